@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../shared/errors';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+const FILE_RE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/**
+ * Where the .sql files live: next to this module in the source tree (tests, CLI via tsx),
+ * or copied beside the bundled main process by the build (out/main/migrations).
+ */
+export function migrationsDir(): string {
+  const candidates = [
+    process.env.CRM_MIGRATIONS_DIR,
+    path.join(__dirname, 'migrations'),
+    path.join(__dirname, '..', 'db', 'migrations'),
+    path.join(__dirname, '..', '..', 'db', 'migrations'),
+  ].filter((p): p is string => !!p);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`migrations directory not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+export function loadMigrations(dir = migrationsDir()): Migration[] {
+  const list = readdirSync(dir)
+    .filter((f) => FILE_RE.test(f))
+    .sort()
+    .map((f) => {
+      const m = FILE_RE.exec(f)!;
+      const sql = readFileSync(path.join(dir, f), 'utf8');
+      return {
+        version: Number(m[1]),
+        name: m[2]!,
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+      };
+    });
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration numbering has a gap or duplicate at ${m.version}_${m.name}`);
+  });
+  return list;
+}
+
+export function currentVersion(db: Database): number {
+  const hasTable = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!hasTable) return 0;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** Migrations still to apply. Refuses a store written by a newer release or whose history was edited. */
+export function pendingMigrations(db: Database, all: Migration[]): Migration[] {
+  const version = currentVersion(db);
+  if (version > all.length) {
+    throw new AppError('STORE_TOO_NEW', { storeVersion: version, appVersion: all.length });
+  }
+  if (version > 0) {
+    const applied = db.prepare('SELECT version, checksum FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+      checksum: string;
+    }[];
+    for (const row of applied) {
+      const known = all[row.version - 1];
+      if (!known || known.checksum !== row.checksum) {
+        throw new AppError('STORE_MIGRATION_MISMATCH', { version: row.version });
+      }
+    }
+  }
+  return all.slice(version);
+}
+
+/**
+ * Applies pending migrations in one transaction: either the store reaches the newest schema or it
+ * stays exactly as it was. `upTo` lets tests stop at an earlier version.
+ */
+export function migrate(db: Database, opts: { upTo?: number; migrations?: Migration[] } = {}): number[] {
+  const all = opts.migrations ?? loadMigrations();
+  const target = opts.upTo ?? all.length;
+  const pending = pendingMigrations(db, all).filter((m) => m.version <= target);
+  if (pending.length === 0) return [];
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const insert = db.prepare(
+    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+  );
+  const apply = db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.sql);
+      insert.run(m.version, m.name, m.checksum);
+    }
+    db.pragma(`user_version = ${target}`);
+    // Migrations may add or change foreign keys; prove the data still satisfies them before committing.
+    const violations = db.pragma('foreign_key_check') as unknown[];
+    if (violations.length > 0) throw new AppError('STORE_MIGRATION_FAILED', { reason: 'foreign_key_check', count: violations.length });
+  });
+  apply();
+  return pending.map((m) => m.version);
+}

@@ -1,0 +1,93 @@
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../shared/errors';
+import { currentVersion, loadMigrations, migrate, pendingMigrations } from './migrate';
+
+export type { Database };
+
+export interface OpenOptions {
+  /** Folder for pre-migration backups; defaults to `<store dir>/backups`. */
+  backupDir?: string;
+  /** Skip the full integrity check (tests of other things on known-good files). */
+  skipIntegrityCheck?: boolean;
+  readonly?: boolean;
+}
+
+export interface OpenResult {
+  db: Database;
+  migrated: number[];
+  backupPath: string | null;
+}
+
+/** Connection settings every handle gets: WAL for concurrent readers, FKs enforced, bounded waits. */
+export function configure(db: Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536'); // 64 MB page cache
+}
+
+function isSqliteCorruption(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT');
+}
+
+/**
+ * Opens (or creates) the store, checks it is intact, backs it up if a migration is due, and migrates.
+ * A damaged file is refused with STORE_DAMAGED and left untouched for the administrator to restore.
+ */
+export async function openStore(file: string, opts: OpenOptions = {}): Promise<OpenResult> {
+  const existed = existsSync(file) && statSync(file).size > 0;
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let db: Database;
+  try {
+    db = new BetterSqlite3(file, { readonly: opts.readonly ?? false });
+  } catch (err) {
+    if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'not_a_database' });
+    throw err;
+  }
+  try {
+    if (existed && !opts.skipIntegrityCheck) {
+      let result: string[];
+      try {
+        result = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map(
+          (r) => r.integrity_check,
+        );
+      } catch (err) {
+        if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'not_a_database' });
+        throw err;
+      }
+      if (result.length !== 1 || result[0] !== 'ok') {
+        throw new AppError('STORE_DAMAGED', { file, reason: 'integrity_check', problems: result.slice(0, 5) });
+      }
+    }
+    if (!opts.readonly) configure(db);
+    else db.pragma('foreign_keys = ON');
+
+    const all = loadMigrations();
+    const pending = pendingMigrations(db, all);
+    let backupPath: string | null = null;
+    if (pending.length > 0 && existed && currentVersion(db) > 0) {
+      if (opts.readonly) throw new AppError('STORE_TOO_OLD', { file });
+      backupPath = await backupStore(db, file, currentVersion(db), opts.backupDir);
+    }
+    const migrated = opts.readonly ? [] : migrate(db, { migrations: all });
+    return { db, migrated, backupPath };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Online backup (consistent even with the store open) before a schema change touches it. */
+export async function backupStore(db: Database, file: string, version: number, dir?: string): Promise<string> {
+  const backupDir = dir ?? path.join(path.dirname(path.resolve(file)), 'backups');
+  mkdirSync(backupDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const target = path.join(backupDir, `${path.basename(file, path.extname(file))}-v${version}-${stamp}.db`);
+  await db.backup(target);
+  return target;
+}

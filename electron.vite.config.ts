@@ -1,0 +1,53 @@
+import { cpSync } from 'node:fs';
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/** The store's SQL migrations are read from disk at start-up; ship them beside the main bundle. */
+function copyMigrations(): Plugin {
+  return {
+    name: 'crm-copy-migrations',
+    closeBundle() {
+      cpSync(resolve(__dirname, 'db/migrations'), resolve(__dirname, 'out/main/migrations'), { recursive: true });
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    plugins: [copyMigrations()],
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          // Electron main process
+          index: resolve(__dirname, 'main/index.ts'),
+          // Browser mode: the same services behind a loopback HTTP host, run with plain Node
+          host: resolve(__dirname, 'main/host/index.ts'),
+          // Command line: demo seeding, unattended jobs
+          cli: resolve(__dirname, 'main/cli/index.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload cannot require() anything but 'electron': bundle everything else.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'main/preload/index.ts') },
+        output: { format: 'cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'renderer'),
+    plugins: [react()],
+    build: {
+      outDir: resolve(__dirname, 'out/renderer'),
+      rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },
+    },
+  },
+});

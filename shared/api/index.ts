@@ -1,0 +1,53 @@
+import type { CallResult } from '../errors';
+import { auditApi } from './audit';
+import { authApi } from './auth';
+import { customersApi } from './customers';
+import type { InputOf, OutputOf } from './define';
+import { overviewApi } from './overview';
+import { systemApi } from './system';
+import { usersApi } from './users';
+
+/** The whole API: every method the renderer may call, declared once. */
+export const contract = {
+  ...systemApi,
+  ...authApi,
+  ...customersApi,
+  ...overviewApi,
+  ...usersApi,
+  ...auditApi,
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type Input<M extends MethodName> = InputOf<Contract[M]>;
+export type Output<M extends MethodName> = OutputOf<Contract[M]>;
+
+export const METHOD_NAMES = Object.keys(contract) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** What travels over either adapter for one call. */
+export interface CallEnvelope {
+  method: string;
+  input: unknown;
+  session?: string | null;
+}
+
+/** The typed client the renderer gets as `window.crm` (preload in Electron, fetch in browser mode). */
+export interface CrmClient {
+  call<M extends MethodName>(method: M, input: Input<M>): Promise<CallResult<Output<M>>>;
+  /** Set by the renderer after sign-in; sent with every later call. */
+  setSession(session: string | null): void;
+  readonly mode: 'electron' | 'browser';
+}
+
+export * from './audit';
+export * from './auth';
+export * from './common';
+export * from './customers';
+export * from './define';
+export * from './overview';
+export * from './system';
+export * from './users';

@@ -1,0 +1,67 @@
+/**
+ * Every error that may cross the boundary to the renderer. Handlers throw `AppError(code, details)`;
+ * adapters send only `{ code, details }`; the renderer maps each code to a zh-CN / en message
+ * (renderer/src/i18n/*.json, key `errors.<CODE>`). Details must be safe to show: no SQL, no stack.
+ */
+export const ERROR_CODES = [
+  'VALIDATION',
+  'UNKNOWN_METHOD',
+  'UNAUTHENTICATED',
+  'SESSION_EXPIRED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'BAD_CREDENTIALS',
+  'ACCOUNT_LOCKED',
+  'ACCOUNT_DISABLED',
+  'PASSWORD_POLICY',
+  'STORE_DAMAGED',
+  'STORE_TOO_NEW',
+  'STORE_TOO_OLD',
+  'STORE_MIGRATION_MISMATCH',
+  'STORE_MIGRATION_FAILED',
+  'HOST_TOKEN',
+  'HOST_FORBIDDEN',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ErrorDetails = Record<string, unknown>;
+
+export interface WireError {
+  code: ErrorCode;
+  details?: ErrorDetails;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails | undefined;
+
+  constructor(code: ErrorCode, details?: ErrorDetails) {
+    super(details ? `${code} ${JSON.stringify(details)}` : code);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toWire(): WireError {
+    return this.details ? { code: this.code, details: this.details } : { code: this.code };
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
+
+export function isWireError(e: unknown): e is WireError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as WireError).code === 'string' &&
+    (ERROR_CODES as readonly string[]).includes((e as WireError).code)
+  );
+}
+
+/** What an adapter returns for one call. Errors travel as values so IPC never mangles them. */
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: WireError };

@@ -1,0 +1,41 @@
+/**
+ * Roles and what each may do. API methods name one permission each (shared/api); the registry in
+ * main refuses a caller whose role lacks it before any handler runs. Which *customers* a permitted
+ * caller sees is a separate question, answered by the data scope in db/scope.ts.
+ */
+export const ROLES = ['president', 'manager', 'teller', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  /** Look a single customer up by number, ID, mobile or name (tellers: masked). */
+  'customer.lookup',
+  /** Browse and count customers in scope (lists, grids, stats). */
+  'customer.list',
+  /** Read one customer's full record (360) in scope. */
+  'customer.read',
+  /** Reveal masked fields (ID number, mobile) with a reason; audited. */
+  'customer.unmask',
+  /** Branch-level figures (president's view of the whole branch). */
+  'branch.overview',
+  /** Own portfolio figures (a manager's book). */
+  'portfolio.overview',
+  /** Users and roles. */
+  'user.manage',
+  /** Read the audit trail. */
+  'audit.read',
+  /** Import jobs, profiles, store maintenance. */
+  'job.manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  president: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'branch.overview', 'portfolio.overview', 'audit.read'],
+  manager: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'portfolio.overview'],
+  teller: ['customer.lookup'],
+  // The administrator runs the system but is not a banker: no customer permission at all.
+  admin: ['user.manage', 'audit.read', 'job.manage'],
+};
+
+export function hasPermission(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
