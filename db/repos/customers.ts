@@ -1,0 +1,156 @@
+import type { Database } from 'better-sqlite3';
+import { maskIdNo, maskPhone } from '../../shared/mask';
+import type { Scope } from '../scope';
+
+export interface CustomerListRow {
+  id: number;
+  customer_no: string;
+  kind: 'individual' | 'corporate';
+  name: string;
+  id_type: string;
+  id_no: string | null;
+  mobile: string | null;
+  tier: string | null;
+  status: 'active' | 'dormant' | 'closed';
+  branch_name: string;
+  manager_name: string | null;
+  aum_fen: number;
+  deposit_fen: number;
+  loan_fen: number;
+}
+
+export interface CustomerDetailRow extends CustomerListRow {
+  gender: 'M' | 'F' | null;
+  birth_date: string | null;
+  address: string | null;
+  email: string | null;
+  occupation: string | null;
+  opened_on: string;
+  wealth_fen: number;
+  last_txn_on: string | null;
+  phone: string | null;
+}
+
+const LIST_COLUMNS = `c.id, c.customer_no, c.kind, c.name, c.id_type, c.id_no, c.mobile, c.tier, c.status,
+  b.name AS branch_name, m.name AS manager_name, c.aum_fen, c.deposit_fen, c.loan_fen`;
+const FROM = `FROM customers c JOIN branches b ON b.id = c.branch_id LEFT JOIN staff m ON m.id = c.manager_staff_id`;
+
+/** Masks identifiers on every row that leaves the repository through a list or look-up. */
+function masked<T extends { id_no: string | null; mobile: string | null }>(row: T): T {
+  return { ...row, id_no: maskIdNo(row.id_no), mobile: maskPhone(row.mobile) };
+}
+
+/** Upper bound for a prefix range on an indexed TEXT column (BINARY collation). */
+function prefixEnd(prefix: string): string {
+  return prefix + '\u{10FFFF}';
+}
+
+export type SearchKind = 'id_no' | 'mobile_or_no' | 'customer_no' | 'digits' | 'initials' | 'name';
+
+/** Decides what a quick-search string most likely is; each kind maps to an index-backed predicate. */
+export function classifySearch(raw: string): { kind: SearchKind; q: string } {
+  const q = raw.replace(/\s+/g, '');
+  if (/^\d{17}[\dXx]$/.test(q)) return { kind: 'id_no', q: q.toUpperCase() };
+  if (/^1\d{10}$/.test(q)) return { kind: 'mobile_or_no', q };
+  if (/^\d{10}$/.test(q)) return { kind: 'customer_no', q };
+  if (/^\d+$/.test(q)) return { kind: 'digits', q };
+  if (/^[A-Za-z]+$/.test(q)) return { kind: 'initials', q: q.toLowerCase() };
+  return { kind: 'name', q };
+}
+
+export function customersRepo(db: Database) {
+  return {
+    search(scope: Scope, raw: string, limit: number): CustomerListRow[] {
+      const { kind, q } = classifySearch(raw);
+      let predicate: string;
+      let params: (string | number)[];
+      switch (kind) {
+        case 'id_no':
+          predicate = 'c.id_no = ?';
+          params = [q];
+          break;
+        case 'mobile_or_no':
+          predicate = '(c.mobile = ? OR c.customer_no = ?)';
+          params = [q, q];
+          break;
+        case 'customer_no':
+          predicate = 'c.customer_no = ?';
+          params = [q];
+          break;
+        case 'digits':
+          // Short digit strings: a customer-number prefix, or the last digits of an ID or mobile
+          // (what a customer reads out at the counter). Suffix matching scans the caller's scope.
+          predicate =
+            q.length >= 4
+              ? '((c.customer_no >= ? AND c.customer_no < ?) OR c.mobile LIKE ? OR c.id_no LIKE ?)'
+              : '(c.customer_no >= ? AND c.customer_no < ?)';
+          params = q.length >= 4 ? [q, prefixEnd(q), `%${q}`, `%${q}`] : [q, prefixEnd(q)];
+          break;
+        case 'initials':
+          predicate = '(c.name_initials >= ? AND c.name_initials < ?)';
+          params = [q, prefixEnd(q)];
+          break;
+        case 'name':
+        default:
+          predicate = '(c.name >= ? AND c.name < ?)';
+          params = [q, prefixEnd(q)];
+          break;
+      }
+      const rows = db
+        .prepare(
+          `SELECT ${LIST_COLUMNS} ${FROM}
+           WHERE ${predicate} AND ${scope.sql}
+           ORDER BY (c.name = ? OR c.customer_no = ?) DESC, c.aum_fen DESC, c.id
+           LIMIT ?`,
+        )
+        .all(...params, ...scope.params, q, q, limit) as CustomerListRow[];
+      return rows.map(masked);
+    },
+
+    get(scope: Scope, id: number): (CustomerDetailRow & { tags: string[] }) | undefined {
+      const row = db
+        .prepare(
+          `SELECT ${LIST_COLUMNS}, c.gender, c.birth_date, c.address, c.email, c.occupation, c.opened_on,
+                  c.wealth_fen, c.last_txn_on, c.phone
+           ${FROM} WHERE c.id = ? AND ${scope.sql}`,
+        )
+        .get(id, ...scope.params) as CustomerDetailRow | undefined;
+      if (!row) return undefined;
+      const tags = (
+        db
+          .prepare('SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = ? ORDER BY t.name')
+          .all(id) as { name: string }[]
+      ).map((t) => t.name);
+      return { ...masked(row), phone: maskPhone(row.phone), tags };
+    },
+
+    /** Unmasked identifiers of one customer in scope; the caller audits the reveal. */
+    reveal(scope: Scope, id: number): { id: number; id_no: string | null; mobile: string | null; phone: string | null } | undefined {
+      return db
+        .prepare(`SELECT c.id, c.id_no, c.mobile, c.phone FROM customers c WHERE c.id = ? AND ${scope.sql}`)
+        .get(id, ...scope.params) as { id: number; id_no: string | null; mobile: string | null; phone: string | null } | undefined;
+    },
+
+    list(scope: Scope, opts: { offset: number; limit: number; tier?: string | undefined }): CustomerListRow[] {
+      const tierSql = opts.tier ? 'AND c.tier = ?' : '';
+      const tierParams = opts.tier ? [opts.tier] : [];
+      const rows = db
+        .prepare(
+          `SELECT ${LIST_COLUMNS} ${FROM} WHERE ${scope.sql} ${tierSql}
+           ORDER BY c.aum_fen DESC, c.id LIMIT ? OFFSET ?`,
+        )
+        .all(...scope.params, ...tierParams, opts.limit, opts.offset) as CustomerListRow[];
+      return rows.map(masked);
+    },
+
+    count(scope: Scope, opts: { tier?: string | undefined } = {}): number {
+      const tierSql = opts.tier ? 'AND c.tier = ?' : '';
+      const tierParams = opts.tier ? [opts.tier] : [];
+      const r = db
+        .prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${scope.sql} ${tierSql}`)
+        .get(...scope.params, ...tierParams) as { n: number };
+      return r.n;
+    },
+  };
+}
+export type CustomersRepo = ReturnType<typeof customersRepo>;

@@ -1,0 +1,75 @@
+import type { Database } from 'better-sqlite3';
+import type { Role } from '../shared/permissions';
+
+/**
+ * Data scope: which customers a caller may see, as a SQL condition over the alias `c` (customers)
+ * plus its parameters. Built only here, from the signed-in user's stored attributes, never from
+ * request input. Every customer query in db/repos takes a Scope and ANDs it into its WHERE clause,
+ * so a manager cannot reach another manager's customer by id, by search or by count.
+ */
+export interface Scope {
+  readonly kind: 'branch' | 'manager' | 'none';
+  readonly sql: string;
+  readonly params: readonly (string | number)[];
+  /** Identifiers (ID number, phones) leave the main process masked unless explicitly revealed. */
+  readonly masked: true;
+}
+
+export interface ScopeSubject {
+  role: Role;
+  staffId: number | null;
+  branchId: number | null;
+}
+
+const NONE: Scope = { kind: 'none', sql: '0', params: [], masked: true };
+
+/** The branch and every outlet under it (branches form a shallow tree). */
+export function branchTree(db: Database, branchId: number): number[] {
+  const rows = db
+    .prepare(
+      `WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT b.id FROM branches b JOIN tree t ON b.parent_id = t.id)
+       SELECT id FROM tree ORDER BY id`,
+    )
+    .all(branchId) as { id: number }[];
+  return rows.map((r) => r.id);
+}
+
+/** The top-level branch above an outlet (itself when it has no parent). */
+export function rootBranch(db: Database, branchId: number): number {
+  const row = db
+    .prepare(
+      `WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM branches WHERE id = ?
+         UNION ALL SELECT b.id, b.parent_id, up.depth + 1 FROM branches b JOIN up ON b.id = up.parent_id WHERE up.depth < 16)
+       SELECT id FROM up WHERE parent_id IS NULL`,
+    )
+    .get(branchId) as { id: number } | undefined;
+  return row?.id ?? branchId;
+}
+
+export function scopeFor(db: Database, who: ScopeSubject, today: string): Scope {
+  switch (who.role) {
+    case 'president':
+    case 'teller': {
+      // The president sees their branch and its outlets. A teller at any outlet serves any customer
+      // of the whole branch, so look-ups start from the top of the tree (tellers have no list
+      // permission, and their results are always masked).
+      if (who.branchId == null) return NONE;
+      const ids = branchTree(db, who.role === 'teller' ? rootBranch(db, who.branchId) : who.branchId);
+      return { kind: 'branch', sql: `c.branch_id IN (${ids.map(() => '?').join(',')})`, params: ids, masked: true };
+    }
+    case 'manager': {
+      if (who.staffId == null) return NONE;
+      return {
+        kind: 'manager',
+        // The OR'd EXISTS reaches customer_grants through its (staff_id, customer_id) unique index.
+        sql: `(c.manager_staff_id = ? OR EXISTS (SELECT 1 FROM customer_grants g
+                WHERE g.staff_id = ? AND g.customer_id = c.id AND (g.expires_on IS NULL OR g.expires_on >= ?)))`,
+        params: [who.staffId, who.staffId, today],
+        masked: true,
+      };
+    }
+    case 'admin':
+    default:
+      return NONE;
+  }
+}

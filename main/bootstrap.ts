@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { hashPassword } from './auth/password';
+import type { Services } from './services';
+
+/**
+ * A brand-new store has no users, so nobody could sign in to create one. Create `admin` with a
+ * one-time random password that must be changed at first sign-in, and hand it back for the
+ * launcher to show once. Returns null when users already exist.
+ */
+export async function ensureFirstAdmin(services: Services): Promise<{ username: string; password: string } | null> {
+  const { repos } = services;
+  if (repos.users.count() > 0) return null;
+  const password = randomBytes(9).toString('base64url');
+  const id = repos.users.create({
+    username: 'admin',
+    displayName: '系统管理员',
+    role: 'admin',
+    staffId: null,
+    branchId: repos.users.rootBranchId(),
+    passwordHash: await hashPassword(password),
+    mustChangePassword: true,
+  });
+  repos.audit.write({ userId: null, username: null, role: null }, { action: 'users.bootstrap', outcome: 'ok', targetType: 'user', targetId: id });
+  return { username: 'admin', password };
+}

@@ -1,0 +1,36 @@
+/**
+ * Command line for unattended and set-up work (`npm run crm -- <command>`, or the packaged app
+ * with arguments). Each command returns a process exit code and logs one summary line.
+ */
+const USAGE = `Usage: crm <command> [options]
+Commands:
+  demo   --customers N [--seed S] [--db PATH] [--fresh]   seed a demo branch
+`;
+
+export async function runCli(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'demo': {
+      const { runDemoCommand } = await import('./demo');
+      return runDemoCommand(rest);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 64 : 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n${USAGE}`);
+      return 64;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,72 @@
+import type { CustomerSummary, Tier } from '../../shared/api';
+import { AppError } from '../../shared/errors';
+import { fenToYuan } from '../../shared/money';
+import type { CustomerListRow } from '../../db/repos/customers';
+import { handlers } from './types';
+
+export function toSummary(r: CustomerListRow): CustomerSummary {
+  return {
+    id: r.id,
+    customerNo: r.customer_no,
+    kind: r.kind,
+    name: r.name,
+    idType: r.id_type,
+    idNo: r.id_no,
+    mobile: r.mobile,
+    tier: r.tier as Tier | null,
+    status: r.status,
+    branchName: r.branch_name,
+    managerName: r.manager_name,
+    aum: fenToYuan(r.aum_fen),
+    deposits: fenToYuan(r.deposit_fen),
+    loans: fenToYuan(r.loan_fen),
+    masked: true,
+  };
+}
+
+export const customersHandlers = handlers({
+  'customers.search': ({ query, limit }, ctx) =>
+    ctx.services.repos.customers.search(ctx.scope(), query, limit).map(toSummary),
+
+  'customers.get': ({ id }, ctx) => {
+    const r = ctx.services.repos.customers.get(ctx.scope(), id);
+    // Out of scope and non-existent look the same: the caller learns nothing about others' customers.
+    if (!r) throw new AppError('NOT_FOUND', { entity: 'customer', id });
+    return {
+      ...toSummary(r),
+      gender: r.gender,
+      birthDate: r.birth_date,
+      address: r.address,
+      email: r.email,
+      occupation: r.occupation,
+      openedOn: r.opened_on,
+      wealth: fenToYuan(r.wealth_fen),
+      lastTxnOn: r.last_txn_on,
+      tags: r.tags,
+    };
+  },
+
+  'customers.list': ({ offset, limit, tier }, ctx) => {
+    const repo = ctx.services.repos.customers;
+    const scope = ctx.scope();
+    return { rows: repo.list(scope, { offset, limit, tier }).map(toSummary), total: repo.count(scope, { tier }) };
+  },
+
+  'customers.count': ({ tier }, ctx) => ({ total: ctx.services.repos.customers.count(ctx.scope(), { tier }) }),
+
+  'customers.reveal': ({ id, reason }, ctx) => {
+    const r = ctx.services.repos.customers.reveal(ctx.scope(), id);
+    if (!r) {
+      ctx.audit({ action: 'customers.reveal', outcome: 'denied', targetType: 'customer', targetId: id, details: { reason } });
+      throw new AppError('NOT_FOUND', { entity: 'customer', id });
+    }
+    ctx.audit({
+      action: 'customers.reveal',
+      outcome: 'ok',
+      targetType: 'customer',
+      targetId: id,
+      details: { reason, fields: ['idNo', 'mobile', 'phone'] },
+    });
+    return { id: r.id, idNo: r.id_no, mobile: r.mobile, phone: r.phone };
+  },
+});

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { isAppError } from '../../shared/errors';
+import { ensureFirstAdmin } from '../bootstrap';
+import { log } from '../log';
+import { defaultDbPath } from '../paths';
+import { createRegistry } from '../registry';
+import { createServices } from '../services';
+import { startHost } from './server';
+
+/** The built renderer: beside the bundle (out/main -> out/renderer) or from the source tree. */
+function rendererDir(explicit?: string): string {
+  const candidates = [explicit, path.join(__dirname, '..', 'renderer'), path.join(__dirname, '..', '..', 'out', 'renderer')].filter(
+    (p): p is string => !!p,
+  );
+  return candidates.find((p) => existsSync(path.join(p, 'index.html'))) ?? candidates[0]!;
+}
+
+export async function runHost(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, port: { type: 'string' }, 'renderer-dir': { type: 'string' } },
+    strict: false,
+  });
+  const dbPath = typeof values.db === 'string' ? path.resolve(values.db) : defaultDbPath();
+  let services;
+  try {
+    services = await createServices({ dbPath, mode: 'browser' });
+  } catch (err) {
+    if (isAppError(err)) {
+      process.stderr.write(`无法打开数据库 / Cannot open the store: ${err.code} ${JSON.stringify(err.details ?? {})}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const first = await ensureFirstAdmin(services);
+  const host = await startHost({
+    registry: createRegistry(services),
+    rendererDir: rendererDir(typeof values['renderer-dir'] === 'string' ? values['renderer-dir'] : undefined),
+    port: typeof values.port === 'string' ? Number(values.port) : 0,
+  });
+  log.info('browser host started', { port: host.port, db: dbPath });
+  if (first) {
+    process.stdout.write(
+      `首次启动：管理员账号 ${first.username}，临时密码 ${first.password}（首次登录须修改）\n` +
+        `First run: administrator ${first.username}, one-time password ${first.password} (change it at first sign-in)\n`,
+    );
+  }
+  process.stdout.write(`Branch CRM (browser mode): ${host.url}\n`);
+  const stop = () => {
+    void host.close().then(() => {
+      services.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  runHost(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

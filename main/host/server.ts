@@ -1,0 +1,186 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { CallEnvelope } from '../../shared/api';
+import type { CallResult, ErrorCode } from '../../shared/errors';
+import { CONTENT_SECURITY_POLICY } from '../app/csp';
+import { log } from '../log';
+import type { Registry } from '../registry';
+
+/**
+ * Browser mode: the same registry as the Electron IPC bridge, behind HTTP on 127.0.0.1 only.
+ * Guards: a random per-run token in a custom header on every API call (a foreign page cannot
+ * set it without a CORS preflight, which this host never answers), the Host header must name the
+ * loopback address (defeats DNS rebinding), and a present Origin must be our own.
+ */
+export interface HostOptions {
+  registry: Registry;
+  rendererDir: string;
+  port?: number;
+  /** Tests may inject a token; a real run always gets a fresh random one. */
+  token?: string;
+}
+
+export interface RunningHost {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1 << 20;
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+function sendJson(res: ServerResponse, status: number, body: CallResult<unknown>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function refuse(res: ServerResponse, status: number, code: ErrorCode): void {
+  sendJson(res, status, { ok: false, error: { code } });
+}
+
+function tokenMatches(given: string | string[] | undefined, token: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      // Past the limit keep draining (so the client can read our 413) but store nothing.
+      if (size > MAX_BODY) {
+        tooBig = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(tooBig ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseEnvelope(text: string): CallEnvelope | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.method !== 'string') return null;
+  if (o.session != null && typeof o.session !== 'string') return null;
+  return { method: o.method, input: o.input, session: (o.session as string | null | undefined) ?? null };
+}
+
+export function startHost(opts: HostOptions): Promise<RunningHost> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const root = path.resolve(opts.rendererDir);
+  let allowedHosts: Set<string> = new Set();
+  let origin = '';
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return refuse(res, 405, 'HOST_FORBIDDEN');
+    if (!tokenMatches(req.headers['x-crm-token'], token)) return refuse(res, 401, 'HOST_TOKEN');
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'VALIDATION');
+    const body = await readBody(req);
+    if (body === null) return refuse(res, 413, 'VALIDATION');
+    const envelope = parseEnvelope(body);
+    if (!envelope) return refuse(res, 400, 'VALIDATION');
+    sendJson(res, 200, await opts.registry.dispatch(envelope, { adapter: 'http' }));
+  }
+
+  function handleStatic(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'HOST_FORBIDDEN');
+    const urlPath = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
+    const rel = urlPath === '/' ? 'index.html' : urlPath.replace(/^\/+/, '');
+    const file = path.resolve(root, rel);
+    // No path may leave the renderer folder (../, encoded or not).
+    if (file !== root && !file.startsWith(root + path.sep)) return refuse(res, 404, 'NOT_FOUND');
+    if (!existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'NOT_FOUND');
+    const ext = path.extname(file);
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+      'Cache-Control': ext === '.html' ? 'no-store' : 'max-age=3600',
+      ...(ext === '.html' ? { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } : {}),
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).pipe(res);
+  }
+
+  const server = http.createServer((req, res) => {
+    const host = req.headers.host ?? '';
+    if (!allowedHosts.has(host)) return refuse(res, 403, 'HOST_FORBIDDEN');
+    const reqOrigin = req.headers.origin;
+    if (reqOrigin !== undefined && !allowedHosts.has(reqOrigin.replace(/^http:\/\//, ''))) {
+      return refuse(res, 403, 'HOST_FORBIDDEN');
+    }
+    // Never answer a CORS preflight: without it, no other origin can send the token header.
+    if (req.method === 'OPTIONS') return refuse(res, 405, 'HOST_FORBIDDEN');
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    if (pathname === '/api/call') {
+      handleApi(req, res).catch((err: unknown) => {
+        log.error('host request failed', { error: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent) refuse(res, 500, 'INTERNAL');
+      });
+      return;
+    }
+    if (pathname.startsWith('/api/')) return refuse(res, 404, 'UNKNOWN_METHOD');
+    try {
+      handleStatic(req, res);
+    } catch {
+      refuse(res, 400, 'VALIDATION');
+    }
+  });
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+      origin = `http://127.0.0.1:${port}`;
+      resolve({
+        url: `${origin}/#token=${token}`,
+        port,
+        token,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,136 @@
+import { contract, isMethodName, type CallEnvelope, type MethodName } from '../shared/api';
+import { AppError, isAppError, type CallResult } from '../shared/errors';
+import { hasPermission, ROLE_PERMISSIONS } from '../shared/permissions';
+import { scopeFor, type Scope } from '../db/scope';
+import { auditHandlers } from './handlers/audit';
+import { authHandlers } from './handlers/auth';
+import { customersHandlers } from './handlers/customers';
+import { overviewHandlers } from './handlers/overview';
+import { systemHandlers } from './handlers/system';
+import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
+import { usersHandlers } from './handlers/users';
+import { log } from './log';
+import type { Services } from './services';
+
+export type { CallMeta } from './handlers/types';
+
+export interface Registry {
+  /** Validates, authenticates, authorises, then runs one call. Never throws: errors come back as values. */
+  dispatch(envelope: CallEnvelope, meta: CallMeta): Promise<CallResult<unknown>>;
+  readonly methods: readonly MethodName[];
+}
+
+/** Merges domain maps, refusing a method implemented twice. */
+function combine(...maps: Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of maps) {
+    for (const [k, v] of Object.entries(m)) {
+      if (k in out) throw new Error(`handler registered twice: ${k}`);
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Methods a user who must change their password may still call. */
+const DURING_PASSWORD_CHANGE = new Set<MethodName>(['auth.me', 'auth.signOut', 'auth.changePassword', 'auth.setLocale', 'system.info']);
+
+export function createRegistry(services: Services): Registry {
+  // The annotation makes a missing handler a compile error; combine() makes a duplicate a start-up error.
+  const all: HandlerMap<MethodName> = combine(
+    systemHandlers,
+    authHandlers,
+    customersHandlers,
+    overviewHandlers,
+    usersHandlers,
+    auditHandlers,
+  ) as HandlerMap<MethodName>;
+  const complete: HandlerMap<MethodName> = {
+    ...systemHandlers,
+    ...authHandlers,
+    ...customersHandlers,
+    ...overviewHandlers,
+    ...usersHandlers,
+    ...auditHandlers,
+  };
+  void complete;
+  for (const name of Object.keys(contract)) {
+    if (typeof (all as Record<string, unknown>)[name] !== 'function') throw new Error(`no handler for ${name}`);
+  }
+
+  const { repos, sessions } = services;
+
+  function denied(ctx: Ctx, method: string, reason: string): never {
+    ctx.audit({ action: 'permission.denied', outcome: 'denied', details: { method, reason, adapter: ctx.meta.adapter } });
+    throw new AppError('FORBIDDEN', { method });
+  }
+
+  async function run(envelope: CallEnvelope, meta: CallMeta): Promise<unknown> {
+    const method = envelope.method;
+    if (!isMethodName(method)) throw new AppError('UNKNOWN_METHOD', { method: String(method).slice(0, 64) });
+    const def = contract[method];
+    let scope: Scope | null = null;
+    const ctx: Ctx = {
+      services,
+      meta,
+      session: typeof envelope.session === 'string' ? envelope.session : null,
+      user: null,
+      scope() {
+        if (!ctx.user) throw new AppError('UNAUTHENTICATED');
+        scope ??= scopeFor(services.db, { role: ctx.user.role, staffId: ctx.user.staff_id, branchId: ctx.user.branch_id }, services.clock.today());
+        return scope;
+      },
+      audit(rec) {
+        repos.audit.write(
+          { userId: ctx.user?.id ?? null, username: ctx.user?.username ?? null, role: ctx.user?.role ?? null },
+          rec,
+        );
+      },
+    };
+
+    if (def.access !== 'public') {
+      if (!ctx.session) throw new AppError('UNAUTHENTICATED');
+      const found = sessions.touch(ctx.session);
+      if (found.status === 'missing') throw new AppError('UNAUTHENTICATED');
+      if (found.status === 'expired') throw new AppError('SESSION_EXPIRED');
+      const user = repos.users.findById(found.userId);
+      if (!user || user.disabled) {
+        sessions.revoke(ctx.session);
+        throw new AppError(user ? 'ACCOUNT_DISABLED' : 'UNAUTHENTICATED');
+      }
+      ctx.user = { ...user, permissions: [...ROLE_PERMISSIONS[user.role]] };
+      if (user.must_change_password && !DURING_PASSWORD_CHANGE.has(method)) {
+        denied(ctx, method, 'password_change_required');
+      }
+      if (def.access !== 'session' && !hasPermission(user.role, def.access)) denied(ctx, method, 'role');
+    }
+
+    // Input is validated after the caller is known (no schema probing without a session) and
+    // before any handler code runs.
+    const parsed = def.input.safeParse(envelope.input ?? {});
+    if (!parsed.success) {
+      throw new AppError('VALIDATION', {
+        method,
+        issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String), code: i.code })),
+      });
+    }
+    const handler = all[method] as Handler<typeof method>;
+    return await handler(parsed.data as never, ctx as AuthedCtx);
+  }
+
+  return {
+    methods: Object.keys(contract) as MethodName[],
+    async dispatch(envelope, meta) {
+      try {
+        return { ok: true, value: await run(envelope, meta) };
+      } catch (err) {
+        if (isAppError(err)) return { ok: false, error: err.toWire() };
+        log.error('unhandled error in handler', {
+          method: typeof envelope.method === 'string' ? envelope.method.slice(0, 64) : null,
+          error: err instanceof Error ? err.stack ?? err.message : String(err),
+        });
+        return { ok: false, error: { code: 'INTERNAL' } };
+      }
+    },
+  };
+}

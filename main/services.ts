@@ -1,0 +1,75 @@
+import type { Database } from 'better-sqlite3';
+import { auditRepo } from '../db/repos/audit';
+import { customersRepo } from '../db/repos/customers';
+import { overviewRepo } from '../db/repos/overview';
+import { usersRepo } from '../db/repos/users';
+import { currentVersion } from '../db/migrate';
+import { openStore } from '../db/open';
+import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './auth/sessions';
+import { systemClock, type Clock } from './clock';
+import { log } from './log';
+
+export interface AuthPolicy {
+  /** Consecutive failures that lock an account. */
+  maxAttempts: number;
+  lockMs: number;
+}
+
+export const DEFAULT_AUTH_POLICY: AuthPolicy = { maxAttempts: 5, lockMs: 15 * 60_000 };
+
+export interface ServiceOptions {
+  dbPath: string;
+  mode: 'electron' | 'browser';
+  clock?: Clock;
+  sessionPolicy?: SessionPolicy;
+  authPolicy?: AuthPolicy;
+  backupDir?: string;
+}
+
+function makeRepos(db: Database) {
+  return {
+    users: usersRepo(db),
+    customers: customersRepo(db),
+    audit: auditRepo(db),
+    overview: overviewRepo(db),
+  };
+}
+export type Repos = ReturnType<typeof makeRepos>;
+
+export interface Services {
+  db: Database;
+  repos: Repos;
+  sessions: SessionStore;
+  clock: Clock;
+  authPolicy: AuthPolicy;
+  info: { mode: 'electron' | 'browser'; version: string; schemaVersion: number; demo: boolean; dbPath: string };
+  close(): void;
+}
+
+export const APP_VERSION = '0.1.0';
+
+/** Opens the store (integrity check, backup, migrations) and wires repositories and sessions. */
+export async function createServices(opts: ServiceOptions): Promise<Services> {
+  const clock = opts.clock ?? systemClock;
+  const { db, migrated, backupPath } = await openStore(opts.dbPath, opts.backupDir ? { backupDir: opts.backupDir } : {});
+  if (migrated.length) log.info('store migrated', { to: migrated.at(-1), backup: backupPath });
+  const repos = makeRepos(db);
+  const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());
+  return {
+    db,
+    repos,
+    sessions,
+    clock,
+    authPolicy: opts.authPolicy ?? DEFAULT_AUTH_POLICY,
+    info: {
+      mode: opts.mode,
+      version: APP_VERSION,
+      schemaVersion: currentVersion(db),
+      demo: process.env.CRM_DEMO === '1',
+      dbPath: opts.dbPath,
+    },
+    close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { call, makeWorld, ok, signIn, TEST_PASSWORD, type World } from '../support/store';
+
+let w: World;
+beforeEach(async () => {
+  w = await makeWorld();
+});
+afterEach(() => w.close());
+
+const audit = (action: string) =>
+  w.db.prepare('SELECT username, outcome, details FROM audit_log WHERE action = ? ORDER BY id').all(action) as {
+    username: string;
+    outcome: string;
+    details: string | null;
+  }[];
+
+describe('sign-in', () => {
+  it('signs in, returns the user with role permissions, and audits it', async () => {
+    const r = await ok(w, 'auth.signIn', { username: 'Manager1', password: TEST_PASSWORD });
+    expect(r.user).toMatchObject({ username: 'manager1', role: 'manager', branchName: '示范支行', mustChangePassword: false });
+    expect(r.user.permissions).toContain('customer.list');
+    expect(r.session).toMatch(/^[\w-]{40,}$/);
+    expect(await ok(w, 'auth.me', {}, r.session)).toMatchObject({ username: 'manager1' });
+    expect(audit('auth.signIn').at(-1)).toMatchObject({ username: 'manager1', outcome: 'ok' });
+  });
+
+  it('refuses a wrong password and an unknown user alike, and audits both', async () => {
+    expect(await call(w, 'auth.signIn', { username: 'manager1', password: 'nope' })).toEqual({
+      ok: false,
+      error: { code: 'BAD_CREDENTIALS', details: { remainingAttempts: 4 } },
+    });
+    expect(await call(w, 'auth.signIn', { username: 'ghost', password: 'nope' })).toEqual({ ok: false, error: { code: 'BAD_CREDENTIALS' } });
+    const rows = audit('auth.signIn');
+    expect(rows.map((r) => [r.username, r.outcome, JSON.parse(r.details!).reason])).toEqual([
+      ['manager1', 'failed', 'bad_password'],
+      ['ghost', 'failed', 'unknown_user'],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain('nope');
+  });
+
+  it('locks after five failures, refuses even the right password, and unlocks after the lock period', async () => {
+    for (let i = 0; i < 4; i++) await call(w, 'auth.signIn', { username: 'teller', password: 'wrong' });
+    const fifth = await call(w, 'auth.signIn', { username: 'teller', password: 'wrong' });
+    expect(fifth).toMatchObject({ ok: false, error: { code: 'ACCOUNT_LOCKED' } });
+    const right = await call(w, 'auth.signIn', { username: 'teller', password: TEST_PASSWORD });
+    expect(right).toMatchObject({ ok: false, error: { code: 'ACCOUNT_LOCKED', details: { lockedUntil: '2026-11-02T02:15:00.000Z' } } });
+    expect(audit('auth.locked')).toHaveLength(1);
+    w.clock.advance(15 * 60_000 + 1);
+    await signIn(w, 'teller');
+    // success resets the counter
+    expect(await call(w, 'auth.signIn', { username: 'teller', password: 'wrong' })).toMatchObject({
+      error: { details: { remainingAttempts: 4 } },
+    });
+  });
+
+  it('an administrator can unlock a locked account', async () => {
+    for (let i = 0; i < 5; i++) await call(w, 'auth.signIn', { username: 'teller', password: 'wrong' });
+    const admin = await signIn(w, 'admin');
+    const tellerId = (w.db.prepare("SELECT id FROM users WHERE username = 'teller'").get() as { id: number }).id;
+    expect((await ok(w, 'users.list', {}, admin)).find((u) => u.id === tellerId)?.locked).toBe(true);
+    expect((await ok(w, 'users.unlock', { id: tellerId }, admin)).locked).toBe(false);
+    await signIn(w, 'teller');
+  });
+});
+
+describe('sessions', () => {
+  it('expire after 30 idle minutes and slide while used', async () => {
+    const s = await signIn(w, 'president');
+    w.clock.advance(29 * 60_000);
+    await ok(w, 'auth.me', {}, s);
+    w.clock.advance(29 * 60_000);
+    await ok(w, 'auth.me', {}, s);
+    w.clock.advance(31 * 60_000);
+    expect(await call(w, 'auth.me', {}, s)).toEqual({ ok: false, error: { code: 'SESSION_EXPIRED' } });
+    expect(await call(w, 'auth.me', {}, s)).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('expire after 12 hours even when active', async () => {
+    const s = await signIn(w, 'president');
+    for (let i = 0; i < 25; i++) {
+      w.clock.advance(29 * 60_000);
+      await call(w, 'auth.me', {}, s);
+    }
+    expect(await call(w, 'auth.me', {}, s)).toMatchObject({ ok: false });
+  });
+
+  it('end at sign-out', async () => {
+    const s = await signIn(w, 'manager1');
+    await ok(w, 'auth.signOut', {}, s);
+    expect(await call(w, 'customers.count', {}, s)).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('end when the user is disabled, and a disabled user cannot sign in', async () => {
+    const s = await signIn(w, 'manager2');
+    const admin = await signIn(w, 'admin');
+    const id = (w.db.prepare("SELECT id FROM users WHERE username = 'manager2'").get() as { id: number }).id;
+    await ok(w, 'users.setDisabled', { id, disabled: true }, admin);
+    expect((await call(w, 'customers.count', {}, s)).ok).toBe(false);
+    expect(await call(w, 'auth.signIn', { username: 'manager2', password: TEST_PASSWORD })).toEqual({
+      ok: false,
+      error: { code: 'ACCOUNT_DISABLED' },
+    });
+  });
+});
+
+describe('password changes', () => {
+  it('a reset password must be changed before anything else', async () => {
+    const admin = await signIn(w, 'admin');
+    const id = (w.db.prepare("SELECT id FROM users WHERE username = 'manager1'").get() as { id: number }).id;
+    await ok(w, 'users.resetPassword', { id, password: 'Temp12345' }, admin);
+    const s = await signIn(w, 'manager1', 'Temp12345');
+    expect((await ok(w, 'auth.me', {}, s)).mustChangePassword).toBe(true);
+    expect(await call(w, 'customers.count', {}, s)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await call(w, 'auth.changePassword', { currentPassword: 'Temp12345', newPassword: 'abcdefgh' }, s)).toMatchObject({
+      ok: false,
+      error: { code: 'PASSWORD_POLICY' },
+    });
+    await ok(w, 'auth.changePassword', { currentPassword: 'Temp12345', newPassword: 'N3wPassword' }, s);
+    expect(await ok(w, 'customers.count', {}, s)).toEqual({ total: 3 });
+  });
+
+  it('new users are created linked to a staff member of the matching position', async () => {
+    const admin = await signIn(w, 'admin');
+    const staffId = w.db.prepare("INSERT INTO staff (employee_no, name, branch_id, position) VALUES ('E103', '钱经理', ?, 'manager')").run(w.ids.branch)
+      .lastInsertRowid as number;
+    // only staff not yet linked to a user are offered
+    expect((await ok(w, 'users.staffOptions', {}, admin)).map((o) => o.employeeNo).sort()).toEqual(['E103', 'E901']);
+    const wrongRole = await call(w, 'users.create', { username: 'qian', displayName: '钱经理', role: 'teller', staffId: Number(staffId), password: 'Start12345' }, admin);
+    expect(wrongRole).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const u = await ok(w, 'users.create', { username: 'qian', displayName: '钱经理', role: 'manager', staffId: Number(staffId), password: 'Start12345' }, admin);
+    expect(u).toMatchObject({ username: 'qian', role: 'manager', branchName: '示范支行', staffName: '钱经理' });
+    expect(await call(w, 'users.create', { username: 'QIAN', displayName: 'x', role: 'admin', staffId: null, password: 'Start12345' }, admin)).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect(await call(w, 'users.create', { username: 'nostaff', displayName: 'x', role: 'manager', staffId: null, password: 'Start12345' }, admin)).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION' },
+    });
+  });
+});
+
+describe('audit trail', () => {
+  it('is append-only', () => {
+    w.db.prepare("INSERT INTO audit_log (action, outcome) VALUES ('x', 'ok')").run();
+    expect(() => w.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+    expect(() => w.db.prepare("UPDATE audit_log SET action = 'y'").run()).toThrow(/append-only/);
+  });
+
+  it('is readable by the administrator, newest first, filterable by outcome', async () => {
+    await call(w, 'auth.signIn', { username: 'manager1', password: 'bad' });
+    const admin = await signIn(w, 'admin');
+    const page = await ok(w, 'audit.list', { outcome: 'failed' }, admin);
+    expect(page.total).toBe(1);
+    expect(page.rows[0]).toMatchObject({ action: 'auth.signIn', username: 'manager1', outcome: 'failed' });
+  });
+});
