@@ -21,6 +21,8 @@ export function migrationsDir(): string {
   const candidates = [
     process.env.CRM_MIGRATIONS_DIR,
     path.join(__dirname, 'migrations'),
+    // bundled: shared code lands in out/main/chunks, the build copies SQL to out/main/migrations
+    path.join(__dirname, '..', 'migrations'),
     path.join(__dirname, '..', 'db', 'migrations'),
     path.join(__dirname, '..', '..', 'db', 'migrations'),
   ].filter((p): p is string => !!p);

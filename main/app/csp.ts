@@ -1,6 +1,7 @@
 /**
  * The one Content-Security-Policy for the renderer, sent by the Electron session and by the
- * browser-mode host, and mirrored in renderer/index.html's meta tag. No remote origins, no eval,
+ * browser-mode host, and mirrored in renderer/index.html's meta tag (minus frame-ancestors, which a
+ * meta tag cannot carry). blob: is for charts saved as PNG and files the page builds for download. No remote origins, no eval,
  * no inline scripts; inline styles only because React sets style attributes.
  */
 export const CONTENT_SECURITY_POLICY = [

@@ -48,7 +48,10 @@ export async function runHost(argv: string[]): Promise<void> {
     );
   }
   process.stdout.write(`Branch CRM (browser mode): ${host.url}\n`);
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     void host.close().then(() => {
       services.close();
       process.exit(0);

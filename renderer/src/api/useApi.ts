@@ -1,0 +1,78 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Input, MethodName, Output } from '../../../shared/api';
+import { api, toApiError, type ApiError } from './client';
+
+export interface ApiState<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  loading: boolean;
+  /** Runs the call again with the same input. */
+  reload: () => void;
+}
+
+/**
+ * Loads `method(input)` whenever the method or the input (compared by value) changes. Out-of-order
+ * answers are dropped: only the latest request may set the state. Pass `enabled: false` to wait.
+ */
+export function useApi<M extends MethodName>(
+  method: M,
+  input: Input<M>,
+  options: { enabled?: boolean } = {},
+): ApiState<Output<M>> {
+  const enabled = options.enabled ?? true;
+  const key = `${method}\u0000${JSON.stringify(input)}`;
+  const inputRef = useRef(input);
+  inputRef.current = input;
+  const [tick, setTick] = useState(0);
+  const [state, setState] = useState<{ data?: Output<M>; error?: ApiError; loading: boolean }>({ loading: enabled });
+
+  useEffect(() => {
+    if (!enabled) {
+      setState((s) => (s.loading ? { ...s, loading: false } : s));
+      return;
+    }
+    let live = true;
+    setState((s) => ({ data: s.data, loading: true }));
+    api(method, inputRef.current).then(
+      (data) => {
+        if (live) setState({ data, loading: false });
+      },
+      (e: unknown) => {
+        if (live) setState({ error: toApiError(e), loading: false });
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // `key` stands for method + input by value
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, tick, enabled]);
+
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+/** Runs a mutating call with a busy flag and a last error; the caller decides what to do next. */
+export function useAction(): {
+  busy: boolean;
+  error: ApiError | undefined;
+  run: <T>(work: () => Promise<T>) => Promise<T | undefined>;
+  clearError: () => void;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>();
+  const run = useCallback(async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      return await work();
+    } catch (e) {
+      setError(toApiError(e));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  const clearError = useCallback(() => setError(undefined), []);
+  return { busy, error, run, clearError };
+}

@@ -1,0 +1,59 @@
+/**
+ * Turns a wire error into a friendly sentence. Only the code and a few known, safe detail fields
+ * are used; raw error text is never shown. Pure: the translate function is passed in.
+ */
+import type { ErrorCode, ErrorDetails } from '../../../shared/errors';
+import { dateTime } from '../format';
+
+export type Translate = (key: string, options?: Record<string, unknown>) => string;
+
+interface Issue {
+  path?: unknown;
+}
+
+/** Field paths named by a VALIDATION error's `details.issues[].path`, labelled where we can. */
+export function validationFields(t: Translate, details: ErrorDetails | undefined): string[] {
+  const issues = Array.isArray(details?.issues) ? (details.issues as Issue[]) : [];
+  const out: string[] = [];
+  for (const issue of issues) {
+    const segments = Array.isArray(issue?.path)
+      ? issue.path.filter((s): s is string | number => typeof s === 'string' || typeof s === 'number')
+      : [];
+    if (segments.length === 0) continue;
+    const raw = segments.join('.');
+    const last = [...segments].reverse().find((s): s is string => typeof s === 'string');
+    const label = last ? t(`fields.${last}`, { defaultValue: raw }) : raw;
+    if (!out.includes(label)) out.push(label);
+  }
+  return out;
+}
+
+/** The message for one error code and its details, in the current language. */
+export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetails): string {
+  switch (code) {
+    case 'VALIDATION': {
+      const fields = validationFields(t, details);
+      return fields.length
+        ? t('errors.VALIDATION', { fields: fields.join(t('common.listSeparator')) })
+        : t('errorVariants.VALIDATION_noFields');
+    }
+    case 'ACCOUNT_LOCKED': {
+      const until = typeof details?.lockedUntil === 'string' ? dateTime(details.lockedUntil) : '—';
+      return until !== '—' ? t('errors.ACCOUNT_LOCKED', { until }) : t('errorVariants.ACCOUNT_LOCKED_noTime');
+    }
+    case 'PASSWORD_POLICY': {
+      const min = details?.minLength;
+      return typeof min === 'number' && Number.isInteger(min)
+        ? t('errorVariants.PASSWORD_POLICY_min', { min })
+        : t('errors.PASSWORD_POLICY');
+    }
+    case 'CONFLICT': {
+      const field = typeof details?.field === 'string' ? details.field : null;
+      return field
+        ? t('errorVariants.CONFLICT_field', { field: t(`fields.${field}`, { defaultValue: field }) })
+        : t('errors.CONFLICT');
+    }
+    default:
+      return t(`errors.${code}`, { defaultValue: t('errors.INTERNAL') });
+  }
+}

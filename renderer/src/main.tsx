@@ -1,0 +1,23 @@
+// Fast-refresh preamble as a module: the strict CSP forbids the inline one in development.
+import '@vitejs/plugin-react/preamble';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { installClient } from './api/client';
+import { App } from './App';
+import { initI18n } from './i18n';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
+import './styles/widgets.css';
+
+installClient();
+initI18n();
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

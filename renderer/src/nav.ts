@@ -1,0 +1,62 @@
+/**
+ * Hash routes and the left navigation. Which items a user sees follows their permissions (the
+ * same list the main process enforces), so the menu never offers a page that would be refused.
+ */
+import type { Permission, Role } from '../../shared/permissions';
+
+export const ROUTES = ['home', 'customers', 'users', 'audit'] as const;
+export type RouteId = (typeof ROUTES)[number];
+
+export interface NavItem {
+  id: RouteId;
+  /** Fragment the item links to, e.g. "#/customers". */
+  href: string;
+  /** i18n key of the label. */
+  labelKey: string;
+}
+
+interface NavDef {
+  id: RouteId;
+  permission: Permission | null;
+  labelKey: string;
+}
+
+const NAV: readonly NavDef[] = [
+  { id: 'home', permission: null, labelKey: '' },
+  { id: 'customers', permission: 'customer.list', labelKey: 'nav.customers' },
+  { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },
+  { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
+];
+
+export function hrefOf(id: RouteId): string {
+  return `#/${id}`;
+}
+
+/** The home item's label names the role's desk: 行长桌面 / 客户经理桌面 / 柜员工作台 / 系统管理. */
+export function homeLabelKey(role: Role): string {
+  return `nav.home.${role}`;
+}
+
+export function navItemsFor(user: { role: Role; permissions: readonly Permission[] }): NavItem[] {
+  return NAV.filter((d) => d.permission === null || user.permissions.includes(d.permission)).map((d) => ({
+    id: d.id,
+    href: hrefOf(d.id),
+    labelKey: d.id === 'home' ? homeLabelKey(user.role) : d.labelKey,
+  }));
+}
+
+/**
+ * "#/customers" → "customers"; an empty fragment (a bare "#" or "#/", or a leftover "#token=...")
+ * is home; any other path is null (not found).
+ */
+export function parseRoute(hash: string): RouteId | null {
+  const path = hash.replace(/^#/, '').replace(/^\//, '').split(/[?/]/)[0] ?? '';
+  if (path === '' || path.startsWith('token=')) return 'home';
+  return (ROUTES as readonly string[]).includes(path) ? (path as RouteId) : null;
+}
+
+/** Whether a route may be shown to this user (a typed URL must not bypass the menu). */
+export function canOpen(id: RouteId, user: { permissions: readonly Permission[] }): boolean {
+  const def = NAV.find((d) => d.id === id);
+  return !!def && (def.permission === null || user.permissions.includes(def.permission));
+}

@@ -1,0 +1,119 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SessionUser } from '../../../shared/api';
+import { api, validateInput, type ApiError } from '../api/client';
+import { useAction } from '../api/useApi';
+import { ErrorNotice } from '../components/ui';
+
+export const MIN_PASSWORD = 8;
+
+/** Shown before anything else when an administrator has reset the user's password. */
+export function ChangePasswordPage({
+  user,
+  onChanged,
+  onSignOut,
+}: {
+  user: SessionUser;
+  onChanged: () => void;
+  onSignOut: () => void;
+}) {
+  const { t } = useTranslation();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [localMsg, setLocalMsg] = useState<string | null>(null);
+  const [localError, setLocalError] = useState<ApiError>();
+  const { busy, error, run } = useAction();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    setLocalMsg(null);
+    setLocalError(undefined);
+    if (current && next.length < MIN_PASSWORD) {
+      setLocalMsg(t('password.tooShort', { min: MIN_PASSWORD }));
+      return;
+    }
+    const checked = validateInput('auth.changePassword', { currentPassword: current, newPassword: next });
+    if (!checked.ok) {
+      setLocalError(checked.error);
+      return;
+    }
+    if (next !== confirm) {
+      setLocalMsg(t('password.mismatch'));
+      return;
+    }
+    if (next === current) {
+      setLocalMsg(t('password.same'));
+      return;
+    }
+    const ok = await run(() => api('auth.changePassword', checked.value));
+    if (ok) onChanged();
+  }
+
+  return (
+    <div className="signin-page">
+      <main className="signin-card" aria-labelledby="pw-title" data-testid="change-password">
+        <h1 id="pw-title">{t('password.title')}</h1>
+        <p className="muted">{t('password.intro', { name: user.displayName })}</p>
+        <form className="form" onSubmit={submit} noValidate>
+          {/* lets password managers file the new password under the right account */}
+          <input type="text" name="username" autoComplete="username" value={user.username} readOnly hidden />
+          <div className="field">
+            <label htmlFor="pw-current">{t('password.current')}</label>
+            <input
+              id="pw-current"
+              data-testid="password-current"
+              type="password"
+              autoComplete="current-password"
+              autoFocus
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="pw-new">{t('password.new')}</label>
+            <input
+              id="pw-new"
+              data-testid="password-new"
+              type="password"
+              autoComplete="new-password"
+              aria-describedby="pw-new-hint"
+              value={next}
+              onChange={(e) => setNext(e.target.value)}
+            />
+            <p id="pw-new-hint" className="field-hint">
+              {t('password.rule', { min: MIN_PASSWORD })}
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor="pw-confirm">{t('password.confirm')}</label>
+            <input
+              id="pw-confirm"
+              data-testid="password-confirm"
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+            />
+          </div>
+          {localMsg ? (
+            <div className="notice notice-error" role="alert" data-testid="password-error">
+              {localMsg}
+            </div>
+          ) : (
+            <ErrorNotice error={localError ?? error} testId="password-error" />
+          )}
+          <div className="form-actions">
+            <button type="button" className="btn" onClick={onSignOut} data-testid="signout">
+              {t('topbar.signOut')}
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={busy} data-testid="password-submit">
+              {busy ? t('common.working') : t('password.submit')}
+            </button>
+          </div>
+        </form>
+      </main>
+    </div>
+  );
+}

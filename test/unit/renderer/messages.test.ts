@@ -1,0 +1,65 @@
+import i18next, { type i18n } from 'i18next';
+import { beforeAll, describe, expect, it } from 'vitest';
+import en from '../../../renderer/src/i18n/en.json';
+import { errorMessage, validationFields, type Translate } from '../../../renderer/src/i18n/messages';
+import zhCN from '../../../renderer/src/i18n/zh-CN.json';
+import { ERROR_CODES } from '../../../shared/errors';
+
+let inst: i18n;
+const tr =
+  (lng: string): Translate =>
+  (key, options) =>
+    inst.getFixedT(lng)(key, options ?? {});
+
+beforeAll(async () => {
+  inst = i18next.createInstance();
+  await inst.init({
+    resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+    lng: 'zh-CN',
+    fallbackLng: 'zh-CN',
+    interpolation: { escapeValue: false },
+  });
+});
+
+describe('errorMessage', () => {
+  it('maps plain codes to friendly text in both languages', () => {
+    expect(errorMessage(tr('zh-CN'), 'BAD_CREDENTIALS')).toBe('用户名或密码错误');
+    expect(errorMessage(tr('en'), 'BAD_CREDENTIALS')).toBe('Wrong username or password');
+    expect(errorMessage(tr('zh-CN'), 'SESSION_EXPIRED')).toContain('会话已过期');
+    expect(errorMessage(tr('zh-CN'), 'FORBIDDEN')).toContain('权限');
+  });
+
+  it('never shows a raw code or an i18n key for any error code', () => {
+    for (const code of ERROR_CODES) {
+      for (const lng of ['zh-CN', 'en']) {
+        const text = errorMessage(tr(lng), code, {});
+        expect(text).not.toContain(code);
+        expect(text).not.toMatch(/errors\.|errorVariants\.|\{\{/);
+      }
+    }
+  });
+
+  it('shows the unlock time of a locked account', () => {
+    const until = new Date(2031, 4, 6, 14, 35).toISOString();
+    expect(errorMessage(tr('zh-CN'), 'ACCOUNT_LOCKED', { lockedUntil: until })).toContain('2031-05-06 14:35');
+    expect(errorMessage(tr('en'), 'ACCOUNT_LOCKED', { lockedUntil: until })).toContain('2031-05-06 14:35');
+    expect(errorMessage(tr('zh-CN'), 'ACCOUNT_LOCKED', {})).toContain('账户已被锁定');
+    expect(errorMessage(tr('zh-CN'), 'ACCOUNT_LOCKED', { lockedUntil: 'garbage' })).not.toContain('garbage');
+  });
+
+  it('lists the field paths of a validation error, labelled when known', () => {
+    const details = { issues: [{ path: ['username'] }, { path: ['rows', 2, 'amount'] }, { path: ['username'] }, { path: [] }] };
+    expect(validationFields(tr('zh-CN'), details)).toEqual(['用户名', 'rows.2.amount']);
+    expect(errorMessage(tr('zh-CN'), 'VALIDATION', details)).toBe('输入有误，请检查：用户名、rows.2.amount');
+    expect(errorMessage(tr('en'), 'VALIDATION', details)).toBe('Please check: Username, rows.2.amount');
+    expect(errorMessage(tr('zh-CN'), 'VALIDATION', { issues: 'nonsense' })).toBe('输入有误，请检查后重试');
+    expect(errorMessage(tr('zh-CN'), 'VALIDATION')).toBe('输入有误，请检查后重试');
+  });
+
+  it('uses safe details for password policy and conflicts only when well-formed', () => {
+    expect(errorMessage(tr('zh-CN'), 'PASSWORD_POLICY', { minLength: 10 })).toContain('10');
+    expect(errorMessage(tr('zh-CN'), 'PASSWORD_POLICY', { minLength: '<b>' })).not.toContain('<b>');
+    expect(errorMessage(tr('zh-CN'), 'CONFLICT', { field: 'username' })).toBe('用户名已存在，请换一个');
+    expect(errorMessage(tr('zh-CN'), 'CONFLICT', { field: 7 })).toBe(zhCN.errors.CONFLICT);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { canOpen, navItemsFor, parseRoute } from '../../../renderer/src/nav';
+import { ROLE_PERMISSIONS, type Role } from '../../../shared/permissions';
+
+const userOf = (role: Role) => ({ role, permissions: [...ROLE_PERMISSIONS[role]] });
+const ids = (role: Role) => navItemsFor(userOf(role)).map((i) => i.id);
+
+describe('renderer navigation', () => {
+  it('offers each role only the pages its permissions allow', () => {
+    expect(ids('president')).toEqual(['home', 'customers', 'audit']);
+    expect(ids('manager')).toEqual(['home', 'customers']);
+    expect(ids('teller')).toEqual(['home']);
+    expect(ids('admin')).toEqual(['home', 'users', 'audit']);
+  });
+
+  it('names the home item after the role desk and links by hash', () => {
+    const [home] = navItemsFor(userOf('teller'));
+    expect(home).toEqual({ id: 'home', href: '#/home', labelKey: 'nav.home.teller' });
+  });
+
+  it('parses hash routes', () => {
+    expect(parseRoute('')).toBe('home');
+    expect(parseRoute('#')).toBe('home');
+    expect(parseRoute('#/')).toBe('home');
+    expect(parseRoute('#/customers')).toBe('customers');
+    expect(parseRoute('#/audit?x=1')).toBe('audit');
+    expect(parseRoute('#token=abc')).toBe('home');
+    expect(parseRoute('#/nowhere')).toBeNull();
+  });
+
+  it('refuses typed URLs the role may not open', () => {
+    expect(canOpen('users', userOf('manager'))).toBe(false);
+    expect(canOpen('customers', userOf('teller'))).toBe(false);
+    expect(canOpen('audit', userOf('president'))).toBe(true);
+    expect(canOpen('home', userOf('teller'))).toBe(true);
+  });
+});
