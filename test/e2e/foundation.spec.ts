@@ -53,6 +53,23 @@ test.describe('sign-in and role homes', () => {
     await page.getByTestId('signin-password').fill('wrong');
     await page.getByTestId('signin-password').press('Enter');
     await expect(page.getByTestId('signin-error')).toContainText(/incorrect|invalid|wrong/i);
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByTestId('signin-submit')).toHaveText(/sign in/i);
+  });
+
+  test('sign-in works with the keyboard alone', async ({ page }) => {
+    await page.goto(appUrl());
+    await expect(page.getByTestId('signin-username')).toBeFocused();
+    await page.keyboard.type('manager1');
+    await page.keyboard.press('Tab');
+    await expect(page.getByTestId('signin-password')).toBeFocused();
+    await page.keyboard.type('Demo@2026');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('home-manager')).toBeVisible();
+    // Alt+2 jumps to the second navigation item (customer list)
+    await page.keyboard.press('Alt+2');
+    await expect(page).toHaveURL(/#\/customers/);
   });
 });
 
