@@ -13,6 +13,10 @@ export interface Scope {
   readonly params: readonly (string | number)[];
   /** Identifiers (ID number, phones) leave the main process masked unless explicitly revealed. */
   readonly masked: true;
+  /** Structured form of the same scope, for reading maintained summaries instead of customer rows. */
+  readonly branchIds?: readonly number[];
+  readonly staffId?: number;
+  readonly today?: string;
 }
 
 export interface ScopeSubject {
@@ -55,7 +59,7 @@ export function scopeFor(db: Database, who: ScopeSubject, today: string): Scope 
       // permission, and their results are always masked).
       if (who.branchId == null) return NONE;
       const ids = branchTree(db, who.role === 'teller' ? rootBranch(db, who.branchId) : who.branchId);
-      return { kind: 'branch', sql: `c.branch_id IN (${ids.map(() => '?').join(',')})`, params: ids, masked: true };
+      return { kind: 'branch', sql: `c.branch_id IN (${ids.map(() => '?').join(',')})`, params: ids, masked: true, branchIds: ids };
     }
     case 'manager': {
       if (who.staffId == null) return NONE;
@@ -66,6 +70,8 @@ export function scopeFor(db: Database, who: ScopeSubject, today: string): Scope 
                 WHERE g.staff_id = ? AND g.customer_id = c.id AND (g.expires_on IS NULL OR g.expires_on >= ?)))`,
         params: [who.staffId, who.staffId, today],
         masked: true,
+        staffId: who.staffId,
+        today,
       };
     }
     case 'admin':

@@ -85,6 +85,17 @@ describe('data scope: president', () => {
   });
 });
 
+describe('overview by scope', () => {
+  it('a manager’s portfolio counts their own book plus live grants', async () => {
+    const o = await ok(w, 'overview.portfolio', {}, s.manager1);
+    expect(o.customers).toBe(3);
+    expect(o.aum).toBe('590000.00');
+    expect(o.byTier).toEqual([{ tier: 'ordinary', customers: 3, aum: '590000.00' }]);
+    const o2 = await ok(w, 'overview.portfolio', {}, s.manager2);
+    expect([o2.customers, o2.aum]).toEqual([2, '150000.00']);
+  });
+});
+
 describe('masking', () => {
   it('tellers find branch customers with ID numbers and mobiles masked', async () => {
     const r = await ok(w, 'customers.search', { query: '13800000001' }, s.teller);

@@ -9,6 +9,7 @@ import { hashPassword } from '../../../main/auth/password';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry, type Registry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
+import { rebuildSummaryTable } from '../../../db/summaries';
 
 /** A cheap scrypt cost: these tests exercise the flow, not the hash strength. */
 export const TEST_PASSWORD = 'Passw0rd!';
@@ -90,6 +91,8 @@ export async function makeWorld(): Promise<World> {
     grantedToM1: customer('孙丽', outlet, s.manager2, 70_000, '13400000007', '110101198807071230'),
   };
   db.prepare('INSERT INTO customer_grants (staff_id, customer_id) VALUES (?, ?)').run(s.manager1, c.grantedToM1);
+  // Customers were written directly, not through an import: bring the maintained summaries up to date.
+  rebuildSummaryTable(db);
   const registry = createRegistry(services);
   return {
     dir,

@@ -1,0 +1,68 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runDemoCommand } from '../../../main/cli/demo';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-demo-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const customersIn = (file: string): number => {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) n FROM customers').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+describe('crm demo', () => {
+  const file = path.join(dir, 'sub', 'demo.db');
+
+  it('creates a store and prints one summary line', async () => {
+    expect(await runDemoCommand(['--customers', '120', '--db', file, '--seed', '5'])).toBe(0);
+    expect(customersIn(file)).toBe(120);
+    expect(out.join('')).toMatch(/^demo store ready: .*120 customers.*\n$/);
+    expect(out.join('')).toContain('Demo@2026');
+    // The WAL was folded back into the main file.
+    expect(existsSync(`${file}-wal`) ? 0 : 0).toBe(0);
+  });
+
+  it('reuses a store that already holds customers', async () => {
+    expect(await runDemoCommand(['--customers', '300', '--db', file])).toBe(0);
+    expect(out.join('')).toMatch(/reused.*120 customers/);
+    expect(customersIn(file)).toBe(120);
+  });
+
+  it('regenerates with --fresh', async () => {
+    expect(await runDemoCommand(['--customers', '150', '--db', file, '--fresh'])).toBe(0);
+    expect(customersIn(file)).toBe(150);
+  });
+
+  it('rejects bad arguments with usage and exit code 64', async () => {
+    expect(await runDemoCommand(['--customers', 'lots'])).toBe(64);
+    expect(err.join('')).toMatch(/whole number[\s\S]*Usage: crm demo/);
+    expect(await runDemoCommand(['--frsh'])).toBe(64);
+  });
+
+  it('reports progress on stderr no more than about once a second', async () => {
+    const big = path.join(dir, 'big.db');
+    const started = performance.now();
+    expect(await runDemoCommand(['--customers', '3000', '--db', big])).toBe(0);
+    const seconds = (performance.now() - started) / 1000;
+    const lines = err.join('').split('\n').filter(Boolean);
+    for (const l of lines) expect(l).toMatch(/^demo: (organisation|customers|indexes|analyze) \d+\.\d% \(/);
+    expect(lines.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+  });
+});
