@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openStore } from '../../../db/open';
 import { runDemoCommand } from '../../../main/cli/demo';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-demo-cli-'));
@@ -32,11 +33,11 @@ describe('crm demo', () => {
 
   it('creates a store and prints one summary line', async () => {
     expect(await runDemoCommand(['--customers', '120', '--db', file, '--seed', '5'])).toBe(0);
+    // The WAL was folded back into the main file: one file to copy around.
+    expect(existsSync(`${file}-wal`)).toBe(false);
     expect(customersIn(file)).toBe(120);
     expect(out.join('')).toMatch(/^demo store ready: .*120 customers.*\n$/);
     expect(out.join('')).toContain('Demo@2026');
-    // The WAL was folded back into the main file.
-    expect(existsSync(`${file}-wal`) ? 0 : 0).toBe(0);
   });
 
   it('reuses a store that already holds customers', async () => {
@@ -48,6 +49,17 @@ describe('crm demo', () => {
   it('regenerates with --fresh', async () => {
     expect(await runDemoCommand(['--customers', '150', '--db', file, '--fresh'])).toBe(0);
     expect(customersIn(file)).toBe(150);
+  });
+
+  it('refuses a store that holds other data, pointing at --fresh', async () => {
+    const used = path.join(dir, 'used.db');
+    const { db } = await openStore(used);
+    db.prepare("INSERT INTO branches (id, code, name) VALUES (1, '9999', '别的支行')").run();
+    db.close();
+    expect(await runDemoCommand(['--customers', '50', '--db', used])).toBe(1);
+    expect(err.join('')).toMatch(/empty store.*--fresh/);
+    expect(await runDemoCommand(['--customers', '50', '--db', used, '--fresh'])).toBe(0);
+    expect(customersIn(used)).toBe(50);
   });
 
   it('rejects bad arguments with usage and exit code 64', async () => {
@@ -62,7 +74,7 @@ describe('crm demo', () => {
     expect(await runDemoCommand(['--customers', '3000', '--db', big])).toBe(0);
     const seconds = (performance.now() - started) / 1000;
     const lines = err.join('').split('\n').filter(Boolean);
-    for (const l of lines) expect(l).toMatch(/^demo: (organisation|customers|indexes|analyze) \d+\.\d% \(/);
+    for (const l of lines) expect(l).toMatch(/^demo: (organisation|customers|summaries|indexes|analyze) \d+\.\d% \(/);
     expect(lines.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
   });
 });

@@ -33,6 +33,15 @@ export function checkMaintainedFigures(db: Database): void {
   expect(offenders(db, 'SELECT id FROM accounts WHERE balance_fen < 0 OR frozen_fen < 0 OR frozen_fen > balance_fen')).toEqual([]);
 }
 
+/** The maintained branch x manager x tier totals match the customer rows they summarise. */
+export function checkSummaries(db: Database): void {
+  const fresh = db.prepare(`SELECT branch_id, COALESCE(manager_staff_id, 0) m, COALESCE(tier, '') t, COUNT(*) n,
+      SUM(deposit_fen) d, SUM(wealth_fen) w, SUM(loan_fen) l, SUM(aum_fen) a FROM customers GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).raw().all();
+  const kept = db.prepare(`SELECT branch_id, manager_staff_id, tier, customers, deposit_fen, wealth_fen, loan_fen, aum_fen
+      FROM summary_customers ORDER BY 1, 2, 3`).raw().all();
+  expect(kept).toEqual(fresh);
+}
+
 export function checkManagers(db: Database): void {
   expect(offenders(db, `
     SELECT c.id, c.manager_staff_id, m.staff_id FROM customers c
@@ -178,6 +187,7 @@ export function checkCustomers(db: Database, asOf: string): void {
 export function checkAll(db: Database, asOf: string): void {
   checkIntegrity(db);
   checkMaintainedFigures(db);
+  checkSummaries(db);
   checkManagers(db);
   checkTiers(db);
   checkTransactions(db, asOf);

@@ -1,0 +1,133 @@
+import { existsSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO_PASSWORD, DEMO_USERS, type DemoSummary, generateDemo } from '../../db/demo';
+import { openStore } from '../../db/open';
+
+/**
+ * `crm demo [--customers N] [--seed S] [--db PATH] [--txns-per-customer N] [--fresh]`: fills a store with
+ * the deterministic demo branch. Progress goes to stderr (at most about once a second), the one summary
+ * line to stdout. An existing store that already holds customers is reused unless --fresh is given, so
+ * `npm run demo` twice does not regenerate a million customers.
+ */
+export const DEMO_USAGE = `Usage: crm demo [--customers N] [--seed S] [--db PATH] [--txns-per-customer N] [--fresh]
+  --customers N          customers to generate (default 500; up to 1,000,000 and more)
+  --seed S               random seed (default 20261123); the same seed gives the same data
+  --db PATH              store file (default .data/demo.db)
+  --txns-per-customer N  average transactions per customer over the year (default 20)
+  --fresh                delete an existing store file first
+`;
+
+export const DEFAULT_DEMO_DB = path.join('.data', 'demo.db');
+
+export interface DemoArgs {
+  customers: number;
+  seed: number | undefined;
+  db: string;
+  txnsPerCustomer: number | undefined;
+  fresh: boolean;
+}
+
+/** Parses `--name value` and `--name=value`; throws a message fit for the user on anything else. */
+export function parseDemoArgs(args: readonly string[]): DemoArgs {
+  const out: DemoArgs = { customers: 500, seed: undefined, db: DEFAULT_DEMO_DB, txnsPerCustomer: undefined, fresh: false };
+  const int = (name: string, text: string | undefined, min: number): number => {
+    if (text === undefined || !/^\d[\d_,]*$/.test(text)) throw new Error(`${name} needs a whole number, got ${text ?? 'nothing'}`);
+    const v = Number(text.replace(/[_,]/g, ''));
+    if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} must be at least ${min}, got ${text}`);
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const takeValue = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : args[++i]);
+    switch (name) {
+      case '--customers': out.customers = int(name, takeValue(), 1); break;
+      case '--seed': out.seed = int(name, takeValue(), 0); break;
+      case '--txns-per-customer': out.txnsPerCustomer = int(name, takeValue(), 0); break;
+      case '--db': {
+        const v = takeValue();
+        if (!v) throw new Error('--db needs a file path');
+        out.db = v;
+        break;
+      }
+      case '--fresh': out.fresh = true; break;
+      default: throw new Error(`unknown option ${arg}`);
+    }
+  }
+  return out;
+}
+
+function removeStore(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function summaryLine(file: string, s: DemoSummary): string {
+  const manager = DEMO_USERS.find((u) => u.role === 'manager')?.username ?? 'manager1';
+  return `demo store ready: ${file} | ${s.branches} branches, ${s.staff} staff, ${s.users} users, ${fmt(s.customers)} customers, `
+    + `${fmt(s.accounts)} accounts, ${fmt(s.transactions)} transactions, ${fmt(s.loans)} loans, ${fmt(s.termDeposits)} term deposits, `
+    + `${fmt(s.wealthHoldings)} wealth holdings, ${fmt(s.dailyBalances)} daily balances | ${s.seconds.toFixed(1)} s `
+    + `| sign in as ${manager} / ${DEMO_PASSWORD}`;
+}
+
+/** Throttled progress printer: a line when a second has passed, with the phase's rate so far. */
+function progressPrinter(write: (line: string) => void): (p: { phase: string; done: number; total: number }) => void {
+  let last = 0;
+  let phase = '';
+  let phaseStart = 0;
+  return (p) => {
+    const now = performance.now();
+    if (p.phase !== phase) {
+      phase = p.phase;
+      phaseStart = now;
+    }
+    if (now - last < 1000) return;
+    last = now;
+    const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '100.0';
+    const secs = (now - phaseStart) / 1000;
+    const rate = p.phase === 'customers' && secs > 0 ? `, ${fmt(Math.round(p.done / secs))} customers/s` : '';
+    write(`demo: ${p.phase} ${pct}% (${fmt(p.done)}/${fmt(p.total)})${rate}`);
+  };
+}
+
+export async function runDemoCommand(args: string[]): Promise<number> {
+  let opts: DemoArgs;
+  try {
+    opts = parseDemoArgs(args);
+  } catch (err) {
+    process.stderr.write(`demo: ${(err as Error).message}\n${DEMO_USAGE}`);
+    return 64;
+  }
+  const file = path.resolve(opts.db);
+  if (opts.fresh) removeStore(file);
+  const existed = existsSync(file) && statSync(file).size > 0;
+  const { db } = await openStore(file);
+  try {
+    if (existed) {
+      const { n } = db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number };
+      if (n > 0) {
+        process.stdout.write(`demo store reused: ${file} already holds ${fmt(n)} customers (pass --fresh to regenerate)\n`);
+        return 0;
+      }
+    }
+    const summary = await generateDemo(db, {
+      customers: opts.customers,
+      seed: opts.seed,
+      txnsPerCustomer: opts.txnsPerCustomer,
+      onProgress: progressPrinter((line) => process.stderr.write(`${line}\n`)),
+    });
+    // Fold the WAL back into the main file so the store is a single file to copy around.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    process.stdout.write(`${summaryLine(file, summary)}\n`);
+    return 0;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const hint = /empty store/.test(message) ? ' (pass --fresh to start from a new file)' : '';
+    process.stderr.write(`demo: generation failed: ${message}${hint}\n`);
+    return 1;
+  } finally {
+    db.close();
+  }
+}

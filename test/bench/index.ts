@@ -1,0 +1,109 @@
+/**
+ * `npm run bench`: every benchmark, with figures and ratios against a baseline measured in the same
+ * run (the machines are shared and noisy, so absolute numbers only mean something next to a baseline).
+ *
+ *   npm run bench                                  # quick: 200k-row parse, 20k-customer demo
+ *   npm run bench -- --rows 1000000 --customers 1000000
+ *
+ * Baselines:
+ *  - parse: csv-parse over the same decoded file (its fastest options), the library we would otherwise use;
+ *  - demo generation: inserting already-made rows into an empty table with one prepared statement in
+ *    50k-row transactions (the store's ceiling on this machine).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { benchGenerate, formatBench } from './generate';
+import { benchParse, HEADER, type PhaseResult } from './parse';
+
+interface Args {
+  rows: number;
+  customers: number;
+  only?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { rows: 200_000, customers: 20_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--rows') out.rows = Number(argv[++i]);
+    else if (a === '--customers') out.customers = Number(argv[++i]);
+    else if (a === '--only') out.only = argv[++i];
+    else throw new Error(`unknown argument ${a}`);
+  }
+  for (const k of ['rows', 'customers'] as const) {
+    if (!Number.isInteger(out[k]) || out[k] < 1) throw new Error(`--${k} needs a positive integer`);
+  }
+  return out;
+}
+
+/** The insert baseline: `rows` 12-column rows, one prepared statement, 50k-row transactions, WAL. */
+export function baselineInsert(rows: number): { rowsPerSecond: number; seconds: number } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bench-base-'));
+  const db = new Database(path.join(dir, 'base.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, no TEXT, name TEXT, a INTEGER, b INTEGER, c TEXT, d TEXT,
+      e INTEGER, f TEXT, g TEXT, h INTEGER, i TEXT)`);
+    const ins = db.prepare('INSERT INTO t VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
+    const made: unknown[][] = [];
+    for (let r = 0; r < Math.min(rows, 50_000); r++) {
+      made.push([null, `C${String(r).padStart(10, '0')}`, '王小明', r * 137, r % 9, '2024-01-31', '13800138000', r, '110101199003071234', '北京市东城区', 3, 'x']);
+    }
+    const t0 = performance.now();
+    let done = 0;
+    while (done < rows) {
+      const n = Math.min(50_000, rows - done);
+      db.transaction(() => {
+        for (let r = 0; r < n; r++) ins.run(made[r % made.length]);
+      })();
+      done += n;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, rowsPerSecond: Math.round(rows / seconds) };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function fmt(label: string, r: PhaseResult): string {
+  return `  ${label.padEnd(16)} ${r.rows.toLocaleString('en-US')} rows in ${r.seconds.toFixed(2)} s = ${r.rowsPerSecond.toLocaleString('en-US')} rows/s, peak RSS ${r.peakRssMb} MB`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`bench on node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB`);
+
+  if (!args.only || args.only === 'parse') {
+    out(`\n== parse: ${args.rows.toLocaleString('en-US')}-row GB18030 customer file, ${HEADER.length} columns`);
+    const r = await benchParse(args.rows, { csvParse: true });
+    out(fmt('ours: parse', r.parse));
+    out(fmt('ours: +convert', r.convert));
+    if (r.csv) {
+      out(fmt('csv-parse', r.csv.fastest));
+      out(fmt('csv-parse+info', r.csv.infoRaw));
+      out(`  ratio parse / csv-parse            ${(r.parse.rowsPerSecond / r.csv.fastest.rowsPerSecond).toFixed(2)} x`);
+      out(`  ratio parse+convert / csv-parse    ${(r.convert.rowsPerSecond / r.csv.fastest.rowsPerSecond).toFixed(2)} x`);
+    }
+  }
+
+  if (!args.only || args.only === 'demo') {
+    out(`\n== demo generation: ${args.customers.toLocaleString('en-US')} customers`);
+    const base = baselineInsert(Math.max(200_000, args.customers * 2));
+    const g = await benchGenerate({ customers: args.customers, txnsPerCustomer: 20 });
+    out(formatBench(g).replace(/^/gm, '  '));
+    const s = g.summary;
+    const rows = s.branches + s.staff + s.users + s.customers + s.accounts + s.transactions + s.loans + s.termDeposits + s.wealthHoldings + s.dailyBalances;
+    out(`  baseline insert    ${base.rowsPerSecond.toLocaleString('en-US')} rows/s`);
+    out(`  ratio demo rows/s / baseline       ${(rows / g.seconds / base.rowsPerSecond).toFixed(2)} x (generation includes making the rows, indexes and summaries)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
