@@ -63,3 +63,17 @@ describe('errorMessage', () => {
     expect(errorMessage(tr('zh-CN'), 'CONFLICT', { field: 7 })).toBe(zhCN.errors.CONFLICT);
   });
 });
+
+describe('import error messages', () => {
+  it('name the file, line and column the details carry, in both languages', () => {
+    const details = { file: 'cif.csv', line: 12, column: 5 };
+    expect(errorMessage(tr('zh-CN'), 'IMPORT_UNCLOSED_QUOTE', details)).toBe('文件 cif.csv，第 12 行，第 5 列：引号没有闭合');
+    expect(errorMessage(tr('en'), 'IMPORT_UNCLOSED_QUOTE', details)).toBe('cif.csv, line 12, column 5: A quote is never closed');
+    expect(errorMessage(tr('en'), 'IMPORT_HEADER_MISMATCH', { file: 'a.csv', missing: ['客户号', '网点号'] })).toBe(
+      "a.csv: The file's header does not match the profile; missing columns: 客户号, 网点号",
+    );
+    expect(errorMessage(tr('zh-CN'), 'IMPORT_TOO_MANY_REJECTS', { file: 'a.csv', rejected: 7, tolerance: 0 })).toBe(
+      '文件 a.csv：文件有 7 行被拒绝，超过允许的 0 行，本次导入未写入任何数据',
+    );
+  });
+});
