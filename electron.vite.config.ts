@@ -27,6 +27,8 @@ export default defineConfig({
           host: resolve(__dirname, 'main/host/index.ts'),
           // Command line: demo seeding, unattended jobs
           cli: resolve(__dirname, 'main/cli/index.ts'),
+          // Import jobs run in a worker thread, off the main event loop
+          importWorker: resolve(__dirname, 'main/jobs/worker.ts'),
         },
       },
     },

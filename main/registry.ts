@@ -125,6 +125,9 @@ export function createRegistry(services: Services): Registry {
         return { ok: true, value: await run(envelope, meta) };
       } catch (err) {
         if (isAppError(err)) return { ok: false, error: err.toWire() };
+        // An import job holds the store's write lock for its one transaction: a write that cannot
+        // wait is refused with a clear message instead of freezing the window.
+        if ((err as { code?: string } | null)?.code === 'SQLITE_BUSY') return { ok: false, error: { code: 'IMPORT_STORE_BUSY' } };
         log.error('unhandled error in handler', {
           method: typeof envelope.method === 'string' ? envelope.method.slice(0, 64) : null,
           error: err instanceof Error ? err.stack ?? err.message : String(err),

@@ -36,12 +36,25 @@ export interface AuditFilter {
 
 export function auditRepo(db: Database) {
   const insert = db.prepare(
-    `INSERT INTO audit_log (user_id, username, role, action, outcome, target_type, target_id, details)
-     VALUES (@userId, @username, @role, @action, @outcome, @targetType, @targetId, @details)`,
+    `INSERT INTO audit_log (at, user_id, username, role, action, outcome, target_type, target_id, details)
+     VALUES (@at, @userId, @username, @role, @action, @outcome, @targetType, @targetId, @details)`,
   );
+  // Entries that could not be written because an import job held the write lock; written, with
+  // their original time, as soon as the lock is free (flushPending). Never dropped silently.
+  const pending: Record<string, unknown>[] = [];
+  const flush = (): number => {
+    if (pending.length === 0) return 0;
+    const n = pending.length;
+    db.transaction(() => {
+      for (const p of pending) insert.run(p);
+    })();
+    pending.splice(0, n);
+    return n;
+  };
   return {
     write(actor: AuditActor, rec: AuditRecord): void {
-      insert.run({
+      const row = {
+        at: new Date().toISOString(),
         userId: actor.userId,
         username: actor.username,
         role: actor.role,
@@ -50,8 +63,18 @@ export function auditRepo(db: Database) {
         targetType: rec.targetType ?? null,
         targetId: rec.targetId == null ? null : String(rec.targetId),
         details: rec.details ? JSON.stringify(rec.details) : null,
-      });
+      };
+      try {
+        if (pending.length > 0) flush();
+        insert.run(row);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+        pending.push(row);
+      }
     },
+    /** Writes entries deferred while the store was busy; returns how many. Throws SQLITE_BUSY if still busy. */
+    flushPending: flush,
+    pendingCount: () => pending.length,
     list(f: AuditFilter): { rows: AuditRow[]; total: number } {
       const where: string[] = [];
       const params: (string | number)[] = [];

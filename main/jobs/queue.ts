@@ -1,0 +1,287 @@
+/**
+ * The import queue in the main process: jobs run one at a time, each in its own worker thread
+ * (main/jobs/worker.ts), so the event loop that serves the window never parses or writes a row.
+ * Progress arrives by message and is kept here for the job panel to poll; cancel flips a flag in
+ * shared memory. While a job holds the write lock, the main connection's busy wait is kept short
+ * (a blocked write must not freeze the UI); deferred audit entries are flushed when it ends.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Database } from 'better-sqlite3';
+import type { Encoding, ImportKind, ImportProfile } from '../../shared/imports';
+import type { JobOutcome, JobProgress } from './engine/run';
+import type { WorkerInput, WorkerMessage } from './worker';
+
+export interface ImportRequest {
+  file: string;
+  profile: ImportProfile;
+  tolerance: number;
+  allowDuplicate?: boolean;
+  encoding?: Encoding;
+  source: 'ui' | 'cli';
+  userId: number | null;
+  username: string | null;
+}
+
+export interface QueueEntry {
+  ticket: number;
+  jobId: number | null;
+  state: 'queued' | 'running' | 'finished';
+  kind: ImportKind;
+  profileName: string;
+  fileName: string;
+  submittedAt: string;
+  startedAt: number | null;
+  progress: JobProgress | null;
+  /** Rows per second and seconds left, from progress so far (null until measurable). */
+  rate: number | null;
+  etaSeconds: number | null;
+  outcome: JobOutcome | null;
+}
+
+interface Slot {
+  entry: QueueEntry;
+  request: ImportRequest;
+  cancel: SharedArrayBuffer;
+  worker: Worker | null;
+  done: Promise<JobOutcome>;
+  resolve: (o: JobOutcome) => void;
+}
+
+export interface QueueOptions {
+  dbPath: string;
+  rejectsDir: string;
+  /** The main process's own connection: its busy timeout is shortened while a job writes. */
+  mainDb?: Database;
+  /** Called after each job (flush deferred audit entries, regenerate reminders...). */
+  onFinished?: (outcome: JobOutcome) => void;
+  reasonHeader?: string;
+  /** Test hooks: the worker stalls inside its transaction after this many rows, and says so. */
+  stallAfterRows?: number;
+  onStalled?: (jobId: number | null, rows: number) => void;
+}
+
+/** The worker script: bundled beside the main process (out/main/importWorker.js), or the TS source through tsx. */
+export function workerScript(): { file: string; execArgv: string[] } {
+  for (const p of [path.join(__dirname, 'importWorker.js'), path.join(__dirname, '..', 'importWorker.js')]) {
+    if (existsSync(p)) return { file: p, execArgv: [] };
+  }
+  return { file: path.join(__dirname, 'worker-tsx.cjs'), execArgv: [] };
+}
+
+export class ImportQueue {
+  private readonly slots: Slot[] = [];
+  private nextTicket = 1;
+  private running: Slot | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: QueueOptions) {}
+
+  submit(request: ImportRequest): QueueEntry {
+    if (this.closed) throw new Error('queue closed');
+    let resolve!: (o: JobOutcome) => void;
+    const done = new Promise<JobOutcome>((r) => (resolve = r));
+    const slot: Slot = {
+      entry: {
+        ticket: this.nextTicket++,
+        jobId: null,
+        state: 'queued',
+        kind: request.profile.kind,
+        profileName: request.profile.name,
+        fileName: path.basename(request.file),
+        submittedAt: new Date().toISOString(),
+        startedAt: null,
+        progress: null,
+        rate: null,
+        etaSeconds: null,
+        outcome: null,
+      },
+      request,
+      cancel: new SharedArrayBuffer(8),
+      worker: null,
+      done,
+      resolve,
+    };
+    this.slots.push(slot);
+    this.pump();
+    return { ...slot.entry };
+  }
+
+  /** Queued and running jobs, plus finished ones not yet collected (newest last). */
+  list(): QueueEntry[] {
+    return this.slots.map((s) => ({ ...s.entry }));
+  }
+
+  get(ticket: number): QueueEntry | null {
+    const s = this.slots.find((x) => x.entry.ticket === ticket);
+    return s ? { ...s.entry } : null;
+  }
+
+  byJobId(jobId: number): QueueEntry | null {
+    const s = this.slots.find((x) => x.entry.jobId === jobId);
+    return s ? { ...s.entry } : null;
+  }
+
+  busy(): boolean {
+    return this.running !== null;
+  }
+
+  /** Cancels a queued job at once, or asks a running one to roll back. */
+  cancel(ticket: number): boolean {
+    const s = this.slots.find((x) => x.entry.ticket === ticket);
+    if (!s || s.entry.state === 'finished') return false;
+    if (s.entry.state === 'queued') {
+      this.finish(s, {
+        jobId: 0,
+        status: 'cancelled',
+        rowsRead: 0,
+        rowsInserted: 0,
+        rowsUpdated: 0,
+        rowsUnchanged: 0,
+        rowsRejected: 0,
+        error: { code: 'IMPORT_CANCELLED', details: { rowsRead: 0 } },
+        rejects: null,
+        encoding: null,
+        seconds: 0,
+      });
+      return true;
+    }
+    this.signal(s);
+    return true;
+  }
+
+  private signal(s: Slot): void {
+    const flag = new Int32Array(s.cancel);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  }
+
+  wait(ticket: number): Promise<JobOutcome> {
+    const s = this.slots.find((x) => x.entry.ticket === ticket);
+    if (!s) return Promise.reject(new Error(`no ticket ${ticket}`));
+    return s.done;
+  }
+
+  /**
+   * Cancels every job and waits for the running one to roll back, then refuses new jobs.
+   * A worker is never terminate()d mid-transaction while it answers: a thread killed that way does
+   * not close its SQLite connection, and the write lock would stay held until the process exits.
+   * Only a worker that ignores the cancel for `graceMs` is terminated.
+   */
+  async close(graceMs = 30_000): Promise<void> {
+    this.closed = true;
+    const live = this.slots.filter((s) => s.entry.state !== 'finished');
+    for (const s of live) {
+      if (s.entry.state === 'queued') this.cancel(s.entry.ticket);
+      else this.signal(s);
+    }
+    const running = live.filter((s) => s.worker);
+    await Promise.all(
+      running.map((s) =>
+        Promise.race([s.done, new Promise((r) => setTimeout(r, graceMs).unref())]).then(async () => {
+          if (s.worker) await s.worker.terminate();
+        }),
+      ),
+    );
+    this.setMainBusyTimeout(5000);
+  }
+
+  private setMainBusyTimeout(ms: number): void {
+    try {
+      this.opts.mainDb?.pragma(`busy_timeout = ${Math.trunc(ms)}`);
+    } catch {
+      /* connection closed */
+    }
+  }
+
+  private pump(): void {
+    if (this.running || this.closed) return;
+    const next = this.slots.find((s) => s.entry.state === 'queued');
+    if (!next) return;
+    this.running = next;
+    next.entry.state = 'running';
+    next.entry.startedAt = Date.now();
+    this.setMainBusyTimeout(50);
+    const { file, execArgv } = workerScript();
+    const input: WorkerInput = {
+      dbPath: this.opts.dbPath,
+      file: next.request.file,
+      profile: next.request.profile,
+      tolerance: next.request.tolerance,
+      allowDuplicate: next.request.allowDuplicate ?? false,
+      encoding: next.request.encoding,
+      source: next.request.source,
+      userId: next.request.userId,
+      username: next.request.username,
+      rejectsDir: this.opts.rejectsDir,
+      reasonHeader: this.opts.reasonHeader ?? '拒绝原因',
+      cancel: next.cancel,
+      stallAfterRows: this.opts.stallAfterRows,
+    };
+    const worker = new Worker(file, { workerData: input, execArgv, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    next.worker = worker;
+    let settled = false;
+    const fail = (message: string) => {
+      if (settled) return;
+      settled = true;
+      this.finish(next, {
+        jobId: next.entry.jobId ?? 0,
+        status: 'failed',
+        rowsRead: next.entry.progress?.rowsRead ?? 0,
+        rowsInserted: 0,
+        rowsUpdated: 0,
+        rowsUnchanged: 0,
+        rowsRejected: 0,
+        error: { code: 'IMPORT_INTERRUPTED', details: { reason: message.slice(0, 300) } },
+        rejects: null,
+        encoding: null,
+        seconds: 0,
+      });
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'job') next.entry.jobId = m.jobId;
+      else if (m.type === 'progress') this.onProgress(next, m.progress);
+      else if (m.type === 'done') {
+        settled = true;
+        this.finish(next, m.outcome);
+      } else if (m.type === 'crash') fail(m.message);
+      else if (m.type === 'stalled') this.opts.onStalled?.(next.entry.jobId, m.rows);
+    });
+    worker.on('error', (e) => fail(e.message));
+    worker.on('exit', (code) => {
+      next.worker = null;
+      if (!settled) fail(`worker exited with code ${code}`);
+    });
+  }
+
+  private onProgress(slot: Slot, p: JobProgress): void {
+    slot.entry.progress = p;
+    const elapsed = (Date.now() - (slot.entry.startedAt ?? Date.now())) / 1000;
+    if (p.phase === 'reading' && elapsed > 0.5 && p.bytesRead > 0) {
+      slot.entry.rate = Math.round(p.rowsRead / elapsed);
+      const bytesPerSec = p.bytesRead / elapsed;
+      slot.entry.etaSeconds = Math.max(0, Math.round((p.totalBytes - p.bytesRead) / bytesPerSec));
+    }
+  }
+
+  private finish(slot: Slot, outcome: JobOutcome): void {
+    slot.entry.state = 'finished';
+    slot.entry.outcome = outcome;
+    if (outcome.jobId) slot.entry.jobId = outcome.jobId;
+    slot.entry.etaSeconds = 0;
+    if (this.running === slot) {
+      this.running = null;
+      this.setMainBusyTimeout(5000);
+    }
+    // Keep the last few finished entries for the panel; the ledger has the rest.
+    const finished = this.slots.filter((s) => s.entry.state === 'finished');
+    for (const old of finished.slice(0, Math.max(0, finished.length - 20))) this.slots.splice(this.slots.indexOf(old), 1);
+    try {
+      this.opts.onFinished?.(outcome);
+    } finally {
+      slot.resolve(outcome);
+      this.pump();
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Import worker thread: one job, on its own SQLite connection, off the main process's event loop.
+ * Messages to the parent: {type:'job', jobId} once the ledger row exists, {type:'progress', ...}
+ * at most every 200 ms, then {type:'done', outcome} or {type:'crash', message}. Cancellation is a
+ * flag in shared memory the engine checks between batches (no message round trip needed).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { configure } from '../../db/open';
+import type { Encoding, ImportProfile } from '../../shared/imports';
+import { runImport } from './engine/run';
+
+export interface WorkerInput {
+  dbPath: string;
+  file: string;
+  profile: ImportProfile;
+  tolerance: number;
+  allowDuplicate: boolean;
+  encoding?: Encoding;
+  source: 'ui' | 'cli';
+  userId: number | null;
+  username: string | null;
+  rejectsDir: string;
+  reasonHeader: string;
+  /** Int32Array over a SharedArrayBuffer: [0] = 1 when cancelled. */
+  cancel: SharedArrayBuffer;
+  /** Test hook: stall after this many rows (inside the transaction) so a test can kill the process. */
+  stallAfterRows?: number;
+}
+
+export type WorkerMessage =
+  | { type: 'job'; jobId: number }
+  | { type: 'progress'; progress: import('./engine/run').JobProgress }
+  | { type: 'done'; outcome: import('./engine/run').JobOutcome }
+  | { type: 'crash'; message: string }
+  | { type: 'stalled'; rows: number };
+
+async function main(): Promise<void> {
+  const input = workerData as WorkerInput;
+  const flag = new Int32Array(input.cancel);
+  const db = new Database(input.dbPath, { fileMustExist: true });
+  try {
+    configure(db);
+    // A long job: wait for the main process's short writes, spill temp tables to disk not RAM.
+    db.pragma('busy_timeout = 30000');
+    db.pragma('temp_store = FILE');
+    const outcome = await runImport(db, {
+      file: input.file,
+      profile: input.profile,
+      tolerance: input.tolerance,
+      allowDuplicate: input.allowDuplicate,
+      encoding: input.encoding,
+      source: input.source,
+      userId: input.userId,
+      username: input.username,
+      rejectsDir: input.rejectsDir,
+      reasonHeader: input.reasonHeader,
+      cancelled: () => Atomics.load(flag, 0) === 1,
+      onJobId: (jobId) => parentPort!.postMessage({ type: 'job', jobId } satisfies WorkerMessage),
+      onProgress: (progress) => parentPort!.postMessage({ type: 'progress', progress } satisfies WorkerMessage),
+      afterBatch: input.stallAfterRows
+        ? (rows) => {
+            if (rows >= input.stallAfterRows!) {
+              parentPort!.postMessage({ type: 'stalled', rows } satisfies WorkerMessage);
+              Atomics.wait(flag, 0, 0); // sleeps until cancelled (or the process is killed)
+            }
+          }
+        : undefined,
+    });
+    parentPort!.postMessage({ type: 'done', outcome } satisfies WorkerMessage);
+  } finally {
+    db.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  parentPort?.postMessage({ type: 'crash', message: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage);
+});
