@@ -1,0 +1,98 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../db/open';
+import { runImport, type JobOutcome } from '../../../main/jobs/engine/run';
+import { LOAD_ORDER } from '../../../main/jobs/engine/kinds';
+import { BUILTIN } from '../../../main/jobs/profiles/builtin';
+import { writeExtracts, type ExtractResult } from '../../../main/jobs/profiles/extracts';
+import { profileSchema } from '../../../shared/imports';
+import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
+import { figureMismatches, referenceSummaries, storedSummaries, tempDir } from './helpers';
+
+let demo: DemoStore;
+let dir: string;
+let extracts: ExtractResult[];
+let target: Awaited<ReturnType<typeof openStore>>['db'];
+const outcomes: JobOutcome[] = [];
+
+beforeAll(async () => {
+  demo = await makeDemoStore({ customers: 400, seed: 3 });
+  dir = tempDir();
+  extracts = await writeExtracts(demo.db, path.join(dir, 'extracts'));
+  target = (await openStore(path.join(dir, 'fresh.db'))).db;
+  for (const kind of LOAD_ORDER) {
+    const x = extracts.find((e) => e.kind === kind)!;
+    const b = BUILTIN.find((bb) => bb.profile.kind === kind)!;
+    outcomes.push(await runImport(target, { file: x.file, profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') }));
+  }
+}, 120_000);
+afterAll(() => {
+  target?.close();
+  demo.close();
+  removeTempDirs();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('built-in profiles and demo extracts', () => {
+  it('every built-in profile is valid and names a file the demo writes', () => {
+    for (const b of BUILTIN) {
+      expect(profileSchema.safeParse(b.profile).success).toBe(true);
+      expect(existsSync(path.join(dir, 'extracts', b.file))).toBe(true);
+    }
+    expect(new Set(BUILTIN.map((b) => b.profile.kind)).size).toBe(LOAD_ORDER.length);
+  });
+
+  it('writes CSV in GB18030 with Chinese headers, the journal fixed-width, and holdings as xlsx', () => {
+    const cif = iconv.decode(readFileSync(path.join(dir, 'extracts', 'customers.csv')), 'gb18030');
+    expect(cif.split('\r\n')[0]!.startsWith('客户号,客户类型,客户名称,证件类型,证件号码')).toBe(true);
+    const journal = iconv.decode(readFileSync(path.join(dir, 'extracts', 'transactions.dat')), 'gb18030').split('\r\n');
+    const widths = new Set(journal.filter(Boolean).slice(0, 200).map((l) => iconv.encode(l, 'gb18030').length));
+    expect(widths.size).toBe(1); // every record the same width in bytes
+    expect(readFileSync(path.join(dir, 'extracts', 'wealth_holdings.xlsx')).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('loads every extract into an empty store with no rejects', () => {
+    for (const o of outcomes) {
+      expect(o.error).toBeUndefined();
+      expect(o).toMatchObject({ status: 'committed', rowsRejected: 0, rowsUpdated: 0 });
+    }
+    const byKind = Object.fromEntries(extracts.map((e) => [e.kind, e.rows]));
+    expect(outcomes.map((o) => o.rowsInserted)).toEqual(LOAD_ORDER.map((k) => byKind[k]));
+    expect(byKind.transactions).toBe(demo.summary.transactions);
+    expect(byKind.transactions).toBeGreaterThan(5000);
+    expect(byKind.customers).toBe(demo.summary.customers);
+  });
+
+  it('round-trips every table exactly: export then import gives the same rows', () => {
+    const compare = (sql: string) => expect(target.prepare(sql).raw().all()).toEqual(demo.db.prepare(sql).raw().all());
+    compare(`SELECT code, name, parent_id, address, phone, opened_on FROM branches ORDER BY id`);
+    compare(`SELECT employee_no, name, branch_id, position, mobile, hired_on, active FROM staff ORDER BY id`);
+    compare(`SELECT code, name, category, risk_level, rate_ppm, term_months, min_amount_fen, launched_on, withdrawn_on, status FROM products ORDER BY id`);
+    compare(`SELECT customer_no, kind, name, name_initials, id_type, id_no, gender, birth_date, mobile, phone, email, address, postcode, occupation,
+      employer, legal_rep, registered_capital_fen, branch_id, opened_on, status, credit_rating, risk_tolerance, manager_staff_id FROM customers ORDER BY id`);
+    compare(`SELECT account_no, customer_id, product_id, branch_id, kind, currency, opened_on, closed_on, status, frozen_fen, balance_fen, balance_on FROM accounts ORDER BY id`);
+    compare(`SELECT account_id, on_date, balance_fen FROM daily_balances ORDER BY account_id, on_date`);
+    compare(`SELECT serial_no, account_id, customer_id, txn_at, amount_fen, direction, channel, txn_type, balance_after_fen, counterparty_name,
+      counterparty_account, memo, teller_staff_id FROM transactions ORDER BY id`);
+    compare(`SELECT * FROM (SELECT loan_no, contract_no, customer_id, product_id, branch_id, principal_fen, balance_fen, rate_ppm, disbursed_on, maturity_on,
+      repayment_method, next_due_on, next_due_fen, overdue_days, classification, guarantee_type, status, paid_off_on FROM loans ORDER BY id)`);
+    compare(`SELECT deposit_no, account_id, customer_id, product_id, principal_fen, rate_ppm, term_months, start_on, maturity_on, auto_rollover, status FROM term_deposits ORDER BY id`);
+    compare(`SELECT holding_no, customer_id, product_id, cost_fen, market_value_fen, purchased_on, maturity_on, status FROM wealth_holdings ORDER BY id`);
+  });
+
+  it('brings customer figures and summaries up to date inside the jobs (same as the generator computed them)', () => {
+    const sql = 'SELECT customer_no, deposit_fen, wealth_fen, loan_fen, aum_fen, last_txn_on FROM customers ORDER BY id';
+    expect(target.prepare(sql).raw().all()).toEqual(demo.db.prepare(sql).raw().all());
+    expect(figureMismatches(target)).toEqual([]);
+    expect(storedSummaries(target)).toEqual(referenceSummaries(target));
+  });
+
+  it('importing the same extracts again changes nothing (every row unchanged)', async () => {
+    const x = extracts.find((e) => e.kind === 'customers')!;
+    const b = BUILTIN.find((bb) => bb.profile.kind === 'customers')!;
+    const again = await runImport(target, { file: x.file, profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects'), allowDuplicate: true });
+    expect(again).toMatchObject({ status: 'committed', rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: x.rows });
+  });
+});
