@@ -119,11 +119,8 @@ function startGui(dbFromArgs: string | null): void {
     const closeServices = (): void => {
       if (closed) return;
       closed = true;
-      try {
-        services.close();
-      } catch (err) {
-        log.error('shutdown: store close failed', errorFields(err));
-      }
+      // Cancels a running import (it rolls back) before the store closes.
+      services.close().catch((err: unknown) => log.error('shutdown: store close failed', errorFields(err)));
     };
 
     let unregister: () => void = () => undefined;

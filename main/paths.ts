@@ -9,3 +9,13 @@ export function defaultDbPath(userDataDir?: string): string {
   const dir = userDataDir ?? path.resolve(process.cwd(), '.data');
   return path.join(dir, 'crm.db');
 }
+
+/** The import folder: where the nightly extracts are delivered (next to the store). */
+export function inboxDir(dbPath: string): string {
+  return path.join(path.dirname(path.resolve(dbPath)), 'inbox');
+}
+
+/** Where import jobs write their rejects files. */
+export function rejectsDir(dbPath: string): string {
+  return path.join(path.dirname(path.resolve(dbPath)), 'rejects');
+}

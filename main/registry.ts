@@ -5,6 +5,7 @@ import { scopeFor, type Scope } from '../db/scope';
 import { auditHandlers } from './handlers/audit';
 import { authHandlers } from './handlers/auth';
 import { customersHandlers } from './handlers/customers';
+import { importsHandlers } from './handlers/imports';
 import { overviewHandlers } from './handlers/overview';
 import { systemHandlers } from './handlers/system';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
@@ -44,6 +45,7 @@ export function createRegistry(services: Services): Registry {
     overviewHandlers,
     usersHandlers,
     auditHandlers,
+    importsHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -52,6 +54,7 @@ export function createRegistry(services: Services): Registry {
     ...overviewHandlers,
     ...usersHandlers,
     ...auditHandlers,
+    ...importsHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

@@ -7,7 +7,11 @@ import { currentVersion } from '../db/migrate';
 import { openStore } from '../db/open';
 import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './auth/sessions';
 import { systemClock, type Clock } from './clock';
+import { markInterrupted } from './jobs/engine/revert';
+import { syncBuiltinProfiles } from './jobs/profiles/store';
+import { ImportQueue } from './jobs/queue';
 import { log } from './log';
+import { inboxDir, rejectsDir } from './paths';
 
 export interface AuthPolicy {
   /** Consecutive failures that lock an account. */
@@ -43,7 +47,9 @@ export interface Services {
   clock: Clock;
   authPolicy: AuthPolicy;
   info: { mode: 'electron' | 'browser'; version: string; schemaVersion: number; demo: boolean; dbPath: string };
-  close(): void;
+  imports: ImportQueue;
+  paths: { inbox: string; rejects: string };
+  close(): Promise<void>;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -54,6 +60,23 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   const { db, migrated, backupPath } = await openStore(opts.dbPath, opts.backupDir ? { backupDir: opts.backupDir } : {});
   if (migrated.length) log.info('store migrated', { to: migrated.at(-1), backup: backupPath });
   const repos = makeRepos(db);
+  const interrupted = markInterrupted(db);
+  if (interrupted) log.warn('import jobs interrupted by a previous exit marked failed', { count: interrupted });
+  syncBuiltinProfiles(db);
+  const paths = { inbox: inboxDir(opts.dbPath), rejects: rejectsDir(opts.dbPath) };
+  const imports = new ImportQueue({
+    dbPath: opts.dbPath,
+    rejectsDir: paths.rejects,
+    mainDb: db,
+    onFinished: (o) => {
+      log.info('import job finished', { jobId: o.jobId, status: o.status, rows: o.rowsRead, rejected: o.rowsRejected, code: o.error?.code });
+      try {
+        repos.audit.flushPending();
+      } catch (e) {
+        log.warn('deferred audit entries not yet written', { error: String(e) });
+      }
+    },
+  });
   const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());
   return {
     db,
@@ -68,7 +91,10 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       demo: process.env.CRM_DEMO === '1',
       dbPath: opts.dbPath,
     },
-    close() {
+    imports,
+    paths,
+    async close() {
+      await imports.close();
       db.close();
     },
   };

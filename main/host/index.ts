@@ -52,10 +52,10 @@ export async function runHost(argv: string[]): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void host.close().then(() => {
-      services.close();
-      process.exit(0);
-    });
+    void host
+      .close()
+      .then(() => services.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -2,6 +2,7 @@ import type { CallResult } from '../errors';
 import { auditApi } from './audit';
 import { authApi } from './auth';
 import { customersApi } from './customers';
+import { importsApi } from './imports';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
 import { systemApi } from './system';
@@ -15,6 +16,7 @@ export const contract = {
   ...overviewApi,
   ...usersApi,
   ...auditApi,
+  ...importsApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -48,6 +50,7 @@ export * from './auth';
 export * from './common';
 export * from './customers';
 export * from './define';
+export * from './imports';
 export * from './overview';
 export * from './system';
 export * from './users';

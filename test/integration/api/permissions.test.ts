@@ -28,6 +28,18 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'users.unlock': ['admin'],
   'users.resetPassword': ['admin'],
   'audit.list': ['president', 'admin'],
+  'imports.profiles.list': ['admin'],
+  'imports.profiles.save': ['admin'],
+  'imports.profiles.delete': ['admin'],
+  'imports.files': ['admin'],
+  'imports.preview': ['admin'],
+  'imports.start': ['admin'],
+  'imports.active': ['admin'],
+  'imports.history': ['admin'],
+  'imports.cancel': ['admin'],
+  'imports.revert': ['admin'],
+  'imports.rejects': ['admin'],
+  'imports.rejectsFile': ['admin'],
 };
 
 let w: World;

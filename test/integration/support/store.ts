@@ -101,8 +101,8 @@ export async function makeWorld(): Promise<World> {
     db,
     clock,
     ids: { branch, outlet, otherBranch, staff: s, customers: c },
-    close() {
-      services.close();
+    async close() {
+      await services.close();
       cleanup();
     },
   };
