@@ -2,6 +2,8 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERS, type DemoSummary, generateDemo } from '../../db/demo';
 import { openStore } from '../../db/open';
+import { writeExtracts } from '../jobs/profiles/extracts';
+import { inboxDir } from '../paths';
 
 /**
  * `crm demo [--customers N] [--seed S] [--db PATH] [--txns-per-customer N] [--fresh]`: fills a store with
@@ -15,6 +17,9 @@ export const DEMO_USAGE = `Usage: crm demo [--customers N] [--seed S] [--db PATH
   --db PATH              store file (default .data/demo.db)
   --txns-per-customer N  average transactions per customer over the year (default 20)
   --fresh                delete an existing store file first
+  --extracts / --no-extracts
+                         also write the branch as nightly extract files into the store's import
+                         folder (default: yes up to 100,000 customers), to try the import path
 `;
 
 export const DEFAULT_DEMO_DB = path.join('.data', 'demo.db');
@@ -25,11 +30,13 @@ export interface DemoArgs {
   db: string;
   txnsPerCustomer: number | undefined;
   fresh: boolean;
+  /** null: decide by size. */
+  extracts: boolean | null;
 }
 
 /** Parses `--name value` and `--name=value`; throws a message fit for the user on anything else. */
 export function parseDemoArgs(args: readonly string[]): DemoArgs {
-  const out: DemoArgs = { customers: 500, seed: undefined, db: DEFAULT_DEMO_DB, txnsPerCustomer: undefined, fresh: false };
+  const out: DemoArgs = { customers: 500, seed: undefined, db: DEFAULT_DEMO_DB, txnsPerCustomer: undefined, fresh: false, extracts: null };
   const int = (name: string, text: string | undefined, min: number): number => {
     if (text === undefined || !/^\d[\d_,]*$/.test(text)) throw new Error(`${name} needs a whole number, got ${text ?? 'nothing'}`);
     const v = Number(text.replace(/[_,]/g, ''));
@@ -52,6 +59,8 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
         break;
       }
       case '--fresh': out.fresh = true; break;
+      case '--extracts': out.extracts = true; break;
+      case '--no-extracts': out.extracts = false; break;
       default: throw new Error(`unknown option ${arg}`);
     }
   }
@@ -121,6 +130,11 @@ export async function runDemoCommand(args: string[]): Promise<number> {
     // Fold the WAL back into the main file so the store is a single file to copy around.
     db.pragma('wal_checkpoint(TRUNCATE)');
     process.stdout.write(`${summaryLine(file, summary)}\n`);
+    if (opts.extracts ?? opts.customers <= 100_000) {
+      const dir = inboxDir(file);
+      const written = await writeExtracts(db, dir);
+      process.stdout.write(`demo extracts written to ${dir}: ${written.map((w) => path.basename(w.file)).join(', ')}\n`);
+    }
     return 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

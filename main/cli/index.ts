@@ -4,7 +4,9 @@
  */
 const USAGE = `Usage: crm <command> [options]
 Commands:
-  demo   --customers N [--seed S] [--db PATH] [--fresh]   seed a demo branch
+  demo     --customers N [--seed S] [--db PATH] [--fresh]   seed a demo branch (and its extract files)
+  import   --profile NAME --file PATH [--db PATH] [--tolerance N] [--encoding E] [--allow-duplicate]
+  extracts [--db PATH] [--out DIR]                         write the store's branch as extract files
 `;
 
 export async function runCli(args: string[]): Promise<number> {
@@ -13,6 +15,14 @@ export async function runCli(args: string[]): Promise<number> {
     case 'demo': {
       const { runDemoCommand } = await import('./demo');
       return runDemoCommand(rest);
+    }
+    case 'import': {
+      const { runImportCommand } = await import('./import');
+      return runImportCommand(rest);
+    }
+    case 'extracts': {
+      const { runExtractsCommand } = await import('./extracts');
+      return runExtractsCommand(rest);
     }
     case undefined:
     case 'help':

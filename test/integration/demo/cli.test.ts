@@ -36,8 +36,16 @@ describe('crm demo', () => {
     // The WAL was folded back into the main file: one file to copy around.
     expect(existsSync(`${file}-wal`)).toBe(false);
     expect(customersIn(file)).toBe(120);
-    expect(out.join('')).toMatch(/^demo store ready: .*120 customers.*\n$/);
+    expect(out.join('')).toMatch(/^demo store ready: .*120 customers.*\ndemo extracts written to .*inbox: branches\.csv, .*transactions\.dat\n$/);
     expect(out.join('')).toContain('Demo@2026');
+    // The branch as nightly extract files, in the store's import folder, to try the import path.
+    for (const f of ['customers.csv', 'transactions.dat', 'wealth_holdings.xlsx']) expect(existsSync(path.join(path.dirname(file), 'inbox', f))).toBe(true);
+  });
+
+  it('writes no extracts with --no-extracts', async () => {
+    const other = path.join(path.dirname(file), 'sub', 'no-extracts.db');
+    expect(await runDemoCommand(['--customers', '50', '--db', other, '--no-extracts'])).toBe(0);
+    expect(existsSync(path.join(path.dirname(other), 'inbox'))).toBe(false);
   });
 
   it('reuses a store that already holds customers', async () => {

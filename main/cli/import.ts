@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { openStore } from '../../db/open';
+import { defaultDbPath, rejectsDir } from '../paths';
+import { ENCODINGS, profileSchema, type Encoding, type ImportProfile } from '../../shared/imports';
+import { runImport, type JobOutcome } from '../jobs/engine/run';
+import { BUILTIN } from '../jobs/profiles/builtin';
+import { profilesRepo } from '../jobs/profiles/store';
+
+/**
+ * `crm import --profile P --file F`: one import job with no one at the desk (a scheduled task).
+ * Same engine and guarantees as the window: one transaction, rejects file, audit entry. One log
+ * line on stdout says what happened; progress goes to stderr. Exit codes, for the task scheduler:
+ *   0 committed (rejects within --tolerance, if any)   3 same file already imported (nothing done)
+ *   4 failed, store unchanged (bad file, too many rejects, disk full)   5 cancelled (Ctrl+C)
+ *   64 usage error   1 anything unexpected
+ */
+export const IMPORT_USAGE = `Usage: crm import --profile NAME --file PATH [options]
+  --profile NAME       a profile saved in the store, or a built-in alias: ${BUILTIN.map((b) => b.alias).join(', ')}
+  --file PATH          the extract to load
+  --db PATH            the store (default: CRM_DB, or the app's store)
+  --tolerance N        rejected rows accepted before the job fails (default 0)
+  --encoding E         override the detected encoding (${ENCODINGS.join(', ')})
+  --allow-duplicate    import even if the same file was imported before
+`;
+
+export const EXIT = { ok: 0, duplicate: 3, failed: 4, cancelled: 5, usage: 64, internal: 1 } as const;
+
+interface ImportArgs {
+  profile: string;
+  file: string;
+  db: string;
+  tolerance: number;
+  encoding?: Encoding;
+  allowDuplicate: boolean;
+}
+
+export function parseImportArgs(args: readonly string[]): ImportArgs {
+  const out: Partial<ImportArgs> & { tolerance: number; allowDuplicate: boolean } = { tolerance: 0, allowDuplicate: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      const v = eq > 0 ? arg.slice(eq + 1) : args[++i];
+      if (v === undefined || v === '') throw new Error(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--profile': out.profile = value(); break;
+      case '--file': out.file = value(); break;
+      case '--db': out.db = value(); break;
+      case '--tolerance': {
+        const v = value();
+        if (!/^\d+$/.test(v)) throw new Error(`--tolerance needs a whole number, got ${v}`);
+        out.tolerance = Number(v);
+        break;
+      }
+      case '--encoding': {
+        const v = value().toLowerCase();
+        if (!(ENCODINGS as readonly string[]).includes(v)) throw new Error(`--encoding must be one of ${ENCODINGS.join(', ')}`);
+        out.encoding = v as Encoding;
+        break;
+      }
+      case '--allow-duplicate': out.allowDuplicate = true; break;
+      default: throw new Error(`unknown option ${arg}`);
+    }
+  }
+  if (!out.profile) throw new Error('--profile is required');
+  if (!out.file) throw new Error('--file is required');
+  return { ...out, profile: out.profile, file: out.file, db: out.db ?? defaultDbPath() };
+}
+
+function exitFor(o: JobOutcome): number {
+  if (o.status === 'committed') return EXIT.ok;
+  if (o.status === 'cancelled') return EXIT.cancelled;
+  if (o.error?.code === 'IMPORT_DUPLICATE_FILE') return EXIT.duplicate;
+  return o.error?.code === 'INTERNAL' ? EXIT.internal : EXIT.failed;
+}
+
+export function outcomeLine(file: string, o: JobOutcome): string {
+  const base = `import ${o.status}: job ${o.jobId} ${path.basename(file)} | read ${o.rowsRead}, inserted ${o.rowsInserted}, updated ${o.rowsUpdated}, `
+    + `unchanged ${o.rowsUnchanged}, rejected ${o.rowsRejected} | ${o.seconds.toFixed(1)} s`;
+  const err = o.error ? ` | ${o.error.code} ${JSON.stringify(o.error.details)}` : '';
+  const rej = o.rejects ? ` | rejects file: ${o.rejects.file}` : '';
+  return base + err + rej;
+}
+
+export async function runImportCommand(args: string[]): Promise<number> {
+  let a: ImportArgs;
+  try {
+    a = parseImportArgs(args);
+  } catch (e) {
+    process.stderr.write(`import: ${(e as Error).message}\n${IMPORT_USAGE}`);
+    return EXIT.usage;
+  }
+  const dbPath = path.resolve(a.db);
+  const { db } = await openStore(dbPath);
+  let cancelled = false;
+  const onSigint = () => {
+    cancelled = true;
+    process.stderr.write('import: cancelling, rolling back...\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    let profile: ImportProfile | undefined = BUILTIN.find((b) => b.alias === a.profile)?.profile;
+    profile ??= profilesRepo(db).byName(a.profile)?.profile;
+    if (!profile) {
+      process.stderr.write(`import: no profile named ${a.profile}\n${IMPORT_USAGE}`);
+      return EXIT.usage;
+    }
+    profile = profileSchema.parse(profile);
+    let last = 0;
+    const outcome = await runImport(db, {
+      file: path.resolve(a.file),
+      profile,
+      tolerance: a.tolerance,
+      allowDuplicate: a.allowDuplicate,
+      encoding: a.encoding,
+      source: 'cli',
+      rejectsDir: rejectsDir(dbPath),
+      reasonHeader: '拒绝原因',
+      cancelled: () => cancelled,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last < 2000 || p.phase !== 'reading') return;
+        last = now;
+        const pct = p.totalBytes ? ((100 * p.bytesRead) / p.totalBytes).toFixed(1) : '?';
+        process.stderr.write(`import: ${pct}% ${p.rowsRead} rows read, ${p.rowsRejected} rejected\n`);
+      },
+    });
+    process.stdout.write(`${outcomeLine(a.file, outcome)}\n`);
+    return exitFor(outcome);
+  } finally {
+    process.off('SIGINT', onSigint);
+    db.close();
+  }
+}
