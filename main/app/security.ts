@@ -110,9 +110,11 @@ export function installSessionGuards(ses: Session, ctx: SecurityContext): void {
     callback({ responseHeaders: headers });
   });
 
-  // Exports are written by the main process through a save dialog; a renderer-initiated download would
-  // bypass that (and the audit entry that goes with it).
+  // The only downloads allowed are files the page itself built from data it received through the
+  // audited API (blob: URLs, e.g. a rejects file); Electron then asks where to save. Anything else
+  // (a link to some URL) is refused.
   ses.on('will-download', (event, item) => {
+    if (item.getURL().startsWith('blob:')) return;
     event.preventDefault();
     refused('download', item.getURL());
   });

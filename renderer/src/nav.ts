@@ -4,7 +4,7 @@
  */
 import type { Permission, Role } from '../../shared/permissions';
 
-export const ROUTES = ['home', 'customers', 'users', 'audit'] as const;
+export const ROUTES = ['home', 'customers', 'imports', 'users', 'audit'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export interface NavItem {
@@ -24,6 +24,7 @@ interface NavDef {
 const NAV: readonly NavDef[] = [
   { id: 'home', permission: null, labelKey: '' },
   { id: 'customers', permission: 'customer.list', labelKey: 'nav.customers' },
+  { id: 'imports', permission: 'job.manage', labelKey: 'nav.imports' },
   { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },
   { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
 ];

@@ -8,6 +8,7 @@ import { CustomersPage } from '../pages/CustomersPage';
 import { ManagerHome } from '../pages/ManagerHome';
 import { PresidentHome } from '../pages/PresidentHome';
 import { TellerHome } from '../pages/TellerHome';
+import { ImportsPage } from '../pages/ImportsPage';
 import { UsersPage } from '../pages/UsersPage';
 import { anyModalOpen, isTyping, navigate, useRoute } from '../router';
 import { useSession } from '../session';
@@ -93,6 +94,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <AdminHome />;
     case 'customers':
       return <CustomersPage />;
+    case 'imports':
+      return <ImportsPage />;
     case 'users':
       return <UsersPage />;
     case 'audit':
