@@ -143,7 +143,7 @@ export function ProfileEditor({
 
   return (
     <Modal open title={row && !copy ? t('imports.editProfile') : t('imports.newProfile')} onClose={onClose} testId="profile-editor" wide>
-      <div className="form-grid">
+      <div className="form-rows">
         <label htmlFor={`${id}-name`}>{t('imports.profileName')}</label>
         <input id={`${id}-name`} data-testid="profile-name" value={base.name} maxLength={64} onChange={(e) => set('name', e.target.value)} />
         <label htmlFor={`${id}-kind`}>{t('imports.kind')}</label>

@@ -210,7 +210,7 @@ function NewImport({
   return (
     <section className="panel" aria-labelledby={`${id}-title`} data-testid="new-import">
       <h2 id={`${id}-title`}>{t('imports.newTitle')}</h2>
-      <div className="form-grid">
+      <div className="form-rows">
         <label htmlFor={`${id}-file`}>{t('imports.file')}</label>
         <div className="row">
           <select id={`${id}-file`} data-testid="import-file" value={file} onChange={(e) => { setFile(e.target.value); setPreview(null); }}>
@@ -312,28 +312,28 @@ export function PreviewTable({ preview, profile }: { preview: PreviewResult; pro
         {preview.sheet && ` · ${t('imports.sheet')}: ${preview.sheet.name}`}
       </p>
       <div className="table-wrap">
-        <table className="data-table">
+        <table className="data-table nowrap-table">
           <thead>
             <tr>
               <th scope="col">{t('imports.line')}</th>
+              <th scope="col">{t('imports.problem')}</th>
               {p.columns.map((c) => (
                 <th key={c.field} scope="col" title={c.field}>
                   {t(`importFields.${c.field}`, { defaultValue: c.field })}
                 </th>
               ))}
-              <th scope="col">{t('imports.problem')}</th>
             </tr>
           </thead>
           <tbody>
             {preview.rows.map((r) => (
               <tr key={r.line} className={r.reject ? 'row-rejected' : undefined} data-testid="preview-row" data-rejected={r.reject ? 'true' : 'false'}>
                 <td className="tabular">{r.line}</td>
+                <td>{r.reject ? <RejectText reject={r.reject} /> : <span className="status-pill pill-ok">{t('imports.rowOk')}</span>}</td>
                 {p.columns.map((c) => (
                   <td key={c.field} className={r.reject?.field === c.field ? 'cell-bad' : undefined}>
                     {r.values[c.field] ?? ''}
                   </td>
                 ))}
-                <td>{r.reject ? <RejectText reject={r.reject} /> : ''}</td>
               </tr>
             ))}
           </tbody>
