@@ -3,7 +3,8 @@
  * run (the machines are shared and noisy, so absolute numbers only mean something next to a baseline).
  *
  *   npm run bench                                  # quick: 200k-row parse, 20k-customer demo
- *   npm run bench -- --rows 1000000 --customers 1000000
+ *   npm run bench -- --rows 1000000 --customers 1000000 --import-customers 1000000 --journal-customers 1000000
+ *   npm run bench -- --only parse|demo|imports
  *
  * Baselines:
  *  - parse: csv-parse over the same decoded file (its fastest options), the library we would otherwise use;
@@ -15,21 +16,26 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { benchGenerate, formatBench } from './generate';
+import { benchImports } from './imports';
 import { benchParse, HEADER, type PhaseResult } from './parse';
 
 interface Args {
   rows: number;
   customers: number;
+  importCustomers: number;
+  journalCustomers: number;
   only?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { rows: 200_000, customers: 20_000 };
+  const out: Args = { rows: 200_000, customers: 20_000, importCustomers: 200_000, journalCustomers: 20_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rows') out.rows = Number(argv[++i]);
     else if (a === '--customers') out.customers = Number(argv[++i]);
     else if (a === '--only') out.only = argv[++i];
+    else if (a === '--import-customers') out.importCustomers = Number(argv[++i]);
+    else if (a === '--journal-customers') out.journalCustomers = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   for (const k of ['rows', 'customers'] as const) {
@@ -100,6 +106,11 @@ async function main(): Promise<void> {
     const rows = s.branches + s.staff + s.users + s.customers + s.accounts + s.transactions + s.loans + s.termDeposits + s.wealthHoldings + s.dailyBalances;
     out(`  baseline insert    ${base.rowsPerSecond.toLocaleString('en-US')} rows/s`);
     out(`  ratio demo rows/s / baseline       ${(rows / g.seconds / base.rowsPerSecond).toFixed(2)} x (generation includes making the rows, indexes and summaries)`);
+  }
+
+  if (!args.only || args.only === 'imports') {
+    out(`\n== imports: ${args.importCustomers.toLocaleString('en-US')}-row customer file, journal of a ${args.journalCustomers.toLocaleString('en-US')}-customer branch`);
+    await benchImports({ customers: args.importCustomers, journalCustomers: args.journalCustomers, print: out });
   }
 }
 

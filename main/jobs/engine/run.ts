@@ -129,11 +129,6 @@ const isDiskFull = (e: unknown): boolean => {
 
 class Cancelled extends Error {}
 
-interface Row {
-  record: SourceRecord;
-  /** Store column -> value. */
-  values: Map<string, string | number | null>;
-}
 
 /**
  * Runs one job. Never throws for job-level failures: they come back as a failed/cancelled outcome
@@ -208,6 +203,13 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     const colOf = new Map(spec.columns.map((c) => [c.field, c.column]));
     const mappedFields = profile.columns.map((c) => c.field);
     const refs = profile.columns.map((c) => IMPORT_FIELDS[profile.kind][c.field]!.ref ?? null);
+    const nCols = convs.length;
+    const fixed = profile.format === 'fixed';
+    const vals: Value[] = new Array<Value>(nCols).fill(null);
+    const columnOf = (record: SourceRecord, i: number, at: number): number | null => {
+      const cols = record.cols;
+      return fixed ? (cols?.[i] ?? null) : at >= 0 ? (cols?.[at] ?? null) : null;
+    };
 
     const writer = new Writer(db, spec, jobId, mappedFields.map((f) => colOf.get(f)!), now().toISOString(), profile.kind === 'customers' && mappedFields.includes('name'));
     const resolver = new RefResolver(db);
@@ -238,19 +240,19 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           await reject(record, { line: record.line, column: record.problem.column ?? null, field: null, value: null, reason: record.problem.reason });
           continue;
         }
-        const row: Row = { record, values: new Map() };
+        // Hot loop (millions of rows): values go into an array aligned with the profile's columns;
+        // a record's column positions are computed only when a row is rejected (record.cols is lazy).
         let bad: RejectInfo | null = null;
-        for (let i = 0; i < convs.length; i++) {
+        for (let i = 0; i < nCols; i++) {
           const at = indexes[i]!;
-          const raw = profile.format === 'fixed' ? (record.fields[i] ?? '') : at >= 0 ? record.fields[at] : '';
+          const raw = fixed ? (record.fields[i] ?? '') : at >= 0 ? record.fields[at] : '';
           if (raw === undefined) {
             bad = { line: record.line, column: null, field: mappedFields[i]!, value: null, reason: 'field_count' };
             break;
           }
           const c = convs[i]!(raw);
-          const column = profile.format === 'fixed' ? (record.cols?.[i] ?? null) : at >= 0 ? (record.cols?.[at] ?? null) : null;
           if (!c.ok) {
-            bad = { line: record.line, column, field: mappedFields[i]!, value: raw, reason: c.reason };
+            bad = { line: record.line, column: columnOf(record, i, at), field: mappedFields[i]!, value: raw, reason: c.reason };
             break;
           }
           let v = c.value;
@@ -258,14 +260,14 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           if (ref && v !== null) {
             const id = resolver.resolve(ref, String(v));
             if (id === null) {
-              bad = { line: record.line, column, field: mappedFields[i]!, value: raw, reason: REF_REASON[ref] };
+              bad = { line: record.line, column: columnOf(record, i, at), field: mappedFields[i]!, value: raw, reason: REF_REASON[ref] };
               break;
             }
             v = id;
           }
-          row.values.set(colOf.get(mappedFields[i]!)!, v);
+          vals[i] = v;
         }
-        if (!bad) bad = writer.write(row, resolver);
+        if (!bad) bad = writer.write(record.line, vals, resolver);
         if (bad) {
           await reject(record, bad);
           continue;
@@ -430,6 +432,13 @@ class Writer {
     this.keyIdx = spec.keyColumns.map((k) => writeCols.indexOf(k));
     if (this.keyIdx.some((i) => i < 0)) throw new JobError('IMPORT_BAD_PROFILE', { reason: 'key_not_mapped', key: spec.keyColumns });
     this.writeCols = writeCols;
+    this.params = new Array<Value>(writeCols.length).fill(null);
+    this.nameIdx = cols.indexOf('name');
+    this.txnCustomerIdx = spec.kind === 'transactions' ? writeCols.length - 1 : -1;
+    this.customerIdx = writeCols.indexOf('customer_id');
+    this.accountIdx = writeCols.indexOf('account_id');
+    this.managerIdx = writeCols.indexOf('manager_staff_id');
+    this.ownerOf = db.prepare('SELECT customer_id AS c FROM accounts WHERE id = ?');
     const where = spec.keyColumns.map((k) => `${k} = ?`).join(' AND ');
     const extra = spec.tracked ? ['id', 'created_job_id', 'last_job_id'] : [];
     const readCols = [...new Set([...extra, ...writeCols, ...(this.customers ? this.groupCols : [])])];
@@ -464,26 +473,50 @@ class Writer {
   }
 
   private readonly writeCols: string[];
+  private readonly params: Value[];
+  private readonly nameIdx: number;
+  private readonly txnCustomerIdx: number;
+  private readonly customerIdx: number;
+  private readonly accountIdx: number;
+  private readonly managerIdx: number;
+  private readonly ownerOf: Statement;
 
+  /** Fresh load into an empty table: no per-row key look-up, secondary indexes rebuilt once at the end. */
+  bulk = false;
+  private droppedIndexes: string[] = [];
+
+  /** Inside the transaction, before the first row. */
   begin(): void {
-    /* statements are ready; the caller opened the transaction */
+    if (!this.spec.tracked) return;
+    const t = this.spec.table;
+    if (this.db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() !== undefined) return;
+    this.bulk = true;
+    // Building an index from sorted data once beats millions of random b-tree inserts. DDL is
+    // transactional in SQLite: a rollback brings the indexes back untouched.
+    const idx = this.db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(t) as { name: string; sql: string }[];
+    for (const i of idx) {
+      this.db.exec(`DROP INDEX "${i.name.replaceAll('"', '""')}"`);
+      this.droppedIndexes.push(i.sql);
+    }
   }
 
-  /** Writes one converted row; returns a reject when the row cannot be stored. */
-  write(row: Row, resolver: RefResolver): RejectInfo | null {
-    const v = row.values;
-    const line = row.record.line;
-    if (this.withInitials) v.set('name_initials', initialsOf(String(v.get('name') ?? '')));
-    if (this.spec.kind === 'transactions') {
-      // account_no was resolved last among refs only if it came after others; resolve again cheaply for the owner.
-      v.set('customer_id', resolver.lastAccountCustomer);
+  /**
+   * Writes one converted row (`vals` aligned with the profile's columns); returns a reject when the
+   * row cannot be stored.
+   */
+  write(line: number, vals: readonly Value[], resolver: RefResolver): RejectInfo | null {
+    const n = this.cols.length;
+    const params: Value[] = this.params;
+    for (let i = 0; i < n; i++) params[i] = vals[i]!;
+    if (this.withInitials) params[n] = initialsOf(String(vals[this.nameIdx] ?? ''));
+    // Transactions carry their account's owner (denormalised for per-customer history).
+    if (this.txnCustomerIdx >= 0) params[this.txnCustomerIdx] = resolver.lastAccountCustomer;
+    if (this.spec.kind === 'term_deposits' && params[this.accountIdx] != null && params[this.customerIdx] != null) {
+      const owner = this.ownerOf.get(params[this.accountIdx]) as { c: number } | undefined;
+      if (owner && owner.c !== params[this.customerIdx]) return { line, column: null, field: 'account_no', value: null, reason: 'inconsistent' };
     }
-    if (this.spec.kind === 'term_deposits' && v.get('account_id') != null && v.get('customer_id') != null) {
-      const owner = this.db.prepare('SELECT customer_id AS c FROM accounts WHERE id = ?').get(v.get('account_id')) as { c: number } | undefined;
-      if (owner && owner.c !== v.get('customer_id')) return { line, column: null, field: 'account_no', value: null, reason: 'inconsistent' };
-    }
-    const params: Value[] = this.writeCols.map((c) => (v.has(c) ? v.get(c)! : null));
-    const key = this.keyIdx.map((i) => params[i]!);
+    const key = this.keyIdx.length === 1 ? [params[this.keyIdx[0]!]!] : this.keyIdx.map((i) => params[i]!);
+    if (this.bulk) return this.bulkInsert(line, params, key);
     const existing = this.select.get(...key) as Record<string, Value> | undefined;
     try {
       if (!existing) {
@@ -493,10 +526,10 @@ class Writer {
           if (this.customers) {
             const after = this.groupOf(params, null);
             this.delta.move(null, after);
-            const staff = v.get('manager_staff_id');
+            const staff = this.managerIdx >= 0 ? params[this.managerIdx] : null;
             if (this.openAssignment && staff != null) this.openAssignment.run(id, staff, this.at.slice(0, 10), `import:${this.jobId}`, this.jobId);
           }
-          this.mark(v.get('customer_id'));
+          if (this.customerIdx >= 0) this.mark(params[this.customerIdx]);
         } else {
           this.insert.run(...params);
           this.balanceChange!.run(this.jobId, key[0], key[1], null);
@@ -524,7 +557,7 @@ class Writer {
         this.update.run(...setParams, this.jobId, existing.id);
         if (this.customers) this.customerChanged(existing, params, changed);
         this.mark(existing.customer_id);
-        this.mark(v.get('customer_id'));
+        if (this.customerIdx >= 0) this.mark(params[this.customerIdx]);
       } else {
         this.balanceChange!.run(this.jobId, key[0], key[1], existing.balance_fen ?? null);
         this.update.run(...setParams, ...key);
@@ -537,6 +570,24 @@ class Writer {
       if (code.startsWith('SQLITE_CONSTRAINT')) return { line, column: null, field: null, value: null, reason: 'inconsistent' };
       throw e;
     }
+  }
+
+  /** Empty table at start: a second row with the same key can only come from this file. */
+  private bulkInsert(line: number, params: Value[], key: Value[]): RejectInfo | null {
+    try {
+      this.insert.run(...params, this.jobId, this.jobId);
+    } catch (e) {
+      const code = (e as { code?: string })?.code ?? '';
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        return { line, column: null, field: this.spec.keyColumns.join('+'), value: key.join(' '), reason: 'duplicate_key' };
+      }
+      if (code.startsWith('SQLITE_CONSTRAINT')) return { line, column: null, field: null, value: null, reason: 'inconsistent' };
+      throw e;
+    }
+    if (this.customers) this.delta.move(null, this.groupOf(params, null));
+    else if (this.customerIdx >= 0) this.mark(params[this.customerIdx]);
+    this.inserted++;
+    return null;
   }
 
   private mark(customerId: Value | undefined): void {
@@ -580,6 +631,17 @@ class Writer {
 
   /** Inside the transaction, before commit: customer figures and summaries current. */
   finish(): void {
+    for (const sql of this.droppedIndexes) this.db.exec(sql);
+    this.droppedIndexes = [];
+    if (this.bulk && this.openAssignment) {
+      // Managers of record for the customers this job created, in one statement.
+      this.db
+        .prepare(
+          `INSERT INTO manager_assignments (customer_id, staff_id, from_date, reason, created_job_id)
+           SELECT id, manager_staff_id, ?, ?, ? FROM customers WHERE created_job_id = ? AND manager_staff_id IS NOT NULL`,
+        )
+        .run(this.at.slice(0, 10), `import:${this.jobId}`, this.jobId, this.jobId);
+    }
     if (this.customers) this.delta.apply(this.db);
     if (this.markAffected) refreshAffected(this.db);
   }
