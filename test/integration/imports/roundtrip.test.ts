@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,5 +94,37 @@ describe('built-in profiles and demo extracts', () => {
     const b = BUILTIN.find((bb) => bb.profile.kind === 'customers')!;
     const again = await runImport(target, { file: x.file, profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects'), allowDuplicate: true });
     expect(again).toMatchObject({ status: 'committed', rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: x.rows });
+  });
+
+  it('a fresh load (empty table) still rejects a repeated key, and a failed one leaves its indexes in place', async () => {
+    const fresh = (await openStore(path.join(dir, 'fresh2.db'))).db;
+    try {
+      for (const kind of ['branches', 'staff'] as const) {
+        const b = BUILTIN.find((bb) => bb.profile.kind === kind)!;
+        await runImport(fresh, { file: extracts.find((e) => e.kind === kind)!.file, profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') });
+      }
+      const indexes = () => fresh.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' ORDER BY name`).all();
+      const before = indexes();
+      expect(before.length).toBeGreaterThan(5);
+      const cif = BUILTIN.find((bb) => bb.profile.kind === 'customers')!;
+      const lines = iconv.decode(readFileSync(extracts.find((e) => e.kind === 'customers')!.file), 'gb18030').split('\r\n').filter(Boolean);
+      const dupFile = path.join(dir, 'dup.csv');
+      writeFileSync(dupFile, iconv.encode([...lines.slice(0, 6), lines[3]].join('\r\n'), 'gb18030'));
+
+      const failed = await runImport(fresh, { file: dupFile, profile: cif.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') });
+      expect(failed.status).toBe('failed');
+      expect(indexes()).toEqual(before);
+      expect(fresh.prepare('SELECT COUNT(*) AS n FROM customers').get()).toEqual({ n: 0 });
+
+      const ok = await runImport(fresh, { file: dupFile, profile: cif.profile, tolerance: 1, rejectsDir: path.join(dir, 'rejects'), allowDuplicate: true });
+      expect(ok).toMatchObject({ status: 'committed', rowsInserted: 5, rowsRejected: 1 });
+      expect(fresh.prepare('SELECT line, reason FROM import_rejects WHERE job_id = ?').all(ok.jobId)).toEqual([{ line: 7, reason: 'duplicate_key' }]);
+      expect(indexes()).toEqual(before);
+      expect(fresh.prepare('SELECT COUNT(*) AS n FROM manager_assignments WHERE created_job_id = ?').get(ok.jobId)).toEqual(
+        fresh.prepare('SELECT COUNT(*) AS n FROM customers WHERE manager_staff_id IS NOT NULL').get(),
+      );
+    } finally {
+      fresh.close();
+    }
   });
 });
