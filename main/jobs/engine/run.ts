@@ -205,6 +205,8 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     const refs = profile.columns.map((c) => IMPORT_FIELDS[profile.kind][c.field]!.ref ?? null);
     const nCols = convs.length;
     const fixed = profile.format === 'fixed';
+    const delimited = profile.format === 'delimited';
+    let width: number | undefined;
     const vals: Value[] = new Array<Value>(nCols).fill(null);
     const columnOf = (record: SourceRecord, i: number, at: number): number | null => {
       const cols = record.cols;
@@ -243,6 +245,14 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         // Hot loop (millions of rows): values go into an array aligned with the profile's columns;
         // a record's column positions are computed only when a row is rejected (record.cols is lazy).
         let bad: RejectInfo | null = null;
+        // Delimited: every record has as many fields as the header (or, without one, the first record).
+        if (delimited) {
+          width ??= src.header?.length ?? record.fields.length;
+          if (record.fields.length !== width) {
+            await reject(record, { line: record.line, column: null, field: null, value: String(record.fields.length), reason: 'field_count' });
+            continue;
+          }
+        }
         for (let i = 0; i < nCols; i++) {
           const at = indexes[i]!;
           const raw = fixed ? (record.fields[i] ?? '') : at >= 0 ? record.fields[at] : '';
