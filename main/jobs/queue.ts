@@ -62,7 +62,11 @@ export interface QueueOptions {
   onStalled?: (jobId: number | null, rows: number) => void;
 }
 
-/** The worker script: bundled beside the main process (out/main/importWorker.js), or the TS source through tsx. */
+/**
+ * The worker script: bundled beside the main process (out/main/importWorker.js, inside app.asar when
+ * packaged: Electron initialises asar support in worker threads since v18, electron/electron#33216),
+ * or the TS source through tsx in development and tests.
+ */
 export function workerScript(): { file: string; execArgv: string[] } {
   for (const p of [path.join(__dirname, 'importWorker.js'), path.join(__dirname, '..', 'importWorker.js')]) {
     if (existsSync(p)) return { file: p, execArgv: [] };
