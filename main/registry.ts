@@ -5,6 +5,7 @@ import { scopeFor, type Scope } from '../db/scope';
 import { auditHandlers } from './handlers/audit';
 import { authHandlers } from './handlers/auth';
 import { customersHandlers } from './handlers/customers';
+import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
 import { overviewHandlers } from './handlers/overview';
 import { systemHandlers } from './handlers/system';
@@ -46,6 +47,7 @@ export function createRegistry(services: Services): Registry {
     usersHandlers,
     auditHandlers,
     importsHandlers,
+    gridHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -55,6 +57,7 @@ export function createRegistry(services: Services): Registry {
     ...usersHandlers,
     ...auditHandlers,
     ...importsHandlers,
+    ...gridHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

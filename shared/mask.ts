@@ -5,12 +5,17 @@
  */
 export function maskIdNo(idNo: string | null): string | null {
   if (idNo == null) return null;
-  if (idNo.length <= 8) return '*'.repeat(idNo.length);
-  return idNo.slice(0, 6) + '*'.repeat(idNo.length - 10) + idNo.slice(-4);
+  const n = idNo.length;
+  if (n <= 8) return '*'.repeat(n);
+  // At least four characters hidden whatever the length (passports are 9, permits 8-11).
+  const head = Math.min(6, n - 8);
+  return idNo.slice(0, head) + '*'.repeat(n - head - 4) + idNo.slice(-4);
 }
 
 export function maskPhone(phone: string | null): string | null {
   if (phone == null) return null;
-  if (phone.length <= 7) return phone.slice(0, 1) + '*'.repeat(Math.max(0, phone.length - 1));
-  return phone.slice(0, 3) + '*'.repeat(phone.length - 7) + phone.slice(-4);
+  const n = phone.length;
+  if (n <= 7) return phone.slice(0, 1) + '*'.repeat(Math.max(0, n - 1));
+  const head = Math.min(3, n - 8);
+  return phone.slice(0, head) + '*'.repeat(n - head - 4) + phone.slice(-4);
 }

@@ -41,7 +41,7 @@ function masked<T extends { id_no: string | null; mobile: string | null }>(row: 
 }
 
 /** Upper bound for a prefix range on an indexed TEXT column (BINARY collation). */
-function prefixEnd(prefix: string): string {
+export function prefixEnd(prefix: string): string {
   return prefix + '\u{10FFFF}';
 }
 

@@ -2,6 +2,7 @@ import type { CallResult } from '../errors';
 import { auditApi } from './audit';
 import { authApi } from './auth';
 import { customersApi } from './customers';
+import { gridApi } from './grid';
 import { importsApi } from './imports';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
@@ -17,6 +18,7 @@ export const contract = {
   ...usersApi,
   ...auditApi,
   ...importsApi,
+  ...gridApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -50,6 +52,7 @@ export * from './auth';
 export * from './common';
 export * from './customers';
 export * from './define';
+export * from './grid';
 export * from './imports';
 export * from './overview';
 export * from './system';

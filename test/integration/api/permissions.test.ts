@@ -40,6 +40,9 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'imports.revert': ['admin'],
   'imports.rejects': ['admin'],
   'imports.rejectsFile': ['admin'],
+  'customers.grid': ['president', 'manager'],
+  'customers.gridCount': ['president', 'manager'],
+  'customers.quickStats': ['president', 'manager'],
 };
 
 let w: World;

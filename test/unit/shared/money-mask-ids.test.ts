@@ -68,3 +68,19 @@ describe('quick-search classification', () => {
     expect(classifySearch(raw)).toEqual({ kind, q });
   });
 });
+
+describe('masking hides at least four characters at every length', () => {
+  it('ID numbers and phones of 8 to 20 characters', async () => {
+    const { maskIdNo, maskPhone } = await import('../../../shared/mask');
+    for (let n = 8; n <= 20; n++) {
+      const s = 'ABCDEFGHIJKLMNOPQRST'.slice(0, n);
+      for (const m of [maskIdNo(s)!, maskPhone(s)!]) {
+        expect(m).toHaveLength(n);
+        expect((m.match(/\*/g) ?? []).length).toBeGreaterThanOrEqual(4);
+      }
+    }
+    expect(maskIdNo('E12345678')).toBe('E****5678');
+    expect(maskIdNo('110101199003071234')).toBe('110101********1234');
+    expect(maskPhone('13800138000')).toBe('138****8000');
+  });
+});

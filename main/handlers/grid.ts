@@ -1,0 +1,37 @@
+import type { GridRow, QuickStats, Tier } from '../../shared/api';
+import { fenToYuan } from '../../shared/money';
+import { customerGridRepo, type GridDbRow } from '../../db/repos/customerGrid';
+import { toSummary } from './customers';
+import { handlers } from './types';
+
+function toGridRow(r: GridDbRow): GridRow {
+  return { ...toSummary(r), wealth: fenToYuan(r.wealth_fen), openedOn: r.opened_on, lastTxnOn: r.last_txn_on, birthDate: r.birth_date };
+}
+
+export const gridHandlers = handlers({
+  'customers.grid': ({ filter, sort, offset, limit }, ctx) => ({
+    rows: customerGridRepo(ctx.services.db).rows(ctx.scope(), filter, sort, offset, limit, ctx.services.clock.today()).map(toGridRow),
+  }),
+
+  'customers.gridCount': ({ filter }, ctx) => {
+    const repo = customerGridRepo(ctx.services.db);
+    const today = ctx.services.clock.today();
+    return { total: repo.count(ctx.scope(), {}, today), filtered: repo.count(ctx.scope(), filter, today) };
+  },
+
+  'customers.quickStats': ({ filter }, ctx): QuickStats => {
+    const s = customerGridRepo(ctx.services.db).stats(ctx.scope(), filter, ctx.services.clock.today());
+    const n = s.total.n;
+    const aum = s.total.aum ?? 0n;
+    return {
+      count: Number(n),
+      aum: fenToYuan(aum),
+      deposits: fenToYuan(s.total.dep ?? 0n),
+      wealth: fenToYuan(s.total.wlt ?? 0n),
+      loans: fenToYuan(s.total.lon ?? 0n),
+      avgAum: fenToYuan(n > 0n ? aum / n : 0n),
+      byTier: s.byTier.map((t) => ({ tier: t.tier as Tier | 'none', count: Number(t.n), aum: fenToYuan(t.aum) })),
+      byManager: s.byManager.map((m) => ({ managerId: Number(m.mid), managerName: m.mname, count: Number(m.n), aum: fenToYuan(m.aum) })),
+    };
+  },
+});
