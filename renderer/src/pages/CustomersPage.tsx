@@ -1,70 +1,295 @@
-import { useId, useState } from 'react';
+import { AllCommunityModule, ModuleRegistry, type ColDef, type GridApi, type IDatasource, type SortModelItem } from 'ag-grid-community';
+import { AgGridReact } from 'ag-grid-react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TIERS, type Tier } from '../../../shared/api';
-import { useApi } from '../api/useApi';
-import { CustomerTable } from '../components/CustomerTable';
-import { Empty, ErrorNotice, Loading, Pager } from '../components/ui';
-import { useCan } from '../session';
+import { SORT_COLUMNS, TIERS, type GridFilter, type GridRow, type GridSort, type QuickStats, type SortColumn, type Tier } from '../../../shared/api';
+import { api, toApiError, type ApiError } from '../api/client';
+import { ErrorNotice } from '../components/ui';
+import { count, yuan } from '../format';
+import { currentLanguage } from '../i18n';
+import { isTyping } from '../router';
+import { useSession } from '../session';
 
-const PAGE_SIZE = 50;
+ModuleRegistry.registerModules([AllCommunityModule]);
 
-/** Customers in the caller's scope, largest AUM first, a page at a time, optionally one tier. */
+const BLOCK = 100;
+
+/** Quick filter chips: each toggles one part of the filter. */
+const CHIPS = ['maturing30', 'birthday', 'inactive180', 'hasLoan', 'corporate'] as const;
+type Chip = (typeof CHIPS)[number];
+
+function chipFilter(chips: ReadonlySet<Chip>): GridFilter {
+  const f: GridFilter = {};
+  if (chips.has('maturing30')) f.maturingWithinDays = 30;
+  if (chips.has('birthday')) f.birthdayThisMonth = true;
+  if (chips.has('inactive180')) f.inactiveDays = 180;
+  if (chips.has('hasLoan')) f.loansMin = '0.01';
+  if (chips.has('corporate')) f.kinds = ['corporate'];
+  return f;
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+/** Column layout (order, width, hidden, pinned) per user on this PC. */
+function layoutKey(username: string): string {
+  return `crm.grid.customers.${username}`;
+}
+
+/**
+ * 客户列表: the whole book in one grid. Rows arrive in blocks of 100 from the main process (ag-grid's
+ * infinite row model): sorting and filtering run in SQLite, so scrolling anywhere in a million
+ * customers stays smooth. Exact counts and quick stats follow the filter.
+ */
 export function CustomersPage() {
   const { t } = useTranslation();
-  const canReveal = useCan('customer.unmask');
-  const tierId = useId();
-  const [offset, setOffset] = useState(0);
-  const [tier, setTier] = useState<Tier | ''>('');
-  const { data, error, loading, reload } = useApi('customers.list', {
-    offset,
-    limit: PAGE_SIZE,
-    ...(tier ? { tier } : {}),
-  });
+  const lng = currentLanguage();
+  const { user } = useSession();
+  const searchId = useId();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const gridRef = useRef<GridApi<GridRow> | null>(null);
+  const [q, setQ] = useState('');
+  const [tiers, setTiers] = useState<ReadonlySet<Tier>>(new Set());
+  const [chips, setChips] = useState<ReadonlySet<Chip>>(new Set());
+  const [aumMin, setAumMin] = useState('');
+  const [aumMax, setAumMax] = useState('');
+  const [counts, setCounts] = useState<{ total: number; filtered: number } | null>(null);
+  const [stats, setStats] = useState<QuickStats | null>(null);
+  const [error, setError] = useState<ApiError | undefined>();
+  const debouncedQ = useDebounced(q.trim(), 250);
+
+  const filter: GridFilter = useMemo(() => {
+    const f: GridFilter = { ...chipFilter(chips) };
+    if (debouncedQ) f.q = debouncedQ;
+    if (tiers.size) f.tiers = [...tiers];
+    if (/^\d+(\.\d{1,2})?$/.test(aumMin)) f.aumMin = aumMin;
+    if (/^\d+(\.\d{1,2})?$/.test(aumMax)) f.aumMax = aumMax;
+    return f;
+  }, [chips, debouncedQ, tiers, aumMin, aumMax]);
+  const filterKey = JSON.stringify(filter);
+
+  // Counts and quick stats follow the filter; an older answer never overwrites a newer one.
+  useEffect(() => {
+    let live = true;
+    Promise.all([api('customers.gridCount', { filter }), api('customers.quickStats', { filter })]).then(
+      ([c, s]) => {
+        if (!live) return;
+        setCounts(c);
+        setStats(s);
+        setError(undefined);
+      },
+      (e: unknown) => live && setError(toApiError(e)),
+    );
+    return () => {
+      live = false;
+    };
+    // filterKey stands for filter by value
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filterKey]);
+
+  const datasource: IDatasource = useMemo(
+    () => ({
+      getRows(p) {
+        const sort: GridSort = (p.sortModel as SortModelItem[])
+          .filter((s) => (SORT_COLUMNS as readonly string[]).includes(s.colId))
+          .slice(0, 3)
+          .map((s) => ({ col: s.colId as SortColumn, dir: s.sort }));
+        api('customers.grid', { filter, sort, offset: p.startRow, limit: p.endRow - p.startRow }).then(
+          (r) => p.successCallback(r.rows, r.rows.length < p.endRow - p.startRow ? p.startRow + r.rows.length : undefined),
+          (e: unknown) => {
+            setError(toApiError(e));
+            p.failCallback();
+          },
+        );
+      },
+    }),
+    // filterKey stands for filter by value
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [filterKey],
+  );
+
+  useEffect(() => {
+    gridRef.current?.setGridOption('datasource', datasource);
+  }, [datasource]);
+
+  // "/" focuses the search box from anywhere on the page.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === '/' && !isTyping(e.target)) {
+        e.preventDefault();
+        searchRef.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const money = useCallback((v: string | null | undefined) => (v == null ? '' : yuan(v)), []);
+  const columnDefs: ColDef<GridRow>[] = useMemo(
+    () => [
+      { colId: 'customerNo', field: 'customerNo', headerName: t('customer.customerNo'), width: 130, pinned: 'left', sortable: true },
+      { colId: 'name', field: 'name', headerName: t('customer.name'), width: 120, pinned: 'left', sortable: true },
+      { colId: 'tier', field: 'tier', headerName: t('customer.tier'), width: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`tiers.${p.value}`) : t('customers.noTier')) },
+      { colId: 'aum', field: 'aum', headerName: t('customer.aumYuan'), width: 150, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      { colId: 'deposits', field: 'deposits', headerName: t('grid.deposits'), width: 140, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      { colId: 'wealth', field: 'wealth', headerName: t('grid.wealth'), width: 130, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      { colId: 'loans', field: 'loans', headerName: t('grid.loans'), width: 130, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      { colId: 'idNo', field: 'idNo', headerName: t('customer.idNo'), width: 180, sortable: false },
+      { colId: 'mobile', field: 'mobile', headerName: t('customer.mobile'), width: 130, sortable: false },
+      { colId: 'managerName', field: 'managerName', headerName: t('customer.manager'), width: 100, sortable: true },
+      { colId: 'branchName', field: 'branchName', headerName: t('grid.branch'), width: 120, sortable: true },
+      { colId: 'status', field: 'status', headerName: t('customer.status'), width: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`customer.statusValue.${p.value}`, { defaultValue: p.value }) : '') },
+      { colId: 'openedOn', field: 'openedOn', headerName: t('grid.openedOn'), width: 110, sortable: true },
+      { colId: 'lastTxnOn', field: 'lastTxnOn', headerName: t('grid.lastTxnOn'), width: 110, sortable: true },
+      { colId: 'birthDate', field: 'birthDate', headerName: t('grid.birthDate'), width: 110, sortable: true, hide: true },
+    ],
+    [t, money],
+  );
+
+  const restoreLayout = (api: GridApi<GridRow>) => {
+    try {
+      const saved = localStorage.getItem(layoutKey(user.username));
+      if (saved) api.applyColumnState({ state: JSON.parse(saved) as never, applyOrder: true });
+    } catch {
+      /* a broken saved layout is ignored */
+    }
+  };
+  const saveLayout = () => {
+    const s = gridRef.current?.getColumnState();
+    if (s) localStorage.setItem(layoutKey(user.username), JSON.stringify(s.map(({ colId, width, hide, pinned }) => ({ colId, width, hide, pinned }))));
+  };
+
+  const toggle = <T,>(set: ReadonlySet<T>, v: T): Set<T> => {
+    const n = new Set(set);
+    if (n.has(v)) n.delete(v);
+    else n.add(v);
+    return n;
+  };
 
   return (
-    <section className="page" data-testid="customers-page" aria-labelledby="page-title">
+    <section className="page page-grid" data-testid="customers-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('nav.customers')}</h1>
-        <div className="toolbar">
-          <label htmlFor={tierId}>{t('customers.tierFilter')}</label>
-          <select
-            id={tierId}
-            data-testid="tier-filter"
-            value={tier}
-            onChange={(e) => {
-              const v = e.target.value;
-              setTier((TIERS as readonly string[]).includes(v) ? (v as Tier) : '');
-              setOffset(0);
-            }}
-          >
-            <option value="">{t('customers.allTiers')}</option>
-            {TIERS.map((x) => (
-              <option key={x} value={x}>
-                {t(`tiers.${x}`)}
-              </option>
-            ))}
-          </select>
+        <div className="grid-counts" data-testid="grid-counts" aria-live="polite">
+          {counts && t('grid.counts', { total: count(counts.total, lng), filtered: count(counts.filtered, lng) })}
         </div>
       </header>
-      <ErrorNotice error={error} onRetry={reload} />
-      {loading && !data && <Loading />}
-      {data && (
-        <div className="panel" aria-busy={loading}>
-          {data.rows.length === 0 ? (
-            <Empty text={t('customers.empty')} />
-          ) : (
-            <CustomerTable rows={data.rows} caption={t('nav.customers')} canReveal={canReveal} startIndex={offset} />
-          )}
-          <Pager
-            offset={offset}
-            limit={PAGE_SIZE}
-            rows={data.rows.length}
-            total={data.total}
-            busy={loading}
-            onOffset={setOffset}
+      <div className="grid-toolbar" role="search">
+        <label htmlFor={searchId} className="visually-hidden">
+          {t('grid.search')}
+        </label>
+        <input
+          id={searchId}
+          ref={searchRef}
+          data-testid="grid-search"
+          className="grid-search"
+          type="search"
+          value={q}
+          maxLength={64}
+          placeholder={t('grid.searchPlaceholder')}
+          aria-keyshortcuts="/"
+          onChange={(e) => setQ(e.target.value)}
+        />
+        <div className="chips" role="group" aria-label={t('grid.tierChips')}>
+          {TIERS.map((tier) => (
+            <button key={tier} type="button" className="chip" aria-pressed={tiers.has(tier)} data-testid={`chip-tier-${tier}`} onClick={() => setTiers((s) => toggle(s, tier))}>
+              {t(`tiers.${tier}`)}
+            </button>
+          ))}
+        </div>
+        <div className="chips" role="group" aria-label={t('grid.quickChips')}>
+          {CHIPS.map((c) => (
+            <button key={c} type="button" className="chip" aria-pressed={chips.has(c)} data-testid={`chip-${c}`} onClick={() => setChips((s) => toggle(s, c))}>
+              {t(`grid.chips.${c}`)}
+            </button>
+          ))}
+        </div>
+        <div className="range">
+          <input aria-label={t('grid.aumMin')} placeholder={t('grid.aumMin')} inputMode="decimal" value={aumMin} onChange={(e) => setAumMin(e.target.value.trim())} data-testid="grid-aum-min" />
+          <span aria-hidden="true">–</span>
+          <input aria-label={t('grid.aumMax')} placeholder={t('grid.aumMax')} inputMode="decimal" value={aumMax} onChange={(e) => setAumMax(e.target.value.trim())} data-testid="grid-aum-max" />
+        </div>
+      </div>
+      <ErrorNotice error={error} />
+      <div className="grid-and-stats">
+        <div className="customer-grid" data-testid="customer-grid">
+          <AgGridReact<GridRow>
+            columnDefs={columnDefs}
+            defaultColDef={{ resizable: true, sortable: false }}
+            rowModelType="infinite"
+            cacheBlockSize={BLOCK}
+            maxBlocksInCache={50}
+            getRowId={(p) => String(p.data.id)}
+            onGridReady={(e) => {
+              gridRef.current = e.api;
+              restoreLayout(e.api);
+              e.api.setGridOption('datasource', datasource);
+            }}
+            onColumnMoved={saveLayout}
+            onColumnResized={(e) => e.finished && saveLayout()}
+            onColumnVisible={saveLayout}
+            onColumnPinned={saveLayout}
+            localeText={{ loadingOoo: t('common.loading'), noRowsToShow: t('customers.empty') }}
+            rowSelection={{ mode: 'multiRow', checkboxes: false, headerCheckbox: false, enableClickSelection: true }}
           />
         </div>
-      )}
+        <QuickStatsPanel stats={stats} />
+      </div>
     </section>
+  );
+}
+
+function QuickStatsPanel({ stats }: { stats: QuickStats | null }) {
+  const { t } = useTranslation();
+  const lng = currentLanguage();
+  if (!stats) return <aside className="quick-stats panel" aria-busy="true" />;
+  return (
+    <aside className="quick-stats panel" data-testid="quick-stats" aria-labelledby="qs-title">
+      <h2 id="qs-title">{t('grid.quickStats')}</h2>
+      <dl className="facts">
+        <dt>{t('grid.statCount')}</dt>
+        <dd data-testid="qs-count" className="num">{count(stats.count, lng)}</dd>
+        <dt>{t('grid.statAum')}</dt>
+        <dd data-testid="qs-aum" className="num">{yuan(stats.aum)}</dd>
+        <dt>{t('grid.statAvgAum')}</dt>
+        <dd className="num">{yuan(stats.avgAum)}</dd>
+        <dt>{t('grid.deposits')}</dt>
+        <dd className="num">{yuan(stats.deposits)}</dd>
+        <dt>{t('grid.wealth')}</dt>
+        <dd className="num">{yuan(stats.wealth)}</dd>
+        <dt>{t('grid.loans')}</dt>
+        <dd className="num">{yuan(stats.loans)}</dd>
+      </dl>
+      <h3>{t('grid.byTier')}</h3>
+      <table className="data-table compact" data-testid="qs-by-tier">
+        <tbody>
+          {stats.byTier.map((r) => (
+            <tr key={r.tier}>
+              <th scope="row">{r.tier === 'none' ? t('customers.noTier') : t(`tiers.${r.tier}`)}</th>
+              <td className="num">{count(r.count, lng)}</td>
+              <td className="num">{yuan(r.aum)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>{t('grid.byManager')}</h3>
+      <table className="data-table compact" data-testid="qs-by-manager">
+        <tbody>
+          {stats.byManager.slice(0, 12).map((r) => (
+            <tr key={r.managerId}>
+              <th scope="row">{r.managerName ?? t('grid.noManager')}</th>
+              <td className="num">{count(r.count, lng)}</td>
+              <td className="num">{yuan(r.aum)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </aside>
   );
 }
