@@ -29,6 +29,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'main/cli/index.ts'),
           // Import jobs run in a worker thread, off the main event loop
           importWorker: resolve(__dirname, 'main/jobs/worker.ts'),
+          // Excel/CSV exports stream in a worker thread too
+          exportWorker: resolve(__dirname, 'main/exports/worker.ts'),
         },
       },
     },

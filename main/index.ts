@@ -12,6 +12,7 @@
  */
 import { app, clipboard, dialog, ipcMain, session, type BrowserWindow } from 'electron';
 import { existsSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeForLog, parseCliArgs } from './app/argv';
 import { appVersion, installMenu } from './app/menu';
@@ -115,6 +116,14 @@ function startGui(dbFromArgs: string | null): void {
       import('./bootstrap'),
     ]);
     const services = await createServices({ dbPath, mode: 'electron' });
+    // Exports reach the user through a native save dialog (renderer downloads are refused).
+    services.platform.saveAs = async (file, defaultName) => {
+      const options = { defaultPath: path.join(app.getPath('documents'), defaultName) };
+      const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      if (r.canceled || !r.filePath) return false;
+      await copyFile(file, r.filePath);
+      return true;
+    };
     let closed = false;
     const closeServices = (): void => {
       if (closed) return;

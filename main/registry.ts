@@ -5,6 +5,7 @@ import { scopeFor, type Scope } from '../db/scope';
 import { auditHandlers } from './handlers/audit';
 import { authHandlers } from './handlers/auth';
 import { customersHandlers } from './handlers/customers';
+import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
 import { overviewHandlers } from './handlers/overview';
@@ -20,6 +21,8 @@ export interface Registry {
   /** Validates, authenticates, authorises, then runs one call. Never throws: errors come back as values. */
   dispatch(envelope: CallEnvelope, meta: CallMeta): Promise<CallResult<unknown>>;
   readonly methods: readonly MethodName[];
+  /** A finished file (export) for the signed-in owner of `session`, or null. Browser-mode downloads. */
+  file(session: string | null, id: string): { path: string; name: string } | null;
 }
 
 /** Merges domain maps, refusing a method implemented twice. */
@@ -48,6 +51,7 @@ export function createRegistry(services: Services): Registry {
     auditHandlers,
     importsHandlers,
     gridHandlers,
+    exportsHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -58,6 +62,7 @@ export function createRegistry(services: Services): Registry {
     ...auditHandlers,
     ...importsHandlers,
     ...gridHandlers,
+    ...exportsHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {
@@ -126,6 +131,12 @@ export function createRegistry(services: Services): Registry {
 
   return {
     methods: Object.keys(contract) as MethodName[],
+    file(session, id) {
+      if (!session || !/^[\w-]{16,64}$/.test(id)) return null;
+      const found = sessions.touch(session);
+      if (found.status !== 'ok') return null;
+      return services.vault.get(id, found.userId);
+    },
     async dispatch(envelope, meta) {
       try {
         return { ok: true, value: await run(envelope, meta) };

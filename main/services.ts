@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { auditRepo } from '../db/repos/audit';
 import { customersRepo } from '../db/repos/customers';
@@ -10,6 +11,7 @@ import { systemClock, type Clock } from './clock';
 import { markInterrupted } from './jobs/engine/revert';
 import { syncBuiltinProfiles } from './jobs/profiles/store';
 import { ImportQueue } from './jobs/queue';
+import { ExportService, FileVault } from './exports/service';
 import { log } from './log';
 import { inboxDir, rejectsDir } from './paths';
 
@@ -48,7 +50,11 @@ export interface Services {
   authPolicy: AuthPolicy;
   info: { mode: 'electron' | 'browser'; version: string; schemaVersion: number; demo: boolean; dbPath: string };
   imports: ImportQueue;
-  paths: { inbox: string; rejects: string };
+  exports: ExportService;
+  vault: FileVault;
+  /** What only the Electron shell can do (a native save dialog); empty in browser mode. */
+  platform: { saveAs?: (file: string, defaultName: string) => Promise<boolean> };
+  paths: { inbox: string; rejects: string; exports: string };
   close(): Promise<void>;
 }
 
@@ -63,7 +69,9 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   const interrupted = markInterrupted(db);
   if (interrupted) log.warn('import jobs interrupted by a previous exit marked failed', { count: interrupted });
   syncBuiltinProfiles(db);
-  const paths = { inbox: inboxDir(opts.dbPath), rejects: rejectsDir(opts.dbPath) };
+  const paths = { inbox: inboxDir(opts.dbPath), rejects: rejectsDir(opts.dbPath), exports: path.join(path.dirname(path.resolve(opts.dbPath)), 'exports') };
+  const vault = new FileVault();
+  const exportService = new ExportService({ dbPath: opts.dbPath, dir: paths.exports, vault });
   const imports = new ImportQueue({
     dbPath: opts.dbPath,
     rejectsDir: paths.rejects,
@@ -92,9 +100,12 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       dbPath: opts.dbPath,
     },
     imports,
+    exports: exportService,
+    vault,
+    platform: {},
     paths,
     async close() {
-      await imports.close();
+      await Promise.all([imports.close(), exportService.close()]);
       db.close();
     },
   };

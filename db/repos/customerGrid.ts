@@ -169,3 +169,38 @@ export function customerGridRepo(db: Database) {
     },
   };
 }
+
+/** Store expression per export column (same whitelist discipline as sorting). */
+export const EXPORT_SQL: Record<string, string> = {
+  customerNo: 'c.customer_no',
+  name: 'c.name',
+  kind: 'c.kind',
+  tier: 'c.tier',
+  aum: 'c.aum_fen',
+  deposits: 'c.deposit_fen',
+  wealth: 'c.wealth_fen',
+  loans: 'c.loan_fen',
+  idNo: 'c.id_no',
+  mobile: 'c.mobile',
+  managerName: 'm.name',
+  branchName: 'b.name',
+  status: 'c.status',
+  openedOn: 'c.opened_on',
+  lastTxnOn: 'c.last_txn_on',
+  birthDate: 'c.birth_date',
+};
+
+/** The grid's exact query (scope, filter, sort) selecting `columns` in order, for an export worker. */
+export function exportQuery(scope: Scope, filter: GridFilter, sort: GridSort, columns: readonly string[], today: string) {
+  const { where, params } = compileFilter(scope, filter, today);
+  const cols = columns.map((c) => {
+    const e = EXPORT_SQL[c];
+    if (!e) throw new Error(`not an export column: ${c}`);
+    return e;
+  });
+  return {
+    sql: `SELECT ${cols.join(', ')} ${FROM} WHERE ${where} ORDER BY ${orderBy(sort)}`,
+    countSql: `SELECT COUNT(*) AS n FROM customers c WHERE ${where}`,
+    params,
+  };
+}

@@ -119,6 +119,23 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
     sendJson(res, 200, await opts.registry.dispatch(envelope, { adapter: 'http' }));
   }
 
+  /** A finished export for its owner: token and session headers required (no link works by itself). */
+  function handleFile(req: IncomingMessage, res: ServerResponse, id: string): void {
+    if (req.method !== 'GET') return refuse(res, 405, 'HOST_FORBIDDEN');
+    if (!tokenMatches(req.headers['x-crm-token'], token)) return refuse(res, 401, 'HOST_TOKEN');
+    const session = req.headers['x-crm-session'];
+    const f = opts.registry.file(typeof session === 'string' ? session : null, id);
+    if (!f) return refuse(res, 404, 'NOT_FOUND');
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="export"; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+      'Content-Length': statSync(f.path).size,
+      'Cache-Control': 'no-store',
+    });
+    createReadStream(f.path).pipe(res);
+  }
+
   function handleStatic(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'HOST_FORBIDDEN');
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
@@ -155,6 +172,7 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
       });
       return;
     }
+    if (pathname.startsWith('/api/file/')) return handleFile(req, res, pathname.slice('/api/file/'.length));
     if (pathname.startsWith('/api/')) return refuse(res, 404, 'UNKNOWN_METHOD');
     try {
       handleStatic(req, res);

@@ -2,6 +2,7 @@ import type { CallResult } from '../errors';
 import { auditApi } from './audit';
 import { authApi } from './auth';
 import { customersApi } from './customers';
+import { exportsApi } from './exports';
 import { gridApi } from './grid';
 import { importsApi } from './imports';
 import type { InputOf, OutputOf } from './define';
@@ -19,6 +20,7 @@ export const contract = {
   ...auditApi,
   ...importsApi,
   ...gridApi,
+  ...exportsApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -52,6 +54,7 @@ export * from './auth';
 export * from './common';
 export * from './customers';
 export * from './define';
+export * from './exports';
 export * from './grid';
 export * from './imports';
 export * from './overview';

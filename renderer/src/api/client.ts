@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { contract, type CrmClient, type Input, type MethodName, type Output } from '../../../shared/api';
 import { isWireError, type ErrorCode, type ErrorDetails } from '../../../shared/errors';
-import { createFetchClient, resolveHostToken, SESSION_KEY, type KeyValueStore } from './transport';
+import { createFetchClient, HOST_TOKEN_KEY, resolveHostToken, SESSION_KEY, TOKEN_HEADER, type KeyValueStore } from './transport';
 
 /** A failed call as the renderer handles it: only the code and the safe details, never raw text. */
 export class ApiError extends Error {
@@ -143,4 +143,29 @@ export function validateInput<M extends MethodName>(
     ok: false,
     error: new ApiError('VALIDATION', { issues: parsed.error.issues.map((i) => ({ path: i.path })) }),
   };
+}
+
+
+/**
+ * Hands a finished file (an export) to the user. Electron: the main process shows a save dialog.
+ * Browser mode: fetched from the host with the token and session headers, then saved by the browser.
+ * Returns false when the user cancelled the dialog.
+ */
+export async function downloadFile(id: string, name: string): Promise<boolean> {
+  const r = await api('files.save', { id });
+  if (r.via === 'dialog') return r.saved;
+  const headers: Record<string, string> = { 'X-CRM-Session': session ?? '' };
+  const token = store.getItem(HOST_TOKEN_KEY);
+  if (token) headers[TOKEN_HEADER] = token;
+  const res = await window.fetch(`/api/file/${encodeURIComponent(id)}`, { headers, cache: 'no-store', credentials: 'same-origin' });
+  if (!res.ok) throw new ApiError(res.status === 404 ? 'NOT_FOUND' : 'INTERNAL');
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+  return true;
 }

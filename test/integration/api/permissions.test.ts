@@ -43,6 +43,10 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'customers.grid': ['president', 'manager'],
   'customers.gridCount': ['president', 'manager'],
   'customers.quickStats': ['president', 'manager'],
+  'exports.start': ['president', 'manager'],
+  'exports.status': ['president', 'manager'],
+  'exports.cancel': ['president', 'manager'],
+  'files.save': 'all',
 };
 
 let w: World;
