@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
 
@@ -39,5 +40,32 @@ test('a manager browses the book in the grid, searches, filters and sees the cou
   const filtered = /筛选后 ([\d,]+)/.exec((await counts.textContent()) ?? '')![1]!;
   await expect(page.getByTestId('qs-count')).toHaveText(filtered);
   await saveScreenshot(page, 'zh-CN-customers-grid');
+  await expectNoRawErrors(page);
+});
+
+test('the president exports the filtered grid to Excel with progress and saves the file', async ({ page }) => {
+  await signIn(page, 'president');
+  await page.getByTestId('nav-customers').click();
+  await page.getByTestId('chip-tier-gold').click();
+  const counts = page.getByTestId('grid-counts');
+  await expect(page.getByTestId('chip-tier-gold')).toHaveAttribute('aria-pressed', 'true');
+  // The stats panel and the counts agree once the filtered answer arrived.
+  await expect(async () => {
+    const c = /筛选后 ([\d,]+)/.exec((await counts.textContent()) ?? '')?.[1];
+    expect(c).toBeDefined();
+    expect(await page.getByTestId('qs-count').textContent()).toBe(c);
+    expect(c).not.toBe(/全部 ([\d,]+)/.exec((await counts.textContent()) ?? '')?.[1]);
+  }).toPass();
+  const filtered = Number(/筛选后 ([\d,]+)/.exec((await counts.textContent()) ?? '')![1]!.replace(/,/g, ''));
+  await page.getByTestId('grid-export').click();
+  const dialog = page.getByTestId('export-dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByTestId('export-start').click();
+  await expect(dialog.getByTestId('export-progress')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  await expect(dialog.getByTestId('export-progress')).toContainText(`${filtered.toLocaleString('en-US')} / ${filtered.toLocaleString('en-US')}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId('export-save').click()]);
+  expect(download.suggestedFilename()).toMatch(/^客户清单-\d{8}-\d{6}\.xlsx$/);
+  const bytes = readFileSync(await download.path());
+  expect(bytes.subarray(0, 2).toString()).toBe('PK');
   await expectNoRawErrors(page);
 });
