@@ -8,6 +8,7 @@ import { customersHandlers } from './handlers/customers';
 import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
+import { listsHandlers } from './handlers/lists';
 import { overviewHandlers } from './handlers/overview';
 import { systemHandlers } from './handlers/system';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
@@ -52,6 +53,7 @@ export function createRegistry(services: Services): Registry {
     importsHandlers,
     gridHandlers,
     exportsHandlers,
+    listsHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -63,6 +65,7 @@ export function createRegistry(services: Services): Registry {
     ...importsHandlers,
     ...gridHandlers,
     ...exportsHandlers,
+    ...listsHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

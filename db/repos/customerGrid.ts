@@ -4,7 +4,8 @@
  * whitelists below (columns, predicates); every value the user typed is a bound parameter.
  */
 import type { Database } from 'better-sqlite3';
-import type { GridFilter, GridSort, SortColumn } from '../../shared/api/grid';
+import { QUERY_FIELDS, type GridFilter, type GridSort, type QueryCondition, type QueryGroup, type SortColumn } from '../../shared/api/grid';
+import { AppError } from '../../shared/errors';
 import { yuanToFen } from '../../shared/money';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import type { Scope } from '../scope';
@@ -68,14 +69,172 @@ export function searchPredicate(raw: string): { sql: string; params: (string | n
   }
 }
 
-/** WHERE clause and parameters for scope + filter. `today` is the clock's date (YYYY-MM-DD). */
-export function compileFilter(scope: Scope, f: GridFilter, today: string): { where: string; params: (string | number)[] } {
+type Param = string | number;
+
+function invalid(path: (string | number)[], code: string): never {
+  throw new AppError('VALIDATION', { issues: [{ path: ['filter', 'advanced', ...path.map(String)], code }] });
+}
+
+const ENUMS: Record<string, readonly string[]> = {
+  tier: ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'],
+  kind: ['individual', 'corporate'],
+  status: ['active', 'dormant', 'closed'],
+  holdsCategory: ['demand', 'term', 'cd', 'wealth', 'loan', 'card', 'insurance', 'fund'],
+  channelUse: ['counter', 'atm', 'pos', 'phone', 'online'],
+};
+const COLUMN: Record<string, string> = {
+  tier: 'c.tier',
+  kind: 'c.kind',
+  status: 'c.status',
+  aum: 'c.aum_fen',
+  deposits: 'c.deposit_fen',
+  wealth: 'c.wealth_fen',
+  loans: 'c.loan_fen',
+  openedOn: 'c.opened_on',
+  lastTxnOn: 'c.last_txn_on',
+  managerId: 'COALESCE(c.manager_staff_id, 0)',
+  branchId: 'c.branch_id',
+};
+const SQL_OP: Record<string, string> = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+/** Compiles one advanced-query condition; every value is a parameter, every name from a whitelist. */
+function compileCondition(c: QueryCondition, today: string, params: Param[], path: (string | number)[]): string {
+  const type = QUERY_FIELDS[c.field];
+  const values = Array.isArray(c.value) ? c.value : [c.value];
+  const norm = (v: string | number, i: number): Param => {
+    switch (type) {
+      case 'money': {
+        const t = typeof v === 'number' ? String(v) : v;
+        if (!/^-?\d{1,13}(\.\d{1,2})?$/.test(t.trim())) invalid([...path, 'value', i], 'not_money');
+        return Number(yuanToFen(t));
+      }
+      case 'date':
+        if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) invalid([...path, 'value', i], 'not_date');
+        return v;
+      case 'number':
+      case 'id':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) invalid([...path, 'value', i], 'not_whole_number');
+        return v;
+      case 'enum':
+      case 'channel':
+        if (typeof v !== 'string' || !ENUMS[c.field]!.includes(v)) invalid([...path, 'value', i], 'not_allowed');
+        return v;
+      case 'code':
+        if (typeof v !== 'string' || !/^[\w-]{1,16}$/.test(v)) invalid([...path, 'value', i], 'not_code');
+        return v;
+    }
+  };
+  const vs = values.map(norm);
+  const one = () => {
+    if (Array.isArray(c.value)) invalid([...path, 'value'], 'expects_one_value');
+    return vs[0]!;
+  };
+  const comparison = (expr: string): string => {
+    if (c.op === 'in') {
+      if (!Array.isArray(c.value) || vs.length === 0) invalid([...path, 'value'], 'expects_list');
+      params.push(...vs);
+      return `${expr} IN (${inList(vs.length)})`;
+    }
+    if (c.op === 'between') {
+      if (!Array.isArray(c.value) || vs.length !== 2) invalid([...path, 'value'], 'expects_two_values');
+      if (vs[0]! > vs[1]!) invalid([...path, 'value'], 'impossible_range');
+      params.push(vs[0]!, vs[1]!);
+      return `${expr} BETWEEN ? AND ?`;
+    }
+    params.push(one());
+    return `${expr} ${SQL_OP[c.op]} ?`;
+  };
+  const onlyEquality = () => {
+    if (!['eq', 'ne', 'in'].includes(c.op)) invalid([...path, 'op'], 'op_not_supported');
+  };
+  switch (c.field) {
+    case 'tier':
+    case 'kind':
+    case 'status':
+      onlyEquality();
+      return c.op === 'ne' ? `(${COLUMN[c.field]} IS NULL OR ${comparison(COLUMN[c.field]!)})` : comparison(COLUMN[c.field]!);
+    case 'age': {
+      // Whole years at today's date, for individuals (a corporate's "birth date" is its founding).
+      params.push(today, today);
+      const age = `(CAST(substr(?, 1, 4) AS INTEGER) - CAST(substr(c.birth_date, 1, 4) AS INTEGER) - (substr(?, 6, 5) < substr(c.birth_date, 6, 5)))`;
+      return `(c.kind = 'individual' AND c.birth_date IS NOT NULL AND ${comparison(age)})`;
+    }
+    case 'holdsProduct':
+    case 'holdsCategory': {
+      onlyEquality();
+      const col = c.field === 'holdsProduct' ? 'p.code' : 'p.category';
+      const list = c.op === 'in' ? vs : [one()];
+      const l = inList(list.length);
+      params.push(...list, ...list, ...list);
+      const exists = `(EXISTS (SELECT 1 FROM accounts a JOIN products p ON p.id = a.product_id WHERE a.customer_id = c.id AND a.status <> 'closed' AND ${col} IN (${l}))
+        OR EXISTS (SELECT 1 FROM wealth_holdings h JOIN products p ON p.id = h.product_id WHERE h.customer_id = c.id AND h.status = 'active' AND ${col} IN (${l}))
+        OR EXISTS (SELECT 1 FROM loans lo JOIN products p ON p.id = lo.product_id WHERE lo.customer_id = c.id AND lo.status = 'active' AND ${col} IN (${l})))`;
+      return c.op === 'ne' ? `NOT ${exists}` : exists;
+    }
+    case 'channelUse': {
+      onlyEquality();
+      const list = c.op === 'in' ? vs : [one()];
+      const since = addDays(today, -(c.days ?? 90));
+      params.push(...list, `${since} 00:00:00`, c.minCount ?? 1);
+      const n = `(SELECT COUNT(*) FROM transactions t WHERE t.customer_id = c.id AND t.channel IN (${inList(list.length)}) AND t.txn_at >= ?) >= ?`;
+      return c.op === 'ne' ? `NOT ${n}` : n;
+    }
+    case 'loanMaturingDays':
+    case 'depositMaturingDays': {
+      if (!['lte', 'lt'].includes(c.op)) invalid([...path, 'op'], 'op_not_supported');
+      const days = one() as number;
+      const until = addDays(today, c.op === 'lt' ? days - 1 : days);
+      if (c.field === 'loanMaturingDays') {
+        params.push(today, until);
+        return `EXISTS (SELECT 1 FROM loans lo WHERE lo.customer_id = c.id AND lo.status = 'active' AND lo.maturity_on BETWEEN ? AND ?)`;
+      }
+      params.push(today, until, today, until);
+      return `(EXISTS (SELECT 1 FROM term_deposits t WHERE t.customer_id = c.id AND t.status = 'active' AND t.maturity_on BETWEEN ? AND ?)
+        OR EXISTS (SELECT 1 FROM wealth_holdings h WHERE h.customer_id = c.id AND h.status = 'active' AND h.maturity_on BETWEEN ? AND ?))`;
+    }
+    default: {
+      const col = COLUMN[c.field];
+      if (!col) invalid([...path, 'field'], 'unknown_field');
+      return comparison(col);
+    }
+  }
+}
+
+export function compileGroup(g: QueryGroup, today: string, params: Param[], path: (string | number)[] = [], depth = 0, budget = { n: 0 }): string {
+  if (depth > 4) invalid(path, 'too_deep');
+  const parts = g.items.map((item, i) => {
+    if (++budget.n > 60) invalid(path, 'too_many_conditions');
+    return 'items' in item ? `(${compileGroup(item, today, params, [...path, 'items', i], depth + 1, budget)})` : compileCondition(item, today, params, [...path, 'items', i]);
+  });
+  return `(${parts.join(g.op === 'and' ? ' AND ' : ' OR ')})`;
+}
+
+/**
+ * WHERE clause and parameters for scope + filter. `today` is the clock's date (YYYY-MM-DD); `userId`
+ * the caller (favourites and lists are per user).
+ */
+export function compileFilter(scope: Scope, f: GridFilter, today: string, userId = 0): { where: string; params: (string | number)[] } {
   const where: string[] = [scope.sql];
   const params: (string | number)[] = [...scope.params];
   const add = (sql: string, ...p: (string | number)[]) => {
     where.push(sql);
     params.push(...p);
   };
+  if (f.favorites) add('EXISTS (SELECT 1 FROM customer_favorites fv WHERE fv.user_id = ? AND fv.customer_id = c.id)', userId);
+  if (f.listId !== undefined) {
+    // The list must be the caller's own or shared; its members still pass through the scope above.
+    add(
+      `EXISTS (SELECT 1 FROM customer_list_members lm JOIN customer_lists l ON l.id = lm.list_id
+        WHERE lm.list_id = ? AND lm.customer_id = c.id AND (l.owner_id = ? OR l.shared = 1))`,
+      f.listId,
+      userId,
+    );
+  }
+  if (f.advanced) {
+    const p: Param[] = [];
+    const sql = compileGroup(f.advanced, today, p);
+    add(sql, ...p);
+  }
   if (f.q) {
     const s = searchPredicate(f.q);
     add(s.sql, ...s.params);
@@ -136,20 +295,20 @@ function orderBy(sort: GridSort): string {
 
 export function customerGridRepo(db: Database) {
   return {
-    rows(scope: Scope, filter: GridFilter, sort: GridSort, offset: number, limit: number, today: string): GridDbRow[] {
-      const { where, params } = compileFilter(scope, filter, today);
+    rows(scope: Scope, filter: GridFilter, sort: GridSort, offset: number, limit: number, today: string, userId = 0): GridDbRow[] {
+      const { where, params } = compileFilter(scope, filter, today, userId);
       const rows = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE ${where} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?`).all(...params, limit, offset) as GridDbRow[];
       return rows.map((r) => ({ ...r, id_no: maskIdNo(r.id_no), mobile: maskPhone(r.mobile) }));
     },
 
-    count(scope: Scope, filter: GridFilter, today: string): number {
-      const { where, params } = compileFilter(scope, filter, today);
+    count(scope: Scope, filter: GridFilter, today: string, userId = 0): number {
+      const { where, params } = compileFilter(scope, filter, today, userId);
       return (db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`).get(...params) as { n: number }).n;
     },
 
     /** Sums are read as BigInt: a million balances can exceed 2^53 fen. */
-    stats(scope: Scope, filter: GridFilter, today: string) {
-      const { where, params } = compileFilter(scope, filter, today);
+    stats(scope: Scope, filter: GridFilter, today: string, userId = 0) {
+      const { where, params } = compileFilter(scope, filter, today, userId);
       const total = db
         .prepare(`SELECT COUNT(*) AS n, SUM(c.aum_fen) AS aum, SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon FROM customers c WHERE ${where}`)
         .safeIntegers(true)
@@ -191,8 +350,8 @@ export const EXPORT_SQL: Record<string, string> = {
 };
 
 /** The grid's exact query (scope, filter, sort) selecting `columns` in order, for an export worker. */
-export function exportQuery(scope: Scope, filter: GridFilter, sort: GridSort, columns: readonly string[], today: string) {
-  const { where, params } = compileFilter(scope, filter, today);
+export function exportQuery(scope: Scope, filter: GridFilter, sort: GridSort, columns: readonly string[], today: string, userId = 0) {
+  const { where, params } = compileFilter(scope, filter, today, userId);
   const cols = columns.map((c) => {
     const e = EXPORT_SQL[c];
     if (!e) throw new Error(`not an export column: ${c}`);

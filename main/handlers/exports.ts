@@ -13,7 +13,7 @@ export const exportsHandlers = handlers({
     const { exports } = ctx.services;
     if (exports.running(ctx.user.id)) throw new AppError('CONFLICT', { field: 'exportRunning' });
     const locale = ctx.user.locale === 'en' ? 'en' : 'zh-CN';
-    const q = exportQuery(ctx.scope(), filter, sort, columns, ctx.services.clock.today());
+    const q = exportQuery(ctx.scope(), filter, sort, columns, ctx.services.clock.today(), ctx.user.id);
     const title = label(locale, 'grid.exportTitle');
     const name = `${title}-${stamp(ctx.services.clock.now())}.${format}`;
     // Who exported what: the filter, the columns, the format; the row count follows when it ends.

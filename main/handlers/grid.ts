@@ -10,17 +10,17 @@ function toGridRow(r: GridDbRow): GridRow {
 
 export const gridHandlers = handlers({
   'customers.grid': ({ filter, sort, offset, limit }, ctx) => ({
-    rows: customerGridRepo(ctx.services.db).rows(ctx.scope(), filter, sort, offset, limit, ctx.services.clock.today()).map(toGridRow),
+    rows: customerGridRepo(ctx.services.db).rows(ctx.scope(), filter, sort, offset, limit, ctx.services.clock.today(), ctx.user.id).map(toGridRow),
   }),
 
   'customers.gridCount': ({ filter }, ctx) => {
     const repo = customerGridRepo(ctx.services.db);
     const today = ctx.services.clock.today();
-    return { total: repo.count(ctx.scope(), {}, today), filtered: repo.count(ctx.scope(), filter, today) };
+    return { total: repo.count(ctx.scope(), {}, today, ctx.user.id), filtered: repo.count(ctx.scope(), filter, today, ctx.user.id) };
   },
 
   'customers.quickStats': ({ filter }, ctx): QuickStats => {
-    const s = customerGridRepo(ctx.services.db).stats(ctx.scope(), filter, ctx.services.clock.today());
+    const s = customerGridRepo(ctx.services.db).stats(ctx.scope(), filter, ctx.services.clock.today(), ctx.user.id);
     const n = s.total.n;
     const aum = s.total.aum ?? 0n;
     return {

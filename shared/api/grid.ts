@@ -31,8 +31,67 @@ export const TIER_FILTER = [...TIERS, 'none'] as const;
 const money = z.string().trim().regex(/^-?\d{1,13}(\.\d{1,2})?$/, 'yuan amount');
 const id = z.number().int().min(0);
 
+/** 高级查询: conditions over customer fields and related facts, grouped with AND / OR. */
+export const QUERY_FIELDS = {
+  tier: 'enum',
+  kind: 'enum',
+  status: 'enum',
+  aum: 'money',
+  deposits: 'money',
+  wealth: 'money',
+  loans: 'money',
+  openedOn: 'date',
+  lastTxnOn: 'date',
+  age: 'number',
+  managerId: 'id',
+  branchId: 'id',
+  /** Holds this product (open account, active holding or loan). */
+  holdsProduct: 'code',
+  /** Holds a product of this category. */
+  holdsCategory: 'enum',
+  /** Transactions over a channel in the last N days (value: channel; days and minCount in `extra`). */
+  channelUse: 'channel',
+  /** A loan matures within N days. */
+  loanMaturingDays: 'number',
+  /** A term deposit or wealth product matures within N days. */
+  depositMaturingDays: 'number',
+} as const;
+export type QueryField = keyof typeof QUERY_FIELDS;
+export const QUERY_OPS = ['eq', 'ne', 'in', 'gt', 'gte', 'lt', 'lte', 'between'] as const;
+
+const condValue = z.union([z.string().max(64), z.number(), z.array(z.union([z.string().max(64), z.number()])).max(50)]);
+export const queryConditionSchema = z
+  .object({
+    field: z.enum(Object.keys(QUERY_FIELDS) as [QueryField, ...QueryField[]]),
+    op: z.enum(QUERY_OPS),
+    value: condValue,
+    /** channelUse: the window in days and the minimum number of transactions. */
+    days: z.number().int().min(1).max(3660).optional(),
+    minCount: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+export type QueryCondition = z.infer<typeof queryConditionSchema>;
+export interface QueryGroup {
+  op: 'and' | 'or';
+  items: (QueryGroup | QueryCondition)[];
+}
+export const queryGroupSchema: z.ZodType<QueryGroup> = z.lazy(() =>
+  z
+    .object({
+      op: z.enum(['and', 'or']),
+      items: z.array(z.union([queryConditionSchema, queryGroupSchema])).min(1).max(30),
+    })
+    .strict(),
+);
+
 export const gridFilterSchema = z
   .object({
+    /** Only my favourites (收藏夹). */
+    favorites: z.boolean().optional(),
+    /** Only members of this customer list (one the caller owns or that is shared). */
+    listId: z.number().int().positive().optional(),
+    /** An advanced query, ANDed with everything else. */
+    advanced: queryGroupSchema.optional(),
     /** Quick search: customer number, name (prefix), pinyin initials, mobile, ID number or their last digits. */
     q: z.string().trim().max(64).optional(),
     tiers: z.array(z.enum(TIER_FILTER)).max(TIER_FILTER.length).optional(),

@@ -5,6 +5,7 @@ import { customersApi } from './customers';
 import { exportsApi } from './exports';
 import { gridApi } from './grid';
 import { importsApi } from './imports';
+import { listsApi } from './lists';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
 import { systemApi } from './system';
@@ -21,6 +22,7 @@ export const contract = {
   ...importsApi,
   ...gridApi,
   ...exportsApi,
+  ...listsApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -57,6 +59,7 @@ export * from './define';
 export * from './exports';
 export * from './grid';
 export * from './imports';
+export * from './lists';
 export * from './overview';
 export * from './system';
 export * from './users';

@@ -47,6 +47,16 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'exports.status': ['president', 'manager'],
   'exports.cancel': ['president', 'manager'],
   'files.save': 'all',
+  'favorites.set': ['president', 'manager'],
+  'favorites.which': ['president', 'manager'],
+  'lists.list': ['president', 'manager'],
+  'lists.save': ['president', 'manager'],
+  'lists.delete': ['president', 'manager'],
+  'lists.add': ['president', 'manager'],
+  'lists.remove': ['president', 'manager'],
+  'queries.list': ['president', 'manager'],
+  'queries.save': ['president', 'manager'],
+  'queries.delete': ['president', 'manager'],
 };
 
 let w: World;
