@@ -69,3 +69,57 @@ test('the president exports the filtered grid to Excel with progress and saves t
   expect(bytes.subarray(0, 2).toString()).toBe('PK');
   await expectNoRawErrors(page);
 });
+
+test('a manager stars a customer, builds an advanced query, saves it, and puts the result in a list', async ({ page }) => {
+  await signIn(page, 'manager2');
+  await page.getByTestId('nav-customers').click();
+  const counts = page.getByTestId('grid-counts');
+  await expect(counts).toHaveText(/筛选后/);
+
+  // Star the first row; the favourites view then holds exactly that customer.
+  const star = page.getByTestId('grid-star').first();
+  await star.click();
+  await expect(star).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('grid-view').selectOption('favorites');
+  await expect(counts).toHaveText(/筛选后 1 位/);
+  await page.getByTestId('grid-view').selectOption('all');
+
+  // Advanced query: tier in (gold, quality) OR AUM >= 300,000.
+  await page.getByTestId('grid-advanced').click();
+  const qb = page.getByTestId('query-builder');
+  await qb.getByTestId('query-op-or').check();
+  await qb.getByTestId('query-add').click();
+  const second = qb.getByTestId('query-row').nth(1);
+  await second.getByTestId('query-field').selectOption('aum');
+  await second.getByTestId('query-cmp').selectOption('gte');
+  await second.getByTestId('query-value').fill('300000');
+  await qb.getByTestId('query-check').click();
+  await expect(qb.getByTestId('query-preview')).toHaveText(/符合 [\d,]+ 位/);
+  const n = /符合 ([\d,]+) 位/.exec((await qb.getByTestId('query-preview').textContent()) ?? '')![1]!;
+  await qb.getByTestId('query-name').fill('高价值客户');
+  await qb.getByTestId('query-save').click();
+  await expect(qb).toBeHidden();
+  await expect(counts).toHaveText(new RegExp(`筛选后 ${n} 位`));
+
+  // A bad value gets a clear message.
+  await page.getByTestId('grid-advanced').click();
+  await qb.getByTestId('query-row').first().getByTestId('query-field').selectOption('aum');
+  await qb.getByTestId('query-row').first().getByTestId('query-cmp').selectOption('between');
+  await qb.getByTestId('query-row').first().getByTestId('query-value').fill('500, 100');
+  await qb.getByTestId('query-check').click();
+  await expect(qb.getByTestId('query-error')).toContainText('输入有误');
+  await page.keyboard.press('Escape');
+
+  // Everyone the saved query finds goes into a new list.
+  await page.getByTestId('grid-add-to-list').click();
+  const dlg = page.getByTestId('add-to-list');
+  await dlg.getByTestId('add-filtered').check();
+  await dlg.getByTestId('add-list-target').selectOption('new');
+  await dlg.getByTestId('add-list-name').fill('年末回访');
+  await dlg.getByTestId('add-list-go').click();
+  await expect(dlg.getByTestId('add-list-done')).toHaveText(new RegExp(`已加入 ${n} 位`));
+  await expect(dlg).toBeHidden();
+  await page.getByTestId('grid-view').selectOption({ label: `年末回访 (${n})` });
+  await expect(counts).toHaveText(new RegExp(`筛选后 ${n} 位`));
+  await expectNoRawErrors(page);
+});

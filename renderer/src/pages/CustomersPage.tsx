@@ -2,8 +2,24 @@ import { AllCommunityModule, ModuleRegistry, type ColDef, type GridApi, type IDa
 import { AgGridReact } from 'ag-grid-react';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { EXPORT_COLUMNS, SORT_COLUMNS, TIERS, type ExportColumn, type ExportStatus, type GridFilter, type GridRow, type GridSort, type QuickStats, type SortColumn, type Tier } from '../../../shared/api';
+import {
+  EXPORT_COLUMNS,
+  SORT_COLUMNS,
+  TIERS,
+  type CustomerList,
+  type ExportColumn,
+  type ExportStatus,
+  type GridFilter,
+  type GridRow,
+  type GridSort,
+  type QueryGroup,
+  type QuickStats,
+  type SavedQuery,
+  type SortColumn,
+  type Tier,
+} from '../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../api/client';
+import { AddToListDialog, countConditions, QueryBuilder } from '../components/QueryBuilder';
 import { ErrorNotice, Modal, useErrorText } from '../components/ui';
 import { count, yuan } from '../format';
 import { currentLanguage } from '../i18n';
@@ -26,6 +42,14 @@ function chipFilter(chips: ReadonlySet<Chip>): GridFilter {
   if (chips.has('hasLoan')) f.loansMin = '0.01';
   if (chips.has('corporate')) f.kinds = ['corporate'];
   return f;
+}
+
+type View = { kind: 'all' } | { kind: 'favorites' } | { kind: 'list'; id: number } | { kind: 'query'; id: number };
+const viewValue = (v: View): string => (v.kind === 'list' || v.kind === 'query' ? `${v.kind}:${v.id}` : v.kind);
+function parseView(s: string): View {
+  const [k, id] = s.split(':');
+  if ((k === 'list' || k === 'query') && id && /^\d+$/.test(id)) return { kind: k, id: Number(id) };
+  return k === 'favorites' ? { kind: 'favorites' } : { kind: 'all' };
 }
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -64,15 +88,30 @@ export function CustomersPage() {
   const [error, setError] = useState<ApiError | undefined>();
   const debouncedQ = useDebounced(q.trim(), 250);
   const [exporting, setExporting] = useState(false);
+  const [view, setView] = useState<View>({ kind: 'all' });
+  const [advanced, setAdvanced] = useState<QueryGroup | null>(null);
+  const [builder, setBuilder] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const [lists, setLists] = useState<CustomerList[]>([]);
+  const [queries, setQueries] = useState<SavedQuery[]>([]);
+  const reloadViews = useCallback(() => {
+    api('lists.list', {}).then(setLists, () => undefined);
+    api('queries.list', {}).then(setQueries, () => undefined);
+  }, []);
+  useEffect(reloadViews, [reloadViews]);
 
   const filter: GridFilter = useMemo(() => {
-    const f: GridFilter = { ...chipFilter(chips) };
+    const saved = view.kind === 'query' ? (queries.find((x) => x.id === view.id)?.filter ?? {}) : {};
+    const f: GridFilter = { ...saved, ...chipFilter(chips) };
+    if (view.kind === 'favorites') f.favorites = true;
+    if (view.kind === 'list') f.listId = view.id;
+    if (advanced) f.advanced = advanced;
     if (debouncedQ) f.q = debouncedQ;
     if (tiers.size) f.tiers = [...tiers];
     if (/^\d+(\.\d{1,2})?$/.test(aumMin)) f.aumMin = aumMin;
     if (/^\d+(\.\d{1,2})?$/.test(aumMax)) f.aumMax = aumMax;
     return f;
-  }, [chips, debouncedQ, tiers, aumMin, aumMax]);
+  }, [chips, debouncedQ, tiers, aumMin, aumMax, view, advanced, queries]);
   const filterKey = JSON.stringify(filter);
 
   // Counts and quick stats follow the filter; an older answer never overwrites a newer one.
@@ -101,8 +140,14 @@ export function CustomersPage() {
           .filter((s) => (SORT_COLUMNS as readonly string[]).includes(s.colId))
           .slice(0, 3)
           .map((s) => ({ col: s.colId as SortColumn, dir: s.sort }));
-        api('customers.grid', { filter, sort, offset: p.startRow, limit: p.endRow - p.startRow }).then(
-          (r) => p.successCallback(r.rows, r.rows.length < p.endRow - p.startRow ? p.startRow + r.rows.length : undefined),
+        api('customers.grid', { filter, sort, offset: p.startRow, limit: p.endRow - p.startRow })
+          .then(async (r) => {
+            // Stars for this block, in one call.
+            const fav = new Set(r.rows.length ? await api('favorites.which', { customerIds: r.rows.map((x) => x.id) }) : []);
+            return r.rows.map((x) => ({ ...x, fav: fav.has(x.id) }));
+          })
+          .then(
+          (rows) => p.successCallback(rows, rows.length < p.endRow - p.startRow ? p.startRow + rows.length : undefined),
           (e: unknown) => {
             setError(toApiError(e));
             p.failCallback();
@@ -134,6 +179,31 @@ export function CustomersPage() {
   const money = useCallback((v: string | null | undefined) => (v == null ? '' : yuan(v)), []);
   const columnDefs: ColDef<GridRow>[] = useMemo(
     () => [
+      {
+        colId: 'fav',
+        headerName: '★',
+        headerTooltip: t('grid.favorite'),
+        width: 52,
+        pinned: 'left',
+        sortable: false,
+        resizable: false,
+        cellRenderer: (p: { data?: GridRow & { fav?: boolean }; node: { setData: (d: unknown) => void } }) =>
+          p.data ? (
+            <button
+              type="button"
+              className={`star${p.data.fav ? ' on' : ''}`}
+              aria-pressed={!!p.data.fav}
+              aria-label={t('grid.favorite')}
+              data-testid="grid-star"
+              onClick={() => {
+                const d = p.data!;
+                void api('favorites.set', { customerId: d.id, on: !d.fav }).then((r) => p.node.setData({ ...d, fav: r.on }));
+              }}
+            >
+              {p.data.fav ? '★' : '☆'}
+            </button>
+          ) : null,
+      },
       { colId: 'customerNo', field: 'customerNo', headerName: t('customer.customerNo'), width: 130, pinned: 'left', sortable: true },
       { colId: 'name', field: 'name', headerName: t('customer.name'), width: 120, pinned: 'left', sortable: true },
       { colId: 'tier', field: 'tier', headerName: t('customer.tier'), width: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`tiers.${p.value}`) : t('customers.noTier')) },
@@ -184,6 +254,49 @@ export function CustomersPage() {
           {t('grid.export')}
         </button>
       </header>
+      <div className="grid-toolbar">
+        <label htmlFor={`${searchId}-view`}>{t('grid.view')}</label>
+        <select
+          id={`${searchId}-view`}
+          data-testid="grid-view"
+          value={viewValue(view)}
+          onChange={(e) => setView(parseView(e.target.value))}
+        >
+          <option value="all">{t('grid.views.all')}</option>
+          <option value="favorites">{t('grid.views.favorites')}</option>
+          {lists.length > 0 && (
+            <optgroup label={t('grid.views.lists')}>
+              {lists.map((l) => (
+                <option key={l.id} value={`list:${l.id}`}>
+                  {l.name} ({count(l.members, lng)}){l.mine ? '' : ` · ${l.ownerName}`}
+                </option>
+              ))}
+            </optgroup>
+          )}
+          {queries.length > 0 && (
+            <optgroup label={t('grid.views.queries')}>
+              {queries.map((q2) => (
+                <option key={q2.id} value={`query:${q2.id}`}>
+                  {q2.name}
+                  {q2.mine ? '' : ` · ${q2.ownerName}`}
+                </option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+        <button type="button" className={`btn${advanced ? ' btn-active' : ''}`} data-testid="grid-advanced" onClick={() => setBuilder(true)} aria-pressed={!!advanced}>
+          {t('grid.advanced')}
+          {advanced ? ` (${countConditions(advanced)})` : ''}
+        </button>
+        {advanced && (
+          <button type="button" className="btn btn-ghost" data-testid="grid-advanced-clear" onClick={() => setAdvanced(null)}>
+            {t('grid.clearAdvanced')}
+          </button>
+        )}
+        <button type="button" className="btn" data-testid="grid-add-to-list" onClick={() => setAdding(true)}>
+          {t('grid.addToList')}
+        </button>
+      </div>
       <div className="grid-toolbar" role="search">
         <label htmlFor={searchId} className="visually-hidden">
           {t('grid.search')}
@@ -245,6 +358,36 @@ export function CustomersPage() {
         </div>
         <QuickStatsPanel stats={stats} />
       </div>
+      {builder && (
+        <QueryBuilder
+          initial={advanced}
+          onClose={() => setBuilder(false)}
+          onApply={(g) => {
+            setAdvanced(g);
+            setBuilder(false);
+          }}
+          onSaved={(q2) => {
+            reloadViews();
+            setAdvanced(null);
+            setView({ kind: 'query', id: q2.id });
+            setBuilder(false);
+          }}
+          baseFilter={filter}
+        />
+      )}
+      {adding && (
+        <AddToListDialog
+          lists={lists.filter((l) => l.mine)}
+          filter={filter}
+          selected={(gridRef.current?.getSelectedRows() ?? []).map((r) => r.id)}
+          filteredCount={counts?.filtered ?? null}
+          onClose={() => setAdding(false)}
+          onDone={() => {
+            reloadViews();
+            setAdding(false);
+          }}
+        />
+      )}
       {exporting && (
         <ExportDialog
           filter={filter}
