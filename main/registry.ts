@@ -4,6 +4,7 @@ import { hasPermission, ROLE_PERMISSIONS } from '../shared/permissions';
 import { scopeFor, type Scope } from '../db/scope';
 import { auditHandlers } from './handlers/audit';
 import { authHandlers } from './handlers/auth';
+import { customer360Handlers } from './handlers/customer360';
 import { customersHandlers } from './handlers/customers';
 import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
@@ -54,6 +55,7 @@ export function createRegistry(services: Services): Registry {
     gridHandlers,
     exportsHandlers,
     listsHandlers,
+    customer360Handlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -66,6 +68,7 @@ export function createRegistry(services: Services): Registry {
     ...gridHandlers,
     ...exportsHandlers,
     ...listsHandlers,
+    ...customer360Handlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

@@ -1,8 +1,8 @@
-import type { CustomerSummary, Tier } from '../../shared/api';
+import type { CustomerDetail, CustomerSummary, Tier } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
 import type { CustomerListRow } from '../../db/repos/customers';
-import { handlers } from './types';
+import { handlers, type AuthedCtx } from './types';
 
 export function toSummary(r: CustomerListRow): CustomerSummary {
   return {
@@ -24,27 +24,29 @@ export function toSummary(r: CustomerListRow): CustomerSummary {
   };
 }
 
+/** One customer in the caller's scope, masked; NOT_FOUND otherwise (never "exists but forbidden"). */
+export function customerDetail(ctx: AuthedCtx, id: number): CustomerDetail {
+  const r = ctx.services.repos.customers.get(ctx.scope(), id);
+  if (!r) throw new AppError('NOT_FOUND', { entity: 'customer', id });
+  return {
+    ...toSummary(r),
+    gender: r.gender,
+    birthDate: r.birth_date,
+    address: r.address,
+    email: r.email,
+    occupation: r.occupation,
+    openedOn: r.opened_on,
+    wealth: fenToYuan(r.wealth_fen),
+    lastTxnOn: r.last_txn_on,
+    tags: r.tags,
+  };
+}
+
 export const customersHandlers = handlers({
   'customers.search': ({ query, limit }, ctx) =>
     ctx.services.repos.customers.search(ctx.scope(), query, limit).map(toSummary),
 
-  'customers.get': ({ id }, ctx) => {
-    const r = ctx.services.repos.customers.get(ctx.scope(), id);
-    // Out of scope and non-existent look the same: the caller learns nothing about others' customers.
-    if (!r) throw new AppError('NOT_FOUND', { entity: 'customer', id });
-    return {
-      ...toSummary(r),
-      gender: r.gender,
-      birthDate: r.birth_date,
-      address: r.address,
-      email: r.email,
-      occupation: r.occupation,
-      openedOn: r.opened_on,
-      wealth: fenToYuan(r.wealth_fen),
-      lastTxnOn: r.last_txn_on,
-      tags: r.tags,
-    };
-  },
+  'customers.get': ({ id }, ctx) => customerDetail(ctx, id),
 
   'customers.list': ({ offset, limit, tier }, ctx) => {
     const repo = ctx.services.repos.customers;

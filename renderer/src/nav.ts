@@ -4,7 +4,7 @@
  */
 import type { Permission, Role } from '../../shared/permissions';
 
-export const ROUTES = ['home', 'customers', 'imports', 'users', 'audit'] as const;
+export const ROUTES = ['home', 'customers', 'customer', 'imports', 'users', 'audit'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export interface NavItem {
@@ -19,11 +19,14 @@ interface NavDef {
   id: RouteId;
   permission: Permission | null;
   labelKey: string;
+  /** A page reached from another (e.g. one customer), not listed in the menu. */
+  hidden?: boolean;
 }
 
 const NAV: readonly NavDef[] = [
   { id: 'home', permission: null, labelKey: '' },
   { id: 'customers', permission: 'customer.list', labelKey: 'nav.customers' },
+  { id: 'customer', permission: 'customer.read', labelKey: 'nav.customer', hidden: true },
   { id: 'imports', permission: 'job.manage', labelKey: 'nav.imports' },
   { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },
   { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
@@ -39,7 +42,7 @@ export function homeLabelKey(role: Role): string {
 }
 
 export function navItemsFor(user: { role: Role; permissions: readonly Permission[] }): NavItem[] {
-  return NAV.filter((d) => d.permission === null || user.permissions.includes(d.permission)).map((d) => ({
+  return NAV.filter((d) => !d.hidden && (d.permission === null || user.permissions.includes(d.permission))).map((d) => ({
     id: d.id,
     href: hrefOf(d.id),
     labelKey: d.id === 'home' ? homeLabelKey(user.role) : d.labelKey,
@@ -60,4 +63,10 @@ export function parseRoute(hash: string): RouteId | null {
 export function canOpen(id: RouteId, user: { permissions: readonly Permission[] }): boolean {
   const def = NAV.find((d) => d.id === id);
   return !!def && (def.permission === null || user.permissions.includes(def.permission));
+}
+
+/** The parameter after the route: "#/customer/123" -> "123"; null when there is none. */
+export function routeParam(hash: string): string | null {
+  const parts = hash.replace(/^#/, '').replace(/^\//, '').split('?')[0]!.split('/');
+  return parts[1] ? decodeURIComponent(parts[1]) : null;
 }

@@ -1,6 +1,6 @@
 /** Hash routing (#/home, #/customers, …) and keyboard helpers; no router dependency. */
 import { useSyncExternalStore } from 'react';
-import { hrefOf, parseRoute, type RouteId } from './nav';
+import { hrefOf, parseRoute, routeParam, type RouteId } from './nav';
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);
@@ -12,6 +12,16 @@ const snapshot = (): string => window.location.hash;
 /** The current route from `location.hash` ("#/customers"); null when the path is unknown. */
 export function useRoute(): RouteId | null {
   return parseRoute(useSyncExternalStore(subscribe, snapshot));
+}
+
+/** The current route's parameter ("#/customer/123" -> "123"). */
+export function useRouteParam(): string | null {
+  return routeParam(useSyncExternalStore(subscribe, snapshot));
+}
+
+/** Opens one customer's 360 page. */
+export function openCustomer(id: number): void {
+  window.location.hash = `#/customer/${id}`;
 }
 
 export function navigate(id: RouteId): void {

@@ -1,6 +1,7 @@
 import type { CallResult } from '../errors';
 import { auditApi } from './audit';
 import { authApi } from './auth';
+import { customer360Api } from './customer360';
 import { customersApi } from './customers';
 import { exportsApi } from './exports';
 import { gridApi } from './grid';
@@ -23,6 +24,7 @@ export const contract = {
   ...gridApi,
   ...exportsApi,
   ...listsApi,
+  ...customer360Api,
 } as const;
 
 export type Contract = typeof contract;
@@ -54,6 +56,7 @@ export interface CrmClient {
 export * from './audit';
 export * from './auth';
 export * from './common';
+export * from './customer360';
 export * from './customers';
 export * from './define';
 export * from './exports';

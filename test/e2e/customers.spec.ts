@@ -123,3 +123,25 @@ test('a manager stars a customer, builds an advanced query, saves it, and puts t
   await expect(counts).toHaveText(new RegExp(`筛选后 ${n} 位`));
   await expectNoRawErrors(page);
 });
+
+test('a manager opens a customer from the grid with the keyboard, sees the 360 view and reveals the ID with a reason', async ({ page }) => {
+  await signIn(page, 'manager1');
+  await page.getByTestId('nav-customers').click();
+  const noCell = page.getByTestId('customer-grid').locator('[role="gridcell"][col-id="customerNo"]').first();
+  await expect(noCell).toBeVisible();
+  const no = ((await noCell.textContent()) ?? '').trim();
+  await noCell.click();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('customer-360')).toBeVisible();
+  await expect(page.getByTestId('c360-name')).toContainText(no);
+  await expect(page.getByTestId('c360-trend').locator('canvas')).toBeVisible();
+  await expect(page.getByTestId('c360-accounts-table')).toBeVisible();
+  await expect(page.getByTestId('c360-txn').first()).toBeVisible();
+  await expect(page.getByTestId('c360-idno')).toContainText('****');
+  await page.getByTestId('c360-reveal').click();
+  await page.getByTestId('c360-reveal-reason').fill('办理大额存单续存核实身份');
+  await page.getByTestId('c360-reveal-submit').click();
+  await expect(page.getByTestId('c360-idno')).not.toContainText('*');
+  await saveScreenshot(page, 'zh-CN-customer-360');
+  await expectNoRawErrors(page);
+});

@@ -8,6 +8,7 @@ import { CustomersPage } from '../pages/CustomersPage';
 import { ManagerHome } from '../pages/ManagerHome';
 import { PresidentHome } from '../pages/PresidentHome';
 import { TellerHome } from '../pages/TellerHome';
+import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
 import { UsersPage } from '../pages/UsersPage';
 import { anyModalOpen, isTyping, navigate, useRoute } from '../router';
@@ -94,6 +95,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <AdminHome />;
     case 'customers':
       return <CustomersPage />;
+    case 'customer':
+      return <Customer360Page />;
     case 'imports':
       return <ImportsPage />;
     case 'users':

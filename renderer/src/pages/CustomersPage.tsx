@@ -23,7 +23,7 @@ import { AddToListDialog, countConditions, QueryBuilder } from '../components/Qu
 import { ErrorNotice, Modal, useErrorText } from '../components/ui';
 import { count, yuan } from '../format';
 import { currentLanguage } from '../i18n';
-import { isTyping } from '../router';
+import { isTyping, openCustomer } from '../router';
 import { useSession } from '../session';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
@@ -354,6 +354,11 @@ export function CustomersPage() {
             onColumnPinned={saveLayout}
             localeText={{ loadingOoo: t('common.loading'), noRowsToShow: t('customers.empty') }}
             rowSelection={{ mode: 'multiRow', checkboxes: false, headerCheckbox: false, enableClickSelection: true }}
+            onRowDoubleClicked={(e) => e.data && openCustomer(e.data.id)}
+            onCellKeyDown={(e) => {
+              const k = (e.event as KeyboardEvent | undefined)?.key;
+              if (k === 'Enter' && e.data) openCustomer(e.data.id);
+            }}
           />
         </div>
         <QuickStatsPanel stats={stats} />

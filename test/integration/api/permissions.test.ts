@@ -57,6 +57,8 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'queries.list': ['president', 'manager'],
   'queries.save': ['president', 'manager'],
   'queries.delete': ['president', 'manager'],
+  'customers.view': ['president', 'manager'],
+  'customers.transactions': ['president', 'manager'],
 };
 
 let w: World;
