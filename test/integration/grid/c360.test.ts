@@ -86,8 +86,14 @@ describe('customer 360', () => {
 describe('customer 360 trend window', () => {
   it('ends at the latest balance date when the extracts lag the calendar', async () => {
     const c = services.db.prepare(`SELECT customer_id AS id FROM accounts WHERE kind = 'demand' LIMIT 1`).get() as { id: number };
-    const v = await ok('customers.view', { id: c.id }, 'president');
-    // The clock says 2026-10-31 here and the demo's balances end 2026-10-31: the last point is October, not empty months.
-    expect(v.trend.at(-1)!.month).toBe('2026-10');
+    const clock = services.clock as ReturnType<typeof fixedClock>;
+    clock.set(new Date('2026-12-15T02:00:00Z')); // six weeks after the last extract
+    try {
+      const v = await ok('customers.view', { id: c.id }, 'president');
+      expect(v.trend.at(-1)!.month).toBe('2026-10');
+      expect(v.trend[0]!.month).toBe('2025-11');
+    } finally {
+      clock.set(new Date('2026-10-31T02:00:00Z'));
+    }
   });
 });
