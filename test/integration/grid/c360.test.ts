@@ -89,7 +89,9 @@ describe('customer 360 trend window', () => {
     const clock = services.clock as ReturnType<typeof fixedClock>;
     clock.set(new Date('2026-12-15T02:00:00Z')); // six weeks after the last extract
     try {
-      const v = await ok('customers.view', { id: c.id }, 'president');
+      const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+      if (r.ok) s.later = r.value.session;
+      const v = await ok('customers.view', { id: c.id }, 'later');
       expect(v.trend.at(-1)!.month).toBe('2026-10');
       expect(v.trend[0]!.month).toBe('2025-11');
     } finally {
