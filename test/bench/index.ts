@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { benchGenerate, formatBench } from './generate';
+import { benchGrid } from './grid';
 import { benchImports } from './imports';
 import { benchParse, HEADER, type PhaseResult } from './parse';
 
@@ -104,12 +105,18 @@ async function main(): Promise<void> {
   if (!args.only || args.only === 'demo') {
     out(`\n== demo generation: ${args.customers.toLocaleString('en-US')} customers`);
     const base = baselineInsert(Math.max(200_000, args.customers * 2));
-    const g = await benchGenerate({ customers: args.customers, txnsPerCustomer: 20 });
+    const g = await benchGenerate({ customers: args.customers, txnsPerCustomer: 20, keep: true });
     out(formatBench(g).replace(/^/gm, '  '));
     const s = g.summary;
     const rows = s.branches + s.staff + s.users + s.customers + s.accounts + s.transactions + s.loans + s.termDeposits + s.wealthHoldings + s.dailyBalances;
     out(`  baseline insert    ${base.rowsPerSecond.toLocaleString('en-US')} rows/s`);
     out(`  ratio demo rows/s / baseline       ${(rows / g.seconds / base.rowsPerSecond).toFixed(2)} x (generation includes making the rows, indexes and summaries)`);
+    try {
+      out(`\n== customer workspace on that store`);
+      await benchGrid({ db: g.file, samples: 40, print: out });
+    } finally {
+      rmSync(path.dirname(g.file), { recursive: true, force: true });
+    }
   }
 
   if (!args.only || args.only === 'imports') {

@@ -1,0 +1,154 @@
+/**
+ * Customer workspace benchmarks on a big demo store (issue: customer workspace):
+ *   - a page of 100 rows through the API with any sort and filter at any scroll depth (p50/p95);
+ *   - exact filtered count and quick stats (p95); quick search as you type (p95);
+ *   - export of every customer x all export columns: time and peak RSS next to exceljs's own streaming
+ *     WorkbookWriter writing the same rows in the same run.
+ *
+ *   node --import tsx test/bench/grid.ts --db STORE [--samples 40]
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import ExcelJS from 'exceljs';
+import { fixedClock } from '../../main/clock';
+import { columnSpecs } from '../../main/exports/labels';
+import type { ExportMessage, ExportWorkerInput } from '../../main/exports/worker';
+import { createRegistry } from '../../main/registry';
+import { createServices } from '../../main/services';
+import { DEMO_PASSWORD } from '../../db/demo';
+import { exportQuery } from '../../db/repos/customerGrid';
+import { scopeFor } from '../../db/scope';
+import { EXPORT_COLUMNS, type GridFilter, type GridSort, type Input, type MethodName } from '../../shared/api';
+import Database from 'better-sqlite3';
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms (n=${xs.length})`;
+
+export async function benchGrid(opts: { db: string; samples: number; print: (s: string) => void; exportRows?: number }): Promise<void> {
+  const { print } = opts;
+  const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')) });
+  const registry = createRegistry(services);
+  try {
+    const sessions: Record<string, string> = {};
+    for (const u of ['president', 'manager1']) {
+      const r = await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' });
+      if (!r.ok) throw new Error('sign-in failed');
+      sessions[u] = (r.value as { session: string }).session;
+    }
+    const timed = async <M extends MethodName>(who: string, method: M, input: Input<M>): Promise<number> => {
+      const t = performance.now();
+      const r = await registry.dispatch({ method, input, session: sessions[who]! }, { adapter: 'test' });
+      const ms = performance.now() - t;
+      if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+      return ms;
+    };
+    const total = (services.db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
+    print(`  store: ${total.toLocaleString('en-US')} customers`);
+
+    const filters: GridFilter[] = [{}, { tiers: ['gold', 'quality'] }, { aumMin: '100000' }, { inactiveDays: 180 }, { kinds: ['corporate'] }, { maturingWithinDays: 30 }];
+    const sorts: GridSort[] = [[], [{ col: 'aum', dir: 'desc' }], [{ col: 'name', dir: 'asc' }], [{ col: 'openedOn', dir: 'desc' }], [{ col: 'lastTxnOn', dir: 'asc' }], [{ col: 'customerNo', dir: 'asc' }]];
+    for (const who of ['president', 'manager1']) {
+      const pages: number[] = [];
+      const countsMs: number[] = [];
+      const statsMs: number[] = [];
+      for (let i = 0; i < opts.samples; i++) {
+        const filter = filters[i % filters.length]!;
+        const sort = sorts[(i * 7) % sorts.length]!;
+        const c = await registry.dispatch({ method: 'customers.gridCount', input: { filter }, session: sessions[who]! }, { adapter: 'test' });
+        const n = c.ok ? (c.value as { filtered: number }).filtered : 0;
+        const depth = Math.floor(((i * 7919) % 1000) / 1000 * Math.max(0, n - 100));
+        pages.push(await timed(who, 'customers.grid', { filter, sort, offset: depth, limit: 100 }));
+        countsMs.push(await timed(who, 'customers.gridCount', { filter }));
+        statsMs.push(await timed(who, 'customers.quickStats', { filter }));
+      }
+      print(`  ${who.padEnd(9)} page of 100 at any depth: ${fmt(pages)} (target p95 < 30)`);
+      print(`  ${who.padEnd(9)} exact counts:            ${fmt(countsMs)} (target p95 < 100)`);
+      print(`  ${who.padEnd(9)} quick stats:             ${fmt(statsMs)} (target p95 < 100)`);
+    }
+    const samples = services.db.prepare('SELECT customer_no, name, mobile, id_no FROM customers ORDER BY random() LIMIT ?').all(opts.samples) as {
+      customer_no: string;
+      name: string;
+      mobile: string | null;
+      id_no: string | null;
+    }[];
+    const search: number[] = [];
+    for (const s of samples) {
+      for (const q of [s.customer_no, s.name.slice(0, 1), s.name, (s.mobile ?? '13800000000').slice(-4), s.id_no ?? s.customer_no]) {
+        search.push(await timed('president', 'customers.grid', { filter: { q }, sort: [], offset: 0, limit: 20 }));
+      }
+    }
+    print(`  quick search as you type (number, surname, name, last 4 of mobile, ID): ${fmt(search)} (target p95 < 50)`);
+
+    // Export: every customer (or --export-rows) x all export columns, ours vs exceljs's own streaming writer.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-export-bench-'));
+    try {
+      const branchId = (services.db.prepare(`SELECT branch_id AS b FROM users WHERE username = 'president'`).get() as { b: number }).b;
+      const scope = scopeFor(services.db, { role: 'president', staffId: null, branchId }, '2026-10-31');
+      const q = exportQuery(scope, {}, [{ col: 'customerNo', dir: 'asc' }], EXPORT_COLUMNS, '2026-10-31');
+      const limit = opts.exportRows ? ` LIMIT ${Math.trunc(opts.exportRows)}` : '';
+      const sql = q.sql + limit;
+      const rows = opts.exportRows ?? total;
+
+      // Baseline: the same rows, read the same way, written by exceljs's WorkbookWriter with no formatting of ours.
+      const baseFile = path.join(dir, 'baseline.xlsx');
+      const t0 = performance.now();
+      {
+        const db = new Database(opts.db, { readonly: true });
+        const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: baseFile, useStyles: true, useSharedStrings: false });
+        const ws = wb.addWorksheet('s');
+        for (const r of db.prepare(sql).raw().iterate(...q.params) as IterableIterator<unknown[]>) ws.addRow(r).commit();
+        ws.commit();
+        await wb.commit();
+        db.close();
+      }
+      const baseSeconds = (performance.now() - t0) / 1000;
+
+      const file = path.join(dir, 'ours.xlsx');
+      const input: ExportWorkerInput = {
+        dbPath: opts.db,
+        sql,
+        countSql: q.countSql,
+        params: q.params,
+        columns: columnSpecs(EXPORT_COLUMNS, 'zh-CN'),
+        format: 'xlsx',
+        file,
+        sheetName: '客户清单',
+        cancel: new SharedArrayBuffer(4),
+      };
+      let peak = process.memoryUsage().rss;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 25);
+      const t1 = performance.now();
+      const w = new Worker(path.resolve(__dirname, '../../main/exports/worker-tsx.cjs'), { workerData: input });
+      const done = await new Promise<ExportMessage>((resolve) => w.on('message', (m: ExportMessage) => m.type !== 'progress' && resolve(m)));
+      const ourSeconds = (performance.now() - t1) / 1000;
+      clearInterval(sampler);
+      if (done.type !== 'done') throw new Error(`export ${done.type}`);
+      print(`  export ${rows.toLocaleString('en-US')} rows x ${EXPORT_COLUMNS.length} columns: ours ${ourSeconds.toFixed(1)} s (${(statSync(file).size / 1e6).toFixed(0)} MB, peak RSS of the process ${Math.round(peak / 2 ** 20)} MB), exceljs WorkbookWriter alone ${baseSeconds.toFixed(1)} s, ratio ${(ourSeconds / baseSeconds).toFixed(2)} x (target <= 1.0)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await services.close();
+  }
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const arg = (n: string) => {
+    const i = argv.indexOf(n);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const db = arg('--db');
+  if (!db) throw new Error('--db STORE is required');
+  benchGrid({ db, samples: Number(arg('--samples') ?? 40), exportRows: arg('--export-rows') ? Number(arg('--export-rows')) : undefined, print: (s) => process.stdout.write(`${s}\n`) }).catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });
+}
