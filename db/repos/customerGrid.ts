@@ -293,12 +293,65 @@ function orderBy(sort: GridSort): string {
   return parts.join(', ');
 }
 
+/**
+ * Deep pages: OFFSET 900000 walks 900,000 rows on every request. Instead the ordered ids of a view
+ * (scope + filter + sort) are taken once into an Int32Array, and any page is then a slice of it
+ * plus a primary-key fetch. Snapshots are per connection, few (LRU), and dropped whenever another
+ * connection commits (an import: PRAGMA data_version moves) or after a minute.
+ */
+const SNAPSHOT_FROM_OFFSET = 1000;
+const SNAPSHOT_TTL_MS = 60_000;
+const SNAPSHOT_MAX = 6;
+interface Snapshot {
+  ids: Int32Array;
+  version: number;
+  at: number;
+}
+const snapshots = new WeakMap<Database, Map<string, Snapshot>>();
+
+function snapshotFor(db: Database, key: string, build: () => Int32Array): Int32Array {
+  let cache = snapshots.get(db);
+  if (!cache) snapshots.set(db, (cache = new Map()));
+  const version = Number(db.pragma('data_version', { simple: true }));
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && hit.version === version && now - hit.at < SNAPSHOT_TTL_MS) {
+    cache.delete(key); // LRU: most recent last
+    cache.set(key, hit);
+    return hit.ids;
+  }
+  const ids = build();
+  cache.set(key, { ids, version, at: now });
+  while (cache.size > SNAPSHOT_MAX) cache.delete(cache.keys().next().value!);
+  return ids;
+}
+
 export function customerGridRepo(db: Database) {
+  const mask = (r: GridDbRow): GridDbRow => ({ ...r, id_no: maskIdNo(r.id_no), mobile: maskPhone(r.mobile) });
   return {
     rows(scope: Scope, filter: GridFilter, sort: GridSort, offset: number, limit: number, today: string, userId = 0): GridDbRow[] {
       const { where, params } = compileFilter(scope, filter, today, userId);
-      const rows = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE ${where} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?`).all(...params, limit, offset) as GridDbRow[];
-      return rows.map((r) => ({ ...r, id_no: maskIdNo(r.id_no), mobile: maskPhone(r.mobile) }));
+      const order = orderBy(sort);
+      // Favourites and lists change through this very connection (no data_version bump): never cached.
+      if (offset < SNAPSHOT_FROM_OFFSET || filter.favorites || filter.listId !== undefined) {
+        return (db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, offset) as GridDbRow[]).map(mask);
+      }
+      const key = JSON.stringify([scope.sql, scope.params, where, params, order]);
+      const ids = snapshotFor(db, key, () => {
+        const stmt = db.prepare(`SELECT c.id ${FROM} WHERE ${where} ORDER BY ${order}`).pluck();
+        const out: number[] = [];
+        for (const id of stmt.iterate(...params) as IterableIterator<number>) out.push(id);
+        return Int32Array.from(out);
+      });
+      const page = Array.from(ids.subarray(offset, offset + limit));
+      if (page.length === 0) return [];
+      const rows = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE c.id IN (${inList(page.length)})`).all(...page) as GridDbRow[];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      // A row deleted since the snapshot is simply skipped; the next data_version drops the snapshot.
+      return page.flatMap((id) => {
+        const r = byId.get(id);
+        return r ? [mask(r)] : [];
+      });
     },
 
     count(scope: Scope, filter: GridFilter, today: string, userId = 0): number {

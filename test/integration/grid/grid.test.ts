@@ -210,3 +210,21 @@ describe('safety', () => {
     expect(c.filtered).toBe(0);
   });
 });
+
+describe('deep pages', () => {
+  it('a deep page (served from the ordered-id snapshot) follows a commit by another connection', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const sort = [{ col: 'aum' as const, dir: 'asc' as const }];
+    const before = (await ok('customers.grid', { filter: {}, sort, offset: 1100, limit: 5 })).rows.map((r) => r.customerNo);
+    expect(before).toHaveLength(5);
+    // An import (another connection) makes the poorest customer the richest.
+    const other = new Database(services.info.dbPath);
+    const poorest = (other.prepare('SELECT customer_no AS n FROM customers ORDER BY aum_fen ASC, id LIMIT 1').get() as { n: string }).n;
+    other.prepare('UPDATE customers SET aum_fen = 999999999999 WHERE customer_no = ?').run(poorest);
+    other.close();
+    const after = (await ok('customers.grid', { filter: {}, sort, offset: 1100, limit: 5 })).rows.map((r) => r.customerNo);
+    const want = services.db.prepare('SELECT customer_no AS n FROM customers ORDER BY aum_fen ASC, id LIMIT 5 OFFSET 1100').all().map((r) => (r as { n: string }).n);
+    expect(after).toEqual(want);
+    expect(after).not.toEqual(before);
+  });
+});
