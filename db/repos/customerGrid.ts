@@ -326,6 +326,65 @@ function snapshotFor(db: Database, key: string, build: () => Int32Array): Int32A
   return ids;
 }
 
+/**
+ * Counts and quick stats for filters the maintained summary table can answer exactly (scope, tier,
+ * manager, branch): read from summary_customers (a few hundred rows) instead of a million customers.
+ * A manager with active grants sees customers beyond their own book, which the summary cannot
+ * separate: they take the customers path.
+ */
+function summaryWhere(db: Database, scope: Scope, f: GridFilter): { where: string; params: Param[] } | null {
+  const keys = Object.keys(f).filter((k) => (f as Record<string, unknown>)[k] !== undefined);
+  if (keys.some((k) => !['tiers', 'managerIds', 'branchIds'].includes(k))) return null;
+  const where: string[] = [];
+  const params: Param[] = [];
+  if (scope.kind === 'branch' && scope.branchIds) {
+    where.push(`s.branch_id IN (${inList(scope.branchIds.length)})`);
+    params.push(...scope.branchIds);
+  } else if (scope.kind === 'manager' && scope.staffId !== undefined && scope.today) {
+    const grants = db.prepare('SELECT 1 FROM customer_grants WHERE staff_id = ? AND (expires_on IS NULL OR expires_on >= ?) LIMIT 1').get(scope.staffId, scope.today);
+    if (grants) return null;
+    where.push('s.manager_staff_id = ?');
+    params.push(scope.staffId);
+  } else if (scope.kind === 'none') {
+    where.push('0');
+  } else return null;
+  if (f.tiers?.length) {
+    where.push(`s.tier IN (${inList(f.tiers.length)})`);
+    params.push(...f.tiers.map((t) => (t === 'none' ? '' : t)));
+  }
+  if (f.managerIds?.length) {
+    where.push(`s.manager_staff_id IN (${inList(f.managerIds.length)})`);
+    params.push(...f.managerIds);
+  }
+  if (f.branchIds?.length) {
+    where.push(`s.branch_id IN (${inList(f.branchIds.length)})`);
+    params.push(...f.branchIds);
+  }
+  return { where: where.join(' AND '), params };
+}
+
+function summaryStats(db: Database, q: { where: string; params: Param[] }) {
+  const total = db
+    .prepare(
+      `SELECT COALESCE(SUM(s.customers), 0) AS n, SUM(s.aum_fen) AS aum, SUM(s.deposit_fen) AS dep, SUM(s.wealth_fen) AS wlt, SUM(s.loan_fen) AS lon
+       FROM summary_customers s WHERE ${q.where}`,
+    )
+    .safeIntegers(true)
+    .get(...q.params) as { n: bigint; aum: bigint | null; dep: bigint | null; wlt: bigint | null; lon: bigint | null };
+  const byTier = db
+    .prepare(`SELECT CASE s.tier WHEN '' THEN 'none' ELSE s.tier END AS tier, SUM(s.customers) AS n, SUM(s.aum_fen) AS aum FROM summary_customers s WHERE ${q.where} GROUP BY 1 HAVING SUM(s.customers) > 0 ORDER BY 1`)
+    .safeIntegers(true)
+    .all(...q.params) as { tier: string; n: bigint; aum: bigint }[];
+  const byManager = db
+    .prepare(
+      `SELECT s.manager_staff_id AS mid, m.name AS mname, SUM(s.customers) AS n, SUM(s.aum_fen) AS aum
+       FROM summary_customers s LEFT JOIN staff m ON m.id = s.manager_staff_id WHERE ${q.where} GROUP BY 1 HAVING SUM(s.customers) > 0 ORDER BY aum DESC`,
+    )
+    .safeIntegers(true)
+    .all(...q.params) as { mid: bigint; mname: string | null; n: bigint; aum: bigint }[];
+  return { total, byTier, byManager };
+}
+
 export function customerGridRepo(db: Database) {
   const mask = (r: GridDbRow): GridDbRow => ({ ...r, id_no: maskIdNo(r.id_no), mobile: maskPhone(r.mobile) });
   return {
@@ -355,12 +414,16 @@ export function customerGridRepo(db: Database) {
     },
 
     count(scope: Scope, filter: GridFilter, today: string, userId = 0): number {
+      const fast = summaryWhere(db, scope, filter);
+      if (fast) return Number((db.prepare(`SELECT COALESCE(SUM(s.customers), 0) AS n FROM summary_customers s WHERE ${fast.where}`).safeIntegers(true).get(...fast.params) as { n: bigint }).n);
       const { where, params } = compileFilter(scope, filter, today, userId);
       return (db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`).get(...params) as { n: number }).n;
     },
 
     /** Sums are read as BigInt: a million balances can exceed 2^53 fen. */
     stats(scope: Scope, filter: GridFilter, today: string, userId = 0) {
+      const fast = summaryWhere(db, scope, filter);
+      if (fast) return summaryStats(db, fast);
       const { where, params } = compileFilter(scope, filter, today, userId);
       const total = db
         .prepare(`SELECT COUNT(*) AS n, SUM(c.aum_fen) AS aum, SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon FROM customers c WHERE ${where}`)

@@ -211,6 +211,21 @@ describe('safety', () => {
   });
 });
 
+describe('counts and stats from the maintained summaries', () => {
+  it('equal the same figures computed over the customers table', async () => {
+    // Listing every status changes nothing about the set but forces the customers-table path.
+    const everyStatus = { statuses: ['active', 'dormant', 'closed'] as ('active' | 'dormant' | 'closed')[] };
+    for (const who of ['president', 'manager1'] as const) {
+      for (const f of [{}, { tiers: ['gold' as const, 'none' as const] }, { managerIds: [0] }]) {
+        const fast = await ok('customers.quickStats', { filter: f }, who);
+        const slow = await ok('customers.quickStats', { filter: { ...f, ...everyStatus } }, who);
+        expect(fast).toEqual(slow);
+        expect((await ok('customers.gridCount', { filter: f }, who)).filtered).toBe(slow.count);
+      }
+    }
+  });
+});
+
 describe('deep pages', () => {
   it('a deep page (served from the ordered-id snapshot) follows a commit by another connection', async () => {
     const Database = (await import('better-sqlite3')).default;
