@@ -145,3 +145,18 @@ test('a manager opens a customer from the grid with the keyboard, sees the 360 v
   await saveScreenshot(page, 'zh-CN-customer-360');
   await expectNoRawErrors(page);
 });
+
+test('the column layout is kept per user: a hidden column stays hidden after a reload', async ({ page }) => {
+  await signIn(page, 'manager3');
+  await page.getByTestId('nav-customers').click();
+  const grid = page.getByTestId('customer-grid');
+  await expect(grid.locator('[role="columnheader"][col-id="tier"]')).toBeVisible();
+  await page.getByTestId('grid-columns').click();
+  await page.getByTestId('col-visible-tier').uncheck();
+  await page.keyboard.press('Escape');
+  await expect(grid.locator('[role="columnheader"][col-id="tier"]')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('customers-page')).toBeVisible();
+  await expect(grid.locator('[role="columnheader"][col-id="customerNo"]')).toBeVisible();
+  await expect(grid.locator('[role="columnheader"][col-id="tier"]')).toHaveCount(0);
+});

@@ -92,6 +92,7 @@ export function CustomersPage() {
   const [advanced, setAdvanced] = useState<QueryGroup | null>(null);
   const [builder, setBuilder] = useState(false);
   const [adding, setAdding] = useState(false);
+  const [choosing, setChoosing] = useState(false);
   const [lists, setLists] = useState<CustomerList[]>([]);
   const [queries, setQueries] = useState<SavedQuery[]>([]);
   const reloadViews = useCallback(() => {
@@ -296,6 +297,9 @@ export function CustomersPage() {
         <button type="button" className="btn" data-testid="grid-add-to-list" onClick={() => setAdding(true)}>
           {t('grid.addToList')}
         </button>
+        <button type="button" className="btn" data-testid="grid-columns" onClick={() => setChoosing(true)}>
+          {t('grid.columns')}
+        </button>
       </div>
       <div className="grid-toolbar" role="search">
         <label htmlFor={searchId} className="visually-hidden">
@@ -380,6 +384,7 @@ export function CustomersPage() {
           baseFilter={filter}
         />
       )}
+      {choosing && gridRef.current && <ColumnChooser grid={gridRef.current} onChanged={saveLayout} onClose={() => setChoosing(false)} />}
       {adding && (
         <AddToListDialog
           lists={lists.filter((l) => l.mine)}
@@ -402,6 +407,58 @@ export function CustomersPage() {
         />
       )}
     </section>
+  );
+}
+
+/** 列设置: show or hide columns and pin them to the left; kept per user like widths and order. */
+function ColumnChooser({ grid, onChanged, onClose }: { grid: GridApi<GridRow>; onChanged: () => void; onClose: () => void }) {
+  const { t } = useTranslation();
+  const [, bump] = useState(0);
+  const cols = grid.getColumns()?.filter((c) => c.getColId() !== 'fav') ?? [];
+  return (
+    <Modal open title={t('grid.columns')} onClose={onClose} testId="column-chooser">
+      <table className="data-table compact">
+        <thead>
+          <tr>
+            <th scope="col">{t('grid.column')}</th>
+            <th scope="col">{t('grid.visible')}</th>
+            <th scope="col">{t('grid.pinned')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {cols.map((c) => (
+            <tr key={c.getColId()}>
+              <th scope="row">{c.getColDef().headerName}</th>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`${c.getColDef().headerName} ${t('grid.visible')}`}
+                  data-testid={`col-visible-${c.getColId()}`}
+                  checked={c.isVisible()}
+                  onChange={(e) => {
+                    grid.setColumnsVisible([c.getColId()], e.target.checked);
+                    onChanged();
+                    bump((x) => x + 1);
+                  }}
+                />
+              </td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`${c.getColDef().headerName} ${t('grid.pinned')}`}
+                  checked={c.getPinned() === 'left'}
+                  onChange={(e) => {
+                    grid.setColumnsPinned([c.getColId()], e.target.checked ? 'left' : null);
+                    onChanged();
+                    bump((x) => x + 1);
+                  }}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Modal>
   );
 }
 
