@@ -19,13 +19,6 @@ CREATE INDEX customer_changes_source ON customer_changes(source) WHERE source IS
 ALTER TABLE import_jobs ADD COLUMN rejects_file TEXT;
 ALTER TABLE import_jobs ADD COLUMN detected_encoding TEXT;
 
--- Rows a job inserted are found by created_job_id for revert.
-CREATE INDEX branches_job ON branches(created_job_id) WHERE created_job_id IS NOT NULL;
-CREATE INDEX staff_job ON staff(created_job_id) WHERE created_job_id IS NOT NULL;
-CREATE INDEX products_job ON products(created_job_id) WHERE created_job_id IS NOT NULL;
-CREATE INDEX customers_job ON customers(created_job_id) WHERE created_job_id IS NOT NULL;
-CREATE INDEX accounts_job ON accounts(created_job_id) WHERE created_job_id IS NOT NULL;
-CREATE INDEX transactions_job ON transactions(created_job_id) WHERE created_job_id IS NOT NULL;
-CREATE INDEX loans_job ON loans(created_job_id) WHERE created_job_id IS NOT NULL;
-CREATE INDEX term_deposits_job ON term_deposits(created_job_id) WHERE created_job_id IS NOT NULL;
-CREATE INDEX wealth_holdings_job ON wealth_holdings(created_job_id) WHERE created_job_id IS NOT NULL;
+-- Rows a job inserted are found by created_job_id for revert. Deliberately not indexed: an index
+-- would be written on every imported row (millions per night) to speed up a rare administrator
+-- action, which scans instead (seconds even for 20M transactions).
