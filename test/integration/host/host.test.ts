@@ -111,3 +111,24 @@ describe('browser-mode host', () => {
     }
   });
 });
+
+describe('file downloads (exports)', () => {
+  it('serve a finished file only with the token and the owner session', async () => {
+    const signIn = async (u: string) => JSON.parse((await apiCall({ method: 'auth.signIn', input: { username: u, password: TEST_PASSWORD } })).body).value.session as string;
+    const owner = await signIn('president');
+    const other = await signIn('manager1');
+    const ownerId = (w.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id;
+    const file = path.join(w.dir, 'export.csv');
+    writeFileSync(file, '客户号\r\n0001\r\n');
+    const id = w.services.vault.register(file, '客户清单.csv', ownerId);
+    const get = (headers: Record<string, string>) => request({ path: `/api/file/${id}`, headers });
+    const ok = await get({ 'X-CRM-Token': host.token, 'X-CRM-Session': owner });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toBe('客户号\r\n0001\r\n');
+    expect(ok.headers['content-disposition']).toContain(encodeURIComponent('客户清单.csv'));
+    expect((await get({ 'X-CRM-Session': owner })).status).toBe(401);
+    expect((await get({ 'X-CRM-Token': host.token, 'X-CRM-Session': other })).status).toBe(404);
+    expect((await get({ 'X-CRM-Token': host.token })).status).toBe(404);
+    expect((await request({ path: '/api/file/../../etc/passwd', headers: { 'X-CRM-Token': host.token, 'X-CRM-Session': owner } })).status).toBe(404);
+  });
+});
