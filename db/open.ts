@@ -11,6 +11,13 @@ export interface OpenOptions {
   backupDir?: string;
   /** Skip the full integrity check (tests of other things on known-good files). */
   skipIntegrityCheck?: boolean;
+  /**
+   * Stores up to this size get the full `integrity_check` at every open (well under a second).
+   * Bigger ones (a million customers is ~5 GB, where even quick_check reads for a minute) get the
+   * structural checks of opening and reading the schema and every table's root page here, and
+   * the full check before any migration and from `crm check` (the nightly task runs it).
+   */
+  fullCheckMaxBytes?: number;
   readonly?: boolean;
 }
 
@@ -39,6 +46,33 @@ function isSqliteCorruption(err: unknown): boolean {
  * Opens (or creates) the store, checks it is intact, backs it up if a migration is due, and migrates.
  * A damaged file is refused with STORE_DAMAGED and left untouched for the administrator to restore.
  */
+export const DEFAULT_FULL_CHECK_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The full check: every page, every index entry. STORE_DAMAGED with the first problems found. */
+export function checkIntegrity(db: Database, file: string): void {
+  let result: string[];
+  try {
+    result = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map((r) => r.integrity_check);
+  } catch (err) {
+    if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'not_a_database' });
+    throw err;
+  }
+  if (result.length !== 1 || result[0] !== 'ok') {
+    throw new AppError('STORE_DAMAGED', { file, reason: 'integrity_check', problems: result.slice(0, 5) });
+  }
+}
+
+/** Cheap checks for big stores: the schema parses and every table's first page reads. */
+function checkStructure(db: Database, file: string): void {
+  try {
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+    for (const t of tables) db.prepare(`SELECT 1 FROM "${t.replaceAll('"', '""')}" LIMIT 1`).get();
+  } catch (err) {
+    if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'structure' });
+    throw err;
+  }
+}
+
 export async function openStore(file: string, opts: OpenOptions = {}): Promise<OpenResult> {
   const existed = existsSync(file) && statSync(file).size > 0;
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -50,19 +84,11 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
     throw err;
   }
   try {
+    const size = existed ? statSync(file).size : 0;
+    const full = size <= (opts.fullCheckMaxBytes ?? DEFAULT_FULL_CHECK_MAX_BYTES);
     if (existed && !opts.skipIntegrityCheck) {
-      let result: string[];
-      try {
-        result = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map(
-          (r) => r.integrity_check,
-        );
-      } catch (err) {
-        if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'not_a_database' });
-        throw err;
-      }
-      if (result.length !== 1 || result[0] !== 'ok') {
-        throw new AppError('STORE_DAMAGED', { file, reason: 'integrity_check', problems: result.slice(0, 5) });
-      }
+      if (full) checkIntegrity(db, file);
+      else checkStructure(db, file);
     }
     if (!opts.readonly) configure(db);
     else db.pragma('foreign_keys = ON');
@@ -72,6 +98,8 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
     let backupPath: string | null = null;
     if (pending.length > 0 && existed && currentVersion(db) > 0) {
       if (opts.readonly) throw new AppError('STORE_TOO_OLD', { file });
+      // Never migrate (or back up) a damaged big store: the full check runs first.
+      if (!full && !opts.skipIntegrityCheck) checkIntegrity(db, file);
       backupPath = await backupStore(db, file, currentVersion(db), opts.backupDir);
     }
     const migrated = opts.readonly ? [] : migrate(db, { migrations: all });

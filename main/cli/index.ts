@@ -7,6 +7,7 @@ Commands:
   demo     --customers N [--seed S] [--db PATH] [--fresh]   seed a demo branch (and its extract files)
   import   --profile NAME --file PATH [--db PATH] [--tolerance N] [--encoding E] [--allow-duplicate]
   extracts [--db PATH] [--out DIR]                         write the store's branch as extract files
+  check    [--db PATH]                                     full integrity check of the store (exit 2 if damaged)
 `;
 
 export async function runCli(args: string[]): Promise<number> {
@@ -19,6 +20,10 @@ export async function runCli(args: string[]): Promise<number> {
     case 'import': {
       const { runImportCommand } = await import('./import');
       return runImportCommand(rest);
+    }
+    case 'check': {
+      const { runCheckCommand } = await import('./check');
+      return runCheckCommand(rest);
     }
     case 'extracts': {
       const { runExtractsCommand } = await import('./extracts');

@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { currentVersion, loadMigrations, migrate } from '../../../db/migrate';
 import { openStore } from '../../../db/open';
 import { AppError } from '../../../shared/errors';
@@ -162,6 +162,34 @@ describe('damaged stores', () => {
     closeSync(fd);
     const e = await expectError(openStore(file()), 'STORE_DAMAGED');
     expect(['integrity_check', 'not_a_database']).toContain(e.details!.reason);
+  });
+
+  it('a big store opens on structural checks; the full check (before migrating, and `crm check`) finds deep damage', async () => {
+    const { db } = await openStore(file());
+    const ins = db.prepare("INSERT INTO audit_log (action, outcome, details) VALUES ('fill', 'ok', ?)");
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) ins.run('x'.repeat(200) + i);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = DELETE');
+    const pages = Number(db.pragma('page_count', { simple: true }));
+    db.close();
+    // Damage a page near the end (an audit_log leaf, not a root page the structural check reads).
+    const fd = openSync(file(), 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4096 * (pages - 3));
+    closeSync(fd);
+    const opened = await openStore(file(), { fullCheckMaxBytes: 0 });
+    opened.db.close();
+    const { runCheckCommand } = await import('../../../main/cli/check');
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    try {
+      expect(await runCheckCommand(['--db', file()])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(out.join('')).toMatch(/^store damaged: /);
+    await expectError(openStore(file()), 'STORE_DAMAGED'); // small enough for the full check at open
   });
 
   it('a backup taken before migration can be restored and opened', async () => {

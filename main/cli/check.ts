@@ -1,0 +1,45 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { checkIntegrity } from '../../db/open';
+import { isAppError } from '../../shared/errors';
+import { defaultDbPath } from '../paths';
+
+/**
+ * `crm check [--db PATH]`: the full integrity check of the store (every page and index entry), for the
+ * nightly scheduled task and for the administrator; big stores skip it at start-up. Read-only.
+ * Exit 0 when intact, 2 when damaged (restore the latest backup), 64 on usage errors.
+ */
+export async function runCheckCommand(args: string[]): Promise<number> {
+  let db = defaultDbPath();
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--db' && args[i + 1]) db = args[++i]!;
+    else {
+      process.stderr.write(`check: unknown option ${args[i]}\nUsage: crm check [--db PATH]\n`);
+      return 64;
+    }
+  }
+  const file = path.resolve(db);
+  const t = performance.now();
+  let conn: Database.Database;
+  try {
+    conn = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    process.stdout.write(`store damaged or missing: ${file} | ${(e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    checkIntegrity(conn, file);
+    const mb = (statSync(file).size / 2 ** 20).toFixed(0);
+    process.stdout.write(`store ok: ${file} | ${mb} MiB checked in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    return 0;
+  } catch (e) {
+    if (isAppError(e)) {
+      process.stdout.write(`store damaged: ${file} | ${JSON.stringify(e.details)}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    conn.close();
+  }
+}
