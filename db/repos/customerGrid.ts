@@ -257,22 +257,24 @@ export function compileFilter(scope: Scope, f: GridFilter, today: string, userId
   if (f.depositsMin !== undefined) add('c.deposit_fen >= ?', fen(f.depositsMin));
   if (f.loansMin !== undefined) add('c.loan_fen >= ?', fen(f.loansMin));
   if (f.productCodes?.length) {
+    // Driven from the product side (a few products -> their holders), then customers by primary key.
     const l = inList(f.productCodes.length);
     add(
-      `(EXISTS (SELECT 1 FROM accounts a JOIN products p ON p.id = a.product_id WHERE a.customer_id = c.id AND a.status <> 'closed' AND p.code IN (${l}))
-        OR EXISTS (SELECT 1 FROM wealth_holdings h JOIN products p ON p.id = h.product_id WHERE h.customer_id = c.id AND h.status = 'active' AND p.code IN (${l}))
-        OR EXISTS (SELECT 1 FROM loans l JOIN products p ON p.id = l.product_id WHERE l.customer_id = c.id AND l.status = 'active' AND p.code IN (${l})))`,
+      `c.id IN (SELECT a.customer_id FROM accounts a WHERE a.status <> 'closed' AND a.product_id IN (SELECT id FROM products WHERE code IN (${l}))
+        UNION SELECT h.customer_id FROM wealth_holdings h WHERE h.status = 'active' AND h.product_id IN (SELECT id FROM products WHERE code IN (${l}))
+        UNION SELECT l.customer_id FROM loans l WHERE l.status = 'active' AND l.product_id IN (SELECT id FROM products WHERE code IN (${l})))`,
       ...f.productCodes,
       ...f.productCodes,
       ...f.productCodes,
     );
   }
   if (f.maturingWithinDays !== undefined) {
+    // From the maturity indexes (active rows only) to the customers, not an EXISTS per customer.
     const until = addDays(today, f.maturingWithinDays);
     add(
-      `(EXISTS (SELECT 1 FROM term_deposits t WHERE t.customer_id = c.id AND t.status = 'active' AND t.maturity_on BETWEEN ? AND ?)
-        OR EXISTS (SELECT 1 FROM wealth_holdings h WHERE h.customer_id = c.id AND h.status = 'active' AND h.maturity_on BETWEEN ? AND ?)
-        OR EXISTS (SELECT 1 FROM loans l WHERE l.customer_id = c.id AND l.status = 'active' AND l.maturity_on BETWEEN ? AND ?))`,
+      `c.id IN (SELECT t.customer_id FROM term_deposits t WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ?
+        UNION SELECT h.customer_id FROM wealth_holdings h WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?
+        UNION SELECT l.customer_id FROM loans l WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?)`,
       today,
       until,
       today,
