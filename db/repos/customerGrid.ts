@@ -427,21 +427,38 @@ export function customerGridRepo(db: Database) {
       const fast = summaryWhere(db, scope, filter);
       if (fast) return summaryStats(db, fast);
       const { where, params } = compileFilter(scope, filter, today, userId);
-      const total = db
-        .prepare(`SELECT COUNT(*) AS n, SUM(c.aum_fen) AS aum, SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon FROM customers c WHERE ${where}`)
-        .safeIntegers(true)
-        .get(...params) as { n: bigint; aum: bigint | null; dep: bigint | null; wlt: bigint | null; lon: bigint | null };
-      const byTier = db
-        .prepare(`SELECT COALESCE(c.tier, 'none') AS tier, COUNT(*) AS n, SUM(c.aum_fen) AS aum FROM customers c WHERE ${where} GROUP BY 1 ORDER BY 1`)
-        .safeIntegers(true)
-        .all(...params) as { tier: string; n: bigint; aum: bigint }[];
-      const byManager = db
+      // One pass over the filtered customers, grouped by tier x manager; the three views are folded
+      // from those few groups. Sums are BigInt: a million balances can exceed 2^53 fen.
+      const groups = db
         .prepare(
-          `SELECT COALESCE(c.manager_staff_id, 0) AS mid, m.name AS mname, COUNT(*) AS n, SUM(c.aum_fen) AS aum
-           FROM customers c LEFT JOIN staff m ON m.id = c.manager_staff_id WHERE ${where} GROUP BY 1 ORDER BY aum DESC`,
+          `SELECT COALESCE(c.tier, 'none') AS tier, COALESCE(c.manager_staff_id, 0) AS mid, COUNT(*) AS n,
+                  SUM(c.aum_fen) AS aum, SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon
+           FROM customers c WHERE ${where} GROUP BY 1, 2`,
         )
         .safeIntegers(true)
-        .all(...params) as { mid: bigint; mname: string | null; n: bigint; aum: bigint }[];
+        .all(...params) as { tier: string; mid: bigint; n: bigint; aum: bigint; dep: bigint; wlt: bigint; lon: bigint }[];
+      const total = { n: 0n, aum: 0n as bigint | null, dep: 0n as bigint | null, wlt: 0n as bigint | null, lon: 0n as bigint | null };
+      const tiers = new Map<string, { tier: string; n: bigint; aum: bigint }>();
+      const managers = new Map<bigint, { mid: bigint; mname: string | null; n: bigint; aum: bigint }>();
+      for (const g of groups) {
+        total.n += g.n;
+        total.aum! += g.aum;
+        total.dep! += g.dep;
+        total.wlt! += g.wlt;
+        total.lon! += g.lon;
+        const t = tiers.get(g.tier) ?? { tier: g.tier, n: 0n, aum: 0n };
+        t.n += g.n;
+        t.aum += g.aum;
+        tiers.set(g.tier, t);
+        const m = managers.get(g.mid) ?? { mid: g.mid, mname: null, n: 0n, aum: 0n };
+        m.n += g.n;
+        m.aum += g.aum;
+        managers.set(g.mid, m);
+      }
+      const nameOf = db.prepare('SELECT name FROM staff WHERE id = ?').pluck();
+      for (const m of managers.values()) m.mname = m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null);
+      const byTier = [...tiers.values()].sort((a, b) => (a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0));
+      const byManager = [...managers.values()].sort((a, b) => (b.aum > a.aum ? 1 : b.aum < a.aum ? -1 : 0));
       return { total, byTier, byManager };
     },
   };
