@@ -288,11 +288,22 @@ export function compileFilter(scope: Scope, f: GridFilter, today: string, userId
   return { where: where.join(' AND '), params };
 }
 
-function orderBy(sort: GridSort): string {
-  const parts = sort.map((s) => `${SORT_SQL[s.col]} ${s.dir === 'asc' ? 'ASC' : 'DESC'}`);
-  if (parts.length === 0) parts.push('c.aum_fen DESC');
-  parts.push('c.id'); // a total order: pages never repeat or skip a row
+/**
+ * A total order (pages never repeat or skip a row): the sort, then the id in the first key's
+ * direction, which is the order a single-column index already holds (its rowid suffix), so
+ * SQLite walks the index instead of sorting a million rows.
+ */
+export function orderBy(sort: GridSort): string {
+  const keys = sort.length ? sort : [{ col: 'aum' as const, dir: 'desc' as const }];
+  const parts = keys.map((s) => `${SORT_SQL[s.col]} ${s.dir === 'asc' ? 'ASC' : 'DESC'}`);
+  parts.push(`c.id ${keys[0]!.dir === 'asc' ? 'ASC' : 'DESC'}`);
   return parts.join(', ');
+}
+
+/** Branch and manager names are joined only when the sort needs them. */
+function fromFor(sort: GridSort): string {
+  const names = sort.some((s) => s.col === 'branchName' || s.col === 'managerName');
+  return names ? FROM : 'FROM customers c';
 }
 
 /**
@@ -399,7 +410,7 @@ export function customerGridRepo(db: Database) {
       }
       const key = JSON.stringify([scope.sql, scope.params, where, params, order]);
       const ids = snapshotFor(db, key, () => {
-        const stmt = db.prepare(`SELECT c.id ${FROM} WHERE ${where} ORDER BY ${order}`).pluck();
+        const stmt = db.prepare(`SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${order}`).pluck();
         const out: number[] = [];
         for (const id of stmt.iterate(...params) as IterableIterator<number>) out.push(id);
         return Int32Array.from(out);

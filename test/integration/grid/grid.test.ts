@@ -134,7 +134,7 @@ describe('grid filters against a hand-computed reference', () => {
         const counts = await ok('customers.gridCount', { filter: k.filter }, who);
         expect(counts).toEqual({ total: scoped.length, filtered: expected.length });
         const page = await ok('customers.grid', { filter: k.filter, sort: [{ col: 'aum', dir: 'desc' }], offset: 0, limit: 500 }, who);
-        const want = [...expected].sort((a, b) => b.aum_fen - a.aum_fen || a.id - b.id).slice(0, 500).map((c) => c.customer_no);
+        const want = [...expected].sort((a, b) => b.aum_fen - a.aum_fen || b.id - a.id).slice(0, 500).map((c) => c.customer_no); // ties: id in the sort's direction
         expect(page.rows.map((r) => r.customerNo)).toEqual(want);
         const stats = await ok('customers.quickStats', { filter: k.filter }, who);
         expect(stats.count).toBe(expected.length);
@@ -155,14 +155,14 @@ describe('grid filters against a hand-computed reference', () => {
 });
 
 describe('sorting and paging', () => {
-  const sorts: { sort: GridSort; cmp: (a: Ref, b: Ref) => number }[] = [
-    { sort: [{ col: 'customerNo', dir: 'asc' }], cmp: (a, b) => (a.customer_no < b.customer_no ? -1 : a.customer_no > b.customer_no ? 1 : 0) },
-    { sort: [{ col: 'loans', dir: 'desc' }], cmp: (a, b) => b.loan_fen - a.loan_fen },
-    { sort: [{ col: 'openedOn', dir: 'asc' }, { col: 'aum', dir: 'desc' }], cmp: (a, b) => (a.opened_on < b.opened_on ? -1 : a.opened_on > b.opened_on ? 1 : b.aum_fen - a.aum_fen) },
+  const sorts: { sort: GridSort; cmp: (a: Ref, b: Ref) => number; tie: 1 | -1 }[] = [
+    { sort: [{ col: 'customerNo', dir: 'asc' }], cmp: (a, b) => (a.customer_no < b.customer_no ? -1 : a.customer_no > b.customer_no ? 1 : 0), tie: 1 },
+    { sort: [{ col: 'loans', dir: 'desc' }], cmp: (a, b) => b.loan_fen - a.loan_fen, tie: -1 },
+    { sort: [{ col: 'openedOn', dir: 'asc' }, { col: 'aum', dir: 'desc' }], cmp: (a, b) => (a.opened_on < b.opened_on ? -1 : a.opened_on > b.opened_on ? 1 : b.aum_fen - a.aum_fen), tie: 1 },
   ];
   for (const s of sorts) {
     it(`pages of ${JSON.stringify(s.sort)} cover the set exactly once, in order`, async () => {
-      const want = [...all].sort((a, b) => s.cmp(a, b) || a.id - b.id).map((c) => c.customer_no);
+      const want = [...all].sort((a, b) => s.cmp(a, b) || s.tie * (a.id - b.id)).map((c) => c.customer_no);
       const got: string[] = [];
       for (let off = 0; off < all.length; off += 400) {
         got.push(...(await ok('customers.grid', { filter: {}, sort: s.sort, offset: off, limit: 400 })).rows.map((r) => r.customerNo));
