@@ -398,10 +398,24 @@ function summaryStats(db: Database, q: { where: string; params: Param[] }) {
   return { total, byTier, byManager };
 }
 
+/**
+ * A branch scope that covers every branch of the store (a one-branch workstation, its president)
+ * filters nothing: drop the predicate so SQLite can walk one index for sorts and counts instead of
+ * testing every row's branch. Customers' branch_id is a foreign key, so this is exact.
+ */
+function effective(db: Database, scope: Scope): Scope {
+  if (scope.kind !== 'branch' || !scope.branchIds) return scope;
+  const outside = db
+    .prepare(`SELECT 1 FROM branches WHERE id NOT IN (${inList(scope.branchIds.length)}) LIMIT 1`)
+    .get(...scope.branchIds);
+  return outside ? scope : { ...scope, sql: '1', params: [] };
+}
+
 export function customerGridRepo(db: Database) {
   const mask = (r: GridDbRow): GridDbRow => ({ ...r, id_no: maskIdNo(r.id_no), mobile: maskPhone(r.mobile) });
   return {
     rows(scope: Scope, filter: GridFilter, sort: GridSort, offset: number, limit: number, today: string, userId = 0): GridDbRow[] {
+      scope = effective(db, scope);
       const { where, params } = compileFilter(scope, filter, today, userId);
       const order = orderBy(sort);
       // Favourites and lists change through this very connection (no data_version bump): never cached.
@@ -429,7 +443,7 @@ export function customerGridRepo(db: Database) {
     count(scope: Scope, filter: GridFilter, today: string, userId = 0): number {
       const fast = summaryWhere(db, scope, filter);
       if (fast) return Number((db.prepare(`SELECT COALESCE(SUM(s.customers), 0) AS n FROM summary_customers s WHERE ${fast.where}`).safeIntegers(true).get(...fast.params) as { n: bigint }).n);
-      const { where, params } = compileFilter(scope, filter, today, userId);
+      const { where, params } = compileFilter(effective(db, scope), filter, today, userId);
       return (db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`).get(...params) as { n: number }).n;
     },
 
@@ -437,7 +451,7 @@ export function customerGridRepo(db: Database) {
     stats(scope: Scope, filter: GridFilter, today: string, userId = 0) {
       const fast = summaryWhere(db, scope, filter);
       if (fast) return summaryStats(db, fast);
-      const { where, params } = compileFilter(scope, filter, today, userId);
+      const { where, params } = compileFilter(effective(db, scope), filter, today, userId);
       // One pass over the filtered customers, grouped by tier x manager; the three views are folded
       // from those few groups. Sums are BigInt: a million balances can exceed 2^53 fen.
       const groups = db

@@ -72,6 +72,17 @@ describe('data scope: president', () => {
     expect(names).toEqual(['张伟', '张伟强', '张敏']);
   });
 
+  it("the grid, its counts, stats, deep pages and export never include another branch's customers", async () => {
+    const grid = await ok(w, 'customers.grid', { filter: {}, sort: [], offset: 0, limit: 100 }, s.president);
+    expect(grid.rows.map((r) => r.id)).not.toContain(ids().otherBranchCust);
+    expect(grid.rows).toHaveLength(6);
+    expect(await ok(w, 'customers.gridCount', { filter: {} }, s.president)).toEqual({ total: 6, filtered: 6 });
+    expect((await ok(w, 'customers.gridCount', { filter: { statuses: ['active', 'dormant', 'closed'] } }, s.president)).filtered).toBe(6);
+    expect((await ok(w, 'customers.quickStats', { filter: { kinds: ['individual', 'corporate'] } }, s.president)).count).toBe(6);
+    const search = await ok(w, 'customers.grid', { filter: { q: '张' }, sort: [], offset: 0, limit: 100 }, s.president);
+    expect(search.rows.map((r) => r.name).sort()).toEqual(['张伟', '张伟强', '张敏']);
+  });
+
   it('branch overview sums exactly the scoped customers', async () => {
     const o = await ok(w, 'overview.branch', {}, s.president);
     expect(o.customers).toBe(6);
