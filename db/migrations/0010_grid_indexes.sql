@@ -7,3 +7,6 @@ CREATE INDEX customers_birth_month ON customers(substr(birth_date, 6, 2)) WHERE 
 CREATE INDEX accounts_product ON accounts(product_id, customer_id);
 CREATE INDEX wealth_holdings_product ON wealth_holdings(product_id, customer_id);
 CREATE INDEX loans_product ON loans(product_id, customer_id);
+-- "The last four digits" of a mobile or ID number, as a customer reads them out at the counter.
+CREATE INDEX customers_mobile_last4 ON customers(substr(mobile, -4));
+CREATE INDEX customers_id_no_last4 ON customers(substr(id_no, -4));

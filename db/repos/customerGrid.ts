@@ -59,7 +59,11 @@ export function searchPredicate(raw: string): { sql: string; params: (string | n
       return { sql: 'c.customer_no = ?', params: [q] };
     case 'digits':
       return q.length >= 4
-        ? { sql: '((c.customer_no >= ? AND c.customer_no < ?) OR c.mobile LIKE ? OR c.id_no LIKE ?)', params: [q, prefixEnd(q), `%${q}`, `%${q}`] }
+        ? {
+            // Suffixes go through the last-four-digits indexes, then the full suffix is checked.
+            sql: `((c.customer_no >= ? AND c.customer_no < ?) OR (substr(c.mobile, -4) = ? AND c.mobile LIKE ?) OR (substr(c.id_no, -4) = ? AND c.id_no LIKE ?))`,
+            params: [q, prefixEnd(q), q.slice(-4), `%${q}`, q.slice(-4), `%${q}`],
+          }
         : { sql: '(c.customer_no >= ? AND c.customer_no < ?)', params: [q, prefixEnd(q)] };
     case 'initials':
       return { sql: '(c.name_initials >= ? AND c.name_initials < ?)', params: [q, prefixEnd(q)] };

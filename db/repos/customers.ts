@@ -82,9 +82,9 @@ export function customersRepo(db: Database) {
           // (what a customer reads out at the counter). Suffix matching scans the caller's scope.
           predicate =
             q.length >= 4
-              ? '((c.customer_no >= ? AND c.customer_no < ?) OR c.mobile LIKE ? OR c.id_no LIKE ?)'
+              ? '((c.customer_no >= ? AND c.customer_no < ?) OR (substr(c.mobile, -4) = ? AND c.mobile LIKE ?) OR (substr(c.id_no, -4) = ? AND c.id_no LIKE ?))'
               : '(c.customer_no >= ? AND c.customer_no < ?)';
-          params = q.length >= 4 ? [q, prefixEnd(q), `%${q}`, `%${q}`] : [q, prefixEnd(q)];
+          params = q.length >= 4 ? [q, prefixEnd(q), q.slice(-4), `%${q}`, q.slice(-4), `%${q}`] : [q, prefixEnd(q)];
           break;
         case 'initials':
           predicate = '(c.name_initials >= ? AND c.name_initials < ?)';
