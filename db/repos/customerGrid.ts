@@ -428,10 +428,14 @@ export function customerGridRepo(db: Database) {
       }
       const key = JSON.stringify([scope.sql, scope.params, where, params, order]);
       const ids = snapshotFor(db, key, () => {
-        const stmt = db.prepare(`SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${order}`).pluck();
-        const out: number[] = [];
-        for (const id of stmt.iterate(...params) as IterableIterator<number>) out.push(id);
-        return Int32Array.from(out);
+        // With a filter, take the filtered rows first (by their own index or one sequential pass)
+        // and sort those: '+' keeps SQLite from walking the sort's index and fetching every row of
+        // the book in index order to test the filter (seconds on a million customers). Unfiltered,
+        // walking the sort's index is the fastest way.
+        const filtered = Object.values(filter).some((v) => v !== undefined);
+        const snapOrder = filtered ? order.replace(/(^|, )(?!c\.id )/g, '$1+') : order;
+        const stmt = db.prepare(`SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${snapOrder}`).pluck();
+        return Int32Array.from(stmt.all(...params) as number[]);
       });
       const page = Array.from(ids.subarray(offset, offset + limit));
       if (page.length === 0) return [];
