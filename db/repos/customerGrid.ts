@@ -304,6 +304,14 @@ export function orderBy(sort: GridSort): string {
   return parts.join(', ');
 }
 
+/**
+ * Typing a name with no sort chosen lists the matches in name order, which the name index already
+ * holds (AUM order would sort every 王 in the book before showing 20). Grid and export share it.
+ */
+export function effectiveSort(sort: GridSort, filter: GridFilter): GridSort {
+  return sort.length === 0 && filter.q && classifySearch(filter.q).kind === 'name' ? [{ col: 'name', dir: 'asc' }] : sort;
+}
+
 /** Branch and manager names are joined only when the sort needs them. */
 function fromFor(sort: GridSort): string {
   const names = sort.some((s) => s.col === 'branchName' || s.col === 'managerName');
@@ -420,6 +428,7 @@ export function customerGridRepo(db: Database) {
   return {
     rows(scope: Scope, filter: GridFilter, sort: GridSort, offset: number, limit: number, today: string, userId = 0): GridDbRow[] {
       scope = effective(db, scope);
+      sort = effectiveSort(sort, filter);
       const { where, params } = compileFilter(scope, filter, today, userId);
       const order = orderBy(sort);
       // Favourites and lists change through this very connection (no data_version bump): never cached.
@@ -526,7 +535,7 @@ export function exportQuery(scope: Scope, filter: GridFilter, sort: GridSort, co
     return e;
   });
   return {
-    sql: `SELECT ${cols.join(', ')} ${FROM} WHERE ${where} ORDER BY ${orderBy(sort)}`,
+    sql: `SELECT ${cols.join(', ')} ${FROM} WHERE ${where} ORDER BY ${orderBy(effectiveSort(sort, filter))}`,
     countSql: `SELECT COUNT(*) AS n FROM customers c WHERE ${where}`,
     params,
   };
