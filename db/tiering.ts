@@ -1,0 +1,148 @@
+/**
+ * The tier model applied to the store: per-customer factors measured from the raw tables, the
+ * composite score and tier as ONE parameterised SQL expression (so a what-if over a million
+ * customers is a single grouped query), and re-tiering in one transaction that records each change
+ * and brings the summaries up to date.
+ */
+import type { Database } from 'better-sqlite3';
+import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
+import { rebuildSummaryTable } from './summaries';
+
+const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
+  deposits: { sql: 'f.deposits', fen: true },
+  termDeposits: { sql: 'f.term_deposits', fen: true },
+  wealth: { sql: 'f.wealth', fen: true },
+  depositGrowth: { sql: 'f.deposit_growth', fen: true },
+  loans: { sql: 'f.loans', fen: true },
+  loanInterest: { sql: 'f.loan_interest', fen: true },
+  ebanking: { sql: 'f.ebanking', fen: false },
+  tenureYears: { sql: 'f.tenure_years', fen: false },
+};
+const PENALTY_COLUMN: Record<Penalty, string> = { overdueLoan: 'f.overdue_loan', badLoan: 'f.bad_loan', dormant: 'f.dormant' };
+
+function addDays(iso: string, days: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Measures every customer's factors as of `today` (set-based; tens of seconds for a million customers). */
+export function refreshFactors(db: Database, today: string): number {
+  const since90 = `${addDays(today, -90)} 00:00:00`;
+  const monthAgo3 = addDays(today, -92).slice(0, 7);
+  return db.transaction(() => {
+    db.exec('DELETE FROM customer_factors');
+    return db
+      .prepare(
+        `INSERT INTO customer_factors (customer_id, deposits, term_deposits, wealth, deposit_growth, loans, loan_interest, ebanking,
+           tenure_years, overdue_loan, bad_loan, dormant, as_of)
+         SELECT c.id, c.deposit_fen, COALESCE(td.s, 0), c.wealth_fen, c.deposit_fen - COALESCE(old.s, c.deposit_fen), c.loan_fen,
+                COALESCE(li.s, 0), COALESCE(eb.n, 0),
+                MAX(0, julianday(?) - julianday(c.opened_on)) / 365.25,
+                COALESCE(lf.overdue, 0), COALESCE(lf.bad, 0), c.status = 'dormant', ?
+         FROM customers c
+         LEFT JOIN (SELECT customer_id, SUM(balance_fen) AS s FROM accounts WHERE kind = 'term' AND status <> 'closed' GROUP BY 1) td ON td.customer_id = c.id
+         LEFT JOIN (SELECT customer_id, SUM(balance_fen * rate_ppm / 1000000) AS s FROM loans WHERE status = 'active' GROUP BY 1) li ON li.customer_id = c.id
+         LEFT JOIN (SELECT customer_id, MAX(overdue_days > 0) AS overdue, MAX(classification IN ('substandard','doubtful','loss')) AS bad
+                    FROM loans WHERE status = 'active' GROUP BY 1) lf ON lf.customer_id = c.id
+         LEFT JOIN (SELECT customer_id, COUNT(*) AS n FROM transactions WHERE txn_at >= ? AND channel IN ('online', 'phone') GROUP BY 1) eb ON eb.customer_id = c.id
+         LEFT JOIN (SELECT a.customer_id, SUM(d.balance_fen) AS s FROM daily_balances d JOIN accounts a ON a.id = d.account_id
+                    WHERE a.kind IN ('demand', 'term')
+                      AND d.on_date = (SELECT MAX(d2.on_date) FROM daily_balances d2 WHERE d2.account_id = d.account_id AND substr(d2.on_date, 1, 7) = ?)
+                    GROUP BY 1) old ON old.customer_id = c.id`,
+      )
+      .run(today, today, since90, monthAgo3).changes;
+  })();
+}
+
+/** Composite score (0..100 before penalties) and tier, as SQL over `customer_factors f`, with its parameters. */
+export function modelSql(model: TierModel): { score: string; tier: string; params: number[]; tierParams: number[] } {
+  const m = tierModelSchema.parse(model);
+  const params: number[] = [];
+  const totalWeight = m.factors.reduce((s, f) => s + f.weight, 0);
+  const terms = m.factors.map((f) => {
+    const col = FACTOR_COLUMN[f.factor];
+    const scale = col.fen ? 100 : 1;
+    // clamp((v - zero) / (full - zero), 0, 1) * weight
+    params.push(f.zero * scale, f.full * scale - f.zero * scale, f.weight);
+    return `MIN(1.0, MAX(0.0, (COALESCE(${col.sql}, 0) - ?) * 1.0 / ?)) * ?`;
+  });
+  params.push(totalWeight);
+  const penalties = m.penalties.map((p) => {
+    params.push(p.points);
+    return ` - (COALESCE(${PENALTY_COLUMN[p.penalty]}, 0) * ?)`;
+  });
+  const score = `((${terms.join(' + ')}) * 100.0 / ?${penalties.join('')})`;
+  // Tier from thresholds, then the caps of any penalty the customer carries (worst cap wins).
+  const t = m.thresholds;
+  const tierParams: number[] = [];
+  const rank = (tier: TierName) => TIER_ORDER.indexOf(tier);
+  const base = `CASE WHEN s >= ? THEN 0 WHEN s >= ? THEN 1 WHEN s >= ? THEN 2 WHEN s >= ? THEN 3 WHEN s >= ? THEN 4 ELSE 5 END`;
+  tierParams.push(t.gold, t.quality, t.key, t.ordinary, t.restricted);
+  const caps = m.penalties
+    .filter((p) => p.capAt)
+    .map((p) => {
+      tierParams.push(rank(p.capAt!));
+      return `CASE WHEN COALESCE(${PENALTY_COLUMN[p.penalty]}, 0) THEN ? ELSE 0 END`;
+    });
+  const r = caps.length ? `MAX(${base}, ${caps.join(', ')})` : base;
+  const tier = `CASE ${r} ${TIER_ORDER.map((name, i) => `WHEN ${i} THEN '${name}'`).join(' ')} END`;
+  return { score, tier, params, tierParams };
+}
+
+/** The tier each customer would get under `model`, as a sub-select of (customer_id, tier). */
+function tierSelect(model: TierModel): { sql: string; params: number[] } {
+  const m = modelSql(model);
+  return {
+    sql: `SELECT f.customer_id, ${m.tier} AS tier FROM (SELECT f.*, ${m.score} AS s FROM customer_factors f) f`,
+    params: [...m.tierParams, ...m.params], // positional: the tier expression comes first in the SQL text
+  };
+}
+
+export interface WhatIfCell {
+  from: string;
+  to: string;
+  customers: number;
+  aumFen: bigint;
+}
+
+/** What-if: how many customers (and how much AUM) would move from each tier to each tier. */
+export function whatIf(db: Database, model: TierModel): WhatIfCell[] {
+  const t = tierSelect(model);
+  const rows = db
+    .prepare(
+      `SELECT COALESCE(c.tier, 'none') AS "from", n.tier AS "to", COUNT(*) AS customers, SUM(c.aum_fen) AS aum
+       FROM customers c JOIN (${t.sql}) n ON n.customer_id = c.id GROUP BY 1, 2 ORDER BY 1, 2`,
+    )
+    .safeIntegers(true)
+    .all(...t.params) as { from: string; to: string; customers: bigint; aum: bigint }[];
+  return rows.map((r) => ({ from: r.from, to: r.to, customers: Number(r.customers), aumFen: r.aum }));
+}
+
+/**
+ * Activates `model` as a new version and re-tiers every customer, in one transaction: each change is
+ * recorded (customer_tier_changes, an event reminders use) and summary_customers is rebuilt.
+ */
+export function retier(db: Database, model: TierModel, opts: { userId: number | null; now: Date }): { version: number; changed: number } {
+  const m = tierModelSchema.parse(model);
+  const t = tierSelect(m);
+  const at = opts.now.toISOString();
+  return db.transaction(() => {
+    db.prepare('UPDATE tier_models SET active = 0 WHERE active = 1').run();
+    const version = Number(db.prepare('INSERT INTO tier_models (definition, active, created_by) VALUES (?, 1, ?)').run(JSON.stringify(m), opts.userId).lastInsertRowid);
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS retier (customer_id INTEGER PRIMARY KEY, tier TEXT)');
+    db.exec('DELETE FROM temp.retier');
+    db.prepare(`INSERT INTO temp.retier (customer_id, tier) ${t.sql}`).run(...t.params);
+    db.prepare(
+      `INSERT INTO customer_tier_changes (customer_id, from_tier, to_tier, model_version, changed_at)
+       SELECT c.id, c.tier, r.tier, ?, ? FROM customers c JOIN temp.retier r ON r.customer_id = c.id WHERE c.tier IS NOT r.tier`,
+    ).run(version, at);
+    const changed = db
+      .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS NOT r.tier`)
+      .run(at).changes;
+    rebuildSummaryTable(db);
+    db.prepare('UPDATE tier_models SET changed = ? WHERE version = ?').run(changed, version);
+    db.exec('DELETE FROM temp.retier');
+    return { version, changed };
+  })();
+}
