@@ -10,6 +10,7 @@ import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
 import { listsHandlers } from './handlers/lists';
+import { tiersHandlers } from './handlers/tiers';
 import { overviewHandlers } from './handlers/overview';
 import { systemHandlers } from './handlers/system';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
@@ -56,6 +57,7 @@ export function createRegistry(services: Services): Registry {
     exportsHandlers,
     listsHandlers,
     customer360Handlers,
+    tiersHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -69,6 +71,7 @@ export function createRegistry(services: Services): Registry {
     ...exportsHandlers,
     ...listsHandlers,
     ...customer360Handlers,
+    ...tiersHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

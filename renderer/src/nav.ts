@@ -4,7 +4,7 @@
  */
 import type { Permission, Role } from '../../shared/permissions';
 
-export const ROUTES = ['home', 'customers', 'customer', 'imports', 'users', 'audit'] as const;
+export const ROUTES = ['home', 'customers', 'customer', 'imports', 'tiers', 'users', 'audit'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export interface NavItem {
@@ -28,6 +28,7 @@ const NAV: readonly NavDef[] = [
   { id: 'customers', permission: 'customer.list', labelKey: 'nav.customers' },
   { id: 'customer', permission: 'customer.read', labelKey: 'nav.customer', hidden: true },
   { id: 'imports', permission: 'job.manage', labelKey: 'nav.imports' },
+  { id: 'tiers', permission: 'job.manage', labelKey: 'nav.tiers' },
   { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },
   { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
 ];

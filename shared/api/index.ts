@@ -7,6 +7,7 @@ import { exportsApi } from './exports';
 import { gridApi } from './grid';
 import { importsApi } from './imports';
 import { listsApi } from './lists';
+import { tiersApi } from './tiers';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
 import { systemApi } from './system';
@@ -25,6 +26,7 @@ export const contract = {
   ...exportsApi,
   ...listsApi,
   ...customer360Api,
+  ...tiersApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -63,6 +65,7 @@ export * from './exports';
 export * from './grid';
 export * from './imports';
 export * from './lists';
+export * from './tiers';
 export * from './overview';
 export * from './system';
 export * from './users';

@@ -10,6 +10,7 @@ import { PresidentHome } from '../pages/PresidentHome';
 import { TellerHome } from '../pages/TellerHome';
 import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
+import { TiersPage } from '../pages/TiersPage';
 import { UsersPage } from '../pages/UsersPage';
 import { anyModalOpen, isTyping, navigate, useRoute } from '../router';
 import { useSession } from '../session';
@@ -99,6 +100,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <Customer360Page />;
     case 'imports':
       return <ImportsPage />;
+    case 'tiers':
+      return <TiersPage />;
     case 'users':
       return <UsersPage />;
     case 'audit':

@@ -59,6 +59,10 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'queries.delete': ['president', 'manager'],
   'customers.view': ['president', 'manager'],
   'customers.transactions': ['president', 'manager'],
+  'tiers.model': ['admin'],
+  'tiers.refreshFactors': ['admin'],
+  'tiers.whatIf': ['admin'],
+  'tiers.apply': ['admin'],
 };
 
 let w: World;

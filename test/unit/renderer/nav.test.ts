@@ -10,7 +10,7 @@ describe('renderer navigation', () => {
     expect(ids('president')).toEqual(['home', 'customers', 'audit']);
     expect(ids('manager')).toEqual(['home', 'customers']);
     expect(ids('teller')).toEqual(['home']);
-    expect(ids('admin')).toEqual(['home', 'imports', 'users', 'audit']);
+    expect(ids('admin')).toEqual(['home', 'imports', 'tiers', 'users', 'audit']);
   });
 
   it('names the home item after the role desk and links by hash', () => {
