@@ -35,11 +35,11 @@ export function refreshFactors(db: Database, today: string): number {
     return db
       .prepare(
         `INSERT INTO customer_factors (customer_id, deposits, term_deposits, wealth, deposit_growth, loans, loan_interest, ebanking,
-           tenure_years, overdue_loan, bad_loan, dormant, as_of)
+           tenure_years, overdue_loan, bad_loan, dormant, tier, aum_fen, as_of)
          SELECT c.id, c.deposit_fen, COALESCE(td.s, 0), c.wealth_fen, c.deposit_fen - COALESCE(old.s, c.deposit_fen), c.loan_fen,
                 COALESCE(li.s, 0), COALESCE(eb.n, 0),
                 MAX(0, julianday(?) - julianday(c.opened_on)) / 365.25,
-                COALESCE(lf.overdue, 0), COALESCE(lf.bad, 0), c.status = 'dormant', ?
+                COALESCE(lf.overdue, 0), COALESCE(lf.bad, 0), c.status = 'dormant', c.tier, c.aum_fen, ?
          FROM customers c
          LEFT JOIN (SELECT customer_id, SUM(balance_fen) AS s FROM accounts WHERE kind = 'term' AND status <> 'closed' GROUP BY 1) td ON td.customer_id = c.id
          LEFT JOIN (SELECT customer_id, SUM(balance_fen * rate_ppm / 1000000) AS s FROM loans WHERE status = 'active' GROUP BY 1) li ON li.customer_id = c.id
@@ -94,7 +94,7 @@ export function modelSql(model: TierModel): { score: string; tier: string; param
 function tierSelect(model: TierModel): { sql: string; params: number[] } {
   const m = modelSql(model);
   return {
-    sql: `SELECT f.customer_id, ${m.tier} AS tier FROM (SELECT f.*, ${m.score} AS s FROM customer_factors f) f`,
+    sql: `SELECT f.customer_id, f.tier AS cur, f.aum_fen AS aum, ${m.tier} AS tier FROM (SELECT f.*, ${m.score} AS s FROM customer_factors f) f`,
     params: [...m.tierParams, ...m.params], // positional: the tier expression comes first in the SQL text
   };
 }
@@ -111,8 +111,8 @@ export function whatIf(db: Database, model: TierModel): WhatIfCell[] {
   const t = tierSelect(model);
   const rows = db
     .prepare(
-      `SELECT COALESCE(c.tier, 'none') AS "from", n.tier AS "to", COUNT(*) AS customers, SUM(c.aum_fen) AS aum
-       FROM customers c JOIN (${t.sql}) n ON n.customer_id = c.id GROUP BY 1, 2 ORDER BY 1, 2`,
+      `SELECT COALESCE(n.cur, 'none') AS "from", n.tier AS "to", COUNT(*) AS customers, SUM(n.aum) AS aum
+       FROM (${t.sql}) n GROUP BY 1, 2 ORDER BY 1, 2`,
     )
     .safeIntegers(true)
     .all(...t.params) as { from: string; to: string; customers: bigint; aum: bigint }[];
@@ -132,7 +132,7 @@ export function retier(db: Database, model: TierModel, opts: { userId: number | 
     const version = Number(db.prepare('INSERT INTO tier_models (definition, active, created_by) VALUES (?, 1, ?)').run(JSON.stringify(m), opts.userId).lastInsertRowid);
     db.exec('CREATE TEMP TABLE IF NOT EXISTS retier (customer_id INTEGER PRIMARY KEY, tier TEXT)');
     db.exec('DELETE FROM temp.retier');
-    db.prepare(`INSERT INTO temp.retier (customer_id, tier) ${t.sql}`).run(...t.params);
+    db.prepare(`INSERT INTO temp.retier (customer_id, tier) SELECT customer_id, tier FROM (${t.sql})`).run(...t.params);
     db.prepare(
       `INSERT INTO customer_tier_changes (customer_id, from_tier, to_tier, model_version, changed_at)
        SELECT c.id, c.tier, r.tier, ?, ? FROM customers c JOIN temp.retier r ON r.customer_id = c.id WHERE c.tier IS NOT r.tier`,
@@ -140,6 +140,7 @@ export function retier(db: Database, model: TierModel, opts: { userId: number | 
     const changed = db
       .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS NOT r.tier`)
       .run(at).changes;
+    db.exec('UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id AND customer_factors.tier IS NOT r.tier');
     rebuildSummaryTable(db);
     db.prepare('UPDATE tier_models SET changed = ? WHERE version = ?').run(changed, version);
     db.exec('DELETE FROM temp.retier');

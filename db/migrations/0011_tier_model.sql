@@ -26,6 +26,10 @@ CREATE TABLE customer_factors (
   overdue_loan    INTEGER NOT NULL,
   bad_loan        INTEGER NOT NULL,
   dormant         INTEGER NOT NULL,
+  -- Copies of the customer's tier and AUM (kept by re-tiering), so a what-if over a million customers
+  -- is one pass over this narrow table instead of a join with the wide customers table.
+  tier            TEXT,
+  aum_fen         INTEGER NOT NULL DEFAULT 0,
   as_of           TEXT NOT NULL
 );
 

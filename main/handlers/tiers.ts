@@ -8,6 +8,27 @@ function factorsAsOf(ctx: AuthedCtx): string | null {
   return (ctx.services.db.prepare('SELECT MAX(as_of) AS d FROM customer_factors').get() as { d: string | null }).d;
 }
 
+/** Factors are re-measured when they are from another day or an import landed (or was reverted) since. */
+function ensureFresh(ctx: AuthedCtx): void {
+  const db = ctx.services.db;
+  const at = (db.prepare(`SELECT value FROM settings WHERE key = 'tier_factors_refreshed_at'`).get() as { value: string } | undefined)?.value ?? null;
+  const lastImport = (
+    db.prepare(`SELECT MAX(MAX(COALESCE(finished_at, '')), MAX(COALESCE(reverted_at, ''))) AS t FROM import_jobs WHERE status IN ('committed', 'reverted')`).get() as { t: string | null }
+  ).t;
+  const today = ctx.services.clock.today();
+  if (at && factorsAsOf(ctx) === today && (!lastImport || lastImport < at)) return;
+  refresh(ctx);
+}
+
+function refresh(ctx: AuthedCtx): { customers: number; asOf: string } {
+  const asOf = ctx.services.clock.today();
+  const customers = refreshFactors(ctx.services.db, asOf);
+  ctx.services.db
+    .prepare(`INSERT INTO settings (key, value) VALUES ('tier_factors_refreshed_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+    .run(ctx.services.clock.now().toISOString());
+  return { customers, asOf };
+}
+
 export const tiersHandlers = handlers({
   'tiers.model': (_input, ctx): TierModelState => {
     const r = ctx.services.db.prepare('SELECT version, definition, created_at, changed FROM tier_models WHERE active = 1').get() as
@@ -20,14 +41,10 @@ export const tiersHandlers = handlers({
     };
   },
 
-  'tiers.refreshFactors': (_input, ctx) => {
-    const asOf = ctx.services.clock.today();
-    const customers = refreshFactors(ctx.services.db, asOf);
-    return { customers, asOf };
-  },
+  'tiers.refreshFactors': (_input, ctx) => refresh(ctx),
 
   'tiers.whatIf': ({ model }, ctx) => {
-    if (!factorsAsOf(ctx)) refreshFactors(ctx.services.db, ctx.services.clock.today());
+    ensureFresh(ctx);
     return {
       cells: whatIf(ctx.services.db, model).map((c) => ({ from: c.from, to: c.to, customers: c.customers, aum: fenToYuan(c.aumFen) })),
       factorsAsOf: factorsAsOf(ctx),
@@ -35,7 +52,7 @@ export const tiersHandlers = handlers({
   },
 
   'tiers.apply': ({ model }, ctx) => {
-    if (!factorsAsOf(ctx)) refreshFactors(ctx.services.db, ctx.services.clock.today());
+    ensureFresh(ctx);
     const r = retier(ctx.services.db, model, { userId: ctx.user.id, now: ctx.services.clock.now() });
     ctx.audit({ action: 'tiers.apply', outcome: 'ok', targetType: 'tier_model', targetId: r.version, details: { name: model.name, changed: r.changed } });
     return r;
