@@ -10,7 +10,7 @@
  * (better-sqlite3 built for Node instead of Electron) then fails inside our try/catch and gets the
  * bilingual dialog, instead of Electron's generic "A JavaScript error occurred in the main process".
  */
-import { app, clipboard, dialog, ipcMain, session, type BrowserWindow } from 'electron';
+import { app, clipboard, dialog, ipcMain, session, shell, type BrowserWindow } from 'electron';
 import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -116,6 +116,7 @@ function startGui(dbFromArgs: string | null): void {
       import('./bootstrap'),
     ]);
     const services = await createServices({ dbPath, mode: 'electron' });
+    services.platform.openFolder = async (dir) => (await shell.openPath(dir)) === '';
     // Exports reach the user through a native save dialog (renderer downloads are refused).
     services.platform.saveAs = async (file, defaultName) => {
       const options = { defaultPath: path.join(app.getPath('documents'), defaultName) };

@@ -53,7 +53,7 @@ export interface Services {
   exports: ExportService;
   vault: FileVault;
   /** What only the Electron shell can do (a native save dialog); empty in browser mode. */
-  platform: { saveAs?: (file: string, defaultName: string) => Promise<boolean> };
+  platform: { saveAs?: (file: string, defaultName: string) => Promise<boolean>; openFolder?: (dir: string) => Promise<boolean> };
   paths: { inbox: string; rejects: string; exports: string };
   close(): Promise<void>;
 }

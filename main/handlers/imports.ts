@@ -162,6 +162,18 @@ export const importsHandlers = handlers({
     return out;
   },
 
+  'imports.inbox': async (_input, ctx) => {
+    await fsp.mkdir(ctx.services.paths.inbox, { recursive: true });
+    return { path: ctx.services.paths.inbox, canOpen: !!ctx.services.platform.openFolder };
+  },
+
+  'imports.openInbox': async (_input, ctx) => {
+    const open = ctx.services.platform.openFolder;
+    if (!open) return { opened: false };
+    await fsp.mkdir(ctx.services.paths.inbox, { recursive: true });
+    return { opened: await open(ctx.services.paths.inbox) };
+  },
+
   'imports.preview': async (input, ctx) => {
     const file = await inboxFile(ctx, input.file);
     const profile = resolveProfile(ctx, input.source);

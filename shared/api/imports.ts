@@ -98,6 +98,10 @@ export const importsApi = {
   ),
   'imports.profiles.delete': method<{ deleted: boolean }>()('job.manage', z.object({ id: z.number().int().positive() }).strict()),
   'imports.files': method<InboxFile[]>()('job.manage', empty),
+  /** Where the import folder is, and whether this shell can open it in the file manager. */
+  'imports.inbox': method<{ path: string; canOpen: boolean }>()('job.manage', empty),
+  /** Opens the import folder in Explorer (Electron only). */
+  'imports.openInbox': method<{ opened: boolean }>()('job.manage', empty),
   'imports.preview': method<PreviewResult>()(
     'job.manage',
     z.object({ file: fileName, source: profileRef, encoding: z.enum(ENCODINGS).optional(), rows: z.number().int().min(1).max(200).default(20) }).strict(),

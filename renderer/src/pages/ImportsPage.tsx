@@ -41,6 +41,7 @@ export function ImportsPage() {
   const [tick, setTick] = useState(0);
   const profiles = useApi('imports.profiles.list', {}, {});
   const files = useApi('imports.files', {});
+  const inbox = useApi('imports.inbox', {});
   const history = useApi('imports.history', { offset: historyOffset, limit: HISTORY_PAGE });
   const [active, setActive] = useState<ActiveJob[]>([]);
   const [editing, setEditing] = useState<{ row: ProfileRow | null; copy: boolean } | null>(null);
@@ -78,6 +79,16 @@ export function ImportsPage() {
       <header className="page-header">
         <h1 id="page-title">{t('nav.imports')}</h1>
       </header>
+      {inbox.data && (
+        <p className="muted" data-testid="import-inbox">
+          {t('imports.inboxAt', { path: inbox.data.path })}{' '}
+          {inbox.data.canOpen && (
+            <button type="button" className="btn btn-ghost" onClick={() => void api('imports.openInbox', {})}>
+              {t('imports.openInbox')}
+            </button>
+          )}
+        </p>
+      )}
       <NewImport
         profiles={profiles.data ?? []}
         files={files.data ?? []}

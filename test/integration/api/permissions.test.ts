@@ -32,6 +32,8 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'imports.profiles.save': ['admin'],
   'imports.profiles.delete': ['admin'],
   'imports.files': ['admin'],
+  'imports.inbox': ['admin'],
+  'imports.openInbox': ['admin'],
   'imports.preview': ['admin'],
   'imports.start': ['admin'],
   'imports.active': ['admin'],

@@ -75,6 +75,11 @@ describe('imports API (administrator)', () => {
     expect(p.rows[1]!.reject).toMatchObject({ field: 'opened_on', value: '20240230', reason: 'bad_date' });
   });
 
+  it('tells where the import folder is; browser mode cannot open it in a file manager', async () => {
+    expect(await ok('imports.inbox', {})).toEqual({ path: services.paths.inbox, canOpen: false });
+    expect(await ok('imports.openInbox', {})).toEqual({ opened: false });
+  });
+
   it('refuses file names outside the import folder', async () => {
     const cif = (await ok('imports.profiles.list', {})).find((p) => p.kind === 'customers' && p.builtin)!;
     const r = await call('imports.preview', { file: '../crm.db', source: { id: cif.id } });
