@@ -44,6 +44,9 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The import jobs' codes (file problems, rejects beyond tolerance, duplicates, cancel...). */
+export type ImportErrorCode = Extract<ErrorCode, `IMPORT_${string}`>;
+
 export type ErrorDetails = Record<string, unknown>;
 
 export interface WireError {

@@ -15,7 +15,7 @@ import { handlers, type AuthedCtx } from './types';
 const MAX_REJECTS_DOWNLOAD = 64 * 1024 * 1024;
 
 function toAppError(e: unknown): never {
-  if (e instanceof JobError) throw new AppError(e.code as never, e.details);
+  if (e instanceof JobError) throw new AppError(e.code, e.details);
   if (e instanceof ImportParseError) throw new AppError(e.code, { line: e.line, column: e.column, ...e.details });
   throw e;
 }

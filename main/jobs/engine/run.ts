@@ -17,6 +17,7 @@ import { initialsOf } from '../../../db/demo/names';
 import { beginAffected, markAffectedStatement, refreshAffected, SummaryDelta } from '../../../db/summaries';
 import { compileConverter, type Converter } from '../parse/convert';
 import { ImportParseError } from '../parse/io';
+import type { ImportErrorCode } from '../../../shared/errors';
 import { openRejects, type RejectsResult, type RejectsWriter } from '../parse/rejects';
 import { openSource, resolveColumns, type OpenedSource, type SourceRecord } from '../parse/source';
 import { CUSTOMER_HISTORY_COLUMNS, KINDS, REF_REASON, type KindSpec, type RefKind } from './kinds';
@@ -82,7 +83,7 @@ export interface JobOutcome {
 /** A job-level failure with a code from shared/errors (IMPORT_*). */
 export class JobError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ImportErrorCode,
     readonly details: Record<string, unknown> = {},
   ) {
     super(`${code} ${JSON.stringify(details)}`);

@@ -12,6 +12,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { Readable } from 'node:stream';
+import type { ImportErrorCode } from '../../../shared/errors';
 import type { RejectReason } from '../../../shared/imports';
 
 /**
@@ -31,19 +32,8 @@ export interface SourceRecord {
   rawBytes?: Uint8Array;
 }
 
-export const IMPORT_ERROR_CODES = [
-  'IMPORT_ENCODING',
-  'IMPORT_UNCLOSED_QUOTE',
-  'IMPORT_LINE_TOO_LONG',
-  'IMPORT_EMPTY_FILE',
-  'IMPORT_READ_FAILED',
-  'IMPORT_NOT_XLSX',
-  'IMPORT_SHEET_NOT_FOUND',
-  'IMPORT_HEADER_MISMATCH',
-  /** The profile cannot describe this file (e.g. a fixed-width profile without start/width). */
-  'IMPORT_BAD_PROFILE',
-] as const;
-export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];
+// Codes are declared once, in shared/errors.ts (the renderer translates them from there).
+export type { ImportErrorCode };
 
 /**
  * A file-level problem: the import stops. `line` is 1-based (0 when no line applies, e.g. the
