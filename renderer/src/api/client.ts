@@ -159,7 +159,13 @@ export async function downloadFile(id: string, name: string): Promise<boolean> {
   if (token) headers[TOKEN_HEADER] = token;
   const res = await window.fetch(`/api/file/${encodeURIComponent(id)}`, { headers, cache: 'no-store', credentials: 'same-origin' });
   if (!res.ok) throw new ApiError(res.status === 404 ? 'NOT_FOUND' : 'INTERNAL');
-  const url = URL.createObjectURL(await res.blob());
+  saveBlob(await res.blob(), name);
+  return true;
+}
+
+/** Saves bytes the page holds as a file (a blob: download; Electron asks where). */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -167,5 +173,4 @@ export async function downloadFile(id: string, name: string): Promise<boolean> {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
-  return true;
 }

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ActiveJob, JobRow, PreviewResult, ProfileRow } from '../../../shared/api';
 import { ENCODINGS, type Encoding } from '../../../shared/imports';
 import type { ErrorCode } from '../../../shared/errors';
-import { api, ApiError, toApiError } from '../api/client';
+import { api, ApiError, saveBlob, toApiError } from '../api/client';
 import { useApi } from '../api/useApi';
 import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../components/ui';
 import { ProfileEditor } from '../components/ProfileEditor';
@@ -12,19 +12,12 @@ import { currentLanguage } from '../i18n';
 
 const HISTORY_PAGE = 20;
 
-/** Saves bytes the API returned as a file (blob: download; Electron asks where). */
+/** Saves a file the API returned as base64. */
 function saveFile(name: string, base64: string): void {
   const bin = atob(base64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes]));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(new Blob([bytes]), name);
 }
 
 function bytesText(n: number): string {
