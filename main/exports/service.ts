@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { ExportStatus } from '../../shared/api/exports';
 import type { ColumnSpec } from './labels';
 import type { ExportMessage, ExportWorkerInput } from './worker';
+import { workerScript } from '../workers';
 
 interface VaultEntry {
   path: string;
@@ -38,11 +39,6 @@ export class FileVault {
     }
     return { path: e.path, name: e.name };
   }
-}
-
-function exportWorkerScript(): string {
-  for (const p of [path.join(__dirname, 'exportWorker.js'), path.join(__dirname, '..', 'exportWorker.js')]) if (existsSync(p)) return p;
-  return path.join(__dirname, 'worker-tsx.cjs');
 }
 
 interface Job {
@@ -99,7 +95,7 @@ export class ExportService {
       sheetName: req.sheetName,
       cancel: job.cancel,
     };
-    const worker = new Worker(exportWorkerScript(), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    const worker = new Worker(workerScript('exportWorker.js', 'exports/worker-tsx.cjs'), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     job.worker = worker;
     const finish = (patch: Partial<ExportStatus>) => {
       if (job.status.state !== 'running') return;

@@ -5,13 +5,13 @@
  * shared memory. While a job holds the write lock, the main connection's busy wait is kept short
  * (a blocked write must not freeze the UI); deferred audit entries are flushed when it ends.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { Encoding, ImportKind, ImportProfile } from '../../shared/imports';
 import type { JobOutcome, JobProgress } from './engine/run';
 import type { WorkerInput, WorkerMessage } from './worker';
+import { workerScript } from '../workers';
 
 export interface ImportRequest {
   file: string;
@@ -60,18 +60,6 @@ export interface QueueOptions {
   /** Test hooks: the worker stalls inside its transaction after this many rows, and says so. */
   stallAfterRows?: number;
   onStalled?: (jobId: number | null, rows: number) => void;
-}
-
-/**
- * The worker script: bundled beside the main process (out/main/importWorker.js, inside app.asar when
- * packaged: Electron initialises asar support in worker threads since v18, electron/electron#33216),
- * or the TS source through tsx in development and tests.
- */
-export function workerScript(): { file: string; execArgv: string[] } {
-  for (const p of [path.join(__dirname, 'importWorker.js'), path.join(__dirname, '..', 'importWorker.js')]) {
-    if (existsSync(p)) return { file: p, execArgv: [] };
-  }
-  return { file: path.join(__dirname, 'worker-tsx.cjs'), execArgv: [] };
 }
 
 export class ImportQueue {
@@ -207,7 +195,7 @@ export class ImportQueue {
     next.entry.state = 'running';
     next.entry.startedAt = Date.now();
     this.setMainBusyTimeout(50);
-    const { file, execArgv } = workerScript();
+    const file = workerScript('importWorker.js', 'jobs/worker-tsx.cjs');
     const input: WorkerInput = {
       dbPath: this.opts.dbPath,
       file: next.request.file,
@@ -223,7 +211,7 @@ export class ImportQueue {
       cancel: next.cancel,
       stallAfterRows: this.opts.stallAfterRows,
     };
-    const worker = new Worker(file, { workerData: input, execArgv, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    const worker = new Worker(file, { workerData: input, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     next.worker = worker;
     let settled = false;
     const fail = (message: string) => {
