@@ -4,6 +4,7 @@
  * customers is a single grouped query), and re-tiering in one transaction that records each change
  * and brings the summaries up to date.
  */
+import { addDays } from '../shared/dates';
 import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { rebuildSummaryTable } from './summaries';
@@ -19,12 +20,6 @@ const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   tenureYears: { sql: 'f.tenure_years', fen: false },
 };
 const PENALTY_COLUMN: Record<Penalty, string> = { overdueLoan: 'f.overdue_loan', badLoan: 'f.bad_loan', dormant: 'f.dormant' };
-
-function addDays(iso: string, days: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 /** Measures every customer's factors as of `today` (set-based; tens of seconds for a million customers). */
 export function refreshFactors(db: Database, today: string): number {

@@ -3,6 +3,7 @@
  * statement over `customers c`, with the caller's scope ANDed in. SQL text comes only from the
  * whitelists below (columns, predicates); every value the user typed is a bound parameter.
  */
+import { addDays } from '../../shared/dates';
 import type { Database } from 'better-sqlite3';
 import { QUERY_FIELDS, type GridFilter, type GridSort, type QueryCondition, type QueryGroup, type SortColumn } from '../../shared/api/grid';
 import { AppError } from '../../shared/errors';
@@ -38,12 +39,6 @@ const COLUMNS = `c.id, c.customer_no, c.kind, c.name, c.id_type, c.id_no, c.mobi
   b.name AS branch_name, m.name AS manager_name, c.aum_fen, c.deposit_fen, c.loan_fen, c.wealth_fen,
   c.opened_on, c.last_txn_on, c.birth_date`;
 const FROM = `FROM customers c JOIN branches b ON b.id = c.branch_id LEFT JOIN staff m ON m.id = c.manager_staff_id`;
-
-function addDays(iso: string, days: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 

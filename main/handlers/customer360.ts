@@ -1,4 +1,5 @@
 import type { AccountRow, Customer360, HoldingRow, LoanRow, TxnRow } from '../../shared/api';
+import { addMonths } from '../../shared/dates';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import { fenToYuan } from '../../shared/money';
 import { customerDetail } from './customers';
@@ -8,12 +9,6 @@ const rate = (ppm: number | null) => (ppm == null ? null : `${(ppm / 10_000).toF
 const yuanOrNull = (fen: number | null) => (fen == null ? null : fenToYuan(fen));
 /** History of identifiers stays masked like the identifiers themselves. */
 const MASKED_HISTORY: Record<string, (v: string | null) => string | null> = { id_no: maskIdNo, mobile: maskPhone, phone: maskPhone };
-
-function addMonths(ym: string, n: number): string {
-  const [y, m] = ym.split('-').map(Number) as [number, number];
-  const d = new Date(Date.UTC(y, m - 1 + n, 1));
-  return d.toISOString().slice(0, 7);
-}
 
 export const customer360Handlers = handlers({
   'customers.view': ({ id }, ctx): Customer360 => {
