@@ -10,7 +10,7 @@ import { AppError } from '../../shared/errors';
 import { yuanToFen } from '../../shared/money';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import type { Scope } from '../scope';
-import { classifySearch, prefixEnd, type CustomerListRow } from './customers';
+import { classifySearch, searchPredicate, type CustomerListRow } from './customers';
 
 export interface GridDbRow extends CustomerListRow {
   wealth_fen: number;
@@ -41,32 +41,6 @@ const COLUMNS = `c.id, c.customer_no, c.kind, c.name, c.id_type, c.id_no, c.mobi
 const FROM = `FROM customers c JOIN branches b ON b.id = c.branch_id LEFT JOIN staff m ON m.id = c.manager_staff_id`;
 
 const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-
-/** The quick-search predicate for one typed string (index-backed where the kind allows). */
-export function searchPredicate(raw: string): { sql: string; params: (string | number)[] } {
-  const { kind, q } = classifySearch(raw);
-  switch (kind) {
-    case 'id_no':
-      return { sql: 'c.id_no = ?', params: [q] };
-    case 'mobile_or_no':
-      return { sql: '(c.mobile = ? OR c.customer_no = ?)', params: [q, q] };
-    case 'customer_no':
-      return { sql: 'c.customer_no = ?', params: [q] };
-    case 'digits':
-      return q.length >= 4
-        ? {
-            // Suffixes go through the last-four-digits indexes, then the full suffix is checked.
-            sql: `((c.customer_no >= ? AND c.customer_no < ?) OR (substr(c.mobile, -4) = ? AND c.mobile LIKE ?) OR (substr(c.id_no, -4) = ? AND c.id_no LIKE ?))`,
-            params: [q, prefixEnd(q), q.slice(-4), `%${q}`, q.slice(-4), `%${q}`],
-          }
-        : { sql: '(c.customer_no >= ? AND c.customer_no < ?)', params: [q, prefixEnd(q)] };
-    case 'initials':
-      return { sql: '(c.name_initials >= ? AND c.name_initials < ?)', params: [q, prefixEnd(q)] };
-    case 'name':
-    default:
-      return { sql: '(c.name >= ? AND c.name < ?)', params: [q, prefixEnd(q)] };
-  }
-}
 
 type Param = string | number;
 

@@ -41,7 +41,7 @@ function masked<T extends { id_no: string | null; mobile: string | null }>(row: 
 }
 
 /** Upper bound for a prefix range on an indexed TEXT column (BINARY collation). */
-export function prefixEnd(prefix: string): string {
+function prefixEnd(prefix: string): string {
   return prefix + '\u{10FFFF}';
 }
 
@@ -58,44 +58,38 @@ export function classifySearch(raw: string): { kind: SearchKind; q: string } {
   return { kind: 'name', q };
 }
 
+/** The quick-search predicate for one typed string (index-backed where the kind allows). */
+export function searchPredicate(raw: string): { sql: string; params: (string | number)[] } {
+  const { kind, q } = classifySearch(raw);
+  switch (kind) {
+    case 'id_no':
+      return { sql: 'c.id_no = ?', params: [q] };
+    case 'mobile_or_no':
+      return { sql: '(c.mobile = ? OR c.customer_no = ?)', params: [q, q] };
+    case 'customer_no':
+      return { sql: 'c.customer_no = ?', params: [q] };
+    case 'digits':
+      return q.length >= 4
+        ? {
+            // Short digit strings: a customer-number prefix, or the last digits of an ID or mobile (what a
+            // customer reads out at the counter): through the last-four-digits indexes, then the full suffix.
+            sql: `((c.customer_no >= ? AND c.customer_no < ?) OR (substr(c.mobile, -4) = ? AND c.mobile LIKE ?) OR (substr(c.id_no, -4) = ? AND c.id_no LIKE ?))`,
+            params: [q, prefixEnd(q), q.slice(-4), `%${q}`, q.slice(-4), `%${q}`],
+          }
+        : { sql: '(c.customer_no >= ? AND c.customer_no < ?)', params: [q, prefixEnd(q)] };
+    case 'initials':
+      return { sql: '(c.name_initials >= ? AND c.name_initials < ?)', params: [q, prefixEnd(q)] };
+    case 'name':
+    default:
+      return { sql: '(c.name >= ? AND c.name < ?)', params: [q, prefixEnd(q)] };
+  }
+}
+
 export function customersRepo(db: Database) {
   return {
     search(scope: Scope, raw: string, limit: number): CustomerListRow[] {
-      const { kind, q } = classifySearch(raw);
-      let predicate: string;
-      let params: (string | number)[];
-      switch (kind) {
-        case 'id_no':
-          predicate = 'c.id_no = ?';
-          params = [q];
-          break;
-        case 'mobile_or_no':
-          predicate = '(c.mobile = ? OR c.customer_no = ?)';
-          params = [q, q];
-          break;
-        case 'customer_no':
-          predicate = 'c.customer_no = ?';
-          params = [q];
-          break;
-        case 'digits':
-          // Short digit strings: a customer-number prefix, or the last digits of an ID or mobile
-          // (what a customer reads out at the counter). Suffix matching scans the caller's scope.
-          predicate =
-            q.length >= 4
-              ? '((c.customer_no >= ? AND c.customer_no < ?) OR (substr(c.mobile, -4) = ? AND c.mobile LIKE ?) OR (substr(c.id_no, -4) = ? AND c.id_no LIKE ?))'
-              : '(c.customer_no >= ? AND c.customer_no < ?)';
-          params = q.length >= 4 ? [q, prefixEnd(q), q.slice(-4), `%${q}`, q.slice(-4), `%${q}`] : [q, prefixEnd(q)];
-          break;
-        case 'initials':
-          predicate = '(c.name_initials >= ? AND c.name_initials < ?)';
-          params = [q, prefixEnd(q)];
-          break;
-        case 'name':
-        default:
-          predicate = '(c.name >= ? AND c.name < ?)';
-          params = [q, prefixEnd(q)];
-          break;
-      }
+      const { q } = classifySearch(raw);
+      const { sql: predicate, params } = searchPredicate(raw);
       const rows = db
         .prepare(
           `SELECT ${LIST_COLUMNS} ${FROM}
