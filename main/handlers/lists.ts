@@ -30,10 +30,12 @@ function listRow(ctx: AuthedCtx, id: number): CustomerList {
   return { id: r.id, name: r.name, shared: r.shared === 1, mine: r.owner === ctx.user.id, ownerName: r.ownerName, members: r.members, updatedAt: r.updatedAt };
 }
 
-function ownList(ctx: AuthedCtx, id: number): void {
-  const r = ctx.services.db.prepare('SELECT owner_id AS o FROM customer_lists WHERE id = ?').get(id) as { o: number } | undefined;
-  if (!r) throw new AppError('NOT_FOUND', { entity: 'list', id });
-  if (r.o !== ctx.user.id) throw new AppError('FORBIDDEN', { entity: 'list' });
+/** Only the owner changes a list or a saved query (others may see shared ones). */
+const OWNED = { list: 'customer_lists', query: 'saved_queries' } as const;
+function mustOwn(ctx: AuthedCtx, entity: keyof typeof OWNED, id: number): void {
+  const r = ctx.services.db.prepare(`SELECT owner_id AS o FROM ${OWNED[entity]} WHERE id = ?`).get(id) as { o: number } | undefined;
+  if (!r) throw new AppError('NOT_FOUND', { entity, id });
+  if (r.o !== ctx.user.id) throw new AppError('FORBIDDEN', { entity });
 }
 
 function uniqueName<T>(fn: () => T): T {
@@ -88,18 +90,18 @@ export const listsHandlers = handlers({
       const info = uniqueName(() => db.prepare('INSERT INTO customer_lists (name, owner_id, branch_id, shared) VALUES (?, ?, ?, ?)').run(name, ctx.user.id, homeBranch(ctx), shared ? 1 : 0));
       return listRow(ctx, Number(info.lastInsertRowid));
     }
-    ownList(ctx, id);
+    mustOwn(ctx, 'list', id);
     uniqueName(() => db.prepare(`UPDATE customer_lists SET name = ?, shared = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(name, shared ? 1 : 0, id));
     return listRow(ctx, id);
   },
 
   'lists.delete': ({ id }, ctx) => {
-    ownList(ctx, id);
+    mustOwn(ctx, 'list', id);
     return { deleted: ctx.services.db.prepare('DELETE FROM customer_lists WHERE id = ?').run(id).changes === 1 };
   },
 
   'lists.add': (input, ctx) => {
-    ownList(ctx, input.listId);
+    mustOwn(ctx, 'list', input.listId);
     const db = ctx.services.db;
     const today = ctx.services.clock.today();
     // Only customers the caller may see go in, whether picked one by one or by filter.
@@ -117,7 +119,7 @@ export const listsHandlers = handlers({
   },
 
   'lists.remove': ({ listId, customerIds }, ctx) => {
-    ownList(ctx, listId);
+    mustOwn(ctx, 'list', listId);
     const removed = ctx.services.db
       .prepare(`DELETE FROM customer_list_members WHERE list_id = ? AND customer_id IN (${customerIds.map(() => '?').join(',')})`)
       .run(listId, ...customerIds).changes;
@@ -140,9 +142,7 @@ export const listsHandlers = handlers({
       const info = uniqueName(() => db.prepare('INSERT INTO saved_queries (name, owner_id, branch_id, shared, definition) VALUES (?, ?, ?, ?, ?)').run(name, ctx.user.id, homeBranch(ctx), shared ? 1 : 0, def));
       return queryRow(ctx, Number(info.lastInsertRowid));
     }
-    const r = db.prepare('SELECT owner_id AS o FROM saved_queries WHERE id = ?').get(id) as { o: number } | undefined;
-    if (!r) throw new AppError('NOT_FOUND', { entity: 'query', id });
-    if (r.o !== ctx.user.id) throw new AppError('FORBIDDEN', { entity: 'query' });
+    mustOwn(ctx, 'query', id);
     uniqueName(() =>
       db.prepare(`UPDATE saved_queries SET name = ?, shared = ?, definition = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(name, shared ? 1 : 0, def, id),
     );
@@ -150,9 +150,7 @@ export const listsHandlers = handlers({
   },
 
   'queries.delete': ({ id }, ctx) => {
-    const r = ctx.services.db.prepare('SELECT owner_id AS o FROM saved_queries WHERE id = ?').get(id) as { o: number } | undefined;
-    if (!r) throw new AppError('NOT_FOUND', { entity: 'query', id });
-    if (r.o !== ctx.user.id) throw new AppError('FORBIDDEN', { entity: 'query' });
+    mustOwn(ctx, 'query', id);
     return { deleted: ctx.services.db.prepare('DELETE FROM saved_queries WHERE id = ?').run(id).changes === 1 };
   },
 });
