@@ -14,9 +14,10 @@ import { handlers, type AuthedCtx } from './types';
 /** Largest rejects file handed to the window in one call (bigger ones stay in the rejects folder). */
 const MAX_REJECTS_DOWNLOAD = 64 * 1024 * 1024;
 
-function toAppError(e: unknown): never {
+/** Engine and parser failures as the API's errors; `file` names the file where one is involved. */
+function toAppError(e: unknown, file?: string): never {
   if (e instanceof JobError) throw new AppError(e.code, e.details);
-  if (e instanceof ImportParseError) throw new AppError(e.code, { line: e.line, column: e.column, ...e.details });
+  if (e instanceof ImportParseError) throw new AppError(e.code, { ...(file ? { file } : {}), line: e.line, column: e.column, ...e.details });
   throw e;
 }
 
@@ -180,8 +181,7 @@ export const importsHandlers = handlers({
     try {
       return await previewImport(ctx.services.db, file, profile, input.rows, input.encoding);
     } catch (e) {
-      if (e instanceof ImportParseError) throw new AppError(e.code, { file: input.file, line: e.line, column: e.column, ...e.details });
-      return toAppError(e);
+      return toAppError(e, input.file);
     }
   },
 

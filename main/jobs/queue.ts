@@ -62,6 +62,11 @@ export interface QueueOptions {
   onStalled?: (jobId: number | null, rows: number) => void;
 }
 
+/** The outcome of a job that never got to write (cancelled while queued, or its worker died). */
+function nothingWritten(jobId: number, status: 'failed' | 'cancelled', rowsRead: number, error: NonNullable<JobOutcome['error']>): JobOutcome {
+  return { jobId, status, rowsRead, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0, rowsRejected: 0, error, rejects: null, encoding: null, seconds: 0 };
+}
+
 export class ImportQueue {
   private readonly slots: Slot[] = [];
   private nextTicket = 1;
@@ -124,19 +129,7 @@ export class ImportQueue {
     const s = this.slots.find((x) => x.entry.ticket === ticket);
     if (!s || s.entry.state === 'finished') return false;
     if (s.entry.state === 'queued') {
-      this.finish(s, {
-        jobId: 0,
-        status: 'cancelled',
-        rowsRead: 0,
-        rowsInserted: 0,
-        rowsUpdated: 0,
-        rowsUnchanged: 0,
-        rowsRejected: 0,
-        error: { code: 'IMPORT_CANCELLED', details: { rowsRead: 0 } },
-        rejects: null,
-        encoding: null,
-        seconds: 0,
-      });
+      this.finish(s, nothingWritten(0, 'cancelled', 0, { code: 'IMPORT_CANCELLED', details: { rowsRead: 0 } }));
       return true;
     }
     this.signal(s);
@@ -217,19 +210,7 @@ export class ImportQueue {
     const fail = (message: string) => {
       if (settled) return;
       settled = true;
-      this.finish(next, {
-        jobId: next.entry.jobId ?? 0,
-        status: 'failed',
-        rowsRead: next.entry.progress?.rowsRead ?? 0,
-        rowsInserted: 0,
-        rowsUpdated: 0,
-        rowsUnchanged: 0,
-        rowsRejected: 0,
-        error: { code: 'IMPORT_INTERRUPTED', details: { reason: message.slice(0, 300) } },
-        rejects: null,
-        encoding: null,
-        seconds: 0,
-      });
+      this.finish(next, nothingWritten(next.entry.jobId ?? 0, 'failed', next.entry.progress?.rowsRead ?? 0, { code: 'IMPORT_INTERRUPTED', details: { reason: message.slice(0, 300) } }));
     };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'job') next.entry.jobId = m.jobId;
