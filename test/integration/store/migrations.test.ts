@@ -138,6 +138,20 @@ describe('migrations', () => {
 });
 
 describe('damaged stores', () => {
+  /** A store with a few hundred pages of audit rows, in one file (no WAL); returns its page count. */
+  async function filledStore(): Promise<number> {
+    const { db } = await openStore(file());
+    const ins = db.prepare("INSERT INTO audit_log (action, outcome, details) VALUES ('fill', 'ok', ?)");
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) ins.run('x'.repeat(200) + i);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = DELETE');
+    const pages = Number(db.pragma('page_count', { simple: true }));
+    db.close();
+    return pages;
+  }
+
   it('a file that is not a database is refused with STORE_DAMAGED and left untouched', async () => {
     writeFileSync(file(), 'this is not sqlite, it is a spreadsheet someone renamed'.repeat(100));
     const before = readFileSync(file());
@@ -147,14 +161,7 @@ describe('damaged stores', () => {
   });
 
   it('a database with corrupted pages is refused by the integrity check', async () => {
-    const { db } = await openStore(file());
-    const ins = db.prepare("INSERT INTO audit_log (action, outcome, details) VALUES ('fill', 'ok', ?)");
-    db.transaction(() => {
-      for (let i = 0; i < 3000; i++) ins.run('x'.repeat(200) + i);
-    })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.pragma('journal_mode = DELETE');
-    db.close();
+    await filledStore();
     // Overwrite a few interior pages (not the header) with garbage.
     const fd = openSync(file(), 'r+');
     const junk = Buffer.alloc(4096 * 3, 0xa5);
@@ -165,15 +172,7 @@ describe('damaged stores', () => {
   });
 
   it('a big store opens on structural checks; the full check (before migrating, and `crm check`) finds deep damage', async () => {
-    const { db } = await openStore(file());
-    const ins = db.prepare("INSERT INTO audit_log (action, outcome, details) VALUES ('fill', 'ok', ?)");
-    db.transaction(() => {
-      for (let i = 0; i < 3000; i++) ins.run('x'.repeat(200) + i);
-    })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.pragma('journal_mode = DELETE');
-    const pages = Number(db.pragma('page_count', { simple: true }));
-    db.close();
+    const pages = await filledStore();
     // Damage a page near the end (an audit_log leaf, not a root page the structural check reads).
     const fd = openSync(file(), 'r+');
     writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4096 * (pages - 3));
