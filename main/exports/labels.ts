@@ -2,8 +2,7 @@
  * Column titles and value labels for exports, from the renderer's own translation files, so an
  * export reads exactly like the grid in the user's language.
  */
-import en from '../../renderer/src/i18n/en.json';
-import zhCN from '../../renderer/src/i18n/zh-CN.json';
+import { en, zhCN } from '../../renderer/src/i18n/resources';
 import type { ExportColumn } from '../../shared/api/exports';
 
 type Dict = Record<string, unknown>;

@@ -5,8 +5,7 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Locale } from '../../../shared/api';
-import en from './en.json';
-import zhCN from './zh-CN.json';
+import { en, zhCN } from './resources';
 
 export const LANGUAGES: readonly Locale[] = ['zh-CN', 'en'];
 export const DEFAULT_LANGUAGE: Locale = 'zh-CN';

@@ -1,8 +1,7 @@
 import i18next, { type i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import en from '../../../renderer/src/i18n/en.json';
 import { errorMessage, validationFields, type Translate } from '../../../renderer/src/i18n/messages';
-import zhCN from '../../../renderer/src/i18n/zh-CN.json';
+import { en, zhCN } from '../../../renderer/src/i18n/resources';
 import { ERROR_CODES } from '../../../shared/errors';
 
 let inst: i18n;
@@ -60,7 +59,7 @@ describe('errorMessage', () => {
     expect(errorMessage(tr('zh-CN'), 'PASSWORD_POLICY', { minLength: 10 })).toContain('10');
     expect(errorMessage(tr('zh-CN'), 'PASSWORD_POLICY', { minLength: '<b>' })).not.toContain('<b>');
     expect(errorMessage(tr('zh-CN'), 'CONFLICT', { field: 'username' })).toBe('用户名已存在，请换一个');
-    expect(errorMessage(tr('zh-CN'), 'CONFLICT', { field: 7 })).toBe(zhCN.errors.CONFLICT);
+    expect(errorMessage(tr('zh-CN'), 'CONFLICT', { field: 7 })).toBe((zhCN.errors as Record<string, string>).CONFLICT);
   });
 });
 

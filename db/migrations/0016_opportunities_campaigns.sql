@@ -1,0 +1,1 @@
+-- reserved for this session's work; filled in by the feature that owns it

@@ -1,0 +1,45 @@
+/**
+ * The translation trees, one per language: the base files (en.json, zh-CN.json) with each feature
+ * domain's strings (domains/<domain>.json, holding both languages side by side) merged in. Domains keep
+ * their own files so features land without editing one shared file; a key defined twice is a bug and
+ * throws at start-up (and in the i18n unit test).
+ */
+import enBase from './en.json';
+import zhBase from './zh-CN.json';
+import desktop from './domains/desktop.json';
+import opportunities from './domains/opportunities.json';
+import referrals from './domains/referrals.json';
+import reminders from './domains/reminders.json';
+import reports from './domains/reports.json';
+
+export type Tree = { [k: string]: string | Tree };
+
+interface DomainFile {
+  'zh-CN': Tree;
+  en: Tree;
+}
+
+const DOMAINS: Record<string, DomainFile> = { desktop, opportunities, referrals, reminders, reports } as Record<string, DomainFile>;
+
+function merge(into: Tree, from: Tree, where: string, path = ''): void {
+  for (const [k, v] of Object.entries(from)) {
+    const key = path ? `${path}.${k}` : k;
+    const have = into[k];
+    if (typeof v === 'string' || typeof have === 'string') {
+      if (have !== undefined) throw new Error(`i18n key ${key} is defined twice (${where})`);
+      into[k] = v;
+    } else {
+      if (have === undefined) into[k] = {};
+      merge(into[k] as Tree, v, where, key);
+    }
+  }
+}
+
+function build(base: Tree, lang: keyof DomainFile): Tree {
+  const out: Tree = structuredClone(base);
+  for (const [name, file] of Object.entries(DOMAINS)) merge(out, file[lang], `domains/${name}.json`);
+  return out;
+}
+
+export const zhCN: Tree = build(zhBase as Tree, 'zh-CN');
+export const en: Tree = build(enBase as Tree, 'en');
