@@ -12,6 +12,7 @@ import { markInterrupted } from './jobs/engine/revert';
 import { syncBuiltinProfiles } from './jobs/profiles/store';
 import { ImportQueue } from './jobs/queue';
 import { ExportService, FileVault } from './exports/service';
+import { runAfterImport } from './jobs/after-import';
 import { log } from './log';
 import { inboxDir, rejectsDir } from './paths';
 
@@ -83,8 +84,10 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       } catch (e) {
         log.warn('deferred audit entries not yet written', { error: String(e) });
       }
+      if (o.status === 'committed') runAfterImport(db, { today: clock.today(), reason: 'import', jobId: o.jobId });
     },
   });
+  runAfterImport(db, { today: clock.today(), reason: 'startup', jobId: null });
   const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());
   return {
     db,

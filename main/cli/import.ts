@@ -2,7 +2,9 @@ import path from 'node:path';
 import { openStore } from '../../db/open';
 import { defaultDbPath, rejectsDir } from '../paths';
 import { ENCODINGS, profileSchema, type Encoding, type ImportProfile } from '../../shared/imports';
+import { runAfterImport } from '../jobs/after-import';
 import { runImport, type JobOutcome } from '../jobs/engine/run';
+import { systemClock } from '../clock';
 import { BUILTIN } from '../jobs/profiles/builtin';
 import { profilesRepo } from '../jobs/profiles/store';
 
@@ -129,6 +131,11 @@ export async function runImportCommand(args: string[]): Promise<number> {
       },
     });
     process.stdout.write(`${outcomeLine(a.file, outcome)}\n`);
+    if (outcome.status === 'committed') {
+      for (const r of runAfterImport(db, { today: systemClock.today(), reason: 'import', jobId: outcome.jobId })) {
+        if (!r.ok) process.stderr.write(`import: follow-up step ${r.name} failed: ${r.error}\n`);
+      }
+    }
     return exitFor(outcome);
   } finally {
     process.off('SIGINT', onSigint);

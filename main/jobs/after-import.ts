@@ -1,0 +1,50 @@
+import type { Database } from 'better-sqlite3';
+import { log } from '../log';
+
+/**
+ * Work that follows the data: reminders to generate, opportunity rules to evaluate. Each step runs on
+ * the process that owns the store after an import job commits (window or command line), after a revert,
+ * and once at start-up, so a scheduled night load is followed by the morning's reminders without anyone
+ * at the desk. Steps must be idempotent (never create the same reminder or opportunity twice) and do
+ * their own writing in one transaction each; one failing step is logged and does not stop the others.
+ *
+ * Features register their step in STEPS below (one line each), in the order they must run.
+ */
+export interface AfterImportContext {
+  /** Today's business date (Asia/Shanghai), YYYY-MM-DD. */
+  today: string;
+  /** Why the steps run now. */
+  reason: 'import' | 'revert' | 'startup';
+  /** The committed (or reverted) job, when there is one. */
+  jobId: number | null;
+}
+
+export interface AfterImportStep {
+  name: string;
+  run(db: Database, ctx: AfterImportContext): void;
+}
+
+const STEPS: AfterImportStep[] = [];
+
+export interface StepResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+export function runAfterImport(db: Database, ctx: AfterImportContext, steps: readonly AfterImportStep[] = STEPS): StepResult[] {
+  const results: StepResult[] = [];
+  for (const step of steps) {
+    const t0 = performance.now();
+    try {
+      step.run(db, ctx);
+      results.push({ name: step.name, ok: true, ms: Math.round(performance.now() - t0) });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      log.warn('after-import step failed', { step: step.name, reason: ctx.reason, jobId: ctx.jobId, error });
+      results.push({ name: step.name, ok: false, ms: Math.round(performance.now() - t0), error });
+    }
+  }
+  return results;
+}
