@@ -31,6 +31,8 @@ export default defineConfig({
           importWorker: resolve(__dirname, 'main/jobs/worker.ts'),
           // Excel/CSV exports stream in a worker thread too
           exportWorker: resolve(__dirname, 'main/exports/worker.ts'),
+          // The customer grid's in-memory columns are read in a worker as well
+          columnsWorker: resolve(__dirname, 'main/grid/columns-worker.ts'),
         },
       },
     },

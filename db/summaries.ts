@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { noteCustomersChanged } from './repos/customerColumns';
 
 /**
  * Customers' maintained figures (deposit/wealth/loan/AUM, last transaction date) and the
@@ -54,11 +55,13 @@ function applySummaryDelta(db: Database, sign: 1 | -1): void {
  * customer row's branch, manager or tier directly (the figures themselves are recomputed here).
  */
 export function subtractAffected(db: Database): void {
+  noteCustomersChanged(db);
   applySummaryDelta(db, -1);
 }
 
 /** Recomputes affected customers' figures and adds their contribution back. */
 export function recomputeAndAddAffected(db: Database, opts: { figures?: boolean } = {}): void {
+  noteCustomersChanged(db);
   if (opts.figures !== false) {
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS figures (customer_id INTEGER PRIMARY KEY, dep INTEGER, wlt INTEGER, lon INTEGER, last TEXT)`);
     db.exec('DELETE FROM temp.figures');

@@ -5,9 +5,11 @@
  * and brings the summaries up to date.
  */
 import { addDays } from '../shared/dates';
+import { noteCustomersChanged } from './repos/customerColumns';
 import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { rebuildSummaryTable } from './summaries';
+import { beginReportSet, refreshCustomers } from './reporting/maintain';
 
 const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   deposits: { sql: 'f.deposits', fen: true },
@@ -135,8 +137,13 @@ export function retier(db: Database, model: TierModel, opts: { userId: number | 
     const changed = db
       .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS NOT r.tier`)
       .run(at).changes;
+    noteCustomersChanged(db);
     db.exec('UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id AND customer_factors.tier IS NOT r.tier');
     rebuildSummaryTable(db);
+    // Reporting summaries: the customers whose tier changed move with their transactions and figures.
+    beginReportSet(db);
+    db.prepare('INSERT OR IGNORE INTO temp.report_set (customer_id) SELECT customer_id FROM customer_tier_changes WHERE model_version = ?').run(version);
+    refreshCustomers(db, { figures: false });
     db.prepare('UPDATE tier_models SET changed = ? WHERE version = ?').run(changed, version);
     db.exec('DELETE FROM temp.retier');
     return { version, changed };

@@ -12,6 +12,7 @@ import { markInterrupted } from './jobs/engine/revert';
 import { syncBuiltinProfiles } from './jobs/profiles/store';
 import { ImportQueue } from './jobs/queue';
 import { ExportService, FileVault } from './exports/service';
+import { ColumnsBuilder } from './grid/columns';
 import { runAfterImport } from './jobs/after-import';
 import { log } from './log';
 import { inboxDir, rejectsDir } from './paths';
@@ -31,6 +32,8 @@ export interface ServiceOptions {
   sessionPolicy?: SessionPolicy;
   authPolicy?: AuthPolicy;
   backupDir?: string;
+  /** Books at least this big get the grid's in-memory columns (default 50,000 customers). */
+  columnsMinCustomers?: number;
 }
 
 function makeRepos(db: Database) {
@@ -73,6 +76,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   const paths = { inbox: inboxDir(opts.dbPath), rejects: rejectsDir(opts.dbPath), exports: path.join(path.dirname(path.resolve(opts.dbPath)), 'exports') };
   const vault = new FileVault();
   const exportService = new ExportService({ dbPath: opts.dbPath, dir: paths.exports, vault });
+  // The grid's in-memory columns: built in a worker now and again after each import (the SQL path serves meanwhile).
+  const columns = new ColumnsBuilder(db, opts.dbPath, { minCustomers: opts.columnsMinCustomers ?? 50_000 });
   const imports = new ImportQueue({
     dbPath: opts.dbPath,
     rejectsDir: paths.rejects,
@@ -84,10 +89,14 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       } catch (e) {
         log.warn('deferred audit entries not yet written', { error: String(e) });
       }
-      if (o.status === 'committed') runAfterImport(db, { today: clock.today(), reason: 'import', jobId: o.jobId });
+      if (o.status === 'committed') {
+        runAfterImport(db, { today: clock.today(), reason: 'import', jobId: o.jobId });
+        columns.warm();
+      }
     },
   });
   runAfterImport(db, { today: clock.today(), reason: 'startup', jobId: null });
+  columns.warm();
   const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());
   return {
     db,
@@ -108,7 +117,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     platform: {},
     paths,
     async close() {
-      await Promise.all([imports.close(), exportService.close()]);
+      await Promise.all([imports.close(), exportService.close(), columns.close()]);
       db.close();
     },
   };

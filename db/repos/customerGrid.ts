@@ -10,6 +10,7 @@ import { AppError } from '../../shared/errors';
 import { yuanToFen } from '../../shared/money';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import type { Scope } from '../scope';
+import { buildColumns, countRows, freshColumns, installColumns, columnStamp, matchRows, pageIds, sqlPart, statsRows, type ColumnData } from './customerColumns';
 import { classifySearch, searchPredicate, type CustomerListRow } from './customers';
 
 export interface GridDbRow extends CustomerListRow {
@@ -19,7 +20,7 @@ export interface GridDbRow extends CustomerListRow {
   birth_date: string | null;
 }
 
-const SORT_SQL: Record<SortColumn, string> = {
+export const SORT_SQL: Record<SortColumn, string> = {
   customerNo: 'c.customer_no',
   name: 'c.name',
   tier: "CASE c.tier WHEN 'gold' THEN 1 WHEN 'quality' THEN 2 WHEN 'key' THEN 3 WHEN 'ordinary' THEN 4 WHEN 'restricted' THEN 5 WHEN 'exit' THEN 6 ELSE 7 END",
@@ -392,12 +393,87 @@ function effective(db: Database, scope: Scope): Scope {
   return outside ? scope : { ...scope, sql: '1', params: [] };
 }
 
+/** Builds the in-memory columns on this connection now (tests; the app builds them in a worker). */
+export function buildColumnsNow(db: Database): void {
+  const stamp = columnStamp(db);
+  installColumns(db, buildColumns(db, SORT_SQL), stamp);
+}
+
+const ALL: Scope = { kind: 'branch', sql: '1', params: [], masked: true };
+const matches = new WeakMap<ColumnData, Map<string, Uint8Array>>();
+
+/**
+ * Scope + filter as a row mask over the in-memory columns, or null when they are not fresh (the SQL
+ * path then answers). The few masks of the latest views are kept per build (a grid asks for count,
+ * stats and pages of the same view); favourites and lists change through this connection without a
+ * new build, so views over them are never kept.
+ */
+function columnarMatch(db: Database, scope: Scope, f: GridFilter, today: string, userId: number): { d: ColumnData; match: Uint8Array } | null {
+  const d = freshColumns(db);
+  if (!d) return null;
+  const volatile = f.favorites || f.listId !== undefined;
+  const key = JSON.stringify([scope.kind, scope.sql === '1' ? 'all' : scope.branchIds ?? null, scope.staffId ?? null, f, today, userId]);
+  let cache = matches.get(d);
+  if (!cache) matches.set(d, (cache = new Map()));
+  const hit = volatile ? undefined : cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return { d, match: hit };
+  }
+  const toRows = (ids: number[]): Int32Array | null => {
+    const out = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const r = ids[i]! < d.rowOf.length ? d.rowOf[ids[i]!]! : -1;
+      if (r < 0) return null; // a customer the build does not know: it is stale after all
+      out[i] = r;
+    }
+    return out;
+  };
+  let grantRows: Int32Array | null = null;
+  if (scope.kind === 'manager') {
+    const ids = db
+      .prepare('SELECT customer_id FROM customer_grants WHERE staff_id = ? AND (expires_on IS NULL OR expires_on >= ?)')
+      .pluck()
+      .all(scope.staffId!, scope.today ?? today) as number[];
+    grantRows = toRows(ids);
+    if (!grantRows) return null;
+  }
+  let sqlRows: Int32Array | null = null;
+  const part = sqlPart(f);
+  if (part) {
+    const { where, params } = compileFilter(ALL, part, today, userId);
+    sqlRows = toRows(db.prepare(`SELECT c.id FROM customers c WHERE ${where}`).pluck().all(...params) as number[]);
+    if (!sqlRows) return null;
+  }
+  const match = matchRows(d, scope, f, today, { grantRows, sqlRows });
+  if (!volatile) {
+    cache.set(key, match);
+    while (cache.size > 4) cache.delete(cache.keys().next().value!);
+  }
+  return { d, match };
+}
+
 export function customerGridRepo(db: Database) {
   const mask = (r: GridDbRow): GridDbRow => ({ ...r, id_no: maskIdNo(r.id_no), mobile: maskPhone(r.mobile) });
+  /** A page's rows by primary key, in the page's order. */
+  const fetchByIds = (page: number[]): GridDbRow[] => {
+    if (page.length === 0) return [];
+    const rows = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE c.id IN (${inList(page.length)})`).all(...page) as GridDbRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // A row deleted since the snapshot is simply skipped; the next data_version drops the snapshot.
+    return page.flatMap((id) => {
+      const r = byId.get(id);
+      return r ? [mask(r)] : [];
+    });
+  };
   return {
     rows(scope: Scope, filter: GridFilter, sort: GridSort, offset: number, limit: number, today: string, userId = 0): GridDbRow[] {
       scope = effective(db, scope);
       sort = effectiveSort(sort, filter);
+      const col = columnarMatch(db, scope, filter, today, userId);
+      const fromColumns = col ? pageIds(col.d, col.match, sort, offset, limit) : null;
+      if (fromColumns) return fetchByIds(fromColumns);
       const { where, params } = compileFilter(scope, filter, today, userId);
       const order = orderBy(sort);
       // Favourites and lists change through this very connection (no data_version bump): never cached.
@@ -415,20 +491,14 @@ export function customerGridRepo(db: Database) {
         const stmt = db.prepare(`SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${snapOrder}`).pluck();
         return Int32Array.from(stmt.all(...params) as number[]);
       });
-      const page = Array.from(ids.subarray(offset, offset + limit));
-      if (page.length === 0) return [];
-      const rows = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE c.id IN (${inList(page.length)})`).all(...page) as GridDbRow[];
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      // A row deleted since the snapshot is simply skipped; the next data_version drops the snapshot.
-      return page.flatMap((id) => {
-        const r = byId.get(id);
-        return r ? [mask(r)] : [];
-      });
+      return fetchByIds(Array.from(ids.subarray(offset, offset + limit)));
     },
 
     count(scope: Scope, filter: GridFilter, today: string, userId = 0): number {
       const fast = summaryWhere(db, scope, filter);
       if (fast) return Number((db.prepare(`SELECT COALESCE(SUM(s.customers), 0) AS n FROM summary_customers s WHERE ${fast.where}`).safeIntegers(true).get(...fast.params) as { n: bigint }).n);
+      const col = columnarMatch(db, effective(db, scope), filter, today, userId);
+      if (col) return countRows(col.match);
       const { where, params } = compileFilter(effective(db, scope), filter, today, userId);
       return (db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`).get(...params) as { n: number }).n;
     },
@@ -437,6 +507,16 @@ export function customerGridRepo(db: Database) {
     stats(scope: Scope, filter: GridFilter, today: string, userId = 0) {
       const fast = summaryWhere(db, scope, filter);
       if (fast) return summaryStats(db, fast);
+      const nameOf = db.prepare('SELECT name FROM staff WHERE id = ?').pluck();
+      const col = columnarMatch(db, effective(db, scope), filter, today, userId);
+      if (col) {
+        const s = statsRows(col.d, col.match);
+        return {
+          total: s.total,
+          byTier: s.byTier,
+          byManager: s.byManager.map((m) => ({ ...m, mname: m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null) })),
+        };
+      }
       const { where, params } = compileFilter(effective(db, scope), filter, today, userId);
       // One pass over the filtered customers, grouped by tier x manager; the three views are folded
       // from those few groups. Sums are BigInt: a million balances can exceed 2^53 fen.
@@ -466,7 +546,6 @@ export function customerGridRepo(db: Database) {
         m.aum += g.aum;
         managers.set(g.mid, m);
       }
-      const nameOf = db.prepare('SELECT name FROM staff WHERE id = ?').pluck();
       for (const m of managers.values()) m.mname = m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null);
       const byTier = [...tiers.values()].sort((a, b) => (a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0));
       const byManager = [...managers.values()].sort((a, b) => (b.aum > a.aum ? 1 : b.aum < a.aum ? -1 : 0));

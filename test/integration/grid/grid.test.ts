@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dropColumns, freshColumns } from '../../../db/repos/customerColumns';
+import { buildColumnsNow } from '../../../db/repos/customerGrid';
 import { DEMO_PASSWORD } from '../../../db/demo';
 import { rebuildSummaryTable } from '../../../db/summaries';
 import { fixedClock } from '../../../main/clock';
@@ -125,52 +127,67 @@ const cases: { name: string; filter: GridFilter; keep: (c: Ref) => boolean }[] =
   },
 ];
 
-describe('grid filters against a hand-computed reference', () => {
-  for (const who of ['president', 'manager1'] as const) {
-    for (const k of cases) {
-      it(`${who}: ${k.name}`, async () => {
-        const scoped = who === 'president' ? all : all.filter((c) => c.manager_staff_id === managerStaffId || granted.has(c.id));
-        const expected = scoped.filter(k.keep);
-        const counts = await ok('customers.gridCount', { filter: k.filter }, who);
-        expect(counts).toEqual({ total: scoped.length, filtered: expected.length });
-        const page = await ok('customers.grid', { filter: k.filter, sort: [{ col: 'aum', dir: 'desc' }], offset: 0, limit: 500 }, who);
-        const want = [...expected].sort((a, b) => b.aum_fen - a.aum_fen || b.id - a.id).slice(0, 500).map((c) => c.customer_no); // ties: id in the sort's direction
-        expect(page.rows.map((r) => r.customerNo)).toEqual(want);
-        const stats = await ok('customers.quickStats', { filter: k.filter }, who);
-        expect(stats.count).toBe(expected.length);
-        expect(fen(stats.aum)).toBe(expected.reduce((s, c) => s + c.aum_fen, 0));
-        expect(fen(stats.loans)).toBe(expected.reduce((s, c) => s + c.loan_fen, 0));
-        expect(stats.byTier.reduce((s, t) => s + t.count, 0)).toBe(expected.length);
-        expect(stats.byManager.reduce((s, m) => s + m.count, 0)).toBe(expected.length);
-      });
+// Both ways of answering: SQL (the reference path, and what serves while the columns build) and the
+// in-memory columns the app builds for big books (db/repos/customerColumns.ts). Same expectations.
+for (const mode of ['SQL', 'in-memory columns'] as const) {
+describe(mode, () => {
+  beforeAll(() => {
+    if (mode === 'SQL') dropColumns(services.db);
+    else buildColumnsNow(services.db);
+  });
+  afterEach(() => {
+    // The mode under test really answered: the columns stayed fresh (or absent) throughout.
+    expect(freshColumns(services.db) !== null).toBe(mode !== 'SQL');
+  });
+
+  describe('grid filters against a hand-computed reference', () => {
+    for (const who of ['president', 'manager1'] as const) {
+      for (const k of cases) {
+        it(`${who}: ${k.name}`, async () => {
+          const scoped = who === 'president' ? all : all.filter((c) => c.manager_staff_id === managerStaffId || granted.has(c.id));
+          const expected = scoped.filter(k.keep);
+          const counts = await ok('customers.gridCount', { filter: k.filter }, who);
+          expect(counts).toEqual({ total: scoped.length, filtered: expected.length });
+          const page = await ok('customers.grid', { filter: k.filter, sort: [{ col: 'aum', dir: 'desc' }], offset: 0, limit: 500 }, who);
+          const want = [...expected].sort((a, b) => b.aum_fen - a.aum_fen || b.id - a.id).slice(0, 500).map((c) => c.customer_no); // ties: id in the sort's direction
+          expect(page.rows.map((r) => r.customerNo)).toEqual(want);
+          const stats = await ok('customers.quickStats', { filter: k.filter }, who);
+          expect(stats.count).toBe(expected.length);
+          expect(fen(stats.aum)).toBe(expected.reduce((s, c) => s + c.aum_fen, 0));
+          expect(fen(stats.loans)).toBe(expected.reduce((s, c) => s + c.loan_fen, 0));
+          expect(stats.byTier.reduce((s, t) => s + t.count, 0)).toBe(expected.length);
+          expect(stats.byManager.reduce((s, m) => s + m.count, 0)).toBe(expected.length);
+        });
+      }
     }
-  }
-  it('the filters are not vacuous: each keeps some but not all of the branch', () => {
-    for (const k of cases.slice(1)) {
-      const n = all.filter(k.keep).length;
-      expect(n, k.name).toBeGreaterThan(0);
-      expect(n, k.name).toBeLessThan(all.length);
+    it('the filters are not vacuous: each keeps some but not all of the branch', () => {
+      for (const k of cases.slice(1)) {
+        const n = all.filter(k.keep).length;
+        expect(n, k.name).toBeGreaterThan(0);
+        expect(n, k.name).toBeLessThan(all.length);
+      }
+    });
+  });
+
+  describe('sorting and paging', () => {
+    const sorts: { sort: GridSort; cmp: (a: Ref, b: Ref) => number; tie: 1 | -1 }[] = [
+      { sort: [{ col: 'customerNo', dir: 'asc' }], cmp: (a, b) => (a.customer_no < b.customer_no ? -1 : a.customer_no > b.customer_no ? 1 : 0), tie: 1 },
+      { sort: [{ col: 'loans', dir: 'desc' }], cmp: (a, b) => b.loan_fen - a.loan_fen, tie: -1 },
+      { sort: [{ col: 'openedOn', dir: 'asc' }, { col: 'aum', dir: 'desc' }], cmp: (a, b) => (a.opened_on < b.opened_on ? -1 : a.opened_on > b.opened_on ? 1 : b.aum_fen - a.aum_fen), tie: 1 },
+    ];
+    for (const s of sorts) {
+      it(`pages of ${JSON.stringify(s.sort)} cover the set exactly once, in order`, async () => {
+        const want = [...all].sort((a, b) => s.cmp(a, b) || s.tie * (a.id - b.id)).map((c) => c.customer_no);
+        const got: string[] = [];
+        for (let off = 0; off < all.length; off += 400) {
+          got.push(...(await ok('customers.grid', { filter: {}, sort: s.sort, offset: off, limit: 400 })).rows.map((r) => r.customerNo));
+        }
+        expect(got).toEqual(want);
+      });
     }
   });
 });
-
-describe('sorting and paging', () => {
-  const sorts: { sort: GridSort; cmp: (a: Ref, b: Ref) => number; tie: 1 | -1 }[] = [
-    { sort: [{ col: 'customerNo', dir: 'asc' }], cmp: (a, b) => (a.customer_no < b.customer_no ? -1 : a.customer_no > b.customer_no ? 1 : 0), tie: 1 },
-    { sort: [{ col: 'loans', dir: 'desc' }], cmp: (a, b) => b.loan_fen - a.loan_fen, tie: -1 },
-    { sort: [{ col: 'openedOn', dir: 'asc' }, { col: 'aum', dir: 'desc' }], cmp: (a, b) => (a.opened_on < b.opened_on ? -1 : a.opened_on > b.opened_on ? 1 : b.aum_fen - a.aum_fen), tie: 1 },
-  ];
-  for (const s of sorts) {
-    it(`pages of ${JSON.stringify(s.sort)} cover the set exactly once, in order`, async () => {
-      const want = [...all].sort((a, b) => s.cmp(a, b) || s.tie * (a.id - b.id)).map((c) => c.customer_no);
-      const got: string[] = [];
-      for (let off = 0; off < all.length; off += 400) {
-        got.push(...(await ok('customers.grid', { filter: {}, sort: s.sort, offset: off, limit: 400 })).rows.map((r) => r.customerNo));
-      }
-      expect(got).toEqual(want);
-    });
-  }
-});
+}
 
 describe('safety', () => {
   const attacks = ["'; DROP TABLE customers; --", "王' OR '1'='1", '%', '_', '\\', '" OR ""="', '1 OR 1=1', '%%%%', '\u0000'];

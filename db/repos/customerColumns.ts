@@ -1,0 +1,408 @@
+/**
+ * The customer book as columns in memory, for the grid's counts, quick stats and pages.
+ *
+ * A million customers' filter fields fit in ~60 MB of typed arrays; testing a chip filter over all of
+ * them in JavaScript takes a few milliseconds, where SQLite needs a full pass over the wide customer
+ * rows (hundreds of milliseconds) for anything the maintained summaries cannot answer. Sorted orders
+ * of every sortable column are kept as permutations computed by SQLite itself (so ties, NULLs and
+ * BINARY collation are exactly SQL's), and a page at any depth is a walk along one permutation.
+ *
+ * The columns are built off the main thread (main/grid/columns.ts runs buildColumns in a worker) and
+ * are used only while fresh: the connection's PRAGMA data_version (another connection committed, e.g.
+ * an import) and the customers generation (this connection changed customers: re-tiering, a revert;
+ * db/summaries.ts bumps it) must both match the build's. Anything else takes the SQL path, which stays
+ * the reference: tests run every filter through both and compare.
+ *
+ * Filter parts the columns hold (tiers, managers, branches, kinds, statuses, money bounds, birthday
+ * month, inactivity) are evaluated here; the others (search, products, maturities, favourites, lists,
+ * advanced queries) come from SQL as id sets, driven by their own indexes.
+ */
+import type { Database } from 'better-sqlite3';
+import type { GridFilter, GridSort, SortColumn } from '../../shared/api/grid';
+import { addDays } from '../../shared/dates';
+import { yuanToFen } from '../../shared/money';
+import type { Scope } from '../scope';
+
+export const TIER_CODES = ['none', 'gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'] as const;
+const KIND_CODES = ['', 'individual', 'corporate'] as const;
+const STATUS_CODES = ['', 'active', 'dormant', 'closed'] as const;
+
+/** Exact integer fen split as hi * 2^32 + lo, so sums over a million rows stay exact in doubles. */
+export interface MoneyColumn {
+  hi: Int32Array;
+  lo: Uint32Array;
+}
+
+export interface ColumnData {
+  n: number;
+  /** Customer ids in ascending order; row r is customer ids[r]. */
+  ids: Int32Array;
+  /** id -> row, -1 when absent. */
+  rowOf: Int32Array;
+  branch: Int32Array;
+  /** Manager of record's staff id, 0 when none. */
+  manager: Int32Array;
+  tier: Uint8Array;
+  kind: Uint8Array;
+  status: Uint8Array;
+  aum: MoneyColumn;
+  deposits: MoneyColumn;
+  wealth: MoneyColumn;
+  loans: MoneyColumn;
+  /** YYYYMMDD of last_txn_on, 0 when NULL. */
+  lastTxn: Int32Array;
+  /** Month of birth_date (1-12), 0 when unknown. */
+  birthMonth: Uint8Array;
+  /** Rows in ascending (column, id) order, per sortable column. */
+  perms: Partial<Record<SortColumn, Int32Array>>;
+}
+
+export interface ColumnStamp {
+  dataVersion: number;
+  generation: number;
+}
+
+const TWO32 = 4294967296;
+
+/** SQL order expressions per sortable column; the grid's own SORT_SQL passes them in (one source). */
+export type SortSql = Record<SortColumn, string>;
+
+/**
+ * Reads the whole book into columns in one read transaction. Runs in a worker thread on its own
+ * connection. Throws UnsafeColumns when a value cannot be held exactly (the SQL path then serves).
+ */
+export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
+  db.exec('BEGIN');
+  try {
+    const { n, maxId } = db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS maxId FROM customers').get() as { n: number; maxId: number };
+    if (maxId > 0x7fffffff) throw new Error('customer ids beyond 2^31');
+    const money = (): MoneyColumn => ({ hi: new Int32Array(n), lo: new Uint32Array(n) });
+    const d: ColumnData = {
+      n,
+      ids: new Int32Array(n),
+      rowOf: new Int32Array(maxId + 1).fill(-1),
+      branch: new Int32Array(n),
+      manager: new Int32Array(n),
+      tier: new Uint8Array(n),
+      kind: new Uint8Array(n),
+      status: new Uint8Array(n),
+      aum: money(),
+      deposits: money(),
+      wealth: money(),
+      loans: money(),
+      lastTxn: new Int32Array(n),
+      birthMonth: new Uint8Array(n),
+      perms: {},
+    };
+    const setMoney = (col: MoneyColumn, r: number, v: number) => {
+      if (!Number.isSafeInteger(v) || Math.abs(v) >= 2 ** 52) throw new Error('amount beyond exact range');
+      const hi = Math.floor(v / TWO32);
+      col.hi[r] = hi;
+      col.lo[r] = v - hi * TWO32;
+    };
+    const code = (list: readonly string[], v: string | null): number => {
+      const i = list.indexOf(v ?? '');
+      if (i < 0) throw new Error(`unexpected value ${v}`);
+      return i;
+    };
+    const stmt = db.prepare(
+      `SELECT id, branch_id, COALESCE(manager_staff_id, 0), COALESCE(tier, 'none'), kind, status, aum_fen, deposit_fen, wealth_fen, loan_fen, last_txn_on, birth_date
+       FROM customers ORDER BY id`,
+    );
+    let r = 0;
+    for (const row of stmt.raw().iterate() as IterableIterator<[number, number, number, string, string, string, number, number, number, number, string | null, string | null]>) {
+      if (r >= n) throw new Error('customers changed during the build');
+      const [id, branch, manager, tier, kind, status, aum, dep, wlt, lon, last, birth] = row;
+      d.ids[r] = id;
+      d.rowOf[id] = r;
+      d.branch[r] = branch;
+      d.manager[r] = manager;
+      d.tier[r] = code(TIER_CODES, tier);
+      d.kind[r] = code(KIND_CODES, kind);
+      d.status[r] = code(STATUS_CODES, status);
+      setMoney(d.aum, r, aum);
+      setMoney(d.deposits, r, dep);
+      setMoney(d.wealth, r, wlt);
+      setMoney(d.loans, r, lon);
+      // The SQL compares the text: only a well-formed date can be compared as a number instead.
+      if (last === null) d.lastTxn[r] = 0;
+      else if (/^\d{4}-\d{2}-\d{2}$/.test(last)) d.lastTxn[r] = Number(last.slice(0, 4) + last.slice(5, 7) + last.slice(8, 10));
+      else throw new Error(`unexpected last_txn_on ${last}`);
+      const m = birth === null ? '' : birth.slice(5, 7);
+      d.birthMonth[r] = /^\d\d$/.test(m) && Number(m) >= 1 && Number(m) <= 12 ? Number(m) : 0;
+      r++;
+    }
+    if (r !== n) throw new Error('customers changed during the build');
+    for (const [col, expr] of Object.entries(sortSql) as [SortColumn, string][]) {
+      const from = col === 'branchName' ? 'customers c JOIN branches b ON b.id = c.branch_id' : col === 'managerName' ? 'customers c LEFT JOIN staff m ON m.id = c.manager_staff_id' : 'customers c';
+      const perm = new Int32Array(n);
+      let i = 0;
+      for (const id of db.prepare(`SELECT c.id FROM ${from} ORDER BY ${expr} ASC, c.id ASC`).pluck().iterate() as IterableIterator<number>) perm[i++] = d.rowOf[id]!;
+      if (i !== n) throw new Error('sort order incomplete');
+      d.perms[col] = perm;
+    }
+    return d;
+  } finally {
+    db.exec('COMMIT');
+  }
+}
+
+/** Every typed array of a build, for transferring it out of the worker without a copy. */
+export function transferList(d: ColumnData): ArrayBuffer[] {
+  const arrays: ArrayBufferView[] = [d.ids, d.rowOf, d.branch, d.manager, d.tier, d.kind, d.status, d.lastTxn, d.birthMonth];
+  for (const m of [d.aum, d.deposits, d.wealth, d.loans]) arrays.push(m.hi, m.lo);
+  arrays.push(...Object.values(d.perms));
+  return arrays.map((a) => a.buffer as ArrayBuffer);
+}
+
+const COLUMN_KEYS = new Set(['tiers', 'managerIds', 'branchIds', 'kinds', 'statuses', 'aumMin', 'aumMax', 'depositsMin', 'loansMin', 'birthdayThisMonth', 'inactiveDays']);
+
+/** The parts of a filter the columns cannot answer: SQL gives their matching ids. */
+export function sqlPart(f: GridFilter): GridFilter | null {
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const [k, v] of Object.entries(f)) {
+    if (v === undefined || COLUMN_KEYS.has(k)) continue;
+    out[k] = v;
+    any = true;
+  }
+  return any ? (out as GridFilter) : null;
+}
+
+const moneyAt = (c: MoneyColumn, r: number) => c.hi[r]! * TWO32 + c.lo[r]!;
+const ymd = (iso: string) => Number(iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10));
+
+/**
+ * Which rows pass scope + filter. `scopeRows`/`sqlRows` are the id sets SQL supplied (grants of a
+ * manager; the filter's SQL part), already mapped to rows; null when not applicable.
+ */
+export function matchRows(
+  d: ColumnData,
+  scope: Scope,
+  f: GridFilter,
+  today: string,
+  extra: { grantRows: Int32Array | null; sqlRows: Int32Array | null },
+): Uint8Array {
+  const n = d.n;
+  const out = new Uint8Array(n);
+  // Start from the scope.
+  if (scope.kind === 'none') return out;
+  if (scope.kind === 'manager') {
+    const staff = scope.staffId!;
+    for (let r = 0; r < n; r++) if (d.manager[r] === staff) out[r] = 1;
+    if (extra.grantRows) for (const r of extra.grantRows) out[r] = 1;
+  } else if (scope.sql === '1' || !scope.branchIds) {
+    out.fill(1);
+  } else {
+    const allowed = new Set(scope.branchIds);
+    for (let r = 0; r < n; r++) if (allowed.has(d.branch[r]!)) out[r] = 1;
+  }
+  if (extra.sqlRows) {
+    const keep = new Uint8Array(n);
+    for (const r of extra.sqlRows) keep[r] = 1;
+    for (let r = 0; r < n; r++) out[r]! &= keep[r]!;
+  }
+  const tests: ((r: number) => boolean)[] = [];
+  if (f.tiers?.length) {
+    const set = new Uint8Array(TIER_CODES.length);
+    for (const t of f.tiers) set[TIER_CODES.indexOf(t)] = 1;
+    tests.push((r) => set[d.tier[r]!] === 1);
+  }
+  if (f.managerIds?.length) {
+    const set = new Set(f.managerIds);
+    tests.push((r) => set.has(d.manager[r]!));
+  }
+  if (f.branchIds?.length) {
+    const set = new Set(f.branchIds);
+    tests.push((r) => set.has(d.branch[r]!));
+  }
+  if (f.kinds?.length) {
+    const set = new Set(f.kinds.map((k) => KIND_CODES.indexOf(k)));
+    tests.push((r) => set.has(d.kind[r]!));
+  }
+  if (f.statuses?.length) {
+    const set = new Set(f.statuses.map((s) => STATUS_CODES.indexOf(s)));
+    tests.push((r) => set.has(d.status[r]!));
+  }
+  const fen = (s: string) => Number(yuanToFen(s));
+  if (f.aumMin !== undefined) {
+    const v = fen(f.aumMin);
+    tests.push((r) => moneyAt(d.aum, r) >= v);
+  }
+  if (f.aumMax !== undefined) {
+    const v = fen(f.aumMax);
+    tests.push((r) => moneyAt(d.aum, r) <= v);
+  }
+  if (f.depositsMin !== undefined) {
+    const v = fen(f.depositsMin);
+    tests.push((r) => moneyAt(d.deposits, r) >= v);
+  }
+  if (f.loansMin !== undefined) {
+    const v = fen(f.loansMin);
+    tests.push((r) => moneyAt(d.loans, r) >= v);
+  }
+  if (f.birthdayThisMonth) {
+    const m = Number(today.slice(5, 7));
+    tests.push((r) => d.kind[r] === 1 && d.birthMonth[r] === m);
+  }
+  if (f.inactiveDays !== undefined) {
+    const cut = ymd(addDays(today, -f.inactiveDays));
+    tests.push((r) => d.lastTxn[r] === 0 || d.lastTxn[r]! <= cut);
+  }
+  if (tests.length) {
+    for (let r = 0; r < n; r++) {
+      if (!out[r]) continue;
+      for (const t of tests) {
+        if (!t(r)) {
+          out[r] = 0;
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function countRows(match: Uint8Array): number {
+  let c = 0;
+  for (let r = 0; r < match.length; r++) c += match[r]!;
+  return c;
+}
+
+/**
+ * The page's customer ids, or null when the sort is not one the columns hold (several keys): the
+ * SQL path then answers. Same total order as orderBy(): the key, then the id in the key's direction.
+ */
+export function pageIds(d: ColumnData, match: Uint8Array, sort: GridSort, offset: number, limit: number): number[] | null {
+  if (sort.length > 1) return null;
+  const key = sort[0] ?? { col: 'aum' as const, dir: 'desc' as const };
+  const perm = d.perms[key.col];
+  if (!perm) return null;
+  const out: number[] = [];
+  let seen = 0;
+  const n = perm.length;
+  for (let i = 0; i < n && out.length < limit; i++) {
+    const r = perm[key.dir === 'asc' ? i : n - 1 - i]!;
+    if (!match[r]) continue;
+    if (seen++ >= offset) out.push(d.ids[r]!);
+  }
+  return out;
+}
+
+export interface ColumnStats {
+  total: { n: bigint; aum: bigint; dep: bigint; wlt: bigint; lon: bigint };
+  byTier: { tier: string; n: bigint; aum: bigint }[];
+  byManager: { mid: bigint; n: bigint; aum: bigint }[];
+}
+
+/** Count and sums of the matching rows, by tier and by manager; exact (hi/lo halves summed apart). */
+export function statsRows(d: ColumnData, match: Uint8Array): ColumnStats {
+  // Groups are tier x manager (dense index), folded into the three views at the end.
+  const dense = new Map<number, number>();
+  const managers: number[] = [];
+  const T = TIER_CODES.length;
+  const groupOf = new Int32Array(d.n);
+  for (let r = 0; r < d.n; r++) {
+    if (!match[r]) continue;
+    const m = d.manager[r]!;
+    let k = dense.get(m);
+    if (k === undefined) {
+      k = managers.length;
+      dense.set(m, k);
+      managers.push(m);
+    }
+    groupOf[r] = k;
+  }
+  const M = managers.length;
+  const G = T * M;
+  const count = new Float64Array(G);
+  const sums = { aum: [new Float64Array(G), new Float64Array(G)], dep: [new Float64Array(G), new Float64Array(G)], wlt: [new Float64Array(G), new Float64Array(G)], lon: [new Float64Array(G), new Float64Array(G)] };
+  for (let r = 0; r < d.n; r++) {
+    if (!match[r]) continue;
+    const g = d.tier[r]! * M + groupOf[r]!;
+    count[g]!++;
+    sums.aum[0]![g]! += d.aum.hi[r]!;
+    sums.aum[1]![g]! += d.aum.lo[r]!;
+    sums.dep[0]![g]! += d.deposits.hi[r]!;
+    sums.dep[1]![g]! += d.deposits.lo[r]!;
+    sums.wlt[0]![g]! += d.wealth.hi[r]!;
+    sums.wlt[1]![g]! += d.wealth.lo[r]!;
+    sums.lon[0]![g]! += d.loans.hi[r]!;
+    sums.lon[1]![g]! += d.loans.lo[r]!;
+  }
+  const big = (pair: Float64Array[], g: number) => BigInt(pair[0]![g]!) * BigInt(TWO32) + BigInt(pair[1]![g]!);
+  const total = { n: 0n, aum: 0n, dep: 0n, wlt: 0n, lon: 0n };
+  const tiers = new Map<string, { tier: string; n: bigint; aum: bigint }>();
+  const byMgr = new Map<number, { mid: bigint; n: bigint; aum: bigint }>();
+  for (let t = 0; t < T; t++) {
+    for (let k = 0; k < M; k++) {
+      const g = t * M + k;
+      if (!count[g]) continue;
+      const n = BigInt(count[g]!);
+      const aum = big(sums.aum, g);
+      total.n += n;
+      total.aum += aum;
+      total.dep += big(sums.dep, g);
+      total.wlt += big(sums.wlt, g);
+      total.lon += big(sums.lon, g);
+      const tierName = TIER_CODES[t]!;
+      const te = tiers.get(tierName) ?? { tier: tierName, n: 0n, aum: 0n };
+      te.n += n;
+      te.aum += aum;
+      tiers.set(tierName, te);
+      const mid = managers[k]!;
+      const me = byMgr.get(mid) ?? { mid: BigInt(mid), n: 0n, aum: 0n };
+      me.n += n;
+      me.aum += aum;
+      byMgr.set(mid, me);
+    }
+  }
+  const byTier = [...tiers.values()].sort((a, b) => (a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0));
+  const byManager = [...byMgr.values()].sort((a, b) => (b.aum > a.aum ? 1 : b.aum < a.aum ? -1 : a.mid < b.mid ? -1 : a.mid > b.mid ? 1 : 0));
+  return { total, byTier, byManager };
+}
+
+/**
+ * Installed builds per connection. A build is used only while its stamp matches the connection's
+ * current one; a stale or missing build asks the registered builder (main/grid/columns.ts) for a new
+ * one and the caller takes the SQL path meanwhile.
+ */
+const installed = new WeakMap<Database, { data: ColumnData; stamp: ColumnStamp }>();
+const builders = new WeakMap<Database, () => void>();
+const generations = new WeakMap<Database, number>();
+
+/**
+ * Called by everything that changes customer rows through this connection (summaries' refresh,
+ * re-tiering, reverts): other connections' commits are seen through PRAGMA data_version instead.
+ */
+export function noteCustomersChanged(db: Database): void {
+  generations.set(db, (generations.get(db) ?? 0) + 1);
+}
+
+export function columnStamp(db: Database): ColumnStamp {
+  return { dataVersion: Number(db.pragma('data_version', { simple: true })), generation: generations.get(db) ?? 0 };
+}
+
+export function installColumns(db: Database, data: ColumnData, stamp: ColumnStamp): void {
+  installed.set(db, { data, stamp });
+}
+
+export function dropColumns(db: Database): void {
+  installed.delete(db);
+}
+
+export function onColumnsStale(db: Database, request: (() => void) | null): void {
+  if (request) builders.set(db, request);
+  else builders.delete(db);
+}
+
+/** The fresh build for this connection, or null (and a new build is requested). */
+export function freshColumns(db: Database): ColumnData | null {
+  const have = installed.get(db);
+  if (have) {
+    const now = columnStamp(db);
+    if (now.dataVersion === have.stamp.dataVersion && now.generation === have.stamp.generation) return have.data;
+  }
+  builders.get(db)?.();
+  return null;
+}

@@ -1,0 +1,22 @@
+/**
+ * Worker thread: reads the customer book into columns (db/repos/customerColumns.ts) on its own
+ * read-only connection and hands the typed arrays back without copying them.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { buildColumns, transferList } from '../../db/repos/customerColumns';
+import { SORT_SQL } from '../../db/repos/customerGrid';
+
+const { dbPath } = workerData as { dbPath: string };
+const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+try {
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  const t0 = performance.now();
+  const data = buildColumns(db, SORT_SQL);
+  parentPort!.postMessage({ type: 'done', data, ms: Math.round(performance.now() - t0) }, transferList(data));
+} catch (e) {
+  parentPort!.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+} finally {
+  db.close();
+}

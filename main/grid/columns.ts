@@ -1,0 +1,92 @@
+import type { Database } from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import { columnStamp, dropColumns, freshColumns, installColumns, onColumnsStale, type ColumnData, type ColumnStamp } from '../../db/repos/customerColumns';
+import { log } from '../log';
+import { workerScript } from '../workers';
+
+/**
+ * Keeps the grid's in-memory columns (db/repos/customerColumns.ts) current for the main connection:
+ * whenever a grid call finds them missing or stale it asks for a build, which runs in a worker thread
+ * on its own read-only connection (a million customers take a few seconds; the event loop never
+ * waits, and the SQL path answers meanwhile). At most one build runs; a request during a build is
+ * remembered and served after it. Books below `minCustomers` are fast enough in SQL and skip it.
+ */
+export class ColumnsBuilder {
+  private worker: Worker | null = null;
+  private again = false;
+  private closed = false;
+  private failedStamp: string | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly dbPath: string,
+    private readonly opts: { minCustomers: number } = { minCustomers: 50_000 },
+  ) {
+    onColumnsStale(db, () => this.request());
+  }
+
+  /** Starts a build unless one is running (then one more follows it). */
+  request(): void {
+    if (this.closed) return;
+    if (this.worker) {
+      this.again = true;
+      return;
+    }
+    const stamp = columnStamp(this.db);
+    const key = `${stamp.dataVersion}:${stamp.generation}`;
+    if (this.failedStamp === key) return; // the same data failed before: the SQL path serves
+    const size = this.db.prepare('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers').get() as { n: number };
+    if (size.n < this.opts.minCustomers) {
+      dropColumns(this.db);
+      return;
+    }
+    this.start(stamp, key);
+  }
+
+  private start(stamp: ColumnStamp, key: string): void {
+    const worker = new Worker(workerScript('columnsWorker.js', 'grid/columns-worker-tsx.cjs'), {
+      workerData: { dbPath: this.dbPath },
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
+    });
+    this.worker = worker;
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      this.worker = null;
+      if (this.again && !this.closed) {
+        this.again = false;
+        this.request();
+      }
+    };
+    worker.on('message', (m: { type: 'done'; data: ColumnData; ms: number } | { type: 'failed'; message: string }) => {
+      if (m.type === 'done') {
+        installColumns(this.db, m.data, stamp);
+        this.failedStamp = null;
+        log.info('customer columns built', { customers: m.data.n, ms: m.ms });
+      } else {
+        this.failedStamp = key;
+        log.warn('customer columns not built; the grid uses SQL', { reason: m.message.slice(0, 200) });
+      }
+      done();
+    });
+    worker.on('error', (e) => {
+      this.failedStamp = key;
+      log.warn('customer columns worker failed', { reason: e.message.slice(0, 200) });
+      done();
+    });
+    worker.on('exit', done);
+  }
+
+  /** Builds now if needed (at start-up and after an import), without waiting. */
+  warm(): void {
+    freshColumns(this.db); // asks for a build when missing or stale
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    onColumnsStale(this.db, null);
+    const w = this.worker;
+    if (w) await w.terminate();
+  }
+}
