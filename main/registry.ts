@@ -6,6 +6,7 @@ import { auditHandlers } from './handlers/audit';
 import { authHandlers } from './handlers/auth';
 import { customer360Handlers } from './handlers/customer360';
 import { customersHandlers } from './handlers/customers';
+import { desktopHandlers } from './handlers/desktop';
 import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
@@ -58,6 +59,7 @@ export function createRegistry(services: Services): Registry {
     listsHandlers,
     customer360Handlers,
     tiersHandlers,
+    desktopHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -72,6 +74,7 @@ export function createRegistry(services: Services): Registry {
     ...listsHandlers,
     ...customer360Handlers,
     ...tiersHandlers,
+    ...desktopHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

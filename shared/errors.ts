@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'IMPORT_INTERRUPTED',
   'IMPORT_REVERT_BLOCKED',
   'IMPORT_STORE_BUSY',
+  // 个性化桌面: a layout refused (details: reason, widget id, kind).
+  'DESKTOP_LAYOUT_INVALID',
   'INTERNAL',
 ] as const;
 

@@ -3,6 +3,7 @@ import { auditApi } from './audit';
 import { authApi } from './auth';
 import { customer360Api } from './customer360';
 import { customersApi } from './customers';
+import { desktopApi } from './desktop';
 import { exportsApi } from './exports';
 import { gridApi } from './grid';
 import { importsApi } from './imports';
@@ -27,6 +28,7 @@ export const contract = {
   ...listsApi,
   ...customer360Api,
   ...tiersApi,
+  ...desktopApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -60,6 +62,7 @@ export * from './auth';
 export * from './common';
 export * from './customer360';
 export * from './customers';
+export * from './desktop';
 export * from './define';
 export * from './exports';
 export * from './grid';

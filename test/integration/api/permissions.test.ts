@@ -65,6 +65,11 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'tiers.refreshFactors': ['admin'],
   'tiers.whatIf': ['admin'],
   'tiers.apply': ['admin'],
+  'desktop.data': ['president', 'manager'],
+  'desktop.save': ['president', 'manager'],
+  'desktop.reset': ['president', 'manager'],
+  'desktop.template': ['admin'],
+  'desktop.publishTemplate': ['admin'],
 };
 
 let w: World;

@@ -1,0 +1,158 @@
+import type { Database } from 'better-sqlite3';
+import { addDays, addMonths } from '../../shared/dates';
+import type { Scope } from '../scope';
+
+/**
+ * The figures behind the desktop widgets, always within the caller's data scope (the scope's SQL over
+ * the alias `c`, ANDed into every query). Money sums are read as BigInt. Headline figures, the tier
+ * pyramid and the staff league come from the maintained summaries (db/repos/overview.ts and
+ * summary_customers); maturities walk the maturity indexes; lists and saved queries count through the
+ * grid's compiled filter. Each figure is defined so that the grid filter its drill-down opens keeps
+ * exactly the customers counted here.
+ */
+
+type Row = Record<string, unknown>;
+const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt((v as number | null) ?? 0));
+
+export interface CustomerRow {
+  id: number;
+  customer_no: string;
+  name: string;
+  tier: string | null;
+  aum_fen: bigint;
+  amount_fen?: bigint;
+  on?: string | null;
+}
+
+export function desktopData(db: Database) {
+  const all = (sql: string, params: readonly unknown[]): Row[] => db.prepare(sql).safeIntegers(true).all(...params) as Row[];
+  const num = (v: unknown) => Number(v);
+
+  return {
+    /** Active term deposits, wealth holdings and loans maturing from today to today + days, in scope. */
+    maturities(scope: Scope, today: string, days: number, limit = 8) {
+      const until = addDays(today, days);
+      const byKind = all(
+        `SELECT 'term' AS kind, COUNT(*) AS n, COALESCE(SUM(t.principal_fen), 0) AS s FROM term_deposits t JOIN customers c ON c.id = t.customer_id
+           WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ? AND ${scope.sql}
+         UNION ALL
+         SELECT 'wealth', COUNT(*), COALESCE(SUM(h.market_value_fen), 0) FROM wealth_holdings h JOIN customers c ON c.id = h.customer_id
+           WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ? AND ${scope.sql}
+         UNION ALL
+         SELECT 'loan', COUNT(*), COALESCE(SUM(l.balance_fen), 0) FROM loans l JOIN customers c ON c.id = l.customer_id
+           WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ? AND ${scope.sql}`,
+        [today, until, ...scope.params, today, until, ...scope.params, today, until, ...scope.params],
+      ).map((r) => ({ kind: r.kind as 'term' | 'wealth' | 'loan', items: num(r.n), amount_fen: big(r.s) }));
+      const due = `SELECT t.customer_id AS cid, t.maturity_on AS on_date, t.principal_fen AS amt FROM term_deposits t WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ?
+        UNION ALL SELECT h.customer_id, h.maturity_on, h.market_value_fen FROM wealth_holdings h WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?
+        UNION ALL SELECT l.customer_id, l.maturity_on, l.balance_fen FROM loans l WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?`;
+      const window = [today, until, today, until, today, until];
+      const customers = num(
+        all(`SELECT COUNT(*) AS n FROM customers c WHERE c.id IN (SELECT cid FROM (${due})) AND ${scope.sql}`, [...window, ...scope.params])[0]!.n,
+      );
+      const rows = all(
+        `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on"
+         FROM (SELECT cid, MIN(on_date) AS on_date, SUM(amt) AS amount_fen FROM (${due}) GROUP BY cid) d
+         JOIN customers c ON c.id = d.cid WHERE ${scope.sql}
+         ORDER BY d.on_date, d.amount_fen DESC, c.id LIMIT ?`,
+        [...window, ...scope.params, limit],
+      ) as unknown as CustomerRow[];
+      return { until, byKind, customers, rows };
+    },
+
+    /** Managers' books from the maintained summaries (the president's branch tree). */
+    staffLeague(scope: Scope) {
+      if (scope.kind !== 'branch' || !scope.branchIds) return [];
+      const ids = scope.branchIds;
+      return all(
+        `SELECT st.id AS staff_id, st.name, SUM(s.customers) AS customers, SUM(s.deposit_fen) AS deposit_fen, SUM(s.loan_fen) AS loan_fen,
+                SUM(s.aum_fen) AS aum_fen, SUM(CASE WHEN s.tier IN ('gold', 'quality') THEN s.customers ELSE 0 END) AS quality
+         FROM summary_customers s JOIN staff st ON st.id = s.manager_staff_id
+         WHERE s.branch_id IN (${ids.map(() => '?').join(',')}) AND st.position = 'manager'
+         GROUP BY st.id ORDER BY aum_fen DESC, st.id`,
+        ids,
+      ).map((r) => ({
+        staffId: num(r.staff_id),
+        name: String(r.name),
+        customers: num(r.customers),
+        deposit_fen: big(r.deposit_fen),
+        loan_fen: big(r.loan_fen),
+        aum_fen: big(r.aum_fen),
+        quality: num(r.quality),
+      }));
+    },
+
+    /** Transactions over each channel since `days` ago (the grid's channelUse window), in scope. */
+    channelMix(scope: Scope, today: string, days: number) {
+      const since = `${addDays(today, -days)} 00:00:00`;
+      return all(
+        `SELECT t.channel, COUNT(*) AS txns, SUM(t.amount_fen) AS amount_fen, COUNT(DISTINCT t.customer_id) AS customers
+         FROM transactions t JOIN customers c ON c.id = t.customer_id
+         WHERE t.txn_at >= ? AND ${scope.sql} GROUP BY t.channel`,
+        [since, ...scope.params],
+      ).map((r) => ({ channel: String(r.channel), txns: num(r.txns), amount_fen: big(r.amount_fen), customers: num(r.customers) }));
+    },
+
+    /** Holdings by product category: open accounts, active wealth holdings and loans (the grid's holdsCategory). */
+    productMix(scope: Scope) {
+      return all(
+        `WITH h(cid, category, bal) AS (
+           SELECT a.customer_id, p.category, a.balance_fen FROM accounts a JOIN products p ON p.id = a.product_id WHERE a.status <> 'closed'
+           UNION ALL SELECT w.customer_id, p.category, w.market_value_fen FROM wealth_holdings w JOIN products p ON p.id = w.product_id WHERE w.status = 'active'
+           UNION ALL SELECT l.customer_id, p.category, l.balance_fen FROM loans l JOIN products p ON p.id = l.product_id WHERE l.status = 'active')
+         SELECT h.category, COUNT(DISTINCT h.cid) AS customers, COUNT(*) AS holdings, SUM(h.bal) AS balance_fen
+         FROM h JOIN customers c ON c.id = h.cid WHERE ${scope.sql} GROUP BY h.category ORDER BY balance_fen DESC`,
+        scope.params,
+      ).map((r) => ({ category: String(r.category), customers: num(r.customers), holdings: num(r.holdings), balance_fen: big(r.balance_fen) }));
+    },
+
+    /**
+     * Deposits at each month's last reported balance (daily_balances), for the last `months` months
+     * that have balances, in scope.
+     */
+    depositTrend(scope: Scope, today: string, months: number) {
+      const from = `${addMonths(today.slice(0, 7), -(months - 1))}-01`;
+      return all(
+        `SELECT substr(d.on_date, 1, 7) AS month, SUM(d.balance_fen) AS s
+         FROM daily_balances d JOIN accounts a ON a.id = d.account_id JOIN customers c ON c.id = a.customer_id
+         WHERE a.kind IN ('demand', 'term') AND d.on_date >= ? AND d.on_date <= ? AND ${scope.sql}
+           AND d.on_date = (SELECT MAX(d2.on_date) FROM daily_balances d2 WHERE d2.account_id = d.account_id AND substr(d2.on_date, 1, 7) = substr(d.on_date, 1, 7))
+         GROUP BY 1 ORDER BY 1`,
+        [from, today, ...scope.params],
+      ).map((r) => ({ month: String(r.month), deposit_fen: big(r.s) }));
+    },
+
+    /**
+     * Customers whose deposits moved most since the end of the previous month: today's maintained
+     * deposits against the sum of their deposit accounts' last reported balances in that month.
+     */
+    movers(scope: Scope, today: string, direction: 'up' | 'down', limit: number) {
+      const prev = addMonths(today.slice(0, 7), -1);
+      const rows = all(
+        `WITH old(cid, s) AS (
+           SELECT a.customer_id, SUM(d.balance_fen) FROM daily_balances d JOIN accounts a ON a.id = d.account_id
+           WHERE a.kind IN ('demand', 'term') AND substr(d.on_date, 1, 7) = ?
+             AND d.on_date = (SELECT MAX(d2.on_date) FROM daily_balances d2 WHERE d2.account_id = d.account_id AND substr(d2.on_date, 1, 7) = ?)
+           GROUP BY a.customer_id)
+         SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, c.deposit_fen - old.s AS amount_fen
+         FROM old JOIN customers c ON c.id = old.cid WHERE ${scope.sql} AND c.deposit_fen <> old.s
+           AND (c.deposit_fen - old.s) ${direction === 'up' ? '> 0' : '< 0'}
+         ORDER BY amount_fen ${direction === 'up' ? 'DESC' : 'ASC'}, c.id LIMIT ?`,
+        [prev, prev, ...scope.params, limit],
+      ) as unknown as CustomerRow[];
+      return { since: prev, rows };
+    },
+
+    /** Count and the largest customers (by AUM) a compiled grid filter keeps. */
+    filtered(where: string, params: readonly (string | number)[], limit = 5) {
+      const n = num(all(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`, params)[0]!.n);
+      const rows = all(`SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen FROM customers c WHERE ${where} ORDER BY c.aum_fen DESC, c.id DESC LIMIT ?`, [
+        ...params,
+        limit,
+      ]) as unknown as CustomerRow[];
+      return { count: n, rows };
+    },
+  };
+}
+
+export type DesktopData = ReturnType<typeof desktopData>;

@@ -1,0 +1,289 @@
+/**
+ * The desktop's widget kinds on the main-process side: the default desktop per role, layout
+ * validation, and for each kind the function that computes its data within the caller's scope.
+ * A new kind is one entry in WIDGETS (plus its config schema in shared/api/desktop.ts and its
+ * component in the renderer's registry).
+ */
+import type { Database } from 'better-sqlite3';
+import {
+  DESKTOP_COLS,
+  WIDGET_KINDS,
+  WIDGET_ROLES,
+  widgetConfigSchemas,
+  layoutSchema,
+  type DesktopLayout,
+  type DesktopRole,
+  type GridFilter,
+  type LayoutProblem,
+  type Widget,
+  type WidgetCustomer,
+  type WidgetData,
+  type WidgetKind,
+  type WidgetResult,
+} from '../../shared/api';
+import { gridFilterSchema } from '../../shared/api/grid';
+import { AppError, isAppError } from '../../shared/errors';
+import { fenToYuan } from '../../shared/money';
+import { compileFilter } from '../../db/repos/customerGrid';
+import { desktopData, type CustomerRow } from '../../db/repos/desktopData';
+import { overviewRepo } from '../../db/repos/overview';
+import { rootBranch, type Scope } from '../../db/scope';
+import { log } from '../log';
+
+export interface WidgetEnv {
+  db: Database;
+  scope: Scope;
+  today: string;
+  userId: number;
+  /** The caller's 支行 (root of their branch tree): shared lists and queries are seen within it. */
+  homeBranch: number | null;
+  /** Computed once per desktop and shared by the KPI cards. */
+  totals: () => ReturnType<ReturnType<typeof overviewRepo>['totals']>;
+  data: ReturnType<typeof desktopData>;
+}
+
+const w = (id: string, kind: WidgetKind, x: number, y: number, width: number, h: number, config: Record<string, unknown> = {}): Widget => ({
+  id,
+  kind,
+  config,
+  x,
+  y,
+  w: width,
+  h,
+});
+
+const KPIS = (): Widget[] => [
+  w('kpi-customers', 'kpi', 0, 0, 3, 3, { metric: 'customers' }),
+  w('kpi-deposits', 'kpi', 3, 0, 3, 3, { metric: 'deposits' }),
+  w('kpi-loans', 'kpi', 6, 0, 3, 3, { metric: 'loans' }),
+  w('kpi-aum', 'kpi', 9, 0, 3, 3, { metric: 'aum' }),
+];
+
+/** The built-in desktops, used until the administrator publishes a template for the role. */
+export const DEFAULT_LAYOUTS: Record<DesktopRole, DesktopLayout> = {
+  president: {
+    widgets: [
+      ...KPIS(),
+      w('trend', 'depositTrend', 0, 3, 6, 8, { months: 12 }),
+      w('pyramid', 'tierPyramid', 6, 3, 6, 8),
+      w('channels', 'channelMix', 0, 11, 4, 8, { days: 30 }),
+      w('products', 'productMix', 4, 11, 4, 8),
+      w('maturities', 'maturities', 8, 11, 4, 8, { days: 30 }),
+      w('movers-up', 'movers', 0, 19, 4, 9, { direction: 'up', limit: 8 }),
+      w('movers-down', 'movers', 4, 19, 4, 9, { direction: 'down', limit: 8 }),
+      w('league', 'staffLeague', 8, 19, 4, 9),
+    ],
+  },
+  manager: {
+    widgets: [
+      ...KPIS(),
+      w('pyramid', 'tierPyramid', 0, 3, 6, 8),
+      w('maturities', 'maturities', 6, 3, 6, 8, { days: 30 }),
+      w('views', 'views', 0, 11, 4, 9),
+      w('movers-up', 'movers', 4, 11, 4, 9, { direction: 'up', limit: 8 }),
+      w('movers-down', 'movers', 8, 11, 4, 9, { direction: 'down', limit: 8 }),
+    ],
+  },
+};
+
+function refuse(reason: LayoutProblem, details: Record<string, unknown> = {}): never {
+  throw new AppError('DESKTOP_LAYOUT_INVALID', { reason, ...details });
+}
+
+/**
+ * A layout as stored and served: every widget's kind known, its config valid for the kind (defaults
+ * filled in), allowed for the role, inside the 12 columns, ids unique. `raw` may be JSON text.
+ */
+export function validateLayout(raw: unknown, role: DesktopRole): DesktopLayout {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      refuse('bad_json');
+    }
+  }
+  const shape = layoutSchema.safeParse(value);
+  if (!shape.success) refuse('bad_shape', { path: shape.error.issues[0]?.path.map(String).join('.') ?? '' });
+  const seen = new Set<string>();
+  const widgets = shape.data.widgets.map((x): Widget => {
+    if (!(WIDGET_KINDS as readonly string[]).includes(x.kind)) refuse('unknown_kind', { widget: x.id, kind: x.kind.slice(0, 40) });
+    const kind = x.kind as WidgetKind;
+    if (!WIDGET_ROLES[kind].includes(role)) refuse('not_for_role', { widget: x.id, kind });
+    const cfg = widgetConfigSchemas[kind].safeParse(x.config);
+    if (!cfg.success) refuse('bad_config', { widget: x.id, kind });
+    if (seen.has(x.id)) refuse('duplicate_id', { widget: x.id });
+    seen.add(x.id);
+    if (x.x + x.w > DESKTOP_COLS) refuse('out_of_grid', { widget: x.id });
+    return { id: x.id, kind, config: cfg.data as Record<string, unknown>, x: x.x, y: x.y, w: x.w, h: x.h };
+  });
+  return { widgets };
+}
+
+const money = (v: bigint) => fenToYuan(v);
+function customer(r: CustomerRow): WidgetCustomer {
+  const out: WidgetCustomer = { id: Number(r.id), customerNo: r.customer_no, name: r.name, tier: r.tier, aum: money(BigInt(r.aum_fen)) };
+  if (r.amount_fen !== undefined && r.amount_fen !== null) out.amount = money(BigInt(r.amount_fen));
+  if (r.on) out.on = r.on;
+  return out;
+}
+
+const TIER_ORDER = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'];
+const one = (g: NonNullable<GridFilter['advanced']>): NonNullable<GridFilter['advanced']> => g;
+
+function listView(env: WidgetEnv, listId: number) {
+  const r = env.db
+    .prepare('SELECT name FROM customer_lists x WHERE x.id = ? AND (x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?))')
+    .get(listId, env.userId, env.homeBranch) as { name: string } | undefined;
+  return r ?? null;
+}
+function queryView(env: WidgetEnv, queryId: number) {
+  const r = env.db
+    .prepare('SELECT name, definition FROM saved_queries x WHERE x.id = ? AND (x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?))')
+    .get(queryId, env.userId, env.homeBranch) as { name: string; definition: string } | undefined;
+  return r ? { name: r.name, filter: gridFilterSchema.parse(JSON.parse(r.definition)) } : null;
+}
+function countFilter(env: WidgetEnv, filter: GridFilter, limit: number) {
+  const { where, params } = compileFilter(env.scope, filter, env.today, env.userId);
+  return env.data.filtered(where, params, limit);
+}
+
+type Compute = (config: never, env: WidgetEnv) => WidgetData;
+
+export const WIDGETS: Record<WidgetKind, Compute> = {
+  kpi: ((c: { metric: 'customers' | 'deposits' | 'loans' | 'aum' }, env) => {
+    const t = env.totals();
+    const value =
+      c.metric === 'customers' ? String(t.customers) : money(c.metric === 'deposits' ? t.deposit_fen : c.metric === 'loans' ? t.loan_fen : t.aum_fen);
+    const drill: GridFilter = c.metric === 'customers' ? {} : c.metric === 'deposits' ? { depositsMin: '0.01' } : c.metric === 'loans' ? { loansMin: '0.01' } : { aumMin: '0.01' };
+    return { kind: 'kpi', metric: c.metric, value, prevMonth: null, prevYear: null, drill };
+  }) as Compute,
+
+  depositTrend: ((c: { months: number }, env) => ({
+    kind: 'depositTrend',
+    points: env.data.depositTrend(env.scope, env.today, c.months).map((p) => ({ month: p.month, deposits: money(p.deposit_fen) })),
+  })) as Compute,
+
+  tierPyramid: ((_c: object, env) => {
+    const rows = overviewRepo(env.db).byTier(env.scope);
+    const tiers = rows
+      .map((r) => ({ tier: r.tier ?? 'none', customers: r.customers, aum: money(r.aum_fen), drill: { tiers: [(r.tier ?? 'none') as never] } as GridFilter }))
+      .sort((a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier));
+    const t = env.totals();
+    return { kind: 'tierPyramid', customers: t.customers, aum: money(t.aum_fen), tiers };
+  }) as Compute,
+
+  channelMix: ((c: { days: number }, env) => ({
+    kind: 'channelMix',
+    days: c.days,
+    channels: env.data.channelMix(env.scope, env.today, c.days).map((r) => ({
+      channel: r.channel,
+      txns: r.txns,
+      amount: money(r.amount_fen),
+      customers: r.customers,
+      drill: { advanced: one({ op: 'and', items: [{ field: 'channelUse', op: 'eq', value: r.channel, days: c.days }] }) },
+    })),
+  })) as Compute,
+
+  productMix: ((_c: object, env) => ({
+    kind: 'productMix',
+    categories: env.data.productMix(env.scope).map((r) => ({
+      category: r.category,
+      customers: r.customers,
+      holdings: r.holdings,
+      balance: money(r.balance_fen),
+      drill: { advanced: one({ op: 'and', items: [{ field: 'holdsCategory', op: 'eq', value: r.category }] }) },
+    })),
+  })) as Compute,
+
+  movers: ((c: { direction: 'up' | 'down'; limit: number }, env) => {
+    const m = env.data.movers(env.scope, env.today, c.direction, c.limit);
+    return { kind: 'movers', direction: c.direction, since: m.since, rows: m.rows.map(customer) };
+  }) as Compute,
+
+  maturities: ((c: { days: number }, env) => {
+    const m = env.data.maturities(env.scope, env.today, c.days);
+    return {
+      kind: 'maturities',
+      days: c.days,
+      until: m.until,
+      customers: m.customers,
+      byKind: m.byKind.map((k) => ({ kind: k.kind, items: k.items, amount: money(k.amount_fen) })),
+      rows: m.rows.map(customer),
+      drill: { maturingWithinDays: c.days },
+    };
+  }) as Compute,
+
+  staffLeague: ((_c: object, env) => ({
+    kind: 'staffLeague',
+    rows: env.data.staffLeague(env.scope).map((r) => ({
+      staffId: r.staffId,
+      name: r.name,
+      customers: r.customers,
+      deposits: money(r.deposit_fen),
+      loans: money(r.loan_fen),
+      aum: money(r.aum_fen),
+      quality: r.quality,
+      drill: { managerIds: [r.staffId] },
+    })),
+  })) as Compute,
+
+  list: ((c: { listId: number }, env) => {
+    const l = listView(env, c.listId);
+    const drill: GridFilter = { listId: c.listId };
+    if (!l) return { kind: 'list', name: null, missing: true, count: 0, rows: [], drill };
+    const f = countFilter(env, drill, 5);
+    return { kind: 'list', name: l.name, missing: false, count: f.count, rows: f.rows.map(customer), drill };
+  }) as Compute,
+
+  query: ((c: { queryId: number }, env) => {
+    const q = queryView(env, c.queryId);
+    if (!q) return { kind: 'query', name: null, missing: true, count: 0, rows: [], drill: {} };
+    const f = countFilter(env, q.filter, 5);
+    return { kind: 'query', name: q.name, missing: false, count: f.count, rows: f.rows.map(customer), drill: q.filter };
+  }) as Compute,
+
+  views: ((_c: object, env) => {
+    const lists = env.db
+      .prepare('SELECT id, name FROM customer_lists x WHERE x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?) ORDER BY x.owner_id = ? DESC, x.name LIMIT 10')
+      .all(env.userId, env.homeBranch, env.userId) as { id: number; name: string }[];
+    const queries = env.db
+      .prepare('SELECT id, name, definition FROM saved_queries x WHERE x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?) ORDER BY x.owner_id = ? DESC, x.name LIMIT 10')
+      .all(env.userId, env.homeBranch, env.userId) as { id: number; name: string; definition: string }[];
+    const items: Extract<WidgetData, { kind: 'views' }>['items'] = [];
+    for (const l of lists) items.push({ type: 'list', id: l.id, name: l.name, count: countFilter(env, { listId: l.id }, 0).count, drill: { listId: l.id } });
+    for (const q of queries) {
+      const filter = gridFilterSchema.parse(JSON.parse(q.definition));
+      items.push({ type: 'query', id: q.id, name: q.name, count: countFilter(env, filter, 0).count, drill: filter });
+    }
+    return { kind: 'views', items };
+  }) as Compute,
+};
+
+/** Every widget's data; one widget failing (a saved query that no longer compiles) does not sink the rest. */
+export function computeWidgets(layout: DesktopLayout, env: WidgetEnv): Record<string, WidgetResult> {
+  const out: Record<string, WidgetResult> = {};
+  for (const x of layout.widgets) {
+    try {
+      out[x.id] = { ok: true, data: WIDGETS[x.kind](x.config as never, env) };
+    } catch (e) {
+      out[x.id] = { ok: false, code: isAppError(e) ? e.code : 'INTERNAL' };
+      if (!isAppError(e)) log.error('desktop widget failed', { kind: x.kind, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    }
+  }
+  return out;
+}
+
+export function makeEnv(db: Database, scope: Scope, today: string, user: { id: number; branch_id: number | null }): WidgetEnv {
+  let totals: ReturnType<WidgetEnv['totals']> | undefined;
+  const overview = overviewRepo(db);
+  return {
+    db,
+    scope,
+    today,
+    userId: user.id,
+    homeBranch: user.branch_id == null ? null : rootBranch(db, user.branch_id),
+    totals: () => (totals ??= overview.totals(scope)),
+    data: desktopData(db),
+  };
+}

@@ -1,0 +1,80 @@
+import type { DesktopLayout, DesktopRole, DesktopTemplate, DesktopView } from '../../shared/api';
+import { AppError } from '../../shared/errors';
+import { desktopsRepo } from '../../db/repos/desktops';
+import { computeWidgets, DEFAULT_LAYOUTS, makeEnv, validateLayout } from '../desktop/widgets';
+import { log } from '../log';
+import { handlers, type AuthedCtx } from './types';
+
+/** Only the president and managers have desktops (the permission already keeps others out). */
+function desktopRole(ctx: AuthedCtx): DesktopRole {
+  const r = ctx.user.role;
+  if (r !== 'president' && r !== 'manager') throw new AppError('FORBIDDEN', { method: 'desktop' });
+  return r;
+}
+
+/** The role's published template (validated again on read) or the built-in default. */
+function templateFor(ctx: AuthedCtx, role: DesktopRole): { layout: DesktopLayout; builtIn: boolean; publishedAt: string | null; publishedBy: string | null } {
+  const t = desktopsRepo(ctx.services.db).template(role);
+  if (t) {
+    try {
+      return { layout: validateLayout(t.layout, role), builtIn: false, publishedAt: t.publishedAt, publishedBy: t.publishedBy };
+    } catch {
+      log.warn('desktop template unreadable; using the built-in default', { role });
+    }
+  }
+  return { layout: structuredClone(DEFAULT_LAYOUTS[role]), builtIn: true, publishedAt: null, publishedBy: null };
+}
+
+/** The caller's layout: their own when it reads back valid, else the template (flagged as recovered). */
+function layoutFor(ctx: AuthedCtx, role: DesktopRole): { layout: DesktopLayout; source: DesktopView['source']; recovered: boolean } {
+  const own = desktopsRepo(ctx.services.db).userLayout(ctx.user.id);
+  if (own) {
+    try {
+      return { layout: validateLayout(own.layout, role), source: 'user', recovered: false };
+    } catch {
+      const t = templateFor(ctx, role);
+      return { layout: t.layout, source: t.builtIn ? 'default' : 'template', recovered: true };
+    }
+  }
+  const t = templateFor(ctx, role);
+  return { layout: t.layout, source: t.builtIn ? 'default' : 'template', recovered: false };
+}
+
+function templateView(ctx: AuthedCtx, role: DesktopRole): DesktopTemplate {
+  const t = templateFor(ctx, role);
+  return { role, ...t };
+}
+
+export const desktopHandlers = handlers({
+  'desktop.data': (_input, ctx) => {
+    const role = desktopRole(ctx);
+    const { layout, source, recovered } = layoutFor(ctx, role);
+    const today = ctx.services.clock.today();
+    const env = makeEnv(ctx.services.db, ctx.scope(), today, ctx.user);
+    // One read transaction: every widget sees the same committed state of the store.
+    const widgets = ctx.services.db.transaction(() => computeWidgets(layout, env))();
+    return { layout, source, recovered, today, widgets };
+  },
+
+  'desktop.save': ({ layout }, ctx) => {
+    const role = desktopRole(ctx);
+    const valid = validateLayout(layout, role);
+    const savedAt = desktopsRepo(ctx.services.db).saveUserLayout(ctx.user.id, JSON.stringify(valid));
+    return { layout: valid, savedAt };
+  },
+
+  'desktop.reset': (_input, ctx) => {
+    const role = desktopRole(ctx);
+    desktopsRepo(ctx.services.db).clearUserLayout(ctx.user.id);
+    return { layout: templateFor(ctx, role).layout };
+  },
+
+  'desktop.template': ({ role }, ctx) => templateView(ctx, role),
+
+  'desktop.publishTemplate': (input, ctx) => {
+    const layout = validateLayout('json' in input ? input.json : input.layout, input.role);
+    desktopsRepo(ctx.services.db).publishTemplate(input.role, JSON.stringify(layout), ctx.user.id);
+    ctx.audit({ action: 'desktop.template.publish', outcome: 'ok', details: { role: input.role, widgets: layout.widgets.length } });
+    return templateView(ctx, input.role);
+  },
+});

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import type { Money } from './common';
+import { method } from './define';
+import type { GridFilter } from './grid';
+
+/**
+ * 个性化桌面: each president's and manager's own arrangement of widgets on a 12-column grid, kept in
+ * the store per user; the administrator publishes a template per role that a user can reset to.
+ * Widget data for the whole desktop comes back from one call (`desktop.data`), computed in the main
+ * process within the caller's data scope.
+ *
+ * Widget kinds are a closed list. The wire schema below accepts any kind text and a config object so
+ * that a layout with an unknown kind or a bad config gets a specific, translated refusal
+ * (DESKTOP_LAYOUT_INVALID with a reason) from the main process rather than a generic validation error.
+ */
+export const DESKTOP_COLS = 12;
+export const DESKTOP_MAX_WIDGETS = 40;
+
+export const WIDGET_KINDS = [
+  'kpi',
+  'depositTrend',
+  'tierPyramid',
+  'channelMix',
+  'productMix',
+  'movers',
+  'maturities',
+  'staffLeague',
+  'list',
+  'query',
+  'views',
+] as const;
+export type WidgetKind = (typeof WIDGET_KINDS)[number];
+
+export const KPI_METRICS = ['customers', 'deposits', 'loans', 'aum'] as const;
+export type KpiMetric = (typeof KPI_METRICS)[number];
+
+/** Each kind's config, validated in the main process (and used by the renderer's add dialog). */
+export const widgetConfigSchemas = {
+  kpi: z.object({ metric: z.enum(KPI_METRICS) }).strict(),
+  depositTrend: z.object({ months: z.number().int().min(3).max(24).default(12) }).strict(),
+  tierPyramid: z.object({}).strict(),
+  channelMix: z.object({ days: z.number().int().min(1).max(366).default(30) }).strict(),
+  productMix: z.object({}).strict(),
+  movers: z.object({ direction: z.enum(['up', 'down']), limit: z.number().int().min(1).max(20).default(8) }).strict(),
+  maturities: z.object({ days: z.number().int().min(1).max(366).default(30) }).strict(),
+  staffLeague: z.object({}).strict(),
+  list: z.object({ listId: z.number().int().positive() }).strict(),
+  query: z.object({ queryId: z.number().int().positive() }).strict(),
+  views: z.object({}).strict(),
+} satisfies Record<WidgetKind, z.ZodType>;
+
+/** Who may place a kind: the staff league compares managers, so it is the president's alone. */
+export const WIDGET_ROLES: Record<WidgetKind, readonly DesktopRole[]> = {
+  kpi: ['president', 'manager'],
+  depositTrend: ['president', 'manager'],
+  tierPyramid: ['president', 'manager'],
+  channelMix: ['president', 'manager'],
+  productMix: ['president', 'manager'],
+  movers: ['president', 'manager'],
+  maturities: ['president', 'manager'],
+  staffLeague: ['president'],
+  list: ['president', 'manager'],
+  query: ['president', 'manager'],
+  views: ['president', 'manager'],
+};
+
+export const DESKTOP_ROLES = ['president', 'manager'] as const;
+export type DesktopRole = (typeof DESKTOP_ROLES)[number];
+
+export const widgetSchema = z
+  .object({
+    /** Stable id within the layout (react-grid-layout's key). */
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/),
+    kind: z.string().min(1).max(40),
+    config: z.record(z.string(), z.unknown()).default({}),
+    x: z.number().int().min(0).max(DESKTOP_COLS - 1),
+    y: z.number().int().min(0).max(1000),
+    w: z.number().int().min(1).max(DESKTOP_COLS),
+    h: z.number().int().min(1).max(24),
+  })
+  .strict();
+export const layoutSchema = z.object({ widgets: z.array(widgetSchema).max(DESKTOP_MAX_WIDGETS) }).strict();
+export type WidgetInput = z.input<typeof widgetSchema>;
+
+export interface Widget {
+  id: string;
+  kind: WidgetKind;
+  config: Record<string, unknown>;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+export interface DesktopLayout {
+  widgets: Widget[];
+}
+
+/** Reasons a layout is refused (errors.DESKTOP_LAYOUT_INVALID's `reason` detail). */
+export const LAYOUT_PROBLEMS = ['bad_json', 'bad_shape', 'unknown_kind', 'bad_config', 'not_for_role', 'duplicate_id', 'out_of_grid'] as const;
+export type LayoutProblem = (typeof LAYOUT_PROBLEMS)[number];
+
+/** A row of customers a widget lists (top rows, movers, maturities). */
+export interface WidgetCustomer {
+  id: number;
+  customerNo: string;
+  name: string;
+  tier: string | null;
+  aum: Money;
+  /** Movers: the change; maturities: the amount maturing. */
+  amount?: Money;
+  /** Maturities: the earliest maturity date in the window. */
+  on?: string;
+}
+
+export type WidgetData =
+  | {
+      kind: 'kpi';
+      metric: KpiMetric;
+      /** A count for customers, yuan otherwise. */
+      value: string;
+      /** The same figure at the end of the previous month / the same month last year; null when no history. */
+      prevMonth: string | null;
+      prevYear: string | null;
+      drill: GridFilter;
+    }
+  | { kind: 'depositTrend'; points: { month: string; deposits: Money }[] }
+  | { kind: 'tierPyramid'; customers: number; aum: Money; tiers: { tier: string; customers: number; aum: Money; drill: GridFilter }[] }
+  | { kind: 'channelMix'; days: number; channels: { channel: string; txns: number; amount: Money; customers: number; drill: GridFilter }[] }
+  | { kind: 'productMix'; categories: { category: string; customers: number; holdings: number; balance: Money; drill: GridFilter }[] }
+  | { kind: 'movers'; direction: 'up' | 'down'; since: string | null; rows: WidgetCustomer[] }
+  | {
+      kind: 'maturities';
+      days: number;
+      until: string;
+      customers: number;
+      byKind: { kind: 'term' | 'wealth' | 'loan'; items: number; amount: Money }[];
+      rows: WidgetCustomer[];
+      drill: GridFilter;
+    }
+  | {
+      kind: 'staffLeague';
+      rows: { staffId: number; name: string; customers: number; deposits: Money; loans: Money; aum: Money; quality: number; drill: GridFilter }[];
+    }
+  | { kind: 'list' | 'query'; name: string | null; missing: boolean; count: number; rows: WidgetCustomer[]; drill: GridFilter }
+  | { kind: 'views'; items: { type: 'list' | 'query'; id: number; name: string; count: number; drill: GridFilter }[] };
+
+export type WidgetResult = { ok: true; data: WidgetData } | { ok: false; code: string };
+
+export interface DesktopView {
+  layout: DesktopLayout;
+  /** Where the layout came from: the user's own, the role's published template, or the built-in default. */
+  source: 'user' | 'template' | 'default';
+  /** The user's stored layout could not be read and the template was used instead. */
+  recovered: boolean;
+  today: string;
+  widgets: Record<string, WidgetResult>;
+}
+
+export interface DesktopTemplate {
+  role: DesktopRole;
+  layout: DesktopLayout;
+  builtIn: boolean;
+  publishedAt: string | null;
+  publishedBy: string | null;
+}
+
+const role = z.enum(DESKTOP_ROLES);
+
+export const desktopApi = {
+  /** The caller's desktop: layout and every widget's data, in one round trip. */
+  'desktop.data': method<DesktopView>()('portfolio.overview', z.object({}).strict()),
+  /** Saves the caller's layout (validated: kinds, configs, role, grid bounds). */
+  'desktop.save': method<{ layout: DesktopLayout; savedAt: string }>()('portfolio.overview', z.object({ layout: layoutSchema }).strict()),
+  /** Back to the role's published template (or the built-in default). */
+  'desktop.reset': method<{ layout: DesktopLayout }>()('portfolio.overview', z.object({}).strict()),
+  /** The administrator's view of a role's template. */
+  'desktop.template': method<DesktopTemplate>()('user.manage', z.object({ role }).strict()),
+  /** Publishes a role's template, as a layout or as JSON text (pasted or exported earlier). Audited. */
+  'desktop.publishTemplate': method<DesktopTemplate>()(
+    'user.manage',
+    z.union([z.object({ role, layout: layoutSchema }).strict(), z.object({ role, json: z.string().max(100_000) }).strict()]),
+  ),
+} as const;
