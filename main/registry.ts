@@ -11,6 +11,7 @@ import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
 import { listsHandlers } from './handlers/lists';
+import { remindersHandlers } from './handlers/reminders';
 import { tiersHandlers } from './handlers/tiers';
 import { overviewHandlers } from './handlers/overview';
 import { systemHandlers } from './handlers/system';
@@ -57,6 +58,7 @@ export function createRegistry(services: Services): Registry {
     gridHandlers,
     exportsHandlers,
     listsHandlers,
+    remindersHandlers,
     customer360Handlers,
     tiersHandlers,
     desktopHandlers,
@@ -72,6 +74,7 @@ export function createRegistry(services: Services): Registry {
     ...gridHandlers,
     ...exportsHandlers,
     ...listsHandlers,
+    ...remindersHandlers,
     ...customer360Handlers,
     ...tiersHandlers,
     ...desktopHandlers,

@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   'IMPORT_STORE_BUSY',
   // 个性化桌面: a layout refused (details: reason, widget id, kind).
   'DESKTOP_LAYOUT_INVALID',
+  // Reminders: a snooze until a time already past (details: until).
+  'REMINDER_SNOOZE_PAST',
   'INTERNAL',
 ] as const;
 

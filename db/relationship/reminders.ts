@@ -5,7 +5,9 @@ import {
   REMINDER_KINDS,
   type ReminderAudience,
   type ReminderKind,
+  type Reminder,
   type ReminderPref,
+  type ReminderView,
 } from '../../shared/api/reminders';
 import type { Role } from '../../shared/permissions';
 import { scopeFor, type Scope } from '../scope';
@@ -184,4 +186,162 @@ export function resolveReminders(db: Database, sourceType: string, sourceId: str
        WHERE source_type = ? AND source_id = ? AND status = 'open' AND (? IS NULL OR kind = ?)`,
     )
     .run(sourceType, String(sourceId), kind ?? null, kind ?? null).changes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The inbox
+
+export interface InboxQuery {
+  view: ReminderView;
+  kinds?: readonly ReminderKind[];
+  customerId?: number;
+  dueFrom?: string;
+  dueTo?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface InboxClock {
+  /** Business date, YYYY-MM-DD. */
+  today: string;
+  /** ISO UTC timestamp. */
+  now: string;
+}
+
+/**
+ * The condition every inbox read shares: the recipient's own rows, and a reminder about a customer only
+ * while that customer is still in the recipient's scope (a book handed to another manager takes its
+ * reminders with it).
+ */
+function inboxWhere(scope: Scope, userId: number): { sql: string; params: (string | number)[] } {
+  return {
+    sql: `r.user_id = ? AND (r.customer_id IS NULL OR EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id AND ${scope.sql}))`,
+    params: [userId, ...scope.params],
+  };
+}
+
+function viewSql(view: ReminderView, clock: InboxClock): { sql: string; params: string[] } {
+  switch (view) {
+    case 'open':
+      return {
+        sql: `r.status = 'open' AND (r.notify_on IS NULL OR r.notify_on <= ?) AND (r.snoozed_until IS NULL OR r.snoozed_until <= ?)`,
+        params: [clock.today, clock.now],
+      };
+    case 'snoozed':
+      return { sql: `r.status = 'open' AND r.snoozed_until > ?`, params: [clock.now] };
+    case 'done':
+      return { sql: `r.status = 'done'`, params: [] };
+    case 'dismissed':
+      return { sql: `r.status = 'dismissed'`, params: [] };
+    case 'all':
+    default:
+      return { sql: '1', params: [] };
+  }
+}
+
+interface ReminderRow {
+  id: number;
+  kind: ReminderKind;
+  due_on: string;
+  act_by: string | null;
+  params: string;
+  status: Reminder['status'];
+  snoozed_until: string | null;
+  customer_id: number | null;
+  customer_no: string | null;
+  name: string | null;
+  source_type: string | null;
+  source_id: string | null;
+  created_at: string;
+}
+
+export function listInbox(db: Database, userId: number, scope: Scope, q: InboxQuery, clock: InboxClock): { rows: Reminder[]; total: number } {
+  const base = inboxWhere(scope, userId);
+  const v = viewSql(q.view, clock);
+  const conds = [base.sql, v.sql];
+  const params: (string | number)[] = [...base.params, ...v.params];
+  if (q.kinds && q.kinds.length > 0) {
+    conds.push(`r.kind IN (${q.kinds.map(() => '?').join(',')})`);
+    params.push(...q.kinds);
+  }
+  if (q.customerId != null) {
+    conds.push('r.customer_id = ?');
+    params.push(q.customerId);
+  }
+  if (q.dueFrom) {
+    conds.push('r.due_on >= ?');
+    params.push(q.dueFrom);
+  }
+  if (q.dueTo) {
+    conds.push('r.due_on <= ?');
+    params.push(q.dueTo);
+  }
+  const where = conds.join(' AND ');
+  const order = q.view === 'done' || q.view === 'dismissed' ? 'r.closed_at DESC, r.id DESC' : 'r.due_on, r.id';
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM reminders r WHERE ${where}`).get(...params) as { n: number }).n;
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.kind, r.due_on, r.act_by, r.params, r.status, r.snoozed_until, r.customer_id, c.customer_no, c.name,
+              r.source_type, r.source_id, r.created_at
+       FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id
+       WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    )
+    .all(...params, q.limit, q.offset) as ReminderRow[];
+  return {
+    total,
+    rows: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      dueOn: r.due_on,
+      actBy: r.act_by,
+      params: JSON.parse(r.params) as Reminder['params'],
+      status: r.status,
+      snoozedUntil: r.snoozed_until,
+      snoozed: r.status === 'open' && r.snoozed_until != null && r.snoozed_until > clock.now,
+      customer: r.customer_id != null ? { id: r.customer_id, customerNo: r.customer_no ?? '', name: r.name ?? '' } : null,
+      sourceType: r.source_type,
+      sourceId: r.source_id,
+      createdAt: r.created_at,
+    })),
+  };
+}
+
+/** Open reminders shown now: the header badge and the desktop widget's figure. */
+export function countOpen(db: Database, userId: number, scope: Scope, clock: InboxClock): number {
+  const base = inboxWhere(scope, userId);
+  const v = viewSql('open', clock);
+  return (db.prepare(`SELECT COUNT(*) AS n FROM reminders r WHERE ${base.sql} AND ${v.sql}`).get(...base.params, ...v.params) as { n: number }).n;
+}
+
+export type InboxAction = 'done' | 'dismiss' | 'snooze' | 'reopen';
+
+/** Change the caller's own reminders (others' ids are silently not touched). Returns how many changed. */
+export function actOnReminders(db: Database, userId: number, ids: readonly number[], action: InboxAction, opts: { now: string; until?: string }): number {
+  const marks = ids.map(() => '?').join(',');
+  const where = `user_id = ? AND id IN (${marks})`;
+  const tx = db.transaction(() => {
+    switch (action) {
+      case 'done':
+        return db.prepare(`UPDATE reminders SET status = 'done', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'done'`).run(opts.now, userId, ...ids).changes;
+      case 'dismiss':
+        return db.prepare(`UPDATE reminders SET status = 'dismissed', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'dismissed'`).run(opts.now, userId, ...ids).changes;
+      case 'snooze':
+        return db.prepare(`UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = ? WHERE ${where}`).run(opts.until!, userId, ...ids).changes;
+      case 'reopen':
+        return db.prepare(`UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = NULL WHERE ${where}`).run(userId, ...ids).changes;
+    }
+  });
+  return tx();
+}
+
+export interface ReminderWidgetData {
+  open: number;
+  /** The next few open reminders, soonest first. */
+  top: Reminder[];
+}
+
+/** What a desktop widget shows: the open count and the first `limit` open reminders. */
+export function reminderWidgetData(db: Database, userId: number, scope: Scope, clock: InboxClock, limit = 5): ReminderWidgetData {
+  const { rows, total } = listInbox(db, userId, scope, { view: 'open', limit, offset: 0 }, clock);
+  return { open: total, top: rows };
 }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { log } from '../log';
+import { generateReminders } from '../../db/relationship/reminder-rules';
 
 /**
  * Work that follows the data: reminders to generate, opportunity rules to evaluate. Each step runs on
@@ -24,7 +25,9 @@ export interface AfterImportStep {
   run(db: Database, ctx: AfterImportContext): void;
 }
 
-const STEPS: AfterImportStep[] = [];
+const STEPS: AfterImportStep[] = [
+  { name: 'reminders', run: (db, ctx) => void generateReminders(db, { today: ctx.today, reason: ctx.reason }) },
+];
 
 export interface StepResult {
   name: string;

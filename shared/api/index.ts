@@ -8,6 +8,7 @@ import { exportsApi } from './exports';
 import { gridApi } from './grid';
 import { importsApi } from './imports';
 import { listsApi } from './lists';
+import { remindersApi } from './reminders';
 import { tiersApi } from './tiers';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
@@ -26,6 +27,7 @@ export const contract = {
   ...gridApi,
   ...exportsApi,
   ...listsApi,
+  ...remindersApi,
   ...customer360Api,
   ...tiersApi,
   ...desktopApi,
@@ -68,6 +70,7 @@ export * from './exports';
 export * from './grid';
 export * from './imports';
 export * from './lists';
+export * from './reminders';
 export * from './tiers';
 export * from './overview';
 export * from './system';

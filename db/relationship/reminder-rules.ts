@@ -1,0 +1,214 @@
+import type { Database } from 'better-sqlite3';
+import { addDays } from '../../shared/dates';
+import { PAST_KINDS, type ReminderKind, type ReminderPref } from '../../shared/api/reminders';
+import { holidayName, holidayPeriods, subtractWorkdays, workdayOnOrBefore } from './holidays';
+import { allRecipients, getAudience, getPrefs, recipientById, recipientScope, windowEnd, type Recipient } from './reminders';
+
+/**
+ * Reminder generation: for every user (or one), for every kind they keep on, one set-based
+ * INSERT OR IGNORE ... SELECT over the indexed table that holds the event, limited in SQL to the
+ * customers the user chose (mine / my lists / the branch) AND the user's data scope (db/scope.ts).
+ * The dedupe key names the event (the deposit and its maturity date, the loan and its due date, the
+ * customer and the birthday's date), so running again creates nothing twice.
+ */
+
+export interface GenerateResult {
+  created: number;
+  byKind: Partial<Record<ReminderKind, number>>;
+  ms: number;
+}
+
+interface Window {
+  from: string;
+  to: string;
+}
+
+function windowFor(today: string, pref: ReminderPref): Window {
+  if (PAST_KINDS.includes(pref.kind)) {
+    return { from: pref.workingDays ? subtractWorkdays(today, pref.leadDays) : addDays(today, -pref.leadDays), to: today };
+  }
+  return { from: today, to: windowEnd(today, pref) };
+}
+
+/** SQL functions the statements use for the mainland-China calendar (registered per connection). */
+function registerFunctions(db: Database): void {
+  db.function('crm_act_by', { deterministic: true }, (iso: unknown) => {
+    if (typeof iso !== 'string') return null;
+    const d = workdayOnOrBefore(iso);
+    return d === iso ? null : d;
+  });
+  db.function('crm_holiday_zh', { deterministic: true }, (iso: unknown) => (typeof iso === 'string' ? holidayName(iso)?.zh ?? null : null));
+  db.function('crm_holiday_en', { deterministic: true }, (iso: unknown) => (typeof iso === 'string' ? holidayName(iso)?.en ?? null : null));
+}
+
+const INSERT = `INSERT OR IGNORE INTO reminders (user_id, kind, customer_id, due_on, act_by, notify_on, params, source_type, source_id, dedupe_key)`;
+
+/** Which customers a user gets reminders about, ANDed with their scope. null: none. */
+function audienceSql(db: Database, r: Recipient, today: string): { sql: string; params: (string | number)[] } | null {
+  const a = getAudience(db, r.id);
+  const parts: string[] = [];
+  const params: (string | number)[] = [];
+  if (a.mine && r.staffId != null) {
+    parts.push('c.manager_staff_id = ?');
+    params.push(r.staffId);
+  }
+  if (a.lists) {
+    parts.push('c.id IN (SELECT lm.customer_id FROM customer_list_members lm JOIN customer_lists l ON l.id = lm.list_id WHERE l.owner_id = ?)');
+    params.push(r.id);
+  }
+  if (a.branch && r.role === 'president') parts.push('1');
+  if (parts.length === 0) return null;
+  const scope = recipientScope(db, r, today);
+  if (scope.kind === 'none') return null;
+  return { sql: `(${scope.sql}) AND (${parts.join(' OR ')})`, params: [...scope.params, ...params] };
+}
+
+/** Month-days in the window with the date each falls on; 29 Feb birthdays fall on 28 Feb in common years. */
+function monthDays(w: Window): string {
+  const out: { md: string; due: string }[] = [];
+  for (let d = w.from; d <= w.to; d = addDays(d, 1)) {
+    out.push({ md: d.slice(5), due: d });
+    if (d.slice(5) === '02-28' && addDays(d, 1).slice(5) === '03-01') out.push({ md: '02-29', due: d });
+  }
+  return JSON.stringify(out);
+}
+
+type CustomerRule = (w: Window, pref: ReminderPref) => { sql: string; params: (string | number)[] };
+
+/**
+ * One statement per kind. Each selects (customer c, due_on, params, source_type, source_id, dedupe_key)
+ * with `${AUD}` where the audience-and-scope condition goes; the window and threshold are parameters.
+ */
+const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
+  birthday: (w) => ({
+    sql: `SELECT c.id, json_extract(w.value, '$.due') AS due, '{}', 'customer', c.id, 'birthday:' || c.id || ':' || json_extract(w.value, '$.due')
+          FROM json_each(?) w JOIN customers c ON substr(c.birth_date, 6, 5) = json_extract(w.value, '$.md') AND c.birth_date IS NOT NULL
+          WHERE c.kind = 'individual' AND c.status <> 'closed' AND AUD`,
+    params: [monthDays(w)],
+  }),
+  anniversary: (w) => ({
+    sql: `SELECT c.id, json_extract(w.value, '$.due') AS due,
+                 json_object('years', CAST(substr(json_extract(w.value, '$.due'), 1, 4) AS INTEGER) - CAST(substr(c.opened_on, 1, 4) AS INTEGER)),
+                 'customer', c.id, 'anniversary:' || c.id || ':' || json_extract(w.value, '$.due')
+          FROM json_each(?) w JOIN customers c ON substr(c.opened_on, 6, 5) = json_extract(w.value, '$.md')
+          WHERE c.status <> 'closed' AND substr(c.opened_on, 1, 4) < substr(json_extract(w.value, '$.due'), 1, 4) AND AUD`,
+    params: [monthDays(w)],
+  }),
+  large_deposit: (w, p) => ({
+    sql: `SELECT c.id, substr(t.txn_at, 1, 10), json_object('amountFen', t.amount_fen, 'channel', t.channel), 'transaction', t.id, 'large_deposit:' || t.id
+          FROM transactions t JOIN customers c ON c.id = t.customer_id
+          WHERE t.amount_fen >= 1000000 AND t.amount_fen >= ? AND t.direction = 'C' AND t.txn_at >= ? AND t.txn_at < ? AND AUD`,
+    params: [p.thresholdFen ?? 0, w.from, addDays(w.to, 1)],
+  }),
+  large_withdrawal: (w, p) => ({
+    sql: `SELECT c.id, substr(t.txn_at, 1, 10), json_object('amountFen', t.amount_fen, 'channel', t.channel), 'transaction', t.id, 'large_withdrawal:' || t.id
+          FROM transactions t JOIN customers c ON c.id = t.customer_id
+          WHERE t.amount_fen >= 1000000 AND t.amount_fen >= ? AND t.direction = 'D' AND t.txn_at >= ? AND t.txn_at < ? AND AUD`,
+    params: [p.thresholdFen ?? 0, w.from, addDays(w.to, 1)],
+  }),
+  loan_disbursement: (w) => ({
+    sql: `SELECT c.id, l.disbursed_on, json_object('amountFen', l.principal_fen, 'product', p.name), 'loan', l.id, 'loan_disbursement:' || l.id
+          FROM loans l JOIN customers c ON c.id = l.customer_id JOIN products p ON p.id = l.product_id
+          WHERE l.disbursed_on BETWEEN ? AND ? AND AUD`,
+    params: [w.from, w.to],
+  }),
+  loan_repayment: (w) => ({
+    sql: `SELECT c.id, l.next_due_on, json_object('amountFen', l.next_due_fen, 'product', p.name, 'holidayZh', crm_holiday_zh(l.next_due_on), 'holidayEn', crm_holiday_en(l.next_due_on)),
+                 'loan', l.id, 'loan_repayment:' || l.id || ':' || l.next_due_on
+          FROM loans l JOIN customers c ON c.id = l.customer_id JOIN products p ON p.id = l.product_id
+          WHERE l.status = 'active' AND l.next_due_on BETWEEN ? AND ? AND AUD`,
+    params: [w.from, w.to],
+  }),
+  term_maturity: (w) => ({
+    sql: `SELECT c.id, td.maturity_on, json_object('amountFen', td.principal_fen, 'product', p.name, 'autoRollover', td.auto_rollover,
+                 'holidayZh', crm_holiday_zh(td.maturity_on), 'holidayEn', crm_holiday_en(td.maturity_on)),
+                 'term_deposit', td.id, 'term_maturity:' || td.id || ':' || td.maturity_on
+          FROM term_deposits td JOIN customers c ON c.id = td.customer_id JOIN products p ON p.id = td.product_id
+          WHERE td.status = 'active' AND td.maturity_on BETWEEN ? AND ? AND AUD`,
+    params: [w.from, w.to],
+  }),
+  wealth_maturity: (w) => ({
+    sql: `SELECT c.id, h.maturity_on, json_object('amountFen', h.market_value_fen, 'product', p.name,
+                 'holidayZh', crm_holiday_zh(h.maturity_on), 'holidayEn', crm_holiday_en(h.maturity_on)),
+                 'wealth_holding', h.id, 'wealth_maturity:' || h.id || ':' || h.maturity_on
+          FROM wealth_holdings h JOIN customers c ON c.id = h.customer_id JOIN products p ON p.id = h.product_id
+          WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ? AND AUD`,
+    params: [w.from, w.to],
+  }),
+  tier_change: (w) => ({
+    sql: `SELECT c.id, date(x.changed_at, '+8 hours'), json_object('fromTier', x.from_tier, 'toTier', x.to_tier), 'tier_change', x.id, 'tier_change:' || x.id
+          FROM customer_tier_changes x JOIN customers c ON c.id = x.customer_id
+          WHERE x.changed_at >= ? AND x.changed_at < ? AND date(x.changed_at, '+8 hours') BETWEEN ? AND ? AND AUD`,
+    params: [addDays(w.from, -1), addDays(w.to, 1), w.from, w.to],
+  }),
+  account_closure: (w) => ({
+    sql: `SELECT c.id, a.closed_on, json_object('accountTail', substr(a.account_no, -4), 'accountKind', a.kind), 'account', a.id, 'account_closure:' || a.id || ':' || a.closed_on
+          FROM accounts a JOIN customers c ON c.id = a.customer_id
+          WHERE a.closed_on IS NOT NULL AND a.closed_on BETWEEN ? AND ? AND AUD`,
+    params: [w.from, w.to],
+  }),
+};
+
+function runCustomerRule(db: Database, r: Recipient, kind: ReminderKind, rule: CustomerRule, w: Window, pref: ReminderPref, aud: { sql: string; params: (string | number)[] }): number {
+  const { sql, params } = rule(w, pref);
+  const select = sql.replace('AUD', `(${aud.sql})`);
+  return db
+    .prepare(
+      `WITH e(cid, due, params, stype, sid, dkey) AS (${select})
+       ${INSERT} SELECT ?, '${kind}', e.cid, e.due, crm_act_by(e.due), NULL, e.params, e.stype, e.sid, e.dkey FROM e`,
+    )
+    .run(...params, ...aud.params, r.id).changes;
+}
+
+function runHolidays(db: Database, r: Recipient, w: Window): number {
+  const ins = db.prepare(`${INSERT} VALUES (?, 'holiday', NULL, ?, NULL, NULL, ?, 'holiday', ?, ?)`);
+  let n = 0;
+  for (const p of holidayPeriods(w.from, w.to)) {
+    const params = { holidayZh: p.name.zh, holidayEn: p.name.en, start: p.start, end: p.end, days: p.days, makeup: p.makeupWorkdays.join(',') };
+    n += ins.run(r.id, p.start, JSON.stringify(params), p.start, `holiday:${p.start}`).changes;
+  }
+  return n;
+}
+
+function runProductLaunch(db: Database, r: Recipient, today: string, pref: ReminderPref): number {
+  // upcoming launches within the lead, and launches of the last few days an import has just brought in
+  return db
+    .prepare(
+      `${INSERT} SELECT ?, 'product_launch', NULL, p.launched_on, crm_act_by(p.launched_on), NULL,
+              json_object('product', p.name, 'category', p.category, 'code', p.code), 'product', p.id, 'product_launch:' || p.id || ':' || p.launched_on
+       FROM products p WHERE p.launched_on BETWEEN ? AND ? AND p.status = 'on_sale'`,
+    )
+    .run(r.id, addDays(today, -Math.min(pref.leadDays, 7)), windowEnd(today, pref)).changes;
+}
+
+/** Generate for everyone (userId omitted) or one user, in one transaction; records the run. */
+export function generateReminders(db: Database, opts: { today: string; reason: string; userId?: number }): GenerateResult {
+  const t0 = performance.now();
+  registerFunctions(db);
+  const byKind: Partial<Record<ReminderKind, number>> = {};
+  const add = (k: ReminderKind, n: number) => {
+    if (n > 0) byKind[k] = (byKind[k] ?? 0) + n;
+  };
+  const recipients = opts.userId != null ? [recipientById(db, opts.userId)].filter((x): x is Recipient => !!x) : allRecipients(db);
+  db.transaction(() => {
+    for (const r of recipients) {
+      const prefs = getPrefs(db, r.id);
+      const aud = audienceSql(db, r, opts.today);
+      for (const pref of prefs) {
+        if (!pref.enabled) continue;
+        const w = windowFor(opts.today, pref);
+        if (pref.kind === 'holiday') add('holiday', runHolidays(db, r, w));
+        else if (pref.kind === 'product_launch') {
+          if (r.role !== 'admin') add('product_launch', runProductLaunch(db, r, opts.today, pref));
+        } else {
+          const rule = CUSTOMER_RULES[pref.kind];
+          if (rule && aud) add(pref.kind, runCustomerRule(db, r, pref.kind, rule, w, pref, aud));
+        }
+      }
+    }
+  })();
+  const created = Object.values(byKind).reduce((a, b) => a + (b ?? 0), 0);
+  const ms = Math.round(performance.now() - t0);
+  db.prepare('INSERT INTO reminder_runs (today, reason, created, ms) VALUES (?, ?, ?, ?)').run(opts.today, opts.reason, created, ms);
+  return { created, byKind, ms };
+}
