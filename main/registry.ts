@@ -11,6 +11,8 @@ import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
 import { listsHandlers } from './handlers/lists';
+import { referralsHandlers } from './handlers/referrals';
+import { contactsHandlers } from './handlers/contacts';
 import { remindersHandlers } from './handlers/reminders';
 import { tiersHandlers } from './handlers/tiers';
 import { overviewHandlers } from './handlers/overview';
@@ -58,6 +60,8 @@ export function createRegistry(services: Services): Registry {
     gridHandlers,
     exportsHandlers,
     listsHandlers,
+    referralsHandlers,
+    contactsHandlers,
     remindersHandlers,
     customer360Handlers,
     tiersHandlers,
@@ -74,6 +78,8 @@ export function createRegistry(services: Services): Registry {
     ...gridHandlers,
     ...exportsHandlers,
     ...listsHandlers,
+    ...referralsHandlers,
+    ...contactsHandlers,
     ...remindersHandlers,
     ...customer360Handlers,
     ...tiersHandlers,

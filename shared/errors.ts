@@ -43,6 +43,9 @@ export const ERROR_CODES = [
   'DESKTOP_LAYOUT_INVALID',
   // Reminders: a snooze until a time already past (details: until).
   'REMINDER_SNOOZE_PAST',
+  // Referrals: a step the referral's state does not allow (details: status, action); a reassignment to someone who cannot take it.
+  'REFERRAL_BAD_STATE',
+  'REFERRAL_BAD_ASSIGNEE',
   'INTERNAL',
 ] as const;
 

@@ -25,15 +25,25 @@ export const PERMISSIONS = [
   'audit.read',
   /** Import jobs, profiles, store maintenance. */
   'job.manage',
+  /** Flag a customer for a manager (转介) and follow one's own flags. */
+  'referral.create',
+  /** Work referrals: a manager their own queue, the president the branch's (accept, reassign, contact, close). */
+  'referral.work',
+  /** Referral figures by teller and manager, leaderboard. */
+  'referral.report',
+  /** Referral settings (working days to first contact). */
+  'referral.configure',
+  /** Record and read contacts (交往记录) on customers in scope. */
+  'contact.log',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  president: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'branch.overview', 'portfolio.overview', 'audit.read'],
-  manager: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'portfolio.overview'],
-  teller: ['customer.lookup'],
+  president: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'branch.overview', 'portfolio.overview', 'audit.read', 'referral.work', 'referral.report', 'referral.configure', 'contact.log'],
+  manager: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'portfolio.overview', 'referral.work', 'contact.log'],
+  teller: ['customer.lookup', 'referral.create'],
   // The administrator runs the system but is not a banker: no customer permission at all.
-  admin: ['user.manage', 'audit.read', 'job.manage'],
+  admin: ['user.manage', 'audit.read', 'job.manage', 'referral.configure'],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {

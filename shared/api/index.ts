@@ -8,6 +8,8 @@ import { exportsApi } from './exports';
 import { gridApi } from './grid';
 import { importsApi } from './imports';
 import { listsApi } from './lists';
+import { referralsApi } from './referrals';
+import { contactsApi } from './contacts';
 import { remindersApi } from './reminders';
 import { tiersApi } from './tiers';
 import type { InputOf, OutputOf } from './define';
@@ -27,6 +29,8 @@ export const contract = {
   ...gridApi,
   ...exportsApi,
   ...listsApi,
+  ...referralsApi,
+  ...contactsApi,
   ...remindersApi,
   ...customer360Api,
   ...tiersApi,
@@ -70,6 +74,8 @@ export * from './exports';
 export * from './grid';
 export * from './imports';
 export * from './lists';
+export * from './referrals';
+export * from './contacts';
 export * from './reminders';
 export * from './tiers';
 export * from './overview';

@@ -53,6 +53,12 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
         ? t('errorVariants.CONFLICT_field', { field: t(`fields.${field}`, { defaultValue: field }) })
         : t('errors.CONFLICT');
     }
+    case 'REFERRAL_BAD_STATE': {
+      // status and action are codes: show them as the words on screen (待受理 / 成交)
+      const status = typeof details?.status === 'string' ? t(`referral.status.${details.status}`, { defaultValue: details.status }) : '—';
+      const action = typeof details?.action === 'string' ? t(`referral.action.${details.action}`, { defaultValue: details.action }) : '—';
+      return t('errors.REFERRAL_BAD_STATE', { status, action });
+    }
     default:
       if (code.startsWith('IMPORT_')) return importMessage(t, code, details ?? {});
       return t(`errors.${code}`, { defaultValue: t('errors.INTERNAL') });

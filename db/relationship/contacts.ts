@@ -1,0 +1,133 @@
+import type { Database } from 'better-sqlite3';
+import type { Contact, StaleCustomer } from '../../shared/api/contacts';
+import type { ContactChannel, ContactOutcome } from '../../shared/api/referrals';
+import { addDays } from '../../shared/dates';
+import { AppError } from '../../shared/errors';
+import { fenToYuan } from '../../shared/money';
+import type { Scope } from '../scope';
+import { addReminder } from './reminders';
+import { addWorkdays } from './workdays';
+
+/**
+ * The contact log (交往记录). A contact belongs to a customer; who may read or write it follows the
+ * customer's data scope (db/scope.ts), in SQL: a manager reaches only the contacts of customers in
+ * their book (or granted to them), so never another manager's customers' contacts.
+ */
+
+export interface NewContact {
+  customerId: number;
+  channel: ContactChannel;
+  outcome: ContactOutcome;
+  summary?: string | undefined;
+  nextStep?: string | undefined;
+  nextStepOn?: string | undefined;
+  referralId?: number | null;
+}
+
+export interface Author {
+  userId: number;
+  staffId: number | null;
+}
+
+export function customerInScope(db: Database, scope: Scope, customerId: number): void {
+  const ok = db.prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(customerId, ...scope.params);
+  if (!ok) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
+}
+
+/**
+ * Writes one contact, keeps customer_last_contact current, and turns a next step into a work-item
+ * reminder for the author (due on the given date, else the next working day). Call inside a transaction.
+ */
+export function insertContact(db: Database, who: Author, c: NewContact, now: Date, today: string): { id: number; reminderId: number | null } {
+  if (c.nextStepOn && !c.nextStep) throw new AppError('VALIDATION', { issues: [{ path: ['nextStep'], code: 'required' }] });
+  if (c.nextStepOn && c.nextStepOn < today) throw new AppError('VALIDATION', { issues: [{ path: ['nextStepOn'], code: 'too_small' }] });
+  const nextOn = c.nextStep ? (c.nextStepOn ?? addWorkdays(today, 1)) : null;
+  const at = now.toISOString();
+  const id = Number(
+    db
+      .prepare(
+        `INSERT INTO contacts (customer_id, user_id, staff_id, channel, outcome, summary, next_step, next_step_on, referral_id, contacted_at, contacted_on)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(c.customerId, who.userId, who.staffId, c.channel, c.outcome, c.summary || null, c.nextStep || null, nextOn, c.referralId ?? null, at, today).lastInsertRowid,
+  );
+  db.prepare(
+    `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel) VALUES (?, ?, ?, ?)
+     ON CONFLICT (customer_id) DO UPDATE SET last_on = excluded.last_on, last_at = excluded.last_at, channel = excluded.channel
+     WHERE excluded.last_at >= customer_last_contact.last_at`,
+  ).run(c.customerId, today, at, c.channel);
+  let reminderId: number | null = null;
+  if (c.nextStep && nextOn) {
+    const r = addReminder(
+      db,
+      {
+        kind: 'work_item',
+        userId: who.userId,
+        customerId: c.customerId,
+        dueOn: nextOn,
+        params: { text: c.nextStep },
+        sourceType: 'contact',
+        sourceId: id,
+        dedupeKey: `contact:${id}`,
+      },
+      today,
+    );
+    reminderId = r?.id ?? null;
+  }
+  return { id, reminderId };
+}
+
+interface ContactRow {
+  id: number;
+  customerId: number;
+  channel: ContactChannel;
+  outcome: ContactOutcome;
+  summary: string | null;
+  nextStep: string | null;
+  nextStepOn: string | null;
+  referralId: number | null;
+  staffName: string;
+  contactedAt: string;
+  contactedOn: string;
+  reminderId: number | null;
+}
+
+const SELECT = `SELECT k.id, k.customer_id AS customerId, k.channel, k.outcome, k.summary, k.next_step AS nextStep, k.next_step_on AS nextStepOn,
+    k.referral_id AS referralId, COALESCE(s.name, u.display_name) AS staffName, k.contacted_at AS contactedAt, k.contacted_on AS contactedOn,
+    (SELECT m.id FROM reminders m WHERE m.source_type = 'contact' AND m.source_id = CAST(k.id AS TEXT) ORDER BY m.id LIMIT 1) AS reminderId
+  FROM contacts k JOIN users u ON u.id = k.user_id LEFT JOIN staff s ON s.id = k.staff_id`;
+
+export function getContact(db: Database, id: number): Contact {
+  return db.prepare(`${SELECT} WHERE k.id = ?`).get(id) as ContactRow;
+}
+
+/** A customer's timeline, newest first; the customer must be in scope (checked first). */
+export function contactsForCustomer(db: Database, scope: Scope, customerId: number, offset: number, limit: number): { rows: Contact[]; total: number } {
+  customerInScope(db, scope, customerId);
+  const total = (db.prepare('SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ?').get(customerId) as { n: number }).n;
+  const rows = db.prepare(`${SELECT} WHERE k.customer_id = ? ORDER BY k.contacted_at DESC, k.id DESC LIMIT ? OFFSET ?`).all(customerId, limit, offset) as ContactRow[];
+  return { rows, total };
+}
+
+/**
+ * Customers in scope whose last contact is before today − days (or who were never contacted),
+ * largest AUM first. Reads customer_last_contact by primary key per customer of the scope.
+ */
+export function staleCustomers(db: Database, scope: Scope, days: number, today: string, offset: number, limit: number) {
+  const cutoff = addDays(today, -days);
+  const where = `${scope.sql} AND c.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM customer_last_contact l WHERE l.customer_id = c.id AND l.last_on > ?)`;
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`).get(...scope.params, cutoff) as { n: number }).n;
+  const rows = db
+    .prepare(
+      `SELECT c.id, c.customer_no AS customerNo, c.name, c.tier, s.name AS managerName, c.aum_fen AS aumFen, l.last_on AS lastContactOn, l.channel AS lastChannel
+       FROM customers c LEFT JOIN staff s ON s.id = c.manager_staff_id LEFT JOIN customer_last_contact l ON l.customer_id = c.id
+       WHERE ${where} ORDER BY c.aum_fen DESC, c.id LIMIT ? OFFSET ?`,
+    )
+    .all(...scope.params, cutoff, limit, offset) as (Omit<StaleCustomer, 'aum' | 'daysSince'> & { aumFen: number })[];
+  const dayNo = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
+  return {
+    cutoff,
+    total,
+    rows: rows.map(({ aumFen, ...r }): StaleCustomer => ({ ...r, aum: fenToYuan(aumFen), daysSince: r.lastContactOn ? dayNo(today) - dayNo(r.lastContactOn) : null })),
+  };
+}

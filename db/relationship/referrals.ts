@@ -1,0 +1,324 @@
+import type { Database } from 'better-sqlite3';
+import type { Referral, ReferralEvent, ReferralStatsRow, ReferralStatus } from '../../shared/api/referrals';
+import { AppError } from '../../shared/errors';
+import { fenToYuan } from '../../shared/money';
+import type { Role } from '../../shared/permissions';
+import { branchTree, rootBranch } from '../scope';
+
+/**
+ * Referrals (转介) in the store. Who may see a referral is decided here, as SQL over the alias `r`,
+ * from the signed-in user's stored attributes: a teller the ones they raised, a manager the ones in
+ * their own queue (never another manager's, whatever the customer), the president every referral of
+ * their branch tree (including the branch queue, owner NULL). The administrator sees none.
+ */
+export interface Viewer {
+  role: Role;
+  userId: number;
+  staffId: number | null;
+  branchId: number | null;
+}
+
+export interface Visibility {
+  sql: string;
+  params: (string | number)[];
+}
+
+export function referralVisibility(db: Database, v: Viewer): Visibility {
+  switch (v.role) {
+    case 'teller':
+      return { sql: 'r.referrer_user_id = ?', params: [v.userId] };
+    case 'manager':
+      return v.staffId == null ? { sql: '0', params: [] } : { sql: 'r.owner_staff_id = ?', params: [v.staffId] };
+    case 'president': {
+      if (v.branchId == null) return { sql: '0', params: [] };
+      const ids = branchTree(db, v.branchId);
+      return { sql: `r.branch_id IN (${ids.map(() => '?').join(',')})`, params: ids };
+    }
+    default:
+      return { sql: '0', params: [] };
+  }
+}
+
+export const SLA_SETTING = 'referral_sla_days';
+export const DEFAULT_SLA_DAYS = 2;
+
+export function slaDays(db: Database): number {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(SLA_SETTING) as { value: string } | undefined;
+  const n = row ? Number(row.value) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 30 ? n : DEFAULT_SLA_DAYS;
+}
+
+export function setSlaDays(db: Database, n: number): void {
+  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(SLA_SETTING, String(n));
+}
+
+interface ReferralRow {
+  id: number;
+  customer_id: number;
+  customer_no: string;
+  customer_name: string;
+  interest: Referral['interest'];
+  urgency: Referral['urgency'];
+  note: string | null;
+  status: ReferralStatus;
+  referrer_name: string;
+  owner_staff_id: number | null;
+  owner_name: string | null;
+  created_at: string;
+  created_on: string;
+  sla_days: number;
+  due_on: string;
+  accepted_at: string | null;
+  first_contact_at: string | null;
+  closed_at: string | null;
+  won_product_id: number | null;
+  won_product_name: string | null;
+  won_amount_fen: number | null;
+  lost_reason: Referral['lostReason'];
+  close_note: string | null;
+}
+
+const SELECT = `SELECT r.id, r.customer_id, c.customer_no, c.name AS customer_name, r.interest, r.urgency, r.note, r.status,
+    COALESCE(rs.name, ru.display_name) AS referrer_name, r.owner_staff_id, os.name AS owner_name, r.created_at, r.created_on,
+    r.sla_days, r.due_on, r.accepted_at, r.first_contact_at, r.closed_at, r.won_product_id, p.name AS won_product_name,
+    r.won_amount_fen, r.lost_reason, r.close_note
+  FROM referrals r
+  JOIN customers c ON c.id = r.customer_id
+  JOIN users ru ON ru.id = r.referrer_user_id
+  LEFT JOIN staff rs ON rs.id = r.referrer_staff_id
+  LEFT JOIN staff os ON os.id = r.owner_staff_id
+  LEFT JOIN products p ON p.id = r.won_product_id`;
+
+/** Open and not yet contacted: the SLA clock is running. */
+const AWAITING = `r.status IN ('new','accepted')`;
+
+function toReferral(r: ReferralRow, today: string): Referral {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    customerNo: r.customer_no,
+    customerName: r.customer_name,
+    interest: r.interest,
+    urgency: r.urgency,
+    note: r.note,
+    status: r.status,
+    referrerName: r.referrer_name,
+    ownerStaffId: r.owner_staff_id,
+    ownerName: r.owner_name,
+    createdAt: r.created_at,
+    createdOn: r.created_on,
+    slaDays: r.sla_days,
+    dueOn: r.due_on,
+    overdue: (r.status === 'new' || r.status === 'accepted') && today > r.due_on,
+    acceptedAt: r.accepted_at,
+    firstContactAt: r.first_contact_at,
+    closedAt: r.closed_at,
+    wonProductId: r.won_product_id,
+    wonProductName: r.won_product_name,
+    wonAmount: r.won_amount_fen == null ? null : fenToYuan(r.won_amount_fen),
+    lostReason: r.lost_reason,
+    closeNote: r.close_note,
+  };
+}
+
+export type QueueView = 'open' | 'closed' | 'overdue' | 'unassigned' | 'all' | 'mine';
+
+const VIEWS: Record<QueueView, string> = {
+  open: `r.status IN ('new','accepted','contacted')`,
+  closed: `r.status IN ('won','lost')`,
+  overdue: `${AWAITING} AND r.due_on < ?`,
+  unassigned: `r.owner_staff_id IS NULL AND r.status IN ('new','accepted','contacted')`,
+  all: '1',
+  mine: '1',
+};
+
+/** A page of the referrals the viewer may see. Open views put the most urgent and the earliest due first. */
+export function listReferrals(db: Database, v: Viewer, view: QueueView, today: string, offset: number, limit: number): { rows: Referral[]; total: number } {
+  const vis = referralVisibility(db, v);
+  const extra = view === 'overdue' ? [today] : [];
+  const where = `${vis.sql} AND ${VIEWS[view]}`;
+  const order =
+    view === 'open' || view === 'overdue' || view === 'unassigned'
+      ? `r.due_on, r.urgency = 'high' DESC, r.id`
+      : `r.created_at DESC, r.id DESC`;
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM referrals r WHERE ${where}`).get(...vis.params, ...extra) as { n: number }).n;
+  const rows = db.prepare(`${SELECT} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...vis.params, ...extra, limit, offset) as ReferralRow[];
+  return { rows: rows.map((r) => toReferral(r, today)), total };
+}
+
+/** One referral the viewer may see; NOT_FOUND otherwise (never "exists but forbidden"). */
+export function getReferral(db: Database, v: Viewer, id: number, today: string): Referral {
+  const vis = referralVisibility(db, v);
+  const row = db.prepare(`${SELECT} WHERE r.id = ? AND ${vis.sql}`).get(id, ...vis.params) as ReferralRow | undefined;
+  if (!row) throw new AppError('NOT_FOUND', { entity: 'referral', id });
+  return toReferral(row, today);
+}
+
+/**
+ * A referral by id with no visibility check: only for answering the caller who has just changed it
+ * inside a visibility-checked transaction (a manager who passed it on no longer sees it afterwards).
+ */
+export function readChangedReferral(db: Database, id: number, today: string): Referral {
+  return toReferral(db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as ReferralRow, today);
+}
+
+export function referralsForCustomer(db: Database, v: Viewer, customerId: number, today: string): Referral[] {
+  const vis = referralVisibility(db, v);
+  const rows = db.prepare(`${SELECT} WHERE r.customer_id = ? AND ${vis.sql} ORDER BY r.created_at DESC, r.id DESC LIMIT 100`).all(customerId, ...vis.params) as ReferralRow[];
+  return rows.map((r) => toReferral(r, today));
+}
+
+export function referralEvents(db: Database, id: number): ReferralEvent[] {
+  return (
+    db
+      .prepare(
+        `SELECT e.at, u.display_name AS userName, e.action, e.from_status AS fromStatus, e.to_status AS toStatus,
+                fo.name AS fromOwnerName, tn.name AS toOwnerName, e.note
+         FROM referral_events e JOIN users u ON u.id = e.user_id
+         LEFT JOIN staff fo ON fo.id = e.from_owner LEFT JOIN staff tn ON tn.id = e.to_owner
+         WHERE e.referral_id = ? ORDER BY e.id`,
+      )
+      .all(id) as ReferralEvent[]
+  );
+}
+
+// ---- state machine -----------------------------------------------------------------------------
+
+export type ReferralAction = 'accept' | 'reassign' | 'contact' | 'win' | 'lose';
+
+/** From which states each step may be taken. Anything else is refused with REFERRAL_BAD_STATE. */
+export const TRANSITIONS: Record<ReferralAction, readonly ReferralStatus[]> = {
+  accept: ['new'],
+  reassign: ['new', 'accepted', 'contacted'],
+  contact: ['accepted', 'contacted'],
+  win: ['contacted'],
+  lose: ['accepted', 'contacted'],
+};
+
+export function mustAllow(action: ReferralAction, status: ReferralStatus): void {
+  if (!TRANSITIONS[action].includes(status)) throw new AppError('REFERRAL_BAD_STATE', { action, status });
+}
+
+interface Core {
+  id: number;
+  status: ReferralStatus;
+  owner_staff_id: number | null;
+  customer_id: number;
+  branch_id: number;
+  first_contact_at: string | null;
+}
+
+/** The referral's state for a change, read inside the change's transaction, if the viewer may see it. */
+export function lockReferral(db: Database, v: Viewer, id: number): Core {
+  const vis = referralVisibility(db, v);
+  const row = db
+    .prepare(`SELECT r.id, r.status, r.owner_staff_id, r.customer_id, r.branch_id, r.first_contact_at FROM referrals r WHERE r.id = ? AND ${vis.sql}`)
+    .get(id, ...vis.params) as Core | undefined;
+  if (!row) throw new AppError('NOT_FOUND', { entity: 'referral', id });
+  return row;
+}
+
+export function addEvent(
+  db: Database,
+  e: { referralId: number; at: string; userId: number; action: ReferralEvent['action']; from: ReferralStatus | null; to: ReferralStatus; fromOwner?: number | null; toOwner?: number | null; note?: string | null },
+): void {
+  db.prepare(
+    `INSERT INTO referral_events (referral_id, at, user_id, action, from_status, to_status, from_owner, to_owner, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(e.referralId, e.at, e.userId, e.action, e.from, e.to, e.fromOwner ?? null, e.toOwner ?? null, e.note ?? null);
+}
+
+/** The queue a new referral lands in: the customer's manager of record if they are an active manager, else the branch queue. */
+export function queueFor(db: Database, customerId: number): { ownerStaffId: number | null; branchId: number } {
+  const row = db
+    .prepare(
+      `SELECT c.branch_id AS branchId, s.id AS owner FROM customers c
+       LEFT JOIN staff s ON s.id = c.manager_staff_id AND s.active = 1 AND s.position = 'manager'
+       WHERE c.id = ?`,
+    )
+    .get(customerId) as { branchId: number; owner: number | null } | undefined;
+  if (!row) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
+  return { ownerStaffId: row.owner, branchId: row.branchId };
+}
+
+/** Managers of the viewer's branch (支行 tree) with an active account: who a referral may be given to. */
+export function assignableManagers(db: Database, branchId: number | null): { staffId: number; name: string; branchName: string }[] {
+  if (branchId == null) return [];
+  const ids = branchTree(db, rootBranch(db, branchId));
+  return db
+    .prepare(
+      `SELECT s.id AS staffId, s.name, b.name AS branchName FROM staff s JOIN branches b ON b.id = s.branch_id
+       JOIN users u ON u.staff_id = s.id AND u.role = 'manager' AND u.disabled = 0
+       WHERE s.active = 1 AND s.position = 'manager' AND s.branch_id IN (${ids.map(() => '?').join(',')}) ORDER BY s.name, s.id`,
+    )
+    .all(...ids) as { staffId: number; name: string; branchName: string }[];
+}
+
+// ---- figures -----------------------------------------------------------------------------------
+
+interface StatsRaw {
+  staffId: number | null;
+  name: string | null;
+  count: number;
+  open: number;
+  won: number;
+  lost: number;
+  wonFen: number | bigint | null;
+  contacted: number;
+  hoursSum: number | null;
+  overdue: number;
+  late: number;
+}
+
+/**
+ * Counts per group over the referrals flagged between `from` and `to` (created_on) that the viewer
+ * may see. Time to contact is wall-clock hours from flag to first contact.
+ */
+function stats(db: Database, v: Viewer, by: 'referrer' | 'owner' | 'none', from: string, to: string, today: string): ReferralStatsRow[] {
+  const vis = referralVisibility(db, v);
+  const key = by === 'referrer' ? 'r.referrer_staff_id' : by === 'owner' ? 'r.owner_staff_id' : 'NULL';
+  const sql = `SELECT ${key} AS staffId, ${by === 'none' ? 'NULL' : 's.name'} AS name, COUNT(*) AS count,
+      SUM(r.status IN ('new','accepted','contacted')) AS open, SUM(r.status = 'won') AS won, SUM(r.status = 'lost') AS lost,
+      SUM(CASE WHEN r.status = 'won' THEN r.won_amount_fen END) AS wonFen,
+      SUM(r.first_contact_at IS NOT NULL) AS contacted,
+      SUM((julianday(r.first_contact_at) - julianday(r.created_at)) * 24.0) AS hoursSum,
+      SUM(${AWAITING} AND r.due_on < ?) AS overdue,
+      SUM(r.first_contact_on IS NOT NULL AND r.first_contact_on > r.due_on) AS late
+    FROM referrals r ${by === 'none' ? '' : `LEFT JOIN staff s ON s.id = ${key}`}
+    WHERE ${vis.sql} AND r.created_on BETWEEN ? AND ?
+    ${by === 'none' ? '' : `GROUP BY ${key}`}`;
+  const rows = db.prepare(sql).safeIntegers(false).all(today, ...vis.params, from, to) as StatsRaw[];
+  return rows
+    .filter((r) => r.count > 0)
+    .map((r) => ({
+      staffId: r.staffId,
+      name: r.name ?? '',
+      count: r.count,
+      open: r.open,
+      won: r.won,
+      lost: r.lost,
+      conversion: r.count ? r.won / r.count : null,
+      wonAmount: fenToYuan(r.wonFen ?? 0),
+      contacted: r.contacted,
+      avgHoursToContact: r.contacted ? r.hoursSum! / r.contacted : null,
+      overdue: r.overdue,
+      late: r.late,
+    }));
+}
+
+export function referralReport(db: Database, v: Viewer, from: string, to: string, today: string) {
+  const total = stats(db, v, 'none', from, to, today)[0] ?? {
+    staffId: null, name: '', count: 0, open: 0, won: 0, lost: 0, conversion: null, wonAmount: '0.00', contacted: 0, avgHoursToContact: null, overdue: 0, late: 0,
+  };
+  const byTeller = stats(db, v, 'referrer', from, to, today).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  const byManager = stats(db, v, 'owner', from, to, today).sort((a, b) => (a.staffId === null ? 1 : 0) - (b.staffId === null ? 1 : 0) || b.count - a.count || a.name.localeCompare(b.name));
+  const ranked = [...byTeller].sort(
+    (a, b) => b.won - a.won || b.count - a.count || Number(BigIntOf(b.wonAmount) - BigIntOf(a.wonAmount)) || a.name.localeCompare(b.name),
+  );
+  const leaderboard = ranked.slice(0, 10).map((r, i) => ({ rank: i + 1, staffId: r.staffId!, name: r.name, count: r.count, won: r.won, wonAmount: r.wonAmount }));
+  return { from, to, total, byTeller, byManager, leaderboard };
+}
+
+function BigIntOf(yuan: string): bigint {
+  const [a, b = '00'] = yuan.split('.');
+  return BigInt(a!) * 100n + BigInt(b);
+}
