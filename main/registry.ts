@@ -15,6 +15,8 @@ import { referralsHandlers } from './handlers/referrals';
 import { contactsHandlers } from './handlers/contacts';
 import { remindersHandlers } from './handlers/reminders';
 import { tiersHandlers } from './handlers/tiers';
+import { opportunitiesHandlers } from './handlers/opportunities';
+import { campaignsHandlers } from './handlers/campaigns';
 import { overviewHandlers } from './handlers/overview';
 import { systemHandlers } from './handlers/system';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
@@ -65,6 +67,8 @@ export function createRegistry(services: Services): Registry {
     remindersHandlers,
     customer360Handlers,
     tiersHandlers,
+    opportunitiesHandlers,
+    campaignsHandlers,
     desktopHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
@@ -83,6 +87,8 @@ export function createRegistry(services: Services): Registry {
     ...remindersHandlers,
     ...customer360Handlers,
     ...tiersHandlers,
+    ...opportunitiesHandlers,
+    ...campaignsHandlers,
     ...desktopHandlers,
   };
   void complete;

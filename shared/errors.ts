@@ -41,11 +41,17 @@ export const ERROR_CODES = [
   'IMPORT_STORE_BUSY',
   // 个性化桌面: a layout refused (details: reason, widget id, kind).
   'DESKTOP_LAYOUT_INVALID',
-  // Reminders: a snooze until a time already past (details: until).
-  'REMINDER_SNOOZE_PAST',
   // Referrals: a step the referral's state does not allow (details: status, action); a reassignment to someone who cannot take it.
   'REFERRAL_BAD_STATE',
   'REFERRAL_BAD_ASSIGNEE',
+  // Opportunities: a stage move the funnel does not allow (details: from, to); a rule parameter out of range (field, min, max).
+  'OPPORTUNITY_STAGE',
+  'RULE_PARAM',
+  // Marketing lists: a results file refused (details: file, errors [{line, column, reason, value}]); an empty list.
+  'CAMPAIGN_IMPORT_INVALID',
+  'CAMPAIGN_EMPTY',
+  // Reminders: a snooze until a time already past (details: until).
+  'REMINDER_SNOOZE_PAST',
   'INTERNAL',
 ] as const;
 

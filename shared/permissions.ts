@@ -35,15 +35,21 @@ export const PERMISSIONS = [
   'referral.configure',
   /** Record and read contacts (交往记录) on customers in scope. */
   'contact.log',
+  /** Work opportunities (商机) and one's part of marketing lists: a manager their own, the president the branch's. */
+  'opportunity.work',
+  /** Push marketing lists (营销名单) to managers and follow their progress. */
+  'campaign.manage',
+  /** Opportunity-event rules (商机事件): parameters, on/off, preview. */
+  'rule.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  president: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'branch.overview', 'portfolio.overview', 'audit.read', 'referral.work', 'referral.report', 'referral.configure', 'contact.log'],
-  manager: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'portfolio.overview', 'referral.work', 'contact.log'],
+  president: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'branch.overview', 'portfolio.overview', 'audit.read', 'referral.work', 'referral.report', 'referral.configure', 'contact.log', 'opportunity.work', 'campaign.manage'],
+  manager: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'portfolio.overview', 'referral.work', 'contact.log', 'opportunity.work'],
   teller: ['customer.lookup', 'referral.create'],
   // The administrator runs the system but is not a banker: no customer permission at all.
-  admin: ['user.manage', 'audit.read', 'job.manage', 'referral.configure'],
+  admin: ['user.manage', 'audit.read', 'job.manage', 'referral.configure', 'rule.manage'],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { log } from '../log';
+import { runRules } from '../../db/relationship/rules';
 import { generateReminders } from '../../db/relationship/reminder-rules';
 
 /**
@@ -26,6 +27,7 @@ export interface AfterImportStep {
 }
 
 const STEPS: AfterImportStep[] = [
+  { name: 'opportunity-rules', run: (db, ctx) => void runRules(db, ctx.today) },
   { name: 'reminders', run: (db, ctx) => void generateReminders(db, { today: ctx.today, reason: ctx.reason }) },
 ];
 

@@ -10,8 +10,10 @@ import { importsApi } from './imports';
 import { listsApi } from './lists';
 import { referralsApi } from './referrals';
 import { contactsApi } from './contacts';
-import { remindersApi } from './reminders';
 import { tiersApi } from './tiers';
+import { opportunitiesApi } from './opportunities';
+import { campaignsApi } from './campaigns';
+import { remindersApi } from './reminders';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
 import { systemApi } from './system';
@@ -31,9 +33,11 @@ export const contract = {
   ...listsApi,
   ...referralsApi,
   ...contactsApi,
-  ...remindersApi,
   ...customer360Api,
   ...tiersApi,
+  ...opportunitiesApi,
+  ...campaignsApi,
+  ...remindersApi,
   ...desktopApi,
 } as const;
 
@@ -76,8 +80,10 @@ export * from './imports';
 export * from './lists';
 export * from './referrals';
 export * from './contacts';
-export * from './reminders';
 export * from './tiers';
+export * from './opportunities';
+export * from './campaigns';
+export * from './reminders';
 export * from './overview';
 export * from './system';
 export * from './users';

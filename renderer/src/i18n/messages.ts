@@ -59,6 +59,18 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
       const action = typeof details?.action === 'string' ? t(`referral.action.${details.action}`, { defaultValue: details.action }) : '—';
       return t('errors.REFERRAL_BAD_STATE', { status, action });
     }
+    case 'OPPORTUNITY_STAGE': {
+      const stage = (v: unknown) => (typeof v === 'string' ? t(`opportunities.stage.${v}`, { defaultValue: v }) : '—');
+      return t('errors.OPPORTUNITY_STAGE', { from: stage(details?.from), to: stage(details?.to) });
+    }
+    case 'RULE_PARAM': {
+      const field = typeof details?.field === 'string' ? t(`rules.param.${details.field}`, { defaultValue: details.field }) : '—';
+      return t('errors.RULE_PARAM', { field, min: String(details?.min ?? '—'), max: String(details?.max ?? '—') });
+    }
+    case 'CAMPAIGN_IMPORT_INVALID': {
+      const errs = Array.isArray(details?.errors) ? details.errors : [];
+      return t('errors.CAMPAIGN_IMPORT_INVALID', { file: typeof details?.file === 'string' ? details.file : '—', count: typeof details?.count === 'number' ? details.count : errs.length });
+    }
     default:
       if (code.startsWith('IMPORT_')) return importMessage(t, code, details ?? {});
       return t(`errors.${code}`, { defaultValue: t('errors.INTERNAL') });

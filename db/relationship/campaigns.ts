@@ -1,0 +1,178 @@
+/**
+ * Marketing lists (营销名单). A campaign's entries are fixed when it is pushed: one per customer, given
+ * to the customer's manager of record at that moment (NULL: the branch queue, worked by the president).
+ * What a caller sees is an SQL condition over the entry (alias e) and its campaign (alias cp): a
+ * manager only entries given to them, the president the campaigns of the branch.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Campaign, CampaignEntry, EntryStatus, ManagerProgress } from '../../shared/api/campaigns';
+import type { OpportunityProduct } from '../../shared/api/opportunities';
+import { AppError } from '../../shared/errors';
+import { fenToYuan } from '../../shared/money';
+import { maskPhone } from '../../shared/mask';
+import type { Scope } from '../scope';
+
+export interface EntryScope {
+  sql: string;
+  params: (string | number)[];
+  kind: 'manager' | 'branch' | 'none';
+}
+
+export function entryScope(scope: Scope): EntryScope {
+  if (scope.kind === 'manager' && scope.staffId != null) return { kind: 'manager', sql: 'e.manager_staff_id = ?', params: [scope.staffId] };
+  if (scope.kind === 'branch' && scope.branchIds?.length) return { kind: 'branch', sql: `cp.branch_id IN (${scope.branchIds.map(() => '?').join(',')})`, params: [...scope.branchIds] };
+  return { kind: 'none', sql: '0', params: [] };
+}
+
+export interface NewCampaign {
+  name: string;
+  description: string | null;
+  product: OpportunityProduct;
+  dueOn: string | null;
+  origin: Campaign['origin'];
+  branchId: number;
+  createdBy: number;
+  today: string;
+  /** Which customers: an SQL condition over `c` (already ANDed with the creator's scope) and its parameters. */
+  where: string;
+  params: (string | number)[];
+}
+
+/** Creates the campaign and splits its customers to their managers of record, in one transaction. */
+export function createCampaign(db: Database, n: NewCampaign): number {
+  return db.transaction(() => {
+    const id = Number(
+      db
+        .prepare('INSERT INTO campaigns (name, description, product, branch_id, origin, due_on, created_by, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(n.name, n.description, n.product, n.branchId, n.origin, n.dueOn, n.createdBy, n.today).lastInsertRowid,
+    );
+    const added = db
+      .prepare(`INSERT INTO campaign_entries (campaign_id, customer_id, manager_staff_id) SELECT ?, c.id, c.manager_staff_id FROM customers c WHERE ${n.where}`)
+      .run(id, ...n.params).changes;
+    if (added === 0) throw new AppError('CAMPAIGN_EMPTY');
+    return id;
+  })();
+}
+
+const COUNTS = `COUNT(e.id) AS total, COALESCE(SUM(e.status = 'pending'), 0) AS pending, COALESCE(SUM(e.status = 'contacted'), 0) AS contacted,
+  COALESCE(SUM(e.status = 'won'), 0) AS won, COALESCE(SUM(e.status = 'declined'), 0) AS declined`;
+
+export function listCampaigns(db: Database, es: EntryScope, opts: { includeClosed: boolean; id?: number }): Campaign[] {
+  return db
+    .prepare(
+      `SELECT cp.id, cp.name, cp.description, cp.product, cp.origin, cp.due_on AS dueOn, cp.status, cp.created_on AS createdOn, u.display_name AS createdByName, ${COUNTS}
+       FROM campaigns cp JOIN campaign_entries e ON e.campaign_id = cp.id JOIN users u ON u.id = cp.created_by
+       WHERE ${es.sql} AND (? = 1 OR cp.status = 'active') AND (? IS NULL OR cp.id = ?)
+       GROUP BY cp.id ORDER BY cp.status = 'closed', cp.id DESC`,
+    )
+    .all(...es.params, opts.includeClosed ? 1 : 0, opts.id ?? null, opts.id ?? null) as Campaign[];
+}
+
+export function getCampaign(db: Database, es: EntryScope, id: number): Campaign {
+  const c = listCampaigns(db, es, { includeClosed: true, id })[0];
+  if (!c) throw new AppError('NOT_FOUND', { entity: 'campaign', id });
+  return c;
+}
+
+const ENTRY_SELECT = `SELECT e.id, e.customer_id AS customerId, c.customer_no AS customerNo, c.name AS customerName, c.mobile, c.tier, c.aum_fen AS aumFen,
+    e.manager_staff_id AS managerStaffId, s.name AS managerName, e.status, e.note, e.updated_on AS updatedOn
+  FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id JOIN customers c ON c.id = e.customer_id LEFT JOIN staff s ON s.id = e.manager_staff_id`;
+
+type EntryRow = Omit<CampaignEntry, 'aum'> & { aumFen: number };
+const toEntry = ({ aumFen, mobile, ...r }: EntryRow): CampaignEntry => ({ ...r, mobile: maskPhone(mobile), aum: fenToYuan(aumFen) });
+
+export function listEntries(
+  db: Database,
+  es: EntryScope,
+  f: { campaignId: number; status?: EntryStatus | undefined; managerStaffId?: number | undefined },
+  offset: number,
+  limit: number,
+): { rows: CampaignEntry[]; total: number } {
+  const where = [`e.campaign_id = ?`, es.sql];
+  const params: (string | number)[] = [f.campaignId, ...es.params];
+  if (f.status) (where.push('e.status = ?'), params.push(f.status));
+  if (f.managerStaffId === 0) where.push('e.manager_staff_id IS NULL');
+  else if (f.managerStaffId !== undefined) (where.push('e.manager_staff_id = ?'), params.push(f.managerStaffId));
+  const w = where.join(' AND ');
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE ${w}`).get(...params) as { n: number }).n;
+  const rows = db.prepare(`${ENTRY_SELECT} WHERE ${w} ORDER BY e.status != 'pending', c.customer_no LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntryRow[];
+  return { rows: rows.map(toEntry), total };
+}
+
+export function getEntry(db: Database, es: EntryScope, id: number): CampaignEntry {
+  const r = db.prepare(`${ENTRY_SELECT} WHERE e.id = ? AND ${es.sql}`).get(id, ...es.params) as EntryRow | undefined;
+  if (!r) throw new AppError('NOT_FOUND', { entity: 'campaignEntry', id });
+  return toEntry(r);
+}
+
+export function setEntryStatus(db: Database, es: EntryScope, id: number, status: EntryStatus, note: string | undefined, userId: number, today: string): CampaignEntry {
+  const open = db.prepare(`SELECT cp.status FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE e.id = ? AND ${es.sql}`).get(id, ...es.params) as
+    | { status: string }
+    | undefined;
+  if (!open) throw new AppError('NOT_FOUND', { entity: 'campaignEntry', id });
+  if (open.status !== 'active') throw new AppError('CONFLICT', { field: 'campaignClosed' });
+  db.prepare('UPDATE campaign_entries SET status = ?, note = COALESCE(?, note), updated_on = ?, updated_by = ? WHERE id = ?').run(status, note ?? null, today, userId, id);
+  return getEntry(db, es, id);
+}
+
+/** Progress per manager over the caller's view of one campaign. */
+export function progress(db: Database, es: EntryScope, campaignId: number): ManagerProgress[] {
+  getCampaign(db, es, campaignId);
+  const rows = db
+    .prepare(
+      `SELECT e.manager_staff_id AS staffId, s.name, ${COUNTS}
+       FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id LEFT JOIN staff s ON s.id = e.manager_staff_id
+       WHERE e.campaign_id = ? AND ${es.sql} GROUP BY e.manager_staff_id ORDER BY e.manager_staff_id IS NULL, s.employee_no`,
+    )
+    .all(campaignId, ...es.params) as Omit<ManagerProgress, 'workedRate'>[];
+  return rows.map((r) => ({ ...r, workedRate: r.total ? (r.total - r.pending) / r.total : null }));
+}
+
+/** The rows of the offline-call sheet, in column order (for the export worker). */
+export function exportQuery(es: EntryScope, campaignId: number): { sql: string; countSql: string; params: (string | number)[] } {
+  const from = `FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id JOIN customers c ON c.id = e.customer_id LEFT JOIN staff s ON s.id = e.manager_staff_id
+    WHERE e.campaign_id = ? AND ${es.sql}`;
+  return {
+    sql: `SELECT c.customer_no, c.name, c.mobile, c.tier, c.aum_fen, s.name, e.status, e.note ${from} ORDER BY s.employee_no, c.customer_no`,
+    countSql: `SELECT COUNT(*) AS n ${from}`,
+    params: [campaignId, ...es.params],
+  };
+}
+
+export interface ResultLine {
+  line: number;
+  customerNo: string;
+  status: EntryStatus;
+  note: string | null;
+}
+
+export interface LineError {
+  line: number | null;
+  column: string | null;
+  reason: string;
+  value?: string;
+}
+
+/**
+ * Applies checked result lines: every customer number must be an entry of this campaign the caller
+ * may work (otherwise the whole file is refused with the lines named); then one transaction.
+ */
+export function applyResults(db: Database, es: EntryScope, campaignId: number, lines: ResultLine[], column: string, userId: number, today: string): { updated: number; errors: LineError[] } {
+  const c = getCampaign(db, es, campaignId);
+  if (c.status !== 'active') throw new AppError('CONFLICT', { field: 'campaignClosed' });
+  const find = db.prepare(`SELECT e.id FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id JOIN customers c ON c.id = e.customer_id
+    WHERE e.campaign_id = ? AND c.customer_no = ? AND ${es.sql}`);
+  const errors: LineError[] = [];
+  const ids: { id: number; l: ResultLine }[] = [];
+  for (const l of lines) {
+    const r = find.get(campaignId, l.customerNo, ...es.params) as { id: number } | undefined;
+    if (!r) errors.push({ line: l.line, column, reason: 'notInCampaign', value: l.customerNo });
+    else ids.push({ id: r.id, l });
+  }
+  if (errors.length) return { updated: 0, errors };
+  const upd = db.prepare('UPDATE campaign_entries SET status = ?, note = ?, updated_on = ?, updated_by = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const { id, l } of ids) upd.run(l.status, l.note, today, userId, id);
+  })();
+  return { updated: ids.length, errors };
+}

@@ -1,0 +1,305 @@
+/**
+ * Opportunity-event rules (商机事件): each rule is one set-based query producing at most one candidate
+ * per customer (customer, event key, amount, due date, facts), turned into opportunities by one
+ * INSERT ... SELECT. The event key (rule + customer + event: the transaction, the deposit, the month
+ * end, the birthday) is stored as the opportunity's dedupe key, so re-running never creates the same
+ * opportunity twice; while a customer still has an open opportunity from the same rule no second one
+ * is made either. Owner: the manager of record, or the branch queue (NULL) when there is none.
+ *
+ * The administrator may switch rules off and change their parameters (opportunity_rules); the preview
+ * runs the same candidate query with unsaved parameters and only counts.
+ */
+import type { Database } from 'better-sqlite3';
+import { RULE_CODES, type OpportunityProduct, type RuleCode, type RuleParamDef, type RulePreview, type RuleView } from '../../shared/api/opportunities';
+import { addDays } from '../../shared/dates';
+import { AppError } from '../../shared/errors';
+
+type Params = Record<string, number>;
+
+interface Candidates {
+  /** SELECT customerId, eventKey, amountFen, dueOn, detail — at most one row per customer. */
+  sql: string;
+  params: (string | number)[];
+}
+
+interface RuleDef {
+  code: RuleCode;
+  product: OpportunityProduct;
+  params: (RuleParamDef & { default: number })[];
+  candidates(p: Params, today: string): Candidates;
+}
+
+/** Credits below this never count as a large inflow; the partial index transactions_large_credit starts here. */
+export const LARGE_INFLOW_FLOOR_FEN = 5_000_000;
+
+const dueDays: RuleParamDef & { default: number } = { key: 'dueDays', kind: 'days', min: 1, max: 90, default: 14 };
+
+/** The last day of the month of `iso`. */
+function monthEnd(iso: string): string {
+  const [y, m] = iso.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+/** The latest month end on or before today, and the one before it. */
+export function lastTwoMonthEnds(today: string): [string, string] {
+  const latest = monthEnd(today) === today ? today : addDays(`${today.slice(0, 8)}01`, -1);
+  const before = addDays(`${latest.slice(0, 8)}01`, -1);
+  return [before, latest];
+}
+
+/** Birthdays between today and today + days: 'MM-DD' -> the date it falls on (29 Feb kept on 28 Feb in common years). */
+export function birthdayWindow(today: string, days: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i <= days; i++) {
+    const d = addDays(today, i);
+    out[d.slice(5)] = d;
+    const y = Number(d.slice(0, 4));
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    if (d.slice(5) === '02-28' && !leap) out['02-29'] = d;
+  }
+  return out;
+}
+
+export const RULES: readonly RuleDef[] = [
+  {
+    // 大额资金流入且未持有理财: one credit at or above the threshold in the last N days, no active wealth holding.
+    code: 'large_inflow',
+    product: 'wealth',
+    params: [
+      { key: 'minYuan', kind: 'yuan', min: LARGE_INFLOW_FLOOR_FEN / 100, max: 100_000_000, default: 500_000 },
+      { key: 'days', kind: 'days', min: 1, max: 90, default: 30 },
+      dueDays,
+    ],
+    candidates: (p, today) => ({
+      // The earliest qualifying credit in the window is the event (SQLite takes the bare columns from the MIN row).
+      sql: `SELECT t.customer_id AS customerId, 'large_inflow:' || t.customer_id || ':' || t.serial_no AS eventKey, t.amount_fen AS amountFen,
+              NULL AS dueOn, json_object('amountFen', t.amount_fen, 'on', substr(t.txn_at, 1, 10)) AS detail, MIN(t.txn_at) AS firstAt
+            FROM transactions t
+            WHERE t.direction = 'C' AND t.amount_fen >= ${LARGE_INFLOW_FLOOR_FEN} AND t.amount_fen >= ? AND t.txn_at >= ? AND t.txn_at < ?
+              AND NOT EXISTS (SELECT 1 FROM wealth_holdings w WHERE w.customer_id = t.customer_id AND w.status = 'active')
+            GROUP BY t.customer_id`,
+      params: [Math.round(p.minYuan! * 100), addDays(today, -p.days!), addDays(today, 1)],
+    }),
+  },
+  {
+    // 定期存款即将到期: an active term deposit maturing within N days (the earliest one is the event).
+    code: 'term_maturing',
+    product: 'deposit',
+    params: [{ key: 'days', kind: 'days', min: 1, max: 180, default: 30 }],
+    candidates: (p, today) => ({
+      sql: `SELECT td.customer_id AS customerId, 'term_maturing:' || td.id AS eventKey, td.principal_fen AS amountFen, MIN(td.maturity_on) AS dueOn,
+              json_object('depositNo', td.deposit_no, 'amountFen', td.principal_fen, 'on', td.maturity_on) AS detail
+            FROM term_deposits td WHERE td.status = 'active' AND td.maturity_on >= ? AND td.maturity_on <= ?
+            GROUP BY td.customer_id`,
+      params: [today, addDays(today, p.days!)],
+    }),
+  },
+  {
+    // 贷款刚结清: a loan paid off within the last N days, and no other loan still running.
+    code: 'loan_paid_off',
+    product: 'loan',
+    params: [{ key: 'days', kind: 'days', min: 1, max: 180, default: 30 }, dueDays],
+    candidates: (p, today) => ({
+      sql: `SELECT l.customer_id AS customerId, 'loan_paid_off:' || l.id AS eventKey, l.principal_fen AS amountFen, NULL AS dueOn,
+              json_object('loanNo', l.loan_no, 'amountFen', l.principal_fen, 'on', l.paid_off_on) AS detail, MAX(l.paid_off_on) AS lastOn
+            FROM loans l WHERE l.status = 'paid_off' AND l.paid_off_on >= ? AND l.paid_off_on <= ?
+              AND NOT EXISTS (SELECT 1 FROM loans a WHERE a.customer_id = l.customer_id AND a.status = 'active')
+            GROUP BY l.customer_id`,
+      params: [addDays(today, -p.days!), today],
+    }),
+  },
+  {
+    // 代发工资未办卡: salary credits in at least K of the last M full months, and no card account.
+    code: 'salary_no_card',
+    product: 'card',
+    params: [
+      { key: 'months', kind: 'count', min: 1, max: 12, default: 3 },
+      { key: 'minMonths', kind: 'count', min: 1, max: 12, default: 3 },
+      dueDays,
+    ],
+    candidates: (p, today) => {
+      const thisMonth = `${today.slice(0, 8)}01`;
+      let start = thisMonth;
+      for (let i = 0; i < p.months!; i++) start = `${addDays(start, -1).slice(0, 8)}01`;
+      return {
+        // One per customer per year: a declined card offer is not repeated every month.
+        sql: `SELECT t.customer_id AS customerId, 'salary_no_card:' || t.customer_id || ':' || ? AS eventKey, CAST(AVG(t.amount_fen) AS INTEGER) AS amountFen,
+                NULL AS dueOn, json_object('months', COUNT(DISTINCT substr(t.txn_at, 1, 7)), 'avgFen', CAST(AVG(t.amount_fen) AS INTEGER)) AS detail
+              FROM transactions t
+              WHERE t.txn_type = 'salary' AND t.txn_at >= ? AND t.txn_at < ? AND t.direction = 'C'
+                AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.customer_id = t.customer_id AND a.kind = 'card' AND a.status != 'closed')
+              GROUP BY t.customer_id HAVING COUNT(DISTINCT substr(t.txn_at, 1, 7)) >= ?`,
+        params: [today.slice(0, 4), start, thisMonth, Math.min(p.minMonths!, p.months!)],
+      };
+    },
+  },
+  {
+    // 资产大幅下降 (流失预警): balances at the latest month end fell by more than X% from the month end before.
+    code: 'aum_drop',
+    product: 'deposit',
+    params: [
+      { key: 'dropPercent', kind: 'percent', min: 5, max: 100, default: 30 },
+      { key: 'minYuan', kind: 'yuan', min: 0, max: 100_000_000, default: 50_000 },
+      dueDays,
+    ],
+    candidates: (p, today) => {
+      const [before, after] = lastTwoMonthEnds(today);
+      return {
+        // Two primary-key seeks per account (daily_balances is keyed by account, date). Money moved into
+        // a wealth product bought here in the same month is not a loss: those customers are left out.
+        sql: `SELECT x.customerId, 'aum_drop:' || x.customerId || ':' || ? AS eventKey, x.beforeFen - x.afterFen AS amountFen, NULL AS dueOn,
+                json_object('beforeFen', x.beforeFen, 'afterFen', x.afterFen, 'from', ?, 'to', ?) AS detail
+              FROM (SELECT a.customer_id AS customerId, COALESCE(SUM(b0.balance_fen), 0) AS beforeFen, COALESCE(SUM(b1.balance_fen), 0) AS afterFen
+                    FROM accounts a
+                    LEFT JOIN daily_balances b0 ON b0.account_id = a.id AND b0.on_date = ?
+                    LEFT JOIN daily_balances b1 ON b1.account_id = a.id AND b1.on_date = ?
+                    WHERE a.kind != 'loan' AND (b0.balance_fen IS NOT NULL OR b1.balance_fen IS NOT NULL)
+                    GROUP BY a.customer_id) x
+              WHERE x.beforeFen > 0 AND x.beforeFen >= ? AND x.afterFen * 100 < x.beforeFen * (100 - ?)
+                AND NOT EXISTS (SELECT 1 FROM wealth_holdings w WHERE w.customer_id = x.customerId AND w.purchased_on > ? AND w.purchased_on <= ?)`,
+        params: [after, before, after, before, after, Math.round(p.minYuan! * 100), p.dropPercent!, before, after],
+      };
+    },
+  },
+  {
+    // 金卡客户生日: a gold-tier individual whose birthday falls within the next N days.
+    code: 'gold_birthday',
+    product: 'other',
+    params: [{ key: 'days', kind: 'days', min: 0, max: 60, default: 7 }],
+    candidates: (p, today) => {
+      const win = JSON.stringify(birthdayWindow(today, p.days!));
+      return {
+        sql: `SELECT c.id AS customerId, 'gold_birthday:' || c.id || ':' || j.value AS eventKey, NULL AS amountFen, j.value AS dueOn,
+                json_object('on', j.value) AS detail
+              FROM customers c JOIN json_each(?) j ON j.key = substr(c.birth_date, 6, 5)
+              WHERE c.tier = 'gold' AND c.kind = 'individual' AND substr(c.birth_date, 6, 5) IN (SELECT key FROM json_each(?))`,
+        params: [win, win],
+      };
+    },
+  },
+];
+
+function ruleDef(code: RuleCode): RuleDef {
+  const r = RULES.find((x) => x.code === code);
+  if (!r) throw new AppError('NOT_FOUND', { entity: 'rule', code });
+  return r;
+}
+
+export function defaultsOf(r: RuleDef): Params {
+  return Object.fromEntries(r.params.map((p) => [p.key, p.default]));
+}
+
+/** Checks parameters against the rule's definitions (known keys, whole numbers in range), defaults filled in. */
+export function validateParams(code: RuleCode, given: Params): Params {
+  const r = ruleDef(code);
+  const out = defaultsOf(r);
+  for (const [k, v] of Object.entries(given)) {
+    const def = r.params.find((p) => p.key === k);
+    if (!def) throw new AppError('VALIDATION', { field: k, reason: 'unknown' });
+    if (!Number.isInteger(v) || v < def.min || v > def.max) throw new AppError('RULE_PARAM', { field: k, min: def.min, max: def.max });
+    out[k] = v;
+  }
+  return out;
+}
+
+interface SettingRow {
+  code: string;
+  enabled: number;
+  params: string;
+  last_run_on: string | null;
+  last_created: number | null;
+}
+
+function settings(db: Database): Map<string, SettingRow> {
+  return new Map((db.prepare('SELECT code, enabled, params, last_run_on, last_created FROM opportunity_rules').all() as SettingRow[]).map((r) => [r.code, r]));
+}
+
+function effective(r: RuleDef, s: SettingRow | undefined): { enabled: boolean; params: Params } {
+  const params = { ...defaultsOf(r), ...(s ? (JSON.parse(s.params) as Params) : {}) };
+  return { enabled: s ? s.enabled === 1 : true, params };
+}
+
+export function listRules(db: Database): RuleView[] {
+  const s = settings(db);
+  return RULES.map((r) => {
+    const e = effective(r, s.get(r.code));
+    return {
+      code: r.code,
+      enabled: e.enabled,
+      params: e.params,
+      defaults: defaultsOf(r),
+      paramDefs: r.params.map(({ key, kind, min, max }) => ({ key, kind, min, max })),
+      lastRunOn: s.get(r.code)?.last_run_on ?? null,
+      lastCreated: s.get(r.code)?.last_created ?? null,
+    };
+  });
+}
+
+export function saveRule(db: Database, code: RuleCode, enabled: boolean, params: Params, userId: number): RuleView {
+  const p = validateParams(code, params);
+  db.prepare(
+    `INSERT INTO opportunity_rules (code, enabled, params, updated_by, updated_at) VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+     ON CONFLICT(code) DO UPDATE SET enabled = excluded.enabled, params = excluded.params, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+  ).run(code, enabled ? 1 : 0, JSON.stringify(p), userId);
+  return listRules(db).find((r) => r.code === code)!;
+}
+
+/** A candidate becomes an opportunity unless its event already has one or the customer has an open one from this rule. */
+const FRESH = `NOT EXISTS (SELECT 1 FROM opportunities d WHERE d.dedupe_key = x.eventKey)
+  AND NOT EXISTS (SELECT 1 FROM opportunities d WHERE d.customer_id = c.id AND d.rule_code = ? AND d.stage NOT IN ('won','lost'))`;
+
+export function previewRule(db: Database, code: RuleCode, params: Params, today: string): RulePreview {
+  const r = ruleDef(code);
+  const q = r.candidates(validateParams(code, params), today);
+  const row = db
+    .prepare(
+      `SELECT COUNT(*) AS customers, COALESCE(SUM(CASE WHEN ${FRESH} THEN 1 ELSE 0 END), 0) AS wouldCreate
+       FROM (${q.sql}) x JOIN customers c ON c.id = x.customerId WHERE c.status != 'closed'`,
+    )
+    .get(code, ...q.params) as { customers: number; wouldCreate: number };
+  return { code, customers: row.customers, wouldCreate: row.wouldCreate };
+}
+
+/** Runs one rule: new opportunities and their first history entries, in the caller's transaction. */
+function runOne(db: Database, r: RuleDef, params: Params, today: string): number {
+  const q = r.candidates(params, today);
+  const maxBefore = (db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM opportunities').get() as { m: number }).m;
+  const created = db
+    .prepare(
+      `INSERT INTO opportunities (customer_id, branch_id, owner_staff_id, stage, reached_rank, source, source_ref, rule_code, dedupe_key,
+         product, amount_fen, due_on, detail, created_on)
+       SELECT c.id, c.branch_id, c.manager_staff_id, 'identified', 0, 'rule', ?, ?, x.eventKey, ?, x.amountFen, COALESCE(x.dueOn, ?), x.detail, ?
+       FROM (${q.sql}) x JOIN customers c ON c.id = x.customerId
+       WHERE c.status != 'closed' AND ${FRESH}`,
+    )
+    .run(r.code, r.code, r.product, addDays(today, params.dueDays ?? 14), today, ...q.params, r.code).changes;
+  if (created) {
+    db.prepare(`INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date) SELECT id, NULL, 'identified', ? FROM opportunities WHERE id > ?`).run(
+      today,
+      maxBefore,
+    );
+  }
+  return created;
+}
+
+/** Runs the enabled rules (or the named ones) in one transaction; returns what each created. */
+export function runRules(db: Database, today: string, only?: readonly RuleCode[]): { code: RuleCode; created: number }[] {
+  return db.transaction(() => {
+    const s = settings(db);
+    const out: { code: RuleCode; created: number }[] = [];
+    for (const r of RULES) {
+      if (only && !only.includes(r.code)) continue;
+      const e = effective(r, s.get(r.code));
+      if (!e.enabled) continue;
+      const created = runOne(db, r, e.params, today);
+      db.prepare(
+        `INSERT INTO opportunity_rules (code, params, last_run_on, last_created) VALUES (?, '{}', ?, ?)
+         ON CONFLICT(code) DO UPDATE SET last_run_on = excluded.last_run_on, last_created = excluded.last_created`,
+      ).run(r.code, today, created);
+      out.push({ code: r.code, created });
+    }
+    return out;
+  })();
+}
+
+export { RULE_CODES };
