@@ -12,6 +12,8 @@ import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
 import { TiersPage } from '../pages/TiersPage';
 import { UsersPage } from '../pages/UsersPage';
+import { ReminderBell } from '../pages/reminders/ReminderBell';
+import { RemindersPage } from '../pages/reminders/RemindersPage';
 import { anyModalOpen, isTyping, navigate, useRoute } from '../router';
 import { useSession } from '../session';
 import { LanguageSwitch, Modal } from './ui';
@@ -106,6 +108,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <UsersPage />;
     case 'audit':
       return <AuditPage />;
+    case 'reminders':
+      return <RemindersPage />;
   }
 }
 
@@ -126,6 +130,7 @@ function TopBar({ onHelp }: { onHelp: () => void }) {
         {user.branchName ?? t('topbar.noBranch')}
       </div>
       <div className="topbar-tools">
+        <ReminderBell />
         <LanguageSwitch onDark onChange={setLanguage} />
         <button type="button" className="btn btn-ghost" onClick={onHelp} aria-keyshortcuts="?">
           {t('shortcuts.button')}

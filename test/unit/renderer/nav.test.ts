@@ -7,10 +7,10 @@ const ids = (role: Role) => navItemsFor(userOf(role)).map((i) => i.id);
 
 describe('renderer navigation', () => {
   it('offers each role only the pages its permissions allow', () => {
-    expect(ids('president')).toEqual(['home', 'customers', 'audit']);
-    expect(ids('manager')).toEqual(['home', 'customers']);
-    expect(ids('teller')).toEqual(['home']);
-    expect(ids('admin')).toEqual(['home', 'imports', 'tiers', 'users', 'audit']);
+    expect(ids('president')).toEqual(['home', 'customers', 'audit', 'reminders']);
+    expect(ids('manager')).toEqual(['home', 'customers', 'reminders']);
+    expect(ids('teller')).toEqual(['home', 'reminders']);
+    expect(ids('admin')).toEqual(['home', 'imports', 'tiers', 'users', 'audit', 'reminders']);
   });
 
   it('names the home item after the role desk and links by hash', () => {

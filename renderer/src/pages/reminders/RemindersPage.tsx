@@ -1,0 +1,413 @@
+import { findWorkday } from 'chinese-days';
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  REMINDER_KINDS,
+  REMINDER_VIEWS,
+  THRESHOLD_KINDS,
+  type Reminder,
+  type ReminderAudience,
+  type ReminderKind,
+  type ReminderPref,
+  type ReminderView,
+} from '../../../../shared/api';
+import { fenToYuan, yuanToFen } from '../../../../shared/money';
+import { api } from '../../api/client';
+import { useAction, useApi } from '../../api/useApi';
+import { Empty, ErrorNotice, Loading, Modal, Pager, SuccessNotice } from '../../components/ui';
+import { dateTime } from '../../format';
+import { openCustomer } from '../../router';
+import { reminderText } from './text';
+
+const PAGE_SIZE = 50;
+
+/** A button that reads as a link (opens the customer 360). */
+export const LINK = { background: 'none', border: 0, padding: 0, color: 'var(--accent, #1d5fbf)', cursor: 'pointer', textDecoration: 'underline', font: 'inherit' } as const;
+
+/** Tell the header badge to count again (after done / snooze / dismiss). */
+export function announceRemindersChanged(): void {
+  window.dispatchEvent(new Event('crm:reminders-changed'));
+}
+
+/** 消息提醒: the inbox (filters, done, snooze, dismiss, open the customer) and the user's reminder settings. */
+export function RemindersPage() {
+  const { t, i18n } = useTranslation();
+  const id = useId();
+  const [view, setView] = useState<ReminderView>('open');
+  const [kind, setKind] = useState<ReminderKind | ''>('');
+  const [dueFrom, setDueFrom] = useState('');
+  const [dueTo, setDueTo] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [snoozing, setSnoozing] = useState<Reminder | null>(null);
+  const [settings, setSettings] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const action = useAction();
+  const { data, error, loading, reload } = useApi('reminders.list', {
+    view,
+    offset,
+    limit: PAGE_SIZE,
+    ...(kind ? { kinds: [kind] } : {}),
+    ...(dueFrom ? { dueFrom } : {}),
+    ...(dueTo ? { dueTo } : {}),
+  });
+
+  async function act(method: 'reminders.done' | 'reminders.dismiss' | 'reminders.reopen', rid: number) {
+    const r = await action.run(() => api(method, { ids: [rid] }));
+    if (r) {
+      announceRemindersChanged();
+      reload();
+    }
+  }
+
+  async function generate() {
+    const r = await action.run(() => api('reminders.generate', {}));
+    if (r) {
+      setNotice(t('reminders.generated', { count: r.created }));
+      announceRemindersChanged();
+      reload();
+    }
+  }
+
+  return (
+    <section className="page" data-testid="reminders-page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">{t('reminders.title')}</h1>
+        <div className="toolbar" role="search">
+          <label htmlFor={`${id}-view`}>{t('reminders.view')}</label>
+          <select
+            id={`${id}-view`}
+            data-testid="reminders-view"
+            value={view}
+            onChange={(e) => {
+              setView(e.target.value as ReminderView);
+              setOffset(0);
+            }}
+          >
+            {REMINDER_VIEWS.map((v) => (
+              <option key={v} value={v}>
+                {t(`reminders.views.${v}`)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor={`${id}-kind`}>{t('reminders.kind')}</label>
+          <select
+            id={`${id}-kind`}
+            data-testid="reminders-kind"
+            value={kind}
+            onChange={(e) => {
+              setKind(e.target.value as ReminderKind | '');
+              setOffset(0);
+            }}
+          >
+            <option value="">{t('reminders.allKinds')}</option>
+            {REMINDER_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`reminders.kinds.${k}`)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor={`${id}-from`}>{t('reminders.dueFrom')}</label>
+          <input id={`${id}-from`} type="date" value={dueFrom} onChange={(e) => (setDueFrom(e.target.value), setOffset(0))} />
+          <label htmlFor={`${id}-to`}>{t('reminders.dueTo')}</label>
+          <input id={`${id}-to`} type="date" value={dueTo} onChange={(e) => (setDueTo(e.target.value), setOffset(0))} />
+          <button type="button" className="btn" data-testid="reminders-generate" disabled={action.busy} onClick={() => void generate()}>
+            {t('reminders.generate')}
+          </button>
+          <button type="button" className="btn" data-testid="reminders-settings" onClick={() => setSettings(true)}>
+            {t('reminders.settings')}
+          </button>
+        </div>
+      </header>
+      <SuccessNotice text={notice} />
+      <ErrorNotice error={error ?? action.error} onRetry={reload} />
+      {loading && !data && <Loading />}
+      {data && (
+        <div className="panel" aria-busy={loading}>
+          {data.rows.length === 0 ? (
+            <Empty text={t('reminders.empty')} />
+          ) : (
+            <div className="table-wrap">
+              <table className="data-table" data-testid="reminders-table">
+                <caption className="visually-hidden">{t('reminders.title')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reminders.due')}</th>
+                    <th scope="col">{t('reminders.kind')}</th>
+                    <th scope="col">{t('reminders.customer')}</th>
+                    <th scope="col">{t('reminders.subject')}</th>
+                    <th scope="col">{t('reminders.actions')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.rows.map((r) => (
+                    <tr key={r.id} data-testid="reminder-row" data-id={r.id} data-kind={r.kind} data-status={r.status}>
+                      <td className="nowrap tabular">
+                        {r.dueOn}
+                        {r.actBy && <div className="muted small">{t('reminders.actBy', { date: r.actBy })}</div>}
+                      </td>
+                      <td className="nowrap">{t(`reminders.kinds.${r.kind}`)}</td>
+                      <td>
+                        {r.customer ? (
+                          <button type="button" className="link-button" style={LINK} data-testid="reminder-customer" onClick={() => openCustomer(r.customer!.id)} title={t('reminders.open360')}>
+                            {r.customer.name} <span className="muted mono">{r.customer.customerNo}</span>
+                          </button>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
+                      <td>
+                        {reminderText(t, r, i18n.language)}
+                        {r.snoozed && r.snoozedUntil && <div className="muted small">{t('reminders.snoozedUntil', { time: dateTime(r.snoozedUntil) })}</div>}
+                      </td>
+                      <td className="nowrap">
+                        {r.status === 'open' ? (
+                          <>
+                            <button type="button" className="btn btn-small" data-testid="reminder-done" disabled={action.busy} onClick={() => void act('reminders.done', r.id)}>
+                              {t('reminders.done')}
+                            </button>{' '}
+                            <button type="button" className="btn btn-small" data-testid="reminder-snooze" disabled={action.busy} onClick={() => setSnoozing(r)}>
+                              {t('reminders.snooze')}
+                            </button>{' '}
+                            <button type="button" className="btn btn-small btn-ghost" data-testid="reminder-dismiss" disabled={action.busy} onClick={() => void act('reminders.dismiss', r.id)}>
+                              {t('reminders.dismiss')}
+                            </button>
+                          </>
+                        ) : (
+                          <button type="button" className="btn btn-small" data-testid="reminder-reopen" disabled={action.busy} onClick={() => void act('reminders.reopen', r.id)}>
+                            {t('reminders.reopen')}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pager offset={offset} limit={PAGE_SIZE} rows={data.rows.length} total={data.total} busy={loading} onOffset={setOffset} />
+        </div>
+      )}
+      <SnoozeDialog
+        reminder={snoozing}
+        onClose={() => setSnoozing(null)}
+        onSnoozed={() => {
+          setSnoozing(null);
+          announceRemindersChanged();
+          reload();
+        }}
+      />
+      <SettingsDialog open={settings} onClose={() => setSettings(false)} onSaved={() => setNotice(t('reminders.saved'))} />
+    </section>
+  );
+}
+
+/** 'YYYY-MM-DDTHH:mm:ss' in the browser's zone (what a datetime-local input holds). */
+function localInputValue(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Business date today in Beijing. */
+function todayBeijing(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+function SnoozeDialog({ reminder, onClose, onSnoozed }: { reminder: Reminder | null; onClose: () => void; onSnoozed: () => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [value, setValue] = useState(() => localInputValue(new Date(Date.now() + 3600_000)));
+  const action = useAction();
+  const tomorrow = (() => {
+    const d = new Date(`${todayBeijing()}T09:00:00+08:00`);
+    d.setUTCDate(d.getUTCDate() + 1);
+    return d;
+  })();
+  const nextWorkday = new Date(`${findWorkday(1, todayBeijing())}T09:00:00+08:00`);
+
+  async function save(until: Date) {
+    if (!reminder || Number.isNaN(until.getTime())) return;
+    const r = await action.run(() => api('reminders.snooze', { ids: [reminder.id], until: until.toISOString() }));
+    if (r) onSnoozed();
+  }
+
+  return (
+    <Modal open={reminder !== null} title={t('reminders.snoozeTitle')} onClose={onClose} testId="snooze-dialog">
+      <ErrorNotice error={action.error} />
+      <div className="form-row">
+        <button type="button" className="btn" onClick={() => void save(new Date(Date.now() + 3600_000))}>
+          {t('reminders.snoozeHour')}
+        </button>{' '}
+        <button type="button" className="btn" onClick={() => void save(tomorrow)}>
+          {t('reminders.snoozeTomorrow')}
+        </button>{' '}
+        <button type="button" className="btn" data-testid="snooze-next-workday" onClick={() => void save(nextWorkday)}>
+          {t('reminders.snoozeNextWorkday')}
+        </button>
+      </div>
+      <form
+        className="form-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save(new Date(value));
+        }}
+      >
+        <label htmlFor={`${id}-until`}>{t('reminders.snoozeUntil')}</label>{' '}
+        <input id={`${id}-until`} data-testid="snooze-until" type="datetime-local" step={1} value={value} required onChange={(e) => setValue(e.target.value)} />{' '}
+        <button type="submit" className="btn btn-primary" data-testid="snooze-save" disabled={action.busy}>
+          {t('reminders.snooze')}
+        </button>{' '}
+        <button type="button" className="btn btn-ghost" onClick={onClose}>
+          {t('reminders.cancel')}
+        </button>
+      </form>
+    </Modal>
+  );
+}
+
+function SettingsDialog({ open, onClose, onSaved }: { open: boolean; onClose: () => void; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const { data, error, loading } = useApi('reminders.prefs', {}, { enabled: open });
+  return (
+    <Modal open={open} title={t('reminders.settings')} onClose={onClose} testId="reminder-settings" wide>
+      <ErrorNotice error={error} />
+      {loading && !data && <Loading />}
+      {data && open && (
+        <SettingsForm
+          key={JSON.stringify(data)}
+          prefs={data.prefs}
+          audience={data.audience}
+          canBranch={data.canBranch}
+          onDone={() => {
+            onSaved();
+            onClose();
+          }}
+          onCancel={onClose}
+        />
+      )}
+    </Modal>
+  );
+}
+
+interface PrefDraft extends Omit<ReminderPref, 'thresholdFen'> {
+  threshold: string;
+}
+
+function SettingsForm({
+  prefs,
+  audience,
+  canBranch,
+  onDone,
+  onCancel,
+}: {
+  prefs: ReminderPref[];
+  audience: ReminderAudience;
+  canBranch: boolean;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const [rows, setRows] = useState<PrefDraft[]>(() =>
+    prefs.map((p) => ({ kind: p.kind, enabled: p.enabled, leadDays: p.leadDays, workingDays: p.workingDays, threshold: p.thresholdFen != null ? fenToYuan(p.thresholdFen) : '' })),
+  );
+  const [aud, setAud] = useState(audience);
+  const action = useAction();
+  const set = (kind: ReminderKind, patch: Partial<PrefDraft>) => setRows((rs) => rs.map((r) => (r.kind === kind ? { ...r, ...patch } : r)));
+
+  async function save() {
+    let out: ReminderPref[];
+    try {
+      out = rows.map((r) => ({
+        kind: r.kind,
+        enabled: r.enabled,
+        leadDays: r.leadDays,
+        workingDays: r.workingDays,
+        thresholdFen: THRESHOLD_KINDS.includes(r.kind) && r.threshold.trim() ? Number(yuanToFen(r.threshold.trim())) : null,
+      }));
+    } catch {
+      out = rows.map((r) => ({ kind: r.kind, enabled: r.enabled, leadDays: r.leadDays, workingDays: r.workingDays, thresholdFen: -1 }));
+    }
+    const r = await action.run(() => api('reminders.savePrefs', { prefs: out, audience: aud }));
+    if (r) onDone();
+  }
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <ErrorNotice error={action.error} />
+      <fieldset className="form-row">
+        <legend>{t('reminders.audience')}</legend>
+        <label>
+          <input type="checkbox" data-testid="aud-mine" checked={aud.mine} onChange={(e) => setAud({ ...aud, mine: e.target.checked })} /> {t('reminders.audienceMine')}
+        </label>{' '}
+        <label>
+          <input type="checkbox" data-testid="aud-lists" checked={aud.lists} onChange={(e) => setAud({ ...aud, lists: e.target.checked })} /> {t('reminders.audienceLists')}
+        </label>{' '}
+        {canBranch && (
+          <label>
+            <input type="checkbox" data-testid="aud-branch" checked={aud.branch} onChange={(e) => setAud({ ...aud, branch: e.target.checked })} /> {t('reminders.audienceBranch')}
+          </label>
+        )}
+        <p className="muted small">{t('reminders.audienceNote')}</p>
+      </fieldset>
+      <div className="table-wrap">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('reminders.kind')}</th>
+              <th scope="col">{t('reminders.enabled')}</th>
+              <th scope="col">{t('reminders.leadDays')}</th>
+              <th scope="col">{t('reminders.workingDays')}</th>
+              <th scope="col">{t('reminders.threshold')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => {
+              const label = t(`reminders.kinds.${r.kind}`);
+              return (
+                <tr key={r.kind} data-testid={`pref-${r.kind}`}>
+                  <th scope="row">{label}</th>
+                  <td>
+                    <input type="checkbox" aria-label={`${label} ${t('reminders.enabled')}`} checked={r.enabled} onChange={(e) => set(r.kind, { enabled: e.target.checked })} />
+                  </td>
+                  <td>
+                    <input
+                      type="number"
+                      min={0}
+                      max={90}
+                      style={{ width: 72 }}
+                      aria-label={`${label} ${t('reminders.leadDays')}`}
+                      value={r.leadDays}
+                      onChange={(e) => set(r.kind, { leadDays: Math.max(0, Math.min(90, Math.trunc(Number(e.target.value) || 0))) })}
+                    />
+                  </td>
+                  <td>
+                    <input type="checkbox" aria-label={`${label} ${t('reminders.workingDays')}`} checked={r.workingDays} onChange={(e) => set(r.kind, { workingDays: e.target.checked })} />
+                  </td>
+                  <td>
+                    {THRESHOLD_KINDS.includes(r.kind) ? (
+                      <input inputMode="decimal" aria-label={`${label} ${t('reminders.threshold')}`} value={r.threshold} onChange={(e) => set(r.kind, { threshold: e.target.value })} />
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div className="form-row">
+        <button type="submit" className="btn btn-primary" data-testid="prefs-save" disabled={action.busy}>
+          {t('reminders.save')}
+        </button>{' '}
+        <button type="button" className="btn btn-ghost" onClick={onCancel}>
+          {t('reminders.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,59 @@
+import type { TFunction } from 'i18next';
+import type { Reminder } from '../../../../shared/api';
+import { fenToYuan, formatYuan } from '../../../../shared/money';
+
+function money(v: unknown): string {
+  return typeof v === 'number' && Number.isSafeInteger(v) ? formatYuan(fenToYuan(v)) : '—';
+}
+
+function str(v: unknown): string {
+  return v == null ? '' : String(v);
+}
+
+/** The reminder's line of text in the current language, from its kind and stored parameters. */
+export function reminderText(t: TFunction, r: Pick<Reminder, 'kind' | 'params' | 'dueOn'>, lang: string): string {
+  const p = r.params;
+  const holiday = lang === 'en' ? str(p.holidayEn) : str(p.holidayZh);
+  const onHoliday = holiday ? t('reminders.text.onHoliday', { name: holiday }) : '';
+  switch (r.kind) {
+    case 'holiday': {
+      const base = t('reminders.text.holiday', { name: holiday, start: str(p.start), end: str(p.end), days: str(p.days) });
+      return p.makeup ? `${base}；${t('reminders.text.holidayMakeup', { dates: str(p.makeup).split(',').join('、') })}` : base;
+    }
+    case 'birthday':
+      return t('reminders.text.birthday', { date: r.dueOn });
+    case 'anniversary':
+      return t('reminders.text.anniversary', { years: str(p.years) });
+    case 'large_deposit':
+    case 'large_withdrawal':
+      return t(`reminders.text.${r.kind}`, { amount: money(p.amountFen) });
+    case 'loan_disbursement':
+      return t('reminders.text.loan_disbursement', { product: str(p.product), amount: money(p.amountFen) });
+    case 'loan_repayment':
+    case 'wealth_maturity':
+      return t(`reminders.text.${r.kind}`, { product: str(p.product), amount: money(p.amountFen) }) + onHoliday;
+    case 'term_maturity':
+      return (
+        t('reminders.text.term_maturity', { product: str(p.product), amount: money(p.amountFen) }) +
+        onHoliday +
+        (p.autoRollover === 1 ? t('reminders.text.autoRollover') : '')
+      );
+    case 'product_launch':
+      return t('reminders.text.product_launch', { product: str(p.product) });
+    case 'tier_change':
+      return t('reminders.text.tier_change', {
+        from: p.fromTier ? t(`tiers.${str(p.fromTier)}`) : '—',
+        to: p.toTier ? t(`tiers.${str(p.toTier)}`) : '—',
+      });
+    case 'account_closure':
+      return t('reminders.text.account_closure', { tail: str(p.accountTail) });
+    case 'work_item':
+      return t('reminders.text.work_item', { text: str(p.text ?? p.note ?? p.title) });
+    case 'referral_sla': {
+      const extra = str(p.text ?? p.note ?? '');
+      return extra ? `${t('reminders.text.referral_sla')}：${extra}` : t('reminders.text.referral_sla');
+    }
+    default:
+      return '';
+  }
+}
