@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../shared/errors';
 import { currentVersion, loadMigrations, migrate, pendingMigrations } from './migrate';
+import { rebuildReporting } from './reporting/maintain';
 
 export type { Database };
 
@@ -103,6 +104,8 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
       backupPath = await backupStore(db, file, currentVersion(db), opts.backupDir);
     }
     const migrated = opts.readonly ? [] : migrate(db, { migrations: all });
+    // 0012 creates the reporting summaries empty: a store that already holds data fills them once.
+    if (migrated.includes(12)) rebuildReporting(db);
     return { db, migrated, backupPath };
   } catch (err) {
     db.close();

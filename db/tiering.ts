@@ -9,7 +9,7 @@ import { noteCustomersChanged } from './repos/customerColumns';
 import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { rebuildSummaryTable } from './summaries';
-import { beginReportSet, refreshCustomers } from './reporting/maintain';
+import { moveCustomers } from './reporting/maintain';
 
 const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   deposits: { sql: 'f.deposits', fen: true },
@@ -141,9 +141,7 @@ export function retier(db: Database, model: TierModel, opts: { userId: number | 
     db.exec('UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id AND customer_factors.tier IS NOT r.tier');
     rebuildSummaryTable(db);
     // Reporting summaries: the customers whose tier changed move with their transactions and figures.
-    beginReportSet(db);
-    db.prepare('INSERT OR IGNORE INTO temp.report_set (customer_id) SELECT customer_id FROM customer_tier_changes WHERE model_version = ?').run(version);
-    refreshCustomers(db, { figures: false });
+    moveCustomers(db, 'SELECT customer_id FROM customer_tier_changes WHERE model_version = ?', [version]);
     db.prepare('UPDATE tier_models SET changed = ? WHERE version = ?').run(changed, version);
     db.exec('DELETE FROM temp.retier');
     return { version, changed };

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { hashPassword } from '../../main/auth/password';
 import { rebuildSummaryTable } from '../summaries';
+import { rebuildReporting } from '../reporting/maintain';
 import { Calendar } from './calendar';
 import { Events, type Gen, newCounts } from './context';
 import { CustomerWriter, Plan } from './customers';
@@ -123,6 +124,13 @@ export async function generateDemo(db: Database, opts: DemoOptions): Promise<Dem
     db.pragma('analysis_limit = 1000');
     db.exec('ANALYZE');
     progress({ phase: 'analyze', done: 1, total: 1 });
+
+    // Reporting summaries (db/reporting) read the raw tables through their indexes, so after them; and
+    // after bulk mode: temp tables used under journal_mode=DELETE make later WAL checkpoints fail.
+    leaveBulkMode(db, pragmas);
+    progress({ phase: 'reporting', done: 0, total: 1 });
+    rebuildReporting(db);
+    progress({ phase: 'reporting', done: 1, total: 1 });
 
     return {
       branches: 1 + org.outletIds.length,

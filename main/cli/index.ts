@@ -8,6 +8,7 @@ Commands:
   import   --profile NAME --file PATH [--db PATH] [--tolerance N] [--encoding E] [--allow-duplicate]
   extracts [--db PATH] [--out DIR]                         write the store's branch as extract files
   check    [--db PATH]                                     full integrity check of the store (exit 2 if damaged)
+  summaries --rebuild [--db PATH]                          recompute maintained figures and reporting summaries (repair)
 `;
 
 export async function runCli(args: string[]): Promise<number> {
@@ -24,6 +25,10 @@ export async function runCli(args: string[]): Promise<number> {
     case 'check': {
       const { runCheckCommand } = await import('./check');
       return runCheckCommand(rest);
+    }
+    case 'summaries': {
+      const { runSummariesCommand } = await import('./summaries');
+      return runSummariesCommand(rest);
     }
     case 'extracts': {
       const { runExtractsCommand } = await import('./extracts');

@@ -6,6 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { beginAffected, recomputeAndAddAffected, subtractAffected } from '../../../db/summaries';
+import { reportingRevertAfter, reportingRevertBefore } from '../../../db/reporting/maintain';
 import type { ImportKind } from '../../../shared/imports';
 import { JobError } from './run';
 import { KINDS } from './kinds';
@@ -29,6 +30,7 @@ export function revertJob(db: Database, jobId: number, by: { userId: number | nu
   const run = db.transaction((): RevertResult => {
     let deleted = 0;
     let restored = 0;
+    reportingRevertBefore(db, job.kind, jobId);
     const touchesCustomers = spec.kind === 'customers' || spec.figuresOf !== undefined;
     if (touchesCustomers) {
       beginAffected(db);
@@ -82,6 +84,7 @@ export function revertJob(db: Database, jobId: number, by: { userId: number | nu
     }
 
     if (touchesCustomers) recomputeAndAddAffected(db);
+    reportingRevertAfter(db, job.kind, jobId);
     db.prepare(`UPDATE import_jobs SET status = 'reverted', reverted_at = ?, reverted_by = ? WHERE id = ?`).run(now.toISOString(), by.userId, jobId);
     db.prepare(
       `INSERT INTO audit_log (user_id, username, role, action, outcome, target_type, target_id, details) VALUES (?, ?, ?, 'imports.revert', 'ok', 'import_job', ?, ?)`,

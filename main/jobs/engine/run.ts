@@ -15,6 +15,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { IMPORT_FIELDS, profileSchema, type Encoding, type ImportProfile, type RejectReason } from '../../../shared/imports';
 import { initialsOf } from '../../../db/demo/names';
 import { beginAffected, markAffectedStatement, refreshAffected, SummaryDelta } from '../../../db/summaries';
+import { reportingJobBegin, reportingJobFinish, type JobMark } from '../../../db/reporting/maintain';
 import { compileConverter, type Converter } from '../parse/convert';
 import { ImportParseError } from '../parse/io';
 import type { ImportErrorCode } from '../../../shared/errors';
@@ -496,8 +497,11 @@ class Writer {
   bulk = false;
   private droppedIndexes: string[] = [];
 
+  private reporting: JobMark | null = null;
+
   /** Inside the transaction, before the first row. */
   begin(): void {
+    this.reporting = reportingJobBegin(this.db, this.spec.kind, this.jobId);
     if (!this.spec.tracked) return;
     const t = this.spec.table;
     if (this.db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() !== undefined) return;
@@ -655,6 +659,8 @@ class Writer {
     }
     if (this.customers) this.delta.apply(this.db);
     if (this.markAffected) refreshAffected(this.db);
+    // Reporting summaries (db/reporting) in the same transaction, from the figures just refreshed.
+    if (this.reporting) reportingJobFinish(this.db, this.reporting);
   }
 }
 

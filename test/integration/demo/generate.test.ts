@@ -61,7 +61,7 @@ describe('a 2,000-customer branch', () => {
       wealthHoldings: count('wealth_holdings'), dailyBalances: count('daily_balances'),
     });
     expect(a.summary.seconds).toBeGreaterThan(0);
-    expect(a.phases).toEqual(['organisation', 'customers', 'summaries', 'indexes', 'analyze']);
+    expect(a.phases).toEqual(['organisation', 'customers', 'summaries', 'indexes', 'analyze', 'reporting']);
   });
 
   it('has one branch with 3-5 outlets and the right staff', () => {

@@ -1,0 +1,405 @@
+/**
+ * Keeping the reporting summaries (migration 0012) current. Every definition lives here once and is
+ * used by both the incremental paths and rebuildReporting(), so "incremental == rebuilt" is a test,
+ * not a hope.
+ *
+ * Two kinds of contribution:
+ *  - Per-customer figures (report_customer_months, report_customer_products) are stored per customer,
+ *    so refreshing a set of customers = take their stored rows out of the summaries, recompute them
+ *    from the raw tables, put them back. No "before" values are needed from the caller.
+ *  - Transactions are far too many to store per customer. Their summaries change by row deltas: the
+ *    rows a job inserted (id above the highest id before the job), the before-images of rows it
+ *    updated (import_changes), and, when customers move (branch, manager or tier changed), their
+ *    transactions moved from the old group (report_customers) to the new one.
+ *
+ * Callers (all inside their own transaction):
+ *  - import jobs: reportingJobBegin() before the first row, reportingJobFinish() before commit;
+ *  - reverts: reportingRevertBefore() before undoing, reportingRevertAfter() after;
+ *  - anything that changes customers' branch, manager or tier (re-tiering): refreshCustomers(ids set).
+ */
+import type { Database } from 'better-sqlite3';
+import type { ImportKind } from '../../shared/imports';
+
+const SET = 'temp.report_set';
+
+function ensureTemp(db: Database): void {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS report_set (customer_id INTEGER PRIMARY KEY)`);
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS report_moved (customer_id INTEGER PRIMARY KEY)`);
+}
+
+/**
+ * Drops this module's temp tables at the end of each public entry point: a connection that later runs
+ * ANALYZE with temp tables present gets a temp.sqlite_stat1, and its WAL checkpoints then fail with
+ * "database table is locked".
+ */
+function dropTemp(db: Database): void {
+  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rt_delta']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
+}
+
+/** Starts a fresh customer set for refreshCustomers(); returns the statement that adds one id. */
+export function beginReportSet(db: Database) {
+  ensureTemp(db);
+  db.exec(`DELETE FROM ${SET}`);
+  return db.prepare(`INSERT OR IGNORE INTO ${SET} (customer_id) VALUES (?)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Definitions over the raw tables, for the customers in temp.report_set.
+
+/** Month end of 'YYYY-MM' as SQL over a column holding the month. */
+const monthEnd = (col: string) => `date(${col} || '-01', '+1 month', '-1 day')`;
+const prevMonth = (col: string) => `strftime('%Y-%m', ${col} || '-01', '-1 month')`;
+
+/**
+ * Month figures per customer of the set: deposits = demand accounts as reported on the account's
+ * last reported day of the month (daily_balances) + term deposits outstanding at the month end;
+ * wealth = holdings outstanding at the month end (market value); loans = loans disbursed by the
+ * month end and still active (current balance: the store keeps no loan balance history).
+ * A row per reporting month from the month the customer opened.
+ */
+function computeMonths(db: Database): void {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rm_fig (customer_id INTEGER, month TEXT, dep INTEGER, wlt INTEGER, lon INTEGER, PRIMARY KEY (customer_id, month)) WITHOUT ROWID`);
+  db.exec('DELETE FROM temp.rm_fig');
+  db.exec(`INSERT INTO temp.rm_fig (customer_id, month, dep, wlt, lon)
+    SELECT c.id, m.month, 0, 0, 0 FROM ${SET} s JOIN customers c ON c.id = s.customer_id
+    JOIN report_months m ON ${monthEnd('m.month')} >= c.opened_on`);
+  // Demand balances: the row with the latest date of each account and month (SQLite's bare-column MAX).
+  db.exec(`UPDATE temp.rm_fig SET dep = dep + x.s FROM (
+      SELECT customer_id, month, SUM(bal) AS s FROM (
+        SELECT a.customer_id, substr(d.on_date, 1, 7) AS month, d.balance_fen AS bal, MAX(d.on_date)
+        FROM ${SET} s JOIN accounts a ON a.customer_id = s.customer_id AND a.kind = 'demand'
+        JOIN daily_balances d ON d.account_id = a.id
+        GROUP BY a.id, substr(d.on_date, 1, 7))
+      GROUP BY 1, 2) x
+    WHERE x.customer_id = rm_fig.customer_id AND x.month = rm_fig.month`);
+  db.exec(`UPDATE temp.rm_fig SET dep = dep + x.s FROM (
+      SELECT f.customer_id, f.month, SUM(t.principal_fen) AS s FROM temp.rm_fig f JOIN term_deposits t ON t.customer_id = f.customer_id
+      WHERE t.start_on <= ${monthEnd('f.month')} AND (t.status = 'active' OR (t.status = 'matured' AND t.maturity_on > ${monthEnd('f.month')}))
+      GROUP BY 1, 2) x
+    WHERE x.customer_id = rm_fig.customer_id AND x.month = rm_fig.month`);
+  db.exec(`UPDATE temp.rm_fig SET wlt = x.s FROM (
+      SELECT f.customer_id, f.month, SUM(h.market_value_fen) AS s FROM temp.rm_fig f JOIN wealth_holdings h ON h.customer_id = f.customer_id
+      WHERE h.purchased_on <= ${monthEnd('f.month')} AND (h.status = 'active' OR (h.status = 'matured' AND h.maturity_on > ${monthEnd('f.month')}))
+      GROUP BY 1, 2) x
+    WHERE x.customer_id = rm_fig.customer_id AND x.month = rm_fig.month`);
+  db.exec(`UPDATE temp.rm_fig SET lon = x.s FROM (
+      SELECT f.customer_id, f.month, SUM(l.balance_fen) AS s FROM temp.rm_fig f JOIN loans l ON l.customer_id = f.customer_id
+      WHERE l.disbursed_on <= ${monthEnd('f.month')} AND l.status = 'active'
+      GROUP BY 1, 2) x
+    WHERE x.customer_id = rm_fig.customer_id AND x.month = rm_fig.month`);
+  db.exec(`INSERT INTO report_customer_months (customer_id, month, deposit_fen, wealth_fen, loan_fen, aum_change_fen)
+    SELECT f.customer_id, f.month, f.dep, f.wlt, f.lon,
+      CASE WHEN EXISTS (SELECT 1 FROM report_months pm WHERE pm.month = ${prevMonth('f.month')})
+           THEN f.dep + f.wlt - COALESCE((SELECT p.dep + p.wlt FROM temp.rm_fig p WHERE p.customer_id = f.customer_id AND p.month = ${prevMonth('f.month')}), 0)
+      END
+    FROM temp.rm_fig f`);
+  db.exec('DELETE FROM temp.rm_fig');
+}
+
+/** Holdings and sales per customer of the set, product and month opened. */
+function computeProducts(db: Database): void {
+  db.exec(`INSERT INTO report_customer_products (customer_id, product_id, month, held, balance_fen, sold, sold_fen, holder)
+    SELECT customer_id, product_id, month, held, bal, sold, sold_fen,
+      CASE WHEN held > 0 AND ROW_NUMBER() OVER (PARTITION BY customer_id, product_id ORDER BY held > 0 DESC, month DESC) = 1 THEN 1 ELSE 0 END
+    FROM (
+      SELECT customer_id, product_id, month, SUM(held) AS held, SUM(bal) AS bal, SUM(sold) AS sold, SUM(sold_fen) AS sold_fen FROM (
+        SELECT a.customer_id, a.product_id, substr(a.opened_on, 1, 7) AS month, a.status <> 'closed' AS held,
+               CASE WHEN a.status <> 'closed' THEN a.balance_fen ELSE 0 END AS bal, 1 AS sold, 0 AS sold_fen
+        FROM ${SET} s JOIN accounts a ON a.customer_id = s.customer_id WHERE a.kind IN ('demand', 'card')
+        UNION ALL
+        SELECT t.customer_id, t.product_id, substr(t.start_on, 1, 7), t.status = 'active',
+               CASE WHEN t.status = 'active' THEN t.principal_fen ELSE 0 END, 1, t.principal_fen
+        FROM ${SET} s JOIN term_deposits t ON t.customer_id = s.customer_id
+        UNION ALL
+        SELECT h.customer_id, h.product_id, substr(h.purchased_on, 1, 7), h.status = 'active',
+               CASE WHEN h.status = 'active' THEN h.market_value_fen ELSE 0 END, 1, h.cost_fen
+        FROM ${SET} s JOIN wealth_holdings h ON h.customer_id = s.customer_id
+        UNION ALL
+        SELECT l.customer_id, l.product_id, substr(l.disbursed_on, 1, 7), l.status = 'active',
+               CASE WHEN l.status = 'active' THEN l.balance_fen ELSE 0 END, 1, l.principal_fen
+        FROM ${SET} s JOIN loans l ON l.customer_id = s.customer_id)
+      GROUP BY 1, 2, 3)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summaries from per-customer rows (sign +1 adds the set's contribution, -1 takes it out).
+
+function applyCustomerRows(db: Database, sign: 1 | -1): void {
+  db.exec(`INSERT INTO summary_months (month, branch_id, manager_staff_id, tier, kind, customers, deposit_fen, wealth_fen, loan_fen)
+    SELECT m.month, r.branch_id, r.manager_staff_id, r.tier, r.kind, ${sign} * COUNT(*), ${sign} * SUM(m.deposit_fen), ${sign} * SUM(m.wealth_fen), ${sign} * SUM(m.loan_fen)
+    FROM ${SET} s JOIN report_customers r ON r.customer_id = s.customer_id JOIN report_customer_months m ON m.customer_id = s.customer_id
+    GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (month, branch_id, manager_staff_id, tier, kind) DO UPDATE SET
+      customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
+      wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen`);
+  db.exec(`INSERT INTO summary_products (month, product_id, branch_id, manager_staff_id, tier, holders, held, balance_fen, sold, sold_fen)
+    SELECT p.month, p.product_id, r.branch_id, r.manager_staff_id, r.tier, ${sign} * SUM(p.holder), ${sign} * SUM(p.held), ${sign} * SUM(p.balance_fen),
+           ${sign} * SUM(p.sold), ${sign} * SUM(p.sold_fen)
+    FROM ${SET} s JOIN report_customers r ON r.customer_id = s.customer_id JOIN report_customer_products p ON p.customer_id = s.customer_id
+    GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (month, product_id, branch_id, manager_staff_id, tier) DO UPDATE SET
+      holders = holders + excluded.holders, held = held + excluded.held, balance_fen = balance_fen + excluded.balance_fen,
+      sold = sold + excluded.sold, sold_fen = sold_fen + excluded.sold_fen`);
+}
+
+/**
+ * Adds sign x the contribution of a set of transactions. `source` is a constant SELECT (never built
+ * from input) yielding customer_id, txn_at, channel, txn_type, direction, amount_fen, teller_staff_id;
+ * customers are grouped under their report_customers attributes.
+ */
+function applyTransactions(db: Database, sign: 1 | -1, source: string, params: unknown[] = []): void {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rt_delta (month TEXT, branch_id INTEGER, manager_staff_id INTEGER, tier TEXT, channel TEXT,
+    txn_type TEXT, direction TEXT, weekday INTEGER, hour INTEGER, teller INTEGER, n INTEGER, amount_fen INTEGER)`);
+  db.exec('DELETE FROM temp.rt_delta');
+  db.prepare(`INSERT INTO temp.rt_delta
+    SELECT substr(t.txn_at, 1, 7), r.branch_id, r.manager_staff_id, r.tier, t.channel, t.txn_type, t.direction,
+           CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER), CAST(substr(t.txn_at, 12, 2) AS INTEGER), t.teller_staff_id,
+           COUNT(*), SUM(t.amount_fen)
+    FROM (${source}) t JOIN report_customers r ON r.customer_id = t.customer_id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).run(...params);
+  db.exec(`INSERT INTO summary_txn_months (month, branch_id, manager_staff_id, tier, channel, txn_type, direction, n, amount_fen)
+    SELECT month, branch_id, manager_staff_id, tier, channel, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
+    FROM temp.rt_delta GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT (month, branch_id, manager_staff_id, tier, channel, txn_type, direction) DO UPDATE SET
+      n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
+  db.exec(`INSERT INTO summary_txn_clock (month, branch_id, tier, channel, weekday, hour, n, amount_fen)
+    SELECT month, branch_id, tier, channel, weekday, hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
+    FROM temp.rt_delta GROUP BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (month, branch_id, tier, channel, weekday, hour) DO UPDATE SET
+      n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
+  db.exec(`INSERT INTO summary_teller_months (month, teller_staff_id, txn_type, direction, n, amount_fen)
+    SELECT month, teller, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
+    FROM temp.rt_delta WHERE teller IS NOT NULL GROUP BY 1, 2, 3, 4
+    ON CONFLICT (month, teller_staff_id, txn_type, direction) DO UPDATE SET
+      n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
+  db.exec('DELETE FROM temp.rt_delta');
+}
+
+const TXN_COLS = 't.customer_id, t.txn_at, t.channel, t.txn_type, t.direction, t.amount_fen, t.teller_staff_id';
+const TXN_OF_MOVED = `SELECT ${TXN_COLS} FROM transactions t WHERE t.customer_id IN (SELECT customer_id FROM temp.report_moved)`;
+const TXN_ABOVE_ID = `SELECT ${TXN_COLS} FROM transactions t WHERE t.id > ?`;
+const TXN_CREATED_BY = `SELECT ${TXN_COLS} FROM transactions t WHERE t.created_job_id = ?`;
+const TXN_UPDATED_BY = `SELECT ${TXN_COLS} FROM transactions t WHERE t.id IN (SELECT row_id FROM import_changes WHERE job_id = ? AND tbl = 'transactions')`;
+/** The rows a job updated, as they were before it (columns the job did not map are unchanged). */
+const before = (col: string) => `CASE WHEN json_type(c.before, '$.${col}') IS NULL THEN t.${col} ELSE json_extract(c.before, '$.${col}') END`;
+const TXN_BEFORE_IMAGES = `SELECT ${['customer_id', 'txn_at', 'channel', 'txn_type', 'direction', 'amount_fen', 'teller_staff_id'].map((c) => `${before(c)} AS ${c}`).join(', ')}
+  FROM import_changes c JOIN transactions t ON t.id = c.row_id WHERE c.job_id = ? AND c.tbl = 'transactions'`;
+
+function dropEmpty(db: Database): void {
+  db.exec('DELETE FROM summary_months WHERE customers = 0');
+  db.exec('DELETE FROM summary_products WHERE holders = 0 AND held = 0 AND sold = 0');
+  db.exec('DELETE FROM summary_txn_months WHERE n = 0');
+  db.exec('DELETE FROM summary_txn_clock WHERE n = 0');
+  db.exec('DELETE FROM summary_teller_months WHERE n = 0');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public maintenance.
+
+const CURRENT_ATTRS = `SELECT c.id AS customer_id, c.branch_id, COALESCE(c.manager_staff_id, 0) AS manager_staff_id, COALESCE(c.tier, '') AS tier, c.kind FROM customers c`;
+
+/**
+ * Brings the customers in temp.report_set up to date: moves the transactions of those whose branch,
+ * manager or tier changed, and (figures: true, the default) recomputes their month and product rows
+ * from the raw tables. Customers deleted from `customers` drop out. Call inside a transaction.
+ */
+export function refreshCustomers(db: Database, opts: { figures?: boolean } = {}): void {
+  ensureTemp(db);
+  db.exec('DELETE FROM temp.report_moved');
+  db.exec(`INSERT INTO temp.report_moved (customer_id)
+    SELECT s.customer_id FROM ${SET} s LEFT JOIN report_customers r ON r.customer_id = s.customer_id LEFT JOIN customers c ON c.id = s.customer_id
+    WHERE (r.customer_id IS NULL) <> (c.id IS NULL)
+       OR (c.id IS NOT NULL AND (r.branch_id, r.manager_staff_id, r.tier, r.kind) IS NOT (c.branch_id, COALESCE(c.manager_staff_id, 0), COALESCE(c.tier, ''), c.kind))`);
+  const moved = (db.prepare('SELECT COUNT(*) AS n FROM temp.report_moved').get() as { n: number }).n;
+  if (moved > 0) applyTransactions(db, -1, TXN_OF_MOVED);
+  applyCustomerRows(db, -1);
+  if (moved > 0) {
+    db.exec('DELETE FROM report_customers WHERE customer_id IN (SELECT customer_id FROM temp.report_moved)');
+    db.exec(`INSERT INTO report_customers (customer_id, branch_id, manager_staff_id, tier, kind)
+      ${CURRENT_ATTRS} WHERE c.id IN (SELECT customer_id FROM temp.report_moved)`);
+    applyTransactions(db, 1, TXN_OF_MOVED);
+  }
+  if (opts.figures !== false) {
+    db.exec(`DELETE FROM report_customer_months WHERE customer_id IN (SELECT customer_id FROM ${SET})`);
+    db.exec(`DELETE FROM report_customer_products WHERE customer_id IN (SELECT customer_id FROM ${SET})`);
+    computeMonths(db);
+    computeProducts(db);
+  }
+  applyCustomerRows(db, 1);
+  dropEmpty(db);
+  db.exec('DELETE FROM temp.report_moved');
+}
+
+/**
+ * For writers that change customers' branch, manager or tier themselves (re-tiering): the customers
+ * selected by `idsSql` (a constant SELECT of customer ids, with `params`) move with their figures and
+ * transactions. Inside the caller's transaction.
+ */
+export function moveCustomers(db: Database, idsSql: string, params: unknown[] = []): void {
+  beginReportSet(db);
+  db.prepare(`INSERT OR IGNORE INTO ${SET} (customer_id) ${idsSql}`).run(...params);
+  refreshCustomers(db, { figures: false });
+  dropTemp(db);
+}
+
+/** Adds reporting months (a balance extract for a new month): every customer gets rows for them. */
+function addMonths(db: Database, months: string[]): void {
+  if (months.length === 0) return;
+  const ins = db.prepare('INSERT OR IGNORE INTO report_months (month) VALUES (?)');
+  for (const m of months) ins.run(m);
+  // A new month changes its own rows and the next month's aum_change for everyone: recompute all.
+  refreshAll(db);
+}
+
+function dropMonths(db: Database, months: string[]): void {
+  if (months.length === 0) return;
+  const del = db.prepare('DELETE FROM report_months WHERE month = ?');
+  for (const m of months) del.run(m);
+  refreshAll(db);
+}
+
+function refreshAll(db: Database): void {
+  ensureTemp(db);
+  db.exec(`DELETE FROM ${SET}`);
+  db.exec(`INSERT INTO ${SET} (customer_id) SELECT id FROM customers UNION SELECT customer_id FROM report_customers`);
+  refreshCustomers(db);
+  db.exec(`DELETE FROM ${SET}`);
+}
+
+export interface JobMark {
+  kind: ImportKind;
+  jobId: number;
+  /** transactions: the highest id before the job wrote (rows above it are the job's). */
+  maxTxnId: number;
+}
+
+/** Import job, inside its transaction before the first row. */
+export function reportingJobBegin(db: Database, kind: ImportKind, jobId: number): JobMark {
+  const maxTxnId = kind === 'transactions' ? ((db.prepare('SELECT MAX(id) AS m FROM transactions').get() as { m: number | null }).m ?? 0) : 0;
+  return { kind, jobId, maxTxnId };
+}
+
+/** Customers whose per-customer rows a job of this kind may have changed (rows it inserted or updated). */
+function markJobCustomers(db: Database, kind: ImportKind, jobId: number): void {
+  const mark = (sql: string) => db.prepare(sql).run(jobId);
+  switch (kind) {
+    case 'customers':
+      mark(`INSERT OR IGNORE INTO ${SET} SELECT id FROM customers WHERE last_job_id = ?`);
+      mark(`INSERT OR IGNORE INTO ${SET} SELECT row_id FROM import_changes WHERE job_id = ? AND tbl = 'customers'`);
+      break;
+    case 'accounts':
+    case 'term_deposits':
+    case 'wealth_holdings':
+    case 'loans': {
+      mark(`INSERT OR IGNORE INTO ${SET} SELECT customer_id FROM ${kind} WHERE last_job_id = ?`);
+      mark(`INSERT OR IGNORE INTO ${SET} SELECT json_extract(before, '$.customer_id') FROM import_changes
+            WHERE job_id = ? AND tbl = '${kind}' AND json_extract(before, '$.customer_id') IS NOT NULL`);
+      break;
+    }
+    case 'daily_balances':
+      mark(`INSERT OR IGNORE INTO ${SET} SELECT a.customer_id FROM import_balance_changes b JOIN accounts a ON a.id = b.account_id WHERE b.job_id = ?`);
+      break;
+    default:
+      break;
+  }
+}
+
+function jobMonths(db: Database, jobId: number): string[] {
+  return (db.prepare('SELECT DISTINCT substr(on_date, 1, 7) AS m FROM import_balance_changes WHERE job_id = ?').all(jobId) as { m: string }[]).map((r) => r.m);
+}
+
+/** Import job, inside its transaction, after the customer figures (db/summaries) are current. */
+export function reportingJobFinish(db: Database, mark: JobMark): void {
+  jobFinish(db, mark);
+  dropTemp(db);
+}
+
+function jobFinish(db: Database, mark: JobMark): void {
+  const { kind, jobId } = mark;
+  if (kind === 'branches' || kind === 'staff' || kind === 'products') return;
+  if (kind === 'transactions') {
+    applyTransactions(db, -1, TXN_BEFORE_IMAGES, [jobId]);
+    applyTransactions(db, 1, TXN_UPDATED_BY, [jobId]);
+    applyTransactions(db, 1, TXN_ABOVE_ID, [mark.maxTxnId]);
+    dropEmpty(db);
+    return;
+  }
+  beginReportSet(db);
+  if (kind === 'daily_balances') {
+    const known = new Set((db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month));
+    const fresh = jobMonths(db, jobId).filter((m) => !known.has(m));
+    if (fresh.length > 0) {
+      addMonths(db, fresh); // recomputes everyone, this job's customers included
+      return;
+    }
+  }
+  markJobCustomers(db, kind, jobId);
+  refreshCustomers(db);
+  db.exec(`DELETE FROM ${SET}`);
+}
+
+/** Revert, inside its transaction before anything is undone: takes out what must be re-added after. */
+export function reportingRevertBefore(db: Database, kind: ImportKind, jobId: number): void {
+  beginReportSet(db);
+  if (kind === 'transactions') {
+    applyTransactions(db, -1, TXN_CREATED_BY, [jobId]);
+    applyTransactions(db, -1, TXN_UPDATED_BY, [jobId]);
+    return;
+  }
+  if (kind === 'customers') {
+    // Rows it inserted will be gone, rows it updated get their old branch/manager/tier back.
+    db.prepare(`INSERT OR IGNORE INTO ${SET} SELECT id FROM customers WHERE created_job_id = ?`).run(jobId);
+  }
+  markJobCustomers(db, kind, jobId);
+}
+
+/** Revert, inside its transaction after the rows are restored. */
+export function reportingRevertAfter(db: Database, kind: ImportKind, jobId: number): void {
+  revertAfter(db, kind, jobId);
+  dropTemp(db);
+}
+
+function revertAfter(db: Database, kind: ImportKind, jobId: number): void {
+  if (kind === 'branches' || kind === 'staff' || kind === 'products') return;
+  if (kind === 'transactions') {
+    applyTransactions(db, 1, TXN_UPDATED_BY, [jobId]);
+    dropEmpty(db);
+    return;
+  }
+  if (kind === 'daily_balances') {
+    // Months whose only balances came from this job are no longer reporting months.
+    const gone = jobMonths(db, jobId).filter(
+      (m) => db.prepare('SELECT 1 FROM daily_balances WHERE on_date >= ? AND on_date <= ? LIMIT 1').get(`${m}-01`, `${m}-31`) === undefined,
+    );
+    if (gone.length > 0) {
+      dropMonths(db, gone);
+      return;
+    }
+  }
+  refreshCustomers(db);
+  db.exec(`DELETE FROM ${SET}`);
+}
+
+/** Repair (and first fill): every reporting table recomputed from the raw tables. */
+export function rebuildReporting(db: Database): void {
+  db.transaction(() => {
+    for (const t of ['report_months', 'report_customers', 'report_customer_months', 'report_customer_products', 'summary_months', 'summary_products',
+      'summary_txn_months', 'summary_txn_clock', 'summary_teller_months']) db.exec(`DELETE FROM ${t}`);
+    db.exec(`INSERT INTO report_months (month) SELECT DISTINCT substr(on_date, 1, 7) FROM daily_balances`);
+    db.exec(`INSERT INTO report_customers (customer_id, branch_id, manager_staff_id, tier, kind) ${CURRENT_ATTRS}`);
+    ensureTemp(db);
+    db.exec(`DELETE FROM ${SET}`);
+    db.exec(`INSERT INTO ${SET} (customer_id) SELECT id FROM customers`);
+    computeMonths(db);
+    computeProducts(db);
+    applyCustomerRows(db, 1);
+    db.exec(`DELETE FROM ${SET}`);
+    applyTransactions(db, 1, `SELECT ${TXN_COLS} FROM transactions t`);
+    dropEmpty(db);
+    dropTemp(db);
+  })();
+}
+
+/** The tables rebuildReporting() owns, for tests comparing incremental and rebuilt states. */
+export const REPORTING_TABLES = ['report_months', 'report_customers', 'report_customer_months', 'report_customer_products', 'summary_months',
+  'summary_products', 'summary_txn_months', 'summary_txn_clock', 'summary_teller_months'] as const;

@@ -1,0 +1,199 @@
+import path from 'node:path';
+import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../db/open';
+import { REPORTING_TABLES, rebuildReporting } from '../../../db/reporting/maintain';
+import { refreshFactors, retier } from '../../../db/tiering';
+import { LOAD_ORDER } from '../../../main/jobs/engine/kinds';
+import { revertJob } from '../../../main/jobs/engine/revert';
+import { runImport, type JobOutcome } from '../../../main/jobs/engine/run';
+import { BUILTIN } from '../../../main/jobs/profiles/builtin';
+import { writeExtracts } from '../../../main/jobs/profiles/extracts';
+import type { ImportProfile } from '../../../shared/imports';
+import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
+import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
+import { CIF_HEADER, CIF_PROFILE, tempDir, writeText } from '../imports/helpers';
+
+/**
+ * The reporting summaries kept incrementally (bulk loads, updates, new months, moved customers,
+ * reverts, re-tiering) must equal a full rebuild from the raw tables, row for row.
+ */
+let demo: DemoStore;
+let dir: string;
+let db: Database.Database;
+let copies = 0;
+const ADMIN = { userId: null, username: 'admin', role: 'admin' };
+
+function snapshot(d: Database.Database): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const t of REPORTING_TABLES) {
+    const n = (d.prepare('SELECT COUNT(*) AS n FROM pragma_table_info(?)').get(t) as { n: number }).n;
+    out[t] = d.prepare(`SELECT * FROM ${t} ORDER BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}`).raw().all();
+  }
+  return out;
+}
+
+/** Rebuilds on a copy of the store (so the incremental state under test keeps accumulating). */
+function rebuiltCopy(d: Database.Database): Record<string, unknown[]> {
+  const file = path.join(dir, `copy-${++copies}.db`);
+  d.prepare('VACUUM INTO ?').run(file);
+  const copy = new Database(file);
+  try {
+    rebuildReporting(copy);
+    return snapshot(copy);
+  } finally {
+    copy.close();
+    rmSync(file, { force: true });
+  }
+}
+
+function expectMatchesRebuild(d: Database.Database): void {
+  const inc = snapshot(d);
+  const reb = rebuiltCopy(d);
+  for (const t of REPORTING_TABLES) expect(inc[t], t).toEqual(reb[t]);
+}
+
+const profile = (p: Omit<ImportProfile, 'encoding' | 'header' | 'format' | 'delimiter'>): ImportProfile =>
+  ({ ...p, format: 'delimited', encoding: 'auto', delimiter: ',', header: true }) as ImportProfile;
+
+const TXN_PROFILE = profile({
+  name: 'txn-test',
+  kind: 'transactions',
+  columns: [
+    { field: 'serial_no', source: 'serial' },
+    { field: 'account_no', source: 'account' },
+    { field: 'txn_at', source: 'at', format: 'auto' },
+    { field: 'amount', source: 'amount' },
+    { field: 'direction', source: 'dir' },
+    { field: 'channel', source: 'channel' },
+    { field: 'txn_type', source: 'type' },
+    { field: 'teller_employee_no', source: 'teller' },
+  ],
+} as never);
+const BAL_PROFILE = profile({
+  name: 'bal-test',
+  kind: 'daily_balances',
+  columns: [
+    { field: 'account_no', source: 'account' },
+    { field: 'on_date', source: 'date', format: 'auto' },
+    { field: 'balance', source: 'balance' },
+  ],
+} as never);
+const WEALTH_PROFILE = profile({
+  name: 'wealth-test',
+  kind: 'wealth_holdings',
+  columns: [
+    { field: 'holding_no', source: 'no' },
+    { field: 'customer_no', source: 'customer' },
+    { field: 'product_code', source: 'product' },
+    { field: 'cost', source: 'cost' },
+    { field: 'market_value', source: 'value' },
+    { field: 'purchased_on', source: 'bought', format: 'auto' },
+  ],
+} as never);
+
+async function load(file: string, p: ImportProfile): Promise<JobOutcome> {
+  const out = await runImport(db, { file, profile: p, tolerance: 0, rejectsDir: path.join(dir, 'rejects'), allowDuplicate: true });
+  expect(out.error).toBeUndefined();
+  expect(out.status).toBe('committed');
+  return out;
+}
+
+beforeAll(async () => {
+  demo = await makeDemoStore({ customers: 300, seed: 17 });
+  dir = tempDir('crm-reports-');
+  const extracts = await writeExtracts(demo.db, path.join(dir, 'extracts'));
+  db = (await openStore(path.join(dir, 'target.db'))).db;
+  for (const kind of LOAD_ORDER) {
+    const x = extracts.find((e) => e.kind === kind)!;
+    const b = BUILTIN.find((bb) => bb.profile.kind === kind)!;
+    await load(x.file, b.profile);
+  }
+}, 180_000);
+
+afterAll(() => {
+  db?.close();
+  demo?.close();
+  removeTempDirs();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('reporting summaries kept current', () => {
+  it('a full load through the import jobs gives what the generator rebuilt, and what a rebuild gives', () => {
+    const loaded = snapshot(db);
+    expect(loaded.summary_txn_months!.length).toBeGreaterThan(50);
+    expect(loaded.report_months!.length).toBe(12);
+    // The extracts carry no tiers (the bank's model sets them), so compare tier-free figures with the generator's store.
+    const untiered = (d: Database.Database) => d.prepare(`SELECT month, SUM(customers), SUM(deposit_fen), SUM(wealth_fen), SUM(loan_fen) FROM summary_months GROUP BY 1 ORDER BY 1`).raw().all();
+    expect(untiered(db)).toEqual(untiered(demo.db));
+    expect(snapshot(db).report_customer_months).toEqual(snapshot(demo.db).report_customer_months);
+    expectMatchesRebuild(db);
+  });
+
+  it('stays equal to a rebuild through new and updated transactions, a new balance month, moved customers and wealth changes, and their reverts', async () => {
+    const jobs: number[] = [];
+    const before = snapshot(db);
+    const acct = db.prepare(`SELECT a.account_no, c.customer_no FROM accounts a JOIN customers c ON c.id = a.customer_id WHERE a.kind = 'demand' AND a.status = 'active' ORDER BY a.id LIMIT 3`).all() as { account_no: string; customer_no: string }[];
+    const old = db.prepare(`SELECT serial_no, t.txn_at, a.account_no FROM transactions t JOIN accounts a ON a.id = t.account_id ORDER BY t.id LIMIT 2`).all() as { serial_no: string; txn_at: string; account_no: string }[];
+    const teller = (db.prepare(`SELECT employee_no FROM staff WHERE position = 'teller' LIMIT 1`).get() as { employee_no: string }).employee_no;
+    const txnFile = writeText(dir, 'txn.csv', [
+      'serial,account,at,amount,dir,channel,type,teller',
+      `NEW0001,${acct[0]!.account_no},2026-10-31 10:15:00,1234.56,C,counter,deposit,${teller}`,
+      `NEW0002,${acct[1]!.account_no},2026-11-01 21:05:00,88.00,D,pos,consumption,`,
+      `NEW0003,${acct[2]!.account_no},2026-11-02 08:00:00,5000.00,D,atm,withdrawal,`,
+      // updates: another amount, channel and type on existing rows (before-images must come out)
+      `${old[0]!.serial_no},${old[0]!.account_no},${old[0]!.txn_at},77.77,C,phone,transfer_in,`,
+      `${old[1]!.serial_no},${old[1]!.account_no},${old[1]!.txn_at},9999.99,D,online,transfer_out,${teller}`,
+    ].join('\n'), 'utf-8');
+    jobs.push((await load(txnFile, TXN_PROFILE)).jobId);
+    expect(db.prepare(`SELECT SUM(n) AS n FROM summary_txn_months WHERE month = '2026-11'`).get()).toEqual({ n: 2 });
+    expectMatchesRebuild(db);
+
+    // A new reporting month (and a changed balance in an existing one).
+    const balFile = writeText(dir, 'bal.csv', ['account,date,balance', `${acct[0]!.account_no},2026-11-30,12345.67`, `${acct[1]!.account_no},2026-11-30,1.00`,
+      `${acct[2]!.account_no},2026-10-31,4242.42`].join('\n'), 'utf-8');
+    jobs.push((await load(balFile, BAL_PROFILE)).jobId);
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM report_months`).get()).toEqual({ n: 13 });
+    expectMatchesRebuild(db);
+
+    // Customers move to another manager and branch (their transactions and figures move with them).
+    const movers = db.prepare(`SELECT c.customer_no, c.kind, c.name, c.id_no, c.mobile, c.address, b.code AS branch, c.opened_on, s.employee_no AS mgr
+      FROM customers c JOIN branches b ON b.id = c.branch_id LEFT JOIN staff s ON s.id = c.manager_staff_id
+      WHERE c.id_type = 'resident_id' AND c.last_txn_on IS NOT NULL ORDER BY c.id LIMIT 4`).all() as Record<string, string | null>[];
+    const mgrs = (db.prepare(`SELECT employee_no FROM staff WHERE position = 'manager' ORDER BY id`).all() as { employee_no: string }[]).map((r) => r.employee_no);
+    const branches = (db.prepare(`SELECT code FROM branches ORDER BY id`).all() as { code: string }[]).map((r) => r.code);
+    const cif = [CIF_HEADER, ...movers.map((m, i) => [m.customer_no, m.kind === 'corporate' ? '对公' : '个人', m.name, '身份证', m.id_no ?? '', m.mobile ?? '', m.address ?? '',
+      i === 0 ? branches.find((b) => b !== m.branch)! : m.branch, m.opened_on, mgrs.find((g) => g !== m.mgr) ?? ''].join(','))].join('\n');
+    jobs.push((await load(writeText(dir, 'cif.csv', cif, 'utf-8'), CIF_PROFILE)).jobId);
+    expectMatchesRebuild(db);
+
+    const wealthProduct = (db.prepare(`SELECT code FROM products WHERE category = 'wealth' ORDER BY id LIMIT 1`).get() as { code: string }).code;
+    const holding = db.prepare(`SELECT h.holding_no, c.customer_no, p.code, h.purchased_on FROM wealth_holdings h JOIN customers c ON c.id = h.customer_id
+      JOIN products p ON p.id = h.product_id WHERE h.status = 'active' ORDER BY h.id LIMIT 1`).get() as { holding_no: string; customer_no: string; code: string; purchased_on: string };
+    const wFile = writeText(dir, 'wealth.csv', ['no,customer,product,cost,value,bought', `${holding.holding_no},${holding.customer_no},${holding.code},1000.00,2500.00,${holding.purchased_on}`,
+      `WNEW1,${acct[0]!.customer_no},${wealthProduct},50000.00,50100.00,2026-09-15`].join('\n'), 'utf-8');
+    jobs.push((await load(wFile, WEALTH_PROFILE)).jobId);
+    expectMatchesRebuild(db);
+
+    for (const id of jobs.reverse()) {
+      revertJob(db, id, ADMIN);
+      expectMatchesRebuild(db);
+    }
+    // Everything undone: back to exactly the state before the jobs.
+    expect(snapshot(db)).toEqual(before);
+  }, 120_000);
+
+  it('re-tiering moves the customers whose tier changed, with their transactions', () => {
+    refreshFactors(db, '2026-10-31');
+    const r = retier(db, { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, ordinary: DEFAULT_TIER_MODEL.thresholds.ordinary + 3 } }, {
+      userId: null,
+      now: new Date('2026-10-31T10:00:00Z'),
+    });
+    expect(r.changed).toBeGreaterThan(0);
+    expectMatchesRebuild(db);
+    const tiers = db.prepare(`SELECT tier, SUM(n) AS n FROM summary_txn_months GROUP BY tier ORDER BY tier`).all();
+    const raw = db.prepare(`SELECT COALESCE(c.tier, '') AS tier, COUNT(*) AS n FROM transactions t JOIN customers c ON c.id = t.customer_id GROUP BY 1 ORDER BY 1`).all();
+    expect(tiers).toEqual(raw);
+  });
+});
