@@ -4,7 +4,7 @@
  */
 import type { Permission, Role } from '../../shared/permissions';
 
-export const ROUTES = ['home', 'customers', 'customer', 'imports', 'tiers', 'users', 'audit', 'reminders'] as const;
+export const ROUTES = ['home', 'customers', 'customer', 'imports', 'tiers', 'users', 'audit', 'reminders', 'desktops'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export interface NavItem {
@@ -31,6 +31,7 @@ const NAV: readonly NavDef[] = [
   { id: 'tiers', permission: 'job.manage', labelKey: 'nav.tiers' },
   { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },
   { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
+  { id: 'desktops', permission: 'user.manage', labelKey: 'nav.desktops' },
   { id: 'reminders', permission: null, labelKey: 'nav.reminders' },
 ];
 

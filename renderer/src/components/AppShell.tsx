@@ -5,8 +5,8 @@ import { canOpen, navItemsFor, type NavItem, type RouteId } from '../nav';
 import { AdminHome } from '../pages/AdminHome';
 import { AuditPage } from '../pages/AuditPage';
 import { CustomersPage } from '../pages/CustomersPage';
-import { ManagerHome } from '../pages/ManagerHome';
-import { PresidentHome } from '../pages/PresidentHome';
+import { DesktopPage } from '../pages/desktop/DesktopPage';
+import { DesktopTemplatesPage } from '../pages/desktop/DesktopTemplatesPage';
 import { TellerHome } from '../pages/TellerHome';
 import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
@@ -92,8 +92,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
   }
   switch (route) {
     case 'home':
-      if (role === 'president') return <PresidentHome />;
-      if (role === 'manager') return <ManagerHome />;
+      // 个性化桌面: the president's and managers' home is their own desktop.
+      if (role === 'president' || role === 'manager') return <DesktopPage />;
       if (role === 'teller') return <TellerHome />;
       return <AdminHome />;
     case 'customers':
@@ -108,6 +108,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <UsersPage />;
     case 'audit':
       return <AuditPage />;
+    case 'desktops':
+      return <DesktopTemplatesPage />;
     case 'reminders':
       return <RemindersPage />;
   }

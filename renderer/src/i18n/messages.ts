@@ -53,6 +53,12 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
         ? t('errorVariants.CONFLICT_field', { field: t(`fields.${field}`, { defaultValue: field }) })
         : t('errors.CONFLICT');
     }
+    case 'DESKTOP_LAYOUT_INVALID': {
+      // reason names the problem (unknown widget kind, bad JSON...); kind and widget fill its message
+      const reason = typeof details?.reason === 'string' ? details.reason : '';
+      const vars = { kind: String(details?.kind ?? '—'), widget: String(details?.widget ?? '—'), path: String(details?.path ?? '—') };
+      return reason ? t(`desktop.layoutProblem.${reason}`, { ...vars, defaultValue: t('errors.DESKTOP_LAYOUT_INVALID') }) : t('errors.DESKTOP_LAYOUT_INVALID');
+    }
     case 'REFERRAL_BAD_STATE': {
       // status and action are codes: show them as the words on screen (待受理 / 成交)
       const status = typeof details?.status === 'string' ? t(`referral.status.${details.status}`, { defaultValue: details.status }) : '—';

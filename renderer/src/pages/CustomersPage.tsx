@@ -24,7 +24,9 @@ import { ErrorNotice, Modal, useErrorText } from '../components/ui';
 import { count, yuan } from '../format';
 import { currentLanguage } from '../i18n';
 import { isTyping, openCustomer } from '../router';
-import { useSession } from '../session';
+import { useCan, useSession } from '../session';
+import { useDrill } from './desktop/drill';
+import { PinToDesktop } from './desktop/PinToDesktop';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
 
@@ -95,6 +97,9 @@ export function CustomersPage() {
   const [choosing, setChoosing] = useState(false);
   const [lists, setLists] = useState<CustomerList[]>([]);
   const [queries, setQueries] = useState<SavedQuery[]>([]);
+  // Opened from a desktop figure: exactly the customers behind it (#/customers?filter=...).
+  const drill = useDrill();
+  const canPin = useCan('portfolio.overview');
   const reloadViews = useCallback(() => {
     api('lists.list', {}).then(setLists, () => undefined);
     api('queries.list', {}).then(setQueries, () => undefined);
@@ -103,7 +108,7 @@ export function CustomersPage() {
 
   const filter: GridFilter = useMemo(() => {
     const saved = view.kind === 'query' ? (queries.find((x) => x.id === view.id)?.filter ?? {}) : {};
-    const f: GridFilter = { ...saved, ...chipFilter(chips) };
+    const f: GridFilter = { ...(drill?.filter ?? {}), ...saved, ...chipFilter(chips) };
     if (view.kind === 'favorites') f.favorites = true;
     if (view.kind === 'list') f.listId = view.id;
     if (advanced) f.advanced = advanced;
@@ -112,7 +117,7 @@ export function CustomersPage() {
     if (/^\d+(\.\d{1,2})?$/.test(aumMin)) f.aumMin = aumMin;
     if (/^\d+(\.\d{1,2})?$/.test(aumMax)) f.aumMax = aumMax;
     return f;
-  }, [chips, debouncedQ, tiers, aumMin, aumMax, view, advanced, queries]);
+  }, [chips, debouncedQ, tiers, aumMin, aumMax, view, advanced, queries, drill]);
   const filterKey = JSON.stringify(filter);
 
   // Counts and quick stats follow the filter; an older answer never overwrites a newer one.
@@ -300,7 +305,16 @@ export function CustomersPage() {
         <button type="button" className="btn" data-testid="grid-columns" onClick={() => setChoosing(true)}>
           {t('grid.columns')}
         </button>
+        {canPin && (view.kind === 'list' || view.kind === 'query') && <PinToDesktop what={{ kind: view.kind, id: view.id }} />}
       </div>
+      {drill && (
+        <div className="drill-banner" data-testid="grid-drill">
+          <span>{t('desktop.drill.banner', { label: drill.label })}</span>
+          <a href="#/customers" className="btn btn-small" data-testid="grid-drill-clear">
+            {t('desktop.drill.clear')}
+          </a>
+        </div>
+      )}
       <div className="grid-toolbar" role="search">
         <label htmlFor={searchId} className="visually-hidden">
           {t('grid.search')}

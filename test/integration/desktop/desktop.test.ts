@@ -8,7 +8,10 @@ import { addDays, addMonths } from '../../../shared/dates';
 import type { CallResult } from '../../../shared/errors';
 import { fenToYuan } from '../../../shared/money';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
+import i18next from 'i18next';
 import i18n from '../../../renderer/src/i18n/domains/desktop.json';
+import { errorMessage } from '../../../renderer/src/i18n/messages';
+import { en, zhCN } from '../../../renderer/src/i18n/resources';
 
 /**
  * 个性化桌面 over a demo store: every widget's figure equals the same figure computed from the raw
@@ -397,6 +400,19 @@ describe('layout validation', () => {
       }
     });
   }
+
+  it('shows the refusal in the user’s language, naming the widget kind', async () => {
+    const inst = i18next.createInstance();
+    await inst.init({ resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } }, lng: 'zh-CN', interpolation: { escapeValue: false } });
+    const r = await call('desktop.save', { layout: { widgets: [{ id: 'x', kind: 'weather', config: {}, x: 0, y: 0, w: 2, h: 2 }] } }, 'manager1');
+    if (r.ok) throw new Error('accepted');
+    const say = (lng: string) => errorMessage((k, o) => inst.getFixedT(lng)(k, o ?? {}), r.error.code, r.error.details);
+    expect(say('zh-CN')).toBe('未知的部件类型“weather”，未保存');
+    expect(say('en')).toBe('Unknown widget kind “weather”; nothing was saved');
+    const bad = await call('desktop.publishTemplate', { role: 'manager', json: '{' }, 'admin');
+    if (bad.ok) throw new Error('accepted');
+    expect(errorMessage((k, o) => inst.getFixedT('zh-CN')(k, o ?? {}), bad.error.code, bad.error.details)).toBe('布局文件不是有效的 JSON，未保存');
+  });
 
   it('refuses an unknown kind through desktop.save too, keeping the saved layout', async () => {
     const before = await ok('desktop.data', {}, 'president');

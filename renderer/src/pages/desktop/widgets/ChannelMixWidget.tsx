@@ -1,0 +1,62 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { count, wan } from '../../../format';
+import { currentLanguage } from '../../../i18n';
+import { Chart } from '../chart';
+import { drillTo } from '../drill';
+import type { WidgetProps } from '../registry';
+import { Drill } from './common';
+
+/** 渠道交易分布: a pie of transactions by channel; a slice or a customer count drills into the grid. */
+export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
+  const { t } = useTranslation();
+  const lng = currentLanguage();
+  const name = (c: string) => t(`desktop.channels.${c}`, { defaultValue: c });
+  const title = t('desktop.channels.title', { days: data.days });
+  const option = useMemo(
+    () => ({
+      tooltip: { trigger: 'item' },
+      series: [{ type: 'pie', radius: ['40%', '70%'], center: ['50%', '50%'], label: { formatter: '{b}\n{d}%' }, data: data.channels.map((c) => ({ name: name(c.channel), value: c.txns })) }],
+    }),
+    // name follows the language, which re-renders through t
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [data, t],
+  );
+  return (
+    <div className="desk-split">
+      <Chart
+        option={option}
+        label={data.channels.map((c) => `${name(c.channel)} ${c.txns}`).join('; ')}
+        onPick={(i) => {
+          const c = data.channels[i];
+          if (c) drillTo(c.drill, `${title} · ${name(c.channel)}`);
+        }}
+        testId="desk-channel-chart"
+      />
+      <table className="data-table compact" data-testid="desk-channels">
+        <thead>
+          <tr>
+            <th scope="col">{t('desktop.kinds.channelMix')}</th>
+            <th scope="col" className="num">{t('desktop.channels.txns')}</th>
+            <th scope="col" className="num">{t('desktop.channels.customers')}</th>
+            <th scope="col" className="num">{t('desktop.channels.amount')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.channels.map((c) => (
+            <tr key={c.channel}>
+              <th scope="row">{name(c.channel)}</th>
+              <td className="num">{count(c.txns, lng)}</td>
+              <td className="num">
+                <Drill filter={c.drill} label={`${title} · ${name(c.channel)}`} testId={`desk-channel-${c.channel}`}>
+                  {count(c.customers, lng)}
+                </Drill>
+              </td>
+              <td className="num">{wan(c.amount)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import { useTranslation } from 'react-i18next';
+import { yuanToFen } from '../../../../../shared/money';
+import { count, wan, yuan } from '../../../format';
+import { currentLanguage } from '../../../i18n';
+import type { WidgetProps } from '../registry';
+import { Drill } from './common';
+
+/** A change against an earlier figure, as an arrow and a percentage; "—" without history. */
+function Change({ now, before, label, money }: { now: string; before: string | null; label: string; money: boolean }) {
+  const { t } = useTranslation();
+  if (before === null) return <div className="kpi-change muted">{label} {t('desktop.noHistory')}</div>;
+  const n = money ? yuanToFen(now) : BigInt(now);
+  const b = money ? yuanToFen(before) : BigInt(before);
+  const diff = n - b;
+  const pct = b === 0n ? '—' : `${((Number(diff) * 100) / Number(b)).toFixed(1)}%`;
+  const cls = diff > 0n ? 'up' : diff < 0n ? 'down' : '';
+  return (
+    <div className={`kpi-change ${cls}`}>
+      {label} {diff > 0n ? '▲' : diff < 0n ? '▼' : '■'} {pct}
+    </div>
+  );
+}
+
+export function KpiWidget({ data }: WidgetProps<'kpi'>) {
+  const { t } = useTranslation();
+  const money = data.metric !== 'customers';
+  const label = t(`desktop.metrics.${data.metric}`);
+  return (
+    <div className="desk-kpi" data-testid={`desk-kpi-${data.metric}`}>
+      <Drill filter={data.drill} label={label} testId={`desk-kpi-${data.metric}-value`}>
+        <span className="kpi-value num" title={money ? t('units.yuanExact', { amount: yuan(data.value) }) : undefined} data-value={data.value}>
+          {money ? wan(data.value) : count(Number(data.value), currentLanguage())}
+          <span className="kpi-unit">{money ? t('desktop.units.wan') : t('desktop.units.people')}</span>
+        </span>
+      </Drill>
+      <Change now={data.value} before={data.prevMonth} label={t('desktop.vsPrevMonth')} money={money} />
+      <Change now={data.value} before={data.prevYear} label={t('desktop.vsPrevYear')} money={money} />
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { wan } from '../../../format';
+import { Chart, plot } from '../chart';
+import type { WidgetProps } from '../registry';
+
+export function TrendWidget({ data }: WidgetProps<'depositTrend'>) {
+  const { t } = useTranslation();
+  const option = useMemo(
+    () => ({
+      grid: { left: 64, right: 12, top: 12, bottom: 24 },
+      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}` },
+      xAxis: { type: 'category', data: data.points.map((p) => p.month) },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v / 10_000).toLocaleString()}` } },
+      series: [{ type: 'line', smooth: true, data: data.points.map((p) => plot(p.deposits)), areaStyle: { opacity: 0.08 } }],
+    }),
+    [data, t],
+  );
+  if (data.points.length === 0) return <p className="muted">{t('desktop.noHistory')}</p>;
+  return <Chart option={option} label={data.points.map((p) => `${p.month} ${wan(p.deposits)}`).join('; ')} testId="desk-trend-chart" />;
+}
