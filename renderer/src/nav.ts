@@ -4,7 +4,7 @@
  */
 import type { Permission, Role } from '../../shared/permissions';
 
-export const ROUTES = ['home', 'customers', 'customer', 'imports', 'tiers', 'users', 'audit', 'reminders', 'desktops'] as const;
+export const ROUTES = ['home', 'customers', 'customer', 'referrals', 'referralReport', 'staleContacts', 'imports', 'tiers', 'users', 'audit', 'reminders', 'desktops'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export interface NavItem {
@@ -27,6 +27,9 @@ const NAV: readonly NavDef[] = [
   { id: 'home', permission: null, labelKey: '' },
   { id: 'customers', permission: 'customer.list', labelKey: 'nav.customers' },
   { id: 'customer', permission: 'customer.read', labelKey: 'nav.customer', hidden: true },
+  { id: 'referrals', permission: 'referral.work', labelKey: 'nav.referrals' },
+  { id: 'referralReport', permission: 'referral.report', labelKey: 'nav.referralReport' },
+  { id: 'staleContacts', permission: 'contact.log', labelKey: 'nav.staleContacts' },
   { id: 'imports', permission: 'job.manage', labelKey: 'nav.imports' },
   { id: 'tiers', permission: 'job.manage', labelKey: 'nav.tiers' },
   { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },

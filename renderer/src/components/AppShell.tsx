@@ -12,6 +12,9 @@ import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
 import { TiersPage } from '../pages/TiersPage';
 import { UsersPage } from '../pages/UsersPage';
+import { ReferralQueuePage } from '../pages/referrals/ReferralQueuePage';
+import { ReferralReportPage } from '../pages/referrals/ReferralReportPage';
+import { StaleContactsPage } from '../pages/referrals/StaleContactsPage';
 import { ReminderBell } from '../pages/reminders/ReminderBell';
 import { RemindersPage } from '../pages/reminders/RemindersPage';
 import { anyModalOpen, isTyping, navigate, useRoute } from '../router';
@@ -108,6 +111,12 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <UsersPage />;
     case 'audit':
       return <AuditPage />;
+    case 'referrals':
+      return <ReferralQueuePage />;
+    case 'referralReport':
+      return <ReferralReportPage />;
+    case 'staleContacts':
+      return <StaleContactsPage />;
     case 'desktops':
       return <DesktopTemplatesPage />;
     case 'reminders':

@@ -12,6 +12,7 @@ import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../comp
 import { dateTime, yuan } from '../format';
 import { useRouteParam } from '../router';
 import { useCan } from '../session';
+import { CustomerContacts } from './referrals/CustomerContacts';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -247,6 +248,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
           )}
         </section>
       </div>
+      <CustomerContacts customerId={id} />
       {asking && (
         <RevealDialog
           id={id}

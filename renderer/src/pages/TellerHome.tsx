@@ -3,8 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { CustomerSummary } from '../../../shared/api';
 import { api, toApiError, type ApiError } from '../api/client';
 import { TierBadge } from '../components/Figures';
-import { Empty, ErrorNotice } from '../components/ui';
+import { Empty, ErrorNotice, SuccessNotice } from '../components/ui';
 import { anyModalOpen, isTyping } from '../router';
+import { MyReferrals, ReferralDialog } from './referrals/FlagReferral';
 
 export const SEARCH_DEBOUNCE_MS = 200;
 const LIMIT = 20;
@@ -29,6 +30,20 @@ export function TellerHome() {
   const [active, setActive] = useState(-1);
   const [selected, setSelected] = useState<CustomerSummary | null>(null);
   const seq = useRef(0);
+  // 转介商机: Alt+R opens the referral form on the chosen customer
+  const [flagging, setFlagging] = useState(false);
+  const [flagged, setFlagged] = useState<string | null>(null);
+  const [flagCount, setFlagCount] = useState(0);
+  useEffect(() => {
+    function onKey(e: globalThis.KeyboardEvent) {
+      if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === 'KeyR' && selected && !anyModalOpen()) {
+        e.preventDefault();
+        setFlagging(true);
+      }
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [selected]);
 
   // Debounced search; only the latest request may update the list.
   useEffect(() => {
@@ -178,14 +193,32 @@ export function TellerHome() {
             ))}
           </ul>
         </section>
-        <CustomerCard customer={selected} />
+        <CustomerCard customer={selected} onFlag={() => setFlagging(true)} />
       </div>
+      <SuccessNotice text={flagged} />
+      <ReferralDialog
+        customer={selected}
+        open={flagging}
+        onClose={() => {
+          setFlagging(false);
+          inputRef.current?.focus();
+        }}
+        onDone={(r) => {
+          setFlagging(false);
+          setFlagged(r.ownerName ? t('referral.flag.toManager', { owner: r.ownerName, due: r.dueOn }) : t('referral.flag.toBranch', { due: r.dueOn }));
+          setFlagCount((n) => n + 1);
+          setQuery('');
+          setSelected(null);
+          inputRef.current?.focus();
+        }}
+      />
+      <MyReferrals refresh={flagCount} />
     </section>
   );
 }
 
 /** The chosen customer, masked as the counter sees it. */
-function CustomerCard({ customer }: { customer: CustomerSummary | null }) {
+function CustomerCard({ customer, onFlag }: { customer: CustomerSummary | null; onFlag: () => void }) {
   const { t } = useTranslation();
   return (
     <section className="panel customer-card" aria-labelledby="card-title" aria-live="polite" data-testid="teller-card">
@@ -217,6 +250,13 @@ function CustomerCard({ customer }: { customer: CustomerSummary | null }) {
           <dt>{t('customer.manager')}</dt>
           <dd>{customer.managerName ?? t('customer.noManager')}</dd>
         </dl>
+      )}
+      {customer && (
+        <div className="form-actions">
+          <button type="button" className="btn btn-primary" onClick={onFlag} aria-keyshortcuts="Alt+R" data-testid="referral-open">
+            {t('referral.flag.button')} <kbd>Alt+R</kbd>
+          </button>
+        </div>
       )}
     </section>
   );

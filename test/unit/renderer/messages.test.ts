@@ -47,10 +47,10 @@ describe('errorMessage', () => {
   });
 
   it('lists the field paths of a validation error, labelled when known', () => {
-    const details = { issues: [{ path: ['username'] }, { path: ['rows', 2, 'amount'] }, { path: ['username'] }, { path: [] }] };
-    expect(validationFields(tr('zh-CN'), details)).toEqual(['用户名', 'rows.2.amount']);
-    expect(errorMessage(tr('zh-CN'), 'VALIDATION', details)).toBe('输入有误，请检查：用户名、rows.2.amount');
-    expect(errorMessage(tr('en'), 'VALIDATION', details)).toBe('Please check: Username, rows.2.amount');
+    const details = { issues: [{ path: ['username'] }, { path: ['rows', 2, 'unlabelledField'] }, { path: ['username'] }, { path: [] }] };
+    expect(validationFields(tr('zh-CN'), details)).toEqual(['用户名', 'rows.2.unlabelledField']);
+    expect(errorMessage(tr('zh-CN'), 'VALIDATION', details)).toBe('输入有误，请检查：用户名、rows.2.unlabelledField');
+    expect(errorMessage(tr('en'), 'VALIDATION', details)).toBe('Please check: Username, rows.2.unlabelledField');
     expect(errorMessage(tr('zh-CN'), 'VALIDATION', { issues: 'nonsense' })).toBe('输入有误，请检查后重试');
     expect(errorMessage(tr('zh-CN'), 'VALIDATION')).toBe('输入有误，请检查后重试');
   });

@@ -7,8 +7,8 @@ const ids = (role: Role) => navItemsFor(userOf(role)).map((i) => i.id);
 
 describe('renderer navigation', () => {
   it('offers each role only the pages its permissions allow', () => {
-    expect(ids('president')).toEqual(['home', 'customers', 'audit', 'reminders']);
-    expect(ids('manager')).toEqual(['home', 'customers', 'reminders']);
+    expect(ids('president')).toEqual(['home', 'customers', 'referrals', 'referralReport', 'staleContacts', 'audit', 'reminders']);
+    expect(ids('manager')).toEqual(['home', 'customers', 'referrals', 'staleContacts', 'reminders']);
     expect(ids('teller')).toEqual(['home', 'reminders']);
     expect(ids('admin')).toEqual(['home', 'imports', 'tiers', 'users', 'audit', 'reminders']);
   });

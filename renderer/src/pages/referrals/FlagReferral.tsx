@@ -1,0 +1,172 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { REFERRAL_INTERESTS, REFERRAL_URGENCIES, type CustomerSummary, type Referral, type ReferralInterest, type ReferralUrgency } from '../../../../shared/api';
+import { api } from '../../api/client';
+import { useAction, useApi } from '../../api/useApi';
+import { Empty, ErrorNotice, Loading, Modal } from '../../components/ui';
+import { dateTime, yuan } from '../../format';
+
+/**
+ * 转介商机 at the counter, keyboard only: Alt+R (or the button) opens the form on the chosen customer;
+ * the interest radios have the focus (↑/↓ choose), Tab to urgency, Tab to the note, Enter sends.
+ */
+export function ReferralDialog({
+  customer,
+  open,
+  onClose,
+  onDone,
+}: {
+  customer: CustomerSummary | null;
+  open: boolean;
+  onClose: () => void;
+  onDone: (r: Referral) => void;
+}) {
+  const { t } = useTranslation();
+  const [interest, setInterest] = useState<ReferralInterest>('deposit');
+  const [urgency, setUrgency] = useState<ReferralUrgency>('normal');
+  const [note, setNote] = useState('');
+  const action = useAction();
+  const firstRef = useRef<HTMLInputElement>(null);
+  const noteId = useId();
+
+  useEffect(() => {
+    if (!open) return;
+    setInterest('deposit');
+    setUrgency('normal');
+    setNote('');
+    action.clearError();
+    requestAnimationFrame(() => firstRef.current?.focus());
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open, customer?.id]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!customer || action.busy) return;
+    const r = await action.run(() => api('referrals.create', { customerId: customer.id, interest, urgency, note: note.trim() || undefined }));
+    if (r) onDone(r);
+  }
+
+  return (
+    <Modal open={open} title={t('referral.flag.title')} onClose={onClose} testId="referral-dialog">
+      {customer && (
+        <form className="form" onSubmit={submit} data-testid="referral-form">
+          <p>{t('referral.flag.customer', { name: customer.name, no: customer.customerNo })}</p>
+          <fieldset className="radio-row" data-testid="referral-interest">
+            <legend>{t('referral.flag.interest')}</legend>
+            {REFERRAL_INTERESTS.map((k, i) => (
+              <label key={k}>
+                <input
+                  ref={i === 0 ? firstRef : undefined}
+                  type="radio"
+                  name="interest"
+                  value={k}
+                  checked={interest === k}
+                  onChange={() => setInterest(k)}
+                  data-testid={`referral-interest-${k}`}
+                />{' '}
+                {t(`referral.interest.${k}`)}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="radio-row" data-testid="referral-urgency">
+            <legend>{t('referral.flag.urgency')}</legend>
+            {REFERRAL_URGENCIES.map((k) => (
+              <label key={k}>
+                <input type="radio" name="urgency" value={k} checked={urgency === k} onChange={() => setUrgency(k)} data-testid={`referral-urgency-${k}`} />{' '}
+                {t(`referral.urgency.${k}`)}
+              </label>
+            ))}
+          </fieldset>
+          <div className="field">
+            <label htmlFor={noteId}>{t('referral.flag.note')}</label>
+            <input
+              id={noteId}
+              data-testid="referral-note"
+              maxLength={200}
+              value={note}
+              placeholder={t('referral.flag.notePlaceholder')}
+              onChange={(e) => setNote(e.target.value)}
+            />
+          </div>
+          <p className="muted small">{t('referral.flag.keys')}</p>
+          <ErrorNotice error={action.error} testId="referral-error" />
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary" disabled={action.busy} data-testid="referral-submit">
+              {t('referral.flag.submit')}
+            </button>
+            <button type="button" className="btn" onClick={onClose}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+    </Modal>
+  );
+}
+
+/** The teller's own flags and what became of each. */
+export function MyReferrals({ refresh }: { refresh: number }) {
+  const { t } = useTranslation();
+  const { data, error, loading, reload } = useApi('referrals.mine', { offset: 0, limit: 20 });
+  useEffect(() => {
+    if (refresh > 0) reload();
+  }, [refresh, reload]);
+  return (
+    <section className="panel" aria-labelledby="my-referrals-title" data-testid="my-referrals">
+      <h2 id="my-referrals-title">{t('referral.mine.title')}</h2>
+      {loading && !data && <Loading />}
+      <ErrorNotice error={error} onRetry={reload} />
+      {data && data.rows.length === 0 && <Empty text={t('referral.mine.empty')} />}
+      {data && data.rows.length > 0 && (
+        <div className="table-wrap">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('referral.col.createdOn')}</th>
+                <th scope="col">{t('referral.col.customer')}</th>
+                <th scope="col">{t('referral.col.interest')}</th>
+                <th scope="col">{t('referral.col.owner')}</th>
+                <th scope="col">{t('referral.col.status')}</th>
+                <th scope="col">{t('referral.mine.outcome')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.rows.map((r) => (
+                <tr key={r.id} data-testid="my-referral" data-status={r.status} data-customer-no={r.customerNo}>
+                  <td className="nowrap tabular">{dateTime(r.createdAt)}</td>
+                  <td>{r.customerName}</td>
+                  <td>{t(`referral.interest.${r.interest}`)}</td>
+                  <td>{r.ownerName ?? t('referral.branchQueue')}</td>
+                  <td>
+                    <StatusPill r={r} />
+                  </td>
+                  <td data-testid="my-referral-outcome">
+                    <Outcome r={r} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function StatusPill({ r }: { r: Referral }) {
+  const { t } = useTranslation();
+  const cls = r.status === 'won' ? 'pill-ok' : r.status === 'lost' ? 'pill-off' : r.overdue ? 'pill-warn' : '';
+  return (
+    <span className={`status-pill ${cls}`} data-testid="referral-status" data-status={r.status}>
+      {t(`referral.status.${r.status}`)}
+      {r.overdue ? ` · ${t('referral.overdue')}` : ''}
+    </span>
+  );
+}
+
+export function Outcome({ r }: { r: Referral }) {
+  const { t } = useTranslation();
+  if (r.status === 'won') return <>{t('referral.detail.wonWith', { product: r.wonProductName ?? '', amount: yuan(r.wonAmount ?? '0.00') })}</>;
+  if (r.status === 'lost') return <>{r.lostReason ? t(`referral.lostReason.${r.lostReason}`) : '—'}</>;
+  return <span className="muted">{r.dueOn}</span>;
+}
