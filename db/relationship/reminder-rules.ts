@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { addDays } from '../../shared/dates';
-import { PAST_KINDS, type ReminderKind, type ReminderPref } from '../../shared/api/reminders';
+import { DEFAULT_PREFS, PAST_KINDS, type ReminderAudience, type ReminderKind, type ReminderPref } from '../../shared/api/reminders';
 import { holidayName, holidayPeriods, subtractWorkdays, workdayOnOrBefore } from './holidays';
 import { allRecipients, getAudience, getPrefs, recipientById, recipientScope, windowEnd, type Recipient } from './reminders';
 
@@ -21,6 +21,11 @@ export interface GenerateResult {
 interface Window {
   from: string;
   to: string;
+  /**
+   * The audience is a whole branch: drive from the event's date index rather than from the customers
+   * (a manager's book is small enough to drive from; a branch of a million is not).
+   */
+  branchWide?: boolean;
 }
 
 function windowFor(today: string, pref: ReminderPref): Window {
@@ -43,12 +48,20 @@ function registerFunctions(db: Database): void {
 
 const INSERT = `INSERT OR IGNORE INTO reminders (user_id, kind, customer_id, due_on, act_by, notify_on, params, source_type, source_id, dedupe_key)`;
 
-/** Which customers a user gets reminders about, ANDed with their scope. null: none. */
-function audienceSql(db: Database, r: Recipient, today: string): { sql: string; params: (string | number)[] } | null {
-  const a = getAudience(db, r.id);
+interface Audience {
+  sql: string;
+  params: (string | number)[];
+  branchWide: boolean;
+}
+
+/**
+ * Which customers a user gets reminders about, ANDed with their scope; null: none. `skipMine` leaves
+ * out the manager's own book when the batched statement covers it.
+ */
+function audienceSql(db: Database, r: Recipient, a: ReminderAudience, today: string, skipMine: boolean): Audience | null {
   const parts: string[] = [];
   const params: (string | number)[] = [];
-  if (a.mine && r.staffId != null) {
+  if (a.mine && r.staffId != null && !skipMine) {
     parts.push('c.manager_staff_id = ?');
     params.push(r.staffId);
   }
@@ -60,20 +73,25 @@ function audienceSql(db: Database, r: Recipient, today: string): { sql: string; 
   if (parts.length === 0) return null;
   const scope = recipientScope(db, r, today);
   if (scope.kind === 'none') return null;
-  return { sql: `(${scope.sql}) AND (${parts.join(' OR ')})`, params: [...scope.params, ...params] };
+  return { sql: `(${scope.sql}) AND (${parts.join(' OR ')})`, params: [...scope.params, ...params], branchWide: a.branch && r.role === 'president' };
 }
 
-/** Month-days in the window with the date each falls on; 29 Feb birthdays fall on 28 Feb in common years. */
-function monthDays(w: Window): string {
-  const out: { md: string; due: string }[] = [];
+/**
+ * Month-days in the window with the date each falls on, in a temp table indexed by month-day (a JSON
+ * parameter would be parsed again for every customer row); 29 Feb birthdays fall on 28 Feb in common years.
+ */
+function fillMonthDays(db: Database, w: Window): void {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS reminder_days (md TEXT NOT NULL, due TEXT NOT NULL);
+           CREATE INDEX IF NOT EXISTS temp.reminder_days_md ON reminder_days(md);
+           DELETE FROM temp.reminder_days;`);
+  const ins = db.prepare('INSERT INTO temp.reminder_days (md, due) VALUES (?, ?)');
   for (let d = w.from; d <= w.to; d = addDays(d, 1)) {
-    out.push({ md: d.slice(5), due: d });
-    if (d.slice(5) === '02-28' && addDays(d, 1).slice(5) === '03-01') out.push({ md: '02-29', due: d });
+    ins.run(d.slice(5), d);
+    if (d.slice(5) === '02-28' && addDays(d, 1).slice(5) === '03-01') ins.run('02-29', d);
   }
-  return JSON.stringify(out);
 }
 
-type CustomerRule = (w: Window, pref: ReminderPref) => { sql: string; params: (string | number)[] };
+type CustomerRule = (w: Window, pref: ReminderPref) => { sql: string; params: (string | number)[]; setup?: (db: Database) => void };
 
 /**
  * One statement per kind. Each selects (customer c, due_on, params, source_type, source_id, dedupe_key)
@@ -81,18 +99,19 @@ type CustomerRule = (w: Window, pref: ReminderPref) => { sql: string; params: (s
  */
 const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
   birthday: (w) => ({
-    sql: `SELECT c.id, json_extract(w.value, '$.due') AS due, '{}', 'customer', c.id, 'birthday:' || c.id || ':' || json_extract(w.value, '$.due')
-          FROM json_each(?) w JOIN customers c ON substr(c.birth_date, 6, 5) = json_extract(w.value, '$.md') AND c.birth_date IS NOT NULL
+    sql: `SELECT c.id, w.due, '{}', 'customer', c.id, 'birthday:' || c.id || ':' || w.due
+          FROM temp.reminder_days w JOIN customers c ON substr(c.birth_date, 6, 5) = w.md AND c.birth_date IS NOT NULL
           WHERE c.kind = 'individual' AND c.status <> 'closed' AND AUD`,
-    params: [monthDays(w)],
+    params: [],
+    setup: (db) => fillMonthDays(db, w),
   }),
   anniversary: (w) => ({
-    sql: `SELECT c.id, json_extract(w.value, '$.due') AS due,
-                 json_object('years', CAST(substr(json_extract(w.value, '$.due'), 1, 4) AS INTEGER) - CAST(substr(c.opened_on, 1, 4) AS INTEGER)),
-                 'customer', c.id, 'anniversary:' || c.id || ':' || json_extract(w.value, '$.due')
-          FROM json_each(?) w JOIN customers c ON substr(c.opened_on, 6, 5) = json_extract(w.value, '$.md')
-          WHERE c.status <> 'closed' AND substr(c.opened_on, 1, 4) < substr(json_extract(w.value, '$.due'), 1, 4) AND AUD`,
-    params: [monthDays(w)],
+    sql: `SELECT c.id, w.due, json_object('years', CAST(substr(w.due, 1, 4) AS INTEGER) - CAST(substr(c.opened_on, 1, 4) AS INTEGER)),
+                 'customer', c.id, 'anniversary:' || c.id || ':' || w.due
+          FROM temp.reminder_days w JOIN customers c ON substr(c.opened_on, 6, 5) = w.md
+          WHERE c.status <> 'closed' AND substr(c.opened_on, 1, 4) < substr(w.due, 1, 4) AND AUD`,
+    params: [],
+    setup: (db) => fillMonthDays(db, w),
   }),
   large_deposit: (w, p) => ({
     sql: `SELECT c.id, substr(t.txn_at, 1, 10), json_object('amountFen', t.amount_fen, 'channel', t.channel), 'transaction', t.id, 'large_deposit:' || t.id
@@ -137,7 +156,7 @@ const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
   }),
   tier_change: (w) => ({
     sql: `SELECT c.id, date(x.changed_at, '+8 hours'), json_object('fromTier', x.from_tier, 'toTier', x.to_tier), 'tier_change', x.id, 'tier_change:' || x.id
-          FROM customer_tier_changes x JOIN customers c ON c.id = x.customer_id
+          FROM customer_tier_changes x ${w.branchWide ? 'CROSS JOIN' : 'JOIN'} customers c ON c.id = x.customer_id
           WHERE x.changed_at >= ? AND x.changed_at < ? AND date(x.changed_at, '+8 hours') BETWEEN ? AND ? AND AUD`,
     params: [addDays(w.from, -1), addDays(w.to, 1), w.from, w.to],
   }),
@@ -149,8 +168,9 @@ const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
   }),
 };
 
-function runCustomerRule(db: Database, r: Recipient, kind: ReminderKind, rule: CustomerRule, w: Window, pref: ReminderPref, aud: { sql: string; params: (string | number)[] }): number {
-  const { sql, params } = rule(w, pref);
+function runCustomerRule(db: Database, r: Recipient, kind: ReminderKind, rule: CustomerRule, w: Window, pref: ReminderPref, aud: Audience): number {
+  const { sql, params, setup } = rule({ ...w, branchWide: aud.branchWide }, pref);
+  setup?.(db);
   const select = sql.replace('AUD', `(${aud.sql})`);
   return db
     .prepare(
@@ -158,6 +178,42 @@ function runCustomerRule(db: Database, r: Recipient, kind: ReminderKind, rule: C
        ${INSERT} SELECT ?, '${kind}', e.cid, e.due, crm_act_by(e.due), NULL, e.params, e.stype, e.sid, e.dkey FROM e`,
     )
     .run(...params, ...aud.params, r.id).changes;
+}
+
+/** One manager's share of a batched kind: their window and threshold. */
+interface BatchEntry {
+  u: number;
+  s: number;
+  f: string;
+  t: string;
+  thr: number | null;
+}
+
+/**
+ * "Mine" for every manager at once: one pass over the kind's events in the widest window, each event
+ * handed to the manager of record whose own window (and threshold) it falls in. A manager's own customers
+ * are within their scope by definition (db/scope.ts: own book plus grants), so no further scope test is
+ * needed here; the lists and the grants go through the per-user statements.
+ */
+function runBatch(db: Database, kind: ReminderKind, rule: CustomerRule, entries: BatchEntry[]): number {
+  const from = entries.reduce((m, e) => (e.f < m ? e.f : m), entries[0]!.f);
+  const to = entries.reduce((m, e) => (e.t > m ? e.t : m), entries[0]!.t);
+  const thresholds = entries.map((e) => e.thr).filter((x): x is number => x != null);
+  const pref = { ...DEFAULT_PREFS[kind], kind, thresholdFen: thresholds.length ? Math.min(...thresholds) : null };
+  const { sql, params, setup } = rule({ from, to, branchWide: true }, pref);
+  setup?.(db);
+  const staff = JSON.stringify([...new Set(entries.map((e) => e.s))]);
+  const select = sql.replace('AUD', `c.manager_staff_id IN (SELECT value FROM json_each(?))`);
+  return db
+    .prepare(
+      `WITH e(cid, due, params, stype, sid, dkey) AS MATERIALIZED (${select}),
+            p(u, s, f, t, thr) AS MATERIALIZED (SELECT json_extract(value, '$.u'), json_extract(value, '$.s'), json_extract(value, '$.f'),
+                                                     json_extract(value, '$.t'), json_extract(value, '$.thr') FROM json_each(?))
+       ${INSERT} SELECT p.u, '${kind}', e.cid, e.due, crm_act_by(e.due), NULL, e.params, e.stype, e.sid, e.dkey
+       FROM e JOIN customers c2 ON c2.id = e.cid JOIN p ON p.s = c2.manager_staff_id
+       WHERE e.due BETWEEN p.f AND p.t AND (p.thr IS NULL OR json_extract(e.params, '$.amountFen') >= p.thr)`,
+    )
+    .run(...params, staff, JSON.stringify(entries)).changes;
 }
 
 function runHolidays(db: Database, r: Recipient, w: Window): number {
@@ -191,9 +247,12 @@ export function generateReminders(db: Database, opts: { today: string; reason: s
   };
   const recipients = opts.userId != null ? [recipientById(db, opts.userId)].filter((x): x is Recipient => !!x) : allRecipients(db);
   db.transaction(() => {
+    const batches = new Map<ReminderKind, BatchEntry[]>();
     for (const r of recipients) {
       const prefs = getPrefs(db, r.id);
-      const aud = audienceSql(db, r, opts.today);
+      const a = getAudience(db, r.id);
+      const batchMine = r.role === 'manager' && a.mine && r.staffId != null;
+      const aud = audienceSql(db, r, a, opts.today, batchMine);
       for (const pref of prefs) {
         if (!pref.enabled) continue;
         const w = windowFor(opts.today, pref);
@@ -202,10 +261,17 @@ export function generateReminders(db: Database, opts: { today: string; reason: s
           if (r.role !== 'admin') add('product_launch', runProductLaunch(db, r, opts.today, pref));
         } else {
           const rule = CUSTOMER_RULES[pref.kind];
-          if (rule && aud) add(pref.kind, runCustomerRule(db, r, pref.kind, rule, w, pref, aud));
+          if (!rule) continue;
+          if (batchMine) {
+            const list = batches.get(pref.kind) ?? [];
+            list.push({ u: r.id, s: r.staffId!, f: w.from, t: w.to, thr: pref.thresholdFen });
+            batches.set(pref.kind, list);
+          }
+          if (aud) add(pref.kind, runCustomerRule(db, r, pref.kind, rule, w, pref, aud));
         }
       }
     }
+    for (const [kind, entries] of batches) add(kind, runBatch(db, kind, CUSTOMER_RULES[kind]!, entries));
   })();
   const created = Object.values(byKind).reduce((a, b) => a + (b ?? 0), 0);
   const ms = Math.round(performance.now() - t0);

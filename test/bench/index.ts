@@ -21,6 +21,7 @@ import { benchGenerate, formatBench } from './generate';
 import { benchGrid } from './grid';
 import { benchImports } from './imports';
 import { benchParse, HEADER, type PhaseResult } from './parse';
+import { benchReminders } from './reminders';
 
 interface Args {
   rows: number;
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
     try {
       out(`\n== customer workspace on that store`);
       await benchGrid({ db: g.file, samples: 40, print: out });
+      out(`\n== reminders on that store`);
+      await benchReminders({ db: g.file, print: out });
     } finally {
       rmSync(path.dirname(g.file), { recursive: true, force: true });
     }
