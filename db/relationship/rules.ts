@@ -26,7 +26,7 @@ interface RuleDef {
   code: RuleCode;
   product: OpportunityProduct;
   params: (RuleParamDef & { default: number })[];
-  candidates(p: Params, today: string): Candidates;
+  candidates(p: Params, today: string, db: Database): Candidates;
 }
 
 /** Credits below this never count as a large inflow; the partial index transactions_large_credit starts here. */
@@ -45,6 +45,21 @@ export function lastTwoMonthEnds(today: string): [string, string] {
   const latest = monthEnd(today) === today ? today : addDays(`${today.slice(0, 8)}01`, -1);
   const before = addDays(`${latest.slice(0, 8)}01`, -1);
   return [before, latest];
+}
+
+/**
+ * The last two month ends whose balances are loaded: from lastTwoMonthEnds(today), stepping back while
+ * the later one has no balances yet (the month-end extract not delivered). Probed on a few accounts
+ * by primary key, never by scanning daily_balances.
+ */
+export function loadedMonthEnds(db: Database, today: string): [string, string] {
+  let pair = lastTwoMonthEnds(today);
+  const probe = db.prepare(
+    `SELECT 1 FROM (SELECT id FROM accounts WHERE status != 'closed' AND kind != 'loan' ORDER BY id DESC LIMIT 200) a
+     JOIN daily_balances b ON b.account_id = a.id AND b.on_date = ? LIMIT 1`,
+  );
+  for (let i = 0; i < 3 && !probe.get(pair[1]); i++) pair = lastTwoMonthEnds(pair[0]);
+  return probe.get(pair[1]) ? pair : lastTwoMonthEnds(today);
 }
 
 /** Birthdays between today and today + days: 'MM-DD' -> the date it falls on (29 Feb kept on 28 Feb in common years). */
@@ -117,8 +132,12 @@ export const RULES: readonly RuleDef[] = [
       { key: 'minMonths', kind: 'count', min: 1, max: 12, default: 3 },
       dueDays,
     ],
-    candidates: (p, today) => {
-      const thisMonth = `${today.slice(0, 8)}01`;
+    candidates: (p, today, db) => {
+      // Full months of data: before the month of today, or of the journal's last day when the store is
+      // behind (that day being a month end, its month counts as complete). customers_last_txn answers MAX at once.
+      const last = (db.prepare('SELECT MAX(last_txn_on) AS m FROM customers').get() as { m: string | null }).m?.slice(0, 10) ?? today;
+      const anchor = last < today ? last : today;
+      const thisMonth = monthEnd(anchor) === anchor ? addDays(anchor, 1) : `${anchor.slice(0, 8)}01`;
       let start = thisMonth;
       for (let i = 0; i < p.months!; i++) start = `${addDays(start, -1).slice(0, 8)}01`;
       return {
@@ -142,14 +161,16 @@ export const RULES: readonly RuleDef[] = [
       { key: 'minYuan', kind: 'yuan', min: 0, max: 100_000_000, default: 50_000 },
       dueDays,
     ],
-    candidates: (p, today) => {
-      const [before, after] = lastTwoMonthEnds(today);
+    candidates: (p, today, db) => {
+      const [before, after] = loadedMonthEnds(db, today);
       return {
         // Two primary-key seeks per account (daily_balances is keyed by account, date). Money moved into
         // a wealth product bought here in the same month is not a loss: those customers are left out.
         sql: `SELECT x.customerId, 'aum_drop:' || x.customerId || ':' || ? AS eventKey, x.beforeFen - x.afterFen AS amountFen, NULL AS dueOn,
                 json_object('beforeFen', x.beforeFen, 'afterFen', x.afterFen, 'from', ?, 'to', ?) AS detail
-              FROM (SELECT a.customer_id AS customerId, COALESCE(SUM(b0.balance_fen), 0) AS beforeFen, COALESCE(SUM(b1.balance_fen), 0) AS afterFen
+              FROM (SELECT a.customer_id AS customerId, COALESCE(SUM(b0.balance_fen), 0) AS beforeFen,
+                      -- no row at the later month end: closed by then counts as 0, otherwise unchanged (not reported)
+                      COALESCE(SUM(COALESCE(b1.balance_fen, CASE WHEN a.closed_on IS NOT NULL AND a.closed_on <= ? THEN 0 ELSE b0.balance_fen END)), 0) AS afterFen
                     FROM accounts a
                     LEFT JOIN daily_balances b0 ON b0.account_id = a.id AND b0.on_date = ?
                     LEFT JOIN daily_balances b1 ON b1.account_id = a.id AND b1.on_date = ?
@@ -157,7 +178,7 @@ export const RULES: readonly RuleDef[] = [
                     GROUP BY a.customer_id) x
               WHERE x.beforeFen > 0 AND x.beforeFen >= ? AND x.afterFen * 100 < x.beforeFen * (100 - ?)
                 AND NOT EXISTS (SELECT 1 FROM wealth_holdings w WHERE w.customer_id = x.customerId AND w.purchased_on > ? AND w.purchased_on <= ?)`,
-        params: [after, before, after, before, after, Math.round(p.minYuan! * 100), p.dropPercent!, before, after],
+        params: [after, before, after, after, before, after, Math.round(p.minYuan! * 100), p.dropPercent!, before, after],
       };
     },
   },
@@ -250,7 +271,7 @@ const FRESH = `NOT EXISTS (SELECT 1 FROM opportunities d WHERE d.dedupe_key = x.
 
 export function previewRule(db: Database, code: RuleCode, params: Params, today: string): RulePreview {
   const r = ruleDef(code);
-  const q = r.candidates(validateParams(code, params), today);
+  const q = r.candidates(validateParams(code, params), today, db);
   const row = db
     .prepare(
       `SELECT COUNT(*) AS customers, COALESCE(SUM(CASE WHEN ${FRESH} THEN 1 ELSE 0 END), 0) AS wouldCreate
@@ -262,7 +283,7 @@ export function previewRule(db: Database, code: RuleCode, params: Params, today:
 
 /** Runs one rule: new opportunities and their first history entries, in the caller's transaction. */
 function runOne(db: Database, r: RuleDef, params: Params, today: string): number {
-  const q = r.candidates(params, today);
+  const q = r.candidates(params, today, db);
   const maxBefore = (db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM opportunities').get() as { m: number }).m;
   const created = db
     .prepare(

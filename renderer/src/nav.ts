@@ -4,7 +4,7 @@
  */
 import type { Permission, Role } from '../../shared/permissions';
 
-export const ROUTES = ['home', 'customers', 'customer', 'referrals', 'referralReport', 'staleContacts', 'imports', 'tiers', 'users', 'audit', 'reminders', 'desktops'] as const;
+export const ROUTES = ['home', 'customers', 'customer', 'referrals', 'referralReport', 'staleContacts', 'imports', 'tiers', 'users', 'audit', 'reminders', 'desktops', 'opportunities', 'campaigns', 'rules'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export interface NavItem {
@@ -30,12 +30,15 @@ const NAV: readonly NavDef[] = [
   { id: 'referrals', permission: 'referral.work', labelKey: 'nav.referrals' },
   { id: 'referralReport', permission: 'referral.report', labelKey: 'nav.referralReport' },
   { id: 'staleContacts', permission: 'contact.log', labelKey: 'nav.staleContacts' },
+  { id: 'opportunities', permission: 'opportunity.work', labelKey: 'nav.opportunities' },
+  { id: 'campaigns', permission: 'opportunity.work', labelKey: 'nav.campaigns' },
   { id: 'imports', permission: 'job.manage', labelKey: 'nav.imports' },
+  { id: 'rules', permission: 'rule.manage', labelKey: 'nav.rules' },
   { id: 'tiers', permission: 'job.manage', labelKey: 'nav.tiers' },
   { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },
   { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
-  { id: 'desktops', permission: 'user.manage', labelKey: 'nav.desktops' },
   { id: 'reminders', permission: null, labelKey: 'nav.reminders' },
+  { id: 'desktops', permission: 'user.manage', labelKey: 'nav.desktops' },
 ];
 
 export function hrefOf(id: RouteId): string {

@@ -11,6 +11,9 @@ import { TellerHome } from '../pages/TellerHome';
 import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
 import { TiersPage } from '../pages/TiersPage';
+import { OpportunitiesPage } from '../pages/opportunities/OpportunitiesPage';
+import { CampaignsPage } from '../pages/opportunities/CampaignsPage';
+import { RulesPage } from '../pages/opportunities/RulesPage';
 import { UsersPage } from '../pages/UsersPage';
 import { ReferralQueuePage } from '../pages/referrals/ReferralQueuePage';
 import { ReferralReportPage } from '../pages/referrals/ReferralReportPage';
@@ -107,6 +110,12 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <ImportsPage />;
     case 'tiers':
       return <TiersPage />;
+    case 'opportunities':
+      return <OpportunitiesPage />;
+    case 'campaigns':
+      return <CampaignsPage />;
+    case 'rules':
+      return <RulesPage />;
     case 'users':
       return <UsersPage />;
     case 'audit':
@@ -117,10 +126,10 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <ReferralReportPage />;
     case 'staleContacts':
       return <StaleContactsPage />;
-    case 'desktops':
-      return <DesktopTemplatesPage />;
     case 'reminders':
       return <RemindersPage />;
+    case 'desktops':
+      return <DesktopTemplatesPage />;
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { birthdayWindow, lastTwoMonthEnds, previewRule, runRules } from '../../../db/relationship/rules';
+import { birthdayWindow, lastTwoMonthEnds, loadedMonthEnds, previewRule, runRules } from '../../../db/relationship/rules';
 import { runAfterImport } from '../../../main/jobs/after-import';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { factory, oppsOf } from './fixtures';
@@ -145,6 +145,10 @@ describe('salary-like monthly inflow with no card (代发工资未办卡)', () =
     expect(oppsOf(w.db, 'salary_no_card').map((o) => o.customerId)).toEqual([full.c, closedCard.c]);
     expect(oppsOf(w.db, 'salary_no_card')[0]!.key).toBe(`salary_no_card:${full.c}:2026`);
     expect(previewRule(w.db, 'salary_no_card', { minMonths: 2 }, TODAY).customers).toBe(4);
+    // A journal loaded only to 31 October, looked at on 2 December, still uses August to October.
+    w.db.prepare(`UPDATE customers SET last_txn_on = '2026-10-31'`).run();
+    expect(previewRule(w.db, 'salary_no_card', {}, '2026-12-02').customers).toBe(2);
+    w.db.prepare(`UPDATE customers SET last_txn_on = NULL`).run();
     // Next month, same year, the declined offer is not repeated.
     w.db.prepare(`UPDATE opportunities SET stage = 'lost'`).run();
     f.txn(full.c, full.a, '2026-11-15', 8000, 'salary');
@@ -169,7 +173,8 @@ describe('sharp AUM drop (资产流失预警)', () => {
     mk(100_000, 75_000); // 25%
     mk(100_000, 50_000, (c) => f.wealth(c, '2026-10-15')); // moved into a wealth product here
     mk(10_000, 1_000); // too small to matter
-    const closed = mk(200_000, null); // account gone by the month end
+    const closed = mk(200_000, null, (c) => w.db.prepare(`UPDATE accounts SET status = 'closed', closed_on = '2026-10-20' WHERE customer_id = ?`).run(c)); // account closed in October
+    mk(200_000, null); // still open, its month-end row just not delivered: not a drop
     mk(100_000, 100_000, (c) => {
       // a mid-month dip is not a month end
       const a = (w.db.prepare('SELECT id FROM accounts WHERE customer_id = ?').get(c) as { id: number }).id;
@@ -189,6 +194,12 @@ describe('sharp AUM drop (资产流失预警)', () => {
     expect(previewRule(w.db, 'aum_drop', { dropPercent: 20 }, TODAY).customers).toBe(5); // + 25%, 30% and the two-account customer
     // On the month end itself the same two dates are compared; nothing new.
     expect(runRules(w.db, '2026-10-31', ['aum_drop'])[0]!.created).toBe(0);
+    // In December, before November's balances arrive, the loaded month ends are still compared (no false alarm on missing data).
+    expect(loadedMonthEnds(w.db, '2026-12-02')).toEqual(['2026-09-30', '2026-10-31']);
+    expect(runRules(w.db, '2026-12-02', ['aum_drop'])[0]!.created).toBe(0);
+    const acct = (w.db.prepare('SELECT id FROM accounts WHERE customer_id = ?').get(drop40) as { id: number }).id;
+    f.balance(acct, '2026-11-30', 10_000);
+    expect(loadedMonthEnds(w.db, '2026-12-02')).toEqual(['2026-10-31', '2026-11-30']);
   });
 });
 

@@ -1,0 +1,406 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  OPPORTUNITY_PRODUCTS,
+  OPPORTUNITY_STAGES,
+  type CustomerSummary,
+  type Opportunity,
+  type OpportunityFilter,
+  type OpportunityProduct,
+  type OpportunityStage,
+} from '../../../../shared/api';
+import { api } from '../../api/client';
+import { useAction, useApi } from '../../api/useApi';
+import { Empty, ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
+import { yuan } from '../../format';
+import { openCustomer } from '../../router';
+import { useSession } from '../../session';
+import { FunnelView } from './FunnelView';
+import { detailText, nextStages } from './text';
+
+const LIMIT = 50;
+type Tab = 'list' | 'funnel';
+
+/**
+ * 商机管理: the caller's opportunities (a manager's own, the president's branch, filtered in the main
+ * process), one at a time in a side panel to move through the stages; and the funnel, whose figures
+ * open the list filtered to exactly the opportunities behind them.
+ */
+export function OpportunitiesPage() {
+  const { t } = useTranslation();
+  const [tab, setTab] = useState<Tab>(() => (window.location.hash.includes('/funnel') ? 'funnel' : 'list'));
+  const [filter, setFilter] = useState<OpportunityFilter>({ open: true });
+  const [offset, setOffset] = useState(0);
+  const [chosen, setChosen] = useState<number | null>(null);
+  const [creating, setCreating] = useState(false);
+  const list = useApi('opportunities.list', { filter, offset, limit: LIMIT }, { enabled: tab === 'list' });
+  const drill = (f: OpportunityFilter) => {
+    setFilter(f);
+    setOffset(0);
+    setChosen(null);
+    setTab('list');
+  };
+  const quick: { key: string; f: OpportunityFilter }[] = [
+    { key: 'open', f: { open: true } },
+    { key: 'all', f: {} },
+    ...OPPORTUNITY_STAGES.map((s) => ({ key: s, f: { stage: s } as OpportunityFilter })),
+  ];
+  const current = quick.find((q) => JSON.stringify(q.f) === JSON.stringify(filter))?.key ?? null;
+
+  return (
+    <section className="page" data-testid="opportunities-page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">{t('opportunities.title')}</h1>
+        <div className="chips" role="tablist" aria-label={t('opportunities.title')}>
+          {(['list', 'funnel'] as const).map((x) => (
+            <button key={x} type="button" role="tab" aria-selected={tab === x} className={tab === x ? 'btn btn-small btn-active' : 'btn btn-small'} data-testid={`opp-tab-${x}`} onClick={() => setTab(x)}>
+              {t(`opportunities.tabs.${x}`)}
+            </button>
+          ))}
+        </div>
+      </header>
+      {tab === 'funnel' && <FunnelView onDrill={drill} />}
+      {tab === 'list' && (
+        <>
+          <div className="chips" role="group" aria-label={t('opportunities.filter.stage')}>
+            {quick.map((q) => (
+              <button
+                key={q.key}
+                type="button"
+                className={q.key === current ? 'btn btn-small btn-active' : 'btn btn-small'}
+                aria-pressed={q.key === current}
+                data-testid={`opp-filter-${q.key}`}
+                onClick={() => drill(q.f)}
+              >
+                {q.key === 'open' || q.key === 'all' ? t(`opportunities.filter.${q.key}`) : t(`opportunities.stage.${q.key}`)}
+              </button>
+            ))}
+            {current === null && (
+              <span className="badge" data-testid="opp-drill-filter">
+                {describeFilter(t, filter)}{' '}
+                <button type="button" className="btn btn-small" onClick={() => drill({ open: true })}>
+                  {t('opportunities.filter.clear')}
+                </button>
+              </span>
+            )}
+            <button type="button" className="btn btn-small btn-primary" data-testid="opp-new" onClick={() => setCreating((v) => !v)} aria-expanded={creating}>
+              {t('opportunities.new')}
+            </button>
+          </div>
+          {creating && (
+            <NewOpportunity
+              onCreated={(o) => {
+                setCreating(false);
+                list.reload();
+                setChosen(o.id);
+              }}
+            />
+          )}
+          <div className="grid-2">
+            <section className="panel" aria-busy={list.loading}>
+              {list.loading && !list.data && <Loading />}
+              <ErrorNotice error={list.error} onRetry={list.reload} />
+              {list.data && (
+                <p className="muted" data-testid="opp-total" data-total={list.data.total}>
+                  {t('opportunities.total', { n: list.data.total })}
+                </p>
+              )}
+              {list.data && list.data.rows.length === 0 && <Empty text={t('opportunities.none')} />}
+              {list.data && list.data.rows.length > 0 && (
+                <>
+                  <div className="table-wrap">
+                    <table className="data-table" data-testid="opp-table">
+                      <thead>
+                        <tr>
+                          <th scope="col">{t('opportunities.col.customer')}</th>
+                          <th scope="col">{t('opportunities.col.title')}</th>
+                          <th scope="col">{t('opportunities.col.product')}</th>
+                          <th scope="col" className="num">
+                            {t('opportunities.col.amount')}
+                          </th>
+                          <th scope="col">{t('opportunities.col.stage')}</th>
+                          <th scope="col">{t('opportunities.col.dueOn')}</th>
+                          <th scope="col">{t('opportunities.col.owner')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {list.data.rows.map((o) => (
+                          <tr key={o.id} data-testid="opp-row" data-stage={o.stage} data-customer-no={o.customerNo} aria-selected={o.id === chosen}>
+                            <td>
+                              <button type="button" className="btn btn-small" data-testid="opp-pick" onClick={() => setChosen(o.id)}>
+                                {o.customerName}
+                              </button>
+                            </td>
+                            <td>{o.ruleCode ? t(`opportunities.rule.${o.ruleCode}`) : (o.title ?? t(`opportunities.source.${o.source}`))}</td>
+                            <td>{t(`opportunities.product.${o.product}`)}</td>
+                            <td className="num tabular">{o.amount ? yuan(o.amount) : '—'}</td>
+                            <td>{t(`opportunities.stage.${o.stage}`)}</td>
+                            <td className="tabular nowrap">{o.dueOn ?? '—'}</td>
+                            <td>{o.ownerName ?? t('opportunities.queue')}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                  <Pager offset={offset} limit={LIMIT} rows={list.data.rows.length} total={list.data.total} onOffset={setOffset} busy={list.loading} />
+                </>
+              )}
+            </section>
+            <DetailPanel id={chosen} onChanged={list.reload} />
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function describeFilter(t: (k: string, o?: Record<string, unknown>) => string, f: OpportunityFilter): string {
+  const parts: string[] = [];
+  if (f.reached) parts.push(t('opportunities.filter.reached', { stage: t(`opportunities.stage.${f.reached}`) }));
+  if (f.stage) parts.push(t(`opportunities.stage.${f.stage}`));
+  if (f.source) parts.push(t(`opportunities.source.${f.source}`));
+  if (f.ruleCode) parts.push(t(`opportunities.rule.${f.ruleCode}`));
+  if (f.from || f.to) parts.push(`${f.from ?? ''} ~ ${f.to ?? ''}`);
+  return parts.join(' · ');
+}
+
+function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<CustomerSummary[] | null>(null);
+  const [customerId, setCustomerId] = useState<number | null>(null);
+  const [product, setProduct] = useState<OpportunityProduct>('wealth');
+  const [amount, setAmount] = useState('');
+  const [dueOn, setDueOn] = useState('');
+  const [title, setTitle] = useState('');
+  const find = async (e: FormEvent) => {
+    e.preventDefault();
+    const rows = await action.run(() => api('customers.search', { query: query.trim(), limit: 10 }));
+    if (rows) {
+      setFound(rows);
+      setCustomerId(rows[0]?.id ?? null);
+    }
+  };
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    if (customerId === null) return;
+    const o = await action.run(() =>
+      api('opportunities.create', { customerId, product, ...(amount.trim() ? { amount: amount.trim() } : {}), ...(dueOn ? { dueOn } : {}), ...(title.trim() ? { title: title.trim() } : {}) }),
+    );
+    if (o) onCreated(o);
+  };
+  return (
+    <section className="panel" data-testid="opp-new-form" aria-labelledby="opp-new-title">
+      <h2 id="opp-new-title">{t('opportunities.new')}</h2>
+      <ErrorNotice error={action.error} />
+      <form className="form-grid" onSubmit={find} role="search">
+        <div className="field">
+          <label htmlFor="opp-customer-q">{t('opportunities.customerNo')}</label>
+          <input id="opp-customer-q" data-testid="opp-customer-q" value={query} onChange={(e) => setQuery(e.target.value)} autoFocus />
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="btn" disabled={!query.trim() || action.busy}>
+            {t('opportunities.find')}
+          </button>
+        </div>
+      </form>
+      {found && found.length === 0 && <p className="muted">{t('opportunities.notFound')}</p>}
+      {found && found.length > 0 && (
+        <form className="form-grid" onSubmit={create}>
+          <div className="field">
+            <label htmlFor="opp-customer">{t('opportunities.col.customer')}</label>
+            <select id="opp-customer" data-testid="opp-customer" value={customerId ?? ''} onChange={(e) => setCustomerId(Number(e.target.value))}>
+              {found.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name} {c.customerNo}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="opp-product">{t('opportunities.col.product')}</label>
+            <select id="opp-product" data-testid="opp-product" value={product} onChange={(e) => setProduct(e.target.value as OpportunityProduct)}>
+              {OPPORTUNITY_PRODUCTS.map((p) => (
+                <option key={p} value={p}>
+                  {t(`opportunities.product.${p}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="opp-amount">{t('opportunities.amount')}</label>
+            <input id="opp-amount" data-testid="opp-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="opp-due">{t('opportunities.dueOn')}</label>
+            <input id="opp-due" type="date" value={dueOn} onChange={(e) => setDueOn(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="opp-title">{t('opportunities.col.title')}</label>
+            <input id="opp-title" data-testid="opp-title" maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+          </div>
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary" data-testid="opp-create" disabled={action.busy || customerId === null}>
+              {t('opportunities.create')}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const { user } = useSession();
+  const detail = useApi('opportunities.get', { id: id ?? 1 }, { enabled: id !== null });
+  const owners = useApi('opportunities.owners', {}, { enabled: user.role === 'president' });
+  const action = useAction();
+  const [done, setDone] = useState<string | null>(null);
+  const [note, setNote] = useState('');
+  const [amount, setAmount] = useState('');
+  const [lostReason, setLostReason] = useState('');
+  useEffect(() => {
+    setDone(null);
+    setNote('');
+    setAmount('');
+    setLostReason('');
+    action.clearError();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
+  if (id === null) return <section className="panel" data-testid="opp-detail" />;
+  const d = detail.data;
+  const o = d?.opportunity;
+  const move = async (to: OpportunityStage) => {
+    const r = await action.run(() =>
+      api('opportunities.move', {
+        id,
+        to,
+        ...(note.trim() ? { note: note.trim() } : {}),
+        ...(to === 'won' && amount.trim() ? { amount: amount.trim() } : {}),
+        ...(to === 'lost' ? { lostReason: lostReason.trim() } : {}),
+      }),
+    );
+    if (r) {
+      setDone(t('opportunities.moved', { stage: t(`opportunities.stage.${to}`) }));
+      setNote('');
+      detail.reload();
+      onChanged();
+    }
+  };
+  const assign = async (staffId: number) => {
+    const r = await action.run(() => api('opportunities.assign', { id, ownerStaffId: staffId }));
+    if (r) {
+      setDone(t('opportunities.assigned'));
+      detail.reload();
+      onChanged();
+    }
+  };
+  return (
+    <section className="panel" data-testid="opp-detail" aria-labelledby="opp-detail-title">
+      <h2 id="opp-detail-title">{t('opportunities.detail')}</h2>
+      {detail.loading && !d && <Loading />}
+      <ErrorNotice error={detail.error ?? action.error} onRetry={detail.reload} />
+      <SuccessNotice text={done} />
+      {o && d && (
+        <>
+          <dl className="facts">
+            <dt>{t('opportunities.col.customer')}</dt>
+            <dd>
+              <button type="button" className="btn btn-small" onClick={() => openCustomer(o.customerId)} title={t('opportunities.openCustomer')}>
+                {o.customerName} <span className="mono">{o.customerNo}</span>
+              </button>
+            </dd>
+            <dt>{t('opportunities.col.source')}</dt>
+            <dd>{o.ruleCode ? t(`opportunities.rule.${o.ruleCode}`) : t(`opportunities.source.${o.source}`)}</dd>
+            {o.detail && o.ruleCode && (
+              <>
+                <dt>{t('opportunities.col.title')}</dt>
+                <dd data-testid="opp-detail-text">{detailText(t, o)}</dd>
+              </>
+            )}
+            {o.title && (
+              <>
+                <dt>{t('opportunities.col.title')}</dt>
+                <dd>{o.title}</dd>
+              </>
+            )}
+            <dt>{t('opportunities.col.product')}</dt>
+            <dd>{t(`opportunities.product.${o.product}`)}</dd>
+            <dt>{t('opportunities.col.amount')}</dt>
+            <dd className="tabular">{o.amount ? yuan(o.amount) : '—'}</dd>
+            <dt>{t('opportunities.col.stage')}</dt>
+            <dd data-testid="opp-stage" data-stage={o.stage}>
+              {t(`opportunities.stage.${o.stage}`)}
+              {o.lostReason ? ` · ${o.lostReason}` : ''}
+            </dd>
+            <dt>{t('opportunities.col.dueOn')}</dt>
+            <dd className="tabular">{o.dueOn ?? '—'}</dd>
+            <dt>{t('opportunities.col.owner')}</dt>
+            <dd>{o.ownerName ?? t('opportunities.queue')}</dd>
+          </dl>
+          {user.role === 'president' && owners.data && o.stage !== 'won' && o.stage !== 'lost' && (
+            <div className="field">
+              <label htmlFor="opp-assign">{t('opportunities.assign')}</label>
+              <select id="opp-assign" data-testid="opp-assign" value={o.ownerStaffId ?? ''} onChange={(e) => e.target.value && void assign(Number(e.target.value))}>
+                <option value="">{t('opportunities.queue')}</option>
+                {owners.data.map((m) => (
+                  <option key={m.staffId} value={m.staffId}>
+                    {m.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          {nextStages(o.stage).length > 0 && (
+            <form className="form-grid" onSubmit={(e) => e.preventDefault()}>
+              <div className="field">
+                <label htmlFor="opp-note">{t('opportunities.note')}</label>
+                <input id="opp-note" data-testid="opp-note" maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />
+              </div>
+              {nextStages(o.stage).includes('won') && (
+                <div className="field">
+                  <label htmlFor="opp-won-amount">{t('opportunities.amount')}</label>
+                  <input id="opp-won-amount" data-testid="opp-won-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+                </div>
+              )}
+              <div className="field">
+                <label htmlFor="opp-lost-reason">{t('opportunities.lostReason')}</label>
+                <input id="opp-lost-reason" data-testid="opp-lost-reason" maxLength={200} value={lostReason} onChange={(e) => setLostReason(e.target.value)} />
+              </div>
+              <div className="form-actions chips">
+                {nextStages(o.stage).map((s) => (
+                  <button
+                    key={s}
+                    type="button"
+                    className={s === 'won' ? 'btn btn-small btn-primary' : 'btn btn-small'}
+                    data-testid={`opp-move-${s}`}
+                    disabled={action.busy || (s === 'lost' && !lostReason.trim())}
+                    onClick={() => void move(s)}
+                  >
+                    {t('opportunities.moveTo', { stage: t(`opportunities.stage.${s}`) })}
+                  </button>
+                ))}
+              </div>
+            </form>
+          )}
+          <h3>{t('opportunities.history')}</h3>
+          <ol className="plain-list" data-testid="opp-history">
+            {d.history.map((h, i) => (
+              <li key={i}>
+                {t('opportunities.historyLine', {
+                  date: h.onDate,
+                  user: h.userName ?? t('opportunities.system'),
+                  from: h.fromStage ? t(`opportunities.stage.${h.fromStage}`) : '—',
+                  to: t(`opportunities.stage.${h.toStage}`),
+                })}
+                {h.note ? ` · ${h.note}` : ''}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
