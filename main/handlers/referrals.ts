@@ -36,23 +36,27 @@ function mustOwn(ctx: AuthedCtx, owner: number | null): void {
   if (owner == null || owner !== ctx.user.staff_id) throw new AppError('FORBIDDEN', { entity: 'referral' });
 }
 
-/** The SLA-due reminder for the referral's owner (kind referral_sla), once per referral and owner. */
+/**
+ * The SLA-due reminder (kind referral_sla), once per referral and recipient: to the owning manager, or
+ * for the branch queue to the presidents who see the customer (addReminder checks their scope).
+ */
 function slaReminder(ctx: AuthedCtx, r: { id: number; customerId: number; owner: number | null; dueOn: string; interest: string; customerName: string }): void {
-  if (r.owner == null) return;
-  addReminder(
-    ctx.services.db,
-    {
-      kind: 'referral_sla',
-      staffId: r.owner,
-      customerId: r.customerId,
-      dueOn: r.dueOn,
-      params: { interest: r.interest, customer: r.customerName },
-      sourceType: 'referral',
-      sourceId: r.id,
-      dedupeKey: `referral_sla:${r.id}:${r.owner}`,
-    },
-    ctx.services.clock.today(),
-  );
+  const db = ctx.services.db;
+  const base = {
+    kind: 'referral_sla' as const,
+    customerId: r.customerId,
+    dueOn: r.dueOn,
+    params: { interest: r.interest, customer: r.customerName },
+    sourceType: 'referral',
+    sourceId: r.id,
+  };
+  const today = ctx.services.clock.today();
+  if (r.owner != null) {
+    addReminder(db, { ...base, staffId: r.owner, dedupeKey: `referral_sla:${r.id}:${r.owner}` }, today);
+    return;
+  }
+  const presidents = db.prepare(`SELECT id FROM users WHERE role = 'president' AND disabled = 0`).all() as { id: number }[];
+  for (const p of presidents) addReminder(db, { ...base, userId: p.id, dedupeKey: `referral_sla:${r.id}:queue` }, today);
 }
 
 function change(ctx: AuthedCtx, id: number, action: string, details: Record<string, unknown>, work: () => void): Referral {

@@ -139,6 +139,9 @@ describe('queues and scope', () => {
   it('a customer without a manager lands in the branch queue; the president dispatches it and the manager can open the customer', async () => {
     const r = await flag('teller', w.ids.customers.unassigned, 'deposit');
     expect(r.ownerStaffId).toBeNull();
+    // the branch queue's SLA reminder goes to the president; dispatching hands it to the manager
+    const slaOf = () => w.db.prepare(`SELECT u.username, m.status FROM reminders m JOIN users u ON u.id = m.user_id WHERE m.source_type = 'referral' AND m.source_id = ? ORDER BY m.id`).all(String(r.id));
+    expect(slaOf()).toEqual([{ username: 'president', status: 'open' }]);
     expect((await ok(w, 'referrals.queue', { view: 'all', limit: 200 }, s.manager1)).rows.some((x) => x.id === r.id)).toBe(false);
     expect((await ok(w, 'referrals.queue', { view: 'unassigned' }, s.president)).rows.map((x) => x.id)).toContain(r.id);
     expect(await code(call(w, 'customers.get', { id: w.ids.customers.unassigned }, s.manager1))).toBe('NOT_FOUND');
@@ -147,6 +150,10 @@ describe('queues and scope', () => {
     expect(await code(call(w, 'referrals.reassign', { id: r.id, toStaffId: w.ids.staff.teller }, s.president))).toBe('REFERRAL_BAD_ASSIGNEE');
     const moved = await ok(w, 'referrals.reassign', { id: r.id, toStaffId: w.ids.staff.manager1, note: '请跟进' }, s.president);
     expect(moved).toMatchObject({ ownerStaffId: w.ids.staff.manager1, status: 'new' });
+    expect(slaOf()).toEqual([
+      { username: 'president', status: 'done' },
+      { username: 'manager1', status: 'open' },
+    ]);
     expect((await ok(w, 'referrals.queue', { view: 'open', limit: 200 }, s.manager1)).rows.map((x) => x.id)).toContain(r.id);
     expect((await ok(w, 'customers.get', { id: w.ids.customers.unassigned }, s.manager1)).id).toBe(w.ids.customers.unassigned);
     expect(w.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'referrals.reassign' AND target_id = ?`).get(String(r.id))).toEqual({ n: 1 });
