@@ -83,3 +83,5 @@ CREATE TABLE customer_last_contact (
   last_at       TEXT NOT NULL,
   channel       TEXT NOT NULL
 ) WITHOUT ROWID;
+-- Customers contacted since a cutoff (to subtract from the scope's size for "not contacted for N days").
+CREATE INDEX customer_last_contact_on ON customer_last_contact(last_on);

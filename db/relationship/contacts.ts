@@ -4,6 +4,7 @@ import type { ContactChannel, ContactOutcome } from '../../shared/api/referrals'
 import { addDays } from '../../shared/dates';
 import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
+import { customerGridRepo } from '../repos/customerGrid';
 import type { Scope } from '../scope';
 import { addReminder } from './reminders';
 import { addWorkdays } from './workdays';
@@ -110,24 +111,32 @@ export function contactsForCustomer(db: Database, scope: Scope, customerId: numb
 }
 
 /**
- * Customers in scope whose last contact is before today − days (or who were never contacted),
- * largest AUM first. Reads customer_last_contact by primary key per customer of the scope.
+ * Customers in scope whose last contact is on or before today − days (or who were never contacted),
+ * largest AUM first. Closed customers count too (they keep their history). On a million customers:
+ *  - the total is the scope's size from the maintained summaries (the grid's count) less the customers
+ *    of the scope contacted since the cutoff (customer_last_contact_on: only recent contacts are read);
+ *  - the page walks the AUM index from the top and stops after `offset + limit` matches, skipping
+ *    customers contacted since the cutoff by primary key, instead of sorting the whole scope.
  */
 export function staleCustomers(db: Database, scope: Scope, days: number, today: string, offset: number, limit: number) {
   const cutoff = addDays(today, -days);
-  const where = `${scope.sql} AND c.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM customer_last_contact l WHERE l.customer_id = c.id AND l.last_on > ?)`;
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`).get(...scope.params, cutoff) as { n: number }).n;
+  const inScope = customerGridRepo(db).count(scope, {}, today);
+  const recent = (
+    db.prepare(`SELECT COUNT(*) AS n FROM customer_last_contact l JOIN customers c ON c.id = l.customer_id WHERE l.last_on > ? AND ${scope.sql}`).get(cutoff, ...scope.params) as {
+      n: number;
+    }
+  ).n;
   const rows = db
     .prepare(
       `SELECT c.id, c.customer_no AS customerNo, c.name, c.tier, s.name AS managerName, c.aum_fen AS aumFen, l.last_on AS lastContactOn, l.channel AS lastChannel
-       FROM customers c LEFT JOIN staff s ON s.id = c.manager_staff_id LEFT JOIN customer_last_contact l ON l.customer_id = c.id
-       WHERE ${where} ORDER BY c.aum_fen DESC, c.id LIMIT ? OFFSET ?`,
+       FROM customers c INDEXED BY customers_aum LEFT JOIN customer_last_contact l ON l.customer_id = c.id LEFT JOIN staff s ON s.id = c.manager_staff_id
+       WHERE ${scope.sql} AND (l.last_on IS NULL OR l.last_on <= ?) ORDER BY c.aum_fen DESC, c.id DESC LIMIT ? OFFSET ?`,
     )
     .all(...scope.params, cutoff, limit, offset) as (Omit<StaleCustomer, 'aum' | 'daysSince'> & { aumFen: number })[];
   const dayNo = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
   return {
     cutoff,
-    total,
+    total: inScope - recent,
     rows: rows.map(({ aumFen, ...r }): StaleCustomer => ({ ...r, aum: fenToYuan(aumFen), daysSince: r.lastContactOn ? dayNo(today) - dayNo(r.lastContactOn) : null })),
   };
 }

@@ -19,6 +19,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { benchGenerate, formatBench } from './generate';
 import { benchGrid } from './grid';
+import { benchReferrals } from './referrals';
 import { benchImports } from './imports';
 import { benchParse, HEADER, type PhaseResult } from './parse';
 import { benchReminders } from './reminders';
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
       await benchGrid({ db: g.file, samples: 40, print: out });
       out(`\n== reminders on that store`);
       await benchReminders({ db: g.file, print: out });
+      out(`\n== referrals and contact log on that store (queue, report, not contacted for N days, timeline)`);
+      await benchReferrals({ db: g.file, print: out });
     } finally {
       rmSync(path.dirname(g.file), { recursive: true, force: true });
     }

@@ -88,9 +88,9 @@ describe('contact log', () => {
         const scopeIds =
           who === 'manager1'
             ? (w.db
-                .prepare(`SELECT id FROM customers WHERE status <> 'closed' AND (manager_staff_id = ? OR id IN (SELECT customer_id FROM customer_grants WHERE staff_id = ?))`)
+                .prepare(`SELECT id FROM customers WHERE manager_staff_id = ? OR id IN (SELECT customer_id FROM customer_grants WHERE staff_id = ?)`)
                 .all(w.ids.staff.manager1, w.ids.staff.manager1) as { id: number }[])
-            : (w.db.prepare(`SELECT id FROM customers WHERE status <> 'closed' AND branch_id IN (?, ?)`).all(w.ids.branch, w.ids.outlet) as { id: number }[]);
+            : (w.db.prepare(`SELECT id FROM customers WHERE branch_id IN (?, ?)`).all(w.ids.branch, w.ids.outlet) as { id: number }[]);
         const last = new Map(
           (w.db.prepare('SELECT customer_id AS c, MAX(contacted_on) AS d FROM contacts GROUP BY customer_id').all() as { c: number; d: string }[]).map((r) => [r.c, r.d]),
         );
@@ -98,7 +98,7 @@ describe('contact log', () => {
         const expected = scopeIds
           .map((r) => r.id)
           .filter((id) => !last.has(id) || last.get(id)! <= cutoff)
-          .sort((a, b) => aum.get(b)! - aum.get(a)! || a - b);
+          .sort((a, b) => aum.get(b)! - aum.get(a)! || b - a);
         expect(got.total, `${who} ${days}`).toBe(expected.length);
         expect(got.rows.map((r) => r.id)).toEqual(expected);
         for (const r of got.rows) {
