@@ -35,15 +35,26 @@ function windowFor(today: string, pref: ReminderPref): Window {
   return { from: today, to: windowEnd(today, pref) };
 }
 
-/** SQL functions the statements use for the mainland-China calendar (registered per connection). */
+/** SQL functions the statements use for the mainland-China calendar (registered per connection, memoised per run). */
 function registerFunctions(db: Database): void {
-  db.function('crm_act_by', { deterministic: true }, (iso: unknown) => {
-    if (typeof iso !== 'string') return null;
+  const memo = <T>(fn: (iso: string) => T) => {
+    const m = new Map<string, T>();
+    return (iso: unknown): T | null => {
+      if (typeof iso !== 'string') return null;
+      let v = m.get(iso);
+      if (v === undefined && !m.has(iso)) m.set(iso, (v = fn(iso)));
+      return v as T;
+    };
+  };
+  const actBy = memo((iso) => {
     const d = workdayOnOrBefore(iso);
     return d === iso ? null : d;
   });
-  db.function('crm_holiday_zh', { deterministic: true }, (iso: unknown) => (typeof iso === 'string' ? holidayName(iso)?.zh ?? null : null));
-  db.function('crm_holiday_en', { deterministic: true }, (iso: unknown) => (typeof iso === 'string' ? holidayName(iso)?.en ?? null : null));
+  const zh = memo((iso) => holidayName(iso)?.zh ?? null);
+  const en = memo((iso) => holidayName(iso)?.en ?? null);
+  db.function('crm_act_by', { deterministic: true }, actBy);
+  db.function('crm_holiday_zh', { deterministic: true }, zh);
+  db.function('crm_holiday_en', { deterministic: true }, en);
 }
 
 const INSERT = `INSERT OR IGNORE INTO reminders (user_id, kind, customer_id, due_on, act_by, notify_on, params, source_type, source_id, dedupe_key)`;
@@ -79,9 +90,11 @@ function audienceSql(db: Database, r: Recipient, a: ReminderAudience, today: str
 /**
  * Month-days in the window with the date each falls on, in a temp table indexed by month-day (a JSON
  * parameter would be parsed again for every customer row); 29 Feb birthdays fall on 28 Feb in common years.
+ * The columns have no declared type on purpose: a TEXT column would give the comparison TEXT affinity and
+ * keep SQLite from searching the expression indexes on substr(birth_date|opened_on, 6, 5).
  */
 function fillMonthDays(db: Database, w: Window): void {
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS reminder_days (md TEXT NOT NULL, due TEXT NOT NULL);
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS reminder_days (md NOT NULL, due NOT NULL);
            CREATE INDEX IF NOT EXISTS temp.reminder_days_md ON reminder_days(md);
            DELETE FROM temp.reminder_days;`);
   const ins = db.prepare('INSERT INTO temp.reminder_days (md, due) VALUES (?, ?)');
@@ -156,7 +169,7 @@ const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
   }),
   tier_change: (w) => ({
     sql: `SELECT c.id, date(x.changed_at, '+8 hours'), json_object('fromTier', x.from_tier, 'toTier', x.to_tier), 'tier_change', x.id, 'tier_change:' || x.id
-          FROM customer_tier_changes x ${w.branchWide ? 'CROSS JOIN' : 'JOIN'} customers c ON c.id = x.customer_id
+          FROM customer_tier_changes x JOIN customers c ON c.id = x.customer_id
           WHERE x.changed_at >= ? AND x.changed_at < ? AND date(x.changed_at, '+8 hours') BETWEEN ? AND ? AND AUD`,
     params: [addDays(w.from, -1), addDays(w.to, 1), w.from, w.to],
   }),
@@ -168,10 +181,18 @@ const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
   }),
 };
 
+/**
+ * Over a whole branch, drive from the event's own index (a date window, the large-amount index, the
+ * month-day index): CROSS JOIN fixes the order so the planner cannot walk every customer of the branch.
+ */
+function eventFirst(sql: string, branchWide: boolean | undefined): string {
+  return branchWide ? sql.replace(/ JOIN customers c ON /, ' CROSS JOIN customers c ON ') : sql;
+}
+
 function runCustomerRule(db: Database, r: Recipient, kind: ReminderKind, rule: CustomerRule, w: Window, pref: ReminderPref, aud: Audience): number {
   const { sql, params, setup } = rule({ ...w, branchWide: aud.branchWide }, pref);
   setup?.(db);
-  const select = sql.replace('AUD', `(${aud.sql})`);
+  const select = eventFirst(sql, aud.branchWide).replace('AUD', `(${aud.sql})`);
   return db
     .prepare(
       `WITH e(cid, due, params, stype, sid, dkey) AS (${select})
@@ -203,7 +224,7 @@ function runBatch(db: Database, kind: ReminderKind, rule: CustomerRule, entries:
   const { sql, params, setup } = rule({ from, to, branchWide: true }, pref);
   setup?.(db);
   const staff = JSON.stringify([...new Set(entries.map((e) => e.s))]);
-  const select = sql.replace('AUD', `c.manager_staff_id IN (SELECT value FROM json_each(?))`);
+  const select = eventFirst(sql, true).replace('AUD', `c.manager_staff_id IN (SELECT value FROM json_each(?))`);
   return db
     .prepare(
       `WITH e(cid, due, params, stype, sid, dkey) AS MATERIALIZED (${select}),
@@ -261,7 +282,8 @@ export function generateReminders(db: Database, opts: { today: string; reason: s
           if (r.role !== 'admin') add('product_launch', runProductLaunch(db, r, opts.today, pref));
         } else {
           const rule = CUSTOMER_RULES[pref.kind];
-          if (!rule) continue;
+          // tellers manage no book and keep no lists; the administrator sees no customers
+          if (!rule || r.role === 'teller' || r.role === 'admin') continue;
           if (batchMine) {
             const list = batches.get(pref.kind) ?? [];
             list.push({ u: r.id, s: r.staffId!, f: w.from, t: w.to, thr: pref.thresholdFen });

@@ -28,6 +28,7 @@ import { compileFilter } from '../../db/repos/customerGrid';
 import { desktopData, type CustomerRow } from '../../db/repos/desktopData';
 import { overviewRepo } from '../../db/repos/overview';
 import { rootBranch, type Scope } from '../../db/scope';
+import { reminderWidgetData } from '../../db/relationship/reminders';
 import { log } from '../log';
 
 export interface WidgetEnv {
@@ -40,6 +41,8 @@ export interface WidgetEnv {
   /** Computed once per desktop and shared by the KPI cards. */
   totals: () => ReturnType<ReturnType<typeof overviewRepo>['totals']>;
   data: ReturnType<typeof desktopData>;
+  /** Now (ISO UTC) from the caller's clock: snoozed reminders return after their time. */
+  now?: string;
 }
 
 const w = (id: string, kind: WidgetKind, x: number, y: number, width: number, h: number, config: Record<string, unknown> = {}): Widget => ({
@@ -258,6 +261,10 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
     }
     return { kind: 'views', items };
   }) as Compute,
+  reminders: ((c: { limit: number }, env) => {
+    const now = env.now ?? new Date(`${env.today}T00:00:00+08:00`).toISOString();
+    return { kind: 'reminders', ...reminderWidgetData(env.db, env.userId, env.scope, { today: env.today, now }, c.limit) };
+  }) as Compute,
 };
 
 /** Every widget's data; one widget failing (a saved query that no longer compiles) does not sink the rest. */
@@ -274,7 +281,7 @@ export function computeWidgets(layout: DesktopLayout, env: WidgetEnv): Record<st
   return out;
 }
 
-export function makeEnv(db: Database, scope: Scope, today: string, user: { id: number; branch_id: number | null }): WidgetEnv {
+export function makeEnv(db: Database, scope: Scope, today: string, user: { id: number; branch_id: number | null }, now?: string): WidgetEnv {
   let totals: ReturnType<WidgetEnv['totals']> | undefined;
   const overview = overviewRepo(db);
   return {
@@ -285,5 +292,6 @@ export function makeEnv(db: Database, scope: Scope, today: string, user: { id: n
     homeBranch: user.branch_id == null ? null : rootBranch(db, user.branch_id),
     totals: () => (totals ??= overview.totals(scope)),
     data: desktopData(db),
+    now,
   };
 }

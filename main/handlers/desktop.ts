@@ -50,7 +50,7 @@ export const desktopHandlers = handlers({
     const role = desktopRole(ctx);
     const { layout, source, recovered } = layoutFor(ctx, role);
     const today = ctx.services.clock.today();
-    const env = makeEnv(ctx.services.db, ctx.scope(), today, ctx.user);
+    const env = makeEnv(ctx.services.db, ctx.scope(), today, ctx.user, ctx.services.clock.now().toISOString());
     // One read transaction: every widget sees the same committed state of the store.
     const widgets = ctx.services.db.transaction(() => computeWidgets(layout, env))();
     return { layout, source, recovered, today, widgets };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Money } from './common';
 import { method } from './define';
 import type { GridFilter } from './grid';
+import type { Reminder } from './reminders';
 
 /**
  * 个性化桌面: each president's and manager's own arrangement of widgets on a 12-column grid, kept in
@@ -28,6 +29,7 @@ export const WIDGET_KINDS = [
   'list',
   'query',
   'views',
+  'reminders',
 ] as const;
 export type WidgetKind = (typeof WIDGET_KINDS)[number];
 
@@ -47,6 +49,7 @@ export const widgetConfigSchemas = {
   list: z.object({ listId: z.number().int().positive() }).strict(),
   query: z.object({ queryId: z.number().int().positive() }).strict(),
   views: z.object({}).strict(),
+  reminders: z.object({ limit: z.number().int().min(1).max(20).default(6) }).strict(),
 } satisfies Record<WidgetKind, z.ZodType>;
 
 /** Who may place a kind: the staff league compares managers, so it is the president's alone. */
@@ -62,6 +65,7 @@ export const WIDGET_ROLES: Record<WidgetKind, readonly DesktopRole[]> = {
   list: ['president', 'manager'],
   query: ['president', 'manager'],
   views: ['president', 'manager'],
+  reminders: ['president', 'manager'],
 };
 
 export const DESKTOP_ROLES = ['president', 'manager'] as const;
@@ -142,7 +146,9 @@ export type WidgetData =
       rows: { staffId: number; name: string; customers: number; deposits: Money; loans: Money; aum: Money; quality: number; drill: GridFilter }[];
     }
   | { kind: 'list' | 'query'; name: string | null; missing: boolean; count: number; rows: WidgetCustomer[]; drill: GridFilter }
-  | { kind: 'views'; items: { type: 'list' | 'query'; id: number; name: string; count: number; drill: GridFilter }[] };
+  | { kind: 'views'; items: { type: 'list' | 'query'; id: number; name: string; count: number; drill: GridFilter }[] }
+  /** 消息提醒: the caller's open reminders shown now, and the first few (db/relationship/reminders.ts). */
+  | { kind: 'reminders'; open: number; top: Reminder[] };
 
 export type WidgetResult = { ok: true; data: WidgetData } | { ok: false; code: string };
 

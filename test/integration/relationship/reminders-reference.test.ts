@@ -150,7 +150,8 @@ function reference(): string[] {
     const listed = new Set(lists.filter((l) => l.o === u.id).map((l) => l.c));
     const audience = (c: (typeof customers)[number]) =>
       inScope(c) && ((u.staffId != null && c.manager_staff_id === u.staffId) || listed.has(c.id) || u.role === 'president');
-    const mine = new Map(customers.filter(audience).map((c) => [c.id, c]));
+    // tellers manage no book and keep no lists (no list permission); the administrator sees no customers
+    const mine = new Map(u.role === 'teller' || u.role === 'admin' ? [] : customers.filter(audience).map((c) => [c.id, c]));
     const push = (kind: string, key: string, cid: number | null, due: string, withAct = true) =>
       out.push(`${u.id}|${kind}|${key}|${cid ?? ''}|${due}|${withAct ? actBy(due) ?? '' : ''}`);
 

@@ -367,6 +367,22 @@ describe('inbox API', () => {
     expect((await ok(w, 'reminders.list', { view: 'all' }, s)).total).toBe(0);
   });
 
+  it('the desktop widget shows the open count and the soonest reminders, snoozes respected', async () => {
+    setToday('2026-11-02');
+    for (const d of ['2026-11-06', '2026-11-04', '2026-11-05']) termDeposit(w.ids.customers.m1a, d);
+    only('manager1', { term_maturity: { leadDays: 7 } });
+    const s = await signIn(w, 'manager1');
+    await ok(w, 'reminders.generate', {}, s);
+    await ok(w, 'desktop.save', { layout: { widgets: [{ id: 'rem-1', kind: 'reminders', config: { limit: 2 }, x: 0, y: 0, w: 4, h: 8 }] } }, s);
+    const first = (await ok(w, 'desktop.data', {}, s)).widgets['rem-1']!;
+    expect(first.ok && first.data.kind === 'reminders' ? [first.data.open, first.data.top.map((r) => r.dueOn)] : first).toEqual([3, ['2026-11-04', '2026-11-05']]);
+    const soonest = (await ok(w, 'reminders.list', {}, s)).rows[0]!.id;
+    await ok(w, 'reminders.snooze', { ids: [soonest], until: '2026-11-02T10:30:00+08:00' }, s);
+    const later = (await ok(w, 'desktop.data', {}, s)).widgets['rem-1']!;
+    expect(later.ok && later.data.kind === 'reminders' ? [later.data.open, later.data.top.map((r) => r.dueOn)] : later).toEqual([2, ['2026-11-05', '2026-11-06']]);
+    expect((await ok(w, 'reminders.widget', { limit: 5 }, s)).open).toBe(2);
+  });
+
   it('preferences: defaults, save, and only the president may choose the whole branch', async () => {
     const s = await signIn(w, 'manager1');
     w.db.prepare('DELETE FROM reminder_prefs').run();

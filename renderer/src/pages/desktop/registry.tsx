@@ -16,6 +16,7 @@ import { PyramidWidget } from './widgets/PyramidWidget';
 import { StaffLeagueWidget } from './widgets/StaffLeagueWidget';
 import { TrendWidget } from './widgets/TrendWidget';
 import { ViewsWidget } from './widgets/ViewsWidget';
+import { RemindersWidget } from '../reminders/RemindersWidget';
 
 export interface WidgetProps<K extends WidgetData['kind']> {
   data: Extract<WidgetData, { kind: K }>;
@@ -88,6 +89,7 @@ export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
     pinned: true,
   },
   views: { component: c(ViewsWidget), title: (t) => t('desktop.kinds.views'), size: { w: 4, h: 8, minW: 3, minH: 4 }, options: [], defaults: {} },
+  reminders: { component: c(RemindersWidget), title: (t) => t('reminders.widgetTitle'), size: { w: 4, h: 8, minW: 3, minH: 4 }, options: [], defaults: { limit: 6 } },
 };
 
 /** A fresh widget id not used in the layout. */
