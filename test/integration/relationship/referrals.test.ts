@@ -100,6 +100,9 @@ describe('state machine', () => {
     const won = await ok(w, 'referrals.win', { id: r.id, productId: product, amount: '350000.50' }, s.manager1);
     expect(won).toMatchObject({ status: 'won', wonProductId: product, wonProductName: '稳盈理财90天', wonAmount: '350000.50' });
     expect(w.db.prepare('SELECT won_amount_fen AS f FROM referrals WHERE id = ?').get(r.id)).toEqual({ f: 35_000_050 });
+    // the won referral is an opportunity of source 'referral' (funnel lead sources), once
+    const opp = () => w.db.prepare(`SELECT stage, product, product_id AS productId, amount_fen AS fen, owner_staff_id AS owner FROM opportunities WHERE source = 'referral' AND source_ref = ?`).all(String(r.id));
+    expect(opp()).toEqual([{ stage: 'won', product: 'wealth', productId: product, fen: 35_000_050, owner: w.ids.staff.manager1 }]);
     expect(await code(call(w, 'referrals.lose', { id: r.id, reason: 'other' }, s.manager1))).toBe('REFERRAL_BAD_STATE');
     expect(await code(call(w, 'referrals.contact', contact, s.manager1))).toBe('REFERRAL_BAD_STATE');
     expect(await code(call(w, 'referrals.reassign', { id: r.id, toStaffId: w.ids.staff.manager2 }, s.president))).toBe('REFERRAL_BAD_STATE');
@@ -132,6 +135,9 @@ describe('state machine', () => {
     await ok(w, 'referrals.accept', { id: r.id }, s.manager1);
     const lost = await ok(w, 'referrals.lose', { id: r.id, reason: 'competitor', note: '已在他行办卡' }, s.manager1);
     expect(lost).toMatchObject({ status: 'lost', lostReason: 'competitor', closeNote: '已在他行办卡', wonAmount: null });
+    expect(w.db.prepare(`SELECT stage, product, lost_reason AS reason FROM opportunities WHERE source = 'referral' AND source_ref = ?`).all(String(r.id))).toEqual([
+      { stage: 'lost', product: 'card', reason: '已选择他行：已在他行办卡' },
+    ]);
   });
 });
 
