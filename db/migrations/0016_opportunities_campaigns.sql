@@ -60,7 +60,10 @@ CREATE TABLE opportunity_rules (
   updated_by    INTEGER REFERENCES users(id),
   updated_at    TEXT,
   last_run_on   TEXT,
-  last_created  INTEGER
+  last_created  INTEGER,
+  -- Month-based rules (salary months, month-end balances) note the window they last evaluated: the
+  -- after-import step skips them until the window or the parameters change.
+  last_window   TEXT
 ) WITHOUT ROWID;
 
 -- The rules read windows of recent activity; these partial indexes keep them off the full journal.

@@ -27,6 +27,8 @@ interface RuleDef {
   product: OpportunityProduct;
   params: (RuleParamDef & { default: number })[];
   candidates(p: Params, today: string, db: Database): Candidates;
+  /** For rules over whole months: what the candidates depend on besides the parameters (their window). */
+  window?(today: string, db: Database): string;
 }
 
 /** Credits below this never count as a large inflow; the partial index transactions_large_credit starts here. */
@@ -60,6 +62,17 @@ export function loadedMonthEnds(db: Database, today: string): [string, string] {
   );
   for (let i = 0; i < 3 && !probe.get(pair[1]); i++) pair = lastTwoMonthEnds(pair[0]);
   return probe.get(pair[1]) ? pair : lastTwoMonthEnds(today);
+}
+
+/**
+ * The first day after the full months the salary rule reads: the month of today, or of the journal's
+ * last day when the store is behind (that day being a month end, its month counts as complete).
+ * customers_last_txn answers the MAX at once.
+ */
+function salaryMonthStart(today: string, db: Database): string {
+  const last = (db.prepare('SELECT MAX(last_txn_on) AS m FROM customers').get() as { m: string | null }).m?.slice(0, 10) ?? today;
+  const anchor = last < today ? last : today;
+  return monthEnd(anchor) === anchor ? addDays(anchor, 1) : `${anchor.slice(0, 8)}01`;
 }
 
 /** Birthdays between today and today + days: 'MM-DD' -> the date it falls on (29 Feb kept on 28 Feb in common years). */
@@ -132,12 +145,9 @@ export const RULES: readonly RuleDef[] = [
       { key: 'minMonths', kind: 'count', min: 1, max: 12, default: 3 },
       dueDays,
     ],
+    window: (today, db) => salaryMonthStart(today, db),
     candidates: (p, today, db) => {
-      // Full months of data: before the month of today, or of the journal's last day when the store is
-      // behind (that day being a month end, its month counts as complete). customers_last_txn answers MAX at once.
-      const last = (db.prepare('SELECT MAX(last_txn_on) AS m FROM customers').get() as { m: string | null }).m?.slice(0, 10) ?? today;
-      const anchor = last < today ? last : today;
-      const thisMonth = monthEnd(anchor) === anchor ? addDays(anchor, 1) : `${anchor.slice(0, 8)}01`;
+      const thisMonth = salaryMonthStart(today, db);
       let start = thisMonth;
       for (let i = 0; i < p.months!; i++) start = `${addDays(start, -1).slice(0, 8)}01`;
       return {
@@ -161,6 +171,7 @@ export const RULES: readonly RuleDef[] = [
       { key: 'minYuan', kind: 'yuan', min: 0, max: 100_000_000, default: 50_000 },
       dueDays,
     ],
+    window: (today, db) => loadedMonthEnds(db, today).join('..'),
     candidates: (p, today, db) => {
       const [before, after] = loadedMonthEnds(db, today);
       return {
@@ -229,10 +240,11 @@ interface SettingRow {
   params: string;
   last_run_on: string | null;
   last_created: number | null;
+  last_window: string | null;
 }
 
 function settings(db: Database): Map<string, SettingRow> {
-  return new Map((db.prepare('SELECT code, enabled, params, last_run_on, last_created FROM opportunity_rules').all() as SettingRow[]).map((r) => [r.code, r]));
+  return new Map((db.prepare('SELECT code, enabled, params, last_run_on, last_created, last_window FROM opportunity_rules').all() as SettingRow[]).map((r) => [r.code, r]));
 }
 
 function effective(r: RuleDef, s: SettingRow | undefined): { enabled: boolean; params: Params } {
@@ -303,20 +315,29 @@ function runOne(db: Database, r: RuleDef, params: Params, today: string): number
   return created;
 }
 
-/** Runs the enabled rules (or the named ones) in one transaction; returns what each created. */
-export function runRules(db: Database, today: string, only?: readonly RuleCode[]): { code: RuleCode; created: number }[] {
+/**
+ * Runs the enabled rules (or the named ones) in one transaction; returns what each created. Unless
+ * forced (the administrator's "run now"), a month-based rule whose window and parameters are those of
+ * its last run is skipped: its answer cannot have changed, and it is the costly part after an import.
+ */
+export function runRules(db: Database, today: string, only?: readonly RuleCode[], opts: { force?: boolean } = {}): { code: RuleCode; created: number; skipped?: true }[] {
   return db.transaction(() => {
     const s = settings(db);
-    const out: { code: RuleCode; created: number }[] = [];
+    const out: { code: RuleCode; created: number; skipped?: true }[] = [];
     for (const r of RULES) {
       if (only && !only.includes(r.code)) continue;
       const e = effective(r, s.get(r.code));
       if (!e.enabled) continue;
+      const win = r.window ? `${r.window(today, db)} ${JSON.stringify(e.params)}` : null;
+      if (win !== null && !opts.force && s.get(r.code)?.last_window === win) {
+        out.push({ code: r.code, created: 0, skipped: true });
+        continue;
+      }
       const created = runOne(db, r, e.params, today);
       db.prepare(
-        `INSERT INTO opportunity_rules (code, params, last_run_on, last_created) VALUES (?, '{}', ?, ?)
-         ON CONFLICT(code) DO UPDATE SET last_run_on = excluded.last_run_on, last_created = excluded.last_created`,
-      ).run(r.code, today, created);
+        `INSERT INTO opportunity_rules (code, params, last_run_on, last_created, last_window) VALUES (?, '{}', ?, ?, ?)
+         ON CONFLICT(code) DO UPDATE SET last_run_on = excluded.last_run_on, last_created = excluded.last_created, last_window = excluded.last_window`,
+      ).run(r.code, today, created, win);
       out.push({ code: r.code, created });
     }
     return out;

@@ -105,7 +105,7 @@ export const opportunitiesHandlers = handlers({
   },
 
   'rules.run': (_input, ctx) => {
-    const out = runRules(ctx.services.db, ctx.services.clock.today());
+    const out = runRules(ctx.services.db, ctx.services.clock.today(), undefined, { force: true }).map(({ code, created }) => ({ code, created }));
     ctx.audit({ action: 'rules.run', outcome: 'ok', targetType: 'opportunity_rule', details: { created: out } });
     return out;
   },

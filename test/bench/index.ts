@@ -23,6 +23,7 @@ import { benchReferrals } from './referrals';
 import { benchImports } from './imports';
 import { benchParse, HEADER, type PhaseResult } from './parse';
 import { benchReminders } from './reminders';
+import { benchOpportunities } from './opportunities';
 
 interface Args {
   rows: number;
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
       await benchGrid({ db: g.file, samples: 40, print: out });
       out(`\n== reminders on that store`);
       await benchReminders({ db: g.file, print: out });
+      out(`\n== opportunity rules, funnel and marketing lists on that store`);
+      await benchOpportunities({ db: g.file, print: out });
       out(`\n== referrals and contact log on that store (queue, report, not contacted for N days, timeline)`);
       await benchReferrals({ db: g.file, print: out });
     } finally {

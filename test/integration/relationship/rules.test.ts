@@ -8,6 +8,8 @@ import { factory, oppsOf } from './fixtures';
 let w: World;
 let f: ReturnType<typeof factory>;
 const TODAY = '2026-11-02';
+/** Force: evaluate even when a month-based rule's window is unchanged (these tests are about the dedupe keys). */
+const F = { force: true };
 
 beforeEach(async () => {
   w = await makeWorld();
@@ -57,20 +59,20 @@ describe('large inflow with no wealth product (大额资金流入)', () => {
 
     expect(previewRule(w.db, 'large_inflow', {}, TODAY)).toEqual({ code: 'large_inflow', customers: 2, wouldCreate: 2 });
     expect(previewRule(w.db, 'large_inflow', { minYuan: 650_000 }, TODAY).customers).toBe(1);
-    runRules(w.db, TODAY, ['large_inflow']);
+    runRules(w.db, TODAY, ['large_inflow'], F);
     const opps = oppsOf(w.db, 'large_inflow');
     expect(opps.map((o) => o.customerId)).toEqual([hit, queue]);
     expect(opps[0]).toMatchObject({ owner: m1, amountFen: 60_000_000, dueOn: '2026-11-16' });
     expect(opps[1]!.owner).toBeNull();
     // Re-running creates nothing; a later second credit of the same customer is not a new event while the first is open.
     f.txn(hit, a(hit), '2026-11-01', 700_000);
-    expect(runRules(w.db, TODAY, ['large_inflow'])).toEqual([{ code: 'large_inflow', created: 0 }]);
+    expect(runRules(w.db, TODAY, ['large_inflow'], F)).toEqual([{ code: 'large_inflow', created: 0 }]);
     expect(previewRule(w.db, 'large_inflow', {}, TODAY)).toEqual({ code: 'large_inflow', customers: 2, wouldCreate: 0 });
     // Closed (lost): the same inflow is still the same event and is not raised again.
     w.db.prepare(`UPDATE opportunities SET stage = 'lost' WHERE customer_id = ?`).run(hit);
-    expect(runRules(w.db, TODAY, ['large_inflow'])[0]!.created).toBe(0);
+    expect(runRules(w.db, TODAY, ['large_inflow'], F)[0]!.created).toBe(0);
     // Once the first credit leaves the window, the second one is a new event.
-    expect(runRules(w.db, '2026-11-28', ['large_inflow'])[0]!.created).toBe(1);
+    expect(runRules(w.db, '2026-11-28', ['large_inflow'], F)[0]!.created).toBe(1);
     expect(count('SELECT COUNT(*) AS n FROM opportunities WHERE customer_id = ?', hit)).toBe(2);
   });
 });
@@ -86,13 +88,13 @@ describe('term deposit maturing (定期到期)', () => {
     f.term(b, '2026-12-02', 80_000); // today + 30: inside
     f.term(c, '2026-12-03', 80_000); // today + 31: outside
     f.term(d, '2026-11-10', 80_000, 'withdrawn');
-    runRules(w.db, TODAY, ['term_maturing']);
+    runRules(w.db, TODAY, ['term_maturing'], F);
     const opps = oppsOf(w.db, 'term_maturing');
     expect(opps.map((o) => [o.customerId, o.dueOn, o.amountFen])).toEqual([
       [a, '2026-11-12', 10_000_000],
       [b, '2026-12-02', 8_000_000],
     ]);
-    expect(runRules(w.db, TODAY, ['term_maturing'])[0]!.created).toBe(0);
+    expect(runRules(w.db, TODAY, ['term_maturing'], F)[0]!.created).toBe(0);
   });
 });
 
@@ -108,10 +110,10 @@ describe('loan just paid off (贷款结清)', () => {
     f.loan(c, 'active', null); // still borrowing
     f.loan(d, 'paid_off', '2026-10-03'); // exactly 30 days ago: inside
     expect(previewRule(w.db, 'loan_paid_off', {}, TODAY).customers).toBe(2);
-    runRules(w.db, TODAY, ['loan_paid_off']);
+    runRules(w.db, TODAY, ['loan_paid_off'], F);
     expect(oppsOf(w.db, 'loan_paid_off').map((o) => o.customerId)).toEqual([a, d]);
     expect(oppsOf(w.db, 'loan_paid_off')[0]!.amountFen).toBe(30_000_000);
-    expect(runRules(w.db, TODAY, ['loan_paid_off'])[0]!.created).toBe(0);
+    expect(runRules(w.db, TODAY, ['loan_paid_off'], F)[0]!.created).toBe(0);
   });
 });
 
@@ -141,7 +143,7 @@ describe('salary-like monthly inflow with no card (代发工资未办卡)', () =
     f.account(closedCard.c, 'card', 'closed');
     for (const m of ['08', '09', '10']) f.txn(closedCard.c, closedCard.a, `2026-${m}-05`, 7000, 'salary');
 
-    runRules(w.db, TODAY, ['salary_no_card']);
+    runRules(w.db, TODAY, ['salary_no_card'], F);
     expect(oppsOf(w.db, 'salary_no_card').map((o) => o.customerId)).toEqual([full.c, closedCard.c]);
     expect(oppsOf(w.db, 'salary_no_card')[0]!.key).toBe(`salary_no_card:${full.c}:2026`);
     expect(previewRule(w.db, 'salary_no_card', { minMonths: 2 }, TODAY).customers).toBe(4);
@@ -152,7 +154,7 @@ describe('salary-like monthly inflow with no card (代发工资未办卡)', () =
     // Next month, same year, the declined offer is not repeated.
     w.db.prepare(`UPDATE opportunities SET stage = 'lost'`).run();
     f.txn(full.c, full.a, '2026-11-15', 8000, 'salary');
-    runRules(w.db, '2026-12-02', ['salary_no_card']);
+    runRules(w.db, '2026-12-02', ['salary_no_card'], F);
     expect(count('SELECT COUNT(*) AS n FROM opportunities WHERE customer_id = ?', full.c)).toBe(1);
     // Sep, Oct, Nov are the last three full months on 2 December: the late starter now qualifies.
     expect(oppsOf(w.db, 'salary_no_card').map((o) => o.customerId)).toContain(late.c);
@@ -185,7 +187,7 @@ describe('sharp AUM drop (资产流失预警)', () => {
       f.balance(a2, '2026-10-31', 40_000); // opened during October: 80,000 -> 60,000 is 25%
     });
     const exactly30 = mk(100_000, 70_000); // 30% is not more than 30%
-    runRules(w.db, TODAY, ['aum_drop']);
+    runRules(w.db, TODAY, ['aum_drop'], F);
     const opps = oppsOf(w.db, 'aum_drop');
     expect(opps.map((o) => o.customerId)).toEqual([drop40, closed]);
     expect(opps[0]).toMatchObject({ amountFen: 4_000_000, key: `aum_drop:${drop40}:2026-10-31` });
@@ -193,10 +195,14 @@ describe('sharp AUM drop (资产流失预警)', () => {
     expect(opps.map((o) => o.customerId)).not.toContain(exactly30);
     expect(previewRule(w.db, 'aum_drop', { dropPercent: 20 }, TODAY).customers).toBe(5); // + 25%, 30% and the two-account customer
     // On the month end itself the same two dates are compared; nothing new.
-    expect(runRules(w.db, '2026-10-31', ['aum_drop'])[0]!.created).toBe(0);
+    expect(runRules(w.db, '2026-10-31', ['aum_drop'], F)[0]!.created).toBe(0);
+    // Unforced (after an import), the same window and parameters are not evaluated again; new parameters are.
+    expect(runRules(w.db, '2026-10-31', ['aum_drop'])).toEqual([{ code: 'aum_drop', created: 0, skipped: true }]);
+    w.db.prepare(`INSERT INTO opportunity_rules (code, params) VALUES ('aum_drop', '{"dropPercent":20}') ON CONFLICT(code) DO UPDATE SET params = excluded.params`).run();
+    expect(runRules(w.db, '2026-10-31', ['aum_drop'])[0]).toEqual({ code: 'aum_drop', created: 3 });
     // In December, before November's balances arrive, the loaded month ends are still compared (no false alarm on missing data).
     expect(loadedMonthEnds(w.db, '2026-12-02')).toEqual(['2026-09-30', '2026-10-31']);
-    expect(runRules(w.db, '2026-12-02', ['aum_drop'])[0]!.created).toBe(0);
+    expect(runRules(w.db, '2026-12-02', ['aum_drop'], F)[0]!.created).toBe(0);
     const acct = (w.db.prepare('SELECT id FROM accounts WHERE customer_id = ?').get(drop40) as { id: number }).id;
     f.balance(acct, '2026-11-30', 10_000);
     expect(loadedMonthEnds(w.db, '2026-12-02')).toEqual(['2026-10-31', '2026-11-30']);
@@ -211,18 +217,18 @@ describe('birthday of a gold customer (金卡客户生日)', () => {
     const today = f.customer({ tier: 'gold', birth: '1990-11-02' });
     const newYear = f.customer({ tier: 'gold', birth: '1975-01-02' });
     const leap = f.customer({ tier: 'gold', birth: '1996-02-29' });
-    runRules(w.db, TODAY, ['gold_birthday']);
+    runRules(w.db, TODAY, ['gold_birthday'], F);
     expect(oppsOf(w.db, 'gold_birthday').map((o) => [o.customerId, o.dueOn])).toEqual([
       [soon, '2026-11-05'],
       [today, '2026-11-02'],
     ]);
-    runRules(w.db, '2026-12-28', ['gold_birthday']);
+    runRules(w.db, '2026-12-28', ['gold_birthday'], F);
     expect(oppsOf(w.db, 'gold_birthday').find((o) => o.customerId === newYear)?.dueOn).toBe('2027-01-02');
-    runRules(w.db, '2027-02-25', ['gold_birthday']);
+    runRules(w.db, '2027-02-25', ['gold_birthday'], F);
     expect(oppsOf(w.db, 'gold_birthday').find((o) => o.customerId === leap)?.dueOn).toBe('2027-02-28');
     // Next year the birthday is a new event (once last year's is closed).
     w.db.prepare(`UPDATE opportunities SET stage = 'won' WHERE customer_id = ?`).run(soon);
-    runRules(w.db, '2027-11-01', ['gold_birthday']);
+    runRules(w.db, '2027-11-01', ['gold_birthday'], F);
     expect(oppsOf(w.db, 'gold_birthday').filter((o) => o.customerId === soon).map((o) => o.dueOn)).toEqual(['2026-11-05', '2027-11-05']);
   });
 });

@@ -58,7 +58,7 @@ export function CampaignsPage() {
       <header className="page-header">
         <h1 id="page-title">{t('campaigns.title')}</h1>
         <label>
-          <input type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} /> {t('campaigns.closed')}
+          <input type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} /> {t('campaigns.showClosed')}
         </label>
         {president && (
           <button type="button" className="btn btn-primary" data-testid="campaign-new" aria-expanded={creating} onClick={() => setCreating((v) => !v)}>

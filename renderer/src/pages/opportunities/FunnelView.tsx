@@ -36,10 +36,13 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
           {
             type: 'funnel',
             sort: 'none',
-            minSize: '8%',
-            left: '10%',
-            width: '80%',
-            label: { show: true, position: 'inside', formatter: '{b} {c}' },
+            minSize: '12%',
+            left: '15%',
+            width: '70%',
+            top: 10,
+            bottom: 10,
+            gap: 2,
+            label: { show: true, position: 'right', formatter: '{b} {c}' },
             data: data.stages.map((s) => ({ name: t(`opportunities.stage.${s.stage}`), value: s.reached })),
           },
         ],
@@ -69,12 +72,14 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
         <div className="grid-2">
           <section className="panel" aria-labelledby="funnel-title">
             <h2 id="funnel-title">{t('opportunities.funnel.title')}</h2>
+            <div style={{ height: 300, display: 'flex' }}>
             <Chart
               option={option}
               testId="funnel-chart"
               label={`${t('opportunities.funnel.chart')}: ${data.stages.map((s) => `${t(`opportunities.stage.${s.stage}`)} ${s.reached}`).join('，')}`}
               onPick={(i) => onDrill({ ...range, reached: data.stages[i]!.stage })}
             />
+            </div>
             <table className="data-table" data-testid="funnel-table">
               <thead>
                 <tr>

@@ -1,0 +1,114 @@
+import Database from 'better-sqlite3';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
+
+/**
+ * Marketing lists and the funnel end to end: the president pushes a campaign from a head-office file of
+ * customer numbers; manager1 works an entry of their own part (and never sees manager2's); the president
+ * sees the progress per manager. The funnel's figures open exactly the opportunities behind them.
+ */
+function pickCustomers(): { m1: string[]; m2: string; m1Name: string } {
+  const db = new Database(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });
+  try {
+    const of = (user: string, n: number) =>
+      (
+        db
+          .prepare(
+            `SELECT c.customer_no AS no FROM customers c JOIN users u ON u.staff_id = c.manager_staff_id AND u.username = ?
+             WHERE c.status = 'active' ORDER BY c.customer_no LIMIT ?`,
+          )
+          .all(user, n) as { no: string }[]
+      ).map((r) => r.no);
+    const m1Name = (db.prepare(`SELECT s.name FROM users u JOIN staff s ON s.id = u.staff_id WHERE u.username = 'manager1'`).get() as { name: string }).name;
+    return { m1: of('manager1', 2), m2: of('manager2', 1)[0]!, m1Name };
+  } finally {
+    db.close();
+  }
+}
+
+async function as(browser: Browser, user: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, user);
+  await expect(page.getByTestId('nav-campaigns')).toBeVisible();
+  return page;
+}
+
+test('the president pushes a marketing list, a manager works an entry, the president sees the progress', async ({ browser }) => {
+  const c = pickCustomers();
+  const name = `理财节营销-${Date.now() % 100000}`;
+
+  const pres = await as(browser, 'president');
+  await pres.getByTestId('nav-campaigns').click();
+  await pres.getByTestId('campaign-new').click();
+  await pres.getByTestId('campaign-name').fill(name);
+  await pres.getByTestId('campaign-from-file').check();
+  // A head-office file with one unknown number is refused whole, naming the line.
+  await pres.getByTestId('campaign-file').setInputFiles({ name: '总行名单.csv', mimeType: 'text/csv', buffer: Buffer.from(`客户号\n${c.m1[0]}\n0000000000\n`) });
+  await pres.getByTestId('campaign-create').click();
+  await expect(pres.getByTestId('campaign-file-errors')).toContainText('第 3 行');
+  await pres.getByTestId('campaign-file').setInputFiles({ name: '总行名单.csv', mimeType: 'text/csv', buffer: Buffer.from(`客户号\n${c.m1.join('\n')}\n${c.m2}\n`) });
+  await pres.getByTestId('campaign-create').click();
+  await expect(pres.getByTestId('campaign-detail')).toContainText(name);
+  await expect(pres.getByTestId('campaign-progress-row')).toHaveCount(2);
+
+  const mgr = await as(browser, 'manager1');
+  await mgr.getByTestId('nav-campaigns').click();
+  await mgr.getByTestId('campaign-row').filter({ hasText: name }).getByTestId('campaign-pick').click();
+  const entries = mgr.getByTestId('campaign-entry');
+  await expect(entries).toHaveCount(2);
+  await expect(mgr.getByTestId('campaign-entries')).not.toContainText(c.m2);
+  const first = mgr.locator(`[data-testid="campaign-entry"][data-customer-no="${c.m1[0]}"]`);
+  await first.getByTestId('entry-status').selectOption('contacted');
+  await first.getByTestId('entry-note').fill('已电话介绍，约周五面谈');
+  await first.getByTestId('entry-save').click();
+  await expect(mgr.locator(`[data-testid="campaign-entry"][data-customer-no="${c.m1[0]}"]`)).toHaveAttribute('data-status', 'contacted');
+  const second = mgr.locator(`[data-testid="campaign-entry"][data-customer-no="${c.m1[1]}"]`);
+  await second.getByTestId('entry-status').selectOption('won');
+  await second.getByTestId('entry-save').click();
+  await expect(second).toHaveAttribute('data-status', 'won');
+
+  await pres.reload();
+  await pres.getByTestId('campaign-row').filter({ hasText: name }).getByTestId('campaign-pick').click();
+  const row = pres.locator(`[data-testid="campaign-progress-row"][data-manager="${c.m1Name}"]`);
+  await expect(row).toHaveAttribute('data-contacted', '1');
+  await expect(row).toHaveAttribute('data-won', '1');
+  await saveScreenshot(pres, 'zh-CN-campaign-progress');
+  await expectNoRawErrors(pres);
+  await expectNoRawErrors(mgr);
+});
+
+test('the funnel drills down to exactly the opportunities behind each figure, and a manager moves one', async ({ browser }) => {
+  const pres = await as(browser, 'president');
+  await pres.getByTestId('nav-opportunities').click();
+  await pres.getByTestId('opp-tab-funnel').click();
+  await expect(pres.getByTestId('funnel-chart')).toBeVisible();
+  const identified = Number(await pres.getByTestId('funnel-reached-identified').getAttribute('data-count'));
+  expect(identified).toBeGreaterThan(0); // the start-up rules turned the demo data into opportunities
+  await saveScreenshot(pres, 'zh-CN-opportunity-funnel');
+  await pres.getByTestId('funnel-reached-identified').click();
+  await expect(pres.getByTestId('opp-total')).toHaveAttribute('data-total', String(identified));
+  await pres.getByTestId('opp-tab-funnel').click();
+  const fromRules = Number(await pres.getByTestId('funnel-source-rule-total').getAttribute('data-count'));
+  await pres.getByTestId('funnel-source-rule-total').click();
+  await expect(pres.getByTestId('opp-total')).toHaveAttribute('data-total', String(fromRules));
+  await expect(pres.getByTestId('opp-drill-filter')).toContainText('商机事件');
+
+  // manager1 takes one of their own to 已联系; the funnel's contacted figure grows by one.
+  const mgr = await as(browser, 'manager1');
+  await mgr.getByTestId('nav-opportunities').click();
+  await mgr.getByTestId('opp-tab-funnel').click();
+  const before = Number(await mgr.getByTestId('funnel-reached-contacted').getAttribute('data-count'));
+  await mgr.getByTestId('opp-tab-list').click();
+  await mgr.getByTestId('opp-filter-identified').click();
+  await mgr.getByTestId('opp-row').first().getByTestId('opp-pick').click();
+  await expect(mgr.getByTestId('opp-stage')).toHaveAttribute('data-stage', 'identified');
+  await expect(mgr.getByTestId('opp-move-won')).toHaveCount(0); // not offered before a proposal
+  await mgr.getByTestId('opp-note').fill('电话联系客户');
+  await mgr.getByTestId('opp-move-contacted').click();
+  await expect(mgr.getByTestId('opp-stage')).toHaveAttribute('data-stage', 'contacted');
+  await expect(mgr.getByTestId('opp-history')).toContainText('电话联系客户');
+  await mgr.getByTestId('opp-tab-funnel').click();
+  await expect(mgr.getByTestId('funnel-reached-contacted')).toHaveAttribute('data-count', String(before + 1));
+  await expectNoRawErrors(pres);
+  await expectNoRawErrors(mgr);
+});
