@@ -14,6 +14,7 @@ import { listsHandlers } from './handlers/lists';
 import { referralsHandlers } from './handlers/referrals';
 import { contactsHandlers } from './handlers/contacts';
 import { remindersHandlers } from './handlers/reminders';
+import { reportsHandlers } from './handlers/reports';
 import { tiersHandlers } from './handlers/tiers';
 import { opportunitiesHandlers } from './handlers/opportunities';
 import { campaignsHandlers } from './handlers/campaigns';
@@ -65,6 +66,7 @@ export function createRegistry(services: Services): Registry {
     referralsHandlers,
     contactsHandlers,
     remindersHandlers,
+    reportsHandlers,
     customer360Handlers,
     tiersHandlers,
     opportunitiesHandlers,
@@ -85,6 +87,7 @@ export function createRegistry(services: Services): Registry {
     ...referralsHandlers,
     ...contactsHandlers,
     ...remindersHandlers,
+    ...reportsHandlers,
     ...customer360Handlers,
     ...tiersHandlers,
     ...opportunitiesHandlers,

@@ -11,6 +11,7 @@
  *                                                      (default: latest) with previous month and previous year
  *                                                      where that month exists, plus today's figures
  *   monthlyTrend(db, scope, filter?, range?)           the same figures for every reporting month
+ *   monthBy(db, scope, filter, month, dim)             one month's figures by branch, kind, tier or manager
  *   tierPyramid(db, scope, filter?)                    customers and AUM per tier today (summary_customers)
  *   channelMix(db, scope, filter?, range?)             transactions per channel (count, amount)
  *   txnBreakdown(db, scope, filter?, range?)           per month x channel x type x direction (fund flows)
@@ -30,6 +31,8 @@
 import type { Database } from 'better-sqlite3';
 import type { Scope } from '../scope';
 import { addDays } from '../../shared/dates';
+import { shiftMonth } from './months';
+import { TIER_CHANGE_CTE, tierChangeBounds } from './drill';
 
 export interface ReportScope {
   /** Branch ids the caller may see (president, teller). */
@@ -115,14 +118,7 @@ function range(alias: string, r: MonthRange | undefined, w: Where, col = 'month'
 const big = (db: Database, sql: string) => db.prepare(sql).safeIntegers(true);
 const num = (v: bigint | number | null | undefined): number => Number(v ?? 0);
 
-/** Month arithmetic on 'YYYY-MM'. */
-export function shiftMonth(month: string, by: number): string {
-  const y = Number(month.slice(0, 4));
-  const m = Number(month.slice(5, 7)) - 1 + by;
-  const yy = y + Math.floor(m / 12);
-  const mm = ((m % 12) + 12) % 12;
-  return `${String(yy).padStart(4, '0')}-${String(mm + 1).padStart(2, '0')}`;
-}
+export { shiftMonth };
 
 export function reportMonths(db: Database): string[] {
   return (db.prepare('SELECT month FROM report_months ORDER BY month').all() as { month: string }[]).map((r) => r.month);
@@ -145,6 +141,32 @@ export function monthlyTrend(db: Database, scope: ReportScope, filter: ReportFil
      FROM summary_months s WHERE ${w.sql} GROUP BY s.month ORDER BY s.month`,
   ).all(...w.params) as { month: string; customers: bigint; dep: bigint; wlt: bigint; lon: bigint }[];
   return rows.map((x) => ({ month: x.month, customers: num(x.customers), depositFen: x.dep, wealthFen: x.wlt, loanFen: x.lon, aumFen: x.dep + x.wlt }));
+}
+
+/** Month-end figures at one month split by a dimension (a closed list; the column name never comes from input). */
+export function monthBy(
+  db: Database,
+  scope: ReportScope,
+  filter: ReportFilter,
+  month: string,
+  dim: 'branch' | 'kind' | 'tier' | 'manager',
+): (MonthFigures & { key: string | number })[] {
+  const col = { branch: 's.branch_id', kind: 's.kind', tier: 's.tier', manager: 's.manager_staff_id' }[dim];
+  const w = range('s', { from: month, to: month }, where('s', scope, filter, { kind: true }));
+  const rows = big(
+    db,
+    `SELECT ${col} AS k, SUM(s.customers) AS customers, SUM(s.deposit_fen) AS dep, SUM(s.wealth_fen) AS wlt, SUM(s.loan_fen) AS lon
+     FROM summary_months s WHERE ${w.sql} GROUP BY 1 ORDER BY 1`,
+  ).all(...w.params) as { k: string | bigint; customers: bigint; dep: bigint; wlt: bigint; lon: bigint }[];
+  return rows.map((x) => ({
+    key: typeof x.k === 'bigint' ? Number(x.k) : x.k,
+    month,
+    customers: num(x.customers),
+    depositFen: x.dep,
+    wealthFen: x.wlt,
+    loanFen: x.lon,
+    aumFen: x.dep + x.wlt,
+  }));
 }
 
 export interface Kpis {
@@ -540,22 +562,11 @@ export interface MigrationCell {
  */
 export function tierMigration(db: Database, scope: ReportScope, opts: { from: string; to: string }, filter: ReportFilter = {}): MigrationCell[] {
   const w = customerWhere(scope, filter);
-  const rows = db
+  return db
     .prepare(
-      `WITH ch AS (
-         SELECT x.customer_id, x.from_tier, x.to_tier, x.id,
-                ROW_NUMBER() OVER (PARTITION BY x.customer_id ORDER BY x.changed_at, x.id) AS first,
-                ROW_NUMBER() OVER (PARTITION BY x.customer_id ORDER BY x.changed_at DESC, x.id DESC) AS last
-         FROM customer_tier_changes x JOIN customers c ON c.id = x.customer_id
-         WHERE x.changed_at >= ? AND x.changed_at < ? AND ${w.sql})
-       SELECT COALESCE(NULLIF(f.from_tier, ''), 'none') AS "from", COALESCE(NULLIF(l.to_tier, ''), 'none') AS "to", COUNT(*) AS customers
-       FROM ch f JOIN ch l ON l.customer_id = f.customer_id AND l.last = 1 WHERE f.first = 1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      `${TIER_CHANGE_CTE}
+       SELECT m.from_tier AS "from", m.to_tier AS "to", COUNT(*) AS customers
+       FROM moved m JOIN customers c ON c.id = m.customer_id WHERE ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
     )
-    .all(...migrationBounds(opts), ...w.params) as MigrationCell[];
-  return rows;
-}
-
-/** changed_at is an ISO timestamp: (from, to] in whole days = [from + 1 day, to + 1 day) as text. */
-export function migrationBounds(opts: { from: string; to: string }): [string, string] {
-  return [addDays(opts.from, 1), addDays(opts.to, 1)];
+    .all(...tierChangeBounds(opts.from, opts.to), ...w.params) as MigrationCell[];
 }

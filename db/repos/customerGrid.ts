@@ -12,6 +12,7 @@ import { maskIdNo, maskPhone } from '../../shared/mask';
 import type { Scope } from '../scope';
 import { buildColumns, countRows, freshColumns, installColumns, columnStamp, matchRows, pageIds, sqlPart, statsRows, type ColumnData } from './customerColumns';
 import { classifySearch, searchPredicate, type CustomerListRow } from './customers';
+import { drillPredicate } from '../reporting/drill';
 
 export interface GridDbRow extends CustomerListRow {
   wealth_fen: number;
@@ -259,6 +260,10 @@ export function compileFilter(scope: Scope, f: GridFilter, today: string, userId
   }
   if (f.birthdayThisMonth) add(`c.kind = 'individual' AND substr(c.birth_date, 6, 2) = ?`, today.slice(5, 7));
   if (f.inactiveDays !== undefined) add('(c.last_txn_on IS NULL OR c.last_txn_on <= ?)', addDays(today, -f.inactiveDays));
+  if (f.drill) {
+    const d = drillPredicate(f.drill, today);
+    add(d.sql, ...d.params);
+  }
   return { where: where.join(' AND '), params };
 }
 

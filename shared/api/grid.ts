@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Money } from './common';
 import { TIERS, type CustomerSummary } from './customers';
 import { method } from './define';
+import { drillSchema } from '../drill';
 
 /**
  * The customer grid over the whole book: filters, sort and paging the main process compiles to
@@ -112,6 +113,8 @@ export const gridFilterSchema = z
     birthdayThisMonth: z.boolean().optional(),
     /** No transaction for at least this many days (or never). */
     inactiveDays: z.number().int().min(1).max(3660).optional(),
+    /** The customers behind a report or desktop figure (shared/drill.ts). */
+    drill: drillSchema.optional(),
   })
   .strict();
 export type GridFilter = z.infer<typeof gridFilterSchema>;

@@ -14,6 +14,7 @@ import { tiersApi } from './tiers';
 import { opportunitiesApi } from './opportunities';
 import { campaignsApi } from './campaigns';
 import { remindersApi } from './reminders';
+import { reportsApi } from './reports';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
 import { systemApi } from './system';
@@ -38,6 +39,7 @@ export const contract = {
   ...opportunitiesApi,
   ...campaignsApi,
   ...remindersApi,
+  ...reportsApi,
   ...desktopApi,
 } as const;
 
@@ -84,6 +86,7 @@ export * from './tiers';
 export * from './opportunities';
 export * from './campaigns';
 export * from './reminders';
+export * from './reports';
 export * from './overview';
 export * from './system';
 export * from './users';

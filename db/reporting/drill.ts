@@ -1,0 +1,94 @@
+/**
+ * GridFilter.drill (shared/drill.ts) as a SQL condition over the customers alias `c`, with the same
+ * definitions as the reporting summaries (./maintain.ts), so the grid lists exactly the customers
+ * behind a figure. Every value is a bound parameter; the SQL text is constant per kind.
+ */
+import { addDays } from '../../shared/dates';
+import type { Drill } from '../../shared/drill';
+import { shiftMonth } from './months';
+
+const list = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+/** (from, to] in whole days over customer_tier_changes.changed_at: per customer, first from_tier and last to_tier. */
+export const TIER_CHANGE_CTE = `WITH ch AS (
+    SELECT x.customer_id, x.from_tier, x.to_tier,
+           ROW_NUMBER() OVER (PARTITION BY x.customer_id ORDER BY x.changed_at, x.id) AS first,
+           ROW_NUMBER() OVER (PARTITION BY x.customer_id ORDER BY x.changed_at DESC, x.id DESC) AS last
+    FROM customer_tier_changes x WHERE x.changed_at >= ? AND x.changed_at < ?),
+  moved AS (
+    SELECT f.customer_id, COALESCE(NULLIF(f.from_tier, ''), 'none') AS from_tier, COALESCE(NULLIF(l.to_tier, ''), 'none') AS to_tier
+    FROM ch f JOIN ch l ON l.customer_id = f.customer_id AND l.last = 1 WHERE f.first = 1)`;
+
+export function tierChangeBounds(from: string, to: string): [string, string] {
+  return [addDays(from, 1), addDays(to, 1)];
+}
+
+export function drillPredicate(d: Drill, today: string): { sql: string; params: (string | number)[] } {
+  switch (d.kind) {
+    case 'openedBy':
+      return { sql: 'c.opened_on <= ?', params: [d.date] };
+    case 'tierChange':
+      return {
+        sql: `c.id IN (${TIER_CHANGE_CTE} SELECT customer_id FROM moved WHERE from_tier = ? AND to_tier = ?)`,
+        params: [...tierChangeBounds(d.from, d.to), d.fromTier, d.toTier],
+      };
+    case 'txn': {
+      // Per customer through transactions_customer (customer_id, txn_at): a range seek each.
+      const parts = ['t.customer_id = c.id', 't.txn_at >= ?', 't.txn_at < ?'];
+      const params: (string | number)[] = [`${d.fromMonth}-01`, `${shiftMonth(d.toMonth, 1)}-01`];
+      if (d.channels) {
+        parts.push(`t.channel IN (${list(d.channels.length)})`);
+        params.push(...d.channels);
+      }
+      if (d.txnTypes) {
+        parts.push(`t.txn_type IN (${list(d.txnTypes.length)})`);
+        params.push(...d.txnTypes);
+      }
+      if (d.direction) {
+        parts.push('t.direction = ?');
+        params.push(d.direction);
+      }
+      if (d.weekday !== undefined) {
+        parts.push(`CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) = ?`);
+        params.push(d.weekday);
+      }
+      if (d.hour !== undefined) {
+        parts.push('CAST(substr(t.txn_at, 12, 2) AS INTEGER) = ?');
+        params.push(d.hour);
+      }
+      if (d.tellerId !== undefined) {
+        parts.push('t.teller_staff_id = ?');
+        params.push(d.tellerId);
+      }
+      return { sql: `EXISTS (SELECT 1 FROM transactions t WHERE ${parts.join(' AND ')})`, params };
+    }
+    case 'holds':
+      return {
+        sql: `c.id IN (SELECT customer_id FROM accounts WHERE product_id = ? AND kind IN ('demand', 'card') AND status <> 'closed'
+          UNION SELECT customer_id FROM term_deposits WHERE product_id = ? AND status = 'active'
+          UNION SELECT customer_id FROM wealth_holdings WHERE product_id = ? AND status = 'active'
+          UNION SELECT customer_id FROM loans WHERE product_id = ? AND status = 'active')`,
+        params: [d.productId, d.productId, d.productId, d.productId],
+      };
+    case 'sold':
+      return {
+        sql: `c.id IN (SELECT customer_id FROM accounts WHERE product_id = ? AND kind IN ('demand', 'card') AND substr(opened_on, 1, 7) BETWEEN ? AND ?
+          UNION SELECT customer_id FROM term_deposits WHERE product_id = ? AND substr(start_on, 1, 7) BETWEEN ? AND ?
+          UNION SELECT customer_id FROM wealth_holdings WHERE product_id = ? AND substr(purchased_on, 1, 7) BETWEEN ? AND ?
+          UNION SELECT customer_id FROM loans WHERE product_id = ? AND substr(disbursed_on, 1, 7) BETWEEN ? AND ?)`,
+        params: [0, 1, 2, 3].flatMap(() => [d.productId, d.fromMonth, d.toMonth]),
+      };
+    case 'maturing': {
+      const until = addDays(today, d.days);
+      const kinds = d.kinds ?? ['term', 'wealth', 'loan'];
+      const parts: string[] = [];
+      const params: (string | number)[] = [];
+      const table = { term: 'term_deposits', wealth: 'wealth_holdings', loan: 'loans' } as const;
+      for (const k of kinds) {
+        parts.push(`SELECT customer_id FROM ${table[k]} WHERE status = 'active' AND maturity_on BETWEEN ? AND ?`);
+        params.push(today, until);
+      }
+      return { sql: `c.id IN (${parts.join(' UNION ')})`, params };
+    }
+  }
+}

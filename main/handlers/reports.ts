@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { ReportColumn, ReportResult } from '../../shared/api';
+import { AppError } from '../../shared/errors';
+import { reportMonths, reportScopeOf } from '../../db/reporting/read';
+import { label } from '../exports/labels';
+import { buildReport, type ReportCaller } from '../reports/build';
+import { handlers, type AuthedCtx } from './types';
+
+/** The caller's report scope: a president their branch tree, a manager their own book (SQL-enforced in db/reporting/read.ts). */
+function callerOf(ctx: AuthedCtx): ReportCaller {
+  const scope = ctx.scope();
+  return {
+    scope: reportScopeOf(scope),
+    ownStaffId: scope.kind === 'manager' ? (scope.staffId ?? null) : null,
+    today: ctx.services.clock.today(),
+  };
+}
+
+const VALUE_KINDS = new Set(['tier', 'channel', 'txnType', 'direction', 'weekday', 'customerKind', 'maturityKind', 'metric', 'category']);
+const CHANNEL_KEYS = new Set(['counter', 'atm', 'pos', 'phone', 'online']);
+const TIER_KEYS = new Set(['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none']);
+
+/** Column title: channel and tier columns of a pivot are named by their channel or tier. */
+export function columnTitle(locale: 'zh-CN' | 'en', c: ReportColumn): string {
+  if (CHANNEL_KEYS.has(c.key)) return label(locale, `reports.channel.${c.key}`);
+  if (TIER_KEYS.has(c.key)) return label(locale, `reports.tier.${c.key}`);
+  return label(locale, `reports.col.${c.key}`);
+}
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+async function writeWorkbook(result: ReportResult, tables: string[] | null, locale: 'zh-CN' | 'en', file: string): Promise<number> {
+  const wb = new ExcelJS.Workbook();
+  let rows = 0;
+  for (const t of result.tables) {
+    if (tables && !tables.includes(t.id)) continue;
+    const ws = wb.addWorksheet(label(locale, `reports.tables.${t.id}`).slice(0, 31));
+    ws.addRow(t.columns.map((c) => columnTitle(locale, c)));
+    ws.getRow(1).font = { bold: true };
+    for (const r of t.rows) {
+      ws.addRow(
+        t.columns.map((c) => {
+          const v = r.cells[c.key];
+          if (v == null) return null;
+          if (VALUE_KINDS.has(c.kind)) return label(locale, `reports.${c.kind}.${v}`);
+          // Money is exact decimal text; Excel gets a number with two decimals (yuan < 2^53 fen stay exact).
+          if (c.kind === 'money') return Number(v);
+          return v;
+        }),
+      );
+      rows++;
+    }
+    t.columns.forEach((c, i) => {
+      const col = ws.getColumn(i + 1);
+      col.width = c.kind === 'money' ? 18 : c.kind === 'text' ? 24 : 12;
+      if (c.kind === 'money') col.numFmt = '#,##0.00';
+      if (c.kind === 'pct') col.numFmt = '0.00"%"';
+    });
+  }
+  await wb.xlsx.writeFile(file);
+  return rows;
+}
+
+export const reportsHandlers = handlers({
+  'reports.options': (_input, ctx) => {
+    const db = ctx.services.db;
+    const caller = callerOf(ctx);
+    const ids = caller.scope.branchIds ?? [];
+    const inList = ids.map(() => '?').join(',') || 'NULL';
+    const branches =
+      caller.ownStaffId != null
+        ? []
+        : (db.prepare(`SELECT id, name FROM branches WHERE id IN (${inList}) ORDER BY code`).all(...ids) as { id: number; name: string }[]);
+    const managers =
+      caller.ownStaffId != null
+        ? (db.prepare('SELECT id, name, branch_id AS branchId FROM staff WHERE id = ?').all(caller.ownStaffId) as { id: number; name: string; branchId: number }[])
+        : (db.prepare(`SELECT id, name, branch_id AS branchId FROM staff WHERE position = 'manager' AND branch_id IN (${inList}) ORDER BY employee_no`).all(...ids) as {
+            id: number;
+            name: string;
+            branchId: number;
+          }[]);
+    const products = db.prepare('SELECT id, code, name, category FROM products ORDER BY code').all() as { id: number; code: string; name: string; category: string }[];
+    return { months: reportMonths(db), branches, managers, products, today: caller.today, ownBook: caller.ownStaffId != null };
+  },
+
+  'reports.run': ({ report, filter }, ctx) => buildReport(ctx.services.db, callerOf(ctx), report, filter),
+
+  'reports.export': async ({ report, filter, table }, ctx) => {
+    const result = buildReport(ctx.services.db, callerOf(ctx), report, filter);
+    if (table && !result.tables.some((t) => t.id === table)) throw new AppError('NOT_FOUND', { entity: 'table', table });
+    const locale = ctx.user.locale === 'en' ? 'en' : 'zh-CN';
+    const title = `${label(locale, `reports.names.${report}`)}${table ? `-${label(locale, `reports.tables.${table}`)}` : ''}`;
+    const name = `${title}-${stamp(ctx.services.clock.now())}.xlsx`;
+    const dir = ctx.services.paths.exports;
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `report-${ctx.user.id}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.xlsx`);
+    const rows = await writeWorkbook(result, table ? [table] : null, locale, file);
+    // Who exported which figures: the report, the table, the filter and the row count.
+    ctx.audit({ action: 'reports.export', outcome: 'ok', targetType: 'report', targetId: report, details: { table: table ?? null, filter, rows } });
+    return { id: ctx.services.vault.register(file, name, ctx.user.id), name };
+  },
+
+  'reports.chartSaved': ({ report, table }, ctx) => {
+    ctx.audit({ action: 'reports.chartSaved', outcome: 'ok', targetType: 'report', targetId: report, details: { table } });
+    return { ok: true as const };
+  },
+});
