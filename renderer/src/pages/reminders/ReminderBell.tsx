@@ -41,7 +41,6 @@ export function ReminderBell() {
       aria-label={t('reminders.bellLabel', { count: n })}
       style={{ display: 'inline-flex', alignItems: 'center', gap: 6, textDecoration: 'none' }}
     >
-      <span aria-hidden="true">🔔</span>
       <span>{t('reminders.bell')}</span>
       {n > 0 && (
         <span

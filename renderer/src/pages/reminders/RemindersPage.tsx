@@ -22,7 +22,7 @@ import { reminderText } from './text';
 const PAGE_SIZE = 50;
 
 /** A button that reads as a link (opens the customer 360). */
-export const LINK = { background: 'none', border: 0, padding: 0, color: 'var(--accent, #1d5fbf)', cursor: 'pointer', textDecoration: 'underline', font: 'inherit' } as const;
+export const LINK = { background: 'none', border: 0, padding: 0, color: 'var(--brand)', cursor: 'pointer', textDecoration: 'underline', font: 'inherit' } as const;
 
 /** Tell the header badge to count again (after done / snooze / dismiss). */
 export function announceRemindersChanged(): void {
