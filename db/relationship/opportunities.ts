@@ -180,7 +180,7 @@ export function moveOpportunity(db: Database, m: MoveInput): void {
     const cur = db.prepare('SELECT stage, reached_rank AS rank FROM opportunities WHERE id = ?').get(m.id) as { stage: OpportunityStage; rank: number } | undefined;
     if (!cur) throw new AppError('NOT_FOUND', { entity: 'opportunity', id: m.id });
     if (!canMove(cur.stage, m.to)) throw new AppError('OPPORTUNITY_STAGE', { from: cur.stage, to: m.to });
-    if (m.to === 'lost' && !m.lostReason) throw new AppError('VALIDATION', { field: 'lostReason' });
+    if (m.to === 'lost' && !m.lostReason) throw new AppError('VALIDATION', { field: 'lostReason', issues: [{ path: ['lostReason'], code: 'required' }] });
     const rank = m.to === 'lost' ? cur.rank : Math.max(cur.rank, STAGE_RANK[m.to]);
     const closed = m.to === 'won' || m.to === 'lost' ? m.today : null;
     db.prepare(

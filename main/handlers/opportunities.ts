@@ -84,7 +84,7 @@ export const opportunitiesHandlers = handlers({
     const db = ctx.services.db;
     const os = opportunityScope(ctx.scope());
     const before = getOpportunity(db, os, id);
-    if (!branchManagers(ctx).some((m) => m.staffId === ownerStaffId)) throw new AppError('VALIDATION', { field: 'ownerStaffId' });
+    if (!branchManagers(ctx).some((m) => m.staffId === ownerStaffId)) throw new AppError('VALIDATION', { field: 'ownerStaffId', issues: [{ path: ['ownerStaffId'], code: 'notAManager' }] });
     db.prepare(`UPDATE opportunities SET owner_staff_id = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(ownerStaffId, id);
     ctx.audit({ action: 'opportunities.assign', outcome: 'ok', targetType: 'opportunity', targetId: String(id), details: { from: before.ownerStaffId, to: ownerStaffId } });
     return getOpportunity(db, os, id);

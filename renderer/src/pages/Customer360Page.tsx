@@ -13,6 +13,7 @@ import { dateTime, yuan } from '../format';
 import { useRouteParam } from '../router';
 import { useCan } from '../session';
 import { CustomerContacts } from './referrals/CustomerContacts';
+import { CustomerOpportunities } from './opportunities/CustomerOpportunities';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -249,6 +250,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
         </section>
       </div>
       <CustomerContacts customerId={id} />
+      <CustomerOpportunities customerId={id} />
       {asking && (
         <RevealDialog
           id={id}
