@@ -258,6 +258,35 @@ function runProductLaunch(db: Database, r: Recipient, today: string, pref: Remin
     .run(r.id, addDays(today, -Math.min(pref.leadDays, 7)), windowEnd(today, pref)).changes;
 }
 
+/** Where each generated kind's event lives (source_type -> table); the id is the table's primary key. */
+const SOURCE_TABLES: Record<string, string> = {
+  term_deposit: 'term_deposits',
+  wealth_holding: 'wealth_holdings',
+  loan: 'loans',
+  transaction: 'transactions',
+  account: 'accounts',
+  tier_change: 'customer_tier_changes',
+  product: 'products',
+};
+
+/**
+ * After a revert: open reminders whose event row is gone (the reverted import brought it) are withdrawn,
+ * so re-importing the same file, which gives the rows new ids, does not leave a stale twin in the inbox.
+ * Reminders already done, dismissed or snoozed are the user's history and stay.
+ */
+export function withdrawVanished(db: Database): number {
+  let n = 0;
+  for (const [type, table] of Object.entries(SOURCE_TABLES)) {
+    n += db
+      .prepare(
+        `DELETE FROM reminders WHERE source_type = ? AND status = 'open' AND snoozed_until IS NULL
+           AND NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.id = CAST(reminders.source_id AS INTEGER))`,
+      )
+      .run(type).changes;
+  }
+  return n;
+}
+
 /** Generate for everyone (userId omitted) or one user, in one transaction; records the run. */
 export function generateReminders(db: Database, opts: { today: string; reason: string; userId?: number }): GenerateResult {
   const t0 = performance.now();
@@ -268,6 +297,7 @@ export function generateReminders(db: Database, opts: { today: string; reason: s
   };
   const recipients = opts.userId != null ? [recipientById(db, opts.userId)].filter((x): x is Recipient => !!x) : allRecipients(db);
   db.transaction(() => {
+    if (opts.reason === 'revert') withdrawVanished(db);
     const batches = new Map<ReminderKind, BatchEntry[]>();
     for (const r of recipients) {
       const prefs = getPrefs(db, r.id);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateReminders } from '../../../db/relationship/reminder-rules';
 import { addReminder, resolveReminders } from '../../../db/relationship/reminders';
+import { runAfterImport } from '../../../main/jobs/after-import';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 
 /**
@@ -266,6 +267,34 @@ describe('idempotence and scope', () => {
     expect(count()).toBe(3);
     // the after-import hook runs the same step: still nothing new
     expect((w.db.prepare('SELECT SUM(created) AS s FROM reminder_runs').get() as { s: number }).s).toBe(3);
+  });
+
+  it('after a revert, open reminders whose event is gone are withdrawn; handled ones stay', () => {
+    const c = w.ids.customers.m1a;
+    const a = termDeposit(c, '2026-11-05');
+    const b = termDeposit(c, '2026-11-06');
+    const kept = termDeposit(c, '2026-11-07');
+    only('manager1', { term_maturity: { leadDays: 7 } });
+    expect(gen('2026-11-02').created).toBe(3);
+    w.db.prepare(`UPDATE reminders SET status = 'done' WHERE source_id = ?`).run(String(b));
+    w.db.prepare('DELETE FROM term_deposits WHERE id IN (?, ?)').run(a, b); // what a revert of their import does
+    const r = generateReminders(w.db, { today: '2026-11-02', reason: 'revert' });
+    expect(r.created).toBe(0);
+    expect(rows('manager1').map((x) => [x.sourceId])).toEqual([[String(b)], [String(kept)]]);
+    // a plain run never withdraws anything
+    w.db.prepare('DELETE FROM term_deposits WHERE id = ?').run(kept);
+    gen('2026-11-02');
+    expect(rows('manager1')).toHaveLength(2);
+  });
+
+  it('runs as a step of the after-import hook (imports, reverts, start-up)', () => {
+    termDeposit(w.ids.customers.m1a, '2026-11-05');
+    only('manager1', { term_maturity: { leadDays: 7 } });
+    const results = runAfterImport(w.db, { today: '2026-11-02', reason: 'import', jobId: null });
+    expect(results.find((x) => x.name === 'reminders')).toMatchObject({ ok: true });
+    expect(rows('manager1', 'term_maturity')).toHaveLength(1);
+    runAfterImport(w.db, { today: '2026-11-02', reason: 'startup', jobId: null });
+    expect(rows('manager1', 'term_maturity')).toHaveLength(1);
   });
 
   it('a manager never gets reminders about customers outside their scope, even through a list', () => {

@@ -50,8 +50,11 @@ export function reminderText(t: TFunction, r: Pick<Reminder, 'kind' | 'params' |
     case 'work_item':
       return t('reminders.text.work_item', { text: str(p.text ?? p.note ?? p.title) });
     case 'referral_sla': {
+      // the referrals feature passes the customer's interest (deposit, wealth, ...)
+      const interest = p.interest ? t(`referral.interest.${str(p.interest)}`, { defaultValue: str(p.interest) }) : '';
       const extra = str(p.text ?? p.note ?? '');
-      return extra ? `${t('reminders.text.referral_sla')}：${extra}` : t('reminders.text.referral_sla');
+      const base = interest ? t('reminders.text.referralInterest', { interest }) : t('reminders.text.referral_sla');
+      return extra ? `${base}：${extra}` : base;
     }
     default:
       return '';
