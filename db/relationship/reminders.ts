@@ -306,11 +306,16 @@ export function listInbox(db: Database, userId: number, scope: Scope, q: InboxQu
   };
 }
 
-/** Open reminders shown now: the header badge and the desktop widget's figure. */
-export function countOpen(db: Database, userId: number, scope: Scope, clock: InboxClock): number {
+/** The badge shows "99+" beyond this; counting stops here so a branch-wide inbox stays cheap to poll. */
+export const OPEN_COUNT_CAP = 1000;
+
+/** Open reminders shown now (at most OPEN_COUNT_CAP): the header badge. */
+export function countOpen(db: Database, userId: number, scope: Scope, clock: InboxClock, cap = OPEN_COUNT_CAP): number {
   const base = inboxWhere(scope, userId);
   const v = viewSql('open', clock);
-  return (db.prepare(`SELECT COUNT(*) AS n FROM reminders r WHERE ${base.sql} AND ${v.sql}`).get(...base.params, ...v.params) as { n: number }).n;
+  return (
+    db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM reminders r WHERE ${base.sql} AND ${v.sql} LIMIT ?)`).get(...base.params, ...v.params, cap) as { n: number }
+  ).n;
 }
 
 export type InboxAction = 'done' | 'dismiss' | 'snooze' | 'reopen';

@@ -107,7 +107,7 @@ export const remindersApi = {
   ),
   /** The desktop widget: open count and the next few open reminders. */
   'reminders.widget': method<{ open: number; top: Reminder[] }>()('session', z.object({ limit: z.number().int().min(1).max(20).default(5) }).strict()),
-  /** Open reminders shown now (the header badge). */
+  /** Open reminders shown now (the header badge), counted up to 1,000. */
   'reminders.count': method<{ open: number }>()('session', z.object({}).strict()),
   'reminders.done': method<{ updated: number }>()('session', z.object({ ids: z.array(id).min(1).max(500) }).strict()),
   'reminders.dismiss': method<{ updated: number }>()('session', z.object({ ids: z.array(id).min(1).max(500) }).strict()),
