@@ -4,7 +4,7 @@
  */
 import type { Permission, Role } from '../../shared/permissions';
 
-export const ROUTES = ['home', 'customers', 'customer', 'referrals', 'referralReport', 'staleContacts', 'imports', 'tiers', 'users', 'audit', 'reminders', 'desktops', 'opportunities', 'campaigns', 'rules'] as const;
+export const ROUTES = ['home', 'customers', 'customer', 'referrals', 'referralReport', 'staleContacts', 'imports', 'tiers', 'users', 'audit', 'reminders', 'desktops', 'opportunities', 'campaigns', 'rules', 'reports'] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export interface NavItem {
@@ -26,6 +26,7 @@ interface NavDef {
 const NAV: readonly NavDef[] = [
   { id: 'home', permission: null, labelKey: '' },
   { id: 'customers', permission: 'customer.list', labelKey: 'nav.customers' },
+  { id: 'reports', permission: 'portfolio.overview', labelKey: 'reports.nav' },
   { id: 'customer', permission: 'customer.read', labelKey: 'nav.customer', hidden: true },
   { id: 'referrals', permission: 'referral.work', labelKey: 'nav.referrals' },
   { id: 'referralReport', permission: 'referral.report', labelKey: 'nav.referralReport' },

@@ -11,6 +11,7 @@ import { TellerHome } from '../pages/TellerHome';
 import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
 import { TiersPage } from '../pages/TiersPage';
+import { ReportsPage } from '../pages/reports/ReportsPage';
 import { OpportunitiesPage } from '../pages/opportunities/OpportunitiesPage';
 import { CampaignsPage } from '../pages/opportunities/CampaignsPage';
 import { RulesPage } from '../pages/opportunities/RulesPage';
@@ -110,6 +111,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <ImportsPage />;
     case 'tiers':
       return <TiersPage />;
+    case 'reports':
+      return <ReportsPage />;
     case 'opportunities':
       return <OpportunitiesPage />;
     case 'campaigns':

@@ -1,0 +1,397 @@
+/**
+ * 分析报表: the six reports, each a set of tables from reports.run drawn as echarts charts plus the
+ * table itself. Every bar, slice, point and figure opens the customer grid filtered to exactly the
+ * customers behind it (the row's drill filter); each table exports to Excel, each chart saves as PNG.
+ * #/reports/<report> keeps the report in the URL.
+ */
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
+import { REPORTS, type GridFilter, type ReportFilterInput, type ReportName, type ReportOptions, type ReportResult, type ReportRow, type ReportTable } from '../../../../shared/api';
+import { CHANNELS } from '../../../../shared/drill';
+import { api, downloadFile, saveBlob } from '../../api/client';
+import { useAction, useApi } from '../../api/useApi';
+import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
+import { count, yuan } from '../../format';
+import { routeParam } from '../../nav';
+import { drillTo } from '../desktop/drill';
+import { ReportChart, type ChartHandle, type ChartSpec } from './ReportChart';
+import './reports.css';
+
+const TIER_CHOICES = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'] as const;
+
+/** Which chart each table gets: category column, value columns ('*' = every count column but the total). */
+const CHARTS: Record<string, { type: ChartSpec['type']; category: string; series: string[] | '*' }> = {
+  trend: { type: 'line', category: 'month', series: ['deposits', 'wealth', 'loans', 'aum'] },
+  tiers: { type: 'bar', category: 'tier', series: ['customers'] },
+  branches: { type: 'bar', category: 'branch', series: ['aum'] },
+  composition: { type: 'pie', category: 'customerKind', series: ['customers'] },
+  behaviour: { type: 'hbar', category: 'txnType', series: ['n'] },
+  flows: { type: 'bar', category: 'month', series: ['inflow', 'outflow'] },
+  holdings: { type: 'hbar', category: 'product', series: ['balance'] },
+  sales: { type: 'hbar', category: 'product', series: ['sold'] },
+  maturities: { type: 'pie', category: 'maturityKind', series: ['amount'] },
+  income: { type: 'bar', category: 'month', series: ['feeIncome'] },
+  mix: { type: 'pie', category: 'channel', series: ['n'] },
+  hours: { type: 'stack', category: 'hour', series: '*' },
+  weekdays: { type: 'stack', category: 'weekday', series: '*' },
+  types: { type: 'stack', category: 'txnType', series: '*' },
+  managers: { type: 'hbar', category: 'manager', series: ['aum'] },
+  tellers: { type: 'hbar', category: 'teller', series: ['n'] },
+  changes: { type: 'hbar', category: 'fromTier', series: ['customers'] },
+};
+
+function currentReport(): ReportName {
+  const p = routeParam(window.location.hash);
+  return (REPORTS as readonly string[]).includes(p ?? '') ? (p as ReportName) : 'overview';
+}
+
+export function ReportsPage() {
+  const { t } = useTranslation();
+  const [report, setReport] = useState<ReportName>(currentReport);
+  useEffect(() => {
+    const on = () => setReport(currentReport());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  const options = useApi('reports.options', {});
+  const [draft, setDraft] = useState<ReportFilterInput>({});
+  const [filter, setFilter] = useState<ReportFilterInput>({});
+  const result = useApi('reports.run', { report, filter });
+  const [notice, setNotice] = useState<string | null>(null);
+  const exporting = useAction();
+
+  const exportTables = async (table?: string) => {
+    const out = await exporting.run(() => api('reports.export', { report, filter, ...(table ? { table } : {}) }));
+    if (out && (await downloadFile(out.id, out.name))) setNotice(t('reports.exported', { name: out.name }));
+  };
+
+  return (
+    <section className="page reports-page" data-testid="reports-page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">{t('reports.title')}</h1>
+        {options.data?.ownBook && <span className="muted">{t('reports.ownBook')}</span>}
+      </header>
+      <nav className="report-tabs" role="tablist" aria-label={t('reports.title')}>
+        {REPORTS.map((r) => (
+          <a key={r} role="tab" aria-selected={r === report} className={r === report ? 'active' : ''} href={`#/reports/${r}`} data-testid={`report-tab-${r}`}>
+            {t(`reports.names.${r}`)}
+          </a>
+        ))}
+      </nav>
+      {options.data && (
+        <Filters
+          report={report}
+          options={options.data}
+          draft={draft}
+          setDraft={setDraft}
+          onApply={() => setFilter(draft)}
+          onReset={() => {
+            setDraft({});
+            setFilter({});
+          }}
+        />
+      )}
+      <ErrorNotice error={result.error ?? options.error ?? exporting.error} onRetry={result.reload} />
+      <SuccessNotice text={notice} />
+      {result.loading && <Loading label={t('reports.loading')} />}
+      {result.data && (
+        <>
+          <p className="muted report-meta">
+            {result.data.from && result.data.to && t('reports.period', { from: result.data.from, to: result.data.to })} · {t('reports.actions.drillHint')}
+            <button type="button" className="link-button" onClick={() => void exportTables()} disabled={exporting.busy} data-testid="report-export-all">
+              {t('reports.actions.exportAll')}
+            </button>
+          </p>
+          <Tables result={result.data} onExport={(id) => void exportTables(id)} busy={exporting.busy} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function Filters({
+  report,
+  options,
+  draft,
+  setDraft,
+  onApply,
+  onReset,
+}: {
+  report: ReportName;
+  options: ReportOptions;
+  draft: ReportFilterInput;
+  setDraft: (f: ReportFilterInput) => void;
+  onApply: () => void;
+  onReset: () => void;
+}) {
+  const { t } = useTranslation();
+  const set = (patch: Partial<ReportFilterInput>) => {
+    const next: Record<string, unknown> = { ...draft, ...patch };
+    for (const k of Object.keys(next)) if (next[k] === undefined || (Array.isArray(next[k]) && (next[k] as unknown[]).length === 0)) delete next[k];
+    setDraft(next as ReportFilterInput);
+  };
+  const toggle = <T extends string>(list: readonly T[] | undefined, v: T): T[] => (list?.includes(v) ? list.filter((x) => x !== v) : [...(list ?? []), v]);
+  const months = [...options.months].reverse();
+  return (
+    <form
+      className="report-filters"
+      data-testid="report-filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply();
+      }}
+    >
+      {report !== 'migration' && (
+        <>
+          <label>
+            {t('reports.filter.from')}
+            <select value={draft.from ?? ''} onChange={(e) => set({ from: e.target.value || undefined })} data-testid="filter-from">
+              <option value="">—</option>
+              {months.map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('reports.filter.to')}
+            <select value={draft.to ?? ''} onChange={(e) => set({ to: e.target.value || undefined })} data-testid="filter-to">
+              <option value="">—</option>
+              {months.map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </select>
+          </label>
+        </>
+      )}
+      {report === 'migration' && (
+        <>
+          <label>
+            {t('reports.filter.migrationFrom')}
+            <input type="date" value={draft.migrationFrom ?? ''} onChange={(e) => set({ migrationFrom: e.target.value || undefined })} data-testid="filter-migration-from" />
+          </label>
+          <label>
+            {t('reports.filter.migrationTo')}
+            <input type="date" value={draft.migrationTo ?? ''} max={options.today} onChange={(e) => set({ migrationTo: e.target.value || undefined })} data-testid="filter-migration-to" />
+          </label>
+        </>
+      )}
+      {options.branches.length > 1 && (
+        <label>
+          {t('reports.filter.branch')}
+          <select value={draft.branchIds?.[0] ?? ''} onChange={(e) => set({ branchIds: e.target.value ? [Number(e.target.value)] : undefined })} data-testid="filter-branch">
+            <option value="">{t('reports.filter.all')}</option>
+            {options.branches.map((b) => (
+              <option key={b.id} value={b.id}>
+                {b.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {!options.ownBook && (
+        <label>
+          {t('reports.filter.manager')}
+          <select value={draft.managerId ?? ''} onChange={(e) => set({ managerId: e.target.value ? Number(e.target.value) : undefined })} data-testid="filter-manager">
+            <option value="">{t('reports.filter.all')}</option>
+            {options.managers.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        {t('reports.filter.kind')}
+        <select value={draft.kind ?? ''} onChange={(e) => set({ kind: (e.target.value || undefined) as ReportFilterInput['kind'] })} data-testid="filter-kind">
+          <option value="">{t('reports.filter.all')}</option>
+          <option value="individual">{t('reports.customerKind.individual')}</option>
+          <option value="corporate">{t('reports.customerKind.corporate')}</option>
+        </select>
+      </label>
+      {report === 'products' && (
+        <>
+          <label>
+            {t('reports.filter.product')}
+            <select value={draft.productIds?.[0] ?? ''} onChange={(e) => set({ productIds: e.target.value ? [Number(e.target.value)] : undefined })} data-testid="filter-product">
+              <option value="">{t('reports.filter.all')}</option>
+              {options.products.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('reports.filter.maturityDays')}
+            <input type="number" min={1} max={366} value={draft.maturityDays ?? ''} onChange={(e) => set({ maturityDays: e.target.value ? Number(e.target.value) : undefined })} />
+          </label>
+        </>
+      )}
+      <fieldset className="chips">
+        <legend>{t('reports.filter.tier')}</legend>
+        {TIER_CHOICES.map((tier) => (
+          <label key={tier} className="chip">
+            <input type="checkbox" checked={draft.tiers?.includes(tier) ?? false} onChange={() => set({ tiers: toggle(draft.tiers, tier) })} data-testid={`filter-tier-${tier}`} />
+            {t(`reports.tier.${tier}`)}
+          </label>
+        ))}
+      </fieldset>
+      {(report === 'channels' || report === 'customers') && (
+        <fieldset className="chips">
+          <legend>{t('reports.filter.channel')}</legend>
+          {CHANNELS.map((c) => (
+            <label key={c} className="chip">
+              <input type="checkbox" checked={draft.channels?.includes(c) ?? false} onChange={() => set({ channels: toggle(draft.channels, c) })} data-testid={`filter-channel-${c}`} />
+              {t(`reports.channel.${c}`)}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <div className="filter-actions">
+        <button type="submit" className="primary" data-testid="filter-apply">
+          {t('reports.filter.apply')}
+        </button>
+        <button type="button" onClick={onReset}>
+          {t('reports.filter.reset')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const VALUE_KINDS = new Set(['tier', 'channel', 'txnType', 'direction', 'weekday', 'customerKind', 'maturityKind', 'metric', 'category']);
+const CHANNEL_KEYS = new Set<string>(CHANNELS);
+const TIER_KEYS = new Set<string>(TIER_CHOICES);
+
+function useFormat() {
+  const { t } = useTranslation();
+  const title = (key: string) => (CHANNEL_KEYS.has(key) ? t(`reports.channel.${key}`) : TIER_KEYS.has(key) ? t(`reports.tier.${key}`) : t(`reports.col.${key}`));
+  const cell = (kind: string, v: string | number | null | undefined): string => {
+    if (v == null) return '—';
+    if (VALUE_KINDS.has(kind)) return t(`reports.${kind}.${v}`);
+    if (typeof v === 'number' && kind !== 'pct' && kind !== 'hour') return count(v);
+    if (kind === 'money') return yuan(String(v));
+    if (kind === 'pct') return `${v}%`;
+    if (kind === 'hour') return `${String(v).padStart(2, '0')}:00`;
+    return String(v);
+  };
+  return { title, cell, t };
+}
+
+/** A row's label in words (first column), for drill labels and chart categories. */
+function rowLabel(table: ReportTable, row: ReportRow, cell: (kind: string, v: string | number | null | undefined) => string): string {
+  const first = table.columns[0]!;
+  const base = cell(first.kind, row.cells[first.key]);
+  if (table.id === 'behaviour') return `${base} ${cell('direction', row.cells.direction)}`;
+  if (table.id === 'changes') return `${base} → ${cell('tier', row.cells.toTier)}`;
+  return base;
+}
+
+function Tables({ result, onExport, busy }: { result: ReportResult; onExport: (table: string) => void; busy: boolean }) {
+  const { t } = useTranslation();
+  const tables = result.tables;
+  if (tables.every((x) => x.rows.length === 0)) return <Empty text={t('reports.noData')} />;
+  return (
+    <div className="report-tables">
+      {tables.map((tb) => (
+        <TableSection key={`${result.report}-${tb.id}`} report={result.report} table={tb} onExport={() => onExport(tb.id)} busy={busy} />
+      ))}
+    </div>
+  );
+}
+
+function TableSection({ report, table, onExport, busy }: { report: ReportName; table: ReportTable; onExport: () => void; busy: boolean }) {
+  const { title, cell, t } = useFormat();
+  const chart: RefObject<ChartHandle | null> = useRef<ChartHandle>(null);
+  const name = t(`reports.tables.${table.id}`);
+  const drill = (row: ReportRow, col: string | null) => {
+    const f: GridFilter | undefined = (col ? row.drills?.[col] : undefined) ?? row.drill;
+    if (!f) return;
+    drillTo(f, t('reports.drillLabel', { report: t(`reports.names.${report}`), what: `${name} ${rowLabel(table, row, cell)}${col && row.drills?.[col] ? ` ${title(col)}` : ''}` }));
+  };
+  const spec = useMemo((): ChartSpec | null => {
+    const c = CHARTS[table.id];
+    if (!c || table.rows.length === 0) return null;
+    const keys = c.series === '*' ? table.columns.filter((x) => x.kind === 'count' && x.key !== 'n' && x.key !== c.category).map((x) => x.key) : c.series;
+    return {
+      type: c.type,
+      categories: table.rows.map((r) => rowLabel(table, r, cell)),
+      series: keys.map((k) => ({ key: k, name: title(k), values: table.rows.map((r) => Number(r.cells[k] ?? 0)) })),
+    };
+    // cell/title follow the language, which re-renders the page
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [table]);
+  const savePng = () => {
+    const url = chart.current?.png();
+    if (!url) return;
+    const bytes = Uint8Array.from(atob(url.split(',')[1] ?? ''), (ch) => ch.charCodeAt(0));
+    saveBlob(new Blob([bytes], { type: 'image/png' }), `${t(`reports.names.${report}`)}-${name}.png`);
+    void api('reports.chartSaved', { report, table: table.id }).catch(() => undefined);
+  };
+  return (
+    <section className="report-section" data-testid={`report-table-${table.id}`} aria-label={name}>
+      <header className="report-section-header">
+        <h2>{name}</h2>
+        <div className="report-section-actions">
+          {spec && (
+            <button type="button" onClick={savePng} data-testid={`report-png-${table.id}`}>
+              {t('reports.actions.savePng')}
+            </button>
+          )}
+          <button type="button" onClick={onExport} disabled={busy} data-testid={`report-export-${table.id}`}>
+            {t('reports.actions.exportExcel')}
+          </button>
+        </div>
+      </header>
+      {spec && (
+        <ReportChart
+          ref={chart as RefObject<ChartHandle>}
+          spec={spec}
+          label={name}
+          testId={`report-chart-${table.id}`}
+          onPick={(i, key) => {
+            const row = table.rows[i];
+            if (row) drill(row, row.drills?.[key] ? key : null);
+          }}
+        />
+      )}
+      <div className="table-wrap">
+        <table className="data-table report-table">
+          <thead>
+            <tr>
+              {table.columns.map((c) => (
+                <th key={c.key} scope="col" className={c.kind === 'money' || c.kind === 'count' || c.kind === 'pct' ? 'num' : undefined}>
+                  {title(c.key)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((row, i) => (
+              <tr key={i}>
+                {table.columns.map((c, j) => {
+                  const text = cell(c.kind, row.cells[c.key]);
+                  const numeric = c.kind === 'money' || c.kind === 'count';
+                  const target = row.drills?.[c.key] ?? (numeric || j === 0 ? row.drill : undefined);
+                  return (
+                    <td key={c.key} className={numeric || c.kind === 'pct' ? 'num' : undefined}>
+                      {target && row.cells[c.key] != null ? (
+                        <button type="button" className="link-button" onClick={() => drill(row, row.drills?.[c.key] ? c.key : null)} data-testid={`drill-${table.id}-${i}-${c.key}`}>
+                          {text}
+                        </button>
+                      ) : (
+                        text
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
