@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { addDays, addMonths } from '../../shared/dates';
+import { addDays } from '../../shared/dates';
 import type { Scope } from '../scope';
 
 /**
@@ -7,7 +7,8 @@ import type { Scope } from '../scope';
  * the alias `c`, ANDed into every query). Money sums are read as BigInt. Headline figures, the tier
  * pyramid and the staff league come from the maintained summaries (db/repos/overview.ts and
  * summary_customers); maturities walk the maturity indexes; lists and saved queries count through the
- * grid's compiled filter. Each figure is defined so that the grid filter its drill-down opens keeps
+ * grid's compiled filter (month-end history, channel and product mix and movers come from the
+ * reporting summaries, db/reporting/read.ts). Each figure is defined so that the grid filter its drill-down opens keeps
  * exactly the customers counted here.
  */
 
@@ -47,16 +48,16 @@ export function desktopData(db: Database) {
         UNION ALL SELECT h.customer_id, h.maturity_on, h.market_value_fen FROM wealth_holdings h WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?
         UNION ALL SELECT l.customer_id, l.maturity_on, l.balance_fen FROM loans l WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?`;
       const window = [today, until, today, until, today, until];
-      const customers = num(
-        all(`SELECT COUNT(*) AS n FROM customers c WHERE c.id IN (SELECT cid FROM (${due})) AND ${scope.sql}`, [...window, ...scope.params])[0]!.n,
-      );
-      const rows = all(
-        `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on"
+      // One pass for the count and the first rows: the window count sees every customer before LIMIT.
+      const found = all(
+        `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on", COUNT(*) OVER () AS total
          FROM (SELECT cid, MIN(on_date) AS on_date, SUM(amt) AS amount_fen FROM (${due}) GROUP BY cid) d
          JOIN customers c ON c.id = d.cid WHERE ${scope.sql}
          ORDER BY d.on_date, d.amount_fen DESC, c.id LIMIT ?`,
         [...window, ...scope.params, limit],
-      ) as unknown as CustomerRow[];
+      );
+      const customers = found.length ? num(found[0]!.total) : 0;
+      const rows = found as unknown as CustomerRow[];
       return { until, byKind, customers, rows };
     },
 
@@ -80,67 +81,6 @@ export function desktopData(db: Database) {
         aum_fen: big(r.aum_fen),
         quality: num(r.quality),
       }));
-    },
-
-    /** Transactions over each channel since `days` ago (the grid's channelUse window), in scope. */
-    channelMix(scope: Scope, today: string, days: number) {
-      const since = `${addDays(today, -days)} 00:00:00`;
-      return all(
-        `SELECT t.channel, COUNT(*) AS txns, SUM(t.amount_fen) AS amount_fen, COUNT(DISTINCT t.customer_id) AS customers
-         FROM transactions t JOIN customers c ON c.id = t.customer_id
-         WHERE t.txn_at >= ? AND ${scope.sql} GROUP BY t.channel`,
-        [since, ...scope.params],
-      ).map((r) => ({ channel: String(r.channel), txns: num(r.txns), amount_fen: big(r.amount_fen), customers: num(r.customers) }));
-    },
-
-    /** Holdings by product category: open accounts, active wealth holdings and loans (the grid's holdsCategory). */
-    productMix(scope: Scope) {
-      return all(
-        `WITH h(cid, category, bal) AS (
-           SELECT a.customer_id, p.category, a.balance_fen FROM accounts a JOIN products p ON p.id = a.product_id WHERE a.status <> 'closed'
-           UNION ALL SELECT w.customer_id, p.category, w.market_value_fen FROM wealth_holdings w JOIN products p ON p.id = w.product_id WHERE w.status = 'active'
-           UNION ALL SELECT l.customer_id, p.category, l.balance_fen FROM loans l JOIN products p ON p.id = l.product_id WHERE l.status = 'active')
-         SELECT h.category, COUNT(DISTINCT h.cid) AS customers, COUNT(*) AS holdings, SUM(h.bal) AS balance_fen
-         FROM h JOIN customers c ON c.id = h.cid WHERE ${scope.sql} GROUP BY h.category ORDER BY balance_fen DESC`,
-        scope.params,
-      ).map((r) => ({ category: String(r.category), customers: num(r.customers), holdings: num(r.holdings), balance_fen: big(r.balance_fen) }));
-    },
-
-    /**
-     * Deposits at each month's last reported balance (daily_balances), for the last `months` months
-     * that have balances, in scope.
-     */
-    depositTrend(scope: Scope, today: string, months: number) {
-      const from = `${addMonths(today.slice(0, 7), -(months - 1))}-01`;
-      return all(
-        `SELECT substr(d.on_date, 1, 7) AS month, SUM(d.balance_fen) AS s
-         FROM daily_balances d JOIN accounts a ON a.id = d.account_id JOIN customers c ON c.id = a.customer_id
-         WHERE a.kind IN ('demand', 'term') AND d.on_date >= ? AND d.on_date <= ? AND ${scope.sql}
-           AND d.on_date = (SELECT MAX(d2.on_date) FROM daily_balances d2 WHERE d2.account_id = d.account_id AND substr(d2.on_date, 1, 7) = substr(d.on_date, 1, 7))
-         GROUP BY 1 ORDER BY 1`,
-        [from, today, ...scope.params],
-      ).map((r) => ({ month: String(r.month), deposit_fen: big(r.s) }));
-    },
-
-    /**
-     * Customers whose deposits moved most since the end of the previous month: today's maintained
-     * deposits against the sum of their deposit accounts' last reported balances in that month.
-     */
-    movers(scope: Scope, today: string, direction: 'up' | 'down', limit: number) {
-      const prev = addMonths(today.slice(0, 7), -1);
-      const rows = all(
-        `WITH old(cid, s) AS (
-           SELECT a.customer_id, SUM(d.balance_fen) FROM daily_balances d JOIN accounts a ON a.id = d.account_id
-           WHERE a.kind IN ('demand', 'term') AND substr(d.on_date, 1, 7) = ?
-             AND d.on_date = (SELECT MAX(d2.on_date) FROM daily_balances d2 WHERE d2.account_id = d.account_id AND substr(d2.on_date, 1, 7) = ?)
-           GROUP BY a.customer_id)
-         SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, c.deposit_fen - old.s AS amount_fen
-         FROM old JOIN customers c ON c.id = old.cid WHERE ${scope.sql} AND c.deposit_fen <> old.s
-           AND (c.deposit_fen - old.s) ${direction === 'up' ? '> 0' : '< 0'}
-         ORDER BY amount_fen ${direction === 'up' ? 'DESC' : 'ASC'}, c.id LIMIT ?`,
-        [prev, prev, ...scope.params, limit],
-      ) as unknown as CustomerRow[];
-      return { since: prev, rows };
     },
 
     /** Count and the largest customers (by AUM) a compiled grid filter keeps. */

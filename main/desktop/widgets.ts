@@ -27,6 +27,17 @@ import { fenToYuan } from '../../shared/money';
 import { compileFilter } from '../../db/repos/customerGrid';
 import { desktopData, type CustomerRow } from '../../db/repos/desktopData';
 import { overviewRepo } from '../../db/repos/overview';
+import {
+  channelMix as reportChannelMix,
+  monthlyTrend,
+  movers as reportMovers,
+  productMix as reportProductMix,
+  reportMonths,
+  reportScopeOf,
+  shiftMonth,
+  type MonthFigures,
+  type ReportScope,
+} from '../../db/reporting/read';
 import { rootBranch, type Scope } from '../../db/scope';
 import { reminderWidgetData } from '../../db/relationship/reminders';
 import { log } from '../log';
@@ -41,6 +52,15 @@ export interface WidgetEnv {
   /** Computed once per desktop and shared by the KPI cards. */
   totals: () => ReturnType<ReturnType<typeof overviewRepo>['totals']>;
   data: ReturnType<typeof desktopData>;
+  /**
+   * The reporting summaries' view of the scope (db/reporting/read.ts): a president's branch tree, a
+   * manager's own book (customers they are manager of record for; grants are not in month-end history).
+   */
+  report: ReportScope;
+  /** Reporting months (those with balance data), ascending; read once per desktop. */
+  months: () => string[];
+  /** Month-end figures of every reporting month in the scope; read once per desktop. */
+  history: () => MonthFigures[];
   /** Now (ISO UTC) from the caller's clock: snoozed reminders return after their time. */
   now?: string;
 }
@@ -69,12 +89,12 @@ export const DEFAULT_LAYOUTS: Record<DesktopRole, DesktopLayout> = {
       ...KPIS(),
       w('trend', 'depositTrend', 0, 3, 6, 8, { months: 12 }),
       w('pyramid', 'tierPyramid', 6, 3, 6, 8),
-      w('channels', 'channelMix', 0, 11, 4, 8, { days: 30 }),
-      w('products', 'productMix', 4, 11, 4, 8),
-      w('maturities', 'maturities', 8, 11, 4, 8, { days: 30 }),
-      w('movers-up', 'movers', 0, 19, 4, 9, { direction: 'up', limit: 8 }),
-      w('movers-down', 'movers', 4, 19, 4, 9, { direction: 'down', limit: 8 }),
-      w('league', 'staffLeague', 8, 19, 4, 9),
+      w('channels', 'channelMix', 0, 11, 4, 10, { months: 1 }),
+      w('products', 'productMix', 4, 11, 4, 10, { limit: 8 }),
+      w('maturities', 'maturities', 8, 11, 4, 10, { days: 30 }),
+      w('movers-up', 'movers', 0, 21, 4, 8, { direction: 'up', limit: 8 }),
+      w('movers-down', 'movers', 4, 21, 4, 8, { direction: 'down', limit: 8 }),
+      w('league', 'staffLeague', 8, 21, 4, 8),
     ],
   },
   manager: {
@@ -132,7 +152,6 @@ function customer(r: CustomerRow): WidgetCustomer {
 }
 
 const TIER_ORDER = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'];
-const one = (g: NonNullable<GridFilter['advanced']>): NonNullable<GridFilter['advanced']> => g;
 
 function listView(env: WidgetEnv, listId: number) {
   const r = env.db
@@ -159,12 +178,27 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
     const value =
       c.metric === 'customers' ? String(t.customers) : money(c.metric === 'deposits' ? t.deposit_fen : c.metric === 'loans' ? t.loan_fen : t.aum_fen);
     const drill: GridFilter = c.metric === 'customers' ? {} : c.metric === 'deposits' ? { depositsMin: '0.01' } : c.metric === 'loans' ? { loansMin: '0.01' } : { aumMin: '0.01' };
-    return { kind: 'kpi', metric: c.metric, value, prevMonth: null, prevYear: null, drill };
+    // History from the month-end summaries: the last month end before this month, and a year ago.
+    const months = env.months();
+    const thisMonth = env.today.slice(0, 7);
+    const prevMonthAt = months.filter((m) => m < thisMonth).pop() ?? null;
+    const yearAgo = shiftMonth(thisMonth, -12);
+    const prevYearAt = months.includes(yearAgo) ? yearAgo : null;
+    const at = (m: string | null): string | null => {
+      if (!m) return null;
+      const f = env.history().find((x) => x.month === m);
+      if (c.metric === 'customers') return String(f?.customers ?? 0);
+      return money(f ? (c.metric === 'deposits' ? f.depositFen : c.metric === 'loans' ? f.loanFen : f.aumFen) : 0n);
+    };
+    return { kind: 'kpi', metric: c.metric, value, prevMonth: at(prevMonthAt), prevYear: at(prevYearAt), prevMonthAt, prevYearAt, drill };
   }) as Compute,
 
   depositTrend: ((c: { months: number }, env) => ({
     kind: 'depositTrend',
-    points: env.data.depositTrend(env.scope, env.today, c.months).map((p) => ({ month: p.month, deposits: money(p.deposit_fen) })),
+    points: env
+      .history()
+      .slice(-c.months)
+      .map((p) => ({ month: p.month, deposits: money(p.depositFen), loans: money(p.loanFen), aum: money(p.aumFen) })),
   })) as Compute,
 
   tierPyramid: ((_c: object, env) => {
@@ -176,32 +210,53 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
     return { kind: 'tierPyramid', customers: t.customers, aum: money(t.aum_fen), tiers };
   }) as Compute,
 
-  channelMix: ((c: { days: number }, env) => ({
-    kind: 'channelMix',
-    days: c.days,
-    channels: env.data.channelMix(env.scope, env.today, c.days).map((r) => ({
-      channel: r.channel,
-      txns: r.txns,
-      amount: money(r.amount_fen),
-      customers: r.customers,
-      drill: { advanced: one({ op: 'and', items: [{ field: 'channelUse', op: 'eq', value: r.channel, days: c.days }] }) },
-    })),
-  })) as Compute,
+  // Transactions per channel over the last `months` reporting months (summary_txn_months); a slice
+  // drills into the customers with such a transaction in those months.
+  channelMix: ((c: { months: number }, env) => {
+    const to = env.months().at(-1) ?? null;
+    if (!to) return { kind: 'channelMix', from: null, to: null, channels: [] };
+    const from = shiftMonth(to, -(c.months - 1));
+    return {
+      kind: 'channelMix',
+      from,
+      to,
+      channels: reportChannelMix(env.db, env.report, {}, { from, to }).map((r) => ({
+        channel: r.channel,
+        txns: r.n,
+        amount: money(r.amountFen),
+        drill: { drill: { kind: 'txn', fromMonth: from, toMonth: to, channels: [r.channel as never] } } as GridFilter,
+      })),
+    };
+  }) as Compute,
 
-  productMix: ((_c: object, env) => ({
+  // Holdings per product today (summary_products): holders drill into exactly those customers.
+  productMix: ((c: { limit: number }, env) => ({
     kind: 'productMix',
-    categories: env.data.productMix(env.scope).map((r) => ({
-      category: r.category,
-      customers: r.customers,
-      holdings: r.holdings,
-      balance: money(r.balance_fen),
-      drill: { advanced: one({ op: 'and', items: [{ field: 'holdsCategory', op: 'eq', value: r.category }] }) },
-    })),
+    products: reportProductMix(env.db, env.report)
+      .slice(0, c.limit)
+      .map((r) => ({
+        productId: r.productId,
+        code: r.code,
+        name: r.name,
+        category: r.category,
+        holders: r.holders,
+        held: r.held,
+        balance: money(r.balanceFen),
+        drill: { drill: { kind: 'holds', productId: r.productId } } as GridFilter,
+      })),
   })) as Compute,
 
+  // AUM change of the latest reporting month against the month before (report_customer_months).
   movers: ((c: { direction: 'up' | 'down'; limit: number }, env) => {
-    const m = env.data.movers(env.scope, env.today, c.direction, c.limit);
-    return { kind: 'movers', direction: c.direction, since: m.since, rows: m.rows.map(customer) };
+    const month = env.months().at(-1) ?? null;
+    const rows = month ? reportMovers(env.db, env.report, { month, limit: c.limit, order: c.direction === 'up' ? 'top' : 'bottom' }) : [];
+    return {
+      kind: 'movers',
+      direction: c.direction,
+      month,
+      since: month ? shiftMonth(month, -1) : null,
+      rows: rows.map((r) => ({ id: r.customerId, customerNo: r.customerNo, name: r.name, tier: r.tier, aum: money(r.aumFen), amount: money(r.changeFen) })),
+    };
   }) as Compute,
 
   maturities: ((c: { days: number }, env) => {
@@ -283,8 +338,14 @@ export function computeWidgets(layout: DesktopLayout, env: WidgetEnv): Record<st
 
 export function makeEnv(db: Database, scope: Scope, today: string, user: { id: number; branch_id: number | null }, now?: string): WidgetEnv {
   let totals: ReturnType<WidgetEnv['totals']> | undefined;
+  let months: string[] | undefined;
+  let history: MonthFigures[] | undefined;
   const overview = overviewRepo(db);
+  const report = reportScopeOf(scope);
   return {
+    report,
+    months: () => (months ??= reportMonths(db)),
+    history: () => (history ??= monthlyTrend(db, report)),
     db,
     scope,
     today,

@@ -41,8 +41,8 @@ export const widgetConfigSchemas = {
   kpi: z.object({ metric: z.enum(KPI_METRICS) }).strict(),
   depositTrend: z.object({ months: z.number().int().min(3).max(24).default(12) }).strict(),
   tierPyramid: z.object({}).strict(),
-  channelMix: z.object({ days: z.number().int().min(1).max(366).default(30) }).strict(),
-  productMix: z.object({}).strict(),
+  channelMix: z.object({ months: z.number().int().min(1).max(12).default(1) }).strict(),
+  productMix: z.object({ limit: z.number().int().min(3).max(20).default(8) }).strict(),
   movers: z.object({ direction: z.enum(['up', 'down']), limit: z.number().int().min(1).max(20).default(8) }).strict(),
   maturities: z.object({ days: z.number().int().min(1).max(366).default(30) }).strict(),
   staffLeague: z.object({}).strict(),
@@ -122,16 +122,24 @@ export type WidgetData =
       metric: KpiMetric;
       /** A count for customers, yuan otherwise. */
       value: string;
-      /** The same figure at the end of the previous month / the same month last year; null when no history. */
+      /**
+       * The same figure at the last month end before this month and at the end of the same month a year
+       * ago (reporting summaries); null when that month has no balance history.
+       */
       prevMonth: string | null;
       prevYear: string | null;
+      prevMonthAt: string | null;
+      prevYearAt: string | null;
       drill: GridFilter;
     }
-  | { kind: 'depositTrend'; points: { month: string; deposits: Money }[] }
+  | { kind: 'depositTrend'; points: { month: string; deposits: Money; loans: Money; aum: Money }[] }
   | { kind: 'tierPyramid'; customers: number; aum: Money; tiers: { tier: string; customers: number; aum: Money; drill: GridFilter }[] }
-  | { kind: 'channelMix'; days: number; channels: { channel: string; txns: number; amount: Money; customers: number; drill: GridFilter }[] }
-  | { kind: 'productMix'; categories: { category: string; customers: number; holdings: number; balance: Money; drill: GridFilter }[] }
-  | { kind: 'movers'; direction: 'up' | 'down'; since: string | null; rows: WidgetCustomer[] }
+  | { kind: 'channelMix'; from: string | null; to: string | null; channels: { channel: string; txns: number; amount: Money; drill: GridFilter }[] }
+  | {
+      kind: 'productMix';
+      products: { productId: number; code: string; name: string; category: string; holders: number; held: number; balance: Money; drill: GridFilter }[];
+    }
+  | { kind: 'movers'; direction: 'up' | 'down'; month: string | null; since: string | null; rows: WidgetCustomer[] }
   | {
       kind: 'maturities';
       days: number;

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { benchGenerate, formatBench } from './generate';
+import { benchDesktop } from './desktop';
 import { benchGrid } from './grid';
 import { benchReferrals } from './referrals';
 import { benchImports } from './imports';
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
     try {
       out(`\n== customer workspace on that store`);
       await benchGrid({ db: g.file, samples: 40, print: out });
+      out(`\n== desktops on that store (all widgets of a desktop in one call)`);
+      await benchDesktop({ db: g.file, samples: 30, print: out });
       out(`\n== reminders on that store`);
       await benchReminders({ db: g.file, print: out });
       out(`\n== opportunity rules, funnel and marketing lists on that store`);

@@ -23,6 +23,9 @@ test('the president’s desktop shows every widget with data, and a clicked figu
   await expect(page.getByTestId('desk-channel-chart').locator('canvas')).toBeVisible();
   await expect(page.getByTestId('desk-league').locator('tbody tr').first()).toBeVisible();
   await expect(page.getByTestId('desk-widget-league')).not.toContainText('暂时无法显示');
+  // Changes against the month-end history (the demo's balance extract holds twelve month ends).
+  await expect(page.getByTestId('desk-kpi-aum-mom')).toContainText(/较上月末 [▲▼■] [\d.]+%/);
+  await expect(page.getByTestId('desk-movers-up').locator('tbody tr').first()).toBeVisible();
   await saveScreenshot(page, 'zh-CN-desktop-president');
   await expectNoRawErrors(page);
 
@@ -42,6 +45,11 @@ test('the president’s desktop shows every widget with data, and a clicked figu
   const managerCount = num(await first.textContent());
   await first.click();
   expect(await filteredCount(page)).toBe(managerCount);
+
+  // A channel opens the customers with a transaction over it in the period.
+  await page.goBack();
+  await page.getByTestId('desk-channels').locator('button.drill').first().click();
+  expect(await filteredCount(page)).toBeGreaterThan(0);
 
   // And the whole branch from the customers card.
   await page.goBack();

@@ -101,6 +101,56 @@ function rawCustomers(ids: Set<number>): RawCustomer[] {
 }
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
 
+/**
+ * The reporting view of a user's customers: counted under today's branch and manager of record (a
+ * president's branch tree; a manager's own book, without grants).
+ */
+function reportBook(who: string): Set<number> {
+  if (who === 'president') return scopeIds('president');
+  return new Set(sql<{ id: number }>('SELECT id FROM customers WHERE manager_staff_id = ?', staffOf[who]).map((r) => r.id));
+}
+/** Months with balance data (the balance extract's months). */
+function reportMonthsRaw(): string[] {
+  return [...new Set(sql<{ d: string }>('SELECT DISTINCT on_date AS d FROM daily_balances').map((r) => r.d.slice(0, 7)))].sort();
+}
+const monthEnd = (m: string) => addDays(`${addMonths(m, 1)}-01`, -1);
+/**
+ * Month-end figures from the raw rows: demand balances as last reported in the month, term deposits
+ * and wealth outstanding at the month end, active loans disbursed by then; customers opened by then.
+ */
+function monthFigures(m: string, book: Set<number>) {
+  const end = monthEnd(m);
+  const opened = new Set(sql<{ id: number; opened_on: string }>('SELECT id, opened_on FROM customers').filter((c) => book.has(c.id) && c.opened_on <= end).map((c) => c.id));
+  const per = new Map<number, bigint>();
+  let deposits = 0n;
+  let wealth = 0n;
+  let loans = 0n;
+  const add = (cid: number, v: bigint, aum: boolean) => {
+    if (!opened.has(cid)) return false;
+    if (aum) per.set(cid, (per.get(cid) ?? 0n) + v);
+    return true;
+  };
+  const last = new Map<number, { on: string; bal: number; cid: number }>();
+  for (const r of sql<{ account_id: number; cid: number; on_date: string; balance_fen: number }>(
+    "SELECT d.account_id, a.customer_id AS cid, d.on_date, d.balance_fen FROM daily_balances d JOIN accounts a ON a.id = d.account_id WHERE a.kind = 'demand' AND substr(d.on_date, 1, 7) = ?",
+    m,
+  )) {
+    const cur = last.get(r.account_id);
+    if (!cur || cur.on < r.on_date) last.set(r.account_id, { on: r.on_date, bal: r.balance_fen, cid: r.cid });
+  }
+  for (const x of last.values()) if (add(x.cid, BigInt(x.bal), true)) deposits += BigInt(x.bal);
+  for (const t of sql<{ cid: number; v: number; start_on: string; status: string; maturity_on: string }>('SELECT customer_id AS cid, principal_fen AS v, start_on, status, maturity_on FROM term_deposits'))
+    if (t.start_on <= end && (t.status === 'active' || (t.status === 'matured' && t.maturity_on > end)) && add(t.cid, BigInt(t.v), true)) deposits += BigInt(t.v);
+  for (const h of sql<{ cid: number; v: number; purchased_on: string; status: string; maturity_on: string | null }>(
+    'SELECT customer_id AS cid, market_value_fen AS v, purchased_on, status, maturity_on FROM wealth_holdings',
+  ))
+    if (h.purchased_on <= end && (h.status === 'active' || (h.status === 'matured' && h.maturity_on !== null && h.maturity_on > end)) && add(h.cid, BigInt(h.v), true)) wealth += BigInt(h.v);
+  for (const l of sql<{ cid: number; v: number; disbursed_on: string; status: string }>('SELECT customer_id AS cid, balance_fen AS v, disbursed_on, status FROM loans'))
+    if (l.disbursed_on <= end && l.status === 'active' && add(l.cid, BigInt(l.v), false)) loans += BigInt(l.v);
+  for (const id of opened) if (!per.has(id)) per.set(id, 0n);
+  return { customers: opened.size, deposits, wealth, loans, aum: deposits + wealth, per };
+}
+
 function byKind<K extends WidgetData['kind']>(view: DesktopView, kind: K, pick: (d: Extract<WidgetData, { kind: K }>) => boolean = () => true): Extract<WidgetData, { kind: K }> {
   for (const w of view.layout.widgets) {
     const r = view.widgets[w.id];
@@ -157,24 +207,35 @@ async function checkDesktop(who: string) {
   expect(await gridCount(m.drill, who)).toBe(m.customers);
   for (const r of m.rows) expect(ids.has(r.id)).toBe(true);
 
-  // Movers: deposits now against the previous month's last reported deposit balances.
-  const prev = addMonths(TODAY.slice(0, 7), -1);
-  const lastInMonth = new Map<number, string>();
-  const bal = sql<{ account_id: number; customer_id: number; on_date: string; balance_fen: number }>(
-    `SELECT d.account_id, a.customer_id, d.on_date, d.balance_fen FROM daily_balances d JOIN accounts a ON a.id = d.account_id
-     WHERE a.kind IN ('demand','term') AND substr(d.on_date, 1, 7) = ?`,
-    prev,
-  );
-  for (const b of bal) if ((lastInMonth.get(b.account_id) ?? '') < b.on_date) lastInMonth.set(b.account_id, b.on_date);
-  const old = new Map<number, bigint>();
-  for (const b of bal) if (lastInMonth.get(b.account_id) === b.on_date) old.set(b.customer_id, (old.get(b.customer_id) ?? 0n) + BigInt(b.balance_fen));
-  const changes = raw.filter((c) => old.has(c.id)).map((c) => ({ id: c.id, change: c.deposits - old.get(c.id)! }));
+  // History (month-end figures), KPI changes and movers, from the raw tables.
+  const book = reportBook(who);
+  const months = reportMonthsRaw();
+  const fig = (m: string) => monthFigures(m, book);
+  const thisMonth = TODAY.slice(0, 7);
+  const prevAt = months.filter((m) => m < thisMonth).pop()!;
+  const yearAgo = addMonths(thisMonth, -12);
+  for (const metric of ['customers', 'deposits', 'loans', 'aum'] as const) {
+    const k = kpi(metric);
+    const f = fig(prevAt);
+    expect(k.prevMonthAt).toBe(prevAt);
+    expect(k.prevMonth).toBe(metric === 'customers' ? String(f.customers) : fenToYuan(f[metric]));
+    if (months.includes(yearAgo)) {
+      const y = fig(yearAgo);
+      expect(k.prevYear).toBe(metric === 'customers' ? String(y.customers) : fenToYuan(y[metric]));
+    } else expect([k.prevYear, k.prevYearAt]).toEqual([null, null]);
+  }
+  const latest = months.at(-1)!;
+  const now = fig(latest).per;
+  const before = months.includes(addMonths(latest, -1)) ? fig(addMonths(latest, -1)).per : new Map<number, bigint>();
+  const changes = [...now].map(([id, aum]) => ({ id, change: aum - (before.get(id) ?? 0n) }));
   for (const dir of ['up', 'down'] as const) {
     const w = byKind(view, 'movers', (d) => d.direction === dir);
+    expect(w.month).toBe(latest);
     const want = changes
       .filter((c) => (dir === 'up' ? c.change > 0n : c.change < 0n))
       .sort((a, b) => (a.change === b.change ? a.id - b.id : (dir === 'up' ? b.change > a.change : a.change > b.change) ? 1 : -1))
       .slice(0, 8);
+    expect(want.length).toBeGreaterThan(0);
     expect(w.rows.map((r) => [r.id, r.amount])).toEqual(want.map((c) => [c.id, fenToYuan(c.change)]));
   }
   return { view, raw, ids };
@@ -203,11 +264,13 @@ describe('the president’s desktop (行长桌面)', () => {
       expect(await gridCount(r.drill, 'president')).toBe(r.customers);
     }
 
-    // Channel mix over the last 30 days (the grid's channelUse window).
+    // Channel mix over the latest reporting month; a slice drills into exactly the customers with such a transaction.
+    const book = reportBook('president');
+    const latest = reportMonthsRaw().at(-1)!;
     const ch = byKind(view, 'channelMix');
-    const since = `${addDays(TODAY, -30)} 00:00:00`;
-    const txns = sql<{ customer_id: number; channel: string; amount_fen: number }>('SELECT customer_id, channel, amount_fen FROM transactions WHERE txn_at >= ?', since).filter((t) =>
-      ids.has(t.customer_id),
+    expect([ch.from, ch.to]).toEqual([latest, latest]);
+    const txns = sql<{ customer_id: number; channel: string; amount_fen: number }>('SELECT customer_id, channel, amount_fen FROM transactions WHERE substr(txn_at, 1, 7) = ?', latest).filter((t) =>
+      book.has(t.customer_id),
     );
     const perChannel = new Map<string, { n: number; amt: bigint; who: Set<number> }>();
     for (const t of txns) {
@@ -221,50 +284,64 @@ describe('the president’s desktop (行长桌面)', () => {
     expect(perChannel.size).toBeGreaterThan(2);
     for (const c of ch.channels) {
       const x = perChannel.get(c.channel)!;
-      expect([c.txns, c.amount, c.customers]).toEqual([x.n, fenToYuan(x.amt), x.who.size]);
-      expect(await gridCount(c.drill, 'president')).toBe(c.customers);
+      expect([c.txns, c.amount]).toEqual([x.n, fenToYuan(x.amt)]);
+      expect(await gridCount(c.drill, 'president')).toBe(x.who.size);
     }
 
-    // Product mix by category: open accounts, active wealth, active loans.
+    // Product mix: holders, holdings and balance per product today; holders drill into exactly those customers.
     const pm = byKind(view, 'productMix');
     const holdings = [
-      ...sql<{ cid: number; cat: string; bal: number }>("SELECT a.customer_id AS cid, p.category AS cat, a.balance_fen AS bal FROM accounts a JOIN products p ON p.id = a.product_id WHERE a.status <> 'closed'"),
-      ...sql<{ cid: number; cat: string; bal: number }>("SELECT w.customer_id AS cid, p.category AS cat, w.market_value_fen AS bal FROM wealth_holdings w JOIN products p ON p.id = w.product_id WHERE w.status = 'active'"),
-      ...sql<{ cid: number; cat: string; bal: number }>("SELECT l.customer_id AS cid, p.category AS cat, l.balance_fen AS bal FROM loans l JOIN products p ON p.id = l.product_id WHERE l.status = 'active'"),
-    ].filter((h) => ids.has(h.cid));
-    const perCat = new Map<string, { n: number; bal: bigint; who: Set<number> }>();
+      ...sql<{ cid: number; pid: number; bal: number }>("SELECT customer_id AS cid, product_id AS pid, balance_fen AS bal FROM accounts WHERE kind IN ('demand','card') AND status <> 'closed'"),
+      ...sql<{ cid: number; pid: number; bal: number }>("SELECT customer_id AS cid, product_id AS pid, principal_fen AS bal FROM term_deposits WHERE status = 'active'"),
+      ...sql<{ cid: number; pid: number; bal: number }>("SELECT customer_id AS cid, product_id AS pid, market_value_fen AS bal FROM wealth_holdings WHERE status = 'active'"),
+      ...sql<{ cid: number; pid: number; bal: number }>("SELECT customer_id AS cid, product_id AS pid, balance_fen AS bal FROM loans WHERE status = 'active'"),
+    ].filter((h) => book.has(h.cid));
+    const perProduct = new Map<number, { n: number; bal: bigint; who: Set<number> }>();
     for (const h of holdings) {
-      const x = perCat.get(h.cat) ?? { n: 0, bal: 0n, who: new Set<number>() };
+      const x = perProduct.get(h.pid) ?? { n: 0, bal: 0n, who: new Set<number>() };
       x.n++;
       x.bal += BigInt(h.bal);
       x.who.add(h.cid);
-      perCat.set(h.cat, x);
+      perProduct.set(h.pid, x);
     }
-    expect(pm.categories.length).toBe(perCat.size);
-    for (const c of pm.categories) {
-      const x = perCat.get(c.category)!;
-      expect([c.holdings, c.balance, c.customers]).toEqual([x.n, fenToYuan(x.bal), x.who.size]);
-      expect(await gridCount(c.drill, 'president')).toBe(c.customers);
-    }
+    const top = [...perProduct].sort(([a, x], [b, y]) => (x.bal === y.bal ? a - b : y.bal > x.bal ? 1 : -1)).slice(0, 8);
+    expect(pm.products.map((p) => [p.productId, p.holders, p.held, p.balance])).toEqual(top.map(([id, x]) => [id, x.who.size, x.n, fenToYuan(x.bal)]));
+    for (const p of pm.products) expect(await gridCount(p.drill, 'president')).toBe(p.holders);
 
-    // Deposit trend: each month's last reported deposit balances.
+    // Trend: every reporting month's month-end figures.
     const trend = byKind(view, 'depositTrend');
-    const from = `${addMonths(TODAY.slice(0, 7), -11)}-01`;
-    const rows = sql<{ account_id: number; customer_id: number; on_date: string; balance_fen: number }>(
-      `SELECT d.account_id, a.customer_id, d.on_date, d.balance_fen FROM daily_balances d JOIN accounts a ON a.id = d.account_id
-       WHERE a.kind IN ('demand','term') AND d.on_date >= ? AND d.on_date <= ?`,
-      from,
-      TODAY,
-    ).filter((r) => ids.has(r.customer_id));
-    const last = new Map<string, string>();
-    for (const r of rows) {
-      const k = `${r.account_id}|${r.on_date.slice(0, 7)}`;
-      if ((last.get(k) ?? '') < r.on_date) last.set(k, r.on_date);
-    }
-    const months = new Map<string, bigint>();
-    for (const r of rows) if (last.get(`${r.account_id}|${r.on_date.slice(0, 7)}`) === r.on_date) months.set(r.on_date.slice(0, 7), (months.get(r.on_date.slice(0, 7)) ?? 0n) + BigInt(r.balance_fen));
-    expect(trend.points).toEqual([...months].sort(([a], [b]) => a.localeCompare(b)).map(([month, v]) => ({ month, deposits: fenToYuan(v) })));
+    const months = reportMonthsRaw().slice(-12);
+    expect(trend.points).toEqual(
+      months.map((m) => {
+        const f = monthFigures(m, book);
+        return { month: m, deposits: fenToYuan(f.deposits), loans: fenToYuan(f.loans), aum: fenToYuan(f.aum) };
+      }),
+    );
     expect(trend.points.length).toBe(12);
+  });
+});
+
+describe('changes against history', () => {
+  it('compares with the last month end and the same month a year ago when both are in the history', async () => {
+    // Three weeks later: the last month end is October, and November a year ago is the history's first month.
+    const later = await createServices({ dbPath: services.db.name, mode: 'browser', clock: fixedClock(new Date('2026-11-20T02:00:00Z')) });
+    try {
+      const reg = createRegistry(later);
+      const r = (await reg.dispatch({ method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+      if (!r.ok) throw new Error('sign-in');
+      const v = (await reg.dispatch({ method: 'desktop.data', input: {}, session: r.value.session }, { adapter: 'test' })) as CallResult<DesktopView>;
+      if (!v.ok) throw new Error('desktop.data');
+      const book = reportBook('president');
+      for (const metric of ['customers', 'deposits', 'loans', 'aum'] as const) {
+        const k = byKind(v.value, 'kpi', (d) => d.metric === metric);
+        expect([k.prevMonthAt, k.prevYearAt]).toEqual(['2026-10', '2025-11']);
+        const [m, y] = [monthFigures('2026-10', book), monthFigures('2025-11', book)];
+        expect([k.prevMonth, k.prevYear]).toEqual(metric === 'customers' ? [String(m.customers), String(y.customers)] : [fenToYuan(m[metric]), fenToYuan(y[metric])]);
+        expect(k.prevYear).not.toBe(k.prevMonth);
+      }
+    } finally {
+      await later.close();
+    }
   });
 });
 

@@ -83,10 +83,16 @@ export function AddWidgetDialog({
             <input id={`${id}-days`} type="number" min={1} max={366} value={Number(config.days ?? 30)} onChange={(e) => set('days', Math.max(1, Math.min(366, Number(e.target.value) || 30)))} />
           </>
         )}
-        {def.options.includes('months') && (
+        {def.options.includes('trendMonths') && (
           <>
             <label htmlFor={`${id}-months`}>{t('desktop.addDialog.months')}</label>
             <input id={`${id}-months`} type="number" min={3} max={24} value={Number(config.months ?? 12)} onChange={(e) => set('months', Math.max(3, Math.min(24, Number(e.target.value) || 12)))} />
+          </>
+        )}
+        {def.options.includes('months') && (
+          <>
+            <label htmlFor={`${id}-months`}>{t('desktop.addDialog.months')}</label>
+            <input id={`${id}-months`} type="number" min={1} max={12} value={Number(config.months ?? 1)} onChange={(e) => set('months', Math.max(1, Math.min(12, Number(e.target.value) || 1)))} />
           </>
         )}
         {def.options.includes('list') && (

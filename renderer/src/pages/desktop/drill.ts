@@ -1,32 +1,12 @@
-/**
- * Drill-down from a desktop figure into the customer grid: the grid opens with exactly the filter
- * behind the figure, carried in the URL (#/customers?filter=<json>&label=<text>), so a reload or the
- * back button keeps it. CustomersPage reads it with `drillFromHash`.
- */
+/** Opening the customer grid from a desktop figure, and reading the drill filter back on the grid page. */
 import { useMemo, useSyncExternalStore } from 'react';
-import { gridFilterSchema, type GridFilter } from '../../../../shared/api/grid';
+import type { GridFilter } from '../../../../shared/api/grid';
+import { drillFromHash, drillHref } from './drillUrl';
 
-export function drillHref(filter: GridFilter, label: string): string {
-  return `#/customers?filter=${encodeURIComponent(JSON.stringify(filter))}&label=${encodeURIComponent(label)}`;
-}
+export { drillFromHash, drillHref };
 
 export function drillTo(filter: GridFilter, label: string): void {
   window.location.hash = drillHref(filter, label);
-}
-
-/** The drill filter in a "#/customers?..." hash, validated like any API input; null when absent or not valid. */
-export function drillFromHash(hash: string): { filter: GridFilter; label: string } | null {
-  const q = hash.indexOf('?');
-  if (q < 0) return null;
-  const params = new URLSearchParams(hash.slice(q + 1));
-  const raw = params.get('filter');
-  if (!raw) return null;
-  try {
-    const parsed = gridFilterSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? { filter: parsed.data, label: params.get('label') ?? '' } : null;
-  } catch {
-    return null;
-  }
 }
 
 function subscribe(onChange: () => void): () => void {

@@ -24,7 +24,7 @@ export interface WidgetProps<K extends WidgetData['kind']> {
 }
 
 /** What the add dialog asks for a kind. */
-export type WidgetOption = 'metric' | 'direction' | 'days' | 'months' | 'list' | 'query';
+export type WidgetOption = 'metric' | 'direction' | 'days' | 'months' | 'trendMonths' | 'list' | 'query';
 
 export interface WidgetDef {
   component: ComponentType<WidgetProps<never>>;
@@ -47,16 +47,16 @@ export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
     options: ['metric'],
     defaults: { metric: 'aum' },
   },
-  depositTrend: { component: c(TrendWidget), title: (t) => t('desktop.kinds.depositTrend'), size: { w: 6, h: 8, minW: 3, minH: 5 }, options: ['months'], defaults: { months: 12 } },
+  depositTrend: { component: c(TrendWidget), title: (t) => t('desktop.kinds.depositTrend'), size: { w: 6, h: 8, minW: 3, minH: 5 }, options: ['trendMonths'], defaults: { months: 12 } },
   tierPyramid: { component: c(PyramidWidget), title: (t) => t('desktop.kinds.tierPyramid'), size: { w: 6, h: 8, minW: 3, minH: 6 }, options: [], defaults: {} },
   channelMix: {
     component: c(ChannelMixWidget),
-    title: (t, cfg) => t('desktop.channels.title', { days: Number(cfg.days ?? 30) }),
+    title: (t, cfg) => (Number(cfg.months ?? 1) > 1 ? t('desktop.channels.titleMonths', { months: Number(cfg.months) }) : t('desktop.kinds.channelMix')),
     size: { w: 4, h: 8, minW: 3, minH: 6 },
-    options: ['days'],
-    defaults: { days: 30 },
+    options: ['months'],
+    defaults: { months: 1 },
   },
-  productMix: { component: c(ProductMixWidget), title: (t) => t('desktop.kinds.productMix'), size: { w: 4, h: 8, minW: 3, minH: 6 }, options: [], defaults: {} },
+  productMix: { component: c(ProductMixWidget), title: (t) => t('desktop.kinds.productMix'), size: { w: 4, h: 8, minW: 3, minH: 6 }, options: [], defaults: { limit: 8 } },
   movers: {
     component: c(MoversWidget),
     title: (t, cfg) => t(`desktop.movers.${cfg.direction === 'down' ? 'down' : 'up'}`),

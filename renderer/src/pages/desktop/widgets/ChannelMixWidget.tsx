@@ -7,12 +7,13 @@ import { drillTo } from '../drill';
 import type { WidgetProps } from '../registry';
 import { Drill } from './common';
 
-/** 渠道交易分布: a pie of transactions by channel; a slice or a customer count drills into the grid. */
+/** 渠道交易分布: transactions by channel in the latest reporting month(s); a slice or a channel opens its customers. */
 export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
   const { t } = useTranslation();
   const lng = currentLanguage();
   const name = (c: string) => t(`desktop.channels.${c}`, { defaultValue: c });
-  const title = t('desktop.channels.title', { days: data.days });
+  const period = data.from === data.to ? (data.to ?? '') : `${data.from} – ${data.to}`;
+  const label = (c: string) => `${t('desktop.kinds.channelMix')} ${period} · ${name(c)}`;
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
@@ -22,36 +23,36 @@ export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [data, t],
   );
+  if (data.channels.length === 0) return <p className="muted">{t('desktop.noData')}</p>;
   return (
     <div className="desk-split">
+      <p className="muted small">{t('desktop.channels.period', { period })}</p>
       <Chart
         option={option}
         label={data.channels.map((c) => `${name(c.channel)} ${c.txns}`).join('; ')}
         onPick={(i) => {
           const c = data.channels[i];
-          if (c) drillTo(c.drill, `${title} · ${name(c.channel)}`);
+          if (c) drillTo(c.drill, label(c.channel));
         }}
         testId="desk-channel-chart"
       />
       <table className="data-table compact" data-testid="desk-channels">
         <thead>
           <tr>
-            <th scope="col">{t('desktop.kinds.channelMix')}</th>
+            <th scope="col">{t('desktop.channels.channel')}</th>
             <th scope="col" className="num">{t('desktop.channels.txns')}</th>
-            <th scope="col" className="num">{t('desktop.channels.customers')}</th>
             <th scope="col" className="num">{t('desktop.channels.amount')}</th>
           </tr>
         </thead>
         <tbody>
           {data.channels.map((c) => (
             <tr key={c.channel}>
-              <th scope="row">{name(c.channel)}</th>
-              <td className="num">{count(c.txns, lng)}</td>
-              <td className="num">
-                <Drill filter={c.drill} label={`${title} · ${name(c.channel)}`} testId={`desk-channel-${c.channel}`}>
-                  {count(c.customers, lng)}
+              <th scope="row">
+                <Drill filter={c.drill} label={label(c.channel)} testId={`desk-channel-${c.channel}`}>
+                  {name(c.channel)}
                 </Drill>
-              </td>
+              </th>
+              <td className="num">{count(c.txns, lng)}</td>
               <td className="num">{wan(c.amount)}</td>
             </tr>
           ))}

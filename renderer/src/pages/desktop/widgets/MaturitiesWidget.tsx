@@ -37,7 +37,7 @@ export function MaturitiesWidget({ data }: WidgetProps<'maturities'>) {
       {data.rows.length === 0 ? (
         <p className="muted">{t('desktop.maturities.empty')}</p>
       ) : (
-        <CustomerRows rows={data.rows} amountLabel={t('desktop.maturities.amount')} showDate={t('desktop.maturities.on')} testId="desk-maturities-rows" />
+        <CustomerRows rows={data.rows} amountLabel={t('desktop.maturities.amountYuan')} showDate={t('desktop.maturities.on')} testId="desk-maturities-rows" />
       )}
     </>
   );

@@ -7,53 +7,55 @@ import { drillTo } from '../drill';
 import type { WidgetProps } from '../registry';
 import { Drill } from './common';
 
-/** 产品持有分布: balance by product category as bars; a bar or a customer count drills into the grid. */
+/** 产品持有分布: the largest products by balance held today; a bar or a holder count opens exactly those holders. */
 export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
   const { t } = useTranslation();
   const lng = currentLanguage();
-  const name = (c: string) => t(`desktop.products.${c}`, { defaultValue: c });
+  const label = (name: string) => `${t('desktop.kinds.productMix')} · ${name}`;
   const option = useMemo(
     () => ({
-      grid: { left: 80, right: 12, top: 8, bottom: 20 },
+      grid: { left: 96, right: 12, top: 8, bottom: 20 },
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}` },
       xAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v / 10_000).toLocaleString()}` } },
-      yAxis: { type: 'category', inverse: true, data: data.categories.map((c) => name(c.category)) },
-      series: [{ type: 'bar', data: data.categories.map((c) => plot(c.balance)) }],
+      yAxis: { type: 'category', inverse: true, data: data.products.map((p) => p.name), axisLabel: { width: 88, overflow: 'truncate' } },
+      series: [{ type: 'bar', data: data.products.map((p) => plot(p.balance)) }],
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [data, t],
   );
+  if (data.products.length === 0) return <p className="muted">{t('desktop.noData')}</p>;
   return (
     <div className="desk-split">
       <Chart
         option={option}
-        label={data.categories.map((c) => `${name(c.category)} ${wan(c.balance)}`).join('; ')}
+        label={data.products.map((p) => `${p.name} ${wan(p.balance)}`).join('; ')}
         onPick={(i) => {
-          const c = data.categories[i];
-          if (c) drillTo(c.drill, `${t('desktop.kinds.productMix')} · ${name(c.category)}`);
+          const p = data.products[i];
+          if (p) drillTo(p.drill, label(p.name));
         }}
         testId="desk-product-chart"
       />
       <table className="data-table compact" data-testid="desk-products">
         <thead>
           <tr>
-            <th scope="col">{t('desktop.kinds.productMix')}</th>
+            <th scope="col">{t('desktop.products.product')}</th>
             <th scope="col" className="num">{t('desktop.products.customers')}</th>
             <th scope="col" className="num">{t('desktop.products.holdings')}</th>
             <th scope="col" className="num">{t('desktop.products.balance')}</th>
           </tr>
         </thead>
         <tbody>
-          {data.categories.map((c) => (
-            <tr key={c.category}>
-              <th scope="row">{name(c.category)}</th>
+          {data.products.map((p) => (
+            <tr key={p.productId}>
+              <th scope="row" title={`${p.code} · ${t(`desktop.products.${p.category}`, { defaultValue: p.category })}`}>
+                {p.name}
+              </th>
               <td className="num">
-                <Drill filter={c.drill} label={`${t('desktop.kinds.productMix')} · ${name(c.category)}`} testId={`desk-product-${c.category}`}>
-                  {count(c.customers, lng)}
+                <Drill filter={p.drill} label={label(p.name)} testId={`desk-product-${p.productId}`}>
+                  {count(p.holders, lng)}
                 </Drill>
               </td>
-              <td className="num">{count(c.holdings, lng)}</td>
-              <td className="num">{wan(c.balance)}</td>
+              <td className="num">{count(p.held, lng)}</td>
+              <td className="num">{wan(p.balance)}</td>
             </tr>
           ))}
         </tbody>

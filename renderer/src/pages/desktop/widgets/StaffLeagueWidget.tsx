@@ -17,7 +17,6 @@ export function StaffLeagueWidget({ data }: WidgetProps<'staffLeague'>) {
           <th scope="col">{t('desktop.league.manager')}</th>
           <th scope="col" className="num">{t('desktop.league.customers')}</th>
           <th scope="col" className="num">{t('desktop.league.aum')}</th>
-          <th scope="col" className="num">{t('desktop.league.deposits')}</th>
           <th scope="col" className="num">{t('desktop.league.quality')}</th>
         </tr>
       </thead>
@@ -32,7 +31,6 @@ export function StaffLeagueWidget({ data }: WidgetProps<'staffLeague'>) {
               </Drill>
             </td>
             <td className="num" title={yuan(r.aum)}>{wan(r.aum)}</td>
-            <td className="num" title={yuan(r.deposits)}>{wan(r.deposits)}</td>
             <td className="num">{share(r.quality, r.customers)}</td>
           </tr>
         ))}

@@ -4,15 +4,21 @@ import { wan } from '../../../format';
 import { Chart, plot } from '../chart';
 import type { WidgetProps } from '../registry';
 
+/** 存款余额趋势: month-end deposits, AUM and loans of the reporting months. */
 export function TrendWidget({ data }: WidgetProps<'depositTrend'>) {
   const { t } = useTranslation();
   const option = useMemo(
     () => ({
-      grid: { left: 64, right: 12, top: 12, bottom: 24 },
+      grid: { left: 64, right: 12, top: 28, bottom: 24 },
+      legend: { top: 0, data: [t('desktop.metrics.deposits'), t('desktop.trend.aum'), t('desktop.metrics.loans')] },
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}` },
       xAxis: { type: 'category', data: data.points.map((p) => p.month) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v / 10_000).toLocaleString()}` } },
-      series: [{ type: 'line', smooth: true, data: data.points.map((p) => plot(p.deposits)), areaStyle: { opacity: 0.08 } }],
+      series: [
+        { name: t('desktop.metrics.deposits'), type: 'line', smooth: true, data: data.points.map((p) => plot(p.deposits)), areaStyle: { opacity: 0.08 } },
+        { name: t('desktop.trend.aum'), type: 'line', smooth: true, data: data.points.map((p) => plot(p.aum)) },
+        { name: t('desktop.metrics.loans'), type: 'line', smooth: true, data: data.points.map((p) => plot(p.loans)) },
+      ],
     }),
     [data, t],
   );
