@@ -112,3 +112,25 @@ test('the funnel drills down to exactly the opportunities behind each figure, an
   await expectNoRawErrors(pres);
   await expectNoRawErrors(mgr);
 });
+
+test('the president pushes the filtered grid (gold customers) as a marketing list', async ({ page }) => {
+  await signIn(page, 'president');
+  await page.getByTestId('nav-customers').click();
+  await page.getByTestId('chip-tier-gold').click();
+  const counts = page.getByTestId('grid-counts');
+  await expect(async () => {
+    const all = /全部 ([\d,]+)/.exec((await counts.textContent()) ?? '')?.[1];
+    const c = /筛选后 ([\d,]+)/.exec((await counts.textContent()) ?? '')?.[1];
+    expect(c).toBeDefined();
+    expect(c).not.toBe(all);
+  }).toPass();
+  const filtered = /筛选后 ([\d,]+)/.exec((await counts.textContent()) ?? '')![1]!.replace(/,/g, '');
+  const name = `金卡客户回馈-${Date.now() % 100000}`;
+  await page.getByTestId('grid-push-campaign').click();
+  await page.getByTestId('grid-push-name').fill(name);
+  await page.getByTestId('grid-push-submit').click();
+  await expect(page.getByTestId('campaigns-page')).toBeVisible();
+  const row = page.getByTestId('campaign-row').filter({ hasText: name });
+  await expect(row.locator('td').nth(3)).toHaveText(filtered);
+  await expectNoRawErrors(page);
+});

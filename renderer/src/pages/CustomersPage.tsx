@@ -20,6 +20,7 @@ import {
 } from '../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../api/client';
 import { AddToListDialog, countConditions, QueryBuilder } from '../components/QueryBuilder';
+import { PushCampaignDialog } from './opportunities/PushCampaignDialog';
 import { ErrorNotice, Modal, useErrorText } from '../components/ui';
 import { count, yuan } from '../format';
 import { currentLanguage } from '../i18n';
@@ -94,6 +95,8 @@ export function CustomersPage() {
   const [advanced, setAdvanced] = useState<QueryGroup | null>(null);
   const [builder, setBuilder] = useState(false);
   const [adding, setAdding] = useState(false);
+  const [pushing, setPushing] = useState(false);
+  const canPush = useCan('campaign.manage');
   const [choosing, setChoosing] = useState(false);
   const [lists, setLists] = useState<CustomerList[]>([]);
   const [queries, setQueries] = useState<SavedQuery[]>([]);
@@ -302,6 +305,11 @@ export function CustomersPage() {
         <button type="button" className="btn" data-testid="grid-add-to-list" onClick={() => setAdding(true)}>
           {t('grid.addToList')}
         </button>
+        {canPush && (
+          <button type="button" className="btn" data-testid="grid-push-campaign" onClick={() => setPushing(true)}>
+            {t('campaigns.push')}
+          </button>
+        )}
         <button type="button" className="btn" data-testid="grid-columns" onClick={() => setChoosing(true)}>
           {t('grid.columns')}
         </button>
@@ -412,6 +420,7 @@ export function CustomersPage() {
           }}
         />
       )}
+      {pushing && <PushCampaignDialog filter={filter} filtered={counts?.filtered ?? null} onClose={() => setPushing(false)} />}
       {exporting && (
         <ExportDialog
           filter={filter}

@@ -171,6 +171,17 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
               <>
                 <h3>{t('opportunities.funnel.rules')}</h3>
                 <table className="data-table" data-testid="funnel-rules">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('opportunities.funnel.sourceCol')}</th>
+                      <th scope="col" className="num">
+                        {t('opportunities.funnel.totalCol')}
+                      </th>
+                      <th scope="col" className="num">
+                        {t('opportunities.funnel.wonCol')}
+                      </th>
+                    </tr>
+                  </thead>
                   <tbody>
                     {data.rules.map((r) => (
                       <tr key={r.ruleCode}>
