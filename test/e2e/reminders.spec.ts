@@ -50,6 +50,8 @@ test('a reminder appears in the inbox, is snoozed and returns', async ({ page })
   const id = await withCustomer.getAttribute('data-id');
   await withCustomer.getByTestId('reminder-customer').click();
   await expect(page).toHaveURL(/#\/customer\/\d+/);
+  // the 360 lists this customer's open reminders
+  await expect(page.getByTestId('c360-reminders')).toBeVisible();
   await page.goBack();
   await expect(page.getByTestId('reminders-page')).toBeVisible();
 

@@ -14,6 +14,7 @@ import { useRouteParam } from '../router';
 import { useCan } from '../session';
 import { CustomerContacts } from './referrals/CustomerContacts';
 import { CustomerOpportunities } from './opportunities/CustomerOpportunities';
+import { CustomerReminders } from './reminders/CustomerReminders';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -251,6 +252,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
       </div>
       <CustomerContacts customerId={id} />
       <CustomerOpportunities customerId={id} />
+      <CustomerReminders customerId={id} />
       {asking && (
         <RevealDialog
           id={id}
