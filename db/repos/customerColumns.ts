@@ -42,6 +42,10 @@ export interface ColumnData {
   branch: Int32Array;
   /** Manager of record's staff id, 0 when none. */
   manager: Int32Array;
+  /** The same as a dense index into `managers` (for grouping without a hash lookup per row). */
+  managerIdx: Int32Array;
+  /** Distinct manager staff ids (0 = none), indexed by managerIdx. */
+  managers: Int32Array;
   tier: Uint8Array;
   kind: Uint8Array;
   status: Uint8Array;
@@ -83,6 +87,8 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
       rowOf: new Int32Array(maxId + 1).fill(-1),
       branch: new Int32Array(n),
       manager: new Int32Array(n),
+      managerIdx: new Int32Array(n),
+      managers: new Int32Array(0),
       tier: new Uint8Array(n),
       kind: new Uint8Array(n),
       status: new Uint8Array(n),
@@ -109,6 +115,7 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
       `SELECT id, branch_id, COALESCE(manager_staff_id, 0), COALESCE(tier, 'none'), kind, status, aum_fen, deposit_fen, wealth_fen, loan_fen, last_txn_on, birth_date
        FROM customers ORDER BY id`,
     );
+    const dense = new Map<number, number>();
     let r = 0;
     for (const row of stmt.raw().iterate() as IterableIterator<[number, number, number, string, string, string, number, number, number, number, string | null, string | null]>) {
       if (r >= n) throw new Error('customers changed during the build');
@@ -117,6 +124,9 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
       d.rowOf[id] = r;
       d.branch[r] = branch;
       d.manager[r] = manager;
+      let k = dense.get(manager);
+      if (k === undefined) dense.set(manager, (k = dense.size));
+      d.managerIdx[r] = k;
       d.tier[r] = code(TIER_CODES, tier);
       d.kind[r] = code(KIND_CODES, kind);
       d.status[r] = code(STATUS_CODES, status);
@@ -133,6 +143,7 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
       r++;
     }
     if (r !== n) throw new Error('customers changed during the build');
+    d.managers = Int32Array.from(dense.keys());
     for (const [col, expr] of Object.entries(sortSql) as [SortColumn, string][]) {
       const from = col === 'branchName' ? 'customers c JOIN branches b ON b.id = c.branch_id' : col === 'managerName' ? 'customers c LEFT JOIN staff m ON m.id = c.manager_staff_id' : 'customers c';
       const perm = new Int32Array(n);
@@ -149,7 +160,7 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
 
 /** Every typed array of a build, for transferring it out of the worker without a copy. */
 export function transferList(d: ColumnData): ArrayBuffer[] {
-  const arrays: ArrayBufferView[] = [d.ids, d.rowOf, d.branch, d.manager, d.tier, d.kind, d.status, d.lastTxn, d.birthMonth];
+  const arrays: ArrayBufferView[] = [d.ids, d.rowOf, d.branch, d.manager, d.managerIdx, d.managers, d.tier, d.kind, d.status, d.lastTxn, d.birthMonth];
   for (const m of [d.aum, d.deposits, d.wealth, d.loans]) arrays.push(m.hi, m.lo);
   arrays.push(...Object.values(d.perms));
   return arrays.map((a) => a.buffer as ArrayBuffer);
@@ -269,6 +280,33 @@ export function countRows(match: Uint8Array): number {
   return c;
 }
 
+const ordered = new WeakMap<Uint8Array, Map<SortColumn, Int32Array>>();
+
+/**
+ * The matching rows in ascending (column, id) order, kept per mask and column: the first page of a
+ * view walks the permutation once, every later page (scrolling) is a slice.
+ */
+function orderedRows(d: ColumnData, match: Uint8Array, col: SortColumn, perm: Int32Array): Int32Array {
+  let byCol = ordered.get(match);
+  if (!byCol) ordered.set(match, (byCol = new Map()));
+  const hit = byCol.get(col);
+  if (hit) return hit;
+  const n = countRows(match);
+  let rows: Int32Array;
+  if (n === d.n) rows = perm;
+  else {
+    rows = new Int32Array(n);
+    let k = 0;
+    for (let i = 0; i < perm.length; i++) {
+      const r = perm[i]!;
+      if (match[r]) rows[k++] = r;
+    }
+  }
+  byCol.set(col, rows);
+  while (byCol.size > 3) byCol.delete(byCol.keys().next().value!);
+  return rows;
+}
+
 /**
  * The page's customer ids, or null when the sort is not one the columns hold (several keys): the
  * SQL path then answers. Same total order as orderBy(): the key, then the id in the key's direction.
@@ -278,14 +316,10 @@ export function pageIds(d: ColumnData, match: Uint8Array, sort: GridSort, offset
   const key = sort[0] ?? { col: 'aum' as const, dir: 'desc' as const };
   const perm = d.perms[key.col];
   if (!perm) return null;
+  const rows = orderedRows(d, match, key.col, perm);
   const out: number[] = [];
-  let seen = 0;
-  const n = perm.length;
-  for (let i = 0; i < n && out.length < limit; i++) {
-    const r = perm[key.dir === 'asc' ? i : n - 1 - i]!;
-    if (!match[r]) continue;
-    if (seen++ >= offset) out.push(d.ids[r]!);
-  }
+  const m = rows.length;
+  for (let i = offset; i < m && out.length < limit; i++) out.push(d.ids[rows[key.dir === 'asc' ? i : m - 1 - i]!]!);
   return out;
 }
 
@@ -298,37 +332,28 @@ export interface ColumnStats {
 /** Count and sums of the matching rows, by tier and by manager; exact (hi/lo halves summed apart). */
 export function statsRows(d: ColumnData, match: Uint8Array): ColumnStats {
   // Groups are tier x manager (dense index), folded into the three views at the end.
-  const dense = new Map<number, number>();
-  const managers: number[] = [];
   const T = TIER_CODES.length;
-  const groupOf = new Int32Array(d.n);
-  for (let r = 0; r < d.n; r++) {
-    if (!match[r]) continue;
-    const m = d.manager[r]!;
-    let k = dense.get(m);
-    if (k === undefined) {
-      k = managers.length;
-      dense.set(m, k);
-      managers.push(m);
-    }
-    groupOf[r] = k;
-  }
-  const M = managers.length;
+  const M = d.managers.length;
   const G = T * M;
   const count = new Float64Array(G);
   const sums = { aum: [new Float64Array(G), new Float64Array(G)], dep: [new Float64Array(G), new Float64Array(G)], wlt: [new Float64Array(G), new Float64Array(G)], lon: [new Float64Array(G), new Float64Array(G)] };
+  const [aumHi, aumLo] = sums.aum as [Float64Array, Float64Array];
+  const [depHi, depLo] = sums.dep as [Float64Array, Float64Array];
+  const [wltHi, wltLo] = sums.wlt as [Float64Array, Float64Array];
+  const [lonHi, lonLo] = sums.lon as [Float64Array, Float64Array];
+  const { tier, managerIdx } = d;
   for (let r = 0; r < d.n; r++) {
     if (!match[r]) continue;
-    const g = d.tier[r]! * M + groupOf[r]!;
+    const g = tier[r]! * M + managerIdx[r]!;
     count[g]!++;
-    sums.aum[0]![g]! += d.aum.hi[r]!;
-    sums.aum[1]![g]! += d.aum.lo[r]!;
-    sums.dep[0]![g]! += d.deposits.hi[r]!;
-    sums.dep[1]![g]! += d.deposits.lo[r]!;
-    sums.wlt[0]![g]! += d.wealth.hi[r]!;
-    sums.wlt[1]![g]! += d.wealth.lo[r]!;
-    sums.lon[0]![g]! += d.loans.hi[r]!;
-    sums.lon[1]![g]! += d.loans.lo[r]!;
+    aumHi[g]! += d.aum.hi[r]!;
+    aumLo[g]! += d.aum.lo[r]!;
+    depHi[g]! += d.deposits.hi[r]!;
+    depLo[g]! += d.deposits.lo[r]!;
+    wltHi[g]! += d.wealth.hi[r]!;
+    wltLo[g]! += d.wealth.lo[r]!;
+    lonHi[g]! += d.loans.hi[r]!;
+    lonLo[g]! += d.loans.lo[r]!;
   }
   const big = (pair: Float64Array[], g: number) => BigInt(pair[0]![g]!) * BigInt(TWO32) + BigInt(pair[1]![g]!);
   const total = { n: 0n, aum: 0n, dep: 0n, wlt: 0n, lon: 0n };
@@ -350,7 +375,7 @@ export function statsRows(d: ColumnData, match: Uint8Array): ColumnStats {
       te.n += n;
       te.aum += aum;
       tiers.set(tierName, te);
-      const mid = managers[k]!;
+      const mid = d.managers[k]!;
       const me = byMgr.get(mid) ?? { mid: BigInt(mid), n: 0n, aum: 0n };
       me.n += n;
       me.aum += aum;

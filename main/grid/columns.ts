@@ -55,8 +55,9 @@ export class ColumnsBuilder {
       settled = true;
       this.worker = null;
       if (this.again && !this.closed) {
+        // Asked again during the build: build once more only if what was built is already stale.
         this.again = false;
-        this.request();
+        freshColumns(this.db);
       }
     };
     worker.on('message', (m: { type: 'done'; data: ColumnData; ms: number } | { type: 'failed'; message: string }) => {
