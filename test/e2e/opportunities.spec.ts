@@ -134,3 +134,28 @@ test('the president pushes the filtered grid (gold customers) as a marketing lis
   await expect(row.locator('td').nth(3)).toHaveText(filtered);
   await expectNoRawErrors(page);
 });
+
+test('the administrator previews a rule with new parameters before saving it', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.getByTestId('nav-rules').click();
+  const card = page.getByTestId('rule-term_maturing');
+  await expect(card).toBeVisible();
+  await card.getByTestId('rule-term_maturing-days').fill('90');
+  await card.getByTestId('rule-term_maturing-preview-btn').click();
+  const wide = Number(await card.getByTestId('rule-term_maturing-preview').getAttribute('data-customers'));
+  await card.getByTestId('rule-term_maturing-days').fill('7');
+  await card.getByTestId('rule-term_maturing-preview-btn').click();
+  await expect(card.getByTestId('rule-term_maturing-preview')).toContainText('命中');
+  const narrow = Number(await card.getByTestId('rule-term_maturing-preview').getAttribute('data-customers'));
+  expect(narrow).toBeLessThanOrEqual(wide);
+  expect(wide).toBeGreaterThan(0);
+  // Out of range: refused with the parameter named, nothing saved.
+  await card.getByTestId('rule-term_maturing-days').fill('500');
+  await card.getByTestId('rule-term_maturing-save').click();
+  await expect(card).toContainText('天数');
+  await expect(card).toContainText('1 到 180');
+  await card.getByTestId('rule-term_maturing-days').fill('30');
+  await card.getByTestId('rule-term_maturing-save').click();
+  await expect(card).toContainText('规则已保存');
+  await expectNoRawErrors(page);
+});
