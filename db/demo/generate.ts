@@ -7,6 +7,7 @@ import { Events, type Gen, newCounts } from './context';
 import { CustomerWriter, Plan } from './customers';
 import { DEMO_PASSWORD, DEMO_USERS, insertOrg, insertTags, insertUsers } from './org';
 import { insertProducts } from './products';
+import { seedRelationshipDemo } from './relationship';
 import { Rng } from './rng';
 import { dropBulkIndexes, enterBulkMode, Inserts, leaveBulkMode, recreateIndexes, type SavedIndex } from './sql';
 
@@ -130,6 +131,8 @@ export async function generateDemo(db: Database, opts: DemoOptions): Promise<Dem
     leaveBulkMode(db, pragmas);
     progress({ phase: 'reporting', done: 0, total: 1 });
     rebuildReporting(db);
+    // referrals and contacts (issue 7): after the indexes are back, through the app's own tables
+    seedRelationshipDemo(db, { asOf: opts.asOf ?? DEFAULT_AS_OF, seed: opts.seed ?? DEFAULT_SEED });
     progress({ phase: 'reporting', done: 1, total: 1 });
 
     return {

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
 import type { Role } from '../../shared/permissions';
 import { branchTree, rootBranch } from '../scope';
+import { createOpportunity, moveOpportunity } from './opportunities';
 
 /**
  * Referrals (转介) in the store. Who may see a referral is decided here, as SQL over the alias `r`,
@@ -251,6 +252,37 @@ export function assignableManagers(db: Database, branchId: number | null): { sta
        WHERE s.active = 1 AND s.position = 'manager' AND s.branch_id IN (${ids.map(() => '?').join(',')}) ORDER BY s.name, s.id`,
     )
     .all(...ids) as { staffId: number; name: string; branchName: string }[];
+}
+
+// ---- opportunities -----------------------------------------------------------------------------
+
+/** Product category (catalog) → the opportunity's product line. */
+const LINE: Record<string, Referral['interest']> = {
+  demand: 'deposit', term: 'deposit', cd: 'deposit', wealth: 'wealth', fund: 'wealth', loan: 'loan', card: 'card', insurance: 'insurance',
+};
+/** Lost reasons as the opportunity's free-text reason (the branch's working language). */
+const LOST_TEXT: Record<string, string> = { not_interested: '客户无意向', unreachable: '联系不上', competitor: '已选择他行', not_eligible: '不符合办理条件', other: '其他原因' };
+
+export type ReferralClosing = { won: { productId: number; fen: number } } | { lost: { reason: string; note: string | null } };
+
+/**
+ * A closed referral becomes an opportunity with source 'referral' (one per referral: dedupe key), so the
+ * funnel's lead-source analysis counts referrals: won with its product line, product and amount; lost
+ * with its reason at the stage the referral reached. Call inside the closing transaction.
+ */
+export function opportunityFromReferral(db: Database, id: number, closing: ReferralClosing, userId: number, today: string): void {
+  const r = db
+    .prepare(`SELECT r.customer_id AS customerId, r.owner_staff_id AS owner, r.interest, r.first_contact_at AS contacted, r.note FROM referrals r WHERE r.id = ?`)
+    .get(id) as { customerId: number; owner: number | null; interest: Referral['interest']; contacted: string | null; note: string | null };
+  const base = { customerId: r.customerId, source: 'referral' as const, sourceRef: id, dedupeKey: `referral:${id}`, ownerStaffId: r.owner, createdBy: userId, today, note: r.note };
+  if ('won' in closing) {
+    const cat = (db.prepare('SELECT category FROM products WHERE id = ?').get(closing.won.productId) as { category: string }).category;
+    createOpportunity(db, { ...base, product: LINE[cat] ?? 'other', productId: closing.won.productId, amountFen: closing.won.fen, stage: 'won' });
+    return;
+  }
+  const made = createOpportunity(db, { ...base, product: r.interest, stage: r.contacted ? 'contacted' : 'identified' });
+  const reason = LOST_TEXT[closing.lost.reason] ?? closing.lost.reason;
+  if (made.created) moveOpportunity(db, { id: made.id, to: 'lost', lostReason: closing.lost.note ? `${reason}：${closing.lost.note}` : reason, userId, today });
 }
 
 // ---- figures -----------------------------------------------------------------------------------

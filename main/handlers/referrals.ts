@@ -10,6 +10,7 @@ import {
   listReferrals,
   lockReferral,
   mustAllow,
+  opportunityFromReferral,
   queueFor,
   readChangedReferral,
   referralEvents,
@@ -17,9 +18,9 @@ import {
   referralsForCustomer,
   setSlaDays,
   slaDays,
+  type ReferralClosing,
   type Viewer,
 } from '../../db/relationship/referrals';
-import { createOpportunity, moveOpportunity } from '../../db/relationship/opportunities';
 import { addReminder, resolveReminders } from '../../db/relationship/reminders';
 import { addWorkdays } from '../../db/relationship/workdays';
 import { handlers, type AuthedCtx } from './types';
@@ -60,32 +61,8 @@ function slaReminder(ctx: AuthedCtx, r: { id: number; customerId: number; owner:
   for (const p of presidents) addReminder(db, { ...base, userId: p.id, dedupeKey: `referral_sla:${r.id}:queue` }, today);
 }
 
-/** Product category (catalog) → the opportunity's product line. */
-const LINE: Record<string, 'deposit' | 'wealth' | 'loan' | 'card' | 'insurance' | 'other'> = {
-  demand: 'deposit', term: 'deposit', cd: 'deposit', wealth: 'wealth', fund: 'wealth', loan: 'loan', card: 'card', insurance: 'insurance',
-};
-/** Lost reasons as the opportunity's free-text reason (the branch's working language). */
-const LOST_TEXT: Record<string, string> = { not_interested: '客户无意向', unreachable: '联系不上', competitor: '已选择他行', not_eligible: '不符合办理条件', other: '其他原因' };
-
-/**
- * A closed referral becomes an opportunity with source 'referral' (one per referral: dedupe key), so the
- * funnel's lead-source analysis counts referrals: won with its product and amount, lost with its reason
- * at the stage the referral reached. Runs inside the closing transaction.
- */
-function toOpportunity(ctx: AuthedCtx, id: number, closing: { won: { productId: number; fen: number } } | { lost: { reason: string; note: string | null } }): void {
-  const db = ctx.services.db;
-  const r = db
-    .prepare(`SELECT r.customer_id AS customerId, r.owner_staff_id AS owner, r.interest, r.first_contact_at AS contacted, r.note FROM referrals r WHERE r.id = ?`)
-    .get(id) as { customerId: number; owner: number | null; interest: Referral['interest']; contacted: string | null; note: string | null };
-  const today = ctx.services.clock.today();
-  const base = { customerId: r.customerId, source: 'referral' as const, sourceRef: id, dedupeKey: `referral:${id}`, ownerStaffId: r.owner, createdBy: ctx.user.id, today, note: r.note };
-  if ('won' in closing) {
-    const cat = (db.prepare('SELECT category FROM products WHERE id = ?').get(closing.won.productId) as { category: string }).category;
-    createOpportunity(db, { ...base, product: LINE[cat] ?? 'other', productId: closing.won.productId, amountFen: closing.won.fen, stage: 'won' });
-    return;
-  }
-  const made = createOpportunity(db, { ...base, product: r.interest, stage: r.contacted ? 'contacted' : 'identified' });
-  if (made.created) moveOpportunity(db, { id: made.id, to: 'lost', lostReason: closing.lost.note ? `${LOST_TEXT[closing.lost.reason]}：${closing.lost.note}` : LOST_TEXT[closing.lost.reason], userId: ctx.user.id, today });
+function toOpportunity(ctx: AuthedCtx, id: number, closing: ReferralClosing): void {
+  opportunityFromReferral(ctx.services.db, id, closing, ctx.user.id, ctx.services.clock.today());
 }
 
 function change(ctx: AuthedCtx, id: number, action: string, details: Record<string, unknown>, work: () => void): Referral {
