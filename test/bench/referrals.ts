@@ -1,8 +1,8 @@
 /**
  * Referral and contact-log reads on a demo store (issue 7, items 1 and 3): a manager's queue page, the
  * president's queue page and report, a customer's timeline, and "not contacted for N days" (count and
- * first page) for a manager and for the president over the whole branch. The store gets one referral
- * per 20 customers and one contact per 3 customers first (inside the timing's store, not timed).
+ * first page) for a manager and for the president over the whole branch. A store without referrals gets
+ * one per 20 customers and a contact per 3 customers first (not timed); the demo's own are used otherwise.
  * Baseline in the same run: one full scan of the customers table.
  *
  *   node --import tsx test/bench/referrals.ts --db STORE [--today 2026-10-20]
