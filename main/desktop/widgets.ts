@@ -29,6 +29,7 @@ import { desktopData, type CustomerRow } from '../../db/repos/desktopData';
 import { overviewRepo } from '../../db/repos/overview';
 import {
   channelMix as reportChannelMix,
+  kpis as reportKpis,
   monthlyTrend,
   movers as reportMovers,
   productMix as reportProductMix,
@@ -61,6 +62,8 @@ export interface WidgetEnv {
   months: () => string[];
   /** Month-end figures of every reporting month in the scope; read once per desktop. */
   history: () => MonthFigures[];
+  /** Today's figures in the history's scope (a manager's own book, without grants), for like-for-like changes. */
+  reportNow: () => ReturnType<typeof reportKpis>['current'];
   /** Now (ISO UTC) from the caller's clock: snoozed reminders return after their time. */
   now?: string;
 }
@@ -190,7 +193,12 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
       if (c.metric === 'customers') return String(f?.customers ?? 0);
       return money(f ? (c.metric === 'deposits' ? f.depositFen : c.metric === 'loans' ? f.loanFen : f.aumFen) : 0n);
     };
-    return { kind: 'kpi', metric: c.metric, value, prevMonth: at(prevMonthAt), prevYear: at(prevYearAt), prevMonthAt, prevYearAt, drill };
+    // Changes compare like with like: today's figure in the history's scope (for a president the same
+    // as `value`; for a manager their own book, as the month-end history has no grants).
+    const r = env.reportNow();
+    const basis =
+      c.metric === 'customers' ? String(r.customers) : money(c.metric === 'deposits' ? r.depositFen : c.metric === 'loans' ? r.loanFen : r.aumFen);
+    return { kind: 'kpi', metric: c.metric, value, basis, prevMonth: at(prevMonthAt), prevYear: at(prevYearAt), prevMonthAt, prevYearAt, drill };
   }) as Compute,
 
   depositTrend: ((c: { months: number }, env) => ({
@@ -340,12 +348,14 @@ export function makeEnv(db: Database, scope: Scope, today: string, user: { id: n
   let totals: ReturnType<WidgetEnv['totals']> | undefined;
   let months: string[] | undefined;
   let history: MonthFigures[] | undefined;
+  let reportNow: ReturnType<typeof reportKpis>['current'] | undefined;
   const overview = overviewRepo(db);
   const report = reportScopeOf(scope);
   return {
     report,
     months: () => (months ??= reportMonths(db)),
     history: () => (history ??= monthlyTrend(db, report)),
+    reportNow: () => (reportNow ??= reportKpis(db, report).current),
     db,
     scope,
     today,

@@ -130,6 +130,11 @@ export type WidgetData =
       prevYear: string | null;
       prevMonthAt: string | null;
       prevYearAt: string | null;
+      /**
+       * Today's figure in the same scope as the history, what the changes compare: equal to `value` for
+       * a president; a manager's own book (the history has no granted customers).
+       */
+      basis: string;
       drill: GridFilter;
     }
   | { kind: 'depositTrend'; points: { month: string; deposits: Money; loans: Money; aum: Money }[] }

@@ -214,8 +214,13 @@ async function checkDesktop(who: string) {
   const thisMonth = TODAY.slice(0, 7);
   const prevAt = months.filter((m) => m < thisMonth).pop()!;
   const yearAgo = addMonths(thisMonth, -12);
+  // Changes compare today's figure in the history's scope: the president's branch, a manager's own book (no grants).
+  const own = rawCustomers(book);
+  const ownNow = { customers: String(own.length), deposits: fenToYuan(sum(own.map((c) => c.deposits))), loans: fenToYuan(sum(own.map((c) => c.loans))), aum: fenToYuan(sum(own.map((c) => c.deposits + c.wealth))) };
   for (const metric of ['customers', 'deposits', 'loans', 'aum'] as const) {
     const k = kpi(metric);
+    expect(k.basis).toBe(ownNow[metric]);
+    if (who === 'president') expect(k.basis).toBe(k.value);
     const f = fig(prevAt);
     expect(k.prevMonthAt).toBe(prevAt);
     expect(k.prevMonth).toBe(metric === 'customers' ? String(f.customers) : fenToYuan(f[metric]));

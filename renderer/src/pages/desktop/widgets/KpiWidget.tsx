@@ -34,8 +34,8 @@ export function KpiWidget({ data }: WidgetProps<'kpi'>) {
           <span className="kpi-unit">{money ? t('desktop.units.wan') : t('desktop.units.people')}</span>
         </span>
       </Drill>
-      <Change now={data.value} before={data.prevMonth} at={data.prevMonthAt} label={t('desktop.vsPrevMonth')} money={money} testId={`desk-kpi-${data.metric}-mom`} />
-      <Change now={data.value} before={data.prevYear} at={data.prevYearAt} label={t('desktop.vsPrevYear')} money={money} testId={`desk-kpi-${data.metric}-yoy`} />
+      <Change now={data.basis} before={data.prevMonth} at={data.prevMonthAt} label={t('desktop.vsPrevMonth')} money={money} testId={`desk-kpi-${data.metric}-mom`} />
+      <Change now={data.basis} before={data.prevYear} at={data.prevYearAt} label={t('desktop.vsPrevYear')} money={money} testId={`desk-kpi-${data.metric}-yoy`} />
     </div>
   );
 }
