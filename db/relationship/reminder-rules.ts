@@ -231,7 +231,7 @@ function runBatch(db: Database, kind: ReminderKind, rule: CustomerRule, entries:
             p(u, s, f, t, thr) AS MATERIALIZED (SELECT json_extract(value, '$.u'), json_extract(value, '$.s'), json_extract(value, '$.f'),
                                                      json_extract(value, '$.t'), json_extract(value, '$.thr') FROM json_each(?))
        ${INSERT} SELECT p.u, '${kind}', e.cid, e.due, crm_act_by(e.due), NULL, e.params, e.stype, e.sid, e.dkey
-       FROM e JOIN customers c2 ON c2.id = e.cid JOIN p ON p.s = c2.manager_staff_id
+       FROM e CROSS JOIN customers c2 ON c2.id = e.cid JOIN p ON p.s = c2.manager_staff_id
        WHERE e.due BETWEEN p.f AND p.t AND (p.thr IS NULL OR json_extract(e.params, '$.amountFen') >= p.thr)`,
     )
     .run(...params, staff, JSON.stringify(entries)).changes;
