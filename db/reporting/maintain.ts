@@ -33,7 +33,7 @@ function ensureTemp(db: Database): void {
  * "database table is locked".
  */
 function dropTemp(db: Database): void {
-  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rt_delta']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
+  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rt_clock', 'rp_rows']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
 }
 
 /** Starts a fresh customer set for refreshCustomers(); returns the statement that adds one id. */
@@ -96,29 +96,32 @@ function computeMonths(db: Database): void {
   db.exec('DELETE FROM temp.rm_fig');
 }
 
-/** Holdings and sales per customer of the set, product and month opened. */
+/**
+ * Holdings and sales per customer of the set and product: one row with month '' for what the customer
+ * holds today (held, balance, holder = 1), and one row per month the product was opened (sold,
+ * amount sold). Reading today's holdings is then a PK-prefix read of month '' in summary_products,
+ * never a pass over years of sales months.
+ */
 function computeProducts(db: Database): void {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rp_rows (customer_id INTEGER, product_id INTEGER, month TEXT, held INTEGER, bal INTEGER, sold_fen INTEGER)`);
+  db.exec('DELETE FROM temp.rp_rows');
+  db.exec(`INSERT INTO temp.rp_rows
+      SELECT a.customer_id, a.product_id, substr(a.opened_on, 1, 7), a.status <> 'closed', CASE WHEN a.status <> 'closed' THEN a.balance_fen ELSE 0 END, 0
+      FROM ${SET} s JOIN accounts a ON a.customer_id = s.customer_id WHERE a.kind IN ('demand', 'card')
+      UNION ALL
+      SELECT t.customer_id, t.product_id, substr(t.start_on, 1, 7), t.status = 'active', CASE WHEN t.status = 'active' THEN t.principal_fen ELSE 0 END, t.principal_fen
+      FROM ${SET} s JOIN term_deposits t ON t.customer_id = s.customer_id
+      UNION ALL
+      SELECT h.customer_id, h.product_id, substr(h.purchased_on, 1, 7), h.status = 'active', CASE WHEN h.status = 'active' THEN h.market_value_fen ELSE 0 END, h.cost_fen
+      FROM ${SET} s JOIN wealth_holdings h ON h.customer_id = s.customer_id
+      UNION ALL
+      SELECT l.customer_id, l.product_id, substr(l.disbursed_on, 1, 7), l.status = 'active', CASE WHEN l.status = 'active' THEN l.balance_fen ELSE 0 END, l.principal_fen
+      FROM ${SET} s JOIN loans l ON l.customer_id = s.customer_id`);
   db.exec(`INSERT INTO report_customer_products (customer_id, product_id, month, held, balance_fen, sold, sold_fen, holder)
-    SELECT customer_id, product_id, month, held, bal, sold, sold_fen,
-      CASE WHEN held > 0 AND ROW_NUMBER() OVER (PARTITION BY customer_id, product_id ORDER BY held > 0 DESC, month DESC) = 1 THEN 1 ELSE 0 END
-    FROM (
-      SELECT customer_id, product_id, month, SUM(held) AS held, SUM(bal) AS bal, SUM(sold) AS sold, SUM(sold_fen) AS sold_fen FROM (
-        SELECT a.customer_id, a.product_id, substr(a.opened_on, 1, 7) AS month, a.status <> 'closed' AS held,
-               CASE WHEN a.status <> 'closed' THEN a.balance_fen ELSE 0 END AS bal, 1 AS sold, 0 AS sold_fen
-        FROM ${SET} s JOIN accounts a ON a.customer_id = s.customer_id WHERE a.kind IN ('demand', 'card')
-        UNION ALL
-        SELECT t.customer_id, t.product_id, substr(t.start_on, 1, 7), t.status = 'active',
-               CASE WHEN t.status = 'active' THEN t.principal_fen ELSE 0 END, 1, t.principal_fen
-        FROM ${SET} s JOIN term_deposits t ON t.customer_id = s.customer_id
-        UNION ALL
-        SELECT h.customer_id, h.product_id, substr(h.purchased_on, 1, 7), h.status = 'active',
-               CASE WHEN h.status = 'active' THEN h.market_value_fen ELSE 0 END, 1, h.cost_fen
-        FROM ${SET} s JOIN wealth_holdings h ON h.customer_id = s.customer_id
-        UNION ALL
-        SELECT l.customer_id, l.product_id, substr(l.disbursed_on, 1, 7), l.status = 'active',
-               CASE WHEN l.status = 'active' THEN l.balance_fen ELSE 0 END, 1, l.principal_fen
-        FROM ${SET} s JOIN loans l ON l.customer_id = s.customer_id)
-      GROUP BY 1, 2, 3)`);
+      SELECT customer_id, product_id, '', SUM(held), SUM(bal), 0, 0, 1 FROM temp.rp_rows GROUP BY 1, 2 HAVING SUM(held) > 0
+      UNION ALL
+      SELECT customer_id, product_id, month, 0, 0, COUNT(*), SUM(sold_fen), 0 FROM temp.rp_rows GROUP BY 1, 2, 3`);
+  db.exec('DELETE FROM temp.rp_rows');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,31 +151,33 @@ function applyCustomerRows(db: Database, sign: 1 | -1): void {
  * customers are grouped under their report_customers attributes.
  */
 function applyTransactions(db: Database, sign: 1 | -1, source: string, params: unknown[] = []): void {
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rt_delta (month TEXT, branch_id INTEGER, manager_staff_id INTEGER, tier TEXT, channel TEXT,
-    txn_type TEXT, direction TEXT, weekday INTEGER, hour INTEGER, teller INTEGER, n INTEGER, amount_fen INTEGER)`);
-  db.exec('DELETE FROM temp.rt_delta');
-  db.prepare(`INSERT INTO temp.rt_delta
-    SELECT substr(t.txn_at, 1, 7), r.branch_id, r.manager_staff_id, r.tier, t.channel, t.txn_type, t.direction,
-           CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER), CAST(substr(t.txn_at, 12, 2) AS INTEGER), t.teller_staff_id,
-           COUNT(*), SUM(t.amount_fen)
+  // Three direct aggregations: the source is small for deltas; for a rebuild each is one pass over the
+  // journal, cheaper than one finer grouping (weekday x hour x teller) re-grouped three times.
+  db.prepare(`INSERT INTO summary_txn_months (month, branch_id, manager_staff_id, tier, channel, txn_type, direction, n, amount_fen)
+    SELECT substr(t.txn_at, 1, 7), r.branch_id, r.manager_staff_id, r.tier, t.channel, t.txn_type, t.direction, ${sign} * COUNT(*), ${sign} * SUM(t.amount_fen)
     FROM (${source}) t JOIN report_customers r ON r.customer_id = t.customer_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).run(...params);
-  db.exec(`INSERT INTO summary_txn_months (month, branch_id, manager_staff_id, tier, channel, txn_type, direction, n, amount_fen)
-    SELECT month, branch_id, manager_staff_id, tier, channel, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
-    FROM temp.rt_delta GROUP BY 1, 2, 3, 4, 5, 6, 7
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
     ON CONFLICT (month, branch_id, manager_staff_id, tier, channel, txn_type, direction) DO UPDATE SET
-      n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
+      n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`).run(...params);
+  // By date and hour first (weekday follows from the date), then folded into months.
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rt_clock (day TEXT, hour INTEGER, branch_id INTEGER, tier TEXT, channel TEXT, n INTEGER, amount_fen INTEGER)`);
+  db.exec('DELETE FROM temp.rt_clock');
+  db.prepare(`INSERT INTO temp.rt_clock
+    SELECT substr(t.txn_at, 1, 10), CAST(substr(t.txn_at, 12, 2) AS INTEGER), r.branch_id, r.tier, t.channel, COUNT(*), SUM(t.amount_fen)
+    FROM (${source}) t JOIN report_customers r ON r.customer_id = t.customer_id
+    GROUP BY substr(t.txn_at, 1, 13), r.branch_id, r.tier, t.channel`).run(...params);
   db.exec(`INSERT INTO summary_txn_clock (month, branch_id, tier, channel, weekday, hour, n, amount_fen)
-    SELECT month, branch_id, tier, channel, weekday, hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
-    FROM temp.rt_delta GROUP BY 1, 2, 3, 4, 5, 6
+    SELECT substr(day, 1, 7), branch_id, tier, channel, CAST(strftime('%w', day) AS INTEGER), hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
+    FROM temp.rt_clock GROUP BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (month, branch_id, tier, channel, weekday, hour) DO UPDATE SET
       n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
-  db.exec(`INSERT INTO summary_teller_months (month, teller_staff_id, txn_type, direction, n, amount_fen)
-    SELECT month, teller, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
-    FROM temp.rt_delta WHERE teller IS NOT NULL GROUP BY 1, 2, 3, 4
+  db.exec('DELETE FROM temp.rt_clock');
+  db.prepare(`INSERT INTO summary_teller_months (month, teller_staff_id, txn_type, direction, n, amount_fen)
+    SELECT substr(t.txn_at, 1, 7), t.teller_staff_id, t.txn_type, t.direction, ${sign} * COUNT(*), ${sign} * SUM(t.amount_fen)
+    FROM (${source}) t JOIN report_customers r ON r.customer_id = t.customer_id WHERE t.teller_staff_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4
     ON CONFLICT (month, teller_staff_id, txn_type, direction) DO UPDATE SET
-      n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
-  db.exec('DELETE FROM temp.rt_delta');
+      n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`).run(...params);
 }
 
 const TXN_COLS = 't.customer_id, t.txn_at, t.channel, t.txn_type, t.direction, t.amount_fen, t.teller_staff_id';

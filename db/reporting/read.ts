@@ -328,7 +328,7 @@ export function productMix(db: Database, scope: ReportScope, filter: ReportFilte
     db,
     `SELECT p.id, p.code, p.name, p.category, x.holders, x.held, x.bal FROM (
        SELECT s.product_id, SUM(s.holders) AS holders, SUM(s.held) AS held, SUM(s.balance_fen) AS bal FROM summary_products s
-       WHERE ${w.sql}${pf} GROUP BY s.product_id) x JOIN products p ON p.id = x.product_id
+       WHERE s.month = '' AND ${w.sql}${pf} GROUP BY s.product_id) x JOIN products p ON p.id = x.product_id
      WHERE x.held > 0 ORDER BY x.bal DESC, p.id`,
   ).all(...params) as { id: bigint; code: string; name: string; category: string; holders: bigint; held: bigint; bal: bigint }[];
   return rows.map((x) => ({ productId: num(x.id), code: x.code, name: x.name, category: x.category, holders: num(x.holders), held: num(x.held), balanceFen: x.bal }));
@@ -347,7 +347,7 @@ export function productSales(db: Database, scope: ReportScope, filter: ReportFil
   const pf = filter.productIds ? ` AND ${inList('s.product_id', filter.productIds, params)}` : '';
   const rows = big(
     db,
-    `SELECT s.month, s.product_id, SUM(s.sold) AS sold, SUM(s.sold_fen) AS f FROM summary_products s WHERE ${w.sql}${pf}
+    `SELECT s.month, s.product_id, SUM(s.sold) AS sold, SUM(s.sold_fen) AS f FROM summary_products s WHERE s.month <> '' AND ${w.sql}${pf}
      GROUP BY 1, 2 HAVING SUM(s.sold) > 0 ORDER BY 1, 2`,
   ).all(...params) as { month: string; product_id: bigint; sold: bigint; f: bigint }[];
   return rows.map((x) => ({ month: x.month, productId: num(x.product_id), sold: num(x.sold), soldFen: x.f }));

@@ -19,6 +19,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { benchGenerate, formatBench } from './generate';
 import { benchDesktop } from './desktop';
+import { benchReports } from './reports';
 import { benchGrid } from './grid';
 import { benchReferrals } from './referrals';
 import { benchImports } from './imports';
@@ -118,14 +119,16 @@ async function main(): Promise<void> {
     try {
       out(`\n== customer workspace on that store`);
       await benchGrid({ db: g.file, samples: 40, print: out });
-      out(`\n== desktops on that store (all widgets of a desktop in one call)`);
-      await benchDesktop({ db: g.file, samples: 30, print: out });
       out(`\n== reminders on that store`);
       await benchReminders({ db: g.file, print: out });
       out(`\n== opportunity rules, funnel and marketing lists on that store`);
       await benchOpportunities({ db: g.file, print: out });
       out(`\n== referrals and contact log on that store (queue, report, not contacted for N days, timeline)`);
       await benchReferrals({ db: g.file, print: out });
+      out(`\n== desktops on that store (all widgets of a desktop in one call)`);
+      await benchDesktop({ db: g.file, samples: 30, print: out });
+      out(`\n== reports on that store (every report's data, president and manager; summaries rebuild)`);
+      await benchReports({ db: g.file, samples: 20, print: out, rebuild: true });
     } finally {
       rmSync(path.dirname(g.file), { recursive: true, force: true });
     }

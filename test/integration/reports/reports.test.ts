@@ -145,7 +145,10 @@ async function checkAll(who: Who, label: string) {
     ['loans', at.loans, before.loans],
     ['aum', at.aum, before.aum],
   ]);
-  expect(kpi[0]!.cells.prevYear).toBeNull(); // twelve months of data: no month a year back
+  // A year back exists only once a thirteenth month of balances has arrived.
+  const yearBack = `${Number(to.slice(0, 4)) - 1}${to.slice(4)}`;
+  const ly = months.includes(yearBack) ? monthRef(scopeCs, yearBack) : null;
+  expect(kpi.map((r) => r.cells.prevYear)).toEqual(ly ? [ly.customers, ly.deposits, ly.wealth, ly.loans, ly.aum] : [null, null, null, null, null]);
   expect(table(ov, 'trend').rows.map((r) => ({ month: r.cells.month, ...figureCells(r.cells) }))).toEqual(months.map((m) => ({ month: m, ...monthRef(scopeCs, m) })));
   const tiers = [...new Set(scopeCs.map((c) => c.tier ?? 'none'))];
   expect(Object.fromEntries(table(ov, 'tiers').rows.map((r) => [r.cells.tier, [r.cells.customers, r.cells.aum]]))).toEqual(
@@ -323,7 +326,18 @@ describe('reports equal the raw tables, drill-downs equal the figures', () => {
         { field: 'amount', source: 'amount' }, { field: 'direction', source: 'dir' }, { field: 'channel', source: 'channel' }, { field: 'txn_type', source: 'type' }] },
     });
     expect(job.status).toBe('committed');
+    // The balance extract for a new month end: a thirteenth reporting month (a year-back comparison appears).
+    const bal = writeText(dir, 'bal.csv', ['account,date,balance', `${acct[0]!.account_no},2026-11-30,777.77`, `${acct[1]!.account_no},2026-11-30,88888.88`].join('\n'), 'utf-8');
+    const balJob = await runImport(services.db, {
+      file: bal,
+      tolerance: 0,
+      rejectsDir: dir,
+      profile: { name: 'rpt-bal', kind: 'daily_balances', format: 'delimited', encoding: 'auto', delimiter: ',', header: true, columns: [
+        { field: 'account_no', source: 'account' }, { field: 'on_date', source: 'date', format: 'auto' }, { field: 'balance', source: 'balance' }] },
+    });
+    expect(balJob.status).toBe('committed');
     raw = loadRaw(services.db);
+    expect(reportingMonths(raw)).toHaveLength(13);
     await checkAll(president, 'president after import');
 
     const applied = await ok('admin', 'tiers.apply', { model: { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, quality: DEFAULT_TIER_MODEL.thresholds.quality - 5 } } });
@@ -347,7 +361,7 @@ describe('reports equal the raw tables, drill-downs equal the figures', () => {
   });
 
   it('exports a table to Excel (audited) with the figures shown', async () => {
-    const out = await ok('president', 'reports.export', { report: 'channels', filter: {}, table: 'mix' });
+    const out = await ok('president', 'reports.export', { report: 'channels', filter: { from: '2026-09', to: '2026-10' }, table: 'mix' });
     expect(out.name).toMatch(/^渠道分析-渠道结构-\d{8}-\d{6}\.xlsx$/);
     const file = services.vault.get(out.id, (services.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id)!;
     const ExcelJS = (await import('exceljs')).default;
@@ -356,8 +370,9 @@ describe('reports equal the raw tables, drill-downs equal the figures', () => {
     const ws = wb.worksheets[0]!;
     expect(ws.name).toBe('渠道结构');
     expect(ws.getRow(1).values).toEqual([undefined, '渠道', '笔数', '金额(元)', '占比(%)']);
-    const shown = await ok('president', 'reports.run', { report: 'channels', filter: {} });
+    const shown = await ok('president', 'reports.run', { report: 'channels', filter: { from: '2026-09', to: '2026-10' } });
     const rows = table(shown, 'mix').rows;
+    expect(rows.length).toBeGreaterThan(2);
     expect(ws.rowCount).toBe(rows.length + 1);
     expect(ws.getRow(2).getCell(2).value).toBe(rows[0]!.cells.n);
     expect(ws.getRow(2).getCell(3).value).toBe(Number(rows[0]!.cells.amount));
