@@ -287,6 +287,17 @@ export function withdrawVanished(db: Database): number {
   return n;
 }
 
+/**
+ * Reminders handled (done or dismissed) whose date is this many days past are deleted at start-up. Safe
+ * for "never twice": no generation window reaches back further than 90 days, so such an event cannot be
+ * generated again.
+ */
+export const KEEP_HANDLED_DAYS = 180;
+
+export function pruneHandled(db: Database, today: string): number {
+  return db.prepare(`DELETE FROM reminders WHERE status <> 'open' AND due_on < ?`).run(addDays(today, -KEEP_HANDLED_DAYS)).changes;
+}
+
 /** Generate for everyone (userId omitted) or one user, in one transaction; records the run. */
 export function generateReminders(db: Database, opts: { today: string; reason: string; userId?: number }): GenerateResult {
   const t0 = performance.now();
@@ -298,6 +309,7 @@ export function generateReminders(db: Database, opts: { today: string; reason: s
   const recipients = opts.userId != null ? [recipientById(db, opts.userId)].filter((x): x is Recipient => !!x) : allRecipients(db);
   db.transaction(() => {
     if (opts.reason === 'revert') withdrawVanished(db);
+    if (opts.reason === 'startup') pruneHandled(db, opts.today);
     const batches = new Map<ReminderKind, BatchEntry[]>();
     for (const r of recipients) {
       const prefs = getPrefs(db, r.id);

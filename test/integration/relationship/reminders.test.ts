@@ -287,6 +287,19 @@ describe('idempotence and scope', () => {
     expect(rows('manager1')).toHaveLength(2);
   });
 
+  it('at start-up, handled reminders more than 180 days past are deleted; open ones and recent ones stay', () => {
+    const uid = userId('manager1');
+    const ins = w.db.prepare(`INSERT INTO reminders (user_id, kind, due_on, dedupe_key, status) VALUES (?, 'work_item', ?, ?, ?)`);
+    ins.run(uid, '2026-05-05', 'old-done', 'done');
+    ins.run(uid, '2026-05-05', 'old-dismissed', 'dismissed');
+    ins.run(uid, '2026-05-05', 'old-open', 'open');
+    ins.run(uid, '2026-05-06', 'recent-done', 'done'); // exactly 180 days before 2 Nov
+    generateReminders(w.db, { today: '2026-11-02', reason: 'import' });
+    expect(rows('manager1')).toHaveLength(4);
+    generateReminders(w.db, { today: '2026-11-02', reason: 'startup' });
+    expect(rows('manager1').map((r) => r.dedupeKey)).toEqual(['old-open', 'recent-done']);
+  });
+
   it('runs as a step of the after-import hook (imports, reverts, start-up)', () => {
     termDeposit(w.ids.customers.m1a, '2026-11-05');
     only('manager1', { term_maturity: { leadDays: 7 } });
