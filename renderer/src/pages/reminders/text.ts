@@ -18,7 +18,8 @@ export function reminderText(t: TFunction, r: Pick<Reminder, 'kind' | 'params' |
   switch (r.kind) {
     case 'holiday': {
       const base = t('reminders.text.holiday', { name: holiday, start: str(p.start), end: str(p.end), days: str(p.days) });
-      return p.makeup ? `${base}；${t('reminders.text.holidayMakeup', { dates: str(p.makeup).split(',').join('、') })}` : base;
+      const en = lang === 'en';
+      return p.makeup ? `${base}${en ? '; ' : '；'}${t('reminders.text.holidayMakeup', { dates: str(p.makeup).split(',').join(en ? ', ' : '、') })}` : base;
     }
     case 'birthday':
       return t('reminders.text.birthday', { date: r.dueOn });
@@ -54,7 +55,7 @@ export function reminderText(t: TFunction, r: Pick<Reminder, 'kind' | 'params' |
       const interest = p.interest ? t(`referral.interest.${str(p.interest)}`, { defaultValue: str(p.interest) }) : '';
       const extra = str(p.text ?? p.note ?? '');
       const base = interest ? t('reminders.text.referralInterest', { interest }) : t('reminders.text.referral_sla');
-      return extra ? `${base}：${extra}` : base;
+      return extra ? `${base}${lang === 'en' ? ': ' : '：'}${extra}` : base;
     }
     default:
       return '';
