@@ -1,4 +1,10 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LAYOUTS } from '../../../main/desktop/widgets';
+import { writeExtracts } from '../../../main/jobs/profiles/extracts';
+import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
 import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
@@ -25,6 +31,7 @@ let registry: ReturnType<typeof createRegistry>;
 const s: Record<string, string> = {};
 const staffOf: Record<string, number> = {};
 const userOf: Record<string, number> = {};
+let extractsDir: string;
 
 function call<M extends MethodName>(method: M, input: Input<M>, who: string): Promise<CallResult<Output<M>>> {
   return registry.dispatch({ method, input, session: s[who]! }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
@@ -38,6 +45,8 @@ const sql = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) 
 
 beforeAll(async () => {
   const demo = await makeDemoStore({ customers: 1200, seed: 41 });
+  extractsDir = path.join(path.dirname(demo.file), 'extracts');
+  await writeExtracts(demo.db, extractsDir, { kinds: ['customers', 'accounts'] });
   demo.close();
   services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)) });
   registry = createRegistry(services);
@@ -502,4 +511,84 @@ describe('layout validation', () => {
     expect(r).toEqual({ ok: false, error: { code: 'DESKTOP_LAYOUT_INVALID', details: { reason: 'unknown_kind', widget: 'x', kind: 'horoscope' } } });
     expect((await ok('desktop.data', {}, 'president')).layout).toEqual(before.layout);
   });
+});
+
+describe('after an import and a re-tier', () => {
+  async function settle(ticket: number) {
+    for (;;) {
+      const a = (await ok('imports.active', {}, 'admin')).find((j) => j.ticket === ticket)!;
+      if (a.state === 'finished') return a;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  /** Rewrites some cells of an extract file (column by its store field) and drops it into the import folder. */
+  function edit(file: string, kind: string, profile: { columns: { field: string; source: string }[] }, change: (cell: (field: string) => { get(): string; set(v: string): void }) => boolean) {
+    const lines = iconv.decode(readFileSync(path.join(extractsDir, file)), 'gb18030').split('\r\n');
+    const header = lines[0]!.split(',').map((h) => h.replace(/^"|"$/g, ''));
+    let changed = 0;
+    const out = lines.map((line, i) => {
+      if (i === 0 || !line || line.includes('"')) return line;
+      const cells = line.split(',');
+      const cell = (field: string) => {
+        const col = header.indexOf(profile.columns.find((c) => c.field === field)!.source);
+        return { get: () => cells[col]!, set: (v: string) => void (cells[col] = v) };
+      };
+      if (change(cell)) changed++;
+      return cells.join(',');
+    });
+    mkdirSync(services.paths.inbox, { recursive: true });
+    writeFileSync(path.join(services.paths.inbox, `${kind}-${file}`), iconv.encode(out.join('\r\n'), 'gb18030'));
+    return changed;
+  }
+
+  it('every figure still equals the raw tables after managers change and balances move (import), and after a re-tier', async () => {
+    // Each user on the default desktop again (earlier tests published templates and saved layouts).
+    for (const who of ['president', 'manager1', 'manager2'] as const) {
+      const role = who === 'president' ? 'president' : 'manager';
+      await ok('desktop.save', { layout: DEFAULT_LAYOUTS[role] }, who);
+    }
+    const emp = (who: string) => (services.db.prepare('SELECT employee_no AS e FROM staff WHERE id = ?').get(staffOf[who]) as { e: string }).e;
+    const profiles = await ok('imports.profiles.list', {}, 'admin');
+    const cif = profiles.find((p) => p.kind === 'customers' && p.builtin)!;
+    const acc = profiles.find((p) => p.kind === 'accounts' && p.builtin)!;
+    const before = scopeIds('manager2');
+    const movedNos: string[] = [];
+
+    // Eight of manager1's customers go to manager2; thirty demand balances change.
+    let moved = 0;
+    expect(
+      edit('customers.csv', 'moved', cif.profile, (cell) => {
+        if (moved >= 8 || cell('manager_employee_no').get() !== emp('manager1')) return false;
+        cell('manager_employee_no').set(emp('manager2'));
+        movedNos.push(cell('customer_no').get());
+        return ++moved > 0;
+      }),
+    ).toBe(8);
+    let bumped = 0;
+    expect(
+      edit('accounts.csv', 'bumped', acc.profile, (cell) => {
+        if (bumped >= 30 || cell('kind').get() !== '活期' || cell('status').get() !== '正常') return false;
+        cell('balance').set(`${(bumped + 1) * 12345}.67`);
+        return ++bumped > 0;
+      }),
+    ).toBe(30);
+    for (const [file, profile] of [['moved-customers.csv', cif], ['bumped-accounts.csv', acc]] as const) {
+      const started = await ok('imports.start', { file, source: { id: profile.id } }, 'admin');
+      expect((await settle(started.ticket)).status).toBe('committed');
+    }
+    await checkDesktop('president');
+    await checkDesktop('manager1');
+    const { view } = await checkDesktop('manager2');
+    // The moved customers are in manager2's book now (some may have been granted to them already).
+    const movedIds = movedNos.map((no) => (services.db.prepare('SELECT id FROM customers WHERE customer_no = ?').get(no) as { id: number }).id);
+    const kpiN = Object.values(view.widgets).find((x) => x.ok && x.data.kind === 'kpi' && x.data.metric === 'customers');
+    expect(kpiN?.ok && kpiN.data.kind === 'kpi' && Number(kpiN.data.value)).toBe(new Set([...before, ...movedIds]).size);
+    for (const id of movedIds) expect(scopeIds('manager1').has(id) && !sql('SELECT 1 FROM customer_grants WHERE customer_id = ?', id).length).toBe(false);
+
+    // Re-tier with the default model: the pyramid and everything else follow.
+    const applied = await ok('tiers.apply', { model: DEFAULT_TIER_MODEL }, 'admin');
+    expect(applied.changed).toBeGreaterThan(0);
+    await checkDesktop('president');
+    await checkDesktop('manager1');
+  }, 120_000);
 });
