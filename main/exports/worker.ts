@@ -10,6 +10,7 @@ import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
+import type { Writable } from 'node:stream';
 import { fenToYuan } from '../../shared/money';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import type { ColumnSpec } from './labels';
@@ -132,6 +133,7 @@ async function run(input: ExportWorkerInput): Promise<{ rows: number; total: num
       inSheet++;
       rows++;
       tick();
+      if ((rows & 255) === 0) await drained(sheet!);
     }
     (sheet as ExcelJS.Worksheet | null)?.commit();
     await wb.commit();
@@ -139,6 +141,32 @@ async function run(input: ExportWorkerInput): Promise<{ rows: number; total: num
   } finally {
     db.close();
   }
+}
+
+/**
+ * Backpressure for exceljs's streaming writer. A worksheet writes its XML into a buffer that is piped,
+ * ignoring write()'s return value, into the PassThrough archiver reads the zip entry from; rows
+ * produced faster than zlib compresses them pile up there (a million rows reached 880 MB). So every
+ * few hundred rows, wait until that PassThrough has drained below its high-water mark.
+ */
+async function drained(sheet: ExcelJS.Worksheet): Promise<void> {
+  const pipes = (sheet as unknown as { stream?: { pipes?: (Writable & { _writableState?: { needDrain?: boolean } })[] } }).stream?.pipes;
+  const dest = pipes?.[0];
+  // archiver's PassThrough comes from readable-stream 2, which has no writableNeedDrain getter.
+  if (!dest || !(dest.writableNeedDrain ?? dest._writableState?.needDrain)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = () => {
+      dest.off('drain', done);
+      dest.off('error', fail);
+      resolve();
+    };
+    const fail = (e: Error) => {
+      dest.off('drain', done);
+      reject(e);
+    };
+    dest.on('drain', done);
+    dest.once('error', fail);
+  });
 }
 
 const input = workerData as ExportWorkerInput;
