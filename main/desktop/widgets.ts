@@ -23,6 +23,7 @@ import {
 } from '../../shared/api';
 import { gridFilterSchema } from '../../shared/api/grid';
 import { AppError, isAppError } from '../../shared/errors';
+import { addDays } from '../../shared/dates';
 import { fenToYuan } from '../../shared/money';
 import { compileFilter } from '../../db/repos/customerGrid';
 import { desktopData, type CustomerRow } from '../../db/repos/desktopData';
@@ -206,7 +207,14 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
     points: env
       .history()
       .slice(-c.months)
-      .map((p) => ({ month: p.month, deposits: money(p.depositFen), loans: money(p.loanFen), aum: money(p.aumFen) })),
+      .map((p) => ({
+        month: p.month,
+        customers: p.customers,
+        deposits: money(p.depositFen),
+        loans: money(p.loanFen),
+        aum: money(p.aumFen),
+        drill: { drill: { kind: 'openedBy', date: addDays(`${shiftMonth(p.month, 1)}-01`, -1) } } as GridFilter,
+      })),
   })) as Compute,
 
   tierPyramid: ((_c: object, env) => {

@@ -137,7 +137,11 @@ export type WidgetData =
       basis: string;
       drill: GridFilter;
     }
-  | { kind: 'depositTrend'; points: { month: string; deposits: Money; loans: Money; aum: Money }[] }
+  | {
+      kind: 'depositTrend';
+      /** customers: those counted at the month end; drill opens them (customers opened by that month end). */
+      points: { month: string; customers: number; deposits: Money; loans: Money; aum: Money; drill: GridFilter }[];
+    }
   | { kind: 'tierPyramid'; customers: number; aum: Money; tiers: { tier: string; customers: number; aum: Money; drill: GridFilter }[] }
   | { kind: 'channelMix'; from: string | null; to: string | null; channels: { channel: string; txns: number; amount: Money; drill: GridFilter }[] }
   | {

@@ -328,9 +328,11 @@ describe('the president’s desktop (行长桌面)', () => {
     expect(trend.points).toEqual(
       months.map((m) => {
         const f = monthFigures(m, book);
-        return { month: m, deposits: fenToYuan(f.deposits), loans: fenToYuan(f.loans), aum: fenToYuan(f.aum) };
+        return { month: m, customers: f.customers, deposits: fenToYuan(f.deposits), loans: fenToYuan(f.loans), aum: fenToYuan(f.aum), drill: { drill: { kind: 'openedBy', date: monthEnd(m) } } };
       }),
     );
+    // A point opens the customers counted at that month end.
+    for (const p of trend.points.slice(-3)) expect(await gridCount(p.drill, 'president')).toBe(p.customers);
     expect(trend.points.length).toBe(12);
   });
 });
@@ -522,7 +524,7 @@ describe('after an import and a re-tier', () => {
     }
   }
   /** Rewrites some cells of an extract file (column by its store field) and drops it into the import folder. */
-  function edit(file: string, kind: string, profile: { columns: { field: string; source: string }[] }, change: (cell: (field: string) => { get(): string; set(v: string): void }) => boolean) {
+  function edit(file: string, kind: string, profile: { columns: { field: string; source?: string | number }[] }, change: (cell: (field: string) => { get(): string; set(v: string): void }) => boolean) {
     const lines = iconv.decode(readFileSync(path.join(extractsDir, file)), 'gb18030').split('\r\n');
     const header = lines[0]!.split(',').map((h) => h.replace(/^"|"$/g, ''));
     let changed = 0;
@@ -530,7 +532,7 @@ describe('after an import and a re-tier', () => {
       if (i === 0 || !line || line.includes('"')) return line;
       const cells = line.split(',');
       const cell = (field: string) => {
-        const col = header.indexOf(profile.columns.find((c) => c.field === field)!.source);
+        const col = header.indexOf(String(profile.columns.find((c) => c.field === field)!.source));
         return { get: () => cells[col]!, set: (v: string) => void (cells[col] = v) };
       };
       if (change(cell)) changed++;

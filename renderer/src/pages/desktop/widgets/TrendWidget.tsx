@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { wan } from '../../../format';
 import { Chart, plot } from '../chart';
+import { drillTo } from '../drill';
 import type { WidgetProps } from '../registry';
 
 /** 存款余额趋势: month-end deposits, AUM and loans of the reporting months. */
@@ -23,5 +24,15 @@ export function TrendWidget({ data }: WidgetProps<'depositTrend'>) {
     [data, t],
   );
   if (data.points.length === 0) return <p className="muted">{t('desktop.noHistory')}</p>;
-  return <Chart option={option} label={data.points.map((p) => `${p.month} ${wan(p.deposits)}`).join('; ')} testId="desk-trend-chart" />;
+  return (
+    <Chart
+      option={option}
+      label={data.points.map((p) => `${p.month} ${wan(p.deposits)}`).join('; ')}
+      onPick={(i) => {
+        const p = data.points[i];
+        if (p) drillTo(p.drill, t('desktop.trend.drill', { month: p.month }));
+      }}
+      testId="desk-trend-chart"
+    />
+  );
 }
