@@ -30,6 +30,7 @@ const ts = (day: string, hour: number) => `${day}T${String(hour).padStart(2, '0'
 
 export function seedRelationshipDemo(db: Database, opts: { asOf: string; seed: number }): { referrals: number; contacts: number } {
   const rng = new Rng(opts.seed ^ 0x5eed7);
+  const tellerRng = rng.fork(1);
   const tellers = db.prepare(`SELECT id, staff_id AS staff FROM users WHERE role = 'teller' AND staff_id IS NOT NULL ORDER BY id`).all() as { id: number; staff: number }[];
   const managers = new Map(
     (db.prepare(`SELECT u.id, u.staff_id AS staff FROM users u JOIN staff s ON s.id = u.staff_id WHERE u.role = 'manager' AND s.position = 'manager' AND s.active = 1`).all() as {
@@ -82,7 +83,8 @@ export function seedRelationshipDemo(db: Database, opts: { asOf: string; seed: n
     for (const c of rows) {
       const owner = c.manager != null && managers.has(c.manager) ? c.manager : null;
       // the branch queue holds recent ones only (the president dispatches them within days)
-      const teller = rng.pick(tellers);
+      // some tellers refer more than others (the leaderboard has a shape)
+      const teller = tellers[Math.min(tellers.length - 1, Math.floor(tellerRng.next() ** 1.5 * tellers.length))]!;
       const interest = rng.pick(INTERESTS);
       const created = addDays(opts.asOf, -rng.int(owner == null ? 10 : 181));
       const ownerUser = owner != null ? managers.get(owner)! : presidentId;

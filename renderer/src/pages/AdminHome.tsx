@@ -5,6 +5,7 @@ import { count } from '../format';
 import { currentLanguage } from '../i18n';
 import { useSession } from '../session';
 import { AuditTable } from './AuditPage';
+import { SlaSetting } from './referrals/ReferralReportPage';
 
 /** 系统管理: the system at a glance — version and store, accounts, recent refusals and failures. */
 export function AdminHome() {
@@ -82,6 +83,7 @@ export function AdminHome() {
             (state.data.rows.length === 0 ? <Empty text={t('admin.recent.none')} /> : <AuditTable rows={state.data.rows} />)}
         </section>
       ))}
+      <SlaSetting />
     </section>
   );
 }

@@ -54,37 +54,35 @@ export function ReferralReportPage() {
             <h2 id="rr-total">{t('referral.report.total')}</h2>
             <StatsTable rows={[{ ...d.total, name: t('referral.report.total') }]} testId="referral-report-total" />
           </section>
-          <div className="grid-2">
-            <section className="panel" aria-labelledby="rr-teller">
-              <h2 id="rr-teller">{t('referral.report.byTeller')}</h2>
-              <StatsTable rows={d.byTeller} testId="referral-report-tellers" />
-            </section>
-            <section className="panel" aria-labelledby="rr-leader">
-              <h2 id="rr-leader">{t('referral.report.leaderboard')}</h2>
-              <table className="data-table" data-testid="referral-leaderboard">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('referral.report.rank')}</th>
-                    <th scope="col">{t('referral.report.name')}</th>
-                    <th scope="col" className="num">{t('referral.report.won')}</th>
-                    <th scope="col" className="num">{t('referral.report.count')}</th>
-                    <th scope="col" className="num">{t('referral.report.wonAmount')}</th>
+          <section className="panel" aria-labelledby="rr-teller">
+            <h2 id="rr-teller">{t('referral.report.byTeller')}</h2>
+            <StatsTable rows={d.byTeller} testId="referral-report-tellers" />
+          </section>
+          <section className="panel" aria-labelledby="rr-leader">
+            <h2 id="rr-leader">{t('referral.report.leaderboard')}</h2>
+            <table className="data-table" data-testid="referral-leaderboard">
+              <thead>
+                <tr>
+                  <th scope="col">{t('referral.report.rank')}</th>
+                  <th scope="col">{t('referral.report.name')}</th>
+                  <th scope="col" className="num">{t('referral.report.won')}</th>
+                  <th scope="col" className="num">{t('referral.report.count')}</th>
+                  <th scope="col" className="num">{t('referral.report.wonAmount')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.leaderboard.map((l) => (
+                  <tr key={l.staffId}>
+                    <td className="num">{l.rank}</td>
+                    <td>{l.name}</td>
+                    <td className="num">{l.won}</td>
+                    <td className="num">{l.count}</td>
+                    <td className="num tabular">{yuan(l.wonAmount)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {d.leaderboard.map((l) => (
-                    <tr key={l.staffId}>
-                      <td className="num">{l.rank}</td>
-                      <td>{l.name}</td>
-                      <td className="num">{l.won}</td>
-                      <td className="num">{l.count}</td>
-                      <td className="num tabular">{yuan(l.wonAmount)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
-          </div>
+                ))}
+              </tbody>
+            </table>
+          </section>
           <section className="panel" aria-labelledby="rr-manager">
             <h2 id="rr-manager">{t('referral.report.byManager')}</h2>
             <StatsTable rows={d.byManager.map((r) => (r.staffId === null ? { ...r, name: t('referral.branchQueue') } : r))} testId="referral-report-managers" />
@@ -136,7 +134,8 @@ function StatsTable({ rows, testId }: { rows: ReferralStatsRow[]; testId: string
   );
 }
 
-function SlaSetting() {
+/** 转介时限: working days to first contact (president and administrator). */
+export function SlaSetting() {
   const { t } = useTranslation();
   const current = useApi('referrals.settings', {});
   const [value, setValue] = useState('');
