@@ -33,6 +33,7 @@ test('a reminder appears in the inbox, is snoozed and returns', async ({ page })
   await expect(settings.getByTestId('pref-birthday')).toBeVisible();
   await settings.getByTestId('pref-birthday').locator('input[type=number]').fill('60');
   await settings.getByTestId('pref-term_maturity').locator('input[type=number]').fill('60');
+  await saveScreenshot(page, 'zh-CN-reminder-settings');
   await settings.getByTestId('prefs-save').click();
   await expect(settings).toBeHidden();
 
