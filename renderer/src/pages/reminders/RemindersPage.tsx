@@ -21,6 +21,9 @@ import { reminderText } from './text';
 
 const PAGE_SIZE = 50;
 
+/** A checkbox and its label on one line. */
+const CHECK = { display: 'inline-flex', alignItems: 'center', gap: 6, marginRight: 20 } as const;
+
 /** A button that reads as a link (opens the customer 360). */
 export const LINK = { background: 'none', border: 0, padding: 0, color: 'var(--brand)', cursor: 'pointer', textDecoration: 'underline', font: 'inherit' } as const;
 
@@ -340,14 +343,14 @@ function SettingsForm({
       <ErrorNotice error={action.error} />
       <fieldset className="form-row">
         <legend>{t('reminders.audience')}</legend>
-        <label>
+        <label style={CHECK}>
           <input type="checkbox" data-testid="aud-mine" checked={aud.mine} onChange={(e) => setAud({ ...aud, mine: e.target.checked })} /> {t('reminders.audienceMine')}
         </label>{' '}
-        <label>
+        <label style={CHECK}>
           <input type="checkbox" data-testid="aud-lists" checked={aud.lists} onChange={(e) => setAud({ ...aud, lists: e.target.checked })} /> {t('reminders.audienceLists')}
         </label>{' '}
         {canBranch && (
-          <label>
+          <label style={CHECK}>
             <input type="checkbox" data-testid="aud-branch" checked={aud.branch} onChange={(e) => setAud({ ...aud, branch: e.target.checked })} /> {t('reminders.audienceBranch')}
           </label>
         )}
