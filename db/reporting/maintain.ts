@@ -19,6 +19,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { ImportKind } from '../../shared/imports';
+import { shiftMonth } from './months';
 
 const SET = 'temp.report_set';
 
@@ -33,7 +34,7 @@ function ensureTemp(db: Database): void {
  * "database table is locked".
  */
 function dropTemp(db: Database): void {
-  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rt_clock', 'rp_rows']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
+  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rm_months', 'rt_clock', 'rp_rows']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
 }
 
 /** Starts a fresh customer set for refreshCustomers(); returns the statement that adds one id. */
@@ -57,18 +58,26 @@ const prevMonth = (col: string) => `strftime('%Y-%m', ${col} || '-01', '-1 month
  * month end and still active (current balance: the store keeps no loan balance history).
  * A row per reporting month from the month the customer opened.
  */
-function computeMonths(db: Database): void {
+function computeMonths(db: Database, only: readonly string[] | null = null): void {
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS rm_fig (customer_id INTEGER, month TEXT, dep INTEGER, wlt INTEGER, lon INTEGER, PRIMARY KEY (customer_id, month)) WITHOUT ROWID`);
   db.exec('DELETE FROM temp.rm_fig');
+  // The months to compute: every reporting month, or only new ones (a month-end balance extract).
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS rm_months (month TEXT PRIMARY KEY) WITHOUT ROWID');
+  db.exec('DELETE FROM temp.rm_months');
+  if (only) {
+    const ins = db.prepare('INSERT OR IGNORE INTO temp.rm_months (month) VALUES (?)');
+    for (const m of only) ins.run(m);
+  } else db.exec('INSERT INTO temp.rm_months (month) SELECT month FROM report_months');
   db.exec(`INSERT INTO temp.rm_fig (customer_id, month, dep, wlt, lon)
     SELECT c.id, m.month, 0, 0, 0 FROM ${SET} s JOIN customers c ON c.id = s.customer_id
-    JOIN report_months m ON ${monthEnd('m.month')} >= c.opened_on`);
+    JOIN temp.rm_months m ON ${monthEnd('m.month')} >= c.opened_on`);
   // Demand balances: the row with the latest date of each account and month (SQLite's bare-column MAX).
   db.exec(`UPDATE temp.rm_fig SET dep = dep + x.s FROM (
       SELECT customer_id, month, SUM(bal) AS s FROM (
         SELECT a.customer_id, substr(d.on_date, 1, 7) AS month, d.balance_fen AS bal, MAX(d.on_date)
         FROM ${SET} s JOIN accounts a ON a.customer_id = s.customer_id AND a.kind = 'demand'
         JOIN daily_balances d ON d.account_id = a.id
+        WHERE substr(d.on_date, 1, 7) IN (SELECT month FROM temp.rm_months)
         GROUP BY a.id, substr(d.on_date, 1, 7))
       GROUP BY 1, 2) x
     WHERE x.customer_id = rm_fig.customer_id AND x.month = rm_fig.month`);
@@ -90,10 +99,26 @@ function computeMonths(db: Database): void {
   db.exec(`INSERT INTO report_customer_months (customer_id, month, deposit_fen, wealth_fen, loan_fen, aum_change_fen)
     SELECT f.customer_id, f.month, f.dep, f.wlt, f.lon,
       CASE WHEN EXISTS (SELECT 1 FROM report_months pm WHERE pm.month = ${prevMonth('f.month')})
-           THEN f.dep + f.wlt - COALESCE((SELECT p.dep + p.wlt FROM temp.rm_fig p WHERE p.customer_id = f.customer_id AND p.month = ${prevMonth('f.month')}), 0)
+           THEN f.dep + f.wlt - COALESCE((SELECT p.dep + p.wlt FROM temp.rm_fig p WHERE p.customer_id = f.customer_id AND p.month = ${prevMonth('f.month')}),
+                                         (SELECT x.deposit_fen + x.wealth_fen FROM report_customer_months x WHERE x.customer_id = f.customer_id AND x.month = ${prevMonth('f.month')}), 0)
       END
     FROM temp.rm_fig f`);
   db.exec('DELETE FROM temp.rm_fig');
+}
+
+/** The month after each of `months` (when it is a reporting month) gets its aum_change recomputed for everyone. */
+function fixFollowingMonths(db: Database, months: readonly string[]): void {
+  const reporting = new Set((db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month));
+  const upd = db.prepare(`UPDATE report_customer_months SET aum_change_fen =
+      CASE WHEN EXISTS (SELECT 1 FROM report_months pm WHERE pm.month = ?)
+           THEN deposit_fen + wealth_fen - COALESCE((SELECT x.deposit_fen + x.wealth_fen FROM report_customer_months x
+                                                     WHERE x.customer_id = report_customer_months.customer_id AND x.month = ?), 0)
+      END
+    WHERE month = ?`);
+  for (const m of months) {
+    const next = shiftMonth(m, 1);
+    if (reporting.has(next) && !months.includes(next)) upd.run(m, m, next);
+  }
 }
 
 /**
@@ -247,28 +272,38 @@ export function moveCustomers(db: Database, idsSql: string, params: unknown[] = 
   dropTemp(db);
 }
 
-/** Adds reporting months (a balance extract for a new month): every customer gets rows for them. */
+/**
+ * Adds reporting months (a balance extract for a new month end): every customer gets rows for those
+ * months only (one month of a million customers, not the whole history), added to summary_months, and
+ * the following month's aum_change follows. Uses its own customer set: call before beginReportSet().
+ */
 function addMonths(db: Database, months: string[]): void {
   if (months.length === 0) return;
   const ins = db.prepare('INSERT OR IGNORE INTO report_months (month) VALUES (?)');
   for (const m of months) ins.run(m);
-  // A new month changes its own rows and the next month's aum_change for everyone: recompute all.
-  refreshAll(db);
-}
-
-function dropMonths(db: Database, months: string[]): void {
-  if (months.length === 0) return;
-  const del = db.prepare('DELETE FROM report_months WHERE month = ?');
-  for (const m of months) del.run(m);
-  refreshAll(db);
-}
-
-function refreshAll(db: Database): void {
   ensureTemp(db);
   db.exec(`DELETE FROM ${SET}`);
-  db.exec(`INSERT INTO ${SET} (customer_id) SELECT id FROM customers UNION SELECT customer_id FROM report_customers`);
-  refreshCustomers(db);
+  db.exec(`INSERT INTO ${SET} (customer_id) SELECT id FROM customers`);
+  computeMonths(db, months);
+  db.exec(`INSERT INTO summary_months (month, branch_id, manager_staff_id, tier, kind, customers, deposit_fen, wealth_fen, loan_fen)
+    SELECT m.month, r.branch_id, r.manager_staff_id, r.tier, r.kind, COUNT(*), SUM(m.deposit_fen), SUM(m.wealth_fen), SUM(m.loan_fen)
+    FROM temp.rm_months nm JOIN report_customer_months m ON m.month = nm.month JOIN report_customers r ON r.customer_id = m.customer_id
+    GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (month, branch_id, manager_staff_id, tier, kind) DO UPDATE SET
+      customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
+      wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen`);
+  fixFollowingMonths(db, months);
   db.exec(`DELETE FROM ${SET}`);
+}
+
+/** Months no longer reported (their only balances were reverted): their rows and summaries go. */
+function dropMonths(db: Database, months: string[]): void {
+  if (months.length === 0) return;
+  for (const sql of ['DELETE FROM report_months WHERE month = ?', 'DELETE FROM report_customer_months WHERE month = ?', 'DELETE FROM summary_months WHERE month = ?']) {
+    const st = db.prepare(sql);
+    for (const m of months) st.run(m);
+  }
+  fixFollowingMonths(db, months);
 }
 
 export interface JobMark {
@@ -329,15 +364,11 @@ function jobFinish(db: Database, mark: JobMark): void {
     dropEmpty(db);
     return;
   }
-  beginReportSet(db);
   if (kind === 'daily_balances') {
     const known = new Set((db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month));
-    const fresh = jobMonths(db, jobId).filter((m) => !known.has(m));
-    if (fresh.length > 0) {
-      addMonths(db, fresh); // recomputes everyone, this job's customers included
-      return;
-    }
+    addMonths(db, jobMonths(db, jobId).filter((m) => !known.has(m)));
   }
+  beginReportSet(db);
   markJobCustomers(db, kind, jobId);
   refreshCustomers(db);
   db.exec(`DELETE FROM ${SET}`);
@@ -376,10 +407,7 @@ function revertAfter(db: Database, kind: ImportKind, jobId: number): void {
     const gone = jobMonths(db, jobId).filter(
       (m) => db.prepare('SELECT 1 FROM daily_balances WHERE on_date >= ? AND on_date <= ? LIMIT 1').get(`${m}-01`, `${m}-31`) === undefined,
     );
-    if (gone.length > 0) {
-      dropMonths(db, gone);
-      return;
-    }
+    dropMonths(db, gone);
   }
   refreshCustomers(db);
   db.exec(`DELETE FROM ${SET}`);

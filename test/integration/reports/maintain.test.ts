@@ -150,11 +150,14 @@ describe('reporting summaries kept current', () => {
     expect(db.prepare(`SELECT SUM(n) AS n FROM summary_txn_months WHERE month = '2026-11'`).get()).toEqual({ n: 2 });
     expectMatchesRebuild(db);
 
-    // A new reporting month (and a changed balance in an existing one).
+    // New reporting months (and a changed balance in an existing one).
     const balFile = writeText(dir, 'bal.csv', ['account,date,balance', `${acct[0]!.account_no},2026-11-30,12345.67`, `${acct[1]!.account_no},2026-11-30,1.00`,
-      `${acct[2]!.account_no},2026-10-31,4242.42`].join('\n'), 'utf-8');
+      `${acct[2]!.account_no},2026-10-31,4242.42`,
+      // and a month before the first one: the following month's AUM changes are recomputed for everyone
+      `${acct[1]!.account_no},2025-10-31,500.00`].join('\n'), 'utf-8');
     jobs.push((await load(balFile, BAL_PROFILE)).jobId);
-    expect(db.prepare(`SELECT COUNT(*) AS n FROM report_months`).get()).toEqual({ n: 13 });
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM report_months`).get()).toEqual({ n: 14 });
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM report_customer_months WHERE month = '2025-11' AND aum_change_fen IS NOT NULL`).get()).not.toEqual({ n: 0 });
     expectMatchesRebuild(db);
 
     // Customers move to another manager and branch (their transactions and figures move with them).
