@@ -19,6 +19,9 @@ export interface GridDbRow extends CustomerListRow {
   opened_on: string;
   last_txn_on: string | null;
   birth_date: string | null;
+  gender: 'M' | 'F' | null;
+  occupation: string | null;
+  credit_rating: string | null;
 }
 
 export const SORT_SQL: Record<SortColumn, string> = {
@@ -39,7 +42,7 @@ export const SORT_SQL: Record<SortColumn, string> = {
 
 const COLUMNS = `c.id, c.customer_no, c.kind, c.name, c.id_type, c.id_no, c.mobile, c.tier, c.status,
   b.name AS branch_name, m.name AS manager_name, c.aum_fen, c.deposit_fen, c.loan_fen, c.wealth_fen,
-  c.opened_on, c.last_txn_on, c.birth_date`;
+  c.opened_on, c.last_txn_on, c.birth_date, c.gender, c.occupation, c.credit_rating`;
 // CROSS JOIN keeps customers the outer loop: joined the ordinary way, SQLite may start from the
 // branch table and walk every customer of a branch through the branch index to test a predicate
 // that has an index of its own (a quick search took seconds on a million customers).
@@ -586,6 +589,10 @@ export const EXPORT_SQL: Record<string, string> = {
   openedOn: 'c.opened_on',
   lastTxnOn: 'c.last_txn_on',
   birthDate: 'c.birth_date',
+  gender: 'c.gender',
+  idType: 'c.id_type',
+  occupation: 'c.occupation',
+  creditRating: 'c.credit_rating',
 };
 
 /** The grid's exact query (scope, filter, sort) selecting `columns` in order, for an export worker. */

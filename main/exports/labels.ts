@@ -31,7 +31,13 @@ const HEADER_KEY: Record<ExportColumn, string> = {
   openedOn: 'grid.openedOn',
   lastTxnOn: 'grid.lastTxnOn',
   birthDate: 'grid.birthDate',
+  gender: 'grid.gender',
+  idType: 'grid.idType',
+  occupation: 'grid.occupation',
+  creditRating: 'grid.creditRating',
 };
+
+const ID_TYPES = ['resident_id', 'passport', 'hk_mo_permit', 'tw_permit', 'uscc', 'other'] as const;
 
 export type CellType = 'text' | 'money' | 'date' | 'label';
 
@@ -52,6 +58,10 @@ export const COLUMN_TYPE: Record<ExportColumn, CellType> = {
   openedOn: 'date',
   lastTxnOn: 'date',
   birthDate: 'date',
+  gender: 'label',
+  idType: 'label',
+  occupation: 'text',
+  creditRating: 'text',
 };
 
 export interface ColumnSpec {
@@ -72,6 +82,8 @@ export function columnSpecs(columns: readonly ExportColumn[], locale: 'zh-CN' | 
     if (id === 'tier') spec.labels = { gold: label(locale, 'tiers.gold'), quality: label(locale, 'tiers.quality'), key: label(locale, 'tiers.key'), ordinary: label(locale, 'tiers.ordinary'), restricted: label(locale, 'tiers.restricted'), exit: label(locale, 'tiers.exit') };
     if (id === 'kind') spec.labels = { individual: label(locale, 'customer.kind.individual'), corporate: label(locale, 'customer.kind.corporate') };
     if (id === 'status') spec.labels = { active: label(locale, 'customer.statusValue.active'), dormant: label(locale, 'customer.statusValue.dormant'), closed: label(locale, 'customer.statusValue.closed') };
+    if (id === 'gender') spec.labels = { M: label(locale, 'grid.genderValue.M'), F: label(locale, 'grid.genderValue.F') };
+    if (id === 'idType') spec.labels = Object.fromEntries(ID_TYPES.map((k) => [k, label(locale, `grid.idTypeValue.${k}`)]));
     if (id === 'idNo') spec.mask = 'id';
     if (id === 'mobile') spec.mask = 'phone';
     return spec;

@@ -5,7 +5,7 @@ import { toSummary } from './customers';
 import { handlers } from './types';
 
 function toGridRow(r: GridDbRow): GridRow {
-  return { ...toSummary(r), wealth: fenToYuan(r.wealth_fen), openedOn: r.opened_on, lastTxnOn: r.last_txn_on, birthDate: r.birth_date };
+  return { ...toSummary(r), wealth: fenToYuan(r.wealth_fen), openedOn: r.opened_on, lastTxnOn: r.last_txn_on, birthDate: r.birth_date, gender: r.gender, occupation: r.occupation, creditRating: r.credit_rating };
 }
 
 export const gridHandlers = handlers({

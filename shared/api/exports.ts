@@ -20,6 +20,10 @@ export const EXPORT_COLUMNS = [
   'openedOn',
   'lastTxnOn',
   'birthDate',
+  'gender',
+  'idType',
+  'occupation',
+  'creditRating',
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 

@@ -129,6 +129,9 @@ export interface GridRow extends CustomerSummary {
   openedOn: string;
   lastTxnOn: string | null;
   birthDate: string | null;
+  gender: 'M' | 'F' | null;
+  occupation: string | null;
+  creditRating: string | null;
 }
 
 export interface QuickStats {

@@ -228,6 +228,10 @@ export function CustomersPage() {
       { colId: 'openedOn', field: 'openedOn', headerName: t('grid.openedOn'), width: 110, sortable: true },
       { colId: 'lastTxnOn', field: 'lastTxnOn', headerName: t('grid.lastTxnOn'), width: 110, sortable: true },
       { colId: 'birthDate', field: 'birthDate', headerName: t('grid.birthDate'), width: 110, sortable: true, hide: true },
+      { colId: 'gender', field: 'gender', headerName: t('grid.gender'), width: 70, hide: true, valueFormatter: (p) => (p.value ? t(`grid.genderValue.${p.value}`) : '') },
+      { colId: 'idType', field: 'idType', headerName: t('grid.idType'), width: 150, hide: true, valueFormatter: (p) => (p.value ? t(`grid.idTypeValue.${p.value}`, { defaultValue: p.value }) : '') },
+      { colId: 'occupation', field: 'occupation', headerName: t('grid.occupation'), width: 130, hide: true },
+      { colId: 'creditRating', field: 'creditRating', headerName: t('grid.creditRating'), width: 90, hide: true },
     ],
     [t, money],
   );
