@@ -11,6 +11,8 @@ import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
 import { maskPhone } from '../../shared/mask';
 import type { Scope } from '../scope';
+import { canMove } from '../../shared/opportunities';
+import { createOpportunity, moveOpportunity } from './opportunities';
 
 export interface EntryScope {
   sql: string;
@@ -111,7 +113,10 @@ export function setEntryStatus(db: Database, es: EntryScope, id: number, status:
     | undefined;
   if (!open) throw new AppError('NOT_FOUND', { entity: 'campaignEntry', id });
   if (open.status !== 'active') throw new AppError('CONFLICT', { field: 'campaignClosed' });
-  db.prepare('UPDATE campaign_entries SET status = ?, note = COALESCE(?, note), updated_on = ?, updated_by = ? WHERE id = ?').run(status, note ?? null, today, userId, id);
+  db.transaction(() => {
+    db.prepare('UPDATE campaign_entries SET status = ?, note = COALESCE(?, note), updated_on = ?, updated_by = ? WHERE id = ?').run(status, note ?? null, today, userId, id);
+    syncOpportunity(db, id, userId, today);
+  })();
   return getEntry(db, es, id);
 }
 
@@ -172,7 +177,47 @@ export function applyResults(db: Database, es: EntryScope, campaignId: number, l
   if (errors.length) return { updated: 0, errors };
   const upd = db.prepare('UPDATE campaign_entries SET status = ?, note = ?, updated_on = ?, updated_by = ? WHERE id = ?');
   db.transaction(() => {
-    for (const { id, l } of ids) upd.run(l.status, l.note, today, userId, id);
+    for (const { id, l } of ids) {
+      upd.run(l.status, l.note, today, userId, id);
+      syncOpportunity(db, id, userId, today);
+    }
   })();
   return { updated: ids.length, errors };
+}
+
+/**
+ * A worked entry is a lead from the campaign: the first time it leaves 待联系 it becomes an opportunity
+ * with source 'campaign' (one per campaign and customer: dedupe key), owned by the entry's manager;
+ * later outcomes follow it. 成功 closes it as won (a campaign success stands for the offer made, so an
+ * opportunity still at 已联系 passes through 方案制定); 拒绝 closes it as lost. Nothing is undone when an
+ * entry goes back to an earlier status: the opportunity keeps its own history.
+ */
+export function syncOpportunity(db: Database, entryId: number, userId: number, today: string): void {
+  const e = db
+    .prepare(
+      `SELECT e.campaign_id AS campaignId, e.customer_id AS customerId, e.manager_staff_id AS managerId, e.status, e.note, cp.product, cp.name
+       FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE e.id = ?`,
+    )
+    .get(entryId) as { campaignId: number; customerId: number; managerId: number | null; status: EntryStatus; note: string | null; product: OpportunityProduct; name: string };
+  if (e.status === 'pending') return;
+  const { id } = createOpportunity(db, {
+    customerId: e.customerId,
+    source: 'campaign',
+    sourceRef: e.campaignId,
+    dedupeKey: `campaign:${e.campaignId}:${e.customerId}`,
+    product: e.product,
+    title: e.name,
+    ownerStaffId: e.managerId,
+    stage: 'contacted',
+    createdBy: userId,
+    today,
+  });
+  const stage = (db.prepare('SELECT stage FROM opportunities WHERE id = ?').get(id) as { stage: 'identified' | 'contacted' | 'proposal' | 'negotiating' | 'won' | 'lost' }).stage;
+  const move = (to: 'proposal' | 'won' | 'lost') => moveOpportunity(db, { id, to, userId, today, note: e.note ?? undefined, ...(to === 'lost' ? { lostReason: e.note ?? '营销名单：客户拒绝' } : {}) });
+  if (e.status === 'won' && stage !== 'won' && stage !== 'lost') {
+    if (!canMove(stage, 'won')) move('proposal');
+    move('won');
+  } else if (e.status === 'declined' && stage !== 'won' && stage !== 'lost') {
+    move('lost');
+  }
 }

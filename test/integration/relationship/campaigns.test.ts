@@ -120,6 +120,28 @@ describe('working the list', () => {
     }
     expect(prog.find((x) => x.staffId === w.ids.staff.manager1)).toMatchObject({ contacted: 1, won: 1, pending: 0, name: '李经理' });
     expect(await call(w, 'campaigns.progress', { campaignId: c.id }, m1)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // Worked entries became opportunities with source 'campaign', one per customer, owned by the entry's manager.
+    const opps = w.db
+      .prepare(`SELECT customer_id AS c, stage, owner_staff_id AS owner, source_ref AS ref FROM opportunities WHERE source = 'campaign' ORDER BY customer_id`)
+      .all() as { c: number; stage: string; owner: number | null; ref: string }[];
+    const entryStage = { contacted: 'contacted', won: 'won', declined: 'lost' } as Record<string, string>;
+    const worked = w.db.prepare(`SELECT customer_id AS c, status, manager_staff_id AS m FROM campaign_entries WHERE campaign_id = ? AND status != 'pending' ORDER BY customer_id`).all(c.id) as {
+      c: number;
+      status: string;
+      m: number | null;
+    }[];
+    expect(opps).toEqual(worked.map((x) => ({ c: x.c, stage: entryStage[x.status], owner: x.m, ref: String(c.id) })));
+    const fun = await ok(w, 'opportunities.funnel', {}, pres);
+    expect(fun.sources.find((s) => s.source === 'campaign')).toMatchObject({ total: 4, won: 1, lost: 1, open: 2 });
+    // The same status again changes nothing; a contacted entry later won passes through 方案制定.
+    await ok(w, 'campaigns.setStatus', { entryId: mine.rows[1]!.id, status: 'won' }, m1);
+    await ok(w, 'campaigns.setStatus', { entryId: mine.rows[0]!.id, status: 'won' }, m1);
+    const hist = w.db
+      .prepare(`SELECT h.to_stage AS s FROM opportunity_history h JOIN opportunities o ON o.id = h.opportunity_id WHERE o.customer_id = ? AND o.source = 'campaign' ORDER BY h.id`)
+      .all(mine.rows[0]!.customerId)
+      .map((r) => (r as { s: string }).s);
+    expect(hist).toEqual(['contacted', 'proposal', 'won']);
+    expect(count(`SELECT COUNT(*) AS n FROM opportunities WHERE source = 'campaign'`)).toBe(4);
     // Once ended, entries no longer change.
     await ok(w, 'campaigns.close', { id: c.id }, pres);
     expect(await call(w, 'campaigns.setStatus', { entryId: mine.rows[0]!.id, status: 'won' }, m1)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
