@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { REFERRAL_INTERESTS, REFERRAL_URGENCIES, type CustomerSummary, type Referral, type ReferralInterest, type ReferralUrgency } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/useApi';
-import { Empty, ErrorNotice, Loading, Modal } from '../../components/ui';
+import { Empty, ErrorNotice, Loading, Modal, Pager } from '../../components/ui';
 import { dateTime, yuan } from '../../format';
 
 /**
@@ -104,10 +104,13 @@ export function ReferralDialog({
   );
 }
 
+const MINE_PAGE = 10;
+
 /** The teller's own flags and what became of each. */
 export function MyReferrals({ refresh }: { refresh: number }) {
   const { t } = useTranslation();
-  const { data, error, loading, reload } = useApi('referrals.mine', { offset: 0, limit: 20 });
+  const [offset, setOffset] = useState(0);
+  const { data, error, loading, reload } = useApi('referrals.mine', { offset, limit: MINE_PAGE });
   useEffect(() => {
     if (refresh > 0) reload();
   }, [refresh, reload]);
@@ -149,6 +152,7 @@ export function MyReferrals({ refresh }: { refresh: number }) {
           </table>
         </div>
       )}
+      {data && data.total > MINE_PAGE && <Pager offset={offset} limit={MINE_PAGE} rows={data.rows.length} total={data.total} onOffset={setOffset} busy={loading} />}
     </section>
   );
 }
@@ -168,5 +172,9 @@ export function Outcome({ r }: { r: Referral }) {
   const { t } = useTranslation();
   if (r.status === 'won') return <>{t('referral.detail.wonWith', { product: r.wonProductName ?? '', amount: yuan(r.wonAmount ?? '0.00') })}</>;
   if (r.status === 'lost') return <>{r.lostReason ? t(`referral.lostReason.${r.lostReason}`) : '—'}</>;
-  return <span className="muted">{r.dueOn}</span>;
+  return (
+    <span className="muted">
+      {t('referral.col.dueOn')} {r.dueOn}
+    </span>
+  );
 }
