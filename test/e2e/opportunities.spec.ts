@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
 
@@ -62,10 +64,28 @@ test('the president pushes a marketing list, a manager works an entry, the presi
   await first.getByTestId('entry-note').fill('已电话介绍，约周五面谈');
   await first.getByTestId('entry-save').click();
   await expect(mgr.locator(`[data-testid="campaign-entry"][data-customer-no="${c.m1[0]}"]`)).toHaveAttribute('data-status', 'contacted');
+  // Offline calls: export the part to Excel, write the outcome in the sheet, bring it back.
+  const [download] = await Promise.all([mgr.waitForEvent('download'), mgr.getByTestId('campaign-export').click()]);
+  expect(download.suggestedFilename()).toMatch(/^营销名单-.*\.xlsx$/);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(readFileSync(await download.path()) as unknown as ArrayBuffer);
+  const ws = wb.worksheets[0]!;
+  expect(ws.rowCount).toBe(3);
+  ws.eachRow((r, n) => {
+    if (n > 1 && r.getCell(1).value === c.m1[1]) {
+      r.getCell(7).value = '成功';
+      r.getCell(8).value = '已购买理财 20 万';
+    }
+  });
+  await mgr.getByTestId('campaign-results-file').setInputFiles({
+    name: '营销结果.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: Buffer.from(await wb.xlsx.writeBuffer()),
+  });
+  await expect(mgr.getByTestId('campaign-detail')).toContainText('已导入 2 条结果');
   const second = mgr.locator(`[data-testid="campaign-entry"][data-customer-no="${c.m1[1]}"]`);
-  await second.getByTestId('entry-status').selectOption('won');
-  await second.getByTestId('entry-save').click();
   await expect(second).toHaveAttribute('data-status', 'won');
+  await expect(first).toHaveAttribute('data-status', 'contacted');
 
   await pres.reload();
   await pres.getByTestId('campaign-row').filter({ hasText: name }).getByTestId('campaign-pick').click();
