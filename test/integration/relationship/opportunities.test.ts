@@ -50,6 +50,11 @@ describe('stage moves', () => {
       ['proposal', 'won'],
     ]);
     expect(history[1]!.note).toBe('电话沟通');
+    // Details change in scope only; a cleared amount is null.
+    const upd = await ok(w, 'opportunities.update', { id: o.id, dueOn: '2026-12-15', note: '客户倾向稳健型', amount: null }, m1);
+    expect(upd).toMatchObject({ dueOn: '2026-12-15', note: '客户倾向稳健型', amount: null });
+    const m2 = await signIn(w, 'manager2');
+    expect(await call(w, 'opportunities.update', { id: o.id, note: 'x' }, m2)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     // Lost needs a reason.
     const o2 = await ok(w, 'opportunities.create', { customerId: w.ids.customers.m1b, product: 'card' }, m1);
     expect(await call(w, 'opportunities.move', { id: o2.id, to: 'lost' }, m1)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
