@@ -30,32 +30,48 @@ export function desktopData(db: Database) {
   const num = (v: unknown) => Number(v);
 
   return {
-    /** Active term deposits, wealth holdings and loans maturing from today to today + days, in scope. */
+    /**
+     * Active term deposits, wealth holdings and loans maturing from today to today + days, in scope.
+     * Driven from the maturity indexes; when the scope holds every customer of the store (a president
+     * whose branch is the whole store, as in a branch's own workstation) no customer row is read but
+     * the few listed, otherwise each maturing item is checked against the scope by primary key.
+     */
     maturities(scope: Scope, today: string, days: number, limit = 8) {
       const until = addDays(today, days);
+      const whole = coversStore(db, scope);
+      const join = (alias: string) => (whole ? '' : `JOIN customers c ON c.id = ${alias}.customer_id`);
+      const cond = whole ? '' : ` AND ${scope.sql}`;
+      const sp = whole ? [] : scope.params;
       const byKind = all(
-        `SELECT 'term' AS kind, COUNT(*) AS n, COALESCE(SUM(t.principal_fen), 0) AS s FROM term_deposits t JOIN customers c ON c.id = t.customer_id
-           WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ? AND ${scope.sql}
+        `SELECT 'term' AS kind, COUNT(*) AS n, COALESCE(SUM(t.principal_fen), 0) AS s FROM term_deposits t ${join('t')}
+           WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ?${cond}
          UNION ALL
-         SELECT 'wealth', COUNT(*), COALESCE(SUM(h.market_value_fen), 0) FROM wealth_holdings h JOIN customers c ON c.id = h.customer_id
-           WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ? AND ${scope.sql}
+         SELECT 'wealth', COUNT(*), COALESCE(SUM(h.market_value_fen), 0) FROM wealth_holdings h ${join('h')}
+           WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?${cond}
          UNION ALL
-         SELECT 'loan', COUNT(*), COALESCE(SUM(l.balance_fen), 0) FROM loans l JOIN customers c ON c.id = l.customer_id
-           WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ? AND ${scope.sql}`,
-        [today, until, ...scope.params, today, until, ...scope.params, today, until, ...scope.params],
+         SELECT 'loan', COUNT(*), COALESCE(SUM(l.balance_fen), 0) FROM loans l ${join('l')}
+           WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?${cond}`,
+        [today, until, ...sp, today, until, ...sp, today, until, ...sp],
       ).map((r) => ({ kind: r.kind as 'term' | 'wealth' | 'loan', items: num(r.n), amount_fen: big(r.s) }));
       const due = `SELECT t.customer_id AS cid, t.maturity_on AS on_date, t.principal_fen AS amt FROM term_deposits t WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ?
         UNION ALL SELECT h.customer_id, h.maturity_on, h.market_value_fen FROM wealth_holdings h WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?
         UNION ALL SELECT l.customer_id, l.maturity_on, l.balance_fen FROM loans l WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?`;
       const window = [today, until, today, until, today, until];
+      const grouped = `SELECT cid, MIN(on_date) AS on_date, SUM(amt) AS amount_fen FROM (${due}) GROUP BY cid`;
       // One pass for the count and the first rows: the window count sees every customer before LIMIT.
-      const found = all(
-        `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on", COUNT(*) OVER () AS total
-         FROM (SELECT cid, MIN(on_date) AS on_date, SUM(amt) AS amount_fen FROM (${due}) GROUP BY cid) d
-         JOIN customers c ON c.id = d.cid WHERE ${scope.sql}
-         ORDER BY d.on_date, d.amount_fen DESC, c.id LIMIT ?`,
-        [...window, ...scope.params, limit],
-      );
+      const found = whole
+        ? all(
+            `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on", d.total
+             FROM (SELECT cid, on_date, amount_fen, COUNT(*) OVER () AS total FROM (${grouped}) ORDER BY on_date, amount_fen DESC, cid LIMIT ?) d
+             JOIN customers c ON c.id = d.cid ORDER BY d.on_date, d.amount_fen DESC, c.id`,
+            [...window, limit],
+          )
+        : all(
+            `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on", COUNT(*) OVER () AS total
+             FROM (${grouped}) d JOIN customers c ON c.id = d.cid WHERE ${scope.sql}
+             ORDER BY d.on_date, d.amount_fen DESC, c.id LIMIT ?`,
+            [...window, ...scope.params, limit],
+          );
       const customers = found.length ? num(found[0]!.total) : 0;
       const rows = found as unknown as CustomerRow[];
       return { until, byKind, customers, rows };
@@ -96,3 +112,13 @@ export function desktopData(db: Database) {
 }
 
 export type DesktopData = ReturnType<typeof desktopData>;
+
+/**
+ * Whether a branch scope holds every customer of the store (no summary row outside its branches), so
+ * per-item scope checks can be skipped. Read from the maintained summary table: a few rows, not customers.
+ */
+export function coversStore(db: Database, scope: Scope): boolean {
+  if (scope.kind !== 'branch' || !scope.branchIds?.length) return false;
+  const ids = scope.branchIds;
+  return !db.prepare(`SELECT 1 FROM summary_customers WHERE branch_id NOT IN (${ids.map(() => '?').join(',')}) LIMIT 1`).get(...ids);
+}
