@@ -90,8 +90,14 @@ function context(db: Database, caller: ReportCaller, given: ReportFilterInput): 
   return { db, caller, input, filter, months, from: from && to && from > to ? to : from, to, base };
 }
 
-const withDrill = (c: Ctx, extra: GridFilter & { drill?: Drill }): GridFilter => {
-  const f: GridFilter = { ...c.base, ...extra };
+/**
+ * The grid filter of a row: the report's base filter ANDed with the row's own. `kindAware`: the figure
+ * honours the customer-type filter (month-end balances, maturities, migration); the other summaries have
+ * no customer-type column, so their drill leaves it out too and the grid still counts what was shown.
+ */
+const withDrill = (c: Ctx, extra: GridFilter & { drill?: Drill }, kindAware = false): GridFilter => {
+  const { kinds: _kinds, ...rest } = c.base;
+  const f: GridFilter = { ...(kindAware ? c.base : rest), ...extra };
   // Filters narrow, never widen: a tier or branch picked on the report stays ANDed with the row's own.
   if (extra.tiers && c.base.tiers) f.tiers = extra.tiers.filter((t) => c.base.tiers!.includes(t));
   if (extra.branchIds && c.base.branchIds) f.branchIds = extra.branchIds.filter((b) => c.base.branchIds!.includes(b));
@@ -119,7 +125,7 @@ const FIGURE_COLUMNS = [
 function overview(c: Ctx): ReportTable[] {
   const { db, caller } = c;
   const k = kpis(db, caller.scope, c.to ?? undefined, c.filter);
-  const atDrill = (m: string | null) => withDrill(c, m ? { drill: { kind: 'openedBy', date: monthEnd(m) } } : {});
+  const atDrill = (m: string | null) => withDrill(c, m ? { drill: { kind: 'openedBy', date: monthEnd(m) } } : {}, true);
   const metric = (key: 'customers' | 'depositFen' | 'wealthFen' | 'loanFen' | 'aumFen', name: string): ReportRow => {
     const v = (f: MonthFigures | null) => (f == null ? null : key === 'customers' ? BigInt(f.customers) : f[key]);
     const fmt = (x: bigint | null) => (x == null ? null : key === 'customers' ? Number(x) : money(x));
@@ -159,7 +165,7 @@ function overview(c: Ctx): ReportTable[] {
     rows: c.to
       ? monthBy(db, caller.scope, c.filter, c.to, 'branch').map((f) => ({
           cells: { branch: branchNames.get(Number(f.key)) ?? String(f.key), ...figureCells(f) },
-          drill: withDrill(c, { branchIds: [Number(f.key)], drill: { kind: 'openedBy', date: monthEnd(c.to!) } }),
+          drill: withDrill(c, { branchIds: [Number(f.key)], drill: { kind: 'openedBy', date: monthEnd(c.to!) } }, true),
         }))
       : [],
   };
@@ -212,7 +218,7 @@ function customersReport(c: Ctx): ReportTable[] {
     rows: c.to
       ? monthBy(db, caller.scope, c.filter, c.to, 'kind').map((f) => ({
           cells: { customerKind: String(f.key), ...figureCells(f) },
-          drill: withDrill(c, { kinds: [f.key as 'individual'], drill: { kind: 'openedBy', date: monthEnd(c.to!) } }),
+          drill: withDrill(c, { kinds: [f.key as 'individual'], drill: { kind: 'openedBy', date: monthEnd(c.to!) } }, true),
         }))
       : [],
   };
@@ -343,7 +349,7 @@ function productsReport(c: Ctx): ReportTable[] {
         const g = byKind.get(k)!;
         return {
           cells: { maturityKind: k, items: g.items, amount: money(g.fen), customers: g.customers.size },
-          drill: withDrill(c, { drill: { kind: 'maturing', days, kinds: [k] } }),
+          drill: withDrill(c, { drill: { kind: 'maturing', days, kinds: [k] } }, true),
         };
       }),
   };
@@ -490,7 +496,7 @@ function migrationReport(c: Ctx): ReportTable[] {
   const from = c.input.migrationFrom ?? addDays(to, -30);
   const cells = tierMigration(c.db, c.caller.scope, { from, to }, c.filter);
   const tiers = [...TIER_ORDER, 'none'].filter((t) => cells.some((x) => x.from === t || x.to === t));
-  const drill = (f: string, t: string): GridFilter => withDrill(c, { drill: { kind: 'tierChange', from, to, fromTier: f as 'gold', toTier: t as 'gold' } });
+  const drill = (f: string, t: string): GridFilter => withDrill(c, { drill: { kind: 'tierChange', from, to, fromTier: f as 'gold', toTier: t as 'gold' } }, true);
   const matrix: ReportTable = {
     id: 'matrix',
     columns: [{ key: 'fromTier', kind: 'tier' }, ...tiers.map((t) => ({ key: t, kind: 'count' as const })), { key: 'total', kind: 'count' }],

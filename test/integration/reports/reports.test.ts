@@ -160,6 +160,12 @@ async function checkAll(who: Who, label: string) {
   const branchIds = [...new Set(scopeCs.map((c) => c.branch_id))].sort((a, b) => a - b);
   expect(table(ov, 'branches').rows.map((r) => figureCells(r.cells))).toEqual(branchIds.map((b) => monthRef(scopeCs.filter((c) => c.branch_id === b), to)));
   drills += await checkDrills(who, ov, scopeCs, customersFigure);
+  // Customer type applies to the month-end figures; the tier table (no type column) ignores it, and so do its drills.
+  const corp = await run('overview', { ...filter, kind: 'corporate' });
+  const corpCs = scopeCs.filter((c) => c.kind === 'corporate');
+  expect(table(corp, 'trend').rows.map((r) => ({ month: r.cells.month, ...figureCells(r.cells) }))).toEqual(months.map((m) => ({ month: m, ...monthRef(corpCs, m) })));
+  expect(table(corp, 'tiers').rows).toEqual(table(ov, 'tiers').rows);
+  drills += await checkDrills(who, corp, scopeCs, customersFigure);
 
   // Customer analysis: composition, behaviour, flows.
   const cu = await run('customers');

@@ -201,6 +201,7 @@ function Filters({
           </select>
         </label>
       )}
+      {(report === 'overview' || report === 'migration') && (
       <label>
         {t('reports.filter.kind')}
         <select value={draft.kind ?? ''} onChange={(e) => set({ kind: (e.target.value || undefined) as ReportFilterInput['kind'] })} data-testid="filter-kind">
@@ -209,6 +210,7 @@ function Filters({
           <option value="corporate">{t('reports.customerKind.corporate')}</option>
         </select>
       </label>
+      )}
       {report === 'products' && (
         <>
           <label>
