@@ -216,6 +216,7 @@ const SHORTCUTS: readonly { keys: string[]; label: string; or?: boolean }[] = [
   { keys: ['↑', '↓'], label: 'shortcuts.move', or: true },
   { keys: ['Enter'], label: 'shortcuts.open' },
   { keys: ['Tab'], label: 'shortcuts.tab' },
+  { keys: ['Alt', 'R'], label: 'shortcuts.refer' },
 ];
 
 /** The "?" overlay listing keyboard shortcuts. */
