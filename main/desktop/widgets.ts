@@ -176,6 +176,14 @@ function countFilter(env: WidgetEnv, filter: GridFilter, limit: number) {
 
 type Compute = (config: never, env: WidgetEnv) => WidgetData;
 
+/**
+ * Figures from the reporting summaries count a manager's own book (manager of record); their drill-down
+ * says so, so a granted customer never makes the grid's count differ from the figure clicked.
+ */
+function ownBook(env: WidgetEnv): GridFilter {
+  return env.report.managerStaffId != null ? { managerIds: [env.report.managerStaffId] } : {};
+}
+
 export const WIDGETS: Record<WidgetKind, Compute> = {
   kpi: ((c: { metric: 'customers' | 'deposits' | 'loans' | 'aum' }, env) => {
     const t = env.totals();
@@ -213,7 +221,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
         deposits: money(p.depositFen),
         loans: money(p.loanFen),
         aum: money(p.aumFen),
-        drill: { drill: { kind: 'openedBy', date: addDays(`${shiftMonth(p.month, 1)}-01`, -1) } } as GridFilter,
+        drill: { ...ownBook(env), drill: { kind: 'openedBy', date: addDays(`${shiftMonth(p.month, 1)}-01`, -1) } } as GridFilter,
       })),
   })) as Compute,
 
@@ -240,7 +248,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
         channel: r.channel,
         txns: r.n,
         amount: money(r.amountFen),
-        drill: { drill: { kind: 'txn', fromMonth: from, toMonth: to, channels: [r.channel as never] } } as GridFilter,
+        drill: { ...ownBook(env), drill: { kind: 'txn', fromMonth: from, toMonth: to, channels: [r.channel as never] } } as GridFilter,
       })),
     };
   }) as Compute,
@@ -258,7 +266,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
         holders: r.holders,
         held: r.held,
         balance: money(r.balanceFen),
-        drill: { drill: { kind: 'holds', productId: r.productId } } as GridFilter,
+        drill: { ...ownBook(env), drill: { kind: 'holds', productId: r.productId } } as GridFilter,
       })),
   })) as Compute,
 

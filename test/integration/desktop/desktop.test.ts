@@ -379,6 +379,34 @@ describe('a manager’s desktop (客户经理桌面)', () => {
     expect(byKind(view, 'kpi', (d) => d.metric === 'customers').value).not.toBe(byKind(pres, 'kpi', (d) => d.metric === 'customers').value);
   });
 
+  it('drills from the manager’s month-end, channel and product figures into exactly their own book', async () => {
+    const widgets = [
+      { id: 'tr', kind: 'depositTrend', config: { months: 3 }, x: 0, y: 0, w: 6, h: 6 },
+      { id: 'ch', kind: 'channelMix', config: { months: 2 }, x: 6, y: 0, w: 6, h: 6 },
+      { id: 'pm', kind: 'productMix', config: { limit: 20 }, x: 0, y: 6, w: 6, h: 6 },
+    ];
+    await ok('desktop.save', { layout: { widgets } }, 'manager1');
+    const v = await ok('desktop.data', {}, 'manager1');
+    const book = reportBook('manager1');
+    expect(scopeIds('manager1').size).toBeGreaterThan(book.size); // the manager has granted customers too
+    for (const p of byKind(v, 'depositTrend').points) {
+      expect(p.customers).toBe(monthFigures(p.month, book).customers);
+      expect(await gridCount(p.drill, 'manager1')).toBe(p.customers);
+    }
+    const ch = byKind(v, 'channelMix');
+    const months = reportMonthsRaw();
+    expect([ch.from, ch.to]).toEqual([months.at(-2), months.at(-1)]);
+    const txns = sql<{ customer_id: number; channel: string }>('SELECT customer_id, channel FROM transactions WHERE substr(txn_at, 1, 7) BETWEEN ? AND ?', ch.from, ch.to).filter((t) => book.has(t.customer_id));
+    for (const c of ch.channels) {
+      expect(c.txns).toBe(txns.filter((t) => t.channel === c.channel).length);
+      expect(await gridCount(c.drill, 'manager1')).toBe(new Set(txns.filter((t) => t.channel === c.channel).map((t) => t.customer_id)).size);
+    }
+    const pm = byKind(v, 'productMix');
+    expect(pm.products.length).toBeGreaterThan(3);
+    for (const p of pm.products) expect(await gridCount(p.drill, 'manager1')).toBe(p.holders);
+    await ok('desktop.reset', {}, 'manager1');
+  });
+
   it('refuses the staff league on a manager’s desktop', async () => {
     const view = await ok('desktop.data', {}, 'manager2');
     const layout = { widgets: [...view.layout.widgets, { id: 'lg', kind: 'staffLeague', config: {}, x: 0, y: 40, w: 4, h: 6 }] };
