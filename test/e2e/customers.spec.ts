@@ -160,3 +160,50 @@ test('the column layout is kept per user: a hidden column stays hidden after a r
   await expect(grid.locator('[role="columnheader"][col-id="customerNo"]')).toBeVisible();
   await expect(grid.locator('[role="columnheader"][col-id="tier"]')).toHaveCount(0);
 });
+
+test('the grid works from the keyboard: shortcuts star a row and open query, list, export and columns; the help overlay lists them', async ({ page }) => {
+  await signIn(page, 'manager3');
+  await page.getByTestId('nav-customers').click();
+  const grid = page.getByTestId('customer-grid');
+  const firstNo = grid.locator('[role="gridcell"][col-id="customerNo"]').first();
+  await expect(firstNo).toBeVisible();
+  // Focus a cell with the keyboard only: "/" to the search box, then Tab onward to the grid would
+  // depend on the toolbar; clicking a cell stands for arriving there and is the one mouse action.
+  await firstNo.click();
+  const star = grid.locator('[data-testid="grid-star"]').first();
+  const before = await star.getAttribute('aria-pressed');
+  await page.keyboard.press('s');
+  await expect(star).toHaveAttribute('aria-pressed', before === 'true' ? 'false' : 'true');
+  await page.keyboard.press('s'); // and back, leaving the demo data as it was
+  await expect(star).toHaveAttribute('aria-pressed', before ?? 'false');
+
+  for (const [key, dialog] of [
+    ['q', 'query-builder'],
+    ['l', 'add-to-list'],
+    ['e', 'export-dialog'],
+    ['c', 'column-chooser'],
+  ] as const) {
+    await firstNo.click();
+    await page.keyboard.press(key);
+    const open = page.locator('dialog[open]');
+    await expect(open, `${key} opens ${dialog}`).toHaveCount(1);
+    await page.keyboard.press('Escape');
+    await expect(open).toHaveCount(0);
+  }
+
+  await firstNo.click();
+  await page.keyboard.press('/');
+  await expect(page.getByTestId('grid-search')).toBeFocused();
+  await page.keyboard.type('s'); // typed into the search box, not a shortcut
+  await expect(page.getByTestId('grid-search')).toHaveValue('s');
+
+  await page.getByTestId('grid-search').press('Escape');
+  await firstNo.click();
+  await page.keyboard.press('?');
+  const help = page.getByTestId('shortcuts-help');
+  await expect(help).toBeVisible();
+  await expect(help).toContainText('客户列表');
+  await expect(help).toContainText('收藏 / 取消收藏所在行客户');
+  await expect(help).toContainText('Excel导出');
+  await expectNoRawErrors(page);
+});

@@ -219,14 +219,30 @@ const SHORTCUTS: readonly { keys: string[]; label: string; or?: boolean }[] = [
   { keys: ['Alt', 'R'], label: 'shortcuts.refer' },
 ];
 
+/** The customer grid's own keys (CustomersPage), shown as a second table. */
+const GRID_SHORTCUTS: readonly { keys: string[]; label: string; or?: boolean }[] = [
+  { keys: ['↑', '↓', '←', '→'], label: 'shortcuts.grid.move', or: true },
+  { keys: ['Enter'], label: 'shortcuts.grid.open' },
+  { keys: ['S'], label: 'shortcuts.grid.star' },
+  { keys: ['Q'], label: 'shortcuts.grid.query' },
+  { keys: ['L'], label: 'shortcuts.grid.list' },
+  { keys: ['E'], label: 'shortcuts.grid.export' },
+  { keys: ['C'], label: 'shortcuts.grid.columns' },
+];
+
 /** The "?" overlay listing keyboard shortcuts. */
 function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   return (
     <Modal open={open} title={t('shortcuts.title')} onClose={onClose} testId="shortcuts-help">
-      <table className="shortcuts">
+      {[
+        { title: null, list: SHORTCUTS },
+        { title: 'shortcuts.grid.title', list: GRID_SHORTCUTS },
+      ].map(({ title, list }) => (
+      <table className="shortcuts" key={title ?? 'all'}>
+        {title && <caption>{t(title)}</caption>}
         <tbody>
-          {SHORTCUTS.map((s) => (
+          {list.map((s) => (
             <tr key={s.label}>
               <td>
                 {s.keys.map((k, i) => (
@@ -241,6 +257,7 @@ function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () => void }
           ))}
         </tbody>
       </table>
+      ))}
     </Modal>
   );
 }

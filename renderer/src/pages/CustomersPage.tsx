@@ -24,7 +24,7 @@ import { PushCampaignDialog } from './opportunities/PushCampaignDialog';
 import { ErrorNotice, Modal, useErrorText } from '../components/ui';
 import { count, yuan } from '../format';
 import { currentLanguage } from '../i18n';
-import { isTyping, openCustomer } from '../router';
+import { anyModalOpen, isTyping, openCustomer } from '../router';
 import { useCan, useSession } from '../session';
 import { useDrill } from './desktop/drill';
 import { PinToDesktop } from './desktop/PinToDesktop';
@@ -173,13 +173,30 @@ export function CustomersPage() {
     gridRef.current?.setGridOption('datasource', datasource);
   }, [datasource]);
 
-  // "/" focuses the search box from anywhere on the page.
+  // Page shortcuts (listed in the "?" overlay): "/" search, S star the focused row, Q advanced query,
+  // L add to a list, E export, C columns. Never while typing or under a dialog.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === '/' && !isTyping(e.target)) {
-        e.preventDefault();
-        searchRef.current?.focus();
-      }
+      if (isTyping(e.target) || anyModalOpen() || e.altKey || e.ctrlKey || e.metaKey) return;
+      const k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+      const act: Record<string, () => void> = {
+        '/': () => searchRef.current?.focus(),
+        s: () => {
+          const g = gridRef.current;
+          const cell = g?.getFocusedCell();
+          const node = cell ? g?.getDisplayedRowAtIndex(cell.rowIndex) : undefined;
+          const d = node?.data as (GridRow & { fav?: boolean }) | undefined;
+          if (node && d) void api('favorites.set', { customerId: d.id, on: !d.fav }).then((r) => node.setData({ ...d, fav: r.on } as GridRow));
+        },
+        q: () => setBuilder(true),
+        l: () => setAdding(true),
+        e: () => setExporting(true),
+        c: () => setChoosing(true),
+      };
+      const run = act[k];
+      if (!run) return;
+      e.preventDefault();
+      run();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -263,7 +280,7 @@ export function CustomersPage() {
         <div className="grid-counts" data-testid="grid-counts" aria-live="polite">
           {counts && t('grid.counts', { total: count(counts.total, lng), filtered: count(counts.filtered, lng) })}
         </div>
-        <button type="button" className="btn" data-testid="grid-export" onClick={() => setExporting(true)}>
+        <button type="button" className="btn" data-testid="grid-export" aria-keyshortcuts="E" onClick={() => setExporting(true)}>
           {t('grid.export')}
         </button>
       </header>
@@ -297,7 +314,7 @@ export function CustomersPage() {
             </optgroup>
           )}
         </select>
-        <button type="button" className={`btn${advanced ? ' btn-active' : ''}`} data-testid="grid-advanced" onClick={() => setBuilder(true)} aria-pressed={!!advanced}>
+        <button type="button" className={`btn${advanced ? ' btn-active' : ''}`} data-testid="grid-advanced" aria-keyshortcuts="Q" onClick={() => setBuilder(true)} aria-pressed={!!advanced}>
           {t('grid.advanced')}
           {advanced ? ` (${countConditions(advanced)})` : ''}
         </button>
@@ -306,7 +323,7 @@ export function CustomersPage() {
             {t('grid.clearAdvanced')}
           </button>
         )}
-        <button type="button" className="btn" data-testid="grid-add-to-list" onClick={() => setAdding(true)}>
+        <button type="button" className="btn" data-testid="grid-add-to-list" aria-keyshortcuts="L" onClick={() => setAdding(true)}>
           {t('grid.addToList')}
         </button>
         {canPush && (
@@ -314,7 +331,7 @@ export function CustomersPage() {
             {t('campaigns.push')}
           </button>
         )}
-        <button type="button" className="btn" data-testid="grid-columns" onClick={() => setChoosing(true)}>
+        <button type="button" className="btn" data-testid="grid-columns" aria-keyshortcuts="C" onClick={() => setChoosing(true)}>
           {t('grid.columns')}
         </button>
         {canPin && (view.kind === 'list' || view.kind === 'query') && <PinToDesktop what={{ kind: view.kind, id: view.id }} />}
