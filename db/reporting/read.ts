@@ -20,6 +20,7 @@
  *   productSales(db, scope, filter?, range?)           holdings opened per month x product (count, amount)
  *   movers(db, scope, { month?, limit?, order })       customers whose AUM changed most vs the month before
  *   maturities(db, scope, { today, days })             term deposits, wealth and loans maturing in the next N days
+ *   maturitySummary(db, scope, { today, days })        the same per kind: items, amount, distinct customers
  *   staffLeague(db, scope, { month? })                 per manager: customers, deposits, AUM, gold+quality share, AUM change
  *   tellerLeague(db, scope, range?)                    per teller: counter transactions handled, credits taken in
  *   tierMigration(db, scope, { from, to })             from-tier x to-tier customer counts between two dates
@@ -448,6 +449,28 @@ export function maturities(db: Database, scope: ReportScope, opts: { today: stri
      ORDER BY 6, 1, 2`,
   ).all(...params) as { kind: MaturityRow['kind']; id: bigint; cid: bigint; cname: string; pname: string; d: string; a: bigint }[];
   return rows.map((x) => ({ kind: x.kind, id: num(x.id), customerId: num(x.cid), customerName: x.cname, productName: x.pname, maturityOn: x.d, amountFen: x.a }));
+}
+
+export interface MaturitySummaryRow {
+  kind: MaturityRow['kind'];
+  items: number;
+  amountFen: bigint;
+  /** Distinct customers (the drill-down's count). */
+  customers: number;
+}
+
+/** maturities() counted per kind in SQL (items, amount, distinct customers), without listing the rows. */
+export function maturitySummary(db: Database, scope: ReportScope, opts: { today: string; days: number }, filter: ReportFilter = {}): MaturitySummaryRow[] {
+  const until = addDays(opts.today, opts.days);
+  const w = customerWhere(scope, filter);
+  const part = (kind: string, table: string, amount: string) =>
+    `SELECT '${kind}' AS kind, COUNT(*) AS items, COALESCE(SUM(x.${amount}), 0) AS a, COUNT(DISTINCT x.customer_id) AS cs
+     FROM ${table} x JOIN customers c ON c.id = x.customer_id WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ? AND ${w.sql}`;
+  const rows = big(
+    db,
+    `${part('term', 'term_deposits', 'principal_fen')} UNION ALL ${part('wealth', 'wealth_holdings', 'market_value_fen')} UNION ALL ${part('loan', 'loans', 'balance_fen')}`,
+  ).all(opts.today, until, ...w.params, opts.today, until, ...w.params, opts.today, until, ...w.params) as { kind: MaturityRow['kind']; items: bigint; a: bigint; cs: bigint }[];
+  return rows.filter((r) => r.items > 0n).map((r) => ({ kind: r.kind, items: num(r.items), amountFen: r.a, customers: num(r.cs) }));
 }
 
 export interface StaffRow {

@@ -13,7 +13,7 @@ import {
   channelClock,
   channelMix,
   kpis,
-  maturities,
+  maturitySummary,
   monthBy,
   monthlyTrend,
   productMix,
@@ -326,15 +326,6 @@ function productsReport(c: Ctx): ReportTable[] {
       })),
   };
   const days = c.input.maturityDays ?? 30;
-  const due = maturities(db, caller.scope, { today: c.caller.today, days }, c.filter);
-  const byKind = new Map<string, { items: number; fen: bigint; customers: Set<number> }>();
-  for (const m of due) {
-    const g = byKind.get(m.kind) ?? { items: 0, fen: 0n, customers: new Set<number>() };
-    g.items++;
-    g.fen += m.amountFen;
-    g.customers.add(m.customerId);
-    byKind.set(m.kind, g);
-  }
   const maturitiesTable: ReportTable = {
     id: 'maturities',
     columns: [
@@ -343,15 +334,10 @@ function productsReport(c: Ctx): ReportTable[] {
       { key: 'amount', kind: 'money' },
       { key: 'customers', kind: 'count' },
     ],
-    rows: (['term', 'wealth', 'loan'] as const)
-      .filter((k) => byKind.has(k))
-      .map((k) => {
-        const g = byKind.get(k)!;
-        return {
-          cells: { maturityKind: k, items: g.items, amount: money(g.fen), customers: g.customers.size },
-          drill: withDrill(c, { drill: { kind: 'maturing', days, kinds: [k] } }, true),
-        };
-      }),
+    rows: maturitySummary(db, caller.scope, { today: c.caller.today, days }, c.filter).map((m) => ({
+      cells: { maturityKind: m.kind, items: m.items, amount: money(m.amountFen), customers: m.customers },
+      drill: withDrill(c, { drill: { kind: 'maturing', days, kinds: [m.kind] } }, true),
+    })),
   };
   const fees = txnBreakdown(db, caller.scope, { ...c.filter, channels: undefined }, period(c)).filter((t) => t.txnType === 'fee' && t.direction === 'D');
   const feeByMonth = new Map<string, { n: number; fen: bigint }>();
