@@ -6,7 +6,7 @@ import { generateReminders } from '../../db/relationship/reminder-rules';
 /**
  * Work that follows the data: reminders to generate, opportunity rules to evaluate. Each step runs on
  * the process that owns the store after an import job commits (window or command line), after a revert,
- * and once at start-up, so a scheduled night load is followed by the morning's reminders without anyone
+ * after re-tiering, and once at start-up, so a scheduled night load is followed by the morning's reminders without anyone
  * at the desk. Steps must be idempotent (never create the same reminder or opportunity twice) and do
  * their own writing in one transaction each; one failing step is logged and does not stop the others.
  *
@@ -16,7 +16,7 @@ export interface AfterImportContext {
   /** Today's business date (Asia/Shanghai), YYYY-MM-DD. */
   today: string;
   /** Why the steps run now. */
-  reason: 'import' | 'revert' | 'startup';
+  reason: 'import' | 'revert' | 'startup' | 'retier';
   /** The committed (or reverted) job, when there is one. */
   jobId: number | null;
 }

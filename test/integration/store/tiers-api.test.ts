@@ -50,8 +50,13 @@ describe('tier model API', () => {
     const second = await ok('tiers.whatIf', { model: DEFAULT_TIER_MODEL });
     expect(totalAum(second.cells)).toBe(sum());
     expect(totalAum(second.cells) - totalAum(first.cells)).toBe(100_000_000);
+    const tierReminders = () => (services.db.prepare(`SELECT COUNT(*) AS n FROM reminders WHERE kind = 'tier_change'`).get() as { n: number }).n;
+    expect(tierReminders()).toBe(0);
     const applied = await ok('tiers.apply', { model: DEFAULT_TIER_MODEL });
     expect(applied.version).toBe(1);
+    expect(applied.changed).toBeGreaterThan(0);
+    // A tier change is an event: the managers' reminders exist right after re-tiering, not at the next import.
+    expect(tierReminders()).toBeGreaterThan(0);
     expect(services.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'tiers.apply'`).get()).toEqual({ n: 1 });
     expect((await ok('tiers.model', {})).active?.version).toBe(1);
   });
