@@ -232,8 +232,6 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
               ))}
             </ul>
           )}
-          <h3>{t('c360.contacts')}</h3>
-          <p className="muted" data-testid="c360-contacts-placeholder">{t('c360.contactsLater')}</p>
         </section>
         <section className="panel" aria-labelledby="c360-changes">
           <h2 id="c360-changes">{t('c360.changes')}</h2>
