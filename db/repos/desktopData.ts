@@ -32,46 +32,58 @@ export function desktopData(db: Database) {
   return {
     /**
      * Active term deposits, wealth holdings and loans maturing from today to today + days, in scope.
-     * Driven from the maturity indexes; when the scope holds every customer of the store (a president
-     * whose branch is the whole store, as in a branch's own workstation) no customer row is read but
-     * the few listed, otherwise each maturing item is checked against the scope by primary key.
+     * Driven from the maturity indexes (covering, migration 0013: no customer row read when the scope
+     * holds the whole store), or, for a manager whose book is smaller than the window (a million-customer
+     * branch has tens of thousands of maturities a month, a manager a couple of thousand customers), from
+     * the book: their customers, then each one's holdings by customer index. Both give the same answer;
+     * `drive` forces one (tests).
      */
-    maturities(scope: Scope, today: string, days: number, limit = 8) {
+    maturities(scope: Scope, today: string, days: number, limit = 8, drive?: 'book' | 'window') {
       const until = addDays(today, days);
-      const whole = coversStore(db, scope);
-      const join = (alias: string) => (whole ? '' : `JOIN customers c ON c.id = ${alias}.customer_id`);
-      const cond = whole ? '' : ` AND ${scope.sql}`;
-      const sp = whole ? [] : scope.params;
-      const byKind = all(
-        `SELECT 'term' AS kind, COUNT(*) AS n, COALESCE(SUM(t.principal_fen), 0) AS s FROM term_deposits t ${join('t')}
-           WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ?${cond}
-         UNION ALL
-         SELECT 'wealth', COUNT(*), COALESCE(SUM(h.market_value_fen), 0) FROM wealth_holdings h ${join('h')}
-           WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?${cond}
-         UNION ALL
-         SELECT 'loan', COUNT(*), COALESCE(SUM(l.balance_fen), 0) FROM loans l ${join('l')}
-           WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?${cond}`,
-        [today, until, ...sp, today, until, ...sp, today, until, ...sp],
-      ).map((r) => ({ kind: r.kind as 'term' | 'wealth' | 'loan', items: num(r.n), amount_fen: big(r.s) }));
-      const due = `SELECT t.customer_id AS cid, t.maturity_on AS on_date, t.principal_fen AS amt FROM term_deposits t WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ?
-        UNION ALL SELECT h.customer_id, h.maturity_on, h.market_value_fen FROM wealth_holdings h WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?
-        UNION ALL SELECT l.customer_id, l.maturity_on, l.balance_fen FROM loans l WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?`;
+      const parts = [
+        ['term', 'term_deposits', 'principal_fen'],
+        ['wealth', 'wealth_holdings', 'market_value_fen'],
+        ['loan', 'loans', 'balance_fen'],
+      ] as const;
       const window = [today, until, today, until, today, until];
-      const grouped = `SELECT cid, MIN(on_date) AS on_date, SUM(amt) AS amount_fen FROM (${due}) GROUP BY cid`;
-      // One pass for the count and the first rows: the window count sees every customer before LIMIT.
-      const found = whole
-        ? all(
-            `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on", d.total
-             FROM (SELECT cid, on_date, amount_fen, COUNT(*) OVER () AS total FROM (${grouped}) ORDER BY on_date, amount_fen DESC, cid LIMIT ?) d
-             JOIN customers c ON c.id = d.cid ORDER BY d.on_date, d.amount_fen DESC, c.id`,
-            [...window, limit],
+      let source: string;
+      let params: (string | number)[];
+      const byBook = () => {
+        if (scope.kind !== 'manager' || scope.staffId == null) return false;
+        const book = num(all('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers WHERE manager_staff_id = ?', [scope.staffId])[0]!.n);
+        const items = num(
+          all(`SELECT ${parts.map(([, table]) => `(SELECT COUNT(*) FROM ${table} x WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ?)`).join(' + ')} AS n`, window)[0]!.n,
+        );
+        return book * 3 < items;
+      };
+      if (scope.kind === 'manager' && (drive ? drive === 'book' : byBook())) {
+        source = `WITH book(id) AS MATERIALIZED (SELECT c.id FROM customers c WHERE ${scope.sql})
+          ${parts.map(([k, table, amt]) => `SELECT x.customer_id AS cid, '${k}' AS k, x.maturity_on AS on_date, x.${amt} AS amt FROM book b JOIN ${table} x ON x.customer_id = b.id
+             WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ?`).join(' UNION ALL ')}`;
+        params = [...scope.params, ...window];
+      } else {
+        const whole = coversStore(db, scope);
+        source = parts
+          .map(([k, table, amt]) =>
+            whole
+              ? `SELECT x.customer_id AS cid, '${k}' AS k, x.maturity_on AS on_date, x.${amt} AS amt FROM ${table} x WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ?`
+              : `SELECT x.customer_id AS cid, '${k}' AS k, x.maturity_on AS on_date, x.${amt} AS amt FROM ${table} x JOIN customers c ON c.id = x.customer_id
+                 WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ? AND ${scope.sql}`,
           )
-        : all(
-            `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on", COUNT(*) OVER () AS total
-             FROM (${grouped}) d JOIN customers c ON c.id = d.cid WHERE ${scope.sql}
-             ORDER BY d.on_date, d.amount_fen DESC, c.id LIMIT ?`,
-            [...window, ...scope.params, limit],
-          );
+          .join(' UNION ALL ');
+        params = whole ? window : parts.flatMap(() => [today, until, ...scope.params]);
+      }
+      const sums = new Map(all(`SELECT k, COUNT(*) AS n, SUM(amt) AS s FROM (${source}) GROUP BY k`, params).map((r) => [String(r.k), r]));
+      const byKind = parts.map(([k]) => ({ kind: k, items: num(sums.get(k)?.n ?? 0), amount_fen: big(sums.get(k)?.s ?? 0) }));
+      // One pass for the count and the first rows: the window count sees every customer before LIMIT.
+      const found = all(
+        `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on", d.total
+         FROM (SELECT cid, on_date, amount_fen, COUNT(*) OVER () AS total
+               FROM (SELECT cid, MIN(on_date) AS on_date, SUM(amt) AS amount_fen FROM (${source}) GROUP BY cid)
+               ORDER BY on_date, amount_fen DESC, cid LIMIT ?) d
+         JOIN customers c ON c.id = d.cid ORDER BY d.on_date, d.amount_fen DESC, c.id`,
+        [...params, limit],
+      );
       const customers = found.length ? num(found[0]!.total) : 0;
       const rows = found as unknown as CustomerRow[];
       return { until, byKind, customers, rows };

@@ -3,6 +3,8 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LAYOUTS } from '../../../main/desktop/widgets';
+import { desktopData } from '../../../db/repos/desktopData';
+import { scopeFor } from '../../../db/scope';
 import { writeExtracts } from '../../../main/jobs/profiles/extracts';
 import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
 import { DEMO_PASSWORD } from '../../../db/demo';
@@ -405,6 +407,19 @@ describe('a manager’s desktop (客户经理桌面)', () => {
     expect(pm.products.length).toBeGreaterThan(3);
     for (const p of pm.products) expect(await gridCount(p.drill, 'manager1')).toBe(p.holders);
     await ok('desktop.reset', {}, 'manager1');
+  });
+
+  it('finds the same maturities whether driven from the manager’s book or from the maturity indexes', () => {
+    const data = desktopData(services.db);
+    for (const who of ['manager1', 'manager2']) {
+      const u = services.db.prepare('SELECT role, staff_id, branch_id FROM users WHERE username = ?').get(who) as { role: 'manager'; staff_id: number; branch_id: number };
+      const scope = scopeFor(services.db, { role: u.role, staffId: u.staff_id, branchId: u.branch_id }, TODAY);
+      for (const days of [7, 30, 400]) {
+        const book = data.maturities(scope, TODAY, days, 20, 'book');
+        expect(book.customers).toBeGreaterThan(0);
+        expect(book).toEqual(data.maturities(scope, TODAY, days, 20, 'window'));
+      }
+    }
   });
 
   it('refuses the staff league on a manager’s desktop', async () => {
