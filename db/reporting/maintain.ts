@@ -152,10 +152,12 @@ function computeProducts(db: Database): void {
 // ---------------------------------------------------------------------------------------------
 // Summaries from per-customer rows (sign +1 adds the set's contribution, -1 takes it out).
 
+// CROSS JOIN keeps SQLite driving from the customer set (a handful, or everyone) into the per-customer
+// tables by primary key, rather than walking a whole per-customer table and probing the set.
 function applyCustomerRows(db: Database, sign: 1 | -1): void {
   db.exec(`INSERT INTO summary_months (month, branch_id, manager_staff_id, tier, kind, customers, deposit_fen, wealth_fen, loan_fen)
     SELECT m.month, r.branch_id, r.manager_staff_id, r.tier, r.kind, ${sign} * COUNT(*), ${sign} * SUM(m.deposit_fen), ${sign} * SUM(m.wealth_fen), ${sign} * SUM(m.loan_fen)
-    FROM ${SET} s JOIN report_customers r ON r.customer_id = s.customer_id JOIN report_customer_months m ON m.customer_id = s.customer_id
+    FROM ${SET} s CROSS JOIN report_customers r ON r.customer_id = s.customer_id CROSS JOIN report_customer_months m ON m.customer_id = s.customer_id
     GROUP BY 1, 2, 3, 4, 5
     ON CONFLICT (month, branch_id, manager_staff_id, tier, kind) DO UPDATE SET
       customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
@@ -163,7 +165,7 @@ function applyCustomerRows(db: Database, sign: 1 | -1): void {
   db.exec(`INSERT INTO summary_products (month, product_id, branch_id, manager_staff_id, tier, holders, held, balance_fen, sold, sold_fen)
     SELECT p.month, p.product_id, r.branch_id, r.manager_staff_id, r.tier, ${sign} * SUM(p.holder), ${sign} * SUM(p.held), ${sign} * SUM(p.balance_fen),
            ${sign} * SUM(p.sold), ${sign} * SUM(p.sold_fen)
-    FROM ${SET} s JOIN report_customers r ON r.customer_id = s.customer_id JOIN report_customer_products p ON p.customer_id = s.customer_id
+    FROM ${SET} s CROSS JOIN report_customers r ON r.customer_id = s.customer_id CROSS JOIN report_customer_products p ON p.customer_id = s.customer_id
     GROUP BY 1, 2, 3, 4, 5
     ON CONFLICT (month, product_id, branch_id, manager_staff_id, tier) DO UPDATE SET
       holders = holders + excluded.holders, held = held + excluded.held, balance_fen = balance_fen + excluded.balance_fen,
@@ -250,13 +252,14 @@ function moveTransactions(db: Database): void {
   // The clock summary has branch and tier only: customers who changed manager alone stay where they are.
   db.exec('DROP TABLE IF EXISTS temp.mv_b');
   db.exec(`CREATE TEMP TABLE mv_b AS
-    SELECT a.ob, a.ot, a.nb, a.nt, substr(t.txn_at, 1, 10) AS day, CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour, t.channel, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
+    SELECT a.ob, a.ot, a.nb, a.nt, substr(t.txn_at, 1, 7) AS month, CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday,
+           CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour, t.channel, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
     FROM temp.mv_attrs a CROSS JOIN transactions t ON t.customer_id = a.customer_id
     WHERE a.ob <> a.nb OR a.ot <> a.nt
-    GROUP BY a.ob, a.ot, a.nb, a.nt, substr(t.txn_at, 1, 13), t.channel`);
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`);
   for (const [sign, b, t] of [[-1, 'ob', 'ot'], [1, 'nb', 'nt']] as const) {
     db.exec(`INSERT INTO summary_txn_clock (month, branch_id, tier, channel, weekday, hour, n, amount_fen)
-      SELECT substr(day, 1, 7), ${b}, ${t}, channel, CAST(strftime('%w', day) AS INTEGER), hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
+      SELECT month, ${b}, ${t}, channel, weekday, hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
       FROM temp.mv_b GROUP BY 1, 2, 3, 4, 5, 6
       ON CONFLICT (month, branch_id, tier, channel, weekday, hour) DO UPDATE SET
         n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
