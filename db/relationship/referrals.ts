@@ -228,13 +228,17 @@ export function addEvent(
   ).run(e.referralId, e.at, e.userId, e.action, e.from, e.to, e.fromOwner ?? null, e.toOwner ?? null, e.note ?? null);
 }
 
-/** The queue a new referral lands in: the customer's manager of record if they are an active manager, else the branch queue. */
+/**
+ * The queue a new referral lands in: the customer's manager of record when they are an active manager
+ * with an enabled account (someone who can open the queue), else the branch queue the president dispatches.
+ */
 export function queueFor(db: Database, customerId: number): { ownerStaffId: number | null; branchId: number } {
   const row = db
     .prepare(
-      `SELECT c.branch_id AS branchId, s.id AS owner FROM customers c
-       LEFT JOIN staff s ON s.id = c.manager_staff_id AND s.active = 1 AND s.position = 'manager'
-       WHERE c.id = ?`,
+      `SELECT c.branch_id AS branchId,
+              (SELECT s.id FROM staff s JOIN users u ON u.staff_id = s.id AND u.role = 'manager' AND u.disabled = 0
+               WHERE s.id = c.manager_staff_id AND s.active = 1 AND s.position = 'manager') AS owner
+       FROM customers c WHERE c.id = ?`,
     )
     .get(customerId) as { branchId: number; owner: number | null } | undefined;
   if (!row) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });

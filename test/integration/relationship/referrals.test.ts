@@ -200,6 +200,24 @@ describe('queues and scope', () => {
     expect(w.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'referrals.reassign' AND target_id = ?`).get(String(r.id))).toEqual({ n: 1 });
   });
 
+  it('a manager of record who cannot sign in (no account, or disabled) does not get a queue nobody reads: the branch queue does', async () => {
+    const ins = (sql: string, ...p: unknown[]) => Number(w.db.prepare(sql).run(...p).lastInsertRowid);
+    const noAccount = ins("INSERT INTO staff (employee_no, name, branch_id, position) VALUES ('E150', '钱经理', ?, 'manager')", w.ids.branch);
+    const cust = ins(
+      `INSERT INTO customers (customer_no, kind, name, id_type, branch_id, opened_on, manager_staff_id) VALUES ('8000000099', 'individual', '钱多多', 'resident_id', ?, '2020-01-01', ?)`,
+      w.ids.branch,
+      noAccount,
+    );
+    expect((await flag('teller', cust)).ownerStaffId).toBeNull();
+    w.db.prepare(`UPDATE users SET disabled = 1 WHERE username = 'manager2'`).run();
+    try {
+      expect((await flag('teller', w.ids.customers.m2a)).ownerStaffId).toBeNull();
+    } finally {
+      w.db.prepare(`UPDATE users SET disabled = 0 WHERE username = 'manager2'`).run();
+    }
+    expect((await flag('teller', w.ids.customers.m2a)).ownerStaffId).toBe(w.ids.staff.manager2);
+  });
+
   it('manager A never sees manager B’s referrals; a teller sees only their own flags', async () => {
     const a = await flag('teller', w.ids.customers.m1a, 'insurance');
     const b = await flag('teller2', w.ids.customers.m2a, 'wealth');
@@ -211,7 +229,9 @@ describe('queues and scope', () => {
     expect(await ids('president')).toEqual(expect.arrayContaining([a.id, b.id]));
     for (const m of ['referrals.get', 'referrals.accept'] as const) expect(await code(call(w, m, { id: b.id }, s.manager1))).toBe('NOT_FOUND');
     expect(await code(call(w, 'referrals.reassign', { id: b.id, toStaffId: w.ids.staff.manager1 }, s.manager1))).toBe('NOT_FOUND');
-    expect((await ok(w, 'referrals.forCustomer', { customerId: w.ids.customers.m2a }, s.manager2)).map((x) => x.id)).toEqual([b.id]);
+    const m2aOwned = (w.db.prepare('SELECT id FROM referrals WHERE customer_id = ? AND owner_staff_id = ? ORDER BY id DESC').all(w.ids.customers.m2a, w.ids.staff.manager2) as { id: number }[]).map((x) => x.id);
+    expect(m2aOwned).toContain(b.id);
+    expect((await ok(w, 'referrals.forCustomer', { customerId: w.ids.customers.m2a }, s.manager2)).map((x) => x.id)).toEqual(m2aOwned);
     expect(await code(call(w, 'referrals.forCustomer', { customerId: w.ids.customers.m2a }, s.manager1))).toBe('NOT_FOUND');
 
     // the SQL rule, checked over every row: each manager's "all" view is exactly the rows they own
