@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
 
@@ -27,6 +28,10 @@ test('the president’s desktop shows every widget with data, and a clicked figu
   await expect(page.getByTestId('desk-kpi-aum-mom')).toContainText(/较上月末 [▲▼■] [\d.]+%/);
   await expect(page.getByTestId('desk-movers-up').locator('tbody tr').first()).toBeVisible();
   await saveScreenshot(page, 'zh-CN-desktop-president');
+  // A chart saves as a PNG image.
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('desk-trend-chart-png').click()]);
+  expect(png.suggestedFilename()).toBe('月末余额趋势.png');
+  expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe('PNG');
   await expectNoRawErrors(page);
 
   // A tier count drills into the grid; the grid's filtered count equals the number clicked.
@@ -89,14 +94,19 @@ test('a manager’s desktop shows their own book; a moved and resized widget kee
   // And with the mouse: drag the pyramid by its title bar to the right half.
   const pyramid = page.getByTestId('desk-widget-pyramid');
   const handle = pyramid.locator('.desk-handle h2');
-  const box = (await handle.boundingBox())!;
-  const grid = (await page.getByTestId('desk-grid').boundingBox())!;
-  await page.mouse.move(box.x + 10, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + grid.width / 4, box.y + box.height / 2 + 400, { steps: 12 });
-  await page.mouse.move(box.x + grid.width / 2, box.y + box.height / 2 + 900, { steps: 12 });
-  await page.mouse.up();
-  await expect(pyramid).not.toHaveAttribute('data-y', '3');
+  await expect(async () => {
+    const box = (await handle.boundingBox())!;
+    const grid = (await page.getByTestId('desk-grid').boundingBox())!;
+    const x = box.x + 10;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + 6, y + 6, { steps: 3 });
+    await page.mouse.move(x + grid.width / 4, y + 400, { steps: 15 });
+    await page.mouse.move(x + grid.width / 2, y + 900, { steps: 15 });
+    await page.mouse.up();
+    await expect(pyramid).not.toHaveAttribute('data-y', '3', { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   const moved = { x: await pyramid.getAttribute('data-x'), y: await pyramid.getAttribute('data-y') };
   await expect(page.getByTestId('desk-save-state')).toHaveText('布局已保存');
 
@@ -168,6 +178,9 @@ test('the administrator publishes a desktop template; a bad layout is refused wi
   // A manager with no layout of their own now opens onto the template.
   await page.getByTestId('signout').click();
   await signIn(page, 'manager1');
+  await expect(page.getByTestId('home-manager')).toBeVisible();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('desk-reset').click();
   await expect(page.getByTestId('home-manager')).toContainText('行内模板');
   await expect(page.getByTestId('desk-widget-maturities')).toBeVisible();
   await expect(page.getByTestId('desk-widget-movers-up')).toHaveCount(0);

@@ -29,6 +29,7 @@ export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
       <p className="muted small">{t('desktop.channels.period', { period })}</p>
       <Chart
         option={option}
+        fileName={`${t('desktop.kinds.channelMix')}-${period}`}
         label={data.channels.map((c) => `${name(c.channel)} ${c.txns}`).join('; ')}
         onPick={(i) => {
           const c = data.channels[i];

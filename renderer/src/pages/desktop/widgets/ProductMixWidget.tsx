@@ -27,6 +27,7 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
     <div className="desk-split">
       <Chart
         option={option}
+        fileName={t('desktop.kinds.productMix')}
         label={data.products.map((p) => `${p.name} ${wan(p.balance)}`).join('; ')}
         onPick={(i) => {
           const p = data.products[i];

@@ -27,6 +27,7 @@ export function TrendWidget({ data }: WidgetProps<'depositTrend'>) {
   return (
     <Chart
       option={option}
+      fileName={t('desktop.kinds.depositTrend')}
       label={data.points.map((p) => `${p.month} ${wan(p.deposits)}`).join('; ')}
       onPick={(i) => {
         const p = data.points[i];
