@@ -1,6 +1,9 @@
 import type { DesktopLayout, DesktopRole, DesktopTemplate, DesktopView } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { desktopsRepo } from '../../db/repos/desktops';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { widgetSheet, writeSheet } from '../desktop/export';
 import { computeWidgets, DEFAULT_LAYOUTS, makeEnv, validateLayout } from '../desktop/widgets';
 import { log } from '../log';
 import { handlers, type AuthedCtx } from './types';
@@ -67,6 +70,27 @@ export const desktopHandlers = handlers({
     const role = desktopRole(ctx);
     desktopsRepo(ctx.services.db).clearUserLayout(ctx.user.id);
     return { layout: templateFor(ctx, role).layout };
+  },
+
+  'desktop.export': async ({ widgetId }, ctx) => {
+    const role = desktopRole(ctx);
+    const { layout } = layoutFor(ctx, role);
+    const widget = layout.widgets.find((w) => w.id === widgetId);
+    if (!widget) throw new AppError('NOT_FOUND', { entity: 'widget', id: widgetId });
+    const today = ctx.services.clock.today();
+    const env = makeEnv(ctx.services.db, ctx.scope(), today, ctx.user);
+    const result = computeWidgets({ widgets: [widget] }, env)[widget.id];
+    if (!result?.ok) throw new AppError(result?.code === 'INTERNAL' || !result ? 'INTERNAL' : 'NOT_FOUND', { entity: 'widget', id: widgetId });
+    const locale = ctx.user.locale === 'en' ? 'en' : 'zh-CN';
+    const sheet = widgetSheet(widget, result.data, locale);
+    const dir = ctx.services.paths.exports;
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `desktop-${ctx.user.id}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.xlsx`);
+    await writeSheet(sheet, file);
+    const name = `${sheet.title}-${today.replace(/-/g, '')}.xlsx`;
+    // Who exported which figures: the widget, its kind and options, and the rows written.
+    ctx.audit({ action: 'desktop.export', outcome: 'ok', targetType: 'widget', targetId: widget.id, details: { kind: widget.kind, config: widget.config, rows: sheet.rows.length } });
+    return { id: ctx.services.vault.register(file, name, ctx.user.id), name };
   },
 
   'desktop.template': ({ role }, ctx) => templateView(ctx, role),

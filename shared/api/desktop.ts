@@ -196,6 +196,8 @@ export const desktopApi = {
   'desktop.save': method<{ layout: DesktopLayout; savedAt: string }>()('portfolio.overview', z.object({ layout: layoutSchema }).strict()),
   /** Back to the role's published template (or the built-in default). */
   'desktop.reset': method<{ layout: DesktopLayout }>()('portfolio.overview', z.object({}).strict()),
+  /** One widget's figures (as the caller's desktop shows them) as an Excel sheet; audited. */
+  'desktop.export': method<{ id: string; name: string }>()('portfolio.overview', z.object({ widgetId: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/) }).strict()),
   /** The administrator's view of a role's template. */
   'desktop.template': method<DesktopTemplate>()('user.manage', z.object({ role }).strict()),
   /** Publishes a role's template, as a layout or as JSON text (pasted or exported earlier). Audited. */

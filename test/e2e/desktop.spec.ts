@@ -32,6 +32,10 @@ test('the president’s desktop shows every widget with data, and a clicked figu
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('desk-trend-chart-png').click()]);
   expect(png.suggestedFilename()).toBe('月末余额趋势.png');
   expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe('PNG');
+  // A widget's figures export to Excel.
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('desk-export-league').click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/^客户经理业绩排行-\d{8}\.xlsx$/);
+  expect(readFileSync(await xlsx.path()).subarray(0, 2).toString()).toBe('PK');
   await expectNoRawErrors(page);
 
   // A tier count drills into the grid; the grid's filtered count equals the number clicked.
@@ -95,7 +99,7 @@ test('a manager’s desktop shows their own book; a moved and resized widget kee
   const pyramid = page.getByTestId('desk-widget-pyramid');
   const handle = pyramid.locator('.desk-handle h2');
   // Drag within the window: half the grid's width to the right, where the maturities widget sits.
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await expect(async () => {
     await handle.scrollIntoViewIfNeeded();
     const box = (await handle.boundingBox())!;

@@ -100,6 +100,7 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'desktop.data': ['president', 'manager'],
   'desktop.save': ['president', 'manager'],
   'desktop.reset': ['president', 'manager'],
+  'desktop.export': ['president', 'manager'],
   'desktop.template': ['admin'],
   'desktop.publishTemplate': ['admin'],
   'opportunities.list': ['president', 'manager'],

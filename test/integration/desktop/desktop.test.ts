@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LAYOUTS } from '../../../main/desktop/widgets';
@@ -336,6 +337,43 @@ describe('the president’s desktop (行长桌面)', () => {
     // A point opens the customers counted at that month end.
     for (const p of trend.points.slice(-3)) expect(await gridCount(p.drill, 'president')).toBe(p.customers);
     expect(trend.points.length).toBe(12);
+  });
+});
+
+describe('widget export (导出Excel)', () => {
+  it('writes each widget’s figures as the desktop shows them, with headers in the user’s language; audited', async () => {
+    await ok('desktop.save', { layout: DEFAULT_LAYOUTS.president }, 'president');
+    const view = await ok('desktop.data', {}, 'president');
+    const read = async (widgetId: string) => {
+      const f = await ok('desktop.export', { widgetId }, 'president');
+      const file = services.vault.get(f.id, userOf.president!)!;
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(file.path);
+      const ws = wb.worksheets[0]!;
+      const rows: unknown[][] = [];
+      ws.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+      return { name: f.name, rows };
+    };
+    const pyramid = byKind(view, 'tierPyramid');
+    const p = await read('pyramid');
+    expect(p.name).toMatch(/^客户分层金字塔-\d{8}\.xlsx$/);
+    expect(p.rows[0]).toEqual(['层级', '客户数', '管理资产（元）']);
+    expect(p.rows.slice(1)).toEqual(pyramid.tiers.map((t) => [t.tier === 'none' ? '未分层' : expect.any(String), t.customers, Number(t.aum)]));
+    const league = byKind(view, 'staffLeague');
+    const l = await read('league');
+    expect(l.rows.slice(1).map((r) => [r[0], r[1], r[2]])).toEqual(league.rows.map((r) => [r.name, r.customers, Number(r.aum)]));
+    const m = await read('maturities');
+    expect(m.rows.slice(1).map((r) => r[0])).toEqual(byKind(view, 'maturities').rows.map((r) => r.customerNo));
+    const k = await read('kpi-aum');
+    expect(k.rows[1]).toEqual(['当前', undefined, Number(byKind(view, 'kpi', (d) => d.metric === 'aum').value)]);
+    for (const w of view.layout.widgets) expect((await read(w.id)).rows.length).toBeGreaterThan(0);
+    const audit = sql<{ details: string }>("SELECT details FROM audit_log WHERE action = 'desktop.export' AND target_id = 'league'");
+    expect(audit.length).toBe(2); // once above, once in the loop over every widget
+    expect(JSON.parse(audit[0]!.details)).toMatchObject({ kind: 'staffLeague', rows: league.rows.length });
+    // Only widgets on the caller's own desktop: the president's league is not the manager's to export.
+    const r = await call('desktop.export', { widgetId: 'league' }, 'manager1');
+    expect(!r.ok && r.error.code).toBe('NOT_FOUND');
+    await ok('desktop.reset', {}, 'president');
   });
 });
 

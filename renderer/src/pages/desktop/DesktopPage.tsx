@@ -4,7 +4,7 @@ import 'react-grid-layout/css/styles.css';
 import 'react-resizable/css/styles.css';
 import { useTranslation } from 'react-i18next';
 import { DESKTOP_COLS, WIDGET_ROLES, type DesktopRole, type DesktopView, type Widget, type WidgetKind, type WidgetResult } from '../../../../shared/api';
-import { api, toApiError, type ApiError } from '../../api/client';
+import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNotice, Loading } from '../../components/ui';
 import { useSession } from '../../session';
@@ -157,6 +157,7 @@ export function DesktopPage() {
             {widgets.map((w) => (
               <div key={w.id} className="desk-widget panel" data-testid={`desk-widget-${w.id}`} data-kind={w.kind} data-x={w.x} data-y={w.y} data-w={w.w} data-h={w.h}>
                 <WidgetFrame
+                  onError={setSaveError}
                   widget={w}
                   result={view.widgets[w.id]}
                   editing={editing}
@@ -202,7 +203,9 @@ function WidgetFrame({
   onRemove,
   onMove,
   onResize,
+  onError,
 }: {
+  onError: (e: ApiError | undefined) => void;
   widget: Widget;
   result: WidgetResult | undefined;
   editing: boolean;
@@ -235,6 +238,23 @@ function WidgetFrame({
             {btn(t('desktop.taller'), '⤓', () => onResize(0, 1), 'taller')}
             {btn(t('desktop.remove'), '✕', onRemove, 'remove')}
           </div>
+        )}
+        {!editing && result?.ok && (
+          <button
+            type="button"
+            className="btn btn-small btn-ghost desk-no-drag"
+            title={t('desktop.export.button')}
+            aria-label={`${title} ${t('desktop.export.button')}`}
+            data-testid={`desk-export-${widget.id}`}
+            onClick={() => {
+              onError(undefined);
+              api('desktop.export', { widgetId: widget.id })
+                .then((f) => downloadFile(f.id, f.name))
+                .catch((e: unknown) => onError(toApiError(e)));
+            }}
+          >
+            Excel
+          </button>
         )}
       </header>
       <div className="desk-body desk-no-drag">
