@@ -54,12 +54,12 @@ export function Chart({
   };
   return (
     <div className="desk-chart-wrap">
-      <div ref={ref} className="desk-chart" role="img" aria-label={label} data-testid={testId} />
       {fileName && (
         <button type="button" className="btn btn-small btn-ghost desk-chart-save" onClick={savePng} data-testid={testId ? `${testId}-png` : undefined}>
           {t('desktop.savePng')}
         </button>
       )}
+      <div ref={ref} className="desk-chart" role="img" aria-label={label} data-testid={testId} />
     </div>
   );
 }
