@@ -25,6 +25,7 @@ import { benchReferrals } from './referrals';
 import { benchImports } from './imports';
 import { benchParse, HEADER, type PhaseResult } from './parse';
 import { benchReminders } from './reminders';
+import { benchTiers } from './tiers';
 import { benchOpportunities } from './opportunities';
 
 interface Args {
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
       await benchDesktop({ db: g.file, samples: 30, print: out });
       out(`\n== reports on that store (every report's data, president and manager; summaries rebuild)`);
       await benchReports({ db: g.file, samples: 20, print: out, rebuild: true });
+      out(`\n== tier model on that store (factors, what-if, re-tier; last: it changes the store)`);
+      await benchTiers({ db: g.file, print: out });
     } finally {
       rmSync(path.dirname(g.file), { recursive: true, force: true });
     }
