@@ -33,6 +33,8 @@ export default defineConfig({
           exportWorker: resolve(__dirname, 'main/exports/worker.ts'),
           // The customer grid's in-memory columns are read in a worker as well
           columnsWorker: resolve(__dirname, 'main/grid/columns-worker.ts'),
+          // Reminders and opportunity rules after imports, for big books
+          afterImportWorker: resolve(__dirname, 'main/jobs/after-import-worker.ts'),
         },
       },
     },

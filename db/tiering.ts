@@ -91,7 +91,10 @@ export function modelSql(model: TierModel): { score: string; tier: string; param
 function tierSelect(model: TierModel): { sql: string; params: number[] } {
   const m = modelSql(model);
   return {
-    sql: `SELECT f.customer_id, f.tier AS cur, f.aum_fen AS aum, ${m.tier} AS tier FROM (SELECT f.*, ${m.score} AS s FROM customer_factors f) f`,
+    // LIMIT -1 keeps SQLite from flattening the inner select, which would paste the score expression
+    // into each of the tier thresholds and compute it up to five times a row (what-if 3.0 s -> 1.4 s
+    // on a million customers).
+    sql: `SELECT f.customer_id, f.tier AS cur, f.aum_fen AS aum, ${m.tier} AS tier FROM (SELECT f.*, ${m.score} AS s FROM customer_factors f LIMIT -1) f`,
     params: [...m.tierParams, ...m.params], // positional: the tier expression comes first in the SQL text
   };
 }

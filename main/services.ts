@@ -13,7 +13,7 @@ import { syncBuiltinProfiles } from './jobs/profiles/store';
 import { ImportQueue } from './jobs/queue';
 import { ExportService, FileVault } from './exports/service';
 import { ColumnsBuilder } from './grid/columns';
-import { runAfterImport } from './jobs/after-import';
+import { FollowUps } from './jobs/follow-ups';
 import { log } from './log';
 import { inboxDir, rejectsDir } from './paths';
 
@@ -34,6 +34,8 @@ export interface ServiceOptions {
   backupDir?: string;
   /** Books at least this big get the grid's in-memory columns (default 50,000 customers). */
   columnsMinCustomers?: number;
+  /** Books at least this big run the after-import steps in a worker thread (default 50,000 customers). */
+  followUpsWorkerFromCustomers?: number;
 }
 
 function makeRepos(db: Database) {
@@ -54,6 +56,7 @@ export interface Services {
   authPolicy: AuthPolicy;
   info: { mode: 'electron' | 'browser'; version: string; schemaVersion: number; demo: boolean; dbPath: string };
   imports: ImportQueue;
+  followUps: FollowUps;
   exports: ExportService;
   vault: FileVault;
   /** What only the Electron shell can do (a native save dialog); empty in browser mode. */
@@ -77,6 +80,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   const vault = new FileVault();
   const exportService = new ExportService({ dbPath: opts.dbPath, dir: paths.exports, vault });
   // The grid's in-memory columns: built in a worker now and again after each import (the SQL path serves meanwhile).
+  // Reminders and opportunity rules after imports, reverts, re-tiering and at start-up (a worker for big books).
+  const followUps = new FollowUps(db, opts.dbPath, { workerFromCustomers: opts.followUpsWorkerFromCustomers ?? 50_000 });
   const columns = new ColumnsBuilder(db, opts.dbPath, { minCustomers: opts.columnsMinCustomers ?? 50_000 });
   const imports = new ImportQueue({
     dbPath: opts.dbPath,
@@ -90,12 +95,12 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         log.warn('deferred audit entries not yet written', { error: String(e) });
       }
       if (o.status === 'committed') {
-        runAfterImport(db, { today: clock.today(), reason: 'import', jobId: o.jobId });
+        followUps.schedule({ today: clock.today(), reason: 'import', jobId: o.jobId });
         columns.warm();
       }
     },
   });
-  runAfterImport(db, { today: clock.today(), reason: 'startup', jobId: null });
+  followUps.schedule({ today: clock.today(), reason: 'startup', jobId: null });
   columns.warm();
   const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());
   return {
@@ -112,12 +117,13 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       dbPath: opts.dbPath,
     },
     imports,
+    followUps,
     exports: exportService,
     vault,
     platform: {},
     paths,
     async close() {
-      await Promise.all([imports.close(), exportService.close(), columns.close()]);
+      await Promise.all([imports.close(), exportService.close(), columns.close(), followUps.close()]);
       db.close();
     },
   };

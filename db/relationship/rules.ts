@@ -293,19 +293,29 @@ export function previewRule(db: Database, code: RuleCode, params: Params, today:
   return { code, customers: row.customers, wouldCreate: row.wouldCreate };
 }
 
-/** Runs one rule: new opportunities and their first history entries, in the caller's transaction. */
-function runOne(db: Database, r: RuleDef, params: Params, today: string): number {
+/**
+ * A rule's candidates, computed into a temp table: reading the journal or the balances for a million
+ * customers takes seconds, and doing it here (the temp database only) keeps the store's write lock
+ * for the short insert that follows, not for the whole search.
+ */
+function collect(db: Database, r: RuleDef, params: Params, today: string, slot: number): void {
   const q = r.candidates(params, today, db);
+  db.exec(`DROP TABLE IF EXISTS temp.rule_cand_${slot}`);
+  db.prepare(`CREATE TEMP TABLE rule_cand_${slot} AS SELECT customerId, eventKey, amountFen, dueOn, detail FROM (${q.sql})`).run(...q.params);
+}
+
+/** Turns one rule's collected candidates into opportunities and their first history entries, in the caller's transaction. */
+function createFrom(db: Database, r: RuleDef, params: Params, today: string, slot: number): number {
   const maxBefore = (db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM opportunities').get() as { m: number }).m;
   const created = db
     .prepare(
       `INSERT INTO opportunities (customer_id, branch_id, owner_staff_id, stage, reached_rank, source, source_ref, rule_code, dedupe_key,
          product, amount_fen, due_on, detail, created_on)
        SELECT c.id, c.branch_id, c.manager_staff_id, 'identified', 0, 'rule', ?, ?, x.eventKey, ?, x.amountFen, COALESCE(x.dueOn, ?), x.detail, ?
-       FROM (${q.sql}) x JOIN customers c ON c.id = x.customerId
+       FROM temp.rule_cand_${slot} x JOIN customers c ON c.id = x.customerId
        WHERE c.status != 'closed' AND ${FRESH}`,
     )
-    .run(r.code, r.code, r.product, addDays(today, params.dueDays ?? 14), today, ...q.params, r.code).changes;
+    .run(r.code, r.code, r.product, addDays(today, params.dueDays ?? 14), today, r.code).changes;
   if (created) {
     db.prepare(`INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date) SELECT id, NULL, 'identified', ? FROM opportunities WHERE id > ?`).run(
       today,
@@ -316,32 +326,47 @@ function runOne(db: Database, r: RuleDef, params: Params, today: string): number
 }
 
 /**
- * Runs the enabled rules (or the named ones) in one transaction; returns what each created. Unless
- * forced (the administrator's "run now"), a month-based rule whose window and parameters are those of
- * its last run is skipped: its answer cannot have changed, and it is the costly part after an import.
+ * Runs the enabled rules (or the named ones); returns what each created. Unless forced (the
+ * administrator's "run now"), a month-based rule whose window and parameters are those of its last
+ * run is skipped: its answer cannot have changed, and it is the costly part after an import.
+ * Candidates are collected first (reads), then everything is written in one transaction; a rule's
+ * settings are re-read there, so a rule switched off meanwhile creates nothing.
  */
 export function runRules(db: Database, today: string, only?: readonly RuleCode[], opts: { force?: boolean } = {}): { code: RuleCode; created: number; skipped?: true }[] {
-  return db.transaction(() => {
-    const s = settings(db);
-    const out: { code: RuleCode; created: number; skipped?: true }[] = [];
-    for (const r of RULES) {
-      if (only && !only.includes(r.code)) continue;
-      const e = effective(r, s.get(r.code));
-      if (!e.enabled) continue;
-      const win = r.window ? `${r.window(today, db)} ${JSON.stringify(e.params)}` : null;
-      if (win !== null && !opts.force && s.get(r.code)?.last_window === win) {
-        out.push({ code: r.code, created: 0, skipped: true });
-        continue;
-      }
-      const created = runOne(db, r, e.params, today);
-      db.prepare(
-        `INSERT INTO opportunity_rules (code, params, last_run_on, last_created, last_window) VALUES (?, '{}', ?, ?, ?)
-         ON CONFLICT(code) DO UPDATE SET last_run_on = excluded.last_run_on, last_created = excluded.last_created, last_window = excluded.last_window`,
-      ).run(r.code, today, created, win);
-      out.push({ code: r.code, created });
+  const plan: { r: RuleDef; params: Params; win: string | null; slot: number }[] = [];
+  const out: { code: RuleCode; created: number; skipped?: true }[] = [];
+  const s = settings(db);
+  for (const r of RULES) {
+    if (only && !only.includes(r.code)) continue;
+    const e = effective(r, s.get(r.code));
+    if (!e.enabled) continue;
+    const win = r.window ? `${r.window(today, db)} ${JSON.stringify(e.params)}` : null;
+    if (win !== null && !opts.force && s.get(r.code)?.last_window === win) {
+      out.push({ code: r.code, created: 0, skipped: true });
+      continue;
     }
-    return out;
-  })();
+    plan.push({ r, params: e.params, win, slot: plan.length });
+  }
+  try {
+    for (const p of plan) collect(db, p.r, p.params, today, p.slot);
+    db.transaction(() => {
+      const now = settings(db);
+      for (const p of plan) {
+        const e = effective(p.r, now.get(p.r.code));
+        if (!e.enabled || JSON.stringify(e.params) !== JSON.stringify(p.params)) continue;
+        const created = createFrom(db, p.r, p.params, today, p.slot);
+        db.prepare(
+          `INSERT INTO opportunity_rules (code, params, last_run_on, last_created, last_window) VALUES (?, '{}', ?, ?, ?)
+           ON CONFLICT(code) DO UPDATE SET last_run_on = excluded.last_run_on, last_created = excluded.last_created, last_window = excluded.last_window`,
+        ).run(p.r.code, today, created, p.win);
+        out.push({ code: p.r.code, created });
+      }
+    })();
+  } finally {
+    for (const p of plan) db.exec(`DROP TABLE IF EXISTS temp.rule_cand_${p.slot}`);
+  }
+  const order = new Map(RULES.map((r, i) => [r.code, i]));
+  return out.sort((a, b) => order.get(a.code)! - order.get(b.code)!);
 }
 
 export { RULE_CODES };

@@ -5,7 +5,6 @@ import { AppError } from '../../shared/errors';
 import type { ImportKind, ImportProfile, RejectReason } from '../../shared/imports';
 import { ImportParseError } from '../jobs/parse/io';
 import { previewImport } from '../jobs/engine/preview';
-import { runAfterImport } from '../jobs/after-import';
 import { revertJob } from '../jobs/engine/revert';
 import { checkProfile, JobError } from '../jobs/engine/run';
 import { profilesRepo } from '../jobs/profiles/store';
@@ -224,7 +223,7 @@ export const importsHandlers = handlers({
     } catch (e) {
       toAppError(e);
     }
-    runAfterImport(ctx.services.db, { today: ctx.services.clock.today(), reason: 'revert', jobId: input.jobId });
+    ctx.services.followUps.schedule({ today: ctx.services.clock.today(), reason: 'revert', jobId: input.jobId });
     return jobRows(ctx, 'WHERE j.id = ?', [input.jobId], 1, 0)[0]!;
   },
 

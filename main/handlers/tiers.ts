@@ -1,4 +1,3 @@
-import { runAfterImport } from '../jobs/after-import';
 import type { TierModelState } from '../../shared/api';
 import { fenToYuan } from '../../shared/money';
 import { DEFAULT_TIER_MODEL, tierModelSchema } from '../../shared/tiers';
@@ -57,7 +56,7 @@ export const tiersHandlers = handlers({
     const r = retier(ctx.services.db, model, { userId: ctx.user.id, now: ctx.services.clock.now() });
     ctx.audit({ action: 'tiers.apply', outcome: 'ok', targetType: 'tier_model', targetId: r.version, details: { name: model.name, changed: r.changed } });
     // Tier changes are events (reminders, rules): the follow-up steps run now, not at the next import.
-    runAfterImport(ctx.services.db, { today: ctx.services.clock.today(), reason: 'retier', jobId: null });
+    ctx.services.followUps.schedule({ today: ctx.services.clock.today(), reason: 'retier', jobId: null });
     return r;
   },
 });

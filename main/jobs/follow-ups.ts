@@ -1,0 +1,95 @@
+import type { Database } from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import { log } from '../log';
+import { workerScript } from '../workers';
+import { runAfterImport, type AfterImportContext, type StepResult } from './after-import';
+
+/**
+ * Schedules the after-import steps (reminders, opportunity rules) for the window's process. A small
+ * book takes milliseconds and runs them inline, so what follows an action is there when the action
+ * returns. A big one (a first rule run over a million customers took 26 s here) runs them in a
+ * worker thread on its own connection: start-up and the window never wait, the rules collect their
+ * candidates without the store's write lock, and only their short insert takes it. Runs are
+ * serialised; a request during a run is merged into one more run afterwards (the steps are
+ * idempotent, so the latest context is all that matters).
+ */
+export class FollowUps {
+  private running: Promise<void> | null = null;
+  private pending: AfterImportContext | null = null;
+  private worker: Worker | null = null;
+  private closed = false;
+  last: StepResult[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly dbPath: string,
+    private readonly opts: { workerFromCustomers: number } = { workerFromCustomers: 50_000 },
+  ) {}
+
+  private big(): boolean {
+    const n = (this.db.prepare('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers').get() as { n: number }).n;
+    return n >= this.opts.workerFromCustomers;
+  }
+
+  /** Runs the steps now (small book) or soon in the worker (big book). */
+  schedule(ctx: AfterImportContext): void {
+    if (this.closed) return;
+    if (!this.big() && !this.running) {
+      this.last = runAfterImport(this.db, ctx);
+      return;
+    }
+    if (this.running) {
+      this.pending = ctx;
+      return;
+    }
+    this.running = this.inWorker(ctx).finally(() => {
+      this.running = null;
+      const next = this.pending;
+      this.pending = null;
+      if (next && !this.closed) this.schedule(next);
+    });
+  }
+
+  /** Resolves when no run is in progress or queued (tests, orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private inWorker(ctx: AfterImportContext): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      const worker = new Worker(workerScript('afterImportWorker.js', 'jobs/after-import-worker-tsx.cjs'), {
+        workerData: { dbPath: this.dbPath, ctx },
+        resourceLimits: { maxOldGenerationSizeMb: 512 },
+      });
+      this.worker = worker;
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        this.worker = null;
+        resolve();
+      };
+      worker.on('message', (m: { type: 'done'; results: StepResult[] } | { type: 'failed'; message: string }) => {
+        if (m.type === 'done') {
+          this.last = m.results;
+          log.info('follow-up steps finished', { reason: ctx.reason, ms: Math.round(performance.now() - t0), steps: m.results.map((r) => `${r.name}:${r.ok ? r.ms : 'failed'}`) });
+        } else log.warn('follow-up steps failed', { reason: ctx.reason, error: m.message.slice(0, 200) });
+        done();
+      });
+      worker.on('error', (e) => {
+        log.warn('follow-up worker failed', { reason: ctx.reason, error: e.message.slice(0, 200) });
+        done();
+      });
+      worker.on('exit', done);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pending = null;
+    const w = this.worker;
+    if (w) await w.terminate();
+    await this.idle();
+  }
+}
