@@ -42,6 +42,9 @@ import {
 } from '../../db/reporting/read';
 import { rootBranch, type Scope } from '../../db/scope';
 import { reminderWidgetData } from '../../db/relationship/reminders';
+import { listReferrals, referralVisibility, type Viewer } from '../../db/relationship/referrals';
+import { filterSql, opportunityScope } from '../../db/relationship/opportunities';
+import type { Role } from '../../shared/permissions';
 import { log } from '../log';
 
 export interface WidgetEnv {
@@ -67,6 +70,8 @@ export interface WidgetEnv {
   reportNow: () => ReturnType<typeof reportKpis>['current'];
   /** Now (ISO UTC) from the caller's clock: snoozed reminders return after their time. */
   now?: string;
+  /** The caller as the referrals API sees them (db/relationship/referrals.ts referralVisibility). */
+  viewer: Viewer;
 }
 
 const w = (id: string, kind: WidgetKind, x: number, y: number, width: number, h: number, config: Record<string, unknown> = {}): Widget => ({
@@ -344,7 +349,63 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
     const now = env.now ?? new Date(`${env.today}T00:00:00+08:00`).toISOString();
     return { kind: 'reminders', ...reminderWidgetData(env.db, env.userId, env.scope, { today: env.today, now }, c.limit) };
   }) as Compute,
+
+  // 转介商机: the caller's open referrals, visible exactly as in the referral queue (referralVisibility:
+  // a manager their own queue, the president the branch tree incl. the branch queue). One grouped pass
+  // over the open ones (referrals_owner_status / branch index) plus the queue's own first page.
+  referrals: ((c: { limit: number }, env) => {
+    const vis = referralVisibility(env.db, env.viewer);
+    const n = env.db
+      .prepare(
+        `SELECT COUNT(*) AS open, COALESCE(SUM(r.status = 'new'), 0) AS new, COALESCE(SUM(r.status = 'accepted'), 0) AS accepted,
+                COALESCE(SUM(r.status = 'contacted'), 0) AS contacted,
+                COALESCE(SUM(r.status IN ('new','accepted') AND r.due_on < ?), 0) AS overdue,
+                COALESCE(SUM(r.owner_staff_id IS NULL), 0) AS unassigned
+         FROM referrals r WHERE ${vis.sql} AND r.status IN ('new','accepted','contacted')`,
+      )
+      .safeIntegers(false)
+      .get(env.today, ...vis.params) as { open: number; new: number; accepted: number; contacted: number; overdue: number; unassigned: number };
+    const top = listReferrals(env.db, env.viewer, 'open', env.today, 0, c.limit).rows.map((r) => ({
+      id: r.id,
+      customerId: r.customerId,
+      customerName: r.customerName,
+      interest: r.interest,
+      urgency: r.urgency,
+      status: r.status,
+      dueOn: r.dueOn,
+      overdue: r.overdue,
+      ownerName: r.ownerName,
+    }));
+    return {
+      kind: 'referrals',
+      open: n.open,
+      new: n.new,
+      accepted: n.accepted,
+      contacted: n.contacted,
+      overdue: n.overdue,
+      unassigned: env.viewer.role === 'president' ? n.unassigned : null,
+      top,
+    };
+  }) as Compute,
+
+  // 商机漏斗: open opportunities in the caller's scope (opportunityScope, as opportunities.list) by stage.
+  opportunities: ((_c: object, env) => {
+    const os = opportunityScope(env.scope);
+    const f = filterSql({ open: true });
+    const rows = env.db
+      .prepare(`SELECT o.stage, COUNT(*) AS n, COALESCE(SUM(o.amount_fen), 0) AS fen FROM opportunities o WHERE ${os.sql} AND ${f.sql} GROUP BY o.stage`)
+      .safeIntegers(true)
+      .all(...os.params, ...f.params) as { stage: string; n: bigint; fen: bigint }[];
+    const stages = OPEN_STAGES.map((stage) => {
+      const r = rows.find((x) => x.stage === stage);
+      return { stage, count: Number(r?.n ?? 0n), amount: money(r?.fen ?? 0n), drill: { stage } };
+    });
+    const total = rows.reduce((s, r) => s + r.fen, 0n);
+    return { kind: 'opportunities', open: stages.reduce((s, x) => s + x.count, 0), amount: money(total), stages };
+  }) as Compute,
 };
+
+const OPEN_STAGES = ['identified', 'contacted', 'proposal', 'negotiating'] as const;
 
 /** Every widget's data; one widget failing (a saved query that no longer compiles) does not sink the rest. */
 export function computeWidgets(layout: DesktopLayout, env: WidgetEnv): Record<string, WidgetResult> {
@@ -360,7 +421,13 @@ export function computeWidgets(layout: DesktopLayout, env: WidgetEnv): Record<st
   return out;
 }
 
-export function makeEnv(db: Database, scope: Scope, today: string, user: { id: number; branch_id: number | null }, now?: string): WidgetEnv {
+export function makeEnv(
+  db: Database,
+  scope: Scope,
+  today: string,
+  user: { id: number; branch_id: number | null; role?: Role; staff_id?: number | null },
+  now?: string,
+): WidgetEnv {
   let totals: ReturnType<WidgetEnv['totals']> | undefined;
   let months: string[] | undefined;
   let history: MonthFigures[] | undefined;
@@ -380,5 +447,11 @@ export function makeEnv(db: Database, scope: Scope, today: string, user: { id: n
     totals: () => (totals ??= overview.totals(scope)),
     data: desktopData(db),
     now,
+    viewer: {
+      role: user.role ?? (scope.kind === 'manager' ? 'manager' : scope.kind === 'branch' ? 'president' : 'admin'),
+      userId: user.id,
+      staffId: user.staff_id ?? scope.staffId ?? null,
+      branchId: user.branch_id,
+    },
   };
 }

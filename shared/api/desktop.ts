@@ -3,6 +3,8 @@ import type { Money } from './common';
 import { method } from './define';
 import type { GridFilter } from './grid';
 import type { Reminder } from './reminders';
+import type { OpportunityFilter, OpportunityStage } from './opportunities';
+import type { Referral } from './referrals';
 
 /**
  * 个性化桌面: each president's and manager's own arrangement of widgets on a 12-column grid, kept in
@@ -30,6 +32,8 @@ export const WIDGET_KINDS = [
   'query',
   'views',
   'reminders',
+  'referrals',
+  'opportunities',
 ] as const;
 export type WidgetKind = (typeof WIDGET_KINDS)[number];
 
@@ -50,6 +54,8 @@ export const widgetConfigSchemas = {
   query: z.object({ queryId: z.number().int().positive() }).strict(),
   views: z.object({}).strict(),
   reminders: z.object({ limit: z.number().int().min(1).max(20).default(6) }).strict(),
+  referrals: z.object({ limit: z.number().int().min(1).max(20).default(5) }).strict(),
+  opportunities: z.object({}).strict(),
 } satisfies Record<WidgetKind, z.ZodType>;
 
 /** Who may place a kind: the staff league compares managers, so it is the president's alone. */
@@ -66,6 +72,8 @@ export const WIDGET_ROLES: Record<WidgetKind, readonly DesktopRole[]> = {
   query: ['president', 'manager'],
   views: ['president', 'manager'],
   reminders: ['president', 'manager'],
+  referrals: ['president', 'manager'],
+  opportunities: ['president', 'manager'],
 };
 
 export const DESKTOP_ROLES = ['president', 'manager'] as const;
@@ -165,7 +173,30 @@ export type WidgetData =
   | { kind: 'list' | 'query'; name: string | null; missing: boolean; count: number; rows: WidgetCustomer[]; drill: GridFilter }
   | { kind: 'views'; items: { type: 'list' | 'query'; id: number; name: string; count: number; drill: GridFilter }[] }
   /** 消息提醒: the caller's open reminders shown now, and the first few (db/relationship/reminders.ts). */
-  | { kind: 'reminders'; open: number; top: Reminder[] };
+  | { kind: 'reminders'; open: number; top: Reminder[] }
+  /**
+   * 转介商机: the open referrals the caller may work (a manager their own queue, the president the
+   * branch's incl. the branch queue), counted by status and against the SLA, and the most urgent few.
+   */
+  | {
+      kind: 'referrals';
+      open: number;
+      new: number;
+      accepted: number;
+      contacted: number;
+      /** Not yet contacted and past the SLA due date. */
+      overdue: number;
+      /** The branch queue (no owner), open: the president's only; null for a manager. */
+      unassigned: number | null;
+      top: Pick<Referral, 'id' | 'customerId' | 'customerName' | 'interest' | 'urgency' | 'status' | 'dueOn' | 'overdue' | 'ownerName'>[];
+    }
+  /** 商机漏斗: open opportunities in the caller's scope by stage; a stage opens the list filtered to it. */
+  | {
+      kind: 'opportunities';
+      open: number;
+      amount: Money;
+      stages: { stage: Exclude<OpportunityStage, 'won' | 'lost'>; count: number; amount: Money; drill: OpportunityFilter }[];
+    };
 
 export type WidgetResult = { ok: true; data: WidgetData } | { ok: false; code: string };
 

@@ -17,6 +17,8 @@ import { StaffLeagueWidget } from './widgets/StaffLeagueWidget';
 import { TrendWidget } from './widgets/TrendWidget';
 import { ViewsWidget } from './widgets/ViewsWidget';
 import { RemindersWidget } from '../reminders/RemindersWidget';
+import { ReferralsWidget } from './widgets/ReferralsWidget';
+import { OpportunitiesWidget } from './widgets/OpportunitiesWidget';
 
 export interface WidgetProps<K extends WidgetData['kind']> {
   data: Extract<WidgetData, { kind: K }>;
@@ -90,6 +92,8 @@ export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
   },
   views: { component: c(ViewsWidget), title: (t) => t('desktop.kinds.views'), size: { w: 4, h: 8, minW: 3, minH: 4 }, options: [], defaults: {} },
   reminders: { component: c(RemindersWidget), title: (t) => t('reminders.widgetTitle'), size: { w: 4, h: 8, minW: 3, minH: 4 }, options: [], defaults: { limit: 6 } },
+  referrals: { component: c(ReferralsWidget), title: (t) => t('desktop.kinds.referrals'), size: { w: 4, h: 9, minW: 3, minH: 5 }, options: [], defaults: { limit: 5 } },
+  opportunities: { component: c(OpportunitiesWidget), title: (t) => t('desktop.kinds.opportunities'), size: { w: 4, h: 7, minW: 3, minH: 5 }, options: [], defaults: {} },
 };
 
 /** A fresh widget id not used in the layout. */

@@ -29,7 +29,11 @@ type Tab = 'list' | 'funnel';
 export function OpportunitiesPage() {
   const { t } = useTranslation();
   const [tab, setTab] = useState<Tab>(() => (window.location.hash.includes('/funnel') ? 'funnel' : 'list'));
-  const [filter, setFilter] = useState<OpportunityFilter>({ open: true });
+  // "#/opportunities?stage=proposal" (from the desktop's 商机漏斗 widget) opens the list on that stage.
+  const [filter, setFilter] = useState<OpportunityFilter>(() => {
+    const asked = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('stage');
+    return (OPPORTUNITY_STAGES as readonly string[]).includes(asked ?? '') ? { stage: asked as OpportunityStage } : { open: true };
+  });
   const [offset, setOffset] = useState(0);
   const [chosen, setChosen] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);

@@ -29,7 +29,11 @@ export function ReferralQueuePage() {
   const { user } = useSession();
   const president = user.role === 'president';
   const views: View[] = president ? ['open', 'unassigned', 'overdue', 'closed', 'all'] : ['open', 'overdue', 'closed', 'all'];
-  const [view, setView] = useState<View>('open');
+  // "#/referrals?view=overdue" (from the desktop's 转介商机 widget) opens that view.
+  const [view, setView] = useState<View>(() => {
+    const asked = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('view');
+    return (views as string[]).includes(asked ?? '') ? (asked as View) : 'open';
+  });
   const [offset, setOffset] = useState(0);
   const [chosen, setChosen] = useState<number | null>(null);
   const list = useApi('referrals.queue', { view, offset, limit: LIMIT });
