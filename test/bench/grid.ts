@@ -62,11 +62,15 @@ async function measureViews(services: Services, label: string, opts: { samples: 
     for (let i = 0; i < opts.samples; i++) {
       const filter = filters[i % filters.length]!;
       const sort = sorts[(i * 7) % sorts.length]!;
+      // In the order the grid asks when a filter changes: the count first (timed: it may be the first
+      // to meet this filter), then a page at a random depth, then the quick stats.
+      const t0 = performance.now();
       const c = await registry.dispatch({ method: 'customers.gridCount', input: { filter }, session: sessions[who]! }, { adapter: 'test' });
-      const n = c.ok ? (c.value as { filtered: number }).filtered : 0;
+      countsMs.push(performance.now() - t0);
+      if (!c.ok) throw new Error(`customers.gridCount: ${JSON.stringify(c.error)}`);
+      const n = (c.value as { filtered: number }).filtered;
       const depth = Math.floor((((i * 7919) % 1000) / 1000) * Math.max(0, n - 100));
       pages.push(await timed(who, 'customers.grid', { filter, sort, offset: depth, limit: 100 }));
-      countsMs.push(await timed(who, 'customers.gridCount', { filter }));
       statsMs.push(await timed(who, 'customers.quickStats', { filter }));
     }
     print(`  [${label}] ${who.padEnd(9)} page of 100 at any depth: ${fmt(pages)} (target p95 < 30)`);
