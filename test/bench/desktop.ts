@@ -7,19 +7,13 @@
  *
  *   node --import tsx test/bench/desktop.ts --db STORE [--samples 30]
  */
+import { fmt, pct, signedIn } from './support';
 import { fixedClock } from '../../main/clock';
 import { makeEnv, WIDGETS, DEFAULT_LAYOUTS } from '../../main/desktop/widgets';
 import { createRegistry } from '../../main/registry';
 import { createServices } from '../../main/services';
-import { DEMO_PASSWORD } from '../../db/demo';
 import { scopeFor } from '../../db/scope';
-import type { Input, MethodName } from '../../shared/api';
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms (n=${xs.length})`;
 
 export async function benchDesktop(opts: { db: string; samples: number; print: (s: string) => void; today?: string }): Promise<void> {
   const { print } = opts;
@@ -27,19 +21,7 @@ export async function benchDesktop(opts: { db: string; samples: number; print: (
   const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date(`${today}T02:00:00Z`)) });
   try {
     const registry = createRegistry(services);
-    const sessions: Record<string, string> = {};
-    for (const u of ['president', 'manager1']) {
-      const r = await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' });
-      if (!r.ok) throw new Error('sign-in failed');
-      sessions[u] = (r.value as { session: string }).session;
-    }
-    const timed = async <M extends MethodName>(who: string, method: M, input: Input<M>): Promise<number> => {
-      const t = performance.now();
-      const r = await registry.dispatch({ method, input, session: sessions[who]! }, { adapter: 'test' });
-      const ms = performance.now() - t;
-      if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-      return ms;
-    };
+    const { timed } = await signedIn(registry, ['president', 'manager1']);
     const total = (services.db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
     print(`  store: ${total.toLocaleString('en-US')} customers, today ${today}`);
 

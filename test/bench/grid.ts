@@ -7,6 +7,7 @@
  *
  *   node --import tsx test/bench/grid.ts --db STORE [--samples 40]
  */
+import { fmt, pct, signedIn } from './support';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,34 +18,16 @@ import { columnSpecs } from '../../main/exports/labels';
 import { createRegistry } from '../../main/registry';
 import { createServices, type Services } from '../../main/services';
 import { freshColumns } from '../../db/repos/customerColumns';
-import { DEMO_PASSWORD } from '../../db/demo';
 import { exportQuery } from '../../db/repos/customerGrid';
 import { scopeFor } from '../../db/scope';
-import { EXPORT_COLUMNS, type GridFilter, type GridSort, type Input, type MethodName } from '../../shared/api';
+import { EXPORT_COLUMNS, type GridFilter, type GridSort } from '../../shared/api';
 import Database from 'better-sqlite3';
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms (n=${xs.length})`;
 
 async function measureViews(services: Services, label: string, opts: { samples: number; print: (s: string) => void }): Promise<void> {
   const { print } = opts;
   const registry = createRegistry(services);
-  const sessions: Record<string, string> = {};
-  for (const u of ['president', 'manager1']) {
-    const r = await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' });
-    if (!r.ok) throw new Error('sign-in failed');
-    sessions[u] = (r.value as { session: string }).session;
-  }
-  const timed = async <M extends MethodName>(who: string, method: M, input: Input<M>): Promise<number> => {
-    const t = performance.now();
-    const r = await registry.dispatch({ method, input, session: sessions[who]! }, { adapter: 'test' });
-    const ms = performance.now() - t;
-    if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-    return ms;
-  };
+  const { sessions, timed } = await signedIn(registry, ['president', 'manager1']);
   const total = (services.db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
   print(`  [${label}] store: ${total.toLocaleString('en-US')} customers`);
   const filters: GridFilter[] = [{}, { tiers: ['gold', 'quality'] }, { aumMin: '100000' }, { inactiveDays: 180 }, { kinds: ['corporate'] }, { maturingWithinDays: 30 }];
@@ -90,7 +73,8 @@ export async function benchGrid(opts: { db: string; samples: number; print: (s: 
     await sqlOnly.close();
   }
   const t0 = performance.now();
-  const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')) });
+  // Columns whatever the size (the app itself builds them from 50,000 customers): --quick runs too.
+  const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')), columnsMinCustomers: 1 });
   while (!freshColumns(services.db)) {
     if (performance.now() - t0 > 300_000) throw new Error('columns not built in 5 minutes');
     await new Promise((r) => setTimeout(r, 100));
@@ -99,19 +83,7 @@ export async function benchGrid(opts: { db: string; samples: number; print: (s: 
   const registry = createRegistry(services);
   try {
     await measureViews(services, 'columns', opts);
-    const sessions: Record<string, string> = {};
-    for (const u of ['president']) {
-      const r = await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' });
-      if (!r.ok) throw new Error('sign-in failed');
-      sessions[u] = (r.value as { session: string }).session;
-    }
-    const timed = async <M extends MethodName>(who: string, method: M, input: Input<M>): Promise<number> => {
-      const t = performance.now();
-      const r = await registry.dispatch({ method, input, session: sessions[who]! }, { adapter: 'test' });
-      const ms = performance.now() - t;
-      if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-      return ms;
-    };
+    const { timed } = await signedIn(registry, ['president']);
     const total = (services.db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
     const samples = services.db.prepare('SELECT customer_no, name, mobile, id_no FROM customers ORDER BY random() LIMIT ?').all(opts.samples) as {
       customer_no: string;

@@ -8,18 +8,13 @@
  *
  *   node --import tsx test/bench/reports.ts --db STORE [--samples 20] [--rebuild]
  */
+import { fmt, pct, signedIn } from './support';
 import { fixedClock } from '../../main/clock';
 import { createRegistry } from '../../main/registry';
 import { createServices } from '../../main/services';
-import { DEMO_PASSWORD } from '../../db/demo';
 import { rebuildReporting } from '../../db/reporting/maintain';
-import { REPORTS, type Input, type MethodName } from '../../shared/api';
+import { REPORTS } from '../../shared/api';
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms (n=${xs.length})`;
 
 export async function benchReports(opts: { db: string; samples: number; print: (s: string) => void; today?: string; rebuild?: boolean }): Promise<void> {
   const { print } = opts;
@@ -27,19 +22,7 @@ export async function benchReports(opts: { db: string; samples: number; print: (
   const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date(`${today}T02:00:00Z`)) });
   try {
     const registry = createRegistry(services);
-    const sessions: Record<string, string> = {};
-    for (const u of ['president', 'manager1']) {
-      const r = await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' });
-      if (!r.ok) throw new Error('sign-in failed');
-      sessions[u] = (r.value as { session: string }).session;
-    }
-    const timed = async <M extends MethodName>(who: string, method: M, input: Input<M>): Promise<number> => {
-      const t = performance.now();
-      const r = await registry.dispatch({ method, input, session: sessions[who]! }, { adapter: 'test' });
-      const ms = performance.now() - t;
-      if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-      return ms;
-    };
+    const { timed } = await signedIn(registry, ['president', 'manager1']);
     const db = services.db;
     const total = (db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
     const txns = (db.prepare('SELECT MAX(id) AS n FROM transactions').get() as { n: number | null }).n ?? 0;
