@@ -514,9 +514,10 @@ export function customerGridRepo(db: Database) {
     count(scope: Scope, filter: GridFilter, today: string, userId = 0): number {
       const fast = summaryWhere(db, scope, filter);
       if (fast) return Number((db.prepare(`SELECT COALESCE(SUM(s.customers), 0) AS n FROM summary_customers s WHERE ${fast.where}`).safeIntegers(true).get(...fast.params) as { n: bigint }).n);
-      const col = columnarMatch(db, effective(db, scope), filter, today, userId);
+      const eff = effective(db, scope);
+      const col = columnarMatch(db, eff, filter, today, userId);
       if (col) return countRows(col.match);
-      const { where, params } = compileFilter(effective(db, scope), filter, today, userId);
+      const { where, params } = compileFilter(eff, filter, today, userId);
       return (db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`).get(...params) as { n: number }).n;
     },
 
@@ -525,7 +526,8 @@ export function customerGridRepo(db: Database) {
       const fast = summaryWhere(db, scope, filter);
       if (fast) return summaryStats(db, fast);
       const nameOf = db.prepare('SELECT name FROM staff WHERE id = ?').pluck();
-      const col = columnarMatch(db, effective(db, scope), filter, today, userId);
+      const eff = effective(db, scope);
+      const col = columnarMatch(db, eff, filter, today, userId);
       if (col) {
         const s = statsRows(col.d, col.match);
         return {
@@ -534,7 +536,7 @@ export function customerGridRepo(db: Database) {
           byManager: s.byManager.map((m) => ({ ...m, mname: m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null) })),
         };
       }
-      const { where, params } = compileFilter(effective(db, scope), filter, today, userId);
+      const { where, params } = compileFilter(eff, filter, today, userId);
       // One pass over the filtered customers, grouped by tier x manager; the three views are folded
       // from those few groups. Sums are BigInt: a million balances can exceed 2^53 fen.
       const groups = db
