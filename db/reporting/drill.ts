@@ -23,15 +23,17 @@ export function tierChangeBounds(from: string, to: string): [string, string] {
   return [addDays(from, 1), addDays(to, 1)];
 }
 
-export function drillPredicate(d: Drill, today: string): { sql: string; params: (string | number)[] } {
+/**
+ * `ids`, when present, is a SELECT of the matching customer ids alone (sql is then `c.id IN (ids)`):
+ * the grid's in-memory columns take those ids without a primary-key look-up per customer.
+ */
+export function drillPredicate(d: Drill, today: string): { sql: string; params: (string | number)[]; ids?: string } {
+  const idSet = (ids: string, params: (string | number)[]) => ({ sql: `c.id IN (${ids})`, params, ids });
   switch (d.kind) {
     case 'openedBy':
       return { sql: 'c.opened_on <= ?', params: [d.date] };
     case 'tierChange':
-      return {
-        sql: `c.id IN (${TIER_CHANGE_CTE} SELECT customer_id FROM moved WHERE from_tier = ? AND to_tier = ?)`,
-        params: [...tierChangeBounds(d.from, d.to), d.fromTier, d.toTier],
-      };
+      return idSet(`${TIER_CHANGE_CTE} SELECT customer_id FROM moved WHERE from_tier = ? AND to_tier = ?`, [...tierChangeBounds(d.from, d.to), d.fromTier, d.toTier]);
     case 'txn': {
       // Per customer through transactions_customer (customer_id, txn_at): a range seek each.
       const parts = ['t.customer_id = c.id', 't.txn_at >= ?', 't.txn_at < ?'];
@@ -63,21 +65,21 @@ export function drillPredicate(d: Drill, today: string): { sql: string; params: 
       return { sql: `EXISTS (SELECT 1 FROM transactions t WHERE ${parts.join(' AND ')})`, params };
     }
     case 'holds':
-      return {
-        sql: `c.id IN (SELECT customer_id FROM accounts WHERE product_id = ? AND kind IN ('demand', 'card') AND status <> 'closed'
+      return idSet(
+        `SELECT customer_id FROM accounts WHERE product_id = ? AND kind IN ('demand', 'card') AND status <> 'closed'
           UNION SELECT customer_id FROM term_deposits WHERE product_id = ? AND status = 'active'
           UNION SELECT customer_id FROM wealth_holdings WHERE product_id = ? AND status = 'active'
-          UNION SELECT customer_id FROM loans WHERE product_id = ? AND status = 'active')`,
-        params: [d.productId, d.productId, d.productId, d.productId],
-      };
+          UNION SELECT customer_id FROM loans WHERE product_id = ? AND status = 'active'`,
+        [d.productId, d.productId, d.productId, d.productId],
+      );
     case 'sold':
-      return {
-        sql: `c.id IN (SELECT customer_id FROM accounts WHERE product_id = ? AND kind IN ('demand', 'card') AND substr(opened_on, 1, 7) BETWEEN ? AND ?
+      return idSet(
+        `SELECT customer_id FROM accounts WHERE product_id = ? AND kind IN ('demand', 'card') AND substr(opened_on, 1, 7) BETWEEN ? AND ?
           UNION SELECT customer_id FROM term_deposits WHERE product_id = ? AND substr(start_on, 1, 7) BETWEEN ? AND ?
           UNION SELECT customer_id FROM wealth_holdings WHERE product_id = ? AND substr(purchased_on, 1, 7) BETWEEN ? AND ?
-          UNION SELECT customer_id FROM loans WHERE product_id = ? AND substr(disbursed_on, 1, 7) BETWEEN ? AND ?)`,
-        params: [0, 1, 2, 3].flatMap(() => [d.productId, d.fromMonth, d.toMonth]),
-      };
+          UNION SELECT customer_id FROM loans WHERE product_id = ? AND substr(disbursed_on, 1, 7) BETWEEN ? AND ?`,
+        [0, 1, 2, 3].flatMap(() => [d.productId, d.fromMonth, d.toMonth]),
+      );
     case 'maturing': {
       const until = addDays(today, d.days);
       const kinds = d.kinds ?? ['term', 'wealth', 'loan'];
@@ -88,7 +90,7 @@ export function drillPredicate(d: Drill, today: string): { sql: string; params: 
         parts.push(`SELECT customer_id FROM ${table[k]} WHERE status = 'active' AND maturity_on BETWEEN ? AND ?`);
         params.push(today, until);
       }
-      return { sql: `c.id IN (${parts.join(' UNION ')})`, params };
+      return idSet(parts.join(' UNION '), params);
     }
   }
 }

@@ -190,6 +190,55 @@ export function compileGroup(g: QueryGroup, today: string, params: Param[], path
   return `(${parts.join(g.op === 'and' ? ' AND ' : ' OR ')})`;
 }
 
+type IdSourceKey = 'productCodes' | 'maturingWithinDays';
+
+/**
+ * Filters that are a set of customer ids found from another table's index (a few products -> their
+ * holders; the maturity indexes -> customers with something maturing), as a SELECT of those ids.
+ * compileFilter() tests `c.id IN (...)`; the in-memory columns take the ids as they are.
+ */
+function idSource(k: IdSourceKey, f: GridFilter, today: string): { sql: string; params: (string | number)[] } | null {
+  if (k === 'productCodes' && f.productCodes?.length) {
+    const l = inList(f.productCodes.length);
+    return {
+      sql: `SELECT a.customer_id FROM accounts a WHERE a.status <> 'closed' AND a.product_id IN (SELECT id FROM products WHERE code IN (${l}))
+        UNION SELECT h.customer_id FROM wealth_holdings h WHERE h.status = 'active' AND h.product_id IN (SELECT id FROM products WHERE code IN (${l}))
+        UNION SELECT l.customer_id FROM loans l WHERE l.status = 'active' AND l.product_id IN (SELECT id FROM products WHERE code IN (${l}))`,
+      params: [...f.productCodes, ...f.productCodes, ...f.productCodes],
+    };
+  }
+  if (k === 'maturingWithinDays' && f.maturingWithinDays !== undefined) {
+    const until = addDays(today, f.maturingWithinDays);
+    return {
+      sql: `SELECT t.customer_id FROM term_deposits t WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ?
+        UNION SELECT h.customer_id FROM wealth_holdings h WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?
+        UNION SELECT l.customer_id FROM loans l WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?`,
+      params: [today, until, today, until, today, until],
+    };
+  }
+  return null;
+}
+
+/**
+ * The SQL part of a filter (sqlPart) as id SELECTs only, when every key of it is one; else null.
+ * Their intersection is the part's matching customers, whatever the scope (the columns apply it).
+ */
+function idSources(part: GridFilter, today: string): { sql: string; params: (string | number)[] }[] | null {
+  const out: { sql: string; params: (string | number)[] }[] = [];
+  for (const [k, v] of Object.entries(part)) {
+    if (v === undefined) continue;
+    if (k === 'productCodes' || k === 'maturingWithinDays') {
+      const s = idSource(k, part, today);
+      if (s) out.push(s);
+    } else if (k === 'drill') {
+      const d = drillPredicate(part.drill!, today);
+      if (!d.ids) return null;
+      out.push({ sql: d.ids, params: d.params });
+    } else return null;
+  }
+  return out;
+}
+
 /**
  * WHERE clause and parameters for scope + filter. `today` is the clock's date (YYYY-MM-DD); `userId`
  * the caller (favourites and lists are per user).
@@ -237,32 +286,9 @@ export function compileFilter(scope: Scope, f: GridFilter, today: string, userId
   if (f.aumMax !== undefined) add('c.aum_fen <= ?', fen(f.aumMax));
   if (f.depositsMin !== undefined) add('c.deposit_fen >= ?', fen(f.depositsMin));
   if (f.loansMin !== undefined) add('c.loan_fen >= ?', fen(f.loansMin));
-  if (f.productCodes?.length) {
-    // Driven from the product side (a few products -> their holders), then customers by primary key.
-    const l = inList(f.productCodes.length);
-    add(
-      `c.id IN (SELECT a.customer_id FROM accounts a WHERE a.status <> 'closed' AND a.product_id IN (SELECT id FROM products WHERE code IN (${l}))
-        UNION SELECT h.customer_id FROM wealth_holdings h WHERE h.status = 'active' AND h.product_id IN (SELECT id FROM products WHERE code IN (${l}))
-        UNION SELECT l.customer_id FROM loans l WHERE l.status = 'active' AND l.product_id IN (SELECT id FROM products WHERE code IN (${l})))`,
-      ...f.productCodes,
-      ...f.productCodes,
-      ...f.productCodes,
-    );
-  }
-  if (f.maturingWithinDays !== undefined) {
-    // From the maturity indexes (active rows only) to the customers, not an EXISTS per customer.
-    const until = addDays(today, f.maturingWithinDays);
-    add(
-      `c.id IN (SELECT t.customer_id FROM term_deposits t WHERE t.status = 'active' AND t.maturity_on BETWEEN ? AND ?
-        UNION SELECT h.customer_id FROM wealth_holdings h WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ?
-        UNION SELECT l.customer_id FROM loans l WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ?)`,
-      today,
-      until,
-      today,
-      until,
-      today,
-      until,
-    );
+  for (const k of ['productCodes', 'maturingWithinDays'] as const) {
+    const ids = idSource(k, f, today);
+    if (ids) add(`c.id IN (${ids.sql})`, ...ids.params);
   }
   if (f.birthdayThisMonth) add(`c.kind = 'individual' AND substr(c.birth_date, 6, 2) = ?`, today.slice(5, 7));
   if (f.inactiveDays !== undefined) add('(c.last_txn_on IS NULL OR c.last_txn_on <= ?)', addDays(today, -f.inactiveDays));
@@ -453,10 +479,27 @@ function columnarMatch(db: Database, scope: Scope, f: GridFilter, today: string,
   let sqlRows: Int32Array | null = null;
   const part = sqlPart(f);
   if (part) {
-    // Within the caller's scope: a manager's book bounds the ids SQL hands over.
-    const { where, params } = compileFilter(scope.kind === 'manager' ? scope : ALL, part, today, userId);
-    sqlRows = toRows(db.prepare(`SELECT c.id FROM customers c WHERE ${where}`).pluck().all(...params) as number[]);
-    if (!sqlRows) return null;
+    const sources = idSources(part, today);
+    if (sources && sources.length > 0) {
+      // Ids straight from the other tables' indexes (no look-up of each customer); the columns apply
+      // the scope. Several sources: the rows every one of them names.
+      let hits: Uint8Array | null = null;
+      for (const s of sources) {
+        const rows = toRows(db.prepare(s.sql).pluck().all(...s.params) as number[]);
+        if (!rows) return null;
+        const mark = new Uint8Array(d.n);
+        for (const r of rows) if (hits === null || hits[r]) mark[r] = 1;
+        hits = mark;
+      }
+      const list: number[] = [];
+      for (let r = 0; r < d.n; r++) if (hits![r]) list.push(r);
+      sqlRows = Int32Array.from(list);
+    } else {
+      // Within the caller's scope: a manager's book bounds the ids SQL hands over.
+      const { where, params } = compileFilter(scope.kind === 'manager' ? scope : ALL, part, today, userId);
+      sqlRows = toRows(db.prepare(`SELECT c.id FROM customers c WHERE ${where}`).pluck().all(...params) as number[]);
+      if (!sqlRows) return null;
+    }
   }
   const match = matchRows(d, scope, f, today, { grantRows, sqlRows });
   if (!volatile) {
