@@ -180,7 +180,6 @@ export function sqlPart(f: GridFilter): GridFilter | null {
   return any ? (out as GridFilter) : null;
 }
 
-const moneyAt = (c: MoneyColumn, r: number) => c.hi[r]! * TWO32 + c.lo[r]!;
 const ymd = (iso: string) => Number(iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10));
 
 /**
@@ -213,63 +212,57 @@ export function matchRows(
     for (const r of extra.sqlRows) keep[r] = 1;
     for (let r = 0; r < n; r++) out[r]! &= keep[r]!;
   }
-  const tests: ((r: number) => boolean)[] = [];
+  // Column at a time: one tight loop per condition over the rows still in (a closure per row and
+  // condition costs several times more on a million rows).
+  const keep = (test: (r: number) => boolean) => {
+    for (let r = 0; r < n; r++) if (out[r] && !test(r)) out[r] = 0;
+  };
   if (f.tiers?.length) {
     const set = new Uint8Array(TIER_CODES.length);
     for (const t of f.tiers) set[TIER_CODES.indexOf(t)] = 1;
-    tests.push((r) => set[d.tier[r]!] === 1);
+    const col = d.tier;
+    for (let r = 0; r < n; r++) if (out[r] && set[col[r]!] !== 1) out[r] = 0;
   }
   if (f.managerIds?.length) {
     const set = new Set(f.managerIds);
-    tests.push((r) => set.has(d.manager[r]!));
+    const col = d.manager;
+    for (let r = 0; r < n; r++) if (out[r] && !set.has(col[r]!)) out[r] = 0;
   }
   if (f.branchIds?.length) {
     const set = new Set(f.branchIds);
-    tests.push((r) => set.has(d.branch[r]!));
+    const col = d.branch;
+    for (let r = 0; r < n; r++) if (out[r] && !set.has(col[r]!)) out[r] = 0;
   }
   if (f.kinds?.length) {
     const set = new Set(f.kinds.map((k) => KIND_CODES.indexOf(k)));
-    tests.push((r) => set.has(d.kind[r]!));
+    const col = d.kind;
+    for (let r = 0; r < n; r++) if (out[r] && !set.has(col[r]!)) out[r] = 0;
   }
   if (f.statuses?.length) {
     const set = new Set(f.statuses.map((s) => STATUS_CODES.indexOf(s)));
-    tests.push((r) => set.has(d.status[r]!));
+    const col = d.status;
+    for (let r = 0; r < n; r++) if (out[r] && !set.has(col[r]!)) out[r] = 0;
   }
   const fen = (s: string) => Number(yuanToFen(s));
-  if (f.aumMin !== undefined) {
-    const v = fen(f.aumMin);
-    tests.push((r) => moneyAt(d.aum, r) >= v);
-  }
-  if (f.aumMax !== undefined) {
-    const v = fen(f.aumMax);
-    tests.push((r) => moneyAt(d.aum, r) <= v);
-  }
-  if (f.depositsMin !== undefined) {
-    const v = fen(f.depositsMin);
-    tests.push((r) => moneyAt(d.deposits, r) >= v);
-  }
-  if (f.loansMin !== undefined) {
-    const v = fen(f.loansMin);
-    tests.push((r) => moneyAt(d.loans, r) >= v);
-  }
+  const money = (c: MoneyColumn, min: number, max: number) => {
+    const { hi, lo } = c;
+    for (let r = 0; r < n; r++) {
+      if (!out[r]) continue;
+      const v = hi[r]! * TWO32 + lo[r]!;
+      if (v < min || v > max) out[r] = 0;
+    }
+  };
+  if (f.aumMin !== undefined || f.aumMax !== undefined) money(d.aum, f.aumMin !== undefined ? fen(f.aumMin) : -Infinity, f.aumMax !== undefined ? fen(f.aumMax) : Infinity);
+  if (f.depositsMin !== undefined) money(d.deposits, fen(f.depositsMin), Infinity);
+  if (f.loansMin !== undefined) money(d.loans, fen(f.loansMin), Infinity);
   if (f.birthdayThisMonth) {
     const m = Number(today.slice(5, 7));
-    tests.push((r) => d.kind[r] === 1 && d.birthMonth[r] === m);
+    keep((r) => d.kind[r] === 1 && d.birthMonth[r] === m);
   }
   if (f.inactiveDays !== undefined) {
     const cut = ymd(addDays(today, -f.inactiveDays));
-    tests.push((r) => d.lastTxn[r] === 0 || d.lastTxn[r]! <= cut);
-  }
-  if (tests.length) {
-    for (let r = 0; r < n; r++) {
-      if (!out[r]) continue;
-      for (const t of tests) {
-        if (!t(r)) {
-          out[r] = 0;
-          break;
-        }
-      }
-    }
+    const col = d.lastTxn;
+    for (let r = 0; r < n; r++) if (out[r] && col[r] !== 0 && col[r]! > cut) out[r] = 0;
   }
   return out;
 }
@@ -281,6 +274,12 @@ export function countRows(match: Uint8Array): number {
 }
 
 const ordered = new WeakMap<Uint8Array, Map<SortColumn, Int32Array>>();
+/** Pages starting before this row are found by a partial walk of the order while no full one is kept. */
+let FIRST_PAGES = 2000;
+/** Tests: pages from `row` on take the full ordered set (both ways must give the same pages). */
+export function setPartialWalkLimit(row: number): void {
+  FIRST_PAGES = row;
+}
 
 /**
  * The matching rows in ascending (column, id) order, kept per mask and column: the first page of a
@@ -316,10 +315,25 @@ export function pageIds(d: ColumnData, match: Uint8Array, sort: GridSort, offset
   const key = sort[0] ?? { col: 'aum' as const, dir: 'desc' as const };
   const perm = d.perms[key.col];
   if (!perm) return null;
-  const rows = orderedRows(d, match, key.col, perm);
+  const desc = key.dir !== 'asc';
   const out: number[] = [];
+  const cached = ordered.get(match)?.get(key.col);
+  if (!cached && offset < FIRST_PAGES) {
+    // The first pages of a new view: walk the order from its start only until the page is full,
+    // rather than collecting every match (a dense filter fills a page within a few hundred rows).
+    let skip = offset;
+    const N = perm.length;
+    for (let i = 0; i < N && out.length < limit; i++) {
+      const r = perm[desc ? N - 1 - i : i]!;
+      if (!match[r]) continue;
+      if (skip > 0) skip--;
+      else out.push(d.ids[r]!);
+    }
+    return out;
+  }
+  const rows = cached ?? orderedRows(d, match, key.col, perm);
   const m = rows.length;
-  for (let i = offset; i < m && out.length < limit; i++) out.push(d.ids[rows[key.dir === 'asc' ? i : m - 1 - i]!]!);
+  for (let i = offset; i < m && out.length < limit; i++) out.push(d.ids[rows[desc ? m - 1 - i : i]!]!);
   return out;
 }
 
