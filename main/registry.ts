@@ -19,6 +19,7 @@ import { tiersHandlers } from './handlers/tiers';
 import { opportunitiesHandlers } from './handlers/opportunities';
 import { campaignsHandlers } from './handlers/campaigns';
 import { overviewHandlers } from './handlers/overview';
+import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
 import { usersHandlers } from './handlers/users';
@@ -72,6 +73,7 @@ export function createRegistry(services: Services): Registry {
     opportunitiesHandlers,
     campaignsHandlers,
     desktopHandlers,
+    settingsHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -93,6 +95,7 @@ export function createRegistry(services: Services): Registry {
     ...opportunitiesHandlers,
     ...campaignsHandlers,
     ...desktopHandlers,
+    ...settingsHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

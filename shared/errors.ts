@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'CAMPAIGN_EMPTY',
   // Reminders: a snooze until a time already past (details: until).
   'REMINDER_SNOOZE_PAST',
+  // Per-user settings: a customer-grid column layout refused (details: reason unknown_column / duplicate_column / bad_shape, colId).
+  'GRID_LAYOUT_INVALID',
   'INTERNAL',
 ] as const;
 

@@ -15,6 +15,7 @@ import { opportunitiesApi } from './opportunities';
 import { campaignsApi } from './campaigns';
 import { remindersApi } from './reminders';
 import { reportsApi } from './reports';
+import { settingsApi } from './settings';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
 import { systemApi } from './system';
@@ -41,6 +42,7 @@ export const contract = {
   ...remindersApi,
   ...reportsApi,
   ...desktopApi,
+  ...settingsApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -87,6 +89,7 @@ export * from './opportunities';
 export * from './campaigns';
 export * from './reminders';
 export * from './reports';
+export * from './settings';
 export * from './overview';
 export * from './system';
 export * from './users';

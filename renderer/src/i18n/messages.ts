@@ -59,6 +59,12 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
       const vars = { kind: String(details?.kind ?? '—'), widget: String(details?.widget ?? '—'), path: String(details?.path ?? '—') };
       return reason ? t(`desktop.layoutProblem.${reason}`, { ...vars, defaultValue: t('errors.DESKTOP_LAYOUT_INVALID') }) : t('errors.DESKTOP_LAYOUT_INVALID');
     }
+    case 'GRID_LAYOUT_INVALID': {
+      // reason: an unknown or repeated column id (named), or a stored layout of the wrong form
+      const reason = typeof details?.reason === 'string' ? details.reason : '';
+      const colId = typeof details?.colId === 'string' ? details.colId : '—';
+      return reason ? t(`grid.layoutProblem.${reason}`, { colId, defaultValue: t('errors.GRID_LAYOUT_INVALID') }) : t('errors.GRID_LAYOUT_INVALID');
+    }
     case 'REFERRAL_BAD_STATE': {
       // status and action are codes: show them as the words on screen (待受理 / 成交)
       const status = typeof details?.status === 'string' ? t(`referral.status.${details.status}`, { defaultValue: details.status }) : '—';

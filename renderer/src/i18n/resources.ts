@@ -11,6 +11,7 @@ import opportunities from './domains/opportunities.json';
 import referrals from './domains/referrals.json';
 import reminders from './domains/reminders.json';
 import reports from './domains/reports.json';
+import settings from './domains/settings.json';
 
 export type Tree = { [k: string]: string | Tree };
 
@@ -19,7 +20,7 @@ interface DomainFile {
   en: Tree;
 }
 
-const DOMAINS: Record<string, DomainFile> = { desktop, opportunities, referrals, reminders, reports } as Record<string, DomainFile>;
+const DOMAINS: Record<string, DomainFile> = { desktop, opportunities, referrals, reminders, reports, settings } as Record<string, DomainFile>;
 
 function merge(into: Tree, from: Tree, where: string, path = ''): void {
   for (const [k, v] of Object.entries(from)) {

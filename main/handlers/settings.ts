@@ -1,0 +1,46 @@
+import { gridLayoutSchema, type GridColumnState, type SettingKey } from '../../shared/api';
+import { AppError } from '../../shared/errors';
+import { userSettingsRepo } from '../../db/repos/userSettings';
+import { log } from '../log';
+import { handlers } from './types';
+
+const GRID_LAYOUT: SettingKey = 'grid.customers.layout';
+
+/**
+ * A customer-grid layout as stored and served (shared/api/settings.ts gridLayoutSchema): known column
+ * ids, each once. A refused layout throws GRID_LAYOUT_INVALID naming the reason and the column.
+ */
+export function validateGridLayout(raw: unknown): GridColumnState[] {
+  const r = gridLayoutSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const params = issue && issue.code === 'custom' ? (issue.params as { reason?: string; colId?: string } | undefined) : undefined;
+  if (params?.reason) throw new AppError('GRID_LAYOUT_INVALID', { reason: params.reason, colId: String(params.colId ?? '').slice(0, 64) });
+  throw new AppError('GRID_LAYOUT_INVALID', { reason: 'bad_shape', path: issue ? issue.path.map(String).join('.') : '' });
+}
+
+/**
+ * The signed-in user's own settings. Every read and write is keyed by ctx.user.id (from the session):
+ * no input names a user, so no one can read or overwrite another user's settings.
+ */
+export const settingsHandlers = handlers({
+  'settings.gridLayout.get': (_input, ctx) => {
+    const row = userSettingsRepo(ctx.services.db).get(ctx.user.id, GRID_LAYOUT);
+    if (!row) return { layout: null, updatedAt: null };
+    try {
+      return { layout: validateGridLayout(JSON.parse(row.value)), updatedAt: row.updatedAt };
+    } catch {
+      // Edited or restored from another version: the grid falls back to its defaults (the next save replaces it).
+      log.warn('stored grid layout unreadable; using the defaults', { userId: ctx.user.id });
+      return { layout: null, updatedAt: null };
+    }
+  },
+
+  'settings.gridLayout.save': ({ layout }, ctx) => {
+    const valid = validateGridLayout(layout);
+    const updatedAt = userSettingsRepo(ctx.services.db).set(ctx.user.id, GRID_LAYOUT, JSON.stringify(valid));
+    return { layout: valid, updatedAt };
+  },
+
+  'settings.gridLayout.reset': (_input, ctx) => ({ removed: userSettingsRepo(ctx.services.db).remove(ctx.user.id, GRID_LAYOUT) }),
+});
