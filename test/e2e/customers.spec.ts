@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
 
 /** The customer grid over the manager's book: exact counts, quick search, chips and quick stats follow the filter. */
@@ -146,19 +146,149 @@ test('a manager opens a customer from the grid with the keyboard, sees the 360 v
   await expectNoRawErrors(page);
 });
 
-test('the column layout is kept per user: a hidden column stays hidden after a reload', async ({ page }) => {
-  await signIn(page, 'manager3');
+/** The header's column ids in the order shown (pinned left first), from ag-grid's aria-colindex. */
+async function headerOrder(page: Page): Promise<string[]> {
+  const cells = page.getByTestId('customer-grid').locator('[role="columnheader"][col-id]');
+  const all = await cells.evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('col-id') ?? '', at: Number(e.getAttribute('aria-colindex')) })));
+  return all.sort((a, b) => a.at - b.at).map((c) => c.id);
+}
+
+/** Resolves when the grid has saved its column layout to the store (settings.gridLayout.save answered). */
+function layoutSaved(page: Page) {
+  return page.waitForResponse((r) => r.url().endsWith('/api/call') && (r.request().postData() ?? '').includes('"settings.gridLayout.save"') && r.ok());
+}
+
+/** This browser profile's localStorage keys for the grid (read through storageState: the e2e types have no DOM). */
+async function gridKeys(page: Page): Promise<string[]> {
+  const state = await page.context().storageState();
+  return state.origins.flatMap((o) => o.localStorage.map((e) => e.name)).filter((n) => n.startsWith('crm.grid.'));
+}
+
+async function openGrid(page: Page, username: string): Promise<void> {
+  await signIn(page, username);
+  await page.getByTestId('nav-customers').click();
+  await expect(page.getByTestId('customer-grid').locator('[role="columnheader"][col-id="customerNo"]')).toBeVisible();
+}
+
+test('the column layout is kept per user in the store: hidden and moved columns survive a reload and a fresh browser profile', async ({ page, browser }) => {
+  await openGrid(page, 'manager3');
+  const grid = page.getByTestId('customer-grid');
+  const header = (id: string) => grid.locator(`[role="columnheader"][col-id="${id}"]`);
+  await expect(header('tier')).toBeVisible();
+  const before = await headerOrder(page);
+  expect(before.indexOf('aum')).toBeLessThan(before.indexOf('deposits'));
+
+  // Hide 客户分层 from the column chooser.
+  await page.getByTestId('grid-columns').click();
+  let saved = layoutSaved(page);
+  await page.getByTestId('col-visible-tier').uncheck();
+  await saved;
+  await page.keyboard.press('Escape');
+  await expect(header('tier')).toHaveCount(0);
+
+  // Drag 存款 before 资产 by its header.
+  saved = layoutSaved(page);
+  const from = (await header('deposits').boundingBox())!;
+  const to = (await header('aum').boundingBox())!;
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  const [x0, x1, y] = [from.x + from.width / 2, to.x + 10, from.y + from.height / 2];
+  for (let i = 1; i <= 12; i++) await page.mouse.move(x0 + ((x1 - x0) * i) / 12, y);
+  await page.mouse.up();
+  await saved;
+  const moved = await headerOrder(page);
+  expect(moved.indexOf('deposits')).toBeLessThan(moved.indexOf('aum'));
+  expect(moved).not.toContain('tier');
+  // Nothing is kept in this browser any more: the layout lives in the store.
+  expect(await gridKeys(page)).toEqual([]);
+
+  await page.reload();
+  await expect(header('customerNo')).toBeVisible();
+  await expect(header('tier')).toHaveCount(0);
+  await expect.poll(() => headerOrder(page)).toEqual(moved);
+
+  // A fresh browser profile (no localStorage, no cache): the same user gets the same layout ...
+  const fresh = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
+  const other = await fresh.newPage();
+  await openGrid(other, 'manager3');
+  await expect.poll(() => headerOrder(other)).toEqual(moved);
+  // Headers in the other language (new column definitions) keep the user's layout; then back.
+  await other.getByTestId('lang-switch').first().click();
+  await expect(other.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(other.getByTestId('customer-grid').locator('[role="columnheader"][col-id="deposits"]')).toContainText('Deposits');
+  expect(await headerOrder(other)).toEqual(moved);
+  await other.getByTestId('lang-switch').first().click();
+  await expect(other.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  expect(await headerOrder(other)).toEqual(moved);
+  await fresh.close();
+
+  // ... and another user keeps the defaults.
+  const third = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
+  const m1 = await third.newPage();
+  await openGrid(m1, 'manager1');
+  await expect(m1.getByTestId('customer-grid').locator('[role="columnheader"][col-id="tier"]')).toBeVisible();
+  expect(await headerOrder(m1)).toEqual(before);
+  await third.close();
+
+  // 恢复默认列 puts the grid back and forgets the stored layout.
+  await page.getByTestId('grid-columns').click();
+  const reset = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"settings.gridLayout.reset"') && r.ok());
+  await page.getByTestId('grid-columns-reset').click();
+  await reset;
+  await expect(page.getByTestId('col-visible-tier')).toBeChecked();
+  await page.keyboard.press('Escape');
+  await expect(header('tier')).toBeVisible();
+  expect(await headerOrder(page)).toEqual(before);
+  await page.reload();
+  await expect(header('tier')).toBeVisible();
+  await expect.poll(() => headerOrder(page)).toEqual(before);
+  await expectNoRawErrors(page);
+});
+
+test('a layout this PC kept in localStorage moves to the store once and is removed here', async ({ page, browser }) => {
+  await signIn(page, 'manager2');
+  await expect(page.getByTestId('nav-customers')).toBeVisible();
+  const key = 'crm.grid.customers.manager2';
+  // What the earlier version wrote: ag-grid column state (with a column since removed and a fractional width).
+  const legacy = [
+    { colId: 'fav', width: 52, hide: false, pinned: 'left' },
+    { colId: 'customerNo', width: 130, hide: false, pinned: 'left' },
+    { colId: 'name', width: 150.5, hide: false, pinned: 'left' },
+    { colId: 'aum', width: 130, hide: true, pinned: null },
+    { colId: 'retired', width: 80, hide: false, pinned: null },
+  ];
+  await page.evaluate(`localStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(JSON.stringify(legacy))})`);
+  expect(await gridKeys(page)).toEqual([key]);
+  const saved = layoutSaved(page);
   await page.getByTestId('nav-customers').click();
   const grid = page.getByTestId('customer-grid');
-  await expect(grid.locator('[role="columnheader"][col-id="tier"]')).toBeVisible();
-  await page.getByTestId('grid-columns').click();
-  await page.getByTestId('col-visible-tier').uncheck();
-  await page.keyboard.press('Escape');
-  await expect(grid.locator('[role="columnheader"][col-id="tier"]')).toHaveCount(0);
-  await page.reload();
-  await expect(page.getByTestId('customers-page')).toBeVisible();
   await expect(grid.locator('[role="columnheader"][col-id="customerNo"]')).toBeVisible();
-  await expect(grid.locator('[role="columnheader"][col-id="tier"]')).toHaveCount(0);
+  await saved;
+  await expect(grid.locator('[role="columnheader"][col-id="aum"]')).toHaveCount(0);
+  await expect(grid.locator('[role="columnheader"][col-id="tier"]')).toBeVisible();
+  expect(await gridKeys(page)).toEqual([]);
+  const kept = await headerOrder(page);
+
+  // Another profile on another PC: the layout came with the user.
+  const fresh = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
+  const other = await fresh.newPage();
+  await openGrid(other, 'manager2');
+  await expect(other.getByTestId('customer-grid').locator('[role="columnheader"][col-id="tier"]')).toBeVisible();
+  await expect(other.getByTestId('customer-grid').locator('[role="columnheader"][col-id="aum"]')).toHaveCount(0);
+  expect(await headerOrder(other)).toEqual(kept);
+  await other.getByTestId('grid-columns').click();
+  await expect(other.getByTestId('col-visible-aum')).not.toBeChecked();
+  await expect(other.getByTestId('col-visible-tier')).toBeChecked();
+  await fresh.close();
+
+  // Back to the defaults for the tests that follow.
+  await page.getByTestId('grid-columns').click();
+  const reset = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"settings.gridLayout.reset"') && r.ok());
+  await page.getByTestId('grid-columns-reset').click();
+  await reset;
+  await expect(page.getByTestId('col-visible-aum')).toBeChecked();
+  await page.keyboard.press('Escape');
+  await expect(grid.locator('[role="columnheader"][col-id="aum"]')).toBeVisible();
 });
 
 test('the grid works from the keyboard: shortcuts star a row and open query, list, export and columns; the help overlay lists them', async ({ page }) => {

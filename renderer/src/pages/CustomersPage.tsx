@@ -1,4 +1,4 @@
-import { AllCommunityModule, ModuleRegistry, type ColDef, type GridApi, type IDatasource, type SortModelItem } from 'ag-grid-community';
+import { AllCommunityModule, ModuleRegistry, type ColDef, type ColumnEventType, type GridApi, type IDatasource, type SortModelItem } from 'ag-grid-community';
 import { AgGridReact } from 'ag-grid-react';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,8 @@ import {
   type CustomerList,
   type ExportColumn,
   type ExportStatus,
+  type GridColumnId,
+  type GridColumnState,
   type GridFilter,
   type GridRow,
   type GridSort,
@@ -28,6 +30,7 @@ import { anyModalOpen, isTyping, openCustomer } from '../router';
 import { useCan, useSession } from '../session';
 import { useDrill } from './desktop/drill';
 import { PinToDesktop } from './desktop/PinToDesktop';
+import { legacyLayoutKey, parseLegacyLayout, toGridLayout } from './gridLayout';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
 
@@ -64,9 +67,28 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-/** Column layout (order, width, hidden, pinned) per user on this PC. */
-function layoutKey(username: string): string {
-  return `crm.grid.customers.${username}`;
+/** Saving the column layout waits this long after the last move, resize, show/hide or pin. */
+const LAYOUT_SAVE_DELAY = 500;
+
+/**
+ * Column events the user caused (drag, resize, header menu); the column chooser saves explicitly.
+ * Programmatic ones (restoring the saved layout, reset, new column definitions) are not saved back.
+ */
+const USER_COLUMN_SOURCES: ReadonlySet<ColumnEventType> = new Set<ColumnEventType>(['uiColumnMoved', 'uiColumnResized', 'uiColumnDragged', 'toolPanelUi', 'columnMenu', 'contextMenu']);
+
+function localLayout(username: string): string | null {
+  try {
+    return localStorage.getItem(legacyLayoutKey(username));
+  } catch {
+    return null;
+  }
+}
+function forgetLocalLayout(username: string): void {
+  try {
+    localStorage.removeItem(legacyLayoutKey(username));
+  } catch {
+    /* storage unavailable: nothing to forget */
+  }
 }
 
 /**
@@ -203,14 +225,15 @@ export function CustomersPage() {
   }, []);
 
   const money = useCallback((v: string | null | undefined) => (v == null ? '' : yuan(v)), []);
-  const columnDefs: ColDef<GridRow>[] = useMemo(
+  // Widths, pinning and hidden are initial values: new definitions (a language switch) keep the user's layout.
+  const columnDefs: (ColDef<GridRow> & { colId: GridColumnId })[] = useMemo(
     () => [
       {
         colId: 'fav',
         headerName: '★',
         headerTooltip: t('grid.favorite'),
-        width: 52,
-        pinned: 'left',
+        initialWidth: 52,
+        initialPinned: 'left',
         sortable: false,
         resizable: false,
         cellRenderer: (p: { data?: GridRow & { fav?: boolean }; node: { setData: (d: unknown) => void } }) =>
@@ -230,40 +253,93 @@ export function CustomersPage() {
             </button>
           ) : null,
       },
-      { colId: 'customerNo', field: 'customerNo', headerName: t('customer.customerNo'), width: 130, pinned: 'left', sortable: true },
-      { colId: 'name', field: 'name', headerName: t('customer.name'), width: 120, pinned: 'left', sortable: true },
-      { colId: 'tier', field: 'tier', headerName: t('customer.tier'), width: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`tiers.${p.value}`) : t('customers.noTier')) },
-      { colId: 'aum', field: 'aum', headerName: t('customer.aumYuan'), width: 150, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
-      { colId: 'deposits', field: 'deposits', headerName: t('grid.deposits'), width: 140, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
-      { colId: 'wealth', field: 'wealth', headerName: t('grid.wealth'), width: 130, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
-      { colId: 'loans', field: 'loans', headerName: t('grid.loans'), width: 130, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
-      { colId: 'idNo', field: 'idNo', headerName: t('customer.idNo'), width: 180, sortable: false },
-      { colId: 'mobile', field: 'mobile', headerName: t('customer.mobile'), width: 130, sortable: false },
-      { colId: 'managerName', field: 'managerName', headerName: t('customer.manager'), width: 100, sortable: true },
-      { colId: 'branchName', field: 'branchName', headerName: t('grid.branch'), width: 120, sortable: true },
-      { colId: 'status', field: 'status', headerName: t('customer.status'), width: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`customer.statusValue.${p.value}`, { defaultValue: p.value }) : '') },
-      { colId: 'openedOn', field: 'openedOn', headerName: t('grid.openedOn'), width: 110, sortable: true },
-      { colId: 'lastTxnOn', field: 'lastTxnOn', headerName: t('grid.lastTxnOn'), width: 110, sortable: true },
-      { colId: 'birthDate', field: 'birthDate', headerName: t('grid.birthDate'), width: 110, sortable: true, hide: true },
-      { colId: 'gender', field: 'gender', headerName: t('grid.gender'), width: 70, hide: true, valueFormatter: (p) => (p.value ? t(`grid.genderValue.${p.value}`) : '') },
-      { colId: 'idType', field: 'idType', headerName: t('grid.idType'), width: 150, hide: true, valueFormatter: (p) => (p.value ? t(`grid.idTypeValue.${p.value}`, { defaultValue: p.value }) : '') },
-      { colId: 'occupation', field: 'occupation', headerName: t('grid.occupation'), width: 130, hide: true },
-      { colId: 'creditRating', field: 'creditRating', headerName: t('grid.creditRating'), width: 90, hide: true },
+      { colId: 'customerNo', field: 'customerNo', headerName: t('customer.customerNo'), initialWidth: 130, initialPinned: 'left', sortable: true },
+      { colId: 'name', field: 'name', headerName: t('customer.name'), initialWidth: 120, initialPinned: 'left', sortable: true },
+      { colId: 'tier', field: 'tier', headerName: t('customer.tier'), initialWidth: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`tiers.${p.value}`) : t('customers.noTier')) },
+      { colId: 'aum', field: 'aum', headerName: t('customer.aumYuan'), initialWidth: 150, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      { colId: 'deposits', field: 'deposits', headerName: t('grid.deposits'), initialWidth: 140, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      { colId: 'wealth', field: 'wealth', headerName: t('grid.wealth'), initialWidth: 130, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      { colId: 'loans', field: 'loans', headerName: t('grid.loans'), initialWidth: 130, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      { colId: 'idNo', field: 'idNo', headerName: t('customer.idNo'), initialWidth: 180, sortable: false },
+      { colId: 'mobile', field: 'mobile', headerName: t('customer.mobile'), initialWidth: 130, sortable: false },
+      { colId: 'managerName', field: 'managerName', headerName: t('customer.manager'), initialWidth: 100, sortable: true },
+      { colId: 'branchName', field: 'branchName', headerName: t('grid.branch'), initialWidth: 120, sortable: true },
+      { colId: 'status', field: 'status', headerName: t('customer.status'), initialWidth: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`customer.statusValue.${p.value}`, { defaultValue: p.value }) : '') },
+      { colId: 'openedOn', field: 'openedOn', headerName: t('grid.openedOn'), initialWidth: 110, sortable: true },
+      { colId: 'lastTxnOn', field: 'lastTxnOn', headerName: t('grid.lastTxnOn'), initialWidth: 110, sortable: true },
+      { colId: 'birthDate', field: 'birthDate', headerName: t('grid.birthDate'), initialWidth: 110, sortable: true, initialHide: true },
+      { colId: 'gender', field: 'gender', headerName: t('grid.gender'), initialWidth: 70, initialHide: true, valueFormatter: (p) => (p.value ? t(`grid.genderValue.${p.value}`) : '') },
+      { colId: 'idType', field: 'idType', headerName: t('grid.idType'), initialWidth: 150, initialHide: true, valueFormatter: (p) => (p.value ? t(`grid.idTypeValue.${p.value}`, { defaultValue: p.value }) : '') },
+      { colId: 'occupation', field: 'occupation', headerName: t('grid.occupation'), initialWidth: 130, initialHide: true },
+      { colId: 'creditRating', field: 'creditRating', headerName: t('grid.creditRating'), initialWidth: 90, initialHide: true },
     ],
     [t, money],
   );
 
-  const restoreLayout = (api: GridApi<GridRow>) => {
+  // Column layout (order, widths, shown, pinned): the signed-in user's own, kept in the store
+  // (settings.gridLayout.*). Loaded when the grid is ready; saved LAYOUT_SAVE_DELAY after the last change.
+  const layoutLoaded = useRef(false);
+  const pendingLayout = useRef<GridColumnState[] | null>(null);
+  const saveTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const layoutOf = (g: GridApi<GridRow>) => toGridLayout(g.getColumnState(), (id) => g.getColumn(id)?.getActualWidth() ?? 100);
+  const sendLayout = useCallback((layout: GridColumnState[]) => {
+    api('settings.gridLayout.save', { layout }).catch((e: unknown) => setError(toApiError(e)));
+  }, []);
+  const flushLayout = useCallback(() => {
+    clearTimeout(saveTimer.current);
+    saveTimer.current = undefined;
+    const layout = pendingLayout.current;
+    pendingLayout.current = null;
+    if (layout) sendLayout(layout);
+  }, [sendLayout]);
+  const saveLayout = () => {
+    const g = gridRef.current;
+    if (!g || g.isDestroyed() || !layoutLoaded.current) return;
+    pendingLayout.current = layoutOf(g);
+    clearTimeout(saveTimer.current);
+    saveTimer.current = setTimeout(flushLayout, LAYOUT_SAVE_DELAY);
+  };
+  const onColumnEvent = (e: { source: ColumnEventType }) => {
+    if (USER_COLUMN_SOURCES.has(e.source)) saveLayout();
+  };
+  // Leaving the page saves a change still waiting for its delay.
+  useEffect(() => flushLayout, [flushLayout]);
+
+  const applyLayout = (g: GridApi<GridRow>, layout: GridColumnState[]) => g.applyColumnState({ state: layout, applyOrder: true });
+  const loadLayout = async (g: GridApi<GridRow>) => {
+    const username = user.username;
     try {
-      const saved = localStorage.getItem(layoutKey(user.username));
-      if (saved) api.applyColumnState({ state: JSON.parse(saved) as never, applyOrder: true });
-    } catch {
-      /* a broken saved layout is ignored */
+      const { layout } = await api('settings.gridLayout.get', {});
+      if (g.isDestroyed()) return;
+      const local = localLayout(username);
+      if (layout) {
+        applyLayout(g, layout);
+        // The store's layout wins; a leftover per-PC copy is stale.
+        if (local !== null) forgetLocalLayout(username);
+      } else if (local !== null) {
+        // One-time move of the layout this PC kept in localStorage (before layouts were kept per user
+        // in the store): applied, saved to the store, then removed here.
+        const legacy = parseLegacyLayout(local);
+        if (legacy) {
+          applyLayout(g, toGridLayout(legacy, (id) => g.getColumn(id)?.getActualWidth() ?? 100));
+          await api('settings.gridLayout.save', { layout: layoutOf(g) });
+        }
+        forgetLocalLayout(username);
+      }
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      layoutLoaded.current = true;
     }
   };
-  const saveLayout = () => {
-    const s = gridRef.current?.getColumnState();
-    if (s) localStorage.setItem(layoutKey(user.username), JSON.stringify(s.map(({ colId, width, hide, pinned }) => ({ colId, width, hide, pinned }))));
+  const resetLayout = () => {
+    const g = gridRef.current;
+    if (!g) return;
+    clearTimeout(saveTimer.current);
+    pendingLayout.current = null;
+    g.resetColumnState();
+    forgetLocalLayout(user.username);
+    api('settings.gridLayout.reset', {}).catch((e: unknown) => setError(toApiError(e)));
   };
 
   const toggle = <T,>(set: ReadonlySet<T>, v: T): Set<T> => {
@@ -385,6 +461,8 @@ export function CustomersPage() {
         <div className="customer-grid" data-testid="customer-grid">
           <AgGridReact<GridRow>
             columnDefs={columnDefs}
+            // new definitions (the headers in another language) keep the user's column order
+            maintainColumnOrder
             defaultColDef={{ resizable: true, sortable: false }}
             rowModelType="infinite"
             cacheBlockSize={BLOCK}
@@ -392,13 +470,13 @@ export function CustomersPage() {
             getRowId={(p) => String(p.data.id)}
             onGridReady={(e) => {
               gridRef.current = e.api;
-              restoreLayout(e.api);
               e.api.setGridOption('datasource', datasource);
+              void loadLayout(e.api);
             }}
-            onColumnMoved={saveLayout}
-            onColumnResized={(e) => e.finished && saveLayout()}
-            onColumnVisible={saveLayout}
-            onColumnPinned={saveLayout}
+            onColumnMoved={onColumnEvent}
+            onColumnResized={(e) => e.finished && onColumnEvent(e)}
+            onColumnVisible={onColumnEvent}
+            onColumnPinned={onColumnEvent}
             localeText={{ loadingOoo: t('common.loading'), noRowsToShow: t('customers.empty') }}
             rowSelection={{ mode: 'multiRow', checkboxes: false, headerCheckbox: false, enableClickSelection: true }}
             onRowDoubleClicked={(e) => e.data && openCustomer(e.data.id)}
@@ -427,7 +505,7 @@ export function CustomersPage() {
           baseFilter={filter}
         />
       )}
-      {choosing && gridRef.current && <ColumnChooser grid={gridRef.current} onChanged={saveLayout} onClose={() => setChoosing(false)} />}
+      {choosing && gridRef.current && <ColumnChooser grid={gridRef.current} onChanged={saveLayout} onReset={resetLayout} onClose={() => setChoosing(false)} />}
       {adding && (
         <AddToListDialog
           lists={lists.filter((l) => l.mine)}
@@ -454,8 +532,11 @@ export function CustomersPage() {
   );
 }
 
-/** 列设置: show or hide columns and pin them to the left; kept per user like widths and order. */
-function ColumnChooser({ grid, onChanged, onClose }: { grid: GridApi<GridRow>; onChanged: () => void; onClose: () => void }) {
+/**
+ * 列设置: show or hide columns and pin them to the left; kept per user in the store like widths and
+ * order. 恢复默认列 forgets the user's layout and shows the grid's default columns.
+ */
+function ColumnChooser({ grid, onChanged, onReset, onClose }: { grid: GridApi<GridRow>; onChanged: () => void; onReset: () => void; onClose: () => void }) {
   const { t } = useTranslation();
   const [, bump] = useState(0);
   const cols = grid.getColumns()?.filter((c) => c.getColId() !== 'fav') ?? [];
@@ -502,6 +583,19 @@ function ColumnChooser({ grid, onChanged, onClose }: { grid: GridApi<GridRow>; o
           ))}
         </tbody>
       </table>
+      <div className="actions">
+        <button
+          type="button"
+          className="btn"
+          data-testid="grid-columns-reset"
+          onClick={() => {
+            onReset();
+            bump((x) => x + 1);
+          }}
+        >
+          {t('grid.resetColumns')}
+        </button>
+      </div>
     </Modal>
   );
 }
