@@ -1,5 +1,5 @@
 -- Per-user settings kept in the store rather than in the renderer's localStorage, so they survive a
--- reinstall or a cleared browser cache and follow the signed-in user to another PC. One JSON value per
+-- reinstall or a cleared browser cache and follow the signed-in user on this PC. One JSON value per
 -- user and key; keys are a closed list in the main process (shared/api/settings.ts SETTING_KEYS, e.g.
 -- 'grid.customers.layout': the customer grid's columns, order, widths and pinning). What goes in has
 -- been validated by the main process; what comes out is validated again on read. No row: the default.
