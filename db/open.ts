@@ -104,8 +104,9 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
       backupPath = await backupStore(db, file, currentVersion(db), opts.backupDir);
     }
     const migrated = opts.readonly ? [] : migrate(db, { migrations: all });
-    // 0012 creates the reporting summaries empty: a store that already holds data fills them once.
-    if (migrated.includes(12)) rebuildReporting(db);
+    // 0012 creates the reporting summaries empty, 0018 changes what their tiers mean: a store that
+    // already holds data fills them once.
+    if (migrated.includes(12) || migrated.includes(18)) rebuildReporting(db);
     return { db, migrated, backupPath };
   } catch (err) {
     db.close();

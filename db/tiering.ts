@@ -9,7 +9,7 @@ import { noteCustomersChanged } from './repos/customerColumns';
 import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { rebuildSummaryTable } from './summaries';
-import { moveCustomers } from './reporting/maintain';
+import { reportingRetier } from './reporting/maintain';
 
 const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   deposits: { sql: 'f.deposits', fen: true },
@@ -130,23 +130,28 @@ export function retier(db: Database, model: TierModel, opts: { userId: number | 
   return db.transaction(() => {
     db.prepare('UPDATE tier_models SET active = 0 WHERE active = 1').run();
     const version = Number(db.prepare('INSERT INTO tier_models (definition, active, created_by) VALUES (?, 1, ?)').run(JSON.stringify(m), opts.userId).lastInsertRowid);
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS retier (customer_id INTEGER PRIMARY KEY, tier TEXT)');
-    db.exec('DELETE FROM temp.retier');
-    db.prepare(`INSERT INTO temp.retier (customer_id, tier) SELECT customer_id, tier FROM (${t.sql})`).run(...t.params);
+    // Only the customers whose tier changes, found from the factors' copy of the tier (kept by
+    // refreshFactors and by this function; the handler refreshes the factors after any import), so
+    // the wide customers table is read only for the rows that change.
+    db.exec('DROP TABLE IF EXISTS temp.retier');
+    db.exec('CREATE TEMP TABLE retier (customer_id INTEGER PRIMARY KEY, from_tier TEXT, tier TEXT)');
+    db.prepare(`INSERT INTO temp.retier (customer_id, from_tier, tier) SELECT customer_id, cur, tier FROM (${t.sql}) WHERE cur IS NOT tier`).run(...t.params);
     db.prepare(
-      `INSERT INTO customer_tier_changes (customer_id, from_tier, to_tier, model_version, changed_at)
-       SELECT c.id, c.tier, r.tier, ?, ? FROM customers c JOIN temp.retier r ON r.customer_id = c.id WHERE c.tier IS NOT r.tier`,
+      `INSERT INTO customer_tier_changes (customer_id, from_tier, to_tier, model_version, changed_at) SELECT customer_id, from_tier, tier, ?, ? FROM temp.retier`,
     ).run(version, at);
     const changed = db
-      .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS NOT r.tier`)
+      .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS r.from_tier`)
       .run(at).changes;
+    const logged = (db.prepare('SELECT COUNT(*) AS n FROM temp.retier').get() as { n: number }).n;
+    // A copy out of step with the customers (cannot happen through the app) would log wrong changes: roll back.
+    if (changed !== logged) throw new Error(`re-tier: ${logged} changes found from the factors but ${changed} customers changed; refresh the factors and retry`);
     noteCustomersChanged(db);
-    db.exec('UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id AND customer_factors.tier IS NOT r.tier');
+    db.exec('UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id');
     rebuildSummaryTable(db);
-    // Reporting summaries: the customers whose tier changed move with their transactions and figures.
-    moveCustomers(db, 'SELECT customer_id FROM customer_tier_changes WHERE model_version = ?', [version]);
+    // Reporting summaries: what is dated from today on moves to the new tiers (point-in-time tiers).
+    reportingRetier(db, version, at.slice(0, 10));
     db.prepare('UPDATE tier_models SET changed = ? WHERE version = ?').run(changed, version);
-    db.exec('DELETE FROM temp.retier');
+    db.exec('DROP TABLE IF EXISTS temp.retier');
     return { version, changed };
   })();
 }

@@ -13,9 +13,15 @@ const tierOrNone = z.enum(['gold', 'quality', 'key', 'ordinary', 'restricted', '
 export const CHANNELS = ['counter', 'atm', 'pos', 'phone', 'online'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/**
+ * `tiers` on a dated drill: the tier the customer held at that moment (tiers in the reporting
+ * summaries are point in time, db/reporting/maintain.ts), not the tier today, which GridFilter.tiers is.
+ */
+const tiersThen = z.array(tierOrNone).min(1).max(7).optional();
+
 export const drillSchema = z.discriminatedUnion('kind', [
-  /** Customers counted in a month-end figure: opened on or before that month's end. */
-  z.object({ kind: z.literal('openedBy'), date }).strict(),
+  /** Customers counted in a month-end figure: opened on or before that month's end (with tiers: held one of them at that date). */
+  z.object({ kind: z.literal('openedBy'), date, tiers: tiersThen }).strict(),
   /** Tier migration: the tier before the first and after the last change with from < change day <= to. */
   z.object({ kind: z.literal('tierChange'), from: date, to: date, fromTier: tierOrNone, toTier: tierOrNone }).strict(),
   /** Customers with at least one transaction matching these in the months (inclusive). */
@@ -30,12 +36,14 @@ export const drillSchema = z.discriminatedUnion('kind', [
       weekday: z.number().int().min(0).max(6).optional(),
       hour: z.number().int().min(0).max(23).optional(),
       tellerId: id.optional(),
+      /** The tier held on the transaction's day. */
+      tiers: tiersThen,
     })
     .strict(),
   /** Holders of a product today (open demand/card account, active term deposit, wealth holding or loan). */
   z.object({ kind: z.literal('holds'), productId: id }).strict(),
   /** Customers who opened (bought, were lent) a product in the months (inclusive). */
-  z.object({ kind: z.literal('sold'), productId: id, fromMonth: month, toMonth: month }).strict(),
+  z.object({ kind: z.literal('sold'), productId: id, fromMonth: month, toMonth: month, tiers: tiersThen }).strict(),
   /** An active term deposit, wealth holding or loan matures from today to today + days. */
   z.object({ kind: z.literal('maturing'), days: z.number().int().min(0).max(3660), kinds: z.array(z.enum(['term', 'wealth', 'loan'])).min(1).max(3).optional() }).strict(),
 ]);

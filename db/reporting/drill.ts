@@ -5,6 +5,7 @@
  */
 import { addDays } from '../../shared/dates';
 import type { Drill } from '../../shared/drill';
+import { tierOn } from './maintain';
 import { shiftMonth } from './months';
 
 const list = (n: number) => Array.from({ length: n }, () => '?').join(',');
@@ -27,11 +28,18 @@ export function tierChangeBounds(from: string, to: string): [string, string] {
  * `ids`, when present, is a SELECT of the matching customer ids alone (sql is then `c.id IN (ids)`):
  * the grid's in-memory columns take those ids without a primary-key look-up per customer.
  */
+/** Tiers as the summaries store them ('' = none). */
+const storedTiers = (tiers: readonly string[]) => tiers.map((t) => (t === 'none' ? '' : t));
+const CURRENT = "COALESCE(c.tier, '')";
+
 export function drillPredicate(d: Drill, today: string): { sql: string; params: (string | number)[]; ids?: string } {
   const idSet = (ids: string, params: (string | number)[]) => ({ sql: `c.id IN (${ids})`, params, ids });
   switch (d.kind) {
-    case 'openedBy':
-      return { sql: 'c.opened_on <= ?', params: [d.date] };
+    case 'openedBy': {
+      if (!d.tiers) return { sql: 'c.opened_on <= ?', params: [d.date] };
+      const t = storedTiers(d.tiers);
+      return { sql: `c.opened_on <= ? AND ${tierOn('c.id', '?', CURRENT)} IN (${list(t.length)})`, params: [d.date, d.date, ...t] };
+    }
     case 'tierChange':
       return idSet(`${TIER_CHANGE_CTE} SELECT customer_id FROM moved WHERE from_tier = ? AND to_tier = ?`, [...tierChangeBounds(d.from, d.to), d.fromTier, d.toTier]);
     case 'txn': {
@@ -62,6 +70,11 @@ export function drillPredicate(d: Drill, today: string): { sql: string; params: 
         parts.push('t.teller_staff_id = ?');
         params.push(d.tellerId);
       }
+      if (d.tiers) {
+        const t = storedTiers(d.tiers);
+        parts.push(`${tierOn('c.id', 'substr(t.txn_at, 1, 10)', CURRENT)} IN (${list(t.length)})`);
+        params.push(...t);
+      }
       return { sql: `EXISTS (SELECT 1 FROM transactions t WHERE ${parts.join(' AND ')})`, params };
     }
     case 'holds':
@@ -72,14 +85,21 @@ export function drillPredicate(d: Drill, today: string): { sql: string; params: 
           UNION SELECT customer_id FROM loans WHERE product_id = ? AND status = 'active'`,
         [d.productId, d.productId, d.productId, d.productId],
       );
-    case 'sold':
+    case 'sold': {
+      // With tiers: the tier held at the end of the month of the sale (as the sales summary counts it).
+      const then = (opened: string) =>
+        d.tiers
+          ? ` AND ${tierOn('s.customer_id', `date(substr(s.${opened}, 1, 7) || '-01', '+1 month', '-1 day')`, "(SELECT COALESCE(sc.tier, '') FROM customers sc WHERE sc.id = s.customer_id)")} IN (${list(d.tiers.length)})`
+          : '';
+      const t = d.tiers ? storedTiers(d.tiers) : [];
       return idSet(
-        `SELECT customer_id FROM accounts WHERE product_id = ? AND kind IN ('demand', 'card') AND substr(opened_on, 1, 7) BETWEEN ? AND ?
-          UNION SELECT customer_id FROM term_deposits WHERE product_id = ? AND substr(start_on, 1, 7) BETWEEN ? AND ?
-          UNION SELECT customer_id FROM wealth_holdings WHERE product_id = ? AND substr(purchased_on, 1, 7) BETWEEN ? AND ?
-          UNION SELECT customer_id FROM loans WHERE product_id = ? AND substr(disbursed_on, 1, 7) BETWEEN ? AND ?`,
-        [0, 1, 2, 3].flatMap(() => [d.productId, d.fromMonth, d.toMonth]),
+        `SELECT s.customer_id FROM accounts s WHERE s.product_id = ? AND s.kind IN ('demand', 'card') AND substr(s.opened_on, 1, 7) BETWEEN ? AND ?${then('opened_on')}
+          UNION SELECT s.customer_id FROM term_deposits s WHERE s.product_id = ? AND substr(s.start_on, 1, 7) BETWEEN ? AND ?${then('start_on')}
+          UNION SELECT s.customer_id FROM wealth_holdings s WHERE s.product_id = ? AND substr(s.purchased_on, 1, 7) BETWEEN ? AND ?${then('purchased_on')}
+          UNION SELECT s.customer_id FROM loans s WHERE s.product_id = ? AND substr(s.disbursed_on, 1, 7) BETWEEN ? AND ?${then('disbursed_on')}`,
+        [0, 1, 2, 3].flatMap(() => [d.productId, d.fromMonth, d.toMonth, ...t]),
       );
+    }
     case 'maturing': {
       const until = addDays(today, d.days);
       const kinds = d.kinds ?? ['term', 'wealth', 'loan'];

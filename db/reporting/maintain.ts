@@ -9,13 +9,19 @@
  *    from the raw tables, put them back. No "before" values are needed from the caller.
  *  - Transactions are far too many to store per customer. Their summaries change by row deltas: the
  *    rows a job inserted (id above the highest id before the job), the before-images of rows it
- *    updated (import_changes), and, when customers move (branch, manager or tier changed), their
+ *    updated (import_changes), and, when customers move (branch or manager changed), their
  *    transactions moved from the old group (report_customers) to the new one.
+ *
+ * Tiers are point in time (migration 0018): a month-end figure counts under the tier the customer held
+ * at that month end, a sale under the tier at the end of its month, a transaction under the tier on its
+ * day, and only today's holdings under today's tier (tierOn() below). A re-tier therefore moves only
+ * what is dated on or after its own day (reportingRetier), not a year of history. Branch, manager and
+ * customer type are current: the book as it is owned today.
  *
  * Callers (all inside their own transaction):
  *  - import jobs: reportingJobBegin() before the first row, reportingJobFinish() before commit;
  *  - reverts: reportingRevertBefore() before undoing, reportingRevertAfter() after;
- *  - anything that changes customers' branch, manager or tier (re-tiering): refreshCustomers(ids set).
+ *  - re-tiering: reportingRetier() with the model version whose changes it logged.
  */
 import type { Database } from 'better-sqlite3';
 import type { ImportKind } from '../../shared/imports';
@@ -50,6 +56,20 @@ export function beginReportSet(db: Database) {
 /** Month end of 'YYYY-MM' as SQL over a column holding the month. */
 const monthEnd = (col: string) => `date(${col} || '-01', '+1 month', '-1 day')`;
 const prevMonth = (col: string) => `strftime('%Y-%m', ${col} || '-01', '-1 month')`;
+
+/**
+ * The tier (as stored: '' = none) customer `cust` held on day `day` (SQL expressions): changes count from
+ * the (UTC) date of changed_at, so it is the from_tier of the first change dated after that day, or
+ * `current` when there is none. `except`: leave out the changes of that model version (the tier as it
+ * was counted before a re-tier logged them). One probe of customer_tier_changes_customer. `cust` and
+ * `day` must be qualified with their table's alias (the sub-select's own alias is tcx).
+ */
+export const tierOn = (cust: string, day: string, current: string, except?: string) =>
+  `COALESCE((SELECT COALESCE(tcx.from_tier, '') FROM customer_tier_changes tcx WHERE tcx.customer_id = ${cust} AND tcx.changed_at >= date(${day}, '+1 day')${
+    except ? ` AND tcx.model_version IS NOT ${except}` : ''
+  } ORDER BY tcx.changed_at, tcx.id LIMIT 1), ${current})`;
+/** Day of a transaction's txn_at. */
+const txnDay = (t: string) => `substr(${t}.txn_at, 1, 10)`;
 
 /**
  * Month figures per customer of the set: deposits = demand accounts as reported on the account's
@@ -96,13 +116,14 @@ function computeMonths(db: Database, only: readonly string[] | null = null): voi
       WHERE l.disbursed_on <= ${monthEnd('f.month')} AND l.status = 'active'
       GROUP BY 1, 2) x
     WHERE x.customer_id = rm_fig.customer_id AND x.month = rm_fig.month`);
-  db.exec(`INSERT INTO report_customer_months (customer_id, month, deposit_fen, wealth_fen, loan_fen, aum_change_fen)
+  db.exec(`INSERT INTO report_customer_months (customer_id, month, deposit_fen, wealth_fen, loan_fen, aum_change_fen, tier)
     SELECT f.customer_id, f.month, f.dep, f.wlt, f.lon,
       CASE WHEN EXISTS (SELECT 1 FROM report_months pm WHERE pm.month = ${prevMonth('f.month')})
            THEN f.dep + f.wlt - COALESCE((SELECT p.dep + p.wlt FROM temp.rm_fig p WHERE p.customer_id = f.customer_id AND p.month = ${prevMonth('f.month')}),
                                          (SELECT x.deposit_fen + x.wealth_fen FROM report_customer_months x WHERE x.customer_id = f.customer_id AND x.month = ${prevMonth('f.month')}), 0)
-      END
-    FROM temp.rm_fig f`);
+      END,
+      ${tierOn('f.customer_id', monthEnd('f.month'), "COALESCE(c.tier, '')")}
+    FROM temp.rm_fig f JOIN customers c ON c.id = f.customer_id`);
   db.exec('DELETE FROM temp.rm_fig');
 }
 
@@ -142,10 +163,13 @@ function computeProducts(db: Database): void {
       UNION ALL
       SELECT l.customer_id, l.product_id, substr(l.disbursed_on, 1, 7), l.status = 'active', CASE WHEN l.status = 'active' THEN l.balance_fen ELSE 0 END, l.principal_fen
       FROM ${SET} s JOIN loans l ON l.customer_id = s.customer_id`);
-  db.exec(`INSERT INTO report_customer_products (customer_id, product_id, month, held, balance_fen, sold, sold_fen, holder)
-      SELECT customer_id, product_id, '', SUM(held), SUM(bal), 0, 0, 1 FROM temp.rp_rows GROUP BY 1, 2 HAVING SUM(held) > 0
-      UNION ALL
-      SELECT customer_id, product_id, month, 0, 0, COUNT(*), SUM(sold_fen), 0 FROM temp.rp_rows GROUP BY 1, 2, 3`);
+  // Today's holdings under today's tier; each month's sales under the tier at that month's end.
+  db.exec(`INSERT INTO report_customer_products (customer_id, product_id, month, held, balance_fen, sold, sold_fen, holder, tier)
+      SELECT x.*, CASE x.month WHEN '' THEN COALESCE(c.tier, '') ELSE ${tierOn('x.customer_id', monthEnd('x.month'), "COALESCE(c.tier, '')")} END
+      FROM (SELECT customer_id, product_id, '' AS month, SUM(held), SUM(bal), 0, 0, 1 FROM temp.rp_rows GROUP BY 1, 2 HAVING SUM(held) > 0
+            UNION ALL
+            SELECT customer_id, product_id, month, 0, 0, COUNT(*), SUM(sold_fen), 0 FROM temp.rp_rows GROUP BY 1, 2, 3) x
+      JOIN customers c ON c.id = x.customer_id`);
   db.exec('DELETE FROM temp.rp_rows');
 }
 
@@ -156,14 +180,14 @@ function computeProducts(db: Database): void {
 // tables by primary key, rather than walking a whole per-customer table and probing the set.
 function applyCustomerRows(db: Database, sign: 1 | -1): void {
   db.exec(`INSERT INTO summary_months (month, branch_id, manager_staff_id, tier, kind, customers, deposit_fen, wealth_fen, loan_fen)
-    SELECT m.month, r.branch_id, r.manager_staff_id, r.tier, r.kind, ${sign} * COUNT(*), ${sign} * SUM(m.deposit_fen), ${sign} * SUM(m.wealth_fen), ${sign} * SUM(m.loan_fen)
+    SELECT m.month, r.branch_id, r.manager_staff_id, m.tier, r.kind, ${sign} * COUNT(*), ${sign} * SUM(m.deposit_fen), ${sign} * SUM(m.wealth_fen), ${sign} * SUM(m.loan_fen)
     FROM ${SET} s CROSS JOIN report_customers r ON r.customer_id = s.customer_id CROSS JOIN report_customer_months m ON m.customer_id = s.customer_id
     GROUP BY 1, 2, 3, 4, 5
     ON CONFLICT (month, branch_id, manager_staff_id, tier, kind) DO UPDATE SET
       customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
       wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen`);
   db.exec(`INSERT INTO summary_products (month, product_id, branch_id, manager_staff_id, tier, holders, held, balance_fen, sold, sold_fen)
-    SELECT p.month, p.product_id, r.branch_id, r.manager_staff_id, r.tier, ${sign} * SUM(p.holder), ${sign} * SUM(p.held), ${sign} * SUM(p.balance_fen),
+    SELECT p.month, p.product_id, r.branch_id, r.manager_staff_id, p.tier, ${sign} * SUM(p.holder), ${sign} * SUM(p.held), ${sign} * SUM(p.balance_fen),
            ${sign} * SUM(p.sold), ${sign} * SUM(p.sold_fen)
     FROM ${SET} s CROSS JOIN report_customers r ON r.customer_id = s.customer_id CROSS JOIN report_customer_products p ON p.customer_id = s.customer_id
     GROUP BY 1, 2, 3, 4, 5
@@ -177,11 +201,13 @@ function applyCustomerRows(db: Database, sign: 1 | -1): void {
  * from input) yielding customer_id, txn_at, channel, txn_type, direction, amount_fen, teller_staff_id;
  * customers are grouped under their report_customers attributes.
  */
+const TXN_TIER = tierOn('t.customer_id', txnDay('t'), 'r.tier');
+
 function applyTransactions(db: Database, sign: 1 | -1, source: string, params: unknown[] = []): void {
   // Three direct aggregations: the source is small for deltas; for a rebuild each is one pass over the
   // journal, cheaper than one finer grouping (weekday x hour x teller) re-grouped three times.
   db.prepare(`INSERT INTO summary_txn_months (month, branch_id, manager_staff_id, tier, channel, txn_type, direction, n, amount_fen)
-    SELECT substr(t.txn_at, 1, 7), r.branch_id, r.manager_staff_id, r.tier, t.channel, t.txn_type, t.direction, ${sign} * COUNT(*), ${sign} * SUM(t.amount_fen)
+    SELECT substr(t.txn_at, 1, 7), r.branch_id, r.manager_staff_id, ${TXN_TIER}, t.channel, t.txn_type, t.direction, ${sign} * COUNT(*), ${sign} * SUM(t.amount_fen)
     FROM (${source}) t JOIN report_customers r ON r.customer_id = t.customer_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7
     ON CONFLICT (month, branch_id, manager_staff_id, tier, channel, txn_type, direction) DO UPDATE SET
@@ -190,9 +216,9 @@ function applyTransactions(db: Database, sign: 1 | -1, source: string, params: u
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS rt_clock (day TEXT, hour INTEGER, branch_id INTEGER, tier TEXT, channel TEXT, n INTEGER, amount_fen INTEGER)`);
   db.exec('DELETE FROM temp.rt_clock');
   db.prepare(`INSERT INTO temp.rt_clock
-    SELECT substr(t.txn_at, 1, 10), CAST(substr(t.txn_at, 12, 2) AS INTEGER), r.branch_id, r.tier, t.channel, COUNT(*), SUM(t.amount_fen)
+    SELECT substr(t.txn_at, 1, 10), CAST(substr(t.txn_at, 12, 2) AS INTEGER), r.branch_id, ${TXN_TIER}, t.channel, COUNT(*), SUM(t.amount_fen)
     FROM (${source}) t JOIN report_customers r ON r.customer_id = t.customer_id
-    GROUP BY substr(t.txn_at, 1, 13), r.branch_id, r.tier, t.channel`).run(...params);
+    GROUP BY substr(t.txn_at, 1, 13), r.branch_id, 4, t.channel`).run(...params);
   db.exec(`INSERT INTO summary_txn_clock (month, branch_id, tier, channel, weekday, hour, n, amount_fen)
     SELECT substr(day, 1, 7), branch_id, tier, channel, CAST(strftime('%w', day) AS INTEGER), hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
     FROM temp.rt_clock GROUP BY 1, 2, 3, 4, 5, 6
@@ -228,8 +254,8 @@ function dropEmpty(db: Database): void {
  * Moves the transactions of temp.report_moved from their old group (report_customers, not yet
  * updated) to their new one (customers). One pass over their transactions per summary, grouped by
  * (old group, new group, cell) so the subtraction and the addition read that small table instead of
- * the journal again; teller work has no customer group and does not move. A re-tier that changes half
- * a million customers reads their transactions twice, not six times.
+ * the journal again; teller work has no customer group and does not move. The tier of a transaction
+ * is the one on its day, falling back to the old and the new current tier respectively.
  */
 function moveTransactions(db: Database): void {
   db.exec('DROP TABLE IF EXISTS temp.mv_attrs');
@@ -239,8 +265,9 @@ function moveTransactions(db: Database): void {
     FROM temp.report_moved m JOIN report_customers r ON r.customer_id = m.customer_id JOIN customers c ON c.id = m.customer_id`);
   db.exec('DROP TABLE IF EXISTS temp.mv_a');
   // CROSS JOIN: from the few moved customers into transactions through transactions_customer.
+  const [ot, nt] = [tierOn('a.customer_id', txnDay('t'), 'a.ot'), tierOn('a.customer_id', txnDay('t'), 'a.nt')];
   db.exec(`CREATE TEMP TABLE mv_a AS
-    SELECT a.ob, a.om, a.ot, a.nb, a.nm, a.nt, substr(t.txn_at, 1, 7) AS month, t.channel, t.txn_type, t.direction, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
+    SELECT a.ob, a.om, ${ot} AS ot, a.nb, a.nm, ${nt} AS nt, substr(t.txn_at, 1, 7) AS month, t.channel, t.txn_type, t.direction, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
     FROM temp.mv_attrs a CROSS JOIN transactions t ON t.customer_id = a.customer_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`);
   for (const [sign, b, m, t] of [[-1, 'ob', 'om', 'ot'], [1, 'nb', 'nm', 'nt']] as const) {
@@ -252,7 +279,7 @@ function moveTransactions(db: Database): void {
   // The clock summary has branch and tier only: customers who changed manager alone stay where they are.
   db.exec('DROP TABLE IF EXISTS temp.mv_b');
   db.exec(`CREATE TEMP TABLE mv_b AS
-    SELECT a.ob, a.ot, a.nb, a.nt, substr(t.txn_at, 1, 7) AS month, CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday,
+    SELECT a.ob, ${ot} AS ot, a.nb, ${nt} AS nt, substr(t.txn_at, 1, 7) AS month, CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday,
            CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour, t.channel, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
     FROM temp.mv_attrs a CROSS JOIN transactions t ON t.customer_id = a.customer_id
     WHERE a.ob <> a.nb OR a.ot <> a.nt
@@ -304,14 +331,74 @@ export function refreshCustomers(db: Database, opts: { figures?: boolean } = {})
 }
 
 /**
- * For writers that change customers' branch, manager or tier themselves (re-tiering): the customers
- * selected by `idsSql` (a constant SELECT of customer ids, with `params`) move with their figures and
- * transactions. Inside the caller's transaction.
+ * Re-tiering, inside its transaction, after the customers' new tiers and the version's changes are
+ * logged (customer_tier_changes, dated `day`): the changed customers' figures dated on or after that
+ * day move to the tier they now hold there; everything dated before keeps the tier it was counted
+ * under. That is the current month's month-end row, today's holdings and this month's sales rows, and
+ * the transactions of `day` itself (or later), rather than every row and transaction of the customers.
  */
-export function moveCustomers(db: Database, idsSql: string, params: unknown[] = []): void {
-  beginReportSet(db);
-  db.prepare(`INSERT OR IGNORE INTO ${SET} (customer_id) ${idsSql}`).run(...params);
-  refreshCustomers(db, { figures: false });
+export function reportingRetier(db: Database, version: number, day: string): void {
+  ensureTemp(db);
+  const month = day.slice(0, 7);
+  db.exec('DROP TABLE IF EXISTS temp.rt_moved');
+  db.exec('CREATE TEMP TABLE rt_moved (customer_id INTEGER PRIMARY KEY, ot TEXT NOT NULL, nt TEXT NOT NULL)');
+  db.prepare(
+    `INSERT INTO temp.rt_moved (customer_id, ot, nt)
+     SELECT r.customer_id, r.tier, COALESCE(c.tier, '') FROM customer_tier_changes x JOIN report_customers r ON r.customer_id = x.customer_id JOIN customers c ON c.id = x.customer_id
+     WHERE x.model_version = ? GROUP BY r.customer_id`,
+  ).run(version);
+  // Per-customer rows dated on or after the day: out under the tier they are stored with, the tier
+  // recomputed, back in.
+  const monthRows = (sign: 1 | -1) =>
+    db.prepare(`INSERT INTO summary_months (month, branch_id, manager_staff_id, tier, kind, customers, deposit_fen, wealth_fen, loan_fen)
+      SELECT m.month, r.branch_id, r.manager_staff_id, m.tier, r.kind, ${sign} * COUNT(*), ${sign} * SUM(m.deposit_fen), ${sign} * SUM(m.wealth_fen), ${sign} * SUM(m.loan_fen)
+      FROM temp.rt_moved a CROSS JOIN report_customers r ON r.customer_id = a.customer_id CROSS JOIN report_customer_months m ON m.customer_id = a.customer_id AND m.month >= ?
+      GROUP BY 1, 2, 3, 4, 5
+      ON CONFLICT (month, branch_id, manager_staff_id, tier, kind) DO UPDATE SET
+        customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
+        wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen`).run(month);
+  const productRows = (sign: 1 | -1) =>
+    db.prepare(`INSERT INTO summary_products (month, product_id, branch_id, manager_staff_id, tier, holders, held, balance_fen, sold, sold_fen)
+      SELECT p.month, p.product_id, r.branch_id, r.manager_staff_id, p.tier, ${sign} * SUM(p.holder), ${sign} * SUM(p.held), ${sign} * SUM(p.balance_fen),
+             ${sign} * SUM(p.sold), ${sign} * SUM(p.sold_fen)
+      FROM temp.rt_moved a CROSS JOIN report_customers r ON r.customer_id = a.customer_id
+      CROSS JOIN report_customer_products p ON p.customer_id = a.customer_id AND (p.month = '' OR p.month >= ?)
+      GROUP BY 1, 2, 3, 4, 5
+      ON CONFLICT (month, product_id, branch_id, manager_staff_id, tier) DO UPDATE SET
+        holders = holders + excluded.holders, held = held + excluded.held, balance_fen = balance_fen + excluded.balance_fen,
+        sold = sold + excluded.sold, sold_fen = sold_fen + excluded.sold_fen`).run(month);
+  monthRows(-1);
+  productRows(-1);
+  const nt = '(SELECT a.nt FROM temp.rt_moved a WHERE a.customer_id = t.customer_id)';
+  db.prepare(`UPDATE report_customer_months AS t SET tier = ${tierOn('t.customer_id', monthEnd('t.month'), nt)}
+    WHERE t.customer_id IN (SELECT customer_id FROM temp.rt_moved) AND t.month >= ?`).run(month);
+  db.prepare(`UPDATE report_customer_products AS t SET tier = CASE t.month WHEN '' THEN ${nt} ELSE ${tierOn('t.customer_id', monthEnd('t.month'), nt)} END
+    WHERE t.customer_id IN (SELECT customer_id FROM temp.rt_moved) AND (t.month = '' OR t.month >= ?)`).run(month);
+  monthRows(1);
+  productRows(1);
+  // Transactions on or after the day: from the tier they were counted under (this version's changes
+  // left out) to the tier on their day now. Branch and manager do not change here.
+  const [before, after] = [tierOn('a.customer_id', txnDay('t'), 'a.ot', String(Number(version))), tierOn('a.customer_id', txnDay('t'), 'a.nt')];
+  db.exec('DROP TABLE IF EXISTS temp.rt_txn');
+  db.prepare(`CREATE TEMP TABLE rt_txn AS
+    SELECT r.branch_id AS b, r.manager_staff_id AS m, ${before} AS ot, ${after} AS nt, substr(t.txn_at, 1, 7) AS month, t.channel, t.txn_type, t.direction,
+           CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday, CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
+    FROM temp.rt_moved a CROSS JOIN transactions t ON t.customer_id = a.customer_id AND t.txn_at >= ? CROSS JOIN report_customers r ON r.customer_id = a.customer_id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).run(day);
+  for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
+    db.exec(`INSERT INTO summary_txn_months (month, branch_id, manager_staff_id, tier, channel, txn_type, direction, n, amount_fen)
+      SELECT month, b, m, ${tier}, channel, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen) FROM temp.rt_txn WHERE ot <> nt GROUP BY 1, 2, 3, 4, 5, 6, 7
+      ON CONFLICT (month, branch_id, manager_staff_id, tier, channel, txn_type, direction) DO UPDATE SET
+        n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
+    db.exec(`INSERT INTO summary_txn_clock (month, branch_id, tier, channel, weekday, hour, n, amount_fen)
+      SELECT month, b, ${tier}, channel, weekday, hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen) FROM temp.rt_txn WHERE ot <> nt GROUP BY 1, 2, 3, 4, 5, 6
+      ON CONFLICT (month, branch_id, tier, channel, weekday, hour) DO UPDATE SET
+        n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
+  }
+  db.exec(`UPDATE report_customers SET tier = (SELECT a.nt FROM temp.rt_moved a WHERE a.customer_id = report_customers.customer_id)
+    WHERE customer_id IN (SELECT customer_id FROM temp.rt_moved)`);
+  dropEmpty(db);
+  for (const t of ['rt_moved', 'rt_txn']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
   dropTemp(db);
 }
 

@@ -33,6 +33,7 @@ import type { Database } from 'better-sqlite3';
 import type { Scope } from '../scope';
 import { addDays } from '../../shared/dates';
 import { shiftMonth } from './months';
+import { tierOn } from './maintain';
 import { TIER_CHANGE_CTE, tierChangeBounds } from './drill';
 
 export interface ReportScope {
@@ -283,7 +284,8 @@ export function channelClock(db: Database, scope: ReportScope, filter: ReportFil
     const parts = ['c.manager_staff_id = ?'];
     if (scope.managerStaffId == null) parts.push(inList('c.branch_id', scope.branchIds ?? [], params));
     if (filter.branchIds) parts.push(inList('c.branch_id', filter.branchIds, params));
-    if (filter.tiers) parts.push(inList("COALESCE(c.tier, '')", filter.tiers.map((t) => (t === 'none' ? '' : t)), params));
+    // The tier on the transaction's day, as the clock summary counts it (point-in-time tiers).
+    if (filter.tiers) parts.push(inList(tierOn('c.id', 'substr(t.txn_at, 1, 10)', "COALESCE(c.tier, '')"), filter.tiers.map((t) => (t === 'none' ? '' : t)), params));
     if (filter.channels) parts.push(inList('t.channel', filter.channels, params));
     if (r?.from) {
       parts.push('t.txn_at >= ?');
@@ -355,7 +357,7 @@ export function productSales(db: Database, scope: ReportScope, filter: ReportFil
 }
 
 /** customers-table condition for a scope + filter (alias c), for the few reads that list customers. */
-function customerWhere(scope: ReportScope, filter: ReportFilter = {}): Where {
+function customerWhere(scope: ReportScope, filter: ReportFilter = {}, tier = "COALESCE(c.tier, '')"): Where {
   const params: Params = [];
   const parts: string[] = [];
   if (scope.managerStaffId != null) {
@@ -367,7 +369,7 @@ function customerWhere(scope: ReportScope, filter: ReportFilter = {}): Where {
     parts.push('c.manager_staff_id = ?');
     params.push(filter.managerStaffId);
   }
-  if (filter.tiers) parts.push(inList("COALESCE(c.tier, '')", filter.tiers.map((t) => (t === 'none' ? '' : t)), params));
+  if (filter.tiers) parts.push(inList(tier, filter.tiers.map((t) => (t === 'none' ? '' : t)), params));
   if (filter.kind) {
     parts.push('c.kind = ?');
     params.push(filter.kind);
@@ -394,7 +396,8 @@ export function movers(db: Database, scope: ReportScope, opts: { month?: string;
   const months = reportMonths(db);
   const month = opts.month ?? months[months.length - 1];
   if (!month) return [];
-  const w = customerWhere(scope, filter);
+  // The tier at that month's end (stored on the month row), like every month-end figure.
+  const w = customerWhere(scope, filter, 'm.tier');
   const dir = opts.order === 'top' ? 'DESC' : 'ASC';
   const sign = opts.order === 'top' ? '>' : '<';
   const rows = big(

@@ -102,6 +102,12 @@ const withDrill = (c: Ctx, extra: GridFilter & { drill?: Drill }, kindAware = fa
   if (extra.tiers && c.base.tiers) f.tiers = extra.tiers.filter((t) => c.base.tiers!.includes(t));
   if (extra.branchIds && c.base.branchIds) f.branchIds = extra.branchIds.filter((b) => c.base.branchIds!.includes(b));
   if (extra.managerIds && c.base.managerIds) f.managerIds = extra.managerIds.filter((m) => c.base.managerIds!.includes(m));
+  // Dated figures count customers under the tier they held then (point-in-time tiers): the tiers go
+  // into the drill, which tests them at that date; the grid's own tier filter is today's tier.
+  if (f.tiers && f.drill && (f.drill.kind === 'openedBy' || f.drill.kind === 'txn' || f.drill.kind === 'sold')) {
+    f.drill = { ...f.drill, tiers: f.tiers };
+    delete f.tiers;
+  }
   return f;
 };
 

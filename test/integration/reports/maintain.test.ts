@@ -127,7 +127,8 @@ describe('reporting summaries kept current', () => {
     // The extracts carry no tiers (the bank's model sets them), so compare tier-free figures with the generator's store.
     const untiered = (d: Database.Database) => d.prepare(`SELECT month, SUM(customers), SUM(deposit_fen), SUM(wealth_fen), SUM(loan_fen) FROM summary_months GROUP BY 1 ORDER BY 1`).raw().all();
     expect(untiered(db)).toEqual(untiered(demo.db));
-    expect(snapshot(db).report_customer_months).toEqual(snapshot(demo.db).report_customer_months);
+    const figures = (d: Database.Database) => d.prepare('SELECT customer_id, month, deposit_fen, wealth_fen, loan_fen, aum_change_fen FROM report_customer_months ORDER BY 1, 2').raw().all();
+    expect(figures(db)).toEqual(figures(demo.db));
     expectMatchesRebuild(db);
   });
 
@@ -187,16 +188,59 @@ describe('reporting summaries kept current', () => {
     expect(snapshot(db)).toEqual(before);
   }, 120_000);
 
-  it('re-tiering moves the customers whose tier changed, with their transactions', () => {
+  it('re-tiering moves what is dated from its day on to the new tiers, and history keeps the tiers it was counted under', () => {
+    const tx = db.prepare('SELECT customer_id, txn_at FROM transactions').all() as { customer_id: number; txn_at: string }[];
+    /** Point-in-time tier, straight from the change log: the from_tier of the first change dated after the day, else today's tier. */
+    const tierOnDay = (changes: { customer_id: number; from_tier: string | null; changed_at: string }[], current: Map<number, string>, id: number, day: string) => {
+      const next = changes.find((x) => x.customer_id === id && x.changed_at.slice(0, 10) > day);
+      return next ? (next.from_tier ?? '') : (current.get(id) ?? '');
+    };
+    const check = () => {
+      expectMatchesRebuild(db);
+      const changes = db.prepare('SELECT customer_id, from_tier, changed_at FROM customer_tier_changes ORDER BY changed_at, id').all() as {
+        customer_id: number; from_tier: string | null; changed_at: string }[];
+      const current = new Map((db.prepare("SELECT id, COALESCE(tier, '') AS tier FROM customers").all() as { id: number; tier: string }[]).map((c) => [c.id, c.tier]));
+      // Transactions per month and tier held on their day.
+      const want = new Map<string, number>();
+      for (const t of tx) {
+        const k = `${t.txn_at.slice(0, 7)}|${tierOnDay(changes, current, t.customer_id, t.txn_at.slice(0, 10))}`;
+        want.set(k, (want.get(k) ?? 0) + 1);
+      }
+      const got = db.prepare('SELECT month, tier, SUM(n) AS n FROM summary_txn_months GROUP BY 1, 2').all() as { month: string; tier: string; n: number }[];
+      expect(Object.fromEntries(got.map((g) => [`${g.month}|${g.tier}`, g.n]))).toEqual(Object.fromEntries(want));
+      // Customers per month end and tier held at that month end.
+      const rows = db.prepare('SELECT customer_id, month FROM report_customer_months').all() as { customer_id: number; month: string }[];
+      const wantM = new Map<string, number>();
+      for (const r of rows) {
+        const end = new Date(Date.UTC(Number(r.month.slice(0, 4)), Number(r.month.slice(5, 7)), 0)).toISOString().slice(0, 10);
+        const k = `${r.month}|${tierOnDay(changes, current, r.customer_id, end)}`;
+        wantM.set(k, (wantM.get(k) ?? 0) + 1);
+      }
+      const gotM = db.prepare('SELECT month, tier, SUM(customers) AS n FROM summary_months GROUP BY 1, 2').all() as { month: string; tier: string; n: number }[];
+      expect(Object.fromEntries(gotM.map((g) => [`${g.month}|${g.tier}`, g.n]))).toEqual(Object.fromEntries(wantM));
+      return changes;
+    };
+    refreshFactors(db, '2026-06-15');
+    // Dated mid-year: the months and transactions before 2026-06-15 keep the tiers they had.
+    const r1 = retier(db, { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, ordinary: DEFAULT_TIER_MODEL.thresholds.ordinary + 3 } }, {
+      userId: null,
+      now: new Date('2026-06-15T10:00:00Z'),
+    });
+    expect(r1.changed).toBeGreaterThan(0);
+    const moved = new Set(check().map((c) => c.customer_id));
+    // History did not move: May (before the re-tier) still counts the moved customers under their old tiers.
+    const may = db.prepare("SELECT COUNT(*) AS n FROM report_customer_months m JOIN customers c ON c.id = m.customer_id WHERE m.month = '2026-05' AND m.tier IS NOT COALESCE(c.tier, '')").get() as { n: number };
+    expect(may.n).toBeGreaterThan(0);
+    expect(may.n).toBeLessThanOrEqual(moved.size);
+    const june = db.prepare("SELECT COUNT(*) AS n FROM report_customer_months m JOIN customers c ON c.id = m.customer_id WHERE m.month >= '2026-06' AND m.tier IS NOT COALESCE(c.tier, '')").get() as { n: number };
+    expect(june.n).toBe(0);
+    // A second re-tier at the end of October, on top of the first.
     refreshFactors(db, '2026-10-31');
-    const r = retier(db, { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, ordinary: DEFAULT_TIER_MODEL.thresholds.ordinary + 3 } }, {
+    const r2 = retier(db, { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, key: DEFAULT_TIER_MODEL.thresholds.key - 4 } }, {
       userId: null,
       now: new Date('2026-10-31T10:00:00Z'),
     });
-    expect(r.changed).toBeGreaterThan(0);
-    expectMatchesRebuild(db);
-    const tiers = db.prepare(`SELECT tier, SUM(n) AS n FROM summary_txn_months GROUP BY tier ORDER BY tier`).all();
-    const raw = db.prepare(`SELECT COALESCE(c.tier, '') AS tier, COUNT(*) AS n FROM transactions t JOIN customers c ON c.id = t.customer_id GROUP BY 1 ORDER BY 1`).all();
-    expect(tiers).toEqual(raw);
+    expect(r2.changed).toBeGreaterThan(0);
+    check();
   });
 });

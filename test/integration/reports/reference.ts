@@ -89,6 +89,27 @@ const addDays = (d: string, n: number) => {
 };
 const weekday = (txnAt: string) => new Date(`${txnAt.slice(0, 10)}T00:00:00Z`).getUTCDay();
 
+/**
+ * The tier a customer held on a day, from the change log (point-in-time tiers, migration 0018): the
+ * from_tier of the first change dated (UTC date of changed_at) after the day, else today's tier.
+ */
+export function tierOnDay(r: Raw, id: number, day: string): string {
+  let ix = tierIndex.get(r);
+  if (!ix) {
+    const changes = new Map<number, Raw['tierChanges']>();
+    for (const x of [...r.tierChanges].sort((a, b) => a.changed_at.localeCompare(b.changed_at) || a.id - b.id)) {
+      const l = changes.get(x.customer_id) ?? [];
+      l.push(x);
+      changes.set(x.customer_id, l);
+    }
+    ix = { changes, current: new Map(r.customers.map((c) => [c.id, c.tier ?? 'none'])) };
+    tierIndex.set(r, ix);
+  }
+  const next = (ix.changes.get(id) ?? []).find((x) => x.changed_at.slice(0, 10) > day);
+  return next ? next.from_tier || 'none' : (ix.current.get(id) ?? 'none');
+}
+const tierIndex = new WeakMap<Raw, { changes: Map<number, Raw['tierChanges']>; current: Map<number, string> }>();
+
 /** The customers a grid filter selects, evaluated in TypeScript (only the keys reports produce). */
 export function gridReference(r: Raw, scopeCustomers: Raw['customers'], f: GridFilter, today: string): Set<number> {
   const out = new Set<number>();
@@ -106,11 +127,12 @@ export function gridReference(r: Raw, scopeCustomers: Raw['customers'], f: GridF
 function drillMatches(r: Raw, id: number, openedOn: string, d: NonNullable<GridFilter['drill']>, today: string): boolean {
   switch (d.kind) {
     case 'openedBy':
-      return openedOn <= d.date;
+      return openedOn <= d.date && (!d.tiers || d.tiers.includes(tierOnDay(r, id, d.date) as 'gold'));
     case 'txn':
       return r.txns.some(
         (t) =>
           t.customer_id === id &&
+          (!d.tiers || d.tiers.includes(tierOnDay(r, id, t.txn_at.slice(0, 10)) as 'gold')) &&
           t.txn_at.slice(0, 7) >= d.fromMonth &&
           t.txn_at.slice(0, 7) <= d.toMonth &&
           (!d.channels || d.channels.includes(t.channel as 'atm')) &&
@@ -128,7 +150,8 @@ function drillMatches(r: Raw, id: number, openedOn: string, d: NonNullable<GridF
         r.loans.some((l) => l.customer_id === id && l.product_id === d.productId && l.status === 'active')
       );
     case 'sold': {
-      const inP = (day: string) => day.slice(0, 7) >= d.fromMonth && day.slice(0, 7) <= d.toMonth;
+      const inP = (day: string) =>
+        day.slice(0, 7) >= d.fromMonth && day.slice(0, 7) <= d.toMonth && (!d.tiers || d.tiers.includes(tierOnDay(r, id, monthEndOf(day.slice(0, 7))) as 'gold'));
       return (
         r.accounts.some((a) => a.customer_id === id && a.product_id === d.productId && (a.kind === 'demand' || a.kind === 'card') && inP(a.opened_on)) ||
         r.terms.some((t) => t.customer_id === id && t.product_id === d.productId && inP(t.start_on)) ||

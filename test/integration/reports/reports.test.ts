@@ -10,9 +10,10 @@ import { createServices, type Services } from '../../../main/services';
 import type { GridFilter, Input, MethodName, Output, ReportFilterInput, ReportName, ReportResult, ReportTable } from '../../../shared/api';
 import type { CallResult } from '../../../shared/errors';
 import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
+import { refreshFactors, retier } from '../../../db/tiering';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 import { writeText } from '../imports/helpers';
-import { addDays, customerMonth, gridReference, inScope, loadRaw, monthEndOf, reportingMonths, weekday, yuan, type Raw } from './reference';
+import { addDays, customerMonth, gridReference, inScope, loadRaw, monthEndOf, reportingMonths, tierOnDay, weekday, yuan, type Raw } from './reference';
 
 /**
  * Every figure of every report equals the same figure computed the slow way from the raw tables
@@ -312,6 +313,58 @@ async function checkAll(who: Who, label: string) {
   expect(drills, label).toBeGreaterThan(40);
 }
 
+/**
+ * Reports filtered to a tier count each figure under the tier held at its moment (point-in-time
+ * tiers): month-end customers and balances at that month end, transactions on their day, sales at the
+ * end of their month, holdings today. Figures and drills against the change log, the slow way.
+ */
+async function checkTierFiltered(who: Who, label: string) {
+  const scopeCs = inScope(raw, who);
+  const months = reportingMonths(raw);
+  const to = months[months.length - 1]!;
+  const from = months[0]!;
+  const tiersThen = new Set<string>();
+  for (const m of months) for (const c of scopeCs) if (c.opened_on <= monthEndOf(m)) tiersThen.add(tierOnDay(raw, c.id, monthEndOf(m)));
+  let drills = 0;
+  let differs = 0;
+  for (const tier of [...tiersThen].sort()) {
+    const filter: ReportFilterInput = { from, to, tiers: [tier as 'gold'] };
+    const ov = await ok(who.user, 'reports.run', { report: 'overview', filter });
+    const trend = table(ov, 'trend').rows.map((r) => ({ month: r.cells.month, ...figureCells(r.cells) }));
+    expect(trend, `${label} ${tier} trend`).toEqual(
+      // Months where nobody opened held the tier are not shown.
+      months.map((m) => ({ month: m, ...monthRef(scopeCs.filter((c) => tierOnDay(raw, c.id, monthEndOf(m)) === tier), m) })).filter((x) => x.customers > 0),
+    );
+    for (const m of months) if (scopeCs.some((c) => c.opened_on <= monthEndOf(m) && tierOnDay(raw, c.id, monthEndOf(m)) !== (c.tier ?? 'none'))) differs++;
+    drills += await checkDrills(who, ov, scopeCs, customersFigure);
+    const ch = await ok(who.user, 'reports.run', { report: 'channels', filter });
+    const ts = txnsOf(scopeCs, from, to).filter((t) => tierOnDay(raw, t.customer_id, t.txn_at.slice(0, 10)) === tier);
+    const chans = [...new Set(ts.map((t) => t.channel))].sort();
+    expect(table(ch, 'mix').rows.map((r) => [r.cells.channel, r.cells.n, r.cells.amount]), `${label} ${tier} channels`).toEqual(
+      chans.map((c) => [c, ts.filter((t) => t.channel === c).length, yuan(sum(ts.filter((t) => t.channel === c), (t) => t.amount_fen))]),
+    );
+    for (const r of table(ch, 'hours').rows) {
+      for (const c of chans) expect(r.cells[c], `${label} ${tier} hour ${r.cells.hour} ${c}`).toBe(ts.filter((t) => t.channel === c && Number(t.txn_at.slice(11, 13)) === r.cells.hour).length);
+    }
+    drills += await checkDrills(who, ch, scopeCs, customersFigure);
+    const pr = await ok(who.user, 'reports.run', { report: 'products', filter });
+    const ids = new Set(scopeCs.map((c) => c.id));
+    const sold = new Map<number, number>();
+    const sell = (pid: number, cid: number, day: string) => {
+      if (ids.has(cid) && day.slice(0, 7) >= from && day.slice(0, 7) <= to && tierOnDay(raw, cid, monthEndOf(day.slice(0, 7))) === tier) sold.set(pid, (sold.get(pid) ?? 0) + 1);
+    };
+    for (const a of raw.accounts) if (a.kind === 'demand' || a.kind === 'card') sell(a.product_id, a.customer_id, a.opened_on);
+    for (const t of raw.terms) sell(t.product_id, t.customer_id, t.start_on);
+    for (const h of raw.wealth) sell(h.product_id, h.customer_id, h.purchased_on);
+    for (const l of raw.loans) sell(l.product_id, l.customer_id, l.disbursed_on);
+    expect(Object.fromEntries(table(pr, 'sales').rows.map((r) => [(r.drill!.drill as { productId: number }).productId, r.cells.sold])), `${label} ${tier} sales`).toEqual(Object.fromEntries(sold));
+    drills += await checkDrills(who, pr, scopeCs, customersFigure);
+  }
+  // The check means something: some month ends count customers under a tier they no longer hold.
+  expect(differs, `${label}: history under other tiers`).toBeGreaterThan(0);
+  expect(drills, label).toBeGreaterThan(20);
+}
+
 describe('reports equal the raw tables, drill-downs equal the figures', () => {
   it('on the demo store, for the president and for a manager (own book only, granted customers left out)', async () => {
     const grants = services.db.prepare('SELECT COUNT(*) AS n FROM customer_grants WHERE staff_id = ?').get(manager.managerId) as { n: number };
@@ -355,12 +408,26 @@ describe('reports equal the raw tables, drill-downs equal the figures', () => {
     expect(reportingMonths(raw)).toHaveLength(13);
     await checkAll(president, 'president after import');
 
+    // A re-tier dated mid-year: what is dated before it keeps the tiers it was counted under.
+    const mid = `${reportingMonths(raw)[6]!}-15`;
+    refreshFactors(services.db, mid);
+    const r = retier(services.db, { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, ordinary: DEFAULT_TIER_MODEL.thresholds.ordinary + 4, key: DEFAULT_TIER_MODEL.thresholds.key - 3 } }, {
+      userId: null,
+      now: new Date(`${mid}T09:00:00Z`),
+    });
+    expect(r.changed).toBeGreaterThan(0);
+    raw = loadRaw(services.db);
+    await checkTierFiltered(president, 'president after a mid-year re-tier');
+    await checkTierFiltered(manager, 'manager after a mid-year re-tier');
+    await checkAll(president, 'president after a mid-year re-tier');
+
     const applied = await ok('admin', 'tiers.apply', { model: { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, quality: DEFAULT_TIER_MODEL.thresholds.quality - 5 } } });
     expect(applied.changed).toBeGreaterThan(0);
     raw = loadRaw(services.db);
     expect(raw.tierChanges.length).toBeGreaterThan(0);
     await checkAll(president, 'president after re-tier');
     await checkAll(manager, 'manager after re-tier');
+    await checkTierFiltered(president, 'president after re-tier');
   }, 400_000);
 
   it('a manager cannot widen their reports to another manager, a teller has no reports, bad filters are refused', async () => {
