@@ -230,7 +230,7 @@ function Filters({
           </label>
         </>
       )}
-      <fieldset className="chips">
+      <fieldset className="chips" title={t('reports.filter.tierHint')}>
         <legend>{t('reports.filter.tier')}</legend>
         {TIER_CHOICES.map((tier) => (
           <label key={tier} className="chip">
