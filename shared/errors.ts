@@ -54,6 +54,8 @@ export const ERROR_CODES = [
   'REMINDER_SNOOZE_PAST',
   // Per-user settings: a customer-grid column layout refused (details: reason unknown_column / duplicate_column / bad_shape, colId).
   'GRID_LAYOUT_INVALID',
+  // 客户细分: a re-tier dated before the last one logged (the PC's clock was set back; details: last).
+  'TIER_CLOCK_BEHIND',
   'INTERNAL',
 ] as const;
 

@@ -60,14 +60,12 @@ const prevMonth = (col: string) => `strftime('%Y-%m', ${col} || '-01', '-1 month
 /**
  * The tier (as stored: '' = none) customer `cust` held on day `day` (SQL expressions): changes count from
  * the (UTC) date of changed_at, so it is the from_tier of the first change dated after that day, or
- * `current` when there is none. `except`: leave out the changes of that model version (the tier as it
- * was counted before a re-tier logged them). One probe of customer_tier_changes_customer. `cust` and
+ * `current` when there is none. One probe of customer_tier_changes_customer. `cust` and
  * `day` must be qualified with their table's alias (the sub-select's own alias is tcx).
  */
-export const tierOn = (cust: string, day: string, current: string, except?: string) =>
-  `COALESCE((SELECT COALESCE(tcx.from_tier, '') FROM customer_tier_changes tcx WHERE tcx.customer_id = ${cust} AND tcx.changed_at >= date(${day}, '+1 day')${
-    except ? ` AND tcx.model_version IS NOT ${except}` : ''
-  } ORDER BY tcx.changed_at, tcx.id LIMIT 1), ${current})`;
+export const tierOn = (cust: string, day: string, current: string) =>
+  `COALESCE((SELECT COALESCE(tcx.from_tier, '') FROM customer_tier_changes tcx WHERE tcx.customer_id = ${cust} AND tcx.changed_at >= date(${day}, '+1 day')
+    ORDER BY tcx.changed_at, tcx.id LIMIT 1), ${current})`;
 /** Day of a transaction's txn_at. */
 const txnDay = (t: string) => `substr(${t}.txn_at, 1, 10)`;
 
@@ -343,45 +341,51 @@ export function reportingRetier(db: Database, version: number, day: string): voi
   db.exec('DROP TABLE IF EXISTS temp.rt_moved');
   db.exec('CREATE TEMP TABLE rt_moved (customer_id INTEGER PRIMARY KEY, ot TEXT NOT NULL, nt TEXT NOT NULL)');
   db.prepare(
-    `INSERT INTO temp.rt_moved (customer_id, ot, nt)
-     SELECT r.customer_id, r.tier, COALESCE(c.tier, '') FROM customer_tier_changes x JOIN report_customers r ON r.customer_id = x.customer_id JOIN customers c ON c.id = x.customer_id
-     WHERE x.model_version = ? GROUP BY r.customer_id`,
+    `INSERT OR IGNORE INTO temp.rt_moved (customer_id, ot, nt)
+     SELECT r.customer_id, r.tier, COALESCE(x.to_tier, '') FROM customer_tier_changes x JOIN report_customers r ON r.customer_id = x.customer_id
+     WHERE x.model_version = ?`,
   ).run(version);
-  // Per-customer rows dated on or after the day: out under the tier they are stored with, the tier
-  // recomputed, back in.
-  const monthRows = (sign: 1 | -1) =>
-    db.prepare(`INSERT INTO summary_months (month, branch_id, manager_staff_id, tier, kind, customers, deposit_fen, wealth_fen, loan_fen)
-      SELECT m.month, r.branch_id, r.manager_staff_id, m.tier, r.kind, ${sign} * COUNT(*), ${sign} * SUM(m.deposit_fen), ${sign} * SUM(m.wealth_fen), ${sign} * SUM(m.loan_fen)
-      FROM temp.rt_moved a CROSS JOIN report_customers r ON r.customer_id = a.customer_id CROSS JOIN report_customer_months m ON m.customer_id = a.customer_id AND m.month >= ?
-      GROUP BY 1, 2, 3, 4, 5
+  // Nothing is logged after `day` (retier() refuses a clock set back), so every row and transaction
+  // dated from `day` on was counted under the customer's old tier and now takes the new one.
+
+  // Per-customer rows dated on or after the day: one grouped pass gives each cell's (old tier, new
+  // tier) totals, which leave the old tier and join the new one; then the rows take their new tier.
+  db.exec('DROP TABLE IF EXISTS temp.rt_cells');
+  db.prepare(`CREATE TEMP TABLE rt_cells AS
+    SELECT m.month, r.branch_id, r.manager_staff_id, r.kind, m.tier AS ot, a.nt AS nt,
+           COUNT(*) AS n, SUM(m.deposit_fen) AS dep, SUM(m.wealth_fen) AS wlt, SUM(m.loan_fen) AS lon
+    FROM temp.rt_moved a CROSS JOIN report_customer_months m ON m.customer_id = a.customer_id AND m.month >= ? CROSS JOIN report_customers r ON r.customer_id = a.customer_id
+    GROUP BY 1, 2, 3, 4, 5, 6`).run(month);
+  for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
+    db.exec(`INSERT INTO summary_months (month, branch_id, manager_staff_id, tier, kind, customers, deposit_fen, wealth_fen, loan_fen)
+      SELECT month, branch_id, manager_staff_id, ${tier}, kind, ${sign} * SUM(n), ${sign} * SUM(dep), ${sign} * SUM(wlt), ${sign} * SUM(lon)
+      FROM temp.rt_cells WHERE ot <> nt GROUP BY 1, 2, 3, 4, 5
       ON CONFLICT (month, branch_id, manager_staff_id, tier, kind) DO UPDATE SET
         customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
-        wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen`).run(month);
-  const productRows = (sign: 1 | -1) =>
-    db.prepare(`INSERT INTO summary_products (month, product_id, branch_id, manager_staff_id, tier, holders, held, balance_fen, sold, sold_fen)
-      SELECT p.month, p.product_id, r.branch_id, r.manager_staff_id, p.tier, ${sign} * SUM(p.holder), ${sign} * SUM(p.held), ${sign} * SUM(p.balance_fen),
-             ${sign} * SUM(p.sold), ${sign} * SUM(p.sold_fen)
-      FROM temp.rt_moved a CROSS JOIN report_customers r ON r.customer_id = a.customer_id
-      CROSS JOIN report_customer_products p ON p.customer_id = a.customer_id AND (p.month = '' OR p.month >= ?)
-      GROUP BY 1, 2, 3, 4, 5
+        wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen`);
+  }
+  db.exec('DROP TABLE IF EXISTS temp.rt_cells');
+  db.prepare(`CREATE TEMP TABLE rt_cells AS
+    SELECT p.month, p.product_id, r.branch_id, r.manager_staff_id, p.tier AS ot, a.nt AS nt,
+           SUM(p.holder) AS holders, SUM(p.held) AS held, SUM(p.balance_fen) AS bal, SUM(p.sold) AS sold, SUM(p.sold_fen) AS sold_fen
+    FROM temp.rt_moved a CROSS JOIN report_customer_products p ON p.customer_id = a.customer_id AND (p.month = '' OR p.month >= ?)
+    CROSS JOIN report_customers r ON r.customer_id = a.customer_id
+    GROUP BY 1, 2, 3, 4, 5, 6`).run(month);
+  for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
+    db.exec(`INSERT INTO summary_products (month, product_id, branch_id, manager_staff_id, tier, holders, held, balance_fen, sold, sold_fen)
+      SELECT month, product_id, branch_id, manager_staff_id, ${tier}, ${sign} * SUM(holders), ${sign} * SUM(held), ${sign} * SUM(bal), ${sign} * SUM(sold), ${sign} * SUM(sold_fen)
+      FROM temp.rt_cells WHERE ot <> nt GROUP BY 1, 2, 3, 4, 5
       ON CONFLICT (month, product_id, branch_id, manager_staff_id, tier) DO UPDATE SET
         holders = holders + excluded.holders, held = held + excluded.held, balance_fen = balance_fen + excluded.balance_fen,
-        sold = sold + excluded.sold, sold_fen = sold_fen + excluded.sold_fen`).run(month);
-  monthRows(-1);
-  productRows(-1);
-  const nt = '(SELECT a.nt FROM temp.rt_moved a WHERE a.customer_id = t.customer_id)';
-  db.prepare(`UPDATE report_customer_months AS t SET tier = ${tierOn('t.customer_id', monthEnd('t.month'), nt)}
-    WHERE t.customer_id IN (SELECT customer_id FROM temp.rt_moved) AND t.month >= ?`).run(month);
-  db.prepare(`UPDATE report_customer_products AS t SET tier = CASE t.month WHEN '' THEN ${nt} ELSE ${tierOn('t.customer_id', monthEnd('t.month'), nt)} END
-    WHERE t.customer_id IN (SELECT customer_id FROM temp.rt_moved) AND (t.month = '' OR t.month >= ?)`).run(month);
-  monthRows(1);
-  productRows(1);
-  // Transactions on or after the day: from the tier they were counted under (this version's changes
-  // left out) to the tier on their day now. Branch and manager do not change here.
-  const [before, after] = [tierOn('a.customer_id', txnDay('t'), 'a.ot', String(Number(version))), tierOn('a.customer_id', txnDay('t'), 'a.nt')];
+        sold = sold + excluded.sold, sold_fen = sold_fen + excluded.sold_fen`);
+  }
+  db.exec('DROP TABLE IF EXISTS temp.rt_cells');
+  db.prepare(`UPDATE report_customer_months AS t SET tier = a.nt FROM temp.rt_moved a WHERE t.customer_id = a.customer_id AND t.month >= ?`).run(month);
+  db.prepare(`UPDATE report_customer_products AS t SET tier = a.nt FROM temp.rt_moved a WHERE t.customer_id = a.customer_id AND (t.month = '' OR t.month >= ?)`).run(month);
+  // Transactions on or after the day: from the old tier to the new one. Branch and manager do not change here.
   db.exec('DROP TABLE IF EXISTS temp.rt_txn');
   db.prepare(`CREATE TEMP TABLE rt_txn AS
-    SELECT r.branch_id AS b, r.manager_staff_id AS m, ${before} AS ot, ${after} AS nt, substr(t.txn_at, 1, 7) AS month, t.channel, t.txn_type, t.direction,
+    SELECT r.branch_id AS b, r.manager_staff_id AS m, a.ot AS ot, a.nt AS nt, substr(t.txn_at, 1, 7) AS month, t.channel, t.txn_type, t.direction,
            CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday, CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
     FROM temp.rt_moved a CROSS JOIN transactions t ON t.customer_id = a.customer_id AND t.txn_at >= ? CROSS JOIN report_customers r ON r.customer_id = a.customer_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).run(day);
@@ -395,10 +399,9 @@ export function reportingRetier(db: Database, version: number, day: string): voi
       ON CONFLICT (month, branch_id, tier, channel, weekday, hour) DO UPDATE SET
         n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
   }
-  db.exec(`UPDATE report_customers SET tier = (SELECT a.nt FROM temp.rt_moved a WHERE a.customer_id = report_customers.customer_id)
-    WHERE customer_id IN (SELECT customer_id FROM temp.rt_moved)`);
+  db.exec(`UPDATE report_customers SET tier = a.nt FROM temp.rt_moved a WHERE report_customers.customer_id = a.customer_id`);
   dropEmpty(db);
-  for (const t of ['rt_moved', 'rt_txn']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
+  for (const t of ['rt_moved', 'rt_txn', 'rt_cells']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
   dropTemp(db);
 }
 

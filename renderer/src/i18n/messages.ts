@@ -65,6 +65,8 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
       const colId = typeof details?.colId === 'string' ? details.colId : '—';
       return reason ? t(`grid.layoutProblem.${reason}`, { colId, defaultValue: t('errors.GRID_LAYOUT_INVALID') }) : t('errors.GRID_LAYOUT_INVALID');
     }
+    case 'TIER_CLOCK_BEHIND':
+      return t('errors.TIER_CLOCK_BEHIND', { last: typeof details?.last === 'string' ? dateTime(details.last) : '—' });
     case 'REFERRAL_BAD_STATE': {
       // status and action are codes: show them as the words on screen (待受理 / 成交)
       const status = typeof details?.status === 'string' ? t(`referral.status.${details.status}`, { defaultValue: details.status }) : '—';

@@ -218,6 +218,11 @@ describe('reporting summaries kept current', () => {
       }
       const gotM = db.prepare('SELECT month, tier, SUM(customers) AS n FROM summary_months GROUP BY 1, 2').all() as { month: string; tier: string; n: number }[];
       expect(Object.fromEntries(gotM.map((g) => [`${g.month}|${g.tier}`, g.n]))).toEqual(Object.fromEntries(wantM));
+      // Today's totals by tier, kept by deltas: equal to grouping the customers now.
+      expect(db.prepare('SELECT * FROM summary_customers ORDER BY 1, 2, 3').raw().all()).toEqual(
+        db.prepare(`SELECT branch_id, COALESCE(manager_staff_id, 0), COALESCE(tier, ''), COUNT(*), SUM(deposit_fen), SUM(wealth_fen), SUM(loan_fen), SUM(aum_fen)
+          FROM customers GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).raw().all(),
+      );
       return changes;
     };
     refreshFactors(db, '2026-06-15');
@@ -242,5 +247,17 @@ describe('reporting summaries kept current', () => {
     });
     expect(r2.changed).toBeGreaterThan(0);
     check();
+    // A clock set back: a re-tier dated before the last one is refused, and nothing changes.
+    const before = snapshot(db);
+    const tiers = db.prepare('SELECT id, tier FROM customers ORDER BY id').raw().all();
+    expect(() =>
+      retier(db, { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, quality: DEFAULT_TIER_MODEL.thresholds.quality - 6 } }, {
+        userId: null,
+        now: new Date('2026-08-20T10:00:00Z'),
+      }),
+    ).toThrow(expect.objectContaining({ code: 'TIER_CLOCK_BEHIND', details: { last: '2026-10-31T10:00:00.000Z' } }));
+    expect(snapshot(db)).toEqual(before);
+    expect(db.prepare('SELECT id, tier FROM customers ORDER BY id').raw().all()).toEqual(tiers);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM tier_models WHERE active = 1').get() as { n: number }).n).toBe(1);
   });
 });
