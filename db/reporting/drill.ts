@@ -10,15 +10,17 @@ import { shiftMonth } from './months';
 
 const list = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
-/** (from, to] in whole days over customer_tier_changes.changed_at: per customer, first from_tier and last to_tier. */
+/**
+ * (from, to] in whole days over customer_tier_changes.changed_at: per customer, the from_tier of its
+ * first change and the to_tier of its last. Ids follow time (re-tiering refuses a clock set back:
+ * TIER_CLOCK_BEHIND), so first and last are the lowest and highest id: one grouped pass over the
+ * window instead of numbering every change twice.
+ */
 export const TIER_CHANGE_CTE = `WITH ch AS (
-    SELECT x.customer_id, x.from_tier, x.to_tier,
-           ROW_NUMBER() OVER (PARTITION BY x.customer_id ORDER BY x.changed_at, x.id) AS first,
-           ROW_NUMBER() OVER (PARTITION BY x.customer_id ORDER BY x.changed_at DESC, x.id DESC) AS last
-    FROM customer_tier_changes x WHERE x.changed_at >= ? AND x.changed_at < ?),
+    SELECT x.customer_id, MIN(x.id) AS first, MAX(x.id) AS last FROM customer_tier_changes x WHERE x.changed_at >= ? AND x.changed_at < ? GROUP BY x.customer_id),
   moved AS (
-    SELECT f.customer_id, COALESCE(NULLIF(f.from_tier, ''), 'none') AS from_tier, COALESCE(NULLIF(l.to_tier, ''), 'none') AS to_tier
-    FROM ch f JOIN ch l ON l.customer_id = f.customer_id AND l.last = 1 WHERE f.first = 1)`;
+    SELECT ch.customer_id, COALESCE(NULLIF(f.from_tier, ''), 'none') AS from_tier, COALESCE(NULLIF(l.to_tier, ''), 'none') AS to_tier
+    FROM ch JOIN customer_tier_changes f ON f.id = ch.first JOIN customer_tier_changes l ON l.id = ch.last)`;
 
 export function tierChangeBounds(from: string, to: string): [string, string] {
   return [addDays(from, 1), addDays(to, 1)];
