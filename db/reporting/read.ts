@@ -34,6 +34,7 @@ import type { Scope } from '../scope';
 import { addDays } from '../../shared/dates';
 import { shiftMonth } from './months';
 import { tierOn } from './maintain';
+import { freshColumns, KIND_CODES, migrationCells, TIER_CODES } from '../repos/customerColumns';
 import { TIER_CHANGE_CTE, tierChangeBounds } from './drill';
 
 export interface ReportScope {
@@ -587,6 +588,28 @@ export interface MigrationCell {
  * one. Customers who changed and changed back appear on the diagonal. Tier null/'' is 'none'.
  */
 export function tierMigration(db: Database, scope: ReportScope, opts: { from: string; to: string }, filter: ReportFilter = {}): MigrationCell[] {
+  const d = freshColumns(db);
+  if (d) {
+    // A large book: the grid's in-memory columns hold every customer's change history (a re-tier can
+    // log most of a million customers; grouping that log per request takes seconds).
+    const [lo, hi] = tierChangeBounds(opts.from, opts.to).map((x) => Number(x.replaceAll('-', '')));
+    const inScope = scope.managerStaffId != null ? null : new Set(scope.branchIds ?? []);
+    const branches = filter.branchIds ? new Set(filter.branchIds) : null;
+    const tiers = filter.tiers ? new Set(filter.tiers.map((t) => TIER_CODES.indexOf((t || 'none') as (typeof TIER_CODES)[number]))) : null;
+    const kind = filter.kind ? KIND_CODES.indexOf(filter.kind) : -1;
+    const keep = (r: number) =>
+      (inScope ? inScope.has(d.branch[r]!) : d.manager[r] === scope.managerStaffId) &&
+      (!branches || branches.has(d.branch[r]!)) &&
+      (filter.managerStaffId == null || d.manager[r] === filter.managerStaffId) &&
+      (!tiers || tiers.has(d.tier[r]!)) &&
+      (kind < 0 || d.kind[r] === kind);
+    return [...migrationCells(d, keep, lo!, hi!)]
+      .map(([k, customers]) => {
+        const [from, to] = k.split('>') as [string, string];
+        return { from, to, customers };
+      })
+      .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+  }
   const w = customerWhere(scope, filter);
   return db
     .prepare(

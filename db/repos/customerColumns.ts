@@ -24,7 +24,7 @@ import { yuanToFen } from '../../shared/money';
 import type { Scope } from '../scope';
 
 export const TIER_CODES = ['none', 'gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'] as const;
-const KIND_CODES = ['', 'individual', 'corporate'] as const;
+export const KIND_CODES = ['', 'individual', 'corporate'] as const;
 const STATUS_CODES = ['', 'active', 'dormant', 'closed'] as const;
 
 /** Exact integer fen split as hi * 2^32 + lo, so sums over a million rows stay exact in doubles. */
@@ -59,6 +59,15 @@ export interface ColumnData {
   birthMonth: Uint8Array;
   /** Rows in ascending (column, id) order, per sortable column. */
   perms: Partial<Record<SortColumn, Int32Array>>;
+  /**
+   * Tier-change history (customer_tier_changes) by row: changes of row r are changeStart[r] ..
+   * changeStart[r + 1] - 1, in (changed_at, id) order; day as YYYYMMDD of changed_at's date; tiers as
+   * TIER_CODES indexes. The tier migration report reads it instead of grouping the log.
+   */
+  changeStart: Int32Array;
+  changeDay: Int32Array;
+  changeFrom: Uint8Array;
+  changeTo: Uint8Array;
 }
 
 export interface ColumnStamp {
@@ -99,6 +108,10 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
       lastTxn: new Int32Array(n),
       birthMonth: new Uint8Array(n),
       perms: {},
+      changeStart: new Int32Array(n + 1),
+      changeDay: new Int32Array(0),
+      changeFrom: new Uint8Array(0),
+      changeTo: new Uint8Array(0),
     };
     const setMoney = (col: MoneyColumn, r: number, v: number) => {
       if (!Number.isSafeInteger(v) || Math.abs(v) >= 2 ** 52) throw new Error('amount beyond exact range');
@@ -144,6 +157,7 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
     }
     if (r !== n) throw new Error('customers changed during the build');
     d.managers = Int32Array.from(dense.keys());
+    readTierChanges(db, d, code);
     for (const [col, expr] of Object.entries(sortSql) as [SortColumn, string][]) {
       const from = col === 'branchName' ? 'customers c JOIN branches b ON b.id = c.branch_id' : col === 'managerName' ? 'customers c LEFT JOIN staff m ON m.id = c.manager_staff_id' : 'customers c';
       const perm = new Int32Array(n);
@@ -158,9 +172,64 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
   }
 }
 
+/** The tier-change log into the build's CSR arrays (customer order, then changed_at, id: the log's index order). */
+function readTierChanges(db: Database, d: ColumnData, code: (list: readonly string[], v: string | null) => number): void {
+  const m = (db.prepare('SELECT COUNT(*) AS n FROM customer_tier_changes').get() as { n: number }).n;
+  d.changeDay = new Int32Array(m);
+  d.changeFrom = new Uint8Array(m);
+  d.changeTo = new Uint8Array(m);
+  const counts = new Int32Array(d.n + 1);
+  let i = 0;
+  let prevRow = -1;
+  for (const [cid, at, from, to] of db
+    .prepare('SELECT customer_id, changed_at, from_tier, to_tier FROM customer_tier_changes INDEXED BY customer_tier_changes_customer ORDER BY customer_id, changed_at, id')
+    .raw()
+    .iterate() as IterableIterator<[number, string, string | null, string | null]>) {
+    if (i >= m) throw new Error('tier changes grew during the build');
+    const r = cid < d.rowOf.length ? d.rowOf[cid]! : -1;
+    if (r < 0 || r < prevRow) throw new Error('tier change of an unknown customer');
+    prevRow = r;
+    counts[r + 1]!++;
+    d.changeDay[i] = Number(at.slice(0, 4) + at.slice(5, 7) + at.slice(8, 10));
+    d.changeFrom[i] = code(TIER_CODES, from || 'none');
+    d.changeTo[i] = code(TIER_CODES, to || 'none');
+    i++;
+  }
+  if (i !== m) throw new Error('tier changes shrank during the build');
+  for (let r = 0; r < d.n; r++) counts[r + 1]! += counts[r]!;
+  d.changeStart = counts;
+}
+
+/**
+ * Tier migration over the columns: for the rows `keep` passes with at least one change dated in
+ * [lo, hi) (YYYYMMDD), the tier before the first and after the last; counts by (from, to) codes.
+ */
+export function migrationCells(d: ColumnData, keep: (r: number) => boolean, lo: number, hi: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const { changeStart: start, changeDay: day, changeFrom: from, changeTo: to } = d;
+  for (let r = 0; r < d.n; r++) {
+    const a = start[r]!;
+    const b = start[r + 1]!;
+    if (a === b) continue;
+    let first = -1;
+    let last = -1;
+    for (let k = a; k < b; k++) {
+      const x = day[k]!;
+      if (x < lo || x >= hi) continue;
+      if (first < 0) first = k;
+      last = k;
+    }
+    if (first < 0 || !keep(r)) continue;
+    const key = `${TIER_CODES[from[first]!]}>${TIER_CODES[to[last]!]}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
 /** Every typed array of a build, for transferring it out of the worker without a copy. */
 export function transferList(d: ColumnData): ArrayBuffer[] {
-  const arrays: ArrayBufferView[] = [d.ids, d.rowOf, d.branch, d.manager, d.managerIdx, d.managers, d.tier, d.kind, d.status, d.lastTxn, d.birthMonth];
+  const arrays: ArrayBufferView[] = [d.ids, d.rowOf, d.branch, d.manager, d.managerIdx, d.managers, d.tier, d.kind, d.status, d.lastTxn, d.birthMonth,
+    d.changeStart, d.changeDay, d.changeFrom, d.changeTo];
   for (const m of [d.aum, d.deposits, d.wealth, d.loans]) arrays.push(m.hi, m.lo);
   arrays.push(...Object.values(d.perms));
   return arrays.map((a) => a.buffer as ArrayBuffer);

@@ -313,6 +313,26 @@ async function checkAll(who: Who, label: string) {
   expect(drills, label).toBeGreaterThan(40);
 }
 
+/** The migration matrix for (from, to] against the change log, and its drills. Returns customers with several changes in it. */
+async function checkMigration(who: Who, from: string, to: string, label: string): Promise<number> {
+  const scopeCs = inScope(raw, who);
+  const mg = await ok(who.user, 'reports.run', { report: 'migration', filter: { migrationFrom: from, migrationTo: to } });
+  const lo = addDays(from, 1);
+  const hi = addDays(to, 1);
+  const moved = new Map<string, number>();
+  let several = 0;
+  for (const c of scopeCs) {
+    const ch = raw.tierChanges.filter((x) => x.customer_id === c.id && x.changed_at >= lo && x.changed_at < hi).sort((a, b) => a.changed_at.localeCompare(b.changed_at) || a.id - b.id);
+    if (!ch.length) continue;
+    if (ch.length > 1) several++;
+    const k = `${ch[0]!.from_tier || 'none'}>${ch[ch.length - 1]!.to_tier || 'none'}`;
+    moved.set(k, (moved.get(k) ?? 0) + 1);
+  }
+  expect(Object.fromEntries(table(mg, 'changes').rows.map((r) => [`${r.cells.fromTier}>${r.cells.toTier}`, r.cells.customers])), label).toEqual(Object.fromEntries(moved));
+  await checkDrills(who, mg, scopeCs, customersFigure);
+  return several;
+}
+
 /**
  * Reports filtered to a tier count each figure under the tier held at its moment (point-in-time
  * tiers): month-end customers and balances at that month end, transactions on their day, sales at the
@@ -427,7 +447,17 @@ describe('reports equal the raw tables, drill-downs equal the figures', () => {
     expect(raw.tierChanges.length).toBeGreaterThan(0);
     await checkAll(president, 'president after re-tier');
     await checkAll(manager, 'manager after re-tier');
+    // A window over both re-tiers: customers changed twice count from their first tier to their last.
+    expect(await checkMigration(president, addDays(mid, -1), TODAY, 'migration over both re-tiers')).toBeGreaterThan(0);
     await checkTierFiltered(president, 'president after re-tier');
+    // Again through the in-memory columns (a large book's path), migration matrix included.
+    buildColumnsNow(services.db);
+    expect(freshColumns(services.db)).not.toBeNull();
+    await checkAll(president, 'president after re-tier, columns');
+    await checkAll(manager, 'manager after re-tier, columns');
+    expect(await checkMigration(president, addDays(mid, -1), TODAY, 'migration over both re-tiers, columns')).toBeGreaterThan(0);
+    await checkMigration(manager, addDays(mid, -1), TODAY, 'manager migration over both re-tiers, columns');
+    expect(freshColumns(services.db), 'the columns answered throughout').not.toBeNull();
   }, 400_000);
 
   it('a manager cannot widen their reports to another manager, a teller has no reports, bad filters are refused', async () => {
