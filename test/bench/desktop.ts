@@ -7,7 +7,7 @@
  *
  *   node --import tsx test/bench/desktop.ts --db STORE [--samples 30]
  */
-import { fmt, pct, signedIn } from './support';
+import { columnsReady, fmt, pct, signedIn } from './support';
 import { fixedClock } from '../../main/clock';
 import { makeEnv, WIDGETS, DEFAULT_LAYOUTS } from '../../main/desktop/widgets';
 import { createRegistry } from '../../main/registry';
@@ -20,6 +20,7 @@ export async function benchDesktop(opts: { db: string; samples: number; print: (
   const today = opts.today ?? '2026-10-31';
   const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date(`${today}T02:00:00Z`)) });
   try {
+    await columnsReady(services.db, print);
     const registry = createRegistry(services);
     const { timed } = await signedIn(registry, ['president', 'manager1']);
     const total = (services.db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;

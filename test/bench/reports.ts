@@ -8,7 +8,7 @@
  *
  *   node --import tsx test/bench/reports.ts --db STORE [--samples 20] [--rebuild]
  */
-import { fmt, pct, signedIn } from './support';
+import { columnsReady, fmt, pct, signedIn } from './support';
 import { fixedClock } from '../../main/clock';
 import { createRegistry } from '../../main/registry';
 import { createServices } from '../../main/services';
@@ -21,6 +21,7 @@ export async function benchReports(opts: { db: string; samples: number; print: (
   const today = opts.today ?? '2026-10-31';
   const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date(`${today}T02:00:00Z`)) });
   try {
+    await columnsReady(services.db, print);
     const registry = createRegistry(services);
     const { timed } = await signedIn(registry, ['president', 'manager1']);
     const db = services.db;
