@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import type { TierModelState } from '../../shared/api';
 import { fenToYuan } from '../../shared/money';
 import { DEFAULT_TIER_MODEL, tierModelSchema } from '../../shared/tiers';
@@ -29,6 +30,26 @@ function refresh(ctx: AuthedCtx): { customers: number; asOf: string } {
   return { customers, asOf };
 }
 
+/** Connections whose auto-checkpoint is deferred: how many deferrals are open, and the setting to restore. */
+const deferrals = new WeakMap<Database, { open: number; auto: number }>();
+
+/** Turns the connection's auto-checkpoint off until every deferral has called the returned function once. */
+function deferCheckpoints(db: Database): () => void {
+  let d = deferrals.get(db);
+  if (!d) deferrals.set(db, (d = { open: 0, auto: Number(db.pragma('wal_autocheckpoint', { simple: true })) }));
+  d.open++;
+  db.pragma('wal_autocheckpoint = 0');
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--d.open === 0) {
+      deferrals.delete(db);
+      if (db.open) db.pragma(`wal_autocheckpoint = ${d.auto}`);
+    }
+  };
+}
+
 export const tiersHandlers = handlers({
   'tiers.model': (_input, ctx): TierModelState => {
     const r = ctx.services.db.prepare('SELECT version, definition, created_at, changed FROM tier_models WHERE active = 1').get() as
@@ -53,10 +74,22 @@ export const tiersHandlers = handlers({
 
   'tiers.apply': ({ model }, ctx) => {
     ensureFresh(ctx);
-    const r = retier(ctx.services.db, model, { userId: ctx.user.id, now: ctx.services.clock.now() });
-    ctx.audit({ action: 'tiers.apply', outcome: 'ok', targetType: 'tier_model', targetId: r.version, details: { name: model.name, changed: r.changed } });
-    // Tier changes are events (reminders, rules): the follow-up steps run now, not at the next import.
-    ctx.services.followUps.schedule({ today: ctx.services.clock.today(), reason: 'retier', jobId: null });
+    const db = ctx.services.db;
+    // A re-tier rewrites most of a big book: copying its WAL back into the store (seconds) is left to
+    // the follow-up run, which checkpoints on its own connection in a worker, instead of happening
+    // here or at this connection's next small commit. Restored once that run is over.
+    const restore = deferCheckpoints(db);
+    let r: ReturnType<typeof retier>;
+    try {
+      r = retier(db, model, { userId: ctx.user.id, now: ctx.services.clock.now() });
+      ctx.audit({ action: 'tiers.apply', outcome: 'ok', targetType: 'tier_model', targetId: r.version, details: { name: model.name, changed: r.changed } });
+      // Tier changes are events (reminders, rules): the follow-up steps run now, not at the next import.
+      ctx.services.followUps.schedule({ today: ctx.services.clock.today(), reason: 'retier', jobId: null });
+    } catch (e) {
+      restore();
+      throw e;
+    }
+    void ctx.services.followUps.idle().then(restore, restore);
     return r;
   },
 });

@@ -11,7 +11,12 @@ const db = new Database(dbPath, { fileMustExist: true });
 try {
   db.pragma('busy_timeout = 15000');
   db.pragma('foreign_keys = ON');
-  parentPort!.postMessage({ type: 'done', results: runAfterImport(db, ctx) });
+  const results = runAfterImport(db, ctx);
+  // Checkpoints happen here, off the main thread: a re-tier leaves up to a gigabyte of WAL, which the
+  // window's own connection does not copy back (tiers.apply defers its auto-checkpoint to this run).
+  const t = performance.now();
+  const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+  parentPort!.postMessage({ type: 'done', results, checkpoint: { ...row!, ms: Math.round(performance.now() - t) } });
 } catch (e) {
   parentPort!.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
 } finally {

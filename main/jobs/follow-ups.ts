@@ -19,6 +19,8 @@ export class FollowUps {
   private worker: Worker | null = null;
   private closed = false;
   last: StepResult[] = [];
+  /** The worker's WAL checkpoint after its last run (frames in the log, frames copied back, ms). */
+  lastCheckpoint: { busy: number; log: number; checkpointed: number; ms: number } | null = null;
 
   constructor(
     private readonly db: Database,
@@ -70,9 +72,10 @@ export class FollowUps {
         this.worker = null;
         resolve();
       };
-      worker.on('message', (m: { type: 'done'; results: StepResult[] } | { type: 'failed'; message: string }) => {
+      worker.on('message', (m: { type: 'done'; results: StepResult[]; checkpoint?: FollowUps['lastCheckpoint'] } | { type: 'failed'; message: string }) => {
         if (m.type === 'done') {
           this.last = m.results;
+          this.lastCheckpoint = m.checkpoint ?? null;
           log.info('follow-up steps finished', { reason: ctx.reason, ms: Math.round(performance.now() - t0), steps: m.results.map((r) => `${r.name}:${r.ok ? r.ms : 'failed'}`) });
         } else log.warn('follow-up steps failed', { reason: ctx.reason, error: m.message.slice(0, 200) });
         done();

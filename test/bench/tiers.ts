@@ -49,8 +49,14 @@ export async function benchTiers(opts: { db: string; print: (s: string) => void;
     const active = (db.prepare('SELECT definition FROM tier_models WHERE active = 1').get() as { definition: string } | undefined)?.definition;
     const apply1 = active && (JSON.parse(active) as TierModel).name === 'bench' ? { ...DEFAULT_TIER_MODEL, name: 'bench-default' } : model;
     if (apply1 !== model) print(`  (the bench model is already active: re-tiering to the default model instead; its what-if moves ${whatIf(db, apply1).filter((c) => c.from !== c.to).reduce((n, c) => n + c.customers, 0).toLocaleString('en-US')} customers)`);
+    // As tiers.apply runs it: committed without copying the WAL back on this connection; the app's
+    // follow-up worker checkpoints afterwards on its own connection (timed here too).
+    db.pragma('wal_autocheckpoint = 0');
     const [r, apply] = time(() => retier(db, apply1, { userId: null, now: at }));
     print(`  re-tier every customer, changes recorded, summaries and reporting summaries updated: ${apply.toFixed(1)} s for ${r.changed.toLocaleString('en-US')} changes = ${(apply / base).toFixed(1)} x baseline (target < 20 s)`);
+    const [, ckpt] = time(() => db.pragma('wal_checkpoint(PASSIVE)'));
+    db.pragma('wal_autocheckpoint = 1000');
+    print(`    then the WAL copied back into the store (in the app: by the follow-up worker, off the main thread): ${ckpt.toFixed(1)} s`);
   } finally {
     db.close();
   }

@@ -60,4 +60,33 @@ describe('tier model API', () => {
     expect(services.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'tiers.apply'`).get()).toEqual({ n: 1 });
     expect((await ok('tiers.model', {})).active?.version).toBe(1);
   });
+
+  it("a big book's re-tier leaves the WAL checkpoint to the follow-up worker, then the window's connection checkpoints again", async () => {
+    const demo = await makeDemoStore({ customers: 200, seed: 44 });
+    demo.close();
+    // Every book counts as big here: the follow-up steps run in their worker thread.
+    const big = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date('2026-10-31T04:00:00Z')), followUpsWorkerFromCustomers: 1 });
+    try {
+      const reg = createRegistry(big);
+      const r = (await reg.dispatch({ method: 'auth.signIn', input: { username: 'admin', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+      if (!r.ok) throw new Error('sign-in');
+      await big.followUps.idle();
+      const auto = () => big.db.pragma('wal_autocheckpoint', { simple: true });
+      expect(auto()).toBe(1000);
+      const applied = (await reg.dispatch({ method: 'tiers.apply', input: { model: { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, key: 15 } } }, session: r.value.session }, { adapter: 'test' })) as CallResult<{ changed: number }>;
+      if (!applied.ok) throw new Error(JSON.stringify(applied.error));
+      expect(applied.value.changed).toBeGreaterThan(0);
+      // Committed, audited, and not copied back on this connection: auto-checkpoint is off until the worker has run.
+      expect(auto()).toBe(0);
+      expect(big.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'tiers.apply'`).get()).toEqual({ n: 1 });
+      await big.followUps.idle();
+      expect(auto()).toBe(1000);
+      const ck = big.followUps.lastCheckpoint!;
+      expect(ck.busy).toBe(0);
+      expect(ck.log).toBeGreaterThan(0);
+      expect(ck.checkpointed).toBe(ck.log);
+    } finally {
+      await big.close();
+    }
+  });
 });
