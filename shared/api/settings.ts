@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import { EXPORT_COLUMNS, type ExportColumn } from './exports';
 
 /**
  * Per-user settings kept in the store (migration 0017 user_settings), always the signed-in user's own:
@@ -14,31 +15,12 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /**
  * The customer grid's column ids (renderer/src/pages/CustomersPage.tsx columnDefs): the star column,
- * then the data columns (shared/api/grid.ts GridRow; sortable ones are SORT_COLUMNS).
+ * then the data columns, which are the export's columns less the customer type (the grid shows no
+ * type column; shared/api/grid.ts GridRow; sortable ones are SORT_COLUMNS).
  */
-export const GRID_COLUMN_IDS = [
-  'fav',
-  'customerNo',
-  'name',
-  'tier',
-  'aum',
-  'deposits',
-  'wealth',
-  'loans',
-  'idNo',
-  'mobile',
-  'managerName',
-  'branchName',
-  'status',
-  'openedOn',
-  'lastTxnOn',
-  'birthDate',
-  'gender',
-  'idType',
-  'occupation',
-  'creditRating',
-] as const;
-export type GridColumnId = (typeof GRID_COLUMN_IDS)[number];
+export type GridColumnId = 'fav' | Exclude<ExportColumn, 'kind'>;
+export const GRID_COLUMN_IDS: readonly GridColumnId[] = ['fav', ...EXPORT_COLUMNS.filter((c): c is Exclude<ExportColumn, 'kind'> => c !== 'kind')];
+
 
 /** At most this many entries in a layout (the grid has fewer columns; room for a few more). */
 export const GRID_LAYOUT_MAX_COLUMNS = 40;
