@@ -82,7 +82,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   // The grid's in-memory columns: built in a worker now and again after each import (the SQL path serves meanwhile).
   // Reminders and opportunity rules after imports, reverts, re-tiering and at start-up (a worker for big books).
   const followUps = new FollowUps(db, opts.dbPath, { workerFromCustomers: opts.followUpsWorkerFromCustomers ?? 50_000 });
-  const columns = new ColumnsBuilder(db, opts.dbPath, { minCustomers: opts.columnsMinCustomers ?? 50_000 });
+  const columns = new ColumnsBuilder(db, opts.dbPath, { minCustomers: opts.columnsMinCustomers ?? 50_000, waitFor: () => followUps.busy() });
   const imports = new ImportQueue({
     dbPath: opts.dbPath,
     rejectsDir: paths.rejects,

@@ -20,14 +20,40 @@ export class ColumnsBuilder {
   constructor(
     private readonly db: Database,
     private readonly dbPath: string,
-    private readonly opts: { minCustomers: number } = { minCustomers: 50_000 },
+    private readonly opts: { minCustomers: number; /** a run that should finish before a build starts, or null */ waitFor?: () => Promise<void> | null } = {
+      minCustomers: 50_000,
+    },
   ) {
     onColumnsStale(db, () => this.request());
   }
 
-  /** Starts a build unless one is running (then one more follows it). */
+  private waiting = false;
+
+  /**
+   * Starts a build unless one is running (then one more follows it). With `waitFor` (the follow-up
+   * steps that run after start-up, imports and re-tiers), the build starts once those are over: they
+   * commit too, and a build that overlaps them comes out stale and has to be done again.
+   */
   request(): void {
-    if (this.closed) return;
+    if (this.closed || this.waiting) return;
+    const wait = this.opts.waitFor?.();
+    if (wait) {
+      this.waiting = true;
+      void wait.then(
+        () => this.resume(),
+        () => this.resume(),
+      );
+      return;
+    }
+    this.requestNow();
+  }
+
+  private resume(): void {
+    this.waiting = false;
+    if (!this.closed) freshColumns(this.db); // builds only if still missing or stale
+  }
+
+  private requestNow(): void {
     if (this.worker) {
       this.again = true;
       return;

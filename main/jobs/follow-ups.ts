@@ -52,6 +52,11 @@ export class FollowUps {
     });
   }
 
+  /** The run in progress (a worker run; inline runs finish before schedule() returns), or null. */
+  busy(): Promise<void> | null {
+    return this.running ? this.idle() : null;
+  }
+
   /** Resolves when no run is in progress or queued (tests, orderly shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running;

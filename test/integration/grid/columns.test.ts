@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { log } from '../../../main/log';
 import { DEMO_PASSWORD } from '../../../db/demo';
 import { freshColumns } from '../../../db/repos/customerColumns';
 import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
@@ -53,6 +54,31 @@ beforeAll(async () => {
 afterAll(async () => {
   await services.close();
   removeTempDirs();
+});
+
+describe('in-memory columns at start-up of a big book', () => {
+  it('are built once, after the start-up follow-up run (which commits too), not twice', async () => {
+    const demo = await makeDemoStore({ customers: 300, seed: 6 });
+    const f = demo.file;
+    demo.close();
+    const seen: string[] = [];
+    const spy = vi.spyOn(log, 'info').mockImplementation((msg: string) => {
+      if (msg === 'customer columns built' || msg === 'follow-up steps finished') seen.push(msg);
+    });
+    const big = await createServices({ dbPath: f, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)), columnsMinCustomers: 1, followUpsWorkerFromCustomers: 1 });
+    try {
+      const t0 = Date.now();
+      while (!freshColumns(big.db)) {
+        if (Date.now() - t0 > 30_000) throw new Error('columns were not built within 30 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await big.followUps.idle();
+      expect(seen).toEqual(['follow-up steps finished', 'customer columns built']);
+    } finally {
+      spy.mockRestore();
+      await big.close();
+    }
+  });
 });
 
 describe('in-memory columns in the app', () => {
