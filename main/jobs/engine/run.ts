@@ -464,12 +464,12 @@ class Writer {
       ? db.prepare(`UPDATE ${t} SET ${sets.join(', ')} WHERE id = ?`)
       : db.prepare(`UPDATE ${t} SET ${sets.join(', ')} WHERE ${where}`);
     this.change = db.prepare('INSERT INTO import_changes (job_id, tbl, row_id, before) VALUES (?, ?, ?, ?)');
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS import_unchanged (id INTEGER PRIMARY KEY)');
-    db.exec('DELETE FROM temp.import_unchanged');
     db.exec('CREATE TEMP TABLE IF NOT EXISTS import_seen_balances (account_id INTEGER, on_date TEXT, PRIMARY KEY (account_id, on_date)) WITHOUT ROWID');
     db.exec('DELETE FROM temp.import_seen_balances');
-    this.markUnchanged = spec.tracked ? db.prepare('INSERT INTO temp.import_unchanged (id) VALUES (?)') : db.prepare('INSERT INTO temp.import_seen_balances VALUES (?, ?)');
-    this.isUnchanged = spec.tracked ? db.prepare('SELECT 1 FROM temp.import_unchanged WHERE id = ?') : db.prepare('SELECT 1 FROM temp.import_seen_balances WHERE account_id = ? AND on_date = ?');
+    // Rows of tracked tables seen unchanged are remembered by id in memory (a million-row upsert made
+    // a temp-table insert and look-up per row); balances (composite key) in a temp table.
+    this.markUnchanged = db.prepare('INSERT INTO temp.import_seen_balances VALUES (?, ?)');
+    this.isUnchanged = db.prepare('SELECT 1 FROM temp.import_seen_balances WHERE account_id = ? AND on_date = ?');
     this.markAffected = spec.figuresOf ? (beginAffected(db), markAffectedStatement(db)) : null;
     this.history = this.customers
       ? db.prepare('INSERT INTO customer_changes (customer_id, field, old_value, new_value, changed_at, source) VALUES (?, ?, ?, ?, ?, ?)')
@@ -554,16 +554,18 @@ class Writer {
         return null;
       }
       // The same natural key twice in one file: the second row is a reject, whatever it says.
-      if (this.spec.tracked ? existing.last_job_id === this.jobId || this.isUnchanged.get(existing.id) : this.isUnchanged.get(key[0], key[1])) {
+      if (this.spec.tracked ? existing.last_job_id === this.jobId || this.seen(existing.id as number) : this.isUnchanged.get(key[0], key[1])) {
         return { line, column: null, field: this.spec.keyColumns.join('+'), value: key.join(' '), reason: 'duplicate_key' };
       }
-      const changed = this.writeCols.filter((c, i) => !sameValue(existing[c] ?? null, params[i]!));
-      if (changed.length === 0) {
+      let differs = false;
+      for (let i = 0; i < this.writeCols.length && !differs; i++) differs = !sameValue(existing[this.writeCols[i]!] ?? null, params[i]!);
+      if (!differs) {
         this.unchanged++;
-        if (this.spec.tracked) this.markUnchanged.run(existing.id);
+        if (this.spec.tracked) this.see(existing.id as number);
         else this.markUnchanged.run(key[0], key[1]);
         return null;
       }
+      const changed = this.writeCols.filter((c, i) => !sameValue(existing[c] ?? null, params[i]!));
       const setParams = this.writeCols.map((c, i) => [c, params[i]!] as const).filter(([c]) => !this.spec.keyColumns.includes(c)).map(([, p]) => p);
       if (this.spec.tracked) {
         const before: Record<string, Value> = { last_job_id: existing.last_job_id ?? null };
@@ -603,6 +605,22 @@ class Writer {
     else if (this.customerIdx >= 0) this.mark(params[this.customerIdx]);
     this.inserted++;
     return null;
+  }
+
+  /** Ids of tracked rows this job found unchanged (a bitmap grown as ids come). */
+  private seenIds = new Uint8Array(1 << 16);
+
+  private see(id: number): void {
+    if (id >= this.seenIds.length) {
+      const bigger = new Uint8Array(Math.max(id + 1, this.seenIds.length * 2));
+      bigger.set(this.seenIds);
+      this.seenIds = bigger;
+    }
+    this.seenIds[id] = 1;
+  }
+
+  private seen(id: number): boolean {
+    return id < this.seenIds.length && this.seenIds[id] === 1;
   }
 
   private mark(customerId: Value | undefined): void {

@@ -136,6 +136,18 @@ describe('customer (CIF) import', () => {
     revertJob(store.db, ok.jobId, ADMIN);
   });
 
+  it('a row already stored, unchanged, twice in one file: the second is a duplicate key', async () => {
+    const row = `9900000201,个人,吴六,身份证,${id('11010119900307823')},13800138021,地址21,310101,20240105,`;
+    const other = `9900000202,个人,郑七,身份证,${id('11010119900307923')},13800138022,地址22,310101,20240105,`;
+    const first = await runImport(store.db, opts(cif([row, other]), { allowDuplicate: true }));
+    expect(first).toMatchObject({ status: 'committed', rowsInserted: 2 });
+    const again = await runImport(store.db, opts(cif([row, other, row]), { tolerance: 5, allowDuplicate: true }));
+    expect(again).toMatchObject({ status: 'committed', rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 2, rowsRejected: 1 });
+    expect(store.db.prepare('SELECT line, field, value, reason FROM import_rejects WHERE job_id = ?').all(again.jobId)).toEqual([
+      { line: 4, field: 'customer_no', value: '9900000201', reason: 'duplicate_key' },
+    ]);
+  });
+
   it('cancelling mid-job rolls everything back', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => `98${String(i).padStart(8, '0')},个人,测试${i},身份证,,,地址,310101,20240105,`);
     let batches = 0;
