@@ -454,7 +454,13 @@ class Writer {
     const where = spec.keyColumns.map((k) => `${k} = ?`).join(' AND ');
     const extra = spec.tracked ? ['id', 'created_job_id', 'last_job_id'] : [];
     const readCols = [...new Set([...extra, ...writeCols, ...(this.customers ? this.groupCols : [])])];
-    this.select = db.prepare(`SELECT ${readCols.join(', ')} FROM ${t} WHERE ${where}`);
+    // Rows come back as arrays (no object per row on a million-row upsert); an object is made only
+    // for a row that changed.
+    this.select = db.prepare(`SELECT ${readCols.join(', ')} FROM ${t} WHERE ${where}`).raw();
+    this.readCols = readCols;
+    this.writeAt = writeCols.map((c) => readCols.indexOf(c));
+    this.idAt = readCols.indexOf('id');
+    this.lastJobAt = readCols.indexOf('last_job_id');
     const insCols = spec.tracked ? [...writeCols, 'created_job_id', 'last_job_id'] : writeCols;
     this.insert = db.prepare(`INSERT INTO ${t} (${insCols.join(', ')}) VALUES (${insCols.map(() => '?').join(', ')})`);
     const sets = writeCols.filter((c) => !spec.keyColumns.includes(c)).map((c) => `${c} = ?`);
@@ -485,6 +491,11 @@ class Writer {
   }
 
   private readonly writeCols: string[];
+  private readonly readCols: string[];
+  /** Position in a selected row of each write column, of id, of last_job_id (-1 when not read). */
+  private readonly writeAt: number[];
+  private readonly idAt: number;
+  private readonly lastJobAt: number;
   private readonly params: Value[];
   private readonly nameIdx: number;
   private readonly txnCustomerIdx: number;
@@ -532,9 +543,9 @@ class Writer {
     }
     const key = this.keyIdx.length === 1 ? [params[this.keyIdx[0]!]!] : this.keyIdx.map((i) => params[i]!);
     if (this.bulk) return this.bulkInsert(line, params, key);
-    const existing = this.select.get(...key) as Record<string, Value> | undefined;
+    const row = this.select.get(...key) as Value[] | undefined;
     try {
-      if (!existing) {
+      if (!row) {
         if (this.spec.tracked) {
           const info = this.insert.run(...params, this.jobId, this.jobId);
           const id = Number(info.lastInsertRowid);
@@ -554,17 +565,19 @@ class Writer {
         return null;
       }
       // The same natural key twice in one file: the second row is a reject, whatever it says.
-      if (this.spec.tracked ? existing.last_job_id === this.jobId || this.seen(existing.id as number) : this.isUnchanged.get(key[0], key[1])) {
+      if (this.spec.tracked ? row[this.lastJobAt] === this.jobId || this.seen(row[this.idAt] as number) : this.isUnchanged.get(key[0], key[1])) {
         return { line, column: null, field: this.spec.keyColumns.join('+'), value: key.join(' '), reason: 'duplicate_key' };
       }
       let differs = false;
-      for (let i = 0; i < this.writeCols.length && !differs; i++) differs = !sameValue(existing[this.writeCols[i]!] ?? null, params[i]!);
+      for (let i = 0; i < this.writeAt.length && !differs; i++) differs = !sameValue(row[this.writeAt[i]!] ?? null, params[i]!);
       if (!differs) {
         this.unchanged++;
-        if (this.spec.tracked) this.see(existing.id as number);
+        if (this.spec.tracked) this.see(row[this.idAt] as number);
         else this.markUnchanged.run(key[0], key[1]);
         return null;
       }
+      const existing: Record<string, Value> = {};
+      for (let i = 0; i < this.readCols.length; i++) existing[this.readCols[i]!] = row[i]!;
       const changed = this.writeCols.filter((c, i) => !sameValue(existing[c] ?? null, params[i]!));
       const setParams = this.writeCols.map((c, i) => [c, params[i]!] as const).filter(([c]) => !this.spec.keyColumns.includes(c)).map(([, p]) => p);
       if (this.spec.tracked) {
