@@ -543,7 +543,7 @@ class Writer {
     }
     const key = this.keyIdx.length === 1 ? [params[this.keyIdx[0]!]!] : this.keyIdx.map((i) => params[i]!);
     if (this.bulk) return this.bulkInsert(line, params, key);
-    const row = this.select.get(...key) as Value[] | undefined;
+    const row = (key.length === 1 ? this.select.get(key[0]) : this.select.get(...key)) as Value[] | undefined;
     try {
       if (!row) {
         if (this.spec.tracked) {
