@@ -4,6 +4,7 @@ import { makeEnv, DEFAULT_LAYOUTS, WIDGETS } from '../../../main/desktop/widgets
 import { desktopData } from '../../../db/repos/desktopData';
 import { scopeFor } from '../../../db/scope';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
+import { capturePlans } from '../support/plans';
 
 /**
  * Query plans of the desktop's own reads under the statistics of a million-customer store (sampled
@@ -14,38 +15,7 @@ import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
 let demo: DemoStore;
 const TODAY = '2026-10-31';
 
-/** EXPLAIN QUERY PLAN of every statement `run` prepares, with the arguments it runs with. */
-function plans(db: Database, run: () => void): { sql: string; plan: string }[] {
-  const out: { sql: string; plan: string }[] = [];
-  const prepare = db.prepare.bind(db);
-  (db as { prepare: unknown }).prepare = (sql: string) => {
-    const st = prepare(sql);
-    const receiver: object = new Proxy(st, {
-      get(target, p) {
-        if (p === 'safeIntegers' || p === 'pluck' || p === 'raw')
-          return (...a: unknown[]) => {
-            (target as unknown as Record<string, (...x: unknown[]) => unknown>)[p]!(...a);
-            return receiver;
-          };
-        if (p === 'get' || p === 'all')
-          return (...args: unknown[]) => {
-            const rows = prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[];
-            out.push({ sql, plan: rows.map((r) => r.detail).join('\n') });
-            return (target as unknown as Record<string, (...a: unknown[]) => unknown>)[p]!(...args);
-          };
-        const v = (target as unknown as Record<string | symbol, unknown>)[p];
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-    return receiver;
-  };
-  try {
-    run();
-  } finally {
-    (db as { prepare: unknown }).prepare = prepare;
-  }
-  return out;
-}
+const plans = (db: Database, run: () => void) => capturePlans(db, /./, run);
 
 const scopeOf = (db: Database, username: string) => {
   const u = db.prepare('SELECT id, role, staff_id, branch_id FROM users WHERE username = ?').get(username) as { id: number; role: 'president' | 'manager'; staff_id: number; branch_id: number };

@@ -4,6 +4,7 @@ import { contactsForCustomer, staleCustomers } from '../../../db/relationship/co
 import { listReferrals, referralReport, type Viewer } from '../../../db/relationship/referrals';
 import { scopeFor } from '../../../db/scope';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
+import { capturePlans } from '../support/plans';
 
 /**
  * Query plans of the referral and contact-log reads under the statistics of a million-customer store
@@ -14,36 +15,7 @@ import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
 let demo: DemoStore;
 const TODAY = '2026-10-31';
 
-/** EXPLAIN QUERY PLAN of every statement `run` prepares whose SQL matches `pick`, with the arguments it runs with. */
-function plans(db: Database, pick: RegExp, run: () => void): { sql: string; plan: string; top: string }[] {
-  const out: { sql: string; plan: string; top: string }[] = [];
-  const prepare = db.prepare.bind(db);
-  (db as { prepare: unknown }).prepare = (sql: string) => {
-    const st = prepare(sql);
-    if (!pick.test(sql)) return st;
-    const receiver: object = new Proxy(st, {
-      get(target, p) {
-        if (p === 'safeIntegers' || p === 'pluck') return () => receiver;
-        if (p === 'get' || p === 'all')
-          return (...args: unknown[]) => {
-            const rows = prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { parent: number; detail: string }[];
-            // top: the statement's own steps (parent 0), not those of subqueries such as the scope's set
-            out.push({ sql, plan: rows.map((r) => r.detail).join('\n'), top: rows.filter((r) => r.parent === 0).map((r) => r.detail).join('\n') });
-            return (target as unknown as Record<string, (...a: unknown[]) => unknown>)[p]!(...args);
-          };
-        const v = (target as unknown as Record<string | symbol, unknown>)[p];
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-    return receiver;
-  };
-  try {
-    run();
-  } finally {
-    (db as { prepare: unknown }).prepare = prepare;
-  }
-  return out;
-}
+const plans = capturePlans;
 
 const viewer = (db: Database, username: string): Viewer & { scope: ReturnType<typeof scopeFor> } => {
   const u = db.prepare('SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE username = ?').get(username) as Viewer & { id: number };

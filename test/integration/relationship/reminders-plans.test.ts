@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMINDER_KINDS } from '../../../shared/api/reminders';
 import { generateReminders } from '../../../db/relationship/reminder-rules';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
+import { capturePlans } from '../support/plans';
 
 /**
  * Query plans of reminder generation under the statistics of a million-customer store (sampled ANALYZE,
@@ -17,32 +18,12 @@ interface Captured {
   plan: string[];
 }
 
+/** Reminder statements (INSERT ... WITH e ...) and their plans, labelled by reminder kind. */
 function capture(db: Database, run: () => void): Captured[] {
-  const out: Captured[] = [];
-  const prepare = db.prepare.bind(db);
-  (db as { prepare: unknown }).prepare = (sql: string) => {
-    const st = prepare(sql);
-    if (!/INSERT OR IGNORE INTO reminders/.test(sql) || !/WITH e/.test(sql)) return st;
-    const kind = /'(\w+)', e\.cid/.exec(sql)?.[1] ?? '?';
-    return new Proxy(st, {
-      get(target, p) {
-        if (p === 'run')
-          return (...args: unknown[]) => {
-            const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
-            out.push({ kind: kind + (sql.includes('MATERIALIZED') ? ' (managers batched)' : ''), plan });
-            return (target as { run: (...a: unknown[]) => unknown }).run(...args);
-          };
-        const v = (target as unknown as Record<string | symbol, unknown>)[p];
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-  };
-  try {
-    run();
-  } finally {
-    (db as { prepare: unknown }).prepare = prepare;
-  }
-  return out;
+  return capturePlans(db, /INSERT OR IGNORE INTO reminders[\s\S]*WITH e|WITH e[\s\S]*INSERT OR IGNORE INTO reminders/, run).map((c) => ({
+    kind: (/'(\w+)', e\.cid/.exec(c.sql)?.[1] ?? '?') + (c.sql.includes('MATERIALIZED') ? ' (managers batched)' : ''),
+    plan: c.plan.split('\n'),
+  }));
 }
 
 beforeAll(async () => {
