@@ -119,13 +119,13 @@ export function whatIf(db: Database, model: TierModel): WhatIfCell[] {
   return rows.map((r) => ({ from: r.from, to: r.to, customers: Number(r.customers), aumFen: r.aum }));
 }
 
+/** Changes from which re-tiering rebuilds the customers' tier indexes rather than updating them row by row. */
+const BULK_RETIER = 50_000;
+
 /**
  * Activates `model` as a new version and re-tiers every customer, in one transaction: each change is
  * recorded (customer_tier_changes, an event reminders use) and the summaries follow in the same transaction.
  */
-/** Changes from which re-tiering rebuilds the customers' tier indexes rather than updating them row by row. */
-const BULK_RETIER = 50_000;
-
 export function retier(
   db: Database,
   model: TierModel,
@@ -134,6 +134,60 @@ export function retier(
   const m = tierModelSchema.parse(model);
   const t = tierSelect(m);
   const at = opts.now.toISOString();
+  const apply = db.transaction(() => {
+    // Tiers are point in time, read from the change log in date order: a re-tier dated before the
+    // last one (a clock set back) would rewrite history it cannot see. Refused; nothing changes.
+    const last = (db.prepare('SELECT MAX(changed_at) AS at FROM customer_tier_changes').get() as { at: string | null }).at;
+    if (last && last > at) throw new AppError('TIER_CLOCK_BEHIND', { last });
+    db.prepare('UPDATE tier_models SET active = 0 WHERE active = 1').run();
+    const version = Number(db.prepare('INSERT INTO tier_models (definition, active, created_by) VALUES (?, 1, ?)').run(JSON.stringify(m), opts.userId).lastInsertRowid);
+    // Only the customers whose tier changes, found from the factors' copy of the tier (kept by
+    // refreshFactors and by this function; the handler refreshes the factors after any import), so
+    // the wide customers table is read only for the rows that change.
+    db.exec('DROP TABLE IF EXISTS temp.retier');
+    db.exec('CREATE TEMP TABLE retier (customer_id INTEGER PRIMARY KEY, from_tier TEXT, tier TEXT)');
+    db.prepare(`INSERT INTO temp.retier (customer_id, from_tier, tier) SELECT customer_id, cur, tier FROM (${t.sql}) WHERE cur IS NOT tier`).run(...t.params);
+    db.prepare(
+      `INSERT INTO customer_tier_changes (customer_id, from_tier, to_tier, model_version, changed_at) SELECT customer_id, from_tier, tier, ?, ? FROM temp.retier`,
+    ).run(version, at);
+    const logged = (db.prepare('SELECT COUNT(*) AS n FROM temp.retier').get() as { n: number }).n;
+    // Many changes: the customers' indexes over the tier are dropped and built again after the update
+    // (one sorted build instead of a random index update per changed customer: 6.4 s -> 3.5 s for
+    // 723k changes). Inside this transaction, so a failure leaves them as they were.
+    const tierIndexes =
+      logged >= (opts.bulkFrom ?? BULK_RETIER)
+        ? (db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND sql LIKE '%tier%'`).all() as { name: string; sql: string }[])
+        : [];
+    for (const ix of tierIndexes) db.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+    const changed = db
+      .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS r.from_tier`)
+      .run(at).changes;
+    for (const ix of tierIndexes) db.exec(ix.sql);
+    // A copy out of step with the customers (cannot happen through the app) would log wrong changes: roll back.
+    if (changed !== logged) throw new Error(`re-tier: ${logged} changes found from the factors but ${changed} customers changed; refresh the factors and retry`);
+    noteCustomersChanged(db);
+    db.exec('UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id');
+    // summary_customers: the changed customers' totals leave their old tier and join the new one
+    // (one grouped pass over them, not a regrouping of the whole book).
+    db.exec('DROP TABLE IF EXISTS temp.retier_cells');
+    db.exec(`CREATE TEMP TABLE retier_cells AS
+      SELECT c.branch_id AS b, COALESCE(c.manager_staff_id, 0) AS m, COALESCE(r.from_tier, '') AS ot, COALESCE(r.tier, '') AS nt, COUNT(*) AS n,
+             SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon, SUM(c.aum_fen) AS aum
+      FROM temp.retier r CROSS JOIN customers c ON c.id = r.customer_id GROUP BY 1, 2, 3, 4`);
+    for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
+      db.exec(`INSERT INTO summary_customers (branch_id, manager_staff_id, tier, customers, deposit_fen, wealth_fen, loan_fen, aum_fen)
+        SELECT b, m, ${tier}, ${sign} * SUM(n), ${sign} * SUM(dep), ${sign} * SUM(wlt), ${sign} * SUM(lon), ${sign} * SUM(aum) FROM temp.retier_cells GROUP BY 1, 2, 3
+        ON CONFLICT (branch_id, manager_staff_id, tier) DO UPDATE SET customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
+          wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen, aum_fen = aum_fen + excluded.aum_fen`);
+    }
+    db.exec('DELETE FROM summary_customers WHERE customers = 0');
+    db.exec('DROP TABLE IF EXISTS temp.retier_cells');
+    // Reporting summaries: what is dated from today on moves to the new tiers (point-in-time tiers).
+    reportingRetier(db, version, at.slice(0, 10));
+    db.prepare('UPDATE tier_models SET changed = ? WHERE version = ?').run(changed, version);
+    db.exec('DROP TABLE IF EXISTS temp.retier');
+    return { version, changed };
+  });
   // A large re-tier rewrites most customer rows and their reporting rows: a bigger page cache for its
   // duration saves re-reading pages it just wrote (723k changes: ~1.5 s); back to normal after.
   const cache = db.pragma('cache_size', { simple: true }) as number;
@@ -142,62 +196,5 @@ export function retier(
     return apply();
   } finally {
     db.pragma(`cache_size = ${Number(cache)}`);
-  }
-
-  function apply() {
-    return db.transaction(() => {
-      // Tiers are point in time, read from the change log in date order: a re-tier dated before the
-      // last one (a clock set back) would rewrite history it cannot see. Refused; nothing changes.
-      const last = (db.prepare('SELECT MAX(changed_at) AS at FROM customer_tier_changes').get() as { at: string | null }).at;
-      if (last && last > at) throw new AppError('TIER_CLOCK_BEHIND', { last });
-      db.prepare('UPDATE tier_models SET active = 0 WHERE active = 1').run();
-      const version = Number(db.prepare('INSERT INTO tier_models (definition, active, created_by) VALUES (?, 1, ?)').run(JSON.stringify(m), opts.userId).lastInsertRowid);
-      // Only the customers whose tier changes, found from the factors' copy of the tier (kept by
-      // refreshFactors and by this function; the handler refreshes the factors after any import), so
-      // the wide customers table is read only for the rows that change.
-      db.exec('DROP TABLE IF EXISTS temp.retier');
-      db.exec('CREATE TEMP TABLE retier (customer_id INTEGER PRIMARY KEY, from_tier TEXT, tier TEXT)');
-      db.prepare(`INSERT INTO temp.retier (customer_id, from_tier, tier) SELECT customer_id, cur, tier FROM (${t.sql}) WHERE cur IS NOT tier`).run(...t.params);
-      db.prepare(
-        `INSERT INTO customer_tier_changes (customer_id, from_tier, to_tier, model_version, changed_at) SELECT customer_id, from_tier, tier, ?, ? FROM temp.retier`,
-      ).run(version, at);
-      const logged = (db.prepare('SELECT COUNT(*) AS n FROM temp.retier').get() as { n: number }).n;
-      // Many changes: the customers' indexes over the tier are dropped and built again after the update
-      // (one sorted build instead of a random index update per changed customer: 6.4 s -> 3.5 s for
-      // 723k changes). Inside this transaction, so a failure leaves them as they were.
-      const tierIndexes =
-        logged >= (opts.bulkFrom ?? BULK_RETIER)
-          ? (db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND sql LIKE '%tier%'`).all() as { name: string; sql: string }[])
-          : [];
-      for (const ix of tierIndexes) db.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
-      const changed = db
-        .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS r.from_tier`)
-        .run(at).changes;
-      for (const ix of tierIndexes) db.exec(ix.sql);
-      // A copy out of step with the customers (cannot happen through the app) would log wrong changes: roll back.
-      if (changed !== logged) throw new Error(`re-tier: ${logged} changes found from the factors but ${changed} customers changed; refresh the factors and retry`);
-      noteCustomersChanged(db);
-      db.exec('UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id');
-      // summary_customers: the changed customers' totals leave their old tier and join the new one
-      // (one grouped pass over them, not a regrouping of the whole book).
-      db.exec('DROP TABLE IF EXISTS temp.retier_cells');
-      db.exec(`CREATE TEMP TABLE retier_cells AS
-        SELECT c.branch_id AS b, COALESCE(c.manager_staff_id, 0) AS m, COALESCE(r.from_tier, '') AS ot, COALESCE(r.tier, '') AS nt, COUNT(*) AS n,
-               SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon, SUM(c.aum_fen) AS aum
-        FROM temp.retier r CROSS JOIN customers c ON c.id = r.customer_id GROUP BY 1, 2, 3, 4`);
-      for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
-        db.exec(`INSERT INTO summary_customers (branch_id, manager_staff_id, tier, customers, deposit_fen, wealth_fen, loan_fen, aum_fen)
-          SELECT b, m, ${tier}, ${sign} * SUM(n), ${sign} * SUM(dep), ${sign} * SUM(wlt), ${sign} * SUM(lon), ${sign} * SUM(aum) FROM temp.retier_cells GROUP BY 1, 2, 3
-          ON CONFLICT (branch_id, manager_staff_id, tier) DO UPDATE SET customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
-            wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen, aum_fen = aum_fen + excluded.aum_fen`);
-      }
-      db.exec('DELETE FROM summary_customers WHERE customers = 0');
-      db.exec('DROP TABLE IF EXISTS temp.retier_cells');
-      // Reporting summaries: what is dated from today on moves to the new tiers (point-in-time tiers).
-      reportingRetier(db, version, at.slice(0, 10));
-      db.prepare('UPDATE tier_models SET changed = ? WHERE version = ?').run(changed, version);
-      db.exec('DROP TABLE IF EXISTS temp.retier');
-      return { version, changed };
-    })();
   }
 }

@@ -26,14 +26,14 @@ export function tierChangeBounds(from: string, to: string): [string, string] {
   return [addDays(from, 1), addDays(to, 1)];
 }
 
+/** Tiers as the summaries store them ('' = none). */
+export const storedTiers = (tiers: readonly string[]) => tiers.map((t) => (t === 'none' ? '' : t));
+const CURRENT = "COALESCE(c.tier, '')";
+
 /**
  * `ids`, when present, is a SELECT of the matching customer ids alone (sql is then `c.id IN (ids)`):
  * the grid's in-memory columns take those ids without a primary-key look-up per customer.
  */
-/** Tiers as the summaries store them ('' = none). */
-const storedTiers = (tiers: readonly string[]) => tiers.map((t) => (t === 'none' ? '' : t));
-const CURRENT = "COALESCE(c.tier, '')";
-
 export function drillPredicate(d: Drill, today: string): { sql: string; params: (string | number)[]; ids?: string } {
   const idSet = (ids: string, params: (string | number)[]) => ({ sql: `c.id IN (${ids})`, params, ids });
   switch (d.kind) {

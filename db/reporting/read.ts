@@ -35,7 +35,7 @@ import { addDays } from '../../shared/dates';
 import { shiftMonth } from './months';
 import { tierOn } from './maintain';
 import { freshColumns, KIND_CODES, migrationCells, TIER_CODES } from '../repos/customerColumns';
-import { TIER_CHANGE_CTE, tierChangeBounds } from './drill';
+import { storedTiers, TIER_CHANGE_CTE, tierChangeBounds } from './drill';
 
 export interface ReportScope {
   /** Branch ids the caller may see (president, teller). */
@@ -95,7 +95,7 @@ function where(alias: string, scope: ReportScope, filter: ReportFilter = {}, col
     parts.push(`${a}manager_staff_id = ?`);
     params.push(filter.managerStaffId);
   }
-  if (filter.tiers && cols.tier !== false) parts.push(inList(`${a}tier`, filter.tiers.map((t) => (t === 'none' ? '' : t)), params));
+  if (filter.tiers && cols.tier !== false) parts.push(inList(`${a}tier`, storedTiers(filter.tiers), params));
   if (filter.kind && cols.kind) {
     parts.push(`${a}kind = ?`);
     params.push(filter.kind);
@@ -286,7 +286,7 @@ export function channelClock(db: Database, scope: ReportScope, filter: ReportFil
     if (scope.managerStaffId == null) parts.push(inList('c.branch_id', scope.branchIds ?? [], params));
     if (filter.branchIds) parts.push(inList('c.branch_id', filter.branchIds, params));
     // The tier on the transaction's day, as the clock summary counts it (point-in-time tiers).
-    if (filter.tiers) parts.push(inList(tierOn('c.id', 'substr(t.txn_at, 1, 10)', "COALESCE(c.tier, '')"), filter.tiers.map((t) => (t === 'none' ? '' : t)), params));
+    if (filter.tiers) parts.push(inList(tierOn('c.id', 'substr(t.txn_at, 1, 10)', "COALESCE(c.tier, '')"), storedTiers(filter.tiers), params));
     if (filter.channels) parts.push(inList('t.channel', filter.channels, params));
     if (r?.from) {
       parts.push('t.txn_at >= ?');
@@ -370,7 +370,7 @@ function customerWhere(scope: ReportScope, filter: ReportFilter = {}, tier = "CO
     parts.push('c.manager_staff_id = ?');
     params.push(filter.managerStaffId);
   }
-  if (filter.tiers) parts.push(inList(tier, filter.tiers.map((t) => (t === 'none' ? '' : t)), params));
+  if (filter.tiers) parts.push(inList(tier, storedTiers(filter.tiers), params));
   if (filter.kind) {
     parts.push('c.kind = ?');
     params.push(filter.kind);
