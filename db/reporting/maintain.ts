@@ -40,7 +40,7 @@ function ensureTemp(db: Database): void {
  * "database table is locked".
  */
 function dropTemp(db: Database): void {
-  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rm_months', 'rt_clock', 'rp_rows']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
+  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rm_months', 'rt_clock', 'rp_rows', 'rt_moved', 'rt_cells']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
 }
 
 /** Starts a fresh customer set for refreshCustomers(); returns the statement that adds one id. */
@@ -249,47 +249,45 @@ function dropEmpty(db: Database): void {
 }
 
 /**
- * Moves the transactions of temp.report_moved from their old group (report_customers, not yet
- * updated) to their new one (customers). One pass over their transactions per summary, grouped by
- * (old group, new group, cell) so the subtraction and the addition read that small table instead of
- * the journal again; teller work has no customer group and does not move. The tier of a transaction
- * is the one on its day, falling back to the old and the new current tier respectively.
+ * Moves the transactions of temp.report_moved (those dated from `since` on, or all) from their old
+ * group (report_customers, not yet updated) to their new one (customers). One pass over their
+ * transactions, grouped by (old group, new group, cell) into a small table both summaries are fed
+ * from; teller work has no customer group and does not move. The tier of a transaction is the one on
+ * its day, falling back to the old and the new current tier respectively. Re-tiering moves the day's
+ * transactions this way, a CIF import that reassigns customers all of theirs.
  */
-function moveTransactions(db: Database): void {
+function moveTransactions(db: Database, since: string | null = null): void {
   db.exec('DROP TABLE IF EXISTS temp.mv_attrs');
   db.exec(`CREATE TEMP TABLE mv_attrs AS
     SELECT m.customer_id, r.branch_id AS ob, r.manager_staff_id AS om, r.tier AS ot,
            c.branch_id AS nb, COALESCE(c.manager_staff_id, 0) AS nm, COALESCE(c.tier, '') AS nt
     FROM temp.report_moved m JOIN report_customers r ON r.customer_id = m.customer_id JOIN customers c ON c.id = m.customer_id`);
-  db.exec('DROP TABLE IF EXISTS temp.mv_a');
-  // CROSS JOIN: from the few moved customers into transactions through transactions_customer.
+  db.exec('DROP TABLE IF EXISTS temp.mv_t');
+  // CROSS JOIN: from the moved customers into transactions through transactions_customer.
   const [ot, nt] = [tierOn('a.customer_id', txnDay('t'), 'a.ot'), tierOn('a.customer_id', txnDay('t'), 'a.nt')];
-  db.exec(`CREATE TEMP TABLE mv_a AS
-    SELECT a.ob, a.om, ${ot} AS ot, a.nb, a.nm, ${nt} AS nt, substr(t.txn_at, 1, 7) AS month, t.channel, t.txn_type, t.direction, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
-    FROM temp.mv_attrs a CROSS JOIN transactions t ON t.customer_id = a.customer_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`);
+  db.prepare(`CREATE TEMP TABLE mv_t AS
+    SELECT a.ob, a.om, ${ot} AS ot, a.nb, a.nm, ${nt} AS nt, substr(t.txn_at, 1, 7) AS month, t.channel, t.txn_type, t.direction,
+           CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday, CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour,
+           COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
+    FROM temp.mv_attrs a CROSS JOIN transactions t ON t.customer_id = a.customer_id${since === null ? '' : ' AND t.txn_at >= ?'}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`).run(...(since === null ? [] : [since]));
+  // Rows whose group does not change would only take out and put back the same amounts: skipped.
   for (const [sign, b, m, t] of [[-1, 'ob', 'om', 'ot'], [1, 'nb', 'nm', 'nt']] as const) {
     db.exec(`INSERT INTO summary_txn_months (month, branch_id, manager_staff_id, tier, channel, txn_type, direction, n, amount_fen)
-      SELECT month, ${b}, ${m}, ${t}, channel, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen) FROM temp.mv_a GROUP BY 1, 2, 3, 4, 5, 6, 7
+      SELECT month, ${b}, ${m}, ${t}, channel, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
+      FROM temp.mv_t WHERE (ob, om, ot) IS NOT (nb, nm, nt) GROUP BY 1, 2, 3, 4, 5, 6, 7
       ON CONFLICT (month, branch_id, manager_staff_id, tier, channel, txn_type, direction) DO UPDATE SET
         n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
   }
   // The clock summary has branch and tier only: customers who changed manager alone stay where they are.
-  db.exec('DROP TABLE IF EXISTS temp.mv_b');
-  db.exec(`CREATE TEMP TABLE mv_b AS
-    SELECT a.ob, ${ot} AS ot, a.nb, ${nt} AS nt, substr(t.txn_at, 1, 7) AS month, CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday,
-           CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour, t.channel, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
-    FROM temp.mv_attrs a CROSS JOIN transactions t ON t.customer_id = a.customer_id
-    WHERE a.ob <> a.nb OR a.ot <> a.nt
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`);
   for (const [sign, b, t] of [[-1, 'ob', 'ot'], [1, 'nb', 'nt']] as const) {
     db.exec(`INSERT INTO summary_txn_clock (month, branch_id, tier, channel, weekday, hour, n, amount_fen)
       SELECT month, ${b}, ${t}, channel, weekday, hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
-      FROM temp.mv_b GROUP BY 1, 2, 3, 4, 5, 6
+      FROM temp.mv_t WHERE (ob, ot) IS NOT (nb, nt) GROUP BY 1, 2, 3, 4, 5, 6
       ON CONFLICT (month, branch_id, tier, channel, weekday, hour) DO UPDATE SET
         n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
   }
-  for (const x of ['mv_attrs', 'mv_a', 'mv_b']) db.exec(`DROP TABLE IF EXISTS temp.${x}`);
+  for (const x of ['mv_attrs', 'mv_t']) db.exec(`DROP TABLE IF EXISTS temp.${x}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,26 +380,12 @@ export function reportingRetier(db: Database, version: number, day: string): voi
   db.exec('DROP TABLE IF EXISTS temp.rt_cells');
   db.prepare(`UPDATE report_customer_months AS t SET tier = a.nt FROM temp.rt_moved a WHERE t.customer_id = a.customer_id AND t.month >= ?`).run(month);
   db.prepare(`UPDATE report_customer_products AS t SET tier = a.nt FROM temp.rt_moved a WHERE t.customer_id = a.customer_id AND (t.month = '' OR t.month >= ?)`).run(month);
-  // Transactions on or after the day: from the old tier to the new one. Branch and manager do not change here.
-  db.exec('DROP TABLE IF EXISTS temp.rt_txn');
-  db.prepare(`CREATE TEMP TABLE rt_txn AS
-    SELECT r.branch_id AS b, r.manager_staff_id AS m, a.ot AS ot, a.nt AS nt, substr(t.txn_at, 1, 7) AS month, t.channel, t.txn_type, t.direction,
-           CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday, CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour, COUNT(*) AS n, SUM(t.amount_fen) AS amount_fen
-    FROM temp.rt_moved a CROSS JOIN transactions t ON t.customer_id = a.customer_id AND t.txn_at >= ? CROSS JOIN report_customers r ON r.customer_id = a.customer_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).run(day);
-  for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
-    db.exec(`INSERT INTO summary_txn_months (month, branch_id, manager_staff_id, tier, channel, txn_type, direction, n, amount_fen)
-      SELECT month, b, m, ${tier}, channel, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen) FROM temp.rt_txn WHERE ot <> nt GROUP BY 1, 2, 3, 4, 5, 6, 7
-      ON CONFLICT (month, branch_id, manager_staff_id, tier, channel, txn_type, direction) DO UPDATE SET
-        n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
-    db.exec(`INSERT INTO summary_txn_clock (month, branch_id, tier, channel, weekday, hour, n, amount_fen)
-      SELECT month, b, ${tier}, channel, weekday, hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen) FROM temp.rt_txn WHERE ot <> nt GROUP BY 1, 2, 3, 4, 5, 6
-      ON CONFLICT (month, branch_id, tier, channel, weekday, hour) DO UPDATE SET
-        n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
-  }
+  // Transactions on or after the day: from the old tier to the new one (branch and manager stay).
+  db.exec('DELETE FROM temp.report_moved');
+  db.exec('INSERT INTO temp.report_moved (customer_id) SELECT customer_id FROM temp.rt_moved');
+  moveTransactions(db, day);
   db.exec(`UPDATE report_customers SET tier = a.nt FROM temp.rt_moved a WHERE report_customers.customer_id = a.customer_id`);
   dropEmpty(db);
-  for (const t of ['rt_moved', 'rt_txn', 'rt_cells']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
   dropTemp(db);
 }
 
