@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { ExportStatus } from '../../shared/api/exports';
 import type { ColumnSpec } from './labels';
 import type { ExportMessage, ExportWorkerInput } from './worker';
-import { workerScript } from '../workers';
+import { startWorker } from '../workers';
 
 interface VaultEntry {
   path: string;
@@ -95,24 +95,24 @@ export class ExportService {
       sheetName: req.sheetName,
       cancel: job.cancel,
     };
-    const worker = new Worker(workerScript('exportWorker.js', 'exports/worker-tsx.cjs'), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: 512 } });
-    job.worker = worker;
     const finish = (patch: Partial<ExportStatus>) => {
       if (job.status.state !== 'running') return;
       job.status = { ...job.status, ...patch };
       job.worker = null;
       req.onFinished?.({ ...job.status });
     };
-    worker.on('message', (m: ExportMessage) => {
-      if (m.type === 'progress') job.status = { ...job.status, rows: m.rows, total: m.total, fraction: m.total ? m.rows / m.total : 0 };
-      else if (m.type === 'done') {
-        const id = this.opts.vault.register(file, req.name, req.userId);
-        finish({ state: 'done', rows: m.rows, total: m.total, fraction: 1, file: { id, name: req.name, bytes: m.bytes } });
-      } else if (m.type === 'cancelled') finish({ state: 'cancelled' });
-      else finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: m.message.slice(0, 200) } } });
+    job.worker = startWorker<ExportMessage>('exportWorker.js', 'exports/worker-tsx.cjs', input, {
+      message: (m) => {
+        if (m.type === 'progress') job.status = { ...job.status, rows: m.rows, total: m.total, fraction: m.total ? m.rows / m.total : 0 };
+        else if (m.type === 'done') {
+          const id = this.opts.vault.register(file, req.name, req.userId);
+          finish({ state: 'done', rows: m.rows, total: m.total, fraction: 1, file: { id, name: req.name, bytes: m.bytes } });
+        } else if (m.type === 'cancelled') finish({ state: 'cancelled' });
+        else finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: m.message.slice(0, 200) } } });
+      },
+      error: (e) => finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: e.message.slice(0, 200) } } }),
+      end: () => finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: 'worker exited' } } }),
     });
-    worker.on('error', (e) => finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: e.message.slice(0, 200) } } }));
-    worker.on('exit', () => finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: 'worker exited' } } }));
     return { ...job.status };
   }
 

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { columnStamp, dropColumns, freshColumns, installColumns, onColumnsStale, type ColumnData, type ColumnStamp } from '../../db/repos/customerColumns';
 import { log } from '../log';
-import { workerScript } from '../workers';
+import { startWorker } from '../workers';
 
 /**
  * Keeps the grid's in-memory columns (db/repos/customerColumns.ts) current for the main connection:
@@ -70,39 +70,31 @@ export class ColumnsBuilder {
   }
 
   private start(stamp: ColumnStamp, key: string): void {
-    const worker = new Worker(workerScript('columnsWorker.js', 'grid/columns-worker-tsx.cjs'), {
-      workerData: { dbPath: this.dbPath },
-      resourceLimits: { maxOldGenerationSizeMb: 512 },
-    });
-    this.worker = worker;
-    let settled = false;
-    const done = () => {
-      if (settled) return;
-      settled = true;
-      this.worker = null;
-      if (this.again && !this.closed) {
-        // Asked again during the build: build once more only if what was built is already stale.
-        this.again = false;
-        freshColumns(this.db);
-      }
-    };
-    worker.on('message', (m: { type: 'done'; data: ColumnData; ms: number } | { type: 'failed'; message: string }) => {
-      if (m.type === 'done') {
-        installColumns(this.db, m.data, stamp);
-        this.failedStamp = null;
-        log.info('customer columns built', { customers: m.data.n, ms: m.ms });
-      } else {
+    this.worker = startWorker<{ type: 'done'; data: ColumnData; ms: number } | { type: 'failed'; message: string }>('columnsWorker.js', 'grid/columns-worker-tsx.cjs', { dbPath: this.dbPath }, {
+      message: (m) => {
+        if (m.type === 'done') {
+          installColumns(this.db, m.data, stamp);
+          this.failedStamp = null;
+          log.info('customer columns built', { customers: m.data.n, ms: m.ms });
+        } else {
+          this.failedStamp = key;
+          log.warn('customer columns not built; the grid uses SQL', { reason: m.message.slice(0, 200) });
+        }
+        return true;
+      },
+      error: (e) => {
         this.failedStamp = key;
-        log.warn('customer columns not built; the grid uses SQL', { reason: m.message.slice(0, 200) });
-      }
-      done();
+        log.warn('customer columns worker failed', { reason: e.message.slice(0, 200) });
+      },
+      end: () => {
+        this.worker = null;
+        if (this.again && !this.closed) {
+          // Asked again during the build: build once more only if what was built is already stale.
+          this.again = false;
+          freshColumns(this.db);
+        }
+      },
     });
-    worker.on('error', (e) => {
-      this.failedStamp = key;
-      log.warn('customer columns worker failed', { reason: e.message.slice(0, 200) });
-      done();
-    });
-    worker.on('exit', done);
   }
 
   /** Builds now if needed (at start-up and after an import), without waiting. */

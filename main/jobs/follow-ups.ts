@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { log } from '../log';
-import { workerScript } from '../workers';
+import { startWorker } from '../workers';
 import { runAfterImport, type AfterImportContext, type StepResult } from './after-import';
 
 /**
@@ -65,31 +65,22 @@ export class FollowUps {
   private inWorker(ctx: AfterImportContext): Promise<void> {
     return new Promise<void>((resolve) => {
       const t0 = performance.now();
-      const worker = new Worker(workerScript('afterImportWorker.js', 'jobs/after-import-worker-tsx.cjs'), {
-        workerData: { dbPath: this.dbPath, ctx },
-        resourceLimits: { maxOldGenerationSizeMb: 512 },
+      type Reply = { type: 'done'; results: StepResult[]; checkpoint?: FollowUps['lastCheckpoint'] } | { type: 'failed'; message: string };
+      this.worker = startWorker<Reply>('afterImportWorker.js', 'jobs/after-import-worker-tsx.cjs', { dbPath: this.dbPath, ctx }, {
+        message: (m) => {
+          if (m.type === 'done') {
+            this.last = m.results;
+            this.lastCheckpoint = m.checkpoint ?? null;
+            log.info('follow-up steps finished', { reason: ctx.reason, ms: Math.round(performance.now() - t0), steps: m.results.map((r) => `${r.name}:${r.ok ? r.ms : 'failed'}`) });
+          } else log.warn('follow-up steps failed', { reason: ctx.reason, error: m.message.slice(0, 200) });
+          return true;
+        },
+        error: (e) => log.warn('follow-up worker failed', { reason: ctx.reason, error: e.message.slice(0, 200) }),
+        end: () => {
+          this.worker = null;
+          resolve();
+        },
       });
-      this.worker = worker;
-      let settled = false;
-      const done = () => {
-        if (settled) return;
-        settled = true;
-        this.worker = null;
-        resolve();
-      };
-      worker.on('message', (m: { type: 'done'; results: StepResult[]; checkpoint?: FollowUps['lastCheckpoint'] } | { type: 'failed'; message: string }) => {
-        if (m.type === 'done') {
-          this.last = m.results;
-          this.lastCheckpoint = m.checkpoint ?? null;
-          log.info('follow-up steps finished', { reason: ctx.reason, ms: Math.round(performance.now() - t0), steps: m.results.map((r) => `${r.name}:${r.ok ? r.ms : 'failed'}`) });
-        } else log.warn('follow-up steps failed', { reason: ctx.reason, error: m.message.slice(0, 200) });
-        done();
-      });
-      worker.on('error', (e) => {
-        log.warn('follow-up worker failed', { reason: ctx.reason, error: e.message.slice(0, 200) });
-        done();
-      });
-      worker.on('exit', done);
     });
   }
 
