@@ -12,7 +12,7 @@ import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
-import type { DesktopView, GridFilter, Input, MethodName, Output, WidgetData, WidgetInput } from '../../../shared/api';
+import type { DesktopView, GridFilter, WidgetData, WidgetInput } from '../../../shared/api';
 import { addDays, addMonths } from '../../../shared/dates';
 import type { CallResult } from '../../../shared/errors';
 import { fenToYuan } from '../../../shared/money';
@@ -21,6 +21,7 @@ import i18next from 'i18next';
 import i18n from '../../../renderer/src/i18n/domains/desktop.json';
 import { errorMessage } from '../../../renderer/src/i18n/messages';
 import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { asUsers } from '../support/store';
 
 /**
  * 个性化桌面 over a demo store: every widget's figure equals the same figure computed from the raw
@@ -36,14 +37,7 @@ const staffOf: Record<string, number> = {};
 const userOf: Record<string, number> = {};
 let extractsDir: string;
 
-function call<M extends MethodName>(method: M, input: Input<M>, who: string): Promise<CallResult<Output<M>>> {
-  return registry.dispatch({ method, input, session: s[who]! }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
-}
-async function ok<M extends MethodName>(method: M, input: Input<M>, who: string): Promise<Output<M>> {
-  const r = await call(method, input, who);
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.value;
-}
+const { call, ok } = asUsers(() => registry, s);
 const sql = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) as T[];
 
 beforeAll(async () => {

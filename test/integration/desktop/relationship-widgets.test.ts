@@ -5,10 +5,11 @@ import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
-import type { Input, MethodName, Output, WidgetData } from '../../../shared/api';
+import type { WidgetData } from '../../../shared/api';
 import type { CallResult } from '../../../shared/errors';
 import { fenToYuan } from '../../../shared/money';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
+import { asUsers } from '../support/store';
 
 /**
  * The desktop's relationship widgets (转介商机, 商机漏斗) over a demo store plus hand-made referrals and
@@ -23,14 +24,7 @@ const staffOf: Record<string, number> = {};
 const userOf: Record<string, number> = {};
 const WHO = ['president', 'manager1', 'manager2'] as const;
 
-function call<M extends MethodName>(method: M, input: Input<M>, who: string): Promise<CallResult<Output<M>>> {
-  return registry.dispatch({ method, input, session: s[who]! }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
-}
-async function ok<M extends MethodName>(method: M, input: Input<M>, who: string): Promise<Output<M>> {
-  const r = await call(method, input, who);
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.value;
-}
+const { call, ok } = asUsers(() => registry, s);
 const sql = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) as T[];
 
 beforeAll(async () => {

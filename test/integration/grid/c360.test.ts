@@ -3,20 +3,14 @@ import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
-import type { Input, MethodName, Output } from '../../../shared/api';
 import type { CallResult } from '../../../shared/errors';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
+import { asUsers } from '../support/store';
 
 let services: Services;
 let registry: ReturnType<typeof createRegistry>;
 const s: Record<string, string> = {};
-const call = <M extends MethodName>(method: M, input: Input<M>, who: string) =>
-  registry.dispatch({ method, input, session: s[who]! }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
-async function ok<M extends MethodName>(method: M, input: Input<M>, who: string): Promise<Output<M>> {
-  const r = await call(method, input, who);
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.value;
-}
+const { call, ok } = asUsers(() => registry, s);
 const fen = (y: string) => Math.round(Number(y) * 100);
 
 beforeAll(async () => {

@@ -3,9 +3,10 @@ import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
-import type { GridFilter, Input, MethodName, Output, QueryGroup } from '../../../shared/api';
+import type { GridFilter, QueryGroup } from '../../../shared/api';
 import type { CallResult } from '../../../shared/errors';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
+import { asUsers } from '../support/store';
 
 /** Favourites, lists, advanced queries and saved queries: behaviour, scope and refusals. */
 const TODAY = '2026-10-31';
@@ -14,14 +15,7 @@ let registry: ReturnType<typeof createRegistry>;
 const s: Record<string, string> = {};
 const staffOf: Record<string, number> = {};
 
-function call<M extends MethodName>(method: M, input: Input<M>, who: string): Promise<CallResult<Output<M>>> {
-  return registry.dispatch({ method, input, session: s[who]! }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
-}
-async function ok<M extends MethodName>(method: M, input: Input<M>, who: string): Promise<Output<M>> {
-  const r = await call(method, input, who);
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.value;
-}
+const { call, ok } = asUsers(() => registry, s);
 const idsOf = async (filter: GridFilter, who: string) =>
   (await ok('customers.grid', { filter, sort: [{ col: 'customerNo', dir: 'asc' }], offset: 0, limit: 500 }, who)).rows.map((r) => r.id);
 const sql = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) as T[];

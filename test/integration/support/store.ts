@@ -122,3 +122,18 @@ export async function ok<M extends MethodName>(w: World, method: M, input: Input
 export async function signIn(w: World, username: string, password = TEST_PASSWORD): Promise<string> {
   return (await ok(w, 'auth.signIn', { username, password })).session;
 }
+
+/**
+ * call/ok for tests that sign several demo users in: `who` names a session in `sessions`, and the
+ * registry is read when called (the tests create it in beforeAll).
+ */
+export function asUsers(registry: () => Registry, sessions: Record<string, string>) {
+  const call = <M extends MethodName>(method: M, input: Input<M>, who: string) =>
+    registry().dispatch({ method, input, session: sessions[who]! }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
+  const ok = async <M extends MethodName>(method: M, input: Input<M>, who: string): Promise<Output<M>> => {
+    const r = await call(method, input, who);
+    if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+    return r.value;
+  };
+  return { call, ok };
+}
