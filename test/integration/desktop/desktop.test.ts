@@ -37,7 +37,7 @@ const staffOf: Record<string, number> = {};
 const userOf: Record<string, number> = {};
 let extractsDir: string;
 
-const { call, ok } = asUsers(() => registry, s);
+const { call, ok, signIn } = asUsers(() => registry, s);
 const sql = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) as T[];
 
 beforeAll(async () => {
@@ -48,9 +48,7 @@ beforeAll(async () => {
   services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)) });
   registry = createRegistry(services);
   for (const u of ['president', 'manager1', 'manager2', 'admin']) {
-    const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
-    if (!r.ok) throw new Error(`sign-in ${u}`);
-    s[u] = r.value.session;
+    await signIn(u);
     const row = services.db.prepare('SELECT id, staff_id AS staff FROM users WHERE username = ?').get(u) as { id: number; staff: number };
     staffOf[u] = row.staff;
     userOf[u] = row.id;

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LAYOUTS } from '../../../main/desktop/widgets';
 import { createOpportunity } from '../../../db/relationship/opportunities';
-import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
 import type { WidgetData } from '../../../shared/api';
-import type { CallResult } from '../../../shared/errors';
 import { fenToYuan } from '../../../shared/money';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 import { asUsers } from '../support/store';
@@ -24,7 +22,7 @@ const staffOf: Record<string, number> = {};
 const userOf: Record<string, number> = {};
 const WHO = ['president', 'manager1', 'manager2'] as const;
 
-const { call, ok } = asUsers(() => registry, s);
+const { call, ok, signIn } = asUsers(() => registry, s);
 const sql = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) as T[];
 
 beforeAll(async () => {
@@ -33,9 +31,7 @@ beforeAll(async () => {
   services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)) });
   registry = createRegistry(services);
   for (const u of WHO) {
-    const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
-    if (!r.ok) throw new Error(`sign-in ${u}`);
-    s[u] = r.value.session;
+    await signIn(u);
     const row = services.db.prepare('SELECT id, staff_id AS staff FROM users WHERE username = ?').get(u) as { id: number; staff: number };
     staffOf[u] = row.staff;
     userOf[u] = row.id;

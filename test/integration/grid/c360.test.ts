@@ -10,7 +10,7 @@ import { asUsers } from '../support/store';
 let services: Services;
 let registry: ReturnType<typeof createRegistry>;
 const s: Record<string, string> = {};
-const { call, ok } = asUsers(() => registry, s);
+const { call, ok, signIn } = asUsers(() => registry, s);
 const fen = (y: string) => Math.round(Number(y) * 100);
 
 beforeAll(async () => {
@@ -19,9 +19,7 @@ beforeAll(async () => {
   services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')) });
   registry = createRegistry(services);
   for (const u of ['president', 'manager1', 'teller1']) {
-    const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
-    if (!r.ok) throw new Error('sign-in');
-    s[u] = r.value.session;
+    await signIn(u);
   }
 }, 60_000);
 afterAll(async () => {

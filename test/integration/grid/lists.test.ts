@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
 import type { GridFilter, QueryGroup } from '../../../shared/api';
-import type { CallResult } from '../../../shared/errors';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 import { asUsers } from '../support/store';
 
@@ -15,7 +13,7 @@ let registry: ReturnType<typeof createRegistry>;
 const s: Record<string, string> = {};
 const staffOf: Record<string, number> = {};
 
-const { call, ok } = asUsers(() => registry, s);
+const { call, ok, signIn } = asUsers(() => registry, s);
 const idsOf = async (filter: GridFilter, who: string) =>
   (await ok('customers.grid', { filter, sort: [{ col: 'customerNo', dir: 'asc' }], offset: 0, limit: 500 }, who)).rows.map((r) => r.id);
 const sql = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) as T[];
@@ -26,9 +24,7 @@ beforeAll(async () => {
   services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)) });
   registry = createRegistry(services);
   for (const u of ['president', 'manager1', 'manager2']) {
-    const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
-    if (!r.ok) throw new Error('sign-in');
-    s[u] = r.value.session;
+    await signIn(u);
     staffOf[u] = (services.db.prepare('SELECT staff_id AS x FROM users WHERE username = ?').get(u) as { x: number }).x;
   }
 }, 60_000);

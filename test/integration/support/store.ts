@@ -10,6 +10,7 @@ import { fixedClock } from '../../../main/clock';
 import { createRegistry, type Registry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
 import { rebuildSummaryTable } from '../../../db/summaries';
+import { DEMO_PASSWORD } from '../../../db/demo';
 
 /** A cheap scrypt cost: these tests exercise the flow, not the hash strength. */
 export const TEST_PASSWORD = 'Passw0rd!';
@@ -135,5 +136,9 @@ export function asUsers(registry: () => Registry, sessions: Record<string, strin
     if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
     return r.value;
   };
-  return { call, ok };
+  /** Signs demo users in (the demo password) and keeps their sessions under their names. */
+  const signIn = async (...users: string[]) => {
+    for (const u of users) sessions[u] = (await ok('auth.signIn', { username: u, password: DEMO_PASSWORD }, '')).session;
+  };
+  return { call, ok, signIn };
 }
