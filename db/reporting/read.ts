@@ -34,7 +34,7 @@ import type { Scope } from '../scope';
 import { addDays } from '../../shared/dates';
 import { shiftMonth } from './months';
 import { tierOn } from './maintain';
-import { freshColumns, KIND_CODES, migrationCells, TIER_CODES } from '../repos/customerColumns';
+import { freshColumns, KIND_CODES, migrationCells, TIER_CODES, ymd } from '../repos/customerColumns';
 import { storedTiers, TIER_CHANGE_CTE, tierChangeBounds } from './drill';
 
 export interface ReportScope {
@@ -592,7 +592,7 @@ export function tierMigration(db: Database, scope: ReportScope, opts: { from: st
   if (d) {
     // A large book: the grid's in-memory columns hold every customer's change history (a re-tier can
     // log most of a million customers; grouping that log per request takes seconds).
-    const [lo, hi] = tierChangeBounds(opts.from, opts.to).map((x) => Number(x.replaceAll('-', '')));
+    const [lo, hi] = tierChangeBounds(opts.from, opts.to).map(ymd);
     const inScope = scope.managerStaffId != null ? null : new Set(scope.branchIds ?? []);
     const branches = filter.branchIds ? new Set(filter.branchIds) : null;
     const tiers = filter.tiers ? new Set(filter.tiers.map((t) => TIER_CODES.indexOf((t || 'none') as (typeof TIER_CODES)[number]))) : null;

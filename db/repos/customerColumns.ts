@@ -108,7 +108,7 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
       lastTxn: new Int32Array(n),
       birthMonth: new Uint8Array(n),
       perms: {},
-      changeStart: new Int32Array(n + 1),
+      changeStart: new Int32Array(0),
       changeDay: new Int32Array(0),
       changeFrom: new Uint8Array(0),
       changeTo: new Uint8Array(0),
@@ -190,7 +190,7 @@ function readTierChanges(db: Database, d: ColumnData, code: (list: readonly stri
     if (r < 0 || r < prevRow) throw new Error('tier change of an unknown customer');
     prevRow = r;
     counts[r + 1]!++;
-    d.changeDay[i] = Number(at.slice(0, 4) + at.slice(5, 7) + at.slice(8, 10));
+    d.changeDay[i] = ymd(at);
     d.changeFrom[i] = code(TIER_CODES, from || 'none');
     d.changeTo[i] = code(TIER_CODES, to || 'none');
     i++;
@@ -249,7 +249,8 @@ export function sqlPart(f: GridFilter): GridFilter | null {
   return any ? (out as GridFilter) : null;
 }
 
-const ymd = (iso: string) => Number(iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10));
+/** YYYYMMDD of an ISO date or timestamp, as a number. */
+export const ymd = (iso: string) => Number(iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10));
 
 /**
  * Which rows pass scope + filter. `scopeRows`/`sqlRows` are the id sets SQL supplied (grants of a
