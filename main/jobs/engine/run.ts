@@ -59,6 +59,19 @@ export interface RunOptions {
   afterBatch?: (rowsRead: number) => void;
 }
 
+/** Milliseconds per phase of a job (the bench prints them; the job panel may show them). */
+export interface JobTimings {
+  /** Hashing the whole file before anything is read (duplicate-file check). */
+  checksum?: number;
+  /** Read, decode, parse, convert, resolve references, write rows. */
+  rows?: number;
+  /** Secondary indexes rebuilt after a fresh load into an empty table. */
+  indexes?: number;
+  /** Customer figures, managers of record, summaries and reporting tables. */
+  summaries?: number;
+  commit?: number;
+}
+
 export interface RejectInfo {
   line: number;
   column: number | null;
@@ -79,6 +92,7 @@ export interface JobOutcome {
   rejects: RejectsResult | null;
   encoding: Encoding | null;
   seconds: number;
+  timings?: JobTimings;
 }
 
 /** A job-level failure with a code from shared/errors (IMPORT_*). */
@@ -181,9 +195,11 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     }
   };
 
+  const timings: JobTimings = {};
   try {
     checkProfile(profile);
     let lastTick = 0;
+    let phaseStart = performance.now();
     const checksum = await sha256File(opts.file, (n) => {
       const t = performance.now();
       if (t - lastTick > 200) {
@@ -191,6 +207,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         progress('checksum', n, fileBytes);
       }
     });
+    timings.checksum = Math.round(performance.now() - phaseStart);
     db.prepare('UPDATE import_jobs SET checksum = ? WHERE id = ?').run(checksum, jobId);
     if (!opts.allowDuplicate) {
       const prev = db
@@ -199,6 +216,8 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       if (prev) throw new JobError('IMPORT_DUPLICATE_FILE', { file: fileName, previousJob: prev.id, previousAt: prev.finishedAt, previousFile: prev.fileName });
     }
 
+    mkdirSync(opts.rejectsDir, { recursive: true });
+    const rejectsFile = path.join(opts.rejectsDir, `job-${jobId}-rejects${profile.format === 'xlsx' ? '.xlsx' : path.extname(fileName) || '.txt'}`);
     src = await openSource(opts.file, profile, { encoding: opts.encoding });
     const { indexes } = resolveColumns(profile, src.header);
     const convs: Converter[] = profile.columns.map((c) => compileConverter(IMPORT_FIELDS[profile.kind][c.field]!, c));
@@ -219,8 +238,6 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     const resolver = new RefResolver(db);
     const rejectStmt = db.prepare('INSERT INTO import_rejects (job_id, seq, line, col, field, value, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const describe = opts.describeReject ?? ((r: RejectInfo) => `line ${r.line}${r.column ? ` column ${r.column}` : ''} ${r.field ?? ''}: ${r.reason}${r.value !== null ? ` (${r.value})` : ''}`);
-    mkdirSync(opts.rejectsDir, { recursive: true });
-    const rejectsFile = path.join(opts.rejectsDir, `job-${jobId}-rejects${profile.format === 'xlsx' ? '.xlsx' : path.extname(fileName) || '.txt'}`);
     const maxRejects = Math.max(opts.tolerance, 0) + 100_000;
 
     const reject = async (record: SourceRecord, info: RejectInfo) => {
@@ -232,6 +249,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       if (counts.rejected > maxRejects) throw new JobError('IMPORT_TOO_MANY_REJECTS', { rejected: counts.rejected, tolerance: opts.tolerance, stoppedAtLine: info.line });
     };
 
+    phaseStart = performance.now();
     db.exec('BEGIN IMMEDIATE');
     inTxn = true;
     writer.begin();
@@ -303,7 +321,9 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       throw new JobError('IMPORT_TOO_MANY_REJECTS', { rejected: counts.rejected, tolerance: opts.tolerance, first: firstRejects.slice(0, 20) });
     }
     progress('finishing', src.totalBytes, src.totalBytes);
-    writer.finish();
+    timings.rows = Math.round(performance.now() - phaseStart);
+    writer.finish(timings);
+    phaseStart = performance.now();
     const seconds = (performance.now() - started) / 1000;
     db.prepare(
       `UPDATE import_jobs SET status = 'committed', encoding = ?, detected_encoding = ?, rows_read = ?, rows_inserted = ?, rows_updated = ?,
@@ -313,8 +333,9 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     audit(db, opts, 'imports.run', 'ok', jobId, { kind: profile.kind, profile: profile.name, file: fileName, ...counts, seconds: Math.round(seconds) });
     db.exec('COMMIT');
     inTxn = false;
+    timings.commit = Math.round(performance.now() - phaseStart);
     progress('done', src.totalBytes, src.totalBytes);
-    return { jobId, status: 'committed', rowsRead: counts.read, rowsInserted: counts.inserted, rowsUpdated: counts.updated, rowsUnchanged: counts.unchanged, rowsRejected: counts.rejected, rejects: rejectsResult, encoding: src.encoding, seconds };
+    return { jobId, status: 'committed', rowsRead: counts.read, rowsInserted: counts.inserted, rowsUpdated: counts.updated, rowsUnchanged: counts.unchanged, rowsRejected: counts.rejected, rejects: rejectsResult, encoding: src.encoding, seconds, timings };
   } catch (e) {
     if (inTxn) {
       try {
@@ -676,8 +697,15 @@ class Writer {
   }
 
   /** Inside the transaction, before commit: customer figures and summaries current. */
-  finish(): void {
+  finish(timings: JobTimings = {}): void {
+    let t = performance.now();
+    const lap = (phase: keyof JobTimings) => {
+      const n = performance.now();
+      timings[phase] = (timings[phase] ?? 0) + Math.round(n - t);
+      t = n;
+    };
     for (const sql of this.droppedIndexes) this.db.exec(sql);
+    lap('indexes');
     this.droppedIndexes = [];
     if (this.bulk && this.openAssignment) {
       // Managers of record for the customers this job created, in one statement.
@@ -692,6 +720,7 @@ class Writer {
     if (this.markAffected) refreshAffected(this.db);
     // Reporting summaries (db/reporting) in the same transaction, from the figures just refreshed.
     if (this.reporting) reportingJobFinish(this.db, this.reporting);
+    lap('summaries');
   }
 }
 
