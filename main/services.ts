@@ -99,6 +99,9 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         columns.warm();
       }
     },
+    // A million-row load leaves hundreds of MB of WAL: the follow-up worker copies it back, not the
+    // job's commit (seconds more before the user sees it done) nor this connection's next commit.
+    deferCheckpointsUntil: () => followUps.idle(),
   });
   followUps.schedule({ today: clock.today(), reason: 'startup', jobId: null });
   columns.warm();

@@ -1,9 +1,10 @@
-import type { Database } from 'better-sqlite3';
 import type { TierModelState } from '../../shared/api';
 import { fenToYuan } from '../../shared/money';
 import { DEFAULT_TIER_MODEL, tierModelSchema } from '../../shared/tiers';
 import { refreshFactors, retier, whatIf } from '../../db/tiering';
+import { deferCheckpoints } from '../../db/checkpoints';
 import { handlers, type AuthedCtx } from './types';
+
 
 function factorsAsOf(ctx: AuthedCtx): string | null {
   return (ctx.services.db.prepare('SELECT MAX(as_of) AS d FROM customer_factors').get() as { d: string | null }).d;
@@ -28,26 +29,6 @@ function refresh(ctx: AuthedCtx): { customers: number; asOf: string } {
     .prepare(`INSERT INTO settings (key, value) VALUES ('tier_factors_refreshed_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
     .run(ctx.services.clock.now().toISOString());
   return { customers, asOf };
-}
-
-/** Connections whose auto-checkpoint is deferred: how many deferrals are open, and the setting to restore. */
-const deferrals = new WeakMap<Database, { open: number; auto: number }>();
-
-/** Turns the connection's auto-checkpoint off until every deferral has called the returned function once. */
-function deferCheckpoints(db: Database): () => void {
-  let d = deferrals.get(db);
-  if (!d) deferrals.set(db, (d = { open: 0, auto: Number(db.pragma('wal_autocheckpoint', { simple: true })) }));
-  d.open++;
-  db.pragma('wal_autocheckpoint = 0');
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    if (--d.open === 0) {
-      deferrals.delete(db);
-      if (db.open) db.pragma(`wal_autocheckpoint = ${d.auto}`);
-    }
-  };
 }
 
 export const tiersHandlers = handlers({

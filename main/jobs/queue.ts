@@ -12,6 +12,7 @@ import type { Encoding, ImportKind, ImportProfile } from '../../shared/imports';
 import type { JobOutcome, JobProgress } from './engine/run';
 import type { WorkerInput, WorkerMessage } from './worker';
 import { workerScript } from '../workers';
+import { deferCheckpoints } from '../../db/checkpoints';
 
 export interface ImportRequest {
   file: string;
@@ -45,6 +46,8 @@ interface Slot {
   request: ImportRequest;
   cancel: SharedArrayBuffer;
   worker: Worker | null;
+  /** Gives the main connection its auto-checkpoint back (deferCheckpointsUntil). */
+  restoreCheckpoints?: () => void;
   done: Promise<JobOutcome>;
   resolve: (o: JobOutcome) => void;
 }
@@ -56,6 +59,12 @@ export interface QueueOptions {
   mainDb?: Database;
   /** Called after each job (flush deferred audit entries, regenerate reminders...). */
   onFinished?: (outcome: JobOutcome) => void;
+  /**
+   * When given, the job's WAL is not copied back into the store by anyone until this resolves (called
+   * after onFinished): the worker commits without checkpointing, and the main connection's
+   * auto-checkpoint is off meanwhile. The app passes the follow-up run, whose worker checkpoints.
+   */
+  deferCheckpointsUntil?: (outcome: JobOutcome) => Promise<unknown>;
   reasonHeader?: string;
   /** Test hooks: the worker stalls inside its transaction after this many rows, and says so. */
   stallAfterRows?: number;
@@ -188,6 +197,8 @@ export class ImportQueue {
     next.entry.state = 'running';
     next.entry.startedAt = Date.now();
     this.setMainBusyTimeout(50);
+    const deferring = this.opts.deferCheckpointsUntil;
+    if (deferring && this.opts.mainDb) next.restoreCheckpoints = deferCheckpoints(this.opts.mainDb);
     const file = workerScript('importWorker.js', 'jobs/worker-tsx.cjs');
     const input: WorkerInput = {
       dbPath: this.opts.dbPath,
@@ -203,6 +214,7 @@ export class ImportQueue {
       reasonHeader: this.opts.reasonHeader ?? '拒绝原因',
       cancel: next.cancel,
       stallAfterRows: this.opts.stallAfterRows,
+      deferCheckpoint: !!deferring,
     };
     const worker = new Worker(file, { workerData: input, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     next.worker = worker;
@@ -253,6 +265,16 @@ export class ImportQueue {
     try {
       this.opts.onFinished?.(outcome);
     } finally {
+      const restore = slot.restoreCheckpoints;
+      if (restore) {
+        slot.restoreCheckpoints = undefined;
+        const until = this.opts.deferCheckpointsUntil;
+        try {
+          void Promise.resolve(until ? until(outcome) : undefined).then(restore, restore);
+        } catch {
+          restore();
+        }
+      }
       slot.resolve(outcome);
       this.pump();
     }

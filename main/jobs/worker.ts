@@ -26,6 +26,8 @@ export interface WorkerInput {
   cancel: SharedArrayBuffer;
   /** Test hook: stall after this many rows (inside the transaction) so a test can kill the process. */
   stallAfterRows?: number;
+  /** Commit without copying the WAL back (the follow-up worker checkpoints: QueueOptions.deferCheckpointsUntil). */
+  deferCheckpoint?: boolean;
 }
 
 export type WorkerMessage =
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     // A long job: wait for the main process's short writes, spill temp tables to disk not RAM.
     db.pragma('busy_timeout = 30000');
     db.pragma('temp_store = FILE');
+    if (input.deferCheckpoint) db.pragma('wal_autocheckpoint = 0');
     const outcome = await runImport(db, {
       file: input.file,
       profile: input.profile,

@@ -118,7 +118,9 @@ async function queued(dbPath: string, file: string, kind: string, allowDuplicate
   const mem = peakSampler();
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
-  const q = new ImportQueue({ dbPath, rejectsDir: path.join(path.dirname(dbPath), 'rejects') });
+  // As the app does (main/services.ts): the job commits without copying its WAL back into the store;
+  // the follow-up worker checkpoints afterwards, timed here separately, off the job's clock.
+  const q = new ImportQueue({ dbPath, rejectsDir: path.join(path.dirname(dbPath), 'rejects'), deferCheckpointsUntil: async () => undefined });
   const t = performance.now();
   const e = q.submit({ file, profile: profileOf(kind).profile, tolerance: 0, allowDuplicate, source: 'cli', userId: null, username: null });
   const o = await q.wait(e.ticket);
@@ -126,6 +128,11 @@ async function queued(dbPath: string, file: string, kind: string, allowDuplicate
   h.disable();
   await q.close();
   if (o.status !== 'committed') throw new Error(`import ${o.status}: ${JSON.stringify(o.error)}`);
+  const ck = new Database(dbPath);
+  const tc = performance.now();
+  ck.pragma('wal_checkpoint(TRUNCATE)');
+  const checkpointSeconds = (performance.now() - tc) / 1000;
+  ck.close();
   return {
     rows: o.rowsRead,
     inserted: o.rowsInserted,
@@ -136,6 +143,7 @@ async function queued(dbPath: string, file: string, kind: string, allowDuplicate
     loopP99Ms: Math.round(h.percentile(99) / 1e6),
     loopMaxMs: Math.round(h.max / 1e6),
     timings: o.timings ?? {},
+    checkpointSeconds,
   };
 }
 
@@ -187,7 +195,7 @@ export async function benchImports(opts: { customers: number; journalCustomers: 
     const fresh = runPhase('fresh', dir);
     print(`  fresh load end to end     ${fresh.rows!.toLocaleString('en-US')} rows in ${fresh.seconds!.toFixed(2)} s = ${fresh.rowsPerSecond!.toLocaleString('en-US')} rows/s, peak RSS ${fresh.peakRssMb} MB`);
     print(`    ratio to baseline A ${(fresh.rowsPerSecond! / base.plain!).toFixed(2)} x (target 0.5), to B ${(fresh.rowsPerSecond! / base.customers!).toFixed(2)} x, to C ${(fresh.rowsPerSecond! / base.rebuilt!).toFixed(2)} x`);
-    print(`    where the time went: ${phases(fresh)}`);
+    print(`    where the time went: ${phases(fresh)}; WAL checkpoint afterwards, in the follow-up worker: ${fresh.checkpointSeconds!.toFixed(1)} s`);
     print(`    main event loop during the job: p99 ${fresh.loopP99Ms} ms, max ${fresh.loopMaxMs} ms (target p99 < 50)`);
     const up = runPhase('upsert', dir);
     print(`  upsert, same rows again   ${up.rows!.toLocaleString('en-US')} rows in ${up.seconds!.toFixed(2)} s = ${up.rowsPerSecond!.toLocaleString('en-US')} rows/s (${up.unchanged} unchanged), peak RSS ${up.peakRssMb} MB`);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,37 @@ describe('import queue and worker', () => {
     expect(ob).toMatchObject({ status: 'committed', rowsInserted: 100 });
     expect(ob.jobId).toBeGreaterThan(oa.jobId);
     expect(q.get(a.ticket)?.progress?.rowsRead).toBeGreaterThan(0);
+    expect(storedSummaries(store.db)).toEqual(referenceSummaries(store.db));
+    await q.close();
+  });
+
+  it('with checkpoints deferred, the job commits without copying its WAL back, and the main connection holds off until told', async () => {
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    const fileBytes = () => statSync(store.file).size;
+    const walFrames = () => (store.db.pragma('wal_checkpoint(NOOP)') as { log: number }[])[0]!.log;
+    const before = fileBytes();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const q = new ImportQueue({ dbPath: store.file, rejectsDir: path.join(dir, 'rejects'), mainDb: store.db, deferCheckpointsUntil: () => released });
+    const auto = () => store.db.pragma('wal_autocheckpoint', { simple: true });
+    expect(auto()).toBe(1000);
+    const o = await q.wait(q.submit(req(bigCif('w.csv', 20_000, 600_000))).ticket);
+    expect(o).toMatchObject({ status: 'committed', rowsInserted: 20_000 });
+    // Committed and visible, but only in the WAL: the store file did not grow, no one checkpointed.
+    expect(store.db.prepare(`SELECT COUNT(*) AS n FROM customers WHERE customer_no LIKE '9700600%'`).get()).toEqual({ n: 1000 });
+    expect(fileBytes()).toBe(before);
+    expect(walFrames()).toBeGreaterThan(1000);
+    // A small commit on the main connection meanwhile does not copy the big WAL back either.
+    expect(auto()).toBe(0);
+    store.db.prepare(`INSERT INTO settings (key, value) VALUES ('queue-test', '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run();
+    expect(fileBytes()).toBe(before);
+    release();
+    await released;
+    await new Promise((r) => setImmediate(r));
+    expect(auto()).toBe(1000);
+    // Told: the next commit checkpoints as usual (the app's follow-up worker does it first).
+    store.db.prepare(`UPDATE settings SET value = '2' WHERE key = 'queue-test'`).run();
+    expect(fileBytes()).toBeGreaterThan(before);
     expect(storedSummaries(store.db)).toEqual(referenceSummaries(store.db));
     await q.close();
   });
