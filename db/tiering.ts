@@ -10,6 +10,7 @@ import { noteCustomersChanged } from './repos/customerColumns';
 import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { reportingRetier } from './reporting/maintain';
+import { buildIndexes } from './indexes';
 
 const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   deposits: { sql: 'f.deposits', fen: true },
@@ -162,7 +163,7 @@ export function retier(
     const changed = db
       .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS r.from_tier`)
       .run(at).changes;
-    for (const ix of tierIndexes) db.exec(ix.sql);
+    buildIndexes(db, tierIndexes.map((ix) => ix.sql));
     // A copy out of step with the customers (cannot happen through the app) would log wrong changes: roll back.
     if (changed !== logged) throw new Error(`re-tier: ${logged} changes found from the factors but ${changed} customers changed; refresh the factors and retry`);
     noteCustomersChanged(db);

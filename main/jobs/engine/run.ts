@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { IMPORT_FIELDS, profileSchema, type Encoding, type ImportProfile, type RejectReason } from '../../../shared/imports';
 import { initialsOf } from '../../../db/demo/names';
+import { buildIndexes } from '../../../db/indexes';
 import { beginAffected, markAffectedStatement, refreshAffected, SummaryDelta } from '../../../db/summaries';
 import { reportingJobBegin, reportingJobFinish, type JobMark } from '../../../db/reporting/maintain';
 import { compileConverter, type Converter } from '../parse/convert';
@@ -729,7 +730,7 @@ class Writer {
       timings[phase] = (timings[phase] ?? 0) + Math.round(n - t);
       t = n;
     };
-    for (const sql of this.droppedIndexes) this.db.exec(sql);
+    buildIndexes(this.db, this.droppedIndexes);
     lap('indexes');
     this.droppedIndexes = [];
     if (this.bulk && this.openAssignment) {

@@ -1,0 +1,42 @@
+/**
+ * Building indexes from a loaded table (a fresh import, the demo generator, a big re-tier).
+ *
+ * CREATE INDEX sorts the table's keys with SQLite's external merge sorter, whose in-memory runs are as
+ * big as the page cache. Measured on a 1M-customer table (2 cores, shared): the 16 customer indexes
+ * took 16.2 s with the store's 64 MB cache and 9.5-10.3 s with a 1-2 MB one, runs small enough to
+ * sort inside the CPU's caches, then merged; inside a fresh 1M-row import (the import worker's
+ * connection, temp_store = FILE) 16-19 s -> 12.3 s. Helper threads (PRAGMA threads) sort runs in
+ * the background only where temp files are allowed: SQLite uses none with temp_store = MEMORY, the
+ * main connection's setting, which cannot be switched here (that would drop every temp table).
+ */
+import type { Database } from 'better-sqlite3';
+
+/** Page cache while indexes are built: sort runs of ~2 MB. */
+const BUILD_CACHE_KIB = 2048;
+/** Helper threads for the sorter (the main thread keeps scanning the table meanwhile). */
+const BUILD_THREADS = 2;
+
+/** Runs `build` with the connection tuned for index builds, then puts its settings back. */
+export function withIndexBuildSettings<T>(db: Database, build: () => T): T {
+  const cache = db.pragma('cache_size', { simple: true }) as number;
+  const threads = db.pragma('threads', { simple: true }) as number;
+  db.pragma(`cache_size = -${BUILD_CACHE_KIB}`);
+  db.pragma(`threads = ${BUILD_THREADS}`);
+  try {
+    return build();
+  } finally {
+    db.pragma(`cache_size = ${Number(cache)}`);
+    db.pragma(`threads = ${Number(threads)}`);
+  }
+}
+
+/** Executes CREATE INDEX statements (their exact saved DDL) with the settings above. */
+export function buildIndexes(db: Database, sqls: readonly string[], onEach?: (done: number) => void): void {
+  if (sqls.length === 0) return;
+  withIndexBuildSettings(db, () =>
+    sqls.forEach((sql, i) => {
+      db.exec(sql);
+      onEach?.(i + 1);
+    }),
+  );
+}
