@@ -428,12 +428,21 @@ export interface JobMark {
   jobId: number;
   /** transactions: the highest id before the job wrote (rows above it are the job's). */
   maxTxnId: number;
+  /**
+   * customers: the store held no customers (and so no reporting rows, accounts or transactions of
+   * any) when the job began, so every customer it leaves is new and has no figures yet.
+   */
+  fresh?: boolean;
 }
 
 /** Import job, inside its transaction before the first row. */
 export function reportingJobBegin(db: Database, kind: ImportKind, jobId: number): JobMark {
   const maxTxnId = kind === 'transactions' ? ((db.prepare('SELECT MAX(id) AS m FROM transactions').get() as { m: number | null }).m ?? 0) : 0;
-  return { kind, jobId, maxTxnId };
+  const fresh =
+    kind === 'customers' &&
+    db.prepare('SELECT 1 FROM customers LIMIT 1').get() === undefined &&
+    db.prepare('SELECT 1 FROM report_customers LIMIT 1').get() === undefined;
+  return { kind, jobId, maxTxnId, fresh };
 }
 
 /** Customers whose per-customer rows a job of this kind may have changed (rows it inserted or updated). */
@@ -479,6 +488,12 @@ function jobFinish(db: Database, mark: JobMark): void {
     applyTransactions(db, 1, TXN_UPDATED_BY, [jobId]);
     applyTransactions(db, 1, TXN_ABOVE_ID, [mark.maxTxnId]);
     dropEmpty(db);
+    return;
+  }
+  if (mark.fresh) {
+    // A first load (a million customers): refreshCustomers would compare, move and recompute a
+    // million customers to find each new with nothing to move and no figures; their rows are just added.
+    db.prepare(`INSERT INTO report_customers (customer_id, branch_id, manager_staff_id, tier, kind) ${CURRENT_ATTRS} WHERE c.created_job_id = ?`).run(jobId);
     return;
   }
   if (kind === 'daily_balances') {
