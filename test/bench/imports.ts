@@ -129,6 +129,7 @@ async function queued(dbPath: string, file: string, kind: string, allowDuplicate
   await q.close();
   if (o.status !== 'committed') throw new Error(`import ${o.status}: ${JSON.stringify(o.error)}`);
   const ck = new Database(dbPath);
+  ck.pragma('busy_timeout = 60000'); // the worker's connection may still be closing
   const tc = performance.now();
   ck.pragma('wal_checkpoint(TRUNCATE)');
   const checkpointSeconds = (performance.now() - tc) / 1000;
