@@ -40,3 +40,14 @@ export function buildIndexes(db: Database, sqls: readonly string[], onEach?: (do
     }),
   );
 }
+
+/**
+ * Drops a table's explicit indexes (not the automatic ones of UNIQUE / PRIMARY KEY constraints) and
+ * returns their exact DDL for buildIndexes. DDL is transactional in SQLite: inside a transaction, a
+ * rollback brings them back untouched.
+ */
+export function dropIndexes(db: Database, table: string): string[] {
+  const idx = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(table) as { name: string; sql: string }[];
+  for (const i of idx) db.exec(`DROP INDEX "${i.name.replaceAll('"', '""')}"`);
+  return idx.map((i) => i.sql);
+}

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { IMPORT_FIELDS, profileSchema, type Encoding, type ImportProfile, type RejectReason } from '../../../shared/imports';
 import { initialsOf } from '../../../db/demo/names';
-import { buildIndexes } from '../../../db/indexes';
+import { buildIndexes, dropIndexes } from '../../../db/indexes';
 import { beginAffected, markAffectedStatement, refreshAffected, SummaryDelta } from '../../../db/summaries';
 import { reportingJobBegin, reportingJobFinish, type JobMark } from '../../../db/reporting/maintain';
 import { compileConverter, type Converter } from '../parse/convert';
@@ -554,11 +554,7 @@ class Writer {
     this.bulk = true;
     // Building an index from sorted data once beats millions of random b-tree inserts. DDL is
     // transactional in SQLite: a rollback brings the indexes back untouched.
-    const idx = this.db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(t) as { name: string; sql: string }[];
-    for (const i of idx) {
-      this.db.exec(`DROP INDEX "${i.name.replaceAll('"', '""')}"`);
-      this.droppedIndexes.push(i.sql);
-    }
+    this.droppedIndexes = dropIndexes(this.db, t);
   }
 
   /**
@@ -734,13 +730,17 @@ class Writer {
     lap('indexes');
     this.droppedIndexes = [];
     if (this.bulk && this.openAssignment) {
-      // Managers of record for the customers this job created, in one statement.
+      // Managers of record for the customers this job created, in one statement (on a first load, into
+      // the bare table, its indexes built after as the customers' were).
+      const first = this.db.prepare('SELECT 1 FROM manager_assignments LIMIT 1').get() === undefined;
+      const saved = first ? dropIndexes(this.db, 'manager_assignments') : [];
       this.db
         .prepare(
           `INSERT INTO manager_assignments (customer_id, staff_id, from_date, reason, created_job_id)
            SELECT id, manager_staff_id, ?, ?, ? FROM customers WHERE created_job_id = ? AND manager_staff_id IS NOT NULL`,
         )
         .run(this.at.slice(0, 10), `import:${this.jobId}`, this.jobId, this.jobId);
+      buildIndexes(this.db, saved);
     }
     if (this.customers) this.delta.apply(this.db);
     if (this.markAffected) refreshAffected(this.db);
