@@ -35,14 +35,9 @@ export function withSortSettings<T>(db: Database, build: () => T): T {
 }
 
 /** Executes CREATE INDEX statements (their exact saved DDL) with the settings above. */
-export function buildIndexes(db: Database, sqls: readonly string[], onEach?: (done: number) => void): void {
+export function buildIndexes(db: Database, sqls: readonly string[]): void {
   if (sqls.length === 0) return;
-  withSortSettings(db, () =>
-    sqls.forEach((sql, i) => {
-      db.exec(sql);
-      onEach?.(i + 1);
-    }),
-  );
+  withSortSettings(db, () => sqls.forEach((sql) => db.exec(sql)));
 }
 
 /**

@@ -5,7 +5,6 @@ import { refreshFactors, retier, whatIf } from '../../db/tiering';
 import { deferCheckpoints } from '../../db/checkpoints';
 import { handlers, type AuthedCtx } from './types';
 
-
 function factorsAsOf(ctx: AuthedCtx): string | null {
   return (ctx.services.db.prepare('SELECT MAX(as_of) AS d FROM customer_factors').get() as { d: string | null }).d;
 }

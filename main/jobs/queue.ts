@@ -268,12 +268,10 @@ export class ImportQueue {
       const restore = slot.restoreCheckpoints;
       if (restore) {
         slot.restoreCheckpoints = undefined;
-        const until = this.opts.deferCheckpointsUntil;
-        try {
-          void Promise.resolve(until ? until(outcome) : undefined).then(restore, restore);
-        } catch {
-          restore();
-        }
+        // Called from a promise so that a throw in it also gives the setting back.
+        void Promise.resolve()
+          .then(() => this.opts.deferCheckpointsUntil?.(outcome))
+          .then(restore, restore);
       }
       slot.resolve(outcome);
       this.pump();

@@ -217,8 +217,6 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       if (prev) throw new JobError('IMPORT_DUPLICATE_FILE', { file: fileName, previousJob: prev.id, previousAt: prev.finishedAt, previousFile: prev.fileName });
     }
 
-    mkdirSync(opts.rejectsDir, { recursive: true });
-    const rejectsFile = path.join(opts.rejectsDir, `job-${jobId}-rejects${profile.format === 'xlsx' ? '.xlsx' : path.extname(fileName) || '.txt'}`);
     src = await openSource(opts.file, profile, { encoding: opts.encoding });
     const { indexes } = resolveColumns(profile, src.header);
     const convs: Converter[] = profile.columns.map((c) => compileConverter(IMPORT_FIELDS[profile.kind][c.field]!, c));
@@ -239,6 +237,8 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     const resolver = new RefResolver(db);
     const rejectStmt = db.prepare('INSERT INTO import_rejects (job_id, seq, line, col, field, value, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const describe = opts.describeReject ?? ((r: RejectInfo) => `line ${r.line}${r.column ? ` column ${r.column}` : ''} ${r.field ?? ''}: ${r.reason}${r.value !== null ? ` (${r.value})` : ''}`);
+    mkdirSync(opts.rejectsDir, { recursive: true });
+    const rejectsFile = path.join(opts.rejectsDir, `job-${jobId}-rejects${profile.format === 'xlsx' ? '.xlsx' : path.extname(fileName) || '.txt'}`);
     const maxRejects = Math.max(opts.tolerance, 0) + 100_000;
 
     const reject = async (record: SourceRecord, info: RejectInfo) => {
@@ -580,7 +580,7 @@ class Writer {
       const hit = this.same.get(...args) as [number, number | null] | undefined;
       if (hit) {
         // The same natural key twice in one file: the second row is a reject, whatever it says.
-        if (hit[1] === this.jobId || this.seen(hit[0])) return { line, column: null, field: this.spec.keyColumns.join('+'), value: key.join(' '), reason: 'duplicate_key' };
+        if (hit[1] === this.jobId || this.seen(hit[0])) return this.duplicateKey(line, key);
         this.unchanged++;
         this.see(hit[0]);
         return null;
@@ -609,7 +609,7 @@ class Writer {
       }
       // The same natural key twice in one file: the second row is a reject, whatever it says.
       if (this.spec.tracked ? row[this.lastJobAt] === this.jobId || this.seen(row[this.idAt] as number) : this.isUnchanged.get(key[0], key[1])) {
-        return { line, column: null, field: this.spec.keyColumns.join('+'), value: key.join(' '), reason: 'duplicate_key' };
+        return this.duplicateKey(line, key);
       }
       let differs = false;
       for (let i = 0; i < this.writeAt.length && !differs; i++) differs = !sameValue(row[this.writeAt[i]!] ?? null, params[i]!);
@@ -645,6 +645,10 @@ class Writer {
     }
   }
 
+  private duplicateKey(line: number, key: Value[]): RejectInfo {
+    return { line, column: null, field: this.spec.keyColumns.join('+'), value: key.join(' '), reason: 'duplicate_key' };
+  }
+
   /** Empty table at start: a second row with the same key can only come from this file. */
   private bulkInsert(line: number, params: Value[], key: Value[]): RejectInfo | null {
     try {
@@ -652,7 +656,7 @@ class Writer {
     } catch (e) {
       const code = (e as { code?: string })?.code ?? '';
       if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        return { line, column: null, field: this.spec.keyColumns.join('+'), value: key.join(' '), reason: 'duplicate_key' };
+        return this.duplicateKey(line, key);
       }
       if (code.startsWith('SQLITE_CONSTRAINT')) return { line, column: null, field: null, value: null, reason: 'inconsistent' };
       throw e;
@@ -723,7 +727,7 @@ class Writer {
     let t = performance.now();
     const lap = (phase: keyof JobTimings) => {
       const n = performance.now();
-      timings[phase] = (timings[phase] ?? 0) + Math.round(n - t);
+      timings[phase] = Math.round(n - t);
       t = n;
     };
     buildIndexes(this.db, this.droppedIndexes);
