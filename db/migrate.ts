@@ -12,6 +12,8 @@ export interface Migration {
 }
 
 const FILE_RE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+/** First line of a migration that must run with foreign key enforcement off (see migrate). */
+const FK_OFF_RE = /^-- migrate: foreign_keys off\r?\n/;
 
 /**
  * Where the .sql files live: next to this module in the source tree (tests, CLI via tsx),
@@ -105,6 +107,15 @@ export function migrate(db: Database, opts: { upTo?: number; migrations?: Migrat
     const violations = db.pragma('foreign_key_check') as unknown[];
     if (violations.length > 0) throw new AppError('STORE_MIGRATION_FAILED', { reason: 'foreign_key_check', count: violations.length });
   });
-  apply();
+  // A migration that rebuilds a parent table (SQLite's 12-step ALTER) says so on its first line:
+  // enforcement must be off while the old table is dropped (on, the drop deletes child rows or fails).
+  // PRAGMA foreign_keys cannot change inside a transaction, hence here; the check above still runs.
+  const fkOff = pending.some((m) => FK_OFF_RE.test(m.sql)) && Number(db.pragma('foreign_keys', { simple: true })) === 1;
+  if (fkOff) db.pragma('foreign_keys = OFF');
+  try {
+    apply();
+  } finally {
+    if (fkOff) db.pragma('foreign_keys = ON');
+  }
   return pending.map((m) => m.version);
 }

@@ -493,10 +493,15 @@ class Writer {
     this.idAt = readCols.indexOf('id');
     this.lastJobAt = readCols.indexOf('last_job_id');
     const insCols = spec.tracked ? [...writeCols, 'created_job_id', 'last_job_id'] : writeCols;
-    this.insert = db.prepare(`INSERT INTO ${t} (${insCols.join(', ')}) VALUES (${insCols.map(() => '?').join(', ')})`);
+    // Rows the job writes carry its timestamp, bound once: the columns' DEFAULT (strftime of 'now')
+    // is evaluated for every row, ~1 s per million inserts measured here.
+    const stamped = spec.hasUpdatedAt ? ['created_at', 'updated_at'] : [];
+    this.insertTail = [...(spec.tracked ? [jobId, jobId] : []), ...stamped.map(() => at)];
+    this.insert = db.prepare(`INSERT INTO ${t} (${[...insCols, ...stamped].join(', ')}) VALUES (${[...insCols, ...stamped].map(() => '?').join(', ')})`);
     const sets = writeCols.filter((c) => !spec.keyColumns.includes(c)).map((c) => `${c} = ?`);
     if (spec.tracked) sets.push('last_job_id = ?');
-    if (spec.hasUpdatedAt) sets.push(`updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`);
+    if (spec.hasUpdatedAt) sets.push('updated_at = ?');
+    this.updateTail = [...(spec.tracked ? [jobId] : []), ...(spec.hasUpdatedAt ? [at] : [])];
     this.update = spec.tracked
       ? db.prepare(`UPDATE ${t} SET ${sets.join(', ')} WHERE id = ?`)
       : db.prepare(`UPDATE ${t} SET ${sets.join(', ')} WHERE ${where}`);
@@ -523,6 +528,10 @@ class Writer {
 
   private readonly writeCols: string[];
   private readonly readCols: string[];
+  /** Bound after a row's values on insert: the job id twice (tracked kinds), the job's timestamp. */
+  private readonly insertTail: Value[];
+  /** Bound after the key or id on update (tracked: last_job_id; the timestamp where kept). */
+  private readonly updateTail: Value[];
   /** Position in a selected row of each write column, of id, of last_job_id (-1 when not read). */
   private readonly writeAt: number[];
   private readonly idAt: number;
@@ -590,7 +599,7 @@ class Writer {
     try {
       if (!row) {
         if (this.spec.tracked) {
-          const info = this.insert.run(...params, this.jobId, this.jobId);
+          const info = this.insert.run(...params, ...this.insertTail);
           const id = Number(info.lastInsertRowid);
           if (this.customers) {
             const after = this.groupOf(params, null);
@@ -600,7 +609,7 @@ class Writer {
           }
           if (this.customerIdx >= 0) this.mark(params[this.customerIdx]);
         } else {
-          this.insert.run(...params);
+          this.insert.run(...params, ...this.insertTail);
           this.balanceChange!.run(this.jobId, key[0], key[1], null);
           this.markUnchanged.run(key[0], key[1]);
         }
@@ -627,13 +636,13 @@ class Writer {
         const before: Record<string, Value> = { last_job_id: existing.last_job_id ?? null };
         for (const c of this.writeCols) before[c] = existing[c] ?? null;
         this.change.run(this.jobId, this.spec.table, existing.id, JSON.stringify(before));
-        this.update.run(...setParams, this.jobId, existing.id);
+        this.update.run(...setParams, ...this.updateTail, existing.id);
         if (this.customers) this.customerChanged(existing, params, changed);
         this.mark(existing.customer_id);
         if (this.customerIdx >= 0) this.mark(params[this.customerIdx]);
       } else {
         this.balanceChange!.run(this.jobId, key[0], key[1], existing.balance_fen ?? null);
-        this.update.run(...setParams, ...key);
+        this.update.run(...setParams, ...this.updateTail, ...key);
         this.markUnchanged.run(key[0], key[1]);
       }
       this.updated++;
@@ -652,7 +661,7 @@ class Writer {
   /** Empty table at start: a second row with the same key can only come from this file. */
   private bulkInsert(line: number, params: Value[], key: Value[]): RejectInfo | null {
     try {
-      this.insert.run(...params, this.jobId, this.jobId);
+      this.insert.run(...params, ...this.insertTail);
     } catch (e) {
       const code = (e as { code?: string })?.code ?? '';
       if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {

@@ -109,6 +109,54 @@ describe('migrations', () => {
     });
   }
 
+  it('0019 rebuilds the bulk-loaded tables with the same rules: every row and child row kept, bad values still refused, no IN list of 3+', async () => {
+    const db = new BetterSqlite3(file());
+    db.pragma('foreign_keys = ON');
+    migrate(db, { upTo: 18 });
+    seedAt(db, 18);
+    db.exec(`INSERT INTO products (id, code, name, category) VALUES (2, 'W1', '理财一号', 'wealth'), (3, 'L1', '个人贷款', 'loan'), (4, 'T1', '整存整取', 'term');
+      INSERT INTO customer_changes (customer_id, field, old_value, new_value, changed_at, source) VALUES (1, 'mobile', '138', '139', '2026-01-01', 'import:1');
+      INSERT INTO manager_assignments (customer_id, staff_id, from_date) VALUES (1, 1, '2020-01-01');
+      INSERT INTO term_deposits (deposit_no, account_id, customer_id, product_id, principal_fen, rate_ppm, term_months, start_on, maturity_on)
+        VALUES ('D1', 1, 1, 4, 1000000, 17500, 12, '2026-01-01', '2027-01-01');
+      INSERT INTO wealth_holdings (holding_no, customer_id, product_id, cost_fen, market_value_fen, purchased_on) VALUES ('H1', 1, 2, 500000, 501234, '2026-02-01');
+      INSERT INTO loans (loan_no, contract_no, customer_id, product_id, branch_id, principal_fen, balance_fen, rate_ppm, disbursed_on, maturity_on, repayment_method, guarantee_type)
+        VALUES ('L1', 'C1', 1, 3, 1, 3000000, 2500000, 43500, '2025-01-01', '2028-01-01', 'equal_installment', 'mortgage');`);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]).filter(
+      (n) => n !== 'schema_migrations',
+    );
+    const dump = () => Object.fromEntries(tables.map((n) => [n, db.prepare(`SELECT * FROM "${n}"`).all().map((r) => JSON.stringify(r)).sort()]));
+    const before = dump();
+    expect(before.customer_changes).toHaveLength(1);
+    expect(before.manager_assignments).toHaveLength(1);
+
+    expect(migrate(db)).toEqual([19]);
+    expect(dump()).toEqual(before);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    for (const t of ['customers', 'accounts', 'term_deposits', 'wealth_holdings', 'loans']) {
+      const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(t) as string;
+      expect(sql).not.toMatch(/IN \([^)]*,[^)]*,[^)]*\)/);
+    }
+    // The rules hold as before: an unknown tier, id type, status or repayment method is refused; NULL is allowed where it was.
+    const bad = [
+      "UPDATE customers SET tier = 'platinum' WHERE id = 1",
+      "UPDATE customers SET id_type = 'driving_licence' WHERE id = 1",
+      "UPDATE customers SET status = 'gone' WHERE id = 1",
+      "UPDATE accounts SET kind = 'crypto' WHERE id = 1",
+      "UPDATE term_deposits SET status = 'lost' WHERE id = 1",
+      "UPDATE wealth_holdings SET status = 'lost' WHERE id = 1",
+      "UPDATE loans SET classification = 'fine' WHERE id = 1",
+    ];
+    for (const sql of bad) expect(() => db.exec(sql), sql).toThrow(/CHECK constraint failed/);
+    db.exec("UPDATE customers SET tier = NULL WHERE id = 1; UPDATE customers SET tier = 'exit' WHERE id = 1; UPDATE loans SET guarantee_type = NULL WHERE id = 1");
+    // and the foreign keys are enforced again on the rebuilt tables
+    expect(() => db.exec("INSERT INTO customer_changes (customer_id, field, changed_at) VALUES (999, 'mobile', '2026-01-01')")).toThrow(/FOREIGN KEY/);
+    db.exec('DELETE FROM customer_changes WHERE customer_id = 1');
+    expect(() => db.exec('DELETE FROM customers WHERE id = 1')).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
   it('roll back entirely when a migration fails, leaving the store as it was', async () => {
     const db = new BetterSqlite3(file());
     migrate(db, { upTo: 2 });
