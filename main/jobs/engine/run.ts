@@ -418,11 +418,6 @@ export class RefResolver {
     }
     return r.id;
   }
-
-  /** A row of the same table was inserted (a branch referencing a parent earlier in the file). */
-  forget(kind: RefKind): void {
-    this.cache.delete(kind);
-  }
 }
 
 type Value = string | number | null;

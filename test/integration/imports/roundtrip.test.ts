@@ -133,9 +133,44 @@ describe('built-in profiles and demo extracts', () => {
       expect(rejected.slice(1).map((l) => l.split(',')[0])).toEqual([short.split(',')[0], lines[3]!.split(',')[0]]);
       expect(fresh.prepare('SELECT COUNT(*) AS n FROM customers WHERE customer_no = ?').get(lines[3]!.split(',')[0])).toEqual({ n: 1 });
       expect(indexes()).toEqual(before);
+
+      expect(indexes()).toEqual(before);
       expect(fresh.prepare('SELECT COUNT(*) AS n FROM manager_assignments WHERE created_job_id = ?').get(ok.jobId)).toEqual(
         fresh.prepare('SELECT COUNT(*) AS n FROM customers WHERE manager_staff_id IS NOT NULL').get(),
       );
+    } finally {
+      fresh.close();
+    }
+  });
+
+  it('a fresh load of a longer file: a repeated key and a short row are rejected with their lines, in line order, every other row kept, summaries exact', async () => {
+    const fresh = (await openStore(path.join(dir, 'fresh3.db'))).db;
+    try {
+      for (const kind of ['branches', 'staff'] as const) {
+        const b = BUILTIN.find((bb) => bb.profile.kind === kind)!;
+        await runImport(fresh, { file: extracts.find((e) => e.kind === kind)!.file, profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') });
+      }
+      const cif = BUILTIN.find((bb) => bb.profile.kind === 'customers')!;
+      const lines = iconv.decode(readFileSync(extracts.find((e) => e.kind === 'customers')!.file), 'gb18030').split('\r\n').filter(Boolean);
+      // Line 30 repeats line 5; line 40 is short of fields.
+      const many = lines.slice(0, 130);
+      many[29] = lines[4]!;
+      many[39] = many[39]!.split(',').slice(0, 4).join(',');
+      const file = path.join(dir, 'dup50.csv');
+      writeFileSync(file, iconv.encode(many.join('\r\n'), 'gb18030'));
+      const big = await runImport(fresh, { file, profile: cif.profile, tolerance: 2, rejectsDir: path.join(dir, 'rejects') });
+      expect(big).toMatchObject({ status: 'committed', rowsRead: 129, rowsInserted: 127, rowsRejected: 2 });
+      expect(fresh.prepare('SELECT seq, line, reason FROM import_rejects WHERE job_id = ? ORDER BY seq').all(big.jobId)).toEqual([
+        { seq: 1, line: 30, reason: 'duplicate_key' },
+        { seq: 2, line: 40, reason: 'field_count' },
+      ]);
+      const rejected = iconv.decode(readFileSync(big.rejects!.file), 'gb18030').split('\r\n').filter(Boolean);
+      expect(rejected.slice(1).map((l) => l.split(',')[0])).toEqual([lines[4]!.split(',')[0], many[39]!.split(',')[0]]);
+      const kept = new Set(fresh.prepare('SELECT customer_no FROM customers').pluck().all());
+      expect(kept).toEqual(new Set(many.slice(1).filter((_, i) => i !== 28 && i !== 38).map((l) => l.split(',')[0])));
+      expect(kept.size).toBe(127);
+      expect(storedSummaries(fresh)).toEqual(referenceSummaries(fresh));
+      expect(figureMismatches(fresh)).toEqual([]);
     } finally {
       fresh.close();
     }
