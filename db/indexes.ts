@@ -34,19 +34,33 @@ export function withSortSettings<T>(db: Database, build: () => T): T {
   }
 }
 
-/** Executes CREATE INDEX statements (their exact saved DDL) with the settings above. */
-export function buildIndexes(db: Database, sqls: readonly string[]): void {
-  if (sqls.length === 0) return;
-  withSortSettings(db, () => sqls.forEach((sql) => db.exec(sql)));
+/** An index dropped for a load, with its exact DDL to build it again. */
+export interface SavedIndex {
+  name: string;
+  table: string;
+  sql: string;
+}
+
+/** Executes saved indexes' CREATE INDEX statements with the settings above. */
+export function buildIndexes(db: Database, saved: readonly SavedIndex[]): void {
+  if (saved.length === 0) return;
+  withSortSettings(db, () => saved.forEach((ix) => db.exec(ix.sql)));
 }
 
 /**
- * Drops a table's explicit indexes (not the automatic ones of UNIQUE / PRIMARY KEY constraints) and
- * returns their exact DDL for buildIndexes. DDL is transactional in SQLite: inside a transaction, a
- * rollback brings them back untouched.
+ * Drops the explicit indexes of the tables (not the automatic ones of UNIQUE / PRIMARY KEY
+ * constraints), or only those whose DDL is LIKE `ddlLike`, and returns them for buildIndexes. DDL is
+ * transactional in SQLite: inside a transaction, a rollback brings them back untouched.
  */
-export function dropIndexes(db: Database, table: string): string[] {
-  const idx = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(table) as { name: string; sql: string }[];
+export function dropIndexes(db: Database, tables: string | readonly string[], ddlLike = '%'): SavedIndex[] {
+  const list = typeof tables === 'string' ? [tables] : tables;
+  const idx = db
+    .prepare(
+      `SELECT name, tbl_name AS "table", sql FROM sqlite_master
+       WHERE type = 'index' AND sql IS NOT NULL AND sql LIKE ? AND tbl_name IN (${list.map(() => '?').join(', ')})
+       ORDER BY tbl_name, name`,
+    )
+    .all(ddlLike, ...list) as SavedIndex[];
   for (const i of idx) db.exec(`DROP INDEX "${i.name.replaceAll('"', '""')}"`);
-  return idx.map((i) => i.sql);
+  return idx;
 }

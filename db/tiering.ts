@@ -10,7 +10,7 @@ import { noteCustomersChanged } from './repos/customerColumns';
 import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { reportingRetier } from './reporting/maintain';
-import { buildIndexes } from './indexes';
+import { buildIndexes, dropIndexes } from './indexes';
 
 const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   deposits: { sql: 'f.deposits', fen: true },
@@ -155,15 +155,11 @@ export function retier(
     // Many changes: the customers' indexes over the tier are dropped and built again after the update
     // (one sorted build instead of a random index update per changed customer: 6.4 s -> 3.5 s for
     // 723k changes). Inside this transaction, so a failure leaves them as they were.
-    const tierIndexes =
-      logged >= (opts.bulkFrom ?? BULK_RETIER)
-        ? (db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' AND sql LIKE '%tier%'`).all() as { name: string; sql: string }[])
-        : [];
-    for (const ix of tierIndexes) db.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+    const tierIndexes = logged >= (opts.bulkFrom ?? BULK_RETIER) ? dropIndexes(db, 'customers', '%tier%') : [];
     const changed = db
       .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS r.from_tier`)
       .run(at).changes;
-    buildIndexes(db, tierIndexes.map((ix) => ix.sql));
+    buildIndexes(db, tierIndexes);
     // A copy out of step with the customers (cannot happen through the app) would log wrong changes: roll back.
     if (changed !== logged) throw new Error(`re-tier: ${logged} changes found from the factors but ${changed} customers changed; refresh the factors and retry`);
     noteCustomersChanged(db);

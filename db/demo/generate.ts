@@ -9,7 +9,8 @@ import { DEMO_PASSWORD, DEMO_USERS, insertOrg, insertTags, insertUsers } from '.
 import { insertProducts } from './products';
 import { seedRelationshipDemo } from './relationship';
 import { Rng } from './rng';
-import { dropBulkIndexes, enterBulkMode, Inserts, leaveBulkMode, recreateIndexes, type SavedIndex } from './sql';
+import type { SavedIndex } from '../indexes';
+import { dropBulkIndexes, enterBulkMode, Inserts, leaveBulkMode, recreateIndexes } from './sql';
 
 export interface DemoOptions {
   customers: number;

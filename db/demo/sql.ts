@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { withSortSettings } from '../indexes';
+import { dropIndexes, withSortSettings, type SavedIndex } from '../indexes';
 
 /**
  * Bulk-load plumbing. Rows arrive in customer order, so an index keyed on anything else (journal number,
@@ -11,23 +11,9 @@ import { withSortSettings } from '../indexes';
 /** Tables whose secondary indexes are dropped for the load: the ones with millions of rows. */
 export const BULK_TABLES = ['transactions', 'daily_balances', 'customers'] as const;
 
-export interface SavedIndex {
-  name: string;
-  table: string;
-  sql: string;
-}
-
 /** Drops the explicit secondary indexes of the big tables and returns their exact DDL for re-creation. */
 export function dropBulkIndexes(db: Database): SavedIndex[] {
-  const rows = db
-    .prepare(
-      `SELECT name, tbl_name AS "table", sql FROM sqlite_master
-       WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${BULK_TABLES.map(() => '?').join(',')})
-       ORDER BY tbl_name, name`,
-    )
-    .all(...BULK_TABLES) as SavedIndex[];
-  for (const r of rows) db.exec(`DROP INDEX "${r.name.replace(/"/g, '""')}"`);
-  return rows;
+  return dropIndexes(db, BULK_TABLES);
 }
 
 /** Re-creates saved indexes that are missing (safe to call again after a failure part-way). */

@@ -110,7 +110,7 @@ function baseline(dir: string): Record<string, number> {
         for (let k = off; k < Math.min(rows.length, off + 50_000); k++) ins.run(...rows[k]!);
       })();
     }
-    if (indexes.length > 0) db.transaction(() => indexes.forEach((sql) => db.exec(sql)))();
+    if (indexes.length > 0) db.transaction(() => indexes.forEach((ix) => db.exec(ix.sql)))();
     out[mode] = Math.round(rows.length / ((performance.now() - t) / 1000));
     db.close();
   }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { IMPORT_FIELDS, profileSchema, type Encoding, type ImportProfile, type RejectReason } from '../../../shared/imports';
 import { initialsOf } from '../../../db/demo/names';
-import { buildIndexes, dropIndexes } from '../../../db/indexes';
+import { buildIndexes, dropIndexes, type SavedIndex } from '../../../db/indexes';
 import { beginAffected, markAffectedStatement, refreshAffected, SummaryDelta } from '../../../db/summaries';
 import { reportingJobBegin, reportingJobFinish, type JobMark } from '../../../db/reporting/maintain';
 import { compileConverter, type Converter } from '../parse/convert';
@@ -545,7 +545,7 @@ class Writer {
 
   /** Fresh load into an empty table: no per-row key look-up, secondary indexes rebuilt once at the end. */
   bulk = false;
-  private droppedIndexes: string[] = [];
+  private droppedIndexes: SavedIndex[] = [];
 
   private reporting: JobMark | null = null;
 
