@@ -35,6 +35,16 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A new store holding only the demo's branches and staff (imported), ready for a first customer load. */
+async function storeWithOrganisation(name: string) {
+  const fresh = (await openStore(path.join(dir, name))).db;
+  for (const kind of ['branches', 'staff'] as const) {
+    const b = BUILTIN.find((bb) => bb.profile.kind === kind)!;
+    await runImport(fresh, { file: extracts.find((e) => e.kind === kind)!.file, profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') });
+  }
+  return fresh;
+}
+
 describe('built-in profiles and demo extracts', () => {
   it('every built-in profile is valid and names a file the demo writes', () => {
     for (const b of BUILTIN) {
@@ -97,12 +107,8 @@ describe('built-in profiles and demo extracts', () => {
   });
 
   it('a fresh load (empty table) still rejects a repeated key, and a failed one leaves its indexes in place', async () => {
-    const fresh = (await openStore(path.join(dir, 'fresh2.db'))).db;
+    const fresh = await storeWithOrganisation('fresh2.db');
     try {
-      for (const kind of ['branches', 'staff'] as const) {
-        const b = BUILTIN.find((bb) => bb.profile.kind === kind)!;
-        await runImport(fresh, { file: extracts.find((e) => e.kind === kind)!.file, profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') });
-      }
       // A first load drops and rebuilds the indexes of customers and of manager_assignments.
       const indexes = () => fresh.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('customers', 'manager_assignments') ORDER BY name`).all();
       const before = indexes();
@@ -144,12 +150,8 @@ describe('built-in profiles and demo extracts', () => {
   });
 
   it('a fresh load of a longer file: a repeated key and a short row are rejected with their lines, in line order, every other row kept, summaries exact', async () => {
-    const fresh = (await openStore(path.join(dir, 'fresh3.db'))).db;
+    const fresh = await storeWithOrganisation('fresh3.db');
     try {
-      for (const kind of ['branches', 'staff'] as const) {
-        const b = BUILTIN.find((bb) => bb.profile.kind === kind)!;
-        await runImport(fresh, { file: extracts.find((e) => e.kind === kind)!.file, profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') });
-      }
       const cif = BUILTIN.find((bb) => bb.profile.kind === 'customers')!;
       const lines = iconv.decode(readFileSync(extracts.find((e) => e.kind === 'customers')!.file), 'gb18030').split('\r\n').filter(Boolean);
       // Line 30 repeats line 5; line 40 is short of fields.
