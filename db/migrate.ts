@@ -13,7 +13,7 @@ export interface Migration {
 
 const FILE_RE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 /** First line of a migration that must run with foreign key enforcement off (see migrate). */
-const FK_OFF_RE = /^-- migrate: foreign_keys off\r?\n/;
+const FK_OFF_RE = /^-- migrate: foreign_keys off\n/;
 
 /**
  * Where the .sql files live: next to this module in the source tree (tests, CLI via tsx),
@@ -39,7 +39,9 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
     .sort()
     .map((f) => {
       const m = FILE_RE.exec(f)!;
-      const sql = readFileSync(path.join(dir, f), 'utf8');
+      // LF whatever the checkout wrote (.gitattributes asks for LF; a CRLF copy must still match the
+      // checksum a store recorded, or the store would be refused after an upgrade).
+      const sql = readFileSync(path.join(dir, f), 'utf8').replace(/\r\n/g, '\n');
       return {
         version: Number(m[1]),
         name: m[2]!,

@@ -1,8 +1,8 @@
-import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { currentVersion, loadMigrations, migrate } from '../../../db/migrate';
+import { currentVersion, loadMigrations, migrate, migrationsDir } from '../../../db/migrate';
 import { openStore } from '../../../db/open';
 import { AppError } from '../../../shared/errors';
 import { tempDir } from '../support/store';
@@ -154,6 +154,21 @@ describe('migrations', () => {
     expect(() => db.exec("INSERT INTO customer_changes (customer_id, field, changed_at) VALUES (999, 'mobile', '2026-01-01')")).toThrow(/FOREIGN KEY/);
     db.exec('DELETE FROM customer_changes WHERE customer_id = 1');
     expect(() => db.exec('DELETE FROM customers WHERE id = 1')).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it('a CRLF checkout of the migrations (git on Windows) has the same checksums, so stores still open', () => {
+    const crlf = path.join(t.dir, 'crlf');
+    mkdirSync(crlf);
+    for (const f of readdirSync(migrationsDir()).filter((n) => n.endsWith('.sql'))) {
+      writeFileSync(path.join(crlf, f), readFileSync(path.join(migrationsDir(), f), 'utf8').replace(/\n/g, '\r\n'));
+    }
+    expect(readFileSync(path.join(crlf, '0019_check_lists_as_comparisons.sql'), 'utf8')).toContain('\r\n');
+    const fromCrlf = loadMigrations(crlf);
+    expect(fromCrlf.map((m) => m.checksum)).toEqual(all.map((m) => m.checksum));
+    const db = new BetterSqlite3(file());
+    migrate(db, { migrations: fromCrlf });
+    expect(currentVersion(db)).toBe(all.length);
     db.close();
   });
 
