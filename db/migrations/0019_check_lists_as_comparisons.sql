@@ -13,6 +13,12 @@
 -- with it on would delete child rows); the migration still ends with foreign_key_check.
 -- Transactions keep CHECK (channel IN (...)): rebuilding a store's whole journal (tens of millions of
 -- rows) at upgrade costs more than the one list costs its import.
+--
+-- Dropping a table drops its planner statistics (sqlite_stat1, where ANALYZE has run): they are kept
+-- aside and put back, the tables and indexes keeping their names. ANALYZE main.sqlite_schema only makes
+-- sure the statistics table exists (it gathers nothing).
+ANALYZE main.sqlite_schema;
+CREATE TEMP TABLE m0019_stat1 AS SELECT * FROM main.sqlite_stat1 WHERE tbl IN ('customers', 'accounts', 'term_deposits', 'wealth_holdings', 'loans');
 
 -- customers (3 lists)
 CREATE TABLE customers__new (
@@ -171,3 +177,6 @@ CREATE INDEX loans_maturing ON loans(maturity_on, customer_id, balance_fen) WHER
 CREATE INDEX loans_next_due ON loans(next_due_on) WHERE status = 'active';
 CREATE INDEX loans_disbursed ON loans(disbursed_on);
 CREATE INDEX loans_paid_off ON loans(paid_off_on) WHERE status = 'paid_off';
+
+INSERT INTO main.sqlite_stat1 SELECT * FROM temp.m0019_stat1;
+DROP TABLE temp.m0019_stat1;

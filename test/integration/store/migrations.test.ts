@@ -129,9 +129,15 @@ describe('migrations', () => {
     const before = dump();
     expect(before.customer_changes).toHaveLength(1);
     expect(before.manager_assignments).toHaveLength(1);
+    db.exec('ANALYZE');
+    const stats = () => db.prepare('SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx').all();
+    const statsBefore = stats();
+    expect(statsBefore.filter((r) => (r as { tbl: string }).tbl === 'customers').length).toBeGreaterThan(5);
 
     expect(migrate(db)).toEqual([19]);
     expect(dump()).toEqual(before);
+    // the planner's statistics of the rebuilt tables are kept
+    expect(stats()).toEqual(statsBefore);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     for (const t of ['customers', 'accounts', 'term_deposits', 'wealth_holdings', 'loans']) {
