@@ -54,11 +54,16 @@ describe('customer (CIF) import', () => {
   });
 
   it('inserts new customers exactly, keeps a GB18030-only character, and keeps summaries current', async () => {
+    const at = '2026-03-02T01:02:03.456Z';
     const out = await runImport(store.db, opts(cif([
       `9900000001,个人,𠮷祥,身份证,${id('11010119900307123')},13800138000,上海市浦东新区世纪大道1号,310101,20240131,${manager}`,
       `9900000002,对公,上海示范贸易有限公司,身份证,${id('31011519851201002')},,上海市浦东新区张杨路2号,310102,2024-02-29,`,
-    ])));
+    ]), { now: () => new Date(at) }));
     expect(out.status).toBe('committed');
+    // the rows carry the job's time
+    expect(store.db.prepare(`SELECT DISTINCT created_at, updated_at FROM customers WHERE customer_no IN ('9900000001', '9900000002')`).all()).toEqual([
+      { created_at: at, updated_at: at },
+    ]);
     expect(out.rowsInserted).toBe(2);
     expect(out.encoding).toBe('gb18030');
     const row = store.db.prepare('SELECT name, kind, opened_on, branch_id, manager_staff_id, name_initials, created_job_id FROM customers WHERE customer_no = ?').get('9900000001') as Record<string, unknown>;
@@ -78,8 +83,11 @@ describe('customer (CIF) import', () => {
     const c = store.db.prepare('SELECT customer_no, name, id_no, mobile, address, opened_on FROM customers WHERE created_job_id IS NULL ORDER BY id LIMIT 1').get() as Record<string, string>;
     const branch = '310103';
     const line = `${c.customer_no},个人,${c.name},身份证,${c.id_no ?? ''},${c.mobile ?? ''},上海市浦东新区新地址8号,${branch},${c.opened_on},${manager}`;
-    const out = await runImport(store.db, opts(cif([line])));
+    const stamps = () => store.db.prepare('SELECT created_at, updated_at FROM customers WHERE customer_no = ?').get(c.customer_no) as Record<string, string>;
+    const created = stamps().created_at;
+    const out = await runImport(store.db, opts(cif([line]), { now: () => new Date('2026-03-03T04:05:06.789Z') }));
     expect(out).toMatchObject({ status: 'committed', rowsUpdated: 1, rowsInserted: 0 });
+    expect(stamps()).toEqual({ created_at: created, updated_at: '2026-03-03T04:05:06.789Z' });
     const hist = store.db.prepare(`SELECT field, old_value, new_value FROM customer_changes WHERE source = ?`).all(`import:${out.jobId}`);
     expect(hist).toContainEqual({ field: 'address', old_value: c.address, new_value: '上海市浦东新区新地址8号' });
     expect(storedSummaries(store.db)).toEqual(referenceSummaries(store.db));
