@@ -467,6 +467,7 @@ class Writer {
     this.customerIdx = writeCols.indexOf('customer_id');
     this.accountIdx = writeCols.indexOf('account_id');
     this.managerIdx = writeCols.indexOf('manager_staff_id');
+    this.branchIdx = writeCols.indexOf('branch_id');
     this.ownerOf = db.prepare('SELECT customer_id AS c FROM accounts WHERE id = ?');
     const where = spec.keyColumns.map((k) => `${k} = ?`).join(' AND ');
     const extra = spec.tracked ? ['id', 'created_job_id', 'last_job_id'] : [];
@@ -537,6 +538,7 @@ class Writer {
   private readonly customerIdx: number;
   private readonly accountIdx: number;
   private readonly managerIdx: number;
+  private readonly branchIdx: number;
   private readonly ownerOf: Statement;
   /** Tracked tables: the row by key, only if every written column already holds the value (see constructor). */
   private readonly same: Statement | null = null;
@@ -690,13 +692,12 @@ class Writer {
   }
 
   private groupOf(params: Value[], existing: Record<string, Value> | null) {
-    const get = (c: string): Value => {
-      const i = this.writeCols.indexOf(c);
-      return i >= 0 ? params[i]! : (existing?.[c] ?? null);
-    };
+    // Once per written customer row: positions computed in the constructor, no closure made per call.
+    const branch = this.branchIdx >= 0 ? params[this.branchIdx] : existing?.branch_id;
+    const manager = this.managerIdx >= 0 ? params[this.managerIdx] : existing?.manager_staff_id;
     return {
-      branch_id: Number(get('branch_id')),
-      manager_staff_id: (get('manager_staff_id') as number | null) ?? null,
+      branch_id: Number(branch ?? null),
+      manager_staff_id: (manager as number | null | undefined) ?? null,
       tier: (existing?.tier as string | null) ?? null,
       deposit_fen: Number(existing?.deposit_fen ?? 0),
       wealth_fen: Number(existing?.wealth_fen ?? 0),
