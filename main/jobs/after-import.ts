@@ -27,6 +27,12 @@ export interface AfterImportStep {
 }
 
 const STEPS: AfterImportStep[] = [
+  // Planner statistics: a table never analysed (every table of a store loaded by imports) or whose size
+  // changed tenfold gets a sampled ANALYZE (PRAGMA optimize sets its own analysis limit); otherwise it
+  // does nothing. Measured: 1.1 s the first time on a 1M-customer store, then 0 s. First, so the steps
+  // after it plan with them. `main` only: statistics of temp tables (temp.sqlite_stat1) would block
+  // this connection's checkpoints (db/reporting/maintain.ts).
+  { name: 'statistics', run: (db) => void db.pragma('main.optimize = 0x10002') },
   { name: 'opportunity-rules', run: (db, ctx) => void runRules(db, ctx.today) },
   { name: 'reminders', run: (db, ctx) => void generateReminders(db, { today: ctx.today, reason: ctx.reason }) },
 ];

@@ -26,6 +26,7 @@ describe('follow-up steps in a worker', () => {
   it('start-up schedules them without waiting; they complete in the worker with what an inline run would make', async () => {
     await services.followUps.idle();
     expect(services.followUps.last.map((r) => [r.name, r.ok])).toEqual([
+      ['statistics', true],
       ['opportunity-rules', true],
       ['reminders', true],
     ]);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/open';
+import { runAfterImport } from '../../../main/jobs/after-import';
 import { runImport, type JobOutcome } from '../../../main/jobs/engine/run';
 import { LOAD_ORDER } from '../../../main/jobs/engine/kinds';
 import { BUILTIN } from '../../../main/jobs/profiles/builtin';
@@ -97,6 +98,30 @@ describe('built-in profiles and demo extracts', () => {
     expect(target.prepare(sql).raw().all()).toEqual(demo.db.prepare(sql).raw().all());
     expect(figureMismatches(target)).toEqual([]);
     expect(storedSummaries(target)).toEqual(referenceSummaries(target));
+  });
+
+  it('the after-import steps give a store loaded by imports its planner statistics, once', () => {
+    const stats = () => target.prepare('SELECT tbl, idx, stat FROM main.sqlite_stat1 ORDER BY tbl, idx').all() as { tbl: string; idx: string; stat: string }[];
+    expect(stats()).toEqual([]); // jobs load rows; nothing has analysed them
+    expect(target.prepare('PRAGMA main.optimize = 0x10003').pluck().all()).toContain('ANALYZE "main"."customers"');
+    const results = runAfterImport(target, { today: '2026-10-31', reason: 'import', jobId: outcomes.at(-1)!.jobId });
+    expect(results.find((r) => r.name === 'statistics')).toMatchObject({ ok: true });
+    const first = stats();
+    const customers = first.filter((r) => r.tbl === 'customers');
+    expect(customers.length).toBeGreaterThan(10); // its indexes
+    expect(Number(customers[0]!.stat.split(' ')[0])).toBe(demo.summary.customers);
+    expect(first.some((r) => r.tbl === 'transactions')).toBe(true);
+    // Only main's statistics (temp ones would block checkpoints).
+    expect(target.prepare(`SELECT COUNT(*) AS n FROM temp.sqlite_master WHERE name LIKE 'sqlite_stat%'`).get()).toEqual({ n: 0 });
+    // What a run would analyse (PRAGMA optimize's dry run): after a second run (the first run's rules
+    // and reminders filled tables that were empty then), only empty tables (they never get a statistics
+    // row, and cost nothing); the big tables keep their statistics.
+    const pending = () => (target.prepare('PRAGMA main.optimize = 0x10003').pluck().all() as string[]).map((sql) => /"main"\."(\w+)"/.exec(sql)![1]!);
+    runAfterImport(target, { today: '2026-10-31', reason: 'import', jobId: null });
+    const left = pending();
+    expect(left.map((t) => [t, (target.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get() as { n: number }).n])).toEqual(left.map((t) => [t, 0]));
+    const big = (rows: typeof first) => rows.filter((r) => ['customers', 'accounts', 'transactions'].includes(r.tbl));
+    expect(big(stats())).toEqual(big(first));
   });
 
   it('importing the same extracts again changes nothing (every row unchanged)', async () => {
