@@ -41,10 +41,15 @@ export interface SavedIndex {
   sql: string;
 }
 
-/** Executes saved indexes' CREATE INDEX statements with the settings above. */
-export function buildIndexes(db: Database, saved: readonly SavedIndex[]): void {
+/** Executes saved indexes' CREATE INDEX statements with the settings above; `onEach` after each build. */
+export function buildIndexes(db: Database, saved: readonly SavedIndex[], onEach?: (done: number) => void): void {
   if (saved.length === 0) return;
-  withSortSettings(db, () => saved.forEach((ix) => db.exec(ix.sql)));
+  withSortSettings(db, () =>
+    saved.forEach((ix, i) => {
+      db.exec(ix.sql);
+      onEach?.(i + 1);
+    }),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { dropIndexes, withSortSettings, type SavedIndex } from '../indexes';
+import { buildIndexes, dropIndexes, type SavedIndex } from '../indexes';
 
 /**
  * Bulk-load plumbing. Rows arrive in customer order, so an index keyed on anything else (journal number,
@@ -19,12 +19,7 @@ export function dropBulkIndexes(db: Database): SavedIndex[] {
 /** Re-creates saved indexes that are missing (safe to call again after a failure part-way). */
 export function recreateIndexes(db: Database, saved: readonly SavedIndex[], onEach?: (done: number) => void): void {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
-  withSortSettings(db, () =>
-    saved.forEach((ix, i) => {
-      if (!exists.get(ix.name)) db.exec(ix.sql);
-      onEach?.(i + 1);
-    }),
-  );
+  buildIndexes(db, saved.filter((ix) => !exists.get(ix.name)), onEach);
 }
 
 export interface PragmaState {
