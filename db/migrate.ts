@@ -56,9 +56,7 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
 }
 
 export function currentVersion(db: Database): number {
-  const hasTable = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-    .get();
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (!hasTable) return 0;
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   return row.v ?? 0;
@@ -107,7 +105,8 @@ export function migrate(db: Database, opts: { upTo?: number; migrations?: Migrat
     db.pragma(`user_version = ${target}`);
     // Migrations may add or change foreign keys; prove the data still satisfies them before committing.
     const violations = db.pragma('foreign_key_check') as unknown[];
-    if (violations.length > 0) throw new AppError('STORE_MIGRATION_FAILED', { reason: 'foreign_key_check', count: violations.length });
+    if (violations.length > 0)
+      throw new AppError('STORE_MIGRATION_FAILED', { reason: 'foreign_key_check', count: violations.length });
   });
   // A migration that rebuilds a parent table (SQLite's 12-step ALTER) says so on its first line:
   // enforcement must be off while the old table is dropped (on, the drop deletes child rows or fails).

@@ -53,7 +53,9 @@ export const DEFAULT_FULL_CHECK_MAX_BYTES = 256 * 1024 * 1024;
 export function checkIntegrity(db: Database, file: string): void {
   let result: string[];
   try {
-    result = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map((r) => r.integrity_check);
+    result = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map(
+      (r) => r.integrity_check,
+    );
   } catch (err) {
     if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'not_a_database' });
     throw err;
@@ -66,7 +68,10 @@ export function checkIntegrity(db: Database, file: string): void {
 /** Cheap checks for big stores: the schema parses and every table's first page reads. */
 function checkStructure(db: Database, file: string): void {
   try {
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+      .pluck()
+      .all() as string[];
     for (const t of tables) db.prepare(`SELECT 1 FROM "${t.replaceAll('"', '""')}" LIMIT 1`).get();
   } catch (err) {
     if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'structure' });

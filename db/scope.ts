@@ -63,7 +63,13 @@ export function scopeFor(db: Database, who: ScopeSubject, today: string): Scope 
       // so a look-up must start from its own index (last digits, name, number) and only test the
       // branch; with sampled statistics the planner otherwise walked every customer of the branch
       // for a quick search (seconds on a million customers).
-      return { kind: 'branch', sql: `+c.branch_id IN (${ids.map(() => '?').join(',')})`, params: ids, masked: true, branchIds: ids };
+      return {
+        kind: 'branch',
+        sql: `+c.branch_id IN (${ids.map(() => '?').join(',')})`,
+        params: ids,
+        masked: true,
+        branchIds: ids,
+      };
     }
     case 'manager': {
       if (who.staffId == null) return NONE;

@@ -63,7 +63,9 @@ export function subtractAffected(db: Database): void {
 export function recomputeAndAddAffected(db: Database, opts: { figures?: boolean } = {}): void {
   noteCustomersChanged(db);
   if (opts.figures !== false) {
-    db.exec(`CREATE TEMP TABLE IF NOT EXISTS figures (customer_id INTEGER PRIMARY KEY, dep INTEGER, wlt INTEGER, lon INTEGER, last TEXT)`);
+    db.exec(
+      `CREATE TEMP TABLE IF NOT EXISTS figures (customer_id INTEGER PRIMARY KEY, dep INTEGER, wlt INTEGER, lon INTEGER, last TEXT)`,
+    );
     db.exec('DELETE FROM temp.figures');
     db.exec(`INSERT INTO temp.figures (customer_id, dep, wlt, lon, last)
       SELECT a.customer_id, COALESCE(d.s, 0), COALESCE(w.s, 0), COALESCE(l.s, 0), t.d
@@ -162,7 +164,8 @@ export class SummaryDelta {
          customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,
          wealth_fen = wealth_fen + excluded.wealth_fen, loan_fen = loan_fen + excluded.loan_fen, aum_fen = aum_fen + excluded.aum_fen`,
     );
-    for (const g of this.groups.values()) if (g[3] !== 0 || g[4] !== 0 || g[5] !== 0 || g[6] !== 0 || g[7] !== 0) up.run(...g);
+    for (const g of this.groups.values())
+      if (g[3] !== 0 || g[4] !== 0 || g[5] !== 0 || g[6] !== 0 || g[7] !== 0) up.run(...g);
     db.exec('DELETE FROM summary_customers WHERE customers = 0');
     this.groups.clear();
   }

@@ -22,7 +22,11 @@ const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   ebanking: { sql: 'f.ebanking', fen: false },
   tenureYears: { sql: 'f.tenure_years', fen: false },
 };
-const PENALTY_COLUMN: Record<Penalty, string> = { overdueLoan: 'f.overdue_loan', badLoan: 'f.bad_loan', dormant: 'f.dormant' };
+const PENALTY_COLUMN: Record<Penalty, string> = {
+  overdueLoan: 'f.overdue_loan',
+  badLoan: 'f.bad_loan',
+  dormant: 'f.dormant',
+};
 
 /** Measures every customer's factors as of `today` (set-based; tens of seconds for a million customers). */
 export function refreshFactors(db: Database, today: string): number {
@@ -130,7 +134,11 @@ const BULK_RETIER = 50_000;
 export function retier(
   db: Database,
   model: TierModel,
-  opts: { userId: number | null; now: Date; /** tests: changes from which the tier indexes are rebuilt */ bulkFrom?: number },
+  opts: {
+    userId: number | null;
+    now: Date /** tests: changes from which the tier indexes are rebuilt */;
+    bulkFrom?: number;
+  },
 ): { version: number; changed: number } {
   const m = tierModelSchema.parse(model);
   const t = tierSelect(m);
@@ -138,16 +146,23 @@ export function retier(
   const apply = db.transaction(() => {
     // Tiers are point in time, read from the change log in date order: a re-tier dated before the
     // last one (a clock set back) would rewrite history it cannot see. Refused; nothing changes.
-    const last = (db.prepare('SELECT MAX(changed_at) AS at FROM customer_tier_changes').get() as { at: string | null }).at;
+    const last = (db.prepare('SELECT MAX(changed_at) AS at FROM customer_tier_changes').get() as { at: string | null })
+      .at;
     if (last && last > at) throw new AppError('TIER_CLOCK_BEHIND', { last });
     db.prepare('UPDATE tier_models SET active = 0 WHERE active = 1').run();
-    const version = Number(db.prepare('INSERT INTO tier_models (definition, active, created_by) VALUES (?, 1, ?)').run(JSON.stringify(m), opts.userId).lastInsertRowid);
+    const version = Number(
+      db
+        .prepare('INSERT INTO tier_models (definition, active, created_by) VALUES (?, 1, ?)')
+        .run(JSON.stringify(m), opts.userId).lastInsertRowid,
+    );
     // Only the customers whose tier changes, found from the factors' copy of the tier (kept by
     // refreshFactors and by this function; the handler refreshes the factors after any import), so
     // the wide customers table is read only for the rows that change.
     db.exec('DROP TABLE IF EXISTS temp.retier');
     db.exec('CREATE TEMP TABLE retier (customer_id INTEGER PRIMARY KEY, from_tier TEXT, tier TEXT)');
-    db.prepare(`INSERT INTO temp.retier (customer_id, from_tier, tier) SELECT customer_id, cur, tier FROM (${t.sql}) WHERE cur IS NOT tier`).run(...t.params);
+    db.prepare(
+      `INSERT INTO temp.retier (customer_id, from_tier, tier) SELECT customer_id, cur, tier FROM (${t.sql}) WHERE cur IS NOT tier`,
+    ).run(...t.params);
     db.prepare(
       `INSERT INTO customer_tier_changes (customer_id, from_tier, to_tier, model_version, changed_at) SELECT customer_id, from_tier, tier, ?, ? FROM temp.retier`,
     ).run(version, at);
@@ -157,13 +172,20 @@ export function retier(
     // 723k changes). Inside this transaction, so a failure leaves them as they were.
     const tierIndexes = logged >= (opts.bulkFrom ?? BULK_RETIER) ? dropIndexes(db, 'customers', '%tier%') : [];
     const changed = db
-      .prepare(`UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS r.from_tier`)
+      .prepare(
+        `UPDATE customers SET tier = r.tier, updated_at = ? FROM temp.retier r WHERE r.customer_id = customers.id AND customers.tier IS r.from_tier`,
+      )
       .run(at).changes;
     buildIndexes(db, tierIndexes);
     // A copy out of step with the customers (cannot happen through the app) would log wrong changes: roll back.
-    if (changed !== logged) throw new Error(`re-tier: ${logged} changes found from the factors but ${changed} customers changed; refresh the factors and retry`);
+    if (changed !== logged)
+      throw new Error(
+        `re-tier: ${logged} changes found from the factors but ${changed} customers changed; refresh the factors and retry`,
+      );
     noteCustomersChanged(db);
-    db.exec('UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id');
+    db.exec(
+      'UPDATE customer_factors SET tier = r.tier FROM temp.retier r WHERE r.customer_id = customer_factors.customer_id',
+    );
     // summary_customers: the changed customers' totals leave their old tier and join the new one
     // (one grouped pass over them, not a regrouping of the whole book).
     db.exec('DROP TABLE IF EXISTS temp.retier_cells');
@@ -171,7 +193,10 @@ export function retier(
       SELECT c.branch_id AS b, COALESCE(c.manager_staff_id, 0) AS m, COALESCE(r.from_tier, '') AS ot, COALESCE(r.tier, '') AS nt, COUNT(*) AS n,
              SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon, SUM(c.aum_fen) AS aum
       FROM temp.retier r CROSS JOIN customers c ON c.id = r.customer_id GROUP BY 1, 2, 3, 4`);
-    for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
+    for (const [sign, tier] of [
+      [-1, 'ot'],
+      [1, 'nt'],
+    ] as const) {
       db.exec(`INSERT INTO summary_customers (branch_id, manager_staff_id, tier, customers, deposit_fen, wealth_fen, loan_fen, aum_fen)
         SELECT b, m, ${tier}, ${sign} * SUM(n), ${sign} * SUM(dep), ${sign} * SUM(wlt), ${sign} * SUM(lon), ${sign} * SUM(aum) FROM temp.retier_cells GROUP BY 1, 2, 3
         ON CONFLICT (branch_id, manager_staff_id, tier) DO UPDATE SET customers = customers + excluded.customers, deposit_fen = deposit_fen + excluded.deposit_fen,

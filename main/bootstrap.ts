@@ -20,6 +20,9 @@ export async function ensureFirstAdmin(services: Services): Promise<{ username: 
     passwordHash: await hashPassword(password),
     mustChangePassword: true,
   });
-  repos.audit.write({ userId: null, username: null, role: null }, { action: 'users.bootstrap', outcome: 'ok', targetType: 'user', targetId: id });
+  repos.audit.write(
+    { userId: null, username: null, role: null },
+    { action: 'users.bootstrap', outcome: 'ok', targetType: 'user', targetId: id },
+  );
   return { username: 'admin', password };
 }

@@ -143,7 +143,8 @@ function startGui(dbFromArgs: string | null): void {
         registry,
         appUrl: location.appUrl,
         // Compare ids, not wrapper objects: only the live main window's contents may call.
-        isAppWebContents: (wc) => mainWindow !== null && !mainWindow.isDestroyed() && wc.id === mainWindow.webContents.id,
+        isAppWebContents: (wc) =>
+          mainWindow !== null && !mainWindow.isDestroyed() && wc.id === mainWindow.webContents.id,
       });
     } catch (err) {
       closeServices();
@@ -170,7 +171,12 @@ function startGui(dbFromArgs: string | null): void {
       const credentials = firstAdmin;
       win.once('ready-to-show', () => void showFirstAdmin(win, credentials));
     }
-    log.info('app: ready', { mode: 'electron', dev: location.dev, packaged: app.isPackaged, schema: services.info.schemaVersion });
+    log.info('app: ready', {
+      mode: 'electron',
+      dev: location.dev,
+      packaged: app.isPackaged,
+      schema: services.info.schemaVersion,
+    });
   }
 
   app
@@ -185,7 +191,8 @@ process.on('unhandledRejection', (reason) => log.error('main: unhandled rejectio
 // Say so explicitly: the store code that reads them may sit in a shared chunk (out/main/chunks/), where
 // its own __dirname-relative guesses would miss.
 const bundledMigrations = path.join(__dirname, 'migrations');
-if (!process.env.CRM_MIGRATIONS_DIR && existsSync(bundledMigrations)) process.env.CRM_MIGRATIONS_DIR = bundledMigrations;
+if (!process.env.CRM_MIGRATIONS_DIR && existsSync(bundledMigrations))
+  process.env.CRM_MIGRATIONS_DIR = bundledMigrations;
 
 const launch = parseCliArgs(process.argv, { defaultApp: process.defaultApp === true });
 log.debug('main: launch', describeForLog(launch));

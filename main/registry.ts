@@ -49,7 +49,13 @@ function combine(...maps: Record<string, unknown>[]): Record<string, unknown> {
 }
 
 /** Methods a user who must change their password may still call. */
-const DURING_PASSWORD_CHANGE = new Set<MethodName>(['auth.me', 'auth.signOut', 'auth.changePassword', 'auth.setLocale', 'system.info']);
+const DURING_PASSWORD_CHANGE = new Set<MethodName>([
+  'auth.me',
+  'auth.signOut',
+  'auth.changePassword',
+  'auth.setLocale',
+  'system.info',
+]);
 
 export function createRegistry(services: Services): Registry {
   // The annotation makes a missing handler a compile error; combine() makes a duplicate a start-up error.
@@ -105,7 +111,11 @@ export function createRegistry(services: Services): Registry {
   const { repos, sessions } = services;
 
   function denied(ctx: Ctx, method: string, reason: string): never {
-    ctx.audit({ action: 'permission.denied', outcome: 'denied', details: { method, reason, adapter: ctx.meta.adapter } });
+    ctx.audit({
+      action: 'permission.denied',
+      outcome: 'denied',
+      details: { method, reason, adapter: ctx.meta.adapter },
+    });
     throw new AppError('FORBIDDEN', { method });
   }
 
@@ -121,7 +131,11 @@ export function createRegistry(services: Services): Registry {
       user: null,
       scope() {
         if (!ctx.user) throw new AppError('UNAUTHENTICATED');
-        scope ??= scopeFor(services.db, { role: ctx.user.role, staffId: ctx.user.staff_id, branchId: ctx.user.branch_id }, services.clock.today());
+        scope ??= scopeFor(
+          services.db,
+          { role: ctx.user.role, staffId: ctx.user.staff_id, branchId: ctx.user.branch_id },
+          services.clock.today(),
+        );
         return scope;
       },
       audit(rec) {
@@ -177,10 +191,11 @@ export function createRegistry(services: Services): Registry {
         if (isAppError(err)) return { ok: false, error: err.toWire() };
         // An import job holds the store's write lock for its one transaction: a write that cannot
         // wait is refused with a clear message instead of freezing the window.
-        if ((err as { code?: string } | null)?.code === 'SQLITE_BUSY') return { ok: false, error: { code: 'IMPORT_STORE_BUSY' } };
+        if ((err as { code?: string } | null)?.code === 'SQLITE_BUSY')
+          return { ok: false, error: { code: 'IMPORT_STORE_BUSY' } };
         log.error('unhandled error in handler', {
           method: typeof envelope.method === 'string' ? envelope.method.slice(0, 64) : null,
-          error: err instanceof Error ? err.stack ?? err.message : String(err),
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
         });
         return { ok: false, error: { code: 'INTERNAL' } };
       }

@@ -60,7 +60,10 @@ export interface Services {
   exports: ExportService;
   vault: FileVault;
   /** What only the Electron shell can do (a native save dialog); empty in browser mode. */
-  platform: { saveAs?: (file: string, defaultName: string) => Promise<boolean>; openFolder?: (dir: string) => Promise<boolean> };
+  platform: {
+    saveAs?: (file: string, defaultName: string) => Promise<boolean>;
+    openFolder?: (dir: string) => Promise<boolean>;
+  };
   paths: { inbox: string; rejects: string; exports: string };
   close(): Promise<void>;
 }
@@ -70,25 +73,43 @@ export const APP_VERSION = '0.1.0';
 /** Opens the store (integrity check, backup, migrations) and wires repositories and sessions. */
 export async function createServices(opts: ServiceOptions): Promise<Services> {
   const clock = opts.clock ?? systemClock;
-  const { db, migrated, backupPath } = await openStore(opts.dbPath, opts.backupDir ? { backupDir: opts.backupDir } : {});
+  const { db, migrated, backupPath } = await openStore(
+    opts.dbPath,
+    opts.backupDir ? { backupDir: opts.backupDir } : {},
+  );
   if (migrated.length) log.info('store migrated', { to: migrated.at(-1), backup: backupPath });
   const repos = makeRepos(db);
   const interrupted = markInterrupted(db);
   if (interrupted) log.warn('import jobs interrupted by a previous exit marked failed', { count: interrupted });
   syncBuiltinProfiles(db);
-  const paths = { inbox: inboxDir(opts.dbPath), rejects: rejectsDir(opts.dbPath), exports: path.join(path.dirname(path.resolve(opts.dbPath)), 'exports') };
+  const paths = {
+    inbox: inboxDir(opts.dbPath),
+    rejects: rejectsDir(opts.dbPath),
+    exports: path.join(path.dirname(path.resolve(opts.dbPath)), 'exports'),
+  };
   const vault = new FileVault();
   const exportService = new ExportService({ dbPath: opts.dbPath, dir: paths.exports, vault });
   // The grid's in-memory columns: built in a worker now and again after each import (the SQL path serves meanwhile).
   // Reminders and opportunity rules after imports, reverts, re-tiering and at start-up (a worker for big books).
-  const followUps = new FollowUps(db, opts.dbPath, { workerFromCustomers: opts.followUpsWorkerFromCustomers ?? 50_000 });
-  const columns = new ColumnsBuilder(db, opts.dbPath, { minCustomers: opts.columnsMinCustomers ?? 50_000, waitFor: () => followUps.busy() });
+  const followUps = new FollowUps(db, opts.dbPath, {
+    workerFromCustomers: opts.followUpsWorkerFromCustomers ?? 50_000,
+  });
+  const columns = new ColumnsBuilder(db, opts.dbPath, {
+    minCustomers: opts.columnsMinCustomers ?? 50_000,
+    waitFor: () => followUps.busy(),
+  });
   const imports = new ImportQueue({
     dbPath: opts.dbPath,
     rejectsDir: paths.rejects,
     mainDb: db,
     onFinished: (o) => {
-      log.info('import job finished', { jobId: o.jobId, status: o.status, rows: o.rowsRead, rejected: o.rowsRejected, code: o.error?.code });
+      log.info('import job finished', {
+        jobId: o.jobId,
+        status: o.status,
+        rows: o.rowsRead,
+        rejected: o.rowsRejected,
+        code: o.error?.code,
+      });
       try {
         repos.audit.flushPending();
       } catch (e) {

@@ -27,8 +27,16 @@ export interface WorkerHandlers<M> {
  * Starts a one-shot worker thread (512 MB heap at most) on `workerScript(bundled, devBootstrap)` and
  * routes what it reports: the export, the grid's columns and the follow-up steps all run this way.
  */
-export function startWorker<M>(bundled: string, devBootstrap: string, workerData: unknown, on: WorkerHandlers<M>): Worker {
-  const worker = new Worker(workerScript(bundled, devBootstrap), { workerData, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+export function startWorker<M>(
+  bundled: string,
+  devBootstrap: string,
+  workerData: unknown,
+  on: WorkerHandlers<M>,
+): Worker {
+  const worker = new Worker(workerScript(bundled, devBootstrap), {
+    workerData,
+    resourceLimits: { maxOldGenerationSizeMb: 512 },
+  });
   let ended = false;
   const end = () => {
     if (ended) return;

@@ -45,6 +45,16 @@ export const drillSchema = z.discriminatedUnion('kind', [
   /** Customers who opened (bought, were lent) a product in the months (inclusive). */
   z.object({ kind: z.literal('sold'), productId: id, fromMonth: month, toMonth: month, tiers: tiersThen }).strict(),
   /** An active term deposit, wealth holding or loan matures from today to today + days. */
-  z.object({ kind: z.literal('maturing'), days: z.number().int().min(0).max(3660), kinds: z.array(z.enum(['term', 'wealth', 'loan'])).min(1).max(3).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('maturing'),
+      days: z.number().int().min(0).max(3660),
+      kinds: z
+        .array(z.enum(['term', 'wealth', 'loan']))
+        .min(1)
+        .max(3)
+        .optional(),
+    })
+    .strict(),
 ]);
 export type Drill = z.infer<typeof drillSchema>;

@@ -107,7 +107,10 @@ export const IMPORT_FIELDS: Record<ImportKind, Record<string, FieldSpec>> = {
   products: {
     code: t('text', { key: true, required: true, maxLength: 16 }),
     name: t('text', { required: true, maxLength: 64 }),
-    category: t('enum', { required: true, values: ['demand', 'term', 'cd', 'wealth', 'loan', 'card', 'insurance', 'fund'] }),
+    category: t('enum', {
+      required: true,
+      values: ['demand', 'term', 'cd', 'wealth', 'loan', 'card', 'insurance', 'fund'],
+    }),
     risk_level: t('integer'),
     rate: t('rate'),
     term_months: t('integer'),
@@ -120,7 +123,10 @@ export const IMPORT_FIELDS: Record<ImportKind, Record<string, FieldSpec>> = {
     customer_no: t('text', { key: true, required: true, maxLength: 20 }),
     kind: t('enum', { required: true, values: ['individual', 'corporate'] }),
     name: t('text', { required: true, maxLength: 100 }),
-    id_type: t('enum', { required: true, values: ['resident_id', 'passport', 'hk_mo_permit', 'tw_permit', 'uscc', 'other'] }),
+    id_type: t('enum', {
+      required: true,
+      values: ['resident_id', 'passport', 'hk_mo_permit', 'tw_permit', 'uscc', 'other'],
+    }),
     id_no: t('text', { maxLength: 32, history: true }),
     gender: t('enum', { values: ['M', 'F'] }),
     birth_date: t('date'),
@@ -184,7 +190,10 @@ export const IMPORT_FIELDS: Record<ImportKind, Record<string, FieldSpec>> = {
     rate: t('rate', { required: true }),
     disbursed_on: t('date', { required: true }),
     maturity_on: t('date', { required: true }),
-    repayment_method: t('enum', { required: true, values: ['equal_installment', 'equal_principal', 'interest_only', 'bullet'] }),
+    repayment_method: t('enum', {
+      required: true,
+      values: ['equal_installment', 'equal_principal', 'interest_only', 'bullet'],
+    }),
     next_due_on: t('date'),
     next_due_amount: t('amount'),
     overdue_days: t('integer'),

@@ -2,7 +2,13 @@
 import type { OpportunityStage } from './api/opportunities';
 
 /** Rank on the way to won; lost has none (it keeps the rank reached before). */
-export const STAGE_RANK: Record<Exclude<OpportunityStage, 'lost'>, number> = { identified: 0, contacted: 1, proposal: 2, negotiating: 3, won: 4 };
+export const STAGE_RANK: Record<Exclude<OpportunityStage, 'lost'>, number> = {
+  identified: 0,
+  contacted: 1,
+  proposal: 2,
+  negotiating: 3,
+  won: 4,
+};
 
 /**
  * Which moves are allowed. Open stages move forward (skipping is allowed: a walk-in may go straight to
@@ -17,7 +23,6 @@ export function canMove(from: OpportunityStage, to: OpportunityStage): boolean {
   const t = STAGE_RANK[to];
   return t > f || t === f - 1;
 }
-
 
 const ORDER: readonly OpportunityStage[] = ['identified', 'contacted', 'proposal', 'negotiating', 'won', 'lost'];
 

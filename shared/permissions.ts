@@ -45,8 +45,31 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  president: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'branch.overview', 'portfolio.overview', 'audit.read', 'referral.work', 'referral.report', 'referral.configure', 'contact.log', 'opportunity.work', 'campaign.manage'],
-  manager: ['customer.lookup', 'customer.list', 'customer.read', 'customer.unmask', 'portfolio.overview', 'referral.work', 'contact.log', 'opportunity.work'],
+  president: [
+    'customer.lookup',
+    'customer.list',
+    'customer.read',
+    'customer.unmask',
+    'branch.overview',
+    'portfolio.overview',
+    'audit.read',
+    'referral.work',
+    'referral.report',
+    'referral.configure',
+    'contact.log',
+    'opportunity.work',
+    'campaign.manage',
+  ],
+  manager: [
+    'customer.lookup',
+    'customer.list',
+    'customer.read',
+    'customer.unmask',
+    'portfolio.overview',
+    'referral.work',
+    'contact.log',
+    'opportunity.work',
+  ],
   teller: ['customer.lookup', 'referral.create'],
   // The administrator runs the system but is not a banker: no customer permission at all.
   admin: ['user.manage', 'audit.read', 'job.manage', 'referral.configure', 'rule.manage'],

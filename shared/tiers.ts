@@ -73,7 +73,9 @@ export const tierModelSchema = z
       )
       .max(Object.keys(PENALTIES).length),
     /** Minimum composite score per tier, gold down to restricted; exit takes the rest. */
-    thresholds: z.object({ gold: z.number(), quality: z.number(), key: z.number(), ordinary: z.number(), restricted: z.number() }).strict(),
+    thresholds: z
+      .object({ gold: z.number(), quality: z.number(), key: z.number(), ordinary: z.number(), restricted: z.number() })
+      .strict(),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -81,7 +83,8 @@ export const tierModelSchema = z
     if (!(t.gold > t.quality && t.quality > t.key && t.key > t.ordinary && t.ordinary > t.restricted)) {
       ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'not_descending' });
     }
-    if (m.factors.reduce((s, f) => s + f.weight, 0) <= 0) ctx.addIssue({ code: 'custom', path: ['factors'], message: 'no_weight' });
+    if (m.factors.reduce((s, f) => s + f.weight, 0) <= 0)
+      ctx.addIssue({ code: 'custom', path: ['factors'], message: 'no_weight' });
     const seen = new Set<string>();
     for (const f of m.factors) {
       if (seen.has(f.factor)) ctx.addIssue({ code: 'custom', path: ['factors'], message: 'duplicate_factor' });

@@ -79,7 +79,8 @@ export function chooseInitialMode(input) {
   const env = input.env ?? process.env;
   const platform = input.platform ?? process.platform;
   if (input.browserFlag || env.CRM_BROWSER_MODE === '1') return { mode: 'browser', reason: 'browser mode requested' };
-  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { mode: 'browser', reason: 'no display (DISPLAY is not set)' };
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY)
+    return { mode: 'browser', reason: 'no display (DISPLAY is not set)' };
   if (!input.electron.ok) return { mode: 'browser', reason: input.electron.reason };
   return { mode: 'electron', electronPath: input.electron.path };
 }
@@ -90,7 +91,8 @@ export function chooseInitialMode(input) {
  * @returns {string | null} why we fall back, or null to keep Electron's outcome
  */
 export function fallbackReason(r) {
-  if (r.spawnError) return `it could not be started (${/** @type {any} */ (r.spawnError).code ?? r.spawnError.message})`;
+  if (r.spawnError)
+    return `it could not be started (${/** @type {any} */ (r.spawnError).code ?? r.spawnError.message})`;
   const early = r.elapsedMs < (r.earlyExitMs ?? EARLY_EXIT_MS);
   if (!early) return null;
   if (r.code === 0 || r.code === EXIT_STARTUP_FAILED) return null;
@@ -182,7 +184,10 @@ export async function launch(opts) {
     // ELECTRON_RUN_AS_NODE (left over from some tool) would make the binary a plain Node and run nothing.
     const electronEnv = { ...env };
     delete electronEnv.ELECTRON_RUN_AS_NODE;
-    const r = await runChild(spawn, first.electronPath, [projectDir, ...forward], { cwd: process.cwd(), env: electronEnv });
+    const r = await runChild(spawn, first.electronPath, [projectDir, ...forward], {
+      cwd: process.cwd(),
+      env: electronEnv,
+    });
     fallback = fallbackReason({ ...r, earlyExitMs: opts.earlyExitMs });
     if (fallback === null) return { mode: 'electron', code: r.code ?? 1, fallback: null };
   }
@@ -191,10 +196,15 @@ export async function launch(opts) {
   print(browser || env.CRM_BROWSER_MODE === '1' ? 'Starting in browser mode.' : fallbackMessage(fallback));
   const hostEntry = opts.hostEntry ?? path.join(projectDir, 'out', 'main', 'host.js');
   if (!existsSync(hostEntry)) {
-    print(`Cannot start browser mode: ${path.relative(process.cwd(), hostEntry) || hostEntry} is missing. Run \`npm run build\` first.`);
+    print(
+      `Cannot start browser mode: ${path.relative(process.cwd(), hostEntry) || hostEntry} is missing. Run \`npm run build\` first.`,
+    );
     return { mode: 'browser', code: 1, fallback };
   }
-  const r = await runChild(spawn, opts.nodePath ?? process.execPath, [hostEntry, ...forward], { cwd: process.cwd(), env });
+  const r = await runChild(spawn, opts.nodePath ?? process.execPath, [hostEntry, ...forward], {
+    cwd: process.cwd(),
+    env,
+  });
   if (r.spawnError) {
     print(`Cannot start browser mode: ${r.spawnError.message}`);
     return { mode: 'browser', code: 1, fallback };
@@ -261,7 +271,9 @@ export async function runDemo(opts) {
   }
   const seeded = await runChild(spawn, process.execPath, [cliEntry, ...demo], { cwd: process.cwd(), env });
   if (seeded.spawnError || seeded.code !== 0) {
-    print(`Demo data generation failed (${seeded.spawnError ? seeded.spawnError.message : `exit code ${seeded.code}`}).`);
+    print(
+      `Demo data generation failed (${seeded.spawnError ? seeded.spawnError.message : `exit code ${seeded.code}`}).`,
+    );
     return { code: seeded.code || 1, seeded: false };
   }
   const r = await launch({ ...opts.launchOptions, args: start, env, projectDir, spawn, print });

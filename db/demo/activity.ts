@@ -27,41 +27,103 @@ const COUNTER_HOURS = new WeightedTable([5, 7, 6, 4, 5, 6, 6, 4]);
 const hourTables = [0, 1, 2, 3, 4].map((ch) => (HOURS[ch] ? new WeightedTable(HOURS[ch]) : COUNTER_HOURS));
 
 const PERSONAL_TYPES = new WeightedList(
-  [T.consumption, T.transferOut, T.transferIn, T.withdrawal, T.deposit, T.fee], [36, 17, 15, 11, 6, 4]);
+  [T.consumption, T.transferOut, T.transferIn, T.withdrawal, T.deposit, T.fee],
+  [36, 17, 15, 11, 6, 4],
+);
 const CORPORATE_TYPES = new WeightedList(
-  [T.transferIn, T.transferOut, T.fee, T.deposit, T.withdrawal], [36, 40, 8, 7, 9]);
+  [T.transferIn, T.transferOut, T.fee, T.deposit, T.withdrawal],
+  [36, 40, 8, 7, 9],
+);
 const ch = (pairs: [number, number][]): WeightedList<number> => WeightedList.of(pairs);
 const PERSONAL_CHANNELS: Partial<Record<number, WeightedList<number>>> = {
-  [T.consumption]: ch([[CH.pos, 55], [CH.online, 45]]),
-  [T.transferOut]: ch([[CH.online, 78], [CH.phone, 9], [CH.counter, 13]]),
-  [T.transferIn]: ch([[CH.online, 78], [CH.phone, 5], [CH.counter, 17]]),
-  [T.withdrawal]: ch([[CH.atm, 78], [CH.counter, 22]]),
-  [T.deposit]: ch([[CH.atm, 40], [CH.counter, 60]]),
+  [T.consumption]: ch([
+    [CH.pos, 55],
+    [CH.online, 45],
+  ]),
+  [T.transferOut]: ch([
+    [CH.online, 78],
+    [CH.phone, 9],
+    [CH.counter, 13],
+  ]),
+  [T.transferIn]: ch([
+    [CH.online, 78],
+    [CH.phone, 5],
+    [CH.counter, 17],
+  ]),
+  [T.withdrawal]: ch([
+    [CH.atm, 78],
+    [CH.counter, 22],
+  ]),
+  [T.deposit]: ch([
+    [CH.atm, 40],
+    [CH.counter, 60],
+  ]),
   [T.fee]: ch([[CH.online, 1]]),
 };
 const CORPORATE_CHANNELS: Partial<Record<number, WeightedList<number>>> = {
-  [T.transferOut]: ch([[CH.online, 85], [CH.counter, 15]]),
-  [T.transferIn]: ch([[CH.online, 85], [CH.counter, 15]]),
+  [T.transferOut]: ch([
+    [CH.online, 85],
+    [CH.counter, 15],
+  ]),
+  [T.transferIn]: ch([
+    [CH.online, 85],
+    [CH.counter, 15],
+  ]),
   [T.withdrawal]: ch([[CH.counter, 1]]),
   [T.deposit]: ch([[CH.counter, 1]]),
   [T.fee]: ch([[CH.online, 1]]),
 };
-const CASH_NOTES = new WeightedList([100, 200, 300, 500, 1000, 2000, 3000, 5000].map((y) => y * 100), [10, 14, 8, 20, 18, 14, 8, 8]);
+const CASH_NOTES = new WeightedList(
+  [100, 200, 300, 500, 1000, 2000, 3000, 5000].map((y) => y * 100),
+  [10, 14, 8, 20, 18, 14, 8, 8],
+);
 const FEES = new WeightedList([200, 300, 500, 1000, 2000, 5000], [30, 10, 25, 15, 12, 8]);
 /** A debit the balance cannot cover becomes the nearest credit of the same channel. */
 const FLIP = [T.deposit, T.deposit, T.refund, T.transferIn, T.transferIn];
 
-const POS_MERCHANTS = ['联华超市', '全家便利店', '罗森便利店', '盒马鲜生', '星巴克咖啡', '肯德基', '麦当劳', '屈臣氏', '百联东方商厦',
-  '正大广场', '中石化加油站', '华联吉买盛', '家乐福', '海底捞火锅', '永辉超市', '苏宁易购', '国美电器', '上海第一八佰伴'];
-const ONLINE_MERCHANTS = ['支付宝（中国）网络技术有限公司', '财付通支付科技有限公司', '京东支付', '美团支付', '拼多多', '携程旅行网',
-  '中国铁路12306', '国家电网上海市电力公司', '上海燃气有限公司', '中国移动通信上海公司', '上海城投水务'];
+const POS_MERCHANTS = [
+  '联华超市',
+  '全家便利店',
+  '罗森便利店',
+  '盒马鲜生',
+  '星巴克咖啡',
+  '肯德基',
+  '麦当劳',
+  '屈臣氏',
+  '百联东方商厦',
+  '正大广场',
+  '中石化加油站',
+  '华联吉买盛',
+  '家乐福',
+  '海底捞火锅',
+  '永辉超市',
+  '苏宁易购',
+  '国美电器',
+  '上海第一八佰伴',
+];
+const ONLINE_MERCHANTS = [
+  '支付宝（中国）网络技术有限公司',
+  '财付通支付科技有限公司',
+  '京东支付',
+  '美团支付',
+  '拼多多',
+  '携程旅行网',
+  '中国铁路12306',
+  '国家电网上海市电力公司',
+  '上海燃气有限公司',
+  '中国移动通信上海公司',
+  '上海城投水务',
+];
 const MEMO_OUT = [null, null, '转账', '房租', '生活费', '还款', '学费'];
 const MEMO_IN = [null, null, '转账', '往来款', '还款', '报销'];
 const MEMO_CORP_OUT = ['货款', '服务费', '代发工资', '税费', '租金', null];
 const MEMO_CORP_IN = ['货款', '服务费', '往来款', null];
 const MEMO_FEE = ['短信通知服务费', '跨行转账手续费', '年费', '账户管理费'];
 const MEMO: Record<number, string | null> = {
-  [T.salary]: '代发工资', [T.loanRepayment]: '贷款还款', [T.interest]: '结息', [T.refund]: '退货退款',
+  [T.salary]: '代发工资',
+  [T.loanRepayment]: '贷款还款',
+  [T.interest]: '结息',
+  [T.refund]: '退货退款',
 };
 
 export interface ActivityInput {
@@ -97,7 +159,10 @@ export class Activity {
   /** Demand interest is settled on the 20th of each quarter's last month and posted on the 21st. */
   private readonly interestDays: number[] = [];
 
-  constructor(private readonly g: Gen, poolRng: Rng) {
+  constructor(
+    private readonly g: Gen,
+    poolRng: Rng,
+  ) {
     const cal = g.cal;
     this.daySeq = new Int32Array(cal.windowDays);
     this.boundaries = Float64Array.from(cal.balanceDates, (d) => (d - cal.windowStart + 1) * SECONDS_PER_DAY);
@@ -137,14 +202,26 @@ export class Activity {
         // Year-end bonuses are paid with January's salary.
         const bonus = this.januaryIdx === k && rng.chance(0.5) ? 1.5 + 1.5 * rng.next() : 1;
         const amount = Math.round(a.salaryFen * bonus * (1 + 0.04 * rng.normal()));
-        events.push((d - cal.windowStart) * SECONDS_PER_DAY + 9 * 3600 + rng.int(9000), T.salary, CH.online, Math.max(100, amount), ACCT_DEMAND);
+        events.push(
+          (d - cal.windowStart) * SECONDS_PER_DAY + 9 * 3600 + rng.int(9000),
+          T.salary,
+          CH.online,
+          Math.max(100, amount),
+          ACCT_DEMAND,
+        );
         budget--;
       }
     }
     if (budget >= 24) {
       for (const d of this.interestDays) {
         if (d < startDay) continue;
-        events.push((d - cal.windowStart) * SECONDS_PER_DAY + 3600 + rng.int(7200), T.interest, CH.online, 0, ACCT_DEMAND);
+        events.push(
+          (d - cal.windowStart) * SECONDS_PER_DAY + 3600 + rng.int(7200),
+          T.interest,
+          CH.online,
+          0,
+          ACCT_DEMAND,
+        );
         budget--;
       }
     }
@@ -154,7 +231,9 @@ export class Activity {
       opening = events.n;
       const first = cal.firstCounterIdx[startDay - cal.windowStart]!;
       const second = counterOpen
-        ? (cal.counterDays[first]! - cal.windowStart) * SECONDS_PER_DAY + (9 + COUNTER_HOURS.sample(rng)) * 3600 + rng.int(3600)
+        ? (cal.counterDays[first]! - cal.windowStart) * SECONDS_PER_DAY +
+          (9 + COUNTER_HOURS.sample(rng)) * 3600 +
+          rng.int(3600)
         : (startDay - cal.windowStart) * SECONDS_PER_DAY + 10 * 3600 + rng.int(3600);
       events.push(second, T.deposit, counterOpen ? CH.counter : CH.online, 0, ACCT_DEMAND);
       budget--;
@@ -173,16 +252,29 @@ export class Activity {
       if (channel === CH.counter && !counterOpen) channel = CH.online;
       let amount: number;
       switch (type) {
-        case T.consumption: amount = rng.logNormal(8000 * k03, 1.1); break;
-        case T.transferOut: amount = rng.logNormal(150_000 * k06 * corp, 1.2); break;
-        case T.transferIn: amount = rng.logNormal(180_000 * k06 * corp, 1.2); break;
-        case T.fee: amount = FEES.sample(rng); break;
+        case T.consumption:
+          amount = rng.logNormal(8000 * k03, 1.1);
+          break;
+        case T.transferOut:
+          amount = rng.logNormal(150_000 * k06 * corp, 1.2);
+          break;
+        case T.transferIn:
+          amount = rng.logNormal(180_000 * k06 * corp, 1.2);
+          break;
+        case T.fee:
+          amount = FEES.sample(rng);
+          break;
         default:
-          amount = channel === CH.atm ? CASH_NOTES.sample(rng)
-            : roundTo(rng.logNormal((type === T.deposit ? 800_000 : 500_000) * k05 * corp, 0.9), 10000);
+          amount =
+            channel === CH.atm
+              ? CASH_NOTES.sample(rng)
+              : roundTo(rng.logNormal((type === T.deposit ? 800_000 : 500_000) * k05 * corp, 0.9), 10000);
       }
       const second = this.time(rng, channel, startDay);
-      const account = type === T.consumption && a.cardAccountId > 0 && second >= cardFrom && rng.chance(0.45) ? ACCT_CARD : ACCT_DEMAND;
+      const account =
+        type === T.consumption && a.cardAccountId > 0 && second >= cardFrom && rng.chance(0.45)
+          ? ACCT_CARD
+          : ACCT_DEMAND;
       if (!events.push(second, type, channel, Math.max(1, Math.round(amount)), account)) break;
     }
 
@@ -232,7 +324,7 @@ export class Activity {
       const f = isCredit(t) ? shrink : isDebit(t) ? grow : 1;
       if (f === 1) continue;
       // Cash moves in whole hundreds of yuan; everything else to the fen.
-      const unit = (t === T.withdrawal || t === T.deposit) ? 10000 : 1;
+      const unit = t === T.withdrawal || t === T.deposit ? 10000 : 1;
       ev.amount[i] = Math.max(unit, Math.round((ev.amount[i]! * f) / unit) * unit);
     }
     return this.netFlow(opening);
@@ -279,26 +371,54 @@ export class Activity {
       let cpAccount: string | null = null;
       let memo: string | null = MEMO[type] ?? null;
       switch (type) {
-        case T.salary: cpName = a.employer; break;
+        case T.salary:
+          cpName = a.employer;
+          break;
         case T.transferIn:
         case T.transferOut: {
           const r = rng.next();
           if (c.corporate || r < 0.25) cpName = rng.pick(this.companies);
           else if (r < 0.8) cpName = rng.pick(this.people);
           if (cpName !== null && rng.next() < 0.5) cpAccount = '62' + rng.digits(17);
-          memo = rng.pick(c.corporate ? (type === T.transferIn ? MEMO_CORP_IN : MEMO_CORP_OUT) : type === T.transferIn ? MEMO_IN : MEMO_OUT);
+          memo = rng.pick(
+            c.corporate
+              ? type === T.transferIn
+                ? MEMO_CORP_IN
+                : MEMO_CORP_OUT
+              : type === T.transferIn
+                ? MEMO_IN
+                : MEMO_OUT,
+          );
           break;
         }
         case T.consumption:
-        case T.refund: cpName = rng.pick(channel === CH.pos ? POS_MERCHANTS : ONLINE_MERCHANTS); break;
-        case T.withdrawal: memo = channel === CH.atm ? 'ATM取款' : '现金支取'; break;
-        case T.deposit: memo = channel === CH.atm ? 'ATM存款' : '现金存入'; break;
-        case T.fee: memo = rng.pick(MEMO_FEE); break;
+        case T.refund:
+          cpName = rng.pick(channel === CH.pos ? POS_MERCHANTS : ONLINE_MERCHANTS);
+          break;
+        case T.withdrawal:
+          memo = channel === CH.atm ? 'ATM取款' : '现金支取';
+          break;
+        case T.deposit:
+          memo = channel === CH.atm ? 'ATM存款' : '现金存入';
+          break;
+        case T.fee:
+          memo = rng.pick(MEMO_FEE);
+          break;
       }
       ins.txn.row(
-        ++counts.transactions, serial, onDemand ? a.demandAccountId : a.cardAccountId, c.id,
-        cal.dateTime(cal.windowStart + dayOff, second - dayOff * SECONDS_PER_DAY), amount, TXN_DIRECTION[type]!,
-        CHANNELS[channel]!, TXN_TYPES[type]!, after, cpName, cpAccount, memo,
+        ++counts.transactions,
+        serial,
+        onDemand ? a.demandAccountId : a.cardAccountId,
+        c.id,
+        cal.dateTime(cal.windowStart + dayOff, second - dayOff * SECONDS_PER_DAY),
+        amount,
+        TXN_DIRECTION[type]!,
+        CHANNELS[channel]!,
+        TXN_TYPES[type]!,
+        after,
+        cpName,
+        cpAccount,
+        memo,
         channel === CH.counter ? tellers[rng.int(tellers.length)]! : null,
       );
       written++;

@@ -19,8 +19,16 @@ export interface Counts {
 
 export function newCounts(): Counts {
   return {
-    accounts: 0, termDeposits: 0, wealthHoldings: 0, loans: 0, transactions: 0,
-    dailyBalances: 0, assignments: 0, changes: 0, customerTags: 0, grants: 0,
+    accounts: 0,
+    termDeposits: 0,
+    wealthHoldings: 0,
+    loans: 0,
+    transactions: 0,
+    dailyBalances: 0,
+    assignments: 0,
+    changes: 0,
+    customerTags: 0,
+    grants: 0,
   };
 }
 
@@ -35,12 +43,28 @@ export interface Gen {
 
 /** Transaction kinds, as small integers in the event buffer; TXN_TYPES gives the stored text. */
 export const T = {
-  salary: 0, transferIn: 1, transferOut: 2, consumption: 3, withdrawal: 4,
-  deposit: 5, loanRepayment: 6, interest: 7, fee: 8, refund: 9,
+  salary: 0,
+  transferIn: 1,
+  transferOut: 2,
+  consumption: 3,
+  withdrawal: 4,
+  deposit: 5,
+  loanRepayment: 6,
+  interest: 7,
+  fee: 8,
+  refund: 9,
 } as const;
 export const TXN_TYPES = [
-  'salary', 'transfer_in', 'transfer_out', 'consumption', 'withdrawal',
-  'deposit', 'loan_repayment', 'interest', 'fee', 'refund',
+  'salary',
+  'transfer_in',
+  'transfer_out',
+  'consumption',
+  'withdrawal',
+  'deposit',
+  'loan_repayment',
+  'interest',
+  'fee',
+  'refund',
 ] as const;
 /** Debit (money out) or credit, per transaction kind. */
 export const TXN_DIRECTION = ['C', 'C', 'D', 'D', 'D', 'C', 'D', 'C', 'D', 'C'] as const;

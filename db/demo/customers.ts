@@ -5,8 +5,22 @@ import { writeLoans, writeTermDeposits, writeWealth } from './holdings';
 import { initialsOf, personName, pinyinOf } from './names';
 import { BRANCH_CODE, TAG } from './org';
 import {
-  companyName, type District, DISTRICTS, emailFor, employerPool, hkMoPermitNo, INDUSTRIES, landline, mobileNo, OCCUPATIONS,
-  passportNo, pickDistrict, residentId, SALARIED, streetAddress, usccCode,
+  companyName,
+  type District,
+  DISTRICTS,
+  emailFor,
+  employerPool,
+  hkMoPermitNo,
+  INDUSTRIES,
+  landline,
+  mobileNo,
+  OCCUPATIONS,
+  passportNo,
+  pickDistrict,
+  residentId,
+  SALARIED,
+  streetAddress,
+  usccCode,
 } from './people';
 import { launchDay, P } from './products';
 import { WeightedList, WeightedTable } from './rng';
@@ -29,8 +43,19 @@ const CORPORATE_SHARE = 0.04;
 const CORPORATE_ACTIVITY = 4;
 const MAX_TXNS = 60_000;
 
-const CORP_RATINGS = WeightedList.of<string>([['AAA', 5], ['AA', 20], ['A', 35], ['BBB', 25], ['BB', 10], ['B', 5]]);
-const PERSONAL_RATINGS = WeightedList.of<string>([['AA', 20], ['A', 50], ['BBB', 30]]);
+const CORP_RATINGS = WeightedList.of<string>([
+  ['AAA', 5],
+  ['AA', 20],
+  ['A', 35],
+  ['BBB', 25],
+  ['BB', 10],
+  ['B', 5],
+]);
+const PERSONAL_RATINGS = WeightedList.of<string>([
+  ['AA', 20],
+  ['A', 50],
+  ['BBB', 30],
+]);
 const SALARY_DAYS = [5, 8, 10, 15, 20, 25];
 
 interface Profile {
@@ -64,7 +89,11 @@ export class Plan {
   /** Mean transaction count of a customer active for the whole window. */
   readonly meanActive: number;
 
-  constructor(private readonly cal: Calendar, readonly customers: number, txnsPerCustomer: number) {
+  constructor(
+    private readonly cal: Calendar,
+    readonly customers: number,
+    txnsPerCustomer: number,
+  ) {
     this.start = cal.yearsBefore(cal.asOf, OPEN_SPREAD_YEARS);
     this.span = cal.asOf - 1 - this.start;
     let expected = 0;
@@ -113,17 +142,25 @@ export class CustomerWriter {
   /** The older outlets have the bigger books. */
   private readonly outlets: WeightedList<number>;
 
-  constructor(private readonly g: Gen, private readonly plan: Plan) {
+  constructor(
+    private readonly g: Gen,
+    private readonly plan: Plan,
+  ) {
     this.activity = new Activity(g, g.rng.fork(1));
     this.employers = employerPool(g.rng.fork(2), 300);
     const managers = g.org.managers;
     this.outletManagerIdx = g.org.outletIds.map((_, o) => managers.flatMap((m, j) => (m.outlet === o ? [j] : [])));
-    this.outletManagers = this.outletManagerIdx.map((idx) => (idx.length ? new WeightedTable(idx.map((j) => managers[j]!.weight)) : null));
+    this.outletManagers = this.outletManagerIdx.map((idx) =>
+      idx.length ? new WeightedTable(idx.map((j) => managers[j]!.weight)) : null,
+    );
     this.allManagers = new WeightedTable(managers.map((m) => m.weight));
     this.customerNoStride = Math.max(1, Math.min(97, Math.floor(899_999_999 / Math.max(1, plan.customers))));
     this.assignedBy = g.org.userIds.get('president') ?? null;
     this.pooled = new Int32Array(managers.length);
-    this.outlets = new WeightedList(g.org.outletIds, g.org.outletIds.map((_, o) => 1.6 - 0.25 * o));
+    this.outlets = new WeightedList(
+      g.org.outletIds,
+      g.org.outletIds.map((_, o) => 1.6 - 0.25 * o),
+    );
   }
 
   /** Writes customer number i (0-based); returns the number of rows written. */
@@ -136,21 +173,55 @@ export class CustomerWriter {
     c.corporate = rng.chance(CORPORATE_SHARE);
     c.outlet = this.outlets.sampleIndex(rng);
     c.branchId = org.outletIds[c.outlet]!;
-    c.status = plan.canClose(c.openedOn) && rng.chance(P_CLOSED) ? 'closed'
-      : plan.canSleep(c.openedOn) && rng.chance(P_DORMANT) ? 'dormant' : 'active';
+    c.status =
+      plan.canClose(c.openedOn) && rng.chance(P_CLOSED)
+        ? 'closed'
+        : plan.canSleep(c.openedOn) && rng.chance(P_DORMANT)
+          ? 'dormant'
+          : 'active';
     if (c.status === 'closed') c.closedOn = c.openedOn + 30 + rng.int(cal.asOf - 400 - c.openedOn - 30);
     const customerNo = '8' + String(100_000_000 + i * this.customerNoStride + rng.int(this.customerNoStride));
 
-    const { name, initials, idType, idNo, gender, birth, mobile, phone, email, occupation, employer, legalRep, capital,
-      selfEmployed, age, district, address } = this.profile(c);
+    const {
+      name,
+      initials,
+      idType,
+      idNo,
+      gender,
+      birth,
+      mobile,
+      phone,
+      email,
+      occupation,
+      employer,
+      legalRep,
+      capital,
+      selfEmployed,
+      age,
+      district,
+      address,
+    } = this.profile(c);
 
     // Money: one heavy-tailed figure, split between wealth products, term deposits and the demand account.
     let target = c.corporate ? rng.logNormal(80_000 * 100, 1.7) : rng.logNormal(25_000 * 100, 1.75);
     if (c.status === 'dormant') target *= 0.08;
-    const pWealth = c.corporate ? (target > 1e8 ? 0.2 : 0.02)
-      : target < 5e6 ? 0.07 : target < 2e7 ? 0.24 : target < 6e7 ? 0.42 : target < 2e8 ? 0.6 : 0.75;
-    const wealthBudget = c.status !== 'closed' && rng.chance(c.status === 'dormant' ? pWealth / 2 : pWealth)
-      ? target * (0.3 + 0.35 * rng.next()) : 0;
+    const pWealth = c.corporate
+      ? target > 1e8
+        ? 0.2
+        : 0.02
+      : target < 5e6
+        ? 0.07
+        : target < 2e7
+          ? 0.24
+          : target < 6e7
+            ? 0.42
+            : target < 2e8
+              ? 0.6
+              : 0.75;
+    const wealthBudget =
+      c.status !== 'closed' && rng.chance(c.status === 'dormant' ? pWealth / 2 : pWealth)
+        ? target * (0.3 + 0.35 * rng.next())
+        : 0;
     const rest = target - wealthBudget;
     const pTerm = rest < 2e6 ? 0.1 : rest < 1e7 ? 0.35 : rest < 5e7 ? 0.55 : 0.75;
     const termBudget = rng.chance(pTerm) ? rest * (0.3 + 0.4 * rng.next()) : 0;
@@ -165,8 +236,22 @@ export class CustomerWriter {
     if (!c.corporate && c.status === 'active' && age >= 22 && age <= 65 && rng.chance(target > 2e7 ? 0.3 : 0.12)) {
       cardId = ++counts.accounts;
       cardOpened = Math.min(Math.max(c.openedOn, launchDay(P.creditCard, cal)) + rng.int(200), cal.asOf - 1);
-      ins.account.row(cardId, withLuhn(`625966${pad(cardId, 9)}`), c.id, P.creditCard.id, c.branchId, 'card',
-        cal.day(cardOpened), null, 'active', 0, 0, cal.day(cal.asOf), cal.stamp, cal.stamp);
+      ins.account.row(
+        cardId,
+        withLuhn(`625966${pad(cardId, 9)}`),
+        c.id,
+        P.creditCard.id,
+        c.branchId,
+        'card',
+        cal.day(cardOpened),
+        null,
+        'active',
+        0,
+        0,
+        cal.day(cal.asOf),
+        cal.stamp,
+        cal.stamp,
+      );
       c.rows++;
     }
 
@@ -176,13 +261,20 @@ export class CustomerWriter {
     const demandProduct = c.corporate ? P.demandCorporate : P.demandPersonal;
     if (c.status === 'active' && plan.meanActive > 0) {
       const x = Math.min(MAX_ACTIVITY, Math.exp(ACTIVITY_SIGMA * rng.normal() - (ACTIVITY_SIGMA * ACTIVITY_SIGMA) / 2));
-      const kindFactor = (c.corporate ? CORPORATE_ACTIVITY : 1) / (1 - CORPORATE_SHARE + CORPORATE_SHARE * CORPORATE_ACTIVITY);
+      const kindFactor =
+        (c.corporate ? CORPORATE_ACTIVITY : 1) / (1 - CORPORATE_SHARE + CORPORATE_SHARE * CORPORATE_ACTIVITY);
       const expected = plan.meanActive * plan.windowShare(c.openedOn) * x * kindFactor;
       act.run(c, {
-        demandAccountId: demandId, cardAccountId: cardId, cardOpenedOn: cardOpened, openedOn: c.openedOn, targetFen: demandTarget,
+        demandAccountId: demandId,
+        cardAccountId: cardId,
+        cardOpenedOn: cardOpened,
+        openedOn: c.openedOn,
+        targetFen: demandTarget,
         count: Math.min(MAX_TXNS, Math.max(1, rng.roundStochastic(expected))),
         salaryFen: payroll ? roundTo(rng.logNormal(900_000 * Math.pow(target / 3.5e6, 0.15), 0.45), 100) : 0,
-        salaryDay: rng.pick(SALARY_DAYS), employer, ratePpm: demandProduct.ratePpm ?? 0,
+        salaryDay: rng.pick(SALARY_DAYS),
+        employer,
+        ratePpm: demandProduct.ratePpm ?? 0,
       });
     } else {
       act.still(c.status === 'closed' ? 0 : Math.round(demandTarget));
@@ -190,12 +282,27 @@ export class CustomerWriter {
     this.g.events.reset();
     const balance = act.finalBalance;
     const closed = c.status === 'closed';
-    const accountNo = c.corporate ? `${BRANCH_CODE}01${pad(demandId, 12)}` : withLuhn(`62170${BRANCH_CODE}${pad(demandId, 9)}`);
+    const accountNo = c.corporate
+      ? `${BRANCH_CODE}01${pad(demandId, 12)}`
+      : withLuhn(`62170${BRANCH_CODE}${pad(demandId, 9)}`);
     // A handful of accounts carry a judicial freeze on part of the balance.
     const frozen = !closed && balance > 100_000 && rng.chance(0.003) ? roundTo(balance * rng.next(), 100) : 0;
-    ins.account.row(demandId, accountNo, c.id, demandProduct.id, c.branchId, 'demand', cal.day(c.openedOn),
-      closed ? cal.day(c.closedOn) : null, closed ? 'closed' : 'active', Math.min(frozen, balance), balance,
-      cal.day(cal.asOf), cal.stamp, cal.stamp);
+    ins.account.row(
+      demandId,
+      accountNo,
+      c.id,
+      demandProduct.id,
+      c.branchId,
+      'demand',
+      cal.day(c.openedOn),
+      closed ? cal.day(c.closedOn) : null,
+      closed ? 'closed' : 'active',
+      Math.min(frozen, balance),
+      balance,
+      cal.day(cal.asOf),
+      cal.stamp,
+      cal.stamp,
+    );
     c.rows++;
     if (!closed) {
       const dates = cal.balanceDates;
@@ -209,20 +316,71 @@ export class CustomerWriter {
 
     const deposit = balance + c.termFen;
     const aum = deposit + c.wealthFen;
-    const tier: Tier = closed ? 'exit' : c.overdue ? 'restricted' : c.status === 'dormant' && aum < TIER_FEN.key ? 'exit'
-      : aum >= TIER_FEN.gold ? 'gold' : aum >= TIER_FEN.quality ? 'quality' : aum >= TIER_FEN.key ? 'key' : 'ordinary';
+    const tier: Tier = closed
+      ? 'exit'
+      : c.overdue
+        ? 'restricted'
+        : c.status === 'dormant' && aum < TIER_FEN.key
+          ? 'exit'
+          : aum >= TIER_FEN.gold
+            ? 'gold'
+            : aum >= TIER_FEN.quality
+              ? 'quality'
+              : aum >= TIER_FEN.key
+                ? 'key'
+                : 'ordinary';
     const managerStaff = closed ? null : this.assignManager(tier);
-    const creditRating = c.corporate ? (c.overdue ? 'BB' : CORP_RATINGS.sample(rng))
-      : c.hadLoan ? (c.overdue ? 'B' : PERSONAL_RATINGS.sample(rng)) : null;
-    const riskTolerance = c.maxRisk > 0 ? rng.range(c.maxRisk, Math.min(5, c.maxRisk + 2)) : !c.corporate && rng.chance(0.3) ? rng.range(1, 3) : null;
+    const creditRating = c.corporate
+      ? c.overdue
+        ? 'BB'
+        : CORP_RATINGS.sample(rng)
+      : c.hadLoan
+        ? c.overdue
+          ? 'B'
+          : PERSONAL_RATINGS.sample(rng)
+        : null;
+    const riskTolerance =
+      c.maxRisk > 0
+        ? rng.range(c.maxRisk, Math.min(5, c.maxRisk + 2))
+        : !c.corporate && rng.chance(0.3)
+          ? rng.range(1, 3)
+          : null;
 
     this.writeTags(tier, payroll, c.businessLoan || (selfEmployed && rng.chance(0.5)), age, aum, managerStaff);
     if (!c.corporate && !closed) this.writeChanges(mobile, address, district);
     ins.customer.row(
-      c.id, customerNo, c.corporate ? 'corporate' : 'individual', name, initials, idType, idNo, gender, cal.day(birth),
-      mobile, phone, email, address, district.postcode, occupation, employer, legalRep, capital, c.branchId,
-      cal.day(c.openedOn), c.status, tier, creditRating, riskTolerance, managerStaff, deposit, c.wealthFen, c.loanFen,
-      aum, act.lastDay < 0 ? null : cal.day(act.lastDay), cal.stamp, cal.stamp,
+      c.id,
+      customerNo,
+      c.corporate ? 'corporate' : 'individual',
+      name,
+      initials,
+      idType,
+      idNo,
+      gender,
+      cal.day(birth),
+      mobile,
+      phone,
+      email,
+      address,
+      district.postcode,
+      occupation,
+      employer,
+      legalRep,
+      capital,
+      c.branchId,
+      cal.day(c.openedOn),
+      c.status,
+      tier,
+      creditRating,
+      riskTolerance,
+      managerStaff,
+      deposit,
+      c.wealthFen,
+      c.loanFen,
+      aum,
+      act.lastDay < 0 ? null : cal.day(act.lastDay),
+      cal.stamp,
+      cal.stamp,
     );
     return c.rows + 1;
   }
@@ -275,9 +433,18 @@ export class CustomerWriter {
       initials = person.initials;
       const r = rng.next();
       idType = r < 0.008 ? 'passport' : r < 0.011 ? 'hk_mo_permit' : 'resident_id';
-      idNo = idType === 'passport' ? passportNo(rng) : idType === 'hk_mo_permit' ? hkMoPermitNo(rng) : residentId(rng, birthText, male);
+      idNo =
+        idType === 'passport'
+          ? passportNo(rng)
+          : idType === 'hk_mo_permit'
+            ? hkMoPermitNo(rng)
+            : residentId(rng, birthText, male);
       occupation = OCCUPATIONS.sample(rng);
-      for (let t = 0; t < 6 && ((occupation === '学生' && age > 26) || (occupation === '离退休人员' && age < 50)); t++) {
+      for (
+        let t = 0;
+        t < 6 && ((occupation === '学生' && age > 26) || (occupation === '离退休人员' && age < 50));
+        t++
+      ) {
         occupation = OCCUPATIONS.sample(rng);
       }
       if (age >= 62 && rng.chance(0.75)) occupation = '离退休人员';
@@ -288,8 +455,25 @@ export class CustomerWriter {
       if (rng.chance(age < 45 ? 0.35 : 0.12)) email = emailFor(rng, pinyinOf(name, person.surname), birthYear);
     }
     const address = streetAddress(rng, district);
-    return { name, initials, idType, idNo, gender, birth, mobile, phone, email, occupation, employer, legalRep, capital,
-      selfEmployed, age, district, address };
+    return {
+      name,
+      initials,
+      idType,
+      idNo,
+      gender,
+      birth,
+      mobile,
+      phone,
+      email,
+      occupation,
+      employer,
+      legalRep,
+      capital,
+      selfEmployed,
+      age,
+      district,
+      address,
+    };
   }
 
   private assignManager(tier: Tier): number | null {
@@ -297,7 +481,8 @@ export class CustomerWriter {
     const c = this.c;
     if (!rng.chance(c.corporate && tier !== 'exit' ? Math.max(0.9, MANAGED[tier]) : MANAGED[tier])) return null;
     const local = this.outletManagers[c.outlet];
-    const j = local && rng.chance(0.92) ? this.outletManagerIdx[c.outlet]![local.sample(rng)]! : this.allManagers.sample(rng);
+    const j =
+      local && rng.chance(0.92) ? this.outletManagerIdx[c.outlet]![local.sample(rng)]! : this.allManagers.sample(rng);
     const m = org.managers[j]!;
     const base = Math.max(c.openedOn, m.hiredOn);
     const from = base + Math.floor((cal.asOf - base) * 0.5 * rng.next());
@@ -307,7 +492,15 @@ export class CustomerWriter {
       const p = org.managers[(j + 1 + rng.int(org.managers.length - 1)) % org.managers.length]!;
       const pFrom = Math.max(c.openedOn, p.hiredOn);
       if (pFrom < from) {
-        ins.assignment.row(++counts.assignments, c.id, p.staffId, cal.day(pFrom), cal.day(from), this.assignedBy, '开户分配');
+        ins.assignment.row(
+          ++counts.assignments,
+          c.id,
+          p.staffId,
+          cal.day(pFrom),
+          cal.day(from),
+          this.assignedBy,
+          '开户分配',
+        );
         c.rows++;
         reason = rng.pick(['客户经理调整', '客户经理岗位调动', '客户要求更换']);
       }
@@ -321,10 +514,18 @@ export class CustomerWriter {
     return m.staffId;
   }
 
-  private writeTags(tier: Tier, payroll: boolean, smallBusiness: boolean, age: number, aum: number, manager: number | null): void {
+  private writeTags(
+    tier: Tier,
+    payroll: boolean,
+    smallBusiness: boolean,
+    age: number,
+    aum: number,
+    manager: number | null,
+  ): void {
     const { rng, cal, ins, counts, org } = this.g;
     const c = this.c;
-    const tagger = manager !== null && manager === org.managers[0]!.staffId ? (org.userIds.get('manager1') ?? null) : null;
+    const tagger =
+      manager !== null && manager === org.managers[0]!.staffId ? (org.userIds.get('manager1') ?? null) : null;
     const tag = (id: number, by: number | null): void => {
       ins.customerTag.row(c.id, id, by, cal.stamp);
       counts.customerTags++;
@@ -344,7 +545,15 @@ export class CustomerWriter {
     const c = this.c;
     const when = (): string => `${cal.day(c.openedOn + rng.int(Math.max(1, cal.asOf - c.openedOn)))}T02:00:00.000Z`;
     if (rng.chance(0.03)) {
-      ins.change.row(++counts.changes, c.id, 'address', streetAddress(rng, rng.chance(0.5) ? district : pickDistrict(rng)), address, when(), 'CIF');
+      ins.change.row(
+        ++counts.changes,
+        c.id,
+        'address',
+        streetAddress(rng, rng.chance(0.5) ? district : pickDistrict(rng)),
+        address,
+        when(),
+        'CIF',
+      );
       c.rows++;
     }
     if (mobile !== null && rng.chance(0.02)) {

@@ -64,9 +64,12 @@ export async function generateDemo(db: Database, opts: DemoOptions): Promise<Dem
   }
   const cal = new Calendar(opts.asOf ?? DEFAULT_AS_OF);
   const occupied = db
-    .prepare('SELECT (SELECT COUNT(*) FROM branches) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM customers) AS n')
+    .prepare(
+      'SELECT (SELECT COUNT(*) FROM branches) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM customers) AS n',
+    )
     .get() as { n: number };
-  if (occupied.n > 0) throw new Error('generateDemo needs an empty store (branches, users or customers already present)');
+  if (occupied.n > 0)
+    throw new Error('generateDemo needs an empty store (branches, users or customers already present)');
   const progress = opts.onProgress ?? (() => {});
 
   progress({ phase: 'organisation', done: 0, total: 1 });
@@ -166,7 +169,11 @@ export async function generateDemo(db: Database, opts: DemoOptions): Promise<Dem
 function writeGrants(g: Gen, writer: CustomerWriter, rng: Rng): void {
   const { cal, ins, counts, org } = g;
   const grantedBy = org.userIds.get('president') ?? null;
-  const plan: [number, number][] = [[0, 3], [1, 2], [2, 2]];
+  const plan: [number, number][] = [
+    [0, 3],
+    [1, 2],
+    [2, 2],
+  ];
   for (const [manager, wanted] of plan) {
     const staff = org.managers[manager];
     if (!staff) continue;

@@ -42,14 +42,35 @@ function writeDeposit(g: Gen, c: Cust, principal: number, active: boolean): void
   const rate = product.ratePpm! + Math.min(20000, Math.round((yearsAgo * 2200) / 100) * 100);
   const accountId = ++counts.accounts;
   ins.account.row(
-    accountId, `${BRANCH_CODE}02${pad(accountId, 12)}`, c.id, product.id, c.branchId, 'term', cal.day(start),
-    active ? null : cal.day(maturity), active ? 'active' : 'closed', 0, active ? principal : 0, cal.day(cal.asOf),
-    cal.stamp, cal.stamp,
+    accountId,
+    `${BRANCH_CODE}02${pad(accountId, 12)}`,
+    c.id,
+    product.id,
+    c.branchId,
+    'term',
+    cal.day(start),
+    active ? null : cal.day(maturity),
+    active ? 'active' : 'closed',
+    0,
+    active ? principal : 0,
+    cal.day(cal.asOf),
+    cal.stamp,
+    cal.stamp,
   );
   const id = ++counts.termDeposits;
   ins.termDeposit.row(
-    id, `DQ${BRANCH_CODE}${pad(id, 10)}`, accountId, c.id, product.id, principal, rate, t, cal.day(start),
-    cal.day(maturity), rng.chance(0.35) ? 1 : 0, active ? 'active' : 'matured',
+    id,
+    `DQ${BRANCH_CODE}${pad(id, 10)}`,
+    accountId,
+    c.id,
+    product.id,
+    principal,
+    rate,
+    t,
+    cal.day(start),
+    cal.day(maturity),
+    rng.chance(0.35) ? 1 : 0,
+    active ? 'active' : 'matured',
   );
   c.rows += 2;
   if (active) {
@@ -108,7 +129,11 @@ function writeHolding(g: Gen, c: Cust, amount: number, active: boolean): void {
     if (purchased < c.openedOn || maturity > end) return;
     status = 'matured';
   } else if (active) {
-    purchased = between(g, t != null ? Math.max(earliest, addMonths(cal.asOf, -t) + 1) : Math.max(earliest, cal.asOf - 3 * 365), cal.asOf);
+    purchased = between(
+      g,
+      t != null ? Math.max(earliest, addMonths(cal.asOf, -t) + 1) : Math.max(earliest, cal.asOf - 3 * 365),
+      cal.asOf,
+    );
     if (t != null) maturity = Math.max(addMonths(purchased, t), cal.asOf + 1);
   } else {
     const lo = Math.max(earliest, end - 4 * 365);
@@ -118,11 +143,20 @@ function writeHolding(g: Gen, c: Cust, amount: number, active: boolean): void {
     if (t != null) maturity = addMonths(purchased, t);
     status = t != null ? 'matured' : 'redeemed';
   }
-  const valueAt = status === 'active' ? cal.asOf : maturity ?? Math.min(end, purchased + 30 + rng.int(700));
+  const valueAt = status === 'active' ? cal.asOf : (maturity ?? Math.min(end, purchased + 30 + rng.int(700)));
   const mv = marketValue(g, product, cost, purchased, valueAt);
   const id = ++counts.wealthHoldings;
-  ins.wealth.row(id, `LC${BRANCH_CODE}${pad(id, 10)}`, c.id, product.id, cost, mv, cal.day(purchased),
-    maturity == null ? null : cal.day(maturity), status);
+  ins.wealth.row(
+    id,
+    `LC${BRANCH_CODE}${pad(id, 10)}`,
+    c.id,
+    product.id,
+    cost,
+    mv,
+    cal.day(purchased),
+    maturity == null ? null : cal.day(maturity),
+    status,
+  );
   c.rows++;
   if (status === 'active') {
     c.wealthFen += mv;
@@ -179,8 +213,13 @@ function writeLoan(g: Gen, c: Cust, s: LoanSpec): void {
   const annuity = (P0 * i) / (1 - Math.pow(1 + i, -n));
   const due = Math.min(monthsBetween(disb, cal.asOf), n);
   const balanceAfter = (k: number): number =>
-    s.method === 'equal_installment' ? P0 * Math.pow(1 + i, k) - (annuity * (Math.pow(1 + i, k) - 1)) / i
-      : s.method === 'equal_principal' ? P0 * (1 - k / n) : k >= n ? 0 : P0;
+    s.method === 'equal_installment'
+      ? P0 * Math.pow(1 + i, k) - (annuity * (Math.pow(1 + i, k) - 1)) / i
+      : s.method === 'equal_principal'
+        ? P0 * (1 - k / n)
+        : k >= n
+          ? 0
+          : P0;
   const instalment = (k: number): number => {
     const before = balanceAfter(k - 1);
     if (s.method === 'equal_installment') return annuity;
@@ -213,14 +252,36 @@ function writeLoan(g: Gen, c: Cust, s: LoanSpec): void {
     nextDue ??= addMonths(disb, paid + 1);
   }
   const balance = status === 'active' ? Math.max(0, Math.round(balanceAfter(paid))) : 0;
-  const classification = overdueDays === 0 ? 'normal' : overdueDays <= 90 ? 'special_mention' : overdueDays <= 180 ? 'substandard' : 'doubtful';
+  const classification =
+    overdueDays === 0
+      ? 'normal'
+      : overdueDays <= 90
+        ? 'special_mention'
+        : overdueDays <= 180
+          ? 'substandard'
+          : 'doubtful';
   const id = ++counts.loans;
   const [year] = civilFromDay(disb);
   ins.loan.row(
-    id, `JJ${BRANCH_CODE}${pad(id, 10)}`, `HT${BRANCH_CODE}${year}${pad(id, 8)}`, c.id, s.product.id, c.branchId, P0,
-    balance, rate, cal.day(disb), cal.day(maturity), s.method, nextDue == null ? null : cal.day(nextDue),
-    nextDue == null ? null : Math.max(1, Math.round(instalment(paid + 1))), overdueDays, classification, s.guarantee,
-    status, paidOff == null ? null : cal.day(paidOff),
+    id,
+    `JJ${BRANCH_CODE}${pad(id, 10)}`,
+    `HT${BRANCH_CODE}${year}${pad(id, 8)}`,
+    c.id,
+    s.product.id,
+    c.branchId,
+    P0,
+    balance,
+    rate,
+    cal.day(disb),
+    cal.day(maturity),
+    s.method,
+    nextDue == null ? null : cal.day(nextDue),
+    nextDue == null ? null : Math.max(1, Math.round(instalment(paid + 1))),
+    overdueDays,
+    classification,
+    s.guarantee,
+    status,
+    paidOff == null ? null : cal.day(paidOff),
   );
   c.rows++;
   c.hadLoan = true;
@@ -245,23 +306,49 @@ export function writeLoans(g: Gen, c: Cust, selfEmployed: boolean): void {
   if (c.status !== 'active') return;
   if (c.corporate) {
     if (rng.chance(0.4)) {
-      writeLoan(g, c, { product: P.workingCapital, principal: roundTo(rng.logNormal(3_000_000 * 100, 0.9), 10_000_00),
-        months: 12, method: 'bullet', guarantee: rng.pick(['guarantee', 'pledge', 'mortgage'] as const), maxAgeMonths: 18, prepayChance: 0 });
+      writeLoan(g, c, {
+        product: P.workingCapital,
+        principal: roundTo(rng.logNormal(3_000_000 * 100, 0.9), 10_000_00),
+        months: 12,
+        method: 'bullet',
+        guarantee: rng.pick(['guarantee', 'pledge', 'mortgage'] as const),
+        maxAgeMonths: 18,
+        prepayChance: 0,
+      });
     }
     return;
   }
   if (rng.chance(0.055)) {
-    writeLoan(g, c, { product: P.mortgage, principal: roundTo(rng.logNormal(1_200_000 * 100, 0.5), 10_000_00),
-      months: rng.pick([240, 300, 360]), method: rng.chance(0.7) ? 'equal_installment' : 'equal_principal',
-      guarantee: 'mortgage', maxAgeMonths: 180, prepayChance: 0.12 });
+    writeLoan(g, c, {
+      product: P.mortgage,
+      principal: roundTo(rng.logNormal(1_200_000 * 100, 0.5), 10_000_00),
+      months: rng.pick([240, 300, 360]),
+      method: rng.chance(0.7) ? 'equal_installment' : 'equal_principal',
+      guarantee: 'mortgage',
+      maxAgeMonths: 180,
+      prepayChance: 0.12,
+    });
   }
   if (rng.chance(0.03)) {
-    writeLoan(g, c, { product: P.consumer, principal: roundTo(rng.logNormal(120_000 * 100, 0.6), 1_000_00),
-      months: rng.pick([12, 24, 36]), method: 'equal_installment', guarantee: 'credit', maxAgeMonths: 48, prepayChance: 0.1 });
+    writeLoan(g, c, {
+      product: P.consumer,
+      principal: roundTo(rng.logNormal(120_000 * 100, 0.6), 1_000_00),
+      months: rng.pick([12, 24, 36]),
+      method: 'equal_installment',
+      guarantee: 'credit',
+      maxAgeMonths: 48,
+      prepayChance: 0.1,
+    });
   }
   if (rng.chance(selfEmployed ? 0.15 : 0.004)) {
-    writeLoan(g, c, { product: P.business, principal: roundTo(rng.logNormal(800_000 * 100, 0.7), 10_000_00),
-      months: rng.pick([12, 24, 36]), method: rng.chance(0.6) ? 'interest_only' : 'equal_principal',
-      guarantee: rng.chance(0.6) ? 'mortgage' : 'guarantee', maxAgeMonths: 40, prepayChance: 0.05 });
+    writeLoan(g, c, {
+      product: P.business,
+      principal: roundTo(rng.logNormal(800_000 * 100, 0.7), 10_000_00),
+      months: rng.pick([12, 24, 36]),
+      method: rng.chance(0.6) ? 'interest_only' : 'equal_principal',
+      guarantee: rng.chance(0.6) ? 'mortgage' : 'guarantee',
+      maxAgeMonths: 40,
+      prepayChance: 0.05,
+    });
   }
 }

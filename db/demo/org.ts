@@ -68,16 +68,34 @@ export function insertOrg(db: Database, rng: Rng, cal: Calendar, customers: numb
      VALUES (?,?,?,?,?,?,?,?,?)`,
   );
   const pudong = DISTRICTS[0]!;
-  branchStmt.run(1, BRANCH_CODE, BRANCH_NAME, null, `上海市${pudong.name}世纪大道1000号`, '021-58881000',
-    cal.day(cal.yearsBefore(cal.asOf, 25)), stamp, stamp);
+  branchStmt.run(
+    1,
+    BRANCH_CODE,
+    BRANCH_NAME,
+    null,
+    `上海市${pudong.name}世纪大道1000号`,
+    '021-58881000',
+    cal.day(cal.yearsBefore(cal.asOf, 25)),
+    stamp,
+    stamp,
+  );
   const outletCount = 3 + rng.int(3);
   const outletIds: number[] = [];
   for (let i = 0; i < outletCount; i++) {
     const o = OUTLETS[i]!;
     const id = i + 2;
     outletIds.push(id);
-    branchStmt.run(id, `${BRANCH_CODE}${String(i + 1).padStart(2, '0')}`, o.name, 1, `上海市${pudong.name}${o.road}${o.no}号`,
-      `021-5888${String(1100 + i * 100)}`, cal.day(cal.yearsBefore(cal.asOf, 24 - i * 3)), stamp, stamp);
+    branchStmt.run(
+      id,
+      `${BRANCH_CODE}${String(i + 1).padStart(2, '0')}`,
+      o.name,
+      1,
+      `上海市${pudong.name}${o.road}${o.no}号`,
+      `021-5888${String(1100 + i * 100)}`,
+      cal.day(cal.yearsBefore(cal.asOf, 24 - i * 3)),
+      stamp,
+      stamp,
+    );
   }
 
   const staffStmt = db.prepare(
@@ -88,8 +106,18 @@ export function insertOrg(db: Database, rng: Rng, cal: Calendar, customers: numb
   const addStaff = (name: string, branchId: number, position: DemoRole, yearsAgo: number): [number, number] => {
     staffId++;
     const hired = cal.yearsBefore(cal.asOf, yearsAgo) - rng.int(300);
-    staffStmt.run(staffId, `${BRANCH_CODE}${String(staffId).padStart(4, '0')}`, name, branchId, position,
-      mobileNo(rng), cal.day(hired), 1, stamp, stamp);
+    staffStmt.run(
+      staffId,
+      `${BRANCH_CODE}${String(staffId).padStart(4, '0')}`,
+      name,
+      branchId,
+      position,
+      mobileNo(rng),
+      cal.day(hired),
+      1,
+      stamp,
+      stamp,
+    );
     return [staffId, hired];
   };
   const fixed = (username: string): string => DEMO_USERS.find((u) => u.username === username)!.displayName;
@@ -128,7 +156,17 @@ export function insertOrg(db: Database, rng: Rng, cal: Calendar, customers: numb
   };
   const userStaff = DEMO_USERS.map((u) => staffFor[u.username]!);
   const userIds = new Map(DEMO_USERS.map((u, i) => [u.username, i + 1]));
-  return { branchId: 1, outletIds, presidentStaffId, adminStaffId, managers, tellersByOutlet, userIds, userStaff, staffCount: staffId };
+  return {
+    branchId: 1,
+    outletIds,
+    presidentStaffId,
+    adminStaffId,
+    managers,
+    tellersByOutlet,
+    userIds,
+    userStaff,
+    staffCount: staffId,
+  };
 }
 
 /** One user per DEMO_USERS entry; `hashes` are their password hashes in the same order. */
@@ -139,7 +177,18 @@ export function insertUsers(db: Database, cal: Calendar, org: Org, hashes: reado
   );
   DEMO_USERS.forEach((u, i) => {
     const [staffId, branchId] = org.userStaff[i]!;
-    stmt.run(org.userIds.get(u.username)!, u.username, u.displayName, u.role, staffId, branchId, hashes[i]!, 'zh-CN', cal.stamp, cal.stamp);
+    stmt.run(
+      org.userIds.get(u.username)!,
+      u.username,
+      u.displayName,
+      u.role,
+      staffId,
+      branchId,
+      hashes[i]!,
+      'zh-CN',
+      cal.stamp,
+      cal.stamp,
+    );
   });
 }
 
@@ -153,7 +202,15 @@ export const TAGS = [
   { id: 7, name: '存款到期关注', color: '#fa8c16', kind: 'user' },
 ] as const;
 
-export const TAG = { payroll: 1, highNetWorth: 2, smallBusiness: 3, senior: 4, newCustomer: 5, wealthInterest: 6, maturityWatch: 7 } as const;
+export const TAG = {
+  payroll: 1,
+  highNetWorth: 2,
+  smallBusiness: 3,
+  senior: 4,
+  newCustomer: 5,
+  wealthInterest: 6,
+  maturityWatch: 7,
+} as const;
 
 export function insertTags(db: Database, cal: Calendar, org: Org): number {
   const stmt = db.prepare('INSERT INTO tags (id, name, color, kind, created_by, created_at) VALUES (?,?,?,?,?,?)');

@@ -26,26 +26,45 @@ const CHANNELS = ['call', 'visit', 'sms', 'wechat', 'meeting'] as const;
 const OUTCOMES = ['reached', 'no_answer', 'interested', 'not_interested', 'appointment', 'completed'] as const;
 const LOST = ['not_interested', 'unreachable', 'competitor', 'not_eligible', 'other'] as const;
 
-const ts = (day: string, hour: number) => `${day}T${String(hour).padStart(2, '0')}:${String((hour * 7) % 60).padStart(2, '0')}:00.000Z`;
+const ts = (day: string, hour: number) =>
+  `${day}T${String(hour).padStart(2, '0')}:${String((hour * 7) % 60).padStart(2, '0')}:00.000Z`;
 
-export function seedRelationshipDemo(db: Database, opts: { asOf: string; seed: number }): { referrals: number; contacts: number } {
+export function seedRelationshipDemo(
+  db: Database,
+  opts: { asOf: string; seed: number },
+): { referrals: number; contacts: number } {
   const rng = new Rng(opts.seed ^ 0x5eed7);
   const tellerRng = rng.fork(1);
-  const tellers = db.prepare(`SELECT id, staff_id AS staff FROM users WHERE role = 'teller' AND staff_id IS NOT NULL ORDER BY id`).all() as { id: number; staff: number }[];
+  const tellers = db
+    .prepare(`SELECT id, staff_id AS staff FROM users WHERE role = 'teller' AND staff_id IS NOT NULL ORDER BY id`)
+    .all() as { id: number; staff: number }[];
   const managers = new Map(
-    (db.prepare(`SELECT u.id, u.staff_id AS staff FROM users u JOIN staff s ON s.id = u.staff_id WHERE u.role = 'manager' AND s.position = 'manager' AND s.active = 1`).all() as {
-      id: number;
-      staff: number;
-    }[]).map((m) => [m.staff, m.id]),
+    (
+      db
+        .prepare(
+          `SELECT u.id, u.staff_id AS staff FROM users u JOIN staff s ON s.id = u.staff_id WHERE u.role = 'manager' AND s.position = 'manager' AND s.active = 1`,
+        )
+        .all() as {
+        id: number;
+        staff: number;
+      }[]
+    ).map((m) => [m.staff, m.id]),
   );
-  const presidentId = (db.prepare(`SELECT id FROM users WHERE role = 'president' ORDER BY id LIMIT 1`).get() as { id: number } | undefined)?.id;
+  const presidentId = (
+    db.prepare(`SELECT id FROM users WHERE role = 'president' ORDER BY id LIMIT 1`).get() as { id: number } | undefined
+  )?.id;
   if (tellers.length === 0 || managers.size === 0 || presidentId === undefined) return { referrals: 0, contacts: 0 };
   const productsBy = new Map<string, number[]>();
-  for (const p of db.prepare(`SELECT id, category FROM products WHERE status = 'on_sale' ORDER BY id`).all() as { id: number; category: string }[]) {
+  for (const p of db.prepare(`SELECT id, category FROM products WHERE status = 'on_sale' ORDER BY id`).all() as {
+    id: number;
+    category: string;
+  }[]) {
     productsBy.set(p.category, [...(productsBy.get(p.category) ?? []), p.id]);
   }
   const total = (db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
-  const managed = (db.prepare('SELECT COUNT(*) AS n FROM customers WHERE manager_staff_id IS NOT NULL').get() as { n: number }).n;
+  const managed = (
+    db.prepare('SELECT COUNT(*) AS n FROM customers WHERE manager_staff_id IS NOT NULL').get() as { n: number }
+  ).n;
   const target = Math.min(5000, Math.ceil(total / 40));
   // mostly customers with a manager of record (their queues), a few without (the branch queue)
   const stepManaged = Math.max(1, Math.floor(managed / target));
@@ -92,22 +111,59 @@ export function seedRelationshipDemo(db: Database, opts: { asOf: string; seed: n
       const age = Math.round((Date.parse(opts.asOf) - Date.parse(created)) / 86_400_000);
       // older referrals have moved further along
       const roll = rng.next();
-      const status = owner == null ? 'new' : age < 3 ? (roll < 0.5 ? 'new' : 'accepted') : age < 14 ? (['accepted', 'contacted', 'contacted'] as const)[rng.int(3)] : roll < 0.45 ? 'won' : roll < 0.8 ? 'lost' : 'contacted';
+      const status =
+        owner == null
+          ? 'new'
+          : age < 3
+            ? roll < 0.5
+              ? 'new'
+              : 'accepted'
+            : age < 14
+              ? (['accepted', 'contacted', 'contacted'] as const)[rng.int(3)]
+              : roll < 0.45
+                ? 'won'
+                : roll < 0.8
+                  ? 'lost'
+                  : 'contacted';
       const accepted = status === 'new' ? null : ts(created, 3 + rng.int(5));
-      const contactDay0 = status === 'won' || status === 'lost' || status === 'contacted' ? (rng.chance(0.8) ? addWorkdays(created, rng.int(2)) : addWorkdays(created, 2 + rng.int(4))) : null;
+      const contactDay0 =
+        status === 'won' || status === 'lost' || status === 'contacted'
+          ? rng.chance(0.8)
+            ? addWorkdays(created, rng.int(2))
+            : addWorkdays(created, 2 + rng.int(4))
+          : null;
       const contactDay = contactDay0 && contactDay0 > opts.asOf ? opts.asOf : contactDay0;
       const contactAt = contactDay ? ts(contactDay, 6 + rng.int(3)) : null;
       const closeDay = status === 'won' || status === 'lost' ? addDays(contactDay!, 1 + rng.int(10)) : null;
       const closedOn = closeDay && closeDay > opts.asOf ? opts.asOf : closeDay;
       const lines = LINE_CATEGORIES[interest].flatMap((k) => productsBy.get(k) ?? []);
-      const wonProduct = status === 'won' ? (lines.length ? rng.pick(lines) : productsBy.values().next().value![0]!) : null;
+      const wonProduct =
+        status === 'won' ? (lines.length ? rng.pick(lines) : productsBy.values().next().value![0]!) : null;
       const wonFen = status === 'won' ? Math.round(rng.logNormal(8_000_000, 1)) + 100 : null;
       const lost = status === 'lost' ? rng.pick(LOST) : null;
       const createdAt = ts(created, 1 + rng.int(2));
       const id = Number(
         insR.run(
-          c.id, c.branch, teller.id, teller.staff, interest, rng.chance(0.2) ? 'high' : 'normal', owner, status, createdAt, created, due, accepted,
-          contactAt, contactDay, closedOn ? ts(closedOn, 9) : null, closedOn, wonProduct, wonFen, lost, closedOn ? ts(closedOn, 9) : contactAt ?? accepted ?? createdAt,
+          c.id,
+          c.branch,
+          teller.id,
+          teller.staff,
+          interest,
+          rng.chance(0.2) ? 'high' : 'normal',
+          owner,
+          status,
+          createdAt,
+          created,
+          due,
+          accepted,
+          contactAt,
+          contactDay,
+          closedOn ? ts(closedOn, 9) : null,
+          closedOn,
+          wonProduct,
+          wonFen,
+          lost,
+          closedOn ? ts(closedOn, 9) : (contactAt ?? accepted ?? createdAt),
         ).lastInsertRowid,
       );
       insE.run(id, createdAt, teller.id, 'created', null, 'new', owner);
@@ -115,23 +171,48 @@ export function seedRelationshipDemo(db: Database, opts: { asOf: string; seed: n
       if (contactAt) {
         insE.run(id, contactAt, ownerUser, 'contacted', 'accepted', 'contacted', null);
         const ch = rng.pick(CHANNELS);
-        insC.run(c.id, ownerUser, owner, ch, status === 'won' ? 'completed' : status === 'lost' ? 'not_interested' : 'interested', id, contactAt, contactDay);
+        insC.run(
+          c.id,
+          ownerUser,
+          owner,
+          ch,
+          status === 'won' ? 'completed' : status === 'lost' ? 'not_interested' : 'interested',
+          id,
+          contactAt,
+          contactDay,
+        );
         last.run(c.id, contactDay, contactAt, ch);
         contacts++;
       }
       if (closedOn) {
         insE.run(id, ts(closedOn, 9), ownerUser, status, 'contacted', status, null);
         // as the app does on closing: the referral's opportunity (lead source 'referral')
-        opportunityFromReferral(db, id, status === 'won' ? { won: { productId: wonProduct!, fen: wonFen! } } : { lost: { reason: lost!, note: null } }, ownerUser, closedOn);
+        opportunityFromReferral(
+          db,
+          id,
+          status === 'won'
+            ? { won: { productId: wonProduct!, fen: wonFen! } }
+            : { lost: { reason: lost!, note: null } },
+          ownerUser,
+          closedOn,
+        );
         // the demo is byte-identical for a seed: the opportunity's clock columns take the closing time
         const at = ts(closedOn, 9);
-        db.prepare(`UPDATE opportunities SET created_at = ?, updated_at = ? WHERE source = 'referral' AND source_ref = ?`).run(at, at, String(id));
-        db.prepare(`UPDATE opportunity_history SET at = ? WHERE opportunity_id IN (SELECT id FROM opportunities WHERE source = 'referral' AND source_ref = ?)`).run(at, String(id));
+        db.prepare(
+          `UPDATE opportunities SET created_at = ?, updated_at = ? WHERE source = 'referral' AND source_ref = ?`,
+        ).run(at, at, String(id));
+        db.prepare(
+          `UPDATE opportunity_history SET at = ? WHERE opportunity_id IN (SELECT id FROM opportunities WHERE source = 'referral' AND source_ref = ?)`,
+        ).run(at, String(id));
       }
       referrals++;
     }
     // Contacts: one in four managed customers, once or twice in the last year.
-    const managed = db.prepare(`SELECT id, manager_staff_id AS manager FROM customers WHERE manager_staff_id IS NOT NULL AND (id % 4) = 1 ORDER BY id LIMIT 60000`).all() as {
+    const managed = db
+      .prepare(
+        `SELECT id, manager_staff_id AS manager FROM customers WHERE manager_staff_id IS NOT NULL AND (id % 4) = 1 ORDER BY id LIMIT 60000`,
+      )
+      .all() as {
       id: number;
       manager: number;
     }[];

@@ -166,7 +166,10 @@ export class WeightedTable {
 /** A list of items with weights, sampled through an alias table. */
 export class WeightedList<T> {
   private readonly table: WeightedTable;
-  constructor(readonly items: readonly T[], weights: readonly number[]) {
+  constructor(
+    readonly items: readonly T[],
+    weights: readonly number[],
+  ) {
     if (items.length !== weights.length) throw new RangeError('items and weights differ in length');
     this.table = new WeightedTable(weights);
   }

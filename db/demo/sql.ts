@@ -19,7 +19,11 @@ export function dropBulkIndexes(db: Database): SavedIndex[] {
 /** Re-creates saved indexes that are missing (safe to call again after a failure part-way). */
 export function recreateIndexes(db: Database, saved: readonly SavedIndex[], onEach?: (done: number) => void): void {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
-  buildIndexes(db, saved.filter((ix) => !exists.get(ix.name)), onEach);
+  buildIndexes(
+    db,
+    saved.filter((ix) => !exists.get(ix.name)),
+    onEach,
+  );
 }
 
 export interface PragmaState {
@@ -96,9 +100,20 @@ export class TxnSink {
   }
 
   row(
-    id: number, serial: string, accountId: number, customerId: number, at: string, amount: number, direction: string,
-    channel: string, type: string, balanceAfter: number | null, cpName: string | null, cpAccount: string | null,
-    memo: string | null, teller: number | null,
+    id: number,
+    serial: string,
+    accountId: number,
+    customerId: number,
+    at: string,
+    amount: number,
+    direction: string,
+    channel: string,
+    type: string,
+    balanceAfter: number | null,
+    cpName: string | null,
+    cpAccount: string | null,
+    memo: string | null,
+    teller: number | null,
   ): void {
     const a = this.args;
     const b = this.k * TXN_COLUMNS;
@@ -168,7 +183,12 @@ export class RowSink {
   private readonly args: Value[];
   private k = 0;
 
-  constructor(db: Database, insertSql: string, rowSql: string, private readonly rows: number) {
+  constructor(
+    db: Database,
+    insertSql: string,
+    rowSql: string,
+    private readonly rows: number,
+  ) {
     this.width = (rowSql.match(/\?/g) ?? []).length;
     this.args = new Array<Value>(this.width * rows).fill(null);
     this.many = db.prepare(`${insertSql} VALUES ${new Array<string>(rows).fill(rowSql).join(',')}`);
@@ -208,37 +228,80 @@ export class Inserts {
 
   constructor(db: Database) {
     const q = (n: number): string => `(${new Array<string>(n).fill('?').join(',')})`;
-    this.customer = new RowSink(db,
+    this.customer = new RowSink(
+      db,
       `INSERT INTO customers (id, customer_no, kind, name, name_initials, id_type, id_no, gender, birth_date, mobile,
          phone, email, address, postcode, occupation, employer, legal_rep, registered_capital_fen, branch_id, opened_on,
          status, tier, credit_rating, risk_tolerance, manager_staff_id, deposit_fen, wealth_fen, loan_fen, aum_fen,
-         last_txn_on, created_at, updated_at)`, q(32), 16);
-    this.account = new RowSink(db,
+         last_txn_on, created_at, updated_at)`,
+      q(32),
+      16,
+    );
+    this.account = new RowSink(
+      db,
       `INSERT INTO accounts (id, account_no, customer_id, product_id, branch_id, kind, currency, opened_on, closed_on,
-         status, frozen_fen, balance_fen, balance_on, created_at, updated_at)`, "(?,?,?,?,?,?,'CNY',?,?,?,?,?,?,?,?)", 32);
-    this.termDeposit = new RowSink(db,
+         status, frozen_fen, balance_fen, balance_on, created_at, updated_at)`,
+      "(?,?,?,?,?,?,'CNY',?,?,?,?,?,?,?,?)",
+      32,
+    );
+    this.termDeposit = new RowSink(
+      db,
       `INSERT INTO term_deposits (id, deposit_no, account_id, customer_id, product_id, principal_fen, rate_ppm,
-         term_months, start_on, maturity_on, auto_rollover, status)`, q(12), 32);
-    this.wealth = new RowSink(db,
+         term_months, start_on, maturity_on, auto_rollover, status)`,
+      q(12),
+      32,
+    );
+    this.wealth = new RowSink(
+      db,
       `INSERT INTO wealth_holdings (id, holding_no, customer_id, product_id, cost_fen, market_value_fen, purchased_on,
-         maturity_on, status)`, q(9), 32);
-    this.loan = new RowSink(db,
+         maturity_on, status)`,
+      q(9),
+      32,
+    );
+    this.loan = new RowSink(
+      db,
       `INSERT INTO loans (id, loan_no, contract_no, customer_id, product_id, branch_id, principal_fen, balance_fen,
          rate_ppm, disbursed_on, maturity_on, repayment_method, next_due_on, next_due_fen, overdue_days, classification,
-         guarantee_type, status, paid_off_on)`, q(19), 16);
+         guarantee_type, status, paid_off_on)`,
+      q(19),
+      16,
+    );
     this.txn = new TxnSink(db);
     this.balance = new BalanceSink(db);
-    this.assignment = new RowSink(db,
-      'INSERT INTO manager_assignments (id, customer_id, staff_id, from_date, to_date, assigned_by, reason)', q(7), 32);
-    this.customerTag = new RowSink(db, 'INSERT INTO customer_tags (customer_id, tag_id, tagged_by, tagged_at)', q(4), 64);
-    this.change = new RowSink(db,
-      'INSERT INTO customer_changes (id, customer_id, field, old_value, new_value, changed_at, source)', q(7), 16);
+    this.assignment = new RowSink(
+      db,
+      'INSERT INTO manager_assignments (id, customer_id, staff_id, from_date, to_date, assigned_by, reason)',
+      q(7),
+      32,
+    );
+    this.customerTag = new RowSink(
+      db,
+      'INSERT INTO customer_tags (customer_id, tag_id, tagged_by, tagged_at)',
+      q(4),
+      64,
+    );
+    this.change = new RowSink(
+      db,
+      'INSERT INTO customer_changes (id, customer_id, field, old_value, new_value, changed_at, source)',
+      q(7),
+      16,
+    );
     this.grant = db.prepare(
       `INSERT INTO customer_grants (id, staff_id, customer_id, granted_by, granted_at, expires_on)
        VALUES (?,?,?,?,?,?)`,
     );
-    this.sinks = [this.customer, this.account, this.termDeposit, this.wealth, this.loan, this.txn, this.balance,
-      this.assignment, this.customerTag, this.change];
+    this.sinks = [
+      this.customer,
+      this.account,
+      this.termDeposit,
+      this.wealth,
+      this.loan,
+      this.txn,
+      this.balance,
+      this.assignment,
+      this.customerTag,
+      this.change,
+    ];
   }
 
   /** Writes rows still buffered in the sinks; due before every COMMIT. */

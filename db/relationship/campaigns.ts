@@ -21,8 +21,14 @@ export interface EntryScope {
 }
 
 export function entryScope(scope: Scope): EntryScope {
-  if (scope.kind === 'manager' && scope.staffId != null) return { kind: 'manager', sql: 'e.manager_staff_id = ?', params: [scope.staffId] };
-  if (scope.kind === 'branch' && scope.branchIds?.length) return { kind: 'branch', sql: `cp.branch_id IN (${scope.branchIds.map(() => '?').join(',')})`, params: [...scope.branchIds] };
+  if (scope.kind === 'manager' && scope.staffId != null)
+    return { kind: 'manager', sql: 'e.manager_staff_id = ?', params: [scope.staffId] };
+  if (scope.kind === 'branch' && scope.branchIds?.length)
+    return {
+      kind: 'branch',
+      sql: `cp.branch_id IN (${scope.branchIds.map(() => '?').join(',')})`,
+      params: [...scope.branchIds],
+    };
   return { kind: 'none', sql: '0', params: [] };
 }
 
@@ -45,11 +51,15 @@ export function createCampaign(db: Database, n: NewCampaign): number {
   return db.transaction(() => {
     const id = Number(
       db
-        .prepare('INSERT INTO campaigns (name, description, product, branch_id, origin, due_on, created_by, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO campaigns (name, description, product, branch_id, origin, due_on, created_by, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(n.name, n.description, n.product, n.branchId, n.origin, n.dueOn, n.createdBy, n.today).lastInsertRowid,
     );
     const added = db
-      .prepare(`INSERT INTO campaign_entries (campaign_id, customer_id, manager_staff_id) SELECT ?, c.id, c.manager_staff_id FROM customers c WHERE ${n.where}`)
+      .prepare(
+        `INSERT INTO campaign_entries (campaign_id, customer_id, manager_staff_id) SELECT ?, c.id, c.manager_staff_id FROM customers c WHERE ${n.where}`,
+      )
       .run(id, ...n.params).changes;
     if (added === 0) throw new AppError('CAMPAIGN_EMPTY');
     return id;
@@ -81,7 +91,11 @@ const ENTRY_SELECT = `SELECT e.id, e.customer_id AS customerId, c.customer_no AS
   FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id JOIN customers c ON c.id = e.customer_id LEFT JOIN staff s ON s.id = e.manager_staff_id`;
 
 type EntryRow = Omit<CampaignEntry, 'aum'> & { aumFen: number };
-const toEntry = ({ aumFen, mobile, ...r }: EntryRow): CampaignEntry => ({ ...r, mobile: maskPhone(mobile), aum: fenToYuan(aumFen) });
+const toEntry = ({ aumFen, mobile, ...r }: EntryRow): CampaignEntry => ({
+  ...r,
+  mobile: maskPhone(mobile),
+  aum: fenToYuan(aumFen),
+});
 
 export function listEntries(
   db: Database,
@@ -92,12 +106,18 @@ export function listEntries(
 ): { rows: CampaignEntry[]; total: number } {
   const where = [`e.campaign_id = ?`, es.sql];
   const params: (string | number)[] = [f.campaignId, ...es.params];
-  if (f.status) (where.push('e.status = ?'), params.push(f.status));
+  if (f.status) where.push('e.status = ?'), params.push(f.status);
   if (f.managerStaffId === 0) where.push('e.manager_staff_id IS NULL');
-  else if (f.managerStaffId !== undefined) (where.push('e.manager_staff_id = ?'), params.push(f.managerStaffId));
+  else if (f.managerStaffId !== undefined) where.push('e.manager_staff_id = ?'), params.push(f.managerStaffId);
   const w = where.join(' AND ');
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE ${w}`).get(...params) as { n: number }).n;
-  const rows = db.prepare(`${ENTRY_SELECT} WHERE ${w} ORDER BY e.status != 'pending', c.customer_no LIMIT ? OFFSET ?`).all(...params, limit, offset) as EntryRow[];
+  const total = (
+    db
+      .prepare(`SELECT COUNT(*) AS n FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE ${w}`)
+      .get(...params) as { n: number }
+  ).n;
+  const rows = db
+    .prepare(`${ENTRY_SELECT} WHERE ${w} ORDER BY e.status != 'pending', c.customer_no LIMIT ? OFFSET ?`)
+    .all(...params, limit, offset) as EntryRow[];
   return { rows: rows.map(toEntry), total };
 }
 
@@ -107,14 +127,26 @@ export function getEntry(db: Database, es: EntryScope, id: number): CampaignEntr
   return toEntry(r);
 }
 
-export function setEntryStatus(db: Database, es: EntryScope, id: number, status: EntryStatus, note: string | undefined, userId: number, today: string): CampaignEntry {
-  const open = db.prepare(`SELECT cp.status FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE e.id = ? AND ${es.sql}`).get(id, ...es.params) as
-    | { status: string }
-    | undefined;
+export function setEntryStatus(
+  db: Database,
+  es: EntryScope,
+  id: number,
+  status: EntryStatus,
+  note: string | undefined,
+  userId: number,
+  today: string,
+): CampaignEntry {
+  const open = db
+    .prepare(
+      `SELECT cp.status FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE e.id = ? AND ${es.sql}`,
+    )
+    .get(id, ...es.params) as { status: string } | undefined;
   if (!open) throw new AppError('NOT_FOUND', { entity: 'campaignEntry', id });
   if (open.status !== 'active') throw new AppError('CONFLICT', { field: 'campaignClosed' });
   db.transaction(() => {
-    db.prepare('UPDATE campaign_entries SET status = ?, note = COALESCE(?, note), updated_on = ?, updated_by = ? WHERE id = ?').run(status, note ?? null, today, userId, id);
+    db.prepare(
+      'UPDATE campaign_entries SET status = ?, note = COALESCE(?, note), updated_on = ?, updated_by = ? WHERE id = ?',
+    ).run(status, note ?? null, today, userId, id);
     syncOpportunity(db, id, userId, today);
   })();
   return getEntry(db, es, id);
@@ -134,7 +166,10 @@ export function progress(db: Database, es: EntryScope, campaignId: number): Mana
 }
 
 /** The rows of the offline-call sheet, in column order (for the export worker). */
-export function exportQuery(es: EntryScope, campaignId: number): { sql: string; countSql: string; params: (string | number)[] } {
+export function exportQuery(
+  es: EntryScope,
+  campaignId: number,
+): { sql: string; countSql: string; params: (string | number)[] } {
   const from = `FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id JOIN customers c ON c.id = e.customer_id LEFT JOIN staff s ON s.id = e.manager_staff_id
     WHERE e.campaign_id = ? AND ${es.sql}`;
   return {
@@ -162,10 +197,19 @@ export interface LineError {
  * Applies checked result lines: every customer number must be an entry of this campaign the caller
  * may work (otherwise the whole file is refused with the lines named); then one transaction.
  */
-export function applyResults(db: Database, es: EntryScope, campaignId: number, lines: ResultLine[], column: string, userId: number, today: string): { updated: number; errors: LineError[] } {
+export function applyResults(
+  db: Database,
+  es: EntryScope,
+  campaignId: number,
+  lines: ResultLine[],
+  column: string,
+  userId: number,
+  today: string,
+): { updated: number; errors: LineError[] } {
   const c = getCampaign(db, es, campaignId);
   if (c.status !== 'active') throw new AppError('CONFLICT', { field: 'campaignClosed' });
-  const find = db.prepare(`SELECT e.id FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id JOIN customers c ON c.id = e.customer_id
+  const find =
+    db.prepare(`SELECT e.id FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id JOIN customers c ON c.id = e.customer_id
     WHERE e.campaign_id = ? AND c.customer_no = ? AND ${es.sql}`);
   const errors: LineError[] = [];
   const ids: { id: number; l: ResultLine }[] = [];
@@ -175,7 +219,9 @@ export function applyResults(db: Database, es: EntryScope, campaignId: number, l
     else ids.push({ id: r.id, l });
   }
   if (errors.length) return { updated: 0, errors };
-  const upd = db.prepare('UPDATE campaign_entries SET status = ?, note = ?, updated_on = ?, updated_by = ? WHERE id = ?');
+  const upd = db.prepare(
+    'UPDATE campaign_entries SET status = ?, note = ?, updated_on = ?, updated_by = ? WHERE id = ?',
+  );
   db.transaction(() => {
     for (const { id, l } of ids) {
       upd.run(l.status, l.note, today, userId, id);
@@ -198,7 +244,15 @@ export function syncOpportunity(db: Database, entryId: number, userId: number, t
       `SELECT e.campaign_id AS campaignId, e.customer_id AS customerId, e.manager_staff_id AS managerId, e.status, e.note, cp.product, cp.name
        FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE e.id = ?`,
     )
-    .get(entryId) as { campaignId: number; customerId: number; managerId: number | null; status: EntryStatus; note: string | null; product: OpportunityProduct; name: string };
+    .get(entryId) as {
+    campaignId: number;
+    customerId: number;
+    managerId: number | null;
+    status: EntryStatus;
+    note: string | null;
+    product: OpportunityProduct;
+    name: string;
+  };
   if (e.status === 'pending') return;
   const { id } = createOpportunity(db, {
     customerId: e.customerId,
@@ -212,8 +266,20 @@ export function syncOpportunity(db: Database, entryId: number, userId: number, t
     createdBy: userId,
     today,
   });
-  const stage = (db.prepare('SELECT stage FROM opportunities WHERE id = ?').get(id) as { stage: 'identified' | 'contacted' | 'proposal' | 'negotiating' | 'won' | 'lost' }).stage;
-  const move = (to: 'proposal' | 'won' | 'lost') => moveOpportunity(db, { id, to, userId, today, note: e.note ?? undefined, ...(to === 'lost' ? { lostReason: e.note ?? '营销名单：客户拒绝' } : {}) });
+  const stage = (
+    db.prepare('SELECT stage FROM opportunities WHERE id = ?').get(id) as {
+      stage: 'identified' | 'contacted' | 'proposal' | 'negotiating' | 'won' | 'lost';
+    }
+  ).stage;
+  const move = (to: 'proposal' | 'won' | 'lost') =>
+    moveOpportunity(db, {
+      id,
+      to,
+      userId,
+      today,
+      note: e.note ?? undefined,
+      ...(to === 'lost' ? { lostReason: e.note ?? '营销名单：客户拒绝' } : {}),
+    });
   if (e.status === 'won' && stage !== 'won' && stage !== 'lost') {
     if (!canMove(stage, 'won')) move('proposal');
     move('won');

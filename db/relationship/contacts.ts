@@ -39,9 +39,17 @@ export function customerInScope(db: Database, scope: Scope, customerId: number):
  * Writes one contact, keeps customer_last_contact current, and turns a next step into a work-item
  * reminder for the author (due on the given date, else the next working day). Call inside a transaction.
  */
-export function insertContact(db: Database, who: Author, c: NewContact, now: Date, today: string): { id: number; reminderId: number | null } {
-  if (c.nextStepOn && !c.nextStep) throw new AppError('VALIDATION', { issues: [{ path: ['nextStep'], code: 'required' }] });
-  if (c.nextStepOn && c.nextStepOn < today) throw new AppError('VALIDATION', { issues: [{ path: ['nextStepOn'], code: 'too_small' }] });
+export function insertContact(
+  db: Database,
+  who: Author,
+  c: NewContact,
+  now: Date,
+  today: string,
+): { id: number; reminderId: number | null } {
+  if (c.nextStepOn && !c.nextStep)
+    throw new AppError('VALIDATION', { issues: [{ path: ['nextStep'], code: 'required' }] });
+  if (c.nextStepOn && c.nextStepOn < today)
+    throw new AppError('VALIDATION', { issues: [{ path: ['nextStepOn'], code: 'too_small' }] });
   const nextOn = c.nextStep ? (c.nextStepOn ?? addWorkdays(today, 1)) : null;
   const at = now.toISOString();
   const id = Number(
@@ -50,7 +58,19 @@ export function insertContact(db: Database, who: Author, c: NewContact, now: Dat
         `INSERT INTO contacts (customer_id, user_id, staff_id, channel, outcome, summary, next_step, next_step_on, referral_id, contacted_at, contacted_on)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(c.customerId, who.userId, who.staffId, c.channel, c.outcome, c.summary || null, c.nextStep || null, nextOn, c.referralId ?? null, at, today).lastInsertRowid,
+      .run(
+        c.customerId,
+        who.userId,
+        who.staffId,
+        c.channel,
+        c.outcome,
+        c.summary || null,
+        c.nextStep || null,
+        nextOn,
+        c.referralId ?? null,
+        at,
+        today,
+      ).lastInsertRowid,
   );
   db.prepare(
     `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel) VALUES (?, ?, ?, ?)
@@ -103,10 +123,20 @@ export function getContact(db: Database, id: number): Contact {
 }
 
 /** A customer's timeline, newest first; the customer must be in scope (checked first). */
-export function contactsForCustomer(db: Database, scope: Scope, customerId: number, offset: number, limit: number): { rows: Contact[]; total: number } {
+export function contactsForCustomer(
+  db: Database,
+  scope: Scope,
+  customerId: number,
+  offset: number,
+  limit: number,
+): { rows: Contact[]; total: number } {
   customerInScope(db, scope, customerId);
-  const total = (db.prepare('SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ?').get(customerId) as { n: number }).n;
-  const rows = db.prepare(`${SELECT} WHERE k.customer_id = ? ORDER BY k.contacted_at DESC, k.id DESC LIMIT ? OFFSET ?`).all(customerId, limit, offset) as ContactRow[];
+  const total = (
+    db.prepare('SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ?').get(customerId) as { n: number }
+  ).n;
+  const rows = db
+    .prepare(`${SELECT} WHERE k.customer_id = ? ORDER BY k.contacted_at DESC, k.id DESC LIMIT ? OFFSET ?`)
+    .all(customerId, limit, offset) as ContactRow[];
   return { rows, total };
 }
 
@@ -122,7 +152,11 @@ export function staleCustomers(db: Database, scope: Scope, days: number, today: 
   const cutoff = addDays(today, -days);
   const inScope = customerGridRepo(db).count(scope, {}, today);
   const recent = (
-    db.prepare(`SELECT COUNT(*) AS n FROM customer_last_contact l JOIN customers c ON c.id = l.customer_id WHERE l.last_on > ? AND ${scope.sql}`).get(cutoff, ...scope.params) as {
+    db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM customer_last_contact l JOIN customers c ON c.id = l.customer_id WHERE l.last_on > ? AND ${scope.sql}`,
+      )
+      .get(cutoff, ...scope.params) as {
       n: number;
     }
   ).n;
@@ -137,6 +171,12 @@ export function staleCustomers(db: Database, scope: Scope, days: number, today: 
   return {
     cutoff,
     total: inScope - recent,
-    rows: rows.map(({ aumFen, ...r }): StaleCustomer => ({ ...r, aum: fenToYuan(aumFen), daysSince: r.lastContactOn ? dayNo(today) - dayNo(r.lastContactOn) : null })),
+    rows: rows.map(
+      ({ aumFen, ...r }): StaleCustomer => ({
+        ...r,
+        aum: fenToYuan(aumFen),
+        daysSince: r.lastContactOn ? dayNo(today) - dayNo(r.lastContactOn) : null,
+      }),
+    ),
   };
 }

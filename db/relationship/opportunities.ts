@@ -30,8 +30,10 @@ export interface OppScope {
 }
 
 export function opportunityScope(scope: Scope): OppScope {
-  if (scope.kind === 'manager' && scope.staffId != null) return { sql: 'o.owner_staff_id = ?', params: [scope.staffId] };
-  if (scope.kind === 'branch' && scope.branchIds?.length) return { sql: `o.branch_id IN (${scope.branchIds.map(() => '?').join(',')})`, params: [...scope.branchIds] };
+  if (scope.kind === 'manager' && scope.staffId != null)
+    return { sql: 'o.owner_staff_id = ?', params: [scope.staffId] };
+  if (scope.kind === 'branch' && scope.branchIds?.length)
+    return { sql: `o.branch_id IN (${scope.branchIds.map(() => '?').join(',')})`, params: [...scope.branchIds] };
   return { sql: '0', params: [] };
 }
 
@@ -66,12 +68,14 @@ export interface CreateOpportunityInput {
 export function createOpportunity(db: Database, input: CreateOpportunityInput): { id: number; created: boolean } {
   return db.transaction(() => {
     if (input.dedupeKey) {
-      const hit = db.prepare('SELECT id FROM opportunities WHERE dedupe_key = ?').get(input.dedupeKey) as { id: number } | undefined;
+      const hit = db.prepare('SELECT id FROM opportunities WHERE dedupe_key = ?').get(input.dedupeKey) as
+        | { id: number }
+        | undefined;
       if (hit) return { id: hit.id, created: false };
     }
-    const c = db.prepare('SELECT branch_id AS branchId, manager_staff_id AS managerId FROM customers WHERE id = ?').get(input.customerId) as
-      | { branchId: number; managerId: number | null }
-      | undefined;
+    const c = db
+      .prepare('SELECT branch_id AS branchId, manager_staff_id AS managerId FROM customers WHERE id = ?')
+      .get(input.customerId) as { branchId: number; managerId: number | null } | undefined;
     if (!c) throw new AppError('NOT_FOUND', { entity: 'customer', id: input.customerId });
     const stage = input.stage ?? 'identified';
     const owner = input.ownerStaffId === undefined ? c.managerId : input.ownerStaffId;
@@ -104,7 +108,9 @@ export function createOpportunity(db: Database, input: CreateOpportunityInput): 
           input.createdBy ?? null,
         ).lastInsertRowid,
     );
-    db.prepare('INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id) VALUES (?, NULL, ?, ?, ?)').run(id, stage, input.today, input.createdBy ?? null);
+    db.prepare(
+      'INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id) VALUES (?, NULL, ?, ?, ?)',
+    ).run(id, stage, input.today, input.createdBy ?? null);
     return { id, created: true };
   })();
 }
@@ -118,32 +124,48 @@ type Row = Omit<Opportunity, 'amount' | 'detail'> & { amountFen: number | null; 
 
 function toOpportunity(r: Row): Opportunity {
   const { amountFen, detail, ...rest } = r;
-  return { ...rest, amount: amountFen == null ? null : fenToYuan(amountFen), detail: detail ? (JSON.parse(detail) as Record<string, string | number>) : null };
+  return {
+    ...rest,
+    amount: amountFen == null ? null : fenToYuan(amountFen),
+    detail: detail ? (JSON.parse(detail) as Record<string, string | number>) : null,
+  };
 }
 
 /** The filter as SQL over `o` (constant text, values as parameters). Shared by the list and the funnel. */
 export function filterSql(f: OpportunityFilter): { sql: string; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
-  if (f.from) (where.push('o.created_on >= ?'), params.push(f.from));
-  if (f.to) (where.push('o.created_on <= ?'), params.push(f.to));
-  if (f.source) (where.push('o.source = ?'), params.push(f.source));
-  if (f.ruleCode) (where.push('o.rule_code = ?'), params.push(f.ruleCode));
-  if (f.stage) (where.push('o.stage = ?'), params.push(f.stage));
-  if (f.reached) (where.push('o.reached_rank >= ?'), params.push(STAGE_RANK[f.reached]));
+  if (f.from) where.push('o.created_on >= ?'), params.push(f.from);
+  if (f.to) where.push('o.created_on <= ?'), params.push(f.to);
+  if (f.source) where.push('o.source = ?'), params.push(f.source);
+  if (f.ruleCode) where.push('o.rule_code = ?'), params.push(f.ruleCode);
+  if (f.stage) where.push('o.stage = ?'), params.push(f.stage);
+  if (f.reached) where.push('o.reached_rank >= ?'), params.push(STAGE_RANK[f.reached]);
   if (f.open === true) where.push(`o.stage NOT IN ('won','lost')`);
   if (f.open === false) where.push(`o.stage IN ('won','lost')`);
-  if (f.customerId !== undefined) (where.push('o.customer_id = ?'), params.push(f.customerId));
+  if (f.customerId !== undefined) where.push('o.customer_id = ?'), params.push(f.customerId);
   if (f.ownerStaffId === 0) where.push('o.owner_staff_id IS NULL');
-  else if (f.ownerStaffId !== undefined) (where.push('o.owner_staff_id = ?'), params.push(f.ownerStaffId));
+  else if (f.ownerStaffId !== undefined) where.push('o.owner_staff_id = ?'), params.push(f.ownerStaffId);
   return { sql: where.length ? where.join(' AND ') : '1', params };
 }
 
-export function listOpportunities(db: Database, scope: OppScope, f: OpportunityFilter, offset: number, limit: number): { rows: Opportunity[]; total: number } {
+export function listOpportunities(
+  db: Database,
+  scope: OppScope,
+  f: OpportunityFilter,
+  offset: number,
+  limit: number,
+): { rows: Opportunity[]; total: number } {
   const w = filterSql(f);
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM opportunities o WHERE ${scope.sql} AND ${w.sql}`).get(...scope.params, ...w.params) as { n: number }).n;
+  const total = (
+    db
+      .prepare(`SELECT COUNT(*) AS n FROM opportunities o WHERE ${scope.sql} AND ${w.sql}`)
+      .get(...scope.params, ...w.params) as { n: number }
+  ).n;
   const rows = db
-    .prepare(`${SELECT} WHERE ${scope.sql} AND ${w.sql} ORDER BY o.stage IN ('won','lost'), o.due_on IS NULL, o.due_on, o.id DESC LIMIT ? OFFSET ?`)
+    .prepare(
+      `${SELECT} WHERE ${scope.sql} AND ${w.sql} ORDER BY o.stage IN ('won','lost'), o.due_on IS NULL, o.due_on, o.id DESC LIMIT ? OFFSET ?`,
+    )
     .all(...scope.params, ...w.params, limit, offset) as Row[];
   return { rows: rows.map(toOpportunity), total };
 }
@@ -177,24 +199,22 @@ export interface MoveInput {
 /** Moves one opportunity (already checked to be in scope) with its history entry, in one transaction. */
 export function moveOpportunity(db: Database, m: MoveInput): void {
   db.transaction(() => {
-    const cur = db.prepare('SELECT stage, reached_rank AS rank FROM opportunities WHERE id = ?').get(m.id) as { stage: OpportunityStage; rank: number } | undefined;
+    const cur = db.prepare('SELECT stage, reached_rank AS rank FROM opportunities WHERE id = ?').get(m.id) as
+      | { stage: OpportunityStage; rank: number }
+      | undefined;
     if (!cur) throw new AppError('NOT_FOUND', { entity: 'opportunity', id: m.id });
     if (!canMove(cur.stage, m.to)) throw new AppError('OPPORTUNITY_STAGE', { from: cur.stage, to: m.to });
-    if (m.to === 'lost' && !m.lostReason) throw new AppError('VALIDATION', { field: 'lostReason', issues: [{ path: ['lostReason'], code: 'required' }] });
+    if (m.to === 'lost' && !m.lostReason)
+      throw new AppError('VALIDATION', { field: 'lostReason', issues: [{ path: ['lostReason'], code: 'required' }] });
     const rank = m.to === 'lost' ? cur.rank : Math.max(cur.rank, STAGE_RANK[m.to]);
     const closed = m.to === 'won' || m.to === 'lost' ? m.today : null;
     db.prepare(
       `UPDATE opportunities SET stage = ?, reached_rank = ?, closed_on = ?, lost_reason = COALESCE(?, lost_reason),
          amount_fen = COALESCE(?, amount_fen), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
-    ).run(m.to, rank, closed, m.to === 'lost' ? m.lostReason ?? null : null, m.amountFen ?? null, m.id);
-    db.prepare('INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id, note) VALUES (?, ?, ?, ?, ?, ?)').run(
-      m.id,
-      cur.stage,
-      m.to,
-      m.today,
-      m.userId,
-      m.note ?? (m.to === 'lost' ? m.lostReason ?? null : null),
-    );
+    ).run(m.to, rank, closed, m.to === 'lost' ? (m.lostReason ?? null) : null, m.amountFen ?? null, m.id);
+    db.prepare(
+      'INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id, note) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(m.id, cur.stage, m.to, m.today, m.userId, m.note ?? (m.to === 'lost' ? (m.lostReason ?? null) : null));
   })();
 }
 
@@ -203,7 +223,11 @@ export function moveOpportunity(db: Database, m: MoveInput): void {
  * (reached_rank), how many sit there now, conversions between consecutive stages, and lead sources.
  * One pass over the opportunities in scope (opportunities_owner / opportunities_branch).
  */
-export function funnel(db: Database, scope: OppScope, range: { from?: string | undefined; to?: string | undefined }): FunnelResult {
+export function funnel(
+  db: Database,
+  scope: OppScope,
+  range: { from?: string | undefined; to?: string | undefined },
+): FunnelResult {
   const w = filterSql({ ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) });
   const base = `FROM opportunities o WHERE ${scope.sql} AND ${w.sql}`;
   const p = [...scope.params, ...w.params];
@@ -221,21 +245,44 @@ export function funnel(db: Database, scope: OppScope, range: { from?: string | u
     const amount = reachedRows.reduce((s, r) => s + r.amount, 0);
     return { stage, reached, current, amount: fenToYuan(amount) };
   });
-  const conversion = stages.slice(1).map((s, i) => ({ from: stages[i]!.stage, to: s.stage, rate: stages[i]!.reached ? s.reached / stages[i]!.reached : null }));
+  const conversion = stages
+    .slice(1)
+    .map((s, i) => ({
+      from: stages[i]!.stage,
+      to: s.stage,
+      rate: stages[i]!.reached ? s.reached / stages[i]!.reached : null,
+    }));
   const bySource = db
     .prepare(
       `SELECT o.source, COUNT(*) AS total, SUM(o.stage NOT IN ('won','lost')) AS open, SUM(o.stage = 'won') AS won, SUM(o.stage = 'lost') AS lost,
               COALESCE(SUM(CASE WHEN o.stage = 'won' THEN o.amount_fen END), 0) AS wonFen ${base} GROUP BY o.source`,
     )
-    .all(...p) as { source: OpportunitySource; total: number; open: number; won: number; lost: number; wonFen: number }[];
+    .all(...p) as {
+    source: OpportunitySource;
+    total: number;
+    open: number;
+    won: number;
+    lost: number;
+    wonFen: number;
+  }[];
   const sources = OPPORTUNITY_SOURCES.map((source) => {
     const r = bySource.find((x) => x.source === source);
     const won = r?.won ?? 0;
     const lost = r?.lost ?? 0;
-    return { source, total: r?.total ?? 0, open: r?.open ?? 0, won, lost, wonAmount: fenToYuan(r?.wonFen ?? 0), winRate: won + lost ? won / (won + lost) : null };
+    return {
+      source,
+      total: r?.total ?? 0,
+      open: r?.open ?? 0,
+      won,
+      lost,
+      wonAmount: fenToYuan(r?.wonFen ?? 0),
+      winRate: won + lost ? won / (won + lost) : null,
+    };
   });
   const rules = db
-    .prepare(`SELECT o.rule_code AS ruleCode, COUNT(*) AS total, SUM(o.stage = 'won') AS won, SUM(o.stage = 'lost') AS lost ${base} AND o.rule_code IS NOT NULL GROUP BY o.rule_code ORDER BY o.rule_code`)
+    .prepare(
+      `SELECT o.rule_code AS ruleCode, COUNT(*) AS total, SUM(o.stage = 'won') AS won, SUM(o.stage = 'lost') AS lost ${base} AND o.rule_code IS NOT NULL GROUP BY o.rule_code ORDER BY o.rule_code`,
+    )
     .all(...p) as { ruleCode: RuleCode; total: number; won: number; lost: number }[];
   const lost = ranks.filter((r) => r.stage === 'lost').reduce((s, r) => s + r.n, 0);
   return { stages, conversion, lost, sources, rules, total: ranks.reduce((s, r) => s + r.n, 0) };

@@ -50,7 +50,9 @@ export function slaDays(db: Database): number {
 }
 
 export function setSlaDays(db: Database, n: number): void {
-  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(SLA_SETTING, String(n));
+  db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ).run(SLA_SETTING, String(n));
 }
 
 interface ReferralRow {
@@ -134,7 +136,14 @@ const VIEWS: Record<QueueView, string> = {
 };
 
 /** A page of the referrals the viewer may see. Open views put the most urgent and the earliest due first. */
-export function listReferrals(db: Database, v: Viewer, view: QueueView, today: string, offset: number, limit: number): { rows: Referral[]; total: number } {
+export function listReferrals(
+  db: Database,
+  v: Viewer,
+  view: QueueView,
+  today: string,
+  offset: number,
+  limit: number,
+): { rows: Referral[]; total: number } {
   const vis = referralVisibility(db, v);
   const extra = view === 'overdue' ? [today] : [];
   const where = `${vis.sql} AND ${VIEWS[view]}`;
@@ -142,8 +151,12 @@ export function listReferrals(db: Database, v: Viewer, view: QueueView, today: s
     view === 'open' || view === 'overdue' || view === 'unassigned'
       ? `r.due_on, r.urgency = 'high' DESC, r.id`
       : `r.created_at DESC, r.id DESC`;
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM referrals r WHERE ${where}`).get(...vis.params, ...extra) as { n: number }).n;
-  const rows = db.prepare(`${SELECT} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...vis.params, ...extra, limit, offset) as ReferralRow[];
+  const total = (
+    db.prepare(`SELECT COUNT(*) AS n FROM referrals r WHERE ${where}`).get(...vis.params, ...extra) as { n: number }
+  ).n;
+  const rows = db
+    .prepare(`${SELECT} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .all(...vis.params, ...extra, limit, offset) as ReferralRow[];
   return { rows: rows.map((r) => toReferral(r, today)), total };
 }
 
@@ -165,22 +178,22 @@ export function readChangedReferral(db: Database, id: number, today: string): Re
 
 export function referralsForCustomer(db: Database, v: Viewer, customerId: number, today: string): Referral[] {
   const vis = referralVisibility(db, v);
-  const rows = db.prepare(`${SELECT} WHERE r.customer_id = ? AND ${vis.sql} ORDER BY r.created_at DESC, r.id DESC LIMIT 100`).all(customerId, ...vis.params) as ReferralRow[];
+  const rows = db
+    .prepare(`${SELECT} WHERE r.customer_id = ? AND ${vis.sql} ORDER BY r.created_at DESC, r.id DESC LIMIT 100`)
+    .all(customerId, ...vis.params) as ReferralRow[];
   return rows.map((r) => toReferral(r, today));
 }
 
 export function referralEvents(db: Database, id: number): ReferralEvent[] {
-  return (
-    db
-      .prepare(
-        `SELECT e.at, u.display_name AS userName, e.action, e.from_status AS fromStatus, e.to_status AS toStatus,
+  return db
+    .prepare(
+      `SELECT e.at, u.display_name AS userName, e.action, e.from_status AS fromStatus, e.to_status AS toStatus,
                 fo.name AS fromOwnerName, tn.name AS toOwnerName, e.note
          FROM referral_events e JOIN users u ON u.id = e.user_id
          LEFT JOIN staff fo ON fo.id = e.from_owner LEFT JOIN staff tn ON tn.id = e.to_owner
          WHERE e.referral_id = ? ORDER BY e.id`,
-      )
-      .all(id) as ReferralEvent[]
-  );
+    )
+    .all(id) as ReferralEvent[];
 }
 
 // ---- state machine -----------------------------------------------------------------------------
@@ -213,7 +226,9 @@ interface Core {
 export function lockReferral(db: Database, v: Viewer, id: number): Core {
   const vis = referralVisibility(db, v);
   const row = db
-    .prepare(`SELECT r.id, r.status, r.owner_staff_id, r.customer_id, r.branch_id, r.first_contact_at FROM referrals r WHERE r.id = ? AND ${vis.sql}`)
+    .prepare(
+      `SELECT r.id, r.status, r.owner_staff_id, r.customer_id, r.branch_id, r.first_contact_at FROM referrals r WHERE r.id = ? AND ${vis.sql}`,
+    )
     .get(id, ...vis.params) as Core | undefined;
   if (!row) throw new AppError('NOT_FOUND', { entity: 'referral', id });
   return row;
@@ -221,7 +236,17 @@ export function lockReferral(db: Database, v: Viewer, id: number): Core {
 
 export function addEvent(
   db: Database,
-  e: { referralId: number; at: string; userId: number; action: ReferralEvent['action']; from: ReferralStatus | null; to: ReferralStatus; fromOwner?: number | null; toOwner?: number | null; note?: string | null },
+  e: {
+    referralId: number;
+    at: string;
+    userId: number;
+    action: ReferralEvent['action'];
+    from: ReferralStatus | null;
+    to: ReferralStatus;
+    fromOwner?: number | null;
+    toOwner?: number | null;
+    note?: string | null;
+  },
 ): void {
   db.prepare(
     `INSERT INTO referral_events (referral_id, at, user_id, action, from_status, to_status, from_owner, to_owner, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -246,7 +271,10 @@ export function queueFor(db: Database, customerId: number): { ownerStaffId: numb
 }
 
 /** Managers of the viewer's branch (支行 tree) with an active account: who a referral may be given to. */
-export function assignableManagers(db: Database, branchId: number | null): { staffId: number; name: string; branchName: string }[] {
+export function assignableManagers(
+  db: Database,
+  branchId: number | null,
+): { staffId: number; name: string; branchName: string }[] {
   if (branchId == null) return [];
   const ids = branchTree(db, rootBranch(db, branchId));
   return db
@@ -262,31 +290,84 @@ export function assignableManagers(db: Database, branchId: number | null): { sta
 
 /** Product category (catalog) → the opportunity's product line. */
 const LINE: Record<string, Referral['interest']> = {
-  demand: 'deposit', term: 'deposit', cd: 'deposit', wealth: 'wealth', fund: 'wealth', loan: 'loan', card: 'card', insurance: 'insurance',
+  demand: 'deposit',
+  term: 'deposit',
+  cd: 'deposit',
+  wealth: 'wealth',
+  fund: 'wealth',
+  loan: 'loan',
+  card: 'card',
+  insurance: 'insurance',
 };
 /** Lost reasons as the opportunity's free-text reason (the branch's working language). */
-const LOST_TEXT: Record<string, string> = { not_interested: '客户无意向', unreachable: '联系不上', competitor: '已选择他行', not_eligible: '不符合办理条件', other: '其他原因' };
+const LOST_TEXT: Record<string, string> = {
+  not_interested: '客户无意向',
+  unreachable: '联系不上',
+  competitor: '已选择他行',
+  not_eligible: '不符合办理条件',
+  other: '其他原因',
+};
 
-export type ReferralClosing = { won: { productId: number; fen: number } } | { lost: { reason: string; note: string | null } };
+export type ReferralClosing =
+  | { won: { productId: number; fen: number } }
+  | { lost: { reason: string; note: string | null } };
 
 /**
  * A closed referral becomes an opportunity with source 'referral' (one per referral: dedupe key), so the
  * funnel's lead-source analysis counts referrals: won with its product line, product and amount; lost
  * with its reason at the stage the referral reached. Call inside the closing transaction.
  */
-export function opportunityFromReferral(db: Database, id: number, closing: ReferralClosing, userId: number, today: string): void {
+export function opportunityFromReferral(
+  db: Database,
+  id: number,
+  closing: ReferralClosing,
+  userId: number,
+  today: string,
+): void {
   const r = db
-    .prepare(`SELECT r.customer_id AS customerId, r.owner_staff_id AS owner, r.interest, r.first_contact_at AS contacted, r.note FROM referrals r WHERE r.id = ?`)
-    .get(id) as { customerId: number; owner: number | null; interest: Referral['interest']; contacted: string | null; note: string | null };
-  const base = { customerId: r.customerId, source: 'referral' as const, sourceRef: id, dedupeKey: `referral:${id}`, ownerStaffId: r.owner, createdBy: userId, today, note: r.note };
+    .prepare(
+      `SELECT r.customer_id AS customerId, r.owner_staff_id AS owner, r.interest, r.first_contact_at AS contacted, r.note FROM referrals r WHERE r.id = ?`,
+    )
+    .get(id) as {
+    customerId: number;
+    owner: number | null;
+    interest: Referral['interest'];
+    contacted: string | null;
+    note: string | null;
+  };
+  const base = {
+    customerId: r.customerId,
+    source: 'referral' as const,
+    sourceRef: id,
+    dedupeKey: `referral:${id}`,
+    ownerStaffId: r.owner,
+    createdBy: userId,
+    today,
+    note: r.note,
+  };
   if ('won' in closing) {
-    const cat = (db.prepare('SELECT category FROM products WHERE id = ?').get(closing.won.productId) as { category: string }).category;
-    createOpportunity(db, { ...base, product: LINE[cat] ?? 'other', productId: closing.won.productId, amountFen: closing.won.fen, stage: 'won' });
+    const cat = (
+      db.prepare('SELECT category FROM products WHERE id = ?').get(closing.won.productId) as { category: string }
+    ).category;
+    createOpportunity(db, {
+      ...base,
+      product: LINE[cat] ?? 'other',
+      productId: closing.won.productId,
+      amountFen: closing.won.fen,
+      stage: 'won',
+    });
     return;
   }
   const made = createOpportunity(db, { ...base, product: r.interest, stage: r.contacted ? 'contacted' : 'identified' });
   const reason = LOST_TEXT[closing.lost.reason] ?? closing.lost.reason;
-  if (made.created) moveOpportunity(db, { id: made.id, to: 'lost', lostReason: closing.lost.note ? `${reason}：${closing.lost.note}` : reason, userId, today });
+  if (made.created)
+    moveOpportunity(db, {
+      id: made.id,
+      to: 'lost',
+      lostReason: closing.lost.note ? `${reason}：${closing.lost.note}` : reason,
+      userId,
+      today,
+    });
 }
 
 // ---- figures -----------------------------------------------------------------------------------
@@ -309,7 +390,14 @@ interface StatsRaw {
  * Counts per group over the referrals flagged between `from` and `to` (created_on) that the viewer
  * may see. Time to contact is wall-clock hours from flag to first contact.
  */
-function stats(db: Database, v: Viewer, by: 'referrer' | 'owner' | 'none', from: string, to: string, today: string): ReferralStatsRow[] {
+function stats(
+  db: Database,
+  v: Viewer,
+  by: 'referrer' | 'owner' | 'none',
+  from: string,
+  to: string,
+  today: string,
+): ReferralStatsRow[] {
   const vis = referralVisibility(db, v);
   const key = by === 'referrer' ? 'r.referrer_staff_id' : by === 'owner' ? 'r.owner_staff_id' : 'NULL';
   const sql = `SELECT ${key} AS staffId, ${by === 'none' ? 'NULL' : 's.name'} AS name, COUNT(*) AS count,
@@ -322,7 +410,10 @@ function stats(db: Database, v: Viewer, by: 'referrer' | 'owner' | 'none', from:
     FROM referrals r ${by === 'none' ? '' : `LEFT JOIN staff s ON s.id = ${key}`}
     WHERE ${vis.sql} AND r.created_on BETWEEN ? AND ?
     ${by === 'none' ? '' : `GROUP BY ${key}`}`;
-  const rows = db.prepare(sql).safeIntegers(false).all(today, ...vis.params, from, to) as StatsRaw[];
+  const rows = db
+    .prepare(sql)
+    .safeIntegers(false)
+    .all(today, ...vis.params, from, to) as StatsRaw[];
   return rows
     .filter((r) => r.count > 0)
     .map((r) => ({
@@ -343,14 +434,43 @@ function stats(db: Database, v: Viewer, by: 'referrer' | 'owner' | 'none', from:
 
 export function referralReport(db: Database, v: Viewer, from: string, to: string, today: string) {
   const total = stats(db, v, 'none', from, to, today)[0] ?? {
-    staffId: null, name: '', count: 0, open: 0, won: 0, lost: 0, conversion: null, wonAmount: '0.00', contacted: 0, avgHoursToContact: null, overdue: 0, late: 0,
+    staffId: null,
+    name: '',
+    count: 0,
+    open: 0,
+    won: 0,
+    lost: 0,
+    conversion: null,
+    wonAmount: '0.00',
+    contacted: 0,
+    avgHoursToContact: null,
+    overdue: 0,
+    late: 0,
   };
-  const byTeller = stats(db, v, 'referrer', from, to, today).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
-  const byManager = stats(db, v, 'owner', from, to, today).sort((a, b) => (a.staffId === null ? 1 : 0) - (b.staffId === null ? 1 : 0) || b.count - a.count || a.name.localeCompare(b.name));
-  const ranked = [...byTeller].sort(
-    (a, b) => b.won - a.won || b.count - a.count || Number(BigIntOf(b.wonAmount) - BigIntOf(a.wonAmount)) || a.name.localeCompare(b.name),
+  const byTeller = stats(db, v, 'referrer', from, to, today).sort(
+    (a, b) => b.count - a.count || a.name.localeCompare(b.name),
   );
-  const leaderboard = ranked.slice(0, 10).map((r, i) => ({ rank: i + 1, staffId: r.staffId!, name: r.name, count: r.count, won: r.won, wonAmount: r.wonAmount }));
+  const byManager = stats(db, v, 'owner', from, to, today).sort(
+    (a, b) =>
+      (a.staffId === null ? 1 : 0) - (b.staffId === null ? 1 : 0) || b.count - a.count || a.name.localeCompare(b.name),
+  );
+  const ranked = [...byTeller].sort(
+    (a, b) =>
+      b.won - a.won ||
+      b.count - a.count ||
+      Number(BigIntOf(b.wonAmount) - BigIntOf(a.wonAmount)) ||
+      a.name.localeCompare(b.name),
+  );
+  const leaderboard = ranked
+    .slice(0, 10)
+    .map((r, i) => ({
+      rank: i + 1,
+      staffId: r.staffId!,
+      name: r.name,
+      count: r.count,
+      won: r.won,
+      wonAmount: r.wonAmount,
+    }));
   return { from, to, total, byTeller, byManager, leaderboard };
 }
 

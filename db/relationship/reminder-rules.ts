@@ -1,8 +1,22 @@
 import type { Database } from 'better-sqlite3';
 import { addDays } from '../../shared/dates';
-import { DEFAULT_PREFS, PAST_KINDS, type ReminderAudience, type ReminderKind, type ReminderPref } from '../../shared/api/reminders';
+import {
+  DEFAULT_PREFS,
+  PAST_KINDS,
+  type ReminderAudience,
+  type ReminderKind,
+  type ReminderPref,
+} from '../../shared/api/reminders';
 import { holidayName, holidayPeriods, subtractWorkdays, workdayOnOrBefore } from './holidays';
-import { allRecipients, getAudience, getPrefs, recipientById, recipientScope, windowEnd, type Recipient } from './reminders';
+import {
+  allRecipients,
+  getAudience,
+  getPrefs,
+  recipientById,
+  recipientScope,
+  windowEnd,
+  type Recipient,
+} from './reminders';
 
 /**
  * Reminder generation: for every user (or one), for every kind they keep on, one set-based
@@ -30,7 +44,10 @@ interface Window {
 
 function windowFor(today: string, pref: ReminderPref): Window {
   if (PAST_KINDS.includes(pref.kind)) {
-    return { from: pref.workingDays ? subtractWorkdays(today, pref.leadDays) : addDays(today, -pref.leadDays), to: today };
+    return {
+      from: pref.workingDays ? subtractWorkdays(today, pref.leadDays) : addDays(today, -pref.leadDays),
+      to: today,
+    };
   }
   return { from: today, to: windowEnd(today, pref) };
 }
@@ -69,7 +86,13 @@ interface Audience {
  * Which customers a user gets reminders about, ANDed with their scope; null: none. `skipMine` leaves
  * out the manager's own book when the batched statement covers it.
  */
-function audienceSql(db: Database, r: Recipient, a: ReminderAudience, today: string, skipMine: boolean): Audience | null {
+function audienceSql(
+  db: Database,
+  r: Recipient,
+  a: ReminderAudience,
+  today: string,
+  skipMine: boolean,
+): Audience | null {
   const parts: string[] = [];
   const params: (string | number)[] = [];
   if (a.mine && r.staffId != null && !skipMine) {
@@ -77,14 +100,20 @@ function audienceSql(db: Database, r: Recipient, a: ReminderAudience, today: str
     params.push(r.staffId);
   }
   if (a.lists) {
-    parts.push('c.id IN (SELECT lm.customer_id FROM customer_list_members lm JOIN customer_lists l ON l.id = lm.list_id WHERE l.owner_id = ?)');
+    parts.push(
+      'c.id IN (SELECT lm.customer_id FROM customer_list_members lm JOIN customer_lists l ON l.id = lm.list_id WHERE l.owner_id = ?)',
+    );
     params.push(r.id);
   }
   if (a.branch && r.role === 'president') parts.push('1');
   if (parts.length === 0) return null;
   const scope = recipientScope(db, r, today);
   if (scope.kind === 'none') return null;
-  return { sql: `(${scope.sql}) AND (${parts.join(' OR ')})`, params: [...scope.params, ...params], branchWide: a.branch && r.role === 'president' };
+  return {
+    sql: `(${scope.sql}) AND (${parts.join(' OR ')})`,
+    params: [...scope.params, ...params],
+    branchWide: a.branch && r.role === 'president',
+  };
 }
 
 /**
@@ -104,7 +133,10 @@ function fillMonthDays(db: Database, w: Window): void {
   }
 }
 
-type CustomerRule = (w: Window, pref: ReminderPref) => { sql: string; params: (string | number)[]; setup?: (db: Database) => void };
+type CustomerRule = (
+  w: Window,
+  pref: ReminderPref,
+) => { sql: string; params: (string | number)[]; setup?: (db: Database) => void };
 
 /**
  * One statement per kind. Each selects (customer c, due_on, params, source_type, source_id, dedupe_key)
@@ -189,7 +221,15 @@ function eventFirst(sql: string, branchWide: boolean | undefined): string {
   return branchWide ? sql.replace(/ JOIN customers c ON /, ' CROSS JOIN customers c ON ') : sql;
 }
 
-function runCustomerRule(db: Database, r: Recipient, kind: ReminderKind, rule: CustomerRule, w: Window, pref: ReminderPref, aud: Audience): number {
+function runCustomerRule(
+  db: Database,
+  r: Recipient,
+  kind: ReminderKind,
+  rule: CustomerRule,
+  w: Window,
+  pref: ReminderPref,
+  aud: Audience,
+): number {
   const { sql, params, setup } = rule({ ...w, branchWide: aud.branchWide }, pref);
   setup?.(db);
   const select = eventFirst(sql, aud.branchWide).replace('AUD', `(${aud.sql})`);
@@ -241,7 +281,14 @@ function runHolidays(db: Database, r: Recipient, w: Window): number {
   const ins = db.prepare(`${INSERT} VALUES (?, 'holiday', NULL, ?, NULL, NULL, ?, 'holiday', ?, ?)`);
   let n = 0;
   for (const p of holidayPeriods(w.from, w.to)) {
-    const params = { holidayZh: p.name.zh, holidayEn: p.name.en, start: p.start, end: p.end, days: p.days, makeup: p.makeupWorkdays.join(',') };
+    const params = {
+      holidayZh: p.name.zh,
+      holidayEn: p.name.en,
+      start: p.start,
+      end: p.end,
+      days: p.days,
+      makeup: p.makeupWorkdays.join(','),
+    };
     n += ins.run(r.id, p.start, JSON.stringify(params), p.start, `holiday:${p.start}`).changes;
   }
   return n;
@@ -295,18 +342,24 @@ export function withdrawVanished(db: Database): number {
 export const KEEP_HANDLED_DAYS = 180;
 
 export function pruneHandled(db: Database, today: string): number {
-  return db.prepare(`DELETE FROM reminders WHERE status <> 'open' AND due_on < ?`).run(addDays(today, -KEEP_HANDLED_DAYS)).changes;
+  return db
+    .prepare(`DELETE FROM reminders WHERE status <> 'open' AND due_on < ?`)
+    .run(addDays(today, -KEEP_HANDLED_DAYS)).changes;
 }
 
 /** Generate for everyone (userId omitted) or one user, in one transaction; records the run. */
-export function generateReminders(db: Database, opts: { today: string; reason: string; userId?: number }): GenerateResult {
+export function generateReminders(
+  db: Database,
+  opts: { today: string; reason: string; userId?: number },
+): GenerateResult {
   const t0 = performance.now();
   registerFunctions(db);
   const byKind: Partial<Record<ReminderKind, number>> = {};
   const add = (k: ReminderKind, n: number) => {
     if (n > 0) byKind[k] = (byKind[k] ?? 0) + n;
   };
-  const recipients = opts.userId != null ? [recipientById(db, opts.userId)].filter((x): x is Recipient => !!x) : allRecipients(db);
+  const recipients =
+    opts.userId != null ? [recipientById(db, opts.userId)].filter((x): x is Recipient => !!x) : allRecipients(db);
   db.transaction(() => {
     if (opts.reason === 'revert') withdrawVanished(db);
     if (opts.reason === 'startup') pruneHandled(db, opts.today);
@@ -339,6 +392,11 @@ export function generateReminders(db: Database, opts: { today: string; reason: s
   })();
   const created = Object.values(byKind).reduce((a, b) => a + (b ?? 0), 0);
   const ms = Math.round(performance.now() - t0);
-  db.prepare('INSERT INTO reminder_runs (today, reason, created, ms) VALUES (?, ?, ?, ?)').run(opts.today, opts.reason, created, ms);
+  db.prepare('INSERT INTO reminder_runs (today, reason, created, ms) VALUES (?, ?, ?, ?)').run(
+    opts.today,
+    opts.reason,
+    created,
+    ms,
+  );
   return { created, byKind, ms };
 }

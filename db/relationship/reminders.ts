@@ -38,14 +38,18 @@ export function recipientById(db: Database, userId: number): Recipient | null {
 
 export function recipientByStaff(db: Database, staffId: number): Recipient | null {
   const r = db
-    .prepare(`SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE staff_id = ? AND disabled = 0`)
+    .prepare(
+      `SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE staff_id = ? AND disabled = 0`,
+    )
     .get(staffId) as Recipient | undefined;
   return r ?? null;
 }
 
 /** Every user who can receive reminders (not disabled). */
 export function allRecipients(db: Database): Recipient[] {
-  return db.prepare(`SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE disabled = 0 ORDER BY id`).all() as Recipient[];
+  return db
+    .prepare(`SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE disabled = 0 ORDER BY id`)
+    .all() as Recipient[];
 }
 
 export function recipientScope(db: Database, r: Recipient, today: string): Scope {
@@ -57,8 +61,16 @@ export function recipientScope(db: Database, r: Recipient, today: string): Scope
 
 export function getPrefs(db: Database, userId: number): ReminderPref[] {
   const rows = db
-    .prepare(`SELECT kind, enabled, lead_days AS leadDays, working_days AS workingDays, threshold_fen AS thresholdFen FROM reminder_prefs WHERE user_id = ?`)
-    .all(userId) as { kind: string; enabled: number; leadDays: number; workingDays: number; thresholdFen: number | null }[];
+    .prepare(
+      `SELECT kind, enabled, lead_days AS leadDays, working_days AS workingDays, threshold_fen AS thresholdFen FROM reminder_prefs WHERE user_id = ?`,
+    )
+    .all(userId) as {
+    kind: string;
+    enabled: number;
+    leadDays: number;
+    workingDays: number;
+    thresholdFen: number | null;
+  }[];
   const byKind = new Map(rows.map((r) => [r.kind, r]));
   return REMINDER_KINDS.map((kind) => {
     const r = byKind.get(kind);
@@ -153,13 +165,16 @@ export interface AddedReminder {
  * Runs inside the caller's transaction when there is one.
  */
 export function addReminder(db: Database, r: NewReminder, today?: string): AddedReminder | null {
-  const who = r.userId != null ? recipientById(db, r.userId) : r.staffId != null ? recipientByStaff(db, r.staffId) : null;
+  const who =
+    r.userId != null ? recipientById(db, r.userId) : r.staffId != null ? recipientByStaff(db, r.staffId) : null;
   if (!who) return null;
   const pref = getPref(db, who.id, r.kind);
   if (!pref.enabled) return null;
   if (r.customerId != null) {
     const scope = recipientScope(db, who, today ?? r.dueOn);
-    const ok = db.prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(r.customerId, ...scope.params);
+    const ok = db
+      .prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`)
+      .get(r.customerId, ...scope.params);
     if (!ok) return null;
   }
   const notifyOn = r.notifyOn === undefined ? notifyDate(r.dueOn, pref) : r.notifyOn;
@@ -169,9 +184,22 @@ export function addReminder(db: Database, r: NewReminder, today?: string): Added
       `INSERT OR IGNORE INTO reminders (user_id, kind, customer_id, due_on, act_by, notify_on, params, source_type, source_id, dedupe_key)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(who.id, r.kind, r.customerId ?? null, r.dueOn, actBy === r.dueOn ? null : actBy, notifyOn, JSON.stringify(r.params ?? {}), r.sourceType, String(r.sourceId), r.dedupeKey);
+    .run(
+      who.id,
+      r.kind,
+      r.customerId ?? null,
+      r.dueOn,
+      actBy === r.dueOn ? null : actBy,
+      notifyOn,
+      JSON.stringify(r.params ?? {}),
+      r.sourceType,
+      String(r.sourceId),
+      r.dedupeKey,
+    );
   if (res.changes > 0) return { id: Number(res.lastInsertRowid), created: true };
-  const row = db.prepare(`SELECT id FROM reminders WHERE user_id = ? AND dedupe_key = ?`).get(who.id, r.dedupeKey) as { id: number };
+  const row = db.prepare(`SELECT id FROM reminders WHERE user_id = ? AND dedupe_key = ?`).get(who.id, r.dedupeKey) as {
+    id: number;
+  };
   return { id: row.id, created: false };
 }
 
@@ -179,7 +207,12 @@ export function addReminder(db: Database, r: NewReminder, today?: string): Added
  * Close the open reminders raised by one source (a referral contacted, a next step recorded as done):
  * they leave every recipient's inbox as done. Returns how many were closed.
  */
-export function resolveReminders(db: Database, sourceType: string, sourceId: string | number, kind?: ReminderKind): number {
+export function resolveReminders(
+  db: Database,
+  sourceType: string,
+  sourceId: string | number,
+  kind?: ReminderKind,
+): number {
   return db
     .prepare(
       `UPDATE reminders SET status = 'done', closed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
@@ -255,7 +288,13 @@ interface ReminderRow {
   created_at: string;
 }
 
-export function listInbox(db: Database, userId: number, scope: Scope, q: InboxQuery, clock: InboxClock): { rows: Reminder[]; total: number } {
+export function listInbox(
+  db: Database,
+  userId: number,
+  scope: Scope,
+  q: InboxQuery,
+  clock: InboxClock,
+): { rows: Reminder[]; total: number } {
   const base = inboxWhere(scope, userId);
   const v = viewSql(q.view, clock);
   const conds = [base.sql, v.sql];
@@ -298,7 +337,8 @@ export function listInbox(db: Database, userId: number, scope: Scope, q: InboxQu
       status: r.status,
       snoozedUntil: r.snoozed_until,
       snoozed: r.status === 'open' && r.snoozed_until != null && r.snoozed_until > clock.now,
-      customer: r.customer_id != null ? { id: r.customer_id, customerNo: r.customer_no ?? '', name: r.name ?? '' } : null,
+      customer:
+        r.customer_id != null ? { id: r.customer_id, customerNo: r.customer_no ?? '', name: r.name ?? '' } : null,
       sourceType: r.source_type,
       sourceId: r.source_id,
       createdAt: r.created_at,
@@ -314,26 +354,46 @@ export function countOpen(db: Database, userId: number, scope: Scope, clock: Inb
   const base = inboxWhere(scope, userId);
   const v = viewSql('open', clock);
   return (
-    db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM reminders r WHERE ${base.sql} AND ${v.sql} LIMIT ?)`).get(...base.params, ...v.params, cap) as { n: number }
+    db
+      .prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM reminders r WHERE ${base.sql} AND ${v.sql} LIMIT ?)`)
+      .get(...base.params, ...v.params, cap) as { n: number }
   ).n;
 }
 
 export type InboxAction = 'done' | 'dismiss' | 'snooze' | 'reopen';
 
 /** Change the caller's own reminders (others' ids are silently not touched). Returns how many changed. */
-export function actOnReminders(db: Database, userId: number, ids: readonly number[], action: InboxAction, opts: { now: string; until?: string }): number {
+export function actOnReminders(
+  db: Database,
+  userId: number,
+  ids: readonly number[],
+  action: InboxAction,
+  opts: { now: string; until?: string },
+): number {
   const marks = ids.map(() => '?').join(',');
   const where = `user_id = ? AND id IN (${marks})`;
   const tx = db.transaction(() => {
     switch (action) {
       case 'done':
-        return db.prepare(`UPDATE reminders SET status = 'done', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'done'`).run(opts.now, userId, ...ids).changes;
+        return db
+          .prepare(
+            `UPDATE reminders SET status = 'done', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'done'`,
+          )
+          .run(opts.now, userId, ...ids).changes;
       case 'dismiss':
-        return db.prepare(`UPDATE reminders SET status = 'dismissed', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'dismissed'`).run(opts.now, userId, ...ids).changes;
+        return db
+          .prepare(
+            `UPDATE reminders SET status = 'dismissed', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'dismissed'`,
+          )
+          .run(opts.now, userId, ...ids).changes;
       case 'snooze':
-        return db.prepare(`UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = ? WHERE ${where}`).run(opts.until!, userId, ...ids).changes;
+        return db
+          .prepare(`UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = ? WHERE ${where}`)
+          .run(opts.until!, userId, ...ids).changes;
       case 'reopen':
-        return db.prepare(`UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = NULL WHERE ${where}`).run(userId, ...ids).changes;
+        return db
+          .prepare(`UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = NULL WHERE ${where}`)
+          .run(userId, ...ids).changes;
     }
   });
   return tx();
@@ -346,7 +406,13 @@ export interface ReminderWidgetData {
 }
 
 /** What a desktop widget shows: the open count and the first `limit` open reminders. */
-export function reminderWidgetData(db: Database, userId: number, scope: Scope, clock: InboxClock, limit = 5): ReminderWidgetData {
+export function reminderWidgetData(
+  db: Database,
+  userId: number,
+  scope: Scope,
+  clock: InboxClock,
+  limit = 5,
+): ReminderWidgetData {
   const { rows, total } = listInbox(db, userId, scope, { view: 'open', limit, offset: 0 }, clock);
   return { open: total, top: rows };
 }

@@ -10,7 +10,14 @@
  * runs the same candidate query with unsaved parameters and only counts.
  */
 import type { Database } from 'better-sqlite3';
-import { RULE_CODES, type OpportunityProduct, type RuleCode, type RuleParamDef, type RulePreview, type RuleView } from '../../shared/api/opportunities';
+import {
+  RULE_CODES,
+  type OpportunityProduct,
+  type RuleCode,
+  type RuleParamDef,
+  type RulePreview,
+  type RuleView,
+} from '../../shared/api/opportunities';
 import { addDays } from '../../shared/dates';
 import { AppError } from '../../shared/errors';
 
@@ -70,7 +77,8 @@ export function loadedMonthEnds(db: Database, today: string): [string, string] {
  * customers_last_txn answers the MAX at once.
  */
 function salaryMonthStart(today: string, db: Database): string {
-  const last = (db.prepare('SELECT MAX(last_txn_on) AS m FROM customers').get() as { m: string | null }).m?.slice(0, 10) ?? today;
+  const last =
+    (db.prepare('SELECT MAX(last_txn_on) AS m FROM customers').get() as { m: string | null }).m?.slice(0, 10) ?? today;
   const anchor = last < today ? last : today;
   return monthEnd(anchor) === anchor ? addDays(anchor, 1) : `${anchor.slice(0, 8)}01`;
 }
@@ -189,7 +197,18 @@ export const RULES: readonly RuleDef[] = [
                     GROUP BY a.customer_id) x
               WHERE x.beforeFen > 0 AND x.beforeFen >= ? AND x.afterFen * 100 < x.beforeFen * (100 - ?)
                 AND NOT EXISTS (SELECT 1 FROM wealth_holdings w WHERE w.customer_id = x.customerId AND w.purchased_on > ? AND w.purchased_on <= ?)`,
-        params: [after, before, after, after, before, after, Math.round(p.minYuan! * 100), p.dropPercent!, before, after],
+        params: [
+          after,
+          before,
+          after,
+          after,
+          before,
+          after,
+          Math.round(p.minYuan! * 100),
+          p.dropPercent!,
+          before,
+          after,
+        ],
       };
     },
   },
@@ -228,7 +247,8 @@ export function validateParams(code: RuleCode, given: Params): Params {
   for (const [k, v] of Object.entries(given)) {
     const def = r.params.find((p) => p.key === k);
     if (!def) throw new AppError('VALIDATION', { field: k, reason: 'unknown' });
-    if (!Number.isInteger(v) || v < def.min || v > def.max) throw new AppError('RULE_PARAM', { field: k, min: def.min, max: def.max });
+    if (!Number.isInteger(v) || v < def.min || v > def.max)
+      throw new AppError('RULE_PARAM', { field: k, min: def.min, max: def.max });
     out[k] = v;
   }
   return out;
@@ -244,7 +264,13 @@ interface SettingRow {
 }
 
 function settings(db: Database): Map<string, SettingRow> {
-  return new Map((db.prepare('SELECT code, enabled, params, last_run_on, last_created, last_window FROM opportunity_rules').all() as SettingRow[]).map((r) => [r.code, r]));
+  return new Map(
+    (
+      db
+        .prepare('SELECT code, enabled, params, last_run_on, last_created, last_window FROM opportunity_rules')
+        .all() as SettingRow[]
+    ).map((r) => [r.code, r]),
+  );
 }
 
 function effective(r: RuleDef, s: SettingRow | undefined): { enabled: boolean; params: Params } {
@@ -301,7 +327,9 @@ export function previewRule(db: Database, code: RuleCode, params: Params, today:
 function collect(db: Database, r: RuleDef, params: Params, today: string, slot: number): void {
   const q = r.candidates(params, today, db);
   db.exec(`DROP TABLE IF EXISTS temp.rule_cand_${slot}`);
-  db.prepare(`CREATE TEMP TABLE rule_cand_${slot} AS SELECT customerId, eventKey, amountFen, dueOn, detail FROM (${q.sql})`).run(...q.params);
+  db.prepare(
+    `CREATE TEMP TABLE rule_cand_${slot} AS SELECT customerId, eventKey, amountFen, dueOn, detail FROM (${q.sql})`,
+  ).run(...q.params);
 }
 
 /** Turns one rule's collected candidates into opportunities and their first history entries, in the caller's transaction. */
@@ -317,10 +345,9 @@ function createFrom(db: Database, r: RuleDef, params: Params, today: string, slo
     )
     .run(r.code, r.code, r.product, addDays(today, params.dueDays ?? 14), today, r.code).changes;
   if (created) {
-    db.prepare(`INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date) SELECT id, NULL, 'identified', ? FROM opportunities WHERE id > ?`).run(
-      today,
-      maxBefore,
-    );
+    db.prepare(
+      `INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date) SELECT id, NULL, 'identified', ? FROM opportunities WHERE id > ?`,
+    ).run(today, maxBefore);
   }
   return created;
 }
@@ -332,7 +359,12 @@ function createFrom(db: Database, r: RuleDef, params: Params, today: string, slo
  * Candidates are collected first (reads), then everything is written in one transaction; a rule's
  * settings are re-read there, so a rule switched off meanwhile creates nothing.
  */
-export function runRules(db: Database, today: string, only?: readonly RuleCode[], opts: { force?: boolean } = {}): { code: RuleCode; created: number; skipped?: true }[] {
+export function runRules(
+  db: Database,
+  today: string,
+  only?: readonly RuleCode[],
+  opts: { force?: boolean } = {},
+): { code: RuleCode; created: number; skipped?: true }[] {
   const plan: { r: RuleDef; params: Params; win: string | null; slot: number }[] = [];
   const out: { code: RuleCode; created: number; skipped?: true }[] = [];
   const s = settings(db);

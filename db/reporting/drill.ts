@@ -40,10 +40,17 @@ export function drillPredicate(d: Drill, today: string): { sql: string; params: 
     case 'openedBy': {
       if (!d.tiers) return { sql: 'c.opened_on <= ?', params: [d.date] };
       const t = storedTiers(d.tiers);
-      return { sql: `c.opened_on <= ? AND ${tierOn('c.id', '?', CURRENT)} IN (${list(t.length)})`, params: [d.date, d.date, ...t] };
+      return {
+        sql: `c.opened_on <= ? AND ${tierOn('c.id', '?', CURRENT)} IN (${list(t.length)})`,
+        params: [d.date, d.date, ...t],
+      };
     }
     case 'tierChange':
-      return idSet(`${TIER_CHANGE_CTE} SELECT customer_id FROM moved WHERE from_tier = ? AND to_tier = ?`, [...tierChangeBounds(d.from, d.to), d.fromTier, d.toTier]);
+      return idSet(`${TIER_CHANGE_CTE} SELECT customer_id FROM moved WHERE from_tier = ? AND to_tier = ?`, [
+        ...tierChangeBounds(d.from, d.to),
+        d.fromTier,
+        d.toTier,
+      ]);
     case 'txn': {
       // Per customer through transactions_customer (customer_id, txn_at): a range seek each.
       const parts = ['t.customer_id = c.id', 't.txn_at >= ?', 't.txn_at < ?'];

@@ -41,7 +41,8 @@ function ensureTemp(db: Database): void {
  * "database table is locked".
  */
 function dropTemp(db: Database): void {
-  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rm_months', 'rt_clock', 'rp_rows', 'rt_moved', 'rt_cells']) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
+  for (const t of ['report_set', 'report_moved', 'rm_fig', 'rm_months', 'rt_clock', 'rp_rows', 'rt_moved', 'rt_cells'])
+    db.exec(`DROP TABLE IF EXISTS temp.${t}`);
 }
 
 /** Starts a fresh customer set for refreshCustomers(); returns the statement that adds one id. */
@@ -78,7 +79,9 @@ const txnDay = (t: string) => `substr(${t}.txn_at, 1, 10)`;
  * A row per reporting month from the month the customer opened.
  */
 function computeMonths(db: Database, only: readonly string[] | null = null): void {
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rm_fig (customer_id INTEGER, month TEXT, dep INTEGER, wlt INTEGER, lon INTEGER, PRIMARY KEY (customer_id, month)) WITHOUT ROWID`);
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS rm_fig (customer_id INTEGER, month TEXT, dep INTEGER, wlt INTEGER, lon INTEGER, PRIMARY KEY (customer_id, month)) WITHOUT ROWID`,
+  );
   db.exec('DELETE FROM temp.rm_fig');
   // The months to compute: every reporting month, or only new ones (a month-end balance extract).
   db.exec('CREATE TEMP TABLE IF NOT EXISTS rm_months (month TEXT PRIMARY KEY) WITHOUT ROWID');
@@ -128,7 +131,9 @@ function computeMonths(db: Database, only: readonly string[] | null = null): voi
 
 /** The month after each of `months` (when it is a reporting month) gets its aum_change recomputed for everyone. */
 function fixFollowingMonths(db: Database, months: readonly string[]): void {
-  const reporting = new Set((db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month));
+  const reporting = new Set(
+    (db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month),
+  );
   const upd = db.prepare(`UPDATE report_customer_months SET aum_change_fen =
       CASE WHEN EXISTS (SELECT 1 FROM report_months pm WHERE pm.month = ?)
            THEN deposit_fen + wealth_fen - COALESCE((SELECT x.deposit_fen + x.wealth_fen FROM report_customer_months x
@@ -148,7 +153,9 @@ function fixFollowingMonths(db: Database, months: readonly string[]): void {
  * never a pass over years of sales months.
  */
 function computeProducts(db: Database): void {
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rp_rows (customer_id INTEGER, product_id INTEGER, month TEXT, held INTEGER, bal INTEGER, sold_fen INTEGER)`);
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS rp_rows (customer_id INTEGER, product_id INTEGER, month TEXT, held INTEGER, bal INTEGER, sold_fen INTEGER)`,
+  );
   db.exec('DELETE FROM temp.rp_rows');
   db.exec(`INSERT INTO temp.rp_rows
       SELECT a.customer_id, a.product_id, substr(a.opened_on, 1, 7), a.status <> 'closed', CASE WHEN a.status <> 'closed' THEN a.balance_fen ELSE 0 END, 0
@@ -212,7 +219,9 @@ function applyTransactions(db: Database, sign: 1 | -1, source: string, params: u
     ON CONFLICT (month, branch_id, manager_staff_id, tier, channel, txn_type, direction) DO UPDATE SET
       n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`).run(...params);
   // By date and hour first (weekday follows from the date), then folded into months.
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rt_clock (day TEXT, hour INTEGER, branch_id INTEGER, tier TEXT, channel TEXT, n INTEGER, amount_fen INTEGER)`);
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS rt_clock (day TEXT, hour INTEGER, branch_id INTEGER, tier TEXT, channel TEXT, n INTEGER, amount_fen INTEGER)`,
+  );
   db.exec('DELETE FROM temp.rt_clock');
   db.prepare(`INSERT INTO temp.rt_clock
     SELECT substr(t.txn_at, 1, 10), CAST(substr(t.txn_at, 12, 2) AS INTEGER), r.branch_id, ${TXN_TIER}, t.channel, COUNT(*), SUM(t.amount_fen)
@@ -237,7 +246,8 @@ const TXN_ABOVE_ID = `SELECT ${TXN_COLS} FROM transactions t WHERE t.id > ?`;
 const TXN_CREATED_BY = `SELECT ${TXN_COLS} FROM transactions t WHERE t.created_job_id = ?`;
 const TXN_UPDATED_BY = `SELECT ${TXN_COLS} FROM transactions t WHERE t.id IN (SELECT row_id FROM import_changes WHERE job_id = ? AND tbl = 'transactions')`;
 /** The rows a job updated, as they were before it (columns the job did not map are unchanged). */
-const before = (col: string) => `CASE WHEN json_type(c.before, '$.${col}') IS NULL THEN t.${col} ELSE json_extract(c.before, '$.${col}') END`;
+const before = (col: string) =>
+  `CASE WHEN json_type(c.before, '$.${col}') IS NULL THEN t.${col} ELSE json_extract(c.before, '$.${col}') END`;
 const TXN_BEFORE_IMAGES = `SELECT ${['customer_id', 'txn_at', 'channel', 'txn_type', 'direction', 'amount_fen', 'teller_staff_id'].map((c) => `${before(c)} AS ${c}`).join(', ')}
   FROM import_changes c JOIN transactions t ON t.id = c.row_id WHERE c.job_id = ? AND c.tbl = 'transactions'`;
 
@@ -273,7 +283,10 @@ function moveTransactions(db: Database, since: string | null = null): void {
     FROM temp.mv_attrs a CROSS JOIN transactions t ON t.customer_id = a.customer_id${since === null ? '' : ' AND t.txn_at >= ?'}
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`).run(...(since === null ? [] : [since]));
   // Rows whose group does not change would only take out and put back the same amounts: skipped.
-  for (const [sign, b, m, t] of [[-1, 'ob', 'om', 'ot'], [1, 'nb', 'nm', 'nt']] as const) {
+  for (const [sign, b, m, t] of [
+    [-1, 'ob', 'om', 'ot'],
+    [1, 'nb', 'nm', 'nt'],
+  ] as const) {
     db.exec(`INSERT INTO summary_txn_months (month, branch_id, manager_staff_id, tier, channel, txn_type, direction, n, amount_fen)
       SELECT month, ${b}, ${m}, ${t}, channel, txn_type, direction, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
       FROM temp.mv_t WHERE (ob, om, ot) IS NOT (nb, nm, nt) GROUP BY 1, 2, 3, 4, 5, 6, 7
@@ -281,7 +294,10 @@ function moveTransactions(db: Database, since: string | null = null): void {
         n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen`);
   }
   // The clock summary has branch and tier only: customers who changed manager alone stay where they are.
-  for (const [sign, b, t] of [[-1, 'ob', 'ot'], [1, 'nb', 'nt']] as const) {
+  for (const [sign, b, t] of [
+    [-1, 'ob', 'ot'],
+    [1, 'nb', 'nt'],
+  ] as const) {
     db.exec(`INSERT INTO summary_txn_clock (month, branch_id, tier, channel, weekday, hour, n, amount_fen)
       SELECT month, ${b}, ${t}, channel, weekday, hour, ${sign} * SUM(n), ${sign} * SUM(amount_fen)
       FROM temp.mv_t WHERE (ob, ot) IS NOT (nb, nt) GROUP BY 1, 2, 3, 4, 5, 6
@@ -355,7 +371,10 @@ export function reportingRetier(db: Database, version: number, day: string): voi
            COUNT(*) AS n, SUM(m.deposit_fen) AS dep, SUM(m.wealth_fen) AS wlt, SUM(m.loan_fen) AS lon
     FROM temp.rt_moved a CROSS JOIN report_customer_months m ON m.customer_id = a.customer_id AND m.month >= ? CROSS JOIN report_customers r ON r.customer_id = a.customer_id
     GROUP BY 1, 2, 3, 4, 5, 6`).run(month);
-  for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
+  for (const [sign, tier] of [
+    [-1, 'ot'],
+    [1, 'nt'],
+  ] as const) {
     db.exec(`INSERT INTO summary_months (month, branch_id, manager_staff_id, tier, kind, customers, deposit_fen, wealth_fen, loan_fen)
       SELECT month, branch_id, manager_staff_id, ${tier}, kind, ${sign} * SUM(n), ${sign} * SUM(dep), ${sign} * SUM(wlt), ${sign} * SUM(lon)
       FROM temp.rt_cells WHERE ot <> nt GROUP BY 1, 2, 3, 4, 5
@@ -370,7 +389,10 @@ export function reportingRetier(db: Database, version: number, day: string): voi
     FROM temp.rt_moved a CROSS JOIN report_customer_products p ON p.customer_id = a.customer_id AND (p.month = '' OR p.month >= ?)
     CROSS JOIN report_customers r ON r.customer_id = a.customer_id
     GROUP BY 1, 2, 3, 4, 5, 6`).run(month);
-  for (const [sign, tier] of [[-1, 'ot'], [1, 'nt']] as const) {
+  for (const [sign, tier] of [
+    [-1, 'ot'],
+    [1, 'nt'],
+  ] as const) {
     db.exec(`INSERT INTO summary_products (month, product_id, branch_id, manager_staff_id, tier, holders, held, balance_fen, sold, sold_fen)
       SELECT month, product_id, branch_id, manager_staff_id, ${tier}, ${sign} * SUM(holders), ${sign} * SUM(held), ${sign} * SUM(bal), ${sign} * SUM(sold), ${sign} * SUM(sold_fen)
       FROM temp.rt_cells WHERE ot <> nt GROUP BY 1, 2, 3, 4, 5
@@ -379,13 +401,19 @@ export function reportingRetier(db: Database, version: number, day: string): voi
         sold = sold + excluded.sold, sold_fen = sold_fen + excluded.sold_fen`);
   }
   db.exec('DROP TABLE IF EXISTS temp.rt_cells');
-  db.prepare(`UPDATE report_customer_months AS t SET tier = a.nt FROM temp.rt_moved a WHERE t.customer_id = a.customer_id AND t.month >= ?`).run(month);
-  db.prepare(`UPDATE report_customer_products AS t SET tier = a.nt FROM temp.rt_moved a WHERE t.customer_id = a.customer_id AND (t.month = '' OR t.month >= ?)`).run(month);
+  db.prepare(
+    `UPDATE report_customer_months AS t SET tier = a.nt FROM temp.rt_moved a WHERE t.customer_id = a.customer_id AND t.month >= ?`,
+  ).run(month);
+  db.prepare(
+    `UPDATE report_customer_products AS t SET tier = a.nt FROM temp.rt_moved a WHERE t.customer_id = a.customer_id AND (t.month = '' OR t.month >= ?)`,
+  ).run(month);
   // Transactions on or after the day: from the old tier to the new one (branch and manager stay).
   db.exec('DELETE FROM temp.report_moved');
   db.exec('INSERT INTO temp.report_moved (customer_id) SELECT customer_id FROM temp.rt_moved');
   moveTransactions(db, day);
-  db.exec(`UPDATE report_customers SET tier = a.nt FROM temp.rt_moved a WHERE report_customers.customer_id = a.customer_id`);
+  db.exec(
+    `UPDATE report_customers SET tier = a.nt FROM temp.rt_moved a WHERE report_customers.customer_id = a.customer_id`,
+  );
   dropEmpty(db);
   dropTemp(db);
 }
@@ -417,7 +445,11 @@ function addMonths(db: Database, months: string[]): void {
 /** Months no longer reported (their only balances were reverted): their rows and summaries go. */
 function dropMonths(db: Database, months: string[]): void {
   if (months.length === 0) return;
-  for (const sql of ['DELETE FROM report_months WHERE month = ?', 'DELETE FROM report_customer_months WHERE month = ?', 'DELETE FROM summary_months WHERE month = ?']) {
+  for (const sql of [
+    'DELETE FROM report_months WHERE month = ?',
+    'DELETE FROM report_customer_months WHERE month = ?',
+    'DELETE FROM summary_months WHERE month = ?',
+  ]) {
     const st = db.prepare(sql);
     for (const m of months) st.run(m);
   }
@@ -438,7 +470,10 @@ export interface JobMark {
 
 /** Import job, inside its transaction before the first row. */
 export function reportingJobBegin(db: Database, kind: ImportKind, jobId: number): JobMark {
-  const maxTxnId = kind === 'transactions' ? ((db.prepare('SELECT MAX(id) AS m FROM transactions').get() as { m: number | null }).m ?? 0) : 0;
+  const maxTxnId =
+    kind === 'transactions'
+      ? ((db.prepare('SELECT MAX(id) AS m FROM transactions').get() as { m: number | null }).m ?? 0)
+      : 0;
   const fresh =
     kind === 'customers' &&
     db.prepare('SELECT 1 FROM customers LIMIT 1').get() === undefined &&
@@ -464,7 +499,9 @@ function markJobCustomers(db: Database, kind: ImportKind, jobId: number): void {
       break;
     }
     case 'daily_balances':
-      mark(`INSERT OR IGNORE INTO ${SET} SELECT a.customer_id FROM import_balance_changes b JOIN accounts a ON a.id = b.account_id WHERE b.job_id = ?`);
+      mark(
+        `INSERT OR IGNORE INTO ${SET} SELECT a.customer_id FROM import_balance_changes b JOIN accounts a ON a.id = b.account_id WHERE b.job_id = ?`,
+      );
       break;
     default:
       break;
@@ -472,7 +509,11 @@ function markJobCustomers(db: Database, kind: ImportKind, jobId: number): void {
 }
 
 function jobMonths(db: Database, jobId: number): string[] {
-  return (db.prepare('SELECT DISTINCT substr(on_date, 1, 7) AS m FROM import_balance_changes WHERE job_id = ?').all(jobId) as { m: string }[]).map((r) => r.m);
+  return (
+    db
+      .prepare('SELECT DISTINCT substr(on_date, 1, 7) AS m FROM import_balance_changes WHERE job_id = ?')
+      .all(jobId) as { m: string }[]
+  ).map((r) => r.m);
 }
 
 /** Import job, inside its transaction, after the customer figures (db/summaries) are current. */
@@ -495,12 +536,19 @@ function jobFinish(db: Database, mark: JobMark): void {
   if (mark.fresh) {
     // A first load (a million customers): refreshCustomers would compare, move and recompute a
     // million customers to find each new with nothing to move and no figures; their rows are just added.
-    db.prepare(`INSERT INTO report_customers (customer_id, branch_id, manager_staff_id, tier, kind) ${CURRENT_ATTRS} WHERE c.created_job_id = ?`).run(jobId);
+    db.prepare(
+      `INSERT INTO report_customers (customer_id, branch_id, manager_staff_id, tier, kind) ${CURRENT_ATTRS} WHERE c.created_job_id = ?`,
+    ).run(jobId);
     return;
   }
   if (kind === 'daily_balances') {
-    const known = new Set((db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month));
-    addMonths(db, jobMonths(db, jobId).filter((m) => !known.has(m)));
+    const known = new Set(
+      (db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month),
+    );
+    addMonths(
+      db,
+      jobMonths(db, jobId).filter((m) => !known.has(m)),
+    );
   }
   beginReportSet(db);
   markJobCustomers(db, kind, jobId);
@@ -539,7 +587,10 @@ function revertAfter(db: Database, kind: ImportKind, jobId: number): void {
   if (kind === 'daily_balances') {
     // Months whose only balances came from this job are no longer reporting months.
     const gone = jobMonths(db, jobId).filter(
-      (m) => db.prepare('SELECT 1 FROM daily_balances WHERE on_date >= ? AND on_date <= ? LIMIT 1').get(`${m}-01`, `${m}-31`) === undefined,
+      (m) =>
+        db
+          .prepare('SELECT 1 FROM daily_balances WHERE on_date >= ? AND on_date <= ? LIMIT 1')
+          .get(`${m}-01`, `${m}-31`) === undefined,
     );
     dropMonths(db, gone);
   }
@@ -550,8 +601,18 @@ function revertAfter(db: Database, kind: ImportKind, jobId: number): void {
 /** Repair (and first fill): every reporting table recomputed from the raw tables. */
 export function rebuildReporting(db: Database): void {
   db.transaction(() => {
-    for (const t of ['report_months', 'report_customers', 'report_customer_months', 'report_customer_products', 'summary_months', 'summary_products',
-      'summary_txn_months', 'summary_txn_clock', 'summary_teller_months']) db.exec(`DELETE FROM ${t}`);
+    for (const t of [
+      'report_months',
+      'report_customers',
+      'report_customer_months',
+      'report_customer_products',
+      'summary_months',
+      'summary_products',
+      'summary_txn_months',
+      'summary_txn_clock',
+      'summary_teller_months',
+    ])
+      db.exec(`DELETE FROM ${t}`);
     db.exec(`INSERT INTO report_months (month) SELECT DISTINCT substr(on_date, 1, 7) FROM daily_balances`);
     db.exec(`INSERT INTO report_customers (customer_id, branch_id, manager_staff_id, tier, kind) ${CURRENT_ATTRS}`);
     ensureTemp(db);
@@ -568,5 +629,14 @@ export function rebuildReporting(db: Database): void {
 }
 
 /** The tables rebuildReporting() owns, for tests comparing incremental and rebuilt states. */
-export const REPORTING_TABLES = ['report_months', 'report_customers', 'report_customer_months', 'report_customer_products', 'summary_months',
-  'summary_products', 'summary_txn_months', 'summary_txn_clock', 'summary_teller_months'] as const;
+export const REPORTING_TABLES = [
+  'report_months',
+  'report_customers',
+  'report_customer_months',
+  'report_customer_products',
+  'summary_months',
+  'summary_products',
+  'summary_txn_months',
+  'summary_txn_clock',
+  'summary_teller_months',
+] as const;

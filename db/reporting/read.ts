@@ -79,7 +79,12 @@ const inList = (col: string, xs: readonly (string | number)[], params: Params): 
  * WHERE over a summary table aliased `alias` with branch_id / manager_staff_id / tier columns.
  * Tier '' (not tiered) is selected by the tier name 'none'.
  */
-function where(alias: string, scope: ReportScope, filter: ReportFilter = {}, cols: { manager?: boolean; tier?: boolean; kind?: boolean } = {}): Where {
+function where(
+  alias: string,
+  scope: ReportScope,
+  filter: ReportFilter = {},
+  cols: { manager?: boolean; tier?: boolean; kind?: boolean } = {},
+): Where {
   const parts: string[] = [];
   const params: Params = [];
   const a = alias ? `${alias}.` : '';
@@ -124,7 +129,9 @@ const num = (v: bigint | number | null | undefined): number => Number(v ?? 0);
 export { shiftMonth };
 
 export function reportMonths(db: Database): string[] {
-  return (db.prepare('SELECT month FROM report_months ORDER BY month').all() as { month: string }[]).map((r) => r.month);
+  return (db.prepare('SELECT month FROM report_months ORDER BY month').all() as { month: string }[]).map(
+    (r) => r.month,
+  );
 }
 
 export interface MonthFigures {
@@ -136,14 +143,26 @@ export interface MonthFigures {
   aumFen: bigint;
 }
 
-export function monthlyTrend(db: Database, scope: ReportScope, filter: ReportFilter = {}, r?: MonthRange): MonthFigures[] {
+export function monthlyTrend(
+  db: Database,
+  scope: ReportScope,
+  filter: ReportFilter = {},
+  r?: MonthRange,
+): MonthFigures[] {
   const w = range('s', r, where('s', scope, filter, { kind: true }));
   const rows = big(
     db,
     `SELECT s.month, SUM(s.customers) AS customers, SUM(s.deposit_fen) AS dep, SUM(s.wealth_fen) AS wlt, SUM(s.loan_fen) AS lon
      FROM summary_months s WHERE ${w.sql} GROUP BY s.month ORDER BY s.month`,
   ).all(...w.params) as { month: string; customers: bigint; dep: bigint; wlt: bigint; lon: bigint }[];
-  return rows.map((x) => ({ month: x.month, customers: num(x.customers), depositFen: x.dep, wealthFen: x.wlt, loanFen: x.lon, aumFen: x.dep + x.wlt }));
+  return rows.map((x) => ({
+    month: x.month,
+    customers: num(x.customers),
+    depositFen: x.dep,
+    wealthFen: x.wlt,
+    loanFen: x.lon,
+    aumFen: x.dep + x.wlt,
+  }));
 }
 
 /** Month-end figures at one month split by a dimension (a closed list; the column name never comes from input). */
@@ -186,7 +205,16 @@ export function kpis(db: Database, scope: ReportScope, month?: string, filter: R
   const m = month ?? months[months.length - 1] ?? null;
   const pick = (mm: string | null): MonthFigures | null => {
     if (!mm || !months.includes(mm)) return null;
-    return monthlyTrend(db, scope, filter, { from: mm, to: mm })[0] ?? { month: mm, customers: 0, depositFen: 0n, wealthFen: 0n, loanFen: 0n, aumFen: 0n };
+    return (
+      monthlyTrend(db, scope, filter, { from: mm, to: mm })[0] ?? {
+        month: mm,
+        customers: 0,
+        depositFen: 0n,
+        wealthFen: 0n,
+        loanFen: 0n,
+        aumFen: 0n,
+      }
+    );
   };
   const w = where('s', scope, filter);
   const cur = big(
@@ -239,9 +267,10 @@ function txnWhere(scope: ReportScope, filter: ReportFilter, r?: MonthRange): Whe
 
 export function channelMix(db: Database, scope: ReportScope, filter: ReportFilter = {}, r?: MonthRange): ChannelRow[] {
   const w = txnWhere(scope, filter, r);
-  const rows = big(db, `SELECT s.channel, SUM(s.n) AS n, SUM(s.amount_fen) AS a FROM summary_txn_months s WHERE ${w.sql} GROUP BY s.channel ORDER BY s.channel`).all(
-    ...w.params,
-  ) as { channel: string; n: bigint; a: bigint }[];
+  const rows = big(
+    db,
+    `SELECT s.channel, SUM(s.n) AS n, SUM(s.amount_fen) AS a FROM summary_txn_months s WHERE ${w.sql} GROUP BY s.channel ORDER BY s.channel`,
+  ).all(...w.params) as { channel: string; n: bigint; a: bigint }[];
   return rows.map((x) => ({ channel: x.channel, n: num(x.n), amountFen: x.a }));
 }
 
@@ -260,8 +289,22 @@ export function txnBreakdown(db: Database, scope: ReportScope, filter: ReportFil
     db,
     `SELECT s.month, s.channel, s.txn_type, s.direction, SUM(s.n) AS n, SUM(s.amount_fen) AS a FROM summary_txn_months s WHERE ${w.sql}
      GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-  ).all(...w.params) as { month: string; channel: string; txn_type: string; direction: 'C' | 'D'; n: bigint; a: bigint }[];
-  return rows.map((x) => ({ month: x.month, channel: x.channel, txnType: x.txn_type, direction: x.direction, n: num(x.n), amountFen: x.a }));
+  ).all(...w.params) as {
+    month: string;
+    channel: string;
+    txn_type: string;
+    direction: 'C' | 'D';
+    n: bigint;
+    a: bigint;
+  }[];
+  return rows.map((x) => ({
+    month: x.month,
+    channel: x.channel,
+    txnType: x.txn_type,
+    direction: x.direction,
+    n: num(x.n),
+    amountFen: x.a,
+  }));
 }
 
 export interface ClockRow {
@@ -286,7 +329,10 @@ export function channelClock(db: Database, scope: ReportScope, filter: ReportFil
     if (scope.managerStaffId == null) parts.push(inList('c.branch_id', scope.branchIds ?? [], params));
     if (filter.branchIds) parts.push(inList('c.branch_id', filter.branchIds, params));
     // The tier on the transaction's day, as the clock summary counts it (point-in-time tiers).
-    if (filter.tiers) parts.push(inList(tierOn('c.id', 'substr(t.txn_at, 1, 10)', "COALESCE(c.tier, '')"), storedTiers(filter.tiers), params));
+    if (filter.tiers)
+      parts.push(
+        inList(tierOn('c.id', 'substr(t.txn_at, 1, 10)', "COALESCE(c.tier, '')"), storedTiers(filter.tiers), params),
+      );
     if (filter.channels) parts.push(inList('t.channel', filter.channels, params));
     if (r?.from) {
       parts.push('t.txn_at >= ?');
@@ -311,7 +357,13 @@ export function channelClock(db: Database, scope: ReportScope, filter: ReportFil
       `SELECT s.channel, s.weekday, s.hour, SUM(s.n) AS n, SUM(s.amount_fen) AS a FROM summary_txn_clock s WHERE ${w.sql}${ch} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     ).all(...params) as typeof rows;
   }
-  return rows.map((x) => ({ channel: x.channel, weekday: num(x.weekday), hour: num(x.hour), n: num(x.n), amountFen: x.a }));
+  return rows.map((x) => ({
+    channel: x.channel,
+    weekday: num(x.weekday),
+    hour: num(x.hour),
+    n: num(x.n),
+    amountFen: x.a,
+  }));
 }
 
 export interface ProductRow {
@@ -334,8 +386,24 @@ export function productMix(db: Database, scope: ReportScope, filter: ReportFilte
        SELECT s.product_id, SUM(s.holders) AS holders, SUM(s.held) AS held, SUM(s.balance_fen) AS bal FROM summary_products s
        WHERE s.month = '' AND ${w.sql}${pf} GROUP BY s.product_id) x JOIN products p ON p.id = x.product_id
      WHERE x.held > 0 ORDER BY x.bal DESC, p.id`,
-  ).all(...params) as { id: bigint; code: string; name: string; category: string; holders: bigint; held: bigint; bal: bigint }[];
-  return rows.map((x) => ({ productId: num(x.id), code: x.code, name: x.name, category: x.category, holders: num(x.holders), held: num(x.held), balanceFen: x.bal }));
+  ).all(...params) as {
+    id: bigint;
+    code: string;
+    name: string;
+    category: string;
+    holders: bigint;
+    held: bigint;
+    bal: bigint;
+  }[];
+  return rows.map((x) => ({
+    productId: num(x.id),
+    code: x.code,
+    name: x.name,
+    category: x.category,
+    holders: num(x.holders),
+    held: num(x.held),
+    balanceFen: x.bal,
+  }));
 }
 
 export interface SalesRow {
@@ -393,7 +461,12 @@ export interface MoverRow {
  * through report_customer_months_movers (month, aum_change_fen) in order, so the first `limit` in
  * scope end the scan. order 'top' = biggest increase, 'bottom' = biggest decrease.
  */
-export function movers(db: Database, scope: ReportScope, opts: { month?: string; limit?: number; order: 'top' | 'bottom' }, filter: ReportFilter = {}): MoverRow[] {
+export function movers(
+  db: Database,
+  scope: ReportScope,
+  opts: { month?: string; limit?: number; order: 'top' | 'bottom' },
+  filter: ReportFilter = {},
+): MoverRow[] {
   const months = reportMonths(db);
   const month = opts.month ?? months[months.length - 1];
   if (!month) return [];
@@ -407,7 +480,15 @@ export function movers(db: Database, scope: ReportScope, opts: { month?: string;
      FROM report_customer_months m INDEXED BY report_customer_months_movers JOIN customers c ON c.id = m.customer_id
      WHERE m.month = ? AND m.aum_change_fen ${sign} 0 AND ${w.sql}
      ORDER BY m.aum_change_fen ${dir}, c.id LIMIT ?`,
-  ).all(month, ...w.params, opts.limit ?? 10) as { id: bigint; customer_no: string; name: string; tier: string | null; manager_staff_id: bigint | null; aum: bigint; chg: bigint }[];
+  ).all(month, ...w.params, opts.limit ?? 10) as {
+    id: bigint;
+    customer_no: string;
+    name: string;
+    tier: string | null;
+    manager_staff_id: bigint | null;
+    aum: bigint;
+    chg: bigint;
+  }[];
   return rows.map((x) => ({
     customerId: num(x.id),
     customerNo: x.customer_no,
@@ -433,7 +514,12 @@ export interface MaturityRow {
  * Active term deposits, wealth holdings and loans maturing from today to today + days (inclusive), through
  * the partial maturity indexes (status = 'active'); a month of maturities is a few thousand rows.
  */
-export function maturities(db: Database, scope: ReportScope, opts: { today: string; days: number }, filter: ReportFilter = {}): MaturityRow[] {
+export function maturities(
+  db: Database,
+  scope: ReportScope,
+  opts: { today: string; days: number },
+  filter: ReportFilter = {},
+): MaturityRow[] {
   const until = addDays(opts.today, opts.days);
   const w = customerWhere(scope, filter);
   const params = [opts.today, until, ...w.params, opts.today, until, ...w.params, opts.today, until, ...w.params];
@@ -451,8 +537,24 @@ export function maturities(db: Database, scope: ReportScope, opts: { today: stri
        FROM loans l JOIN customers c ON c.id = l.customer_id JOIN products p ON p.id = l.product_id
        WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ? AND ${w.sql}
      ORDER BY 6, 1, 2`,
-  ).all(...params) as { kind: MaturityRow['kind']; id: bigint; cid: bigint; cname: string; pname: string; d: string; a: bigint }[];
-  return rows.map((x) => ({ kind: x.kind, id: num(x.id), customerId: num(x.cid), customerName: x.cname, productName: x.pname, maturityOn: x.d, amountFen: x.a }));
+  ).all(...params) as {
+    kind: MaturityRow['kind'];
+    id: bigint;
+    cid: bigint;
+    cname: string;
+    pname: string;
+    d: string;
+    a: bigint;
+  }[];
+  return rows.map((x) => ({
+    kind: x.kind,
+    id: num(x.id),
+    customerId: num(x.cid),
+    customerName: x.cname,
+    productName: x.pname,
+    maturityOn: x.d,
+    amountFen: x.a,
+  }));
 }
 
 export interface MaturitySummaryRow {
@@ -464,7 +566,12 @@ export interface MaturitySummaryRow {
 }
 
 /** maturities() counted per kind in SQL (items, amount, distinct customers), without listing the rows. */
-export function maturitySummary(db: Database, scope: ReportScope, opts: { today: string; days: number }, filter: ReportFilter = {}): MaturitySummaryRow[] {
+export function maturitySummary(
+  db: Database,
+  scope: ReportScope,
+  opts: { today: string; days: number },
+  filter: ReportFilter = {},
+): MaturitySummaryRow[] {
   const until = addDays(opts.today, opts.days);
   const w = customerWhere(scope, filter);
   const part = (kind: string, table: string, amount: string) =>
@@ -473,8 +580,15 @@ export function maturitySummary(db: Database, scope: ReportScope, opts: { today:
   const rows = big(
     db,
     `${part('term', 'term_deposits', 'principal_fen')} UNION ALL ${part('wealth', 'wealth_holdings', 'market_value_fen')} UNION ALL ${part('loan', 'loans', 'balance_fen')}`,
-  ).all(opts.today, until, ...w.params, opts.today, until, ...w.params, opts.today, until, ...w.params) as { kind: MaturityRow['kind']; items: bigint; a: bigint; cs: bigint }[];
-  return rows.filter((r) => r.items > 0n).map((r) => ({ kind: r.kind, items: num(r.items), amountFen: r.a, customers: num(r.cs) }));
+  ).all(opts.today, until, ...w.params, opts.today, until, ...w.params, opts.today, until, ...w.params) as {
+    kind: MaturityRow['kind'];
+    items: bigint;
+    a: bigint;
+    cs: bigint;
+  }[];
+  return rows
+    .filter((r) => r.items > 0n)
+    .map((r) => ({ kind: r.kind, items: num(r.items), amountFen: r.a, customers: num(r.cs) }));
 }
 
 export interface StaffRow {
@@ -493,7 +607,12 @@ export interface StaffRow {
 }
 
 /** Managers of record in scope with today's book (summary_customers) and month-end AUM (summary_months). */
-export function staffLeague(db: Database, scope: ReportScope, opts: { month?: string } = {}, filter: ReportFilter = {}): StaffRow[] {
+export function staffLeague(
+  db: Database,
+  scope: ReportScope,
+  opts: { month?: string } = {},
+  filter: ReportFilter = {},
+): StaffRow[] {
   const months = reportMonths(db);
   const month = opts.month ?? months[months.length - 1] ?? null;
   const w = where('s', scope, filter);
@@ -506,17 +625,19 @@ export function staffLeague(db: Database, scope: ReportScope, opts: { month?: st
   const monthAum = (m: string | null): Map<number, bigint> => {
     const out = new Map<number, bigint>();
     if (!m || !months.includes(m)) return out;
-    const rows = big(db, `SELECT s.manager_staff_id AS sid, SUM(s.deposit_fen + s.wealth_fen) AS a FROM summary_months s WHERE s.month = ? AND ${w.sql} GROUP BY 1`).all(
-      m,
-      ...w.params,
-    ) as { sid: bigint; a: bigint }[];
+    const rows = big(
+      db,
+      `SELECT s.manager_staff_id AS sid, SUM(s.deposit_fen + s.wealth_fen) AS a FROM summary_months s WHERE s.month = ? AND ${w.sql} GROUP BY 1`,
+    ).all(m, ...w.params) as { sid: bigint; a: bigint }[];
     for (const r of rows) out.set(num(r.sid), r.a);
     return out;
   };
   const at = monthAum(month);
   const prev = monthAum(month ? shiftMonth(month, -1) : null);
   const staff = new Map(
-    (db.prepare('SELECT id, name, branch_id FROM staff').all() as { id: number; name: string; branch_id: number }[]).map((s) => [s.id, s]),
+    (
+      db.prepare('SELECT id, name, branch_id FROM staff').all() as { id: number; name: string; branch_id: number }[]
+    ).map((s) => [s.id, s]),
   );
   const hasMonth = !!month && months.includes(month);
   const hasPrev = !!month && months.includes(shiftMonth(month, -1));
@@ -573,7 +694,15 @@ export function tellerLeague(db: Database, scope: ReportScope, r?: MonthRange, f
      FROM summary_teller_months s JOIN staff st ON st.id = s.teller_staff_id WHERE ${parts.join(' AND ')}
      GROUP BY st.id ORDER BY n DESC, st.id`,
   ).all(...params) as { id: bigint; name: string; branch_id: bigint; n: bigint; cn: bigint; cf: bigint; df: bigint }[];
-  return rows.map((x) => ({ staffId: num(x.id), name: x.name, branchId: num(x.branch_id), n: num(x.n), creditN: num(x.cn), creditFen: x.cf, debitFen: x.df }));
+  return rows.map((x) => ({
+    staffId: num(x.id),
+    name: x.name,
+    branchId: num(x.branch_id),
+    n: num(x.n),
+    creditN: num(x.cn),
+    creditFen: x.cf,
+    debitFen: x.df,
+  }));
 }
 
 export interface MigrationCell {
@@ -587,7 +716,12 @@ export interface MigrationCell {
  * from < changed_at <= to (dates, whole days), the tier before the first change and after the last
  * one. Customers who changed and changed back appear on the diagonal. Tier null/'' is 'none'.
  */
-export function tierMigration(db: Database, scope: ReportScope, opts: { from: string; to: string }, filter: ReportFilter = {}): MigrationCell[] {
+export function tierMigration(
+  db: Database,
+  scope: ReportScope,
+  opts: { from: string; to: string },
+  filter: ReportFilter = {},
+): MigrationCell[] {
   const d = freshColumns(db);
   if (d) {
     // A large book: the grid's in-memory columns hold every customer's change history (a re-tier can
@@ -595,7 +729,9 @@ export function tierMigration(db: Database, scope: ReportScope, opts: { from: st
     const [lo, hi] = tierChangeBounds(opts.from, opts.to).map(ymd);
     const inScope = scope.managerStaffId != null ? null : new Set(scope.branchIds ?? []);
     const branches = filter.branchIds ? new Set(filter.branchIds) : null;
-    const tiers = filter.tiers ? new Set(filter.tiers.map((t) => TIER_CODES.indexOf((t || 'none') as (typeof TIER_CODES)[number]))) : null;
+    const tiers = filter.tiers
+      ? new Set(filter.tiers.map((t) => TIER_CODES.indexOf((t || 'none') as (typeof TIER_CODES)[number])))
+      : null;
     const kind = filter.kind ? KIND_CODES.indexOf(filter.kind) : -1;
     const keep = (r: number) =>
       (inScope ? inScope.has(d.branch[r]!) : d.manager[r] === scope.managerStaffId) &&

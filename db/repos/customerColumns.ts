@@ -87,7 +87,10 @@ export type SortSql = Record<SortColumn, string>;
 export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
   db.exec('BEGIN');
   try {
-    const { n, maxId } = db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS maxId FROM customers').get() as { n: number; maxId: number };
+    const { n, maxId } = db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS maxId FROM customers').get() as {
+      n: number;
+      maxId: number;
+    };
     if (maxId > 0x7fffffff) throw new Error('customer ids beyond 2^31');
     const money = (): MoneyColumn => ({ hi: new Int32Array(n), lo: new Uint32Array(n) });
     const d: ColumnData = {
@@ -130,7 +133,9 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
     );
     const dense = new Map<number, number>();
     let r = 0;
-    for (const row of stmt.raw().iterate() as IterableIterator<[number, number, number, string, string, string, number, number, number, number, string | null, string | null]>) {
+    for (const row of stmt.raw().iterate() as IterableIterator<
+      [number, number, number, string, string, string, number, number, number, number, string | null, string | null]
+    >) {
       if (r >= n) throw new Error('customers changed during the build');
       const [id, branch, manager, tier, kind, status, aum, dep, wlt, lon, last, birth] = row;
       d.ids[r] = id;
@@ -149,7 +154,8 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
       setMoney(d.loans, r, lon);
       // The SQL compares the text: only a well-formed date can be compared as a number instead.
       if (last === null) d.lastTxn[r] = 0;
-      else if (/^\d{4}-\d{2}-\d{2}$/.test(last)) d.lastTxn[r] = Number(last.slice(0, 4) + last.slice(5, 7) + last.slice(8, 10));
+      else if (/^\d{4}-\d{2}-\d{2}$/.test(last))
+        d.lastTxn[r] = Number(last.slice(0, 4) + last.slice(5, 7) + last.slice(8, 10));
       else throw new Error(`unexpected last_txn_on ${last}`);
       const m = birth === null ? '' : birth.slice(5, 7);
       d.birthMonth[r] = /^\d\d$/.test(m) && Number(m) >= 1 && Number(m) <= 12 ? Number(m) : 0;
@@ -159,10 +165,19 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
     d.managers = Int32Array.from(dense.keys());
     readTierChanges(db, d, code);
     for (const [col, expr] of Object.entries(sortSql) as [SortColumn, string][]) {
-      const from = col === 'branchName' ? 'customers c JOIN branches b ON b.id = c.branch_id' : col === 'managerName' ? 'customers c LEFT JOIN staff m ON m.id = c.manager_staff_id' : 'customers c';
+      const from =
+        col === 'branchName'
+          ? 'customers c JOIN branches b ON b.id = c.branch_id'
+          : col === 'managerName'
+            ? 'customers c LEFT JOIN staff m ON m.id = c.manager_staff_id'
+            : 'customers c';
       const perm = new Int32Array(n);
       let i = 0;
-      for (const id of db.prepare(`SELECT c.id FROM ${from} ORDER BY ${expr} ASC, c.id ASC`).pluck().iterate() as IterableIterator<number>) perm[i++] = d.rowOf[id]!;
+      for (const id of db
+        .prepare(`SELECT c.id FROM ${from} ORDER BY ${expr} ASC, c.id ASC`)
+        .pluck()
+        .iterate() as IterableIterator<number>)
+        perm[i++] = d.rowOf[id]!;
       if (i !== n) throw new Error('sort order incomplete');
       d.perms[col] = perm;
     }
@@ -173,7 +188,11 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
 }
 
 /** The tier-change log into the build's CSR arrays (customer order, then changed_at, id: the log's index order). */
-function readTierChanges(db: Database, d: ColumnData, code: (list: readonly string[], v: string | null) => number): void {
+function readTierChanges(
+  db: Database,
+  d: ColumnData,
+  code: (list: readonly string[], v: string | null) => number,
+): void {
   const m = (db.prepare('SELECT COUNT(*) AS n FROM customer_tier_changes').get() as { n: number }).n;
   d.changeDay = new Int32Array(m);
   d.changeFrom = new Uint8Array(m);
@@ -182,7 +201,9 @@ function readTierChanges(db: Database, d: ColumnData, code: (list: readonly stri
   let i = 0;
   let prevRow = -1;
   for (const [cid, at, from, to] of db
-    .prepare('SELECT customer_id, changed_at, from_tier, to_tier FROM customer_tier_changes INDEXED BY customer_tier_changes_customer ORDER BY customer_id, changed_at, id')
+    .prepare(
+      'SELECT customer_id, changed_at, from_tier, to_tier FROM customer_tier_changes INDEXED BY customer_tier_changes_customer ORDER BY customer_id, changed_at, id',
+    )
     .raw()
     .iterate() as IterableIterator<[number, string, string | null, string | null]>) {
     if (i >= m) throw new Error('tier changes grew during the build');
@@ -204,7 +225,12 @@ function readTierChanges(db: Database, d: ColumnData, code: (list: readonly stri
  * Tier migration over the columns: for the rows `keep` passes with at least one change dated in
  * [lo, hi) (YYYYMMDD), the tier before the first and after the last; counts by (from, to) codes.
  */
-export function migrationCells(d: ColumnData, keep: (r: number) => boolean, lo: number, hi: number): Map<string, number> {
+export function migrationCells(
+  d: ColumnData,
+  keep: (r: number) => boolean,
+  lo: number,
+  hi: number,
+): Map<string, number> {
   const out = new Map<string, number>();
   const { changeStart: start, changeDay: day, changeFrom: from, changeTo: to } = d;
   for (let r = 0; r < d.n; r++) {
@@ -228,14 +254,41 @@ export function migrationCells(d: ColumnData, keep: (r: number) => boolean, lo: 
 
 /** Every typed array of a build, for transferring it out of the worker without a copy. */
 export function transferList(d: ColumnData): ArrayBuffer[] {
-  const arrays: ArrayBufferView[] = [d.ids, d.rowOf, d.branch, d.manager, d.managerIdx, d.managers, d.tier, d.kind, d.status, d.lastTxn, d.birthMonth,
-    d.changeStart, d.changeDay, d.changeFrom, d.changeTo];
+  const arrays: ArrayBufferView[] = [
+    d.ids,
+    d.rowOf,
+    d.branch,
+    d.manager,
+    d.managerIdx,
+    d.managers,
+    d.tier,
+    d.kind,
+    d.status,
+    d.lastTxn,
+    d.birthMonth,
+    d.changeStart,
+    d.changeDay,
+    d.changeFrom,
+    d.changeTo,
+  ];
   for (const m of [d.aum, d.deposits, d.wealth, d.loans]) arrays.push(m.hi, m.lo);
   arrays.push(...Object.values(d.perms));
   return arrays.map((a) => a.buffer as ArrayBuffer);
 }
 
-const COLUMN_KEYS = new Set(['tiers', 'managerIds', 'branchIds', 'kinds', 'statuses', 'aumMin', 'aumMax', 'depositsMin', 'loansMin', 'birthdayThisMonth', 'inactiveDays']);
+const COLUMN_KEYS = new Set([
+  'tiers',
+  'managerIds',
+  'branchIds',
+  'kinds',
+  'statuses',
+  'aumMin',
+  'aumMax',
+  'depositsMin',
+  'loansMin',
+  'birthdayThisMonth',
+  'inactiveDays',
+]);
 
 /** The parts of a filter the columns cannot answer: SQL gives their matching ids. */
 export function sqlPart(f: GridFilter): GridFilter | null {
@@ -322,7 +375,8 @@ export function matchRows(
       if (v < min || v > max) out[r] = 0;
     }
   };
-  if (f.aumMin !== undefined || f.aumMax !== undefined) money(d.aum, f.aumMin !== undefined ? fen(f.aumMin) : -Infinity, f.aumMax !== undefined ? fen(f.aumMax) : Infinity);
+  if (f.aumMin !== undefined || f.aumMax !== undefined)
+    money(d.aum, f.aumMin !== undefined ? fen(f.aumMin) : -Infinity, f.aumMax !== undefined ? fen(f.aumMax) : Infinity);
   if (f.depositsMin !== undefined) money(d.deposits, fen(f.depositsMin), Infinity);
   if (f.loansMin !== undefined) money(d.loans, fen(f.loansMin), Infinity);
   if (f.birthdayThisMonth) {
@@ -380,7 +434,13 @@ function orderedRows(d: ColumnData, match: Uint8Array, col: SortColumn, perm: In
  * The page's customer ids, or null when the sort is not one the columns hold (several keys): the
  * SQL path then answers. Same total order as orderBy(): the key, then the id in the key's direction.
  */
-export function pageIds(d: ColumnData, match: Uint8Array, sort: GridSort, offset: number, limit: number): number[] | null {
+export function pageIds(
+  d: ColumnData,
+  match: Uint8Array,
+  sort: GridSort,
+  offset: number,
+  limit: number,
+): number[] | null {
   if (sort.length > 1) return null;
   const key = sort[0] ?? { col: 'aum' as const, dir: 'desc' as const };
   const perm = d.perms[key.col];
@@ -420,7 +480,12 @@ export function statsRows(d: ColumnData, match: Uint8Array): ColumnStats {
   const M = d.managers.length;
   const G = T * M;
   const count = new Float64Array(G);
-  const sums = { aum: [new Float64Array(G), new Float64Array(G)], dep: [new Float64Array(G), new Float64Array(G)], wlt: [new Float64Array(G), new Float64Array(G)], lon: [new Float64Array(G), new Float64Array(G)] };
+  const sums = {
+    aum: [new Float64Array(G), new Float64Array(G)],
+    dep: [new Float64Array(G), new Float64Array(G)],
+    wlt: [new Float64Array(G), new Float64Array(G)],
+    lon: [new Float64Array(G), new Float64Array(G)],
+  };
   const [aumHi, aumLo] = sums.aum as [Float64Array, Float64Array];
   const [depHi, depLo] = sums.dep as [Float64Array, Float64Array];
   const [wltHi, wltLo] = sums.wlt as [Float64Array, Float64Array];
@@ -467,7 +532,9 @@ export function statsRows(d: ColumnData, match: Uint8Array): ColumnStats {
     }
   }
   const byTier = [...tiers.values()].sort((a, b) => (a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0));
-  const byManager = [...byMgr.values()].sort((a, b) => (b.aum > a.aum ? 1 : b.aum < a.aum ? -1 : a.mid < b.mid ? -1 : a.mid > b.mid ? 1 : 0));
+  const byManager = [...byMgr.values()].sort((a, b) =>
+    b.aum > a.aum ? 1 : b.aum < a.aum ? -1 : a.mid < b.mid ? -1 : a.mid > b.mid ? 1 : 0,
+  );
   return { total, byTier, byManager };
 }
 

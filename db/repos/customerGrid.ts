@@ -5,12 +5,30 @@
  */
 import { addDays } from '../../shared/dates';
 import type { Database } from 'better-sqlite3';
-import { QUERY_FIELDS, type GridFilter, type GridSort, type QueryCondition, type QueryGroup, type SortColumn } from '../../shared/api/grid';
+import {
+  QUERY_FIELDS,
+  type GridFilter,
+  type GridSort,
+  type QueryCondition,
+  type QueryGroup,
+  type SortColumn,
+} from '../../shared/api/grid';
 import { AppError } from '../../shared/errors';
 import { yuanToFen } from '../../shared/money';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import type { Scope } from '../scope';
-import { buildColumns, countRows, freshColumns, installColumns, columnStamp, matchRows, pageIds, sqlPart, statsRows, type ColumnData } from './customerColumns';
+import {
+  buildColumns,
+  countRows,
+  freshColumns,
+  installColumns,
+  columnStamp,
+  matchRows,
+  pageIds,
+  sqlPart,
+  statsRows,
+  type ColumnData,
+} from './customerColumns';
 import { classifySearch, searchPredicate, type CustomerListRow } from './customers';
 import { drillPredicate } from '../reporting/drill';
 
@@ -90,7 +108,8 @@ function compileCondition(c: QueryCondition, today: string, params: Param[], pat
         return Number(yuanToFen(t));
       }
       case 'date':
-        if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) invalid([...path, 'value', i], 'not_date');
+        if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+          invalid([...path, 'value', i], 'not_date');
         return v;
       case 'number':
       case 'id':
@@ -133,7 +152,9 @@ function compileCondition(c: QueryCondition, today: string, params: Param[], pat
     case 'kind':
     case 'status':
       onlyEquality();
-      return c.op === 'ne' ? `(${COLUMN[c.field]} IS NULL OR ${comparison(COLUMN[c.field]!)})` : comparison(COLUMN[c.field]!);
+      return c.op === 'ne'
+        ? `(${COLUMN[c.field]} IS NULL OR ${comparison(COLUMN[c.field]!)})`
+        : comparison(COLUMN[c.field]!);
     case 'age': {
       // Whole years at today's date, for individuals (a corporate's "birth date" is its founding).
       params.push(today, today);
@@ -181,11 +202,20 @@ function compileCondition(c: QueryCondition, today: string, params: Param[], pat
   }
 }
 
-export function compileGroup(g: QueryGroup, today: string, params: Param[], path: (string | number)[] = [], depth = 0, budget = { n: 0 }): string {
+export function compileGroup(
+  g: QueryGroup,
+  today: string,
+  params: Param[],
+  path: (string | number)[] = [],
+  depth = 0,
+  budget = { n: 0 },
+): string {
   if (depth > 4) invalid(path, 'too_deep');
   const parts = g.items.map((item, i) => {
     if (++budget.n > 60) invalid(path, 'too_many_conditions');
-    return 'items' in item ? `(${compileGroup(item, today, params, [...path, 'items', i], depth + 1, budget)})` : compileCondition(item, today, params, [...path, 'items', i]);
+    return 'items' in item
+      ? `(${compileGroup(item, today, params, [...path, 'items', i], depth + 1, budget)})`
+      : compileCondition(item, today, params, [...path, 'items', i]);
   });
   return `(${parts.join(g.op === 'and' ? ' AND ' : ' OR ')})`;
 }
@@ -243,14 +273,20 @@ function idSources(part: GridFilter, today: string): { sql: string; params: (str
  * WHERE clause and parameters for scope + filter. `today` is the clock's date (YYYY-MM-DD); `userId`
  * the caller (favourites and lists are per user).
  */
-export function compileFilter(scope: Scope, f: GridFilter, today: string, userId = 0): { where: string; params: (string | number)[] } {
+export function compileFilter(
+  scope: Scope,
+  f: GridFilter,
+  today: string,
+  userId = 0,
+): { where: string; params: (string | number)[] } {
   const where: string[] = [scope.sql];
   const params: (string | number)[] = [...scope.params];
   const add = (sql: string, ...p: (string | number)[]) => {
     where.push(sql);
     params.push(...p);
   };
-  if (f.favorites) add('EXISTS (SELECT 1 FROM customer_favorites fv WHERE fv.user_id = ? AND fv.customer_id = c.id)', userId);
+  if (f.favorites)
+    add('EXISTS (SELECT 1 FROM customer_favorites fv WHERE fv.user_id = ? AND fv.customer_id = c.id)', userId);
   if (f.listId !== undefined) {
     // The list must be the caller's own or shared; its members still pass through the scope above.
     add(
@@ -291,7 +327,8 @@ export function compileFilter(scope: Scope, f: GridFilter, today: string, userId
     if (ids) add(`c.id IN (${ids.sql})`, ...ids.params);
   }
   if (f.birthdayThisMonth) add(`c.kind = 'individual' AND substr(c.birth_date, 6, 2) = ?`, today.slice(5, 7));
-  if (f.inactiveDays !== undefined) add('(c.last_txn_on IS NULL OR c.last_txn_on <= ?)', addDays(today, -f.inactiveDays));
+  if (f.inactiveDays !== undefined)
+    add('(c.last_txn_on IS NULL OR c.last_txn_on <= ?)', addDays(today, -f.inactiveDays));
   if (f.drill) {
     const d = drillPredicate(f.drill, today);
     add(d.sql, ...d.params);
@@ -316,7 +353,9 @@ export function orderBy(sort: GridSort): string {
  * holds (AUM order would sort every 王 in the book before showing 20). Grid and export share it.
  */
 export function effectiveSort(sort: GridSort, filter: GridFilter): GridSort {
-  return sort.length === 0 && filter.q && classifySearch(filter.q).kind === 'name' ? [{ col: 'name', dir: 'asc' }] : sort;
+  return sort.length === 0 && filter.q && classifySearch(filter.q).kind === 'name'
+    ? [{ col: 'name', dir: 'asc' }]
+    : sort;
 }
 
 /** Branch and manager names are joined only when the sort needs them. */
@@ -373,7 +412,9 @@ function summaryWhere(db: Database, scope: Scope, f: GridFilter): { where: strin
     where.push(`s.branch_id IN (${inList(scope.branchIds.length)})`);
     params.push(...scope.branchIds);
   } else if (scope.kind === 'manager' && scope.staffId !== undefined && scope.today) {
-    const grants = db.prepare('SELECT 1 FROM customer_grants WHERE staff_id = ? AND (expires_on IS NULL OR expires_on >= ?) LIMIT 1').get(scope.staffId, scope.today);
+    const grants = db
+      .prepare('SELECT 1 FROM customer_grants WHERE staff_id = ? AND (expires_on IS NULL OR expires_on >= ?) LIMIT 1')
+      .get(scope.staffId, scope.today);
     if (grants) return null;
     where.push('s.manager_staff_id = ?');
     params.push(scope.staffId);
@@ -404,7 +445,9 @@ function summaryStats(db: Database, q: { where: string; params: Param[] }) {
     .safeIntegers(true)
     .get(...q.params) as { n: bigint; aum: bigint | null; dep: bigint | null; wlt: bigint | null; lon: bigint | null };
   const byTier = db
-    .prepare(`SELECT CASE s.tier WHEN '' THEN 'none' ELSE s.tier END AS tier, SUM(s.customers) AS n, SUM(s.aum_fen) AS aum FROM summary_customers s WHERE ${q.where} GROUP BY 1 HAVING SUM(s.customers) > 0 ORDER BY 1`)
+    .prepare(
+      `SELECT CASE s.tier WHEN '' THEN 'none' ELSE s.tier END AS tier, SUM(s.customers) AS n, SUM(s.aum_fen) AS aum FROM summary_customers s WHERE ${q.where} GROUP BY 1 HAVING SUM(s.customers) > 0 ORDER BY 1`,
+    )
     .safeIntegers(true)
     .all(...q.params) as { tier: string; n: bigint; aum: bigint }[];
   const byManager = db
@@ -445,11 +488,24 @@ const matches = new WeakMap<ColumnData, Map<string, Uint8Array>>();
  * stats and pages of the same view); favourites and lists change through this connection without a
  * new build, so views over them are never kept.
  */
-function columnarMatch(db: Database, scope: Scope, f: GridFilter, today: string, userId: number): { d: ColumnData; match: Uint8Array } | null {
+function columnarMatch(
+  db: Database,
+  scope: Scope,
+  f: GridFilter,
+  today: string,
+  userId: number,
+): { d: ColumnData; match: Uint8Array } | null {
   const d = freshColumns(db);
   if (!d) return null;
   const volatile = f.favorites || f.listId !== undefined;
-  const key = JSON.stringify([scope.kind, scope.sql === '1' ? 'all' : scope.branchIds ?? null, scope.staffId ?? null, f, today, userId]);
+  const key = JSON.stringify([
+    scope.kind,
+    scope.sql === '1' ? 'all' : (scope.branchIds ?? null),
+    scope.staffId ?? null,
+    f,
+    today,
+    userId,
+  ]);
   let cache = matches.get(d);
   if (!cache) matches.set(d, (cache = new Map()));
   const hit = volatile ? undefined : cache.get(key);
@@ -485,7 +541,12 @@ function columnarMatch(db: Database, scope: Scope, f: GridFilter, today: string,
       // the scope. Several sources: the rows every one of them names.
       let hits: Uint8Array | null = null;
       for (const s of sources) {
-        const rows = toRows(db.prepare(s.sql).pluck().all(...s.params) as number[]);
+        const rows = toRows(
+          db
+            .prepare(s.sql)
+            .pluck()
+            .all(...s.params) as number[],
+        );
         if (!rows) return null;
         const mark = new Uint8Array(d.n);
         for (const r of rows) if (hits === null || hits[r]) mark[r] = 1;
@@ -497,7 +558,12 @@ function columnarMatch(db: Database, scope: Scope, f: GridFilter, today: string,
     } else {
       // Within the caller's scope: a manager's book bounds the ids SQL hands over.
       const { where, params } = compileFilter(scope.kind === 'manager' ? scope : ALL, part, today, userId);
-      sqlRows = toRows(db.prepare(`SELECT c.id FROM customers c WHERE ${where}`).pluck().all(...params) as number[]);
+      sqlRows = toRows(
+        db
+          .prepare(`SELECT c.id FROM customers c WHERE ${where}`)
+          .pluck()
+          .all(...params) as number[],
+      );
       if (!sqlRows) return null;
     }
   }
@@ -514,7 +580,9 @@ export function customerGridRepo(db: Database) {
   /** A page's rows by primary key, in the page's order. */
   const fetchByIds = (page: number[]): GridDbRow[] => {
     if (page.length === 0) return [];
-    const rows = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE c.id IN (${inList(page.length)})`).all(...page) as GridDbRow[];
+    const rows = db
+      .prepare(`SELECT ${COLUMNS} ${FROM} WHERE c.id IN (${inList(page.length)})`)
+      .all(...page) as GridDbRow[];
     const byId = new Map(rows.map((r) => [r.id, r]));
     // A row deleted since the snapshot is simply skipped; the next data_version drops the snapshot.
     return page.flatMap((id) => {
@@ -523,7 +591,15 @@ export function customerGridRepo(db: Database) {
     });
   };
   return {
-    rows(scope: Scope, filter: GridFilter, sort: GridSort, offset: number, limit: number, today: string, userId = 0): GridDbRow[] {
+    rows(
+      scope: Scope,
+      filter: GridFilter,
+      sort: GridSort,
+      offset: number,
+      limit: number,
+      today: string,
+      userId = 0,
+    ): GridDbRow[] {
       scope = effective(db, scope);
       sort = effectiveSort(sort, filter);
       // A quick search's first pages come straight off the name/number indexes (LIMIT 20 of the
@@ -538,7 +614,12 @@ export function customerGridRepo(db: Database) {
       if (offset < SNAPSHOT_FROM_OFFSET || filter.favorites || filter.listId !== undefined) {
         // Ids first, from customers alone (joining branches and staff here lets SQLite start from the
         // branch table and test every customer of it), then the page's rows by primary key.
-        return fetchByIds(db.prepare(`SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).pluck().all(...params, limit, offset) as number[]);
+        return fetchByIds(
+          db
+            .prepare(`SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+            .pluck()
+            .all(...params, limit, offset) as number[],
+        );
       }
       const key = JSON.stringify([scope.sql, scope.params, where, params, order]);
       const ids = snapshotFor(db, key, () => {
@@ -556,7 +637,15 @@ export function customerGridRepo(db: Database) {
 
     count(scope: Scope, filter: GridFilter, today: string, userId = 0): number {
       const fast = summaryWhere(db, scope, filter);
-      if (fast) return Number((db.prepare(`SELECT COALESCE(SUM(s.customers), 0) AS n FROM summary_customers s WHERE ${fast.where}`).safeIntegers(true).get(...fast.params) as { n: bigint }).n);
+      if (fast)
+        return Number(
+          (
+            db
+              .prepare(`SELECT COALESCE(SUM(s.customers), 0) AS n FROM summary_customers s WHERE ${fast.where}`)
+              .safeIntegers(true)
+              .get(...fast.params) as { n: bigint }
+          ).n,
+        );
       const eff = effective(db, scope);
       const col = columnarMatch(db, eff, filter, today, userId);
       if (col) return countRows(col.match);
@@ -576,7 +665,10 @@ export function customerGridRepo(db: Database) {
         return {
           total: s.total,
           byTier: s.byTier,
-          byManager: s.byManager.map((m) => ({ ...m, mname: m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null) })),
+          byManager: s.byManager.map((m) => ({
+            ...m,
+            mname: m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null),
+          })),
         };
       }
       const { where, params } = compileFilter(eff, filter, today, userId);
@@ -589,8 +681,22 @@ export function customerGridRepo(db: Database) {
            FROM customers c WHERE ${where} GROUP BY 1, 2`,
         )
         .safeIntegers(true)
-        .all(...params) as { tier: string; mid: bigint; n: bigint; aum: bigint; dep: bigint; wlt: bigint; lon: bigint }[];
-      const total = { n: 0n, aum: 0n as bigint | null, dep: 0n as bigint | null, wlt: 0n as bigint | null, lon: 0n as bigint | null };
+        .all(...params) as {
+        tier: string;
+        mid: bigint;
+        n: bigint;
+        aum: bigint;
+        dep: bigint;
+        wlt: bigint;
+        lon: bigint;
+      }[];
+      const total = {
+        n: 0n,
+        aum: 0n as bigint | null,
+        dep: 0n as bigint | null,
+        wlt: 0n as bigint | null,
+        lon: 0n as bigint | null,
+      };
       const tiers = new Map<string, { tier: string; n: bigint; aum: bigint }>();
       const managers = new Map<bigint, { mid: bigint; mname: string | null; n: bigint; aum: bigint }>();
       for (const g of groups) {
@@ -608,7 +714,8 @@ export function customerGridRepo(db: Database) {
         m.aum += g.aum;
         managers.set(g.mid, m);
       }
-      for (const m of managers.values()) m.mname = m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null);
+      for (const m of managers.values())
+        m.mname = m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null);
       const byTier = [...tiers.values()].sort((a, b) => (a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0));
       const byManager = [...managers.values()].sort((a, b) => (b.aum > a.aum ? 1 : b.aum < a.aum ? -1 : 0));
       return { total, byTier, byManager };
@@ -641,7 +748,14 @@ export const EXPORT_SQL: Record<string, string> = {
 };
 
 /** The grid's exact query (scope, filter, sort) selecting `columns` in order, for an export worker. */
-export function exportQuery(scope: Scope, filter: GridFilter, sort: GridSort, columns: readonly string[], today: string, userId = 0) {
+export function exportQuery(
+  scope: Scope,
+  filter: GridFilter,
+  sort: GridSort,
+  columns: readonly string[],
+  today: string,
+  userId = 0,
+) {
   const { where, params } = compileFilter(scope, filter, today, userId);
   const cols = columns.map((c) => {
     const e = EXPORT_SQL[c];

@@ -95,7 +95,10 @@ export function customersRepo(db: Database) {
       const { sql: predicate, params } = searchPredicate(raw);
       // Exact hits first, then the biggest customers; except for a lone surname (the first key
       // stroke), where ranking every 王 of the book by AUM would cost a second: name order is the index's.
-      const order = kind === 'name' && [...q].length < 2 ? 'c.name, c.id' : '(c.name = ? OR c.customer_no = ?) DESC, c.aum_fen DESC, c.id';
+      const order =
+        kind === 'name' && [...q].length < 2
+          ? 'c.name, c.id'
+          : '(c.name = ? OR c.customer_no = ?) DESC, c.aum_fen DESC, c.id';
       const rows = db
         .prepare(`SELECT ${LIST_COLUMNS} ${FROM} WHERE ${predicate} AND ${scope.sql} ORDER BY ${order} LIMIT ?`)
         .all(...params, ...scope.params, ...(order.startsWith('(') ? [q, q] : []), limit) as CustomerListRow[];
@@ -113,17 +116,24 @@ export function customersRepo(db: Database) {
       if (!row) return undefined;
       const tags = (
         db
-          .prepare('SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = ? ORDER BY t.name')
+          .prepare(
+            'SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = ? ORDER BY t.name',
+          )
           .all(id) as { name: string }[]
       ).map((t) => t.name);
       return { ...masked(row), phone: maskPhone(row.phone), tags };
     },
 
     /** Unmasked identifiers of one customer in scope; the caller audits the reveal. */
-    reveal(scope: Scope, id: number): { id: number; id_no: string | null; mobile: string | null; phone: string | null } | undefined {
+    reveal(
+      scope: Scope,
+      id: number,
+    ): { id: number; id_no: string | null; mobile: string | null; phone: string | null } | undefined {
       return db
         .prepare(`SELECT c.id, c.id_no, c.mobile, c.phone FROM customers c WHERE c.id = ? AND ${scope.sql}`)
-        .get(id, ...scope.params) as { id: number; id_no: string | null; mobile: string | null; phone: string | null } | undefined;
+        .get(id, ...scope.params) as
+        | { id: number; id_no: string | null; mobile: string | null; phone: string | null }
+        | undefined;
     },
 
     list(scope: Scope, opts: { offset: number; limit: number; tier?: string | undefined }): CustomerListRow[] {

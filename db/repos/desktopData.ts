@@ -26,7 +26,11 @@ export interface CustomerRow {
 }
 
 export function desktopData(db: Database) {
-  const all = (sql: string, params: readonly unknown[]): Row[] => db.prepare(sql).safeIntegers(true).all(...params) as Row[];
+  const all = (sql: string, params: readonly unknown[]): Row[] =>
+    db
+      .prepare(sql)
+      .safeIntegers(true)
+      .all(...params) as Row[];
   const num = (v: unknown) => Number(v);
 
   return {
@@ -50,16 +54,31 @@ export function desktopData(db: Database) {
       let params: (string | number)[];
       const byBook = () => {
         if (scope.kind !== 'manager' || scope.staffId == null) return false;
-        const book = num(all('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers WHERE manager_staff_id = ?', [scope.staffId])[0]!.n);
+        const book = num(
+          all('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers WHERE manager_staff_id = ?', [
+            scope.staffId,
+          ])[0]!.n,
+        );
         const items = num(
-          all(`SELECT ${parts.map(([, table]) => `(SELECT COUNT(*) FROM ${table} x WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ?)`).join(' + ')} AS n`, window)[0]!.n,
+          all(
+            `SELECT ${parts.map(([, table]) => `(SELECT COUNT(*) FROM ${table} x WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ?)`).join(' + ')} AS n`,
+            window,
+          )[0]!.n,
         );
         return book * 3 < items;
       };
       if (scope.kind === 'manager' && (drive ? drive === 'book' : byBook())) {
         source = `WITH book(id) AS MATERIALIZED (SELECT c.id FROM customers c WHERE ${scope.sql})
-          ${parts.map(([k, table, amt]) => `SELECT x.customer_id AS cid, '${k}' AS k, x.maturity_on AS on_date, x.${amt} AS amt FROM book b JOIN ${table} x ON x.customer_id = b.id
-             WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ?`).join(' UNION ALL ')}`;
+          ${parts
+            .map(
+              ([
+                k,
+                table,
+                amt,
+              ]) => `SELECT x.customer_id AS cid, '${k}' AS k, x.maturity_on AS on_date, x.${amt} AS amt FROM book b JOIN ${table} x ON x.customer_id = b.id
+             WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ?`,
+            )
+            .join(' UNION ALL ')}`;
         params = [...scope.params, ...window];
       } else {
         const whole = coversStore(db, scope);
@@ -73,8 +92,14 @@ export function desktopData(db: Database) {
           .join(' UNION ALL ');
         params = whole ? window : parts.flatMap(() => [today, until, ...scope.params]);
       }
-      const sums = new Map(all(`SELECT k, COUNT(*) AS n, SUM(amt) AS s FROM (${source}) GROUP BY k`, params).map((r) => [String(r.k), r]));
-      const byKind = parts.map(([k]) => ({ kind: k, items: num(sums.get(k)?.n ?? 0), amount_fen: big(sums.get(k)?.s ?? 0) }));
+      const sums = new Map(
+        all(`SELECT k, COUNT(*) AS n, SUM(amt) AS s FROM (${source}) GROUP BY k`, params).map((r) => [String(r.k), r]),
+      );
+      const byKind = parts.map(([k]) => ({
+        kind: k,
+        items: num(sums.get(k)?.n ?? 0),
+        amount_fen: big(sums.get(k)?.s ?? 0),
+      }));
       // One pass for the count and the first rows: the window count sees every customer before LIMIT.
       const found = all(
         `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen, d.amount_fen, d.on_date AS "on", d.total
@@ -114,10 +139,10 @@ export function desktopData(db: Database) {
     /** Count and the largest customers (by AUM) a compiled grid filter keeps. */
     filtered(where: string, params: readonly (string | number)[], limit = 5) {
       const n = num(all(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`, params)[0]!.n);
-      const rows = all(`SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen FROM customers c WHERE ${where} ORDER BY c.aum_fen DESC, c.id DESC LIMIT ?`, [
-        ...params,
-        limit,
-      ]) as unknown as CustomerRow[];
+      const rows = all(
+        `SELECT c.id, c.customer_no, c.name, c.tier, c.aum_fen FROM customers c WHERE ${where} ORDER BY c.aum_fen DESC, c.id DESC LIMIT ?`,
+        [...params, limit],
+      ) as unknown as CustomerRow[];
       return { count: n, rows };
     },
   };
@@ -132,5 +157,7 @@ export type DesktopData = ReturnType<typeof desktopData>;
 export function coversStore(db: Database, scope: Scope): boolean {
   if (scope.kind !== 'branch' || !scope.branchIds?.length) return false;
   const ids = scope.branchIds;
-  return !db.prepare(`SELECT 1 FROM summary_customers WHERE branch_id NOT IN (${ids.map(() => '?').join(',')}) LIMIT 1`).get(...ids);
+  return !db
+    .prepare(`SELECT 1 FROM summary_customers WHERE branch_id NOT IN (${ids.map(() => '?').join(',')}) LIMIT 1`)
+    .get(...ids);
 }

@@ -8,9 +8,9 @@ import type { Database } from 'better-sqlite3';
 export function desktopsRepo(db: Database) {
   return {
     userLayout(userId: number): { layout: string; updatedAt: string } | null {
-      const r = db.prepare('SELECT layout, updated_at AS updatedAt FROM desktop_layouts WHERE user_id = ?').get(userId) as
-        | { layout: string; updatedAt: string }
-        | undefined;
+      const r = db
+        .prepare('SELECT layout, updated_at AS updatedAt FROM desktop_layouts WHERE user_id = ?')
+        .get(userId) as { layout: string; updatedAt: string } | undefined;
       return r ?? null;
     },
     saveUserLayout(userId: number, layout: string): string {

@@ -33,7 +33,8 @@ export function overviewRepo(db: Database) {
     if (scope.kind === 'branch' && scope.branchIds) {
       return { sql: `s.branch_id IN (${scope.branchIds.map(() => '?').join(',')})`, params: [...scope.branchIds] };
     }
-    if (scope.kind === 'manager' && scope.staffId != null) return { sql: 's.manager_staff_id = ?', params: [scope.staffId] };
+    if (scope.kind === 'manager' && scope.staffId != null)
+      return { sql: 's.manager_staff_id = ?', params: [scope.staffId] };
     return null;
   }
   /** Granted customers that are not already in the manager's own summary rows. */
@@ -90,7 +91,9 @@ export function overviewRepo(db: Database) {
       const g = grantedExtra(scope);
       if (g) {
         const extra = db
-          .prepare(`SELECT c.tier AS tier, COUNT(*) AS customers, COALESCE(SUM(c.aum_fen),0) AS aum_fen ${g.sql} GROUP BY c.tier`)
+          .prepare(
+            `SELECT c.tier AS tier, COUNT(*) AS customers, COALESCE(SUM(c.aum_fen),0) AS aum_fen ${g.sql} GROUP BY c.tier`,
+          )
           .safeIntegers(true)
           .all(...g.params) as { tier: string | null; customers: bigint; aum_fen: bigint }[];
         for (const r of extra) add(r.tier, r.customers, r.aum_fen);

@@ -9,9 +9,9 @@ import type { SettingKey } from '../../shared/api/settings';
 export function userSettingsRepo(db: Database) {
   return {
     get(userId: number, key: SettingKey): { value: string; updatedAt: string } | null {
-      const r = db.prepare('SELECT value, updated_at AS updatedAt FROM user_settings WHERE user_id = ? AND key = ?').get(userId, key) as
-        | { value: string; updatedAt: string }
-        | undefined;
+      const r = db
+        .prepare('SELECT value, updated_at AS updatedAt FROM user_settings WHERE user_id = ? AND key = ?')
+        .get(userId, key) as { value: string; updatedAt: string } | undefined;
       return r ?? null;
     },
     /** Writes (or replaces) the value; returns its updated_at. */

@@ -52,26 +52,26 @@ export function usersRepo(db: Database) {
     count: () => (db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n,
 
     /** One more failure; locks the account for `lockMs` once `maxAttempts` is reached. Returns the new state. */
-    recordFailure(id: number, at: Date, maxAttempts: number, lockMs: number): { attempts: number; lockedUntil: string | null } {
+    recordFailure(
+      id: number,
+      at: Date,
+      maxAttempts: number,
+      lockMs: number,
+    ): { attempts: number; lockedUntil: string | null } {
       return db.transaction(() => {
         const row = db.prepare('SELECT failed_attempts FROM users WHERE id = ?').get(id) as { failed_attempts: number };
         const attempts = row.failed_attempts + 1;
         const lockedUntil = attempts >= maxAttempts ? new Date(at.getTime() + lockMs).toISOString() : null;
-        db.prepare('UPDATE users SET failed_attempts = ?, locked_until = COALESCE(?, locked_until), updated_at = ? WHERE id = ?').run(
-          attempts,
-          lockedUntil,
-          at.toISOString(),
-          id,
-        );
+        db.prepare(
+          'UPDATE users SET failed_attempts = ?, locked_until = COALESCE(?, locked_until), updated_at = ? WHERE id = ?',
+        ).run(attempts, lockedUntil, at.toISOString(), id);
         return { attempts, lockedUntil };
       })();
     },
     recordSuccess(id: number, at: Date): void {
-      db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = ?, updated_at = ? WHERE id = ?').run(
-        at.toISOString(),
-        at.toISOString(),
-        id,
-      );
+      db.prepare(
+        'UPDATE users SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = ?, updated_at = ? WHERE id = ?',
+      ).run(at.toISOString(), at.toISOString(), id);
     },
     create(u: NewUser): number {
       const r = db
@@ -86,7 +86,10 @@ export function usersRepo(db: Database) {
       db.prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?').run(disabled ? 1 : 0, now(), id);
     },
     unlock(id: number): void {
-      db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(now(), id);
+      db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(
+        now(),
+        id,
+      );
     },
     setPassword(id: number, hash: string, mustChange: boolean): void {
       db.prepare(
@@ -117,7 +120,9 @@ export function usersRepo(db: Database) {
     },
     /** The top of the branch tree, where an administrator without staff record belongs. */
     rootBranchId(): number | null {
-      const r = db.prepare('SELECT id FROM branches WHERE parent_id IS NULL ORDER BY id LIMIT 1').get() as { id: number } | undefined;
+      const r = db.prepare('SELECT id FROM branches WHERE parent_id IS NULL ORDER BY id LIMIT 1').get() as
+        | { id: number }
+        | undefined;
       return r?.id ?? null;
     },
   };

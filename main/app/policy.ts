@@ -117,7 +117,11 @@ export interface SenderFrameInfo {
 }
 
 /** Whether an IPC call may reach the registry. A missing frame (navigated away, destroyed) is refused. */
-export function isTrustedSender(frame: SenderFrameInfo | null | undefined, appUrl: string, opts: PathCompare = {}): boolean {
+export function isTrustedSender(
+  frame: SenderFrameInfo | null | undefined,
+  appUrl: string,
+  opts: PathCompare = {},
+): boolean {
   if (!frame) return false;
   if (!frame.isMainFrame || !frame.fromAppWindow) return false;
   return isSameAppDocument(frame.url, appUrl, opts);

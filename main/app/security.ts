@@ -84,7 +84,11 @@ export function installSessionGuards(ses: Session, ctx: SecurityContext): void {
     callback(ok);
   });
   ses.setPermissionCheckHandler((_wc, permission, _origin, details) =>
-    isAllowedPermission(permission, { requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame }, ctx.appUrl),
+    isAllowedPermission(
+      permission,
+      { requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame },
+      ctx.appUrl,
+    ),
   );
   // WebHID / WebSerial / WebUSB: no device is ever handed to the page.
   ses.setDevicePermissionHandler(() => false);

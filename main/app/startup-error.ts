@@ -43,7 +43,11 @@ function messageOf(err: unknown): string {
 /** better-sqlite3 compiled for Node instead of Electron (install-app-deps never ran): see electron-builder.yml. */
 function isNativeModuleMismatch(err: unknown): boolean {
   const msg = messageOf(err);
-  return codeOf(err) === 'ERR_DLOPEN_FAILED' || msg.includes('NODE_MODULE_VERSION') || msg.includes('was compiled against a different Node.js version');
+  return (
+    codeOf(err) === 'ERR_DLOPEN_FAILED' ||
+    msg.includes('NODE_MODULE_VERSION') ||
+    msg.includes('was compiled against a different Node.js version')
+  );
 }
 
 function describe(err: unknown): Described {

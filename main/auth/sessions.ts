@@ -20,7 +20,10 @@ interface Entry {
   lastSeenAt: number;
 }
 
-export type SessionLookup = { status: 'ok'; userId: number } | { status: 'missing' } | { status: 'expired'; userId: number };
+export type SessionLookup =
+  | { status: 'ok'; userId: number }
+  | { status: 'missing' }
+  | { status: 'expired'; userId: number };
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 

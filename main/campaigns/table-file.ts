@@ -53,7 +53,7 @@ export function parseCsv(text: string): TableRow[] {
       continue;
     }
     if (ch === '"' && cur === '') (quoted = true), (any = true);
-    else if (ch === ',') (cells.push(cur), (cur = ''), (any = true));
+    else if (ch === ',') cells.push(cur), (cur = ''), (any = true);
     else if (ch === '\r') continue;
     else if (ch === '\n') {
       cells.push(cur);
@@ -65,7 +65,8 @@ export function parseCsv(text: string): TableRow[] {
       start = line;
     } else (cur += ch), (any = true);
   }
-  if (quoted) throw new AppError('CAMPAIGN_IMPORT_INVALID', { errors: [{ line: start, column: null, reason: 'unclosedQuote' }] });
+  if (quoted)
+    throw new AppError('CAMPAIGN_IMPORT_INVALID', { errors: [{ line: start, column: null, reason: 'unclosedQuote' }] });
   if (any || cur !== '') {
     cells.push(cur);
     out.push({ line: start, cells });
@@ -75,7 +76,8 @@ export function parseCsv(text: string): TableRow[] {
 
 export async function readTable(fileName: string, base64: string): Promise<Table> {
   const buf = Buffer.from(base64, 'base64');
-  const fail = (reason: string) => new AppError('CAMPAIGN_IMPORT_INVALID', { file: fileName, errors: [{ line: null, column: null, reason }] });
+  const fail = (reason: string) =>
+    new AppError('CAMPAIGN_IMPORT_INVALID', { file: fileName, errors: [{ line: null, column: null, reason }] });
   if (buf.length === 0) throw fail('empty');
   if (buf.length > MAX_UPLOAD_BYTES) throw fail('tooLarge');
   let rows: TableRow[];

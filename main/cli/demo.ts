@@ -36,9 +36,17 @@ export interface DemoArgs {
 
 /** Parses `--name value` and `--name=value`; throws a message fit for the user on anything else. */
 export function parseDemoArgs(args: readonly string[]): DemoArgs {
-  const out: DemoArgs = { customers: 500, seed: undefined, db: DEFAULT_DEMO_DB, txnsPerCustomer: undefined, fresh: false, extracts: null };
+  const out: DemoArgs = {
+    customers: 500,
+    seed: undefined,
+    db: DEFAULT_DEMO_DB,
+    txnsPerCustomer: undefined,
+    fresh: false,
+    extracts: null,
+  };
   const int = (name: string, text: string | undefined, min: number): number => {
-    if (text === undefined || !/^\d[\d_,]*$/.test(text)) throw new Error(`${name} needs a whole number, got ${text ?? 'nothing'}`);
+    if (text === undefined || !/^\d[\d_,]*$/.test(text))
+      throw new Error(`${name} needs a whole number, got ${text ?? 'nothing'}`);
     const v = Number(text.replace(/[_,]/g, ''));
     if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} must be at least ${min}, got ${text}`);
     return v;
@@ -49,19 +57,32 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const takeValue = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : args[++i]);
     switch (name) {
-      case '--customers': out.customers = int(name, takeValue(), 1); break;
-      case '--seed': out.seed = int(name, takeValue(), 0); break;
-      case '--txns-per-customer': out.txnsPerCustomer = int(name, takeValue(), 0); break;
+      case '--customers':
+        out.customers = int(name, takeValue(), 1);
+        break;
+      case '--seed':
+        out.seed = int(name, takeValue(), 0);
+        break;
+      case '--txns-per-customer':
+        out.txnsPerCustomer = int(name, takeValue(), 0);
+        break;
       case '--db': {
         const v = takeValue();
         if (!v) throw new Error('--db needs a file path');
         out.db = v;
         break;
       }
-      case '--fresh': out.fresh = true; break;
-      case '--extracts': out.extracts = true; break;
-      case '--no-extracts': out.extracts = false; break;
-      default: throw new Error(`unknown option ${arg}`);
+      case '--fresh':
+        out.fresh = true;
+        break;
+      case '--extracts':
+        out.extracts = true;
+        break;
+      case '--no-extracts':
+        out.extracts = false;
+        break;
+      default:
+        throw new Error(`unknown option ${arg}`);
     }
   }
   return out;
@@ -75,10 +96,12 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 
 function summaryLine(file: string, s: DemoSummary): string {
   const manager = DEMO_USERS.find((u) => u.role === 'manager')?.username ?? 'manager1';
-  return `demo store ready: ${file} | ${s.branches} branches, ${s.staff} staff, ${s.users} users, ${fmt(s.customers)} customers, `
-    + `${fmt(s.accounts)} accounts, ${fmt(s.transactions)} transactions, ${fmt(s.loans)} loans, ${fmt(s.termDeposits)} term deposits, `
-    + `${fmt(s.wealthHoldings)} wealth holdings, ${fmt(s.dailyBalances)} daily balances | ${s.seconds.toFixed(1)} s `
-    + `| sign in as ${manager} / ${DEMO_PASSWORD}`;
+  return (
+    `demo store ready: ${file} | ${s.branches} branches, ${s.staff} staff, ${s.users} users, ${fmt(s.customers)} customers, ` +
+    `${fmt(s.accounts)} accounts, ${fmt(s.transactions)} transactions, ${fmt(s.loans)} loans, ${fmt(s.termDeposits)} term deposits, ` +
+    `${fmt(s.wealthHoldings)} wealth holdings, ${fmt(s.dailyBalances)} daily balances | ${s.seconds.toFixed(1)} s ` +
+    `| sign in as ${manager} / ${DEMO_PASSWORD}`
+  );
 }
 
 /** Throttled progress printer: a line when a second has passed, with the phase's rate so far. */
@@ -117,7 +140,9 @@ export async function runDemoCommand(args: string[]): Promise<number> {
     if (existed) {
       const { n } = db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number };
       if (n > 0) {
-        process.stdout.write(`demo store reused: ${file} already holds ${fmt(n)} customers (pass --fresh to regenerate)\n`);
+        process.stdout.write(
+          `demo store reused: ${file} already holds ${fmt(n)} customers (pass --fresh to regenerate)\n`,
+        );
         return 0;
       }
     }
@@ -133,7 +158,9 @@ export async function runDemoCommand(args: string[]): Promise<number> {
     if (opts.extracts ?? opts.customers <= 100_000) {
       const dir = inboxDir(file);
       const written = await writeExtracts(db, dir);
-      process.stdout.write(`demo extracts written to ${dir}: ${written.map((w) => path.basename(w.file)).join(', ')}\n`);
+      process.stdout.write(
+        `demo extracts written to ${dir}: ${written.map((w) => path.basename(w.file)).join(', ')}\n`,
+      );
     }
     return 0;
   } catch (err) {

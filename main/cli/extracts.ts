@@ -23,7 +23,9 @@ export async function runExtractsCommand(args: string[]): Promise<number> {
     const t = performance.now();
     const written = await writeExtracts(store.db, dir);
     const rows = written.reduce((s, w) => s + w.rows, 0);
-    process.stdout.write(`extracts written: ${dir} | ${written.map((w) => `${path.basename(w.file)} ${w.rows}`).join(', ')} | ${rows} rows | ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `extracts written: ${dir} | ${written.map((w) => `${path.basename(w.file)} ${w.rows}`).join(', ')} | ${rows} rows | ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
+    );
     return 0;
   } finally {
     store.db.close();

@@ -37,7 +37,10 @@ interface ImportArgs {
 }
 
 export function parseImportArgs(args: readonly string[]): ImportArgs {
-  const out: Partial<ImportArgs> & { tolerance: number; allowDuplicate: boolean } = { tolerance: 0, allowDuplicate: false };
+  const out: Partial<ImportArgs> & { tolerance: number; allowDuplicate: boolean } = {
+    tolerance: 0,
+    allowDuplicate: false,
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
@@ -48,9 +51,15 @@ export function parseImportArgs(args: readonly string[]): ImportArgs {
       return v;
     };
     switch (name) {
-      case '--profile': out.profile = value(); break;
-      case '--file': out.file = value(); break;
-      case '--db': out.db = value(); break;
+      case '--profile':
+        out.profile = value();
+        break;
+      case '--file':
+        out.file = value();
+        break;
+      case '--db':
+        out.db = value();
+        break;
       case '--tolerance': {
         const v = value();
         if (!/^\d+$/.test(v)) throw new Error(`--tolerance needs a whole number, got ${v}`);
@@ -59,12 +68,16 @@ export function parseImportArgs(args: readonly string[]): ImportArgs {
       }
       case '--encoding': {
         const v = value().toLowerCase();
-        if (!(ENCODINGS as readonly string[]).includes(v)) throw new Error(`--encoding must be one of ${ENCODINGS.join(', ')}`);
+        if (!(ENCODINGS as readonly string[]).includes(v))
+          throw new Error(`--encoding must be one of ${ENCODINGS.join(', ')}`);
         out.encoding = v as Encoding;
         break;
       }
-      case '--allow-duplicate': out.allowDuplicate = true; break;
-      default: throw new Error(`unknown option ${arg}`);
+      case '--allow-duplicate':
+        out.allowDuplicate = true;
+        break;
+      default:
+        throw new Error(`unknown option ${arg}`);
     }
   }
   if (!out.profile) throw new Error('--profile is required');
@@ -80,8 +93,9 @@ function exitFor(o: JobOutcome): number {
 }
 
 export function outcomeLine(file: string, o: JobOutcome): string {
-  const base = `import ${o.status}: job ${o.jobId} ${path.basename(file)} | read ${o.rowsRead}, inserted ${o.rowsInserted}, updated ${o.rowsUpdated}, `
-    + `unchanged ${o.rowsUnchanged}, rejected ${o.rowsRejected} | ${o.seconds.toFixed(1)} s`;
+  const base =
+    `import ${o.status}: job ${o.jobId} ${path.basename(file)} | read ${o.rowsRead}, inserted ${o.rowsInserted}, updated ${o.rowsUpdated}, ` +
+    `unchanged ${o.rowsUnchanged}, rejected ${o.rowsRejected} | ${o.seconds.toFixed(1)} s`;
   const err = o.error ? ` | ${o.error.code} ${JSON.stringify(o.error.details)}` : '';
   const rej = o.rejects ? ` | rejects file: ${o.rejects.file}` : '';
   return base + err + rej;

@@ -38,7 +38,11 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
     case 'kpi':
       return {
         title: L(`desktop.metrics.${data.metric}`),
-        columns: cols([{ key: 'desktop.export.figure' }, { key: 'desktop.export.at' }, { key: 'desktop.export.value', money: data.metric !== 'customers' }]),
+        columns: cols([
+          { key: 'desktop.export.figure' },
+          { key: 'desktop.export.at' },
+          { key: 'desktop.export.value', money: data.metric !== 'customers' },
+        ]),
         rows: [
           [L('desktop.export.today'), null, Number(data.value)],
           ...(data.prevMonthAt ? [[L('desktop.vsPrevMonth'), data.prevMonthAt, Number(data.prevMonth)] as Cell[]] : []),
@@ -60,13 +64,21 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
     case 'tierPyramid':
       return {
         title: title('tierPyramid'),
-        columns: cols([{ key: 'desktop.pyramid.tier' }, { key: 'desktop.pyramid.customers' }, { key: 'desktop.export.aum', money: true }]),
+        columns: cols([
+          { key: 'desktop.pyramid.tier' },
+          { key: 'desktop.pyramid.customers' },
+          { key: 'desktop.export.aum', money: true },
+        ]),
         rows: data.tiers.map((t) => [tier(t.tier), t.customers, yuan(t.aum)]),
       };
     case 'channelMix':
       return {
         title: title('channelMix'),
-        columns: cols([{ key: 'desktop.channels.channel' }, { key: 'desktop.channels.txns' }, { key: 'desktop.export.amount', money: true }]),
+        columns: cols([
+          { key: 'desktop.channels.channel' },
+          { key: 'desktop.channels.txns' },
+          { key: 'desktop.export.amount', money: true },
+        ]),
         rows: data.channels.map((c) => [L(`desktop.channels.${c.channel}`), c.txns, yuan(c.amount)]),
       };
     case 'productMix':
@@ -90,7 +102,11 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
     case 'maturities':
       return {
         title: title('maturities'),
-        columns: cols([...customerCols('desktop.maturities.amountYuan').slice(0, 3), { key: 'desktop.maturities.on' }, { key: 'desktop.maturities.amountYuan', money: true }]),
+        columns: cols([
+          ...customerCols('desktop.maturities.amountYuan').slice(0, 3),
+          { key: 'desktop.maturities.on' },
+          { key: 'desktop.maturities.amountYuan', money: true },
+        ]),
         rows: data.rows.map((r) => [r.customerNo, r.name, tier(r.tier), r.on ?? null, yuan(r.amount)]),
       };
     case 'staffLeague':
@@ -108,11 +124,19 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
       };
     case 'list':
     case 'query':
-      return { title: data.name ?? title(data.kind), columns: cols(customerCols(null)), rows: data.rows.map((r) => [r.customerNo, r.name, tier(r.tier), yuan(r.aum)]) };
+      return {
+        title: data.name ?? title(data.kind),
+        columns: cols(customerCols(null)),
+        rows: data.rows.map((r) => [r.customerNo, r.name, tier(r.tier), yuan(r.aum)]),
+      };
     case 'views':
       return {
         title: title('views'),
-        columns: cols([{ key: 'desktop.export.type' }, { key: 'desktop.export.name' }, { key: 'desktop.metrics.customers' }]),
+        columns: cols([
+          { key: 'desktop.export.type' },
+          { key: 'desktop.export.name' },
+          { key: 'desktop.metrics.customers' },
+        ]),
         rows: data.items.map((i) => [L(`desktop.views.${i.type}`), i.name, i.count]),
       };
     default:

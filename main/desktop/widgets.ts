@@ -74,7 +74,15 @@ export interface WidgetEnv {
   viewer: Viewer;
 }
 
-const w = (id: string, kind: WidgetKind, x: number, y: number, width: number, h: number, config: Record<string, unknown> = {}): Widget => ({
+const w = (
+  id: string,
+  kind: WidgetKind,
+  x: number,
+  y: number,
+  width: number,
+  h: number,
+  config: Record<string, unknown> = {},
+): Widget => ({
   id,
   kind,
   config,
@@ -139,7 +147,8 @@ export function validateLayout(raw: unknown, role: DesktopRole): DesktopLayout {
   if (!shape.success) refuse('bad_shape', { path: shape.error.issues[0]?.path.map(String).join('.') ?? '' });
   const seen = new Set<string>();
   const widgets = shape.data.widgets.map((x): Widget => {
-    if (!(WIDGET_KINDS as readonly string[]).includes(x.kind)) refuse('unknown_kind', { widget: x.id, kind: x.kind.slice(0, 40) });
+    if (!(WIDGET_KINDS as readonly string[]).includes(x.kind))
+      refuse('unknown_kind', { widget: x.id, kind: x.kind.slice(0, 40) });
     const kind = x.kind as WidgetKind;
     if (!WIDGET_ROLES[kind].includes(role)) refuse('not_for_role', { widget: x.id, kind });
     const cfg = widgetConfigSchemas[kind].safeParse(x.config);
@@ -154,7 +163,13 @@ export function validateLayout(raw: unknown, role: DesktopRole): DesktopLayout {
 
 const money = (v: bigint) => fenToYuan(v);
 function customer(r: CustomerRow): WidgetCustomer {
-  const out: WidgetCustomer = { id: Number(r.id), customerNo: r.customer_no, name: r.name, tier: r.tier, aum: money(BigInt(r.aum_fen)) };
+  const out: WidgetCustomer = {
+    id: Number(r.id),
+    customerNo: r.customer_no,
+    name: r.name,
+    tier: r.tier,
+    aum: money(BigInt(r.aum_fen)),
+  };
   if (r.amount_fen !== undefined && r.amount_fen !== null) out.amount = money(BigInt(r.amount_fen));
   if (r.on) out.on = r.on;
   return out;
@@ -164,13 +179,17 @@ const TIER_ORDER = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 
 
 function listView(env: WidgetEnv, listId: number) {
   const r = env.db
-    .prepare('SELECT name FROM customer_lists x WHERE x.id = ? AND (x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?))')
+    .prepare(
+      'SELECT name FROM customer_lists x WHERE x.id = ? AND (x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?))',
+    )
     .get(listId, env.userId, env.homeBranch) as { name: string } | undefined;
   return r ?? null;
 }
 function queryView(env: WidgetEnv, queryId: number) {
   const r = env.db
-    .prepare('SELECT name, definition FROM saved_queries x WHERE x.id = ? AND (x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?))')
+    .prepare(
+      'SELECT name, definition FROM saved_queries x WHERE x.id = ? AND (x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?))',
+    )
     .get(queryId, env.userId, env.homeBranch) as { name: string; definition: string } | undefined;
   return r ? { name: r.name, filter: gridFilterSchema.parse(JSON.parse(r.definition)) } : null;
 }
@@ -193,8 +212,17 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
   kpi: ((c: { metric: 'customers' | 'deposits' | 'loans' | 'aum' }, env) => {
     const t = env.totals();
     const value =
-      c.metric === 'customers' ? String(t.customers) : money(c.metric === 'deposits' ? t.deposit_fen : c.metric === 'loans' ? t.loan_fen : t.aum_fen);
-    const drill: GridFilter = c.metric === 'customers' ? {} : c.metric === 'deposits' ? { depositsMin: '0.01' } : c.metric === 'loans' ? { loansMin: '0.01' } : { aumMin: '0.01' };
+      c.metric === 'customers'
+        ? String(t.customers)
+        : money(c.metric === 'deposits' ? t.deposit_fen : c.metric === 'loans' ? t.loan_fen : t.aum_fen);
+    const drill: GridFilter =
+      c.metric === 'customers'
+        ? {}
+        : c.metric === 'deposits'
+          ? { depositsMin: '0.01' }
+          : c.metric === 'loans'
+            ? { loansMin: '0.01' }
+            : { aumMin: '0.01' };
     // History from the month-end summaries: the last month end before this month, and a year ago.
     const months = env.months();
     const thisMonth = env.today.slice(0, 7);
@@ -211,8 +239,20 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
     // as `value`; for a manager their own book, as the month-end history has no grants).
     const r = env.reportNow();
     const basis =
-      c.metric === 'customers' ? String(r.customers) : money(c.metric === 'deposits' ? r.depositFen : c.metric === 'loans' ? r.loanFen : r.aumFen);
-    return { kind: 'kpi', metric: c.metric, value, basis, prevMonth: at(prevMonthAt), prevYear: at(prevYearAt), prevMonthAt, prevYearAt, drill };
+      c.metric === 'customers'
+        ? String(r.customers)
+        : money(c.metric === 'deposits' ? r.depositFen : c.metric === 'loans' ? r.loanFen : r.aumFen);
+    return {
+      kind: 'kpi',
+      metric: c.metric,
+      value,
+      basis,
+      prevMonth: at(prevMonthAt),
+      prevYear: at(prevYearAt),
+      prevMonthAt,
+      prevYearAt,
+      drill,
+    };
   }) as Compute,
 
   depositTrend: ((c: { months: number }, env) => ({
@@ -226,14 +266,22 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
         deposits: money(p.depositFen),
         loans: money(p.loanFen),
         aum: money(p.aumFen),
-        drill: { ...ownBook(env), drill: { kind: 'openedBy', date: addDays(`${shiftMonth(p.month, 1)}-01`, -1) } } as GridFilter,
+        drill: {
+          ...ownBook(env),
+          drill: { kind: 'openedBy', date: addDays(`${shiftMonth(p.month, 1)}-01`, -1) },
+        } as GridFilter,
       })),
   })) as Compute,
 
   tierPyramid: ((_c: object, env) => {
     const rows = overviewRepo(env.db).byTier(env.scope);
     const tiers = rows
-      .map((r) => ({ tier: r.tier ?? 'none', customers: r.customers, aum: money(r.aum_fen), drill: { tiers: [(r.tier ?? 'none') as never] } as GridFilter }))
+      .map((r) => ({
+        tier: r.tier ?? 'none',
+        customers: r.customers,
+        aum: money(r.aum_fen),
+        drill: { tiers: [(r.tier ?? 'none') as never] } as GridFilter,
+      }))
       .sort((a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier));
     const t = env.totals();
     return { kind: 'tierPyramid', customers: t.customers, aum: money(t.aum_fen), tiers };
@@ -253,7 +301,10 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
         channel: r.channel,
         txns: r.n,
         amount: money(r.amountFen),
-        drill: { ...ownBook(env), drill: { kind: 'txn', fromMonth: from, toMonth: to, channels: [r.channel as never] } } as GridFilter,
+        drill: {
+          ...ownBook(env),
+          drill: { kind: 'txn', fromMonth: from, toMonth: to, channels: [r.channel as never] },
+        } as GridFilter,
       })),
     };
   }) as Compute,
@@ -278,13 +329,22 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
   // AUM change of the latest reporting month against the month before (report_customer_months).
   movers: ((c: { direction: 'up' | 'down'; limit: number }, env) => {
     const month = env.months().at(-1) ?? null;
-    const rows = month ? reportMovers(env.db, env.report, { month, limit: c.limit, order: c.direction === 'up' ? 'top' : 'bottom' }) : [];
+    const rows = month
+      ? reportMovers(env.db, env.report, { month, limit: c.limit, order: c.direction === 'up' ? 'top' : 'bottom' })
+      : [];
     return {
       kind: 'movers',
       direction: c.direction,
       month,
       since: month ? shiftMonth(month, -1) : null,
-      rows: rows.map((r) => ({ id: r.customerId, customerNo: r.customerNo, name: r.name, tier: r.tier, aum: money(r.aumFen), amount: money(r.changeFen) })),
+      rows: rows.map((r) => ({
+        id: r.customerId,
+        customerNo: r.customerNo,
+        name: r.name,
+        tier: r.tier,
+        aum: money(r.aumFen),
+        amount: money(r.changeFen),
+      })),
     };
   }) as Compute,
 
@@ -332,13 +392,24 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
 
   views: ((_c: object, env) => {
     const lists = env.db
-      .prepare('SELECT id, name FROM customer_lists x WHERE x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?) ORDER BY x.owner_id = ? DESC, x.name LIMIT 10')
+      .prepare(
+        'SELECT id, name FROM customer_lists x WHERE x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?) ORDER BY x.owner_id = ? DESC, x.name LIMIT 10',
+      )
       .all(env.userId, env.homeBranch, env.userId) as { id: number; name: string }[];
     const queries = env.db
-      .prepare('SELECT id, name, definition FROM saved_queries x WHERE x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?) ORDER BY x.owner_id = ? DESC, x.name LIMIT 10')
+      .prepare(
+        'SELECT id, name, definition FROM saved_queries x WHERE x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?) ORDER BY x.owner_id = ? DESC, x.name LIMIT 10',
+      )
       .all(env.userId, env.homeBranch, env.userId) as { id: number; name: string; definition: string }[];
     const items: Extract<WidgetData, { kind: 'views' }>['items'] = [];
-    for (const l of lists) items.push({ type: 'list', id: l.id, name: l.name, count: countFilter(env, { listId: l.id }, 0).count, drill: { listId: l.id } });
+    for (const l of lists)
+      items.push({
+        type: 'list',
+        id: l.id,
+        name: l.name,
+        count: countFilter(env, { listId: l.id }, 0).count,
+        drill: { listId: l.id },
+      });
     for (const q of queries) {
       const filter = gridFilterSchema.parse(JSON.parse(q.definition));
       items.push({ type: 'query', id: q.id, name: q.name, count: countFilter(env, filter, 0).count, drill: filter });
@@ -347,7 +418,10 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
   }) as Compute,
   reminders: ((c: { limit: number }, env) => {
     const now = env.now ?? new Date(`${env.today}T00:00:00+08:00`).toISOString();
-    return { kind: 'reminders', ...reminderWidgetData(env.db, env.userId, env.scope, { today: env.today, now }, c.limit) };
+    return {
+      kind: 'reminders',
+      ...reminderWidgetData(env.db, env.userId, env.scope, { today: env.today, now }, c.limit),
+    };
   }) as Compute,
 
   // 转介商机: the caller's open referrals, visible exactly as in the referral queue (referralVisibility:
@@ -364,7 +438,14 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
          FROM referrals r WHERE ${vis.sql} AND r.status IN ('new','accepted','contacted')`,
       )
       .safeIntegers(false)
-      .get(env.today, ...vis.params) as { open: number; new: number; accepted: number; contacted: number; overdue: number; unassigned: number };
+      .get(env.today, ...vis.params) as {
+      open: number;
+      new: number;
+      accepted: number;
+      contacted: number;
+      overdue: number;
+      unassigned: number;
+    };
     const top = listReferrals(env.db, env.viewer, 'open', env.today, 0, c.limit).rows.map((r) => ({
       id: r.id,
       customerId: r.customerId,
@@ -393,7 +474,9 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
     const os = opportunityScope(env.scope);
     const f = filterSql({ open: true });
     const rows = env.db
-      .prepare(`SELECT o.stage, COUNT(*) AS n, COALESCE(SUM(o.amount_fen), 0) AS fen FROM opportunities o WHERE ${os.sql} AND ${f.sql} GROUP BY o.stage`)
+      .prepare(
+        `SELECT o.stage, COUNT(*) AS n, COALESCE(SUM(o.amount_fen), 0) AS fen FROM opportunities o WHERE ${os.sql} AND ${f.sql} GROUP BY o.stage`,
+      )
       .safeIntegers(true)
       .all(...os.params, ...f.params) as { stage: string; n: bigint; fen: bigint }[];
     const stages = OPEN_STAGES.map((stage) => {
@@ -415,7 +498,11 @@ export function computeWidgets(layout: DesktopLayout, env: WidgetEnv): Record<st
       out[x.id] = { ok: true, data: WIDGETS[x.kind](x.config as never, env) };
     } catch (e) {
       out[x.id] = { ok: false, code: isAppError(e) ? e.code : 'INTERNAL' };
-      if (!isAppError(e)) log.error('desktop widget failed', { kind: x.kind, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      if (!isAppError(e))
+        log.error('desktop widget failed', {
+          kind: x.kind,
+          error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+        });
     }
   }
   return out;

@@ -78,12 +78,36 @@ export interface ColumnSpec {
 export function columnSpecs(columns: readonly ExportColumn[], locale: 'zh-CN' | 'en'): ColumnSpec[] {
   return columns.map((id) => {
     const type = COLUMN_TYPE[id];
-    const spec: ColumnSpec = { id, header: label(locale, HEADER_KEY[id]), type, width: type === 'money' ? 18 : id === 'idNo' ? 22 : type === 'date' ? 12 : 14 };
-    if (id === 'tier') spec.labels = { gold: label(locale, 'tiers.gold'), quality: label(locale, 'tiers.quality'), key: label(locale, 'tiers.key'), ordinary: label(locale, 'tiers.ordinary'), restricted: label(locale, 'tiers.restricted'), exit: label(locale, 'tiers.exit') };
-    if (id === 'kind') spec.labels = { individual: label(locale, 'customer.kind.individual'), corporate: label(locale, 'customer.kind.corporate') };
-    if (id === 'status') spec.labels = { active: label(locale, 'customer.statusValue.active'), dormant: label(locale, 'customer.statusValue.dormant'), closed: label(locale, 'customer.statusValue.closed') };
-    if (id === 'gender') spec.labels = { M: label(locale, 'grid.genderValue.M'), F: label(locale, 'grid.genderValue.F') };
-    if (id === 'idType') spec.labels = Object.fromEntries(ID_TYPES.map((k) => [k, label(locale, `grid.idTypeValue.${k}`)]));
+    const spec: ColumnSpec = {
+      id,
+      header: label(locale, HEADER_KEY[id]),
+      type,
+      width: type === 'money' ? 18 : id === 'idNo' ? 22 : type === 'date' ? 12 : 14,
+    };
+    if (id === 'tier')
+      spec.labels = {
+        gold: label(locale, 'tiers.gold'),
+        quality: label(locale, 'tiers.quality'),
+        key: label(locale, 'tiers.key'),
+        ordinary: label(locale, 'tiers.ordinary'),
+        restricted: label(locale, 'tiers.restricted'),
+        exit: label(locale, 'tiers.exit'),
+      };
+    if (id === 'kind')
+      spec.labels = {
+        individual: label(locale, 'customer.kind.individual'),
+        corporate: label(locale, 'customer.kind.corporate'),
+      };
+    if (id === 'status')
+      spec.labels = {
+        active: label(locale, 'customer.statusValue.active'),
+        dormant: label(locale, 'customer.statusValue.dormant'),
+        closed: label(locale, 'customer.statusValue.closed'),
+      };
+    if (id === 'gender')
+      spec.labels = { M: label(locale, 'grid.genderValue.M'), F: label(locale, 'grid.genderValue.F') };
+    if (id === 'idType')
+      spec.labels = Object.fromEntries(ID_TYPES.map((k) => [k, label(locale, `grid.idTypeValue.${k}`)]));
     if (id === 'idNo') spec.mask = 'id';
     if (id === 'mobile') spec.mask = 'phone';
     return spec;

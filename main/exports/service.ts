@@ -67,9 +67,7 @@ export class ExportService {
   private readonly jobs = new Map<number, Job>();
   private next = 1;
 
-  constructor(
-    private readonly opts: { dbPath: string; dir: string; vault: FileVault },
-  ) {}
+  constructor(private readonly opts: { dbPath: string; dir: string; vault: FileVault }) {}
 
   start(req: ExportRequest): ExportStatus {
     mkdirSync(this.opts.dir, { recursive: true });
@@ -103,14 +101,22 @@ export class ExportService {
     };
     job.worker = startWorker<ExportMessage>('exportWorker.js', 'exports/worker-tsx.cjs', input, {
       message: (m) => {
-        if (m.type === 'progress') job.status = { ...job.status, rows: m.rows, total: m.total, fraction: m.total ? m.rows / m.total : 0 };
+        if (m.type === 'progress')
+          job.status = { ...job.status, rows: m.rows, total: m.total, fraction: m.total ? m.rows / m.total : 0 };
         else if (m.type === 'done') {
           const id = this.opts.vault.register(file, req.name, req.userId);
-          finish({ state: 'done', rows: m.rows, total: m.total, fraction: 1, file: { id, name: req.name, bytes: m.bytes } });
+          finish({
+            state: 'done',
+            rows: m.rows,
+            total: m.total,
+            fraction: 1,
+            file: { id, name: req.name, bytes: m.bytes },
+          });
         } else if (m.type === 'cancelled') finish({ state: 'cancelled' });
         else finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: m.message.slice(0, 200) } } });
       },
-      error: (e) => finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: e.message.slice(0, 200) } } }),
+      error: (e) =>
+        finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: e.message.slice(0, 200) } } }),
       end: () => finish({ state: 'failed', error: { code: 'INTERNAL', details: { reason: 'worker exited' } } }),
     });
     return { ...job.status };

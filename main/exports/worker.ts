@@ -69,7 +69,10 @@ async function run(input: ExportWorkerInput): Promise<{ rows: number; total: num
         }
       }
     };
-    const iter = db.prepare(input.sql).raw().iterate(...input.params) as IterableIterator<unknown[]>;
+    const iter = db
+      .prepare(input.sql)
+      .raw()
+      .iterate(...input.params) as IterableIterator<unknown[]>;
 
     if (input.format === 'csv') {
       const fd = openSync(input.file, 'w');
@@ -128,9 +131,14 @@ async function run(input: ExportWorkerInput): Promise<{ rows: number; total: num
 
 const input = workerData as ExportWorkerInput;
 run(input).then(
-  ({ rows, total }) => parentPort!.postMessage({ type: 'done', rows, total, bytes: statSync(input.file).size } satisfies ExportMessage),
+  ({ rows, total }) =>
+    parentPort!.postMessage({ type: 'done', rows, total, bytes: statSync(input.file).size } satisfies ExportMessage),
   (e: unknown) => {
     rmSync(input.file, { force: true });
-    parentPort!.postMessage((e instanceof Cancelled ? { type: 'cancelled' } : { type: 'failed', message: e instanceof Error ? e.message : String(e) }) satisfies ExportMessage);
+    parentPort!.postMessage(
+      (e instanceof Cancelled
+        ? { type: 'cancelled' }
+        : { type: 'failed', message: e instanceof Error ? e.message : String(e) }) satisfies ExportMessage,
+    );
   },
 );

@@ -37,7 +37,12 @@ const NEEDS_ESCAPE = /[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 export function xmlText(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return s;
-  return s.replace(INVALID_XML, '').replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+  return s
+    .replace(INVALID_XML, '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
 }
 
 /** Column letters: 0 -> A, 25 -> Z, 26 -> AA. */
@@ -61,7 +66,8 @@ export function dateSerial(v: unknown): number | null {
 
 function inlineString(ref: string, style: number, s: string): string {
   const t = xmlText(s);
-  const space = t.length > 0 && (t[0] === ' ' || t[t.length - 1] === ' ' || t.includes('\n')) ? ' xml:space="preserve"' : '';
+  const space =
+    t.length > 0 && (t[0] === ' ' || t[t.length - 1] === ' ' || t.includes('\n')) ? ' xml:space="preserve"' : '';
   return `<c r="${ref}" s="${style}" t="inlineStr"><is><t${space}>${t}</t></is></c>`;
 }
 
@@ -77,13 +83,17 @@ function cellWriter(col: XlsxColumn, index: number): CellWriter {
       return (v, row) => {
         if (v == null || v === '') return '';
         const n = typeof v === 'number' ? v : Number(v);
-        return Number.isFinite(n) ? `<c r="${letters}${row}" s="${s}"><v>${n}</v></c>` : inlineString(`${letters}${row}`, s, String(v));
+        return Number.isFinite(n)
+          ? `<c r="${letters}${row}" s="${s}"><v>${n}</v></c>`
+          : inlineString(`${letters}${row}`, s, String(v));
       };
     case 'date':
       return (v, row) => {
         if (v == null || v === '') return '';
         const serial = dateSerial(v);
-        return serial === null ? inlineString(`${letters}${row}`, s, String(v)) : `<c r="${letters}${row}" s="${s}"><v>${serial}</v></c>`;
+        return serial === null
+          ? inlineString(`${letters}${row}`, s, String(v))
+          : `<c r="${letters}${row}" s="${s}"><v>${serial}</v></c>`;
       };
     default:
       return (v, row) => (v == null || v === '' ? '' : inlineString(`${letters}${row}`, s, String(v)));
@@ -94,8 +104,11 @@ const CONTENT_TYPES = (sheets: number) =>
   `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>${Array.from(
     { length: sheets },
-    (_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
-  ).join('')}<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`;
+    (_, i) =>
+      `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+  ).join(
+    '',
+  )}<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`;
 
 const ROOT_RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>`;
@@ -105,7 +118,11 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 /** Sheet names: at most 31 characters, none of : \ / ? * [ ], unique. */
 export function sheetName(name: string, taken: ReadonlySet<string>): string {
-  const base = name.replace(/[:\\/?*[\]]/g, ' ').trim().slice(0, 31) || 'Sheet';
+  const base =
+    name
+      .replace(/[:\\/?*[\]]/g, ' ')
+      .trim()
+      .slice(0, 31) || 'Sheet';
   let out = base;
   for (let n = 2; taken.has(out.toLowerCase()); n++) out = `${base.slice(0, 31 - String(n).length - 3)} (${n})`;
   return out;
@@ -149,7 +166,10 @@ export class XlsxStreamWriter {
     this.entry = new PassThrough({ highWaterMark: 8 << 20 });
     this.archive.append(this.entry, { name: `xl/worksheets/sheet${this.sheets.length}.xml` });
     const cols = this.columns
-      .map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width ?? 12}" customWidth="1" style="${STYLE[c.type]}"/>`)
+      .map(
+        (c, i) =>
+          `<col min="${i + 1}" max="${i + 1}" width="${c.width ?? 12}" customWidth="1" style="${STYLE[c.type]}"/>`,
+      )
       .join('');
     this.buf =
       '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
@@ -220,13 +240,19 @@ export class XlsxStreamWriter {
       this.sheets.map((s, i) => `<sheet name="${esc(s)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('') +
       '</sheets><definedNames>' +
       this.sheets
-        .map((s, i) => `<definedName name="_xlnm._FilterDatabase" localSheetId="${i}" hidden="1">'${esc(s.replaceAll("'", "''"))}'!$A$1:$${this.lastCol}$1</definedName>`)
+        .map(
+          (s, i) =>
+            `<definedName name="_xlnm._FilterDatabase" localSheetId="${i}" hidden="1">'${esc(s.replaceAll("'", "''"))}'!$A$1:$${this.lastCol}$1</definedName>`,
+        )
         .join('') +
       '</definedNames></workbook>';
     const rels =
       '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
       this.sheets
-        .map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`)
+        .map(
+          (_, i) =>
+            `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
+        )
         .join('') +
       `<Relationship Id="rId${n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

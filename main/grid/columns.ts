@@ -1,6 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
-import { columnStamp, dropColumns, freshColumns, installColumns, onColumnsStale, type ColumnData, type ColumnStamp } from '../../db/repos/customerColumns';
+import {
+  columnStamp,
+  dropColumns,
+  freshColumns,
+  installColumns,
+  onColumnsStale,
+  type ColumnData,
+  type ColumnStamp,
+} from '../../db/repos/customerColumns';
 import { log } from '../log';
 import { startWorker } from '../workers';
 
@@ -20,7 +28,10 @@ export class ColumnsBuilder {
   constructor(
     private readonly db: Database,
     private readonly dbPath: string,
-    private readonly opts: { minCustomers: number; /** a run that should finish before a build starts, or null */ waitFor?: () => Promise<void> | null } = {
+    private readonly opts: {
+      minCustomers: number /** a run that should finish before a build starts, or null */;
+      waitFor?: () => Promise<void> | null;
+    } = {
       minCustomers: 50_000,
     },
   ) {
@@ -61,7 +72,9 @@ export class ColumnsBuilder {
     const stamp = columnStamp(this.db);
     const key = `${stamp.dataVersion}:${stamp.generation}`;
     if (this.failedStamp === key) return; // the same data failed before: the SQL path serves
-    const size = this.db.prepare('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers').get() as { n: number };
+    const size = this.db.prepare('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers').get() as {
+      n: number;
+    };
     if (size.n < this.opts.minCustomers) {
       dropColumns(this.db);
       return;
@@ -70,31 +83,36 @@ export class ColumnsBuilder {
   }
 
   private start(stamp: ColumnStamp, key: string): void {
-    this.worker = startWorker<{ type: 'done'; data: ColumnData; ms: number } | { type: 'failed'; message: string }>('columnsWorker.js', 'grid/columns-worker-tsx.cjs', { dbPath: this.dbPath }, {
-      message: (m) => {
-        if (m.type === 'done') {
-          installColumns(this.db, m.data, stamp);
-          this.failedStamp = null;
-          log.info('customer columns built', { customers: m.data.n, ms: m.ms });
-        } else {
+    this.worker = startWorker<{ type: 'done'; data: ColumnData; ms: number } | { type: 'failed'; message: string }>(
+      'columnsWorker.js',
+      'grid/columns-worker-tsx.cjs',
+      { dbPath: this.dbPath },
+      {
+        message: (m) => {
+          if (m.type === 'done') {
+            installColumns(this.db, m.data, stamp);
+            this.failedStamp = null;
+            log.info('customer columns built', { customers: m.data.n, ms: m.ms });
+          } else {
+            this.failedStamp = key;
+            log.warn('customer columns not built; the grid uses SQL', { reason: m.message.slice(0, 200) });
+          }
+          return true;
+        },
+        error: (e) => {
           this.failedStamp = key;
-          log.warn('customer columns not built; the grid uses SQL', { reason: m.message.slice(0, 200) });
-        }
-        return true;
+          log.warn('customer columns worker failed', { reason: e.message.slice(0, 200) });
+        },
+        end: () => {
+          this.worker = null;
+          if (this.again && !this.closed) {
+            // Asked again during the build: build once more only if what was built is already stale.
+            this.again = false;
+            freshColumns(this.db);
+          }
+        },
       },
-      error: (e) => {
-        this.failedStamp = key;
-        log.warn('customer columns worker failed', { reason: e.message.slice(0, 200) });
-      },
-      end: () => {
-        this.worker = null;
-        if (this.again && !this.closed) {
-          // Asked again during the build: build once more only if what was built is already stale.
-          this.again = false;
-          freshColumns(this.db);
-        }
-      },
-    });
+    );
   }
 
   /** Builds now if needed (at start-up and after an import), without waiting. */

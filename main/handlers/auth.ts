@@ -47,11 +47,17 @@ export const authHandlers = handlers({
       if (state.lockedUntil) {
         repos.audit.write(
           { userId: user.id, username: user.username, role: user.role },
-          { action: 'auth.locked', outcome: 'denied', details: { attempts: state.attempts, lockedUntil: state.lockedUntil } },
+          {
+            action: 'auth.locked',
+            outcome: 'denied',
+            details: { attempts: state.attempts, lockedUntil: state.lockedUntil },
+          },
         );
         throw new AppError('ACCOUNT_LOCKED', { lockedUntil: state.lockedUntil });
       }
-      throw new AppError('BAD_CREDENTIALS', { remainingAttempts: Math.max(0, authPolicy.maxAttempts - state.attempts) });
+      throw new AppError('BAD_CREDENTIALS', {
+        remainingAttempts: Math.max(0, authPolicy.maxAttempts - state.attempts),
+      });
     }
     if (user.disabled) {
       fail('denied', 'disabled', user);
@@ -63,7 +69,11 @@ export const authHandlers = handlers({
       { userId: user.id, username: user.username, role: user.role },
       { action: 'auth.signIn', outcome: 'ok', details: { adapter: ctx.meta.adapter } },
     );
-    return { session: token, expiresAt: new Date(expiresAt).toISOString(), user: publicUser(repos.users.findById(user.id)!) };
+    return {
+      session: token,
+      expiresAt: new Date(expiresAt).toISOString(),
+      user: publicUser(repos.users.findById(user.id)!),
+    };
   },
 
   'auth.signOut': (_input, ctx) => {

@@ -30,7 +30,12 @@ const NOTE = ['备注', '说明', 'note', 'notes'];
 function statusOf(text: string): EntryStatus | null {
   const t = text.trim().toLowerCase();
   for (const s of ENTRY_STATUSES) {
-    if (t === s || t === label('zh-CN', `campaigns.status.${s}`).toLowerCase() || t === label('en', `campaigns.status.${s}`).toLowerCase()) return s;
+    if (
+      t === s ||
+      t === label('zh-CN', `campaigns.status.${s}`).toLowerCase() ||
+      t === label('en', `campaigns.status.${s}`).toLowerCase()
+    )
+      return s;
   }
   return null;
 }
@@ -48,9 +53,14 @@ async function sourceWhere(ctx: AuthedCtx, src: ParsedInputOf<Contract['campaign
     return { origin: 'list' as const, ...compileFilter(scope, { listId: src.listId }, today, ctx.user.id) };
   }
   if ('queryId' in src) {
-    const q = db.prepare('SELECT definition FROM saved_queries WHERE id = ? AND (owner_id = ? OR shared = 1)').get(src.queryId, ctx.user.id) as { definition: string } | undefined;
+    const q = db
+      .prepare('SELECT definition FROM saved_queries WHERE id = ? AND (owner_id = ? OR shared = 1)')
+      .get(src.queryId, ctx.user.id) as { definition: string } | undefined;
     if (!q) throw new AppError('NOT_FOUND', { entity: 'query', id: src.queryId });
-    return { origin: 'query' as const, ...compileFilter(scope, gridFilterSchema.parse(JSON.parse(q.definition)), today, ctx.user.id) };
+    return {
+      origin: 'query' as const,
+      ...compileFilter(scope, gridFilterSchema.parse(JSON.parse(q.definition)), today, ctx.user.id),
+    };
   }
   if ('filter' in src) return { origin: 'filter' as const, ...compileFilter(scope, src.filter, today, ctx.user.id) };
   // 总行下发: customer numbers from a file; every number must be a customer of the branch.
@@ -78,11 +88,16 @@ async function sourceWhere(ctx: AuthedCtx, src: ParsedInputOf<Contract['campaign
     else ids.add(hit.id);
   }
   if (errors.length) refuse(src.file.name, errors);
-  return { origin: 'import' as const, where: `c.id IN (SELECT value FROM json_each(?))`, params: [JSON.stringify([...ids])] };
+  return {
+    origin: 'import' as const,
+    where: `c.id IN (SELECT value FROM json_each(?))`,
+    params: [JSON.stringify([...ids])],
+  };
 }
 
 export const campaignsHandlers = handlers({
-  'campaigns.list': ({ includeClosed }, ctx) => listCampaigns(ctx.services.db, entryScope(ctx.scope()), { includeClosed }),
+  'campaigns.list': ({ includeClosed }, ctx) =>
+    listCampaigns(ctx.services.db, entryScope(ctx.scope()), { includeClosed }),
 
   'campaigns.create': async ({ name, description, product, dueOn, source }, ctx) => {
     if (ctx.user.branch_id == null) throw new AppError('FORBIDDEN', { reason: 'noBranch' });
@@ -100,7 +115,13 @@ export const campaignsHandlers = handlers({
       params: w.params,
     });
     const c = getCampaign(ctx.services.db, entryScope(ctx.scope()), id);
-    ctx.audit({ action: 'campaigns.create', outcome: 'ok', targetType: 'campaign', targetId: id, details: { name, origin: w.origin, entries: c.total } });
+    ctx.audit({
+      action: 'campaigns.create',
+      outcome: 'ok',
+      targetType: 'campaign',
+      targetId: id,
+      details: { name, origin: w.origin, entries: c.total },
+    });
     return c;
   },
 
@@ -115,7 +136,15 @@ export const campaignsHandlers = handlers({
     listEntries(ctx.services.db, entryScope(ctx.scope()), { campaignId, status, managerStaffId }, offset, limit),
 
   'campaigns.setStatus': ({ entryId, status, note }, ctx) =>
-    setEntryStatus(ctx.services.db, entryScope(ctx.scope()), entryId, status, note, ctx.user.id, ctx.services.clock.today()),
+    setEntryStatus(
+      ctx.services.db,
+      entryScope(ctx.scope()),
+      entryId,
+      status,
+      note,
+      ctx.user.id,
+      ctx.services.clock.today(),
+    ),
 
   'campaigns.progress': ({ campaignId }, ctx) => progress(ctx.services.db, entryScope(ctx.scope()), campaignId),
 
@@ -127,9 +156,17 @@ export const campaignsHandlers = handlers({
     const locale = ctx.user.locale === 'en' ? 'en' : 'zh-CN';
     const L = (k: string) => label(locale, k);
     const statusLabels = Object.fromEntries(ENTRY_STATUSES.map((s) => [s, L(`campaigns.status.${s}`)]));
-    const tierLabels = Object.fromEntries(['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'].map((t) => [t, L(`tiers.${t}`)]));
+    const tierLabels = Object.fromEntries(
+      ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'].map((t) => [t, L(`tiers.${t}`)]),
+    );
     // The export worker keys columns by the grid's column ids; these sheets have their own columns.
-    const col = (id: string, header: string, type: ColumnSpec['type'], width: number, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({
+    const col = (
+      id: string,
+      header: string,
+      type: ColumnSpec['type'],
+      width: number,
+      extra: Partial<ColumnSpec> = {},
+    ): ColumnSpec => ({
       id: id as ExportColumn,
       header,
       type,
@@ -149,7 +186,13 @@ export const campaignsHandlers = handlers({
     const q = exportQuery(es, campaignId);
     const stamp = ctx.services.clock.today().replaceAll('-', '');
     const name = `${L('campaigns.exportTitle')}-${c.name}-${stamp}.${format}`.replace(/[\\/:*?"<>|]/g, '_');
-    ctx.audit({ action: 'campaigns.export', outcome: 'ok', targetType: 'campaign', targetId: campaignId, details: { format, rows: c.total } });
+    ctx.audit({
+      action: 'campaigns.export',
+      outcome: 'ok',
+      targetType: 'campaign',
+      targetId: campaignId,
+      details: { format, rows: c.total },
+    });
     const actor = { userId: ctx.user.id, username: ctx.user.username, role: ctx.user.role };
     return exports.start({
       userId: ctx.user.id,
@@ -174,9 +217,21 @@ export const campaignsHandlers = handlers({
     const es = entryScope(ctx.scope());
     getCampaign(db, es, campaignId);
     const table = await readTable(file.name, file.data);
-    const cNo = findColumn(table.header, [...CUSTOMER_NO, label('zh-CN', 'campaigns.col.customerNo'), label('en', 'campaigns.col.customerNo')]);
-    const cSt = findColumn(table.header, [...STATUS, label('zh-CN', 'campaigns.col.status'), label('en', 'campaigns.col.status')]);
-    const cNote = findColumn(table.header, [...NOTE, label('zh-CN', 'campaigns.col.note'), label('en', 'campaigns.col.note')]);
+    const cNo = findColumn(table.header, [
+      ...CUSTOMER_NO,
+      label('zh-CN', 'campaigns.col.customerNo'),
+      label('en', 'campaigns.col.customerNo'),
+    ]);
+    const cSt = findColumn(table.header, [
+      ...STATUS,
+      label('zh-CN', 'campaigns.col.status'),
+      label('en', 'campaigns.col.status'),
+    ]);
+    const cNote = findColumn(table.header, [
+      ...NOTE,
+      label('zh-CN', 'campaigns.col.note'),
+      label('en', 'campaigns.col.note'),
+    ]);
     const missing: LineError[] = [];
     if (cNo < 0) missing.push({ line: 1, column: CUSTOMER_NO[0]!, reason: 'missingColumn' });
     if (cSt < 0) missing.push({ line: 1, column: STATUS[0]!, reason: 'missingColumn' });
@@ -202,7 +257,13 @@ export const campaignsHandlers = handlers({
     if (lines.length === 0) refuse(file.name, [{ line: null, column: null, reason: 'empty' }]);
     const out = applyResults(db, es, campaignId, lines, noName, ctx.user.id, ctx.services.clock.today());
     if (out.errors.length) refuse(file.name, out.errors);
-    ctx.audit({ action: 'campaigns.importResults', outcome: 'ok', targetType: 'campaign', targetId: campaignId, details: { file: file.name, updated: out.updated } });
+    ctx.audit({
+      action: 'campaigns.importResults',
+      outcome: 'ok',
+      targetType: 'campaign',
+      targetId: campaignId,
+      details: { file: file.name, updated: out.updated },
+    });
     return { updated: out.updated };
   },
 });

@@ -1,4 +1,10 @@
-import { contactsForCustomer, customerInScope, getContact, insertContact, staleCustomers } from '../../db/relationship/contacts';
+import {
+  contactsForCustomer,
+  customerInScope,
+  getContact,
+  insertContact,
+  staleCustomers,
+} from '../../db/relationship/contacts';
 import { handlers } from './types';
 
 /** The contact log (交往记录): record, timeline, customers not contacted for N days. Scope: the customer's. */
@@ -9,13 +15,27 @@ export const contactsHandlers = handlers({
     const today = ctx.services.clock.today();
     const made = db.transaction(() => {
       customerInScope(db, scope, customerId);
-      return insertContact(db, { userId: ctx.user.id, staffId: ctx.user.staff_id }, { customerId, channel, outcome, summary, nextStep, nextStepOn }, ctx.services.clock.now(), today);
+      return insertContact(
+        db,
+        { userId: ctx.user.id, staffId: ctx.user.staff_id },
+        { customerId, channel, outcome, summary, nextStep, nextStepOn },
+        ctx.services.clock.now(),
+        today,
+      );
     })();
-    ctx.audit({ action: 'contacts.record', outcome: 'ok', targetType: 'customer', targetId: customerId, details: { contactId: made.id, channel, outcome, reminderId: made.reminderId } });
+    ctx.audit({
+      action: 'contacts.record',
+      outcome: 'ok',
+      targetType: 'customer',
+      targetId: customerId,
+      details: { contactId: made.id, channel, outcome, reminderId: made.reminderId },
+    });
     return getContact(db, made.id);
   },
 
-  'contacts.forCustomer': ({ customerId, offset, limit }, ctx) => contactsForCustomer(ctx.services.db, ctx.scope(), customerId, offset, limit),
+  'contacts.forCustomer': ({ customerId, offset, limit }, ctx) =>
+    contactsForCustomer(ctx.services.db, ctx.scope(), customerId, offset, limit),
 
-  'contacts.stale': ({ days, offset, limit }, ctx) => staleCustomers(ctx.services.db, ctx.scope(), days, ctx.services.clock.today(), offset, limit),
+  'contacts.stale': ({ days, offset, limit }, ctx) =>
+    staleCustomers(ctx.services.db, ctx.scope(), days, ctx.services.clock.today(), offset, limit),
 });

@@ -8,7 +8,11 @@ import { handlers } from './types';
 const rate = (ppm: number | null) => (ppm == null ? null : `${(ppm / 10_000).toFixed(2)}%`);
 const yuanOrNull = (fen: number | null) => (fen == null ? null : fenToYuan(fen));
 /** History of identifiers stays masked like the identifiers themselves. */
-const MASKED_HISTORY: Record<string, (v: string | null) => string | null> = { id_no: maskIdNo, mobile: maskPhone, phone: maskPhone };
+const MASKED_HISTORY: Record<string, (v: string | null) => string | null> = {
+  id_no: maskIdNo,
+  mobile: maskPhone,
+  phone: maskPhone,
+};
 
 export const customer360Handlers = handlers({
   'customers.view': ({ id }, ctx): Customer360 => {
@@ -21,7 +25,16 @@ export const customer360Handlers = handlers({
           `SELECT a.id, a.account_no, p.name AS product, a.kind, a.status, a.opened_on, a.balance_fen, a.frozen_fen
            FROM accounts a JOIN products p ON p.id = a.product_id WHERE a.customer_id = ? ORDER BY a.status = 'closed', a.balance_fen DESC`,
         )
-        .all(id) as { id: number; account_no: string; product: string; kind: string; status: string; opened_on: string; balance_fen: number; frozen_fen: number }[]
+        .all(id) as {
+        id: number;
+        account_no: string;
+        product: string;
+        kind: string;
+        status: string;
+        opened_on: string;
+        balance_fen: number;
+        frozen_fen: number;
+      }[]
     ).map(
       (a): AccountRow => ({
         id: a.id,
@@ -37,7 +50,9 @@ export const customer360Handlers = handlers({
     // Month-end balance per deposit account (the last row of each month), summed per month.
     // The window ends at the customer's latest balance date (extracts lag the calendar), else today.
     const latest = db
-      .prepare(`SELECT MAX(d.on_date) AS d FROM daily_balances d WHERE d.account_id IN (SELECT id FROM accounts WHERE customer_id = ? AND kind IN ('demand', 'term'))`)
+      .prepare(
+        `SELECT MAX(d.on_date) AS d FROM daily_balances d WHERE d.account_id IN (SELECT id FROM accounts WHERE customer_id = ? AND kind IN ('demand', 'term'))`,
+      )
       .get(id) as { d: string | null };
     const today = ctx.services.clock.today();
     const end = latest.d && latest.d < today ? latest.d : today;
@@ -53,7 +68,10 @@ export const customer360Handlers = handlers({
       )
       .all(id, from) as { m: string; s: number }[];
     const byMonth = new Map(rows.map((r) => [r.m, r.s]));
-    const trend = Array.from({ length: 12 }, (_, i) => addMonths(from.slice(0, 7), i)).map((month) => ({ month, balance: fenToYuan(byMonth.get(month) ?? 0) }));
+    const trend = Array.from({ length: 12 }, (_, i) => addMonths(from.slice(0, 7), i)).map((month) => ({
+      month,
+      balance: fenToYuan(byMonth.get(month) ?? 0),
+    }));
 
     const holdings: HoldingRow[] = [
       ...(
@@ -62,9 +80,27 @@ export const customer360Handlers = handlers({
             `SELECT t.deposit_no, p.name AS product, t.principal_fen, t.rate_ppm, t.start_on, t.maturity_on, t.status
              FROM term_deposits t JOIN products p ON p.id = t.product_id WHERE t.customer_id = ? ORDER BY t.status <> 'active', t.maturity_on`,
           )
-          .all(id) as { deposit_no: string; product: string; principal_fen: number; rate_ppm: number; start_on: string; maturity_on: string; status: string }[]
+          .all(id) as {
+          deposit_no: string;
+          product: string;
+          principal_fen: number;
+          rate_ppm: number;
+          start_on: string;
+          maturity_on: string;
+          status: string;
+        }[]
       ).map(
-        (t): HoldingRow => ({ kind: 'term', no: t.deposit_no, productName: t.product, amount: fenToYuan(t.principal_fen), rate: rate(t.rate_ppm), marketValue: null, startOn: t.start_on, maturityOn: t.maturity_on, status: t.status }),
+        (t): HoldingRow => ({
+          kind: 'term',
+          no: t.deposit_no,
+          productName: t.product,
+          amount: fenToYuan(t.principal_fen),
+          rate: rate(t.rate_ppm),
+          marketValue: null,
+          startOn: t.start_on,
+          maturityOn: t.maturity_on,
+          status: t.status,
+        }),
       ),
       ...(
         db
@@ -72,7 +108,15 @@ export const customer360Handlers = handlers({
             `SELECT h.holding_no, p.name AS product, h.cost_fen, h.market_value_fen, h.purchased_on, h.maturity_on, h.status
              FROM wealth_holdings h JOIN products p ON p.id = h.product_id WHERE h.customer_id = ? ORDER BY h.status <> 'active', h.maturity_on`,
           )
-          .all(id) as { holding_no: string; product: string; cost_fen: number; market_value_fen: number; purchased_on: string; maturity_on: string | null; status: string }[]
+          .all(id) as {
+          holding_no: string;
+          product: string;
+          cost_fen: number;
+          market_value_fen: number;
+          purchased_on: string;
+          maturity_on: string | null;
+          status: string;
+        }[]
       ).map(
         (h): HoldingRow => ({
           kind: 'wealth',
@@ -125,10 +169,16 @@ export const customer360Handlers = handlers({
       }),
     );
     const managers = db
-      .prepare(`SELECT s.name, m.from_date AS "from", m.to_date AS "to" FROM manager_assignments m JOIN staff s ON s.id = m.staff_id WHERE m.customer_id = ? ORDER BY m.from_date DESC, m.id DESC`)
+      .prepare(
+        `SELECT s.name, m.from_date AS "from", m.to_date AS "to" FROM manager_assignments m JOIN staff s ON s.id = m.staff_id WHERE m.customer_id = ? ORDER BY m.from_date DESC, m.id DESC`,
+      )
       .all(id) as { name: string; from: string; to: string | null }[];
     const changes = (
-      db.prepare('SELECT field, old_value, new_value, changed_at FROM customer_changes WHERE customer_id = ? ORDER BY changed_at DESC, id DESC LIMIT 50').all(id) as {
+      db
+        .prepare(
+          'SELECT field, old_value, new_value, changed_at FROM customer_changes WHERE customer_id = ? ORDER BY changed_at DESC, id DESC LIMIT 50',
+        )
+        .all(id) as {
         field: string;
         old_value: string | null;
         new_value: string | null;
@@ -138,14 +188,17 @@ export const customer360Handlers = handlers({
       const mask = MASKED_HISTORY[c.field] ?? ((v: string | null) => v);
       return { field: c.field, oldValue: mask(c.old_value), newValue: mask(c.new_value), at: c.changed_at };
     });
-    const favorite = !!db.prepare('SELECT 1 FROM customer_favorites WHERE user_id = ? AND customer_id = ?').get(ctx.user.id, id);
+    const favorite = !!db
+      .prepare('SELECT 1 FROM customer_favorites WHERE user_id = ? AND customer_id = ?')
+      .get(ctx.user.id, id);
     return { customer, favorite, accounts, trend, holdings, loans, managers, changes };
   },
 
   'customers.transactions': ({ id, offset, limit }, ctx) => {
     customerDetail(ctx, id); // scope check
     const db = ctx.services.db;
-    const total = (db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE customer_id = ?').get(id) as { n: number }).n;
+    const total = (db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE customer_id = ?').get(id) as { n: number })
+      .n;
     const rows = (
       db
         .prepare(

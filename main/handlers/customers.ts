@@ -59,7 +59,13 @@ export const customersHandlers = handlers({
   'customers.reveal': ({ id, reason }, ctx) => {
     const r = ctx.services.repos.customers.reveal(ctx.scope(), id);
     if (!r) {
-      ctx.audit({ action: 'customers.reveal', outcome: 'denied', targetType: 'customer', targetId: id, details: { reason } });
+      ctx.audit({
+        action: 'customers.reveal',
+        outcome: 'denied',
+        targetType: 'customer',
+        targetId: id,
+        details: { reason },
+      });
       throw new AppError('NOT_FOUND', { entity: 'customer', id });
     }
     ctx.audit({

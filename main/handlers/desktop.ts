@@ -16,11 +16,19 @@ function desktopRole(ctx: AuthedCtx): DesktopRole {
 }
 
 /** The role's published template (validated again on read) or the built-in default. */
-function templateFor(ctx: AuthedCtx, role: DesktopRole): { layout: DesktopLayout; builtIn: boolean; publishedAt: string | null; publishedBy: string | null } {
+function templateFor(
+  ctx: AuthedCtx,
+  role: DesktopRole,
+): { layout: DesktopLayout; builtIn: boolean; publishedAt: string | null; publishedBy: string | null } {
   const t = desktopsRepo(ctx.services.db).template(role);
   if (t) {
     try {
-      return { layout: validateLayout(t.layout, role), builtIn: false, publishedAt: t.publishedAt, publishedBy: t.publishedBy };
+      return {
+        layout: validateLayout(t.layout, role),
+        builtIn: false,
+        publishedAt: t.publishedAt,
+        publishedBy: t.publishedBy,
+      };
     } catch {
       log.warn('desktop template unreadable; using the built-in default', { role });
     }
@@ -29,7 +37,10 @@ function templateFor(ctx: AuthedCtx, role: DesktopRole): { layout: DesktopLayout
 }
 
 /** The caller's layout: their own when it reads back valid, else the template (flagged as recovered). */
-function layoutFor(ctx: AuthedCtx, role: DesktopRole): { layout: DesktopLayout; source: DesktopView['source']; recovered: boolean } {
+function layoutFor(
+  ctx: AuthedCtx,
+  role: DesktopRole,
+): { layout: DesktopLayout; source: DesktopView['source']; recovered: boolean } {
   const own = desktopsRepo(ctx.services.db).userLayout(ctx.user.id);
   if (own) {
     try {
@@ -80,7 +91,11 @@ export const desktopHandlers = handlers({
     const today = ctx.services.clock.today();
     const env = makeEnv(ctx.services.db, ctx.scope(), today, ctx.user);
     const result = computeWidgets({ widgets: [widget] }, env)[widget.id];
-    if (!result?.ok) throw new AppError(result?.code === 'INTERNAL' || !result ? 'INTERNAL' : 'NOT_FOUND', { entity: 'widget', id: widgetId });
+    if (!result?.ok)
+      throw new AppError(result?.code === 'INTERNAL' || !result ? 'INTERNAL' : 'NOT_FOUND', {
+        entity: 'widget',
+        id: widgetId,
+      });
     const locale = ctx.user.locale === 'en' ? 'en' : 'zh-CN';
     const sheet = widgetSheet(widget, result.data, locale);
     const dir = ctx.services.paths.exports;
@@ -89,7 +104,13 @@ export const desktopHandlers = handlers({
     await writeSheet(sheet, file);
     const name = `${sheet.title}-${today.replace(/-/g, '')}.xlsx`;
     // Who exported which figures: the widget, its kind and options, and the rows written.
-    ctx.audit({ action: 'desktop.export', outcome: 'ok', targetType: 'widget', targetId: widget.id, details: { kind: widget.kind, config: widget.config, rows: sheet.rows.length } });
+    ctx.audit({
+      action: 'desktop.export',
+      outcome: 'ok',
+      targetType: 'widget',
+      targetId: widget.id,
+      details: { kind: widget.kind, config: widget.config, rows: sheet.rows.length },
+    });
     return { id: ctx.services.vault.register(file, name, ctx.user.id), name };
   },
 
@@ -98,7 +119,11 @@ export const desktopHandlers = handlers({
   'desktop.publishTemplate': (input, ctx) => {
     const layout = validateLayout('json' in input ? input.json : input.layout, input.role);
     desktopsRepo(ctx.services.db).publishTemplate(input.role, JSON.stringify(layout), ctx.user.id);
-    ctx.audit({ action: 'desktop.template.publish', outcome: 'ok', details: { role: input.role, widgets: layout.widgets.length } });
+    ctx.audit({
+      action: 'desktop.template.publish',
+      outcome: 'ok',
+      details: { role: input.role, widgets: layout.widgets.length },
+    });
     return templateView(ctx, input.role);
   },
 });

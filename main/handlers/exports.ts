@@ -17,7 +17,12 @@ export const exportsHandlers = handlers({
     const title = label(locale, 'grid.exportTitle');
     const name = `${title}-${stamp(ctx.services.clock.now())}.${format}`;
     // Who exported what: the filter, the columns, the format; the row count follows when it ends.
-    ctx.audit({ action: 'exports.start', outcome: 'ok', targetType: 'customers', details: { filter, sort, columns, format } });
+    ctx.audit({
+      action: 'exports.start',
+      outcome: 'ok',
+      targetType: 'customers',
+      details: { filter, sort, columns, format },
+    });
     const actor = { userId: ctx.user.id, username: ctx.user.username, role: ctx.user.role };
     return exports.start({
       userId: ctx.user.id,

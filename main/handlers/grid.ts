@@ -5,18 +5,32 @@ import { toSummary } from './customers';
 import { handlers } from './types';
 
 function toGridRow(r: GridDbRow): GridRow {
-  return { ...toSummary(r), wealth: fenToYuan(r.wealth_fen), openedOn: r.opened_on, lastTxnOn: r.last_txn_on, birthDate: r.birth_date, gender: r.gender, occupation: r.occupation, creditRating: r.credit_rating };
+  return {
+    ...toSummary(r),
+    wealth: fenToYuan(r.wealth_fen),
+    openedOn: r.opened_on,
+    lastTxnOn: r.last_txn_on,
+    birthDate: r.birth_date,
+    gender: r.gender,
+    occupation: r.occupation,
+    creditRating: r.credit_rating,
+  };
 }
 
 export const gridHandlers = handlers({
   'customers.grid': ({ filter, sort, offset, limit }, ctx) => ({
-    rows: customerGridRepo(ctx.services.db).rows(ctx.scope(), filter, sort, offset, limit, ctx.services.clock.today(), ctx.user.id).map(toGridRow),
+    rows: customerGridRepo(ctx.services.db)
+      .rows(ctx.scope(), filter, sort, offset, limit, ctx.services.clock.today(), ctx.user.id)
+      .map(toGridRow),
   }),
 
   'customers.gridCount': ({ filter }, ctx) => {
     const repo = customerGridRepo(ctx.services.db);
     const today = ctx.services.clock.today();
-    return { total: repo.count(ctx.scope(), {}, today, ctx.user.id), filtered: repo.count(ctx.scope(), filter, today, ctx.user.id) };
+    return {
+      total: repo.count(ctx.scope(), {}, today, ctx.user.id),
+      filtered: repo.count(ctx.scope(), filter, today, ctx.user.id),
+    };
   },
 
   'customers.quickStats': ({ filter }, ctx): QuickStats => {
@@ -31,7 +45,12 @@ export const gridHandlers = handlers({
       loans: fenToYuan(s.total.lon ?? 0n),
       avgAum: fenToYuan(n > 0n ? aum / n : 0n),
       byTier: s.byTier.map((t) => ({ tier: t.tier as Tier | 'none', count: Number(t.n), aum: fenToYuan(t.aum) })),
-      byManager: s.byManager.map((m) => ({ managerId: Number(m.mid), managerName: m.mname, count: Number(m.n), aum: fenToYuan(m.aum) })),
+      byManager: s.byManager.map((m) => ({
+        managerId: Number(m.mid),
+        managerName: m.mname,
+        count: Number(m.n),
+        aum: fenToYuan(m.aum),
+      })),
     };
   },
 });

@@ -17,7 +17,8 @@ const MAX_REJECTS_DOWNLOAD = 64 * 1024 * 1024;
 /** Engine and parser failures as the API's errors; `file` names the file where one is involved. */
 function toAppError(e: unknown, file?: string): never {
   if (e instanceof JobError) throw new AppError(e.code, e.details);
-  if (e instanceof ImportParseError) throw new AppError(e.code, { ...(file ? { file } : {}), line: e.line, column: e.column, ...e.details });
+  if (e instanceof ImportParseError)
+    throw new AppError(e.code, { ...(file ? { file } : {}), line: e.line, column: e.column, ...e.details });
   throw e;
 }
 
@@ -90,7 +91,9 @@ interface JobDbRow {
 
 function jobRows(ctx: AuthedCtx, where: string, params: unknown[], limit: number, offset: number): JobRow[] {
   const db = ctx.services.db;
-  const latest = (db.prepare(`SELECT MAX(id) AS id FROM import_jobs WHERE status = 'committed'`).get() as { id: number | null }).id;
+  const latest = (
+    db.prepare(`SELECT MAX(id) AS id FROM import_jobs WHERE status = 'committed'`).get() as { id: number | null }
+  ).id;
   const rows = db
     .prepare(
       `SELECT j.id, j.kind, j.profile_name, j.file_name, j.file_bytes, j.encoding, j.status, j.rows_read, j.rows_inserted, j.rows_updated,
@@ -133,7 +136,13 @@ export const importsHandlers = handlers({
       toAppError(e);
     }
     const row = profilesRepo(ctx.services.db).save(input.id, input.profile, ctx.user.id);
-    ctx.audit({ action: 'imports.profileSave', outcome: 'ok', targetType: 'import_profile', targetId: row.id, details: { name: row.name, kind: row.kind } });
+    ctx.audit({
+      action: 'imports.profileSave',
+      outcome: 'ok',
+      targetType: 'import_profile',
+      targetId: row.id,
+      details: { name: row.name, kind: row.kind },
+    });
     return row;
   },
 
@@ -206,20 +215,27 @@ export const importsHandlers = handlers({
   'imports.history': (input, ctx) => {
     const where = input.kind ? 'WHERE j.kind = ?' : '';
     const params = input.kind ? [input.kind] : [];
-    const total = (ctx.services.db.prepare(`SELECT COUNT(*) AS n FROM import_jobs j ${where}`).get(...params) as { n: number }).n;
+    const total = (
+      ctx.services.db.prepare(`SELECT COUNT(*) AS n FROM import_jobs j ${where}`).get(...params) as { n: number }
+    ).n;
     return { rows: jobRows(ctx, where, params, input.limit, input.offset), total };
   },
 
   'imports.cancel': (input, ctx) => {
     const cancelled = ctx.services.imports.cancel(input.ticket);
-    if (cancelled) ctx.audit({ action: 'imports.cancel', outcome: 'ok', targetType: 'import_ticket', targetId: input.ticket });
+    if (cancelled)
+      ctx.audit({ action: 'imports.cancel', outcome: 'ok', targetType: 'import_ticket', targetId: input.ticket });
     return { cancelled };
   },
 
   'imports.revert': (input, ctx) => {
     if (ctx.services.imports.busy()) throw new AppError('IMPORT_STORE_BUSY');
     try {
-      revertJob(ctx.services.db, input.jobId, { userId: ctx.user.id, username: ctx.user.username, role: ctx.user.role });
+      revertJob(ctx.services.db, input.jobId, {
+        userId: ctx.user.id,
+        username: ctx.user.username,
+        role: ctx.user.role,
+      });
     } catch (e) {
       toAppError(e);
     }
@@ -229,15 +245,32 @@ export const importsHandlers = handlers({
 
   'imports.rejects': (input, ctx) => {
     const db = ctx.services.db;
-    const total = (db.prepare('SELECT COUNT(*) AS n FROM import_rejects WHERE job_id = ?').get(input.jobId) as { n: number }).n;
+    const total = (
+      db.prepare('SELECT COUNT(*) AS n FROM import_rejects WHERE job_id = ?').get(input.jobId) as { n: number }
+    ).n;
     const rows = db
-      .prepare('SELECT line, col, field, value, reason FROM import_rejects WHERE job_id = ? ORDER BY seq LIMIT ? OFFSET ?')
-      .all(input.jobId, input.limit, input.offset) as { line: number; col: number | null; field: string | null; value: string | null; reason: RejectReason }[];
-    return { rows: rows.map((r): RejectRow => ({ line: r.line, column: r.col, field: r.field, value: r.value, reason: r.reason })), total };
+      .prepare(
+        'SELECT line, col, field, value, reason FROM import_rejects WHERE job_id = ? ORDER BY seq LIMIT ? OFFSET ?',
+      )
+      .all(input.jobId, input.limit, input.offset) as {
+      line: number;
+      col: number | null;
+      field: string | null;
+      value: string | null;
+      reason: RejectReason;
+    }[];
+    return {
+      rows: rows.map(
+        (r): RejectRow => ({ line: r.line, column: r.col, field: r.field, value: r.value, reason: r.reason }),
+      ),
+      total,
+    };
   },
 
   'imports.rejectsFile': async (input, ctx) => {
-    const r = ctx.services.db.prepare('SELECT rejects_file FROM import_jobs WHERE id = ?').get(input.jobId) as { rejects_file: string | null } | undefined;
+    const r = ctx.services.db.prepare('SELECT rejects_file FROM import_jobs WHERE id = ?').get(input.jobId) as
+      | { rejects_file: string | null }
+      | undefined;
     if (!r?.rejects_file) throw new AppError('NOT_FOUND', { entity: 'rejects_file', jobId: input.jobId });
     let buf: Buffer;
     try {
@@ -248,7 +281,13 @@ export const importsHandlers = handlers({
       if (e instanceof AppError) throw e;
       throw new AppError('NOT_FOUND', { entity: 'rejects_file', jobId: input.jobId });
     }
-    ctx.audit({ action: 'imports.rejectsDownload', outcome: 'ok', targetType: 'import_job', targetId: input.jobId, details: { bytes: buf.length } });
+    ctx.audit({
+      action: 'imports.rejectsDownload',
+      outcome: 'ok',
+      targetType: 'import_job',
+      targetId: input.jobId,
+      details: { bytes: buf.length },
+    });
     return { name: path.basename(r.rejects_file), base64: buf.toString('base64'), bytes: buf.length };
   },
 });

@@ -27,13 +27,23 @@ function listRow(ctx: AuthedCtx, id: number): CustomerList {
     | { id: number; name: string; shared: number; owner: number; ownerName: string; updatedAt: string; members: number }
     | undefined;
   if (!r) throw new AppError('NOT_FOUND', { entity: 'list', id });
-  return { id: r.id, name: r.name, shared: r.shared === 1, mine: r.owner === ctx.user.id, ownerName: r.ownerName, members: r.members, updatedAt: r.updatedAt };
+  return {
+    id: r.id,
+    name: r.name,
+    shared: r.shared === 1,
+    mine: r.owner === ctx.user.id,
+    ownerName: r.ownerName,
+    members: r.members,
+    updatedAt: r.updatedAt,
+  };
 }
 
 /** Only the owner changes a list or a saved query (others may see shared ones). */
 const OWNED = { list: 'customer_lists', query: 'saved_queries' } as const;
 function mustOwn(ctx: AuthedCtx, entity: keyof typeof OWNED, id: number): void {
-  const r = ctx.services.db.prepare(`SELECT owner_id AS o FROM ${OWNED[entity]} WHERE id = ?`).get(id) as { o: number } | undefined;
+  const r = ctx.services.db.prepare(`SELECT owner_id AS o FROM ${OWNED[entity]} WHERE id = ?`).get(id) as
+    | { o: number }
+    | undefined;
   if (!r) throw new AppError('NOT_FOUND', { entity, id });
   if (r.o !== ctx.user.id) throw new AppError('FORBIDDEN', { entity });
 }
@@ -53,18 +63,44 @@ function queryRow(ctx: AuthedCtx, id: number): SavedQuery {
       `SELECT x.id, x.name, x.shared, x.owner_id AS owner, u.display_name AS ownerName, x.definition, x.updated_at AS updatedAt
        FROM saved_queries x JOIN users u ON u.id = x.owner_id WHERE x.id = ? AND ${visibleSql()}`,
     )
-    .get(id, ctx.user.id, homeBranch(ctx)) as { id: number; name: string; shared: number; owner: number; ownerName: string; definition: string; updatedAt: string } | undefined;
+    .get(id, ctx.user.id, homeBranch(ctx)) as
+    | {
+        id: number;
+        name: string;
+        shared: number;
+        owner: number;
+        ownerName: string;
+        definition: string;
+        updatedAt: string;
+      }
+    | undefined;
   if (!r) throw new AppError('NOT_FOUND', { entity: 'query', id });
-  return { id: r.id, name: r.name, shared: r.shared === 1, mine: r.owner === ctx.user.id, ownerName: r.ownerName, filter: gridFilterSchema.parse(JSON.parse(r.definition)), updatedAt: r.updatedAt };
+  return {
+    id: r.id,
+    name: r.name,
+    shared: r.shared === 1,
+    mine: r.owner === ctx.user.id,
+    ownerName: r.ownerName,
+    filter: gridFilterSchema.parse(JSON.parse(r.definition)),
+    updatedAt: r.updatedAt,
+  };
 }
 
 export const listsHandlers = handlers({
   'favorites.set': ({ customerId, on }, ctx) => {
     const scope = ctx.scope();
-    const inScope = ctx.services.db.prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(customerId, ...scope.params);
+    const inScope = ctx.services.db
+      .prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`)
+      .get(customerId, ...scope.params);
     if (!inScope) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
-    if (on) ctx.services.db.prepare('INSERT OR IGNORE INTO customer_favorites (user_id, customer_id) VALUES (?, ?)').run(ctx.user.id, customerId);
-    else ctx.services.db.prepare('DELETE FROM customer_favorites WHERE user_id = ? AND customer_id = ?').run(ctx.user.id, customerId);
+    if (on)
+      ctx.services.db
+        .prepare('INSERT OR IGNORE INTO customer_favorites (user_id, customer_id) VALUES (?, ?)')
+        .run(ctx.user.id, customerId);
+    else
+      ctx.services.db
+        .prepare('DELETE FROM customer_favorites WHERE user_id = ? AND customer_id = ?')
+        .run(ctx.user.id, customerId);
     return { customerId, on };
   },
 
@@ -72,7 +108,9 @@ export const listsHandlers = handlers({
     if (customerIds.length === 0) return [];
     return (
       ctx.services.db
-        .prepare(`SELECT customer_id AS id FROM customer_favorites WHERE user_id = ? AND customer_id IN (${customerIds.map(() => '?').join(',')})`)
+        .prepare(
+          `SELECT customer_id AS id FROM customer_favorites WHERE user_id = ? AND customer_id IN (${customerIds.map(() => '?').join(',')})`,
+        )
         .all(ctx.user.id, ...customerIds) as { id: number }[]
     ).map((r) => r.id);
   },
@@ -87,11 +125,21 @@ export const listsHandlers = handlers({
   'lists.save': ({ id, name, shared }, ctx) => {
     const db = ctx.services.db;
     if (id === undefined) {
-      const info = uniqueName(() => db.prepare('INSERT INTO customer_lists (name, owner_id, branch_id, shared) VALUES (?, ?, ?, ?)').run(name, ctx.user.id, homeBranch(ctx), shared ? 1 : 0));
+      const info = uniqueName(() =>
+        db
+          .prepare('INSERT INTO customer_lists (name, owner_id, branch_id, shared) VALUES (?, ?, ?, ?)')
+          .run(name, ctx.user.id, homeBranch(ctx), shared ? 1 : 0),
+      );
       return listRow(ctx, Number(info.lastInsertRowid));
     }
     mustOwn(ctx, 'list', id);
-    uniqueName(() => db.prepare(`UPDATE customer_lists SET name = ?, shared = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(name, shared ? 1 : 0, id));
+    uniqueName(() =>
+      db
+        .prepare(
+          `UPDATE customer_lists SET name = ?, shared = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+        )
+        .run(name, shared ? 1 : 0, id),
+    );
     return listRow(ctx, id);
   },
 
@@ -110,9 +158,13 @@ export const listsHandlers = handlers({
     const extra = 'customerIds' in input ? input.customerIds : [];
     const added = db.transaction(() => {
       const n = db
-        .prepare(`INSERT OR IGNORE INTO customer_list_members (list_id, customer_id) SELECT ?, c.id FROM customers c WHERE ${where}${picked}`)
+        .prepare(
+          `INSERT OR IGNORE INTO customer_list_members (list_id, customer_id) SELECT ?, c.id FROM customers c WHERE ${where}${picked}`,
+        )
         .run(input.listId, ...params, ...extra).changes;
-      db.prepare(`UPDATE customer_lists SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(input.listId);
+      db.prepare(`UPDATE customer_lists SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(
+        input.listId,
+      );
       return n;
     })();
     return { added };
@@ -121,7 +173,9 @@ export const listsHandlers = handlers({
   'lists.remove': ({ listId, customerIds }, ctx) => {
     mustOwn(ctx, 'list', listId);
     const removed = ctx.services.db
-      .prepare(`DELETE FROM customer_list_members WHERE list_id = ? AND customer_id IN (${customerIds.map(() => '?').join(',')})`)
+      .prepare(
+        `DELETE FROM customer_list_members WHERE list_id = ? AND customer_id IN (${customerIds.map(() => '?').join(',')})`,
+      )
       .run(listId, ...customerIds).changes;
     return { removed };
   },
@@ -139,12 +193,20 @@ export const listsHandlers = handlers({
     const db = ctx.services.db;
     const def = JSON.stringify(filter);
     if (id === undefined) {
-      const info = uniqueName(() => db.prepare('INSERT INTO saved_queries (name, owner_id, branch_id, shared, definition) VALUES (?, ?, ?, ?, ?)').run(name, ctx.user.id, homeBranch(ctx), shared ? 1 : 0, def));
+      const info = uniqueName(() =>
+        db
+          .prepare('INSERT INTO saved_queries (name, owner_id, branch_id, shared, definition) VALUES (?, ?, ?, ?, ?)')
+          .run(name, ctx.user.id, homeBranch(ctx), shared ? 1 : 0, def),
+      );
       return queryRow(ctx, Number(info.lastInsertRowid));
     }
     mustOwn(ctx, 'query', id);
     uniqueName(() =>
-      db.prepare(`UPDATE saved_queries SET name = ?, shared = ?, definition = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(name, shared ? 1 : 0, def, id),
+      db
+        .prepare(
+          `UPDATE saved_queries SET name = ?, shared = ?, definition = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+        )
+        .run(name, shared ? 1 : 0, def, id),
     );
     return queryRow(ctx, id);
   },

@@ -24,12 +24,15 @@ function branchManagers(ctx: AuthedCtx): { staffId: number; name: string }[] {
   if (ctx.user.branch_id == null) return [];
   const ids = branchTree(ctx.services.db, ctx.user.branch_id);
   return ctx.services.db
-    .prepare(`SELECT id AS staffId, name FROM staff WHERE position = 'manager' AND active = 1 AND branch_id IN (${ids.map(() => '?').join(',')}) ORDER BY employee_no`)
+    .prepare(
+      `SELECT id AS staffId, name FROM staff WHERE position = 'manager' AND active = 1 AND branch_id IN (${ids.map(() => '?').join(',')}) ORDER BY employee_no`,
+    )
     .all(...ids) as { staffId: number; name: string }[];
 }
 
 export const opportunitiesHandlers = handlers({
-  'opportunities.list': ({ filter, offset, limit }, ctx) => listOpportunities(ctx.services.db, opportunityScope(ctx.scope()), filter, offset, limit),
+  'opportunities.list': ({ filter, offset, limit }, ctx) =>
+    listOpportunities(ctx.services.db, opportunityScope(ctx.scope()), filter, offset, limit),
 
   'opportunities.get': ({ id }, ctx) => {
     const opportunity = getOpportunity(ctx.services.db, opportunityScope(ctx.scope()), id);
@@ -62,7 +65,15 @@ export const opportunitiesHandlers = handlers({
     const db = ctx.services.db;
     const os = opportunityScope(ctx.scope());
     getOpportunity(db, os, id);
-    moveOpportunity(db, { id, to, note, amountFen: fen(amount) ?? undefined, lostReason, userId: ctx.user.id, today: ctx.services.clock.today() });
+    moveOpportunity(db, {
+      id,
+      to,
+      note,
+      amountFen: fen(amount) ?? undefined,
+      lostReason,
+      userId: ctx.user.id,
+      today: ctx.services.clock.today(),
+    });
     return getOpportunity(db, os, id);
   },
 
@@ -72,11 +83,14 @@ export const opportunitiesHandlers = handlers({
     getOpportunity(db, os, id);
     const sets: string[] = [];
     const params: (string | number | null)[] = [];
-    if (product !== undefined) (sets.push('product = ?'), params.push(product));
-    if (amount !== undefined) (sets.push('amount_fen = ?'), params.push(fen(amount) ?? null));
-    if (dueOn !== undefined) (sets.push('due_on = ?'), params.push(dueOn));
-    if (note !== undefined) (sets.push('note = ?'), params.push(note));
-    if (sets.length) db.prepare(`UPDATE opportunities SET ${sets.join(', ')}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(...params, id);
+    if (product !== undefined) sets.push('product = ?'), params.push(product);
+    if (amount !== undefined) sets.push('amount_fen = ?'), params.push(fen(amount) ?? null);
+    if (dueOn !== undefined) sets.push('due_on = ?'), params.push(dueOn);
+    if (note !== undefined) sets.push('note = ?'), params.push(note);
+    if (sets.length)
+      db.prepare(
+        `UPDATE opportunities SET ${sets.join(', ')}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+      ).run(...params, id);
     return getOpportunity(db, os, id);
   },
 
@@ -84,9 +98,21 @@ export const opportunitiesHandlers = handlers({
     const db = ctx.services.db;
     const os = opportunityScope(ctx.scope());
     const before = getOpportunity(db, os, id);
-    if (!branchManagers(ctx).some((m) => m.staffId === ownerStaffId)) throw new AppError('VALIDATION', { field: 'ownerStaffId', issues: [{ path: ['ownerStaffId'], code: 'notAManager' }] });
-    db.prepare(`UPDATE opportunities SET owner_staff_id = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(ownerStaffId, id);
-    ctx.audit({ action: 'opportunities.assign', outcome: 'ok', targetType: 'opportunity', targetId: String(id), details: { from: before.ownerStaffId, to: ownerStaffId } });
+    if (!branchManagers(ctx).some((m) => m.staffId === ownerStaffId))
+      throw new AppError('VALIDATION', {
+        field: 'ownerStaffId',
+        issues: [{ path: ['ownerStaffId'], code: 'notAManager' }],
+      });
+    db.prepare(
+      `UPDATE opportunities SET owner_staff_id = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+    ).run(ownerStaffId, id);
+    ctx.audit({
+      action: 'opportunities.assign',
+      outcome: 'ok',
+      targetType: 'opportunity',
+      targetId: String(id),
+      details: { from: before.ownerStaffId, to: ownerStaffId },
+    });
     return getOpportunity(db, os, id);
   },
 
@@ -100,12 +126,20 @@ export const opportunitiesHandlers = handlers({
 
   'rules.save': ({ code, enabled, params }, ctx) => {
     const view = saveRule(ctx.services.db, code, enabled, params, ctx.user.id);
-    ctx.audit({ action: 'rules.save', outcome: 'ok', targetType: 'opportunity_rule', targetId: code, details: { enabled, params: view.params } });
+    ctx.audit({
+      action: 'rules.save',
+      outcome: 'ok',
+      targetType: 'opportunity_rule',
+      targetId: code,
+      details: { enabled, params: view.params },
+    });
     return view;
   },
 
   'rules.run': (_input, ctx) => {
-    const out = runRules(ctx.services.db, ctx.services.clock.today(), undefined, { force: true }).map(({ code, created }) => ({ code, created }));
+    const out = runRules(ctx.services.db, ctx.services.clock.today(), undefined, { force: true }).map(
+      ({ code, created }) => ({ code, created }),
+    );
     ctx.audit({ action: 'rules.run', outcome: 'ok', targetType: 'opportunity_rule', details: { created: out } });
     return out;
   },

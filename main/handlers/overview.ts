@@ -27,7 +27,7 @@ export const overviewHandlers = handlers({
     const scope = ctx.scope();
     return {
       ...overviewFor(repos, scope),
-      branchName: ctx.user.branch_id != null ? repos.overview.branchName(ctx.user.branch_id) ?? '' : '',
+      branchName: ctx.user.branch_id != null ? (repos.overview.branchName(ctx.user.branch_id) ?? '') : '',
       managers: repos.overview
         .byManager(scope)
         .map((m) => ({ staffId: m.staff_id, name: m.name, customers: m.customers, aum: fenToYuan(m.aum_fen) })),

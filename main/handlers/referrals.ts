@@ -31,7 +31,12 @@ import { handlers, type AuthedCtx } from './types';
  * the row and its event, then audit. The SLA reminder goes to whoever owns the referral.
  */
 
-const viewer = (ctx: AuthedCtx): Viewer => ({ role: ctx.user.role, userId: ctx.user.id, staffId: ctx.user.staff_id, branchId: ctx.user.branch_id });
+const viewer = (ctx: AuthedCtx): Viewer => ({
+  role: ctx.user.role,
+  userId: ctx.user.id,
+  staffId: ctx.user.staff_id,
+  branchId: ctx.user.branch_id,
+});
 
 /** Manager steps (accept, contact, close) belong to the owner of the referral. */
 function mustOwn(ctx: AuthedCtx, owner: number | null): void {
@@ -42,7 +47,10 @@ function mustOwn(ctx: AuthedCtx, owner: number | null): void {
  * The SLA-due reminder (kind referral_sla), once per referral and recipient: to the owning manager, or
  * for the branch queue to the presidents who see the customer (addReminder checks their scope).
  */
-function slaReminder(ctx: AuthedCtx, r: { id: number; customerId: number; owner: number | null; dueOn: string; interest: string; customerName: string }): void {
+function slaReminder(
+  ctx: AuthedCtx,
+  r: { id: number; customerId: number; owner: number | null; dueOn: string; interest: string; customerName: string },
+): void {
   const db = ctx.services.db;
   const base = {
     kind: 'referral_sla' as const,
@@ -57,15 +65,24 @@ function slaReminder(ctx: AuthedCtx, r: { id: number; customerId: number; owner:
     addReminder(db, { ...base, staffId: r.owner, dedupeKey: `referral_sla:${r.id}:${r.owner}` }, today);
     return;
   }
-  const presidents = db.prepare(`SELECT id FROM users WHERE role = 'president' AND disabled = 0`).all() as { id: number }[];
-  for (const p of presidents) addReminder(db, { ...base, userId: p.id, dedupeKey: `referral_sla:${r.id}:queue` }, today);
+  const presidents = db.prepare(`SELECT id FROM users WHERE role = 'president' AND disabled = 0`).all() as {
+    id: number;
+  }[];
+  for (const p of presidents)
+    addReminder(db, { ...base, userId: p.id, dedupeKey: `referral_sla:${r.id}:queue` }, today);
 }
 
 function toOpportunity(ctx: AuthedCtx, id: number, closing: ReferralClosing): void {
   opportunityFromReferral(ctx.services.db, id, closing, ctx.user.id, ctx.services.clock.today());
 }
 
-function change(ctx: AuthedCtx, id: number, action: string, details: Record<string, unknown>, work: () => void): Referral {
+function change(
+  ctx: AuthedCtx,
+  id: number,
+  action: string,
+  details: Record<string, unknown>,
+  work: () => void,
+): Referral {
   const db = ctx.services.db;
   db.transaction(work)();
   ctx.audit({ action: `referrals.${action}`, outcome: 'ok', targetType: 'referral', targetId: id, details });
@@ -80,7 +97,9 @@ export const referralsHandlers = handlers({
     const at = ctx.services.clock.now().toISOString();
     const id = db.transaction(() => {
       // Only a customer the teller may look up (same scope as customers.search).
-      const seen = db.prepare(`SELECT c.name FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(customerId, ...scope.params) as { name: string } | undefined;
+      const seen = db
+        .prepare(`SELECT c.name FROM customers c WHERE c.id = ? AND ${scope.sql}`)
+        .get(customerId, ...scope.params) as { name: string } | undefined;
       if (!seen) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
       if (ctx.user.staff_id == null) throw new AppError('FORBIDDEN', { entity: 'referral' });
       const q = queueFor(db, customerId);
@@ -92,19 +111,50 @@ export const referralsHandlers = handlers({
             `INSERT INTO referrals (customer_id, branch_id, referrer_user_id, referrer_staff_id, interest, urgency, note, owner_staff_id, status,
                created_at, created_on, sla_days, due_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)`,
           )
-          .run(customerId, q.branchId, ctx.user.id, ctx.user.staff_id, interest, urgency, note || null, q.ownerStaffId, at, today, sla, dueOn, at).lastInsertRowid,
+          .run(
+            customerId,
+            q.branchId,
+            ctx.user.id,
+            ctx.user.staff_id,
+            interest,
+            urgency,
+            note || null,
+            q.ownerStaffId,
+            at,
+            today,
+            sla,
+            dueOn,
+            at,
+          ).lastInsertRowid,
       );
-      addEvent(db, { referralId: newId, at, userId: ctx.user.id, action: 'created', from: null, to: 'new', toOwner: q.ownerStaffId, note: note || null });
+      addEvent(db, {
+        referralId: newId,
+        at,
+        userId: ctx.user.id,
+        action: 'created',
+        from: null,
+        to: 'new',
+        toOwner: q.ownerStaffId,
+        note: note || null,
+      });
       slaReminder(ctx, { id: newId, customerId, owner: q.ownerStaffId, dueOn, interest, customerName: seen.name });
       return newId;
     })();
-    ctx.audit({ action: 'referrals.create', outcome: 'ok', targetType: 'referral', targetId: id, details: { customerId, interest, urgency } });
+    ctx.audit({
+      action: 'referrals.create',
+      outcome: 'ok',
+      targetType: 'referral',
+      targetId: id,
+      details: { customerId, interest, urgency },
+    });
     return getReferral(db, viewer(ctx), id, today);
   },
 
-  'referrals.mine': ({ offset, limit }, ctx) => listReferrals(ctx.services.db, viewer(ctx), 'mine', ctx.services.clock.today(), offset, limit),
+  'referrals.mine': ({ offset, limit }, ctx) =>
+    listReferrals(ctx.services.db, viewer(ctx), 'mine', ctx.services.clock.today(), offset, limit),
 
-  'referrals.queue': ({ view, offset, limit }, ctx) => listReferrals(ctx.services.db, viewer(ctx), view, ctx.services.clock.today(), offset, limit),
+  'referrals.queue': ({ view, offset, limit }, ctx) =>
+    listReferrals(ctx.services.db, viewer(ctx), view, ctx.services.clock.today(), offset, limit),
 
   'referrals.get': ({ id }, ctx) => {
     const r = getReferral(ctx.services.db, viewer(ctx), id, ctx.services.clock.today());
@@ -127,7 +177,11 @@ export const referralsHandlers = handlers({
       const r = lockReferral(db, viewer(ctx), id);
       mustOwn(ctx, r.owner_staff_id);
       mustAllow('accept', r.status);
-      db.prepare(`UPDATE referrals SET status = 'accepted', accepted_at = ?, updated_at = ? WHERE id = ?`).run(at, at, id);
+      db.prepare(`UPDATE referrals SET status = 'accepted', accepted_at = ?, updated_at = ? WHERE id = ?`).run(
+        at,
+        at,
+        id,
+      );
       addEvent(db, { referralId: id, at, userId: ctx.user.id, action: 'accepted', from: r.status, to: 'accepted' });
     });
   },
@@ -142,21 +196,32 @@ export const referralsHandlers = handlers({
       // A manager passes on only their own; the president dispatches any of the branch (incl. the branch queue).
       if (ctx.user.role !== 'president') mustOwn(ctx, r.owner_staff_id);
       mustAllow('reassign', r.status);
-      if (toStaffId === r.owner_staff_id || !assignableManagers(db, ctx.user.branch_id).some((m) => m.staffId === toStaffId)) {
+      if (
+        toStaffId === r.owner_staff_id ||
+        !assignableManagers(db, ctx.user.branch_id).some((m) => m.staffId === toStaffId)
+      ) {
         throw new AppError('REFERRAL_BAD_ASSIGNEE', { toStaffId });
       }
       const to = r.status === 'contacted' ? 'contacted' : 'new';
-      db.prepare(`UPDATE referrals SET owner_staff_id = ?, status = ?, accepted_at = CASE WHEN ? = 'new' THEN NULL ELSE accepted_at END, updated_at = ? WHERE id = ?`).run(
-        toStaffId,
-        to,
-        to,
+      db.prepare(
+        `UPDATE referrals SET owner_staff_id = ?, status = ?, accepted_at = CASE WHEN ? = 'new' THEN NULL ELSE accepted_at END, updated_at = ? WHERE id = ?`,
+      ).run(toStaffId, to, to, at, id);
+      addEvent(db, {
+        referralId: id,
         at,
-        id,
-      );
-      addEvent(db, { referralId: id, at, userId: ctx.user.id, action: 'reassigned', from: r.status, to, fromOwner: r.owner_staff_id, toOwner: toStaffId, note: note || null });
+        userId: ctx.user.id,
+        action: 'reassigned',
+        from: r.status,
+        to,
+        fromOwner: r.owner_staff_id,
+        toOwner: toStaffId,
+        note: note || null,
+      });
       // The new owner must be able to open the customer: grant it when outside their book (90 days,
       // renewable by the branch like any grant); recorded in the audit entry.
-      const inBook = db.prepare(`SELECT 1 FROM customers WHERE id = ? AND manager_staff_id = ?`).get(r.customer_id, toStaffId);
+      const inBook = db
+        .prepare(`SELECT 1 FROM customers WHERE id = ? AND manager_staff_id = ?`)
+        .get(r.customer_id, toStaffId);
       if (!inBook) {
         const g = db
           .prepare(
@@ -168,8 +233,19 @@ export const referralsHandlers = handlers({
       }
       resolveReminders(db, 'referral', id, 'referral_sla');
       if (to === 'new') {
-        const full = db.prepare(`SELECT r.due_on AS dueOn, r.interest, c.name FROM referrals r JOIN customers c ON c.id = r.customer_id WHERE r.id = ?`).get(id) as { dueOn: string; interest: string; name: string };
-        slaReminder(ctx, { id, customerId: r.customer_id, owner: toStaffId, dueOn: full.dueOn, interest: full.interest, customerName: full.name });
+        const full = db
+          .prepare(
+            `SELECT r.due_on AS dueOn, r.interest, c.name FROM referrals r JOIN customers c ON c.id = r.customer_id WHERE r.id = ?`,
+          )
+          .get(id) as { dueOn: string; interest: string; name: string };
+        slaReminder(ctx, {
+          id,
+          customerId: r.customer_id,
+          owner: toStaffId,
+          dueOn: full.dueOn,
+          interest: full.interest,
+          customerName: full.name,
+        });
       }
       details.fromStaffId = r.owner_staff_id;
     });
@@ -185,12 +261,26 @@ export const referralsHandlers = handlers({
       const r = lockReferral(db, viewer(ctx), id);
       mustOwn(ctx, r.owner_staff_id);
       mustAllow('contact', r.status);
-      const c = insertContact(db, { userId: ctx.user.id, staffId: ctx.user.staff_id }, { customerId: r.customer_id, channel, outcome, summary, nextStep, nextStepOn, referralId: id }, now, today);
+      const c = insertContact(
+        db,
+        { userId: ctx.user.id, staffId: ctx.user.staff_id },
+        { customerId: r.customer_id, channel, outcome, summary, nextStep, nextStepOn, referralId: id },
+        now,
+        today,
+      );
       details.contactId = c.id;
       db.prepare(
         `UPDATE referrals SET status = 'contacted', first_contact_at = COALESCE(first_contact_at, ?), first_contact_on = COALESCE(first_contact_on, ?), updated_at = ? WHERE id = ?`,
       ).run(at, today, at, id);
-      addEvent(db, { referralId: id, at, userId: ctx.user.id, action: 'contacted', from: r.status, to: 'contacted', note: summary || null });
+      addEvent(db, {
+        referralId: id,
+        at,
+        userId: ctx.user.id,
+        action: 'contacted',
+        from: r.status,
+        to: 'contacted',
+        note: summary || null,
+      });
       resolveReminders(db, 'referral', id, 'referral_sla');
     });
   },
@@ -200,16 +290,26 @@ export const referralsHandlers = handlers({
     const at = ctx.services.clock.now().toISOString();
     const today = ctx.services.clock.today();
     const fen = yuanToFen(amount);
-    if (fen <= 0n || fen > BigInt(Number.MAX_SAFE_INTEGER)) throw new AppError('VALIDATION', { issues: [{ path: ['amount'], code: 'too_small' }] });
+    if (fen <= 0n || fen > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new AppError('VALIDATION', { issues: [{ path: ['amount'], code: 'too_small' }] });
     return change(ctx, id, 'win', { productId, amountFen: Number(fen) }, () => {
       const r = lockReferral(db, viewer(ctx), id);
       mustOwn(ctx, r.owner_staff_id);
       mustAllow('win', r.status);
-      if (!db.prepare('SELECT 1 FROM products WHERE id = ?').get(productId)) throw new AppError('NOT_FOUND', { entity: 'product', id: productId });
+      if (!db.prepare('SELECT 1 FROM products WHERE id = ?').get(productId))
+        throw new AppError('NOT_FOUND', { entity: 'product', id: productId });
       db.prepare(
         `UPDATE referrals SET status = 'won', won_product_id = ?, won_amount_fen = ?, close_note = ?, closed_at = ?, closed_on = ?, updated_at = ? WHERE id = ?`,
       ).run(productId, Number(fen), note || null, at, today, at, id);
-      addEvent(db, { referralId: id, at, userId: ctx.user.id, action: 'won', from: r.status, to: 'won', note: note || null });
+      addEvent(db, {
+        referralId: id,
+        at,
+        userId: ctx.user.id,
+        action: 'won',
+        from: r.status,
+        to: 'won',
+        note: note || null,
+      });
       toOpportunity(ctx, id, { won: { productId, fen: Number(fen) } });
     });
   },
@@ -222,15 +322,18 @@ export const referralsHandlers = handlers({
       const r = lockReferral(db, viewer(ctx), id);
       mustOwn(ctx, r.owner_staff_id);
       mustAllow('lose', r.status);
-      db.prepare(`UPDATE referrals SET status = 'lost', lost_reason = ?, close_note = ?, closed_at = ?, closed_on = ?, updated_at = ? WHERE id = ?`).run(
-        reason,
-        note || null,
+      db.prepare(
+        `UPDATE referrals SET status = 'lost', lost_reason = ?, close_note = ?, closed_at = ?, closed_on = ?, updated_at = ? WHERE id = ?`,
+      ).run(reason, note || null, at, today, at, id);
+      addEvent(db, {
+        referralId: id,
         at,
-        today,
-        at,
-        id,
-      );
-      addEvent(db, { referralId: id, at, userId: ctx.user.id, action: 'lost', from: r.status, to: 'lost', note: note || null });
+        userId: ctx.user.id,
+        action: 'lost',
+        from: r.status,
+        to: 'lost',
+        note: note || null,
+      });
       toOpportunity(ctx, id, { lost: { reason, note: note || null } });
       resolveReminders(db, 'referral', id, 'referral_sla');
     });
@@ -239,7 +342,9 @@ export const referralsHandlers = handlers({
   'referrals.managers': (_input, ctx) => assignableManagers(ctx.services.db, ctx.user.branch_id),
 
   'referrals.products': (_input, ctx) =>
-    ctx.services.db.prepare(`SELECT id, code, name, category FROM products WHERE status = 'on_sale' ORDER BY category, code`).all() as {
+    ctx.services.db
+      .prepare(`SELECT id, code, name, category FROM products WHERE status = 'on_sale' ORDER BY category, code`)
+      .all() as {
       id: number;
       code: string;
       name: string;
@@ -256,7 +361,13 @@ export const referralsHandlers = handlers({
   'referrals.saveSettings': ({ slaDays: n }, ctx) => {
     const before = slaDays(ctx.services.db);
     setSlaDays(ctx.services.db, n);
-    ctx.audit({ action: 'referrals.saveSettings', outcome: 'ok', targetType: 'setting', targetId: 'referral_sla_days', details: { from: before, to: n } });
+    ctx.audit({
+      action: 'referrals.saveSettings',
+      outcome: 'ok',
+      targetType: 'setting',
+      targetId: 'referral_sla_days',
+      details: { from: before, to: n },
+    });
     return { slaDays: n };
   },
 });

@@ -24,21 +24,37 @@ function canBranch(ctx: AuthedCtx): boolean {
 }
 
 function prefsState(ctx: AuthedCtx) {
-  return { prefs: getPrefs(ctx.services.db, ctx.user.id), audience: getAudience(ctx.services.db, ctx.user.id), canBranch: canBranch(ctx) };
+  return {
+    prefs: getPrefs(ctx.services.db, ctx.user.id),
+    audience: getAudience(ctx.services.db, ctx.user.id),
+    canBranch: canBranch(ctx),
+  };
 }
 
 export const remindersHandlers = handlers({
   'reminders.list': (input, ctx) => listInbox(ctx.services.db, ctx.user.id, ctx.scope(), input, clockOf(ctx)),
   'reminders.count': (_input, ctx) => ({ open: countOpen(ctx.services.db, ctx.user.id, ctx.scope(), clockOf(ctx)) }),
-  'reminders.widget': (input, ctx) => reminderWidgetData(ctx.services.db, ctx.user.id, ctx.scope(), clockOf(ctx), input.limit),
-  'reminders.done': (input, ctx) => ({ updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'done', { now: clockOf(ctx).now }) }),
-  'reminders.dismiss': (input, ctx) => ({ updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'dismiss', { now: clockOf(ctx).now }) }),
-  'reminders.reopen': (input, ctx) => ({ updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'reopen', { now: clockOf(ctx).now }) }),
+  'reminders.widget': (input, ctx) =>
+    reminderWidgetData(ctx.services.db, ctx.user.id, ctx.scope(), clockOf(ctx), input.limit),
+  'reminders.done': (input, ctx) => ({
+    updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'done', { now: clockOf(ctx).now }),
+  }),
+  'reminders.dismiss': (input, ctx) => ({
+    updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'dismiss', { now: clockOf(ctx).now }),
+  }),
+  'reminders.reopen': (input, ctx) => ({
+    updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'reopen', { now: clockOf(ctx).now }),
+  }),
   'reminders.snooze': (input, ctx) => {
     const now = ctx.services.clock.now();
     const until = new Date(input.until);
     if (!(until.getTime() > now.getTime())) throw new AppError('REMINDER_SNOOZE_PAST', { until: input.until });
-    return { updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'snooze', { now: now.toISOString(), until: until.toISOString() }) };
+    return {
+      updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'snooze', {
+        now: now.toISOString(),
+        until: until.toISOString(),
+      }),
+    };
   },
   'reminders.prefs': (_input, ctx) => prefsState(ctx),
   'reminders.savePrefs': (input, ctx) => {
@@ -51,5 +67,11 @@ export const remindersHandlers = handlers({
     })();
     return prefsState(ctx);
   },
-  'reminders.generate': (_input, ctx) => ({ created: generateReminders(ctx.services.db, { today: ctx.services.clock.today(), reason: 'user', userId: ctx.user.id }).created }),
+  'reminders.generate': (_input, ctx) => ({
+    created: generateReminders(ctx.services.db, {
+      today: ctx.services.clock.today(),
+      reason: 'user',
+      userId: ctx.user.id,
+    }).created,
+  }),
 });

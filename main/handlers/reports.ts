@@ -18,7 +18,17 @@ function callerOf(ctx: AuthedCtx): ReportCaller {
   };
 }
 
-const VALUE_KINDS = new Set(['tier', 'channel', 'txnType', 'direction', 'weekday', 'customerKind', 'maturityKind', 'metric', 'category']);
+const VALUE_KINDS = new Set([
+  'tier',
+  'channel',
+  'txnType',
+  'direction',
+  'weekday',
+  'customerKind',
+  'maturityKind',
+  'metric',
+  'category',
+]);
 const CHANNEL_KEYS = new Set(['counter', 'atm', 'pos', 'phone', 'online']);
 const TIER_KEYS = new Set(['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none']);
 
@@ -34,7 +44,12 @@ function stamp(d: Date): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-async function writeWorkbook(result: ReportResult, tables: string[] | null, locale: 'zh-CN' | 'en', file: string): Promise<number> {
+async function writeWorkbook(
+  result: ReportResult,
+  tables: string[] | null,
+  locale: 'zh-CN' | 'en',
+  file: string,
+): Promise<number> {
   const wb = new ExcelJS.Workbook();
   let rows = 0;
   for (const t of result.tables) {
@@ -75,24 +90,48 @@ export const reportsHandlers = handlers({
     const branches =
       caller.ownStaffId != null
         ? []
-        : (db.prepare(`SELECT id, name FROM branches WHERE id IN (${inList}) ORDER BY code`).all(...ids) as { id: number; name: string }[]);
+        : (db.prepare(`SELECT id, name FROM branches WHERE id IN (${inList}) ORDER BY code`).all(...ids) as {
+            id: number;
+            name: string;
+          }[]);
     const managers =
       caller.ownStaffId != null
-        ? (db.prepare('SELECT id, name, branch_id AS branchId FROM staff WHERE id = ?').all(caller.ownStaffId) as { id: number; name: string; branchId: number }[])
-        : (db.prepare(`SELECT id, name, branch_id AS branchId FROM staff WHERE position = 'manager' AND branch_id IN (${inList}) ORDER BY employee_no`).all(...ids) as {
+        ? (db.prepare('SELECT id, name, branch_id AS branchId FROM staff WHERE id = ?').all(caller.ownStaffId) as {
+            id: number;
+            name: string;
+            branchId: number;
+          }[])
+        : (db
+            .prepare(
+              `SELECT id, name, branch_id AS branchId FROM staff WHERE position = 'manager' AND branch_id IN (${inList}) ORDER BY employee_no`,
+            )
+            .all(...ids) as {
             id: number;
             name: string;
             branchId: number;
           }[]);
-    const products = db.prepare('SELECT id, code, name, category FROM products ORDER BY code').all() as { id: number; code: string; name: string; category: string }[];
-    return { months: reportMonths(db), branches, managers, products, today: caller.today, ownBook: caller.ownStaffId != null };
+    const products = db.prepare('SELECT id, code, name, category FROM products ORDER BY code').all() as {
+      id: number;
+      code: string;
+      name: string;
+      category: string;
+    }[];
+    return {
+      months: reportMonths(db),
+      branches,
+      managers,
+      products,
+      today: caller.today,
+      ownBook: caller.ownStaffId != null,
+    };
   },
 
   'reports.run': ({ report, filter }, ctx) => buildReport(ctx.services.db, callerOf(ctx), report, filter),
 
   'reports.export': async ({ report, filter, table }, ctx) => {
     const result = buildReport(ctx.services.db, callerOf(ctx), report, filter);
-    if (table && !result.tables.some((t) => t.id === table)) throw new AppError('NOT_FOUND', { entity: 'table', table });
+    if (table && !result.tables.some((t) => t.id === table))
+      throw new AppError('NOT_FOUND', { entity: 'table', table });
     const locale = ctx.user.locale === 'en' ? 'en' : 'zh-CN';
     const title = `${label(locale, `reports.names.${report}`)}${table ? `-${label(locale, `reports.tables.${table}`)}` : ''}`;
     const name = `${title}-${stamp(ctx.services.clock.now())}.xlsx`;
@@ -101,12 +140,24 @@ export const reportsHandlers = handlers({
     const file = path.join(dir, `report-${ctx.user.id}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.xlsx`);
     const rows = await writeWorkbook(result, table ? [table] : null, locale, file);
     // Who exported which figures: the report, the table, the filter and the row count.
-    ctx.audit({ action: 'reports.export', outcome: 'ok', targetType: 'report', targetId: report, details: { table: table ?? null, filter, rows } });
+    ctx.audit({
+      action: 'reports.export',
+      outcome: 'ok',
+      targetType: 'report',
+      targetId: report,
+      details: { table: table ?? null, filter, rows },
+    });
     return { id: ctx.services.vault.register(file, name, ctx.user.id), name };
   },
 
   'reports.chartSaved': ({ report, table }, ctx) => {
-    ctx.audit({ action: 'reports.chartSaved', outcome: 'ok', targetType: 'report', targetId: report, details: { table } });
+    ctx.audit({
+      action: 'reports.chartSaved',
+      outcome: 'ok',
+      targetType: 'report',
+      targetId: report,
+      details: { table },
+    });
     return { ok: true as const };
   },
 });

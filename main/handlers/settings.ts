@@ -14,9 +14,17 @@ export function validateGridLayout(raw: unknown): GridColumnState[] {
   const r = gridLayoutSchema.safeParse(raw);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const params = issue && issue.code === 'custom' ? (issue.params as { reason?: string; colId?: string } | undefined) : undefined;
-  if (params?.reason) throw new AppError('GRID_LAYOUT_INVALID', { reason: params.reason, colId: String(params.colId ?? '').slice(0, 64) });
-  throw new AppError('GRID_LAYOUT_INVALID', { reason: 'bad_shape', path: issue ? issue.path.map(String).join('.') : '' });
+  const params =
+    issue && issue.code === 'custom' ? (issue.params as { reason?: string; colId?: string } | undefined) : undefined;
+  if (params?.reason)
+    throw new AppError('GRID_LAYOUT_INVALID', {
+      reason: params.reason,
+      colId: String(params.colId ?? '').slice(0, 64),
+    });
+  throw new AppError('GRID_LAYOUT_INVALID', {
+    reason: 'bad_shape',
+    path: issue ? issue.path.map(String).join('.') : '',
+  });
 }
 
 /**
@@ -42,5 +50,7 @@ export const settingsHandlers = handlers({
     return { layout: valid, updatedAt };
   },
 
-  'settings.gridLayout.reset': (_input, ctx) => ({ removed: userSettingsRepo(ctx.services.db).remove(ctx.user.id, GRID_LAYOUT) }),
+  'settings.gridLayout.reset': (_input, ctx) => ({
+    removed: userSettingsRepo(ctx.services.db).remove(ctx.user.id, GRID_LAYOUT),
+  }),
 });

@@ -21,7 +21,12 @@ function toRow(u: UserRecord, now: Date): UserRow {
 }
 
 /** A role that serves customers must match the staff member's position. */
-const POSITION_FOR_ROLE: Record<Role, string | null> = { president: 'president', manager: 'manager', teller: 'teller', admin: null };
+const POSITION_FOR_ROLE: Record<Role, string | null> = {
+  president: 'president',
+  manager: 'manager',
+  teller: 'teller',
+  admin: null,
+};
 
 function mustFind(ctx: AuthedCtx, id: number): UserRecord {
   const u = ctx.services.repos.users.findById(id);
@@ -68,10 +73,17 @@ export const usersHandlers = handlers({
         mustChangePassword: true,
       });
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('CONFLICT', { field: 'staffId' });
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new AppError('CONFLICT', { field: 'staffId' });
       throw err;
     }
-    ctx.audit({ action: 'users.create', outcome: 'ok', targetType: 'user', targetId: id, details: { role: input.role } });
+    ctx.audit({
+      action: 'users.create',
+      outcome: 'ok',
+      targetType: 'user',
+      targetId: id,
+      details: { role: input.role },
+    });
     return toRow(mustFind(ctx, id), ctx.services.clock.now());
   },
 

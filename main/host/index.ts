@@ -11,9 +11,11 @@ import { startHost } from './server';
 
 /** The built renderer: beside the bundle (out/main -> out/renderer) or from the source tree. */
 function rendererDir(explicit?: string): string {
-  const candidates = [explicit, path.join(__dirname, '..', 'renderer'), path.join(__dirname, '..', '..', 'out', 'renderer')].filter(
-    (p): p is string => !!p,
-  );
+  const candidates = [
+    explicit,
+    path.join(__dirname, '..', 'renderer'),
+    path.join(__dirname, '..', '..', 'out', 'renderer'),
+  ].filter((p): p is string => !!p);
   return candidates.find((p) => existsSync(path.join(p, 'index.html'))) ?? candidates[0]!;
 }
 
@@ -29,7 +31,9 @@ export async function runHost(argv: string[]): Promise<void> {
     services = await createServices({ dbPath, mode: 'browser' });
   } catch (err) {
     if (isAppError(err)) {
-      process.stderr.write(`无法打开数据库 / Cannot open the store: ${err.code} ${JSON.stringify(err.details ?? {})}\n`);
+      process.stderr.write(
+        `无法打开数据库 / Cannot open the store: ${err.code} ${JSON.stringify(err.details ?? {})}\n`,
+      );
       process.exit(2);
     }
     throw err;

@@ -32,7 +32,10 @@ type Refusal = 'no_frame' | 'frame_disposed' | 'sub_frame' | 'other_window' | 'o
  * Reads what the trust decision needs from the event. WebFrameMain getters throw once the frame is
  * disposed (the page navigated between send and handle), so any throw means "not trusted".
  */
-export function senderInfo(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, isAppWebContents: BridgeOptions['isAppWebContents']): SenderFrameInfo | Refusal {
+export function senderInfo(
+  event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
+  isAppWebContents: BridgeOptions['isAppWebContents'],
+): SenderFrameInfo | Refusal {
   const frame = event.senderFrame;
   if (!frame) return 'no_frame';
   try {
@@ -60,7 +63,11 @@ function origin(url: string): string {
 const FORBIDDEN: CallResult<never> = { ok: false, error: { code: 'FORBIDDEN' } };
 
 /** One call, start to finish. Exported for tests; registerBridge wires it to the channel. */
-export async function handleCall(opts: BridgeOptions, event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, raw: unknown): Promise<CallResult<unknown>> {
+export async function handleCall(
+  opts: BridgeOptions,
+  event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
+  raw: unknown,
+): Promise<CallResult<unknown>> {
   const info = senderInfo(event, opts.isAppWebContents);
   if (typeof info === 'string') {
     log.warn('ipc: refused sender', { reason: info });
@@ -82,7 +89,10 @@ export async function handleCall(opts: BridgeOptions, event: Pick<IpcMainInvokeE
     return await opts.registry.dispatch(checked.envelope, { adapter: 'ipc' });
   } catch (err) {
     // dispatch promises never to throw; if it does anyway, the stack stays here and the renderer gets a code.
-    log.error('ipc: dispatch threw', { method: checked.envelope.method, error: err instanceof Error ? err.stack : String(err) });
+    log.error('ipc: dispatch threw', {
+      method: checked.envelope.method,
+      error: err instanceof Error ? err.stack : String(err),
+    });
     return { ok: false, error: { code: 'INTERNAL' } };
   }
 }

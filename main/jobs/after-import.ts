@@ -44,7 +44,11 @@ export interface StepResult {
   error?: string;
 }
 
-export function runAfterImport(db: Database, ctx: AfterImportContext, steps: readonly AfterImportStep[] = STEPS): StepResult[] {
+export function runAfterImport(
+  db: Database,
+  ctx: AfterImportContext,
+  steps: readonly AfterImportStep[] = STEPS,
+): StepResult[] {
   const results: StepResult[] = [];
   for (const step of steps) {
     const t0 = performance.now();

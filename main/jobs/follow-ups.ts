@@ -29,7 +29,8 @@ export class FollowUps {
   ) {}
 
   private big(): boolean {
-    const n = (this.db.prepare('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers').get() as { n: number }).n;
+    const n = (this.db.prepare('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers').get() as { n: number })
+      .n;
     return n >= this.opts.workerFromCustomers;
   }
 
@@ -65,22 +66,33 @@ export class FollowUps {
   private inWorker(ctx: AfterImportContext): Promise<void> {
     return new Promise<void>((resolve) => {
       const t0 = performance.now();
-      type Reply = { type: 'done'; results: StepResult[]; checkpoint?: FollowUps['lastCheckpoint'] } | { type: 'failed'; message: string };
-      this.worker = startWorker<Reply>('afterImportWorker.js', 'jobs/after-import-worker-tsx.cjs', { dbPath: this.dbPath, ctx }, {
-        message: (m) => {
-          if (m.type === 'done') {
-            this.last = m.results;
-            this.lastCheckpoint = m.checkpoint ?? null;
-            log.info('follow-up steps finished', { reason: ctx.reason, ms: Math.round(performance.now() - t0), steps: m.results.map((r) => `${r.name}:${r.ok ? r.ms : 'failed'}`) });
-          } else log.warn('follow-up steps failed', { reason: ctx.reason, error: m.message.slice(0, 200) });
-          return true;
+      type Reply =
+        | { type: 'done'; results: StepResult[]; checkpoint?: FollowUps['lastCheckpoint'] }
+        | { type: 'failed'; message: string };
+      this.worker = startWorker<Reply>(
+        'afterImportWorker.js',
+        'jobs/after-import-worker-tsx.cjs',
+        { dbPath: this.dbPath, ctx },
+        {
+          message: (m) => {
+            if (m.type === 'done') {
+              this.last = m.results;
+              this.lastCheckpoint = m.checkpoint ?? null;
+              log.info('follow-up steps finished', {
+                reason: ctx.reason,
+                ms: Math.round(performance.now() - t0),
+                steps: m.results.map((r) => `${r.name}:${r.ok ? r.ms : 'failed'}`),
+              });
+            } else log.warn('follow-up steps failed', { reason: ctx.reason, error: m.message.slice(0, 200) });
+            return true;
+          },
+          error: (e) => log.warn('follow-up worker failed', { reason: ctx.reason, error: e.message.slice(0, 200) }),
+          end: () => {
+            this.worker = null;
+            resolve();
+          },
         },
-        error: (e) => log.warn('follow-up worker failed', { reason: ctx.reason, error: e.message.slice(0, 200) }),
-        end: () => {
-          this.worker = null;
-          resolve();
-        },
-      });
+      );
     });
   }
 

@@ -72,8 +72,25 @@ export interface QueueOptions {
 }
 
 /** The outcome of a job that never got to write (cancelled while queued, or its worker died). */
-function nothingWritten(jobId: number, status: 'failed' | 'cancelled', rowsRead: number, error: NonNullable<JobOutcome['error']>): JobOutcome {
-  return { jobId, status, rowsRead, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0, rowsRejected: 0, error, rejects: null, encoding: null, seconds: 0 };
+function nothingWritten(
+  jobId: number,
+  status: 'failed' | 'cancelled',
+  rowsRead: number,
+  error: NonNullable<JobOutcome['error']>,
+): JobOutcome {
+  return {
+    jobId,
+    status,
+    rowsRead,
+    rowsInserted: 0,
+    rowsUpdated: 0,
+    rowsUnchanged: 0,
+    rowsRejected: 0,
+    error,
+    rejects: null,
+    encoding: null,
+    seconds: 0,
+  };
 }
 
 export class ImportQueue {
@@ -222,7 +239,13 @@ export class ImportQueue {
     const fail = (message: string) => {
       if (settled) return;
       settled = true;
-      this.finish(next, nothingWritten(next.entry.jobId ?? 0, 'failed', next.entry.progress?.rowsRead ?? 0, { code: 'IMPORT_INTERRUPTED', details: { reason: message.slice(0, 300) } }));
+      this.finish(
+        next,
+        nothingWritten(next.entry.jobId ?? 0, 'failed', next.entry.progress?.rowsRead ?? 0, {
+          code: 'IMPORT_INTERRUPTED',
+          details: { reason: message.slice(0, 300) },
+        }),
+      );
     };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'job') next.entry.jobId = m.jobId;
@@ -261,7 +284,8 @@ export class ImportQueue {
     }
     // Keep the last few finished entries for the panel; the ledger has the rest.
     const finished = this.slots.filter((s) => s.entry.state === 'finished');
-    for (const old of finished.slice(0, Math.max(0, finished.length - 20))) this.slots.splice(this.slots.indexOf(old), 1);
+    for (const old of finished.slice(0, Math.max(0, finished.length - 20)))
+      this.slots.splice(this.slots.indexOf(old), 1);
     try {
       this.opts.onFinished?.(outcome);
     } finally {

@@ -77,5 +77,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  parentPort?.postMessage({ type: 'crash', message: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage);
+  parentPort?.postMessage({
+    type: 'crash',
+    message: e instanceof Error ? e.message : String(e),
+  } satisfies WorkerMessage);
 });

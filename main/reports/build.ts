@@ -42,7 +42,9 @@ const pct = (part: number | bigint, whole: number | bigint): number | null => {
   return w === 0 ? null : Math.round((Number(part) / w) * 10000) / 100;
 };
 const change = (now: bigint | null | undefined, before: bigint | null | undefined): number | null =>
-  now == null || before == null || before === 0n ? null : Math.round((Number(now - before) / Number(before < 0n ? -before : before)) * 10000) / 100;
+  now == null || before == null || before === 0n
+    ? null
+    : Math.round((Number(now - before) / Number(before < 0n ? -before : before)) * 10000) / 100;
 const monthEnd = (m: string): string => addDays(`${m === '9999-12' ? m : nextMonth(m)}-01`, -1);
 function nextMonth(m: string): string {
   const y = Number(m.slice(0, 4));
@@ -101,7 +103,8 @@ const withDrill = (c: Ctx, extra: GridFilter & { drill?: Drill }, kindAware = fa
   // Filters narrow, never widen: a tier or branch picked on the report stays ANDed with the row's own.
   if (extra.tiers && c.base.tiers) f.tiers = extra.tiers.filter((t) => c.base.tiers!.includes(t));
   if (extra.branchIds && c.base.branchIds) f.branchIds = extra.branchIds.filter((b) => c.base.branchIds!.includes(b));
-  if (extra.managerIds && c.base.managerIds) f.managerIds = extra.managerIds.filter((m) => c.base.managerIds!.includes(m));
+  if (extra.managerIds && c.base.managerIds)
+    f.managerIds = extra.managerIds.filter((m) => c.base.managerIds!.includes(m));
   // Dated figures count customers under the tier they held then (point-in-time tiers): the tiers go
   // into the drill, which tests them at that date; the grid's own tier filter is today's tier.
   if (f.tiers && f.drill && (f.drill.kind === 'openedBy' || f.drill.kind === 'txn' || f.drill.kind === 'sold')) {
@@ -157,14 +160,25 @@ function overview(c: Ctx): ReportTable[] {
       { key: 'prevYear', kind: 'money' },
       { key: 'yoy', kind: 'pct' },
     ],
-    rows: [metric('customers', 'customers'), metric('depositFen', 'deposits'), metric('wealthFen', 'wealth'), metric('loanFen', 'loans'), metric('aumFen', 'aum')],
+    rows: [
+      metric('customers', 'customers'),
+      metric('depositFen', 'deposits'),
+      metric('wealthFen', 'wealth'),
+      metric('loanFen', 'loans'),
+      metric('aumFen', 'aum'),
+    ],
   };
   const trend: ReportTable = {
     id: 'trend',
     columns: [{ key: 'month', kind: 'month' }, ...FIGURE_COLUMNS],
-    rows: monthlyTrend(db, caller.scope, c.filter, { to: c.to ?? undefined }).map((f) => ({ cells: { month: f.month, ...figureCells(f) }, drill: atDrill(f.month) })),
+    rows: monthlyTrend(db, caller.scope, c.filter, { to: c.to ?? undefined }).map((f) => ({
+      cells: { month: f.month, ...figureCells(f) },
+      drill: atDrill(f.month),
+    })),
   };
-  const branchNames = new Map((db.prepare('SELECT id, name FROM branches').all() as { id: number; name: string }[]).map((b) => [b.id, b.name]));
+  const branchNames = new Map(
+    (db.prepare('SELECT id, name FROM branches').all() as { id: number; name: string }[]).map((b) => [b.id, b.name]),
+  );
   const branches: ReportTable = {
     id: 'branches',
     columns: [{ key: 'branch', kind: 'text' }, ...FIGURE_COLUMNS],
@@ -210,10 +224,24 @@ function tiersTable(c: Ctx): ReportTable {
 function period(c: Ctx): { from?: string; to?: string } {
   return { from: c.from ?? undefined, to: c.to ?? undefined };
 }
-const txnDrill = (c: Ctx, extra: Omit<Extract<Drill, { kind: 'txn' }>, 'kind' | 'fromMonth' | 'toMonth'> & { fromMonth?: string; toMonth?: string }): GridFilter | undefined => {
+const txnDrill = (
+  c: Ctx,
+  extra: Omit<Extract<Drill, { kind: 'txn' }>, 'kind' | 'fromMonth' | 'toMonth'> & {
+    fromMonth?: string;
+    toMonth?: string;
+  },
+): GridFilter | undefined => {
   if (!c.from || !c.to) return undefined;
   const channels = extra.channels ?? c.input.channels;
-  return withDrill(c, { drill: { kind: 'txn', fromMonth: extra.fromMonth ?? c.from, toMonth: extra.toMonth ?? c.to, ...extra, ...(channels ? { channels } : {}) } });
+  return withDrill(c, {
+    drill: {
+      kind: 'txn',
+      fromMonth: extra.fromMonth ?? c.from,
+      toMonth: extra.toMonth ?? c.to,
+      ...extra,
+      ...(channels ? { channels } : {}),
+    },
+  });
 };
 
 function customersReport(c: Ctx): ReportTable[] {
@@ -224,7 +252,11 @@ function customersReport(c: Ctx): ReportTable[] {
     rows: c.to
       ? monthBy(db, caller.scope, c.filter, c.to, 'kind').map((f) => ({
           cells: { customerKind: String(f.key), ...figureCells(f) },
-          drill: withDrill(c, { kinds: [f.key as 'individual'], drill: { kind: 'openedBy', date: monthEnd(c.to!) } }, true),
+          drill: withDrill(
+            c,
+            { kinds: [f.key as 'individual'], drill: { kind: 'openedBy', date: monthEnd(c.to!) } },
+            true,
+          ),
         }))
       : [],
   };
@@ -279,7 +311,14 @@ function customersReport(c: Ctx): ReportTable[] {
     rows: [...byMonth.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([m, g]) => ({
-        cells: { month: m, inflowN: g.inN, inflow: money(g.inF), outflowN: g.outN, outflow: money(g.outF), net: money(g.inF - g.outF) },
+        cells: {
+          month: m,
+          inflowN: g.inN,
+          inflow: money(g.inF),
+          outflowN: g.outN,
+          outflow: money(g.outF),
+          net: money(g.inF - g.outF),
+        },
         drill: txnDrill(c, { fromMonth: m, toMonth: m }),
         drills: {
           inflow: txnDrill(c, { fromMonth: m, toMonth: m, direction: 'C' })!,
@@ -293,7 +332,14 @@ function customersReport(c: Ctx): ReportTable[] {
 function productsReport(c: Ctx): ReportTable[] {
   const { db, caller } = c;
   const products = new Map(
-    (db.prepare('SELECT id, code, name, category FROM products').all() as { id: number; code: string; name: string; category: string }[]).map((p) => [p.id, p]),
+    (
+      db.prepare('SELECT id, code, name, category FROM products').all() as {
+        id: number;
+        code: string;
+        name: string;
+        category: string;
+      }[]
+    ).map((p) => [p.id, p]),
   );
   const holdings: ReportTable = {
     id: 'holdings',
@@ -327,8 +373,16 @@ function productsReport(c: Ctx): ReportTable[] {
     rows: [...sales.entries()]
       .sort((a, b) => b[1].sold - a[1].sold || a[0] - b[0])
       .map(([pid, g]) => ({
-        cells: { product: products.get(pid)?.name ?? String(pid), category: products.get(pid)?.category ?? null, sold: g.sold, soldAmount: money(g.fen) },
-        drill: c.from && c.to ? withDrill(c, { drill: { kind: 'sold', productId: pid, fromMonth: c.from, toMonth: c.to } }) : undefined,
+        cells: {
+          product: products.get(pid)?.name ?? String(pid),
+          category: products.get(pid)?.category ?? null,
+          sold: g.sold,
+          soldAmount: money(g.fen),
+        },
+        drill:
+          c.from && c.to
+            ? withDrill(c, { drill: { kind: 'sold', productId: pid, fromMonth: c.from, toMonth: c.to } })
+            : undefined,
       })),
   };
   const days = c.input.maturityDays ?? 30;
@@ -345,7 +399,9 @@ function productsReport(c: Ctx): ReportTable[] {
       drill: withDrill(c, { drill: { kind: 'maturing', days, kinds: [m.kind] } }, true),
     })),
   };
-  const fees = txnBreakdown(db, caller.scope, { ...c.filter, channels: undefined }, period(c)).filter((t) => t.txnType === 'fee' && t.direction === 'D');
+  const fees = txnBreakdown(db, caller.scope, { ...c.filter, channels: undefined }, period(c)).filter(
+    (t) => t.txnType === 'fee' && t.direction === 'D',
+  );
   const feeByMonth = new Map<string, { n: number; fen: bigint }>();
   for (const t of fees) {
     const g = feeByMonth.get(t.month) ?? { n: 0, fen: 0n };
@@ -389,9 +445,18 @@ function channelsReport(c: Ctx): ReportTable[] {
     })),
   };
   const clock = channelClock(db, caller.scope, c.filter, period(c));
-  const pivot = (id: string, keyKind: 'hour' | 'weekday', keys: number[], keyOf: (r: (typeof clock)[number]) => number): ReportTable => ({
+  const pivot = (
+    id: string,
+    keyKind: 'hour' | 'weekday',
+    keys: number[],
+    keyOf: (r: (typeof clock)[number]) => number,
+  ): ReportTable => ({
     id,
-    columns: [{ key: keyKind, kind: keyKind }, ...channels.map((ch) => ({ key: ch, kind: 'count' as const })), { key: 'n', kind: 'count' }],
+    columns: [
+      { key: keyKind, kind: keyKind },
+      ...channels.map((ch) => ({ key: ch, kind: 'count' as const })),
+      { key: 'n', kind: 'count' },
+    ],
     rows: keys.map((k) => {
       const cells: Record<string, number> = { [keyKind]: k, n: 0 };
       for (const ch of channels) cells[ch] = 0;
@@ -412,7 +477,11 @@ function channelsReport(c: Ctx): ReportTable[] {
   const typeKeys = [...new Set(types.map((t) => t.txnType))].sort();
   const typeTable: ReportTable = {
     id: 'types',
-    columns: [{ key: 'txnType', kind: 'txnType' }, ...channels.map((ch) => ({ key: ch, kind: 'count' as const })), { key: 'n', kind: 'count' }],
+    columns: [
+      { key: 'txnType', kind: 'txnType' },
+      ...channels.map((ch) => ({ key: ch, kind: 'count' as const })),
+      { key: 'n', kind: 'count' },
+    ],
     rows: typeKeys.map((tt) => {
       const cells: Record<string, string | number> = { txnType: tt, n: 0 };
       for (const ch of channels) cells[ch] = 0;
@@ -424,13 +493,20 @@ function channelsReport(c: Ctx): ReportTable[] {
       return {
         cells,
         drill: txnDrill(c, { txnTypes: [tt] }),
-        drills: Object.fromEntries(channels.map((ch) => [ch, txnDrill(c, { txnTypes: [tt], channels: [ch as 'atm'] })!])),
+        drills: Object.fromEntries(
+          channels.map((ch) => [ch, txnDrill(c, { txnTypes: [tt], channels: [ch as 'atm'] })!]),
+        ),
       };
     }),
   };
   return [
     mixTable,
-    pivot('hours', 'hour', Array.from({ length: 24 }, (_, i) => i), (r) => r.hour),
+    pivot(
+      'hours',
+      'hour',
+      Array.from({ length: 24 }, (_, i) => i),
+      (r) => r.hour,
+    ),
     // Monday first, as a Chinese calendar reads (weekday 0 = Sunday last).
     pivot('weekdays', 'weekday', [1, 2, 3, 4, 5, 6, 0], (r) => r.weekday),
     typeTable,
@@ -477,7 +553,10 @@ function performanceReport(c: Ctx): ReportTable[] {
     ],
     rows: tellerLeague(db, caller.scope, period(c), c.filter).map((t) => ({
       cells: { teller: t.name, n: t.n, creditN: t.creditN, credit: money(t.creditFen), debit: money(t.debitFen) },
-      drill: c.from && c.to ? withDrill(c, { drill: { kind: 'txn', fromMonth: c.from, toMonth: c.to, tellerId: t.staffId } }) : undefined,
+      drill:
+        c.from && c.to
+          ? withDrill(c, { drill: { kind: 'txn', fromMonth: c.from, toMonth: c.to, tellerId: t.staffId } })
+          : undefined,
     })),
   };
   return [managers, tellers];
@@ -488,10 +567,15 @@ function migrationReport(c: Ctx): ReportTable[] {
   const from = c.input.migrationFrom ?? addDays(to, -30);
   const cells = tierMigration(c.db, c.caller.scope, { from, to }, c.filter);
   const tiers = [...TIER_ORDER, 'none'].filter((t) => cells.some((x) => x.from === t || x.to === t));
-  const drill = (f: string, t: string): GridFilter => withDrill(c, { drill: { kind: 'tierChange', from, to, fromTier: f as 'gold', toTier: t as 'gold' } }, true);
+  const drill = (f: string, t: string): GridFilter =>
+    withDrill(c, { drill: { kind: 'tierChange', from, to, fromTier: f as 'gold', toTier: t as 'gold' } }, true);
   const matrix: ReportTable = {
     id: 'matrix',
-    columns: [{ key: 'fromTier', kind: 'tier' }, ...tiers.map((t) => ({ key: t, kind: 'count' as const })), { key: 'total', kind: 'count' }],
+    columns: [
+      { key: 'fromTier', kind: 'tier' },
+      ...tiers.map((t) => ({ key: t, kind: 'count' as const })),
+      { key: 'total', kind: 'count' },
+    ],
     rows: tiers
       .filter((f) => cells.some((x) => x.from === f))
       .map((f) => {
@@ -513,7 +597,10 @@ function migrationReport(c: Ctx): ReportTable[] {
       { key: 'toTier', kind: 'tier' },
       { key: 'customers', kind: 'count' },
     ],
-    rows: cells.map((x) => ({ cells: { fromTier: x.from, toTier: x.to, customers: x.customers }, drill: drill(x.from, x.to) })),
+    rows: cells.map((x) => ({
+      cells: { fromTier: x.from, toTier: x.to, customers: x.customers },
+      drill: drill(x.from, x.to),
+    })),
   };
   return [matrix, list];
 }
@@ -527,9 +614,15 @@ const BUILDERS: Record<ReportName, (c: Ctx) => ReportTable[]> = {
   migration: migrationReport,
 };
 
-export function buildReport(db: Database, caller: ReportCaller, report: ReportName, input: ReportFilterInput): ReportResult {
+export function buildReport(
+  db: Database,
+  caller: ReportCaller,
+  report: ReportName,
+  input: ReportFilterInput,
+): ReportResult {
   const c = context(db, caller, input);
-  const from = report === 'migration' ? (input.migrationFrom ?? addDays(input.migrationTo ?? caller.today, -30)) : c.from;
+  const from =
+    report === 'migration' ? (input.migrationFrom ?? addDays(input.migrationTo ?? caller.today, -30)) : c.from;
   const to = report === 'migration' ? (input.migrationTo ?? caller.today) : c.to;
   return { report, months: c.months, from, to, tables: BUILDERS[report](c) };
 }

@@ -4,7 +4,24 @@
  */
 import type { Permission, Role } from '../../shared/permissions';
 
-export const ROUTES = ['home', 'customers', 'customer', 'referrals', 'referralReport', 'staleContacts', 'imports', 'tiers', 'users', 'audit', 'reminders', 'desktops', 'opportunities', 'campaigns', 'rules', 'reports'] as const;
+export const ROUTES = [
+  'home',
+  'customers',
+  'customer',
+  'referrals',
+  'referralReport',
+  'staleContacts',
+  'imports',
+  'tiers',
+  'users',
+  'audit',
+  'reminders',
+  'desktops',
+  'opportunities',
+  'campaigns',
+  'rules',
+  'reports',
+] as const;
 export type RouteId = (typeof ROUTES)[number];
 
 export interface NavItem {
@@ -52,11 +69,13 @@ export function homeLabelKey(role: Role): string {
 }
 
 export function navItemsFor(user: { role: Role; permissions: readonly Permission[] }): NavItem[] {
-  return NAV.filter((d) => !d.hidden && (d.permission === null || user.permissions.includes(d.permission))).map((d) => ({
-    id: d.id,
-    href: hrefOf(d.id),
-    labelKey: d.id === 'home' ? homeLabelKey(user.role) : d.labelKey,
-  }));
+  return NAV.filter((d) => !d.hidden && (d.permission === null || user.permissions.includes(d.permission))).map(
+    (d) => ({
+      id: d.id,
+      href: hrefOf(d.id),
+      labelKey: d.id === 'home' ? homeLabelKey(user.role) : d.labelKey,
+    }),
+  );
 }
 
 /**

@@ -60,7 +60,12 @@ export interface ManagerProgress extends Counts {
 /** A file chosen by the user, sent as base64 (.xlsx or .csv, at most 5 MB). */
 export const uploadSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).regex(/\.(xlsx|csv)$/i, 'xlsx or csv'),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/\.(xlsx|csv)$/i, 'xlsx or csv'),
     data: z.string().max(7_000_000),
   })
   .strict();
@@ -77,7 +82,10 @@ const id = z.number().int().positive();
 
 export const campaignsApi = {
   /** Campaigns the caller takes part in, with counts over the entries the caller may see. */
-  'campaigns.list': method<Campaign[]>()('opportunity.work', z.object({ includeClosed: z.boolean().default(false) }).strict()),
+  'campaigns.list': method<Campaign[]>()(
+    'opportunity.work',
+    z.object({ includeClosed: z.boolean().default(false) }).strict(),
+  ),
   /** 下发营销名单: from a customer list, a saved query, a grid filter or a file of customer numbers. */
   'campaigns.create': method<Campaign>()(
     'campaign.manage',
@@ -86,7 +94,10 @@ export const campaignsApi = {
         name: z.string().trim().min(1).max(60),
         description: z.string().trim().max(500).optional(),
         product: z.enum(OPPORTUNITY_PRODUCTS).default('other'),
-        dueOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+        dueOn: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .optional(),
         source,
       })
       .strict(),
@@ -112,10 +123,16 @@ export const campaignsApi = {
   /** Progress per manager (contacted, won...), for the president. */
   'campaigns.progress': method<ManagerProgress[]>()('campaign.manage', z.object({ campaignId: id }).strict()),
   /** Excel for offline calls: the caller's entries (mobiles masked); audited; poll with exports.status. */
-  'campaigns.export': method<ExportStatus>()('opportunity.work', z.object({ campaignId: id, format: z.enum(['xlsx', 'csv']).default('xlsx') }).strict()),
+  'campaigns.export': method<ExportStatus>()(
+    'opportunity.work',
+    z.object({ campaignId: id, format: z.enum(['xlsx', 'csv']).default('xlsx') }).strict(),
+  ),
   /**
    * Results back from offline calls: customer number + status + note per line. Every line is checked
    * first (file, line, column in the error); nothing is written unless all are good.
    */
-  'campaigns.importResults': method<{ updated: number }>()('opportunity.work', z.object({ campaignId: id, file: uploadSchema }).strict()),
+  'campaigns.importResults': method<{ updated: number }>()(
+    'opportunity.work',
+    z.object({ campaignId: id, file: uploadSchema }).strict(),
+  ),
 } as const;

@@ -4,7 +4,6 @@ import type { Tier } from './customers';
 import { method } from './define';
 import { contactFields, type ContactChannel, type ContactOutcome } from './referrals';
 
-
 /** One entry of the contact log (交往记录). */
 export interface Contact {
   id: number;
@@ -44,11 +43,23 @@ export const contactsApi = {
   /** A customer's contact timeline, newest first. */
   'contacts.forCustomer': method<Page<Contact>>()(
     'contact.log',
-    z.object({ customerId: id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    z
+      .object({
+        customerId: id,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
   ),
   /** Customers in scope not contacted for `days` days or more (or never), largest AUM first. */
   'contacts.stale': method<Page<StaleCustomer> & { cutoff: string }>()(
     'contact.log',
-    z.object({ days: z.number().int().min(1).max(3650).default(90), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    z
+      .object({
+        days: z.number().int().min(1).max(3650).default(90),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
   ),
 } as const;

@@ -73,6 +73,12 @@ export const customer360Api = {
   /** Recent transactions of one customer in scope, newest first, a page at a time. */
   'customers.transactions': method<Page<TxnRow>>()(
     'customer.read',
-    z.object({ id: z.number().int().positive(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    z
+      .object({
+        id: z.number().int().positive(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
   ),
 } as const;

@@ -85,7 +85,11 @@ export const widgetSchema = z
     id: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/),
     kind: z.string().min(1).max(40),
     config: z.record(z.string(), z.unknown()).default({}),
-    x: z.number().int().min(0).max(DESKTOP_COLS - 1),
+    x: z
+      .number()
+      .int()
+      .min(0)
+      .max(DESKTOP_COLS - 1),
     y: z.number().int().min(0).max(1000),
     w: z.number().int().min(1).max(DESKTOP_COLS),
     h: z.number().int().min(1).max(24),
@@ -108,7 +112,15 @@ export interface DesktopLayout {
 }
 
 /** Reasons a layout is refused (errors.DESKTOP_LAYOUT_INVALID's `reason` detail). */
-export const LAYOUT_PROBLEMS = ['bad_json', 'bad_shape', 'unknown_kind', 'bad_config', 'not_for_role', 'duplicate_id', 'out_of_grid'] as const;
+export const LAYOUT_PROBLEMS = [
+  'bad_json',
+  'bad_shape',
+  'unknown_kind',
+  'bad_config',
+  'not_for_role',
+  'duplicate_id',
+  'out_of_grid',
+] as const;
 export type LayoutProblem = (typeof LAYOUT_PROBLEMS)[number];
 
 /** A row of customers a widget lists (top rows, movers, maturities). */
@@ -150,11 +162,30 @@ export type WidgetData =
       /** customers: those counted at the month end; drill opens them (customers opened by that month end). */
       points: { month: string; customers: number; deposits: Money; loans: Money; aum: Money; drill: GridFilter }[];
     }
-  | { kind: 'tierPyramid'; customers: number; aum: Money; tiers: { tier: string; customers: number; aum: Money; drill: GridFilter }[] }
-  | { kind: 'channelMix'; from: string | null; to: string | null; channels: { channel: string; txns: number; amount: Money; drill: GridFilter }[] }
+  | {
+      kind: 'tierPyramid';
+      customers: number;
+      aum: Money;
+      tiers: { tier: string; customers: number; aum: Money; drill: GridFilter }[];
+    }
+  | {
+      kind: 'channelMix';
+      from: string | null;
+      to: string | null;
+      channels: { channel: string; txns: number; amount: Money; drill: GridFilter }[];
+    }
   | {
       kind: 'productMix';
-      products: { productId: number; code: string; name: string; category: string; holders: number; held: number; balance: Money; drill: GridFilter }[];
+      products: {
+        productId: number;
+        code: string;
+        name: string;
+        category: string;
+        holders: number;
+        held: number;
+        balance: Money;
+        drill: GridFilter;
+      }[];
     }
   | { kind: 'movers'; direction: 'up' | 'down'; month: string | null; since: string | null; rows: WidgetCustomer[] }
   | {
@@ -168,9 +199,25 @@ export type WidgetData =
     }
   | {
       kind: 'staffLeague';
-      rows: { staffId: number; name: string; customers: number; deposits: Money; loans: Money; aum: Money; quality: number; drill: GridFilter }[];
+      rows: {
+        staffId: number;
+        name: string;
+        customers: number;
+        deposits: Money;
+        loans: Money;
+        aum: Money;
+        quality: number;
+        drill: GridFilter;
+      }[];
     }
-  | { kind: 'list' | 'query'; name: string | null; missing: boolean; count: number; rows: WidgetCustomer[]; drill: GridFilter }
+  | {
+      kind: 'list' | 'query';
+      name: string | null;
+      missing: boolean;
+      count: number;
+      rows: WidgetCustomer[];
+      drill: GridFilter;
+    }
   | { kind: 'views'; items: { type: 'list' | 'query'; id: number; name: string; count: number; drill: GridFilter }[] }
   /** 消息提醒: the caller's open reminders shown now, and the first few (db/relationship/reminders.ts). */
   | { kind: 'reminders'; open: number; top: Reminder[] }
@@ -188,14 +235,22 @@ export type WidgetData =
       overdue: number;
       /** The branch queue (no owner), open: the president's only; null for a manager. */
       unassigned: number | null;
-      top: Pick<Referral, 'id' | 'customerId' | 'customerName' | 'interest' | 'urgency' | 'status' | 'dueOn' | 'overdue' | 'ownerName'>[];
+      top: Pick<
+        Referral,
+        'id' | 'customerId' | 'customerName' | 'interest' | 'urgency' | 'status' | 'dueOn' | 'overdue' | 'ownerName'
+      >[];
     }
   /** 商机漏斗: open opportunities in the caller's scope by stage; a stage opens the list filtered to it. */
   | {
       kind: 'opportunities';
       open: number;
       amount: Money;
-      stages: { stage: Exclude<OpportunityStage, 'won' | 'lost'>; count: number; amount: Money; drill: OpportunityFilter }[];
+      stages: {
+        stage: Exclude<OpportunityStage, 'won' | 'lost'>;
+        count: number;
+        amount: Money;
+        drill: OpportunityFilter;
+      }[];
     };
 
 export type WidgetResult = { ok: true; data: WidgetData } | { ok: false; code: string };
@@ -224,16 +279,25 @@ export const desktopApi = {
   /** The caller's desktop: layout and every widget's data, in one round trip. */
   'desktop.data': method<DesktopView>()('portfolio.overview', z.object({}).strict()),
   /** Saves the caller's layout (validated: kinds, configs, role, grid bounds). */
-  'desktop.save': method<{ layout: DesktopLayout; savedAt: string }>()('portfolio.overview', z.object({ layout: layoutSchema }).strict()),
+  'desktop.save': method<{ layout: DesktopLayout; savedAt: string }>()(
+    'portfolio.overview',
+    z.object({ layout: layoutSchema }).strict(),
+  ),
   /** Back to the role's published template (or the built-in default). */
   'desktop.reset': method<{ layout: DesktopLayout }>()('portfolio.overview', z.object({}).strict()),
   /** One widget's figures (as the caller's desktop shows them) as an Excel sheet; audited. */
-  'desktop.export': method<{ id: string; name: string }>()('portfolio.overview', z.object({ widgetId: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/) }).strict()),
+  'desktop.export': method<{ id: string; name: string }>()(
+    'portfolio.overview',
+    z.object({ widgetId: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/) }).strict(),
+  ),
   /** The administrator's view of a role's template. */
   'desktop.template': method<DesktopTemplate>()('user.manage', z.object({ role }).strict()),
   /** Publishes a role's template, as a layout or as JSON text (pasted or exported earlier). Audited. */
   'desktop.publishTemplate': method<DesktopTemplate>()(
     'user.manage',
-    z.union([z.object({ role, layout: layoutSchema }).strict(), z.object({ role, json: z.string().max(100_000) }).strict()]),
+    z.union([
+      z.object({ role, layout: layoutSchema }).strict(),
+      z.object({ role, json: z.string().max(100_000) }).strict(),
+    ]),
   ),
 } as const;

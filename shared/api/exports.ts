@@ -58,5 +58,8 @@ export const exportsApi = {
    * Hands a finished file to the user: in Electron a save dialog in the main process; in browser mode
    * the window fetches it from the host (GET /api/file/<id>, token and session headers).
    */
-  'files.save': method<{ via: 'dialog' | 'fetch'; saved: boolean }>()('session', z.object({ id: z.string().regex(/^[\w-]{16,64}$/) }).strict()),
+  'files.save': method<{ via: 'dialog' | 'fetch'; saved: boolean }>()(
+    'session',
+    z.object({ id: z.string().regex(/^[\w-]{16,64}$/) }).strict(),
+  ),
 } as const;

@@ -29,7 +29,10 @@ export type SortColumn = (typeof SORT_COLUMNS)[number];
 /** "no tier yet" is a tier filter value too. */
 export const TIER_FILTER = [...TIERS, 'none'] as const;
 
-const money = z.string().trim().regex(/^-?\d{1,13}(\.\d{1,2})?$/, 'yuan amount');
+const money = z
+  .string()
+  .trim()
+  .regex(/^-?\d{1,13}(\.\d{1,2})?$/, 'yuan amount');
 const id = z.number().int().min(0);
 
 /** 高级查询: conditions over customer fields and related facts, grouped with AND / OR. */
@@ -80,7 +83,10 @@ export const queryGroupSchema: z.ZodType<QueryGroup> = z.lazy(() =>
   z
     .object({
       op: z.enum(['and', 'or']),
-      items: z.array(z.union([queryConditionSchema, queryGroupSchema])).min(1).max(30),
+      items: z
+        .array(z.union([queryConditionSchema, queryGroupSchema]))
+        .min(1)
+        .max(30),
     })
     .strict(),
 );
@@ -99,8 +105,14 @@ export const gridFilterSchema = z
     /** Manager of record (staff id; 0 = no manager). */
     managerIds: z.array(id).max(500).optional(),
     branchIds: z.array(id).max(500).optional(),
-    kinds: z.array(z.enum(['individual', 'corporate'])).max(2).optional(),
-    statuses: z.array(z.enum(['active', 'dormant', 'closed'])).max(3).optional(),
+    kinds: z
+      .array(z.enum(['individual', 'corporate']))
+      .max(2)
+      .optional(),
+    statuses: z
+      .array(z.enum(['active', 'dormant', 'closed']))
+      .max(3)
+      .optional(),
     aumMin: money.optional(),
     aumMax: money.optional(),
     depositsMin: money.optional(),
@@ -160,7 +172,13 @@ export const gridApi = {
       .strict(),
   ),
   /** Exact counts: everyone in scope, and those the filter keeps. */
-  'customers.gridCount': method<{ total: number; filtered: number }>()('customer.list', z.object({ filter: gridFilterSchema.default({}) }).strict()),
+  'customers.gridCount': method<{ total: number; filtered: number }>()(
+    'customer.list',
+    z.object({ filter: gridFilterSchema.default({}) }).strict(),
+  ),
   /** 快速统计 for the filtered set. */
-  'customers.quickStats': method<QuickStats>()('customer.list', z.object({ filter: gridFilterSchema.default({}) }).strict()),
+  'customers.quickStats': method<QuickStats>()(
+    'customer.list',
+    z.object({ filter: gridFilterSchema.default({}) }).strict(),
+  ),
 } as const;

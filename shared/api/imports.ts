@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ENCODINGS, IMPORT_KINDS, profileSchema, type Encoding, type ImportKind, type ImportProfile, type RejectReason } from '../imports';
+import {
+  ENCODINGS,
+  IMPORT_KINDS,
+  profileSchema,
+  type Encoding,
+  type ImportKind,
+  type ImportProfile,
+  type RejectReason,
+} from '../imports';
 import { empty, type Page } from './common';
 import { method } from './define';
 
@@ -86,8 +94,15 @@ export interface RejectRow {
   reason: RejectReason;
 }
 
-const fileName = z.string().min(1).max(255).refine((s) => !/[\\/]|^\.\.?$/.test(s), { message: 'plain file name' });
-const profileRef = z.union([z.object({ id: z.number().int().positive() }).strict(), z.object({ profile: profileSchema }).strict()]);
+const fileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => !/[\\/]|^\.\.?$/.test(s), { message: 'plain file name' });
+const profileRef = z.union([
+  z.object({ id: z.number().int().positive() }).strict(),
+  z.object({ profile: profileSchema }).strict(),
+]);
 
 export const importsApi = {
   'imports.profiles.list': method<ProfileRow[]>()('job.manage', empty),
@@ -96,7 +111,10 @@ export const importsApi = {
     'job.manage',
     z.object({ id: z.number().int().positive().optional(), profile: profileSchema }).strict(),
   ),
-  'imports.profiles.delete': method<{ deleted: boolean }>()('job.manage', z.object({ id: z.number().int().positive() }).strict()),
+  'imports.profiles.delete': method<{ deleted: boolean }>()(
+    'job.manage',
+    z.object({ id: z.number().int().positive() }).strict(),
+  ),
   'imports.files': method<InboxFile[]>()('job.manage', empty),
   /** Where the import folder is, and whether this shell can open it in the file manager. */
   'imports.inbox': method<{ path: string; canOpen: boolean }>()('job.manage', empty),
@@ -104,7 +122,14 @@ export const importsApi = {
   'imports.openInbox': method<{ opened: boolean }>()('job.manage', empty),
   'imports.preview': method<PreviewResult>()(
     'job.manage',
-    z.object({ file: fileName, source: profileRef, encoding: z.enum(ENCODINGS).optional(), rows: z.number().int().min(1).max(200).default(20) }).strict(),
+    z
+      .object({
+        file: fileName,
+        source: profileRef,
+        encoding: z.enum(ENCODINGS).optional(),
+        rows: z.number().int().min(1).max(200).default(20),
+      })
+      .strict(),
   ),
   'imports.start': method<ActiveJob>()(
     'job.manage',
@@ -121,14 +146,32 @@ export const importsApi = {
   'imports.active': method<ActiveJob[]>()('job.manage', empty),
   'imports.history': method<Page<JobRow>>()(
     'job.manage',
-    z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200).default(50), kind: z.enum(IMPORT_KINDS).optional() }).strict(),
+    z
+      .object({
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(200).default(50),
+        kind: z.enum(IMPORT_KINDS).optional(),
+      })
+      .strict(),
   ),
-  'imports.cancel': method<{ cancelled: boolean }>()('job.manage', z.object({ ticket: z.number().int().positive() }).strict()),
+  'imports.cancel': method<{ cancelled: boolean }>()(
+    'job.manage',
+    z.object({ ticket: z.number().int().positive() }).strict(),
+  ),
   'imports.revert': method<JobRow>()('job.manage', z.object({ jobId: z.number().int().positive() }).strict()),
   'imports.rejects': method<Page<RejectRow>>()(
     'job.manage',
-    z.object({ jobId: z.number().int().positive(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    z
+      .object({
+        jobId: z.number().int().positive(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
   ),
   /** The rejects file (same encoding and layout as the source, plus a reason column), base64. */
-  'imports.rejectsFile': method<{ name: string; base64: string; bytes: number }>()('job.manage', z.object({ jobId: z.number().int().positive() }).strict()),
+  'imports.rejectsFile': method<{ name: string; base64: string; bytes: number }>()(
+    'job.manage',
+    z.object({ jobId: z.number().int().positive() }).strict(),
+  ),
 } as const;

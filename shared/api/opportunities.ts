@@ -14,7 +14,14 @@ export const OPPORTUNITY_SOURCES = ['referral', 'rule', 'campaign', 'manual'] as
 export type OpportunitySource = (typeof OPPORTUNITY_SOURCES)[number];
 export const OPPORTUNITY_PRODUCTS = ['deposit', 'wealth', 'loan', 'card', 'insurance', 'other'] as const;
 export type OpportunityProduct = (typeof OPPORTUNITY_PRODUCTS)[number];
-export const RULE_CODES = ['large_inflow', 'term_maturing', 'loan_paid_off', 'salary_no_card', 'aum_drop', 'gold_birthday'] as const;
+export const RULE_CODES = [
+  'large_inflow',
+  'term_maturing',
+  'loan_paid_off',
+  'salary_no_card',
+  'aum_drop',
+  'gold_birthday',
+] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 
 export interface Opportunity {
@@ -49,7 +56,10 @@ export interface OpportunityHistoryEntry {
 }
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const yuan = z.string().trim().regex(/^\d{1,13}(\.\d{1,2})?$/, 'yuan amount');
+const yuan = z
+  .string()
+  .trim()
+  .regex(/^\d{1,13}(\.\d{1,2})?$/, 'yuan amount');
 const text = z.string().trim().max(200);
 
 /** Which opportunities a funnel figure stands for: the same filter lists them (drill-down). */
@@ -80,7 +90,15 @@ export interface FunnelResult {
   conversion: { from: string; to: string; rate: number | null }[];
   lost: number;
   /** Lead-source analysis: per source, how many, open, won, lost, won amount and win rate. */
-  sources: { source: OpportunitySource; total: number; open: number; won: number; lost: number; wonAmount: Money; winRate: number | null }[];
+  sources: {
+    source: OpportunitySource;
+    total: number;
+    open: number;
+    won: number;
+    lost: number;
+    wonAmount: Money;
+    winRate: number | null;
+  }[];
   /** Per rule (source 'rule'), the same counts. */
   rules: { ruleCode: RuleCode; total: number; won: number; lost: number }[];
   total: number;
@@ -116,9 +134,18 @@ const ruleParams = z.record(z.string().regex(/^[a-zA-Z]{1,32}$/), z.number().fin
 export const opportunitiesApi = {
   'opportunities.list': method<{ rows: Opportunity[]; total: number }>()(
     'opportunity.work',
-    z.object({ filter: opportunityFilterSchema.default({}), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    z
+      .object({
+        filter: opportunityFilterSchema.default({}),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
   ),
-  'opportunities.get': method<{ opportunity: Opportunity; history: OpportunityHistoryEntry[] }>()('opportunity.work', z.object({ id: z.number().int().positive() }).strict()),
+  'opportunities.get': method<{ opportunity: Opportunity; history: OpportunityHistoryEntry[] }>()(
+    'opportunity.work',
+    z.object({ id: z.number().int().positive() }).strict(),
+  ),
   /** 新建商机 by hand, for a customer in the caller's scope. */
   'opportunities.create': method<Opportunity>()(
     'opportunity.work',
@@ -136,23 +163,51 @@ export const opportunitiesApi = {
   /** Moves a stage; illegal moves are refused (OPPORTUNITY_STAGE). Won may carry the amount; lost needs a reason. */
   'opportunities.move': method<Opportunity>()(
     'opportunity.work',
-    z.object({ id: z.number().int().positive(), to: z.enum(OPPORTUNITY_STAGES), note: text.optional(), amount: yuan.optional(), lostReason: text.optional() }).strict(),
+    z
+      .object({
+        id: z.number().int().positive(),
+        to: z.enum(OPPORTUNITY_STAGES),
+        note: text.optional(),
+        amount: yuan.optional(),
+        lostReason: text.optional(),
+      })
+      .strict(),
   ),
   'opportunities.update': method<Opportunity>()(
     'opportunity.work',
-    z.object({ id: z.number().int().positive(), product: z.enum(OPPORTUNITY_PRODUCTS).optional(), amount: yuan.nullable().optional(), dueOn: day.nullable().optional(), note: text.nullable().optional() }).strict(),
+    z
+      .object({
+        id: z.number().int().positive(),
+        product: z.enum(OPPORTUNITY_PRODUCTS).optional(),
+        amount: yuan.nullable().optional(),
+        dueOn: day.nullable().optional(),
+        note: text.nullable().optional(),
+      })
+      .strict(),
   ),
   /** The president gives an opportunity (e.g. from the branch queue) to a manager of the branch. */
-  'opportunities.assign': method<Opportunity>()('branch.overview', z.object({ id: z.number().int().positive(), ownerStaffId: z.number().int().positive() }).strict()),
+  'opportunities.assign': method<Opportunity>()(
+    'branch.overview',
+    z.object({ id: z.number().int().positive(), ownerStaffId: z.number().int().positive() }).strict(),
+  ),
   /** 商机漏斗: reached per stage, conversions, lead sources, over the caller's opportunities. */
-  'opportunities.funnel': method<FunnelResult>()('opportunity.work', z.object({ from: day.optional(), to: day.optional() }).strict()),
+  'opportunities.funnel': method<FunnelResult>()(
+    'opportunity.work',
+    z.object({ from: day.optional(), to: day.optional() }).strict(),
+  ),
   /** Managers of the president's branch, for assigning. */
   'opportunities.owners': method<{ staffId: number; name: string }[]>()('branch.overview', z.object({}).strict()),
 
   'rules.list': method<RuleView[]>()('rule.manage', z.object({}).strict()),
   /** How many customers the rule would hit with these parameters, before saving. */
-  'rules.preview': method<RulePreview>()('rule.manage', z.object({ code: z.enum(RULE_CODES), params: ruleParams }).strict()),
-  'rules.save': method<RuleView>()('rule.manage', z.object({ code: z.enum(RULE_CODES), enabled: z.boolean(), params: ruleParams }).strict()),
+  'rules.preview': method<RulePreview>()(
+    'rule.manage',
+    z.object({ code: z.enum(RULE_CODES), params: ruleParams }).strict(),
+  ),
+  'rules.save': method<RuleView>()(
+    'rule.manage',
+    z.object({ code: z.enum(RULE_CODES), enabled: z.boolean(), params: ruleParams }).strict(),
+  ),
   /** Runs every enabled rule now (as after an import). */
   'rules.run': method<{ code: RuleCode; created: number }[]>()('rule.manage', z.object({}).strict()),
 } as const;

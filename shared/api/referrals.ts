@@ -111,11 +111,22 @@ const note = z.string().trim().max(200).optional();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const page = { offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200).default(50) };
 /** Yuan with up to two decimals, positive, at most 10^12 yuan: exact fen on the server. */
-export const positiveYuan = z.string().trim().regex(/^\d{1,12}(?:\.\d{1,2})?$/).refine((s) => !/^0+(?:\.0{1,2})?$/.test(s), { message: 'positive' });
+export const positiveYuan = z
+  .string()
+  .trim()
+  .regex(/^\d{1,12}(?:\.\d{1,2})?$/)
+  .refine((s) => !/^0+(?:\.0{1,2})?$/.test(s), { message: 'positive' });
 
 export const CONTACT_CHANNELS = ['call', 'visit', 'sms', 'wechat', 'meeting'] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
-export const CONTACT_OUTCOMES = ['reached', 'no_answer', 'interested', 'not_interested', 'appointment', 'completed'] as const;
+export const CONTACT_OUTCOMES = [
+  'reached',
+  'no_answer',
+  'interested',
+  'not_interested',
+  'appointment',
+  'completed',
+] as const;
 export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
 
 /** A contact as recorded (channel, outcome, summary, next step with a date). Shared with shared/api/contacts.ts. */
@@ -131,7 +142,14 @@ export const referralsApi = {
   /** 转介: a teller flags a customer (looked up in their scope) for a manager. Lands in the manager-of-record's queue or the branch queue. */
   'referrals.create': method<Referral>()(
     'referral.create',
-    z.object({ customerId: id, interest: z.enum(REFERRAL_INTERESTS), urgency: z.enum(REFERRAL_URGENCIES).default('normal'), note }).strict(),
+    z
+      .object({
+        customerId: id,
+        interest: z.enum(REFERRAL_INTERESTS),
+        urgency: z.enum(REFERRAL_URGENCIES).default('normal'),
+        note,
+      })
+      .strict(),
   ),
   /** The teller's own flags and what became of them, newest first. */
   'referrals.mine': method<Page<Referral>>()('referral.create', z.object({ ...page }).strict()),
@@ -149,7 +167,10 @@ export const referralsApi = {
   'referrals.reassign': method<Referral>()('referral.work', z.object({ id, toStaffId: id, note }).strict()),
   /** Records a contact on the referral's customer (also in the contact log) and marks first contact. */
   'referrals.contact': method<Referral>()('referral.work', z.object({ id, ...contactFields }).strict()),
-  'referrals.win': method<Referral>()('referral.work', z.object({ id, productId: id, amount: positiveYuan, note }).strict()),
+  'referrals.win': method<Referral>()(
+    'referral.work',
+    z.object({ id, productId: id, amount: positiveYuan, note }).strict(),
+  ),
   'referrals.lose': method<Referral>()('referral.work', z.object({ id, reason: z.enum(LOST_REASONS), note }).strict()),
   /** Managers a referral may be reassigned to (active managers with an account in the caller's branch). */
   'referrals.managers': method<ReferralAssignee[]>()('referral.work', z.object({}).strict()),
@@ -159,5 +180,8 @@ export const referralsApi = {
   'referrals.report': method<ReferralReport>()('referral.report', z.object({ from: isoDate, to: isoDate }).strict()),
   /** Working days to first contact (SLA) for new referrals. */
   'referrals.settings': method<{ slaDays: number }>()('session', z.object({}).strict()),
-  'referrals.saveSettings': method<{ slaDays: number }>()('referral.configure', z.object({ slaDays: z.number().int().min(1).max(30) }).strict()),
+  'referrals.saveSettings': method<{ slaDays: number }>()(
+    'referral.configure',
+    z.object({ slaDays: z.number().int().min(1).max(30) }).strict(),
+  ),
 } as const;

@@ -21,7 +21,13 @@ export const REMINDER_KINDS = [
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 
 /** Kinds about something that already happened: the "lead" is how far back to look. */
-export const PAST_KINDS: readonly ReminderKind[] = ['large_deposit', 'large_withdrawal', 'loan_disbursement', 'tier_change', 'account_closure'];
+export const PAST_KINDS: readonly ReminderKind[] = [
+  'large_deposit',
+  'large_withdrawal',
+  'loan_disbursement',
+  'tier_change',
+  'account_closure',
+];
 /** Kinds with an amount threshold. */
 export const THRESHOLD_KINDS: readonly ReminderKind[] = ['large_deposit', 'large_withdrawal'];
 /** Kinds created by other features (contact log, referrals), not by generation. */
@@ -106,11 +112,17 @@ export const remindersApi = {
       .strict(),
   ),
   /** The desktop widget: open count and the next few open reminders. */
-  'reminders.widget': method<{ open: number; top: Reminder[] }>()('session', z.object({ limit: z.number().int().min(1).max(20).default(5) }).strict()),
+  'reminders.widget': method<{ open: number; top: Reminder[] }>()(
+    'session',
+    z.object({ limit: z.number().int().min(1).max(20).default(5) }).strict(),
+  ),
   /** Open reminders shown now (the header badge), counted up to 1,000. */
   'reminders.count': method<{ open: number }>()('session', z.object({}).strict()),
   'reminders.done': method<{ updated: number }>()('session', z.object({ ids: z.array(id).min(1).max(500) }).strict()),
-  'reminders.dismiss': method<{ updated: number }>()('session', z.object({ ids: z.array(id).min(1).max(500) }).strict()),
+  'reminders.dismiss': method<{ updated: number }>()(
+    'session',
+    z.object({ ids: z.array(id).min(1).max(500) }).strict(),
+  ),
   /** Hide until an ISO timestamp (with zone), then it returns to the inbox. */
   'reminders.snooze': method<{ updated: number }>()(
     'session',
@@ -118,7 +130,10 @@ export const remindersApi = {
   ),
   /** Back to open (undo done/dismiss/snooze). */
   'reminders.reopen': method<{ updated: number }>()('session', z.object({ ids: z.array(id).min(1).max(500) }).strict()),
-  'reminders.prefs': method<{ prefs: ReminderPref[]; audience: ReminderAudience; canBranch: boolean }>()('session', z.object({}).strict()),
+  'reminders.prefs': method<{ prefs: ReminderPref[]; audience: ReminderAudience; canBranch: boolean }>()(
+    'session',
+    z.object({}).strict(),
+  ),
   'reminders.savePrefs': method<{ prefs: ReminderPref[]; audience: ReminderAudience; canBranch: boolean }>()(
     'session',
     z

@@ -40,7 +40,23 @@ export const reportFilterSchema = z
 export type ReportFilterInput = z.infer<typeof reportFilterSchema>;
 
 /** How a column's values read: the renderer formats and translates by kind (tier codes, channels...). */
-export type ReportColumnKind = 'text' | 'count' | 'money' | 'pct' | 'month' | 'date' | 'tier' | 'channel' | 'txnType' | 'direction' | 'weekday' | 'hour' | 'customerKind' | 'maturityKind' | 'metric' | 'category';
+export type ReportColumnKind =
+  | 'text'
+  | 'count'
+  | 'money'
+  | 'pct'
+  | 'month'
+  | 'date'
+  | 'tier'
+  | 'channel'
+  | 'txnType'
+  | 'direction'
+  | 'weekday'
+  | 'hour'
+  | 'customerKind'
+  | 'maturityKind'
+  | 'metric'
+  | 'category';
 
 export interface ReportColumn {
   key: string;
@@ -86,12 +102,27 @@ export const reportsApi = {
   /** What the filters can offer within the caller's scope. */
   'reports.options': method<ReportOptions>()('portfolio.overview', z.object({}).strict()),
   /** One report's tables (charts are drawn from them). */
-  'reports.run': method<ReportResult>()('portfolio.overview', z.object({ report: z.enum(REPORTS), filter: reportFilterSchema.default({}) }).strict()),
+  'reports.run': method<ReportResult>()(
+    'portfolio.overview',
+    z.object({ report: z.enum(REPORTS), filter: reportFilterSchema.default({}) }).strict(),
+  ),
   /** The report's tables (or one of them) as an Excel workbook, one sheet per table. Audited. */
   'reports.export': method<{ id: string; name: string }>()(
     'portfolio.overview',
-    z.object({ report: z.enum(REPORTS), filter: reportFilterSchema.default({}), table: z.string().regex(/^[a-zA-Z]{1,32}$/).optional() }).strict(),
+    z
+      .object({
+        report: z.enum(REPORTS),
+        filter: reportFilterSchema.default({}),
+        table: z
+          .string()
+          .regex(/^[a-zA-Z]{1,32}$/)
+          .optional(),
+      })
+      .strict(),
   ),
   /** A chart saved as PNG in the window: recorded in the audit trail. */
-  'reports.chartSaved': method<{ ok: true }>()('portfolio.overview', z.object({ report: z.enum(REPORTS), table: z.string().regex(/^[a-zA-Z]{1,32}$/) }).strict()),
+  'reports.chartSaved': method<{ ok: true }>()(
+    'portfolio.overview',
+    z.object({ report: z.enum(REPORTS), table: z.string().regex(/^[a-zA-Z]{1,32}$/) }).strict(),
+  ),
 } as const;

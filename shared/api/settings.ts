@@ -19,8 +19,10 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
  * type column; shared/api/grid.ts GridRow; sortable ones are SORT_COLUMNS).
  */
 export type GridColumnId = 'fav' | Exclude<ExportColumn, 'kind'>;
-export const GRID_COLUMN_IDS: readonly GridColumnId[] = ['fav', ...EXPORT_COLUMNS.filter((c): c is Exclude<ExportColumn, 'kind'> => c !== 'kind')];
-
+export const GRID_COLUMN_IDS: readonly GridColumnId[] = [
+  'fav',
+  ...EXPORT_COLUMNS.filter((c): c is Exclude<ExportColumn, 'kind'> => c !== 'kind'),
+];
 
 /** At most this many entries in a layout (the grid has fewer columns; room for a few more). */
 export const GRID_LAYOUT_MAX_COLUMNS = 40;
@@ -60,9 +62,19 @@ export const gridLayoutSchema = gridLayoutWireSchema
     const seen = new Set<string>();
     cols.forEach((c, i) => {
       if (!KNOWN.has(c.colId)) {
-        ctx.addIssue({ code: 'custom', path: [i, 'colId'], message: 'unknown_column', params: { reason: 'unknown_column', colId: c.colId } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'colId'],
+          message: 'unknown_column',
+          params: { reason: 'unknown_column', colId: c.colId },
+        });
       } else if (seen.has(c.colId)) {
-        ctx.addIssue({ code: 'custom', path: [i, 'colId'], message: 'duplicate_column', params: { reason: 'duplicate_column', colId: c.colId } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'colId'],
+          message: 'duplicate_column',
+          params: { reason: 'duplicate_column', colId: c.colId },
+        });
       }
       seen.add(c.colId);
     });

@@ -22,5 +22,8 @@ export const tiersApi = {
   /** How many customers and how much AUM would move between tiers under `model` (nothing is saved). */
   'tiers.whatIf': method<WhatIfResult>()('job.manage', z.object({ model: tierModelSchema }).strict()),
   /** Saves `model` as the new active version and re-tiers every customer. Audited. */
-  'tiers.apply': method<{ version: number; changed: number }>()('job.manage', z.object({ model: tierModelSchema }).strict()),
+  'tiers.apply': method<{ version: number; changed: number }>()(
+    'job.manage',
+    z.object({ model: tierModelSchema }).strict(),
+  ),
 } as const;

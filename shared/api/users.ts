@@ -34,7 +34,12 @@ export const usersApi = {
     'user.manage',
     z
       .object({
-        username: z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9._-]+$/),
+        username: z
+          .string()
+          .trim()
+          .min(2)
+          .max(64)
+          .regex(/^[A-Za-z0-9._-]+$/),
         displayName: z.string().trim().min(1).max(64),
         role: z.enum(ROLES),
         staffId: z.number().int().positive().nullable(),

@@ -14,11 +14,19 @@ import { createRegistry } from '../../main/registry';
 import { createServices } from '../../main/services';
 import { scopeFor } from '../../db/scope';
 
-
-export async function benchDesktop(opts: { db: string; samples: number; print: (s: string) => void; today?: string }): Promise<void> {
+export async function benchDesktop(opts: {
+  db: string;
+  samples: number;
+  print: (s: string) => void;
+  today?: string;
+}): Promise<void> {
   const { print } = opts;
   const today = opts.today ?? '2026-10-31';
-  const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date(`${today}T02:00:00Z`)) });
+  const services = await createServices({
+    dbPath: opts.db,
+    mode: 'browser',
+    clock: fixedClock(new Date(`${today}T02:00:00Z`)),
+  });
   try {
     await columnsReady(services.db, print);
     const registry = createRegistry(services);
@@ -43,11 +51,15 @@ export async function benchDesktop(opts: { db: string; samples: number; print: (
       const xs: number[] = [];
       for (let i = 0; i < opts.samples; i++) xs.push(await timed(who, 'desktop.data', {}));
       const target = who === 'president' ? ' (target p95 < 300)' : '';
-      print(`  desktop.data ${who.padEnd(9)} all widgets:   ${fmt(xs)}${target}; ratio p95 / one pass ${(pct(xs, 95) / pct(scan, 95)).toFixed(2)} x`);
+      print(
+        `  desktop.data ${who.padEnd(9)} all widgets:   ${fmt(xs)}${target}; ratio p95 / one pass ${(pct(xs, 95) / pct(scan, 95)).toFixed(2)} x`,
+      );
     }
 
     // Each widget of the president's default desktop alone.
-    const user = services.db.prepare("SELECT id, role, staff_id, branch_id FROM users WHERE username = 'president'").get() as {
+    const user = services.db
+      .prepare("SELECT id, role, staff_id, branch_id FROM users WHERE username = 'president'")
+      .get() as {
       id: number;
       role: 'president';
       staff_id: number | null;
@@ -77,7 +89,12 @@ if (require.main === module) {
   };
   const db = arg('--db');
   if (!db) throw new Error('--db STORE is required');
-  benchDesktop({ db, samples: Number(arg('--samples') ?? 30), today: arg('--today'), print: (s) => process.stdout.write(`${s}\n`) }).catch((e: unknown) => {
+  benchDesktop({
+    db,
+    samples: Number(arg('--samples') ?? 30),
+    today: arg('--today'),
+    print: (s) => process.stdout.write(`${s}\n`),
+  }).catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);
   });

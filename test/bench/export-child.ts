@@ -13,11 +13,15 @@ const timer = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 20);
 const t = performance.now();
-const w = new Worker(path.resolve(__dirname, '../../main/exports/worker-tsx.cjs'), { workerData: { ...input, cancel: new SharedArrayBuffer(4) } });
+const w = new Worker(path.resolve(__dirname, '../../main/exports/worker-tsx.cjs'), {
+  workerData: { ...input, cancel: new SharedArrayBuffer(4) },
+});
 w.on('message', (m: ExportMessage) => {
   if (m.type === 'progress') return;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
-  process.stdout.write(`${JSON.stringify({ type: m.type, rows: m.type === 'done' ? m.rows : 0, seconds: (performance.now() - t) / 1000, peakRssMb: Math.round(peak / 2 ** 20) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ type: m.type, rows: m.type === 'done' ? m.rows : 0, seconds: (performance.now() - t) / 1000, peakRssMb: Math.round(peak / 2 ** 20) })}\n`,
+  );
   void w.terminate().then(() => process.exit(m.type === 'done' ? 0 : 1));
 });

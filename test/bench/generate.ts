@@ -74,8 +74,18 @@ export async function benchGenerate(opts: {
 }
 
 function totalRows(s: DemoSummary): number {
-  return s.branches + s.staff + s.users + s.customers + s.accounts + s.transactions + s.loans + s.termDeposits
-    + s.wealthHoldings + s.dailyBalances;
+  return (
+    s.branches +
+    s.staff +
+    s.users +
+    s.customers +
+    s.accounts +
+    s.transactions +
+    s.loans +
+    s.termDeposits +
+    s.wealthHoldings +
+    s.dailyBalances
+  );
 }
 
 export function formatBench(r: BenchResult): string {

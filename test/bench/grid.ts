@@ -23,21 +23,43 @@ import { scopeFor } from '../../db/scope';
 import { EXPORT_COLUMNS, type GridFilter, type GridSort } from '../../shared/api';
 import Database from 'better-sqlite3';
 
-
-async function measureViews(services: Services, label: string, opts: { samples: number; print: (s: string) => void }): Promise<void> {
+async function measureViews(
+  services: Services,
+  label: string,
+  opts: { samples: number; print: (s: string) => void },
+): Promise<void> {
   const { print } = opts;
   const registry = createRegistry(services);
   const { sessions, timed } = await signedIn(registry, ['president', 'manager1']);
   const total = (services.db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
   print(`  [${label}] store: ${total.toLocaleString('en-US')} customers`);
-  const filters: GridFilter[] = [{}, { tiers: ['gold', 'quality'] }, { aumMin: '100000' }, { inactiveDays: 180 }, { kinds: ['corporate'] }, { maturingWithinDays: 30 }];
-  const sorts: GridSort[] = [[], [{ col: 'aum', dir: 'desc' }], [{ col: 'name', dir: 'asc' }], [{ col: 'openedOn', dir: 'desc' }], [{ col: 'lastTxnOn', dir: 'asc' }], [{ col: 'customerNo', dir: 'asc' }]];
+  const filters: GridFilter[] = [
+    {},
+    { tiers: ['gold', 'quality'] },
+    { aumMin: '100000' },
+    { inactiveDays: 180 },
+    { kinds: ['corporate'] },
+    { maturingWithinDays: 30 },
+  ];
+  const sorts: GridSort[] = [
+    [],
+    [{ col: 'aum', dir: 'desc' }],
+    [{ col: 'name', dir: 'asc' }],
+    [{ col: 'openedOn', dir: 'desc' }],
+    [{ col: 'lastTxnOn', dir: 'asc' }],
+    [{ col: 'customerNo', dir: 'asc' }],
+  ];
   for (const who of ['president', 'manager1']) {
     // Warm the code, not the data: one untimed round with a filter and sort the timed samples never
     // use, so the JIT has compiled the paths but no timed view finds its mask or order cached.
     const warm: GridFilter = { statuses: ['active', 'dormant'] };
     await timed(who, 'customers.gridCount', { filter: warm });
-    await timed(who, 'customers.grid', { filter: warm, sort: [{ col: 'wealth', dir: 'desc' }], offset: 5000, limit: 100 });
+    await timed(who, 'customers.grid', {
+      filter: warm,
+      sort: [{ col: 'wealth', dir: 'desc' }],
+      offset: 5000,
+      limit: 100,
+    });
     await timed(who, 'customers.quickStats', { filter: warm });
     const pages: number[] = [];
     const countsMs: number[] = [];
@@ -48,7 +70,10 @@ async function measureViews(services: Services, label: string, opts: { samples: 
       // In the order the grid asks when a filter changes: the count first (timed: it may be the first
       // to meet this filter), then a page at a random depth, then the quick stats.
       const t0 = performance.now();
-      const c = await registry.dispatch({ method: 'customers.gridCount', input: { filter }, session: sessions[who]! }, { adapter: 'test' });
+      const c = await registry.dispatch(
+        { method: 'customers.gridCount', input: { filter }, session: sessions[who]! },
+        { adapter: 'test' },
+      );
       countsMs.push(performance.now() - t0);
       if (!c.ok) throw new Error(`customers.gridCount: ${JSON.stringify(c.error)}`);
       const n = (c.value as { filtered: number }).filtered;
@@ -62,11 +87,21 @@ async function measureViews(services: Services, label: string, opts: { samples: 
   }
 }
 
-export async function benchGrid(opts: { db: string; samples: number; print: (s: string) => void; exportRows?: number }): Promise<void> {
+export async function benchGrid(opts: {
+  db: string;
+  samples: number;
+  print: (s: string) => void;
+  exportRows?: number;
+}): Promise<void> {
   const { print } = opts;
   // The SQL path first (what answers while the in-memory columns build), then the app as it runs once
   // they are built: same samples, same store, so the two sets of figures compare directly.
-  const sqlOnly = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')), columnsMinCustomers: Number.MAX_SAFE_INTEGER });
+  const sqlOnly = await createServices({
+    dbPath: opts.db,
+    mode: 'browser',
+    clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
+    columnsMinCustomers: Number.MAX_SAFE_INTEGER,
+  });
   try {
     await measureViews(sqlOnly, 'SQL path', opts);
   } finally {
@@ -74,18 +109,27 @@ export async function benchGrid(opts: { db: string; samples: number; print: (s: 
   }
   const t0 = performance.now();
   // Columns whatever the size (the app itself builds them from 50,000 customers): --quick runs too.
-  const services = await createServices({ dbPath: opts.db, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')), columnsMinCustomers: 1 });
+  const services = await createServices({
+    dbPath: opts.db,
+    mode: 'browser',
+    clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
+    columnsMinCustomers: 1,
+  });
   while (!freshColumns(services.db)) {
     if (performance.now() - t0 > 300_000) throw new Error('columns not built in 5 minutes');
     await new Promise((r) => setTimeout(r, 100));
   }
-  print(`  in-memory columns built in the background in ${((performance.now() - t0) / 1000).toFixed(1)} s after start-up (SQL answers meanwhile)`);
+  print(
+    `  in-memory columns built in the background in ${((performance.now() - t0) / 1000).toFixed(1)} s after start-up (SQL answers meanwhile)`,
+  );
   const registry = createRegistry(services);
   try {
     await measureViews(services, 'columns', opts);
     const { timed } = await signedIn(registry, ['president']);
     const total = (services.db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
-    const samples = services.db.prepare('SELECT customer_no, name, mobile, id_no FROM customers ORDER BY random() LIMIT ?').all(opts.samples) as {
+    const samples = services.db
+      .prepare('SELECT customer_no, name, mobile, id_no FROM customers ORDER BY random() LIMIT ?')
+      .all(opts.samples) as {
       customer_no: string;
       name: string;
       mobile: string | null;
@@ -93,7 +137,13 @@ export async function benchGrid(opts: { db: string; samples: number; print: (s: 
     }[];
     const search: number[] = [];
     for (const s of samples) {
-      for (const q of [s.customer_no, s.name.slice(0, 1), s.name, (s.mobile ?? '13800000000').slice(-4), s.id_no ?? s.customer_no]) {
+      for (const q of [
+        s.customer_no,
+        s.name.slice(0, 1),
+        s.name,
+        (s.mobile ?? '13800000000').slice(-4),
+        s.id_no ?? s.customer_no,
+      ]) {
         search.push(await timed('president', 'customers.grid', { filter: { q }, sort: [], offset: 0, limit: 20 }));
       }
     }
@@ -102,7 +152,9 @@ export async function benchGrid(opts: { db: string; samples: number; print: (s: 
     // Export: every customer (or --export-rows) x all export columns, ours vs exceljs's own streaming writer.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-export-bench-'));
     try {
-      const branchId = (services.db.prepare(`SELECT branch_id AS b FROM users WHERE username = 'president'`).get() as { b: number }).b;
+      const branchId = (
+        services.db.prepare(`SELECT branch_id AS b FROM users WHERE username = 'president'`).get() as { b: number }
+      ).b;
       const scope = scopeFor(services.db, { role: 'president', staffId: null, branchId }, '2026-10-31');
       const q = exportQuery(scope, {}, [{ col: 'customerNo', dir: 'asc' }], EXPORT_COLUMNS, '2026-10-31');
       const limit = opts.exportRows ? ` LIMIT ${Math.trunc(opts.exportRows)}` : '';
@@ -114,9 +166,17 @@ export async function benchGrid(opts: { db: string; samples: number; print: (s: 
       const t0 = performance.now();
       {
         const db = new Database(opts.db, { readonly: true });
-        const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: baseFile, useStyles: true, useSharedStrings: false });
+        const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+          filename: baseFile,
+          useStyles: true,
+          useSharedStrings: false,
+        });
         const ws = wb.addWorksheet('s');
-        for (const r of db.prepare(sql).raw().iterate(...q.params) as IterableIterator<unknown[]>) ws.addRow(r).commit();
+        for (const r of db
+          .prepare(sql)
+          .raw()
+          .iterate(...q.params) as IterableIterator<unknown[]>)
+          ws.addRow(r).commit();
         ws.commit();
         await wb.commit();
         db.close();
@@ -128,14 +188,29 @@ export async function benchGrid(opts: { db: string; samples: number; print: (s: 
       const inputFile = path.join(dir, 'input.json');
       writeFileSync(
         inputFile,
-        JSON.stringify({ dbPath: opts.db, sql, countSql: q.countSql, params: q.params, columns: columnSpecs(EXPORT_COLUMNS, 'zh-CN'), format: 'xlsx', file, sheetName: '客户清单' }),
+        JSON.stringify({
+          dbPath: opts.db,
+          sql,
+          countSql: q.countSql,
+          params: q.params,
+          columns: columnSpecs(EXPORT_COLUMNS, 'zh-CN'),
+          format: 'xlsx',
+          file,
+          sheetName: '客户清单',
+        }),
       );
-      const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'export-child.ts'), inputFile], { encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'export-child.ts'), inputFile],
+        { encoding: 'utf8' },
+      );
       const child = JSON.parse(out.trim().split('\n').pop()!) as { type: string; seconds: number; peakRssMb: number };
       if (child.type !== 'done') throw new Error(`export ${child.type}`);
       const ourSeconds = child.seconds;
       const peak = child.peakRssMb * 2 ** 20;
-      print(`  export ${rows.toLocaleString('en-US')} rows x ${EXPORT_COLUMNS.length} columns: ours ${ourSeconds.toFixed(1)} s (${(statSync(file).size / 1e6).toFixed(0)} MB, peak RSS of the export process ${Math.round(peak / 2 ** 20)} MB, target < 400), exceljs WorkbookWriter alone ${baseSeconds.toFixed(1)} s, ratio ${(ourSeconds / baseSeconds).toFixed(2)} x (target <= 1.0)`);
+      print(
+        `  export ${rows.toLocaleString('en-US')} rows x ${EXPORT_COLUMNS.length} columns: ours ${ourSeconds.toFixed(1)} s (${(statSync(file).size / 1e6).toFixed(0)} MB, peak RSS of the export process ${Math.round(peak / 2 ** 20)} MB, target < 400), exceljs WorkbookWriter alone ${baseSeconds.toFixed(1)} s, ratio ${(ourSeconds / baseSeconds).toFixed(2)} x (target <= 1.0)`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -152,7 +227,12 @@ if (require.main === module) {
   };
   const db = arg('--db');
   if (!db) throw new Error('--db STORE is required');
-  benchGrid({ db, samples: Number(arg('--samples') ?? 40), exportRows: arg('--export-rows') ? Number(arg('--export-rows')) : undefined, print: (s) => process.stdout.write(`${s}\n`) }).catch((e: unknown) => {
+  benchGrid({
+    db,
+    samples: Number(arg('--samples') ?? 40),
+    exportRows: arg('--export-rows') ? Number(arg('--export-rows')) : undefined,
+    print: (s) => process.stdout.write(`${s}\n`),
+  }).catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);
   });

@@ -63,19 +63,31 @@ async function prepare(dir: string, customers: number, journalCustomers: number)
   const org = (await openStore(path.join(dir, 'org.db'))).db;
   for (const k of ['branches', 'staff'] as const) {
     const b = profileOf(k);
-    await runImport(org, { file: path.join(dir, 'x', b.file), profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') });
+    await runImport(org, {
+      file: path.join(dir, 'x', b.file),
+      profile: b.profile,
+      tolerance: 0,
+      rejectsDir: path.join(dir, 'rejects'),
+    });
   }
   org.pragma('wal_checkpoint(TRUNCATE)');
   org.close();
   if (journalCustomers > 0) {
     const j = (await openStore(path.join(dir, 'jsrc.db'))).db;
     await generateDemo(j, { customers: journalCustomers, txnsPerCustomer: 20 });
-    await writeExtracts(j, path.join(dir, 'jx'), { kinds: ['branches', 'staff', 'products', 'customers', 'accounts', 'transactions'] });
+    await writeExtracts(j, path.join(dir, 'jx'), {
+      kinds: ['branches', 'staff', 'products', 'customers', 'accounts', 'transactions'],
+    });
     j.close();
     const t = (await openStore(path.join(dir, 'jdst.db'))).db;
     for (const k of ['branches', 'staff', 'products', 'customers', 'accounts'] as const) {
       const b = profileOf(k);
-      await runImport(t, { file: path.join(dir, 'jx', b.file), profile: b.profile, tolerance: 0, rejectsDir: path.join(dir, 'rejects') });
+      await runImport(t, {
+        file: path.join(dir, 'jx', b.file),
+        profile: b.profile,
+        tolerance: 0,
+        rejectsDir: path.join(dir, 'rejects'),
+      });
     }
     t.pragma('wal_checkpoint(TRUNCATE)');
     t.close();
@@ -97,9 +109,14 @@ function baseline(dir: string): Record<string, number> {
     const file = freshCopy(dir, 'org.db', `base-${mode}.db`);
     const db = new Database(file);
     configure(db);
-    if (mode === 'plain') db.exec(`CREATE TABLE plain (id INTEGER PRIMARY KEY, ${CUSTOMER_COLS}, created_job_id, last_job_id)`);
+    if (mode === 'plain')
+      db.exec(`CREATE TABLE plain (id INTEGER PRIMARY KEY, ${CUSTOMER_COLS}, created_job_id, last_job_id)`);
     const table = mode === 'plain' ? 'plain' : 'customers';
-    const ins = db.prepare(`INSERT INTO ${table} (${CUSTOMER_COLS}, created_job_id, last_job_id) VALUES (${CUSTOMER_COLS.split(',').map(() => '?').join(', ')}, 1, 1)`);
+    const ins = db.prepare(
+      `INSERT INTO ${table} (${CUSTOMER_COLS}, created_job_id, last_job_id) VALUES (${CUSTOMER_COLS.split(',')
+        .map(() => '?')
+        .join(', ')}, 1, 1)`,
+    );
     const t = performance.now();
     // rebuilt: the store's table with its indexes dropped first and built once after the rows, which
     // is what a fresh load does (no parsing, no summaries): the least any loader of this schema does.
@@ -124,9 +141,21 @@ async function queued(dbPath: string, file: string, kind: string, allowDuplicate
   h.enable();
   // As the app does (main/services.ts): the job commits without copying its WAL back into the store;
   // the follow-up worker checkpoints afterwards, timed here separately, off the job's clock.
-  const q = new ImportQueue({ dbPath, rejectsDir: path.join(path.dirname(dbPath), 'rejects'), deferCheckpointsUntil: async () => undefined });
+  const q = new ImportQueue({
+    dbPath,
+    rejectsDir: path.join(path.dirname(dbPath), 'rejects'),
+    deferCheckpointsUntil: async () => undefined,
+  });
   const t = performance.now();
-  const e = q.submit({ file, profile: profileOf(kind).profile, tolerance: 0, allowDuplicate, source: 'cli', userId: null, username: null });
+  const e = q.submit({
+    file,
+    profile: profileOf(kind).profile,
+    tolerance: 0,
+    allowDuplicate,
+    source: 'cli',
+    userId: null,
+    username: null,
+  });
   const o = await q.wait(e.ticket);
   const seconds = (performance.now() - t) / 1000;
   h.disable();
@@ -175,42 +204,72 @@ async function phase(name: string, dir: string): Promise<unknown> {
 type PhaseResult = Record<string, number> & { timings?: Record<string, number> };
 
 function runPhase(name: string, dir: string): PhaseResult {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--phase', name, '--dir', dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--phase', name, '--dir', dir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as PhaseResult;
 }
 
 /** Where a job's time went (JobOutcome.timings), in seconds. */
 function phases(r: PhaseResult): string {
   const t = r.timings ?? {};
-  return ['checksum', 'rows', 'indexes', 'summaries', 'commit'].filter((k) => t[k] !== undefined).map((k) => `${k} ${(t[k]! / 1000).toFixed(1)} s`).join(', ');
+  return ['checksum', 'rows', 'indexes', 'summaries', 'commit']
+    .filter((k) => t[k] !== undefined)
+    .map((k) => `${k} ${(t[k]! / 1000).toFixed(1)} s`)
+    .join(', ');
 }
 
-export async function benchImports(opts: { customers: number; journalCustomers: number; print: (s: string) => void; keepDir?: string }): Promise<void> {
+export async function benchImports(opts: {
+  customers: number;
+  journalCustomers: number;
+  print: (s: string) => void;
+  keepDir?: string;
+}): Promise<void> {
   const { print } = opts;
   // --keep DIR: the prepared files are made once in DIR and reused by later runs (profiling).
   const dir = opts.keepDir ?? mkdtempSync(path.join(os.tmpdir(), 'crm-import-bench-'));
   try {
     const t = performance.now();
-    if (!opts.keepDir || !existsSync(path.join(dir, 'org.db'))) await prepare(dir, opts.customers, opts.journalCustomers);
+    if (!opts.keepDir || !existsSync(path.join(dir, 'org.db')))
+      await prepare(dir, opts.customers, opts.journalCustomers);
     const csv = path.join(dir, 'x', 'customers.csv');
-    print(`  prepared ${opts.customers.toLocaleString('en-US')}-customer GB18030 CIF file (${(statSync(csv).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    print(
+      `  prepared ${opts.customers.toLocaleString('en-US')}-customer GB18030 CIF file (${(statSync(csv).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
     const base = runPhase('baseline', dir);
     print(`  baseline A: plain table, same rows            ${base.plain!.toLocaleString('en-US')} rows/s`);
-    print(`  baseline B: the store's empty customers table  ${base.customers!.toLocaleString('en-US')} rows/s (its 17 indexes kept during the load)`);
-    print(`  baseline C: B with the indexes built after     ${base.rebuilt!.toLocaleString('en-US')} rows/s (rows, then its 16 index builds: no parsing, no summaries)`);
+    print(
+      `  baseline B: the store's empty customers table  ${base.customers!.toLocaleString('en-US')} rows/s (its 17 indexes kept during the load)`,
+    );
+    print(
+      `  baseline C: B with the indexes built after     ${base.rebuilt!.toLocaleString('en-US')} rows/s (rows, then its 16 index builds: no parsing, no summaries)`,
+    );
     const fresh = runPhase('fresh', dir);
-    print(`  fresh load end to end     ${fresh.rows!.toLocaleString('en-US')} rows in ${fresh.seconds!.toFixed(2)} s = ${fresh.rowsPerSecond!.toLocaleString('en-US')} rows/s, peak RSS ${fresh.peakRssMb} MB`);
-    print(`    ratio to baseline A ${(fresh.rowsPerSecond! / base.plain!).toFixed(2)} x (target 0.5), to B ${(fresh.rowsPerSecond! / base.customers!).toFixed(2)} x, to C ${(fresh.rowsPerSecond! / base.rebuilt!).toFixed(2)} x`);
-    print(`    where the time went: ${phases(fresh)}; WAL checkpoint afterwards, in the follow-up worker: ${fresh.checkpointSeconds!.toFixed(1)} s`);
+    print(
+      `  fresh load end to end     ${fresh.rows!.toLocaleString('en-US')} rows in ${fresh.seconds!.toFixed(2)} s = ${fresh.rowsPerSecond!.toLocaleString('en-US')} rows/s, peak RSS ${fresh.peakRssMb} MB`,
+    );
+    print(
+      `    ratio to baseline A ${(fresh.rowsPerSecond! / base.plain!).toFixed(2)} x (target 0.5), to B ${(fresh.rowsPerSecond! / base.customers!).toFixed(2)} x, to C ${(fresh.rowsPerSecond! / base.rebuilt!).toFixed(2)} x`,
+    );
+    print(
+      `    where the time went: ${phases(fresh)}; WAL checkpoint afterwards, in the follow-up worker: ${fresh.checkpointSeconds!.toFixed(1)} s`,
+    );
     print(`    main event loop during the job: p99 ${fresh.loopP99Ms} ms, max ${fresh.loopMaxMs} ms (target p99 < 50)`);
     const up = runPhase('upsert', dir);
-    print(`  upsert, same rows again   ${up.rows!.toLocaleString('en-US')} rows in ${up.seconds!.toFixed(2)} s = ${up.rowsPerSecond!.toLocaleString('en-US')} rows/s (${up.unchanged} unchanged), peak RSS ${up.peakRssMb} MB`);
-    print(`    ratio to baseline A ${(up.rowsPerSecond! / base.plain!).toFixed(2)} x (target 0.3), to B ${(up.rowsPerSecond! / base.customers!).toFixed(2)} x`);
+    print(
+      `  upsert, same rows again   ${up.rows!.toLocaleString('en-US')} rows in ${up.seconds!.toFixed(2)} s = ${up.rowsPerSecond!.toLocaleString('en-US')} rows/s (${up.unchanged} unchanged), peak RSS ${up.peakRssMb} MB`,
+    );
+    print(
+      `    ratio to baseline A ${(up.rowsPerSecond! / base.plain!).toFixed(2)} x (target 0.3), to B ${(up.rowsPerSecond! / base.customers!).toFixed(2)} x`,
+    );
     print(`    where the time went: ${phases(up)}`);
     if (opts.journalCustomers > 0 && existsSync(path.join(dir, 'jx', 'transactions.dat'))) {
       const size = statSync(path.join(dir, 'jx', 'transactions.dat')).size;
       const j = runPhase('journal', dir);
-      print(`  journal (fixed-width)     ${j.rows!.toLocaleString('en-US')} rows (${(size / 1e6).toFixed(0)} MB) in ${j.seconds!.toFixed(1)} s = ${j.rowsPerSecond!.toLocaleString('en-US')} rows/s, peak RSS ${j.peakRssMb} MB (target < 400; ${j.rssBeforeMb} MB before the job)`);
+      print(
+        `  journal (fixed-width)     ${j.rows!.toLocaleString('en-US')} rows (${(size / 1e6).toFixed(0)} MB) in ${j.seconds!.toFixed(1)} s = ${j.rowsPerSecond!.toLocaleString('en-US')} rows/s, peak RSS ${j.peakRssMb} MB (target < 400; ${j.rssBeforeMb} MB before the job)`,
+      );
     }
   } finally {
     if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });

@@ -44,7 +44,8 @@ function parseArgs(argv: string[]): Args {
     if (a === '--rows') out.rows = Number(argv[++i]);
     else if (a === '--customers') out.customers = Number(argv[++i]);
     else if (a === '--only') out.only = argv[++i];
-    else if (a === '--quick') Object.assign(out, { rows: 200_000, customers: 20_000, importCustomers: 200_000, journalCustomers: 20_000 });
+    else if (a === '--quick')
+      Object.assign(out, { rows: 200_000, customers: 20_000, importCustomers: 200_000, journalCustomers: 20_000 });
     else if (a === '--import-customers') out.importCustomers = Number(argv[++i]);
     else if (a === '--journal-customers') out.journalCustomers = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
@@ -67,7 +68,20 @@ export function baselineInsert(rows: number): { rowsPerSecond: number; seconds: 
     const ins = db.prepare('INSERT INTO t VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
     const made: unknown[][] = [];
     for (let r = 0; r < Math.min(rows, 50_000); r++) {
-      made.push([null, `C${String(r).padStart(10, '0')}`, '王小明', r * 137, r % 9, '2024-01-31', '13800138000', r, '110101199003071234', '北京市东城区', 3, 'x']);
+      made.push([
+        null,
+        `C${String(r).padStart(10, '0')}`,
+        '王小明',
+        r * 137,
+        r % 9,
+        '2024-01-31',
+        '13800138000',
+        r,
+        '110101199003071234',
+        '北京市东城区',
+        3,
+        'x',
+      ]);
     }
     const t0 = performance.now();
     let done = 0;
@@ -104,7 +118,9 @@ async function main(): Promise<void> {
       out(fmt('csv-parse', r.csv.fastest));
       out(fmt('csv-parse+info', r.csv.infoRaw));
       out(`  ratio parse / csv-parse            ${(r.parse.rowsPerSecond / r.csv.fastest.rowsPerSecond).toFixed(2)} x`);
-      out(`  ratio parse+convert / csv-parse    ${(r.convert.rowsPerSecond / r.csv.fastest.rowsPerSecond).toFixed(2)} x`);
+      out(
+        `  ratio parse+convert / csv-parse    ${(r.convert.rowsPerSecond / r.csv.fastest.rowsPerSecond).toFixed(2)} x`,
+      );
     }
   }
 
@@ -114,9 +130,21 @@ async function main(): Promise<void> {
     const g = await benchGenerate({ customers: args.customers, txnsPerCustomer: 20, keep: true });
     out(formatBench(g).replace(/^/gm, '  '));
     const s = g.summary;
-    const rows = s.branches + s.staff + s.users + s.customers + s.accounts + s.transactions + s.loans + s.termDeposits + s.wealthHoldings + s.dailyBalances;
+    const rows =
+      s.branches +
+      s.staff +
+      s.users +
+      s.customers +
+      s.accounts +
+      s.transactions +
+      s.loans +
+      s.termDeposits +
+      s.wealthHoldings +
+      s.dailyBalances;
     out(`  baseline insert    ${base.rowsPerSecond.toLocaleString('en-US')} rows/s`);
-    out(`  ratio demo rows/s / baseline       ${(rows / g.seconds / base.rowsPerSecond).toFixed(2)} x (generation includes making the rows, indexes and summaries)`);
+    out(
+      `  ratio demo rows/s / baseline       ${(rows / g.seconds / base.rowsPerSecond).toFixed(2)} x (generation includes making the rows, indexes and summaries)`,
+    );
     try {
       out(`\n== customer workspace on that store`);
       await benchGrid({ db: g.file, samples: 40, print: out });
@@ -138,7 +166,9 @@ async function main(): Promise<void> {
   }
 
   if (!args.only || args.only === 'imports') {
-    out(`\n== imports: ${args.importCustomers.toLocaleString('en-US')}-row customer file, journal of a ${args.journalCustomers.toLocaleString('en-US')}-customer branch`);
+    out(
+      `\n== imports: ${args.importCustomers.toLocaleString('en-US')}-row customer file, journal of a ${args.journalCustomers.toLocaleString('en-US')}-customer branch`,
+    );
     await benchImports({ customers: args.importCustomers, journalCustomers: args.journalCustomers, print: out });
   }
 }

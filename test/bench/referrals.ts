@@ -35,8 +35,13 @@ function time(n: number, fn: (i: number) => void): { p50: number; p95: number } 
 /** Seeds referrals and contacts deterministically (skips when the store already has them). */
 function seed(db: Database.Database, today: string): void {
   if ((db.prepare('SELECT COUNT(*) AS n FROM referrals').get() as { n: number }).n > 0) return;
-  const tellers = db.prepare(`SELECT u.id, u.staff_id AS staff FROM users u WHERE u.role = 'teller' AND u.staff_id IS NOT NULL`).all() as { id: number; staff: number }[];
-  const managerUser = db.prepare(`SELECT id, staff_id AS staff FROM users WHERE role = 'manager'`).all() as { id: number; staff: number }[];
+  const tellers = db
+    .prepare(`SELECT u.id, u.staff_id AS staff FROM users u WHERE u.role = 'teller' AND u.staff_id IS NOT NULL`)
+    .all() as { id: number; staff: number }[];
+  const managerUser = db.prepare(`SELECT id, staff_id AS staff FROM users WHERE role = 'manager'`).all() as {
+    id: number;
+    staff: number;
+  }[];
   if (tellers.length === 0 || managerUser.length === 0) throw new Error('the store needs tellers and managers');
   const product = (db.prepare(`SELECT id FROM products LIMIT 1`).get() as { id: number }).id;
   const insR = db.prepare(
@@ -51,7 +56,9 @@ function seed(db: Database.Database, today: string): void {
     `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel) VALUES (?, ?, ?, ?)
      ON CONFLICT (customer_id) DO UPDATE SET last_on = excluded.last_on, last_at = excluded.last_at, channel = excluded.channel WHERE excluded.last_at >= customer_last_contact.last_at`,
   );
-  const customers = db.prepare('SELECT id, branch_id AS branch, manager_staff_id AS manager FROM customers ORDER BY id').all() as { id: number; branch: number; manager: number | null }[];
+  const customers = db
+    .prepare('SELECT id, branch_id AS branch, manager_staff_id AS manager FROM customers ORDER BY id')
+    .all() as { id: number; branch: number; manager: number | null }[];
   const userOfStaff = new Map(managerUser.map((m) => [m.staff, m.id]));
   db.transaction(() => {
     customers.forEach((c, i) => {
@@ -70,9 +77,24 @@ function seed(db: Database.Database, today: string): void {
         const closed = status === 'won' || status === 'lost';
         const fc = contacted ? addDays(on, 1) : null;
         insR.run(
-          c.id, c.branch, t.id, t.staff, INTERESTS[i % 6], c.manager, status, `${on}T02:00:00.000Z`, on, addWorkdays(on, 2),
-          fc ? `${fc}T02:00:00.000Z` : null, fc, closed ? `${fc}T04:00:00.000Z` : null, closed ? fc : null,
-          status === 'won' ? product : null, status === 'won' ? 1_000_000 + i : null, status === 'lost' ? 'other' : null, `${on}T02:00:00.000Z`,
+          c.id,
+          c.branch,
+          t.id,
+          t.staff,
+          INTERESTS[i % 6],
+          c.manager,
+          status,
+          `${on}T02:00:00.000Z`,
+          on,
+          addWorkdays(on, 2),
+          fc ? `${fc}T02:00:00.000Z` : null,
+          fc,
+          closed ? `${fc}T04:00:00.000Z` : null,
+          closed ? fc : null,
+          status === 'won' ? product : null,
+          status === 'won' ? 1_000_000 + i : null,
+          status === 'lost' ? 'other' : null,
+          `${on}T02:00:00.000Z`,
         );
       }
     });
@@ -94,12 +116,17 @@ export async function benchReferrals(opts: { db: string; today?: string; print: 
     const b0 = performance.now();
     db.prepare(`SELECT COUNT(*) FROM customers WHERE status <> 'closed' AND aum_fen >= 0`).get();
     const scanMs = performance.now() - b0;
-    print(`  store: ${customers.toLocaleString('en-US')} customers, ${referrals.toLocaleString('en-US')} referrals, ${contacts.toLocaleString('en-US')} contacts (seeded in ${seedMs.toFixed(0)} ms)`);
+    print(
+      `  store: ${customers.toLocaleString('en-US')} customers, ${referrals.toLocaleString('en-US')} referrals, ${contacts.toLocaleString('en-US')} contacts (seeded in ${seedMs.toFixed(0)} ms)`,
+    );
     print(`  baseline: one full customer scan ${scanMs.toFixed(1)} ms`);
 
-    const who = (role: string) => db.prepare(`SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE role = ? AND disabled = 0 ORDER BY id LIMIT 1`).get(role) as
-      | { id: number; role: 'manager' | 'president'; staffId: number; branchId: number }
-      | undefined;
+    const who = (role: string) =>
+      db
+        .prepare(
+          `SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE role = ? AND disabled = 0 ORDER BY id LIMIT 1`,
+        )
+        .get(role) as { id: number; role: 'manager' | 'president'; staffId: number; branchId: number } | undefined;
     const sample = db.prepare('SELECT customer_id AS c FROM contacts ORDER BY id LIMIT 50').all() as { c: number }[];
     for (const role of ['manager', 'president'] as const) {
       const u = who(role);
@@ -109,9 +136,14 @@ export async function benchReferrals(opts: { db: string; today?: string; print: 
       const queue = time(30, (i) => listReferrals(db, v, (['open', 'overdue', 'all'] as const)[i % 3]!, today, 0, 50));
       const report = time(10, () => referralReport(db, v, addDays(today, -365), today, today));
       const stale = time(10, (i) => staleCustomers(db, scope, [30, 90, 180][i % 3]!, today, 0, 50));
-      const inScope = sample.filter((x) => db.prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(x.c, ...scope.params));
-      const timeline = inScope.length ? time(inScope.length, (i) => contactsForCustomer(db, scope, inScope[i]!.c, 0, 50)) : { p50: NaN, p95: NaN };
-      const fmt = (x: { p50: number; p95: number }) => `p50 ${x.p50.toFixed(1)} ms p95 ${x.p95.toFixed(1)} ms (${(x.p95 / scanMs).toFixed(2)} x scan)`;
+      const inScope = sample.filter((x) =>
+        db.prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(x.c, ...scope.params),
+      );
+      const timeline = inScope.length
+        ? time(inScope.length, (i) => contactsForCustomer(db, scope, inScope[i]!.c, 0, 50))
+        : { p50: NaN, p95: NaN };
+      const fmt = (x: { p50: number; p95: number }) =>
+        `p50 ${x.p50.toFixed(1)} ms p95 ${x.p95.toFixed(1)} ms (${(x.p95 / scanMs).toFixed(2)} x scan)`;
       print(`  ${role.padEnd(9)} queue page ${fmt(queue)}; report ${fmt(report)}`);
       print(`  ${role.padEnd(9)} not contacted for N days (count + page) ${fmt(stale)}; timeline ${fmt(timeline)}`);
     }
@@ -124,5 +156,9 @@ if (process.argv[1]?.endsWith('referrals.ts')) {
   const i = process.argv.indexOf('--db');
   const t = process.argv.indexOf('--today');
   if (i < 0) throw new Error('--db STORE required');
-  void benchReferrals({ db: process.argv[i + 1]!, today: t > 0 ? process.argv[t + 1] : undefined, print: (s) => process.stdout.write(`${s}\n`) });
+  void benchReferrals({
+    db: process.argv[i + 1]!,
+    today: t > 0 ? process.argv[t + 1] : undefined,
+    print: (s) => process.stdout.write(`${s}\n`),
+  });
 }

@@ -27,36 +27,60 @@ export async function benchReminders(opts: { db: string; today?: string; print: 
     db.transaction(() => {
       db.exec('DELETE FROM reminders; DELETE FROM reminder_prefs; DELETE FROM reminder_audience;');
       for (const u of users) {
-        db.prepare('INSERT INTO reminder_audience (user_id, mine, lists, branch) VALUES (?, 1, 1, ?)').run(u.id, u.role === 'president' ? 1 : 0);
+        db.prepare('INSERT INTO reminder_audience (user_id, mine, lists, branch) VALUES (?, 1, 1, ?)').run(
+          u.id,
+          u.role === 'president' ? 1 : 0,
+        );
         for (const k of REMINDER_KINDS) {
-          db.prepare('INSERT INTO reminder_prefs (user_id, kind, enabled, lead_days, working_days, threshold_fen) VALUES (?, ?, 1, 30, 0, ?)').run(u.id, k, k.startsWith('large_') ? 50_000_000 : null);
+          db.prepare(
+            'INSERT INTO reminder_prefs (user_id, kind, enabled, lead_days, working_days, threshold_fen) VALUES (?, ?, 1, 30, 0, ?)',
+          ).run(u.id, k, k.startsWith('large_') ? 50_000_000 : null);
         }
       }
     })();
     // baseline: one full scan of the customers table
     const b0 = performance.now();
-    db.prepare(`SELECT COUNT(*) FROM customers WHERE substr(birth_date, 6, 5) = ? AND status <> 'closed'`).get(today.slice(5));
+    db.prepare(`SELECT COUNT(*) FROM customers WHERE substr(birth_date, 6, 5) = ? AND status <> 'closed'`).get(
+      today.slice(5),
+    );
     const scanMs = performance.now() - b0;
 
     const first = generateReminders(db, { today, reason: 'bench' });
     const again = generateReminders(db, { today, reason: 'bench' });
-    print(`  store: ${customers.toLocaleString('en-US')} customers, ${users.length} users; all ${REMINDER_KINDS.length} kinds on, 30-day windows, president over the branch`);
-    print(`  generation (fresh)   ${first.ms} ms, ${first.created.toLocaleString('en-US')} reminders (${Object.entries(first.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+    print(
+      `  store: ${customers.toLocaleString('en-US')} customers, ${users.length} users; all ${REMINDER_KINDS.length} kinds on, 30-day windows, president over the branch`,
+    );
+    print(
+      `  generation (fresh)   ${first.ms} ms, ${first.created.toLocaleString('en-US')} reminders (${Object.entries(
+        first.byKind,
+      )
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+    );
     print(`  generation (re-run)  ${again.ms} ms, ${again.created} created`);
-    print(`  baseline: one full customer scan ${scanMs.toFixed(1)} ms; ratio fresh generation / scan ${(first.ms / scanMs).toFixed(2)} x, re-run / scan ${(again.ms / scanMs).toFixed(2)} x`);
+    print(
+      `  baseline: one full customer scan ${scanMs.toFixed(1)} ms; ratio fresh generation / scan ${(first.ms / scanMs).toFixed(2)} x, re-run / scan ${(again.ms / scanMs).toFixed(2)} x`,
+    );
 
     // the shipped defaults: each user's own book, 3-7 days ahead or back
     db.exec('DELETE FROM reminders; DELETE FROM reminder_prefs; DELETE FROM reminder_audience;');
     const dflt = generateReminders(db, { today, reason: 'bench' });
     const dfltAgain = generateReminders(db, { today, reason: 'bench' });
-    print(`  defaults (fresh)     ${dflt.ms} ms, ${dflt.created.toLocaleString('en-US')} reminders; re-run ${dfltAgain.ms} ms, ${dfltAgain.created} created; ratio re-run / scan ${(dfltAgain.ms / scanMs).toFixed(2)} x`);
+    print(
+      `  defaults (fresh)     ${dflt.ms} ms, ${dflt.created.toLocaleString('en-US')} reminders; re-run ${dfltAgain.ms} ms, ${dfltAgain.created} created; ratio re-run / scan ${(dfltAgain.ms / scanMs).toFixed(2)} x`,
+    );
     // back to everything on for the inbox reads
     db.exec('DELETE FROM reminders;');
     db.transaction(() => {
       for (const u of users) {
-        db.prepare('INSERT INTO reminder_audience (user_id, mine, lists, branch) VALUES (?, 1, 1, ?)').run(u.id, u.role === 'president' ? 1 : 0);
+        db.prepare('INSERT INTO reminder_audience (user_id, mine, lists, branch) VALUES (?, 1, 1, ?)').run(
+          u.id,
+          u.role === 'president' ? 1 : 0,
+        );
         for (const k of REMINDER_KINDS) {
-          db.prepare('INSERT INTO reminder_prefs (user_id, kind, enabled, lead_days, working_days, threshold_fen) VALUES (?, ?, 1, 30, 0, ?)').run(u.id, k, k.startsWith('large_') ? 50_000_000 : null);
+          db.prepare(
+            'INSERT INTO reminder_prefs (user_id, kind, enabled, lead_days, working_days, threshold_fen) VALUES (?, ?, 1, 30, 0, ?)',
+          ).run(u.id, k, k.startsWith('large_') ? 50_000_000 : null);
         }
       }
     })();
@@ -79,7 +103,9 @@ export async function benchReminders(opts: { db: string; today?: string; print: 
         listInbox(db, u.id, scope, { view: 'open', limit: 50, offset: (i % 3) * 50 }, clock);
         pages.push(performance.now() - t);
       }
-      print(`  inbox ${role.padEnd(9)} ${open.toLocaleString("en-US")} open (badge count, capped at 1,000): count p50 ${pct(counts, 50).toFixed(1)} ms p95 ${pct(counts, 95).toFixed(1)} ms; page of 50 p50 ${pct(pages, 50).toFixed(1)} ms p95 ${pct(pages, 95).toFixed(1)} ms`);
+      print(
+        `  inbox ${role.padEnd(9)} ${open.toLocaleString('en-US')} open (badge count, capped at 1,000): count p50 ${pct(counts, 50).toFixed(1)} ms p95 ${pct(counts, 95).toFixed(1)} ms; page of 50 p50 ${pct(pages, 50).toFixed(1)} ms p95 ${pct(pages, 95).toFixed(1)} ms`,
+      );
     }
   } finally {
     db.close();
@@ -90,5 +116,9 @@ if (process.argv[1]?.endsWith('reminders.ts')) {
   const i = process.argv.indexOf('--db');
   const t = process.argv.indexOf('--today');
   if (i < 0) throw new Error('--db STORE required');
-  void benchReminders({ db: process.argv[i + 1]!, today: t > 0 ? process.argv[t + 1] : undefined, print: (s) => process.stdout.write(`${s}\n`) });
+  void benchReminders({
+    db: process.argv[i + 1]!,
+    today: t > 0 ? process.argv[t + 1] : undefined,
+    print: (s) => process.stdout.write(`${s}\n`),
+  });
 }

@@ -13,7 +13,8 @@ export function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-export const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms (n=${xs.length})`;
+export const fmt = (xs: number[]) =>
+  `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms (n=${xs.length})`;
 
 type Registry = ReturnType<typeof createRegistry>;
 
@@ -21,7 +22,10 @@ type Registry = ReturnType<typeof createRegistry>;
 export async function signedIn(registry: Registry, users: readonly string[]) {
   const sessions: Record<string, string> = {};
   for (const u of users) {
-    const r = await registry.dispatch({ method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } }, { adapter: 'test' });
+    const r = await registry.dispatch(
+      { method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } },
+      { adapter: 'test' },
+    );
     if (!r.ok) throw new Error(`sign-in of ${u} failed`);
     sessions[u] = (r.value as { session: string }).session;
   }
@@ -48,5 +52,7 @@ export async function columnsReady(db: Database, print: (s: string) => void): Pr
     if (performance.now() - t0 > 300_000) throw new Error('columns not built in 5 minutes');
     await new Promise((r) => setTimeout(r, 100));
   }
-  print(`  (in-memory columns built ${((performance.now() - t0) / 1000).toFixed(1)} s after start-up; measured from then on)`);
+  print(
+    `  (in-memory columns built ${((performance.now() - t0) / 1000).toFixed(1)} s after start-up; measured from then on)`,
+  );
 }

@@ -23,14 +23,22 @@ export async function benchTiers(opts: { db: string; print: (s: string) => void;
       return [r, (performance.now() - t) / 1000];
     };
     const [, base] = time(() => db.prepare('SELECT tier, COUNT(*), SUM(aum_fen) FROM customers GROUP BY tier').all());
-    print(`  store: ${total.toLocaleString('en-US')} customers; baseline one grouped pass over customers ${base.toFixed(2)} s`);
+    print(
+      `  store: ${total.toLocaleString('en-US')} customers; baseline one grouped pass over customers ${base.toFixed(2)} s`,
+    );
     const [, factors] = time(() => refreshFactors(db, today));
     print(`  measure factors (deposits, growth, loans, e-banking, tenure, penalties): ${factors.toFixed(1)} s`);
     // A model the branch might try: deposits weigh more, the gold bar is higher.
     const model: TierModel = {
       ...DEFAULT_TIER_MODEL,
       name: 'bench',
-      factors: DEFAULT_TIER_MODEL.factors.map((f) => (f.factor === 'deposits' ? { ...f, weight: f.weight + 10 } : f.factor === 'tenureYears' ? { ...f, weight: 0 } : f)),
+      factors: DEFAULT_TIER_MODEL.factors.map((f) =>
+        f.factor === 'deposits'
+          ? { ...f, weight: f.weight + 10 }
+          : f.factor === 'tenureYears'
+            ? { ...f, weight: 0 }
+            : f,
+      ),
       thresholds: { ...DEFAULT_TIER_MODEL.thresholds, gold: 66, key: 20 },
     };
     const previews: number[] = [];
@@ -41,22 +49,43 @@ export async function benchTiers(opts: { db: string; print: (s: string) => void;
       moving = cells.filter((c) => c.from !== c.to).reduce((n, c) => n + c.customers, 0);
     }
     const worst = Math.max(...previews);
-    print(`  what-if preview (from/to matrix): ${previews.map((s) => s.toFixed(2)).join(', ')} s, worst ${worst.toFixed(2)} s = ${(worst / base).toFixed(1)} x baseline (target < 3 s); ${moving.toLocaleString('en-US')} customers would move`);
+    print(
+      `  what-if preview (from/to matrix): ${previews.map((s) => s.toFixed(2)).join(', ')} s, worst ${worst.toFixed(2)} s = ${(worst / base).toFixed(1)} x baseline (target < 3 s); ${moving.toLocaleString('en-US')} customers would move`,
+    );
     // Re-runnable on the same store: after the last recorded change (re-tiering refuses a clock set
     // back), and the other of two models when this one is already active (else nothing would move).
-    const last = (db.prepare('SELECT MAX(changed_at) AS at FROM customer_tier_changes').get() as { at: string | null }).at;
+    const last = (db.prepare('SELECT MAX(changed_at) AS at FROM customer_tier_changes').get() as { at: string | null })
+      .at;
     const at = new Date(Math.max(Date.parse(`${today}T03:00:00Z`), last ? Date.parse(last) + 60_000 : 0));
-    const active = (db.prepare('SELECT definition FROM tier_models WHERE active = 1').get() as { definition: string } | undefined)?.definition;
-    const apply1 = active && (JSON.parse(active) as TierModel).name === 'bench' ? { ...DEFAULT_TIER_MODEL, name: 'bench-default' } : model;
-    if (apply1 !== model) print(`  (the bench model is already active: re-tiering to the default model instead; its what-if moves ${whatIf(db, apply1).filter((c) => c.from !== c.to).reduce((n, c) => n + c.customers, 0).toLocaleString('en-US')} customers)`);
+    const active = (
+      db.prepare('SELECT definition FROM tier_models WHERE active = 1').get() as { definition: string } | undefined
+    )?.definition;
+    const apply1 =
+      active && (JSON.parse(active) as TierModel).name === 'bench'
+        ? { ...DEFAULT_TIER_MODEL, name: 'bench-default' }
+        : model;
+    if (apply1 !== model)
+      print(
+        `  (the bench model is already active: re-tiering to the default model instead; its what-if moves ${whatIf(
+          db,
+          apply1,
+        )
+          .filter((c) => c.from !== c.to)
+          .reduce((n, c) => n + c.customers, 0)
+          .toLocaleString('en-US')} customers)`,
+      );
     // As tiers.apply runs it: committed without copying the WAL back on this connection; the app's
     // follow-up worker checkpoints afterwards on its own connection (timed here too).
     db.pragma('wal_autocheckpoint = 0');
     const [r, apply] = time(() => retier(db, apply1, { userId: null, now: at }));
-    print(`  re-tier every customer, changes recorded, summaries and reporting summaries updated: ${apply.toFixed(1)} s for ${r.changed.toLocaleString('en-US')} changes = ${(apply / base).toFixed(1)} x baseline (target < 20 s)`);
+    print(
+      `  re-tier every customer, changes recorded, summaries and reporting summaries updated: ${apply.toFixed(1)} s for ${r.changed.toLocaleString('en-US')} changes = ${(apply / base).toFixed(1)} x baseline (target < 20 s)`,
+    );
     const [, ckpt] = time(() => db.pragma('wal_checkpoint(PASSIVE)'));
     db.pragma('wal_autocheckpoint = 1000');
-    print(`    then the WAL copied back into the store (in the app: by the follow-up worker, off the main thread): ${ckpt.toFixed(1)} s`);
+    print(
+      `    then the WAL copied back into the store (in the app: by the follow-up worker, off the main thread): ${ckpt.toFixed(1)} s`,
+    );
   } finally {
     db.close();
   }

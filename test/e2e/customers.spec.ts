@@ -3,7 +3,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
 
 /** The customer grid over the manager's book: exact counts, quick search, chips and quick stats follow the filter. */
-test('a manager browses the book in the grid, searches, filters and sees the counts and stats follow', async ({ page }) => {
+test('a manager browses the book in the grid, searches, filters and sees the counts and stats follow', async ({
+  page,
+}) => {
   await signIn(page, 'manager1');
   await expect(page.getByTestId('home-manager')).toBeVisible();
   await page.getByTestId('nav-customers').click();
@@ -62,7 +64,9 @@ test('the president exports the filtered grid to Excel with progress and saves t
   await expect(dialog).toBeVisible();
   await dialog.getByTestId('export-start').click();
   await expect(dialog.getByTestId('export-progress')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
-  await expect(dialog.getByTestId('export-progress')).toContainText(`${filtered.toLocaleString('en-US')} / ${filtered.toLocaleString('en-US')}`);
+  await expect(dialog.getByTestId('export-progress')).toContainText(
+    `${filtered.toLocaleString('en-US')} / ${filtered.toLocaleString('en-US')}`,
+  );
   const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId('export-save').click()]);
   expect(download.suggestedFilename()).toMatch(/^客户清单-\d{8}-\d{6}\.xlsx$/);
   const bytes = readFileSync(await download.path());
@@ -70,7 +74,9 @@ test('the president exports the filtered grid to Excel with progress and saves t
   await expectNoRawErrors(page);
 });
 
-test('a manager stars a customer, builds an advanced query, saves it, and puts the result in a list', async ({ page }) => {
+test('a manager stars a customer, builds an advanced query, saves it, and puts the result in a list', async ({
+  page,
+}) => {
   await signIn(page, 'manager2');
   await page.getByTestId('nav-customers').click();
   const counts = page.getByTestId('grid-counts');
@@ -124,7 +130,9 @@ test('a manager stars a customer, builds an advanced query, saves it, and puts t
   await expectNoRawErrors(page);
 });
 
-test('a manager opens a customer from the grid with the keyboard, sees the 360 view and reveals the ID with a reason', async ({ page }) => {
+test('a manager opens a customer from the grid with the keyboard, sees the 360 view and reveals the ID with a reason', async ({
+  page,
+}) => {
   await signIn(page, 'manager1');
   await page.getByTestId('nav-customers').click();
   const noCell = page.getByTestId('customer-grid').locator('[role="gridcell"][col-id="customerNo"]').first();
@@ -149,13 +157,18 @@ test('a manager opens a customer from the grid with the keyboard, sees the 360 v
 /** The header's column ids in the order shown (pinned left first), from ag-grid's aria-colindex. */
 async function headerOrder(page: Page): Promise<string[]> {
   const cells = page.getByTestId('customer-grid').locator('[role="columnheader"][col-id]');
-  const all = await cells.evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('col-id') ?? '', at: Number(e.getAttribute('aria-colindex')) })));
+  const all = await cells.evaluateAll((els) =>
+    els.map((e) => ({ id: e.getAttribute('col-id') ?? '', at: Number(e.getAttribute('aria-colindex')) })),
+  );
   return all.sort((a, b) => a.at - b.at).map((c) => c.id);
 }
 
 /** Resolves when the grid has saved its column layout to the store (settings.gridLayout.save answered). */
 function layoutSaved(page: Page) {
-  return page.waitForResponse((r) => r.url().endsWith('/api/call') && (r.request().postData() ?? '').includes('"settings.gridLayout.save"') && r.ok());
+  return page.waitForResponse(
+    (r) =>
+      r.url().endsWith('/api/call') && (r.request().postData() ?? '').includes('"settings.gridLayout.save"') && r.ok(),
+  );
 }
 
 /** This browser profile's localStorage keys for the grid (read through storageState: the e2e types have no DOM). */
@@ -170,7 +183,10 @@ async function openGrid(page: Page, username: string): Promise<void> {
   await expect(page.getByTestId('customer-grid').locator('[role="columnheader"][col-id="customerNo"]')).toBeVisible();
 }
 
-test('the column layout is kept per user in the store: hidden and moved columns survive a reload and a fresh browser profile', async ({ page, browser }) => {
+test('the column layout is kept per user in the store: hidden and moved columns survive a reload and a fresh browser profile', async ({
+  page,
+  browser,
+}) => {
   await openGrid(page, 'manager3');
   const grid = page.getByTestId('customer-grid');
   const header = (id: string) => grid.locator(`[role="columnheader"][col-id="${id}"]`);
@@ -208,14 +224,20 @@ test('the column layout is kept per user in the store: hidden and moved columns 
   await expect.poll(() => headerOrder(page)).toEqual(moved);
 
   // A fresh browser profile (no localStorage, no cache): the same user gets the same layout ...
-  const fresh = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
+  const fresh = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1440, height: 900 },
+  });
   const other = await fresh.newPage();
   await openGrid(other, 'manager3');
   await expect.poll(() => headerOrder(other)).toEqual(moved);
   // Headers in the other language (new column definitions) keep the user's layout; then back.
   await other.getByTestId('lang-switch').first().click();
   await expect(other.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(other.getByTestId('customer-grid').locator('[role="columnheader"][col-id="deposits"]')).toContainText('Deposits');
+  await expect(other.getByTestId('customer-grid').locator('[role="columnheader"][col-id="deposits"]')).toContainText(
+    'Deposits',
+  );
   expect(await headerOrder(other)).toEqual(moved);
   await other.getByTestId('lang-switch').first().click();
   await expect(other.locator('html')).toHaveAttribute('lang', 'zh-CN');
@@ -223,7 +245,11 @@ test('the column layout is kept per user in the store: hidden and moved columns 
   await fresh.close();
 
   // ... and another user keeps the defaults.
-  const third = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
+  const third = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1440, height: 900 },
+  });
   const m1 = await third.newPage();
   await openGrid(m1, 'manager1');
   await expect(m1.getByTestId('customer-grid').locator('[role="columnheader"][col-id="tier"]')).toBeVisible();
@@ -232,7 +258,9 @@ test('the column layout is kept per user in the store: hidden and moved columns 
 
   // 恢复默认列 puts the grid back and forgets the stored layout.
   await page.getByTestId('grid-columns').click();
-  const reset = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"settings.gridLayout.reset"') && r.ok());
+  const reset = page.waitForResponse(
+    (r) => (r.request().postData() ?? '').includes('"settings.gridLayout.reset"') && r.ok(),
+  );
   await page.getByTestId('grid-columns-reset').click();
   await reset;
   await expect(page.getByTestId('col-visible-tier')).toBeChecked();
@@ -270,7 +298,11 @@ test('a layout this PC kept in localStorage moves to the store once and is remov
   const kept = await headerOrder(page);
 
   // Another profile on another PC: the layout came with the user.
-  const fresh = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 900 } });
+  const fresh = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1440, height: 900 },
+  });
   const other = await fresh.newPage();
   await openGrid(other, 'manager2');
   await expect(other.getByTestId('customer-grid').locator('[role="columnheader"][col-id="tier"]')).toBeVisible();
@@ -283,7 +315,9 @@ test('a layout this PC kept in localStorage moves to the store once and is remov
 
   // Back to the defaults for the tests that follow.
   await page.getByTestId('grid-columns').click();
-  const reset = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"settings.gridLayout.reset"') && r.ok());
+  const reset = page.waitForResponse(
+    (r) => (r.request().postData() ?? '').includes('"settings.gridLayout.reset"') && r.ok(),
+  );
   await page.getByTestId('grid-columns-reset').click();
   await reset;
   await expect(page.getByTestId('col-visible-aum')).toBeChecked();
@@ -291,7 +325,9 @@ test('a layout this PC kept in localStorage moves to the store once and is remov
   await expect(grid.locator('[role="columnheader"][col-id="aum"]')).toBeVisible();
 });
 
-test('the grid works from the keyboard: shortcuts star a row and open query, list, export and columns; the help overlay lists them', async ({ page }) => {
+test('the grid works from the keyboard: shortcuts star a row and open query, list, export and columns; the help overlay lists them', async ({
+  page,
+}) => {
   await signIn(page, 'manager3');
   await page.getByTestId('nav-customers').click();
   const grid = page.getByTestId('customer-grid');

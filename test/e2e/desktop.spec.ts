@@ -12,10 +12,25 @@ async function filteredCount(page: Page): Promise<number> {
   return num(/筛选后 ([\d,]+) 位/.exec((await counts.textContent()) ?? '')![1]!);
 }
 
-test('the president’s desktop shows every widget with data, and a clicked figure opens exactly those customers', async ({ page }) => {
+test('the president’s desktop shows every widget with data, and a clicked figure opens exactly those customers', async ({
+  page,
+}) => {
   await signIn(page, 'president');
   await expect(page.getByTestId('home-president')).toBeVisible();
-  for (const id of ['kpi-customers', 'kpi-deposits', 'kpi-loans', 'kpi-aum', 'trend', 'pyramid', 'channels', 'products', 'maturities', 'movers-up', 'movers-down', 'league']) {
+  for (const id of [
+    'kpi-customers',
+    'kpi-deposits',
+    'kpi-loans',
+    'kpi-aum',
+    'trend',
+    'pyramid',
+    'channels',
+    'products',
+    'maturities',
+    'movers-up',
+    'movers-down',
+    'league',
+  ]) {
     await expect(page.getByTestId(`desk-widget-${id}`)).toBeVisible();
   }
   const customers = num(await page.getByTestId('desk-kpi-customers-value').textContent());
@@ -31,11 +46,19 @@ test('the president’s desktop shows every widget with data, and a clicked figu
   // A chart saves as a PNG image.
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('desk-trend-chart-png').click()]);
   expect(png.suggestedFilename()).toBe('月末余额趋势.png');
-  expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe('PNG');
+  expect(
+    readFileSync(await png.path())
+      .subarray(1, 4)
+      .toString(),
+  ).toBe('PNG');
   // A widget's figures export to Excel.
   const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('desk-export-league').click()]);
   expect(xlsx.suggestedFilename()).toMatch(/^客户经理业绩排行-\d{8}\.xlsx$/);
-  expect(readFileSync(await xlsx.path()).subarray(0, 2).toString()).toBe('PK');
+  expect(
+    readFileSync(await xlsx.path())
+      .subarray(0, 2)
+      .toString(),
+  ).toBe('PK');
   await expectNoRawErrors(page);
 
   // A tier count drills into the grid; the grid's filtered count equals the number clicked.
@@ -66,7 +89,9 @@ test('the president’s desktop shows every widget with data, and a clicked figu
   expect(await filteredCount(page)).toBe(customers);
 });
 
-test('a manager’s desktop shows their own book; a moved and resized widget keeps its place after a reload', async ({ page }) => {
+test('a manager’s desktop shows their own book; a moved and resized widget keeps its place after a reload', async ({
+  page,
+}) => {
   await signIn(page, 'manager1');
   await expect(page.getByTestId('home-manager')).toBeVisible();
   for (const id of ['kpi-customers', 'kpi-aum', 'pyramid', 'maturities', 'views', 'movers-up', 'movers-down']) {
@@ -161,18 +186,30 @@ test('a manager pins a customer list to the desktop; its count opens the grid', 
   await expectNoRawErrors(page);
 });
 
-test('the administrator publishes a desktop template; a bad layout is refused with a clear message', async ({ page }) => {
+test('the administrator publishes a desktop template; a bad layout is refused with a clear message', async ({
+  page,
+}) => {
   await signIn(page, 'admin');
   await page.getByTestId('nav-desktops').click();
   await expect(page.getByTestId('desktop-templates')).toBeVisible();
   await page.getByTestId('template-role').selectOption('manager');
   await expect(page.getByTestId('template-status')).toContainText('系统默认布局');
-  await page.getByTestId('template-json').fill('{"widgets":[{"id":"w","kind":"weather","config":{},"x":0,"y":0,"w":3,"h":3}]}');
+  await page
+    .getByTestId('template-json')
+    .fill('{"widgets":[{"id":"w","kind":"weather","config":{},"x":0,"y":0,"w":3,"h":3}]}');
   await page.getByTestId('template-publish').click();
   await expect(page.getByTestId('template-error')).toHaveText('未知的部件类型“weather”，未保存');
   // A manager template: the four figures, the pyramid and maturities, my lists and queries.
   const widgets = [
-    ...['customers', 'deposits', 'loans', 'aum'].map((metric, i) => ({ id: `k-${metric}`, kind: 'kpi', config: { metric }, x: i * 3, y: 0, w: 3, h: 3 })),
+    ...['customers', 'deposits', 'loans', 'aum'].map((metric, i) => ({
+      id: `k-${metric}`,
+      kind: 'kpi',
+      config: { metric },
+      x: i * 3,
+      y: 0,
+      w: 3,
+      h: 3,
+    })),
     { id: 'maturities', kind: 'maturities', config: { days: 30 }, x: 0, y: 3, w: 6, h: 8 },
     { id: 'pyramid', kind: 'tierPyramid', config: {}, x: 6, y: 3, w: 6, h: 8 },
     { id: 'views', kind: 'views', config: {}, x: 0, y: 11, w: 6, h: 6 },

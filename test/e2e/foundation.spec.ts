@@ -77,10 +77,13 @@ test.describe('sign-in and role homes', () => {
 function raw(path: string, headers: Record<string, string>, body?: string): Promise<number> {
   const u = new URL(appUrl());
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path, method: body ? 'POST' : 'GET', headers }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = http.request(
+      { host: u.hostname, port: u.port, path, method: body ? 'POST' : 'GET', headers },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     if (body) req.write(body);
     req.end();
@@ -93,7 +96,9 @@ test.describe('browser host guards', () => {
 
   test('a call with the token and our Host succeeds', async () => {
     const u = new URL(appUrl());
-    expect(await raw('/api/call', { Host: u.host, 'Content-Type': 'application/json', 'X-CRM-Token': token() }, body)).toBe(200);
+    expect(
+      await raw('/api/call', { Host: u.host, 'Content-Type': 'application/json', 'X-CRM-Token': token() }, body),
+    ).toBe(200);
   });
 
   test('a call without the token is refused', async () => {
@@ -102,20 +107,33 @@ test.describe('browser host guards', () => {
   });
 
   test('a foreign Host header is refused', async () => {
-    expect(await raw('/api/call', { Host: 'evil.example', 'Content-Type': 'application/json', 'X-CRM-Token': token() }, body)).toBe(403);
+    expect(
+      await raw(
+        '/api/call',
+        { Host: 'evil.example', 'Content-Type': 'application/json', 'X-CRM-Token': token() },
+        body,
+      ),
+    ).toBe(403);
     expect(await raw('/', { Host: 'evil.example' })).toBe(403);
   });
 
   test('a page on another origin cannot call the API from the browser', async ({ page }) => {
     await page.goto('about:blank');
-    const result = await page.evaluate(async ([url, t]) => {
-      try {
-        const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CRM-Token': t }, body: '{"method":"system.info"}' });
-        return `status ${r.status}`;
-      } catch {
-        return 'blocked';
-      }
-    }, [new URL('/api/call', appUrl()).toString(), token()] as const);
+    const result = await page.evaluate(
+      async ([url, t]) => {
+        try {
+          const r = await fetch(url, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'X-CRM-Token': t },
+            body: '{"method":"system.info"}',
+          });
+          return `status ${r.status}`;
+        } catch {
+          return 'blocked';
+        }
+      },
+      [new URL('/api/call', appUrl()).toString(), token()] as const,
+    );
     expect(result).toBe('blocked');
   });
 });

@@ -17,7 +17,10 @@ function inbox(): string {
 
 test('the administrator maps a file, previews, imports, sees progress and rejects, and reverts', async ({ page }) => {
   // Tonight's CIF file: the demo extract with two new customers and one impossible date.
-  const lines = iconv.decode(readFileSync(path.join(inbox(), 'customers.csv')), 'gb18030').split('\r\n').filter(Boolean);
+  const lines = iconv
+    .decode(readFileSync(path.join(inbox(), 'customers.csv')), 'gb18030')
+    .split('\r\n')
+    .filter(Boolean);
   const header = lines[0]!.split(',');
   const col = (title: string) => header.indexOf(title);
   const make = (no: string, name: string, opened: string) => {
@@ -27,7 +30,12 @@ test('the administrator maps a file, previews, imports, sees progress and reject
     cells[col('开户日期')] = opened;
     return cells.join(',');
   };
-  const file = [lines[0], make('9911000001', '𠮷新客', '20241105'), make('9911000002', '测试乙', '20240230'), make('9911000003', '测试丙', '20241106')].join('\r\n');
+  const file = [
+    lines[0],
+    make('9911000001', '𠮷新客', '20241105'),
+    make('9911000002', '测试乙', '20240230'),
+    make('9911000003', '测试丙', '20241106'),
+  ].join('\r\n');
   writeFileSync(path.join(inbox(), 'cif-e2e.csv'), iconv.encode(`${file}\r\n`, 'gb18030'));
 
   await signIn(page, 'admin');
@@ -87,6 +95,9 @@ test('the administrator maps a file, previews, imports, sees progress and reject
   // Revert: the job is marked reverted.
   await row.getByTestId('history-revert').click();
   await page.getByTestId('revert-confirm-button').click();
-  await expect(page.getByTestId('history-row').filter({ hasText: 'cif-e2e.csv' }).first()).toHaveAttribute('data-status', 'reverted');
+  await expect(page.getByTestId('history-row').filter({ hasText: 'cif-e2e.csv' }).first()).toHaveAttribute(
+    'data-status',
+    'reverted',
+  );
   await expectNoRawErrors(page);
 });

@@ -21,7 +21,11 @@ function pickCustomers(): { m1: string[]; m2: string; m1Name: string } {
           )
           .all(user, n) as { no: string }[]
       ).map((r) => r.no);
-    const m1Name = (db.prepare(`SELECT s.name FROM users u JOIN staff s ON s.id = u.staff_id WHERE u.username = 'manager1'`).get() as { name: string }).name;
+    const m1Name = (
+      db
+        .prepare(`SELECT s.name FROM users u JOIN staff s ON s.id = u.staff_id WHERE u.username = 'manager1'`)
+        .get() as { name: string }
+    ).name;
     return { m1: of('manager1', 2), m2: of('manager2', 1)[0]!, m1Name };
   } finally {
     db.close();
@@ -35,7 +39,9 @@ async function as(browser: Browser, user: string): Promise<Page> {
   return page;
 }
 
-test('the president pushes a marketing list, a manager works an entry, the president sees the progress', async ({ browser }) => {
+test('the president pushes a marketing list, a manager works an entry, the president sees the progress', async ({
+  browser,
+}) => {
   const c = pickCustomers();
   const name = `理财节营销-${Date.now() % 100000}`;
 
@@ -45,10 +51,22 @@ test('the president pushes a marketing list, a manager works an entry, the presi
   await pres.getByTestId('campaign-name').fill(name);
   await pres.getByTestId('campaign-from-file').check();
   // A head-office file with one unknown number is refused whole, naming the line.
-  await pres.getByTestId('campaign-file').setInputFiles({ name: '总行名单.csv', mimeType: 'text/csv', buffer: Buffer.from(`客户号\n${c.m1[0]}\n0000000000\n`) });
+  await pres
+    .getByTestId('campaign-file')
+    .setInputFiles({
+      name: '总行名单.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`客户号\n${c.m1[0]}\n0000000000\n`),
+    });
   await pres.getByTestId('campaign-create').click();
   await expect(pres.getByTestId('campaign-file-errors')).toContainText('第 3 行');
-  await pres.getByTestId('campaign-file').setInputFiles({ name: '总行名单.csv', mimeType: 'text/csv', buffer: Buffer.from(`客户号\n${c.m1.join('\n')}\n${c.m2}\n`) });
+  await pres
+    .getByTestId('campaign-file')
+    .setInputFiles({
+      name: '总行名单.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`客户号\n${c.m1.join('\n')}\n${c.m2}\n`),
+    });
   await pres.getByTestId('campaign-create').click();
   await expect(pres.getByTestId('campaign-detail')).toContainText(name);
   await expect(pres.getByTestId('campaign-progress-row')).toHaveCount(2);
@@ -63,7 +81,10 @@ test('the president pushes a marketing list, a manager works an entry, the presi
   await first.getByTestId('entry-status').selectOption('contacted');
   await first.getByTestId('entry-note').fill('已电话介绍，约周五面谈');
   await first.getByTestId('entry-save').click();
-  await expect(mgr.locator(`[data-testid="campaign-entry"][data-customer-no="${c.m1[0]}"]`)).toHaveAttribute('data-status', 'contacted');
+  await expect(mgr.locator(`[data-testid="campaign-entry"][data-customer-no="${c.m1[0]}"]`)).toHaveAttribute(
+    'data-status',
+    'contacted',
+  );
   // Offline calls: export the part to Excel, write the outcome in the sheet, bring it back.
   const [download] = await Promise.all([mgr.waitForEvent('download'), mgr.getByTestId('campaign-export').click()]);
   expect(download.suggestedFilename()).toMatch(/^营销名单-.*\.xlsx$/);
@@ -97,7 +118,9 @@ test('the president pushes a marketing list, a manager works an entry, the presi
   await expectNoRawErrors(mgr);
 });
 
-test('the funnel drills down to exactly the opportunities behind each figure, and a manager moves one', async ({ browser }) => {
+test('the funnel drills down to exactly the opportunities behind each figure, and a manager moves one', async ({
+  browser,
+}) => {
   const pres = await as(browser, 'president');
   await pres.getByTestId('nav-opportunities').click();
   await pres.getByTestId('opp-tab-funnel').click();

@@ -17,7 +17,9 @@ function pickCustomer(): { id: number; no: string; name: string; tellerName: str
          WHERE c.status = 'active' AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.customer_id = c.id) ORDER BY c.aum_fen DESC LIMIT 1`,
       )
       .get() as { id: number; no: string; name: string };
-    const t = db.prepare(`SELECT s.name FROM users u JOIN staff s ON s.id = u.staff_id WHERE u.username = 'teller1'`).get() as { name: string };
+    const t = db
+      .prepare(`SELECT s.name FROM users u JOIN staff s ON s.id = u.staff_id WHERE u.username = 'teller1'`)
+      .get() as { name: string };
     return { ...c, tellerName: t.name };
   } finally {
     db.close();
@@ -31,7 +33,9 @@ async function as(browser: Browser, user: string): Promise<Page> {
   return page;
 }
 
-test('a teller flags a prospect by keyboard; the manager wins it; the teller sees the outcome; the president sees it in the report', async ({ browser }) => {
+test('a teller flags a prospect by keyboard; the manager wins it; the teller sees the outcome; the president sees it in the report', async ({
+  browser,
+}) => {
   const c = pickCustomer();
 
   // Teller: look-up, Enter, Alt+R, ↓ (理财), Tab, → (紧急), Tab, note, Enter. No mouse.
@@ -58,7 +62,12 @@ test('a teller flags a prospect by keyboard; the manager wins it; the teller see
   await expect(teller.getByText(/已转介给 .+，首次联系时限 \d{4}-\d{2}-\d{2}/)).toBeVisible();
   const tookMs = Date.now() - started;
   expect(tookMs).toBeLessThan(30_000);
-  test.info().annotations.push({ type: 'teller flag, keyboard only', description: `${tookMs} ms from typing the customer number to the confirmation` });
+  test
+    .info()
+    .annotations.push({
+      type: 'teller flag, keyboard only',
+      description: `${tookMs} ms from typing the customer number to the confirmation`,
+    });
   console.log(`teller flag, keyboard only: ${tookMs} ms`);
   const mine = teller.locator(`[data-testid="my-referral"][data-customer-no="${c.no}"]`);
   await expect(mine).toHaveAttribute('data-status', 'new');

@@ -38,12 +38,23 @@ test('the president filters a report, drills into a figure, and exports its tabl
   expect(clicked).toBeGreaterThan(0);
 
   // Excel of the trend table (browser mode: fetched from the host and saved by the browser).
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-export-trend').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('report-export-trend').click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^网点经营概况-月末余额趋势-\d{8}-\d{6}\.xlsx$/);
-  expect(readFileSync(await download.path()).subarray(0, 2).toString()).toBe('PK');
+  expect(
+    readFileSync(await download.path())
+      .subarray(0, 2)
+      .toString(),
+  ).toBe('PK');
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-png-trend').click()]);
   expect(png.suggestedFilename()).toBe('网点经营概况-月末余额趋势.png');
-  expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe('PNG');
+  expect(
+    readFileSync(await png.path())
+      .subarray(1, 4)
+      .toString(),
+  ).toBe('PNG');
 
   await figure.click();
   await expect(page.getByTestId('customers-page')).toBeVisible();

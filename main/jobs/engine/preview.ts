@@ -17,11 +17,18 @@ function display(type: string, v: string | number | null): string | null {
     const a = Math.abs(v);
     return `${v < 0 ? '-' : ''}${Math.trunc(a / 100).toLocaleString('en-US')}.${String(a % 100).padStart(2, '0')}`;
   }
-  if (type === 'rate' && typeof v === 'number') return `${(v / 10_000).toFixed(4).replace(/0+$/, '').replace(/\.$/, '')}%`;
+  if (type === 'rate' && typeof v === 'number')
+    return `${(v / 10_000).toFixed(4).replace(/0+$/, '').replace(/\.$/, '')}%`;
   return String(v);
 }
 
-export async function previewImport(db: Database, file: string, profile: ImportProfile, n: number, encoding?: Encoding): Promise<PreviewResult> {
+export async function previewImport(
+  db: Database,
+  file: string,
+  profile: ImportProfile,
+  n: number,
+  encoding?: Encoding,
+): Promise<PreviewResult> {
   checkProfile(profile);
   const p = await preview(file, profile, n, { encoding });
   const { indexes } = resolveColumns(profile, p.header);
@@ -30,7 +37,9 @@ export async function previewImport(db: Database, file: string, profile: ImportP
   const resolver = new RefResolver(db);
   const rows: PreviewRow[] = p.records.map((rec) => {
     const values: Record<string, string | null> = {};
-    let reject: PreviewRow['reject'] = rec.problem ? { field: null, column: rec.problem.column ?? null, value: null, reason: rec.problem.reason } : null;
+    let reject: PreviewRow['reject'] = rec.problem
+      ? { field: null, column: rec.problem.column ?? null, value: null, reason: rec.problem.reason }
+      : null;
     profile.columns.forEach((c, i) => {
       const at = indexes[i]!;
       const raw = profile.format === 'fixed' ? (rec.fields[i] ?? '') : at >= 0 ? rec.fields[at] : '';

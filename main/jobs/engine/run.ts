@@ -12,7 +12,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
-import { IMPORT_FIELDS, profileSchema, type Encoding, type ImportProfile, type RejectReason } from '../../../shared/imports';
+import {
+  IMPORT_FIELDS,
+  profileSchema,
+  type Encoding,
+  type ImportProfile,
+  type RejectReason,
+} from '../../../shared/imports';
 import { initialsOf } from '../../../db/demo/names';
 import { buildIndexes, dropIndexes, type SavedIndex } from '../../../db/indexes';
 import { beginAffected, markAffectedStatement, refreshAffected, SummaryDelta } from '../../../db/summaries';
@@ -135,7 +141,8 @@ export function checkProfile(profile: ImportProfile): void {
     }
   }
   for (const [f, s] of Object.entries(fields)) {
-    if ((s.key || s.required) && !mapped.has(f)) throw new JobError('IMPORT_BAD_PROFILE', { field: f, reason: 'required_not_mapped' });
+    if ((s.key || s.required) && !mapped.has(f))
+      throw new JobError('IMPORT_BAD_PROFILE', { field: f, reason: 'required_not_mapped' });
   }
 }
 
@@ -145,7 +152,6 @@ const isDiskFull = (e: unknown): boolean => {
 };
 
 class Cancelled extends Error {}
-
 
 /**
  * Runs one job. Never throws for job-level failures: they come back as a failed/cancelled outcome
@@ -170,14 +176,32 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         `INSERT INTO import_jobs (kind, profile_name, profile, file_name, file_path, file_bytes, checksum, tolerance, status, source, created_by, started_at)
          VALUES (?, ?, ?, ?, ?, ?, '', ?, 'running', ?, ?, ?)`,
       )
-      .run(profile.kind, profile.name, JSON.stringify(profile), fileName, opts.file, fileBytes, opts.tolerance, opts.source ?? 'ui', opts.userId ?? null, now().toISOString())
-      .lastInsertRowid,
+      .run(
+        profile.kind,
+        profile.name,
+        JSON.stringify(profile),
+        fileName,
+        opts.file,
+        fileBytes,
+        opts.tolerance,
+        opts.source ?? 'ui',
+        opts.userId ?? null,
+        now().toISOString(),
+      ).lastInsertRowid,
   );
   opts.onJobId?.(jobId);
 
   const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
   const progress = (phase: JobProgress['phase'], bytesRead: number, totalBytes: number) =>
-    opts.onProgress?.({ jobId, phase, rowsRead: counts.read, rowsWritten: counts.inserted + counts.updated, rowsRejected: counts.rejected, bytesRead, totalBytes });
+    opts.onProgress?.({
+      jobId,
+      phase,
+      rowsRead: counts.read,
+      rowsWritten: counts.inserted + counts.updated,
+      rowsRejected: counts.rejected,
+      bytesRead,
+      totalBytes,
+    });
 
   let src: OpenedSource | null = null;
   let rejectsWriter: RejectsWriter<RejectInfo> | null = null;
@@ -212,9 +236,17 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     db.prepare('UPDATE import_jobs SET checksum = ? WHERE id = ?').run(checksum, jobId);
     if (!opts.allowDuplicate) {
       const prev = db
-        .prepare(`SELECT id, finished_at AS finishedAt, file_name AS fileName FROM import_jobs WHERE checksum = ? AND status = 'committed' AND id <> ? ORDER BY id DESC LIMIT 1`)
+        .prepare(
+          `SELECT id, finished_at AS finishedAt, file_name AS fileName FROM import_jobs WHERE checksum = ? AND status = 'committed' AND id <> ? ORDER BY id DESC LIMIT 1`,
+        )
         .get(checksum, jobId) as { id: number; finishedAt: string; fileName: string } | undefined;
-      if (prev) throw new JobError('IMPORT_DUPLICATE_FILE', { file: fileName, previousJob: prev.id, previousAt: prev.finishedAt, previousFile: prev.fileName });
+      if (prev)
+        throw new JobError('IMPORT_DUPLICATE_FILE', {
+          file: fileName,
+          previousJob: prev.id,
+          previousAt: prev.finishedAt,
+          previousFile: prev.fileName,
+        });
     }
 
     src = await openSource(opts.file, profile, { encoding: opts.encoding });
@@ -233,21 +265,45 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       return fixed ? (cols?.[i] ?? null) : at >= 0 ? (cols?.[at] ?? null) : null;
     };
 
-    const writer = new Writer(db, spec, jobId, mappedFields.map((f) => colOf.get(f)!), now().toISOString(), profile.kind === 'customers' && mappedFields.includes('name'));
+    const writer = new Writer(
+      db,
+      spec,
+      jobId,
+      mappedFields.map((f) => colOf.get(f)!),
+      now().toISOString(),
+      profile.kind === 'customers' && mappedFields.includes('name'),
+    );
     const resolver = new RefResolver(db);
-    const rejectStmt = db.prepare('INSERT INTO import_rejects (job_id, seq, line, col, field, value, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const describe = opts.describeReject ?? ((r: RejectInfo) => `line ${r.line}${r.column ? ` column ${r.column}` : ''} ${r.field ?? ''}: ${r.reason}${r.value !== null ? ` (${r.value})` : ''}`);
+    const rejectStmt = db.prepare(
+      'INSERT INTO import_rejects (job_id, seq, line, col, field, value, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const describe =
+      opts.describeReject ??
+      ((r: RejectInfo) =>
+        `line ${r.line}${r.column ? ` column ${r.column}` : ''} ${r.field ?? ''}: ${r.reason}${r.value !== null ? ` (${r.value})` : ''}`);
     mkdirSync(opts.rejectsDir, { recursive: true });
-    const rejectsFile = path.join(opts.rejectsDir, `job-${jobId}-rejects${profile.format === 'xlsx' ? '.xlsx' : path.extname(fileName) || '.txt'}`);
+    const rejectsFile = path.join(
+      opts.rejectsDir,
+      `job-${jobId}-rejects${profile.format === 'xlsx' ? '.xlsx' : path.extname(fileName) || '.txt'}`,
+    );
     const maxRejects = Math.max(opts.tolerance, 0) + 100_000;
 
     const reject = async (record: SourceRecord, info: RejectInfo) => {
       counts.rejected++;
       rejectStmt.run(jobId, counts.rejected, info.line, info.column, info.field, info.value, info.reason, record.raw);
       if (firstRejects.length < 100) firstRejects.push(info);
-      if (!rejectsWriter) rejectsWriter = await openRejects<RejectInfo>(rejectsFile, src!, { describe, reasonHeader: opts.reasonHeader ?? 'reason' });
+      if (!rejectsWriter)
+        rejectsWriter = await openRejects<RejectInfo>(rejectsFile, src!, {
+          describe,
+          reasonHeader: opts.reasonHeader ?? 'reason',
+        });
       await rejectsWriter.write(record, info);
-      if (counts.rejected > maxRejects) throw new JobError('IMPORT_TOO_MANY_REJECTS', { rejected: counts.rejected, tolerance: opts.tolerance, stoppedAtLine: info.line });
+      if (counts.rejected > maxRejects)
+        throw new JobError('IMPORT_TOO_MANY_REJECTS', {
+          rejected: counts.rejected,
+          tolerance: opts.tolerance,
+          stoppedAtLine: info.line,
+        });
     };
 
     phaseStart = performance.now();
@@ -260,7 +316,13 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       for (const record of batch) {
         counts.read++;
         if (record.problem) {
-          await reject(record, { line: record.line, column: record.problem.column ?? null, field: null, value: null, reason: record.problem.reason });
+          await reject(record, {
+            line: record.line,
+            column: record.problem.column ?? null,
+            field: null,
+            value: null,
+            reason: record.problem.reason,
+          });
           continue;
         }
         // Hot loop (millions of rows): values go into an array aligned with the profile's columns;
@@ -270,7 +332,13 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         if (delimited) {
           width ??= src.header?.length ?? record.fields.length;
           if (record.fields.length !== width) {
-            await reject(record, { line: record.line, column: null, field: null, value: String(record.fields.length), reason: 'field_count' });
+            await reject(record, {
+              line: record.line,
+              column: null,
+              field: null,
+              value: String(record.fields.length),
+              reason: 'field_count',
+            });
             continue;
           }
         }
@@ -283,7 +351,13 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           }
           const c = convs[i]!(raw);
           if (!c.ok) {
-            bad = { line: record.line, column: columnOf(record, i, at), field: mappedFields[i]!, value: raw, reason: c.reason };
+            bad = {
+              line: record.line,
+              column: columnOf(record, i, at),
+              field: mappedFields[i]!,
+              value: raw,
+              reason: c.reason,
+            };
             break;
           }
           let v = c.value;
@@ -291,7 +365,13 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           if (ref && v !== null) {
             const id = resolver.resolve(ref, String(v));
             if (id === null) {
-              bad = { line: record.line, column: columnOf(record, i, at), field: mappedFields[i]!, value: raw, reason: REF_REASON[ref] };
+              bad = {
+                line: record.line,
+                column: columnOf(record, i, at),
+                field: mappedFields[i]!,
+                value: raw,
+                reason: REF_REASON[ref],
+              };
               break;
             }
             v = id;
@@ -319,7 +399,11 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     if (opts.cancelled?.()) throw new Cancelled();
     await finishRejects();
     if (counts.rejected > opts.tolerance) {
-      throw new JobError('IMPORT_TOO_MANY_REJECTS', { rejected: counts.rejected, tolerance: opts.tolerance, first: firstRejects.slice(0, 20) });
+      throw new JobError('IMPORT_TOO_MANY_REJECTS', {
+        rejected: counts.rejected,
+        tolerance: opts.tolerance,
+        first: firstRejects.slice(0, 20),
+      });
     }
     progress('finishing', src.totalBytes, src.totalBytes);
     timings.rows = Math.round(performance.now() - phaseStart);
@@ -329,14 +413,42 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     db.prepare(
       `UPDATE import_jobs SET status = 'committed', encoding = ?, detected_encoding = ?, rows_read = ?, rows_inserted = ?, rows_updated = ?,
          rows_unchanged = ?, rows_rejected = ?, rejects_file = ?, finished_at = ? WHERE id = ?`,
-    ).run(src.encoding, src.detected?.encoding ?? null, counts.read, counts.inserted, counts.updated, counts.unchanged, counts.rejected,
-      (rejectsResult as RejectsResult | null)?.file ?? null, now().toISOString(), jobId);
-    audit(db, opts, 'imports.run', 'ok', jobId, { kind: profile.kind, profile: profile.name, file: fileName, ...counts, seconds: Math.round(seconds) });
+    ).run(
+      src.encoding,
+      src.detected?.encoding ?? null,
+      counts.read,
+      counts.inserted,
+      counts.updated,
+      counts.unchanged,
+      counts.rejected,
+      (rejectsResult as RejectsResult | null)?.file ?? null,
+      now().toISOString(),
+      jobId,
+    );
+    audit(db, opts, 'imports.run', 'ok', jobId, {
+      kind: profile.kind,
+      profile: profile.name,
+      file: fileName,
+      ...counts,
+      seconds: Math.round(seconds),
+    });
     db.exec('COMMIT');
     inTxn = false;
     timings.commit = Math.round(performance.now() - phaseStart);
     progress('done', src.totalBytes, src.totalBytes);
-    return { jobId, status: 'committed', rowsRead: counts.read, rowsInserted: counts.inserted, rowsUpdated: counts.updated, rowsUnchanged: counts.unchanged, rowsRejected: counts.rejected, rejects: rejectsResult, encoding: src.encoding, seconds, timings };
+    return {
+      jobId,
+      status: 'committed',
+      rowsRead: counts.read,
+      rowsInserted: counts.inserted,
+      rowsUpdated: counts.updated,
+      rowsUnchanged: counts.unchanged,
+      rowsRejected: counts.rejected,
+      rejects: rejectsResult,
+      encoding: src.encoding,
+      seconds,
+      timings,
+    };
   } catch (e) {
     if (inTxn) {
       try {
@@ -347,14 +459,42 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     }
     await finishRejects();
     const cancelled = e instanceof Cancelled;
-    const error = cancelled ? { code: 'IMPORT_CANCELLED', details: { rowsRead: counts.read } } : toJobError(e, fileName);
+    const error = cancelled
+      ? { code: 'IMPORT_CANCELLED', details: { rowsRead: counts.read } }
+      : toJobError(e, fileName);
     const status = cancelled ? 'cancelled' : 'failed';
     db.prepare(
       `UPDATE import_jobs SET status = ?, error = ?, encoding = ?, rows_read = ?, rows_inserted = 0, rows_updated = 0, rows_unchanged = 0,
          rows_rejected = ?, rejects_file = ?, finished_at = ? WHERE id = ?`,
-    ).run(status, JSON.stringify(error), src?.encoding ?? null, counts.read, counts.rejected, (rejectsResult as RejectsResult | null)?.file ?? null, now().toISOString(), jobId);
-    audit(db, opts, 'imports.run', 'failed', jobId, { kind: profile.kind, profile: profile.name, file: fileName, code: error.code });
-    return { jobId, status, rowsRead: counts.read, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0, rowsRejected: counts.rejected, error, rejects: rejectsResult, encoding: src?.encoding ?? null, seconds: (performance.now() - started) / 1000 };
+    ).run(
+      status,
+      JSON.stringify(error),
+      src?.encoding ?? null,
+      counts.read,
+      counts.rejected,
+      (rejectsResult as RejectsResult | null)?.file ?? null,
+      now().toISOString(),
+      jobId,
+    );
+    audit(db, opts, 'imports.run', 'failed', jobId, {
+      kind: profile.kind,
+      profile: profile.name,
+      file: fileName,
+      code: error.code,
+    });
+    return {
+      jobId,
+      status,
+      rowsRead: counts.read,
+      rowsInserted: 0,
+      rowsUpdated: 0,
+      rowsUnchanged: 0,
+      rowsRejected: counts.rejected,
+      error,
+      rejects: rejectsResult,
+      encoding: src?.encoding ?? null,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     await src?.close().catch(() => undefined);
   }
@@ -362,15 +502,25 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
 
 function toJobError(e: unknown, file: string): { code: string; details: Record<string, unknown> } {
   if (e instanceof JobError) return { code: e.code, details: { file, ...e.details } };
-  if (e instanceof ImportParseError) return { code: e.code, details: { file, line: e.line, column: e.column, ...e.details } };
+  if (e instanceof ImportParseError)
+    return { code: e.code, details: { file, line: e.line, column: e.column, ...e.details } };
   if (isDiskFull(e)) return { code: 'IMPORT_DISK_FULL', details: { file } };
   const code = (e as { code?: string })?.code;
   if (code === 'SQLITE_BUSY') return { code: 'IMPORT_STORE_BUSY', details: { file } };
   return { code: 'INTERNAL', details: { file, reason: e instanceof Error ? e.message.slice(0, 300) : String(e) } };
 }
 
-function audit(db: Database, opts: RunOptions, action: string, outcome: 'ok' | 'failed', jobId: number, details: Record<string, unknown>): void {
-  db.prepare(`INSERT INTO audit_log (user_id, username, role, action, outcome, target_type, target_id, details) VALUES (?, ?, ?, ?, ?, 'import_job', ?, ?)`).run(
+function audit(
+  db: Database,
+  opts: RunOptions,
+  action: string,
+  outcome: 'ok' | 'failed',
+  jobId: number,
+  details: Record<string, unknown>,
+): void {
+  db.prepare(
+    `INSERT INTO audit_log (user_id, username, role, action, outcome, target_type, target_id, details) VALUES (?, ?, ?, ?, ?, 'import_job', ?, ?)`,
+  ).run(
     opts.userId ?? null,
     opts.username ?? (opts.source === 'cli' ? 'cli' : null),
     opts.source === 'cli' ? 'system' : 'admin',
@@ -438,7 +588,15 @@ class Writer {
   private readonly balanceChange: Statement | null;
   private readonly delta = new SummaryDelta();
   private readonly keyIdx: number[];
-  private readonly groupCols = ['branch_id', 'manager_staff_id', 'tier', 'deposit_fen', 'wealth_fen', 'loan_fen', 'aum_fen'];
+  private readonly groupCols = [
+    'branch_id',
+    'manager_staff_id',
+    'tier',
+    'deposit_fen',
+    'wealth_fen',
+    'loan_fen',
+    'aum_fen',
+  ];
   private readonly customers: boolean;
   private readonly closeAssignment: Statement | null = null;
   private readonly openAssignment: Statement | null = null;
@@ -459,7 +617,8 @@ class Writer {
     if (this.withInitials) writeCols.push('name_initials');
     if (spec.kind === 'transactions') writeCols.push('customer_id');
     this.keyIdx = spec.keyColumns.map((k) => writeCols.indexOf(k));
-    if (this.keyIdx.some((i) => i < 0)) throw new JobError('IMPORT_BAD_PROFILE', { reason: 'key_not_mapped', key: spec.keyColumns });
+    if (this.keyIdx.some((i) => i < 0))
+      throw new JobError('IMPORT_BAD_PROFILE', { reason: 'key_not_mapped', key: spec.keyColumns });
     this.writeCols = writeCols;
     this.params = new Array<Value>(writeCols.length).fill(null);
     this.nameIdx = cols.indexOf('name');
@@ -482,7 +641,9 @@ class Writer {
       const valueCols = writeCols.filter((c) => !spec.keyColumns.includes(c));
       this.sameAt = [...this.keyIdx, ...valueCols.map((c) => writeCols.indexOf(c))];
       this.sameArgs = new Array<Value>(this.sameAt.length).fill(null);
-      this.same = db.prepare(`SELECT id, last_job_id FROM ${t} WHERE ${where}${valueCols.map((c) => ` AND ${c} IS ?`).join('')}`).raw();
+      this.same = db
+        .prepare(`SELECT id, last_job_id FROM ${t} WHERE ${where}${valueCols.map((c) => ` AND ${c} IS ?`).join('')}`)
+        .raw();
     }
     this.readCols = readCols;
     this.writeAt = writeCols.map((c) => readCols.indexOf(c));
@@ -503,7 +664,9 @@ class Writer {
       ? db.prepare(`UPDATE ${t} SET ${sets.join(', ')} WHERE id = ?`)
       : db.prepare(`UPDATE ${t} SET ${sets.join(', ')} WHERE ${where}`);
     this.change = db.prepare('INSERT INTO import_changes (job_id, tbl, row_id, before) VALUES (?, ?, ?, ?)');
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS import_seen_balances (account_id INTEGER, on_date TEXT, PRIMARY KEY (account_id, on_date)) WITHOUT ROWID');
+    db.exec(
+      'CREATE TEMP TABLE IF NOT EXISTS import_seen_balances (account_id INTEGER, on_date TEXT, PRIMARY KEY (account_id, on_date)) WITHOUT ROWID',
+    );
     db.exec('DELETE FROM temp.import_seen_balances');
     // Rows of tracked tables seen unchanged are remembered by id in memory (a million-row upsert made
     // a temp-table insert and look-up per row); balances (composite key) in a temp table.
@@ -511,11 +674,17 @@ class Writer {
     this.isUnchanged = db.prepare('SELECT 1 FROM temp.import_seen_balances WHERE account_id = ? AND on_date = ?');
     this.markAffected = spec.figuresOf ? (beginAffected(db), markAffectedStatement(db)) : null;
     this.history = this.customers
-      ? db.prepare('INSERT INTO customer_changes (customer_id, field, old_value, new_value, changed_at, source) VALUES (?, ?, ?, ?, ?, ?)')
+      ? db.prepare(
+          'INSERT INTO customer_changes (customer_id, field, old_value, new_value, changed_at, source) VALUES (?, ?, ?, ?, ?, ?)',
+        )
       : null;
-    this.balanceChange = spec.tracked ? null : db.prepare('INSERT INTO import_balance_changes (job_id, account_id, on_date, before_fen) VALUES (?, ?, ?, ?)');
+    this.balanceChange = spec.tracked
+      ? null
+      : db.prepare('INSERT INTO import_balance_changes (job_id, account_id, on_date, before_fen) VALUES (?, ?, ?, ?)');
     if (this.customers && cols.includes('manager_staff_id')) {
-      this.currentAssignment = db.prepare('SELECT id, staff_id, from_date, to_date FROM manager_assignments WHERE customer_id = ? AND to_date IS NULL');
+      this.currentAssignment = db.prepare(
+        'SELECT id, staff_id, from_date, to_date FROM manager_assignments WHERE customer_id = ? AND to_date IS NULL',
+      );
       this.closeAssignment = db.prepare('UPDATE manager_assignments SET to_date = ? WHERE id = ?');
       this.openAssignment = db.prepare(
         `INSERT INTO manager_assignments (customer_id, staff_id, from_date, reason, created_job_id) VALUES (?, ?, ?, ?, ?)`,
@@ -577,7 +746,8 @@ class Writer {
     if (this.txnCustomerIdx >= 0) params[this.txnCustomerIdx] = resolver.lastAccountCustomer;
     if (this.spec.kind === 'term_deposits' && params[this.accountIdx] != null && params[this.customerIdx] != null) {
       const owner = this.ownerOf.get(params[this.accountIdx]) as { c: number } | undefined;
-      if (owner && owner.c !== params[this.customerIdx]) return { line, column: null, field: 'account_no', value: null, reason: 'inconsistent' };
+      if (owner && owner.c !== params[this.customerIdx])
+        return { line, column: null, field: 'account_no', value: null, reason: 'inconsistent' };
     }
     const key = this.keyIdx.length === 1 ? [params[this.keyIdx[0]!]!] : this.keyIdx.map((i) => params[i]!);
     if (this.bulk) return this.bulkInsert(line, params, key);
@@ -603,7 +773,8 @@ class Writer {
             const after = this.groupOf(params, null);
             this.delta.move(null, after);
             const staff = this.managerIdx >= 0 ? params[this.managerIdx] : null;
-            if (this.openAssignment && staff != null) this.openAssignment.run(id, staff, this.at.slice(0, 10), `import:${this.jobId}`, this.jobId);
+            if (this.openAssignment && staff != null)
+              this.openAssignment.run(id, staff, this.at.slice(0, 10), `import:${this.jobId}`, this.jobId);
           }
           if (this.customerIdx >= 0) this.mark(params[this.customerIdx]);
         } else {
@@ -615,11 +786,16 @@ class Writer {
         return null;
       }
       // The same natural key twice in one file: the second row is a reject, whatever it says.
-      if (this.spec.tracked ? row[this.lastJobAt] === this.jobId || this.seenIds.has(row[this.idAt] as number) : this.isUnchanged.get(key[0], key[1])) {
+      if (
+        this.spec.tracked
+          ? row[this.lastJobAt] === this.jobId || this.seenIds.has(row[this.idAt] as number)
+          : this.isUnchanged.get(key[0], key[1])
+      ) {
         return this.duplicateKey(line, key);
       }
       let differs = false;
-      for (let i = 0; i < this.writeAt.length && !differs; i++) differs = !sameValue(row[this.writeAt[i]!] ?? null, params[i]!);
+      for (let i = 0; i < this.writeAt.length && !differs; i++)
+        differs = !sameValue(row[this.writeAt[i]!] ?? null, params[i]!);
       if (!differs) {
         this.unchanged++;
         if (this.spec.tracked) this.seenIds.add(row[this.idAt] as number);
@@ -629,7 +805,10 @@ class Writer {
       const existing: Record<string, Value> = {};
       for (let i = 0; i < this.readCols.length; i++) existing[this.readCols[i]!] = row[i]!;
       const changed = this.writeCols.filter((c, i) => !sameValue(existing[c] ?? null, params[i]!));
-      const setParams = this.writeCols.map((c, i) => [c, params[i]!] as const).filter(([c]) => !this.spec.keyColumns.includes(c)).map(([, p]) => p);
+      const setParams = this.writeCols
+        .map((c, i) => [c, params[i]!] as const)
+        .filter(([c]) => !this.spec.keyColumns.includes(c))
+        .map(([, p]) => p);
       if (this.spec.tracked) {
         const before: Record<string, Value> = { last_job_id: existing.last_job_id ?? null };
         for (const c of this.writeCols) before[c] = existing[c] ?? null;
@@ -647,7 +826,8 @@ class Writer {
       return null;
     } catch (e) {
       const code = (e as { code?: string })?.code ?? '';
-      if (code.startsWith('SQLITE_CONSTRAINT')) return { line, column: null, field: null, value: null, reason: 'inconsistent' };
+      if (code.startsWith('SQLITE_CONSTRAINT'))
+        return { line, column: null, field: null, value: null, reason: 'inconsistent' };
       throw e;
     }
   }
@@ -665,7 +845,8 @@ class Writer {
       if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         return this.duplicateKey(line, key);
       }
-      if (code.startsWith('SQLITE_CONSTRAINT')) return { line, column: null, field: null, value: null, reason: 'inconsistent' };
+      if (code.startsWith('SQLITE_CONSTRAINT'))
+        return { line, column: null, field: null, value: null, reason: 'inconsistent' };
       throw e;
     }
     if (this.customers) this.delta.move(null, this.groupOf(params, null));
@@ -681,7 +862,8 @@ class Writer {
   private readonly marked = new IdSet();
 
   private mark(customerId: Value | undefined): void {
-    if (this.markAffected && typeof customerId === 'number' && this.marked.add(customerId)) this.markAffected.run(customerId);
+    if (this.markAffected && typeof customerId === 'number' && this.marked.add(customerId))
+      this.markAffected.run(customerId);
   }
 
   private groupOf(params: Value[], existing: Record<string, Value> | null) {
@@ -701,14 +883,27 @@ class Writer {
 
   private customerChanged(existing: Record<string, Value>, params: Value[], changed: string[]): void {
     const id = existing.id as number;
-    const before = { ...this.groupOf([], existing), branch_id: Number(existing.branch_id), manager_staff_id: (existing.manager_staff_id as number | null) ?? null };
+    const before = {
+      ...this.groupOf([], existing),
+      branch_id: Number(existing.branch_id),
+      manager_staff_id: (existing.manager_staff_id as number | null) ?? null,
+    };
     this.delta.move(before, this.groupOf(params, existing));
     for (const c of changed) {
       if (!CUSTOMER_HISTORY_COLUMNS.has(c)) continue;
-      this.history!.run(id, c, existing[c] ?? null, params[this.writeCols.indexOf(c)] ?? null, this.at, `import:${this.jobId}`);
+      this.history!.run(
+        id,
+        c,
+        existing[c] ?? null,
+        params[this.writeCols.indexOf(c)] ?? null,
+        this.at,
+        `import:${this.jobId}`,
+      );
     }
     if (this.openAssignment && changed.includes('manager_staff_id')) {
-      const cur = this.currentAssignment!.get(id) as { id: number; staff_id: number; from_date: string; to_date: string | null } | undefined;
+      const cur = this.currentAssignment!.get(id) as
+        | { id: number; staff_id: number; from_date: string; to_date: string | null }
+        | undefined;
       if (cur) {
         this.change.run(this.jobId, 'manager_assignments', cur.id, JSON.stringify({ to_date: cur.to_date }));
         this.closeAssignment!.run(this.at.slice(0, 10), cur.id);

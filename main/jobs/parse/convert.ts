@@ -17,7 +17,9 @@
 import type { ColumnMapping, FieldSpec, RejectReason } from '../../../shared/imports';
 import { codePoints } from './encoding';
 
-export type Converted = { readonly ok: true; readonly value: string | number | null } | { readonly ok: false; readonly reason: RejectReason };
+export type Converted =
+  | { readonly ok: true; readonly value: string | number | null }
+  | { readonly ok: false; readonly reason: RejectReason };
 export type Converter = (raw: string) => Converted;
 
 const REJECT = new Map<RejectReason, Converted>();
@@ -232,7 +234,8 @@ function dateConverter(format: string): (s: string) => Converted {
           : (s) => readSeparated(s, '-/') || ((s.length === 8 || s.length === 14) && readCompact(s));
   const auto = format !== 'YYYYMMDD' && format !== 'YYYY-MM-DD' && format !== 'YYYY/MM/DD';
   // 'auto' takes a midnight time part: '2024-01-05 00:00:00', '20240105000000'
-  const midnight = (s: string, at: number) => readTime(s, at, at === 8 && s.length === 14, true) && H === 0 && MI === 0 && S === 0;
+  const midnight = (s: string, at: number) =>
+    readTime(s, at, at === 8 && s.length === 14, true) && H === 0 && MI === 0 && S === 0;
   return (s) => {
     if (!read(s)) return bad;
     if (NEXT !== s.length) {
@@ -257,7 +260,10 @@ function datetimeConverter(format: string): (s: string) => Converted {
   return (s) => {
     let good = false;
     if (!spacedOnly && s.length === 14) good = readCompact(s) && readTime(s, 8, true, false);
-    else if (!compactOnly && (readSeparated(s, spacedOnly ? '-' : '-/') || (!spacedOnly && s.length === 8 && readCompact(s)))) {
+    else if (
+      !compactOnly &&
+      (readSeparated(s, spacedOnly ? '-' : '-/') || (!spacedOnly && s.length === 8 && readCompact(s)))
+    ) {
       if (NEXT === s.length && !spacedOnly) {
         H = MI = S = 0; // 'auto': a bare date is midnight
         good = true;
@@ -343,7 +349,10 @@ function buildInner(spec: FieldSpec, mapping: Pick<ColumnMapping, 'format' | 'va
  * Compiles the converter for one profile column. `mapping.constant` (a field the file does not
  * carry) is converted once, here; the returned function then ignores its argument.
  */
-export function compileConverter(spec: FieldSpec, mapping: Pick<ColumnMapping, 'format' | 'values' | 'constant'> = {}): Converter {
+export function compileConverter(
+  spec: FieldSpec,
+  mapping: Pick<ColumnMapping, 'format' | 'values' | 'constant'> = {},
+): Converter {
   const inner = buildInner(spec, mapping);
   const required = reject('required');
   const isRequired = spec.required === true;

@@ -112,7 +112,11 @@ export class DelimitedReader {
   private nD = -1;
   private nQ = -1;
   private nN = -1;
-  private readonly Record: new (line: number, fields: string[], raw: string) => DelimitedRecord;
+  private readonly Record: new (
+    line: number,
+    fields: string[],
+    raw: string,
+  ) => DelimitedRecord;
 
   constructor(
     /** The byte-to-text layer: encoding in use, detection, BOM. */
@@ -121,7 +125,13 @@ export class DelimitedReader {
   ) {
     this.dch = opts.delimiter ?? ',';
     this.qch = opts.quote ?? '"';
-    if (this.dch.length !== 1 || this.qch.length !== 1 || this.dch === this.qch || '\r\n'.includes(this.dch) || '\r\n'.includes(this.qch)) {
+    if (
+      this.dch.length !== 1 ||
+      this.qch.length !== 1 ||
+      this.dch === this.qch ||
+      '\r\n'.includes(this.dch) ||
+      '\r\n'.includes(this.qch)
+    ) {
       throw new ImportParseError('IMPORT_BAD_PROFILE', 0, undefined, { delimiter: this.dch, quote: this.qch });
     }
     this.D = this.dch.charCodeAt(0);
@@ -185,7 +195,12 @@ export class DelimitedReader {
       let line = this.line;
       for (let i = this.buf.indexOf('\n', this.pos); i >= 0; i = this.buf.indexOf('\n', i + 1)) line++;
       if (e.kind === 'too_long') {
-        throw new ImportParseError('IMPORT_LINE_TOO_LONG', this.pos < this.buf.length ? pendingStart : line, undefined, { maxRecordChars: this.max, ...e.info });
+        throw new ImportParseError(
+          'IMPORT_LINE_TOO_LONG',
+          this.pos < this.buf.length ? pendingStart : line,
+          undefined,
+          { maxRecordChars: this.max, ...e.info },
+        );
       }
       throw new ImportParseError('IMPORT_ENCODING', line + e.lineInSegment, e.column, e.info);
     }
@@ -203,7 +218,8 @@ export class DelimitedReader {
     while (this.skip > 0) {
       const nl = this.buf.indexOf('\n', this.pos);
       if (nl < 0) {
-        if (this.buf.length - this.pos > this.max) throw new ImportParseError('IMPORT_LINE_TOO_LONG', this.line, undefined, { maxRecordChars: this.max });
+        if (this.buf.length - this.pos > this.max)
+          throw new ImportParseError('IMPORT_LINE_TOO_LONG', this.line, undefined, { maxRecordChars: this.max });
         if (!this.final) return true;
         if (this.pos < this.buf.length) this.preamble.push(this.buf.slice(this.pos));
         this.pos = this.buf.length;
@@ -238,7 +254,11 @@ export class DelimitedReader {
       if (nQ >= nN && (nN < len || final)) {
         // Fast path: one physical line, no quote character in it.
         end = lineEnd(buf, nN, pos);
-        if (end - rs > max) throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, { maxRecordChars: this.max, chars: end - rs });
+        if (end - rs > max)
+          throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, {
+            maxRecordChars: this.max,
+            chars: end - rs,
+          });
         fields = [];
         let p = pos;
         for (;;) {
@@ -337,13 +357,18 @@ export class DelimitedReader {
           break;
         }
         if (next < 0) {
-          if (len - rs > max) throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, { maxRecordChars: max });
+          if (len - rs > max)
+            throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, { maxRecordChars: max });
           // Incomplete record: rewind to its start; the cached positions are past it, forget them.
           nD = nQ = nN = -1;
           more = true;
           break;
         }
-        if (end - rs > max) throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, { maxRecordChars: max, chars: end - rs });
+        if (end - rs > max)
+          throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, {
+            maxRecordChars: max,
+            chars: end - rs,
+          });
         pos = next;
         line = ln + 1;
       }

@@ -83,7 +83,12 @@ export function detectEncoding(sample: Uint8Array, opts: { final?: boolean } = {
     return { encoding: 'gb18030', bom: true, confidence: 'high', reason: 'GB18030 byte order mark' };
   }
   if ((s[0] === 0xff && s[1] === 0xfe) || (s[0] === 0xfe && s[1] === 0xff)) {
-    return { encoding: 'utf-8', bom: false, confidence: 'low', reason: 'UTF-16 byte order mark: UTF-16 is not supported, save the file as UTF-8 or GBK' };
+    return {
+      encoding: 'utf-8',
+      bom: false,
+      confidence: 'low',
+      reason: 'UTF-16 byte order mark: UTF-16 is not supported, save the file as UTF-8 or GBK',
+    };
   }
   if (isAscii(s)) {
     return { encoding: 'utf-8', bom: false, confidence: 'low', reason: ASCII_ONLY };
@@ -92,7 +97,12 @@ export function detectEncoding(sample: Uint8Array, opts: { final?: boolean } = {
   if (isUtf8(u8)) {
     let multi = 0;
     for (let i = 0; i < u8.length && multi < 8; i++) if (u8[i]! >= 0xc0) multi++;
-    return { encoding: 'utf-8', bom: false, confidence: multi >= 4 ? 'high' : 'medium', reason: `valid UTF-8 with ${multi >= 8 ? 'many' : multi} multi-byte characters` };
+    return {
+      encoding: 'utf-8',
+      bom: false,
+      confidence: multi >= 4 ? 'high' : 'medium',
+      reason: `valid UTF-8 with ${multi >= 8 ? 'many' : multi} multi-byte characters`,
+    };
   }
   const gb = gbStructure(s);
   const gbBytes = opts.final ? s : s.subarray(0, gb.complete);
@@ -109,13 +119,20 @@ export function detectEncoding(sample: Uint8Array, opts: { final?: boolean } = {
   }
   const confidence: Confidence = gb.double + gb.quad >= 4 ? 'high' : 'medium';
   return gb.quad > 0
-    ? { encoding: 'gb18030', bom: false, confidence, reason: `invalid UTF-8; valid GB18030 with ${gb.quad} four-byte sequences` }
+    ? {
+        encoding: 'gb18030',
+        bom: false,
+        confidence,
+        reason: `invalid UTF-8; valid GB18030 with ${gb.quad} four-byte sequences`,
+      }
     : { encoding: 'gbk', bom: false, confidence, reason: 'invalid UTF-8; valid GBK (no four-byte GB18030 sequences)' };
 }
 
 /** A fatal decoder for the encoding. The BOM is kept in the output (callers strip U+FEFF once). */
 export function decoderFor(encoding: Encoding): TextDecoder {
-  return encoding === 'utf-8' ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : new TextDecoder('gb18030', { fatal: true });
+  return encoding === 'utf-8'
+    ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+    : new TextDecoder('gb18030', { fatal: true });
 }
 
 /** Counts code points (what a user calls characters: 𠮷 is one, two UTF-16 units). */
@@ -198,7 +215,9 @@ export function detectLate(bytes: Uint8Array, final: boolean, readSoFar: number)
   let first = 0;
   while (first < bytes.length && bytes[first]! < 0x80) first++;
   const from = Math.max(0, first - 256); // ASCII before the first non-ASCII byte is safe to start at
-  const d = detectEncoding(bytes.subarray(from, from + SAMPLE_BYTES), { final: final && bytes.length - from <= SAMPLE_BYTES });
+  const d = detectEncoding(bytes.subarray(from, from + SAMPLE_BYTES), {
+    final: final && bytes.length - from <= SAMPLE_BYTES,
+  });
   return { ...d, reason: `${d.reason} (first non-ASCII byte after ${Math.round(readSoFar / 1024)} KB)` };
 }
 
@@ -255,7 +274,8 @@ export class SegmentDecoder {
       if (lf < 0) {
         this.pending.push(chunk);
         this.pendingLen += chunk.length;
-        if (this.pendingLen > this.maxLineBytes) throw new SegmentError('too_long', 0, undefined, { bytes: this.pendingLen });
+        if (this.pendingLen > this.maxLineBytes)
+          throw new SegmentError('too_long', 0, undefined, { bytes: this.pendingLen });
         continue;
       }
       return this.decode(this.takePending(chunk, lf + 1));
@@ -285,11 +305,15 @@ export class SegmentDecoder {
     } catch {
       const at = locateEncodingError(seg, this.encoding);
       let column = at.column;
-      const bom = (seg[0] === 0xef && seg[1] === 0xbb && seg[2] === 0xbf) || (seg[0] === 0x84 && seg[1] === 0x31 && seg[2] === 0x95 && seg[3] === 0x33);
+      const bom =
+        (seg[0] === 0xef && seg[1] === 0xbb && seg[2] === 0xbf) ||
+        (seg[0] === 0x84 && seg[1] === 0x31 && seg[2] === 0x95 && seg[3] === 0x33);
       if (this.first && at.lineIndex === 0 && bom && column > 1) column--; // a BOM is not a column
       throw new SegmentError('encoding', at.lineIndex, column, {
         encoding: this.encoding,
-        byte: Buffer.from(seg.buffer, seg.byteOffset, seg.length).subarray(at.byteOffset, at.byteOffset + 4).toString('hex'),
+        byte: Buffer.from(seg.buffer, seg.byteOffset, seg.length)
+          .subarray(at.byteOffset, at.byteOffset + 4)
+          .toString('hex'),
         fileOffset: this.src.bytesRead() - this.pendingLen - seg.length + at.byteOffset,
       });
     }

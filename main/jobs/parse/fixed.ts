@@ -112,7 +112,10 @@ export class FixedReader {
         continue;
       }
       if (rest > 4 * this.max && chunk.indexOf(0x0a, this.cpos) < 0) {
-        throw new ImportParseError('IMPORT_LINE_TOO_LONG', this.line + 1, undefined, { maxRecordChars: this.max, bytes: rest });
+        throw new ImportParseError('IMPORT_LINE_TOO_LONG', this.line + 1, undefined, {
+          maxRecordChars: this.max,
+          bytes: rest,
+        });
       }
       const buf = Buffer.from(next.buffer, next.byteOffset, next.length);
       this.chunk = rest > 0 ? Buffer.concat([chunk.subarray(this.cpos), buf]) : buf;
@@ -120,7 +123,12 @@ export class FixedReader {
       if (this.first) {
         this.first = false;
         const c = this.chunk;
-        const bom = c[0] === 0xef && c[1] === 0xbb && c[2] === 0xbf ? 3 : c[0] === 0x84 && c[1] === 0x31 && c[2] === 0x95 && c[3] === 0x33 ? 4 : 0;
+        const bom =
+          c[0] === 0xef && c[1] === 0xbb && c[2] === 0xbf
+            ? 3
+            : c[0] === 0x84 && c[1] === 0x31 && c[2] === 0x95 && c[3] === 0x33
+              ? 4
+              : 0;
         this.bom = bom > 0;
         this.cpos = bom; // layouts count from the first byte after the BOM
       }
@@ -165,7 +173,10 @@ export class FixedReader {
       raw = null;
     }
     if (raw !== null && raw.length > this.max) {
-      throw new ImportParseError('IMPORT_LINE_TOO_LONG', lineNo, undefined, { maxRecordChars: this.max, chars: raw.length });
+      throw new ImportParseError('IMPORT_LINE_TOO_LONG', lineNo, undefined, {
+        maxRecordChars: this.max,
+        chars: raw.length,
+      });
     }
     if (this.wantHeader) {
       this.wantHeader = false;
@@ -243,7 +254,10 @@ export class FixedReader {
       }
       if (!truncated) {
         const at = locateEncodingError(b, this.encoding);
-        throw new ImportParseError('IMPORT_ENCODING', lineNo, at.column, { encoding: this.encoding, byte: b.subarray(at.byteOffset, at.byteOffset + 4).toString('hex') });
+        throw new ImportParseError('IMPORT_ENCODING', lineNo, at.column, {
+          encoding: this.encoding,
+          byte: b.subarray(at.byteOffset, at.byteOffset + 4).toString('hex'),
+        });
       }
       problem ??= { reason: 'bad_encoding', column: starts[k]! };
     }
@@ -251,7 +265,10 @@ export class FixedReader {
       // Every field decodes on its own, yet the line did not (bytes outside the layout): those
       // bytes are not ours to judge, but the encoding is then doubtful for the whole file.
       const at = locateEncodingError(b, this.encoding);
-      throw new ImportParseError('IMPORT_ENCODING', lineNo, at.column, { encoding: this.encoding, byte: b.subarray(at.byteOffset, at.byteOffset + 4).toString('hex') });
+      throw new ImportParseError('IMPORT_ENCODING', lineNo, at.column, {
+        encoding: this.encoding,
+        byte: b.subarray(at.byteOffset, at.byteOffset + 4).toString('hex'),
+      });
     }
     const rec: SourceRecord = { line: lineNo, fields, raw: raw ?? this.lossy.decode(b), cols: starts, problem };
     if (raw === null) rec.rawBytes = Buffer.from(b); // keep the exact bytes for the rejects file

@@ -181,7 +181,10 @@ export async function openFileChunks(
 }
 
 /** Adapts a Readable / async iterable (tests, network sources). Stream errors become IMPORT_READ_FAILED. */
-export function iterableChunks(input: AsyncIterable<Uint8Array | string> | Readable, signal?: AbortSignal): ChunkSource {
+export function iterableChunks(
+  input: AsyncIterable<Uint8Array | string> | Readable,
+  signal?: AbortSignal,
+): ChunkSource {
   const it = (input as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   let pos = 0;
   return {

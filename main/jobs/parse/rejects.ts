@@ -53,9 +53,24 @@ export interface RejectsWriter<R> {
  */
 const GB2022: Record<string, number[]> = {};
 [
-  [0xfe10, 0xa6d9], [0xfe12, 0xa6da], [0xfe11, 0xa6db], [0xfe13, 0xa6dc], [0xfe14, 0xa6dd], [0xfe15, 0xa6de], [0xfe16, 0xa6df],
-  [0xfe17, 0xa6ec], [0xfe18, 0xa6ed], [0xfe19, 0xa6f3], [0x9fb4, 0xfe59], [0x9fb5, 0xfe61], [0x9fb6, 0xfe66], [0x9fb7, 0xfe67],
-  [0x9fb8, 0xfe6d], [0x9fb9, 0xfe7e], [0x9fba, 0xfe90], [0x9fbb, 0xfea0],
+  [0xfe10, 0xa6d9],
+  [0xfe12, 0xa6da],
+  [0xfe11, 0xa6db],
+  [0xfe13, 0xa6dc],
+  [0xfe14, 0xa6dd],
+  [0xfe15, 0xa6de],
+  [0xfe16, 0xa6df],
+  [0xfe17, 0xa6ec],
+  [0xfe18, 0xa6ed],
+  [0xfe19, 0xa6f3],
+  [0x9fb4, 0xfe59],
+  [0x9fb5, 0xfe61],
+  [0x9fb6, 0xfe66],
+  [0x9fb7, 0xfe67],
+  [0x9fb8, 0xfe6d],
+  [0x9fb9, 0xfe7e],
+  [0x9fba, 0xfe90],
+  [0x9fbb, 0xfea0],
 ].forEach(([u, g]) => (GB2022[String.fromCharCode(u!)] = [g! >> 8, g! & 0xff]));
 const GB2022_RE = /[\uFE10-\uFE19\u9FB4-\u9FBB]/;
 
@@ -98,11 +113,19 @@ class TextEncoderFor {
 
 const BOM: Record<Encoding, number[]> = { 'utf-8': [0xef, 0xbb, 0xbf], gbk: [], gb18030: [0x84, 0x31, 0x95, 0x33] };
 
-export async function openRejects<R>(file: string, source: RejectsSource, opts: RejectsOptions<R>): Promise<RejectsWriter<R>> {
+export async function openRejects<R>(
+  file: string,
+  source: RejectsSource,
+  opts: RejectsOptions<R>,
+): Promise<RejectsWriter<R>> {
   return source.format === 'xlsx' ? openXlsxRejects(file, source, opts) : openTextRejects(file, source, opts);
 }
 
-async function openTextRejects<R>(file: string, source: RejectsSource, opts: RejectsOptions<R>): Promise<RejectsWriter<R>> {
+async function openTextRejects<R>(
+  file: string,
+  source: RejectsSource,
+  opts: RejectsOptions<R>,
+): Promise<RejectsWriter<R>> {
   const settled = source.encodingSettled && source.encoding !== null;
   const enc = new TextEncoderFor(settled ? source.encoding! : 'utf-8');
   const d = source.dialect;
@@ -155,7 +178,11 @@ async function openTextRejects<R>(file: string, source: RejectsSource, opts: Rej
 }
 
 /** Rewrites a UTF-8 rejects file into `target`, streaming, once the source's encoding is known. */
-async function transcode(file: string, target: Encoding, bom: boolean): Promise<{ encoding: Encoding; fellBack: boolean }> {
+async function transcode(
+  file: string,
+  target: Encoding,
+  bom: boolean,
+): Promise<{ encoding: Encoding; fellBack: boolean }> {
   const tmp = `${file}.part`;
   const enc = new TextEncoderFor(target);
   const out = await fsp.open(tmp, 'w');
@@ -175,7 +202,11 @@ async function transcode(file: string, target: Encoding, bom: boolean): Promise<
   return { encoding: enc.encoding, fellBack: enc.fellBack };
 }
 
-async function openXlsxRejects<R>(file: string, source: RejectsSource, opts: RejectsOptions<R>): Promise<RejectsWriter<R>> {
+async function openXlsxRejects<R>(
+  file: string,
+  source: RejectsSource,
+  opts: RejectsOptions<R>,
+): Promise<RejectsWriter<R>> {
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: false });
   const sheet = book.addWorksheet(opts.sheetName ?? 'rejects');
   for (const cells of source.dialect.preamble) sheet.addRow(cells).commit();

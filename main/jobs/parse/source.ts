@@ -69,14 +69,24 @@ function fixedLayout(profile: ImportProfile): (FixedColumn | null)[] {
   return profile.columns.map((c) => {
     if (c.start !== undefined && c.width !== undefined) return { start: c.start, width: c.width };
     if (c.constant !== undefined) return null;
-    throw new ImportParseError('IMPORT_BAD_PROFILE', 0, undefined, { field: c.field, reason: 'fixed-width column without start and width' });
+    throw new ImportParseError('IMPORT_BAD_PROFILE', 0, undefined, {
+      field: c.field,
+      reason: 'fixed-width column without start and width',
+    });
   });
 }
 
 export async function openSource(file: string, profile: ImportProfile, opts: OpenOptions = {}): Promise<OpenedSource> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   const max = opts.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
-  const dialect: SourceDialect = { delimiter: profile.delimiter ?? ',', quote: profile.quote ?? '"', eol: '\n', bom: false, headerRaw: null, preamble: [] };
+  const dialect: SourceDialect = {
+    delimiter: profile.delimiter ?? ',',
+    quote: profile.quote ?? '"',
+    eol: '\n',
+    bom: false,
+    headerRaw: null,
+    preamble: [],
+  };
 
   if (profile.format === 'xlsx') {
     let totalBytes: number;
@@ -85,7 +95,13 @@ export async function openSource(file: string, profile: ImportProfile, opts: Ope
     } catch (e) {
       throw readFailed(e);
     }
-    const x = await XlsxReader.open(file, { sheet: profile.sheet, header: profile.header, skipLines: profile.skipLines, batchSize, signal: opts.signal });
+    const x = await XlsxReader.open(file, {
+      sheet: profile.sheet,
+      header: profile.header,
+      skipLines: profile.skipLines,
+      batchSize,
+      signal: opts.signal,
+    });
     let first: SourceRecord[] | null;
     try {
       first = await x.nextBatch();
@@ -126,7 +142,12 @@ export async function openSource(file: string, profile: ImportProfile, opts: Ope
     const forced = opts.encoding ?? (profile.encoding === 'auto' ? null : profile.encoding);
     const choice = { encoding: forced, detected };
     const reader = layout
-      ? new FixedReader(src, choice, layout, { header: profile.header, skipLines: profile.skipLines, maxRecordChars: max, batchSize })
+      ? new FixedReader(src, choice, layout, {
+          header: profile.header,
+          skipLines: profile.skipLines,
+          maxRecordChars: max,
+          batchSize,
+        })
       : new DelimitedReader(new SegmentDecoder(src, choice, 4 * max), {
           delimiter: dialect.delimiter,
           quote: dialect.quote,
@@ -137,7 +158,10 @@ export async function openSource(file: string, profile: ImportProfile, opts: Ope
         });
     if (reader instanceof DelimitedReader) await reader.start();
     let first: SourceRecord[] | null = await reader.nextBatch();
-    if (!first) throw new ImportParseError('IMPORT_EMPTY_FILE', 0, undefined, { reason: profile.header ? 'header only' : 'no records' });
+    if (!first)
+      throw new ImportParseError('IMPORT_EMPTY_FILE', 0, undefined, {
+        reason: profile.header ? 'header only' : 'no records',
+      });
     const state = reader instanceof DelimitedReader ? reader.decoder : reader;
     dialect.eol = reader.eol;
     dialect.bom = state.bom;
@@ -183,7 +207,13 @@ export async function preview(
   profile: ImportProfile,
   n = 20,
   opts: Omit<OpenOptions, 'batchSize'> = {},
-): Promise<{ header: string[] | null; records: SourceRecord[]; encoding: Encoding | null; detected: Detection | null; sheet: OpenedSource['sheet'] }> {
+): Promise<{
+  header: string[] | null;
+  records: SourceRecord[];
+  encoding: Encoding | null;
+  detected: Detection | null;
+  sheet: OpenedSource['sheet'];
+}> {
   const src = await openSource(file, profile, { ...opts, batchSize: Math.max(1, n) });
   try {
     const records: SourceRecord[] = [];
@@ -224,6 +254,7 @@ export function resolveColumns(profile: ImportProfile, header: string[] | null):
     if (i === undefined) missing.push(c.source ?? c.field);
     return i ?? -1;
   });
-  if (missing.length > 0) throw new ImportParseError('IMPORT_HEADER_MISMATCH', 0, undefined, { missing, found: header });
+  if (missing.length > 0)
+    throw new ImportParseError('IMPORT_HEADER_MISMATCH', 0, undefined, { missing, found: header });
   return { indexes };
 }

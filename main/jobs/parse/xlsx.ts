@@ -96,13 +96,21 @@ export function cellText(v: unknown, numFmt?: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') {
     // exceljs turns date-formatted numbers into Dates, except formula results: do it here.
-    if (isDateFormat(numFmt) && v > 0 && v < 2_958_466) return excelDateText(new Date(Math.round((v - 25569) * 86_400_000)));
+    if (isDateFormat(numFmt) && v > 0 && v < 2_958_466)
+      return excelDateText(new Date(Math.round((v - 25569) * 86_400_000)));
     return plainNumber(v);
   }
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : excelDateText(v);
   if (typeof v === 'object') {
-    const o = v as { richText?: { text?: string }[]; formula?: string; sharedFormula?: string; result?: unknown; error?: string; text?: unknown };
+    const o = v as {
+      richText?: { text?: string }[];
+      formula?: string;
+      sharedFormula?: string;
+      result?: unknown;
+      error?: string;
+      text?: unknown;
+    };
     if (Array.isArray(o.richText)) return o.richText.map((r) => r.text ?? '').join('');
     if ('formula' in o || 'sharedFormula' in o || 'result' in o) {
       const r = o.result;
@@ -145,7 +153,8 @@ export class XlsxReader {
     } catch (e) {
       throw readFailed(e);
     }
-    if (magic.readUInt32LE(0) !== 0x04034b50) throw new ImportParseError('IMPORT_NOT_XLSX', 0, undefined, { reason: 'not a zip file' });
+    if (magic.readUInt32LE(0) !== 0x04034b50)
+      throw new ImportParseError('IMPORT_NOT_XLSX', 0, undefined, { reason: 'not a zip file' });
     const r = new XlsxReader(opts);
     try {
       await r.openSheet(file);
@@ -166,7 +175,9 @@ export class XlsxReader {
       if (e instanceof ImportParseError) throw e;
       const errno = (e as NodeJS.ErrnoException)?.code;
       if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) throw readFailed(e);
-      throw new ImportParseError('IMPORT_NOT_XLSX', 0, undefined, { reason: e instanceof Error ? e.message : String(e) });
+      throw new ImportParseError('IMPORT_NOT_XLSX', 0, undefined, {
+        reason: e instanceof Error ? e.message : String(e),
+      });
     }
   }
 
@@ -176,7 +187,13 @@ export class XlsxReader {
     const dir = await this.guard(() => unzipper.Open.file(file));
     const entries = new Map(dir.files.map((f) => [f.path, f]));
     const Reader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (input: string, o: object) => BookInternals;
-    const book = new Reader(file, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+    const book = new Reader(file, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+      entries: 'ignore',
+    });
     const rels = entries.get('xl/_rels/workbook.xml.rels');
     const wb = entries.get('xl/workbook.xml');
     if (!rels || !wb) throw new ImportParseError('IMPORT_NOT_XLSX', 0, undefined, { reason: 'no workbook in the zip' });
@@ -192,11 +209,17 @@ export class XlsxReader {
     this.sheets = sheets.map((s) => s.name);
     const want = this.opts.sheet ?? 1;
     const sheet =
-      typeof want === 'number' ? sheets[want - 1] : sheets.find((s) => s.name.trim().toLowerCase() === want.trim().toLowerCase());
-    if (!sheet) throw new ImportParseError('IMPORT_SHEET_NOT_FOUND', 0, undefined, { sheet: want, available: this.sheets });
+      typeof want === 'number'
+        ? sheets[want - 1]
+        : sheets.find((s) => s.name.trim().toLowerCase() === want.trim().toLowerCase());
+    if (!sheet)
+      throw new ImportParseError('IMPORT_SHEET_NOT_FOUND', 0, undefined, { sheet: want, available: this.sheets });
     const target = book.workbookRels?.find((r) => r.Id === sheet.rId)?.Target ?? '';
     const entry = entries.get(target.startsWith('/') ? target.slice(1) : `xl/${target}`);
-    if (!entry) throw new ImportParseError('IMPORT_NOT_XLSX', 0, undefined, { reason: `sheet ${sheet.name} has no part ${target}` });
+    if (!entry)
+      throw new ImportParseError('IMPORT_NOT_XLSX', 0, undefined, {
+        reason: `sheet ${sheet.name} has no part ${target}`,
+      });
     const stream = entry.stream();
     this.sheetStream = stream;
     this.sheetSize = entry.uncompressedSize ?? 0;
@@ -246,7 +269,11 @@ export class XlsxReader {
     if (this.opts.header) {
       this.header = first.fields.map((f) => f.trim());
       const data = await this.nextRecord();
-      if (!data) throw new ImportParseError('IMPORT_EMPTY_FILE', first.line, undefined, { sheet: this.sheetName, reason: 'header only' });
+      if (!data)
+        throw new ImportParseError('IMPORT_EMPTY_FILE', first.line, undefined, {
+          sheet: this.sheetName,
+          reason: 'header only',
+        });
       this.pendingFirst = data;
     } else this.pendingFirst = first;
   }

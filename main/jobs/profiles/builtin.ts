@@ -106,7 +106,14 @@ export function titleOf(kind: ImportKind, field: string): string {
 /** Store code -> the Chinese value the core system writes, per field (the profile maps it back). */
 const ZH_VALUES: Record<string, Record<string, string>> = {
   'customers.kind': { 个人: 'individual', 对公: 'corporate' },
-  'customers.id_type': { 居民身份证: 'resident_id', 护照: 'passport', 港澳通行证: 'hk_mo_permit', 台胞证: 'tw_permit', 统一社会信用代码: 'uscc', 其他: 'other' },
+  'customers.id_type': {
+    居民身份证: 'resident_id',
+    护照: 'passport',
+    港澳通行证: 'hk_mo_permit',
+    台胞证: 'tw_permit',
+    统一社会信用代码: 'uscc',
+    其他: 'other',
+  },
   'customers.gender': { 男: 'M', 女: 'F' },
   'customers.status': { 正常: 'active', 睡眠: 'dormant', 销户: 'closed' },
   'staff.position': { 行长: 'president', 客户经理: 'manager', 柜员: 'teller', 系统管理员: 'admin', 其他: 'other' },
@@ -114,11 +121,31 @@ const ZH_VALUES: Record<string, Record<string, string>> = {
   'transactions.channel': { 柜面: 'counter', ATM: 'atm', POS: 'pos', 电话银行: 'phone', 网银: 'online' },
   'accounts.kind': { 活期: 'demand', 定期: 'term', 银行卡: 'card', 贷款: 'loan', 理财: 'wealth' },
   'accounts.status': { 正常: 'active', 冻结: 'frozen', 久悬: 'dormant', 销户: 'closed' },
-  'loans.repayment_method': { 等额本息: 'equal_installment', 等额本金: 'equal_principal', 按期付息: 'interest_only', 到期一次还本: 'bullet' },
-  'loans.classification': { 正常: 'normal', 关注: 'special_mention', 次级: 'substandard', 可疑: 'doubtful', 损失: 'loss' },
+  'loans.repayment_method': {
+    等额本息: 'equal_installment',
+    等额本金: 'equal_principal',
+    按期付息: 'interest_only',
+    到期一次还本: 'bullet',
+  },
+  'loans.classification': {
+    正常: 'normal',
+    关注: 'special_mention',
+    次级: 'substandard',
+    可疑: 'doubtful',
+    损失: 'loss',
+  },
   'loans.guarantee_type': { 抵押: 'mortgage', 质押: 'pledge', 保证: 'guarantee', 信用: 'credit' },
   'loans.status': { 正常: 'active', 结清: 'paid_off', 核销: 'written_off' },
-  'products.category': { 活期存款: 'demand', 定期存款: 'term', 大额存单: 'cd', 理财: 'wealth', 贷款: 'loan', 银行卡: 'card', 保险: 'insurance', 基金: 'fund' },
+  'products.category': {
+    活期存款: 'demand',
+    定期存款: 'term',
+    大额存单: 'cd',
+    理财: 'wealth',
+    贷款: 'loan',
+    银行卡: 'card',
+    保险: 'insurance',
+    基金: 'fund',
+  },
   'products.status': { 在售: 'on_sale', 停售: 'closed', 已撤销: 'withdrawn' },
   'term_deposits.status': { 正常: 'active', 到期: 'matured', 已支取: 'withdrawn' },
   'wealth_holdings.status': { 持有: 'active', 已赎回: 'redeemed', 已到期: 'matured' },
@@ -131,7 +158,12 @@ interface Built {
   profile: ImportProfile;
 }
 
-function delimited(kind: ImportKind, name: string, description: string, opts: { delimiter?: string; dateFormat?: string } = {}): ImportProfile {
+function delimited(
+  kind: ImportKind,
+  name: string,
+  description: string,
+  opts: { delimiter?: string; dateFormat?: string } = {},
+): ImportProfile {
   return {
     name,
     kind,
@@ -199,12 +231,30 @@ export const BUILTIN: readonly Built[] = [
   { alias: 'branches', file: 'branches.csv', profile: delimited('branches', '网点(CSV)', '机构网点清单') },
   { alias: 'staff', file: 'staff.csv', profile: delimited('staff', '员工(CSV)', '人力资源系统员工清单') },
   { alias: 'products', file: 'products.csv', profile: delimited('products', '产品(CSV)', '产品目录') },
-  { alias: 'cif', file: 'customers.csv', profile: delimited('customers', '客户信息(CIF)', '核心系统客户信息文件，GB18030，日期为YYYYMMDD', { dateFormat: 'YYYYMMDD' }) },
+  {
+    alias: 'cif',
+    file: 'customers.csv',
+    profile: delimited('customers', '客户信息(CIF)', '核心系统客户信息文件，GB18030，日期为YYYYMMDD', {
+      dateFormat: 'YYYYMMDD',
+    }),
+  },
   { alias: 'accounts', file: 'accounts.csv', profile: delimited('accounts', '账户(CSV)', '存款账户及余额') },
-  { alias: 'balances', file: 'daily_balances.csv', profile: delimited('daily_balances', '日终余额(CSV)', '账户日终余额') },
-  { alias: 'term-deposits', file: 'term_deposits.csv', profile: delimited('term_deposits', '定期存单(CSV)', '定期存单明细') },
+  {
+    alias: 'balances',
+    file: 'daily_balances.csv',
+    profile: delimited('daily_balances', '日终余额(CSV)', '账户日终余额'),
+  },
+  {
+    alias: 'term-deposits',
+    file: 'term_deposits.csv',
+    profile: delimited('term_deposits', '定期存单(CSV)', '定期存单明细'),
+  },
   { alias: 'wealth', file: 'wealth_holdings.xlsx', profile: wealthXlsx() },
-  { alias: 'loans', file: 'loans.csv', profile: delimited('loans', '贷款借据(CSV)', '信贷系统借据明细', { delimiter: '|' }) },
+  {
+    alias: 'loans',
+    file: 'loans.csv',
+    profile: delimited('loans', '贷款借据(CSV)', '信贷系统借据明细', { delimiter: '|' }),
+  },
   { alias: 'journal', file: 'transactions.dat', profile: journal() },
 ];
 

@@ -9,7 +9,13 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { IMPORT_FIELDS, type ColumnMapping, type FieldSpec, type ImportKind, type ImportProfile } from '../../../shared/imports';
+import {
+  IMPORT_FIELDS,
+  type ColumnMapping,
+  type FieldSpec,
+  type ImportKind,
+  type ImportProfile,
+} from '../../../shared/imports';
 import { KINDS } from '../engine/kinds';
 import { BUILTIN, titleOf } from './builtin';
 
@@ -43,7 +49,9 @@ function yuan(fen: number): string {
 function percent(ppm: number): string {
   const neg = ppm < 0;
   const a = Math.abs(ppm);
-  const frac = String(a % 10_000).padStart(4, '0').replace(/0+$/, '');
+  const frac = String(a % 10_000)
+    .padStart(4, '0')
+    .replace(/0+$/, '');
   return `${neg ? '-' : ''}${Math.trunc(a / 10_000)}${frac ? `.${frac}` : ''}`;
 }
 
@@ -59,7 +67,11 @@ export function formatter(spec: FieldSpec, c: ColumnMapping): (v: unknown) => st
       case 'rate':
         return c.format === 'decimal' ? String(Number(v) / 1e6) : percent(Number(v));
       case 'date':
-        return c.format === 'YYYYMMDD' ? String(v).replaceAll('-', '') : c.format === 'YYYY/MM/DD' ? String(v).replaceAll('-', '/') : String(v);
+        return c.format === 'YYYYMMDD'
+          ? String(v).replaceAll('-', '')
+          : c.format === 'YYYY/MM/DD'
+            ? String(v).replaceAll('-', '/')
+            : String(v);
       case 'datetime':
         return c.format === 'YYYYMMDDHHmmss' ? String(v).replace(/\D/g, '') : String(v);
       default: {
@@ -71,13 +83,18 @@ export function formatter(spec: FieldSpec, c: ColumnMapping): (v: unknown) => st
 }
 
 function quote(s: string, delimiter: string): string {
-  return s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r') ? `"${s.replaceAll('"', '""')}"` : s;
+  return s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r')
+    ? `"${s.replaceAll('"', '""')}"`
+    : s;
 }
 
 class EncodedFile {
   private readonly fd: number;
   private buf = '';
-  constructor(file: string, private readonly encoding: string) {
+  constructor(
+    file: string,
+    private readonly encoding: string,
+  ) {
     this.fd = openSync(file, 'w');
   }
   write(s: string): void {
@@ -102,7 +119,11 @@ export interface ExtractResult {
 }
 
 /** Writes every built-in extract of the store into `dir`; returns what it wrote, in load order. */
-export async function writeExtracts(db: Database, dir: string, opts: { kinds?: readonly ImportKind[] } = {}): Promise<ExtractResult[]> {
+export async function writeExtracts(
+  db: Database,
+  dir: string,
+  opts: { kinds?: readonly ImportKind[] } = {},
+): Promise<ExtractResult[]> {
   mkdirSync(dir, { recursive: true });
   const out: ExtractResult[] = [];
   for (const b of BUILTIN) {
@@ -132,7 +153,8 @@ export async function writeExtracts(db: Database, dir: string, opts: { kinds?: r
             profile.columns.forEach((c, i) => {
               const text = fmts[i]!(r[i]);
               const bytes = iconv.encode(text, enc).length;
-              if (bytes > c.width!) throw new Error(`${profile.name}: ${c.field} "${text}" is wider than ${c.width} bytes`);
+              if (bytes > c.width!)
+                throw new Error(`${profile.name}: ${c.field} "${text}" is wider than ${c.width} bytes`);
               line += text + ' '.repeat(c.width! - bytes);
             });
             f.write(`${line}\r\n`);

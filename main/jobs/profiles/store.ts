@@ -38,7 +38,13 @@ export function profilesRepo(db: Database) {
   const byId = db.prepare('SELECT id, name, kind, definition, builtin, updated_at FROM import_profiles WHERE id = ?');
   return {
     list(): ProfileRow[] {
-      return (db.prepare('SELECT id, name, kind, definition, builtin, updated_at FROM import_profiles ORDER BY builtin DESC, kind, name').all() as Raw[]).map(toRow);
+      return (
+        db
+          .prepare(
+            'SELECT id, name, kind, definition, builtin, updated_at FROM import_profiles ORDER BY builtin DESC, kind, name',
+          )
+          .all() as Raw[]
+      ).map(toRow);
     },
     get(id: number): ProfileRow {
       const r = byId.get(id) as Raw | undefined;
@@ -46,25 +52,28 @@ export function profilesRepo(db: Database) {
       return toRow(r);
     },
     byName(name: string): ProfileRow | null {
-      const r = db.prepare('SELECT id, name, kind, definition, builtin, updated_at FROM import_profiles WHERE name = ?').get(name) as Raw | undefined;
+      const r = db
+        .prepare('SELECT id, name, kind, definition, builtin, updated_at FROM import_profiles WHERE name = ?')
+        .get(name) as Raw | undefined;
       return r ? toRow(r) : null;
     },
     save(id: number | undefined, profile: ImportProfile, userId: number | null): ProfileRow {
       const p = profileSchema.parse(profile);
-      const clash = db.prepare('SELECT id FROM import_profiles WHERE name = ?').get(p.name) as { id: number } | undefined;
+      const clash = db.prepare('SELECT id FROM import_profiles WHERE name = ?').get(p.name) as
+        | { id: number }
+        | undefined;
       if (clash && clash.id !== id) throw new AppError('CONFLICT', { field: 'profileName' });
       if (id !== undefined) {
         const cur = this.get(id);
         if (cur.builtin) throw new AppError('CONFLICT', { field: 'builtinProfile' });
-        db.prepare(`UPDATE import_profiles SET name = ?, kind = ?, definition = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`).run(
-          p.name,
-          p.kind,
-          JSON.stringify(p),
-          id,
-        );
+        db.prepare(
+          `UPDATE import_profiles SET name = ?, kind = ?, definition = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+        ).run(p.name, p.kind, JSON.stringify(p), id);
         return this.get(id);
       }
-      const info = db.prepare('INSERT INTO import_profiles (name, kind, definition, builtin, created_by) VALUES (?, ?, ?, 0, ?)').run(p.name, p.kind, JSON.stringify(p), userId);
+      const info = db
+        .prepare('INSERT INTO import_profiles (name, kind, definition, builtin, created_by) VALUES (?, ?, ?, 0, ?)')
+        .run(p.name, p.kind, JSON.stringify(p), userId);
       return this.get(Number(info.lastInsertRowid));
     },
     remove(id: number): boolean {

@@ -6,7 +6,14 @@
 import type { z } from 'zod';
 import { contract, type CrmClient, type Input, type MethodName, type Output } from '../../../shared/api';
 import { isWireError, type ErrorCode, type ErrorDetails } from '../../../shared/errors';
-import { createFetchClient, HOST_TOKEN_KEY, resolveHostToken, SESSION_KEY, TOKEN_HEADER, type KeyValueStore } from './transport';
+import {
+  createFetchClient,
+  HOST_TOKEN_KEY,
+  resolveHostToken,
+  SESSION_KEY,
+  TOKEN_HEADER,
+  type KeyValueStore,
+} from './transport';
 
 /** A failed call as the renderer handles it: only the code and the safe details, never raw text. */
 export class ApiError extends Error {
@@ -145,7 +152,6 @@ export function validateInput<M extends MethodName>(
   };
 }
 
-
 /**
  * Hands a finished file (an export) to the user. Electron: the main process shows a save dialog.
  * Browser mode: fetched from the host with the token and session headers, then saved by the browser.
@@ -157,7 +163,11 @@ export async function downloadFile(id: string, name: string): Promise<boolean> {
   const headers: Record<string, string> = { 'X-CRM-Session': session ?? '' };
   const token = store.getItem(HOST_TOKEN_KEY);
   if (token) headers[TOKEN_HEADER] = token;
-  const res = await window.fetch(`/api/file/${encodeURIComponent(id)}`, { headers, cache: 'no-store', credentials: 'same-origin' });
+  const res = await window.fetch(`/api/file/${encodeURIComponent(id)}`, {
+    headers,
+    cache: 'no-store',
+    credentials: 'same-origin',
+  });
   if (!res.ok) throw new ApiError(res.status === 404 ? 'NOT_FOUND' : 'INTERNAL');
   saveBlob(await res.blob(), name);
   return true;

@@ -51,7 +51,10 @@ export function tokenFromFragment(hash: string): string | null {
  * Takes the host token from the fragment (remembering it in `store`) or, on a reload, from `store`.
  * `fragmentHadToken` tells the caller to scrub the token from the visible URL.
  */
-export function resolveHostToken(hash: string, store: KeyValueStore): { token: string | null; fragmentHadToken: boolean } {
+export function resolveHostToken(
+  hash: string,
+  store: KeyValueStore,
+): { token: string | null; fragmentHadToken: boolean } {
   const fromUrl = tokenFromFragment(hash);
   if (fromUrl) {
     store.setItem(HOST_TOKEN_KEY, fromUrl);

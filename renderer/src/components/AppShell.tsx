@@ -58,7 +58,9 @@ export function AppShell() {
   }, [items]);
 
   useEffect(() => {
-    document.title = route ? `${t(items.find((i) => i.id === route)?.labelKey ?? 'app.title')} · ${t('app.title')}` : t('app.title');
+    document.title = route
+      ? `${t(items.find((i) => i.id === route)?.labelKey ?? 'app.title')} · ${t('app.title')}`
+      : t('app.title');
   }, [route, items, t]);
 
   return (
@@ -239,24 +241,24 @@ function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () => void }
         { title: null, list: SHORTCUTS },
         { title: 'shortcuts.grid.title', list: GRID_SHORTCUTS },
       ].map(({ title, list }) => (
-      <table className="shortcuts" key={title ?? 'all'}>
-        {title && <caption>{t(title)}</caption>}
-        <tbody>
-          {list.map((s) => (
-            <tr key={s.label}>
-              <td>
-                {s.keys.map((k, i) => (
-                  <span key={k}>
-                    {i > 0 && <span className="plus">{s.or ? ' / ' : ' + '}</span>}
-                    <kbd>{k}</kbd>
-                  </span>
-                ))}
-              </td>
-              <td>{t(s.label)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        <table className="shortcuts" key={title ?? 'all'}>
+          {title && <caption>{t(title)}</caption>}
+          <tbody>
+            {list.map((s) => (
+              <tr key={s.label}>
+                <td>
+                  {s.keys.map((k, i) => (
+                    <span key={k}>
+                      {i > 0 && <span className="plus">{s.or ? ' / ' : ' + '}</span>}
+                      <kbd>{k}</kbd>
+                    </span>
+                  ))}
+                </td>
+                <td>{t(s.label)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ))}
     </Modal>
   );

@@ -33,7 +33,9 @@ export function CustomerTable({
           <caption className="visually-hidden">{caption}</caption>
           <thead>
             <tr>
-              <th scope="col" className="num">#</th>
+              <th scope="col" className="num">
+                #
+              </th>
               <th scope="col">{t('customer.customerNo')}</th>
               <th scope="col">{t('customer.name')}</th>
               <th scope="col">{t('customer.idNo')}</th>
@@ -41,7 +43,9 @@ export function CustomerTable({
               <th scope="col">{t('customer.tier')}</th>
               <th scope="col">{t('customer.status')}</th>
               <th scope="col">{t('customer.manager')}</th>
-              <th scope="col" className="num">{t('customer.aumYuan')}</th>
+              <th scope="col" className="num">
+                {t('customer.aumYuan')}
+              </th>
               {canReveal && <th scope="col">{t('common.actions')}</th>}
             </tr>
           </thead>
@@ -157,9 +161,7 @@ export function RevealDialog({
     <Modal open={customer !== null} title={t('reveal.title')} onClose={onClose} testId="reveal-dialog">
       {customer && (
         <form onSubmit={submit} className="form">
-          <p className="muted">
-            {t('reveal.intro', { name: customer.name, customerNo: customer.customerNo })}
-          </p>
+          <p className="muted">{t('reveal.intro', { name: customer.name, customerNo: customer.customerNo })}</p>
           <div className="field">
             <label htmlFor={reasonId}>{t('reveal.reason')}</label>
             <textarea

@@ -4,7 +4,15 @@ import type { Overview, TierFigure } from '../../../shared/api';
 import { count, moneyShare, share, wan, yuan } from '../format';
 import { currentLanguage } from '../i18n';
 
-export const TIER_ORDER: readonly TierFigure['tier'][] = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'];
+export const TIER_ORDER: readonly TierFigure['tier'][] = [
+  'gold',
+  'quality',
+  'key',
+  'ordinary',
+  'restricted',
+  'exit',
+  'none',
+];
 
 export interface Kpi {
   id: string;
@@ -44,7 +52,12 @@ export function useOverviewKpis(o: Overview | undefined): Kpi[] {
     exact: t('units.yuanExact', { amount: yuan(v) }),
   });
   return [
-    { id: 'customers', label: t('kpi.customers'), value: count(o.customers, currentLanguage()), unit: t('units.customers') },
+    {
+      id: 'customers',
+      label: t('kpi.customers'),
+      value: count(o.customers, currentLanguage()),
+      unit: t('units.customers'),
+    },
     money('deposits', o.deposits),
     money('loans', o.loans),
     money('aum', o.aum),
@@ -66,10 +79,18 @@ export function TierTable({ overview, caption }: { overview: Overview; caption: 
         <thead>
           <tr>
             <th scope="col">{t('tierTable.tier')}</th>
-            <th scope="col" className="num">{t('tierTable.customers')}</th>
-            <th scope="col" className="num">{t('tierTable.customerShare')}</th>
-            <th scope="col" className="num">{t('tierTable.aumWan')}</th>
-            <th scope="col" className="num">{t('tierTable.aumShare')}</th>
+            <th scope="col" className="num">
+              {t('tierTable.customers')}
+            </th>
+            <th scope="col" className="num">
+              {t('tierTable.customerShare')}
+            </th>
+            <th scope="col" className="num">
+              {t('tierTable.aumWan')}
+            </th>
+            <th scope="col" className="num">
+              {t('tierTable.aumShare')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -80,7 +101,9 @@ export function TierTable({ overview, caption }: { overview: Overview; caption: 
               </th>
               <td className="num">{count(r.customers, currentLanguage())}</td>
               <td className="num">{share(r.customers, overview.customers)}</td>
-              <td className="num" title={yuan(r.aum)}>{wan(r.aum)}</td>
+              <td className="num" title={yuan(r.aum)}>
+                {wan(r.aum)}
+              </td>
               <td className="num">{moneyShare(r.aum, overview.aum)}</td>
             </tr>
           ))}
@@ -90,7 +113,9 @@ export function TierTable({ overview, caption }: { overview: Overview; caption: 
             <th scope="row">{t('common.total')}</th>
             <td className="num">{count(overview.customers, currentLanguage())}</td>
             <td className="num">{overview.customers ? '100.0%' : '—'}</td>
-            <td className="num" title={yuan(overview.aum)}>{wan(overview.aum)}</td>
+            <td className="num" title={yuan(overview.aum)}>
+              {wan(overview.aum)}
+            </td>
             <td className="num">{moneyShare(overview.aum, overview.aum)}</td>
           </tr>
         </tfoot>

@@ -1,7 +1,15 @@
 import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InboxFile, PreviewResult, ProfileRow } from '../../../shared/api';
-import { ENCODINGS, IMPORT_FIELDS, IMPORT_KINDS, profileSchema, type ColumnMapping, type ImportKind, type ImportProfile } from '../../../shared/imports';
+import {
+  ENCODINGS,
+  IMPORT_FIELDS,
+  IMPORT_KINDS,
+  profileSchema,
+  type ColumnMapping,
+  type ImportKind,
+  type ImportProfile,
+} from '../../../shared/imports';
 import { api, toApiError, type ApiError } from '../api/client';
 import { PreviewTable } from '../pages/ImportsPage';
 import { Modal, useErrorText } from './ui';
@@ -26,7 +34,11 @@ const FORMATS: Record<string, string[]> = {
 
 /** "借=D; 贷=C" <-> {借: 'D', 贷: 'C'} */
 function valuesText(v: Record<string, string> | undefined): string {
-  return v ? Object.entries(v).map(([a, b]) => `${a}=${b}`).join('; ') : '';
+  return v
+    ? Object.entries(v)
+        .map(([a, b]) => `${a}=${b}`)
+        .join('; ')
+    : '';
 }
 function parseValues(s: string): Record<string, string> | undefined {
   const out: Record<string, string> = {};
@@ -91,7 +103,8 @@ export function ProfileEditor({
   const errorText = useErrorText();
   const start = row?.profile;
   const [base, setBase] = useState<Omit<ImportProfile, 'columns'>>(() => {
-    if (!start) return { name: '', kind: 'customers', format: 'delimited', encoding: 'auto', delimiter: ',', header: true };
+    if (!start)
+      return { name: '', kind: 'customers', format: 'delimited', encoding: 'auto', delimiter: ',', header: true };
     const { columns: _c, ...rest } = start;
     return { ...rest, name: copy ? `${rest.name} ${t('imports.copySuffix')}` : rest.name };
   });
@@ -142,10 +155,22 @@ export function ProfileEditor({
   }
 
   return (
-    <Modal open title={row && !copy ? t('imports.editProfile') : t('imports.newProfile')} onClose={onClose} testId="profile-editor" wide>
+    <Modal
+      open
+      title={row && !copy ? t('imports.editProfile') : t('imports.newProfile')}
+      onClose={onClose}
+      testId="profile-editor"
+      wide
+    >
       <div className="form-rows">
         <label htmlFor={`${id}-name`}>{t('imports.profileName')}</label>
-        <input id={`${id}-name`} data-testid="profile-name" value={base.name} maxLength={64} onChange={(e) => set('name', e.target.value)} />
+        <input
+          id={`${id}-name`}
+          data-testid="profile-name"
+          value={base.name}
+          maxLength={64}
+          onChange={(e) => set('name', e.target.value)}
+        />
         <label htmlFor={`${id}-kind`}>{t('imports.kind')}</label>
         <select
           id={`${id}-kind`}
@@ -164,7 +189,12 @@ export function ProfileEditor({
           ))}
         </select>
         <label htmlFor={`${id}-format`}>{t('imports.format')}</label>
-        <select id={`${id}-format`} data-testid="profile-format" value={base.format} onChange={(e) => set('format', e.target.value as ImportProfile['format'])}>
+        <select
+          id={`${id}-format`}
+          data-testid="profile-format"
+          value={base.format}
+          onChange={(e) => set('format', e.target.value as ImportProfile['format'])}
+        >
           {(['delimited', 'fixed', 'xlsx'] as const).map((f) => (
             <option key={f} value={f}>
               {t(`imports.formats.${f}`)}
@@ -174,7 +204,11 @@ export function ProfileEditor({
         {base.format !== 'xlsx' && (
           <>
             <label htmlFor={`${id}-enc`}>{t('imports.encoding')}</label>
-            <select id={`${id}-enc`} value={base.encoding} onChange={(e) => set('encoding', e.target.value as ImportProfile['encoding'])}>
+            <select
+              id={`${id}-enc`}
+              value={base.encoding}
+              onChange={(e) => set('encoding', e.target.value as ImportProfile['encoding'])}
+            >
               <option value="auto">{t('imports.encodingAuto')}</option>
               {ENCODINGS.map((en) => (
                 <option key={en} value={en}>
@@ -187,10 +221,17 @@ export function ProfileEditor({
         {base.format === 'delimited' && (
           <>
             <label htmlFor={`${id}-delim`}>{t('imports.delimiter')}</label>
-            <select id={`${id}-delim`} data-testid="profile-delimiter" value={base.delimiter ?? ','} onChange={(e) => set('delimiter', e.target.value)}>
+            <select
+              id={`${id}-delim`}
+              data-testid="profile-delimiter"
+              value={base.delimiter ?? ','}
+              onChange={(e) => set('delimiter', e.target.value)}
+            >
               {[',', '\t', '|', ';', '^', '~'].map((d) => (
                 <option key={d} value={d}>
-                  {t(`imports.delimiters.${d === '\t' ? 'tab' : d === ',' ? 'comma' : d === '|' ? 'pipe' : d === ';' ? 'semicolon' : d === '^' ? 'caret' : 'tilde'}`)}
+                  {t(
+                    `imports.delimiters.${d === '\t' ? 'tab' : d === ',' ? 'comma' : d === '|' ? 'pipe' : d === ';' ? 'semicolon' : d === '^' ? 'caret' : 'tilde'}`,
+                  )}
                 </option>
               ))}
             </select>
@@ -199,13 +240,29 @@ export function ProfileEditor({
         {base.format === 'xlsx' && (
           <>
             <label htmlFor={`${id}-sheet`}>{t('imports.sheet')}</label>
-            <input id={`${id}-sheet`} value={base.sheet === undefined ? '' : String(base.sheet)} onChange={(e) => set('sheet', /^\d+$/.test(e.target.value) ? Number(e.target.value) : e.target.value || undefined)} />
+            <input
+              id={`${id}-sheet`}
+              value={base.sheet === undefined ? '' : String(base.sheet)}
+              onChange={(e) =>
+                set('sheet', /^\d+$/.test(e.target.value) ? Number(e.target.value) : e.target.value || undefined)
+              }
+            />
           </>
         )}
         <label htmlFor={`${id}-header`}>{t('imports.header')}</label>
-        <input id={`${id}-header`} type="checkbox" checked={base.header} onChange={(e) => set('header', e.target.checked)} />
+        <input
+          id={`${id}-header`}
+          type="checkbox"
+          checked={base.header}
+          onChange={(e) => set('header', e.target.checked)}
+        />
         <label htmlFor={`${id}-skip`}>{t('imports.skipLines')}</label>
-        <input id={`${id}-skip`} inputMode="numeric" value={base.skipLines ?? 0} onChange={(e) => set('skipLines', /^\d+$/.test(e.target.value) ? Math.min(100, Number(e.target.value)) : 0)} />
+        <input
+          id={`${id}-skip`}
+          inputMode="numeric"
+          value={base.skipLines ?? 0}
+          onChange={(e) => set('skipLines', /^\d+$/.test(e.target.value) ? Math.min(100, Number(e.target.value)) : 0)}
+        />
       </div>
       <div className="table-wrap">
         <table className="data-table mapping" data-testid="profile-columns">
@@ -233,26 +290,53 @@ export function ProfileEditor({
                 <tr key={d.field} data-testid="mapping-row" data-field={d.field}>
                   <th scope="row">
                     {label}
-                    {(spec.required || spec.key) && <span className="required" aria-label={t('imports.required')}> *</span>}
+                    {(spec.required || spec.key) && (
+                      <span className="required" aria-label={t('imports.required')}>
+                        {' '}
+                        *
+                      </span>
+                    )}
                     {spec.key && <span className="badge">{t('imports.key')}</span>}
                   </th>
                   {base.format === 'fixed' ? (
                     <>
                       <td>
-                        <input aria-label={`${label} ${t('imports.startPos')}`} inputMode="numeric" size={5} value={d.start} onChange={(e) => setDraft(i, { start: e.target.value.replace(/\D/g, '') })} />
+                        <input
+                          aria-label={`${label} ${t('imports.startPos')}`}
+                          inputMode="numeric"
+                          size={5}
+                          value={d.start}
+                          onChange={(e) => setDraft(i, { start: e.target.value.replace(/\D/g, '') })}
+                        />
                       </td>
                       <td>
-                        <input aria-label={`${label} ${t('imports.width')}`} inputMode="numeric" size={5} value={d.width} onChange={(e) => setDraft(i, { width: e.target.value.replace(/\D/g, '') })} />
+                        <input
+                          aria-label={`${label} ${t('imports.width')}`}
+                          inputMode="numeric"
+                          size={5}
+                          value={d.width}
+                          onChange={(e) => setDraft(i, { width: e.target.value.replace(/\D/g, '') })}
+                        />
                       </td>
                     </>
                   ) : (
                     <td>
-                      <input aria-label={`${label} ${t('imports.sourceColumn')}`} data-testid={`mapping-source-${d.field}`} value={d.source} maxLength={128} onChange={(e) => setDraft(i, { source: e.target.value })} />
+                      <input
+                        aria-label={`${label} ${t('imports.sourceColumn')}`}
+                        data-testid={`mapping-source-${d.field}`}
+                        value={d.source}
+                        maxLength={128}
+                        onChange={(e) => setDraft(i, { source: e.target.value })}
+                      />
                     </td>
                   )}
                   <td>
                     {FORMATS[spec.type] ? (
-                      <select aria-label={`${label} ${t('imports.valueFormat')}`} value={d.format} onChange={(e) => setDraft(i, { format: e.target.value })}>
+                      <select
+                        aria-label={`${label} ${t('imports.valueFormat')}`}
+                        value={d.format}
+                        onChange={(e) => setDraft(i, { format: e.target.value })}
+                      >
                         <option value="">{t('imports.formatDefault')}</option>
                         {FORMATS[spec.type]!.map((f) => (
                           <option key={f} value={f}>
@@ -277,7 +361,12 @@ export function ProfileEditor({
                     )}
                   </td>
                   <td>
-                    <input aria-label={`${label} ${t('imports.constant')}`} value={d.constant} maxLength={256} onChange={(e) => setDraft(i, { constant: e.target.value })} />
+                    <input
+                      aria-label={`${label} ${t('imports.constant')}`}
+                      value={d.constant}
+                      maxLength={256}
+                      onChange={(e) => setDraft(i, { constant: e.target.value })}
+                    />
                   </td>
                 </tr>
               );
@@ -288,7 +377,12 @@ export function ProfileEditor({
       <p className="muted">{t('imports.mappingHelp')}</p>
       <div className="actions">
         <label htmlFor={`${id}-pfile`}>{t('imports.previewWith')}</label>
-        <select id={`${id}-pfile`} data-testid="profile-preview-file" value={file} onChange={(e) => setFile(e.target.value)}>
+        <select
+          id={`${id}-pfile`}
+          data-testid="profile-preview-file"
+          value={file}
+          onChange={(e) => setFile(e.target.value)}
+        >
           <option value="">{t('imports.chooseFile')}</option>
           {files.map((f) => (
             <option key={f.name} value={f.name}>
@@ -296,10 +390,22 @@ export function ProfileEditor({
             </option>
           ))}
         </select>
-        <button type="button" className="btn" data-testid="profile-preview" disabled={!file || !valid.success || busy} onClick={() => void doPreview()}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="profile-preview"
+          disabled={!file || !valid.success || busy}
+          onClick={() => void doPreview()}
+        >
           {t('imports.preview')}
         </button>
-        <button type="button" className="btn btn-primary" data-testid="profile-save" disabled={!valid.success || busy} onClick={() => void save()}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid="profile-save"
+          disabled={!valid.success || busy}
+          onClick={() => void save()}
+        >
           {t('common.save')}
         </button>
       </div>

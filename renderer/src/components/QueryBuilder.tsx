@@ -1,6 +1,14 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { QUERY_FIELDS, type CustomerList, type GridFilter, type QueryCondition, type QueryField, type QueryGroup, type SavedQuery } from '../../../shared/api';
+import {
+  QUERY_FIELDS,
+  type CustomerList,
+  type GridFilter,
+  type QueryCondition,
+  type QueryField,
+  type QueryGroup,
+  type SavedQuery,
+} from '../../../shared/api';
 import { api, toApiError, type ApiError } from '../api/client';
 import { count } from '../format';
 import { currentLanguage } from '../i18n';
@@ -40,7 +48,13 @@ function toRows(g: QueryGroup | null): { op: 'and' | 'or'; rows: Row[] } {
   if (!g) return { op: 'and', rows: [{ field: 'tier', op: 'in', text: 'gold, quality', days: '90', minCount: '1' }] };
   const rows = g.items
     .filter((i): i is QueryCondition => !('items' in i))
-    .map((c) => ({ field: c.field, op: c.op, text: Array.isArray(c.value) ? c.value.join(', ') : String(c.value), days: String(c.days ?? 90), minCount: String(c.minCount ?? 1) }));
+    .map((c) => ({
+      field: c.field,
+      op: c.op,
+      text: Array.isArray(c.value) ? c.value.join(', ') : String(c.value),
+      days: String(c.days ?? 90),
+      minCount: String(c.minCount ?? 1),
+    }));
   return { op: g.op, rows };
 }
 
@@ -50,7 +64,10 @@ function toGroup(op: 'and' | 'or', rows: Row[]): QueryGroup {
     items: rows.map((r): QueryCondition => {
       const type = QUERY_FIELDS[r.field];
       const numeric = type === 'number' || type === 'id';
-      const parts = r.text.split(/[,，]/).map((x) => x.trim()).filter(Boolean);
+      const parts = r.text
+        .split(/[,，]/)
+        .map((x) => x.trim())
+        .filter(Boolean);
       const conv = (x: string) => (numeric && /^\d+$/.test(x) ? Number(x) : x);
       const value = r.op === 'in' || r.op === 'between' ? parts.map(conv) : conv(r.text.trim());
       const c: QueryCondition = { field: r.field, op: r.op, value };
@@ -104,7 +121,10 @@ export function QueryBuilder({
   const save = () => {
     setError(undefined);
     const { advanced: _a, q: _q, ...rest } = baseFilter;
-    api('queries.save', { name: name.trim(), shared, filter: { ...rest, advanced: group } }).then(onSaved, (e: unknown) => setError(toApiError(e)));
+    api('queries.save', { name: name.trim(), shared, filter: { ...rest, advanced: group } }).then(
+      onSaved,
+      (e: unknown) => setError(toApiError(e)),
+    );
   };
 
   return (
@@ -112,7 +132,14 @@ export function QueryBuilder({
       <div className="actions" role="radiogroup" aria-label={t('query.combine')}>
         {(['and', 'or'] as const).map((o) => (
           <label key={o}>
-            <input type="radio" name={`${id}-op`} checked={op === o} onChange={() => setOp(o)} data-testid={`query-op-${o}`} /> {t(`query.ops.${o}`)}
+            <input
+              type="radio"
+              name={`${id}-op`}
+              checked={op === o}
+              onChange={() => setOp(o)}
+              data-testid={`query-op-${o}`}
+            />{' '}
+            {t(`query.ops.${o}`)}
           </label>
         ))}
       </div>
@@ -138,7 +165,12 @@ export function QueryBuilder({
                 </select>
               </td>
               <td>
-                <select aria-label={t('query.op')} data-testid="query-cmp" value={r.op} onChange={(e) => set(i, { op: e.target.value as QueryCondition['op'] })}>
+                <select
+                  aria-label={t('query.op')}
+                  data-testid="query-cmp"
+                  value={r.op}
+                  onChange={(e) => set(i, { op: e.target.value as QueryCondition['op'] })}
+                >
                   {opsFor(r.field).map((o) => (
                     <option key={o} value={o}>
                       {t(`query.cmp.${o}`)}
@@ -165,13 +197,32 @@ export function QueryBuilder({
                 {r.field === 'channelUse' && (
                   <span className="muted">
                     {' '}
-                    {t('query.inLast')} <input aria-label={t('query.days')} size={4} value={r.days} onChange={(e) => set(i, { days: e.target.value })} /> {t('query.daysAtLeast')}{' '}
-                    <input aria-label={t('query.minCount')} size={4} value={r.minCount} onChange={(e) => set(i, { minCount: e.target.value })} /> {t('query.times')}
+                    {t('query.inLast')}{' '}
+                    <input
+                      aria-label={t('query.days')}
+                      size={4}
+                      value={r.days}
+                      onChange={(e) => set(i, { days: e.target.value })}
+                    />{' '}
+                    {t('query.daysAtLeast')}{' '}
+                    <input
+                      aria-label={t('query.minCount')}
+                      size={4}
+                      value={r.minCount}
+                      onChange={(e) => set(i, { minCount: e.target.value })}
+                    />{' '}
+                    {t('query.times')}
                   </span>
                 )}
               </td>
               <td>
-                <button type="button" className="btn-icon" aria-label={t('query.remove')} onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))} disabled={rows.length === 1}>
+                <button
+                  type="button"
+                  className="btn-icon"
+                  aria-label={t('query.remove')}
+                  onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}
+                  disabled={rows.length === 1}
+                >
                   ×
                 </button>
               </td>
@@ -180,7 +231,13 @@ export function QueryBuilder({
         </tbody>
       </table>
       <div className="actions">
-        <button type="button" className="btn" data-testid="query-add" onClick={() => setRows((rs) => [...rs, { field: 'aum', op: 'gte', text: '', days: '90', minCount: '1' }])} disabled={rows.length >= 20}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="query-add"
+          onClick={() => setRows((rs) => [...rs, { field: 'aum', op: 'gte', text: '', days: '90', minCount: '1' }])}
+          disabled={rows.length >= 20}
+        >
           {t('query.add')}
         </button>
         <button type="button" className="btn" data-testid="query-check" onClick={check}>
@@ -196,7 +253,14 @@ export function QueryBuilder({
         </button>
       </div>
       <div className="actions">
-        <input aria-label={t('query.name')} placeholder={t('query.name')} data-testid="query-name" value={name} maxLength={40} onChange={(e) => setName(e.target.value)} />
+        <input
+          aria-label={t('query.name')}
+          placeholder={t('query.name')}
+          data-testid="query-name"
+          value={name}
+          maxLength={40}
+          onChange={(e) => setName(e.target.value)}
+        />
         <label>
           <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} /> {t('query.shared')}
         </label>
@@ -243,7 +307,10 @@ export function AddToListDialog({
     setError(undefined);
     try {
       const listId = target === 'new' ? (await api('lists.save', { name: name.trim(), shared })).id : target;
-      const r = which === 'selected' ? await api('lists.add', { listId, customerIds: selected }) : await api('lists.add', { listId, filter });
+      const r =
+        which === 'selected'
+          ? await api('lists.add', { listId, customerIds: selected })
+          : await api('lists.add', { listId, filter });
       setAdded(r.added);
       setTimeout(onDone, 800);
     } catch (e) {
@@ -256,16 +323,32 @@ export function AddToListDialog({
       <fieldset className="radio-row">
         <legend>{t('lists.which')}</legend>
         <label>
-          <input type="radio" checked={which === 'selected'} disabled={!selected.length} onChange={() => setWhich('selected')} /> {t('lists.selected', { n: count(selected.length, lng) })}
+          <input
+            type="radio"
+            checked={which === 'selected'}
+            disabled={!selected.length}
+            onChange={() => setWhich('selected')}
+          />{' '}
+          {t('lists.selected', { n: count(selected.length, lng) })}
         </label>
         <label>
-          <input type="radio" checked={which === 'filtered'} onChange={() => setWhich('filtered')} data-testid="add-filtered" />{' '}
+          <input
+            type="radio"
+            checked={which === 'filtered'}
+            onChange={() => setWhich('filtered')}
+            data-testid="add-filtered"
+          />{' '}
           {t('lists.filtered', { n: filteredCount === null ? '…' : count(filteredCount, lng) })}
         </label>
       </fieldset>
       <div className="form-rows">
         <label htmlFor="add-list-target">{t('lists.target')}</label>
-        <select id="add-list-target" data-testid="add-list-target" value={target} onChange={(e) => setTarget(e.target.value === 'new' ? 'new' : Number(e.target.value))}>
+        <select
+          id="add-list-target"
+          data-testid="add-list-target"
+          value={target}
+          onChange={(e) => setTarget(e.target.value === 'new' ? 'new' : Number(e.target.value))}
+        >
           {lists.map((l) => (
             <option key={l.id} value={l.id}>
               {l.name}
@@ -277,16 +360,29 @@ export function AddToListDialog({
           <>
             <label htmlFor="add-list-name">{t('lists.name')}</label>
             <div className="row">
-              <input id="add-list-name" data-testid="add-list-name" value={name} maxLength={40} onChange={(e) => setName(e.target.value)} />
+              <input
+                id="add-list-name"
+                data-testid="add-list-name"
+                value={name}
+                maxLength={40}
+                onChange={(e) => setName(e.target.value)}
+              />
               <label>
-                <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} /> {t('lists.shared')}
+                <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} />{' '}
+                {t('lists.shared')}
               </label>
             </div>
           </>
         )}
       </div>
       <div className="actions">
-        <button type="button" className="btn btn-primary" data-testid="add-list-go" disabled={target === 'new' && !name.trim()} onClick={() => void go()}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid="add-list-go"
+          disabled={target === 'new' && !name.trim()}
+          onClick={() => void go()}
+        >
           {t('grid.addToList')}
         </button>
         {added !== null && (

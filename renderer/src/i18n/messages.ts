@@ -56,21 +56,35 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
     case 'DESKTOP_LAYOUT_INVALID': {
       // reason names the problem (unknown widget kind, bad JSON...); kind and widget fill its message
       const reason = typeof details?.reason === 'string' ? details.reason : '';
-      const vars = { kind: String(details?.kind ?? '—'), widget: String(details?.widget ?? '—'), path: String(details?.path ?? '—') };
-      return reason ? t(`desktop.layoutProblem.${reason}`, { ...vars, defaultValue: t('errors.DESKTOP_LAYOUT_INVALID') }) : t('errors.DESKTOP_LAYOUT_INVALID');
+      const vars = {
+        kind: String(details?.kind ?? '—'),
+        widget: String(details?.widget ?? '—'),
+        path: String(details?.path ?? '—'),
+      };
+      return reason
+        ? t(`desktop.layoutProblem.${reason}`, { ...vars, defaultValue: t('errors.DESKTOP_LAYOUT_INVALID') })
+        : t('errors.DESKTOP_LAYOUT_INVALID');
     }
     case 'GRID_LAYOUT_INVALID': {
       // reason: an unknown or repeated column id (named), or a stored layout of the wrong form
       const reason = typeof details?.reason === 'string' ? details.reason : '';
       const colId = typeof details?.colId === 'string' ? details.colId : '—';
-      return reason ? t(`grid.layoutProblem.${reason}`, { colId, defaultValue: t('errors.GRID_LAYOUT_INVALID') }) : t('errors.GRID_LAYOUT_INVALID');
+      return reason
+        ? t(`grid.layoutProblem.${reason}`, { colId, defaultValue: t('errors.GRID_LAYOUT_INVALID') })
+        : t('errors.GRID_LAYOUT_INVALID');
     }
     case 'TIER_CLOCK_BEHIND':
       return t('errors.TIER_CLOCK_BEHIND', { last: typeof details?.last === 'string' ? dateTime(details.last) : '—' });
     case 'REFERRAL_BAD_STATE': {
       // status and action are codes: show them as the words on screen (待受理 / 成交)
-      const status = typeof details?.status === 'string' ? t(`referral.status.${details.status}`, { defaultValue: details.status }) : '—';
-      const action = typeof details?.action === 'string' ? t(`referral.action.${details.action}`, { defaultValue: details.action }) : '—';
+      const status =
+        typeof details?.status === 'string'
+          ? t(`referral.status.${details.status}`, { defaultValue: details.status })
+          : '—';
+      const action =
+        typeof details?.action === 'string'
+          ? t(`referral.action.${details.action}`, { defaultValue: details.action })
+          : '—';
       return t('errors.REFERRAL_BAD_STATE', { status, action });
     }
     case 'OPPORTUNITY_STAGE': {
@@ -78,12 +92,16 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
       return t('errors.OPPORTUNITY_STAGE', { from: stage(details?.from), to: stage(details?.to) });
     }
     case 'RULE_PARAM': {
-      const field = typeof details?.field === 'string' ? t(`rules.param.${details.field}`, { defaultValue: details.field }) : '—';
+      const field =
+        typeof details?.field === 'string' ? t(`rules.param.${details.field}`, { defaultValue: details.field }) : '—';
       return t('errors.RULE_PARAM', { field, min: String(details?.min ?? '—'), max: String(details?.max ?? '—') });
     }
     case 'CAMPAIGN_IMPORT_INVALID': {
       const errs = Array.isArray(details?.errors) ? details.errors : [];
-      return t('errors.CAMPAIGN_IMPORT_INVALID', { file: typeof details?.file === 'string' ? details.file : '—', count: typeof details?.count === 'number' ? details.count : errs.length });
+      return t('errors.CAMPAIGN_IMPORT_INVALID', {
+        file: typeof details?.file === 'string' ? details.file : '—',
+        count: typeof details?.count === 'number' ? details.count : errs.length,
+      });
     }
     default:
       if (code.startsWith('IMPORT_')) return importMessage(t, code, details ?? {});
@@ -92,14 +110,31 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
 }
 
 /** Variables an import message may use; a missing one reads as '—', never as a raw placeholder. */
-const IMPORT_VARS = ['encoding', 'max', 'errno', 'sheet', 'missing', 'field', 'reason', 'rejected', 'tolerance', 'previousJob', 'previousAt', 'jobId'] as const;
+const IMPORT_VARS = [
+  'encoding',
+  'max',
+  'errno',
+  'sheet',
+  'missing',
+  'field',
+  'reason',
+  'rejected',
+  'tolerance',
+  'previousJob',
+  'previousAt',
+  'jobId',
+] as const;
 
 /** "文件 x.csv，第 12 行，第 5 列：<message>" with only the parts the details carry. */
 function importMessage(t: Translate, code: ErrorCode, d: ErrorDetails): string {
   const vars: Record<string, string> = {};
   for (const k of IMPORT_VARS) {
     const v = d[k];
-    vars[k] = Array.isArray(v) ? v.join(t('common.listSeparator')) : v === undefined || v === null || v === '' ? '—' : String(v);
+    vars[k] = Array.isArray(v)
+      ? v.join(t('common.listSeparator'))
+      : v === undefined || v === null || v === ''
+        ? '—'
+        : String(v);
   }
   if (typeof d.previousAt === 'string') vars.previousAt = dateTime(d.previousAt);
   const where: string[] = [];

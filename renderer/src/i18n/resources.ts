@@ -20,7 +20,14 @@ interface DomainFile {
   en: Tree;
 }
 
-const DOMAINS: Record<string, DomainFile> = { desktop, opportunities, referrals, reminders, reports, settings } as Record<string, DomainFile>;
+const DOMAINS: Record<string, DomainFile> = {
+  desktop,
+  opportunities,
+  referrals,
+  reminders,
+  reports,
+  settings,
+} as Record<string, DomainFile>;
 
 function merge(into: Tree, from: Tree, where: string, path = ''): void {
   for (const [k, v] of Object.entries(from)) {

@@ -80,7 +80,11 @@ export function AdminHome() {
           <ErrorNotice error={state.error} onRetry={state.reload} />
           {state.loading && !state.data && <Loading />}
           {state.data &&
-            (state.data.rows.length === 0 ? <Empty text={t('admin.recent.none')} /> : <AuditTable rows={state.data.rows} />)}
+            (state.data.rows.length === 0 ? (
+              <Empty text={t('admin.recent.none')} />
+            ) : (
+              <AuditTable rows={state.data.rows} />
+            ))}
         </section>
       ))}
       <SlaSetting />

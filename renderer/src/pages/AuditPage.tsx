@@ -72,7 +72,14 @@ export function AuditPage() {
       {data && (
         <div className="panel" aria-busy={loading}>
           {data.rows.length === 0 ? <Empty text={t('audit.empty')} /> : <AuditTable rows={data.rows} />}
-          <Pager offset={offset} limit={PAGE_SIZE} rows={data.rows.length} total={data.total} busy={loading} onOffset={setOffset} />
+          <Pager
+            offset={offset}
+            limit={PAGE_SIZE}
+            rows={data.rows.length}
+            total={data.total}
+            busy={loading}
+            onOffset={setOffset}
+          />
         </div>
       )}
     </section>
@@ -115,10 +122,14 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
                 {r.role && <span className="muted"> · {t(`roles.${r.role}`, { defaultValue: r.role })}</span>}
               </td>
               <td>
-                <span title={r.action}>{t(`auditActions.${r.action.replace(/\./g, '_')}`, { defaultValue: r.action })}</span>
+                <span title={r.action}>
+                  {t(`auditActions.${r.action.replace(/\./g, '_')}`, { defaultValue: r.action })}
+                </span>
               </td>
               <td>
-                <span className={`status-pill pill-${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'off'}`}>
+                <span
+                  className={`status-pill pill-${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'off'}`}
+                >
                   {t(`audit.outcomes.${r.outcome}`)}
                 </span>
               </td>

@@ -82,7 +82,12 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
             <dd className="mono" data-testid="c360-mobile">
               {(revealed ? revealed.mobile : c.mobile) ?? '—'}
               {canReveal && !revealed && (c.idNo || c.mobile) && (
-                <button type="button" className="btn btn-ghost" data-testid="c360-reveal" onClick={() => setAsking(true)}>
+                <button
+                  type="button"
+                  className="btn btn-ghost"
+                  data-testid="c360-reveal"
+                  onClick={() => setAsking(true)}
+                >
                   {t('c360.reveal')}
                 </button>
               )}
@@ -100,7 +105,15 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
             <dt>{t('grid.lastTxnOn')}</dt>
             <dd>{c.lastTxnOn ?? '—'}</dd>
             <dt>{t('c360.tags')}</dt>
-            <dd>{c.tags.length ? c.tags.map((x) => <span key={x} className="tag">{x}</span>) : '—'}</dd>
+            <dd>
+              {c.tags.length
+                ? c.tags.map((x) => (
+                    <span key={x} className="tag">
+                      {x}
+                    </span>
+                  ))
+                : '—'}
+            </dd>
           </dl>
         </section>
         <section className="panel" aria-labelledby="c360-figures">
@@ -136,8 +149,12 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
                 <th scope="col">{t('c360.product')}</th>
                 <th scope="col">{t('c360.status')}</th>
                 <th scope="col">{t('grid.openedOn')}</th>
-                <th scope="col" className="num">{t('c360.balance')}</th>
-                <th scope="col" className="num">{t('c360.frozen')}</th>
+                <th scope="col" className="num">
+                  {t('c360.balance')}
+                </th>
+                <th scope="col" className="num">
+                  {t('c360.frozen')}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -165,7 +182,9 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
               <thead>
                 <tr>
                   <th scope="col">{t('c360.product')}</th>
-                  <th scope="col" className="num">{t('c360.amount')}</th>
+                  <th scope="col" className="num">
+                    {t('c360.amount')}
+                  </th>
                   <th scope="col">{t('c360.rateOrValue')}</th>
                   <th scope="col">{t('c360.maturity')}</th>
                   <th scope="col">{t('c360.status')}</th>
@@ -194,7 +213,9 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
               <thead>
                 <tr>
                   <th scope="col">{t('c360.product')}</th>
-                  <th scope="col" className="num">{t('c360.balance')}</th>
+                  <th scope="col" className="num">
+                    {t('c360.balance')}
+                  </th>
                   <th scope="col">{t('c360.rate')}</th>
                   <th scope="col">{t('c360.nextDue')}</th>
                   <th scope="col">{t('c360.maturity')}</th>
@@ -241,7 +262,8 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
             <ul className="plain-list" data-testid="c360-changes">
               {data.changes.map((ch, i) => (
                 <li key={i}>
-                  {dateTime(ch.at)} · {t(`importFields.${ch.field}`, { defaultValue: ch.field })}: {ch.oldValue ?? '—'} → {ch.newValue ?? '—'}
+                  {dateTime(ch.at)} · {t(`importFields.${ch.field}`, { defaultValue: ch.field })}: {ch.oldValue ?? '—'}{' '}
+                  → {ch.newValue ?? '—'}
                 </li>
               ))}
             </ul>
@@ -274,7 +296,10 @@ function TrendChart({ data }: { data: Customer360['trend'] }) {
       grid: { left: 70, right: 16, top: 16, bottom: 28 },
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => yuan(Number(v).toFixed(2)) },
       xAxis: { type: 'category', data: data.map((d) => d.month) },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => (Math.abs(v) >= 10_000 ? `${(v / 10_000).toFixed(0)}万` : String(v)) } },
+      yAxis: {
+        type: 'value',
+        axisLabel: { formatter: (v: number) => (Math.abs(v) >= 10_000 ? `${(v / 10_000).toFixed(0)}万` : String(v)) },
+      },
       series: [{ type: 'line', smooth: true, data: data.map((d) => Number(d.balance)), areaStyle: { opacity: 0.08 } }],
     });
     const onResize = () => chart.resize();
@@ -284,7 +309,15 @@ function TrendChart({ data }: { data: Customer360['trend'] }) {
       chart.dispose();
     };
   }, [data]);
-  return <div ref={ref} className="trend-chart" data-testid="c360-trend" role="img" aria-label={data.map((d) => `${d.month} ${d.balance}`).join(', ')} />;
+  return (
+    <div
+      ref={ref}
+      className="trend-chart"
+      data-testid="c360-trend"
+      role="img"
+      aria-label={data.map((d) => `${d.month} ${d.balance}`).join(', ')}
+    />
+  );
 }
 
 function Transactions({ id }: { id: number }) {
@@ -307,9 +340,15 @@ function Transactions({ id }: { id: number }) {
                   <th scope="col">{t('c360.accountNo')}</th>
                   <th scope="col">{t('c360.txnType')}</th>
                   <th scope="col">{t('c360.channel')}</th>
-                  <th scope="col" className="num">{t('c360.debit')}</th>
-                  <th scope="col" className="num">{t('c360.credit')}</th>
-                  <th scope="col" className="num">{t('c360.balanceAfter')}</th>
+                  <th scope="col" className="num">
+                    {t('c360.debit')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('c360.credit')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('c360.balanceAfter')}
+                  </th>
                   <th scope="col">{t('c360.counterparty')}</th>
                 </tr>
               </thead>
@@ -328,14 +367,29 @@ function Transactions({ id }: { id: number }) {
                 ))}
               </tbody>
             </table>
-            <Pager offset={offset} limit={TXN_PAGE} rows={txns.data.rows.length} total={txns.data.total} busy={txns.loading} onOffset={setOffset} />
+            <Pager
+              offset={offset}
+              limit={TXN_PAGE}
+              rows={txns.data.rows.length}
+              total={txns.data.total}
+              busy={txns.loading}
+              onOffset={setOffset}
+            />
           </>
         ))}
     </section>
   );
 }
 
-function RevealDialog({ id, onClose, onRevealed }: { id: number; onClose: () => void; onRevealed: (r: RevealResult) => void }) {
+function RevealDialog({
+  id,
+  onClose,
+  onRevealed,
+}: {
+  id: number;
+  onClose: () => void;
+  onRevealed: (r: RevealResult) => void;
+}) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [reason, setReason] = useState('');
@@ -349,7 +403,14 @@ function RevealDialog({ id, onClose, onRevealed }: { id: number; onClose: () => 
   return (
     <Modal open title={t('reveal.title')} onClose={onClose} testId="c360-reveal-dialog">
       <label htmlFor="c360-reason">{t('reveal.reason')}</label>
-      <input id="c360-reason" data-testid="c360-reveal-reason" value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && submit()} />
+      <input
+        id="c360-reason"
+        data-testid="c360-reveal-reason"
+        value={reason}
+        maxLength={200}
+        onChange={(e) => setReason(e.target.value)}
+        onKeyDown={(e) => e.key === 'Enter' && submit()}
+      />
       <p className="muted">{t('reveal.hint')}</p>
       <div className="actions">
         <button type="button" className="btn btn-primary" data-testid="c360-reveal-submit" onClick={submit}>

@@ -1,4 +1,12 @@
-import { AllCommunityModule, ModuleRegistry, type ColDef, type ColumnEventType, type GridApi, type IDatasource, type SortModelItem } from 'ag-grid-community';
+import {
+  AllCommunityModule,
+  ModuleRegistry,
+  type ColDef,
+  type ColumnEventType,
+  type GridApi,
+  type IDatasource,
+  type SortModelItem,
+} from 'ag-grid-community';
 import { AgGridReact } from 'ag-grid-react';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -74,7 +82,14 @@ const LAYOUT_SAVE_DELAY = 500;
  * Column events the user caused (drag, resize, header menu); the column chooser saves explicitly.
  * Programmatic ones (restoring the saved layout, reset, new column definitions) are not saved back.
  */
-const USER_COLUMN_SOURCES: ReadonlySet<ColumnEventType> = new Set<ColumnEventType>(['uiColumnMoved', 'uiColumnResized', 'uiColumnDragged', 'toolPanelUi', 'columnMenu', 'contextMenu']);
+const USER_COLUMN_SOURCES: ReadonlySet<ColumnEventType> = new Set<ColumnEventType>([
+  'uiColumnMoved',
+  'uiColumnResized',
+  'uiColumnDragged',
+  'toolPanelUi',
+  'columnMenu',
+  'contextMenu',
+]);
 
 function localLayout(username: string): string | null {
   try {
@@ -174,16 +189,19 @@ export function CustomersPage() {
         api('customers.grid', { filter, sort, offset: p.startRow, limit: p.endRow - p.startRow })
           .then(async (r) => {
             // Stars for this block, in one call.
-            const fav = new Set(r.rows.length ? await api('favorites.which', { customerIds: r.rows.map((x) => x.id) }) : []);
+            const fav = new Set(
+              r.rows.length ? await api('favorites.which', { customerIds: r.rows.map((x) => x.id) }) : [],
+            );
             return r.rows.map((x) => ({ ...x, fav: fav.has(x.id) }));
           })
           .then(
-          (rows) => p.successCallback(rows, rows.length < p.endRow - p.startRow ? p.startRow + rows.length : undefined),
-          (e: unknown) => {
-            setError(toApiError(e));
-            p.failCallback();
-          },
-        );
+            (rows) =>
+              p.successCallback(rows, rows.length < p.endRow - p.startRow ? p.startRow + rows.length : undefined),
+            (e: unknown) => {
+              setError(toApiError(e));
+              p.failCallback();
+            },
+          );
       },
     }),
     // filterKey stands for filter by value
@@ -208,7 +226,10 @@ export function CustomersPage() {
           const cell = g?.getFocusedCell();
           const node = cell ? g?.getDisplayedRowAtIndex(cell.rowIndex) : undefined;
           const d = node?.data as (GridRow & { fav?: boolean }) | undefined;
-          if (node && d) void api('favorites.set', { customerId: d.id, on: !d.fav }).then((r) => node.setData({ ...d, fav: r.on } as GridRow));
+          if (node && d)
+            void api('favorites.set', { customerId: d.id, on: !d.fav }).then((r) =>
+              node.setData({ ...d, fav: r.on } as GridRow),
+            );
         },
         q: () => setBuilder(true),
         l: () => setAdding(true),
@@ -246,32 +267,133 @@ export function CustomersPage() {
               data-testid="grid-star"
               onClick={() => {
                 const d = p.data!;
-                void api('favorites.set', { customerId: d.id, on: !d.fav }).then((r) => p.node.setData({ ...d, fav: r.on }));
+                void api('favorites.set', { customerId: d.id, on: !d.fav }).then((r) =>
+                  p.node.setData({ ...d, fav: r.on }),
+                );
               }}
             >
               {p.data.fav ? '★' : '☆'}
             </button>
           ) : null,
       },
-      { colId: 'customerNo', field: 'customerNo', headerName: t('customer.customerNo'), initialWidth: 130, initialPinned: 'left', sortable: true },
-      { colId: 'name', field: 'name', headerName: t('customer.name'), initialWidth: 120, initialPinned: 'left', sortable: true },
-      { colId: 'tier', field: 'tier', headerName: t('customer.tier'), initialWidth: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`tiers.${p.value}`) : t('customers.noTier')) },
-      { colId: 'aum', field: 'aum', headerName: t('customer.aumYuan'), initialWidth: 150, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
-      { colId: 'deposits', field: 'deposits', headerName: t('grid.deposits'), initialWidth: 140, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
-      { colId: 'wealth', field: 'wealth', headerName: t('grid.wealth'), initialWidth: 130, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
-      { colId: 'loans', field: 'loans', headerName: t('grid.loans'), initialWidth: 130, type: 'rightAligned', sortable: true, valueFormatter: (p) => money(p.value) },
+      {
+        colId: 'customerNo',
+        field: 'customerNo',
+        headerName: t('customer.customerNo'),
+        initialWidth: 130,
+        initialPinned: 'left',
+        sortable: true,
+      },
+      {
+        colId: 'name',
+        field: 'name',
+        headerName: t('customer.name'),
+        initialWidth: 120,
+        initialPinned: 'left',
+        sortable: true,
+      },
+      {
+        colId: 'tier',
+        field: 'tier',
+        headerName: t('customer.tier'),
+        initialWidth: 90,
+        sortable: true,
+        valueFormatter: (p) => (p.value ? t(`tiers.${p.value}`) : t('customers.noTier')),
+      },
+      {
+        colId: 'aum',
+        field: 'aum',
+        headerName: t('customer.aumYuan'),
+        initialWidth: 150,
+        type: 'rightAligned',
+        sortable: true,
+        valueFormatter: (p) => money(p.value),
+      },
+      {
+        colId: 'deposits',
+        field: 'deposits',
+        headerName: t('grid.deposits'),
+        initialWidth: 140,
+        type: 'rightAligned',
+        sortable: true,
+        valueFormatter: (p) => money(p.value),
+      },
+      {
+        colId: 'wealth',
+        field: 'wealth',
+        headerName: t('grid.wealth'),
+        initialWidth: 130,
+        type: 'rightAligned',
+        sortable: true,
+        valueFormatter: (p) => money(p.value),
+      },
+      {
+        colId: 'loans',
+        field: 'loans',
+        headerName: t('grid.loans'),
+        initialWidth: 130,
+        type: 'rightAligned',
+        sortable: true,
+        valueFormatter: (p) => money(p.value),
+      },
       { colId: 'idNo', field: 'idNo', headerName: t('customer.idNo'), initialWidth: 180, sortable: false },
       { colId: 'mobile', field: 'mobile', headerName: t('customer.mobile'), initialWidth: 130, sortable: false },
-      { colId: 'managerName', field: 'managerName', headerName: t('customer.manager'), initialWidth: 100, sortable: true },
+      {
+        colId: 'managerName',
+        field: 'managerName',
+        headerName: t('customer.manager'),
+        initialWidth: 100,
+        sortable: true,
+      },
       { colId: 'branchName', field: 'branchName', headerName: t('grid.branch'), initialWidth: 120, sortable: true },
-      { colId: 'status', field: 'status', headerName: t('customer.status'), initialWidth: 90, sortable: true, valueFormatter: (p) => (p.value ? t(`customer.statusValue.${p.value}`, { defaultValue: p.value }) : '') },
+      {
+        colId: 'status',
+        field: 'status',
+        headerName: t('customer.status'),
+        initialWidth: 90,
+        sortable: true,
+        valueFormatter: (p) => (p.value ? t(`customer.statusValue.${p.value}`, { defaultValue: p.value }) : ''),
+      },
       { colId: 'openedOn', field: 'openedOn', headerName: t('grid.openedOn'), initialWidth: 110, sortable: true },
       { colId: 'lastTxnOn', field: 'lastTxnOn', headerName: t('grid.lastTxnOn'), initialWidth: 110, sortable: true },
-      { colId: 'birthDate', field: 'birthDate', headerName: t('grid.birthDate'), initialWidth: 110, sortable: true, initialHide: true },
-      { colId: 'gender', field: 'gender', headerName: t('grid.gender'), initialWidth: 70, initialHide: true, valueFormatter: (p) => (p.value ? t(`grid.genderValue.${p.value}`) : '') },
-      { colId: 'idType', field: 'idType', headerName: t('grid.idType'), initialWidth: 150, initialHide: true, valueFormatter: (p) => (p.value ? t(`grid.idTypeValue.${p.value}`, { defaultValue: p.value }) : '') },
-      { colId: 'occupation', field: 'occupation', headerName: t('grid.occupation'), initialWidth: 130, initialHide: true },
-      { colId: 'creditRating', field: 'creditRating', headerName: t('grid.creditRating'), initialWidth: 90, initialHide: true },
+      {
+        colId: 'birthDate',
+        field: 'birthDate',
+        headerName: t('grid.birthDate'),
+        initialWidth: 110,
+        sortable: true,
+        initialHide: true,
+      },
+      {
+        colId: 'gender',
+        field: 'gender',
+        headerName: t('grid.gender'),
+        initialWidth: 70,
+        initialHide: true,
+        valueFormatter: (p) => (p.value ? t(`grid.genderValue.${p.value}`) : ''),
+      },
+      {
+        colId: 'idType',
+        field: 'idType',
+        headerName: t('grid.idType'),
+        initialWidth: 150,
+        initialHide: true,
+        valueFormatter: (p) => (p.value ? t(`grid.idTypeValue.${p.value}`, { defaultValue: p.value }) : ''),
+      },
+      {
+        colId: 'occupation',
+        field: 'occupation',
+        headerName: t('grid.occupation'),
+        initialWidth: 130,
+        initialHide: true,
+      },
+      {
+        colId: 'creditRating',
+        field: 'creditRating',
+        headerName: t('grid.creditRating'),
+        initialWidth: 90,
+        initialHide: true,
+      },
     ],
     [t, money],
   );
@@ -281,7 +403,8 @@ export function CustomersPage() {
   const layoutLoaded = useRef(false);
   const pendingLayout = useRef<GridColumnState[] | null>(null);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const layoutOf = (g: GridApi<GridRow>) => toGridLayout(g.getColumnState(), (id) => g.getColumn(id)?.getActualWidth() ?? 100);
+  const layoutOf = (g: GridApi<GridRow>) =>
+    toGridLayout(g.getColumnState(), (id) => g.getColumn(id)?.getActualWidth() ?? 100);
   const sendLayout = useCallback((layout: GridColumnState[]) => {
     api('settings.gridLayout.save', { layout }).catch((e: unknown) => setError(toApiError(e)));
   }, []);
@@ -305,7 +428,8 @@ export function CustomersPage() {
   // Leaving the page saves a change still waiting for its delay.
   useEffect(() => flushLayout, [flushLayout]);
 
-  const applyLayout = (g: GridApi<GridRow>, layout: GridColumnState[]) => g.applyColumnState({ state: layout, applyOrder: true });
+  const applyLayout = (g: GridApi<GridRow>, layout: GridColumnState[]) =>
+    g.applyColumnState({ state: layout, applyOrder: true });
   const loadLayout = async (g: GridApi<GridRow>) => {
     const username = user.username;
     try {
@@ -321,7 +445,10 @@ export function CustomersPage() {
         // in the store): applied, saved to the store, then removed here.
         const legacy = parseLegacyLayout(local);
         if (legacy) {
-          applyLayout(g, toGridLayout(legacy, (id) => g.getColumn(id)?.getActualWidth() ?? 100));
+          applyLayout(
+            g,
+            toGridLayout(legacy, (id) => g.getColumn(id)?.getActualWidth() ?? 100),
+          );
           await api('settings.gridLayout.save', { layout: layoutOf(g) });
         }
         forgetLocalLayout(username);
@@ -356,7 +483,13 @@ export function CustomersPage() {
         <div className="grid-counts" data-testid="grid-counts" aria-live="polite">
           {counts && t('grid.counts', { total: count(counts.total, lng), filtered: count(counts.filtered, lng) })}
         </div>
-        <button type="button" className="btn" data-testid="grid-export" aria-keyshortcuts="E" onClick={() => setExporting(true)}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="grid-export"
+          aria-keyshortcuts="E"
+          onClick={() => setExporting(true)}
+        >
           {t('grid.export')}
         </button>
       </header>
@@ -390,16 +523,34 @@ export function CustomersPage() {
             </optgroup>
           )}
         </select>
-        <button type="button" className={`btn${advanced ? ' btn-active' : ''}`} data-testid="grid-advanced" aria-keyshortcuts="Q" onClick={() => setBuilder(true)} aria-pressed={!!advanced}>
+        <button
+          type="button"
+          className={`btn${advanced ? ' btn-active' : ''}`}
+          data-testid="grid-advanced"
+          aria-keyshortcuts="Q"
+          onClick={() => setBuilder(true)}
+          aria-pressed={!!advanced}
+        >
           {t('grid.advanced')}
           {advanced ? ` (${countConditions(advanced)})` : ''}
         </button>
         {advanced && (
-          <button type="button" className="btn btn-ghost" data-testid="grid-advanced-clear" onClick={() => setAdvanced(null)}>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            data-testid="grid-advanced-clear"
+            onClick={() => setAdvanced(null)}
+          >
             {t('grid.clearAdvanced')}
           </button>
         )}
-        <button type="button" className="btn" data-testid="grid-add-to-list" aria-keyshortcuts="L" onClick={() => setAdding(true)}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="grid-add-to-list"
+          aria-keyshortcuts="L"
+          onClick={() => setAdding(true)}
+        >
           {t('grid.addToList')}
         </button>
         {canPush && (
@@ -407,10 +558,18 @@ export function CustomersPage() {
             {t('campaigns.push')}
           </button>
         )}
-        <button type="button" className="btn" data-testid="grid-columns" aria-keyshortcuts="C" onClick={() => setChoosing(true)}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="grid-columns"
+          aria-keyshortcuts="C"
+          onClick={() => setChoosing(true)}
+        >
           {t('grid.columns')}
         </button>
-        {canPin && (view.kind === 'list' || view.kind === 'query') && <PinToDesktop what={{ kind: view.kind, id: view.id }} />}
+        {canPin && (view.kind === 'list' || view.kind === 'query') && (
+          <PinToDesktop what={{ kind: view.kind, id: view.id }} />
+        )}
       </div>
       {drill && (
         <div className="drill-banner" data-testid="grid-drill">
@@ -438,22 +597,50 @@ export function CustomersPage() {
         />
         <div className="chips" role="group" aria-label={t('grid.tierChips')}>
           {TIERS.map((tier) => (
-            <button key={tier} type="button" className="chip" aria-pressed={tiers.has(tier)} data-testid={`chip-tier-${tier}`} onClick={() => setTiers((s) => toggle(s, tier))}>
+            <button
+              key={tier}
+              type="button"
+              className="chip"
+              aria-pressed={tiers.has(tier)}
+              data-testid={`chip-tier-${tier}`}
+              onClick={() => setTiers((s) => toggle(s, tier))}
+            >
               {t(`tiers.${tier}`)}
             </button>
           ))}
         </div>
         <div className="chips" role="group" aria-label={t('grid.quickChips')}>
           {CHIPS.map((c) => (
-            <button key={c} type="button" className="chip" aria-pressed={chips.has(c)} data-testid={`chip-${c}`} onClick={() => setChips((s) => toggle(s, c))}>
+            <button
+              key={c}
+              type="button"
+              className="chip"
+              aria-pressed={chips.has(c)}
+              data-testid={`chip-${c}`}
+              onClick={() => setChips((s) => toggle(s, c))}
+            >
               {t(`grid.chips.${c}`)}
             </button>
           ))}
         </div>
         <div className="range">
-          <input aria-label={t('grid.aumMin')} placeholder={t('grid.aumMin')} inputMode="decimal" value={aumMin} onChange={(e) => setAumMin(e.target.value.trim())} data-testid="grid-aum-min" />
+          <input
+            aria-label={t('grid.aumMin')}
+            placeholder={t('grid.aumMin')}
+            inputMode="decimal"
+            value={aumMin}
+            onChange={(e) => setAumMin(e.target.value.trim())}
+            data-testid="grid-aum-min"
+          />
           <span aria-hidden="true">–</span>
-          <input aria-label={t('grid.aumMax')} placeholder={t('grid.aumMax')} inputMode="decimal" value={aumMax} onChange={(e) => setAumMax(e.target.value.trim())} data-testid="grid-aum-max" />
+          <input
+            aria-label={t('grid.aumMax')}
+            placeholder={t('grid.aumMax')}
+            inputMode="decimal"
+            value={aumMax}
+            onChange={(e) => setAumMax(e.target.value.trim())}
+            data-testid="grid-aum-max"
+          />
         </div>
       </div>
       <ErrorNotice error={error} />
@@ -505,7 +692,14 @@ export function CustomersPage() {
           baseFilter={filter}
         />
       )}
-      {choosing && gridRef.current && <ColumnChooser grid={gridRef.current} onChanged={saveLayout} onReset={resetLayout} onClose={() => setChoosing(false)} />}
+      {choosing && gridRef.current && (
+        <ColumnChooser
+          grid={gridRef.current}
+          onChanged={saveLayout}
+          onReset={resetLayout}
+          onClose={() => setChoosing(false)}
+        />
+      )}
       {adding && (
         <AddToListDialog
           lists={lists.filter((l) => l.mine)}
@@ -519,7 +713,9 @@ export function CustomersPage() {
           }}
         />
       )}
-      {pushing && <PushCampaignDialog filter={filter} filtered={counts?.filtered ?? null} onClose={() => setPushing(false)} />}
+      {pushing && (
+        <PushCampaignDialog filter={filter} filtered={counts?.filtered ?? null} onClose={() => setPushing(false)} />
+      )}
       {exporting && (
         <ExportDialog
           filter={filter}
@@ -536,7 +732,17 @@ export function CustomersPage() {
  * 列设置: show or hide columns and pin them to the left; kept per user in the store like widths and
  * order. 恢复默认列 forgets the user's layout and shows the grid's default columns.
  */
-function ColumnChooser({ grid, onChanged, onReset, onClose }: { grid: GridApi<GridRow>; onChanged: () => void; onReset: () => void; onClose: () => void }) {
+function ColumnChooser({
+  grid,
+  onChanged,
+  onReset,
+  onClose,
+}: {
+  grid: GridApi<GridRow>;
+  onChanged: () => void;
+  onReset: () => void;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const [, bump] = useState(0);
   const cols = grid.getColumns()?.filter((c) => c.getColId() !== 'fav') ?? [];
@@ -617,7 +823,17 @@ function gridView(grid: GridApi<GridRow> | null): { sort: GridSort; columns: Exp
 }
 
 /** Excel导出: streamed in a worker with a progress bar and cancel; audited in the main process. */
-function ExportDialog({ filter, rows, grid, onClose }: { filter: GridFilter; rows: number | null; grid: GridApi<GridRow> | null; onClose: () => void }) {
+function ExportDialog({
+  filter,
+  rows,
+  grid,
+  onClose,
+}: {
+  filter: GridFilter;
+  rows: number | null;
+  grid: GridApi<GridRow> | null;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lng = currentLanguage();
   const errorText = useErrorText();
@@ -637,7 +853,9 @@ function ExportDialog({ filter, rows, grid, onClose }: { filter: GridFilter; row
 
   const start = () => {
     setError(undefined);
-    api('exports.start', { filter, sort: view.sort, columns: view.columns, format }).then(setStatus, (e: unknown) => setError(toApiError(e)));
+    api('exports.start', { filter, sort: view.sort, columns: view.columns, format }).then(setStatus, (e: unknown) =>
+      setError(toApiError(e)),
+    );
   };
   const save = () => {
     if (!status?.file) return;
@@ -653,13 +871,26 @@ function ExportDialog({ filter, rows, grid, onClose }: { filter: GridFilter; row
             <legend>{t('grid.exportFormat')}</legend>
             {(['xlsx', 'csv'] as const).map((f) => (
               <label key={f}>
-                <input type="radio" name="export-format" value={f} checked={format === f} onChange={() => setFormat(f)} data-testid={`export-format-${f}`} />
+                <input
+                  type="radio"
+                  name="export-format"
+                  value={f}
+                  checked={format === f}
+                  onChange={() => setFormat(f)}
+                  data-testid={`export-format-${f}`}
+                />
                 {t(`grid.formats.${f}`)}
               </label>
             ))}
           </fieldset>
           <div className="actions">
-            <button type="button" className="btn btn-primary" data-testid="export-start" onClick={start} disabled={view.columns.length === 0}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              data-testid="export-start"
+              onClick={start}
+              disabled={view.columns.length === 0}
+            >
               {t('grid.exportStart')}
             </button>
           </div>
@@ -668,9 +899,16 @@ function ExportDialog({ filter, rows, grid, onClose }: { filter: GridFilter; row
       {status && (
         <div data-testid="export-progress" data-state={status.state}>
           <progress max={1} value={status.fraction} aria-label={t('imports.progress')} />
-          <p className="muted tabular">{t('grid.exportRows', { rows: count(status.rows, lng), total: count(status.total, lng) })}</p>
+          <p className="muted tabular">
+            {t('grid.exportRows', { rows: count(status.rows, lng), total: count(status.total, lng) })}
+          </p>
           {status.state === 'running' && (
-            <button type="button" className="btn" data-testid="export-cancel" onClick={() => void api('exports.cancel', { ticket: status.ticket }).then(setStatus)}>
+            <button
+              type="button"
+              className="btn"
+              data-testid="export-cancel"
+              onClick={() => void api('exports.cancel', { ticket: status.ticket }).then(setStatus)}
+            >
               {t('common.cancel')}
             </button>
           )}
@@ -687,7 +925,11 @@ function ExportDialog({ filter, rows, grid, onClose }: { filter: GridFilter; row
           {status.state === 'failed' && <p className="status status-error">{t('grid.exportFailed')}</p>}
         </div>
       )}
-      {error && <p className="status status-error" role="alert">{errorText(error)}</p>}
+      {error && (
+        <p className="status status-error" role="alert">
+          {errorText(error)}
+        </p>
+      )}
     </Modal>
   );
 }
@@ -701,9 +943,13 @@ function QuickStatsPanel({ stats }: { stats: QuickStats | null }) {
       <h2 id="qs-title">{t('grid.quickStats')}</h2>
       <dl className="facts">
         <dt>{t('grid.statCount')}</dt>
-        <dd data-testid="qs-count" className="num">{count(stats.count, lng)}</dd>
+        <dd data-testid="qs-count" className="num">
+          {count(stats.count, lng)}
+        </dd>
         <dt>{t('grid.statAum')}</dt>
-        <dd data-testid="qs-aum" className="num">{yuan(stats.aum)}</dd>
+        <dd data-testid="qs-aum" className="num">
+          {yuan(stats.aum)}
+        </dd>
         <dt>{t('grid.statAvgAum')}</dt>
         <dd className="num">{yuan(stats.avgAum)}</dd>
         <dt>{t('grid.deposits')}</dt>

@@ -93,7 +93,11 @@ export function ImportsPage() {
       />
       <section className="panel" aria-labelledby="jobs-title">
         <h2 id="jobs-title">{t('imports.activeTitle')}</h2>
-        {active.length === 0 ? <Empty text={t('imports.noActive')} /> : <ActiveJobs jobs={active} onChange={() => setTick((x) => x + 1)} />}
+        {active.length === 0 ? (
+          <Empty text={t('imports.noActive')} />
+        ) : (
+          <ActiveJobs jobs={active} onChange={() => setTick((x) => x + 1)} />
+        )}
       </section>
       <section className="panel" aria-labelledby="history-title">
         <h2 id="history-title">{t('imports.historyTitle')}</h2>
@@ -106,18 +110,36 @@ export function ImportsPage() {
             <HistoryTable rows={history.data.rows} onChanged={history.reload} onRejects={setRejectsOf} />
           ))}
         {history.data && (
-          <Pager offset={historyOffset} limit={HISTORY_PAGE} rows={history.data.rows.length} total={history.data.total} busy={history.loading} onOffset={setHistoryOffset} />
+          <Pager
+            offset={historyOffset}
+            limit={HISTORY_PAGE}
+            rows={history.data.rows.length}
+            total={history.data.total}
+            busy={history.loading}
+            onOffset={setHistoryOffset}
+          />
         )}
       </section>
       <section className="panel" aria-labelledby="profiles-title">
         <div className="panel-header">
           <h2 id="profiles-title">{t('imports.profilesTitle')}</h2>
-          <button type="button" className="btn" data-testid="profile-new" onClick={() => setEditing({ row: null, copy: false })}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="profile-new"
+            onClick={() => setEditing({ row: null, copy: false })}
+          >
             {t('imports.newProfile')}
           </button>
         </div>
         <ErrorNotice error={profiles.error} onRetry={profiles.reload} />
-        {profiles.data && <ProfilesTable rows={profiles.data} onEdit={(row, copy) => setEditing({ row, copy })} onChanged={profiles.reload} />}
+        {profiles.data && (
+          <ProfilesTable
+            rows={profiles.data}
+            onEdit={(row, copy) => setEditing({ row, copy })}
+            onChanged={profiles.reload}
+          />
+        )}
       </section>
       {editing && (
         <ProfileEditor
@@ -178,7 +200,14 @@ function NewImport({
     setBusy(true);
     setError(undefined);
     try {
-      setPreview(await api('imports.preview', { file, source: { id: Number(profileId) }, rows: 20, ...(encoding ? { encoding } : {}) }));
+      setPreview(
+        await api('imports.preview', {
+          file,
+          source: { id: Number(profileId) },
+          rows: 20,
+          ...(encoding ? { encoding } : {}),
+        }),
+      );
     } catch (e) {
       setPreview(null);
       setError(toApiError(e));
@@ -192,7 +221,13 @@ function NewImport({
     setBusy(true);
     setError(undefined);
     try {
-      const job = await api('imports.start', { file, source: { id: Number(profileId) }, tolerance: tol, allowDuplicate, ...(encoding ? { encoding } : {}) });
+      const job = await api('imports.start', {
+        file,
+        source: { id: Number(profileId) },
+        tolerance: tol,
+        allowDuplicate,
+        ...(encoding ? { encoding } : {}),
+      });
       onStarted();
       // A file imported before comes back as a failed job at once: ask the user.
       for (let i = 0; i < 50; i++) {
@@ -217,7 +252,15 @@ function NewImport({
       <div className="form-rows">
         <label htmlFor={`${id}-file`}>{t('imports.file')}</label>
         <div className="row">
-          <select id={`${id}-file`} data-testid="import-file" value={file} onChange={(e) => { setFile(e.target.value); setPreview(null); }}>
+          <select
+            id={`${id}-file`}
+            data-testid="import-file"
+            value={file}
+            onChange={(e) => {
+              setFile(e.target.value);
+              setPreview(null);
+            }}
+          >
             <option value="">{t('imports.chooseFile')}</option>
             {files.map((f) => (
               <option key={f.name} value={f.name}>
@@ -231,7 +274,15 @@ function NewImport({
         </div>
         <label htmlFor={`${id}-profile`}>{t('imports.profile')}</label>
         <div className="row">
-          <select id={`${id}-profile`} data-testid="import-profile" value={profileId} onChange={(e) => { setProfileId(e.target.value ? Number(e.target.value) : ''); setPreview(null); }}>
+          <select
+            id={`${id}-profile`}
+            data-testid="import-profile"
+            value={profileId}
+            onChange={(e) => {
+              setProfileId(e.target.value ? Number(e.target.value) : '');
+              setPreview(null);
+            }}
+          >
             <option value="">{t('imports.chooseProfile')}</option>
             {profiles.map((p) => (
               <option key={p.id} value={p.id}>
@@ -240,14 +291,27 @@ function NewImport({
             ))}
           </select>
           {profile && (
-            <button type="button" className="btn btn-ghost" data-testid="import-edit-profile" onClick={() => onEditProfile(profile)}>
+            <button
+              type="button"
+              className="btn btn-ghost"
+              data-testid="import-edit-profile"
+              onClick={() => onEditProfile(profile)}
+            >
               {profile.builtin ? t('imports.copyProfile') : t('imports.editProfile')}
             </button>
           )}
         </div>
         <label htmlFor={`${id}-enc`}>{t('imports.encoding')}</label>
         <div className="row">
-          <select id={`${id}-enc`} data-testid="import-encoding" value={encoding} onChange={(e) => { setEncoding(e.target.value as Encoding | ''); setPreview(null); }}>
+          <select
+            id={`${id}-enc`}
+            data-testid="import-encoding"
+            value={encoding}
+            onChange={(e) => {
+              setEncoding(e.target.value as Encoding | '');
+              setPreview(null);
+            }}
+          >
             <option value="">{t('imports.encodingAuto')}</option>
             {ENCODINGS.map((en) => (
               <option key={en} value={en}>
@@ -257,21 +321,43 @@ function NewImport({
           </select>
           {preview?.detected && (
             <span className="muted" data-testid="import-detected">
-              {t('imports.detected', { encoding: preview.detected.encoding.toUpperCase(), confidence: t(`imports.confidence.${preview.detected.confidence}`) })}
+              {t('imports.detected', {
+                encoding: preview.detected.encoding.toUpperCase(),
+                confidence: t(`imports.confidence.${preview.detected.confidence}`),
+              })}
             </span>
           )}
         </div>
         <label htmlFor={`${id}-tol`}>{t('imports.tolerance')}</label>
         <div className="row">
-          <input id={`${id}-tol`} data-testid="import-tolerance" inputMode="numeric" value={tolerance} onChange={(e) => setTolerance(e.target.value.trim())} aria-invalid={!Number.isInteger(tol)} />
+          <input
+            id={`${id}-tol`}
+            data-testid="import-tolerance"
+            inputMode="numeric"
+            value={tolerance}
+            onChange={(e) => setTolerance(e.target.value.trim())}
+            aria-invalid={!Number.isInteger(tol)}
+          />
           <span className="muted">{t('imports.toleranceHelp')}</span>
         </div>
       </div>
       <div className="actions">
-        <button type="button" className="btn" data-testid="import-preview" disabled={!ready || busy} onClick={() => void doPreview()}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="import-preview"
+          disabled={!ready || busy}
+          onClick={() => void doPreview()}
+        >
           {t('imports.preview')}
         </button>
-        <button type="button" className="btn btn-primary" data-testid="import-start" disabled={!ready || busy} onClick={() => void start(false)}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid="import-start"
+          disabled={!ready || busy}
+          onClick={() => void start(false)}
+        >
           {t('imports.start')}
         </button>
       </div>
@@ -281,8 +367,15 @@ function NewImport({
         </p>
       )}
       {preview && profile && <PreviewTable preview={preview} profile={profile} />}
-      <Modal open={duplicate !== null} title={t('imports.duplicateTitle')} onClose={() => setDuplicate(null)} testId="import-duplicate">
-        {duplicate?.error && <p>{errorText(new ApiError(duplicate.error.code as ErrorCode, duplicate.error.details))}</p>}
+      <Modal
+        open={duplicate !== null}
+        title={t('imports.duplicateTitle')}
+        onClose={() => setDuplicate(null)}
+        testId="import-duplicate"
+      >
+        {duplicate?.error && (
+          <p>{errorText(new ApiError(duplicate.error.code as ErrorCode, duplicate.error.details))}</p>
+        )}
         <p>{t('imports.duplicateAsk')}</p>
         <div className="actions">
           <button type="button" className="btn" onClick={() => setDuplicate(null)}>
@@ -305,7 +398,13 @@ function NewImport({
   );
 }
 
-export function PreviewTable({ preview, profile }: { preview: PreviewResult; profile: ProfileRow | { profile: ProfileRow['profile'] } }) {
+export function PreviewTable({
+  preview,
+  profile,
+}: {
+  preview: PreviewResult;
+  profile: ProfileRow | { profile: ProfileRow['profile'] };
+}) {
   const { t } = useTranslation();
   const p = profile.profile;
   const rejected = preview.rows.filter((r) => r.reject).length;
@@ -330,9 +429,20 @@ export function PreviewTable({ preview, profile }: { preview: PreviewResult; pro
           </thead>
           <tbody>
             {preview.rows.map((r) => (
-              <tr key={r.line} className={r.reject ? 'row-rejected' : undefined} data-testid="preview-row" data-rejected={r.reject ? 'true' : 'false'}>
+              <tr
+                key={r.line}
+                className={r.reject ? 'row-rejected' : undefined}
+                data-testid="preview-row"
+                data-rejected={r.reject ? 'true' : 'false'}
+              >
                 <td className="tabular">{r.line}</td>
-                <td>{r.reject ? <RejectText reject={r.reject} /> : <span className="status-pill pill-ok">{t('imports.rowOk')}</span>}</td>
+                <td>
+                  {r.reject ? (
+                    <RejectText reject={r.reject} />
+                  ) : (
+                    <span className="status-pill pill-ok">{t('imports.rowOk')}</span>
+                  )}
+                </td>
                 {p.columns.map((c) => (
                   <td key={c.field} className={r.reject?.field === c.field ? 'cell-bad' : undefined}>
                     {r.values[c.field] ?? ''}
@@ -347,7 +457,11 @@ export function PreviewTable({ preview, profile }: { preview: PreviewResult; pro
   );
 }
 
-function RejectText({ reject }: { reject: { field: string | null; column: number | null; value: string | null; reason: string } }) {
+function RejectText({
+  reject,
+}: {
+  reject: { field: string | null; column: number | null; value: string | null; reason: string };
+}) {
   const { t } = useTranslation();
   const field = reject.field ? t(`importFields.${reject.field}`, { defaultValue: reject.field }) : '';
   return (
@@ -411,7 +525,15 @@ function ActiveJobs({ jobs, onChange }: { jobs: ActiveJob[]; onChange: () => voi
   );
 }
 
-function HistoryTable({ rows, onChanged, onRejects }: { rows: JobRow[]; onChanged: () => void; onRejects: (j: JobRow) => void }) {
+function HistoryTable({
+  rows,
+  onChanged,
+  onRejects,
+}: {
+  rows: JobRow[];
+  onChanged: () => void;
+  onRejects: (j: JobRow) => void;
+}) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const lng = currentLanguage();
@@ -448,8 +570,16 @@ function HistoryTable({ rows, onChanged, onRejects }: { rows: JobRow[]; onChange
                 </td>
                 <td>{j.profileName}</td>
                 <td>
-                  <span className={`status-pill ${j.status === 'committed' ? 'pill-ok' : j.status === 'reverted' ? 'pill-off' : 'pill-warn'}`}>{t(`imports.status.${j.status}`)}</span>
-                  {j.error && <div className="muted small">{errorText(new ApiError(j.error.code as ErrorCode, j.error.details))}</div>}
+                  <span
+                    className={`status-pill ${j.status === 'committed' ? 'pill-ok' : j.status === 'reverted' ? 'pill-off' : 'pill-warn'}`}
+                  >
+                    {t(`imports.status.${j.status}`)}
+                  </span>
+                  {j.error && (
+                    <div className="muted small">
+                      {errorText(new ApiError(j.error.code as ErrorCode, j.error.details))}
+                    </div>
+                  )}
                 </td>
                 <td className="tabular">
                   {t('imports.rowsSummary', {
@@ -464,12 +594,22 @@ function HistoryTable({ rows, onChanged, onRejects }: { rows: JobRow[]; onChange
                 <td>{j.createdBy ?? t(`imports.source.${j.source}`)}</td>
                 <td className="nowrap">
                   {j.rowsRejected > 0 && (
-                    <button type="button" className="btn btn-ghost" data-testid="history-rejects" onClick={() => onRejects(j)}>
+                    <button
+                      type="button"
+                      className="btn btn-ghost"
+                      data-testid="history-rejects"
+                      onClick={() => onRejects(j)}
+                    >
                       {t('imports.rejects')}
                     </button>
                   )}
                   {j.revertible && (
-                    <button type="button" className="btn btn-ghost" data-testid="history-revert" onClick={() => setConfirm(j)}>
+                    <button
+                      type="button"
+                      className="btn btn-ghost"
+                      data-testid="history-revert"
+                      onClick={() => setConfirm(j)}
+                    >
                       {t('imports.revert')}
                     </button>
                   )}
@@ -479,7 +619,12 @@ function HistoryTable({ rows, onChanged, onRejects }: { rows: JobRow[]; onChange
           </tbody>
         </table>
       </div>
-      <Modal open={confirm !== null} title={t('imports.revertTitle')} onClose={() => setConfirm(null)} testId="revert-confirm">
+      <Modal
+        open={confirm !== null}
+        title={t('imports.revertTitle')}
+        onClose={() => setConfirm(null)}
+        testId="revert-confirm"
+      >
         <p>{confirm && t('imports.revertAsk', { id: confirm.id, file: confirm.fileName })}</p>
         <div className="actions">
           <button type="button" className="btn" onClick={() => setConfirm(null)}>
@@ -516,7 +661,13 @@ function RejectsDialog({ job, onClose }: { job: JobRow; onClose: () => void }) {
   const rejects = useApi('imports.rejects', { jobId: job.id, offset, limit: 50 });
   const [error, setError] = useState<ApiError | undefined>();
   return (
-    <Modal open title={t('imports.rejectsTitle', { id: job.id, file: job.fileName })} onClose={onClose} testId="rejects-dialog" wide>
+    <Modal
+      open
+      title={t('imports.rejectsTitle', { id: job.id, file: job.fileName })}
+      onClose={onClose}
+      testId="rejects-dialog"
+      wide
+    >
       <div className="actions">
         {job.hasRejectsFile && (
           <button
@@ -561,14 +712,29 @@ function RejectsDialog({ job, onClose }: { job: JobRow; onClose: () => void }) {
               ))}
             </tbody>
           </table>
-          <Pager offset={offset} limit={50} rows={rejects.data.rows.length} total={rejects.data.total} busy={rejects.loading} onOffset={setOffset} />
+          <Pager
+            offset={offset}
+            limit={50}
+            rows={rejects.data.rows.length}
+            total={rejects.data.total}
+            busy={rejects.loading}
+            onOffset={setOffset}
+          />
         </>
       )}
     </Modal>
   );
 }
 
-function ProfilesTable({ rows, onEdit, onChanged }: { rows: ProfileRow[]; onEdit: (row: ProfileRow, copy: boolean) => void; onChanged: () => void }) {
+function ProfilesTable({
+  rows,
+  onEdit,
+  onChanged,
+}: {
+  rows: ProfileRow[];
+  onEdit: (row: ProfileRow, copy: boolean) => void;
+  onChanged: () => void;
+}) {
   const { t } = useTranslation();
   const sorted = useMemo(() => rows, [rows]);
   return (
@@ -599,7 +765,12 @@ function ProfilesTable({ rows, onEdit, onChanged }: { rows: ProfileRow[]; onEdit
                     {t('imports.editProfile')}
                   </button>
                 )}
-                <button type="button" className="btn btn-ghost" data-testid="profile-copy" onClick={() => onEdit(p, true)}>
+                <button
+                  type="button"
+                  className="btn btn-ghost"
+                  data-testid="profile-copy"
+                  onClick={() => onEdit(p, true)}
+                >
                   {t('imports.copyProfile')}
                 </button>
                 {!p.builtin && (
@@ -607,7 +778,8 @@ function ProfilesTable({ rows, onEdit, onChanged }: { rows: ProfileRow[]; onEdit
                     type="button"
                     className="btn btn-ghost"
                     onClick={() => {
-                      if (window.confirm(t('imports.deleteAsk', { name: p.name }))) void api('imports.profiles.delete', { id: p.id }).then(onChanged, onChanged);
+                      if (window.confirm(t('imports.deleteAsk', { name: p.name })))
+                        void api('imports.profiles.delete', { id: p.id }).then(onChanged, onChanged);
                     }}
                   >
                     {t('imports.deleteProfile')}

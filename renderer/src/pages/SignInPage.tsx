@@ -112,9 +112,7 @@ export function SignInPage({
         <footer className="signin-footer" data-testid="app-info">
           {info ? (
             <>
-              <span>
-                {t('signin.version', { name: info.name, version: info.version })}
-              </span>
+              <span>{t('signin.version', { name: info.name, version: info.version })}</span>
               <span className="badge">{t(`signin.mode.${info.mode}`)}</span>
               {info.demo && <span className="badge badge-demo">{t('app.demo')}</span>}
             </>

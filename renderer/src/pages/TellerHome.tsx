@@ -153,7 +153,9 @@ export function TellerHome() {
             {state.kind === 'done' && (state.rows.length ? t('teller.found', { count: state.rows.length }) : '')}
           </p>
           {state.kind === 'error' && <ErrorNotice error={state.error} />}
-          {state.kind === 'done' && state.rows.length === 0 && <Empty text={t('teller.none', { query: state.query })} />}
+          {state.kind === 'done' && state.rows.length === 0 && (
+            <Empty text={t('teller.none', { query: state.query })} />
+          )}
           <ul
             id={listId}
             role="listbox"
@@ -185,8 +187,12 @@ export function TellerHome() {
                   <TierBadge tier={c.tier} />
                 </span>
                 <span className="result-sub">
-                  <span className="mono" title={t('customer.idNo')}>{c.idNo ?? '—'}</span>
-                  <span className="mono" title={t('customer.mobile')}>{c.mobile ?? '—'}</span>
+                  <span className="mono" title={t('customer.idNo')}>
+                    {c.idNo ?? '—'}
+                  </span>
+                  <span className="mono" title={t('customer.mobile')}>
+                    {c.mobile ?? '—'}
+                  </span>
                   <span>{t('teller.managerOf', { name: c.managerName ?? t('customer.noManager') })}</span>
                 </span>
               </li>
@@ -205,7 +211,11 @@ export function TellerHome() {
         }}
         onDone={(r) => {
           setFlagging(false);
-          setFlagged(r.ownerName ? t('referral.flag.toManager', { owner: r.ownerName, due: r.dueOn }) : t('referral.flag.toBranch', { due: r.dueOn }));
+          setFlagged(
+            r.ownerName
+              ? t('referral.flag.toManager', { owner: r.ownerName, due: r.dueOn })
+              : t('referral.flag.toBranch', { due: r.dueOn }),
+          );
           setFlagCount((n) => n + 1);
           setQuery('');
           setSelected(null);
@@ -253,7 +263,13 @@ function CustomerCard({ customer, onFlag }: { customer: CustomerSummary | null; 
       )}
       {customer && (
         <div className="form-actions">
-          <button type="button" className="btn btn-primary" onClick={onFlag} aria-keyshortcuts="Alt+R" data-testid="referral-open">
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={onFlag}
+            aria-keyshortcuts="Alt+R"
+            data-testid="referral-open"
+          >
             {t('referral.flag.button')} <kbd>Alt+R</kbd>
           </button>
         </div>

@@ -1,7 +1,15 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { WhatIfResult } from '../../../shared/api';
-import { FACTORS, PENALTIES, TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel } from '../../../shared/tiers';
+import {
+  FACTORS,
+  PENALTIES,
+  TIER_ORDER,
+  tierModelSchema,
+  type Factor,
+  type Penalty,
+  type TierModel,
+} from '../../../shared/tiers';
 import { api, toApiError, type ApiError } from '../api/client';
 import { useApi } from '../api/useApi';
 import { ErrorNotice, Loading, Modal, useErrorText } from '../components/ui';
@@ -20,13 +28,23 @@ export function TiersPage() {
         <h1 id="page-title">{t('nav.tiers')}</h1>
         {state.data?.active && (
           <span className="muted" data-testid="tiers-active">
-            {t('tiers.activeVersion', { version: state.data.active.version, at: dateTime(state.data.active.createdAt), changed: state.data.active.changed })}
+            {t('tiers.activeVersion', {
+              version: state.data.active.version,
+              at: dateTime(state.data.active.createdAt),
+              changed: state.data.active.changed,
+            })}
           </span>
         )}
       </header>
       <ErrorNotice error={state.error} onRetry={state.reload} />
       {state.loading && !state.data && <Loading />}
-      {state.data && <Editor initial={state.data.active?.model ?? state.data.defaultModel} asOf={state.data.factorsAsOf} onSaved={state.reload} />}
+      {state.data && (
+        <Editor
+          initial={state.data.active?.model ?? state.data.defaultModel}
+          asOf={state.data.factorsAsOf}
+          onSaved={state.reload}
+        />
+      )}
     </section>
   );
 }
@@ -36,14 +54,16 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
   const lng = currentLanguage();
   const errorText = useErrorText();
   const [name, setName] = useState(initial.name);
-  const [weights, setWeights] = useState<Record<Factor, { on: boolean; weight: string; zero: string; full: string }>>(() => {
-    const out = {} as Record<Factor, { on: boolean; weight: string; zero: string; full: string }>;
-    for (const f of Object.keys(FACTORS) as Factor[]) {
-      const x = initial.factors.find((y) => y.factor === f);
-      out[f] = { on: !!x, weight: String(x?.weight ?? 0), zero: String(x?.zero ?? 0), full: String(x?.full ?? 100) };
-    }
-    return out;
-  });
+  const [weights, setWeights] = useState<Record<Factor, { on: boolean; weight: string; zero: string; full: string }>>(
+    () => {
+      const out = {} as Record<Factor, { on: boolean; weight: string; zero: string; full: string }>;
+      for (const f of Object.keys(FACTORS) as Factor[]) {
+        const x = initial.factors.find((y) => y.factor === f);
+        out[f] = { on: !!x, weight: String(x?.weight ?? 0), zero: String(x?.zero ?? 0), full: String(x?.full ?? 100) };
+      }
+      return out;
+    },
+  );
   const [pens, setPens] = useState<Record<Penalty, { on: boolean; points: string; capAt: string }>>(() => {
     const out = {} as Record<Penalty, { on: boolean; points: string; capAt: string }>;
     for (const p of Object.keys(PENALTIES) as Penalty[]) {
@@ -52,7 +72,13 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
     }
     return out;
   });
-  const [thr, setThr] = useState(() => Object.fromEntries(Object.entries(initial.thresholds).map(([k, v]) => [k, String(v)])) as Record<keyof TierModel['thresholds'], string>);
+  const [thr, setThr] = useState(
+    () =>
+      Object.fromEntries(Object.entries(initial.thresholds).map(([k, v]) => [k, String(v)])) as Record<
+        keyof TierModel['thresholds'],
+        string
+      >,
+  );
   const [preview, setPreview] = useState<WhatIfResult | null>(null);
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
@@ -62,11 +88,28 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
   const model = useMemo(
     () => ({
       name,
-      factors: (Object.keys(weights) as Factor[]).filter((f) => weights[f].on).map((f) => ({ factor: f, weight: num(weights[f].weight), zero: num(weights[f].zero), full: num(weights[f].full) })),
+      factors: (Object.keys(weights) as Factor[])
+        .filter((f) => weights[f].on)
+        .map((f) => ({
+          factor: f,
+          weight: num(weights[f].weight),
+          zero: num(weights[f].zero),
+          full: num(weights[f].full),
+        })),
       penalties: (Object.keys(pens) as Penalty[])
         .filter((p) => pens[p].on)
-        .map((p) => ({ penalty: p, points: num(pens[p].points), ...(pens[p].capAt ? { capAt: pens[p].capAt as (typeof TIER_ORDER)[number] } : {}) })),
-      thresholds: { gold: num(thr.gold), quality: num(thr.quality), key: num(thr.key), ordinary: num(thr.ordinary), restricted: num(thr.restricted) },
+        .map((p) => ({
+          penalty: p,
+          points: num(pens[p].points),
+          ...(pens[p].capAt ? { capAt: pens[p].capAt as (typeof TIER_ORDER)[number] } : {}),
+        })),
+      thresholds: {
+        gold: num(thr.gold),
+        quality: num(thr.quality),
+        key: num(thr.key),
+        ordinary: num(thr.ordinary),
+        restricted: num(thr.restricted),
+      },
     }),
     [name, weights, pens, thr],
   );
@@ -80,7 +123,10 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
       .catch((e: unknown) => setError(toApiError(e)))
       .finally(() => setBusy(false));
   };
-  const doPreview = () => run(async () => setPreview(await api('tiers.whatIf', { model: valid.success ? valid.data : (model as TierModel) })));
+  const doPreview = () =>
+    run(async () =>
+      setPreview(await api('tiers.whatIf', { model: valid.success ? valid.data : (model as TierModel) })),
+    );
   const doApply = () =>
     run(async () => {
       setConfirm(false);
@@ -89,7 +135,11 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
     });
 
   const tiers = [...TIER_ORDER] as string[];
-  const fromTiers = preview ? [...new Set(preview.cells.map((c) => c.from))].sort((a, b) => (tiers.indexOf(a) + 10 * +(a === 'none')) - (tiers.indexOf(b) + 10 * +(b === 'none'))) : [];
+  const fromTiers = preview
+    ? [...new Set(preview.cells.map((c) => c.from))].sort(
+        (a, b) => tiers.indexOf(a) + 10 * +(a === 'none') - (tiers.indexOf(b) + 10 * +(b === 'none')),
+      )
+    : [];
   const cell = (from: string, to: string) => preview?.cells.find((c) => c.from === from && c.to === to);
   const moving = preview ? preview.cells.filter((c) => c.from !== c.to).reduce((s, c) => s + c.customers, 0) : 0;
 
@@ -99,7 +149,13 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
         <h2 id="tiers-factors">{t('tiers.factors')}</h2>
         <div className="form-rows">
           <label htmlFor="tier-model-name">{t('tiers.name')}</label>
-          <input id="tier-model-name" data-testid="tier-name" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} />
+          <input
+            id="tier-model-name"
+            data-testid="tier-name"
+            value={name}
+            maxLength={60}
+            onChange={(e) => setName(e.target.value)}
+          />
         </div>
         <table className="data-table mapping" data-testid="tier-factors">
           <thead>
@@ -116,7 +172,12 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
               <tr key={f} data-testid={`tier-factor-${f}`}>
                 <th scope="row">{t(`tiers.factorNames.${f}`)}</th>
                 <td>
-                  <input type="checkbox" aria-label={`${t(`tiers.factorNames.${f}`)} ${t('tiers.use')}`} checked={weights[f].on} onChange={(e) => setWeights((w) => ({ ...w, [f]: { ...w[f], on: e.target.checked } }))} />
+                  <input
+                    type="checkbox"
+                    aria-label={`${t(`tiers.factorNames.${f}`)} ${t('tiers.use')}`}
+                    checked={weights[f].on}
+                    onChange={(e) => setWeights((w) => ({ ...w, [f]: { ...w[f], on: e.target.checked } }))}
+                  />
                 </td>
                 {(['weight', 'zero', 'full'] as const).map((k) => (
                   <td key={k}>
@@ -141,18 +202,33 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
               <tr key={p}>
                 <th scope="row">{t(`tiers.penaltyNames.${p}`)}</th>
                 <td>
-                  <input type="checkbox" aria-label={`${t(`tiers.penaltyNames.${p}`)} ${t('tiers.use')}`} checked={pens[p].on} onChange={(e) => setPens((x) => ({ ...x, [p]: { ...x[p], on: e.target.checked } }))} />
+                  <input
+                    type="checkbox"
+                    aria-label={`${t(`tiers.penaltyNames.${p}`)} ${t('tiers.use')}`}
+                    checked={pens[p].on}
+                    onChange={(e) => setPens((x) => ({ ...x, [p]: { ...x[p], on: e.target.checked } }))}
+                  />
                 </td>
                 <td>
                   <label>
                     {t('tiers.points')}{' '}
-                    <input size={5} inputMode="decimal" value={pens[p].points} disabled={!pens[p].on} onChange={(e) => setPens((x) => ({ ...x, [p]: { ...x[p], points: e.target.value } }))} />
+                    <input
+                      size={5}
+                      inputMode="decimal"
+                      value={pens[p].points}
+                      disabled={!pens[p].on}
+                      onChange={(e) => setPens((x) => ({ ...x, [p]: { ...x[p], points: e.target.value } }))}
+                    />
                   </label>
                 </td>
                 <td>
                   <label>
                     {t('tiers.capAt')}{' '}
-                    <select value={pens[p].capAt} disabled={!pens[p].on} onChange={(e) => setPens((x) => ({ ...x, [p]: { ...x[p], capAt: e.target.value } }))}>
+                    <select
+                      value={pens[p].capAt}
+                      disabled={!pens[p].on}
+                      onChange={(e) => setPens((x) => ({ ...x, [p]: { ...x[p], capAt: e.target.value } }))}
+                    >
                       <option value="">{t('tiers.noCap')}</option>
                       {TIER_ORDER.map((tier) => (
                         <option key={tier} value={tier}>
@@ -171,16 +247,38 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
           {(['gold', 'quality', 'key', 'ordinary', 'restricted'] as const).map((k) => (
             <label key={k}>
               {t(`tiers.${k}`)} ≥{' '}
-              <input size={5} inputMode="decimal" data-testid={`tier-threshold-${k}`} value={thr[k]} onChange={(e) => setThr((x) => ({ ...x, [k]: e.target.value }))} />
+              <input
+                size={5}
+                inputMode="decimal"
+                data-testid={`tier-threshold-${k}`}
+                value={thr[k]}
+                onChange={(e) => setThr((x) => ({ ...x, [k]: e.target.value }))}
+              />
             </label>
           ))}
         </div>
-        {!valid.success && <p className="status status-error" data-testid="tier-invalid">{t('tiers.invalid')}</p>}
+        {!valid.success && (
+          <p className="status status-error" data-testid="tier-invalid">
+            {t('tiers.invalid')}
+          </p>
+        )}
         <div className="actions">
-          <button type="button" className="btn" data-testid="tier-preview" disabled={!valid.success || busy} onClick={doPreview}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="tier-preview"
+            disabled={!valid.success || busy}
+            onClick={doPreview}
+          >
             {t('tiers.preview')}
           </button>
-          <button type="button" className="btn btn-primary" data-testid="tier-apply" disabled={!valid.success || busy || !preview} onClick={() => setConfirm(true)}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="tier-apply"
+            disabled={!valid.success || busy || !preview}
+            onClick={() => setConfirm(true)}
+          >
             {t('tiers.apply')}
           </button>
           <span className="muted">{t('tiers.asOf', { at: preview?.factorsAsOf ?? asOf ?? '—' })}</span>
@@ -219,7 +317,11 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
                     {tiers.map((to) => {
                       const c = cell(from, to);
                       return (
-                        <td key={to} className={`num${from === to ? ' stay' : c ? ' move' : ''}`} title={c ? `${yuan(c.aum)}` : ''}>
+                        <td
+                          key={to}
+                          className={`num${from === to ? ' stay' : c ? ' move' : ''}`}
+                          title={c ? `${yuan(c.aum)}` : ''}
+                        >
                           {c ? count(c.customers, lng) : ''}
                           {c && <div className="muted small">{yuan(c.aum)}</div>}
                         </td>

@@ -26,7 +26,10 @@ export const isGridColumnId = (v: unknown): v is GridColumnId => typeof v === 's
  * Column state → a layout the server accepts. Unknown or repeated ids are dropped; a width that is
  * missing or not a number takes `fallbackWidth(colId)`, then is rounded and kept within range.
  */
-export function toGridLayout(state: readonly AnyColumnState[], fallbackWidth: (colId: GridColumnId) => number = () => 100): GridColumnState[] {
+export function toGridLayout(
+  state: readonly AnyColumnState[],
+  fallbackWidth: (colId: GridColumnId) => number = () => 100,
+): GridColumnState[] {
   const out: GridColumnState[] = [];
   const seen = new Set<string>();
   for (const c of state) {

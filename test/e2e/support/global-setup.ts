@@ -11,14 +11,20 @@ export default async function globalSetup(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..', '..');
   const cli = path.join(root, 'out', 'main', 'cli.js');
   const hostJs = path.join(root, 'out', 'main', 'host.js');
-  if (!existsSync(cli) || !existsSync(hostJs)) throw new Error('out/main is missing: run `npm run build` first (npm run test:e2e does)');
+  if (!existsSync(cli) || !existsSync(hostJs))
+    throw new Error('out/main is missing: run `npm run build` first (npm run test:e2e does)');
   const browser = process.env.CRM_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(browser)) {
-    throw new Error(`No Chromium at ${browser}. Install it (apt-get install -y chromium fonts-wqy-zenhei) or set CRM_CHROMIUM.`);
+    throw new Error(
+      `No Chromium at ${browser}. Install it (apt-get install -y chromium fonts-wqy-zenhei) or set CRM_CHROMIUM.`,
+    );
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'crm-e2e-'));
   const db = path.join(dir, 'e2e.db');
-  const seeded = spawnSync(process.execPath, [cli, 'demo', '--customers', '400', '--db', db, '--fresh'], { encoding: 'utf8', cwd: root });
+  const seeded = spawnSync(process.execPath, [cli, 'demo', '--customers', '400', '--db', db, '--fresh'], {
+    encoding: 'utf8',
+    cwd: root,
+  });
   if (seeded.status !== 0) throw new Error(`demo seeding failed (${seeded.status}): ${seeded.stderr}`);
 
   const child = spawn(process.execPath, [hostJs, '--db', db], {

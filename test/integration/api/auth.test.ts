@@ -17,7 +17,12 @@ const audit = (action: string) =>
 describe('sign-in', () => {
   it('signs in, returns the user with role permissions, and audits it', async () => {
     const r = await ok(w, 'auth.signIn', { username: 'Manager1', password: TEST_PASSWORD });
-    expect(r.user).toMatchObject({ username: 'manager1', role: 'manager', branchName: '示范支行', mustChangePassword: false });
+    expect(r.user).toMatchObject({
+      username: 'manager1',
+      role: 'manager',
+      branchName: '示范支行',
+      mustChangePassword: false,
+    });
     expect(r.user.permissions).toContain('customer.list');
     expect(r.session).toMatch(/^[\w-]{40,}$/);
     expect(await ok(w, 'auth.me', {}, r.session)).toMatchObject({ username: 'manager1' });
@@ -29,7 +34,10 @@ describe('sign-in', () => {
       ok: false,
       error: { code: 'BAD_CREDENTIALS', details: { remainingAttempts: 4 } },
     });
-    expect(await call(w, 'auth.signIn', { username: 'ghost', password: 'nope' })).toEqual({ ok: false, error: { code: 'BAD_CREDENTIALS' } });
+    expect(await call(w, 'auth.signIn', { username: 'ghost', password: 'nope' })).toEqual({
+      ok: false,
+      error: { code: 'BAD_CREDENTIALS' },
+    });
     const rows = audit('auth.signIn');
     expect(rows.map((r) => [r.username, r.outcome, JSON.parse(r.details!).reason])).toEqual([
       ['manager1', 'failed', 'bad_password'],
@@ -43,7 +51,10 @@ describe('sign-in', () => {
     const fifth = await call(w, 'auth.signIn', { username: 'teller', password: 'wrong' });
     expect(fifth).toMatchObject({ ok: false, error: { code: 'ACCOUNT_LOCKED' } });
     const right = await call(w, 'auth.signIn', { username: 'teller', password: TEST_PASSWORD });
-    expect(right).toMatchObject({ ok: false, error: { code: 'ACCOUNT_LOCKED', details: { lockedUntil: '2026-11-02T02:15:00.000Z' } } });
+    expect(right).toMatchObject({
+      ok: false,
+      error: { code: 'ACCOUNT_LOCKED', details: { lockedUntil: '2026-11-02T02:15:00.000Z' } },
+    });
     expect(audit('auth.locked')).toHaveLength(1);
     w.clock.advance(15 * 60_000 + 1);
     await signIn(w, 'teller');
@@ -111,7 +122,9 @@ describe('password changes', () => {
     const s = await signIn(w, 'manager1', 'Temp12345');
     expect((await ok(w, 'auth.me', {}, s)).mustChangePassword).toBe(true);
     expect(await call(w, 'customers.count', {}, s)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await call(w, 'auth.changePassword', { currentPassword: 'Temp12345', newPassword: 'abcdefgh' }, s)).toMatchObject({
+    expect(
+      await call(w, 'auth.changePassword', { currentPassword: 'Temp12345', newPassword: 'abcdefgh' }, s),
+    ).toMatchObject({
       ok: false,
       error: { code: 'PASSWORD_POLICY' },
     });
@@ -121,19 +134,44 @@ describe('password changes', () => {
 
   it('new users are created linked to a staff member of the matching position', async () => {
     const admin = await signIn(w, 'admin');
-    const staffId = w.db.prepare("INSERT INTO staff (employee_no, name, branch_id, position) VALUES ('E103', '钱经理', ?, 'manager')").run(w.ids.branch)
-      .lastInsertRowid as number;
+    const staffId = w.db
+      .prepare("INSERT INTO staff (employee_no, name, branch_id, position) VALUES ('E103', '钱经理', ?, 'manager')")
+      .run(w.ids.branch).lastInsertRowid as number;
     // only staff not yet linked to a user are offered
     expect((await ok(w, 'users.staffOptions', {}, admin)).map((o) => o.employeeNo).sort()).toEqual(['E103', 'E901']);
-    const wrongRole = await call(w, 'users.create', { username: 'qian', displayName: '钱经理', role: 'teller', staffId: Number(staffId), password: 'Start12345' }, admin);
+    const wrongRole = await call(
+      w,
+      'users.create',
+      { username: 'qian', displayName: '钱经理', role: 'teller', staffId: Number(staffId), password: 'Start12345' },
+      admin,
+    );
     expect(wrongRole).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    const u = await ok(w, 'users.create', { username: 'qian', displayName: '钱经理', role: 'manager', staffId: Number(staffId), password: 'Start12345' }, admin);
+    const u = await ok(
+      w,
+      'users.create',
+      { username: 'qian', displayName: '钱经理', role: 'manager', staffId: Number(staffId), password: 'Start12345' },
+      admin,
+    );
     expect(u).toMatchObject({ username: 'qian', role: 'manager', branchName: '示范支行', staffName: '钱经理' });
-    expect(await call(w, 'users.create', { username: 'QIAN', displayName: 'x', role: 'admin', staffId: null, password: 'Start12345' }, admin)).toMatchObject({
+    expect(
+      await call(
+        w,
+        'users.create',
+        { username: 'QIAN', displayName: 'x', role: 'admin', staffId: null, password: 'Start12345' },
+        admin,
+      ),
+    ).toMatchObject({
       ok: false,
       error: { code: 'CONFLICT' },
     });
-    expect(await call(w, 'users.create', { username: 'nostaff', displayName: 'x', role: 'manager', staffId: null, password: 'Start12345' }, admin)).toMatchObject({
+    expect(
+      await call(
+        w,
+        'users.create',
+        { username: 'nostaff', displayName: 'x', role: 'manager', staffId: null, password: 'Start12345' },
+        admin,
+      ),
+    ).toMatchObject({
       ok: false,
       error: { code: 'VALIDATION' },
     });

@@ -154,12 +154,19 @@ describe('permissions', () => {
         });
       } else {
         it(`${method} refuses ${role} with FORBIDDEN and audits it`, async () => {
-          const count = () => (w.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'permission.denied'").get() as { n: number }).n;
+          const count = () =>
+            (
+              w.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'permission.denied'").get() as {
+                n: number;
+              }
+            ).n;
           const before = count();
           const r = await call(w, method, {} as never, sessions[role]);
           expect(r).toEqual({ ok: false, error: { code: 'FORBIDDEN', details: { method } } });
           expect(count()).toBe(before + 1);
-          const last = w.db.prepare("SELECT role, details FROM audit_log WHERE action = 'permission.denied' ORDER BY id DESC LIMIT 1").get() as {
+          const last = w.db
+            .prepare("SELECT role, details FROM audit_log WHERE action = 'permission.denied' ORDER BY id DESC LIMIT 1")
+            .get() as {
             role: string;
             details: string;
           };
@@ -173,7 +180,10 @@ describe('permissions', () => {
   it('every non-public method refuses a caller without a valid session', async () => {
     for (const method of METHOD_NAMES) {
       if (contract[method].access === 'public') continue;
-      expect(await call(w, method, {} as never, null), method).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+      expect(await call(w, method, {} as never, null), method).toEqual({
+        ok: false,
+        error: { code: 'UNAUTHENTICATED' },
+      });
       expect(await call(w, method, {} as never, 'not-a-real-session-token'), method).toEqual({
         ok: false,
         error: { code: 'UNAUTHENTICATED' },
@@ -182,7 +192,10 @@ describe('permissions', () => {
   });
 
   it('refuses an unknown method, including prototype names', async () => {
-    const r = await w.registry.dispatch({ method: 'customers.dropTable', input: {}, session: sessions.admin }, { adapter: 'test' });
+    const r = await w.registry.dispatch(
+      { method: 'customers.dropTable', input: {}, session: sessions.admin },
+      { adapter: 'test' },
+    );
     expect(r).toEqual({ ok: false, error: { code: 'UNKNOWN_METHOD', details: { method: 'customers.dropTable' } } });
     for (const m of ['constructor', '__proto__', 'toString']) {
       const p = await w.registry.dispatch({ method: m, input: {}, session: null }, { adapter: 'test' });
@@ -194,7 +207,12 @@ describe('permissions', () => {
 describe('input validation', () => {
   it('refuses invalid input with VALIDATION and the field paths, before the handler runs', async () => {
     const before = (w.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
-    const r = await call(w, 'users.create', { username: 'x y', displayName: '', role: 'root', staffId: null, password: 'short' } as never, sessions.admin);
+    const r = await call(
+      w,
+      'users.create',
+      { username: 'x y', displayName: '', role: 'root', staffId: null, password: 'short' } as never,
+      sessions.admin,
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('VALIDATION');

@@ -49,7 +49,9 @@ describe('data scope: manager', () => {
   it('cannot reveal another manager’s customer, and the attempt is audited', async () => {
     const r = await call(w, 'customers.reveal', { id: ids().m2a, reason: '核实身份' }, s.manager1);
     expect(r.ok).toBe(false);
-    const a = w.db.prepare("SELECT outcome, target_id FROM audit_log WHERE action = 'customers.reveal' ORDER BY id DESC LIMIT 1").get();
+    const a = w.db
+      .prepare("SELECT outcome, target_id FROM audit_log WHERE action = 'customers.reveal' ORDER BY id DESC LIMIT 1")
+      .get();
     expect(a).toEqual({ outcome: 'denied', target_id: String(ids().m2a) });
   });
 
@@ -77,8 +79,13 @@ describe('data scope: president', () => {
     expect(grid.rows.map((r) => r.id)).not.toContain(ids().otherBranchCust);
     expect(grid.rows).toHaveLength(6);
     expect(await ok(w, 'customers.gridCount', { filter: {} }, s.president)).toEqual({ total: 6, filtered: 6 });
-    expect((await ok(w, 'customers.gridCount', { filter: { statuses: ['active', 'dormant', 'closed'] } }, s.president)).filtered).toBe(6);
-    expect((await ok(w, 'customers.quickStats', { filter: { kinds: ['individual', 'corporate'] } }, s.president)).count).toBe(6);
+    expect(
+      (await ok(w, 'customers.gridCount', { filter: { statuses: ['active', 'dormant', 'closed'] } }, s.president))
+        .filtered,
+    ).toBe(6);
+    expect(
+      (await ok(w, 'customers.quickStats', { filter: { kinds: ['individual', 'corporate'] } }, s.president)).count,
+    ).toBe(6);
     const search = await ok(w, 'customers.grid', { filter: { q: '张' }, sort: [], offset: 0, limit: 100 }, s.president);
     expect(search.rows.map((r) => r.name).sort()).toEqual(['张伟', '张伟强', '张敏']);
   });
@@ -136,7 +143,9 @@ describe('masking', () => {
     const rev = await ok(w, 'customers.reveal', { id: ids().m1a, reason: '客户来电核实' }, s.manager1);
     expect(rev).toEqual({ id: ids().m1a, idNo: '110101199001011234', mobile: '13800000001', phone: null });
     const a = w.db
-      .prepare("SELECT username, outcome, target_id, details FROM audit_log WHERE action = 'customers.reveal' ORDER BY id DESC LIMIT 1")
+      .prepare(
+        "SELECT username, outcome, target_id, details FROM audit_log WHERE action = 'customers.reveal' ORDER BY id DESC LIMIT 1",
+      )
       .get() as { username: string; outcome: string; target_id: string; details: string };
     expect(a).toMatchObject({ username: 'manager1', outcome: 'ok', target_id: String(ids().m1a) });
     expect(JSON.parse(a.details).reason).toBe('客户来电核实');

@@ -36,10 +36,13 @@ describe('crm demo', () => {
     // The WAL was folded back into the main file: one file to copy around.
     expect(existsSync(`${file}-wal`)).toBe(false);
     expect(customersIn(file)).toBe(120);
-    expect(out.join('')).toMatch(/^demo store ready: .*120 customers.*\ndemo extracts written to .*inbox: branches\.csv, .*transactions\.dat\n$/);
+    expect(out.join('')).toMatch(
+      /^demo store ready: .*120 customers.*\ndemo extracts written to .*inbox: branches\.csv, .*transactions\.dat\n$/,
+    );
     expect(out.join('')).toContain('Demo@2026');
     // The branch as nightly extract files, in the store's import folder, to try the import path.
-    for (const f of ['customers.csv', 'transactions.dat', 'wealth_holdings.xlsx']) expect(existsSync(path.join(path.dirname(file), 'inbox', f))).toBe(true);
+    for (const f of ['customers.csv', 'transactions.dat', 'wealth_holdings.xlsx'])
+      expect(existsSync(path.join(path.dirname(file), 'inbox', f))).toBe(true);
   });
 
   it('writes no extracts with --no-extracts', async () => {
@@ -82,7 +85,8 @@ describe('crm demo', () => {
     expect(await runDemoCommand(['--customers', '3000', '--db', big])).toBe(0);
     const seconds = (performance.now() - started) / 1000;
     const lines = err.join('').split('\n').filter(Boolean);
-    for (const l of lines) expect(l).toMatch(/^demo: (organisation|customers|summaries|reporting|indexes|analyze) \d+\.\d% \(/);
+    for (const l of lines)
+      expect(l).toMatch(/^demo: (organisation|customers|summaries|reporting|indexes|analyze) \d+\.\d% \(/);
     expect(lines.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
   });
 });

@@ -39,22 +39,33 @@ export function removeTempDirs(): void {
 
 /** Data tables: everything but SQLite's own and the migration log (which records when it ran). */
 export function dataTables(db: Database): string[] {
-  return (db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name")
-    .all() as { name: string }[]).map((r) => r.name);
+  return (
+    db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name",
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 /** A digest of every row of a table in key order; `skip` leaves columns out (salted password hashes). */
 export function tableDigest(db: Database, table: string, skip: readonly string[] = []): { rows: number; sha: string } {
-  const cols = (db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as { name: string; pk: number }[]);
+  const cols = db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as { name: string; pk: number }[];
   const keep = cols.filter((c) => !skip.includes(c.name)).map((c) => `"${c.name}"`);
-  const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => `"${c.name}"`);
-  const withoutRowid = (db.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(table) as { sql: string }).sql
-    .toUpperCase().includes('WITHOUT ROWID');
+  const pk = cols
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => `"${c.name}"`);
+  const withoutRowid = (db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(table) as { sql: string }).sql
+    .toUpperCase()
+    .includes('WITHOUT ROWID');
   const order = withoutRowid ? pk.join(', ') : 'rowid';
   const hash = createHash('sha256');
   let rows = 0;
-  for (const row of db.prepare(`SELECT ${keep.join(', ')} FROM "${table}" ORDER BY ${order}`).raw().iterate()) {
+  for (const row of db
+    .prepare(`SELECT ${keep.join(', ')} FROM "${table}" ORDER BY ${order}`)
+    .raw()
+    .iterate()) {
     hash.update(JSON.stringify(row));
     hash.update('\n');
     rows++;
@@ -64,5 +75,8 @@ export function tableDigest(db: Database, table: string, skip: readonly string[]
 
 /** Number of rows a query returns (for "this must find nothing" checks, with the first few for the message). */
 export function offenders(db: Database, sql: string, ...params: unknown[]): unknown[] {
-  return db.prepare(sql).all(...params).slice(0, 5);
+  return db
+    .prepare(sql)
+    .all(...params)
+    .slice(0, 5);
 }

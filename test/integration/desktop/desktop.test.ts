@@ -45,11 +45,18 @@ beforeAll(async () => {
   extractsDir = path.join(path.dirname(demo.file), 'extracts');
   await writeExtracts(demo.db, extractsDir, { kinds: ['customers', 'accounts'] });
   demo.close();
-  services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)) });
+  services = await createServices({
+    dbPath: demo.file,
+    mode: 'browser',
+    clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)),
+  });
   registry = createRegistry(services);
   for (const u of ['president', 'manager1', 'manager2', 'admin']) {
     await signIn(u);
-    const row = services.db.prepare('SELECT id, staff_id AS staff FROM users WHERE username = ?').get(u) as { id: number; staff: number };
+    const row = services.db.prepare('SELECT id, staff_id AS staff FROM users WHERE username = ?').get(u) as {
+      id: number;
+      staff: number;
+    };
     staffOf[u] = row.staff;
     userOf[u] = row.id;
   }
@@ -65,17 +72,27 @@ afterAll(async () => {
 /** Customer ids the user may see, decided from raw rows (branch tree / own book + live grants). */
 function scopeIds(who: string): Set<number> {
   if (who === 'president') {
-    const branch = (services.db.prepare('SELECT branch_id AS b FROM users WHERE username = ?').get(who) as { b: number }).b;
+    const branch = (
+      services.db.prepare('SELECT branch_id AS b FROM users WHERE username = ?').get(who) as { b: number }
+    ).b;
     const all = sql<{ id: number; parent_id: number | null }>('SELECT id, parent_id FROM branches');
     const tree = new Set([branch]);
     for (let grew = true; grew; ) {
       grew = false;
-      for (const b of all) if (b.parent_id !== null && tree.has(b.parent_id) && !tree.has(b.id)) (tree.add(b.id), (grew = true));
+      for (const b of all)
+        if (b.parent_id !== null && tree.has(b.parent_id) && !tree.has(b.id)) tree.add(b.id), (grew = true);
     }
-    return new Set(sql<{ id: number; branch_id: number }>('SELECT id, branch_id FROM customers').filter((c) => tree.has(c.branch_id)).map((c) => c.id));
+    return new Set(
+      sql<{ id: number; branch_id: number }>('SELECT id, branch_id FROM customers')
+        .filter((c) => tree.has(c.branch_id))
+        .map((c) => c.id),
+    );
   }
   const own = sql<{ id: number }>('SELECT id FROM customers WHERE manager_staff_id = ?', staffOf[who]).map((r) => r.id);
-  const granted = sql<{ customer_id: number; expires_on: string | null }>('SELECT customer_id, expires_on FROM customer_grants WHERE staff_id = ?', staffOf[who])
+  const granted = sql<{ customer_id: number; expires_on: string | null }>(
+    'SELECT customer_id, expires_on FROM customer_grants WHERE staff_id = ?',
+    staffOf[who],
+  )
     .filter((g) => g.expires_on === null || g.expires_on >= TODAY)
     .map((g) => g.customer_id);
   return new Set([...own, ...granted]);
@@ -91,15 +108,23 @@ interface RawCustomer {
 }
 function rawCustomers(ids: Set<number>): RawCustomer[] {
   const acc = new Map<number, bigint>();
-  for (const a of sql<{ customer_id: number; balance_fen: number }>("SELECT customer_id, balance_fen FROM accounts WHERE kind IN ('demand','term') AND status <> 'closed'"))
+  for (const a of sql<{ customer_id: number; balance_fen: number }>(
+    "SELECT customer_id, balance_fen FROM accounts WHERE kind IN ('demand','term') AND status <> 'closed'",
+  ))
     acc.set(a.customer_id, (acc.get(a.customer_id) ?? 0n) + BigInt(a.balance_fen));
   const wl = new Map<number, bigint>();
-  for (const h of sql<{ customer_id: number; v: number }>("SELECT customer_id, market_value_fen AS v FROM wealth_holdings WHERE status = 'active'"))
+  for (const h of sql<{ customer_id: number; v: number }>(
+    "SELECT customer_id, market_value_fen AS v FROM wealth_holdings WHERE status = 'active'",
+  ))
     wl.set(h.customer_id, (wl.get(h.customer_id) ?? 0n) + BigInt(h.v));
   const ln = new Map<number, bigint>();
-  for (const l of sql<{ customer_id: number; v: number }>("SELECT customer_id, balance_fen AS v FROM loans WHERE status = 'active'"))
+  for (const l of sql<{ customer_id: number; v: number }>(
+    "SELECT customer_id, balance_fen AS v FROM loans WHERE status = 'active'",
+  ))
     ln.set(l.customer_id, (ln.get(l.customer_id) ?? 0n) + BigInt(l.v));
-  return sql<{ id: number; tier: string | null; manager: number | null }>('SELECT id, tier, manager_staff_id AS manager FROM customers')
+  return sql<{ id: number; tier: string | null; manager: number | null }>(
+    'SELECT id, tier, manager_staff_id AS manager FROM customers',
+  )
     .filter((c) => ids.has(c.id))
     .map((c) => ({ ...c, deposits: acc.get(c.id) ?? 0n, wealth: wl.get(c.id) ?? 0n, loans: ln.get(c.id) ?? 0n }));
 }
@@ -111,11 +136,15 @@ const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
  */
 function reportBook(who: string): Set<number> {
   if (who === 'president') return scopeIds('president');
-  return new Set(sql<{ id: number }>('SELECT id FROM customers WHERE manager_staff_id = ?', staffOf[who]).map((r) => r.id));
+  return new Set(
+    sql<{ id: number }>('SELECT id FROM customers WHERE manager_staff_id = ?', staffOf[who]).map((r) => r.id),
+  );
 }
 /** Months with balance data (the balance extract's months). */
 function reportMonthsRaw(): string[] {
-  return [...new Set(sql<{ d: string }>('SELECT DISTINCT on_date AS d FROM daily_balances').map((r) => r.d.slice(0, 7)))].sort();
+  return [
+    ...new Set(sql<{ d: string }>('SELECT DISTINCT on_date AS d FROM daily_balances').map((r) => r.d.slice(0, 7))),
+  ].sort();
 }
 const monthEnd = (m: string) => addDays(`${addMonths(m, 1)}-01`, -1);
 /**
@@ -124,7 +153,11 @@ const monthEnd = (m: string) => addDays(`${addMonths(m, 1)}-01`, -1);
  */
 function monthFigures(m: string, book: Set<number>) {
   const end = monthEnd(m);
-  const opened = new Set(sql<{ id: number; opened_on: string }>('SELECT id, opened_on FROM customers').filter((c) => book.has(c.id) && c.opened_on <= end).map((c) => c.id));
+  const opened = new Set(
+    sql<{ id: number; opened_on: string }>('SELECT id, opened_on FROM customers')
+      .filter((c) => book.has(c.id) && c.opened_on <= end)
+      .map((c) => c.id),
+  );
   const per = new Map<number, bigint>();
   let deposits = 0n;
   let wealth = 0n;
@@ -143,27 +176,47 @@ function monthFigures(m: string, book: Set<number>) {
     if (!cur || cur.on < r.on_date) last.set(r.account_id, { on: r.on_date, bal: r.balance_fen, cid: r.cid });
   }
   for (const x of last.values()) if (add(x.cid, BigInt(x.bal), true)) deposits += BigInt(x.bal);
-  for (const t of sql<{ cid: number; v: number; start_on: string; status: string; maturity_on: string }>('SELECT customer_id AS cid, principal_fen AS v, start_on, status, maturity_on FROM term_deposits'))
-    if (t.start_on <= end && (t.status === 'active' || (t.status === 'matured' && t.maturity_on > end)) && add(t.cid, BigInt(t.v), true)) deposits += BigInt(t.v);
+  for (const t of sql<{ cid: number; v: number; start_on: string; status: string; maturity_on: string }>(
+    'SELECT customer_id AS cid, principal_fen AS v, start_on, status, maturity_on FROM term_deposits',
+  ))
+    if (
+      t.start_on <= end &&
+      (t.status === 'active' || (t.status === 'matured' && t.maturity_on > end)) &&
+      add(t.cid, BigInt(t.v), true)
+    )
+      deposits += BigInt(t.v);
   for (const h of sql<{ cid: number; v: number; purchased_on: string; status: string; maturity_on: string | null }>(
     'SELECT customer_id AS cid, market_value_fen AS v, purchased_on, status, maturity_on FROM wealth_holdings',
   ))
-    if (h.purchased_on <= end && (h.status === 'active' || (h.status === 'matured' && h.maturity_on !== null && h.maturity_on > end)) && add(h.cid, BigInt(h.v), true)) wealth += BigInt(h.v);
-  for (const l of sql<{ cid: number; v: number; disbursed_on: string; status: string }>('SELECT customer_id AS cid, balance_fen AS v, disbursed_on, status FROM loans'))
+    if (
+      h.purchased_on <= end &&
+      (h.status === 'active' || (h.status === 'matured' && h.maturity_on !== null && h.maturity_on > end)) &&
+      add(h.cid, BigInt(h.v), true)
+    )
+      wealth += BigInt(h.v);
+  for (const l of sql<{ cid: number; v: number; disbursed_on: string; status: string }>(
+    'SELECT customer_id AS cid, balance_fen AS v, disbursed_on, status FROM loans',
+  ))
     if (l.disbursed_on <= end && l.status === 'active' && add(l.cid, BigInt(l.v), false)) loans += BigInt(l.v);
   for (const id of opened) if (!per.has(id)) per.set(id, 0n);
   return { customers: opened.size, deposits, wealth, loans, aum: deposits + wealth, per };
 }
 
-function byKind<K extends WidgetData['kind']>(view: DesktopView, kind: K, pick: (d: Extract<WidgetData, { kind: K }>) => boolean = () => true): Extract<WidgetData, { kind: K }> {
+function byKind<K extends WidgetData['kind']>(
+  view: DesktopView,
+  kind: K,
+  pick: (d: Extract<WidgetData, { kind: K }>) => boolean = () => true,
+): Extract<WidgetData, { kind: K }> {
   for (const w of view.layout.widgets) {
     const r = view.widgets[w.id];
-    if (r?.ok && r.data.kind === kind && pick(r.data as Extract<WidgetData, { kind: K }>)) return r.data as Extract<WidgetData, { kind: K }>;
+    if (r?.ok && r.data.kind === kind && pick(r.data as Extract<WidgetData, { kind: K }>))
+      return r.data as Extract<WidgetData, { kind: K }>;
   }
   throw new Error(`no ${kind} widget`);
 }
 
-const gridCount = async (filter: GridFilter, who: string) => (await ok('customers.gridCount', { filter }, who)).filtered;
+const gridCount = async (filter: GridFilter, who: string) =>
+  (await ok('customers.gridCount', { filter }, who)).filtered;
 
 /** Checks every figure of a role's default desktop against the raw tables, for one user. */
 async function checkDesktop(who: string) {
@@ -180,7 +233,9 @@ async function checkDesktop(who: string) {
   expect(kpi('loans').value).toBe(fenToYuan(sum(raw.map((c) => c.loans))));
   expect(kpi('aum').value).toBe(fenToYuan(sum(raw.map((c) => c.deposits + c.wealth))));
   expect(await gridCount(kpi('customers').drill, who)).toBe(raw.length);
-  expect((await ok('customers.quickStats', { filter: kpi('deposits').drill }, who)).deposits).toBe(kpi('deposits').value);
+  expect((await ok('customers.quickStats', { filter: kpi('deposits').drill }, who)).deposits).toBe(
+    kpi('deposits').value,
+  );
   expect((await ok('customers.quickStats', { filter: kpi('loans').drill }, who)).loans).toBe(kpi('loans').value);
   expect((await ok('customers.quickStats', { filter: kpi('aum').drill }, who)).aum).toBe(kpi('aum').value);
   expect(await gridCount(kpi('loans').drill, who)).toBe(raw.filter((c) => c.loans > 0n).length);
@@ -192,16 +247,27 @@ async function checkDesktop(who: string) {
     const t = tiers.get(c.tier ?? 'none') ?? { n: 0, aum: 0n };
     tiers.set(c.tier ?? 'none', { n: t.n + 1, aum: t.aum + c.deposits + c.wealth });
   }
-  expect(pyramid.tiers.map((t) => [t.tier, t.customers, t.aum]).sort()).toEqual([...tiers].map(([t, v]) => [t, v.n, fenToYuan(v.aum)]).sort());
+  expect(pyramid.tiers.map((t) => [t.tier, t.customers, t.aum]).sort()).toEqual(
+    [...tiers].map(([t, v]) => [t, v.n, fenToYuan(v.aum)]).sort(),
+  );
   for (const t of pyramid.tiers) expect(await gridCount(t.drill, who)).toBe(t.customers);
 
   // Maturities within 30 days.
   const m = byKind(view, 'maturities');
   const until = addDays(TODAY, 30);
-  const due = (rows: { customer_id: number; on: string; amt: number }[]) => rows.filter((r) => ids.has(r.customer_id) && r.on >= TODAY && r.on <= until);
-  const term = due(sql("SELECT customer_id, maturity_on AS \"on\", principal_fen AS amt FROM term_deposits WHERE status = 'active'"));
-  const wealth = due(sql("SELECT customer_id, maturity_on AS \"on\", market_value_fen AS amt FROM wealth_holdings WHERE status = 'active' AND maturity_on IS NOT NULL"));
-  const loans = due(sql("SELECT customer_id, maturity_on AS \"on\", balance_fen AS amt FROM loans WHERE status = 'active'"));
+  const due = (rows: { customer_id: number; on: string; amt: number }[]) =>
+    rows.filter((r) => ids.has(r.customer_id) && r.on >= TODAY && r.on <= until);
+  const term = due(
+    sql('SELECT customer_id, maturity_on AS "on", principal_fen AS amt FROM term_deposits WHERE status = \'active\''),
+  );
+  const wealth = due(
+    sql(
+      'SELECT customer_id, maturity_on AS "on", market_value_fen AS amt FROM wealth_holdings WHERE status = \'active\' AND maturity_on IS NOT NULL',
+    ),
+  );
+  const loans = due(
+    sql('SELECT customer_id, maturity_on AS "on", balance_fen AS amt FROM loans WHERE status = \'active\''),
+  );
   const kinds = { term, wealth, loan: loans };
   for (const k of m.byKind) {
     expect(k.items).toBe(kinds[k.kind].length);
@@ -220,7 +286,12 @@ async function checkDesktop(who: string) {
   const yearAgo = addMonths(thisMonth, -12);
   // Changes compare today's figure in the history's scope: the president's branch, a manager's own book (no grants).
   const own = rawCustomers(book);
-  const ownNow = { customers: String(own.length), deposits: fenToYuan(sum(own.map((c) => c.deposits))), loans: fenToYuan(sum(own.map((c) => c.loans))), aum: fenToYuan(sum(own.map((c) => c.deposits + c.wealth))) };
+  const ownNow = {
+    customers: String(own.length),
+    deposits: fenToYuan(sum(own.map((c) => c.deposits))),
+    loans: fenToYuan(sum(own.map((c) => c.loans))),
+    aum: fenToYuan(sum(own.map((c) => c.deposits + c.wealth))),
+  };
   for (const metric of ['customers', 'deposits', 'loans', 'aum'] as const) {
     const k = kpi(metric);
     expect(k.basis).toBe(ownNow[metric]);
@@ -242,7 +313,9 @@ async function checkDesktop(who: string) {
     expect(w.month).toBe(latest);
     const want = changes
       .filter((c) => (dir === 'up' ? c.change > 0n : c.change < 0n))
-      .sort((a, b) => (a.change === b.change ? a.id - b.id : (dir === 'up' ? b.change > a.change : a.change > b.change) ? 1 : -1))
+      .sort((a, b) =>
+        a.change === b.change ? a.id - b.id : (dir === 'up' ? b.change > a.change : a.change > b.change) ? 1 : -1,
+      )
       .slice(0, 8);
     expect(want.length).toBeGreaterThan(0);
     expect(w.rows.map((r) => [r.id, r.amount])).toEqual(want.map((c) => [c.id, fenToYuan(c.change)]));
@@ -255,7 +328,17 @@ describe('the president’s desktop (行长桌面)', () => {
     const { view, raw, ids } = await checkDesktop('president');
     expect(view.source).toBe('default');
     const kinds = new Set(view.layout.widgets.map((w) => w.kind));
-    for (const k of ['kpi', 'depositTrend', 'tierPyramid', 'channelMix', 'productMix', 'movers', 'maturities', 'staffLeague']) expect(kinds.has(k as never)).toBe(true);
+    for (const k of [
+      'kpi',
+      'depositTrend',
+      'tierPyramid',
+      'channelMix',
+      'productMix',
+      'movers',
+      'maturities',
+      'staffLeague',
+    ])
+      expect(kinds.has(k as never)).toBe(true);
 
     // Staff league: each manager's book from raw rows.
     const league = byKind(view, 'staffLeague');
@@ -264,12 +347,24 @@ describe('the president’s desktop (行长桌面)', () => {
     for (const c of raw) {
       if (c.manager === null || !managers.has(c.manager)) continue;
       const x = want.get(c.manager) ?? { n: 0, dep: 0n, loan: 0n, aum: 0n, q: 0 };
-      want.set(c.manager, { n: x.n + 1, dep: x.dep + c.deposits, loan: x.loan + c.loans, aum: x.aum + c.deposits + c.wealth, q: x.q + (c.tier === 'gold' || c.tier === 'quality' ? 1 : 0) });
+      want.set(c.manager, {
+        n: x.n + 1,
+        dep: x.dep + c.deposits,
+        loan: x.loan + c.loans,
+        aum: x.aum + c.deposits + c.wealth,
+        q: x.q + (c.tier === 'gold' || c.tier === 'quality' ? 1 : 0),
+      });
     }
     expect(league.rows.length).toBe(want.size);
     for (const r of league.rows) {
       const x = want.get(r.staffId)!;
-      expect([r.customers, r.deposits, r.loans, r.aum, r.quality]).toEqual([x.n, fenToYuan(x.dep), fenToYuan(x.loan), fenToYuan(x.aum), x.q]);
+      expect([r.customers, r.deposits, r.loans, r.aum, r.quality]).toEqual([
+        x.n,
+        fenToYuan(x.dep),
+        fenToYuan(x.loan),
+        fenToYuan(x.aum),
+        x.q,
+      ]);
       expect(await gridCount(r.drill, 'president')).toBe(r.customers);
     }
 
@@ -278,9 +373,10 @@ describe('the president’s desktop (行长桌面)', () => {
     const latest = reportMonthsRaw().at(-1)!;
     const ch = byKind(view, 'channelMix');
     expect([ch.from, ch.to]).toEqual([latest, latest]);
-    const txns = sql<{ customer_id: number; channel: string; amount_fen: number }>('SELECT customer_id, channel, amount_fen FROM transactions WHERE substr(txn_at, 1, 7) = ?', latest).filter((t) =>
-      book.has(t.customer_id),
-    );
+    const txns = sql<{ customer_id: number; channel: string; amount_fen: number }>(
+      'SELECT customer_id, channel, amount_fen FROM transactions WHERE substr(txn_at, 1, 7) = ?',
+      latest,
+    ).filter((t) => book.has(t.customer_id));
     const perChannel = new Map<string, { n: number; amt: bigint; who: Set<number> }>();
     for (const t of txns) {
       const x = perChannel.get(t.channel) ?? { n: 0, amt: 0n, who: new Set<number>() };
@@ -300,10 +396,18 @@ describe('the president’s desktop (行长桌面)', () => {
     // Product mix: holders, holdings and balance per product today; holders drill into exactly those customers.
     const pm = byKind(view, 'productMix');
     const holdings = [
-      ...sql<{ cid: number; pid: number; bal: number }>("SELECT customer_id AS cid, product_id AS pid, balance_fen AS bal FROM accounts WHERE kind IN ('demand','card') AND status <> 'closed'"),
-      ...sql<{ cid: number; pid: number; bal: number }>("SELECT customer_id AS cid, product_id AS pid, principal_fen AS bal FROM term_deposits WHERE status = 'active'"),
-      ...sql<{ cid: number; pid: number; bal: number }>("SELECT customer_id AS cid, product_id AS pid, market_value_fen AS bal FROM wealth_holdings WHERE status = 'active'"),
-      ...sql<{ cid: number; pid: number; bal: number }>("SELECT customer_id AS cid, product_id AS pid, balance_fen AS bal FROM loans WHERE status = 'active'"),
+      ...sql<{ cid: number; pid: number; bal: number }>(
+        "SELECT customer_id AS cid, product_id AS pid, balance_fen AS bal FROM accounts WHERE kind IN ('demand','card') AND status <> 'closed'",
+      ),
+      ...sql<{ cid: number; pid: number; bal: number }>(
+        "SELECT customer_id AS cid, product_id AS pid, principal_fen AS bal FROM term_deposits WHERE status = 'active'",
+      ),
+      ...sql<{ cid: number; pid: number; bal: number }>(
+        "SELECT customer_id AS cid, product_id AS pid, market_value_fen AS bal FROM wealth_holdings WHERE status = 'active'",
+      ),
+      ...sql<{ cid: number; pid: number; bal: number }>(
+        "SELECT customer_id AS cid, product_id AS pid, balance_fen AS bal FROM loans WHERE status = 'active'",
+      ),
     ].filter((h) => book.has(h.cid));
     const perProduct = new Map<number, { n: number; bal: bigint; who: Set<number> }>();
     for (const h of holdings) {
@@ -313,8 +417,12 @@ describe('the president’s desktop (行长桌面)', () => {
       x.who.add(h.cid);
       perProduct.set(h.pid, x);
     }
-    const top = [...perProduct].sort(([a, x], [b, y]) => (x.bal === y.bal ? a - b : y.bal > x.bal ? 1 : -1)).slice(0, 8);
-    expect(pm.products.map((p) => [p.productId, p.holders, p.held, p.balance])).toEqual(top.map(([id, x]) => [id, x.who.size, x.n, fenToYuan(x.bal)]));
+    const top = [...perProduct]
+      .sort(([a, x], [b, y]) => (x.bal === y.bal ? a - b : y.bal > x.bal ? 1 : -1))
+      .slice(0, 8);
+    expect(pm.products.map((p) => [p.productId, p.holders, p.held, p.balance])).toEqual(
+      top.map(([id, x]) => [id, x.who.size, x.n, fenToYuan(x.bal)]),
+    );
     for (const p of pm.products) expect(await gridCount(p.drill, 'president')).toBe(p.holders);
 
     // Trend: every reporting month's month-end figures.
@@ -323,7 +431,14 @@ describe('the president’s desktop (行长桌面)', () => {
     expect(trend.points).toEqual(
       months.map((m) => {
         const f = monthFigures(m, book);
-        return { month: m, customers: f.customers, deposits: fenToYuan(f.deposits), loans: fenToYuan(f.loans), aum: fenToYuan(f.aum), drill: { drill: { kind: 'openedBy', date: monthEnd(m) } } };
+        return {
+          month: m,
+          customers: f.customers,
+          deposits: fenToYuan(f.deposits),
+          loans: fenToYuan(f.loans),
+          aum: fenToYuan(f.aum),
+          drill: { drill: { kind: 'openedBy', date: monthEnd(m) } },
+        };
       }),
     );
     // A point opens the customers counted at that month end.
@@ -350,16 +465,22 @@ describe('widget export (导出Excel)', () => {
     const p = await read('pyramid');
     expect(p.name).toMatch(/^客户分层金字塔-\d{8}\.xlsx$/);
     expect(p.rows[0]).toEqual(['层级', '客户数', '管理资产（元）']);
-    expect(p.rows.slice(1)).toEqual(pyramid.tiers.map((t) => [t.tier === 'none' ? '未分层' : expect.any(String), t.customers, Number(t.aum)]));
+    expect(p.rows.slice(1)).toEqual(
+      pyramid.tiers.map((t) => [t.tier === 'none' ? '未分层' : expect.any(String), t.customers, Number(t.aum)]),
+    );
     const league = byKind(view, 'staffLeague');
     const l = await read('league');
-    expect(l.rows.slice(1).map((r) => [r[0], r[1], r[2]])).toEqual(league.rows.map((r) => [r.name, r.customers, Number(r.aum)]));
+    expect(l.rows.slice(1).map((r) => [r[0], r[1], r[2]])).toEqual(
+      league.rows.map((r) => [r.name, r.customers, Number(r.aum)]),
+    );
     const m = await read('maturities');
     expect(m.rows.slice(1).map((r) => r[0])).toEqual(byKind(view, 'maturities').rows.map((r) => r.customerNo));
     const k = await read('kpi-aum');
     expect(k.rows[1]).toEqual(['当前', undefined, Number(byKind(view, 'kpi', (d) => d.metric === 'aum').value)]);
     for (const w of view.layout.widgets) expect((await read(w.id)).rows.length).toBeGreaterThan(0);
-    const audit = sql<{ details: string }>("SELECT details FROM audit_log WHERE action = 'desktop.export' AND target_id = 'league'");
+    const audit = sql<{ details: string }>(
+      "SELECT details FROM audit_log WHERE action = 'desktop.export' AND target_id = 'league'",
+    );
     expect(audit.length).toBe(2); // once above, once in the loop over every widget
     expect(JSON.parse(audit[0]!.details)).toMatchObject({ kind: 'staffLeague', rows: league.rows.length });
     // Only widgets on the caller's own desktop: the president's league is not the manager's to export.
@@ -372,19 +493,33 @@ describe('widget export (导出Excel)', () => {
 describe('changes against history', () => {
   it('compares with the last month end and the same month a year ago when both are in the history', async () => {
     // Three weeks later: the last month end is October, and November a year ago is the history's first month.
-    const later = await createServices({ dbPath: services.db.name, mode: 'browser', clock: fixedClock(new Date('2026-11-20T02:00:00Z')) });
+    const later = await createServices({
+      dbPath: services.db.name,
+      mode: 'browser',
+      clock: fixedClock(new Date('2026-11-20T02:00:00Z')),
+    });
     try {
       const reg = createRegistry(later);
-      const r = (await reg.dispatch({ method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+      const r = (await reg.dispatch(
+        { method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } },
+        { adapter: 'test' },
+      )) as CallResult<{ session: string }>;
       if (!r.ok) throw new Error('sign-in');
-      const v = (await reg.dispatch({ method: 'desktop.data', input: {}, session: r.value.session }, { adapter: 'test' })) as CallResult<DesktopView>;
+      const v = (await reg.dispatch(
+        { method: 'desktop.data', input: {}, session: r.value.session },
+        { adapter: 'test' },
+      )) as CallResult<DesktopView>;
       if (!v.ok) throw new Error('desktop.data');
       const book = reportBook('president');
       for (const metric of ['customers', 'deposits', 'loans', 'aum'] as const) {
         const k = byKind(v.value, 'kpi', (d) => d.metric === metric);
         expect([k.prevMonthAt, k.prevYearAt]).toEqual(['2026-10', '2025-11']);
         const [m, y] = [monthFigures('2026-10', book), monthFigures('2025-11', book)];
-        expect([k.prevMonth, k.prevYear]).toEqual(metric === 'customers' ? [String(m.customers), String(y.customers)] : [fenToYuan(m[metric]), fenToYuan(y[metric])]);
+        expect([k.prevMonth, k.prevYear]).toEqual(
+          metric === 'customers'
+            ? [String(m.customers), String(y.customers)]
+            : [fenToYuan(m[metric]), fenToYuan(y[metric])],
+        );
         expect(k.prevYear).not.toBe(k.prevMonth);
       }
     } finally {
@@ -401,14 +536,17 @@ describe('a manager’s desktop (客户经理桌面)', () => {
     for (const r of Object.values(view.widgets)) {
       if (!r.ok) continue;
       const rows = 'rows' in r.data ? (r.data.rows as { id?: number }[]) : [];
-      for (const x of rows) if (x.id !== undefined) expect(ids.has(x.id) && !(other.has(x.id) && !ids.has(x.id))).toBe(true);
+      for (const x of rows)
+        if (x.id !== undefined) expect(ids.has(x.id) && !(other.has(x.id) && !ids.has(x.id))).toBe(true);
     }
     const kinds = view.layout.widgets.map((w) => w.kind);
     expect(kinds).not.toContain('staffLeague');
     expect(kinds).toContain('views');
     // The president's figures are larger: the manager's are not the branch's.
     const pres = await ok('desktop.data', {}, 'president');
-    expect(byKind(view, 'kpi', (d) => d.metric === 'customers').value).not.toBe(byKind(pres, 'kpi', (d) => d.metric === 'customers').value);
+    expect(byKind(view, 'kpi', (d) => d.metric === 'customers').value).not.toBe(
+      byKind(pres, 'kpi', (d) => d.metric === 'customers').value,
+    );
   });
 
   it('drills from the manager’s month-end, channel and product figures into exactly their own book', async () => {
@@ -428,10 +566,16 @@ describe('a manager’s desktop (客户经理桌面)', () => {
     const ch = byKind(v, 'channelMix');
     const months = reportMonthsRaw();
     expect([ch.from, ch.to]).toEqual([months.at(-2), months.at(-1)]);
-    const txns = sql<{ customer_id: number; channel: string }>('SELECT customer_id, channel FROM transactions WHERE substr(txn_at, 1, 7) BETWEEN ? AND ?', ch.from, ch.to).filter((t) => book.has(t.customer_id));
+    const txns = sql<{ customer_id: number; channel: string }>(
+      'SELECT customer_id, channel FROM transactions WHERE substr(txn_at, 1, 7) BETWEEN ? AND ?',
+      ch.from,
+      ch.to,
+    ).filter((t) => book.has(t.customer_id));
     for (const c of ch.channels) {
       expect(c.txns).toBe(txns.filter((t) => t.channel === c.channel).length);
-      expect(await gridCount(c.drill, 'manager1')).toBe(new Set(txns.filter((t) => t.channel === c.channel).map((t) => t.customer_id)).size);
+      expect(await gridCount(c.drill, 'manager1')).toBe(
+        new Set(txns.filter((t) => t.channel === c.channel).map((t) => t.customer_id)).size,
+      );
     }
     const pm = byKind(v, 'productMix');
     expect(pm.products.length).toBeGreaterThan(3);
@@ -442,7 +586,11 @@ describe('a manager’s desktop (客户经理桌面)', () => {
   it('finds the same maturities whether driven from the manager’s book or from the maturity indexes', () => {
     const data = desktopData(services.db);
     for (const who of ['manager1', 'manager2']) {
-      const u = services.db.prepare('SELECT role, staff_id, branch_id FROM users WHERE username = ?').get(who) as { role: 'manager'; staff_id: number; branch_id: number };
+      const u = services.db.prepare('SELECT role, staff_id, branch_id FROM users WHERE username = ?').get(who) as {
+        role: 'manager';
+        staff_id: number;
+        branch_id: number;
+      };
       const scope = scopeFor(services.db, { role: u.role, staffId: u.staff_id, branchId: u.branch_id }, TODAY);
       for (const days of [7, 30, 400]) {
         const book = data.maturities(scope, TODAY, days, 20, 'book');
@@ -454,9 +602,14 @@ describe('a manager’s desktop (客户经理桌面)', () => {
 
   it('refuses the staff league on a manager’s desktop', async () => {
     const view = await ok('desktop.data', {}, 'manager2');
-    const layout = { widgets: [...view.layout.widgets, { id: 'lg', kind: 'staffLeague', config: {}, x: 0, y: 40, w: 4, h: 6 }] };
+    const layout = {
+      widgets: [...view.layout.widgets, { id: 'lg', kind: 'staffLeague', config: {}, x: 0, y: 40, w: 4, h: 6 }],
+    };
     const r = await call('desktop.save', { layout }, 'manager2');
-    expect(r).toEqual({ ok: false, error: { code: 'DESKTOP_LAYOUT_INVALID', details: { reason: 'not_for_role', widget: 'lg', kind: 'staffLeague' } } });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'DESKTOP_LAYOUT_INVALID', details: { reason: 'not_for_role', widget: 'lg', kind: 'staffLeague' } },
+    });
   });
 });
 
@@ -465,8 +618,14 @@ describe('layouts persist per user', () => {
     const before = await ok('desktop.data', {}, 'manager1');
     const list = await ok('lists.save', { name: '桌面测试名单', shared: false }, 'manager1');
     await ok('lists.add', { listId: list.id, filter: { tiers: ['gold', 'quality'] } }, 'manager1');
-    const query = await ok('queries.save', { name: '桌面测试查询', shared: false, filter: { maturingWithinDays: 60 } }, 'manager1');
-    const widgets: WidgetInput[] = before.layout.widgets.map((w) => (w.id === 'pyramid' ? { ...w, x: 6, y: 30, w: 5, h: 9 } : w));
+    const query = await ok(
+      'queries.save',
+      { name: '桌面测试查询', shared: false, filter: { maturingWithinDays: 60 } },
+      'manager1',
+    );
+    const widgets: WidgetInput[] = before.layout.widgets.map((w) =>
+      w.id === 'pyramid' ? { ...w, x: 6, y: 30, w: 5, h: 9 } : w,
+    );
     widgets.push({ id: 'pin-list', kind: 'list', config: { listId: list.id }, x: 0, y: 40, w: 4, h: 6 });
     widgets.push({ id: 'pin-query', kind: 'query', config: { queryId: query.id }, x: 4, y: 40, w: 4, h: 6 });
     await ok('desktop.save', { layout: { widgets } }, 'manager1');
@@ -476,11 +635,16 @@ describe('layouts persist per user', () => {
     expect(after.layout.widgets.find((w) => w.id === 'pyramid')).toMatchObject({ x: 6, y: 30, w: 5, h: 9 });
     const l = after.widgets['pin-list'];
     const q = after.widgets['pin-query'];
-    if (!l?.ok || l.data.kind !== 'list' || !q?.ok || q.data.kind !== 'query') throw new Error('pinned widgets missing');
+    if (!l?.ok || l.data.kind !== 'list' || !q?.ok || q.data.kind !== 'query')
+      throw new Error('pinned widgets missing');
     expect(l.data.name).toBe('桌面测试名单');
     expect(l.data.count).toBe(await gridCount({ listId: list.id }, 'manager1'));
     expect(l.data.count).toBe(sql('SELECT 1 FROM customer_list_members WHERE list_id = ?', list.id).length);
-    const top = await ok('customers.grid', { filter: { listId: list.id }, sort: [{ col: 'aum', dir: 'desc' }], offset: 0, limit: 5 }, 'manager1');
+    const top = await ok(
+      'customers.grid',
+      { filter: { listId: list.id }, sort: [{ col: 'aum', dir: 'desc' }], offset: 0, limit: 5 },
+      'manager1',
+    );
     expect(l.data.rows.map((r) => r.id)).toEqual(top.rows.map((r) => r.id));
     expect(q.data.count).toBe(await gridCount({ maturingWithinDays: 60 }, 'manager1'));
     expect(q.data.drill).toEqual({ maturingWithinDays: 60 });
@@ -490,16 +654,25 @@ describe('layouts persist per user', () => {
     expect(views.items.find((i) => i.type === 'query' && i.id === query.id)?.count).toBe(q.data.count);
 
     // Another manager pinning manager1's private list learns nothing about it.
-    const peek = await ok('desktop.save', { layout: { widgets: [{ id: 'peek', kind: 'list', config: { listId: list.id }, x: 0, y: 0, w: 4, h: 4 }] } }, 'manager2');
+    const peek = await ok(
+      'desktop.save',
+      { layout: { widgets: [{ id: 'peek', kind: 'list', config: { listId: list.id }, x: 0, y: 0, w: 4, h: 4 }] } },
+      'manager2',
+    );
     expect(peek.layout.widgets).toHaveLength(1);
     const theirs = (await ok('desktop.data', {}, 'manager2')).widgets.peek;
-    expect(theirs).toEqual({ ok: true, data: { kind: 'list', name: null, missing: true, count: 0, rows: [], drill: { listId: list.id } } });
+    expect(theirs).toEqual({
+      ok: true,
+      data: { kind: 'list', name: null, missing: true, count: 0, rows: [], drill: { listId: list.id } },
+    });
     // The president's layout did not change.
     expect((await ok('desktop.data', {}, 'president')).source).toBe('default');
   });
 
   it('falls back to the template when a stored layout cannot be read', async () => {
-    services.db.prepare('UPDATE desktop_layouts SET layout = ? WHERE user_id = ?').run('{"widgets": [oops', userOf.manager2);
+    services.db
+      .prepare('UPDATE desktop_layouts SET layout = ? WHERE user_id = ?')
+      .run('{"widgets": [oops', userOf.manager2);
     const v = await ok('desktop.data', {}, 'manager2');
     expect(v.recovered).toBe(true);
     expect(v.layout.widgets.length).toBeGreaterThan(4);
@@ -511,11 +684,18 @@ describe('templates (administrator) and reset', () => {
   it('publishes a role template that users without their own layout get, and that reset returns to', async () => {
     const tpl = await ok('desktop.template', { role: 'manager' }, 'admin');
     expect(tpl.builtIn).toBe(true);
-    const layout = { widgets: [{ id: 'k', kind: 'kpi', config: { metric: 'aum' }, x: 0, y: 0, w: 6, h: 3 }, { id: 'm', kind: 'maturities', config: {}, x: 6, y: 0, w: 6, h: 8 }] };
+    const layout = {
+      widgets: [
+        { id: 'k', kind: 'kpi', config: { metric: 'aum' }, x: 0, y: 0, w: 6, h: 3 },
+        { id: 'm', kind: 'maturities', config: {}, x: 6, y: 0, w: 6, h: 8 },
+      ],
+    };
     const published = await ok('desktop.publishTemplate', { role: 'manager', layout }, 'admin');
     expect(published).toMatchObject({ role: 'manager', builtIn: false, publishedBy: expect.any(String) });
     expect(published.layout.widgets[1]!.config).toEqual({ days: 30 });
-    const audit = sql<{ action: string; details: string }>("SELECT action, details FROM audit_log WHERE action = 'desktop.template.publish'");
+    const audit = sql<{ action: string; details: string }>(
+      "SELECT action, details FROM audit_log WHERE action = 'desktop.template.publish'",
+    );
     expect(audit.length).toBe(1);
 
     // manager2 (layout unreadable, so not their own any more after reset) and manager1 (own layout).
@@ -532,7 +712,14 @@ describe('templates (administrator) and reset', () => {
     expect((await ok('desktop.data', {}, 'president')).source).toBe('default');
 
     // Published as JSON text too (what the admin page's import uses).
-    const viaJson = await ok('desktop.publishTemplate', { role: 'president', json: JSON.stringify({ widgets: [{ id: 'lg', kind: 'staffLeague', config: {}, x: 0, y: 0, w: 12, h: 8 }] }) }, 'admin');
+    const viaJson = await ok(
+      'desktop.publishTemplate',
+      {
+        role: 'president',
+        json: JSON.stringify({ widgets: [{ id: 'lg', kind: 'staffLeague', config: {}, x: 0, y: 0, w: 12, h: 8 }] }),
+      },
+      'admin',
+    );
     expect(viaJson.layout.widgets[0]!.kind).toBe('staffLeague');
     expect((await ok('desktop.data', {}, 'president')).source).toBe('template');
   });
@@ -547,10 +734,28 @@ describe('layout validation', () => {
   const bad: [string, unknown, string][] = [
     ['bad JSON', '{"widgets": [', 'bad_json'],
     ['not a layout', '{"widgets": 3}', 'bad_shape'],
-    ['unknown widget kind', JSON.stringify({ widgets: [{ id: 'x', kind: 'weather', config: {}, x: 0, y: 0, w: 2, h: 2 }] }), 'unknown_kind'],
-    ['bad config', JSON.stringify({ widgets: [{ id: 'x', kind: 'kpi', config: { metric: 'profit' }, x: 0, y: 0, w: 2, h: 2 }] }), 'bad_config'],
-    ['duplicate ids', JSON.stringify({ widgets: [1, 2].map(() => ({ id: 'x', kind: 'tierPyramid', config: {}, x: 0, y: 0, w: 2, h: 2 })) }), 'duplicate_id'],
-    ['outside the 12 columns', JSON.stringify({ widgets: [{ id: 'x', kind: 'tierPyramid', config: {}, x: 8, y: 0, w: 6, h: 2 }] }), 'out_of_grid'],
+    [
+      'unknown widget kind',
+      JSON.stringify({ widgets: [{ id: 'x', kind: 'weather', config: {}, x: 0, y: 0, w: 2, h: 2 }] }),
+      'unknown_kind',
+    ],
+    [
+      'bad config',
+      JSON.stringify({ widgets: [{ id: 'x', kind: 'kpi', config: { metric: 'profit' }, x: 0, y: 0, w: 2, h: 2 }] }),
+      'bad_config',
+    ],
+    [
+      'duplicate ids',
+      JSON.stringify({
+        widgets: [1, 2].map(() => ({ id: 'x', kind: 'tierPyramid', config: {}, x: 0, y: 0, w: 2, h: 2 })),
+      }),
+      'duplicate_id',
+    ],
+    [
+      'outside the 12 columns',
+      JSON.stringify({ widgets: [{ id: 'x', kind: 'tierPyramid', config: {}, x: 8, y: 0, w: 6, h: 2 }] }),
+      'out_of_grid',
+    ],
   ];
   for (const [what, json, reason] of bad) {
     it(`refuses ${what} with a translated reason, writing nothing`, async () => {
@@ -560,7 +765,9 @@ describe('layout validation', () => {
       expect(!r.ok && r.error.details?.reason).toBe(reason);
       expect(sql('SELECT role, layout FROM desktop_templates ORDER BY role')).toEqual(before);
       for (const lang of ['zh-CN', 'en'] as const) {
-        const tree = (i18n as Record<string, { desktop: { layoutProblem: Record<string, string> }; errors: Record<string, string> }>)[lang]!;
+        const tree = (
+          i18n as Record<string, { desktop: { layoutProblem: Record<string, string> }; errors: Record<string, string> }>
+        )[lang]!;
         expect(tree.errors.DESKTOP_LAYOUT_INVALID, lang).toBeTruthy();
         expect(tree.desktop.layoutProblem[reason], `${lang} message for ${reason}`).toBeTruthy();
       }
@@ -569,21 +776,38 @@ describe('layout validation', () => {
 
   it('shows the refusal in the user’s language, naming the widget kind', async () => {
     const inst = i18next.createInstance();
-    await inst.init({ resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } }, lng: 'zh-CN', interpolation: { escapeValue: false } });
-    const r = await call('desktop.save', { layout: { widgets: [{ id: 'x', kind: 'weather', config: {}, x: 0, y: 0, w: 2, h: 2 }] } }, 'manager1');
+    await inst.init({
+      resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+      lng: 'zh-CN',
+      interpolation: { escapeValue: false },
+    });
+    const r = await call(
+      'desktop.save',
+      { layout: { widgets: [{ id: 'x', kind: 'weather', config: {}, x: 0, y: 0, w: 2, h: 2 }] } },
+      'manager1',
+    );
     if (r.ok) throw new Error('accepted');
     const say = (lng: string) => errorMessage((k, o) => inst.getFixedT(lng)(k, o ?? {}), r.error.code, r.error.details);
     expect(say('zh-CN')).toBe('未知的部件类型“weather”，未保存');
     expect(say('en')).toBe('Unknown widget kind “weather”; nothing was saved');
     const bad = await call('desktop.publishTemplate', { role: 'manager', json: '{' }, 'admin');
     if (bad.ok) throw new Error('accepted');
-    expect(errorMessage((k, o) => inst.getFixedT('zh-CN')(k, o ?? {}), bad.error.code, bad.error.details)).toBe('布局文件不是有效的 JSON，未保存');
+    expect(errorMessage((k, o) => inst.getFixedT('zh-CN')(k, o ?? {}), bad.error.code, bad.error.details)).toBe(
+      '布局文件不是有效的 JSON，未保存',
+    );
   });
 
   it('refuses an unknown kind through desktop.save too, keeping the saved layout', async () => {
     const before = await ok('desktop.data', {}, 'president');
-    const r = await call('desktop.save', { layout: { widgets: [{ id: 'x', kind: 'horoscope', config: {}, x: 0, y: 0, w: 2, h: 2 }] } }, 'president');
-    expect(r).toEqual({ ok: false, error: { code: 'DESKTOP_LAYOUT_INVALID', details: { reason: 'unknown_kind', widget: 'x', kind: 'horoscope' } } });
+    const r = await call(
+      'desktop.save',
+      { layout: { widgets: [{ id: 'x', kind: 'horoscope', config: {}, x: 0, y: 0, w: 2, h: 2 }] } },
+      'president',
+    );
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'DESKTOP_LAYOUT_INVALID', details: { reason: 'unknown_kind', widget: 'x', kind: 'horoscope' } },
+    });
     expect((await ok('desktop.data', {}, 'president')).layout).toEqual(before.layout);
   });
 });
@@ -597,7 +821,12 @@ describe('after an import and a re-tier', () => {
     }
   }
   /** Rewrites some cells of an extract file (column by its store field) and drops it into the import folder. */
-  function edit(file: string, kind: string, profile: { columns: { field: string; source?: string | number }[] }, change: (cell: (field: string) => { get(): string; set(v: string): void }) => boolean) {
+  function edit(
+    file: string,
+    kind: string,
+    profile: { columns: { field: string; source?: string | number }[] },
+    change: (cell: (field: string) => { get(): string; set(v: string): void }) => boolean,
+  ) {
     const lines = iconv.decode(readFileSync(path.join(extractsDir, file)), 'gb18030').split('\r\n');
     const header = lines[0]!.split(',').map((h) => h.replace(/^"|"$/g, ''));
     let changed = 0;
@@ -622,7 +851,8 @@ describe('after an import and a re-tier', () => {
       const role = who === 'president' ? 'president' : 'manager';
       await ok('desktop.save', { layout: DEFAULT_LAYOUTS[role] }, who);
     }
-    const emp = (who: string) => (services.db.prepare('SELECT employee_no AS e FROM staff WHERE id = ?').get(staffOf[who]) as { e: string }).e;
+    const emp = (who: string) =>
+      (services.db.prepare('SELECT employee_no AS e FROM staff WHERE id = ?').get(staffOf[who]) as { e: string }).e;
     const profiles = await ok('imports.profiles.list', {}, 'admin');
     const cif = profiles.find((p) => p.kind === 'customers' && p.builtin)!;
     const acc = profiles.find((p) => p.kind === 'accounts' && p.builtin)!;
@@ -647,7 +877,10 @@ describe('after an import and a re-tier', () => {
         return ++bumped > 0;
       }),
     ).toBe(30);
-    for (const [file, profile] of [['moved-customers.csv', cif], ['bumped-accounts.csv', acc]] as const) {
+    for (const [file, profile] of [
+      ['moved-customers.csv', cif],
+      ['bumped-accounts.csv', acc],
+    ] as const) {
       const started = await ok('imports.start', { file, source: { id: profile.id } }, 'admin');
       expect((await settle(started.ticket)).status).toBe('committed');
     }
@@ -655,10 +888,19 @@ describe('after an import and a re-tier', () => {
     await checkDesktop('manager1');
     const { view } = await checkDesktop('manager2');
     // The moved customers are in manager2's book now (some may have been granted to them already).
-    const movedIds = movedNos.map((no) => (services.db.prepare('SELECT id FROM customers WHERE customer_no = ?').get(no) as { id: number }).id);
-    const kpiN = Object.values(view.widgets).find((x) => x.ok && x.data.kind === 'kpi' && x.data.metric === 'customers');
-    expect(kpiN?.ok && kpiN.data.kind === 'kpi' && Number(kpiN.data.value)).toBe(new Set([...before, ...movedIds]).size);
-    for (const id of movedIds) expect(scopeIds('manager1').has(id) && !sql('SELECT 1 FROM customer_grants WHERE customer_id = ?', id).length).toBe(false);
+    const movedIds = movedNos.map(
+      (no) => (services.db.prepare('SELECT id FROM customers WHERE customer_no = ?').get(no) as { id: number }).id,
+    );
+    const kpiN = Object.values(view.widgets).find(
+      (x) => x.ok && x.data.kind === 'kpi' && x.data.metric === 'customers',
+    );
+    expect(kpiN?.ok && kpiN.data.kind === 'kpi' && Number(kpiN.data.value)).toBe(
+      new Set([...before, ...movedIds]).size,
+    );
+    for (const id of movedIds)
+      expect(
+        scopeIds('manager1').has(id) && !sql('SELECT 1 FROM customer_grants WHERE customer_id = ?', id).length,
+      ).toBe(false);
 
     // Re-tier with the default model: the pyramid and everything else follow.
     const applied = await ok('tiers.apply', { model: DEFAULT_TIER_MODEL }, 'admin');

@@ -18,10 +18,16 @@ const TODAY = '2026-10-31';
 const plans = (db: Database, run: () => void) => capturePlans(db, /./, run);
 
 const scopeOf = (db: Database, username: string) => {
-  const u = db.prepare('SELECT id, role, staff_id, branch_id FROM users WHERE username = ?').get(username) as { id: number; role: 'president' | 'manager'; staff_id: number; branch_id: number };
+  const u = db.prepare('SELECT id, role, staff_id, branch_id FROM users WHERE username = ?').get(username) as {
+    id: number;
+    role: 'president' | 'manager';
+    staff_id: number;
+    branch_id: number;
+  };
   return { user: u, scope: scopeFor(db, { role: u.role, staffId: u.staff_id, branchId: u.branch_id }, TODAY) };
 };
-const noScan = (plan: string, table: string, label: string) => expect(plan, label).not.toMatch(new RegExp(`SCAN (${table}|[a-z]+ USING (COVERING )?INDEX ${table}_)\\b`));
+const noScan = (plan: string, table: string, label: string) =>
+  expect(plan, label).not.toMatch(new RegExp(`SCAN (${table}|[a-z]+ USING (COVERING )?INDEX ${table}_)\\b`));
 
 beforeAll(async () => {
   demo = await makeDemoStore({ customers: 3000, seed: 37 });
@@ -29,7 +35,9 @@ beforeAll(async () => {
   db.pragma('analysis_limit = 1000');
   db.exec('ANALYZE');
   const scale = (tbl: string, rows: number) =>
-    db.exec(`UPDATE sqlite_stat1 SET stat = '${rows}' || substr(stat, instr(stat, ' ')) WHERE tbl = '${tbl}' AND instr(stat, ' ') > 0`);
+    db.exec(
+      `UPDATE sqlite_stat1 SET stat = '${rows}' || substr(stat, instr(stat, ' ')) WHERE tbl = '${tbl}' AND instr(stat, ' ') > 0`,
+    );
   scale('customers', 1_000_000);
   scale('term_deposits', 640_000);
   scale('wealth_holdings', 250_000);
@@ -49,8 +57,11 @@ describe('desktop query plans under a million customers', () => {
     const ps = plans(db, () => desktopData(db).maturities(scope, TODAY, 30));
     expect(ps.length).toBeGreaterThanOrEqual(2);
     const all = ps.map((p) => p.plan).join('\n');
-    for (const idx of ['term_deposits_maturing', 'wealth_holdings_maturing', 'loans_maturing']) expect(all).toMatch(new RegExp(`SEARCH x USING COVERING INDEX ${idx}`));
-    for (const p of ps) for (const t of ['customers', 'term_deposits', 'wealth_holdings', 'loans', 'c', 'x']) noScan(p.plan, t, p.sql.slice(0, 60));
+    for (const idx of ['term_deposits_maturing', 'wealth_holdings_maturing', 'loans_maturing'])
+      expect(all).toMatch(new RegExp(`SEARCH x USING COVERING INDEX ${idx}`));
+    for (const p of ps)
+      for (const t of ['customers', 'term_deposits', 'wealth_holdings', 'loans', 'c', 'x'])
+        noScan(p.plan, t, p.sql.slice(0, 60));
   });
 
   it('a manager’s maturities start from their book and each customer’s holdings by customer index', () => {
@@ -61,9 +72,12 @@ describe('desktop query plans under a million customers', () => {
     expect(all).toMatch(/customers_manager/);
     // Each holding table by the book's customers, or (the planner's choice when a table's window is the
     // smaller side) by its covering maturity index checked against the book: an index either way.
-    for (const t of ['term_deposits', 'wealth_holdings', 'loans']) expect(all).toMatch(new RegExp(`SEARCH x USING (INDEX ${t}_customer|COVERING INDEX ${t}_maturing)`));
+    for (const t of ['term_deposits', 'wealth_holdings', 'loans'])
+      expect(all).toMatch(new RegExp(`SEARCH x USING (INDEX ${t}_customer|COVERING INDEX ${t}_maturing)`));
     expect(all).toMatch(/SEARCH x USING INDEX term_deposits_customer/);
-    for (const p of ps) for (const t of ['customers', 'term_deposits', 'wealth_holdings', 'loans', 'c', 'x']) noScan(p.plan, t, p.sql.slice(0, 60));
+    for (const p of ps)
+      for (const t of ['customers', 'term_deposits', 'wealth_holdings', 'loans', 'c', 'x'])
+        noScan(p.plan, t, p.sql.slice(0, 60));
   });
 
   it('no widget of either default desktop passes over the customers', () => {

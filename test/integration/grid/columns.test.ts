@@ -24,7 +24,10 @@ let session = '';
 let file = '';
 
 async function count(filter: GridFilter): Promise<number> {
-  const r = (await registry.dispatch({ method: 'customers.gridCount', input: { filter }, session }, { adapter: 'test' })) as CallResult<{ filtered: number }>;
+  const r = (await registry.dispatch(
+    { method: 'customers.gridCount', input: { filter }, session },
+    { adapter: 'test' },
+  )) as CallResult<{ filtered: number }>;
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value.filtered;
 }
@@ -39,15 +42,29 @@ async function untilFresh(): Promise<void> {
 
 const inactive: GridFilter = { inactiveDays: 60, kinds: ['individual'] };
 const truth = () =>
-  (services.db.prepare(`SELECT COUNT(*) AS n FROM customers WHERE kind = 'individual' AND (last_txn_on IS NULL OR last_txn_on <= ?)`).get('2026-09-01') as { n: number }).n;
+  (
+    services.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM customers WHERE kind = 'individual' AND (last_txn_on IS NULL OR last_txn_on <= ?)`,
+      )
+      .get('2026-09-01') as { n: number }
+  ).n;
 
 beforeAll(async () => {
   const demo = await makeDemoStore({ customers: 600, seed: 5 });
   file = demo.file;
   demo.close();
-  services = await createServices({ dbPath: file, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)), columnsMinCustomers: 1 });
+  services = await createServices({
+    dbPath: file,
+    mode: 'browser',
+    clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)),
+    columnsMinCustomers: 1,
+  });
   registry = createRegistry(services);
-  const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+  const r = (await registry.dispatch(
+    { method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } },
+    { adapter: 'test' },
+  )) as CallResult<{ session: string }>;
   if (!r.ok) throw new Error('sign-in failed');
   session = r.value.session;
 }, 60_000);
@@ -64,9 +81,16 @@ describe('in-memory columns at start-up of a big book', () => {
     const seen: string[] = [];
     // This file's other services (600 customers) may finish a build meanwhile: only this store's (300) count.
     const spy = vi.spyOn(log, 'info').mockImplementation((msg: string, meta?: Record<string, unknown>) => {
-      if ((msg === 'customer columns built' && meta?.customers === 300) || msg === 'follow-up steps finished') seen.push(msg);
+      if ((msg === 'customer columns built' && meta?.customers === 300) || msg === 'follow-up steps finished')
+        seen.push(msg);
     });
-    const big = await createServices({ dbPath: f, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)), columnsMinCustomers: 1, followUpsWorkerFromCustomers: 1 });
+    const big = await createServices({
+      dbPath: f,
+      mode: 'browser',
+      clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)),
+      columnsMinCustomers: 1,
+      followUpsWorkerFromCustomers: 1,
+    });
     try {
       const t0 = Date.now();
       while (!freshColumns(big.db)) {
@@ -95,7 +119,11 @@ describe('in-memory columns in the app', () => {
     await untilFresh();
     const before = truth();
     const other = new Database(file);
-    other.prepare(`UPDATE customers SET last_txn_on = NULL WHERE id IN (SELECT id FROM customers WHERE kind = 'individual' AND last_txn_on > '2026-09-01' LIMIT 7)`).run();
+    other
+      .prepare(
+        `UPDATE customers SET last_txn_on = NULL WHERE id IN (SELECT id FROM customers WHERE kind = 'individual' AND last_txn_on > '2026-09-01' LIMIT 7)`,
+      )
+      .run();
     other.close();
     expect(freshColumns(services.db)).toBeNull(); // and a rebuild was requested
     expect(await count(inactive)).toBe(before + 7);
@@ -105,7 +133,12 @@ describe('in-memory columns in the app', () => {
 
   it('re-tiering through this connection makes them stale too', async () => {
     await untilFresh();
-    const gold = () => (services.db.prepare(`SELECT COUNT(*) AS n FROM customers WHERE tier = 'gold' AND kind = 'individual'`).get() as { n: number }).n;
+    const gold = () =>
+      (
+        services.db
+          .prepare(`SELECT COUNT(*) AS n FROM customers WHERE tier = 'gold' AND kind = 'individual'`)
+          .get() as { n: number }
+      ).n;
     services.db.prepare(`UPDATE customers SET tier = 'exit' WHERE tier = 'gold'`).run(); // not noticed by itself (no summaries touched)...
     retier(services.db, DEFAULT_TIER_MODEL, { userId: null, now: new Date(`${TODAY}T03:00:00Z`) }); // ...but re-tiering is
     expect(freshColumns(services.db)).toBeNull();

@@ -5,7 +5,14 @@ import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
-import { EXPORT_COLUMNS, type ExportStatus, type GridRow, type Input, type MethodName, type Output } from '../../../shared/api';
+import {
+  EXPORT_COLUMNS,
+  type ExportStatus,
+  type GridRow,
+  type Input,
+  type MethodName,
+  type Output,
+} from '../../../shared/api';
 import type { CallResult } from '../../../shared/errors';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 
@@ -38,7 +45,9 @@ let registry: ReturnType<typeof createRegistry>;
 let president: string;
 
 async function ok<M extends MethodName>(method: M, input: Input<M>): Promise<Output<M>> {
-  const r = (await registry.dispatch({ method, input, session: president }, { adapter: 'test' })) as CallResult<Output<M>>;
+  const r = (await registry.dispatch({ method, input, session: president }, { adapter: 'test' })) as CallResult<
+    Output<M>
+  >;
   if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
   return r.value;
 }
@@ -46,9 +55,16 @@ async function ok<M extends MethodName>(method: M, input: Input<M>): Promise<Out
 beforeAll(async () => {
   const demo = await makeDemoStore({ customers: 600, seed: 31 });
   demo.close();
-  services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')) });
+  services = await createServices({
+    dbPath: demo.file,
+    mode: 'browser',
+    clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
+  });
   registry = createRegistry(services);
-  const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+  const r = (await registry.dispatch(
+    { method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } },
+    { adapter: 'test' },
+  )) as CallResult<{ session: string }>;
   if (!r.ok) throw new Error('sign-in');
   president = r.value.session;
 }, 60_000);
@@ -67,7 +83,9 @@ describe('export read back by openpyxl', () => {
   it('matches the grid cell by cell across all export columns', async () => {
     let version = '';
     try {
-      version = execFileSync(PYTHON, ['-c', 'import openpyxl; print(openpyxl.__version__)'], { encoding: 'utf8' }).trim();
+      version = execFileSync(PYTHON, ['-c', 'import openpyxl; print(openpyxl.__version__)'], {
+        encoding: 'utf8',
+      }).trim();
     } catch {
       throw new Error(`this test needs ${PYTHON} with openpyxl (apt-get install python3-openpyxl, or set CRM_PYTHON)`);
     }
@@ -83,25 +101,64 @@ describe('export read back by openpyxl', () => {
     }
     expect(done.state).toBe('done');
     const rows: GridRow[] = [];
-    for (let off = 0; off < done.rows; off += 500) rows.push(...(await ok('customers.grid', { filter, sort, offset: off, limit: 500 })).rows);
+    for (let off = 0; off < done.rows; off += 500)
+      rows.push(...(await ok('customers.grid', { filter, sort, offset: off, limit: 500 })).rows);
     expect(rows.length).toBe(done.rows);
     expect(rows.length).toBeGreaterThan(100);
 
-    const userId = (services.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id;
+    const userId = (services.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number })
+      .id;
     const file = services.vault.get(done.file!.id, userId)!;
-    const book = JSON.parse(execFileSync(PYTHON, ['-c', READER, file.path], { encoding: 'utf8', maxBuffer: 64 << 20 })) as { title: string; frozen: string | null; autofilter: string | null; rows: Cell[][] }[];
+    const book = JSON.parse(
+      execFileSync(PYTHON, ['-c', READER, file.path], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+    ) as { title: string; frozen: string | null; autofilter: string | null; rows: Cell[][] }[];
     expect(book).toHaveLength(1);
     const sheet = book[0]!;
     expect(sheet.title).toBe('客户清单');
     expect(sheet.frozen).toBe('A2'); // header row stays put
     expect(sheet.autofilter).toMatch(/^A1:T1$/); // twenty columns
     const header = sheet.rows[0]!.map((c) => c.v);
-    expect(header).toEqual(['客户号', '客户名称', '客户类型', '分层', '管户资产（元）', '存款（元）', '理财（元）', '贷款（元）', '证件号码', '手机号码', '管户客户经理', '网点', '状态', '开户日期', '最近交易', '出生日期', '性别', '证件类型', '职业/行业', '信用等级']);
+    expect(header).toEqual([
+      '客户号',
+      '客户名称',
+      '客户类型',
+      '分层',
+      '管户资产（元）',
+      '存款（元）',
+      '理财（元）',
+      '贷款（元）',
+      '证件号码',
+      '手机号码',
+      '管户客户经理',
+      '网点',
+      '状态',
+      '开户日期',
+      '最近交易',
+      '出生日期',
+      '性别',
+      '证件类型',
+      '职业/行业',
+      '信用等级',
+    ]);
     expect(sheet.rows.length - 1).toBe(rows.length);
 
-    const tierZh: Record<string, string> = { gold: '黄金', quality: '优质', key: '重点', ordinary: '普通', restricted: '限制', exit: '淘汰' };
+    const tierZh: Record<string, string> = {
+      gold: '黄金',
+      quality: '优质',
+      key: '重点',
+      ordinary: '普通',
+      restricted: '限制',
+      exit: '淘汰',
+    };
     const statusZh: Record<string, string> = { active: '正常', dormant: '休眠', closed: '已销户' };
-    const idTypeZh: Record<string, string> = { resident_id: '居民身份证', passport: '护照', hk_mo_permit: '港澳居民来往内地通行证', tw_permit: '台湾居民来往大陆通行证', uscc: '统一社会信用代码', other: '其他证件' };
+    const idTypeZh: Record<string, string> = {
+      resident_id: '居民身份证',
+      passport: '护照',
+      hk_mo_permit: '港澳居民来往内地通行证',
+      tw_permit: '台湾居民来往大陆通行证',
+      uscc: '统一社会信用代码',
+      other: '其他证件',
+    };
     const text = (s: string | null) => (s === null || s === '' ? null : s);
     const money = (m: string) => ({ v: Number(m), fmt: '#,##0.00' });
     const date = (d: string | null) => (d === null ? null : { date: d });

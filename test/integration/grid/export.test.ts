@@ -35,9 +35,16 @@ async function finished(ticket: number): Promise<ExportStatus> {
 beforeAll(async () => {
   const demo = await makeDemoStore({ customers: 800, seed: 23 });
   demo.close();
-  services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')) });
+  services = await createServices({
+    dbPath: demo.file,
+    mode: 'browser',
+    clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
+  });
   registry = createRegistry(services);
-  const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+  const r = (await registry.dispatch(
+    { method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } },
+    { adapter: 'test' },
+  )) as CallResult<{ session: string }>;
   if (!r.ok) throw new Error('sign-in');
   president = r.value.session;
 }, 60_000);
@@ -59,11 +66,23 @@ describe('Excel export of the grid', () => {
     expect(done.rows).toBe(count.filtered);
     expect(done.file!.name).toMatch(/^客户清单-\d{8}-\d{6}\.xlsx$/);
 
-    const file = services.vault.get(done.file!.id, (services.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id)!;
+    const file = services.vault.get(
+      done.file!.id,
+      (services.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id,
+    )!;
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file.path);
     const ws = wb.worksheets[0]!;
-    expect(ws.getRow(1).values).toEqual([undefined, '客户号', '客户名称', '分层', '管户资产（元）', '证件号码', '手机号码', '开户日期']);
+    expect(ws.getRow(1).values).toEqual([
+      undefined,
+      '客户号',
+      '客户名称',
+      '分层',
+      '管户资产（元）',
+      '证件号码',
+      '手机号码',
+      '开户日期',
+    ]);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(ws.autoFilter).toBeTruthy();
     expect(ws.rowCount - 1).toBe(count.filtered);
@@ -80,30 +99,66 @@ describe('Excel export of the grid', () => {
       expect(row.getCell(6).value).toBe(g.mobile);
       expect(row.getCell(7).value).toEqual(new Date(`${g.openedOn}T00:00:00Z`)); // a date
     });
-    const audit = services.db.prepare(`SELECT action, outcome, details FROM audit_log WHERE action LIKE 'exports.%' ORDER BY id`).all() as { action: string; details: string }[];
+    const audit = services.db
+      .prepare(`SELECT action, outcome, details FROM audit_log WHERE action LIKE 'exports.%' ORDER BY id`)
+      .all() as { action: string; details: string }[];
     expect(audit.map((a) => a.action)).toEqual(['exports.start', 'exports.finish']);
     expect(JSON.parse(audit[1]!.details)).toMatchObject({ rows: count.filtered, format: 'xlsx', filter });
   });
 
   it('CSV: UTF-8 with BOM, exact money text, same rows', async () => {
-    const started = await ok('exports.start', { filter: { kinds: ['corporate'] }, sort: [{ col: 'customerNo', dir: 'asc' }], columns: ['customerNo', 'name', 'loans'], format: 'csv' });
+    const started = await ok('exports.start', {
+      filter: { kinds: ['corporate'] },
+      sort: [{ col: 'customerNo', dir: 'asc' }],
+      columns: ['customerNo', 'name', 'loans'],
+      format: 'csv',
+    });
     const done = await finished(started.ticket);
-    const file = services.vault.get(done.file!.id, (services.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id)!;
+    const file = services.vault.get(
+      done.file!.id,
+      (services.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id,
+    )!;
     const text = readFileSync(file.path, 'utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.slice(1).split('\r\n').filter(Boolean);
     expect(lines[0]).toBe('客户号,客户名称,贷款（元）');
-    const grid = await ok('customers.grid', { filter: { kinds: ['corporate'] }, sort: [{ col: 'customerNo', dir: 'asc' }], offset: 0, limit: 500 });
+    const grid = await ok('customers.grid', {
+      filter: { kinds: ['corporate'] },
+      sort: [{ col: 'customerNo', dir: 'asc' }],
+      offset: 0,
+      limit: 500,
+    });
     expect(lines.slice(1)).toEqual(grid.rows.map((r) => `${r.customerNo},${r.name},${r.loans}`));
   });
 
   it('continues on further sheets past the per-sheet row limit', async () => {
-    const scope = scopeFor(services.db, { role: 'president', staffId: null, branchId: (services.db.prepare(`SELECT branch_id AS b FROM users WHERE username = 'president'`).get() as { b: number }).b }, '2026-10-31');
+    const scope = scopeFor(
+      services.db,
+      {
+        role: 'president',
+        staffId: null,
+        branchId: (
+          services.db.prepare(`SELECT branch_id AS b FROM users WHERE username = 'president'`).get() as { b: number }
+        ).b,
+      },
+      '2026-10-31',
+    );
     const q = exportQuery(scope, {}, [], ['customerNo', 'aum'], '2026-10-31');
     const file = path.join(services.paths.exports, 'sheets.xlsx');
-    const input: ExportWorkerInput = { dbPath: services.info.dbPath, ...q, columns: columnSpecs(['customerNo', 'aum'], 'zh-CN'), format: 'xlsx', file, sheetName: '客户清单', cancel: new SharedArrayBuffer(4), rowsPerSheet: 300 };
+    const input: ExportWorkerInput = {
+      dbPath: services.info.dbPath,
+      ...q,
+      columns: columnSpecs(['customerNo', 'aum'], 'zh-CN'),
+      format: 'xlsx',
+      file,
+      sheetName: '客户清单',
+      cancel: new SharedArrayBuffer(4),
+      rowsPerSheet: 300,
+    };
     const w = new Worker(path.resolve(__dirname, '../../../main/exports/worker-tsx.cjs'), { workerData: input });
-    const result = await new Promise<ExportMessage>((resolve) => w.on('message', (m: ExportMessage) => m.type !== 'progress' && resolve(m)));
+    const result = await new Promise<ExportMessage>((resolve) =>
+      w.on('message', (m: ExportMessage) => m.type !== 'progress' && resolve(m)),
+    );
     expect(result).toMatchObject({ type: 'done', rows: 800 });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
@@ -113,7 +168,10 @@ describe('Excel export of the grid', () => {
   });
 
   it('a manager exports only their own book', async () => {
-    const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: 'manager2', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+    const r = (await registry.dispatch(
+      { method: 'auth.signIn', input: { username: 'manager2', password: DEMO_PASSWORD } },
+      { adapter: 'test' },
+    )) as CallResult<{ session: string }>;
     const mgr = r.ok ? r.value.session : '';
     const started = await ok('exports.start', { filter: {}, sort: [], columns: ['customerNo'], format: 'csv' }, mgr);
     let s = started;
@@ -125,7 +183,14 @@ describe('Excel export of the grid', () => {
     expect(s.rows).toBe(count.total);
     expect(count.total).toBeLessThan((await ok('customers.gridCount', { filter: {} })).total);
     // Another user cannot see or fetch it.
-    expect((await registry.dispatch({ method: 'exports.status', input: { ticket: started.ticket }, session: president }, { adapter: 'test' })).ok).toBe(false);
+    expect(
+      (
+        await registry.dispatch(
+          { method: 'exports.status', input: { ticket: started.ticket }, session: president },
+          { adapter: 'test' },
+        )
+      ).ok,
+    ).toBe(false);
     expect(registry.file(president, s.file!.id)).toBeNull();
     expect(registry.file(mgr, s.file!.id)).not.toBeNull();
   });

@@ -15,13 +15,19 @@ const staffOf: Record<string, number> = {};
 
 const { call, ok, signIn } = asUsers(() => registry, s);
 const idsOf = async (filter: GridFilter, who: string) =>
-  (await ok('customers.grid', { filter, sort: [{ col: 'customerNo', dir: 'asc' }], offset: 0, limit: 500 }, who)).rows.map((r) => r.id);
+  (
+    await ok('customers.grid', { filter, sort: [{ col: 'customerNo', dir: 'asc' }], offset: 0, limit: 500 }, who)
+  ).rows.map((r) => r.id);
 const sql = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) as T[];
 
 beforeAll(async () => {
   const demo = await makeDemoStore({ customers: 1200, seed: 29 });
   demo.close();
-  services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)) });
+  services = await createServices({
+    dbPath: demo.file,
+    mode: 'browser',
+    clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)),
+  });
   registry = createRegistry(services);
   for (const u of ['president', 'manager1', 'manager2']) {
     await signIn(u);
@@ -33,7 +39,10 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-const mine = (who: string) => sql<{ id: number }>('SELECT id FROM customers WHERE manager_staff_id = ? ORDER BY customer_no', staffOf[who]).map((r) => r.id);
+const mine = (who: string) =>
+  sql<{ id: number }>('SELECT id FROM customers WHERE manager_staff_id = ? ORDER BY customer_no', staffOf[who]).map(
+    (r) => r.id,
+  );
 /** `owner`'s customers that `who` cannot see (not granted to them either). */
 const outOfScope = (who: string, owner: string) =>
   sql<{ id: number }>(
@@ -51,7 +60,9 @@ describe('favourites (收藏夹)', () => {
     const refused = await call('favorites.set', { customerId: theirs, on: true }, 'manager1');
     expect(!refused.ok && refused.error.code).toBe('NOT_FOUND');
     expect((await idsOf({ favorites: true }, 'manager1')).sort()).toEqual([a, b].sort());
-    expect(await ok('favorites.which', { customerIds: [a!, b!, theirs] }, 'manager1')).toEqual(expect.arrayContaining([a, b]));
+    expect(await ok('favorites.which', { customerIds: [a!, b!, theirs] }, 'manager1')).toEqual(
+      expect.arrayContaining([a, b]),
+    );
     expect(await idsOf({ favorites: true }, 'manager2')).toEqual([]);
     await ok('favorites.set', { customerId: b!, on: false }, 'manager1');
     expect(await idsOf({ favorites: true }, 'manager1')).toEqual([a]);
@@ -63,7 +74,9 @@ describe('lists (加入列表)', () => {
     const list = await ok('lists.save', { name: '理财到期回访', shared: false }, 'manager1');
     const picked = mine('manager1').slice(0, 3);
     const theirs = outOfScope('manager1', 'manager2').slice(0, 2);
-    expect(await ok('lists.add', { listId: list.id, customerIds: [...picked, ...theirs] }, 'manager1')).toEqual({ added: 3 });
+    expect(await ok('lists.add', { listId: list.id, customerIds: [...picked, ...theirs] }, 'manager1')).toEqual({
+      added: 3,
+    });
     const gold = await ok('customers.gridCount', { filter: { tiers: ['gold'] } }, 'manager1');
     const r = await ok('lists.add', { listId: list.id, filter: { tiers: ['gold'] } }, 'manager1');
     const goldIds = await idsOf({ tiers: ['gold'] }, 'manager1');
@@ -82,7 +95,9 @@ describe('lists (加入列表)', () => {
     const visibleTo2 = new Set(await idsOf({}, 'manager2'));
     expect(visibleTo2.size).toBeLessThan(500);
     const first4 = mine('manager1').slice(0, 4);
-    expect((await idsOf({ listId: list.id }, 'manager2')).sort()).toEqual(first4.filter((id) => visibleTo2.has(id)).sort());
+    expect((await idsOf({ listId: list.id }, 'manager2')).sort()).toEqual(
+      first4.filter((id) => visibleTo2.has(id)).sort(),
+    );
     expect(await idsOf({ listId: list.id }, 'president')).toHaveLength(4);
     // Only the owner changes it.
     const add = await call('lists.add', { listId: list.id, customerIds: mine('manager2').slice(0, 1) }, 'manager2');
@@ -99,7 +114,8 @@ describe('lists (加入列表)', () => {
 });
 
 describe('advanced query (高级查询)', () => {
-  const ref = (where: string, ...p: unknown[]) => sql<{ id: number }>(`SELECT c.id FROM customers c WHERE ${where} ORDER BY c.customer_no`, ...p).map((r) => r.id);
+  const ref = (where: string, ...p: unknown[]) =>
+    sql<{ id: number }>(`SELECT c.id FROM customers c WHERE ${where} ORDER BY c.customer_no`, ...p).map((r) => r.id);
   const addDays = (d: string, n: number) => {
     const x = new Date(`${d}T00:00:00Z`);
     x.setUTCDate(x.getUTCDate() + n);
@@ -110,7 +126,13 @@ describe('advanced query (高级查询)', () => {
     const q: QueryGroup = {
       op: 'and',
       items: [
-        { op: 'or', items: [{ field: 'tier', op: 'in', value: ['gold', 'quality'] }, { field: 'aum', op: 'gte', value: '300000' }] },
+        {
+          op: 'or',
+          items: [
+            { field: 'tier', op: 'in', value: ['gold', 'quality'] },
+            { field: 'aum', op: 'gte', value: '300000' },
+          ],
+        },
         { field: 'holdsCategory', op: 'eq', value: 'term' },
         { field: 'openedOn', op: 'between', value: ['2000-01-01', '2024-12-31'] },
       ],
@@ -128,15 +150,43 @@ describe('advanced query (高级查询)', () => {
   });
 
   it('channel use in the last N days, loans maturing, age', async () => {
-    const got = await idsOf({ advanced: { op: 'and', items: [{ field: 'channelUse', op: 'eq', value: 'online', days: 60, minCount: 3 }] } }, 'president');
+    const got = await idsOf(
+      { advanced: { op: 'and', items: [{ field: 'channelUse', op: 'eq', value: 'online', days: 60, minCount: 3 }] } },
+      'president',
+    );
     const since = `${addDays(TODAY, -60)} 00:00:00`;
-    expect(got.sort()).toEqual(ref(`(SELECT COUNT(*) FROM transactions t WHERE t.customer_id = c.id AND t.channel = 'online' AND t.txn_at >= ?) >= 3`, since).sort());
-    const loans = await idsOf({ advanced: { op: 'and', items: [{ field: 'loanMaturingDays', op: 'lte', value: 365 }] } }, 'president');
-    expect(loans.sort()).toEqual(ref(`EXISTS (SELECT 1 FROM loans l WHERE l.customer_id = c.id AND l.status = 'active' AND l.maturity_on BETWEEN ? AND ?)`, TODAY, addDays(TODAY, 365)).sort());
-    const over60 = await idsOf({ advanced: { op: 'and', items: [{ field: 'age', op: 'gte', value: 60 }] } }, 'president');
-    const born = sql<{ id: number; b: string }>(`SELECT id, birth_date AS b FROM customers WHERE kind = 'individual' AND birth_date IS NOT NULL`);
-    const age = (b: string) => Number(TODAY.slice(0, 4)) - Number(b.slice(0, 4)) - (TODAY.slice(5) < b.slice(5) ? 1 : 0);
-    expect(over60.sort()).toEqual(born.filter((r) => age(r.b) >= 60).map((r) => r.id).sort());
+    expect(got.sort()).toEqual(
+      ref(
+        `(SELECT COUNT(*) FROM transactions t WHERE t.customer_id = c.id AND t.channel = 'online' AND t.txn_at >= ?) >= 3`,
+        since,
+      ).sort(),
+    );
+    const loans = await idsOf(
+      { advanced: { op: 'and', items: [{ field: 'loanMaturingDays', op: 'lte', value: 365 }] } },
+      'president',
+    );
+    expect(loans.sort()).toEqual(
+      ref(
+        `EXISTS (SELECT 1 FROM loans l WHERE l.customer_id = c.id AND l.status = 'active' AND l.maturity_on BETWEEN ? AND ?)`,
+        TODAY,
+        addDays(TODAY, 365),
+      ).sort(),
+    );
+    const over60 = await idsOf(
+      { advanced: { op: 'and', items: [{ field: 'age', op: 'gte', value: 60 }] } },
+      'president',
+    );
+    const born = sql<{ id: number; b: string }>(
+      `SELECT id, birth_date AS b FROM customers WHERE kind = 'individual' AND birth_date IS NOT NULL`,
+    );
+    const age = (b: string) =>
+      Number(TODAY.slice(0, 4)) - Number(b.slice(0, 4)) - (TODAY.slice(5) < b.slice(5) ? 1 : 0);
+    expect(over60.sort()).toEqual(
+      born
+        .filter((r) => age(r.b) >= 60)
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 
   it('an impossible or invalid query is refused with a clear validation code, never a SQL error', async () => {
@@ -146,7 +196,30 @@ describe('advanced query (高级查询)', () => {
       [{ op: 'and', items: [{ field: 'tier', op: 'gt', value: 'gold' }] }, 'op_not_supported'],
       [{ op: 'and', items: [{ field: 'openedOn', op: 'eq', value: "2024-01-01' OR 1=1 --" }] }, 'not_date'],
       [{ op: 'and', items: [{ field: 'aum', op: 'in', value: '5' }] }, 'expects_list'],
-      [{ op: 'and', items: [{ op: 'or', items: [{ op: 'and', items: [{ op: 'or', items: [{ op: 'and', items: [{ op: 'or', items: [{ field: 'kind', op: 'eq', value: 'corporate' }] }] }] }] }] }] }, 'too_deep'],
+      [
+        {
+          op: 'and',
+          items: [
+            {
+              op: 'or',
+              items: [
+                {
+                  op: 'and',
+                  items: [
+                    {
+                      op: 'or',
+                      items: [
+                        { op: 'and', items: [{ op: 'or', items: [{ field: 'kind', op: 'eq', value: 'corporate' }] }] },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+        'too_deep',
+      ],
     ];
     for (const [advanced, code] of cases) {
       const r = await call('customers.gridCount', { filter: { advanced } }, 'president');
@@ -156,17 +229,32 @@ describe('advanced query (高级查询)', () => {
         expect(JSON.stringify(r.error.details)).toContain(code);
       }
     }
-    const bad = await call('customers.gridCount', { filter: { advanced: { op: 'and', items: [{ field: 'name; DROP' as 'tier', op: 'eq', value: 'x' }] } } }, 'president');
+    const bad = await call(
+      'customers.gridCount',
+      { filter: { advanced: { op: 'and', items: [{ field: 'name; DROP' as 'tier', op: 'eq', value: 'x' }] } } },
+      'president',
+    );
     expect(!bad.ok && bad.error.code).toBe('VALIDATION');
   });
 
   it('saved queries: named, private or shared with the branch, re-runnable; an invalid one is refused at save', async () => {
-    const filter: GridFilter = { advanced: { op: 'and', items: [{ field: 'loans', op: 'gt', value: '0' }] }, tiers: ['ordinary'] };
+    const filter: GridFilter = {
+      advanced: { op: 'and', items: [{ field: 'loans', op: 'gt', value: '0' }] },
+      tiers: ['ordinary'],
+    };
     const saved = await ok('queries.save', { name: '有贷款的普通客户', shared: true, filter }, 'manager1');
     const listed = (await ok('queries.list', {}, 'manager2')).find((x) => x.id === saved.id)!;
     expect(listed).toMatchObject({ mine: false, shared: true, name: '有贷款的普通客户' });
     expect(await idsOf(listed.filter, 'manager2')).toEqual(await idsOf(filter, 'manager2'));
-    const invalid = await call('queries.save', { name: 'x', shared: false, filter: { advanced: { op: 'and', items: [{ field: 'aum', op: 'between', value: ['9', '1'] }] } } }, 'manager1');
+    const invalid = await call(
+      'queries.save',
+      {
+        name: 'x',
+        shared: false,
+        filter: { advanced: { op: 'and', items: [{ field: 'aum', op: 'between', value: ['9', '1'] }] } },
+      },
+      'manager1',
+    );
     expect(!invalid.ok && invalid.error.code).toBe('VALIDATION');
     const notMine = await call('queries.delete', { id: saved.id }, 'manager2');
     expect(!notMine.ok && notMine.error.code).toBe('FORBIDDEN');

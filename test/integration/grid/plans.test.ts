@@ -29,7 +29,9 @@ function plansOf(db: Database, run: () => void): string[][] {
   // Plans do not depend on the bound values here: bind NULLs, one per placeholder.
   return seen.map((sql) => {
     const n = (sql.match(/\?/g) ?? []).length;
-    return (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: n }, () => null)) as { detail: string }[]).map((r) => r.detail);
+    return (
+      prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: n }, () => null)) as { detail: string }[]
+    ).map((r) => r.detail);
   });
 }
 
@@ -40,7 +42,9 @@ beforeAll(async () => {
   // The statistics a million-customer demo store got from sampled ANALYZE (analysis_limit = 1000),
   // under which the ordinary join started from the branches: the plans must not depend on them.
   // Indexes not listed keep their own averages, scaled to the same million rows.
-  demo.db.exec(`UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`);
+  demo.db.exec(
+    `UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`,
+  );
   const stat = demo.db.prepare('INSERT OR REPLACE INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)');
   for (const [tbl, idx, v] of [
     ['branches', 'sqlite_autoindex_branches_1', '6 1'],
@@ -71,7 +75,10 @@ describe('look-up query plans', () => {
 
   it('the teller look-up starts from the search index, never from the branch', () => {
     const db = demo.db;
-    const teller = db.prepare(`SELECT staff_id AS s, branch_id AS b FROM users WHERE username = 'teller1'`).get() as { s: number; b: number };
+    const teller = db.prepare(`SELECT staff_id AS s, branch_id AS b FROM users WHERE username = 'teller1'`).get() as {
+      s: number;
+      b: number;
+    };
     const scope = scopeFor(db, { role: 'teller', staffId: teller.s, branchId: teller.b }, '2026-10-31');
     for (const q of queries) {
       const plans = plansOf(db, () => customersRepo(db).search(scope, q, 20));
@@ -84,7 +91,10 @@ describe('look-up query plans', () => {
 
   it("the grid's quick search does the same for the president", () => {
     const db = demo.db;
-    const p = db.prepare(`SELECT staff_id AS s, branch_id AS b FROM users WHERE username = 'president'`).get() as { s: number; b: number };
+    const p = db.prepare(`SELECT staff_id AS s, branch_id AS b FROM users WHERE username = 'president'`).get() as {
+      s: number;
+      b: number;
+    };
     const scope = scopeFor(db, { role: 'president', staffId: p.s, branchId: p.b }, '2026-10-31');
     for (const q of queries) {
       const plans = plansOf(db, () => customerGridRepo(db).rows(scope, { q }, [], 0, 20, '2026-10-31', 1));

@@ -61,8 +61,15 @@ describe('streaming xlsx writer', () => {
     for (const r of rows.slice(2)) await w.writeRow(r);
     await w.finish();
     const out = JSON.parse(execFileSync(PYTHON, ['-c', READER, file], { encoding: 'utf8' })) as {
-      title: string; frozen: string; autofilter: string; rows: [unknown, string][][] }[];
-    expect(out.map((s) => [s.title, s.frozen, s.autofilter])).toEqual([['客户清单', 'A2', 'A1:E1'], ['客户清单 (2)', 'A2', 'A1:E1']]);
+      title: string;
+      frozen: string;
+      autofilter: string;
+      rows: [unknown, string][][];
+    }[];
+    expect(out.map((s) => [s.title, s.frozen, s.autofilter])).toEqual([
+      ['客户清单', 'A2', 'A1:E1'],
+      ['客户清单 (2)', 'A2', 'A1:E1'],
+    ]);
     const values = out.map((s) => s.rows.map((r) => r.map((c) => c[0])));
     expect(values[0]).toEqual([
       ['客户号', '名称 <&>', 'AUM', '开户日', 'n'],

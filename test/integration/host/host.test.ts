@@ -23,14 +23,27 @@ afterAll(async () => {
 });
 
 /** Raw HTTP so the test controls every header, including Host. */
-function request(opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(opts: {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: host.port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: { Host: `127.0.0.1:${host.port}`, ...opts.headers } },
+      {
+        host: '127.0.0.1',
+        port: host.port,
+        method: opts.method ?? 'GET',
+        path: opts.path ?? '/',
+        headers: { Host: `127.0.0.1:${host.port}`, ...opts.headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
       },
     );
     req.on('error', reject);
@@ -40,7 +53,12 @@ function request(opts: { method?: string; path?: string; headers?: Record<string
 }
 
 const apiCall = (body: unknown, headers: Record<string, string> = {}) =>
-  request({ method: 'POST', path: '/api/call', headers: { 'Content-Type': 'application/json', 'X-CRM-Token': host.token, ...headers }, body: JSON.stringify(body) });
+  request({
+    method: 'POST',
+    path: '/api/call',
+    headers: { 'Content-Type': 'application/json', 'X-CRM-Token': host.token, ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('browser-mode host', () => {
   it('listens on 127.0.0.1 with a random token in the URL fragment', () => {
@@ -58,7 +76,12 @@ describe('browser-mode host', () => {
   });
 
   it('refuses an API call without the token, or with a wrong one', async () => {
-    const none = await request({ method: 'POST', path: '/api/call', headers: { 'Content-Type': 'application/json' }, body: '{"method":"system.info"}' });
+    const none = await request({
+      method: 'POST',
+      path: '/api/call',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"method":"system.info"}',
+    });
     expect(none.status).toBe(401);
     expect(JSON.parse(none.body)).toEqual({ ok: false, error: { code: 'HOST_TOKEN' } });
     const wrong = await apiCall({ method: 'system.info', input: {} }, { 'X-CRM-Token': 'x'.repeat(host.token.length) });
@@ -83,15 +106,29 @@ describe('browser-mode host', () => {
   it('refuses a foreign Origin and never answers CORS preflights', async () => {
     const r = await apiCall({ method: 'system.info', input: {} }, { Origin: 'http://evil.example' });
     expect(r.status).toBe(403);
-    const pre = await request({ method: 'OPTIONS', path: '/api/call', headers: { Origin: `http://127.0.0.1:${host.port}`, 'Access-Control-Request-Method': 'POST' } });
+    const pre = await request({
+      method: 'OPTIONS',
+      path: '/api/call',
+      headers: { Origin: `http://127.0.0.1:${host.port}`, 'Access-Control-Request-Method': 'POST' },
+    });
     expect(pre.status).toBe(405);
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('refuses malformed bodies and non-JSON content types', async () => {
-    const bad = await request({ method: 'POST', path: '/api/call', headers: { 'Content-Type': 'application/json', 'X-CRM-Token': host.token }, body: '{not json' });
+    const bad = await request({
+      method: 'POST',
+      path: '/api/call',
+      headers: { 'Content-Type': 'application/json', 'X-CRM-Token': host.token },
+      body: '{not json',
+    });
     expect(bad.status).toBe(400);
-    const form = await request({ method: 'POST', path: '/api/call', headers: { 'Content-Type': 'text/plain', 'X-CRM-Token': host.token }, body: '{}' });
+    const form = await request({
+      method: 'POST',
+      path: '/api/call',
+      headers: { 'Content-Type': 'text/plain', 'X-CRM-Token': host.token },
+      body: '{}',
+    });
     expect(form.status).toBe(415);
     const big = await apiCall({ method: 'system.info', input: { pad: 'x'.repeat(1_200_000) } });
     expect(big.status).toBe(413);
@@ -114,7 +151,9 @@ describe('browser-mode host', () => {
 
 describe('file downloads (exports)', () => {
   it('serve a finished file only with the token and the owner session', async () => {
-    const signIn = async (u: string) => JSON.parse((await apiCall({ method: 'auth.signIn', input: { username: u, password: TEST_PASSWORD } })).body).value.session as string;
+    const signIn = async (u: string) =>
+      JSON.parse((await apiCall({ method: 'auth.signIn', input: { username: u, password: TEST_PASSWORD } })).body).value
+        .session as string;
     const owner = await signIn('president');
     const other = await signIn('manager1');
     const ownerId = (w.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id;
@@ -129,6 +168,13 @@ describe('file downloads (exports)', () => {
     expect((await get({ 'X-CRM-Session': owner })).status).toBe(401);
     expect((await get({ 'X-CRM-Token': host.token, 'X-CRM-Session': other })).status).toBe(404);
     expect((await get({ 'X-CRM-Token': host.token })).status).toBe(404);
-    expect((await request({ path: '/api/file/../../etc/passwd', headers: { 'X-CRM-Token': host.token, 'X-CRM-Session': owner } })).status).toBe(404);
+    expect(
+      (
+        await request({
+          path: '/api/file/../../etc/passwd',
+          headers: { 'X-CRM-Token': host.token, 'X-CRM-Session': owner },
+        })
+      ).status,
+    ).toBe(404);
   });
 });

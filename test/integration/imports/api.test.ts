@@ -16,10 +16,18 @@ let registry: ReturnType<typeof createRegistry>;
 let admin: string;
 let extractsDir: string;
 
-function call<M extends MethodName>(method: M, input: Input<M>, session: string | null = admin): Promise<CallResult<Output<M>>> {
+function call<M extends MethodName>(
+  method: M,
+  input: Input<M>,
+  session: string | null = admin,
+): Promise<CallResult<Output<M>>> {
   return registry.dispatch({ method, input, session }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
 }
-async function ok<M extends MethodName>(method: M, input: Input<M>, session: string | null = admin): Promise<Output<M>> {
+async function ok<M extends MethodName>(
+  method: M,
+  input: Input<M>,
+  session: string | null = admin,
+): Promise<Output<M>> {
   const r = await call(method, input, session);
   if (!r.ok) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
   return r.value;
@@ -51,9 +59,23 @@ describe('imports API (administrator)', () => {
   it('lists the built-in profiles and the files waiting in the import folder', async () => {
     copyFileSync(path.join(extractsDir, 'customers.csv'), path.join(services.paths.inbox, 'customers.csv'));
     const profiles = await ok('imports.profiles.list', {});
-    expect(profiles.filter((p) => p.builtin).map((p) => p.kind).sort()).toEqual(
-      ['accounts', 'branches', 'customers', 'daily_balances', 'loans', 'products', 'staff', 'term_deposits', 'transactions', 'wealth_holdings'],
-    );
+    expect(
+      profiles
+        .filter((p) => p.builtin)
+        .map((p) => p.kind)
+        .sort(),
+    ).toEqual([
+      'accounts',
+      'branches',
+      'customers',
+      'daily_balances',
+      'loans',
+      'products',
+      'staff',
+      'term_deposits',
+      'transactions',
+      'wealth_holdings',
+    ]);
     const files = await ok('imports.files', {});
     expect(files.map((f) => f.name)).toContain('customers.csv');
   });
@@ -96,7 +118,13 @@ describe('imports API (administrator)', () => {
     expect(done.rowsRejected).toBe(1);
     const hist = await ok('imports.history', {});
     const job = hist.rows.find((j) => j.id === done.jobId)!;
-    expect(job).toMatchObject({ status: 'committed', rowsRejected: 1, hasRejectsFile: true, revertible: true, createdBy: expect.any(String) });
+    expect(job).toMatchObject({
+      status: 'committed',
+      rowsRejected: 1,
+      hasRejectsFile: true,
+      revertible: true,
+      createdBy: expect.any(String),
+    });
     expect(job.rowsUnchanged).toBe(299);
     const rejects = await ok('imports.rejects', { jobId: job.id });
     expect(rejects.rows[0]).toMatchObject({ line: 3, field: 'opened_on', value: '20240230', reason: 'bad_date' });
@@ -113,7 +141,10 @@ describe('imports API (administrator)', () => {
     const reverted = await ok('imports.revert', { jobId: job.id });
     expect(reverted.status).toBe('reverted');
     expect(storeDigest(services.db)).toEqual(before);
-    const audit = services.db.prepare(`SELECT action FROM audit_log WHERE action LIKE 'imports.%' ORDER BY id`).all().map((r) => (r as { action: string }).action);
+    const audit = services.db
+      .prepare(`SELECT action FROM audit_log WHERE action LIKE 'imports.%' ORDER BY id`)
+      .all()
+      .map((r) => (r as { action: string }).action);
     expect(audit).toEqual(expect.arrayContaining(['imports.run', 'imports.rejectsDownload', 'imports.revert']));
   });
 
@@ -133,8 +164,13 @@ describe('imports API (administrator)', () => {
     expect(copy.builtin).toBe(false);
     const edit = await call('imports.profiles.save', { id: cif.id, profile: { ...cif.profile, delimiter: '|' } });
     expect(edit.ok).toBe(false);
-    const bad = await call('imports.profiles.save', { profile: { ...cif.profile, name: 'x', columns: cif.profile.columns.filter((c) => c.field !== 'customer_no') } });
-    expect(!bad.ok && bad.error).toMatchObject({ code: 'IMPORT_BAD_PROFILE', details: { field: 'customer_no', reason: 'required_not_mapped' } });
+    const bad = await call('imports.profiles.save', {
+      profile: { ...cif.profile, name: 'x', columns: cif.profile.columns.filter((c) => c.field !== 'customer_no') },
+    });
+    expect(!bad.ok && bad.error).toMatchObject({
+      code: 'IMPORT_BAD_PROFILE',
+      details: { field: 'customer_no', reason: 'required_not_mapped' },
+    });
     expect(await ok('imports.profiles.delete', { id: copy.id })).toEqual({ deleted: true });
   });
 
@@ -144,4 +180,3 @@ describe('imports API (administrator)', () => {
     expect(!r.ok && r.error.code).toBe('FORBIDDEN');
   });
 });
-

@@ -61,18 +61,27 @@ describe('bad input: the job fails, says where, and the store is unchanged', () 
   });
 
   it('a header that does not match the profile lists the missing columns', async () => {
-    const d = await fails(writeText(dir, `hm-${++n}.csv`, `${ACCOUNTS_HEADER}\n1|2|3|4|5|6|7\n`), 'IMPORT_HEADER_MISMATCH');
+    const d = await fails(
+      writeText(dir, `hm-${++n}.csv`, `${ACCOUNTS_HEADER}\n1|2|3|4|5|6|7\n`),
+      'IMPORT_HEADER_MISMATCH',
+    );
     expect(d.missing).toEqual(expect.arrayContaining(['客户号', '客户名称']));
   });
 
   it('an unclosed quote at the end of a truncated file names the line and column', async () => {
-    const d = await fails(writeText(dir, `tr-${++n}.csv`, `${CIF_HEADER}\n${good('9960000002')}\n9960000003,个人,"张三,身份`), 'IMPORT_UNCLOSED_QUOTE');
+    const d = await fails(
+      writeText(dir, `tr-${++n}.csv`, `${CIF_HEADER}\n${good('9960000002')}\n9960000003,个人,"张三,身份`),
+      'IMPORT_UNCLOSED_QUOTE',
+    );
     expect(d).toMatchObject({ line: 3, column: 15 }); // the opening quote
   });
 
   it('a line with no newline longer than the record limit (a 2 GB line is refused the same way, early)', async () => {
     const long = 'x'.repeat(1_200_000);
-    const d = await fails(writeText(dir, `long-${++n}.csv`, `${CIF_HEADER}\n${good('9960000004')}\n9960000005,个人,${long}`), 'IMPORT_LINE_TOO_LONG');
+    const d = await fails(
+      writeText(dir, `long-${++n}.csv`, `${CIF_HEADER}\n${good('9960000004')}\n9960000005,个人,${long}`),
+      'IMPORT_LINE_TOO_LONG',
+    );
     expect(d.line).toBe(3);
   });
 
@@ -121,9 +130,12 @@ describe('bad input: the job fails, says where, and the store is unchanged', () 
 describe('bad rows: rejected with line, column, value and reason', () => {
   it('too many fields, letters in an amount, a grouped amount that is wrong, and a name with 𠮷 that survives', async () => {
     const acct = store.db
-      .prepare(`SELECT c.customer_no AS c FROM customers c WHERE c.branch_id = (SELECT id FROM branches WHERE code = '310101') LIMIT 1`)
+      .prepare(
+        `SELECT c.customer_no AS c FROM customers c WHERE c.branch_id = (SELECT id FROM branches WHERE code = '310101') LIMIT 1`,
+      )
       .get() as { c: string } | undefined;
-    const owner = acct?.c ?? (store.db.prepare('SELECT customer_no AS c FROM customers LIMIT 1').get() as { c: string }).c;
+    const owner =
+      acct?.c ?? (store.db.prepare('SELECT customer_no AS c FROM customers LIMIT 1').get() as { c: string }).c;
     const lines = [
       ACCOUNTS_HEADER,
       `6290000000000000001|${owner}|DP0001|310101|demand|20240105|12a.00`,
@@ -132,20 +144,31 @@ describe('bad rows: rejected with line, column, value and reason', () => {
       `6290000000000000004|${owner}|DP0001|310101|demand|20240105|1,234.56`,
     ];
     const file = writeText(dir, `rows-${++n}.txt`, lines.join('\n'), 'gb18030');
-    const out = await runImport(store.db, { file, profile: ACCOUNTS_PROFILE, tolerance: 10, rejectsDir: path.join(dir, 'rejects') });
+    const out = await runImport(store.db, {
+      file,
+      profile: ACCOUNTS_PROFILE,
+      tolerance: 10,
+      rejectsDir: path.join(dir, 'rejects'),
+    });
     expect(out.status).toBe('committed');
-    const rejects = store.db.prepare('SELECT line, col, field, value, reason FROM import_rejects WHERE job_id = ? ORDER BY seq').all(out.jobId);
+    const rejects = store.db
+      .prepare('SELECT line, col, field, value, reason FROM import_rejects WHERE job_id = ? ORDER BY seq')
+      .all(out.jobId);
     expect(rejects).toEqual([
       { line: 2, col: lines[1]!.lastIndexOf('|') + 2, field: 'balance', value: '12a.00', reason: 'bad_amount' },
       { line: 3, col: lines[2]!.lastIndexOf('|') + 2, field: 'balance', value: '1,2,3', reason: 'bad_amount' },
       { line: 4, col: null, field: null, value: '8', reason: 'field_count' },
     ]);
-    expect(store.db.prepare('SELECT balance_fen FROM accounts WHERE account_no = ?').get('6290000000000000004')).toEqual({ balance_fen: 123456 });
+    expect(
+      store.db.prepare('SELECT balance_fen FROM accounts WHERE account_no = ?').get('6290000000000000004'),
+    ).toEqual({ balance_fen: 123456 });
 
     const cif = writeText(dir, `jiong-${++n}.csv`, `${CIF_HEADER}\n${good('9960000099', '𠮷𠮷')}\n`, 'gb18030');
     const c = await runImport(store.db, opts(cif));
     expect(c.status).toBe('committed');
-    expect(store.db.prepare('SELECT name FROM customers WHERE customer_no = ?').get('9960000099')).toEqual({ name: '𠮷𠮷' });
+    expect(store.db.prepare('SELECT name FROM customers WHERE customer_no = ?').get('9960000099')).toEqual({
+      name: '𠮷𠮷',
+    });
     expect(iconv.encode('𠮷', 'gb18030').length).toBe(4); // GB18030-only: GBK cannot encode it
   });
 });

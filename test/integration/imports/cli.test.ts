@@ -12,7 +12,11 @@ let demo: DemoStore;
 let dir: string;
 
 function crm(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/index.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -28,12 +32,32 @@ afterAll(() => {
 
 describe('crm import (unattended)', () => {
   it('loads a file by profile alias, prints one line, exits 0; the same file again exits 3', () => {
-    const r = crm('import', '--profile', 'journal', '--file', path.join(dir, 'transactions.dat'), '--db', demo.file, '--allow-duplicate');
+    const r = crm(
+      'import',
+      '--profile',
+      'journal',
+      '--file',
+      path.join(dir, 'transactions.dat'),
+      '--db',
+      demo.file,
+      '--allow-duplicate',
+    );
     // stderr carries nothing but progress lines (printed every 2 s, so only on a slow machine here).
-    for (const line of r.err.split('\n').filter(Boolean)) expect(line).toMatch(/^import: [\d.]+% \d+ rows read, \d+ rejected$/);
+    for (const line of r.err.split('\n').filter(Boolean))
+      expect(line).toMatch(/^import: [\d.]+% \d+ rows read, \d+ rejected$/);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^import committed: job \d+ transactions\.dat \| read \d+, inserted 0, updated 0, unchanged \d+, rejected 0/);
-    const again = crm('import', '--profile', 'journal', '--file', path.join(dir, 'transactions.dat'), '--db', demo.file);
+    expect(r.out).toMatch(
+      /^import committed: job \d+ transactions\.dat \| read \d+, inserted 0, updated 0, unchanged \d+, rejected 0/,
+    );
+    const again = crm(
+      'import',
+      '--profile',
+      'journal',
+      '--file',
+      path.join(dir, 'transactions.dat'),
+      '--db',
+      demo.file,
+    );
     expect(again.code).toBe(3);
     expect(again.out).toMatch(/^import failed: .*IMPORT_DUPLICATE_FILE/);
   });
@@ -56,6 +80,8 @@ describe('crm import (unattended)', () => {
     const r = crm('import', '--profile', 'cif');
     expect(r.code).toBe(64);
     expect(r.err).toMatch(/--file is required/);
-    expect(crm('import', '--profile', 'nope', '--file', path.join(dir, 'customers.csv'), '--db', demo.file).code).toBe(64);
+    expect(crm('import', '--profile', 'nope', '--file', path.join(dir, 'customers.csv'), '--db', demo.file).code).toBe(
+      64,
+    );
   });
 });

@@ -15,7 +15,12 @@ const count = (sql: string) => (services.db.prepare(sql).get() as { n: number })
 beforeAll(async () => {
   const demo = await makeDemoStore({ customers: 500, seed: 9 });
   demo.close();
-  services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')), followUpsWorkerFromCustomers: 1 });
+  services = await createServices({
+    dbPath: demo.file,
+    mode: 'browser',
+    clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
+    followUpsWorkerFromCustomers: 1,
+  });
 }, 60_000);
 afterAll(async () => {
   await services.close();

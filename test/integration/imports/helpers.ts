@@ -11,7 +11,12 @@ export function tempDir(prefix = 'crm-import-test-'): string {
 }
 
 /** Writes text in an encoding, as the core system would deliver it. */
-export function writeText(dir: string, name: string, text: string, encoding: 'utf-8' | 'gbk' | 'gb18030' = 'gb18030'): string {
+export function writeText(
+  dir: string,
+  name: string,
+  text: string,
+  encoding: 'utf-8' | 'gbk' | 'gb18030' = 'gb18030',
+): string {
   const file = path.join(dir, name);
   writeFileSync(file, encoding === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, encoding));
   return file;

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markInterrupted } from '../../../main/jobs/engine/revert';
 import { ImportQueue } from '../../../main/jobs/queue';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
-import { CIF_HEADER, CIF_PROFILE, storeDigest, storedSummaries, referenceSummaries, tempDir, writeText } from './helpers';
+import {
+  CIF_HEADER,
+  CIF_PROFILE,
+  storeDigest,
+  storedSummaries,
+  referenceSummaries,
+  tempDir,
+  writeText,
+} from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 let store: DemoStore;
@@ -14,11 +22,22 @@ let dir: string;
 
 /** A CIF file of `n` new customers (numbers from `from`), big enough to take several batches. */
 function bigCif(name: string, n: number, from: number): string {
-  const rows = Array.from({ length: n }, (_, i) => `97${String(from + i).padStart(8, '0')},个人,测试${i},身份证,,1380000${String(i % 10000).padStart(4, '0')},上海市浦东新区${i}号,310101,20240105,`);
+  const rows = Array.from(
+    { length: n },
+    (_, i) =>
+      `97${String(from + i).padStart(8, '0')},个人,测试${i},身份证,,1380000${String(i % 10000).padStart(4, '0')},上海市浦东新区${i}号,310101,20240105,`,
+  );
   return writeText(dir, name, `${CIF_HEADER}\n${rows.join('\n')}\n`);
 }
 
-const req = (file: string) => ({ file, profile: CIF_PROFILE, tolerance: 0, source: 'ui' as const, userId: 1, username: 'admin' });
+const req = (file: string) => ({
+  file,
+  profile: CIF_PROFILE,
+  tolerance: 0,
+  source: 'ui' as const,
+  userId: 1,
+  username: 'admin',
+});
 
 beforeAll(async () => {
   store = await makeDemoStore({ customers: 300, seed: 11 });
@@ -59,18 +78,29 @@ describe('import queue and worker', () => {
     const before = fileBytes();
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
-    const q = new ImportQueue({ dbPath: store.file, rejectsDir: path.join(dir, 'rejects'), mainDb: store.db, deferCheckpointsUntil: () => released });
+    const q = new ImportQueue({
+      dbPath: store.file,
+      rejectsDir: path.join(dir, 'rejects'),
+      mainDb: store.db,
+      deferCheckpointsUntil: () => released,
+    });
     const auto = () => store.db.pragma('wal_autocheckpoint', { simple: true });
     expect(auto()).toBe(1000);
     const o = await q.wait(q.submit(req(bigCif('w.csv', 20_000, 600_000))).ticket);
     expect(o).toMatchObject({ status: 'committed', rowsInserted: 20_000 });
     // Committed and visible, but only in the WAL: the store file did not grow, no one checkpointed.
-    expect(store.db.prepare(`SELECT COUNT(*) AS n FROM customers WHERE customer_no LIKE '9700600%'`).get()).toEqual({ n: 1000 });
+    expect(store.db.prepare(`SELECT COUNT(*) AS n FROM customers WHERE customer_no LIKE '9700600%'`).get()).toEqual({
+      n: 1000,
+    });
     expect(fileBytes()).toBe(before);
     expect(walFrames()).toBeGreaterThan(1000);
     // A small commit on the main connection meanwhile does not copy the big WAL back either.
     expect(auto()).toBe(0);
-    store.db.prepare(`INSERT INTO settings (key, value) VALUES ('queue-test', '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run();
+    store.db
+      .prepare(
+        `INSERT INTO settings (key, value) VALUES ('queue-test', '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      )
+      .run();
     expect(fileBytes()).toBe(before);
     release();
     await released;
@@ -113,10 +143,14 @@ describe('import queue and worker', () => {
   it('a process killed mid-job leaves the store exactly as it was, and the job shows as interrupted', async () => {
     const before = storeDigest(store.db);
     const file = bigCif('kill.csv', 20_000, 300_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'crash-child.ts'), store.file, file, path.join(dir, 'rejects')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'crash-child.ts'), store.file, file, path.join(dir, 'rejects')],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -130,14 +164,18 @@ describe('import queue and worker', () => {
     });
     // The worker has written 4,000+ rows inside its transaction: check another connection cannot see them.
     const peek = new Database(store.file, { readonly: true });
-    expect(peek.prepare(`SELECT COUNT(*) AS c FROM customers WHERE customer_no LIKE '9700300%'`).get()).toEqual({ c: 0 });
+    expect(peek.prepare(`SELECT COUNT(*) AS c FROM customers WHERE customer_no LIKE '9700300%'`).get()).toEqual({
+      c: 0,
+    });
     peek.close();
     const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGKILL');
     await exited;
 
     expect(storeDigest(store.db)).toEqual(before);
-    const job = store.db.prepare('SELECT status FROM import_jobs WHERE id = ?').get(Number(stalled)) as { status: string };
+    const job = store.db.prepare('SELECT status FROM import_jobs WHERE id = ?').get(Number(stalled)) as {
+      status: string;
+    };
     expect(job.status).toBe('running');
     expect(markInterrupted(store.db)).toBe(1);
     expect(store.db.prepare('SELECT status, error FROM import_jobs WHERE id = ?').get(Number(stalled))).toEqual({

@@ -17,7 +17,8 @@ afterEach(async () => {
   await w.close();
 });
 
-const no = (id: number) => (w.db.prepare('SELECT customer_no AS n FROM customers WHERE id = ?').get(id) as { n: number | string }).n as string;
+const no = (id: number) =>
+  (w.db.prepare('SELECT customer_no AS n FROM customers WHERE id = ?').get(id) as { n: number | string }).n as string;
 const csv = (text: string, name = 'results.csv') => ({ name, data: Buffer.from(text, 'utf8').toString('base64') });
 const count = (sql: string, ...p: unknown[]) => (w.db.prepare(sql).get(...p) as { n: number }).n;
 
@@ -37,7 +38,11 @@ describe('pushing a list', () => {
     const c = await pushAll();
     const ids = w.ids.customers;
     expect(c.total).toBe(6);
-    const rows = w.db.prepare('SELECT customer_id AS c, manager_staff_id AS m FROM campaign_entries WHERE campaign_id = ? ORDER BY customer_id').all(c.id);
+    const rows = w.db
+      .prepare(
+        'SELECT customer_id AS c, manager_staff_id AS m FROM campaign_entries WHERE campaign_id = ? ORDER BY customer_id',
+      )
+      .all(c.id);
     expect(rows).toEqual(
       [
         { c: ids.m1a, m: w.ids.staff.manager1 },
@@ -58,11 +63,30 @@ describe('pushing a list', () => {
     expect((await ok(w, 'campaigns.create', { name: 'A', source: { listId: list.id } }, pres)).total).toBe(2);
     const q = await ok(w, 'queries.save', { name: '大户', filter: { aumMin: '50000' } }, pres);
     const fromQuery = await ok(w, 'campaigns.create', { name: 'B', source: { queryId: q.id } }, pres);
-    expect(fromQuery.total).toBe(count(`SELECT COUNT(*) AS n FROM customers WHERE aum_fen >= 5000000 AND branch_id IN (?, ?)`, w.ids.branch, w.ids.outlet));
-    const file = await ok(w, 'campaigns.create', { name: 'C', source: { file: csv(`客户号,姓名\n${no(ids.m1b)},x\n${no(ids.outletCust)},y\n`, 'hq.csv') } }, pres);
+    expect(fromQuery.total).toBe(
+      count(
+        `SELECT COUNT(*) AS n FROM customers WHERE aum_fen >= 5000000 AND branch_id IN (?, ?)`,
+        w.ids.branch,
+        w.ids.outlet,
+      ),
+    );
+    const file = await ok(
+      w,
+      'campaigns.create',
+      { name: 'C', source: { file: csv(`客户号,姓名\n${no(ids.m1b)},x\n${no(ids.outletCust)},y\n`, 'hq.csv') } },
+      pres,
+    );
     expect(file).toMatchObject({ total: 2, origin: 'import' });
     const before = count('SELECT COUNT(*) AS n FROM campaigns');
-    const bad = await call(w, 'campaigns.create', { name: 'D', source: { file: csv(`客户号\n${no(ids.m1b)}\n9999999999\n\n${no(ids.otherBranchCust)}\n`, 'hq.csv') } }, pres);
+    const bad = await call(
+      w,
+      'campaigns.create',
+      {
+        name: 'D',
+        source: { file: csv(`客户号\n${no(ids.m1b)}\n9999999999\n\n${no(ids.otherBranchCust)}\n`, 'hq.csv') },
+      },
+      pres,
+    );
     expect(bad).toMatchObject({
       ok: false,
       error: {
@@ -82,7 +106,10 @@ describe('pushing a list', () => {
     expect(empty).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_EMPTY' } });
     expect(count('SELECT COUNT(*) AS n FROM campaigns')).toBe(before);
     // Only the president pushes lists.
-    expect(await call(w, 'campaigns.create', { name: 'F', source: { filter: {} } }, m1)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await call(w, 'campaigns.create', { name: 'F', source: { filter: {} } }, m1)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
   });
 });
 
@@ -95,8 +122,13 @@ describe('working the list', () => {
     const theirs = await ok(w, 'campaigns.entries', { campaignId: c.id }, m2);
     expect(theirs.rows.map((r) => r.customerId)).not.toContain(w.ids.customers.m1a);
     // Even asking for manager1's part by id gives manager2 nothing; nor may they change it.
-    expect((await ok(w, 'campaigns.entries', { campaignId: c.id, managerStaffId: w.ids.staff.manager1 }, m2)).total).toBe(0);
-    expect(await call(w, 'campaigns.setStatus', { entryId: mine.rows[0]!.id, status: 'won' }, m2)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(
+      (await ok(w, 'campaigns.entries', { campaignId: c.id, managerStaffId: w.ids.staff.manager1 }, m2)).total,
+    ).toBe(0);
+    expect(await call(w, 'campaigns.setStatus', { entryId: mine.rows[0]!.id, status: 'won' }, m2)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
     expect((await ok(w, 'campaigns.list', {}, m1))[0]).toMatchObject({ id: c.id, total: 2, pending: 2 });
 
     await ok(w, 'campaigns.setStatus', { entryId: mine.rows[0]!.id, status: 'contacted', note: '已电话介绍产品' }, m1);
@@ -111,21 +143,42 @@ describe('working the list', () => {
         `SELECT manager_staff_id AS staffId, COUNT(*) AS total, SUM(status='pending') AS pending, SUM(status='contacted') AS contacted, SUM(status='won') AS won, SUM(status='declined') AS declined
          FROM campaign_entries WHERE campaign_id = ? GROUP BY manager_staff_id`,
       )
-      .all(c.id) as { staffId: number | null; total: number; pending: number; contacted: number; won: number; declined: number }[];
+      .all(c.id) as {
+      staffId: number | null;
+      total: number;
+      pending: number;
+      contacted: number;
+      won: number;
+      declined: number;
+    }[];
     expect(prog.length).toBe(ref.length);
     for (const r of ref) {
       const p = prog.find((x) => x.staffId === r.staffId)!;
       expect(p).toMatchObject(r);
       expect(p.workedRate).toBe((r.total - r.pending) / r.total);
     }
-    expect(prog.find((x) => x.staffId === w.ids.staff.manager1)).toMatchObject({ contacted: 1, won: 1, pending: 0, name: '李经理' });
-    expect(await call(w, 'campaigns.progress', { campaignId: c.id }, m1)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(prog.find((x) => x.staffId === w.ids.staff.manager1)).toMatchObject({
+      contacted: 1,
+      won: 1,
+      pending: 0,
+      name: '李经理',
+    });
+    expect(await call(w, 'campaigns.progress', { campaignId: c.id }, m1)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     // Worked entries became opportunities with source 'campaign', one per customer, owned by the entry's manager.
     const opps = w.db
-      .prepare(`SELECT customer_id AS c, stage, owner_staff_id AS owner, source_ref AS ref FROM opportunities WHERE source = 'campaign' ORDER BY customer_id`)
+      .prepare(
+        `SELECT customer_id AS c, stage, owner_staff_id AS owner, source_ref AS ref FROM opportunities WHERE source = 'campaign' ORDER BY customer_id`,
+      )
       .all() as { c: number; stage: string; owner: number | null; ref: string }[];
     const entryStage = { contacted: 'contacted', won: 'won', declined: 'lost' } as Record<string, string>;
-    const worked = w.db.prepare(`SELECT customer_id AS c, status, manager_staff_id AS m FROM campaign_entries WHERE campaign_id = ? AND status != 'pending' ORDER BY customer_id`).all(c.id) as {
+    const worked = w.db
+      .prepare(
+        `SELECT customer_id AS c, status, manager_staff_id AS m FROM campaign_entries WHERE campaign_id = ? AND status != 'pending' ORDER BY customer_id`,
+      )
+      .all(c.id) as {
       c: number;
       status: string;
       m: number | null;
@@ -137,14 +190,19 @@ describe('working the list', () => {
     await ok(w, 'campaigns.setStatus', { entryId: mine.rows[1]!.id, status: 'won' }, m1);
     await ok(w, 'campaigns.setStatus', { entryId: mine.rows[0]!.id, status: 'won' }, m1);
     const hist = w.db
-      .prepare(`SELECT h.to_stage AS s FROM opportunity_history h JOIN opportunities o ON o.id = h.opportunity_id WHERE o.customer_id = ? AND o.source = 'campaign' ORDER BY h.id`)
+      .prepare(
+        `SELECT h.to_stage AS s FROM opportunity_history h JOIN opportunities o ON o.id = h.opportunity_id WHERE o.customer_id = ? AND o.source = 'campaign' ORDER BY h.id`,
+      )
       .all(mine.rows[0]!.customerId)
       .map((r) => (r as { s: string }).s);
     expect(hist).toEqual(['contacted', 'proposal', 'won']);
     expect(count(`SELECT COUNT(*) AS n FROM opportunities WHERE source = 'campaign'`)).toBe(4);
     // Once ended, entries no longer change.
     await ok(w, 'campaigns.close', { id: c.id }, pres);
-    expect(await call(w, 'campaigns.setStatus', { entryId: mine.rows[0]!.id, status: 'won' }, m1)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await call(w, 'campaigns.setStatus', { entryId: mine.rows[0]!.id, status: 'won' }, m1)).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
   });
 });
 
@@ -159,7 +217,17 @@ describe('offline calls: export and results import', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file.path);
     const ws = wb.worksheets[0]!;
-    expect(ws.getRow(1).values).toEqual([undefined, '客户号', '客户名称', '手机号', '客户等级', '金融资产（元）', '客户经理', '营销状态', '备注']);
+    expect(ws.getRow(1).values).toEqual([
+      undefined,
+      '客户号',
+      '客户名称',
+      '手机号',
+      '客户等级',
+      '金融资产（元）',
+      '客户经理',
+      '营销状态',
+      '备注',
+    ]);
     const nos = [ws.getRow(2).getCell(1).value, ws.getRow(3).getCell(1).value].sort();
     expect(nos).toEqual([no(w.ids.customers.m1a), no(w.ids.customers.m1b)].sort());
     expect(String(ws.getRow(2).getCell(3).value)).toMatch(/\*/);
@@ -170,9 +238,18 @@ describe('offline calls: export and results import', () => {
     ws.getRow(2).getCell(8).value = '已购买理财';
     ws.getRow(3).getCell(7).value = '拒绝';
     const buf = Buffer.from(await wb.xlsx.writeBuffer());
-    const r = await ok(w, 'campaigns.importResults', { campaignId: c.id, file: { name: '回执.xlsx', data: buf.toString('base64') } }, m1);
+    const r = await ok(
+      w,
+      'campaigns.importResults',
+      { campaignId: c.id, file: { name: '回执.xlsx', data: buf.toString('base64') } },
+      m1,
+    );
     expect(r).toEqual({ updated: 2 });
-    const st = w.db.prepare('SELECT c.customer_no AS no, e.status, e.note FROM campaign_entries e JOIN customers c ON c.id = e.customer_id WHERE e.campaign_id = ? AND e.manager_staff_id = ? ORDER BY c.customer_no').all(c.id, w.ids.staff.manager1) as { no: string; status: string; note: string | null }[];
+    const st = w.db
+      .prepare(
+        'SELECT c.customer_no AS no, e.status, e.note FROM campaign_entries e JOIN customers c ON c.id = e.customer_id WHERE e.campaign_id = ? AND e.manager_staff_id = ? ORDER BY c.customer_no',
+      )
+      .all(c.id, w.ids.staff.manager1) as { no: string; status: string; note: string | null }[];
     const byNo = Object.fromEntries(st.map((x) => [x.no, x]));
     expect(byNo[String(ws.getRow(2).getCell(1).value)]).toMatchObject({ status: 'won', note: '已购买理财' });
     expect(byNo[String(ws.getRow(3).getCell(1).value)]).toMatchObject({ status: 'declined' });
@@ -187,7 +264,10 @@ describe('offline calls: export and results import', () => {
     const bad = await call(
       w,
       'campaigns.importResults',
-      { campaignId: c.id, file: csv(`客户号,营销状态,备注\n${a},成功,好\n${b},maybe,\n${theirs},已联系,\n${a},拒绝,\n`) },
+      {
+        campaignId: c.id,
+        file: csv(`客户号,营销状态,备注\n${a},成功,好\n${b},maybe,\n${theirs},已联系,\n${a},拒绝,\n`),
+      },
       m1,
     );
     expect(bad).toMatchObject({
@@ -204,20 +284,64 @@ describe('offline calls: export and results import', () => {
       },
     });
     // Another manager's customer is refused too (and nothing of the good lines is written).
-    const notMine = await call(w, 'campaigns.importResults', { campaignId: c.id, file: csv(`客户号,状态\n${a},成功\n${theirs},已联系\n`) }, m1);
-    expect(notMine).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_IMPORT_INVALID', details: { errors: [{ line: 3, column: '客户号', reason: 'notInCampaign', value: theirs }] } } });
-    const noStatus = await call(w, 'campaigns.importResults', { campaignId: c.id, file: csv(`客户号,备注\n${a},x\n`) }, m1);
-    expect(noStatus).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_IMPORT_INVALID', details: { errors: [{ line: 1, reason: 'missingColumn', column: '状态' }] } } });
-    const notXlsx = await call(w, 'campaigns.importResults', { campaignId: c.id, file: { name: 'x.xlsx', data: Buffer.from('not a zip').toString('base64') } }, m1);
-    expect(notXlsx).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_IMPORT_INVALID', details: { file: 'x.xlsx', errors: [{ reason: 'notXlsx' }] } } });
-    const wrongType = await call(w, 'campaigns.importResults', { campaignId: c.id, file: { name: 'x.txt', data: '' } }, m1);
+    const notMine = await call(
+      w,
+      'campaigns.importResults',
+      { campaignId: c.id, file: csv(`客户号,状态\n${a},成功\n${theirs},已联系\n`) },
+      m1,
+    );
+    expect(notMine).toMatchObject({
+      ok: false,
+      error: {
+        code: 'CAMPAIGN_IMPORT_INVALID',
+        details: { errors: [{ line: 3, column: '客户号', reason: 'notInCampaign', value: theirs }] },
+      },
+    });
+    const noStatus = await call(
+      w,
+      'campaigns.importResults',
+      { campaignId: c.id, file: csv(`客户号,备注\n${a},x\n`) },
+      m1,
+    );
+    expect(noStatus).toMatchObject({
+      ok: false,
+      error: {
+        code: 'CAMPAIGN_IMPORT_INVALID',
+        details: { errors: [{ line: 1, reason: 'missingColumn', column: '状态' }] },
+      },
+    });
+    const notXlsx = await call(
+      w,
+      'campaigns.importResults',
+      { campaignId: c.id, file: { name: 'x.xlsx', data: Buffer.from('not a zip').toString('base64') } },
+      m1,
+    );
+    expect(notXlsx).toMatchObject({
+      ok: false,
+      error: { code: 'CAMPAIGN_IMPORT_INVALID', details: { file: 'x.xlsx', errors: [{ reason: 'notXlsx' }] } },
+    });
+    const wrongType = await call(
+      w,
+      'campaigns.importResults',
+      { campaignId: c.id, file: { name: 'x.txt', data: '' } },
+      m1,
+    );
     expect(wrongType).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect(snapshot()).toEqual(before);
 
     const gbk = iconv.encode(`客户号,营销状态,备注\r\n${a},已联系,"约下周面谈, 带家人"\r\n${b},Won,\r\n`, 'gbk');
-    const r = await ok(w, 'campaigns.importResults', { campaignId: c.id, file: { name: '结果.csv', data: gbk.toString('base64') } }, m1);
+    const r = await ok(
+      w,
+      'campaigns.importResults',
+      { campaignId: c.id, file: { name: '结果.csv', data: gbk.toString('base64') } },
+      m1,
+    );
     expect(r.updated).toBe(2);
-    const rows = w.db.prepare('SELECT e.status, e.note FROM campaign_entries e JOIN customers c ON c.id = e.customer_id WHERE c.customer_no IN (?, ?) AND e.campaign_id = ? ORDER BY c.customer_no').all(a, b, c.id);
+    const rows = w.db
+      .prepare(
+        'SELECT e.status, e.note FROM campaign_entries e JOIN customers c ON c.id = e.customer_id WHERE c.customer_no IN (?, ?) AND e.campaign_id = ? ORDER BY c.customer_no',
+      )
+      .all(a, b, c.id);
     expect(rows).toEqual([
       { status: 'contacted', note: '约下周面谈, 带家人' },
       { status: 'won', note: null },

@@ -3,7 +3,8 @@ import type { Database } from 'better-sqlite3';
 /** Hand-built facts for the opportunity rules: products, accounts, balances, transactions, deposits, loans. */
 export function factory(db: Database, branchId: number) {
   const ins = (sql: string, ...p: unknown[]) => Number(db.prepare(sql).run(...p).lastInsertRowid);
-  const product = (code: string, category: string) => ins('INSERT INTO products (code, name, category) VALUES (?, ?, ?)', code, code, category);
+  const product = (code: string, category: string) =>
+    ins('INSERT INTO products (code, name, category) VALUES (?, ?, ?)', code, code, category);
   const p = {
     demand: product('D01', 'demand'),
     term: product('T01', 'term'),
@@ -15,7 +16,16 @@ export function factory(db: Database, branchId: number) {
   let serial = 0;
   const f = {
     p,
-    customer(o: { name?: string; manager?: number | null; tier?: string; birth?: string | null; status?: string; branch?: number } = {}): number {
+    customer(
+      o: {
+        name?: string;
+        manager?: number | null;
+        tier?: string;
+        birth?: string | null;
+        status?: string;
+        branch?: number;
+      } = {},
+    ): number {
       n++;
       return ins(
         `INSERT INTO customers (customer_no, kind, name, id_type, branch_id, opened_on, manager_staff_id, tier, birth_date, status)
@@ -42,9 +52,20 @@ export function factory(db: Database, branchId: number) {
       );
     },
     balance(accountId: number, on: string, yuan: number): void {
-      db.prepare('INSERT INTO daily_balances (account_id, on_date, balance_fen) VALUES (?, ?, ?)').run(accountId, on, Math.round(yuan * 100));
+      db.prepare('INSERT INTO daily_balances (account_id, on_date, balance_fen) VALUES (?, ?, ?)').run(
+        accountId,
+        on,
+        Math.round(yuan * 100),
+      );
     },
-    txn(customerId: number, accountId: number, at: string, yuan: number, type = 'transfer_in', direction = 'C'): number {
+    txn(
+      customerId: number,
+      accountId: number,
+      at: string,
+      yuan: number,
+      type = 'transfer_in',
+      direction = 'C',
+    ): number {
       return ins(
         `INSERT INTO transactions (serial_no, account_id, customer_id, txn_at, amount_fen, direction, channel, txn_type) VALUES (?, ?, ?, ?, ?, ?, 'counter', ?)`,
         `SN${++serial}`,
@@ -99,8 +120,13 @@ export function factory(db: Database, branchId: number) {
   return f;
 }
 
-export function oppsOf(db: Database, rule: string): { customerId: number; owner: number | null; dueOn: string | null; amountFen: number | null; key: string }[] {
+export function oppsOf(
+  db: Database,
+  rule: string,
+): { customerId: number; owner: number | null; dueOn: string | null; amountFen: number | null; key: string }[] {
   return db
-    .prepare('SELECT customer_id AS customerId, owner_staff_id AS owner, due_on AS dueOn, amount_fen AS amountFen, dedupe_key AS key FROM opportunities WHERE rule_code = ? ORDER BY customer_id')
+    .prepare(
+      'SELECT customer_id AS customerId, owner_staff_id AS owner, due_on AS dueOn, amount_fen AS amountFen, dedupe_key AS key FROM opportunities WHERE rule_code = ? ORDER BY customer_id',
+    )
     .all(rule) as never;
 }

@@ -32,18 +32,29 @@ describe('query plans', () => {
     expect(plan(term.sql, ...term.params)).toMatch(/INDEX term_deposits_maturity/);
     const bday = rule('gold_birthday').candidates({ days: 7 }, today, w.db);
     expect(plan(bday.sql, ...bday.params)).toMatch(/SEARCH c USING INDEX customers_(gold_birthday|tier)/); // either: only gold customers are read
-    for (const r of [large, salary, loans, term, bday]) expect(plan(r.sql, ...r.params)).not.toMatch(/SCAN t\b|SCAN transactions\b/);
+    for (const r of [large, salary, loans, term, bday])
+      expect(plan(r.sql, ...r.params)).not.toMatch(/SCAN t\b|SCAN transactions\b/);
   });
 
   it("a manager's opportunities and list entries come from their own index", () => {
-    const scope = scopeFor(w.db, { role: 'manager', staffId: w.ids.staff.manager1, branchId: w.ids.branch }, '2026-11-02');
+    const scope = scopeFor(
+      w.db,
+      { role: 'manager', staffId: w.ids.staff.manager1, branchId: w.ids.branch },
+      '2026-11-02',
+    );
     const os = opportunityScope(scope);
     const f = filterSql({ open: true });
-    expect(plan(`SELECT o.id FROM opportunities o WHERE ${os.sql} AND ${f.sql}`, ...os.params, ...f.params)).toMatch(/INDEX opportunities_owner/);
-    const es = entryScope(scope);
-    expect(plan(`SELECT e.id FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE e.campaign_id = ? AND ${es.sql}`, 1, ...es.params)).toMatch(
-      /INDEX campaign_entries_(manager|campaign)/,
+    expect(plan(`SELECT o.id FROM opportunities o WHERE ${os.sql} AND ${f.sql}`, ...os.params, ...f.params)).toMatch(
+      /INDEX opportunities_owner/,
     );
+    const es = entryScope(scope);
+    expect(
+      plan(
+        `SELECT e.id FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id WHERE e.campaign_id = ? AND ${es.sql}`,
+        1,
+        ...es.params,
+      ),
+    ).toMatch(/INDEX campaign_entries_(manager|campaign)/);
   });
 });
 

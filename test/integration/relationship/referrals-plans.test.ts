@@ -18,8 +18,16 @@ const TODAY = '2026-10-31';
 const plans = capturePlans;
 
 const viewer = (db: Database, username: string): Viewer & { scope: ReturnType<typeof scopeFor> } => {
-  const u = db.prepare('SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE username = ?').get(username) as Viewer & { id: number };
-  return { role: u.role, userId: u.id, staffId: u.staffId, branchId: u.branchId, scope: scopeFor(db, { role: u.role, staffId: u.staffId, branchId: u.branchId }, TODAY) };
+  const u = db
+    .prepare('SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE username = ?')
+    .get(username) as Viewer & { id: number };
+  return {
+    role: u.role,
+    userId: u.id,
+    staffId: u.staffId,
+    branchId: u.branchId,
+    scope: scopeFor(db, { role: u.role, staffId: u.staffId, branchId: u.branchId }, TODAY),
+  };
 };
 
 beforeAll(async () => {
@@ -27,9 +35,15 @@ beforeAll(async () => {
   const db = demo.db;
   db.pragma('analysis_limit = 1000');
   db.exec('ANALYZE');
-  db.exec(`UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`);
-  db.exec(`UPDATE sqlite_stat1 SET stat = '200000' || substr(stat, instr(stat, ' ')) WHERE tbl IN ('contacts', 'customer_last_contact') AND instr(stat, ' ') > 0`);
-  db.exec(`UPDATE sqlite_stat1 SET stat = '25000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'referrals' AND instr(stat, ' ') > 0`);
+  db.exec(
+    `UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`,
+  );
+  db.exec(
+    `UPDATE sqlite_stat1 SET stat = '200000' || substr(stat, instr(stat, ' ')) WHERE tbl IN ('contacts', 'customer_last_contact') AND instr(stat, ' ') > 0`,
+  );
+  db.exec(
+    `UPDATE sqlite_stat1 SET stat = '25000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'referrals' AND instr(stat, ' ') > 0`,
+  );
   db.exec('ANALYZE sqlite_schema');
   expect((db.prepare('SELECT COUNT(*) AS n FROM referrals').get() as { n: number }).n).toBeGreaterThan(0);
 }, 120_000);
@@ -82,7 +96,8 @@ describe('referral and contact-log query plans', () => {
       const page = ps.find((p) => /ORDER BY c\.aum_fen DESC/.test(p.sql))!;
       // the president's branch is the whole book: start from the recent contacts; a manager's book may
       // instead be walked by its own index with a primary-key probe each (both bounded, neither a scan)
-      if (who.role === 'president') expect(count.plan, 'president count').toMatch(/SEARCH l USING (COVERING )?INDEX customer_last_contact_on/);
+      if (who.role === 'president')
+        expect(count.plan, 'president count').toMatch(/SEARCH l USING (COVERING )?INDEX customer_last_contact_on/);
       noScan(count.plan, 'c');
       noScan(count.plan, 'l');
       expect(page.plan, `${who.role} page`).toMatch(/customers_aum/);

@@ -20,7 +20,11 @@ interface Captured {
 
 /** Reminder statements (INSERT ... WITH e ...) and their plans, labelled by reminder kind. */
 function capture(db: Database, run: () => void): Captured[] {
-  return capturePlans(db, /INSERT OR IGNORE INTO reminders[\s\S]*WITH e|WITH e[\s\S]*INSERT OR IGNORE INTO reminders/, run).map((c) => ({
+  return capturePlans(
+    db,
+    /INSERT OR IGNORE INTO reminders[\s\S]*WITH e|WITH e[\s\S]*INSERT OR IGNORE INTO reminders/,
+    run,
+  ).map((c) => ({
     kind: (/'(\w+)', e\.cid/.exec(c.sql)?.[1] ?? '?') + (c.sql.includes('MATERIALIZED') ? ' (managers batched)' : ''),
     plan: c.plan.split('\n'),
   }));
@@ -31,8 +35,12 @@ beforeAll(async () => {
   const db = demo.db;
   db.pragma('analysis_limit = 1000');
   db.exec('ANALYZE');
-  db.exec(`UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`);
-  db.exec(`UPDATE sqlite_stat1 SET stat = '20000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'transactions' AND instr(stat, ' ') > 0`);
+  db.exec(
+    `UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`,
+  );
+  db.exec(
+    `UPDATE sqlite_stat1 SET stat = '20000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'transactions' AND instr(stat, ' ') > 0`,
+  );
   for (const [tbl, idx, v] of [
     ['customers', 'customers_branch', '1000000 1001 1001'],
     ['customers', 'customers_manager', '1000000 1001 2'],
@@ -44,11 +52,19 @@ beforeAll(async () => {
   const users = db.prepare('SELECT id, role FROM users').all() as { id: number; role: string }[];
   const some = db.prepare('SELECT id FROM customers ORDER BY id LIMIT 30').all() as { id: number }[];
   for (const u of users) {
-    const list = Number(db.prepare(`INSERT INTO customer_lists (name, owner_id) VALUES ('重点', ?)`).run(u.id).lastInsertRowid);
-    for (const c of some) db.prepare('INSERT INTO customer_list_members (list_id, customer_id) VALUES (?, ?)').run(list, c.id);
-    db.prepare('INSERT INTO reminder_audience (user_id, mine, lists, branch) VALUES (?, 1, 1, ?)').run(u.id, u.role === 'president' ? 1 : 0);
+    const list = Number(
+      db.prepare(`INSERT INTO customer_lists (name, owner_id) VALUES ('重点', ?)`).run(u.id).lastInsertRowid,
+    );
+    for (const c of some)
+      db.prepare('INSERT INTO customer_list_members (list_id, customer_id) VALUES (?, ?)').run(list, c.id);
+    db.prepare('INSERT INTO reminder_audience (user_id, mine, lists, branch) VALUES (?, 1, 1, ?)').run(
+      u.id,
+      u.role === 'president' ? 1 : 0,
+    );
     for (const k of REMINDER_KINDS) {
-      db.prepare('INSERT INTO reminder_prefs (user_id, kind, enabled, lead_days, working_days, threshold_fen) VALUES (?, ?, 1, 30, 0, ?)').run(u.id, k, k.startsWith('large_') ? 50_000_000 : null);
+      db.prepare(
+        'INSERT INTO reminder_prefs (user_id, kind, enabled, lead_days, working_days, threshold_fen) VALUES (?, ?, 1, 30, 0, ?)',
+      ).run(u.id, k, k.startsWith('large_') ? 50_000_000 : null);
     }
   }
 }, 120_000);
@@ -65,12 +81,13 @@ describe('reminder generation query plans', () => {
     expect(kinds.has('birthday')).toBe(true);
     expect(kinds.has('birthday (managers batched)')).toBe(true);
     expect(plans.length).toBeGreaterThan(20);
-    if (process.env.SHOW_PLANS) for (const p of plans) console.log(p.kind, "::", p.plan.join(" | "));
+    if (process.env.SHOW_PLANS) for (const p of plans) console.log(p.kind, '::', p.plan.join(' | '));
     for (const p of plans) {
       const text = p.plan.join(' | ');
       expect(text, `${p.kind}: ${text}`).not.toMatch(/SCAN c( |$)|SCAN c2|SCAN customers( |$)|customers_branch/);
       // the managers' batch hands each event to its manager: from the events, never from every managed customer
-      if (p.kind.endsWith('(managers batched)')) expect(text, `${p.kind}: ${text}`).toMatch(/SCAN e \| SEARCH c2 USING INTEGER PRIMARY KEY/);
+      if (p.kind.endsWith('(managers batched)'))
+        expect(text, `${p.kind}: ${text}`).toMatch(/SCAN e \| SEARCH c2 USING INTEGER PRIMARY KEY/);
     }
   });
 });

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { birthdayWindow, lastTwoMonthEnds, loadedMonthEnds, previewRule, runRules } from '../../../db/relationship/rules';
+import {
+  birthdayWindow,
+  lastTwoMonthEnds,
+  loadedMonthEnds,
+  previewRule,
+  runRules,
+} from '../../../db/relationship/rules';
 import { runAfterImport } from '../../../main/jobs/after-import';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { factory, oppsOf } from './fixtures';
@@ -48,7 +54,8 @@ describe('large inflow with no wealth product (大额资金流入)', () => {
     const queue = f.customer({ manager: null });
     const debit = f.customer({ manager: m1 });
     for (const c of [hit, hasWealth, small, old, queue, debit]) f.account(c);
-    const a = (c: number) => (w.db.prepare('SELECT id FROM accounts WHERE customer_id = ?').get(c) as { id: number }).id;
+    const a = (c: number) =>
+      (w.db.prepare('SELECT id FROM accounts WHERE customer_id = ?').get(c) as { id: number }).id;
     f.txn(hit, a(hit), '2026-10-28', 600_000);
     f.txn(hasWealth, a(hasWealth), '2026-10-28', 900_000);
     f.wealth(hasWealth, '2025-05-01');
@@ -57,7 +64,11 @@ describe('large inflow with no wealth product (大额资金流入)', () => {
     f.txn(queue, a(queue), '2026-10-03', 700_000); // exactly 30 days back: inside
     f.txn(debit, a(debit), '2026-10-28', 900_000, 'transfer_out', 'D');
 
-    expect(previewRule(w.db, 'large_inflow', {}, TODAY)).toEqual({ code: 'large_inflow', customers: 2, wouldCreate: 2 });
+    expect(previewRule(w.db, 'large_inflow', {}, TODAY)).toEqual({
+      code: 'large_inflow',
+      customers: 2,
+      wouldCreate: 2,
+    });
     expect(previewRule(w.db, 'large_inflow', { minYuan: 650_000 }, TODAY).customers).toBe(1);
     runRules(w.db, TODAY, ['large_inflow'], F);
     const opps = oppsOf(w.db, 'large_inflow');
@@ -67,7 +78,11 @@ describe('large inflow with no wealth product (大额资金流入)', () => {
     // Re-running creates nothing; a later second credit of the same customer is not a new event while the first is open.
     f.txn(hit, a(hit), '2026-11-01', 700_000);
     expect(runRules(w.db, TODAY, ['large_inflow'], F)).toEqual([{ code: 'large_inflow', created: 0 }]);
-    expect(previewRule(w.db, 'large_inflow', {}, TODAY)).toEqual({ code: 'large_inflow', customers: 2, wouldCreate: 0 });
+    expect(previewRule(w.db, 'large_inflow', {}, TODAY)).toEqual({
+      code: 'large_inflow',
+      customers: 2,
+      wouldCreate: 0,
+    });
     // Closed (lost): the same inflow is still the same event and is not raised again.
     w.db.prepare(`UPDATE opportunities SET stage = 'lost' WHERE customer_id = ?`).run(hit);
     expect(runRules(w.db, TODAY, ['large_inflow'], F)[0]!.created).toBe(0);
@@ -175,7 +190,9 @@ describe('sharp AUM drop (资产流失预警)', () => {
     mk(100_000, 75_000); // 25%
     mk(100_000, 50_000, (c) => f.wealth(c, '2026-10-15')); // moved into a wealth product here
     mk(10_000, 1_000); // too small to matter
-    const closed = mk(200_000, null, (c) => w.db.prepare(`UPDATE accounts SET status = 'closed', closed_on = '2026-10-20' WHERE customer_id = ?`).run(c)); // account closed in October
+    const closed = mk(200_000, null, (c) =>
+      w.db.prepare(`UPDATE accounts SET status = 'closed', closed_on = '2026-10-20' WHERE customer_id = ?`).run(c),
+    ); // account closed in October
     mk(200_000, null); // still open, its month-end row just not delivered: not a drop
     mk(100_000, 100_000, (c) => {
       // a mid-month dip is not a month end
@@ -198,7 +215,11 @@ describe('sharp AUM drop (资产流失预警)', () => {
     expect(runRules(w.db, '2026-10-31', ['aum_drop'], F)[0]!.created).toBe(0);
     // Unforced (after an import), the same window and parameters are not evaluated again; new parameters are.
     expect(runRules(w.db, '2026-10-31', ['aum_drop'])).toEqual([{ code: 'aum_drop', created: 0, skipped: true }]);
-    w.db.prepare(`INSERT INTO opportunity_rules (code, params) VALUES ('aum_drop', '{"dropPercent":20}') ON CONFLICT(code) DO UPDATE SET params = excluded.params`).run();
+    w.db
+      .prepare(
+        `INSERT INTO opportunity_rules (code, params) VALUES ('aum_drop', '{"dropPercent":20}') ON CONFLICT(code) DO UPDATE SET params = excluded.params`,
+      )
+      .run();
     expect(runRules(w.db, '2026-10-31', ['aum_drop'])[0]).toEqual({ code: 'aum_drop', created: 3 });
     // In December, before November's balances arrive, the loaded month ends are still compared (no false alarm on missing data).
     expect(loadedMonthEnds(w.db, '2026-12-02')).toEqual(['2026-09-30', '2026-10-31']);
@@ -229,7 +250,11 @@ describe('birthday of a gold customer (金卡客户生日)', () => {
     // Next year the birthday is a new event (once last year's is closed).
     w.db.prepare(`UPDATE opportunities SET stage = 'won' WHERE customer_id = ?`).run(soon);
     runRules(w.db, '2027-11-01', ['gold_birthday'], F);
-    expect(oppsOf(w.db, 'gold_birthday').filter((o) => o.customerId === soon).map((o) => o.dueOn)).toEqual(['2026-11-05', '2027-11-05']);
+    expect(
+      oppsOf(w.db, 'gold_birthday')
+        .filter((o) => o.customerId === soon)
+        .map((o) => o.dueOn),
+    ).toEqual(['2026-11-05', '2027-11-05']);
   });
 });
 
@@ -248,7 +273,9 @@ describe('the after-import step and the administrator', () => {
     runAfterImport(w.db, ctx);
     runAfterImport(w.db, { ...ctx, reason: 'startup' });
     expect(count('SELECT COUNT(*) AS n FROM opportunities')).toBe(n);
-    expect(count(`SELECT COUNT(*) AS n FROM opportunity_history WHERE from_stage IS NULL AND to_stage = 'identified'`)).toBe(n);
+    expect(
+      count(`SELECT COUNT(*) AS n FROM opportunity_history WHERE from_stage IS NULL AND to_stage = 'identified'`),
+    ).toBe(n);
     expect(count('SELECT COUNT(*) AS n FROM opportunities WHERE customer_id = ?', gone)).toBe(0);
     expect(count(`SELECT COUNT(*) AS n FROM opportunities WHERE customer_id = ? AND source = 'rule'`, g)).toBe(1);
   });
@@ -258,10 +285,25 @@ describe('the after-import step and the administrator', () => {
     f.term(c, '2026-11-25', 10_000);
     const admin = await signIn(w, 'admin');
     const rules = await ok(w, 'rules.list', {}, admin);
-    expect(rules.map((r) => r.code)).toEqual(['large_inflow', 'term_maturing', 'loan_paid_off', 'salary_no_card', 'aum_drop', 'gold_birthday']);
+    expect(rules.map((r) => r.code)).toEqual([
+      'large_inflow',
+      'term_maturing',
+      'loan_paid_off',
+      'salary_no_card',
+      'aum_drop',
+      'gold_birthday',
+    ]);
     expect(rules.find((r) => r.code === 'term_maturing')!.params).toEqual({ days: 30 });
-    expect(await ok(w, 'rules.preview', { code: 'term_maturing', params: { days: 10 } }, admin)).toEqual({ code: 'term_maturing', customers: 0, wouldCreate: 0 });
-    expect(await ok(w, 'rules.preview', { code: 'term_maturing', params: { days: 30 } }, admin)).toEqual({ code: 'term_maturing', customers: 1, wouldCreate: 1 });
+    expect(await ok(w, 'rules.preview', { code: 'term_maturing', params: { days: 10 } }, admin)).toEqual({
+      code: 'term_maturing',
+      customers: 0,
+      wouldCreate: 0,
+    });
+    expect(await ok(w, 'rules.preview', { code: 'term_maturing', params: { days: 30 } }, admin)).toEqual({
+      code: 'term_maturing',
+      customers: 1,
+      wouldCreate: 1,
+    });
     const bad = await call(w, 'rules.save', { code: 'large_inflow', enabled: true, params: { minYuan: 1000 } }, admin);
     expect(bad).toMatchObject({ ok: false, error: { code: 'RULE_PARAM', details: { field: 'minYuan', min: 50_000 } } });
     const unknown = await call(w, 'rules.preview', { code: 'term_maturing', params: { nonsense: 3 } }, admin);
@@ -276,6 +318,9 @@ describe('the after-import step and the administrator', () => {
     expect(count(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'rules.save'`)).toBe(2);
     // Managers and the president cannot change rules.
     const m = await signIn(w, 'manager1');
-    expect(await call(w, 'rules.save', { code: 'term_maturing', enabled: false, params: {} }, m)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await call(w, 'rules.save', { code: 'term_maturing', enabled: false, params: {} }, m)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
   });
 });

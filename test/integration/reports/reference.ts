@@ -7,27 +7,91 @@ import type { Database } from 'better-sqlite3';
 import type { GridFilter } from '../../../shared/api';
 
 export interface Raw {
-  customers: { id: number; branch_id: number; manager_staff_id: number | null; tier: string | null; kind: string; opened_on: string; deposit_fen: number; wealth_fen: number; loan_fen: number; aum_fen: number }[];
-  accounts: { id: number; customer_id: number; product_id: number; kind: string; status: string; opened_on: string; balance_fen: number }[];
+  customers: {
+    id: number;
+    branch_id: number;
+    manager_staff_id: number | null;
+    tier: string | null;
+    kind: string;
+    opened_on: string;
+    deposit_fen: number;
+    wealth_fen: number;
+    loan_fen: number;
+    aum_fen: number;
+  }[];
+  accounts: {
+    id: number;
+    customer_id: number;
+    product_id: number;
+    kind: string;
+    status: string;
+    opened_on: string;
+    balance_fen: number;
+  }[];
   balances: { account_id: number; on_date: string; balance_fen: number }[];
-  terms: { customer_id: number; product_id: number; principal_fen: number; start_on: string; maturity_on: string; status: string }[];
-  wealth: { customer_id: number; product_id: number; cost_fen: number; market_value_fen: number; purchased_on: string; maturity_on: string | null; status: string }[];
-  loans: { customer_id: number; product_id: number; principal_fen: number; balance_fen: number; disbursed_on: string; maturity_on: string; status: string }[];
-  txns: { customer_id: number; txn_at: string; amount_fen: number; direction: string; channel: string; txn_type: string; teller_staff_id: number | null }[];
-  tierChanges: { id: number; customer_id: number; from_tier: string | null; to_tier: string | null; changed_at: string }[];
+  terms: {
+    customer_id: number;
+    product_id: number;
+    principal_fen: number;
+    start_on: string;
+    maturity_on: string;
+    status: string;
+  }[];
+  wealth: {
+    customer_id: number;
+    product_id: number;
+    cost_fen: number;
+    market_value_fen: number;
+    purchased_on: string;
+    maturity_on: string | null;
+    status: string;
+  }[];
+  loans: {
+    customer_id: number;
+    product_id: number;
+    principal_fen: number;
+    balance_fen: number;
+    disbursed_on: string;
+    maturity_on: string;
+    status: string;
+  }[];
+  txns: {
+    customer_id: number;
+    txn_at: string;
+    amount_fen: number;
+    direction: string;
+    channel: string;
+    txn_type: string;
+    teller_staff_id: number | null;
+  }[];
+  tierChanges: {
+    id: number;
+    customer_id: number;
+    from_tier: string | null;
+    to_tier: string | null;
+    changed_at: string;
+  }[];
   staff: { id: number; branch_id: number; position: string }[];
 }
 
 export function loadRaw(db: Database): Raw {
   const all = <T>(sql: string) => db.prepare(sql).all() as T[];
   return {
-    customers: all('SELECT id, branch_id, manager_staff_id, tier, kind, opened_on, deposit_fen, wealth_fen, loan_fen, aum_fen FROM customers'),
+    customers: all(
+      'SELECT id, branch_id, manager_staff_id, tier, kind, opened_on, deposit_fen, wealth_fen, loan_fen, aum_fen FROM customers',
+    ),
     accounts: all('SELECT id, customer_id, product_id, kind, status, opened_on, balance_fen FROM accounts'),
     balances: all('SELECT account_id, on_date, balance_fen FROM daily_balances'),
     terms: all('SELECT customer_id, product_id, principal_fen, start_on, maturity_on, status FROM term_deposits'),
-    wealth: all('SELECT customer_id, product_id, cost_fen, market_value_fen, purchased_on, maturity_on, status FROM wealth_holdings'),
-    loans: all('SELECT customer_id, product_id, principal_fen, balance_fen, disbursed_on, maturity_on, status FROM loans'),
-    txns: all('SELECT customer_id, txn_at, amount_fen, direction, channel, txn_type, teller_staff_id FROM transactions'),
+    wealth: all(
+      'SELECT customer_id, product_id, cost_fen, market_value_fen, purchased_on, maturity_on, status FROM wealth_holdings',
+    ),
+    loans: all(
+      'SELECT customer_id, product_id, principal_fen, balance_fen, disbursed_on, maturity_on, status FROM loans',
+    ),
+    txns: all(
+      'SELECT customer_id, txn_at, amount_fen, direction, channel, txn_type, teller_staff_id FROM transactions',
+    ),
     tierChanges: all('SELECT id, customer_id, from_tier, to_tier, changed_at FROM customer_tier_changes'),
     staff: all('SELECT id, branch_id, position FROM staff'),
   };
@@ -54,15 +118,29 @@ export function customerMonth(r: Raw, customerId: number, month: string): { dep:
   let dep = 0;
   for (const a of r.accounts) {
     if (a.customer_id !== customerId || a.kind !== 'demand') continue;
-    const inMonth = r.balances.filter((b) => b.account_id === a.id && b.on_date.slice(0, 7) === month).sort((x, y) => x.on_date.localeCompare(y.on_date));
+    const inMonth = r.balances
+      .filter((b) => b.account_id === a.id && b.on_date.slice(0, 7) === month)
+      .sort((x, y) => x.on_date.localeCompare(y.on_date));
     if (inMonth.length) dep += inMonth[inMonth.length - 1]!.balance_fen;
   }
-  for (const t of r.terms) if (t.customer_id === customerId && t.start_on <= end && (t.status === 'active' || (t.status === 'matured' && t.maturity_on > end))) dep += t.principal_fen;
+  for (const t of r.terms)
+    if (
+      t.customer_id === customerId &&
+      t.start_on <= end &&
+      (t.status === 'active' || (t.status === 'matured' && t.maturity_on > end))
+    )
+      dep += t.principal_fen;
   let wlt = 0;
   for (const h of r.wealth)
-    if (h.customer_id === customerId && h.purchased_on <= end && (h.status === 'active' || (h.status === 'matured' && (h.maturity_on ?? '') > end))) wlt += h.market_value_fen;
+    if (
+      h.customer_id === customerId &&
+      h.purchased_on <= end &&
+      (h.status === 'active' || (h.status === 'matured' && (h.maturity_on ?? '') > end))
+    )
+      wlt += h.market_value_fen;
   let lon = 0;
-  for (const l of r.loans) if (l.customer_id === customerId && l.disbursed_on <= end && l.status === 'active') lon += l.balance_fen;
+  for (const l of r.loans)
+    if (l.customer_id === customerId && l.disbursed_on <= end && l.status === 'active') lon += l.balance_fen;
   return { dep, wlt, lon };
 }
 
@@ -124,7 +202,13 @@ export function gridReference(r: Raw, scopeCustomers: Raw['customers'], f: GridF
   return out;
 }
 
-function drillMatches(r: Raw, id: number, openedOn: string, d: NonNullable<GridFilter['drill']>, today: string): boolean {
+function drillMatches(
+  r: Raw,
+  id: number,
+  openedOn: string,
+  d: NonNullable<GridFilter['drill']>,
+  today: string,
+): boolean {
   switch (d.kind) {
     case 'openedBy':
       return openedOn <= d.date && (!d.tiers || d.tiers.includes(tierOnDay(r, id, d.date) as 'gold'));
@@ -144,16 +228,30 @@ function drillMatches(r: Raw, id: number, openedOn: string, d: NonNullable<GridF
       );
     case 'holds':
       return (
-        r.accounts.some((a) => a.customer_id === id && a.product_id === d.productId && (a.kind === 'demand' || a.kind === 'card') && a.status !== 'closed') ||
+        r.accounts.some(
+          (a) =>
+            a.customer_id === id &&
+            a.product_id === d.productId &&
+            (a.kind === 'demand' || a.kind === 'card') &&
+            a.status !== 'closed',
+        ) ||
         r.terms.some((t) => t.customer_id === id && t.product_id === d.productId && t.status === 'active') ||
         r.wealth.some((h) => h.customer_id === id && h.product_id === d.productId && h.status === 'active') ||
         r.loans.some((l) => l.customer_id === id && l.product_id === d.productId && l.status === 'active')
       );
     case 'sold': {
       const inP = (day: string) =>
-        day.slice(0, 7) >= d.fromMonth && day.slice(0, 7) <= d.toMonth && (!d.tiers || d.tiers.includes(tierOnDay(r, id, monthEndOf(day.slice(0, 7))) as 'gold'));
+        day.slice(0, 7) >= d.fromMonth &&
+        day.slice(0, 7) <= d.toMonth &&
+        (!d.tiers || d.tiers.includes(tierOnDay(r, id, monthEndOf(day.slice(0, 7))) as 'gold'));
       return (
-        r.accounts.some((a) => a.customer_id === id && a.product_id === d.productId && (a.kind === 'demand' || a.kind === 'card') && inP(a.opened_on)) ||
+        r.accounts.some(
+          (a) =>
+            a.customer_id === id &&
+            a.product_id === d.productId &&
+            (a.kind === 'demand' || a.kind === 'card') &&
+            inP(a.opened_on),
+        ) ||
         r.terms.some((t) => t.customer_id === id && t.product_id === d.productId && inP(t.start_on)) ||
         r.wealth.some((h) => h.customer_id === id && h.product_id === d.productId && inP(h.purchased_on)) ||
         r.loans.some((l) => l.customer_id === id && l.product_id === d.productId && inP(l.disbursed_on))
@@ -172,7 +270,9 @@ function drillMatches(r: Raw, id: number, openedOn: string, d: NonNullable<GridF
     case 'tierChange': {
       const lo = addDays(d.from, 1);
       const hi = addDays(d.to, 1);
-      const mine = r.tierChanges.filter((x) => x.customer_id === id && x.changed_at >= lo && x.changed_at < hi).sort((a, b) => a.changed_at.localeCompare(b.changed_at) || a.id - b.id);
+      const mine = r.tierChanges
+        .filter((x) => x.customer_id === id && x.changed_at >= lo && x.changed_at < hi)
+        .sort((a, b) => a.changed_at.localeCompare(b.changed_at) || a.id - b.id);
       if (!mine.length) return false;
       return (mine[0]!.from_tier || 'none') === d.fromTier && (mine[mine.length - 1]!.to_tier || 'none') === d.toTier;
     }

@@ -24,7 +24,11 @@ beforeAll(async () => {
 afterAll(() => w.close());
 
 const rows = () =>
-  w.db.prepare('SELECT user_id AS userId, key, value FROM user_settings ORDER BY user_id, key').all() as { userId: number; key: string; value: string }[];
+  w.db.prepare('SELECT user_id AS userId, key, value FROM user_settings ORDER BY user_id, key').all() as {
+    userId: number;
+    key: string;
+    value: string;
+  }[];
 
 const LAYOUT_A: GridColumnState[] = [
   { colId: 'fav', width: 52, hide: false, pinned: 'left' },
@@ -34,7 +38,12 @@ const LAYOUT_A: GridColumnState[] = [
   { colId: 'aum', width: 210, hide: false, pinned: 'right' },
   { colId: 'birthDate', width: 110, hide: false, pinned: null },
 ];
-const LAYOUT_B: GridColumnState[] = GRID_COLUMN_IDS.map((colId, i) => ({ colId, width: 60 + i * 10, hide: i % 3 === 0, pinned: i < 2 ? 'left' : null }));
+const LAYOUT_B: GridColumnState[] = GRID_COLUMN_IDS.map((colId, i) => ({
+  colId,
+  width: 60 + i * 10,
+  hide: i % 3 === 0,
+  pinned: i < 2 ? 'left' : null,
+}));
 
 describe('settings.gridLayout round trip', () => {
   it('has no layout before one is saved', async () => {
@@ -47,7 +56,9 @@ describe('settings.gridLayout round trip', () => {
     expect(saved.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const got = await ok(w, 'settings.gridLayout.get', {}, s.manager1);
     expect(got).toEqual({ layout: LAYOUT_A, updatedAt: saved.updatedAt });
-    expect(rows()).toEqual([{ userId: userId.manager1, key: 'grid.customers.layout', value: JSON.stringify(LAYOUT_A) }]);
+    expect(rows()).toEqual([
+      { userId: userId.manager1, key: 'grid.customers.layout', value: JSON.stringify(LAYOUT_A) },
+    ]);
   });
 
   it('replaces the layout on the next save (one row per user and key), every column id accepted', async () => {
@@ -107,8 +118,14 @@ describe('per-user isolation', () => {
   });
 
   it('refuses callers without a session', async () => {
-    expect(await call(w, 'settings.gridLayout.get', {}, null)).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-    expect(await call(w, 'settings.gridLayout.save', { layout: LAYOUT_A }, null)).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await call(w, 'settings.gridLayout.get', {}, null)).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    });
+    expect(await call(w, 'settings.gridLayout.save', { layout: LAYOUT_A }, null)).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    });
   });
 });
 
@@ -146,7 +163,12 @@ describe('validation', () => {
     ['a column id of another grid (export-only kind)', [col({ colId: 'kind' })], 'unknown_column', 'kind'],
     ['an id differing only in case', [col({ colId: 'AUM' })], 'unknown_column', 'AUM'],
     ['a prototype name', [col({ colId: '__proto__' })], 'unknown_column', '__proto__'],
-    ['a column twice', [col({ colId: 'aum' }), col({ colId: 'tier' }), col({ colId: 'aum', width: 300 })], 'duplicate_column', 'aum'],
+    [
+      'a column twice',
+      [col({ colId: 'aum' }), col({ colId: 'tier' }), col({ colId: 'aum', width: 300 })],
+      'duplicate_column',
+      'aum',
+    ],
   ];
   for (const [what, layout, reason, colId] of refusedByColumn) {
     it(`refuses ${what} with GRID_LAYOUT_INVALID (${reason}), writing nothing`, async () => {
@@ -160,12 +182,21 @@ describe('validation', () => {
 
   it('shows the refusals in the user’s language, naming the column', async () => {
     const inst = i18next.createInstance();
-    await inst.init({ resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } }, lng: 'zh-CN', interpolation: { escapeValue: false } });
+    await inst.init({
+      resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+      lng: 'zh-CN',
+      interpolation: { escapeValue: false },
+    });
     const say = (lng: string, r: Awaited<ReturnType<typeof call>>) => {
       if (r.ok) throw new Error('accepted');
       return errorMessage((k, o) => inst.getFixedT(lng)(k, o ?? {}), r.error.code, r.error.details);
     };
-    const unknown = await call(w, 'settings.gridLayout.save', { layout: [col({ colId: 'salary' })] } as never, s.manager1);
+    const unknown = await call(
+      w,
+      'settings.gridLayout.save',
+      { layout: [col({ colId: 'salary' })] } as never,
+      s.manager1,
+    );
     expect(say('zh-CN', unknown)).toBe('客户列表没有“salary”这一列，列布局未保存');
     expect(say('en', unknown)).toBe('The customer list has no column “salary”; the column layout was not saved');
     const dup = await call(w, 'settings.gridLayout.save', { layout: [col({}), col({})] } as never, s.manager1);
@@ -178,7 +209,9 @@ describe('validation', () => {
 
   it('a stored layout that no longer reads as valid is served as none (the grid’s defaults)', async () => {
     w.db
-      .prepare("INSERT INTO user_settings (user_id, key, value) VALUES (?, 'grid.customers.layout', ?) ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value")
+      .prepare(
+        "INSERT INTO user_settings (user_id, key, value) VALUES (?, 'grid.customers.layout', ?) ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
+      )
       .run(userId.manager2, JSON.stringify([col({ colId: 'dropped' })]));
     expect(await ok(w, 'settings.gridLayout.get', {}, s.manager2)).toEqual({ layout: null, updatedAt: null });
     // the next save replaces it
@@ -188,7 +221,9 @@ describe('validation', () => {
 
   it('the table itself holds only JSON values', () => {
     expect(() =>
-      w.db.prepare("INSERT INTO user_settings (user_id, key, value) VALUES (?, 'grid.customers.layout', ?)").run(userId.teller, 'not json'),
+      w.db
+        .prepare("INSERT INTO user_settings (user_id, key, value) VALUES (?, 'grid.customers.layout', ?)")
+        .run(userId.teller, 'not json'),
     ).toThrow(/CHECK constraint failed/);
   });
 });

@@ -1,4 +1,14 @@
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -17,11 +27,15 @@ const file = (name = 'crm.db') => path.join(t.dir, name);
 
 /** Schema as text, minus the bookkeeping table, so two stores can be compared. */
 function schemaOf(db: BetterSqlite3.Database): string[] {
-  return (db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as {
-    type: string;
-    name: string;
-    sql: string | null;
-  }[]).map((r) => `${r.type} ${r.name} ${r.sql ?? ''}`);
+  return (
+    db
+      .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+      .all() as {
+      type: string;
+      name: string;
+      sql: string | null;
+    }[]
+  ).map((r) => `${r.type} ${r.name} ${r.sql ?? ''}`);
 }
 
 async function expectError(p: Promise<unknown>, code: string): Promise<AppError> {
@@ -122,10 +136,23 @@ describe('migrations', () => {
       INSERT INTO wealth_holdings (holding_no, customer_id, product_id, cost_fen, market_value_fen, purchased_on) VALUES ('H1', 1, 2, 500000, 501234, '2026-02-01');
       INSERT INTO loans (loan_no, contract_no, customer_id, product_id, branch_id, principal_fen, balance_fen, rate_ppm, disbursed_on, maturity_on, repayment_method, guarantee_type)
         VALUES ('L1', 'C1', 1, 3, 1, 3000000, 2500000, 43500, '2025-01-01', '2028-01-01', 'equal_installment', 'mortgage');`);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]).filter(
-      (n) => n !== 'schema_migrations',
-    );
-    const dump = () => Object.fromEntries(tables.map((n) => [n, db.prepare(`SELECT * FROM "${n}"`).all().map((r) => JSON.stringify(r)).sort()]));
+    const tables = (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .pluck()
+        .all() as string[]
+    ).filter((n) => n !== 'schema_migrations');
+    const dump = () =>
+      Object.fromEntries(
+        tables.map((n) => [
+          n,
+          db
+            .prepare(`SELECT * FROM "${n}"`)
+            .all()
+            .map((r) => JSON.stringify(r))
+            .sort(),
+        ]),
+      );
     const before = dump();
     expect(before.customer_changes).toHaveLength(1);
     expect(before.manager_assignments).toHaveLength(1);
@@ -141,7 +168,10 @@ describe('migrations', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     for (const t of ['customers', 'accounts', 'term_deposits', 'wealth_holdings', 'loans']) {
-      const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(t) as string;
+      const sql = db
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .pluck()
+        .get(t) as string;
       expect(sql).not.toMatch(/IN \([^)]*,[^)]*,[^)]*\)/);
     }
     // The rules hold as before: an unknown tier, id type, status or repayment method is refused; NULL is allowed where it was.
@@ -155,9 +185,13 @@ describe('migrations', () => {
       "UPDATE loans SET classification = 'fine' WHERE id = 1",
     ];
     for (const sql of bad) expect(() => db.exec(sql), sql).toThrow(/CHECK constraint failed/);
-    db.exec("UPDATE customers SET tier = NULL WHERE id = 1; UPDATE customers SET tier = 'exit' WHERE id = 1; UPDATE loans SET guarantee_type = NULL WHERE id = 1");
+    db.exec(
+      "UPDATE customers SET tier = NULL WHERE id = 1; UPDATE customers SET tier = 'exit' WHERE id = 1; UPDATE loans SET guarantee_type = NULL WHERE id = 1",
+    );
     // and the foreign keys are enforced again on the rebuilt tables
-    expect(() => db.exec("INSERT INTO customer_changes (customer_id, field, changed_at) VALUES (999, 'mobile', '2026-01-01')")).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      db.exec("INSERT INTO customer_changes (customer_id, field, changed_at) VALUES (999, 'mobile', '2026-01-01')"),
+    ).toThrow(/FOREIGN KEY/);
     db.exec('DELETE FROM customer_changes WHERE customer_id = 1');
     expect(() => db.exec('DELETE FROM customers WHERE id = 1')).toThrow(/FOREIGN KEY/);
     db.close();
@@ -181,7 +215,11 @@ describe('migrations', () => {
   it('roll back entirely when a migration fails, leaving the store as it was', async () => {
     const db = new BetterSqlite3(file());
     migrate(db, { upTo: 2 });
-    const broken = all.map((m) => (m.version === 4 ? { ...m, sql: 'CREATE TABLE transactions (id INTEGER PRIMARY KEY); SELECT * FROM no_such_table;' } : m));
+    const broken = all.map((m) =>
+      m.version === 4
+        ? { ...m, sql: 'CREATE TABLE transactions (id INTEGER PRIMARY KEY); SELECT * FROM no_such_table;' }
+        : m,
+    );
     expect(() => migrate(db, { migrations: broken })).toThrow(/no_such_table/);
     expect(currentVersion(db)).toBe(2);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('accounts','transactions')").all()).toEqual([]);

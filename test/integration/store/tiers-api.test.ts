@@ -24,9 +24,16 @@ const totalAum = (cells: { aum: string }[]) => cells.reduce((s, c) => s + Math.r
 beforeAll(async () => {
   const demo = await makeDemoStore({ customers: 300, seed: 43 });
   demo.close();
-  services = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date('2026-10-31T02:00:00Z')) });
+  services = await createServices({
+    dbPath: demo.file,
+    mode: 'browser',
+    clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
+  });
   registry = createRegistry(services);
-  const r = (await registry.dispatch({ method: 'auth.signIn', input: { username: 'admin', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+  const r = (await registry.dispatch(
+    { method: 'auth.signIn', input: { username: 'admin', password: DEMO_PASSWORD } },
+    { adapter: 'test' },
+  )) as CallResult<{ session: string }>;
   if (!r.ok) throw new Error('sign-in');
   admin = r.value.session;
 }, 60_000);
@@ -41,23 +48,39 @@ describe('tier model API', () => {
     const first = await ok('tiers.whatIf', { model: DEFAULT_TIER_MODEL });
     expect(totalAum(first.cells)).toBe(sum());
     // Tonight's account file raises one balance by a million yuan.
-    const a = services.db.prepare(`SELECT a.account_no, c.customer_no, p.code AS product, b.code AS branch, a.opened_on, a.balance_fen
+    const a = services.db
+      .prepare(`SELECT a.account_no, c.customer_no, p.code AS product, b.code AS branch, a.opened_on, a.balance_fen
       FROM accounts a JOIN customers c ON c.id = a.customer_id JOIN products p ON p.id = a.product_id JOIN branches b ON b.id = a.branch_id
-      WHERE a.kind = 'demand' AND a.status <> 'closed' LIMIT 1`).get() as Record<string, string | number>;
-    const file = writeText(path.dirname(services.info.dbPath), 'acc.txt', `${ACCOUNTS_HEADER}\n${a.account_no}|${a.customer_no}|${a.product}|${a.branch}|demand|${a.opened_on}|${(Number(a.balance_fen) + 100_000_000) / 100}\n`, 'utf-8');
-    const job = await runImport(services.db, { file, profile: ACCOUNTS_PROFILE, tolerance: 0, rejectsDir: path.dirname(file), now: () => new Date(Date.now() + 1000) });
+      WHERE a.kind = 'demand' AND a.status <> 'closed' LIMIT 1`)
+      .get() as Record<string, string | number>;
+    const file = writeText(
+      path.dirname(services.info.dbPath),
+      'acc.txt',
+      `${ACCOUNTS_HEADER}\n${a.account_no}|${a.customer_no}|${a.product}|${a.branch}|demand|${a.opened_on}|${(Number(a.balance_fen) + 100_000_000) / 100}\n`,
+      'utf-8',
+    );
+    const job = await runImport(services.db, {
+      file,
+      profile: ACCOUNTS_PROFILE,
+      tolerance: 0,
+      rejectsDir: path.dirname(file),
+      now: () => new Date(Date.now() + 1000),
+    });
     expect(job.status).toBe('committed');
     const second = await ok('tiers.whatIf', { model: DEFAULT_TIER_MODEL });
     expect(totalAum(second.cells)).toBe(sum());
     expect(totalAum(second.cells) - totalAum(first.cells)).toBe(100_000_000);
-    const tierReminders = () => (services.db.prepare(`SELECT COUNT(*) AS n FROM reminders WHERE kind = 'tier_change'`).get() as { n: number }).n;
+    const tierReminders = () =>
+      (services.db.prepare(`SELECT COUNT(*) AS n FROM reminders WHERE kind = 'tier_change'`).get() as { n: number }).n;
     expect(tierReminders()).toBe(0);
     const applied = await ok('tiers.apply', { model: DEFAULT_TIER_MODEL });
     expect(applied.version).toBe(1);
     expect(applied.changed).toBeGreaterThan(0);
     // A tier change is an event: the managers' reminders exist right after re-tiering, not at the next import.
     expect(tierReminders()).toBeGreaterThan(0);
-    expect(services.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'tiers.apply'`).get()).toEqual({ n: 1 });
+    expect(services.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'tiers.apply'`).get()).toEqual({
+      n: 1,
+    });
     expect((await ok('tiers.model', {})).active?.version).toBe(1);
   });
 
@@ -65,20 +88,37 @@ describe('tier model API', () => {
     const demo = await makeDemoStore({ customers: 200, seed: 44 });
     demo.close();
     // Every book counts as big here: the follow-up steps run in their worker thread.
-    const big = await createServices({ dbPath: demo.file, mode: 'browser', clock: fixedClock(new Date('2026-10-31T04:00:00Z')), followUpsWorkerFromCustomers: 1 });
+    const big = await createServices({
+      dbPath: demo.file,
+      mode: 'browser',
+      clock: fixedClock(new Date('2026-10-31T04:00:00Z')),
+      followUpsWorkerFromCustomers: 1,
+    });
     try {
       const reg = createRegistry(big);
-      const r = (await reg.dispatch({ method: 'auth.signIn', input: { username: 'admin', password: DEMO_PASSWORD } }, { adapter: 'test' })) as CallResult<{ session: string }>;
+      const r = (await reg.dispatch(
+        { method: 'auth.signIn', input: { username: 'admin', password: DEMO_PASSWORD } },
+        { adapter: 'test' },
+      )) as CallResult<{ session: string }>;
       if (!r.ok) throw new Error('sign-in');
       await big.followUps.idle();
       const auto = () => big.db.pragma('wal_autocheckpoint', { simple: true });
       expect(auto()).toBe(1000);
-      const applied = (await reg.dispatch({ method: 'tiers.apply', input: { model: { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, key: 15 } } }, session: r.value.session }, { adapter: 'test' })) as CallResult<{ changed: number }>;
+      const applied = (await reg.dispatch(
+        {
+          method: 'tiers.apply',
+          input: { model: { ...DEFAULT_TIER_MODEL, thresholds: { ...DEFAULT_TIER_MODEL.thresholds, key: 15 } } },
+          session: r.value.session,
+        },
+        { adapter: 'test' },
+      )) as CallResult<{ changed: number }>;
       if (!applied.ok) throw new Error(JSON.stringify(applied.error));
       expect(applied.value.changed).toBeGreaterThan(0);
       // Committed, audited, and not copied back on this connection: auto-checkpoint is off until the worker has run.
       expect(auto()).toBe(0);
-      expect(big.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'tiers.apply'`).get()).toEqual({ n: 1 });
+      expect(big.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'tiers.apply'`).get()).toEqual({
+        n: 1,
+      });
       await big.followUps.idle();
       expect(auto()).toBe(1000);
       const ck = big.followUps.lastCheckpoint!;

@@ -30,7 +30,14 @@ export function capturePlans(db: Database, pick: RegExp, run: () => void): Captu
         if (p === 'get' || p === 'all' || p === 'run' || p === 'iterate')
           return (...args: unknown[]) => {
             const rows = prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { parent: number; detail: string }[];
-            out.push({ sql, plan: rows.map((r) => r.detail).join('\n'), top: rows.filter((r) => r.parent === 0).map((r) => r.detail).join('\n') });
+            out.push({
+              sql,
+              plan: rows.map((r) => r.detail).join('\n'),
+              top: rows
+                .filter((r) => r.parent === 0)
+                .map((r) => r.detail)
+                .join('\n'),
+            });
             return (target as unknown as Record<string, (...a: unknown[]) => unknown>)[p]!(...args);
           };
         const v = (target as unknown as Record<string | symbol, unknown>)[p];

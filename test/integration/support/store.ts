@@ -44,7 +44,12 @@ export interface World {
 export async function makeWorld(): Promise<World> {
   const { dir, cleanup } = tempDir();
   const clock = fixedClock(new Date('2026-11-02T02:00:00Z'));
-  const services = await createServices({ dbPath: path.join(dir, 'crm.db'), mode: 'browser', clock, backupDir: path.join(dir, 'backups') });
+  const services = await createServices({
+    dbPath: path.join(dir, 'crm.db'),
+    mode: 'browser',
+    clock,
+    backupDir: path.join(dir, 'backups'),
+  });
   const db = services.db;
   const ins = (sql: string, ...p: unknown[]) => Number(db.prepare(sql).run(...p).lastInsertRowid);
   const branch = ins("INSERT INTO branches (code, name) VALUES ('3101', '示范支行')");
@@ -61,7 +66,15 @@ export async function makeWorld(): Promise<World> {
   const otherManager = staff('E901', '外行经理', otherBranch, 'manager');
   const hash = await hashPassword(TEST_PASSWORD, FAST);
   const user = (username: string, role: Role, staffId: number | null, b: number) =>
-    ins('INSERT INTO users (username, display_name, role, staff_id, branch_id, password_hash) VALUES (?, ?, ?, ?, ?, ?)', username, username, role, staffId, b, hash);
+    ins(
+      'INSERT INTO users (username, display_name, role, staff_id, branch_id, password_hash) VALUES (?, ?, ?, ?, ?, ?)',
+      username,
+      username,
+      role,
+      staffId,
+      b,
+      hash,
+    );
   user('president', 'president', s.president, branch);
   user('manager1', 'manager', s.manager1, branch);
   user('manager2', 'manager', s.manager2, outlet);
@@ -110,11 +123,21 @@ export async function makeWorld(): Promise<World> {
 }
 
 /** Calls one method through the registry exactly as an adapter would. */
-export function call<M extends MethodName>(w: World, method: M, input: Input<M>, session: string | null = null): Promise<CallResult<Output<M>>> {
+export function call<M extends MethodName>(
+  w: World,
+  method: M,
+  input: Input<M>,
+  session: string | null = null,
+): Promise<CallResult<Output<M>>> {
   return w.registry.dispatch({ method, input, session }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
 }
 
-export async function ok<M extends MethodName>(w: World, method: M, input: Input<M>, session: string | null = null): Promise<Output<M>> {
+export async function ok<M extends MethodName>(
+  w: World,
+  method: M,
+  input: Input<M>,
+  session: string | null = null,
+): Promise<Output<M>> {
   const r = await call(w, method, input, session);
   if (!r.ok) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
   return r.value;
@@ -130,7 +153,9 @@ export async function signIn(w: World, username: string, password = TEST_PASSWOR
  */
 export function asUsers(registry: () => Registry, sessions: Record<string, string>) {
   const call = <M extends MethodName>(method: M, input: Input<M>, who: string) =>
-    registry().dispatch({ method, input, session: sessions[who]! }, { adapter: 'test' }) as Promise<CallResult<Output<M>>>;
+    registry().dispatch({ method, input, session: sessions[who]! }, { adapter: 'test' }) as Promise<
+      CallResult<Output<M>>
+    >;
   const ok = async <M extends MethodName>(method: M, input: Input<M>, who: string): Promise<Output<M>> => {
     const r = await call(method, input, who);
     if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
@@ -138,7 +163,8 @@ export function asUsers(registry: () => Registry, sessions: Record<string, strin
   };
   /** Signs demo users in (the demo password) and keeps their sessions under their names. */
   const signIn = async (...users: string[]) => {
-    for (const u of users) sessions[u] = (await ok('auth.signIn', { username: u, password: DEMO_PASSWORD }, '')).session;
+    for (const u of users)
+      sessions[u] = (await ok('auth.signIn', { username: u, password: DEMO_PASSWORD }, '')).session;
   };
   return { call, ok, signIn };
 }

@@ -12,7 +12,10 @@ describe('parseCliArgs: packaged executable', () => {
   });
 
   it('reads --db in both spellings, last one wins', () => {
-    expect(parseCliArgs([EXE, '--db', 'D:\\crm\\crm.db'], packaged)).toEqual({ kind: 'gui', dbPath: 'D:\\crm\\crm.db' });
+    expect(parseCliArgs([EXE, '--db', 'D:\\crm\\crm.db'], packaged)).toEqual({
+      kind: 'gui',
+      dbPath: 'D:\\crm\\crm.db',
+    });
     expect(parseCliArgs([EXE, '--db=D:\\a.db'], packaged)).toEqual({ kind: 'gui', dbPath: 'D:\\a.db' });
     expect(parseCliArgs([EXE, '--db=a.db', '--db', 'b.db'], packaged)).toEqual({ kind: 'gui', dbPath: 'b.db' });
   });
@@ -38,7 +41,11 @@ describe('parseCliArgs: packaged executable', () => {
   });
 
   it('accepts the `cli` word, alone or after --', () => {
-    expect(parseCliArgs([EXE, 'cli', 'demo', '--customers', '50'], packaged)).toEqual({ kind: 'cli', args: ['demo', '--customers', '50'], dbPath: null });
+    expect(parseCliArgs([EXE, 'cli', 'demo', '--customers', '50'], packaged)).toEqual({
+      kind: 'cli',
+      args: ['demo', '--customers', '50'],
+      dbPath: null,
+    });
     expect(parseCliArgs([EXE, '--', 'cli', 'demo'], packaged)).toEqual({ kind: 'cli', args: ['demo'], dbPath: null });
     expect(parseCliArgs([EXE, 'cli'], packaged)).toEqual({ kind: 'cli', args: [], dbPath: null });
     expect(parseCliArgs([EXE, '--', 'cli'], packaged)).toEqual({ kind: 'cli', args: [], dbPath: null });
@@ -50,11 +57,19 @@ describe('parseCliArgs: packaged executable', () => {
       args: ['import', 'a.csv'],
       dbPath: 'D:\\x.db',
     });
-    expect(parseCliArgs([EXE, '--db=y.db', 'cli', 'help'], packaged)).toEqual({ kind: 'cli', args: ['help'], dbPath: 'y.db' });
+    expect(parseCliArgs([EXE, '--db=y.db', 'cli', 'help'], packaged)).toEqual({
+      kind: 'cli',
+      args: ['help'],
+      dbPath: 'y.db',
+    });
   });
 
   it('skips Chromium switches before the cli word', () => {
-    expect(parseCliArgs([EXE, '--disable-gpu', 'cli', 'help'], packaged)).toEqual({ kind: 'cli', args: ['help'], dbPath: null });
+    expect(parseCliArgs([EXE, '--disable-gpu', 'cli', 'help'], packaged)).toEqual({
+      kind: 'cli',
+      args: ['help'],
+      dbPath: null,
+    });
   });
 
   it('keeps the GUI for a bare trailing --', () => {
@@ -62,7 +77,10 @@ describe('parseCliArgs: packaged executable', () => {
   });
 
   it('keeps the GUI for stray positionals (a file dropped on the shortcut) and for a db file called "cli"', () => {
-    expect(parseCliArgs([EXE, 'C:\\Users\\teller\\Desktop\\客户.xlsx'], packaged)).toEqual({ kind: 'gui', dbPath: null });
+    expect(parseCliArgs([EXE, 'C:\\Users\\teller\\Desktop\\客户.xlsx'], packaged)).toEqual({
+      kind: 'gui',
+      dbPath: null,
+    });
     expect(parseCliArgs([EXE, 'import', 'a.csv'], packaged)).toEqual({ kind: 'gui', dbPath: null });
     expect(parseCliArgs([EXE, '--db', 'cli'], packaged)).toEqual({ kind: 'gui', dbPath: 'cli' });
     expect(parseCliArgs([EXE, 'report.csv', 'cli'], packaged)).toEqual({ kind: 'gui', dbPath: null });
@@ -77,7 +95,11 @@ describe('parseCliArgs: dev run (electron <app path>)', () => {
   });
 
   it('drops the app path even after switches, and even when it is called "cli"', () => {
-    expect(parseCliArgs([ELECTRON, '--inspect=9229', 'out/main/index.js', 'cli', 'help'], dev)).toEqual({ kind: 'cli', args: ['help'], dbPath: null });
+    expect(parseCliArgs([ELECTRON, '--inspect=9229', 'out/main/index.js', 'cli', 'help'], dev)).toEqual({
+      kind: 'cli',
+      args: ['help'],
+      dbPath: null,
+    });
     expect(parseCliArgs([ELECTRON, 'cli'], dev)).toEqual({ kind: 'gui', dbPath: null });
   });
 
@@ -101,7 +123,9 @@ describe('parseCliArgs: dev run (electron <app path>)', () => {
 
 describe('describeForLog', () => {
   it('never includes argument values', () => {
-    const line = JSON.stringify(describeForLog({ kind: 'cli', args: ['users', 'reset', '--password', 'S3cret!'], dbPath: null }));
+    const line = JSON.stringify(
+      describeForLog({ kind: 'cli', args: ['users', 'reset', '--password', 'S3cret!'], dbPath: null }),
+    );
     expect(line).not.toContain('S3cret');
     expect(line).toContain('users');
     expect(line).not.toContain('客户');

@@ -108,7 +108,16 @@ describe('handleCall: sender checks', () => {
 describe('handleCall: envelope and errors', () => {
   it('refuses malformed envelopes with VALIDATION', async () => {
     const { opts, calls } = setup();
-    for (const raw of [null, 'system.info', [good], { method: 42 }, { method: '' }, { method: 'x'.repeat(101) }, { method: 'a.b', session: 5 }, { method: 'a.b', session: 'x'.repeat(513) }]) {
+    for (const raw of [
+      null,
+      'system.info',
+      [good],
+      { method: 42 },
+      { method: '' },
+      { method: 'x'.repeat(101) },
+      { method: 'a.b', session: 5 },
+      { method: 'a.b', session: 'x'.repeat(513) },
+    ]) {
       const r = await handleCall(opts, event(), raw);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.code).toBe('VALIDATION');

@@ -96,7 +96,10 @@ beforeEach(() => {
 
 afterEach(() => {
   process.argv = saved.argv;
-  for (const [key, value] of [['CRM_DB', saved.db], ['CRM_LOG', saved.log]] as const) {
+  for (const [key, value] of [
+    ['CRM_DB', saved.db],
+    ['CRM_LOG', saved.log],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -142,7 +145,10 @@ describe('main/index.ts with a fake electron', () => {
     const info = await handler(trusted, { method: 'system.info', input: {}, session: null });
     expect(info).toMatchObject({ ok: true, value: { mode: 'electron' } });
     const stranger = { sender: { id: 999 }, senderFrame: { url: appUrl, parent: null } };
-    expect(await handler(stranger, { method: 'system.info', input: {}, session: null })).toEqual({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await handler(stranger, { method: 'system.info', input: {}, session: null })).toEqual({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
 
     // First run: the one-time admin password is shown once the window is up, with a copy button.
     win.emit('ready-to-show');
@@ -159,7 +165,9 @@ describe('main/index.ts with a fake electron', () => {
     const db = path.join(dir, 'crm.db'); // the user-data default
     writeFileSync(db, Buffer.alloc(8192, 'not a database, definitely not SQLite '));
     const logged: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => logged.push(String(chunk)) > 0) as typeof process.stderr.write);
+    vi.spyOn(process.stderr, 'write').mockImplementation(
+      ((chunk: unknown) => logged.push(String(chunk)) > 0) as typeof process.stderr.write,
+    );
     const fake = await boot(['BranchCRM.exe']);
     await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalled(), { timeout: 20_000 });
     expect(fake.app.exit).toHaveBeenCalledWith(3);

@@ -14,7 +14,8 @@ import {
 } from '../../../main/app/policy';
 
 // A Windows install path with a Chinese user name, as pathToFileURL renders it.
-const WIN_APP = 'file:///C:/Users/%E5%BC%A0%E4%B8%89/AppData/Local/Programs/Branch%20CRM/resources/app.asar/out/renderer/index.html';
+const WIN_APP =
+  'file:///C:/Users/%E5%BC%A0%E4%B8%89/AppData/Local/Programs/Branch%20CRM/resources/app.asar/out/renderer/index.html';
 const POSIX_APP = 'file:///opt/branch-crm/resources/app.asar/out/renderer/index.html';
 const DEV_APP = 'http://localhost:5173/';
 const cs = { caseInsensitive: false };
@@ -25,7 +26,9 @@ describe('isAllowedNavigation', () => {
     expect(isAllowedNavigation(POSIX_APP, POSIX_APP, cs)).toBe(true);
     expect(isAllowedNavigation(`${POSIX_APP}#/customers/42`, POSIX_APP, cs)).toBe(true);
     expect(isAllowedNavigation(`${POSIX_APP}?lang=en#/`, POSIX_APP, cs)).toBe(true);
-    expect(isAllowedNavigation('file://localhost/opt/branch-crm/resources/app.asar/out/renderer/index.html', POSIX_APP, cs)).toBe(true);
+    expect(
+      isAllowedNavigation('file://localhost/opt/branch-crm/resources/app.asar/out/renderer/index.html', POSIX_APP, cs),
+    ).toBe(true);
   });
 
   it('treats Chromium and Node percent-encoding of non-ASCII folders as the same file', () => {
@@ -42,17 +45,45 @@ describe('isAllowedNavigation', () => {
 
   it('refuses other local files, including traversal tricks', () => {
     expect(isAllowedNavigation('file:///etc/passwd', POSIX_APP, cs)).toBe(false);
-    expect(isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/other.html', POSIX_APP, cs)).toBe(false);
-    expect(isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/../renderer/index.html', POSIX_APP, cs)).toBe(true); // resolved by the URL parser: same file
-    expect(isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/..%2F..%2Findex.html', POSIX_APP, cs)).toBe(false);
-    expect(isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer%5C..%5Cindex.html', POSIX_APP, cs)).toBe(false);
-    expect(isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/index.html%00.png', POSIX_APP, cs)).toBe(false);
-    expect(isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/index.html%', POSIX_APP, cs)).toBe(false);
+    expect(
+      isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/other.html', POSIX_APP, cs),
+    ).toBe(false);
+    expect(
+      isAllowedNavigation(
+        'file:///opt/branch-crm/resources/app.asar/out/renderer/../renderer/index.html',
+        POSIX_APP,
+        cs,
+      ),
+    ).toBe(true); // resolved by the URL parser: same file
+    expect(
+      isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/..%2F..%2Findex.html', POSIX_APP, cs),
+    ).toBe(false);
+    expect(
+      isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer%5C..%5Cindex.html', POSIX_APP, cs),
+    ).toBe(false);
+    expect(
+      isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/index.html%00.png', POSIX_APP, cs),
+    ).toBe(false);
+    expect(
+      isAllowedNavigation('file:///opt/branch-crm/resources/app.asar/out/renderer/index.html%', POSIX_APP, cs),
+    ).toBe(false);
   });
 
   it('refuses UNC-style file URLs that name another host', () => {
-    expect(isAllowedNavigation('file://evil-server/opt/branch-crm/resources/app.asar/out/renderer/index.html', POSIX_APP, cs)).toBe(false);
-    expect(isAllowedNavigation('file://evil-server/C:/Users/%E5%BC%A0%E4%B8%89/AppData/Local/Programs/Branch%20CRM/resources/app.asar/out/renderer/index.html', WIN_APP, ci)).toBe(false);
+    expect(
+      isAllowedNavigation(
+        'file://evil-server/opt/branch-crm/resources/app.asar/out/renderer/index.html',
+        POSIX_APP,
+        cs,
+      ),
+    ).toBe(false);
+    expect(
+      isAllowedNavigation(
+        'file://evil-server/C:/Users/%E5%BC%A0%E4%B8%89/AppData/Local/Programs/Branch%20CRM/resources/app.asar/out/renderer/index.html',
+        WIN_APP,
+        ci,
+      ),
+    ).toBe(false);
   });
 
   it('refuses javascript:, data:, about:, blob: and remote pages', () => {
@@ -153,16 +184,26 @@ describe('isAllowedRequest', () => {
 
   it('allows the renderer bundle and nothing else on disk', () => {
     expect(isAllowedRequest(POSIX_APP, packaged)).toBe(true);
-    expect(isAllowedRequest('file:///opt/branch-crm/resources/app.asar/out/renderer/assets/index-abc.js', packaged)).toBe(true);
+    expect(
+      isAllowedRequest('file:///opt/branch-crm/resources/app.asar/out/renderer/assets/index-abc.js', packaged),
+    ).toBe(true);
     expect(isAllowedRequest('file:///opt/branch-crm/resources/app.asar/out/main/index.js', packaged)).toBe(false);
     expect(isAllowedRequest('file:///opt/branch-crm/resources/app.asar/out/renderer-evil/x.js', packaged)).toBe(false);
     expect(isAllowedRequest('file:///C:/Windows/win.ini', packaged)).toBe(false);
-    expect(isAllowedRequest('file:///opt/branch-crm/resources/app.asar/out/renderer/..%2F..%2Fmain/index.js', packaged)).toBe(false);
+    expect(
+      isAllowedRequest('file:///opt/branch-crm/resources/app.asar/out/renderer/..%2F..%2Fmain/index.js', packaged),
+    ).toBe(false);
     expect(isAllowedRequest('file://host/opt/branch-crm/resources/app.asar/out/renderer/a.js', packaged)).toBe(false);
   });
 
   it('cancels all network schemes in a packaged build', () => {
-    for (const url of ['https://cdn.example/x.js', 'http://127.0.0.1:3000/api', 'ws://localhost:5173/', 'wss://x.example/', 'ftp://x/']) {
+    for (const url of [
+      'https://cdn.example/x.js',
+      'http://127.0.0.1:3000/api',
+      'ws://localhost:5173/',
+      'wss://x.example/',
+      'ftp://x/',
+    ]) {
       expect(isAllowedRequest(url, packaged), url).toBe(false);
     }
   });
@@ -202,13 +243,35 @@ describe('isAllowedPermission', () => {
 
   it('allows clipboard writes from our own main frame only', () => {
     expect(isAllowedPermission('clipboard-sanitized-write', main, POSIX_APP, cs)).toBe(true);
-    expect(isAllowedPermission('clipboard-sanitized-write', { ...main, isMainFrame: false }, POSIX_APP, cs)).toBe(false);
-    expect(isAllowedPermission('clipboard-sanitized-write', { ...main, requestingUrl: 'https://evil.example/' }, POSIX_APP, cs)).toBe(false);
-    expect(isAllowedPermission('clipboard-sanitized-write', { ...main, requestingUrl: undefined }, POSIX_APP, cs)).toBe(false);
+    expect(isAllowedPermission('clipboard-sanitized-write', { ...main, isMainFrame: false }, POSIX_APP, cs)).toBe(
+      false,
+    );
+    expect(
+      isAllowedPermission(
+        'clipboard-sanitized-write',
+        { ...main, requestingUrl: 'https://evil.example/' },
+        POSIX_APP,
+        cs,
+      ),
+    ).toBe(false);
+    expect(isAllowedPermission('clipboard-sanitized-write', { ...main, requestingUrl: undefined }, POSIX_APP, cs)).toBe(
+      false,
+    );
   });
 
   it('refuses everything else, even from our page', () => {
-    for (const p of ['clipboard-read', 'media', 'geolocation', 'notifications', 'openExternal', 'hid', 'serial', 'usb', 'fileSystem', 'unknown']) {
+    for (const p of [
+      'clipboard-read',
+      'media',
+      'geolocation',
+      'notifications',
+      'openExternal',
+      'hid',
+      'serial',
+      'usb',
+      'fileSystem',
+      'unknown',
+    ]) {
       expect(isAllowedPermission(p, main, POSIX_APP, cs), p).toBe(false);
     }
   });

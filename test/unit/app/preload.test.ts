@@ -16,7 +16,10 @@ describe('preload source (static)', () => {
   });
 
   it('imports only electron, types, and the channel constant', () => {
-    const imports = [...SOURCE.matchAll(/^import\s+(type\s+)?[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => ({ typeOnly: !!m[1], from: m[2] }));
+    const imports = [...SOURCE.matchAll(/^import\s+(type\s+)?[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => ({
+      typeOnly: !!m[1],
+      from: m[2],
+    }));
     for (const imp of imports) {
       if (imp.typeOnly) continue;
       expect(['electron', '../ipc/channel']).toContain(imp.from);
@@ -46,7 +49,10 @@ describe('preload behaviour (fake electron)', () => {
   });
 
   it('sends {method, input, session} on the one channel and remembers the session', async () => {
-    const client = exposed.get('crm') as { call: (m: string, i: unknown) => Promise<unknown>; setSession: (s: unknown) => void };
+    const client = exposed.get('crm') as {
+      call: (m: string, i: unknown) => Promise<unknown>;
+      setSession: (s: unknown) => void;
+    };
     await client.call('system.info', {});
     client.setSession('tok-1');
     await client.call('customers.search', { q: '王' });
@@ -65,6 +71,9 @@ describe('preload behaviour (fake electron)', () => {
   it('turns a failed invoke into an error value', async () => {
     invoke.mockRejectedValueOnce(new Error('An object could not be cloned.'));
     const client = exposed.get('crm') as { call: (m: string, i: unknown) => Promise<unknown> };
-    await expect(client.call('system.info', {})).resolves.toEqual({ ok: false, error: { code: 'INTERNAL', details: { reason: 'ipc_transport' } } });
+    await expect(client.call('system.info', {})).resolves.toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', details: { reason: 'ipc_transport' } },
+    });
   });
 });

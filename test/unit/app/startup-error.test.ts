@@ -10,7 +10,10 @@ function nodeError(code: string, message = code): Error {
 
 describe('describeStartupError', () => {
   it('explains a damaged store in both languages and names the file from the error', () => {
-    const t = describeStartupError(new AppError('STORE_DAMAGED', { file: 'D:\\crm\\crm.db', reason: 'integrity_check' }), DB);
+    const t = describeStartupError(
+      new AppError('STORE_DAMAGED', { file: 'D:\\crm\\crm.db', reason: 'integrity_check' }),
+      DB,
+    );
     expect(t.title).toMatch(/无法启动/);
     expect(t.title).toMatch(/cannot start/);
     expect(t.message).toContain('已损坏');
@@ -21,7 +24,9 @@ describe('describeStartupError', () => {
   });
 
   it('falls back to the path we tried when the error names none', () => {
-    expect(describeStartupError(new AppError('STORE_TOO_NEW', { storeVersion: 9, appVersion: 3 }), DB).message).toContain(DB);
+    expect(
+      describeStartupError(new AppError('STORE_TOO_NEW', { storeVersion: 9, appVersion: 3 }), DB).message,
+    ).toContain(DB);
   });
 
   it.each([

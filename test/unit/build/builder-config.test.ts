@@ -44,7 +44,10 @@ describe('electron-builder.yml', () => {
     expect(config.appId).toBe('cn.branchcrm.workstation');
     const main = readFileSync(path.join(ROOT, 'main/index.ts'), 'utf8');
     expect(main).toContain(`APP_USER_MODEL_ID = '${config.appId}'`);
-    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { productName: string; main: string };
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      productName: string;
+      main: string;
+    };
     // The product name decides %APPDATA%\<name>, where the store lives: both places must agree.
     expect(config.productName).toBe(pkg.productName);
     expect(config.extraMetadata.main).toBe(pkg.main);
@@ -108,7 +111,9 @@ describe('electron-builder.yml', () => {
 
   it('documents install-app-deps and keeps it out of postinstall', () => {
     expect(RAW).toContain('install-app-deps');
-    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
     for (const [name, script] of Object.entries(pkg.scripts ?? {})) {
       if (/install/.test(name)) expect(script).not.toContain('install-app-deps');
     }
@@ -139,8 +144,11 @@ describe('renderer-only packages excluded from app.asar', () => {
     for (const file of [...sources('main'), ...sources('db'), ...sources('shared')]) {
       const text = readFileSync(file, 'utf8');
       for (const pkg of excluded) {
-        const re = new RegExp(`(?:from\\s+|import\\(\\s*|require\\(\\s*)['"]${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/[^'"]*)?['"]`);
-        if (re.test(text.replace(/^\s*import\s+type\b.*$/gm, ''))) offenders.push(`${path.relative(ROOT, file)} -> ${pkg}`);
+        const re = new RegExp(
+          `(?:from\\s+|import\\(\\s*|require\\(\\s*)['"]${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/[^'"]*)?['"]`,
+        );
+        if (re.test(text.replace(/^\s*import\s+type\b.*$/gm, '')))
+          offenders.push(`${path.relative(ROOT, file)} -> ${pkg}`);
       }
     }
     expect(offenders).toEqual([]);

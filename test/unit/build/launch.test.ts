@@ -21,9 +21,25 @@ interface LaunchModule {
   EXIT_STARTUP_FAILED: number;
   DEMO_DB: string;
   parseLauncherArgs(args: string[]): { browser: boolean; forward: string[] };
-  resolveElectronBinary(opts?: { projectDir?: string; env?: NodeJS.ProcessEnv; exists?: (p: string) => boolean; readText?: (p: string) => string }): ElectronLookup;
-  chooseInitialMode(input: { browserFlag?: boolean; env?: NodeJS.ProcessEnv; platform?: string; electron: ElectronLookup }): { mode: string; reason?: string; electronPath?: string };
-  fallbackReason(r: { spawnError?: Error | null; code: number | null; signal?: string | null; elapsedMs: number; earlyExitMs?: number }): string | null;
+  resolveElectronBinary(opts?: {
+    projectDir?: string;
+    env?: NodeJS.ProcessEnv;
+    exists?: (p: string) => boolean;
+    readText?: (p: string) => string;
+  }): ElectronLookup;
+  chooseInitialMode(input: {
+    browserFlag?: boolean;
+    env?: NodeJS.ProcessEnv;
+    platform?: string;
+    electron: ElectronLookup;
+  }): { mode: string; reason?: string; electronPath?: string };
+  fallbackReason(r: {
+    spawnError?: Error | null;
+    code: number | null;
+    signal?: string | null;
+    elapsedMs: number;
+    earlyExitMs?: number;
+  }): string | null;
   launch(opts: Record<string, unknown>): Promise<LaunchResult>;
   splitDemoArgs(args: string[]): { dbPath: string; demo: string[]; start: string[] };
   withBuildEnv(env: NodeJS.ProcessEnv, projectDir: string): NodeJS.ProcessEnv;
@@ -43,7 +59,11 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An executable Node script that records its argv and selected env, then exits with `code` after `delayMs`. */
-function stub(name: string, code: number, delayMs = 0): { file: string; calls: () => { argv: string[]; demo?: string; runAsNode?: string }[] } {
+function stub(
+  name: string,
+  code: number,
+  delayMs = 0,
+): { file: string; calls: () => { argv: string[]; demo?: string; runAsNode?: string }[] } {
   const file = path.join(dir, name);
   const log = `${file}.log`;
   writeFileSync(
@@ -57,7 +77,11 @@ function stub(name: string, code: number, delayMs = 0): { file: string; calls: (
     file,
     calls: () => {
       try {
-        return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[] });
+        return readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { argv: string[] });
       } catch {
         return [];
       }
@@ -73,22 +97,36 @@ describe('decisions', () => {
   });
 
   it('takes --browser for itself and forwards the rest untouched', () => {
-    expect(L.parseLauncherArgs(['--db', 'x.db', '--browser', '--port', '5000'])).toEqual({ browser: true, forward: ['--db', 'x.db', '--port', '5000'] });
+    expect(L.parseLauncherArgs(['--db', 'x.db', '--browser', '--port', '5000'])).toEqual({
+      browser: true,
+      forward: ['--db', 'x.db', '--port', '5000'],
+    });
   });
 
   it('finds the Electron binary from path.txt without downloading anything', () => {
     const files = new Map<string, string>();
     const pkg = path.join('/p', 'node_modules', 'electron');
     const fs = { exists: (p: string) => files.has(p), readText: (p: string) => files.get(p) ?? '' };
-    expect(L.resolveElectronBinary({ projectDir: '/p', env: {}, ...fs })).toEqual({ ok: false, reason: 'the electron package is not installed' });
+    expect(L.resolveElectronBinary({ projectDir: '/p', env: {}, ...fs })).toEqual({
+      ok: false,
+      reason: 'the electron package is not installed',
+    });
     files.set(path.join(pkg, 'package.json'), '{}');
-    expect(L.resolveElectronBinary({ projectDir: '/p', env: {}, ...fs })).toEqual({ ok: false, reason: 'the Electron binary was never downloaded' });
+    expect(L.resolveElectronBinary({ projectDir: '/p', env: {}, ...fs })).toEqual({
+      ok: false,
+      reason: 'the Electron binary was never downloaded',
+    });
     files.set(path.join(pkg, 'path.txt'), 'electron.exe\n');
     expect(L.resolveElectronBinary({ projectDir: '/p', env: {}, ...fs }).ok).toBe(false);
     files.set(path.join(pkg, 'dist', 'electron.exe'), '');
-    expect(L.resolveElectronBinary({ projectDir: '/p', env: {}, ...fs })).toEqual({ ok: true, path: path.join(pkg, 'dist', 'electron.exe') });
+    expect(L.resolveElectronBinary({ projectDir: '/p', env: {}, ...fs })).toEqual({
+      ok: true,
+      path: path.join(pkg, 'dist', 'electron.exe'),
+    });
     files.set(path.join('/opt/e', 'electron.exe'), '');
-    expect(L.resolveElectronBinary({ projectDir: '/p', env: { ELECTRON_OVERRIDE_DIST_PATH: '/opt/e' }, ...fs })).toEqual({ ok: true, path: path.join('/opt/e', 'electron.exe') });
+    expect(
+      L.resolveElectronBinary({ projectDir: '/p', env: { ELECTRON_OVERRIDE_DIST_PATH: '/opt/e' }, ...fs }),
+    ).toEqual({ ok: true, path: path.join('/opt/e', 'electron.exe') });
   });
 
   it('answers quickly for this project, whether or not the binary is present', () => {
@@ -100,12 +138,25 @@ describe('decisions', () => {
 
   it('chooses the first mode', () => {
     const ok: ElectronLookup = { ok: true, path: '/e/electron' };
-    expect(L.chooseInitialMode({ env: display, platform: 'linux', electron: ok })).toEqual({ mode: 'electron', electronPath: '/e/electron' });
-    expect(L.chooseInitialMode({ env: { ...display, CRM_BROWSER_MODE: '1' }, platform: 'linux', electron: ok }).mode).toBe('browser');
-    expect(L.chooseInitialMode({ browserFlag: true, env: display, platform: 'win32', electron: ok }).mode).toBe('browser');
-    expect(L.chooseInitialMode({ env: {}, platform: 'linux', electron: ok })).toMatchObject({ mode: 'browser', reason: expect.stringContaining('DISPLAY') });
+    expect(L.chooseInitialMode({ env: display, platform: 'linux', electron: ok })).toEqual({
+      mode: 'electron',
+      electronPath: '/e/electron',
+    });
+    expect(
+      L.chooseInitialMode({ env: { ...display, CRM_BROWSER_MODE: '1' }, platform: 'linux', electron: ok }).mode,
+    ).toBe('browser');
+    expect(L.chooseInitialMode({ browserFlag: true, env: display, platform: 'win32', electron: ok }).mode).toBe(
+      'browser',
+    );
+    expect(L.chooseInitialMode({ env: {}, platform: 'linux', electron: ok })).toMatchObject({
+      mode: 'browser',
+      reason: expect.stringContaining('DISPLAY'),
+    });
     expect(L.chooseInitialMode({ env: {}, platform: 'win32', electron: ok }).mode).toBe('electron');
-    expect(L.chooseInitialMode({ env: display, platform: 'linux', electron: { ok: false, reason: 'gone' } })).toEqual({ mode: 'browser', reason: 'gone' });
+    expect(L.chooseInitialMode({ env: display, platform: 'linux', electron: { ok: false, reason: 'gone' } })).toEqual({
+      mode: 'browser',
+      reason: 'gone',
+    });
   });
 
   it('falls back only for failures that mean "Electron cannot run here"', () => {
@@ -122,7 +173,10 @@ describe('decisions', () => {
   it('points children at the bundled migrations unless told otherwise', () => {
     expect(L.withBuildEnv({ A: '1' }, dir)).toEqual({ A: '1' }); // nothing built here
     mkdirSync(path.join(dir, 'out', 'main', 'migrations'), { recursive: true });
-    expect(L.withBuildEnv({ A: '1' }, dir)).toEqual({ A: '1', CRM_MIGRATIONS_DIR: path.join(dir, 'out', 'main', 'migrations') });
+    expect(L.withBuildEnv({ A: '1' }, dir)).toEqual({
+      A: '1',
+      CRM_MIGRATIONS_DIR: path.join(dir, 'out', 'main', 'migrations'),
+    });
     expect(L.withBuildEnv({ CRM_MIGRATIONS_DIR: '/x' }, dir)).toEqual({ CRM_MIGRATIONS_DIR: '/x' });
   });
 
@@ -157,7 +211,9 @@ describe.skipIf(process.platform === 'win32')('launch() with stub executables', 
       print,
     });
     expect(r).toEqual({ mode: 'browser', code: 7, fallback: 'it exited during start-up (code 1)' });
-    expect(printed).toEqual(['Electron is unavailable (it exited during start-up (code 1)); falling back to browser mode.']);
+    expect(printed).toEqual([
+      'Electron is unavailable (it exited during start-up (code 1)); falling back to browser mode.',
+    ]);
     expect(electron.calls()).toEqual([{ argv: [dir, '--db', 'x.db'], demo: '1' }]); // ELECTRON_RUN_AS_NODE removed
     expect(host.calls()).toEqual([{ argv: ['--db', 'x.db'], demo: '1', runAsNode: '1' }]);
   });
@@ -179,11 +235,27 @@ describe.skipIf(process.platform === 'win32')('launch() with stub executables', 
 
   it('goes straight to browser mode when the binary is missing or browser mode is forced', async () => {
     const host = stub('host.js', 0);
-    const missing = await L.launch({ args: [], env: display, platform: 'linux', resolveElectron: () => ({ ok: false, reason: 'the Electron binary was never downloaded' }), hostEntry: host.file, print });
+    const missing = await L.launch({
+      args: [],
+      env: display,
+      platform: 'linux',
+      resolveElectron: () => ({ ok: false, reason: 'the Electron binary was never downloaded' }),
+      hostEntry: host.file,
+      print,
+    });
     expect(missing).toEqual({ mode: 'browser', code: 0, fallback: 'the Electron binary was never downloaded' });
-    expect(printed[0]).toMatch(/^Electron is unavailable \(the Electron binary was never downloaded\); falling back to browser mode\.$/);
+    expect(printed[0]).toMatch(
+      /^Electron is unavailable \(the Electron binary was never downloaded\); falling back to browser mode\.$/,
+    );
     const electron = stub('electron', 0);
-    const forced = await L.launch({ args: [], env: { ...display, CRM_BROWSER_MODE: '1' }, platform: 'linux', resolveElectron: () => ({ ok: true, path: electron.file }), hostEntry: host.file, print });
+    const forced = await L.launch({
+      args: [],
+      env: { ...display, CRM_BROWSER_MODE: '1' },
+      platform: 'linux',
+      resolveElectron: () => ({ ok: true, path: electron.file }),
+      hostEntry: host.file,
+      print,
+    });
     expect(forced.mode).toBe('browser');
     expect(printed[1]).toBe('Starting in browser mode.');
     expect(electron.calls()).toHaveLength(0);
@@ -192,17 +264,39 @@ describe.skipIf(process.platform === 'win32')('launch() with stub executables', 
   it('keeps Electron’s outcome when it reported the error itself, or ran past the start-up window', async () => {
     const host = stub('host.js', 0);
     const reported = stub('electron-reported', EXIT_STARTUP_FAILED);
-    const a = await L.launch({ args: [], env: display, platform: 'linux', resolveElectron: () => ({ ok: true, path: reported.file }), hostEntry: host.file, print });
+    const a = await L.launch({
+      args: [],
+      env: display,
+      platform: 'linux',
+      resolveElectron: () => ({ ok: true, path: reported.file }),
+      hostEntry: host.file,
+      print,
+    });
     expect(a).toEqual({ mode: 'electron', code: EXIT_STARTUP_FAILED, fallback: null });
     const late = stub('electron-late', 1, 150);
-    const b = await L.launch({ args: [], env: display, platform: 'linux', resolveElectron: () => ({ ok: true, path: late.file }), hostEntry: host.file, earlyExitMs: 50, print });
+    const b = await L.launch({
+      args: [],
+      env: display,
+      platform: 'linux',
+      resolveElectron: () => ({ ok: true, path: late.file }),
+      hostEntry: host.file,
+      earlyExitMs: 50,
+      print,
+    });
     expect(b).toEqual({ mode: 'electron', code: 1, fallback: null });
     expect(host.calls()).toHaveLength(0);
     expect(printed).toEqual([]);
   });
 
   it('says what to do when the build output is missing', async () => {
-    const r = await L.launch({ args: [], env: display, platform: 'linux', resolveElectron: () => ({ ok: false, reason: 'x' }), hostEntry: path.join(dir, 'out/main/host.js'), print });
+    const r = await L.launch({
+      args: [],
+      env: display,
+      platform: 'linux',
+      resolveElectron: () => ({ ok: false, reason: 'x' }),
+      hostEntry: path.join(dir, 'out/main/host.js'),
+      print,
+    });
     expect(r.code).toBe(1);
     expect(printed.at(-1)).toContain('npm run build');
   });

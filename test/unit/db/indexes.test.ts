@@ -15,7 +15,8 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-const indexes = () => db.prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all();
+const indexes = () =>
+  db.prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all();
 
 describe('dropIndexes / buildIndexes', () => {
   it('drop the named tables’ explicit indexes only (the UNIQUE autoindex stays) and build them back exactly', () => {

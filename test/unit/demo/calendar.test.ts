@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addMonths, Calendar, civilFromDay, dayFromCivil, formatDay, parseDay, weekday,
+  addMonths,
+  Calendar,
+  civilFromDay,
+  dayFromCivil,
+  formatDay,
+  parseDay,
+  weekday,
 } from '../../../db/demo/calendar';
 
 describe('day numbers', () => {
@@ -31,8 +37,18 @@ describe('Calendar', () => {
   it('reports 12 month ends ending on a month-end as-of date', () => {
     const cal = new Calendar('2026-10-31');
     expect(cal.balanceDates.map((d) => cal.day(d))).toEqual([
-      '2025-11-30', '2025-12-31', '2026-01-31', '2026-02-28', '2026-03-31', '2026-04-30',
-      '2026-05-31', '2026-06-30', '2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31',
+      '2025-11-30',
+      '2025-12-31',
+      '2026-01-31',
+      '2026-02-28',
+      '2026-03-31',
+      '2026-04-30',
+      '2026-05-31',
+      '2026-06-30',
+      '2026-07-31',
+      '2026-08-31',
+      '2026-09-30',
+      '2026-10-31',
     ]);
     expect(cal.day(cal.windowStart)).toBe('2025-11-01');
     expect(cal.windowDays).toBe(365);

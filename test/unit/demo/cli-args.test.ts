@@ -5,13 +5,19 @@ import { DEFAULT_DEMO_DB, parseDemoArgs } from '../../../main/cli/demo';
 describe('crm demo arguments', () => {
   it('has defaults', () => {
     expect(parseDemoArgs([])).toEqual({
-      customers: 500, seed: undefined, db: DEFAULT_DEMO_DB, txnsPerCustomer: undefined, fresh: false, extracts: null,
+      customers: 500,
+      seed: undefined,
+      db: DEFAULT_DEMO_DB,
+      txnsPerCustomer: undefined,
+      fresh: false,
+      extracts: null,
     });
   });
 
   it('takes --name value and --name=value', () => {
-    expect(parseDemoArgs(['--customers', '1000000', '--seed=7', '--db', '/tmp/x.db', '--txns-per-customer', '5', '--fresh']))
-      .toEqual({ customers: 1_000_000, seed: 7, db: '/tmp/x.db', txnsPerCustomer: 5, fresh: true, extracts: null });
+    expect(
+      parseDemoArgs(['--customers', '1000000', '--seed=7', '--db', '/tmp/x.db', '--txns-per-customer', '5', '--fresh']),
+    ).toEqual({ customers: 1_000_000, seed: 7, db: '/tmp/x.db', txnsPerCustomer: 5, fresh: true, extracts: null });
     expect(parseDemoArgs(['--extracts']).extracts).toBe(true);
     expect(parseDemoArgs(['--no-extracts']).extracts).toBe(false);
     expect(parseDemoArgs(['--customers=20_000']).customers).toBe(20000);

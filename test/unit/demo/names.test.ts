@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  COMPOUND_SURNAMES, initialsOf, personName, pinyinOf, randomName, SURNAME_COUNT, surnameInitials,
+  COMPOUND_SURNAMES,
+  initialsOf,
+  personName,
+  pinyinOf,
+  randomName,
+  SURNAME_COUNT,
+  surnameInitials,
 } from '../../../db/demo/names';
 import { Rng } from '../../../db/demo/rng';
 
@@ -23,7 +29,10 @@ describe('Chinese personal names', () => {
     expect(single / n).toBeGreaterThan(0.24);
     expect(single / n).toBeLessThan(0.34);
     // Frequency follows the national ranking: 王 and 李 lead, far ahead of mid-list surnames.
-    const top = [...surnames.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([s]) => s);
+    const top = [...surnames.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([s]) => s);
     expect(top).toEqual(expect.arrayContaining(['王', '李', '张']));
     expect(surnames.get('王')! / n).toBeGreaterThan(0.05);
     expect(surnames.size).toBeGreaterThan(120);

@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { Calendar } from '../../../db/demo/calendar';
 import { withLuhn } from '../../../db/demo/context';
 import {
-  CITY, companyName, DISTRICTS, emailFor, hkMoPermitNo, INDUSTRIES, landline, MOBILE_PREFIXES, mobileNo, passportNo,
-  residentId, streetAddress, usccCode,
+  CITY,
+  companyName,
+  DISTRICTS,
+  emailFor,
+  hkMoPermitNo,
+  INDUSTRIES,
+  landline,
+  MOBILE_PREFIXES,
+  mobileNo,
+  passportNo,
+  residentId,
+  streetAddress,
+  usccCode,
 } from '../../../db/demo/people';
 import { Rng } from '../../../db/demo/rng';
 import { isValidResidentId, isValidUscc } from '../../../shared/id-numbers';
@@ -69,9 +80,24 @@ describe('phones and other identifiers', () => {
 
   it('the prefix list is the one the brief names', () => {
     const expected = [
-      ...Array.from({ length: 10 }, (_, i) => `13${i}`), '145', '147', '150', '151', '152', '153', '155', '156', '157',
-      '158', '159', '166', ...Array.from({ length: 9 }, (_, i) => `17${i}`), ...Array.from({ length: 10 }, (_, i) => `18${i}`),
-      '191', '198', '199',
+      ...Array.from({ length: 10 }, (_, i) => `13${i}`),
+      '145',
+      '147',
+      '150',
+      '151',
+      '152',
+      '153',
+      '155',
+      '156',
+      '157',
+      '158',
+      '159',
+      '166',
+      ...Array.from({ length: 9 }, (_, i) => `17${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `18${i}`),
+      '191',
+      '198',
+      '199',
     ];
     expect([...MOBILE_PREFIXES].sort()).toEqual(expected.sort());
   });
@@ -114,7 +140,9 @@ describe('addresses, companies and e-mail', () => {
     const rng = new Rng(8);
     for (let i = 0; i < 200; i++) {
       const name = companyName(rng, INDUSTRIES.sample(rng)[1]);
-      expect(name).toMatch(/^(上海|[\u4e00-\u9fa5]{2}市)[\u4e00-\u9fa5]{2}[\u4e00-\u9fa5、]+(有限公司|股份有限公司|有限责任公司)$/);
+      expect(name).toMatch(
+        /^(上海|[\u4e00-\u9fa5]{2}市)[\u4e00-\u9fa5]{2}[\u4e00-\u9fa5、]+(有限公司|股份有限公司|有限责任公司)$/,
+      );
     }
   });
 

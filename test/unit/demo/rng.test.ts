@@ -54,7 +54,7 @@ describe('Rng (sfc32)', () => {
       sum += z;
       sq += z * z;
     }
-    for (const b of buckets) expect(Math.abs(b - n / 10)).toBeLessThan(n / 10 * 0.06);
+    for (const b of buckets) expect(Math.abs(b - n / 10)).toBeLessThan((n / 10) * 0.06);
     expect(Math.abs(sum / n)).toBeLessThan(0.03);
     expect(Math.abs(sq / n - 1)).toBeLessThan(0.05);
   });

@@ -8,12 +8,21 @@ describe('after-import steps', () => {
     const seen: string[] = [];
     const steps: AfterImportStep[] = [
       { name: 'a', run: (_db, ctx) => void seen.push(`a:${ctx.reason}:${ctx.today}:${ctx.jobId}`) },
-      { name: 'boom', run: () => { throw new Error('no table'); } },
+      {
+        name: 'boom',
+        run: () => {
+          throw new Error('no table');
+        },
+      },
       { name: 'c', run: () => void seen.push('c') },
     ];
     const results = runAfterImport(db, { today: '2026-12-02', reason: 'import', jobId: 7 }, steps);
     expect(seen).toEqual(['a:import:2026-12-02:7', 'c']);
-    expect(results.map((r) => [r.name, r.ok])).toEqual([['a', true], ['boom', false], ['c', true]]);
+    expect(results.map((r) => [r.name, r.ok])).toEqual([
+      ['a', true],
+      ['boom', false],
+      ['c', true],
+    ]);
     expect(results[1]!.error).toBe('no table');
     db.close();
   });

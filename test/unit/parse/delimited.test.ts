@@ -13,7 +13,10 @@ afterAll(() => t.cleanup());
 /** Parses bytes with a given chunk size straight through the reader (chunk-boundary torture). */
 async function parseBytes(bytes: Buffer, opts: ConstructorParameters<typeof DelimitedReader>[1] = {}, chunk = 1 << 20) {
   const detected = detectEncoding(bytes.subarray(0, 65536), { final: true });
-  const r = new DelimitedReader(new SegmentDecoder(bufferChunks(bytes, chunk), { encoding: null, detected }, 4_000_000), opts);
+  const r = new DelimitedReader(
+    new SegmentDecoder(bufferChunks(bytes, chunk), { encoding: null, detected }, 4_000_000),
+    opts,
+  );
   await r.start();
   const recs = [];
   for (let b = await r.nextBatch(); b; b = await r.nextBatch()) recs.push(...b);
@@ -21,14 +24,9 @@ async function parseBytes(bytes: Buffer, opts: ConstructorParameters<typeof Deli
 }
 
 describe('delimited: RFC 4180', () => {
-  const tricky = [
-    'id,name,memo',
-    '1,"张,三","he said ""hi"""',
-    '2,"multi',
-    'line","a\r\nb"',
-    '3,,""',
-    '4,"x",y',
-  ].join('\r\n');
+  const tricky = ['id,name,memo', '1,"张,三","he said ""hi"""', '2,"multi', 'line","a\r\nb"', '3,,""', '4,"x",y'].join(
+    '\r\n',
+  );
 
   it('embedded delimiters, doubled quotes, CR/LF/CRLF inside quotes, empty fields, CRLF line ends', async () => {
     const f = t.file('tricky.csv', `${tricky}\r\n`);
@@ -59,13 +57,19 @@ describe('delimited: RFC 4180', () => {
   it('last line with and without newline; LF and CRLF; blank and whitespace-only lines skipped', async () => {
     for (const text of ['a,b\n\nc,d', 'a,b\r\n  \r\nc,d\r\n', 'a,b\n\n\nc,d\n\n']) {
       const { records } = await readAll(t.file('ends.csv', text), delimitedProfile());
-      expect(records.map((r) => r.fields)).toEqual([['a', 'b'], ['c', 'd']]);
+      expect(records.map((r) => r.fields)).toEqual([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]);
       expect(records.map((r) => r.raw)).toEqual(['a,b', 'c,d']);
     }
   });
 
   it('UTF-8 BOM stripped (not in the first header name, not in the columns)', async () => {
-    const f = t.file('bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('客户号,名称\nC1,张三\n')]));
+    const f = t.file(
+      'bom.csv',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('客户号,名称\nC1,张三\n')]),
+    );
     const { header, records } = await readAll(f, delimitedProfile({ header: true }));
     expect(header).toEqual(['客户号', '名称']);
     expect(records[0]!.cols).toEqual([1, 4]);
@@ -82,7 +86,10 @@ describe('delimited: RFC 4180', () => {
     for (const d of ['\t', '|', ';', '^', '\x01']) {
       const f = t.file('d.txt', `a${d}"b${d}c"${d}\n1${d}2${d}3\n`);
       const { records } = await readAll(f, delimitedProfile({ delimiter: d }));
-      expect(records.map((r) => r.fields)).toEqual([['a', `b${d}c`, ''], ['1', '2', '3']]);
+      expect(records.map((r) => r.fields)).toEqual([
+        ['a', `b${d}c`, ''],
+        ['1', '2', '3'],
+      ]);
     }
     const f = t.file('q.txt', "a,'b,c','it''s'\n");
     expect((await readAll(f, delimitedProfile({ quote: "'" }))).records[0]!.fields).toEqual(['a', 'b,c', "it's"]);
@@ -92,11 +99,17 @@ describe('delimited: RFC 4180', () => {
     const pipeTrail = [...'亅倈億剕厊唡噟坾墊妡'];
     for (const c of pipeTrail) expect(gbk(c)[1]).toBe(0x7c);
     expect(gbk('乗')[1]).toBe(0x5c);
-    const f = t.file('pipe.txt', Buffer.concat([gbk('编号|名称|备注\n'), gbk('1|亅倈億|乗俓\\\n'), gbk('2|"剕|厊"|坾\n')]));
+    const f = t.file(
+      'pipe.txt',
+      Buffer.concat([gbk('编号|名称|备注\n'), gbk('1|亅倈億|乗俓\\\n'), gbk('2|"剕|厊"|坾\n')]),
+    );
     const { header, records, encoding } = await readAll(f, delimitedProfile({ delimiter: '|', header: true }));
     expect(encoding).toBe('gbk');
     expect(header).toEqual(['编号', '名称', '备注']);
-    expect(records.map((r) => r.fields)).toEqual([['1', '亅倈億', '乗俓\\'], ['2', '剕|厊', '坾']]);
+    expect(records.map((r) => r.fields)).toEqual([
+      ['1', '亅倈億', '乗俓\\'],
+      ['2', '剕|厊', '坾'],
+    ]);
   });
 
   it('a name with 𠮷 (U+20BB7) in a GB18030 file survives exactly; columns count it as one character', async () => {
@@ -114,7 +127,11 @@ describe('delimited: row-level vs file-level problems', () => {
   it('too many / too few fields are records (the caller rejects field_count)', async () => {
     const f = t.file('count.csv', 'a,b,c\n1,2\n1,2,3,4\n1,2,3\n');
     const { records } = await readAll(f, delimitedProfile({ header: true }));
-    expect(records.map((r) => [r.line, r.fields.length])).toEqual([[2, 2], [3, 4], [4, 3]]);
+    expect(records.map((r) => [r.line, r.fields.length])).toEqual([
+      [2, 2],
+      [3, 4],
+      [4, 3],
+    ]);
   });
 
   it('unclosed quote -> IMPORT_UNCLOSED_QUOTE at the line and column where the quote opened', async () => {
@@ -125,10 +142,14 @@ describe('delimited: row-level vs file-level problems', () => {
   it('truncated file ending inside a quoted field -> unclosed quote; ending mid-line -> short last record', async () => {
     const full = 'id,name,addr\n1,张三,"北京市,朝阳区"\n2,李四,"上海市,浦东新区"\n';
     const insideQuote = full.slice(0, full.indexOf('浦东'));
-    await expectParseError(readAll(t.file('trunc1.csv', insideQuote, 'gbk'), delimitedProfile({ header: true })), 'IMPORT_UNCLOSED_QUOTE', {
-      line: 3,
-      column: 6,
-    });
+    await expectParseError(
+      readAll(t.file('trunc1.csv', insideQuote, 'gbk'), delimitedProfile({ header: true })),
+      'IMPORT_UNCLOSED_QUOTE',
+      {
+        line: 3,
+        column: 6,
+      },
+    );
     const midLine = full.slice(0, full.indexOf(',"上海'));
     const { records } = await readAll(t.file('trunc2.csv', midLine, 'gbk'), delimitedProfile({ header: true }));
     expect(records.at(-1)).toMatchObject({ line: 3, fields: ['2', '李四'] });
@@ -137,22 +158,36 @@ describe('delimited: row-level vs file-level problems', () => {
 
   it('a file truncated in the middle of a multi-byte character -> IMPORT_ENCODING on the last line', async () => {
     const bytes = gbk('1,张三\n2,李四\n');
-    await expectParseError(readAll(t.file('cutchar.csv', bytes.subarray(0, bytes.length - 2)), delimitedProfile()), 'IMPORT_ENCODING', { line: 2, column: 4 });
+    await expectParseError(
+      readAll(t.file('cutchar.csv', bytes.subarray(0, bytes.length - 2)), delimitedProfile()),
+      'IMPORT_ENCODING',
+      { line: 2, column: 4 },
+    );
   });
 
   it('empty file, BOM only, whitespace only, header only -> IMPORT_EMPTY_FILE', async () => {
     await expectParseError(readAll(t.file('e0.csv', ''), delimitedProfile()), 'IMPORT_EMPTY_FILE');
-    await expectParseError(readAll(t.file('e1.csv', Buffer.from([0xef, 0xbb, 0xbf])), delimitedProfile()), 'IMPORT_EMPTY_FILE');
+    await expectParseError(
+      readAll(t.file('e1.csv', Buffer.from([0xef, 0xbb, 0xbf])), delimitedProfile()),
+      'IMPORT_EMPTY_FILE',
+    );
     await expectParseError(readAll(t.file('e2.csv', ' \r\n\t\n\n'), delimitedProfile()), 'IMPORT_EMPTY_FILE');
-    await expectParseError(readAll(t.file('e3.csv', 'id,name\r\n'), delimitedProfile({ header: true })), 'IMPORT_EMPTY_FILE');
+    await expectParseError(
+      readAll(t.file('e3.csv', 'id,name\r\n'), delimitedProfile({ header: true })),
+      'IMPORT_EMPTY_FILE',
+    );
     await expectParseError(readAll(t.file('e4.csv', '\n\n'), delimitedProfile({ header: true })), 'IMPORT_EMPTY_FILE');
   });
 
   it('a record over maxRecordChars -> IMPORT_LINE_TOO_LONG', async () => {
     const f = t.file('long.csv', `a,b\n1,${'x'.repeat(2000)}\n`);
-    await expectParseError(readAll(f, delimitedProfile(), { maxRecordChars: 1000 }), 'IMPORT_LINE_TOO_LONG', { line: 2 });
+    await expectParseError(readAll(f, delimitedProfile(), { maxRecordChars: 1000 }), 'IMPORT_LINE_TOO_LONG', {
+      line: 2,
+    });
     const q = t.file('longq.csv', `a,b\n1,"${'x\n'.repeat(1000)}"\n`);
-    await expectParseError(readAll(q, delimitedProfile(), { maxRecordChars: 1000 }), 'IMPORT_LINE_TOO_LONG', { line: 2 });
+    await expectParseError(readAll(q, delimitedProfile(), { maxRecordChars: 1000 }), 'IMPORT_LINE_TOO_LONG', {
+      line: 2,
+    });
   });
 
   it('a ~50 MB line without newline fails fast with bounded memory', async () => {
@@ -183,13 +218,19 @@ describe('delimited: iconv-lite encoded fixtures of every encoding', () => {
     const text = '客户号,姓名,地址\nC001,欧阳娜娜,"广州市天河区,珠江新城"\nC002,司马懿,\n';
     const bytes = enc === 'utf-8' ? Buffer.from(text) : iconv.encode(text, enc);
     const { recs } = await parseBytes(bytes, { header: true }, 3);
-    expect(recs.map((r) => r.fields)).toEqual([['C001', '欧阳娜娜', '广州市天河区,珠江新城'], ['C002', '司马懿', '']]);
+    expect(recs.map((r) => r.fields)).toEqual([
+      ['C001', '欧阳娜娜', '广州市天河区,珠江新城'],
+      ['C002', '司马懿', ''],
+    ]);
   });
 });
 
 describe('delimited: committed fixtures (real bytes)', () => {
   it('gbk-pipe.txt: GBK, pipe delimiter, 0x7C / 0x5C trail bytes, CRLF', async () => {
-    const { header, records, encoding } = await readAll(path.join(FIXTURES, 'gbk-pipe.txt'), delimitedProfile({ delimiter: '|', header: true }));
+    const { header, records, encoding } = await readAll(
+      path.join(FIXTURES, 'gbk-pipe.txt'),
+      delimitedProfile({ delimiter: '|', header: true }),
+    );
     expect(encoding).toBe('gbk');
     expect(header).toEqual(['编号', '名称', '备注']);
     expect(records.map((r) => r.fields)).toEqual([
@@ -200,7 +241,10 @@ describe('delimited: committed fixtures (real bytes)', () => {
   });
 
   it('gb18030-customers.csv: 𠮷, doubled quotes, a newline inside quotes, grouped amounts', async () => {
-    const { records, encoding } = await readAll(path.join(FIXTURES, 'gb18030-customers.csv'), delimitedProfile({ header: true }));
+    const { records, encoding } = await readAll(
+      path.join(FIXTURES, 'gb18030-customers.csv'),
+      delimitedProfile({ header: true }),
+    );
     expect(encoding).toBe('gb18030');
     expect(records.map((r) => [r.line, r.fields])).toEqual([
       [2, ['C0000000001', '𠮷野家', '北京市朝阳区建国路88号,3单元501室', '1,234.56']],

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { decoderFor, detectEncoding, locateEncodingError, SAMPLE_BYTES } from '../../../main/jobs/parse/encoding';
 import { delimitedProfile, expectParseError, gb18030, gbk, readAll, tempDir } from './helpers';
 
-const CHINESE = '客户号,客户名称,联系地址\n0001,张三,北京市朝阳区建国路88号\n0002,李四,上海市浦东新区陆家嘴环路1000号\n';
+const CHINESE =
+  '客户号,客户名称,联系地址\n0001,张三,北京市朝阳区建国路88号\n0002,李四,上海市浦东新区陆家嘴环路1000号\n';
 
 describe('detectEncoding', () => {
   it('UTF-8 BOM -> utf-8, high', () => {
@@ -11,7 +12,11 @@ describe('detectEncoding', () => {
     expect(d).toMatchObject({ encoding: 'utf-8', bom: true, confidence: 'high' });
   });
   it('GB18030 BOM -> gb18030, high', () => {
-    expect(detectEncoding(Buffer.from([0x84, 0x31, 0x95, 0x33, 0x41]))).toMatchObject({ encoding: 'gb18030', bom: true, confidence: 'high' });
+    expect(detectEncoding(Buffer.from([0x84, 0x31, 0x95, 0x33, 0x41]))).toMatchObject({
+      encoding: 'gb18030',
+      bom: true,
+      confidence: 'high',
+    });
   });
   it('valid UTF-8 with Chinese -> utf-8, high', () => {
     expect(detectEncoding(Buffer.from(CHINESE))).toMatchObject({ encoding: 'utf-8', bom: false, confidence: 'high' });
@@ -29,11 +34,14 @@ describe('detectEncoding', () => {
   });
   it('a sample cut in the middle of a character is not mistaken for an invalid one', () => {
     const u = Buffer.from(CHINESE.repeat(2000)); // > 64 KB of UTF-8
-    for (let cut = SAMPLE_BYTES - 3; cut <= SAMPLE_BYTES; cut++) expect(detectEncoding(u.subarray(0, cut)).encoding).toBe('utf-8');
+    for (let cut = SAMPLE_BYTES - 3; cut <= SAMPLE_BYTES; cut++)
+      expect(detectEncoding(u.subarray(0, cut)).encoding).toBe('utf-8');
     const g = gbk(CHINESE.repeat(2000));
-    for (let cut = SAMPLE_BYTES - 3; cut <= SAMPLE_BYTES; cut++) expect(detectEncoding(g.subarray(0, cut)).encoding).toBe('gbk');
+    for (let cut = SAMPLE_BYTES - 3; cut <= SAMPLE_BYTES; cut++)
+      expect(detectEncoding(g.subarray(0, cut)).encoding).toBe('gbk');
     const q = gb18030(`𠮷${CHINESE}`.repeat(2000));
-    for (let cut = SAMPLE_BYTES - 4; cut <= SAMPLE_BYTES; cut++) expect(detectEncoding(q.subarray(0, cut)).encoding).toBe('gb18030');
+    for (let cut = SAMPLE_BYTES - 4; cut <= SAMPLE_BYTES; cut++)
+      expect(detectEncoding(q.subarray(0, cut)).encoding).toBe('gb18030');
     // the same cut in a whole file (final) is a real error for UTF-8: falls through to GB18030
     const cutUtf8 = Buffer.from('张三').subarray(0, 4);
     expect(detectEncoding(cutUtf8, { final: true }).encoding).not.toBe('utf-8');
@@ -74,10 +82,17 @@ describe('forced and deferred encodings, end to end', () => {
     const t = tempDir();
     try {
       const f = t.file('gbk.csv', 'id,name\n1,abc\n2,x张三\n', 'gbk');
-      const e = await expectParseError(readAll(f, delimitedProfile({ header: true }), { encoding: 'utf-8' }), 'IMPORT_ENCODING', { line: 3, column: 4 });
+      const e = await expectParseError(
+        readAll(f, delimitedProfile({ header: true }), { encoding: 'utf-8' }),
+        'IMPORT_ENCODING',
+        { line: 3, column: 4 },
+      );
       expect(e.details).toMatchObject({ encoding: 'utf-8', fileOffset: 17 }); // 'id,name\n1,abc\n2,x' is 17 bytes
       // the profile's own encoding setting is an override too
-      await expectParseError(readAll(f, delimitedProfile({ header: true, encoding: 'utf-8' })), 'IMPORT_ENCODING', { line: 3, column: 4 });
+      await expectParseError(readAll(f, delimitedProfile({ header: true, encoding: 'utf-8' })), 'IMPORT_ENCODING', {
+        line: 3,
+        column: 4,
+      });
       // auto detection gets it right
       expect((await readAll(f, delimitedProfile({ header: true }))).records[1]!.fields).toEqual(['2', 'x张三']);
     } finally {

@@ -27,7 +27,11 @@ describe('fixed-width', () => {
   it('slices GBK double-byte fields by bytes, trims ASCII and full-width spaces, aligns fields with profile columns', async () => {
     const f = t.file(
       'cif.dat',
-      Buffer.concat([gbk('C00001张三    20240229\r\n'), gbk('C00002欧阳娜娜20230101\r\n'), gbk('C00003　李　  20220101  trailing filler\r\n')]),
+      Buffer.concat([
+        gbk('C00001张三    20240229\r\n'),
+        gbk('C00002欧阳娜娜20230101\r\n'),
+        gbk('C00003　李　  20220101  trailing filler\r\n'),
+      ]),
     );
     const { records, encoding } = await readAll(f, profile());
     expect(encoding).toBe('gbk');
@@ -43,7 +47,14 @@ describe('fixed-width', () => {
 
   it('a layout boundary inside a double-byte character -> bad_encoding at that field, the import goes on', async () => {
     // Row 2 is shifted by one byte: '赵' straddles the name/opened_on boundary (bytes 14|15).
-    const f = t.file('cut.dat', Buffer.concat([gbk('C00001张三    20240229\n'), gbk('C00002 王小李赵2023010\n'), gbk('C00003赵六    20220101\n')]));
+    const f = t.file(
+      'cut.dat',
+      Buffer.concat([
+        gbk('C00001张三    20240229\n'),
+        gbk('C00002 王小李赵2023010\n'),
+        gbk('C00003赵六    20220101\n'),
+      ]),
+    );
     const { records } = await readAll(f, profile());
     expect(records.map((r) => r.problem)).toEqual([undefined, { reason: 'bad_encoding', column: 7 }, undefined]);
     expect(records[1]!.raw).toBe('C00002 王小李赵2023010');
@@ -66,9 +77,16 @@ describe('fixed-width', () => {
   });
 
   it('a line shorter than the layout -> field_count at the first missing field', async () => {
-    const f = t.file('short.dat', Buffer.concat([gbk('C00001张三    20240229\n'), gbk('C00002王五    2023\n'), gbk('C00003\n')]));
+    const f = t.file(
+      'short.dat',
+      Buffer.concat([gbk('C00001张三    20240229\n'), gbk('C00002王五    2023\n'), gbk('C00003\n')]),
+    );
     const { records } = await readAll(f, profile());
-    expect(records.map((r) => r.problem)).toEqual([undefined, { reason: 'field_count', column: 15 }, { reason: 'field_count', column: 7 }]);
+    expect(records.map((r) => r.problem)).toEqual([
+      undefined,
+      { reason: 'field_count', column: 15 },
+      { reason: 'field_count', column: 7 },
+    ]);
     expect(records[1]!.fields.slice(0, 3)).toEqual(['C00002', '王五', '2023']);
   });
 
@@ -101,12 +119,19 @@ describe('fixed-width', () => {
   it('IMPORT_EMPTY_FILE for an empty or header-only file; IMPORT_LINE_TOO_LONG for a huge line', async () => {
     await expectParseError(readAll(t.file('e.dat', ''), profile()), 'IMPORT_EMPTY_FILE');
     await expectParseError(readAll(t.file('h.dat', 'HEADER\n\n'), profile({ header: true })), 'IMPORT_EMPTY_FILE');
-    await expectParseError(readAll(t.file('l.dat', 'x'.repeat(5000)), profile(), { maxRecordChars: 1000 }), 'IMPORT_LINE_TOO_LONG', { line: 1 });
+    await expectParseError(
+      readAll(t.file('l.dat', 'x'.repeat(5000)), profile(), { maxRecordChars: 1000 }),
+      'IMPORT_LINE_TOO_LONG',
+      { line: 1 },
+    );
   });
 
   it('a fixed-width column without start/width -> IMPORT_BAD_PROFILE', async () => {
     const f = t.file('p.dat', 'C00001\n');
-    await expectParseError(readAll(f, profile({ columns: [{ field: 'customer_no', source: 1 }] })), 'IMPORT_BAD_PROFILE');
+    await expectParseError(
+      readAll(f, profile({ columns: [{ field: 'customer_no', source: 1 }] })),
+      'IMPORT_BAD_PROFILE',
+    );
   });
 
   it('committed fixture fixed-gbk.dat: amounts right-aligned, a shifted row cut by the layout, a short row', async () => {

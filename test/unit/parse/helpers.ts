@@ -10,13 +10,20 @@ import { type OpenOptions, openSource, type SourceRecord } from '../../../main/j
 
 export const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'parse');
 
-export function tempDir(): { dir: string; file(name: string, content: string | Uint8Array, enc?: Encoding): string; cleanup(): void } {
+export function tempDir(): {
+  dir: string;
+  file(name: string, content: string | Uint8Array, enc?: Encoding): string;
+  cleanup(): void;
+} {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-parse-test-'));
   return {
     dir,
     file(name, content, enc = 'utf-8') {
       const f = path.join(dir, name);
-      writeFileSync(f, typeof content === 'string' ? (enc === 'utf-8' ? Buffer.from(content) : iconv.encode(content, enc)) : content);
+      writeFileSync(
+        f,
+        typeof content === 'string' ? (enc === 'utf-8' ? Buffer.from(content) : iconv.encode(content, enc)) : content,
+      );
       return f;
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
@@ -42,7 +49,11 @@ export function delimitedProfile(over: Partial<ImportProfile> = {}, columns?: Co
   };
 }
 
-export async function readAll(file: string, profile: ImportProfile, opts: OpenOptions = {}): Promise<{ header: string[] | null; records: SourceRecord[]; encoding: Encoding | null }> {
+export async function readAll(
+  file: string,
+  profile: ImportProfile,
+  opts: OpenOptions = {},
+): Promise<{ header: string[] | null; records: SourceRecord[]; encoding: Encoding | null }> {
   const src = await openSource(file, profile, opts);
   const records: SourceRecord[] = [];
   for await (const b of src.batches()) records.push(...b);

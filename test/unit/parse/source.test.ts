@@ -47,7 +47,10 @@ describe('resolveColumns', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toMatchObject({ code: 'IMPORT_HEADER_MISMATCH', details: { missing: ['客户号', '#4', '手机'], found: ['客户编号', 'name', '地址'] } });
+    expect(err).toMatchObject({
+      code: 'IMPORT_HEADER_MISMATCH',
+      details: { missing: ['客户号', '#4', '手机'], found: ['客户编号', 'name', '地址'] },
+    });
   });
   it('end to end: the header read by openSource is checked before any row', async () => {
     const f = t.file('mismatch.csv', '客户编号,姓名\nC1,张三\n', 'gbk');
@@ -56,7 +59,14 @@ describe('resolveColumns', () => {
     await src.close();
   });
   it('fixed-width columns and constants are -1 (fixed records are aligned with profile.columns)', () => {
-    const fixed: ImportProfile = { ...cif, format: 'fixed', columns: [{ field: 'customer_no', start: 1, width: 6 }, { field: 'kind', constant: 'x' }] };
+    const fixed: ImportProfile = {
+      ...cif,
+      format: 'fixed',
+      columns: [
+        { field: 'customer_no', start: 1, width: 6 },
+        { field: 'kind', constant: 'x' },
+      ],
+    };
     expect(resolveColumns(fixed, null)).toEqual({ indexes: [-1, -1] });
   });
 });
@@ -135,7 +145,10 @@ describe('openSource', () => {
         throw Object.assign(new Error('disk gone'), { code: 'EIO' });
       })(),
     );
-    const r = new DelimitedReader(new SegmentDecoder(iterableChunks(failing), { encoding: null, detected: detectEncoding(Buffer.from('a')) }, 1e6), {});
+    const r = new DelimitedReader(
+      new SegmentDecoder(iterableChunks(failing), { encoding: null, detected: detectEncoding(Buffer.from('a')) }, 1e6),
+      {},
+    );
     await r.start();
     const e = await expectParseError(
       (async () => {

@@ -37,7 +37,16 @@ beforeAll(async () => {
     { formula: 'C3*2', result: 2469.12 },
     true,
   ]);
-  ws.addRow(['C002', '11010119900101123X', 0.1 + 0.2, null, null, '李四', { formula: 'TODAY()', result: 45351 }, false]);
+  ws.addRow([
+    'C002',
+    '11010119900101123X',
+    0.1 + 0.2,
+    null,
+    null,
+    '李四',
+    { formula: 'TODAY()', result: 45351 },
+    false,
+  ]);
   ws.getCell('G4').numFmt = 'yyyy-mm-dd';
   ws.addRow([]);
   ws.addRow(['C003', 110101199001011234, 1e21, 1e-7, -5]);

@@ -38,6 +38,8 @@ describe('customer grid layout (renderer side)', () => {
     expect(parseLegacyLayout(null)).toBeNull();
     expect(parseLegacyLayout('{broken')).toBeNull();
     expect(parseLegacyLayout('{"tier":90}')).toBeNull();
-    expect(parseLegacyLayout('[{"colId":"tier","width":90,"hide":true,"pinned":null}, 3, null]')).toEqual([{ colId: 'tier', width: 90, hide: true, pinned: null }]);
+    expect(parseLegacyLayout('[{"colId":"tier","width":90,"hide":true,"pinned":null}, 3, null]')).toEqual([
+      { colId: 'tier', width: 90, hide: true, pinned: null },
+    ]);
   });
 });

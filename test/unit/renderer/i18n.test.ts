@@ -40,7 +40,9 @@ describe('renderer i18n resources', () => {
       expect(zh.get(`errors.${code}`), `zh-CN errors.${code}`).toBeTruthy();
       expect(enFlat.get(`errors.${code}`), `en errors.${code}`).toBeTruthy();
     }
-    const extra = [...zh.keys()].filter((k) => k.startsWith('errors.') && !(ERROR_CODES as readonly string[]).includes(k.slice(7)));
+    const extra = [...zh.keys()].filter(
+      (k) => k.startsWith('errors.') && !(ERROR_CODES as readonly string[]).includes(k.slice(7)),
+    );
     expect(extra).toEqual([]);
   });
 

@@ -47,7 +47,9 @@ describe('errorMessage', () => {
   });
 
   it('lists the field paths of a validation error, labelled when known', () => {
-    const details = { issues: [{ path: ['username'] }, { path: ['rows', 2, 'unlabelledField'] }, { path: ['username'] }, { path: [] }] };
+    const details = {
+      issues: [{ path: ['username'] }, { path: ['rows', 2, 'unlabelledField'] }, { path: ['username'] }, { path: [] }],
+    };
     expect(validationFields(tr('zh-CN'), details)).toEqual(['用户名', 'rows.2.unlabelledField']);
     expect(errorMessage(tr('zh-CN'), 'VALIDATION', details)).toBe('输入有误，请检查：用户名、rows.2.unlabelledField');
     expect(errorMessage(tr('en'), 'VALIDATION', details)).toBe('Please check: Username, rows.2.unlabelledField');
@@ -66,8 +68,12 @@ describe('errorMessage', () => {
 describe('import error messages', () => {
   it('name the file, line and column the details carry, in both languages', () => {
     const details = { file: 'cif.csv', line: 12, column: 5 };
-    expect(errorMessage(tr('zh-CN'), 'IMPORT_UNCLOSED_QUOTE', details)).toBe('文件 cif.csv，第 12 行，第 5 列：引号没有闭合');
-    expect(errorMessage(tr('en'), 'IMPORT_UNCLOSED_QUOTE', details)).toBe('cif.csv, line 12, column 5: A quote is never closed');
+    expect(errorMessage(tr('zh-CN'), 'IMPORT_UNCLOSED_QUOTE', details)).toBe(
+      '文件 cif.csv，第 12 行，第 5 列：引号没有闭合',
+    );
+    expect(errorMessage(tr('en'), 'IMPORT_UNCLOSED_QUOTE', details)).toBe(
+      'cif.csv, line 12, column 5: A quote is never closed',
+    );
     expect(errorMessage(tr('en'), 'IMPORT_HEADER_MISMATCH', { file: 'a.csv', missing: ['客户号', '网点号'] })).toBe(
       "a.csv: The file's header does not match the profile; missing columns: 客户号, 网点号",
     );

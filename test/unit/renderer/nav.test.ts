@@ -7,8 +7,28 @@ const ids = (role: Role) => navItemsFor(userOf(role)).map((i) => i.id);
 
 describe('renderer navigation', () => {
   it('offers each role only the pages its permissions allow', () => {
-    expect(ids('president')).toEqual(['home', 'customers', 'reports', 'referrals', 'referralReport', 'staleContacts', 'opportunities', 'campaigns', 'audit', 'reminders']);
-    expect(ids('manager')).toEqual(['home', 'customers', 'reports', 'referrals', 'staleContacts', 'opportunities', 'campaigns', 'reminders']);
+    expect(ids('president')).toEqual([
+      'home',
+      'customers',
+      'reports',
+      'referrals',
+      'referralReport',
+      'staleContacts',
+      'opportunities',
+      'campaigns',
+      'audit',
+      'reminders',
+    ]);
+    expect(ids('manager')).toEqual([
+      'home',
+      'customers',
+      'reports',
+      'referrals',
+      'staleContacts',
+      'opportunities',
+      'campaigns',
+      'reminders',
+    ]);
     expect(ids('teller')).toEqual(['home', 'reminders']);
     expect(ids('admin')).toEqual(['home', 'imports', 'rules', 'tiers', 'users', 'audit', 'reminders', 'desktops']);
   });

@@ -18,7 +18,14 @@ beforeAll(async () => {
 
 /** Parameters as generation (db/relationship/reminder-rules.ts) and the features store them. */
 const PARAMS: Record<ReminderKind, Reminder['params']> = {
-  holiday: { holidayZh: '国庆节', holidayEn: 'National Day', start: '2026-10-01', end: '2026-10-07', days: 7, makeup: '2026-09-20,2026-10-10' },
+  holiday: {
+    holidayZh: '国庆节',
+    holidayEn: 'National Day',
+    start: '2026-10-01',
+    end: '2026-10-07',
+    days: 7,
+    makeup: '2026-09-20,2026-10-10',
+  },
   birthday: {},
   anniversary: { years: 10 },
   large_deposit: { amountFen: 60_000_000, channel: 'counter' },
@@ -49,13 +56,23 @@ describe('reminder texts', () => {
   it('shows amounts in yuan, holiday names, tiers and interests in the reader\u2019s language', () => {
     const zh = inst.getFixedT('zh-CN') as TFunction;
     const e = inst.getFixedT('en') as TFunction;
-    expect(reminderText(zh, { kind: 'large_deposit', params: PARAMS.large_deposit, dueOn: '2026-11-01' }, 'zh-CN')).toBe('入账 600,000.00 元');
-    expect(reminderText(zh, { kind: 'loan_repayment', params: PARAMS.loan_repayment, dueOn: '2026-02-18' }, 'zh-CN')).toContain('（春节）');
-    expect(reminderText(e, { kind: 'loan_repayment', params: PARAMS.loan_repayment, dueOn: '2026-02-18' }, 'en')).toContain('(Spring Festival)');
+    expect(
+      reminderText(zh, { kind: 'large_deposit', params: PARAMS.large_deposit, dueOn: '2026-11-01' }, 'zh-CN'),
+    ).toBe('入账 600,000.00 元');
+    expect(
+      reminderText(zh, { kind: 'loan_repayment', params: PARAMS.loan_repayment, dueOn: '2026-02-18' }, 'zh-CN'),
+    ).toContain('（春节）');
+    expect(
+      reminderText(e, { kind: 'loan_repayment', params: PARAMS.loan_repayment, dueOn: '2026-02-18' }, 'en'),
+    ).toContain('(Spring Festival)');
     expect(reminderText(zh, { kind: 'holiday', params: PARAMS.holiday, dueOn: '2026-10-01' }, 'zh-CN')).toBe(
       '国庆节假期：2026-10-01 至 2026-10-07，共 7 天；调休上班：2026-09-20、2026-10-10',
     );
-    expect(reminderText(zh, { kind: 'tier_change', params: PARAMS.tier_change, dueOn: '2026-11-01' }, 'zh-CN')).toBe('普通 → 黄金');
-    expect(reminderText(zh, { kind: 'referral_sla', params: PARAMS.referral_sla, dueOn: '2026-11-01' }, 'zh-CN')).toContain('理财');
+    expect(reminderText(zh, { kind: 'tier_change', params: PARAMS.tier_change, dueOn: '2026-11-01' }, 'zh-CN')).toBe(
+      '普通 → 黄金',
+    );
+    expect(
+      reminderText(zh, { kind: 'referral_sla', params: PARAMS.referral_sla, dueOn: '2026-11-01' }, 'zh-CN'),
+    ).toContain('理财');
   });
 });

@@ -90,13 +90,26 @@ describe('fetch client', () => {
       ok: false,
       error: { code: 'BAD_CREDENTIALS' },
     });
-    const g = fakeFetch(403, JSON.stringify({ ok: false, error: { code: 'ACCOUNT_LOCKED', details: { lockedUntil: 'x' } } }));
+    const g = fakeFetch(
+      403,
+      JSON.stringify({ ok: false, error: { code: 'ACCOUNT_LOCKED', details: { lockedUntil: 'x' } } }),
+    );
     const c2 = createFetchClient({ token: 'HT', fetchFn: g.fn, store: memoryStore() });
-    expect(await c2.call('auth.me', {})).toEqual({ ok: false, error: { code: 'ACCOUNT_LOCKED', details: { lockedUntil: 'x' } } });
+    expect(await c2.call('auth.me', {})).toEqual({
+      ok: false,
+      error: { code: 'ACCOUNT_LOCKED', details: { lockedUntil: 'x' } },
+    });
   });
 
   it('maps unparsable bodies, unknown shapes and network failures to INTERNAL', async () => {
-    for (const body of ['<html>502</html>', '', 'null', '{"ok":false,"error":{"code":"NOPE"}}', '{"value":1}', new Error('offline')]) {
+    for (const body of [
+      '<html>502</html>',
+      '',
+      'null',
+      '{"ok":false,"error":{"code":"NOPE"}}',
+      '{"value":1}',
+      new Error('offline'),
+    ]) {
       const f = fakeFetch(502, body);
       const client = createFetchClient({ token: 'HT', fetchFn: f.fn, store: memoryStore() });
       expect(await client.call('system.info', {})).toEqual({ ok: false, error: { code: 'INTERNAL' } });

@@ -3,7 +3,15 @@ import ReactGridLayout, { useContainerWidth, type Layout } from 'react-grid-layo
 import 'react-grid-layout/css/styles.css';
 import 'react-resizable/css/styles.css';
 import { useTranslation } from 'react-i18next';
-import { DESKTOP_COLS, WIDGET_ROLES, type DesktopRole, type DesktopView, type Widget, type WidgetKind, type WidgetResult } from '../../../../shared/api';
+import {
+  DESKTOP_COLS,
+  WIDGET_ROLES,
+  type DesktopRole,
+  type DesktopView,
+  type Widget,
+  type WidgetKind,
+  type WidgetResult,
+} from '../../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNotice, Loading } from '../../components/ui';
@@ -93,7 +101,9 @@ export function DesktopPage() {
   };
   /** Down: past the nearest widget below in the same columns (the grid compacts upwards). */
   const below = (w: Widget, all: Widget[]): number => {
-    const under = all.filter((o) => o.id !== w.id && o.y >= w.y + w.h && o.x < w.x + w.w && o.x + o.w > w.x).sort((a, b) => a.y - b.y)[0];
+    const under = all
+      .filter((o) => o.id !== w.id && o.y >= w.y + w.h && o.x < w.x + w.w && o.x + o.w > w.x)
+      .sort((a, b) => a.y - b.y)[0];
     return under ? under.y + 1 : w.y + 1;
   };
 
@@ -113,7 +123,13 @@ export function DesktopPage() {
           <span className="muted small" aria-live="polite" data-testid="desk-save-state">
             {saveState === 'saving' ? t('desktop.saving') : saveState === 'saved' ? t('desktop.saved') : ''}
           </span>
-          <button type="button" className={`btn${editing ? ' btn-active' : ''}`} aria-pressed={editing} data-testid="desk-edit" onClick={() => setEditing((e) => !e)}>
+          <button
+            type="button"
+            className={`btn${editing ? ' btn-active' : ''}`}
+            aria-pressed={editing}
+            data-testid="desk-edit"
+            onClick={() => setEditing((e) => !e)}
+          >
             {editing ? t('desktop.done') : t('desktop.edit')}
           </button>
           <button type="button" className="btn" data-testid="desk-add" onClick={() => setAdding(true)}>
@@ -133,7 +149,13 @@ export function DesktopPage() {
           >
             {t('desktop.reset')}
           </button>
-          <button type="button" className="btn" data-testid="desk-refresh" onClick={desk.reload} disabled={desk.loading}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="desk-refresh"
+            onClick={desk.reload}
+            disabled={desk.loading}
+          >
             {t('desktop.refresh')}
           </button>
         </div>
@@ -155,7 +177,16 @@ export function DesktopPage() {
             onResizeStop={(l) => save(fromGrid(l, widgets))}
           >
             {widgets.map((w) => (
-              <div key={w.id} className="desk-widget panel" data-testid={`desk-widget-${w.id}`} data-kind={w.kind} data-x={w.x} data-y={w.y} data-w={w.w} data-h={w.h}>
+              <div
+                key={w.id}
+                className="desk-widget panel"
+                data-testid={`desk-widget-${w.id}`}
+                data-kind={w.kind}
+                data-x={w.x}
+                data-y={w.y}
+                data-w={w.w}
+                data-h={w.h}
+              >
                 <WidgetFrame
                   onError={setSaveError}
                   widget={w}
@@ -171,7 +202,10 @@ export function DesktopPage() {
                   onResize={(dw, dh) =>
                     nudge(w.id, (x) => {
                       const size = WIDGET_REGISTRY[x.kind].size;
-                      return { w: Math.min(DESKTOP_COLS - x.x, Math.max(size.minW, x.w + dw)), h: Math.min(24, Math.max(size.minH, x.h + dh)) };
+                      return {
+                        w: Math.min(DESKTOP_COLS - x.x, Math.max(size.minW, x.w + dw)),
+                        h: Math.min(24, Math.max(size.minH, x.h + dh)),
+                      };
                     })
                   }
                 />
@@ -218,7 +252,14 @@ function WidgetFrame({
   const title = def.title(t, widget.config, result?.ok ? result.data : undefined);
   const Component = def.component;
   const btn = (label: string, glyph: string, onClick: () => void, id: string) => (
-    <button type="button" className="btn btn-small btn-ghost" aria-label={`${title} ${label}`} title={label} onClick={onClick} data-testid={`desk-${id}-${widget.id}`}>
+    <button
+      type="button"
+      className="btn btn-small btn-ghost"
+      aria-label={`${title} ${label}`}
+      title={label}
+      onClick={onClick}
+      data-testid={`desk-${id}-${widget.id}`}
+    >
       {glyph}
     </button>
   );

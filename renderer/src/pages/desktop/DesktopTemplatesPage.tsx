@@ -3,7 +3,14 @@ import ReactGridLayout, { useContainerWidth, type Layout } from 'react-grid-layo
 import 'react-grid-layout/css/styles.css';
 import 'react-resizable/css/styles.css';
 import { useTranslation } from 'react-i18next';
-import { DESKTOP_COLS, DESKTOP_ROLES, WIDGET_ROLES, type DesktopRole, type Widget, type WidgetKind } from '../../../../shared/api';
+import {
+  DESKTOP_COLS,
+  DESKTOP_ROLES,
+  WIDGET_ROLES,
+  type DesktopRole,
+  type Widget,
+  type WidgetKind,
+} from '../../../../shared/api';
 import { api, toApiError, type ApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
@@ -65,7 +72,12 @@ export function DesktopTemplatesPage() {
         <h1 id="page-title">{t('desktop.templates.title')}</h1>
         <div className="actions">
           <label htmlFor={`${id}-role`}>{t('desktop.templates.role')}</label>
-          <select id={`${id}-role`} data-testid="template-role" value={role} onChange={(e) => setRole(e.target.value as DesktopRole)}>
+          <select
+            id={`${id}-role`}
+            data-testid="template-role"
+            value={role}
+            onChange={(e) => setRole(e.target.value as DesktopRole)}
+          >
             {DESKTOP_ROLES.map((r) => (
               <option key={r} value={r}>
                 {t(`desktop.templates.roles.${r}`)}
@@ -86,7 +98,12 @@ export function DesktopTemplatesPage() {
       {tpl.loading && !tpl.data && <Loading />}
       {tpl.data && (
         <p className="muted" data-testid="template-status">
-          {tpl.data.builtIn ? t('desktop.templates.builtIn') : t('desktop.templates.publishedAt', { by: tpl.data.publishedBy ?? '—', at: dateTime(tpl.data.publishedAt) })}
+          {tpl.data.builtIn
+            ? t('desktop.templates.builtIn')
+            : t('desktop.templates.publishedAt', {
+                by: tpl.data.publishedBy ?? '—',
+                at: dateTime(tpl.data.publishedAt),
+              })}
           {' · '}
           {t('desktop.templates.widgets', { n: widgets.length })}
         </p>
@@ -134,7 +151,10 @@ export function DesktopTemplatesPage() {
           setJson(e.target.value);
           try {
             const parsed = JSON.parse(e.target.value) as { widgets?: Widget[] };
-            if (Array.isArray(parsed.widgets) && parsed.widgets.every((w) => w && typeof w.id === 'string' && w.kind in WIDGET_REGISTRY)) {
+            if (
+              Array.isArray(parsed.widgets) &&
+              parsed.widgets.every((w) => w && typeof w.id === 'string' && w.kind in WIDGET_REGISTRY)
+            ) {
               setWidgets(parsed.widgets);
               setJsonBad(false);
               return;
@@ -147,7 +167,9 @@ export function DesktopTemplatesPage() {
       />
       {adding && (
         <AddWidgetDialog
-          kinds={(Object.keys(WIDGET_REGISTRY) as WidgetKind[]).filter((k) => WIDGET_ROLES[k].includes(role) && !WIDGET_REGISTRY[k].pinned)}
+          kinds={(Object.keys(WIDGET_REGISTRY) as WidgetKind[]).filter(
+            (k) => WIDGET_ROLES[k].includes(role) && !WIDGET_REGISTRY[k].pinned,
+          )}
           taken={new Set(widgets.map((w) => w.id))}
           widgets={widgets}
           onClose={() => setAdding(false)}

@@ -55,7 +55,12 @@ export function Chart({
   return (
     <div className="desk-chart-wrap">
       {fileName && (
-        <button type="button" className="btn btn-small btn-ghost desk-chart-save" onClick={savePng} data-testid={testId ? `${testId}-png` : undefined}>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost desk-chart-save"
+          onClick={savePng}
+          data-testid={testId ? `${testId}-png` : undefined}
+        >
           {t('desktop.savePng')}
         </button>
       )}

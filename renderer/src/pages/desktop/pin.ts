@@ -9,6 +9,19 @@ export async function pinToDesktop(what: { kind: 'list'; id: number } | { kind: 
   const config = what.kind === 'list' ? { listId: what.id } : { queryId: what.id };
   const taken = new Set(widgets.map((w) => w.id));
   await api('desktop.save', {
-    layout: { widgets: [...widgets, { id: newWidgetId(`pin-${what.kind}`, taken), kind: what.kind, config, x: 0, y: bottomOf(widgets), w: size.w, h: size.h }] },
+    layout: {
+      widgets: [
+        ...widgets,
+        {
+          id: newWidgetId(`pin-${what.kind}`, taken),
+          kind: what.kind,
+          config,
+          x: 0,
+          y: bottomOf(widgets),
+          w: size.w,
+          h: size.h,
+        },
+      ],
+    },
   });
 }

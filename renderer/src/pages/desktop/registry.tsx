@@ -38,8 +38,10 @@ export interface WidgetDef {
   pinned?: boolean;
 }
 
-const c = <K extends WidgetData['kind']>(x: ComponentType<WidgetProps<K>>) => x as unknown as ComponentType<WidgetProps<never>>;
-const named = (data: WidgetData | undefined): string | null => (data && 'name' in data && typeof data.name === 'string' ? data.name : null);
+const c = <K extends WidgetData['kind']>(x: ComponentType<WidgetProps<K>>) =>
+  x as unknown as ComponentType<WidgetProps<never>>;
+const named = (data: WidgetData | undefined): string | null =>
+  data && 'name' in data && typeof data.name === 'string' ? data.name : null;
 
 export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
   kpi: {
@@ -49,16 +51,37 @@ export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
     options: ['metric'],
     defaults: { metric: 'aum' },
   },
-  depositTrend: { component: c(TrendWidget), title: (t) => t('desktop.kinds.depositTrend'), size: { w: 6, h: 8, minW: 3, minH: 5 }, options: ['trendMonths'], defaults: { months: 12 } },
-  tierPyramid: { component: c(PyramidWidget), title: (t) => t('desktop.kinds.tierPyramid'), size: { w: 6, h: 8, minW: 3, minH: 6 }, options: [], defaults: {} },
+  depositTrend: {
+    component: c(TrendWidget),
+    title: (t) => t('desktop.kinds.depositTrend'),
+    size: { w: 6, h: 8, minW: 3, minH: 5 },
+    options: ['trendMonths'],
+    defaults: { months: 12 },
+  },
+  tierPyramid: {
+    component: c(PyramidWidget),
+    title: (t) => t('desktop.kinds.tierPyramid'),
+    size: { w: 6, h: 8, minW: 3, minH: 6 },
+    options: [],
+    defaults: {},
+  },
   channelMix: {
     component: c(ChannelMixWidget),
-    title: (t, cfg) => (Number(cfg.months ?? 1) > 1 ? t('desktop.channels.titleMonths', { months: Number(cfg.months) }) : t('desktop.kinds.channelMix')),
+    title: (t, cfg) =>
+      Number(cfg.months ?? 1) > 1
+        ? t('desktop.channels.titleMonths', { months: Number(cfg.months) })
+        : t('desktop.kinds.channelMix'),
     size: { w: 4, h: 8, minW: 3, minH: 6 },
     options: ['months'],
     defaults: { months: 1 },
   },
-  productMix: { component: c(ProductMixWidget), title: (t) => t('desktop.kinds.productMix'), size: { w: 4, h: 8, minW: 3, minH: 6 }, options: [], defaults: { limit: 8 } },
+  productMix: {
+    component: c(ProductMixWidget),
+    title: (t) => t('desktop.kinds.productMix'),
+    size: { w: 4, h: 8, minW: 3, minH: 6 },
+    options: [],
+    defaults: { limit: 8 },
+  },
   movers: {
     component: c(MoversWidget),
     title: (t, cfg) => t(`desktop.movers.${cfg.direction === 'down' ? 'down' : 'up'}`),
@@ -73,7 +96,13 @@ export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
     options: ['days'],
     defaults: { days: 30 },
   },
-  staffLeague: { component: c(StaffLeagueWidget), title: (t) => t('desktop.kinds.staffLeague'), size: { w: 4, h: 9, minW: 3, minH: 5 }, options: [], defaults: {} },
+  staffLeague: {
+    component: c(StaffLeagueWidget),
+    title: (t) => t('desktop.kinds.staffLeague'),
+    size: { w: 4, h: 9, minW: 3, minH: 5 },
+    options: [],
+    defaults: {},
+  },
   list: {
     component: c(PinnedWidget),
     title: (t, _cfg, data) => named(data) ?? t('desktop.kinds.list'),
@@ -90,10 +119,34 @@ export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
     defaults: {},
     pinned: true,
   },
-  views: { component: c(ViewsWidget), title: (t) => t('desktop.kinds.views'), size: { w: 4, h: 8, minW: 3, minH: 4 }, options: [], defaults: {} },
-  reminders: { component: c(RemindersWidget), title: (t) => t('reminders.widgetTitle'), size: { w: 4, h: 8, minW: 3, minH: 4 }, options: [], defaults: { limit: 6 } },
-  referrals: { component: c(ReferralsWidget), title: (t) => t('desktop.kinds.referrals'), size: { w: 4, h: 9, minW: 3, minH: 5 }, options: [], defaults: { limit: 5 } },
-  opportunities: { component: c(OpportunitiesWidget), title: (t) => t('desktop.kinds.opportunities'), size: { w: 4, h: 7, minW: 3, minH: 5 }, options: [], defaults: {} },
+  views: {
+    component: c(ViewsWidget),
+    title: (t) => t('desktop.kinds.views'),
+    size: { w: 4, h: 8, minW: 3, minH: 4 },
+    options: [],
+    defaults: {},
+  },
+  reminders: {
+    component: c(RemindersWidget),
+    title: (t) => t('reminders.widgetTitle'),
+    size: { w: 4, h: 8, minW: 3, minH: 4 },
+    options: [],
+    defaults: { limit: 6 },
+  },
+  referrals: {
+    component: c(ReferralsWidget),
+    title: (t) => t('desktop.kinds.referrals'),
+    size: { w: 4, h: 9, minW: 3, minH: 5 },
+    options: [],
+    defaults: { limit: 5 },
+  },
+  opportunities: {
+    component: c(OpportunitiesWidget),
+    title: (t) => t('desktop.kinds.opportunities'),
+    size: { w: 4, h: 7, minW: 3, minH: 5 },
+    options: [],
+    defaults: {},
+  },
 };
 
 /** A fresh widget id not used in the layout. */

@@ -1,6 +1,13 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ENTRY_STATUSES, OPPORTUNITY_PRODUCTS, type Campaign, type CampaignEntry, type EntryStatus, type OpportunityProduct } from '../../../../shared/api';
+import {
+  ENTRY_STATUSES,
+  OPPORTUNITY_PRODUCTS,
+  type Campaign,
+  type CampaignEntry,
+  type EntryStatus,
+  type OpportunityProduct,
+} from '../../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
 import { useAction, useApi } from '../../api/useApi';
 import { Empty, ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
@@ -24,14 +31,25 @@ function readUpload(file: File): Promise<{ name: string; data: string }> {
 function FileErrors({ error }: { error: ApiError | undefined }) {
   const { t } = useTranslation();
   if (error?.code !== 'CAMPAIGN_IMPORT_INVALID') return null;
-  const errs = (Array.isArray(error.details?.errors) ? error.details.errors : []) as { line: number | null; column: string | null; reason: string; value?: string }[];
+  const errs = (Array.isArray(error.details?.errors) ? error.details.errors : []) as {
+    line: number | null;
+    column: string | null;
+    reason: string;
+    value?: string;
+  }[];
   return (
     <div role="alert" data-testid="campaign-file-errors">
       <p>{t('campaigns.importErrors')}</p>
       <ul className="plain-list">
         {errs.map((e, i) => {
           const reason = t(`campaigns.reason.${e.reason}`, { value: e.value ?? '', defaultValue: e.reason });
-          return <li key={i}>{e.line == null ? t('campaigns.errorFile', { reason }) : t('campaigns.errorLine', { line: e.line, column: e.column ?? '—', reason })}</li>;
+          return (
+            <li key={i}>
+              {e.line == null
+                ? t('campaigns.errorFile', { reason })
+                : t('campaigns.errorLine', { line: e.line, column: e.column ?? '—', reason })}
+            </li>
+          );
         })}
       </ul>
     </div>
@@ -58,10 +76,17 @@ export function CampaignsPage() {
       <header className="page-header">
         <h1 id="page-title">{t('campaigns.title')}</h1>
         <label>
-          <input type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} /> {t('campaigns.showClosed')}
+          <input type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} />{' '}
+          {t('campaigns.showClosed')}
         </label>
         {president && (
-          <button type="button" className="btn btn-primary" data-testid="campaign-new" aria-expanded={creating} onClick={() => setCreating((v) => !v)}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="campaign-new"
+            aria-expanded={creating}
+            onClick={() => setCreating((v) => !v)}
+          >
             {t('campaigns.new')}
           </button>
         )}
@@ -110,7 +135,12 @@ export function CampaignsPage() {
               {list.data.map((c) => (
                 <tr key={c.id} data-testid="campaign-row" data-name={c.name} aria-selected={c.id === chosen}>
                   <td>
-                    <button type="button" className="btn btn-small" data-testid="campaign-pick" onClick={() => setChosen(c.id)}>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      data-testid="campaign-pick"
+                      onClick={() => setChosen(c.id)}
+                    >
                       {c.name}
                     </button>
                     {c.status === 'closed' && <span className="badge"> {t('campaigns.closed')}</span>}
@@ -128,7 +158,9 @@ export function CampaignsPage() {
           </table>
         )}
       </section>
-      {campaign && <CampaignDetail key={campaign.id} campaign={campaign} president={president} onChanged={list.reload} />}
+      {campaign && (
+        <CampaignDetail key={campaign.id} campaign={campaign} president={president} onChanged={list.reload} />
+      )}
     </section>
   );
 }
@@ -150,8 +182,18 @@ function NewCampaign({ onCreated }: { onCreated: (c: Campaign) => void }) {
     const c = await action.run(async () => {
       const file = fileRef.current?.files?.[0];
       const source =
-        from === 'list' ? { listId: Number(pick) } : from === 'query' ? { queryId: Number(pick) } : { file: await readUpload(file!) };
-      return api('campaigns.create', { name: name.trim(), product, ...(description.trim() ? { description: description.trim() } : {}), ...(dueOn ? { dueOn } : {}), source });
+        from === 'list'
+          ? { listId: Number(pick) }
+          : from === 'query'
+            ? { queryId: Number(pick) }
+            : { file: await readUpload(file!) };
+      return api('campaigns.create', {
+        name: name.trim(),
+        product,
+        ...(description.trim() ? { description: description.trim() } : {}),
+        ...(dueOn ? { dueOn } : {}),
+        source,
+      });
     });
     if (c) onCreated(c);
   };
@@ -164,7 +206,14 @@ function NewCampaign({ onCreated }: { onCreated: (c: Campaign) => void }) {
       <form className="form-grid" onSubmit={submit}>
         <div className="field">
           <label htmlFor="cp-name">{t('campaigns.name')}</label>
-          <input id="cp-name" data-testid="campaign-name" maxLength={60} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+          <input
+            id="cp-name"
+            data-testid="campaign-name"
+            maxLength={60}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoFocus
+          />
         </div>
         <div className="field">
           <label htmlFor="cp-product">{t('campaigns.product')}</label>
@@ -206,7 +255,12 @@ function NewCampaign({ onCreated }: { onCreated: (c: Campaign) => void }) {
         {from !== 'file' && (
           <div className="field">
             <label htmlFor="cp-pick">{t(`campaigns.from.${from}`)}</label>
-            <select id="cp-pick" data-testid="campaign-pick-source" value={pick} onChange={(e) => setPick(e.target.value)}>
+            <select
+              id="cp-pick"
+              data-testid="campaign-pick-source"
+              value={pick}
+              onChange={(e) => setPick(e.target.value)}
+            >
               <option value="">{t('campaigns.pick')}</option>
               {(from === 'list' ? lists.data : queries.data)?.map((x) => (
                 <option key={x.id} value={x.id}>
@@ -224,7 +278,12 @@ function NewCampaign({ onCreated }: { onCreated: (c: Campaign) => void }) {
           </div>
         )}
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" data-testid="campaign-create" disabled={!ready || action.busy}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            data-testid="campaign-create"
+            disabled={!ready || action.busy}
+          >
             {t('campaigns.create')}
           </button>
         </div>
@@ -233,12 +292,26 @@ function NewCampaign({ onCreated }: { onCreated: (c: Campaign) => void }) {
   );
 }
 
-function CampaignDetail({ campaign, president, onChanged }: { campaign: Campaign; president: boolean; onChanged: () => void }) {
+function CampaignDetail({
+  campaign,
+  president,
+  onChanged,
+}: {
+  campaign: Campaign;
+  president: boolean;
+  onChanged: () => void;
+}) {
   const { t } = useTranslation();
   const [offset, setOffset] = useState(0);
   const [status, setStatus] = useState<EntryStatus | ''>('');
   const [manager, setManager] = useState<number | undefined>(undefined);
-  const entries = useApi('campaigns.entries', { campaignId: campaign.id, offset, limit: LIMIT, ...(status ? { status } : {}), ...(manager !== undefined ? { managerStaffId: manager } : {}) });
+  const entries = useApi('campaigns.entries', {
+    campaignId: campaign.id,
+    offset,
+    limit: LIMIT,
+    ...(status ? { status } : {}),
+    ...(manager !== undefined ? { managerStaffId: manager } : {}),
+  });
   const progress = useApi('campaigns.progress', { campaignId: campaign.id }, { enabled: president });
   const action = useAction();
   const [notice, setNotice] = useState<string | null>(null);
@@ -265,7 +338,9 @@ function CampaignDetail({ campaign, president, onChanged }: { campaign: Campaign
   const doImport = async () => {
     const file = fileRef.current?.files?.[0];
     if (!file) return;
-    const r = await action.run(async () => api('campaigns.importResults', { campaignId: campaign.id, file: await readUpload(file) }));
+    const r = await action.run(async () =>
+      api('campaigns.importResults', { campaignId: campaign.id, file: await readUpload(file) }),
+    );
     if (fileRef.current) fileRef.current.value = '';
     if (r) {
       setNotice(t('campaigns.imported', { n: r.updated }));
@@ -279,20 +354,36 @@ function CampaignDetail({ campaign, president, onChanged }: { campaign: Campaign
   return (
     <section className="panel" data-testid="campaign-detail" aria-labelledby="campaign-detail-title">
       <h2 id="campaign-detail-title">
-        {campaign.name} <span className="muted">{t('campaigns.counts', { total: campaign.total, contacted: campaign.contacted, won: campaign.won })}</span>
+        {campaign.name}{' '}
+        <span className="muted">
+          {t('campaigns.counts', { total: campaign.total, contacted: campaign.contacted, won: campaign.won })}
+        </span>
       </h2>
       {campaign.description && <p>{campaign.description}</p>}
       <ErrorNotice error={action.error} />
       <FileErrors error={action.error} />
       <SuccessNotice text={notice} />
       <div className="toolbar">
-        <button type="button" className="btn" data-testid="campaign-export" disabled={exporting} onClick={() => void doExport()}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="campaign-export"
+          disabled={exporting}
+          onClick={() => void doExport()}
+        >
           {exporting ? t('campaigns.exporting') : t('campaigns.export')}
         </button>
         {active && (
           <>
             <label htmlFor="cp-results">{t('campaigns.import')}</label>
-            <input id="cp-results" ref={fileRef} data-testid="campaign-results-file" type="file" accept=".xlsx,.csv" onChange={() => void doImport()} />
+            <input
+              id="cp-results"
+              ref={fileRef}
+              data-testid="campaign-results-file"
+              type="file"
+              accept=".xlsx,.csv"
+              onChange={() => void doImport()}
+            />
           </>
         )}
         {president && active && (
@@ -316,7 +407,13 @@ function CampaignDetail({ campaign, president, onChanged }: { campaign: Campaign
             </thead>
             <tbody>
               {progress.data.map((p) => (
-                <tr key={p.staffId ?? 0} data-testid="campaign-progress-row" data-manager={p.name ?? ''} data-contacted={p.contacted} data-won={p.won}>
+                <tr
+                  key={p.staffId ?? 0}
+                  data-testid="campaign-progress-row"
+                  data-manager={p.name ?? ''}
+                  data-contacted={p.contacted}
+                  data-won={p.won}
+                >
                   <th scope="row">
                     <button type="button" className="btn btn-small" onClick={() => setManager(p.staffId ?? 0)}>
                       {p.name ?? t('campaigns.queue')}
@@ -382,14 +479,31 @@ function CampaignDetail({ campaign, president, onChanged }: { campaign: Campaign
               </tbody>
             </table>
           </div>
-          <Pager offset={offset} limit={LIMIT} rows={entries.data.rows.length} total={entries.data.total} onOffset={setOffset} busy={entries.loading} />
+          <Pager
+            offset={offset}
+            limit={LIMIT}
+            rows={entries.data.rows.length}
+            total={entries.data.total}
+            onOffset={setOffset}
+            busy={entries.loading}
+          />
         </>
       )}
     </section>
   );
 }
 
-function EntryRow({ entry, president, active, onSaved }: { entry: CampaignEntry; president: boolean; active: boolean; onSaved: () => void }) {
+function EntryRow({
+  entry,
+  president,
+  active,
+  onSaved,
+}: {
+  entry: CampaignEntry;
+  president: boolean;
+  active: boolean;
+  onSaved: () => void;
+}) {
   const { t } = useTranslation();
   const [status, setStatus] = useState<EntryStatus>(entry.status);
   const [note, setNote] = useState(entry.note ?? '');
@@ -401,7 +515,12 @@ function EntryRow({ entry, president, active, onSaved }: { entry: CampaignEntry;
   const dirty = status !== entry.status || note !== (entry.note ?? '');
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    if (await action.run(() => api('campaigns.setStatus', { entryId: entry.id, status, ...(note.trim() ? { note: note.trim() } : {}) }))) onSaved();
+    if (
+      await action.run(() =>
+        api('campaigns.setStatus', { entryId: entry.id, status, ...(note.trim() ? { note: note.trim() } : {}) }),
+      )
+    )
+      onSaved();
   };
   const id = `entry-${entry.id}`;
   return (
@@ -417,15 +536,34 @@ function EntryRow({ entry, president, active, onSaved }: { entry: CampaignEntry;
       {president && <td>{entry.managerName ?? t('campaigns.queue')}</td>}
       <td colSpan={2}>
         <form className="chips" onSubmit={save}>
-          <select aria-label={`${entry.customerName} ${t('campaigns.col.status')}`} id={`${id}-status`} data-testid="entry-status" value={status} disabled={!active} onChange={(e) => setStatus(e.target.value as EntryStatus)}>
+          <select
+            aria-label={`${entry.customerName} ${t('campaigns.col.status')}`}
+            id={`${id}-status`}
+            data-testid="entry-status"
+            value={status}
+            disabled={!active}
+            onChange={(e) => setStatus(e.target.value as EntryStatus)}
+          >
             {ENTRY_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {t(`campaigns.status.${s}`)}
               </option>
             ))}
           </select>
-          <input aria-label={`${entry.customerName} ${t('campaigns.col.note')}`} data-testid="entry-note" maxLength={200} value={note} disabled={!active} onChange={(e) => setNote(e.target.value)} />
-          <button type="submit" className="btn btn-small" data-testid="entry-save" disabled={!dirty || !active || action.busy}>
+          <input
+            aria-label={`${entry.customerName} ${t('campaigns.col.note')}`}
+            data-testid="entry-note"
+            maxLength={200}
+            value={note}
+            disabled={!active}
+            onChange={(e) => setNote(e.target.value)}
+          />
+          <button
+            type="submit"
+            className="btn btn-small"
+            data-testid="entry-save"
+            disabled={!dirty || !active || action.busy}
+          >
             {t('campaigns.setStatus')}
           </button>
           <ErrorNotice error={action.error} />

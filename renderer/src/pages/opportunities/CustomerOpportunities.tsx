@@ -24,7 +24,14 @@ function Panel({ customerId }: { customerId: number }) {
   const [done, setDone] = useState<string | null>(null);
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    const o = await action.run(() => api('opportunities.create', { customerId, product, ...(amount.trim() ? { amount: amount.trim() } : {}), ...(title.trim() ? { title: title.trim() } : {}) }));
+    const o = await action.run(() =>
+      api('opportunities.create', {
+        customerId,
+        product,
+        ...(amount.trim() ? { amount: amount.trim() } : {}),
+        ...(title.trim() ? { title: title.trim() } : {}),
+      }),
+    );
     if (o) {
       setDone(t('opportunities.created'));
       setAmount('');
@@ -57,7 +64,11 @@ function Panel({ customerId }: { customerId: number }) {
           <tbody>
             {list.data.rows.map((o) => (
               <tr key={o.id} data-stage={o.stage}>
-                <td>{o.ruleCode ? t(`opportunities.rule.${o.ruleCode}`) : (o.title ?? t(`opportunities.source.${o.source}`))}</td>
+                <td>
+                  {o.ruleCode
+                    ? t(`opportunities.rule.${o.ruleCode}`)
+                    : (o.title ?? t(`opportunities.source.${o.source}`))}
+                </td>
                 <td>{t(`opportunities.product.${o.product}`)}</td>
                 <td className="num tabular">{o.amount ? yuan(o.amount) : '—'}</td>
                 <td>{t(`opportunities.stage.${o.stage}`)}</td>
@@ -69,15 +80,31 @@ function Panel({ customerId }: { customerId: number }) {
         </table>
       )}
       <form className="chips" onSubmit={create} aria-label={t('opportunities.new')}>
-        <select aria-label={t('opportunities.col.product')} value={product} onChange={(e) => setProduct(e.target.value as OpportunityProduct)}>
+        <select
+          aria-label={t('opportunities.col.product')}
+          value={product}
+          onChange={(e) => setProduct(e.target.value as OpportunityProduct)}
+        >
           {OPPORTUNITY_PRODUCTS.map((p) => (
             <option key={p} value={p}>
               {t(`opportunities.product.${p}`)}
             </option>
           ))}
         </select>
-        <input aria-label={t('opportunities.amount')} placeholder={t('opportunities.amount')} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
-        <input aria-label={t('opportunities.col.title')} placeholder={t('opportunities.col.title')} maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+        <input
+          aria-label={t('opportunities.amount')}
+          placeholder={t('opportunities.amount')}
+          inputMode="decimal"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+        />
+        <input
+          aria-label={t('opportunities.col.title')}
+          placeholder={t('opportunities.col.title')}
+          maxLength={200}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+        />
         <button type="submit" className="btn btn-small" data-testid="c360-opp-create" disabled={action.busy}>
           {t('opportunities.new')}
         </button>

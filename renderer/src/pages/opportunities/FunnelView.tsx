@@ -50,7 +50,13 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
     [data, t],
   );
   const link = (n: number, f: OpportunityFilter, testId: string) => (
-    <button type="button" className="btn btn-small tabular" data-testid={testId} data-count={n} onClick={() => onDrill({ ...range, ...f })}>
+    <button
+      type="button"
+      className="btn btn-small tabular"
+      data-testid={testId}
+      data-count={n}
+      onClick={() => onDrill({ ...range, ...f })}
+    >
       {count(n)}
     </button>
   );
@@ -73,12 +79,12 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
           <section className="panel" aria-labelledby="funnel-title">
             <h2 id="funnel-title">{t('opportunities.funnel.title')}</h2>
             <div style={{ height: 300, display: 'flex' }}>
-            <Chart
-              option={option}
-              testId="funnel-chart"
-              label={`${t('opportunities.funnel.chart')}: ${data.stages.map((s) => `${t(`opportunities.stage.${s.stage}`)} ${s.reached}`).join('，')}`}
-              onPick={(i) => onDrill({ ...range, reached: data.stages[i]!.stage })}
-            />
+              <Chart
+                option={option}
+                testId="funnel-chart"
+                label={`${t('opportunities.funnel.chart')}: ${data.stages.map((s) => `${t(`opportunities.stage.${s.stage}`)} ${s.reached}`).join('，')}`}
+                onPick={(i) => onDrill({ ...range, reached: data.stages[i]!.stage })}
+              />
             </div>
             <table className="data-table" data-testid="funnel-table">
               <thead>
@@ -116,8 +122,11 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
             <ul className="plain-list" data-testid="funnel-conversion">
               {data.conversion.map((c) => (
                 <li key={c.from}>
-                  {t('opportunities.funnel.step', { from: t(`opportunities.stage.${c.from}`), to: t(`opportunities.stage.${c.to}`) })}：
-                  <strong className="tabular">{pct(c.rate)}</strong>
+                  {t('opportunities.funnel.step', {
+                    from: t(`opportunities.stage.${c.from}`),
+                    to: t(`opportunities.stage.${c.to}`),
+                  })}
+                  ：<strong className="tabular">{pct(c.rate)}</strong>
                 </li>
               ))}
             </ul>
@@ -153,9 +162,15 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
                   <tr key={s.source} data-testid={`funnel-source-${s.source}`}>
                     <th scope="row">{t(`opportunities.source.${s.source}`)}</th>
                     <td className="num">{link(s.total, { source: s.source }, `funnel-source-${s.source}-total`)}</td>
-                    <td className="num">{link(s.open, { source: s.source, open: true }, `funnel-source-${s.source}-open`)}</td>
-                    <td className="num">{link(s.won, { source: s.source, stage: 'won' }, `funnel-source-${s.source}-won`)}</td>
-                    <td className="num">{link(s.lost, { source: s.source, stage: 'lost' }, `funnel-source-${s.source}-lost`)}</td>
+                    <td className="num">
+                      {link(s.open, { source: s.source, open: true }, `funnel-source-${s.source}-open`)}
+                    </td>
+                    <td className="num">
+                      {link(s.won, { source: s.source, stage: 'won' }, `funnel-source-${s.source}-won`)}
+                    </td>
+                    <td className="num">
+                      {link(s.lost, { source: s.source, stage: 'lost' }, `funnel-source-${s.source}-lost`)}
+                    </td>
                     <td className="num tabular">{yuan(s.wonAmount)}</td>
                     <td className="num tabular">{pct(s.winRate)}</td>
                   </tr>
@@ -187,7 +202,9 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
                       <tr key={r.ruleCode}>
                         <th scope="row">{t(`opportunities.rule.${r.ruleCode}`)}</th>
                         <td className="num">{link(r.total, { ruleCode: r.ruleCode }, `funnel-rule-${r.ruleCode}`)}</td>
-                        <td className="num">{link(r.won, { ruleCode: r.ruleCode, stage: 'won' }, `funnel-rule-${r.ruleCode}-won`)}</td>
+                        <td className="num">
+                          {link(r.won, { ruleCode: r.ruleCode, stage: 'won' }, `funnel-rule-${r.ruleCode}-won`)}
+                        </td>
                       </tr>
                     ))}
                   </tbody>

@@ -32,7 +32,9 @@ export function OpportunitiesPage() {
   // "#/opportunities?stage=proposal" (from the desktop's 商机漏斗 widget) opens the list on that stage.
   const [filter, setFilter] = useState<OpportunityFilter>(() => {
     const asked = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('stage');
-    return (OPPORTUNITY_STAGES as readonly string[]).includes(asked ?? '') ? { stage: asked as OpportunityStage } : { open: true };
+    return (OPPORTUNITY_STAGES as readonly string[]).includes(asked ?? '')
+      ? { stage: asked as OpportunityStage }
+      : { open: true };
   });
   const [offset, setOffset] = useState(0);
   const [chosen, setChosen] = useState<number | null>(null);
@@ -57,7 +59,15 @@ export function OpportunitiesPage() {
         <h1 id="page-title">{t('opportunities.title')}</h1>
         <div className="chips" role="tablist" aria-label={t('opportunities.title')}>
           {(['list', 'funnel'] as const).map((x) => (
-            <button key={x} type="button" role="tab" aria-selected={tab === x} className={tab === x ? 'btn btn-small btn-active' : 'btn btn-small'} data-testid={`opp-tab-${x}`} onClick={() => setTab(x)}>
+            <button
+              key={x}
+              type="button"
+              role="tab"
+              aria-selected={tab === x}
+              className={tab === x ? 'btn btn-small btn-active' : 'btn btn-small'}
+              data-testid={`opp-tab-${x}`}
+              onClick={() => setTab(x)}
+            >
               {t(`opportunities.tabs.${x}`)}
             </button>
           ))}
@@ -76,7 +86,9 @@ export function OpportunitiesPage() {
                 data-testid={`opp-filter-${q.key}`}
                 onClick={() => drill(q.f)}
               >
-                {q.key === 'open' || q.key === 'all' ? t(`opportunities.filter.${q.key}`) : t(`opportunities.stage.${q.key}`)}
+                {q.key === 'open' || q.key === 'all'
+                  ? t(`opportunities.filter.${q.key}`)
+                  : t(`opportunities.stage.${q.key}`)}
               </button>
             ))}
             {current === null && (
@@ -87,7 +99,13 @@ export function OpportunitiesPage() {
                 </button>
               </span>
             )}
-            <button type="button" className="btn btn-small btn-primary" data-testid="opp-new" onClick={() => setCreating((v) => !v)} aria-expanded={creating}>
+            <button
+              type="button"
+              className="btn btn-small btn-primary"
+              data-testid="opp-new"
+              onClick={() => setCreating((v) => !v)}
+              aria-expanded={creating}
+            >
               {t('opportunities.new')}
             </button>
           </div>
@@ -129,13 +147,28 @@ export function OpportunitiesPage() {
                       </thead>
                       <tbody>
                         {list.data.rows.map((o) => (
-                          <tr key={o.id} data-testid="opp-row" data-stage={o.stage} data-customer-no={o.customerNo} aria-selected={o.id === chosen}>
+                          <tr
+                            key={o.id}
+                            data-testid="opp-row"
+                            data-stage={o.stage}
+                            data-customer-no={o.customerNo}
+                            aria-selected={o.id === chosen}
+                          >
                             <td>
-                              <button type="button" className="btn btn-small" data-testid="opp-pick" onClick={() => setChosen(o.id)}>
+                              <button
+                                type="button"
+                                className="btn btn-small"
+                                data-testid="opp-pick"
+                                onClick={() => setChosen(o.id)}
+                              >
                                 {o.customerName}
                               </button>
                             </td>
-                            <td>{o.ruleCode ? t(`opportunities.rule.${o.ruleCode}`) : (o.title ?? t(`opportunities.source.${o.source}`))}</td>
+                            <td>
+                              {o.ruleCode
+                                ? t(`opportunities.rule.${o.ruleCode}`)
+                                : (o.title ?? t(`opportunities.source.${o.source}`))}
+                            </td>
                             <td>{t(`opportunities.product.${o.product}`)}</td>
                             <td className="num tabular">{o.amount ? yuan(o.amount) : '—'}</td>
                             <td>{t(`opportunities.stage.${o.stage}`)}</td>
@@ -146,7 +179,14 @@ export function OpportunitiesPage() {
                       </tbody>
                     </table>
                   </div>
-                  <Pager offset={offset} limit={LIMIT} rows={list.data.rows.length} total={list.data.total} onOffset={setOffset} busy={list.loading} />
+                  <Pager
+                    offset={offset}
+                    limit={LIMIT}
+                    rows={list.data.rows.length}
+                    total={list.data.total}
+                    onOffset={setOffset}
+                    busy={list.loading}
+                  />
                 </>
               )}
             </section>
@@ -190,7 +230,13 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
     e.preventDefault();
     if (customerId === null) return;
     const o = await action.run(() =>
-      api('opportunities.create', { customerId, product, ...(amount.trim() ? { amount: amount.trim() } : {}), ...(dueOn ? { dueOn } : {}), ...(title.trim() ? { title: title.trim() } : {}) }),
+      api('opportunities.create', {
+        customerId,
+        product,
+        ...(amount.trim() ? { amount: amount.trim() } : {}),
+        ...(dueOn ? { dueOn } : {}),
+        ...(title.trim() ? { title: title.trim() } : {}),
+      }),
     );
     if (o) onCreated(o);
   };
@@ -201,7 +247,13 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
       <form className="form-grid" onSubmit={find} role="search">
         <div className="field">
           <label htmlFor="opp-customer-q">{t('opportunities.customerNo')}</label>
-          <input id="opp-customer-q" data-testid="opp-customer-q" value={query} onChange={(e) => setQuery(e.target.value)} autoFocus />
+          <input
+            id="opp-customer-q"
+            data-testid="opp-customer-q"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            autoFocus
+          />
         </div>
         <div className="form-actions">
           <button type="submit" className="btn" disabled={!query.trim() || action.busy}>
@@ -214,7 +266,12 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
         <form className="form-grid" onSubmit={create}>
           <div className="field">
             <label htmlFor="opp-customer">{t('opportunities.col.customer')}</label>
-            <select id="opp-customer" data-testid="opp-customer" value={customerId ?? ''} onChange={(e) => setCustomerId(Number(e.target.value))}>
+            <select
+              id="opp-customer"
+              data-testid="opp-customer"
+              value={customerId ?? ''}
+              onChange={(e) => setCustomerId(Number(e.target.value))}
+            >
               {found.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name} {c.customerNo}
@@ -224,7 +281,12 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
           </div>
           <div className="field">
             <label htmlFor="opp-product">{t('opportunities.col.product')}</label>
-            <select id="opp-product" data-testid="opp-product" value={product} onChange={(e) => setProduct(e.target.value as OpportunityProduct)}>
+            <select
+              id="opp-product"
+              data-testid="opp-product"
+              value={product}
+              onChange={(e) => setProduct(e.target.value as OpportunityProduct)}
+            >
               {OPPORTUNITY_PRODUCTS.map((p) => (
                 <option key={p} value={p}>
                   {t(`opportunities.product.${p}`)}
@@ -234,7 +296,13 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
           </div>
           <div className="field">
             <label htmlFor="opp-amount">{t('opportunities.amount')}</label>
-            <input id="opp-amount" data-testid="opp-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            <input
+              id="opp-amount"
+              data-testid="opp-amount"
+              inputMode="decimal"
+              value={amount}
+              onChange={(e) => setAmount(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="opp-due">{t('opportunities.dueOn')}</label>
@@ -242,10 +310,21 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
           </div>
           <div className="field">
             <label htmlFor="opp-title">{t('opportunities.col.title')}</label>
-            <input id="opp-title" data-testid="opp-title" maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+            <input
+              id="opp-title"
+              data-testid="opp-title"
+              maxLength={200}
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+            />
           </div>
           <div className="form-actions">
-            <button type="submit" className="btn btn-primary" data-testid="opp-create" disabled={action.busy || customerId === null}>
+            <button
+              type="submit"
+              className="btn btn-primary"
+              data-testid="opp-create"
+              disabled={action.busy || customerId === null}
+            >
               {t('opportunities.create')}
             </button>
           </div>
@@ -312,7 +391,12 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
           <dl className="facts">
             <dt>{t('opportunities.col.customer')}</dt>
             <dd>
-              <button type="button" className="btn btn-small" onClick={() => openCustomer(o.customerId)} title={t('opportunities.openCustomer')}>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => openCustomer(o.customerId)}
+                title={t('opportunities.openCustomer')}
+              >
                 {o.customerName} <span className="mono">{o.customerNo}</span>
               </button>
             </dd>
@@ -347,7 +431,12 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
           {user.role === 'president' && owners.data && o.stage !== 'won' && o.stage !== 'lost' && (
             <div className="field">
               <label htmlFor="opp-assign">{t('opportunities.assign')}</label>
-              <select id="opp-assign" data-testid="opp-assign" value={o.ownerStaffId ?? ''} onChange={(e) => e.target.value && void assign(Number(e.target.value))}>
+              <select
+                id="opp-assign"
+                data-testid="opp-assign"
+                value={o.ownerStaffId ?? ''}
+                onChange={(e) => e.target.value && void assign(Number(e.target.value))}
+              >
                 <option value="">{t('opportunities.queue')}</option>
                 {owners.data.map((m) => (
                   <option key={m.staffId} value={m.staffId}>
@@ -361,17 +450,35 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
             <form className="form-grid" onSubmit={(e) => e.preventDefault()}>
               <div className="field">
                 <label htmlFor="opp-note">{t('opportunities.note')}</label>
-                <input id="opp-note" data-testid="opp-note" maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />
+                <input
+                  id="opp-note"
+                  data-testid="opp-note"
+                  maxLength={200}
+                  value={note}
+                  onChange={(e) => setNote(e.target.value)}
+                />
               </div>
               {nextStages(o.stage).includes('won') && (
                 <div className="field">
                   <label htmlFor="opp-won-amount">{t('opportunities.amount')}</label>
-                  <input id="opp-won-amount" data-testid="opp-won-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+                  <input
+                    id="opp-won-amount"
+                    data-testid="opp-won-amount"
+                    inputMode="decimal"
+                    value={amount}
+                    onChange={(e) => setAmount(e.target.value)}
+                  />
                 </div>
               )}
               <div className="field">
                 <label htmlFor="opp-lost-reason">{t('opportunities.lostReason')}</label>
-                <input id="opp-lost-reason" data-testid="opp-lost-reason" maxLength={200} value={lostReason} onChange={(e) => setLostReason(e.target.value)} />
+                <input
+                  id="opp-lost-reason"
+                  data-testid="opp-lost-reason"
+                  maxLength={200}
+                  value={lostReason}
+                  onChange={(e) => setLostReason(e.target.value)}
+                />
               </div>
               <div className="form-actions chips">
                 {nextStages(o.stage).map((s) => (

@@ -7,7 +7,15 @@ import { ErrorNotice, Modal } from '../../components/ui';
 import { count } from '../../format';
 
 /** 下发营销名单 from the customer grid: everyone the current filter keeps (in the president's scope). */
-export function PushCampaignDialog({ filter, filtered, onClose }: { filter: GridFilter; filtered: number | null; onClose: () => void }) {
+export function PushCampaignDialog({
+  filter,
+  filtered,
+  onClose,
+}: {
+  filter: GridFilter;
+  filtered: number | null;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const action = useAction();
   const [name, setName] = useState('');
@@ -15,7 +23,9 @@ export function PushCampaignDialog({ filter, filtered, onClose }: { filter: Grid
   const [dueOn, setDueOn] = useState('');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const c = await action.run(() => api('campaigns.create', { name: name.trim(), product, ...(dueOn ? { dueOn } : {}), source: { filter } }));
+    const c = await action.run(() =>
+      api('campaigns.create', { name: name.trim(), product, ...(dueOn ? { dueOn } : {}), source: { filter } }),
+    );
     if (c) {
       onClose();
       window.location.hash = '#/campaigns';
@@ -28,7 +38,14 @@ export function PushCampaignDialog({ filter, filtered, onClose }: { filter: Grid
         <ErrorNotice error={action.error} />
         <div className="field">
           <label htmlFor="push-name">{t('campaigns.name')}</label>
-          <input id="push-name" data-testid="grid-push-name" maxLength={60} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+          <input
+            id="push-name"
+            data-testid="grid-push-name"
+            maxLength={60}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoFocus
+          />
         </div>
         <div className="field">
           <label htmlFor="push-product">{t('campaigns.product')}</label>
@@ -45,7 +62,12 @@ export function PushCampaignDialog({ filter, filtered, onClose }: { filter: Grid
           <input id="push-due" type="date" value={dueOn} onChange={(e) => setDueOn(e.target.value)} />
         </div>
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" data-testid="grid-push-submit" disabled={!name.trim() || action.busy}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            data-testid="grid-push-submit"
+            disabled={!name.trim() || action.busy}
+          >
             {t('campaigns.create')}
           </button>
         </div>

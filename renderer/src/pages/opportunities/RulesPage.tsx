@@ -25,7 +25,13 @@ export function RulesPage() {
     <section className="page" data-testid="rules-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('rules.title')}</h1>
-        <button type="button" className="btn" data-testid="rules-run" disabled={action.busy} onClick={() => void runNow()}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="rules-run"
+          disabled={action.busy}
+          onClick={() => void runNow()}
+        >
           {t('rules.runNow')}
         </button>
       </header>
@@ -33,7 +39,9 @@ export function RulesPage() {
       <ErrorNotice error={rules.error ?? action.error} onRetry={rules.reload} />
       <SuccessNotice text={notice} />
       {rules.loading && !rules.data && <Loading />}
-      {rules.data?.map((r) => <RuleCard key={r.code} rule={r} onSaved={rules.reload} />)}
+      {rules.data?.map((r) => (
+        <RuleCard key={r.code} rule={r} onSaved={rules.reload} />
+      ))}
     </section>
   );
 }
@@ -41,7 +49,9 @@ export function RulesPage() {
 function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
   const { t } = useTranslation();
   const [enabled, setEnabled] = useState(rule.enabled);
-  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(Object.entries(rule.params).map(([k, v]) => [k, String(v)])));
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(Object.entries(rule.params).map(([k, v]) => [k, String(v)])),
+  );
   const [preview, setPreview] = useState<RulePreview | null>(null);
   const [saved, setSaved] = useState(false);
   const action = useAction();
@@ -62,10 +72,18 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
     <section className="panel" data-testid={id} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>
         <label>
-          <input type="checkbox" data-testid={`${id}-enabled`} checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> {t(`opportunities.rule.${rule.code}`)}
+          <input
+            type="checkbox"
+            data-testid={`${id}-enabled`}
+            checked={enabled}
+            onChange={(e) => setEnabled(e.target.checked)}
+          />{' '}
+          {t(`opportunities.rule.${rule.code}`)}
         </label>
       </h2>
-      <p className="muted">{rule.lastRunOn ? t('rules.lastRun', { date: rule.lastRunOn, n: rule.lastCreated ?? 0 }) : t('rules.never')}</p>
+      <p className="muted">
+        {rule.lastRunOn ? t('rules.lastRun', { date: rule.lastRunOn, n: rule.lastCreated ?? 0 }) : t('rules.never')}
+      </p>
       <div className="form-grid">
         {rule.paramDefs.map((d) => (
           <div className="field" key={d.key}>
@@ -98,10 +116,22 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
       )}
       <SuccessNotice text={saved ? t('rules.saved') : null} />
       <div className="form-actions">
-        <button type="button" className="btn" data-testid={`${id}-preview-btn`} disabled={!valid || action.busy} onClick={() => void doPreview()}>
+        <button
+          type="button"
+          className="btn"
+          data-testid={`${id}-preview-btn`}
+          disabled={!valid || action.busy}
+          onClick={() => void doPreview()}
+        >
           {t('rules.preview')}
         </button>
-        <button type="button" className="btn btn-primary" data-testid={`${id}-save`} disabled={!valid || action.busy} onClick={() => void save()}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid={`${id}-save`}
+          disabled={!valid || action.busy}
+          onClick={() => void save()}
+        >
           {t('rules.save')}
         </button>
       </div>

@@ -13,7 +13,11 @@ import { ContactFields } from './ReferralQueuePage';
 export function CustomerContacts({ customerId }: { customerId: number }) {
   const { t } = useTranslation();
   const { user } = useSession();
-  const timeline = useApi('contacts.forCustomer', { customerId, offset: 0, limit: 50 }, { enabled: user.permissions.includes('contact.log') });
+  const timeline = useApi(
+    'contacts.forCustomer',
+    { customerId, offset: 0, limit: 50 },
+    { enabled: user.permissions.includes('contact.log') },
+  );
   const referrals = useApi('referrals.forCustomer', { customerId });
   const [channel, setChannel] = useState<ContactChannel>('call');
   const [outcome, setOutcome] = useState<ContactOutcome>('reached');
@@ -43,7 +47,11 @@ export function CustomerContacts({ customerId }: { customerId: number }) {
               }),
             );
             if (r) {
-              setSaved(r.reminderId ? `${t('contact.timeline.saved')} · ${t('contact.timeline.reminder')}` : t('contact.timeline.saved'));
+              setSaved(
+                r.reminderId
+                  ? `${t('contact.timeline.saved')} · ${t('contact.timeline.reminder')}`
+                  : t('contact.timeline.saved'),
+              );
               setSummary('');
               setNextStep('');
               setNextStepOn('');
@@ -78,10 +86,12 @@ export function CustomerContacts({ customerId }: { customerId: number }) {
         <ol className="plain-list" data-testid="contact-timeline">
           {(timeline.data?.rows ?? []).map((c) => (
             <li key={c.id} data-testid="contact-entry" data-channel={c.channel}>
-              <strong>{dateTime(c.contactedAt)}</strong> · {t(`contact.channel.${c.channel}`)} · {t(`contact.outcome.${c.outcome}`)} ·{' '}
-              {t('contact.timeline.by', { name: c.staffName })}
+              <strong>{dateTime(c.contactedAt)}</strong> · {t(`contact.channel.${c.channel}`)} ·{' '}
+              {t(`contact.outcome.${c.outcome}`)} · {t('contact.timeline.by', { name: c.staffName })}
               {c.summary && <div>{c.summary}</div>}
-              {c.nextStep && <div className="muted">{t('contact.timeline.next', { step: c.nextStep, on: c.nextStepOn ?? '—' })}</div>}
+              {c.nextStep && (
+                <div className="muted">{t('contact.timeline.next', { step: c.nextStep, on: c.nextStepOn ?? '—' })}</div>
+              )}
             </li>
           ))}
         </ol>
@@ -93,7 +103,8 @@ export function CustomerContacts({ customerId }: { customerId: number }) {
         <ol className="plain-list" data-testid="c360-referrals">
           {(referrals.data ?? []).map((r) => (
             <li key={r.id}>
-              {r.createdOn} · {t(`referral.interest.${r.interest}`)} · {r.referrerName} → {r.ownerName ?? t('referral.branchQueue')} · <StatusPill r={r} /> <Outcome r={r} />
+              {r.createdOn} · {t(`referral.interest.${r.interest}`)} · {r.referrerName} →{' '}
+              {r.ownerName ?? t('referral.branchQueue')} · <StatusPill r={r} /> <Outcome r={r} />
             </li>
           ))}
         </ol>

@@ -1,6 +1,13 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { REFERRAL_INTERESTS, REFERRAL_URGENCIES, type CustomerSummary, type Referral, type ReferralInterest, type ReferralUrgency } from '../../../../shared/api';
+import {
+  REFERRAL_INTERESTS,
+  REFERRAL_URGENCIES,
+  type CustomerSummary,
+  type Referral,
+  type ReferralInterest,
+  type ReferralUrgency,
+} from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/useApi';
 import { Empty, ErrorNotice, Loading, Modal, Pager } from '../../components/ui';
@@ -42,7 +49,9 @@ export function ReferralDialog({
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!customer || action.busy) return;
-    const r = await action.run(() => api('referrals.create', { customerId: customer.id, interest, urgency, note: note.trim() || undefined }));
+    const r = await action.run(() =>
+      api('referrals.create', { customerId: customer.id, interest, urgency, note: note.trim() || undefined }),
+    );
     if (r) onDone(r);
   }
 
@@ -72,7 +81,14 @@ export function ReferralDialog({
             <legend>{t('referral.flag.urgency')}</legend>
             {REFERRAL_URGENCIES.map((k) => (
               <label key={k}>
-                <input type="radio" name="urgency" value={k} checked={urgency === k} onChange={() => setUrgency(k)} data-testid={`referral-urgency-${k}`} />{' '}
+                <input
+                  type="radio"
+                  name="urgency"
+                  value={k}
+                  checked={urgency === k}
+                  onChange={() => setUrgency(k)}
+                  data-testid={`referral-urgency-${k}`}
+                />{' '}
                 {t(`referral.urgency.${k}`)}
               </label>
             ))}
@@ -152,7 +168,16 @@ export function MyReferrals({ refresh }: { refresh: number }) {
           </table>
         </div>
       )}
-      {data && data.total > MINE_PAGE && <Pager offset={offset} limit={MINE_PAGE} rows={data.rows.length} total={data.total} onOffset={setOffset} busy={loading} />}
+      {data && data.total > MINE_PAGE && (
+        <Pager
+          offset={offset}
+          limit={MINE_PAGE}
+          rows={data.rows.length}
+          total={data.total}
+          onOffset={setOffset}
+          busy={loading}
+        />
+      )}
     </section>
   );
 }
@@ -170,7 +195,10 @@ export function StatusPill({ r }: { r: Referral }) {
 
 export function Outcome({ r }: { r: Referral }) {
   const { t } = useTranslation();
-  if (r.status === 'won') return <>{t('referral.detail.wonWith', { product: r.wonProductName ?? '', amount: yuan(r.wonAmount ?? '0.00') })}</>;
+  if (r.status === 'won')
+    return (
+      <>{t('referral.detail.wonWith', { product: r.wonProductName ?? '', amount: yuan(r.wonAmount ?? '0.00') })}</>
+    );
   if (r.status === 'lost') return <>{r.lostReason ? t(`referral.lostReason.${r.lostReason}`) : '—'}</>;
   return (
     <span className="muted">

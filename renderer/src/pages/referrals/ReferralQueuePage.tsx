@@ -28,7 +28,9 @@ export function ReferralQueuePage() {
   const { t } = useTranslation();
   const { user } = useSession();
   const president = user.role === 'president';
-  const views: View[] = president ? ['open', 'unassigned', 'overdue', 'closed', 'all'] : ['open', 'overdue', 'closed', 'all'];
+  const views: View[] = president
+    ? ['open', 'unassigned', 'overdue', 'closed', 'all']
+    : ['open', 'overdue', 'closed', 'all'];
   // "#/referrals?view=overdue" (from the desktop's 转介商机 widget) opens that view.
   const [view, setView] = useState<View>(() => {
     const asked = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('view');
@@ -81,9 +83,20 @@ export function ReferralQueuePage() {
                   </thead>
                   <tbody>
                     {list.data.rows.map((r) => (
-                      <tr key={r.id} data-testid="referral-row" data-customer-no={r.customerNo} data-status={r.status} aria-selected={r.id === chosen}>
+                      <tr
+                        key={r.id}
+                        data-testid="referral-row"
+                        data-customer-no={r.customerNo}
+                        data-status={r.status}
+                        aria-selected={r.id === chosen}
+                      >
                         <td>
-                          <button type="button" className="btn btn-small" data-testid="referral-pick" onClick={() => setChosen(r.id)}>
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            data-testid="referral-pick"
+                            onClick={() => setChosen(r.id)}
+                          >
                             {r.customerName}
                           </button>
                           {r.urgency === 'high' && <span className="badge"> {t('referral.urgency.high')}</span>}
@@ -100,7 +113,14 @@ export function ReferralQueuePage() {
                   </tbody>
                 </table>
               </div>
-              <Pager offset={offset} limit={LIMIT} rows={list.data.rows.length} total={list.data.total} onOffset={setOffset} busy={list.loading} />
+              <Pager
+                offset={offset}
+                limit={LIMIT}
+                rows={list.data.rows.length}
+                total={list.data.total}
+                onOffset={setOffset}
+                busy={list.loading}
+              />
             </>
           )}
         </section>
@@ -141,7 +161,12 @@ function ReferralDetailPanel({ id, onChanged }: { id: number | null; onChanged: 
           <dl className="facts">
             <dt>{t('referral.col.customer')}</dt>
             <dd>
-              <button type="button" className="btn btn-small" onClick={() => openCustomer(r.customerId)} data-testid="referral-customer">
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => openCustomer(r.customerId)}
+                data-testid="referral-customer"
+              >
                 {r.customerName} <span className="mono">{r.customerNo}</span>
               </button>
             </dd>
@@ -171,10 +196,16 @@ function ReferralDetailPanel({ id, onChanged }: { id: number | null; onChanged: 
             </dd>
           </dl>
           {mine && r.status === 'new' && <AcceptButton r={r} onDone={() => after('accept')} />}
-          {(mine || user.role === 'president') && ['new', 'accepted', 'contacted'].includes(r.status) && <ReassignForm r={r} onDone={() => after('reassign')} />}
-          {mine && (r.status === 'accepted' || r.status === 'contacted') && <ContactForm r={r} onDone={() => after('contact')} />}
+          {(mine || user.role === 'president') && ['new', 'accepted', 'contacted'].includes(r.status) && (
+            <ReassignForm r={r} onDone={() => after('reassign')} />
+          )}
+          {mine && (r.status === 'accepted' || r.status === 'contacted') && (
+            <ContactForm r={r} onDone={() => after('contact')} />
+          )}
           {mine && r.status === 'contacted' && <WinForm r={r} onDone={() => after('win')} />}
-          {mine && (r.status === 'accepted' || r.status === 'contacted') && <LoseForm r={r} onDone={() => after('lose')} />}
+          {mine && (r.status === 'accepted' || r.status === 'contacted') && (
+            <LoseForm r={r} onDone={() => after('lose')} />
+          )}
           <h3>{t('referral.detail.history')}</h3>
           <ol className="plain-list" data-testid="referral-history">
             {r.events.map((e, i) => (
@@ -191,7 +222,15 @@ function ReferralDetailPanel({ id, onChanged }: { id: number | null; onChanged: 
   );
 }
 
-function ActionForm({ title, testId, onSubmit, busy, error, children, submitLabel }: {
+function ActionForm({
+  title,
+  testId,
+  onSubmit,
+  busy,
+  error,
+  children,
+  submitLabel,
+}: {
   title: string;
   testId: string;
   onSubmit: () => void;
@@ -267,12 +306,23 @@ function ReassignForm({ r, onDone }: { r: Referral; onDone: () => void }) {
       submitLabel={t('referral.action.reassign')}
       onSubmit={async () => {
         if (!to) return;
-        if (await a.run(() => api('referrals.reassign', { id: r.id, toStaffId: Number(to), note: note.trim() || undefined }))) onDone();
+        if (
+          await a.run(() =>
+            api('referrals.reassign', { id: r.id, toStaffId: Number(to), note: note.trim() || undefined }),
+          )
+        )
+          onDone();
       }}
     >
       <Field label={t('referral.form.reassignTo')}>
         {(id) => (
-          <select id={id} value={to} onChange={(e) => setTo(e.target.value)} data-testid="referral-reassign-to" required>
+          <select
+            id={id}
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            data-testid="referral-reassign-to"
+            required
+          >
             <option value="">{t('referral.form.choose')}</option>
             {(managers.data ?? [])
               .filter((m) => m.staffId !== r.ownerStaffId)
@@ -284,7 +334,9 @@ function ReassignForm({ r, onDone }: { r: Referral; onDone: () => void }) {
           </select>
         )}
       </Field>
-      <Field label={t('referral.form.reassignNote')}>{(id) => <input id={id} maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />}</Field>
+      <Field label={t('referral.form.reassignNote')}>
+        {(id) => <input id={id} maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />}
+      </Field>
     </ActionForm>
   );
 }
@@ -354,7 +406,12 @@ export function ContactFields(p: {
     <div className="form-grid">
       <Field label={t('referral.form.channel')}>
         {(id) => (
-          <select id={id} value={p.channel} onChange={(e) => p.setChannel(e.target.value as ContactChannel)} data-testid={`${p.prefix}-channel`}>
+          <select
+            id={id}
+            value={p.channel}
+            onChange={(e) => p.setChannel(e.target.value as ContactChannel)}
+            data-testid={`${p.prefix}-channel`}
+          >
             {CONTACT_CHANNELS.map((c) => (
               <option key={c} value={c}>
                 {t(`contact.channel.${c}`)}
@@ -365,7 +422,12 @@ export function ContactFields(p: {
       </Field>
       <Field label={t('referral.form.outcome')}>
         {(id) => (
-          <select id={id} value={p.outcome} onChange={(e) => p.setOutcome(e.target.value as ContactOutcome)} data-testid={`${p.prefix}-outcome`}>
+          <select
+            id={id}
+            value={p.outcome}
+            onChange={(e) => p.setOutcome(e.target.value as ContactOutcome)}
+            data-testid={`${p.prefix}-outcome`}
+          >
             {CONTACT_OUTCOMES.map((c) => (
               <option key={c} value={c}>
                 {t(`contact.outcome.${c}`)}
@@ -375,13 +437,37 @@ export function ContactFields(p: {
         )}
       </Field>
       <Field label={t('referral.form.summary')}>
-        {(id) => <input id={id} maxLength={500} value={p.summary} onChange={(e) => p.setSummary(e.target.value)} data-testid={`${p.prefix}-summary`} />}
+        {(id) => (
+          <input
+            id={id}
+            maxLength={500}
+            value={p.summary}
+            onChange={(e) => p.setSummary(e.target.value)}
+            data-testid={`${p.prefix}-summary`}
+          />
+        )}
       </Field>
       <Field label={t('referral.form.nextStep')}>
-        {(id) => <input id={id} maxLength={200} value={p.nextStep} onChange={(e) => p.setNextStep(e.target.value)} data-testid={`${p.prefix}-next`} />}
+        {(id) => (
+          <input
+            id={id}
+            maxLength={200}
+            value={p.nextStep}
+            onChange={(e) => p.setNextStep(e.target.value)}
+            data-testid={`${p.prefix}-next`}
+          />
+        )}
       </Field>
       <Field label={t('referral.form.nextStepOn')}>
-        {(id) => <input id={id} type="date" value={p.nextStepOn} onChange={(e) => p.setNextStepOn(e.target.value)} data-testid={`${p.prefix}-next-on`} />}
+        {(id) => (
+          <input
+            id={id}
+            type="date"
+            value={p.nextStepOn}
+            onChange={(e) => p.setNextStepOn(e.target.value)}
+            data-testid={`${p.prefix}-next-on`}
+          />
+        )}
       </Field>
     </div>
   );
@@ -403,13 +489,29 @@ function WinForm({ r, onDone }: { r: Referral; onDone: () => void }) {
       submitLabel={t('referral.action.win')}
       onSubmit={async () => {
         if (!product) return;
-        if (await a.run(() => api('referrals.win', { id: r.id, productId: Number(product), amount: amount.trim(), note: note.trim() || undefined }))) onDone();
+        if (
+          await a.run(() =>
+            api('referrals.win', {
+              id: r.id,
+              productId: Number(product),
+              amount: amount.trim(),
+              note: note.trim() || undefined,
+            }),
+          )
+        )
+          onDone();
       }}
     >
       <div className="form-grid">
         <Field label={t('referral.form.product')}>
           {(id) => (
-            <select id={id} value={product} onChange={(e) => setProduct(e.target.value)} required data-testid="referral-win-product">
+            <select
+              id={id}
+              value={product}
+              onChange={(e) => setProduct(e.target.value)}
+              required
+              data-testid="referral-win-product"
+            >
               <option value="">{t('referral.form.choose')}</option>
               {(products.data ?? []).map((p) => (
                 <option key={p.id} value={p.id}>
@@ -420,9 +522,20 @@ function WinForm({ r, onDone }: { r: Referral; onDone: () => void }) {
           )}
         </Field>
         <Field label={t('referral.form.amount')}>
-          {(id) => <input id={id} inputMode="decimal" required value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="referral-win-amount" />}
+          {(id) => (
+            <input
+              id={id}
+              inputMode="decimal"
+              required
+              value={amount}
+              onChange={(e) => setAmount(e.target.value)}
+              data-testid="referral-win-amount"
+            />
+          )}
         </Field>
-        <Field label={t('referral.form.closeNote')}>{(id) => <input id={id} maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />}</Field>
+        <Field label={t('referral.form.closeNote')}>
+          {(id) => <input id={id} maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />}
+        </Field>
       </div>
     </ActionForm>
   );
@@ -448,7 +561,13 @@ function LoseForm({ r, onDone }: { r: Referral; onDone: () => void }) {
       <div className="form-grid">
         <Field label={t('referral.form.reason')}>
           {(id) => (
-            <select id={id} value={reason} onChange={(e) => setReason(e.target.value as LostReason)} required data-testid="referral-lose-reason">
+            <select
+              id={id}
+              value={reason}
+              onChange={(e) => setReason(e.target.value as LostReason)}
+              required
+              data-testid="referral-lose-reason"
+            >
               <option value="">{t('referral.form.choose')}</option>
               {LOST_REASONS.map((x) => (
                 <option key={x} value={x}>
@@ -458,7 +577,9 @@ function LoseForm({ r, onDone }: { r: Referral; onDone: () => void }) {
             </select>
           )}
         </Field>
-        <Field label={t('referral.form.closeNote')}>{(id) => <input id={id} maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />}</Field>
+        <Field label={t('referral.form.closeNote')}>
+          {(id) => <input id={id} maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />}
+        </Field>
       </div>
     </ActionForm>
   );

@@ -12,7 +12,12 @@ const hours = (x: number | null) => (x === null ? '—' : x.toFixed(1));
 
 /** Business dates in Asia/Shanghai (the branch's day), whatever the PC's zone. */
 function shanghaiToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }
 
 /**
@@ -28,7 +33,11 @@ export function ReferralReportPage() {
   const [to, setTo] = useState(today);
   const fromId = useId();
   const toId = useId();
-  const report = useApi('referrals.report', { from, to }, { enabled: /^\d{4}-\d{2}-\d{2}$/.test(from) && /^\d{4}-\d{2}-\d{2}$/.test(to) });
+  const report = useApi(
+    'referrals.report',
+    { from, to },
+    { enabled: /^\d{4}-\d{2}-\d{2}$/.test(from) && /^\d{4}-\d{2}-\d{2}$/.test(to) },
+  );
   const d = report.data;
   return (
     <section className="page" data-testid="referral-report-page" aria-labelledby="page-title">
@@ -38,11 +47,23 @@ export function ReferralReportPage() {
       <div className="form-grid">
         <div className="field">
           <label htmlFor={fromId}>{t('referral.report.from')}</label>
-          <input id={fromId} type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="referral-report-from" />
+          <input
+            id={fromId}
+            type="date"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
+            data-testid="referral-report-from"
+          />
         </div>
         <div className="field">
           <label htmlFor={toId}>{t('referral.report.to')}</label>
-          <input id={toId} type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="referral-report-to" />
+          <input
+            id={toId}
+            type="date"
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            data-testid="referral-report-to"
+          />
         </div>
       </div>
       {report.loading && !d && <Loading />}
@@ -65,9 +86,15 @@ export function ReferralReportPage() {
                 <tr>
                   <th scope="col">{t('referral.report.rank')}</th>
                   <th scope="col">{t('referral.report.name')}</th>
-                  <th scope="col" className="num">{t('referral.report.won')}</th>
-                  <th scope="col" className="num">{t('referral.report.count')}</th>
-                  <th scope="col" className="num">{t('referral.report.wonAmount')}</th>
+                  <th scope="col" className="num">
+                    {t('referral.report.won')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('referral.report.count')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('referral.report.wonAmount')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -85,7 +112,10 @@ export function ReferralReportPage() {
           </section>
           <section className="panel" aria-labelledby="rr-manager">
             <h2 id="rr-manager">{t('referral.report.byManager')}</h2>
-            <StatsTable rows={d.byManager.map((r) => (r.staffId === null ? { ...r, name: t('referral.branchQueue') } : r))} testId="referral-report-managers" />
+            <StatsTable
+              rows={d.byManager.map((r) => (r.staffId === null ? { ...r, name: t('referral.branchQueue') } : r))}
+              testId="referral-report-managers"
+            />
           </section>
         </>
       )}
@@ -102,24 +132,46 @@ function StatsTable({ rows, testId }: { rows: ReferralStatsRow[]; testId: string
         <thead>
           <tr>
             <th scope="col">{t('referral.report.name')}</th>
-            <th scope="col" className="num">{t('referral.report.count')}</th>
-            <th scope="col" className="num">{t('referral.report.open')}</th>
-            <th scope="col" className="num">{t('referral.report.won')}</th>
-            <th scope="col" className="num">{t('referral.report.lost')}</th>
-            <th scope="col" className="num">{t('referral.report.conversion')}</th>
-            <th scope="col" className="num">{t('referral.report.wonAmount')}</th>
-            <th scope="col" className="num">{t('referral.report.avgHours')}</th>
-            <th scope="col" className="num">{t('referral.report.overdue')}</th>
-            <th scope="col" className="num">{t('referral.report.late')}</th>
+            <th scope="col" className="num">
+              {t('referral.report.count')}
+            </th>
+            <th scope="col" className="num">
+              {t('referral.report.open')}
+            </th>
+            <th scope="col" className="num">
+              {t('referral.report.won')}
+            </th>
+            <th scope="col" className="num">
+              {t('referral.report.lost')}
+            </th>
+            <th scope="col" className="num">
+              {t('referral.report.conversion')}
+            </th>
+            <th scope="col" className="num">
+              {t('referral.report.wonAmount')}
+            </th>
+            <th scope="col" className="num">
+              {t('referral.report.avgHours')}
+            </th>
+            <th scope="col" className="num">
+              {t('referral.report.overdue')}
+            </th>
+            <th scope="col" className="num">
+              {t('referral.report.late')}
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.staffId}-${r.name}`} data-testid="referral-stats-row" data-name={r.name}>
               <td>{r.name}</td>
-              <td className="num" data-col="count">{r.count}</td>
+              <td className="num" data-col="count">
+                {r.count}
+              </td>
               <td className="num">{r.open}</td>
-              <td className="num" data-col="won">{r.won}</td>
+              <td className="num" data-col="won">
+                {r.won}
+              </td>
               <td className="num">{r.lost}</td>
               <td className="num">{pct(r.conversion)}</td>
               <td className="num tabular">{yuan(r.wonAmount)}</td>
@@ -149,7 +201,9 @@ export function SlaSetting() {
         className="form"
         onSubmit={async (e) => {
           e.preventDefault();
-          const r = await a.run(() => api('referrals.saveSettings', { slaDays: Number(value || current.data?.slaDays) }));
+          const r = await a.run(() =>
+            api('referrals.saveSettings', { slaDays: Number(value || current.data?.slaDays) }),
+          );
           if (r) {
             setSaved(t('referral.report.saved', { days: r.slaDays }));
             current.reload();
@@ -158,7 +212,15 @@ export function SlaSetting() {
       >
         <div className="field">
           <label htmlFor={id}>{t('referral.report.slaDays')}</label>
-          <input id={id} type="number" min={1} max={30} value={value || String(current.data?.slaDays ?? '')} onChange={(e) => setValue(e.target.value)} data-testid="referral-sla" />
+          <input
+            id={id}
+            type="number"
+            min={1}
+            max={30}
+            value={value || String(current.data?.slaDays ?? '')}
+            onChange={(e) => setValue(e.target.value)}
+            data-testid="referral-sla"
+          />
         </div>
         <ErrorNotice error={a.error} />
         <SuccessNotice text={saved} />

@@ -56,10 +56,14 @@ export function StaleContactsPage() {
                   <th scope="col">{t('customer.name')}</th>
                   <th scope="col">{t('customer.tier')}</th>
                   <th scope="col">{t('customer.manager')}</th>
-                  <th scope="col" className="num">AUM ({t('units.wan')})</th>
+                  <th scope="col" className="num">
+                    AUM ({t('units.wan')})
+                  </th>
                   <th scope="col">{t('contact.stale.lastOn')}</th>
                   <th scope="col">{t('contact.stale.lastChannel')}</th>
-                  <th scope="col" className="num">{t('contact.stale.daysSince')}</th>
+                  <th scope="col" className="num">
+                    {t('contact.stale.daysSince')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -84,7 +88,14 @@ export function StaleContactsPage() {
               </tbody>
             </table>
           </div>
-          <Pager offset={offset} limit={LIMIT} rows={d.rows.length} total={d.total} onOffset={setOffset} busy={list.loading} />
+          <Pager
+            offset={offset}
+            limit={LIMIT}
+            rows={d.rows.length}
+            total={d.total}
+            onOffset={setOffset}
+            busy={list.loading}
+          />
         </section>
       )}
     </section>

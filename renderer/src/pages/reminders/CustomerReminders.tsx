@@ -20,7 +20,8 @@ export function CustomerReminders({ customerId }: { customerId: number }) {
       <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
         {list.data.rows.map((r) => (
           <li key={r.id} style={{ padding: '4px 0' }} data-testid="c360-reminder">
-            <span className="tabular">{r.dueOn}</span> <strong>{t(`reminders.kinds.${r.kind}`)}</strong> {reminderText(t, r, i18n.language)}{' '}
+            <span className="tabular">{r.dueOn}</span> <strong>{t(`reminders.kinds.${r.kind}`)}</strong>{' '}
+            {reminderText(t, r, i18n.language)}{' '}
             <button
               type="button"
               className="btn btn-small"

@@ -46,7 +46,16 @@ export function ReminderBell() {
         <span
           data-testid="reminder-count"
           aria-hidden="true"
-          style={{ minWidth: 18, padding: '0 5px', borderRadius: 9, background: 'var(--accent)', color: '#fff', fontSize: 12, lineHeight: '18px', textAlign: 'center' }}
+          style={{
+            minWidth: 18,
+            padding: '0 5px',
+            borderRadius: 9,
+            background: 'var(--accent)',
+            color: '#fff',
+            fontSize: 12,
+            lineHeight: '18px',
+            textAlign: 'center',
+          }}
         >
           {n > 99 ? '99+' : n}
         </span>

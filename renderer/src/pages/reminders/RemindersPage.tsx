@@ -25,7 +25,15 @@ const PAGE_SIZE = 50;
 const CHECK = { display: 'inline-flex', alignItems: 'center', gap: 6, marginRight: 20 } as const;
 
 /** A button that reads as a link (opens the customer 360). */
-export const LINK = { background: 'none', border: 0, padding: 0, color: 'var(--brand)', cursor: 'pointer', textDecoration: 'underline', font: 'inherit' } as const;
+export const LINK = {
+  background: 'none',
+  border: 0,
+  padding: 0,
+  color: 'var(--brand)',
+  cursor: 'pointer',
+  textDecoration: 'underline',
+  font: 'inherit',
+} as const;
 
 /** Tell the header badge to count again (after done / snooze / dismiss). */
 export function announceRemindersChanged(): void {
@@ -110,10 +118,21 @@ export function RemindersPage() {
             ))}
           </select>
           <label htmlFor={`${id}-from`}>{t('reminders.dueFrom')}</label>
-          <input id={`${id}-from`} type="date" value={dueFrom} onChange={(e) => (setDueFrom(e.target.value), setOffset(0))} />
+          <input
+            id={`${id}-from`}
+            type="date"
+            value={dueFrom}
+            onChange={(e) => (setDueFrom(e.target.value), setOffset(0))}
+          />
           <label htmlFor={`${id}-to`}>{t('reminders.dueTo')}</label>
           <input id={`${id}-to`} type="date" value={dueTo} onChange={(e) => (setDueTo(e.target.value), setOffset(0))} />
-          <button type="button" className="btn" data-testid="reminders-generate" disabled={action.busy} onClick={() => void generate()}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="reminders-generate"
+            disabled={action.busy}
+            onClick={() => void generate()}
+          >
             {t('reminders.generate')}
           </button>
           <button type="button" className="btn" data-testid="reminders-settings" onClick={() => setSettings(true)}>
@@ -151,7 +170,14 @@ export function RemindersPage() {
                       <td className="nowrap">{t(`reminders.kinds.${r.kind}`)}</td>
                       <td>
                         {r.customer ? (
-                          <button type="button" className="link-button" style={LINK} data-testid="reminder-customer" onClick={() => openCustomer(r.customer!.id)} title={t('reminders.open360')}>
+                          <button
+                            type="button"
+                            className="link-button"
+                            style={LINK}
+                            data-testid="reminder-customer"
+                            onClick={() => openCustomer(r.customer!.id)}
+                            title={t('reminders.open360')}
+                          >
                             {r.customer.name} <span className="muted mono">{r.customer.customerNo}</span>
                           </button>
                         ) : (
@@ -160,23 +186,51 @@ export function RemindersPage() {
                       </td>
                       <td>
                         {reminderText(t, r, i18n.language)}
-                        {r.snoozed && r.snoozedUntil && <div className="muted small">{t('reminders.snoozedUntil', { time: dateTime(r.snoozedUntil) })}</div>}
+                        {r.snoozed && r.snoozedUntil && (
+                          <div className="muted small">
+                            {t('reminders.snoozedUntil', { time: dateTime(r.snoozedUntil) })}
+                          </div>
+                        )}
                       </td>
                       <td className="nowrap">
                         {r.status === 'open' ? (
                           <>
-                            <button type="button" className="btn btn-small" data-testid="reminder-done" disabled={action.busy} onClick={() => void act('reminders.done', r.id)}>
+                            <button
+                              type="button"
+                              className="btn btn-small"
+                              data-testid="reminder-done"
+                              disabled={action.busy}
+                              onClick={() => void act('reminders.done', r.id)}
+                            >
                               {t('reminders.done')}
                             </button>{' '}
-                            <button type="button" className="btn btn-small" data-testid="reminder-snooze" disabled={action.busy} onClick={() => setSnoozing(r)}>
+                            <button
+                              type="button"
+                              className="btn btn-small"
+                              data-testid="reminder-snooze"
+                              disabled={action.busy}
+                              onClick={() => setSnoozing(r)}
+                            >
                               {t('reminders.snooze')}
                             </button>{' '}
-                            <button type="button" className="btn btn-small btn-ghost" data-testid="reminder-dismiss" disabled={action.busy} onClick={() => void act('reminders.dismiss', r.id)}>
+                            <button
+                              type="button"
+                              className="btn btn-small btn-ghost"
+                              data-testid="reminder-dismiss"
+                              disabled={action.busy}
+                              onClick={() => void act('reminders.dismiss', r.id)}
+                            >
                               {t('reminders.dismiss')}
                             </button>
                           </>
                         ) : (
-                          <button type="button" className="btn btn-small" data-testid="reminder-reopen" disabled={action.busy} onClick={() => void act('reminders.reopen', r.id)}>
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            data-testid="reminder-reopen"
+                            disabled={action.busy}
+                            onClick={() => void act('reminders.reopen', r.id)}
+                          >
                             {t('reminders.reopen')}
                           </button>
                         )}
@@ -187,7 +241,14 @@ export function RemindersPage() {
               </table>
             </div>
           )}
-          <Pager offset={offset} limit={PAGE_SIZE} rows={data.rows.length} total={data.total} busy={loading} onOffset={setOffset} />
+          <Pager
+            offset={offset}
+            limit={PAGE_SIZE}
+            rows={data.rows.length}
+            total={data.total}
+            busy={loading}
+            onOffset={setOffset}
+          />
         </div>
       )}
       <SnoozeDialog
@@ -199,7 +260,11 @@ export function RemindersPage() {
           reload();
         }}
       />
-      <SettingsDialog open={settings} onClose={() => setSettings(false)} onSaved={() => setNotice(t('reminders.saved'))} />
+      <SettingsDialog
+        open={settings}
+        onClose={() => setSettings(false)}
+        onSaved={() => setNotice(t('reminders.saved'))}
+      />
     </section>
   );
 }
@@ -212,10 +277,23 @@ function localInputValue(d: Date): string {
 
 /** Business date today in Beijing. */
 function todayBeijing(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }
 
-function SnoozeDialog({ reminder, onClose, onSnoozed }: { reminder: Reminder | null; onClose: () => void; onSnoozed: () => void }) {
+function SnoozeDialog({
+  reminder,
+  onClose,
+  onSnoozed,
+}: {
+  reminder: Reminder | null;
+  onClose: () => void;
+  onSnoozed: () => void;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const [value, setValue] = useState(() => localInputValue(new Date(Date.now() + 3600_000)));
@@ -255,7 +333,15 @@ function SnoozeDialog({ reminder, onClose, onSnoozed }: { reminder: Reminder | n
         }}
       >
         <label htmlFor={`${id}-until`}>{t('reminders.snoozeUntil')}</label>{' '}
-        <input id={`${id}-until`} data-testid="snooze-until" type="datetime-local" step={1} value={value} required onChange={(e) => setValue(e.target.value)} />{' '}
+        <input
+          id={`${id}-until`}
+          data-testid="snooze-until"
+          type="datetime-local"
+          step={1}
+          value={value}
+          required
+          onChange={(e) => setValue(e.target.value)}
+        />{' '}
         <button type="submit" className="btn btn-primary" data-testid="snooze-save" disabled={action.busy}>
           {t('reminders.snooze')}
         </button>{' '}
@@ -310,11 +396,18 @@ function SettingsForm({
 }) {
   const { t } = useTranslation();
   const [rows, setRows] = useState<PrefDraft[]>(() =>
-    prefs.map((p) => ({ kind: p.kind, enabled: p.enabled, leadDays: p.leadDays, workingDays: p.workingDays, threshold: p.thresholdFen != null ? fenToYuan(p.thresholdFen) : '' })),
+    prefs.map((p) => ({
+      kind: p.kind,
+      enabled: p.enabled,
+      leadDays: p.leadDays,
+      workingDays: p.workingDays,
+      threshold: p.thresholdFen != null ? fenToYuan(p.thresholdFen) : '',
+    })),
   );
   const [aud, setAud] = useState(audience);
   const action = useAction();
-  const set = (kind: ReminderKind, patch: Partial<PrefDraft>) => setRows((rs) => rs.map((r) => (r.kind === kind ? { ...r, ...patch } : r)));
+  const set = (kind: ReminderKind, patch: Partial<PrefDraft>) =>
+    setRows((rs) => rs.map((r) => (r.kind === kind ? { ...r, ...patch } : r)));
 
   async function save() {
     let out: ReminderPref[];
@@ -324,10 +417,17 @@ function SettingsForm({
         enabled: r.enabled,
         leadDays: r.leadDays,
         workingDays: r.workingDays,
-        thresholdFen: THRESHOLD_KINDS.includes(r.kind) && r.threshold.trim() ? Number(yuanToFen(r.threshold.trim())) : null,
+        thresholdFen:
+          THRESHOLD_KINDS.includes(r.kind) && r.threshold.trim() ? Number(yuanToFen(r.threshold.trim())) : null,
       }));
     } catch {
-      out = rows.map((r) => ({ kind: r.kind, enabled: r.enabled, leadDays: r.leadDays, workingDays: r.workingDays, thresholdFen: -1 }));
+      out = rows.map((r) => ({
+        kind: r.kind,
+        enabled: r.enabled,
+        leadDays: r.leadDays,
+        workingDays: r.workingDays,
+        thresholdFen: -1,
+      }));
     }
     const r = await action.run(() => api('reminders.savePrefs', { prefs: out, audience: aud }));
     if (r) onDone();
@@ -344,14 +444,32 @@ function SettingsForm({
       <fieldset className="form-row">
         <legend>{t('reminders.audience')}</legend>
         <label style={CHECK}>
-          <input type="checkbox" data-testid="aud-mine" checked={aud.mine} onChange={(e) => setAud({ ...aud, mine: e.target.checked })} /> {t('reminders.audienceMine')}
+          <input
+            type="checkbox"
+            data-testid="aud-mine"
+            checked={aud.mine}
+            onChange={(e) => setAud({ ...aud, mine: e.target.checked })}
+          />{' '}
+          {t('reminders.audienceMine')}
         </label>{' '}
         <label style={CHECK}>
-          <input type="checkbox" data-testid="aud-lists" checked={aud.lists} onChange={(e) => setAud({ ...aud, lists: e.target.checked })} /> {t('reminders.audienceLists')}
+          <input
+            type="checkbox"
+            data-testid="aud-lists"
+            checked={aud.lists}
+            onChange={(e) => setAud({ ...aud, lists: e.target.checked })}
+          />{' '}
+          {t('reminders.audienceLists')}
         </label>{' '}
         {canBranch && (
           <label style={CHECK}>
-            <input type="checkbox" data-testid="aud-branch" checked={aud.branch} onChange={(e) => setAud({ ...aud, branch: e.target.checked })} /> {t('reminders.audienceBranch')}
+            <input
+              type="checkbox"
+              data-testid="aud-branch"
+              checked={aud.branch}
+              onChange={(e) => setAud({ ...aud, branch: e.target.checked })}
+            />{' '}
+            {t('reminders.audienceBranch')}
           </label>
         )}
         <p className="muted small">{t('reminders.audienceNote')}</p>
@@ -374,7 +492,12 @@ function SettingsForm({
                 <tr key={r.kind} data-testid={`pref-${r.kind}`}>
                   <th scope="row">{label}</th>
                   <td>
-                    <input type="checkbox" aria-label={`${label} ${t('reminders.enabled')}`} checked={r.enabled} onChange={(e) => set(r.kind, { enabled: e.target.checked })} />
+                    <input
+                      type="checkbox"
+                      aria-label={`${label} ${t('reminders.enabled')}`}
+                      checked={r.enabled}
+                      onChange={(e) => set(r.kind, { enabled: e.target.checked })}
+                    />
                   </td>
                   <td>
                     <input
@@ -384,15 +507,27 @@ function SettingsForm({
                       style={{ width: 72 }}
                       aria-label={`${label} ${t('reminders.leadDays')}`}
                       value={r.leadDays}
-                      onChange={(e) => set(r.kind, { leadDays: Math.max(0, Math.min(90, Math.trunc(Number(e.target.value) || 0))) })}
+                      onChange={(e) =>
+                        set(r.kind, { leadDays: Math.max(0, Math.min(90, Math.trunc(Number(e.target.value) || 0))) })
+                      }
                     />
                   </td>
                   <td>
-                    <input type="checkbox" aria-label={`${label} ${t('reminders.workingDays')}`} checked={r.workingDays} onChange={(e) => set(r.kind, { workingDays: e.target.checked })} />
+                    <input
+                      type="checkbox"
+                      aria-label={`${label} ${t('reminders.workingDays')}`}
+                      checked={r.workingDays}
+                      onChange={(e) => set(r.kind, { workingDays: e.target.checked })}
+                    />
                   </td>
                   <td>
                     {THRESHOLD_KINDS.includes(r.kind) ? (
-                      <input inputMode="decimal" aria-label={`${label} ${t('reminders.threshold')}`} value={r.threshold} onChange={(e) => set(r.kind, { threshold: e.target.value })} />
+                      <input
+                        inputMode="decimal"
+                        aria-label={`${label} ${t('reminders.threshold')}`}
+                        value={r.threshold}
+                        onChange={(e) => set(r.kind, { threshold: e.target.value })}
+                      />
                     ) : (
                       '—'
                     )}

@@ -17,9 +17,20 @@ export function reminderText(t: TFunction, r: Pick<Reminder, 'kind' | 'params' |
   const onHoliday = holiday ? t('reminders.text.onHoliday', { name: holiday }) : '';
   switch (r.kind) {
     case 'holiday': {
-      const base = t('reminders.text.holiday', { name: holiday, start: str(p.start), end: str(p.end), days: str(p.days) });
+      const base = t('reminders.text.holiday', {
+        name: holiday,
+        start: str(p.start),
+        end: str(p.end),
+        days: str(p.days),
+      });
       const en = lang === 'en';
-      return p.makeup ? `${base}${en ? '; ' : '；'}${t('reminders.text.holidayMakeup', { dates: str(p.makeup).split(',').join(en ? ', ' : '、') })}` : base;
+      return p.makeup
+        ? `${base}${en ? '; ' : '；'}${t('reminders.text.holidayMakeup', {
+            dates: str(p.makeup)
+              .split(',')
+              .join(en ? ', ' : '、'),
+          })}`
+        : base;
     }
     case 'birthday':
       return t('reminders.text.birthday', { date: r.dueOn });

@@ -35,7 +35,14 @@ function optionOf(spec: ChartSpec): echarts.EChartsCoreOption {
     return {
       tooltip,
       legend: { bottom: 0, type: 'scroll' },
-      series: [{ type: 'pie', radius: ['35%', '65%'], data: spec.categories.map((c, i) => ({ name: c, value: s.values[i] })), label: { formatter: '{b} {d}%' } }],
+      series: [
+        {
+          type: 'pie',
+          radius: ['35%', '65%'],
+          data: spec.categories.map((c, i) => ({ name: c, value: s.values[i] })),
+          label: { formatter: '{b} {d}%' },
+        },
+      ],
     };
   }
   const horizontal = spec.type === 'hbar';
@@ -44,7 +51,13 @@ function optionOf(spec: ChartSpec): echarts.EChartsCoreOption {
   return {
     tooltip,
     legend: spec.series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
-    grid: { left: horizontal ? 120 : 60, right: 20, top: spec.series.length > 1 ? 30 : 10, bottom: 30, containLabel: false },
+    grid: {
+      left: horizontal ? 120 : 60,
+      right: 20,
+      top: spec.series.length > 1 ? 30 : 10,
+      bottom: 30,
+      containLabel: false,
+    },
     xAxis: horizontal ? val : cat,
     yAxis: horizontal ? { ...cat, inverse: true } : val,
     series: spec.series.map((s) => ({
@@ -57,32 +70,37 @@ function optionOf(spec: ChartSpec): echarts.EChartsCoreOption {
   };
 }
 
-export const ReportChart = forwardRef<ChartHandle, { spec: ChartSpec; label: string; testId: string; onPick: (index: number, seriesKey: string) => void }>(
-  function ReportChart({ spec, label, testId, onPick }, handle) {
-    const ref = useRef<HTMLDivElement>(null);
-    const chart = useRef<echarts.ECharts | null>(null);
-    const pick = useRef(onPick);
-    pick.current = onPick;
-    useImperativeHandle(handle, () => ({ png: () => chart.current?.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' }) ?? null }), []);
-    useEffect(() => {
-      const el = ref.current;
-      if (!el) return;
-      const c = echarts.init(el, undefined, { renderer: 'canvas' });
-      chart.current = c;
-      c.setOption(optionOf(spec));
-      c.on('click', (p) => {
-        if (typeof p.dataIndex !== 'number') return;
-        const key = spec.type === 'pie' ? spec.series[0]!.key : (spec.series[p.seriesIndex ?? 0]?.key ?? '');
-        pick.current(p.dataIndex, key);
-      });
-      const ro = new ResizeObserver(() => c.resize());
-      ro.observe(el);
-      return () => {
-        ro.disconnect();
-        c.dispose();
-        chart.current = null;
-      };
-    }, [spec]);
-    return <div ref={ref} className="report-chart" role="img" aria-label={label} data-testid={testId} />;
-  },
-);
+export const ReportChart = forwardRef<
+  ChartHandle,
+  { spec: ChartSpec; label: string; testId: string; onPick: (index: number, seriesKey: string) => void }
+>(function ReportChart({ spec, label, testId, onPick }, handle) {
+  const ref = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  const pick = useRef(onPick);
+  pick.current = onPick;
+  useImperativeHandle(
+    handle,
+    () => ({ png: () => chart.current?.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' }) ?? null }),
+    [],
+  );
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const c = echarts.init(el, undefined, { renderer: 'canvas' });
+    chart.current = c;
+    c.setOption(optionOf(spec));
+    c.on('click', (p) => {
+      if (typeof p.dataIndex !== 'number') return;
+      const key = spec.type === 'pie' ? spec.series[0]!.key : (spec.series[p.seriesIndex ?? 0]?.key ?? '');
+      pick.current(p.dataIndex, key);
+    });
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
+  }, [spec]);
+  return <div ref={ref} className="report-chart" role="img" aria-label={label} data-testid={testId} />;
+});

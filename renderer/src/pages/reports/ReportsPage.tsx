@@ -6,7 +6,16 @@
  */
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { REPORTS, type GridFilter, type ReportFilterInput, type ReportName, type ReportOptions, type ReportResult, type ReportRow, type ReportTable } from '../../../../shared/api';
+import {
+  REPORTS,
+  type GridFilter,
+  type ReportFilterInput,
+  type ReportName,
+  type ReportOptions,
+  type ReportResult,
+  type ReportRow,
+  type ReportTable,
+} from '../../../../shared/api';
 import { CHANNELS } from '../../../../shared/drill';
 import { api, downloadFile, saveBlob } from '../../api/client';
 import { useAction, useApi } from '../../api/useApi';
@@ -73,7 +82,14 @@ export function ReportsPage() {
       </header>
       <nav className="report-tabs" role="tablist" aria-label={t('reports.title')}>
         {REPORTS.map((r) => (
-          <a key={r} role="tab" aria-selected={r === report} className={r === report ? 'active' : ''} href={`#/reports/${r}`} data-testid={`report-tab-${r}`}>
+          <a
+            key={r}
+            role="tab"
+            aria-selected={r === report}
+            className={r === report ? 'active' : ''}
+            href={`#/reports/${r}`}
+            data-testid={`report-tab-${r}`}
+          >
             {t(`reports.names.${r}`)}
           </a>
         ))}
@@ -97,8 +113,15 @@ export function ReportsPage() {
       {result.data && (
         <>
           <p className="muted report-meta">
-            {result.data.from && result.data.to && t('reports.period', { from: result.data.from, to: result.data.to })} · {t('reports.actions.drillHint')}
-            <button type="button" className="link-button" onClick={() => void exportTables()} disabled={exporting.busy} data-testid="report-export-all">
+            {result.data.from && result.data.to && t('reports.period', { from: result.data.from, to: result.data.to })}{' '}
+            · {t('reports.actions.drillHint')}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => void exportTables()}
+              disabled={exporting.busy}
+              data-testid="report-export-all"
+            >
               {t('reports.actions.exportAll')}
             </button>
           </p>
@@ -127,10 +150,12 @@ function Filters({
   const { t } = useTranslation();
   const set = (patch: Partial<ReportFilterInput>) => {
     const next: Record<string, unknown> = { ...draft, ...patch };
-    for (const k of Object.keys(next)) if (next[k] === undefined || (Array.isArray(next[k]) && (next[k] as unknown[]).length === 0)) delete next[k];
+    for (const k of Object.keys(next))
+      if (next[k] === undefined || (Array.isArray(next[k]) && (next[k] as unknown[]).length === 0)) delete next[k];
     setDraft(next as ReportFilterInput);
   };
-  const toggle = <T extends string>(list: readonly T[] | undefined, v: T): T[] => (list?.includes(v) ? list.filter((x) => x !== v) : [...(list ?? []), v]);
+  const toggle = <T extends string>(list: readonly T[] | undefined, v: T): T[] =>
+    list?.includes(v) ? list.filter((x) => x !== v) : [...(list ?? []), v];
   const months = [...options.months].reverse();
   return (
     <form
@@ -145,7 +170,11 @@ function Filters({
         <>
           <label>
             {t('reports.filter.from')}
-            <select value={draft.from ?? ''} onChange={(e) => set({ from: e.target.value || undefined })} data-testid="filter-from">
+            <select
+              value={draft.from ?? ''}
+              onChange={(e) => set({ from: e.target.value || undefined })}
+              data-testid="filter-from"
+            >
               <option value="">—</option>
               {months.map((m) => (
                 <option key={m}>{m}</option>
@@ -154,7 +183,11 @@ function Filters({
           </label>
           <label>
             {t('reports.filter.to')}
-            <select value={draft.to ?? ''} onChange={(e) => set({ to: e.target.value || undefined })} data-testid="filter-to">
+            <select
+              value={draft.to ?? ''}
+              onChange={(e) => set({ to: e.target.value || undefined })}
+              data-testid="filter-to"
+            >
               <option value="">—</option>
               {months.map((m) => (
                 <option key={m}>{m}</option>
@@ -167,18 +200,33 @@ function Filters({
         <>
           <label>
             {t('reports.filter.migrationFrom')}
-            <input type="date" value={draft.migrationFrom ?? ''} onChange={(e) => set({ migrationFrom: e.target.value || undefined })} data-testid="filter-migration-from" />
+            <input
+              type="date"
+              value={draft.migrationFrom ?? ''}
+              onChange={(e) => set({ migrationFrom: e.target.value || undefined })}
+              data-testid="filter-migration-from"
+            />
           </label>
           <label>
             {t('reports.filter.migrationTo')}
-            <input type="date" value={draft.migrationTo ?? ''} max={options.today} onChange={(e) => set({ migrationTo: e.target.value || undefined })} data-testid="filter-migration-to" />
+            <input
+              type="date"
+              value={draft.migrationTo ?? ''}
+              max={options.today}
+              onChange={(e) => set({ migrationTo: e.target.value || undefined })}
+              data-testid="filter-migration-to"
+            />
           </label>
         </>
       )}
       {options.branches.length > 1 && (
         <label>
           {t('reports.filter.branch')}
-          <select value={draft.branchIds?.[0] ?? ''} onChange={(e) => set({ branchIds: e.target.value ? [Number(e.target.value)] : undefined })} data-testid="filter-branch">
+          <select
+            value={draft.branchIds?.[0] ?? ''}
+            onChange={(e) => set({ branchIds: e.target.value ? [Number(e.target.value)] : undefined })}
+            data-testid="filter-branch"
+          >
             <option value="">{t('reports.filter.all')}</option>
             {options.branches.map((b) => (
               <option key={b.id} value={b.id}>
@@ -191,7 +239,11 @@ function Filters({
       {!options.ownBook && (
         <label>
           {t('reports.filter.manager')}
-          <select value={draft.managerId ?? ''} onChange={(e) => set({ managerId: e.target.value ? Number(e.target.value) : undefined })} data-testid="filter-manager">
+          <select
+            value={draft.managerId ?? ''}
+            onChange={(e) => set({ managerId: e.target.value ? Number(e.target.value) : undefined })}
+            data-testid="filter-manager"
+          >
             <option value="">{t('reports.filter.all')}</option>
             {options.managers.map((m) => (
               <option key={m.id} value={m.id}>
@@ -202,20 +254,28 @@ function Filters({
         </label>
       )}
       {(report === 'overview' || report === 'migration') && (
-      <label>
-        {t('reports.filter.kind')}
-        <select value={draft.kind ?? ''} onChange={(e) => set({ kind: (e.target.value || undefined) as ReportFilterInput['kind'] })} data-testid="filter-kind">
-          <option value="">{t('reports.filter.all')}</option>
-          <option value="individual">{t('reports.customerKind.individual')}</option>
-          <option value="corporate">{t('reports.customerKind.corporate')}</option>
-        </select>
-      </label>
+        <label>
+          {t('reports.filter.kind')}
+          <select
+            value={draft.kind ?? ''}
+            onChange={(e) => set({ kind: (e.target.value || undefined) as ReportFilterInput['kind'] })}
+            data-testid="filter-kind"
+          >
+            <option value="">{t('reports.filter.all')}</option>
+            <option value="individual">{t('reports.customerKind.individual')}</option>
+            <option value="corporate">{t('reports.customerKind.corporate')}</option>
+          </select>
+        </label>
       )}
       {report === 'products' && (
         <>
           <label>
             {t('reports.filter.product')}
-            <select value={draft.productIds?.[0] ?? ''} onChange={(e) => set({ productIds: e.target.value ? [Number(e.target.value)] : undefined })} data-testid="filter-product">
+            <select
+              value={draft.productIds?.[0] ?? ''}
+              onChange={(e) => set({ productIds: e.target.value ? [Number(e.target.value)] : undefined })}
+              data-testid="filter-product"
+            >
               <option value="">{t('reports.filter.all')}</option>
               {options.products.map((p) => (
                 <option key={p.id} value={p.id}>
@@ -226,7 +286,13 @@ function Filters({
           </label>
           <label>
             {t('reports.filter.maturityDays')}
-            <input type="number" min={1} max={366} value={draft.maturityDays ?? ''} onChange={(e) => set({ maturityDays: e.target.value ? Number(e.target.value) : undefined })} />
+            <input
+              type="number"
+              min={1}
+              max={366}
+              value={draft.maturityDays ?? ''}
+              onChange={(e) => set({ maturityDays: e.target.value ? Number(e.target.value) : undefined })}
+            />
           </label>
         </>
       )}
@@ -234,7 +300,12 @@ function Filters({
         <legend>{t('reports.filter.tier')}</legend>
         {TIER_CHOICES.map((tier) => (
           <label key={tier} className="chip">
-            <input type="checkbox" checked={draft.tiers?.includes(tier) ?? false} onChange={() => set({ tiers: toggle(draft.tiers, tier) })} data-testid={`filter-tier-${tier}`} />
+            <input
+              type="checkbox"
+              checked={draft.tiers?.includes(tier) ?? false}
+              onChange={() => set({ tiers: toggle(draft.tiers, tier) })}
+              data-testid={`filter-tier-${tier}`}
+            />
             {t(`reports.tier.${tier}`)}
           </label>
         ))}
@@ -244,7 +315,12 @@ function Filters({
           <legend>{t('reports.filter.channel')}</legend>
           {CHANNELS.map((c) => (
             <label key={c} className="chip">
-              <input type="checkbox" checked={draft.channels?.includes(c) ?? false} onChange={() => set({ channels: toggle(draft.channels, c) })} data-testid={`filter-channel-${c}`} />
+              <input
+                type="checkbox"
+                checked={draft.channels?.includes(c) ?? false}
+                onChange={() => set({ channels: toggle(draft.channels, c) })}
+                data-testid={`filter-channel-${c}`}
+              />
               {t(`reports.channel.${c}`)}
             </label>
           ))}
@@ -262,13 +338,28 @@ function Filters({
   );
 }
 
-const VALUE_KINDS = new Set(['tier', 'channel', 'txnType', 'direction', 'weekday', 'customerKind', 'maturityKind', 'metric', 'category']);
+const VALUE_KINDS = new Set([
+  'tier',
+  'channel',
+  'txnType',
+  'direction',
+  'weekday',
+  'customerKind',
+  'maturityKind',
+  'metric',
+  'category',
+]);
 const CHANNEL_KEYS = new Set<string>(CHANNELS);
 const TIER_KEYS = new Set<string>(TIER_CHOICES);
 
 function useFormat() {
   const { t } = useTranslation();
-  const title = (key: string) => (CHANNEL_KEYS.has(key) ? t(`reports.channel.${key}`) : TIER_KEYS.has(key) ? t(`reports.tier.${key}`) : t(`reports.col.${key}`));
+  const title = (key: string) =>
+    CHANNEL_KEYS.has(key)
+      ? t(`reports.channel.${key}`)
+      : TIER_KEYS.has(key)
+        ? t(`reports.tier.${key}`)
+        : t(`reports.col.${key}`);
   const cell = (kind: string, v: string | number | null | undefined): string => {
     if (v == null) return '—';
     if (VALUE_KINDS.has(kind)) return t(`reports.${kind}.${v}`);
@@ -282,7 +373,11 @@ function useFormat() {
 }
 
 /** A row's label in words (first column), for drill labels and chart categories. */
-function rowLabel(table: ReportTable, row: ReportRow, cell: (kind: string, v: string | number | null | undefined) => string): string {
+function rowLabel(
+  table: ReportTable,
+  row: ReportRow,
+  cell: (kind: string, v: string | number | null | undefined) => string,
+): string {
   const first = table.columns[0]!;
   const base = cell(first.kind, row.cells[first.key]);
   if (table.id === 'behaviour') return `${base} ${cell('direction', row.cells.direction)}`;
@@ -290,32 +385,65 @@ function rowLabel(table: ReportTable, row: ReportRow, cell: (kind: string, v: st
   return base;
 }
 
-function Tables({ result, onExport, busy }: { result: ReportResult; onExport: (table: string) => void; busy: boolean }) {
+function Tables({
+  result,
+  onExport,
+  busy,
+}: {
+  result: ReportResult;
+  onExport: (table: string) => void;
+  busy: boolean;
+}) {
   const { t } = useTranslation();
   const tables = result.tables;
   if (tables.every((x) => x.rows.length === 0)) return <Empty text={t('reports.noData')} />;
   return (
     <div className="report-tables">
       {tables.map((tb) => (
-        <TableSection key={`${result.report}-${tb.id}`} report={result.report} table={tb} onExport={() => onExport(tb.id)} busy={busy} />
+        <TableSection
+          key={`${result.report}-${tb.id}`}
+          report={result.report}
+          table={tb}
+          onExport={() => onExport(tb.id)}
+          busy={busy}
+        />
       ))}
     </div>
   );
 }
 
-function TableSection({ report, table, onExport, busy }: { report: ReportName; table: ReportTable; onExport: () => void; busy: boolean }) {
+function TableSection({
+  report,
+  table,
+  onExport,
+  busy,
+}: {
+  report: ReportName;
+  table: ReportTable;
+  onExport: () => void;
+  busy: boolean;
+}) {
   const { title, cell, t } = useFormat();
   const chart: RefObject<ChartHandle | null> = useRef<ChartHandle>(null);
   const name = t(`reports.tables.${table.id}`);
   const drill = (row: ReportRow, col: string | null) => {
     const f: GridFilter | undefined = (col ? row.drills?.[col] : undefined) ?? row.drill;
     if (!f) return;
-    drillTo(f, t('reports.drillLabel', { report: t(`reports.names.${report}`), what: `${name} ${rowLabel(table, row, cell)}${col && row.drills?.[col] ? ` ${title(col)}` : ''}` }));
+    drillTo(
+      f,
+      t('reports.drillLabel', {
+        report: t(`reports.names.${report}`),
+        what: `${name} ${rowLabel(table, row, cell)}${col && row.drills?.[col] ? ` ${title(col)}` : ''}`,
+      }),
+    );
   };
   const spec = useMemo((): ChartSpec | null => {
     const c = CHARTS[table.id];
     if (!c || table.rows.length === 0) return null;
-    const keys = c.series === '*' ? table.columns.filter((x) => x.kind === 'count' && x.key !== 'n' && x.key !== c.category).map((x) => x.key) : c.series;
+    const keys =
+      c.series === '*'
+        ? table.columns.filter((x) => x.kind === 'count' && x.key !== 'n' && x.key !== c.category).map((x) => x.key)
+        : c.series;
     return {
       type: c.type,
       categories: table.rows.map((r) => rowLabel(table, r, cell)),
@@ -363,7 +491,11 @@ function TableSection({ report, table, onExport, busy }: { report: ReportName; t
           <thead>
             <tr>
               {table.columns.map((c) => (
-                <th key={c.key} scope="col" className={c.kind === 'money' || c.kind === 'count' || c.kind === 'pct' ? 'num' : undefined}>
+                <th
+                  key={c.key}
+                  scope="col"
+                  className={c.kind === 'money' || c.kind === 'count' || c.kind === 'pct' ? 'num' : undefined}
+                >
                   {title(c.key)}
                 </th>
               ))}
@@ -379,7 +511,12 @@ function TableSection({ report, table, onExport, busy }: { report: ReportName; t
                   return (
                     <td key={c.key} className={numeric || c.kind === 'pct' ? 'num' : undefined}>
                       {target && row.cells[c.key] != null ? (
-                        <button type="button" className="link-button" onClick={() => drill(row, row.drills?.[c.key] ? c.key : null)} data-testid={`drill-${table.id}-${i}-${c.key}`}>
+                        <button
+                          type="button"
+                          className="link-button"
+                          onClick={() => drill(row, row.drills?.[c.key] ? c.key : null)}
+                          data-testid={`drill-${table.id}-${i}-${c.key}`}
+                        >
                           {text}
                         </button>
                       ) : (
@@ -396,4 +533,3 @@ function TableSection({ report, table, onExport, busy }: { report: ReportName; t
     </section>
   );
 }
-

@@ -17,7 +17,15 @@ export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
-      series: [{ type: 'pie', radius: ['40%', '70%'], center: ['50%', '50%'], label: { formatter: '{b}\n{d}%' }, data: data.channels.map((c) => ({ name: name(c.channel), value: c.txns })) }],
+      series: [
+        {
+          type: 'pie',
+          radius: ['40%', '70%'],
+          center: ['50%', '50%'],
+          label: { formatter: '{b}\n{d}%' },
+          data: data.channels.map((c) => ({ name: name(c.channel), value: c.txns })),
+        },
+      ],
     }),
     // name follows the language, which re-renders through t
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -41,8 +49,12 @@ export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
         <thead>
           <tr>
             <th scope="col">{t('desktop.channels.channel')}</th>
-            <th scope="col" className="num">{t('desktop.channels.txns')}</th>
-            <th scope="col" className="num">{t('desktop.channels.amount')}</th>
+            <th scope="col" className="num">
+              {t('desktop.channels.txns')}
+            </th>
+            <th scope="col" className="num">
+              {t('desktop.channels.amount')}
+            </th>
           </tr>
         </thead>
         <tbody>

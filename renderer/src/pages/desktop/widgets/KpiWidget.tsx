@@ -6,9 +6,28 @@ import type { WidgetProps } from '../registry';
 import { Drill } from './common';
 
 /** A change against an earlier month-end figure, as an arrow and a percentage; "no history" without one. */
-function Change({ now, before, at, label, money, testId }: { now: string; before: string | null; at: string | null; label: string; money: boolean; testId: string }) {
+function Change({
+  now,
+  before,
+  at,
+  label,
+  money,
+  testId,
+}: {
+  now: string;
+  before: string | null;
+  at: string | null;
+  label: string;
+  money: boolean;
+  testId: string;
+}) {
   const { t } = useTranslation();
-  if (before === null || at === null) return <div className="kpi-change muted" data-testid={testId}>{label} {t('desktop.noHistory')}</div>;
+  if (before === null || at === null)
+    return (
+      <div className="kpi-change muted" data-testid={testId}>
+        {label} {t('desktop.noHistory')}
+      </div>
+    );
   const n = money ? yuanToFen(now) : BigInt(now);
   const b = money ? yuanToFen(before) : BigInt(before);
   const diff = n - b;
@@ -16,7 +35,11 @@ function Change({ now, before, at, label, money, testId }: { now: string; before
   const cls = diff > 0n ? 'up' : diff < 0n ? 'down' : '';
   const then = money ? `${wan(before)} ${t('desktop.units.wan')}` : count(Number(before), currentLanguage());
   return (
-    <div className={`kpi-change ${cls}`} title={t('desktop.changeTitle', { month: at, value: then })} data-testid={testId}>
+    <div
+      className={`kpi-change ${cls}`}
+      title={t('desktop.changeTitle', { month: at, value: then })}
+      data-testid={testId}
+    >
       {label} {diff > 0n ? '▲' : diff < 0n ? '▼' : '■'} {pct}
     </div>
   );
@@ -29,13 +52,31 @@ export function KpiWidget({ data }: WidgetProps<'kpi'>) {
   return (
     <div className="desk-kpi" data-testid={`desk-kpi-${data.metric}`}>
       <Drill filter={data.drill} label={label} testId={`desk-kpi-${data.metric}-value`}>
-        <span className="kpi-value num" title={money ? t('units.yuanExact', { amount: yuan(data.value) }) : undefined} data-value={data.value}>
+        <span
+          className="kpi-value num"
+          title={money ? t('units.yuanExact', { amount: yuan(data.value) }) : undefined}
+          data-value={data.value}
+        >
           {money ? wan(data.value) : count(Number(data.value), currentLanguage())}
           <span className="kpi-unit">{money ? t('desktop.units.wan') : t('desktop.units.people')}</span>
         </span>
       </Drill>
-      <Change now={data.basis} before={data.prevMonth} at={data.prevMonthAt} label={t('desktop.vsPrevMonth')} money={money} testId={`desk-kpi-${data.metric}-mom`} />
-      <Change now={data.basis} before={data.prevYear} at={data.prevYearAt} label={t('desktop.vsPrevYear')} money={money} testId={`desk-kpi-${data.metric}-yoy`} />
+      <Change
+        now={data.basis}
+        before={data.prevMonth}
+        at={data.prevMonthAt}
+        label={t('desktop.vsPrevMonth')}
+        money={money}
+        testId={`desk-kpi-${data.metric}-mom`}
+      />
+      <Change
+        now={data.basis}
+        before={data.prevYear}
+        at={data.prevYearAt}
+        label={t('desktop.vsPrevYear')}
+        money={money}
+        testId={`desk-kpi-${data.metric}-yoy`}
+      />
     </div>
   );
 }

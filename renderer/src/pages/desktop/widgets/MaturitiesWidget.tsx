@@ -20,8 +20,12 @@ export function MaturitiesWidget({ data }: WidgetProps<'maturities'>) {
         <thead>
           <tr>
             <th scope="col">{title}</th>
-            <th scope="col" className="num">{t('desktop.maturities.items')}</th>
-            <th scope="col" className="num">{t('desktop.maturities.amount')}</th>
+            <th scope="col" className="num">
+              {t('desktop.maturities.items')}
+            </th>
+            <th scope="col" className="num">
+              {t('desktop.maturities.amount')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -29,7 +33,9 @@ export function MaturitiesWidget({ data }: WidgetProps<'maturities'>) {
             <tr key={k.kind}>
               <th scope="row">{t(`desktop.maturities.${k.kind}`)}</th>
               <td className="num">{count(k.items, lng)}</td>
-              <td className="num" title={yuan(k.amount)}>{wan(k.amount)}</td>
+              <td className="num" title={yuan(k.amount)}>
+                {wan(k.amount)}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -37,7 +43,12 @@ export function MaturitiesWidget({ data }: WidgetProps<'maturities'>) {
       {data.rows.length === 0 ? (
         <p className="muted">{t('desktop.maturities.empty')}</p>
       ) : (
-        <CustomerRows rows={data.rows} amountLabel={t('desktop.maturities.amountYuan')} showDate={t('desktop.maturities.on')} testId="desk-maturities-rows" />
+        <CustomerRows
+          rows={data.rows}
+          amountLabel={t('desktop.maturities.amountYuan')}
+          showDate={t('desktop.maturities.on')}
+          testId="desk-maturities-rows"
+        />
       )}
     </>
   );

@@ -7,11 +7,17 @@ export function MoversWidget({ data }: WidgetProps<'movers'>) {
   const { t } = useTranslation();
   return (
     <>
-      {data.month && data.since && <p className="muted small">{t('desktop.movers.since', { month: data.month, since: data.since })}</p>}
+      {data.month && data.since && (
+        <p className="muted small">{t('desktop.movers.since', { month: data.month, since: data.since })}</p>
+      )}
       {data.rows.length === 0 ? (
         <p className="muted">{t('desktop.movers.empty')}</p>
       ) : (
-        <CustomerRows rows={data.rows} amountLabel={t('desktop.movers.change')} testId={`desk-movers-${data.direction}`} />
+        <CustomerRows
+          rows={data.rows}
+          amountLabel={t('desktop.movers.change')}
+          testId={`desk-movers-${data.direction}`}
+        />
       )}
     </>
   );

@@ -23,8 +23,12 @@ export function OpportunitiesWidget({ data }: WidgetProps<'opportunities'>) {
         <thead>
           <tr>
             <th scope="col">{t('desktop.opportunities.stage')}</th>
-            <th scope="col" className="num">{t('desktop.opportunities.count')}</th>
-            <th scope="col" className="num">{t('desktop.opportunities.amount')}</th>
+            <th scope="col" className="num">
+              {t('desktop.opportunities.count')}
+            </th>
+            <th scope="col" className="num">
+              {t('desktop.opportunities.amount')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -33,12 +37,24 @@ export function OpportunitiesWidget({ data }: WidgetProps<'opportunities'>) {
               <th scope="row">
                 <span
                   aria-hidden="true"
-                  style={{ display: 'inline-block', height: 8, width: `${Math.round((s.count / max) * 60)}px`, background: 'var(--brand)', marginRight: 6, verticalAlign: 'middle' }}
+                  style={{
+                    display: 'inline-block',
+                    height: 8,
+                    width: `${Math.round((s.count / max) * 60)}px`,
+                    background: 'var(--brand)',
+                    marginRight: 6,
+                    verticalAlign: 'middle',
+                  }}
                 />
                 {t(`opportunities.stage.${s.stage}`)}
               </th>
               <td className="num">
-                <a href={stageHref(s.stage)} title={t('desktop.opportunities.drillHint')} data-testid={`desk-opp-${s.stage}`} data-count={s.count}>
+                <a
+                  href={stageHref(s.stage)}
+                  title={t('desktop.opportunities.drillHint')}
+                  data-testid={`desk-opp-${s.stage}`}
+                  data-count={s.count}
+                >
                   {count(s.count, lng)}
                 </a>
               </td>

@@ -15,9 +15,17 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
   const option = useMemo(
     () => ({
       grid: { left: 96, right: 12, top: 8, bottom: 20 },
-      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}` },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}`,
+      },
       xAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v / 10_000).toLocaleString()}` } },
-      yAxis: { type: 'category', inverse: true, data: data.products.map((p) => p.name), axisLabel: { width: 88, overflow: 'truncate' } },
+      yAxis: {
+        type: 'category',
+        inverse: true,
+        data: data.products.map((p) => p.name),
+        axisLabel: { width: 88, overflow: 'truncate' },
+      },
       series: [{ type: 'bar', data: data.products.map((p) => plot(p.balance)) }],
     }),
     [data, t],
@@ -39,15 +47,24 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
         <thead>
           <tr>
             <th scope="col">{t('desktop.products.product')}</th>
-            <th scope="col" className="num">{t('desktop.products.customers')}</th>
-            <th scope="col" className="num">{t('desktop.products.holdings')}</th>
-            <th scope="col" className="num">{t('desktop.products.balance')}</th>
+            <th scope="col" className="num">
+              {t('desktop.products.customers')}
+            </th>
+            <th scope="col" className="num">
+              {t('desktop.products.holdings')}
+            </th>
+            <th scope="col" className="num">
+              {t('desktop.products.balance')}
+            </th>
           </tr>
         </thead>
         <tbody>
           {data.products.map((p) => (
             <tr key={p.productId}>
-              <th scope="row" title={`${p.code} · ${t(`desktop.products.${p.category}`, { defaultValue: p.category })}`}>
+              <th
+                scope="row"
+                title={`${p.code} · ${t(`desktop.products.${p.category}`, { defaultValue: p.category })}`}
+              >
                 {p.name}
               </th>
               <td className="num">

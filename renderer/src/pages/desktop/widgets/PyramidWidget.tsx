@@ -16,8 +16,12 @@ export function PyramidWidget({ data }: WidgetProps<'tierPyramid'>) {
         <tr>
           <th scope="col">{t('desktop.pyramid.tier')}</th>
           <th scope="col" className="pyramid-bar-col" aria-hidden="true" />
-          <th scope="col" className="num">{t('desktop.pyramid.customers')}</th>
-          <th scope="col" className="num">{t('desktop.pyramid.aum')}</th>
+          <th scope="col" className="num">
+            {t('desktop.pyramid.customers')}
+          </th>
+          <th scope="col" className="num">
+            {t('desktop.pyramid.aum')}
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -27,10 +31,17 @@ export function PyramidWidget({ data }: WidgetProps<'tierPyramid'>) {
               <TierBadge tier={x.tier as never} />
             </th>
             <td className="pyramid-bar-col" aria-hidden="true">
-              <span className={`pyramid-bar tier-${x.tier}`} style={{ width: `${Math.max(2, (x.customers * 100) / max)}%` }} />
+              <span
+                className={`pyramid-bar tier-${x.tier}`}
+                style={{ width: `${Math.max(2, (x.customers * 100) / max)}%` }}
+              />
             </td>
             <td className="num">
-              <Drill filter={x.drill} label={`${t('desktop.kinds.tierPyramid')} · ${t(`tiers.${x.tier}`)}`} testId={`desk-tier-${x.tier}`}>
+              <Drill
+                filter={x.drill}
+                label={`${t('desktop.kinds.tierPyramid')} · ${t(`tiers.${x.tier}`)}`}
+                testId={`desk-tier-${x.tier}`}
+              >
                 {count(x.customers, lng)}
               </Drill>
             </td>

@@ -4,7 +4,8 @@ import { currentLanguage } from '../../../i18n';
 import type { WidgetProps } from '../registry';
 
 /** Opens the referral queue (转介队列), on one of its views. */
-const queueHref = (view?: 'open' | 'overdue' | 'unassigned') => (view && view !== 'open' ? `#/referrals?view=${view}` : '#/referrals');
+const queueHref = (view?: 'open' | 'overdue' | 'unassigned') =>
+  view && view !== 'open' ? `#/referrals?view=${view}` : '#/referrals';
 
 /**
  * 转介商机: the caller's open referrals (a manager's own queue, the president's branch incl. the branch
@@ -23,11 +24,18 @@ export function ReferralsWidget({ data }: WidgetProps<'referrals'>) {
   ];
   return (
     <>
-      <dl className="desk-figures" data-testid="desk-referrals-counts" style={{ display: 'flex', flexWrap: 'wrap', gap: '4px 16px', margin: '0 0 8px' }}>
+      <dl
+        className="desk-figures"
+        data-testid="desk-referrals-counts"
+        style={{ display: 'flex', flexWrap: 'wrap', gap: '4px 16px', margin: '0 0 8px' }}
+      >
         {figures.map((f) => (
           <div key={f.key}>
             <dt className="muted small">{t(`desktop.referrals.${f.key}`)}</dt>
-            <dd className="tabular" style={{ margin: 0, fontWeight: 600, color: f.warn ? 'var(--danger, #c0392b)' : undefined }}>
+            <dd
+              className="tabular"
+              style={{ margin: 0, fontWeight: 600, color: f.warn ? 'var(--danger, #c0392b)' : undefined }}
+            >
               <a href={queueHref(f.view)} data-testid={`desk-referrals-${f.key}`} data-count={f.n}>
                 {count(f.n, lng)}
               </a>
@@ -52,11 +60,19 @@ export function ReferralsWidget({ data }: WidgetProps<'referrals'>) {
               <tr key={r.id} data-testid="desk-referral-row">
                 <td className="tabular">
                   {r.dueOn}
-                  {r.overdue && <span className="badge" style={{ marginLeft: 4 }}>{t('desktop.referrals.late')}</span>}
+                  {r.overdue && (
+                    <span className="badge" style={{ marginLeft: 4 }}>
+                      {t('desktop.referrals.late')}
+                    </span>
+                  )}
                 </td>
                 <td>
                   <a href={queueHref()}>{r.customerName}</a>
-                  {r.urgency === 'high' && <span className="badge" style={{ marginLeft: 4 }}>{t('referral.urgency.high')}</span>}
+                  {r.urgency === 'high' && (
+                    <span className="badge" style={{ marginLeft: 4 }}>
+                      {t('referral.urgency.high')}
+                    </span>
+                  )}
                 </td>
                 <td>{t(`referral.interest.${r.interest}`)}</td>
                 <td>{t(`referral.status.${r.status}`)}</td>

@@ -13,11 +13,19 @@ export function StaffLeagueWidget({ data }: WidgetProps<'staffLeague'>) {
     <table className="data-table compact" data-testid="desk-league">
       <thead>
         <tr>
-          <th scope="col" className="num">{t('desktop.league.rank')}</th>
+          <th scope="col" className="num">
+            {t('desktop.league.rank')}
+          </th>
           <th scope="col">{t('desktop.league.manager')}</th>
-          <th scope="col" className="num">{t('desktop.league.customers')}</th>
-          <th scope="col" className="num">{t('desktop.league.aum')}</th>
-          <th scope="col" className="num">{t('desktop.league.quality')}</th>
+          <th scope="col" className="num">
+            {t('desktop.league.customers')}
+          </th>
+          <th scope="col" className="num">
+            {t('desktop.league.aum')}
+          </th>
+          <th scope="col" className="num">
+            {t('desktop.league.quality')}
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -26,11 +34,17 @@ export function StaffLeagueWidget({ data }: WidgetProps<'staffLeague'>) {
             <td className="num">{i + 1}</td>
             <th scope="row">{r.name}</th>
             <td className="num">
-              <Drill filter={r.drill} label={`${t('desktop.kinds.staffLeague')} · ${r.name}`} testId={`desk-league-${r.staffId}`}>
+              <Drill
+                filter={r.drill}
+                label={`${t('desktop.kinds.staffLeague')} · ${r.name}`}
+                testId={`desk-league-${r.staffId}`}
+              >
                 {count(r.customers, lng)}
               </Drill>
             </td>
-            <td className="num" title={yuan(r.aum)}>{wan(r.aum)}</td>
+            <td className="num" title={yuan(r.aum)}>
+              {wan(r.aum)}
+            </td>
             <td className="num">{share(r.quality, r.customers)}</td>
           </tr>
         ))}

@@ -12,11 +12,20 @@ export function TrendWidget({ data }: WidgetProps<'depositTrend'>) {
     () => ({
       grid: { left: 64, right: 12, top: 28, bottom: 24 },
       legend: { top: 0, data: [t('desktop.metrics.deposits'), t('desktop.trend.aum'), t('desktop.metrics.loans')] },
-      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}` },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}`,
+      },
       xAxis: { type: 'category', data: data.points.map((p) => p.month) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v / 10_000).toLocaleString()}` } },
       series: [
-        { name: t('desktop.metrics.deposits'), type: 'line', smooth: true, data: data.points.map((p) => plot(p.deposits)), areaStyle: { opacity: 0.08 } },
+        {
+          name: t('desktop.metrics.deposits'),
+          type: 'line',
+          smooth: true,
+          data: data.points.map((p) => plot(p.deposits)),
+          areaStyle: { opacity: 0.08 },
+        },
         { name: t('desktop.trend.aum'), type: 'line', smooth: true, data: data.points.map((p) => plot(p.aum)) },
         { name: t('desktop.metrics.loans'), type: 'line', smooth: true, data: data.points.map((p) => plot(p.loans)) },
       ],

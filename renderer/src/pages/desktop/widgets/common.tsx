@@ -7,10 +7,26 @@ import { openCustomer } from '../../../router';
 import { drillTo } from '../drill';
 
 /** A figure that opens the customer grid filtered to exactly the customers behind it. */
-export function Drill({ filter, label, children, testId }: { filter: GridFilter; label: string; children: ReactNode; testId?: string }) {
+export function Drill({
+  filter,
+  label,
+  children,
+  testId,
+}: {
+  filter: GridFilter;
+  label: string;
+  children: ReactNode;
+  testId?: string;
+}) {
   const { t } = useTranslation();
   return (
-    <button type="button" className="drill" title={t('desktop.drillHint')} data-testid={testId} onClick={() => drillTo(filter, label)}>
+    <button
+      type="button"
+      className="drill"
+      title={t('desktop.drillHint')}
+      data-testid={testId}
+      onClick={() => drillTo(filter, label)}
+    >
       {children}
     </button>
   );
@@ -36,7 +52,9 @@ export function CustomerRows({
           <th scope="col">{t('customer.name')}</th>
           <th scope="col">{t('customer.tier')}</th>
           {showDate && <th scope="col">{showDate}</th>}
-          <th scope="col" className="num">{amountLabel ?? t('desktop.pyramid.aum')}</th>
+          <th scope="col" className="num">
+            {amountLabel ?? t('desktop.pyramid.aum')}
+          </th>
         </tr>
       </thead>
       <tbody>
