@@ -11,7 +11,7 @@ import {
   type ImportProfile,
 } from '../../../shared/imports';
 import { api, toApiError, type ApiError } from '../api/client';
-import { PreviewTable } from '../pages/ImportsPage';
+import { PreviewTable } from './ImportPreviewTable';
 import { Modal, useErrorText } from './ui';
 
 /** One editable line per store field of the kind; a field with no source and no constant is not imported. */

@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../../shared/errors';
 import { api, ApiError, saveBlob, toApiError } from '../api/client';
 import { useApi } from '../api/useApi';
 import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../components/ui';
+import { PreviewTable } from '../components/ImportPreviewTable';
 import { ProfileEditor } from '../components/ProfileEditor';
 import { count, dateTime } from '../format';
 import { currentLanguage } from '../i18n';
@@ -395,82 +396,6 @@ function NewImport({
         </div>
       </Modal>
     </section>
-  );
-}
-
-export function PreviewTable({
-  preview,
-  profile,
-}: {
-  preview: PreviewResult;
-  profile: ProfileRow | { profile: ProfileRow['profile'] };
-}) {
-  const { t } = useTranslation();
-  const p = profile.profile;
-  const rejected = preview.rows.filter((r) => r.reject).length;
-  return (
-    <div className="preview" data-testid="import-preview-table">
-      <p className="muted">
-        {t('imports.previewNote', { rows: preview.rows.length, rejected })}
-        {preview.sheet && ` · ${t('imports.sheet')}: ${preview.sheet.name}`}
-      </p>
-      <div className="table-wrap">
-        <table className="data-table nowrap-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('imports.line')}</th>
-              <th scope="col">{t('imports.problem')}</th>
-              {p.columns.map((c) => (
-                <th key={c.field} scope="col" title={c.field}>
-                  {t(`importFields.${c.field}`, { defaultValue: c.field })}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {preview.rows.map((r) => (
-              <tr
-                key={r.line}
-                className={r.reject ? 'row-rejected' : undefined}
-                data-testid="preview-row"
-                data-rejected={r.reject ? 'true' : 'false'}
-              >
-                <td className="tabular">{r.line}</td>
-                <td>
-                  {r.reject ? (
-                    <RejectText reject={r.reject} />
-                  ) : (
-                    <span className="status-pill pill-ok">{t('imports.rowOk')}</span>
-                  )}
-                </td>
-                {p.columns.map((c) => (
-                  <td key={c.field} className={r.reject?.field === c.field ? 'cell-bad' : undefined}>
-                    {r.values[c.field] ?? ''}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </div>
-  );
-}
-
-function RejectText({
-  reject,
-}: {
-  reject: { field: string | null; column: number | null; value: string | null; reason: string };
-}) {
-  const { t } = useTranslation();
-  const field = reject.field ? t(`importFields.${reject.field}`, { defaultValue: reject.field }) : '';
-  return (
-    <span className="status-pill pill-warn">
-      {field && `${field}: `}
-      {t(`imports.reasons.${reject.reason}`)}
-      {reject.value !== null && reject.value !== '' && ` (${reject.value})`}
-      {reject.column !== null && ` · ${t('imports.columnN', { n: reject.column })}`}
-    </span>
   );
 }
 
