@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from './auth/password';
+import { hashPassword } from '../db/password';
 import type { Services } from './services';
 
 /**

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { hashPassword } from '../../main/auth/password';
+import { hashPassword } from '../password';
 import { rebuildSummaryTable } from '../summaries';
 import { rebuildReporting } from '../reporting/maintain';
 import { Calendar } from './calendar';

@@ -2,7 +2,7 @@ import type { SessionUser } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { ROLE_PERMISSIONS } from '../../shared/permissions';
 import type { UserRecord } from '../../db/repos/users';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../../db/password';
 import { handlers } from './types';
 
 export function publicUser(u: UserRecord): SessionUser {

@@ -2,7 +2,7 @@ import type { UserRow } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import type { Role } from '../../shared/permissions';
 import type { UserRecord } from '../../db/repos/users';
-import { hashPassword } from '../auth/password';
+import { hashPassword } from '../../db/password';
 import { handlers, type AuthedCtx } from './types';
 
 function toRow(u: UserRecord, now: Date): UserRow {

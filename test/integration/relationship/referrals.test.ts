@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../main/auth/password';
+import { hashPassword } from '../../../db/password';
 import { REFERRAL_STATUSES, type Referral, type ReferralStatus } from '../../../shared/api';
 import { TRANSITIONS, type ReferralAction } from '../../../db/relationship/referrals';
 import { errorMessage } from '../../../renderer/src/i18n/messages';

@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
 import type { MethodName, Input, Output } from '../../../shared/api';
 import type { CallResult } from '../../../shared/errors';
 import type { Role } from '../../../shared/permissions';
-import { hashPassword } from '../../../main/auth/password';
+import { hashPassword } from '../../../db/password';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry, type Registry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';

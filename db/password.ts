@@ -3,6 +3,8 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 /**
  * scrypt password hashes, self-describing so the cost can rise later without breaking old hashes:
  * `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`. Async so a sign-in never blocks the event loop.
+ * In the store layer because the store keeps the hashes: sign-in (main/) and the demo generator
+ * (db/demo/, which must not import main/) both hash with it.
  */
 const KEY_LEN = 32;
 const DEFAULT_COST = { N: 1 << 15, r: 8, p: 1 };
