@@ -12,7 +12,10 @@ const deferrals = new WeakMap<Database, { open: number; auto: number }>();
 /** Turns the connection's auto-checkpoint off until every deferral has called the returned function once. */
 export function deferCheckpoints(db: Database): () => void {
   let d = deferrals.get(db);
-  if (!d) deferrals.set(db, (d = { open: 0, auto: Number(db.pragma('wal_autocheckpoint', { simple: true })) }));
+  if (!d) {
+    d = { open: 0, auto: Number(db.pragma('wal_autocheckpoint', { simple: true })) };
+    deferrals.set(db, d);
+  }
   d.open++;
   db.pragma('wal_autocheckpoint = 0');
   let done = false;

@@ -8,7 +8,7 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>): voi
   if (level === 'debug' && !process.env.CRM_DEBUG) return;
   if (process.env.CRM_LOG === 'silent' && level !== 'error') return;
   const line = JSON.stringify({ at: new Date().toISOString(), level, msg, ...fields });
-  process.stderr.write(line + '\n');
+  process.stderr.write(`${line}\n`);
 }
 
 export const log = {

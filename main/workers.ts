@@ -16,7 +16,7 @@ export function workerScript(bundled: string, devBootstrap: string): string {
 
 export interface WorkerHandlers<M> {
   /** Each message; return true when it is the worker's last word (its result or its failure). */
-  message(m: M): boolean | void;
+  message(m: M): boolean | undefined;
   /** The worker threw or could not start. */
   error(e: Error): void;
   /** Exactly once: after the last word, an error or the worker's exit, whichever comes first. */

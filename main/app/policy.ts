@@ -162,7 +162,7 @@ export function isAllowedRequest(url: string, policy: RequestPolicy): boolean {
       if (app.protocol !== 'file:' || target.host !== app.host) return false;
       const folder = appFolder(app, policy);
       const t = decodedFilePath(target, policy);
-      return folder !== null && t !== null && t.startsWith(folder);
+      return folder !== null && t?.startsWith(folder) === true;
     }
     case 'http:':
     case 'https:':
@@ -206,6 +206,6 @@ export function isAllowedPermission(
 export function isLoopbackDevUrl(raw: string | undefined): raw is string {
   if (!raw) return false;
   const u = tryParse(raw);
-  if (!u || u.protocol !== 'http:') return false;
+  if (u?.protocol !== 'http:') return false;
   return u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
 }

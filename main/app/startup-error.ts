@@ -50,7 +50,7 @@ function isNativeModuleMismatch(err: unknown): boolean {
   );
 }
 
-function describe(err: unknown): Described {
+function explain(err: unknown): Described {
   if (isNativeModuleMismatch(err)) {
     return {
       zh: '数据库组件与本程序版本不匹配，程序安装不完整。请联系系统管理员重新安装。',
@@ -112,7 +112,7 @@ function describe(err: unknown): Described {
 
 /** Builds the dialog for a start-up failure; `dbPath` is the file we tried to open. */
 export function describeStartupError(err: unknown, dbPath: string): StartupErrorText {
-  const d = describe(err);
+  const d = explain(err);
   const code = codeOf(err) || 'INTERNAL';
   const lines = [d.zh, '', d.en];
   if (d.showFile !== false) lines.push('', `数据文件 / Data file: ${fileOf(err, dbPath)}`);

@@ -6,7 +6,7 @@ import { ensureFirstAdmin } from '../bootstrap';
 import { log } from '../log';
 import { defaultDbPath } from '../paths';
 import { createRegistry } from '../registry';
-import { createServices } from '../services';
+import { createServices, type Services } from '../services';
 import { startHost } from './server';
 
 /** The built renderer: beside the bundle (out/main -> out/renderer) or from the source tree. */
@@ -26,7 +26,7 @@ export async function runHost(argv: string[]): Promise<void> {
     strict: false,
   });
   const dbPath = typeof values.db === 'string' ? path.resolve(values.db) : defaultDbPath();
-  let services;
+  let services: Services;
   try {
     services = await createServices({ dbPath, mode: 'browser' });
   } catch (err) {

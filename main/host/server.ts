@@ -113,23 +113,47 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
   let origin = '';
 
   async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return refuse(res, 405, 'HOST_FORBIDDEN');
-    if (!tokenMatches(req.headers['x-crm-token'], token)) return refuse(res, 401, 'HOST_TOKEN');
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'VALIDATION');
+    if (req.method !== 'POST') {
+      refuse(res, 405, 'HOST_FORBIDDEN');
+      return;
+    }
+    if (!tokenMatches(req.headers['x-crm-token'], token)) {
+      refuse(res, 401, 'HOST_TOKEN');
+      return;
+    }
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      refuse(res, 415, 'VALIDATION');
+      return;
+    }
     const body = await readBody(req);
-    if (body === null) return refuse(res, 413, 'VALIDATION');
+    if (body === null) {
+      refuse(res, 413, 'VALIDATION');
+      return;
+    }
     const envelope = parseEnvelope(body);
-    if (!envelope) return refuse(res, 400, 'VALIDATION');
+    if (!envelope) {
+      refuse(res, 400, 'VALIDATION');
+      return;
+    }
     sendJson(res, 200, await opts.registry.dispatch(envelope, { adapter: 'http' }));
   }
 
   /** A finished export for its owner: token and session headers required (no link works by itself). */
   function handleFile(req: IncomingMessage, res: ServerResponse, id: string): void {
-    if (req.method !== 'GET') return refuse(res, 405, 'HOST_FORBIDDEN');
-    if (!tokenMatches(req.headers['x-crm-token'], token)) return refuse(res, 401, 'HOST_TOKEN');
+    if (req.method !== 'GET') {
+      refuse(res, 405, 'HOST_FORBIDDEN');
+      return;
+    }
+    if (!tokenMatches(req.headers['x-crm-token'], token)) {
+      refuse(res, 401, 'HOST_TOKEN');
+      return;
+    }
     const session = req.headers['x-crm-session'];
     const f = opts.registry.file(typeof session === 'string' ? session : null, id);
-    if (!f) return refuse(res, 404, 'NOT_FOUND');
+    if (!f) {
+      refuse(res, 404, 'NOT_FOUND');
+      return;
+    }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': 'application/octet-stream',
@@ -141,13 +165,22 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
   }
 
   function handleStatic(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'HOST_FORBIDDEN');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      refuse(res, 405, 'HOST_FORBIDDEN');
+      return;
+    }
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
     const rel = urlPath === '/' ? 'index.html' : urlPath.replace(/^\/+/, '');
     const file = path.resolve(root, rel);
     // No path may leave the renderer folder (../, encoded or not).
-    if (file !== root && !file.startsWith(root + path.sep)) return refuse(res, 404, 'NOT_FOUND');
-    if (!existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'NOT_FOUND');
+    if (file !== root && !file.startsWith(root + path.sep)) {
+      refuse(res, 404, 'NOT_FOUND');
+      return;
+    }
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      refuse(res, 404, 'NOT_FOUND');
+      return;
+    }
     const ext = path.extname(file);
     res.writeHead(200, {
       ...SECURITY_HEADERS,
@@ -161,13 +194,20 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
 
   const server = http.createServer((req, res) => {
     const host = req.headers.host ?? '';
-    if (!allowedHosts.has(host)) return refuse(res, 403, 'HOST_FORBIDDEN');
+    if (!allowedHosts.has(host)) {
+      refuse(res, 403, 'HOST_FORBIDDEN');
+      return;
+    }
     const reqOrigin = req.headers.origin;
     if (reqOrigin !== undefined && !allowedHosts.has(reqOrigin.replace(/^http:\/\//, ''))) {
-      return refuse(res, 403, 'HOST_FORBIDDEN');
+      refuse(res, 403, 'HOST_FORBIDDEN');
+      return;
     }
     // Never answer a CORS preflight: without it, no other origin can send the token header.
-    if (req.method === 'OPTIONS') return refuse(res, 405, 'HOST_FORBIDDEN');
+    if (req.method === 'OPTIONS') {
+      refuse(res, 405, 'HOST_FORBIDDEN');
+      return;
+    }
     const pathname = (req.url ?? '/').split('?')[0]!;
     if (pathname === '/api/call') {
       handleApi(req, res).catch((err: unknown) => {
@@ -177,7 +217,10 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
       return;
     }
     if (pathname.startsWith('/api/file/')) return handleFile(req, res, pathname.slice('/api/file/'.length));
-    if (pathname.startsWith('/api/')) return refuse(res, 404, 'UNKNOWN_METHOD');
+    if (pathname.startsWith('/api/')) {
+      refuse(res, 404, 'UNKNOWN_METHOD');
+      return;
+    }
     try {
       handleStatic(req, res);
     } catch {

@@ -53,7 +53,7 @@ export type Output<M extends MethodName> = OutputOf<Contract[M]>;
 export const METHOD_NAMES = Object.keys(contract) as MethodName[];
 
 export function isMethodName(name: unknown): name is MethodName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+  return typeof name === 'string' && Object.hasOwn(contract, name);
 }
 
 /** What travels over either adapter for one call. */

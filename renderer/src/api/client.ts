@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { contract, type CrmClient, type Input, type MethodName, type Output } from '../../../shared/api';
-import { isWireError, type ErrorCode, type ErrorDetails } from '../../../shared/errors';
+import { type CallResult, type ErrorCode, type ErrorDetails, isWireError } from '../../../shared/errors';
 import {
   createFetchClient,
   HOST_TOKEN_KEY,
@@ -119,7 +119,7 @@ export function onSessionLost(listener: (code: ErrorCode) => void): () => void {
 
 /** Calls one API method: the typed result, or a thrown ApiError with the code and safe details. */
 export async function api<M extends MethodName>(method: M, input: Input<M>): Promise<Output<M>> {
-  let result;
+  let result: CallResult<Output<M>>;
   try {
     result = await getClient().call(method, input);
   } catch {

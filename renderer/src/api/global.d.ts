@@ -7,5 +7,3 @@ declare global {
     crm: CrmClient | undefined;
   }
 }
-
-export {};

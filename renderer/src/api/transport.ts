@@ -44,7 +44,7 @@ export function tokenFromFragment(hash: string): string | null {
   if (!raw.includes('token=')) return null;
   const params = new URLSearchParams(raw.startsWith('/') ? '' : raw);
   const token = params.get('token');
-  return token && token.trim() ? token.trim() : null;
+  return token?.trim() ? token.trim() : null;
 }
 
 /**

@@ -26,6 +26,8 @@ export function useApi<M extends MethodName>(
   const [tick, setTick] = useState(0);
   const [state, setState] = useState<{ data?: Output<M>; error?: ApiError; loading: boolean }>({ loading: enabled });
 
+  // `key` stands for method + input by value (the input object is new on every render); `tick` is reload().
+  // biome-ignore lint/correctness/useExhaustiveDependencies: key and tick are the deliberate triggers
   useEffect(() => {
     if (!enabled) {
       setState((s) => (s.loading ? { ...s, loading: false } : s));
@@ -44,8 +46,6 @@ export function useApi<M extends MethodName>(
     return () => {
       live = false;
     };
-    // `key` stands for method + input by value
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, tick, enabled]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
