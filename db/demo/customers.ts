@@ -2,7 +2,8 @@ import { Activity } from './activity';
 import { addMonths, type Calendar } from './calendar';
 import { type Gen, Cust, pad, roundTo, TIER_FEN, withLuhn } from './context';
 import { writeLoans, writeTermDeposits, writeWealth } from './holdings';
-import { initialsOf, personName, pinyinOf } from './names';
+import { initialsOf, pinyinOf } from '../names';
+import { personName } from './names';
 import { BRANCH_CODE, TAG } from './org';
 import {
   companyName,

@@ -19,7 +19,7 @@ import {
   type ImportProfile,
   type RejectReason,
 } from '../../../shared/imports';
-import { initialsOf } from '../../../db/demo/names';
+import { initialsOf } from '../../../db/names';
 import { buildIndexes, dropIndexes, type SavedIndex } from '../../../db/indexes';
 import { beginAffected, markAffectedStatement, refreshAffected, SummaryDelta } from '../../../db/summaries';
 import { reportingJobBegin, reportingJobFinish, type JobMark } from '../../../db/reporting/maintain';

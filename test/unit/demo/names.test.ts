@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  COMPOUND_SURNAMES,
-  initialsOf,
-  personName,
-  pinyinOf,
-  randomName,
-  SURNAME_COUNT,
-  surnameInitials,
-} from '../../../db/demo/names';
+import { COMPOUND_SURNAMES, personName, randomName, SURNAME_COUNT } from '../../../db/demo/names';
+import { initialsOf, pinyinOf, surnameInitials } from '../../../db/names';
 import { Rng } from '../../../db/demo/rng';
 
 describe('Chinese personal names', () => {
