@@ -56,6 +56,7 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
           data-testid="new-username"
           autoComplete="off"
           spellCheck={false}
+          // biome-ignore lint/a11y/noAutofocus: keyboard-first: the one field this screen is for takes the caret when it opens
           autoFocus
           value={username}
           maxLength={64}
@@ -169,6 +170,8 @@ export function ResetPasswordDialog({
   const [localError, setLocalError] = useState<ApiError>();
   const { busy, error, run, clearError } = useAction();
 
+  // A different user chosen clears the form: `user` is the trigger, not a value read inside.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: user is the deliberate trigger
   useEffect(() => {
     setPassword('');
     setConfirm('');
@@ -201,6 +204,7 @@ export function ResetPasswordDialog({
               data-testid="reset-password"
               type="password"
               autoComplete="new-password"
+              // biome-ignore lint/a11y/noAutofocus: keyboard-first: the one field this screen is for takes the caret when it opens
               autoFocus
               value={password}
               aria-describedby={`${id}-hint`}

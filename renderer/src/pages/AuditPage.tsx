@@ -34,6 +34,7 @@ export function AuditPage() {
     <section className="page" data-testid="audit-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('nav.audit')}</h1>
+        {/* biome-ignore lint/a11y/useSemanticElements: role=search on the form gives the landmark and submit-on-Enter in one element */}
         <form className="toolbar" onSubmit={applyAction} role="search">
           <label htmlFor={`${id}-outcome`}>{t('audit.outcome')}</label>
           <select

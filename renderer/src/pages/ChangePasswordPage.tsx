@@ -66,6 +66,7 @@ export function ChangePasswordPage({
               data-testid="password-current"
               type="password"
               autoComplete="current-password"
+              // biome-ignore lint/a11y/noAutofocus: keyboard-first: the one field this screen is for takes the caret when it opens
               autoFocus
               value={current}
               onChange={(e) => setCurrent(e.target.value)}

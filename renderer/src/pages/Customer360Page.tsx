@@ -246,8 +246,8 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
             <Empty text={t('c360.none')} />
           ) : (
             <ul className="plain-list">
-              {data.managers.map((m, i) => (
-                <li key={i}>
+              {data.managers.map((m) => (
+                <li key={`${m.name}|${m.from}|${m.to ?? ''}`}>
                   {m.name} · {m.from} – {m.to ?? t('c360.now')}
                 </li>
               ))}
@@ -261,6 +261,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
           ) : (
             <ul className="plain-list" data-testid="c360-changes">
               {data.changes.map((ch, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a read-only history, never reordered; one field can change twice in a second
                 <li key={i}>
                   {dateTime(ch.at)} · {t(`importFields.${ch.field}`, { defaultValue: ch.field })}: {ch.oldValue ?? '—'}{' '}
                   → {ch.newValue ?? '—'}

@@ -78,6 +78,7 @@ export function SignInPage({
               autoComplete="username"
               autoCapitalize="off"
               spellCheck={false}
+              // biome-ignore lint/a11y/noAutofocus: keyboard-first: the one field this screen is for takes the caret when it opens
               autoFocus
               value={username}
               maxLength={64}

@@ -112,9 +112,10 @@ export function TellerHome() {
     }
   }
 
+  // Scrolls when the active option moves; optionId is a pure function of `active` remade each render.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: active is the trigger
   useEffect(() => {
     if (active >= 0) document.getElementById(optionId(active))?.scrollIntoView({ block: 'nearest' });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [active]);
 
   return (
@@ -139,6 +140,7 @@ export function TellerHome() {
               aria-activedescendant={active >= 0 && rows[active] ? optionId(active) : undefined}
               autoComplete="off"
               spellCheck={false}
+              // biome-ignore lint/a11y/noAutofocus: keyboard-first: the one field this screen is for takes the caret when it opens
               autoFocus
               maxLength={64}
               placeholder={t('teller.placeholder')}
@@ -156,8 +158,11 @@ export function TellerHome() {
           {state.kind === 'done' && state.rows.length === 0 && (
             <Empty text={t('teller.none', { query: state.query })} />
           )}
+          {/* The ARIA listbox pattern: focus stays on the list, aria-activedescendant names the option, and the
+              list's onKeyDown moves it (options are not focusable by design; the click is the mouse path). */}
           <ul
             id={listId}
+            // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: listbox with aria-activedescendant (see above)
             role="listbox"
             tabIndex={rows.length ? 0 : -1}
             aria-label={t('teller.results')}
@@ -167,9 +172,11 @@ export function TellerHome() {
             onKeyDown={onKeyDown}
           >
             {rows.map((c, i) => (
+              // biome-ignore lint/a11y/useFocusableInteractive lint/a11y/useKeyWithClickEvents: listbox option (see above)
               <li
                 key={c.id}
                 id={optionId(i)}
+                // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: listbox option (see above)
                 role="option"
                 aria-selected={i === active}
                 data-testid="customer-row"

@@ -114,6 +114,8 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
     [name, weights, pens, thr],
   );
   const valid = tierModelSchema.safeParse(model);
+  // An edited model makes the shown what-if stale.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: model is the trigger
   useEffect(() => setPreview(null), [model]);
 
   const run = (work: () => Promise<void>) => {

@@ -268,6 +268,7 @@ function WidgetFrame({
       <header className="desk-handle" title={t('desktop.dragHandle')}>
         <h2>{title}</h2>
         {editing && (
+          // biome-ignore lint/a11y/useSemanticElements: a toolbar of buttons, not a form section: a fieldset's border and legend would be wrong here
           <div className="desk-tools desk-no-drag" role="group" aria-label={title}>
             {btn(t('desktop.moveLeft'), '←', () => onMove(-1, 0), 'left')}
             {btn(t('desktop.moveRight'), '→', () => onMove(1, 0), 'right')}

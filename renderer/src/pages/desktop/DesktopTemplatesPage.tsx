@@ -42,6 +42,8 @@ export function DesktopTemplatesPage() {
     setJson(JSON.stringify({ widgets: next }, null, 2));
     setJsonBad(false);
   };
+  // A template (re)loaded from the store replaces the editor's content; apply only sets state.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tpl.data is the trigger
   useEffect(() => {
     if (tpl.data) apply(tpl.data.layout.widgets);
   }, [tpl.data]);

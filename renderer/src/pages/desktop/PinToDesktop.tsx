@@ -10,6 +10,8 @@ export function PinToDesktop({ what }: { what: { kind: 'list' | 'query'; id: num
   const errorText = useErrorText();
   const [state, setState] = useState<'idle' | 'busy' | 'done'>('idle');
   const [error, setError] = useState<ApiError | undefined>();
+  // Another list or query shown: the previous pin's outcome no longer applies.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: what.kind and what.id are the triggers
   useEffect(() => {
     setState('idle');
     setError(undefined);

@@ -80,12 +80,12 @@ export function ReportsPage() {
         <h1 id="page-title">{t('reports.title')}</h1>
         {options.data?.ownBook && <span className="muted">{t('reports.ownBook')}</span>}
       </header>
-      <nav className="report-tabs" role="tablist" aria-label={t('reports.title')}>
+      {/* Each report is its own URL: a nav of links marked aria-current, not ARIA tabs (tabs switch panels in place). */}
+      <nav className="report-tabs" aria-label={t('reports.title')}>
         {REPORTS.map((r) => (
           <a
             key={r}
-            role="tab"
-            aria-selected={r === report}
+            aria-current={r === report ? 'page' : undefined}
             className={r === report ? 'active' : ''}
             href={`#/reports/${r}`}
             data-testid={`report-tab-${r}`}
@@ -437,6 +437,9 @@ function TableSection({
       }),
     );
   };
+  // cell and title are made from t each render; t changes with the language, so [table, t] recomputes
+  // exactly when the chart's data or language does (before, a language switch kept the old labels).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: t stands for cell and title
   const spec = useMemo((): ChartSpec | null => {
     const c = CHARTS[table.id];
     if (!c || table.rows.length === 0) return null;
@@ -449,9 +452,7 @@ function TableSection({
       categories: table.rows.map((r) => rowLabel(table, r, cell)),
       series: keys.map((k) => ({ key: k, name: title(k), values: table.rows.map((r) => Number(r.cells[k] ?? 0)) })),
     };
-    // cell/title follow the language, which re-renders the page
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [table]);
+  }, [table, t]);
   const savePng = () => {
     const url = chart.current?.png();
     if (!url) return;
@@ -503,6 +504,7 @@ function TableSection({
           </thead>
           <tbody>
             {table.rows.map((row, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a report table is replaced whole, never reordered in place
               <tr key={i}>
                 {table.columns.map((c, j) => {
                   const text = cell(c.kind, row.cells[c.key]);

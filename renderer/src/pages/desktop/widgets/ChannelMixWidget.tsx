@@ -14,6 +14,8 @@ export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
   const name = (c: string) => t(`desktop.channels.${c}`, { defaultValue: c });
   const period = data.from === data.to ? (data.to ?? '') : `${data.from} – ${data.to}`;
   const label = (c: string) => `${t('desktop.kinds.channelMix')} ${period} · ${name(c)}`;
+  // name() is made from t each render; t changes with the language, which is when the labels must.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: t stands for name
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
@@ -27,8 +29,6 @@ export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
         },
       ],
     }),
-    // name follows the language, which re-renders through t
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [data, t],
   );
   if (data.channels.length === 0) return <p className="muted">{t('desktop.noData')}</p>;
