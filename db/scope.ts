@@ -1,5 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { AppError } from '../shared/errors';
 import type { Role } from '../shared/permissions';
+import { first, query } from './sql';
 
 /**
  * Data scope: which customers a caller may see, as a SQL condition over the alias `c` (customers)
@@ -28,26 +30,38 @@ export interface ScopeSubject {
 const NONE: Scope = { kind: 'none', sql: '0', params: [], masked: true };
 
 /** The branch and every outlet under it (branches form a shallow tree). */
+const BRANCH_TREE = query<[branchId: number], { id: number }>(
+  `WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT b.id FROM branches b JOIN tree t ON b.parent_id = t.id)
+   SELECT id FROM tree ORDER BY id`,
+);
+const ROOT_BRANCH = query<[branchId: number], { id: number }>(
+  `WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM branches WHERE id = ?
+     UNION ALL SELECT b.id, b.parent_id, up.depth + 1 FROM branches b JOIN up ON b.id = up.parent_id WHERE up.depth < 16)
+   SELECT id FROM up WHERE parent_id IS NULL`,
+);
+
 export function branchTree(db: Database, branchId: number): number[] {
-  const rows = db
-    .prepare(
-      `WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT b.id FROM branches b JOIN tree t ON b.parent_id = t.id)
-       SELECT id FROM tree ORDER BY id`,
-    )
-    .all(branchId) as { id: number }[];
-  return rows.map((r) => r.id);
+  return BRANCH_TREE.all(db, branchId).map((r) => r.id);
 }
 
 /** The top-level branch above an outlet (itself when it has no parent). */
 export function rootBranch(db: Database, branchId: number): number {
-  const row = db
-    .prepare(
-      `WITH RECURSIVE up(id, parent_id, depth) AS (SELECT id, parent_id, 0 FROM branches WHERE id = ?
-         UNION ALL SELECT b.id, b.parent_id, up.depth + 1 FROM branches b JOIN up ON b.id = up.parent_id WHERE up.depth < 16)
-       SELECT id FROM up WHERE parent_id IS NULL`,
-    )
-    .get(branchId) as { id: number } | undefined;
-  return row?.id ?? branchId;
+  return ROOT_BRANCH.get(db, branchId)?.id ?? branchId;
+}
+
+/**
+ * The customer (their name) when the scope reaches them, else NOT_FOUND: a customer out of scope and
+ * one that does not exist look the same, so ids cannot be probed.
+ */
+export function customerInScope(db: Database, scope: Scope, customerId: number): { name: string } {
+  const c = first<{ name: string }>(
+    db,
+    `SELECT c.name FROM customers c WHERE c.id = ? AND ${scope.sql}`,
+    customerId,
+    ...scope.params,
+  );
+  if (!c) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
+  return c;
 }
 
 export function scopeFor(db: Database, who: ScopeSubject, today: string): Scope {
@@ -85,8 +99,7 @@ export function scopeFor(db: Database, who: ScopeSubject, today: string): Scope 
         today,
       };
     }
-    case 'admin':
-    default:
+    default: // the administrator sees no customer
       return NONE;
   }
 }

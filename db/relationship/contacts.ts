@@ -5,7 +5,7 @@ import { addDays } from '../../shared/dates';
 import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
 import { customerGridRepo } from '../repos/customerGrid';
-import type { Scope } from '../scope';
+import { customerInScope, type Scope } from '../scope';
 import { addReminder } from './reminders';
 import { addWorkdays } from './workdays';
 
@@ -28,11 +28,6 @@ export interface NewContact {
 export interface Author {
   userId: number;
   staffId: number | null;
-}
-
-export function customerInScope(db: Database, scope: Scope, customerId: number): void {
-  const ok = db.prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(customerId, ...scope.params);
-  if (!ok) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
 }
 
 /**

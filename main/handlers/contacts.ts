@@ -1,10 +1,5 @@
-import {
-  contactsForCustomer,
-  customerInScope,
-  getContact,
-  insertContact,
-  staleCustomers,
-} from '../../db/relationship/contacts';
+import { contactsForCustomer, getContact, insertContact, staleCustomers } from '../../db/relationship/contacts';
+import { customerInScope } from '../../db/scope';
 import { handlers } from './types';
 
 /** The contact log (交往记录): record, timeline, customers not contacted for N days. Scope: the customer's. */
