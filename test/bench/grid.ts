@@ -7,7 +7,7 @@
  *
  *   node --import tsx test/bench/grid.ts --db STORE [--samples 40]
  */
-import { fmt, pct, signedIn } from './support';
+import { fmt, signedIn } from './support';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -31,6 +31,9 @@ test.describe('sign-in and role homes', () => {
     await page.getByTestId('teller-search').fill('王');
     const rows = page.getByTestId('customer-row');
     await expect(rows.first()).toBeVisible();
+    // Playwright's innerText (what is on screen, one line per element), not the DOM property: textContent would
+    // run neighbouring numbers together and make the digit patterns below meaningless.
+    // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, see above
     const text = await page.getByTestId('teller-results').innerText();
     // every 18-digit ID and 11-digit mobile on screen is masked
     expect(text).not.toMatch(/\b\d{17}[\dX]\b/);

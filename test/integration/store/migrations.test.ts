@@ -288,7 +288,10 @@ describe('damaged stores', () => {
     opened.db.close();
     const { runCheckCommand } = await import('../../../main/cli/check');
     const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
     try {
       expect(await runCheckCommand(['--db', file()])).toBe(2);
     } finally {
