@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { log } from '../log';
 import { startWorker } from '../workers';
 import { runAfterImport, type AfterImportContext, type StepResult } from './after-import';
@@ -37,11 +37,11 @@ export class FollowUps {
   /** Runs the steps now (small book) or soon in the worker (big book). */
   schedule(ctx: AfterImportContext): void {
     if (this.closed) return;
-    if (!this.big() && !this.running) {
+    if (!this.big() && this.running === null) {
       this.last = runAfterImport(this.db, ctx);
       return;
     }
-    if (this.running) {
+    if (this.running !== null) {
       this.pending = ctx;
       return;
     }
@@ -55,12 +55,12 @@ export class FollowUps {
 
   /** The run in progress (a worker run; inline runs finish before schedule() returns), or null. */
   busy(): Promise<void> | null {
-    return this.running ? this.idle() : null;
+    return this.running !== null ? this.idle() : null;
   }
 
   /** Resolves when no run is in progress or queued (tests, orderly shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running !== null) await this.running;
   }
 
   private inWorker(ctx: AfterImportContext): Promise<void> {

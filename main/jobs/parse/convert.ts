@@ -25,7 +25,10 @@ export type Converter = (raw: string) => Converted;
 const REJECT = new Map<RejectReason, Converted>();
 function reject(reason: RejectReason): Converted {
   let r = REJECT.get(reason);
-  if (!r) REJECT.set(reason, (r = Object.freeze({ ok: false as const, reason })));
+  if (!r) {
+    r = Object.freeze({ ok: false as const, reason });
+    REJECT.set(reason, r);
+  }
   return r;
 }
 const NULL: Converted = Object.freeze({ ok: true as const, value: null });

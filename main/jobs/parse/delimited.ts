@@ -247,8 +247,14 @@ export class DelimitedReader {
       }
       const rs = pos;
       const rline = line;
-      if (nN < pos) nN = (nN = buf.indexOf('\n', pos)) < 0 ? len : nN;
-      if (nQ < pos) nQ = (nQ = buf.indexOf(qch, pos)) < 0 ? len : nQ;
+      if (nN < pos) {
+        nN = buf.indexOf('\n', pos);
+        if (nN < 0) nN = len;
+      }
+      if (nQ < pos) {
+        nQ = buf.indexOf(qch, pos);
+        if (nQ < 0) nQ = len;
+      }
       let end: number; // end of the record's text (before CR/LF)
       let fields: string[];
       if (nQ >= nN && (nN < len || final)) {
@@ -262,7 +268,10 @@ export class DelimitedReader {
         fields = [];
         let p = pos;
         for (;;) {
-          if (nD < p) nD = (nD = buf.indexOf(dch, p)) < 0 ? len : nD;
+          if (nD < p) {
+            nD = buf.indexOf(dch, p);
+            if (nD < 0) nD = len;
+          }
           if (nD < end) {
             fields.push(buf.slice(p, nD));
             p = nD + 1;
@@ -290,11 +299,15 @@ export class DelimitedReader {
             let q = p + 1;
             val = '';
             for (;;) {
-              if (nQ < q) nQ = (nQ = buf.indexOf(qch, q)) < 0 ? len : nQ;
+              if (nQ < q) {
+                nQ = buf.indexOf(qch, q);
+                if (nQ < 0) nQ = len;
+              }
               while (nN < nQ) {
                 ln++;
                 ls = nN + 1;
-                nN = (nN = buf.indexOf('\n', nN + 1)) < 0 ? len : nN;
+                nN = buf.indexOf('\n', nN + 1);
+                if (nN < 0) nN = len;
               }
               if (nQ >= len || (nQ + 1 >= len && !final)) {
                 if (final || len - rs > max) {
@@ -317,16 +330,28 @@ export class DelimitedReader {
             const c = buf.charCodeAt(p);
             if (c !== D && c !== 10 && p < len && !(c === 13 && buf.charCodeAt(p + 1) === 10)) {
               // Text after the closing quote: keep it (Excel does), up to the delimiter or line end.
-              if (nD < p) nD = (nD = buf.indexOf(dch, p)) < 0 ? len : nD;
-              if (nN < p) nN = (nN = buf.indexOf('\n', p)) < 0 ? len : nN;
+              if (nD < p) {
+                nD = buf.indexOf(dch, p);
+                if (nD < 0) nD = len;
+              }
+              if (nN < p) {
+                nN = buf.indexOf('\n', p);
+                if (nN < 0) nN = len;
+              }
               if (nN >= len && nD >= len && !final) break;
               const stop = nD < nN ? nD : lineEnd(buf, nN, p);
               val += buf.slice(p, stop);
               p = stop;
             }
           } else {
-            if (nD < p) nD = (nD = buf.indexOf(dch, p)) < 0 ? len : nD;
-            if (nN < p) nN = (nN = buf.indexOf('\n', p)) < 0 ? len : nN;
+            if (nD < p) {
+              nD = buf.indexOf(dch, p);
+              if (nD < 0) nD = len;
+            }
+            if (nN < p) {
+              nN = buf.indexOf('\n', p);
+              if (nN < 0) nN = len;
+            }
             if (nD < nN) {
               fields.push(buf.slice(p, nD));
               p = nD + 1;

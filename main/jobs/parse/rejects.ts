@@ -71,7 +71,9 @@ const GB2022: Record<string, number[]> = {};
   [0x9fb9, 0xfe7e],
   [0x9fba, 0xfe90],
   [0x9fbb, 0xfea0],
-].forEach(([u, g]) => (GB2022[String.fromCharCode(u!)] = [g! >> 8, g! & 0xff]));
+].forEach(([u, g]) => {
+  GB2022[String.fromCharCode(u!)] = [g! >> 8, g! & 0xff];
+});
 const GB2022_RE = /[\uFE10-\uFE19\u9FB4-\u9FBB]/;
 
 function encodeGb(s: string, enc: 'gbk' | 'gb18030'): Buffer {
