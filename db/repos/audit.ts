@@ -34,11 +34,34 @@ export interface AuditFilter {
   outcome?: 'ok' | 'denied' | 'failed' | undefined;
 }
 
+const INSERT = `INSERT INTO audit_log (at, user_id, username, role, action, outcome, target_type, target_id, details)
+     VALUES (@at, @userId, @username, @role, @action, @outcome, @targetType, @targetId, @details)`;
+
+function auditRow(actor: AuditActor, rec: AuditRecord): Record<string, unknown> {
+  return {
+    at: new Date().toISOString(),
+    userId: actor.userId,
+    username: actor.username,
+    role: actor.role,
+    action: rec.action,
+    outcome: rec.outcome,
+    targetType: rec.targetType ?? null,
+    targetId: rec.targetId == null ? null : String(rec.targetId),
+    details: rec.details ? JSON.stringify(rec.details) : null,
+  };
+}
+
+/**
+ * One entry written now on the caller's connection, for writers inside their own transaction (an
+ * import job, a revert): the entry commits or rolls back with their work, and a failure throws
+ * rather than being deferred, as the caller already holds the write lock.
+ */
+export function writeAudit(db: Database, actor: AuditActor, rec: AuditRecord): void {
+  db.prepare(INSERT).run(auditRow(actor, rec));
+}
+
 export function auditRepo(db: Database) {
-  const insert = db.prepare(
-    `INSERT INTO audit_log (at, user_id, username, role, action, outcome, target_type, target_id, details)
-     VALUES (@at, @userId, @username, @role, @action, @outcome, @targetType, @targetId, @details)`,
-  );
+  const insert = db.prepare(INSERT);
   // Entries that could not be written because an import job held the write lock; written, with
   // their original time, as soon as the lock is free (flushPending). Never dropped silently.
   const pending: Record<string, unknown>[] = [];
@@ -53,17 +76,7 @@ export function auditRepo(db: Database) {
   };
   return {
     write(actor: AuditActor, rec: AuditRecord): void {
-      const row = {
-        at: new Date().toISOString(),
-        userId: actor.userId,
-        username: actor.username,
-        role: actor.role,
-        action: rec.action,
-        outcome: rec.outcome,
-        targetType: rec.targetType ?? null,
-        targetId: rec.targetId == null ? null : String(rec.targetId),
-        details: rec.details ? JSON.stringify(rec.details) : null,
-      };
+      const row = auditRow(actor, rec);
       try {
         if (pending.length > 0) flush();
         insert.run(row);

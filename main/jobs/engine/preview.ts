@@ -9,7 +9,8 @@ import { IMPORT_FIELDS, type Encoding, type ImportProfile } from '../../../share
 import { compileConverter } from '../parse/convert';
 import { preview, resolveColumns } from '../parse/source';
 import { REF_REASON } from './kinds';
-import { checkProfile, RefResolver } from './run';
+import { checkProfile } from './job';
+import { RefResolver } from './ref-resolver';
 
 function display(type: string, v: string | number | null): string | null {
   if (v === null) return null;

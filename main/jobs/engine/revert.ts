@@ -5,10 +5,11 @@
  * (a later job may have built on this one's rows); revert later jobs first.
  */
 import type { Database } from 'better-sqlite3';
+import { writeAudit } from '../../../db/repos/audit';
 import { beginAffected, recomputeAndAddAffected, subtractAffected } from '../../../db/summaries';
 import { reportingRevertAfter, reportingRevertBefore } from '../../../db/reporting/maintain';
 import type { ImportKind } from '../../../shared/imports';
-import { JobError } from './run';
+import { JobError } from './job';
 import { KINDS } from './kinds';
 
 export interface RevertResult {
@@ -119,9 +120,13 @@ export function revertJob(
       by.userId,
       jobId,
     );
-    db.prepare(
-      `INSERT INTO audit_log (user_id, username, role, action, outcome, target_type, target_id, details) VALUES (?, ?, ?, 'imports.revert', 'ok', 'import_job', ?, ?)`,
-    ).run(by.userId, by.username, by.role, String(jobId), JSON.stringify({ kind: job.kind, deleted, restored }));
+    writeAudit(db, by, {
+      action: 'imports.revert',
+      outcome: 'ok',
+      targetType: 'import_job',
+      targetId: jobId,
+      details: { kind: job.kind, deleted, restored },
+    });
     return { jobId, deleted, restored };
   });
   return run.immediate();

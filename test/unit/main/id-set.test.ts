@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdSet } from '../../../main/jobs/engine/run';
+import { IdSet } from '../../../main/jobs/engine/id-set';
 
 describe('IdSet (row ids seen or marked by an import job)', () => {
   it('adds once, answers membership, and grows past its first size', () => {
