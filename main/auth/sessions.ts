@@ -60,8 +60,9 @@ export class SessionStore {
     this.entries.delete(hash(token));
   }
 
-  /** Ends every session of a user (disabled, password reset). */
-  revokeUser(userId: number): void {
-    for (const [k, e] of this.entries) if (e.userId === userId) this.entries.delete(k);
+  /** Ends every session of a user (disabled, password reset, password changed), except `keep` if given. */
+  revokeUser(userId: number, keep?: string): void {
+    const kept = keep === undefined ? undefined : hash(keep);
+    for (const [k, e] of this.entries) if (e.userId === userId && k !== kept) this.entries.delete(k);
   }
 }

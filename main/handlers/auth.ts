@@ -20,6 +20,46 @@ export function publicUser(u: UserRecord): SessionUser {
   };
 }
 
+/**
+ * Failed attempts for user names that do not exist, kept in memory per service instance, bounded:
+ * they behave like real accounts (count, lock) so that the answer does not reveal which names exist.
+ */
+class PhantomAttempts {
+  private readonly entries = new Map<string, { attempts: number; lockedUntil: number }>();
+  claim(
+    username: string,
+    now: Date,
+    policy: { maxAttempts: number; lockMs: number },
+  ): { attempts: number; locked: boolean; lockedUntil: string | null } {
+    const key = username.trim().toLowerCase().slice(0, 64);
+    const t = now.getTime();
+    let e = this.entries.get(key);
+    if (e && e.lockedUntil > t)
+      return { attempts: e.attempts, locked: true, lockedUntil: new Date(e.lockedUntil).toISOString() };
+    if (e?.lockedUntil !== 0) e = { attempts: 0, lockedUntil: 0 };
+    e.attempts++;
+    if (e.attempts >= policy.maxAttempts) e.lockedUntil = t + policy.lockMs;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    // Oldest first: a flood of invented names cannot grow this without bound.
+    while (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);
+    return {
+      attempts: e.attempts,
+      locked: false,
+      lockedUntil: e.lockedUntil ? new Date(e.lockedUntil).toISOString() : null,
+    };
+  }
+}
+const phantoms = new WeakMap<object, PhantomAttempts>();
+function phantomAttempts(services: object): PhantomAttempts {
+  let p = phantoms.get(services);
+  if (!p) {
+    p = new PhantomAttempts();
+    phantoms.set(services, p);
+  }
+  return p;
+}
+
 export const authHandlers = handlers({
   'auth.signIn': async ({ username, password }, ctx) => {
     const { repos, sessions, clock, authPolicy } = ctx.services;
@@ -29,20 +69,31 @@ export const authHandlers = handlers({
         { userId: u?.id ?? null, username: u?.username ?? username.slice(0, 64), role: u?.role ?? null },
         { action: 'auth.signIn', outcome, details: { reason, adapter: ctx.meta.adapter } },
       );
+    const now = clock.now();
 
     if (!user) {
-      // Spend the same time as a real check so response time does not reveal which names exist.
+      // An unknown name is counted and locked exactly like a real one, so neither the answer's shape
+      // (remaining attempts, lock) nor its timing tells which user names exist.
+      const state = phantomAttempts(ctx.services).claim(username, now, authPolicy);
       await verifyPassword(password, await dummyPasswordHash());
-      fail('failed', 'unknown_user');
-      throw new AppError('BAD_CREDENTIALS');
+      fail(state.locked ? 'denied' : 'failed', 'unknown_user');
+      if (state.lockedUntil) throw new AppError('ACCOUNT_LOCKED', { lockedUntil: state.lockedUntil });
+      throw new AppError('BAD_CREDENTIALS', {
+        remainingAttempts: Math.max(0, authPolicy.maxAttempts - state.attempts),
+      });
     }
-    const now = clock.now();
     if (user.locked_until && new Date(user.locked_until) > now) {
       fail('denied', 'locked', user);
       throw new AppError('ACCOUNT_LOCKED', { lockedUntil: user.locked_until });
     }
-    if (!(await verifyPassword(password, user.password_hash))) {
-      const state = repos.users.recordFailure(user.id, now, authPolicy.maxAttempts, authPolicy.lockMs);
+    // A lock that has run out starts a fresh count.
+    if (user.locked_until) repos.users.unlock(user.id);
+    // The attempt is counted BEFORE the slow password check, in the same synchronous step as the lock
+    // check above: guesses sent in parallel each take a slot, so at most maxAttempts of them are ever
+    // checked per lock period (counting after the await let 30 parallel guesses all be checked).
+    const state = repos.users.recordFailure(user.id, now, authPolicy.maxAttempts, authPolicy.lockMs);
+    const right = await verifyPassword(password, user.password_hash);
+    if (!right) {
       fail('failed', 'bad_password', user);
       if (state.lockedUntil) {
         repos.audit.write(
@@ -58,6 +109,13 @@ export const authHandlers = handlers({
       throw new AppError('BAD_CREDENTIALS', {
         remainingAttempts: Math.max(0, authPolicy.maxAttempts - state.attempts),
       });
+    }
+    // Right password, but other attempts locked the account while this one was being checked: the lock
+    // stands (a success must not clear a lock that guesses running beside it earned).
+    const after = repos.users.findById(user.id)!;
+    if (!state.lockedUntil && after.locked_until && new Date(after.locked_until) > now) {
+      fail('denied', 'locked', user);
+      throw new AppError('ACCOUNT_LOCKED', { lockedUntil: after.locked_until });
     }
     if (user.disabled) {
       fail('denied', 'disabled', user);
@@ -97,6 +155,9 @@ export const authHandlers = handlers({
       throw new AppError('PASSWORD_POLICY', { rule: 'letters_and_digits' });
     }
     repos.users.setPassword(ctx.user.id, await hashPassword(newPassword), false);
+    // A new password ends the user's sessions elsewhere (a session someone else opened with the old one
+    // must not outlive it); the one that changed it stays signed in.
+    ctx.services.sessions.revokeUser(ctx.user.id, ctx.session ?? undefined);
     ctx.audit({ action: 'auth.changePassword', outcome: 'ok' });
     return { ok: true as const };
   },

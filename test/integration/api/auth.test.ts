@@ -34,9 +34,10 @@ describe('sign-in', () => {
       ok: false,
       error: { code: 'BAD_CREDENTIALS', details: { remainingAttempts: 4 } },
     });
+    // An unknown name answers exactly like a real one (before, it had no remainingAttempts: names could be listed).
     expect(await call(w, 'auth.signIn', { username: 'ghost', password: 'nope' })).toEqual({
       ok: false,
-      error: { code: 'BAD_CREDENTIALS' },
+      error: { code: 'BAD_CREDENTIALS', details: { remainingAttempts: 4 } },
     });
     const rows = audit('auth.signIn');
     expect(rows.map((r) => [r.username, r.outcome, JSON.parse(r.details!).reason])).toEqual([
@@ -62,6 +63,39 @@ describe('sign-in', () => {
     expect(await call(w, 'auth.signIn', { username: 'teller', password: 'wrong' })).toMatchObject({
       error: { details: { remainingAttempts: 4 } },
     });
+  });
+
+  it('an unknown user name is counted and locked like a real one, so the answers cannot tell them apart', async () => {
+    const answers = async (username: string) => {
+      const out: unknown[] = [];
+      for (let i = 0; i < 6; i++) out.push(await call(w, 'auth.signIn', { username, password: 'wrong' }));
+      return out;
+    };
+    const real = await answers('teller');
+    const ghost = await answers('ghost');
+    expect(ghost).toEqual(real);
+    expect(real.at(-1)).toMatchObject({ ok: false, error: { code: 'ACCOUNT_LOCKED' } });
+  });
+
+  it('parallel guesses cannot get past the lock: at most five are checked, and the right one is refused', async () => {
+    // 30 wrong passwords and the right one, all in flight at once (a scripted attack on browser mode).
+    const guesses = Array.from({ length: 30 }, (_, i) => `wrong${i}`);
+    guesses.splice(17, 0, TEST_PASSWORD);
+    const answers = await Promise.all(
+      guesses.map((password) => call(w, 'auth.signIn', { username: 'teller', password })),
+    );
+    expect(answers.filter((a) => a.ok)).toHaveLength(0);
+    // Five attempts were checked (four BAD_CREDENTIALS, the fifth locked); every other one was refused unchecked.
+    const checked = audit('auth.signIn').filter((r) => JSON.parse(r.details!).reason === 'bad_password');
+    expect(checked).toHaveLength(5);
+    expect(answers.filter((a) => !a.ok && a.error.code === 'ACCOUNT_LOCKED')).toHaveLength(27);
+    // The lock stands for its whole period, even for the right password.
+    expect(await call(w, 'auth.signIn', { username: 'teller', password: TEST_PASSWORD })).toMatchObject({
+      ok: false,
+      error: { code: 'ACCOUNT_LOCKED' },
+    });
+    w.clock.advance(15 * 60_000 + 1);
+    await signIn(w, 'teller');
   });
 
   it('an administrator can unlock a locked account', async () => {
@@ -130,6 +164,14 @@ describe('password changes', () => {
     });
     await ok(w, 'auth.changePassword', { currentPassword: 'Temp12345', newPassword: 'N3wPassword' }, s);
     expect(await ok(w, 'customers.count', {}, s)).toEqual({ total: 3 });
+  });
+
+  it('changing a password ends the user’s other sessions and keeps the one that changed it', async () => {
+    const here = await signIn(w, 'manager1');
+    const elsewhere = await signIn(w, 'manager1');
+    await ok(w, 'auth.changePassword', { currentPassword: TEST_PASSWORD, newPassword: 'N3wPassword' }, here);
+    expect(await call(w, 'auth.me', {}, elsewhere)).toMatchObject({ ok: false });
+    expect(await ok(w, 'auth.me', {}, here)).toMatchObject({ username: 'manager1' });
   });
 
   it('new users are created linked to a staff member of the matching position', async () => {
