@@ -62,12 +62,10 @@ test('a teller flags a prospect by keyboard; the manager wins it; the teller see
   await expect(teller.getByText(/已转介给 .+，首次联系时限 \d{4}-\d{2}-\d{2}/)).toBeVisible();
   const tookMs = Date.now() - started;
   expect(tookMs).toBeLessThan(30_000);
-  test
-    .info()
-    .annotations.push({
-      type: 'teller flag, keyboard only',
-      description: `${tookMs} ms from typing the customer number to the confirmation`,
-    });
+  test.info().annotations.push({
+    type: 'teller flag, keyboard only',
+    description: `${tookMs} ms from typing the customer number to the confirmation`,
+  });
   console.log(`teller flag, keyboard only: ${tookMs} ms`);
   const mine = teller.locator(`[data-testid="my-referral"][data-customer-no="${c.no}"]`);
   await expect(mine).toHaveAttribute('data-status', 'new');
@@ -80,7 +78,7 @@ test('a teller flags a prospect by keyboard; the manager wins it; the teller see
   const row = manager.locator(`[data-testid="referral-row"][data-customer-no="${c.no}"]`);
   await expect(row).toBeVisible();
   await expect(row).toContainText('理财');
-  await row.getByTestId('referral-pick').click();
+  await row.click();
   const detail = manager.getByTestId('referral-detail');
   await expect(detail).toContainText('客户有一笔定期下月到期');
   await detail.getByTestId('referral-accept').click();

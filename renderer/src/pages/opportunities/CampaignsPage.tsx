@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { ColDef } from 'ag-grid-community';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   ENTRY_STATUSES,
@@ -10,7 +11,8 @@ import {
 } from '../../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
 import { useAction, useApi } from '../../api/useApi';
-import { Empty, ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
+import { DetailPrompt, dateColumn, ListGrid, numberColumn } from '../../components/ListGrid';
+import { Empty, ErrorNotice, Pager, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
 import { openCustomer } from '../../router';
 import { useSession } from '../../session';
@@ -44,6 +46,7 @@ function FileErrors({ error }: { error: ApiError | undefined }) {
         {errs.map((e, i) => {
           const reason = t(`campaigns.reason.${e.reason}`, { value: e.value ?? '', defaultValue: e.reason });
           return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the refused lines of one file, in file order, never reordered
             <li key={i}>
               {e.line == null
                 ? t('campaigns.errorFile', { reason })
@@ -53,6 +56,42 @@ function FileErrors({ error }: { error: ApiError | undefined }) {
         })}
       </ul>
     </div>
+  );
+}
+
+const campaignId = (c: Campaign) => c.id;
+
+function useColumns(): ColDef<Campaign>[] {
+  // t changes with the language: the headers and values are rebuilt in the new one
+  const { t } = useTranslation();
+  return useMemo(
+    () => [
+      {
+        colId: 'name',
+        headerName: t('campaigns.name'),
+        valueGetter: (p) => p.data?.name,
+        cellRenderer: (p: { data?: Campaign; value?: string }) => (
+          <>
+            {p.value}
+            {p.data?.status === 'closed' && <span className="badge"> {t('campaigns.closed')}</span>}
+          </>
+        ),
+        flex: 2,
+        minWidth: 160,
+      },
+      {
+        colId: 'product',
+        headerName: t('campaigns.product'),
+        valueGetter: (p) => (p.data ? t(`opportunities.product.${p.data.product}`) : null),
+        minWidth: 80,
+        flex: 0.8,
+      },
+      dateColumn<Campaign>('dueOn', t('campaigns.dueOn'), (c) => c.dueOn),
+      ...(['total', 'pending', 'contacted', 'won', 'declined'] as const).map((k) =>
+        numberColumn<Campaign>(k, t(`campaigns.pcol.${k}`), (c) => c[k]),
+      ),
+    ],
+    [t],
   );
 }
 
@@ -71,6 +110,7 @@ export function CampaignsPage() {
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const campaign = list.data?.find((c) => c.id === chosen) ?? null;
+  const columns = useColumns();
   return (
     <section className="page" data-testid="campaigns-page" aria-labelledby="page-title">
       <header className="page-header">
@@ -105,61 +145,31 @@ export function CampaignsPage() {
       <section className="panel" aria-labelledby="campaign-list-title">
         <h2 id="campaign-list-title">{t('campaigns.list')}</h2>
         <ErrorNotice error={list.error} onRetry={list.reload} />
-        {list.loading && !list.data && <Loading />}
-        {list.data && list.data.length === 0 && <Empty text={t('campaigns.none')} />}
-        {list.data && list.data.length > 0 && (
-          <table className="data-table" data-testid="campaign-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('campaigns.name')}</th>
-                <th scope="col">{t('campaigns.product')}</th>
-                <th scope="col">{t('campaigns.dueOn')}</th>
-                <th scope="col" className="num">
-                  {t('campaigns.pcol.total')}
-                </th>
-                <th scope="col" className="num">
-                  {t('campaigns.pcol.pending')}
-                </th>
-                <th scope="col" className="num">
-                  {t('campaigns.pcol.contacted')}
-                </th>
-                <th scope="col" className="num">
-                  {t('campaigns.pcol.won')}
-                </th>
-                <th scope="col" className="num">
-                  {t('campaigns.pcol.declined')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((c) => (
-                <tr key={c.id} data-testid="campaign-row" data-name={c.name} aria-selected={c.id === chosen}>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      data-testid="campaign-pick"
-                      onClick={() => setChosen(c.id)}
-                    >
-                      {c.name}
-                    </button>
-                    {c.status === 'closed' && <span className="badge"> {t('campaigns.closed')}</span>}
-                  </td>
-                  <td>{t(`opportunities.product.${c.product}`)}</td>
-                  <td className="tabular">{c.dueOn ?? '—'}</td>
-                  <td className="num tabular">{c.total}</td>
-                  <td className="num tabular">{c.pending}</td>
-                  <td className="num tabular">{c.contacted}</td>
-                  <td className="num tabular">{c.won}</td>
-                  <td className="num tabular">{c.declined}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListGrid<Campaign>
+          rows={list.error && !list.data ? [] : list.data}
+          columns={columns}
+          rowId={campaignId}
+          onOpen={(c) => setChosen(c.id)}
+          selectedId={chosen}
+          emptyText={t('campaigns.none')}
+          label={t('campaigns.list')}
+          testId="campaign-table"
+          rowTestId="campaign-row"
+          rowAttrs={(c) => ({ 'data-name': c.name })}
+          // the chosen list's customers and progress open below: the list keeps to a few rows
+          height={290}
+          busy={list.loading}
+        />
       </section>
-      {campaign && (
+      {campaign ? (
         <CampaignDetail key={campaign.id} campaign={campaign} president={president} onChanged={list.reload} />
+      ) : (
+        list.data &&
+        list.data.length > 0 && (
+          <section className="panel" data-testid="campaign-detail-prompt">
+            <DetailPrompt text={t('campaigns.pickOne')} />
+          </section>
+        )
       )}
     </section>
   );
@@ -212,6 +222,7 @@ function NewCampaign({ onCreated }: { onCreated: (c: Campaign) => void }) {
             maxLength={60}
             value={name}
             onChange={(e) => setName(e.target.value)}
+            // biome-ignore lint/a11y/noAutofocus: the president just asked for the form; the list's name comes first
             autoFocus
           />
         </div>
@@ -432,7 +443,7 @@ function CampaignDetail({
         </>
       )}
       <h3>{president ? t('campaigns.entries') : t('campaigns.mine')}</h3>
-      <div className="chips" role="group" aria-label={t('campaigns.col.status')}>
+      <fieldset className="chips" aria-label={t('campaigns.col.status')}>
         {(['', ...ENTRY_STATUSES] as const).map((s) => (
           <button
             key={s || 'all'}
@@ -452,7 +463,7 @@ function CampaignDetail({
             {t('opportunities.filter.clear')}
           </button>
         )}
-      </div>
+      </fieldset>
       <ErrorNotice error={entries.error} onRetry={entries.reload} />
       {entries.data && entries.data.rows.length === 0 && <Empty text={t('campaigns.none')} />}
       {entries.data && entries.data.rows.length > 0 && (

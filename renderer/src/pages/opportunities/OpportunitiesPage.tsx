@@ -1,4 +1,5 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import type { ColDef } from 'ag-grid-community';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   OPPORTUNITY_PRODUCTS,
@@ -11,15 +12,70 @@ import {
 } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/useApi';
-import { Empty, ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
+import { DetailPrompt, dateColumn, ListGrid, moneyColumn } from '../../components/ListGrid';
+import { ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
 import { openCustomer } from '../../router';
 import { useSession } from '../../session';
 import { FunnelView } from './FunnelView';
 import { detailText, nextStages } from './text';
 
-const LIMIT = 50;
+// A page is what the grid sorts; 200 keeps most books on one page (the API allows 500).
+const LIMIT = 200;
 type Tab = 'list' | 'funnel';
+const oppId = (o: Opportunity) => o.id;
+
+/** What an opportunity is about: its rule, its title, or where it came from. */
+function oppSubject(t: (k: string) => string, o: Opportunity): string {
+  return o.ruleCode ? t(`opportunities.rule.${o.ruleCode}`) : (o.title ?? t(`opportunities.source.${o.source}`));
+}
+
+function useColumns(): ColDef<Opportunity>[] {
+  // t changes with the language: the headers and values are rebuilt in the new one
+  const { t } = useTranslation();
+  return useMemo(
+    () => [
+      {
+        colId: 'customer',
+        headerName: t('opportunities.col.customer'),
+        valueGetter: (p) => p.data?.customerName,
+        tooltipValueGetter: (p) => (p.data ? `${p.data.customerName} ${p.data.customerNo}` : null),
+        minWidth: 96,
+      },
+      {
+        colId: 'title',
+        headerName: t('opportunities.col.title'),
+        valueGetter: (p) => (p.data ? oppSubject(t, p.data) : null),
+        flex: 2,
+        minWidth: 140,
+      },
+      {
+        colId: 'product',
+        headerName: t('opportunities.col.product'),
+        valueGetter: (p) => (p.data ? t(`opportunities.product.${p.data.product}`) : null),
+        minWidth: 72,
+        flex: 0.7,
+      },
+      moneyColumn<Opportunity>('amount', t('opportunities.col.amount'), (o) => o.amount),
+      {
+        colId: 'stage',
+        headerName: t('opportunities.col.stage'),
+        valueGetter: (p) => (p.data ? t(`opportunities.stage.${p.data.stage}`) : null),
+        minWidth: 80,
+        flex: 0.8,
+      },
+      dateColumn<Opportunity>('dueOn', t('opportunities.col.dueOn'), (o) => o.dueOn),
+      {
+        colId: 'owner',
+        headerName: t('opportunities.col.owner'),
+        valueGetter: (p) => (p.data ? (p.data.ownerName ?? t('opportunities.queue')) : null),
+        minWidth: 80,
+        flex: 0.8,
+      },
+    ],
+    [t],
+  );
+}
 
 /**
  * 商机管理: the caller's opportunities (a manager's own, the president's branch, filtered in the main
@@ -40,6 +96,7 @@ export function OpportunitiesPage() {
   const [chosen, setChosen] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
   const list = useApi('opportunities.list', { filter, offset, limit: LIMIT }, { enabled: tab === 'list' });
+  const columns = useColumns();
   const drill = (f: OpportunityFilter) => {
     setFilter(f);
     setOffset(0);
@@ -76,7 +133,7 @@ export function OpportunitiesPage() {
       {tab === 'funnel' && <FunnelView onDrill={drill} />}
       {tab === 'list' && (
         <>
-          <div className="chips" role="group" aria-label={t('opportunities.filter.stage')}>
+          <fieldset className="chips" aria-label={t('opportunities.filter.stage')}>
             {quick.map((q) => (
               <button
                 key={q.key}
@@ -108,7 +165,7 @@ export function OpportunitiesPage() {
             >
               {t('opportunities.new')}
             </button>
-          </div>
+          </fieldset>
           {creating && (
             <NewOpportunity
               onCreated={(o) => {
@@ -118,76 +175,41 @@ export function OpportunitiesPage() {
               }}
             />
           )}
-          <div className="grid-2">
-            <section className="panel" aria-busy={list.loading}>
-              {list.loading && !list.data && <Loading />}
+          <div className="list-detail">
+            <section className="panel list-panel" aria-labelledby="opp-list-title">
+              <div className="list-panel-head">
+                <h2 id="opp-list-title" className="visually-hidden">
+                  {t('opportunities.tabs.list')}
+                </h2>
+                {list.data && (
+                  <span className="muted" data-testid="opp-total" data-total={list.data.total}>
+                    {t('opportunities.total', { n: list.data.total })}
+                  </span>
+                )}
+              </div>
               <ErrorNotice error={list.error} onRetry={list.reload} />
-              {list.data && (
-                <p className="muted" data-testid="opp-total" data-total={list.data.total}>
-                  {t('opportunities.total', { n: list.data.total })}
-                </p>
-              )}
-              {list.data && list.data.rows.length === 0 && <Empty text={t('opportunities.none')} />}
-              {list.data && list.data.rows.length > 0 && (
-                <>
-                  <div className="table-wrap">
-                    <table className="data-table" data-testid="opp-table">
-                      <thead>
-                        <tr>
-                          <th scope="col">{t('opportunities.col.customer')}</th>
-                          <th scope="col">{t('opportunities.col.title')}</th>
-                          <th scope="col">{t('opportunities.col.product')}</th>
-                          <th scope="col" className="num">
-                            {t('opportunities.col.amount')}
-                          </th>
-                          <th scope="col">{t('opportunities.col.stage')}</th>
-                          <th scope="col">{t('opportunities.col.dueOn')}</th>
-                          <th scope="col">{t('opportunities.col.owner')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {list.data.rows.map((o) => (
-                          <tr
-                            key={o.id}
-                            data-testid="opp-row"
-                            data-stage={o.stage}
-                            data-customer-no={o.customerNo}
-                            aria-selected={o.id === chosen}
-                          >
-                            <td>
-                              <button
-                                type="button"
-                                className="btn btn-small"
-                                data-testid="opp-pick"
-                                onClick={() => setChosen(o.id)}
-                              >
-                                {o.customerName}
-                              </button>
-                            </td>
-                            <td>
-                              {o.ruleCode
-                                ? t(`opportunities.rule.${o.ruleCode}`)
-                                : (o.title ?? t(`opportunities.source.${o.source}`))}
-                            </td>
-                            <td>{t(`opportunities.product.${o.product}`)}</td>
-                            <td className="num tabular">{o.amount ? yuan(o.amount) : '—'}</td>
-                            <td>{t(`opportunities.stage.${o.stage}`)}</td>
-                            <td className="tabular nowrap">{o.dueOn ?? '—'}</td>
-                            <td>{o.ownerName ?? t('opportunities.queue')}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                  <Pager
-                    offset={offset}
-                    limit={LIMIT}
-                    rows={list.data.rows.length}
-                    total={list.data.total}
-                    onOffset={setOffset}
-                    busy={list.loading}
-                  />
-                </>
+              <ListGrid<Opportunity>
+                rows={list.error && !list.data ? [] : list.data?.rows}
+                columns={columns}
+                rowId={oppId}
+                onOpen={(o) => setChosen(o.id)}
+                selectedId={chosen}
+                emptyText={t('opportunities.none')}
+                label={t('opportunities.tabs.list')}
+                testId="opp-table"
+                rowTestId="opp-row"
+                rowAttrs={(o) => ({ 'data-stage': o.stage, 'data-customer-no': o.customerNo })}
+                busy={list.loading}
+              />
+              {list.data && list.data.total > list.data.rows.length && (
+                <Pager
+                  offset={offset}
+                  limit={LIMIT}
+                  rows={list.data.rows.length}
+                  total={list.data.total}
+                  onOffset={setOffset}
+                  busy={list.loading}
+                />
               )}
             </section>
             <DetailPanel id={chosen} onChanged={list.reload} />
@@ -244,23 +266,26 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
     <section className="panel" data-testid="opp-new-form" aria-labelledby="opp-new-title">
       <h2 id="opp-new-title">{t('opportunities.new')}</h2>
       <ErrorNotice error={action.error} />
-      <form className="form-grid" onSubmit={find} role="search">
-        <div className="field">
-          <label htmlFor="opp-customer-q">{t('opportunities.customerNo')}</label>
-          <input
-            id="opp-customer-q"
-            data-testid="opp-customer-q"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-            autoFocus
-          />
-        </div>
-        <div className="form-actions">
-          <button type="submit" className="btn" disabled={!query.trim() || action.busy}>
-            {t('opportunities.find')}
-          </button>
-        </div>
-      </form>
+      <search>
+        <form className="form-grid" onSubmit={find}>
+          <div className="field">
+            <label htmlFor="opp-customer-q">{t('opportunities.customerNo')}</label>
+            <input
+              id="opp-customer-q"
+              data-testid="opp-customer-q"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              // biome-ignore lint/a11y/noAutofocus: the user just asked for the form; typing the customer number comes next
+              autoFocus
+            />
+          </div>
+          <div className="form-actions">
+            <button type="submit" className="btn" disabled={!query.trim() || action.busy}>
+              {t('opportunities.find')}
+            </button>
+          </div>
+        </form>
+      </search>
       {found && found.length === 0 && <p className="muted">{t('opportunities.notFound')}</p>}
       {found && found.length > 0 && (
         <form className="form-grid" onSubmit={create}>
@@ -344,15 +369,22 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
   const [note, setNote] = useState('');
   const [amount, setAmount] = useState('');
   const [lostReason, setLostReason] = useState('');
+  const { clearError } = action;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another opportunity chosen: clear what was typed for the last one
   useEffect(() => {
     setDone(null);
     setNote('');
     setAmount('');
     setLostReason('');
-    action.clearError();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [id]);
-  if (id === null) return <section className="panel" data-testid="opp-detail" />;
+    clearError();
+  }, [id, clearError]);
+  if (id === null) {
+    return (
+      <section className="panel detail-pane" data-testid="opp-detail">
+        <DetailPrompt text={t('opportunities.pickOne')} />
+      </section>
+    );
+  }
   const d = detail.data;
   const o = d?.opportunity;
   const move = async (to: OpportunityStage) => {
@@ -381,7 +413,7 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
     }
   };
   return (
-    <section className="panel" data-testid="opp-detail" aria-labelledby="opp-detail-title">
+    <section className="panel detail-pane" data-testid="opp-detail" aria-labelledby="opp-detail-title">
       <h2 id="opp-detail-title">{t('opportunities.detail')}</h2>
       {detail.loading && !d && <Loading />}
       <ErrorNotice error={detail.error ?? action.error} onRetry={detail.reload} />
@@ -499,6 +531,7 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
           <h3>{t('opportunities.history')}</h3>
           <ol className="plain-list" data-testid="opp-history">
             {d.history.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: an append-only log in date order, never reordered; entries have no id
               <li key={i}>
                 {t('opportunities.historyLine', {
                   date: h.onDate,

@@ -1,4 +1,5 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { ColDef } from 'ag-grid-community';
+import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   CONTACT_CHANNELS,
@@ -11,14 +12,79 @@ import {
 } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/useApi';
-import { Empty, ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
+import { DetailPrompt, dateColumn, ListGrid } from '../../components/ListGrid';
+import { ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';
 import { openCustomer } from '../../router';
 import { useSession } from '../../session';
 import { Outcome, StatusPill } from './FlagReferral';
 
 type View = 'open' | 'overdue' | 'unassigned' | 'closed' | 'all';
-const LIMIT = 50;
+// A page is what the grid sorts: the API's largest.
+const LIMIT = 200;
+const referralId = (r: Referral) => r.id;
+
+function useColumns(president: boolean): ColDef<Referral>[] {
+  // t changes with the language: the headers and values are rebuilt in the new one
+  const { t } = useTranslation();
+  return useMemo(() => {
+    const cols: (ColDef<Referral> | false)[] = [
+      {
+        colId: 'customer',
+        headerName: t('referral.col.customer'),
+        valueGetter: (p) => p.data?.customerName,
+        tooltipValueGetter: (p) => (p.data ? `${p.data.customerName} ${p.data.customerNo}` : null),
+        cellRenderer: (p: { data?: Referral; value?: string }) => (
+          <>
+            {p.value}
+            {p.data?.urgency === 'high' && <span className="badge"> {t('referral.urgency.high')}</span>}
+          </>
+        ),
+        minWidth: 110,
+      },
+      {
+        colId: 'interest',
+        headerName: t('referral.col.interest'),
+        valueGetter: (p) => (p.data ? t(`referral.interest.${p.data.interest}`) : null),
+        minWidth: 72,
+        flex: 0.7,
+      },
+      {
+        colId: 'note',
+        headerName: t('referral.col.note'),
+        valueGetter: (p) => p.data?.note ?? '—',
+        flex: 1.6,
+        minWidth: 120,
+      },
+      {
+        colId: 'referrer',
+        headerName: t('referral.col.referrer'),
+        valueGetter: (p) => p.data?.referrerName,
+        minWidth: 80,
+        flex: 0.8,
+      },
+      president && {
+        colId: 'owner',
+        headerName: t('referral.col.owner'),
+        valueGetter: (p) => (p.data ? (p.data.ownerName ?? t('referral.branchQueue')) : null),
+        minWidth: 80,
+        flex: 0.8,
+      },
+      dateColumn<Referral>('dueOn', t('referral.col.dueOn'), (r) => r.dueOn),
+      {
+        colId: 'status',
+        headerName: t('referral.col.status'),
+        valueGetter: (p) =>
+          p.data
+            ? `${t(`referral.status.${p.data.status}`)}${p.data.overdue ? ` · ${t('referral.overdue')}` : ''}`
+            : null,
+        cellRenderer: (p: { data?: Referral }) => (p.data ? <StatusPill r={p.data} /> : null),
+        minWidth: 96,
+      },
+    ];
+    return cols.filter((c): c is ColDef<Referral> => c !== false);
+  }, [t, president]);
+}
 
 /**
  * 转介队列: a manager's own referrals (never another manager's: the main process filters in SQL), or
@@ -39,13 +105,14 @@ export function ReferralQueuePage() {
   const [offset, setOffset] = useState(0);
   const [chosen, setChosen] = useState<number | null>(null);
   const list = useApi('referrals.queue', { view, offset, limit: LIMIT });
+  const columns = useColumns(president);
 
   return (
     <section className="page" data-testid="referrals-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t(president ? 'referral.queue.presidentTitle' : 'referral.queue.title')}</h1>
       </header>
-      <div className="chips" role="group" aria-label={t('referral.col.status')}>
+      <fieldset className="chips" aria-label={t('referral.col.status')}>
         {views.map((v) => (
           <button
             key={v}
@@ -61,67 +128,38 @@ export function ReferralQueuePage() {
             {t(`referral.queue.view.${v}`)}
           </button>
         ))}
-      </div>
-      <div className="grid-2">
-        <section className="panel">
-          {list.loading && !list.data && <Loading />}
+      </fieldset>
+      <div className="list-detail">
+        <section className="panel list-panel" aria-labelledby="referral-list-title">
+          <div className="list-panel-head">
+            <h2 id="referral-list-title" className="visually-hidden">
+              {t(`referral.queue.view.${view}`)}
+            </h2>
+            {list.data && <span className="muted">{t('referral.queue.total', { n: list.data.total })}</span>}
+          </div>
           <ErrorNotice error={list.error} onRetry={list.reload} />
-          {list.data && list.data.rows.length === 0 && <Empty text={t('referral.queue.empty')} />}
-          {list.data && list.data.rows.length > 0 && (
-            <>
-              <div className="table-wrap">
-                <table className="data-table" data-testid="referral-queue">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('referral.col.customer')}</th>
-                      <th scope="col">{t('referral.col.interest')}</th>
-                      <th scope="col">{t('referral.col.referrer')}</th>
-                      {president && <th scope="col">{t('referral.col.owner')}</th>}
-                      <th scope="col">{t('referral.col.dueOn')}</th>
-                      <th scope="col">{t('referral.col.status')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.data.rows.map((r) => (
-                      <tr
-                        key={r.id}
-                        data-testid="referral-row"
-                        data-customer-no={r.customerNo}
-                        data-status={r.status}
-                        aria-selected={r.id === chosen}
-                      >
-                        <td>
-                          <button
-                            type="button"
-                            className="btn btn-small"
-                            data-testid="referral-pick"
-                            onClick={() => setChosen(r.id)}
-                          >
-                            {r.customerName}
-                          </button>
-                          {r.urgency === 'high' && <span className="badge"> {t('referral.urgency.high')}</span>}
-                        </td>
-                        <td>{t(`referral.interest.${r.interest}`)}</td>
-                        <td>{r.referrerName}</td>
-                        {president && <td>{r.ownerName ?? t('referral.branchQueue')}</td>}
-                        <td className="tabular nowrap">{r.dueOn}</td>
-                        <td>
-                          <StatusPill r={r} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <Pager
-                offset={offset}
-                limit={LIMIT}
-                rows={list.data.rows.length}
-                total={list.data.total}
-                onOffset={setOffset}
-                busy={list.loading}
-              />
-            </>
+          <ListGrid<Referral>
+            rows={list.error && !list.data ? [] : list.data?.rows}
+            columns={columns}
+            rowId={referralId}
+            onOpen={(r) => setChosen(r.id)}
+            selectedId={chosen}
+            emptyText={t('referral.queue.empty')}
+            label={t(president ? 'referral.queue.presidentTitle' : 'referral.queue.title')}
+            testId="referral-queue"
+            rowTestId="referral-row"
+            rowAttrs={(r) => ({ 'data-customer-no': r.customerNo, 'data-status': r.status })}
+            busy={list.loading}
+          />
+          {list.data && list.data.total > list.data.rows.length && (
+            <Pager
+              offset={offset}
+              limit={LIMIT}
+              rows={list.data.rows.length}
+              total={list.data.total}
+              onOffset={setOffset}
+              busy={list.loading}
+            />
           )}
         </section>
         <ReferralDetailPanel id={chosen} onChanged={list.reload} />
@@ -135,11 +173,12 @@ function ReferralDetailPanel({ id, onChanged }: { id: number | null; onChanged: 
   const { user } = useSession();
   const detail = useApi('referrals.get', { id: id ?? 1 }, { enabled: id !== null });
   const [done, setDone] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another referral chosen: the last one's confirmation goes
   useEffect(() => setDone(null), [id]);
   if (id === null) {
     return (
-      <section className="panel" data-testid="referral-detail">
-        <p className="muted">{t('referral.detail.none')}</p>
+      <section className="panel detail-pane" data-testid="referral-detail">
+        <DetailPrompt text={t('referral.detail.none')} />
       </section>
     );
   }
@@ -151,7 +190,7 @@ function ReferralDetailPanel({ id, onChanged }: { id: number | null; onChanged: 
     onChanged();
   };
   return (
-    <section className="panel" data-testid="referral-detail" aria-labelledby="referral-detail-title">
+    <section className="panel detail-pane" data-testid="referral-detail" aria-labelledby="referral-detail-title">
       <h2 id="referral-detail-title">{t('referral.detail.title')}</h2>
       {detail.loading && !r && <Loading />}
       <ErrorNotice error={detail.error} onRetry={detail.reload} />
@@ -208,8 +247,8 @@ function ReferralDetailPanel({ id, onChanged }: { id: number | null; onChanged: 
           )}
           <h3>{t('referral.detail.history')}</h3>
           <ol className="plain-list" data-testid="referral-history">
-            {r.events.map((e, i) => (
-              <li key={i}>
+            {r.events.map((e) => (
+              <li key={`${e.at}-${e.action}`}>
                 <span className="tabular">{dateTime(e.at)}</span> · {e.userName} · {t(`referral.action.${e.action}`)}
                 {e.toOwnerName && e.action === 'reassigned' ? ` → ${e.toOwnerName}` : ''}
                 {e.note ? ` · ${e.note}` : ''}

@@ -1,0 +1,284 @@
+import {
+  AllCommunityModule,
+  ModuleRegistry,
+  themeQuartz,
+  type ColDef,
+  type GridApi,
+  type ValueFormatterParams,
+} from 'ag-grid-community';
+import { AgGridReact } from 'ag-grid-react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { yuan } from '../format';
+import '../styles/list.css';
+
+// Registering twice is harmless; the customer grid does the same, and either page may be opened first.
+ModuleRegistry.registerModules([AllCommunityModule]);
+
+/** The app's look on ag-grid's default theme: the page's font (CJK fallbacks), brand accent, compact rows. */
+const LIST_THEME = themeQuartz.withParams({
+  fontFamily: 'inherit',
+  fontSize: 13.5,
+  headerFontSize: 12.5,
+  headerFontWeight: 600,
+  accentColor: '#0b5c63',
+  rowHeight: 36,
+  headerHeight: 36,
+  wrapperBorderRadius: 6,
+});
+
+const ROW_HEIGHT = 36;
+const HEADER_HEIGHT = 36;
+
+type RowKey = string | number;
+type Attrs = Record<string, string | number | null | undefined>;
+
+export interface ListGridProps<T> {
+  /** The loaded rows; `undefined` while the first load is in flight. */
+  rows: readonly T[] | undefined;
+  columns: ColDef<T>[];
+  rowId: (row: T) => RowKey;
+  /** Click or Enter on a row. */
+  onOpen: (row: T) => void;
+  /** The row shown in the page's detail pane (highlighted, kept in view). */
+  selectedId?: RowKey | null;
+  emptyText: string;
+  /** Accessible name of the grid. */
+  label: string;
+  testId?: string;
+  /** Each row element gets `data-testid={rowTestId}` and these attributes (what the e2e specs find rows by). */
+  rowTestId?: string;
+  rowAttrs?: (row: T) => Attrs;
+  /**
+   * 'fill': down to the bottom of the window less `reserve` px (a pager, the page's padding), for a list
+   * with its detail beside it. A number: at most that many px, shrinking to the rows, for a list with
+   * its detail below it.
+   */
+  height?: 'fill' | number;
+  reserve?: number;
+  busy?: boolean;
+}
+
+/**
+ * One list for the work pages (opportunities, referrals, campaigns, reminders): ag-grid's client-side
+ * row model over the page of rows the main process returned. One line per row (ellipsis, a tooltip
+ * when cut), sortable and resizable columns, arrow keys move between rows, and a click or Enter opens
+ * the row's detail through `onOpen`.
+ */
+export function ListGrid<T>({
+  rows,
+  columns,
+  rowId,
+  onOpen,
+  selectedId = null,
+  emptyText,
+  label,
+  testId,
+  rowTestId,
+  rowAttrs,
+  height = 'fill',
+  reserve = 96,
+  busy = false,
+}: ListGridProps<T>) {
+  const { t } = useTranslation();
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const apiRef = useRef<GridApi<T> | null>(null);
+  const fillHeight = useFillHeight(wrapRef, height === 'fill', reserve);
+
+  // The grid keeps the row objects it was given; look-ups by the id ag-grid puts on each row element.
+  const byId = useMemo(() => new Map((rows ?? []).map((r) => [String(rowId(r)), r])), [rows, rowId]);
+  useRowAttributes(wrapRef, byId, rowTestId, rowAttrs);
+
+  const showSelected = useCallback(
+    (api: GridApi<T>) => {
+      const node = selectedId === null ? undefined : api.getRowNode(String(selectedId));
+      if (!node) {
+        api.deselectAll();
+        return;
+      }
+      node.setSelected(true, true);
+      if (node.rowIndex !== null) api.ensureIndexVisible(node.rowIndex);
+    },
+    [selectedId],
+  );
+  useEffect(() => {
+    if (apiRef.current) showSelected(apiRef.current);
+  }, [showSelected]);
+
+  const defaultColDef = useMemo<ColDef<T>>(
+    () => ({
+      sortable: true,
+      resizable: true,
+      minWidth: 64,
+      flex: 1,
+      tooltipValueGetter: (p) => (p.valueFormatted ?? (p.value == null ? null : String(p.value))) || null,
+    }),
+    [],
+  );
+
+  const style =
+    height === 'fill'
+      ? { height: fillHeight }
+      : { height: Math.min(height, HEADER_HEIGHT + ROW_HEIGHT * Math.max(rows?.length ?? 0, 3) + 2) };
+
+  return (
+    <div ref={wrapRef} className="list-grid" style={style} data-testid={testId} aria-busy={busy || rows === undefined}>
+      <AgGridReact<T>
+        theme={LIST_THEME}
+        aria-label={label}
+        rowData={rows as T[] | undefined}
+        columnDefs={columns}
+        defaultColDef={defaultColDef}
+        getRowId={(p) => String(rowId(p.data))}
+        loading={rows === undefined}
+        localeText={{ loadingOoo: t('common.loading'), noRowsToShow: emptyText }}
+        rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: false }}
+        // ≤ a few hundred rows a page: all in the DOM, in display order, for find-in-page and screen readers
+        suppressRowVirtualisation
+        ensureDomOrder
+        tooltipShowMode="whenTruncated"
+        tooltipShowDelay={400}
+        suppressDragLeaveHidesColumns
+        onGridReady={(e) => {
+          apiRef.current = e.api;
+        }}
+        onGridPreDestroyed={() => {
+          apiRef.current = null;
+        }}
+        onRowDataUpdated={(e) => showSelected(e.api)}
+        onFirstDataRendered={(e) => showSelected(e.api)}
+        onRowClicked={(e) => {
+          // a button inside a cell does its own thing
+          if ((e.event?.target as HTMLElement | null)?.closest('button, a, input, select')) return;
+          if (e.data) onOpen(e.data);
+        }}
+        onCellKeyDown={(e) => {
+          const k = (e.event as KeyboardEvent | undefined)?.key;
+          if (k === 'Enter' && e.data) onOpen(e.data);
+        }}
+      />
+    </div>
+  );
+}
+
+/** Height from the element's top to the bottom of the window less `reserve`, kept up on resize. */
+function useFillHeight(ref: React.RefObject<HTMLDivElement | null>, on: boolean, reserve: number): number {
+  const [h, setH] = useState(420);
+  // Runs after every render: what sits above the list (notices, an open form) moves it down.
+  useLayoutEffect(() => {
+    if (!on) return undefined;
+    const measure = () => {
+      const el = ref.current;
+      if (!el) return;
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      setH(Math.max(240, Math.floor(window.innerHeight - top - reserve)));
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  });
+  return h;
+}
+
+/**
+ * ag-grid renders its own row elements, with no hook for attributes; put the page's test id and data
+ * attributes on them whenever rows are added (a MutationObserver) or the data changes (the effect).
+ */
+function useRowAttributes<T>(
+  ref: React.RefObject<HTMLDivElement | null>,
+  byId: ReadonlyMap<string, T>,
+  rowTestId: string | undefined,
+  rowAttrs: ((row: T) => Attrs) | undefined,
+) {
+  const attrsRef = useRef(rowAttrs);
+  attrsRef.current = rowAttrs;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || (!rowTestId && !attrsRef.current)) return undefined;
+    const sync = () => {
+      for (const rowEl of el.querySelectorAll<HTMLElement>('.ag-row[row-id]')) {
+        const row = byId.get(rowEl.getAttribute('row-id') ?? '');
+        if (row === undefined) continue;
+        const attrs: Attrs = { ...(rowTestId ? { 'data-testid': rowTestId } : {}), ...attrsRef.current?.(row) };
+        for (const [k, v] of Object.entries(attrs)) {
+          const s = v == null ? '' : String(v);
+          if (rowEl.getAttribute(k) !== s) rowEl.setAttribute(k, s);
+        }
+      }
+    };
+    sync();
+    const observer = new MutationObserver(sync);
+    observer.observe(el, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [ref, byId, rowTestId]);
+}
+
+/** Money in yuan, right-aligned, sorted by amount (the API sends decimal strings). */
+export function moneyColumn<T>(
+  colId: string,
+  headerName: string,
+  get: (row: T) => string | null | undefined,
+  extra: Partial<ColDef<T>> = {},
+): ColDef<T> {
+  return {
+    colId,
+    headerName,
+    valueGetter: (p) => (p.data ? (get(p.data) ?? null) : null),
+    valueFormatter: (p: ValueFormatterParams<T, string | null>) => (p.value ? yuan(p.value) : '—'),
+    comparator: (a: string | null, b: string | null) => Number(a ?? -Infinity) - Number(b ?? -Infinity),
+    type: 'rightAligned',
+    cellClass: 'tabular',
+    minWidth: 110,
+    ...extra,
+  };
+}
+
+/** A count, right-aligned. */
+export function numberColumn<T>(
+  colId: string,
+  headerName: string,
+  get: (row: T) => number | null,
+  extra: Partial<ColDef<T>> = {},
+): ColDef<T> {
+  return {
+    colId,
+    headerName,
+    valueGetter: (p) => (p.data ? get(p.data) : null),
+    valueFormatter: (p: ValueFormatterParams<T, number | null>) => (p.value == null ? '—' : String(p.value)),
+    type: 'rightAligned',
+    cellClass: 'tabular',
+    minWidth: 72,
+    flex: 0.6,
+    ...extra,
+  };
+}
+
+/** A date (YYYY-MM-DD sorts as text), fixed width so it is never cut. */
+export function dateColumn<T>(
+  colId: string,
+  headerName: string,
+  get: (row: T) => string | null | undefined,
+  extra: Partial<ColDef<T>> = {},
+): ColDef<T> {
+  return {
+    colId,
+    headerName,
+    valueGetter: (p) => (p.data ? (get(p.data) ?? null) : null),
+    valueFormatter: (p: ValueFormatterParams<T, string | null>) => p.value ?? '—',
+    cellClass: 'tabular',
+    width: 112,
+    minWidth: 104,
+    flex: 0,
+    ...extra,
+  };
+}
+
+/** What the page's detail pane shows before a row is chosen. */
+export function DetailPrompt({ text, children }: { text: string; children?: ReactNode }) {
+  return (
+    <div className="detail-prompt">
+      <p>{text}</p>
+      {children}
+    </div>
+  );
+}
