@@ -19,3 +19,25 @@ export function maskPhone(phone: string | null): string | null {
   const head = Math.min(3, n - 8);
   return phone.slice(0, head) + '*'.repeat(n - head - 4) + phone.slice(-4);
 }
+
+/** A person's or company's name: the first character, the rest starred (王** for 王小明). */
+export function maskName(name: string | null): string | null {
+  if (name == null) return null;
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : chars[0] + '*'.repeat(chars.length - 1);
+}
+
+/** An account or card number: the last four digits (************1234). */
+export function maskAccountNo(no: string | null): string | null {
+  if (no == null) return null;
+  return no.length <= 4 ? '*'.repeat(no.length) : '*'.repeat(no.length - 4) + no.slice(-4);
+}
+
+/** Free text that identifies a person (address, employer, e-mail): the first two characters only. */
+export function maskText(text: string | null): string | null {
+  if (text == null) return null;
+  const chars = [...text];
+  return chars.length <= 2
+    ? '*'.repeat(chars.length)
+    : chars.slice(0, 2).join('') + '*'.repeat(Math.min(8, chars.length - 2));
+}

@@ -97,6 +97,36 @@ describe('imports API (administrator)', () => {
     expect(p.rows[1]!.reject).toMatchObject({ field: 'opened_on', value: '20240230', reason: 'bad_date' });
   });
 
+  it('masks identifiers in the preview like everywhere else, and audits it (the administrator has no customer access)', async () => {
+    const cif = (await ok('imports.profiles.list', {})).find((p) => p.kind === 'customers' && p.builtin)!;
+    const p = await ok('imports.preview', { file: 'customers.csv', source: { id: cif.id }, rows: 20 });
+    const raw = new Map(
+      (
+        services.db
+          .prepare('SELECT customer_no, name, id_no, mobile, address, employer FROM customers')
+          .all() as Record<string, string | null>[]
+      ).map((c) => [c.customer_no, c]),
+    );
+    let compared = 0;
+    for (const row of p.rows) {
+      const c = raw.get(row.values.customer_no!);
+      if (!c) continue;
+      compared++;
+      for (const f of ['id_no', 'mobile', 'address', 'employer', 'name'] as const) {
+        if (c[f] == null || row.values[f] == null) continue;
+        expect(row.values[f], f).not.toBe(c[f]);
+        expect(row.values[f], f).toContain('*');
+      }
+      // The visible ends still let the administrator check the mapping.
+      if (c.id_no && row.values.id_no) expect(row.values.id_no.slice(-4)).toBe(c.id_no.slice(-4));
+    }
+    expect(compared).toBeGreaterThan(10);
+    const audit = services.db
+      .prepare("SELECT details FROM audit_log WHERE action = 'imports.preview' ORDER BY id DESC LIMIT 1")
+      .get() as { details: string };
+    expect(JSON.parse(audit.details)).toMatchObject({ file: 'customers.csv', kind: 'customers', rows: 20 });
+  });
+
   it('tells where the import folder is; browser mode cannot open it in a file manager', async () => {
     expect(await ok('imports.inbox', {})).toEqual({ path: services.paths.inbox, canOpen: false });
     expect(await ok('imports.openInbox', {})).toEqual({ opened: false });
