@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
 import type { Role } from '../../shared/permissions';
 import { branchTree, rootBranch } from '../scope';
+import { all, first, placeholders, query, type SqlParam } from '../sql';
 import { createOpportunity, moveOpportunity } from './opportunities';
 
 /**
@@ -21,7 +22,7 @@ export interface Viewer {
 
 export interface Visibility {
   sql: string;
-  params: (string | number)[];
+  params: SqlParam[];
 }
 
 export function referralVisibility(db: Database, v: Viewer): Visibility {
@@ -33,7 +34,7 @@ export function referralVisibility(db: Database, v: Viewer): Visibility {
     case 'president': {
       if (v.branchId == null) return { sql: '0', params: [] };
       const ids = branchTree(db, v.branchId);
-      return { sql: `r.branch_id IN (${ids.map(() => '?').join(',')})`, params: ids };
+      return { sql: `r.branch_id IN (${placeholders(ids)})`, params: ids };
     }
     default:
       return { sql: '0', params: [] };
@@ -43,16 +44,19 @@ export function referralVisibility(db: Database, v: Viewer): Visibility {
 export const SLA_SETTING = 'referral_sla_days';
 export const DEFAULT_SLA_DAYS = 2;
 
+const SETTING = query<[key: string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+const SET_SETTING = query<[key: string, value: string]>(
+  'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+);
+
 export function slaDays(db: Database): number {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(SLA_SETTING) as { value: string } | undefined;
+  const row = SETTING.get(db, SLA_SETTING);
   const n = row ? Number(row.value) : NaN;
   return Number.isInteger(n) && n >= 1 && n <= 30 ? n : DEFAULT_SLA_DAYS;
 }
 
 export function setSlaDays(db: Database, n: number): void {
-  db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  ).run(SLA_SETTING, String(n));
+  SET_SETTING.run(db, SLA_SETTING, String(n));
 }
 
 interface ReferralRow {
@@ -91,6 +95,8 @@ const SELECT = `SELECT r.id, r.customer_id, c.customer_no, c.name AS customer_na
   LEFT JOIN staff rs ON rs.id = r.referrer_staff_id
   LEFT JOIN staff os ON os.id = r.owner_staff_id
   LEFT JOIN products p ON p.id = r.won_product_id`;
+
+const BY_ID = query<[id: number], ReferralRow>(`${SELECT} WHERE r.id = ?`);
 
 /** Open and not yet contacted: the SLA clock is running. */
 const AWAITING = `r.status IN ('new','accepted')`;
@@ -151,19 +157,27 @@ export function listReferrals(
     view === 'open' || view === 'overdue' || view === 'unassigned'
       ? `r.due_on, r.urgency = 'high' DESC, r.id`
       : `r.created_at DESC, r.id DESC`;
-  const total = (
-    db.prepare(`SELECT COUNT(*) AS n FROM referrals r WHERE ${where}`).get(...vis.params, ...extra) as { n: number }
-  ).n;
-  const rows = db
-    .prepare(`${SELECT} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...vis.params, ...extra, limit, offset) as ReferralRow[];
+  const total = first<{ n: number }>(
+    db,
+    `SELECT COUNT(*) AS n FROM referrals r WHERE ${where}`,
+    ...vis.params,
+    ...extra,
+  )!.n;
+  const rows = all<ReferralRow>(
+    db,
+    `${SELECT} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    ...vis.params,
+    ...extra,
+    limit,
+    offset,
+  );
   return { rows: rows.map((r) => toReferral(r, today)), total };
 }
 
 /** One referral the viewer may see; NOT_FOUND otherwise (never "exists but forbidden"). */
 export function getReferral(db: Database, v: Viewer, id: number, today: string): Referral {
   const vis = referralVisibility(db, v);
-  const row = db.prepare(`${SELECT} WHERE r.id = ? AND ${vis.sql}`).get(id, ...vis.params) as ReferralRow | undefined;
+  const row = first<ReferralRow>(db, `${SELECT} WHERE r.id = ? AND ${vis.sql}`, id, ...vis.params);
   if (!row) throw new AppError('NOT_FOUND', { entity: 'referral', id });
   return toReferral(row, today);
 }
@@ -173,102 +187,31 @@ export function getReferral(db: Database, v: Viewer, id: number, today: string):
  * inside a visibility-checked transaction (a manager who passed it on no longer sees it afterwards).
  */
 export function readChangedReferral(db: Database, id: number, today: string): Referral {
-  return toReferral(db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as ReferralRow, today);
+  const row = BY_ID.get(db, id);
+  if (!row) throw new AppError('NOT_FOUND', { entity: 'referral', id });
+  return toReferral(row, today);
 }
 
 export function referralsForCustomer(db: Database, v: Viewer, customerId: number, today: string): Referral[] {
   const vis = referralVisibility(db, v);
-  const rows = db
-    .prepare(`${SELECT} WHERE r.customer_id = ? AND ${vis.sql} ORDER BY r.created_at DESC, r.id DESC LIMIT 100`)
-    .all(customerId, ...vis.params) as ReferralRow[];
+  const rows = all<ReferralRow>(
+    db,
+    `${SELECT} WHERE r.customer_id = ? AND ${vis.sql} ORDER BY r.created_at DESC, r.id DESC LIMIT 100`,
+    customerId,
+    ...vis.params,
+  );
   return rows.map((r) => toReferral(r, today));
 }
 
-export function referralEvents(db: Database, id: number): ReferralEvent[] {
-  return db
-    .prepare(
-      `SELECT e.at, u.display_name AS userName, e.action, e.from_status AS fromStatus, e.to_status AS toStatus,
-                fo.name AS fromOwnerName, tn.name AS toOwnerName, e.note
-         FROM referral_events e JOIN users u ON u.id = e.user_id
-         LEFT JOIN staff fo ON fo.id = e.from_owner LEFT JOIN staff tn ON tn.id = e.to_owner
-         WHERE e.referral_id = ? ORDER BY e.id`,
-    )
-    .all(id) as ReferralEvent[];
-}
+const EVENTS = query<[referralId: number], ReferralEvent>(
+  `SELECT e.at, u.display_name AS userName, e.action, e.from_status AS fromStatus, e.to_status AS toStatus,
+          fo.name AS fromOwnerName, tn.name AS toOwnerName, e.note
+   FROM referral_events e JOIN users u ON u.id = e.user_id
+   LEFT JOIN staff fo ON fo.id = e.from_owner LEFT JOIN staff tn ON tn.id = e.to_owner
+   WHERE e.referral_id = ? ORDER BY e.id`,
+);
 
-// ---- state machine -----------------------------------------------------------------------------
-
-export type ReferralAction = 'accept' | 'reassign' | 'contact' | 'win' | 'lose';
-
-/** From which states each step may be taken. Anything else is refused with REFERRAL_BAD_STATE. */
-export const TRANSITIONS: Record<ReferralAction, readonly ReferralStatus[]> = {
-  accept: ['new'],
-  reassign: ['new', 'accepted', 'contacted'],
-  contact: ['accepted', 'contacted'],
-  win: ['contacted'],
-  lose: ['accepted', 'contacted'],
-};
-
-export function mustAllow(action: ReferralAction, status: ReferralStatus): void {
-  if (!TRANSITIONS[action].includes(status)) throw new AppError('REFERRAL_BAD_STATE', { action, status });
-}
-
-interface Core {
-  id: number;
-  status: ReferralStatus;
-  owner_staff_id: number | null;
-  customer_id: number;
-  branch_id: number;
-  first_contact_at: string | null;
-}
-
-/** The referral's state for a change, read inside the change's transaction, if the viewer may see it. */
-export function lockReferral(db: Database, v: Viewer, id: number): Core {
-  const vis = referralVisibility(db, v);
-  const row = db
-    .prepare(
-      `SELECT r.id, r.status, r.owner_staff_id, r.customer_id, r.branch_id, r.first_contact_at FROM referrals r WHERE r.id = ? AND ${vis.sql}`,
-    )
-    .get(id, ...vis.params) as Core | undefined;
-  if (!row) throw new AppError('NOT_FOUND', { entity: 'referral', id });
-  return row;
-}
-
-export function addEvent(
-  db: Database,
-  e: {
-    referralId: number;
-    at: string;
-    userId: number;
-    action: ReferralEvent['action'];
-    from: ReferralStatus | null;
-    to: ReferralStatus;
-    fromOwner?: number | null;
-    toOwner?: number | null;
-    note?: string | null;
-  },
-): void {
-  db.prepare(
-    `INSERT INTO referral_events (referral_id, at, user_id, action, from_status, to_status, from_owner, to_owner, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(e.referralId, e.at, e.userId, e.action, e.from, e.to, e.fromOwner ?? null, e.toOwner ?? null, e.note ?? null);
-}
-
-/**
- * The queue a new referral lands in: the customer's manager of record when they are an active manager
- * with an enabled account (someone who can open the queue), else the branch queue the president dispatches.
- */
-export function queueFor(db: Database, customerId: number): { ownerStaffId: number | null; branchId: number } {
-  const row = db
-    .prepare(
-      `SELECT c.branch_id AS branchId,
-              (SELECT s.id FROM staff s JOIN users u ON u.staff_id = s.id AND u.role = 'manager' AND u.disabled = 0
-               WHERE s.id = c.manager_staff_id AND s.active = 1 AND s.position = 'manager') AS owner
-       FROM customers c WHERE c.id = ?`,
-    )
-    .get(customerId) as { branchId: number; owner: number | null } | undefined;
-  if (!row) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
-  return { ownerStaffId: row.owner, branchId: row.branchId };
-}
+export const referralEvents = (db: Database, id: number): ReferralEvent[] => EVENTS.all(db, id);
 
 /** Managers of the viewer's branch (支行 tree) with an active account: who a referral may be given to. */
 export function assignableManagers(
@@ -277,13 +220,13 @@ export function assignableManagers(
 ): { staffId: number; name: string; branchName: string }[] {
   if (branchId == null) return [];
   const ids = branchTree(db, rootBranch(db, branchId));
-  return db
-    .prepare(
-      `SELECT s.id AS staffId, s.name, b.name AS branchName FROM staff s JOIN branches b ON b.id = s.branch_id
-       JOIN users u ON u.staff_id = s.id AND u.role = 'manager' AND u.disabled = 0
-       WHERE s.active = 1 AND s.position = 'manager' AND s.branch_id IN (${ids.map(() => '?').join(',')}) ORDER BY s.name, s.id`,
-    )
-    .all(...ids) as { staffId: number; name: string; branchName: string }[];
+  return all<{ staffId: number; name: string; branchName: string }>(
+    db,
+    `SELECT s.id AS staffId, s.name, b.name AS branchName FROM staff s JOIN branches b ON b.id = s.branch_id
+     JOIN users u ON u.staff_id = s.id AND u.role = 'manager' AND u.disabled = 0
+     WHERE s.active = 1 AND s.position = 'manager' AND s.branch_id IN (${placeholders(ids)}) ORDER BY s.name, s.id`,
+    ...ids,
+  );
 }
 
 // ---- opportunities -----------------------------------------------------------------------------
@@ -308,6 +251,20 @@ const LOST_TEXT: Record<string, string> = {
   other: '其他原因',
 };
 
+const CLOSING_FACTS = query<
+  [id: number],
+  {
+    customerId: number;
+    owner: number | null;
+    interest: Referral['interest'];
+    contacted: string | null;
+    note: string | null;
+  }
+>(
+  `SELECT r.customer_id AS customerId, r.owner_staff_id AS owner, r.interest, r.first_contact_at AS contacted, r.note FROM referrals r WHERE r.id = ?`,
+);
+const PRODUCT_CATEGORY = query<[id: number], { category: string }>('SELECT category FROM products WHERE id = ?');
+
 export type ReferralClosing =
   | { won: { productId: number; fen: number } }
   | { lost: { reason: string; note: string | null } };
@@ -324,17 +281,8 @@ export function opportunityFromReferral(
   userId: number,
   today: string,
 ): void {
-  const r = db
-    .prepare(
-      `SELECT r.customer_id AS customerId, r.owner_staff_id AS owner, r.interest, r.first_contact_at AS contacted, r.note FROM referrals r WHERE r.id = ?`,
-    )
-    .get(id) as {
-    customerId: number;
-    owner: number | null;
-    interest: Referral['interest'];
-    contacted: string | null;
-    note: string | null;
-  };
+  const r = CLOSING_FACTS.get(db, id);
+  if (!r) throw new AppError('NOT_FOUND', { entity: 'referral', id });
   const base = {
     customerId: r.customerId,
     source: 'referral' as const,
@@ -346,9 +294,7 @@ export function opportunityFromReferral(
     note: r.note,
   };
   if ('won' in closing) {
-    const cat = (
-      db.prepare('SELECT category FROM products WHERE id = ?').get(closing.won.productId) as { category: string }
-    ).category;
+    const cat = PRODUCT_CATEGORY.get(db, closing.won.productId)?.category ?? '';
     createOpportunity(db, {
       ...base,
       product: LINE[cat] ?? 'other',
@@ -411,9 +357,9 @@ function stats(
     WHERE ${vis.sql} AND r.created_on BETWEEN ? AND ?
     ${by === 'none' ? '' : `GROUP BY ${key}`}`;
   const rows = db
-    .prepare(sql)
+    .prepare<SqlParam[], StatsRaw>(sql)
     .safeIntegers(false)
-    .all(today, ...vis.params, from, to) as StatsRaw[];
+    .all(today, ...vis.params, from, to);
   return rows
     .filter((r) => r.count > 0)
     .map((r) => ({
@@ -461,16 +407,14 @@ export function referralReport(db: Database, v: Viewer, from: string, to: string
       Number(BigIntOf(b.wonAmount) - BigIntOf(a.wonAmount)) ||
       a.name.localeCompare(b.name),
   );
-  const leaderboard = ranked
-    .slice(0, 10)
-    .map((r, i) => ({
-      rank: i + 1,
-      staffId: r.staffId!,
-      name: r.name,
-      count: r.count,
-      won: r.won,
-      wonAmount: r.wonAmount,
-    }));
+  const leaderboard = ranked.slice(0, 10).map((r, i) => ({
+    rank: i + 1,
+    staffId: r.staffId!,
+    name: r.name,
+    count: r.count,
+    won: r.won,
+    wonAmount: r.wonAmount,
+  }));
   return { from, to, total, byTeller, byManager, leaderboard };
 }
 

@@ -1,17 +1,27 @@
 import type { Referral } from '../../shared/api';
-import { addDays } from '../../shared/dates';
 import { AppError } from '../../shared/errors';
 import { yuanToFen } from '../../shared/money';
 import { insertContact } from '../../db/relationship/contacts';
 import {
+  activePresidents,
   addEvent,
+  grantOutsideBook,
+  insertReferral,
+  lockReferral,
+  markAccepted,
+  markContacted,
+  markLost,
+  markWon,
+  mustAllow,
+  queueFor,
+  reassignReferral,
+  reminderFacts,
+} from '../../db/relationship/referral-steps';
+import {
   assignableManagers,
   getReferral,
   listReferrals,
-  lockReferral,
-  mustAllow,
   opportunityFromReferral,
-  queueFor,
   readChangedReferral,
   referralEvents,
   referralReport,
@@ -21,6 +31,8 @@ import {
   type ReferralClosing,
   type Viewer,
 } from '../../db/relationship/referrals';
+import { productsOnSale } from '../../db/repos/catalog';
+import { customerInScope } from '../../db/scope';
 import { addReminder, resolveReminders } from '../../db/relationship/reminders';
 import { addWorkdays } from '../../db/relationship/workdays';
 import { handlers, type AuthedCtx } from './types';
@@ -65,11 +77,8 @@ function slaReminder(
     addReminder(db, { ...base, staffId: r.owner, dedupeKey: `referral_sla:${r.id}:${r.owner}` }, today);
     return;
   }
-  const presidents = db.prepare(`SELECT id FROM users WHERE role = 'president' AND disabled = 0`).all() as {
-    id: number;
-  }[];
-  for (const p of presidents)
-    addReminder(db, { ...base, userId: p.id, dedupeKey: `referral_sla:${r.id}:queue` }, today);
+  for (const userId of activePresidents(db))
+    addReminder(db, { ...base, userId, dedupeKey: `referral_sla:${r.id}:queue` }, today);
 }
 
 function toOpportunity(ctx: AuthedCtx, id: number, closing: ReferralClosing): void {
@@ -97,36 +106,26 @@ export const referralsHandlers = handlers({
     const at = ctx.services.clock.now().toISOString();
     const id = db.transaction(() => {
       // Only a customer the teller may look up (same scope as customers.search).
-      const seen = db
-        .prepare(`SELECT c.name FROM customers c WHERE c.id = ? AND ${scope.sql}`)
-        .get(customerId, ...scope.params) as { name: string } | undefined;
-      if (!seen) throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
-      if (ctx.user.staff_id == null) throw new AppError('FORBIDDEN', { entity: 'referral' });
+      const seen = customerInScope(db, scope, customerId);
+      const referrerStaffId = ctx.user.staff_id;
+      if (referrerStaffId == null) throw new AppError('FORBIDDEN', { entity: 'referral' });
       const q = queueFor(db, customerId);
       const sla = slaDays(db);
       const dueOn = addWorkdays(today, sla);
-      const newId = Number(
-        db
-          .prepare(
-            `INSERT INTO referrals (customer_id, branch_id, referrer_user_id, referrer_staff_id, interest, urgency, note, owner_staff_id, status,
-               created_at, created_on, sla_days, due_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            customerId,
-            q.branchId,
-            ctx.user.id,
-            ctx.user.staff_id,
-            interest,
-            urgency,
-            note || null,
-            q.ownerStaffId,
-            at,
-            today,
-            sla,
-            dueOn,
-            at,
-          ).lastInsertRowid,
-      );
+      const newId = insertReferral(db, {
+        customerId,
+        branchId: q.branchId,
+        referrerUserId: ctx.user.id,
+        referrerStaffId,
+        interest,
+        urgency,
+        note: note || null,
+        ownerStaffId: q.ownerStaffId,
+        at,
+        today,
+        slaDays: sla,
+        dueOn,
+      });
       addEvent(db, {
         referralId: newId,
         at,
@@ -163,10 +162,7 @@ export const referralsHandlers = handlers({
 
   'referrals.forCustomer': ({ customerId }, ctx) => {
     const db = ctx.services.db;
-    const scope = ctx.scope();
-    if (!db.prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(customerId, ...scope.params)) {
-      throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
-    }
+    customerInScope(db, ctx.scope(), customerId);
     return referralsForCustomer(db, viewer(ctx), customerId, ctx.services.clock.today());
   },
 
@@ -177,11 +173,7 @@ export const referralsHandlers = handlers({
       const r = lockReferral(db, viewer(ctx), id);
       mustOwn(ctx, r.owner_staff_id);
       mustAllow('accept', r.status);
-      db.prepare(`UPDATE referrals SET status = 'accepted', accepted_at = ?, updated_at = ? WHERE id = ?`).run(
-        at,
-        at,
-        id,
-      );
+      markAccepted(db, id, at);
       addEvent(db, { referralId: id, at, userId: ctx.user.id, action: 'accepted', from: r.status, to: 'accepted' });
     });
   },
@@ -203,9 +195,7 @@ export const referralsHandlers = handlers({
         throw new AppError('REFERRAL_BAD_ASSIGNEE', { toStaffId });
       }
       const to = r.status === 'contacted' ? 'contacted' : 'new';
-      db.prepare(
-        `UPDATE referrals SET owner_staff_id = ?, status = ?, accepted_at = CASE WHEN ? = 'new' THEN NULL ELSE accepted_at END, updated_at = ? WHERE id = ?`,
-      ).run(toStaffId, to, to, at, id);
+      reassignReferral(db, id, toStaffId, to, at);
       addEvent(db, {
         referralId: id,
         at,
@@ -219,25 +209,11 @@ export const referralsHandlers = handlers({
       });
       // The new owner must be able to open the customer: grant it when outside their book (90 days,
       // renewable by the branch like any grant); recorded in the audit entry.
-      const inBook = db
-        .prepare(`SELECT 1 FROM customers WHERE id = ? AND manager_staff_id = ?`)
-        .get(r.customer_id, toStaffId);
-      if (!inBook) {
-        const g = db
-          .prepare(
-            `INSERT INTO customer_grants (staff_id, customer_id, granted_by, expires_on) VALUES (?, ?, ?, ?)
-             ON CONFLICT (staff_id, customer_id) DO UPDATE SET expires_on = CASE WHEN customer_grants.expires_on IS NULL THEN NULL ELSE MAX(customer_grants.expires_on, excluded.expires_on) END`,
-          )
-          .run(toStaffId, r.customer_id, ctx.user.id, addDays(today, 90));
-        details.granted = g.changes > 0;
-      }
+      const granted = grantOutsideBook(db, toStaffId, r.customer_id, ctx.user.id, today);
+      if (granted !== null) details.granted = granted;
       resolveReminders(db, 'referral', id, 'referral_sla');
       if (to === 'new') {
-        const full = db
-          .prepare(
-            `SELECT r.due_on AS dueOn, r.interest, c.name FROM referrals r JOIN customers c ON c.id = r.customer_id WHERE r.id = ?`,
-          )
-          .get(id) as { dueOn: string; interest: string; name: string };
+        const full = reminderFacts(db, id);
         slaReminder(ctx, {
           id,
           customerId: r.customer_id,
@@ -269,9 +245,7 @@ export const referralsHandlers = handlers({
         today,
       );
       details.contactId = c.id;
-      db.prepare(
-        `UPDATE referrals SET status = 'contacted', first_contact_at = COALESCE(first_contact_at, ?), first_contact_on = COALESCE(first_contact_on, ?), updated_at = ? WHERE id = ?`,
-      ).run(at, today, at, id);
+      markContacted(db, id, at, today);
       addEvent(db, {
         referralId: id,
         at,
@@ -296,11 +270,7 @@ export const referralsHandlers = handlers({
       const r = lockReferral(db, viewer(ctx), id);
       mustOwn(ctx, r.owner_staff_id);
       mustAllow('win', r.status);
-      if (!db.prepare('SELECT 1 FROM products WHERE id = ?').get(productId))
-        throw new AppError('NOT_FOUND', { entity: 'product', id: productId });
-      db.prepare(
-        `UPDATE referrals SET status = 'won', won_product_id = ?, won_amount_fen = ?, close_note = ?, closed_at = ?, closed_on = ?, updated_at = ? WHERE id = ?`,
-      ).run(productId, Number(fen), note || null, at, today, at, id);
+      markWon(db, id, { productId, fen: Number(fen), note: note || null }, at, today);
       addEvent(db, {
         referralId: id,
         at,
@@ -322,9 +292,7 @@ export const referralsHandlers = handlers({
       const r = lockReferral(db, viewer(ctx), id);
       mustOwn(ctx, r.owner_staff_id);
       mustAllow('lose', r.status);
-      db.prepare(
-        `UPDATE referrals SET status = 'lost', lost_reason = ?, close_note = ?, closed_at = ?, closed_on = ?, updated_at = ? WHERE id = ?`,
-      ).run(reason, note || null, at, today, at, id);
+      markLost(db, id, reason, note || null, at, today);
       addEvent(db, {
         referralId: id,
         at,
@@ -341,15 +309,7 @@ export const referralsHandlers = handlers({
 
   'referrals.managers': (_input, ctx) => assignableManagers(ctx.services.db, ctx.user.branch_id),
 
-  'referrals.products': (_input, ctx) =>
-    ctx.services.db
-      .prepare(`SELECT id, code, name, category FROM products WHERE status = 'on_sale' ORDER BY category, code`)
-      .all() as {
-      id: number;
-      code: string;
-      name: string;
-      category: string;
-    }[],
+  'referrals.products': (_input, ctx) => productsOnSale(ctx.services.db),
 
   'referrals.report': ({ from, to }, ctx) => {
     if (from > to) throw new AppError('VALIDATION', { issues: [{ path: ['from'], code: 'too_big' }] });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { ReportColumn, ReportResult } from '../../shared/api';
 import { AppError } from '../../shared/errors';
+import { allProducts, branchesByIds, managersOfBranches, staffById } from '../../db/repos/catalog';
 import { reportMonths, reportScopeOf } from '../../db/reporting/read';
 import { label } from '../exports/labels';
 import { buildReport, type ReportCaller } from '../reports/build';
@@ -86,46 +87,16 @@ export const reportsHandlers = handlers({
     const db = ctx.services.db;
     const caller = callerOf(ctx);
     const ids = caller.scope.branchIds ?? [];
-    const inList = ids.map(() => '?').join(',') || 'NULL';
-    const branches =
-      caller.ownStaffId != null
-        ? []
-        : (db.prepare(`SELECT id, name FROM branches WHERE id IN (${inList}) ORDER BY code`).all(...ids) as {
-            id: number;
-            name: string;
-          }[]);
-    const managers =
-      caller.ownStaffId != null
-        ? (db.prepare('SELECT id, name, branch_id AS branchId FROM staff WHERE id = ?').all(caller.ownStaffId) as {
-            id: number;
-            name: string;
-            branchId: number;
-          }[])
-        : (db
-            .prepare(
-              `SELECT id, name, branch_id AS branchId FROM staff WHERE position = 'manager' AND branch_id IN (${inList}) ORDER BY employee_no`,
-            )
-            .all(...ids) as {
-            id: number;
-            name: string;
-            branchId: number;
-          }[]);
-    const products = db.prepare('SELECT id, code, name, category FROM products ORDER BY code').all() as {
-      id: number;
-      code: string;
-      name: string;
-      category: string;
-    }[];
+    const own = caller.ownStaffId;
     return {
       months: reportMonths(db),
-      branches,
-      managers,
-      products,
+      branches: own != null ? [] : branchesByIds(db, ids),
+      managers: own != null ? staffById(db, own) : managersOfBranches(db, ids),
+      products: allProducts(db),
       today: caller.today,
-      ownBook: caller.ownStaffId != null,
+      ownBook: own != null,
     };
   },
-
   'reports.run': ({ report, filter }, ctx) => buildReport(ctx.services.db, callerOf(ctx), report, filter),
 
   'reports.export': async ({ report, filter, table }, ctx) => {
