@@ -11,6 +11,7 @@ import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { reportingRetier } from './reporting/maintain';
 import { buildIndexes, dropIndexes } from './indexes';
+import { first, query, type SqlParam } from './sql';
 
 const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   deposits: { sql: 'f.deposits', fen: true },
@@ -115,12 +116,12 @@ export interface WhatIfCell {
 export function whatIf(db: Database, model: TierModel): WhatIfCell[] {
   const t = tierSelect(model);
   const rows = db
-    .prepare(
+    .prepare<SqlParam[], { from: string; to: string; customers: bigint; aum: bigint }>(
       `SELECT COALESCE(n.cur, 'none') AS "from", n.tier AS "to", COUNT(*) AS customers, SUM(n.aum) AS aum
        FROM (${t.sql}) n GROUP BY 1, 2 ORDER BY 1, 2`,
     )
     .safeIntegers(true)
-    .all(...t.params) as { from: string; to: string; customers: bigint; aum: bigint }[];
+    .all(...t.params);
   return rows.map((r) => ({ from: r.from, to: r.to, customers: Number(r.customers), aumFen: r.aum }));
 }
 
@@ -146,8 +147,7 @@ export function retier(
   const apply = db.transaction(() => {
     // Tiers are point in time, read from the change log in date order: a re-tier dated before the
     // last one (a clock set back) would rewrite history it cannot see. Refused; nothing changes.
-    const last = (db.prepare('SELECT MAX(changed_at) AS at FROM customer_tier_changes').get() as { at: string | null })
-      .at;
+    const last = first<{ at: string | null }>(db, 'SELECT MAX(changed_at) AS at FROM customer_tier_changes')?.at;
     if (last && last > at) throw new AppError('TIER_CLOCK_BEHIND', { last });
     db.prepare('UPDATE tier_models SET active = 0 WHERE active = 1').run();
     const version = Number(
@@ -166,7 +166,7 @@ export function retier(
     db.prepare(
       `INSERT INTO customer_tier_changes (customer_id, from_tier, to_tier, model_version, changed_at) SELECT customer_id, from_tier, tier, ?, ? FROM temp.retier`,
     ).run(version, at);
-    const logged = (db.prepare('SELECT COUNT(*) AS n FROM temp.retier').get() as { n: number }).n;
+    const logged = first<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM temp.retier')?.n ?? 0;
     // Many changes: the customers' indexes over the tier are dropped and built again after the update
     // (one sorted build instead of a random index update per changed customer: 6.4 s -> 3.5 s for
     // 723k changes). Inside this transaction, so a failure leaves them as they were.
@@ -212,7 +212,7 @@ export function retier(
   });
   // A large re-tier rewrites most customer rows and their reporting rows: a bigger page cache for its
   // duration saves re-reading pages it just wrote (723k changes: ~1.5 s); back to normal after.
-  const cache = db.pragma('cache_size', { simple: true }) as number;
+  const cache = Number(db.pragma('cache_size', { simple: true }));
   db.pragma('cache_size = -262144');
   try {
     return apply();
@@ -220,3 +220,34 @@ export function retier(
     db.pragma(`cache_size = ${Number(cache)}`);
   }
 }
+
+// ---- freshness of the factors and the active model (read by main/handlers/tiers.ts) --------------
+
+const FACTORS_REFRESHED_AT = 'tier_factors_refreshed_at';
+const FACTORS_AS_OF = query<[], { d: string | null }>('SELECT MAX(as_of) AS d FROM customer_factors');
+const SETTING = query<[key: string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+const SET_SETTING = query<[key: string, value: string]>(
+  'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+);
+const LAST_IMPORT_CHANGE = query<[], { t: string | null }>(
+  `SELECT MAX(MAX(COALESCE(finished_at, '')), MAX(COALESCE(reverted_at, ''))) AS t FROM import_jobs WHERE status IN ('committed', 'reverted')`,
+);
+const ACTIVE_MODEL = query<[], { version: number; definition: string; created_at: string; changed: number }>(
+  'SELECT version, definition, created_at, changed FROM tier_models WHERE active = 1',
+);
+
+/** The day the stored factors were measured as of (null before the first measurement). */
+export const factorsAsOf = (db: Database): string | null => FACTORS_AS_OF.get(db)?.d ?? null;
+
+/** When the factors were last re-measured (ISO time), or null. */
+export const factorsRefreshedAt = (db: Database): string | null => SETTING.get(db, FACTORS_REFRESHED_AT)?.value ?? null;
+
+export function setFactorsRefreshedAt(db: Database, at: string): void {
+  SET_SETTING.run(db, FACTORS_REFRESHED_AT, at);
+}
+
+/** The last time an import was committed or reverted (ISO time; '' or null when none was). */
+export const lastImportChange = (db: Database): string | null => LAST_IMPORT_CHANGE.get(db)?.t ?? null;
+
+/** The active tier model's row (definition as stored JSON), or undefined before the first one is saved. */
+export const activeTierModel = (db: Database) => ACTIVE_MODEL.get(db);

@@ -1,30 +1,25 @@
 import type { TierModelState } from '../../shared/api';
 import { fenToYuan } from '../../shared/money';
 import { DEFAULT_TIER_MODEL, tierModelSchema } from '../../shared/tiers';
-import { refreshFactors, retier, whatIf } from '../../db/tiering';
+import {
+  activeTierModel,
+  factorsAsOf as storedFactorsAsOf,
+  factorsRefreshedAt,
+  lastImportChange,
+  refreshFactors,
+  retier,
+  setFactorsRefreshedAt,
+  whatIf,
+} from '../../db/tiering';
 import { deferCheckpoints } from '../../db/checkpoints';
 import { handlers, type AuthedCtx } from './types';
 
-function factorsAsOf(ctx: AuthedCtx): string | null {
-  return (ctx.services.db.prepare('SELECT MAX(as_of) AS d FROM customer_factors').get() as { d: string | null }).d;
-}
+const factorsAsOf = (ctx: AuthedCtx): string | null => storedFactorsAsOf(ctx.services.db);
 
 /** Factors are re-measured when they are from another day or an import landed (or was reverted) since. */
 function ensureFresh(ctx: AuthedCtx): void {
-  const db = ctx.services.db;
-  const at =
-    (
-      db.prepare(`SELECT value FROM settings WHERE key = 'tier_factors_refreshed_at'`).get() as
-        | { value: string }
-        | undefined
-    )?.value ?? null;
-  const lastImport = (
-    db
-      .prepare(
-        `SELECT MAX(MAX(COALESCE(finished_at, '')), MAX(COALESCE(reverted_at, ''))) AS t FROM import_jobs WHERE status IN ('committed', 'reverted')`,
-      )
-      .get() as { t: string | null }
-  ).t;
+  const at = factorsRefreshedAt(ctx.services.db);
+  const lastImport = lastImportChange(ctx.services.db);
   const today = ctx.services.clock.today();
   if (at && factorsAsOf(ctx) === today && (!lastImport || lastImport < at)) return;
   refresh(ctx);
@@ -33,19 +28,13 @@ function ensureFresh(ctx: AuthedCtx): void {
 function refresh(ctx: AuthedCtx): { customers: number; asOf: string } {
   const asOf = ctx.services.clock.today();
   const customers = refreshFactors(ctx.services.db, asOf);
-  ctx.services.db
-    .prepare(
-      `INSERT INTO settings (key, value) VALUES ('tier_factors_refreshed_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    )
-    .run(ctx.services.clock.now().toISOString());
+  setFactorsRefreshedAt(ctx.services.db, ctx.services.clock.now().toISOString());
   return { customers, asOf };
 }
 
 export const tiersHandlers = handlers({
   'tiers.model': (_input, ctx): TierModelState => {
-    const r = ctx.services.db
-      .prepare('SELECT version, definition, created_at, changed FROM tier_models WHERE active = 1')
-      .get() as { version: number; definition: string; created_at: string; changed: number } | undefined;
+    const r = activeTierModel(ctx.services.db);
     return {
       active: r
         ? {
