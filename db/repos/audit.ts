@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { AppError } from '../../shared/errors';
 
 export interface AuditActor {
   userId: number | null;
@@ -60,6 +61,23 @@ export function writeAudit(db: Database, actor: AuditActor, rec: AuditRecord): v
   db.prepare(INSERT).run(auditRow(actor, rec));
 }
 
+/**
+ * Acts whose record is a condition of the act itself: unmasking identifiers and handing data out of
+ * the store. If the entry cannot be written now (an import holds the write lock past the busy
+ * timeout), the act is refused instead of being recorded later from memory, which a crash would lose.
+ * Their handlers write the entry before they return the data.
+ */
+export const MUST_RECORD: ReadonlySet<string> = new Set([
+  'customers.reveal',
+  'exports.start',
+  'files.save',
+  'reports.export',
+  'desktop.export',
+  'campaigns.export',
+  'imports.preview',
+  'imports.rejectsDownload',
+]);
+
 export function auditRepo(db: Database) {
   const insert = db.prepare(INSERT);
   // Entries that could not be written because an import job held the write lock; written, with
@@ -82,6 +100,7 @@ export function auditRepo(db: Database) {
         insert.run(row);
       } catch (e) {
         if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+        if (MUST_RECORD.has(rec.action)) throw new AppError('IMPORT_STORE_BUSY', { reason: 'audit' });
         pending.push(row);
       }
     },
