@@ -7,8 +7,14 @@ export function addDays(iso: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** 'YYYY-MM' plus `months`. */
+/**
+ * 'YYYY-MM' plus `months` (negative goes back); the month of a 'YYYY-MM-DD' works too. The one month
+ * arithmetic of the code base (reports, summaries, desktop, customer 360). Counted in whole months
+ * (year * 12 + month), not through Date: Date.UTC reads years 0-99 as 1900-1999.
+ */
 export function addMonths(ym: string, months: number): string {
-  const [y, m] = ym.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 7);
+  const index = Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5, 7)) - 1 + months;
+  const y = Math.floor(index / 12);
+  const m = index - y * 12 + 1;
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
 }

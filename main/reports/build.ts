@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import type { GridFilter, ReportFilterInput, ReportName, ReportResult, ReportRow, ReportTable } from '../../shared/api';
 import type { Drill } from '../../shared/drill';
-import { addDays } from '../../shared/dates';
+import { addDays, addMonths } from '../../shared/dates';
 import { fenToYuan } from '../../shared/money';
 import { TIER_ORDER } from '../../shared/tiers';
 import {
@@ -45,12 +45,8 @@ const change = (now: bigint | null | undefined, before: bigint | null | undefine
   now == null || before == null || before === 0n
     ? null
     : Math.round((Number(now - before) / Number(before < 0n ? -before : before)) * 10000) / 100;
-const monthEnd = (m: string): string => addDays(`${m === '9999-12' ? m : nextMonth(m)}-01`, -1);
-function nextMonth(m: string): string {
-  const y = Number(m.slice(0, 4));
-  const mm = Number(m.slice(5, 7));
-  return mm === 12 ? `${y + 1}-01` : `${y}-${String(mm + 1).padStart(2, '0')}`;
-}
+// Year 10000 is beyond addDays' Date: 9999-12 is not shifted (so it ends on 9999-11-30, as it always has).
+const monthEnd = (m: string): string => addDays(`${m === '9999-12' ? m : addMonths(m, 1)}-01`, -1);
 const TIER_RANK = (t: string) => {
   const i = (TIER_ORDER as readonly string[]).indexOf(t);
   return i < 0 ? 99 : i;
