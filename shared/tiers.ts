@@ -6,8 +6,10 @@ import { z } from 'zod';
  * are clamped), weighted, and averaged; penalties then subtract points or cap the tier. The tier is
  * the first interval (from gold down) whose minimum the score reaches.
  */
-export const TIER_ORDER = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'] as const;
-export type TierName = (typeof TIER_ORDER)[number];
+export const TIERS = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'] as const;
+/** The same list under the name the tier model's code reads it by (best tier first). */
+export const TIER_ORDER = TIERS;
+export type TierName = (typeof TIERS)[number];
 
 export const FACTORS = {
   /** Demand + term deposit balance, yuan. */

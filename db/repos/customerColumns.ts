@@ -19,13 +19,16 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { GridFilter, GridSort, SortColumn } from '../../shared/api/grid';
+import { CUSTOMER_KINDS, CUSTOMER_STATUSES } from '../../shared/customer-fields';
 import { addDays } from '../../shared/dates';
 import { yuanToFen } from '../../shared/money';
+import { TIERS } from '../../shared/tiers';
 import type { Scope } from '../scope';
 
-export const TIER_CODES = ['none', 'gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'] as const;
-export const KIND_CODES = ['', 'individual', 'corporate'] as const;
-const STATUS_CODES = ['', 'active', 'dormant', 'closed'] as const;
+/** Codes as small integers, index 0 for none (the catalogue's lists, shared/customer-fields.ts). */
+export const TIER_CODES = ['none', ...TIERS] as const;
+export const KIND_CODES = ['', ...CUSTOMER_KINDS] as const;
+const STATUS_CODES = ['', ...CUSTOMER_STATUSES] as const;
 
 /** Exact integer fen split as hi * 2^32 + lo, so sums over a million rows stay exact in doubles. */
 export interface MoneyColumn {
@@ -77,7 +80,7 @@ export interface ColumnStamp {
 
 const TWO32 = 4294967296;
 
-/** SQL order expressions per sortable column; the grid's own SORT_SQL passes them in (one source). */
+/** SQL order expressions per sortable column (db/customer-field-sql.ts SORT_SQL). */
 export type SortSql = Record<SortColumn, string>;
 
 /**
@@ -165,12 +168,10 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
     d.managers = Int32Array.from(dense.keys());
     readTierChanges(db, d, code);
     for (const [col, expr] of Object.entries(sortSql) as [SortColumn, string][]) {
-      const from =
-        col === 'branchName'
-          ? 'customers c JOIN branches b ON b.id = c.branch_id'
-          : col === 'managerName'
-            ? 'customers c LEFT JOIN staff m ON m.id = c.manager_staff_id'
-            : 'customers c';
+      // Only the join the expression reads (the grid's aliases: b branch, m manager of record).
+      let from = 'customers c';
+      if (/\bb\./.test(expr)) from += ' JOIN branches b ON b.id = c.branch_id';
+      if (/\bm\./.test(expr)) from += ' LEFT JOIN staff m ON m.id = c.manager_staff_id';
       const perm = new Int32Array(n);
       let i = 0;
       for (const id of db

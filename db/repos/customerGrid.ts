@@ -6,16 +6,18 @@
 import { addDays } from '../../shared/dates';
 import type { Database } from 'better-sqlite3';
 import {
+  QUERY_ENUMS,
   QUERY_FIELDS,
   type GridFilter,
   type GridSort,
   type QueryCondition,
   type QueryGroup,
-  type SortColumn,
 } from '../../shared/api/grid';
+import { CUSTOMER_FIELDS, FIELD_KEYS, QUERY_COLUMN_FIELDS, type CustomerField } from '../../shared/customer-fields';
 import { AppError } from '../../shared/errors';
 import { yuanToFen } from '../../shared/money';
 import { maskIdNo, maskPhone } from '../../shared/mask';
+import { FIELD_SELECT, FIELD_SQL, needsJoins, SORT_SQL } from '../customer-field-sql';
 import type { Scope } from '../scope';
 import {
   buildColumns,
@@ -29,38 +31,12 @@ import {
   statsRows,
   type ColumnData,
 } from './customerColumns';
-import { classifySearch, searchPredicate, type CustomerListRow } from './customers';
+import { classifySearch, searchPredicate } from './customers';
 import { drillPredicate } from '../reporting/drill';
 
-export interface GridDbRow extends CustomerListRow {
-  wealth_fen: number;
-  opened_on: string;
-  last_txn_on: string | null;
-  birth_date: string | null;
-  gender: 'M' | 'F' | null;
-  occupation: string | null;
-  credit_rating: string | null;
-}
+/** A grid row as the store gives it: the catalogue's fields by wire name, money in fen, identifiers masked. */
+export type GridDbRow = { id: number } & Record<CustomerField, string | number | null>;
 
-export const SORT_SQL: Record<SortColumn, string> = {
-  customerNo: 'c.customer_no',
-  name: 'c.name',
-  tier: "CASE c.tier WHEN 'gold' THEN 1 WHEN 'quality' THEN 2 WHEN 'key' THEN 3 WHEN 'ordinary' THEN 4 WHEN 'restricted' THEN 5 WHEN 'exit' THEN 6 ELSE 7 END",
-  status: 'c.status',
-  branchName: 'b.name',
-  managerName: 'm.name',
-  aum: 'c.aum_fen',
-  deposits: 'c.deposit_fen',
-  wealth: 'c.wealth_fen',
-  loans: 'c.loan_fen',
-  openedOn: 'c.opened_on',
-  lastTxnOn: 'c.last_txn_on',
-  birthDate: 'c.birth_date',
-};
-
-const COLUMNS = `c.id, c.customer_no, c.kind, c.name, c.id_type, c.id_no, c.mobile, c.tier, c.status,
-  b.name AS branch_name, m.name AS manager_name, c.aum_fen, c.deposit_fen, c.loan_fen, c.wealth_fen,
-  c.opened_on, c.last_txn_on, c.birth_date, c.gender, c.occupation, c.credit_rating`;
 // CROSS JOIN keeps customers the outer loop: joined the ordinary way, SQLite may start from the
 // branch table and walk every customer of a branch through the branch index to test a predicate
 // that has an index of its own (a quick search took seconds on a million customers).
@@ -74,23 +50,9 @@ function invalid(path: (string | number)[], code: string): never {
   throw new AppError('VALIDATION', { issues: [{ path: ['filter', 'advanced', ...path.map(String)], code }] });
 }
 
-const ENUMS: Record<string, readonly string[]> = {
-  tier: ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'],
-  kind: ['individual', 'corporate'],
-  status: ['active', 'dormant', 'closed'],
-  holdsCategory: ['demand', 'term', 'cd', 'wealth', 'loan', 'card', 'insurance', 'fund'],
-  channelUse: ['counter', 'atm', 'pos', 'phone', 'online'],
-};
+/** Query fields that compare one column: the catalogue's plain ones, and the manager and branch ids. */
 const COLUMN: Record<string, string> = {
-  tier: 'c.tier',
-  kind: 'c.kind',
-  status: 'c.status',
-  aum: 'c.aum_fen',
-  deposits: 'c.deposit_fen',
-  wealth: 'c.wealth_fen',
-  loans: 'c.loan_fen',
-  openedOn: 'c.opened_on',
-  lastTxnOn: 'c.last_txn_on',
+  ...Object.fromEntries(QUERY_COLUMN_FIELDS.map((k) => [k, FIELD_SQL[k]])),
   managerId: 'COALESCE(c.manager_staff_id, 0)',
   branchId: 'c.branch_id',
 };
@@ -117,7 +79,7 @@ function compileCondition(c: QueryCondition, today: string, params: Param[], pat
         return v;
       case 'enum':
       case 'channel':
-        if (typeof v !== 'string' || !ENUMS[c.field]!.includes(v)) invalid([...path, 'value', i], 'not_allowed');
+        if (typeof v !== 'string' || !QUERY_ENUMS[c.field]!.includes(v)) invalid([...path, 'value', i], 'not_allowed');
         return v;
       case 'code':
         if (typeof v !== 'string' || !/^[\w-]{1,16}$/.test(v)) invalid([...path, 'value', i], 'not_code');
@@ -147,14 +109,13 @@ function compileCondition(c: QueryCondition, today: string, params: Param[], pat
   const onlyEquality = () => {
     if (!['eq', 'ne', 'in'].includes(c.op)) invalid([...path, 'op'], 'op_not_supported');
   };
+  const column = COLUMN[c.field];
+  if (column && type === 'enum') {
+    // Codes compare for equality only; "not this code" keeps the rows without one.
+    onlyEquality();
+    return c.op === 'ne' ? `(${column} IS NULL OR ${comparison(column)})` : comparison(column);
+  }
   switch (c.field) {
-    case 'tier':
-    case 'kind':
-    case 'status':
-      onlyEquality();
-      return c.op === 'ne'
-        ? `(${COLUMN[c.field]} IS NULL OR ${comparison(COLUMN[c.field]!)})`
-        : comparison(COLUMN[c.field]!);
     case 'age': {
       // Whole years at today's date, for individuals (a corporate's "birth date" is its founding).
       params.push(today, today);
@@ -195,9 +156,8 @@ function compileCondition(c: QueryCondition, today: string, params: Param[], pat
         OR EXISTS (SELECT 1 FROM wealth_holdings h WHERE h.customer_id = c.id AND h.status = 'active' AND h.maturity_on BETWEEN ? AND ?))`;
     }
     default: {
-      const col = COLUMN[c.field];
-      if (!col) invalid([...path, 'field'], 'unknown_field');
-      return comparison(col);
+      if (!column) invalid([...path, 'field'], 'unknown_field');
+      return comparison(column);
     }
   }
 }
@@ -360,8 +320,7 @@ export function effectiveSort(sort: GridSort, filter: GridFilter): GridSort {
 
 /** Branch and manager names are joined only when the sort needs them. */
 function fromFor(sort: GridSort): string {
-  const names = sort.some((s) => s.col === 'branchName' || s.col === 'managerName');
-  return names ? FROM : 'FROM customers c';
+  return sort.some((s) => needsJoins(SORT_SQL[s.col])) ? FROM : 'FROM customers c';
 }
 
 /**
@@ -479,6 +438,12 @@ export function buildColumnsNow(db: Database): void {
   installColumns(db, buildColumns(db, SORT_SQL), stamp);
 }
 
+type MaskedField = {
+  [K in CustomerField]: (typeof CUSTOMER_FIELDS)[K] extends { mask: string } ? K : never;
+}[CustomerField];
+const MASKED = FIELD_KEYS.filter((k): k is MaskedField => 'mask' in CUSTOMER_FIELDS[k]);
+const MASK = { id: maskIdNo, phone: maskPhone };
+
 const ALL: Scope = { kind: 'branch', sql: '1', params: [], masked: true };
 const matches = new WeakMap<ColumnData, Map<string, Uint8Array>>();
 
@@ -576,12 +541,15 @@ function columnarMatch(
 }
 
 export function customerGridRepo(db: Database) {
-  const mask = (r: GridDbRow): GridDbRow => ({ ...r, id_no: maskIdNo(r.id_no), mobile: maskPhone(r.mobile) });
+  const mask = (r: GridDbRow): GridDbRow => {
+    for (const k of MASKED) r[k] = MASK[CUSTOMER_FIELDS[k].mask](r[k] as string | null);
+    return r;
+  };
   /** A page's rows by primary key, in the page's order. */
   const fetchByIds = (page: number[]): GridDbRow[] => {
     if (page.length === 0) return [];
     const rows = db
-      .prepare(`SELECT ${COLUMNS} ${FROM} WHERE c.id IN (${inList(page.length)})`)
+      .prepare(`SELECT ${FIELD_SELECT} ${FROM} WHERE c.id IN (${inList(page.length)})`)
       .all(...page) as GridDbRow[];
     const byId = new Map(rows.map((r) => [r.id, r]));
     // A row deleted since the snapshot is simply skipped; the next data_version drops the snapshot.
@@ -723,30 +691,6 @@ export function customerGridRepo(db: Database) {
   };
 }
 
-/** Store expression per export column (same whitelist discipline as sorting). */
-export const EXPORT_SQL: Record<string, string> = {
-  customerNo: 'c.customer_no',
-  name: 'c.name',
-  kind: 'c.kind',
-  tier: 'c.tier',
-  aum: 'c.aum_fen',
-  deposits: 'c.deposit_fen',
-  wealth: 'c.wealth_fen',
-  loans: 'c.loan_fen',
-  idNo: 'c.id_no',
-  mobile: 'c.mobile',
-  managerName: 'm.name',
-  branchName: 'b.name',
-  status: 'c.status',
-  openedOn: 'c.opened_on',
-  lastTxnOn: 'c.last_txn_on',
-  birthDate: 'c.birth_date',
-  gender: 'c.gender',
-  idType: 'c.id_type',
-  occupation: 'c.occupation',
-  creditRating: 'c.credit_rating',
-};
-
 /** The grid's exact query (scope, filter, sort) selecting `columns` in order, for an export worker. */
 export function exportQuery(
   scope: Scope,
@@ -758,7 +702,7 @@ export function exportQuery(
 ) {
   const { where, params } = compileFilter(scope, filter, today, userId);
   const cols = columns.map((c) => {
-    const e = EXPORT_SQL[c];
+    const e = (FIELD_SQL as Record<string, string>)[c];
     if (!e) throw new Error(`not an export column: ${c}`);
     return e;
   });

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildColumns, transferList } from '../../db/repos/customerColumns';
-import { SORT_SQL } from '../../db/repos/customerGrid';
+import { SORT_SQL } from '../../db/customer-field-sql';
 
 const { dbPath } = workerData as { dbPath: string };
 const db = new Database(dbPath, { readonly: true, fileMustExist: true });

@@ -1,20 +1,14 @@
 import type { GridRow, QuickStats, Tier } from '../../shared/api';
 import { fenToYuan } from '../../shared/money';
+import { MONEY_FIELDS } from '../../db/customer-field-sql';
 import { customerGridRepo, type GridDbRow } from '../../db/repos/customerGrid';
-import { toSummary } from './customers';
 import { handlers } from './types';
 
+/** The store's row on the wire: money fields from fen to yuan strings, the rest as they are (already masked). */
 function toGridRow(r: GridDbRow): GridRow {
-  return {
-    ...toSummary(r),
-    wealth: fenToYuan(r.wealth_fen),
-    openedOn: r.opened_on,
-    lastTxnOn: r.last_txn_on,
-    birthDate: r.birth_date,
-    gender: r.gender,
-    occupation: r.occupation,
-    creditRating: r.credit_rating,
-  };
+  const out: Record<string, unknown> = { ...r, masked: true };
+  for (const k of MONEY_FIELDS) out[k] = fenToYuan(r[k] as number);
+  return out as GridRow;
 }
 
 export const gridHandlers = handlers({

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Money, Page } from './common';
+import { TIERS, type TierName } from '../tiers';
 import { method } from './define';
 
-export const TIERS = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'] as const;
-export type Tier = (typeof TIERS)[number];
+export { TIERS };
+export type Tier = TierName;
 
 /** A customer as lists and look-ups show it. ID number and mobile are masked unless revealed. */
 export interface CustomerSummary {

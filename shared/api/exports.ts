@@ -1,31 +1,11 @@
 import { z } from 'zod';
+import { FIELD_KEYS, type CustomerField } from '../customer-fields';
 import { method } from './define';
 import { gridFilterSchema, gridSortSchema } from './grid';
 
-/** Columns an export may carry, in the order the user's grid shows them. */
-export const EXPORT_COLUMNS = [
-  'customerNo',
-  'name',
-  'kind',
-  'tier',
-  'aum',
-  'deposits',
-  'wealth',
-  'loans',
-  'idNo',
-  'mobile',
-  'managerName',
-  'branchName',
-  'status',
-  'openedOn',
-  'lastTxnOn',
-  'birthDate',
-  'gender',
-  'idType',
-  'occupation',
-  'creditRating',
-] as const;
-export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+/** Columns an export may carry, in the order the user's grid shows them: every catalogue field. */
+export const EXPORT_COLUMNS = FIELD_KEYS;
+export type ExportColumn = CustomerField;
 
 export interface ExportStatus {
   ticket: number;
@@ -47,7 +27,10 @@ export const exportsApi = {
       .object({
         filter: gridFilterSchema.default({}),
         sort: gridSortSchema.default([]),
-        columns: z.array(z.enum(EXPORT_COLUMNS)).min(1).max(EXPORT_COLUMNS.length),
+        columns: z
+          .array(z.enum(EXPORT_COLUMNS as [ExportColumn, ...ExportColumn[]]))
+          .min(1)
+          .max(EXPORT_COLUMNS.length),
         format: z.enum(['xlsx', 'csv']).default('xlsx'),
       })
       .strict(),

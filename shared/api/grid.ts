@@ -1,30 +1,28 @@
 import { z } from 'zod';
 import type { Money } from './common';
-import { TIERS, type CustomerSummary } from './customers';
 import { method } from './define';
+import {
+  CUSTOMER_FIELDS,
+  CUSTOMER_KINDS,
+  CUSTOMER_STATUSES,
+  enumCodes,
+  QUERY_COLUMN_FIELDS,
+  SORTABLE_FIELDS,
+  type CustomerFieldValues,
+  type QueryColumnField,
+  type SortableField,
+} from '../customer-fields';
 import { drillSchema } from '../drill';
+import { TIERS } from '../tiers';
 
 /**
  * The customer grid over the whole book: filters, sort and paging the main process compiles to
  * parameterised SQL (db/repos/customerGrid.ts). Column and filter names here are a closed list;
- * nothing the renderer sends ever becomes SQL text.
+ * nothing the renderer sends ever becomes SQL text. The columns are the customer field catalogue's
+ * (shared/customer-fields.ts).
  */
-export const SORT_COLUMNS = [
-  'customerNo',
-  'name',
-  'tier',
-  'status',
-  'branchName',
-  'managerName',
-  'aum',
-  'deposits',
-  'wealth',
-  'loans',
-  'openedOn',
-  'lastTxnOn',
-  'birthDate',
-] as const;
-export type SortColumn = (typeof SORT_COLUMNS)[number];
+export const SORT_COLUMNS = SORTABLE_FIELDS;
+export type SortColumn = SortableField;
 
 /** "no tier yet" is a tier filter value too. */
 export const TIER_FILTER = [...TIERS, 'none'] as const;
@@ -35,17 +33,21 @@ const money = z
   .regex(/^-?\d{1,13}(\.\d{1,2})?$/, 'yuan amount');
 const id = z.number().int().min(0);
 
+/** The advanced query's kind of a catalogue field that it compares as a plain column. */
+type ColumnQueryKind<K extends QueryColumnField> = (typeof CUSTOMER_FIELDS)[K]['wire'];
+const QUERY_KIND_ORDER = ['enum', 'money', 'date'];
+/** Codes first, then amounts, then dates (the order the query builder lists them). */
+const columnQueryFields = Object.fromEntries(
+  [...QUERY_COLUMN_FIELDS]
+    .sort(
+      (a, b) => QUERY_KIND_ORDER.indexOf(CUSTOMER_FIELDS[a].wire) - QUERY_KIND_ORDER.indexOf(CUSTOMER_FIELDS[b].wire),
+    )
+    .map((k) => [k, CUSTOMER_FIELDS[k].wire]),
+) as { [K in QueryColumnField]: ColumnQueryKind<K> };
+
 /** 高级查询: conditions over customer fields and related facts, grouped with AND / OR. */
 export const QUERY_FIELDS = {
-  tier: 'enum',
-  kind: 'enum',
-  status: 'enum',
-  aum: 'money',
-  deposits: 'money',
-  wealth: 'money',
-  loans: 'money',
-  openedOn: 'date',
-  lastTxnOn: 'date',
+  ...columnQueryFields,
   age: 'number',
   managerId: 'id',
   branchId: 'id',
@@ -61,6 +63,14 @@ export const QUERY_FIELDS = {
   depositMaturingDays: 'number',
 } as const;
 export type QueryField = keyof typeof QUERY_FIELDS;
+/** The values an enum or channel query field takes: the catalogue's codes, product categories, channels. */
+export const QUERY_ENUMS: Partial<Record<QueryField, readonly string[]>> = {
+  ...Object.fromEntries(
+    QUERY_COLUMN_FIELDS.filter((k) => CUSTOMER_FIELDS[k].wire === 'enum').map((k) => [k, enumCodes(k)]),
+  ),
+  holdsCategory: ['demand', 'term', 'cd', 'wealth', 'loan', 'card', 'insurance', 'fund'],
+  channelUse: ['counter', 'atm', 'pos', 'phone', 'online'],
+};
 export const QUERY_OPS = ['eq', 'ne', 'in', 'gt', 'gte', 'lt', 'lte', 'between'] as const;
 
 const condValue = z.union([z.string().max(64), z.number(), z.array(z.union([z.string().max(64), z.number()])).max(50)]);
@@ -105,14 +115,8 @@ export const gridFilterSchema = z
     /** Manager of record (staff id; 0 = no manager). */
     managerIds: z.array(id).max(500).optional(),
     branchIds: z.array(id).max(500).optional(),
-    kinds: z
-      .array(z.enum(['individual', 'corporate']))
-      .max(2)
-      .optional(),
-    statuses: z
-      .array(z.enum(['active', 'dormant', 'closed']))
-      .max(3)
-      .optional(),
+    kinds: z.array(z.enum(CUSTOMER_KINDS)).max(CUSTOMER_KINDS.length).optional(),
+    statuses: z.array(z.enum(CUSTOMER_STATUSES)).max(CUSTOMER_STATUSES.length).optional(),
     aumMin: money.optional(),
     aumMax: money.optional(),
     depositsMin: money.optional(),
@@ -132,19 +136,14 @@ export const gridFilterSchema = z
 export type GridFilter = z.infer<typeof gridFilterSchema>;
 
 export const gridSortSchema = z
-  .array(z.object({ col: z.enum(SORT_COLUMNS), dir: z.enum(['asc', 'desc']) }).strict())
+  .array(
+    z.object({ col: z.enum(SORT_COLUMNS as [SortColumn, ...SortColumn[]]), dir: z.enum(['asc', 'desc']) }).strict(),
+  )
   .max(3);
 export type GridSort = z.infer<typeof gridSortSchema>;
 
-export interface GridRow extends CustomerSummary {
-  wealth: Money;
-  openedOn: string;
-  lastTxnOn: string | null;
-  birthDate: string | null;
-  gender: 'M' | 'F' | null;
-  occupation: string | null;
-  creditRating: string | null;
-}
+/** A grid row: the catalogue's fields (identifiers masked), by wire name. */
+export type GridRow = CustomerFieldValues & { id: number; masked: boolean };
 
 export interface QuickStats {
   count: number;

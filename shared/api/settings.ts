@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
-import { EXPORT_COLUMNS, type ExportColumn } from './exports';
+import { GRID_FIELDS, type GridField } from '../customer-fields';
 
 /**
  * Per-user settings kept in the store (migration 0017 user_settings), always the signed-in user's own:
@@ -14,15 +14,11 @@ export const SETTING_KEYS = ['grid.customers.layout'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /**
- * The customer grid's column ids (renderer/src/pages/CustomersPage.tsx columnDefs): the star column,
- * then the data columns, which are the export's columns less the customer type (the grid shows no
- * type column; shared/api/grid.ts GridRow; sortable ones are SORT_COLUMNS).
+ * The customer grid's column ids (renderer/src/pages/customer-columns.tsx): the star column, then the
+ * catalogue fields the grid shows (shared/customer-fields.ts; the customer type is export only).
  */
-export type GridColumnId = 'fav' | Exclude<ExportColumn, 'kind'>;
-export const GRID_COLUMN_IDS: readonly GridColumnId[] = [
-  'fav',
-  ...EXPORT_COLUMNS.filter((c): c is Exclude<ExportColumn, 'kind'> => c !== 'kind'),
-];
+export type GridColumnId = 'fav' | GridField;
+export const GRID_COLUMN_IDS: readonly GridColumnId[] = ['fav', ...GRID_FIELDS];
 
 /** At most this many entries in a layout (the grid has fewer columns; room for a few more). */
 export const GRID_LAYOUT_MAX_COLUMNS = 40;

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
+  QUERY_ENUMS,
   QUERY_FIELDS,
   type CustomerList,
   type GridFilter,
@@ -14,13 +15,8 @@ import { count } from '../format';
 import { currentLanguage } from '../i18n';
 import { Modal, useErrorText } from './ui';
 
-const ENUM_VALUES: Partial<Record<QueryField, string[]>> = {
-  tier: ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'],
-  kind: ['individual', 'corporate'],
-  status: ['active', 'dormant', 'closed'],
-  holdsCategory: ['demand', 'term', 'cd', 'wealth', 'loan', 'card', 'insurance', 'fund'],
-  channelUse: ['counter', 'atm', 'pos', 'phone', 'online'],
-};
+/** Suggested values per field: the same lists the main process accepts. */
+const ENUM_VALUES = QUERY_ENUMS;
 
 /** Which operators make sense per field type (the main process re-checks all of this). */
 function opsFor(field: QueryField): QueryCondition['op'][] {

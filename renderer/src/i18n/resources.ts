@@ -1,9 +1,12 @@
 /**
  * The translation trees, one per language: the base files (en.json, zh-CN.json) with each feature
- * domain's strings (domains/<domain>.json, holding both languages side by side) merged in. Domains keep
+ * domain's strings (domains/<domain>.json, holding both languages side by side) and the customer
+ * field catalogue's titles and value labels (shared/i18n/customer-fields.ts, shared with the main
+ * process's exports) merged in. Domains keep
  * their own files so features land without editing one shared file; a key defined twice is a bug and
  * throws at start-up (and in the i18n unit test).
  */
+import { FIELD_STRINGS } from '../../../shared/i18n/customer-fields';
 import enBase from './en.json';
 import zhBase from './zh-CN.json';
 import desktop from './domains/desktop.json';
@@ -46,6 +49,7 @@ function merge(into: Tree, from: Tree, where: string, path = ''): void {
 function build(base: Tree, lang: keyof DomainFile): Tree {
   const out: Tree = structuredClone(base);
   for (const [name, file] of Object.entries(DOMAINS)) merge(out, file[lang], `domains/${name}.json`);
+  merge(out, FIELD_STRINGS[lang], 'shared/customer-fields.ts');
   return out;
 }
 

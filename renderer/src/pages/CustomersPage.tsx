@@ -38,6 +38,7 @@ import { anyModalOpen, isTyping, openCustomer } from '../router';
 import { useCan, useSession } from '../session';
 import { useDrill } from './desktop/drill';
 import { PinToDesktop } from './desktop/PinToDesktop';
+import { fieldColumnDefs } from './customer-columns';
 import { legacyLayoutKey, parseLegacyLayout, toGridLayout } from './gridLayout';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
@@ -246,7 +247,7 @@ export function CustomersPage() {
   }, []);
 
   const money = useCallback((v: string | null | undefined) => (v == null ? '' : yuan(v)), []);
-  // Widths, pinning and hidden are initial values: new definitions (a language switch) keep the user's layout.
+  // The star, then the catalogue's fields (./customer-columns.ts).
   const columnDefs: (ColDef<GridRow> & { colId: GridColumnId })[] = useMemo(
     () => [
       {
@@ -276,124 +277,7 @@ export function CustomersPage() {
             </button>
           ) : null,
       },
-      {
-        colId: 'customerNo',
-        field: 'customerNo',
-        headerName: t('customer.customerNo'),
-        initialWidth: 130,
-        initialPinned: 'left',
-        sortable: true,
-      },
-      {
-        colId: 'name',
-        field: 'name',
-        headerName: t('customer.name'),
-        initialWidth: 120,
-        initialPinned: 'left',
-        sortable: true,
-      },
-      {
-        colId: 'tier',
-        field: 'tier',
-        headerName: t('customer.tier'),
-        initialWidth: 90,
-        sortable: true,
-        valueFormatter: (p) => (p.value ? t(`tiers.${p.value}`) : t('customers.noTier')),
-      },
-      {
-        colId: 'aum',
-        field: 'aum',
-        headerName: t('customer.aumYuan'),
-        initialWidth: 150,
-        type: 'rightAligned',
-        sortable: true,
-        valueFormatter: (p) => money(p.value),
-      },
-      {
-        colId: 'deposits',
-        field: 'deposits',
-        headerName: t('grid.deposits'),
-        initialWidth: 140,
-        type: 'rightAligned',
-        sortable: true,
-        valueFormatter: (p) => money(p.value),
-      },
-      {
-        colId: 'wealth',
-        field: 'wealth',
-        headerName: t('grid.wealth'),
-        initialWidth: 130,
-        type: 'rightAligned',
-        sortable: true,
-        valueFormatter: (p) => money(p.value),
-      },
-      {
-        colId: 'loans',
-        field: 'loans',
-        headerName: t('grid.loans'),
-        initialWidth: 130,
-        type: 'rightAligned',
-        sortable: true,
-        valueFormatter: (p) => money(p.value),
-      },
-      { colId: 'idNo', field: 'idNo', headerName: t('customer.idNo'), initialWidth: 180, sortable: false },
-      { colId: 'mobile', field: 'mobile', headerName: t('customer.mobile'), initialWidth: 130, sortable: false },
-      {
-        colId: 'managerName',
-        field: 'managerName',
-        headerName: t('customer.manager'),
-        initialWidth: 100,
-        sortable: true,
-      },
-      { colId: 'branchName', field: 'branchName', headerName: t('grid.branch'), initialWidth: 120, sortable: true },
-      {
-        colId: 'status',
-        field: 'status',
-        headerName: t('customer.status'),
-        initialWidth: 90,
-        sortable: true,
-        valueFormatter: (p) => (p.value ? t(`customer.statusValue.${p.value}`, { defaultValue: p.value }) : ''),
-      },
-      { colId: 'openedOn', field: 'openedOn', headerName: t('grid.openedOn'), initialWidth: 110, sortable: true },
-      { colId: 'lastTxnOn', field: 'lastTxnOn', headerName: t('grid.lastTxnOn'), initialWidth: 110, sortable: true },
-      {
-        colId: 'birthDate',
-        field: 'birthDate',
-        headerName: t('grid.birthDate'),
-        initialWidth: 110,
-        sortable: true,
-        initialHide: true,
-      },
-      {
-        colId: 'gender',
-        field: 'gender',
-        headerName: t('grid.gender'),
-        initialWidth: 70,
-        initialHide: true,
-        valueFormatter: (p) => (p.value ? t(`grid.genderValue.${p.value}`) : ''),
-      },
-      {
-        colId: 'idType',
-        field: 'idType',
-        headerName: t('grid.idType'),
-        initialWidth: 150,
-        initialHide: true,
-        valueFormatter: (p) => (p.value ? t(`grid.idTypeValue.${p.value}`, { defaultValue: p.value }) : ''),
-      },
-      {
-        colId: 'occupation',
-        field: 'occupation',
-        headerName: t('grid.occupation'),
-        initialWidth: 130,
-        initialHide: true,
-      },
-      {
-        colId: 'creditRating',
-        field: 'creditRating',
-        headerName: t('grid.creditRating'),
-        initialWidth: 90,
-        initialHide: true,
-      },
+      ...fieldColumnDefs(t, money),
     ],
     [t, money],
   );

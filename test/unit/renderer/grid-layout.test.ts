@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fieldColumnDefs } from '../../../renderer/src/pages/customer-columns';
 import { legacyLayoutKey, parseLegacyLayout, toGridLayout } from '../../../renderer/src/pages/gridLayout';
 import { GRID_COLUMN_IDS, gridLayoutSchema } from '../../../shared/api';
 
 describe('customer grid layout (renderer side)', () => {
   it('GRID_COLUMN_IDS are exactly the grid’s column ids, in the grid’s default order', () => {
+    // The page defines the star column, then the catalogue's field columns (customer-columns.ts).
     const src = readFileSync(resolve(__dirname, '../../../renderer/src/pages/CustomersPage.tsx'), 'utf8');
     const defs = src.slice(src.indexOf('const columnDefs'), src.indexOf('[t, money]'));
-    const ids = [...defs.matchAll(/colId: '([A-Za-z]+)'/g)].map((m) => m[1]);
-    expect(ids).toEqual([...GRID_COLUMN_IDS]);
+    expect([...defs.matchAll(/colId: '([A-Za-z]+)'/g)].map((m) => m[1])).toEqual(['fav']);
+    expect(defs).toContain('...fieldColumnDefs(t, money)');
+    const ids = fieldColumnDefs((k) => k, (v) => v ?? '').map((c) => c.colId);
+    expect(['fav', ...ids]).toEqual([...GRID_COLUMN_IDS]);
   });
 
   it('turns ag-grid column state into a layout the server accepts', () => {

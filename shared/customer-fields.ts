@@ -1,0 +1,306 @@
+/**
+ * The catalogue of customer fields the customer grid shows and the grid export writes: one row per
+ * field, and everything else is derived from it (the grid's row type and mapping, sort and export
+ * column lists, the advanced query's plain-column fields, the export's headers and cell types, the
+ * grid's column definitions and layout ids, the field and value labels of both languages). The store
+ * side is db/customer-field-sql.ts: one SQL expression per field, checked against this list by tsc.
+ *
+ * A new displayed field is one row here (with its two labels), one SQL expression there, and the
+ * store column (a migration) if it is new. Wire names and formats are the API's: money travels as
+ * decimal yuan strings (shared/money.ts), dates as 'YYYY-MM-DD', codes as their store values.
+ */
+import { TIERS } from './tiers';
+
+/** A string in both UI languages. */
+export interface Text {
+  readonly 'zh-CN': string;
+  readonly en: string;
+}
+const text = (zh: string, en: string): Text => ({ 'zh-CN': zh, en });
+
+export const CUSTOMER_KINDS = ['individual', 'corporate'] as const;
+export const CUSTOMER_STATUSES = ['active', 'dormant', 'closed'] as const;
+export const GENDERS = ['M', 'F'] as const;
+export const ID_TYPES = ['resident_id', 'passport', 'hk_mo_permit', 'tw_permit', 'uscc', 'other'] as const;
+
+/**
+ * Coded fields' values and their labels; a value's i18n key is `${key}.${code}` (the keys the screens
+ * already use). `extra` labels are not store values ("no tier yet" in tier lists and charts).
+ */
+export const FIELD_ENUMS = {
+  tier: {
+    codes: TIERS,
+    key: 'tiers',
+    labels: {
+      gold: text('黄金', 'Gold'),
+      quality: text('优质', 'Quality'),
+      key: text('重点', 'Key'),
+      ordinary: text('普通', 'Ordinary'),
+      restricted: text('限制', 'Restricted'),
+      exit: text('淘汰', 'Exit'),
+      none: text('未分层', 'Unsegmented'),
+    },
+  },
+  kind: {
+    codes: CUSTOMER_KINDS,
+    key: 'customer.kind',
+    labels: { individual: text('个人', 'Individual'), corporate: text('对公', 'Corporate') },
+  },
+  status: {
+    codes: CUSTOMER_STATUSES,
+    key: 'customer.statusValue',
+    labels: { active: text('正常', 'Active'), dormant: text('休眠', 'Dormant'), closed: text('已销户', 'Closed') },
+  },
+  gender: { codes: GENDERS, key: 'grid.genderValue', labels: { M: text('男', 'Male'), F: text('女', 'Female') } },
+  idType: {
+    codes: ID_TYPES,
+    key: 'grid.idTypeValue',
+    labels: {
+      resident_id: text('居民身份证', 'Resident ID card'),
+      passport: text('护照', 'Passport'),
+      hk_mo_permit: text('港澳居民来往内地通行证', 'HK/Macao home-return permit'),
+      tw_permit: text('台湾居民来往大陆通行证', 'Taiwan compatriot permit'),
+      uscc: text('统一社会信用代码', 'Unified social credit code'),
+      other: text('其他证件', 'Other ID'),
+    },
+  },
+} as const;
+export type FieldEnum = keyof typeof FIELD_ENUMS;
+
+/** What a field is on the wire: text, money (decimal yuan string), date ('YYYY-MM-DD') or a code. */
+export type WireType = 'text' | 'money' | 'date' | 'enum';
+
+export interface FieldSpec {
+  wire: WireType;
+  /** For wire 'enum': which FIELD_ENUMS entry holds its codes and labels. */
+  enum?: FieldEnum;
+  /** The store may hold NULL (the wire then carries null). */
+  nullable: boolean;
+  /** The grid sorts by it (SQL order and the in-memory columns' permutations). */
+  sortable?: boolean;
+  /** An advanced-query field of the same name compares the column itself (values as the wire type). */
+  query?: boolean;
+  /** Identifiers leave the main process masked (shared/mask.ts). */
+  mask?: 'id' | 'phone';
+  /** i18n key of the column title, and the title in both languages. */
+  labelKey: string;
+  label: Text;
+  /** The grid's column: initial width, pinned left, hidden until chosen; null: export only. */
+  grid: { width: number; pinned?: boolean; hidden?: boolean } | null;
+  /** Column width in an exported sheet, when not the wire type's usual one. */
+  exportWidth?: number;
+}
+
+/** In display order: the grid's and the export's column order. */
+export const CUSTOMER_FIELDS = {
+  customerNo: {
+    wire: 'text',
+    nullable: false,
+    sortable: true,
+    labelKey: 'customer.customerNo',
+    label: text('客户号', 'Customer no.'),
+    grid: { width: 130, pinned: true },
+  },
+  name: {
+    wire: 'text',
+    nullable: false,
+    sortable: true,
+    labelKey: 'customer.name',
+    label: text('客户名称', 'Name'),
+    grid: { width: 120, pinned: true },
+  },
+  kind: {
+    wire: 'enum',
+    enum: 'kind',
+    nullable: false,
+    query: true,
+    labelKey: 'customer.kindLabel',
+    label: text('客户类型', 'Customer type'),
+    grid: null,
+  },
+  tier: {
+    wire: 'enum',
+    enum: 'tier',
+    nullable: true,
+    sortable: true,
+    query: true,
+    labelKey: 'customer.tier',
+    label: text('分层', 'Tier'),
+    grid: { width: 90 },
+  },
+  aum: {
+    wire: 'money',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'customer.aumYuan',
+    label: text('管户资产（元）', 'AUM (CNY)'),
+    grid: { width: 150 },
+  },
+  deposits: {
+    wire: 'money',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.deposits',
+    label: text('存款（元）', 'Deposits (yuan)'),
+    grid: { width: 140 },
+  },
+  wealth: {
+    wire: 'money',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.wealth',
+    label: text('理财（元）', 'Wealth (yuan)'),
+    grid: { width: 130 },
+  },
+  loans: {
+    wire: 'money',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.loans',
+    label: text('贷款（元）', 'Loans (yuan)'),
+    grid: { width: 130 },
+  },
+  idNo: {
+    wire: 'text',
+    nullable: true,
+    mask: 'id',
+    labelKey: 'customer.idNo',
+    label: text('证件号码', 'ID number'),
+    grid: { width: 180 },
+    exportWidth: 22,
+  },
+  mobile: {
+    wire: 'text',
+    nullable: true,
+    mask: 'phone',
+    labelKey: 'customer.mobile',
+    label: text('手机号码', 'Mobile'),
+    grid: { width: 130 },
+  },
+  managerName: {
+    wire: 'text',
+    nullable: true,
+    sortable: true,
+    labelKey: 'customer.manager',
+    label: text('管户客户经理', 'Manager of record'),
+    grid: { width: 100 },
+  },
+  branchName: {
+    wire: 'text',
+    nullable: false,
+    sortable: true,
+    labelKey: 'grid.branch',
+    label: text('网点', 'Branch'),
+    grid: { width: 120 },
+  },
+  status: {
+    wire: 'enum',
+    enum: 'status',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'customer.status',
+    label: text('状态', 'Status'),
+    grid: { width: 90 },
+  },
+  openedOn: {
+    wire: 'date',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.openedOn',
+    label: text('开户日期', 'Opened'),
+    grid: { width: 110 },
+  },
+  lastTxnOn: {
+    wire: 'date',
+    nullable: true,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.lastTxnOn',
+    label: text('最近交易', 'Last activity'),
+    grid: { width: 110 },
+  },
+  birthDate: {
+    wire: 'date',
+    nullable: true,
+    sortable: true,
+    labelKey: 'grid.birthDate',
+    label: text('出生日期', 'Birth date'),
+    grid: { width: 110, hidden: true },
+  },
+  gender: {
+    wire: 'enum',
+    enum: 'gender',
+    nullable: true,
+    labelKey: 'grid.gender',
+    label: text('性别', 'Gender'),
+    grid: { width: 70, hidden: true },
+  },
+  idType: {
+    wire: 'enum',
+    enum: 'idType',
+    nullable: false,
+    labelKey: 'grid.idType',
+    label: text('证件类型', 'ID type'),
+    grid: { width: 150, hidden: true },
+  },
+  occupation: {
+    wire: 'text',
+    nullable: true,
+    labelKey: 'grid.occupation',
+    label: text('职业/行业', 'Occupation / industry'),
+    grid: { width: 130, hidden: true },
+  },
+  creditRating: {
+    wire: 'text',
+    nullable: true,
+    labelKey: 'grid.creditRating',
+    label: text('信用等级', 'Credit rating'),
+    grid: { width: 90, hidden: true },
+  },
+} as const satisfies Record<string, FieldSpec>;
+
+export type CustomerField = keyof typeof CUSTOMER_FIELDS;
+type Spec<K extends CustomerField> = (typeof CUSTOMER_FIELDS)[K];
+
+/** Every field, in display order. */
+export const FIELD_KEYS = Object.keys(CUSTOMER_FIELDS) as CustomerField[];
+
+/** The spec of a field, seen through the common interface (for code that walks all fields). */
+export const fieldSpec = (k: CustomerField): FieldSpec => CUSTOMER_FIELDS[k];
+
+type KeysWhere<P extends keyof FieldSpec, V> = {
+  [K in CustomerField]: Spec<K> extends Record<P, V> ? K : never;
+}[CustomerField];
+
+export type SortableField = KeysWhere<'sortable', true>;
+export type QueryColumnField = KeysWhere<'query', true>;
+export type GridField = Exclude<CustomerField, KeysWhere<'grid', null>>;
+
+const where = <K extends CustomerField>(test: (s: FieldSpec) => boolean) =>
+  FIELD_KEYS.filter((k) => test(CUSTOMER_FIELDS[k])) as K[];
+export const SORTABLE_FIELDS = where<SortableField>((s) => s.sortable === true);
+export const QUERY_COLUMN_FIELDS = where<QueryColumnField>((s) => s.query === true);
+export const GRID_FIELDS = where<GridField>((s) => s.grid !== null);
+
+/** The codes a coded field may hold. */
+export const enumCodes = (k: CustomerField): readonly string[] => {
+  const e = fieldSpec(k).enum;
+  return e ? FIELD_ENUMS[e].codes : [];
+};
+
+/** A field's value on the wire, from its spec. */
+type WireValue<S> = S extends { wire: 'money' }
+  ? string
+  : S extends { enum: infer E extends FieldEnum }
+    ? (typeof FIELD_ENUMS)[E]['codes'][number]
+    : string;
+type Nullable<S> = S extends { nullable: true } ? null : never;
+
+/** One customer's catalogue fields as the API sends them (the grid's rows). */
+export type CustomerFieldValues = { [K in CustomerField]: WireValue<Spec<K>> | Nullable<Spec<K>> };
