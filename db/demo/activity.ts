@@ -241,9 +241,9 @@ export class Activity {
 
     const types = c.corporate ? CORPORATE_TYPES : PERSONAL_TYPES;
     const channels = c.corporate ? CORPORATE_CHANNELS : PERSONAL_CHANNELS;
-    const k03 = Math.pow(sc, 0.3);
+    const k03 = sc ** 0.3;
     const k05 = Math.sqrt(sc);
-    const k06 = Math.pow(sc, 0.6);
+    const k06 = sc ** 0.6;
     const corp = c.corporate ? 20 : 1;
     const cardFrom = (Math.max(a.cardOpenedOn, cal.windowStart) - cal.windowStart) * SECONDS_PER_DAY;
     for (; budget > 0; budget--) {
@@ -379,7 +379,7 @@ export class Activity {
           const r = rng.next();
           if (c.corporate || r < 0.25) cpName = rng.pick(this.companies);
           else if (r < 0.8) cpName = rng.pick(this.people);
-          if (cpName !== null && rng.next() < 0.5) cpAccount = '62' + rng.digits(17);
+          if (cpName !== null && rng.next() < 0.5) cpAccount = `62${rng.digits(17)}`;
           memo = rng.pick(
             c.corporate
               ? type === T.transferIn

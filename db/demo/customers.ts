@@ -106,7 +106,7 @@ export class Plan {
   }
 
   openedOn(i: number): number {
-    return this.start + Math.floor(this.span * Math.pow((i + 0.5) / this.customers, OPEN_CURVE));
+    return this.start + Math.floor(this.span * ((i + 0.5) / this.customers) ** OPEN_CURVE);
   }
 
   canClose(opened: number): boolean {
@@ -181,7 +181,7 @@ export class CustomerWriter {
           ? 'dormant'
           : 'active';
     if (c.status === 'closed') c.closedOn = c.openedOn + 30 + rng.int(cal.asOf - 400 - c.openedOn - 30);
-    const customerNo = '8' + String(100_000_000 + i * this.customerNoStride + rng.int(this.customerNoStride));
+    const customerNo = `8${String(100_000_000 + i * this.customerNoStride + rng.int(this.customerNoStride))}`;
 
     const {
       name,
@@ -272,7 +272,7 @@ export class CustomerWriter {
         openedOn: c.openedOn,
         targetFen: demandTarget,
         count: Math.min(MAX_TXNS, Math.max(1, rng.roundStochastic(expected))),
-        salaryFen: payroll ? roundTo(rng.logNormal(900_000 * Math.pow(target / 3.5e6, 0.15), 0.45), 100) : 0,
+        salaryFen: payroll ? roundTo(rng.logNormal(900_000 * (target / 3.5e6) ** 0.15, 0.45), 100) : 0,
         salaryDay: rng.pick(SALARY_DAYS),
         employer,
         ratePpm: demandProduct.ratePpm ?? 0,

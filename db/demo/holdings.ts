@@ -210,11 +210,11 @@ function writeLoan(g: Gen, c: Cust, s: LoanSpec): void {
   const rate = s.product.ratePpm! + rng.range(-10, 25) * 100;
   const i = rate / 1e6 / 12;
   const P0 = s.principal;
-  const annuity = (P0 * i) / (1 - Math.pow(1 + i, -n));
+  const annuity = (P0 * i) / (1 - (1 + i) ** -n);
   const due = Math.min(monthsBetween(disb, cal.asOf), n);
   const balanceAfter = (k: number): number =>
     s.method === 'equal_installment'
-      ? P0 * Math.pow(1 + i, k) - (annuity * (Math.pow(1 + i, k) - 1)) / i
+      ? P0 * (1 + i) ** k - (annuity * ((1 + i) ** k - 1)) / i
       : s.method === 'equal_principal'
         ? P0 * (1 - k / n)
         : k >= n

@@ -135,7 +135,7 @@ export function residentId(rng: Rng, birthDay: string, male: boolean, region?: s
 }
 
 export function passportNo(rng: Rng): string {
-  return 'E' + rng.digits(8);
+  return `E${rng.digits(8)}`;
 }
 
 export function hkMoPermitNo(rng: Rng): string {
@@ -154,7 +154,7 @@ export function usccCode(rng: Rng, region: string): string {
   for (let i = 0; i < 8; i++) sum += (org8.charCodeAt(i) - 48) * ORG_CODE_WEIGHTS[i]!;
   const c = 11 - (sum % 11);
   const orgCheck = c === 10 ? 'X' : c === 11 ? '0' : String(c);
-  const body = '91' + region + org8 + orgCheck;
+  const body = `91${region}${org8}${orgCheck}`;
   return body + usccCheckChar(body);
 }
 

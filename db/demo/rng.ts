@@ -101,7 +101,7 @@ export class Rng {
 
   /** Pareto with scale xm and shape alpha (smaller alpha, heavier tail). */
   pareto(xm: number, alpha: number): number {
-    return xm / Math.pow(1 - this.next(), 1 / alpha);
+    return xm / (1 - this.next()) ** (1 / alpha);
   }
 
   /** Rounds x up or down at random so that the expected value is x (keeps averages exact). */
@@ -143,7 +143,9 @@ export class WeightedTable {
     const scaled = weights.map((w) => (w * n) / total);
     const small: number[] = [];
     const large: number[] = [];
-    scaled.forEach((p, i) => (p < 1 ? small : large).push(i));
+    scaled.forEach((p, i) => {
+      (p < 1 ? small : large).push(i);
+    });
     while (small.length > 0 && large.length > 0) {
       const s = small.pop()!;
       const l = large.pop()!;
