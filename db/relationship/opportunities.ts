@@ -20,20 +20,21 @@ import { AppError } from '../../shared/errors';
 import { canMove, STAGE_RANK } from '../../shared/opportunities';
 import { fenToYuan } from '../../shared/money';
 import type { Scope } from '../scope';
+import { all, Clauses, first, placeholders, query, run, type SqlParam } from '../sql';
 
 export { canMove, STAGE_RANK };
 
 /** Opportunities a caller may see, as SQL over the alias `o`: a manager their own, the president the branch. */
 export interface OppScope {
   sql: string;
-  params: (string | number)[];
+  params: SqlParam[];
 }
 
 export function opportunityScope(scope: Scope): OppScope {
   if (scope.kind === 'manager' && scope.staffId != null)
     return { sql: 'o.owner_staff_id = ?', params: [scope.staffId] };
   if (scope.kind === 'branch' && scope.branchIds?.length)
-    return { sql: `o.branch_id IN (${scope.branchIds.map(() => '?').join(',')})`, params: [...scope.branchIds] };
+    return { sql: `o.branch_id IN (${placeholders(scope.branchIds)})`, params: [...scope.branchIds] };
   return { sql: '0', params: [] };
 }
 
@@ -61,6 +62,45 @@ export interface CreateOpportunityInput {
   today: string;
 }
 
+const BY_DEDUPE_KEY = query<[key: string], { id: number }>('SELECT id FROM opportunities WHERE dedupe_key = ?');
+const CUSTOMER_HOME = query<[customerId: number], { branchId: number; managerId: number | null }>(
+  'SELECT branch_id AS branchId, manager_staff_id AS managerId FROM customers WHERE id = ?',
+);
+const INSERT = query<SqlParam[]>(
+  `INSERT INTO opportunities (customer_id, branch_id, owner_staff_id, stage, reached_rank, source, source_ref, rule_code, dedupe_key,
+     product, product_id, amount_fen, due_on, title, detail, note, created_on, closed_on, created_by)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+const FIRST_HISTORY = query<[id: number, stage: string, onDate: string, userId: number | null]>(
+  'INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id) VALUES (?, NULL, ?, ?, ?)',
+);
+const HISTORY = query<[id: number], OpportunityHistoryEntry>(
+  `SELECT h.from_stage AS fromStage, h.to_stage AS toStage, h.on_date AS onDate, u.display_name AS userName, h.note
+   FROM opportunity_history h LEFT JOIN users u ON u.id = h.user_id WHERE h.opportunity_id = ? ORDER BY h.id`,
+);
+const STAGE_OF = query<[id: number], { stage: OpportunityStage; rank: number }>(
+  'SELECT stage, reached_rank AS rank FROM opportunities WHERE id = ?',
+);
+const MOVE = query<
+  [
+    stage: string,
+    rank: number,
+    closedOn: string | null,
+    lostReason: string | null,
+    amountFen: number | null,
+    id: number,
+  ]
+>(
+  `UPDATE opportunities SET stage = ?, reached_rank = ?, closed_on = ?, lost_reason = COALESCE(?, lost_reason),
+     amount_fen = COALESCE(?, amount_fen), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+);
+const MOVE_HISTORY = query<[id: number, from: string, to: string, onDate: string, userId: number, note: string | null]>(
+  'INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id, note) VALUES (?, ?, ?, ?, ?, ?)',
+);
+const ASSIGN = query<[staffId: number, id: number]>(
+  `UPDATE opportunities SET owner_staff_id = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+);
+
 /**
  * Creates one opportunity (and its first history entry) in a transaction; for other features too
  * (a won referral creates or links its opportunity with source 'referral' and sourceRef = referral id).
@@ -68,49 +108,38 @@ export interface CreateOpportunityInput {
 export function createOpportunity(db: Database, input: CreateOpportunityInput): { id: number; created: boolean } {
   return db.transaction(() => {
     if (input.dedupeKey) {
-      const hit = db.prepare('SELECT id FROM opportunities WHERE dedupe_key = ?').get(input.dedupeKey) as
-        | { id: number }
-        | undefined;
+      const hit = BY_DEDUPE_KEY.get(db, input.dedupeKey);
       if (hit) return { id: hit.id, created: false };
     }
-    const c = db
-      .prepare('SELECT branch_id AS branchId, manager_staff_id AS managerId FROM customers WHERE id = ?')
-      .get(input.customerId) as { branchId: number; managerId: number | null } | undefined;
+    const c = CUSTOMER_HOME.get(db, input.customerId);
     if (!c) throw new AppError('NOT_FOUND', { entity: 'customer', id: input.customerId });
     const stage = input.stage ?? 'identified';
     const owner = input.ownerStaffId === undefined ? c.managerId : input.ownerStaffId;
     const id = Number(
-      db
-        .prepare(
-          `INSERT INTO opportunities (customer_id, branch_id, owner_staff_id, stage, reached_rank, source, source_ref, rule_code, dedupe_key,
-             product, product_id, amount_fen, due_on, title, detail, note, created_on, closed_on, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          input.customerId,
-          c.branchId,
-          owner,
-          stage,
-          STAGE_RANK[stage],
-          input.source,
-          input.sourceRef == null ? null : String(input.sourceRef),
-          input.ruleCode ?? null,
-          input.dedupeKey ?? null,
-          input.product,
-          input.productId ?? null,
-          input.amountFen ?? null,
-          input.dueOn ?? null,
-          input.title ?? null,
-          input.detail ? JSON.stringify(input.detail) : null,
-          input.note ?? null,
-          input.today,
-          stage === 'won' ? input.today : null,
-          input.createdBy ?? null,
-        ).lastInsertRowid,
+      INSERT.run(
+        db,
+        input.customerId,
+        c.branchId,
+        owner,
+        stage,
+        STAGE_RANK[stage],
+        input.source,
+        input.sourceRef == null ? null : String(input.sourceRef),
+        input.ruleCode ?? null,
+        input.dedupeKey ?? null,
+        input.product,
+        input.productId ?? null,
+        input.amountFen ?? null,
+        input.dueOn ?? null,
+        input.title ?? null,
+        input.detail ? JSON.stringify(input.detail) : null,
+        input.note ?? null,
+        input.today,
+        stage === 'won' ? input.today : null,
+        input.createdBy ?? null,
+      ).lastInsertRowid,
     );
-    db.prepare(
-      'INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id) VALUES (?, NULL, ?, ?, ?)',
-    ).run(id, stage, input.today, input.createdBy ?? null);
+    FIRST_HISTORY.run(db, id, stage, input.today, input.createdBy ?? null);
     return { id, created: true };
   })();
 }
@@ -132,21 +161,20 @@ function toOpportunity(r: Row): Opportunity {
 }
 
 /** The filter as SQL over `o` (constant text, values as parameters). Shared by the list and the funnel. */
-export function filterSql(f: OpportunityFilter): { sql: string; params: (string | number)[] } {
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (f.from) where.push('o.created_on >= ?'), params.push(f.from);
-  if (f.to) where.push('o.created_on <= ?'), params.push(f.to);
-  if (f.source) where.push('o.source = ?'), params.push(f.source);
-  if (f.ruleCode) where.push('o.rule_code = ?'), params.push(f.ruleCode);
-  if (f.stage) where.push('o.stage = ?'), params.push(f.stage);
-  if (f.reached) where.push('o.reached_rank >= ?'), params.push(STAGE_RANK[f.reached]);
-  if (f.open === true) where.push(`o.stage NOT IN ('won','lost')`);
-  if (f.open === false) where.push(`o.stage IN ('won','lost')`);
-  if (f.customerId !== undefined) where.push('o.customer_id = ?'), params.push(f.customerId);
-  if (f.ownerStaffId === 0) where.push('o.owner_staff_id IS NULL');
-  else if (f.ownerStaffId !== undefined) where.push('o.owner_staff_id = ?'), params.push(f.ownerStaffId);
-  return { sql: where.length ? where.join(' AND ') : '1', params };
+export function filterSql(f: OpportunityFilter): { sql: string; params: SqlParam[] } {
+  const w = new Clauses();
+  if (f.from) w.add('o.created_on >= ?', f.from);
+  if (f.to) w.add('o.created_on <= ?', f.to);
+  if (f.source) w.add('o.source = ?', f.source);
+  if (f.ruleCode) w.add('o.rule_code = ?', f.ruleCode);
+  if (f.stage) w.add('o.stage = ?', f.stage);
+  if (f.reached) w.add('o.reached_rank >= ?', STAGE_RANK[f.reached]);
+  if (f.open === true) w.add(`o.stage NOT IN ('won','lost')`);
+  if (f.open === false) w.add(`o.stage IN ('won','lost')`);
+  if (f.customerId !== undefined) w.add('o.customer_id = ?', f.customerId);
+  if (f.ownerStaffId === 0) w.add('o.owner_staff_id IS NULL');
+  else if (f.ownerStaffId !== undefined) w.add('o.owner_staff_id = ?', f.ownerStaffId);
+  return { sql: w.and(), params: w.params };
 }
 
 export function listOpportunities(
@@ -157,34 +185,32 @@ export function listOpportunities(
   limit: number,
 ): { rows: Opportunity[]; total: number } {
   const w = filterSql(f);
-  const total = (
-    db
-      .prepare(`SELECT COUNT(*) AS n FROM opportunities o WHERE ${scope.sql} AND ${w.sql}`)
-      .get(...scope.params, ...w.params) as { n: number }
-  ).n;
-  const rows = db
-    .prepare(
-      `${SELECT} WHERE ${scope.sql} AND ${w.sql} ORDER BY o.stage IN ('won','lost'), o.due_on IS NULL, o.due_on, o.id DESC LIMIT ? OFFSET ?`,
-    )
-    .all(...scope.params, ...w.params, limit, offset) as Row[];
+  const total =
+    first<{ n: number }>(
+      db,
+      `SELECT COUNT(*) AS n FROM opportunities o WHERE ${scope.sql} AND ${w.sql}`,
+      ...scope.params,
+      ...w.params,
+    )?.n ?? 0;
+  const rows = all<Row>(
+    db,
+    `${SELECT} WHERE ${scope.sql} AND ${w.sql} ORDER BY o.stage IN ('won','lost'), o.due_on IS NULL, o.due_on, o.id DESC LIMIT ? OFFSET ?`,
+    ...scope.params,
+    ...w.params,
+    limit,
+    offset,
+  );
   return { rows: rows.map(toOpportunity), total };
 }
 
 /** One opportunity in the caller's scope (NOT_FOUND otherwise: existence is not revealed). */
 export function getOpportunity(db: Database, scope: OppScope, id: number): Opportunity {
-  const r = db.prepare(`${SELECT} WHERE o.id = ? AND ${scope.sql}`).get(id, ...scope.params) as Row | undefined;
+  const r = first<Row>(db, `${SELECT} WHERE o.id = ? AND ${scope.sql}`, id, ...scope.params);
   if (!r) throw new AppError('NOT_FOUND', { entity: 'opportunity', id });
   return toOpportunity(r);
 }
 
-export function opportunityHistory(db: Database, id: number): OpportunityHistoryEntry[] {
-  return db
-    .prepare(
-      `SELECT h.from_stage AS fromStage, h.to_stage AS toStage, h.on_date AS onDate, u.display_name AS userName, h.note
-       FROM opportunity_history h LEFT JOIN users u ON u.id = h.user_id WHERE h.opportunity_id = ? ORDER BY h.id`,
-    )
-    .all(id) as OpportunityHistoryEntry[];
-}
+export const opportunityHistory = (db: Database, id: number): OpportunityHistoryEntry[] => HISTORY.all(db, id);
 
 export interface MoveInput {
   id: number;
@@ -199,23 +225,53 @@ export interface MoveInput {
 /** Moves one opportunity (already checked to be in scope) with its history entry, in one transaction. */
 export function moveOpportunity(db: Database, m: MoveInput): void {
   db.transaction(() => {
-    const cur = db.prepare('SELECT stage, reached_rank AS rank FROM opportunities WHERE id = ?').get(m.id) as
-      | { stage: OpportunityStage; rank: number }
-      | undefined;
+    const cur = STAGE_OF.get(db, m.id);
     if (!cur) throw new AppError('NOT_FOUND', { entity: 'opportunity', id: m.id });
     if (!canMove(cur.stage, m.to)) throw new AppError('OPPORTUNITY_STAGE', { from: cur.stage, to: m.to });
     if (m.to === 'lost' && !m.lostReason)
       throw new AppError('VALIDATION', { field: 'lostReason', issues: [{ path: ['lostReason'], code: 'required' }] });
     const rank = m.to === 'lost' ? cur.rank : Math.max(cur.rank, STAGE_RANK[m.to]);
     const closed = m.to === 'won' || m.to === 'lost' ? m.today : null;
-    db.prepare(
-      `UPDATE opportunities SET stage = ?, reached_rank = ?, closed_on = ?, lost_reason = COALESCE(?, lost_reason),
-         amount_fen = COALESCE(?, amount_fen), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
-    ).run(m.to, rank, closed, m.to === 'lost' ? (m.lostReason ?? null) : null, m.amountFen ?? null, m.id);
-    db.prepare(
-      'INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id, note) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(m.id, cur.stage, m.to, m.today, m.userId, m.note ?? (m.to === 'lost' ? (m.lostReason ?? null) : null));
+    MOVE.run(db, m.to, rank, closed, m.to === 'lost' ? (m.lostReason ?? null) : null, m.amountFen ?? null, m.id);
+    MOVE_HISTORY.run(
+      db,
+      m.id,
+      cur.stage,
+      m.to,
+      m.today,
+      m.userId,
+      m.note ?? (m.to === 'lost' ? (m.lostReason ?? null) : null),
+    );
   })();
+}
+
+/** The fields a manager edits by hand; undefined leaves a field as it is, null clears it. */
+export interface OpportunityEdit {
+  product?: OpportunityProduct | undefined;
+  amountFen?: number | null | undefined;
+  dueOn?: string | null | undefined;
+  note?: string | null | undefined;
+}
+
+/** Writes the edited fields of one opportunity (already checked to be in scope); nothing when none is given. */
+export function updateOpportunity(db: Database, id: number, e: OpportunityEdit): void {
+  const set = new Clauses();
+  if (e.product !== undefined) set.add('product = ?', e.product);
+  if (e.amountFen !== undefined) set.add('amount_fen = ?', e.amountFen);
+  if (e.dueOn !== undefined) set.add('due_on = ?', e.dueOn);
+  if (e.note !== undefined) set.add('note = ?', e.note);
+  if (!set.length) return;
+  run(
+    db,
+    `UPDATE opportunities SET ${set.join(', ')}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+    ...set.params,
+    id,
+  );
+}
+
+/** Gives one opportunity (already checked to be in scope) to another manager. */
+export function assignOpportunity(db: Database, id: number, ownerStaffId: number): void {
+  ASSIGN.run(db, ownerStaffId, id);
 }
 
 /**
@@ -231,11 +287,11 @@ export function funnel(
   const w = filterSql({ ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) });
   const base = `FROM opportunities o WHERE ${scope.sql} AND ${w.sql}`;
   const p = [...scope.params, ...w.params];
-  const ranks = db
-    .prepare(
-      `SELECT o.reached_rank AS rank, o.stage, COUNT(*) AS n, COALESCE(SUM(o.amount_fen), 0) AS amount ${base} GROUP BY o.reached_rank, o.stage`,
-    )
-    .all(...p) as { rank: number; stage: OpportunityStage; n: number; amount: number }[];
+  const ranks = all<{ rank: number; stage: OpportunityStage; n: number; amount: number }>(
+    db,
+    `SELECT o.reached_rank AS rank, o.stage, COUNT(*) AS n, COALESCE(SUM(o.amount_fen), 0) AS amount ${base} GROUP BY o.reached_rank, o.stage`,
+    ...p,
+  );
   const stages = FUNNEL_STAGES.map((stage) => {
     const k = STAGE_RANK[stage];
     const reachedRows = ranks.filter((r) => r.rank >= k);
@@ -245,26 +301,24 @@ export function funnel(
     const amount = reachedRows.reduce((s, r) => s + r.amount, 0);
     return { stage, reached, current, amount: fenToYuan(amount) };
   });
-  const conversion = stages
-    .slice(1)
-    .map((s, i) => ({
-      from: stages[i]!.stage,
-      to: s.stage,
-      rate: stages[i]!.reached ? s.reached / stages[i]!.reached : null,
-    }));
-  const bySource = db
-    .prepare(
-      `SELECT o.source, COUNT(*) AS total, SUM(o.stage NOT IN ('won','lost')) AS open, SUM(o.stage = 'won') AS won, SUM(o.stage = 'lost') AS lost,
-              COALESCE(SUM(CASE WHEN o.stage = 'won' THEN o.amount_fen END), 0) AS wonFen ${base} GROUP BY o.source`,
-    )
-    .all(...p) as {
+  const conversion = stages.slice(1).map((s, i) => ({
+    from: stages[i]!.stage,
+    to: s.stage,
+    rate: stages[i]!.reached ? s.reached / stages[i]!.reached : null,
+  }));
+  const bySource = all<{
     source: OpportunitySource;
     total: number;
     open: number;
     won: number;
     lost: number;
     wonFen: number;
-  }[];
+  }>(
+    db,
+    `SELECT o.source, COUNT(*) AS total, SUM(o.stage NOT IN ('won','lost')) AS open, SUM(o.stage = 'won') AS won, SUM(o.stage = 'lost') AS lost,
+            COALESCE(SUM(CASE WHEN o.stage = 'won' THEN o.amount_fen END), 0) AS wonFen ${base} GROUP BY o.source`,
+    ...p,
+  );
   const sources = OPPORTUNITY_SOURCES.map((source) => {
     const r = bySource.find((x) => x.source === source);
     const won = r?.won ?? 0;
@@ -279,11 +333,11 @@ export function funnel(
       winRate: won + lost ? won / (won + lost) : null,
     };
   });
-  const rules = db
-    .prepare(
-      `SELECT o.rule_code AS ruleCode, COUNT(*) AS total, SUM(o.stage = 'won') AS won, SUM(o.stage = 'lost') AS lost ${base} AND o.rule_code IS NOT NULL GROUP BY o.rule_code ORDER BY o.rule_code`,
-    )
-    .all(...p) as { ruleCode: RuleCode; total: number; won: number; lost: number }[];
+  const rules = all<{ ruleCode: RuleCode; total: number; won: number; lost: number }>(
+    db,
+    `SELECT o.rule_code AS ruleCode, COUNT(*) AS total, SUM(o.stage = 'won') AS won, SUM(o.stage = 'lost') AS lost ${base} AND o.rule_code IS NOT NULL GROUP BY o.rule_code ORDER BY o.rule_code`,
+    ...p,
+  );
   const lost = ranks.filter((r) => r.stage === 'lost').reduce((s, r) => s + r.n, 0);
   return { stages, conversion, lost, sources, rules, total: ranks.reduce((s, r) => s + r.n, 0) };
 }

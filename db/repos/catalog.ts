@@ -54,3 +54,13 @@ export function managersOfBranches(db: Database, branchIds: readonly number[]): 
     ...branchIds,
   );
 }
+
+/** Active customer managers of these branches, in employee-number order: who an opportunity may be given to. */
+export function activeManagersOf(db: Database, branchIds: readonly number[]): { staffId: number; name: string }[] {
+  if (branchIds.length === 0) return [];
+  return all<{ staffId: number; name: string }>(
+    db,
+    `SELECT id AS staffId, name FROM staff WHERE position = 'manager' AND active = 1 AND branch_id IN (${placeholders(branchIds)}) ORDER BY employee_no`,
+    ...branchIds,
+  );
+}

@@ -75,6 +75,10 @@ const REMOVE_FAVORITE = query<[userId: number, customerId: number]>(
   'DELETE FROM customer_favorites WHERE user_id = ? AND customer_id = ?',
 );
 
+const OWN_OR_SHARED_DEFINITION = query<[id: number, userId: number], { definition: string }>(
+  'SELECT definition FROM saved_queries WHERE id = ? AND (owner_id = ? OR shared = 1)',
+);
+
 /** A name already taken by the owner is a CONFLICT on `name`, not an internal error. */
 function uniqueName<T>(fn: () => T): T {
   try {
@@ -155,6 +159,13 @@ export function removeMembers(db: Database, listId: number, customerIds: readonl
 
 export const savedQueryRow = (db: Database, who: ListReader, id: number): SavedQueryRow | undefined =>
   QUERY_ROW.get(db, id, who.userId, who.homeBranch);
+
+/**
+ * The stored filter (JSON) of a saved query the user owns or that is shared, whatever its branch: what a
+ * campaign may be pushed from (the customers it takes are still limited by the creator's scope).
+ */
+export const ownOrSharedQueryDefinition = (db: Database, userId: number, id: number): string | undefined =>
+  OWN_OR_SHARED_DEFINITION.get(db, id, userId)?.definition;
 
 export const visibleQueryIds = (db: Database, who: ListReader): number[] =>
   VISIBLE_QUERIES.all(db, who.userId, who.homeBranch, who.userId).map((r) => r.id);

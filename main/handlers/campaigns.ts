@@ -5,9 +5,12 @@ import type { ExportColumn } from '../../shared/api/exports';
 import { gridFilterSchema } from '../../shared/api/grid';
 import { AppError } from '../../shared/errors';
 import { compileFilter } from '../../db/repos/customerGrid';
+import { ownOrSharedQueryDefinition } from '../../db/repos/lists';
 import {
   applyResults,
+  closeCampaign,
   createCampaign,
+  customerByNumber,
   entryScope,
   exportQuery,
   getCampaign,
@@ -53,13 +56,11 @@ async function sourceWhere(ctx: AuthedCtx, src: ParsedInputOf<Contract['campaign
     return { origin: 'list' as const, ...compileFilter(scope, { listId: src.listId }, today, ctx.user.id) };
   }
   if ('queryId' in src) {
-    const q = db
-      .prepare('SELECT definition FROM saved_queries WHERE id = ? AND (owner_id = ? OR shared = 1)')
-      .get(src.queryId, ctx.user.id) as { definition: string } | undefined;
-    if (!q) throw new AppError('NOT_FOUND', { entity: 'query', id: src.queryId });
+    const definition = ownOrSharedQueryDefinition(db, ctx.user.id, src.queryId);
+    if (definition === undefined) throw new AppError('NOT_FOUND', { entity: 'query', id: src.queryId });
     return {
       origin: 'query' as const,
-      ...compileFilter(scope, gridFilterSchema.parse(JSON.parse(q.definition)), today, ctx.user.id),
+      ...compileFilter(scope, gridFilterSchema.parse(JSON.parse(definition)), today, ctx.user.id),
     };
   }
   if ('filter' in src) return { origin: 'filter' as const, ...compileFilter(scope, src.filter, today, ctx.user.id) };
@@ -73,7 +74,7 @@ async function sourceWhere(ctx: AuthedCtx, src: ParsedInputOf<Contract['campaign
     else refuse(src.file.name, [{ line: 1, column: null, reason: 'missingCustomerNo' }]);
     col = 0;
   }
-  const find = db.prepare(`SELECT c.id FROM customers c WHERE c.customer_no = ? AND ${scope.sql}`);
+  const find = customerByNumber(db, scope);
   const errors: LineError[] = [];
   const ids = new Set<number>();
   const colName = table.header[col] && col >= 0 && !/^\d+$/.test(table.header[col]!) ? table.header[col]! : 'A';
@@ -83,9 +84,10 @@ async function sourceWhere(ctx: AuthedCtx, src: ParsedInputOf<Contract['campaign
       errors.push({ line: r.line, column: colName, reason: 'missingValue' });
       continue;
     }
-    const hit = find.get(no, ...scope.params) as { id: number } | undefined;
-    if (!hit) errors.push({ line: r.line, column: colName, reason: 'unknownCustomer', value: no.slice(0, 32) });
-    else ids.add(hit.id);
+    const hit = find(no);
+    if (hit === undefined)
+      errors.push({ line: r.line, column: colName, reason: 'unknownCustomer', value: no.slice(0, 32) });
+    else ids.add(hit);
   }
   if (errors.length) refuse(src.file.name, errors);
   return {
@@ -128,7 +130,7 @@ export const campaignsHandlers = handlers({
   'campaigns.close': ({ id }, ctx) => {
     const es = entryScope(ctx.scope());
     getCampaign(ctx.services.db, es, id);
-    ctx.services.db.prepare(`UPDATE campaigns SET status = 'closed' WHERE id = ?`).run(id);
+    closeCampaign(ctx.services.db, id);
     return getCampaign(ctx.services.db, es, id);
   },
 
@@ -154,10 +156,10 @@ export const campaignsHandlers = handlers({
     const c = getCampaign(ctx.services.db, es, campaignId);
     if (exports.running(ctx.user.id)) throw new AppError('CONFLICT', { field: 'exportRunning' });
     const locale = ctx.user.locale === 'en' ? 'en' : 'zh-CN';
-    const L = (k: string) => label(locale, k);
-    const statusLabels = Object.fromEntries(ENTRY_STATUSES.map((s) => [s, L(`campaigns.status.${s}`)]));
+    const text = (k: string) => label(locale, k);
+    const statusLabels = Object.fromEntries(ENTRY_STATUSES.map((s) => [s, text(`campaigns.status.${s}`)]));
     const tierLabels = Object.fromEntries(
-      ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'].map((t) => [t, L(`tiers.${t}`)]),
+      ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'].map((t) => [t, text(`tiers.${t}`)]),
     );
     // The export worker keys columns by the grid's column ids; these sheets have their own columns.
     const col = (
@@ -174,18 +176,18 @@ export const campaignsHandlers = handlers({
       ...extra,
     });
     const columns: ColumnSpec[] = [
-      col('customerNo', L('campaigns.col.customerNo'), 'text', 16),
-      col('name', L('campaigns.col.name'), 'text', 14),
-      col('mobile', L('campaigns.col.mobile'), 'text', 14, { mask: 'phone' }),
-      col('tier', L('campaigns.col.tier'), 'label', 10, { labels: tierLabels }),
-      col('aum', L('campaigns.col.aum'), 'money', 16),
-      col('managerName', L('campaigns.col.manager'), 'text', 12),
-      col('status', L('campaigns.col.status'), 'label', 10, { labels: statusLabels }),
-      col('note', L('campaigns.col.note'), 'text', 30),
+      col('customerNo', text('campaigns.col.customerNo'), 'text', 16),
+      col('name', text('campaigns.col.name'), 'text', 14),
+      col('mobile', text('campaigns.col.mobile'), 'text', 14, { mask: 'phone' }),
+      col('tier', text('campaigns.col.tier'), 'label', 10, { labels: tierLabels }),
+      col('aum', text('campaigns.col.aum'), 'money', 16),
+      col('managerName', text('campaigns.col.manager'), 'text', 12),
+      col('status', text('campaigns.col.status'), 'label', 10, { labels: statusLabels }),
+      col('note', text('campaigns.col.note'), 'text', 30),
     ];
     const q = exportQuery(es, campaignId);
     const stamp = ctx.services.clock.today().replaceAll('-', '');
-    const name = `${L('campaigns.exportTitle')}-${c.name}-${stamp}.${format}`.replace(/[\\/:*?"<>|]/g, '_');
+    const name = `${text('campaigns.exportTitle')}-${c.name}-${stamp}.${format}`.replace(/[\\/:*?"<>|]/g, '_');
     ctx.audit({
       action: 'campaigns.export',
       outcome: 'ok',
@@ -200,7 +202,7 @@ export const campaignsHandlers = handlers({
       columns,
       format,
       name,
-      sheetName: L('campaigns.exportTitle'),
+      sheetName: text('campaigns.exportTitle'),
       onFinished: (s) =>
         ctx.services.repos.audit.write(actor, {
           action: 'exports.finish',

@@ -1,6 +1,7 @@
 import { yuanToFen } from '../../shared/money';
 import { AppError } from '../../shared/errors';
 import {
+  assignOpportunity,
   createOpportunity,
   funnel,
   getOpportunity,
@@ -8,9 +9,11 @@ import {
   moveOpportunity,
   opportunityHistory,
   opportunityScope,
+  updateOpportunity,
 } from '../../db/relationship/opportunities';
+import { activeManagersOf } from '../../db/repos/catalog';
 import { listRules, previewRule, runRules, saveRule } from '../../db/relationship/rules';
-import { branchTree } from '../../db/scope';
+import { branchTree, customerInScope } from '../../db/scope';
 import { handlers, type AuthedCtx } from './types';
 
 function fen(yuan: string | undefined | null): number | null | undefined {
@@ -22,12 +25,7 @@ function fen(yuan: string | undefined | null): number | null | undefined {
 /** Managers (active) of the president's branch and its outlets: who an opportunity may be given to. */
 function branchManagers(ctx: AuthedCtx): { staffId: number; name: string }[] {
   if (ctx.user.branch_id == null) return [];
-  const ids = branchTree(ctx.services.db, ctx.user.branch_id);
-  return ctx.services.db
-    .prepare(
-      `SELECT id AS staffId, name FROM staff WHERE position = 'manager' AND active = 1 AND branch_id IN (${ids.map(() => '?').join(',')}) ORDER BY employee_no`,
-    )
-    .all(...ids) as { staffId: number; name: string }[];
+  return activeManagersOf(ctx.services.db, branchTree(ctx.services.db, ctx.user.branch_id));
 }
 
 export const opportunitiesHandlers = handlers({
@@ -42,9 +40,7 @@ export const opportunitiesHandlers = handlers({
   'opportunities.create': ({ customerId, product, amount, dueOn, title, note }, ctx) => {
     const db = ctx.services.db;
     const scope = ctx.scope();
-    if (!db.prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`).get(customerId, ...scope.params)) {
-      throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
-    }
+    customerInScope(db, scope, customerId);
     // A manager's own lead is theirs; the president's goes to the manager of record (or the branch queue).
     const { id } = createOpportunity(db, {
       customerId,
@@ -81,16 +77,7 @@ export const opportunitiesHandlers = handlers({
     const db = ctx.services.db;
     const os = opportunityScope(ctx.scope());
     getOpportunity(db, os, id);
-    const sets: string[] = [];
-    const params: (string | number | null)[] = [];
-    if (product !== undefined) sets.push('product = ?'), params.push(product);
-    if (amount !== undefined) sets.push('amount_fen = ?'), params.push(fen(amount) ?? null);
-    if (dueOn !== undefined) sets.push('due_on = ?'), params.push(dueOn);
-    if (note !== undefined) sets.push('note = ?'), params.push(note);
-    if (sets.length)
-      db.prepare(
-        `UPDATE opportunities SET ${sets.join(', ')}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
-      ).run(...params, id);
+    updateOpportunity(db, id, { product, amountFen: fen(amount), dueOn, note });
     return getOpportunity(db, os, id);
   },
 
@@ -103,9 +90,7 @@ export const opportunitiesHandlers = handlers({
         field: 'ownerStaffId',
         issues: [{ path: ['ownerStaffId'], code: 'notAManager' }],
       });
-    db.prepare(
-      `UPDATE opportunities SET owner_staff_id = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
-    ).run(ownerStaffId, id);
+    assignOpportunity(db, id, ownerStaffId);
     ctx.audit({
       action: 'opportunities.assign',
       outcome: 'ok',
