@@ -7,6 +7,10 @@
  *
  * The job ledger row is written in its own short transaction first (status 'running'), so a job
  * that dies still shows up; start-up marks such rows as interrupted (markInterrupted).
+ *
+ * The rest of the engine: job.ts (the job's types, errors and up-front checks), writer.ts (the upsert
+ * side), ref-resolver.ts (natural keys of referenced rows to ids), kinds.ts (what each kind writes),
+ * revert.ts, preview.ts.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
