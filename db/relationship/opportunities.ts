@@ -274,6 +274,17 @@ export function assignOpportunity(db: Database, id: number, ownerStaffId: number
   ASSIGN.run(db, ownerStaffId, id);
 }
 
+/** Open opportunities in scope by stage: how many and their amounts (fen, as bigint: sums of a branch). */
+export function openByStage(db: Database, scope: OppScope): { stage: string; n: bigint; fen: bigint }[] {
+  const f = filterSql({ open: true });
+  return db
+    .prepare<SqlParam[], { stage: string; n: bigint; fen: bigint }>(
+      `SELECT o.stage, COUNT(*) AS n, COALESCE(SUM(o.amount_fen), 0) AS fen FROM opportunities o WHERE ${scope.sql} AND ${f.sql} GROUP BY o.stage`,
+    )
+    .safeIntegers(true)
+    .all(...scope.params, ...f.params);
+}
+
 /**
  * The funnel over the caller's opportunities created in [from, to]: how many reached each stage
  * (reached_rank), how many sit there now, conversions between consecutive stages, and lead sources.

@@ -213,6 +213,34 @@ const EVENTS = query<[referralId: number], ReferralEvent>(
 
 export const referralEvents = (db: Database, id: number): ReferralEvent[] => EVENTS.all(db, id);
 
+export interface OpenReferralCounts {
+  open: number;
+  new: number;
+  accepted: number;
+  contacted: number;
+  overdue: number;
+  unassigned: number;
+}
+
+/**
+ * The open referrals the viewer may see, counted by state, in one grouped pass over the open ones
+ * (referrals_owner_status or the branch index).
+ */
+export function openReferralCounts(db: Database, v: Viewer, today: string): OpenReferralCounts {
+  const vis = referralVisibility(db, v);
+  const n = db
+    .prepare<SqlParam[], OpenReferralCounts>(
+      `SELECT COUNT(*) AS open, COALESCE(SUM(r.status = 'new'), 0) AS new, COALESCE(SUM(r.status = 'accepted'), 0) AS accepted,
+              COALESCE(SUM(r.status = 'contacted'), 0) AS contacted,
+              COALESCE(SUM(r.status IN ('new','accepted') AND r.due_on < ?), 0) AS overdue,
+              COALESCE(SUM(r.owner_staff_id IS NULL), 0) AS unassigned
+       FROM referrals r WHERE ${vis.sql} AND r.status IN ('new','accepted','contacted')`,
+    )
+    .safeIntegers(false)
+    .get(today, ...vis.params);
+  return n ?? { open: 0, new: 0, accepted: 0, contacted: 0, overdue: 0, unassigned: 0 };
+}
+
 /** Managers of the viewer's branch (支行 tree) with an active account: who a referral may be given to. */
 export function assignableManagers(
   db: Database,

@@ -79,6 +79,21 @@ const OWN_OR_SHARED_DEFINITION = query<[id: number, userId: number], { definitio
   'SELECT definition FROM saved_queries WHERE id = ? AND (owner_id = ? OR shared = 1)',
 );
 
+const LIST_NAME = query<[id: number, userId: number, branch: number | null], { name: string }>(
+  `SELECT name FROM customer_lists x WHERE x.id = ? AND ${VISIBLE}`,
+);
+const FIRST_LISTS = query<
+  [userId: number, branch: number | null, userId: number, limit: number],
+  { id: number; name: string }
+>(`SELECT id, name FROM customer_lists x WHERE ${VISIBLE} ORDER BY x.owner_id = ? DESC, x.name LIMIT ?`);
+const FIRST_QUERIES = query<
+  [userId: number, branch: number | null, userId: number, limit: number],
+  { id: number; name: string; definition: string }
+>(`SELECT id, name, definition FROM saved_queries x WHERE ${VISIBLE} ORDER BY x.owner_id = ? DESC, x.name LIMIT ?`);
+const QUERY_NAME = query<[id: number, userId: number, branch: number | null], { name: string; definition: string }>(
+  `SELECT name, definition FROM saved_queries x WHERE x.id = ? AND ${VISIBLE}`,
+);
+
 /** A name already taken by the owner is a CONFLICT on `name`, not an internal error. */
 function uniqueName<T>(fn: () => T): T {
   try {
@@ -109,6 +124,14 @@ export function listRow(db: Database, scope: Scope, who: ListReader, id: number)
 }
 
 /** Ids of the lists the reader sees, their own first, then by name. */
+/** The name of a list the reader may see (without counting its members), or undefined. */
+export const visibleListName = (db: Database, who: ListReader, id: number): string | undefined =>
+  LIST_NAME.get(db, id, who.userId, who.homeBranch)?.name;
+
+/** The first lists the reader sees (their own first, then by name), names only. */
+export const firstVisibleLists = (db: Database, who: ListReader, limit: number): { id: number; name: string }[] =>
+  FIRST_LISTS.all(db, who.userId, who.homeBranch, who.userId, limit);
+
 export const visibleListIds = (db: Database, who: ListReader): number[] =>
   VISIBLE_LISTS.all(db, who.userId, who.homeBranch, who.userId).map((r) => r.id);
 
@@ -166,6 +189,21 @@ export const savedQueryRow = (db: Database, who: ListReader, id: number): SavedQ
  */
 export const ownOrSharedQueryDefinition = (db: Database, userId: number, id: number): string | undefined =>
   OWN_OR_SHARED_DEFINITION.get(db, id, userId)?.definition;
+
+/** Name and stored filter of a saved query the reader may see, or undefined. */
+export const visibleQueryDefinition = (
+  db: Database,
+  who: ListReader,
+  id: number,
+): { name: string; definition: string } | undefined => QUERY_NAME.get(db, id, who.userId, who.homeBranch);
+
+/** The first saved queries the reader sees (their own first, then by name), with their stored filters. */
+export const firstVisibleQueries = (
+  db: Database,
+  who: ListReader,
+  limit: number,
+): { id: number; name: string; definition: string }[] =>
+  FIRST_QUERIES.all(db, who.userId, who.homeBranch, who.userId, limit);
 
 export const visibleQueryIds = (db: Database, who: ListReader): number[] =>
   VISIBLE_QUERIES.all(db, who.userId, who.homeBranch, who.userId).map((r) => r.id);

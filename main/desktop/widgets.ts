@@ -42,8 +42,9 @@ import {
 } from '../../db/reporting/read';
 import { rootBranch, type Scope } from '../../db/scope';
 import { reminderWidgetData } from '../../db/relationship/reminders';
-import { listReferrals, referralVisibility, type Viewer } from '../../db/relationship/referrals';
-import { filterSql, opportunityScope } from '../../db/relationship/opportunities';
+import { listReferrals, openReferralCounts, type Viewer } from '../../db/relationship/referrals';
+import { openByStage, opportunityScope } from '../../db/relationship/opportunities';
+import { firstVisibleLists, firstVisibleQueries, visibleListName, visibleQueryDefinition } from '../../db/repos/lists';
 import type { Role } from '../../shared/permissions';
 import { log } from '../log';
 
@@ -178,19 +179,11 @@ function customer(r: CustomerRow): WidgetCustomer {
 const TIER_ORDER = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'];
 
 function listView(env: WidgetEnv, listId: number) {
-  const r = env.db
-    .prepare(
-      'SELECT name FROM customer_lists x WHERE x.id = ? AND (x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?))',
-    )
-    .get(listId, env.userId, env.homeBranch) as { name: string } | undefined;
-  return r ?? null;
+  const name = visibleListName(env.db, env, listId);
+  return name === undefined ? null : { name };
 }
 function queryView(env: WidgetEnv, queryId: number) {
-  const r = env.db
-    .prepare(
-      'SELECT name, definition FROM saved_queries x WHERE x.id = ? AND (x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?))',
-    )
-    .get(queryId, env.userId, env.homeBranch) as { name: string; definition: string } | undefined;
+  const r = visibleQueryDefinition(env.db, env, queryId);
   return r ? { name: r.name, filter: gridFilterSchema.parse(JSON.parse(r.definition)) } : null;
 }
 function countFilter(env: WidgetEnv, filter: GridFilter, limit: number) {
@@ -391,16 +384,8 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
   }) as Compute,
 
   views: ((_c: object, env) => {
-    const lists = env.db
-      .prepare(
-        'SELECT id, name FROM customer_lists x WHERE x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?) ORDER BY x.owner_id = ? DESC, x.name LIMIT 10',
-      )
-      .all(env.userId, env.homeBranch, env.userId) as { id: number; name: string }[];
-    const queries = env.db
-      .prepare(
-        'SELECT id, name, definition FROM saved_queries x WHERE x.owner_id = ? OR (x.shared = 1 AND x.branch_id IS ?) ORDER BY x.owner_id = ? DESC, x.name LIMIT 10',
-      )
-      .all(env.userId, env.homeBranch, env.userId) as { id: number; name: string; definition: string }[];
+    const lists = firstVisibleLists(env.db, env, 10);
+    const queries = firstVisibleQueries(env.db, env, 10);
     const items: Extract<WidgetData, { kind: 'views' }>['items'] = [];
     for (const l of lists)
       items.push({
@@ -428,24 +413,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
   // a manager their own queue, the president the branch tree incl. the branch queue). One grouped pass
   // over the open ones (referrals_owner_status / branch index) plus the queue's own first page.
   referrals: ((c: { limit: number }, env) => {
-    const vis = referralVisibility(env.db, env.viewer);
-    const n = env.db
-      .prepare(
-        `SELECT COUNT(*) AS open, COALESCE(SUM(r.status = 'new'), 0) AS new, COALESCE(SUM(r.status = 'accepted'), 0) AS accepted,
-                COALESCE(SUM(r.status = 'contacted'), 0) AS contacted,
-                COALESCE(SUM(r.status IN ('new','accepted') AND r.due_on < ?), 0) AS overdue,
-                COALESCE(SUM(r.owner_staff_id IS NULL), 0) AS unassigned
-         FROM referrals r WHERE ${vis.sql} AND r.status IN ('new','accepted','contacted')`,
-      )
-      .safeIntegers(false)
-      .get(env.today, ...vis.params) as {
-      open: number;
-      new: number;
-      accepted: number;
-      contacted: number;
-      overdue: number;
-      unassigned: number;
-    };
+    const n = openReferralCounts(env.db, env.viewer, env.today);
     const top = listReferrals(env.db, env.viewer, 'open', env.today, 0, c.limit).rows.map((r) => ({
       id: r.id,
       customerId: r.customerId,
@@ -471,14 +439,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
 
   // 商机漏斗: open opportunities in the caller's scope (opportunityScope, as opportunities.list) by stage.
   opportunities: ((_c: object, env) => {
-    const os = opportunityScope(env.scope);
-    const f = filterSql({ open: true });
-    const rows = env.db
-      .prepare(
-        `SELECT o.stage, COUNT(*) AS n, COALESCE(SUM(o.amount_fen), 0) AS fen FROM opportunities o WHERE ${os.sql} AND ${f.sql} GROUP BY o.stage`,
-      )
-      .safeIntegers(true)
-      .all(...os.params, ...f.params) as { stage: string; n: bigint; fen: bigint }[];
+    const rows = openByStage(env.db, opportunityScope(env.scope));
     const stages = OPEN_STAGES.map((stage) => {
       const r = rows.find((x) => x.stage === stage);
       return { stage, count: Number(r?.n ?? 0n), amount: money(r?.fen ?? 0n), drill: { stage } };
