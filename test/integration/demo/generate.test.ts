@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_AS_OF, DEMO_PASSWORD, DEMO_USERS, generateDemo, managerCount } from '../../../db/demo';
 import { openStore } from '../../../db/open';
 import { verifyPassword } from '../../../db/password';

@@ -140,7 +140,7 @@ export function checkTransactions(db: Database, asOf: string): void {
   expect(
     offenders(
       db,
-      String.raw`SELECT id, txn_at FROM transactions WHERE txn_at NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]'`,
+      `SELECT id, txn_at FROM transactions WHERE txn_at NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]'`,
     ),
   ).toEqual([]);
   // The counter works weekdays, 09:00-17:00, and a teller serves every counter transaction.
