@@ -18,12 +18,12 @@
  * advanced queries) come from SQL as id sets, driven by their own indexes.
  */
 import type { Database } from 'better-sqlite3';
-import type { GridFilter, GridSort, SortColumn } from '../../shared/api/grid';
-import { CUSTOMER_KINDS, CUSTOMER_STATUSES } from '../../shared/customer-fields';
-import { addDays } from '../../shared/dates';
-import { yuanToFen } from '../../shared/money';
-import { TIERS } from '../../shared/tiers';
-import type { Scope } from '../scope';
+import type { GridFilter, GridSort, SortColumn } from '../shared/api/grid';
+import { CUSTOMER_KINDS, CUSTOMER_STATUSES } from '../shared/customer-fields';
+import { addDays } from '../shared/dates';
+import { yuanToFen } from '../shared/money';
+import { TIERS } from '../shared/tiers';
+import type { Scope } from './scope';
 
 /** Codes as small integers, index 0 for none (the catalogue's lists, shared/customer-fields.ts). */
 export const TIER_CODES = ['none', ...TIERS] as const;
@@ -146,7 +146,10 @@ export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
       d.branch[r] = branch;
       d.manager[r] = manager;
       let k = dense.get(manager);
-      if (k === undefined) dense.set(manager, (k = dense.size));
+      if (k === undefined) {
+        k = dense.size;
+        dense.set(manager, k);
+      }
       d.managerIdx[r] = k;
       d.tier[r] = code(TIER_CODES, tier);
       d.kind[r] = code(KIND_CODES, kind);
@@ -412,7 +415,10 @@ export function setPartialWalkLimit(row: number): void {
  */
 function orderedRows(d: ColumnData, match: Uint8Array, col: SortColumn, perm: Int32Array): Int32Array {
   let byCol = ordered.get(match);
-  if (!byCol) ordered.set(match, (byCol = new Map()));
+  if (!byCol) {
+    byCol = new Map();
+    ordered.set(match, byCol);
+  }
   const hit = byCol.get(col);
   if (hit) return hit;
   const n = countRows(match);

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { noteCustomersChanged } from './repos/customerColumns';
+import { noteCustomersChanged } from './customer-columns';
 
 /**
  * Customers' maintained figures (deposit/wealth/loan/AUM, last transaction date) and the

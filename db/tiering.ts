@@ -6,7 +6,7 @@
  */
 import { addDays } from '../shared/dates';
 import { AppError } from '../shared/errors';
-import { noteCustomersChanged } from './repos/customerColumns';
+import { noteCustomersChanged } from './customer-columns';
 import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { reportingRetier } from './reporting/maintain';

@@ -34,7 +34,7 @@ import type { Scope } from '../scope';
 import { addDays } from '../../shared/dates';
 import { shiftMonth } from './months';
 import { tierOn } from './maintain';
-import { freshColumns, KIND_CODES, migrationCells, TIER_CODES, ymd } from '../repos/customerColumns';
+import { freshColumns, KIND_CODES, migrationCells, TIER_CODES, ymd } from '../customer-columns';
 import { storedTiers, TIER_CHANGE_CTE, tierChangeBounds } from './drill';
 
 export interface ReportScope {

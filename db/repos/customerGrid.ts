@@ -30,7 +30,7 @@ import {
   sqlPart,
   statsRows,
   type ColumnData,
-} from './customerColumns';
+} from '../customer-columns';
 import { classifySearch, searchPredicate } from './customers';
 import { drillPredicate } from '../reporting/drill';
 
@@ -341,7 +341,10 @@ const snapshots = new WeakMap<Database, Map<string, Snapshot>>();
 
 function snapshotFor(db: Database, key: string, build: () => Int32Array): Int32Array {
   let cache = snapshots.get(db);
-  if (!cache) snapshots.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    snapshots.set(db, cache);
+  }
   const version = Number(db.pragma('data_version', { simple: true }));
   const now = Date.now();
   const hit = cache.get(key);
@@ -472,7 +475,10 @@ function columnarMatch(
     userId,
   ]);
   let cache = matches.get(d);
-  if (!cache) matches.set(d, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    matches.set(d, cache);
+  }
   const hit = volatile ? undefined : cache.get(key);
   if (hit) {
     cache.delete(key);

@@ -1,10 +1,10 @@
 /**
- * Worker thread: reads the customer book into columns (db/repos/customerColumns.ts) on its own
+ * Worker thread: reads the customer book into columns (db/customer-columns.ts) on its own
  * read-only connection and hands the typed arrays back without copying them.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildColumns, transferList } from '../../db/repos/customerColumns';
+import { buildColumns, transferList } from '../../db/customer-columns';
 import { SORT_SQL } from '../../db/customer-field-sql';
 
 const { dbPath } = workerData as { dbPath: string };

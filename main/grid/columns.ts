@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   columnStamp,
   dropColumns,
@@ -8,12 +8,12 @@ import {
   onColumnsStale,
   type ColumnData,
   type ColumnStamp,
-} from '../../db/repos/customerColumns';
+} from '../../db/customer-columns';
 import { log } from '../log';
 import { startWorker } from '../workers';
 
 /**
- * Keeps the grid's in-memory columns (db/repos/customerColumns.ts) current for the main connection:
+ * Keeps the grid's in-memory columns (db/customer-columns.ts) current for the main connection:
  * whenever a grid call finds them missing or stale it asks for a build, which runs in a worker thread
  * on its own read-only connection (a million customers take a few seconds; the event loop never
  * waits, and the SQL path answers meanwhile). At most one build runs; a request during a build is
@@ -48,7 +48,7 @@ export class ColumnsBuilder {
   request(): void {
     if (this.closed || this.waiting) return;
     const wait = this.opts.waitFor?.();
-    if (wait) {
+    if (wait != null) {
       this.waiting = true;
       void wait.then(
         () => this.resume(),

@@ -1,6 +1,6 @@
 import type { DesktopLayout, DesktopRole, DesktopTemplate, DesktopView } from '../../shared/api';
 import { AppError } from '../../shared/errors';
-import { desktopsRepo } from '../../db/repos/desktops';
+import { clearUserLayout, desktopTemplate, publishTemplate, saveUserLayout, userLayout } from '../../db/repos/desktops';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { widgetSheet, writeSheet } from '../desktop/export';
@@ -20,7 +20,7 @@ function templateFor(
   ctx: AuthedCtx,
   role: DesktopRole,
 ): { layout: DesktopLayout; builtIn: boolean; publishedAt: string | null; publishedBy: string | null } {
-  const t = desktopsRepo(ctx.services.db).template(role);
+  const t = desktopTemplate(ctx.services.db, role);
   if (t) {
     try {
       return {
@@ -41,7 +41,7 @@ function layoutFor(
   ctx: AuthedCtx,
   role: DesktopRole,
 ): { layout: DesktopLayout; source: DesktopView['source']; recovered: boolean } {
-  const own = desktopsRepo(ctx.services.db).userLayout(ctx.user.id);
+  const own = userLayout(ctx.services.db, ctx.user.id);
   if (own) {
     try {
       return { layout: validateLayout(own.layout, role), source: 'user', recovered: false };
@@ -73,13 +73,13 @@ export const desktopHandlers = handlers({
   'desktop.save': ({ layout }, ctx) => {
     const role = desktopRole(ctx);
     const valid = validateLayout(layout, role);
-    const savedAt = desktopsRepo(ctx.services.db).saveUserLayout(ctx.user.id, JSON.stringify(valid));
+    const savedAt = saveUserLayout(ctx.services.db, ctx.user.id, JSON.stringify(valid));
     return { layout: valid, savedAt };
   },
 
   'desktop.reset': (_input, ctx) => {
     const role = desktopRole(ctx);
-    desktopsRepo(ctx.services.db).clearUserLayout(ctx.user.id);
+    clearUserLayout(ctx.services.db, ctx.user.id);
     return { layout: templateFor(ctx, role).layout };
   },
 
@@ -118,7 +118,7 @@ export const desktopHandlers = handlers({
 
   'desktop.publishTemplate': (input, ctx) => {
     const layout = validateLayout('json' in input ? input.json : input.layout, input.role);
-    desktopsRepo(ctx.services.db).publishTemplate(input.role, JSON.stringify(layout), ctx.user.id);
+    publishTemplate(ctx.services.db, input.role, JSON.stringify(layout), ctx.user.id);
     ctx.audit({
       action: 'desktop.template.publish',
       outcome: 'ok',

@@ -1,6 +1,6 @@
 import { gridLayoutSchema, type GridColumnState, type SettingKey } from '../../shared/api';
 import { AppError } from '../../shared/errors';
-import { userSettingsRepo } from '../../db/repos/userSettings';
+import { removeUserSetting, setUserSetting, userSetting } from '../../db/repos/user-settings';
 import { log } from '../log';
 import { handlers } from './types';
 
@@ -33,7 +33,7 @@ export function validateGridLayout(raw: unknown): GridColumnState[] {
  */
 export const settingsHandlers = handlers({
   'settings.gridLayout.get': (_input, ctx) => {
-    const row = userSettingsRepo(ctx.services.db).get(ctx.user.id, GRID_LAYOUT);
+    const row = userSetting(ctx.services.db, ctx.user.id, GRID_LAYOUT);
     if (!row) return { layout: null, updatedAt: null };
     try {
       return { layout: validateGridLayout(JSON.parse(row.value)), updatedAt: row.updatedAt };
@@ -46,11 +46,11 @@ export const settingsHandlers = handlers({
 
   'settings.gridLayout.save': ({ layout }, ctx) => {
     const valid = validateGridLayout(layout);
-    const updatedAt = userSettingsRepo(ctx.services.db).set(ctx.user.id, GRID_LAYOUT, JSON.stringify(valid));
+    const updatedAt = setUserSetting(ctx.services.db, ctx.user.id, GRID_LAYOUT, JSON.stringify(valid));
     return { layout: valid, updatedAt };
   },
 
   'settings.gridLayout.reset': (_input, ctx) => ({
-    removed: userSettingsRepo(ctx.services.db).remove(ctx.user.id, GRID_LAYOUT),
+    removed: removeUserSetting(ctx.services.db, ctx.user.id, GRID_LAYOUT),
   }),
 });

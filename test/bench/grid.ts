@@ -17,7 +17,7 @@ import { fixedClock } from '../../main/clock';
 import { columnSpecs } from '../../main/exports/labels';
 import { createRegistry } from '../../main/registry';
 import { createServices, type Services } from '../../main/services';
-import { freshColumns } from '../../db/repos/customerColumns';
+import { freshColumns } from '../../db/customer-columns';
 import { exportQuery } from '../../db/repos/customerGrid';
 import { scopeFor } from '../../db/scope';
 import { EXPORT_COLUMNS, type GridFilter, type GridSort } from '../../shared/api';

@@ -4,7 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { DEMO_PASSWORD } from '../../db/demo';
-import { freshColumns } from '../../db/repos/customerColumns';
+import { freshColumns } from '../../db/customer-columns';
 import type { createRegistry } from '../../main/registry';
 import type { Input, MethodName } from '../../shared/api';
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { log } from '../../../main/log';
 import { DEMO_PASSWORD } from '../../../db/demo';
-import { freshColumns } from '../../../db/repos/customerColumns';
+import { freshColumns } from '../../../db/customer-columns';
 import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
 import { retier } from '../../../db/tiering';
 import { fixedClock } from '../../../main/clock';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dropColumns, freshColumns, setPartialWalkLimit } from '../../../db/repos/customerColumns';
+import { dropColumns, freshColumns, setPartialWalkLimit } from '../../../db/customer-columns';
 import { buildColumnsNow } from '../../../db/repos/customerGrid';
 import { DEMO_PASSWORD } from '../../../db/demo';
 import { rebuildSummaryTable } from '../../../db/summaries';
@@ -184,7 +184,7 @@ const cases: { name: string; filter: GridFilter; keep: (c: Ref) => boolean }[] =
 ];
 
 // Both ways of answering: SQL (the reference path, and what serves while the columns build) and the
-// in-memory columns the app builds for big books (db/repos/customerColumns.ts). Same expectations.
+// in-memory columns the app builds for big books (db/customer-columns.ts). Same expectations.
 for (const mode of ['SQL', 'in-memory columns'] as const) {
   describe(mode, () => {
     beforeAll(() => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../../db/demo';
 import { buildColumnsNow } from '../../../db/repos/customerGrid';
-import { freshColumns } from '../../../db/repos/customerColumns';
+import { freshColumns } from '../../../db/customer-columns';
 import { fixedClock } from '../../../main/clock';
 import { runImport } from '../../../main/jobs/engine/run';
 import { createRegistry } from '../../../main/registry';
