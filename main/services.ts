@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { auditRepo } from '../db/repos/audit';
 import { customersRepo } from '../db/repos/customers';
-import { overviewRepo } from '../db/repos/overview';
 import { usersRepo } from '../db/repos/users';
 import { currentVersion } from '../db/migrate';
 import { openStore } from '../db/open';
@@ -43,7 +42,6 @@ function makeRepos(db: Database) {
     users: usersRepo(db),
     customers: customersRepo(db),
     audit: auditRepo(db),
-    overview: overviewRepo(db),
   };
 }
 export type Repos = ReturnType<typeof makeRepos>;

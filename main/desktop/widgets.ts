@@ -27,7 +27,7 @@ import { addDays } from '../../shared/dates';
 import { fenToYuan } from '../../shared/money';
 import { compileFilter } from '../../db/repos/customerGrid';
 import { desktopData, type CustomerRow } from '../../db/repos/desktopData';
-import { overviewRepo } from '../../db/repos/overview';
+import { overviewByTier, overviewTotals, type Totals } from '../../db/repos/overview';
 import {
   channelMix as reportChannelMix,
   kpis as reportKpis,
@@ -56,7 +56,7 @@ export interface WidgetEnv {
   /** The caller's 支行 (root of their branch tree): shared lists and queries are seen within it. */
   homeBranch: number | null;
   /** Computed once per desktop and shared by the KPI cards. */
-  totals: () => ReturnType<ReturnType<typeof overviewRepo>['totals']>;
+  totals: () => Totals;
   data: ReturnType<typeof desktopData>;
   /**
    * The reporting summaries' view of the scope (db/reporting/read.ts): a president's branch tree, a
@@ -267,7 +267,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
   })) as Compute,
 
   tierPyramid: ((_c: object, env) => {
-    const rows = overviewRepo(env.db).byTier(env.scope);
+    const rows = overviewByTier(env.db, env.scope);
     const tiers = rows
       .map((r) => ({
         tier: r.tier ?? 'none',
@@ -480,7 +480,6 @@ export function makeEnv(
   let months: string[] | undefined;
   let history: MonthFigures[] | undefined;
   let reportNow: ReturnType<typeof reportKpis>['current'] | undefined;
-  const overview = overviewRepo(db);
   const report = reportScopeOf(scope);
   return {
     report,
@@ -492,7 +491,7 @@ export function makeEnv(
     today,
     userId: user.id,
     homeBranch: user.branch_id == null ? null : rootBranch(db, user.branch_id),
-    totals: () => (totals ??= overview.totals(scope)),
+    totals: () => (totals ??= overviewTotals(db, scope)),
     data: desktopData(db),
     now,
     viewer: {

@@ -1,15 +1,15 @@
 import type { Overview, Tier } from '../../shared/api';
 import { fenToYuan } from '../../shared/money';
+import type { Database } from 'better-sqlite3';
+import { branchName, overviewByManager, overviewByTier, overviewTotals } from '../../db/repos/overview';
 import type { Scope } from '../../db/scope';
-import type { Repos } from '../services';
 import { handlers } from './types';
 
 const TIER_ORDER = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'];
 
-function overviewFor(repos: Repos, scope: Scope): Overview {
-  const t = repos.overview.totals(scope);
-  const byTier = repos.overview
-    .byTier(scope)
+function overviewFor(db: Database, scope: Scope): Overview {
+  const t = overviewTotals(db, scope);
+  const byTier = overviewByTier(db, scope)
     .map((r) => ({ tier: (r.tier ?? 'none') as Tier | 'none', customers: r.customers, aum: fenToYuan(r.aum_fen) }))
     .sort((a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier));
   return {
@@ -23,15 +23,18 @@ function overviewFor(repos: Repos, scope: Scope): Overview {
 
 export const overviewHandlers = handlers({
   'overview.branch': (_input, ctx) => {
-    const { repos } = ctx.services;
+    const { db } = ctx.services;
     const scope = ctx.scope();
     return {
-      ...overviewFor(repos, scope),
-      branchName: ctx.user.branch_id != null ? (repos.overview.branchName(ctx.user.branch_id) ?? '') : '',
-      managers: repos.overview
-        .byManager(scope)
-        .map((m) => ({ staffId: m.staff_id, name: m.name, customers: m.customers, aum: fenToYuan(m.aum_fen) })),
+      ...overviewFor(db, scope),
+      branchName: ctx.user.branch_id != null ? (branchName(db, ctx.user.branch_id) ?? '') : '',
+      managers: overviewByManager(db, scope).map((m) => ({
+        staffId: m.staff_id,
+        name: m.name,
+        customers: m.customers,
+        aum: fenToYuan(m.aum_fen),
+      })),
     };
   },
-  'overview.portfolio': (_input, ctx) => overviewFor(ctx.services.repos, ctx.scope()),
+  'overview.portfolio': (_input, ctx) => overviewFor(ctx.services.db, ctx.scope()),
 });
