@@ -26,7 +26,7 @@ import { AppError, isAppError } from '../../shared/errors';
 import { addDays } from '../../shared/dates';
 import { fenToYuan } from '../../shared/money';
 import { compileFilter } from '../../db/repos/customerGrid';
-import { desktopData, type CustomerRow } from '../../db/repos/desktopData';
+import { type CustomerRow, filteredCustomers, maturities, staffLeague } from '../../db/repos/desktop-data';
 import { overviewByTier, overviewTotals, type Totals } from '../../db/repos/overview';
 import {
   channelMix as reportChannelMix,
@@ -57,7 +57,6 @@ export interface WidgetEnv {
   homeBranch: number | null;
   /** Computed once per desktop and shared by the KPI cards. */
   totals: () => Totals;
-  data: ReturnType<typeof desktopData>;
   /**
    * The reporting summaries' view of the scope (db/reporting/read.ts): a president's branch tree, a
    * manager's own book (customers they are manager of record for; grants are not in month-end history).
@@ -188,7 +187,7 @@ function queryView(env: WidgetEnv, queryId: number) {
 }
 function countFilter(env: WidgetEnv, filter: GridFilter, limit: number) {
   const { where, params } = compileFilter(env.scope, filter, env.today, env.userId);
-  return env.data.filtered(where, params, limit);
+  return filteredCustomers(env.db, where, params, limit);
 }
 
 type Compute = (config: never, env: WidgetEnv) => WidgetData;
@@ -342,7 +341,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
   }) as Compute,
 
   maturities: ((c: { days: number }, env) => {
-    const m = env.data.maturities(env.scope, env.today, c.days);
+    const m = maturities(env.db, env.scope, env.today, c.days);
     return {
       kind: 'maturities',
       days: c.days,
@@ -356,7 +355,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
 
   staffLeague: ((_c: object, env) => ({
     kind: 'staffLeague',
-    rows: env.data.staffLeague(env.scope).map((r) => ({
+    rows: staffLeague(env.db, env.scope).map((r) => ({
       staffId: r.staffId,
       name: r.name,
       customers: r.customers,
@@ -492,7 +491,6 @@ export function makeEnv(
     userId: user.id,
     homeBranch: user.branch_id == null ? null : rootBranch(db, user.branch_id),
     totals: () => (totals ??= overviewTotals(db, scope)),
-    data: desktopData(db),
     now,
     viewer: {
       role: user.role ?? (scope.kind === 'manager' ? 'manager' : scope.kind === 'branch' ? 'president' : 'admin'),

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LAYOUTS } from '../../../main/desktop/widgets';
-import { desktopData } from '../../../db/repos/desktopData';
+import { maturities } from '../../../db/repos/desktop-data';
 import { scopeFor } from '../../../db/scope';
 import { writeExtracts } from '../../../main/jobs/profiles/extracts';
 import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
@@ -80,7 +80,10 @@ function scopeIds(who: string): Set<number> {
     for (let grew = true; grew; ) {
       grew = false;
       for (const b of all)
-        if (b.parent_id !== null && tree.has(b.parent_id) && !tree.has(b.id)) tree.add(b.id), (grew = true);
+        if (b.parent_id !== null && tree.has(b.parent_id) && !tree.has(b.id)) {
+          tree.add(b.id);
+          grew = true;
+        }
     }
     return new Set(
       sql<{ id: number; branch_id: number }>('SELECT id, branch_id FROM customers')
@@ -325,7 +328,7 @@ async function checkDesktop(who: string) {
 
 describe('the president’s desktop (行长桌面)', () => {
   it('serves the default desktop in one call, every figure equal to the raw tables and every drill-down to its figure', async () => {
-    const { view, raw, ids } = await checkDesktop('president');
+    const { view, raw } = await checkDesktop('president');
     expect(view.source).toBe('default');
     const kinds = new Set(view.layout.widgets.map((w) => w.kind));
     for (const k of [
@@ -584,7 +587,6 @@ describe('a manager’s desktop (客户经理桌面)', () => {
   });
 
   it('finds the same maturities whether driven from the manager’s book or from the maturity indexes', () => {
-    const data = desktopData(services.db);
     for (const who of ['manager1', 'manager2']) {
       const u = services.db.prepare('SELECT role, staff_id, branch_id FROM users WHERE username = ?').get(who) as {
         role: 'manager';
@@ -593,9 +595,9 @@ describe('a manager’s desktop (客户经理桌面)', () => {
       };
       const scope = scopeFor(services.db, { role: u.role, staffId: u.staff_id, branchId: u.branch_id }, TODAY);
       for (const days of [7, 30, 400]) {
-        const book = data.maturities(scope, TODAY, days, 20, 'book');
+        const book = maturities(services.db, scope, TODAY, days, 20, 'book');
         expect(book.customers).toBeGreaterThan(0);
-        expect(book).toEqual(data.maturities(scope, TODAY, days, 20, 'window'));
+        expect(book).toEqual(maturities(services.db, scope, TODAY, days, 20, 'window'));
       }
     }
   });
@@ -835,7 +837,12 @@ describe('after an import and a re-tier', () => {
       const cells = line.split(',');
       const cell = (field: string) => {
         const col = header.indexOf(String(profile.columns.find((c) => c.field === field)!.source));
-        return { get: () => cells[col]!, set: (v: string) => void (cells[col] = v) };
+        return {
+          get: () => cells[col]!,
+          set: (v: string) => {
+            cells[col] = v;
+          },
+        };
       };
       if (change(cell)) changed++;
       return cells.join(',');

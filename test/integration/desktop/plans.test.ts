@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEnv, DEFAULT_LAYOUTS, WIDGETS } from '../../../main/desktop/widgets';
-import { desktopData } from '../../../db/repos/desktopData';
+import { maturities } from '../../../db/repos/desktop-data';
 import { scopeFor } from '../../../db/scope';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
 import { capturePlans } from '../support/plans';
@@ -54,7 +54,7 @@ describe('desktop query plans under a million customers', () => {
   it('the president’s maturities read the covering maturity indexes only', () => {
     const db = demo.db;
     const { scope } = scopeOf(db, 'president');
-    const ps = plans(db, () => desktopData(db).maturities(scope, TODAY, 30));
+    const ps = plans(db, () => maturities(db, scope, TODAY, 30));
     expect(ps.length).toBeGreaterThanOrEqual(2);
     const all = ps.map((p) => p.plan).join('\n');
     for (const idx of ['term_deposits_maturing', 'wealth_holdings_maturing', 'loans_maturing'])
@@ -67,7 +67,7 @@ describe('desktop query plans under a million customers', () => {
   it('a manager’s maturities start from their book and each customer’s holdings by customer index', () => {
     const db = demo.db;
     const { scope } = scopeOf(db, 'manager1');
-    const ps = plans(db, () => desktopData(db).maturities(scope, TODAY, 30, 8, 'book'));
+    const ps = plans(db, () => maturities(db, scope, TODAY, 30, 8, 'book'));
     const all = ps.map((p) => p.plan).join('\n');
     expect(all).toMatch(/customers_manager/);
     // Each holding table by the book's customers, or (the planner's choice when a table's window is the
