@@ -1,22 +1,29 @@
 /**
  * The customer grid's queries: a filter and a sort from the renderer become ONE parameterised SQL
  * statement over `customers c`, with the caller's scope ANDed in. SQL text comes only from the
- * whitelists below (columns, predicates); every value the user typed is a bound parameter.
+ * whitelists (db/customer-field-sql.ts, ./customer-query.ts, the predicates below); every value the
+ * user typed is a bound parameter.
+ *
+ * Three paths answer the grid, and this file picks one per call:
+ *  - SQL over customers (compileFilter, below) answers EVERY filter and sort: scope, search, chips,
+ *    money bounds, products, maturities, favourites, lists, advanced queries, drill-downs. It is the
+ *    reference the other two are tested against, and what small books (below the columns' threshold)
+ *    and the moments after an import (columns stale) use. Its cost is a pass over the wide customer
+ *    rows for any filter without an index of its own: hundreds of milliseconds on a million.
+ *  - The summaries (./customer-summary-counts.ts) answer counts and quick stats only, for scope +
+ *    tiers, managers and branches: a few hundred rows, so the views every grid opens with are
+ *    instant even before the columns exist.
+ *  - The in-memory columns (db/customer-columns.ts) answer scope + tiers, managers, branches, kinds,
+ *    statuses, money bounds, birthday month and inactivity themselves, take every other filter part as
+ *    an id set from SQL (columnarMatch), and serve counts, stats and single-key sorted pages at any
+ *    depth in milliseconds; they exist only while fresh and are rebuilt in a worker after a change.
  */
-import { addDays } from '../../shared/dates';
 import type { Database } from 'better-sqlite3';
-import {
-  QUERY_ENUMS,
-  QUERY_FIELDS,
-  type GridFilter,
-  type GridSort,
-  type QueryCondition,
-  type QueryGroup,
-} from '../../shared/api/grid';
-import { CUSTOMER_FIELDS, FIELD_KEYS, QUERY_COLUMN_FIELDS, type CustomerField } from '../../shared/customer-fields';
-import { AppError } from '../../shared/errors';
-import { yuanToFen } from '../../shared/money';
+import type { GridFilter, GridSort } from '../../shared/api/grid';
+import { CUSTOMER_FIELDS, FIELD_KEYS, type CustomerField } from '../../shared/customer-fields';
+import { addDays } from '../../shared/dates';
 import { maskIdNo, maskPhone } from '../../shared/mask';
+import { yuanToFen } from '../../shared/money';
 import { FIELD_SELECT, FIELD_SQL, needsJoins, SORT_SQL } from '../customer-field-sql';
 import type { Scope } from '../scope';
 import {
@@ -31,6 +38,8 @@ import {
   statsRows,
   type ColumnData,
 } from '../customer-columns';
+import { compileGroup, inList, type Param } from './customer-query';
+import { summaryStats, summaryWhere } from './customer-summary-counts';
 import { classifySearch, searchPredicate } from './customers';
 import { drillPredicate } from '../reporting/drill';
 
@@ -41,144 +50,6 @@ export type GridDbRow = { id: number } & Record<CustomerField, string | number |
 // branch table and walk every customer of a branch through the branch index to test a predicate
 // that has an index of its own (a quick search took seconds on a million customers).
 const FROM = `FROM customers c CROSS JOIN branches b ON b.id = c.branch_id LEFT JOIN staff m ON m.id = c.manager_staff_id`;
-
-const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-
-type Param = string | number;
-
-function invalid(path: (string | number)[], code: string): never {
-  throw new AppError('VALIDATION', { issues: [{ path: ['filter', 'advanced', ...path.map(String)], code }] });
-}
-
-/** Query fields that compare one column: the catalogue's plain ones, and the manager and branch ids. */
-const COLUMN: Record<string, string> = {
-  ...Object.fromEntries(QUERY_COLUMN_FIELDS.map((k) => [k, FIELD_SQL[k]])),
-  managerId: 'COALESCE(c.manager_staff_id, 0)',
-  branchId: 'c.branch_id',
-};
-const SQL_OP: Record<string, string> = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
-
-/** Compiles one advanced-query condition; every value is a parameter, every name from a whitelist. */
-function compileCondition(c: QueryCondition, today: string, params: Param[], path: (string | number)[]): string {
-  const type = QUERY_FIELDS[c.field];
-  const values = Array.isArray(c.value) ? c.value : [c.value];
-  const norm = (v: string | number, i: number): Param => {
-    switch (type) {
-      case 'money': {
-        const t = typeof v === 'number' ? String(v) : v;
-        if (!/^-?\d{1,13}(\.\d{1,2})?$/.test(t.trim())) invalid([...path, 'value', i], 'not_money');
-        return Number(yuanToFen(t));
-      }
-      case 'date':
-        if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
-          invalid([...path, 'value', i], 'not_date');
-        return v;
-      case 'number':
-      case 'id':
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) invalid([...path, 'value', i], 'not_whole_number');
-        return v;
-      case 'enum':
-      case 'channel':
-        if (typeof v !== 'string' || !QUERY_ENUMS[c.field]!.includes(v)) invalid([...path, 'value', i], 'not_allowed');
-        return v;
-      case 'code':
-        if (typeof v !== 'string' || !/^[\w-]{1,16}$/.test(v)) invalid([...path, 'value', i], 'not_code');
-        return v;
-    }
-  };
-  const vs = values.map(norm);
-  const one = () => {
-    if (Array.isArray(c.value)) invalid([...path, 'value'], 'expects_one_value');
-    return vs[0]!;
-  };
-  const comparison = (expr: string): string => {
-    if (c.op === 'in') {
-      if (!Array.isArray(c.value) || vs.length === 0) invalid([...path, 'value'], 'expects_list');
-      params.push(...vs);
-      return `${expr} IN (${inList(vs.length)})`;
-    }
-    if (c.op === 'between') {
-      if (!Array.isArray(c.value) || vs.length !== 2) invalid([...path, 'value'], 'expects_two_values');
-      if (vs[0]! > vs[1]!) invalid([...path, 'value'], 'impossible_range');
-      params.push(vs[0]!, vs[1]!);
-      return `${expr} BETWEEN ? AND ?`;
-    }
-    params.push(one());
-    return `${expr} ${SQL_OP[c.op]} ?`;
-  };
-  const onlyEquality = () => {
-    if (!['eq', 'ne', 'in'].includes(c.op)) invalid([...path, 'op'], 'op_not_supported');
-  };
-  const column = COLUMN[c.field];
-  if (column && type === 'enum') {
-    // Codes compare for equality only; "not this code" keeps the rows without one.
-    onlyEquality();
-    return c.op === 'ne' ? `(${column} IS NULL OR ${comparison(column)})` : comparison(column);
-  }
-  switch (c.field) {
-    case 'age': {
-      // Whole years at today's date, for individuals (a corporate's "birth date" is its founding).
-      params.push(today, today);
-      const age = `(CAST(substr(?, 1, 4) AS INTEGER) - CAST(substr(c.birth_date, 1, 4) AS INTEGER) - (substr(?, 6, 5) < substr(c.birth_date, 6, 5)))`;
-      return `(c.kind = 'individual' AND c.birth_date IS NOT NULL AND ${comparison(age)})`;
-    }
-    case 'holdsProduct':
-    case 'holdsCategory': {
-      onlyEquality();
-      const col = c.field === 'holdsProduct' ? 'p.code' : 'p.category';
-      const list = c.op === 'in' ? vs : [one()];
-      const l = inList(list.length);
-      params.push(...list, ...list, ...list);
-      const exists = `(EXISTS (SELECT 1 FROM accounts a JOIN products p ON p.id = a.product_id WHERE a.customer_id = c.id AND a.status <> 'closed' AND ${col} IN (${l}))
-        OR EXISTS (SELECT 1 FROM wealth_holdings h JOIN products p ON p.id = h.product_id WHERE h.customer_id = c.id AND h.status = 'active' AND ${col} IN (${l}))
-        OR EXISTS (SELECT 1 FROM loans lo JOIN products p ON p.id = lo.product_id WHERE lo.customer_id = c.id AND lo.status = 'active' AND ${col} IN (${l})))`;
-      return c.op === 'ne' ? `NOT ${exists}` : exists;
-    }
-    case 'channelUse': {
-      onlyEquality();
-      const list = c.op === 'in' ? vs : [one()];
-      const since = addDays(today, -(c.days ?? 90));
-      params.push(...list, `${since} 00:00:00`, c.minCount ?? 1);
-      const n = `(SELECT COUNT(*) FROM transactions t WHERE t.customer_id = c.id AND t.channel IN (${inList(list.length)}) AND t.txn_at >= ?) >= ?`;
-      return c.op === 'ne' ? `NOT ${n}` : n;
-    }
-    case 'loanMaturingDays':
-    case 'depositMaturingDays': {
-      if (!['lte', 'lt'].includes(c.op)) invalid([...path, 'op'], 'op_not_supported');
-      const days = one() as number;
-      const until = addDays(today, c.op === 'lt' ? days - 1 : days);
-      if (c.field === 'loanMaturingDays') {
-        params.push(today, until);
-        return `EXISTS (SELECT 1 FROM loans lo WHERE lo.customer_id = c.id AND lo.status = 'active' AND lo.maturity_on BETWEEN ? AND ?)`;
-      }
-      params.push(today, until, today, until);
-      return `(EXISTS (SELECT 1 FROM term_deposits t WHERE t.customer_id = c.id AND t.status = 'active' AND t.maturity_on BETWEEN ? AND ?)
-        OR EXISTS (SELECT 1 FROM wealth_holdings h WHERE h.customer_id = c.id AND h.status = 'active' AND h.maturity_on BETWEEN ? AND ?))`;
-    }
-    default: {
-      if (!column) invalid([...path, 'field'], 'unknown_field');
-      return comparison(column);
-    }
-  }
-}
-
-export function compileGroup(
-  g: QueryGroup,
-  today: string,
-  params: Param[],
-  path: (string | number)[] = [],
-  depth = 0,
-  budget = { n: 0 },
-): string {
-  if (depth > 4) invalid(path, 'too_deep');
-  const parts = g.items.map((item, i) => {
-    if (++budget.n > 60) invalid(path, 'too_many_conditions');
-    return 'items' in item
-      ? `(${compileGroup(item, today, params, [...path, 'items', i], depth + 1, budget)})`
-      : compileCondition(item, today, params, [...path, 'items', i]);
-  });
-  return `(${parts.join(g.op === 'and' ? ' AND ' : ' OR ')})`;
-}
 
 type IdSourceKey = 'productCodes' | 'maturingWithinDays';
 
@@ -230,7 +101,7 @@ function idSources(part: GridFilter, today: string): { sql: string; params: (str
 }
 
 /**
- * WHERE clause and parameters for scope + filter. `today` is the clock's date (YYYY-MM-DD); `userId`
+ * The SQL path: WHERE clause and parameters for scope + any filter. `today` is the clock's date (YYYY-MM-DD); `userId`
  * the caller (favourites and lists are per user).
  */
 export function compileFilter(
@@ -357,69 +228,6 @@ function snapshotFor(db: Database, key: string, build: () => Int32Array): Int32A
   cache.set(key, { ids, version, at: now });
   while (cache.size > SNAPSHOT_MAX) cache.delete(cache.keys().next().value!);
   return ids;
-}
-
-/**
- * Counts and quick stats for filters the maintained summary table can answer exactly (scope, tier,
- * manager, branch): read from summary_customers (a few hundred rows) instead of a million customers.
- * A manager with active grants sees customers beyond their own book, which the summary cannot
- * separate: they take the customers path.
- */
-function summaryWhere(db: Database, scope: Scope, f: GridFilter): { where: string; params: Param[] } | null {
-  const keys = Object.keys(f).filter((k) => (f as Record<string, unknown>)[k] !== undefined);
-  if (keys.some((k) => !['tiers', 'managerIds', 'branchIds'].includes(k))) return null;
-  const where: string[] = [];
-  const params: Param[] = [];
-  if (scope.kind === 'branch' && scope.branchIds) {
-    where.push(`s.branch_id IN (${inList(scope.branchIds.length)})`);
-    params.push(...scope.branchIds);
-  } else if (scope.kind === 'manager' && scope.staffId !== undefined && scope.today) {
-    const grants = db
-      .prepare('SELECT 1 FROM customer_grants WHERE staff_id = ? AND (expires_on IS NULL OR expires_on >= ?) LIMIT 1')
-      .get(scope.staffId, scope.today);
-    if (grants) return null;
-    where.push('s.manager_staff_id = ?');
-    params.push(scope.staffId);
-  } else if (scope.kind === 'none') {
-    where.push('0');
-  } else return null;
-  if (f.tiers?.length) {
-    where.push(`s.tier IN (${inList(f.tiers.length)})`);
-    params.push(...f.tiers.map((t) => (t === 'none' ? '' : t)));
-  }
-  if (f.managerIds?.length) {
-    where.push(`s.manager_staff_id IN (${inList(f.managerIds.length)})`);
-    params.push(...f.managerIds);
-  }
-  if (f.branchIds?.length) {
-    where.push(`s.branch_id IN (${inList(f.branchIds.length)})`);
-    params.push(...f.branchIds);
-  }
-  return { where: where.join(' AND '), params };
-}
-
-function summaryStats(db: Database, q: { where: string; params: Param[] }) {
-  const total = db
-    .prepare(
-      `SELECT COALESCE(SUM(s.customers), 0) AS n, SUM(s.aum_fen) AS aum, SUM(s.deposit_fen) AS dep, SUM(s.wealth_fen) AS wlt, SUM(s.loan_fen) AS lon
-       FROM summary_customers s WHERE ${q.where}`,
-    )
-    .safeIntegers(true)
-    .get(...q.params) as { n: bigint; aum: bigint | null; dep: bigint | null; wlt: bigint | null; lon: bigint | null };
-  const byTier = db
-    .prepare(
-      `SELECT CASE s.tier WHEN '' THEN 'none' ELSE s.tier END AS tier, SUM(s.customers) AS n, SUM(s.aum_fen) AS aum FROM summary_customers s WHERE ${q.where} GROUP BY 1 HAVING SUM(s.customers) > 0 ORDER BY 1`,
-    )
-    .safeIntegers(true)
-    .all(...q.params) as { tier: string; n: bigint; aum: bigint }[];
-  const byManager = db
-    .prepare(
-      `SELECT s.manager_staff_id AS mid, m.name AS mname, SUM(s.customers) AS n, SUM(s.aum_fen) AS aum
-       FROM summary_customers s LEFT JOIN staff m ON m.id = s.manager_staff_id WHERE ${q.where} GROUP BY 1 HAVING SUM(s.customers) > 0 ORDER BY aum DESC`,
-    )
-    .safeIntegers(true)
-    .all(...q.params) as { mid: bigint; mname: string | null; n: bigint; aum: bigint }[];
-  return { total, byTier, byManager };
 }
 
 /**
