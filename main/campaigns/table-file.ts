@@ -43,19 +43,19 @@ export function parseCsv(text: string): TableRow[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') (cur += '"'), i++;
-        else quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        cur += '"'; // an escaped quote inside a quoted field
+        i++;
+      } else if (ch === '"') {
+        quoted = false;
       } else {
         if (ch === '\n') line++;
         cur += ch;
       }
       continue;
     }
-    if (ch === '"' && cur === '') (quoted = true), (any = true);
-    else if (ch === ',') cells.push(cur), (cur = ''), (any = true);
-    else if (ch === '\r') continue;
-    else if (ch === '\n') {
+    if (ch === '\r') continue;
+    if (ch === '\n') {
       cells.push(cur);
       if (any || cur !== '') out.push({ line: start, cells });
       cells = [];
@@ -63,7 +63,14 @@ export function parseCsv(text: string): TableRow[] {
       any = false;
       line++;
       start = line;
-    } else (cur += ch), (any = true);
+      continue;
+    }
+    any = true;
+    if (ch === '"' && cur === '') quoted = true;
+    else if (ch === ',') {
+      cells.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   if (quoted)
     throw new AppError('CAMPAIGN_IMPORT_INVALID', { errors: [{ line: start, column: null, reason: 'unclosedQuote' }] });
