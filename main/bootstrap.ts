@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../db/password';
+import { passwordProblems } from '../shared/password-policy';
 import type { Services } from './services';
 
 /**
@@ -10,7 +11,9 @@ import type { Services } from './services';
 export async function ensureFirstAdmin(services: Services): Promise<{ username: string; password: string } | null> {
   const { repos } = services;
   if (repos.users.count() > 0) return null;
-  const password = randomBytes(9).toString('base64url');
+  // Random, and drawn again until it meets the password policy the administrator will be held to.
+  let password = randomBytes(9).toString('base64url');
+  while (passwordProblems(password, 'admin').length > 0) password = randomBytes(9).toString('base64url');
   const id = repos.users.create({
     username: 'admin',
     displayName: '系统管理员',

@@ -3,6 +3,8 @@ import { AppError } from '../../shared/errors';
 import { ROLE_PERMISSIONS } from '../../shared/permissions';
 import type { UserRecord } from '../../db/repos/users';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../db/password';
+import { PASSWORD_POLICY } from '../../shared/password-policy';
+import { assertPasswordPolicy } from '../auth/password-rules';
 import { handlers } from './types';
 
 export function publicUser(u: UserRecord): SessionUser {
@@ -148,11 +150,9 @@ export const authHandlers = handlers({
       ctx.audit({ action: 'auth.changePassword', outcome: 'failed', details: { reason: 'bad_password' } });
       throw new AppError('BAD_CREDENTIALS');
     }
-    if (currentPassword === newPassword || newPassword.toLowerCase().includes(ctx.user.username.toLowerCase())) {
-      throw new AppError('PASSWORD_POLICY', { rule: 'differs_from_old_and_username' });
-    }
-    if (!/[A-Za-z]/.test(newPassword) || !/\d/.test(newPassword)) {
-      throw new AppError('PASSWORD_POLICY', { rule: 'letters_and_digits' });
+    assertPasswordPolicy(newPassword, ctx.user.username);
+    if (await verifyPassword(newPassword, ctx.user.password_hash)) {
+      throw new AppError('PASSWORD_POLICY', { rules: ['reused'], history: PASSWORD_POLICY.history });
     }
     repos.users.setPassword(ctx.user.id, await hashPassword(newPassword), false);
     // A new password ends the user's sessions elsewhere (a session someone else opened with the old one

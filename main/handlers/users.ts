@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { Role } from '../../shared/permissions';
 import type { UserRecord } from '../../db/repos/users';
 import { hashPassword } from '../../db/password';
+import { assertPasswordPolicy } from '../auth/password-rules';
 import { handlers, type AuthedCtx } from './types';
 
 function toRow(u: UserRecord, now: Date): UserRow {
@@ -61,6 +62,7 @@ export const usersHandlers = handlers({
     } else if (input.role !== 'admin') {
       throw new AppError('VALIDATION', { issues: [{ path: ['staffId'], code: 'required_for_role' }] });
     }
+    assertPasswordPolicy(input.password, input.username);
     let id: number;
     try {
       id = repos.users.create({
@@ -104,7 +106,7 @@ export const usersHandlers = handlers({
   },
 
   'users.resetPassword': async ({ id, password }, ctx) => {
-    mustFind(ctx, id);
+    assertPasswordPolicy(password, mustFind(ctx, id).username);
     ctx.services.repos.users.setPassword(id, await hashPassword(password), true);
     ctx.services.sessions.revokeUser(id);
     ctx.audit({ action: 'users.resetPassword', outcome: 'ok', targetType: 'user', targetId: id });

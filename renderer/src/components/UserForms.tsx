@@ -4,10 +4,11 @@ import { useTranslation } from 'react-i18next';
 import type { UserRow } from '../../../shared/api';
 import { ROLES, type Role } from '../../../shared/permissions';
 import { api, validateInput, type ApiError } from '../api/client';
+import { passwordProblems } from '../../../shared/password-policy';
 import { useAction, useApi } from '../api/useApi';
+import { passwordRefusal } from '../i18n/messages';
+import { PasswordRules } from './PasswordRules';
 import { ErrorNotice, Modal } from './ui';
-
-const MIN_PASSWORD = 8;
 
 /**
  * New local account. Every role but the administrator must be tied to a staff member (the
@@ -40,6 +41,8 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
     const checked = validateInput('users.create', { username, displayName, role, staffId: linked, password });
     if (!checked.ok) return setLocalError(checked.error);
     if (role !== 'admin' && linked === null) return setLocalMsg(t('users.form.staffRequired'));
+    const broken = passwordProblems(password, username);
+    if (broken.length > 0) return setLocalMsg(passwordRefusal(t, broken));
     if (password !== confirm) return setLocalMsg(t('password.mismatch'));
     const created = await run(() => api('users.create', checked.value));
     if (created) onCreated(created);
@@ -116,9 +119,7 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
           aria-describedby={f('password-hint')}
           onChange={(e) => setPassword(e.target.value)}
         />
-        <p id={f('password-hint')} className="field-hint">
-          {t('password.rule', { min: MIN_PASSWORD })}
-        </p>
+        <PasswordRules id={f('password-hint')} password={password} username={username || null} />
       </div>
       <div className="field">
         <label htmlFor={f('confirm')}>{t('password.confirm')}</label>
@@ -187,6 +188,8 @@ export function ResetPasswordDialog({
     setLocalError(undefined);
     const checked = validateInput('users.resetPassword', { id: user.id, password });
     if (!checked.ok) return setLocalError(checked.error);
+    const broken = passwordProblems(password, user.username);
+    if (broken.length > 0) return setLocalMsg(passwordRefusal(t, broken));
     if (password !== confirm) return setLocalMsg(t('password.mismatch'));
     const updated = await run(() => api('users.resetPassword', checked.value));
     if (updated) onDone(updated);
@@ -210,9 +213,7 @@ export function ResetPasswordDialog({
               aria-describedby={`${id}-hint`}
               onChange={(e) => setPassword(e.target.value)}
             />
-            <p id={`${id}-hint`} className="field-hint">
-              {t('password.rule', { min: MIN_PASSWORD })}
-            </p>
+            <PasswordRules id={`${id}-hint`} password={password} username={user.username} />
           </div>
           <div className="field">
             <label htmlFor={`${id}-confirm`}>{t('password.confirm')}</label>

@@ -3,6 +3,7 @@
  * are used; raw error text is never shown. Pure: the translate function is passed in.
  */
 import type { ErrorCode, ErrorDetails } from '../../../shared/errors';
+import { PASSWORD_POLICY } from '../../../shared/password-policy';
 import { dateTime } from '../format';
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
@@ -42,10 +43,11 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
       return until !== '—' ? t('errors.ACCOUNT_LOCKED', { until }) : t('errorVariants.ACCOUNT_LOCKED_noTime');
     }
     case 'PASSWORD_POLICY': {
-      const min = details?.minLength;
-      return typeof min === 'number' && Number.isInteger(min)
-        ? t('errorVariants.PASSWORD_POLICY_min', { min })
-        : t('errors.PASSWORD_POLICY');
+      // The main process names every rule the password broke (shared/password-policy.ts).
+      const rules = Array.isArray(details?.rules)
+        ? details.rules.filter((r): r is string => typeof r === 'string' && /^[a-z_]{1,32}$/.test(r))
+        : [];
+      return rules.length ? passwordRefusal(t, rules) : t('errors.PASSWORD_POLICY');
     }
     case 'CONFLICT': {
       const field = typeof details?.field === 'string' ? details.field : null;
@@ -143,4 +145,10 @@ function importMessage(t: Translate, code: ErrorCode, d: ErrorDetails): string {
   if (typeof d.column === 'number' && d.column > 0) where.push(t('importWhere.column', { column: d.column }));
   const text = t(`errors.${code}`, { ...vars, defaultValue: t('errors.INTERNAL') });
   return where.length ? `${where.join(t('importWhere.sep'))}${t('common.colon')}${text}` : text;
+}
+
+/** "The new password does not meet the password rules: …" naming each broken rule (client or server). */
+export function passwordRefusal(t: Translate, rules: readonly string[]): string {
+  const names = rules.map((r) => t(`passwordRules.${r}`, { ...PASSWORD_POLICY, defaultValue: r }));
+  return t('passwordRules.refused', { rules: names.join(t('common.listSeparator')) });
 }

@@ -14,6 +14,7 @@ import opportunities from './domains/opportunities.json';
 import referrals from './domains/referrals.json';
 import reminders from './domains/reminders.json';
 import reports from './domains/reports.json';
+import security from './domains/security.json';
 import settings from './domains/settings.json';
 
 export type Tree = { [k: string]: string | Tree };
@@ -29,6 +30,7 @@ const DOMAINS: Record<string, DomainFile> = {
   referrals,
   reminders,
   reports,
+  security,
   settings,
 } as Record<string, DomainFile>;
 

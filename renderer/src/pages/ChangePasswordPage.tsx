@@ -3,9 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { SessionUser } from '../../../shared/api';
 import { api, validateInput, type ApiError } from '../api/client';
 import { useAction } from '../api/useApi';
+import { passwordProblems } from '../../../shared/password-policy';
+import { PasswordRules } from '../components/PasswordRules';
+import { passwordRefusal } from '../i18n/messages';
 import { ErrorNotice } from '../components/ui';
-
-export const MIN_PASSWORD = 8;
 
 /** Shown before anything else when an administrator has reset the user's password. */
 export function ChangePasswordPage({
@@ -30,8 +31,9 @@ export function ChangePasswordPage({
     if (busy) return;
     setLocalMsg(null);
     setLocalError(undefined);
-    if (current && next.length < MIN_PASSWORD) {
-      setLocalMsg(t('password.tooShort', { min: MIN_PASSWORD }));
+    const broken = passwordProblems(next, user.username);
+    if (current && broken.length > 0) {
+      setLocalMsg(passwordRefusal(t, broken));
       return;
     }
     const checked = validateInput('auth.changePassword', { currentPassword: current, newPassword: next });
@@ -83,9 +85,7 @@ export function ChangePasswordPage({
               value={next}
               onChange={(e) => setNext(e.target.value)}
             />
-            <p id="pw-new-hint" className="field-hint">
-              {t('password.rule', { min: MIN_PASSWORD })}
-            </p>
+            <PasswordRules id="pw-new-hint" password={next} username={user.username} />
           </div>
           <div className="field">
             <label htmlFor="pw-confirm">{t('password.confirm')}</label>

@@ -152,24 +152,46 @@ describe('password changes', () => {
   it('a reset password must be changed before anything else', async () => {
     const admin = await signIn(w, 'admin');
     const id = (w.db.prepare("SELECT id FROM users WHERE username = 'manager1'").get() as { id: number }).id;
-    await ok(w, 'users.resetPassword', { id, password: 'Temp12345' }, admin);
-    const s = await signIn(w, 'manager1', 'Temp12345');
+    await ok(w, 'users.resetPassword', { id, password: 'Temp-2026-Ab' }, admin);
+    const s = await signIn(w, 'manager1', 'Temp-2026-Ab');
     expect((await ok(w, 'auth.me', {}, s)).mustChangePassword).toBe(true);
     expect(await call(w, 'customers.count', {}, s)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(
-      await call(w, 'auth.changePassword', { currentPassword: 'Temp12345', newPassword: 'abcdefgh' }, s),
+      await call(w, 'auth.changePassword', { currentPassword: 'Temp-2026-Ab', newPassword: 'abcdefgh' }, s),
     ).toMatchObject({
       ok: false,
       error: { code: 'PASSWORD_POLICY' },
     });
-    await ok(w, 'auth.changePassword', { currentPassword: 'Temp12345', newPassword: 'N3wPassword' }, s);
+    await ok(w, 'auth.changePassword', { currentPassword: 'Temp-2026-Ab', newPassword: 'N3w-Autumn-Leaf' }, s);
     expect(await ok(w, 'customers.count', {}, s)).toEqual({ total: 3 });
+  });
+
+  it('one policy for the user’s own password and the administrator’s temporary one, naming the rules broken', async () => {
+    const admin = await signIn(w, 'admin');
+    const id = (w.db.prepare("SELECT id FROM users WHERE username = 'manager1'").get() as { id: number }).id;
+    // What issue 19.6 found accepted: a common password, lightly disguised, as a temporary password.
+    expect(await call(w, 'users.resetPassword', { id, password: 'Passw0rd' }, admin)).toEqual({
+      ok: false,
+      error: { code: 'PASSWORD_POLICY', details: { rules: ['min_length', 'common'], minLength: 10, minClasses: 3 } },
+    });
+    const s = await signIn(w, 'manager1');
+    for (const [pw, rules] of [
+      ['password1', ['min_length', 'char_classes', 'common']],
+      ['Passw0rd2026!', ['common']],
+      ['alllowercaseletters', ['char_classes']],
+      ['Manager1-Autumn', ['contains_username']],
+    ] as const) {
+      expect(
+        await call(w, 'auth.changePassword', { currentPassword: TEST_PASSWORD, newPassword: pw }, s),
+      ).toMatchObject({ ok: false, error: { code: 'PASSWORD_POLICY', details: { rules } } });
+    }
+    expect(await ok(w, 'auth.me', {}, s)).toMatchObject({ username: 'manager1' });
   });
 
   it('changing a password ends the user’s other sessions and keeps the one that changed it', async () => {
     const here = await signIn(w, 'manager1');
     const elsewhere = await signIn(w, 'manager1');
-    await ok(w, 'auth.changePassword', { currentPassword: TEST_PASSWORD, newPassword: 'N3wPassword' }, here);
+    await ok(w, 'auth.changePassword', { currentPassword: TEST_PASSWORD, newPassword: 'N3w-Autumn-Leaf' }, here);
     expect(await call(w, 'auth.me', {}, elsewhere)).toMatchObject({ ok: false });
     expect(await ok(w, 'auth.me', {}, here)).toMatchObject({ username: 'manager1' });
   });
@@ -184,14 +206,14 @@ describe('password changes', () => {
     const wrongRole = await call(
       w,
       'users.create',
-      { username: 'qian', displayName: '钱经理', role: 'teller', staffId: Number(staffId), password: 'Start12345' },
+      { username: 'qian', displayName: '钱经理', role: 'teller', staffId: Number(staffId), password: 'Start-2026-Qx' },
       admin,
     );
     expect(wrongRole).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     const u = await ok(
       w,
       'users.create',
-      { username: 'qian', displayName: '钱经理', role: 'manager', staffId: Number(staffId), password: 'Start12345' },
+      { username: 'qian', displayName: '钱经理', role: 'manager', staffId: Number(staffId), password: 'Start-2026-Qx' },
       admin,
     );
     expect(u).toMatchObject({ username: 'qian', role: 'manager', branchName: '示范支行', staffName: '钱经理' });
@@ -199,7 +221,7 @@ describe('password changes', () => {
       await call(
         w,
         'users.create',
-        { username: 'QIAN', displayName: 'x', role: 'admin', staffId: null, password: 'Start12345' },
+        { username: 'QIAN', displayName: 'x', role: 'admin', staffId: null, password: 'Start-2026-Qx' },
         admin,
       ),
     ).toMatchObject({
@@ -210,7 +232,7 @@ describe('password changes', () => {
       await call(
         w,
         'users.create',
-        { username: 'nostaff', displayName: 'x', role: 'manager', staffId: null, password: 'Start12345' },
+        { username: 'nostaff', displayName: 'x', role: 'manager', staffId: null, password: 'Start-2026-Qx' },
         admin,
       ),
     ).toMatchObject({

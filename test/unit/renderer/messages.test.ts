@@ -58,8 +58,16 @@ describe('errorMessage', () => {
   });
 
   it('uses safe details for password policy and conflicts only when well-formed', () => {
-    expect(errorMessage(tr('zh-CN'), 'PASSWORD_POLICY', { minLength: 10 })).toContain('10');
-    expect(errorMessage(tr('zh-CN'), 'PASSWORD_POLICY', { minLength: '<b>' })).not.toContain('<b>');
+    // Every broken rule is named, with the policy's own figures; unknown or unsafe entries are not shown raw.
+    expect(errorMessage(tr('zh-CN'), 'PASSWORD_POLICY', { rules: ['min_length', 'common'], minLength: 10 })).toBe(
+      '新密码不符合密码规则：至少 10 位、不是常见密码或其简单变形（如 Passw0rd、password1）',
+    );
+    expect(errorMessage(tr('en'), 'PASSWORD_POLICY', { rules: ['char_classes'] })).toBe(
+      'The new password does not meet the password rules: at least 3 of: upper-case letters, lower-case letters, digits, symbols',
+    );
+    expect(errorMessage(tr('zh-CN'), 'PASSWORD_POLICY', { rules: '<b>' })).toBe(
+      (zhCN.errors as Record<string, string>).PASSWORD_POLICY,
+    );
     expect(errorMessage(tr('zh-CN'), 'CONFLICT', { field: 'username' })).toBe('用户名已存在，请换一个');
     expect(errorMessage(tr('zh-CN'), 'CONFLICT', { field: 7 })).toBe((zhCN.errors as Record<string, string>).CONFLICT);
   });
