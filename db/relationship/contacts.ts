@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
 import { customerGridRepo } from '../repos/customerGrid';
 import { customerInScope, type Scope } from '../scope';
+import { all, first, query } from '../sql';
 import { addReminder } from './reminders';
 import { addWorkdays } from './workdays';
 
@@ -30,6 +31,31 @@ export interface Author {
   staffId: number | null;
 }
 
+const INSERT_CONTACT = query<
+  [
+    customerId: number,
+    userId: number,
+    staffId: number | null,
+    channel: string,
+    outcome: string,
+    summary: string | null,
+    nextStep: string | null,
+    nextStepOn: string | null,
+    referralId: number | null,
+    contactedAt: string,
+    contactedOn: string,
+  ]
+>(
+  `INSERT INTO contacts (customer_id, user_id, staff_id, channel, outcome, summary, next_step, next_step_on, referral_id, contacted_at, contacted_on)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+// Kept current on every contact: the latest one wins, whatever order they are recorded in.
+const LAST_CONTACT = query<[customerId: number, lastOn: string, lastAt: string, channel: string]>(
+  `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel) VALUES (?, ?, ?, ?)
+   ON CONFLICT (customer_id) DO UPDATE SET last_on = excluded.last_on, last_at = excluded.last_at, channel = excluded.channel
+   WHERE excluded.last_at >= customer_last_contact.last_at`,
+);
+
 /**
  * Writes one contact, keeps customer_last_contact current, and turns a next step into a work-item
  * reminder for the author (due on the given date, else the next working day). Call inside a transaction.
@@ -48,30 +74,22 @@ export function insertContact(
   const nextOn = c.nextStep ? (c.nextStepOn ?? addWorkdays(today, 1)) : null;
   const at = now.toISOString();
   const id = Number(
-    db
-      .prepare(
-        `INSERT INTO contacts (customer_id, user_id, staff_id, channel, outcome, summary, next_step, next_step_on, referral_id, contacted_at, contacted_on)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        c.customerId,
-        who.userId,
-        who.staffId,
-        c.channel,
-        c.outcome,
-        c.summary || null,
-        c.nextStep || null,
-        nextOn,
-        c.referralId ?? null,
-        at,
-        today,
-      ).lastInsertRowid,
+    INSERT_CONTACT.run(
+      db,
+      c.customerId,
+      who.userId,
+      who.staffId,
+      c.channel,
+      c.outcome,
+      c.summary || null,
+      c.nextStep || null,
+      nextOn,
+      c.referralId ?? null,
+      at,
+      today,
+    ).lastInsertRowid,
   );
-  db.prepare(
-    `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel) VALUES (?, ?, ?, ?)
-     ON CONFLICT (customer_id) DO UPDATE SET last_on = excluded.last_on, last_at = excluded.last_at, channel = excluded.channel
-     WHERE excluded.last_at >= customer_last_contact.last_at`,
-  ).run(c.customerId, today, at, c.channel);
+  LAST_CONTACT.run(db, c.customerId, today, at, c.channel);
   let reminderId: number | null = null;
   if (c.nextStep && nextOn) {
     const r = addReminder(
@@ -113,8 +131,18 @@ const SELECT = `SELECT k.id, k.customer_id AS customerId, k.channel, k.outcome, 
     (SELECT m.id FROM reminders m WHERE m.source_type = 'contact' AND m.source_id = CAST(k.id AS TEXT) ORDER BY m.id LIMIT 1) AS reminderId
   FROM contacts k JOIN users u ON u.id = k.user_id LEFT JOIN staff s ON s.id = k.staff_id`;
 
+const BY_ID = query<[id: number], ContactRow>(`${SELECT} WHERE k.id = ?`);
+const COUNT_FOR_CUSTOMER = query<[customerId: number], { n: number }>(
+  'SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ?',
+);
+const PAGE_FOR_CUSTOMER = query<[customerId: number, limit: number, offset: number], ContactRow>(
+  `${SELECT} WHERE k.customer_id = ? ORDER BY k.contacted_at DESC, k.id DESC LIMIT ? OFFSET ?`,
+);
+
 export function getContact(db: Database, id: number): Contact {
-  return db.prepare(`${SELECT} WHERE k.id = ?`).get(id) as ContactRow;
+  const c = BY_ID.get(db, id);
+  if (!c) throw new AppError('NOT_FOUND', { entity: 'contact', id });
+  return c;
 }
 
 /** A customer's timeline, newest first; the customer must be in scope (checked first). */
@@ -126,12 +154,8 @@ export function contactsForCustomer(
   limit: number,
 ): { rows: Contact[]; total: number } {
   customerInScope(db, scope, customerId);
-  const total = (
-    db.prepare('SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ?').get(customerId) as { n: number }
-  ).n;
-  const rows = db
-    .prepare(`${SELECT} WHERE k.customer_id = ? ORDER BY k.contacted_at DESC, k.id DESC LIMIT ? OFFSET ?`)
-    .all(customerId, limit, offset) as ContactRow[];
+  const total = COUNT_FOR_CUSTOMER.get(db, customerId)?.n ?? 0;
+  const rows = PAGE_FOR_CUSTOMER.all(db, customerId, limit, offset);
   return { rows, total };
 }
 
@@ -146,22 +170,23 @@ export function contactsForCustomer(
 export function staleCustomers(db: Database, scope: Scope, days: number, today: string, offset: number, limit: number) {
   const cutoff = addDays(today, -days);
   const inScope = customerGridRepo(db).count(scope, {}, today);
-  const recent = (
-    db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM customer_last_contact l JOIN customers c ON c.id = l.customer_id WHERE l.last_on > ? AND ${scope.sql}`,
-      )
-      .get(cutoff, ...scope.params) as {
-      n: number;
-    }
-  ).n;
-  const rows = db
-    .prepare(
-      `SELECT c.id, c.customer_no AS customerNo, c.name, c.tier, s.name AS managerName, c.aum_fen AS aumFen, l.last_on AS lastContactOn, l.channel AS lastChannel
-       FROM customers c INDEXED BY customers_aum LEFT JOIN customer_last_contact l ON l.customer_id = c.id LEFT JOIN staff s ON s.id = c.manager_staff_id
-       WHERE ${scope.sql} AND (l.last_on IS NULL OR l.last_on <= ?) ORDER BY c.aum_fen DESC, c.id DESC LIMIT ? OFFSET ?`,
-    )
-    .all(...scope.params, cutoff, limit, offset) as (Omit<StaleCustomer, 'aum' | 'daysSince'> & { aumFen: number })[];
+  const recent =
+    first<{ n: number }>(
+      db,
+      `SELECT COUNT(*) AS n FROM customer_last_contact l JOIN customers c ON c.id = l.customer_id WHERE l.last_on > ? AND ${scope.sql}`,
+      cutoff,
+      ...scope.params,
+    )?.n ?? 0;
+  const rows = all<Omit<StaleCustomer, 'aum' | 'daysSince'> & { aumFen: number }>(
+    db,
+    `SELECT c.id, c.customer_no AS customerNo, c.name, c.tier, s.name AS managerName, c.aum_fen AS aumFen, l.last_on AS lastContactOn, l.channel AS lastChannel
+     FROM customers c INDEXED BY customers_aum LEFT JOIN customer_last_contact l ON l.customer_id = c.id LEFT JOIN staff s ON s.id = c.manager_staff_id
+     WHERE ${scope.sql} AND (l.last_on IS NULL OR l.last_on <= ?) ORDER BY c.aum_fen DESC, c.id DESC LIMIT ? OFFSET ?`,
+    ...scope.params,
+    cutoff,
+    limit,
+    offset,
+  );
   const dayNo = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
   return {
     cutoff,

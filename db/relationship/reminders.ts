@@ -11,6 +11,7 @@ import {
 } from '../../shared/api/reminders';
 import type { Role } from '../../shared/permissions';
 import { scopeFor, type Scope } from '../scope';
+import { all, Clauses, exists, first, placeholders, query, run, type SqlParam } from '../sql';
 import { subtractWorkdays, workdayOnOrBefore } from './holidays';
 import { isWorkday } from './workdays';
 
@@ -29,28 +30,63 @@ export interface Recipient {
   branchId: number | null;
 }
 
-export function recipientById(db: Database, userId: number): Recipient | null {
-  const r = db
-    .prepare(`SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE id = ? AND disabled = 0`)
-    .get(userId) as Recipient | undefined;
-  return r ?? null;
-}
+const RECIPIENT = 'SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users';
+const RECIPIENT_BY_ID = query<[userId: number], Recipient>(`${RECIPIENT} WHERE id = ? AND disabled = 0`);
+const RECIPIENT_BY_STAFF = query<[staffId: number], Recipient>(`${RECIPIENT} WHERE staff_id = ? AND disabled = 0`);
+const ALL_RECIPIENTS = query<[], Recipient>(`${RECIPIENT} WHERE disabled = 0 ORDER BY id`);
+const PREFS = query<
+  [userId: number],
+  { kind: string; enabled: number; leadDays: number; workingDays: number; thresholdFen: number | null }
+>(
+  `SELECT kind, enabled, lead_days AS leadDays, working_days AS workingDays, threshold_fen AS thresholdFen FROM reminder_prefs WHERE user_id = ?`,
+);
+const SAVE_PREF = query<
+  [userId: number, kind: string, enabled: number, leadDays: number, workingDays: number, thresholdFen: number | null]
+>(
+  `INSERT INTO reminder_prefs (user_id, kind, enabled, lead_days, working_days, threshold_fen) VALUES (?, ?, ?, ?, ?, ?)
+   ON CONFLICT (user_id, kind) DO UPDATE SET enabled = excluded.enabled, lead_days = excluded.lead_days,
+     working_days = excluded.working_days, threshold_fen = excluded.threshold_fen`,
+);
+const AUDIENCE = query<[userId: number], { mine: number; lists: number; branch: number }>(
+  'SELECT mine, lists, branch FROM reminder_audience WHERE user_id = ?',
+);
+const SAVE_AUDIENCE = query<[userId: number, mine: number, lists: number, branch: number]>(
+  `INSERT INTO reminder_audience (user_id, mine, lists, branch) VALUES (?, ?, ?, ?)
+   ON CONFLICT (user_id) DO UPDATE SET mine = excluded.mine, lists = excluded.lists, branch = excluded.branch`,
+);
+const INSERT_REMINDER = query<
+  [
+    userId: number,
+    kind: string,
+    customerId: number | null,
+    dueOn: string,
+    actBy: string | null,
+    notifyOn: string | null,
+    params: string,
+    sourceType: string,
+    sourceId: string,
+    dedupeKey: string,
+  ]
+>(
+  `INSERT OR IGNORE INTO reminders (user_id, kind, customer_id, due_on, act_by, notify_on, params, source_type, source_id, dedupe_key)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+const BY_DEDUPE_KEY = query<[userId: number, dedupeKey: string], { id: number }>(
+  'SELECT id FROM reminders WHERE user_id = ? AND dedupe_key = ?',
+);
+const RESOLVE = query<[sourceType: string, sourceId: string, kind: string | null, kind: string | null]>(
+  `UPDATE reminders SET status = 'done', closed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+   WHERE source_type = ? AND source_id = ? AND status = 'open' AND (? IS NULL OR kind = ?)`,
+);
 
-export function recipientByStaff(db: Database, staffId: number): Recipient | null {
-  const r = db
-    .prepare(
-      `SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE staff_id = ? AND disabled = 0`,
-    )
-    .get(staffId) as Recipient | undefined;
-  return r ?? null;
-}
+export const recipientById = (db: Database, userId: number): Recipient | null =>
+  RECIPIENT_BY_ID.get(db, userId) ?? null;
+
+export const recipientByStaff = (db: Database, staffId: number): Recipient | null =>
+  RECIPIENT_BY_STAFF.get(db, staffId) ?? null;
 
 /** Every user who can receive reminders (not disabled). */
-export function allRecipients(db: Database): Recipient[] {
-  return db
-    .prepare(`SELECT id, role, staff_id AS staffId, branch_id AS branchId FROM users WHERE disabled = 0 ORDER BY id`)
-    .all() as Recipient[];
-}
+export const allRecipients = (db: Database): Recipient[] => ALL_RECIPIENTS.all(db);
 
 export function recipientScope(db: Database, r: Recipient, today: string): Scope {
   return scopeFor(db, { role: r.role, staffId: r.staffId, branchId: r.branchId }, today);
@@ -60,17 +96,7 @@ export function recipientScope(db: Database, r: Recipient, today: string): Scope
 // Preferences
 
 export function getPrefs(db: Database, userId: number): ReminderPref[] {
-  const rows = db
-    .prepare(
-      `SELECT kind, enabled, lead_days AS leadDays, working_days AS workingDays, threshold_fen AS thresholdFen FROM reminder_prefs WHERE user_id = ?`,
-    )
-    .all(userId) as {
-    kind: string;
-    enabled: number;
-    leadDays: number;
-    workingDays: number;
-    thresholdFen: number | null;
-  }[];
+  const rows = PREFS.all(db, userId);
   const byKind = new Map(rows.map((r) => [r.kind, r]));
   return REMINDER_KINDS.map((kind) => {
     const r = byKind.get(kind);
@@ -90,28 +116,19 @@ export function getPref(db: Database, userId: number, kind: ReminderKind): Remin
 }
 
 export function savePrefs(db: Database, userId: number, prefs: readonly ReminderPref[]): void {
-  const up = db.prepare(
-    `INSERT INTO reminder_prefs (user_id, kind, enabled, lead_days, working_days, threshold_fen) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (user_id, kind) DO UPDATE SET enabled = excluded.enabled, lead_days = excluded.lead_days,
-       working_days = excluded.working_days, threshold_fen = excluded.threshold_fen`,
-  );
-  for (const p of prefs) up.run(userId, p.kind, p.enabled ? 1 : 0, p.leadDays, p.workingDays ? 1 : 0, p.thresholdFen);
+  for (const p of prefs)
+    SAVE_PREF.run(db, userId, p.kind, p.enabled ? 1 : 0, p.leadDays, p.workingDays ? 1 : 0, p.thresholdFen);
 }
 
 /** Default audience: a manager their own book; a president their own book too until they choose the branch. */
 export function getAudience(db: Database, userId: number): ReminderAudience {
-  const r = db.prepare(`SELECT mine, lists, branch FROM reminder_audience WHERE user_id = ?`).get(userId) as
-    | { mine: number; lists: number; branch: number }
-    | undefined;
+  const r = AUDIENCE.get(db, userId);
   if (!r) return { mine: true, lists: false, branch: false };
   return { mine: r.mine === 1, lists: r.lists === 1, branch: r.branch === 1 };
 }
 
 export function saveAudience(db: Database, userId: number, a: ReminderAudience): void {
-  db.prepare(
-    `INSERT INTO reminder_audience (user_id, mine, lists, branch) VALUES (?, ?, ?, ?)
-     ON CONFLICT (user_id) DO UPDATE SET mine = excluded.mine, lists = excluded.lists, branch = excluded.branch`,
-  ).run(userId, a.mine ? 1 : 0, a.lists ? 1 : 0, a.branch ? 1 : 0);
+  SAVE_AUDIENCE.run(db, userId, a.mine ? 1 : 0, a.lists ? 1 : 0, a.branch ? 1 : 0);
 }
 
 /** The last day of a lead window starting today (calendar or working days). */
@@ -172,34 +189,27 @@ export function addReminder(db: Database, r: NewReminder, today?: string): Added
   if (!pref.enabled) return null;
   if (r.customerId != null) {
     const scope = recipientScope(db, who, today ?? r.dueOn);
-    const ok = db
-      .prepare(`SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`)
-      .get(r.customerId, ...scope.params);
-    if (!ok) return null;
+    if (!exists(db, `SELECT 1 FROM customers c WHERE c.id = ? AND ${scope.sql}`, r.customerId, ...scope.params))
+      return null;
   }
   const notifyOn = r.notifyOn === undefined ? notifyDate(r.dueOn, pref) : r.notifyOn;
   const actBy = workdayOnOrBefore(r.dueOn);
-  const res = db
-    .prepare(
-      `INSERT OR IGNORE INTO reminders (user_id, kind, customer_id, due_on, act_by, notify_on, params, source_type, source_id, dedupe_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      who.id,
-      r.kind,
-      r.customerId ?? null,
-      r.dueOn,
-      actBy === r.dueOn ? null : actBy,
-      notifyOn,
-      JSON.stringify(r.params ?? {}),
-      r.sourceType,
-      String(r.sourceId),
-      r.dedupeKey,
-    );
+  const res = INSERT_REMINDER.run(
+    db,
+    who.id,
+    r.kind,
+    r.customerId ?? null,
+    r.dueOn,
+    actBy === r.dueOn ? null : actBy,
+    notifyOn,
+    JSON.stringify(r.params ?? {}),
+    r.sourceType,
+    String(r.sourceId),
+    r.dedupeKey,
+  );
   if (res.changes > 0) return { id: Number(res.lastInsertRowid), created: true };
-  const row = db.prepare(`SELECT id FROM reminders WHERE user_id = ? AND dedupe_key = ?`).get(who.id, r.dedupeKey) as {
-    id: number;
-  };
+  const row = BY_DEDUPE_KEY.get(db, who.id, r.dedupeKey);
+  if (!row) throw new Error(`reminders: INSERT OR IGNORE ignored ${r.dedupeKey} but no row has that key`);
   return { id: row.id, created: false };
 }
 
@@ -213,12 +223,7 @@ export function resolveReminders(
   sourceId: string | number,
   kind?: ReminderKind,
 ): number {
-  return db
-    .prepare(
-      `UPDATE reminders SET status = 'done', closed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
-       WHERE source_type = ? AND source_id = ? AND status = 'open' AND (? IS NULL OR kind = ?)`,
-    )
-    .run(sourceType, String(sourceId), kind ?? null, kind ?? null).changes;
+  return RESOLVE.run(db, sourceType, String(sourceId), kind ?? null, kind ?? null).changes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +251,7 @@ export interface InboxClock {
  * while that customer is still in the recipient's scope (a book handed to another manager takes its
  * reminders with it).
  */
-function inboxWhere(scope: Scope, userId: number): { sql: string; params: (string | number)[] } {
+function inboxWhere(scope: Scope, userId: number): { sql: string; params: SqlParam[] } {
   return {
     sql: `r.user_id = ? AND (r.customer_id IS NULL OR EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id AND ${scope.sql}))`,
     params: [userId, ...scope.params],
@@ -266,8 +271,7 @@ function viewSql(view: ReminderView, clock: InboxClock): { sql: string; params: 
       return { sql: `r.status = 'done'`, params: [] };
     case 'dismissed':
       return { sql: `r.status = 'dismissed'`, params: [] };
-    case 'all':
-    default:
+    default: // 'all'
       return { sql: '1', params: [] };
   }
 }
@@ -297,35 +301,25 @@ export function listInbox(
 ): { rows: Reminder[]; total: number } {
   const base = inboxWhere(scope, userId);
   const v = viewSql(q.view, clock);
-  const conds = [base.sql, v.sql];
-  const params: (string | number)[] = [...base.params, ...v.params];
-  if (q.kinds && q.kinds.length > 0) {
-    conds.push(`r.kind IN (${q.kinds.map(() => '?').join(',')})`);
-    params.push(...q.kinds);
-  }
-  if (q.customerId != null) {
-    conds.push('r.customer_id = ?');
-    params.push(q.customerId);
-  }
-  if (q.dueFrom) {
-    conds.push('r.due_on >= ?');
-    params.push(q.dueFrom);
-  }
-  if (q.dueTo) {
-    conds.push('r.due_on <= ?');
-    params.push(q.dueTo);
-  }
-  const where = conds.join(' AND ');
+  const w = new Clauses(base, v);
+  if (q.kinds && q.kinds.length > 0) w.add(`r.kind IN (${placeholders(q.kinds)})`, ...q.kinds);
+  if (q.customerId != null) w.add('r.customer_id = ?', q.customerId);
+  if (q.dueFrom) w.add('r.due_on >= ?', q.dueFrom);
+  if (q.dueTo) w.add('r.due_on <= ?', q.dueTo);
+  const where = w.and();
+  const params = w.params;
   const order = q.view === 'done' || q.view === 'dismissed' ? 'r.closed_at DESC, r.id DESC' : 'r.due_on, r.id';
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM reminders r WHERE ${where}`).get(...params) as { n: number }).n;
-  const rows = db
-    .prepare(
-      `SELECT r.id, r.kind, r.due_on, r.act_by, r.params, r.status, r.snoozed_until, r.customer_id, c.customer_no, c.name,
-              r.source_type, r.source_id, r.created_at
-       FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id
-       WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    )
-    .all(...params, q.limit, q.offset) as ReminderRow[];
+  const total = first<{ n: number }>(db, `SELECT COUNT(*) AS n FROM reminders r WHERE ${where}`, ...params)?.n ?? 0;
+  const rows = all<ReminderRow>(
+    db,
+    `SELECT r.id, r.kind, r.due_on, r.act_by, r.params, r.status, r.snoozed_until, r.customer_id, c.customer_no, c.name,
+            r.source_type, r.source_id, r.created_at
+     FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id
+     WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    ...params,
+    q.limit,
+    q.offset,
+  );
   return {
     total,
     rows: rows.map((r) => ({
@@ -354,10 +348,14 @@ export function countOpen(db: Database, userId: number, scope: Scope, clock: Inb
   const base = inboxWhere(scope, userId);
   const v = viewSql('open', clock);
   return (
-    db
-      .prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM reminders r WHERE ${base.sql} AND ${v.sql} LIMIT ?)`)
-      .get(...base.params, ...v.params, cap) as { n: number }
-  ).n;
+    first<{ n: number }>(
+      db,
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM reminders r WHERE ${base.sql} AND ${v.sql} LIMIT ?)`,
+      ...base.params,
+      ...v.params,
+      cap,
+    )?.n ?? 0
+  );
 }
 
 export type InboxAction = 'done' | 'dismiss' | 'snooze' | 'reopen';
@@ -370,30 +368,41 @@ export function actOnReminders(
   action: InboxAction,
   opts: { now: string; until?: string },
 ): number {
-  const marks = ids.map(() => '?').join(',');
-  const where = `user_id = ? AND id IN (${marks})`;
+  const where = `user_id = ? AND id IN (${placeholders(ids)})`;
   const tx = db.transaction(() => {
     switch (action) {
       case 'done':
-        return db
-          .prepare(
-            `UPDATE reminders SET status = 'done', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'done'`,
-          )
-          .run(opts.now, userId, ...ids).changes;
+        return run(
+          db,
+          `UPDATE reminders SET status = 'done', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'done'`,
+          opts.now,
+          userId,
+          ...ids,
+        ).changes;
       case 'dismiss':
-        return db
-          .prepare(
-            `UPDATE reminders SET status = 'dismissed', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'dismissed'`,
-          )
-          .run(opts.now, userId, ...ids).changes;
+        return run(
+          db,
+          `UPDATE reminders SET status = 'dismissed', closed_at = ?, snoozed_until = NULL WHERE ${where} AND status <> 'dismissed'`,
+          opts.now,
+          userId,
+          ...ids,
+        ).changes;
       case 'snooze':
-        return db
-          .prepare(`UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = ? WHERE ${where}`)
-          .run(opts.until!, userId, ...ids).changes;
+        if (opts.until === undefined) throw new Error('actOnReminders: snooze needs opts.until');
+        return run(
+          db,
+          `UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = ? WHERE ${where}`,
+          opts.until,
+          userId,
+          ...ids,
+        ).changes;
       case 'reopen':
-        return db
-          .prepare(`UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = NULL WHERE ${where}`)
-          .run(userId, ...ids).changes;
+        return run(
+          db,
+          `UPDATE reminders SET status = 'open', closed_at = NULL, snoozed_until = NULL WHERE ${where}`,
+          userId,
+          ...ids,
+        ).changes;
     }
   });
   return tx();
