@@ -20,6 +20,7 @@ import {
 } from '../../shared/api/opportunities';
 import { addDays } from '../../shared/dates';
 import { AppError } from '../../shared/errors';
+import { first, query, run } from '../sql';
 
 type Params = Record<string, number>;
 
@@ -56,6 +57,12 @@ export function lastTwoMonthEnds(today: string): [string, string] {
   return [before, latest];
 }
 
+const BALANCES_ON = query<[day: string], unknown>(
+  `SELECT 1 FROM (SELECT id FROM accounts WHERE status != 'closed' AND kind != 'loan' ORDER BY id DESC LIMIT 200) a
+   JOIN daily_balances b ON b.account_id = a.id AND b.on_date = ? LIMIT 1`,
+);
+const LAST_TXN_DAY = query<[], { m: string | null }>('SELECT MAX(last_txn_on) AS m FROM customers');
+
 /**
  * The last two month ends whose balances are loaded: from lastTwoMonthEnds(today), stepping back while
  * the later one has no balances yet (the month-end extract not delivered). Probed on a few accounts
@@ -63,12 +70,9 @@ export function lastTwoMonthEnds(today: string): [string, string] {
  */
 export function loadedMonthEnds(db: Database, today: string): [string, string] {
   let pair = lastTwoMonthEnds(today);
-  const probe = db.prepare(
-    `SELECT 1 FROM (SELECT id FROM accounts WHERE status != 'closed' AND kind != 'loan' ORDER BY id DESC LIMIT 200) a
-     JOIN daily_balances b ON b.account_id = a.id AND b.on_date = ? LIMIT 1`,
-  );
-  for (let i = 0; i < 3 && !probe.get(pair[1]); i++) pair = lastTwoMonthEnds(pair[0]);
-  return probe.get(pair[1]) ? pair : lastTwoMonthEnds(today);
+  const loaded = (day: string) => BALANCES_ON.get(db, day) !== undefined;
+  for (let i = 0; i < 3 && !loaded(pair[1]); i++) pair = lastTwoMonthEnds(pair[0]);
+  return loaded(pair[1]) ? pair : lastTwoMonthEnds(today);
 }
 
 /**
@@ -77,8 +81,7 @@ export function loadedMonthEnds(db: Database, today: string): [string, string] {
  * customers_last_txn answers the MAX at once.
  */
 function salaryMonthStart(today: string, db: Database): string {
-  const last =
-    (db.prepare('SELECT MAX(last_txn_on) AS m FROM customers').get() as { m: string | null }).m?.slice(0, 10) ?? today;
+  const last = LAST_TXN_DAY.get(db)?.m?.slice(0, 10) ?? today;
   const anchor = last < today ? last : today;
   return monthEnd(anchor) === anchor ? addDays(anchor, 1) : `${anchor.slice(0, 8)}01`;
 }
@@ -263,14 +266,24 @@ interface SettingRow {
   last_window: string | null;
 }
 
+const SETTINGS = query<[], SettingRow>(
+  'SELECT code, enabled, params, last_run_on, last_created, last_window FROM opportunity_rules',
+);
+const SAVE_RULE = query<[code: string, enabled: number, params: string, userId: number]>(
+  `INSERT INTO opportunity_rules (code, enabled, params, updated_by, updated_at) VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+   ON CONFLICT(code) DO UPDATE SET enabled = excluded.enabled, params = excluded.params, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+);
+const MAX_OPPORTUNITY_ID = query<[], { m: number }>('SELECT COALESCE(MAX(id), 0) AS m FROM opportunities');
+const HISTORY_SINCE = query<[onDate: string, afterId: number]>(
+  `INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date) SELECT id, NULL, 'identified', ? FROM opportunities WHERE id > ?`,
+);
+const RECORD_RUN = query<[code: string, lastRunOn: string, created: number, window: string | null]>(
+  `INSERT INTO opportunity_rules (code, params, last_run_on, last_created, last_window) VALUES (?, '{}', ?, ?, ?)
+   ON CONFLICT(code) DO UPDATE SET last_run_on = excluded.last_run_on, last_created = excluded.last_created, last_window = excluded.last_window`,
+);
+
 function settings(db: Database): Map<string, SettingRow> {
-  return new Map(
-    (
-      db
-        .prepare('SELECT code, enabled, params, last_run_on, last_created, last_window FROM opportunity_rules')
-        .all() as SettingRow[]
-    ).map((r) => [r.code, r]),
-  );
+  return new Map(SETTINGS.all(db).map((r) => [r.code, r]));
 }
 
 function effective(r: RuleDef, s: SettingRow | undefined): { enabled: boolean; params: Params } {
@@ -296,10 +309,7 @@ export function listRules(db: Database): RuleView[] {
 
 export function saveRule(db: Database, code: RuleCode, enabled: boolean, params: Params, userId: number): RuleView {
   const p = validateParams(code, params);
-  db.prepare(
-    `INSERT INTO opportunity_rules (code, enabled, params, updated_by, updated_at) VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-     ON CONFLICT(code) DO UPDATE SET enabled = excluded.enabled, params = excluded.params, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-  ).run(code, enabled ? 1 : 0, JSON.stringify(p), userId);
+  SAVE_RULE.run(db, code, enabled ? 1 : 0, JSON.stringify(p), userId);
   return listRules(db).find((r) => r.code === code)!;
 }
 
@@ -310,13 +320,14 @@ const FRESH = `NOT EXISTS (SELECT 1 FROM opportunities d WHERE d.dedupe_key = x.
 export function previewRule(db: Database, code: RuleCode, params: Params, today: string): RulePreview {
   const r = ruleDef(code);
   const q = r.candidates(validateParams(code, params), today, db);
-  const row = db
-    .prepare(
-      `SELECT COUNT(*) AS customers, COALESCE(SUM(CASE WHEN ${FRESH} THEN 1 ELSE 0 END), 0) AS wouldCreate
-       FROM (${q.sql}) x JOIN customers c ON c.id = x.customerId WHERE c.status != 'closed'`,
-    )
-    .get(code, ...q.params) as { customers: number; wouldCreate: number };
-  return { code, customers: row.customers, wouldCreate: row.wouldCreate };
+  const row = first<{ customers: number; wouldCreate: number }>(
+    db,
+    `SELECT COUNT(*) AS customers, COALESCE(SUM(CASE WHEN ${FRESH} THEN 1 ELSE 0 END), 0) AS wouldCreate
+     FROM (${q.sql}) x JOIN customers c ON c.id = x.customerId WHERE c.status != 'closed'`,
+    code,
+    ...q.params,
+  );
+  return { code, customers: row?.customers ?? 0, wouldCreate: row?.wouldCreate ?? 0 };
 }
 
 /**
@@ -327,28 +338,31 @@ export function previewRule(db: Database, code: RuleCode, params: Params, today:
 function collect(db: Database, r: RuleDef, params: Params, today: string, slot: number): void {
   const q = r.candidates(params, today, db);
   db.exec(`DROP TABLE IF EXISTS temp.rule_cand_${slot}`);
-  db.prepare(
+  run(
+    db,
     `CREATE TEMP TABLE rule_cand_${slot} AS SELECT customerId, eventKey, amountFen, dueOn, detail FROM (${q.sql})`,
-  ).run(...q.params);
+    ...q.params,
+  );
 }
 
 /** Turns one rule's collected candidates into opportunities and their first history entries, in the caller's transaction. */
 function createFrom(db: Database, r: RuleDef, params: Params, today: string, slot: number): number {
-  const maxBefore = (db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM opportunities').get() as { m: number }).m;
-  const created = db
-    .prepare(
-      `INSERT INTO opportunities (customer_id, branch_id, owner_staff_id, stage, reached_rank, source, source_ref, rule_code, dedupe_key,
-         product, amount_fen, due_on, detail, created_on)
-       SELECT c.id, c.branch_id, c.manager_staff_id, 'identified', 0, 'rule', ?, ?, x.eventKey, ?, x.amountFen, COALESCE(x.dueOn, ?), x.detail, ?
-       FROM temp.rule_cand_${slot} x JOIN customers c ON c.id = x.customerId
-       WHERE c.status != 'closed' AND ${FRESH}`,
-    )
-    .run(r.code, r.code, r.product, addDays(today, params.dueDays ?? 14), today, r.code).changes;
-  if (created) {
-    db.prepare(
-      `INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date) SELECT id, NULL, 'identified', ? FROM opportunities WHERE id > ?`,
-    ).run(today, maxBefore);
-  }
+  const maxBefore = MAX_OPPORTUNITY_ID.get(db)?.m ?? 0;
+  const created = run(
+    db,
+    `INSERT INTO opportunities (customer_id, branch_id, owner_staff_id, stage, reached_rank, source, source_ref, rule_code, dedupe_key,
+       product, amount_fen, due_on, detail, created_on)
+     SELECT c.id, c.branch_id, c.manager_staff_id, 'identified', 0, 'rule', ?, ?, x.eventKey, ?, x.amountFen, COALESCE(x.dueOn, ?), x.detail, ?
+     FROM temp.rule_cand_${slot} x JOIN customers c ON c.id = x.customerId
+     WHERE c.status != 'closed' AND ${FRESH}`,
+    r.code,
+    r.code,
+    r.product,
+    addDays(today, params.dueDays ?? 14),
+    today,
+    r.code,
+  ).changes;
+  if (created) HISTORY_SINCE.run(db, today, maxBefore);
   return created;
 }
 
@@ -387,10 +401,7 @@ export function runRules(
         const e = effective(p.r, now.get(p.r.code));
         if (!e.enabled || JSON.stringify(e.params) !== JSON.stringify(p.params)) continue;
         const created = createFrom(db, p.r, p.params, today, p.slot);
-        db.prepare(
-          `INSERT INTO opportunity_rules (code, params, last_run_on, last_created, last_window) VALUES (?, '{}', ?, ?, ?)
-           ON CONFLICT(code) DO UPDATE SET last_run_on = excluded.last_run_on, last_created = excluded.last_created, last_window = excluded.last_window`,
-        ).run(p.r.code, today, created, p.win);
+        RECORD_RUN.run(db, p.r.code, today, created, p.win);
         out.push({ code: p.r.code, created });
       }
     })();
