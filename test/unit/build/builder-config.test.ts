@@ -26,6 +26,7 @@ interface BuilderConfig {
   extraMetadata: { main: string };
   win: { target: { target: string; arch: string[] }[]; icon: string; requestedExecutionLevel: string };
   nsis: Record<string, unknown>;
+  electronFuses: Record<string, boolean>;
 }
 
 const RAW = readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8');
@@ -75,13 +76,13 @@ describe('electron-builder.yml', () => {
     expect(config.npmRebuild).toBe(true);
   });
 
-  it('builds an assisted, per-user NSIS installer for Windows x64 in Chinese and English', () => {
+  it('builds an all-users NSIS installer (Program Files, not user-writable) for Windows x64 in Chinese and English', () => {
     expect(config.win.target).toEqual([{ target: 'nsis', arch: ['x64'] }]);
     expect(config.win.requestedExecutionLevel).toBe('asInvoker');
     expect(config.nsis).toMatchObject({
       oneClick: false,
-      perMachine: false,
-      allowToChangeInstallationDirectory: true,
+      perMachine: true,
+      allowToChangeInstallationDirectory: false,
       createDesktopShortcut: true,
       deleteAppDataOnUninstall: false,
     });
@@ -89,6 +90,16 @@ describe('electron-builder.yml', () => {
     expect(config.nsis.language).toBe('2052');
     expect(String(config.nsis.shortcutName)).toMatch(/[\u4e00-\u9fff]/);
     expect(config.publish).toBeNull();
+  });
+
+  it('flips the Electron fuses that would let the binary run as plain Node or load code outside its asar', () => {
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
   });
 
   it('points at icon files that exist', () => {
