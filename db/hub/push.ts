@@ -174,3 +174,8 @@ export async function pullChanges(
     lastMutationId: Number(last.rows[0].last_mutation_id),
   };
 }
+
+export async function lastMutationId(pool: Pool, pc: PcIdentity): Promise<number> {
+  const r = await pool.query('SELECT last_mutation_id FROM pcs WHERE branch = $1 AND pc_id = $2', [pc.branch, pc.pcId]);
+  return Number(r.rows[0]?.last_mutation_id ?? 0);
+}

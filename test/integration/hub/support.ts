@@ -75,8 +75,63 @@ export async function startPg(): Promise<TestPg> {
       return name;
     },
     async stop() {
+      // pg's Pool.end() resolves before its sockets have closed; a server stopping under them makes
+      // the clients raise "terminating connection" as an uncaught error. Wait until they are gone.
+      const probe = new pg.Client({ connectionString: ownerUrl() });
+      await probe.connect();
+      for (let i = 0; i < 100; i++) {
+        const r = await probe.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        );
+        if (r.rows[0].n === 0) break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      await probe.end();
       await server.stop();
       rmSync(parent, { recursive: true, force: true });
     },
   };
+}
+
+/** An owner pool on a hub database, for set-up (branches, codes) and for looking behind the hub's back. */
+export function ownerPool(server: TestPg, db: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: server.ownerUrl(db), max: 3 });
+  // The server stops under idle clients at the end of a file; that is not a test failure.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export interface TestPc {
+  branch: string;
+  pcId: string;
+  secret: string;
+  token: string;
+}
+
+/** Response bodies in tests: asserted by shape (toEqual), so typed loosely on purpose. */
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked by toEqual, not by the compiler
+type Body = any;
+
+export async function post(url: string, body: unknown, token?: string): Promise<{ status: number; body: Body }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+export async function get(url: string, token?: string): Promise<{ status: number; body: Body }> {
+  const res = await fetch(url, { headers: token ? { authorization: token } : {} });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Creates the branch if new, issues a code on the hub's database and enrols a PC through HTTP. */
+export async function enrolTestPc(hubUrl: string, owner: pg.Pool, branch: string, name = 'PC'): Promise<TestPc> {
+  const { ensureBranch, issueEnrolCode } = await import('../../../db/hub/enrol');
+  await ensureBranch(owner, branch);
+  const { code } = await issueEnrolCode(owner, branch);
+  const r = await post(`${hubUrl}/enrol`, { branch, code, name });
+  if (r.status !== 200) throw new Error(`enrol failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { ...r.body, token: `Bearer ${branch}:${r.body.pcId}:${r.body.secret}` };
 }

@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { authenticatePc, enrolPc, type PcIdentity } from '../../db/hub/enrol';
+import { checkHubSchema } from '../../db/hub/migrate';
+import { applyMutation, type BeforeCommit, lastMutationId, pullChanges } from '../../db/hub/push';
+import {
+  type EnrolResponse,
+  enrolRequestSchema,
+  type HubErrorBody,
+  type PushResponse,
+  type PushResult,
+  pushRequestSchema,
+} from '../../shared/sync/protocol';
+import { WakeHub } from './wake';
+
+/**
+ * The hub service: stateless HTTP in front of PostgreSQL (everything it knows is in the database, so
+ * any number of processes can run behind a load balancer). JSON endpoints:
+ *   POST /enrol         branch + one-time code + PC name → PC id + secret (shown once)
+ *   POST /push          a batch of mutations, each applied in its own transaction, in order
+ *   GET  /pull?cursor=N changes of the PC's branch after N, in commit order
+ *   GET  /wake          WebSocket: "pull now" after every commit in the PC's branch
+ *   GET  /health        liveness for the load balancer
+ * Plain HTTP on 127.0.0.1 by default: TLS (the bank's certificate) is a later step of issue 16; until
+ * then expose a hub beyond loopback only behind a TLS-terminating proxy.
+ */
+export interface HubOptions {
+  /** PostgreSQL as the application role (crm_hub_app member). */
+  pg: string | pg.ClientConfig;
+  host?: string;
+  /** 0: any free port. */
+  port?: number;
+  poolSize?: number;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Test seam: runs inside each mutation's transaction just before COMMIT. */
+  beforeCommit?: BeforeCommit;
+}
+
+export interface Hub {
+  url: string;
+  port: number;
+  pool: pg.Pool;
+  wake: WakeHub;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: HubErrorBody,
+  ) {
+    super(body.error);
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, { error: 'too_large' });
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, { error: 'bad_request', detail: 'json' });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export async function startHub(opts: HubOptions): Promise<Hub> {
+  const config: pg.ClientConfig = typeof opts.pg === 'string' ? { connectionString: opts.pg } : opts.pg;
+  const log = opts.log ?? (() => {});
+  const pool = new pg.Pool({ ...config, max: opts.poolSize ?? 10 });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', (err) => log('hub.pool.error', { message: err.message }));
+  try {
+    await checkHubSchema(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const wake = new WakeHub(config, log);
+  await wake.start();
+
+  async function auth(req: IncomingMessage): Promise<PcIdentity> {
+    const pc = await authenticatePc(pool, req.headers.authorization);
+    if (!pc) throw new HttpError(401, { error: 'unauthenticated' });
+    return pc;
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://hub');
+    const key = `${req.method} ${url.pathname}`;
+    if (key === 'GET /health') return send(res, 200, { ok: true });
+    if (key === 'POST /enrol') {
+      const parsed = enrolRequestSchema.safeParse(await readJson(req));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: 'enrol' });
+      const pc = await enrolPc(pool, parsed.data);
+      if (!pc) throw new HttpError(403, { error: 'enrol_refused' });
+      log('hub.enrol', { branch: parsed.data.branch, pcId: pc.pcId });
+      return send(res, 200, { branch: parsed.data.branch, ...pc } satisfies EnrolResponse);
+    }
+    if (key === 'POST /push') {
+      const pc = await auth(req);
+      const parsed = pushRequestSchema.safeParse(await readJson(req));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.issues[0]?.message });
+      const ms = parsed.data.mutations;
+      if (ms.some((m, i) => i > 0 && m.id <= ms[i - 1]!.id))
+        throw new HttpError(400, { error: 'bad_request', detail: 'ids_not_increasing' });
+      const results: PushResult[] = [];
+      for (const m of ms) results.push(await applyMutation(pool, pc, m, { beforeCommit: opts.beforeCommit }));
+      if (results.some((r) => r.outcome === 'applied')) await WakeHub.notify(pool, pc.branch);
+      return send(res, 200, { results, lastMutationId: await lastMutationId(pool, pc) } satisfies PushResponse);
+    }
+    if (key === 'GET /pull') {
+      const pc = await auth(req);
+      const cursor = Number(url.searchParams.get('cursor') ?? '0');
+      if (!Number.isSafeInteger(cursor) || cursor < 0) throw new HttpError(400, { error: 'bad_request' });
+      return send(res, 200, await pullChanges(pool, pc, cursor));
+    }
+    throw new HttpError(404, { error: 'not_found' });
+  }
+
+  const server: Server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) return send(res, err.status, err.body);
+      log('hub.internal', { message: (err as Error).message, stack: (err as Error).stack });
+      send(res, 500, { error: 'internal' } satisfies HubErrorBody);
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://hub').pathname !== '/wake') return socket.destroy();
+    authenticatePc(pool, req.headers.authorization).then(
+      (pc) => {
+        if (!pc) {
+          socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+          return;
+        }
+        wake.accept(req, socket, head, pc);
+      },
+      () => socket.destroy(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    pool,
+    wake,
+    async close() {
+      await wake.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
