@@ -58,9 +58,10 @@ function registerFunctions(db: Database): void {
     const m = new Map<string, T>();
     return (iso: unknown): T | null => {
       if (typeof iso !== 'string') return null;
-      let v = m.get(iso);
-      if (v === undefined && !m.has(iso)) m.set(iso, (v = fn(iso)));
-      return v as T;
+      if (m.has(iso)) return m.get(iso) as T;
+      const v = fn(iso);
+      m.set(iso, v);
+      return v;
     };
   };
   const actBy = memo((iso) => {
@@ -257,8 +258,12 @@ interface BatchEntry {
  * needed here; the lists and the grants go through the per-user statements.
  */
 function runBatch(db: Database, kind: ReminderKind, rule: CustomerRule, entries: BatchEntry[]): number {
-  const from = entries.reduce((m, e) => (e.f < m ? e.f : m), entries[0]!.f);
-  const to = entries.reduce((m, e) => (e.t > m ? e.t : m), entries[0]!.t);
+  // ISO dates: string order is date order.
+  const from = entries.map((e) => e.f).sort()[0]!;
+  const to = entries
+    .map((e) => e.t)
+    .sort()
+    .at(-1)!;
   const thresholds = entries.map((e) => e.thr).filter((x): x is number => x != null);
   const pref = { ...DEFAULT_PREFS[kind], kind, thresholdFen: thresholds.length ? Math.min(...thresholds) : null };
   const { sql, params, setup } = rule({ from, to, branchWide: true }, pref);

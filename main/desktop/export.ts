@@ -23,8 +23,8 @@ export interface Sheet {
 const yuan = (v: string | undefined | null): number | null => (v == null ? null : Number(v));
 
 export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): Sheet {
-  const L = (key: string) => label(locale, key);
-  const cols = (xs: Col[]) => xs.map((c) => ({ title: L(c.key), money: !!c.money }));
+  const text = (key: string) => label(locale, key);
+  const cols = (xs: Col[]) => xs.map((c) => ({ title: text(c.key), money: !!c.money }));
   const customerCols = (amountKey: string | null): Col[] => [
     { key: 'customer.customerNo' },
     { key: 'customer.name' },
@@ -32,21 +32,23 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
     ...(amountKey ? [{ key: amountKey, money: true }] : []),
     { key: 'customer.aumYuan', money: true },
   ];
-  const tier = (t: string | null) => L(`tiers.${t ?? 'none'}`);
-  const title = (k: string) => L(`desktop.kinds.${k}`);
+  const tier = (t: string | null) => text(`tiers.${t ?? 'none'}`);
+  const title = (k: string) => text(`desktop.kinds.${k}`);
   switch (data.kind) {
     case 'kpi':
       return {
-        title: L(`desktop.metrics.${data.metric}`),
+        title: text(`desktop.metrics.${data.metric}`),
         columns: cols([
           { key: 'desktop.export.figure' },
           { key: 'desktop.export.at' },
           { key: 'desktop.export.value', money: data.metric !== 'customers' },
         ]),
         rows: [
-          [L('desktop.export.today'), null, Number(data.value)],
-          ...(data.prevMonthAt ? [[L('desktop.vsPrevMonth'), data.prevMonthAt, Number(data.prevMonth)] as Cell[]] : []),
-          ...(data.prevYearAt ? [[L('desktop.vsPrevYear'), data.prevYearAt, Number(data.prevYear)] as Cell[]] : []),
+          [text('desktop.export.today'), null, Number(data.value)],
+          ...(data.prevMonthAt
+            ? [[text('desktop.vsPrevMonth'), data.prevMonthAt, Number(data.prevMonth)] as Cell[]]
+            : []),
+          ...(data.prevYearAt ? [[text('desktop.vsPrevYear'), data.prevYearAt, Number(data.prevYear)] as Cell[]] : []),
         ],
       };
     case 'depositTrend':
@@ -79,7 +81,7 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
           { key: 'desktop.channels.txns' },
           { key: 'desktop.export.amount', money: true },
         ]),
-        rows: data.channels.map((c) => [L(`desktop.channels.${c.channel}`), c.txns, yuan(c.amount)]),
+        rows: data.channels.map((c) => [text(`desktop.channels.${c.channel}`), c.txns, yuan(c.amount)]),
       };
     case 'productMix':
       return {
@@ -95,7 +97,7 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
       };
     case 'movers':
       return {
-        title: L(`desktop.movers.${data.direction}`),
+        title: text(`desktop.movers.${data.direction}`),
         columns: cols(customerCols('desktop.movers.change')),
         rows: data.rows.map((r) => [r.customerNo, r.name, tier(r.tier), yuan(r.amount), yuan(r.aum)]),
       };
@@ -137,7 +139,7 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
           { key: 'desktop.export.name' },
           { key: 'desktop.metrics.customers' },
         ]),
-        rows: data.items.map((i) => [L(`desktop.views.${i.type}`), i.name, i.count]),
+        rows: data.items.map((i) => [text(`desktop.views.${i.type}`), i.name, i.count]),
       };
     default:
       throw new AppError('NOT_FOUND', { entity: 'widgetTable', kind: widget.kind });
