@@ -45,7 +45,7 @@ function masked<T extends { id_no: string | null; mobile: string | null }>(row: 
 
 /** Upper bound for a prefix range on an indexed TEXT column (BINARY collation). */
 function prefixEnd(prefix: string): string {
-  return prefix + '\u{10FFFF}';
+  return `${prefix}\u{10FFFF}`;
 }
 
 export type SearchKind = 'id_no' | 'mobile_or_no' | 'customer_no' | 'digits' | 'initials' | 'name';
@@ -82,8 +82,7 @@ export function searchPredicate(raw: string): { sql: string; params: (string | n
         : { sql: '(c.customer_no >= ? AND c.customer_no < ?)', params: [q, prefixEnd(q)] };
     case 'initials':
       return { sql: '(c.name_initials >= ? AND c.name_initials < ?)', params: [q, prefixEnd(q)] };
-    case 'name':
-    default:
+    default: // 'name'
       return { sql: '(c.name >= ? AND c.name < ?)', params: [q, prefixEnd(q)] };
   }
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ExportStatus } from '../../shared/api/exports';
 import type { ColumnSpec } from './labels';
 import type { ExportMessage, ExportWorkerInput } from './worker';

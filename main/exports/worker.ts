@@ -114,7 +114,7 @@ async function run(input: ExportWorkerInput): Promise<{ rows: number; total: num
         if (xlsx.rowsInSheet - 1 === perSheet) await xlsx.addSheet(`${input.sheetName} (${++sheetNo})`);
         for (let i = 0; i < cols.length; i++) cells[i] = value[i]!(r[i]);
         const wait = xlsx.writeRow(cells);
-        if (wait) await wait;
+        if (wait !== null) await wait;
         rows++;
         tick();
       }

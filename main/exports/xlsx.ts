@@ -31,8 +31,9 @@ const STYLE: Record<XlsxCellType, number> = { general: 0, number: 0, money: 1, d
 const HEADER_STYLE = 4;
 
 /** XML 1.0 forbids most C0 controls even escaped: they are dropped. */
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are exactly what must be found
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above, the characters to find
 const NEEDS_ESCAPE = /[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 export function xmlText(s: string): string {

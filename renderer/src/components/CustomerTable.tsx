@@ -132,6 +132,7 @@ export function RevealDialog({
   const [localError, setLocalError] = useState<ApiError>();
   const [localMsg, setLocalMsg] = useState<string | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another customer starts a fresh reveal (the effect reads nothing of it)
   useEffect(() => {
     setReason('');
     setLocalMsg(null);
@@ -171,6 +172,7 @@ export function RevealDialog({
               rows={3}
               maxLength={200}
               required
+              // biome-ignore lint/a11y/noAutofocus: the dialog opens to type the reason; nothing else in it needs the focus first
               autoFocus
               aria-describedby={hintId}
               onChange={(e) => setReason(e.target.value)}
@@ -179,6 +181,7 @@ export function RevealDialog({
               {t('reveal.hint')}
             </p>
           </div>
+          {/* biome-ignore lint/a11y/useSemanticElements: preset buttons, not form fields; a fieldset would bring its border and legend layout */}
           <div className="chips" role="group" aria-label={t('reveal.presets')}>
             {PRESET_REASONS.map((p) => (
               <button key={p} type="button" className="chip" onClick={() => setReason(t(`reveal.preset.${p}`))}>

@@ -142,6 +142,7 @@ export function QueryBuilder({
       <table className="data-table mapping" data-testid="query-rows">
         <tbody>
           {rows.map((r, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own and every input is controlled from `rows`, so a removed row's values move with the array
             <tr key={i} data-testid="query-row">
               <td>
                 <select

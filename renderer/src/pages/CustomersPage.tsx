@@ -160,10 +160,13 @@ export function CustomersPage() {
     return f;
   }, [chips, debouncedQ, tiers, aumMin, aumMax, view, advanced, queries, drill]);
   const filterKey = JSON.stringify(filter);
+  // The filter by value: a new object with the same content (any re-render) asks for nothing again.
+  const shownFilter = useMemo(() => JSON.parse(filterKey) as GridFilter, [filterKey]);
 
   // Counts and quick stats follow the filter; an older answer never overwrites a newer one.
   useEffect(() => {
     let live = true;
+    const filter = shownFilter;
     Promise.all([api('customers.gridCount', { filter }), api('customers.quickStats', { filter })]).then(
       ([c, s]) => {
         if (!live) return;
@@ -176,9 +179,7 @@ export function CustomersPage() {
     return () => {
       live = false;
     };
-    // filterKey stands for filter by value
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [filterKey]);
+  }, [shownFilter]);
 
   const datasource: IDatasource = useMemo(
     () => ({
@@ -187,7 +188,7 @@ export function CustomersPage() {
           .filter((s) => (SORT_COLUMNS as readonly string[]).includes(s.colId))
           .slice(0, 3)
           .map((s) => ({ col: s.colId as SortColumn, dir: s.sort }));
-        api('customers.grid', { filter, sort, offset: p.startRow, limit: p.endRow - p.startRow })
+        api('customers.grid', { filter: shownFilter, sort, offset: p.startRow, limit: p.endRow - p.startRow })
           .then(async (r) => {
             // Stars for this block, in one call.
             const fav = new Set(
@@ -205,9 +206,7 @@ export function CustomersPage() {
           );
       },
     }),
-    // filterKey stands for filter by value
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [filterKey],
+    [shownFilter],
   );
 
   useEffect(() => {
@@ -463,6 +462,7 @@ export function CustomersPage() {
           </a>
         </div>
       )}
+      {/* biome-ignore lint/a11y/useSemanticElements: the toolbar holds more than the search box (chips, AUM range); <search> is for the search form alone */}
       <div className="grid-toolbar" role="search">
         <label htmlFor={searchId} className="visually-hidden">
           {t('grid.search')}
@@ -479,6 +479,7 @@ export function CustomersPage() {
           aria-keyshortcuts="/"
           onChange={(e) => setQ(e.target.value)}
         />
+        {/* biome-ignore lint/a11y/useSemanticElements: toggle buttons, not form fields; a fieldset would bring its border and legend layout */}
         <div className="chips" role="group" aria-label={t('grid.tierChips')}>
           {TIERS.map((tier) => (
             <button
@@ -493,6 +494,7 @@ export function CustomersPage() {
             </button>
           ))}
         </div>
+        {/* biome-ignore lint/a11y/useSemanticElements: toggle buttons, not form fields; a fieldset would bring its border and legend layout */}
         <div className="chips" role="group" aria-label={t('grid.quickChips')}>
           {CHIPS.map((c) => (
             <button
@@ -728,7 +730,7 @@ function ExportDialog({
   const view = useMemo(() => gridView(grid), [grid]);
 
   useEffect(() => {
-    if (!status || status.state !== 'running') return;
+    if (status?.state !== 'running') return;
     const timer = setTimeout(() => {
       api('exports.status', { ticket: status.ticket }).then(setStatus, (e: unknown) => setError(toApiError(e)));
     }, 300);
