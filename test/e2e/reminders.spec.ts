@@ -46,10 +46,12 @@ test('a reminder appears in the inbox, is snoozed and returns', async ({ page })
   expect(before).toBeGreaterThan(0);
   await saveScreenshot(page, 'zh-CN-reminders-inbox');
 
-  // the first reminder about a customer opens that customer's 360
-  const withCustomer = rows.filter({ has: page.getByTestId('reminder-customer') }).first();
+  // the first reminder about a customer opens that customer's 360 (from its detail beside the list)
+  const detail = page.getByTestId('reminder-detail');
+  const withCustomer = page.locator('[data-testid="reminder-row"][data-has-customer="true"]').first();
   const id = await withCustomer.getAttribute('data-id');
-  await withCustomer.getByTestId('reminder-customer').click();
+  await withCustomer.click();
+  await detail.getByTestId('reminder-customer').click();
   await expect(page).toHaveURL(/#\/customer\/\d+/);
   // the 360 lists this customer's open reminders
   await expect(page.getByTestId('c360-reminders')).toBeVisible();
@@ -58,7 +60,8 @@ test('a reminder appears in the inbox, is snoozed and returns', async ({ page })
 
   // snooze it until 8 seconds from now: it leaves the inbox and the count drops
   const row = page.locator(`[data-testid="reminder-row"][data-id="${id}"]`);
-  await row.getByTestId('reminder-snooze').click();
+  await row.click();
+  await detail.getByTestId('reminder-snooze').click();
   await page.getByTestId('snooze-until').fill(beijingInput(8_000));
   await page.getByTestId('snooze-save').click();
   await expect(row).toHaveCount(0);
@@ -75,7 +78,8 @@ test('a reminder appears in the inbox, is snoozed and returns', async ({ page })
   await expect(page.getByTestId('reminder-count')).toHaveText(String(before));
 
   // done takes it away for good
-  await row.getByTestId('reminder-done').click();
+  await row.click();
+  await detail.getByTestId('reminder-done').click();
   await expect(row).toHaveCount(0);
   await page.getByTestId('reminders-view').selectOption('done');
   await expect(row).toBeVisible();

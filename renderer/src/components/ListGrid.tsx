@@ -18,12 +18,14 @@ ModuleRegistry.registerModules([AllCommunityModule]);
 /** The app's look on ag-grid's default theme: the page's font (CJK fallbacks), brand accent, compact rows. */
 const LIST_THEME = themeQuartz.withParams({
   fontFamily: 'inherit',
-  fontSize: 13.5,
+  fontSize: 13,
   headerFontSize: 12.5,
   headerFontWeight: 600,
   accentColor: '#0b5c63',
   rowHeight: 36,
   headerHeight: 36,
+  // narrower than the default: seven columns fit a 1366-wide screen beside the detail pane
+  cellHorizontalPadding: 8,
   wrapperBorderRadius: 6,
 });
 
@@ -36,10 +38,14 @@ type Attrs = Record<string, string | number | null | undefined>;
 export interface ListGridProps<T> {
   /** The loaded rows; `undefined` while the first load is in flight. */
   rows: readonly T[] | undefined;
-  columns: ColDef<T>[];
   rowId: (row: T) => RowKey;
   /** Click or Enter on a row. */
   onOpen: (row: T) => void;
+  /**
+   * Columns without `flex` are sized to their content; give the one long-text column `flex: 1` to
+   * take the rest of the width.
+   */
+  columns: ColDef<T>[];
   /** The row shown in the page's detail pane (highlighted, kept in view). */
   selectedId?: RowKey | null;
   emptyText: string;
@@ -77,12 +83,13 @@ export function ListGrid<T>({
   rowTestId,
   rowAttrs,
   height = 'fill',
-  reserve = 96,
+  reserve = 64,
   busy = false,
 }: ListGridProps<T>) {
   const { t } = useTranslation();
   const wrapRef = useRef<HTMLDivElement>(null);
   const apiRef = useRef<GridApi<T> | null>(null);
+  const fittedRef = useRef(false);
   const fillHeight = useFillHeight(wrapRef, height === 'fill', reserve);
 
   // The grid keeps the row objects it was given; look-ups by the id ag-grid puts on each row element.
@@ -105,12 +112,14 @@ export function ListGrid<T>({
     if (apiRef.current) showSelected(apiRef.current);
   }, [showSelected]);
 
+  // the default cap keeps a content-sized column from taking the list; the flex column has none
+  const columnDefs = useMemo(() => columns.map((c) => (c.flex ? { maxWidth: 100_000, ...c } : c)), [columns]);
   const defaultColDef = useMemo<ColDef<T>>(
     () => ({
       sortable: true,
       resizable: true,
-      minWidth: 64,
-      flex: 1,
+      minWidth: 56,
+      maxWidth: 260,
       tooltipValueGetter: (p) => (p.valueFormatted ?? (p.value == null ? null : String(p.value))) || null,
     }),
     [],
@@ -127,7 +136,7 @@ export function ListGrid<T>({
         theme={LIST_THEME}
         aria-label={label}
         rowData={rows as T[] | undefined}
-        columnDefs={columns}
+        columnDefs={columnDefs}
         defaultColDef={defaultColDef}
         getRowId={(p) => String(rowId(p.data))}
         loading={rows === undefined}
@@ -145,8 +154,22 @@ export function ListGrid<T>({
         onGridPreDestroyed={() => {
           apiRef.current = null;
         }}
-        onRowDataUpdated={(e) => showSelected(e.api)}
-        onFirstDataRendered={(e) => showSelected(e.api)}
+        onRowDataUpdated={(e) => {
+          // the first rows (a list that was empty at first, like a new user's campaigns) size the columns
+          if (!fittedRef.current) fittedRef.current = fitColumns(e.api);
+          showSelected(e.api);
+        }}
+        onFirstDataRendered={(e) => {
+          fittedRef.current = fitColumns(e.api);
+          showSelected(e.api);
+        }}
+        onColumnResized={(e) => {
+          if (e.source === 'autosizeColumns' && e.finished) capColumns(e.api, wrapRef.current);
+        }}
+        // new definitions: the headers in the other language
+        onNewColumnsLoaded={(e) => {
+          fittedRef.current = fitColumns(e.api);
+        }}
         onRowClicked={(e) => {
           // a button inside a cell does its own thing
           if ((e.event?.target as HTMLElement | null)?.closest('button, a, input, select')) return;
@@ -159,6 +182,48 @@ export function ListGrid<T>({
       />
     </div>
   );
+}
+
+/**
+ * Columns without `flex` take the width of their content and header (in the current language); the
+ * flex column (the long text) takes what is left. The user's own resizing stands until the next first
+ * rows or a language change. False when there is nothing to measure yet.
+ */
+function fitColumns<T>(api: GridApi<T>): boolean {
+  const sized = (api.getColumns() ?? []).filter((c) => !c.getColDef().flex);
+  if (sized.length === 0 || api.getDisplayedRowCount() === 0) return false;
+  api.autoSizeColumns(
+    sized.map((c) => c.getColId()),
+    false,
+  );
+  return true;
+}
+
+/**
+ * After an auto-size (it lands once the cells are measured, so from the columnResized event): when the
+ * columns do not fit beside the flex column's minimum, the widest (a long company name) give way first,
+ * down to one cap, so short columns (stage, date) are never the ones cut.
+ */
+function capColumns<T>(api: GridApi<T>, host: HTMLElement | null): void {
+  const viewport = host?.querySelector<HTMLElement>('[role="grid"]') ?? host;
+  if (!viewport) return;
+  const columns = api.getColumns() ?? [];
+  const flexMin = columns.filter((c) => c.getColDef().flex).reduce((n, c) => n + (c.getColDef().minWidth ?? 56), 0);
+  const budget = viewport.clientWidth - flexMin;
+  const widths = columns
+    .filter((c) => !c.getColDef().flex)
+    .map((c) => ({ key: c.getColId(), w: c.getActualWidth(), min: c.getColDef().minWidth ?? 56 }));
+  const total = (cap: number) => widths.reduce((n, x) => n + Math.min(x.w, Math.max(cap, x.min)), 0);
+  if (widths.length === 0 || total(Number.POSITIVE_INFINITY) <= budget) return;
+  // the largest cap that fits (binary search over whole pixels)
+  let lo = 0;
+  let hi = Math.max(...widths.map((x) => x.w));
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (total(mid) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  api.setColumnWidths(widths.map((x) => ({ key: x.key, newWidth: Math.min(x.w, Math.max(lo, x.min)) })));
 }
 
 /** Height from the element's top to the bottom of the window less `reserve`, kept up on resize. */
@@ -227,8 +292,7 @@ export function moneyColumn<T>(
     valueFormatter: (p: ValueFormatterParams<T, string | null>) => (p.value ? yuan(p.value) : '—'),
     comparator: (a: string | null, b: string | null) => Number(a ?? -Infinity) - Number(b ?? -Infinity),
     type: 'rightAligned',
-    cellClass: 'tabular',
-    minWidth: 110,
+    cellClass: ['tabular', 'ag-right-aligned-cell'],
     ...extra,
   };
 }
@@ -246,14 +310,12 @@ export function numberColumn<T>(
     valueGetter: (p) => (p.data ? get(p.data) : null),
     valueFormatter: (p: ValueFormatterParams<T, number | null>) => (p.value == null ? '—' : String(p.value)),
     type: 'rightAligned',
-    cellClass: 'tabular',
-    minWidth: 72,
-    flex: 0.6,
+    cellClass: ['tabular', 'ag-right-aligned-cell'],
     ...extra,
   };
 }
 
-/** A date (YYYY-MM-DD sorts as text), fixed width so it is never cut. */
+/** A date (YYYY-MM-DD sorts as text). */
 export function dateColumn<T>(
   colId: string,
   headerName: string,
@@ -266,9 +328,8 @@ export function dateColumn<T>(
     valueGetter: (p) => (p.data ? (get(p.data) ?? null) : null),
     valueFormatter: (p: ValueFormatterParams<T, string | null>) => p.value ?? '—',
     cellClass: 'tabular',
-    width: 112,
-    minWidth: 104,
-    flex: 0,
+    // a cut date is no date: the other columns give way first
+    minWidth: 96,
     ...extra,
   };
 }

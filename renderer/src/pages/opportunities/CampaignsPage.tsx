@@ -76,15 +76,13 @@ function useColumns(): ColDef<Campaign>[] {
             {p.data?.status === 'closed' && <span className="badge"> {t('campaigns.closed')}</span>}
           </>
         ),
-        flex: 2,
+        flex: 1,
         minWidth: 160,
       },
       {
         colId: 'product',
         headerName: t('campaigns.product'),
         valueGetter: (p) => (p.data ? t(`opportunities.product.${p.data.product}`) : null),
-        minWidth: 80,
-        flex: 0.8,
       },
       dateColumn<Campaign>('dueOn', t('campaigns.dueOn'), (c) => c.dueOn),
       ...(['total', 'pending', 'contacted', 'won', 'declined'] as const).map((k) =>
@@ -115,7 +113,7 @@ export function CampaignsPage() {
     <section className="page" data-testid="campaigns-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('campaigns.title')}</h1>
-        <label>
+        <label className="inline-check">
           <input type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} />{' '}
           {t('campaigns.showClosed')}
         </label>

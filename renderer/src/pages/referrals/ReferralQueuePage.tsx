@@ -40,35 +40,28 @@ function useColumns(president: boolean): ColDef<Referral>[] {
             {p.data?.urgency === 'high' && <span className="badge"> {t('referral.urgency.high')}</span>}
           </>
         ),
-        minWidth: 110,
       },
       {
         colId: 'interest',
         headerName: t('referral.col.interest'),
         valueGetter: (p) => (p.data ? t(`referral.interest.${p.data.interest}`) : null),
-        minWidth: 72,
-        flex: 0.7,
       },
       {
         colId: 'note',
         headerName: t('referral.col.note'),
         valueGetter: (p) => p.data?.note ?? '—',
-        flex: 1.6,
+        flex: 1,
         minWidth: 120,
       },
       {
         colId: 'referrer',
         headerName: t('referral.col.referrer'),
         valueGetter: (p) => p.data?.referrerName,
-        minWidth: 80,
-        flex: 0.8,
       },
       president && {
         colId: 'owner',
         headerName: t('referral.col.owner'),
         valueGetter: (p) => (p.data ? (p.data.ownerName ?? t('referral.branchQueue')) : null),
-        minWidth: 80,
-        flex: 0.8,
       },
       dateColumn<Referral>('dueOn', t('referral.col.dueOn'), (r) => r.dueOn),
       {
@@ -79,7 +72,6 @@ function useColumns(president: boolean): ColDef<Referral>[] {
             ? `${t(`referral.status.${p.data.status}`)}${p.data.overdue ? ` · ${t('referral.overdue')}` : ''}`
             : null,
         cellRenderer: (p: { data?: Referral }) => (p.data ? <StatusPill r={p.data} /> : null),
-        minWidth: 96,
       },
     ];
     return cols.filter((c): c is ColDef<Referral> => c !== false);

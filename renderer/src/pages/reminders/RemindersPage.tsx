@@ -1,5 +1,6 @@
+import type { ColDef } from 'ag-grid-community';
 import { findWorkday } from 'chinese-days';
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   REMINDER_KINDS,
@@ -14,12 +15,56 @@ import {
 import { fenToYuan, yuanToFen } from '../../../../shared/money';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/useApi';
-import { Empty, ErrorNotice, Loading, Modal, Pager, SuccessNotice } from '../../components/ui';
+import { DetailPrompt, dateColumn, ListGrid } from '../../components/ListGrid';
+import { ErrorNotice, Loading, Modal, Pager, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';
 import { openCustomer } from '../../router';
 import { reminderText } from './text';
 
-const PAGE_SIZE = 50;
+// A page is what the grid sorts; 200 keeps most inboxes on one page (the API allows 500).
+const PAGE_SIZE = 200;
+const reminderId = (r: Reminder) => r.id;
+
+function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
+  // t changes with the language: the headers and values are rebuilt in the new one
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  return useMemo(() => {
+    const cols: ColDef<Reminder>[] = [
+      dateColumn<Reminder>('dueOn', t('reminders.due'), (r) => r.dueOn),
+      dateColumn<Reminder>('actBy', t('reminders.actByCol'), (r) => r.actBy, {
+        headerTooltip: t('reminders.actByHint'),
+      }),
+      {
+        colId: 'kind',
+        headerName: t('reminders.kind'),
+        valueGetter: (p) => (p.data ? t(`reminders.kinds.${p.data.kind}`) : null),
+      },
+      {
+        colId: 'customer',
+        headerName: t('reminders.customer'),
+        valueGetter: (p) => p.data?.customer?.name ?? '—',
+        tooltipValueGetter: (p) => (p.data?.customer ? `${p.data.customer.name} ${p.data.customer.customerNo}` : null),
+      },
+      {
+        colId: 'subject',
+        headerName: t('reminders.subject'),
+        valueGetter: (p) => (p.data ? reminderText(t, p.data, lang) : null),
+        flex: 1,
+        minWidth: 160,
+      },
+    ];
+    if (snoozedView) {
+      cols.push({
+        colId: 'snoozedUntil',
+        headerName: t('reminders.views.snoozed'),
+        valueGetter: (p) =>
+          p.data?.snoozedUntil ? t('reminders.snoozedUntil', { time: dateTime(p.data.snoozedUntil) }) : '—',
+      });
+    }
+    return cols;
+  }, [t, lang, snoozedView]);
+}
 
 /** A checkbox and its label on one line. */
 const CHECK = { display: 'inline-flex', alignItems: 'center', gap: 6, marginRight: 20 } as const;
@@ -42,7 +87,7 @@ export function announceRemindersChanged(): void {
 
 /** 消息提醒: the inbox (filters, done, snooze, dismiss, open the customer) and the user's reminder settings. */
 export function RemindersPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const id = useId();
   const [view, setView] = useState<ReminderView>('open');
   const [kind, setKind] = useState<ReminderKind | ''>('');
@@ -50,6 +95,7 @@ export function RemindersPage() {
   const [dueTo, setDueTo] = useState('');
   const [offset, setOffset] = useState(0);
   const [snoozing, setSnoozing] = useState<Reminder | null>(null);
+  const [chosenId, setChosenId] = useState<number | null>(null);
   const [settings, setSettings] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const action = useAction();
@@ -61,6 +107,9 @@ export function RemindersPage() {
     ...(dueFrom ? { dueFrom } : {}),
     ...(dueTo ? { dueTo } : {}),
   });
+  const columns = useColumns(view === 'snoozed');
+  // the detail follows the list: a reminder done, snoozed or dismissed out of this view leaves it
+  const chosen = data?.rows.find((r) => r.id === chosenId) ?? null;
 
   async function act(method: 'reminders.done' | 'reminders.dismiss' | 'reminders.reopen', rid: number) {
     const r = await action.run(() => api(method, { ids: [rid] }));
@@ -83,7 +132,7 @@ export function RemindersPage() {
     <section className="page" data-testid="reminders-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('reminders.title')}</h1>
-        <div className="toolbar" role="search">
+        <search className="toolbar">
           <label htmlFor={`${id}-view`}>{t('reminders.view')}</label>
           <select
             id={`${id}-view`}
@@ -122,10 +171,21 @@ export function RemindersPage() {
             id={`${id}-from`}
             type="date"
             value={dueFrom}
-            onChange={(e) => (setDueFrom(e.target.value), setOffset(0))}
+            onChange={(e) => {
+              setDueFrom(e.target.value);
+              setOffset(0);
+            }}
           />
           <label htmlFor={`${id}-to`}>{t('reminders.dueTo')}</label>
-          <input id={`${id}-to`} type="date" value={dueTo} onChange={(e) => (setDueTo(e.target.value), setOffset(0))} />
+          <input
+            id={`${id}-to`}
+            type="date"
+            value={dueTo}
+            onChange={(e) => {
+              setDueTo(e.target.value);
+              setOffset(0);
+            }}
+          />
           <button
             type="button"
             className="btn"
@@ -138,119 +198,54 @@ export function RemindersPage() {
           <button type="button" className="btn" data-testid="reminders-settings" onClick={() => setSettings(true)}>
             {t('reminders.settings')}
           </button>
-        </div>
+        </search>
       </header>
       <SuccessNotice text={notice} />
       <ErrorNotice error={error ?? action.error} onRetry={reload} />
-      {loading && !data && <Loading />}
-      {data && (
-        <div className="panel" aria-busy={loading}>
-          {data.rows.length === 0 ? (
-            <Empty text={t('reminders.empty')} />
-          ) : (
-            <div className="table-wrap">
-              <table className="data-table" data-testid="reminders-table">
-                <caption className="visually-hidden">{t('reminders.title')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('reminders.due')}</th>
-                    <th scope="col">{t('reminders.kind')}</th>
-                    <th scope="col">{t('reminders.customer')}</th>
-                    <th scope="col">{t('reminders.subject')}</th>
-                    <th scope="col">{t('reminders.actions')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.rows.map((r) => (
-                    <tr key={r.id} data-testid="reminder-row" data-id={r.id} data-kind={r.kind} data-status={r.status}>
-                      <td className="nowrap tabular">
-                        {r.dueOn}
-                        {r.actBy && <div className="muted small">{t('reminders.actBy', { date: r.actBy })}</div>}
-                      </td>
-                      <td className="nowrap">{t(`reminders.kinds.${r.kind}`)}</td>
-                      <td>
-                        {r.customer ? (
-                          <button
-                            type="button"
-                            className="link-button"
-                            style={LINK}
-                            data-testid="reminder-customer"
-                            onClick={() => openCustomer(r.customer!.id)}
-                            title={t('reminders.open360')}
-                          >
-                            {r.customer.name} <span className="muted mono">{r.customer.customerNo}</span>
-                          </button>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                      <td>
-                        {reminderText(t, r, i18n.language)}
-                        {r.snoozed && r.snoozedUntil && (
-                          <div className="muted small">
-                            {t('reminders.snoozedUntil', { time: dateTime(r.snoozedUntil) })}
-                          </div>
-                        )}
-                      </td>
-                      <td className="nowrap">
-                        {r.status === 'open' ? (
-                          <>
-                            <button
-                              type="button"
-                              className="btn btn-small"
-                              data-testid="reminder-done"
-                              disabled={action.busy}
-                              onClick={() => void act('reminders.done', r.id)}
-                            >
-                              {t('reminders.done')}
-                            </button>{' '}
-                            <button
-                              type="button"
-                              className="btn btn-small"
-                              data-testid="reminder-snooze"
-                              disabled={action.busy}
-                              onClick={() => setSnoozing(r)}
-                            >
-                              {t('reminders.snooze')}
-                            </button>{' '}
-                            <button
-                              type="button"
-                              className="btn btn-small btn-ghost"
-                              data-testid="reminder-dismiss"
-                              disabled={action.busy}
-                              onClick={() => void act('reminders.dismiss', r.id)}
-                            >
-                              {t('reminders.dismiss')}
-                            </button>
-                          </>
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn-small"
-                            data-testid="reminder-reopen"
-                            disabled={action.busy}
-                            onClick={() => void act('reminders.reopen', r.id)}
-                          >
-                            {t('reminders.reopen')}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager
-            offset={offset}
-            limit={PAGE_SIZE}
-            rows={data.rows.length}
-            total={data.total}
+      <div className="list-detail">
+        <section className="panel list-panel" aria-labelledby={`${id}-list`}>
+          <div className="list-panel-head">
+            <h2 id={`${id}-list`} className="visually-hidden">
+              {t(`reminders.views.${view}`)}
+            </h2>
+            {data && <span className="muted">{t('reminders.total', { n: data.total })}</span>}
+          </div>
+          <ListGrid<Reminder>
+            rows={error && !data ? [] : data?.rows}
+            columns={columns}
+            rowId={reminderId}
+            onOpen={(r) => setChosenId(r.id)}
+            selectedId={chosen?.id ?? null}
+            emptyText={t('reminders.empty')}
+            label={t('reminders.title')}
+            testId="reminders-table"
+            rowTestId="reminder-row"
+            rowAttrs={(r) => ({
+              'data-id': r.id,
+              'data-kind': r.kind,
+              'data-status': r.status,
+              'data-has-customer': r.customer ? 'true' : 'false',
+            })}
             busy={loading}
-            onOffset={setOffset}
           />
-        </div>
-      )}
+          {data && data.total > data.rows.length && (
+            <Pager
+              offset={offset}
+              limit={PAGE_SIZE}
+              rows={data.rows.length}
+              total={data.total}
+              busy={loading}
+              onOffset={setOffset}
+            />
+          )}
+        </section>
+        <ReminderDetail
+          reminder={chosen}
+          busy={action.busy}
+          onAct={(method, rid) => void act(method, rid)}
+          onSnooze={setSnoozing}
+        />
+      </div>
       <SnoozeDialog
         reminder={snoozing}
         onClose={() => setSnoozing(null)}
@@ -265,6 +260,109 @@ export function RemindersPage() {
         onClose={() => setSettings(false)}
         onSaved={() => setNotice(t('reminders.saved'))}
       />
+    </section>
+  );
+}
+
+/** One reminder in full (the list cuts long text) with what can be done to it. */
+function ReminderDetail({
+  reminder: r,
+  busy,
+  onAct,
+  onSnooze,
+}: {
+  reminder: Reminder | null;
+  busy: boolean;
+  onAct: (method: 'reminders.done' | 'reminders.dismiss' | 'reminders.reopen', id: number) => void;
+  onSnooze: (r: Reminder) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  if (!r) {
+    return (
+      <section className="panel detail-pane" data-testid="reminder-detail">
+        <DetailPrompt text={t('reminders.pickOne')} />
+      </section>
+    );
+  }
+  return (
+    <section className="panel detail-pane" data-testid="reminder-detail" aria-labelledby="reminder-detail-title">
+      <h2 id="reminder-detail-title">{t(`reminders.kinds.${r.kind}`)}</h2>
+      <p data-testid="reminder-subject">{reminderText(t, r, i18n.language)}</p>
+      <dl className="facts">
+        <dt>{t('reminders.due')}</dt>
+        <dd className="tabular">{r.dueOn}</dd>
+        {r.actBy && (
+          <>
+            <dt>{t('reminders.actByCol')}</dt>
+            <dd>{t('reminders.actBy', { date: r.actBy })}</dd>
+          </>
+        )}
+        <dt>{t('reminders.customer')}</dt>
+        <dd>
+          {r.customer ? (
+            <button
+              type="button"
+              className="btn btn-small"
+              data-testid="reminder-customer"
+              onClick={() => openCustomer(r.customer!.id)}
+              title={t('reminders.open360')}
+            >
+              {r.customer.name} <span className="mono">{r.customer.customerNo}</span>
+            </button>
+          ) : (
+            '—'
+          )}
+        </dd>
+        {r.snoozed && r.snoozedUntil && (
+          <>
+            <dt>{t('reminders.views.snoozed')}</dt>
+            <dd>{t('reminders.snoozedUntil', { time: dateTime(r.snoozedUntil) })}</dd>
+          </>
+        )}
+      </dl>
+      <div className="form-actions chips">
+        {r.status === 'open' ? (
+          <>
+            <button
+              type="button"
+              className="btn btn-small btn-primary"
+              data-testid="reminder-done"
+              disabled={busy}
+              onClick={() => onAct('reminders.done', r.id)}
+            >
+              {t('reminders.done')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-small"
+              data-testid="reminder-snooze"
+              disabled={busy}
+              onClick={() => onSnooze(r)}
+            >
+              {t('reminders.snooze')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              data-testid="reminder-dismiss"
+              disabled={busy}
+              onClick={() => onAct('reminders.dismiss', r.id)}
+            >
+              {t('reminders.dismiss')}
+            </button>
+          </>
+        ) : (
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="reminder-reopen"
+            disabled={busy}
+            onClick={() => onAct('reminders.reopen', r.id)}
+          >
+            {t('reminders.reopen')}
+          </button>
+        )}
+      </div>
     </section>
   );
 }
