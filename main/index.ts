@@ -115,7 +115,7 @@ function startGui(dbFromArgs: string | null): void {
       import('./registry'),
       import('./bootstrap'),
     ]);
-    const services = await createServices({ dbPath, mode: 'electron' });
+    const services = await createServices({ dbPath, mode: 'electron', exclusive: true });
     services.platform.openFolder = async (dir) => (await shell.openPath(dir)) === '';
     // Exports reach the user through a native save dialog (renderer downloads are refused).
     services.platform.saveAs = async (file, defaultName) => {

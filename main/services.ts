@@ -14,6 +14,7 @@ import { ExportService, FileVault } from './exports/service';
 import { ColumnsBuilder } from './grid/columns';
 import { FollowUps } from './jobs/follow-ups';
 import { log } from './log';
+import { lockStore } from './store-lock';
 import { inboxDir, rejectsDir } from './paths';
 
 export interface AuthPolicy {
@@ -35,6 +36,11 @@ export interface ServiceOptions {
   columnsMinCustomers?: number;
   /** Books at least this big run the after-import steps in a worker thread (default 50,000 customers). */
   followUpsWorkerFromCustomers?: number;
+  /**
+   * Take the store's lock file (main/store-lock.ts): the app and the browser-mode host do, so a second
+   * one on the same store is refused with STORE_IN_USE; tests and the CLI's commands do not.
+   */
+  exclusive?: boolean;
 }
 
 function makeRepos(db: Database) {
@@ -71,10 +77,15 @@ export const APP_VERSION = '0.1.0';
 /** Opens the store (integrity check, backup, migrations) and wires repositories and sessions. */
 export async function createServices(opts: ServiceOptions): Promise<Services> {
   const clock = opts.clock ?? systemClock;
-  const { db, migrated, backupPath } = await openStore(
-    opts.dbPath,
-    opts.backupDir ? { backupDir: opts.backupDir } : {},
-  );
+  const lock = opts.exclusive ? lockStore(opts.dbPath, opts.mode) : null;
+  let opened: Awaited<ReturnType<typeof openStore>>;
+  try {
+    opened = await openStore(opts.dbPath, opts.backupDir ? { backupDir: opts.backupDir } : {});
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+  const { db, migrated, backupPath } = opened;
   if (migrated.length) log.info('store migrated', { to: migrated.at(-1), backup: backupPath });
   const repos = makeRepos(db);
   const interrupted = markInterrupted(db);
@@ -147,6 +158,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     async close() {
       await Promise.all([imports.close(), exportService.close(), columns.close(), followUps.close()]);
       db.close();
+      lock?.release();
     },
   };
 }

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'STORE_TOO_OLD',
   'STORE_MIGRATION_MISMATCH',
   'STORE_MIGRATION_FAILED',
+  'STORE_IN_USE',
   'HOST_TOKEN',
   'HOST_FORBIDDEN',
   // Import jobs (main/jobs): file problems name file, line and column in details.

@@ -64,6 +64,12 @@ function explain(err: unknown): Described {
         zh: '客户数据文件已损坏，无法打开。请不要删除或移动该文件，并联系网点系统管理员从备份恢复（备份位于同一文件夹下的 backups 目录）。',
         en: 'The customer data file is damaged and cannot be opened. Do not delete or move it; ask your branch administrator to restore it from a backup (the "backups" folder next to it).',
       };
+    case 'STORE_IN_USE':
+      return {
+        zh: '本数据文件已被另一个正在运行的网点客户关系管理程序打开（同一台电脑上）。请切换到已打开的窗口，或先关闭它再启动。',
+        en: 'This data file is already open in another running Branch CRM on this PC. Switch to that window, or close it before starting again.',
+        showFile: true,
+      };
     case 'STORE_TOO_NEW':
       return {
         zh: '数据文件由更新版本的程序创建，本程序无法打开。请安装最新版本。',

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAppError } from '../../shared/errors';
+import { describeStartupError } from '../app/startup-error';
 import { ensureFirstAdmin } from '../bootstrap';
 import { log } from '../log';
 import { defaultDbPath } from '../paths';
@@ -28,15 +29,17 @@ export async function runHost(argv: string[]): Promise<void> {
   const dbPath = typeof values.db === 'string' ? path.resolve(values.db) : defaultDbPath();
   let services: Services;
   try {
-    services = await createServices({ dbPath, mode: 'browser' });
+    services = await createServices({ dbPath, mode: 'browser', exclusive: true });
   } catch (err) {
-    if (isAppError(err)) {
-      process.stderr.write(
-        `无法打开数据库 / Cannot open the store: ${err.code} ${JSON.stringify(err.details ?? {})}\n`,
-      );
-      process.exit(2);
-    }
-    throw err;
+    // The same two-language text the Electron dialog shows, for any failure (a read-only folder, a store
+    // already open in another host, a damaged file): no stack trace for the user; the log keeps it.
+    const text = describeStartupError(err, dbPath);
+    process.stderr.write(`${text.title}\n\n${text.message}\n`);
+    log.error('store could not be opened', {
+      code: isAppError(err) ? err.code : ((err as { code?: string }).code ?? null),
+      error: err instanceof Error ? err.message : String(err),
+    });
+    process.exit(2);
   }
   const first = await ensureFirstAdmin(services);
   const host = await startHost({
