@@ -27,6 +27,13 @@ import type { Database } from 'better-sqlite3';
 import type { ImportKind } from '../../shared/imports';
 import { withSortSettings } from '../indexes';
 import { shiftMonth } from './months';
+import { first, query } from '../sql';
+
+const REPORT_MONTHS = query<[], { month: string }>('SELECT month FROM report_months');
+const MAX_TXN_ID = query<[], { m: number | null }>('SELECT MAX(id) AS m FROM transactions');
+const JOB_MONTHS = query<[jobId: number], { m: string }>(
+  'SELECT DISTINCT substr(on_date, 1, 7) AS m FROM import_balance_changes WHERE job_id = ?',
+);
 
 const SET = 'temp.report_set';
 
@@ -131,9 +138,7 @@ function computeMonths(db: Database, only: readonly string[] | null = null): voi
 
 /** The month after each of `months` (when it is a reporting month) gets its aum_change recomputed for everyone. */
 function fixFollowingMonths(db: Database, months: readonly string[]): void {
-  const reporting = new Set(
-    (db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month),
-  );
+  const reporting = new Set(REPORT_MONTHS.all(db).map((r) => r.month));
   const upd = db.prepare(`UPDATE report_customer_months SET aum_change_fen =
       CASE WHEN EXISTS (SELECT 1 FROM report_months pm WHERE pm.month = ?)
            THEN deposit_fen + wealth_fen - COALESCE((SELECT x.deposit_fen + x.wealth_fen FROM report_customer_months x
@@ -324,7 +329,7 @@ export function refreshCustomers(db: Database, opts: { figures?: boolean } = {})
     SELECT s.customer_id FROM ${SET} s LEFT JOIN report_customers r ON r.customer_id = s.customer_id LEFT JOIN customers c ON c.id = s.customer_id
     WHERE (r.customer_id IS NULL) <> (c.id IS NULL)
        OR (c.id IS NOT NULL AND (r.branch_id, r.manager_staff_id, r.tier, r.kind) IS NOT (c.branch_id, COALESCE(c.manager_staff_id, 0), COALESCE(c.tier, ''), c.kind))`);
-  const moved = (db.prepare('SELECT COUNT(*) AS n FROM temp.report_moved').get() as { n: number }).n;
+  const moved = first<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM temp.report_moved')?.n ?? 0;
   if (moved > 0) moveTransactions(db);
   applyCustomerRows(db, -1);
   if (moved > 0) {
@@ -470,10 +475,7 @@ export interface JobMark {
 
 /** Import job, inside its transaction before the first row. */
 export function reportingJobBegin(db: Database, kind: ImportKind, jobId: number): JobMark {
-  const maxTxnId =
-    kind === 'transactions'
-      ? ((db.prepare('SELECT MAX(id) AS m FROM transactions').get() as { m: number | null }).m ?? 0)
-      : 0;
+  const maxTxnId = kind === 'transactions' ? (MAX_TXN_ID.get(db)?.m ?? 0) : 0;
   const fresh =
     kind === 'customers' &&
     db.prepare('SELECT 1 FROM customers LIMIT 1').get() === undefined &&
@@ -509,11 +511,7 @@ function markJobCustomers(db: Database, kind: ImportKind, jobId: number): void {
 }
 
 function jobMonths(db: Database, jobId: number): string[] {
-  return (
-    db
-      .prepare('SELECT DISTINCT substr(on_date, 1, 7) AS m FROM import_balance_changes WHERE job_id = ?')
-      .all(jobId) as { m: string }[]
-  ).map((r) => r.m);
+  return JOB_MONTHS.all(db, jobId).map((r) => r.m);
 }
 
 /** Import job, inside its transaction, after the customer figures (db/summaries) are current. */
@@ -542,9 +540,7 @@ function jobFinish(db: Database, mark: JobMark): void {
     return;
   }
   if (kind === 'daily_balances') {
-    const known = new Set(
-      (db.prepare('SELECT month FROM report_months').all() as { month: string }[]).map((r) => r.month),
-    );
+    const known = new Set(REPORT_MONTHS.all(db).map((r) => r.month));
     addMonths(
       db,
       jobMonths(db, jobId).filter((m) => !known.has(m)),

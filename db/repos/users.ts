@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Role } from '../../shared/permissions';
+import { query } from '../sql';
 
 export interface UserRecord {
   id: number;
@@ -41,15 +42,33 @@ export interface StaffRecord {
 const SELECT_USER = `SELECT u.*, b.name AS branch_name, s.name AS staff_name
   FROM users u LEFT JOIN branches b ON b.id = u.branch_id LEFT JOIN staff s ON s.id = u.staff_id`;
 
+const SELECT_STAFF = `SELECT s.id, s.employee_no, s.name, s.position, s.branch_id, b.name AS branch_name
+  FROM staff s JOIN branches b ON b.id = s.branch_id`;
+const BY_NAME = query<[username: string], UserRecord>(`${SELECT_USER} WHERE u.username = ?`);
+const BY_ID = query<[id: number], UserRecord>(`${SELECT_USER} WHERE u.id = ?`);
+const LIST = query<[], UserRecord>(`${SELECT_USER} ORDER BY u.role, u.username`);
+const COUNT = query<[], { n: number }>('SELECT COUNT(*) AS n FROM users');
+const FAILED_ATTEMPTS = query<[id: number], { failed_attempts: number }>(
+  'SELECT failed_attempts FROM users WHERE id = ?',
+);
+const STAFF = query<[id: number], StaffRecord>(`${SELECT_STAFF} WHERE s.id = ?`);
+const UNLINKED_STAFF = query<[], StaffRecord>(
+  `${SELECT_STAFF} WHERE s.active = 1 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.staff_id = s.id)
+   ORDER BY s.position, s.employee_no`,
+);
+const ROOT_BRANCH = query<[], { id: number }>('SELECT id FROM branches WHERE parent_id IS NULL ORDER BY id LIMIT 1');
+
+/**
+ * The user accounts. Still a factory object (Services.repos.users) because the sign-in and user
+ * handlers reach it there; its statements are declared once above like the rest of the store layer.
+ */
 export function usersRepo(db: Database) {
-  const byName = db.prepare(`${SELECT_USER} WHERE u.username = ?`);
-  const byId = db.prepare(`${SELECT_USER} WHERE u.id = ?`);
   const now = () => new Date().toISOString();
   return {
-    findByUsername: (username: string) => byName.get(username) as UserRecord | undefined,
-    findById: (id: number) => byId.get(id) as UserRecord | undefined,
-    list: () => db.prepare(`${SELECT_USER} ORDER BY u.role, u.username`).all() as UserRecord[],
-    count: () => (db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n,
+    findByUsername: (username: string) => BY_NAME.get(db, username),
+    findById: (id: number) => BY_ID.get(db, id),
+    list: () => LIST.all(db),
+    count: () => COUNT.get(db)?.n ?? 0,
 
     /** One more failure; locks the account for `lockMs` once `maxAttempts` is reached. Returns the new state. */
     recordFailure(
@@ -59,8 +78,7 @@ export function usersRepo(db: Database) {
       lockMs: number,
     ): { attempts: number; lockedUntil: string | null } {
       return db.transaction(() => {
-        const row = db.prepare('SELECT failed_attempts FROM users WHERE id = ?').get(id) as { failed_attempts: number };
-        const attempts = row.failed_attempts + 1;
+        const attempts = (FAILED_ATTEMPTS.get(db, id)?.failed_attempts ?? 0) + 1;
         const lockedUntil = attempts >= maxAttempts ? new Date(at.getTime() + lockMs).toISOString() : null;
         db.prepare(
           'UPDATE users SET failed_attempts = ?, locked_until = COALESCE(?, locked_until), updated_at = ? WHERE id = ?',
@@ -99,32 +117,11 @@ export function usersRepo(db: Database) {
     setLocale(id: number, locale: 'zh-CN' | 'en'): void {
       db.prepare('UPDATE users SET locale = ?, updated_at = ? WHERE id = ?').run(locale, now(), id);
     },
-    staff(id: number) {
-      return db
-        .prepare(
-          `SELECT s.id, s.employee_no, s.name, s.position, s.branch_id, b.name AS branch_name
-           FROM staff s JOIN branches b ON b.id = s.branch_id WHERE s.id = ?`,
-        )
-        .get(id) as StaffRecord | undefined;
-    },
+    staff: (id: number): StaffRecord | undefined => STAFF.get(db, id),
     /** Active staff not yet linked to a user. */
-    unlinkedStaff(): StaffRecord[] {
-      return db
-        .prepare(
-          `SELECT s.id, s.employee_no, s.name, s.position, s.branch_id, b.name AS branch_name
-           FROM staff s JOIN branches b ON b.id = s.branch_id
-           WHERE s.active = 1 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.staff_id = s.id)
-           ORDER BY s.position, s.employee_no`,
-        )
-        .all() as StaffRecord[];
-    },
+    unlinkedStaff: (): StaffRecord[] => UNLINKED_STAFF.all(db),
     /** The top of the branch tree, where an administrator without staff record belongs. */
-    rootBranchId(): number | null {
-      const r = db.prepare('SELECT id FROM branches WHERE parent_id IS NULL ORDER BY id LIMIT 1').get() as
-        | { id: number }
-        | undefined;
-      return r?.id ?? null;
-    },
+    rootBranchId: (): number | null => ROOT_BRANCH.get(db)?.id ?? null,
   };
 }
 export type UsersRepo = ReturnType<typeof usersRepo>;
