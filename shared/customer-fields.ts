@@ -22,6 +22,9 @@ export const CUSTOMER_KINDS = ['individual', 'corporate'] as const;
 export const CUSTOMER_STATUSES = ['active', 'dormant', 'closed'] as const;
 export const GENDERS = ['M', 'F'] as const;
 export const ID_TYPES = ['resident_id', 'passport', 'hk_mo_permit', 'tw_permit', 'uscc', 'other'] as const;
+export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+export type Gender = (typeof GENDERS)[number];
 
 /**
  * Coded fields' values and their labels; a value's i18n key is `${key}.${code}` (the keys the screens

@@ -1,17 +1,18 @@
 import type { Database } from 'better-sqlite3';
+import type { CustomerKind, CustomerStatus, Gender } from '../../shared/customer-fields';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import type { Scope } from '../scope';
 
 export interface CustomerListRow {
   id: number;
   customer_no: string;
-  kind: 'individual' | 'corporate';
+  kind: CustomerKind;
   name: string;
   id_type: string;
   id_no: string | null;
   mobile: string | null;
   tier: string | null;
-  status: 'active' | 'dormant' | 'closed';
+  status: CustomerStatus;
   branch_name: string;
   manager_name: string | null;
   aum_fen: number;
@@ -20,7 +21,7 @@ export interface CustomerListRow {
 }
 
 export interface CustomerDetailRow extends CustomerListRow {
-  gender: 'M' | 'F' | null;
+  gender: Gender | null;
   birth_date: string | null;
   address: string | null;
   email: string | null;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Money, Page } from './common';
+import type { CustomerKind, CustomerStatus, Gender } from '../customer-fields';
 import { TIERS, type TierName } from '../tiers';
 import { method } from './define';
 
@@ -10,13 +11,13 @@ export type Tier = TierName;
 export interface CustomerSummary {
   id: number;
   customerNo: string;
-  kind: 'individual' | 'corporate';
+  kind: CustomerKind;
   name: string;
   idType: string;
   idNo: string | null;
   mobile: string | null;
   tier: Tier | null;
-  status: 'active' | 'dormant' | 'closed';
+  status: CustomerStatus;
   branchName: string;
   managerName: string | null;
   aum: Money;
@@ -26,7 +27,7 @@ export interface CustomerSummary {
 }
 
 export interface CustomerDetail extends CustomerSummary {
-  gender: 'M' | 'F' | null;
+  gender: Gender | null;
   birthDate: string | null;
   address: string | null;
   email: string | null;
