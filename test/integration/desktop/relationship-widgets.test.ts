@@ -79,7 +79,7 @@ beforeAll(async () => {
         `${TODAY}T01:00:00Z`,
       );
     });
-    customers.forEach((c, i) =>
+    for (const [i, c] of customers.entries())
       createOpportunity(db, {
         customerId: c.id,
         source: 'manual',
@@ -88,8 +88,7 @@ beforeAll(async () => {
         stage: stages[i % 4]!,
         ownerStaffId: who ? staffOf[who]! : null,
         today: '2026-10-20',
-      }),
-    );
+      });
   }
   for (const who of WHO) {
     await ok(
@@ -122,7 +121,10 @@ function branchTreeRaw(who: string): Set<number> {
   for (let grew = true; grew; ) {
     grew = false;
     for (const b of all)
-      if (b.parent_id !== null && tree.has(b.parent_id) && !tree.has(b.id)) tree.add(b.id), (grew = true);
+      if (b.parent_id !== null && tree.has(b.parent_id) && !tree.has(b.id)) {
+        tree.add(b.id);
+        grew = true;
+      }
   }
   return tree;
 }

@@ -77,19 +77,14 @@ beforeAll(async () => {
   for (const c of foreign)
     db.prepare(`INSERT OR IGNORE INTO customer_grants (staff_id, customer_id) VALUES (?, ?)`).run(mgr.s, c.id);
   // instalments due in the window (the demo's fall after its as-of date), one on a National Day rest day
-  (db.prepare(`SELECT id FROM loans WHERE status = 'active' ORDER BY id LIMIT 12`).all() as { id: number }[]).forEach(
-    (l, i) => db.prepare(`UPDATE loans SET next_due_on = ? WHERE id = ?`).run(addDays(TODAY, 1 + i * 2), l.id),
-  );
-  (
-    db.prepare(`SELECT id FROM term_deposits WHERE status = 'active' ORDER BY id LIMIT 12`).all() as { id: number }[]
-  ).forEach((t, i) =>
-    db.prepare(`UPDATE term_deposits SET maturity_on = ? WHERE id = ?`).run(addDays(TODAY, i * 2), t.id),
-  );
-  (
-    db.prepare(`SELECT id FROM wealth_holdings WHERE status = 'active' ORDER BY id LIMIT 12`).all() as { id: number }[]
-  ).forEach((h, i) =>
-    db.prepare(`UPDATE wealth_holdings SET maturity_on = ? WHERE id = ?`).run(addDays(TODAY, 1 + i * 3), h.id),
-  );
+  const firstActive = (table: string) =>
+    db.prepare(`SELECT id FROM ${table} WHERE status = 'active' ORDER BY id LIMIT 12`).all() as { id: number }[];
+  for (const [i, l] of firstActive('loans').entries())
+    db.prepare(`UPDATE loans SET next_due_on = ? WHERE id = ?`).run(addDays(TODAY, 1 + i * 2), l.id);
+  for (const [i, t] of firstActive('term_deposits').entries())
+    db.prepare(`UPDATE term_deposits SET maturity_on = ? WHERE id = ?`).run(addDays(TODAY, i * 2), t.id);
+  for (const [i, h] of firstActive('wealth_holdings').entries())
+    db.prepare(`UPDATE wealth_holdings SET maturity_on = ? WHERE id = ?`).run(addDays(TODAY, 1 + i * 3), h.id);
   db.prepare('DELETE FROM reminders').run();
 }, 120_000);
 
@@ -120,7 +115,10 @@ function reference(): string[] {
     while (grew) {
       grew = false;
       for (const b of branches)
-        if (b.parent != null && out.has(b.parent) && !out.has(b.id)) out.add(b.id), (grew = true);
+        if (b.parent != null && out.has(b.parent) && !out.has(b.id)) {
+          out.add(b.id);
+          grew = true;
+        }
     }
     return out;
   };
@@ -163,7 +161,10 @@ function reference(): string[] {
       const p = pref(k);
       if (!p.working_days) return addDays(TODAY, p.lead_days);
       let d = TODAY;
-      for (let n = p.lead_days; n > 0; ) if (work((d = addDays(d, 1)))) n--;
+      for (let n = p.lead_days; n > 0; ) {
+        d = addDays(d, 1);
+        if (work(d)) n--;
+      }
       return d;
     };
     const back = (k: string) => {
@@ -173,7 +174,10 @@ function reference(): string[] {
       let n = p.lead_days;
       while (!work(d)) d = addDays(d, -1);
       if (d !== TODAY && n > 0) n--;
-      while (n > 0) if (work((d = addDays(d, -1)))) n--;
+      while (n > 0) {
+        d = addDays(d, -1);
+        if (work(d)) n--;
+      }
       return d;
     };
     // scope, from the org tables
@@ -201,7 +205,10 @@ function reference(): string[] {
       if (work(d) || !work(addDays(d, -1))) continue;
       let e = d;
       let any = named(d);
-      while (!work(addDays(e, 1))) any = named((e = addDays(e, 1))) || any;
+      while (!work(addDays(e, 1))) {
+        e = addDays(e, 1);
+        any = named(e) || any;
+      }
       if (any) push('holiday', `holiday:${d}`, null, d, false);
     }
     if (u.role !== 'admin') {
