@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../shared/errors';
 import { currentVersion, loadMigrations, migrate, pendingMigrations } from './migrate';
@@ -79,9 +79,27 @@ function checkStructure(db: Database, file: string): void {
   }
 }
 
+/**
+ * A store the user may not write (a read-only file or folder, another Windows user's profile) is
+ * refused before SQLite touches it: opening it for writing would fail halfway, after creating the
+ * -wal and -shm files beside it, and end in a raw SQLITE_READONLY. EACCES reaches the start-up text.
+ */
+function assertWritable(file: string): void {
+  const targets = [path.dirname(path.resolve(file))];
+  if (existsSync(file)) targets.push(file);
+  for (const t of targets) {
+    try {
+      accessSync(t, constants.W_OK);
+    } catch {
+      throw Object.assign(new Error(`store not writable: ${t}`), { code: 'EACCES', details: { file } });
+    }
+  }
+}
+
 export async function openStore(file: string, opts: OpenOptions = {}): Promise<OpenResult> {
   const existed = existsSync(file) && statSync(file).size > 0;
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (!opts.readonly) assertWritable(file);
   let db: Database;
   try {
     db = new BetterSqlite3(file, { readonly: opts.readonly ?? false });
