@@ -144,6 +144,7 @@ export function ListGrid<T>({
         rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: false }}
         // ≤ a few hundred rows a page: all in the DOM, in display order, for find-in-page and screen readers
         suppressRowVirtualisation
+        suppressColumnVirtualisation
         ensureDomOrder
         tooltipShowMode="whenTruncated"
         tooltipShowDelay={400}
@@ -165,6 +166,10 @@ export function ListGrid<T>({
         }}
         onColumnResized={(e) => {
           if (e.source === 'autosizeColumns' && e.finished) capColumns(e.api, wrapRef.current);
+        }}
+        // the window resized, or the page grew a scroll bar: fit again
+        onGridSizeChanged={(e) => {
+          if (fittedRef.current) fitColumns(e.api);
         }}
         // new definitions: the headers in the other language
         onNewColumnsLoaded={(e) => {

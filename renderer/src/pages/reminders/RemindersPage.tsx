@@ -51,7 +51,8 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         headerName: t('reminders.subject'),
         valueGetter: (p) => (p.data ? reminderText(t, p.data, lang) : null),
         flex: 1,
-        minWidth: 160,
+        // the reminder itself: other columns give way before it drops below this
+        minWidth: 240,
       },
     ];
     if (snoozedView) {
