@@ -291,10 +291,13 @@ export function ProfileEditor({
                   <th scope="row">
                     {label}
                     {(spec.required || spec.key) && (
-                      <span className="required" aria-label={t('imports.required')}>
-                        {' '}
-                        *
-                      </span>
+                      <>
+                        <span className="required" aria-hidden="true">
+                          {' '}
+                          *
+                        </span>
+                        <span className="visually-hidden">{t('imports.required')}</span>
+                      </>
                     )}
                     {spec.key && <span className="badge">{t('imports.key')}</span>}
                   </th>

@@ -41,7 +41,9 @@ export function ImportsPage() {
   const [editing, setEditing] = useState<{ row: ProfileRow | null; copy: boolean } | null>(null);
   const [rejectsOf, setRejectsOf] = useState<JobRow | null>(null);
 
+  const reloadHistory = history.reload;
   // Poll the queue while anything is queued or running; refresh the history when a job finishes.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tick (bumped by a start) restarts the polling at once
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -52,7 +54,7 @@ export function ImportsPage() {
         if (!live) return;
         setActive(jobs);
         const busy = jobs.some((j) => j.state !== 'finished');
-        if (wasBusy && !busy) history.reload();
+        if (wasBusy && !busy) reloadHistory();
         wasBusy = busy;
         timer = setTimeout(poll, busy ? 400 : 2000);
       } catch {
@@ -64,9 +66,7 @@ export function ImportsPage() {
       live = false;
       if (timer) clearTimeout(timer);
     };
-    // history.reload is stable; tick restarts polling after a start
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [tick]);
+  }, [tick, reloadHistory]);
 
   return (
     <section className="page" data-testid="imports-page" aria-labelledby="page-title">
@@ -234,7 +234,7 @@ function NewImport({
       for (let i = 0; i < 50; i++) {
         const jobs = await api('imports.active', {});
         const mine = jobs.find((j) => j.ticket === job.ticket);
-        if (!mine || mine.state !== 'queued') {
+        if (mine?.state !== 'queued') {
           if (mine?.state === 'finished' && mine.error?.code === 'IMPORT_DUPLICATE_FILE') setDuplicate(mine);
           if (mine?.state === 'running' || mine?.state === 'finished') break;
         }
@@ -627,7 +627,8 @@ function RejectsDialog({ job, onClose }: { job: JobRow; onClose: () => void }) {
             </thead>
             <tbody>
               {rejects.data.rows.map((r, i) => (
-                <tr key={`${r.line}-${i}`} data-testid="reject-row">
+                // biome-ignore lint/suspicious/noArrayIndexKey: a page of the job's rejects in their order; a line can have several
+                <tr key={`${offset + i}`} data-testid="reject-row">
                   <td className="tabular">{r.line}</td>
                   <td className="tabular">{r.column ?? '—'}</td>
                   <td>{r.field ? t(`importFields.${r.field}`, { defaultValue: r.field }) : '—'}</td>

@@ -44,6 +44,7 @@ export function PushCampaignDialog({
             maxLength={60}
             value={name}
             onChange={(e) => setName(e.target.value)}
+            // biome-ignore lint/a11y/noAutofocus: the dialog was opened to name the list; typing starts here
             autoFocus
           />
         </div>

@@ -35,16 +35,17 @@ export function ReferralDialog({
   const action = useAction();
   const firstRef = useRef<HTMLInputElement>(null);
   const noteId = useId();
+  const { clearError } = action;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: opened for another customer: a fresh form, focus on its first choice
   useEffect(() => {
     if (!open) return;
     setInterest('deposit');
     setUrgency('normal');
     setNote('');
-    action.clearError();
+    clearError();
     requestAnimationFrame(() => firstRef.current?.focus());
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [open, customer?.id]);
+  }, [open, customer?.id, clearError]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
