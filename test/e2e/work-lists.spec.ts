@@ -141,6 +141,10 @@ test('a manager works the reminders at 1366x768 in both languages', async ({ pag
     await expect(row).toHaveAttribute('aria-selected', 'true');
     await expect(detail.getByTestId('reminder-done')).toBeVisible();
     await saveScreenshot(page, `${lang}-list-reminders`);
+    // nothing dismissed yet: the empty state, in the language on screen
+    await page.getByTestId('reminders-view').selectOption('dismissed');
+    await expect(page.getByTestId('reminders-table-empty')).toHaveText(lang === 'en' ? 'No reminders.' : '暂无提醒。');
+    await page.getByTestId('reminders-view').selectOption('open');
     await page.getByTestId('nav-opportunities').click();
     await page.getByTestId('nav-reminders').click();
   }

@@ -8,8 +8,8 @@ import {
 } from 'ag-grid-community';
 import { AgGridReact } from 'ag-grid-react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
 import { yuan } from '../format';
+import { Empty, Loading } from './ui';
 import '../styles/list.css';
 
 // Registering twice is harmless; the customer grid does the same, and either page may be opened first.
@@ -86,7 +86,6 @@ export function ListGrid<T>({
   reserve = 64,
   busy = false,
 }: ListGridProps<T>) {
-  const { t } = useTranslation();
   const wrapRef = useRef<HTMLDivElement>(null);
   const apiRef = useRef<GridApi<T> | null>(null);
   const fittedRef = useRef(false);
@@ -139,8 +138,9 @@ export function ListGrid<T>({
         columnDefs={columnDefs}
         defaultColDef={defaultColDef}
         getRowId={(p) => String(rowId(p.data))}
-        loading={rows === undefined}
-        localeText={{ loadingOoo: t('common.loading'), noRowsToShow: emptyText }}
+        // ag-grid reads its overlay texts once; ours (below) follow the language and the page's view
+        loading={false}
+        suppressNoRowsOverlay
         rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: false }}
         // ≤ a few hundred rows a page: all in the DOM, in display order, for find-in-page and screen readers
         suppressRowVirtualisation
@@ -185,6 +185,16 @@ export function ListGrid<T>({
           if (k === 'Enter' && e.data) onOpen(e.data);
         }}
       />
+      {rows === undefined && (
+        <div className="list-grid-overlay">
+          <Loading />
+        </div>
+      )}
+      {rows?.length === 0 && (
+        <div className="list-grid-overlay" data-testid={testId && `${testId}-empty`}>
+          <Empty text={emptyText} />
+        </div>
+      )}
     </div>
   );
 }
