@@ -9,6 +9,7 @@ import {
 import { AgGridReact } from 'ag-grid-react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { yuan } from '../format';
+import { capWidths } from './columnWidths';
 import { Empty, Loading } from './ui';
 import '../styles/list.css';
 
@@ -224,21 +225,13 @@ function capColumns<T>(api: GridApi<T>, host: HTMLElement | null): void {
   if (!viewport) return;
   const columns = api.getColumns() ?? [];
   const flexMin = columns.filter((c) => c.getColDef().flex).reduce((n, c) => n + (c.getColDef().minWidth ?? 56), 0);
-  const budget = viewport.clientWidth - flexMin;
-  const widths = columns
-    .filter((c) => !c.getColDef().flex)
-    .map((c) => ({ key: c.getColId(), w: c.getActualWidth(), min: c.getColDef().minWidth ?? 56 }));
-  const total = (cap: number) => widths.reduce((n, x) => n + Math.min(x.w, Math.max(cap, x.min)), 0);
-  if (widths.length === 0 || total(Number.POSITIVE_INFINITY) <= budget) return;
-  // the largest cap that fits (binary search over whole pixels)
-  let lo = 0;
-  let hi = Math.max(...widths.map((x) => x.w));
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (total(mid) <= budget) lo = mid;
-    else hi = mid - 1;
-  }
-  api.setColumnWidths(widths.map((x) => ({ key: x.key, newWidth: Math.min(x.w, Math.max(lo, x.min)) })));
+  const capped = capWidths(
+    columns
+      .filter((c) => !c.getColDef().flex)
+      .map((c) => ({ key: c.getColId(), width: c.getActualWidth(), min: c.getColDef().minWidth ?? 56 })),
+    viewport.clientWidth - flexMin,
+  );
+  if (capped) api.setColumnWidths([...capped].map(([key, newWidth]) => ({ key, newWidth })));
 }
 
 /** Height from the element's top to the bottom of the window less `reserve`, kept up on resize. */
