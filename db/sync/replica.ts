@@ -1,0 +1,298 @@
+import type { Database } from 'better-sqlite3';
+import type { Effect, Mutation, PullResponse, PushResult } from '../../shared/sync/protocol';
+import { checkWrite, type RuleRefusal, type SyncRow } from '../../shared/sync/rules';
+
+/**
+ * The workstation's replica of the shared records and its outbox. Local writes go through
+ * recordMutation: the optimistic row and the queued mutation are written in ONE SQLite transaction, so
+ * a crash leaves either both or neither. A pull is applied in one transaction too, including the rebase
+ * (Replicache's model): the hub's rows come in, mutations the hub has processed leave the outbox, the
+ * PC's still-pending ones are laid over the new state again, and those the hub refused are re-run
+ * through their domain function on that state, or become a 同步冲突 entry.
+ */
+export type LocalEffect = { table: string; id: string; data: SyncRow } | { table: string; id: string; deleted: true };
+
+export interface LocalMutation {
+  name: string;
+  args: unknown;
+  effects: LocalEffect[];
+}
+
+/** Thrown by a domain function that finds the operation no longer valid (the referral was accepted elsewhere). */
+export class MutationRefused extends Error {
+  constructor(
+    readonly reason: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(reason);
+    this.name = 'MutationRefused';
+  }
+}
+
+/** Thrown by recordMutation when an effect breaks the shared write rules (the hub would refuse it too). */
+export class SyncRuleError extends Error {
+  constructor(readonly refusal: RuleRefusal) {
+    super(`sync rule: ${refusal.code} on ${refusal.table}/${refusal.id}${refusal.field ? `.${refusal.field}` : ''}`);
+    this.name = 'SyncRuleError';
+  }
+}
+
+/**
+ * A domain operation as the sync layer sees it: from the current replica and its arguments, the rows it
+ * writes (it may read, never write, inside). The same function runs when the user acts and again on a
+ * rebase after the hub reported a conflict.
+ */
+export type Mutator = (db: Database, args: unknown) => LocalEffect[];
+export type Mutators = Readonly<Record<string, Mutator>>;
+
+export interface ReplicaRecord {
+  table: string;
+  id: string;
+  revision: number;
+  data: SyncRow | null;
+  deleted: boolean;
+}
+
+interface RecordRow {
+  tbl: string;
+  id: string;
+  revision: number;
+  data: string | null;
+  deleted: number;
+  server_revision: number;
+  server_data: string | null;
+  server_deleted: number;
+}
+
+interface OutboxRow {
+  id: number;
+  name: string;
+  args: string;
+  effects: string;
+  status: 'pending' | 'applied' | 'conflict' | 'refused';
+  reason: string | null;
+  created_at: string;
+}
+
+const now = () => new Date().toISOString();
+
+function toRecord(r: RecordRow): ReplicaRecord {
+  return {
+    table: r.tbl,
+    id: r.id,
+    revision: r.revision,
+    data: r.data ? JSON.parse(r.data) : null,
+    deleted: !!r.deleted,
+  };
+}
+
+export function readRecord(db: Database, table: string, id: string): ReplicaRecord | null {
+  const r = db.prepare('SELECT * FROM sync_records WHERE tbl = ? AND id = ?').get(table, id) as RecordRow | undefined;
+  return r ? toRecord(r) : null;
+}
+
+/** The rows of a table as this PC shows them (deleted ones left out unless asked). */
+export function listRecords(db: Database, table: string, opts: { withDeleted?: boolean } = {}): ReplicaRecord[] {
+  const rows = db
+    .prepare(`SELECT * FROM sync_records WHERE tbl = ? ${opts.withDeleted ? '' : 'AND deleted = 0'} ORDER BY id`)
+    .all(table) as RecordRow[];
+  return rows.map(toRecord);
+}
+
+/**
+ * Writes the effects to the replica and queues the mutation, atomically; returns its mutation id. Each
+ * effect is based on the revision this PC shows (its own pending writes included), and checked against
+ * the shared write rules first, so a write the hub would refuse fails here, at once, with nothing written.
+ */
+export function recordMutation(db: Database, m: LocalMutation): number {
+  return db.transaction(() => {
+    const { next_mutation_id: id } = db.prepare('SELECT next_mutation_id FROM sync_state WHERE id = 1').get() as {
+      next_mutation_id: number;
+    };
+    const effects: Effect[] = [];
+    for (const e of m.effects) {
+      const cur = readRecord(db, e.table, e.id);
+      const base = cur?.revision ?? 0;
+      const before = cur && !cur.deleted ? cur.data : null;
+      const after = 'deleted' in e ? null : e.data;
+      const refusal = checkWrite(e.table, e.id, before, after, null);
+      if (refusal) throw new SyncRuleError(refusal);
+      effects.push(
+        after === null ? { ...e, baseRevision: base, deleted: true } : { ...e, baseRevision: base, data: after },
+      );
+      overlay(db, e.table, e.id, after, base + 1);
+    }
+    db.prepare(
+      "INSERT INTO sync_outbox (id, name, args, effects, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+    ).run(id, m.name, JSON.stringify(m.args ?? null), JSON.stringify(effects), now());
+    db.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id + 1);
+    return id;
+  })();
+}
+
+/** Runs a domain operation and records what it writes, in one transaction. */
+export function runMutation(db: Database, mutators: Mutators, name: string, args: unknown): number {
+  const fn = mutators[name];
+  if (!fn) throw new Error(`no mutator named ${name}`);
+  return db.transaction(() => recordMutation(db, { name, args, effects: fn(db, args) }))();
+}
+
+function overlay(db: Database, table: string, id: string, data: SyncRow | null, revision: number): void {
+  db.prepare(
+    `INSERT INTO sync_records (tbl, id, revision, data, deleted) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (tbl, id) DO UPDATE SET revision = excluded.revision, data = excluded.data, deleted = excluded.deleted`,
+  ).run(table, id, revision, data === null ? null : JSON.stringify(data), data === null ? 1 : 0);
+}
+
+/** Mutations to push, oldest first. */
+export function pendingMutations(db: Database, limit: number): Mutation[] {
+  const rows = db
+    .prepare("SELECT id, name, args, effects FROM sync_outbox WHERE status = 'pending' ORDER BY id LIMIT ?")
+    .all(limit) as OutboxRow[];
+  return rows.map((r) => ({ id: r.id, name: r.name, args: JSON.parse(r.args), effects: JSON.parse(r.effects) }));
+}
+
+/** Pending mutations (queued, not yet processed by the hub), for the status line. */
+export function queuedCount(db: Database): number {
+  return (db.prepare("SELECT count(*) AS n FROM sync_outbox WHERE status = 'pending'").get() as { n: number }).n;
+}
+
+/** Records the hub's answers to a push; a duplicate counts as its first outcome. */
+export function markPushResults(db: Database, results: PushResult[]): void {
+  const st = db.prepare('UPDATE sync_outbox SET status = ?, reason = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const r of results) {
+      const outcome = r.outcome === 'duplicate' ? (r.first ?? 'applied') : r.outcome;
+      st.run(outcome, r.reason ? JSON.stringify(r.reason) : null, r.id);
+    }
+  })();
+}
+
+export interface RebaseReport {
+  /** Mutations the hub had processed that left the outbox. */
+  settled: number;
+  /** Refused mutations re-run as new ones on the fresh state. */
+  rerun: number;
+  /** Mutations that became 同步冲突 entries. */
+  conflicts: number;
+}
+
+/**
+ * Applies one page of a pull, in one transaction. Only the last page (more = false) settles the outbox:
+ * the hub read the PC's last processed id before the changes, so by then every processed mutation's
+ * rows have arrived.
+ */
+export function applyPull(db: Database, pull: PullResponse, mutators: Mutators): RebaseReport {
+  return db.transaction(() => {
+    const touched = new Map<string, [string, string]>();
+    const touch = (t: string, id: string) => touched.set(`${t}\u0000${id}`, [t, id]);
+    const upsert = db.prepare(
+      `INSERT INTO sync_records (tbl, id, revision, data, deleted, server_revision, server_data, server_deleted)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tbl, id) DO UPDATE SET server_revision = excluded.server_revision,
+         server_data = excluded.server_data, server_deleted = excluded.server_deleted`,
+    );
+    for (const c of pull.changes) {
+      const data = c.data === null ? null : JSON.stringify(c.data);
+      upsert.run(c.table, c.id, c.revision, data, c.deleted ? 1 : 0, c.revision, data, c.deleted ? 1 : 0);
+      touch(c.table, c.id);
+    }
+    db.prepare('UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1').run(pull.cursor, now());
+    const report: RebaseReport = { settled: 0, rerun: 0, conflicts: 0 };
+    if (pull.more) {
+      rebuild(db, touched, pull.lastMutationId);
+      return report;
+    }
+
+    const processed = db
+      .prepare("SELECT * FROM sync_outbox WHERE id <= ? AND status <> 'pending' ORDER BY id")
+      .all(pull.lastMutationId) as OutboxRow[];
+    // Entries the hub processed whose answer we never got (a push cut off) stay until a re-push tells.
+    const unanswered = db
+      .prepare("SELECT effects FROM sync_outbox WHERE id <= ? AND status = 'pending'")
+      .all(pull.lastMutationId) as { effects: string }[];
+    for (const r of [...processed, ...unanswered])
+      for (const e of JSON.parse(r.effects) as Effect[]) touch(e.table, e.id);
+    db.prepare("DELETE FROM sync_outbox WHERE id <= ? AND status <> 'pending'").run(pull.lastMutationId);
+    report.settled = processed.length;
+    rebuild(db, touched, pull.lastMutationId);
+
+    for (const r of processed) {
+      if (r.status === 'applied') continue;
+      const args = JSON.parse(r.args) as unknown;
+      const fn = mutators[r.name];
+      let reason: Record<string, unknown> = r.reason ? JSON.parse(r.reason) : {};
+      if (r.status === 'conflict' && fn) {
+        try {
+          // A savepoint: a domain function that throws halfway leaves nothing behind.
+          db.transaction(() => recordMutation(db, { name: r.name, args, effects: fn(db, args) }))();
+          report.rerun += 1;
+          continue;
+        } catch (err) {
+          if (err instanceof MutationRefused) reason = { ...reason, refused: err.reason, ...err.details };
+          else if (err instanceof SyncRuleError) reason = { ...reason, rule: err.refusal };
+          else throw err;
+        }
+      }
+      db.prepare(
+        'INSERT INTO sync_conflicts (mutation_id, name, args, outcome, reason, made_at, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(r.id, r.name, r.args, r.status, JSON.stringify(reason), r.created_at, now());
+      report.conflicts += 1;
+    }
+    return report;
+  })();
+}
+
+/**
+ * Recomputes the shown rows of `touched` plus every row a pending mutation writes: the hub's record,
+ * then the pending mutations above `lastProcessed` laid over it in order.
+ */
+function rebuild(db: Database, touched: Map<string, [string, string]>, lastProcessed: number): void {
+  const pending = db
+    .prepare("SELECT effects FROM sync_outbox WHERE id > ? AND status = 'pending' ORDER BY id")
+    .all(lastProcessed) as { effects: string }[];
+  const overlays = pending.flatMap((p) => JSON.parse(p.effects) as Effect[]);
+  for (const e of overlays) touched.set(`${e.table}\u0000${e.id}`, [e.table, e.id]);
+  const reset = db.prepare(
+    `UPDATE sync_records SET revision = server_revision, data = server_data, deleted = server_deleted
+      WHERE tbl = ? AND id = ?`,
+  );
+  for (const [t, id] of touched.values()) reset.run(t, id);
+  for (const e of overlays) overlay(db, e.table, e.id, 'deleted' in e ? null : e.data, e.baseRevision + 1);
+  // A row nobody has on the hub and no pending mutation writes any more (its create was refused) goes.
+  db.prepare('DELETE FROM sync_records WHERE server_revision = 0 AND revision = 0').run();
+}
+
+export interface SyncConflict {
+  id: number;
+  mutationId: number;
+  name: string;
+  args: unknown;
+  outcome: 'conflict' | 'refused';
+  reason: Record<string, unknown>;
+  madeAt: string;
+  at: string;
+}
+
+export function listConflicts(db: Database): SyncConflict[] {
+  const rows = db.prepare('SELECT * FROM sync_conflicts ORDER BY id').all() as {
+    id: number;
+    mutation_id: number;
+    name: string;
+    args: string;
+    outcome: 'conflict' | 'refused';
+    reason: string;
+    made_at: string;
+    at: string;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    mutationId: r.mutation_id,
+    name: r.name,
+    args: JSON.parse(r.args),
+    outcome: r.outcome,
+    reason: JSON.parse(r.reason),
+    madeAt: r.made_at,
+    at: r.at,
+  }));
+}

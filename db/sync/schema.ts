@@ -1,0 +1,121 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * The workstation's side of the branch network: its identity on the hub, the replica of the shared
+ * records, the outbox of mutations not yet processed by the hub, and the conflicts to show the user.
+ *
+ * Created here (CREATE ... IF NOT EXISTS, versioned in sync_state.schema) rather than as
+ * db/migrations/0021_sync.sql because the numbered migrations must have no gap and 0020 is still being
+ * written elsewhere; once it lands this moves into a numbered migration with the same statements.
+ * Nothing here touches the existing tables: a store without a hub never calls it.
+ */
+export const SYNC_SCHEMA_VERSION = 1;
+
+export function ensureSyncSchema(db: Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS sync_state (
+      id                INTEGER PRIMARY KEY CHECK (id = 1),
+      schema            INTEGER NOT NULL,
+      hub_url           TEXT,
+      branch            TEXT,
+      pc_id             TEXT,
+      -- The PC's hub secret. TODO(issue 16, security step): Electron safeStorage (DPAPI) instead of the store.
+      secret            TEXT,
+      -- Last change-log sequence applied here.
+      cursor            INTEGER NOT NULL DEFAULT 0,
+      -- Next per-PC mutation id; never reused, even after the outbox empties.
+      next_mutation_id  INTEGER NOT NULL DEFAULT 1,
+      last_sync_at      TEXT
+    );
+    INSERT OR IGNORE INTO sync_state (id, schema) VALUES (1, ${SYNC_SCHEMA_VERSION});
+
+    -- The replica. server_*: the record as the hub last said; revision/data/deleted: what this PC shows,
+    -- i.e. the hub's record with this PC's pending mutations laid over it (optimistic).
+    CREATE TABLE IF NOT EXISTS sync_records (
+      tbl              TEXT NOT NULL,
+      id               TEXT NOT NULL,
+      revision         INTEGER NOT NULL,
+      data             TEXT,
+      deleted          INTEGER NOT NULL DEFAULT 0,
+      server_revision  INTEGER NOT NULL DEFAULT 0,
+      server_data      TEXT,
+      server_deleted   INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (tbl, id)
+    ) WITHOUT ROWID;
+
+    -- Mutations in the order they were made. status: pending until the hub answers a push.
+    CREATE TABLE IF NOT EXISTS sync_outbox (
+      id          INTEGER PRIMARY KEY,
+      name        TEXT NOT NULL,
+      args        TEXT NOT NULL,
+      effects     TEXT NOT NULL,
+      status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'applied', 'conflict', 'refused')),
+      reason      TEXT,
+      created_at  TEXT NOT NULL
+    );
+
+    -- 同步冲突: what the hub would not take and the domain could not redo on the new state.
+    CREATE TABLE IF NOT EXISTS sync_conflicts (
+      id           INTEGER PRIMARY KEY AUTOINCREMENT,
+      mutation_id  INTEGER NOT NULL,
+      name         TEXT NOT NULL,
+      args         TEXT NOT NULL,
+      outcome      TEXT NOT NULL CHECK (outcome IN ('conflict', 'refused')),
+      reason       TEXT NOT NULL,
+      made_at      TEXT NOT NULL,
+      at           TEXT NOT NULL,
+      seen         INTEGER NOT NULL DEFAULT 0
+    );
+  `);
+  const v = (db.prepare('SELECT schema FROM sync_state WHERE id = 1').get() as { schema: number }).schema;
+  if (v > SYNC_SCHEMA_VERSION) throw new Error(`sync tables written by a newer release (schema ${v})`);
+}
+
+export interface SyncIdentity {
+  hubUrl: string;
+  branch: string;
+  pcId: string;
+  secret: string;
+}
+
+export interface SyncStateRow {
+  identity: SyncIdentity | null;
+  cursor: number;
+  nextMutationId: number;
+  lastSyncAt: string | null;
+}
+
+export function readSyncState(db: Database): SyncStateRow {
+  const r = db
+    .prepare(
+      'SELECT hub_url, branch, pc_id, secret, cursor, next_mutation_id, last_sync_at FROM sync_state WHERE id = 1',
+    )
+    .get() as {
+    hub_url: string | null;
+    branch: string | null;
+    pc_id: string | null;
+    secret: string | null;
+    cursor: number;
+    next_mutation_id: number;
+    last_sync_at: string | null;
+  };
+  const identity =
+    r.hub_url && r.branch && r.pc_id && r.secret
+      ? { hubUrl: r.hub_url, branch: r.branch, pcId: r.pc_id, secret: r.secret }
+      : null;
+  return { identity, cursor: r.cursor, nextMutationId: r.next_mutation_id, lastSyncAt: r.last_sync_at };
+}
+
+/**
+ * Records this PC's identity on a hub and starts its replica afresh (cursor 0: the first pull rebuilds
+ * it from the hub's change log). The outbox is kept: local work is never lost by joining. What joining a
+ * second hub does with mutations the first one applied is for the re-join step of issue 16.
+ */
+export function saveIdentity(db: Database, id: SyncIdentity): void {
+  db.prepare('UPDATE sync_state SET hub_url = ?, branch = ?, pc_id = ?, secret = ?, cursor = 0 WHERE id = 1').run(
+    id.hubUrl,
+    id.branch,
+    id.pcId,
+    id.secret,
+  );
+}
