@@ -71,6 +71,8 @@ test('the president works the lists at 1366x768 in both languages', async ({ pag
     const oppDetail = page.getByTestId('opp-detail');
     await expect(oppDetail.locator('.detail-prompt')).toBeVisible();
     await expectReadableList(opps);
+    // the grid is named for screen readers, in the language on screen
+    await expect(opps.getByRole('grid')).toHaveAccessibleName(lang === 'en' ? 'Opportunities' : '商机列表');
     const second = await openSecondByKeyboard(opps);
     await expect(second).toHaveAttribute('aria-selected', 'true');
     await expect(oppDetail).toContainText((await second.getAttribute('data-customer-no'))!);

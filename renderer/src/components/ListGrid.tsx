@@ -111,6 +111,7 @@ export function ListGrid<T>({
   useEffect(() => {
     if (apiRef.current) showSelected(apiRef.current);
   }, [showSelected]);
+  useEffect(() => nameGrid(wrapRef.current, label), [label]);
 
   // the default cap keeps a content-sized column from taking the list; the flex column has none
   const columnDefs = useMemo(() => columns.map((c) => (c.flex ? { maxWidth: 100_000, ...c } : c)), [columns]);
@@ -134,7 +135,6 @@ export function ListGrid<T>({
     <div ref={wrapRef} className="list-grid" style={style} data-testid={testId} aria-busy={busy || rows === undefined}>
       <AgGridReact<T>
         theme={LIST_THEME}
-        aria-label={label}
         rowData={rows as T[] | undefined}
         columnDefs={columnDefs}
         defaultColDef={defaultColDef}
@@ -152,6 +152,7 @@ export function ListGrid<T>({
         suppressDragLeaveHidesColumns
         onGridReady={(e) => {
           apiRef.current = e.api;
+          nameGrid(wrapRef.current, label);
         }}
         onGridPreDestroyed={() => {
           apiRef.current = null;
@@ -198,6 +199,11 @@ export function ListGrid<T>({
       )}
     </div>
   );
+}
+
+/** ag-grid has no option for the grid's accessible name: put it on its role="grid" element. */
+function nameGrid(host: HTMLElement | null, label: string): void {
+  host?.querySelector('[role="grid"]')?.setAttribute('aria-label', label);
 }
 
 /**
