@@ -123,7 +123,7 @@ test('the president works the lists at 1366x768 in both languages', async ({ pag
   await expectNoRawErrors(page);
 });
 
-test('a manager works the reminders at 1366x768 in both languages', async ({ page }) => {
+test('a manager works the reminders and the not-contacted list at 1366x768 in both languages', async ({ page }) => {
   await signIn(page, 'manager1');
   await page.getByTestId('nav-reminders').click();
   // birthdays 60 days ahead, so the inbox has rows whatever ran before
@@ -147,7 +147,16 @@ test('a manager works the reminders at 1366x768 in both languages', async ({ pag
     await page.getByTestId('reminders-view').selectOption('dismissed');
     await expect(page.getByTestId('reminders-table-empty')).toHaveText(lang === 'en' ? 'No reminders.' : '暂无提醒。');
     await page.getByTestId('reminders-view').selectOption('open');
-    await page.getByTestId('nav-opportunities').click();
+
+    // 久未联系客户: the list takes the page; a row opens the customer's 360
+    await page.getByTestId('nav-staleContacts').click();
+    const stale = page.getByTestId('stale-table');
+    await expectReadableList(stale);
+    await saveScreenshot(page, `${lang}-list-stale-contacts`);
+    await openSecondByKeyboard(stale);
+    await expect(page).toHaveURL(/#\/customer\/\d+/);
+    await expect(page.getByTestId('customer-360')).toBeVisible();
+
     await page.getByTestId('nav-reminders').click();
   }
   await switchLanguage(page, 'zh-CN');

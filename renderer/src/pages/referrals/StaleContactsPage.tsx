@@ -1,13 +1,63 @@
-import { useId, useState } from 'react';
+import type { ColDef } from 'ag-grid-community';
+import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { StaleCustomer } from '../../../../shared/api';
 import { useApi } from '../../api/useApi';
 import { TierBadge } from '../../components/Figures';
-import { Empty, ErrorNotice, Loading, Pager } from '../../components/ui';
+import { dateColumn, ListGrid, moneyColumn, numberColumn } from '../../components/ListGrid';
+import { ErrorNotice, Pager } from '../../components/ui';
 import { count, wan } from '../../format';
 import { currentLanguage } from '../../i18n';
 import { openCustomer } from '../../router';
 
-const LIMIT = 50;
+// A page is what the grid sorts: the API's largest.
+const LIMIT = 200;
+const customerId = (r: StaleCustomer) => r.id;
+const openRow = (r: StaleCustomer) => openCustomer(r.id);
+
+function useColumns(): ColDef<StaleCustomer>[] {
+  // t changes with the language: the headers and values are rebuilt in the new one
+  const { t } = useTranslation();
+  return useMemo(
+    () => [
+      {
+        colId: 'customerNo',
+        headerName: t('customer.customerNo'),
+        valueGetter: (p) => p.data?.customerNo,
+        cellClass: 'mono',
+      },
+      { colId: 'name', headerName: t('customer.name'), valueGetter: (p) => p.data?.name, flex: 1, minWidth: 120 },
+      {
+        colId: 'tier',
+        headerName: t('customer.tier'),
+        valueGetter: (p) => (p.data ? t(`tiers.${p.data.tier ?? 'none'}`) : null),
+        cellRenderer: (p: { data?: StaleCustomer }) => (p.data ? <TierBadge tier={p.data.tier} /> : null),
+      },
+      {
+        colId: 'manager',
+        headerName: t('customer.manager'),
+        valueGetter: (p) => (p.data ? (p.data.managerName ?? t('customer.noManager')) : null),
+      },
+      moneyColumn<StaleCustomer>('aum', `AUM (${t('units.wan')})`, (r) => r.aum, {
+        valueFormatter: (p) => (p.value ? wan(p.value) : '—'),
+      }),
+      dateColumn<StaleCustomer>('lastOn', t('contact.stale.lastOn'), (r) => r.lastContactOn, {
+        valueFormatter: (p) => p.value ?? t('contact.stale.never'),
+      }),
+      {
+        colId: 'channel',
+        headerName: t('contact.stale.lastChannel'),
+        valueGetter: (p) => (p.data?.lastChannel ? t(`contact.channel.${p.data.lastChannel}`) : '—'),
+      },
+      // never contacted is the stalest: it sorts past every count
+      numberColumn<StaleCustomer>('daysSince', t('contact.stale.daysSince'), (r) => r.daysSince, {
+        comparator: (a: number | null, b: number | null) =>
+          (a ?? Number.POSITIVE_INFINITY) - (b ?? Number.POSITIVE_INFINITY) || 0,
+      }),
+    ],
+    [t],
+  );
+}
 
 /** 久未联系客户: customers in the caller's scope not contacted for N days or more (or never), largest AUM first. */
 export function StaleContactsPage() {
@@ -18,6 +68,7 @@ export function StaleContactsPage() {
   const valid = Number.isInteger(days) && days >= 1 && days <= 3650;
   const list = useApi('contacts.stale', { days: valid ? days : 90, offset, limit: LIMIT }, { enabled: valid });
   const d = list.data;
+  const columns = useColumns();
   return (
     <section className="page" data-testid="stale-contacts-page" aria-labelledby="page-title">
       <header className="page-header">
@@ -38,56 +89,32 @@ export function StaleContactsPage() {
           data-testid="stale-days"
         />
       </div>
-      {list.loading && !d && <Loading />}
       <ErrorNotice error={list.error} onRetry={list.reload} />
-      {d && (
-        <p className="muted" data-testid="stale-count" aria-live="polite">
-          {t('contact.stale.count', { n: count(d.total, currentLanguage()), days, cutoff: d.cutoff })}
-        </p>
-      )}
-      {d && d.rows.length === 0 && <Empty text={t('contact.stale.empty')} />}
-      {d && d.rows.length > 0 && (
-        <section className="panel">
-          <div className="table-wrap">
-            <table className="data-table" data-testid="stale-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('customer.customerNo')}</th>
-                  <th scope="col">{t('customer.name')}</th>
-                  <th scope="col">{t('customer.tier')}</th>
-                  <th scope="col">{t('customer.manager')}</th>
-                  <th scope="col" className="num">
-                    AUM ({t('units.wan')})
-                  </th>
-                  <th scope="col">{t('contact.stale.lastOn')}</th>
-                  <th scope="col">{t('contact.stale.lastChannel')}</th>
-                  <th scope="col" className="num">
-                    {t('contact.stale.daysSince')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.rows.map((r) => (
-                  <tr key={r.id} data-testid="stale-row">
-                    <td className="mono">{r.customerNo}</td>
-                    <td>
-                      <button type="button" className="btn btn-small" onClick={() => openCustomer(r.id)}>
-                        {r.name}
-                      </button>
-                    </td>
-                    <td>
-                      <TierBadge tier={r.tier} />
-                    </td>
-                    <td>{r.managerName ?? t('customer.noManager')}</td>
-                    <td className="num tabular">{wan(r.aum)}</td>
-                    <td className="tabular">{r.lastContactOn ?? t('contact.stale.never')}</td>
-                    <td>{r.lastChannel ? t(`contact.channel.${r.lastChannel}`) : '—'}</td>
-                    <td className="num">{r.daysSince ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+      <section className="panel list-panel" aria-labelledby={`${id}-list`}>
+        <div className="list-panel-head">
+          <h2 id={`${id}-list`} className="visually-hidden">
+            {t('contact.stale.title')}
+          </h2>
+          {d && (
+            <span className="muted" data-testid="stale-count" aria-live="polite">
+              {t('contact.stale.count', { n: count(d.total, currentLanguage()), days, cutoff: d.cutoff })}
+            </span>
+          )}
+        </div>
+        {/* a row's detail is the customer's 360 */}
+        <ListGrid<StaleCustomer>
+          rows={(list.error && !d) || !valid ? [] : d?.rows}
+          columns={columns}
+          rowId={customerId}
+          onOpen={openRow}
+          emptyText={t('contact.stale.empty')}
+          label={t('contact.stale.title')}
+          testId="stale-table"
+          rowTestId="stale-row"
+          rowAttrs={(r) => ({ 'data-customer-no': r.customerNo })}
+          busy={list.loading}
+        />
+        {d && d.total > d.rows.length && (
           <Pager
             offset={offset}
             limit={LIMIT}
@@ -96,8 +123,8 @@ export function StaleContactsPage() {
             onOffset={setOffset}
             busy={list.loading}
           />
-        </section>
-      )}
+        )}
+      </section>
     </section>
   );
 }
