@@ -35,6 +35,7 @@ export const FIELD_SQL = {
   idType: 'c.id_type',
   occupation: 'c.occupation',
   creditRating: 'c.credit_rating',
+  remark: 'c.remark',
 } as const satisfies Record<CustomerField, string>;
 
 /** Tiers sort best first (the code's alphabetical order means nothing); no tier last. */

@@ -266,6 +266,13 @@ export const CUSTOMER_FIELDS = {
     label: text('信用等级', 'Credit rating'),
     grid: { width: 90, hidden: true },
   },
+  remark: {
+    wire: 'text',
+    nullable: true,
+    labelKey: 'grid.remark',
+    label: text('备注', 'Remark'),
+    grid: { width: 200, hidden: true },
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 export type CustomerField = keyof typeof CUSTOMER_FIELDS;
