@@ -43,7 +43,14 @@ export async function previewImport(
       : null;
     profile.columns.forEach((c, i) => {
       const at = indexes[i]!;
-      const raw = profile.format === 'fixed' ? (rec.fields[i] ?? '') : at >= 0 ? rec.fields[at] : '';
+      const raw =
+        profile.format === 'fixed'
+          ? (rec.fields[i] ?? '')
+          : at < 0
+            ? ''
+            : profile.format === 'xlsx'
+              ? (rec.fields[at] ?? '')
+              : rec.fields[at];
       const column = profile.format === 'fixed' ? (rec.cols?.[i] ?? null) : at >= 0 ? (rec.cols?.[at] ?? null) : null;
       if (raw === undefined) {
         values[c.field] = null;

@@ -173,6 +173,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     const nCols = convs.length;
     const fixed = profile.format === 'fixed';
     const delimited = profile.format === 'delimited';
+    const xlsx = profile.format === 'xlsx';
     let width: number | undefined;
     const vals: Value[] = new Array<Value>(nCols).fill(null);
     const columnOf = (record: SourceRecord, i: number, at: number): number | null => {
@@ -259,7 +260,15 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         }
         for (let i = 0; i < nCols; i++) {
           const at = indexes[i]!;
-          const raw = fixed ? (record.fields[i] ?? '') : at >= 0 ? record.fields[at] : '';
+          // Excel stores no blank cells: a row whose last cells are empty ends early, and a missing
+          // trailing cell of an .xlsx row is an empty field, not a short row.
+          const raw = fixed
+            ? (record.fields[i] ?? '')
+            : at < 0
+              ? ''
+              : xlsx
+                ? (record.fields[at] ?? '')
+                : record.fields[at];
           if (raw === undefined) {
             bad = { line: record.line, column: null, field: mappedFields[i]!, value: null, reason: 'field_count' };
             break;
