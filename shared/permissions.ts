@@ -21,6 +21,12 @@ export const PERMISSIONS = [
   'portfolio.overview',
   /** Users and roles. */
   'user.manage',
+  /**
+   * Approve or reject a password reset another person requested (dual control, 双人复核): an administrator
+   * for any account, the president for the managers and tellers of their branch; never one's own request
+   * or one's own account.
+   */
+  'user.approveReset',
   /** Read the audit trail. */
   'audit.read',
   /** Import jobs, profiles, store maintenance. */
@@ -59,6 +65,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'contact.log',
     'opportunity.work',
     'campaign.manage',
+    'user.approveReset',
   ],
   manager: [
     'customer.lookup',
@@ -72,7 +79,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   teller: ['customer.lookup', 'referral.create'],
   // The administrator runs the system but is not a banker: no customer permission at all.
-  admin: ['user.manage', 'audit.read', 'job.manage', 'referral.configure', 'rule.manage'],
+  admin: ['user.manage', 'user.approveReset', 'audit.read', 'job.manage', 'referral.configure', 'rule.manage'],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {

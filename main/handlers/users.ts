@@ -3,10 +3,18 @@ import { AppError } from '../../shared/errors';
 import type { Role } from '../../shared/permissions';
 import type { UserRecord } from '../../db/repos/users';
 import { hashPassword } from '../../db/password';
+import {
+  decideReset,
+  type PendingReset,
+  pendingReset,
+  pendingResets,
+  requestReset,
+} from '../../db/repos/password-resets';
+import { branchTree } from '../../db/scope';
 import { assertPasswordPolicy } from '../auth/password-rules';
 import { handlers, type AuthedCtx } from './types';
 
-function toRow(u: UserRecord, now: Date): UserRow {
+function toRow(u: UserRecord, now: Date, pending: ReadonlySet<number> = new Set()): UserRow {
   return {
     id: u.id,
     username: u.username,
@@ -18,7 +26,31 @@ function toRow(u: UserRecord, now: Date): UserRow {
     disabled: u.disabled === 1,
     locked: !!u.locked_until && new Date(u.locked_until) > now,
     lastSignInAt: u.last_sign_in_at,
+    resetPending: pending.has(u.id),
   };
+}
+
+/** Accounts whose reset must be approved by a second person: those that reach customer data. */
+const DUAL_CONTROL: ReadonlySet<Role> = new Set(['president', 'manager', 'teller']);
+/** A reset request left undecided this long lapses (the administrator asks again). */
+const RESET_TTL_MS = 24 * 60 * 60_000;
+
+function pendingIds(ctx: AuthedCtx): Set<number> {
+  return new Set(pendingResets(ctx.services.db, ctx.services.clock.now()).map((r) => r.user_id));
+}
+
+/**
+ * Who may decide a reset: never the requester, never the account's owner; an administrator for any
+ * account; the president for the managers and tellers of their own branch tree.
+ */
+function mayDecide(ctx: AuthedCtx, r: PendingReset): boolean {
+  if (r.requested_by === ctx.user.id || r.user_id === ctx.user.id) return false;
+  if (ctx.user.role === 'admin') return true;
+  if (ctx.user.role !== 'president' || ctx.user.branch_id === null || r.branch_id === null) return false;
+  return (
+    (r.role === 'manager' || r.role === 'teller') &&
+    branchTree(ctx.services.db, ctx.user.branch_id).includes(r.branch_id)
+  );
 }
 
 /** A role that serves customers must match the staff member's position. */
@@ -36,7 +68,10 @@ function mustFind(ctx: AuthedCtx, id: number): UserRecord {
 }
 
 export const usersHandlers = handlers({
-  'users.list': (_input, ctx) => ctx.services.repos.users.list().map((u) => toRow(u, ctx.services.clock.now())),
+  'users.list': (_input, ctx) => {
+    const pending = pendingIds(ctx);
+    return ctx.services.repos.users.list().map((u) => toRow(u, ctx.services.clock.now(), pending));
+  },
 
   'users.staffOptions': (_input, ctx) =>
     ctx.services.repos.users.unlinkedStaff().map((s) => ({
@@ -106,10 +141,67 @@ export const usersHandlers = handlers({
   },
 
   'users.resetPassword': async ({ id, password }, ctx) => {
-    assertPasswordPolicy(password, mustFind(ctx, id).username);
-    ctx.services.repos.users.setPassword(id, await hashPassword(password), true);
-    ctx.services.sessions.revokeUser(id);
-    ctx.audit({ action: 'users.resetPassword', outcome: 'ok', targetType: 'user', targetId: id });
-    return toRow(mustFind(ctx, id), ctx.services.clock.now());
+    const target = mustFind(ctx, id);
+    assertPasswordPolicy(password, target.username);
+    const hash = await hashPassword(password);
+    const now = ctx.services.clock.now();
+    if (DUAL_CONTROL.has(target.role)) {
+      // Dual control: whoever sets the temporary password could sign in with it as this user; it takes
+      // effect only when a second person approves (users.decideReset). The account is untouched till then.
+      const requestId = requestReset(ctx.services.db, id, ctx.user.id, now, RESET_TTL_MS, hash);
+      ctx.audit({
+        action: 'users.resetPassword',
+        outcome: 'ok',
+        targetType: 'user',
+        targetId: id,
+        details: { pendingApproval: true, requestId },
+      });
+    } else {
+      ctx.services.repos.users.setPassword(id, hash, true);
+      ctx.services.sessions.revokeUser(id);
+      ctx.audit({ action: 'users.resetPassword', outcome: 'ok', targetType: 'user', targetId: id });
+    }
+    return toRow(mustFind(ctx, id), now, pendingIds(ctx));
+  },
+
+  'users.pendingResets': (_input, ctx) =>
+    pendingResets(ctx.services.db, ctx.services.clock.now())
+      .filter((r) => ctx.user.role === 'admin' || mayDecide(ctx, r) || r.requested_by === ctx.user.id)
+      .map((r) => ({
+        id: r.id,
+        userId: r.user_id,
+        username: r.username,
+        displayName: r.display_name,
+        role: r.role as Role,
+        requestedBy: r.requested_by_name,
+        requestedAt: r.requested_at,
+        expiresAt: r.expires_at,
+        canDecide: mayDecide(ctx, r),
+      })),
+
+  'users.decideReset': ({ id, approve }, ctx) => {
+    const now = ctx.services.clock.now();
+    const r = pendingReset(ctx.services.db, id, now);
+    if (!r) throw new AppError('NOT_FOUND', { entity: 'password_reset', id });
+    if (!mayDecide(ctx, r)) {
+      ctx.audit({
+        action: 'users.decideReset',
+        outcome: 'denied',
+        targetType: 'user',
+        targetId: r.user_id,
+        details: { requestId: id },
+      });
+      throw new AppError('FORBIDDEN', { reason: 'not_an_approver' });
+    }
+    decideReset(ctx.services.db, r, approve, ctx.user.id, now);
+    if (approve) ctx.services.sessions.revokeUser(r.user_id);
+    ctx.audit({
+      action: approve ? 'users.approveReset' : 'users.rejectReset',
+      outcome: 'ok',
+      targetType: 'user',
+      targetId: r.user_id,
+      details: { requestId: id, requestedBy: r.requested_by },
+    });
+    return { approved: approve };
   },
 });

@@ -17,6 +17,7 @@ export const ROUTES = [
   'audit',
   'reminders',
   'desktops',
+  'passwordResets',
   'opportunities',
   'campaigns',
   'rules',
@@ -57,6 +58,8 @@ const NAV: readonly NavDef[] = [
   { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
   { id: 'reminders', permission: null, labelKey: 'nav.reminders' },
   { id: 'desktops', permission: 'user.manage', labelKey: 'nav.desktops' },
+  // The president approves resets here; administrators see the same list on 用户管理.
+  { id: 'passwordResets', permission: 'user.approveReset', labelKey: 'nav.passwordResets' },
 ];
 
 export function hrefOf(id: RouteId): string {

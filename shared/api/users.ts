@@ -14,6 +14,22 @@ export interface UserRow {
   disabled: boolean;
   locked: boolean;
   lastSignInAt: string | null;
+  /** A password reset for this account awaits a second person's approval. */
+  resetPending: boolean;
+}
+
+/** A password reset awaiting approval (dual control), as an approver sees it. */
+export interface PendingResetRow {
+  id: number;
+  userId: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  /** Whether the caller may decide it (not their own request or account, and in their remit). */
+  canDecide: boolean;
 }
 
 export interface StaffOption {
@@ -53,9 +69,20 @@ export const usersApi = {
   ),
   /** Clears a lockout after repeated failed sign-ins. */
   'users.unlock': method<UserRow>()('user.manage', z.object({ id: z.number().int().positive() }).strict()),
-  /** Sets a temporary password the user must change at next sign-in. */
+  /**
+   * Sets a temporary password the user must change at next sign-in. For an account with customer
+   * access (president, manager, teller) it is a request that takes effect only once a second person
+   * approves it (users.decideReset); for another administrator it takes effect at once.
+   */
   'users.resetPassword': method<UserRow>()(
     'user.manage',
     z.object({ id: z.number().int().positive(), password: newPassword }).strict(),
+  ),
+  /** Password resets awaiting approval that the caller may see (administrators: all; the president: their branch's). */
+  'users.pendingResets': method<PendingResetRow[]>()('user.approveReset', empty),
+  /** Approves or rejects a pending reset; never one's own request or one's own account. Audited. */
+  'users.decideReset': method<{ approved: boolean }>()(
+    'user.approveReset',
+    z.object({ id: z.number().int().positive(), approve: z.boolean() }).strict(),
   ),
 } as const;

@@ -16,6 +16,7 @@ import { OpportunitiesPage } from '../pages/opportunities/OpportunitiesPage';
 import { CampaignsPage } from '../pages/opportunities/CampaignsPage';
 import { RulesPage } from '../pages/opportunities/RulesPage';
 import { UsersPage } from '../pages/UsersPage';
+import { PasswordResetsPage } from '../pages/PasswordResetsPage';
 import { ReferralQueuePage } from '../pages/referrals/ReferralQueuePage';
 import { ReferralReportPage } from '../pages/referrals/ReferralReportPage';
 import { StaleContactsPage } from '../pages/referrals/StaleContactsPage';
@@ -138,6 +139,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <RemindersPage />;
     case 'desktops':
       return <DesktopTemplatesPage />;
+    case 'passwordResets':
+      return <PasswordResetsPage />;
   }
 }
 

@@ -6,6 +6,7 @@ import { useAction, useApi } from '../api/useApi';
 import { CreateUserForm, ResetPasswordDialog } from '../components/UserForms';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../components/ui';
 import { dateTime } from '../format';
+import { PendingResets } from './PasswordResetsPage';
 import { useSession } from '../session';
 
 /** 用户管理: local accounts — create, disable/enable, unlock, reset password. */
@@ -136,12 +137,13 @@ export function UsersPage() {
             </table>
           </div>
         ))}
+      <PendingResets onDecided={reload} />
       <ResetPasswordDialog
         user={resetting}
         onClose={() => setResetting(null)}
         onDone={(u) => {
           setResetting(null);
-          setDone(t('users.done.reset', { name: u.displayName }));
+          setDone(t(u.resetPending ? 'users.done.resetPending' : 'users.done.reset', { name: u.displayName }));
           reload();
         }}
       />
@@ -153,5 +155,6 @@ function UserStatus({ row }: { row: UserRow }) {
   const { t } = useTranslation();
   if (row.disabled) return <span className="status-pill pill-off">{t('users.state.disabled')}</span>;
   if (row.locked) return <span className="status-pill pill-warn">{t('users.state.locked')}</span>;
+  if (row.resetPending) return <span className="status-pill pill-warn">{t('users.state.resetPending')}</span>;
   return <span className="status-pill pill-ok">{t('users.state.active')}</span>;
 }

@@ -153,6 +153,10 @@ describe('password changes', () => {
     const admin = await signIn(w, 'admin');
     const id = (w.db.prepare("SELECT id FROM users WHERE username = 'manager1'").get() as { id: number }).id;
     await ok(w, 'users.resetPassword', { id, password: 'Temp-2026-Ab' }, admin);
+    // Dual control: the branch president approves before the temporary password works.
+    const president = await signIn(w, 'president');
+    const [pending] = await ok(w, 'users.pendingResets', {}, president);
+    await ok(w, 'users.decideReset', { id: pending!.id, approve: true }, president);
     const s = await signIn(w, 'manager1', 'Temp-2026-Ab');
     expect((await ok(w, 'auth.me', {}, s)).mustChangePassword).toBe(true);
     expect(await call(w, 'customers.count', {}, s)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -164,6 +168,69 @@ describe('password changes', () => {
     });
     await ok(w, 'auth.changePassword', { currentPassword: 'Temp-2026-Ab', newPassword: 'N3w-Autumn-Leaf' }, s);
     expect(await ok(w, 'customers.count', {}, s)).toEqual({ total: 3 });
+  });
+
+  it('an administrator’s reset of an account with customer access waits for a second person (dual control)', async () => {
+    const admin = await signIn(w, 'admin');
+    const idOf = (u: string) => (w.db.prepare('SELECT id FROM users WHERE username = ?').get(u) as { id: number }).id;
+    // The administrator resets the president's password and tries to sign in as the president: refused,
+    // the old password still works, and the president's sessions live on (issue 19.2b).
+    const presidentSession = await signIn(w, 'president');
+    const row = await ok(w, 'users.resetPassword', { id: idOf('president'), password: 'Temp-2026-Ab' }, admin);
+    expect(row.resetPending).toBe(true);
+    expect(await call(w, 'auth.signIn', { username: 'president', password: 'Temp-2026-Ab' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_CREDENTIALS' },
+    });
+    expect(await ok(w, 'auth.me', {}, presidentSession)).toMatchObject({ username: 'president' });
+    const [req] = await ok(w, 'users.pendingResets', {}, admin);
+    expect(req).toMatchObject({ username: 'president', canDecide: false });
+    // Neither the requester nor the owner may approve it.
+    expect(await call(w, 'users.decideReset', { id: req!.id, approve: true }, admin)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(await call(w, 'users.decideReset', { id: req!.id, approve: true }, presidentSession)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    // A second administrator approves: the temporary password now works, must be changed, old sessions end.
+    await ok(
+      w,
+      'users.create',
+      { username: 'admin2', displayName: '第二管理员', role: 'admin', staffId: null, password: 'Second-Admin-26' },
+      admin,
+    );
+    w.db.prepare("UPDATE users SET must_change_password = 0 WHERE username = 'admin2'").run();
+    const admin2 = await signIn(w, 'admin2', 'Second-Admin-26');
+    expect((await ok(w, 'users.pendingResets', {}, admin2))[0]).toMatchObject({ canDecide: true });
+    await ok(w, 'users.decideReset', { id: req!.id, approve: true }, admin2);
+    expect(await call(w, 'auth.me', {}, presidentSession)).toMatchObject({ ok: false });
+    const s = await signIn(w, 'president', 'Temp-2026-Ab');
+    expect((await ok(w, 'auth.me', {}, s)).mustChangePassword).toBe(true);
+    const decisions = w.db
+      .prepare(
+        "SELECT action, username FROM audit_log WHERE action IN ('users.resetPassword', 'users.approveReset', 'users.decideReset') ORDER BY id",
+      )
+      .all();
+    expect(decisions).toEqual([
+      { action: 'users.resetPassword', username: 'admin' },
+      { action: 'users.decideReset', username: 'admin' },
+      { action: 'users.decideReset', username: 'president' },
+      { action: 'users.approveReset', username: 'admin2' },
+    ]);
+  });
+
+  it('the president may approve resets of the branch’s managers and tellers, not an administrator’s request for themselves', async () => {
+    const admin = await signIn(w, 'admin');
+    const president = await signIn(w, 'president');
+    const teller = (w.db.prepare("SELECT id FROM users WHERE username = 'teller'").get() as { id: number }).id;
+    await ok(w, 'users.resetPassword', { id: teller, password: 'Temp-2026-Ab' }, admin);
+    const [req] = await ok(w, 'users.pendingResets', {}, president);
+    expect(req).toMatchObject({ username: 'teller', canDecide: true });
+    expect(await ok(w, 'users.decideReset', { id: req!.id, approve: false }, president)).toEqual({ approved: false });
+    expect(await ok(w, 'users.pendingResets', {}, president)).toEqual([]);
+    await signIn(w, 'teller');
   });
 
   it('one policy for the user’s own password and the administrator’s temporary one, naming the rules broken', async () => {

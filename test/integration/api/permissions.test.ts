@@ -27,6 +27,8 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'users.setDisabled': ['admin'],
   'users.unlock': ['admin'],
   'users.resetPassword': ['admin'],
+  'users.pendingResets': ['admin', 'president'],
+  'users.decideReset': ['admin', 'president'],
   'audit.list': ['president', 'admin'],
   'imports.profiles.list': ['admin'],
   'imports.profiles.save': ['admin'],

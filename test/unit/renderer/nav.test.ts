@@ -18,6 +18,7 @@ describe('renderer navigation', () => {
       'campaigns',
       'audit',
       'reminders',
+      'passwordResets',
     ]);
     expect(ids('manager')).toEqual([
       'home',
@@ -30,7 +31,17 @@ describe('renderer navigation', () => {
       'reminders',
     ]);
     expect(ids('teller')).toEqual(['home', 'reminders']);
-    expect(ids('admin')).toEqual(['home', 'imports', 'rules', 'tiers', 'users', 'audit', 'reminders', 'desktops']);
+    expect(ids('admin')).toEqual([
+      'home',
+      'imports',
+      'rules',
+      'tiers',
+      'users',
+      'audit',
+      'reminders',
+      'desktops',
+      'passwordResets',
+    ]);
   });
 
   it('names the home item after the role desk and links by hash', () => {
