@@ -201,6 +201,14 @@ export function ListGrid<T>({
   );
 }
 
+/** Width a real (space-taking) vertical scroll bar takes from the rows; overlay ones take none (list.css). */
+function verticalScrollbar(host: HTMLElement | null): number {
+  const bar = host?.querySelector<HTMLElement>('.ag-body-vertical-scroll');
+  return bar && !bar.classList.contains('ag-hidden') && !bar.classList.contains('ag-scrollbar-invisible')
+    ? bar.offsetWidth
+    : 0;
+}
+
 /** ag-grid has no option for the grid's accessible name: put it on its role="grid" element. */
 function nameGrid(host: HTMLElement | null, label: string): void {
   host?.querySelector('[role="grid"]')?.setAttribute('aria-label', label);
@@ -235,7 +243,7 @@ function capColumns<T>(api: GridApi<T>, host: HTMLElement | null): void {
     columns
       .filter((c) => !c.getColDef().flex)
       .map((c) => ({ key: c.getColId(), width: c.getActualWidth(), min: c.getColDef().minWidth ?? 56 })),
-    viewport.clientWidth - flexMin,
+    viewport.clientWidth - verticalScrollbar(host) - flexMin,
   );
   if (capped) api.setColumnWidths([...capped].map(([key, newWidth]) => ({ key, newWidth })));
 }
