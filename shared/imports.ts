@@ -247,5 +247,13 @@ export const REJECT_REASONS = [
   'unknown_account',
   'unknown_staff',
   'inconsistent',
+  /** An identifier that fails its type's rules (check character, date, length, letters). */
+  'bad_id_no',
+  'bad_mobile',
+  'bad_account_no',
+  /** A card account whose number fails the Luhn check. */
+  'bad_card_no',
+  /** An .xlsx number that cannot hold the value exactly (an 18-digit ID typed as a number): format the column as text. */
+  'numeric_cell',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -31,6 +31,7 @@ import {
   type RejectInfo,
   type Value,
 } from './job';
+import { compileRowCheck } from './checks';
 import { KINDS, REF_REASON } from './kinds';
 import { RefResolver } from './ref-resolver';
 import { Writer } from './writer';
@@ -175,6 +176,8 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     const delimited = profile.format === 'delimited';
     const xlsx = profile.format === 'xlsx';
     let width: number | undefined;
+    const rowCheck = compileRowCheck(profile);
+    const inexactOf = (record: SourceRecord, at: number) => record.inexact?.includes(at) === true;
     const vals: Value[] = new Array<Value>(nCols).fill(null);
     const columnOf = (record: SourceRecord, i: number, at: number): number | null => {
       const cols = record.cols;
@@ -273,6 +276,16 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
             bad = { line: record.line, column: null, field: mappedFields[i]!, value: null, reason: 'field_count' };
             break;
           }
+          if (inexactOf(record, at)) {
+            bad = {
+              line: record.line,
+              column: columnOf(record, i, at),
+              field: mappedFields[i]!,
+              value: raw,
+              reason: 'numeric_cell',
+            };
+            break;
+          }
           const c = convs[i]!(raw);
           if (!c.ok) {
             bad = {
@@ -301,6 +314,19 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
             v = id;
           }
           vals[i] = v;
+        }
+        if (!bad && rowCheck) {
+          const f = rowCheck(vals);
+          if (f) {
+            const at = indexes[f.index]!;
+            bad = {
+              line: record.line,
+              column: columnOf(record, f.index, at),
+              field: mappedFields[f.index]!,
+              value: fixed ? (record.fields[f.index] ?? '') : at >= 0 ? (record.fields[at] ?? '') : '',
+              reason: f.reason,
+            };
+          }
         }
         if (!bad) bad = writer.write(record.line, vals, resolver);
         if (bad) await reject(record, bad);

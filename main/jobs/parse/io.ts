@@ -30,6 +30,11 @@ export interface SourceRecord {
   cols?: ArrayLike<number>;
   problem?: { reason: RejectReason; column?: number };
   rawBytes?: Uint8Array;
+  /**
+   * xlsx: indexes of fields read from a number cell that cannot hold the value exactly (an integer
+   * beyond 2^53, e.g. an 18-digit ID typed as a number): the text is not what was typed.
+   */
+  inexact?: number[];
 }
 
 // Codes are declared once, in shared/errors.ts (the renderer translates them from there).

@@ -91,6 +91,16 @@ export function excelDateText(d: Date): string {
   return `${date} ${p2(t.getUTCHours())}:${p2(t.getUTCMinutes())}:${p2(t.getUTCSeconds())}`;
 }
 
+/**
+ * A number cell (or a formula's number result) whose value is an integer too large for a double to
+ * hold exactly: Excel keeps 15 significant digits, so an 18-digit ID typed as a number is already
+ * changed in the file (110108195008026868 is stored as 110108195008027000).
+ */
+export function isInexactNumber(v: unknown): boolean {
+  if (v !== null && typeof v === 'object' && 'result' in v) v = (v as { result: unknown }).result;
+  return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) >= 2 ** 53;
+}
+
 export function cellText(v: unknown, numFmt?: string): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
@@ -246,9 +256,14 @@ export class XlsxReader {
       }
       const row = r.value;
       const fields: string[] = [];
+      let inexact: number[] | undefined;
       let blank = true;
       row.eachCell({ includeEmpty: false }, (cell, col) => {
         const text = cellText(cell.value, cell.numFmt);
+        if (isInexactNumber(cell.value)) {
+          inexact ??= [];
+          inexact.push(col - 1);
+        }
         while (fields.length < col - 1) fields.push('');
         fields[col - 1] = text;
         if (blank && text.trim() !== '') blank = false;
@@ -258,7 +273,9 @@ export class XlsxReader {
         continue;
       }
       if (blank) continue;
-      return { line: row.number, fields, raw: fields.join('\t') }; // column = field index + 1
+      const rec: SourceRecord = { line: row.number, fields, raw: fields.join('\t') }; // column = field index + 1
+      if (inexact) rec.inexact = inexact;
+      return rec;
     }
     return null;
   }

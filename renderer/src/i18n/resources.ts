@@ -10,6 +10,7 @@ import { FIELD_STRINGS } from '../../../shared/i18n/customer-fields';
 import enBase from './en.json';
 import zhBase from './zh-CN.json';
 import desktop from './domains/desktop.json';
+import imports from './domains/imports.json';
 import opportunities from './domains/opportunities.json';
 import referrals from './domains/referrals.json';
 import reminders from './domains/reminders.json';

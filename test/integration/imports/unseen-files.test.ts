@@ -10,7 +10,7 @@ import { runImport, type RunOptions } from '../../../main/jobs/engine/run';
 import { residentIdCheckChar } from '../../../shared/id-numbers';
 import type { ImportProfile } from '../../../shared/imports';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
-import { CIF_PROFILE, tempDir } from './helpers';
+import { ACCOUNTS_HEADER, ACCOUNTS_PROFILE, CIF_HEADER, CIF_PROFILE, tempDir, writeText } from './helpers';
 
 const id = (body17: string) => body17 + residentIdCheckChar(body17);
 
@@ -109,5 +109,115 @@ describe('.xlsx rows with blank trailing cells (item 8)', () => {
       .prepare('SELECT credit_rating, risk_tolerance, manager_staff_id, mobile FROM customers WHERE customer_no = ?')
       .get('9915000001');
     expect(row).toEqual({ credit_rating: null, risk_tolerance: null, manager_staff_id: null, mobile: '13800138000' });
+  });
+});
+
+function rejects(jobId: number): { line: number; field: string | null; value: string | null; reason: string }[] {
+  return store.db
+    .prepare('SELECT line, field, value, reason FROM import_rejects WHERE job_id = ? ORDER BY seq')
+    .all(jobId) as never;
+}
+
+describe('identifiers are validated (item 1)', () => {
+  it('a GB18030 CIF file: wrong check character and a mobile with a letter are rejected, the rest loads', async () => {
+    const legacy = '110108500802686';
+    const rows = [
+      `9915000101,个人,王喆,身份证,110108195008026860,13800138000,上海市,310101,20240131,`,
+      `9915000102,个人,𠮷祥,身份证,${id('11010819700101123')},1735576581X,上海市,310101,20240131,`,
+      `9915000103,个人,李镕,身份证,${legacy},+86 138-0013-8001,上海市,310101,20240131,`,
+      `9915000104,个人,张·三,护照,e12345678,,上海市,310101,20240131,`,
+      `9915000105,个人,陈四,港澳通行证,X1234567,,上海市,310101,20240131,`,
+    ];
+    const file = writeText(dir, `cif-${++n}.csv`, `${[CIF_HEADER, ...rows].join('\r\n')}\r\n`, 'gb18030');
+    const profile: ImportProfile = {
+      ...CIF_PROFILE,
+      columns: CIF_PROFILE.columns.map((c) =>
+        c.field === 'id_type'
+          ? { ...c, values: { 身份证: 'resident_id', 护照: 'passport', 港澳通行证: 'hk_mo_permit' } }
+          : c,
+      ),
+    };
+    const out = await runImport(store.db, opts(file, profile, { tolerance: 10 }));
+    expect(out).toMatchObject({ status: 'committed', rowsInserted: 2, rowsRejected: 3 });
+    expect(rejects(out.jobId)).toEqual([
+      { line: 2, field: 'id_no', value: '110108195008026860', reason: 'bad_id_no' },
+      { line: 3, field: 'mobile', value: '1735576581X', reason: 'bad_mobile' },
+      { line: 6, field: 'id_no', value: 'X1234567', reason: 'bad_id_no' },
+    ]);
+    const stored = store.db
+      .prepare(
+        `SELECT customer_no, id_no, mobile FROM customers WHERE customer_no IN ('9915000103', '9915000104') ORDER BY 1`,
+      )
+      .all();
+    expect(stored).toEqual([
+      {
+        customer_no: '9915000103',
+        id_no: `11010819500802686${residentIdCheckChar('11010819500802686')}`,
+        mobile: '13800138001',
+      },
+      { customer_no: '9915000104', id_no: 'E12345678', mobile: null },
+    ]);
+  });
+
+  it('a 15-digit ID is kept as issued when the id_no column says keep15', async () => {
+    const file = writeText(
+      dir,
+      `cif-${++n}.csv`,
+      `${CIF_HEADER}\r\n9915000111,个人,赵五,身份证,110108500802686,,上海市,310101,20240131,\r\n`,
+    );
+    const profile: ImportProfile = {
+      ...CIF_PROFILE,
+      columns: CIF_PROFILE.columns.map((c) => (c.field === 'id_no' ? { ...c, format: 'keep15' } : c)),
+    };
+    const out = await runImport(store.db, opts(file, profile));
+    expect(out.status).toBe('committed');
+    expect(store.db.prepare(`SELECT id_no FROM customers WHERE customer_no = '9915000111'`).get()).toEqual({
+      id_no: '110108500802686',
+    });
+  });
+
+  it('an 18-digit ID typed as a number in .xlsx is refused (format the column as text), as text it loads', async () => {
+    const file = await xlsx([
+      [
+        '9915000201',
+        '个人',
+        '王喆',
+        '身份证',
+        Number('110108195008026868'), // as Excel stores it: 110108195008027000
+        '13800138000',
+        '上海市',
+        '310101',
+        '20240131',
+      ],
+      ['9915000202', '个人', '李镕', '身份证', '110108195008026868', '13800138000', '上海市', '310101', '20240131'],
+    ]);
+    const out = await runImport(store.db, opts(file, XLSX_CIF, { tolerance: 1 }));
+    expect(out).toMatchObject({ status: 'committed', rowsInserted: 1, rowsRejected: 1 });
+    expect(rejects(out.jobId)).toEqual([
+      { line: 2, field: 'id_no', value: '110108195008027000', reason: 'numeric_cell' },
+    ]);
+    expect(store.db.prepare(`SELECT id_no FROM customers WHERE customer_no = '9915000202'`).get()).toEqual({
+      id_no: '110108195008026868',
+    });
+    expect(store.db.prepare(`SELECT 1 FROM customers WHERE customer_no = '9915000201'`).get()).toBeUndefined();
+  });
+
+  it('card accounts must pass Luhn, account numbers must look like account numbers', async () => {
+    const c = store.db.prepare('SELECT customer_no FROM customers ORDER BY id LIMIT 1').get() as {
+      customer_no: string;
+    };
+    const p = store.db.prepare(`SELECT code FROM products WHERE category = 'card' LIMIT 1`).get() as { code: string };
+    const lines = [
+      `4111111111111111|${c.customer_no}|${p.code}|310101|card|2024-01-31|0`,
+      `4111111111111112|${c.customer_no}|${p.code}|310101|card|2024-01-31|0`,
+      `62 17 00|${c.customer_no}|${p.code}|310101|demand|2024-01-31|0`,
+    ];
+    const file = writeText(dir, `acc-${++n}.csv`, `${[ACCOUNTS_HEADER, ...lines].join('\n')}\n`, 'utf-8');
+    const out = await runImport(store.db, opts(file, ACCOUNTS_PROFILE, { tolerance: 5 }));
+    expect(out).toMatchObject({ status: 'committed', rowsInserted: 1, rowsRejected: 2 });
+    expect(rejects(out.jobId).map((r) => [r.line, r.reason])).toEqual([
+      [3, 'bad_card_no'],
+      [4, 'bad_account_no'],
+    ]);
   });
 });
