@@ -27,6 +27,7 @@ interface DomainFile {
 
 const DOMAINS: Record<string, DomainFile> = {
   desktop,
+  imports,
   opportunities,
   referrals,
   reminders,
