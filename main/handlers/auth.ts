@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors';
 import { ROLE_PERMISSIONS } from '../../shared/permissions';
 import type { UserRecord } from '../../db/repos/users';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../db/password';
+import { recentPasswordHashes, rememberPassword } from '../../db/repos/password-history';
 import { PASSWORD_POLICY } from '../../shared/password-policy';
 import { assertPasswordPolicy } from '../auth/password-rules';
 import { handlers } from './types';
@@ -151,10 +152,25 @@ export const authHandlers = handlers({
       throw new AppError('BAD_CREDENTIALS');
     }
     assertPasswordPolicy(newPassword, ctx.user.username);
-    if (await verifyPassword(newPassword, ctx.user.password_hash)) {
-      throw new AppError('PASSWORD_POLICY', { rules: ['reused'], history: PASSWORD_POLICY.history });
+    // Not the current password nor one of the ones before it (PASSWORD_POLICY.history in all).
+    const previous = [
+      ctx.user.password_hash,
+      ...recentPasswordHashes(ctx.services.db, ctx.user.id, PASSWORD_POLICY.history - 1),
+    ];
+    for (const h of previous) {
+      if (await verifyPassword(newPassword, h)) {
+        throw new AppError('PASSWORD_POLICY', { rules: ['reused'], history: PASSWORD_POLICY.history });
+      }
     }
-    repos.users.setPassword(ctx.user.id, await hashPassword(newPassword), false);
+    const hash = await hashPassword(newPassword);
+    rememberPassword(
+      ctx.services.db,
+      ctx.user.id,
+      ctx.user.password_hash,
+      ctx.services.clock.now(),
+      PASSWORD_POLICY.history,
+    );
+    repos.users.setPassword(ctx.user.id, hash, false);
     // A new password ends the user's sessions elsewhere (a session someone else opened with the old one
     // must not outlive it); the one that changed it stays signed in.
     ctx.services.sessions.revokeUser(ctx.user.id, ctx.session ?? undefined);

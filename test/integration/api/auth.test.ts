@@ -255,6 +255,26 @@ describe('password changes', () => {
     expect(await ok(w, 'auth.me', {}, s)).toMatchObject({ username: 'manager1' });
   });
 
+  it('a new password may not be the current one nor one of the four before it', async () => {
+    const s = await signIn(w, 'manager1');
+    const passwords = ['Autumn-Leaf-01', 'Autumn-Leaf-02', 'Autumn-Leaf-03', 'Autumn-Leaf-04', 'Autumn-Leaf-05'];
+    let current = TEST_PASSWORD;
+    for (const next of passwords) {
+      await ok(w, 'auth.changePassword', { currentPassword: current, newPassword: next }, s);
+      current = next;
+    }
+    // The last five passwords (the current one included) are refused; the sixth back is allowed again.
+    for (const old of passwords) {
+      expect(await call(w, 'auth.changePassword', { currentPassword: current, newPassword: old }, s)).toEqual({
+        ok: false,
+        error: { code: 'PASSWORD_POLICY', details: { rules: ['reused'], history: 5 } },
+      });
+    }
+    await ok(w, 'auth.changePassword', { currentPassword: current, newPassword: TEST_PASSWORD.repeat(2) }, s);
+    const kept = w.db.prepare('SELECT COUNT(*) AS n FROM password_history').get() as { n: number };
+    expect(kept.n).toBe(5);
+  });
+
   it('changing a password ends the user’s other sessions and keeps the one that changed it', async () => {
     const here = await signIn(w, 'manager1');
     const elsewhere = await signIn(w, 'manager1');
