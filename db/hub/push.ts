@@ -1,12 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
-import type { Change, Mutation, PullResponse, PushResult } from '../../shared/sync/protocol';
+import type { Change, Mutation, Outcome, PullResponse, PushResult } from '../../shared/sync/protocol';
 import { PULL_PAGE } from '../../shared/sync/protocol';
 import { checkWrite, type SyncActor } from '../../shared/sync/rules';
 import type { PcIdentity } from './enrol';
 
 /**
- * Applying pushed mutations and serving pulls. Each mutation is one PostgreSQL transaction that first
- * takes the branch's transaction-scoped advisory lock. That lock does two jobs:
+ * Applying pushed mutations and serving pulls. Mutations are applied in PostgreSQL transactions that
+ * first take the branch's transaction-scoped advisory lock. That lock does two jobs:
  * - commit order: change-log sequence numbers are handed out (branches.last_seq) and become visible in
  *   the same order, because the next writer of the branch waits until this one has committed. A plain
  *   BIGSERIAL would not do: two transactions can take 3 and 4 and commit 4 first, and a PC that pulled
@@ -26,14 +26,60 @@ async function lockBranch(c: PoolClient, branch: string): Promise<void> {
 }
 
 /** Test seam: runs inside the transaction after the writes, before COMMIT (e.g. a deliberate delay). */
-export type BeforeCommit = (c: PoolClient, m: Mutation) => Promise<void>;
+export type BeforeCommit = (c: PoolClient, ms: Mutation[]) => Promise<void>;
 
-export async function applyMutation(
+/** Mutations per PostgreSQL transaction: bounds how long one PC's queue holds its branch's lock. */
+export const MUTATIONS_PER_TRANSACTION = 100;
+
+/**
+ * Applies a PC's mutations in order, in transactions of up to MUTATIONS_PER_TRANSACTION. Each mutation
+ * is atomic and processed once: its checks read only, so a refused or conflicting one writes nothing but
+ * its outcome, and if anything fails the whole transaction rolls back and none of its mutations counts
+ * as processed (the PC pushes them again). One commit per page instead of per mutation is what makes a
+ * week's queue go up in seconds: a commit waits for the WAL flush.
+ */
+export async function applyMutations(
   pool: Pool,
   pc: PcIdentity,
-  m: Mutation,
+  ms: Mutation[],
   opts: { actor?: SyncActor | null; beforeCommit?: BeforeCommit } = {},
-): Promise<PushResult> {
+): Promise<PushResult[]> {
+  const results: PushResult[] = [];
+  for (let i = 0; i < ms.length; i += MUTATIONS_PER_TRANSACTION)
+    results.push(...(await applyPage(pool, pc, ms.slice(i, i + MUTATIONS_PER_TRANSACTION), opts)));
+  return results;
+}
+
+interface Current {
+  revision: number;
+  data: Row | null;
+  deleted: boolean;
+}
+
+/** One change-log row to write; seq is assigned once the page knows how many it has. */
+interface Written {
+  table: string;
+  id: string;
+  revision: number;
+  data: string | null;
+  deleted: boolean;
+  mutationId: number;
+}
+
+const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
+
+/**
+ * One page in one transaction with a fixed number of statements whatever its size: the records it
+ * touches are read once, the mutations are judged in order in memory (exact, because the branch lock
+ * keeps every other writer of the branch out until COMMIT), and rows, change log and outcomes are
+ * written set-wise.
+ */
+async function applyPage(
+  pool: Pool,
+  pc: PcIdentity,
+  ms: Mutation[],
+  opts: { actor?: SyncActor | null; beforeCommit?: BeforeCommit },
+): Promise<PushResult[]> {
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
@@ -42,34 +88,70 @@ export async function applyMutation(
       pc.branch,
       pc.pcId,
     ]);
-    const last = Number(pcRow.rows[0].last_mutation_id);
-    if (m.id <= last) {
-      const first = await c.query(
-        'SELECT outcome FROM mutations WHERE branch = $1 AND pc_id = $2 AND mutation_id = $3',
-        [pc.branch, pc.pcId, m.id],
-      );
-      await c.query('COMMIT');
-      // No row: an id below the last that was never sent (the PC skipped it); nothing to apply either way.
-      return { id: m.id, outcome: 'duplicate', ...(first.rows[0] ? { first: first.rows[0].outcome } : {}) };
-    }
-
-    const verdict = await judge(c, pc, m, opts.actor ?? null);
-    if (verdict.outcome === 'applied') await write(c, pc, m, verdict.revisions);
-    await c.query(
-      `INSERT INTO mutations (branch, pc_id, mutation_id, name, args, outcome, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [pc.branch, pc.pcId, m.id, m.name, JSON.stringify(m.args ?? null), verdict.outcome, verdict.reason ?? null],
+    const processedUpTo = Number(pcRow.rows[0].last_mutation_id);
+    const fresh = ms.filter((m) => m.id > processedUpTo);
+    const firstOutcomes = await outcomesOf(
+      c,
+      pc,
+      ms.filter((m) => m.id <= processedUpTo).map((m) => m.id),
     );
-    await c.query('UPDATE pcs SET last_mutation_id = $3, last_sync_at = now() WHERE branch = $1 AND pc_id = $2', [
-      pc.branch,
-      pc.pcId,
-      m.id,
-    ]);
-    await opts.beforeCommit?.(c, m);
+    const current = await loadCurrent(c, pc.branch, fresh);
+
+    const results: PushResult[] = [];
+    const written: Written[] = [];
+    const outcomes: { m: Mutation; outcome: string; reason: Record<string, unknown> | null }[] = [];
+    for (const m of ms) {
+      if (m.id <= processedUpTo) {
+        const first = firstOutcomes.get(m.id);
+        // No row: an id below the last that was never sent (the PC skipped it); nothing to apply either way.
+        results.push({ id: m.id, outcome: 'duplicate', ...(first ? { first } : {}) });
+        continue;
+      }
+      const verdict = judge(current, m, opts.actor ?? null);
+      if (verdict.outcome === 'applied') {
+        for (const e of m.effects) {
+          const k = keyOf(e.table, e.id);
+          const deleted = 'deleted' in e;
+          const revision = (current.get(k)?.revision ?? 0) + 1;
+          current.set(k, { revision, data: deleted ? null : e.data, deleted });
+          written.push({
+            table: e.table,
+            id: e.id,
+            revision,
+            data: deleted ? null : JSON.stringify(e.data),
+            deleted,
+            mutationId: m.id,
+          });
+        }
+        results.push({ id: m.id, outcome: 'applied' });
+      } else results.push({ id: m.id, outcome: verdict.outcome, reason: verdict.reason });
+      outcomes.push({ m, outcome: verdict.outcome, reason: verdict.reason ?? null });
+    }
+    await writeRows(c, pc, written);
+    if (outcomes.length > 0) {
+      await c.query(
+        `INSERT INTO mutations (branch, pc_id, mutation_id, name, args, outcome, reason)
+         SELECT $1, $2, u.id, u.name, u.args::jsonb, u.outcome, u.reason::jsonb
+           FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(id, name, args, outcome, reason)`,
+        [
+          pc.branch,
+          pc.pcId,
+          outcomes.map((o) => o.m.id),
+          outcomes.map((o) => o.m.name),
+          outcomes.map((o) => JSON.stringify(o.m.args ?? null)),
+          outcomes.map((o) => o.outcome),
+          outcomes.map((o) => (o.reason ? JSON.stringify(o.reason) : null)),
+        ],
+      );
+      await c.query('UPDATE pcs SET last_mutation_id = $3, last_sync_at = now() WHERE branch = $1 AND pc_id = $2', [
+        pc.branch,
+        pc.pcId,
+        outcomes.at(-1)!.m.id,
+      ]);
+    }
+    await opts.beforeCommit?.(c, ms);
     await c.query('COMMIT');
-    return verdict.reason
-      ? { id: m.id, outcome: verdict.outcome, reason: verdict.reason }
-      : { id: m.id, outcome: verdict.outcome };
+    return results;
   } catch (err) {
     await c.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -78,64 +160,100 @@ export async function applyMutation(
   }
 }
 
+async function outcomesOf(c: PoolClient, pc: PcIdentity, ids: number[]): Promise<Map<number, Outcome>> {
+  if (ids.length === 0) return new Map();
+  const r = await c.query(
+    'SELECT mutation_id, outcome FROM mutations WHERE branch = $1 AND pc_id = $2 AND mutation_id = ANY($3::bigint[])',
+    [pc.branch, pc.pcId, ids],
+  );
+  return new Map(r.rows.map((x) => [Number(x.mutation_id), x.outcome as Outcome]));
+}
+
+async function loadCurrent(c: PoolClient, branch: string, ms: Mutation[]): Promise<Map<string, Current>> {
+  const effects = ms.flatMap((m) => m.effects);
+  const out = new Map<string, Current>();
+  if (effects.length === 0) return out;
+  const r = await c.query(
+    `SELECT r.tbl, r.id, r.revision, r.data, r.deleted FROM records r
+       JOIN unnest($2::text[], $3::text[]) AS k(tbl, id) ON r.tbl = k.tbl AND r.id = k.id
+      WHERE r.branch = $1`,
+    [branch, effects.map((e) => e.table), effects.map((e) => e.id)],
+  );
+  for (const x of r.rows)
+    out.set(keyOf(x.tbl, x.id), { revision: Number(x.revision), data: x.data, deleted: x.deleted });
+  return out;
+}
+
 type Verdict =
-  | { outcome: 'applied'; revisions: number[]; reason?: undefined }
+  | { outcome: 'applied'; reason?: undefined }
   | { outcome: 'conflict' | 'refused'; reason: Record<string, unknown> };
 
 /** Conflict when a record's revision moved since the PC read it; refused when a write rule says no. */
-async function judge(c: PoolClient, pc: PcIdentity, m: Mutation, actor: SyncActor | null): Promise<Verdict> {
+function judge(current: Map<string, Current>, m: Mutation, actor: SyncActor | null): Verdict {
   const seen = new Set<string>();
-  const revisions: number[] = [];
   for (const e of m.effects) {
-    const key = `${e.table}\u0000${e.id}`;
-    if (seen.has(key)) return { outcome: 'refused', reason: { code: 'duplicate_effect', table: e.table, id: e.id } };
-    seen.add(key);
-    const r = await c.query('SELECT revision, data, deleted FROM records WHERE branch = $1 AND tbl = $2 AND id = $3', [
-      pc.branch,
-      e.table,
-      e.id,
-    ]);
-    const cur = r.rows[0] as { revision: string; data: Row | null; deleted: boolean } | undefined;
-    const revision = cur ? Number(cur.revision) : 0;
+    const k = keyOf(e.table, e.id);
+    if (seen.has(k)) return { outcome: 'refused', reason: { code: 'duplicate_effect', table: e.table, id: e.id } };
+    seen.add(k);
+    const cur = current.get(k);
+    const revision = cur?.revision ?? 0;
     if (e.baseRevision !== revision)
-      return {
-        outcome: 'conflict',
-        reason: { table: e.table, id: e.id, baseRevision: e.baseRevision, revision },
-      };
+      return { outcome: 'conflict', reason: { table: e.table, id: e.id, baseRevision: e.baseRevision, revision } };
     const before = cur && !cur.deleted ? cur.data : null;
     const after = 'deleted' in e ? null : e.data;
     const refusal = checkWrite(e.table, e.id, before, after, actor);
     if (refusal) return { outcome: 'refused', reason: { ...refusal } };
-    revisions.push(revision + 1);
   }
-  return { outcome: 'applied', revisions };
+  return { outcome: 'applied' };
 }
 
-async function write(c: PoolClient, pc: PcIdentity, m: Mutation, revisions: number[]): Promise<void> {
+/**
+ * Appends the page's changes with the next sequence numbers of the branch, in the order the mutations
+ * were applied, and upserts each touched record once with its final state (one statement cannot
+ * update a row twice).
+ */
+async function writeRows(c: PoolClient, pc: PcIdentity, written: Written[]) {
+  if (written.length === 0) return;
   const seq = await c.query('UPDATE branches SET last_seq = last_seq + $2 WHERE branch = $1 RETURNING last_seq', [
     pc.branch,
-    m.effects.length,
+    written.length,
   ]);
-  let next = Number(seq.rows[0].last_seq) - m.effects.length;
-  for (const [i, e] of m.effects.entries()) {
-    const deleted = 'deleted' in e;
-    const data = deleted ? null : JSON.stringify(e.data);
-    const revision = revisions[i]!;
-    next += 1;
-    await c.query(
-      `INSERT INTO records (branch, tbl, id, revision, data, deleted, updated_by, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-       ON CONFLICT (branch, tbl, id) DO UPDATE
-         SET revision = EXCLUDED.revision, data = EXCLUDED.data, deleted = EXCLUDED.deleted,
-             updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
-      [pc.branch, e.table, e.id, revision, data, deleted, pc.pcId],
-    );
-    await c.query(
-      `INSERT INTO changes (branch, seq, tbl, id, revision, data, deleted, pc_id, mutation_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [pc.branch, next, e.table, e.id, revision, data, deleted, pc.pcId, m.id],
-    );
-  }
+  const first = Number(seq.rows[0].last_seq) - written.length + 1;
+  await c.query(
+    `INSERT INTO changes (branch, seq, tbl, id, revision, data, deleted, pc_id, mutation_id)
+     SELECT $1, $2 + u.ord - 1, u.tbl, u.id, u.revision, u.data::jsonb, u.deleted, $3, u.mutation_id
+       FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[], $8::boolean[], $9::bigint[])
+            WITH ORDINALITY AS u(tbl, id, revision, data, deleted, mutation_id, ord)`,
+    [
+      pc.branch,
+      first,
+      pc.pcId,
+      written.map((w) => w.table),
+      written.map((w) => w.id),
+      written.map((w) => w.revision),
+      written.map((w) => w.data),
+      written.map((w) => w.deleted),
+      written.map((w) => w.mutationId),
+    ],
+  );
+  const finals = [...new Map(written.map((w) => [keyOf(w.table, w.id), w])).values()];
+  await c.query(
+    `INSERT INTO records (branch, tbl, id, revision, data, deleted, updated_by, updated_at)
+     SELECT $1, u.tbl, u.id, u.revision, u.data::jsonb, u.deleted, $2, now()
+       FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[]) AS u(tbl, id, revision, data, deleted)
+     ON CONFLICT (branch, tbl, id) DO UPDATE
+       SET revision = EXCLUDED.revision, data = EXCLUDED.data, deleted = EXCLUDED.deleted,
+           updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
+    [
+      pc.branch,
+      pc.pcId,
+      finals.map((w) => w.table),
+      finals.map((w) => w.id),
+      finals.map((w) => w.revision),
+      finals.map((w) => w.data),
+      finals.map((w) => w.deleted),
+    ],
+  );
 }
 
 /**

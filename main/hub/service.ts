@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { authenticatePc, enrolPc, type PcIdentity } from '../../db/hub/enrol';
 import { checkHubSchema } from '../../db/hub/migrate';
-import { applyMutation, type BeforeCommit, lastMutationId, pullChanges } from '../../db/hub/push';
+import { applyMutations, type BeforeCommit, lastMutationId, pullChanges } from '../../db/hub/push';
 import {
   type EnrolResponse,
   enrolRequestSchema,
@@ -18,7 +18,7 @@ import { WakeHub } from './wake';
  * The hub service: stateless HTTP in front of PostgreSQL (everything it knows is in the database, so
  * any number of processes can run behind a load balancer). JSON endpoints:
  *   POST /enrol         branch + one-time code + PC name → PC id + secret (shown once)
- *   POST /push          a batch of mutations, each applied in its own transaction, in order
+ *   POST /push          a batch of mutations, applied in order, each atomically and once
  *   GET  /pull?cursor=N changes of the PC's branch after N, in commit order
  *   GET  /wake          WebSocket: "pull now" after every commit in the PC's branch
  *   GET  /health        liveness for the load balancer
@@ -33,7 +33,7 @@ export interface HubOptions {
   port?: number;
   poolSize?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
-  /** Test seam: runs inside each mutation's transaction just before COMMIT. */
+  /** Test seam: runs inside each push transaction just before COMMIT. */
   beforeCommit?: BeforeCommit;
 }
 
@@ -117,8 +117,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       const ms = parsed.data.mutations;
       if (ms.some((m, i) => i > 0 && m.id <= ms[i - 1]!.id))
         throw new HttpError(400, { error: 'bad_request', detail: 'ids_not_increasing' });
-      const results: PushResult[] = [];
-      for (const m of ms) results.push(await applyMutation(pool, pc, m, { beforeCommit: opts.beforeCommit }));
+      const results: PushResult[] = await applyMutations(pool, pc, ms, { beforeCommit: opts.beforeCommit });
       if (results.some((r) => r.outcome === 'applied')) await WakeHub.notify(pool, pc.branch);
       return send(res, 200, { results, lastMutationId: await lastMutationId(pool, pc) } satisfies PushResponse);
     }

@@ -21,6 +21,8 @@ let server: TestPg;
 let owner: pg.Pool;
 let appUrl: string;
 let dir: string;
+let hubPort: number;
+let hub: ChildProcess;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
@@ -29,6 +31,8 @@ beforeAll(async () => {
   owner = ownerPool(server, db);
   appUrl = server.appUrl(db);
   dir = mkdtempSync(path.join(tmpdir(), 'crm-crash-'));
+  hubPort = await freePort();
+  hub = await startHubProcess(hubPort);
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -93,9 +97,7 @@ async function assertExactlyOnce(branch: string, db: BetterSqlite3.Database, n: 
 
 describe('kill -9', () => {
   it('of the hub mid-push: the PC re-pushes to the restarted hub, each mutation lands once', async () => {
-    const port = await freePort();
-    let hub = await startHubProcess(port);
-    const db = await enrolledStore(path.join(dir, 'a.db'), `http://127.0.0.1:${port}`, 'K01');
+    const db = await enrolledStore(path.join(dir, 'a.db'), `http://127.0.0.1:${hubPort}`, 'K01');
     const n = 400;
     for (let i = 0; i < n; i++)
       runMutation(db, testMutators, 'items.create', {
@@ -112,19 +114,16 @@ describe('kill -9', () => {
     expect(before).toBeGreaterThanOrEqual(30);
     expect(before).toBeLessThan(n);
 
-    hub = await startHubProcess(port);
+    hub = await startHubProcess(hubPort);
     const report = await syncOnce(db, testMutators);
     expect(report.pushed).toBe(n);
     await assertExactlyOnce('K01', db, n);
-    await killed(hub);
     db.close();
   });
 
   it('of a workstation mid-sync: reopened, its store syncs the rest, each mutation lands once', async () => {
-    const port = await freePort();
-    const hub = await startHubProcess(port);
     const file = path.join(dir, 'b.db');
-    (await enrolledStore(file, `http://127.0.0.1:${port}`, 'K02')).close();
+    (await enrolledStore(file, `http://127.0.0.1:${hubPort}`, 'K02')).close();
     const n = 400;
     const pc = await run(['test/integration/hub/pc-child.ts', file, String(n), '00000000-0000-7000-8000-'], /recorded/);
     expect(await until(async () => (await processed('K02')) >= 30, 10_000)).toBe(true);
@@ -135,6 +134,5 @@ describe('kill -9', () => {
     await syncOnce(db, testMutators);
     await assertExactlyOnce('K02', db, n);
     db.close();
-    await killed(hub);
   });
 });

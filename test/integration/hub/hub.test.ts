@@ -16,9 +16,11 @@ let owner: pg.Pool;
 let hub: Hub;
 let hub2: Hub;
 // Mutations whose name says so sleep inside their transaction, after their writes, before COMMIT.
-const slow = async (_c: unknown, m: Mutation) => {
-  const ms = /^slow:(\d+)$/.exec(m.name);
-  if (ms) await new Promise((r) => setTimeout(r, Number(ms[1])));
+const slow = async (_c: unknown, ms: Mutation[]) => {
+  for (const m of ms) {
+    const delay = /^slow:(\d+)$/.exec(m.name);
+    if (delay) await new Promise((r) => setTimeout(r, Number(delay[1])));
+  }
 };
 
 beforeAll(async () => {

@@ -37,7 +37,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPg(): Promise<TestPg> {
+/** `durable`: keep PostgreSQL's default fsync and commit settings (benchmarks), not the test shortcuts. */
+export async function startPg(opts: { durable?: boolean } = {}): Promise<TestPg> {
   const parent = mkdtempSync(path.join(tmpdir(), 'crm-hub-pg-'));
   chmodSync(parent, 0o777);
   const port = await freePort();
@@ -49,7 +50,9 @@ export async function startPg(): Promise<TestPg> {
     persistent: false,
     createPostgresUser: true,
     initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    postgresFlags: opts.durable
+      ? []
+      : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
     onLog: () => {},
     onError: () => {},
   });
