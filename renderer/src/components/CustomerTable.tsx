@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerSummary, RevealResult } from '../../../shared/api';
 import { api, validateInput, type ApiError } from '../api/client';
-import { useAction } from '../api/useApi';
+import { useAction } from '../api/use-api';
 import { yuan } from '../format';
 import { TierBadge } from './Figures';
 import { ErrorNotice, Modal } from './ui';

@@ -9,7 +9,7 @@ import {
 import { AgGridReact } from 'ag-grid-react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { yuan } from '../format';
-import { capWidths } from './columnWidths';
+import { capWidths } from './column-widths';
 import { Empty, Loading } from './ui';
 import '../styles/list.css';
 

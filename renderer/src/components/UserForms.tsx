@@ -5,7 +5,7 @@ import type { UserRow } from '../../../shared/api';
 import { ROLES, type Role } from '../../../shared/permissions';
 import { api, validateInput, type ApiError } from '../api/client';
 import { passwordProblems } from '../../../shared/password-policy';
-import { useAction, useApi } from '../api/useApi';
+import { useAction, useApi } from '../api/use-api';
 import { passwordRefusal } from '../i18n/messages';
 import { PasswordRules } from './PasswordRules';
 import { ErrorNotice, Modal } from './ui';

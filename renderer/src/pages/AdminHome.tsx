@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { useApi } from '../api/useApi';
+import { useApi } from '../api/use-api';
 import { Empty, ErrorNotice, Loading } from '../components/ui';
 import { count } from '../format';
 import { currentLanguage } from '../i18n';

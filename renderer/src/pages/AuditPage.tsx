@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditEntry } from '../../../shared/api';
-import { useApi } from '../api/useApi';
+import { useApi } from '../api/use-api';
 import { Empty, ErrorNotice, Loading, Pager } from '../components/ui';
 import { dateTime } from '../format';
 

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionUser } from '../../../shared/api';
 import { api, validateInput, type ApiError } from '../api/client';
-import { useAction } from '../api/useApi';
+import { useAction } from '../api/use-api';
 import { passwordProblems } from '../../../shared/password-policy';
 import { PasswordRules } from '../components/PasswordRules';
 import { passwordRefusal } from '../i18n/messages';

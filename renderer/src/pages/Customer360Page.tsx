@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Customer360, RevealResult } from '../../../shared/api';
 import { api, toApiError, validateInput, type ApiError } from '../api/client';
-import { useApi } from '../api/useApi';
+import { useApi } from '../api/use-api';
 import { TierBadge } from '../components/Figures';
 import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../components/ui';
 import { dateTime, yuan } from '../format';

@@ -39,7 +39,7 @@ import { useCan, useSession } from '../session';
 import { useDrill } from './desktop/drill';
 import { PinToDesktop } from './desktop/PinToDesktop';
 import { fieldColumnDefs } from './customer-columns';
-import { legacyLayoutKey, parseLegacyLayout, toGridLayout } from './gridLayout';
+import { legacyLayoutKey, parseLegacyLayout, toGridLayout } from './grid-layout';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
 

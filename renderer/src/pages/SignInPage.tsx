@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppInfo, Locale, SignInResult } from '../../../shared/api';
 import { api, type ApiError } from '../api/client';
-import { useAction } from '../api/useApi';
+import { useAction } from '../api/use-api';
 import { ErrorNotice, LanguageSwitch } from '../components/ui';
 
 /**

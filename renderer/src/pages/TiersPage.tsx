@@ -11,7 +11,7 @@ import {
   type TierModel,
 } from '../../../shared/tiers';
 import { api, toApiError, type ApiError } from '../api/client';
-import { useApi } from '../api/useApi';
+import { useApi } from '../api/use-api';
 import { ErrorNotice, Loading, Modal, useErrorText } from '../components/ui';
 import { count, dateTime, yuan } from '../format';
 import { currentLanguage } from '../i18n';

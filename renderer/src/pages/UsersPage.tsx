@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UserRow } from '../../../shared/api';
 import { api } from '../api/client';
-import { useAction, useApi } from '../api/useApi';
+import { useAction, useApi } from '../api/use-api';
 import { CreateUserForm, ResetPasswordDialog } from '../components/UserForms';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../components/ui';
 import { dateTime } from '../format';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drillFromHash, drillHref } from '../../../renderer/src/pages/desktop/drillUrl';
+import { drillFromHash, drillHref } from '../../../renderer/src/pages/desktop/drill-url';
 import { parseRoute } from '../../../renderer/src/nav';
 
 /** The drill-down URL a desktop figure opens: the grid filter survives the trip and nothing else gets in. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capWidths, type SizedColumn } from '../../../renderer/src/components/columnWidths';
+import { capWidths, type SizedColumn } from '../../../renderer/src/components/column-widths';
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 

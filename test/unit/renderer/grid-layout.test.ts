@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldColumnDefs } from '../../../renderer/src/pages/customer-columns';
-import { legacyLayoutKey, parseLegacyLayout, toGridLayout } from '../../../renderer/src/pages/gridLayout';
+import { legacyLayoutKey, parseLegacyLayout, toGridLayout } from '../../../renderer/src/pages/grid-layout';
 import { GRID_COLUMN_IDS, gridLayoutSchema } from '../../../shared/api';
 
 describe('customer grid layout (renderer side)', () => {
@@ -12,7 +12,10 @@ describe('customer grid layout (renderer side)', () => {
     const defs = src.slice(src.indexOf('const columnDefs'), src.indexOf('[t, money]'));
     expect([...defs.matchAll(/colId: '([A-Za-z]+)'/g)].map((m) => m[1])).toEqual(['fav']);
     expect(defs).toContain('...fieldColumnDefs(t, money)');
-    const ids = fieldColumnDefs((k) => k, (v) => v ?? '').map((c) => c.colId);
+    const ids = fieldColumnDefs(
+      (k) => k,
+      (v) => v ?? '',
+    ).map((c) => c.colId);
     expect(['fav', ...ids]).toEqual([...GRID_COLUMN_IDS]);
   });
 

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { KPI_METRICS, type Widget, type WidgetKind } from '../../../../shared/api';
-import { useApi } from '../../api/useApi';
+import { useApi } from '../../api/use-api';
 import { Modal } from '../../components/ui';
 import { bottomOf, newWidgetId, WIDGET_REGISTRY } from './registry';
 

@@ -13,7 +13,7 @@ import {
   type WidgetResult,
 } from '../../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
-import { useApi } from '../../api/useApi';
+import { useApi } from '../../api/use-api';
 import { ErrorNotice, Loading } from '../../components/ui';
 import { useSession } from '../../session';
 import { AddWidgetDialog } from './AddWidgetDialog';

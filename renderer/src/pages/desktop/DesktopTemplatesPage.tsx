@@ -12,7 +12,7 @@ import {
   type WidgetKind,
 } from '../../../../shared/api';
 import { api, toApiError, type ApiError } from '../../api/client';
-import { useApi } from '../../api/useApi';
+import { useApi } from '../../api/use-api';
 import { ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';
 import { AddWidgetDialog } from './AddWidgetDialog';

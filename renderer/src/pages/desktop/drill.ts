@@ -1,7 +1,7 @@
 /** Opening the customer grid from a desktop figure, and reading the drill filter back on the grid page. */
 import { useMemo, useSyncExternalStore } from 'react';
 import type { GridFilter } from '../../../../shared/api/grid';
-import { drillFromHash, drillHref } from './drillUrl';
+import { drillFromHash, drillHref } from './drill-url';
 
 export { drillFromHash, drillHref };
 

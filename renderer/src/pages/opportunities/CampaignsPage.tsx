@@ -10,7 +10,7 @@ import {
   type OpportunityProduct,
 } from '../../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { DetailPrompt, dateColumn, ListGrid, numberColumn } from '../../components/ListGrid';
 import { Empty, ErrorNotice, Pager, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { OPPORTUNITY_PRODUCTS, type OpportunityProduct } from '../../../../shared/api';
 import { api } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { ErrorNotice, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
 import { useCan } from '../../session';

@@ -3,7 +3,7 @@ import * as echarts from 'echarts/core';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OpportunityFilter } from '../../../../shared/api';
-import { useApi } from '../../api/useApi';
+import { useApi } from '../../api/use-api';
 import { ErrorNotice, Loading } from '../../components/ui';
 import { count, yuan } from '../../format';
 import { Chart } from '../desktop/chart';

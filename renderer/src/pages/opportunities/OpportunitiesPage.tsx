@@ -11,7 +11,7 @@ import {
   type OpportunityStage,
 } from '../../../../shared/api';
 import { api } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { DetailPrompt, dateColumn, ListGrid, moneyColumn } from '../../components/ListGrid';
 import { ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';

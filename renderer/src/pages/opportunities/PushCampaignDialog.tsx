@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { OPPORTUNITY_PRODUCTS, type GridFilter, type OpportunityProduct } from '../../../../shared/api';
 import { api } from '../../api/client';
-import { useAction } from '../../api/useApi';
+import { useAction } from '../../api/use-api';
 import { ErrorNotice, Modal } from '../../components/ui';
 import { count } from '../../format';
 

@@ -9,7 +9,7 @@ import {
   type ReferralUrgency,
 } from '../../../../shared/api';
 import { api } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { Empty, ErrorNotice, Loading, Modal, Pager } from '../../components/ui';
 import { dateTime, yuan } from '../../format';
 

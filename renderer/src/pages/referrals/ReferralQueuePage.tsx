@@ -11,7 +11,7 @@ import {
   type Referral,
 } from '../../../../shared/api';
 import { api } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { DetailPrompt, dateColumn, ListGrid } from '../../components/ListGrid';
 import { ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReferralStatsRow } from '../../../../shared/api';
 import { api } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
 import { useSession } from '../../session';

@@ -2,7 +2,7 @@ import type { ColDef } from 'ag-grid-community';
 import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StaleCustomer } from '../../../../shared/api';
-import { useApi } from '../../api/useApi';
+import { useApi } from '../../api/use-api';
 import { TierBadge } from '../../components/Figures';
 import { dateColumn, ListGrid, moneyColumn, numberColumn } from '../../components/ListGrid';
 import { ErrorNotice, Pager } from '../../components/ui';

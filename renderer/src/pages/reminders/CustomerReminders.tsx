@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { ErrorNotice } from '../../components/ui';
 import { announceRemindersChanged } from './RemindersPage';
 import { reminderText } from './text';

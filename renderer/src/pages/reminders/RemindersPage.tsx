@@ -14,7 +14,7 @@ import {
 } from '../../../../shared/api';
 import { fenToYuan, yuanToFen } from '../../../../shared/money';
 import { api } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { DetailPrompt, dateColumn, ListGrid } from '../../components/ListGrid';
 import { ErrorNotice, Loading, Modal, Pager, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';

@@ -18,7 +18,7 @@ import {
 } from '../../../../shared/api';
 import { CHANNELS } from '../../../../shared/drill';
 import { api, downloadFile, saveBlob } from '../../api/client';
-import { useAction, useApi } from '../../api/useApi';
+import { useAction, useApi } from '../../api/use-api';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { count, yuan } from '../../format';
 import { routeParam } from '../../nav';
