@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { auditRepo } from '../db/repos/audit';
+import { flushPendingAudit } from '../db/repos/audit';
 import { customersRepo } from '../db/repos/customers';
-import { usersRepo } from '../db/repos/users';
 import { currentVersion } from '../db/migrate';
 import { openStore } from '../db/open';
 import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './auth/sessions';
@@ -10,7 +9,7 @@ import { systemClock, type Clock } from './clock';
 import { markInterrupted } from './jobs/engine/revert';
 import { syncBuiltinProfiles } from './jobs/profiles/store';
 import { ImportQueue } from './jobs/queue';
-import { ExportService, FileVault } from './exports/service';
+import { clearStaleExports, ExportService, FileVault } from './exports/service';
 import { ColumnsBuilder } from './grid/columns';
 import { FollowUps } from './jobs/follow-ups';
 import { log } from './log';
@@ -43,11 +42,10 @@ export interface ServiceOptions {
   exclusive?: boolean;
 }
 
+/** The store's last factory object; users and audit are free functions taking the database (db/repos). */
 function makeRepos(db: Database) {
   return {
-    users: usersRepo(db),
     customers: customersRepo(db),
-    audit: auditRepo(db),
   };
 }
 export type Repos = ReturnType<typeof makeRepos>;
@@ -96,6 +94,11 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     rejects: rejectsDir(opts.dbPath),
     exports: path.join(path.dirname(path.resolve(opts.dbPath)), 'exports'),
   };
+  // Only the process that holds the store's lock may assume no other process is handing out these files.
+  if (lock) {
+    const removed = clearStaleExports(paths.exports);
+    if (removed) log.info('export files of an earlier run deleted', { count: removed });
+  }
   const vault = new FileVault();
   const exportService = new ExportService({ dbPath: opts.dbPath, dir: paths.exports, vault });
   // The grid's in-memory columns: built in a worker now and again after each import (the SQL path serves meanwhile).
@@ -120,7 +123,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         code: o.error?.code,
       });
       try {
-        repos.audit.flushPending();
+        flushPendingAudit(db);
       } catch (e) {
         log.warn('deferred audit entries not yet written', { error: String(e) });
       }
@@ -157,6 +160,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     paths,
     async close() {
       await Promise.all([imports.close(), exportService.close(), columns.close(), followUps.close()]);
+      vault.close();
       db.close();
       lock?.release();
     },

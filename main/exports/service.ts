@@ -4,7 +4,7 @@
  * (an unguessable id bound to the user who made it, valid for an hour).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { ExportStatus } from '../../shared/api/exports';
@@ -19,13 +19,30 @@ interface VaultEntry {
   expires: number;
 }
 
+/**
+ * Export files hold customer data: readable by their owner only (mode 0600; on Windows the folder
+ * under the user's %APPDATA% already is), and deleted once their link has expired, when the services
+ * close, and at start-up for anything an earlier run left behind (issue 19.7: they were never deleted).
+ */
 export class FileVault {
   private readonly files = new Map<string, VaultEntry>();
-  constructor(private readonly ttlMs = 60 * 60_000) {}
+  private readonly timer: NodeJS.Timeout;
+  constructor(
+    private readonly ttlMs = 60 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.timer = setInterval(() => this.sweep(), Math.min(ttlMs, 5 * 60_000));
+    this.timer.unref();
+  }
 
   register(file: string, name: string, userId: number): string {
     const id = randomBytes(24).toString('base64url');
-    this.files.set(id, { path: file, name, userId, expires: Date.now() + this.ttlMs });
+    try {
+      chmodSync(file, 0o600);
+    } catch {
+      // A file system without POSIX modes (FAT, some network shares): the folder's ACL is what protects it.
+    }
+    this.files.set(id, { path: file, name, userId, expires: this.now() + this.ttlMs });
     return id;
   }
 
@@ -33,12 +50,46 @@ export class FileVault {
   get(id: string, userId: number): { path: string; name: string } | null {
     const e = this.files.get(id);
     if (!e || e.userId !== userId) return null;
-    if (e.expires < Date.now() || !existsSync(e.path)) {
-      this.files.delete(id);
+    if (e.expires < this.now() || !existsSync(e.path)) {
+      this.drop(id, e);
       return null;
     }
     return { path: e.path, name: e.name };
   }
+
+  /** Deletes the files whose links have expired; returns how many. */
+  sweep(): number {
+    let n = 0;
+    for (const [id, e] of this.files) {
+      if (e.expires < this.now()) {
+        this.drop(id, e);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Deletes every file handed out (the links die with the process). */
+  close(): void {
+    clearInterval(this.timer);
+    for (const [id, e] of this.files) this.drop(id, e);
+  }
+
+  private drop(id: string, e: VaultEntry): void {
+    this.files.delete(id);
+    rmSync(e.path, { force: true });
+  }
+}
+
+/** Export files an earlier run left in `dir` (their links died with it): deleted at start-up. */
+export function clearStaleExports(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const f of readdirSync(dir)) {
+    rmSync(path.join(dir, f), { force: true, recursive: true });
+    n++;
+  }
+  return n;
 }
 
 interface Job {
@@ -70,7 +121,7 @@ export class ExportService {
   constructor(private readonly opts: { dbPath: string; dir: string; vault: FileVault }) {}
 
   start(req: ExportRequest): ExportStatus {
-    mkdirSync(this.opts.dir, { recursive: true });
+    mkdirSync(this.opts.dir, { recursive: true, mode: 0o700 });
     const ticket = this.next++;
     const file = path.join(this.opts.dir, `export-${ticket}-${randomBytes(6).toString('hex')}.${req.format}`);
     const job: Job = {
