@@ -127,7 +127,10 @@ export function checkWrite(
     for (const [field, v] of Object.entries(after)) {
       const f = Object.hasOwn(rule.fields, field) ? rule.fields[field] : undefined;
       if (!f) return { code: 'unknown_field', table, id, field };
-      if (v === null && !f.required) continue;
+      if (v === null) {
+        if (f.required) return { code: 'missing_field', table, id, field };
+        continue;
+      }
       if (!typeOk(f, v)) return { code: 'bad_type', table, id, field };
       if (f.maxLength !== undefined && typeof v === 'string' && [...v].length > f.maxLength)
         return { code: 'too_long', table, id, field };
