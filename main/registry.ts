@@ -2,6 +2,8 @@ import { contract, isMethodName, type CallEnvelope, type MethodName } from '../s
 import { AppError, isAppError, type CallResult } from '../shared/errors';
 import { hasPermission, ROLE_PERMISSIONS } from '../shared/permissions';
 import { scopeFor, type Scope } from '../db/scope';
+import { recordAudit } from '../db/repos/audit';
+import { userById } from '../db/repos/users';
 import { auditHandlers } from './handlers/audit';
 import { authHandlers } from './handlers/auth';
 import { customer360Handlers } from './handlers/customer360';
@@ -108,7 +110,7 @@ export function createRegistry(services: Services): Registry {
     if (typeof (all as Record<string, unknown>)[name] !== 'function') throw new Error(`no handler for ${name}`);
   }
 
-  const { repos, sessions } = services;
+  const { sessions } = services;
 
   function denied(ctx: Ctx, method: string, reason: string): never {
     ctx.audit({
@@ -139,7 +141,8 @@ export function createRegistry(services: Services): Registry {
         return scope;
       },
       audit(rec) {
-        repos.audit.write(
+        recordAudit(
+          services.db,
           { userId: ctx.user?.id ?? null, username: ctx.user?.username ?? null, role: ctx.user?.role ?? null },
           rec,
         );
@@ -151,7 +154,7 @@ export function createRegistry(services: Services): Registry {
       const found = sessions.touch(ctx.session);
       if (found.status === 'missing') throw new AppError('UNAUTHENTICATED');
       if (found.status === 'expired') throw new AppError('SESSION_EXPIRED');
-      const user = repos.users.findById(found.userId);
+      const user = userById(services.db, found.userId);
       if (!user || user.disabled) {
         sessions.revoke(ctx.session);
         throw new AppError(user ? 'ACCOUNT_DISABLED' : 'UNAUTHENTICATED');

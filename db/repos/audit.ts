@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
+import { all, Clauses, first, query } from '../sql';
 
 export interface AuditActor {
   userId: number | null;
@@ -35,21 +36,35 @@ export interface AuditFilter {
   outcome?: 'ok' | 'denied' | 'failed' | undefined;
 }
 
-const INSERT = `INSERT INTO audit_log (at, user_id, username, role, action, outcome, target_type, target_id, details)
-     VALUES (@at, @userId, @username, @role, @action, @outcome, @targetType, @targetId, @details)`;
+type AuditParams = [
+  at: string,
+  userId: number | null,
+  username: string | null,
+  role: string | null,
+  action: string,
+  outcome: AuditRecord['outcome'],
+  targetType: string | null,
+  targetId: string | null,
+  details: string | null,
+];
 
-function auditRow(actor: AuditActor, rec: AuditRecord): Record<string, unknown> {
-  return {
-    at: new Date().toISOString(),
-    userId: actor.userId,
-    username: actor.username,
-    role: actor.role,
-    action: rec.action,
-    outcome: rec.outcome,
-    targetType: rec.targetType ?? null,
-    targetId: rec.targetId == null ? null : String(rec.targetId),
-    details: rec.details ? JSON.stringify(rec.details) : null,
-  };
+const INSERT = query<AuditParams>(
+  `INSERT INTO audit_log (at, user_id, username, role, action, outcome, target_type, target_id, details)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+
+function auditParams(actor: AuditActor, rec: AuditRecord): AuditParams {
+  return [
+    new Date().toISOString(),
+    actor.userId,
+    actor.username,
+    actor.role,
+    rec.action,
+    rec.outcome,
+    rec.targetType ?? null,
+    rec.targetId == null ? null : String(rec.targetId),
+    rec.details ? JSON.stringify(rec.details) : null,
+  ];
 }
 
 /**
@@ -58,7 +73,7 @@ function auditRow(actor: AuditActor, rec: AuditRecord): Record<string, unknown> 
  * rather than being deferred, as the caller already holds the write lock.
  */
 export function writeAudit(db: Database, actor: AuditActor, rec: AuditRecord): void {
-  db.prepare(INSERT).run(auditRow(actor, rec));
+  INSERT.run(db, ...auditParams(actor, rec));
 }
 
 /**
@@ -78,53 +93,71 @@ export const MUST_RECORD: ReadonlySet<string> = new Set([
   'imports.rejectsDownload',
 ]);
 
-export function auditRepo(db: Database) {
-  const insert = db.prepare(INSERT);
-  // Entries that could not be written because an import job held the write lock; written, with
-  // their original time, as soon as the lock is free (flushPending). Never dropped silently.
-  const pending: Record<string, unknown>[] = [];
-  const flush = (): number => {
-    if (pending.length === 0) return 0;
-    const n = pending.length;
-    db.transaction(() => {
-      for (const p of pending) insert.run(p);
-    })();
-    pending.splice(0, n);
-    return n;
-  };
-  return {
-    write(actor: AuditActor, rec: AuditRecord): void {
-      const row = auditRow(actor, rec);
-      try {
-        if (pending.length > 0) flush();
-        insert.run(row);
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
-        if (MUST_RECORD.has(rec.action)) throw new AppError('IMPORT_STORE_BUSY', { reason: 'audit' });
-        pending.push(row);
-      }
-    },
-    /** Writes entries deferred while the store was busy; returns how many. Throws SQLITE_BUSY if still busy. */
-    flushPending: flush,
-    pendingCount: () => pending.length,
-    list(f: AuditFilter): { rows: AuditRow[]; total: number } {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      if (f.action) {
-        where.push('action = ?');
-        params.push(f.action);
-      }
-      if (f.outcome) {
-        where.push('outcome = ?');
-        params.push(f.outcome);
-      }
-      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const total = (db.prepare(`SELECT COUNT(*) AS n FROM audit_log ${w}`).get(...params) as { n: number }).n;
-      const rows = db
-        .prepare(`SELECT * FROM audit_log ${w} ORDER BY id DESC LIMIT ? OFFSET ?`)
-        .all(...params, f.limit, f.offset) as AuditRow[];
-      return { rows, total };
-    },
-  };
+/**
+ * Entries that could not be written because an import job held the write lock, per database; written,
+ * with their original time, as soon as the lock is free (flushPendingAudit). Never dropped silently.
+ * This is the one piece of state in the store layer: the entries live only in memory between a busy
+ * write and the next flush, so they must belong to the connection they were meant for (a WeakMap keyed
+ * by it, gone with it) rather than to a module-wide list that two stores open in one process would share.
+ */
+const pendingByDb = new WeakMap<Database, AuditParams[]>();
+
+function pendingOf(db: Database): AuditParams[] {
+  let p = pendingByDb.get(db);
+  if (!p) {
+    p = [];
+    pendingByDb.set(db, p);
+  }
+  return p;
 }
-export type AuditRepo = ReturnType<typeof auditRepo>;
+
+/** Writes entries deferred while the store was busy; returns how many. Throws SQLITE_BUSY if still busy. */
+export function flushPendingAudit(db: Database): number {
+  const pending = pendingOf(db);
+  if (pending.length === 0) return 0;
+  const n = pending.length;
+  db.transaction(() => {
+    for (const p of pending) INSERT.run(db, ...p);
+  })();
+  pending.splice(0, n);
+  return n;
+}
+
+export function pendingAuditCount(db: Database): number {
+  return pendingOf(db).length;
+}
+
+/**
+ * One entry attributed to `actor`, for calls outside a writer's transaction (handlers, sign-in). When
+ * an import holds the write lock the entry is deferred and written later (flushPendingAudit), except
+ * for MUST_RECORD acts, which are refused with IMPORT_STORE_BUSY instead.
+ */
+export function recordAudit(db: Database, actor: AuditActor, rec: AuditRecord): void {
+  const row = auditParams(actor, rec);
+  const pending = pendingOf(db);
+  try {
+    if (pending.length > 0) flushPendingAudit(db);
+    INSERT.run(db, ...row);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+    if (MUST_RECORD.has(rec.action)) throw new AppError('IMPORT_STORE_BUSY', { reason: 'audit' });
+    pending.push(row);
+  }
+}
+
+/** A page of the audit log, newest first, and how many entries match. */
+export function listAudit(db: Database, f: AuditFilter): { rows: AuditRow[]; total: number } {
+  const where = new Clauses();
+  if (f.action) where.add('action = ?', f.action);
+  if (f.outcome) where.add('outcome = ?', f.outcome);
+  const w = where.length ? `WHERE ${where.and()}` : '';
+  const total = first<{ n: number }>(db, `SELECT COUNT(*) AS n FROM audit_log ${w}`, ...where.params)?.n ?? 0;
+  const rows = all<AuditRow>(
+    db,
+    `SELECT * FROM audit_log ${w} ORDER BY id DESC LIMIT ? OFFSET ?`,
+    ...where.params,
+    f.limit,
+    f.offset,
+  );
+  return { rows, total };
+}

@@ -57,71 +57,120 @@ const UNLINKED_STAFF = query<[], StaffRecord>(
    ORDER BY s.position, s.employee_no`,
 );
 const ROOT_BRANCH = query<[], { id: number }>('SELECT id FROM branches WHERE parent_id IS NULL ORDER BY id LIMIT 1');
+const SET_FAILURES = query<[attempts: number, lockedUntil: string | null, at: string, id: number]>(
+  'UPDATE users SET failed_attempts = ?, locked_until = COALESCE(?, locked_until), updated_at = ? WHERE id = ?',
+);
+const SET_SIGNED_IN = query<[lastSignIn: string, at: string, id: number]>(
+  'UPDATE users SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = ?, updated_at = ? WHERE id = ?',
+);
+const INSERT = query<
+  [
+    username: string,
+    displayName: string,
+    role: Role,
+    staffId: number | null,
+    branchId: number | null,
+    hash: string,
+    mustChange: 0 | 1,
+  ]
+>(
+  `INSERT INTO users (username, display_name, role, staff_id, branch_id, password_hash, must_change_password)
+   VALUES (?, ?, ?, ?, ?, ?, ?)`,
+);
+const SET_DISABLED = query<[disabled: 0 | 1, at: string, id: number]>(
+  'UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?',
+);
+const UNLOCK = query<[at: string, id: number]>(
+  'UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?',
+);
+const SET_PASSWORD = query<[hash: string, mustChange: 0 | 1, at: string, id: number]>(
+  `UPDATE users SET password_hash = ?, must_change_password = ?, failed_attempts = 0, locked_until = NULL,
+     updated_at = ? WHERE id = ?`,
+);
+const SET_LOCALE = query<[locale: 'zh-CN' | 'en', at: string, id: number]>(
+  'UPDATE users SET locale = ?, updated_at = ? WHERE id = ?',
+);
 
-/**
- * The user accounts. Still a factory object (Services.repos.users) because the sign-in and user
- * handlers reach it there; its statements are declared once above like the rest of the store layer.
- */
-export function usersRepo(db: Database) {
-  const now = () => new Date().toISOString();
-  return {
-    findByUsername: (username: string) => BY_NAME.get(db, username),
-    findById: (id: number) => BY_ID.get(db, id),
-    list: () => LIST.all(db),
-    count: () => COUNT.get(db)?.n ?? 0,
+const now = () => new Date().toISOString();
 
-    /** One more failure; locks the account for `lockMs` once `maxAttempts` is reached. Returns the new state. */
-    recordFailure(
-      id: number,
-      at: Date,
-      maxAttempts: number,
-      lockMs: number,
-    ): { attempts: number; lockedUntil: string | null } {
-      return db.transaction(() => {
-        const attempts = (FAILED_ATTEMPTS.get(db, id)?.failed_attempts ?? 0) + 1;
-        const lockedUntil = attempts >= maxAttempts ? new Date(at.getTime() + lockMs).toISOString() : null;
-        db.prepare(
-          'UPDATE users SET failed_attempts = ?, locked_until = COALESCE(?, locked_until), updated_at = ? WHERE id = ?',
-        ).run(attempts, lockedUntil, at.toISOString(), id);
-        return { attempts, lockedUntil };
-      })();
-    },
-    recordSuccess(id: number, at: Date): void {
-      db.prepare(
-        'UPDATE users SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = ?, updated_at = ? WHERE id = ?',
-      ).run(at.toISOString(), at.toISOString(), id);
-    },
-    create(u: NewUser): number {
-      const r = db
-        .prepare(
-          `INSERT INTO users (username, display_name, role, staff_id, branch_id, password_hash, must_change_password)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(u.username, u.displayName, u.role, u.staffId, u.branchId, u.passwordHash, u.mustChangePassword ? 1 : 0);
-      return Number(r.lastInsertRowid);
-    },
-    setDisabled(id: number, disabled: boolean): void {
-      db.prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?').run(disabled ? 1 : 0, now(), id);
-    },
-    unlock(id: number): void {
-      db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(
-        now(),
-        id,
-      );
-    },
-    setPassword(id: number, hash: string, mustChange: boolean): void {
-      db.prepare(
-        'UPDATE users SET password_hash = ?, must_change_password = ?, failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE id = ?',
-      ).run(hash, mustChange ? 1 : 0, now(), id);
-    },
-    setLocale(id: number, locale: 'zh-CN' | 'en'): void {
-      db.prepare('UPDATE users SET locale = ?, updated_at = ? WHERE id = ?').run(locale, now(), id);
-    },
-    staff: (id: number): StaffRecord | undefined => STAFF.get(db, id),
-    /** Active staff not yet linked to a user. */
-    unlinkedStaff: (): StaffRecord[] => UNLINKED_STAFF.all(db),
-    /** The top of the branch tree, where an administrator without staff record belongs. */
-    rootBranchId: (): number | null => ROOT_BRANCH.get(db)?.id ?? null,
-  };
+/** The user accounts: sign-in, administration and the staff records they link to. */
+export function userByUsername(db: Database, username: string): UserRecord | undefined {
+  return BY_NAME.get(db, username);
 }
-export type UsersRepo = ReturnType<typeof usersRepo>;
+
+export function userById(db: Database, id: number): UserRecord | undefined {
+  return BY_ID.get(db, id);
+}
+
+export function listUsers(db: Database): UserRecord[] {
+  return LIST.all(db);
+}
+
+export function countUsers(db: Database): number {
+  return COUNT.get(db)?.n ?? 0;
+}
+
+/** One more failure; locks the account for `lockMs` once `maxAttempts` is reached. Returns the new state. */
+export function recordSignInFailure(
+  db: Database,
+  id: number,
+  at: Date,
+  maxAttempts: number,
+  lockMs: number,
+): { attempts: number; lockedUntil: string | null } {
+  // Read and write in one transaction so two failures at once both count.
+  return db.transaction(() => {
+    const attempts = (FAILED_ATTEMPTS.get(db, id)?.failed_attempts ?? 0) + 1;
+    const lockedUntil = attempts >= maxAttempts ? new Date(at.getTime() + lockMs).toISOString() : null;
+    SET_FAILURES.run(db, attempts, lockedUntil, at.toISOString(), id);
+    return { attempts, lockedUntil };
+  })();
+}
+
+export function recordSignInSuccess(db: Database, id: number, at: Date): void {
+  SET_SIGNED_IN.run(db, at.toISOString(), at.toISOString(), id);
+}
+
+export function createUser(db: Database, u: NewUser): number {
+  const r = INSERT.run(
+    db,
+    u.username,
+    u.displayName,
+    u.role,
+    u.staffId,
+    u.branchId,
+    u.passwordHash,
+    u.mustChangePassword ? 1 : 0,
+  );
+  return Number(r.lastInsertRowid);
+}
+
+export function setUserDisabled(db: Database, id: number, disabled: boolean): void {
+  SET_DISABLED.run(db, disabled ? 1 : 0, now(), id);
+}
+
+export function unlockUser(db: Database, id: number): void {
+  UNLOCK.run(db, now(), id);
+}
+
+export function setUserPassword(db: Database, id: number, hash: string, mustChange: boolean): void {
+  SET_PASSWORD.run(db, hash, mustChange ? 1 : 0, now(), id);
+}
+
+export function setUserLocale(db: Database, id: number, locale: 'zh-CN' | 'en'): void {
+  SET_LOCALE.run(db, locale, now(), id);
+}
+
+export function staffRecord(db: Database, id: number): StaffRecord | undefined {
+  return STAFF.get(db, id);
+}
+
+/** Active staff not yet linked to a user. */
+export function unlinkedStaff(db: Database): StaffRecord[] {
+  return UNLINKED_STAFF.all(db);
+}
+
+/** The top of the branch tree, where an administrator without staff record belongs. */
+export function rootBranchId(db: Database): number | null {
+  return ROOT_BRANCH.get(db)?.id ?? null;
+}

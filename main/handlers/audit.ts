@@ -1,8 +1,9 @@
+import { listAudit } from '../../db/repos/audit';
 import { handlers } from './types';
 
 export const auditHandlers = handlers({
   'audit.list': ({ offset, limit, action, outcome }, ctx) => {
-    const { rows, total } = ctx.services.repos.audit.list({ offset, limit, action, outcome });
+    const { rows, total } = listAudit(ctx.services.db, { offset, limit, action, outcome });
     return {
       total,
       rows: rows.map((r) => ({

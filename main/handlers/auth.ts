@@ -1,7 +1,17 @@
 import type { SessionUser } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { ROLE_PERMISSIONS } from '../../shared/permissions';
-import type { UserRecord } from '../../db/repos/users';
+import { recordAudit } from '../../db/repos/audit';
+import {
+  recordSignInFailure,
+  recordSignInSuccess,
+  setUserLocale,
+  setUserPassword,
+  unlockUser,
+  userById,
+  userByUsername,
+  type UserRecord,
+} from '../../db/repos/users';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../db/password';
 import { recentPasswordHashes, rememberPassword } from '../../db/repos/password-history';
 import { PASSWORD_POLICY } from '../../shared/password-policy';
@@ -65,10 +75,11 @@ function phantomAttempts(services: object): PhantomAttempts {
 
 export const authHandlers = handlers({
   'auth.signIn': async ({ username, password }, ctx) => {
-    const { repos, sessions, clock, authPolicy } = ctx.services;
-    const user = repos.users.findByUsername(username);
+    const { db, sessions, clock, authPolicy } = ctx.services;
+    const user = userByUsername(db, username);
     const fail = (outcome: 'failed' | 'denied', reason: string, u?: UserRecord) =>
-      repos.audit.write(
+      recordAudit(
+        db,
         { userId: u?.id ?? null, username: u?.username ?? username.slice(0, 64), role: u?.role ?? null },
         { action: 'auth.signIn', outcome, details: { reason, adapter: ctx.meta.adapter } },
       );
@@ -90,16 +101,17 @@ export const authHandlers = handlers({
       throw new AppError('ACCOUNT_LOCKED', { lockedUntil: user.locked_until });
     }
     // A lock that has run out starts a fresh count.
-    if (user.locked_until) repos.users.unlock(user.id);
+    if (user.locked_until) unlockUser(db, user.id);
     // The attempt is counted BEFORE the slow password check, in the same synchronous step as the lock
     // check above: guesses sent in parallel each take a slot, so at most maxAttempts of them are ever
     // checked per lock period (counting after the await let 30 parallel guesses all be checked).
-    const state = repos.users.recordFailure(user.id, now, authPolicy.maxAttempts, authPolicy.lockMs);
+    const state = recordSignInFailure(db, user.id, now, authPolicy.maxAttempts, authPolicy.lockMs);
     const right = await verifyPassword(password, user.password_hash);
     if (!right) {
       fail('failed', 'bad_password', user);
       if (state.lockedUntil) {
-        repos.audit.write(
+        recordAudit(
+          db,
           { userId: user.id, username: user.username, role: user.role },
           {
             action: 'auth.locked',
@@ -115,7 +127,7 @@ export const authHandlers = handlers({
     }
     // Right password, but other attempts locked the account while this one was being checked: the lock
     // stands (a success must not clear a lock that guesses running beside it earned).
-    const after = repos.users.findById(user.id)!;
+    const after = userById(db, user.id)!;
     if (!state.lockedUntil && after.locked_until && new Date(after.locked_until) > now) {
       fail('denied', 'locked', user);
       throw new AppError('ACCOUNT_LOCKED', { lockedUntil: after.locked_until });
@@ -124,16 +136,17 @@ export const authHandlers = handlers({
       fail('denied', 'disabled', user);
       throw new AppError('ACCOUNT_DISABLED');
     }
-    repos.users.recordSuccess(user.id, now);
+    recordSignInSuccess(db, user.id, now);
     const { token, expiresAt } = sessions.create(user.id);
-    repos.audit.write(
+    recordAudit(
+      db,
       { userId: user.id, username: user.username, role: user.role },
       { action: 'auth.signIn', outcome: 'ok', details: { adapter: ctx.meta.adapter } },
     );
     return {
       session: token,
       expiresAt: new Date(expiresAt).toISOString(),
-      user: publicUser(repos.users.findById(user.id)!),
+      user: publicUser(userById(db, user.id)!),
     };
   },
 
@@ -146,7 +159,6 @@ export const authHandlers = handlers({
   'auth.me': (_input, ctx) => publicUser(ctx.user),
 
   'auth.changePassword': async ({ currentPassword, newPassword }, ctx) => {
-    const { repos } = ctx.services;
     if (!(await verifyPassword(currentPassword, ctx.user.password_hash))) {
       ctx.audit({ action: 'auth.changePassword', outcome: 'failed', details: { reason: 'bad_password' } });
       throw new AppError('BAD_CREDENTIALS');
@@ -170,7 +182,7 @@ export const authHandlers = handlers({
       ctx.services.clock.now(),
       PASSWORD_POLICY.history,
     );
-    repos.users.setPassword(ctx.user.id, hash, false);
+    setUserPassword(ctx.services.db, ctx.user.id, hash, false);
     // A new password ends the user's sessions elsewhere (a session someone else opened with the old one
     // must not outlive it); the one that changed it stays signed in.
     ctx.services.sessions.revokeUser(ctx.user.id, ctx.session ?? undefined);
@@ -179,7 +191,7 @@ export const authHandlers = handlers({
   },
 
   'auth.setLocale': ({ locale }, ctx) => {
-    ctx.services.repos.users.setLocale(ctx.user.id, locale);
+    setUserLocale(ctx.services.db, ctx.user.id, locale);
     return { ok: true as const };
   },
 });

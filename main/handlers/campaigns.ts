@@ -4,6 +4,7 @@ import { ENTRY_STATUSES, type EntryStatus } from '../../shared/api/campaigns';
 import type { ExportColumn } from '../../shared/api/exports';
 import { gridFilterSchema } from '../../shared/api/grid';
 import { AppError } from '../../shared/errors';
+import { recordAudit } from '../../db/repos/audit';
 import { compileFilter } from '../../db/repos/customerGrid';
 import { ownOrSharedQueryDefinition } from '../../db/repos/lists';
 import {
@@ -204,7 +205,7 @@ export const campaignsHandlers = handlers({
       name,
       sheetName: text('campaigns.exportTitle'),
       onFinished: (s) =>
-        ctx.services.repos.audit.write(actor, {
+        recordAudit(ctx.services.db, actor, {
           action: 'exports.finish',
           outcome: s.state === 'done' ? 'ok' : 'failed',
           targetType: 'campaign',

@@ -1,3 +1,4 @@
+import { recordAudit } from '../../db/repos/audit';
 import { exportQuery } from '../../db/repos/customerGrid';
 import { AppError } from '../../shared/errors';
 import { columnSpecs, label } from '../exports/labels';
@@ -32,7 +33,7 @@ export const exportsHandlers = handlers({
       name,
       sheetName: title,
       onFinished: (s) =>
-        ctx.services.repos.audit.write(actor, {
+        recordAudit(ctx.services.db, actor, {
           action: 'exports.finish',
           outcome: s.state === 'done' ? 'ok' : 'failed',
           targetType: 'customers',

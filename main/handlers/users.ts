@@ -1,7 +1,19 @@
 import type { UserRow } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import type { Role } from '../../shared/permissions';
-import type { UserRecord } from '../../db/repos/users';
+import {
+  createUser,
+  listUsers,
+  rootBranchId,
+  setUserDisabled,
+  setUserPassword,
+  staffRecord,
+  unlinkedStaff,
+  unlockUser,
+  userById,
+  userByUsername,
+  type UserRecord,
+} from '../../db/repos/users';
 import { hashPassword } from '../../db/password';
 import {
   decideReset,
@@ -62,7 +74,7 @@ const POSITION_FOR_ROLE: Record<Role, string | null> = {
 };
 
 function mustFind(ctx: AuthedCtx, id: number): UserRecord {
-  const u = ctx.services.repos.users.findById(id);
+  const u = userById(ctx.services.db, id);
   if (!u) throw new AppError('NOT_FOUND', { entity: 'user', id });
   return u;
 }
@@ -70,11 +82,11 @@ function mustFind(ctx: AuthedCtx, id: number): UserRecord {
 export const usersHandlers = handlers({
   'users.list': (_input, ctx) => {
     const pending = pendingIds(ctx);
-    return ctx.services.repos.users.list().map((u) => toRow(u, ctx.services.clock.now(), pending));
+    return listUsers(ctx.services.db).map((u) => toRow(u, ctx.services.clock.now(), pending));
   },
 
   'users.staffOptions': (_input, ctx) =>
-    ctx.services.repos.users.unlinkedStaff().map((s) => ({
+    unlinkedStaff(ctx.services.db).map((s) => ({
       id: s.id,
       employeeNo: s.employee_no,
       name: s.name,
@@ -83,11 +95,11 @@ export const usersHandlers = handlers({
     })),
 
   'users.create': async (input, ctx) => {
-    const { repos } = ctx.services;
-    if (repos.users.findByUsername(input.username)) throw new AppError('CONFLICT', { field: 'username' });
-    let branchId = repos.users.rootBranchId();
+    const { db } = ctx.services;
+    if (userByUsername(db, input.username)) throw new AppError('CONFLICT', { field: 'username' });
+    let branchId = rootBranchId(db);
     if (input.staffId != null) {
-      const staff = repos.users.staff(input.staffId);
+      const staff = staffRecord(db, input.staffId);
       if (!staff) throw new AppError('NOT_FOUND', { entity: 'staff', id: input.staffId });
       const expected = POSITION_FOR_ROLE[input.role];
       if (expected && staff.position !== expected) {
@@ -100,7 +112,7 @@ export const usersHandlers = handlers({
     assertPasswordPolicy(input.password, input.username);
     let id: number;
     try {
-      id = repos.users.create({
+      id = createUser(db, {
         username: input.username,
         displayName: input.displayName,
         role: input.role,
@@ -127,7 +139,7 @@ export const usersHandlers = handlers({
   'users.setDisabled': ({ id, disabled }, ctx) => {
     if (id === ctx.user.id) throw new AppError('CONFLICT', { reason: 'cannot_disable_self' });
     mustFind(ctx, id);
-    ctx.services.repos.users.setDisabled(id, disabled);
+    setUserDisabled(ctx.services.db, id, disabled);
     if (disabled) ctx.services.sessions.revokeUser(id);
     ctx.audit({ action: 'users.setDisabled', outcome: 'ok', targetType: 'user', targetId: id, details: { disabled } });
     return toRow(mustFind(ctx, id), ctx.services.clock.now());
@@ -135,7 +147,7 @@ export const usersHandlers = handlers({
 
   'users.unlock': ({ id }, ctx) => {
     mustFind(ctx, id);
-    ctx.services.repos.users.unlock(id);
+    unlockUser(ctx.services.db, id);
     ctx.audit({ action: 'users.unlock', outcome: 'ok', targetType: 'user', targetId: id });
     return toRow(mustFind(ctx, id), ctx.services.clock.now());
   },
@@ -157,7 +169,7 @@ export const usersHandlers = handlers({
         details: { pendingApproval: true, requestId },
       });
     } else {
-      ctx.services.repos.users.setPassword(id, hash, true);
+      setUserPassword(ctx.services.db, id, hash, true);
       ctx.services.sessions.revokeUser(id);
       ctx.audit({ action: 'users.resetPassword', outcome: 'ok', targetType: 'user', targetId: id });
     }
