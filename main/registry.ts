@@ -24,6 +24,7 @@ import { overviewHandlers } from './handlers/overview';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
+import { identifierLookups, searchTextOf } from './identifier-lookups';
 import { usersHandlers } from './handlers/users';
 import { log } from './log';
 import type { Services } from './services';
@@ -111,6 +112,7 @@ export function createRegistry(services: Services): Registry {
   }
 
   const { sessions } = services;
+  const lookups = identifierLookups(() => services.clock.now().getTime());
 
   function denied(ctx: Ctx, method: string, reason: string): never {
     ctx.audit({
@@ -175,6 +177,9 @@ export function createRegistry(services: Services): Registry {
         issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String), code: i.code })),
       });
     }
+    // Searches by ID number or mobile, whatever method carries them: rate-limited and audited.
+    const searched = ctx.user ? searchTextOf(method, parsed.data) : null;
+    if (searched !== null) lookups.check(ctx as AuthedCtx, method, searched);
     const handler = all[method] as Handler<typeof method>;
     return await handler(parsed.data as never, ctx as AuthedCtx);
   }

@@ -57,6 +57,8 @@ export const ERROR_CODES = [
   'GRID_LAYOUT_INVALID',
   // 客户细分: a re-tier dated before the last one logged (the PC's clock was set back; details: last).
   'TIER_CLOCK_BEHIND',
+  // Too many look-ups by ID number or mobile in a short time (details: retryAfterSeconds).
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 

@@ -49,7 +49,7 @@ function prefixEnd(prefix: string): string {
   return `${prefix}\u{10FFFF}`;
 }
 
-export type SearchKind = 'id_no' | 'mobile_or_no' | 'customer_no' | 'digits' | 'initials' | 'name';
+export type SearchKind = 'id_no' | 'mobile_or_no' | 'customer_no' | 'digits' | 'id_tail' | 'initials' | 'name';
 
 /** Decides what a quick-search string most likely is; each kind maps to an index-backed predicate. */
 export function classifySearch(raw: string): { kind: SearchKind; q: string } {
@@ -58,29 +58,66 @@ export function classifySearch(raw: string): { kind: SearchKind; q: string } {
   if (/^1\d{10}$/.test(q)) return { kind: 'mobile_or_no', q };
   if (/^\d{10}$/.test(q)) return { kind: 'customer_no', q };
   if (/^\d+$/.test(q)) return { kind: 'digits', q };
+  // The last four of a resident ID whose check character is X, as the masked ID shows them.
+  if (/^\d{3}[Xx]$/.test(q)) return { kind: 'id_tail', q: q.toUpperCase() };
   if (/^[A-Za-z]+$/.test(q)) return { kind: 'initials', q: q.toLowerCase() };
   return { kind: 'name', q };
+}
+
+/**
+ * The part of a quick search that matches ID numbers or mobiles, or null when it matches none.
+ *
+ * A search may match an identifier only by what its masked form already shows, the last four
+ * characters, or by the whole number exactly. Anything in between leaks the hidden middle: when
+ * five or more trailing digits matched, a teller prefixing one digit at a time and keeping the digit
+ * that still found the customer read a full ID number in about forty searches. `query` is the
+ * search as the audit log may keep it (masked like the identifier it names).
+ */
+export function identifierPredicate(
+  raw: string,
+): { kind: 'id_no' | 'mobile' | 'last4'; sql: string; params: string[]; query: string } | null {
+  const { kind, q } = classifySearch(raw);
+  switch (kind) {
+    case 'id_no':
+      return { kind: 'id_no', sql: 'c.id_no = ?', params: [q], query: maskIdNo(q)! };
+    case 'mobile_or_no':
+      return { kind: 'mobile', sql: 'c.mobile = ?', params: [q], query: maskPhone(q)! };
+    case 'digits':
+      return q.length === 4
+        ? {
+            kind: 'last4',
+            // Through the last-four-digits indexes (migration 0010).
+            sql: '(substr(c.mobile, -4) = ? OR substr(c.id_no, -4) = ?)',
+            params: [q, q],
+            query: `****${q}`,
+          }
+        : null;
+    case 'id_tail':
+      return { kind: 'last4', sql: 'substr(c.id_no, -4) = ?', params: [q], query: `****${q}` };
+    default:
+      return null;
+  }
 }
 
 /** The quick-search predicate for one typed string (index-backed where the kind allows). */
 export function searchPredicate(raw: string): { sql: string; params: (string | number)[] } {
   const { kind, q } = classifySearch(raw);
+  const ident = identifierPredicate(raw);
   switch (kind) {
     case 'id_no':
-      return { sql: 'c.id_no = ?', params: [q] };
+      return { sql: ident!.sql, params: ident!.params };
     case 'mobile_or_no':
-      return { sql: '(c.mobile = ? OR c.customer_no = ?)', params: [q, q] };
+      return { sql: `(${ident!.sql} OR c.customer_no = ?)`, params: [...ident!.params, q] };
     case 'customer_no':
       return { sql: 'c.customer_no = ?', params: [q] };
-    case 'digits':
-      return q.length >= 4
-        ? {
-            // Short digit strings: a customer-number prefix, or the last digits of an ID or mobile (what a
-            // customer reads out at the counter): through the last-four-digits indexes, then the full suffix.
-            sql: `((c.customer_no >= ? AND c.customer_no < ?) OR (substr(c.mobile, -4) = ? AND c.mobile LIKE ?) OR (substr(c.id_no, -4) = ? AND c.id_no LIKE ?))`,
-            params: [q, prefixEnd(q), q.slice(-4), `%${q}`, q.slice(-4), `%${q}`],
-          }
-        : { sql: '(c.customer_no >= ? AND c.customer_no < ?)', params: [q, prefixEnd(q)] };
+    case 'digits': {
+      // Customer numbers are not masked: any digits match them as a prefix. ID numbers and mobiles
+      // match only four digits, as their last four (what a customer reads out at the counter).
+      const prefix = { sql: '(c.customer_no >= ? AND c.customer_no < ?)', params: [q, prefixEnd(q)] };
+      return ident ? { sql: `(${prefix.sql} OR ${ident.sql})`, params: [...prefix.params, ...ident.params] } : prefix;
+    }
+    case 'id_tail':
+      return { sql: ident!.sql, params: ident!.params };
     case 'initials':
       return { sql: '(c.name_initials >= ? AND c.name_initials < ?)', params: [q, prefixEnd(q)] };
     default: // 'name'
@@ -103,6 +140,20 @@ export function customersRepo(db: Database) {
         .prepare(`SELECT ${LIST_COLUMNS} ${FROM} WHERE ${predicate} AND ${scope.sql} ORDER BY ${order} LIMIT ?`)
         .all(...params, ...scope.params, ...(order.startsWith('(') ? [q, q] : []), limit) as CustomerListRow[];
       return rows.map(masked);
+    },
+
+    /**
+     * Customers in scope whose ID number or mobile a search matches (the identifier part only, not
+     * names or customer numbers): how many, and the first `limit` ids, for the look-up's audit entry.
+     */
+    identifierMatches(scope: Scope, raw: string, limit: number): { count: number; ids: number[] } | null {
+      const ident = identifierPredicate(raw);
+      if (!ident) return null;
+      const ids = db
+        .prepare(`SELECT c.id FROM customers c WHERE ${ident.sql} AND ${scope.sql} ORDER BY c.id`)
+        .pluck()
+        .all(...ident.params, ...scope.params) as number[];
+      return { count: ids.length, ids: ids.slice(0, limit) };
     },
 
     get(scope: Scope, id: number): (CustomerDetailRow & { tags: string[] }) | undefined {

@@ -75,7 +75,7 @@ function holdings(ctx: AuthedCtx, id: number): HoldingRow[] {
 export const customer360Handlers = handlers({
   'customers.view': ({ id }, ctx): Customer360 => {
     // customerDetail checks scope first: nothing below runs for a customer the caller may not see.
-    const customer = customerDetail(ctx, id);
+    const customer = customerDetail(ctx, id, 'customers.view');
     const db = ctx.services.db;
     const accounts = customerAccounts(db, id).map(
       (a): AccountRow => ({
@@ -122,7 +122,7 @@ export const customer360Handlers = handlers({
   },
 
   'customers.transactions': ({ id, offset, limit }, ctx) => {
-    customerDetail(ctx, id); // scope check
+    customerDetail(ctx, id, 'customers.transactions'); // scope check
     const page = customerTransactions(ctx.services.db, id, offset, limit);
     const rows = page.rows.map(
       (t): TxnRow => ({

@@ -24,10 +24,17 @@ export function toSummary(r: CustomerListRow): CustomerSummary {
   };
 }
 
-/** One customer in the caller's scope, masked; NOT_FOUND otherwise (never "exists but forbidden"). */
-export function customerDetail(ctx: AuthedCtx, id: number): CustomerDetail {
+/**
+ * One customer in the caller's scope, masked; NOT_FOUND otherwise (never "exists but forbidden").
+ * A refusal is audited under `action` (the method that asked): reads probing for customers outside
+ * one's scope leave a record, whether the id exists or not.
+ */
+export function customerDetail(ctx: AuthedCtx, id: number, action = 'customers.get'): CustomerDetail {
   const r = ctx.services.repos.customers.get(ctx.scope(), id);
-  if (!r) throw new AppError('NOT_FOUND', { entity: 'customer', id });
+  if (!r) {
+    ctx.audit({ action, outcome: 'denied', targetType: 'customer', targetId: id, details: { reason: 'not_in_scope' } });
+    throw new AppError('NOT_FOUND', { entity: 'customer', id });
+  }
   return {
     ...toSummary(r),
     gender: r.gender,

@@ -16,6 +16,7 @@ import referrals from './domains/referrals.json';
 import reminders from './domains/reminders.json';
 import reports from './domains/reports.json';
 import security from './domains/security.json';
+import securitySearch from './domains/security-search.json';
 import settings from './domains/settings.json';
 
 export type Tree = { [k: string]: string | Tree };
@@ -33,6 +34,7 @@ const DOMAINS: Record<string, DomainFile> = {
   reminders,
   reports,
   security,
+  'security-search': securitySearch,
   settings,
 } as Record<string, DomainFile>;
 
