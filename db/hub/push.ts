@@ -265,11 +265,13 @@ export async function pullChanges(
   pool: Pool,
   pc: PcIdentity,
   cursor: number,
-  limit = PULL_PAGE,
+  opts: { limit?: number; queued?: number | null } = {},
 ): Promise<PullResponse> {
+  const limit = opts.limit ?? PULL_PAGE;
   const last = await pool.query(
-    'UPDATE pcs SET last_sync_at = now() WHERE branch = $1 AND pc_id = $2 RETURNING last_mutation_id',
-    [pc.branch, pc.pcId],
+    `UPDATE pcs SET last_sync_at = now(), queued = coalesce($3, queued)
+      WHERE branch = $1 AND pc_id = $2 RETURNING last_mutation_id`,
+    [pc.branch, pc.pcId, opts.queued ?? null],
   );
   const r = await pool.query(
     `SELECT seq, tbl, id, revision, data, deleted FROM changes

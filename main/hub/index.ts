@@ -136,7 +136,7 @@ export async function runHubCli(args: string[]): Promise<number> {
       const { pool, done } = await connect(f);
       try {
         const r = await pool.query(
-          `SELECT pc_id, name, enrolled_at, last_sync_at, last_mutation_id, revoked_at FROM pcs
+          `SELECT pc_id, name, enrolled_at, last_sync_at, last_mutation_id, queued, revoked_at FROM pcs
             WHERE branch = $1 ORDER BY name`,
           [f.get('branch') ?? ''],
         );

@@ -19,7 +19,8 @@ import { WakeHub } from './wake';
  * any number of processes can run behind a load balancer). JSON endpoints:
  *   POST /enrol         branch + one-time code + PC name → PC id + secret (shown once)
  *   POST /push          a batch of mutations, applied in order, each atomically and once
- *   GET  /pull?cursor=N changes of the PC's branch after N, in commit order
+ *   GET  /pull?cursor=N[&queued=Q] changes of the PC's branch after N, in commit order (Q: the PC's
+ *                       outbox size, kept for the administrator's list of PCs)
  *   GET  /wake          WebSocket: "pull now" after every commit in the PC's branch
  *   GET  /health        liveness for the load balancer
  * Plain HTTP on 127.0.0.1 by default: TLS (the bank's certificate) is a later step of issue 16; until
@@ -124,8 +125,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (key === 'GET /pull') {
       const pc = await auth(req);
       const cursor = Number(url.searchParams.get('cursor') ?? '0');
-      if (!Number.isSafeInteger(cursor) || cursor < 0) throw new HttpError(400, { error: 'bad_request' });
-      return send(res, 200, await pullChanges(pool, pc, cursor));
+      const queuedParam = url.searchParams.get('queued');
+      const queued = queuedParam === null ? null : Number(queuedParam);
+      if (
+        !Number.isSafeInteger(cursor) ||
+        cursor < 0 ||
+        (queued !== null && !(Number.isSafeInteger(queued) && queued >= 0))
+      )
+        throw new HttpError(400, { error: 'bad_request' });
+      return send(res, 200, await pullChanges(pool, pc, cursor, { queued }));
     }
     throw new HttpError(404, { error: 'not_found' });
   }

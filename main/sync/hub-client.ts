@@ -1,5 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { applyPull, markPushResults, type Mutators, pendingMutations, type RebaseReport } from '../../db/sync/replica';
+import {
+  applyPull,
+  markPushResults,
+  type Mutators,
+  pendingMutations,
+  queuedCount,
+  type RebaseReport,
+} from '../../db/sync/replica';
 import { readSyncState, type SyncIdentity, saveIdentity } from '../../db/sync/schema';
 import {
   type EnrolResponse,
@@ -100,7 +107,7 @@ export async function syncOnce(db: Database, mutators: Mutators): Promise<CycleR
     }
     let cursor = state.cursor;
     for (;;) {
-      const p = await call<PullResponse>(`${id.hubUrl}/pull?cursor=${cursor}`, { headers });
+      const p = await call<PullResponse>(`${id.hubUrl}/pull?cursor=${cursor}&queued=${queuedCount(db)}`, { headers });
       const rb = applyPull(db, p, mutators);
       report.pulled += p.changes.length;
       report.settled += rb.settled;

@@ -96,6 +96,11 @@ describe('push and pull', () => {
       { seq: 1, table: 'sync_test_items', id, revision: 1, data: { title: 'a', status: 'open' }, deleted: false },
     ]);
     expect(p.body.lastMutationId).toBe(1);
+    // A pull may say how many mutations the PC still holds: the administrator's list of PCs shows it.
+    expect((await get(`${hub.url}/pull?cursor=1&queued=7`, pc.token)).body.changes).toEqual([]);
+    expect((await get(`${hub.url}/pull?cursor=1&queued=-1`, pc.token)).status).toBe(400);
+    const row = await owner.query('SELECT queued FROM pcs WHERE pc_id = $1', [pc.pcId]);
+    expect(row.rows[0].queued).toBe(7);
   });
 
   it('refuses with a conflict when a record moved since the PC read it, and a re-based retry applies', async () => {

@@ -109,6 +109,11 @@ describe('workstations', () => {
     for (const id of created) expect(readRecord(a.db, ITEMS, id)?.data?.status).toBe('open');
     expect(listConflicts(b.db)).toEqual([]);
     expect(b.worker.status()).toMatchObject({ state: 'synced', queued: 0 });
+    // The administrator's list of PCs: every PC reported its (now empty) queue when it last pulled.
+    const pcs = await owner.query(
+      "SELECT name, queued, last_sync_at IS NOT NULL AS synced FROM pcs WHERE branch = 'S02' ORDER BY name",
+    );
+    expect(pcs.rows).toEqual(['A', 'B', 'C'].map((name) => ({ name, queued: 0, synced: true })));
   });
 
   it('A and B complete the same item while apart: exactly one wins, the other sees a conflict', async () => {
