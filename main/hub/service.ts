@@ -78,6 +78,25 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/**
+ * The hub should reach PostgreSQL as a crm_hub_app member, not as the owner: a hub bug or a stolen hub
+ * host then cannot drop tables or rewrite the change log. Started as a superuser or a table owner (a
+ * developer's shortcut), it says so once at start.
+ */
+async function warnIfPrivileged(pool: pg.Pool, log: NonNullable<HubOptions['log']>): Promise<void> {
+  const r = await pool.query(
+    `SELECT r.rolsuper AS superuser, has_schema_privilege('public', 'CREATE') AS can_create,
+            EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) AS owns_tables
+       FROM pg_roles r WHERE r.rolname = current_user`,
+  );
+  const p = r.rows[0] as { superuser: boolean; can_create: boolean; owns_tables: boolean };
+  if (p.superuser || p.can_create || p.owns_tables)
+    log('hub.privileges', {
+      ...p,
+      hint: 'connect the hub as a member of crm_hub_app (npm run hub -- migrate --app-user)',
+    });
+}
+
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const config: pg.ClientConfig = typeof opts.pg === 'string' ? { connectionString: opts.pg } : opts.pg;
   const log = opts.log ?? (() => {});
@@ -90,6 +109,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     await pool.end();
     throw err;
   }
+  await warnIfPrivileged(pool, log);
   const wake = new WakeHub(config, log);
   await wake.start();
 

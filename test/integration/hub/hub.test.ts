@@ -46,6 +46,19 @@ const item = (id: string, base: number, title: string, status = 'open') => ({
 const push = (token: string, mutations: unknown[], url = hub.url) => post(`${url}/push`, { mutations }, token);
 const pull = (token: string, cursor: number) => get(`${hub.url}/pull?cursor=${cursor}`, token);
 
+describe('start-up', () => {
+  it('warns when started with more than the application role, not with it', async () => {
+    const logs: string[] = [];
+    const privileged = await startHub({ pg: server.ownerUrl('hub'), log: (m) => logs.push(m) });
+    await privileged.close();
+    expect(logs).toContain('hub.privileges');
+    const quiet: string[] = [];
+    const app = await startHub({ pg: server.appUrl('hub'), log: (m) => quiet.push(m) });
+    await app.close();
+    expect(quiet).toEqual([]);
+  });
+});
+
 describe('enrolment', () => {
   it('a code enrols one PC once; reuse, expiry, another branch and a wrong secret are refused', async () => {
     await ensureBranch(owner, 'E01');
