@@ -2,14 +2,13 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ActiveJob, InboxFile, JobRow, PreviewResult, RejectRow } from '../../shared/api/imports';
 import { maskPreview } from '../../shared/import-preview-mask';
-import { AppError } from '../../shared/errors';
+import { AppError, type ErrorCode } from '../../shared/errors';
 import type { ImportKind, ImportProfile, RejectReason } from '../../shared/imports';
 import { ImportParseError } from '../jobs/parse/io';
-import { previewImport } from '../jobs/engine/preview';
 import { revertJob } from '../jobs/engine/revert';
 import { checkProfile, JobError } from '../jobs/engine/run';
 import { profilesRepo } from '../jobs/profiles/store';
-import type { QueueEntry } from '../jobs/queue';
+import { PreviewError, type QueueEntry } from '../jobs/queue';
 import { handlers, type AuthedCtx } from './types';
 
 /** Largest rejects file handed to the window in one call (bigger ones stay in the rejects folder). */
@@ -18,6 +17,7 @@ const MAX_REJECTS_DOWNLOAD = 64 * 1024 * 1024;
 /** Engine and parser failures as the API's errors; `file` names the file where one is involved. */
 function toAppError(e: unknown, file?: string): never {
   if (e instanceof JobError) throw new AppError(e.code, e.details);
+  if (e instanceof PreviewError) throw new AppError(e.code as ErrorCode, e.details);
   if (e instanceof ImportParseError)
     throw new AppError(e.code, { ...(file ? { file } : {}), line: e.line, column: e.column, ...e.details });
   throw e;
@@ -190,7 +190,7 @@ export const importsHandlers = handlers({
     const profile = resolveProfile(ctx, input.source);
     let result: PreviewResult;
     try {
-      result = await previewImport(ctx.services.db, file, profile, input.rows, input.encoding);
+      result = await ctx.services.imports.preview({ file, profile, rows: input.rows, encoding: input.encoding });
     } catch (e) {
       return toAppError(e, input.file);
     }
@@ -199,7 +199,7 @@ export const importsHandlers = handlers({
     ctx.audit({
       action: 'imports.preview',
       outcome: 'ok',
-      details: { file: input.file, kind: profile.kind, rows: result.rows.length },
+      details: { file: input.file, kind: profile.kind, rows: result.rows.length, ...result.counts },
     });
     return maskPreview(result, profile.kind);
   },

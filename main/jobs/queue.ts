@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
+import type { PreviewResult } from '../../shared/api/imports';
 import type { Encoding, ImportKind, ImportProfile } from '../../shared/imports';
 import type { JobOutcome, JobProgress } from './engine/run';
 import type { WorkerInput, WorkerMessage } from './worker';
@@ -23,6 +24,25 @@ export interface ImportRequest {
   source: 'ui' | 'cli';
   userId: number | null;
   username: string | null;
+}
+
+export interface PreviewRequest {
+  file: string;
+  profile: ImportProfile;
+  encoding?: Encoding;
+  /** Rows kept per verdict. */
+  rows: number;
+}
+
+/** A preview that failed: the engine's error code and safe details (IMPORT_*). */
+export class PreviewError extends Error {
+  constructor(
+    readonly code: string,
+    readonly details: Record<string, unknown>,
+  ) {
+    super(code);
+    this.name = 'PreviewError';
+  }
 }
 
 export interface QueueEntry {
@@ -98,6 +118,7 @@ export class ImportQueue {
   private nextTicket = 1;
   private running: Slot | null = null;
   private closed = false;
+  private previewing = 0;
 
   constructor(private readonly opts: QueueOptions) {}
 
@@ -147,7 +168,65 @@ export class ImportQueue {
   }
 
   busy(): boolean {
-    return this.running !== null;
+    return this.running !== null || this.previewing > 0;
+  }
+
+  /**
+   * Checks a whole file the way the import would (a dry run of the engine in a worker, rolled back).
+   * Runs between jobs, never beside one: a dry run takes the write lock like a job. Jobs submitted
+   * meanwhile wait for it.
+   */
+  async preview(req: PreviewRequest): Promise<PreviewResult> {
+    if (this.closed) throw new Error('queue closed');
+    while (this.running) await this.running.done;
+    this.previewing++;
+    try {
+      return await new Promise<PreviewResult>((resolve, reject) => {
+        const input: WorkerInput = {
+          dbPath: this.opts.dbPath,
+          file: req.file,
+          profile: req.profile,
+          tolerance: 0,
+          allowDuplicate: true,
+          encoding: req.encoding,
+          source: 'ui',
+          userId: null,
+          username: null,
+          rejectsDir: this.opts.rejectsDir,
+          reasonHeader: '',
+          cancel: new SharedArrayBuffer(8),
+          preview: { rows: req.rows },
+        };
+        const worker = new Worker(workerScript('importWorker.js', 'jobs/worker-tsx.cjs'), {
+          workerData: input,
+          resourceLimits: { maxOldGenerationSizeMb: 512 },
+        });
+        let settled = false;
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type === 'preview') {
+            settled = true;
+            resolve(m.result);
+          } else if (m.type === 'previewFailed') {
+            settled = true;
+            reject(new PreviewError(m.error.code, m.error.details));
+          } else if (m.type === 'crash') {
+            settled = true;
+            reject(new Error(m.message));
+          }
+        });
+        worker.on('error', (e) => {
+          if (!settled) reject(e);
+          settled = true;
+        });
+        worker.on('exit', (code) => {
+          if (!settled) reject(new Error(`preview worker exited with code ${code}`));
+          settled = true;
+        });
+      });
+    } finally {
+      this.previewing--;
+      this.pump();
+    }
   }
 
   /** Cancels a queued job at once, or asks a running one to roll back. */
@@ -207,7 +286,7 @@ export class ImportQueue {
   }
 
   private pump(): void {
-    if (this.running || this.closed) return;
+    if (this.running || this.closed || this.previewing > 0) return;
     const next = this.slots.find((s) => s.entry.state === 'queued');
     if (!next) return;
     this.running = next;

@@ -7,7 +7,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { configure } from '../../db/open';
+import path from 'node:path';
+import type { PreviewResult } from '../../shared/api/imports';
 import type { Encoding, ImportProfile } from '../../shared/imports';
+import { toJobError } from './engine/job';
+import { previewImport } from './engine/preview';
 import { runImport } from './engine/run';
 
 export interface WorkerInput {
@@ -26,6 +30,8 @@ export interface WorkerInput {
   cancel: SharedArrayBuffer;
   /** Test hook: stall after this many rows (inside the transaction) so a test can kill the process. */
   stallAfterRows?: number;
+  /** Preview instead of import: a dry run of the engine over the whole file, keeping `rows` rows per verdict. */
+  preview?: { rows: number };
   /** Commit without copying the WAL back (the follow-up worker checkpoints: QueueOptions.deferCheckpointsUntil). */
   deferCheckpoint?: boolean;
 }
@@ -35,7 +41,9 @@ export type WorkerMessage =
   | { type: 'progress'; progress: import('./engine/run').JobProgress }
   | { type: 'done'; outcome: import('./engine/run').JobOutcome }
   | { type: 'crash'; message: string }
-  | { type: 'stalled'; rows: number };
+  | { type: 'stalled'; rows: number }
+  | { type: 'preview'; result: PreviewResult }
+  | { type: 'previewFailed'; error: { code: string; details: Record<string, unknown> } };
 
 async function main(): Promise<void> {
   const input = workerData as WorkerInput;
@@ -47,6 +55,19 @@ async function main(): Promise<void> {
     db.pragma('busy_timeout = 30000');
     db.pragma('temp_store = FILE');
     if (input.deferCheckpoint) db.pragma('wal_autocheckpoint = 0');
+    if (input.preview) {
+      try {
+        const result = await previewImport(db, input.file, input.profile, input.preview.rows, {
+          encoding: input.encoding,
+          cancelled: () => Atomics.load(flag, 0) === 1,
+        });
+        parentPort!.postMessage({ type: 'preview', result } satisfies WorkerMessage);
+      } catch (e) {
+        const error = toJobError(e, path.basename(input.file));
+        parentPort!.postMessage({ type: 'previewFailed', error } satisfies WorkerMessage);
+      }
+      return;
+    }
     const outcome = await runImport(db, {
       file: input.file,
       profile: input.profile,

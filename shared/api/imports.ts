@@ -36,7 +36,13 @@ export interface PreviewRow {
 
 export interface PreviewResult {
   header: string[] | null;
+  /**
+   * The whole file is checked exactly as the import would check it; the rows listed are the first
+   * rejected rows (at most `rows` of them) and then the first good ones (at most as many).
+   */
   rows: PreviewRow[];
+  /** Every record of the file: how many the import would accept and reject. */
+  counts: { read: number; good: number; bad: number };
   encoding: Encoding | null;
   /** The automatic guess, shown so the user can override it. */
   detected: { encoding: Encoding; confidence: 'high' | 'medium' | 'low' } | null;

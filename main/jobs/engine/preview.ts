@@ -1,16 +1,18 @@
 /**
- * The profile editor's preview: the first rows of a file as they would be stored, each field
- * converted by the profile and references checked, and each row's reject reason if it would be
- * rejected. Reads only the start of the file and writes nothing.
+ * The preview: the whole file run through the import engine itself as a dry run (runImport with
+ * `dryRun`: same reading, conversion, identifier checks, references and upserts inside a transaction
+ * that is rolled back), so a row the preview calls good is a row the import accepts, and the reverse.
+ * Reads the whole file, streaming; keeps only the counts and the first rows of each verdict, bad rows
+ * first. The display values of the rows kept are the converted fields (references by their code).
  */
+import os from 'node:os';
 import type { Database } from 'better-sqlite3';
 import type { PreviewResult, PreviewRow } from '../../../shared/api/imports';
 import { IMPORT_FIELDS, type Encoding, type ImportProfile } from '../../../shared/imports';
 import { compileConverter } from '../parse/convert';
-import { preview, resolveColumns } from '../parse/source';
-import { REF_REASON } from './kinds';
-import { checkProfile } from './job';
-import { RefResolver } from './ref-resolver';
+import { resolveColumns, type OpenedSource, type SourceRecord } from '../parse/source';
+import { checkProfile, type RejectInfo } from './job';
+import { runImport } from './run';
 
 function display(type: string, v: string | number | null): string | null {
   if (v === null) return null;
@@ -23,24 +25,35 @@ function display(type: string, v: string | number | null): string | null {
   return String(v);
 }
 
+export interface PreviewOptions {
+  encoding?: Encoding;
+  /** Checked between batches; true stops the preview (IMPORT_CANCELLED). */
+  cancelled?: () => boolean;
+}
+
+/**
+ * `n` rows of each verdict at most: the first `n` rejected rows, then the first `n` good ones.
+ * Throws the import's own errors (ImportParseError, JobError) for a file that cannot be read.
+ */
 export async function previewImport(
   db: Database,
   file: string,
   profile: ImportProfile,
   n: number,
-  encoding?: Encoding,
+  opts: PreviewOptions = {},
 ): Promise<PreviewResult> {
   checkProfile(profile);
-  const p = await preview(file, profile, n, { encoding });
-  const { indexes } = resolveColumns(profile, p.header);
   const fields = IMPORT_FIELDS[profile.kind];
   const convs = profile.columns.map((c) => compileConverter(fields[c.field]!, c));
-  const resolver = new RefResolver(db);
-  const rows: PreviewRow[] = p.records.map((rec) => {
+  let opened: OpenedSource | null = null;
+  let indexes: number[] = [];
+  const bad: PreviewRow[] = [];
+  const good: PreviewRow[] = [];
+  let goodCount = 0;
+  let badCount = 0;
+
+  const valuesOf = (rec: SourceRecord): Record<string, string | null> => {
     const values: Record<string, string | null> = {};
-    let reject: PreviewRow['reject'] = rec.problem
-      ? { field: null, column: rec.problem.column ?? null, value: null, reason: rec.problem.reason }
-      : null;
     profile.columns.forEach((c, i) => {
       const at = indexes[i]!;
       const raw =
@@ -51,31 +64,49 @@ export async function previewImport(
             : profile.format === 'xlsx'
               ? (rec.fields[at] ?? '')
               : rec.fields[at];
-      const column = profile.format === 'fixed' ? (rec.cols?.[i] ?? null) : at >= 0 ? (rec.cols?.[at] ?? null) : null;
       if (raw === undefined) {
         values[c.field] = null;
-        reject ??= { field: c.field, column: null, value: null, reason: 'field_count' };
         return;
       }
       const r = convs[i]!(raw);
-      if (!r.ok) {
-        values[c.field] = raw;
-        reject ??= { field: c.field, column, value: raw, reason: r.reason };
-        return;
-      }
-      const spec = fields[c.field]!;
-      if (spec.ref && r.value !== null && resolver.resolve(spec.ref, String(r.value)) === null) {
-        reject ??= { field: c.field, column, value: raw, reason: REF_REASON[spec.ref] };
-      }
-      values[c.field] = display(spec.type, r.value);
+      values[c.field] = r.ok ? display(fields[c.field]!.type, r.value) : raw;
     });
-    return { line: rec.line, values, reject };
+    return values;
+  };
+
+  const out = await runImport(db, {
+    file,
+    profile,
+    tolerance: 0,
+    encoding: opts.encoding,
+    rejectsDir: os.tmpdir(),
+    cancelled: opts.cancelled,
+    onOpened: (src) => {
+      opened = src;
+      indexes = resolveColumns(profile, src.header).indexes;
+    },
+    dryRun: (rec, reject: RejectInfo | null) => {
+      if (reject) {
+        badCount++;
+        if (bad.length < n)
+          bad.push({
+            line: rec.line,
+            values: valuesOf(rec),
+            reject: { field: reject.field, column: reject.column, value: reject.value, reason: reject.reason },
+          });
+      } else {
+        goodCount++;
+        if (good.length < n) good.push({ line: rec.line, values: valuesOf(rec), reject: null });
+      }
+    },
   });
+  const src = opened as OpenedSource | null;
   return {
-    header: p.header,
-    rows,
-    encoding: p.encoding,
-    detected: p.detected ? { encoding: p.detected.encoding, confidence: p.detected.confidence } : null,
-    sheet: p.sheet,
+    header: src?.header ?? null,
+    rows: [...bad, ...good],
+    counts: { read: out.rowsRead, good: goodCount, bad: badCount },
+    encoding: src?.encoding ?? null,
+    detected: src?.detected ? { encoding: src.detected.encoding, confidence: src.detected.confidence } : null,
+    sheet: src?.sheet ?? null,
   };
 }

@@ -63,6 +63,15 @@ export interface RunOptions {
   /** Called once the job row exists (so a caller can show it, or kill the worker in tests). */
   onJobId?: (id: number) => void;
   now?: () => Date;
+  /**
+   * Preview: the job runs exactly as an import would (same reading, conversion, checks, references and
+   * upserts, so duplicate keys inside the file are found the same way), every row's verdict is reported
+   * here, and the transaction is rolled back at the end: no ledger row, rejects, file, audit or summaries
+   * remain. No checksum or duplicate-file check; rejects never stop it. File errors are thrown.
+   */
+  dryRun?: (record: SourceRecord, reject: RejectInfo | null) => void;
+  /** Called once the file is open (header, encoding, sheet known). */
+  onOpened?: (src: OpenedSource) => void;
   /** Test hook: called after each written batch, inside the transaction. */
   afterBatch?: (rowsRead: number) => void;
 }
@@ -86,6 +95,9 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     fileBytes = 0;
   }
 
+  const dryRun = opts.dryRun !== undefined;
+  // A preview's ledger row (the writer marks rows with the job's id) lives only inside its transaction.
+  if (dryRun) db.exec('BEGIN IMMEDIATE');
   const jobId = Number(
     db
       .prepare(
@@ -123,7 +135,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
   let rejectsWriter: RejectsWriter<RejectInfo> | null = null;
   let rejectsResult: RejectsResult | null = null;
   const firstRejects: RejectInfo[] = [];
-  let inTxn = false;
+  let inTxn = dryRun;
 
   const finishRejects = async () => {
     if (rejectsWriter) {
@@ -141,16 +153,18 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     checkProfile(profile);
     let lastTick = 0;
     let phaseStart = performance.now();
-    const checksum = await sha256File(opts.file, (n) => {
-      const t = performance.now();
-      if (t - lastTick > 200) {
-        lastTick = t;
-        progress('checksum', n, fileBytes);
-      }
-    });
+    const checksum = dryRun
+      ? ''
+      : await sha256File(opts.file, (n) => {
+          const t = performance.now();
+          if (t - lastTick > 200) {
+            lastTick = t;
+            progress('checksum', n, fileBytes);
+          }
+        });
     timings.checksum = Math.round(performance.now() - phaseStart);
     db.prepare('UPDATE import_jobs SET checksum = ? WHERE id = ?').run(checksum, jobId);
-    if (!opts.allowDuplicate) {
+    if (!opts.allowDuplicate && !dryRun) {
       const prev = db
         .prepare(
           `SELECT id, finished_at AS finishedAt, file_name AS fileName FROM import_jobs WHERE checksum = ? AND status = 'committed' AND id <> ? ORDER BY id DESC LIMIT 1`,
@@ -166,6 +180,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     }
 
     src = await openSource(opts.file, profile, { encoding: opts.encoding });
+    opts.onOpened?.(src);
     const { indexes } = resolveColumns(profile, src.header);
     const convs: Converter[] = profile.columns.map((c) => compileConverter(IMPORT_FIELDS[profile.kind][c.field]!, c));
     const colOf = new Map(spec.columns.map((c) => [c.field, c.column]));
@@ -200,7 +215,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       opts.describeReject ??
       ((r: RejectInfo) =>
         `line ${r.line}${r.column ? ` column ${r.column}` : ''} ${r.field ?? ''}: ${r.reason}${r.value !== null ? ` (${r.value})` : ''}`);
-    mkdirSync(opts.rejectsDir, { recursive: true });
+    if (!dryRun) mkdirSync(opts.rejectsDir, { recursive: true });
     const rejectsFile = path.join(
       opts.rejectsDir,
       `job-${jobId}-rejects${profile.format === 'xlsx' ? '.xlsx' : path.extname(fileName) || '.txt'}`,
@@ -209,6 +224,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
 
     const reject = async (record: SourceRecord, info: RejectInfo) => {
       counts.rejected++;
+      if (opts.dryRun) return opts.dryRun(record, info);
       rejectStmt.run(jobId, counts.rejected, info.line, info.column, info.field, info.value, info.reason, record.raw);
       if (firstRejects.length < 100) firstRejects.push(info);
       if (!rejectsWriter)
@@ -226,7 +242,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     };
 
     phaseStart = performance.now();
-    db.exec('BEGIN IMMEDIATE');
+    if (!dryRun) db.exec('BEGIN IMMEDIATE');
     inTxn = true;
     writer.begin();
     lastTick = 0;
@@ -330,6 +346,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         }
         if (!bad) bad = writer.write(record.line, vals, resolver);
         if (bad) await reject(record, bad);
+        else opts.dryRun?.(record, null);
       }
       counts.inserted = writer.inserted;
       counts.updated = writer.updated;
@@ -344,6 +361,22 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       await new Promise<void>((r) => setImmediate(r));
     }
     if (opts.cancelled?.()) throw new Cancelled();
+    if (dryRun) {
+      db.exec('ROLLBACK');
+      inTxn = false;
+      return {
+        jobId: 0,
+        status: 'committed',
+        rowsRead: counts.read,
+        rowsInserted: 0,
+        rowsUpdated: 0,
+        rowsUnchanged: 0,
+        rowsRejected: counts.rejected,
+        rejects: null,
+        encoding: src.encoding,
+        seconds: (performance.now() - started) / 1000,
+      };
+    }
     await finishRejects();
     if (counts.rejected > opts.tolerance) {
       throw new JobError('IMPORT_TOO_MANY_REJECTS', {
@@ -404,6 +437,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         /* already rolled back by SQLite (e.g. SQLITE_FULL) */
       }
     }
+    if (dryRun) throw e instanceof Cancelled ? new JobError('IMPORT_CANCELLED') : e;
     await finishRejects();
     const cancelled = e instanceof Cancelled;
     const error = cancelled

@@ -11,11 +11,13 @@ export function PreviewTable({
 }) {
   const { t } = useTranslation();
   const p = profile.profile;
-  const rejected = preview.rows.filter((r) => r.reject).length;
+  const shown = preview.rows.filter((r) => r.reject).length;
   return (
     <div className="preview" data-testid="import-preview-table">
       <p className="muted">
-        {t('imports.previewNote', { rows: preview.rows.length, rejected })}
+        <span data-testid="preview-counts" data-good={preview.counts.good} data-bad={preview.counts.bad}>
+          {t('imports.previewCounts', { ...preview.counts, shown })}
+        </span>
         {preview.sheet && ` · ${t('imports.sheet')}: ${preview.sheet.name}`}
       </p>
       <div className="table-wrap">

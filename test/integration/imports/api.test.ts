@@ -91,10 +91,16 @@ describe('imports API (administrator)', () => {
     writeFileSync(path.join(services.paths.inbox, 'cif-bad.csv'), iconv.encode(text.join('\r\n'), 'gb18030'));
     const p = await ok('imports.preview', { file: 'cif-bad.csv', source: { id: cif.id }, rows: 5 });
     expect(p.detected?.encoding).toMatch(/gb/);
-    expect(p.rows).toHaveLength(5);
-    expect(p.rows[0]!.reject).toBeNull();
-    expect(p.rows[0]!.values.kind).toMatch(/^(individual|corporate)$/);
-    expect(p.rows[1]!.reject).toMatchObject({ field: 'opened_on', value: '20240230', reason: 'bad_date' });
+    // The whole file is checked; the rejected row comes first, then the first good rows.
+    const records = text.filter((l) => l !== '').length - 1;
+    expect(p.counts).toEqual({ read: records, good: records - 1, bad: 1 });
+    expect(p.rows).toHaveLength(6);
+    expect(p.rows[0]).toMatchObject({ line: 3 });
+    expect(p.rows[0]!.reject).toMatchObject({ field: 'opened_on', value: '20240230', reason: 'bad_date' });
+    expect(p.rows[1]!.reject).toBeNull();
+    expect(p.rows[1]!.line).toBe(2);
+    expect(p.rows[1]!.values.kind).toMatch(/^(individual|corporate)$/);
+    expect(p.rows.slice(1).every((r) => r.reject === null)).toBe(true);
   });
 
   it('masks identifiers in the preview like everywhere else, and audits it (the administrator has no customer access)', async () => {
@@ -121,6 +127,7 @@ describe('imports API (administrator)', () => {
       if (c.id_no && row.values.id_no) expect(row.values.id_no.slice(-4)).toBe(c.id_no.slice(-4));
     }
     expect(compared).toBeGreaterThan(10);
+    expect(p.counts.bad).toBe(0);
     const audit = services.db
       .prepare("SELECT details FROM audit_log WHERE action = 'imports.preview' ORDER BY id DESC LIMIT 1")
       .get() as { details: string };
