@@ -8,6 +8,8 @@
  * number masked. Issue 19.4(c): refused out-of-scope reads leave a record.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freshColumns } from '../../../db/customer-columns';
+import { buildColumnsNow } from '../../../db/repos/customer-grid';
 import type { CallResult } from '../../../shared/errors';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 
@@ -114,6 +116,24 @@ describe('unmasking by search: the script learns nothing beyond the last four', 
       expect((await unmask(oracle, '1234', 18)).known).toBe('1234');
       expect((await unmask(oracle, '0001', 11)).known).toBe('0001');
     }
+  });
+
+  it("as a manager, when the grid's in-memory columns answer the counts and pages", async () => {
+    const manager = await signIn(w, 'manager1');
+    buildColumnsNow(w.db);
+    expect(freshColumns(w.db)).not.toBeNull();
+    const target = w.ids.customers.m1a;
+    const stats: Oracle = async (q) => {
+      const r = await call(w, 'customers.quickStats', { filter: { q, kinds: ['individual'] } }, manager);
+      return r.ok ? r.value.count > 0 : null;
+    };
+    for (const oracle of [gridFinds(target, manager), countFinds(manager), stats]) {
+      expect(await oracle('1234')).toBe(true);
+      expect((await unmask(oracle, '1234', 18)).known).toBe('1234');
+      expect((await unmask(oracle, '0001', 11)).known).toBe('0001');
+    }
+    // The columns answered throughout (no change to the store made them stale).
+    expect(freshColumns(w.db)).not.toBeNull();
   });
 
   it('no search of five to seventeen digits matches an ID number or a mobile, as prefix or suffix', async () => {
