@@ -16,7 +16,7 @@
  * Filter parts the columns hold (tiers, managers, branches, kinds, statuses, money bounds, birthday
  * month, inactivity: COLUMN_KEYS) are evaluated here; the others (search, products, maturities,
  * favourites, lists, advanced queries, drill-downs) come from SQL as id sets, driven by their own
- * indexes. Why a third path beside SQL and the summaries (db/repos/customerGrid.ts says which answers
+ * indexes. Why a third path beside SQL and the summaries (db/repos/customer-grid.ts says which answers
  * when): the summaries cover only tier, manager and branch, and SQL needs a full pass for the chip
  * filters and deep sorted pages; the columns answer those in milliseconds, at the price of a build of
  * a few seconds after each change (and of memory, so small books skip them).

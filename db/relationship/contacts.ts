@@ -4,7 +4,7 @@ import type { ContactChannel, ContactOutcome } from '../../shared/api/referrals'
 import { addDays } from '../../shared/dates';
 import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
-import { customerGridRepo } from '../repos/customerGrid';
+import { gridCount } from '../repos/customer-grid';
 import { customerInScope, type Scope } from '../scope';
 import { all, first, query } from '../sql';
 import { addReminder } from './reminders';
@@ -169,7 +169,7 @@ export function contactsForCustomer(
  */
 export function staleCustomers(db: Database, scope: Scope, days: number, today: string, offset: number, limit: number) {
   const cutoff = addDays(today, -days);
-  const inScope = customerGridRepo(db).count(scope, {}, today);
+  const inScope = gridCount(db, scope, {}, today);
   const recent =
     first<{ n: number }>(
       db,

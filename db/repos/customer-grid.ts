@@ -26,6 +26,7 @@ import { maskIdNo, maskPhone } from '../../shared/mask';
 import { yuanToFen } from '../../shared/money';
 import { FIELD_SELECT, FIELD_SQL, needsJoins, SORT_SQL } from '../customer-field-sql';
 import type { Scope } from '../scope';
+import { all, exists, first, query, type SqlParam } from '../sql';
 import {
   buildColumns,
   countRows,
@@ -237,9 +238,11 @@ function snapshotFor(db: Database, key: string, build: () => Int32Array): Int32A
  */
 function effective(db: Database, scope: Scope): Scope {
   if (scope.kind !== 'branch' || !scope.branchIds) return scope;
-  const outside = db
-    .prepare(`SELECT 1 FROM branches WHERE id NOT IN (${inList(scope.branchIds.length)}) LIMIT 1`)
-    .get(...scope.branchIds);
+  const outside = exists(
+    db,
+    `SELECT 1 FROM branches WHERE id NOT IN (${inList(scope.branchIds.length)}) LIMIT 1`,
+    ...scope.branchIds,
+  );
   return outside ? scope : { ...scope, sql: '1', params: [] };
 }
 
@@ -256,6 +259,35 @@ const MASKED = FIELD_KEYS.filter((k): k is MaskedField => 'mask' in CUSTOMER_FIE
 const MASK = { id: maskIdNo, phone: maskPhone };
 
 const ALL: Scope = { kind: 'branch', sql: '1', params: [], masked: true };
+
+/**
+ * One column of SQL built at run time as plain values (better-sqlite3's pluck): id lists here can
+ * be a million long, where a row object per id would cost time and memory. Typed once here.
+ */
+function column<R>(db: Database, sql: string, ...params: readonly SqlParam[]): R[] {
+  return db
+    .prepare<SqlParam[], R>(sql)
+    .pluck()
+    .all(...params);
+}
+
+const GRANTED = query<[staffId: number, today: string], { customer_id: number }>(
+  'SELECT customer_id FROM customer_grants WHERE staff_id = ? AND (expires_on IS NULL OR expires_on >= ?)',
+);
+const STAFF_NAME = query<[id: bigint], { name: string }>('SELECT name FROM staff WHERE id = ?');
+const staffName = (db: Database, id: bigint): string | null =>
+  id === 0n ? null : (STAFF_NAME.get(db, id)?.name ?? null);
+
+/** Per tier x manager group of the SQL path's quick stats; sums read as BigInt (see gridStats). */
+interface StatsGroup {
+  tier: string;
+  mid: bigint;
+  n: bigint;
+  aum: bigint;
+  dep: bigint;
+  wlt: bigint;
+  lon: bigint;
+}
 const matches = new WeakMap<ColumnData, Map<string, Uint8Array>>();
 
 /**
@@ -304,10 +336,7 @@ function columnarMatch(
   };
   let grantRows: Int32Array | null = null;
   if (scope.kind === 'manager') {
-    const ids = db
-      .prepare('SELECT customer_id FROM customer_grants WHERE staff_id = ? AND (expires_on IS NULL OR expires_on >= ?)')
-      .pluck()
-      .all(scope.staffId!, scope.today ?? today) as number[];
+    const ids = GRANTED.all(db, scope.staffId!, scope.today ?? today).map((g) => g.customer_id);
     grantRows = toRows(ids);
     if (!grantRows) return null;
   }
@@ -320,12 +349,7 @@ function columnarMatch(
       // the scope. Several sources: the rows every one of them names.
       let hits: Uint8Array | null = null;
       for (const s of sources) {
-        const rows = toRows(
-          db
-            .prepare(s.sql)
-            .pluck()
-            .all(...s.params) as number[],
-        );
+        const rows = toRows(column<number>(db, s.sql, ...s.params));
         if (!rows) return null;
         const mark = new Uint8Array(d.n);
         for (const r of rows) if (hits === null || hits[r]) mark[r] = 1;
@@ -337,12 +361,7 @@ function columnarMatch(
     } else {
       // Within the caller's scope: a manager's book bounds the ids SQL hands over.
       const { where, params } = compileFilter(scope.kind === 'manager' ? scope : ALL, part, today, userId);
-      sqlRows = toRows(
-        db
-          .prepare(`SELECT c.id FROM customers c WHERE ${where}`)
-          .pluck()
-          .all(...params) as number[],
-      );
+      sqlRows = toRows(column<number>(db, `SELECT c.id FROM customers c WHERE ${where}`, ...params));
       if (!sqlRows) return null;
     }
   }
@@ -354,155 +373,147 @@ function columnarMatch(
   return { d, match };
 }
 
-export function customerGridRepo(db: Database) {
-  const mask = (r: GridDbRow): GridDbRow => {
-    for (const k of MASKED) r[k] = MASK[CUSTOMER_FIELDS[k].mask](r[k] as string | null);
-    return r;
-  };
-  /** A page's rows by primary key, in the page's order. */
-  const fetchByIds = (page: number[]): GridDbRow[] => {
-    if (page.length === 0) return [];
-    const rows = db
-      .prepare(`SELECT ${FIELD_SELECT} ${FROM} WHERE c.id IN (${inList(page.length)})`)
-      .all(...page) as GridDbRow[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    // A row deleted since the snapshot is simply skipped; the next data_version drops the snapshot.
-    return page.flatMap((id) => {
-      const r = byId.get(id);
-      return r ? [mask(r)] : [];
-    });
-  };
-  return {
-    rows(
-      scope: Scope,
-      filter: GridFilter,
-      sort: GridSort,
-      offset: number,
-      limit: number,
-      today: string,
-      userId = 0,
-    ): GridDbRow[] {
-      scope = effective(db, scope);
-      sort = effectiveSort(sort, filter);
-      // A quick search's first pages come straight off the name/number indexes (LIMIT 20 of the
-      // matches); the columns would first have to collect every match of a common surname.
-      const viaIndex = filter.q !== undefined && offset < SNAPSHOT_FROM_OFFSET;
-      const col = viaIndex ? null : columnarMatch(db, scope, filter, today, userId);
-      const fromColumns = col ? pageIds(col.d, col.match, sort, offset, limit) : null;
-      if (fromColumns) return fetchByIds(fromColumns);
-      const { where, params } = compileFilter(scope, filter, today, userId);
-      const order = orderBy(sort);
-      // Favourites and lists change through this very connection (no data_version bump): never cached.
-      if (offset < SNAPSHOT_FROM_OFFSET || filter.favorites || filter.listId !== undefined) {
-        // Ids first, from customers alone (joining branches and staff here lets SQLite start from the
-        // branch table and test every customer of it), then the page's rows by primary key.
-        return fetchByIds(
-          db
-            .prepare(`SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-            .pluck()
-            .all(...params, limit, offset) as number[],
-        );
-      }
-      const key = JSON.stringify([scope.sql, scope.params, where, params, order]);
-      const ids = snapshotFor(db, key, () => {
-        // With a filter, take the filtered rows first (by their own index or one sequential pass)
-        // and sort those: '+' keeps SQLite from walking the sort's index and fetching every row of
-        // the book in index order to test the filter (seconds on a million customers). Unfiltered,
-        // walking the sort's index is the fastest way.
-        const filtered = Object.values(filter).some((v) => v !== undefined);
-        const snapOrder = filtered ? order.replace(/(^|, )(?!c\.id )/g, '$1+') : order;
-        const stmt = db.prepare(`SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${snapOrder}`).pluck();
-        return Int32Array.from(stmt.all(...params) as number[]);
-      });
-      return fetchByIds(Array.from(ids.subarray(offset, offset + limit)));
-    },
+function mask(r: GridDbRow): GridDbRow {
+  for (const k of MASKED) r[k] = MASK[CUSTOMER_FIELDS[k].mask](r[k] as string | null);
+  return r;
+}
 
-    count(scope: Scope, filter: GridFilter, today: string, userId = 0): number {
-      const fast = summaryWhere(db, scope, filter);
-      if (fast)
-        return Number(
-          (
-            db
-              .prepare(`SELECT COALESCE(SUM(s.customers), 0) AS n FROM summary_customers s WHERE ${fast.where}`)
-              .safeIntegers(true)
-              .get(...fast.params) as { n: bigint }
-          ).n,
-        );
-      const eff = effective(db, scope);
-      const col = columnarMatch(db, eff, filter, today, userId);
-      if (col) return countRows(col.match);
-      const { where, params } = compileFilter(eff, filter, today, userId);
-      return (db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where}`).get(...params) as { n: number }).n;
-    },
+/** A page's rows by primary key, in the page's order. */
+function fetchByIds(db: Database, page: number[]): GridDbRow[] {
+  if (page.length === 0) return [];
+  const rows = all<GridDbRow>(db, `SELECT ${FIELD_SELECT} ${FROM} WHERE c.id IN (${inList(page.length)})`, ...page);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  // A row deleted since the snapshot is simply skipped; the next data_version drops the snapshot.
+  return page.flatMap((id) => {
+    const r = byId.get(id);
+    return r ? [mask(r)] : [];
+  });
+}
 
-    /** Sums are read as BigInt: a million balances can exceed 2^53 fen. */
-    stats(scope: Scope, filter: GridFilter, today: string, userId = 0) {
-      const fast = summaryWhere(db, scope, filter);
-      if (fast) return summaryStats(db, fast);
-      const nameOf = db.prepare('SELECT name FROM staff WHERE id = ?').pluck();
-      const eff = effective(db, scope);
-      const col = columnarMatch(db, eff, filter, today, userId);
-      if (col) {
-        const s = statsRows(col.d, col.match);
-        return {
-          total: s.total,
-          byTier: s.byTier,
-          byManager: s.byManager.map((m) => ({
-            ...m,
-            mname: m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null),
-          })),
-        };
-      }
-      const { where, params } = compileFilter(eff, filter, today, userId);
-      // One pass over the filtered customers, grouped by tier x manager; the three views are folded
-      // from those few groups. Sums are BigInt: a million balances can exceed 2^53 fen.
-      const groups = db
-        .prepare(
-          `SELECT COALESCE(c.tier, 'none') AS tier, COALESCE(c.manager_staff_id, 0) AS mid, COUNT(*) AS n,
-                  SUM(c.aum_fen) AS aum, SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon
-           FROM customers c WHERE ${where} GROUP BY 1, 2`,
-        )
-        .safeIntegers(true)
-        .all(...params) as {
-        tier: string;
-        mid: bigint;
-        n: bigint;
-        aum: bigint;
-        dep: bigint;
-        wlt: bigint;
-        lon: bigint;
-      }[];
-      const total = {
-        n: 0n,
-        aum: 0n as bigint | null,
-        dep: 0n as bigint | null,
-        wlt: 0n as bigint | null,
-        lon: 0n as bigint | null,
-      };
-      const tiers = new Map<string, { tier: string; n: bigint; aum: bigint }>();
-      const managers = new Map<bigint, { mid: bigint; mname: string | null; n: bigint; aum: bigint }>();
-      for (const g of groups) {
-        total.n += g.n;
-        total.aum! += g.aum;
-        total.dep! += g.dep;
-        total.wlt! += g.wlt;
-        total.lon! += g.lon;
-        const t = tiers.get(g.tier) ?? { tier: g.tier, n: 0n, aum: 0n };
-        t.n += g.n;
-        t.aum += g.aum;
-        tiers.set(g.tier, t);
-        const m = managers.get(g.mid) ?? { mid: g.mid, mname: null, n: 0n, aum: 0n };
-        m.n += g.n;
-        m.aum += g.aum;
-        managers.set(g.mid, m);
-      }
-      for (const m of managers.values())
-        m.mname = m.mid === 0n ? null : ((nameOf.get(m.mid) as string | undefined) ?? null);
-      const byTier = [...tiers.values()].sort((a, b) => (a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0));
-      const byManager = [...managers.values()].sort((a, b) => (b.aum > a.aum ? 1 : b.aum < a.aum ? -1 : 0));
-      return { total, byTier, byManager };
-    },
+/** A page of the grid: scope, filter and sort, rows `offset` to `offset + limit`, identifiers masked. */
+export function gridRows(
+  db: Database,
+  scope: Scope,
+  filter: GridFilter,
+  sort: GridSort,
+  offset: number,
+  limit: number,
+  today: string,
+  userId = 0,
+): GridDbRow[] {
+  scope = effective(db, scope);
+  sort = effectiveSort(sort, filter);
+  // A quick search's first pages come straight off the name/number indexes (LIMIT 20 of the
+  // matches); the columns would first have to collect every match of a common surname.
+  const viaIndex = filter.q !== undefined && offset < SNAPSHOT_FROM_OFFSET;
+  const col = viaIndex ? null : columnarMatch(db, scope, filter, today, userId);
+  const fromColumns = col ? pageIds(col.d, col.match, sort, offset, limit) : null;
+  if (fromColumns) return fetchByIds(db, fromColumns);
+  const { where, params } = compileFilter(scope, filter, today, userId);
+  const order = orderBy(sort);
+  // Favourites and lists change through this very connection (no data_version bump): never cached.
+  if (offset < SNAPSHOT_FROM_OFFSET || filter.favorites || filter.listId !== undefined) {
+    // Ids first, from customers alone (joining branches and staff here lets SQLite start from the
+    // branch table and test every customer of it), then the page's rows by primary key.
+    return fetchByIds(
+      db,
+      column<number>(
+        db,
+        `SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+        ...params,
+        limit,
+        offset,
+      ),
+    );
+  }
+  const key = JSON.stringify([scope.sql, scope.params, where, params, order]);
+  const ids = snapshotFor(db, key, () => {
+    // With a filter, take the filtered rows first (by their own index or one sequential pass)
+    // and sort those: '+' keeps SQLite from walking the sort's index and fetching every row of
+    // the book in index order to test the filter (seconds on a million customers). Unfiltered,
+    // walking the sort's index is the fastest way.
+    const filtered = Object.values(filter).some((v) => v !== undefined);
+    const snapOrder = filtered ? order.replace(/(^|, )(?!c\.id )/g, '$1+') : order;
+    return Int32Array.from(
+      column<number>(db, `SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${snapOrder}`, ...params),
+    );
+  });
+  return fetchByIds(db, Array.from(ids.subarray(offset, offset + limit)));
+}
+
+/** How many customers scope + filter match: from the summaries, the in-memory columns or SQL. */
+export function gridCount(db: Database, scope: Scope, filter: GridFilter, today: string, userId = 0): number {
+  const fast = summaryWhere(db, scope, filter);
+  if (fast) {
+    // Read as BigInt: the sum of the summary's counts is exact whatever its size.
+    const row = db
+      .prepare<SqlParam[], { n: bigint }>(
+        `SELECT COALESCE(SUM(s.customers), 0) AS n FROM summary_customers s WHERE ${fast.where}`,
+      )
+      .safeIntegers(true)
+      .get(...fast.params);
+    return Number(row?.n ?? 0n);
+  }
+  const eff = effective(db, scope);
+  const col = columnarMatch(db, eff, filter, today, userId);
+  if (col) return countRows(col.match);
+  const { where, params } = compileFilter(eff, filter, today, userId);
+  return first<{ n: number }>(db, `SELECT COUNT(*) AS n FROM customers c WHERE ${where}`, ...params)?.n ?? 0;
+}
+
+/** Quick stats: count and sums, by tier and by manager (sums as BigInt: a million balances can pass 2^53 fen). */
+export function gridStats(db: Database, scope: Scope, filter: GridFilter, today: string, userId = 0) {
+  const fast = summaryWhere(db, scope, filter);
+  if (fast) return summaryStats(db, fast);
+  const eff = effective(db, scope);
+  const col = columnarMatch(db, eff, filter, today, userId);
+  if (col) {
+    const s = statsRows(col.d, col.match);
+    return {
+      total: s.total,
+      byTier: s.byTier,
+      byManager: s.byManager.map((m) => ({ ...m, mname: staffName(db, m.mid) })),
+    };
+  }
+  const { where, params } = compileFilter(eff, filter, today, userId);
+  // One pass over the filtered customers, grouped by tier x manager; the three views are folded
+  // from those few groups. Sums are BigInt: a million balances can exceed 2^53 fen.
+  const groups = db
+    .prepare<SqlParam[], StatsGroup>(
+      `SELECT COALESCE(c.tier, 'none') AS tier, COALESCE(c.manager_staff_id, 0) AS mid, COUNT(*) AS n,
+              SUM(c.aum_fen) AS aum, SUM(c.deposit_fen) AS dep, SUM(c.wealth_fen) AS wlt, SUM(c.loan_fen) AS lon
+       FROM customers c WHERE ${where} GROUP BY 1, 2`,
+    )
+    .safeIntegers(true)
+    .all(...params);
+  const total = {
+    n: 0n,
+    aum: 0n as bigint | null,
+    dep: 0n as bigint | null,
+    wlt: 0n as bigint | null,
+    lon: 0n as bigint | null,
   };
+  const tiers = new Map<string, { tier: string; n: bigint; aum: bigint }>();
+  const managers = new Map<bigint, { mid: bigint; mname: string | null; n: bigint; aum: bigint }>();
+  for (const g of groups) {
+    total.n += g.n;
+    total.aum! += g.aum;
+    total.dep! += g.dep;
+    total.wlt! += g.wlt;
+    total.lon! += g.lon;
+    const t = tiers.get(g.tier) ?? { tier: g.tier, n: 0n, aum: 0n };
+    t.n += g.n;
+    t.aum += g.aum;
+    tiers.set(g.tier, t);
+    const m = managers.get(g.mid) ?? { mid: g.mid, mname: null, n: 0n, aum: 0n };
+    m.n += g.n;
+    m.aum += g.aum;
+    managers.set(g.mid, m);
+  }
+  for (const m of managers.values()) m.mname = staffName(db, m.mid);
+  const byTier = [...tiers.values()].sort((a, b) => (a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : 0));
+  const byManager = [...managers.values()].sort((a, b) => (b.aum > a.aum ? 1 : b.aum < a.aum ? -1 : 0));
+  return { total, byTier, byManager };
 }
 
 /** The grid's exact query (scope, filter, sort) selecting `columns` in order, for an export worker. */

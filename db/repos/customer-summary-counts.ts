@@ -1,6 +1,6 @@
 /**
  * The summaries path of the grid's counts and quick stats. Of the three ways the grid answers (SQL
- * over customers, compileFilter in ./customerGrid.ts: every filter, the reference; the in-memory
+ * over customers, compileFilter in ./customer-grid.ts: every filter, the reference; the in-memory
  * columns, db/customer-columns.ts: chip filters in milliseconds once built; and this one), this is
  * the cheapest: summary_customers (db/summaries.ts, kept in step by every import, revert and
  * re-tier) holds customers and money per branch x manager x tier, a few hundred rows. It answers

@@ -25,7 +25,7 @@ import { gridFilterSchema } from '../../shared/api/grid';
 import { AppError, isAppError } from '../../shared/errors';
 import { addDays } from '../../shared/dates';
 import { fenToYuan } from '../../shared/money';
-import { compileFilter } from '../../db/repos/customerGrid';
+import { compileFilter } from '../../db/repos/customer-grid';
 import { type CustomerRow, filteredCustomers, maturities, staffLeague } from '../../db/repos/desktop-data';
 import { overviewByTier, overviewTotals, type Totals } from '../../db/repos/overview';
 import {

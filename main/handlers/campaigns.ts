@@ -5,7 +5,7 @@ import type { ExportColumn } from '../../shared/api/exports';
 import { gridFilterSchema } from '../../shared/api/grid';
 import { AppError } from '../../shared/errors';
 import { recordAudit } from '../../db/repos/audit';
-import { compileFilter } from '../../db/repos/customerGrid';
+import { compileFilter } from '../../db/repos/customer-grid';
 import { ownOrSharedQueryDefinition } from '../../db/repos/lists';
 import {
   applyResults,

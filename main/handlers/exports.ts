@@ -1,5 +1,5 @@
 import { recordAudit } from '../../db/repos/audit';
-import { exportQuery } from '../../db/repos/customerGrid';
+import { exportQuery } from '../../db/repos/customer-grid';
 import { AppError } from '../../shared/errors';
 import { columnSpecs, label } from '../exports/labels';
 import { handlers } from './types';

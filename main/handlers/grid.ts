@@ -1,7 +1,7 @@
 import type { GridRow, QuickStats, Tier } from '../../shared/api';
 import { fenToYuan } from '../../shared/money';
 import { MONEY_FIELDS } from '../../db/customer-field-sql';
-import { customerGridRepo, type GridDbRow } from '../../db/repos/customerGrid';
+import { gridCount, gridRows, gridStats, type GridDbRow } from '../../db/repos/customer-grid';
 import { handlers } from './types';
 
 /** The store's row on the wire: money fields from fen to yuan strings, the rest as they are (already masked). */
@@ -13,22 +13,29 @@ function toGridRow(r: GridDbRow): GridRow {
 
 export const gridHandlers = handlers({
   'customers.grid': ({ filter, sort, offset, limit }, ctx) => ({
-    rows: customerGridRepo(ctx.services.db)
-      .rows(ctx.scope(), filter, sort, offset, limit, ctx.services.clock.today(), ctx.user.id)
-      .map(toGridRow),
+    rows: gridRows(
+      ctx.services.db,
+      ctx.scope(),
+      filter,
+      sort,
+      offset,
+      limit,
+      ctx.services.clock.today(),
+      ctx.user.id,
+    ).map(toGridRow),
   }),
 
   'customers.gridCount': ({ filter }, ctx) => {
-    const repo = customerGridRepo(ctx.services.db);
+    const { db } = ctx.services;
     const today = ctx.services.clock.today();
     return {
-      total: repo.count(ctx.scope(), {}, today, ctx.user.id),
-      filtered: repo.count(ctx.scope(), filter, today, ctx.user.id),
+      total: gridCount(db, ctx.scope(), {}, today, ctx.user.id),
+      filtered: gridCount(db, ctx.scope(), filter, today, ctx.user.id),
     };
   },
 
   'customers.quickStats': ({ filter }, ctx): QuickStats => {
-    const s = customerGridRepo(ctx.services.db).stats(ctx.scope(), filter, ctx.services.clock.today(), ctx.user.id);
+    const s = gridStats(ctx.services.db, ctx.scope(), filter, ctx.services.clock.today(), ctx.user.id);
     const n = s.total.n;
     const aum = s.total.aum ?? 0n;
     return {

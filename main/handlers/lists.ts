@@ -1,7 +1,7 @@
 import type { CustomerList, SavedQuery } from '../../shared/api';
 import { gridFilterSchema } from '../../shared/api/grid';
 import { AppError } from '../../shared/errors';
-import { compileFilter } from '../../db/repos/customerGrid';
+import { compileFilter } from '../../db/repos/customer-grid';
 import {
   addMembers,
   createList,

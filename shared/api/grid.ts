@@ -17,7 +17,7 @@ import { TIERS } from '../tiers';
 
 /**
  * The customer grid over the whole book: filters, sort and paging the main process compiles to
- * parameterised SQL (db/repos/customerGrid.ts). Column and filter names here are a closed list;
+ * parameterised SQL (db/repos/customer-grid.ts). Column and filter names here are a closed list;
  * nothing the renderer sends ever becomes SQL text. The columns are the customer field catalogue's
  * (shared/customer-fields.ts).
  */

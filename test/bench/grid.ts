@@ -18,7 +18,7 @@ import { columnSpecs } from '../../main/exports/labels';
 import { createRegistry } from '../../main/registry';
 import { createServices, type Services } from '../../main/services';
 import { freshColumns } from '../../db/customer-columns';
-import { exportQuery } from '../../db/repos/customerGrid';
+import { exportQuery } from '../../db/repos/customer-grid';
 import { scopeFor } from '../../db/scope';
 import { EXPORT_COLUMNS, type GridFilter, type GridSort } from '../../shared/api';
 import Database from 'better-sqlite3';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropColumns, freshColumns } from '../../../db/customer-columns';
 import { FIELD_SQL } from '../../../db/customer-field-sql';
 import { DEMO_PASSWORD } from '../../../db/demo';
-import { buildColumnsNow } from '../../../db/repos/customerGrid';
+import { buildColumnsNow } from '../../../db/repos/customer-grid';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../../db/demo';
-import { exportQuery } from '../../../db/repos/customerGrid';
+import { exportQuery } from '../../../db/repos/customer-grid';
 import { scopeFor } from '../../../db/scope';
 import { fixedClock } from '../../../main/clock';
 import { columnSpecs } from '../../../main/exports/labels';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dropColumns, freshColumns, setPartialWalkLimit } from '../../../db/customer-columns';
-import { buildColumnsNow } from '../../../db/repos/customerGrid';
+import { buildColumnsNow } from '../../../db/repos/customer-grid';
 import { DEMO_PASSWORD } from '../../../db/demo';
 import { rebuildSummaryTable } from '../../../db/summaries';
 import { fixedClock } from '../../../main/clock';

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerGridRepo } from '../../../db/repos/customerGrid';
+import { gridRows } from '../../../db/repos/customer-grid';
 import { customersRepo } from '../../../db/repos/customers';
 import { scopeFor } from '../../../db/scope';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
@@ -97,7 +97,7 @@ describe('look-up query plans', () => {
     };
     const scope = scopeFor(db, { role: 'president', staffId: p.s, branchId: p.b }, '2026-10-31');
     for (const q of queries) {
-      const plans = plansOf(db, () => customerGridRepo(db).rows(scope, { q }, [], 0, 20, '2026-10-31', 1));
+      const plans = plansOf(db, () => gridRows(db, scope, { q }, [], 0, 20, '2026-10-31', 1));
       const ids = plans[0]!.join(' | ');
       expect(ids, q).toMatch(/^(SEARCH c USING (COVERING )?INDEX|MULTI-INDEX OR)/);
       expect(ids, q).not.toMatch(/customers_branch|SCAN c\b|SCAN b\b/);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../../db/demo';
-import { buildColumnsNow } from '../../../db/repos/customerGrid';
+import { buildColumnsNow } from '../../../db/repos/customer-grid';
 import { freshColumns } from '../../../db/customer-columns';
 import { fixedClock } from '../../../main/clock';
 import { runImport } from '../../../main/jobs/engine/run';
