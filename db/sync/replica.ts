@@ -200,7 +200,7 @@ export function applyPull(db: Database, pull: PullResponse, mutators: Mutators):
     db.prepare('UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1').run(pull.cursor, now());
     const report: RebaseReport = { settled: 0, rerun: 0, conflicts: 0 };
     if (pull.more) {
-      rebuild(db, touched, pull.lastMutationId);
+      rebuild(db, touched, pull.lastMutationId, true);
       return report;
     }
 
@@ -245,13 +245,25 @@ export function applyPull(db: Database, pull: PullResponse, mutators: Mutators):
 
 /**
  * Recomputes the shown rows of `touched` plus every row a pending mutation writes: the hub's record,
- * then the pending mutations above `lastProcessed` laid over it in order.
+ * then this PC's mutations the hub has not processed (above `lastProcessed`) laid over it in order.
+ * On a page that is not the last (`partial`), mutations the hub has processed may still have their
+ * rows in a later page: those are laid over too where the hub's row has not yet reached their
+ * revision, so a long catch-up never shows the PC's own write vanishing and coming back.
  */
-function rebuild(db: Database, touched: Map<string, [string, string]>, lastProcessed: number): void {
-  const pending = db
-    .prepare("SELECT effects FROM sync_outbox WHERE id > ? AND status = 'pending' ORDER BY id")
-    .all(lastProcessed) as { effects: string }[];
-  const overlays = pending.flatMap((p) => JSON.parse(p.effects) as Effect[]);
+function rebuild(db: Database, touched: Map<string, [string, string]>, lastProcessed: number, partial = false): void {
+  const rows = db
+    .prepare(
+      `SELECT id, status, effects FROM sync_outbox
+        WHERE (id > ? AND status = 'pending') OR (? AND status IN ('pending', 'applied')) ORDER BY id`,
+    )
+    .all(lastProcessed, partial ? 1 : 0) as { id: number; status: string; effects: string }[];
+  const serverRevision = db.prepare('SELECT server_revision FROM sync_records WHERE tbl = ? AND id = ?').pluck();
+  const overlays = rows.flatMap((r) =>
+    (JSON.parse(r.effects) as Effect[]).filter(
+      (e) =>
+        r.id > lastProcessed || ((serverRevision.get(e.table, e.id) as number | undefined) ?? 0) < e.baseRevision + 1,
+    ),
+  );
   for (const e of overlays) touched.set(`${e.table}\u0000${e.id}`, [e.table, e.id]);
   const reset = db.prepare(
     `UPDATE sync_records SET revision = server_revision, data = server_data, deleted = server_deleted
