@@ -325,6 +325,23 @@ describe('wake-ups', () => {
     for (const x of [a, b, c]) x.ws.close();
   });
 
+  it('a hub whose LISTEN connection drops reconnects, wakes its PCs to catch up, and keeps waking them', async () => {
+    const writer = await enrolTestPc(hub.url, owner, 'W03', 'writer');
+    const reader = await enrolTestPc(hub.url, owner, 'W03', 'reader');
+    const a = await listen(hub2.url, reader.token);
+    await until(() => hub2.wake.connectedCount('W03') === 1);
+    // Both hubs LISTEN; end every such session: PostgreSQL restarts and failovers look like this.
+    const killed = await owner.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()",
+    );
+    expect(killed.rowCount).toBe(2);
+    // Back on its feet, the hub wakes everyone once (notifications sent meanwhile were lost).
+    expect(await until(() => a.messages.length === 1, 5000)).toBe(true);
+    await push(writer.token, [{ id: 1, name: 'create', args: {}, effects: [item(uuid7(), 0, 'after')] }]);
+    expect(await until(() => a.messages.length === 2)).toBe(true);
+    a.ws.close();
+  });
+
   it('refuses a wake-up connection without a valid PC token', async () => {
     const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/wake`, { headers: { authorization: 'Bearer x' } });
     const status = await new Promise<number>((resolve) =>
