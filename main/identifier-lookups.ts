@@ -17,6 +17,7 @@
  */
 import { AppError } from '../shared/errors';
 import { identifierPredicate } from '../db/repos/customers';
+import { systemClock, type Clock } from './clock';
 import type { AuthedCtx } from './handlers/types';
 
 export interface LookupPolicy {
@@ -70,6 +71,14 @@ function filterQ(v: unknown, depth: number): string | null {
     if (found !== null) return found;
   }
   return null;
+}
+
+/**
+ * The time the bucket refills by: the process's monotonic clock in the app, so setting the PC's clock
+ * forward does not hand out look-ups; the clock itself where tests move a fixed one.
+ */
+export function lookupTime(clock: Clock): () => number {
+  return clock === systemClock ? () => performance.now() : () => clock.now().getTime();
 }
 
 export function identifierLookups(now: () => number, policy: LookupPolicy = DEFAULT_LOOKUP_POLICY) {

@@ -24,7 +24,7 @@ import { overviewHandlers } from './handlers/overview';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
-import { identifierLookups, searchTextOf } from './identifier-lookups';
+import { identifierLookups, lookupTime, searchTextOf } from './identifier-lookups';
 import { usersHandlers } from './handlers/users';
 import { log } from './log';
 import type { Services } from './services';
@@ -112,7 +112,7 @@ export function createRegistry(services: Services): Registry {
   }
 
   const { sessions } = services;
-  const lookups = identifierLookups(() => services.clock.now().getTime());
+  const lookups = identifierLookups(lookupTime(services.clock));
 
   function denied(ctx: Ctx, method: string, reason: string): never {
     ctx.audit({
