@@ -48,7 +48,7 @@ export interface RevealResult {
 const query = z.string().trim().min(1).max(64);
 
 export const customersApi = {
-  /** Quick look-up by customer number, name, pinyin initials, mobile or ID number (full or last digits). */
+  /** Quick look-up by customer number, name, pinyin initials, mobile or ID number (whole, or the last four). */
   'customers.search': method<CustomerSummary[]>()(
     'customer.lookup',
     z.object({ query, limit: z.number().int().min(1).max(50).default(20) }).strict(),

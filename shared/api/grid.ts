@@ -109,7 +109,7 @@ export const gridFilterSchema = z
     listId: z.number().int().positive().optional(),
     /** An advanced query, ANDed with everything else. */
     advanced: queryGroupSchema.optional(),
-    /** Quick search: customer number, name (prefix), pinyin initials, mobile, ID number or their last digits. */
+    /** Quick search: customer number, name (prefix), pinyin initials, whole mobile or ID number or their last four. */
     q: z.string().trim().max(64).optional(),
     tiers: z.array(z.enum(TIER_FILTER)).max(TIER_FILTER.length).optional(),
     /** Manager of record (staff id; 0 = no manager). */
