@@ -45,6 +45,32 @@ export class SyncRuleError extends Error {
 export type Mutator = (db: Database, args: unknown) => LocalEffect[];
 export type Mutators = Readonly<Record<string, Mutator>>;
 
+/**
+ * Keeps a local domain table equal to the shown rows of one shared table (row null: gone), inside the
+ * same SQLite transaction as the change. This is how the domain tables (referrals, lists, …) will stay
+ * plain, indexed SQLite tables that grid joins read at full speed while the replica is the source.
+ */
+export type Projection = (db: Database, id: string, row: SyncRow | null) => void;
+export type Projections = Readonly<Record<string, Projection>>;
+
+// Per store handle, set once when the store is opened: every write path then projects, none can forget.
+const projectionsOf = new WeakMap<Database, Projections>();
+
+export function setProjections(db: Database, projections: Projections): void {
+  projectionsOf.set(db, projections);
+}
+
+function project(db: Database, keys: Iterable<[string, string]>): void {
+  const p = projectionsOf.get(db);
+  if (!p) return;
+  for (const [table, id] of keys) {
+    const fn = Object.hasOwn(p, table) ? p[table] : undefined;
+    if (!fn) continue;
+    const r = readRecord(db, table, id);
+    fn(db, id, r && !r.deleted ? r.data : null);
+  }
+}
+
 export interface ReplicaRecord {
   table: string;
   id: string;
@@ -126,6 +152,10 @@ export function recordMutation(db: Database, m: LocalMutation): number {
       "INSERT INTO sync_outbox (id, name, args, effects, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
     ).run(id, m.name, JSON.stringify(m.args ?? null), JSON.stringify(effects), now());
     db.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id + 1);
+    project(
+      db,
+      m.effects.map((e) => [e.table, e.id]),
+    );
     return id;
   })();
 }
@@ -201,6 +231,7 @@ export function applyPull(db: Database, pull: PullResponse, mutators: Mutators):
     const report: RebaseReport = { settled: 0, rerun: 0, conflicts: 0 };
     if (pull.more) {
       rebuild(db, touched, pull.lastMutationId, true);
+      project(db, touched.values());
       return report;
     }
 
@@ -216,6 +247,8 @@ export function applyPull(db: Database, pull: PullResponse, mutators: Mutators):
     db.prepare("DELETE FROM sync_outbox WHERE id <= ? AND status <> 'pending'").run(pull.lastMutationId);
     report.settled = processed.length;
     rebuild(db, touched, pull.lastMutationId);
+    // Before the re-runs: each of those projects its own rows through recordMutation.
+    project(db, touched.values());
 
     for (const r of processed) {
       if (r.status === 'applied') continue;

@@ -8,7 +8,7 @@ import { ensureSyncSchema, readSyncState } from '../../../db/sync/schema';
 import { type Hub, startHub } from '../../../main/hub/service';
 import { authHeader, enrolWorkstation, syncOnce } from '../../../main/sync/hub-client';
 import { ownerPool, startPg, type TestPg } from './support';
-import { hubRecords, ITEMS, replicaRecords, testMutators } from './workstations';
+import { hubRecords, ITEMS, projectedItems, projectItems, replicaRecords, testMutators } from './workstations';
 
 /**
  * Property: whatever the workstations do, in whatever order, offline or not, and even when the hub's
@@ -70,6 +70,7 @@ async function replicas(branch: string): Promise<Database[]> {
   for (let i = 0; i < REPLICAS; i++) {
     const db = new BetterSqlite3(':memory:');
     ensureSyncSchema(db);
+    projectItems(db);
     const { code } = await issueEnrolCode(owner, branch);
     await enrolWorkstation(db, { hubUrl: hub.url, branch, code, name: `pc${i}` });
     dbs.push(db);
@@ -141,6 +142,8 @@ describe('convergence (property)', () => {
           for (const db of dbs) {
             expect(replicaRecords(db)).toEqual(hubState);
             expect(db.prepare('SELECT count(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 });
+            const { actual, expected } = projectedItems(db);
+            expect(actual).toEqual(expected);
           }
           const applied = await owner.query(
             "SELECT args->>'opId' AS op, count(*)::int AS n FROM mutations WHERE branch = $1 AND outcome = 'applied' GROUP BY 1",

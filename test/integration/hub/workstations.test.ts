@@ -4,7 +4,15 @@ import { listConflicts, queuedCount, readRecord, recordMutation, SyncRuleError }
 import { uuid7 } from '../../../shared/sync/ids';
 import { type Hub, startHub } from '../../../main/hub/service';
 import { ownerPool, startPg, type TestPg } from './support';
-import { hubRecords, ITEMS, openWorkstation, replicaRecords, until, type Workstation } from './workstations';
+import {
+  hubRecords,
+  ITEMS,
+  openWorkstation,
+  projectedItems,
+  replicaRecords,
+  until,
+  type Workstation,
+} from './workstations';
 
 /**
  * Three workstations (three SQLite files), two hubs on one PostgreSQL, cables that can be pulled:
@@ -45,7 +53,14 @@ async function branchOf3(branch: string): Promise<[Workstation, Workstation, Wor
 /** Every replica equals the hub and every outbox is empty (settled, not merely answered). */
 async function converged(branch: string, ws: Workstation[]): Promise<boolean> {
   const hub = JSON.stringify(sorted(await hubRecords(owner, branch)));
-  return ws.every((w) => JSON.stringify(sorted(replicaRecords(w.db))) === hub && outboxSize(w.db) === 0);
+  return ws.every((w) => {
+    const local = projectedItems(w.db);
+    return (
+      JSON.stringify(sorted(replicaRecords(w.db))) === hub &&
+      outboxSize(w.db) === 0 &&
+      JSON.stringify(local.actual) === JSON.stringify(local.expected)
+    );
+  });
 }
 const outboxSize = (db: Workstation['db']) =>
   (db.prepare('SELECT count(*) AS n FROM sync_outbox').get() as { n: number }).n;

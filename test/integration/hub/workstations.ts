@@ -5,7 +5,14 @@ import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type pg from 'pg';
 import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
-import { MutationRefused, type Mutators, readRecord, runMutation } from '../../../db/sync/replica';
+import {
+  listRecords,
+  MutationRefused,
+  type Mutators,
+  readRecord,
+  runMutation,
+  setProjections,
+} from '../../../db/sync/replica';
 import { ensureSyncSchema } from '../../../db/sync/schema';
 import { enrolWorkstation } from '../../../main/sync/hub-client';
 import { SyncWorker } from '../../../main/sync/worker';
@@ -47,6 +54,38 @@ export const testMutators: Mutators = {
     return [{ table: ITEMS, id, deleted: true }];
   },
 };
+
+/**
+ * The test domain's local table, kept by a projection the way referrals will be: a plain SQLite table
+ * the UI and grids read, equal at every commit to the replica's shown rows.
+ */
+export function projectItems(db: Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS items_local (id TEXT PRIMARY KEY, title TEXT NOT NULL, status TEXT NOT NULL, owner TEXT)',
+  );
+  setProjections(db, {
+    [ITEMS]: (d, id, row) => {
+      if (row === null) d.prepare('DELETE FROM items_local WHERE id = ?').run(id);
+      else
+        d.prepare(
+          `INSERT INTO items_local (id, title, status, owner) VALUES (?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET title = excluded.title, status = excluded.status, owner = excluded.owner`,
+        ).run(id, row.title, row.status, row.owner ?? null);
+    },
+  });
+}
+
+/** items_local, and what it should be (the shown rows of the replica), for comparison. */
+export function projectedItems(db: Database): { actual: unknown[]; expected: unknown[] } {
+  const actual = db.prepare('SELECT id, title, status, owner FROM items_local ORDER BY id').all();
+  const expected = listRecords(db, ITEMS).map((r) => ({
+    id: r.id,
+    title: r.data!.title,
+    status: r.data!.status,
+    owner: r.data!.owner ?? null,
+  }));
+  return { actual, expected };
+}
 
 /** A loopback TCP proxy that can drop every connection and refuse new ones until restored. */
 export class CablePlug {
@@ -112,6 +151,7 @@ export async function openWorkstation(
   const db = new BetterSqlite3(path.join(dir, 'crm.db'));
   db.pragma('journal_mode = WAL');
   ensureSyncSchema(db);
+  projectItems(db);
   const cable = await new CablePlug(hubPort).listen();
   await ensureBranch(owner, branch);
   const { code } = await issueEnrolCode(owner, branch);
