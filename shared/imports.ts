@@ -18,7 +18,8 @@ export const IMPORT_KINDS = [
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
-export const ENCODINGS = ['utf-8', 'gbk', 'gb18030'] as const;
+/** UTF-16 (Excel's "Unicode text" save) is read when the file starts with its byte order mark. */
+export const ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'utf-16le', 'utf-16be'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
 export const FIELD_TYPES = ['text', 'integer', 'amount', 'rate', 'date', 'datetime', 'enum', 'flag'] as const;

@@ -199,7 +199,7 @@ export class DelimitedReader {
           'IMPORT_LINE_TOO_LONG',
           this.pos < this.buf.length ? pendingStart : line,
           undefined,
-          { maxRecordChars: this.max, ...e.info },
+          { max: this.max, maxRecordChars: this.max, ...e.info },
         );
       }
       throw new ImportParseError('IMPORT_ENCODING', line + e.lineInSegment, e.column, e.info);
@@ -219,7 +219,10 @@ export class DelimitedReader {
       const nl = this.buf.indexOf('\n', this.pos);
       if (nl < 0) {
         if (this.buf.length - this.pos > this.max)
-          throw new ImportParseError('IMPORT_LINE_TOO_LONG', this.line, undefined, { maxRecordChars: this.max });
+          throw new ImportParseError('IMPORT_LINE_TOO_LONG', this.line, undefined, {
+            max: this.max,
+            maxRecordChars: this.max,
+          });
         if (!this.final) return true;
         if (this.pos < this.buf.length) this.preamble.push(this.buf.slice(this.pos));
         this.pos = this.buf.length;
@@ -262,6 +265,7 @@ export class DelimitedReader {
         end = lineEnd(buf, nN, pos);
         if (end - rs > max)
           throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, {
+            max: this.max,
             maxRecordChars: this.max,
             chars: end - rs,
           });
@@ -311,7 +315,7 @@ export class DelimitedReader {
               }
               if (nQ >= len || (nQ + 1 >= len && !final)) {
                 if (final || len - rs > max) {
-                  const details = final ? {} : { maxRecordChars: max };
+                  const details = final ? {} : { max, maxRecordChars: max };
                   throw new ImportParseError('IMPORT_UNCLOSED_QUOTE', qline, codePoints(buf, qls, p) + 1, details);
                 }
                 break;
@@ -383,7 +387,7 @@ export class DelimitedReader {
         }
         if (next < 0) {
           if (len - rs > max)
-            throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, { maxRecordChars: max });
+            throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, { max, maxRecordChars: max });
           // Incomplete record: rewind to its start; the cached positions are past it, forget them.
           nD = nQ = nN = -1;
           more = true;
@@ -391,6 +395,7 @@ export class DelimitedReader {
         }
         if (end - rs > max)
           throw new ImportParseError('IMPORT_LINE_TOO_LONG', rline, undefined, {
+            max,
             maxRecordChars: max,
             chars: end - rs,
           });

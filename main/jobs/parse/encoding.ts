@@ -82,13 +82,11 @@ export function detectEncoding(sample: Uint8Array, opts: { final?: boolean } = {
   if (s[0] === 0x84 && s[1] === 0x31 && s[2] === 0x95 && s[3] === 0x33) {
     return { encoding: 'gb18030', bom: true, confidence: 'high', reason: 'GB18030 byte order mark' };
   }
-  if ((s[0] === 0xff && s[1] === 0xfe) || (s[0] === 0xfe && s[1] === 0xff)) {
-    return {
-      encoding: 'utf-8',
-      bom: false,
-      confidence: 'low',
-      reason: 'UTF-16 byte order mark: UTF-16 is not supported, save the file as UTF-8 or GBK',
-    };
+  if (s[0] === 0xff && s[1] === 0xfe) {
+    return { encoding: 'utf-16le', bom: true, confidence: 'high', reason: 'UTF-16 little-endian byte order mark' };
+  }
+  if (s[0] === 0xfe && s[1] === 0xff) {
+    return { encoding: 'utf-16be', bom: true, confidence: 'high', reason: 'UTF-16 big-endian byte order mark' };
   }
   if (isAscii(s)) {
     return { encoding: 'utf-8', bom: false, confidence: 'low', reason: ASCII_ONLY };
@@ -130,9 +128,53 @@ export function detectEncoding(sample: Uint8Array, opts: { final?: boolean } = {
 
 /** A fatal decoder for the encoding. The BOM is kept in the output (callers strip U+FEFF once). */
 export function decoderFor(encoding: Encoding): TextDecoder {
+  if (encoding === 'utf-16le' || encoding === 'utf-16be')
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
   return encoding === 'utf-8'
     ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
     : new TextDecoder('gb18030', { fatal: true });
+}
+
+export const isUtf16 = (e: Encoding | null): e is 'utf-16le' | 'utf-16be' => e === 'utf-16le' || e === 'utf-16be';
+
+/** Files that are certainly not text, by their first bytes: what they are, for the message. */
+export function binaryKind(sample: Uint8Array): string | null {
+  const s = sample;
+  if (s[0] === 0x50 && s[1] === 0x4b && s[2] === 0x03 && s[3] === 0x04) return 'zip'; // also .xlsx, .docx
+  if (s[0] === 0xd0 && s[1] === 0xcf && s[2] === 0x11 && s[3] === 0xe0) return 'ole'; // .xls, .doc
+  if (s[0] === 0x25 && s[1] === 0x50 && s[2] === 0x44 && s[3] === 0x46) return 'pdf';
+  // NUL never occurs in UTF-8, GBK or GB18030 text (UTF-16, which has them, is known by its BOM).
+  return s.includes(0) ? 'binary' : null;
+}
+
+/**
+ * UTF-16 read as UTF-8: the parsers cut text after LF bytes, which in UTF-16 are halves of characters,
+ * so a UTF-16 file is transcoded chunk by chunk (a streaming fatal decoder; the BOM dropped) and parsed
+ * as the UTF-8 it becomes. Progress still counts the file's own bytes.
+ */
+export function utf16Source(src: ChunkSource, encoding: 'utf-16le' | 'utf-16be'): ChunkSource {
+  const dec = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
+  let ended = false;
+  let offset = 0;
+  return {
+    async read() {
+      while (!ended) {
+        const chunk = await src.read();
+        let text: string;
+        try {
+          text = chunk === null ? dec.decode() : dec.decode(chunk, { stream: true });
+        } catch {
+          throw new SegmentError('encoding', 0, undefined, { encoding, fileOffset: offset });
+        }
+        if (chunk === null) ended = true;
+        else offset += chunk.length;
+        if (text) return Buffer.from(text, 'utf8');
+      }
+      return null;
+    },
+    bytesRead: () => src.bytesRead(),
+    close: () => src.close(),
+  };
 }
 
 /** Counts code points (what a user calls characters: 𠮷 is one, two UTF-16 units). */

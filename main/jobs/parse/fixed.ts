@@ -113,6 +113,7 @@ export class FixedReader {
       }
       if (rest > 4 * this.max && chunk.indexOf(0x0a, this.cpos) < 0) {
         throw new ImportParseError('IMPORT_LINE_TOO_LONG', this.line + 1, undefined, {
+          max: this.max,
           maxRecordChars: this.max,
           bytes: rest,
         });
@@ -174,6 +175,7 @@ export class FixedReader {
     }
     if (raw !== null && raw.length > this.max) {
       throw new ImportParseError('IMPORT_LINE_TOO_LONG', lineNo, undefined, {
+        max: this.max,
         maxRecordChars: this.max,
         chars: raw.length,
       });

@@ -103,6 +103,8 @@ class TextEncoderFor {
   constructor(public encoding: Encoding) {}
   encode(s: string): Buffer {
     if (this.encoding === 'utf-8') return Buffer.from(s, 'utf8');
+    if (this.encoding === 'utf-16le') return Buffer.from(s, 'utf16le');
+    if (this.encoding === 'utf-16be') return Buffer.from(s, 'utf16le').swap16();
     if (this.encoding === 'gb18030') return encodeGb(s, 'gb18030');
     const b = encodeGb(s, 'gbk');
     // iconv-lite writes '?' for what GBK cannot encode: more '?' bytes out than in means a loss.
@@ -113,7 +115,13 @@ class TextEncoderFor {
   }
 }
 
-const BOM: Record<Encoding, number[]> = { 'utf-8': [0xef, 0xbb, 0xbf], gbk: [], gb18030: [0x84, 0x31, 0x95, 0x33] };
+const BOM: Record<Encoding, number[]> = {
+  'utf-8': [0xef, 0xbb, 0xbf],
+  gbk: [],
+  gb18030: [0x84, 0x31, 0x95, 0x33],
+  'utf-16le': [0xff, 0xfe],
+  'utf-16be': [0xfe, 0xff],
+};
 
 export async function openRejects<R>(
   file: string,

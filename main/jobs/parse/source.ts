@@ -19,7 +19,16 @@
 import { promises as fsp } from 'node:fs';
 import type { ColumnMapping, Encoding, ImportProfile } from '../../../shared/imports';
 import { DEFAULT_BATCH, DEFAULT_MAX_RECORD_CHARS, DelimitedReader } from './delimited';
-import { type Detection, detectEncoding, isAsciiOnly, SAMPLE_BYTES, SegmentDecoder } from './encoding';
+import {
+  binaryKind,
+  type Detection,
+  detectEncoding,
+  isAsciiOnly,
+  isUtf16,
+  SAMPLE_BYTES,
+  SegmentDecoder,
+  utf16Source,
+} from './encoding';
 import { type FixedColumn, FixedReader } from './fixed';
 import { type FileChunkSource, ImportParseError, openFileChunks, readFailed, type SourceRecord } from './io';
 import { XlsxReader } from './xlsx';
@@ -138,17 +147,29 @@ export async function openSource(file: string, profile: ImportProfile, opts: Ope
   const src: FileChunkSource = await openFileChunks(file, { signal: opts.signal });
   try {
     if (src.totalBytes === 0) throw new ImportParseError('IMPORT_EMPTY_FILE', 0, undefined, { bytes: 0 });
-    const detected = detectEncoding(await src.peek(SAMPLE_BYTES), { final: src.totalBytes <= SAMPLE_BYTES });
+    const sample = await src.peek(SAMPLE_BYTES);
+    const detected = detectEncoding(sample, { final: src.totalBytes <= SAMPLE_BYTES });
     const forced = opts.encoding ?? (profile.encoding === 'auto' ? null : profile.encoding);
-    const choice = { encoding: forced, detected };
+    // UTF-16 is read only with its BOM (Excel's "Unicode text"), whatever the profile says: without it
+    // the file is not the UTF-16 a user chose, and with it the file is not UTF-8 or GB.
+    const utf16 = isUtf16(detected.encoding) ? detected.encoding : null;
+    if (!utf16) {
+      if (isUtf16(forced))
+        throw new ImportParseError('IMPORT_ENCODING', 1, 1, { encoding: forced, reason: 'no UTF-16 byte order mark' });
+      const kind = binaryKind(sample);
+      // A workbook, PDF or program renamed .csv: say so, rather than "bad character at line 1 column 96".
+      if (kind) throw new ImportParseError('IMPORT_NOT_TEXT', 0, undefined, { kind });
+    }
+    const input = utf16 ? utf16Source(src, utf16) : src;
+    const choice = utf16 ? { encoding: 'utf-8' as const, detected } : { encoding: forced, detected };
     const reader = layout
-      ? new FixedReader(src, choice, layout, {
+      ? new FixedReader(input, choice, layout, {
           header: profile.header,
           skipLines: profile.skipLines,
           maxRecordChars: max,
           batchSize,
         })
-      : new DelimitedReader(new SegmentDecoder(src, choice, 4 * max), {
+      : new DelimitedReader(new SegmentDecoder(input, choice, 4 * max), {
           delimiter: dialect.delimiter,
           quote: dialect.quote,
           header: profile.header,
@@ -164,13 +185,13 @@ export async function openSource(file: string, profile: ImportProfile, opts: Ope
       });
     const state = reader instanceof DelimitedReader ? reader.decoder : reader;
     dialect.eol = reader.eol;
-    dialect.bom = state.bom;
+    dialect.bom = utf16 ? true : state.bom;
     dialect.headerRaw = reader.headerRaw;
     dialect.preamble = reader.preamble.map((line) => [line]);
     return {
       format: profile.format,
       get encoding() {
-        return state.encoding;
+        return utf16 ?? state.encoding;
       },
       get detected() {
         return state.detected;

@@ -2,7 +2,7 @@
  * Files the product had never seen (issue 15): .xlsx rows that end early, identifiers that are wrong
  * or typed as numbers, each written here by the test and run through the real engine.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -220,4 +220,31 @@ describe('identifiers are validated (item 1)', () => {
       [4, 'bad_account_no'],
     ]);
   });
+});
+
+describe('UTF-16 files (item 5)', () => {
+  for (const enc of ['utf-16le', 'utf-16be'] as const) {
+    it(`imports ${enc} with a BOM and writes its rejects file in the same encoding`, async () => {
+      const rows = [
+        `99150003${enc === 'utf-16le' ? '01' : '11'},个人,𠮷祥,身份证,${id('11010819700101123')},13800138000,"上海市,浦东",310101,20240131,`,
+        `99150003${enc === 'utf-16le' ? '02' : '12'},个人,王喆,身份证,${id('11010819700101124')},13800138000,上海市,310101,20240230,`,
+      ];
+      const text = `${[CIF_HEADER, ...rows].join('\r\n')}\r\n`;
+      const le = Buffer.from(text, 'utf16le');
+      const bytes = Buffer.concat([
+        Buffer.from(enc === 'utf-16le' ? [0xff, 0xfe] : [0xfe, 0xff]),
+        enc === 'utf-16le' ? le : Buffer.from(le).swap16(),
+      ]);
+      const file = path.join(dir, `cif-${++n}.txt`);
+      writeFileSync(file, bytes);
+      const out = await runImport(store.db, opts(file, CIF_PROFILE, { tolerance: 1 }));
+      expect(out).toMatchObject({ status: 'committed', rowsInserted: 1, rowsRejected: 1, encoding: enc });
+      expect(out.rejects?.encoding).toBe(enc);
+      const written = readFileSync(out.rejects!.file);
+      const decoded = new TextDecoder(enc).decode(written); // drops the BOM
+      expect(written.subarray(0, 2)).toEqual(Buffer.from(enc === 'utf-16le' ? [0xff, 0xfe] : [0xfe, 0xff]));
+      expect(decoded.split('\r\n')[0]).toBe(`${CIF_HEADER},"reason"`);
+      expect(decoded).toContain(rows[1]);
+    });
+  }
 });
