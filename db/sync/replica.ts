@@ -129,8 +129,11 @@ export function listRecords(db: Database, table: string, opts: { withDeleted?: b
  * Writes the effects to the replica and queues the mutation, atomically; returns its mutation id. Each
  * effect is based on the revision this PC shows (its own pending writes included), and checked against
  * the shared write rules first, so a write the hub would refuse fails here, at once, with nothing written.
+ * An operation with no effects (a derived row another PC already made: its natural key exists) has
+ * nothing to tell the hub: nothing is queued and 0 is returned.
  */
 export function recordMutation(db: Database, m: LocalMutation): number {
+  if (m.effects.length === 0) return 0;
   return db.transaction(() => {
     const { next_mutation_id: id } = db.prepare('SELECT next_mutation_id FROM sync_state WHERE id = 1').get() as {
       next_mutation_id: number;

@@ -33,6 +33,11 @@ const mutators: Mutators = {
     if (!cur?.data) throw new MutationRefused('gone');
     return [{ table: T, id, data: { ...cur.data, title } }];
   },
+  // A derived row (a reminder state): every PC computes it from the same extracts; its natural key is its identity.
+  ensureMark: (d, a) => {
+    const { key } = a as { key: string };
+    return readRecord(d, 'sync_test_marks', key) ? [] : [{ table: 'sync_test_marks', id: key, data: { done: false } }];
+  },
   complete: (d, a) => {
     const { id } = a as { id: string };
     const cur = readRecord(d, T, id);
@@ -140,6 +145,27 @@ describe('replica', () => {
     applyPull(db, pull([], 2), mutators);
     expect(queuedCount(db)).toBe(0);
     expect(db.prepare('SELECT count(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 });
+  });
+
+  it('a derived row two PCs both made is one row: the later one re-runs to nothing and queues nothing', () => {
+    const key = 'u1:maturity:2026-12-31';
+    expect(runMutation(db, mutators, 'ensureMark', { key })).toBe(1);
+    // Another PC's identical row reached the hub first: ours conflicts (base 0, hub at 1).
+    markPushResults(db, [{ id: 1, outcome: 'conflict', reason: { table: 'sync_test_marks', id: key } }]);
+    const mark: Change = {
+      seq: 1,
+      table: 'sync_test_marks',
+      id: key,
+      revision: 1,
+      data: { done: false },
+      deleted: false,
+    };
+    expect(applyPull(db, pull([mark], 1), mutators)).toEqual({ settled: 1, rerun: 1, conflicts: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 });
+    expect(listConflicts(db)).toEqual([]);
+    expect(readRecord(db, 'sync_test_marks', key)).toMatchObject({ revision: 1, data: { done: false } });
+    expect(runMutation(db, mutators, 'ensureMark', { key })).toBe(0);
+    expect(readSyncState(db).nextMutationId).toBe(2);
   });
 
   it('during a paged catch-up the PC never sees its own applied write go back to an older revision', () => {
