@@ -43,23 +43,26 @@ async function switchLanguage(page: Page, lang: Lang): Promise<void> {
 /** Nothing wraps, no header is cut, all columns fit the list's width, the empty detail pane says what to do. */
 async function expectReadableList(grid: Locator): Promise<void> {
   await expect(grid.locator('[role="row"][row-id]').first()).toBeVisible();
-  const wrapped = await grid
-    .locator('.ag-cell')
-    .evaluateAll((cells) => cells.filter((c) => c.scrollHeight > c.clientHeight + 1).map((c) => c.textContent));
-  expect(wrapped, 'cells that wrap onto a second line').toEqual([]);
-  const cut = await grid
-    .locator('.ag-header-cell-text')
-    .evaluateAll((hs) => hs.filter((h) => h.scrollWidth > h.clientWidth + 1).map((h) => h.textContent));
-  expect(cut, 'column headers cut off').toEqual([]);
-  // the rows' cells end before a space-taking vertical scroll bar (an overlay one is see-through: list.css)
-  const overflow = await grid.locator('[role="grid"]').evaluate((g) => {
-    const bar = g.parentElement?.querySelector('.ag-body-vertical-scroll');
-    const room = bar && !bar.classList.contains('ag-hidden') && !bar.classList.contains('ag-scrollbar-invisible');
-    const edge = g.getBoundingClientRect().right - (room ? bar.getBoundingClientRect().width : 0);
-    const cells = [...g.querySelectorAll('[role="row"][row-id] [role="gridcell"]')];
-    return Math.max(0, ...cells.map((c) => c.getBoundingClientRect().right - edge));
-  });
-  expect(overflow, 'columns past the right edge').toBeLessThanOrEqual(1);
+  // the columns are sized a frame after the rows render: the layout settles, then must be readable
+  await expect(async () => {
+    const wrapped = await grid
+      .locator('.ag-cell')
+      .evaluateAll((cells) => cells.filter((c) => c.scrollHeight > c.clientHeight + 1).map((c) => c.textContent));
+    expect(wrapped, 'cells that wrap onto a second line').toEqual([]);
+    const cut = await grid
+      .locator('.ag-header-cell-text')
+      .evaluateAll((hs) => hs.filter((h) => h.scrollWidth > h.clientWidth + 1).map((h) => h.textContent));
+    expect(cut, 'column headers cut off').toEqual([]);
+    // the rows' cells end before a space-taking vertical scroll bar (an overlay one is see-through: list.css)
+    const overflow = await grid.locator('[role="grid"]').evaluate((g) => {
+      const bar = g.parentElement?.querySelector('.ag-body-vertical-scroll');
+      const room = bar && !bar.classList.contains('ag-hidden') && !bar.classList.contains('ag-scrollbar-invisible');
+      const edge = g.getBoundingClientRect().right - (room ? bar.getBoundingClientRect().width : 0);
+      const cells = [...g.querySelectorAll('[role="row"][row-id] [role="gridcell"]')];
+      return Math.max(0, ...cells.map((c) => c.getBoundingClientRect().right - edge));
+    });
+    expect(overflow, 'columns past the right edge').toBeLessThanOrEqual(1);
+  }).toPass({ timeout: 5_000 });
 }
 
 /** Focus the first row's first cell, move down with the arrow key, open with Enter: returns that row. */
@@ -131,7 +134,7 @@ test('the president works the lists at 1366x768 in both languages', async ({ pag
       (await page.getByTestId('campaign-row').first().getAttribute('data-name'))!,
     );
     // the detail below gives the page a scroll bar: the list re-fits to the narrower width
-    await expect(async () => expectReadableList(campaigns)).toPass();
+    await expectReadableList(campaigns);
     await saveScreen(page, `${lang}-list-campaigns`);
   }
   await switchLanguage(page, 'zh-CN');

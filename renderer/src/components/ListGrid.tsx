@@ -222,10 +222,14 @@ function nameGrid(host: HTMLElement | null, label: string): void {
 function fitColumns<T>(api: GridApi<T>): boolean {
   const sized = (api.getColumns() ?? []).filter((c) => !c.getColDef().flex);
   if (sized.length === 0 || api.getDisplayedRowCount() === 0) return false;
-  api.autoSizeColumns(
-    sized.map((c) => c.getColId()),
-    false,
-  );
+  // a frame later: React cell renderers (a status pill, an urgency badge) are mounted and measurable
+  requestAnimationFrame(() => {
+    if (!api.isDestroyed())
+      api.autoSizeColumns(
+        sized.map((c) => c.getColId()),
+        false,
+      );
+  });
   return true;
 }
 

@@ -40,6 +40,8 @@ function useColumns(president: boolean): ColDef<Referral>[] {
             {p.data?.urgency === 'high' && <span className="badge"> {t('referral.urgency.high')}</span>}
           </>
         ),
+        // room for a name and the urgency badge (the auto-size measured the name alone)
+        minWidth: 120,
       },
       {
         colId: 'interest',
@@ -51,7 +53,8 @@ function useColumns(president: boolean): ColDef<Referral>[] {
         headerName: t('referral.col.note'),
         valueGetter: (p) => p.data?.note ?? '—',
         flex: 1,
-        minWidth: 120,
+        // the note is in full in the detail pane; at 1366 in English the short columns come first
+        minWidth: 80,
       },
       {
         colId: 'referrer',
