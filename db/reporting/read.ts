@@ -36,6 +36,7 @@ import { shiftMonth } from './months';
 import { tierOn } from './maintain';
 import { freshColumns, KIND_CODES, migrationCells, TIER_CODES, ymd } from '../customer-columns';
 import { storedTiers, TIER_CHANGE_CTE, tierChangeBounds } from './drill';
+import { all, query, type SqlParam } from '../sql';
 
 export interface ReportScope {
   /** Branch ids the caller may see (president, teller). */
@@ -123,15 +124,20 @@ function range(alias: string, r: MonthRange | undefined, w: Where, col = 'month'
   return { sql: parts.join(' AND '), params };
 }
 
-const big = (db: Database, sql: string) => db.prepare(sql).safeIntegers(true);
+/**
+ * SQL built here at run time, its integers read as BigInt (sums of a million balances pass 2^53 fen);
+ * each call names its row type once, instead of casting what comes back.
+ */
+const big = <R>(db: Database, sql: string) => db.prepare<SqlParam[], R>(sql).safeIntegers(true);
 const num = (v: bigint | number | null | undefined): number => Number(v ?? 0);
 
 export { shiftMonth };
 
+const MONTHS = query<[], { month: string }>('SELECT month FROM report_months ORDER BY month');
+const STAFF = query<[], { id: number; name: string; branch_id: number }>('SELECT id, name, branch_id FROM staff');
+
 export function reportMonths(db: Database): string[] {
-  return (db.prepare('SELECT month FROM report_months ORDER BY month').all() as { month: string }[]).map(
-    (r) => r.month,
-  );
+  return MONTHS.all(db).map((r) => r.month);
 }
 
 export interface MonthFigures {
@@ -150,11 +156,11 @@ export function monthlyTrend(
   r?: MonthRange,
 ): MonthFigures[] {
   const w = range('s', r, where('s', scope, filter, { kind: true }));
-  const rows = big(
+  const rows = big<{ month: string; customers: bigint; dep: bigint; wlt: bigint; lon: bigint }>(
     db,
     `SELECT s.month, SUM(s.customers) AS customers, SUM(s.deposit_fen) AS dep, SUM(s.wealth_fen) AS wlt, SUM(s.loan_fen) AS lon
      FROM summary_months s WHERE ${w.sql} GROUP BY s.month ORDER BY s.month`,
-  ).all(...w.params) as { month: string; customers: bigint; dep: bigint; wlt: bigint; lon: bigint }[];
+  ).all(...w.params);
   return rows.map((x) => ({
     month: x.month,
     customers: num(x.customers),
@@ -175,11 +181,11 @@ export function monthBy(
 ): (MonthFigures & { key: string | number })[] {
   const col = { branch: 's.branch_id', kind: 's.kind', tier: 's.tier', manager: 's.manager_staff_id' }[dim];
   const w = range('s', { from: month, to: month }, where('s', scope, filter, { kind: true }));
-  const rows = big(
+  const rows = big<{ k: string | bigint; customers: bigint; dep: bigint; wlt: bigint; lon: bigint }>(
     db,
     `SELECT ${col} AS k, SUM(s.customers) AS customers, SUM(s.deposit_fen) AS dep, SUM(s.wealth_fen) AS wlt, SUM(s.loan_fen) AS lon
      FROM summary_months s WHERE ${w.sql} GROUP BY 1 ORDER BY 1`,
-  ).all(...w.params) as { k: string | bigint; customers: bigint; dep: bigint; wlt: bigint; lon: bigint }[];
+  ).all(...w.params);
   return rows.map((x) => ({
     key: typeof x.k === 'bigint' ? Number(x.k) : x.k,
     month,
@@ -217,11 +223,12 @@ export function kpis(db: Database, scope: ReportScope, month?: string, filter: R
     );
   };
   const w = where('s', scope, filter);
-  const cur = big(
+  // Sums without GROUP BY: always exactly one row.
+  const cur = big<{ c: bigint; d: bigint; w: bigint; l: bigint; a: bigint }>(
     db,
     `SELECT COALESCE(SUM(customers), 0) AS c, COALESCE(SUM(deposit_fen), 0) AS d, COALESCE(SUM(wealth_fen), 0) AS w, COALESCE(SUM(loan_fen), 0) AS l,
             COALESCE(SUM(aum_fen), 0) AS a FROM summary_customers s WHERE ${w.sql}`,
-  ).get(...w.params) as { c: bigint; d: bigint; w: bigint; l: bigint; a: bigint };
+  ).get(...w.params)!;
   return {
     month: m,
     at: pick(m),
@@ -242,11 +249,11 @@ export interface TierRow {
 /** Tier '' (not tiered) comes back as 'none'. */
 export function tierPyramid(db: Database, scope: ReportScope, filter: ReportFilter = {}): TierRow[] {
   const w = where('s', scope, filter);
-  const rows = big(
+  const rows = big<{ tier: string; c: bigint; a: bigint; d: bigint; l: bigint }>(
     db,
     `SELECT s.tier, SUM(s.customers) AS c, SUM(s.aum_fen) AS a, SUM(s.deposit_fen) AS d, SUM(s.loan_fen) AS l FROM summary_customers s
      WHERE ${w.sql} GROUP BY s.tier`,
-  ).all(...w.params) as { tier: string; c: bigint; a: bigint; d: bigint; l: bigint }[];
+  ).all(...w.params);
   return rows.map((x) => ({ tier: x.tier || 'none', customers: num(x.c), aumFen: x.a, depositFen: x.d, loanFen: x.l }));
 }
 
@@ -267,10 +274,10 @@ function txnWhere(scope: ReportScope, filter: ReportFilter, r?: MonthRange): Whe
 
 export function channelMix(db: Database, scope: ReportScope, filter: ReportFilter = {}, r?: MonthRange): ChannelRow[] {
   const w = txnWhere(scope, filter, r);
-  const rows = big(
+  const rows = big<{ channel: string; n: bigint; a: bigint }>(
     db,
     `SELECT s.channel, SUM(s.n) AS n, SUM(s.amount_fen) AS a FROM summary_txn_months s WHERE ${w.sql} GROUP BY s.channel ORDER BY s.channel`,
-  ).all(...w.params) as { channel: string; n: bigint; a: bigint }[];
+  ).all(...w.params);
   return rows.map((x) => ({ channel: x.channel, n: num(x.n), amountFen: x.a }));
 }
 
@@ -285,18 +292,18 @@ export interface TxnRow {
 
 export function txnBreakdown(db: Database, scope: ReportScope, filter: ReportFilter = {}, r?: MonthRange): TxnRow[] {
   const w = txnWhere(scope, filter, r);
-  const rows = big(
-    db,
-    `SELECT s.month, s.channel, s.txn_type, s.direction, SUM(s.n) AS n, SUM(s.amount_fen) AS a FROM summary_txn_months s WHERE ${w.sql}
-     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-  ).all(...w.params) as {
+  const rows = big<{
     month: string;
     channel: string;
     txn_type: string;
     direction: 'C' | 'D';
     n: bigint;
     a: bigint;
-  }[];
+  }>(
+    db,
+    `SELECT s.month, s.channel, s.txn_type, s.direction, SUM(s.n) AS n, SUM(s.amount_fen) AS a FROM summary_txn_months s WHERE ${w.sql}
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+  ).all(...w.params);
   return rows.map((x) => ({
     month: x.month,
     channel: x.channel,
@@ -320,9 +327,11 @@ export interface ClockRow {
  * own book (or a president's manager filter) is read from transactions through the customers_manager
  * and transactions_customer indexes, which a single book keeps small.
  */
+type ClockSum = { channel: string; weekday: bigint; hour: bigint; n: bigint; a: bigint };
+
 export function channelClock(db: Database, scope: ReportScope, filter: ReportFilter = {}, r?: MonthRange): ClockRow[] {
   const manager = scope.managerStaffId ?? filter.managerStaffId;
-  let rows: { channel: string; weekday: bigint; hour: bigint; n: bigint; a: bigint }[];
+  let rows: ClockSum[];
   if (manager != null) {
     const params: Params = [manager];
     const parts = ['c.manager_staff_id = ?'];
@@ -342,20 +351,20 @@ export function channelClock(db: Database, scope: ReportScope, filter: ReportFil
       parts.push('t.txn_at < ?');
       params.push(`${shiftMonth(r.to, 1)}-01`);
     }
-    rows = big(
+    rows = big<ClockSum>(
       db,
       `SELECT t.channel, CAST(strftime('%w', substr(t.txn_at, 1, 10)) AS INTEGER) AS weekday, CAST(substr(t.txn_at, 12, 2) AS INTEGER) AS hour,
               COUNT(*) AS n, SUM(t.amount_fen) AS a
        FROM customers c JOIN transactions t ON t.customer_id = c.id WHERE ${parts.join(' AND ')} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    ).all(...params) as typeof rows;
+    ).all(...params);
   } else {
     const w = range('s', r, where('s', scope, filter, { manager: false }));
     const params = [...w.params];
     const ch = filter.channels ? ` AND ${inList('s.channel', filter.channels, params)}` : '';
-    rows = big(
+    rows = big<ClockSum>(
       db,
       `SELECT s.channel, s.weekday, s.hour, SUM(s.n) AS n, SUM(s.amount_fen) AS a FROM summary_txn_clock s WHERE ${w.sql}${ch} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    ).all(...params) as typeof rows;
+    ).all(...params);
   }
   return rows.map((x) => ({
     channel: x.channel,
@@ -380,13 +389,7 @@ export function productMix(db: Database, scope: ReportScope, filter: ReportFilte
   const w = where('s', scope, filter);
   const params = [...w.params];
   const pf = filter.productIds ? ` AND ${inList('s.product_id', filter.productIds, params)}` : '';
-  const rows = big(
-    db,
-    `SELECT p.id, p.code, p.name, p.category, x.holders, x.held, x.bal FROM (
-       SELECT s.product_id, SUM(s.holders) AS holders, SUM(s.held) AS held, SUM(s.balance_fen) AS bal FROM summary_products s
-       WHERE s.month = '' AND ${w.sql}${pf} GROUP BY s.product_id) x JOIN products p ON p.id = x.product_id
-     WHERE x.held > 0 ORDER BY x.bal DESC, p.id`,
-  ).all(...params) as {
+  const rows = big<{
     id: bigint;
     code: string;
     name: string;
@@ -394,7 +397,13 @@ export function productMix(db: Database, scope: ReportScope, filter: ReportFilte
     holders: bigint;
     held: bigint;
     bal: bigint;
-  }[];
+  }>(
+    db,
+    `SELECT p.id, p.code, p.name, p.category, x.holders, x.held, x.bal FROM (
+       SELECT s.product_id, SUM(s.holders) AS holders, SUM(s.held) AS held, SUM(s.balance_fen) AS bal FROM summary_products s
+       WHERE s.month = '' AND ${w.sql}${pf} GROUP BY s.product_id) x JOIN products p ON p.id = x.product_id
+     WHERE x.held > 0 ORDER BY x.bal DESC, p.id`,
+  ).all(...params);
   return rows.map((x) => ({
     productId: num(x.id),
     code: x.code,
@@ -417,11 +426,11 @@ export function productSales(db: Database, scope: ReportScope, filter: ReportFil
   const w = range('s', r, where('s', scope, filter));
   const params = [...w.params];
   const pf = filter.productIds ? ` AND ${inList('s.product_id', filter.productIds, params)}` : '';
-  const rows = big(
+  const rows = big<{ month: string; product_id: bigint; sold: bigint; f: bigint }>(
     db,
     `SELECT s.month, s.product_id, SUM(s.sold) AS sold, SUM(s.sold_fen) AS f FROM summary_products s WHERE s.month <> '' AND ${w.sql}${pf}
      GROUP BY 1, 2 HAVING SUM(s.sold) > 0 ORDER BY 1, 2`,
-  ).all(...params) as { month: string; product_id: bigint; sold: bigint; f: bigint }[];
+  ).all(...params);
   return rows.map((x) => ({ month: x.month, productId: num(x.product_id), sold: num(x.sold), soldFen: x.f }));
 }
 
@@ -474,13 +483,7 @@ export function movers(
   const w = customerWhere(scope, filter, 'm.tier');
   const dir = opts.order === 'top' ? 'DESC' : 'ASC';
   const sign = opts.order === 'top' ? '>' : '<';
-  const rows = big(
-    db,
-    `SELECT c.id, c.customer_no, c.name, c.tier, c.manager_staff_id, m.deposit_fen + m.wealth_fen AS aum, m.aum_change_fen AS chg
-     FROM report_customer_months m INDEXED BY report_customer_months_movers JOIN customers c ON c.id = m.customer_id
-     WHERE m.month = ? AND m.aum_change_fen ${sign} 0 AND ${w.sql}
-     ORDER BY m.aum_change_fen ${dir}, c.id LIMIT ?`,
-  ).all(month, ...w.params, opts.limit ?? 10) as {
+  const rows = big<{
     id: bigint;
     customer_no: string;
     name: string;
@@ -488,7 +491,13 @@ export function movers(
     manager_staff_id: bigint | null;
     aum: bigint;
     chg: bigint;
-  }[];
+  }>(
+    db,
+    `SELECT c.id, c.customer_no, c.name, c.tier, c.manager_staff_id, m.deposit_fen + m.wealth_fen AS aum, m.aum_change_fen AS chg
+     FROM report_customer_months m INDEXED BY report_customer_months_movers JOIN customers c ON c.id = m.customer_id
+     WHERE m.month = ? AND m.aum_change_fen ${sign} 0 AND ${w.sql}
+     ORDER BY m.aum_change_fen ${dir}, c.id LIMIT ?`,
+  ).all(month, ...w.params, opts.limit ?? 10);
   return rows.map((x) => ({
     customerId: num(x.id),
     customerNo: x.customer_no,
@@ -523,7 +532,15 @@ export function maturities(
   const until = addDays(opts.today, opts.days);
   const w = customerWhere(scope, filter);
   const params = [opts.today, until, ...w.params, opts.today, until, ...w.params, opts.today, until, ...w.params];
-  const rows = big(
+  const rows = big<{
+    kind: MaturityRow['kind'];
+    id: bigint;
+    cid: bigint;
+    cname: string;
+    pname: string;
+    d: string;
+    a: bigint;
+  }>(
     db,
     `SELECT 'term' AS kind, t.id, c.id AS cid, c.name AS cname, p.name AS pname, t.maturity_on AS d, t.principal_fen AS a
        FROM term_deposits t JOIN customers c ON c.id = t.customer_id JOIN products p ON p.id = t.product_id
@@ -537,15 +554,7 @@ export function maturities(
        FROM loans l JOIN customers c ON c.id = l.customer_id JOIN products p ON p.id = l.product_id
        WHERE l.status = 'active' AND l.maturity_on BETWEEN ? AND ? AND ${w.sql}
      ORDER BY 6, 1, 2`,
-  ).all(...params) as {
-    kind: MaturityRow['kind'];
-    id: bigint;
-    cid: bigint;
-    cname: string;
-    pname: string;
-    d: string;
-    a: bigint;
-  }[];
+  ).all(...params);
   return rows.map((x) => ({
     kind: x.kind,
     id: num(x.id),
@@ -577,15 +586,15 @@ export function maturitySummary(
   const part = (kind: string, table: string, amount: string) =>
     `SELECT '${kind}' AS kind, COUNT(*) AS items, COALESCE(SUM(x.${amount}), 0) AS a, COUNT(DISTINCT x.customer_id) AS cs
      FROM ${table} x JOIN customers c ON c.id = x.customer_id WHERE x.status = 'active' AND x.maturity_on BETWEEN ? AND ? AND ${w.sql}`;
-  const rows = big(
-    db,
-    `${part('term', 'term_deposits', 'principal_fen')} UNION ALL ${part('wealth', 'wealth_holdings', 'market_value_fen')} UNION ALL ${part('loan', 'loans', 'balance_fen')}`,
-  ).all(opts.today, until, ...w.params, opts.today, until, ...w.params, opts.today, until, ...w.params) as {
+  const rows = big<{
     kind: MaturityRow['kind'];
     items: bigint;
     a: bigint;
     cs: bigint;
-  }[];
+  }>(
+    db,
+    `${part('term', 'term_deposits', 'principal_fen')} UNION ALL ${part('wealth', 'wealth_holdings', 'market_value_fen')} UNION ALL ${part('loan', 'loans', 'balance_fen')}`,
+  ).all(opts.today, until, ...w.params, opts.today, until, ...w.params, opts.today, until, ...w.params);
   return rows
     .filter((r) => r.items > 0n)
     .map((r) => ({ kind: r.kind, items: num(r.items), amountFen: r.a, customers: num(r.cs) }));
@@ -616,29 +625,25 @@ export function staffLeague(
   const months = reportMonths(db);
   const month = opts.month ?? months[months.length - 1] ?? null;
   const w = where('s', scope, filter);
-  const cur = big(
+  const cur = big<{ sid: bigint; c: bigint; d: bigint; a: bigint; l: bigint; q: bigint }>(
     db,
     `SELECT s.manager_staff_id AS sid, SUM(s.customers) AS c, SUM(s.deposit_fen) AS d, SUM(s.aum_fen) AS a, SUM(s.loan_fen) AS l,
             SUM(CASE WHEN s.tier IN ('gold', 'quality') THEN s.customers ELSE 0 END) AS q
      FROM summary_customers s WHERE ${w.sql} AND s.manager_staff_id <> 0 GROUP BY 1`,
-  ).all(...w.params) as { sid: bigint; c: bigint; d: bigint; a: bigint; l: bigint; q: bigint }[];
+  ).all(...w.params);
   const monthAum = (m: string | null): Map<number, bigint> => {
     const out = new Map<number, bigint>();
     if (!m || !months.includes(m)) return out;
-    const rows = big(
+    const rows = big<{ sid: bigint; a: bigint }>(
       db,
       `SELECT s.manager_staff_id AS sid, SUM(s.deposit_fen + s.wealth_fen) AS a FROM summary_months s WHERE s.month = ? AND ${w.sql} GROUP BY 1`,
-    ).all(m, ...w.params) as { sid: bigint; a: bigint }[];
+    ).all(m, ...w.params);
     for (const r of rows) out.set(num(r.sid), r.a);
     return out;
   };
   const at = monthAum(month);
   const prev = monthAum(month ? shiftMonth(month, -1) : null);
-  const staff = new Map(
-    (
-      db.prepare('SELECT id, name, branch_id FROM staff').all() as { id: number; name: string; branch_id: number }[]
-    ).map((s) => [s.id, s]),
-  );
+  const staff = new Map(STAFF.all(db).map((s) => [s.id, s]));
   const hasMonth = !!month && months.includes(month);
   const hasPrev = !!month && months.includes(shiftMonth(month, -1));
   return cur
@@ -687,13 +692,13 @@ export function tellerLeague(db: Database, scope: ReportScope, r?: MonthRange, f
     parts.push('s.month <= ?');
     params.push(r.to);
   }
-  const rows = big(
+  const rows = big<{ id: bigint; name: string; branch_id: bigint; n: bigint; cn: bigint; cf: bigint; df: bigint }>(
     db,
     `SELECT st.id, st.name, st.branch_id, SUM(s.n) AS n, SUM(CASE WHEN s.direction = 'C' THEN s.n ELSE 0 END) AS cn,
             SUM(CASE WHEN s.direction = 'C' THEN s.amount_fen ELSE 0 END) AS cf, SUM(CASE WHEN s.direction = 'D' THEN s.amount_fen ELSE 0 END) AS df
      FROM summary_teller_months s JOIN staff st ON st.id = s.teller_staff_id WHERE ${parts.join(' AND ')}
      GROUP BY st.id ORDER BY n DESC, st.id`,
-  ).all(...params) as { id: bigint; name: string; branch_id: bigint; n: bigint; cn: bigint; cf: bigint; df: bigint }[];
+  ).all(...params);
   return rows.map((x) => ({
     staffId: num(x.id),
     name: x.name,
@@ -747,11 +752,12 @@ export function tierMigration(
       .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
   }
   const w = customerWhere(scope, filter);
-  return db
-    .prepare(
-      `${TIER_CHANGE_CTE}
-       SELECT m.from_tier AS "from", m.to_tier AS "to", COUNT(*) AS customers
-       FROM moved m JOIN customers c ON c.id = m.customer_id WHERE ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
-    )
-    .all(...tierChangeBounds(opts.from, opts.to), ...w.params) as MigrationCell[];
+  return all<MigrationCell>(
+    db,
+    `${TIER_CHANGE_CTE}
+     SELECT m.from_tier AS "from", m.to_tier AS "to", COUNT(*) AS customers
+     FROM moved m JOIN customers c ON c.id = m.customer_id WHERE ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+    ...tierChangeBounds(opts.from, opts.to),
+    ...w.params,
+  );
 }
