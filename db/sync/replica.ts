@@ -1,5 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import type { Effect, Mutation, PullResponse, PushResult } from '../../shared/sync/protocol';
+import {
+  type Effect,
+  MAX_MUTATION_BYTES,
+  type Mutation,
+  mutationSchema,
+  type PullResponse,
+  type PushResult,
+} from '../../shared/sync/protocol';
 import { checkWrite, type RuleRefusal, type SyncRow } from '../../shared/sync/rules';
 
 /**
@@ -34,6 +41,17 @@ export class SyncRuleError extends Error {
   constructor(readonly refusal: RuleRefusal) {
     super(`sync rule: ${refusal.code} on ${refusal.table}/${refusal.id}${refusal.field ? `.${refusal.field}` : ''}`);
     this.name = 'SyncRuleError';
+  }
+}
+
+/** Thrown by recordMutation for a mutation the wire cannot carry (too many effects, too big). */
+export class SyncShapeError extends Error {
+  constructor(
+    readonly problem: 'shape' | 'too_large',
+    readonly mutation: string,
+  ) {
+    super(`sync mutation ${mutation}: ${problem}`);
+    this.name = 'SyncShapeError';
   }
 }
 
@@ -151,9 +169,13 @@ export function recordMutation(db: Database, m: LocalMutation): number {
       );
       overlay(db, e.table, e.id, after, base + 1);
     }
+    // A mutation the hub's schema would reject would block the outbox behind it forever: refuse it now.
+    const wire = { id, name: m.name, args: m.args ?? null, effects };
+    if (!mutationSchema.safeParse(wire).success) throw new SyncShapeError('shape', m.name);
+    if (Buffer.byteLength(JSON.stringify(wire)) > MAX_MUTATION_BYTES) throw new SyncShapeError('too_large', m.name);
     db.prepare(
       "INSERT INTO sync_outbox (id, name, args, effects, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-    ).run(id, m.name, JSON.stringify(m.args ?? null), JSON.stringify(effects), now());
+    ).run(id, m.name, JSON.stringify(wire.args), JSON.stringify(effects), now());
     db.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id + 1);
     project(
       db,

@@ -8,6 +8,7 @@ import {
   type EnrolResponse,
   enrolRequestSchema,
   type HubErrorBody,
+  MAX_PUSH_BYTES,
   type PushResponse,
   type PushResult,
   pushRequestSchema,
@@ -46,8 +47,6 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 8 * 1024 * 1024;
-
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -62,7 +61,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, { error: 'too_large' });
+    if (size > MAX_PUSH_BYTES) throw new HttpError(413, { error: 'too_large' });
     chunks.push(chunk as Buffer);
   }
   try {

@@ -11,6 +11,8 @@ import { readSyncState, type SyncIdentity, saveIdentity } from '../../db/sync/sc
 import {
   type EnrolResponse,
   MAX_MUTATIONS_PER_PUSH,
+  MAX_PUSH_BYTES,
+  type Mutation,
   type PullResponse,
   type PushResponse,
   pcToken,
@@ -77,6 +79,18 @@ export function authHeader(id: SyncIdentity): string {
   return pcToken(id.branch, id.pcId, id.secret);
 }
 
+/** The longest head of `ms` whose JSON stays under `limit` (at least one: each is under its own cap). */
+function underBytes(ms: Mutation[], limit: number): Mutation[] {
+  let size = 0;
+  const out: Mutation[] = [];
+  for (const m of ms) {
+    size += Buffer.byteLength(JSON.stringify(m)) + 1;
+    if (out.length > 0 && size > limit) break;
+    out.push(m);
+  }
+  return out;
+}
+
 export interface CycleReport extends RebaseReport {
   pushed: number;
   pulled: number;
@@ -95,7 +109,7 @@ export async function syncOnce(db: Database, mutators: Mutators): Promise<CycleR
     const id = state.identity;
     const headers = { authorization: authHeader(id), 'content-type': 'application/json' };
     for (;;) {
-      const batch = pendingMutations(db, MAX_MUTATIONS_PER_PUSH);
+      const batch = underBytes(pendingMutations(db, MAX_MUTATIONS_PER_PUSH), MAX_PUSH_BYTES / 2);
       if (batch.length === 0) break;
       const r = await call<PushResponse>(`${id.hubUrl}/push`, {
         method: 'POST',

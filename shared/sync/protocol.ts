@@ -9,6 +9,10 @@ import { z } from 'zod';
 export const MAX_MUTATIONS_PER_PUSH = 500;
 export const MAX_EFFECTS_PER_MUTATION = 100;
 export const PULL_PAGE = 1000;
+/** A push body the hub accepts; the PC pages its outbox to stay well under it. */
+export const MAX_PUSH_BYTES = 8 * 1024 * 1024;
+/** One mutation as JSON: checked when it is made, so no mutation can ever be too big to push. */
+export const MAX_MUTATION_BYTES = 256 * 1024;
 
 const row = z.record(z.string().max(64), z.unknown());
 

@@ -189,6 +189,20 @@ describe('workstations', () => {
     expect(queuedCount(a.db)).toBe(queued);
   });
 
+  it('a queue bigger than the hub takes in one request goes up in several pushes', async () => {
+    const [a, b] = await branchOf3('S06');
+    await a.worker.stop();
+    // 40 mutations of ~200 kB (arguments kept for a re-run): 8 MB, over half the hub's body limit.
+    for (let i = 0; i < 40; i++) a.act('items.create', { id: uuid7(), title: `big ${i}`, pad: 'x'.repeat(200_000) });
+    expect(queuedCount(a.db)).toBe(40);
+    a.worker.start();
+    expect(await until(() => converged('S06', [a, b]), 15_000)).toBe(true);
+    const n = await owner.query(
+      "SELECT count(*)::int AS n FROM mutations WHERE branch = 'S06' AND outcome = 'applied'",
+    );
+    expect(n.rows[0].n).toBe(40);
+  });
+
   it('a revoked PC reports an error with the reason and keeps its queue', async () => {
     const [a] = await branchOf3('S05');
     await a.worker.syncNow();

@@ -13,6 +13,7 @@ import {
   recordMutation,
   runMutation,
   SyncRuleError,
+  SyncShapeError,
 } from '../../../../db/sync/replica';
 import { ensureSyncSchema, readSyncState } from '../../../../db/sync/schema';
 import type { Change, PullResponse } from '../../../../shared/sync/protocol';
@@ -100,6 +101,20 @@ describe('replica', () => {
     expect(listRecords(db, T).map((r) => r.id)).toEqual([X]);
     expect(pendingMutations(db, 10)).toHaveLength(1);
     expect(readSyncState(db).nextMutationId).toBe(2);
+  });
+
+  it('a mutation the wire cannot carry is refused when made, so it can never block the outbox', () => {
+    const many = Array.from({ length: 101 }, (_, i) => ({
+      table: T,
+      id: `00000000-0000-7000-8000-${(100 + i).toString(16).padStart(12, '0')}`,
+      data: { title: 't', status: 'open' },
+    }));
+    expect(() => recordMutation(db, { name: 'bulk', args: {}, effects: many })).toThrow(SyncShapeError);
+    const big = { note: '字'.repeat(90_000) }; // 270 kB in UTF-8, under 100k characters
+    expect(() => recordMutation(db, { name: 'big', args: big, effects: many.slice(0, 1) })).toThrow(/too_large/);
+    expect(listRecords(db, T)).toEqual([]);
+    expect(queuedCount(db)).toBe(0);
+    expect(readSyncState(db).nextMutationId).toBe(1);
   });
 
   it('pending writes stay laid over what the hub sends until the hub has processed them', () => {
