@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { ensureBranch, issueEnrolCode } from '../../db/hub/enrol';
+import { compactChanges } from '../../db/hub/maintain';
 import { ensureAppLogin, HubSchemaError, migrateHub } from '../../db/hub/migrate';
 import { embeddedAppPassword, HUB_APP_USER, openEmbeddedPg } from './embedded';
 import { startHub } from './service';
@@ -15,6 +16,7 @@ Commands:
   migrate    --pg OWNER_URL [--app-user crm_hub --app-password PW]           apply the hub schema (owner role)
   enrol-code --branch B01 [--name NAME] [--hours 24] [--pg URL]              create the branch if new, print a one-time code
   pcs        --branch B01 [--pg URL]                                          list the branch's enrolled PCs
+  compact    [--branch B01] [--pg OWNER_URL]                                drop change-log rows a later change superseded
 With --pg the hub connects as that (least-privilege) role; without it, an embedded PostgreSQL is used.
 Plain HTTP, bound to loopback by default: TLS is not built yet; put a TLS proxy in front beyond loopback.
 `;
@@ -141,6 +143,16 @@ export async function runHubCli(args: string[]): Promise<number> {
           [f.get('branch') ?? ''],
         );
         for (const row of r.rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+      } finally {
+        await done();
+      }
+      return 0;
+    }
+    case 'compact': {
+      const { pool, done } = await connect(f);
+      try {
+        const n = await compactChanges(pool, f.get('branch'));
+        process.stdout.write(`removed ${n} superseded change-log rows\n`);
       } finally {
         await done();
       }

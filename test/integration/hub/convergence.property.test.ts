@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
+import { compactChanges } from '../../../db/hub/maintain';
 import { MutationRefused, pendingMutations, runMutation } from '../../../db/sync/replica';
 import { ensureSyncSchema, readSyncState } from '../../../db/sync/schema';
 import { type Hub, startHub } from '../../../main/hub/service';
@@ -11,8 +12,8 @@ import { ownerPool, startPg, type TestPg } from './support';
 import { hubRecords, ITEMS, projectedItems, projectItems, replicaRecords, testMutators } from './workstations';
 
 /**
- * Property: whatever the workstations do, in whatever order, offline or not, and even when the hub's
- * answer to a push is lost, once everyone syncs again every replica equals the hub, every outbox is
+ * Property: whatever the workstations do, in whatever order, offline or not, even when the hub's
+ * answer to a push is lost and the change log is compacted under them, once everyone syncs again every replica equals the hub, every outbox is
  * empty, and every operation a user made is on the hub exactly once or in its PC's conflict list.
  */
 let server: TestPg;
@@ -33,7 +34,8 @@ afterAll(async () => {
 
 type Cmd =
   | { t: 'act'; r: number; kind: 'items.create' | 'items.rename' | 'items.complete' | 'items.remove'; pick: number }
-  | { t: 'sync' | 'lost' | 'toggle'; r: number };
+  | { t: 'sync' | 'lost' | 'toggle'; r: number }
+  | { t: 'compact' };
 
 const REPLICAS = 3;
 const r = fc.nat(REPLICAS - 1);
@@ -58,6 +60,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('sync' as const), r }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('lost' as const), r }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('toggle' as const), r }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('compact' as const) }) },
 );
 
 let runNo = 0;
@@ -110,6 +113,11 @@ describe('convergence (property)', () => {
           }
           for (const db of dbs) await syncOnce(db, testMutators);
           for (const c of cmds) {
+            if (c.t === 'compact') {
+              // The owner's maintenance job, between any two steps: PCs behind it must not notice.
+              await compactChanges(owner, branch);
+              continue;
+            }
             const db = dbs[c.r]!;
             if (c.t === 'toggle') online[c.r] = !online[c.r];
             else if (c.t === 'sync' && online[c.r]) await syncOnce(db, testMutators);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
+import { compactChanges } from '../../../db/hub/maintain';
 import type { Mutation } from '../../../shared/sync/protocol';
 import { uuid7 } from '../../../shared/sync/ids';
 import { type Hub, startHub } from '../../../main/hub/service';
@@ -210,6 +211,36 @@ describe('push and pull', () => {
     expect((await push('Bearer nope', [m(1)])).status).toBe(401);
     const n = await owner.query("SELECT count(*)::int AS n FROM mutations WHERE branch = 'X04'");
     expect(n.rows[0].n).toBe(0);
+  });
+});
+
+describe('compaction', () => {
+  it('keeps the latest change per record; PCs at any cursor still end at the hub state', async () => {
+    const pc = await enrolTestPc(hub.url, owner, 'CMP');
+    const [x, y] = [uuid7(), uuid7()];
+    const ms = [
+      { id: 1, name: 'c', args: {}, effects: [item(x, 0, 'x1'), item(y, 0, 'y1')] },
+      { id: 2, name: 'e', args: {}, effects: [item(x, 1, 'x2')] },
+      { id: 3, name: 'e', args: {}, effects: [item(x, 2, 'x3', 'done')] },
+      { id: 4, name: 'd', args: {}, effects: [{ table: 'sync_test_items', id: y, baseRevision: 1, deleted: true }] },
+    ];
+    await push(pc.token, ms);
+    const replay = async (from: number) => {
+      const seen = new Map<string, unknown>();
+      for (const c of (await pull(pc.token, from)).body.changes) seen.set(c.id, [c.revision, c.data, c.deleted]);
+      return seen;
+    };
+    const before = [await replay(0), await replay(2)];
+    expect(await compactChanges(owner, 'CMP')).toBe(3);
+    const left = await owner.query("SELECT seq::int, id FROM changes WHERE branch = 'CMP' ORDER BY seq");
+    expect(left.rows).toEqual([
+      { seq: 4, id: x },
+      { seq: 5, id: y },
+    ]);
+    expect(await replay(0)).toEqual(before[0]);
+    expect(await replay(2)).toEqual(before[1]);
+    expect((await replay(0)).get(x)).toEqual([3, { title: 'x3', status: 'done' }, false]);
+    expect(await compactChanges(owner, 'CMP')).toBe(0);
   });
 });
 
