@@ -4,10 +4,11 @@ import type { Database } from 'better-sqlite3';
  * The workstation's side of the branch network: its identity on the hub, the replica of the shared
  * records, the outbox of mutations not yet processed by the hub, and the conflicts to show the user.
  *
- * Created here (CREATE ... IF NOT EXISTS, versioned in sync_state.schema) rather than as
- * db/migrations/0021_sync.sql because the numbered migrations must have no gap and 0020 is still being
- * written elsewhere; once it lands this moves into a numbered migration with the same statements.
- * Nothing here touches the existing tables: a store without a hub never calls it.
+ * Created here (CREATE ... IF NOT EXISTS, versioned in sync_state.schema) rather than as a numbered
+ * migration: while this was written other sessions were adding 0020-0022 at the same time, and two
+ * files with one number would stop every store from opening. It moves into the next free number with
+ * the same statements when the domain tables are wired to it. Nothing here touches the existing
+ * tables: a store without a hub never calls it.
  */
 export const SYNC_SCHEMA_VERSION = 1;
 
