@@ -118,3 +118,14 @@ export async function authenticatePc(pool: Pool, header: string | undefined): Pr
   const ok = timingSafeEqual(Buffer.from(stored, 'hex'), Buffer.from(sha256(secret), 'hex'));
   return ok ? { branch, pcId } : null;
 }
+
+/** Takes a PC off the hub: its secret stops working at once (pulls, pushes, wake-ups). Audited. */
+export async function revokePc(pool: Pool, branch: string, pcId: string): Promise<boolean> {
+  const r = await pool.query(
+    'UPDATE pcs SET revoked_at = now() WHERE branch = $1 AND pc_id = $2 AND revoked_at IS NULL',
+    [branch, pcId],
+  );
+  if (r.rowCount !== 1) return false;
+  await pool.query("INSERT INTO audit (branch, pc_id, action) VALUES ($1, $2, 'pc.revoked')", [branch, pcId]);
+  return true;
+}

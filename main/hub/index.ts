@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pg from 'pg';
-import { ensureBranch, issueEnrolCode } from '../../db/hub/enrol';
+import { ensureBranch, issueEnrolCode, revokePc } from '../../db/hub/enrol';
 import { compactChanges } from '../../db/hub/maintain';
 import { ensureAppLogin, HubSchemaError, migrateHub } from '../../db/hub/migrate';
 import { embeddedAppPassword, HUB_APP_USER, openEmbeddedPg } from './embedded';
@@ -16,6 +16,7 @@ Commands:
   migrate    --pg OWNER_URL [--app-user crm_hub --app-password PW]           apply the hub schema (owner role)
   enrol-code --branch B01 [--name NAME] [--hours 24] [--pg URL]              create the branch if new, print a one-time code
   pcs        --branch B01 [--pg URL]                                          list the branch's enrolled PCs
+  revoke     --branch B01 --pc PC_ID [--pg URL]                                 take a PC off the hub (its secret stops working)
   compact    [--branch B01] [--pg OWNER_URL]                                drop change-log rows a later change superseded
 With --pg the hub connects as that (least-privilege) role; without it, an embedded PostgreSQL is used.
 Plain HTTP, bound to loopback by default: TLS is not built yet; put a TLS proxy in front beyond loopback.
@@ -147,6 +148,18 @@ export async function runHubCli(args: string[]): Promise<number> {
         await done();
       }
       return 0;
+    }
+    case 'revoke': {
+      const [branch, pcId] = [f.get('branch'), f.get('pc')];
+      if (!branch || !pcId) throw new Error('revoke needs --branch and --pc');
+      const { pool, done } = await connect(f);
+      try {
+        const ok = await revokePc(pool, branch, pcId);
+        process.stdout.write(ok ? `PC ${pcId} revoked\n` : `no active PC ${pcId} in branch ${branch}\n`);
+        return ok ? 0 : 1;
+      } finally {
+        await done();
+      }
     }
     case 'compact': {
       const { pool, done } = await connect(f);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
+import { ensureBranch, issueEnrolCode, revokePc } from '../../../db/hub/enrol';
 import { compactChanges } from '../../../db/hub/maintain';
 import type { Mutation } from '../../../shared/sync/protocol';
 import { uuid7 } from '../../../shared/sync/ids';
@@ -80,7 +80,8 @@ describe('enrolment', () => {
     const wrong = `Bearer E01:${ok.body.pcId}:${'A'.repeat(43)}`;
     expect((await pull(wrong, 0)).status).toBe(401);
     expect((await pull(`Bearer E02:${ok.body.pcId}:${ok.body.secret}`, 0)).status).toBe(401);
-    await owner.query('UPDATE pcs SET revoked_at = now() WHERE pc_id = $1', [ok.body.pcId]);
+    expect(await revokePc(hub.pool, 'E01', ok.body.pcId)).toBe(true);
+    expect(await revokePc(hub.pool, 'E01', ok.body.pcId)).toBe(false);
     expect((await pull(token, 0)).status).toBe(401);
 
     const stored = await owner.query("SELECT code_hash FROM enrol_codes WHERE branch = 'E01'");
@@ -91,6 +92,7 @@ describe('enrolment', () => {
       'enrol.refused',
       'enrol.refused',
     ]);
+    expect(audit.rows.map((r) => r.action)).toContain('pc.revoked');
   });
 });
 
