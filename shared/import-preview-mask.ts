@@ -32,6 +32,15 @@ function maskerFor(kind: ImportKind, field: string): Mask | undefined {
   return BY_KIND[kind]?.[field] ?? BY_FIELD[field];
 }
 
+/**
+ * A rejected row's value as shown outside the preview (the job's rejects view, a failed job's message):
+ * masked by the field it was meant for, like the preview. Values not tied to a field are counts.
+ */
+export function maskRejectValue(kind: ImportKind, field: string | null, value: string | null): string | null {
+  if (!field || value === null) return value;
+  return maskerFor(kind, field.split('+')[0]!)?.(value) ?? value;
+}
+
 export function maskPreviewRow(row: PreviewRow, kind: ImportKind): PreviewRow {
   const values: Record<string, string | null> = {};
   for (const [field, v] of Object.entries(row.values)) values[field] = maskerFor(kind, field)?.(v) ?? v;

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ActiveJob, InboxFile, JobRow, PreviewResult, RejectRow } from '../../shared/api/imports';
-import { maskPreview } from '../../shared/import-preview-mask';
+import { maskPreview, maskRejectValue } from '../../shared/import-preview-mask';
 import { AppError, type ErrorCode } from '../../shared/errors';
 import type { ImportKind, ImportProfile, RejectReason } from '../../shared/imports';
 import { ImportParseError } from '../jobs/parse/io';
@@ -216,6 +216,7 @@ export const importsHandlers = handlers({
       source: 'ui',
       userId: ctx.user.id,
       username: ctx.user.username,
+      locale: ctx.user.locale,
     });
     return toActive(entry);
   },
@@ -255,6 +256,9 @@ export const importsHandlers = handlers({
 
   'imports.rejects': (input, ctx) => {
     const db = ctx.services.db;
+    const kind = (
+      db.prepare('SELECT kind FROM import_jobs WHERE id = ?').get(input.jobId) as { kind: ImportKind } | undefined
+    )?.kind;
     const total = (
       db.prepare('SELECT COUNT(*) AS n FROM import_rejects WHERE job_id = ?').get(input.jobId) as { n: number }
     ).n;
@@ -271,7 +275,14 @@ export const importsHandlers = handlers({
     }[];
     return {
       rows: rows.map(
-        (r): RejectRow => ({ line: r.line, column: r.col, field: r.field, value: r.value, reason: r.reason }),
+        (r): RejectRow => ({
+          line: r.line,
+          column: r.col,
+          field: r.field,
+          // Masked like the preview: whoever runs imports has no customer access.
+          value: kind ? maskRejectValue(kind, r.field, r.value) : r.value,
+          reason: r.reason,
+        }),
       ),
       total,
     };

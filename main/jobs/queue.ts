@@ -24,6 +24,8 @@ export interface ImportRequest {
   source: 'ui' | 'cli';
   userId: number | null;
   username: string | null;
+  /** Language of the rejects file's reasons (the user's; zh-CN when unattended). */
+  locale?: 'zh-CN' | 'en';
 }
 
 export interface PreviewRequest {
@@ -307,7 +309,8 @@ export class ImportQueue {
       userId: next.request.userId,
       username: next.request.username,
       rejectsDir: this.opts.rejectsDir,
-      reasonHeader: this.opts.reasonHeader ?? '拒绝原因',
+      reasonHeader: this.opts.reasonHeader ?? '',
+      locale: next.request.locale ?? 'zh-CN',
       cancel: next.cancel,
       stallAfterRows: this.opts.stallAfterRows,
       deferCheckpoint: !!deferring,

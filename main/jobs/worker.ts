@@ -12,6 +12,7 @@ import type { PreviewResult } from '../../shared/api/imports';
 import type { Encoding, ImportProfile } from '../../shared/imports';
 import { toJobError } from './engine/job';
 import { previewImport } from './engine/preview';
+import { describer, type ReasonLocale, reasonHeader } from './engine/reasons';
 import { runImport } from './engine/run';
 
 export interface WorkerInput {
@@ -25,7 +26,10 @@ export interface WorkerInput {
   userId: number | null;
   username: string | null;
   rejectsDir: string;
+  /** Title of the rejects file's reason column; '' for the locale's own. */
   reasonHeader: string;
+  /** Language of the rejects file's reasons. */
+  locale?: ReasonLocale;
   /** Int32Array over a SharedArrayBuffer: [0] = 1 when cancelled. */
   cancel: SharedArrayBuffer;
   /** Test hook: stall after this many rows (inside the transaction) so a test can kill the process. */
@@ -78,7 +82,8 @@ async function main(): Promise<void> {
       userId: input.userId,
       username: input.username,
       rejectsDir: input.rejectsDir,
-      reasonHeader: input.reasonHeader,
+      reasonHeader: input.reasonHeader || reasonHeader(input.locale ?? 'zh-CN'),
+      describeReject: describer(input.locale ?? 'zh-CN', input.profile),
       cancelled: () => Atomics.load(flag, 0) === 1,
       onJobId: (jobId) => parentPort!.postMessage({ type: 'job', jobId } satisfies WorkerMessage),
       onProgress: (progress) => parentPort!.postMessage({ type: 'progress', progress } satisfies WorkerMessage),

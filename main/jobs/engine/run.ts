@@ -16,7 +16,14 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../../../db/repos/audit';
-import { IMPORT_FIELDS, profileSchema, type Encoding, type ImportProfile } from '../../../shared/imports';
+import { maskRejectValue } from '../../../shared/import-preview-mask';
+import {
+  IMPORT_FIELDS,
+  type Encoding,
+  type ImportKind,
+  type ImportProfile,
+  profileSchema,
+} from '../../../shared/imports';
 import { compileConverter, type Converter } from '../parse/convert';
 import { openRejects, type RejectsResult, type RejectsWriter } from '../parse/rejects';
 import { openSource, resolveColumns, type OpenedSource, type SourceRecord } from '../parse/source';
@@ -33,6 +40,7 @@ import {
 } from './job';
 import { compileRowCheck } from './checks';
 import { KINDS, REF_REASON } from './kinds';
+import { describer } from './reasons';
 import { RefResolver } from './ref-resolver';
 import { Writer } from './writer';
 
@@ -77,6 +85,12 @@ export interface RunOptions {
 }
 
 class Cancelled extends Error {}
+const cancelledJob = (e: unknown) => e instanceof Cancelled;
+
+/** Rejects kept for a failed job's rejects view (all of them are in its rejects file). */
+const KEPT_REJECTS = 1000;
+/** Rejects named in a failed job's message. */
+const WHERE_REJECTS = 10;
 
 /**
  * Runs one job. Never throws for job-level failures: they come back as a failed/cancelled outcome
@@ -134,7 +148,8 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
   let src: OpenedSource | null = null;
   let rejectsWriter: RejectsWriter<RejectInfo> | null = null;
   let rejectsResult: RejectsResult | null = null;
-  const firstRejects: RejectInfo[] = [];
+  /** The first rejects with their text: shown in a failed job's message and kept in its rejects view. */
+  const firstRejects: { info: RejectInfo; raw: string }[] = [];
   let inTxn = dryRun;
 
   const finishRejects = async () => {
@@ -211,10 +226,8 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     const rejectStmt = db.prepare(
       'INSERT INTO import_rejects (job_id, seq, line, col, field, value, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const describe =
-      opts.describeReject ??
-      ((r: RejectInfo) =>
-        `line ${r.line}${r.column ? ` column ${r.column}` : ''} ${r.field ?? ''}: ${r.reason}${r.value !== null ? ` (${r.value})` : ''}`);
+    // The reason column is read by a clerk: in words, Chinese unless the caller says otherwise.
+    const describe = opts.describeReject ?? describer('zh-CN', profile);
     if (!dryRun) mkdirSync(opts.rejectsDir, { recursive: true });
     const rejectsFile = path.join(
       opts.rejectsDir,
@@ -226,7 +239,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       counts.rejected++;
       if (opts.dryRun) return opts.dryRun(record, info);
       rejectStmt.run(jobId, counts.rejected, info.line, info.column, info.field, info.value, info.reason, record.raw);
-      if (firstRejects.length < 100) firstRejects.push(info);
+      if (firstRejects.length < KEPT_REJECTS) firstRejects.push({ info, raw: record.raw });
       if (!rejectsWriter)
         rejectsWriter = await openRejects<RejectInfo>(rejectsFile, src!, {
           describe,
@@ -238,6 +251,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           rejected: counts.rejected,
           tolerance: opts.tolerance,
           stoppedAtLine: info.line,
+          first: whereOf(profile.kind, firstRejects),
         });
     };
 
@@ -382,7 +396,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       throw new JobError('IMPORT_TOO_MANY_REJECTS', {
         rejected: counts.rejected,
         tolerance: opts.tolerance,
-        first: firstRejects.slice(0, 20),
+        first: whereOf(profile.kind, firstRejects),
       });
     }
     progress('finishing', src.totalBytes, src.totalBytes);
@@ -438,6 +452,22 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       }
     }
     if (dryRun) throw e instanceof Cancelled ? new JobError('IMPORT_CANCELLED') : e;
+    // The rows were rolled back with everything else: keep the first rejects, so the failed job's
+    // rejects view says which lines failed (its rejects file has them all).
+    if (firstRejects.length > 0 && !cancelledJob(e)) {
+      try {
+        const keep = db.prepare(
+          'INSERT OR IGNORE INTO import_rejects (job_id, seq, line, col, field, value, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        );
+        db.transaction(() => {
+          firstRejects.forEach(({ info, raw }, i) => {
+            keep.run(jobId, i + 1, info.line, info.column, info.field, info.value, info.reason, raw);
+          });
+        })();
+      } catch {
+        /* the ledger update below still records the failure */
+      }
+    }
     await finishRejects();
     const cancelled = e instanceof Cancelled;
     const error = cancelled
@@ -479,6 +509,16 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
   } finally {
     await src?.close().catch(() => undefined);
   }
+}
+
+/**
+ * The first rejects for a job's error details (file, line, column, field, value, reason), identifiers
+ * masked as in the preview: the message is shown to the administrator, who has no customer access.
+ */
+function whereOf(kind: ImportKind, rejects: { info: RejectInfo }[]): RejectInfo[] {
+  return rejects
+    .slice(0, WHERE_REJECTS)
+    .map(({ info }) => ({ ...info, value: maskRejectValue(kind, info.field, info.value) }));
 }
 
 /** The job's own audit entry, in its transaction on success (it commits with the rows). */

@@ -79,3 +79,42 @@ function RejectText({
     </span>
   );
 }
+
+interface Where {
+  line: number;
+  column: number | null;
+  field: string | null;
+  value: string | null;
+  reason: string;
+}
+
+function isWhere(v: unknown): v is Where {
+  const w = v as Where;
+  return typeof w === 'object' && w !== null && typeof w.line === 'number' && typeof w.reason === 'string';
+}
+
+/**
+ * Where a refused file went wrong: the first rejected rows a failed job's error carries (details.first),
+ * each with file, line, column, field, value and reason, under the job's message.
+ */
+export function RejectsWhere({ details }: { details: Record<string, unknown> }) {
+  const { t } = useTranslation();
+  const first = Array.isArray(details.first) ? details.first.filter(isWhere) : [];
+  if (first.length === 0) return null;
+  const file = typeof details.file === 'string' ? details.file : null;
+  return (
+    <div className="small" data-testid="rejects-where">
+      {t('imports.firstRejects', { n: first.length })}
+      <ul>
+        {first.map((w) => (
+          <li key={`${w.line}-${w.column ?? ''}-${w.field ?? ''}`} data-testid="rejects-where-row">
+            {file && `${file} · `}
+            {t('imports.lineN', { n: w.line })}
+            {' · '}
+            <RejectText reject={w} />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

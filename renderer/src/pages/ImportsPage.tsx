@@ -6,7 +6,7 @@ import type { ErrorCode } from '../../../shared/errors';
 import { api, ApiError, saveBlob, toApiError } from '../api/client';
 import { useApi } from '../api/useApi';
 import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../components/ui';
-import { PreviewTable } from '../components/ImportPreviewTable';
+import { PreviewTable, RejectsWhere } from '../components/ImportPreviewTable';
 import { ProfileEditor } from '../components/ProfileEditor';
 import { count, dateTime } from '../format';
 import { currentLanguage } from '../i18n';
@@ -440,9 +440,10 @@ function ActiveJobs({ jobs, onChange }: { jobs: ActiveJob[]; onChange: () => voi
             {j.state === 'running' && j.etaSeconds !== null && ` · ${t('imports.eta', { s: j.etaSeconds })}`}
           </div>
           {j.error && j.state === 'finished' && (
-            <p className="status status-error" data-testid="job-error">
+            <div className="status status-error" data-testid="job-error">
               {errorText(new ApiError(j.error.code as ErrorCode, j.error.details))}
-            </p>
+              <RejectsWhere details={j.error.details} />
+            </div>
           )}
         </li>
       ))}
@@ -503,6 +504,7 @@ function HistoryTable({
                   {j.error && (
                     <div className="muted small">
                       {errorText(new ApiError(j.error.code as ErrorCode, j.error.details))}
+                      <RejectsWhere details={j.error.details} />
                     </div>
                   )}
                 </td>

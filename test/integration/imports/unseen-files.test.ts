@@ -5,7 +5,9 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describer, reasonHeader } from '../../../main/jobs/engine/reasons';
 import { runImport, type RunOptions } from '../../../main/jobs/engine/run';
 import { residentIdCheckChar } from '../../../shared/id-numbers';
 import type { ImportProfile } from '../../../shared/imports';
@@ -247,4 +249,72 @@ describe('UTF-16 files (item 5)', () => {
       expect(decoded).toContain(rows[1]);
     });
   }
+});
+
+describe('a refused file says where (items 3 and 6)', () => {
+  it('one bad line among 2,000 with tolerance 0: the message and the rejects view name it', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => {
+      const no = `9915${String(10_000 + i).padStart(6, '0')}`;
+      const idNo =
+        i === 1501
+          ? '110108195008026860'
+          : id(`110108198001${String(10 + (i % 18)).padStart(2, '0')}${String(i % 1000).padStart(3, '0')}`);
+      return `${no},个人,客户${i},身份证,${idNo},13800138000,"上海市,浦东",310101,20240131,`;
+    });
+    const file = writeText(dir, `cif-${++n}.csv`, `${[CIF_HEADER, ...rows].join('\r\n')}\r\n`, 'gb18030');
+    const out = await runImport(store.db, opts(file, CIF_PROFILE));
+    expect(out.status).toBe('failed');
+    expect(out.error?.code).toBe('IMPORT_TOO_MANY_REJECTS');
+    const first = out.error!.details.first as {
+      line: number;
+      column: number;
+      field: string;
+      value: string;
+      reason: string;
+    }[];
+    expect(out.error!.details.file).toBe(path.basename(file));
+    expect(first).toEqual([
+      {
+        line: 1503,
+        column: expect.any(Number),
+        field: 'id_no',
+        value: expect.stringMatching(/^110108\*+6860$/),
+        reason: 'bad_id_no',
+      },
+    ]);
+    expect(first[0]!.column).toBe(rows[1501]!.indexOf('110108195008026860') + 1);
+    // The failed job's rejects view (the rows were rolled back) still has the line.
+    expect(rejects(out.jobId)).toEqual([
+      { line: 1503, field: 'id_no', value: '110108195008026860', reason: 'bad_id_no' },
+    ]);
+    // The rejects file names the reason in words, not as a code.
+    const text = iconv.decode(readFileSync(out.rejects!.file), 'gb18030');
+    expect(text).toContain('第 1503 行');
+    expect(text).toContain('证件号码：证件号码不符合该证件类型的规则');
+    expect(text).not.toContain('bad_id_no');
+    expect(
+      store.db
+        .prepare(`SELECT COUNT(*) AS c FROM customers WHERE customer_no LIKE '99150%' AND customer_no >= '9915010000'`)
+        .get(),
+    ).toEqual({ c: 0 });
+  });
+
+  it('the rejects file speaks the user’s language', async () => {
+    const file = writeText(
+      dir,
+      `cif-${++n}.csv`,
+      `${CIF_HEADER}\r\n9915000401,个人,王喆,身份证,${id('11010819700101123')},1735576581X,上海市,310101,20240131,\r\n`,
+    );
+    const out = await runImport(
+      store.db,
+      opts(file, CIF_PROFILE, {
+        tolerance: 1,
+        describeReject: describer('en', CIF_PROFILE),
+        reasonHeader: reasonHeader('en'),
+      }),
+    );
+    const text = iconv.decode(readFileSync(out.rejects!.file), 'gb18030');
+    expect(text.split('\r\n')[0]).toBe(`${CIF_HEADER},"Reason rejected"`);
+    expect(text).toContain('line 2, column 41, 手机号: Invalid mobile number (11 digits starting 13-19) (1735576581X)');
+  });
 });
