@@ -9,7 +9,7 @@ import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
 import { runMutation } from '../../../db/sync/replica';
 import { ensureSyncSchema } from '../../../db/sync/schema';
 import { enrolWorkstation, HubUnreachable, syncOnce } from '../../../main/sync/hub-client';
-import { freePort, ownerPool, startPg, type TestPg } from './support';
+import { APP_USER, freePort, ownerPool, startPg, type TestPg } from './support';
 import { hubRecords, replicaRecords, testMutators, until } from './workstations';
 
 /**
@@ -95,24 +95,49 @@ async function assertExactlyOnce(branch: string, db: BetterSqlite3.Database, n: 
   expect(db.prepare('SELECT count(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 });
 }
 
+/**
+ * Freezes the branch: a session advisory lock on the key the hub's transactions take first, so the
+ * hub's next page waits inside its open transaction. The kill then lands mid-transaction for certain,
+ * not merely somewhere during a push.
+ */
+async function freezeBranch(branch: string): Promise<() => Promise<void>> {
+  const c = await owner.connect();
+  await c.query('SELECT pg_advisory_lock(1, hashtext($1))', [branch]);
+  return async () => {
+    await c.query('SELECT pg_advisory_unlock(1, hashtext($1))', [branch]);
+    c.release();
+  };
+}
+
+const waitingOnLock = async () =>
+  (
+    await owner.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock' AND state = 'active'",
+      [APP_USER],
+    )
+  ).rows[0].n as number;
+
+const id = (i: number) => `00000000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
+
 describe('kill -9', () => {
-  it('of the hub mid-push: the PC re-pushes to the restarted hub, each mutation lands once', async () => {
+  it('of the hub inside a push transaction: the PC re-pushes to the restarted hub, each lands once', async () => {
     const db = await enrolledStore(path.join(dir, 'a.db'), `http://127.0.0.1:${hubPort}`, 'K01');
-    const n = 400;
+    const n = 3000;
     for (let i = 0; i < n; i++)
-      runMutation(db, testMutators, 'items.create', {
-        id: `00000000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
-        title: `t${i}`,
-        opId: `op${i}`,
-      });
-    const pushing = syncOnce(db, testMutators);
-    const caught = pushing.catch((err: unknown) => err);
-    expect(await until(async () => (await processed('K01')) >= 30, 10_000)).toBe(true);
+      runMutation(db, testMutators, 'items.create', { id: id(i), title: `t${i}`, opId: `op${i}` });
+    const caught = syncOnce(db, testMutators).catch((err: unknown) => err);
+    // Let at least one page of 100 commit, then hold the branch so the hub stops inside the next one.
+    expect(await until(async () => (await processed('K01')) >= 100, 10_000)).toBe(true);
+    const thaw = await freezeBranch('K01');
+    expect(await until(async () => (await waitingOnLock()) === 1)).toBe(true);
+    const before = await processed('K01');
     await killed(hub);
     expect(await caught).toBeInstanceOf(HubUnreachable);
-    const before = await processed('K01');
-    expect(before).toBeGreaterThanOrEqual(30);
+    // The orphaned transaction gets the lock, finds its client gone and rolls back.
+    await thaw();
+    expect(before % 100).toBe(0);
     expect(before).toBeLessThan(n);
+    expect(await processed('K01')).toBe(before);
 
     hub = await startHubProcess(hubPort);
     const report = await syncOnce(db, testMutators);
@@ -121,14 +146,18 @@ describe('kill -9', () => {
     db.close();
   });
 
-  it('of a workstation mid-sync: reopened, its store syncs the rest, each mutation lands once', async () => {
+  it('of a workstation waiting for a push answer: reopened, it syncs the rest, each lands once', async () => {
     const file = path.join(dir, 'b.db');
     (await enrolledStore(file, `http://127.0.0.1:${hubPort}`, 'K02')).close();
-    const n = 400;
-    const pc = await run(['test/integration/hub/pc-child.ts', file, String(n), '00000000-0000-7000-8000-'], /recorded/);
-    expect(await until(async () => (await processed('K02')) >= 30, 10_000)).toBe(true);
+    const n = 1000;
+    const thaw = await freezeBranch('K02');
+    const pc = await run(['test/integration/hub/pc-child.ts', file, String(n), id(0).slice(0, 24)], /recorded/);
+    // The PC's push is in the hub, waiting for the branch; the PC dies before any answer.
+    expect(await until(async () => (await waitingOnLock()) === 1, 10_000)).toBe(true);
     await killed(pc);
-    expect(await processed('K02')).toBeGreaterThan(0);
+    await thaw();
+    // The hub finishes what it had and commits it: the answer has no one to go to.
+    expect(await until(async () => (await processed('K02')) > 0)).toBe(true);
 
     const db = new BetterSqlite3(file);
     await syncOnce(db, testMutators);
