@@ -129,9 +129,6 @@ export function identifierLookups(now: () => number, policy: LookupPolicy = DEFA
         }
         throw new AppError('RATE_LIMITED', { retryAfterSeconds });
       }
-      b.tokens -= 1;
-      b.recent.set(key, t);
-      if (b.recent.size > RECENT_MAX) b.recent.delete(b.recent.keys().next().value as string);
       const found = ctx.services.repos.customers.identifierMatches(ctx.scope(), raw, AUDITED_IDS)!;
       ctx.audit({
         action: 'customers.identifierSearch',
@@ -139,6 +136,11 @@ export function identifierLookups(now: () => number, policy: LookupPolicy = DEFA
         ...(found.count === 1 ? { targetType: 'customer', targetId: found.ids[0]! } : {}),
         details: { method, kind: ident.kind, query: ident.query, results: found.count, customerIds: found.ids },
       });
+      // Charged and remembered only once recorded: an audit write that fails fails the search, and
+      // the retry is audited again rather than passing as a repeat.
+      b.tokens -= 1;
+      b.recent.set(key, t);
+      if (b.recent.size > RECENT_MAX) b.recent.delete(b.recent.keys().next().value as string);
     },
   };
 }

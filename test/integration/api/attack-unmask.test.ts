@@ -312,6 +312,22 @@ describe('identifier look-ups are audited, with the number masked', () => {
   });
 });
 
+describe('a look-up whose audit entry cannot be written', () => {
+  it('fails, and the retry is audited rather than passing as a repeat', async () => {
+    const teller = await signIn(w, 'teller');
+    w.db.exec(`CREATE TEMP TRIGGER refuse_lookup_audit BEFORE INSERT ON audit_log
+      WHEN NEW.action = 'customers.identifierSearch' BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`);
+    try {
+      expect((await call(w, 'customers.search', { query: ID }, teller)).ok).toBe(false);
+    } finally {
+      w.db.exec('DROP TRIGGER refuse_lookup_audit');
+    }
+    expect(lookups()).toEqual([]);
+    expect((await ok(w, 'customers.search', { query: ID }, teller)).map((c) => c.id)).toEqual([w.ids.customers.m1a]);
+    expect(lookups().map((e) => e.details.query)).toEqual(['110101********1234']);
+  });
+});
+
 describe('refused out-of-scope reads leave a record (19.4c)', () => {
   const denied = () =>
     w.db
