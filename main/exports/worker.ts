@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { fenToYuan } from '../../shared/money';
 import { maskIdNo, maskPhone } from '../../shared/mask';
+import { csvCell } from './csv';
 import type { ColumnSpec } from './labels';
 import { XlsxStreamWriter } from './xlsx';
 
@@ -77,11 +78,7 @@ async function run(input: ExportWorkerInput): Promise<{ rows: number; total: num
     if (input.format === 'csv') {
       const fd = openSync(input.file, 'w');
       try {
-        const q = (s: unknown) => {
-          if (s == null) return '';
-          const t = String(s);
-          return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
-        };
+        const q = csvCell; // quoted, and neutralised against formula injection
         let buf = `\uFEFF${cols.map((c) => q(c.header)).join(',')}\r\n`;
         for (const r of iter) {
           let line = '';
