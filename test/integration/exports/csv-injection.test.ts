@@ -42,7 +42,9 @@ beforeAll(() => {
   const db = new Database(dbPath);
   db.exec('CREATE TABLE t (no TEXT, note TEXT, amount INTEGER)');
   const ins = db.prepare('INSERT INTO t VALUES (?, ?, ?)');
-  NASTY.forEach((note, i) => ins.run(`00${1000 + i}`, note, MONEY[i]));
+  NASTY.forEach((note, i) => {
+    ins.run(`00${1000 + i}`, note, MONEY[i]);
+  });
   db.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
