@@ -21,6 +21,7 @@ import { tiersHandlers } from './handlers/tiers';
 import { opportunitiesHandlers } from './handlers/opportunities';
 import { campaignsHandlers } from './handlers/campaigns';
 import { overviewHandlers } from './handlers/overview';
+import { queryOptionsHandlers } from './handlers/query-options';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
@@ -71,6 +72,7 @@ export function createRegistry(services: Services): Registry {
     auditHandlers,
     importsHandlers,
     gridHandlers,
+    queryOptionsHandlers,
     exportsHandlers,
     listsHandlers,
     referralsHandlers,
@@ -93,6 +95,7 @@ export function createRegistry(services: Services): Registry {
     ...auditHandlers,
     ...importsHandlers,
     ...gridHandlers,
+    ...queryOptionsHandlers,
     ...exportsHandlers,
     ...listsHandlers,
     ...referralsHandlers,

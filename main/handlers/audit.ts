@@ -1,22 +1,26 @@
-import { listAudit } from '../../db/repos/audit';
+import { auditLogPage, auditUsers, refLabels } from '../../db/repos/audit-log';
+import { describeAudit } from '../audit-details';
 import { handlers } from './types';
 
+/** The start of a local calendar day as an ISO instant (the trail stores UTC; the page filters by local days). */
+function localDayStart(date: string, plusDays = 0): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(y, m - 1, d + plusDays).toISOString();
+}
+
 export const auditHandlers = handlers({
-  'audit.list': ({ offset, limit, action, outcome }, ctx) => {
-    const { rows, total } = listAudit(ctx.services.db, { offset, limit, action, outcome });
-    return {
-      total,
-      rows: rows.map((r) => ({
-        id: r.id,
-        at: r.at,
-        username: r.username,
-        role: r.role,
-        action: r.action,
-        outcome: r.outcome,
-        targetType: r.target_type,
-        targetId: r.target_id,
-        details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
-      })),
-    };
+  'audit.list': ({ offset, limit, action, outcome, userId, from, to }, ctx) => {
+    const db = ctx.services.db;
+    const { rows, total } = auditLogPage(db, {
+      offset,
+      limit,
+      action,
+      outcome,
+      userId,
+      fromAt: from ? localDayStart(from) : undefined,
+      untilAt: to ? localDayStart(to, 1) : undefined,
+    });
+    return { total, rows: describeAudit(rows, (kind, ids) => refLabels(db, kind, ids)) };
   },
+  'audit.options': (_input, ctx) => ({ users: auditUsers(ctx.services.db) }),
 });

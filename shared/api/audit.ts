@@ -2,6 +2,93 @@ import { z } from 'zod';
 import type { Page } from './common';
 import { method } from './define';
 
+/**
+ * The actions the audit trail records, grouped as the audit page's action filter lists them (each has
+ * a label in both languages: renderer i18n `auditActions.<action with _>`; a unit test scans the main
+ * process for the actions it writes and checks each is here).
+ */
+export const AUDIT_ACTION_GROUPS = {
+  session: ['auth.signIn', 'auth.signOut', 'auth.locked', 'auth.changePassword', 'permission.denied'],
+  customers: [
+    'customers.get',
+    'customers.view',
+    'customers.transactions',
+    'customers.reveal',
+    'customers.identifierSearch',
+    'contacts.record',
+  ],
+  work: [
+    'referrals.create',
+    'referrals.accept',
+    'referrals.reassign',
+    'referrals.contact',
+    'referrals.win',
+    'referrals.lose',
+    'opportunities.assign',
+    'campaigns.create',
+    'campaigns.importResults',
+  ],
+  data: [
+    'exports.start',
+    'exports.finish',
+    'files.save',
+    'reports.export',
+    'reports.chartSaved',
+    'desktop.export',
+    'campaigns.export',
+    'imports.run',
+    'imports.preview',
+    'imports.revert',
+    'imports.cancel',
+    'imports.rejectsDownload',
+  ],
+  admin: [
+    'users.bootstrap',
+    'users.create',
+    'users.setDisabled',
+    'users.unlock',
+    'users.resetPassword',
+    'users.decideReset',
+    'users.approveReset',
+    'users.rejectReset',
+    'imports.profileSave',
+    'imports.profileDelete',
+    'tiers.apply',
+    'rules.save',
+    'rules.run',
+    'referrals.saveSettings',
+    'desktop.template.publish',
+  ],
+} as const;
+export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
+export const AUDIT_ACTIONS: readonly string[] = Object.values(AUDIT_ACTION_GROUPS).flat();
+
+/**
+ * One detail of an entry, made readable in the main process: ids are resolved there (a staff id to the
+ * person's name, a customer id to the 客户号, a user id to the user name, a product id to its name),
+ * so the page only translates the key and, for codes, the value.
+ */
+export type AuditValue =
+  /** Text as it was written or resolved (a reason typed by the user, a file name, a name, a 客户号). */
+  | { kind: 'text'; text: string }
+  | { kind: 'number'; n: number }
+  | { kind: 'money'; yuan: string }
+  | { kind: 'time'; at: string }
+  | { kind: 'bool'; value: boolean }
+  /** A code the page translates under the detail's key (reason: bad_password → 密码错误). */
+  | { kind: 'code'; code: string }
+  /** An API method or audit action, shown by its action name. */
+  | { kind: 'action'; action: string }
+  /** A set of things (conditions, columns, customers), shown by how many. */
+  | { kind: 'count'; n: number }
+  /** A reference that no longer resolves (a deleted user, a customer no longer in the store). */
+  | { kind: 'missing' };
+
+export interface AuditDetail {
+  key: string;
+  value: AuditValue;
+}
+
 export interface AuditEntry {
   id: number;
   at: string;
@@ -9,12 +96,18 @@ export interface AuditEntry {
   role: string | null;
   action: string;
   outcome: 'ok' | 'denied' | 'failed';
-  targetType: string | null;
-  targetId: string | null;
-  details: Record<string, unknown> | null;
+  /** What the act was about: its type (customer, user, referral…) and a readable label, when there is one. */
+  target: { type: string; label: AuditValue | null } | null;
+  details: AuditDetail[];
+}
+
+export interface AuditOptions {
+  /** Everyone who can appear in the trail as a signed-in user. */
+  users: { id: number; username: string; displayName: string; role: string }[];
 }
 
 export const auditApi = {
+  /** A page of the trail, newest first, filtered by local dates (inclusive), user, action and outcome. */
   'audit.list': method<Page<AuditEntry>>()(
     'audit.read',
     z
@@ -23,7 +116,12 @@ export const auditApi = {
         limit: z.number().int().min(1).max(200).default(50),
         action: z.string().trim().max(64).optional(),
         outcome: z.enum(['ok', 'denied', 'failed']).optional(),
+        userId: z.number().int().positive().optional(),
+        from: z.iso.date().optional(),
+        to: z.iso.date().optional(),
       })
       .strict(),
   ),
+  /** What the audit page's user filter offers. */
+  'audit.options': method<AuditOptions>()('audit.read', z.object({}).strict()),
 } as const;

@@ -18,6 +18,7 @@ import { reportsApi } from './reports';
 import { settingsApi } from './settings';
 import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
+import { queryOptionsApi } from './query-options';
 import { systemApi } from './system';
 import { usersApi } from './users';
 
@@ -31,6 +32,7 @@ export const contract = {
   ...auditApi,
   ...importsApi,
   ...gridApi,
+  ...queryOptionsApi,
   ...exportsApi,
   ...listsApi,
   ...referralsApi,
@@ -91,5 +93,6 @@ export * from './reminders';
 export * from './reports';
 export * from './settings';
 export * from './overview';
+export * from './query-options';
 export * from './system';
 export * from './users';

@@ -12,6 +12,7 @@ import zhBase from './zh-CN.json';
 import desktop from './domains/desktop.json';
 import imports from './domains/imports.json';
 import opportunities from './domains/opportunities.json';
+import queryAudit from './domains/query-audit.json';
 import referrals from './domains/referrals.json';
 import reminders from './domains/reminders.json';
 import reports from './domains/reports.json';
@@ -30,6 +31,7 @@ const DOMAINS: Record<string, DomainFile> = {
   desktop,
   imports,
   opportunities,
+  'query-audit': queryAudit,
   referrals,
   reminders,
   reports,

@@ -1,74 +1,160 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AuditEntry } from '../../../shared/api';
+import { AUDIT_ACTION_GROUPS, type AuditActionGroup, type AuditEntry } from '../../../shared/api';
 import { useApi } from '../api/use-api';
 import { Empty, ErrorNotice, Loading, Pager } from '../components/ui';
 import { dateTime } from '../format';
+import { currentLanguage } from '../i18n';
+import { actionLabel, detailText, targetText } from './audit-text';
 
 const PAGE_SIZE = 50;
 const OUTCOMES = ['ok', 'denied', 'failed'] as const;
 type Outcome = (typeof OUTCOMES)[number];
 
-/** 审计日志: the append-only trail, newest first, filterable by outcome and action. */
+const pad = (n: number) => String(n).padStart(2, '0');
+/** A local calendar day, `back` days before today, as YYYY-MM-DD. */
+function localDay(back = 0): string {
+  const d = new Date();
+  d.setDate(d.getDate() - back);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** 审计日志: the append-only trail, newest first, filtered by dates, user, action and outcome. */
 export function AuditPage() {
   const { t } = useTranslation();
   const id = useId();
   const [offset, setOffset] = useState(0);
   const [outcome, setOutcome] = useState<Outcome | ''>('');
-  const [actionDraft, setActionDraft] = useState('');
   const [action, setAction] = useState('');
+  const [userId, setUserId] = useState<number | null>(null);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const options = useApi('audit.options', {});
   const { data, error, loading, reload } = useApi('audit.list', {
     offset,
     limit: PAGE_SIZE,
     ...(outcome ? { outcome } : {}),
     ...(action ? { action } : {}),
+    ...(userId !== null ? { userId } : {}),
+    // an end before the start would find nothing: the pair is taken in order
+    ...(from ? { from: to && to < from ? to : from } : {}),
+    ...(to ? { to: from && to < from ? from : to } : {}),
   });
-
-  function applyAction(e: FormEvent) {
-    e.preventDefault();
-    setAction(actionDraft.trim());
+  const filtered = outcome || action || userId !== null || from || to;
+  const change = (f: () => void) => {
+    f();
     setOffset(0);
-  }
+  };
+  const range = (days: number) =>
+    change(() => {
+      setFrom(localDay(days));
+      setTo(localDay());
+    });
 
   return (
     <section className="page" data-testid="audit-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('nav.audit')}</h1>
-        {/* biome-ignore lint/a11y/useSemanticElements: role=search on the form gives the landmark and submit-on-Enter in one element */}
-        <form className="toolbar" onSubmit={applyAction} role="search">
-          <label htmlFor={`${id}-outcome`}>{t('audit.outcome')}</label>
-          <select
-            id={`${id}-outcome`}
-            data-testid="audit-outcome"
-            value={outcome}
-            onChange={(e) => {
-              const v = e.target.value;
-              setOutcome((OUTCOMES as readonly string[]).includes(v) ? (v as Outcome) : '');
-              setOffset(0);
-            }}
-          >
-            <option value="">{t('audit.allOutcomes')}</option>
-            {OUTCOMES.map((o) => (
-              <option key={o} value={o}>
-                {t(`audit.outcomes.${o}`)}
-              </option>
-            ))}
-          </select>
-          <label htmlFor={`${id}-action`}>{t('audit.action')}</label>
-          <input
-            id={`${id}-action`}
-            data-testid="audit-action"
-            value={actionDraft}
-            maxLength={64}
-            placeholder={t('audit.actionPlaceholder')}
-            onChange={(e) => setActionDraft(e.target.value)}
-          />
-          <button type="submit" className="btn">
-            {t('audit.apply')}
-          </button>
-        </form>
       </header>
-      <ErrorNotice error={error} onRetry={reload} />
+      {/* biome-ignore lint/a11y/useSemanticElements: role=search on the form gives the landmark in one element */}
+      <form className="toolbar audit-filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label htmlFor={`${id}-from`}>{t('auditLog.from')}</label>
+        <input
+          id={`${id}-from`}
+          type="date"
+          data-testid="audit-from"
+          value={from}
+          max={to || undefined}
+          onChange={(e) => change(() => setFrom(e.target.value))}
+        />
+        <label htmlFor={`${id}-to`}>{t('auditLog.to')}</label>
+        <input
+          id={`${id}-to`}
+          type="date"
+          data-testid="audit-to"
+          value={to}
+          min={from || undefined}
+          onChange={(e) => change(() => setTo(e.target.value))}
+        />
+        <button type="button" className="btn btn-small" data-testid="audit-today" onClick={() => range(0)}>
+          {t('auditLog.today')}
+        </button>
+        <button type="button" className="btn btn-small" onClick={() => range(6)}>
+          {t('auditLog.last7')}
+        </button>
+        <button type="button" className="btn btn-small" onClick={() => range(29)}>
+          {t('auditLog.last30')}
+        </button>
+        <label htmlFor={`${id}-user`}>{t('auditLog.user')}</label>
+        <select
+          id={`${id}-user`}
+          data-testid="audit-user"
+          value={userId ?? ''}
+          onChange={(e) => change(() => setUserId(e.target.value ? Number(e.target.value) : null))}
+        >
+          <option value="">{t('auditLog.allUsers')}</option>
+          {options.data?.users.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.displayName === u.username ? u.username : `${u.displayName}（${u.username}）`} ·{' '}
+              {t(`roles.${u.role}`, { defaultValue: u.role })}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${id}-action`}>{t('auditLog.action')}</label>
+        <select
+          id={`${id}-action`}
+          data-testid="audit-action"
+          value={action}
+          onChange={(e) => change(() => setAction(e.target.value))}
+        >
+          <option value="">{t('auditLog.allActions')}</option>
+          {(Object.keys(AUDIT_ACTION_GROUPS) as AuditActionGroup[]).map((g) => (
+            <optgroup key={g} label={t(`auditLog.groups.${g}`)}>
+              {AUDIT_ACTION_GROUPS[g].map((a) => (
+                <option key={a} value={a}>
+                  {actionLabel(t, a)}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+        </select>
+        <label htmlFor={`${id}-outcome`}>{t('auditLog.outcome')}</label>
+        <select
+          id={`${id}-outcome`}
+          data-testid="audit-outcome"
+          value={outcome}
+          onChange={(e) => {
+            const v = e.target.value;
+            change(() => setOutcome((OUTCOMES as readonly string[]).includes(v) ? (v as Outcome) : ''));
+          }}
+        >
+          <option value="">{t('audit.allOutcomes')}</option>
+          {OUTCOMES.map((o) => (
+            <option key={o} value={o}>
+              {t(`audit.outcomes.${o}`)}
+            </option>
+          ))}
+        </select>
+        {filtered && (
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="audit-reset"
+            onClick={() =>
+              change(() => {
+                setOutcome('');
+                setAction('');
+                setUserId(null);
+                setFrom('');
+                setTo('');
+              })
+            }
+          >
+            {t('auditLog.reset')}
+          </button>
+        )}
+      </form>
+      <ErrorNotice error={error ?? options.error} onRetry={reload} />
       {loading && !data && <Loading />}
       {data && (
         <div className="panel" aria-busy={loading}>
@@ -87,19 +173,9 @@ export function AuditPage() {
   );
 }
 
-/** Details as short "key: value" text; values that are objects are shown compactly. */
-export function detailText(details: Record<string, unknown> | null): string {
-  if (!details) return '';
-  const parts = Object.entries(details).map(([k, v]) => {
-    const value = typeof v === 'string' ? v : JSON.stringify(v);
-    return `${k}: ${value ?? ''}`;
-  });
-  const text = parts.join('; ');
-  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
-}
-
 export function AuditTable({ rows }: { rows: AuditEntry[] }) {
   const { t } = useTranslation();
+  const lng = currentLanguage();
   return (
     <div className="table-wrap">
       <table className="data-table audit-table" data-testid="audit-table">
@@ -115,31 +191,32 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} data-testid="audit-row" data-outcome={r.outcome}>
-              <td className="nowrap tabular">{dateTime(r.at)}</td>
-              <td>
-                {r.username ?? '—'}
-                {r.role && <span className="muted"> · {t(`roles.${r.role}`, { defaultValue: r.role })}</span>}
-              </td>
-              <td>
-                <span title={r.action}>
-                  {t(`auditActions.${r.action.replace(/\./g, '_')}`, { defaultValue: r.action })}
-                </span>
-              </td>
-              <td>
-                <span
-                  className={`status-pill pill-${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'off'}`}
-                >
-                  {t(`audit.outcomes.${r.outcome}`)}
-                </span>
-              </td>
-              <td className="mono">{r.targetType ? `${r.targetType}${r.targetId ? ` #${r.targetId}` : ''}` : '—'}</td>
-              <td className="details" title={detailText(r.details)}>
-                {detailText(r.details)}
-              </td>
-            </tr>
-          ))}
+          {rows.map((r) => {
+            const details = detailText(t, lng, r.details);
+            return (
+              <tr key={r.id} data-testid="audit-row" data-outcome={r.outcome} data-action={r.action}>
+                <td className="nowrap tabular">{dateTime(r.at)}</td>
+                <td className="nowrap">
+                  {r.username ?? '—'}
+                  {r.role && <span className="muted"> · {t(`roles.${r.role}`, { defaultValue: r.role })}</span>}
+                </td>
+                <td className="nowrap">{actionLabel(t, r.action)}</td>
+                <td>
+                  <span
+                    className={`status-pill pill-${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'off'}`}
+                  >
+                    {t(`audit.outcomes.${r.outcome}`)}
+                  </span>
+                </td>
+                <td className="nowrap" data-testid="audit-target">
+                  {targetText(t, lng, r.target)}
+                </td>
+                <td className="details" title={details} data-testid="audit-details">
+                  {details.length > 160 ? `${details.slice(0, 157)}…` : details}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>
