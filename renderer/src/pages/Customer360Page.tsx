@@ -358,7 +358,7 @@ function Transactions({ id }: { id: number }) {
                   <tr key={x.id} data-testid="c360-txn">
                     <td className="nowrap tabular">{x.at}</td>
                     <td className="mono">{x.accountNo}</td>
-                    <td>{x.type}</td>
+                    <td>{t(`reports.txnType.${x.type}`, { defaultValue: x.type })}</td>
                     <td>{t(`c360.channels.${x.channel}`, { defaultValue: x.channel })}</td>
                     <td className="num">{x.direction === 'D' ? yuan(x.amount) : ''}</td>
                     <td className="num">{x.direction === 'C' ? yuan(x.amount) : ''}</td>
