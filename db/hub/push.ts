@@ -28,6 +28,18 @@ async function lockBranch(c: PoolClient, branch: string): Promise<void> {
 /** Test seam: runs inside the transaction after the writes, before COMMIT (e.g. a deliberate delay). */
 export type BeforeCommit = (c: PoolClient, ms: Mutation[]) => Promise<void>;
 
+/**
+ * Who a mutation's user is, as the hub knows them (their role from the hub's own records, never from
+ * the PC). null: unknown or disabled, and the mutation is refused. Without a resolver the hub trusts
+ * the enrolled PC and checks the rules without an actor, as long as users do not live on the hub.
+ */
+export type ActorResolver = (c: PoolClient, branch: string, userId: string) => Promise<SyncActor | null>;
+
+export interface ApplyOptions {
+  resolveActor?: ActorResolver;
+  beforeCommit?: BeforeCommit;
+}
+
 /** Mutations per PostgreSQL transaction: bounds how long one PC's queue holds its branch's lock. */
 export const MUTATIONS_PER_TRANSACTION = 100;
 
@@ -42,7 +54,7 @@ export async function applyMutations(
   pool: Pool,
   pc: PcIdentity,
   ms: Mutation[],
-  opts: { actor?: SyncActor | null; beforeCommit?: BeforeCommit } = {},
+  opts: ApplyOptions = {},
 ): Promise<PushResult[]> {
   const results: PushResult[] = [];
   for (let i = 0; i < ms.length; i += MUTATIONS_PER_TRANSACTION)
@@ -74,12 +86,7 @@ const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
  * keeps every other writer of the branch out until COMMIT), and rows, change log and outcomes are
  * written set-wise.
  */
-async function applyPage(
-  pool: Pool,
-  pc: PcIdentity,
-  ms: Mutation[],
-  opts: { actor?: SyncActor | null; beforeCommit?: BeforeCommit },
-): Promise<PushResult[]> {
+async function applyPage(pool: Pool, pc: PcIdentity, ms: Mutation[], opts: ApplyOptions): Promise<PushResult[]> {
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
@@ -98,6 +105,7 @@ async function applyPage(
     const current = await loadCurrent(c, pc.branch, fresh);
 
     const results: PushResult[] = [];
+    const actors = new Map<string, SyncActor | null>();
     const written: Written[] = [];
     const outcomes: { m: Mutation; outcome: string; reason: Record<string, unknown> | null }[] = [];
     for (const m of ms) {
@@ -107,7 +115,11 @@ async function applyPage(
         results.push({ id: m.id, outcome: 'duplicate', ...(first ? { first } : {}) });
         continue;
       }
-      const verdict = judge(current, m, opts.actor ?? null);
+      const actor = await actorOf(c, pc.branch, m, opts.resolveActor, actors);
+      const verdict =
+        actor === undefined
+          ? ({ outcome: 'refused', reason: { code: 'unknown_user', userId: m.userId } } as const)
+          : judge(current, m, actor);
       if (verdict.outcome === 'applied') {
         for (const e of m.effects) {
           const k = keyOf(e.table, e.id);
@@ -130,9 +142,10 @@ async function applyPage(
     await writeRows(c, pc, written);
     if (outcomes.length > 0) {
       await c.query(
-        `INSERT INTO mutations (branch, pc_id, mutation_id, name, args, outcome, reason)
-         SELECT $1, $2, u.id, u.name, u.args::jsonb, u.outcome, u.reason::jsonb
-           FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(id, name, args, outcome, reason)`,
+        `INSERT INTO mutations (branch, pc_id, mutation_id, name, args, outcome, reason, user_id)
+         SELECT $1, $2, u.id, u.name, u.args::jsonb, u.outcome, u.reason::jsonb, u.user_id
+           FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                AS u(id, name, args, outcome, reason, user_id)`,
         [
           pc.branch,
           pc.pcId,
@@ -141,6 +154,7 @@ async function applyPage(
           outcomes.map((o) => JSON.stringify(o.m.args ?? null)),
           outcomes.map((o) => o.outcome),
           outcomes.map((o) => (o.reason ? JSON.stringify(o.reason) : null)),
+          outcomes.map((o) => o.m.userId ?? null),
         ],
       );
       await c.query('UPDATE pcs SET last_mutation_id = $3, last_sync_at = now() WHERE branch = $1 AND pc_id = $2', [
@@ -158,6 +172,19 @@ async function applyPage(
   } finally {
     c.release();
   }
+}
+
+/** The mutation's actor: null without a user or a resolver, undefined for a user the hub refuses. */
+async function actorOf(
+  c: PoolClient,
+  branch: string,
+  m: Mutation,
+  resolve: ActorResolver | undefined,
+  cache: Map<string, SyncActor | null>,
+): Promise<SyncActor | null | undefined> {
+  if (!m.userId || !resolve) return null;
+  if (!cache.has(m.userId)) cache.set(m.userId, await resolve(c, branch, m.userId));
+  return cache.get(m.userId) ?? undefined;
 }
 
 async function outcomesOf(c: PoolClient, pc: PcIdentity, ids: number[]): Promise<Map<number, Outcome>> {

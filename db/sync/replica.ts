@@ -7,7 +7,7 @@ import {
   type PullResponse,
   type PushResult,
 } from '../../shared/sync/protocol';
-import { checkWrite, type RuleRefusal, type SyncRow } from '../../shared/sync/rules';
+import { checkWrite, type RuleRefusal, type SyncActor, type SyncRow } from '../../shared/sync/rules';
 
 /**
  * The workstation's replica of the shared records and its outbox. Local writes go through
@@ -23,6 +23,8 @@ export interface LocalMutation {
   name: string;
   args: unknown;
   effects: LocalEffect[];
+  /** The signed-in user; their role is checked by the shared rules here and, resolved anew, on the hub. */
+  actor?: SyncActor | null;
 }
 
 /** Thrown by a domain function that finds the operation no longer valid (the referral was accepted elsewhere). */
@@ -60,7 +62,7 @@ export class SyncShapeError extends Error {
  * writes (it may read, never write, inside). The same function runs when the user acts and again on a
  * rebase after the hub reported a conflict.
  */
-export type Mutator = (db: Database, args: unknown) => LocalEffect[];
+export type Mutator = (db: Database, args: unknown, actor: SyncActor | null) => LocalEffect[];
 export type Mutators = Readonly<Record<string, Mutator>>;
 
 /**
@@ -115,6 +117,7 @@ interface OutboxRow {
   effects: string;
   status: 'pending' | 'applied' | 'conflict' | 'refused';
   reason: string | null;
+  actor: string | null;
   created_at: string;
 }
 
@@ -162,7 +165,7 @@ export function recordMutation(db: Database, m: LocalMutation): number {
       const base = cur?.revision ?? 0;
       const before = cur && !cur.deleted ? cur.data : null;
       const after = 'deleted' in e ? null : e.data;
-      const refusal = checkWrite(e.table, e.id, before, after, null);
+      const refusal = checkWrite(e.table, e.id, before, after, m.actor ?? null);
       if (refusal) throw new SyncRuleError(refusal);
       effects.push(
         after === null ? { ...e, baseRevision: base, deleted: true } : { ...e, baseRevision: base, data: after },
@@ -170,12 +173,19 @@ export function recordMutation(db: Database, m: LocalMutation): number {
       overlay(db, e.table, e.id, after, base + 1);
     }
     // A mutation the hub's schema would reject would block the outbox behind it forever: refuse it now.
-    const wire = { id, name: m.name, args: m.args ?? null, effects };
+    const wire = { id, name: m.name, args: m.args ?? null, effects, ...(m.actor ? { userId: m.actor.userId } : {}) };
     if (!mutationSchema.safeParse(wire).success) throw new SyncShapeError('shape', m.name);
     if (Buffer.byteLength(JSON.stringify(wire)) > MAX_MUTATION_BYTES) throw new SyncShapeError('too_large', m.name);
     db.prepare(
-      "INSERT INTO sync_outbox (id, name, args, effects, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-    ).run(id, m.name, JSON.stringify(wire.args), JSON.stringify(effects), now());
+      "INSERT INTO sync_outbox (id, name, args, effects, status, actor, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+    ).run(
+      id,
+      m.name,
+      JSON.stringify(wire.args),
+      JSON.stringify(effects),
+      m.actor ? JSON.stringify(m.actor) : null,
+      now(),
+    );
     db.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id + 1);
     project(
       db,
@@ -186,10 +196,16 @@ export function recordMutation(db: Database, m: LocalMutation): number {
 }
 
 /** Runs a domain operation and records what it writes, in one transaction. */
-export function runMutation(db: Database, mutators: Mutators, name: string, args: unknown): number {
+export function runMutation(
+  db: Database,
+  mutators: Mutators,
+  name: string,
+  args: unknown,
+  actor: SyncActor | null = null,
+): number {
   const fn = mutators[name];
   if (!fn) throw new Error(`no mutator named ${name}`);
-  return db.transaction(() => recordMutation(db, { name, args, effects: fn(db, args) }))();
+  return db.transaction(() => recordMutation(db, { name, args, effects: fn(db, args, actor), actor }))();
 }
 
 function overlay(db: Database, table: string, id: string, data: SyncRow | null, revision: number): void {
@@ -202,9 +218,13 @@ function overlay(db: Database, table: string, id: string, data: SyncRow | null, 
 /** Mutations to push, oldest first. */
 export function pendingMutations(db: Database, limit: number): Mutation[] {
   const rows = db
-    .prepare("SELECT id, name, args, effects FROM sync_outbox WHERE status = 'pending' ORDER BY id LIMIT ?")
+    .prepare("SELECT id, name, args, effects, actor FROM sync_outbox WHERE status = 'pending' ORDER BY id LIMIT ?")
     .all(limit) as OutboxRow[];
-  return rows.map((r) => ({ id: r.id, name: r.name, args: JSON.parse(r.args), effects: JSON.parse(r.effects) }));
+  return rows.map((r) => {
+    const actor = r.actor ? (JSON.parse(r.actor) as SyncActor) : null;
+    const m = { id: r.id, name: r.name, args: JSON.parse(r.args), effects: JSON.parse(r.effects) };
+    return actor ? { ...m, userId: actor.userId } : m;
+  });
 }
 
 /** Pending mutations (queued, not yet processed by the hub), for the status line. */
@@ -278,12 +298,13 @@ export function applyPull(db: Database, pull: PullResponse, mutators: Mutators):
     for (const r of processed) {
       if (r.status === 'applied') continue;
       const args = JSON.parse(r.args) as unknown;
+      const actor = r.actor ? (JSON.parse(r.actor) as SyncActor) : null;
       const fn = mutators[r.name];
       let reason: Record<string, unknown> = r.reason ? JSON.parse(r.reason) : {};
       if (r.status === 'conflict' && fn) {
         try {
           // A savepoint: a domain function that throws halfway leaves nothing behind.
-          db.transaction(() => recordMutation(db, { name: r.name, args, effects: fn(db, args) }))();
+          db.transaction(() => recordMutation(db, { name: r.name, args, effects: fn(db, args, actor), actor }))();
           report.rerun += 1;
           continue;
         } catch (err) {

@@ -52,6 +52,8 @@ export function ensureSyncSchema(db: Database): void {
       effects     TEXT NOT NULL,
       status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'applied', 'conflict', 'refused')),
       reason      TEXT,
+      -- Who acted ({userId, role} JSON, NULL for system work): the rules are checked as them again on a re-run.
+      actor       TEXT,
       created_at  TEXT NOT NULL
     );
 

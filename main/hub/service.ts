@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { authenticatePc, enrolPc, type PcIdentity } from '../../db/hub/enrol';
 import { checkHubSchema } from '../../db/hub/migrate';
-import { applyMutations, type BeforeCommit, lastMutationId, pullChanges } from '../../db/hub/push';
+import { type ActorResolver, applyMutations, type BeforeCommit, lastMutationId, pullChanges } from '../../db/hub/push';
 import {
   type EnrolResponse,
   enrolRequestSchema,
@@ -37,6 +37,8 @@ export interface HubOptions {
   log?: (msg: string, extra?: Record<string, unknown>) => void;
   /** Test seam: runs inside each push transaction just before COMMIT. */
   beforeCommit?: BeforeCommit;
+  /** Resolves a mutation's user to their role (see ActorResolver); the seam for users on the hub. */
+  resolveActor?: ActorResolver;
 }
 
 export interface Hub {
@@ -137,7 +139,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       const ms = parsed.data.mutations;
       if (ms.some((m, i) => i > 0 && m.id <= ms[i - 1]!.id))
         throw new HttpError(400, { error: 'bad_request', detail: 'ids_not_increasing' });
-      const results: PushResult[] = await applyMutations(pool, pc, ms, { beforeCommit: opts.beforeCommit });
+      const results: PushResult[] = await applyMutations(pool, pc, ms, {
+        beforeCommit: opts.beforeCommit,
+        resolveActor: opts.resolveActor,
+      });
       if (results.some((r) => r.outcome === 'applied')) await WakeHub.notify(pool, pc.branch);
       return send(res, 200, { results, lastMutationId: await lastMutationId(pool, pc) } satisfies PushResponse);
     }

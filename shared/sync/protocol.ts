@@ -37,6 +37,8 @@ export const mutationSchema = z.strictObject({
   id: z.number().int().positive(),
   name: z.string().min(1).max(100),
   args: z.unknown(),
+  /** The signed-in user who acted; the hub resolves their role itself (never trusts one sent). */
+  userId: z.string().min(1).max(64).optional(),
   effects: z.array(effectSchema).min(1).max(MAX_EFFECTS_PER_MUTATION),
 });
 export type Mutation = z.infer<typeof mutationSchema>;

@@ -84,8 +84,14 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       n: { type: 'int' },
     },
     deletable: true,
-    transition: ({ before, after }) =>
-      before?.status === 'done' && after !== null && after.status !== 'done' ? 'done_is_final' : null,
+    // A state machine with a per-role step, the shape of the referral rules to come: done is final,
+    // and a teller may not be the one who completes (when the writer is known).
+    transition: ({ before, after, actor }) => {
+      if (before?.status === 'done' && after !== null && after.status !== 'done') return 'done_is_final';
+      if (actor?.role === 'teller' && after?.status === 'done' && before?.status !== 'done')
+        return 'role_cannot_complete';
+      return null;
+    },
   },
   sync_test_marks: {
     key: 'natural',

@@ -216,6 +216,58 @@ describe('push and pull', () => {
   });
 });
 
+describe('actors', () => {
+  it('checks each write as the user the hub knows, with the role the hub resolves, never one sent', async () => {
+    const roles: Record<string, string> = { t1: 'teller', m1: 'manager' };
+    const withUsers = await startHub({
+      pg: server.appUrl('hub'),
+      resolveActor: async (_c, _branch, userId) => (roles[userId] ? { userId, role: roles[userId] } : null),
+    });
+    try {
+      const pc = await enrolTestPc(withUsers.url, owner, 'ACT');
+      const [x, y] = [uuid7(), uuid7()];
+      const as = (id: number, userId: string | undefined, effects: unknown[]) => ({
+        id,
+        name: 'n',
+        args: {},
+        effects,
+        ...(userId ? { userId } : {}),
+      });
+      const r = await push(
+        pc.token,
+        [
+          as(1, 't1', [item(x, 0, 'flag'), item(y, 0, 'other')]),
+          as(2, 't1', [item(x, 1, 'flag', 'done')]),
+          as(3, 'ghost', [item(y, 1, 'other', 'done')]),
+          as(4, 'm1', [item(x, 1, 'flag', 'done')]),
+        ],
+        withUsers.url,
+      );
+      expect(r.body.results).toEqual([
+        { id: 1, outcome: 'applied' },
+        {
+          id: 2,
+          outcome: 'refused',
+          reason: { code: 'transition', table: 'sync_test_items', id: x, detail: 'role_cannot_complete' },
+        },
+        { id: 3, outcome: 'refused', reason: { code: 'unknown_user', userId: 'ghost' } },
+        { id: 4, outcome: 'applied' },
+      ]);
+      const who = await owner.query("SELECT mutation_id::int, user_id FROM mutations WHERE branch = 'ACT' ORDER BY 1");
+      expect(who.rows.map((w) => w.user_id)).toEqual(['t1', 't1', 'ghost', 'm1']);
+      // A field named role in the mutation changes nothing: the hub's resolver alone says who is who.
+      const sneaky = await push(
+        pc.token,
+        [{ ...as(5, 't1', [item(y, 1, 'other', 'done')]), role: 'manager' }],
+        withUsers.url,
+      );
+      expect(sneaky.status).toBe(400);
+    } finally {
+      await withUsers.close();
+    }
+  });
+});
+
 describe('compaction', () => {
   it('keeps the latest change per record; PCs at any cursor still end at the hub state', async () => {
     const pc = await enrolTestPc(hub.url, owner, 'CMP');

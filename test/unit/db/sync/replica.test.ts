@@ -162,6 +162,25 @@ describe('replica', () => {
     expect(db.prepare('SELECT count(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 });
   });
 
+  it('checks the rules as the signed-in user, and re-runs a conflict as the same user', () => {
+    applyPull(db, pull([change(1, X, 1, 'x')], 0), mutators);
+    const teller = { userId: 't1', role: 'teller' };
+    const manager = { userId: 'm1', role: 'manager' };
+    expect(() => runMutation(db, mutators, 'complete', { id: X }, teller)).toThrow(/transition/);
+    expect(runMutation(db, mutators, 'rename', { id: X, title: 'by teller' }, teller)).toBe(1);
+    expect(runMutation(db, mutators, 'complete', { id: X }, manager)).toBe(2);
+    expect(pendingMutations(db, 10).map((m) => m.userId)).toEqual(['t1', 'm1']);
+    markPushResults(db, [
+      { id: 1, outcome: 'conflict' },
+      { id: 2, outcome: 'conflict' },
+    ]);
+    applyPull(db, pull([change(2, X, 2, 'moved')], 2), mutators);
+    expect(pendingMutations(db, 10).map((m) => [m.name, m.userId])).toEqual([
+      ['rename', 't1'],
+      ['complete', 'm1'],
+    ]);
+  });
+
   it('a derived row two PCs both made is one row: the later one re-runs to nothing and queues nothing', () => {
     const key = 'u1:maturity:2026-12-31';
     expect(runMutation(db, mutators, 'ensureMark', { key })).toBe(1);
