@@ -98,6 +98,8 @@ export class SyncWorker {
   private async run(): Promise<void> {
     const { db } = this.opts;
     if (!readSyncState(db).identity) return this.setStatus({ state: 'standalone' });
+    // Joined since start (the administrator enrolled this PC while the app ran): open the wake-ups now.
+    if (this.ws === null && this.socketTimer === null) this.openSocket();
     if (this.timer) clearTimeout(this.timer);
     let next = this.opts.intervalMs ?? 30_000;
     try {
@@ -147,7 +149,10 @@ export class SyncWorker {
       if (this.ws !== ws || !this.running) return;
       this.ws = null;
       this.socketFailures += 1;
-      this.socketTimer = setTimeout(() => this.openSocket(), this.backoff(this.socketFailures));
+      this.socketTimer = setTimeout(() => {
+        this.socketTimer = null;
+        this.openSocket();
+      }, this.backoff(this.socketFailures));
       this.socketTimer.unref();
     });
   }

@@ -1,12 +1,25 @@
+import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listConflicts, queuedCount, readRecord, recordMutation, SyncRuleError } from '../../../db/sync/replica';
+import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
+import {
+  listConflicts,
+  listRecords,
+  queuedCount,
+  readRecord,
+  recordMutation,
+  SyncRuleError,
+} from '../../../db/sync/replica';
+import { ensureSyncSchema } from '../../../db/sync/schema';
+import { enrolWorkstation } from '../../../main/sync/hub-client';
+import { SyncWorker } from '../../../main/sync/worker';
 import { uuid7 } from '../../../shared/sync/ids';
 import { type Hub, startHub } from '../../../main/hub/service';
 import { ownerPool, startPg, type TestPg } from './support';
 import {
   hubRecords,
   ITEMS,
+  testMutators,
   openWorkstation,
   projectedItems,
   replicaRecords,
@@ -201,6 +214,25 @@ describe('workstations', () => {
       "SELECT count(*)::int AS n FROM mutations WHERE branch = 'S06' AND outcome = 'applied'",
     );
     expect(n.rows[0].n).toBe(40);
+  });
+
+  it('a PC joined while its worker runs starts syncing and listening without a restart', async () => {
+    const [a] = await branchOf3('S07');
+    a.act('items.create', { id: uuid7(), title: 'before the join' });
+    await a.worker.syncNow();
+    const db = new BetterSqlite3(':memory:');
+    ensureSyncSchema(db);
+    const worker = new SyncWorker({ db, mutators: testMutators, intervalMs: 60_000 });
+    worker.start();
+    expect(await worker.syncNow()).toEqual({ state: 'standalone' });
+    await ensureBranch(owner, 'S07');
+    const { code } = await issueEnrolCode(owner, 'S07');
+    await enrolWorkstation(db, { hubUrl: hub1.url, branch: 'S07', code, name: 'late' });
+    expect(await worker.syncNow()).toMatchObject({ state: 'synced', queued: 0 });
+    expect(await until(() => worker.listening)).toBe(true);
+    expect(listRecords(db, ITEMS).map((r) => r.data?.title)).toEqual(['before the join']);
+    await worker.stop();
+    db.close();
   });
 
   it('a revoked PC reports an error with the reason and keeps its queue', async () => {
