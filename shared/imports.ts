@@ -46,6 +46,11 @@ export const columnSchema = z
     values: z.record(z.string(), z.string()).optional(),
     /** A constant for a field the file does not carry. */
     constant: z.string().max(256).optional(),
+    /**
+     * The file may leave this column out (a header without it): the field is then not imported, and
+     * stored rows keep what they hold. Not for key or required fields.
+     */
+    optional: z.boolean().optional(),
   })
   .strict();
 export type ColumnMapping = z.infer<typeof columnSchema>;

@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
 import type { PreviewResult, PreviewRow } from '../../../shared/api/imports';
 import { IMPORT_FIELDS, type Encoding, type ImportProfile } from '../../../shared/imports';
 import { compileConverter } from '../parse/convert';
-import { resolveColumns, type OpenedSource, type SourceRecord } from '../parse/source';
+import { type OpenedSource, presentColumns, resolveColumns, type SourceRecord } from '../parse/source';
 import { checkProfile, type RejectInfo } from './job';
 import { runImport } from './run';
 
@@ -44,7 +44,8 @@ export async function previewImport(
 ): Promise<PreviewResult> {
   checkProfile(profile);
   const fields = IMPORT_FIELDS[profile.kind];
-  const convs = profile.columns.map((c) => compileConverter(fields[c.field]!, c));
+  let used = profile;
+  let convs = profile.columns.map((c) => compileConverter(fields[c.field]!, c));
   let opened: OpenedSource | null = null;
   let indexes: number[] = [];
   const bad: PreviewRow[] = [];
@@ -54,7 +55,7 @@ export async function previewImport(
 
   const valuesOf = (rec: SourceRecord): Record<string, string | null> => {
     const values: Record<string, string | null> = {};
-    profile.columns.forEach((c, i) => {
+    used.columns.forEach((c, i) => {
       const at = indexes[i]!;
       const raw =
         profile.format === 'fixed'
@@ -83,7 +84,9 @@ export async function previewImport(
     cancelled: opts.cancelled,
     onOpened: (src) => {
       opened = src;
-      indexes = resolveColumns(profile, src.header).indexes;
+      used = presentColumns(profile, src.header); // as the engine does: absent optional columns left out
+      convs = used.columns.map((c) => compileConverter(fields[c.field]!, c));
+      indexes = resolveColumns(used, src.header).indexes;
     },
     dryRun: (rec, reject: RejectInfo | null) => {
       if (reject) {

@@ -26,7 +26,7 @@ import {
 } from '../../../shared/imports';
 import { compileConverter, type Converter } from '../parse/convert';
 import { openRejects, type RejectsResult, type RejectsWriter } from '../parse/rejects';
-import { openSource, resolveColumns, type OpenedSource, type SourceRecord } from '../parse/source';
+import { type OpenedSource, openSource, presentColumns, resolveColumns, type SourceRecord } from '../parse/source';
 import {
   checkProfile,
   JobError,
@@ -196,17 +196,19 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
 
     src = await openSource(opts.file, profile, { encoding: opts.encoding });
     opts.onOpened?.(src);
-    const { indexes } = resolveColumns(profile, src.header);
-    const convs: Converter[] = profile.columns.map((c) => compileConverter(IMPORT_FIELDS[profile.kind][c.field]!, c));
+    // Optional columns the file lacks are neither read nor written (stored values stay).
+    const used = presentColumns(profile, src.header);
+    const { indexes } = resolveColumns(used, src.header);
+    const convs: Converter[] = used.columns.map((c) => compileConverter(IMPORT_FIELDS[profile.kind][c.field]!, c));
     const colOf = new Map(spec.columns.map((c) => [c.field, c.column]));
-    const mappedFields = profile.columns.map((c) => c.field);
-    const refs = profile.columns.map((c) => IMPORT_FIELDS[profile.kind][c.field]!.ref ?? null);
+    const mappedFields = used.columns.map((c) => c.field);
+    const refs = used.columns.map((c) => IMPORT_FIELDS[profile.kind][c.field]!.ref ?? null);
     const nCols = convs.length;
     const fixed = profile.format === 'fixed';
     const delimited = profile.format === 'delimited';
     const xlsx = profile.format === 'xlsx';
     let width: number | undefined;
-    const rowCheck = compileRowCheck(profile);
+    const rowCheck = compileRowCheck(used);
     const inexactOf = (record: SourceRecord, at: number) => record.inexact?.includes(at) === true;
     const vals: Value[] = new Array<Value>(nCols).fill(null);
     const columnOf = (record: SourceRecord, i: number, at: number): number | null => {
@@ -227,7 +229,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       'INSERT INTO import_rejects (job_id, seq, line, col, field, value, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     // The reason column is read by a clerk: in words, Chinese unless the caller says otherwise.
-    const describe = opts.describeReject ?? describer('zh-CN', profile);
+    const describe = opts.describeReject ?? describer('zh-CN', used);
     if (!dryRun) mkdirSync(opts.rejectsDir, { recursive: true });
     const rejectsFile = path.join(
       opts.rejectsDir,

@@ -254,6 +254,22 @@ function norm(s: string): string {
 }
 
 /**
+ * The profile as it applies to a file: columns marked optional whose (named) source the header lacks
+ * are left out, so the job neither reads nor writes their fields. Without a header nothing is left out.
+ */
+export function presentColumns(profile: ImportProfile, header: string[] | null): ImportProfile {
+  if (!header || !profile.columns.some((c) => c.optional)) return profile;
+  const names = new Set(header.map(norm));
+  const columns = profile.columns.filter(
+    (c) =>
+      !c.optional ||
+      c.constant !== undefined ||
+      (typeof c.source === 'number' ? c.source <= header.length : c.source !== undefined && names.has(norm(c.source))),
+  );
+  return columns.length === profile.columns.length ? profile : { ...profile, columns };
+}
+
+/**
  * Per profile column, the 0-based index of its source field; -1 for constants and for fixed-width
  * columns (whose records are aligned with profile.columns). Throws IMPORT_HEADER_MISMATCH listing
  * every named column the header lacks.

@@ -174,6 +174,8 @@ function delimited(
     header: true,
     columns: Object.entries(IMPORT_FIELDS[kind]).map(([field, spec]): ColumnMapping => {
       const c: ColumnMapping = { field, source: titleOf(kind, field) };
+      // A file may leave out what the store does not need (a branches file with only 网点号,网点名称).
+      if (!spec.key && !spec.required) c.optional = true;
       const values = ZH_VALUES[`${kind}.${field}`];
       if (values) c.values = values;
       if (spec.type === 'date') c.format = opts.dateFormat ?? 'YYYY-MM-DD';

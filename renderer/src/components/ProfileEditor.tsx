@@ -23,6 +23,8 @@ interface FieldDraft {
   format: string;
   values: string;
   constant: string;
+  /** The file may leave the column out (then the field is not imported). */
+  optional: boolean;
 }
 
 const FORMATS: Record<string, string[]> = {
@@ -31,6 +33,9 @@ const FORMATS: Record<string, string[]> = {
   amount: ['yuan', 'fen'],
   rate: ['percent', 'decimal'],
 };
+/** Formats of single fields beyond their type's: a 15-digit legacy ID kept as issued instead of upgraded. */
+const FIELD_FORMATS: Record<string, string[]> = { id_no: ['keep15'] };
+const formatsOf = (field: string, type: string) => FIELD_FORMATS[field] ?? FORMATS[type];
 
 /** "借=D; 贷=C" <-> {借: 'D', 贷: 'C'} */
 function valuesText(v: Record<string, string> | undefined): string {
@@ -60,6 +65,7 @@ function draftsFor(kind: ImportKind, columns: ColumnMapping[]): FieldDraft[] {
       format: c?.format ?? '',
       values: valuesText(c?.values),
       constant: c?.constant ?? '',
+      optional: c?.optional === true,
     };
   });
 }
@@ -77,6 +83,7 @@ function toProfile(base: Omit<ImportProfile, 'columns'>, drafts: FieldDraft[]): 
       } else c.source = /^\d+$/.test(d.source.trim()) ? Number(d.source.trim()) : d.source.trim();
     } else c.constant = d.constant;
     if (d.format) c.format = d.format;
+    if (d.optional && mapped && base.format !== 'fixed') c.optional = true;
     const v = parseValues(d.values);
     if (v) c.values = v;
     columns.push(c);
@@ -280,6 +287,7 @@ export function ProfileEditor({
               <th scope="col">{t('imports.valueFormat')}</th>
               <th scope="col">{t('imports.valueMap')}</th>
               <th scope="col">{t('imports.constant')}</th>
+              {base.format !== 'fixed' && <th scope="col">{t('imports.optional')}</th>}
             </tr>
           </thead>
           <tbody>
@@ -334,14 +342,14 @@ export function ProfileEditor({
                     </td>
                   )}
                   <td>
-                    {FORMATS[spec.type] ? (
+                    {formatsOf(d.field, spec.type) ? (
                       <select
                         aria-label={`${label} ${t('imports.valueFormat')}`}
                         value={d.format}
                         onChange={(e) => setDraft(i, { format: e.target.value })}
                       >
                         <option value="">{t('imports.formatDefault')}</option>
-                        {FORMATS[spec.type]!.map((f) => (
+                        {formatsOf(d.field, spec.type)!.map((f) => (
                           <option key={f} value={f}>
                             {t(`imports.valueFormats.${f}`, { defaultValue: f })}
                           </option>
@@ -371,6 +379,21 @@ export function ProfileEditor({
                       onChange={(e) => setDraft(i, { constant: e.target.value })}
                     />
                   </td>
+                  {base.format !== 'fixed' && (
+                    <td>
+                      {spec.required || spec.key ? (
+                        <span className="muted">—</span>
+                      ) : (
+                        <input
+                          type="checkbox"
+                          aria-label={`${label} ${t('imports.optional')}`}
+                          checked={d.optional}
+                          onChange={(e) => setDraft(i, { optional: e.target.checked })}
+                          data-testid="mapping-optional"
+                        />
+                      )}
+                    </td>
+                  )}
                 </tr>
               );
             })}
@@ -378,6 +401,7 @@ export function ProfileEditor({
         </table>
       </div>
       <p className="muted">{t('imports.mappingHelp')}</p>
+      {base.format !== 'fixed' && <p className="muted">{t('imports.optionalHelp')}</p>}
       <div className="actions">
         <label htmlFor={`${id}-pfile`}>{t('imports.previewWith')}</label>
         <select

@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describer, reasonHeader } from '../../../main/jobs/engine/reasons';
+import { builtinProfile } from '../../../main/jobs/profiles/builtin';
 import { runImport, type RunOptions } from '../../../main/jobs/engine/run';
 import { residentIdCheckChar } from '../../../shared/id-numbers';
 import type { ImportProfile } from '../../../shared/imports';
@@ -316,5 +317,35 @@ describe('a refused file says where (items 3 and 6)', () => {
     const text = iconv.decode(readFileSync(out.rejects!.file), 'gb18030');
     expect(text.split('\r\n')[0]).toBe(`${CIF_HEADER},"Reason rejected"`);
     expect(text).toContain('line 2, column 41, 手机号: Invalid mobile number (11 digits starting 13-19) (1735576581X)');
+  });
+});
+
+describe('built-in profiles take files without their optional columns (item 7)', () => {
+  it('a branches file with only 网点号,网点名称 loads; stored addresses stay', async () => {
+    const profile = builtinProfile('branches')!;
+    const before = store.db.prepare(`SELECT code, address, parent_id FROM branches WHERE code = '310101'`).get() as {
+      address: string | null;
+    };
+    const file = writeText(
+      dir,
+      `branches-${++n}.csv`,
+      '网点号,网点名称\r\n310101,第一支行(改名)\r\n319999,新开网点\r\n',
+    );
+    const out = await runImport(store.db, opts(file, profile));
+    expect(out.error).toBeUndefined();
+    expect(out).toMatchObject({ status: 'committed', rowsInserted: 1, rowsUpdated: 1 });
+    expect(store.db.prepare(`SELECT code, address, parent_id FROM branches WHERE code = '310101'`).get()).toEqual(
+      before,
+    );
+    expect(store.db.prepare(`SELECT name FROM branches WHERE code = '310101'`).get()).toEqual({
+      name: '第一支行(改名)',
+    });
+  });
+
+  it('a required column is still required', async () => {
+    const file = writeText(dir, `staff-${++n}.csv`, '员工号,姓名\r\nE1,张三\r\n');
+    const out = await runImport(store.db, opts(file, builtinProfile('staff')!));
+    expect(out.error?.code).toBe('IMPORT_HEADER_MISMATCH');
+    expect(out.error?.details.missing).toEqual(['网点号', '岗位']);
   });
 });
