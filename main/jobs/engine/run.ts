@@ -179,12 +179,15 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         });
     timings.checksum = Math.round(performance.now() - phaseStart);
     db.prepare('UPDATE import_jobs SET checksum = ? WHERE id = ?').run(checksum, jobId);
+    // The same file loaded again into the same kind of data; one file read by two profiles of different
+    // kinds (customers, then their accounts) is not a duplicate.
     if (!opts.allowDuplicate && !dryRun) {
       const prev = db
         .prepare(
-          `SELECT id, finished_at AS finishedAt, file_name AS fileName FROM import_jobs WHERE checksum = ? AND status = 'committed' AND id <> ? ORDER BY id DESC LIMIT 1`,
+          `SELECT id, finished_at AS finishedAt, file_name AS fileName FROM import_jobs
+           WHERE checksum = ? AND kind = ? AND status = 'committed' AND id <> ? ORDER BY id DESC LIMIT 1`,
         )
-        .get(checksum, jobId) as { id: number; finishedAt: string; fileName: string } | undefined;
+        .get(checksum, profile.kind, jobId) as { id: number; finishedAt: string; fileName: string } | undefined;
       if (prev)
         throw new JobError('IMPORT_DUPLICATE_FILE', {
           file: fileName,

@@ -349,3 +349,55 @@ describe('built-in profiles take files without their optional columns (item 7)',
     expect(out.error?.details.missing).toEqual(['网点号', '岗位']);
   });
 });
+
+describe('one file through profiles of two kinds (item 7)', () => {
+  it('is not refused as a duplicate; the same kind again still is', async () => {
+    const c = id('11010819700101125');
+    const text = `客户号,客户类型,客户名称,证件类型,证件号码,网点号,开户日期,账号,产品号,账户类型,余额\r\n9915000501,个人,赵六,身份证,${c},310101,2024-01-31,6217000000000000501,P1,demand,12.00\r\n`;
+    const file = writeText(dir, `cust-acc-${++n}.csv`, text);
+    const customers: ImportProfile = {
+      name: 'cust-part',
+      kind: 'customers',
+      format: 'delimited',
+      encoding: 'auto',
+      delimiter: ',',
+      header: true,
+      columns: [
+        { field: 'customer_no', source: '客户号' },
+        { field: 'kind', source: '客户类型', values: { 个人: 'individual' } },
+        { field: 'name', source: '客户名称' },
+        { field: 'id_type', source: '证件类型', values: { 身份证: 'resident_id' } },
+        { field: 'id_no', source: '证件号码' },
+        { field: 'branch_code', source: '网点号' },
+        { field: 'opened_on', source: '开户日期' },
+      ],
+    };
+    const first = await runImport(store.db, opts(file, customers));
+    expect(first.status).toBe('committed');
+    const product = store.db.prepare(`SELECT code FROM products WHERE category = 'demand' LIMIT 1`).get() as {
+      code: string;
+    };
+    const accounts: ImportProfile = {
+      name: 'acc-part',
+      kind: 'accounts',
+      format: 'delimited',
+      encoding: 'auto',
+      delimiter: ',',
+      header: true,
+      columns: [
+        { field: 'account_no', source: '账号' },
+        { field: 'customer_no', source: '客户号' },
+        { field: 'product_code', constant: product.code },
+        { field: 'branch_code', source: '网点号' },
+        { field: 'kind', source: '账户类型' },
+        { field: 'opened_on', source: '开户日期' },
+        { field: 'balance', source: '余额' },
+      ],
+    };
+    const second = await runImport(store.db, opts(file, accounts));
+    expect(second.error).toBeUndefined();
+    expect(second).toMatchObject({ status: 'committed', rowsInserted: 1 });
+    const again = await runImport(store.db, opts(file, customers));
+    expect(again.error?.code).toBe('IMPORT_DUPLICATE_FILE');
+  });
+});
