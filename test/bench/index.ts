@@ -6,7 +6,7 @@
  *                                 # load, 20M-row journal (about 20 minutes, ~12 GB of temp files)
  *   npm run bench -- --quick      # a few minutes: 200k rows, 20k customers
  *   npm run bench -- --customers 100000 --import-customers 500000 --journal-customers 0
- *   npm run bench -- --only parse|demo|imports
+ *   npm run bench -- --only parse|demo|imports|hub
  *
  * Baselines:
  *  - parse: csv-parse over the same decoded file (its fastest options), the library we would otherwise use;
@@ -21,6 +21,7 @@ import { benchGenerate, formatBench } from './generate';
 import { benchDesktop } from './desktop';
 import { benchReports } from './reports';
 import { benchGrid } from './grid';
+import { benchHub, formatHubBench } from './hub';
 import { benchReferrals } from './referrals';
 import { benchImports } from './imports';
 import { benchParse, HEADER, type PhaseResult } from './parse';
@@ -170,6 +171,11 @@ async function main(): Promise<void> {
       `\n== imports: ${args.importCustomers.toLocaleString('en-US')}-row customer file, journal of a ${args.journalCustomers.toLocaleString('en-US')}-customer branch`,
     );
     await benchImports({ customers: args.importCustomers, journalCustomers: args.journalCustomers, print: out });
+  }
+
+  if (!args.only || args.only === 'hub') {
+    out('\n== branch hub: embedded PostgreSQL, 30 simulated PCs on loopback (baseline: plain INSERTs, same server)');
+    out(formatHubBench(await benchHub({ quick: args.rows < 1_000_000 })));
   }
 }
 
