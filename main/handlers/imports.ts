@@ -65,6 +65,7 @@ function toActive(e: QueueEntry): ActiveJob {
     etaSeconds: e.etaSeconds,
     status: e.outcome?.status ?? null,
     error: e.outcome?.error ?? null,
+    warnings: e.outcome?.warnings ?? [],
   };
 }
 

@@ -66,6 +66,8 @@ export interface ActiveJob {
   etaSeconds: number | null;
   status: JobRow['status'] | null;
   error: { code: string; details: Record<string, unknown> } | null;
+  /** A committed job worth a look: flat_branch_tree (a branches load left several top branches). */
+  warnings: { code: 'flat_branch_tree'; roots: number; branches: number }[];
 }
 
 export interface JobRow {

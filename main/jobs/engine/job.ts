@@ -57,7 +57,15 @@ export interface JobOutcome {
   encoding: Encoding | null;
   seconds: number;
   timings?: JobTimings;
+  /** Committed, but worth a look (e.g. a branch file that left every outlet a top branch). */
+  warnings?: JobWarning[];
 }
+
+/**
+ * flat_branch_tree: after a branches load more than one branch has no parent, so each is a separate
+ * tree and the president, who sees their own branch's tree, sees one outlet's customers only.
+ */
+export type JobWarning = { code: 'flat_branch_tree'; roots: number; branches: number };
 
 /** A job-level failure with a code from shared/errors (IMPORT_*). */
 export class JobError extends Error {

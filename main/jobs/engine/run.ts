@@ -35,6 +35,7 @@ import {
   type JobOutcome,
   type JobProgress,
   type JobTimings,
+  type JobWarning,
   type RejectInfo,
   type Value,
 } from './job';
@@ -407,6 +408,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     progress('finishing', src.totalBytes, src.totalBytes);
     timings.rows = Math.round(performance.now() - phaseStart);
     writer.finish(timings);
+    const warnings = treeWarnings(db, profile.kind);
     phaseStart = performance.now();
     const seconds = (performance.now() - started) / 1000;
     db.prepare(
@@ -430,6 +432,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       file: fileName,
       ...counts,
       seconds: Math.round(seconds),
+      ...(warnings.length ? { warnings: warnings.map((w) => w.code) } : {}),
     });
     db.exec('COMMIT');
     inTxn = false;
@@ -447,6 +450,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       encoding: src.encoding,
       seconds,
       timings,
+      ...(warnings.length ? { warnings } : {}),
     };
   } catch (e) {
     if (inTxn) {
@@ -524,6 +528,17 @@ function whereOf(kind: ImportKind, rejects: { info: RejectInfo }[]): RejectInfo[
   return rejects
     .slice(0, WHERE_REJECTS)
     .map(({ info }) => ({ ...info, value: maskRejectValue(kind, info.field, info.value) }));
+}
+
+/** After a branches load: more than one top branch means the file carried no (or few) parents. */
+function treeWarnings(db: Database, kind: ImportKind): JobWarning[] {
+  if (kind !== 'branches') return [];
+  const r = db.prepare('SELECT SUM(parent_id IS NULL) AS roots, COUNT(*) AS branches FROM branches').get() as {
+    roots: number | null;
+    branches: number;
+  };
+  const roots = r.roots ?? 0;
+  return roots > 1 ? [{ code: 'flat_branch_tree', roots, branches: r.branches }] : [];
 }
 
 /** The job's own audit entry, in its transaction on success (it commits with the rows). */

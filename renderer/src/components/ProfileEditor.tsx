@@ -402,6 +402,11 @@ export function ProfileEditor({
       </div>
       <p className="muted">{t('imports.mappingHelp')}</p>
       {base.format !== 'fixed' && <p className="muted">{t('imports.optionalHelp')}</p>}
+      {base.kind === 'customers' && (
+        <p className="muted" data-testid="profile-two-step">
+          {t('imports.twoStepHelp')}
+        </p>
+      )}
       <div className="actions">
         <label htmlFor={`${id}-pfile`}>{t('imports.previewWith')}</label>
         <select

@@ -439,6 +439,11 @@ function ActiveJobs({ jobs, onChange }: { jobs: ActiveJob[]; onChange: () => voi
             {j.state === 'running' && j.rate !== null && ` · ${t('imports.rate', { rate: count(j.rate, lng) })}`}
             {j.state === 'running' && j.etaSeconds !== null && ` · ${t('imports.eta', { s: j.etaSeconds })}`}
           </div>
+          {j.warnings.map((w) => (
+            <p key={w.code} className="status-pill pill-warn" data-testid="job-warning">
+              {t(`imports.warnings.${w.code}`, { roots: w.roots, branches: w.branches })}
+            </p>
+          ))}
           {j.error && j.state === 'finished' && (
             <div className="status status-error" data-testid="job-error">
               {errorText(new ApiError(j.error.code as ErrorCode, j.error.details))}

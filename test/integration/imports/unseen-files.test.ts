@@ -401,3 +401,23 @@ describe('one file through profiles of two kinds (item 7)', () => {
     expect(again.error?.code).toBe('IMPORT_DUPLICATE_FILE');
   });
 });
+
+describe('a flat branch tree is flagged (item 7)', () => {
+  it('a branches load that leaves several top branches commits with a warning', async () => {
+    const roots = () =>
+      (store.db.prepare('SELECT COUNT(*) AS n FROM branches WHERE parent_id IS NULL').get() as { n: number }).n;
+    const ok = writeText(
+      dir,
+      `branches-${++n}.csv`,
+      '网点号,网点名称,上级网点号\r\n318801,挂在总行下,310101\r\n319999,新开网点,310101\r\n',
+    );
+    const quiet = await runImport(store.db, opts(ok, builtinProfile('branches')!));
+    expect(quiet.status).toBe('committed');
+    expect(quiet.warnings).toBeUndefined();
+    expect(roots()).toBe(1);
+    const flat = writeText(dir, `branches-${++n}.csv`, '网点号,网点名称\r\n318802,独立网点甲\r\n318803,独立网点乙\r\n');
+    const out = await runImport(store.db, opts(flat, builtinProfile('branches')!));
+    expect(out.status).toBe('committed');
+    expect(out.warnings).toEqual([{ code: 'flat_branch_tree', roots: 3, branches: expect.any(Number) }]);
+  });
+});
