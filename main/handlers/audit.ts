@@ -2,23 +2,19 @@ import { auditLogPage, auditUsers, refLabels } from '../../db/repos/audit-log';
 import { describeAudit } from '../audit-details';
 import { handlers } from './types';
 
-/** The start of a local calendar day as an ISO instant (the trail stores UTC; the page filters by local days). */
-function localDayStart(date: string, plusDays = 0): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(y, m - 1, d + plusDays).toISOString();
-}
-
 export const auditHandlers = handlers({
-  'audit.list': ({ offset, limit, action, outcome, userId, from, to }, ctx) => {
+  'audit.list': ({ offset, limit, action, outcome, userId, fromAt, untilAt }, ctx) => {
     const db = ctx.services.db;
+    // the trail stores UTC instants as ISO text, which compares in time order
+    const iso = (s: string | undefined) => (s ? new Date(s).toISOString() : undefined);
     const { rows, total } = auditLogPage(db, {
       offset,
       limit,
       action,
       outcome,
       userId,
-      fromAt: from ? localDayStart(from) : undefined,
-      untilAt: to ? localDayStart(to, 1) : undefined,
+      fromAt: iso(fromAt),
+      untilAt: iso(untilAt),
     });
     return { total, rows: describeAudit(rows, (kind, ids) => refLabels(db, kind, ids)) };
   },

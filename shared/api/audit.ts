@@ -107,7 +107,11 @@ export interface AuditOptions {
 }
 
 export const auditApi = {
-  /** A page of the trail, newest first, filtered by local dates (inclusive), user, action and outcome. */
+  /**
+   * A page of the trail, newest first, filtered by time, user, action and outcome. The page sends its
+   * local days as instants (`fromAt` inclusive, `untilAt` exclusive): the days are the screen's, whose
+   * times it shows in its own time zone.
+   */
   'audit.list': method<Page<AuditEntry>>()(
     'audit.read',
     z
@@ -117,8 +121,8 @@ export const auditApi = {
         action: z.string().trim().max(64).optional(),
         outcome: z.enum(['ok', 'denied', 'failed']).optional(),
         userId: z.number().int().positive().optional(),
-        from: z.iso.date().optional(),
-        to: z.iso.date().optional(),
+        fromAt: z.iso.datetime({ offset: true }).optional(),
+        untilAt: z.iso.datetime({ offset: true }).optional(),
       })
       .strict(),
   ),

@@ -107,13 +107,15 @@ test('a manager stars a customer, builds an advanced query, saves it, and puts t
   await expect(qb).toBeHidden();
   await expect(counts).toHaveText(new RegExp(`筛选后 ${n} 位`));
 
-  // A bad value gets a clear message.
+  // A bad value gets a clear message that names the condition.
   await page.getByTestId('grid-advanced').click();
   await qb.getByTestId('query-row').first().getByTestId('query-field').selectOption('aum');
   await qb.getByTestId('query-row').first().getByTestId('query-cmp').selectOption('between');
-  await qb.getByTestId('query-row').first().getByTestId('query-value').fill('500, 100');
+  await qb.getByTestId('query-row').first().getByTestId('query-value-min').fill('500');
+  await qb.getByTestId('query-row').first().getByTestId('query-value-max').fill('100');
   await qb.getByTestId('query-check').click();
   await expect(qb.getByTestId('query-error')).toContainText('输入有误');
+  await expect(qb.getByTestId('query-error')).toContainText('第 1 个条件的取值');
   await page.keyboard.press('Escape');
 
   // Everyone the saved query finds goes into a new list.

@@ -10,9 +10,38 @@ export type Translate = (key: string, options?: Record<string, unknown>) => stri
 
 interface Issue {
   path?: unknown;
+  code?: unknown;
 }
 
-/** Field paths named by a VALIDATION error's `details.issues[].path`, labelled where we can. */
+/** The parts of a condition a path can end in, with their words (the rest is the value itself). */
+const CONDITION_PARTS = new Set(['value', 'op', 'field', 'days', 'minCount']);
+
+/**
+ * An advanced-query path (`filter.advanced.items.1.value.0`) as the condition it names: "第 2 个条件的取值",
+ * or "第 1 组第 2 个条件…" inside a nested group; null when the path is not an advanced query's.
+ */
+export function conditionLabel(t: Translate, segments: readonly (string | number)[]): string | null {
+  const at = segments.indexOf('advanced');
+  if (at < 0) return null;
+  const rest = segments.slice(at + 1);
+  const items: number[] = [];
+  let i = 0;
+  while (rest[i] === 'items' && rest[i + 1] !== undefined && /^\d+$/.test(String(rest[i + 1]))) {
+    items.push(Number(rest[i + 1]) + 1);
+    i += 2;
+  }
+  if (items.length === 0) return t('qb.advanced');
+  const n = items[items.length - 1]!;
+  const where = items.length === 1 ? t('qb.condition', { n }) : t('qb.conditionIn', { g: items[items.length - 2]!, n });
+  const part = rest.slice(i).find((s): s is string => typeof s === 'string' && CONDITION_PARTS.has(s));
+  return `${where}${t(`qb.part.${part ?? 'value'}`)}`;
+}
+
+/**
+ * Field paths named by a VALIDATION error's `details.issues[].path`, labelled where we can. A path is
+ * never shown as it is: an advanced-query path names its condition, another names its last field's
+ * label, and one with no label is left out (the message then asks to check the input in general).
+ */
 export function validationFields(t: Translate, details: ErrorDetails | undefined): string[] {
   const issues = Array.isArray(details?.issues) ? (details.issues as Issue[]) : [];
   const out: string[] = [];
@@ -21,10 +50,22 @@ export function validationFields(t: Translate, details: ErrorDetails | undefined
       ? issue.path.filter((s): s is string | number => typeof s === 'string' || typeof s === 'number')
       : [];
     if (segments.length === 0) continue;
-    const raw = segments.join('.');
     const last = [...segments].reverse().find((s): s is string => typeof s === 'string');
-    const label = last ? t(`fields.${last}`, { defaultValue: raw }) : raw;
-    if (!out.includes(label)) out.push(label);
+    const condition = conditionLabel(t, segments);
+    // the advanced query's own checks say what is wrong (customer-query.ts codes): "（最小值大于最大值）"
+    const reason =
+      condition && typeof issue.code === 'string' && /^[a-z_]{1,32}$/.test(issue.code)
+        ? t(`qb.reasons.${issue.code}`, { defaultValue: '' })
+        : '';
+    const label =
+      condition !== null
+        ? reason
+          ? t('qb.withReason', { what: condition, why: reason })
+          : condition
+        : last
+          ? t(`fields.${last}`, { defaultValue: '' })
+          : '';
+    if (label && !out.includes(label)) out.push(label);
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { Empty, ErrorNotice, Loading, Pager } from '../components/ui';
 import { dateTime } from '../format';
 import { currentLanguage } from '../i18n';
 import { actionLabel, detailText, targetText } from './audit-text';
+import './audit.css';
 
 const PAGE_SIZE = 50;
 const OUTCOMES = ['ok', 'denied', 'failed'] as const;
@@ -19,10 +20,23 @@ function localDay(back = 0): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/** 王芳（manager1）· 客户经理: the name people know, the user name, the role. */
+function userLabel(u: { username: string; displayName: string }, role: string, lng: string): string {
+  const [open, close] = lng === 'zh-CN' ? ['（', '）'] : [' (', ')'];
+  return `${u.displayName === u.username ? u.username : `${u.displayName}${open}${u.username}${close}`} · ${role}`;
+}
+
+/** The start of a local day (YYYY-MM-DD), `plus` days later, as an ISO instant. */
+function dayStart(day: string, plus = 0): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(y, m - 1, d + plus).toISOString();
+}
+
 /** 审计日志: the append-only trail, newest first, filtered by dates, user, action and outcome. */
 export function AuditPage() {
   const { t } = useTranslation();
   const id = useId();
+  const lng = currentLanguage();
   const [offset, setOffset] = useState(0);
   const [outcome, setOutcome] = useState<Outcome | ''>('');
   const [action, setAction] = useState('');
@@ -30,15 +44,16 @@ export function AuditPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const options = useApi('audit.options', {});
+  const [first, last] = from && to && to < from ? [to, from] : [from, to];
   const { data, error, loading, reload } = useApi('audit.list', {
     offset,
     limit: PAGE_SIZE,
     ...(outcome ? { outcome } : {}),
     ...(action ? { action } : {}),
     ...(userId !== null ? { userId } : {}),
-    // an end before the start would find nothing: the pair is taken in order
-    ...(from ? { from: to && to < from ? to : from } : {}),
-    ...(to ? { to: from && to < from ? from : to } : {}),
+    // local days as instants (the times shown are local too); an end before the start is taken in order
+    ...(first ? { fromAt: dayStart(first) } : {}),
+    ...(last ? { untilAt: dayStart(last, 1) } : {}),
   });
   const filtered = outcome || action || userId !== null || from || to;
   const change = (f: () => void) => {
@@ -58,24 +73,28 @@ export function AuditPage() {
       </header>
       {/* biome-ignore lint/a11y/useSemanticElements: role=search on the form gives the landmark in one element */}
       <form className="toolbar audit-filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <label htmlFor={`${id}-from`}>{t('auditLog.from')}</label>
-        <input
-          id={`${id}-from`}
-          type="date"
-          data-testid="audit-from"
-          value={from}
-          max={to || undefined}
-          onChange={(e) => change(() => setFrom(e.target.value))}
-        />
-        <label htmlFor={`${id}-to`}>{t('auditLog.to')}</label>
-        <input
-          id={`${id}-to`}
-          type="date"
-          data-testid="audit-to"
-          value={to}
-          min={from || undefined}
-          onChange={(e) => change(() => setTo(e.target.value))}
-        />
+        <span className="filter-field">
+          <label htmlFor={`${id}-from`}>{t('auditLog.from')}</label>
+          <input
+            id={`${id}-from`}
+            type="date"
+            data-testid="audit-from"
+            value={from}
+            max={to || undefined}
+            onChange={(e) => change(() => setFrom(e.target.value))}
+          />
+        </span>
+        <span className="filter-field">
+          <label htmlFor={`${id}-to`}>{t('auditLog.to')}</label>
+          <input
+            id={`${id}-to`}
+            type="date"
+            data-testid="audit-to"
+            value={to}
+            min={from || undefined}
+            onChange={(e) => change(() => setTo(e.target.value))}
+          />
+        </span>
         <button type="button" className="btn btn-small" data-testid="audit-today" onClick={() => range(0)}>
           {t('auditLog.today')}
         </button>
@@ -85,56 +104,61 @@ export function AuditPage() {
         <button type="button" className="btn btn-small" onClick={() => range(29)}>
           {t('auditLog.last30')}
         </button>
-        <label htmlFor={`${id}-user`}>{t('auditLog.user')}</label>
-        <select
-          id={`${id}-user`}
-          data-testid="audit-user"
-          value={userId ?? ''}
-          onChange={(e) => change(() => setUserId(e.target.value ? Number(e.target.value) : null))}
-        >
-          <option value="">{t('auditLog.allUsers')}</option>
-          {options.data?.users.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.displayName === u.username ? u.username : `${u.displayName}（${u.username}）`} ·{' '}
-              {t(`roles.${u.role}`, { defaultValue: u.role })}
-            </option>
-          ))}
-        </select>
-        <label htmlFor={`${id}-action`}>{t('auditLog.action')}</label>
-        <select
-          id={`${id}-action`}
-          data-testid="audit-action"
-          value={action}
-          onChange={(e) => change(() => setAction(e.target.value))}
-        >
-          <option value="">{t('auditLog.allActions')}</option>
-          {(Object.keys(AUDIT_ACTION_GROUPS) as AuditActionGroup[]).map((g) => (
-            <optgroup key={g} label={t(`auditLog.groups.${g}`)}>
-              {AUDIT_ACTION_GROUPS[g].map((a) => (
-                <option key={a} value={a}>
-                  {actionLabel(t, a)}
-                </option>
-              ))}
-            </optgroup>
-          ))}
-        </select>
-        <label htmlFor={`${id}-outcome`}>{t('auditLog.outcome')}</label>
-        <select
-          id={`${id}-outcome`}
-          data-testid="audit-outcome"
-          value={outcome}
-          onChange={(e) => {
-            const v = e.target.value;
-            change(() => setOutcome((OUTCOMES as readonly string[]).includes(v) ? (v as Outcome) : ''));
-          }}
-        >
-          <option value="">{t('audit.allOutcomes')}</option>
-          {OUTCOMES.map((o) => (
-            <option key={o} value={o}>
-              {t(`audit.outcomes.${o}`)}
-            </option>
-          ))}
-        </select>
+        <span className="filter-field">
+          <label htmlFor={`${id}-user`}>{t('auditLog.user')}</label>
+          <select
+            id={`${id}-user`}
+            data-testid="audit-user"
+            value={userId ?? ''}
+            onChange={(e) => change(() => setUserId(e.target.value ? Number(e.target.value) : null))}
+          >
+            <option value="">{t('auditLog.allUsers')}</option>
+            {options.data?.users.map((u) => (
+              <option key={u.id} value={u.id}>
+                {userLabel(u, t(`roles.${u.role}`, { defaultValue: u.role }), lng)}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span className="filter-field">
+          <label htmlFor={`${id}-action`}>{t('auditLog.action')}</label>
+          <select
+            id={`${id}-action`}
+            data-testid="audit-action"
+            value={action}
+            onChange={(e) => change(() => setAction(e.target.value))}
+          >
+            <option value="">{t('auditLog.allActions')}</option>
+            {(Object.keys(AUDIT_ACTION_GROUPS) as AuditActionGroup[]).map((g) => (
+              <optgroup key={g} label={t(`auditLog.groups.${g}`)}>
+                {AUDIT_ACTION_GROUPS[g].map((a) => (
+                  <option key={a} value={a}>
+                    {actionLabel(t, a)}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </span>
+        <span className="filter-field">
+          <label htmlFor={`${id}-outcome`}>{t('auditLog.outcome')}</label>
+          <select
+            id={`${id}-outcome`}
+            data-testid="audit-outcome"
+            value={outcome}
+            onChange={(e) => {
+              const v = e.target.value;
+              change(() => setOutcome((OUTCOMES as readonly string[]).includes(v) ? (v as Outcome) : ''));
+            }}
+          >
+            <option value="">{t('audit.allOutcomes')}</option>
+            {OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {t(`audit.outcomes.${o}`)}
+              </option>
+            ))}
+          </select>
+        </span>
         {filtered && (
           <button
             type="button"

@@ -46,13 +46,16 @@ describe('errorMessage', () => {
     expect(errorMessage(tr('zh-CN'), 'ACCOUNT_LOCKED', { lockedUntil: 'garbage' })).not.toContain('garbage');
   });
 
-  it('lists the field paths of a validation error, labelled when known', () => {
+  it('lists the labelled fields of a validation error, never a raw path', () => {
     const details = {
       issues: [{ path: ['username'] }, { path: ['rows', 2, 'unlabelledField'] }, { path: ['username'] }, { path: [] }],
     };
-    expect(validationFields(tr('zh-CN'), details)).toEqual(['用户名', 'rows.2.unlabelledField']);
-    expect(errorMessage(tr('zh-CN'), 'VALIDATION', details)).toBe('输入有误，请检查：用户名、rows.2.unlabelledField');
-    expect(errorMessage(tr('en'), 'VALIDATION', details)).toBe('Please check: Username, rows.2.unlabelledField');
+    expect(validationFields(tr('zh-CN'), details)).toEqual(['用户名']);
+    expect(errorMessage(tr('zh-CN'), 'VALIDATION', details)).toBe('输入有误，请检查：用户名');
+    expect(errorMessage(tr('en'), 'VALIDATION', details)).toBe('Please check: Username');
+    expect(errorMessage(tr('zh-CN'), 'VALIDATION', { issues: [{ path: ['rows', 2, 'unlabelledField'] }] })).toBe(
+      '输入有误，请检查后重试',
+    );
     expect(errorMessage(tr('zh-CN'), 'VALIDATION', { issues: 'nonsense' })).toBe('输入有误，请检查后重试');
     expect(errorMessage(tr('zh-CN'), 'VALIDATION')).toBe('输入有误，请检查后重试');
   });
