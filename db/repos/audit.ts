@@ -84,6 +84,8 @@ export function writeAudit(db: Database, actor: AuditActor, rec: AuditRecord): v
  */
 export const MUST_RECORD: ReadonlySet<string> = new Set([
   'customers.reveal',
+  // A look-up by ID number or mobile says whose number it is: recorded first, or not done (issue 19.1).
+  'customers.identifierSearch',
   'exports.start',
   'files.save',
   'reports.export',

@@ -37,4 +37,30 @@ describe('acts that must be recorded', () => {
     expect(r.ok).toBe(true);
     expect(reveals()).toBe(1);
   });
+
+  it('refuses a look-up by mobile number while its audit entry cannot be written', async () => {
+    const teller = await signIn(w, 'teller');
+    const mobile = (
+      w.db.prepare('SELECT mobile FROM customers WHERE mobile IS NOT NULL LIMIT 1').get() as {
+        mobile: string;
+      }
+    ).mobile;
+    const other = new Database(path.join(w.dir, 'crm.db'));
+    other.exec('BEGIN IMMEDIATE');
+    w.db.pragma('busy_timeout = 50');
+    try {
+      expect(await call(w, 'customers.search', { query: mobile }, teller)).toMatchObject({
+        ok: false,
+        error: { code: 'IMPORT_STORE_BUSY' },
+      });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect((await call(w, 'customers.search', { query: mobile }, teller)).ok).toBe(true);
+    const n = w.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'customers.identifierSearch'").get() as {
+      n: number;
+    };
+    expect(n.n).toBe(1);
+  });
 });
