@@ -421,3 +421,53 @@ describe('a flat branch tree is flagged (item 7)', () => {
     expect(out.warnings).toEqual([{ code: 'flat_branch_tree', roots: 3, branches: expect.any(Number) }]);
   });
 });
+
+describe('.xlsx with formulas and merged cells', () => {
+  it('a formula cell imports its cached result, never its formula; a merged cell is its top-left value', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('客户');
+    ws.addRow(XLSX_HEADER);
+    const base = [
+      '9915000601',
+      '个人',
+      '王喆',
+      '身份证',
+      id('11010819700101126'),
+      '13800138000',
+      '上海市',
+      '310101',
+      '20240131',
+    ];
+    ws.addRow(base);
+    ws.addRow([
+      '9915000602',
+      '个人',
+      '李镕',
+      '身份证',
+      id('11010819700101127'),
+      '13800138000',
+      '',
+      '310101',
+      '20240131',
+    ]);
+    // 客户名称 as a formula with its cached result; 地址 merged across rows 2-3 (Excel keeps the value in G2 only).
+    ws.getCell('C3').value = { formula: 'CONCATENATE("李","镕")', result: '李镕' };
+    ws.getCell('J2').value = { formula: '"A"&"A"', result: 'AA' };
+    ws.mergeCells('G2:G3');
+    const file = path.join(dir, `cif-${++n}.xlsx`);
+    await wb.xlsx.writeFile(file);
+    const out = await runImport(store.db, opts(file, XLSX_CIF));
+    expect(out.error).toBeUndefined();
+    expect(out).toMatchObject({ status: 'committed', rowsInserted: 2 });
+    expect(
+      store.db
+        .prepare(
+          `SELECT customer_no, name, address, credit_rating FROM customers WHERE customer_no IN ('9915000601', '9915000602') ORDER BY 1`,
+        )
+        .all(),
+    ).toEqual([
+      { customer_no: '9915000601', name: '王喆', address: '上海市', credit_rating: 'AA' },
+      { customer_no: '9915000602', name: '李镕', address: null, credit_rating: null },
+    ]);
+  });
+});
