@@ -1,5 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import type { ReferralEvent, ReferralStatus } from '../../shared/api/referrals';
+import {
+  type ReferralAction,
+  type ReferralEvent,
+  REFERRAL_TRANSITIONS,
+  type ReferralStatus,
+} from '../../shared/api/referrals';
 import { addDays } from '../../shared/dates';
 import { AppError } from '../../shared/errors';
 import { first, query } from '../sql';
@@ -11,16 +16,10 @@ import { referralVisibility, type Viewer } from './referrals';
  * lockReferral (visibility), its own ownership check, mustAllow, the write here, addEvent, audit.
  */
 
-export type ReferralAction = 'accept' | 'reassign' | 'contact' | 'win' | 'lose';
+export type { ReferralAction } from '../../shared/api/referrals';
 
-/** From which states each step may be taken. Anything else is refused with REFERRAL_BAD_STATE. */
-export const TRANSITIONS: Record<ReferralAction, readonly ReferralStatus[]> = {
-  accept: ['new'],
-  reassign: ['new', 'accepted', 'contacted'],
-  contact: ['accepted', 'contacted'],
-  win: ['contacted'],
-  lose: ['accepted', 'contacted'],
-};
+/** From which states each step may be taken (shared with the hub's write rules). Anything else is REFERRAL_BAD_STATE. */
+export const TRANSITIONS = REFERRAL_TRANSITIONS;
 
 export function mustAllow(action: ReferralAction, status: ReferralStatus): void {
   if (!TRANSITIONS[action].includes(status)) throw new AppError('REFERRAL_BAD_STATE', { action, status });

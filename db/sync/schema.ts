@@ -122,3 +122,12 @@ export function saveIdentity(db: Database, id: SyncIdentity): void {
     id.secret,
   );
 }
+
+/**
+ * True when this store is joined to a hub. Standalone stores never ran ensureSyncSchema, so the table's
+ * absence is the usual answer, found without creating anything.
+ */
+export function syncJoined(db: Database): boolean {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'").get();
+  return has !== undefined && readSyncState(db).identity !== null;
+}

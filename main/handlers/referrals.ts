@@ -35,6 +35,8 @@ import { productsOnSale } from '../../db/repos/catalog';
 import { customerInScope } from '../../db/scope';
 import { addReminder, resolveReminders } from '../../db/relationship/reminders';
 import { addWorkdays } from '../../db/relationship/workdays';
+import { shareReferral } from '../../db/sync/referrals';
+import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 
 /**
@@ -81,6 +83,22 @@ function slaReminder(
     addReminder(db, { ...base, userId, dedupeKey: `referral_sla:${r.id}:queue` }, today);
 }
 
+/** The signed-in user as the sync layer names them (the hub resolves the role from its own records). */
+const actor = (ctx: AuthedCtx) => ({ userId: ctx.user.username, role: ctx.user.role });
+
+/**
+ * On a PC joined to a hub, queue the referral's new row in the step's transaction (db/sync/referrals.ts);
+ * standalone this does nothing.
+ */
+function share(
+  ctx: AuthedCtx,
+  action: Parameters<typeof shareReferral>[1],
+  id: number,
+  args: { at: string; today: string; note?: string | null; reason?: string },
+): void {
+  shareReferral(ctx.services.db, action, id, actor(ctx), args);
+}
+
 function toOpportunity(ctx: AuthedCtx, id: number, closing: ReferralClosing): void {
   opportunityFromReferral(ctx.services.db, id, closing, ctx.user.id, ctx.services.clock.today());
 }
@@ -94,6 +112,7 @@ function change(
 ): Referral {
   const db = ctx.services.db;
   db.transaction(work)();
+  kickSync(db);
   ctx.audit({ action: `referrals.${action}`, outcome: 'ok', targetType: 'referral', targetId: id, details });
   return readChangedReferral(db, id, ctx.services.clock.today());
 }
@@ -137,8 +156,10 @@ export const referralsHandlers = handlers({
         note: note || null,
       });
       slaReminder(ctx, { id: newId, customerId, owner: q.ownerStaffId, dueOn, interest, customerName: seen.name });
+      share(ctx, 'create', newId, { at, today });
       return newId;
     })();
+    kickSync(db);
     ctx.audit({
       action: 'referrals.create',
       outcome: 'ok',
@@ -175,6 +196,7 @@ export const referralsHandlers = handlers({
       mustAllow('accept', r.status);
       markAccepted(db, id, at);
       addEvent(db, { referralId: id, at, userId: ctx.user.id, action: 'accepted', from: r.status, to: 'accepted' });
+      share(ctx, 'accept', id, { at, today: ctx.services.clock.today() });
     });
   },
 
@@ -224,6 +246,7 @@ export const referralsHandlers = handlers({
         });
       }
       details.fromStaffId = r.owner_staff_id;
+      share(ctx, 'reassign', id, { at, today, note: note || null });
     });
   },
 
@@ -256,6 +279,7 @@ export const referralsHandlers = handlers({
         note: summary || null,
       });
       resolveReminders(db, 'referral', id, 'referral_sla');
+      share(ctx, 'contact', id, { at, today, note: summary || null });
     });
   },
 
@@ -281,6 +305,7 @@ export const referralsHandlers = handlers({
         note: note || null,
       });
       toOpportunity(ctx, id, { won: { productId, fen: Number(fen) } });
+      share(ctx, 'win', id, { at, today, note: note || null });
     });
   },
 
@@ -304,6 +329,7 @@ export const referralsHandlers = handlers({
       });
       toOpportunity(ctx, id, { lost: { reason, note: note || null } });
       resolveReminders(db, 'referral', id, 'referral_sla');
+      share(ctx, 'lose', id, { at, today, note: note || null, reason });
     });
   },
 

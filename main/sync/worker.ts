@@ -31,6 +31,14 @@ export interface SyncWorkerOptions {
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
+// The running worker of each store handle: a handler that queued a mutation wakes it (kickSync).
+const running = new WeakMap<Database, SyncWorker>();
+
+/** Sync soon after a local write; nothing when no worker runs (standalone). */
+export function kickSync(db: Database): void {
+  running.get(db)?.kick();
+}
+
 export class SyncWorker {
   private running = false;
   private cycle: Promise<void> | null = null;
@@ -53,12 +61,14 @@ export class SyncWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    running.set(this.opts.db, this);
     this.openSocket();
     this.kick();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    if (running.get(this.opts.db) === this) running.delete(this.opts.db);
     if (this.timer) clearTimeout(this.timer);
     if (this.socketTimer) clearTimeout(this.socketTimer);
     this.ws?.terminate();

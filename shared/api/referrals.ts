@@ -13,6 +13,30 @@ export type ReferralUrgency = (typeof REFERRAL_URGENCIES)[number];
  */
 export const REFERRAL_STATUSES = ['new', 'accepted', 'contacted', 'won', 'lost'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+
+/** The steps of a referral's life after it is flagged. */
+export type ReferralAction = 'accept' | 'reassign' | 'contact' | 'win' | 'lose';
+
+/**
+ * From which states each step may be taken (anything else is REFERRAL_BAD_STATE), declared once for the
+ * workstation's domain code (db/relationship/referral-steps.ts) and the hub's write rules (shared/sync).
+ */
+export const REFERRAL_TRANSITIONS: Record<ReferralAction, readonly ReferralStatus[]> = {
+  accept: ['new'],
+  reassign: ['new', 'accepted', 'contacted'],
+  contact: ['accepted', 'contacted'],
+  win: ['contacted'],
+  lose: ['accepted', 'contacted'],
+};
+
+/** Where each step leads: reassigning keeps a contacted referral contacted, else sends it back to new. */
+export const REFERRAL_TARGETS: Record<ReferralAction, readonly ReferralStatus[]> = {
+  accept: ['accepted'],
+  reassign: ['new', 'contacted'],
+  contact: ['contacted'],
+  win: ['won'],
+  lose: ['lost'],
+};
 export const LOST_REASONS = ['not_interested', 'unreachable', 'competitor', 'not_eligible', 'other'] as const;
 export type LostReason = (typeof LOST_REASONS)[number];
 

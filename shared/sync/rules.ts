@@ -8,6 +8,17 @@
  * customer of their branch and nothing else). The hub knows the PC, not yet the user: `actor` is null
  * until users live on the hub (issue 16, step "Identity").
  */
+import {
+  LOST_REASONS,
+  REFERRAL_INTERESTS,
+  REFERRAL_STATUSES,
+  REFERRAL_TARGETS,
+  REFERRAL_TRANSITIONS,
+  REFERRAL_URGENCIES,
+  type ReferralAction,
+  type ReferralStatus,
+} from '../api/referrals';
+
 export type FieldType = 'text' | 'int' | 'number' | 'bool' | 'json';
 
 export interface FieldRule {
@@ -93,12 +104,81 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       return null;
     },
   },
+  referrals: {
+    key: 'uuid',
+    // References by natural key (customer number, branch code, username, employee number, product code):
+    // each PC imports the book itself, so its INTEGER ids are its own and never cross the wire.
+    fields: {
+      customer_no: { type: 'text', required: true, maxLength: 64 },
+      branch: { type: 'text', required: true, maxLength: 32 },
+      referrer: { type: 'text', required: true, maxLength: 64 },
+      referrer_staff: { type: 'text', required: true, maxLength: 64 },
+      interest: { type: 'text', required: true, values: REFERRAL_INTERESTS },
+      urgency: { type: 'text', required: true, values: REFERRAL_URGENCIES },
+      note: { type: 'text', maxLength: 2000 },
+      owner: { type: 'text', maxLength: 64 },
+      status: { type: 'text', required: true, values: REFERRAL_STATUSES },
+      created_at: { type: 'text', required: true, maxLength: 40 },
+      created_on: { type: 'text', required: true, maxLength: 10 },
+      sla_days: { type: 'int', required: true },
+      due_on: { type: 'text', required: true, maxLength: 10 },
+      accepted_at: { type: 'text', maxLength: 40 },
+      first_contact_at: { type: 'text', maxLength: 40 },
+      first_contact_on: { type: 'text', maxLength: 10 },
+      closed_at: { type: 'text', maxLength: 40 },
+      closed_on: { type: 'text', maxLength: 10 },
+      won_product: { type: 'text', maxLength: 64 },
+      won_amount_fen: { type: 'int' },
+      lost_reason: { type: 'text', values: LOST_REASONS },
+      close_note: { type: 'text', maxLength: 2000 },
+      updated_at: { type: 'text', required: true, maxLength: 40 },
+      // The referral's history (referral_events), whole: every step rewrites the row at a checked revision.
+      events: { type: 'json', required: true },
+    },
+    deletable: false,
+    transition: referralTransition,
+  },
   sync_test_marks: {
     key: 'natural',
     fields: { done: { type: 'bool', required: true }, note: { type: 'text', maxLength: 500 } },
     deletable: false,
   },
 };
+
+/** Facts fixed when the referral is flagged: no later step may change them. */
+const REFERRAL_FIXED = ['customer_no', 'branch', 'referrer', 'referrer_staff', 'created_at', 'created_on'] as const;
+/** Who may take which step (as shared/permissions.ts: referral.create for tellers, referral.work otherwise). */
+const REFERRAL_STEPS_BY_ROLE: Readonly<Record<string, readonly ReferralAction[]>> = {
+  manager: ['accept', 'reassign', 'contact', 'win', 'lose'],
+  president: ['accept', 'reassign', 'contact', 'win', 'lose'],
+};
+
+/**
+ * A teller flags (a new row in state new, naming themselves as referrer) and writes nothing after; a
+ * manager or the president moves the state only along db/relationship/referral-steps.ts TRANSITIONS;
+ * won and lost are final. The actor's role is checked when the writer is known.
+ */
+function referralTransition({ before, after, actor }: TransitionContext): string | null {
+  if (after === null) return 'not_deletable';
+  if (before === null) {
+    if (after.status !== 'new') return 'must_start_new';
+    if (actor && actor.role !== 'teller') return 'role_cannot_create';
+    if (actor && after.referrer !== actor.userId) return 'referrer_is_not_actor';
+    return null;
+  }
+  for (const f of REFERRAL_FIXED) if (before[f] !== after[f]) return `fixed_field:${f}`;
+  const from = before.status as ReferralStatus;
+  const to = after.status as ReferralStatus;
+  const steps = (Object.keys(REFERRAL_TRANSITIONS) as ReferralAction[]).filter(
+    (a) => REFERRAL_TRANSITIONS[a].includes(from) && REFERRAL_TARGETS[a].includes(to),
+  );
+  if (steps.length === 0) return `bad_state:${from}->${to}`;
+  if (actor) {
+    const allowed = REFERRAL_STEPS_BY_ROLE[actor.role] ?? [];
+    if (!steps.some((a) => allowed.includes(a))) return 'role_cannot_step';
+  }
+  return null;
+}
 
 function typeOk(rule: FieldRule, v: unknown): boolean {
   switch (rule.type) {

@@ -1,0 +1,19 @@
+import type { Database } from 'better-sqlite3';
+import { DOMAIN_MUTATORS, wireDomains } from '../../db/sync/domains';
+import { syncJoined } from '../../db/sync/schema';
+import { SyncWorker, type SyncWorkerOptions } from './worker';
+
+/**
+ * Starts the sync worker of a store joined to a hub, with the domains' mutators and projections wired;
+ * null for a standalone store, which then runs exactly as before (no sync table is even created).
+ */
+export function startWorkstationSync(
+  db: Database,
+  opts: Omit<SyncWorkerOptions, 'db' | 'mutators'> = {},
+): SyncWorker | null {
+  if (!syncJoined(db)) return null;
+  wireDomains(db);
+  const worker = new SyncWorker({ ...opts, db, mutators: DOMAIN_MUTATORS });
+  worker.start();
+  return worker;
+}

@@ -1,0 +1,311 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
+import { listConflicts, queuedCount } from '../../../db/sync/replica';
+import { ensureSyncSchema } from '../../../db/sync/schema';
+import { type Hub, startHub } from '../../../main/hub/service';
+import { enrolWorkstation } from '../../../main/sync/hub-client';
+import { startWorkstationSync } from '../../../main/sync/start';
+import type { SyncWorker } from '../../../main/sync/worker';
+import type { Referral } from '../../../shared/api';
+import { call, makeWorld, ok, signIn, type World } from '../support/store';
+import { enrolTestPc, ownerPool, post, startPg, type TestPg } from './support';
+import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
+
+/**
+ * Referrals on the hub (issue 16, first domain): three workstation services, each its own SQLite store
+ * with the same branch (hand-built, as the referral tests do), joined through cuttable cables to two hubs
+ * on one PostgreSQL. A teller flags on A, manager1 works it on B, the teller sees the outcome on A; two
+ * PCs accept the same referral while apart; B works offline and comes back.
+ */
+const BRANCH = 'R01';
+let server: TestPg;
+let owner: pg.Pool;
+let hub1: Hub;
+let hub2: Hub;
+
+interface Pc {
+  name: string;
+  w: World;
+  worker: SyncWorker;
+  cable: CablePlug;
+  s: Record<string, string>;
+}
+const pcs: Pc[] = [];
+let A: Pc;
+let B: Pc;
+let C: Pc;
+
+/** Roles as the hub knows its users (users are not on the hub yet: the test resolves them). */
+const ROLES: Record<string, string> = {
+  teller: 'teller',
+  manager1: 'manager',
+  manager2: 'manager',
+  president: 'president',
+};
+
+async function openPc(name: string, hub: Hub, extraProduct: boolean): Promise<Pc> {
+  const w = await makeWorld();
+  // B's book gets one more product first: INTEGER ids differ between PCs, natural keys do not.
+  if (extraProduct)
+    w.db.prepare("INSERT INTO products (code, name, category) VALUES ('CD001', '大额存单', 'cd')").run();
+  w.db.prepare("INSERT INTO products (code, name, category) VALUES ('WM001', '稳盈理财90天', 'wealth')").run();
+  ensureSyncSchema(w.db);
+  const cable = await new CablePlug(hub.port).listen();
+  await ensureBranch(owner, BRANCH);
+  const { code } = await issueEnrolCode(owner, BRANCH);
+  await enrolWorkstation(w.db, { hubUrl: `http://127.0.0.1:${cable.port}`, branch: BRANCH, code, name });
+  const worker = startWorkstationSync(w.db, { intervalMs: 60_000, backoffMs: 50, maxBackoffMs: 400 });
+  if (!worker) throw new Error('joined store without a sync worker');
+  const s: Record<string, string> = {};
+  for (const u of Object.keys(ROLES)) s[u] = await signIn(w, u);
+  const pc = { name, w, worker, cable, s };
+  pcs.push(pc);
+  return pc;
+}
+
+beforeAll(async () => {
+  server = await startPg();
+  const db = await server.createHubDb('referrals');
+  owner = ownerPool(server, db);
+  const resolveActor = async (_c: unknown, _b: string, userId: string) =>
+    ROLES[userId] ? { userId, role: ROLES[userId]! } : null;
+  hub1 = await startHub({ pg: server.appUrl(db), resolveActor });
+  hub2 = await startHub({ pg: server.appUrl(db), resolveActor });
+  A = await openPc('A', hub1, false);
+  B = await openPc('B', hub2, true);
+  C = await openPc('C', hub1, false);
+  for (const p of pcs) expect(await until(() => p.worker.listening)).toBe(true);
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of pcs) {
+    await p.worker.stop();
+    await p.cable.close();
+    await p.w.close();
+  }
+  await hub2?.close();
+  await hub1?.close();
+  await owner?.end();
+  await server?.stop();
+});
+
+const queueOf = async (pc: Pc, who = 'manager1') =>
+  (await ok(pc.w, 'referrals.queue', { view: 'all', offset: 0, limit: 100 }, pc.s[who])).rows;
+const mineOf = async (pc: Pc) => (await ok(pc.w, 'referrals.mine', { offset: 0, limit: 100 }, pc.s.teller)).rows;
+/** The referral on a PC by its customer and flag time (its INTEGER id is the PC's own). */
+const find = (rows: Referral[], r: Referral) =>
+  rows.find((x) => x.customerNo === r.customerNo && x.createdAt === r.createdAt);
+const events = async (pc: Pc, id: number, who = 'manager1') =>
+  (await ok(pc.w, 'referrals.get', { id }, pc.s[who])).events.map((e) => `${e.action}:${e.userName}:${e.at}`);
+
+/** Every replica equals the hub, every outbox is empty. */
+async function converged(): Promise<boolean> {
+  const hub = norm(await hubRecords(owner, BRANCH));
+  return pcs.every((p) => norm(replicaRecords(p.w.db)) === hub && queuedCount(p.w.db) === 0);
+}
+const norm = (o: unknown): string => JSON.stringify(sortKeys(o));
+const sortKeys = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(sortKeys)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+
+/** Moves a PC's clock on; everyone there signs in again (sessions expire across clock jumps). */
+async function advance(pc: Pc, ms: number): Promise<void> {
+  pc.w.clock.advance(ms);
+  for (const u of Object.keys(ROLES)) pc.s[u] = await signIn(pc.w, u);
+}
+
+async function flag(pc: Pc, customer: 'm1a' | 'm1b'): Promise<Referral> {
+  return ok(
+    pc.w,
+    'referrals.create',
+    { customerId: pc.w.ids.customers[customer], interest: 'wealth', urgency: 'high', note: '客户询问理财' },
+    pc.s.teller,
+  );
+}
+
+describe('referrals through the hub', () => {
+  it("a teller's flag on A is in manager1's queue on B within 2 s; B's accept, contact and win reach A", async () => {
+    const t0 = performance.now();
+    const r = await flag(A, 'm1a');
+    expect(await until(async () => find(await queueOf(B), r) !== undefined, 2000)).toBe(true);
+    console.info(`flag on A in the queue on B after ${(performance.now() - t0).toFixed(0)} ms`);
+    const onB = find(await queueOf(B), r)!;
+    expect(onB).toMatchObject({
+      status: 'new',
+      customerName: r.customerName,
+      interest: 'wealth',
+      urgency: 'high',
+      note: '客户询问理财',
+      ownerStaffId: B.w.ids.staff.manager1,
+      dueOn: r.dueOn,
+      referrerName: r.referrerName,
+    });
+    expect(await events(B, onB.id)).toEqual(await events(A, r.id, 'teller'));
+
+    await advance(B, 3_600_000);
+    await ok(B.w, 'referrals.accept', { id: onB.id }, B.s.manager1);
+    await ok(
+      B.w,
+      'referrals.contact',
+      { id: onB.id, channel: 'call', outcome: 'interested', summary: '约好周三面谈' },
+      B.s.manager1,
+    );
+    const product = B.w.db.prepare("SELECT id FROM products WHERE code = 'WM001'").pluck().get() as number;
+    await ok(B.w, 'referrals.win', { id: onB.id, productId: product, amount: '50000.00', note: '已购' }, B.s.manager1);
+
+    expect(await until(async () => find(await mineOf(A), r)?.status === 'won', 3000)).toBe(true);
+    const seen = find(await mineOf(A), r)!;
+    expect(seen).toMatchObject({
+      id: r.id,
+      status: 'won',
+      wonProductName: '稳盈理财90天',
+      wonAmount: '50000.00',
+      closeNote: '已购',
+    });
+    expect(seen.acceptedAt).toBe(B.w.clock.now().toISOString());
+    expect((await events(A, r.id, 'teller')).map((e) => e.split(':')[0])).toEqual([
+      'created',
+      'accepted',
+      'contacted',
+      'won',
+    ]);
+    // The president on C sees the same referral in the branch's list.
+    expect(await until(async () => find(await queueOf(C, 'president'), r)?.status === 'won')).toBe(true);
+    expect(await until(converged)).toBe(true);
+  });
+
+  it('A and B accept the same referral while apart: one wins, the other gets a 同步冲突 entry and its accept undone', async () => {
+    const r = await flag(A, 'm1b');
+    expect(await until(async () => find(await queueOf(B), r) !== undefined)).toBe(true);
+    const onB = find(await queueOf(B), r)!;
+    A.cable.unplug();
+    B.cable.unplug();
+    expect(await until(() => !A.worker.listening && !B.worker.listening)).toBe(true);
+
+    await advance(A, 60_000);
+    await advance(B, 120_000);
+    await ok(A.w, 'referrals.accept', { id: r.id }, A.s.manager1);
+    await ok(B.w, 'referrals.accept', { id: onB.id }, B.s.manager1);
+    const acceptedOnA = A.w.clock.now().toISOString();
+    // Each PC shows its own accept at once, offline.
+    expect((await ok(B.w, 'referrals.get', { id: onB.id }, B.s.manager1)).status).toBe('accepted');
+    expect(B.worker.status()).toMatchObject({ queued: 1 });
+
+    A.cable.plug();
+    expect(
+      await until(async () => {
+        const h = (await hubRecords(owner, BRANCH)) as Record<string, { data: Record<string, unknown> }>;
+        return Object.values(h).some((x) => x.data.accepted_at === acceptedOnA);
+      }),
+    ).toBe(true);
+    B.cable.plug();
+    expect(await until(() => listConflicts(B.w.db).length === 1, 5000)).toBe(true);
+    const [conflict] = listConflicts(B.w.db);
+    expect(conflict).toMatchObject({
+      name: 'referrals.accept',
+      outcome: 'conflict',
+      reason: { refused: 'REFERRAL_BAD_STATE', action: 'accept', status: 'accepted' },
+    });
+    expect(listConflicts(A.w.db)).toEqual([]);
+    // B's accept is undone: it shows A's, and its history has one acceptance, A's.
+    const after = await ok(B.w, 'referrals.get', { id: onB.id }, B.s.manager1);
+    expect(after).toMatchObject({ status: 'accepted', acceptedAt: acceptedOnA });
+    expect(after.events.filter((e) => e.action === 'accepted').map((e) => e.at)).toEqual([acceptedOnA]);
+    expect(await until(converged)).toBe(true);
+  });
+
+  it('B works offline (contact and lose), A flags meanwhile; back online, all converge', async () => {
+    const r = await flag(A, 'm1a');
+    expect(await until(async () => find(await queueOf(B), r) !== undefined)).toBe(true);
+    const onB = find(await queueOf(B), r)!;
+    B.cable.unplug();
+    expect(await until(() => !B.worker.listening)).toBe(true);
+    await ok(B.w, 'referrals.accept', { id: onB.id }, B.s.manager1);
+    await ok(
+      B.w,
+      'referrals.contact',
+      { id: onB.id, channel: 'visit', outcome: 'not_interested', summary: '暂不需要' },
+      B.s.manager1,
+    );
+    await ok(B.w, 'referrals.lose', { id: onB.id, reason: 'not_interested', note: '明年再联系' }, B.s.manager1);
+    expect(await until(() => B.worker.status().state === 'offline')).toBe(true);
+    expect(B.worker.status()).toMatchObject({ state: 'offline', queued: 3 });
+    const other = await flag(A, 'm1b');
+    expect(await until(async () => find(await queueOf(C), other) !== undefined)).toBe(true);
+    expect(find(await queueOf(B), other)).toBeUndefined();
+
+    B.cable.plug();
+    expect(await until(converged, 8000)).toBe(true);
+    expect(find(await mineOf(A), r)).toMatchObject({ status: 'lost', lostReason: 'not_interested' });
+    expect(find(await queueOf(B), other)).toMatchObject({ status: 'new' });
+    expect(listConflicts(B.w.db)).toHaveLength(1); // the previous test's, nothing new
+    expect(B.worker.status()).toMatchObject({ state: 'synced', queued: 0 });
+  });
+
+  it("the hub refuses what a role may not write: a teller's PC pushing an acceptance, a manager's flag", async () => {
+    const rows = (await hubRecords(owner, BRANCH)) as Record<
+      string,
+      { revision: number; data: Record<string, unknown> }
+    >;
+    const [key, rec] = Object.entries(rows).find(([, x]) => x.data.status === 'new')!;
+    const id = key.split('/')[1]!;
+    const pc = await enrolTestPc(`http://127.0.0.1:${hub1.port}`, owner, BRANCH, 'rogue');
+    const accepted = { ...rec.data, status: 'accepted', accepted_at: '2026-11-02T05:00:00.000Z' };
+    const res = await post(
+      `http://127.0.0.1:${hub1.port}/push`,
+      {
+        mutations: [
+          {
+            id: 1,
+            name: 'referrals.accept',
+            args: {},
+            userId: 'teller',
+            effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: accepted }],
+          },
+          {
+            id: 2,
+            name: 'referrals.create',
+            args: {},
+            userId: 'manager1',
+            effects: [
+              {
+                table: 'referrals',
+                id: crypto.randomUUID(),
+                baseRevision: 0,
+                data: { ...rec.data, referrer: 'manager1' },
+              },
+            ],
+          },
+          {
+            id: 3,
+            name: 'referrals.win',
+            args: {},
+            userId: 'manager1',
+            effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: { ...rec.data, status: 'won' } }],
+          },
+        ],
+      },
+      pc.token,
+    );
+    expect(res.status).toBe(200);
+    expect(
+      res.body.results.map((x: { outcome: string; reason: { detail?: string } }) => [x.outcome, x.reason?.detail]),
+    ).toEqual([
+      ['refused', 'role_cannot_step'],
+      ['refused', 'role_cannot_create'],
+      ['refused', 'bad_state:new->won'],
+    ]);
+    // Locally the same rules stop it before anything is queued: a teller cannot call the step at all.
+    const onA = (await mineOf(A)).find((x) => x.status === 'new')!;
+    const refused = await call(A.w, 'referrals.accept', { id: onA.id }, A.s.teller);
+    expect(refused.ok).toBe(false);
+  });
+});
