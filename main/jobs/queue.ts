@@ -182,6 +182,8 @@ export class ImportQueue {
     if (this.closed) throw new Error('queue closed');
     while (this.running) await this.running.done;
     this.previewing++;
+    // As for a job: the main connection must not freeze the window waiting for the dry run's lock.
+    this.setMainBusyTimeout(50);
     try {
       return await new Promise<PreviewResult>((resolve, reject) => {
         const input: WorkerInput = {
@@ -227,6 +229,7 @@ export class ImportQueue {
       });
     } finally {
       this.previewing--;
+      if (this.previewing === 0 && !this.running) this.setMainBusyTimeout(5000);
       this.pump();
     }
   }

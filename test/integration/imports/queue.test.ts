@@ -50,6 +50,31 @@ afterAll(() => {
 });
 
 describe('import queue and worker', () => {
+  it('previews a whole file in a worker between jobs, leaving nothing behind', async () => {
+    const q = new ImportQueue({ dbPath: store.file, rejectsDir: path.join(dir, 'rejects'), mainDb: store.db });
+    const running = q.submit(req(bigCif('p-job.csv', 5_000, 70_000)));
+    const file = bigCif('p.csv', 3_000, 80_000);
+    const withBad = writeText(
+      dir,
+      'p-bad.csv',
+      `${CIF_HEADER}\n9780000001,个人,甲,身份证,110108195008026860,,上海,310101,20240105,\n9780000002,个人,乙,身份证,,,上海,310101,20240105,\n`,
+    );
+    // A preview asked for while a job runs waits for it: one write lock at a time.
+    const p = q.preview({ file, profile: CIF_PROFILE, rows: 5 });
+    expect(q.busy()).toBe(true);
+    const r = await p;
+    expect(q.get(running.ticket)?.outcome?.status).toBe('committed');
+    const before = storeDigest(store.db);
+    expect(r.counts).toEqual({ read: 3_000, good: 3_000, bad: 0 });
+    expect(r.rows).toHaveLength(5);
+    const bad = await q.preview({ file: withBad, profile: CIF_PROFILE, rows: 5 });
+    expect(bad.counts).toEqual({ read: 2, good: 1, bad: 1 });
+    expect(bad.rows[0]).toMatchObject({ line: 2, reject: { field: 'id_no', reason: 'bad_id_no' } });
+    expect(storeDigest(store.db)).toEqual(before);
+    expect(q.busy()).toBe(false);
+    await q.close();
+  });
+
   it('runs jobs one at a time in a worker, with progress, and commits them', async () => {
     const q = new ImportQueue({ dbPath: store.file, rejectsDir: path.join(dir, 'rejects'), mainDb: store.db });
     const a = q.submit(req(bigCif('a.csv', 20_000, 0)));
