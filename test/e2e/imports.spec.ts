@@ -65,10 +65,25 @@ test('the administrator maps a file, previews, imports, sees progress and reject
   await expect(preview.getByTestId('preview-row')).toHaveCount(3);
   await expect(preview.locator('[data-rejected="true"]')).toHaveCount(1);
   await expect(preview.locator('[data-rejected="true"]')).toContainText('日期无效');
+  // The whole file was checked: counts of good and bad rows, the bad row listed first.
+  await expect(preview.getByTestId('preview-counts')).toHaveAttribute('data-good', '2');
+  await expect(preview.getByTestId('preview-counts')).toHaveAttribute('data-bad', '1');
+  await expect(preview.getByTestId('preview-row').first()).toHaveAttribute('data-rejected', 'true');
   // Names and identifiers are masked for the administrator (4-byte characters kept whole).
   await expect(preview).toContainText('𠮷**');
   await expect(preview).not.toContainText('𠮷新客');
   await expect(page.getByTestId('import-detected')).toContainText('GB');
+
+  // With no reject allowed the job fails and says which line, column, value and why.
+  await page.getByTestId('import-tolerance').fill('0');
+  await page.getByTestId('import-start').click();
+  const refused = page.getByTestId('active-job').first();
+  await expect(refused).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
+  await expect(refused.getByTestId('rejects-where-row')).toHaveCount(1);
+  await expect(refused.getByTestId('rejects-where-row')).toContainText('cif-e2e.csv');
+  await expect(refused.getByTestId('rejects-where-row')).toContainText('第 3 行');
+  await expect(refused.getByTestId('rejects-where-row')).toContainText('20240230');
+  await expect(refused.getByTestId('rejects-where-row')).toContainText('日期无效');
 
   // Import with one reject allowed; the job panel shows it finish.
   await page.getByTestId('import-tolerance').fill('1');
