@@ -17,7 +17,7 @@
  * chunk alive; copy such keys (or keep them in SQLite) instead of retaining the field strings.
  */
 import { promises as fsp } from 'node:fs';
-import type { ColumnMapping, Encoding, ImportProfile } from '../../../shared/imports';
+import { type ColumnMapping, type Encoding, IMPORT_FIELDS, type ImportProfile } from '../../../shared/imports';
 import { DEFAULT_BATCH, DEFAULT_MAX_RECORD_CHARS, DelimitedReader } from './delimited';
 import {
   binaryKind,
@@ -260,9 +260,12 @@ function norm(s: string): string {
 export function presentColumns(profile: ImportProfile, header: string[] | null): ImportProfile {
   if (!header || !profile.columns.some((c) => c.optional)) return profile;
   const names = new Set(header.map(norm));
+  const specs = IMPORT_FIELDS[profile.kind];
   const columns = profile.columns.filter(
     (c) =>
       !c.optional ||
+      specs[c.field]?.key === true ||
+      specs[c.field]?.required === true || // never optional, whatever the profile says
       c.constant !== undefined ||
       (typeof c.source === 'number' ? c.source <= header.length : c.source !== undefined && names.has(norm(c.source))),
   );

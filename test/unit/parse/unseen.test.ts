@@ -6,6 +6,7 @@ import i18next, { type i18n } from 'i18next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorMessage } from '../../../renderer/src/i18n/messages';
 import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { presentColumns } from '../../../main/jobs/parse/source';
 import { delimitedProfile, expectParseError, readAll, tempDir } from './helpers';
 
 const t = tempDir();
@@ -86,5 +87,19 @@ describe('messages carry their numbers', () => {
     const e = await expectParseError(readAll(f, delimitedProfile(), { maxRecordChars: 1000 }), 'IMPORT_LINE_TOO_LONG');
     expect(msg('zh-CN', e)).toContain('超过 1000 个字符');
     expect(msg('en', e)).toContain('1000');
+  });
+});
+
+describe('optional columns', () => {
+  it('an absent optional column is left out; a key or required one never is', () => {
+    const p = delimitedProfile({ header: true }, [
+      { field: 'customer_no', source: '客户号', optional: true },
+      { field: 'name', source: '名称', optional: true },
+      { field: 'email', source: '邮箱', optional: true },
+      { field: 'address', source: '地址' },
+    ]);
+    const used = presentColumns(p, ['客户号', '地址']);
+    expect(used.columns.map((c) => c.field)).toEqual(['customer_no', 'name', 'address']);
+    expect(presentColumns(p, null)).toBe(p);
   });
 });
