@@ -15,6 +15,7 @@ import { FollowUps } from './jobs/follow-ups';
 import { log } from './log';
 import { lockStore } from './store-lock';
 import { inboxDir, rejectsDir } from './paths';
+import { startWorkstationSync } from './sync/start';
 
 export interface AuthPolicy {
   /** Consecutive failures that lock an account. */
@@ -138,6 +139,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   });
   followUps.schedule({ today: clock.today(), reason: 'startup', jobId: null });
   columns.warm();
+  // A store joined to a branch hub syncs in the background; a standalone store starts nothing.
+  const sync = startWorkstationSync(db, { log: (msg, extra) => log.warn(msg, extra) });
   const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());
   return {
     db,
@@ -159,7 +162,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     platform: {},
     paths,
     async close() {
-      await Promise.all([imports.close(), exportService.close(), columns.close(), followUps.close()]);
+      await Promise.all([imports.close(), exportService.close(), columns.close(), followUps.close(), sync?.stop()]);
       vault.close();
       db.close();
       lock?.release();

@@ -8,6 +8,10 @@ import { enrolWorkstation } from '../../../main/sync/hub-client';
 import { startWorkstationSync } from '../../../main/sync/start';
 import type { SyncWorker } from '../../../main/sync/worker';
 import type { Referral } from '../../../shared/api';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { createRegistry } from '../../../main/registry';
+import { createServices } from '../../../main/services';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { enrolTestPc, ownerPool, post, startPg, type TestPg } from './support';
 import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
@@ -307,5 +311,29 @@ describe('referrals through the hub', () => {
     const onA = (await mineOf(A)).find((x) => x.status === 'new')!;
     const refused = await call(A.w, 'referrals.accept', { id: onA.id }, A.s.teller);
     expect(refused.ok).toBe(false);
+  });
+
+  it('a store joined to a hub syncs from start-up: the services start its worker, a flag goes up at once', async () => {
+    const w = await makeWorld();
+    ensureSyncSchema(w.db);
+    const { code } = await issueEnrolCode(owner, BRANCH);
+    await enrolWorkstation(w.db, { hubUrl: `http://127.0.0.1:${hub1.port}`, branch: BRANCH, code, name: 'D' });
+    await w.services.close();
+    const services = await createServices({ dbPath: path.join(w.dir, 'crm.db'), mode: 'browser', clock: w.clock });
+    try {
+      const d: World = { ...w, services, db: services.db, registry: createRegistry(services) };
+      const session = await signIn(d, 'teller');
+      const r = await ok(
+        d,
+        'referrals.create',
+        { customerId: d.ids.customers.m1b, interest: 'loan', urgency: 'normal' },
+        session,
+      );
+      expect(await until(async () => find(await queueOf(C), r)?.interest === 'loan', 3000)).toBe(true);
+      expect(queuedCount(services.db)).toBe(0);
+    } finally {
+      await services.close();
+      rmSync(w.dir, { recursive: true, force: true });
+    }
   });
 });
