@@ -4,7 +4,7 @@ import type { ActiveJob, JobRow, PreviewResult, ProfileRow } from '../../../shar
 import { ENCODINGS, type Encoding } from '../../../shared/imports';
 import type { ErrorCode } from '../../../shared/errors';
 import { api, ApiError, saveBlob, toApiError } from '../api/client';
-import { useApi } from '../api/useApi';
+import { useApi } from '../api/use-api';
 import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../components/ui';
 import { PreviewTable, RejectsWhere } from '../components/ImportPreviewTable';
 import { ProfileEditor } from '../components/ProfileEditor';
