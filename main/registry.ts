@@ -24,6 +24,7 @@ import { overviewHandlers } from './handlers/overview';
 import { queryOptionsHandlers } from './handlers/query-options';
 import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
+import { syncHandlers } from './handlers/sync';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
 import { identifierLookups, lookupTime, searchTextOf } from './identifier-lookups';
 import { usersHandlers } from './handlers/users';
@@ -85,6 +86,7 @@ export function createRegistry(services: Services): Registry {
     campaignsHandlers,
     desktopHandlers,
     settingsHandlers,
+    syncHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -108,6 +110,7 @@ export function createRegistry(services: Services): Registry {
     ...campaignsHandlers,
     ...desktopHandlers,
     ...settingsHandlers,
+    ...syncHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

@@ -245,6 +245,21 @@ export interface StepArgs {
   reason?: string;
 }
 
+const LAST_MOVE = query<
+  [id: number],
+  { customerNo: string; by: string | null; byName: string | null; at: string | null }
+>(
+  `SELECT c.customer_no AS customerNo, u.username AS by, u.display_name AS byName, e.at
+   FROM referrals r JOIN customers c ON c.id = r.customer_id
+   LEFT JOIN referral_events e ON e.id = (SELECT MAX(id) FROM referral_events WHERE referral_id = r.id)
+   LEFT JOIN users u ON u.id = e.user_id WHERE r.id = ?`,
+);
+
+/** For the 同步冲突 entry: which referral, and who moved it last, when (what the user's step ran into). */
+function lastMove(db: Database, id: number, syncId: string): Record<string, unknown> {
+  return { syncId, ...LAST_MOVE.get(db, id) };
+}
+
 function effect(db: Database, id: number, syncId: string): LocalEffect[] {
   return [{ table: REFERRALS, id: syncId, data: referralWire(db, id) }];
 }
@@ -266,7 +281,7 @@ function step(action: ReferralAction, apply: Apply): Mutator {
     )
       throw new MutationRefused('REFERRAL_NOT_OWNER', { action, owner: r.owner });
     if (!TRANSITIONS[action].includes(r.status))
-      throw new MutationRefused('REFERRAL_BAD_STATE', { action, status: r.status });
+      throw new MutationRefused('REFERRAL_BAD_STATE', { action, status: r.status, ...lastMove(db, r.id, a.syncId) });
     apply(db, r.id, r.status, u.id, a);
     return effect(db, r.id, a.syncId);
   };

@@ -39,6 +39,11 @@ export function kickSync(db: Database): void {
   running.get(db)?.kick();
 }
 
+/** The worker syncing this store, if one runs (the header's status line asks it). */
+export function workerOf(db: Database): SyncWorker | undefined {
+  return running.get(db);
+}
+
 export class SyncWorker {
   private running = false;
   private cycle: Promise<void> | null = null;

@@ -20,6 +20,7 @@ import type { InputOf, OutputOf } from './define';
 import { overviewApi } from './overview';
 import { queryOptionsApi } from './query-options';
 import { systemApi } from './system';
+import { syncApi } from './sync';
 import { usersApi } from './users';
 
 /** The whole API: every method the renderer may call, declared once. */
@@ -45,6 +46,7 @@ export const contract = {
   ...reportsApi,
   ...desktopApi,
   ...settingsApi,
+  ...syncApi,
 } as const;
 
 export type Contract = typeof contract;

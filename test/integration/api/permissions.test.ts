@@ -9,6 +9,7 @@ import { call, makeWorld, signIn, type World } from '../support/store';
  */
 const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'system.info': 'public',
+  'sync.status': 'all',
   'auth.signIn': 'public',
   'auth.signOut': 'all',
   'auth.me': 'all',

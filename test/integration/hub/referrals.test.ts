@@ -219,6 +219,29 @@ describe('referrals through the hub', () => {
       reason: { refused: 'REFERRAL_BAD_STATE', action: 'accept', status: 'accepted' },
     });
     expect(listConflicts(A.w.db)).toEqual([]);
+    // The header's poll: synced, and the 同步冲突 list with what B's user did and why it did not hold.
+    expect(await until(async () => (await ok(B.w, 'sync.status', {}, B.s.manager1)).queued === 0)).toBe(true);
+    expect(await ok(B.w, 'sync.status', {}, B.s.manager1)).toMatchObject({
+      state: 'synced',
+      queued: 0,
+      reason: null,
+      conflicts: [
+        {
+          action: 'referrals.accept',
+          outcome: 'conflict',
+          code: 'REFERRAL_BAD_STATE',
+          details: {
+            action: 'accept',
+            status: 'accepted',
+            syncId: expect.any(String),
+            customerNo: r.customerNo,
+            by: 'manager1',
+            at: acceptedOnA,
+          },
+        },
+      ],
+    });
+    expect((await ok(A.w, 'sync.status', {}, A.s.manager1)).conflicts).toEqual([]);
     // B's accept is undone: it shows A's, and its history has one acceptance, A's.
     const after = await ok(B.w, 'referrals.get', { id: onB.id }, B.s.manager1);
     expect(after).toMatchObject({ status: 'accepted', acceptedAt: acceptedOnA });
@@ -242,6 +265,7 @@ describe('referrals through the hub', () => {
     await ok(B.w, 'referrals.lose', { id: onB.id, reason: 'not_interested', note: '明年再联系' }, B.s.manager1);
     expect(await until(() => B.worker.status().state === 'offline')).toBe(true);
     expect(B.worker.status()).toMatchObject({ state: 'offline', queued: 3 });
+    expect(await ok(B.w, 'sync.status', {}, B.s.manager1)).toMatchObject({ state: 'offline', queued: 3 });
     const other = await flag(A, 'm1b');
     expect(await until(async () => find(await queueOf(C), other) !== undefined)).toBe(true);
     expect(find(await queueOf(B), other)).toBeUndefined();
@@ -315,6 +339,14 @@ describe('referrals through the hub', () => {
 
   it('a store joined to a hub syncs from start-up: the services start its worker, a flag goes up at once', async () => {
     const w = await makeWorld();
+    // Standalone until joined: the header has nothing to show.
+    expect(await ok(w, 'sync.status', {}, await signIn(w, 'teller'))).toEqual({
+      state: 'standalone',
+      queued: 0,
+      reason: null,
+      lastSyncAt: null,
+      conflicts: [],
+    });
     ensureSyncSchema(w.db);
     const { code } = await issueEnrolCode(owner, BRANCH);
     await enrolWorkstation(w.db, { hubUrl: `http://127.0.0.1:${hub1.port}`, branch: BRANCH, code, name: 'D' });
