@@ -224,7 +224,7 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
                   {r.username ?? '—'}
                   {r.role && <span className="muted"> · {t(`roles.${r.role}`, { defaultValue: r.role })}</span>}
                 </td>
-                <td className="nowrap">{actionLabel(t, r.action)}</td>
+                <td>{actionLabel(t, r.action)}</td>
                 <td>
                   <span
                     className={`status-pill pill-${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'off'}`}
@@ -232,9 +232,7 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
                     {t(`audit.outcomes.${r.outcome}`)}
                   </span>
                 </td>
-                <td className="nowrap" data-testid="audit-target">
-                  {targetText(t, lng, r.target)}
-                </td>
+                <td data-testid="audit-target">{targetText(t, lng, r.target)}</td>
                 <td className="details" title={details} data-testid="audit-details">
                   {details.length > 160 ? `${details.slice(0, 157)}…` : details}
                 </td>
