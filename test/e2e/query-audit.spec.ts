@@ -175,3 +175,22 @@ test('the audit log filters by date, user and action, and reads in words', async
   await switchLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
+
+test('the 360 names transaction types in words in both languages', async ({ page }) => {
+  await signIn(page, 'manager1');
+  for (const lang of LANGS) {
+    await switchLanguage(page, lang);
+    await page.getByTestId('nav-customers').click();
+    const noCell = page.getByTestId('customer-grid').locator('[role="gridcell"][col-id="customerNo"]').first();
+    await noCell.click();
+    await page.keyboard.press('Enter');
+    const txns = page.getByTestId('c360-txn');
+    await expect(txns.first()).toBeVisible();
+    // the third column is the type: 消费 / Purchase, never consumption or transfer_in
+    const types = await txns.evaluateAll((rs) => rs.map((r) => r.children[2]?.textContent ?? ''));
+    expect(types.length).toBeGreaterThan(0);
+    expect(types.filter((x) => /^[a-z_]+$/.test(x))).toEqual([]);
+    if (lang === 'zh-CN') expect(types.filter((x) => /[A-Za-z]/.test(x))).toEqual([]);
+  }
+  await switchLanguage(page, 'zh-CN');
+});
