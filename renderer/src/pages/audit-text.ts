@@ -36,9 +36,15 @@ function firstLabel(t: Translate, prefixes: readonly string[], code: string): st
   return null;
 }
 
-/** 登录, 查看客户信息…: the action's name, or the code itself when it has none yet. */
+/**
+ * 登录, 查看客户信息…: the action's name. An API method with no name of its own (a refused call names the
+ * method it asked for) is named by its area, "分析报表 · 其他操作", never shown as a code.
+ */
 export function actionLabel(t: Translate, action: string): string {
-  return t(`auditActions.${action.replace(/\./g, '_')}`, { defaultValue: action });
+  const own = t(`auditActions.${action.replace(/\./g, '_')}`, { defaultValue: MISSING });
+  if (own !== MISSING) return own;
+  const domain = t(`auditLog.domains.${action.split('.')[0]}`, { defaultValue: MISSING });
+  return domain !== MISSING ? t('auditLog.otherAction', { domain }) : t('auditLog.unknownAction');
 }
 
 export function valueText(t: Translate, lng: DisplayLocale, key: string, v: AuditValue): string {

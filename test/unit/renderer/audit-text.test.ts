@@ -47,10 +47,16 @@ describe('audit actions', () => {
 
   it('names every listed action in both languages', () => {
     for (const lng of ['zh-CN', 'en']) {
-      const missing = AUDIT_ACTIONS.filter((a) => actionLabel(tr(lng), a) === a);
+      const missing = AUDIT_ACTIONS.filter((a) => !inst.exists(`auditActions.${a.replace(/\./g, '_')}`, { lng }));
       expect(missing, lng).toEqual([]);
     }
     expect(actionLabel(tr('zh-CN'), 'auth.signIn')).toBe('登录');
+  });
+
+  it('names a method without a name of its own by its area, never as a code', () => {
+    expect(actionLabel(tr('zh-CN'), 'reports.somethingNew')).toBe('分析报表 · 其他操作');
+    expect(actionLabel(tr('en'), 'reports.somethingNew')).toBe('Reports: other action');
+    expect(actionLabel(tr('zh-CN'), 'nowhere.x')).toBe('其他操作');
   });
 });
 
