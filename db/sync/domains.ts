@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import { type Mutators, setProjections } from './replica';
-import { projectReferral, REFERRALS, referralMutators } from './referrals';
+import { writeAudit } from '../repos/audit';
+import { query } from '../sql';
+import { type ConflictEvent, type Mutators, setConflictListener, setProjections } from './replica';
+import { projectReferral, REFERRALS, referralMutators, reprojectReferrals, localReferralId } from './referrals';
 
 /**
  * The domains on the hub: their mutators (re-run on a rebase) and their projections of the replica into
@@ -8,6 +10,41 @@ import { projectReferral, REFERRALS, referralMutators } from './referrals';
  */
 export const DOMAIN_MUTATORS: Mutators = { ...referralMutators };
 
+const USER_ID = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
+
+/**
+ * A 同步冲突 entry in the audit log, in the pull's transaction: the user's act (its API method name)
+ * with outcome failed, the conflict's code and when the user acted.
+ */
+function auditConflict(db: Database, c: ConflictEvent): void {
+  const code = typeof c.reason.refused === 'string' ? c.reason.refused : c.outcome;
+  const syncId = (c.args as { syncId?: unknown } | null)?.syncId;
+  const referral = c.name.startsWith('referrals.') && typeof syncId === 'string' ? localReferralId(db, syncId) : null;
+  writeAudit(
+    db,
+    {
+      userId: c.actor ? (USER_ID.get(db, c.actor.userId)?.id ?? null) : null,
+      username: c.actor?.userId ?? null,
+      role: c.actor?.role ?? null,
+    },
+    {
+      action: c.name,
+      outcome: 'failed',
+      targetType: referral !== null ? 'referral' : null,
+      targetId: referral,
+      details: { reason: code, sync: c.outcome, madeAt: c.madeAt },
+    },
+  );
+}
+
+/** Shared rows the local book could not place when they arrived, placed now if it can (after each cycle). */
+export function placeUnplaced(db: Database): number {
+  return reprojectReferrals(db);
+}
+
+/** Wires a joined store's handle: projections, conflict auditing, and rows the book could not place yet. */
 export function wireDomains(db: Database): void {
   setProjections(db, { [REFERRALS]: projectReferral });
+  setConflictListener(db, auditConflict);
+  placeUnplaced(db);
 }

@@ -176,6 +176,15 @@ export const projectReferral: Projection = (db, syncId, row) => {
     DELETE_BY_SYNC_ID.run(db, syncId);
     return;
   }
+  // A savepoint: a row the store's constraints refuse is left out whole, and the pull goes on.
+  try {
+    db.transaction(() => place(db, syncId, row))();
+  } catch (err) {
+    if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT')) throw err;
+  }
+};
+
+function place(db: Database, syncId: string, row: SyncRow): void {
   const customer = CUSTOMER.get(db, String(row.customer_no))?.id;
   const branch = BRANCH.get(db, String(row.branch))?.id;
   const referrer = USER.get(db, String(row.referrer))?.id;
@@ -228,7 +237,33 @@ export const projectReferral: Projection = (db, syncId, row) => {
       note: e.note,
     });
   }
-};
+}
+
+/** This store's INTEGER id of a shared referral, or null when it has no local row (yet). */
+export function localReferralId(db: Database, syncId: string): number | null {
+  return BY_SYNC_ID.get(db, syncId)?.id ?? null;
+}
+
+const UNPLACED = query<[], { id: string; data: string }>(
+  `SELECT s.id, s.data FROM sync_records s
+   WHERE s.tbl = 'referrals' AND s.deleted = 0 AND s.data IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.sync_id = s.id)`,
+);
+
+/**
+ * Projects the shared referrals that have no local row: those the projection had to leave out because
+ * this store's book did not hold their customer, user or product yet (an extract imported since). Run
+ * when the worker starts and after each sync cycle; one indexed anti-join when there is nothing to do.
+ * Returns how many found their place.
+ */
+export function reprojectReferrals(db: Database): number {
+  const missing = UNPLACED.all(db);
+  if (missing.length === 0) return 0;
+  return db.transaction(() => {
+    for (const r of missing) projectReferral(db, r.id, JSON.parse(r.data) as SyncRow);
+    return missing.length - UNPLACED.all(db).length;
+  })();
+}
 
 /** What a step's re-run needs beyond the referral: the time of the user's act and its inputs. */
 export interface StepArgs {

@@ -91,6 +91,26 @@ function project(db: Database, keys: Iterable<[string, string]>): void {
   }
 }
 
+/**
+ * Told of each new 同步冲突 entry inside the pull's transaction, so the store can audit it atomically
+ * with the undo (every outcome is audited). Per store handle, like the projections.
+ */
+export interface ConflictEvent {
+  mutationId: number;
+  name: string;
+  args: unknown;
+  outcome: 'conflict' | 'refused';
+  reason: Record<string, unknown>;
+  actor: SyncActor | null;
+  madeAt: string;
+}
+export type ConflictListener = (db: Database, c: ConflictEvent) => void;
+const conflictListenerOf = new WeakMap<Database, ConflictListener>();
+
+export function setConflictListener(db: Database, fn: ConflictListener): void {
+  conflictListenerOf.set(db, fn);
+}
+
 export interface ReplicaRecord {
   table: string;
   id: string;
@@ -316,6 +336,15 @@ export function applyPull(db: Database, pull: PullResponse, mutators: Mutators):
       db.prepare(
         'INSERT INTO sync_conflicts (mutation_id, name, args, outcome, reason, made_at, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ).run(r.id, r.name, r.args, r.status, JSON.stringify(reason), r.created_at, now());
+      conflictListenerOf.get(db)?.(db, {
+        mutationId: r.id,
+        name: r.name,
+        args,
+        outcome: r.status as 'conflict' | 'refused',
+        reason,
+        actor,
+        madeAt: r.created_at,
+      });
       report.conflicts += 1;
     }
     return report;

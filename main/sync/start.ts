@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { DOMAIN_MUTATORS, wireDomains } from '../../db/sync/domains';
+import { DOMAIN_MUTATORS, placeUnplaced, wireDomains } from '../../db/sync/domains';
 import { syncJoined } from '../../db/sync/schema';
 import { SyncWorker, type SyncWorkerOptions } from './worker';
 
@@ -13,7 +13,16 @@ export function startWorkstationSync(
 ): SyncWorker | null {
   if (!syncJoined(db)) return null;
   wireDomains(db);
-  const worker = new SyncWorker({ ...opts, db, mutators: DOMAIN_MUTATORS });
+  const worker = new SyncWorker({
+    ...opts,
+    db,
+    mutators: DOMAIN_MUTATORS,
+    // A referral whose customer's extract arrived since its row did gets its local row now.
+    onCycle: (r) => {
+      placeUnplaced(db);
+      opts.onCycle?.(r);
+    },
+  });
   worker.start();
   return worker;
 }

@@ -160,6 +160,14 @@ const REFERRAL_STEPS_BY_ROLE: Readonly<Record<string, readonly ReferralAction[]>
  */
 function referralTransition({ before, after, actor }: TransitionContext): string | null {
   if (after === null) return 'not_deletable';
+  // What every PC's store requires of a row (its CHECKs): won names product and amount, lost a reason.
+  const closed = after.status === 'won' || after.status === 'lost';
+  if ((after.status === 'won') !== (after.won_product != null && after.won_amount_fen != null))
+    return 'won_needs_product';
+  if ((after.status === 'lost') !== (after.lost_reason != null)) return 'lost_needs_reason';
+  if (closed !== (after.closed_at != null)) return 'closed_needs_time';
+  if (typeof after.won_amount_fen === 'number' && after.won_amount_fen <= 0) return 'amount_not_positive';
+  if (typeof after.sla_days === 'number' && (after.sla_days < 1 || after.sla_days > 30)) return 'bad_sla_days';
   if (before === null) {
     if (after.status !== 'new') return 'must_start_new';
     if (actor && actor.role !== 'teller') return 'role_cannot_create';

@@ -242,6 +242,23 @@ describe('referrals through the hub', () => {
       ],
     });
     expect((await ok(A.w, 'sync.status', {}, A.s.manager1)).conflicts).toEqual([]);
+    // Audited on B with the undo: the user's accept, failed, on that referral.
+    expect(
+      B.w.db
+        .prepare(
+          "SELECT username, action, outcome, target_type, target_id, details FROM audit_log WHERE outcome = 'failed' AND action = 'referrals.accept'",
+        )
+        .all(),
+    ).toEqual([
+      {
+        username: 'manager1',
+        action: 'referrals.accept',
+        outcome: 'failed',
+        target_type: 'referral',
+        target_id: String(onB.id),
+        details: expect.stringContaining('"reason":"REFERRAL_BAD_STATE"'),
+      },
+    ]);
     // B's accept is undone: it shows A's, and its history has one acceptance, A's.
     const after = await ok(B.w, 'referrals.get', { id: onB.id }, B.s.manager1);
     expect(after).toMatchObject({ status: 'accepted', acceptedAt: acceptedOnA });
@@ -287,6 +304,14 @@ describe('referrals through the hub', () => {
     const id = key.split('/')[1]!;
     const pc = await enrolTestPc(`http://127.0.0.1:${hub1.port}`, owner, BRANCH, 'rogue');
     const accepted = { ...rec.data, status: 'accepted', accepted_at: '2026-11-02T05:00:00.000Z' };
+    // A complete won row (product, amount, closing time), skipping accept and contact: the state machine says no.
+    const wonFields = {
+      status: 'won',
+      won_product: 'WM001',
+      won_amount_fen: 100,
+      closed_at: '2026-11-02T05:00:00.000Z',
+      closed_on: '2026-11-02',
+    };
     const res = await post(
       `http://127.0.0.1:${hub1.port}/push`,
       {
@@ -317,7 +342,7 @@ describe('referrals through the hub', () => {
             name: 'referrals.win',
             args: {},
             userId: 'manager1',
-            effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: { ...rec.data, status: 'won' } }],
+            effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: { ...rec.data, ...wonFields } }],
           },
         ],
       },
@@ -335,6 +360,29 @@ describe('referrals through the hub', () => {
     const onA = (await mineOf(A)).find((x) => x.status === 'new')!;
     const refused = await call(A.w, 'referrals.accept', { id: onA.id }, A.s.teller);
     expect(refused.ok).toBe(false);
+  });
+
+  it("a flag for a customer C's book does not hold yet is placed once the customer arrives there", async () => {
+    const add = (pc: Pc) =>
+      pc.w.db
+        .prepare(
+          `INSERT INTO customers (customer_no, kind, name, id_type, id_no, mobile, branch_id, opened_on, manager_staff_id,
+             deposit_fen, aum_fen, tier) VALUES ('8000000099', 'individual', '钱新', 'resident_id', '110101199909091231',
+             '13300000009', ?, '2026-11-01', ?, 0, 0, 'ordinary')`,
+        )
+        .run(pc.w.ids.branch, pc.w.ids.staff.manager1).lastInsertRowid as number;
+    const customerId = add(A);
+    const r = await ok(A.w, 'referrals.create', { customerId, interest: 'card', urgency: 'normal' }, A.s.teller);
+    expect(await until(async () => find(await queueOf(B), r) === undefined && (await converged()))).toBe(true);
+    // C has the record in its replica but no customer to hang it on: left out, the pull went through.
+    expect(find(await queueOf(C, 'president'), r)).toBeUndefined();
+    add(C);
+    await C.worker.syncNow();
+    expect(find(await queueOf(C, 'president'), r)).toMatchObject({
+      status: 'new',
+      customerName: '钱新',
+      interest: 'card',
+    });
   });
 
   it('a store joined to a hub syncs from start-up: the services start its worker, a flag goes up at once', async () => {
