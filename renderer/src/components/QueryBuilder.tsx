@@ -447,9 +447,9 @@ export function QueryBuilder({
         </button>
       </div>
       {(error || missing !== null) && (
-        <p className="status status-error" role="alert" data-testid="query-error">
+        <div className="notice notice-error" role="alert" data-testid="query-error">
           {missing !== null ? t('qb.needValue', { n: missing }) : error && errorText(error)}
-        </p>
+        </div>
       )}
     </Modal>
   );
@@ -569,7 +569,11 @@ export function AddToListDialog({
           </span>
         )}
       </div>
-      {error && <p className="status status-error">{errorText(error)}</p>}
+      {error && (
+        <div className="notice notice-error" role="alert">
+          {errorText(error)}
+        </div>
+      )}
     </Modal>
   );
 }
