@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
 import { listConflicts, queuedCount } from '../../../db/sync/replica';
-import { ensureSyncSchema } from '../../../db/sync/schema';
+import { ensureSyncSchema, readSyncState } from '../../../db/sync/schema';
 import { type Hub, startHub } from '../../../main/hub/service';
 import { enrolWorkstation } from '../../../main/sync/hub-client';
 import { startWorkstationSync } from '../../../main/sync/start';
@@ -127,6 +127,8 @@ async function advance(pc: Pc, ms: number): Promise<void> {
 }
 
 async function flag(pc: Pc, customer: 'm1a' | 'm1b'): Promise<Referral> {
+  // One second apart: a referral is found on the other PCs by its customer and flag time.
+  await advance(pc, 1000);
   return ok(
     pc.w,
     'referrals.create',
@@ -295,6 +297,43 @@ describe('referrals through the hub', () => {
     expect(B.worker.status()).toMatchObject({ state: 'synced', queued: 0 });
   });
 
+  it("the president's offline reassign meets manager1's contact: the hub refuses it, C re-runs it on the new state", async () => {
+    const r = await flag(A, 'm1a');
+    expect(await until(async () => find(await queueOf(C, 'president'), r) !== undefined)).toBe(true);
+    const onC = find(await queueOf(C, 'president'), r)!;
+    C.cable.unplug();
+    expect(await until(() => !C.worker.listening)).toBe(true);
+    await ok(
+      C.w,
+      'referrals.reassign',
+      { id: onC.id, toStaffId: C.w.ids.staff.manager2, note: '客户在东城' },
+      C.s.president,
+    );
+    await ok(A.w, 'referrals.accept', { id: r.id }, A.s.manager1);
+    await ok(A.w, 'referrals.contact', { id: r.id, channel: 'call', outcome: 'reached' }, A.s.manager1);
+    expect(await until(async () => find(await queueOf(B), r)?.status === 'contacted')).toBe(true);
+
+    C.cable.plug();
+    expect(await until(converged, 8000)).toBe(true);
+    // Still valid on the contacted referral: re-run, not a conflict; reassigning keeps it contacted.
+    expect(listConflicts(C.w.db)).toEqual([]);
+    const pcC = readSyncState(C.w.db).identity!.pcId;
+    const outcomes = await owner.query(
+      'SELECT outcome FROM mutations WHERE branch = $1 AND pc_id = $2 ORDER BY mutation_id DESC LIMIT 2',
+      [BRANCH, pcC],
+    );
+    expect(outcomes.rows.map((x) => x.outcome).reverse()).toEqual(['conflict', 'applied']);
+    const onB = find(await queueOf(B, 'manager2'), r)!;
+    expect(onB).toMatchObject({ status: 'contacted', ownerStaffId: B.w.ids.staff.manager2 });
+    expect(find(await queueOf(A), r)).toBeUndefined();
+    expect((await events(B, onB.id, 'manager2')).map((e) => e.split(':')[0])).toEqual([
+      'created',
+      'accepted',
+      'contacted',
+      'reassigned',
+    ]);
+  });
+
   it("the hub refuses what a role may not write: a teller's PC pushing an acceptance, a manager's flag", async () => {
     const rows = (await hubRecords(owner, BRANCH)) as Record<
       string,
@@ -372,6 +411,7 @@ describe('referrals through the hub', () => {
         )
         .run(pc.w.ids.branch, pc.w.ids.staff.manager1).lastInsertRowid as number;
     const customerId = add(A);
+    await advance(A, 1000);
     const r = await ok(A.w, 'referrals.create', { customerId, interest: 'card', urgency: 'normal' }, A.s.teller);
     expect(await until(async () => find(await queueOf(B), r) === undefined && (await converged()))).toBe(true);
     // C has the record in its replica but no customer to hang it on: left out, the pull went through.
