@@ -6,7 +6,7 @@ import { expectNoRawErrors, signIn } from './support/app';
  * 高级查询 and 审计日志 on a branch PC's 1366x768 screen, in both languages: conditions are set from
  * words and names (no codes, ids or product numbers typed), a bad value names its condition, the audit
  * log filters by date, user and action and reads in words. Saves
- * test-results/screenshots/{zh-CN,en}-query-builder.png and {zh-CN,en}-audit.png.
+ * test-results/screenshots/{zh-CN,en}-query-builder.png and {zh-CN,en}-audit.png (and -1920 at 1920x1080).
  */
 test.use({ viewport: { width: 1366, height: 768 } });
 
@@ -15,6 +15,14 @@ type Lang = (typeof LANGS)[number];
 
 async function saveScreen(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.resolve(__dirname, '..', '..', 'test-results', 'screenshots', `${name}.png`) });
+}
+
+/** The same screen on a 1920x1080 monitor too, then back to the branch PC's size. */
+async function saveScreens(page: Page, name: string): Promise<void> {
+  await saveScreen(page, name);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await saveScreen(page, `${name}-1920`);
+  await page.setViewportSize({ width: 1366, height: 768 });
 }
 
 async function switchLanguage(page: Page, lang: Lang): Promise<void> {
@@ -102,7 +110,7 @@ test('the advanced query is set up from words and names, in both languages', asy
       lang === 'zh-CN' ? '第 4 个条件的取值' : 'condition 4 (value)',
     );
     await expectNoCodes(qb);
-    await saveScreen(page, `${lang}-query-builder`);
+    await saveScreens(page, `${lang}-query-builder`);
     await page.keyboard.press('Escape');
     await expect(qb).toBeHidden();
   }
@@ -170,7 +178,7 @@ test('the audit log filters by date, user and action, and reads in words', async
     // no horizontal scroll at 1366, of the page or of the table inside its panel
     expect(await page.locator('html').evaluate((h) => h.scrollWidth - h.clientWidth)).toBeLessThanOrEqual(0);
     expect(await audit.locator('.table-wrap').evaluate((w) => w.scrollWidth - w.clientWidth)).toBeLessThanOrEqual(1);
-    await saveScreen(page, `${lang}-audit`);
+    await saveScreens(page, `${lang}-audit`);
   }
   await switchLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
