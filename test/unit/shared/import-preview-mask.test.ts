@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PreviewRow } from '../../../shared/api/imports';
-import { maskPreviewRow } from '../../../shared/import-preview-mask';
+import { maskPreview, maskPreviewRow, maskRejectValue } from '../../../shared/import-preview-mask';
 
 const row = (values: Record<string, string | null>, reject: PreviewRow['reject'] = null): PreviewRow => ({
   line: 2,
@@ -48,5 +48,29 @@ describe('import preview masking', () => {
       'customers',
     );
     expect(noField.reject?.value).toBe('王小********');
+  });
+});
+
+describe('masking outside the preview', () => {
+  it('a reject value is masked by its field; counts (no field) stay', () => {
+    expect(maskRejectValue('customers', 'id_no', '110108195008026868')).toBe(
+      maskPreviewRow(row({ id_no: '110108195008026868' }), 'customers').values.id_no,
+    );
+    expect(maskRejectValue('customers', 'id_no', '110108195008026868')).not.toContain('19500802');
+    expect(maskRejectValue('customers', 'mobile', '1735576581X')).not.toBe('1735576581X');
+    expect(maskRejectValue('customers', 'opened_on', '20240230')).toBe('20240230');
+    expect(maskRejectValue('customers', null, '9')).toBe('9');
+  });
+
+  it('the whole preview keeps its counts', () => {
+    const result = {
+      header: null,
+      rows: [row({ id_no: '110108195008026868' })],
+      counts: { read: 3, good: 2, bad: 1 },
+      encoding: null,
+      detected: null,
+      sheet: null,
+    };
+    expect(maskPreview(result, 'customers').counts).toEqual({ read: 3, good: 2, bad: 1 });
   });
 });
