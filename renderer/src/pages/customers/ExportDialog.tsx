@@ -94,6 +94,11 @@ export function ExportDialog({
               </label>
             ))}
           </fieldset>
+          {format === 'csv' && (
+            <p className="field-hint" data-testid="export-csv-note">
+              {t('grid.csvNote')}
+            </p>
+          )}
           <div className="actions">
             <button
               type="button"
