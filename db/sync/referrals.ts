@@ -2,7 +2,9 @@ import type { Database } from 'better-sqlite3';
 import type { ReferralAction, ReferralStatus } from '../../shared/api/referrals';
 import { uuid7 } from '../../shared/sync/ids';
 import type { SyncActor, SyncRow } from '../../shared/sync/rules';
+import { addReminder, resolveReminders } from '../relationship/reminders';
 import {
+  activePresidents,
   addEvent,
   markAccepted,
   markContacted,
@@ -184,7 +186,40 @@ export const projectReferral: Projection = (db, syncId, row) => {
   }
 };
 
+const LOCAL_STATE = query<[syncId: string], { owner: number | null }>(
+  'SELECT owner_staff_id AS owner FROM referrals WHERE sync_id = ?',
+);
+const CUSTOMER_NAME = query<[id: number], { name: string }>('SELECT name FROM customers WHERE id = ?');
+
+/**
+ * The SLA reminder as the handler keeps it, for a referral that arrived from another PC: to the owning
+ * manager (or the branch's presidents for the queue) while it awaits first contact; closed once it is
+ * contacted or closed, and moved when the owner changes. Reminders are local (not synced yet); their
+ * dedupe keys make this a no-op on the PC where the step was taken.
+ */
+function remindSla(db: Database, id: number, customerId: number, row: SyncRow, prevOwner: number | null | undefined) {
+  const owner = STAFF.get(db, String(row.owner ?? ''))?.id ?? null;
+  const awaiting = row.status === 'new' || row.status === 'accepted';
+  if (!awaiting || (prevOwner !== undefined && prevOwner !== owner))
+    resolveReminders(db, 'referral', id, 'referral_sla');
+  if (!awaiting) return;
+  const base = {
+    kind: 'referral_sla' as const,
+    customerId,
+    dueOn: String(row.due_on),
+    params: { interest: String(row.interest), customer: CUSTOMER_NAME.get(db, customerId)?.name ?? '' },
+    sourceType: 'referral',
+    sourceId: id,
+  };
+  const today = String(row.created_on);
+  if (owner != null) addReminder(db, { ...base, staffId: owner, dedupeKey: `referral_sla:${id}:${owner}` }, today);
+  else
+    for (const userId of activePresidents(db))
+      addReminder(db, { ...base, userId, dedupeKey: `referral_sla:${id}:queue` }, today);
+}
+
 function place(db: Database, syncId: string, row: SyncRow): void {
+  const prevOwner = LOCAL_STATE.get(db, syncId)?.owner;
   const customer = CUSTOMER.get(db, String(row.customer_no))?.id;
   const branch = BRANCH.get(db, String(row.branch))?.id;
   const referrer = USER.get(db, String(row.referrer))?.id;
@@ -220,6 +255,7 @@ function place(db: Database, syncId: string, row: SyncRow): void {
     String(row.updated_at),
   );
   const local = BY_SYNC_ID.get(db, syncId)!.id;
+  remindSla(db, local, customer, row, prevOwner);
   DELETE_EVENTS.run(db, local);
   for (const e of (Array.isArray(row.events) ? row.events : []) as WireEvent[]) {
     const user = USER.get(db, String(e.user))?.id;

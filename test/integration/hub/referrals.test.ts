@@ -155,6 +155,16 @@ describe('referrals through the hub', () => {
       referrerName: r.referrerName,
     });
     expect(await events(B, onB.id)).toEqual(await events(A, r.id, 'teller'));
+    // The SLA reminder is in manager1's inbox on B too, as if flagged there.
+    const sla = (pc: Pc, id: number) =>
+      pc.w.db
+        .prepare(
+          `SELECT u.username, r.due_on AS dueOn, r.status FROM reminders r JOIN users u ON u.id = r.user_id
+           WHERE r.kind = 'referral_sla' AND r.source_type = 'referral' AND r.source_id = ?`,
+        )
+        .all(String(id));
+    expect(sla(B, onB.id)).toEqual([{ username: 'manager1', dueOn: r.dueOn, status: 'open' }]);
+    expect(sla(B, onB.id)).toEqual(sla(A, r.id));
 
     await advance(B, 3_600_000);
     await ok(B.w, 'referrals.accept', { id: onB.id }, B.s.manager1);
@@ -177,6 +187,9 @@ describe('referrals through the hub', () => {
       closeNote: '已购',
     });
     expect(seen.acceptedAt).toBe(B.w.clock.now().toISOString());
+    // Contacted on B: the reminder is closed on every PC.
+    expect(sla(A, r.id)).toEqual([{ username: 'manager1', dueOn: r.dueOn, status: 'done' }]);
+    expect(sla(B, onB.id)).toEqual([{ username: 'manager1', dueOn: r.dueOn, status: 'done' }]);
     expect((await events(A, r.id, 'teller')).map((e) => e.split(':')[0])).toEqual([
       'created',
       'accepted',
