@@ -35,6 +35,9 @@ const KEYS: Record<string, Spec> = {
   profile: { as: 'text' },
   query: { as: 'text' },
   lockedUntil: { as: 'time' },
+  // a 同步冲突 entry (db/sync/domains.ts): how the hub answered and when the user acted
+  sync: { as: 'code' },
+  madeAt: { as: 'time' },
   amountFen: { as: 'money' },
   disabled: { as: 'bool' },
   pendingApproval: { as: 'bool' },

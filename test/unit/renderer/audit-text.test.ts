@@ -124,11 +124,23 @@ describe('audit details', () => {
       state: ['running', 'done', 'failed', 'cancelled'],
       source: ['ui', 'cli'],
       origin: ['list', 'query', 'filter', 'import'],
+      sync: ['conflict', 'refused'],
     };
     for (const [key, list] of Object.entries(codes))
       for (const code of list) {
         const text = detailText(tr('zh-CN'), 'zh-CN', [{ key, value: { kind: 'code', code } }]);
         expect(text, `${key}: ${code}`).not.toMatch(/[a-z]+_[a-z]+|\b[a-z]{2,}\b/);
       }
+    // a sync conflict's reason is the refusing rule's error code
+    for (const code of [
+      'NOT_FOUND',
+      'FORBIDDEN',
+      'REFERRAL_NOT_OWNER',
+      'REFERRAL_BAD_STATE',
+      'REFERRAL_BAD_ASSIGNEE',
+    ]) {
+      const text = detailText(tr('zh-CN'), 'zh-CN', [{ key: 'reason', value: { kind: 'code', code } }]);
+      expect(text, code).not.toMatch(/[A-Z]{2,}/);
+    }
   });
 });
