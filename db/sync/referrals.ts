@@ -13,6 +13,7 @@ import {
   reassignReferral,
   TRANSITIONS,
 } from '../relationship/referral-steps';
+import { opportunityFromReferral, type ReferralClosing } from '../relationship/referrals';
 import { query } from '../sql';
 import {
   type LocalEffect,
@@ -218,6 +219,33 @@ function remindSla(db: Database, id: number, customerId: number, row: SyncRow, p
       addReminder(db, { ...base, userId, dedupeKey: `referral_sla:${id}:queue` }, today);
 }
 
+const OPPORTUNITY = query<[dedupeKey: string], { id: number; stage: string }>(
+  'SELECT id, stage FROM opportunities WHERE dedupe_key = ?',
+);
+const DELETE_OPPORTUNITY = query<[id: number]>('DELETE FROM opportunities WHERE id = ?');
+
+/**
+ * A closed referral is an opportunity of source 'referral' (one per referral) on every PC, as the handler
+ * makes it where the referral is closed; a close undone by a conflict takes its opportunity with it, and
+ * a close that ended the other way (won here, lost on the hub) is made again as the hub has it.
+ */
+function followClosing(db: Database, id: number, row: SyncRow, product: number | null): void {
+  const closedAs = row.status === 'won' || row.status === 'lost' ? row.status : null;
+  const opp = OPPORTUNITY.get(db, `referral:${id}`);
+  if (opp && opp.stage === closedAs) return;
+  if (opp) DELETE_OPPORTUNITY.run(db, opp.id);
+  if (closedAs === null) return;
+  const events = (Array.isArray(row.events) ? row.events : []) as WireEvent[];
+  const closer = [...events].reverse().find((e) => e.action === closedAs);
+  const userId = USER.get(db, closer?.user ?? String(row.referrer))?.id;
+  if (userId === undefined) return;
+  const closing: ReferralClosing =
+    closedAs === 'won'
+      ? { won: { productId: product!, fen: Number(row.won_amount_fen) } }
+      : { lost: { reason: String(row.lost_reason), note: text(row.close_note) } };
+  opportunityFromReferral(db, id, closing, userId, String(row.closed_on ?? row.created_on));
+}
+
 function place(db: Database, syncId: string, row: SyncRow): void {
   const prevOwner = LOCAL_STATE.get(db, syncId)?.owner;
   const customer = CUSTOMER.get(db, String(row.customer_no))?.id;
@@ -256,6 +284,7 @@ function place(db: Database, syncId: string, row: SyncRow): void {
   );
   const local = BY_SYNC_ID.get(db, syncId)!.id;
   remindSla(db, local, customer, row, prevOwner);
+  followClosing(db, local, row, product);
   DELETE_EVENTS.run(db, local);
   for (const e of (Array.isArray(row.events) ? row.events : []) as WireEvent[]) {
     const user = USER.get(db, String(e.user))?.id;

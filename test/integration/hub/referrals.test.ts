@@ -100,6 +100,13 @@ const mineOf = async (pc: Pc) => (await ok(pc.w, 'referrals.mine', { offset: 0, 
 /** The referral on a PC by its customer and flag time (its INTEGER id is the PC's own). */
 const find = (rows: Referral[], r: Referral) =>
   rows.find((x) => x.customerNo === r.customerNo && x.createdAt === r.createdAt);
+/** The referral's opportunities on a PC (source 'referral', one per referral by its dedupe key). */
+const opportunities = (pc: Pc, id: number) =>
+  pc.w.db
+    .prepare(
+      "SELECT stage, amount_fen AS fen, lost_reason AS lostReason FROM opportunities WHERE source = 'referral' AND source_ref = ?",
+    )
+    .all(String(id));
 const events = async (pc: Pc, id: number, who = 'manager1') =>
   (await ok(pc.w, 'referrals.get', { id }, pc.s[who])).events.map((e) => `${e.action}:${e.userName}:${e.at}`);
 
@@ -187,6 +194,9 @@ describe('referrals through the hub', () => {
       closeNote: '已购',
     });
     expect(seen.acceptedAt).toBe(B.w.clock.now().toISOString());
+    // Closed: exactly one opportunity of source 'referral' on each PC.
+    expect(opportunities(A, r.id)).toEqual([{ stage: 'won', fen: 5_000_000, lostReason: null }]);
+    expect(opportunities(B, onB.id)).toEqual(opportunities(A, r.id));
     // Contacted on B: the reminder is closed on every PC.
     expect(sla(A, r.id)).toEqual([{ username: 'manager1', dueOn: r.dueOn, status: 'done' }]);
     expect(sla(B, onB.id)).toEqual([{ username: 'manager1', dueOn: r.dueOn, status: 'done' }]);
@@ -308,6 +318,39 @@ describe('referrals through the hub', () => {
     expect(find(await queueOf(B), other)).toMatchObject({ status: 'new' });
     expect(listConflicts(B.w.db)).toHaveLength(1); // the previous test's, nothing new
     expect(B.worker.status()).toMatchObject({ state: 'synced', queued: 0 });
+  });
+
+  it('won on B while apart, lost on A first: B gets the conflict, and every PC one opportunity, lost', async () => {
+    const r = await flag(A, 'm1b');
+    expect(await until(async () => find(await queueOf(B), r) !== undefined)).toBe(true);
+    const onB = find(await queueOf(B), r)!;
+    await ok(A.w, 'referrals.accept', { id: r.id }, A.s.manager1);
+    await ok(A.w, 'referrals.contact', { id: r.id, channel: 'call', outcome: 'interested' }, A.s.manager1);
+    expect(await until(async () => find(await queueOf(B), r)?.status === 'contacted')).toBe(true);
+    B.cable.unplug();
+    expect(await until(() => !B.worker.listening)).toBe(true);
+    const product = B.w.db.prepare("SELECT id FROM products WHERE code = 'WM001'").pluck().get() as number;
+    await ok(B.w, 'referrals.win', { id: onB.id, productId: product, amount: '1000.00' }, B.s.manager1);
+    expect(opportunities(B, onB.id)).toEqual([{ stage: 'won', fen: 100_000, lostReason: null }]);
+    await ok(A.w, 'referrals.lose', { id: r.id, reason: 'competitor' }, A.s.manager1);
+    expect(await until(async () => find(await queueOf(C, 'president'), r)?.status === 'lost')).toBe(true);
+
+    B.cable.plug();
+    expect(await until(converged, 8000)).toBe(true);
+    expect(listConflicts(B.w.db).map((c) => [c.name, c.reason.refused, c.reason.status])).toContainEqual([
+      'referrals.win',
+      'REFERRAL_BAD_STATE',
+      'lost',
+    ]);
+    expect(await ok(B.w, 'referrals.get', { id: onB.id }, B.s.manager1)).toMatchObject({
+      status: 'lost',
+      lostReason: 'competitor',
+      wonAmount: null,
+    });
+    const lost = [{ stage: 'lost', fen: null, lostReason: '已选择他行' }];
+    expect(opportunities(B, onB.id)).toEqual(lost);
+    expect(opportunities(A, r.id)).toEqual(lost);
+    expect(opportunities(C, find(await queueOf(C, 'president'), r)!.id)).toEqual(lost);
   });
 
   it("the president's offline reassign meets manager1's contact: the hub refuses it, C re-runs it on the new state", async () => {
