@@ -334,8 +334,8 @@ export function applyPull(db: Database, pull: PullResponse, mutators: Mutators):
         }
       }
       db.prepare(
-        'INSERT INTO sync_conflicts (mutation_id, name, args, outcome, reason, made_at, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(r.id, r.name, r.args, r.status, JSON.stringify(reason), r.created_at, now());
+        'INSERT INTO sync_conflicts (mutation_id, name, args, outcome, reason, made_at, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(r.id, r.name, r.args, r.status, JSON.stringify(reason), r.created_at, now(), r.actor);
       conflictListenerOf.get(db)?.(db, {
         mutationId: r.id,
         name: r.name,
@@ -392,6 +392,8 @@ export interface SyncConflict {
   reason: Record<string, unknown>;
   madeAt: string;
   at: string;
+  /** Who acted (null: system work, or an entry from before schema 2). */
+  actor: SyncActor | null;
 }
 
 export function listConflicts(db: Database): SyncConflict[] {
@@ -404,6 +406,7 @@ export function listConflicts(db: Database): SyncConflict[] {
     reason: string;
     made_at: string;
     at: string;
+    actor: string | null;
   }[];
   return rows.map((r) => ({
     id: r.id,
@@ -414,5 +417,6 @@ export function listConflicts(db: Database): SyncConflict[] {
     reason: JSON.parse(r.reason),
     madeAt: r.made_at,
     at: r.at,
+    actor: r.actor ? (JSON.parse(r.actor) as SyncActor) : null,
   }));
 }

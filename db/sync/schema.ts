@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
  * the same statements when the domain tables are wired to it. Nothing here touches the existing
  * tables: a store without a hub never calls it.
  */
-export const SYNC_SCHEMA_VERSION = 1;
+export const SYNC_SCHEMA_VERSION = 2;
 
 export function ensureSyncSchema(db: Database): void {
   db.exec(`
@@ -67,11 +67,20 @@ export function ensureSyncSchema(db: Database): void {
       reason       TEXT NOT NULL,
       made_at      TEXT NOT NULL,
       at           TEXT NOT NULL,
-      seen         INTEGER NOT NULL DEFAULT 0
+      seen         INTEGER NOT NULL DEFAULT 0,
+      -- Who acted ({userId, role} JSON, as in the outbox): the list shows each user their own (schema 2).
+      actor        TEXT
     );
   `);
   const v = (db.prepare('SELECT schema FROM sync_state WHERE id = 1').get() as { schema: number }).schema;
   if (v > SYNC_SCHEMA_VERSION) throw new Error(`sync tables written by a newer release (schema ${v})`);
+  if (v < 2) {
+    const cols = db.prepare("SELECT name FROM pragma_table_info('sync_conflicts')").pluck().all() as string[];
+    db.transaction(() => {
+      if (!cols.includes('actor')) db.exec('ALTER TABLE sync_conflicts ADD COLUMN actor TEXT');
+      db.prepare('UPDATE sync_state SET schema = ? WHERE id = 1').run(SYNC_SCHEMA_VERSION);
+    })();
+  }
 }
 
 export interface SyncIdentity {

@@ -32,6 +32,6 @@ export interface SyncStatusView {
 }
 
 export const syncApi = {
-  /** Polled by the header: the sync state and the 同步冲突 list (newest first, at most 50). */
+  /** Polled by the header: the sync state and the user's own 同步冲突 list (newest first, at most 50). */
   'sync.status': method<SyncStatusView>()('session', empty),
 } as const;

@@ -267,6 +267,9 @@ describe('referrals through the hub', () => {
       ],
     });
     expect((await ok(A.w, 'sync.status', {}, A.s.manager1)).conflicts).toEqual([]);
+    // Each user sees their own: the teller signed in on B has no conflict to read.
+    expect((await ok(B.w, 'sync.status', {}, B.s.teller)).conflicts).toEqual([]);
+    expect(conflict!.actor).toEqual({ userId: 'manager1', role: 'manager' });
     // Audited on B with the undo: the user's accept, failed, on that referral.
     expect(
       B.w.db
