@@ -1,7 +1,7 @@
 /**
  * Every error that may cross the boundary to the renderer. Handlers throw `AppError(code, details)`;
  * adapters send only `{ code, details }`; the renderer maps each code to a zh-CN / en message
- * (renderer/src/i18n/*.json, key `errors.<CODE>`). Details must be safe to show: no SQL, no stack.
+ * (shared/i18n/*.json and domains/, key `errors.<CODE>`). Details must be safe to show: no SQL, no stack.
  */
 export const ERROR_CODES = [
   'VALIDATION',

@@ -1,7 +1,7 @@
 /**
  * The customer catalogue's strings (shared/customer-fields.ts) as translation trees, under the keys
  * the screens use (customer.name, grid.deposits, tiers.gold...). The main process writes them into
- * exports; the renderer merges them into its own trees (renderer/src/i18n/resources.ts), so a field's
+ * exports; the renderer merges them into its own trees (shared/i18n/resources.ts), so a field's
  * title and value labels exist once, in the catalogue.
  */
 import {

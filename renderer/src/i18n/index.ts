@@ -5,7 +5,7 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Locale } from '../../../shared/api';
-import { en, zhCN } from './resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 
 export const LANGUAGES: readonly Locale[] = ['zh-CN', 'en'];
 export const DEFAULT_LANGUAGE: Locale = 'zh-CN';

@@ -18,9 +18,9 @@ import type { CallResult } from '../../../shared/errors';
 import { fenToYuan } from '../../../shared/money';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 import i18next from 'i18next';
-import i18n from '../../../renderer/src/i18n/domains/desktop.json';
+import i18n from '../../../shared/i18n/domains/desktop.json';
 import { errorMessage } from '../../../renderer/src/i18n/messages';
-import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 import { asUsers } from '../support/store';
 
 /**

@@ -3,7 +3,7 @@ import { hashPassword } from '../../../db/password';
 import { REFERRAL_STATUSES, type Referral, type ReferralStatus } from '../../../shared/api';
 import { TRANSITIONS, type ReferralAction } from '../../../db/relationship/referral-steps';
 import { errorMessage } from '../../../renderer/src/i18n/messages';
-import { en, zhCN, type Tree } from '../../../renderer/src/i18n/resources';
+import { en, zhCN, type Tree } from '../../../shared/i18n/resources';
 import { call, makeWorld, ok, signIn, TEST_PASSWORD, type World } from '../support/store';
 
 /**

@@ -2,7 +2,7 @@ import i18next from 'i18next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRID_COLUMN_IDS, GRID_LAYOUT_MAX_COLUMNS, type GridColumnState } from '../../../shared/api';
 import { errorMessage } from '../../../renderer/src/i18n/messages';
-import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 
 /**

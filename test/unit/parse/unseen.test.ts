@@ -5,7 +5,7 @@
 import i18next, { type i18n } from 'i18next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorMessage } from '../../../renderer/src/i18n/messages';
-import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 import { presentColumns } from '../../../main/jobs/parse/source';
 import { delimitedProfile, expectParseError, readAll, tempDir } from './helpers';
 

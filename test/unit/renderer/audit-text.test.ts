@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import i18next, { type i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionLabel, detailText, targetText, type Translate } from '../../../renderer/src/pages/audit-text';
-import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 import { AUDIT_ACTIONS, type AuditDetail } from '../../../shared/api';
 
 let inst: i18n;

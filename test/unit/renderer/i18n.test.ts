@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 import { TIERS } from '../../../shared/api';
 import { ERROR_CODES } from '../../../shared/errors';
 import { ROLES } from '../../../shared/permissions';

@@ -1,7 +1,7 @@
 import i18next, { type i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorMessage, validationFields, type Translate } from '../../../renderer/src/i18n/messages';
-import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 import { ERROR_CODES } from '../../../shared/errors';
 
 let inst: i18n;

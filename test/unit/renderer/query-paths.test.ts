@@ -1,7 +1,7 @@
 import i18next, { type i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conditionLabel, errorMessage, type Translate } from '../../../renderer/src/i18n/messages';
-import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 
 let inst: i18n;
 const tr =

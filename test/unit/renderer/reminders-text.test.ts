@@ -1,7 +1,7 @@
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reminderText } from '../../../renderer/src/pages/reminders/text';
-import { en, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, zhCN } from '../../../shared/i18n/resources';
 import { REMINDER_KINDS, type Reminder, type ReminderKind } from '../../../shared/api/reminders';
 
 let inst: i18n;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { en, type Tree, zhCN } from '../../../renderer/src/i18n/resources';
+import { en, type Tree, zhCN } from '../../../shared/i18n/resources';
 import { REASON_TEXT } from '../../../main/jobs/engine/reasons';
 import { REJECT_REASONS } from '../../../shared/imports';
 

@@ -1,12 +1,12 @@
 /**
  * The translation trees, one per language: the base files (en.json, zh-CN.json) with each feature
  * domain's strings (domains/<domain>.json, holding both languages side by side) and the customer
- * field catalogue's titles and value labels (shared/i18n/customer-fields.ts, shared with the main
- * process's exports) merged in. Domains keep
- * their own files so features land without editing one shared file; a key defined twice is a bug and
- * throws at start-up (and in the i18n unit test).
+ * field catalogue's titles and value labels (customer-fields.ts) merged in. In shared/ because both
+ * sides read them: the renderer for its screens, the main process for what it writes into files
+ * (export titles, report and desktop headings). Domains keep their own files so features land without
+ * editing one shared file; a key defined twice is a bug and throws at start-up (and in the i18n test).
  */
-import { FIELD_STRINGS } from '../../../shared/i18n/customer-fields';
+import { FIELD_STRINGS } from './customer-fields';
 import enBase from './en.json';
 import zhBase from './zh-CN.json';
 import desktop from './domains/desktop.json';
