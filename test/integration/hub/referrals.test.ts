@@ -515,4 +515,84 @@ describe('referrals through the hub', () => {
       rmSync(w.dir, { recursive: true, force: true });
     }
   });
+
+  it('three PCs apart, random steps on shared referrals, back in random order: all agree, nothing half-done', async () => {
+    let seed = 20261206;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      // The high bits: an LCG's low bits repeat with a short period.
+      return Math.floor(seed / 2 ** 16) % n;
+    };
+    const flags: Referral[] = [];
+    for (let i = 0; i < 6; i++) flags.push(await flag(A, i % 2 ? 'm1a' : 'm1b'));
+    expect(await until(async () => (await queueOf(C, 'president')).filter((x) => find(flags, x)).length === 6)).toBe(
+      true,
+    );
+    expect(await until(converged)).toBe(true);
+    const syncIds = flags.map((f) => A.w.db.prepare('SELECT sync_id FROM referrals WHERE id = ?').pluck().get(f.id));
+    const localId = (pc: Pc, syncId: unknown) =>
+      pc.w.db.prepare('SELECT id FROM referrals WHERE sync_id = ?').pluck().get(syncId) as number;
+    const product = (pc: Pc) => pc.w.db.prepare("SELECT id FROM products WHERE code = 'WM001'").pluck().get() as number;
+    // A step the PC's own state allows (so most are taken locally, and the clashes happen on the hub).
+    const attempt = async (pc: Pc) => {
+      const id = localId(pc, syncIds[rand(syncIds.length)]);
+      const r = await ok(pc.w, 'referrals.get', { id }, pc.s.president);
+      const mine = r.ownerStaffId === pc.w.ids.staff.manager1;
+      const m = pc.s.manager1;
+      const options: (() => ReturnType<typeof call>)[] = [];
+      // Reassigning now and then (it sends a referral back to new): the president dispatches, managers work.
+      if (r.status !== 'won' && r.status !== 'lost' && rand(mine ? 8 : 2) === 0) {
+        const to = mine ? pc.w.ids.staff.manager2 : pc.w.ids.staff.manager1;
+        options.push(() => call(pc.w, 'referrals.reassign', { id, toStaffId: to }, pc.s.president));
+      }
+      if (mine && r.status === 'new') options.push(() => call(pc.w, 'referrals.accept', { id }, m));
+      if (mine && (r.status === 'accepted' || r.status === 'contacted')) {
+        options.push(() => call(pc.w, 'referrals.contact', { id, channel: 'call', outcome: 'reached' }, m));
+        if (rand(3) === 0) options.push(() => call(pc.w, 'referrals.lose', { id, reason: 'unreachable' }, m));
+      }
+      if (mine && r.status === 'contacted')
+        options.push(() => call(pc.w, 'referrals.win', { id, productId: product(pc), amount: '100.00' }, m));
+      return options.length ? options[rand(options.length)]!() : { ok: false };
+    };
+    let done = 0;
+    for (let round = 0; round < 4; round++) {
+      for (const pc of pcs) pc.cable.unplug();
+      for (let i = 0; i < 9; i++) if ((await attempt(pcs[rand(3)]!)).ok) done++;
+      const order = [...pcs].sort(() => rand(3) - 1);
+      for (const pc of order) {
+        pc.cable.plug();
+        await new Promise((r) => setTimeout(r, rand(100)));
+      }
+      expect(await until(converged, 10_000)).toBe(true);
+    }
+    expect(done).toBeGreaterThan(0);
+    const hubNow = (await hubRecords(owner, BRANCH)) as Record<string, { data: Record<string, unknown> }>;
+    const statuses = syncIds.map(
+      (id) => `${hubNow[`referrals/${id}`]!.data.status}/${hubNow[`referrals/${id}`]!.data.owner}`,
+    );
+    console.info(
+      `storm: ${done} steps taken locally, conflicts ${pcs.map((p) => `${p.name}=${listConflicts(p.w.db).length}`).join(' ')}, ends ${statuses.join(' ')}`,
+    );
+    const hub = (await hubRecords(owner, BRANCH)) as Record<string, { data: Record<string, unknown> }>;
+    for (const syncId of syncIds) {
+      const h = hub[`referrals/${syncId}`]!.data;
+      for (const pc of pcs) {
+        const id = localId(pc, syncId);
+        const row = await ok(pc.w, 'referrals.get', { id }, pc.s.president);
+        expect(row.status, `${pc.name} ${syncId}`).toBe(h.status);
+        expect(row.events.length).toBe((h.events as unknown[]).length);
+        // Exactly one opportunity per closed referral, none for an open one, on every PC.
+        const opps = opportunities(pc, id) as { stage: string }[];
+        expect(opps.map((o) => o.stage)).toEqual(h.status === 'won' || h.status === 'lost' ? [h.status] : []);
+      }
+    }
+    // Every 同步冲突 entry is in the audit log of its PC, as the user's failed act.
+    for (const pc of pcs) {
+      const failed = pc.w.db
+        .prepare("SELECT count(*) FROM audit_log WHERE outcome = 'failed' AND action LIKE 'referrals.%'")
+        .pluck()
+        .get();
+      expect(failed).toBe(listConflicts(pc.w.db).length);
+    }
+  }, 60_000);
 });
