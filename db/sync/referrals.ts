@@ -6,6 +6,7 @@ import { addReminder, resolveReminders } from '../relationship/reminders';
 import {
   activePresidents,
   addEvent,
+  grantOutsideBook,
   markAccepted,
   markContacted,
   markLost,
@@ -219,6 +220,25 @@ function remindSla(db: Database, id: number, customerId: number, row: SyncRow, p
       addReminder(db, { ...base, userId, dedupeKey: `referral_sla:${id}:queue` }, today);
 }
 
+/**
+ * A referral passed to a manager outside whose book the customer is: the grant the handler gives where
+ * the reassign was made (90 days), given here too when the new owner arrives, so they can open the customer.
+ */
+function grantNewOwner(
+  db: Database,
+  customerId: number,
+  owner: number | null,
+  prevOwner: number | null | undefined,
+  row: SyncRow,
+): void {
+  if (owner == null || prevOwner === owner) return;
+  const events = (Array.isArray(row.events) ? row.events : []) as WireEvent[];
+  const last = events.at(-1);
+  if (last?.action !== 'reassigned') return;
+  const by = USER.get(db, String(last.user))?.id;
+  if (by !== undefined) grantOutsideBook(db, owner, customerId, by, last.at.slice(0, 10));
+}
+
 const OPPORTUNITY = query<[dedupeKey: string], { id: number; stage: string }>(
   'SELECT id, stage FROM opportunities WHERE dedupe_key = ?',
 );
@@ -284,6 +304,7 @@ function place(db: Database, syncId: string, row: SyncRow): void {
   );
   const local = BY_SYNC_ID.get(db, syncId)!.id;
   remindSla(db, local, customer, row, prevOwner);
+  grantNewOwner(db, customer, owner, prevOwner, row);
   followClosing(db, local, row, product);
   DELETE_EVENTS.run(db, local);
   for (const e of (Array.isArray(row.events) ? row.events : []) as WireEvent[]) {

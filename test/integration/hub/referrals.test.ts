@@ -385,6 +385,14 @@ describe('referrals through the hub', () => {
     const onB = find(await queueOf(B, 'manager2'), r)!;
     expect(onB).toMatchObject({ status: 'contacted', ownerStaffId: B.w.ids.staff.manager2 });
     expect(find(await queueOf(A), r)).toBeUndefined();
+    // The customer is outside manager2's book: the grant C gave with the reassign is given on B too.
+    expect(
+      B.w.db
+        .prepare('SELECT count(*) FROM customer_grants WHERE staff_id = ? AND customer_id = ?')
+        .pluck()
+        .get(B.w.ids.staff.manager2, B.w.ids.customers.m1a),
+    ).toBe(1);
+    expect((await ok(B.w, 'customers.get', { id: B.w.ids.customers.m1a }, B.s.manager2)).customerNo).toBe(r.customerNo);
     expect((await events(B, onB.id, 'manager2')).map((e) => e.split(':')[0])).toEqual([
       'created',
       'accepted',
