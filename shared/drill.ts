@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TIERS_AND_NONE } from './tiers';
 
 /**
  * Drill-down predicates for the customer grid (GridFilter.drill): the customers behind a report or
@@ -9,7 +10,7 @@ import { z } from 'zod';
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month');
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date');
 const id = z.number().int().min(1);
-const tierOrNone = z.enum(['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none']);
+const tierOrNone = z.enum(TIERS_AND_NONE);
 export const CHANNELS = ['counter', 'atm', 'pos', 'phone', 'online'] as const;
 export type Channel = (typeof CHANNELS)[number];
 

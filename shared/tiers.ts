@@ -10,6 +10,10 @@ export const TIERS = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'
 /** The same list under the name the tier model's code reads it by (best tier first). */
 export const TIER_ORDER = TIERS;
 export type TierName = (typeof TIERS)[number];
+/** The tiers and "no tier yet" (a customer not scored), in display order: tier filters, pyramids, charts. */
+export const TIERS_AND_NONE = [...TIERS, 'none'] as const;
+/** The tiers a model sets a score threshold for: every one but the last, which takes the rest. */
+export const THRESHOLD_TIERS = TIERS.slice(0, -1) as readonly Exclude<TierName, 'exit'>[];
 
 export const FACTORS = {
   /** Demand + term deposit balance, yuan. */

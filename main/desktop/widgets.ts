@@ -47,6 +47,7 @@ import { openByStage, opportunityScope } from '../../db/relationship/opportuniti
 import { firstVisibleLists, firstVisibleQueries, visibleListName, visibleQueryDefinition } from '../../db/repos/lists';
 import type { Role } from '../../shared/permissions';
 import { log } from '../log';
+import { TIERS_AND_NONE } from '../../shared/tiers';
 
 export interface WidgetEnv {
   db: Database;
@@ -175,7 +176,7 @@ function customer(r: CustomerRow): WidgetCustomer {
   return out;
 }
 
-const TIER_ORDER = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'];
+const TIER_ORDER: readonly string[] = TIERS_AND_NONE;
 
 function listView(env: WidgetEnv, listId: number) {
   const name = visibleListName(env.db, env, listId);

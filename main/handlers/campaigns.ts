@@ -25,6 +25,7 @@ import {
 import { findColumn, readTable } from '../campaigns/table-file';
 import { label, type ColumnSpec } from '../exports/labels';
 import { handlers, type AuthedCtx } from './types';
+import { TIERS } from '../../shared/tiers';
 
 const CUSTOMER_NO = ['客户号', '客户编号', 'customerNo', 'customer no', 'customer number'];
 const STATUS = ['状态', '营销状态', 'status'];
@@ -159,9 +160,7 @@ export const campaignsHandlers = handlers({
     const locale = ctx.user.locale === 'en' ? 'en' : 'zh-CN';
     const text = (k: string) => label(locale, k);
     const statusLabels = Object.fromEntries(ENTRY_STATUSES.map((s) => [s, text(`campaigns.status.${s}`)]));
-    const tierLabels = Object.fromEntries(
-      ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'].map((t) => [t, text(`tiers.${t}`)]),
-    );
+    const tierLabels = Object.fromEntries(TIERS.map((t) => [t, text(`tiers.${t}`)]));
     // The export worker keys columns by the grid's column ids; these sheets have their own columns.
     const col = (
       id: string,

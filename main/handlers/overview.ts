@@ -4,8 +4,9 @@ import type { Database } from 'better-sqlite3';
 import { branchName, overviewByManager, overviewByTier, overviewTotals } from '../../db/repos/overview';
 import type { Scope } from '../../db/scope';
 import { handlers } from './types';
+import { TIERS_AND_NONE } from '../../shared/tiers';
 
-const TIER_ORDER = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'];
+const TIER_ORDER: readonly string[] = TIERS_AND_NONE;
 
 function overviewFor(db: Database, scope: Scope): Overview {
   const t = overviewTotals(db, scope);

@@ -8,6 +8,7 @@ import { reportMonths, reportScopeOf } from '../../db/reporting/read';
 import { label } from '../exports/labels';
 import { buildReport, type ReportCaller } from '../reports/build';
 import { handlers, type AuthedCtx } from './types';
+import { TIERS_AND_NONE } from '../../shared/tiers';
 
 /** The caller's report scope: a president their branch tree, a manager their own book (SQL-enforced in db/reporting/read.ts). */
 function callerOf(ctx: AuthedCtx): ReportCaller {
@@ -31,7 +32,7 @@ const VALUE_KINDS = new Set([
   'category',
 ]);
 const CHANNEL_KEYS = new Set(['counter', 'atm', 'pos', 'phone', 'online']);
-const TIER_KEYS = new Set(['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none']);
+const TIER_KEYS: ReadonlySet<string> = new Set(TIERS_AND_NONE);
 
 /** Column title: channel and tier columns of a pivot are named by their channel or tier. */
 export function columnTitle(locale: 'zh-CN' | 'en', c: ReportColumn): string {

@@ -13,7 +13,7 @@ import {
   type SortableField,
 } from '../customer-fields';
 import { drillSchema } from '../drill';
-import { TIERS } from '../tiers';
+import { TIERS_AND_NONE } from '../tiers';
 
 /**
  * The customer grid over the whole book: filters, sort and paging the main process compiles to
@@ -25,7 +25,7 @@ export const SORT_COLUMNS = SORTABLE_FIELDS;
 export type SortColumn = SortableField;
 
 /** "no tier yet" is a tier filter value too. */
-export const TIER_FILTER = [...TIERS, 'none'] as const;
+export const TIER_FILTER = TIERS_AND_NONE;
 
 const money = z
   .string()

@@ -3,16 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { Overview, TierFigure } from '../../../shared/api';
 import { count, moneyShare, share, wan, yuan } from '../format';
 import { currentLanguage } from '../i18n';
+import { TIERS_AND_NONE } from '../../../shared/tiers';
 
-export const TIER_ORDER: readonly TierFigure['tier'][] = [
-  'gold',
-  'quality',
-  'key',
-  'ordinary',
-  'restricted',
-  'exit',
-  'none',
-];
+export const TIER_ORDER: readonly TierFigure['tier'][] = TIERS_AND_NONE;
 
 export interface Kpi {
   id: string;

@@ -4,6 +4,7 @@ import type { WhatIfResult } from '../../../shared/api';
 import {
   FACTORS,
   PENALTIES,
+  THRESHOLD_TIERS,
   TIER_ORDER,
   tierModelSchema,
   type Factor,
@@ -246,7 +247,7 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
         </table>
         <h3>{t('tiers.thresholds')}</h3>
         <div className="actions">
-          {(['gold', 'quality', 'key', 'ordinary', 'restricted'] as const).map((k) => (
+          {THRESHOLD_TIERS.map((k) => (
             <label key={k}>
               {t(`tiers.${k}`)} ≥{' '}
               <input

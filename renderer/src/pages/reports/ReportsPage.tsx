@@ -25,8 +25,9 @@ import { routeParam } from '../../nav';
 import { drillTo } from '../desktop/drill';
 import { ReportChart, type ChartHandle, type ChartSpec } from './ReportChart';
 import './reports.css';
+import { TIERS_AND_NONE } from '../../../../shared/tiers';
 
-const TIER_CHOICES = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit', 'none'] as const;
+const TIER_CHOICES = TIERS_AND_NONE;
 
 /** Which chart each table gets: category column, value columns ('*' = every count column but the total). */
 const CHARTS: Record<string, { type: ChartSpec['type']; category: string; series: string[] | '*' }> = {
