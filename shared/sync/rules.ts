@@ -3,10 +3,12 @@
  * every effect against them, so a PC cannot push a row the hub would not accept from its own UI, and the
  * hub (which runs no domain code) still refuses a row with unknown fields or a forbidden state move.
  *
- * Today: field shapes per table, whether rows may be deleted, how ids look, and `transition`, the seam for
- * the per-role state-transition rules of the domain tables (a teller creates a referral in state new for a
- * customer of their branch and nothing else). The hub knows the PC, not yet the user: `actor` is null
- * until users live on the hub (issue 16, step "Identity").
+ * Field shapes per table, whether rows may be deleted, how ids look, and `transition`: the per-role
+ * state-transition rules (a teller creates a referral in state new, as its referrer, and nothing else).
+ * The role is checked when the writer is known: on the PC always; on the hub when it resolves the
+ * mutation's user (ActorResolver), which it does for real once users live on the hub (issue 16,
+ * "Identity"); until then `actor` is null there and only shapes and state moves are checked. Which
+ * customers a teller may flag (their branch) needs the book, which the hub does not hold: the PC checks it.
  */
 import {
   LOST_REASONS,
@@ -81,9 +83,9 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const NATURAL_RE = /^[A-Za-z0-9_.:@-]{1,200}$/;
 
 /**
- * The shared tables. The two sync_test_* tables are the protocol's fixtures until the domain tables
- * (referrals, contacts, …) move onto the hub: one with a state machine (open → done, never back), one
- * keyed naturally like a reminder state.
+ * The shared tables: referrals (the first domain on the hub), and the two sync_test_* fixtures the
+ * protocol's own tests use: one with a state machine (open → done, never back), one keyed naturally like
+ * a reminder state.
  */
 export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
   sync_test_items: {
