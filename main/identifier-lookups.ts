@@ -16,7 +16,7 @@
  * again within a few minutes is neither charged nor audited twice.
  */
 import { AppError } from '../shared/errors';
-import { identifierPredicate } from '../db/repos/customers';
+import { customerIdentifierMatches, identifierPredicate } from '../db/repos/customers';
 import { systemClock, type Clock } from './clock';
 import type { AuthedCtx } from './handlers/types';
 
@@ -129,7 +129,7 @@ export function identifierLookups(now: () => number, policy: LookupPolicy = DEFA
         }
         throw new AppError('RATE_LIMITED', { retryAfterSeconds });
       }
-      const found = ctx.services.repos.customers.identifierMatches(ctx.scope(), raw, AUDITED_IDS)!;
+      const found = customerIdentifierMatches(ctx.services.db, ctx.scope(), raw, AUDITED_IDS)!;
       ctx.audit({
         action: 'customers.identifierSearch',
         outcome: 'ok',

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { flushPendingAudit } from '../db/repos/audit';
-import { customersRepo } from '../db/repos/customers';
 import { currentVersion } from '../db/migrate';
 import { openStore } from '../db/open';
 import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './auth/sessions';
@@ -43,17 +42,8 @@ export interface ServiceOptions {
   exclusive?: boolean;
 }
 
-/** The store's last factory object; users and audit are free functions taking the database (db/repos). */
-function makeRepos(db: Database) {
-  return {
-    customers: customersRepo(db),
-  };
-}
-export type Repos = ReturnType<typeof makeRepos>;
-
 export interface Services {
   db: Database;
-  repos: Repos;
   sessions: SessionStore;
   clock: Clock;
   authPolicy: AuthPolicy;
@@ -86,7 +76,6 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   }
   const { db, migrated, backupPath } = opened;
   if (migrated.length) log.info('store migrated', { to: migrated.at(-1), backup: backupPath });
-  const repos = makeRepos(db);
   const interrupted = markInterrupted(db);
   if (interrupted) log.warn('import jobs interrupted by a previous exit marked failed', { count: interrupted });
   syncBuiltinProfiles(db);
@@ -144,7 +133,6 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());
   return {
     db,
-    repos,
     sessions,
     clock,
     authPolicy: opts.authPolicy ?? DEFAULT_AUTH_POLICY,

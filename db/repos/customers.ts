@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { CustomerKind, CustomerStatus, Gender } from '../../shared/customer-fields';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import type { Scope } from '../scope';
+import { all, first, query } from '../sql';
 
 export interface CustomerListRow {
   id: number;
@@ -125,88 +126,108 @@ export function searchPredicate(raw: string): { sql: string; params: (string | n
   }
 }
 
-export function customersRepo(db: Database) {
-  return {
-    search(scope: Scope, raw: string, limit: number): CustomerListRow[] {
-      const { q, kind } = classifySearch(raw);
-      const { sql: predicate, params } = searchPredicate(raw);
-      // Exact hits first, then the biggest customers; except for a lone surname (the first key
-      // stroke), where ranking every 王 of the book by AUM would cost a second: name order is the index's.
-      const order =
-        kind === 'name' && [...q].length < 2
-          ? 'c.name, c.id'
-          : '(c.name = ? OR c.customer_no = ?) DESC, c.aum_fen DESC, c.id';
-      const rows = db
-        .prepare(`SELECT ${LIST_COLUMNS} ${FROM} WHERE ${predicate} AND ${scope.sql} ORDER BY ${order} LIMIT ?`)
-        .all(...params, ...scope.params, ...(order.startsWith('(') ? [q, q] : []), limit) as CustomerListRow[];
-      return rows.map(masked);
-    },
+type RevealRow = { id: number; id_no: string | null; mobile: string | null; phone: string | null };
+const TAGS = query<[customerId: number], { name: string }>(
+  'SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = ? ORDER BY t.name',
+);
 
-    /**
-     * Customers in scope whose ID number or mobile a search matches (the identifier part only, not
-     * names or customer numbers): how many, and the first `limit` ids, for the look-up's audit entry.
-     */
-    identifierMatches(scope: Scope, raw: string, limit: number): { count: number; ids: number[] } | null {
-      const ident = identifierPredicate(raw);
-      if (!ident) return null;
-      const ids = db
-        .prepare(`SELECT c.id FROM customers c WHERE ${ident.sql} AND ${scope.sql} ORDER BY c.id`)
-        .pluck()
-        .all(...ident.params, ...scope.params) as number[];
-      return { count: ids.length, ids: ids.slice(0, limit) };
-    },
-
-    get(scope: Scope, id: number): (CustomerDetailRow & { tags: string[] }) | undefined {
-      const row = db
-        .prepare(
-          `SELECT ${LIST_COLUMNS}, c.gender, c.birth_date, c.address, c.email, c.occupation, c.opened_on,
-                  c.wealth_fen, c.last_txn_on, c.phone
-           ${FROM} WHERE c.id = ? AND ${scope.sql}`,
-        )
-        .get(id, ...scope.params) as CustomerDetailRow | undefined;
-      if (!row) return undefined;
-      const tags = (
-        db
-          .prepare(
-            'SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = ? ORDER BY t.name',
-          )
-          .all(id) as { name: string }[]
-      ).map((t) => t.name);
-      return { ...masked(row), phone: maskPhone(row.phone), tags };
-    },
-
-    /** Unmasked identifiers of one customer in scope; the caller audits the reveal. */
-    reveal(
-      scope: Scope,
-      id: number,
-    ): { id: number; id_no: string | null; mobile: string | null; phone: string | null } | undefined {
-      return db
-        .prepare(`SELECT c.id, c.id_no, c.mobile, c.phone FROM customers c WHERE c.id = ? AND ${scope.sql}`)
-        .get(id, ...scope.params) as
-        | { id: number; id_no: string | null; mobile: string | null; phone: string | null }
-        | undefined;
-    },
-
-    list(scope: Scope, opts: { offset: number; limit: number; tier?: string | undefined }): CustomerListRow[] {
-      const tierSql = opts.tier ? 'AND c.tier = ?' : '';
-      const tierParams = opts.tier ? [opts.tier] : [];
-      const rows = db
-        .prepare(
-          `SELECT ${LIST_COLUMNS} ${FROM} WHERE ${scope.sql} ${tierSql}
-           ORDER BY c.aum_fen DESC, c.id LIMIT ? OFFSET ?`,
-        )
-        .all(...scope.params, ...tierParams, opts.limit, opts.offset) as CustomerListRow[];
-      return rows.map(masked);
-    },
-
-    count(scope: Scope, opts: { tier?: string | undefined } = {}): number {
-      const tierSql = opts.tier ? 'AND c.tier = ?' : '';
-      const tierParams = opts.tier ? [opts.tier] : [];
-      const r = db
-        .prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${scope.sql} ${tierSql}`)
-        .get(...scope.params, ...tierParams) as { n: number };
-      return r.n;
-    },
-  };
+/** Quick search in scope (customers.search, the teller's look-up), masked. */
+export function searchCustomers(db: Database, scope: Scope, raw: string, limit: number): CustomerListRow[] {
+  const { q, kind } = classifySearch(raw);
+  const { sql: predicate, params } = searchPredicate(raw);
+  // Exact hits first, then the biggest customers; except for a lone surname (the first key
+  // stroke), where ranking every 王 of the book by AUM would cost a second: name order is the index's.
+  const order =
+    kind === 'name' && [...q].length < 2
+      ? 'c.name, c.id'
+      : '(c.name = ? OR c.customer_no = ?) DESC, c.aum_fen DESC, c.id';
+  return all<CustomerListRow>(
+    db,
+    `SELECT ${LIST_COLUMNS} ${FROM} WHERE ${predicate} AND ${scope.sql} ORDER BY ${order} LIMIT ?`,
+    ...params,
+    ...scope.params,
+    ...(order.startsWith('(') ? [q, q] : []),
+    limit,
+  ).map(masked);
 }
-export type CustomersRepo = ReturnType<typeof customersRepo>;
+
+/**
+ * Customers in scope whose ID number or mobile a search matches (the identifier part only, not
+ * names or customer numbers): how many, and the first `limit` ids, for the look-up's audit entry.
+ */
+export function customerIdentifierMatches(
+  db: Database,
+  scope: Scope,
+  raw: string,
+  limit: number,
+): { count: number; ids: number[] } | null {
+  const ident = identifierPredicate(raw);
+  if (!ident) return null;
+  const ids = all<{ id: number }>(
+    db,
+    `SELECT c.id FROM customers c WHERE ${ident.sql} AND ${scope.sql} ORDER BY c.id`,
+    ...ident.params,
+    ...scope.params,
+  ).map((r) => r.id);
+  return { count: ids.length, ids: ids.slice(0, limit) };
+}
+
+/** One customer in scope with its tags, masked; undefined outside the scope. */
+export function customerById(
+  db: Database,
+  scope: Scope,
+  id: number,
+): (CustomerDetailRow & { tags: string[] }) | undefined {
+  const row = first<CustomerDetailRow>(
+    db,
+    `SELECT ${LIST_COLUMNS}, c.gender, c.birth_date, c.address, c.email, c.occupation, c.opened_on,
+            c.wealth_fen, c.last_txn_on, c.phone
+     ${FROM} WHERE c.id = ? AND ${scope.sql}`,
+    id,
+    ...scope.params,
+  );
+  if (!row) return undefined;
+  const tags = TAGS.all(db, id).map((t) => t.name);
+  return { ...masked(row), phone: maskPhone(row.phone), tags };
+}
+
+/** Unmasked identifiers of one customer in scope; the caller audits the reveal. */
+export function revealCustomer(db: Database, scope: Scope, id: number): RevealRow | undefined {
+  return first<RevealRow>(
+    db,
+    `SELECT c.id, c.id_no, c.mobile, c.phone FROM customers c WHERE c.id = ? AND ${scope.sql}`,
+    id,
+    ...scope.params,
+  );
+}
+
+/** A page of the customers in scope, biggest first, masked. */
+export function listCustomers(
+  db: Database,
+  scope: Scope,
+  opts: { offset: number; limit: number; tier?: string | undefined },
+): CustomerListRow[] {
+  const tierSql = opts.tier ? 'AND c.tier = ?' : '';
+  const tierParams = opts.tier ? [opts.tier] : [];
+  return all<CustomerListRow>(
+    db,
+    `SELECT ${LIST_COLUMNS} ${FROM} WHERE ${scope.sql} ${tierSql} ORDER BY c.aum_fen DESC, c.id LIMIT ? OFFSET ?`,
+    ...scope.params,
+    ...tierParams,
+    opts.limit,
+    opts.offset,
+  ).map(masked);
+}
+
+export function countCustomers(db: Database, scope: Scope, opts: { tier?: string | undefined } = {}): number {
+  const tierSql = opts.tier ? 'AND c.tier = ?' : '';
+  const tierParams = opts.tier ? [opts.tier] : [];
+  return (
+    first<{ n: number }>(
+      db,
+      `SELECT COUNT(*) AS n FROM customers c WHERE ${scope.sql} ${tierSql}`,
+      ...scope.params,
+      ...tierParams,
+    )?.n ?? 0
+  );
+}

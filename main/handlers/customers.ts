@@ -1,7 +1,14 @@
 import type { CustomerDetail, CustomerSummary, Tier } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { fenToYuan } from '../../shared/money';
-import type { CustomerListRow } from '../../db/repos/customers';
+import {
+  type CustomerListRow,
+  countCustomers,
+  customerById,
+  listCustomers,
+  revealCustomer,
+  searchCustomers,
+} from '../../db/repos/customers';
 import { handlers, type AuthedCtx } from './types';
 
 export function toSummary(r: CustomerListRow): CustomerSummary {
@@ -30,7 +37,7 @@ export function toSummary(r: CustomerListRow): CustomerSummary {
  * one's scope leave a record, whether the id exists or not.
  */
 export function customerDetail(ctx: AuthedCtx, id: number, action = 'customers.get'): CustomerDetail {
-  const r = ctx.services.repos.customers.get(ctx.scope(), id);
+  const r = customerById(ctx.services.db, ctx.scope(), id);
   if (!r) {
     ctx.audit({ action, outcome: 'denied', targetType: 'customer', targetId: id, details: { reason: 'not_in_scope' } });
     throw new AppError('NOT_FOUND', { entity: 'customer', id });
@@ -51,20 +58,23 @@ export function customerDetail(ctx: AuthedCtx, id: number, action = 'customers.g
 
 export const customersHandlers = handlers({
   'customers.search': ({ query, limit }, ctx) =>
-    ctx.services.repos.customers.search(ctx.scope(), query, limit).map(toSummary),
+    searchCustomers(ctx.services.db, ctx.scope(), query, limit).map(toSummary),
 
   'customers.get': ({ id }, ctx) => customerDetail(ctx, id),
 
   'customers.list': ({ offset, limit, tier }, ctx) => {
-    const repo = ctx.services.repos.customers;
+    const { db } = ctx.services;
     const scope = ctx.scope();
-    return { rows: repo.list(scope, { offset, limit, tier }).map(toSummary), total: repo.count(scope, { tier }) };
+    return {
+      rows: listCustomers(db, scope, { offset, limit, tier }).map(toSummary),
+      total: countCustomers(db, scope, { tier }),
+    };
   },
 
-  'customers.count': ({ tier }, ctx) => ({ total: ctx.services.repos.customers.count(ctx.scope(), { tier }) }),
+  'customers.count': ({ tier }, ctx) => ({ total: countCustomers(ctx.services.db, ctx.scope(), { tier }) }),
 
   'customers.reveal': ({ id, reason }, ctx) => {
-    const r = ctx.services.repos.customers.reveal(ctx.scope(), id);
+    const r = revealCustomer(ctx.services.db, ctx.scope(), id);
     if (!r) {
       ctx.audit({
         action: 'customers.reveal',

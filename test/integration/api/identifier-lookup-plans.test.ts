@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customersRepo } from '../../../db/repos/customers';
+import { customerIdentifierMatches } from '../../../db/repos/customers';
 import { scopeFor } from '../../../db/scope';
 import type { Role } from '../../../shared/permissions';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
@@ -73,7 +73,7 @@ describe('identifier look-up audit count', () => {
       };
       const scope = scopeFor(db, { role: u.role, staffId: u.s, branchId: u.b }, '2026-10-31');
       for (const q of ['4369', '123X', '13812345678', '110101199001011234']) {
-        const plan = plansOf(db, () => customersRepo(db).identifierMatches(scope, q, 20));
+        const plan = plansOf(db, () => customerIdentifierMatches(db, scope, q, 20));
         const all = plan.join(' | ');
         // A branch holds most of the book: start from the identifier's own index. A manager's book is
         // small: walking it by id (the scope's subquery) is as good.

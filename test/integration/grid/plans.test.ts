@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridRows } from '../../../db/repos/customer-grid';
-import { customersRepo } from '../../../db/repos/customers';
+import { searchCustomers } from '../../../db/repos/customers';
 import { scopeFor } from '../../../db/scope';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
 
@@ -81,7 +81,7 @@ describe('look-up query plans', () => {
     };
     const scope = scopeFor(db, { role: 'teller', staffId: teller.s, branchId: teller.b }, '2026-10-31');
     for (const q of queries) {
-      const plans = plansOf(db, () => customersRepo(db).search(scope, q, 20));
+      const plans = plansOf(db, () => searchCustomers(db, scope, q, 20));
       expect(plans.length, q).toBe(1);
       const first = plans[0]![0]!;
       expect(first, `${q}: ${plans[0]!.join(' | ')}`).toMatch(/^(SEARCH c USING (COVERING )?INDEX|MULTI-INDEX OR)/);
