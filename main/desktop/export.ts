@@ -13,10 +13,12 @@ type Cell = string | number | null;
 interface Col {
   key: string;
   money?: boolean;
+  /** 'YYYY-MM-DD' values written as real dates (Excel sorts and filters them as dates, not text). */
+  date?: boolean;
 }
 export interface Sheet {
   title: string;
-  columns: { title: string; money: boolean }[];
+  columns: { title: string; money: boolean; date?: boolean }[];
   rows: Cell[][];
 }
 
@@ -24,7 +26,7 @@ const yuan = (v: string | undefined | null): number | null => (v == null ? null 
 
 export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): Sheet {
   const text = (key: string) => label(locale, key);
-  const cols = (xs: Col[]) => xs.map((c) => ({ title: text(c.key), money: !!c.money }));
+  const cols = (xs: Col[]) => xs.map((c) => ({ title: text(c.key), money: !!c.money, date: !!c.date }));
   const customerCols = (amountKey: string | null): Col[] => [
     { key: 'customer.customerNo' },
     { key: 'customer.name' },
@@ -106,7 +108,7 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
         title: title('maturities'),
         columns: cols([
           ...customerCols('desktop.maturities.amountYuan').slice(0, 3),
-          { key: 'desktop.maturities.on' },
+          { key: 'desktop.maturities.on', date: true },
           { key: 'desktop.maturities.amountYuan', money: true },
         ]),
         rows: data.rows.map((r) => [r.customerNo, r.name, tier(r.tier), r.on ?? null, yuan(r.amount)]),
@@ -154,11 +156,14 @@ export async function writeSheet(sheet: Sheet, file: string): Promise<void> {
   const ws = wb.addWorksheet(sheetName(sheet.title), { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.addRow(sheet.columns.map((c) => c.title));
   ws.getRow(1).font = { bold: true };
-  for (const r of sheet.rows) ws.addRow(r);
+  const asDate = (v: Cell): Cell | Date =>
+    typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : v;
+  for (const r of sheet.rows) ws.addRow(r.map((v, i) => (sheet.columns[i]?.date ? asDate(v) : v)));
   sheet.columns.forEach((c, i) => {
     const col = ws.getColumn(i + 1);
     col.width = c.money ? 18 : 16;
     if (c.money) col.numFmt = '#,##0.00';
+    if (c.date) col.numFmt = 'yyyy-mm-dd';
   });
   await wb.xlsx.writeFile(file);
 }

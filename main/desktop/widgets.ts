@@ -65,6 +65,11 @@ export interface WidgetEnv {
   report: ReportScope;
   /** Reporting months (those with balance data), ascending; read once per desktop. */
   months: () => string[];
+  /**
+   * Set for an export: a widget that shows the first rows of a longer list (maturities) writes up to
+   * this many, so the sheet holds every customer the widget counts, not the eight on screen.
+   */
+  exportRows?: number;
   /** Month-end figures of every reporting month in the scope; read once per desktop. */
   history: () => MonthFigures[];
   /** Today's figures in the history's scope (a manager's own book, without grants), for like-for-like changes. */
@@ -342,7 +347,7 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
   }) as Compute,
 
   maturities: ((c: { days: number }, env) => {
-    const m = maturities(env.db, env.scope, env.today, c.days);
+    const m = maturities(env.db, env.scope, env.today, c.days, env.exportRows ?? 8);
     return {
       kind: 'maturities',
       days: c.days,

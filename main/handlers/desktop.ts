@@ -59,6 +59,9 @@ function templateView(ctx: AuthedCtx, role: DesktopRole): DesktopTemplate {
   return { role, ...t };
 }
 
+/** The most rows a widget's sheet carries (a month of maturities in a big branch stays far below). */
+const EXPORT_ROWS = 20_000;
+
 export const desktopHandlers = handlers({
   'desktop.data': (_input, ctx) => {
     const role = desktopRole(ctx);
@@ -89,7 +92,7 @@ export const desktopHandlers = handlers({
     const widget = layout.widgets.find((w) => w.id === widgetId);
     if (!widget) throw new AppError('NOT_FOUND', { entity: 'widget', id: widgetId });
     const today = ctx.services.clock.today();
-    const env = makeEnv(ctx.services.db, ctx.scope(), today, ctx.user);
+    const env = { ...makeEnv(ctx.services.db, ctx.scope(), today, ctx.user), exportRows: EXPORT_ROWS };
     const result = computeWidgets({ widgets: [widget] }, env)[widget.id];
     if (!result?.ok)
       throw new AppError(result?.code === 'INTERNAL' || !result ? 'INTERNAL' : 'NOT_FOUND', {

@@ -476,8 +476,13 @@ describe('widget export (导出Excel)', () => {
     expect(l.rows.slice(1).map((r) => [r[0], r[1], r[2]])).toEqual(
       league.rows.map((r) => [r.name, r.customers, Number(r.aum)]),
     );
+    // The sheet holds every customer the widget counts (not the eight on screen), dates as dates.
+    const mat = byKind(view, 'maturities');
     const m = await read('maturities');
-    expect(m.rows.slice(1).map((r) => r[0])).toEqual(byKind(view, 'maturities').rows.map((r) => r.customerNo));
+    expect(m.rows.slice(1, 1 + mat.rows.length).map((r) => r[0])).toEqual(mat.rows.map((r) => r.customerNo));
+    expect(m.rows.length - 1).toBe(mat.customers);
+    expect(m.rows.length - 1).toBeGreaterThan(mat.rows.length);
+    expect(m.rows[1]![3]).toBeInstanceOf(Date);
     const k = await read('kpi-aum');
     expect(k.rows[1]).toEqual(['当前', undefined, Number(byKind(view, 'kpi', (d) => d.metric === 'aum').value)]);
     for (const w of view.layout.widgets) expect((await read(w.id)).rows.length).toBeGreaterThan(0);
