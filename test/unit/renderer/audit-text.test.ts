@@ -1,25 +1,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import i18next, { type i18n } from 'i18next';
+import type { i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionLabel, detailText, targetText, type Translate } from '../../../renderer/src/pages/audit-text';
-import { en, zhCN } from '../../../shared/i18n/resources';
+import { loadTranslations } from '../../support/i18n';
 import { AUDIT_ACTIONS, type AuditDetail } from '../../../shared/api';
 
 let inst: i18n;
-const tr =
-  (lng: string): Translate =>
-  (key, options) =>
-    inst.getFixedT(lng)(key, options ?? {});
-
+let tr: (lng: string) => Translate;
 beforeAll(async () => {
-  inst = i18next.createInstance();
-  await inst.init({
-    resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
-    lng: 'zh-CN',
-    fallbackLng: false,
-    interpolation: { escapeValue: false },
-  });
+  ({ inst, tr } = await loadTranslations(false));
 });
 
 const ROOT = resolve(__dirname, '../../..');

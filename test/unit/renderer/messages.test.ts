@@ -1,23 +1,12 @@
-import i18next, { type i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorMessage, validationFields, type Translate } from '../../../renderer/src/i18n/messages';
-import { en, zhCN } from '../../../shared/i18n/resources';
+import { zhCN } from '../../../shared/i18n/resources';
+import { loadTranslations } from '../../support/i18n';
 import { ERROR_CODES } from '../../../shared/errors';
 
-let inst: i18n;
-const tr =
-  (lng: string): Translate =>
-  (key, options) =>
-    inst.getFixedT(lng)(key, options ?? {});
-
+let tr: (lng: string) => Translate;
 beforeAll(async () => {
-  inst = i18next.createInstance();
-  await inst.init({
-    resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
-    lng: 'zh-CN',
-    fallbackLng: 'zh-CN',
-    interpolation: { escapeValue: false },
-  });
+  ({ tr } = await loadTranslations('zh-CN'));
 });
 
 describe('errorMessage', () => {

@@ -1,22 +1,10 @@
-import i18next, { type i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conditionLabel, errorMessage, type Translate } from '../../../renderer/src/i18n/messages';
-import { en, zhCN } from '../../../shared/i18n/resources';
+import { loadTranslations } from '../../support/i18n';
 
-let inst: i18n;
-const tr =
-  (lng: string): Translate =>
-  (key, options) =>
-    inst.getFixedT(lng)(key, options ?? {});
-
+let tr: (lng: string) => Translate;
 beforeAll(async () => {
-  inst = i18next.createInstance();
-  await inst.init({
-    resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
-    lng: 'zh-CN',
-    fallbackLng: false,
-    interpolation: { escapeValue: false },
-  });
+  ({ tr } = await loadTranslations(false));
 });
 
 /** What the main process sends for a bad advanced-query value (db/repos/customer-query.ts, or zod). */
