@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
-import { all, Clauses, first, query } from '../sql';
+import { query } from '../sql';
 
 export interface AuditActor {
   userId: number | null;
@@ -27,13 +27,6 @@ export interface AuditRow {
   target_type: string | null;
   target_id: string | null;
   details: string | null;
-}
-
-export interface AuditFilter {
-  offset: number;
-  limit: number;
-  action?: string | undefined;
-  outcome?: 'ok' | 'denied' | 'failed' | undefined;
 }
 
 type AuditParams = [
@@ -145,21 +138,4 @@ export function recordAudit(db: Database, actor: AuditActor, rec: AuditRecord): 
     if (MUST_RECORD.has(rec.action)) throw new AppError('IMPORT_STORE_BUSY', { reason: 'audit' });
     pending.push(row);
   }
-}
-
-/** A page of the audit log, newest first, and how many entries match. */
-export function listAudit(db: Database, f: AuditFilter): { rows: AuditRow[]; total: number } {
-  const where = new Clauses();
-  if (f.action) where.add('action = ?', f.action);
-  if (f.outcome) where.add('outcome = ?', f.outcome);
-  const w = where.length ? `WHERE ${where.and()}` : '';
-  const total = first<{ n: number }>(db, `SELECT COUNT(*) AS n FROM audit_log ${w}`, ...where.params)?.n ?? 0;
-  const rows = all<AuditRow>(
-    db,
-    `SELECT * FROM audit_log ${w} ORDER BY id DESC LIMIT ? OFFSET ?`,
-    ...where.params,
-    f.limit,
-    f.offset,
-  );
-  return { rows, total };
 }
