@@ -22,7 +22,7 @@ export async function ensureFirstAdmin(services: Services): Promise<{ username: 
     role: 'admin',
     staffId: null,
     branchId: rootBranchId(db),
-    passwordHash: await hashPassword(password),
+    passwordHash: await hashPassword(password, services.passwordCost),
     mustChangePassword: true,
   });
   recordAudit(

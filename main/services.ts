@@ -15,6 +15,7 @@ import { log } from './log';
 import { lockStore } from './store-lock';
 import { inboxDir, rejectsDir } from './paths';
 import { startWorkstationSync } from './sync/start';
+import { DEFAULT_COST, type ScryptCost } from '../db/password';
 
 export interface AuthPolicy {
   /** Consecutive failures that lock an account. */
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   clock?: Clock;
   sessionPolicy?: SessionPolicy;
   authPolicy?: AuthPolicy;
+  /** scrypt cost of the passwords set here (db/password.ts DEFAULT_COST; tests pass a cheap one). */
+  passwordCost?: ScryptCost;
   backupDir?: string;
   /** Books at least this big get the grid's in-memory columns (default 50,000 customers). */
   columnsMinCustomers?: number;
@@ -47,6 +50,7 @@ export interface Services {
   sessions: SessionStore;
   clock: Clock;
   authPolicy: AuthPolicy;
+  passwordCost: ScryptCost;
   info: { mode: 'electron' | 'browser'; version: string; schemaVersion: number; demo: boolean; dbPath: string };
   imports: ImportQueue;
   followUps: FollowUps;
@@ -136,6 +140,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     sessions,
     clock,
     authPolicy: opts.authPolicy ?? DEFAULT_AUTH_POLICY,
+    passwordCost: opts.passwordCost ?? DEFAULT_COST,
     info: {
       mode: opts.mode,
       version: APP_VERSION,

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { hashPassword } from '../password';
+import { DEMO_COST, hashPassword } from '../password';
 import { rebuildSummaryTable } from '../summaries';
 import { rebuildReporting } from '../reporting/maintain';
 import { Calendar } from './calendar';
@@ -74,7 +74,7 @@ export async function generateDemo(db: Database, opts: DemoOptions): Promise<Dem
 
   progress({ phase: 'organisation', done: 0, total: 1 });
   // scrypt runs on the libuv pool while the load keeps the main thread busy; users are inserted last.
-  const hashing = Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD)));
+  const hashing = Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD, DEMO_COST)));
   hashing.catch(() => {});
   // Independent streams per phase: a change to how customers are drawn leaves the organisation as it was.
   const root = new Rng(opts.seed ?? DEFAULT_SEED);

@@ -174,7 +174,7 @@ export const authHandlers = handlers({
         throw new AppError('PASSWORD_POLICY', { rules: ['reused'], history: PASSWORD_POLICY.history });
       }
     }
-    const hash = await hashPassword(newPassword);
+    const hash = await hashPassword(newPassword, ctx.services.passwordCost);
     rememberPassword(
       ctx.services.db,
       ctx.user.id,

@@ -118,7 +118,7 @@ export const usersHandlers = handlers({
         role: input.role,
         staffId: input.staffId,
         branchId,
-        passwordHash: await hashPassword(input.password),
+        passwordHash: await hashPassword(input.password, ctx.services.passwordCost),
         mustChangePassword: true,
       });
     } catch (err) {
@@ -155,7 +155,7 @@ export const usersHandlers = handlers({
   'users.resetPassword': async ({ id, password }, ctx) => {
     const target = mustFind(ctx, id);
     assertPasswordPolicy(password, target.username);
-    const hash = await hashPassword(password);
+    const hash = await hashPassword(password, ctx.services.passwordCost);
     const now = ctx.services.clock.now();
     if (DUAL_CONTROL.has(target.role)) {
       // Dual control: whoever sets the temporary password could sign in with it as this user; it takes

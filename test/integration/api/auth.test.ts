@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, makeWorld, ok, signIn, TEST_PASSWORD, type World } from '../support/store';
+import path from 'node:path';
+import { ensureFirstAdmin } from '../../../main/bootstrap';
+import { createServices } from '../../../main/services';
+import { call, makeWorld, ok, signIn, TEST_PASSWORD, tempDir, type World } from '../support/store';
 
 let w: World;
 beforeEach(async () => {
@@ -105,6 +108,24 @@ describe('sign-in', () => {
     expect((await ok(w, 'users.list', {}, admin)).find((u) => u.id === tellerId)?.locked).toBe(true);
     expect((await ok(w, 'users.unlock', { id: tellerId }, admin)).locked).toBe(false);
     await signIn(w, 'teller');
+  });
+});
+
+describe('password cost', () => {
+  it('a store opened without a test cost hashes new passwords at OWASP’s floor (scrypt N = 2^17)', async () => {
+    const t = tempDir('crm-cost-');
+    const services = await createServices({ dbPath: path.join(t.dir, 'crm.db'), mode: 'browser' });
+    try {
+      expect(services.passwordCost).toEqual({ N: 1 << 17, r: 8, p: 1 });
+      await ensureFirstAdmin(services);
+      const admin = services.db.prepare("SELECT password_hash FROM users WHERE username = 'admin'").get() as {
+        password_hash: string;
+      };
+      expect(admin.password_hash.startsWith('scrypt$131072$8$1$')).toBe(true);
+    } finally {
+      await services.close();
+      t.cleanup();
+    }
   });
 });
 

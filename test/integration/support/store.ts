@@ -47,6 +47,7 @@ export async function makeWorld(): Promise<World> {
   const services = await createServices({
     dbPath: path.join(dir, 'crm.db'),
     mode: 'browser',
+    passwordCost: FAST,
     clock,
     backupDir: path.join(dir, 'backups'),
   });

@@ -5,6 +5,12 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../../../db/pas
 const CHEAP = { N: 1 << 10, r: 8, p: 1 };
 
 describe('scrypt password hashes', () => {
+  it('verifies a hash made at the earlier cost (2^15): stored hashes keep working after the raise', async () => {
+    const old = await hashPassword('柜员2026!', { N: 1 << 15, r: 8, p: 1 });
+    expect(old.startsWith('scrypt$32768$8$1$')).toBe(true);
+    expect(await verifyPassword('柜员2026!', old)).toBe(true);
+  });
+
   it('verifies the password it was made from and nothing else', async () => {
     const stored = await hashPassword('柜员2026!', CHEAP);
     expect(stored).toMatch(/^scrypt\$1024\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
@@ -31,10 +37,11 @@ describe('scrypt password hashes', () => {
     expect(await verifyPassword('x', 'scrypt$1024$8$1$c2FsdA==')).toBe(false);
   });
 
-  it('keeps one dummy hash for unknown users, which no guess matches', async () => {
+  it('keeps one dummy hash for unknown users, at the real cost, which no guess matches', async () => {
     const d = await dummyPasswordHash();
     expect(await dummyPasswordHash()).toBe(d);
-    expect(d.startsWith('scrypt$32768$8$1$')).toBe(true);
+    // OWASP's floor, N = 2^17, r = 8, p = 1 (issue 19.6: it was 2^15); an unknown name costs what a real one does.
+    expect(d.startsWith('scrypt$131072$8$1$')).toBe(true);
     expect(await verifyPassword('admin', d)).toBe(false);
   });
 });
