@@ -151,6 +151,8 @@ export const IMPORT_FIELDS: Record<ImportKind, Record<string, FieldSpec>> = {
     credit_rating: t('text', { maxLength: 8 }),
     risk_tolerance: t('integer'),
     manager_employee_no: t('text', { ref: 'staff' }),
+    /** 备注: the core system's free-text remark on the customer (store column from migration 0020). */
+    remark: t('text', { maxLength: 500 }),
   },
   accounts: {
     account_no: t('text', { key: true, required: true, maxLength: 32 }),

@@ -42,6 +42,7 @@ export const FIELD_TITLES: Record<string, string> = {
   postcode: '邮编',
   occupation: '职业',
   employer: '工作单位',
+  remark: '备注',
   legal_rep: '法定代表人',
   registered_capital: '注册资本',
   credit_rating: '信用等级',

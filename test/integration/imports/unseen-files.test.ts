@@ -162,6 +162,33 @@ describe('identifiers are validated (item 1)', () => {
     ]);
   });
 
+  it('the customer remark (备注) imports like any other field, quoted commas and newlines included', async () => {
+    const rows = [
+      `9915000901,个人,周备注,身份证,${id('11010819800101234')},,上海市,310101,20240131,,"VIP，每月初来行; 偏好理财"`,
+      `9915000902,个人,吴备注,身份证,${id('11010819800101235')},,上海市,310101,20240131,,"两行
+备注"`,
+      `9915000903,个人,郑备注,身份证,${id('11010819800101236')},,上海市,310101,20240131,,`,
+    ];
+    const file = writeText(dir, `cif-${++n}.csv`, `${[`${CIF_HEADER},备注`, ...rows].join('\r\n')}\r\n`, 'gb18030');
+    const profile: ImportProfile = {
+      ...CIF_PROFILE,
+      columns: [...CIF_PROFILE.columns, { field: 'remark', source: '备注', optional: true }],
+    };
+    const out = await runImport(store.db, opts(file, profile));
+    expect(out).toMatchObject({ status: 'committed', rowsInserted: 3, rowsRejected: 0 });
+    const stored = store.db
+      .prepare("SELECT customer_no, remark FROM customers WHERE customer_no LIKE '99150009%' ORDER BY 1")
+      .all();
+    expect(stored).toEqual([
+      { customer_no: '9915000901', remark: 'VIP，每月初来行; 偏好理财' },
+      { customer_no: '9915000902', remark: '两行\n备注' },
+      { customer_no: '9915000903', remark: null },
+    ]);
+    // The built-in CIF profile offers the column, optional: files without it still load.
+    const cif = builtinProfile('cif')!;
+    expect(cif.columns.find((c) => c.field === 'remark')).toMatchObject({ source: '备注', optional: true });
+  });
+
   it('a 15-digit ID is kept as issued when the id_no column says keep15', async () => {
     const file = writeText(
       dir,
