@@ -98,7 +98,9 @@ export function checkProfile(profile: ImportProfile): void {
   const fields = IMPORT_FIELDS[profile.kind];
   const mapped = new Set<string>();
   for (const c of profile.columns) {
-    if (!fields[c.field]) throw new JobError('IMPORT_BAD_PROFILE', { field: c.field, reason: 'unknown_field' });
+    // Own keys only: a field named 'constructor' or 'toString' must not find Object.prototype's member.
+    if (!Object.hasOwn(fields, c.field))
+      throw new JobError('IMPORT_BAD_PROFILE', { field: c.field, reason: 'unknown_field' });
     if (mapped.has(c.field)) throw new JobError('IMPORT_BAD_PROFILE', { field: c.field, reason: 'mapped_twice' });
     mapped.add(c.field);
     if (profile.format !== 'fixed' && c.constant === undefined && c.source === undefined) {
