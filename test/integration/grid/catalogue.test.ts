@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropColumns, freshColumns } from '../../../db/customer-columns';
 import { FIELD_SQL } from '../../../db/customer-field-sql';
-import { DEMO_PASSWORD } from '../../../db/demo';
 import { buildColumnsNow } from '../../../db/repos/customer-grid';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
@@ -21,6 +20,7 @@ import { fieldTitle, valueLabels } from '../../../shared/i18n/customer-fields';
 import { maskIdNo, maskPhone } from '../../../shared/mask';
 import { fenToYuan } from '../../../shared/money';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
+import { demoSignIn } from '../support/demo-session';
 
 /**
  * Every field of the customer catalogue (shared/customer-fields.ts), whatever it is: it reaches the
@@ -59,12 +59,7 @@ beforeAll(async () => {
     clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
   });
   registry = createRegistry(services);
-  const r = (await registry.dispatch(
-    { method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } },
-    { adapter: 'test' },
-  )) as CallResult<{ session: string }>;
-  if (!r.ok) throw new Error('sign-in');
-  session = r.value.session;
+  session = await demoSignIn(registry, 'president');
   userId = (services.db.prepare(`SELECT id FROM users WHERE username = 'president'`).get() as { id: number }).id;
 }, 60_000);
 afterAll(async () => {

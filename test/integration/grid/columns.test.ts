@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { log } from '../../../main/log';
-import { DEMO_PASSWORD } from '../../../db/demo';
 import { freshColumns } from '../../../db/customer-columns';
 import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
 import { retier } from '../../../db/tiering';
@@ -11,6 +10,7 @@ import { createServices, type Services } from '../../../main/services';
 import type { GridFilter } from '../../../shared/api';
 import type { CallResult } from '../../../shared/errors';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
+import { demoSignIn } from '../support/demo-session';
 
 /**
  * The grid's in-memory columns in the running app: built by the worker thread, used only while fresh,
@@ -61,12 +61,7 @@ beforeAll(async () => {
     columnsMinCustomers: 1,
   });
   registry = createRegistry(services);
-  const r = (await registry.dispatch(
-    { method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } },
-    { adapter: 'test' },
-  )) as CallResult<{ session: string }>;
-  if (!r.ok) throw new Error('sign-in failed');
-  session = r.value.session;
+  session = await demoSignIn(registry, 'president');
 }, 60_000);
 afterAll(async () => {
   await services.close();

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../../db/demo';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
@@ -32,6 +31,7 @@ for ws in wb.worksheets:
     out.append({"title": ws.title, "frozen": ws.freeze_panes, "autofilter": ws.auto_filter.ref, "rows": rows})
 print(json.dumps(out, ensure_ascii=False))
 `;
+import { demoSignIn } from '../support/demo-session';
 
 let services: Services;
 let registry: ReturnType<typeof createRegistry>;
@@ -54,12 +54,7 @@ beforeAll(async () => {
     clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
   });
   registry = createRegistry(services);
-  const r = (await registry.dispatch(
-    { method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } },
-    { adapter: 'test' },
-  )) as CallResult<{ session: string }>;
-  if (!r.ok) throw new Error('sign-in');
-  president = r.value.session;
+  president = await demoSignIn(registry, 'president');
 }, 60_000);
 afterAll(async () => {
   await services.close();

@@ -14,6 +14,7 @@ import { createServices, type Services } from '../../../main/services';
 import type { ExportStatus, Input, MethodName, Output } from '../../../shared/api';
 import type { CallResult } from '../../../shared/errors';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
+import { demoSignIn } from '../support/demo-session';
 
 let services: Services;
 let registry: ReturnType<typeof createRegistry>;
@@ -41,12 +42,7 @@ beforeAll(async () => {
     clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
   });
   registry = createRegistry(services);
-  const r = (await registry.dispatch(
-    { method: 'auth.signIn', input: { username: 'president', password: DEMO_PASSWORD } },
-    { adapter: 'test' },
-  )) as CallResult<{ session: string }>;
-  if (!r.ok) throw new Error('sign-in');
-  president = r.value.session;
+  president = await demoSignIn(registry, 'president');
 }, 60_000);
 afterAll(async () => {
   await services.close();

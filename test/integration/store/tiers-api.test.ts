@@ -10,6 +10,7 @@ import type { CallResult } from '../../../shared/errors';
 import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 import { ACCOUNTS_HEADER, ACCOUNTS_PROFILE, writeText } from '../imports/helpers';
+import { demoSignIn } from '../support/demo-session';
 
 let services: Services;
 let registry: ReturnType<typeof createRegistry>;
@@ -30,12 +31,7 @@ beforeAll(async () => {
     clock: fixedClock(new Date('2026-10-31T02:00:00Z')),
   });
   registry = createRegistry(services);
-  const r = (await registry.dispatch(
-    { method: 'auth.signIn', input: { username: 'admin', password: DEMO_PASSWORD } },
-    { adapter: 'test' },
-  )) as CallResult<{ session: string }>;
-  if (!r.ok) throw new Error('sign-in');
-  admin = r.value.session;
+  admin = await demoSignIn(registry, 'admin');
 }, 60_000);
 afterAll(async () => {
   await services.close();
