@@ -4,6 +4,7 @@ import { customerIdentifierMatches } from '../../../db/repos/customers';
 import { scopeFor } from '../../../db/scope';
 import type { Role } from '../../../shared/permissions';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
+import { asMillionCustomers } from '../support/plans';
 
 /**
  * The audit entry of an identifier look-up counts the customers it found (db/repos/customers.ts
@@ -35,13 +36,7 @@ function plansOf(db: Database, run: () => void): string[] {
 
 beforeAll(async () => {
   demo = await makeDemoStore({ customers: 3000, seed: 11 });
-  demo.db.pragma('analysis_limit = 1000');
-  demo.db.exec('ANALYZE');
-  demo.db.exec(
-    `UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`,
-  );
-  const stat = demo.db.prepare('INSERT OR REPLACE INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)');
-  for (const [tbl, idx, v] of [
+  asMillionCustomers(demo.db, [
     ['branches', 'sqlite_autoindex_branches_1', '6 1'],
     ['customers', 'customers_mobile_last4', '1000000 182'],
     ['customers', 'customers_mobile', '1000000 2'],
@@ -49,11 +44,7 @@ beforeAll(async () => {
     ['customers', 'customers_id_no_last4', '1000000 41'],
     ['customers', 'customers_id_no', '1000000 1'],
     ['customers', 'customers_branch', '1000000 1001 1001'],
-  ]) {
-    demo.db.prepare('DELETE FROM sqlite_stat1 WHERE tbl = ? AND idx = ?').run(tbl, idx);
-    stat.run(tbl, idx, v);
-  }
-  demo.db.exec('ANALYZE sqlite_schema');
+  ] as const);
 }, 60_000);
 afterAll(() => {
   demo.close();

@@ -4,6 +4,7 @@ import { gridRows } from '../../../db/repos/customer-grid';
 import { searchCustomers } from '../../../db/repos/customers';
 import { scopeFor } from '../../../db/scope';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
+import { asMillionCustomers } from '../support/plans';
 
 /**
  * Query plans of the look-ups a teller and a manager type at the counter. A branch holds most of the
@@ -37,16 +38,10 @@ function plansOf(db: Database, run: () => void): string[][] {
 
 beforeAll(async () => {
   demo = await makeDemoStore({ customers: 3000, seed: 11 });
-  demo.db.pragma('analysis_limit = 1000');
-  demo.db.exec('ANALYZE');
   // The statistics a million-customer demo store got from sampled ANALYZE (analysis_limit = 1000),
   // under which the ordinary join started from the branches: the plans must not depend on them.
   // Indexes not listed keep their own averages, scaled to the same million rows.
-  demo.db.exec(
-    `UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`,
-  );
-  const stat = demo.db.prepare('INSERT OR REPLACE INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)');
-  for (const [tbl, idx, v] of [
+  asMillionCustomers(demo.db, [
     ['branches', 'sqlite_autoindex_branches_1', '6 1'],
     ['customers', 'customers_tier', '1000000 1001 2'],
     ['customers', 'customers_name', '1000000 2'],
@@ -59,11 +54,7 @@ beforeAll(async () => {
     ['customers', 'customers_branch', '1000000 1001 1001'],
     ['customers', 'customers_aum', '1000000 3'],
     ['customers', 'sqlite_autoindex_customers_1', '1000000 1'],
-  ]) {
-    demo.db.prepare('DELETE FROM sqlite_stat1 WHERE tbl = ? AND idx = ?').run(tbl, idx);
-    stat.run(tbl, idx, v);
-  }
-  demo.db.exec('ANALYZE sqlite_schema'); // reload the statistics into the planner
+  ] as const);
 }, 60_000);
 afterAll(() => {
   demo.close();

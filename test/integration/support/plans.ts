@@ -53,3 +53,23 @@ export function capturePlans(db: Database, pick: RegExp, run: () => void): Captu
   }
   return out;
 }
+
+/**
+ * Makes a small demo store plan like a million-customer one: sampled ANALYZE, the customers table's
+ * statistics scaled to a million rows, then the given index statistics (table, index, sqlite_stat1 text)
+ * as a million-customer store measured them, reloaded into the planner.
+ */
+export function asMillionCustomers(db: Database, stats: readonly (readonly [string, string, string])[]): void {
+  db.pragma('analysis_limit = 1000');
+  db.exec('ANALYZE');
+  db.exec(
+    `UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'customers' AND instr(stat, ' ') > 0`,
+  );
+  const del = db.prepare('DELETE FROM sqlite_stat1 WHERE tbl = ? AND idx = ?');
+  const ins = db.prepare('INSERT OR REPLACE INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)');
+  for (const [tbl, idx, v] of stats) {
+    del.run(tbl, idx);
+    ins.run(tbl, idx, v);
+  }
+  db.exec('ANALYZE sqlite_schema'); // reload the statistics into the planner
+}
