@@ -116,6 +116,7 @@ export function App() {
         <ChangePasswordPage
           user={phase.user}
           onSignOut={signOut}
+          onLanguage={setLanguage}
           onChanged={() => {
             api('auth.me', {}).then(
               (u) => enter(u),

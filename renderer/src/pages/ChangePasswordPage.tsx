@@ -1,22 +1,25 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SessionUser } from '../../../shared/api';
+import type { Locale, SessionUser } from '../../../shared/api';
 import { api, validateInput, type ApiError } from '../api/client';
 import { useAction } from '../api/use-api';
 import { passwordProblems } from '../../../shared/password-policy';
 import { PasswordRules } from '../components/PasswordRules';
 import { passwordRefusal } from '../i18n/messages';
-import { ErrorNotice } from '../components/ui';
+import { ErrorNotice, LanguageSwitch } from '../components/ui';
 
 /** Shown before anything else when an administrator has reset the user's password. */
 export function ChangePasswordPage({
   user,
   onChanged,
   onSignOut,
+  onLanguage,
 }: {
   user: SessionUser;
   onChanged: () => void;
   onSignOut: () => void;
+  /** The same switch as on the sign-in page: a user who reads the other language is not stuck here. */
+  onLanguage: (lng: Locale) => void;
 }) {
   const { t } = useTranslation();
   const [current, setCurrent] = useState('');
@@ -55,6 +58,9 @@ export function ChangePasswordPage({
 
   return (
     <div className="signin-page">
+      <div className="signin-lang">
+        <LanguageSwitch onChange={onLanguage} />
+      </div>
       <main className="signin-card" aria-labelledby="pw-title" data-testid="change-password">
         <h1 id="pw-title">{t('password.title')}</h1>
         <p className="muted">{t('password.intro', { name: user.displayName })}</p>

@@ -18,6 +18,8 @@ export function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<UserRow | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  // Bumped when a reset is requested: the pending list below is mounted afresh and reads the new request.
+  const [resetsVersion, setResetsVersion] = useState(0);
 
   async function act(row: UserRow, kind: 'disable' | 'enable' | 'unlock') {
     setDone(null);
@@ -137,13 +139,14 @@ export function UsersPage() {
             </table>
           </div>
         ))}
-      <PendingResets onDecided={reload} />
+      <PendingResets key={resetsVersion} onDecided={reload} />
       <ResetPasswordDialog
         user={resetting}
         onClose={() => setResetting(null)}
         onDone={(u) => {
           setResetting(null);
           setDone(t(u.resetPending ? 'users.done.resetPending' : 'users.done.reset', { name: u.displayName }));
+          setResetsVersion((v) => v + 1);
           reload();
         }}
       />
