@@ -3,6 +3,7 @@ import { fenToYuan } from '../../shared/money';
 import { MONEY_FIELDS } from '../../db/customer-field-sql';
 import { gridCount, gridRows, gridStats, type GridDbRow } from '../../db/repos/customer-grid';
 import { handlers } from './types';
+import { TIERS_AND_NONE } from '../../shared/tiers';
 
 /** The store's row on the wire: money fields from fen to yuan strings, the rest as they are (already masked). */
 function toGridRow(r: GridDbRow): GridRow {
@@ -45,7 +46,10 @@ export const gridHandlers = handlers({
       wealth: fenToYuan(s.total.wlt ?? 0n),
       loans: fenToYuan(s.total.lon ?? 0n),
       avgAum: fenToYuan(n > 0n ? aum / n : 0n),
-      byTier: s.byTier.map((t) => ({ tier: t.tier as Tier | 'none', count: Number(t.n), aum: fenToYuan(t.aum) })),
+      // In tier order (gold first, 'none' last) whichever path answered: each sorts by the code's spelling.
+      byTier: s.byTier
+        .map((t) => ({ tier: t.tier as Tier | 'none', count: Number(t.n), aum: fenToYuan(t.aum) }))
+        .sort((a, b) => TIERS_AND_NONE.indexOf(a.tier) - TIERS_AND_NONE.indexOf(b.tier)),
       byManager: s.byManager.map((m) => ({
         managerId: Number(m.mid),
         managerName: m.mname,
