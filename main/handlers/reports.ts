@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import type { ReportColumn, ReportResult } from '../../shared/api';
+import { CODED_COLUMN_KINDS, type ReportColumn, type ReportResult } from '../../shared/api';
+import { CHANNELS } from '../../shared/drill';
 import { AppError } from '../../shared/errors';
 import { allProducts, branchesByIds, managersOfBranches, staffById } from '../../db/repos/catalog';
 import { reportMonths, reportScopeOf } from '../../db/reporting/read';
@@ -20,18 +21,7 @@ function callerOf(ctx: AuthedCtx): ReportCaller {
   };
 }
 
-const VALUE_KINDS = new Set([
-  'tier',
-  'channel',
-  'txnType',
-  'direction',
-  'weekday',
-  'customerKind',
-  'maturityKind',
-  'metric',
-  'category',
-]);
-const CHANNEL_KEYS = new Set(['counter', 'atm', 'pos', 'phone', 'online']);
+const CHANNEL_KEYS: ReadonlySet<string> = new Set(CHANNELS);
 const TIER_KEYS: ReadonlySet<string> = new Set(TIERS_AND_NONE);
 
 /** Column title: channel and tier columns of a pivot are named by their channel or tier. */
@@ -64,7 +54,7 @@ async function writeWorkbook(
         t.columns.map((c) => {
           const v = r.cells[c.key];
           if (v == null) return null;
-          if (VALUE_KINDS.has(c.kind)) return label(locale, `reports.${c.kind}.${v}`);
+          if (CODED_COLUMN_KINDS.has(c.kind)) return label(locale, `reports.${c.kind}.${v}`);
           // Money is exact decimal text; Excel gets a number with two decimals (yuan < 2^53 fen stay exact).
           if (c.kind === 'money') return Number(v);
           return v;

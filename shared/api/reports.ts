@@ -58,6 +58,19 @@ export type ReportColumnKind =
   | 'metric'
   | 'category';
 
+/** Kinds whose values are codes read out as `reports.<kind>.<code>` (the screen and exported files alike). */
+export const CODED_COLUMN_KINDS: ReadonlySet<string> = new Set<ReportColumnKind>([
+  'tier',
+  'channel',
+  'txnType',
+  'direction',
+  'weekday',
+  'customerKind',
+  'maturityKind',
+  'metric',
+  'category',
+]);
+
 export interface ReportColumn {
   key: string;
   kind: ReportColumnKind;

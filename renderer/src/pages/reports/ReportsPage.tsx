@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
+  CODED_COLUMN_KINDS,
   REPORTS,
   type GridFilter,
   type ReportFilterInput,
@@ -339,17 +340,6 @@ function Filters({
   );
 }
 
-const VALUE_KINDS = new Set([
-  'tier',
-  'channel',
-  'txnType',
-  'direction',
-  'weekday',
-  'customerKind',
-  'maturityKind',
-  'metric',
-  'category',
-]);
 const CHANNEL_KEYS = new Set<string>(CHANNELS);
 const TIER_KEYS = new Set<string>(TIER_CHOICES);
 
@@ -363,7 +353,7 @@ function useFormat() {
         : t(`reports.col.${key}`);
   const cell = (kind: string, v: string | number | null | undefined): string => {
     if (v == null) return '—';
-    if (VALUE_KINDS.has(kind)) return t(`reports.${kind}.${v}`);
+    if (CODED_COLUMN_KINDS.has(kind)) return t(`reports.${kind}.${v}`);
     if (typeof v === 'number' && kind !== 'pct' && kind !== 'hour') return count(v);
     if (kind === 'money') return yuan(String(v));
     if (kind === 'pct') return `${v}%`;
