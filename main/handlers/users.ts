@@ -55,14 +55,16 @@ function pendingIds(ctx: AuthedCtx): Set<number> {
  * Who may decide a reset: never the requester, never the account's owner; an administrator for any
  * account; the president for the managers and tellers of their own branch tree.
  */
-function mayDecide(ctx: AuthedCtx, r: PendingReset): boolean {
-  if (r.requested_by === ctx.user.id || r.user_id === ctx.user.id) return false;
-  if (ctx.user.role === 'admin') return true;
-  if (ctx.user.role !== 'president' || ctx.user.branch_id === null || r.branch_id === null) return false;
-  return (
-    (r.role === 'manager' || r.role === 'teller') &&
-    branchTree(ctx.services.db, ctx.user.branch_id).includes(r.branch_id)
-  );
+function decider(ctx: AuthedCtx): (r: PendingReset) => boolean {
+  let tree: number[] | undefined; // the president's branch tree, read once per call however many rows
+  return (r) => {
+    if (r.requested_by === ctx.user.id || r.user_id === ctx.user.id) return false;
+    if (ctx.user.role === 'admin') return true;
+    if (ctx.user.role !== 'president' || ctx.user.branch_id === null || r.branch_id === null) return false;
+    if (r.role !== 'manager' && r.role !== 'teller') return false;
+    tree ??= branchTree(ctx.services.db, ctx.user.branch_id);
+    return tree.includes(r.branch_id);
+  };
 }
 
 /** A role that serves customers must match the staff member's position. */
@@ -176,10 +178,12 @@ export const usersHandlers = handlers({
     return toRow(mustFind(ctx, id), now, pendingIds(ctx));
   },
 
-  'users.pendingResets': (_input, ctx) =>
-    pendingResets(ctx.services.db, ctx.services.clock.now())
-      .filter((r) => ctx.user.role === 'admin' || mayDecide(ctx, r) || r.requested_by === ctx.user.id)
-      .map((r) => ({
+  'users.pendingResets': (_input, ctx) => {
+    const mayDecide = decider(ctx);
+    return pendingResets(ctx.services.db, ctx.services.clock.now())
+      .map((r) => ({ r, canDecide: mayDecide(r) }))
+      .filter(({ r, canDecide }) => ctx.user.role === 'admin' || canDecide || r.requested_by === ctx.user.id)
+      .map(({ r, canDecide }) => ({
         id: r.id,
         userId: r.user_id,
         username: r.username,
@@ -188,14 +192,15 @@ export const usersHandlers = handlers({
         requestedBy: r.requested_by_name,
         requestedAt: r.requested_at,
         expiresAt: r.expires_at,
-        canDecide: mayDecide(ctx, r),
-      })),
+        canDecide,
+      }));
+  },
 
   'users.decideReset': ({ id, approve }, ctx) => {
     const now = ctx.services.clock.now();
     const r = pendingReset(ctx.services.db, id, now);
     if (!r) throw new AppError('NOT_FOUND', { entity: 'password_reset', id });
-    if (!mayDecide(ctx, r)) {
+    if (!decider(ctx)(r)) {
       ctx.audit({
         action: 'users.decideReset',
         outcome: 'denied',
