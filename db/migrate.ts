@@ -33,7 +33,11 @@ export function migrationsDir(): string {
   return found;
 }
 
-export function loadMigrations(dir = migrationsDir()): Migration[] {
+/**
+ * The numbered .sql files of a folder, checksummed over their LF text, in order and without gaps: the
+ * store's migrations, and the hub's PostgreSQL ones (db/hub/migrate.ts, `what` = 'hub migration').
+ */
+export function loadMigrations(dir = migrationsDir(), what = 'migration'): Migration[] {
   const list = readdirSync(dir)
     .filter((f) => FILE_RE.test(f))
     .sort()
@@ -50,7 +54,7 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
       };
     });
   list.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration numbering has a gap or duplicate at ${m.version}_${m.name}`);
+    if (m.version !== i + 1) throw new Error(`${what} numbering has a gap or duplicate at ${m.version}_${m.name}`);
   });
   return list;
 }

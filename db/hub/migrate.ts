@@ -1,19 +1,14 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ClientBase, Pool } from 'pg';
+import { loadMigrations, type Migration } from '../migrate';
 
 /**
  * The hub's PostgreSQL schema, as numbered SQL files in db/hub/migrations, with the habits of the
  * workstation's db/migrate.ts: an applied-ids table with checksums (line endings folded), all pending
  * steps in one transaction, and refusal of a database written by a newer hub or whose history was edited.
  */
-export interface HubMigration {
-  version: number;
-  name: string;
-  sql: string;
-  checksum: string;
-}
+export type HubMigration = Migration;
 
 export type HubSchemaProblem = 'too_new' | 'too_old' | 'mismatch';
 
@@ -27,7 +22,6 @@ export class HubSchemaError extends Error {
   }
 }
 
-const FILE_RE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 // Any constant works: it only keeps two hub processes started at once from migrating side by side.
 const MIGRATION_LOCK = 0x68756221;
 
@@ -43,19 +37,7 @@ export function hubMigrationsDir(): string {
 }
 
 export function loadHubMigrations(dir = hubMigrationsDir()): HubMigration[] {
-  const list = readdirSync(dir)
-    .filter((f) => FILE_RE.test(f))
-    .sort()
-    .map((f) => {
-      const m = FILE_RE.exec(f)!;
-      const sql = readFileSync(path.join(dir, f), 'utf8').replace(/\r\n/g, '\n');
-      return { version: Number(m[1]), name: m[2]!, sql, checksum: createHash('sha256').update(sql).digest('hex') };
-    });
-  list.forEach((m, i) => {
-    if (m.version !== i + 1)
-      throw new Error(`hub migration numbering has a gap or duplicate at ${m.version}_${m.name}`);
-  });
-  return list;
+  return loadMigrations(dir, 'hub migration');
 }
 
 async function appliedRows(c: ClientBase): Promise<{ version: number; checksum: string }[]> {
