@@ -1,7 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Change, Mutation, Outcome, PullResponse, PushResult } from '../../shared/sync/protocol';
 import { PULL_PAGE } from '../../shared/sync/protocol';
-import { checkWrite, type SyncActor } from '../../shared/sync/rules';
+import { checkWrite, SYNC_RULES, type SyncActor } from '../../shared/sync/rules';
+import { resolveActor as defaultResolver } from './actors';
 import type { PcIdentity } from './enrol';
 
 /**
@@ -29,11 +30,15 @@ async function lockBranch(c: PoolClient, branch: string): Promise<void> {
 export type BeforeCommit = (c: PoolClient, ms: Mutation[]) => Promise<void>;
 
 /**
- * Who a mutation's user is, as the hub knows them (their role from the hub's own records, never from
- * the PC). null: unknown or disabled, and the mutation is refused. Without a resolver the hub trusts
- * the enrolled PC and checks the rules without an actor, as long as users do not live on the hub.
+ * Who a mutation's user is, as the hub knows them (`sent`: the role and staff number the PC names).
+ * null: unknown or disabled, and the mutation is refused. The default is db/hub/actors.ts resolveActor.
  */
-export type ActorResolver = (c: PoolClient, branch: string, userId: string) => Promise<SyncActor | null>;
+export type ActorResolver = (
+  c: PoolClient,
+  branch: string,
+  userId: string,
+  sent: Pick<Mutation, 'role' | 'staff'>,
+) => Promise<SyncActor | null>;
 
 export interface ApplyOptions {
   resolveActor?: ActorResolver;
@@ -174,17 +179,24 @@ async function applyPage(pool: Pool, pc: PcIdentity, ms: Mutation[], opts: Apply
   }
 }
 
-/** The mutation's actor: null without a user or a resolver, undefined for a user the hub refuses. */
+/** The mutation's actor: null without a user (system work), undefined for a user the hub refuses. */
 async function actorOf(
   c: PoolClient,
   branch: string,
   m: Mutation,
-  resolve: ActorResolver | undefined,
+  resolve: ActorResolver = defaultResolver,
   cache: Map<string, SyncActor | null>,
 ): Promise<SyncActor | null | undefined> {
-  if (!m.userId || !resolve) return null;
-  if (!cache.has(m.userId)) cache.set(m.userId, await resolve(c, branch, m.userId));
-  return cache.get(m.userId) ?? undefined;
+  if (!m.userId) return null;
+  const key = JSON.stringify([m.userId, m.role ?? null, m.staff === undefined ? '?' : m.staff]);
+  if (!cache.has(key)) {
+    const sent = {
+      ...(m.role !== undefined ? { role: m.role } : {}),
+      ...(m.staff !== undefined ? { staff: m.staff } : {}),
+    };
+    cache.set(key, await resolve(c, branch, m.userId, sent));
+  }
+  return cache.get(key) ?? undefined;
 }
 
 async function outcomesOf(c: PoolClient, pc: PcIdentity, ids: number[]): Promise<Map<number, Outcome>> {
@@ -226,6 +238,9 @@ function judge(current: Map<string, Current>, m: Mutation, actor: SyncActor | nu
     const revision = cur?.revision ?? 0;
     if (e.baseRevision !== revision)
       return { outcome: 'conflict', reason: { table: e.table, id: e.id, baseRevision: e.baseRevision, revision } };
+    // A shared table people write names its writer: leaving the user out must not dodge the role checks.
+    if (actor === null && Object.hasOwn(SYNC_RULES, e.table) && !SYNC_RULES[e.table]!.anonymous)
+      return { outcome: 'refused', reason: { code: 'no_actor', table: e.table, id: e.id } };
     const before = cur && !cur.deleted ? cur.data : null;
     const after = 'deleted' in e ? null : e.data;
     const refusal = checkWrite(e.table, e.id, before, after, actor);

@@ -193,7 +193,7 @@ export function recordMutation(db: Database, m: LocalMutation): number {
       overlay(db, e.table, e.id, after, base + 1);
     }
     // A mutation the hub's schema would reject would block the outbox behind it forever: refuse it now.
-    const wire = { id, name: m.name, args: m.args ?? null, effects, ...(m.actor ? { userId: m.actor.userId } : {}) };
+    const wire = { id, name: m.name, args: m.args ?? null, effects, ...actorOnWire(m.actor ?? null) };
     if (!mutationSchema.safeParse(wire).success) throw new SyncShapeError('shape', m.name);
     if (Buffer.byteLength(JSON.stringify(wire)) > MAX_MUTATION_BYTES) throw new SyncShapeError('too_large', m.name);
     db.prepare(
@@ -235,6 +235,12 @@ function overlay(db: Database, table: string, id: string, data: SyncRow | null, 
   ).run(table, id, revision, data === null ? null : JSON.stringify(data), data === null ? 1 : 0);
 }
 
+/** Who acted, as the wire names them: username, role and employee number (the hub checks them). */
+function actorOnWire(a: SyncActor | null): Pick<Mutation, 'userId' | 'role' | 'staff'> {
+  if (!a) return {};
+  return { userId: a.userId, role: a.role, ...(a.staff !== undefined ? { staff: a.staff } : {}) };
+}
+
 /** Mutations to push, oldest first. */
 export function pendingMutations(db: Database, limit: number): Mutation[] {
   const rows = db
@@ -242,8 +248,7 @@ export function pendingMutations(db: Database, limit: number): Mutation[] {
     .all(limit) as OutboxRow[];
   return rows.map((r) => {
     const actor = r.actor ? (JSON.parse(r.actor) as SyncActor) : null;
-    const m = { id: r.id, name: r.name, args: JSON.parse(r.args), effects: JSON.parse(r.effects) };
-    return actor ? { ...m, userId: actor.userId } : m;
+    return { id: r.id, name: r.name, args: JSON.parse(r.args), effects: JSON.parse(r.effects), ...actorOnWire(actor) };
   });
 }
 

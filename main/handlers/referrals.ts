@@ -35,6 +35,7 @@ import { productsOnSale } from '../../db/repos/catalog';
 import { customerInScope } from '../../db/scope';
 import { addReminder, resolveReminders } from '../../db/relationship/reminders';
 import { addWorkdays } from '../../db/relationship/workdays';
+import { syncActor } from '../../db/sync/actor';
 import { shareReferral } from '../../db/sync/referrals';
 import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
@@ -84,7 +85,7 @@ function slaReminder(
 }
 
 /** The signed-in user as the sync layer names them (the hub resolves the role from its own records). */
-const actor = (ctx: AuthedCtx) => ({ userId: ctx.user.username, role: ctx.user.role });
+const actor = (ctx: AuthedCtx) => syncActor(ctx.services.db, ctx.user);
 
 /**
  * On a PC joined to a hub, queue the referral's new row in the step's transaction (db/sync/referrals.ts);

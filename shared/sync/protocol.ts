@@ -37,8 +37,15 @@ export const mutationSchema = z.strictObject({
   id: z.number().int().positive(),
   name: z.string().min(1).max(100),
   args: z.unknown(),
-  /** The signed-in user who acted; the hub resolves their role itself (never trusts one sent). */
+  /** The signed-in user who acted (their username). */
   userId: z.string().min(1).max(64).optional(),
+  /**
+   * The user's role and employee number as the PC signed them in. The hub checks them against what it
+   * knows of the user (db/hub/actors.ts) and refuses the mutation when they disagree; they let it check
+   * role and ownership before users live on the hub.
+   */
+  role: z.string().min(1).max(32).optional(),
+  staff: z.string().min(1).max(64).nullable().optional(),
   effects: z.array(effectSchema).min(1).max(MAX_EFFECTS_PER_MUTATION),
 });
 export type Mutation = z.infer<typeof mutationSchema>;

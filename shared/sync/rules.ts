@@ -10,7 +10,13 @@
  * "Identity"); until then `actor` is null there and only shapes and state moves are checked. Which
  * customers a teller may flag (their branch) needs the book, which the hub does not hold: the PC checks it.
  */
+import { ENTRY_STATUSES } from '../api/campaigns';
+import { OPPORTUNITY_PRODUCTS, OPPORTUNITY_STAGES, type OpportunityStage } from '../api/opportunities';
+import { canMove } from '../opportunities';
+import { hasPermission, type Permission, ROLES, type Role } from '../permissions';
 import {
+  CONTACT_CHANNELS,
+  CONTACT_OUTCOMES,
   LOST_REASONS,
   REFERRAL_INTERESTS,
   REFERRAL_STATUSES,
@@ -20,6 +26,7 @@ import {
   type ReferralAction,
   type ReferralStatus,
 } from '../api/referrals';
+import { USER_RULE } from './user-rules';
 
 export type FieldType = 'text' | 'int' | 'number' | 'bool' | 'json';
 
@@ -34,10 +41,15 @@ export interface FieldRule {
 
 export type SyncRow = Record<string, unknown>;
 
-/** Who is writing. null while the hub authenticates PCs only. */
+/**
+ * Who is writing: the username, the role, and the employee number (staff) that ownership rules compare
+ * with (a manager works only the referrals, opportunities and campaign entries they own). staff
+ * undefined: not known, ownership is not checked; null: a user with no staff record (owns nothing).
+ */
 export interface SyncActor {
   userId: string;
   role: string;
+  staff?: string | null;
 }
 
 export interface TransitionContext {
@@ -59,6 +71,8 @@ export type RuleCode =
   | 'too_long'
   | 'bad_value'
   | 'not_deletable'
+  | 'no_actor'
+  | 'permission'
   | 'transition';
 
 export interface RuleRefusal {
@@ -71,7 +85,18 @@ export interface RuleRefusal {
 
 export interface TableRule {
   /** uuid: rows people create (UUIDv7, two PCs cannot invent the same); natural: derived rows' keys. */
-  key: 'uuid' | 'natural';
+  key: 'uuid' | 'natural' | 'either';
+  /**
+   * The permission (shared/permissions.ts) a writer's role needs, as the API method that makes the row
+   * requires it. Checked whenever the writer is known (always on the PC; on the hub for every mutation
+   * that names a user).
+   */
+  permission?: Permission;
+  /**
+   * Written by system work (no user): the protocol's own test tables. Every other table refuses a
+   * mutation that names no user on the hub, so a PC cannot dodge the role checks by leaving it out.
+   */
+  anonymous?: boolean;
   fields: Readonly<Record<string, FieldRule>>;
   deletable: boolean;
   /** A refusal detail, or null when the move is allowed. */
@@ -79,7 +104,7 @@ export interface TableRule {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Natural keys are built by code from ids and event keys: printable, no spaces, bounded. */
+/** Natural keys are built by code from ids and event keys: printable, no spaces, bounded (a UUID is one too). */
 const NATURAL_RE = /^[A-Za-z0-9_.:@-]{1,200}$/;
 
 /**
@@ -90,6 +115,7 @@ const NATURAL_RE = /^[A-Za-z0-9_.:@-]{1,200}$/;
 export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
   sync_test_items: {
     key: 'uuid',
+    anonymous: true,
     fields: {
       title: { type: 'text', required: true, maxLength: 200 },
       status: { type: 'text', required: true, values: ['open', 'done'] },
@@ -140,12 +166,170 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
     deletable: false,
     transition: referralTransition,
   },
+  // 交往记录: written once by its author, never changed (a correction is a new contact).
+  contacts: {
+    key: 'uuid',
+    permission: 'contact.log',
+    fields: {
+      customer_no: { type: 'text', required: true, maxLength: 64 },
+      user: { type: 'text', required: true, maxLength: 64 },
+      staff: { type: 'text', maxLength: 64 },
+      channel: { type: 'text', required: true, values: CONTACT_CHANNELS },
+      outcome: { type: 'text', required: true, values: CONTACT_OUTCOMES },
+      summary: { type: 'text', maxLength: 2000 },
+      next_step: { type: 'text', maxLength: 500 },
+      next_step_on: { type: 'text', maxLength: 10 },
+      // The referral's sync id when the contact was recorded on a referral.
+      referral: { type: 'text', maxLength: 64 },
+      contacted_at: { type: 'text', required: true, maxLength: 40 },
+      contacted_on: { type: 'text', required: true, maxLength: 10 },
+    },
+    deletable: false,
+    transition: ({ before, after, actor }) => {
+      if (before !== null) return 'contact_is_final';
+      if (actor && after?.user !== actor.userId) return 'author_is_not_actor';
+      return null;
+    },
+  },
+  // 商机 made by hand (UUIDv7) or by an opportunity rule (natural key: rule + customer + event), with
+  // its stage history in the row: every move rewrites it at a checked revision.
+  opportunities: {
+    key: 'either',
+    permission: 'opportunity.work',
+    fields: {
+      customer_no: { type: 'text', required: true, maxLength: 64 },
+      branch: { type: 'text', required: true, maxLength: 32 },
+      owner: { type: 'text', maxLength: 64 },
+      stage: { type: 'text', required: true, values: OPPORTUNITY_STAGES },
+      reached_rank: { type: 'int', required: true },
+      source: { type: 'text', required: true, values: ['manual', 'rule'] },
+      rule_code: { type: 'text', maxLength: 64 },
+      product: { type: 'text', required: true, values: OPPORTUNITY_PRODUCTS },
+      amount_fen: { type: 'int' },
+      due_on: { type: 'text', maxLength: 10 },
+      title: { type: 'text', maxLength: 200 },
+      detail: { type: 'json' },
+      note: { type: 'text', maxLength: 2000 },
+      lost_reason: { type: 'text', maxLength: 200 },
+      created_on: { type: 'text', required: true, maxLength: 10 },
+      closed_on: { type: 'text', maxLength: 10 },
+      created_by: { type: 'text', maxLength: 64 },
+      history: { type: 'json', required: true },
+    },
+    deletable: false,
+    transition: opportunityTransition,
+  },
+  // 营销活动: the president's campaign; its entries are rows of their own so managers working different
+  // customers never touch the same record.
+  campaigns: {
+    key: 'uuid',
+    permission: 'campaign.manage',
+    fields: {
+      name: { type: 'text', required: true, maxLength: 200 },
+      description: { type: 'text', maxLength: 2000 },
+      product: { type: 'text', required: true, values: OPPORTUNITY_PRODUCTS },
+      branch: { type: 'text', required: true, maxLength: 32 },
+      origin: { type: 'text', required: true, values: ['list', 'query', 'filter', 'import'] },
+      due_on: { type: 'text', maxLength: 10 },
+      status: { type: 'text', required: true, values: ['active', 'closed'] },
+      created_by: { type: 'text', required: true, maxLength: 64 },
+      created_on: { type: 'text', required: true, maxLength: 10 },
+    },
+    deletable: false,
+    transition: ({ before, after, actor }) => {
+      if (after === null) return 'not_deletable';
+      if (before === null) {
+        if (after.status !== 'active') return 'must_start_active';
+        if (actor && after.created_by !== actor.userId) return 'creator_is_not_actor';
+        return null;
+      }
+      for (const f of ['branch', 'origin', 'created_by', 'created_on'] as const)
+        if (before[f] !== after[f]) return `fixed_field:${f}`;
+      if (before.status === 'closed' && after.status !== 'closed') return 'closed_is_final';
+      return null;
+    },
+  },
+  // One customer of a campaign (id: campaign sync id + ':' + customer number), worked by its manager.
+  campaign_entries: {
+    key: 'natural',
+    fields: {
+      campaign: { type: 'text', required: true, maxLength: 64 },
+      customer_no: { type: 'text', required: true, maxLength: 64 },
+      manager: { type: 'text', maxLength: 64 },
+      status: { type: 'text', required: true, values: ENTRY_STATUSES },
+      note: { type: 'text', maxLength: 2000 },
+      updated_on: { type: 'text', maxLength: 10 },
+      updated_by: { type: 'text', maxLength: 64 },
+    },
+    deletable: false,
+    transition: campaignEntryTransition,
+  },
+  // The branch's accounts (issue 16, "Identity"): declared with their rules in user-rules.ts.
+  users: USER_RULE,
   sync_test_marks: {
     key: 'natural',
+    anonymous: true,
     fields: { done: { type: 'bool', required: true }, note: { type: 'text', maxLength: 500 } },
     deletable: false,
   },
 };
+
+const ROLE_SET: ReadonlySet<string> = new Set(ROLES);
+const can = (actor: SyncActor, p: Permission) => ROLE_SET.has(actor.role) && hasPermission(actor.role as Role, p);
+/** True when the writer's staff number is known and is not `owner` (ownership is checked only when known). */
+const notOwner = (actor: SyncActor | null, owner: unknown) =>
+  actor != null && actor.staff !== undefined && (actor.staff === null || actor.staff !== owner);
+
+/**
+ * 商机: a manager creates their own (owner = themselves), the president for any manager or the branch
+ * queue; stages move by shared/opportunities.ts canMove (won and lost final), and only a 撤销成交
+ * (won → the stage it was won from, the history saying so) goes back; a manager moves only their own,
+ * and only the president gives one to another manager. Facts of its making never change.
+ */
+function opportunityTransition({ before, after, actor }: TransitionContext): string | null {
+  if (after === null) return 'not_deletable';
+  const stage = after.stage as OpportunityStage;
+  if ((stage === 'won' || stage === 'lost') !== (after.closed_on != null)) return 'closed_needs_date';
+  if (stage === 'lost' && after.lost_reason == null) return 'lost_needs_reason';
+  if (!Array.isArray(after.history)) return 'history_not_list';
+  if (typeof after.reached_rank !== 'number' || after.reached_rank < 0 || after.reached_rank > 4) return 'bad_rank';
+  const president = actor?.role === 'president';
+  if (before === null) {
+    if (after.source === 'manual' && actor && !president && notOwner(actor, after.owner)) return 'owner_is_not_actor';
+    return null;
+  }
+  for (const f of ['customer_no', 'branch', 'source', 'rule_code', 'created_on', 'created_by'] as const)
+    if ((before[f] ?? null) !== (after[f] ?? null)) return `fixed_field:${f}`;
+  const from = before.stage as OpportunityStage;
+  if (from !== stage && !canMove(from, stage)) {
+    // 撤销成交: back from won, one history entry longer, its last entry the undo.
+    const last = (after.history as { from?: unknown; to?: unknown }[]).at(-1);
+    const undo = from === 'won' && last?.from === 'won' && last?.to === stage;
+    if (!undo) return `bad_stage:${from}->${stage}`;
+  }
+  if ((before.history as unknown[]).length > (after.history as unknown[]).length) return 'history_shrank';
+  if (!president && (before.owner ?? null) !== (after.owner ?? null) && actor) return 'role_cannot_assign';
+  if (!president && notOwner(actor, before.owner)) return 'not_owner';
+  return null;
+}
+
+/**
+ * A campaign's entry: made pending with the campaign (campaign.manage), then worked by its manager
+ * (opportunity.work, only their own; the president works the branch queue's and may work any).
+ */
+function campaignEntryTransition({ before, after, actor }: TransitionContext): string | null {
+  if (after === null) return 'not_deletable';
+  if (before === null) {
+    if (after.status !== 'pending') return 'must_start_pending';
+    if (actor && !can(actor, 'campaign.manage')) return 'role_cannot_create';
+    return null;
+  }
+  for (const f of ['campaign', 'customer_no', 'manager'] as const)
+    if ((before[f] ?? null) !== (after[f] ?? null)) return `fixed_field:${f}`;
+  if (actor && !can(actor, 'opportunity.work')) return 'role_cannot_work';
+  if (actor?.role !== 'president' && notOwner(actor, before.manager)) return 'not_owner';
+  return null;
+}
 
 /** Facts fixed when the referral is flagged: no later step may change them. */
 const REFERRAL_FIXED = ['customer_no', 'branch', 'referrer', 'referrer_staff', 'created_at', 'created_on'] as const;
@@ -187,6 +371,9 @@ function referralTransition({ before, after, actor }: TransitionContext): string
     const allowed = REFERRAL_STEPS_BY_ROLE[actor.role] ?? [];
     if (!steps.some((a) => allowed.includes(a))) return 'role_cannot_step';
   }
+  // Manager steps belong to the owner; the president dispatches (reassigns) any referral of the branch.
+  const reassigning = (before.owner ?? null) !== (after.owner ?? null);
+  if (!(reassigning && actor?.role === 'president') && notOwner(actor, before.owner)) return 'not_owner';
   return null;
 }
 
@@ -217,6 +404,7 @@ export function checkWrite(
   const rule = Object.hasOwn(rules, table) ? rules[table] : undefined;
   if (!rule) return { code: 'unknown_table', table, id };
   if (!(rule.key === 'uuid' ? UUID_RE : NATURAL_RE).test(id)) return { code: 'bad_id', table, id };
+  if (actor && rule.permission && !can(actor, rule.permission)) return { code: 'permission', table, id };
   if (after === null) {
     if (!rule.deletable) return { code: 'not_deletable', table, id };
   } else {

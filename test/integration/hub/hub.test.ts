@@ -255,13 +255,19 @@ describe('actors', () => {
       ]);
       const who = await owner.query("SELECT mutation_id::int, user_id FROM mutations WHERE branch = 'ACT' ORDER BY 1");
       expect(who.rows.map((w) => w.user_id)).toEqual(['t1', 't1', 'ghost', 'm1']);
-      // A field named role in the mutation changes nothing: the hub's resolver alone says who is who.
+      // A role the PC claims changes nothing when the hub knows the user: its resolver says who is who.
       const sneaky = await push(
         pc.token,
         [{ ...as(5, 't1', [item(y, 1, 'other', 'done')]), role: 'manager' }],
         withUsers.url,
       );
-      expect(sneaky.status).toBe(400);
+      expect(sneaky.body.results).toEqual([
+        {
+          id: 5,
+          outcome: 'refused',
+          reason: { code: 'transition', table: 'sync_test_items', id: y, detail: 'role_cannot_complete' },
+        },
+      ]);
     } finally {
       await withUsers.close();
     }

@@ -40,7 +40,7 @@ let A: Pc;
 let B: Pc;
 let C: Pc;
 
-/** Roles as the hub knows its users (users are not on the hub yet: the test resolves them). */
+/** The demo users each PC signs in. */
 const ROLES: Record<string, string> = {
   teller: 'teller',
   manager1: 'manager',
@@ -72,10 +72,9 @@ beforeAll(async () => {
   server = await startPg();
   const db = await server.createHubDb('referrals');
   owner = ownerPool(server, db);
-  const resolveActor = async (_c: unknown, _b: string, userId: string) =>
-    ROLES[userId] ? { userId, role: ROLES[userId]! } : null;
-  hub1 = await startHub({ pg: server.appUrl(db), resolveActor });
-  hub2 = await startHub({ pg: server.appUrl(db), resolveActor });
+  // The hub's own resolver (db/hub/actors.ts): the enrolled PC's word for role and staff number, checked.
+  hub1 = await startHub({ pg: server.appUrl(db) });
+  hub2 = await startHub({ pg: server.appUrl(db) });
   A = await openPc('A', hub1, false);
   B = await openPc('B', hub2, true);
   C = await openPc('C', hub1, false);
@@ -269,7 +268,7 @@ describe('referrals through the hub', () => {
     expect((await ok(A.w, 'sync.status', {}, A.s.manager1)).conflicts).toEqual([]);
     // Each user sees their own: the teller signed in on B has no conflict to read.
     expect((await ok(B.w, 'sync.status', {}, B.s.teller)).conflicts).toEqual([]);
-    expect(conflict!.actor).toEqual({ userId: 'manager1', role: 'manager' });
+    expect(conflict!.actor).toEqual({ userId: 'manager1', role: 'manager', staff: expect.any(String) });
     // Audited on B with the undo: the user's accept, failed, on that referral.
     expect(
       B.w.db
@@ -427,6 +426,7 @@ describe('referrals through the hub', () => {
             name: 'referrals.accept',
             args: {},
             userId: 'teller',
+            role: 'teller',
             effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: accepted }],
           },
           {
@@ -434,6 +434,8 @@ describe('referrals through the hub', () => {
             name: 'referrals.create',
             args: {},
             userId: 'manager1',
+            role: 'manager',
+            staff: rec.data.owner,
             effects: [
               {
                 table: 'referrals',
@@ -448,7 +450,33 @@ describe('referrals through the hub', () => {
             name: 'referrals.win',
             args: {},
             userId: 'manager1',
+            role: 'manager',
+            staff: rec.data.owner,
             effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: { ...rec.data, ...wonFields } }],
+          },
+          // A manager accepting a referral another manager owns; a user the PC leaves out; a role that is none.
+          {
+            id: 4,
+            name: 'referrals.accept',
+            args: {},
+            userId: 'manager2',
+            role: 'manager',
+            staff: 'E-NOT-THE-OWNER',
+            effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: accepted }],
+          },
+          {
+            id: 5,
+            name: 'referrals.accept',
+            args: {},
+            effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: accepted }],
+          },
+          {
+            id: 6,
+            name: 'referrals.accept',
+            args: {},
+            userId: 'manager1',
+            role: 'root',
+            effects: [{ table: 'referrals', id, baseRevision: rec.revision, data: accepted }],
           },
         ],
       },
@@ -456,11 +484,17 @@ describe('referrals through the hub', () => {
     );
     expect(res.status).toBe(200);
     expect(
-      res.body.results.map((x: { outcome: string; reason: { detail?: string } }) => [x.outcome, x.reason?.detail]),
+      res.body.results.map((x: { outcome: string; reason: { code?: string; detail?: string } }) => [
+        x.outcome,
+        x.reason?.detail ?? x.reason?.code,
+      ]),
     ).toEqual([
       ['refused', 'role_cannot_step'],
       ['refused', 'role_cannot_create'],
       ['refused', 'bad_state:new->won'],
+      ['refused', 'not_owner'],
+      ['refused', 'no_actor'],
+      ['refused', 'unknown_user'],
     ]);
     // Locally the same rules stop it before anything is queued: a teller cannot call the step at all.
     const onA = (await mineOf(A)).find((x) => x.status === 'new')!;
