@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../shared/errors';
+import { chainExistingEntries } from './audit-chain';
 
 export interface Migration {
   version: number;
@@ -14,6 +15,15 @@ export interface Migration {
 const FILE_RE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 /** First line of a migration that must run with foreign key enforcement off (see migrate). */
 const FK_OFF_RE = /^-- migrate: foreign_keys off\n/;
+/**
+ * Steps SQL cannot do, run right after their migration's SQL in the same transaction: hashing the audit
+ * entries a store already holds into the chain 0024 creates (SQLite has no SHA-256).
+ */
+const AFTER_SQL: Record<string, (db: Database) => void> = {
+  '24_audit_chain': (db) => {
+    chainExistingEntries(db);
+  },
+};
 
 /**
  * Where the .sql files live: next to this module in the source tree (tests, CLI via tsx),
@@ -104,6 +114,7 @@ export function migrate(db: Database, opts: { upTo?: number; migrations?: Migrat
   const apply = db.transaction(() => {
     for (const m of pending) {
       db.exec(m.sql);
+      AFTER_SQL[`${m.version}_${m.name}`]?.(db);
       insert.run(m.version, m.name, m.checksum);
     }
     db.pragma(`user_version = ${target}`);

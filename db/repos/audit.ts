@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
+import { linkEntry, nextEntryId } from '../audit-chain';
 import { query } from '../sql';
 
 export interface AuditActor {
@@ -41,10 +42,36 @@ type AuditParams = [
   details: string | null,
 ];
 
-const INSERT = query<AuditParams>(
-  `INSERT INTO audit_log (at, user_id, username, role, action, outcome, target_type, target_id, details)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+const INSERT_ROW = query<[id: number, ...AuditParams]>(
+  `INSERT INTO audit_log (id, at, user_id, username, role, action, outcome, target_type, target_id, details)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
+
+/**
+ * The one way an entry enters the log: written and linked into the hash chain (db/audit-chain.ts) in one
+ * transaction. Top level it takes the write lock first (BEGIN IMMEDIATE), so the chain head it reads is
+ * the one it extends; inside a caller's transaction it is a savepoint under the lock the caller holds.
+ */
+const INSERT = {
+  run(db: Database, ...p: AuditParams): void {
+    appendTx(db)(p);
+  },
+};
+
+const txByDb = new WeakMap<Database, (p: AuditParams) => void>();
+function appendTx(db: Database): (p: AuditParams) => void {
+  let tx = txByDb.get(db);
+  if (!tx) {
+    const t = db.transaction((p: AuditParams) => {
+      const id = nextEntryId(db);
+      INSERT_ROW.run(db, id, ...p);
+      linkEntry(db, id);
+    });
+    tx = (p) => t.immediate(p);
+    txByDb.set(db, tx);
+  }
+  return tx;
+}
 
 function auditParams(actor: AuditActor, rec: AuditRecord): AuditParams {
   return [
