@@ -30,6 +30,10 @@ const KEYS: Record<string, Spec> = {
   origin: { as: 'code' },
   code: { as: 'code' },
   table: { as: 'code' },
+  // 成交 and 撤销成交: the product category, the stage gone back to, whose right it was
+  product: { as: 'code' },
+  stage: { as: 'code' },
+  authority: { as: 'code' },
   name: { as: 'text' },
   file: { as: 'text' },
   profile: { as: 'text' },
@@ -68,6 +72,8 @@ const BY_ACTION: Record<string, Record<string, Spec>> = {
   'opportunities.assign': { from: { ref: 'staff' }, to: { ref: 'staff' } },
   // the reason a user typed to reveal identifiers, not a code
   'customers.reveal': { reason: { as: 'text' } },
+  // why a win was undone, as typed
+  'opportunities.undoWon': { reason: { as: 'text' } },
 };
 
 /** Target types whose id names a row of the store, and those whose id is itself a code or a number. */

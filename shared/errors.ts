@@ -48,6 +48,8 @@ export const ERROR_CODES = [
   'REFERRAL_BAD_ASSIGNEE',
   // Opportunities: a stage move the funnel does not allow (details: from, to); a rule parameter out of range (field, min, max).
   'OPPORTUNITY_STAGE',
+  // 撤销成交 refused (details: reason notWon / linked / window).
+  'OPPORTUNITY_UNDO',
   'RULE_PARAM',
   // Marketing lists: a results file refused (details: file, errors [{line, column, reason, value}]); an empty list.
   'CAMPAIGN_IMPORT_INVALID',

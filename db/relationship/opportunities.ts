@@ -17,7 +17,7 @@ import {
   OPPORTUNITY_SOURCES,
 } from '../../shared/api/opportunities';
 import { AppError } from '../../shared/errors';
-import { canMove, STAGE_RANK } from '../../shared/opportunities';
+import { canMove, rankBeforeWin, STAGE_RANK, type UndoFacts } from '../../shared/opportunities';
 import { fenToYuan } from '../../shared/money';
 import type { Scope } from '../scope';
 import { all, Clauses, first, placeholders, query, run, type SqlParam } from '../sql';
@@ -88,11 +88,12 @@ const MOVE = query<
     closedOn: string | null,
     lostReason: string | null,
     amountFen: number | null,
+    product: OpportunityProduct | null,
     id: number,
   ]
 >(
   `UPDATE opportunities SET stage = ?, reached_rank = ?, closed_on = ?, lost_reason = COALESCE(?, lost_reason),
-     amount_fen = COALESCE(?, amount_fen), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+     amount_fen = COALESCE(?, amount_fen), product = COALESCE(?, product), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
 );
 const MOVE_HISTORY = query<[id: number, from: string, to: string, onDate: string, userId: number, note: string | null]>(
   'INSERT INTO opportunity_history (opportunity_id, from_stage, to_stage, on_date, user_id, note) VALUES (?, ?, ?, ?, ?, ?)',
@@ -217,6 +218,8 @@ export interface MoveInput {
   to: OpportunityStage;
   note?: string | undefined;
   amountFen?: number | undefined;
+  /** The product confirmed with a win (成交确认); others keep theirs. */
+  product?: OpportunityProduct | undefined;
   lostReason?: string | undefined;
   userId: number;
   today: string;
@@ -232,7 +235,16 @@ export function moveOpportunity(db: Database, m: MoveInput): void {
       throw new AppError('VALIDATION', { field: 'lostReason', issues: [{ path: ['lostReason'], code: 'required' }] });
     const rank = m.to === 'lost' ? cur.rank : Math.max(cur.rank, STAGE_RANK[m.to]);
     const closed = m.to === 'won' || m.to === 'lost' ? m.today : null;
-    MOVE.run(db, m.to, rank, closed, m.to === 'lost' ? (m.lostReason ?? null) : null, m.amountFen ?? null, m.id);
+    MOVE.run(
+      db,
+      m.to,
+      rank,
+      closed,
+      m.to === 'lost' ? (m.lostReason ?? null) : null,
+      m.amountFen ?? null,
+      m.to === 'won' ? (m.product ?? null) : null,
+      m.id,
+    );
     MOVE_HISTORY.run(
       db,
       m.id,
@@ -242,6 +254,62 @@ export function moveOpportunity(db: Database, m: MoveInput): void {
       m.userId,
       m.note ?? (m.to === 'lost' ? (m.lostReason ?? null) : null),
     );
+  })();
+}
+
+const LAST_WIN = query<
+  [id: number],
+  { historyId: number; fromStage: OpportunityStage | null; userId: number | null; onDate: string }
+>(
+  `SELECT id AS historyId, from_stage AS fromStage, user_id AS userId, on_date AS onDate
+   FROM opportunity_history WHERE opportunity_id = ? AND to_stage = 'won' ORDER BY id DESC LIMIT 1`,
+);
+const STAGES_BEFORE = query<[id: number, historyId: number], { stage: OpportunityStage }>(
+  'SELECT to_stage AS stage FROM opportunity_history WHERE opportunity_id = ? AND id < ? ORDER BY id',
+);
+const SOURCE_OF = query<[id: number], { stage: OpportunityStage; source: OpportunitySource }>(
+  'SELECT stage, source FROM opportunities WHERE id = ?',
+);
+const REOPEN = query<[stage: string, rank: number, id: number]>(
+  `UPDATE opportunities SET stage = ?, reached_rank = ?, closed_on = NULL,
+     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ? AND stage = 'won'`,
+);
+
+/** What 撤销成交 is decided on (shared/opportunities.ts undoWonRule): the stage, source and the win's entry. */
+export function winFacts(
+  db: Database,
+  id: number,
+): Pick<UndoFacts, 'stage' | 'source' | 'wonBy' | 'wonOn' | 'fromStage'> {
+  const o = SOURCE_OF.get(db, id);
+  if (!o) throw new AppError('NOT_FOUND', { entity: 'opportunity', id });
+  const w = o.stage === 'won' ? LAST_WIN.get(db, id) : undefined;
+  return {
+    stage: o.stage,
+    source: o.source,
+    wonBy: w?.userId ?? null,
+    wonOn: w?.onDate ?? null,
+    fromStage: w?.fromStage ?? null,
+  };
+}
+
+/**
+ * 撤销成交 (already allowed by undoWonRule): the opportunity goes back to the stage it was won from, open
+ * again, its funnel rank the furthest reached before the win; the history keeps the win and records
+ * the undo (from won, with the reason). Product and amount stay as confirmed, to be edited or won again.
+ */
+export function undoWin(
+  db: Database,
+  u: { id: number; userId: number; today: string; reason: string },
+): OpportunityStage {
+  return db.transaction(() => {
+    const w = LAST_WIN.get(db, u.id);
+    const back = w?.fromStage;
+    if (!w || !back || back === 'won' || back === 'lost' || SOURCE_OF.get(db, u.id)?.stage !== 'won')
+      throw new AppError('OPPORTUNITY_UNDO', { reason: w ? 'linked' : 'notWon' });
+    const rank = rankBeforeWin(STAGES_BEFORE.all(db, u.id, w.historyId).map((r) => r.stage));
+    REOPEN.run(db, back, Math.max(rank, STAGE_RANK[back]), u.id);
+    MOVE_HISTORY.run(db, u.id, 'won', back, u.today, u.userId, u.reason);
+    return back;
   })();
 }
 

@@ -9,8 +9,12 @@ import {
   moveOpportunity,
   opportunityHistory,
   opportunityScope,
+  undoWin,
   updateOpportunity,
+  winFacts,
 } from '../../db/relationship/opportunities';
+import type { UndoWon } from '../../shared/api/opportunities';
+import { undoWonRule } from '../../shared/opportunities';
 import { activeManagersOf } from '../../db/repos/catalog';
 import { listRules, previewRule, runRules, saveRule } from '../../db/relationship/rules';
 import { branchTree, customerInScope } from '../../db/scope';
@@ -20,6 +24,16 @@ function fen(yuan: string | undefined | null): number | null | undefined {
   if (yuan === undefined) return undefined;
   if (yuan === null) return null;
   return Number(yuanToFen(yuan));
+}
+
+/** Whether the caller may undo this opportunity's win now (shared/opportunities.ts). */
+function undoFor(ctx: AuthedCtx, id: number): UndoWon {
+  return undoWonRule({
+    ...winFacts(ctx.services.db, id),
+    userId: ctx.user.id,
+    role: ctx.user.role,
+    today: ctx.services.clock.today(),
+  });
 }
 
 /** Managers (active) of the president's branch and its outlets: who an opportunity may be given to. */
@@ -34,7 +48,7 @@ export const opportunitiesHandlers = handlers({
 
   'opportunities.get': ({ id }, ctx) => {
     const opportunity = getOpportunity(ctx.services.db, opportunityScope(ctx.scope()), id);
-    return { opportunity, history: opportunityHistory(ctx.services.db, id) };
+    return { opportunity, history: opportunityHistory(ctx.services.db, id), undo: undoFor(ctx, id) };
   },
 
   'opportunities.create': ({ customerId, product, amount, dueOn, title, note }, ctx) => {
@@ -57,7 +71,7 @@ export const opportunitiesHandlers = handlers({
     return getOpportunity(db, opportunityScope(scope), id);
   },
 
-  'opportunities.move': ({ id, to, note, amount, lostReason }, ctx) => {
+  'opportunities.move': ({ id, to, note, amount, product, lostReason }, ctx) => {
     const db = ctx.services.db;
     const os = opportunityScope(ctx.scope());
     getOpportunity(db, os, id);
@@ -66,9 +80,48 @@ export const opportunitiesHandlers = handlers({
       to,
       note,
       amountFen: fen(amount) ?? undefined,
+      product,
       lostReason,
       userId: ctx.user.id,
       today: ctx.services.clock.today(),
+    });
+    const after = getOpportunity(db, os, id);
+    // A win is a closing the branch's figures count: who closed what, at which amount, is on the trail.
+    if (to === 'won')
+      ctx.audit({
+        action: 'opportunities.win',
+        outcome: 'ok',
+        targetType: 'opportunity',
+        targetId: String(id),
+        details: {
+          customerId: after.customerId,
+          product: after.product,
+          amountFen: after.amount == null ? null : Number(yuanToFen(after.amount)),
+        },
+      });
+    return after;
+  },
+
+  'opportunities.undoWon': ({ id, reason }, ctx) => {
+    const db = ctx.services.db;
+    const os = opportunityScope(ctx.scope());
+    const before = getOpportunity(db, os, id);
+    const rule = undoFor(ctx, id);
+    if (!rule.allowed) throw new AppError('OPPORTUNITY_UNDO', { reason: rule.reason });
+    const back = undoWin(db, { id, userId: ctx.user.id, today: ctx.services.clock.today(), reason });
+    ctx.audit({
+      action: 'opportunities.undoWon',
+      outcome: 'ok',
+      targetType: 'opportunity',
+      targetId: String(id),
+      details: {
+        customerId: before.customerId,
+        product: before.product,
+        amountFen: before.amount == null ? null : Number(yuanToFen(before.amount)),
+        stage: back,
+        authority: rule.as,
+        reason,
+      },
     });
     return getOpportunity(db, os, id);
   },

@@ -25,6 +25,8 @@ export const AUDIT_ACTION_GROUPS = {
     'referrals.win',
     'referrals.lose',
     'opportunities.assign',
+    'opportunities.win',
+    'opportunities.undoWon',
     'campaigns.create',
     'campaigns.importResults',
   ],

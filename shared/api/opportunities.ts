@@ -47,6 +47,15 @@ export interface Opportunity {
   closedOn: string | null;
 }
 
+/**
+ * Whether a won opportunity may be put back: 'own' (the user who won it, the same business day),
+ * 'supervisor' (the president, any day), or why not (not won; mirrors a referral or a campaign entry;
+ * the same-day window has passed or the win was another user's).
+ */
+export type UndoWon =
+  | { allowed: true; as: 'own' | 'supervisor' }
+  | { allowed: false; reason: 'notWon' | 'linked' | 'window' };
+
 export interface OpportunityHistoryEntry {
   fromStage: OpportunityStage | null;
   toStage: OpportunityStage;
@@ -142,10 +151,12 @@ export const opportunitiesApi = {
       })
       .strict(),
   ),
-  'opportunities.get': method<{ opportunity: Opportunity; history: OpportunityHistoryEntry[] }>()(
-    'opportunity.work',
-    z.object({ id: z.number().int().positive() }).strict(),
-  ),
+  'opportunities.get': method<{
+    opportunity: Opportunity;
+    history: OpportunityHistoryEntry[];
+    /** Whether the caller may undo the win now, and why not (shared/opportunities.ts undoWonRule). */
+    undo: UndoWon;
+  }>()('opportunity.work', z.object({ id: z.number().int().positive() }).strict()),
   /** 新建商机 by hand, for a customer in the caller's scope. */
   'opportunities.create': method<Opportunity>()(
     'opportunity.work',
@@ -160,7 +171,10 @@ export const opportunitiesApi = {
       })
       .strict(),
   ),
-  /** Moves a stage; illegal moves are refused (OPPORTUNITY_STAGE). Won may carry the amount; lost needs a reason. */
+  /**
+   * Moves a stage; illegal moves are refused (OPPORTUNITY_STAGE). Won carries the product and amount the
+   * user confirmed (成交确认); lost needs a reason.
+   */
   'opportunities.move': method<Opportunity>()(
     'opportunity.work',
     z
@@ -169,9 +183,19 @@ export const opportunitiesApi = {
         to: z.enum(OPPORTUNITY_STAGES),
         note: text.optional(),
         amount: yuan.optional(),
+        product: z.enum(OPPORTUNITY_PRODUCTS).optional(),
         lostReason: text.optional(),
       })
       .strict(),
+  ),
+  /**
+   * 撤销成交: puts a won opportunity back to the stage it was won from, with a reason; audited. The user
+   * who marked it won may do so on the same business day, the president (主管) at any time; a win that
+   * mirrors a referral or a marketing list is corrected there, not here (OPPORTUNITY_UNDO).
+   */
+  'opportunities.undoWon': method<Opportunity>()(
+    'opportunity.work',
+    z.object({ id: z.number().int().positive(), reason: z.string().trim().min(1).max(200) }).strict(),
   ),
   'opportunities.update': method<Opportunity>()(
     'opportunity.work',

@@ -134,6 +134,13 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
       const stage = (v: unknown) => (typeof v === 'string' ? t(`opportunities.stage.${v}`, { defaultValue: v }) : '—');
       return t('errors.OPPORTUNITY_STAGE', { from: stage(details?.from), to: stage(details?.to) });
     }
+    case 'OPPORTUNITY_UNDO': {
+      // reason: why the win cannot be put back (not won, owned by a referral or campaign, the day has passed)
+      const why = typeof details?.reason === 'string' ? details.reason : '';
+      return t('errors.OPPORTUNITY_UNDO', {
+        why: t(`opportunities.undoWhy.${why}`, { defaultValue: t('opportunities.undoWhy.notWon') }),
+      });
+    }
     case 'RULE_PARAM': {
       const field =
         typeof details?.field === 'string' ? t(`rules.param.${details.field}`, { defaultValue: details.field }) : '—';

@@ -17,6 +17,8 @@ const CODE_LABELS: Record<string, string[]> = {
   interest: ['referral.interest'],
   urgency: ['referral.urgency'],
   table: ['reports.tables'],
+  product: ['opportunities.product'],
+  stage: ['opportunities.stage'],
 };
 
 /** Where a target type whose id is a code finds the code's label. */

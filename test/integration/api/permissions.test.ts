@@ -115,6 +115,7 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'opportunities.get': ['president', 'manager'],
   'opportunities.create': ['president', 'manager'],
   'opportunities.move': ['president', 'manager'],
+  'opportunities.undoWon': ['president', 'manager'],
   'opportunities.update': ['president', 'manager'],
   'opportunities.assign': ['president'],
   'opportunities.funnel': ['president', 'manager'],
