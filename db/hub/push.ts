@@ -112,7 +112,12 @@ async function applyPage(pool: Pool, pc: PcIdentity, ms: Mutation[], opts: Apply
     const results: PushResult[] = [];
     const actors = new Map<string, SyncActor | null>();
     const written: Written[] = [];
-    const outcomes: { m: Mutation; outcome: string; reason: Record<string, unknown> | null }[] = [];
+    const outcomes: {
+      m: Mutation;
+      outcome: string;
+      reason: Record<string, unknown> | null;
+      role: string | null;
+    }[] = [];
     for (const m of ms) {
       if (m.id <= processedUpTo) {
         const first = firstOutcomes.get(m.id);
@@ -142,15 +147,15 @@ async function applyPage(pool: Pool, pc: PcIdentity, ms: Mutation[], opts: Apply
         }
         results.push({ id: m.id, outcome: 'applied' });
       } else results.push({ id: m.id, outcome: verdict.outcome, reason: verdict.reason });
-      outcomes.push({ m, outcome: verdict.outcome, reason: verdict.reason ?? null });
+      outcomes.push({ m, outcome: verdict.outcome, reason: verdict.reason ?? null, role: actor?.role ?? null });
     }
     await writeRows(c, pc, written);
     if (outcomes.length > 0) {
       await c.query(
-        `INSERT INTO mutations (branch, pc_id, mutation_id, name, args, outcome, reason, user_id)
-         SELECT $1, $2, u.id, u.name, u.args::jsonb, u.outcome, u.reason::jsonb, u.user_id
-           FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-                AS u(id, name, args, outcome, reason, user_id)`,
+        `INSERT INTO mutations (branch, pc_id, mutation_id, name, args, outcome, reason, user_id, role)
+         SELECT $1, $2, u.id, u.name, u.args::jsonb, u.outcome, u.reason::jsonb, u.user_id, u.role
+           FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                AS u(id, name, args, outcome, reason, user_id, role)`,
         [
           pc.branch,
           pc.pcId,
@@ -160,6 +165,7 @@ async function applyPage(pool: Pool, pc: PcIdentity, ms: Mutation[], opts: Apply
           outcomes.map((o) => o.outcome),
           outcomes.map((o) => (o.reason ? JSON.stringify(o.reason) : null)),
           outcomes.map((o) => o.m.userId ?? null),
+          outcomes.map((o) => o.role),
         ],
       );
       await c.query('UPDATE pcs SET last_mutation_id = $3, last_sync_at = now() WHERE branch = $1 AND pc_id = $2', [

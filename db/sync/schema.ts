@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
  * the same statements when the domain tables are wired to it. Nothing here touches the existing
  * tables: a store without a hub never calls it.
  */
-export const SYNC_SCHEMA_VERSION = 2;
+export const SYNC_SCHEMA_VERSION = 3;
 
 export function ensureSyncSchema(db: Database): void {
   db.exec(`
@@ -71,13 +71,26 @@ export function ensureSyncSchema(db: Database): void {
       -- Who acted ({userId, role} JSON, as in the outbox): the list shows each user their own (schema 2).
       actor        TEXT
     );
+
+    -- Which local row a shared record is (schema 3): contacts, opportunities, campaigns and entries keep
+    -- their INTEGER ids (this store's handle in the API, reminders, opportunities' source refs) and
+    -- cross the wire by their record id (UUIDv7, or a natural key). Here rather than a sync_id column
+    -- per table: a standalone store never has it, and the domain tables stay as they are.
+    CREATE TABLE IF NOT EXISTS sync_links (
+      tbl       TEXT NOT NULL,
+      id        TEXT NOT NULL,
+      local_id  INTEGER NOT NULL,
+      PRIMARY KEY (tbl, id),
+      UNIQUE (tbl, local_id)
+    ) WITHOUT ROWID;
   `);
   const v = (db.prepare('SELECT schema FROM sync_state WHERE id = 1').get() as { schema: number }).schema;
   if (v > SYNC_SCHEMA_VERSION) throw new Error(`sync tables written by a newer release (schema ${v})`);
-  if (v < 2) {
+  if (v < SYNC_SCHEMA_VERSION) {
     const cols = db.prepare("SELECT name FROM pragma_table_info('sync_conflicts')").pluck().all() as string[];
     db.transaction(() => {
       if (!cols.includes('actor')) db.exec('ALTER TABLE sync_conflicts ADD COLUMN actor TEXT');
+      // Schema 3 adds only sync_links, created above.
       db.prepare('UPDATE sync_state SET schema = ? WHERE id = 1').run(SYNC_SCHEMA_VERSION);
     })();
   }
@@ -139,4 +152,25 @@ export function saveIdentity(db: Database, id: SyncIdentity): void {
 export function syncJoined(db: Database): boolean {
   const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'").get();
   return has !== undefined && readSyncState(db).identity !== null;
+}
+
+/** The shared record id of a local row, or null when it was never shared (made while standalone). */
+export function syncIdOf(db: Database, table: string, localId: number): string | null {
+  const r = db.prepare('SELECT id FROM sync_links WHERE tbl = ? AND local_id = ?').get(table, localId) as
+    | { id: string }
+    | undefined;
+  return r?.id ?? null;
+}
+
+/** The local row of a shared record, or null when this store has none (yet). */
+export function localIdOf(db: Database, table: string, id: string): number | null {
+  const r = db.prepare('SELECT local_id FROM sync_links WHERE tbl = ? AND id = ?').get(table, id) as
+    | { local_id: number }
+    | undefined;
+  return r?.local_id ?? null;
+}
+
+/** Ties a shared record to its local row (both ways unique). */
+export function linkRecord(db: Database, table: string, id: string, localId: number): void {
+  db.prepare('INSERT INTO sync_links (tbl, id, local_id) VALUES (?, ?, ?)').run(table, id, localId);
 }

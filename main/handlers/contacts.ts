@@ -1,5 +1,8 @@
 import { contactsForCustomer, getContact, insertContact, staleCustomers } from '../../db/relationship/contacts';
 import { customerInScope } from '../../db/scope';
+import { syncActor } from '../../db/sync/actor';
+import { shareContact } from '../../db/sync/contacts';
+import { kickSync } from '../sync/worker';
 import { handlers } from './types';
 
 /** The contact log (交往记录): record, timeline, customers not contacted for N days. Scope: the customer's. */
@@ -10,14 +13,18 @@ export const contactsHandlers = handlers({
     const today = ctx.services.clock.today();
     const made = db.transaction(() => {
       customerInScope(db, scope, customerId);
-      return insertContact(
+      const c = insertContact(
         db,
         { userId: ctx.user.id, staffId: ctx.user.staff_id },
         { customerId, channel, outcome, summary, nextStep, nextStepOn },
         ctx.services.clock.now(),
         today,
       );
+      // On a PC joined to a hub: queued in the same transaction (db/sync/contacts.ts).
+      shareContact(db, c.id, syncActor(db, ctx.user));
+      return c;
     })();
+    kickSync(db);
     ctx.audit({
       action: 'contacts.record',
       outcome: 'ok',

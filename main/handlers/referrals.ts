@@ -36,6 +36,7 @@ import { customerInScope } from '../../db/scope';
 import { addReminder, resolveReminders } from '../../db/relationship/reminders';
 import { addWorkdays } from '../../db/relationship/workdays';
 import { syncActor } from '../../db/sync/actor';
+import { shareContact } from '../../db/sync/contacts';
 import { shareReferral } from '../../db/sync/referrals';
 import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
@@ -269,6 +270,7 @@ export const referralsHandlers = handlers({
         today,
       );
       details.contactId = c.id;
+      shareContact(db, c.id, actor(ctx));
       markContacted(db, id, at, today);
       addEvent(db, {
         referralId: id,

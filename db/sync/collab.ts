@@ -1,0 +1,16 @@
+import type { Database } from 'better-sqlite3';
+import { CONTACTS, contactMutators, projectContact, reprojectContacts } from './contacts';
+import type { Mutators, Projections } from './replica';
+
+/**
+ * The collaboration domains beyond referrals and accounts (issue 16): contacts, opportunities,
+ * campaigns and their entries. Their mutators, projections and deferred placement, wired by domains.ts.
+ */
+export const COLLAB_MUTATORS: Mutators = { ...contactMutators };
+
+export const COLLAB_PROJECTIONS: Projections = { [CONTACTS]: projectContact };
+
+/** Rows these domains could not place when they arrived (their customer not imported here yet). */
+export function placeCollab(db: Database): number {
+  return reprojectContacts(db);
+}

@@ -1,0 +1,155 @@
+import type { Database } from 'better-sqlite3';
+import { uuid7 } from '../../shared/sync/ids';
+import type { SyncActor, SyncRow } from '../../shared/sync/rules';
+import { addReminder } from '../relationship/reminders';
+import { query } from '../sql';
+import { type Mutators, type Projection, recordMutation } from './replica';
+import { linkRecord, localIdOf, syncIdOf, syncJoined } from './schema';
+
+/**
+ * 交往记录 on the hub (issue 16). A contact is written once by its author and never changed, so its
+ * record (table `contacts`, id a UUIDv7) is created by the PC where it was recorded and only ever
+ * projected elsewhere: the local row, the customer's last contact, and the author's next-step reminder,
+ * as insertContact makes them where the contact was recorded. Customers, users, staff and referrals
+ * cross the wire by their natural keys (customer number, username, employee number, referral sync id).
+ */
+export const CONTACTS = 'contacts';
+
+const WIRE = query<[id: number], SyncRow>(
+  `SELECT c.customer_no, u.username AS user, s.employee_no AS staff, k.channel, k.outcome, k.summary,
+          k.next_step, k.next_step_on, r.sync_id AS referral, k.contacted_at, k.contacted_on
+   FROM contacts k JOIN customers c ON c.id = k.customer_id JOIN users u ON u.id = k.user_id
+   LEFT JOIN staff s ON s.id = k.staff_id LEFT JOIN referrals r ON r.id = k.referral_id WHERE k.id = ?`,
+);
+
+/** The contact as it crosses the wire (natural keys, no local ids). */
+export function contactWire(db: Database, id: number): SyncRow {
+  const r = WIRE.get(db, id);
+  if (!r) throw new Error(`contact ${id} not found for sync`);
+  return r;
+}
+
+/**
+ * Called by the handler inside the contact's transaction: on a joined PC, queues the new contact's record.
+ * Standalone it does nothing and returns false.
+ */
+export function shareContact(db: Database, id: number, actor: SyncActor): boolean {
+  if (!syncJoined(db)) return false;
+  const syncId = uuid7();
+  linkRecord(db, CONTACTS, syncId, id);
+  const row = contactWire(db, id);
+  recordMutation(db, {
+    name: 'contacts.record',
+    args: { syncId, row },
+    effects: [{ table: CONTACTS, id: syncId, data: row }],
+    actor,
+  });
+  return true;
+}
+
+/** A new UUID record no other PC can have touched: refused by a rule or applied, never re-run on news. */
+export const contactMutators: Mutators = {
+  'contacts.record': (_db, raw) => {
+    const a = raw as { syncId: string; row: SyncRow };
+    return [{ table: CONTACTS, id: a.syncId, data: a.row }];
+  },
+};
+
+const CUSTOMER = query<[no: string], { id: number }>('SELECT id FROM customers WHERE customer_no = ?');
+const USER = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
+const STAFF = query<[no: string], { id: number }>('SELECT id FROM staff WHERE employee_no = ?');
+const REFERRAL = query<[syncId: string], { id: number }>('SELECT id FROM referrals WHERE sync_id = ?');
+const INSERT = query<
+  [
+    customerId: number,
+    userId: number,
+    staffId: number | null,
+    channel: string,
+    outcome: string,
+    summary: string | null,
+    nextStep: string | null,
+    nextStepOn: string | null,
+    referralId: number | null,
+    contactedAt: string,
+    contactedOn: string,
+  ]
+>(
+  `INSERT INTO contacts (customer_id, user_id, staff_id, channel, outcome, summary, next_step, next_step_on, referral_id,
+     contacted_at, contacted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+const LAST_CONTACT = query<[customerId: number, lastOn: string, lastAt: string, channel: string]>(
+  `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel) VALUES (?, ?, ?, ?)
+   ON CONFLICT (customer_id) DO UPDATE SET last_on = excluded.last_on, last_at = excluded.last_at, channel = excluded.channel
+   WHERE excluded.last_at >= customer_last_contact.last_at`,
+);
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/**
+ * Places a contact recorded on another PC (once: contacts never change). A contact whose customer or
+ * author this store's book does not hold yet is left out and placed by reprojectContacts later.
+ */
+export const projectContact: Projection = (db, syncId, row) => {
+  if (row === null || localIdOf(db, CONTACTS, syncId) !== null) return;
+  const customer = CUSTOMER.get(db, String(row.customer_no))?.id;
+  const user = USER.get(db, String(row.user))?.id;
+  if (customer === undefined || user === undefined) return;
+  const staff = row.staff == null ? null : (STAFF.get(db, String(row.staff))?.id ?? null);
+  const referral = row.referral == null ? null : (REFERRAL.get(db, String(row.referral))?.id ?? null);
+  const at = String(row.contacted_at);
+  const on = String(row.contacted_on);
+  const id = Number(
+    INSERT.run(
+      db,
+      customer,
+      user,
+      staff,
+      String(row.channel),
+      String(row.outcome),
+      text(row.summary),
+      text(row.next_step),
+      text(row.next_step_on),
+      referral,
+      at,
+      on,
+    ).lastInsertRowid,
+  );
+  linkRecord(db, CONTACTS, syncId, id);
+  LAST_CONTACT.run(db, customer, on, at, String(row.channel));
+  const nextStep = text(row.next_step);
+  const nextOn = text(row.next_step_on);
+  if (nextStep && nextOn)
+    addReminder(
+      db,
+      {
+        kind: 'work_item',
+        userId: user,
+        customerId: customer,
+        dueOn: nextOn,
+        params: { text: nextStep },
+        sourceType: 'contact',
+        sourceId: id,
+        dedupeKey: `contact:${id}`,
+      },
+      on,
+    );
+};
+
+const UNPLACED = query<[], { id: string; data: string }>(
+  `SELECT s.id, s.data FROM sync_records s
+   WHERE s.tbl = 'contacts' AND s.deleted = 0 AND s.data IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.tbl = 'contacts' AND l.id = s.id)`,
+);
+
+/** Contacts that arrived before their customer's extract was imported here, placed now if they can be. */
+export function reprojectContacts(db: Database): number {
+  const missing = UNPLACED.all(db);
+  if (missing.length === 0) return 0;
+  return db.transaction(() => {
+    for (const r of missing) projectContact(db, r.id, JSON.parse(r.data) as SyncRow);
+    return missing.length - UNPLACED.all(db).length;
+  })();
+}
+
+/** The shared id of a local contact (null: recorded while standalone). */
+export const contactSyncId = (db: Database, id: number): string | null => syncIdOf(db, CONTACTS, id);
