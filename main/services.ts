@@ -15,6 +15,8 @@ import { log } from './log';
 import { lockStore } from './store-lock';
 import { inboxDir, rejectsDir } from './paths';
 import { startWorkstationSync } from './sync/start';
+import { workerOf } from './sync/worker';
+import { setUserChangeListener } from '../db/sync/users';
 import { DEFAULT_COST, type ScryptCost } from '../db/password';
 
 export interface AuthPolicy {
@@ -135,6 +137,12 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   // A store joined to a branch hub syncs in the background; a standalone store starts nothing.
   const sync = startWorkstationSync(db, { log: (msg, extra) => log.warn(msg, extra) });
   const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());
+  // Accounts live on the hub: a password changed or an account disabled on another PC ends the user's
+  // sessions here at the sync that brings it (the registry also refuses a disabled user at each call).
+  setUserChangeListener(db, (c) => {
+    sessions.revokeUser(c.userId);
+    log.info('sessions ended by a change from the hub', { userId: c.userId, disabled: c.disabled });
+  });
   return {
     db,
     sessions,
@@ -155,7 +163,14 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     platform: {},
     paths,
     async close() {
-      await Promise.all([imports.close(), exportService.close(), columns.close(), followUps.close(), sync?.stop()]);
+      await Promise.all([
+        imports.close(),
+        exportService.close(),
+        columns.close(),
+        followUps.close(),
+        sync?.stop(),
+        workerOf(db)?.stop(),
+      ]);
       vault.close();
       db.close();
       lock?.release();

@@ -2,14 +2,15 @@ import type { PoolClient } from 'pg';
 import type { Mutation } from '../../shared/sync/protocol';
 import { ROLES } from '../../shared/permissions';
 import type { SyncActor } from '../../shared/sync/rules';
+import { hubUserRecord } from './users';
 
 /**
  * Who wrote a mutation, as the hub decides it (issue 16, "the hub checks the permission and data scope
  * of every mutation"). The PC names the signed-in user, their role and employee number; the hub then:
- * - when users live on the hub (a `users` table, the identity step of issue 16): takes role and staff
+ * - when users live on the hub (the branch's `users` records, the identity step of issue 16): takes role and staff
  *   from the hub's own row, refuses a user it does not know or has disabled, and refuses a mutation
  *   whose sent role disagrees (a PC with a stale or forged idea of who the user is);
- * - until then: takes the PC's word for them (the PC is enrolled by the administrator and authenticated
+ * - while the branch has none yet (its first PC is joining): takes the PC's word for them (the PC is enrolled by the administrator and authenticated
  *   by its own key), refusing a role that does not exist.
  * The write rules (shared/sync/rules.ts) then check permission, state moves and ownership as that actor,
  * the same rules the workstation's domain code runs. One function, so the identity step tightens it in
@@ -31,24 +32,8 @@ export async function resolveActor(
   return { userId, role: known.role, staff: known.staff };
 }
 
-interface HubUser {
-  role: string;
-  staff: string | null;
-  active: boolean;
-}
-
 /**
- * The hub's record of a user: 'no_users' while the hub has no users table. Expects the identity step's
- * table as `users (branch, username, role, staff_no, disabled_at)`; that step adapts this query to its
- * schema if it differs (it is the only place that reads it).
+ * The hub's record of a user: the branch's `users` records (db/hub/users.ts, issue 16 "Identity");
+ * 'no_users' while the branch has no account on the hub yet (its first PC is bringing them).
  */
-async function hubUser(c: PoolClient, branch: string, userId: string): Promise<HubUser | null | 'no_users'> {
-  const t = await c.query("SELECT to_regclass('public.users') IS NOT NULL AS has");
-  if (!t.rows[0].has) return 'no_users';
-  const r = await c.query(
-    'SELECT role, staff_no, disabled_at FROM users WHERE branch = $1 AND lower(username) = lower($2)',
-    [branch, userId],
-  );
-  const u = r.rows[0] as { role: string; staff_no: string | null; disabled_at: Date | null } | undefined;
-  return u ? { role: u.role, staff: u.staff_no, active: u.disabled_at == null } : null;
-}
+const hubUser = hubUserRecord;

@@ -3,12 +3,13 @@ import { writeAudit } from '../repos/audit';
 import { query } from '../sql';
 import { type ConflictEvent, type Mutators, setConflictListener, setProjections } from './replica';
 import { projectReferral, REFERRALS, referralMutators, reprojectReferrals, localReferralId } from './referrals';
+import { projectUser, reprojectUsers, USERS_TABLE, userMutators } from './users';
 
 /**
  * The domains on the hub: their mutators (re-run on a rebase) and their projections of the replica into
  * the local domain tables. One place, so the sync worker and the handlers wire the same set.
  */
-export const DOMAIN_MUTATORS: Mutators = { ...referralMutators };
+export const DOMAIN_MUTATORS: Mutators = { ...referralMutators, ...userMutators };
 
 const USER_ID = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
 
@@ -39,12 +40,13 @@ function auditConflict(db: Database, c: ConflictEvent): void {
 
 /** Shared rows the local book could not place when they arrived, placed now if it can (after each cycle). */
 export function placeUnplaced(db: Database): number {
-  return reprojectReferrals(db);
+  // Accounts first: a referral names its referrer's account.
+  return reprojectUsers(db) + reprojectReferrals(db);
 }
 
 /** Wires a joined store's handle: projections, conflict auditing, and rows the book could not place yet. */
 export function wireDomains(db: Database): void {
-  setProjections(db, { [REFERRALS]: projectReferral });
+  setProjections(db, { [USERS_TABLE]: projectUser, [REFERRALS]: projectReferral });
   setConflictListener(db, auditConflict);
   placeUnplaced(db);
 }

@@ -15,7 +15,9 @@ import {
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../db/password';
 import { recentPasswordHashes, rememberPassword } from '../../db/repos/password-history';
 import { PASSWORD_POLICY } from '../../shared/password-policy';
+import { shareUser } from '../../db/sync/users';
 import { assertPasswordPolicy } from '../auth/password-rules';
+import { kickSync } from '../sync/worker';
 import { handlers } from './types';
 
 export function publicUser(u: UserRecord): SessionUser {
@@ -175,14 +177,15 @@ export const authHandlers = handlers({
       }
     }
     const hash = await hashPassword(newPassword, ctx.services.passwordCost);
-    rememberPassword(
-      ctx.services.db,
-      ctx.user.id,
-      ctx.user.password_hash,
-      ctx.services.clock.now(),
-      PASSWORD_POLICY.history,
-    );
-    setUserPassword(ctx.services.db, ctx.user.id, hash, false);
+    const { db } = ctx.services;
+    // On a PC joined to a hub the new hash (and the history) goes to the branch's account in the same
+    // transaction: the user then signs in with it on every PC (db/sync/users.ts).
+    db.transaction(() => {
+      rememberPassword(db, ctx.user.id, ctx.user.password_hash, ctx.services.clock.now(), PASSWORD_POLICY.history);
+      setUserPassword(db, ctx.user.id, hash, false);
+      shareUser(db, 'auth.changePassword', ctx.user.id, { userId: ctx.user.username, role: ctx.user.role });
+    })();
+    kickSync(db);
     // A new password ends the user's sessions elsewhere (a session someone else opened with the old one
     // must not outlive it); the one that changed it stays signed in.
     ctx.services.sessions.revokeUser(ctx.user.id, ctx.session ?? undefined);
@@ -191,7 +194,12 @@ export const authHandlers = handlers({
   },
 
   'auth.setLocale': ({ locale }, ctx) => {
-    setUserLocale(ctx.services.db, ctx.user.id, locale);
+    const { db } = ctx.services;
+    db.transaction(() => {
+      setUserLocale(db, ctx.user.id, locale);
+      shareUser(db, 'auth.setLocale', ctx.user.id, { userId: ctx.user.username, role: ctx.user.role });
+    })();
+    kickSync(db);
     return { ok: true as const };
   },
 });

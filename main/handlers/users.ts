@@ -23,6 +23,8 @@ import {
   requestReset,
 } from '../../db/repos/password-resets';
 import { branchTree } from '../../db/scope';
+import { shareUser, type UserChangeName } from '../../db/sync/users';
+import { kickSync } from '../sync/worker';
 import { assertPasswordPolicy } from '../auth/password-rules';
 import { handlers, type AuthedCtx } from './types';
 
@@ -65,6 +67,14 @@ function decider(ctx: AuthedCtx): (r: PendingReset) => boolean {
     tree ??= branchTree(ctx.services.db, ctx.user.branch_id);
     return tree.includes(r.branch_id);
   };
+}
+
+/**
+ * On a PC joined to a hub, queues the account's change in the caller's transaction (db/sync/users.ts:
+ * accounts live on the hub); standalone it does nothing.
+ */
+function share(ctx: AuthedCtx, name: UserChangeName, id: number): void {
+  shareUser(ctx.services.db, name, id, { userId: ctx.user.username, role: ctx.user.role });
 }
 
 /** A role that serves customers must match the staff member's position. */
@@ -113,16 +123,22 @@ export const usersHandlers = handlers({
     }
     assertPasswordPolicy(input.password, input.username);
     let id: number;
+    const passwordHash = await hashPassword(input.password, ctx.services.passwordCost);
     try {
-      id = createUser(db, {
-        username: input.username,
-        displayName: input.displayName,
-        role: input.role,
-        staffId: input.staffId,
-        branchId,
-        passwordHash: await hashPassword(input.password, ctx.services.passwordCost),
-        mustChangePassword: true,
-      });
+      id = db.transaction(() => {
+        const created = createUser(db, {
+          username: input.username,
+          displayName: input.displayName,
+          role: input.role,
+          staffId: input.staffId,
+          branchId,
+          passwordHash,
+          mustChangePassword: true,
+        });
+        share(ctx, 'users.create', created);
+        return created;
+      })();
+      kickSync(db);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
         throw new AppError('CONFLICT', { field: 'staffId' });
@@ -141,7 +157,12 @@ export const usersHandlers = handlers({
   'users.setDisabled': ({ id, disabled }, ctx) => {
     if (id === ctx.user.id) throw new AppError('CONFLICT', { reason: 'cannot_disable_self' });
     mustFind(ctx, id);
-    setUserDisabled(ctx.services.db, id, disabled);
+    const { db } = ctx.services;
+    db.transaction(() => {
+      setUserDisabled(db, id, disabled);
+      share(ctx, 'users.setDisabled', id);
+    })();
+    kickSync(db);
     if (disabled) ctx.services.sessions.revokeUser(id);
     ctx.audit({ action: 'users.setDisabled', outcome: 'ok', targetType: 'user', targetId: id, details: { disabled } });
     return toRow(mustFind(ctx, id), ctx.services.clock.now());
@@ -162,7 +183,13 @@ export const usersHandlers = handlers({
     if (DUAL_CONTROL.has(target.role)) {
       // Dual control: whoever sets the temporary password could sign in with it as this user; it takes
       // effect only when a second person approves (users.decideReset). The account is untouched till then.
-      const requestId = requestReset(ctx.services.db, id, ctx.user.id, now, RESET_TTL_MS, hash);
+      const db = ctx.services.db;
+      const requestId = db.transaction(() => {
+        const r = requestReset(db, id, ctx.user.id, now, RESET_TTL_MS, hash);
+        share(ctx, 'users.resetPassword', id);
+        return r;
+      })();
+      kickSync(db);
       ctx.audit({
         action: 'users.resetPassword',
         outcome: 'ok',
@@ -171,7 +198,12 @@ export const usersHandlers = handlers({
         details: { pendingApproval: true, requestId },
       });
     } else {
-      setUserPassword(ctx.services.db, id, hash, true);
+      const db = ctx.services.db;
+      db.transaction(() => {
+        setUserPassword(db, id, hash, true);
+        share(ctx, 'users.resetPassword', id);
+      })();
+      kickSync(db);
       ctx.services.sessions.revokeUser(id);
       ctx.audit({ action: 'users.resetPassword', outcome: 'ok', targetType: 'user', targetId: id });
     }
@@ -210,7 +242,12 @@ export const usersHandlers = handlers({
       });
       throw new AppError('FORBIDDEN', { reason: 'not_an_approver' });
     }
-    decideReset(ctx.services.db, r, approve, ctx.user.id, now);
+    const db = ctx.services.db;
+    db.transaction(() => {
+      decideReset(db, r, approve, ctx.user.id, now);
+      share(ctx, 'users.decideReset', r.user_id);
+    })();
+    kickSync(db);
     if (approve) ctx.services.sessions.revokeUser(r.user_id);
     ctx.audit({
       action: approve ? 'users.approveReset' : 'users.rejectReset',

@@ -1,0 +1,46 @@
+import type { Database } from 'better-sqlite3';
+import { leaveHubState, setHubCa } from '../../db/sync/membership';
+import { ensureSyncSchema } from '../../db/sync/schema';
+import { seedUsers } from '../../db/sync/users';
+import type { SyncActor } from '../../shared/sync/rules';
+import { enrolWorkstation } from './hub-client';
+import { startWorkstationSync } from './start';
+import { type SyncWorker, type SyncWorkerOptions, workerOf } from './worker';
+
+/**
+ * The administrator joins this PC to the branch's hub once (issue 16, point 1): hub URL, branch, the
+ * one-time code shown on the hub, and the CA that signs the hub's certificate when it is the bank's own.
+ * Joining enrols the PC (its own secret), offers the hub the accounts this store has (the hub's win where
+ * both have one), and starts the sync worker; local work made before stays and is pushed.
+ */
+export interface JoinInput {
+  hubUrl: string;
+  branch: string;
+  code: string;
+  /** How the PC is listed on the hub (the administrator's list of PCs). */
+  name: string;
+  /** PEM of the CA to trust for an https:// hub; null or absent: the system's trust store. */
+  caPem?: string | null;
+}
+
+export async function joinHub(
+  db: Database,
+  input: JoinInput,
+  actor: SyncActor,
+  workerOpts: Omit<SyncWorkerOptions, 'db' | 'mutators'> = {},
+): Promise<{ pcId: string; seeded: number; worker: SyncWorker | null }> {
+  ensureSyncSchema(db);
+  if (input.caPem !== undefined) setHubCa(db, input.caPem);
+  const id = await enrolWorkstation(db, input);
+  const seeded = seedUsers(db, actor);
+  // A worker left from an earlier membership is replaced: it holds the old identity's socket.
+  await workerOf(db)?.stop();
+  const worker = startWorkstationSync(db, workerOpts);
+  return { pcId: id.pcId, seeded, worker };
+}
+
+/** Leaves the hub: the worker stops, the identity is forgotten, local rows and queued work stay. */
+export async function leaveHub(db: Database): Promise<{ queued: number }> {
+  await workerOf(db)?.stop();
+  return { queued: leaveHubState(db) };
+}
