@@ -19,6 +19,7 @@ import { openCustomer } from '../../router';
 import { useSession } from '../../session';
 import { FunnelView } from './FunnelView';
 import { detailText, nextStages } from './text';
+import { UndoWinDialog, WinDialog } from './WinDialogs';
 
 // A page is what the grid sorts; 200 keeps most books on one page (the API allows 500).
 const LIMIT = 200;
@@ -363,15 +364,15 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
   const action = useAction();
   const [done, setDone] = useState<string | null>(null);
   const [note, setNote] = useState('');
-  const [amount, setAmount] = useState('');
   const [lostReason, setLostReason] = useState('');
+  const [dialog, setDialog] = useState<'win' | 'undo' | null>(null);
   const { clearError } = action;
   // biome-ignore lint/correctness/useExhaustiveDependencies: another opportunity chosen: clear what was typed for the last one
   useEffect(() => {
     setDone(null);
     setNote('');
-    setAmount('');
     setLostReason('');
+    setDialog(null);
     clearError();
   }, [id, clearError]);
   if (id === null) {
@@ -383,23 +384,31 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
   }
   const d = detail.data;
   const o = d?.opportunity;
+  const changed = (text: string) => {
+    setDialog(null);
+    setDone(text);
+    setNote('');
+    detail.reload();
+    onChanged();
+  };
   const move = async (to: OpportunityStage) => {
+    // a win counts in the figures: it is confirmed with its product and amount first
+    if (to === 'won') {
+      setDialog('win');
+      return;
+    }
     const r = await action.run(() =>
       api('opportunities.move', {
         id,
         to,
         ...(note.trim() ? { note: note.trim() } : {}),
-        ...(to === 'won' && amount.trim() ? { amount: amount.trim() } : {}),
         ...(to === 'lost' ? { lostReason: lostReason.trim() } : {}),
       }),
     );
-    if (r) {
-      setDone(t('opportunities.moved', { stage: t(`opportunities.stage.${to}`) }));
-      setNote('');
-      detail.reload();
-      onChanged();
-    }
+    if (r) changed(t('opportunities.moved', { stage: t(`opportunities.stage.${to}`) }));
   };
+  // the stage the last win was made from: where 撤销成交 puts it back
+  const wonFrom = d ? ([...d.history].reverse().find((h) => h.toStage === 'won')?.fromStage ?? null) : null;
   const assign = async (staffId: number) => {
     const r = await action.run(() => api('opportunities.assign', { id, ownerStaffId: staffId }));
     if (r) {
@@ -486,18 +495,6 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
                   onChange={(e) => setNote(e.target.value)}
                 />
               </div>
-              {nextStages(o.stage).includes('won') && (
-                <div className="field">
-                  <label htmlFor="opp-won-amount">{t('opportunities.amount')}</label>
-                  <input
-                    id="opp-won-amount"
-                    data-testid="opp-won-amount"
-                    inputMode="decimal"
-                    value={amount}
-                    onChange={(e) => setAmount(e.target.value)}
-                  />
-                </div>
-              )}
               <div className="field">
                 <label htmlFor="opp-lost-reason">{t('opportunities.lostReason')}</label>
                 <input
@@ -524,6 +521,35 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
               </div>
             </form>
           )}
+          {o.stage === 'won' && d.undo.allowed && (
+            <div className="form-actions">
+              <button
+                type="button"
+                className="btn btn-small"
+                data-testid="opp-undo-won"
+                onClick={() => setDialog('undo')}
+              >
+                {t('opportunities.undo.button')}
+              </button>
+            </div>
+          )}
+          {dialog === 'win' && (
+            <WinDialog
+              opportunity={o}
+              note={note}
+              onClose={() => setDialog(null)}
+              onWon={() => changed(t('opportunities.moved', { stage: t('opportunities.stage.won') }))}
+            />
+          )}
+          {dialog === 'undo' && d.undo.allowed && (
+            <UndoWinDialog
+              opportunity={o}
+              backTo={wonFrom}
+              undo={d.undo}
+              onClose={() => setDialog(null)}
+              onUndone={(r) => changed(t('opportunities.undo.done', { stage: t(`opportunities.stage.${r.stage}`) }))}
+            />
+          )}
           <h3>{t('opportunities.history')}</h3>
           <ol className="plain-list" data-testid="opp-history">
             {d.history.map((h, i) => (
@@ -535,6 +561,7 @@ function DetailPanel({ id, onChanged }: { id: number | null; onChanged: () => vo
                   from: h.fromStage ? t(`opportunities.stage.${h.fromStage}`) : '—',
                   to: t(`opportunities.stage.${h.toStage}`),
                 })}
+                {h.fromStage === 'won' ? ` · ${t('opportunities.undo.historyNote')}` : ''}
                 {h.note ? ` · ${h.note}` : ''}
               </li>
             ))}
