@@ -241,3 +241,28 @@ export function checkAnchor(db: Database, anchor: ChainHead): AnchorCheck {
   const problem: AnchorProblem | null = hash === null ? 'tail_removed' : hash === anchor.hash ? null : 'rewritten';
   return { ok: problem === null, problem, anchor, head };
 }
+
+const HAS_CHAIN = query<[], { n: number }>(
+  "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('audit_chain', 'audit_anchors')",
+);
+
+/** Whether the store has the chain (migration 0024); an older store opened read-only has not. */
+export function hasChain(db: Database): boolean {
+  return HAS_CHAIN.get(db)?.n === 2;
+}
+
+const LAST_ANCHOR = query<[], { seq: number; hash: string; at: string }>(
+  "SELECT seq, hash, at FROM audit_anchors WHERE place = 'hub' ORDER BY id DESC LIMIT 1",
+);
+const ADD_ANCHOR = query<[seq: number, hash: string]>(
+  "INSERT INTO audit_anchors (place, seq, hash) VALUES ('hub', ?, ?)",
+);
+
+/** This PC's copy of the last head the hub accepted (the hub's own record is the one that counts). */
+export function lastLocalAnchor(db: Database): (ChainHead & { at: string }) | null {
+  return LAST_ANCHOR.get(db) ?? null;
+}
+
+export function recordLocalAnchor(db: Database, head: ChainHead): void {
+  ADD_ANCHOR.run(db, head.seq, head.hash);
+}

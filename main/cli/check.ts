@@ -1,19 +1,27 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { checkIntegrity } from '../../db/open';
+import { liftQuarantine } from '../../db/quarantine';
+import { openExistingStore } from '../store-key';
 import { isAppError } from '../../shared/errors';
 import { defaultDbPath } from '../paths';
+import { type Lang, parseLang, renderLines, verifyAudit } from './audit';
 
 /**
- * `crm check [--db PATH]`: the full integrity check of the store (every page and index entry), for the
+ * `crm check [--db PATH] [--offline] [--lang zh-CN|en]`: the full integrity check of the store (every
+ * page and index entry), then the audit log's hash chain and its anchor (main/cli/audit.ts), for the
  * nightly scheduled task and for the administrator; big stores skip it at start-up. Read-only.
- * Exit 0 when intact, 2 when damaged (restore the latest backup), 64 on usage errors.
+ * Exit 0 when intact, 2 when damaged or the audit log was tampered with, 64 on usage errors.
  */
 export async function runCheckCommand(args: string[]): Promise<number> {
   let db = defaultDbPath();
+  let hub = true;
+  let lang: Lang | null = null;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--db' && args[i + 1]) db = args[++i]!;
+    else if (args[i] === '--offline') hub = false;
+    else if (args[i] === '--lang' && parseLang(args[i + 1])) lang = parseLang(args[++i]);
     else {
       process.stderr.write(`check: unknown option ${args[i]}\nUsage: crm check [--db PATH]\n`);
       return 64;
@@ -21,17 +29,26 @@ export async function runCheckCommand(args: string[]): Promise<number> {
   }
   const file = path.resolve(db);
   const t = performance.now();
-  let conn: Database.Database;
+  let conn: Database;
   try {
-    conn = new Database(file, { readonly: true, fileMustExist: true });
+    conn = openExistingStore(file, { readonly: true, fileMustExist: true });
   } catch (e) {
     process.stdout.write(`store damaged or missing: ${file} | ${(e as Error).message}\n`);
     return 2;
   }
   try {
     checkIntegrity(conn, file);
+    const audit = await verifyAudit(conn, { hub });
+    if (audit.chain !== null && !audit.ok) {
+      process.stdout.write(`store damaged: ${file} | audit log\n${renderLines(audit.lines, lang)}`);
+      return 2;
+    }
     const mb = (statSync(file).size / 2 ** 20).toFixed(0);
-    process.stdout.write(`store ok: ${file} | ${mb} MiB checked in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `store ok: ${file} | ${mb} MiB checked in ${((performance.now() - t) / 1000).toFixed(1)} s\n${renderLines(audit.lines, lang)}`,
+    );
+    // Every page read back and authenticated: a store quarantined as damaged (a restored backup) opens again.
+    if (liftQuarantine(file)) process.stdout.write(`quarantine lifted: ${file}\n`);
     return 0;
   } catch (e) {
     if (isAppError(e)) {

@@ -2,7 +2,9 @@ import type { Database } from 'better-sqlite3';
 import WebSocket from 'ws';
 import type { Mutators } from '../../db/sync/replica';
 import { queuedCount } from '../../db/sync/replica';
+import { hubCa } from '../../db/sync/membership';
 import { readSyncState } from '../../db/sync/schema';
+import { sendAuditAnchor } from './audit-anchor';
 import { authHeader, type CycleReport, HubRefused, HubUnreachable, syncOnce } from './hub-client';
 
 /**
@@ -121,6 +123,7 @@ export class SyncWorker {
       const report = await syncOnce(db, this.opts.mutators);
       this.failures = 0;
       this.opts.onCycle?.(report);
+      await this.anchorAudit();
       this.setStatus({ state: 'synced', queued: queuedCount(db), lastSyncAt: readSyncState(db).lastSyncAt });
     } catch (err) {
       this.failures += 1;
@@ -139,6 +142,19 @@ export class SyncWorker {
     }
   }
 
+  /**
+   * The audit chain's head to the hub after each cycle (main/sync/audit-anchor.ts). A refusal is logged
+   * (the hub keeps it too); it does not stop the sync, and a hub without the endpoint is not an error.
+   */
+  private async anchorAudit(): Promise<void> {
+    try {
+      const r = await sendAuditAnchor(this.opts.db);
+      if (r.sent && !r.accepted) this.opts.log?.('sync.auditAnchor.refused', { reason: r.reason });
+    } catch (err) {
+      this.opts.log?.('sync.auditAnchor.failed', { reason: (err as Error).message });
+    }
+  }
+
   private backoff(n: number): number {
     const base = Math.min((this.opts.backoffMs ?? 500) * 2 ** (n - 1), this.opts.maxBackoffMs ?? 30_000);
     // Jitter, so 40 PCs that lost the hub together do not all come back in the same millisecond.
@@ -148,9 +164,12 @@ export class SyncWorker {
   private openSocket(): void {
     const id = readSyncState(this.opts.db).identity;
     if (!this.running || !id) return;
+    // wss:// for an https:// hub, trusting the CA configured when the PC joined (the bank's own).
+    const ca = hubCa(this.opts.db);
     const ws = new WebSocket(`${id.hubUrl.replace(/^http/, 'ws')}/wake`, {
       headers: { authorization: authHeader(id) },
       handshakeTimeout: 10_000,
+      ...(ca ? { ca } : {}),
     });
     this.ws = ws;
     ws.on('open', () => {

@@ -1,0 +1,216 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  type ChainBreak,
+  type ChainHead,
+  type ChainReport,
+  checkAnchor,
+  hasChain,
+  lastLocalAnchor,
+  verifyChain,
+} from '../../db/audit-chain';
+import { currentVersion } from '../../db/migrate';
+import { readSyncState, syncJoined } from '../../db/sync/schema';
+import strings from '../../shared/i18n/domains/audit-chain.json';
+import { defaultDbPath } from '../paths';
+import { fetchAnchorState } from '../sync/audit-anchor';
+
+/**
+ * `crm audit verify [--db PATH] [--json] [--offline] [--lang zh-CN|en]`: walks the audit log's hash chain
+ * (db/audit-chain.ts), names the first broken entry, and compares the chain with its latest anchor: the
+ * one the branch hub keeps when the PC is joined (the workstation user cannot rewrite it), else this PC's
+ * own copy. Read-only. Exit 0 when intact, 2 when tampered with, 3 when the store has no chain yet, 64 on
+ * usage errors. `crm check` runs the same verification after the page check.
+ *
+ * Messages come from shared/i18n/domains/audit-chain.json (registered in shared/i18n/resources.ts) in both languages: each line in zh-CN then en, or
+ * only one of them with --lang.
+ */
+export type Lang = 'zh-CN' | 'en';
+const LANGS: Lang[] = ['zh-CN', 'en'];
+const TREES: Record<Lang, unknown> = strings;
+
+type Vars = Record<string, string | number>;
+
+export function message(lang: Lang, key: string, vars: Vars = {}): string {
+  let v: unknown = TREES[lang];
+  for (const part of `auditChain.${key}`.split('.')) v = v && typeof v === 'object' ? (v as Vars)[part] : undefined;
+  if (typeof v !== 'string') throw new Error(`missing message auditChain.${key} (${lang})`);
+  return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+/** One finding as a message key and its values; rendered in each language when printed. */
+interface Line {
+  key: string;
+  vars?: Vars;
+  /** Values that are themselves messages (a problem's description, an anchor's source). */
+  nested?: Record<string, { key: string; vars?: Vars }>;
+}
+
+export interface AnchorFinding {
+  source: 'hub' | 'local' | null;
+  anchor: ChainHead | null;
+  ok: boolean;
+  problem: 'tail_removed' | 'rewritten' | 'refused' | null;
+  refused: number;
+  /** Why the hub could not be asked (then the local copy was used). */
+  hubError: string | null;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  /** null: the store predates the chain (migration 0024). */
+  chain: ChainReport | null;
+  storeVersion: number;
+  joined: boolean;
+  anchor: AnchorFinding;
+  lines: Line[];
+}
+
+function breakLine(key: 'broken' | 'more', b: ChainBreak, breaks: number): Line {
+  const problem =
+    b.problem === 'missing_before' && b.after == null
+      ? { key: 'problem.missing_before_start' }
+      : { key: `problem.${b.problem}`, vars: { after: b.after ?? '' } };
+  const gone = b.at === null || b.action === null;
+  return {
+    key: gone ? `${key}_gone` : key,
+    vars: { id: b.id, at: b.at ?? '', action: b.action ?? '', breaks },
+    nested: { problem },
+  };
+}
+
+/**
+ * The whole verification on an open store. `hub`: ask the branch hub for the latest anchor when the store
+ * is joined (false: only this PC's copy, e.g. --offline).
+ */
+export async function verifyAudit(db: Database.Database, opts: { hub: boolean }): Promise<AuditVerification> {
+  const storeVersion = currentVersion(db);
+  const joined = syncJoined(db);
+  const anchor: AnchorFinding = { source: null, anchor: null, ok: true, problem: null, refused: 0, hubError: null };
+  if (!hasChain(db)) {
+    return {
+      ok: false,
+      chain: null,
+      storeVersion,
+      joined,
+      anchor,
+      lines: [{ key: 'notChained', vars: { version: storeVersion } }],
+    };
+  }
+  const chain = verifyChain(db);
+  const lines: Line[] = [];
+  if (chain.ok) {
+    lines.push(
+      chain.head.seq === 0
+        ? { key: 'empty' }
+        : { key: 'intact', vars: { entries: chain.entries, seq: chain.head.seq, hash: chain.head.hash } },
+    );
+  } else {
+    lines.push(breakLine('broken', chain.problems[0]!, chain.breaks));
+    for (const b of chain.problems.slice(1)) lines.push(breakLine('more', b, chain.breaks));
+  }
+
+  let hubAnchor: (ChainHead & { receivedAt: string }) | null | undefined;
+  if (joined && opts.hub) {
+    try {
+      const state = await fetchAnchorState(readSyncState(db).identity!);
+      hubAnchor = state.latest;
+      anchor.refused = state.refused;
+    } catch (err) {
+      anchor.hubError = (err as Error).message;
+      lines.push({ key: 'anchor.unreachable', vars: { reason: anchor.hubError } });
+    }
+  } else if (!joined) {
+    lines.push({ key: 'anchor.standalone' });
+  }
+  const local = lastLocalAnchor(db);
+  if (hubAnchor !== undefined) {
+    anchor.source = 'hub';
+    anchor.anchor = hubAnchor && { seq: hubAnchor.seq, hash: hubAnchor.hash };
+    if (!hubAnchor) lines.push({ key: 'anchor.none_hub' });
+  } else if (local) {
+    anchor.source = 'local';
+    anchor.anchor = { seq: local.seq, hash: local.hash };
+  }
+  if (anchor.anchor) {
+    const c = checkAnchor(db, anchor.anchor);
+    anchor.ok = c.ok;
+    anchor.problem = c.problem;
+    const source = { key: anchor.source === 'hub' ? 'anchor.source_hub' : 'anchor.source_local' };
+    if (c.ok)
+      lines.push(
+        anchor.source === 'hub'
+          ? { key: 'anchor.ok_hub', vars: { seq: c.anchor.seq, receivedAt: hubAnchor!.receivedAt } }
+          : { key: 'anchor.ok_local', vars: { seq: c.anchor.seq } },
+      );
+    else
+      lines.push({
+        key: `anchor.${c.problem}`,
+        vars: { seq: c.anchor.seq, head: c.head.seq },
+        nested: { source },
+      });
+  }
+  if (anchor.refused > 0) {
+    anchor.ok = false;
+    anchor.problem ??= 'refused';
+    lines.push({ key: 'anchor.refused', vars: { count: anchor.refused } });
+  }
+  return { ok: chain.ok && anchor.ok, chain, storeVersion, joined, anchor, lines };
+}
+
+export function renderLines(lines: Line[], lang: Lang | null): string {
+  const out: string[] = [];
+  for (const line of lines) {
+    for (const l of lang ? [lang] : LANGS) {
+      const vars: Vars = { ...line.vars };
+      for (const [k, n] of Object.entries(line.nested ?? {})) vars[k] = message(l, n.key, n.vars);
+      out.push(message(l, line.key, vars));
+    }
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+export function parseLang(v: string | undefined): Lang | null {
+  return v === 'zh-CN' || v === 'en' ? v : null;
+}
+
+export async function runAuditCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  let db = defaultDbPath();
+  let json = false;
+  let hub = true;
+  let lang: Lang | null = null;
+  let bad = sub !== 'verify';
+  for (let i = 0; i < rest.length && !bad; i++) {
+    const a = rest[i];
+    if (a === '--db' && rest[i + 1]) db = rest[++i]!;
+    else if (a === '--json') json = true;
+    else if (a === '--offline') hub = false;
+    else if (a === '--lang' && parseLang(rest[i + 1])) lang = parseLang(rest[++i]);
+    else bad = true;
+  }
+  if (bad) {
+    process.stderr.write(renderLines([{ key: 'usage' }], lang));
+    return 64;
+  }
+  const file = path.resolve(db);
+  let conn: Database.Database;
+  try {
+    conn = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    process.stdout.write(`store damaged or missing: ${file} | ${(e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const v = await verifyAudit(conn, { hub });
+    if (json) {
+      const { lines, ...rest } = v;
+      process.stdout.write(
+        `${JSON.stringify({ file, ...rest, messages: { 'zh-CN': renderLines(lines, 'zh-CN').trimEnd().split('\n'), en: renderLines(lines, 'en').trimEnd().split('\n') } })}\n`,
+      );
+    } else process.stdout.write(renderLines(v.lines, lang));
+    return v.chain === null ? 3 : v.ok ? 0 : 2;
+  } finally {
+    conn.close();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Issue 19.4(b), the attack as found: on a copy of a store, drop the audit triggers, delete three reveal
+ * records, relabel the exports, recreate the triggers. Before the chain, `crm check` said "store ok" and
+ * nothing else could tell. Now `crm audit verify` and `crm check` name the first broken entry (id, time,
+ * action), in both languages, and exit 2; on the untouched store both say ok and exit 0.
+ */
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runAuditCommand } from '../../../main/cli/audit';
+import { runCheckCommand } from '../../../main/cli/check';
+import { runCli } from '../../../main/cli/index';
+import { call, makeWorld, ok, signIn, type World } from '../support/store';
+
+let w: World;
+let clean: string;
+let tampered: string;
+let removed: number[];
+
+async function output(run: () => Promise<number>): Promise<{ code: number; out: string }> {
+  const chunks: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    chunks.push(String(s));
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    chunks.push(String(s));
+    return true;
+  });
+  try {
+    return { code: await run(), out: chunks.join('') };
+  } finally {
+    spy.mockRestore();
+    err.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  w = await makeWorld();
+  const manager = await signIn(w, 'manager1');
+  const { m1a, m1b, grantedToM1 } = w.ids.customers;
+  for (let i = 0; i < 3; i++)
+    for (const id of [m1a, m1b, grantedToM1]) await ok(w, 'customers.reveal', { id, reason: '柜面核实身份' }, manager);
+  for (let i = 0; i < 2; i++) {
+    const started = await ok(w, 'exports.start', { columns: ['customerNo', 'name'], format: 'csv' }, manager);
+    for (;;) {
+      const s = await ok(w, 'exports.status', { ticket: started.ticket }, manager);
+      if (s.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+  // Copies taken the way a user would (the store checkpointed and closed first).
+  w.db.pragma('wal_checkpoint(TRUNCATE)');
+  clean = path.join(w.dir, 'clean.db');
+  tampered = path.join(w.dir, 'tampered.db');
+  copyFileSync(path.join(w.dir, 'crm.db'), clean);
+  copyFileSync(path.join(w.dir, 'crm.db'), tampered);
+
+  const db = new BetterSqlite3(tampered);
+  removed = (
+    db.prepare("SELECT id FROM audit_log WHERE action = 'customers.reveal' ORDER BY id LIMIT 3 OFFSET 3").all() as {
+      id: number;
+    }[]
+  ).map((r) => r.id);
+  db.exec(`DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;
+    DELETE FROM audit_log WHERE id IN (${removed.join(',')});
+    UPDATE audit_log SET action = 'reports.chartSaved' WHERE action LIKE 'exports.%';
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`);
+  db.close();
+}, 60_000);
+afterAll(() => w.close());
+
+function firstExportEntry(): { id: number; at: string } {
+  return w.db.prepare("SELECT id, at FROM audit_log WHERE action LIKE 'exports.%' ORDER BY id LIMIT 1").get() as {
+    id: number;
+    at: string;
+  };
+}
+
+/** exports.start and exports.finish of the two exports: each one relabelled. */
+function exportEntries(): number {
+  const n = (w.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action LIKE 'exports.%'").get() as { n: number })
+    .n;
+  expect(n).toBe(4);
+  return n;
+}
+
+describe('crm audit verify', () => {
+  it('an untouched store: intact, exit 0, both languages', async () => {
+    const r = await output(() => runAuditCommand(['verify', '--db', clean]));
+    expect(r.code).toBe(0);
+    const n = (w.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+    expect(r.out).toContain(`审计日志完整：${n} 条记录`);
+    expect(r.out).toContain(`audit log intact: ${n} entries`);
+    // Standalone: the limit is said, not hidden.
+    expect(r.out).toContain('not joined to a branch hub');
+  });
+
+  it('the tampered copy: the first broken entry named with its id, time and action; exit 2', async () => {
+    // The issue's attack left the triggers in place and the page check clean.
+    const db = new BetterSqlite3(tampered, { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+
+    const first = firstExportEntry();
+    // The reveals removed were written before the first export: the first break is the first removed one.
+    const firstBreak = Math.min(first.id, removed[0]!);
+    expect(firstBreak).toBe(removed[0]);
+    const en = await output(() => runAuditCommand(['verify', '--db', tampered, '--lang', 'en']));
+    expect(en.code).toBe(2);
+    expect(en.out.split('\n')[0]).toBe(
+      `audit log tampered with: first break at entry #${removed[0]} (its time and action are gone): the entry was deleted from the log; ${3 + exportEntries()} in all`,
+    );
+    for (const id of removed.slice(1))
+      expect(en.out).toContain(`entry #${id} (its time and action are gone): the entry was deleted`);
+    expect(en.out).toContain(
+      `entry #${first.id} (${first.at}, reports.chartSaved): its content or chain record was changed`,
+    );
+
+    const zh = await output(() => runAuditCommand(['verify', '--db', tampered, '--lang', 'zh-CN']));
+    expect(zh.code).toBe(2);
+    expect(zh.out.split('\n')[0]).toBe(
+      `审计日志已被篡改：第一处在记录 #${removed[0]}（时间、操作已无从得知）：该记录已从日志中删除；共 ${3 + exportEntries()} 处`,
+    );
+    expect(zh.out).toContain(`记录 #${first.id}（${first.at}，reports.chartSaved）：内容或链记录被改动`);
+  });
+
+  it('--json gives the findings for a script, through the CLI entry point', async () => {
+    const r = await output(() => runCli(['audit', 'verify', '--db', tampered, '--json']));
+    expect(r.code).toBe(2);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ ok: false, joined: false, chain: { ok: false, breaks: 3 + exportEntries() } });
+    expect(j.chain.problems.map((p: { problem: string; id: number }) => [p.problem, p.id])).toEqual(
+      [...removed.map((id) => ['removed', id]), ['altered', firstExportEntry().id]].concat(
+        j.chain.problems.slice(4).map((p: { id: number }) => ['altered', p.id]),
+      ),
+    );
+    expect(j.messages['zh-CN'][0]).toMatch(/^审计日志已被篡改/);
+    expect(j.messages.en[0]).toMatch(/^audit log tampered with/);
+  });
+
+  it('usage errors exit 64', async () => {
+    expect((await output(() => runAuditCommand(['verify', '--bogus']))).code).toBe(64);
+    expect((await output(() => runAuditCommand(['list']))).code).toBe(64);
+  });
+});
+
+describe('crm check', () => {
+  it('says store ok only when the audit log is intact too', async () => {
+    const good = await output(() => runCheckCommand(['--db', clean]));
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/^store ok: /);
+    expect(good.out).toContain('audit log intact');
+
+    const bad = await output(() => runCheckCommand(['--db', tampered]));
+    expect(bad.code).toBe(2);
+    expect(bad.out).not.toContain('store ok');
+    expect(bad.out).toMatch(/^store damaged: .* \| audit log\n/);
+    expect(bad.out).toContain(`审计日志已被篡改：第一处在记录 #${removed[0]}`);
+    expect(bad.out).toContain(`audit log tampered with: first break at entry #${removed[0]}`);
+  });
+
+  it('the live store the copies came from still verifies (the app kept writing to it)', async () => {
+    const manager = await signIn(w, 'manager1');
+    expect((await call(w, 'customers.reveal', { id: w.ids.customers.m1a, reason: '再次核实' }, manager)).ok).toBe(true);
+    w.db.pragma('wal_checkpoint(TRUNCATE)');
+    const r = await output(() => runAuditCommand(['verify', '--db', path.join(w.dir, 'crm.db'), '--lang', 'en']));
+    expect(r.code).toBe(0);
+  });
+});
