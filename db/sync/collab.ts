@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { CAMPAIGNS, campaignMutators, ENTRIES, projectCampaign, projectEntry, reprojectCampaigns } from './campaigns';
 import { CONTACTS, contactMutators, projectContact, reprojectContacts } from './contacts';
 import type { Mutators, Projections } from './replica';
 
@@ -6,11 +7,15 @@ import type { Mutators, Projections } from './replica';
  * The collaboration domains beyond referrals and accounts (issue 16): contacts, opportunities,
  * campaigns and their entries. Their mutators, projections and deferred placement, wired by domains.ts.
  */
-export const COLLAB_MUTATORS: Mutators = { ...contactMutators };
+export const COLLAB_MUTATORS: Mutators = { ...contactMutators, ...campaignMutators };
 
-export const COLLAB_PROJECTIONS: Projections = { [CONTACTS]: projectContact };
+export const COLLAB_PROJECTIONS: Projections = {
+  [CONTACTS]: projectContact,
+  [CAMPAIGNS]: projectCampaign,
+  [ENTRIES]: projectEntry,
+};
 
 /** Rows these domains could not place when they arrived (their customer not imported here yet). */
 export function placeCollab(db: Database): number {
-  return reprojectContacts(db);
+  return reprojectContacts(db) + reprojectCampaigns(db);
 }

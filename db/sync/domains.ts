@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../repos/audit';
 import { query } from '../sql';
 import { type ConflictEvent, type Mutators, setConflictListener, setProjections } from './replica';
+import { COLLAB_MUTATORS, COLLAB_PROJECTIONS, placeCollab } from './collab';
 import { projectReferral, REFERRALS, referralMutators, reprojectReferrals, localReferralId } from './referrals';
 import { projectUser, reprojectUsers, USERS_TABLE, userMutators } from './users';
 
@@ -9,7 +10,7 @@ import { projectUser, reprojectUsers, USERS_TABLE, userMutators } from './users'
  * The domains on the hub: their mutators (re-run on a rebase) and their projections of the replica into
  * the local domain tables. One place, so the sync worker and the handlers wire the same set.
  */
-export const DOMAIN_MUTATORS: Mutators = { ...referralMutators, ...userMutators };
+export const DOMAIN_MUTATORS: Mutators = { ...referralMutators, ...userMutators, ...COLLAB_MUTATORS };
 
 const USER_ID = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
 
@@ -41,12 +42,12 @@ function auditConflict(db: Database, c: ConflictEvent): void {
 /** Shared rows the local book could not place when they arrived, placed now if it can (after each cycle). */
 export function placeUnplaced(db: Database): number {
   // Accounts first: a referral names its referrer's account.
-  return reprojectUsers(db) + reprojectReferrals(db);
+  return reprojectUsers(db) + reprojectReferrals(db) + placeCollab(db);
 }
 
 /** Wires a joined store's handle: projections, conflict auditing, and rows the book could not place yet. */
 export function wireDomains(db: Database): void {
-  setProjections(db, { [USERS_TABLE]: projectUser, [REFERRALS]: projectReferral });
+  setProjections(db, { [USERS_TABLE]: projectUser, [REFERRALS]: projectReferral, ...COLLAB_PROJECTIONS });
   setConflictListener(db, auditConflict);
   placeUnplaced(db);
 }

@@ -24,6 +24,9 @@ import {
 } from '../../db/relationship/campaigns';
 import { findColumn, readTable } from '../campaigns/table-file';
 import { label, type ColumnSpec } from '../exports/labels';
+import { syncActor } from '../../db/sync/actor';
+import { shareCampaignClose, shareNewCampaign, shareWorkedEntries, shareWorkedEntry } from '../../db/sync/campaigns';
+import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 import { TIERS } from '../../shared/tiers';
 
@@ -106,18 +109,26 @@ export const campaignsHandlers = handlers({
   'campaigns.create': async ({ name, description, product, dueOn, source }, ctx) => {
     if (ctx.user.branch_id == null) throw new AppError('FORBIDDEN', { reason: 'noBranch' });
     const w = await sourceWhere(ctx, source);
-    const id = createCampaign(ctx.services.db, {
-      name,
-      description: description ?? null,
-      product,
-      dueOn: dueOn ?? null,
-      origin: w.origin,
-      branchId: ctx.user.branch_id,
-      createdBy: ctx.user.id,
-      today: ctx.services.clock.today(),
-      where: w.where,
-      params: w.params,
-    });
+    const db = ctx.services.db;
+    const branchId = ctx.user.branch_id;
+    const id = db.transaction(() => {
+      const made = createCampaign(db, {
+        name,
+        description: description ?? null,
+        product,
+        dueOn: dueOn ?? null,
+        origin: w.origin,
+        branchId,
+        createdBy: ctx.user.id,
+        today: ctx.services.clock.today(),
+        where: w.where,
+        params: w.params,
+      });
+      // On a PC joined to a hub: the campaign and its entries are queued with it (db/sync/campaigns.ts).
+      shareNewCampaign(db, made, syncActor(db, ctx.user));
+      return made;
+    })();
+    kickSync(db);
     const c = getCampaign(ctx.services.db, entryScope(ctx.scope()), id);
     ctx.audit({
       action: 'campaigns.create',
@@ -131,24 +142,37 @@ export const campaignsHandlers = handlers({
 
   'campaigns.close': ({ id }, ctx) => {
     const es = entryScope(ctx.scope());
-    getCampaign(ctx.services.db, es, id);
-    closeCampaign(ctx.services.db, id);
-    return getCampaign(ctx.services.db, es, id);
+    const db = ctx.services.db;
+    getCampaign(db, es, id);
+    db.transaction(() => {
+      closeCampaign(db, id);
+      shareCampaignClose(db, id, syncActor(db, ctx.user));
+    })();
+    kickSync(db);
+    return getCampaign(db, es, id);
   },
 
   'campaigns.entries': ({ campaignId, status, managerStaffId, offset, limit }, ctx) =>
     listEntries(ctx.services.db, entryScope(ctx.scope()), { campaignId, status, managerStaffId }, offset, limit),
 
-  'campaigns.setStatus': ({ entryId, status, note }, ctx) =>
-    setEntryStatus(
-      ctx.services.db,
-      entryScope(ctx.scope()),
-      entryId,
-      status,
-      note,
-      ctx.user.id,
-      ctx.services.clock.today(),
-    ),
+  'campaigns.setStatus': ({ entryId, status, note }, ctx) => {
+    const db = ctx.services.db;
+    const entry = db.transaction(() => {
+      const e = setEntryStatus(
+        db,
+        entryScope(ctx.scope()),
+        entryId,
+        status,
+        note,
+        ctx.user.id,
+        ctx.services.clock.today(),
+      );
+      shareWorkedEntry(db, entryId, syncActor(db, ctx.user));
+      return e;
+    })();
+    kickSync(db);
+    return entry;
+  },
 
   'campaigns.progress': ({ campaignId }, ctx) => progress(ctx.services.db, entryScope(ctx.scope()), campaignId),
 
@@ -257,7 +281,12 @@ export const campaignsHandlers = handlers({
     }
     if (errors.length) refuse(file.name, errors);
     if (lines.length === 0) refuse(file.name, [{ line: null, column: null, reason: 'empty' }]);
-    const out = applyResults(db, es, campaignId, lines, noName, ctx.user.id, ctx.services.clock.today());
+    const out = db.transaction(() => {
+      const r = applyResults(db, es, campaignId, lines, noName, ctx.user.id, ctx.services.clock.today());
+      if (r.errors.length === 0) shareWorkedEntries(db, campaignId, syncActor(db, ctx.user));
+      return r;
+    })();
+    kickSync(db);
     if (out.errors.length) refuse(file.name, out.errors);
     ctx.audit({
       action: 'campaigns.importResults',

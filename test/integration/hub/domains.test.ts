@@ -7,7 +7,7 @@ import { type Hub, startHub } from '../../../main/hub/service';
 import { enrolWorkstation } from '../../../main/sync/hub-client';
 import { startWorkstationSync } from '../../../main/sync/start';
 import type { SyncWorker } from '../../../main/sync/worker';
-import { makeWorld, ok, signIn, type World } from '../support/store';
+import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { ownerPool, startPg, type TestPg } from './support';
 import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
 
@@ -156,5 +156,89 @@ describe('contacts through the hub', () => {
         .get(pc.w.ids.customers.m1a);
     expect(last(B)).toEqual(last(A));
     expect(await until(converged)).toBe(true);
+  });
+});
+
+/** A campaign on a PC, found by name (its INTEGER id is the PC's own). */
+const campaignOn = async (pc: Pc, name: string, who = 'president') =>
+  (await ok(pc.w, 'campaigns.list', { includeClosed: true }, pc.s[who])).find((c) => c.name === name);
+const entriesOn = async (pc: Pc, campaignId: number, who: string) =>
+  (await ok(pc.w, 'campaigns.entries', { campaignId, offset: 0, limit: 100 }, pc.s[who])).rows;
+const progressOn = async (pc: Pc, campaignId: number) =>
+  (await ok(pc.w, 'campaigns.progress', { campaignId }, pc.s.president)).map((p) => ({
+    name: p.name,
+    total: p.total,
+    pending: p.pending,
+    contacted: p.contacted,
+    won: p.won,
+    declined: p.declined,
+  }));
+const campaignOpportunities = (pc: Pc) =>
+  pc.w.db
+    .prepare(
+      `SELECT c.customer_no AS customerNo, o.stage FROM opportunities o JOIN customers c ON c.id = o.customer_id
+       WHERE o.source = 'campaign' ORDER BY c.customer_no`,
+    )
+    .all();
+
+describe('campaigns through the hub', () => {
+  it('the president pushes a campaign on C; manager1 works it on A, manager2 on B; C sees the progress', async () => {
+    const made = await ok(
+      C.w,
+      'campaigns.create',
+      { name: '理财季', product: 'wealth', dueOn: '2026-11-30', source: { filter: {} } },
+      C.s.president,
+    );
+    expect(made.total).toBe(6);
+    const onA = await (async () => {
+      expect(await until(async () => (await campaignOn(A, '理财季', 'manager1')) !== undefined, 2000)).toBe(true);
+      return (await campaignOn(A, '理财季', 'manager1'))!;
+    })();
+    expect(await until(async () => (await campaignOn(B, '理财季', 'manager2')) !== undefined, 2000)).toBe(true);
+    const onB = (await campaignOn(B, '理财季', 'manager2'))!;
+    // Each manager sees their own entries, as where it was pushed.
+    const mineA = await entriesOn(A, onA.id, 'manager1');
+    expect(mineA.map((e) => e.customerNo).sort()).toEqual(['8000000001', '8000000002']);
+    const mineB = await entriesOn(B, onB.id, 'manager2');
+    expect(mineB.map((e) => e.customerNo).sort()).toEqual(['8000000003', '8000000007']);
+
+    await ok(A.w, 'campaigns.setStatus', { entryId: mineA[0]!.id, status: 'contacted', note: '已电话' }, A.s.manager1);
+    await ok(A.w, 'campaigns.setStatus', { entryId: mineA[1]!.id, status: 'won', note: '购买理财' }, A.s.manager1);
+    await ok(B.w, 'campaigns.setStatus', { entryId: mineB[0]!.id, status: 'declined', note: '无意向' }, B.s.manager2);
+
+    const expected = [
+      { name: '李经理', total: 2, pending: 0, contacted: 1, won: 1, declined: 0 },
+      { name: '赵经理', total: 2, pending: 1, contacted: 0, won: 0, declined: 1 },
+      { name: null, total: 2, pending: 2, contacted: 0, won: 0, declined: 0 },
+    ];
+    expect(await until(async () => norm(await progressOn(C, made.id)) === norm(expected), 3000)).toBe(true);
+    expect(await until(converged)).toBe(true);
+    // The entries' opportunities (source campaign) are the same on every PC: one per worked entry.
+    expect(campaignOpportunities(C)).toEqual(
+      [
+        { customerNo: mineA[0]!.customerNo, stage: 'contacted' },
+        { customerNo: mineA[1]!.customerNo, stage: 'won' },
+        { customerNo: mineB[0]!.customerNo, stage: 'lost' },
+      ].sort((a, b) => a.customerNo.localeCompare(b.customerNo)),
+    );
+    expect(campaignOpportunities(A)).toEqual(campaignOpportunities(C));
+    expect(campaignOpportunities(B)).toEqual(campaignOpportunities(C));
+
+    // Closed on C while B works offline: B's call was made before B learnt of the close, and it counts
+    // (nothing done is lost); on B the campaign shows closed once back, with its work in the progress.
+    B.cable.unplug();
+    expect(await until(() => !B.worker.listening)).toBe(true);
+    await ok(B.w, 'campaigns.setStatus', { entryId: mineB[1]!.id, status: 'contacted' }, B.s.manager2);
+    await ok(C.w, 'campaigns.close', { id: made.id }, C.s.president);
+    expect(await until(async () => (await campaignOn(A, '理财季', 'manager1'))?.status === 'closed')).toBe(true);
+    B.cable.plug();
+    expect(await until(converged, 8000)).toBe(true);
+    expect(listConflicts(B.w.db)).toEqual([]);
+    expect((await campaignOn(B, '理财季', 'manager2'))?.status).toBe('closed');
+    const after = expected.map((p) => (p.name === '赵经理' ? { ...p, pending: 0, contacted: 1 } : p));
+    expect(norm(await progressOn(C, made.id))).toBe(norm(after));
+    // Closed is closed everywhere: no one works it any more, on any PC.
+    const refused = await call(A.w, 'campaigns.setStatus', { entryId: mineA[0]!.id, status: 'won' }, A.s.manager1);
+    expect(refused.ok).toBe(false);
   });
 });
