@@ -102,7 +102,7 @@ export const CUSTOMER_FIELDS = {
     sortable: true,
     labelKey: 'customer.customerNo',
     label: text('客户号', 'Customer no.'),
-    grid: { width: 130, pinned: true },
+    grid: { width: 116, pinned: true },
   },
   name: {
     wire: 'text',
@@ -110,7 +110,7 @@ export const CUSTOMER_FIELDS = {
     sortable: true,
     labelKey: 'customer.name',
     label: text('客户名称', 'Name'),
-    grid: { width: 120, pinned: true },
+    grid: { width: 176, pinned: true },
   },
   kind: {
     wire: 'enum',
@@ -129,7 +129,7 @@ export const CUSTOMER_FIELDS = {
     query: true,
     labelKey: 'customer.tier',
     label: text('分层', 'Tier'),
-    grid: { width: 90 },
+    grid: { width: 68 },
   },
   aum: {
     wire: 'money',
@@ -138,7 +138,7 @@ export const CUSTOMER_FIELDS = {
     query: true,
     labelKey: 'customer.aumYuan',
     label: text('管户资产（元）', 'AUM (CNY)'),
-    grid: { width: 150 },
+    grid: { width: 136 },
   },
   deposits: {
     wire: 'money',
@@ -147,7 +147,7 @@ export const CUSTOMER_FIELDS = {
     query: true,
     labelKey: 'grid.deposits',
     label: text('存款（元）', 'Deposits (yuan)'),
-    grid: { width: 140 },
+    grid: { width: 130 },
   },
   wealth: {
     wire: 'money',
@@ -156,7 +156,7 @@ export const CUSTOMER_FIELDS = {
     query: true,
     labelKey: 'grid.wealth',
     label: text('理财（元）', 'Wealth (yuan)'),
-    grid: { width: 130 },
+    grid: { width: 124 },
   },
   loans: {
     wire: 'money',
@@ -165,7 +165,7 @@ export const CUSTOMER_FIELDS = {
     query: true,
     labelKey: 'grid.loans',
     label: text('贷款（元）', 'Loans (yuan)'),
-    grid: { width: 130 },
+    grid: { width: 124 },
   },
   idNo: {
     wire: 'text',
@@ -173,7 +173,7 @@ export const CUSTOMER_FIELDS = {
     mask: 'id',
     labelKey: 'customer.idNo',
     label: text('证件号码', 'ID number'),
-    grid: { width: 180 },
+    grid: { width: 170 },
     exportWidth: 22,
   },
   mobile: {
@@ -182,7 +182,7 @@ export const CUSTOMER_FIELDS = {
     mask: 'phone',
     labelKey: 'customer.mobile',
     label: text('手机号码', 'Mobile'),
-    grid: { width: 130 },
+    grid: { width: 118 },
   },
   managerName: {
     wire: 'text',
@@ -190,7 +190,7 @@ export const CUSTOMER_FIELDS = {
     sortable: true,
     labelKey: 'customer.manager',
     label: text('管户客户经理', 'Manager of record'),
-    grid: { width: 100 },
+    grid: { width: 90 },
   },
   branchName: {
     wire: 'text',
@@ -208,7 +208,7 @@ export const CUSTOMER_FIELDS = {
     query: true,
     labelKey: 'customer.status',
     label: text('状态', 'Status'),
-    grid: { width: 90 },
+    grid: { width: 72 },
   },
   openedOn: {
     wire: 'date',

@@ -28,3 +28,28 @@ export function formatYuan(yuan: string): string {
   if (!m) return yuan;
   return `${m[1] ?? ''}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${m[3]}`;
 }
+
+/** Units a typed amount may carry after its number: 万 (10^4) and 亿 (10^8), and 元 (1). */
+const UNIT_POWER: Record<string, number> = { '': 0, 元: 0, 万: 4, 万元: 4, w: 4, W: 4, 亿: 8, 亿元: 8 };
+
+/**
+ * An amount as a branch user types it into a filter: "500000", "500,000", "50万", "1.5万", "2亿",
+ * "３０万元" (full-width digits and commas are folded). Returns the decimal yuan string for the wire,
+ * or null when it is not an amount ("abc", "5万5", "-3", more than fen precision). Blank is "" (no bound).
+ */
+export function parseAmountInput(text: string): string | null {
+  const s = text
+    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[，,\s]/g, '')
+    .replace(/．/g, '.');
+  if (s === '') return '';
+  const m = /^(\d+)(?:\.(\d+))?(元|万元?|亿元?|w|W)?$/.exec(s);
+  if (!m) return null;
+  const power = UNIT_POWER[m[3] ?? '']!;
+  const frac = m[2] ?? '';
+  // at most fen: two decimals of a yuan, six of a 万, ten of an 亿
+  if (frac.length > power + 2) return null;
+  const digits = (m[1]! + frac.padEnd(power + 2, '0')).replace(/^0+(?=\d)/, '');
+  const fen = BigInt(digits);
+  return fenToYuan(fen);
+}

@@ -1,10 +1,11 @@
-import { gridLayoutSchema, type GridColumnState, type SettingKey } from '../../shared/api';
+import { gridLayoutSchema, gridPanelsSchema, type GridColumnState, type SettingKey } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { removeUserSetting, setUserSetting, userSetting } from '../../db/repos/user-settings';
 import { log } from '../log';
 import { handlers } from './types';
 
 const GRID_LAYOUT: SettingKey = 'grid.customers.layout';
+const GRID_PANELS: SettingKey = 'grid.customers.panels';
 
 /**
  * A customer-grid layout as stored and served (shared/api/settings.ts gridLayoutSchema): known column
@@ -53,4 +54,15 @@ export const settingsHandlers = handlers({
   'settings.gridLayout.reset': (_input, ctx) => ({
     removed: removeUserSetting(ctx.services.db, ctx.user.id, GRID_LAYOUT),
   }),
+
+  'settings.gridPanels.get': (_input, ctx) => {
+    const row = userSetting(ctx.services.db, ctx.user.id, GRID_PANELS);
+    const parsed = row ? gridPanelsSchema.safeParse(JSON.parse(row.value)) : null;
+    return parsed?.success ? parsed.data : { statsCollapsed: false };
+  },
+
+  'settings.gridPanels.save': (panels, ctx) => {
+    setUserSetting(ctx.services.db, ctx.user.id, GRID_PANELS, JSON.stringify(panels));
+    return panels;
+  },
 });

@@ -10,7 +10,7 @@ import { GRID_FIELDS, type GridField } from '../customer-fields';
  */
 
 /** Keys a user setting may have: a closed list (user_settings.key). */
-export const SETTING_KEYS = ['grid.customers.layout'] as const;
+export const SETTING_KEYS = ['grid.customers.layout', 'grid.customers.panels'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /**
@@ -90,6 +90,10 @@ export interface GridLayoutView {
   updatedAt: string | null;
 }
 
+/** The customer page's foldable panels, as the user left them. */
+export const gridPanelsSchema = z.object({ statsCollapsed: z.boolean() }).strict();
+export type GridPanels = z.infer<typeof gridPanelsSchema>;
+
 export const settingsApi = {
   /** The caller's own customer-grid column layout (null when none is saved). */
   'settings.gridLayout.get': method<GridLayoutView>()('customer.list', z.object({}).strict()),
@@ -100,4 +104,8 @@ export const settingsApi = {
   ),
   /** Forgets the caller's layout: the grid goes back to its default columns. */
   'settings.gridLayout.reset': method<{ removed: boolean }>()('customer.list', z.object({}).strict()),
+  /** The caller's customer-page panels: whether 快速统计 is folded away (false when never set). */
+  'settings.gridPanels.get': method<GridPanels>()('customer.list', z.object({}).strict()),
+  /** Remembers the caller's customer-page panels. */
+  'settings.gridPanels.save': method<GridPanels>()('customer.list', gridPanelsSchema),
 } as const;

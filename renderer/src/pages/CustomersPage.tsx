@@ -1,4 +1,4 @@
-import { AllCommunityModule, ModuleRegistry, type ColDef, type GridApi } from 'ag-grid-community';
+import { AllCommunityModule, ModuleRegistry, themeQuartz, type ColDef, type GridApi } from 'ag-grid-community';
 import { AgGridReact } from 'ag-grid-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,10 +15,26 @@ import { ColumnChooser, useColumnLayout } from './customers/column-layout';
 import { ExportDialog } from './customers/ExportDialog';
 import { BLOCK, useGridData, useGridFilter } from './customers/use-customer-grid';
 import { type GridDialog, SearchToolbar, ViewsToolbar } from './customers/GridToolbars';
-import { QuickStatsPanel } from './customers/QuickStatsPanel';
+import { QuickStatsPanel, useStatsCollapsed } from './customers/QuickStatsPanel';
 import { PushCampaignDialog } from './opportunities/PushCampaignDialog';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
+
+/**
+ * Compact rows and cell padding (as the work lists): at 1366x768 the grid shows 15+ rows and seven or
+ * eight data columns beside the quick stats; the page's font carries the CJK fallbacks.
+ */
+const GRID_THEME = themeQuartz.withParams({
+  fontFamily: 'inherit',
+  fontSize: 13,
+  headerFontSize: 12.5,
+  headerFontWeight: 600,
+  accentColor: '#0b5c63',
+  rowHeight: 32,
+  headerHeight: 36,
+  cellHorizontalPadding: 8,
+  wrapperBorderRadius: 6,
+});
 
 /**
  * 客户列表: the whole book in one grid. Rows arrive in blocks of 100 from the main process (ag-grid's
@@ -40,6 +56,7 @@ export function CustomersPage() {
   const [adding, setAdding] = useState(false);
   const [pushing, setPushing] = useState(false);
   const [choosing, setChoosing] = useState(false);
+  const [statsCollapsed, setStatsCollapsed] = useStatsCollapsed();
   const open: Record<GridDialog, () => void> = {
     builder: () => setBuilder(true),
     adding: () => setAdding(true),
@@ -88,7 +105,7 @@ export function CustomersPage() {
         colId: 'fav',
         headerName: '★',
         headerTooltip: t('grid.favorite'),
-        initialWidth: 52,
+        initialWidth: 44,
         initialPinned: 'left',
         sortable: false,
         resizable: false,
@@ -121,8 +138,9 @@ export function CustomersPage() {
 
   return (
     <section className="page page-grid" data-testid="customers-page" aria-labelledby="page-title">
-      <header className="page-header">
+      <header className="page-header grid-header">
         <h1 id="page-title">{t('nav.customers')}</h1>
+        <ViewsToolbar views={views} onOpen={(d) => open[d]()} />
         <div className="grid-counts" data-testid="grid-counts" aria-live="polite">
           {counts && t('grid.counts', { total: count(counts.total, lng), filtered: count(counts.filtered, lng) })}
         </div>
@@ -136,7 +154,6 @@ export function CustomersPage() {
           {t('grid.export')}
         </button>
       </header>
-      <ViewsToolbar views={views} onOpen={(d) => open[d]()} />
       {drill && (
         <div className="drill-banner" data-testid="grid-drill">
           <span>{t('desktop.drill.banner', { label: drill.label })}</span>
@@ -150,10 +167,21 @@ export function CustomersPage() {
       <div className="grid-and-stats">
         <div className="customer-grid" data-testid="customer-grid">
           <AgGridReact<GridRow>
+            theme={GRID_THEME}
             columnDefs={columnDefs}
+            // every column in the DOM (some 20): what a user, a screen reader and a test see does not depend
+            // on how much of the grid is scrolled into view
+            suppressColumnVirtualisation
+            tooltipShowMode="whenTruncated"
+            tooltipShowDelay={400}
             // new definitions (the headers in another language) keep the user's column order
             maintainColumnOrder
-            defaultColDef={{ resizable: true, sortable: false }}
+            defaultColDef={{
+              resizable: true,
+              sortable: false,
+              // a cut name or amount shows whole on hover
+              tooltipValueGetter: (p) => (p.valueFormatted ?? (p.value == null ? null : String(p.value))) || null,
+            }}
             rowModelType="infinite"
             cacheBlockSize={BLOCK}
             maxBlocksInCache={50}
@@ -176,7 +204,9 @@ export function CustomersPage() {
             }}
           />
         </div>
-        <QuickStatsPanel stats={stats} />
+        {statsCollapsed !== null && (
+          <QuickStatsPanel stats={stats} collapsed={statsCollapsed} onCollapse={setStatsCollapsed} />
+        )}
       </div>
       {builder && (
         <QueryBuilder

@@ -111,6 +111,8 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'settings.gridLayout.get': ['president', 'manager'],
   'settings.gridLayout.save': ['president', 'manager'],
   'settings.gridLayout.reset': ['president', 'manager'],
+  'settings.gridPanels.get': ['president', 'manager'],
+  'settings.gridPanels.save': ['president', 'manager'],
   'opportunities.list': ['president', 'manager'],
   'opportunities.get': ['president', 'manager'],
   'opportunities.create': ['president', 'manager'],

@@ -241,3 +241,24 @@ describe('reset', () => {
     expect((await ok(w, 'settings.gridLayout.get', {}, s.president)).layout).toEqual(LAYOUT_A.slice(1));
   });
 });
+
+describe('settings.gridPanels (快速统计 folded away or not)', () => {
+  it('is unfolded until the user folds it, is remembered per user, and refuses anything but the flag', async () => {
+    expect(await ok(w, 'settings.gridPanels.get', {}, s.manager2)).toEqual({ statsCollapsed: false });
+    expect(await ok(w, 'settings.gridPanels.save', { statsCollapsed: true }, s.manager2)).toEqual({
+      statsCollapsed: true,
+    });
+    expect(await ok(w, 'settings.gridPanels.get', {}, s.manager2)).toEqual({ statsCollapsed: true });
+    // another user's stays as it was
+    expect(await ok(w, 'settings.gridPanels.get', {}, s.manager1)).toEqual({ statsCollapsed: false });
+    const bad = await call(w, 'settings.gridPanels.save', { statsCollapsed: 'yes' } as never, s.manager2);
+    expect(bad.ok).toBe(false);
+    const extra = await call(w, 'settings.gridPanels.save', { statsCollapsed: false, userId: 1 } as never, s.manager2);
+    expect(extra.ok).toBe(false);
+    expect(await ok(w, 'settings.gridPanels.get', {}, s.manager2)).toEqual({ statsCollapsed: true });
+    await ok(w, 'settings.gridPanels.save', { statsCollapsed: false }, s.manager2);
+    expect(await ok(w, 'settings.gridPanels.get', {}, s.manager2)).toEqual({ statsCollapsed: false });
+    // the teller has no customer list, so no such setting
+    expect((await call(w, 'settings.gridPanels.get', {}, s.teller)).ok).toBe(false);
+  });
+});

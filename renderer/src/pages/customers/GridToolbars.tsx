@@ -114,7 +114,8 @@ export function SearchToolbar({
 }) {
   const { t } = useTranslation();
   const searchId = useId();
-  const { q, setQ, tiers, setTiers, chips, setChips, aumMin, setAumMin, aumMax, setAumMax } = search;
+  const { q, setQ, tiers, setTiers, chips, setChips, aumMin, setAumMin, aumMax, setAumMax, aumProblem } = search;
+  const hintId = `${searchId}-aum-hint`;
   return (
     <>
       {/* biome-ignore lint/a11y/useSemanticElements: the toolbar holds more than the search box (chips, AUM range); <search> is for the search form alone */}
@@ -165,24 +166,36 @@ export function SearchToolbar({
           ))}
         </div>
         <div className="range">
+          <span className="range-label" aria-hidden="true">
+            {t('grid.aumRange')}
+          </span>
           <input
+            className="range-input"
             aria-label={t('grid.aumMin')}
-            placeholder={t('grid.aumMin')}
-            inputMode="decimal"
+            aria-invalid={aumProblem === 'min' || aumProblem === 'order'}
+            aria-describedby={aumProblem ? hintId : undefined}
+            placeholder={t('grid.aumMinPlaceholder')}
             value={aumMin}
             onChange={(e) => setAumMin(e.target.value.trim())}
             data-testid="grid-aum-min"
           />
           <span aria-hidden="true">–</span>
           <input
+            className="range-input"
             aria-label={t('grid.aumMax')}
-            placeholder={t('grid.aumMax')}
-            inputMode="decimal"
+            aria-invalid={aumProblem === 'max' || aumProblem === 'order'}
+            aria-describedby={aumProblem ? hintId : undefined}
+            placeholder={t('grid.aumMaxPlaceholder')}
             value={aumMax}
             onChange={(e) => setAumMax(e.target.value.trim())}
             data-testid="grid-aum-max"
           />
         </div>
+        {aumProblem && (
+          <p id={hintId} className="field-hint field-hint-error" role="alert" data-testid="grid-aum-hint">
+            {t(`grid.aumProblem.${aumProblem}`)}
+          </p>
+        )}
       </div>
     </>
   );

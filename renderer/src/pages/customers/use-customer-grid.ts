@@ -21,6 +21,7 @@ import {
   type SortColumn,
   type Tier,
 } from '../../../../shared/api';
+import { parseAmountInput, yuanToFen } from '../../../../shared/money';
 import { api, toApiError, type ApiError } from '../../api/client';
 import { useDrill } from '../desktop/drill';
 
@@ -79,6 +80,28 @@ export interface SearchState {
   setAumMin: Dispatch<SetStateAction<string>>;
   aumMax: string;
   setAumMax: Dispatch<SetStateAction<string>>;
+  /** What is wrong with the AUM range as typed (shown under it), or null. */
+  aumProblem: AumProblem | null;
+}
+
+/** A bound that is not an amount (e.g. "abc"), or a lower bound above the upper one. */
+export type AumProblem = 'min' | 'max' | 'order';
+
+/** The AUM range as typed (yuan, or with 万/亿): the wire bounds and what is wrong with it. */
+export function aumRange(
+  minText: string,
+  maxText: string,
+): { min: string | null; max: string | null; problem: AumProblem | null } {
+  // the wire takes up to 13 digits of yuan; more is not a range anyone means
+  const read = (s: string) => {
+    const v = parseAmountInput(s);
+    return v !== null && v.length <= 16 ? v : null;
+  };
+  const min = read(minText);
+  const max = read(maxText);
+  const problem: AumProblem | null =
+    min === null ? 'min' : max === null ? 'max' : min && max && yuanToFen(min) > yuanToFen(max) ? 'order' : null;
+  return { min: min || null, max: max || null, problem };
 }
 
 /** The views toolbar's state: the view, the advanced query, and the user's lists and saved queries. */
@@ -120,15 +143,30 @@ export function useGridFilter() {
     if (advanced) f.advanced = advanced;
     if (debouncedQ) f.q = debouncedQ;
     if (tiers.size) f.tiers = [...tiers];
-    if (/^\d+(\.\d{1,2})?$/.test(aumMin)) f.aumMin = aumMin;
-    if (/^\d+(\.\d{1,2})?$/.test(aumMax)) f.aumMax = aumMax;
+    // a bound that is not an amount is left out (and said so under the range), never sent as text
+    const aum = aumRange(aumMin, aumMax);
+    if (aum.min) f.aumMin = aum.min;
+    if (aum.max) f.aumMax = aum.max;
     return f;
   }, [chips, debouncedQ, tiers, aumMin, aumMax, view, advanced, queries, drill]);
   const filterKey = JSON.stringify(filter);
   // The filter by value: a new object with the same content (any re-render) asks for nothing again.
   const shownFilter = useMemo(() => JSON.parse(filterKey) as GridFilter, [filterKey]);
 
-  const search: SearchState = { q, setQ, tiers, setTiers, chips, setChips, aumMin, setAumMin, aumMax, setAumMax };
+  const aumProblem = aumRange(aumMin, aumMax).problem;
+  const search: SearchState = {
+    q,
+    setQ,
+    tiers,
+    setTiers,
+    chips,
+    setChips,
+    aumMin,
+    setAumMin,
+    aumMax,
+    setAumMax,
+    aumProblem,
+  };
   const views: ViewsState = { view, setView, advanced, setAdvanced, lists, queries, reloadViews };
   return { filter, shownFilter, drill, search, views };
 }
