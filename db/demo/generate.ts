@@ -133,11 +133,17 @@ export async function generateDemo(db: Database, opts: DemoOptions): Promise<Dem
     // Reporting summaries (db/reporting) read the raw tables through their indexes, so after them; and
     // after bulk mode: temp tables used under journal_mode=DELETE make later WAL checkpoints fail.
     leaveBulkMode(db, pragmas);
-    progress({ phase: 'reporting', done: 0, total: 1 });
-    rebuildReporting(db);
+    // One step more than the rebuild's own: the referrals and contacts seeded after it.
+    let reportingSteps = 1;
+    rebuildReporting(db, {
+      onProgress: (done, total) => {
+        reportingSteps = total + 1;
+        progress({ phase: 'reporting', done, total: reportingSteps });
+      },
+    });
     // referrals and contacts (issue 7): after the indexes are back, through the app's own tables
     seedRelationshipDemo(db, { asOf: opts.asOf ?? DEFAULT_AS_OF, seed: opts.seed ?? DEFAULT_SEED });
-    progress({ phase: 'reporting', done: 1, total: 1 });
+    progress({ phase: 'reporting', done: reportingSteps, total: reportingSteps });
 
     return {
       branches: 1 + org.outletIds.length,

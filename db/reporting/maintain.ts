@@ -248,6 +248,8 @@ function applyTransactions(db: Database, sign: 1 | -1, source: string, params: u
 
 const TXN_COLS = 't.customer_id, t.txn_at, t.channel, t.txn_type, t.direction, t.amount_fen, t.teller_staff_id';
 const TXN_ABOVE_ID = `SELECT ${TXN_COLS} FROM transactions t WHERE t.id > ?`;
+const TXN_ID_RANGE = `SELECT ${TXN_COLS} FROM transactions t WHERE t.id > ? AND t.id <= ?`;
+const TXN_MAX_ID = query<[], { maxId: number | null }>('SELECT MAX(id) AS maxId FROM transactions');
 const TXN_CREATED_BY = `SELECT ${TXN_COLS} FROM transactions t WHERE t.created_job_id = ?`;
 const TXN_UPDATED_BY = `SELECT ${TXN_COLS} FROM transactions t WHERE t.id IN (SELECT row_id FROM import_changes WHERE job_id = ? AND tbl = 'transactions')`;
 /** The rows a job updated, as they were before it (columns the job did not map are unchanged). */
@@ -594,9 +596,25 @@ function revertAfter(db: Database, kind: ImportKind, jobId: number): void {
   db.exec(`DELETE FROM ${SET}`);
 }
 
-/** Repair (and first fill): every reporting table recomputed from the raw tables. */
-export function rebuildReporting(db: Database): void {
+/** Transactions folded into the summaries per this many ids, so a long rebuild can report its progress. */
+const REBUILD_TXN_CHUNK = 1_000_000;
+
+/**
+ * Repair (and first fill): every reporting table recomputed from the raw tables. `onProgress` gets
+ * (steps done, steps in all): four steps for balances, products and customers, then one per million
+ * transaction ids; the journal's aggregations are additive, so folding it in chunks gives the same sums.
+ */
+export function rebuildReporting(
+  db: Database,
+  opts: { onProgress?: (done: number, total: number) => void; txnChunk?: number } = {},
+): void {
+  const { onProgress, txnChunk = REBUILD_TXN_CHUNK } = opts;
   db.transaction(() => {
+    const maxTxnId = TXN_MAX_ID.get(db)?.maxId ?? 0;
+    const chunks = Math.ceil(maxTxnId / txnChunk);
+    const total = 4 + chunks;
+    const report = (done: number) => onProgress?.(done, total);
+    report(0);
     for (const t of [
       'report_months',
       'report_customers',
@@ -614,11 +632,18 @@ export function rebuildReporting(db: Database): void {
     ensureTemp(db);
     db.exec(`DELETE FROM ${SET}`);
     db.exec(`INSERT INTO ${SET} (customer_id) SELECT id FROM customers`);
+    report(1);
     computeMonths(db);
+    report(2);
     computeProducts(db);
+    report(3);
     applyCustomerRows(db, 1);
     db.exec(`DELETE FROM ${SET}`);
-    applyTransactions(db, 1, `SELECT ${TXN_COLS} FROM transactions t`);
+    report(4);
+    for (let c = 0; c < chunks; c++) {
+      applyTransactions(db, 1, TXN_ID_RANGE, [c * txnChunk, (c + 1) * txnChunk]);
+      report(5 + c);
+    }
     dropEmpty(db);
     dropTemp(db);
   })();
