@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { ensureBranch, issueEnrolCode, revokePc } from '../../db/hub/enrol';
@@ -13,13 +14,14 @@ import { startHub } from './service';
 const USAGE = `Usage: npm run hub -- [command] [options]
 Commands:
   serve      [--pg URL] [--host 127.0.0.1] [--port 41880] [--data .data/hub]   start a hub (default command)
+             [--tls-cert hub.pem --tls-key hub.key]                          serve HTTPS/WSS with the bank's certificate
   migrate    --pg OWNER_URL [--app-user crm_hub --app-password PW]           apply the hub schema (owner role)
   enrol-code --branch B01 [--name NAME] [--hours 24] [--pg URL]              create the branch if new, print a one-time code
   pcs        --branch B01 [--pg URL]                                          list the branch's enrolled PCs
   revoke     --branch B01 --pc PC_ID [--pg URL]                                 take a PC off the hub (its secret stops working)
   compact    [--branch B01] [--pg OWNER_URL]                                drop change-log rows a later change superseded
 With --pg the hub connects as that (least-privilege) role; without it, an embedded PostgreSQL is used.
-Plain HTTP, bound to loopback by default: TLS is not built yet; put a TLS proxy in front beyond loopback.
+Without --tls-cert/--tls-key the hub speaks plain HTTP and should stay on loopback (the default host).
 `;
 
 function flags(args: string[]): Map<string, string> {
@@ -77,8 +79,11 @@ async function serve(f: Map<string, string>): Promise<void> {
     appUrl = embedded.appUrl;
     process.stdout.write(`PostgreSQL (embedded, data in ${dir}): ${embedded.shownUrl}\n`);
   }
+  const [cert, key] = [f.get('tls-cert'), f.get('tls-key')];
+  if (!cert !== !key) throw new Error('--tls-cert and --tls-key go together');
   const hub = await startHub({
     pg: appUrl,
+    ...(cert && key ? { tls: { cert: readFileSync(cert), key: readFileSync(key) } } : {}),
     host: f.get('host') ?? '127.0.0.1',
     port: Number(f.get('port') ?? 41880),
     log,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { authenticatePc, enrolPc, type PcIdentity } from '../../db/hub/enrol';
@@ -24,8 +25,9 @@ import { WakeHub } from './wake';
  *                       outbox size, kept for the administrator's list of PCs)
  *   GET  /wake          WebSocket: "pull now" after every commit in the PC's branch
  *   GET  /health        liveness for the load balancer
- * Plain HTTP on 127.0.0.1 by default: TLS (the bank's certificate) is a later step of issue 16; until
- * then expose a hub beyond loopback only behind a TLS-terminating proxy.
+ * HTTPS and WSS with the bank's certificate when `tls` is given (`npm run hub -- --tls-cert --tls-key`;
+ * PCs trust the bank's CA, main/sync/hub-client.ts); plain HTTP is for loopback (tests, a hub and its
+ * TLS-terminating proxy on one machine).
  */
 export interface HubOptions {
   /** PostgreSQL as the application role (crm_hub_app member). */
@@ -35,6 +37,8 @@ export interface HubOptions {
   port?: number;
   poolSize?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Certificate chain and private key (PEM) to serve HTTPS/WSS with, e.g. issued by the bank's CA. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Test seam: runs inside each push transaction just before COMMIT. */
   beforeCommit?: BeforeCommit;
   /** Resolves a mutation's user to their role (see ActorResolver); the seam for users on the hub. */
@@ -162,13 +166,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     throw new HttpError(404, { error: 'not_found' });
   }
 
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return send(res, err.status, err.body);
       log('hub.internal', { message: (err as Error).message, stack: (err as Error).stack });
       send(res, 500, { error: 'internal' } satisfies HubErrorBody);
     });
-  });
+  };
+  // TLS 1.2 at least (what bank policies ask for); Node's default cipher list has no weak suites.
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handle)
+    : createServer(handle);
   server.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://hub').pathname !== '/wake') return socket.destroy();
     authenticatePc(pool, req.headers.authorization).then(
@@ -189,7 +197,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const { port } = server.address() as AddressInfo;
   const host = opts.host ?? '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     pool,
     wake,

@@ -1,4 +1,7 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Database } from 'better-sqlite3';
+import { hubCa } from '../../db/sync/membership';
 import {
   applyPull,
   markPushResults,
@@ -42,21 +45,68 @@ export class HubRefused extends Error {
 
 const TIMEOUT_MS = 15_000;
 
-async function call<T>(url: string, init: RequestInit): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
-  } catch (err) {
-    throw new HubUnreachable(err);
-  }
-  let body: unknown;
-  try {
-    body = await res.json();
-  } catch (err) {
-    throw new HubUnreachable(err);
-  }
-  if (!res.ok) throw new HubRefused(res.status, body);
-  return body as T;
+export interface HubCallInit {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /**
+   * PEM of the CA that signs an https:// hub's certificate (the bank's own CA, set when the PC joined);
+   * null: the system's trust store. The certificate is always verified: never rejectUnauthorized false.
+   */
+  ca?: string | null;
+}
+
+/**
+ * One JSON call to the hub over HTTP or HTTPS (node:https rather than fetch, which cannot be given a CA
+ * without another package). Unreachable, a TLS failure (untrusted or wrong certificate) and a
+ * non-JSON answer count as HubUnreachable; a JSON answer with an error status as HubRefused.
+ */
+export function hubCall<T>(url: string, init: HubCallInit = {}, retried = false): Promise<T> {
+  const u = new URL(url);
+  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<T>((resolve, reject) => {
+    const req = send(
+      u,
+      {
+        method: init.method ?? 'GET',
+        headers: {
+          ...init.headers,
+          ...(init.body !== undefined ? { 'content-length': String(Buffer.byteLength(init.body)) } : {}),
+        },
+        timeout: TIMEOUT_MS,
+        ...(u.protocol === 'https:' && init.ca ? { ca: init.ca } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => reject(new HubUnreachable(err)));
+        res.on('end', () => {
+          let body: unknown;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch (err) {
+            return reject(new HubUnreachable(err));
+          }
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) return reject(new HubRefused(status, body));
+          resolve(body as T);
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => {
+      // A kept-alive connection the hub (or the network) closed just as it was reused: the request never
+      // reached the hub, so it is sent once more on a new connection (Node's documented pattern).
+      if (!retried && req.reusedSocket && (err as { code?: string }).code === 'ECONNRESET')
+        hubCall<T>(url, init, true).then(resolve, reject);
+      else reject(new HubUnreachable(err));
+    });
+    req.end(init.body);
+  });
+}
+
+async function call<T>(db: Database, url: string, init: HubCallInit): Promise<T> {
+  return hubCall<T>(url, { ...init, ca: hubCa(db) });
 }
 
 /** Joins this store to a hub with a one-time code; the PC's secret is kept in the store. */
@@ -65,7 +115,7 @@ export async function enrolWorkstation(
   input: { hubUrl: string; branch: string; code: string; name: string },
 ): Promise<SyncIdentity> {
   const hubUrl = input.hubUrl.replace(/\/+$/, '');
-  const r = await call<EnrolResponse>(`${hubUrl}/enrol`, {
+  const r = await call<EnrolResponse>(db, `${hubUrl}/enrol`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ branch: input.branch, code: input.code, name: input.name }),
@@ -111,7 +161,7 @@ export async function syncOnce(db: Database, mutators: Mutators): Promise<CycleR
     for (;;) {
       const batch = underBytes(pendingMutations(db, MAX_MUTATIONS_PER_PUSH), MAX_PUSH_BYTES / 2);
       if (batch.length === 0) break;
-      const r = await call<PushResponse>(`${id.hubUrl}/push`, {
+      const r = await call<PushResponse>(db, `${id.hubUrl}/push`, {
         method: 'POST',
         headers,
         body: JSON.stringify({ mutations: batch }),
@@ -121,7 +171,9 @@ export async function syncOnce(db: Database, mutators: Mutators): Promise<CycleR
     }
     let cursor = state.cursor;
     for (;;) {
-      const p = await call<PullResponse>(`${id.hubUrl}/pull?cursor=${cursor}&queued=${queuedCount(db)}`, { headers });
+      const p = await call<PullResponse>(db, `${id.hubUrl}/pull?cursor=${cursor}&queued=${queuedCount(db)}`, {
+        headers,
+      });
       const rb = applyPull(db, p, mutators);
       report.pulled += p.changes.length;
       report.settled += rb.settled;
