@@ -1,21 +1,23 @@
 import type { Database } from 'better-sqlite3';
 import { CAMPAIGNS, campaignMutators, ENTRIES, projectCampaign, projectEntry, reprojectCampaigns } from './campaigns';
 import { CONTACTS, contactMutators, projectContact, reprojectContacts } from './contacts';
+import { OPPORTUNITIES, opportunityMutators, projectOpportunity, reprojectOpportunities } from './opportunities';
 import type { Mutators, Projections } from './replica';
 
 /**
  * The collaboration domains beyond referrals and accounts (issue 16): contacts, opportunities,
  * campaigns and their entries. Their mutators, projections and deferred placement, wired by domains.ts.
  */
-export const COLLAB_MUTATORS: Mutators = { ...contactMutators, ...campaignMutators };
+export const COLLAB_MUTATORS: Mutators = { ...contactMutators, ...opportunityMutators, ...campaignMutators };
 
 export const COLLAB_PROJECTIONS: Projections = {
   [CONTACTS]: projectContact,
+  [OPPORTUNITIES]: projectOpportunity,
   [CAMPAIGNS]: projectCampaign,
   [ENTRIES]: projectEntry,
 };
 
 /** Rows these domains could not place when they arrived (their customer not imported here yet). */
 export function placeCollab(db: Database): number {
-  return reprojectContacts(db) + reprojectCampaigns(db);
+  return reprojectContacts(db) + reprojectOpportunities(db) + reprojectCampaigns(db);
 }

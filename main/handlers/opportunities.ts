@@ -18,7 +18,25 @@ import { undoWonRule } from '../../shared/opportunities';
 import { activeManagersOf } from '../../db/repos/catalog';
 import { listRules, previewRule, runRules, saveRule } from '../../db/relationship/rules';
 import { branchTree, customerInScope } from '../../db/scope';
+import { syncActor } from '../../db/sync/actor';
+import { type OpportunityStep, shareOpportunity } from '../../db/sync/opportunities';
+import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
+
+/**
+ * Runs an opportunity step and, on a PC joined to a hub, queues the opportunity's new row in the same
+ * transaction (db/sync/opportunities.ts); standalone the step runs as it always did.
+ */
+function shared<T>(ctx: AuthedCtx, step: OpportunityStep, work: () => { id: number; value: T }): T {
+  const db = ctx.services.db;
+  const out = db.transaction(() => {
+    const r = work();
+    shareOpportunity(db, r.id, step, syncActor(db, ctx.user));
+    return r.value;
+  })();
+  kickSync(db);
+  return out;
+}
 
 function fen(yuan: string | undefined | null): number | null | undefined {
   if (yuan === undefined) return undefined;
@@ -56,17 +74,20 @@ export const opportunitiesHandlers = handlers({
     const scope = ctx.scope();
     customerInScope(db, scope, customerId);
     // A manager's own lead is theirs; the president's goes to the manager of record (or the branch queue).
-    const { id } = createOpportunity(db, {
-      customerId,
-      source: 'manual',
-      product,
-      amountFen: fen(amount) ?? null,
-      dueOn: dueOn ?? null,
-      title: title ?? null,
-      note: note ?? null,
-      ...(ctx.user.role === 'manager' ? { ownerStaffId: ctx.user.staff_id } : {}),
-      createdBy: ctx.user.id,
-      today: ctx.services.clock.today(),
+    const id = shared(ctx, { op: 'create' }, () => {
+      const made = createOpportunity(db, {
+        customerId,
+        source: 'manual',
+        product,
+        amountFen: fen(amount) ?? null,
+        dueOn: dueOn ?? null,
+        title: title ?? null,
+        note: note ?? null,
+        ...(ctx.user.role === 'manager' ? { ownerStaffId: ctx.user.staff_id } : {}),
+        createdBy: ctx.user.id,
+        today: ctx.services.clock.today(),
+      });
+      return { id: made.id, value: made.id };
     });
     return getOpportunity(db, opportunityScope(scope), id);
   },
@@ -75,15 +96,11 @@ export const opportunitiesHandlers = handlers({
     const db = ctx.services.db;
     const os = opportunityScope(ctx.scope());
     getOpportunity(db, os, id);
-    moveOpportunity(db, {
-      id,
-      to,
-      note,
-      amountFen: fen(amount) ?? undefined,
-      product,
-      lostReason,
-      userId: ctx.user.id,
-      today: ctx.services.clock.today(),
+    const today = ctx.services.clock.today();
+    const move = { to, note, amountFen: fen(amount) ?? undefined, product, lostReason, today };
+    shared(ctx, { op: 'move', ...move }, () => {
+      moveOpportunity(db, { id, userId: ctx.user.id, ...move });
+      return { id, value: null };
     });
     const after = getOpportunity(db, os, id);
     // A win is a closing the branch's figures count: who closed what, at which amount, is on the trail.
@@ -108,7 +125,11 @@ export const opportunitiesHandlers = handlers({
     const before = getOpportunity(db, os, id);
     const rule = undoFor(ctx, id);
     if (!rule.allowed) throw new AppError('OPPORTUNITY_UNDO', { reason: rule.reason });
-    const back = undoWin(db, { id, userId: ctx.user.id, today: ctx.services.clock.today(), reason });
+    const today = ctx.services.clock.today();
+    const back = shared(ctx, { op: 'undoWon', reason, today }, () => ({
+      id,
+      value: undoWin(db, { id, userId: ctx.user.id, today, reason }),
+    }));
     ctx.audit({
       action: 'opportunities.undoWon',
       outcome: 'ok',
@@ -130,7 +151,11 @@ export const opportunitiesHandlers = handlers({
     const db = ctx.services.db;
     const os = opportunityScope(ctx.scope());
     getOpportunity(db, os, id);
-    updateOpportunity(db, id, { product, amountFen: fen(amount), dueOn, note });
+    const edit = { product, amountFen: fen(amount), dueOn, note };
+    shared(ctx, { op: 'update', ...edit }, () => {
+      updateOpportunity(db, id, edit);
+      return { id, value: null };
+    });
     return getOpportunity(db, os, id);
   },
 
@@ -143,7 +168,10 @@ export const opportunitiesHandlers = handlers({
         field: 'ownerStaffId',
         issues: [{ path: ['ownerStaffId'], code: 'notAManager' }],
       });
-    assignOpportunity(db, id, ownerStaffId);
+    shared(ctx, { op: 'assign', owner: '' }, () => {
+      assignOpportunity(db, id, ownerStaffId);
+      return { id, value: null };
+    });
     ctx.audit({
       action: 'opportunities.assign',
       outcome: 'ok',

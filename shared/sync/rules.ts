@@ -205,6 +205,8 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       source: { type: 'text', required: true, values: ['manual', 'rule'] },
       rule_code: { type: 'text', maxLength: 64 },
       product: { type: 'text', required: true, values: OPPORTUNITY_PRODUCTS },
+      // The product confirmed with a win (成交确认), by its code.
+      product_code: { type: 'text', maxLength: 64 },
       amount_fen: { type: 'int' },
       due_on: { type: 'text', maxLength: 10 },
       title: { type: 'text', maxLength: 200 },

@@ -8,7 +8,7 @@ import { enrolWorkstation } from '../../../main/sync/hub-client';
 import { startWorkstationSync } from '../../../main/sync/start';
 import type { SyncWorker } from '../../../main/sync/worker';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
-import { ownerPool, startPg, type TestPg } from './support';
+import { enrolTestPc, ownerPool, post, startPg, type TestPg } from './support';
 import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
 
 /**
@@ -240,5 +240,127 @@ describe('campaigns through the hub', () => {
     // Closed is closed everywhere: no one works it any more, on any PC.
     const refused = await call(A.w, 'campaigns.setStatus', { entryId: mineA[0]!.id, status: 'won' }, A.s.manager1);
     expect(refused.ok).toBe(false);
+  });
+});
+
+/** A hand-made opportunity on a PC by its title (its INTEGER id is the PC's own). */
+const oppOn = async (pc: Pc, title: string, who = 'manager1') =>
+  (await ok(pc.w, 'opportunities.list', { filter: {}, offset: 0, limit: 100 }, pc.s[who])).rows.find(
+    (o) => o.title === title,
+  );
+const historyOn = async (pc: Pc, id: number, who = 'manager1') =>
+  (await ok(pc.w, 'opportunities.get', { id }, pc.s[who])).history.map(
+    (h) => `${h.fromStage}>${h.toStage}:${h.userName}`,
+  );
+
+describe('opportunities through the hub', () => {
+  it('made on A, moved on B; two moves apart: one holds, the other is re-run or a 同步冲突 entry', async () => {
+    const made = await ok(
+      A.w,
+      'opportunities.create',
+      { customerId: A.w.ids.customers.m1b, product: 'loan', amount: '200000.00', title: '经营贷', note: '到店咨询' },
+      A.s.manager1,
+    );
+    expect(await until(async () => (await oppOn(B, '经营贷')) !== undefined, 2000)).toBe(true);
+    const onB = (await oppOn(B, '经营贷'))!;
+    expect(onB).toMatchObject({ stage: 'identified', amount: '200000.00', product: 'loan', ownerName: '李经理' });
+    await ok(B.w, 'opportunities.move', { id: onB.id, to: 'contacted', note: '电话沟通' }, B.s.manager1);
+    expect(await until(async () => (await oppOn(A, '经营贷'))?.stage === 'contacted')).toBe(true);
+    expect(await historyOn(A, made.id)).toEqual(await historyOn(B, onB.id));
+
+    // Apart: A moves it to a proposal, B closes it as lost; A is back first, so B's close meets a proposal.
+    A.cable.unplug();
+    B.cable.unplug();
+    expect(await until(() => !A.worker.listening && !B.worker.listening)).toBe(true);
+    await ok(A.w, 'opportunities.move', { id: made.id, to: 'proposal' }, A.s.manager1);
+    await ok(B.w, 'opportunities.move', { id: onB.id, to: 'lost', lostReason: '利率不合适' }, B.s.manager1);
+    A.cable.plug();
+    expect(await until(async () => (await oppOn(C, '经营贷', 'president'))?.stage === 'proposal')).toBe(true);
+    B.cable.plug();
+    expect(await until(converged, 8000)).toBe(true);
+    // Lost is allowed from a proposal too: B's step is re-run on the new state and holds, after A's.
+    for (const pc of [A, B, C]) {
+      const o = (await oppOn(pc, '经营贷', 'president'))!;
+      expect(o.stage).toBe('lost');
+      expect(await historyOn(pc, o.id, 'president')).toEqual([
+        'null>identified:manager1',
+        'identified>contacted:manager1',
+        'contacted>proposal:manager1',
+        'proposal>lost:manager1',
+      ]);
+    }
+    expect(listConflicts(B.w.db)).toEqual([]);
+
+    // A second one: won on A, moved back a stage on B apart. Won is final: B's move is a 同步冲突 entry.
+    const two = await ok(
+      A.w,
+      'opportunities.create',
+      { customerId: A.w.ids.customers.m1a, product: 'wealth', title: '理财升级' },
+      A.s.manager1,
+    );
+    await ok(A.w, 'opportunities.move', { id: two.id, to: 'proposal' }, A.s.manager1);
+    expect(await until(async () => (await oppOn(B, '理财升级'))?.stage === 'proposal')).toBe(true);
+    const twoB = (await oppOn(B, '理财升级'))!;
+    B.cable.unplug();
+    expect(await until(() => !B.worker.listening)).toBe(true);
+    await ok(B.w, 'opportunities.move', { id: twoB.id, to: 'negotiating', note: '谈费率' }, B.s.manager1);
+    await ok(A.w, 'opportunities.move', { id: two.id, to: 'won', amount: '300000.00' }, A.s.manager1);
+    expect(await until(async () => (await oppOn(C, '理财升级', 'president'))?.stage === 'won')).toBe(true);
+    B.cable.plug();
+    expect(await until(converged, 8000)).toBe(true);
+    expect(listConflicts(B.w.db).map((c) => [c.name, c.reason.refused, c.reason.from, c.reason.to])).toEqual([
+      ['opportunities.move', 'OPPORTUNITY_STAGE', 'won', 'negotiating'],
+    ]);
+    expect(await oppOn(B, '理财升级')).toMatchObject({
+      stage: 'won',
+      amount: '300000.00',
+    });
+    // Audited on B: the user's move, failed.
+    expect(
+      B.w.db
+        .prepare("SELECT username, outcome FROM audit_log WHERE action = 'opportunities.move' AND outcome = 'failed'")
+        .all(),
+    ).toEqual([{ username: 'manager1', outcome: 'failed' }]);
+  });
+
+  it("the hub refuses a manager's move of another manager's opportunity", async () => {
+    const rows = (await hubRecords(owner, BRANCH)) as Record<
+      string,
+      { revision: number; data: Record<string, unknown> }
+    >;
+    const [key, rec] = Object.entries(rows).find(([k, x]) => k.startsWith('opportunities/') && x.data.stage === 'won')!;
+    const id = key.split('/')[1]!;
+    const pcId = 'rogue';
+    const pc = await enrolTestPc(`http://127.0.0.1:${hub1.port}`, owner, BRANCH, pcId);
+    const moved = { ...rec.data, note: '改别人的商机' };
+    const res = await post(
+      `http://127.0.0.1:${hub1.port}/push`,
+      {
+        mutations: [
+          {
+            id: 1,
+            name: 'opportunities.update',
+            args: {},
+            userId: 'manager2',
+            role: 'manager',
+            staff: 'E102',
+            effects: [{ table: 'opportunities', id, baseRevision: rec.revision, data: moved }],
+          },
+          {
+            id: 2,
+            name: 'opportunities.update',
+            args: {},
+            userId: 'teller',
+            role: 'teller',
+            staff: 'E201',
+            effects: [{ table: 'opportunities', id, baseRevision: rec.revision, data: moved }],
+          },
+        ],
+      },
+      pc.token,
+    );
+    expect(
+      res.body.results.map((r: { reason: { code: string; detail?: string } }) => r.reason.detail ?? r.reason.code),
+    ).toEqual(['not_owner', 'permission']);
   });
 });
