@@ -1,0 +1,516 @@
+/**
+ * Gradient-boosted decision trees for a 0/1 target (log loss), histogram-based as LightGBM:
+ *
+ *  - each feature is cut into at most 255 bins (numbers at quantiles of the training rows, or one bin
+ *    per value when there are fewer; categories one bin per kept level after pooling), bin 0 holding
+ *    the missing values, so a row is 1 byte per feature (row-major Uint8Array);
+ *  - trees grow leaf-wise (the leaf whose best split gains most is split next) up to `maxLeaves`,
+ *    the gradient and hessian histograms of a node's smaller child built from its rows and the
+ *    larger child's taken as the parent's minus the smaller's;
+ *  - a split sends a set of bins left (a 256-bit mask): numbers at a threshold with missing values
+ *    sent the way that gains more, categories in the order of their gradient ratio (LightGBM's
+ *    many-vs-many categorical split), so one mask lookup decides every node when scoring;
+ *  - leaf values are Newton steps -G / (H + l2), shrunk by the learning rate; the number of trees
+ *    is chosen by early stopping on a held-back tenth of the training rows (validation log loss);
+ *  - on large sets each tree is grown on a random share of the rows (Friedman's stochastic gradient
+ *    boosting), so the time per tree stops growing with the row count past 200,000 rows.
+ */
+import type { CategoricalColumn, Column, Dataset } from './dataset';
+import { type PooledLevels, levelMap, poolLevels } from './levels';
+import { sigmoid } from './metrics';
+import { rng } from './random';
+
+export type BinnedFeature =
+  | {
+      kind: 'numeric';
+      name: string /** Ascending: a value <= cuts[j] (and above cuts[j-1]) is in bin j + 1. */;
+      cuts: number[];
+    }
+  | { kind: 'categorical'; name: string; levels: PooledLevels };
+
+export interface BoostedModel {
+  kind: 'boosted';
+  features: BinnedFeature[];
+  base: number;
+  learningRate: number;
+  trees: number;
+  /** Nodes of all trees: tree t starts at roots[t]. feature -1 = leaf (value), else split by mask. */
+  roots: Int32Array;
+  feature: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+  /** 8 words (256 bits) per node: bin b goes left when bit b is set. */
+  mask: Uint32Array;
+  /** Total split gain per feature. */
+  gain: number[];
+}
+
+export interface BoostedOptions {
+  maxTrees?: number;
+  learningRate?: number;
+  maxLeaves?: number;
+  minChildRows?: number;
+  l2?: number;
+  /** Rounds without validation improvement before stopping (0: no early stopping, maxTrees trees). */
+  earlyStopping?: number;
+  validationShare?: number;
+  maxBins?: number;
+  /**
+   * Share of the training rows each tree is grown on (stochastic gradient boosting); by default all
+   * up to 200,000 rows, then 200,000 / rows (at least a quarter), which bounds the cost of a tree.
+   */
+  subsample?: number;
+  seed?: number;
+  minCount?: number;
+  maxLevels?: number;
+  /** Called after each tree with (trees so far, maxTrees); return false to stop. */
+  onTree?: (trees: number, max: number) => boolean | undefined;
+}
+
+const MAX_BINS = 255;
+
+function numericCuts(values: Float32Array, rows: Uint32Array, maxBins: number, seed: number): number[] {
+  const cap = 200_000;
+  const step = rows.length > cap ? rows.length / cap : 1;
+  const sample: number[] = [];
+  const next = rng(seed);
+  for (let k = 0; k < rows.length; k += step) {
+    const at = step > 1 ? Math.min(rows.length - 1, Math.floor(k + next() * step)) : k;
+    const v = values[rows[at]!]!;
+    if (!Number.isNaN(v)) sample.push(v);
+  }
+  if (!sample.length) return [];
+  const s = Float64Array.from(sample).sort();
+  const distinct: number[] = [];
+  for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[i - 1]) distinct.push(s[i]!);
+  if (distinct.length <= maxBins) {
+    const cuts: number[] = [];
+    for (let i = 0; i + 1 < distinct.length; i++) cuts.push(Math.fround((distinct[i]! + distinct[i + 1]!) / 2));
+    return dedupe(cuts);
+  }
+  const cuts: number[] = [];
+  for (let q = 1; q < maxBins; q++) {
+    const v = s[Math.min(s.length - 1, Math.floor((q * s.length) / maxBins))]!;
+    if (v < distinct[distinct.length - 1]!) cuts.push(v);
+  }
+  return dedupe(cuts);
+}
+
+function dedupe(a: number[]): number[] {
+  return a.filter((v, i) => i === 0 || v > a[i - 1]!);
+}
+
+/** Bin of a number: 0 missing, else 1 + the first j with value <= cuts[j] (cuts.length + 1 above all). */
+function numericBin(cuts: Float64Array, v: number): number {
+  if (Number.isNaN(v)) return 0;
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v <= cuts[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo + 1;
+}
+
+function columnFor(data: Dataset, f: BinnedFeature): Column {
+  const col = data.columns.find((c) => c.name === f.name);
+  if (!col || col.kind !== f.kind) throw new Error(`column ${f.name} (${f.kind}) is not in the data`);
+  return col;
+}
+
+/** Row-major bins (rows.length x features) of `rows`, written from `offset` rows into `out`. */
+export function binRows(features: BinnedFeature[], data: Dataset, rows: Uint32Array, out?: Uint8Array): Uint8Array {
+  const F = features.length;
+  const n = rows.length;
+  const bins = out ?? new Uint8Array(n * F);
+  features.forEach((f, j) => {
+    const col = columnFor(data, f);
+    if (f.kind === 'numeric') {
+      const v = (col as { values: Float32Array }).values;
+      const cuts = Float64Array.from(f.cuts);
+      for (let k = 0; k < n; k++) bins[k * F + j] = numericBin(cuts, v[rows[k]!]!);
+    } else {
+      const c = col as CategoricalColumn;
+      const map = levelMap(f.levels, c);
+      for (let k = 0; k < n; k++) {
+        const code = c.codes[rows[k]!]!;
+        // 0 missing, 1..K kept levels, K+1 other; a level with no place (nothing pooled) -> other's bin
+        bins[k * F + j] = code < 0 ? 0 : map[code]! >= 0 ? map[code]! + 1 : f.levels.kept.length + 1;
+      }
+    }
+  });
+  return bins;
+}
+
+interface Leaf {
+  start: number;
+  end: number;
+  G: number;
+  H: number;
+  /** Histograms: gh[2*(f*256+b)] = sum g, +1 = sum h; cnt[f*256+b] = rows. */
+  gh: Float64Array;
+  cnt: Int32Array;
+  node: number;
+  split: Split | null;
+}
+
+interface Split {
+  gain: number;
+  feature: number;
+  mask: Uint32Array;
+  GL: number;
+  HL: number;
+  nL: number;
+}
+
+function buildHist(
+  bins: Uint8Array,
+  F: number,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  g: Float64Array,
+  h: Float64Array,
+) {
+  const gh = new Float64Array(F * 512);
+  const cnt = new Int32Array(F * 256);
+  for (let k = start; k < end; k++) {
+    const r = idx[k]!;
+    const base = r * F;
+    const gi = g[r]!;
+    const hi = h[r]!;
+    for (let f = 0; f < F; f++) {
+      const o = (f << 8) | bins[base + f]!;
+      gh[2 * o] = gh[2 * o]! + gi;
+      gh[2 * o + 1] = gh[2 * o + 1]! + hi;
+      cnt[o]!++;
+    }
+  }
+  return { gh, cnt };
+}
+
+function bestSplit(leaf: Leaf, features: BinnedFeature[], nBins: number[], l2: number, minRows: number): Split | null {
+  const { gh, cnt, G, H } = leaf;
+  const n = leaf.end - leaf.start;
+  const parent = (G * G) / (H + l2);
+  let best: Split | null = null;
+  const minH = 1e-3;
+  const consider = (feature: number, GL: number, HL: number, nL: number, bitsOf: () => Uint32Array) => {
+    const nR = n - nL;
+    const HR = H - HL;
+    if (nL < minRows || nR < minRows || HL < minH || HR < minH) return;
+    const GR = G - GL;
+    const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
+    if (gain > 1e-9 && (!best || gain > best.gain)) best = { gain, feature, mask: bitsOf(), GL, HL, nL };
+  };
+  for (let f = 0; f < features.length; f++) {
+    const o = f << 8;
+    const B = nBins[f]!; // bins 0..B-1 in use
+    const Gm = gh[2 * o]!;
+    const Hm = gh[2 * o + 1]!;
+    const Cm = cnt[o]!;
+    if (features[f]!.kind === 'numeric') {
+      let GL = 0;
+      let HL = 0;
+      let nL = 0;
+      for (let b = 0; b < B - 1; b++) {
+        if (b > 0) {
+          GL += gh[2 * (o + b)]!;
+          HL += gh[2 * (o + b) + 1]!;
+          nL += cnt[o + b]!;
+          if (cnt[o + b] === 0) continue;
+        }
+        const thr = b;
+        consider(f, GL, HL, nL, () => rangeMask(thr, false));
+        if (Cm > 0) consider(f, GL + Gm, HL + Hm, nL + Cm, () => rangeMask(thr, true));
+      }
+    } else {
+      const present: number[] = [];
+      for (let b = 0; b < B; b++) if (cnt[o + b]! > 0) present.push(b);
+      if (present.length < 2) continue;
+      present.sort(
+        (a, b) => gh[2 * (o + a)]! / (gh[2 * (o + a) + 1]! + 10) - gh[2 * (o + b)]! / (gh[2 * (o + b) + 1]! + 10),
+      );
+      let GL = 0;
+      let HL = 0;
+      let nL = 0;
+      for (let i = 0; i + 1 < present.length; i++) {
+        const b = present[i]!;
+        GL += gh[2 * (o + b)]!;
+        HL += gh[2 * (o + b) + 1]!;
+        nL += cnt[o + b]!;
+        const upto = i;
+        consider(f, GL, HL, nL, () => {
+          const m = new Uint32Array(8);
+          for (let j = 0; j <= upto; j++) setBit(m, present[j]!);
+          return m;
+        });
+      }
+    }
+  }
+  return best;
+}
+
+function setBit(m: Uint32Array, b: number): void {
+  m[b >> 5] = m[b >> 5]! | (1 << (b & 31));
+}
+
+/** Bins 1..thr left, and bin 0 (missing) when `missingLeft`. */
+function rangeMask(thr: number, missingLeft: boolean): Uint32Array {
+  const m = new Uint32Array(8);
+  for (let b = 1; b <= thr; b++) setBit(m, b);
+  if (missingLeft) setBit(m, 0);
+  return m;
+}
+
+interface TreeBuilder {
+  feature: number[];
+  left: number[];
+  right: number[];
+  value: number[];
+  mask: number[];
+}
+
+function newNode(t: TreeBuilder): number {
+  t.feature.push(-1);
+  t.left.push(-1);
+  t.right.push(-1);
+  t.value.push(0);
+  for (let i = 0; i < 8; i++) t.mask.push(0);
+  return t.feature.length - 1;
+}
+
+/** The leaf a binned row (at `base` in `bins`) reaches from `node`. */
+function walk(t: TreeBuilder, node: number, bins: Uint8Array, base: number): number {
+  while (t.feature[node]! >= 0) {
+    const bin = bins[base + t.feature[node]!]!;
+    node = (t.mask[node * 8 + (bin >> 5)]! >>> (bin & 31)) & 1 ? t.left[node]! : t.right[node]!;
+  }
+  return node;
+}
+
+export function fitBoosted(data: Dataset, rows: Uint32Array, opts: BoostedOptions = {}): BoostedModel {
+  const maxTrees = opts.maxTrees ?? 300;
+  const lr = opts.learningRate ?? 0.1;
+  const maxLeaves = opts.maxLeaves ?? 31;
+  const minRows = opts.minChildRows ?? 20;
+  const l2 = opts.l2 ?? 1;
+  const patience = opts.earlyStopping ?? 30;
+  const seed = opts.seed ?? 1;
+  const maxBins = Math.min(MAX_BINS, opts.maxBins ?? MAX_BINS);
+
+  // Hold back a validation tenth for early stopping.
+  let fitRows = rows;
+  let validRows = new Uint32Array(0);
+  if (patience > 0 && rows.length >= 200) {
+    const next = rng(seed + 17);
+    const share = opts.validationShare ?? 0.1;
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let k = 0; k < rows.length; k++) (next() < share ? b : a).push(rows[k]!);
+    fitRows = Uint32Array.from(a);
+    validRows = Uint32Array.from(b);
+  }
+
+  const features: BinnedFeature[] = data.columns.map((col, j) =>
+    col.kind === 'numeric'
+      ? { kind: 'numeric', name: col.name, cuts: numericCuts(col.values, fitRows, maxBins - 1, seed + j) }
+      : {
+          kind: 'categorical',
+          name: col.name,
+          levels: poolLevels(col, fitRows, { minCount: opts.minCount, maxLevels: Math.min(opts.maxLevels ?? 60, 253) }),
+        },
+  );
+  const nBins = features.map((f) => (f.kind === 'numeric' ? f.cuts.length + 2 : f.levels.kept.length + 2));
+  const F = features.length;
+  const n = fitRows.length;
+  const bins = binRows(features, data, fitRows);
+  const vbins = binRows(features, data, validRows);
+  const y = new Uint8Array(n);
+  let pos = 0;
+  for (let k = 0; k < n; k++) {
+    y[k] = data.target[fitRows[k]!]!;
+    pos += y[k]!;
+  }
+  const vy = new Uint8Array(validRows.length);
+  for (let k = 0; k < validRows.length; k++) vy[k] = data.target[validRows[k]!]!;
+  const rate = Math.min(1 - 1e-6, Math.max(1e-6, pos / Math.max(1, n)));
+  const base = Math.log(rate / (1 - rate));
+  const margin = new Float64Array(n).fill(base);
+  const vmargin = new Float64Array(validRows.length).fill(base);
+  const g = new Float64Array(n);
+  const h = new Float64Array(n);
+  const idx = new Uint32Array(n);
+  const subsample = opts.subsample ?? Math.min(1, Math.max(0.25, 200_000 / Math.max(1, n)));
+  const sampler = rng(seed + 29);
+  const t: TreeBuilder = { feature: [], left: [], right: [], value: [], mask: [] };
+  const roots: number[] = [];
+  const gainByFeature = new Float64Array(F);
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let bestTrees = 0;
+  let bestNodes = 0;
+  let sinceBest = 0;
+
+  for (let tree = 0; tree < maxTrees; tree++) {
+    let m = 0;
+    let G = 0;
+    let H = 0;
+    for (let i = 0; i < n; i++) {
+      const p = sigmoid(margin[i]!);
+      g[i] = p - y[i]!;
+      h[i] = Math.max(p * (1 - p), 1e-12);
+      if (subsample >= 1 || sampler() < subsample) {
+        idx[m++] = i;
+        G += g[i]!;
+        H += h[i]!;
+      }
+    }
+    const root = newNode(t);
+    roots.push(root);
+    const rh = buildHist(bins, F, idx, 0, m, g, h);
+    const first: Leaf = { start: 0, end: m, G, H, gh: rh.gh, cnt: rh.cnt, node: root, split: null };
+    first.split = bestSplit(first, features, nBins, l2, minRows);
+    const leaves: Leaf[] = [first];
+    while (leaves.length < maxLeaves) {
+      let pick = -1;
+      for (let i = 0; i < leaves.length; i++) {
+        const s = leaves[i]!.split;
+        if (s && (pick < 0 || s.gain > leaves[pick]!.split!.gain)) pick = i;
+      }
+      if (pick < 0) break;
+      const leaf = leaves[pick]!;
+      const s = leaf.split!;
+      gainByFeature[s.feature] = gainByFeature[s.feature]! + s.gain;
+      // Partition the leaf's rows: left-going first.
+      let a = leaf.start;
+      let b = leaf.end - 1;
+      const f = s.feature;
+      const mk = s.mask;
+      while (a <= b) {
+        const bin = bins[idx[a]! * F + f]!;
+        if ((mk[bin >> 5]! >>> (bin & 31)) & 1) a++;
+        else {
+          const tmp = idx[a]!;
+          idx[a] = idx[b]!;
+          idx[b] = tmp;
+          b--;
+        }
+      }
+      const mid = a;
+      const lNode = newNode(t);
+      const rNode = newNode(t);
+      t.feature[leaf.node] = f;
+      t.left[leaf.node] = lNode;
+      t.right[leaf.node] = rNode;
+      for (let w = 0; w < 8; w++) t.mask[leaf.node * 8 + w] = mk[w]!;
+      const nL = mid - leaf.start;
+      const nR = leaf.end - mid;
+      const small = nL <= nR ? { start: leaf.start, end: mid } : { start: mid, end: leaf.end };
+      const sh = buildHist(bins, F, idx, small.start, small.end, g, h);
+      const lh = leaf.gh;
+      const lc = leaf.cnt;
+      for (let i = 0; i < lh.length; i++) lh[i] = lh[i]! - sh.gh[i]!;
+      for (let i = 0; i < lc.length; i++) lc[i] = lc[i]! - sh.cnt[i]!;
+      const smallLeaf: Leaf = {
+        ...small,
+        G: nL <= nR ? s.GL : leaf.G - s.GL,
+        H: nL <= nR ? s.HL : leaf.H - s.HL,
+        gh: sh.gh,
+        cnt: sh.cnt,
+        node: nL <= nR ? lNode : rNode,
+        split: null,
+      };
+      const bigLeaf: Leaf = {
+        start: nL <= nR ? mid : leaf.start,
+        end: nL <= nR ? leaf.end : mid,
+        G: leaf.G - smallLeaf.G,
+        H: leaf.H - smallLeaf.H,
+        gh: lh,
+        cnt: lc,
+        node: nL <= nR ? rNode : lNode,
+        split: null,
+      };
+      leaves.splice(pick, 1, smallLeaf, bigLeaf);
+      if (leaves.length < maxLeaves) {
+        smallLeaf.split = bestSplit(smallLeaf, features, nBins, l2, minRows);
+        bigLeaf.split = bestSplit(bigLeaf, features, nBins, l2, minRows);
+      }
+    }
+    for (const leaf of leaves) {
+      const v = (-leaf.G / (leaf.H + l2)) * lr;
+      t.value[leaf.node] = v;
+      if (m === n) for (let k = leaf.start; k < leaf.end; k++) margin[idx[k]!] = margin[idx[k]!]! + v;
+    }
+    // Rows the tree was not grown on (a subsample) find their leaf by walking it.
+    if (m < n) for (let i = 0; i < n; i++) margin[i] = margin[i]! + t.value[walk(t, root, bins, i * F)]!;
+    // Validation: walk the new tree for each held-back row.
+    if (validRows.length) {
+      let loss = 0;
+      for (let k = 0; k < validRows.length; k++) {
+        const z = vmargin[k]! + t.value[walk(t, root, vbins, k * F)]!;
+        vmargin[k] = z;
+        loss += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - (vy[k] ? z : 0);
+      }
+      loss /= validRows.length;
+      if (loss < bestLoss - 1e-9) {
+        bestLoss = loss;
+        bestTrees = tree + 1;
+        bestNodes = t.feature.length;
+        sinceBest = 0;
+      } else if (++sinceBest >= patience) break;
+    } else {
+      bestTrees = tree + 1;
+      bestNodes = t.feature.length;
+    }
+    if (opts.onTree && opts.onTree(tree + 1, maxTrees) === false) break;
+  }
+  return {
+    kind: 'boosted',
+    features,
+    base,
+    learningRate: lr,
+    trees: bestTrees,
+    roots: Int32Array.from(roots.slice(0, bestTrees)),
+    feature: Int32Array.from(t.feature.slice(0, bestNodes)),
+    left: Int32Array.from(t.left.slice(0, bestNodes)),
+    right: Int32Array.from(t.right.slice(0, bestNodes)),
+    value: Float64Array.from(t.value.slice(0, bestNodes)),
+    mask: Uint32Array.from(t.mask.slice(0, bestNodes * 8)),
+    gain: [...gainByFeature],
+  };
+}
+
+/** Log-odds for `rows`, binned a block at a time (memory stays flat whatever the row count). */
+export function boostedMargins(model: BoostedModel, data: Dataset, rows: Uint32Array): Float64Array {
+  const F = model.features.length;
+  const out = new Float64Array(rows.length);
+  const block = 65_536;
+  const buf = new Uint8Array(block * F);
+  const { roots, feature, left, right, value, mask } = model;
+  for (let s = 0; s < rows.length; s += block) {
+    const part = rows.subarray(s, Math.min(rows.length, s + block));
+    const bins = binRows(model.features, data, part, buf);
+    for (let k = 0; k < part.length; k++) {
+      let z = model.base;
+      const baseK = k * F;
+      for (let tr = 0; tr < roots.length; tr++) {
+        let node = roots[tr]!;
+        while (feature[node]! >= 0) {
+          const bin = bins[baseK + feature[node]!]!;
+          node = (mask[node * 8 + (bin >> 5)]! >>> (bin & 31)) & 1 ? left[node]! : right[node]!;
+        }
+        z += value[node]!;
+      }
+      out[s + k] = z;
+    }
+  }
+  return out;
+}
+
+export function predictBoosted(model: BoostedModel, data: Dataset, rows: Uint32Array): Float64Array {
+  const z = boostedMargins(model, data, rows);
+  for (let k = 0; k < z.length; k++) z[k] = sigmoid(z[k]!);
+  return z;
+}
