@@ -59,7 +59,11 @@ export function refreshFactors(db: Database, today: string): number {
 }
 
 /** Composite score (0..100 before penalties) and tier, as SQL over `customer_factors f`, with its parameters. */
-export function modelSql(model: TierModel): { score: string; tier: string; params: number[]; tierParams: number[] } {
+export function modelSql(
+  model: TierModel,
+  /** The column the tier expression reads the score from. */
+  scoreAlias = 's',
+): { score: string; tier: string; params: number[]; tierParams: number[] } {
   const m = tierModelSchema.parse(model);
   const params: number[] = [];
   const totalWeight = m.factors.reduce((s, f) => s + f.weight, 0);
@@ -80,7 +84,8 @@ export function modelSql(model: TierModel): { score: string; tier: string; param
   const t = m.thresholds;
   const tierParams: number[] = [];
   const rank = (tier: TierName) => TIER_ORDER.indexOf(tier);
-  const base = `CASE WHEN s >= ? THEN 0 WHEN s >= ? THEN 1 WHEN s >= ? THEN 2 WHEN s >= ? THEN 3 WHEN s >= ? THEN 4 ELSE 5 END`;
+  const s = scoreAlias;
+  const base = `CASE WHEN ${s} >= ? THEN 0 WHEN ${s} >= ? THEN 1 WHEN ${s} >= ? THEN 2 WHEN ${s} >= ? THEN 3 WHEN ${s} >= ? THEN 4 ELSE 5 END`;
   tierParams.push(t.gold, t.quality, t.key, t.ordinary, t.restricted);
   const caps = m.penalties
     .filter((p) => p.capAt)
@@ -123,6 +128,52 @@ export function whatIf(db: Database, model: TierModel): WhatIfCell[] {
     .safeIntegers(true)
     .all(...t.params);
   return rows.map((r) => ({ from: r.from, to: r.to, customers: Number(r.customers), aumFen: r.aum }));
+}
+
+export interface WhatIfSplit {
+  /** Stored tier -> tier under the new model: everything a save would move. */
+  total: WhatIfCell[];
+  /** Tier under the baseline (the active model) -> tier under the new model: what this change moves. */
+  changed: WhatIfCell[];
+  /**
+   * Stored tier -> tier under the baseline on today's factors: customers already out of date (their
+   * figures moved since the last re-tier); any save moves them, whatever the new model says.
+   */
+  drift: WhatIfCell[];
+}
+
+/**
+ * The what-if split in one pass over the factors: each customer's stored tier, tier under `baseline`
+ * and tier under `model`, counted per triple (at most 7 x 6 x 6 groups) and summed three ways.
+ */
+export function whatIfSplit(db: Database, model: TierModel, baseline: TierModel): WhatIfSplit {
+  const a = modelSql(baseline, 'sa');
+  const b = modelSql(model, 'sb');
+  const rows = db
+    .prepare<SqlParam[], { cur: string; act: string; nxt: string; customers: bigint; aum: bigint }>(
+      `SELECT COALESCE(n.cur, 'none') AS cur, n.act, n.nxt, COUNT(*) AS customers, SUM(n.aum) AS aum
+       FROM (SELECT f.tier AS cur, f.aum_fen AS aum, ${a.tier} AS act, ${b.tier} AS nxt
+             FROM (SELECT f.*, ${a.score} AS sa, ${b.score} AS sb FROM customer_factors f LIMIT -1) f) n
+       GROUP BY 1, 2, 3`,
+    )
+    .safeIntegers(true)
+    .all(...a.tierParams, ...b.tierParams, ...a.params, ...b.params);
+  const sum = (key: (r: (typeof rows)[number]) => [string, string]): WhatIfCell[] => {
+    const cells = new Map<string, WhatIfCell>();
+    for (const r of rows) {
+      const [from, to] = key(r);
+      const c = cells.get(`${from}>${to}`) ?? { from, to, customers: 0, aumFen: 0n };
+      c.customers += Number(r.customers);
+      c.aumFen += r.aum ?? 0n;
+      cells.set(`${from}>${to}`, c);
+    }
+    return [...cells.values()].sort((x, y) => x.from.localeCompare(y.from) || x.to.localeCompare(y.to));
+  };
+  return {
+    total: sum((r) => [r.cur, r.nxt]),
+    changed: sum((r) => [r.act, r.nxt]),
+    drift: sum((r) => [r.cur, r.act]),
+  };
 }
 
 /** Changes from which re-tiering rebuilds the customers' tier indexes rather than updating them row by row. */

@@ -25,6 +25,11 @@ export const drillSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('openedBy'), date, tiers: tiersThen }).strict(),
   /** Tier migration: the tier before the first and after the last change with from < change day <= to. */
   z.object({ kind: z.literal('tierChange'), from: date, to: date, fromTier: tierOrNone, toTier: tierOrNone }).strict(),
+  /**
+   * The customers one re-tier moved (tier model `version` activated at `at`, the time every change of
+   * that run carries): the list behind a 客户等级变动 digest.
+   */
+  z.object({ kind: z.literal('tierRun'), version: id, at: z.string().datetime() }).strict(),
   /** Customers with at least one transaction matching these in the months (inclusive). */
   z
     .object({

@@ -7,6 +7,7 @@ import {
   type ReminderKind,
   type ReminderPref,
 } from '../../shared/api/reminders';
+import { TIER_ORDER } from '../../shared/tiers';
 import { holidayName, holidayPeriods, subtractWorkdays, workdayOnOrBefore } from './holidays';
 import {
   allRecipients,
@@ -200,10 +201,11 @@ const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
           WHERE h.status = 'active' AND h.maturity_on BETWEEN ? AND ? AND AUD`,
     params: [w.from, w.to],
   }),
+  // a change with no model version (not from a re-tier): one reminder each; a re-tier's are a digest (runTierDigest)
   tier_change: (w) => ({
     sql: `SELECT c.id, date(x.changed_at, '+8 hours'), json_object('fromTier', x.from_tier, 'toTier', x.to_tier), 'tier_change', x.id, 'tier_change:' || x.id
           FROM customer_tier_changes x JOIN customers c ON c.id = x.customer_id
-          WHERE x.changed_at >= ? AND x.changed_at < ? AND date(x.changed_at, '+8 hours') BETWEEN ? AND ? AND AUD`,
+          WHERE x.model_version IS NULL AND x.changed_at >= ? AND x.changed_at < ? AND date(x.changed_at, '+8 hours') BETWEEN ? AND ? AND AUD`,
     params: [addDays(w.from, -1), addDays(w.to, 1), w.from, w.to],
   }),
   account_closure: (w) => ({
@@ -280,6 +282,65 @@ function runBatch(db: Database, kind: ReminderKind, rule: CustomerRule, entries:
        WHERE e.due BETWEEN p.f AND p.t AND (p.thr IS NULL OR json_extract(e.params, '$.amountFen') >= p.thr)`,
     )
     .run(...params, staff, JSON.stringify(entries)).changes;
+}
+
+/** Best tier first (0) to exit (5); a customer not scored before has no rank. */
+const rank = (col: string) =>
+  `CASE ${col} ${TIER_ORDER.map((t, i) => `WHEN '${t}' THEN ${i}`).join(' ')} ELSE NULL END`;
+
+/**
+ * Tier changes from a re-tier (a model saved: one change per moved customer, hundreds at once) reach a
+ * user as ONE digest per model version: how many customers in the user's data scope moved, up and down,
+ * and when. Counted over the scope (not only the chosen audience) because the digest opens exactly those
+ * customers in the grid (drill `tierRun`, which the grid limits to the same scope), and the migration report.
+ */
+function runTierDigest(db: Database, r: Recipient, w: Window, today: string): number {
+  const scope = recipientScope(db, r, today);
+  if (scope.kind === 'none') return 0;
+  const aud = { sql: scope.sql, params: scope.params, branchWide: r.role === 'president' };
+  const select = eventFirst(
+    `SELECT x.model_version AS v, MIN(x.changed_at) AS at, COUNT(*) AS n,
+            SUM(${rank('x.to_tier')} < ${rank('x.from_tier')}) AS up, SUM(${rank('x.to_tier')} > ${rank('x.from_tier')}) AS down
+     FROM customer_tier_changes x JOIN customers c ON c.id = x.customer_id
+     WHERE x.model_version IS NOT NULL AND x.changed_at >= ? AND x.changed_at < ? AND date(x.changed_at, '+8 hours') BETWEEN ? AND ?
+       AND (${aud.sql})
+     GROUP BY x.model_version`,
+    aud.branchWide,
+  );
+  return db
+    .prepare(
+      `${INSERT} SELECT ?, 'tier_change', NULL, date(d.at, '+8 hours'), NULL, NULL,
+              json_object('digest', 1, 'version', d.v, 'at', d.at, 'count', d.n, 'up', COALESCE(d.up, 0), 'down', COALESCE(d.down, 0)),
+              'tier_model', CAST(d.v AS TEXT), 'tier_digest:' || d.v
+       FROM (${select}) d`,
+    )
+    .run(r.id, addDays(w.from, -1), addDays(w.to, 1), w.from, w.to, ...aud.params).changes;
+}
+
+/**
+ * Inboxes flooded before digests existed: each user's OPEN per-customer reminders of a re-tier become
+ * that run's digest (counted over those reminders), and the per-customer rows go. Handled ones stay
+ * (the user's history). Cheap when there is nothing to fold: one look-up on the inbox index per user.
+ */
+export function foldTierFloods(db: Database): number {
+  const folded = db
+    .prepare(
+      `${INSERT}
+       SELECT r.user_id, 'tier_change', NULL, MIN(r.due_on), NULL, NULL,
+              json_object('digest', 1, 'version', x.model_version, 'at', MIN(x.changed_at), 'count', COUNT(*),
+                          'up', COALESCE(SUM(${rank('x.to_tier')} < ${rank('x.from_tier')}), 0),
+                          'down', COALESCE(SUM(${rank('x.to_tier')} > ${rank('x.from_tier')}), 0)),
+              'tier_model', CAST(x.model_version AS TEXT), 'tier_digest:' || x.model_version
+       FROM reminders r JOIN customer_tier_changes x ON x.id = CAST(r.source_id AS INTEGER)
+       WHERE r.kind = 'tier_change' AND r.source_type = 'tier_change' AND r.status = 'open' AND x.model_version IS NOT NULL
+       GROUP BY r.user_id, x.model_version`,
+    )
+    .run().changes;
+  db.prepare(
+    `DELETE FROM reminders WHERE kind = 'tier_change' AND source_type = 'tier_change' AND status = 'open'
+       AND EXISTS (SELECT 1 FROM customer_tier_changes x WHERE x.id = CAST(reminders.source_id AS INTEGER) AND x.model_version IS NOT NULL)`,
+  ).run();
+  return folded;
 }
 
 function runHolidays(db: Database, r: Recipient, w: Window): number {
@@ -368,6 +429,7 @@ export function generateReminders(
   db.transaction(() => {
     if (opts.reason === 'revert') withdrawVanished(db);
     if (opts.reason === 'startup') pruneHandled(db, opts.today);
+    foldTierFloods(db);
     const batches = new Map<ReminderKind, BatchEntry[]>();
     for (const r of recipients) {
       const prefs = getPrefs(db, r.id);
@@ -377,6 +439,9 @@ export function generateReminders(
       for (const pref of prefs) {
         if (!pref.enabled) continue;
         const w = windowFor(opts.today, pref);
+        // tellers manage no book; the administrator sees no customers; no audience chosen: nothing
+        if (pref.kind === 'tier_change' && r.role !== 'teller' && r.role !== 'admin' && (a.mine || a.lists || a.branch))
+          add('tier_change', runTierDigest(db, r, w, opts.today));
         if (pref.kind === 'holiday') add('holiday', runHolidays(db, r, w));
         else if (pref.kind === 'product_launch') {
           if (r.role !== 'admin') add('product_launch', runProductLaunch(db, r, opts.today, pref));

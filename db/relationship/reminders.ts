@@ -7,9 +7,11 @@ import {
   type ReminderKind,
   type Reminder,
   type ReminderPref,
+  type ReminderSort,
   type ReminderView,
 } from '../../shared/api/reminders';
 import type { Role } from '../../shared/permissions';
+import { TIER_ORDER } from '../../shared/tiers';
 import { scopeFor, type Scope } from '../scope';
 import { all, Clauses, exists, first, placeholders, query, run, type SqlParam } from '../sql';
 import { subtractWorkdays, workdayOnOrBefore } from './holidays';
@@ -235,6 +237,7 @@ export interface InboxQuery {
   customerId?: number;
   dueFrom?: string;
   dueTo?: string;
+  sort?: ReminderSort;
   limit: number;
   offset: number;
 }
@@ -276,6 +279,18 @@ function viewSql(view: ReminderView, clock: InboxClock): { sql: string; params: 
   }
 }
 
+/** The amount a reminder is about, from its stored parameters (fen; NULL when it has none). */
+const AMOUNT = `CAST(json_extract(r.params, '$.amountFen') AS INTEGER)`;
+/** Best tier first; no customer or no tier last. */
+const TIER_RANK = `CASE c.tier ${TIER_ORDER.map((t, i) => `WHEN '${t}' THEN ${i}`).join(' ')} ELSE ${TIER_ORDER.length} END`;
+
+/** ORDER BY per sort (constant SQL text per choice); handled views keep "latest handled first" for the date order. */
+const INBOX_ORDER: Record<ReminderSort, (view: ReminderView) => string> = {
+  due: (view) => (view === 'done' || view === 'dismissed' ? 'r.closed_at DESC, r.id DESC' : 'r.due_on, r.id'),
+  amount: () => `${AMOUNT} IS NULL, ${AMOUNT} DESC, r.due_on, r.id`,
+  tier: () => `${TIER_RANK}, ${AMOUNT} IS NULL, ${AMOUNT} DESC, r.due_on, r.id`,
+};
+
 interface ReminderRow {
   id: number;
   kind: ReminderKind;
@@ -287,6 +302,8 @@ interface ReminderRow {
   customer_id: number | null;
   customer_no: string | null;
   name: string | null;
+  tier: string | null;
+  amount_fen: number | null;
   source_type: string | null;
   source_id: string | null;
   created_at: string;
@@ -308,12 +325,12 @@ export function listInbox(
   if (q.dueTo) w.add('r.due_on <= ?', q.dueTo);
   const where = w.and();
   const params = w.params;
-  const order = q.view === 'done' || q.view === 'dismissed' ? 'r.closed_at DESC, r.id DESC' : 'r.due_on, r.id';
+  const order = INBOX_ORDER[q.sort ?? 'due'](q.view);
   const total = first<{ n: number }>(db, `SELECT COUNT(*) AS n FROM reminders r WHERE ${where}`, ...params)?.n ?? 0;
   const rows = all<ReminderRow>(
     db,
     `SELECT r.id, r.kind, r.due_on, r.act_by, r.params, r.status, r.snoozed_until, r.customer_id, c.customer_no, c.name,
-            r.source_type, r.source_id, r.created_at
+            c.tier, ${AMOUNT} AS amount_fen, r.source_type, r.source_id, r.created_at
      FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id
      WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
     ...params,
@@ -326,13 +343,17 @@ export function listInbox(
       id: r.id,
       kind: r.kind,
       dueOn: r.due_on,
-      actBy: r.act_by,
+      // stored when generated; a day already gone (a Sunday birthday seen on that Sunday) is dropped
+      actBy: r.act_by != null && r.act_by >= clock.today ? r.act_by : null,
       params: JSON.parse(r.params) as Reminder['params'],
       status: r.status,
       snoozedUntil: r.snoozed_until,
       snoozed: r.status === 'open' && r.snoozed_until != null && r.snoozed_until > clock.now,
       customer:
-        r.customer_id != null ? { id: r.customer_id, customerNo: r.customer_no ?? '', name: r.name ?? '' } : null,
+        r.customer_id != null
+          ? { id: r.customer_id, customerNo: r.customer_no ?? '', name: r.name ?? '', tier: r.tier }
+          : null,
+      amountFen: r.amount_fen,
       sourceType: r.source_type,
       sourceId: r.source_id,
       createdAt: r.created_at,

@@ -51,6 +51,12 @@ export function drillPredicate(d: Drill, today: string): { sql: string; params: 
         d.fromTier,
         d.toTier,
       ]);
+    case 'tierRun':
+      // one run's changes share their time: a seek on customer_tier_changes_at
+      return idSet('SELECT x.customer_id FROM customer_tier_changes x WHERE x.changed_at = ? AND x.model_version = ?', [
+        d.at,
+        d.version,
+      ]);
     case 'txn': {
       // Per customer through transactions_customer (customer_id, txn_at): a range seek each.
       const parts = ['t.customer_id = c.id', 't.txn_at >= ?', 't.txn_at < ?'];

@@ -1,5 +1,6 @@
 import { contactsForCustomer, getContact, insertContact, staleCustomers } from '../../db/relationship/contacts';
 import { customerInScope } from '../../db/scope';
+import { AppError } from '../../shared/errors';
 import { syncActor } from '../../db/sync/actor';
 import { shareContact } from '../../db/sync/contacts';
 import { kickSync } from '../sync/worker';
@@ -13,6 +14,10 @@ export const contactsHandlers = handlers({
     const today = ctx.services.clock.today();
     const made = db.transaction(() => {
       customerInScope(db, scope, customerId);
+      // A contact says what happened: what was discussed or what comes next. Only an unanswered call
+      // is complete without either; an empty form is refused, not logged as 已记录.
+      if (outcome !== 'no_answer' && !summary && !nextStep)
+        throw new AppError('VALIDATION', { issues: [{ path: ['summary'], code: 'required' }] });
       const c = insertContact(
         db,
         { userId: ctx.user.id, staffId: ctx.user.staff_id },

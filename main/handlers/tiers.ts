@@ -9,7 +9,8 @@ import {
   refreshFactors,
   retier,
   setFactorsRefreshedAt,
-  whatIf,
+  whatIfSplit,
+  type WhatIfCell,
 } from '../../db/tiering';
 import { deferCheckpoints } from '../../db/checkpoints';
 import { handlers, type AuthedCtx } from './types';
@@ -53,13 +54,16 @@ export const tiersHandlers = handlers({
 
   'tiers.whatIf': ({ model }, ctx) => {
     ensureFresh(ctx);
+    const active = activeTierModel(ctx.services.db);
+    const baseline = active ? tierModelSchema.parse(JSON.parse(active.definition)) : DEFAULT_TIER_MODEL;
+    const split = whatIfSplit(ctx.services.db, model, baseline);
+    const out = (cells: WhatIfCell[]) =>
+      cells.map((c) => ({ from: c.from, to: c.to, customers: c.customers, aum: fenToYuan(c.aumFen) }));
     return {
-      cells: whatIf(ctx.services.db, model).map((c) => ({
-        from: c.from,
-        to: c.to,
-        customers: c.customers,
-        aum: fenToYuan(c.aumFen),
-      })),
+      cells: out(split.total),
+      changed: out(split.changed),
+      drift: out(split.drift),
+      baseline: active ? { version: active.version } : null,
       factorsAsOf: factorsAsOf(ctx),
     };
   },

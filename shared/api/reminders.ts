@@ -75,14 +75,20 @@ export interface Reminder {
   id: number;
   kind: ReminderKind;
   dueOn: string;
-  /** Last working day on or before dueOn when dueOn is a rest day. */
+  /**
+   * Last working day on or before dueOn when dueOn is a rest day, and only while that day is today or
+   * later: an act-by date already gone is no instruction (the due date itself stands).
+   */
   actBy: string | null;
   params: Record<string, string | number | null>;
   status: 'open' | 'done' | 'dismissed';
   snoozedUntil: string | null;
   /** Snoozed and not back yet. */
   snoozed: boolean;
-  customer: { id: number; customerNo: string; name: string } | null;
+  /** The customer's tier today (null: not scored yet). */
+  customer: { id: number; customerNo: string; name: string; tier: string | null } | null;
+  /** The amount the reminder is about (a maturity, an instalment, a large movement), in fen; null: none. */
+  amountFen: number | null;
   sourceType: string | null;
   sourceId: string | null;
   createdAt: string;
@@ -90,6 +96,12 @@ export interface Reminder {
 
 export const REMINDER_VIEWS = ['open', 'snoozed', 'done', 'dismissed', 'all'] as const;
 export type ReminderView = (typeof REMINDER_VIEWS)[number];
+/**
+ * Inbox order over every page: by due date (default), by amount (largest first; reminders without an
+ * amount last), or by the customer's tier (best first, then the largest amount).
+ */
+export const REMINDER_SORTS = ['due', 'amount', 'tier'] as const;
+export type ReminderSort = (typeof REMINDER_SORTS)[number];
 
 const kind = z.enum(REMINDER_KINDS);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -106,6 +118,7 @@ export const remindersApi = {
         customerId: id.optional(),
         dueFrom: isoDate.optional(),
         dueTo: isoDate.optional(),
+        sort: z.enum(REMINDER_SORTS).default('due'),
         limit: z.number().int().min(1).max(500).default(100),
         offset: z.number().int().min(0).default(0),
       })

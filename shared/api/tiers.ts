@@ -10,8 +10,25 @@ export interface TierModelState {
   factorsAsOf: string | null;
 }
 
+export interface WhatIfCellResult {
+  from: string;
+  to: string;
+  customers: number;
+  aum: Money;
+}
+
 export interface WhatIfResult {
-  cells: { from: string; to: string; customers: number; aum: Money }[];
+  /** Stored tier -> tier under the new model: every move a save makes. */
+  cells: WhatIfCellResult[];
+  /** Tier under the current model -> tier under the new one, on today's factors: moved by this change. */
+  changed: WhatIfCellResult[];
+  /**
+   * Stored tier -> tier under the current model: already out of date (figures moved since the last
+   * re-tier); a save moves these whatever the new model says.
+   */
+  drift: WhatIfCellResult[];
+  /** What "the current model" is: the active version, or the shipped default before the first save. */
+  baseline: { version: number } | null;
   factorsAsOf: string | null;
 }
 

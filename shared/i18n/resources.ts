@@ -19,6 +19,7 @@ import reports from './domains/reports.json';
 import security from './domains/security.json';
 import securitySearch from './domains/security-search.json';
 import settings from './domains/settings.json';
+import tierModel from './domains/tier-model.json';
 
 export type Tree = { [k: string]: string | Tree };
 
@@ -38,6 +39,7 @@ const DOMAINS: Record<string, DomainFile> = {
   security,
   'security-search': securitySearch,
   settings,
+  'tier-model': tierModel,
 } as Record<string, DomainFile>;
 
 function merge(into: Tree, from: Tree, where: string, path = ''): void {

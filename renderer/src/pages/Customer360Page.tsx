@@ -12,7 +12,7 @@ import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../comp
 import { dateTime, yuan } from '../format';
 import { useRouteParam } from '../router';
 import { useCan } from '../session';
-import { CustomerContacts } from './referrals/CustomerContacts';
+import { CustomerContacts, LogContactButton } from './referrals/CustomerContacts';
 import { CustomerOpportunities } from './opportunities/CustomerOpportunities';
 import { CustomerReminders } from './reminders/CustomerReminders';
 
@@ -51,6 +51,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
           <span className="muted mono"> {c.customerNo}</span>
         </h1>
         <div className="actions">
+          <LogContactButton customerId={id} />
           <button
             type="button"
             className={`star${fav ? ' on' : ''}`}

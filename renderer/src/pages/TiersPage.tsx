@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { WhatIfResult } from '../../../shared/api';
+import type { WhatIfCellResult, WhatIfResult } from '../../../shared/api';
 import {
   FACTORS,
   PENALTIES,
@@ -137,14 +137,9 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
       onSaved();
     });
 
-  const tiers = [...TIER_ORDER] as string[];
-  const fromTiers = preview
-    ? [...new Set(preview.cells.map((c) => c.from))].sort(
-        (a, b) => tiers.indexOf(a) + 10 * +(a === 'none') - (tiers.indexOf(b) + 10 * +(b === 'none')),
-      )
-    : [];
-  const cell = (from: string, to: string) => preview?.cells.find((c) => c.from === from && c.to === to);
-  const moving = preview ? preview.cells.filter((c) => c.from !== c.to).reduce((s, c) => s + c.customers, 0) : 0;
+  const moving = preview ? moves(preview.cells) : 0;
+  const changed = preview ? moves(preview.changed) : 0;
+  const drift = preview ? moves(preview.drift) : 0;
 
   return (
     <>
@@ -301,44 +296,36 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
         <section className="panel" aria-labelledby="tiers-whatif">
           <h2 id="tiers-whatif">{t('tiers.whatIf')}</h2>
           <p data-testid="tier-moving">{t('tiers.moving', { n: count(moving, lng) })}</p>
-          <div className="table-wrap">
-            <table className="data-table matrix" data-testid="tier-matrix">
-              <thead>
-                <tr>
-                  <th scope="col">{t('tiers.fromTo')}</th>
-                  {tiers.map((to) => (
-                    <th key={to} scope="col">
-                      {t(`tiers.${to}`)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {fromTiers.map((from) => (
-                  <tr key={from}>
-                    <th scope="row">{from === 'none' ? t('customers.noTier') : t(`tiers.${from}`)}</th>
-                    {tiers.map((to) => {
-                      const c = cell(from, to);
-                      return (
-                        <td
-                          key={to}
-                          className={`num${from === to ? ' stay' : c ? ' move' : ''}`}
-                          title={c ? `${yuan(c.aum)}` : ''}
-                        >
-                          {c ? count(c.customers, lng) : ''}
-                          {c && <div className="muted small">{yuan(c.aum)}</div>}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <p className="muted" data-testid="tier-split">
+            {t('tiers.split', {
+              changed: count(changed, lng),
+              drift: count(drift, lng),
+              baseline: preview.baseline
+                ? t('tiers.baselineVersion', { version: preview.baseline.version })
+                : t('tiers.baselineDefault'),
+            })}
+          </p>
+          <h3 id="tiers-changed">{t('tiers.changedTitle', { n: count(changed, lng) })}</h3>
+          <MoveMatrix
+            cells={preview.changed}
+            corner={t('tiers.cornerChanged')}
+            testId="tier-matrix"
+            labelledBy="tiers-changed"
+          />
+          {drift > 0 && (
+            <details className="tier-drift" data-testid="tier-drift">
+              <summary>{t('tiers.driftTitle', { n: count(drift, lng) })}</summary>
+              <p className="muted small">{t('tiers.driftNote')}</p>
+              <MoveMatrix cells={preview.drift} corner={t('tiers.cornerDrift')} testId="tier-drift-matrix" />
+            </details>
+          )}
         </section>
       )}
       <Modal open={confirm} title={t('tiers.apply')} onClose={() => setConfirm(false)} testId="tier-confirm">
         <p>{t('tiers.applyAsk', { n: count(moving, lng) })}</p>
+        {drift > 0 && (
+          <p className="muted">{t('tiers.applySplit', { changed: count(changed, lng), drift: count(drift, lng) })}</p>
+        )}
         <div className="actions">
           <button type="button" className="btn" onClick={() => setConfirm(false)}>
             {t('common.cancel')}
@@ -349,5 +336,65 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
         </div>
       </Modal>
     </>
+  );
+}
+
+const moves = (cells: readonly WhatIfCellResult[]) =>
+  cells.filter((c) => c.from !== c.to).reduce((n, c) => n + c.customers, 0);
+
+/** From-tier by to-tier counts (and AUM) of a what-if; the diagonal is who stays. */
+function MoveMatrix({
+  cells,
+  corner,
+  testId,
+  labelledBy,
+}: {
+  cells: readonly WhatIfCellResult[];
+  /** What rows and columns are ("当前模型 → 新模型"). */
+  corner: string;
+  testId: string;
+  labelledBy?: string;
+}) {
+  const { t } = useTranslation();
+  const lng = currentLanguage();
+  const tiers = [...TIER_ORDER] as string[];
+  const rank = (x: string) => (x === 'none' ? tiers.length : tiers.indexOf(x));
+  const fromTiers = [...new Set(cells.map((c) => c.from))].sort((a, b) => rank(a) - rank(b));
+  const cell = (from: string, to: string) => cells.find((c) => c.from === from && c.to === to);
+  return (
+    <div className="table-wrap">
+      <table className="data-table matrix" data-testid={testId} aria-labelledby={labelledBy}>
+        <thead>
+          <tr>
+            <th scope="col">{corner}</th>
+            {tiers.map((to) => (
+              <th key={to} scope="col">
+                {t(`tiers.${to}`)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {fromTiers.map((from) => (
+            <tr key={from}>
+              <th scope="row">{from === 'none' ? t('customers.noTier') : t(`tiers.${from}`)}</th>
+              {tiers.map((to) => {
+                const c = cell(from, to);
+                return (
+                  <td
+                    key={to}
+                    className={`num${from === to ? ' stay' : c ? ' move' : ''}`}
+                    title={c ? `${yuan(c.aum)}` : ''}
+                  >
+                    {c ? count(c.customers, lng) : ''}
+                    {c && <div className="muted small">{yuan(c.aum)}</div>}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

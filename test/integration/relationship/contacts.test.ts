@@ -94,18 +94,29 @@ describe('contact log', () => {
         nextStep: '回访',
         nextStepOn: '2026-01-01',
       },
+      // an empty contact: nothing said and nothing next (only an unanswered call needs neither)
+      { customerId: w.ids.customers.m1a, channel: 'call', outcome: 'reached' },
+      { customerId: w.ids.customers.m1a, channel: 'visit', outcome: 'completed', summary: '   ' },
     ]) {
       const r = await call(w, 'contacts.record', bad as never, s.manager1);
       expect(!r.ok && r.error.code).toBe('VALIDATION');
     }
     expect(count()).toBe(before);
+    // the refusal names the field to fill (交往内容), not a schema path
+    const empty = await call(
+      w,
+      'contacts.record',
+      { customerId: w.ids.customers.m1a, channel: 'call', outcome: 'reached' },
+      s.manager1,
+    );
+    expect(!empty.ok && empty.error.details).toEqual({ issues: [{ path: ['summary'], code: 'required' }] });
   });
 
   it('manager A never reads or writes contacts of manager B’s customers; tellers cannot at all', async () => {
     await ok(
       w,
       'contacts.record',
-      { customerId: w.ids.customers.m2a, channel: 'meeting', outcome: 'completed' },
+      { customerId: w.ids.customers.m2a, channel: 'meeting', outcome: 'completed', summary: '办理大额存单' },
       s.manager2,
     );
     const r1 = await call(w, 'contacts.forCustomer', { customerId: w.ids.customers.m2a }, s.manager1);

@@ -70,6 +70,7 @@ export interface Raw {
     from_tier: string | null;
     to_tier: string | null;
     changed_at: string;
+    model_version: number | null;
   }[];
   staff: { id: number; branch_id: number; position: string }[];
 }
@@ -92,7 +93,9 @@ export function loadRaw(db: Database): Raw {
     txns: all(
       'SELECT customer_id, txn_at, amount_fen, direction, channel, txn_type, teller_staff_id FROM transactions',
     ),
-    tierChanges: all('SELECT id, customer_id, from_tier, to_tier, changed_at FROM customer_tier_changes'),
+    tierChanges: all(
+      'SELECT id, customer_id, from_tier, to_tier, changed_at, model_version FROM customer_tier_changes',
+    ),
     staff: all('SELECT id, branch_id, position FROM staff'),
   };
 }
@@ -276,6 +279,8 @@ function drillMatches(
       if (!mine.length) return false;
       return (mine[0]!.from_tier || 'none') === d.fromTier && (mine[mine.length - 1]!.to_tier || 'none') === d.toTier;
     }
+    case 'tierRun':
+      return r.tierChanges.some((x) => x.customer_id === id && x.model_version === d.version && x.changed_at === d.at);
   }
 }
 

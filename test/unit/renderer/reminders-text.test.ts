@@ -74,5 +74,13 @@ describe('reminder texts', () => {
     expect(
       reminderText(zh, { kind: 'referral_sla', params: PARAMS.referral_sla, dueOn: '2026-11-01' }, 'zh-CN'),
     ).toContain('理财');
+    // a re-tier's digest: one line for all of the user's customers it moved
+    const digest = { digest: 1, version: 3, at: '2026-11-03T02:00:00.000Z', count: 686, up: 120, down: 566 };
+    expect(reminderText(zh, { kind: 'tier_change', params: digest, dueOn: '2026-11-03' }, 'zh-CN')).toBe(
+      '客户细分模型调整：686 位客户等级变动（升级 120 位，降级 566 位）',
+    );
+    expect(reminderText(e, { kind: 'tier_change', params: digest, dueOn: '2026-11-03' }, 'en')).toBe(
+      'Tier model changed: 686 customers re-tiered (120 up, 566 down)',
+    );
   });
 });

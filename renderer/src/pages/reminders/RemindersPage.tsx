@@ -1,29 +1,62 @@
 import type { ColDef } from 'ag-grid-community';
 import { findWorkday } from 'chinese-days';
-import { useId, useMemo, useState } from 'react';
+import { createContext, useContext, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   REMINDER_KINDS,
+  REMINDER_SORTS,
   REMINDER_VIEWS,
   THRESHOLD_KINDS,
   type Reminder,
   type ReminderAudience,
   type ReminderKind,
   type ReminderPref,
+  type ReminderSort,
   type ReminderView,
 } from '../../../../shared/api';
+import { addDays } from '../../../../shared/dates';
+import { TIER_ORDER } from '../../../../shared/tiers';
 import { fenToYuan, yuanToFen } from '../../../../shared/money';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
-import { DetailPrompt, dateColumn, ListGrid } from '../../components/ListGrid';
+import { DetailPrompt, dateColumn, ListGrid, moneyColumn } from '../../components/ListGrid';
 import { ErrorNotice, Loading, Modal, Pager, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';
 import { openCustomer } from '../../router';
+import { drillTo } from '../desktop/drill';
 import { reminderText } from './text';
 
 // A page is what the grid sorts; 200 keeps most inboxes on one page (the API allows 500).
 const PAGE_SIZE = 200;
 const reminderId = (r: Reminder) => r.id;
+
+/** The ticked reminders of the page (bulk done / snooze / dismiss), read by each row's checkbox. */
+interface Ticks {
+  ids: ReadonlySet<number>;
+  toggle: (id: number) => void;
+}
+const TicksContext = createContext<Ticks>({ ids: new Set(), toggle: () => {} });
+
+function TickCell({ data }: { data?: Reminder }) {
+  const { t } = useTranslation();
+  const ticks = useContext(TicksContext);
+  if (!data) return null;
+  return (
+    <input
+      type="checkbox"
+      className="row-tick"
+      data-testid="reminder-tick"
+      aria-label={t('reminders.selectRow')}
+      checked={ticks.ids.has(data.id)}
+      onChange={() => ticks.toggle(data.id)}
+    />
+  );
+}
+
+const tierRank = (tier: string | null | undefined) => {
+  const i = TIER_ORDER.indexOf((tier ?? '') as (typeof TIER_ORDER)[number]);
+  return i < 0 ? TIER_ORDER.length : i;
+};
 
 function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
   // t changes with the language: the headers and values are rebuilt in the new one
@@ -31,6 +64,18 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
   const lang = i18n.language;
   return useMemo(() => {
     const cols: ColDef<Reminder>[] = [
+      {
+        colId: 'tick',
+        headerName: '',
+        cellRenderer: TickCell,
+        width: 36,
+        minWidth: 36,
+        maxWidth: 36,
+        sortable: false,
+        resizable: false,
+        suppressSizeToFit: true,
+        tooltipValueGetter: () => null,
+      },
       dateColumn<Reminder>('dueOn', t('reminders.due'), (r) => r.dueOn),
       dateColumn<Reminder>('actBy', t('reminders.actByCol'), (r) => r.actBy, {
         headerTooltip: t('reminders.actByHint'),
@@ -39,6 +84,8 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         colId: 'kind',
         headerName: t('reminders.kind'),
         valueGetter: (p) => (p.data ? t(`reminders.kinds.${p.data.kind}`) : null),
+        // "理财产品到期" whole: the subject gives way first
+        minWidth: 96,
       },
       {
         colId: 'customer',
@@ -47,12 +94,30 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         tooltipValueGetter: (p) => (p.data?.customer ? `${p.data.customer.name} ${p.data.customer.customerNo}` : null),
       },
       {
+        colId: 'tier',
+        headerName: t('reminders.tier'),
+        valueGetter: (p) =>
+          p.data?.customer ? (p.data.customer.tier ? t(`tiers.${p.data.customer.tier}`) : t('customers.noTier')) : '—',
+        // the tier order (gold first), not the alphabet of the label
+        comparator: (_a, _b, x, y) => tierRank(x.data?.customer?.tier) - tierRank(y.data?.customer?.tier),
+        minWidth: 64,
+      },
+      // to the fen and never cut: 2,307,818.00
+      moneyColumn<Reminder>(
+        'amount',
+        t('reminders.amount'),
+        (r) => (r.amountFen == null ? null : fenToYuan(r.amountFen)),
+        {
+          minWidth: 108,
+        },
+      ),
+      {
         colId: 'subject',
         headerName: t('reminders.subject'),
         valueGetter: (p) => (p.data ? reminderText(t, p.data, lang) : null),
         flex: 1,
-        // the reminder itself: other columns give way before it drops below this
-        minWidth: 240,
+        // the reminder itself (its amount and date have their own columns): the rest give way before it drops below this
+        minWidth: 170,
       },
     ];
     if (snoozedView) {
@@ -94,14 +159,17 @@ export function RemindersPage() {
   const [kind, setKind] = useState<ReminderKind | ''>('');
   const [dueFrom, setDueFrom] = useState('');
   const [dueTo, setDueTo] = useState('');
+  const [sort, setSort] = useState<ReminderSort>('due');
   const [offset, setOffset] = useState(0);
-  const [snoozing, setSnoozing] = useState<Reminder | null>(null);
+  const [snoozing, setSnoozing] = useState<number[] | null>(null);
+  const [ticked, setTicked] = useState<ReadonlySet<number>>(new Set());
   const [chosenId, setChosenId] = useState<number | null>(null);
   const [settings, setSettings] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const action = useAction();
   const { data, error, loading, reload } = useApi('reminders.list', {
     view,
+    sort,
     offset,
     limit: PAGE_SIZE,
     ...(kind ? { kinds: [kind] } : {}),
@@ -112,9 +180,45 @@ export function RemindersPage() {
   // the detail follows the list: a reminder done, snoozed or dismissed out of this view leaves it
   const chosen = data?.rows.find((r) => r.id === chosenId) ?? null;
 
+  // ticks follow the rows on the page: a reminder that left the view is no longer ticked
+  const pageIds = useMemo(() => new Set(data?.rows.map((r) => r.id) ?? []), [data]);
+  const tickedOnPage = [...ticked].filter((x) => pageIds.has(x));
+  const ticks = useMemo<Ticks>(
+    () => ({
+      ids: ticked,
+      toggle: (rid) =>
+        setTicked((prev) => {
+          const next = new Set(prev);
+          if (!next.delete(rid)) next.add(rid);
+          return next;
+        }),
+    }),
+    [ticked],
+  );
+  const resetPage = () => {
+    setOffset(0);
+    setTicked(new Set());
+  };
+
   async function act(method: 'reminders.done' | 'reminders.dismiss' | 'reminders.reopen', rid: number) {
     const r = await action.run(() => api(method, { ids: [rid] }));
     if (r) {
+      announceRemindersChanged();
+      reload();
+    }
+  }
+
+  async function bulk(method: 'reminders.done' | 'reminders.dismiss' | 'reminders.reopen') {
+    const ids = tickedOnPage;
+    if (ids.length === 0) return;
+    const r = await action.run(() => api(method, { ids }));
+    if (r) {
+      setNotice(
+        t(method === 'reminders.dismiss' ? 'reminders.bulkDismissNotice' : 'reminders.bulkDoneNotice', {
+          n: r.updated,
+        }),
+      );
+      setTicked(new Set());
       announceRemindersChanged();
       reload();
     }
@@ -141,7 +245,7 @@ export function RemindersPage() {
             value={view}
             onChange={(e) => {
               setView(e.target.value as ReminderView);
-              setOffset(0);
+              resetPage();
             }}
           >
             {REMINDER_VIEWS.map((v) => (
@@ -157,7 +261,7 @@ export function RemindersPage() {
             value={kind}
             onChange={(e) => {
               setKind(e.target.value as ReminderKind | '');
-              setOffset(0);
+              resetPage();
             }}
           >
             <option value="">{t('reminders.allKinds')}</option>
@@ -174,7 +278,7 @@ export function RemindersPage() {
             value={dueFrom}
             onChange={(e) => {
               setDueFrom(e.target.value);
-              setOffset(0);
+              resetPage();
             }}
           />
           <label htmlFor={`${id}-to`}>{t('reminders.dueTo')}</label>
@@ -184,9 +288,25 @@ export function RemindersPage() {
             value={dueTo}
             onChange={(e) => {
               setDueTo(e.target.value);
-              setOffset(0);
+              resetPage();
             }}
           />
+          <label htmlFor={`${id}-sort`}>{t('reminders.sort')}</label>
+          <select
+            id={`${id}-sort`}
+            data-testid="reminders-sort"
+            value={sort}
+            onChange={(e) => {
+              setSort(e.target.value as ReminderSort);
+              resetPage();
+            }}
+          >
+            {REMINDER_SORTS.map((v) => (
+              <option key={v} value={v}>
+                {t(`reminders.sorts.${v}`)}
+              </option>
+            ))}
+          </select>
           <button
             type="button"
             className="btn"
@@ -209,26 +329,94 @@ export function RemindersPage() {
             <h2 id={`${id}-list`} className="visually-hidden">
               {t(`reminders.views.${view}`)}
             </h2>
-            {data && <span className="muted">{t('reminders.total', { n: data.total })}</span>}
+            {data && (
+              <span className="muted" data-testid="reminders-total">
+                {t('reminders.total', { n: data.total })}
+              </span>
+            )}
+            {data && data.rows.length > 0 && (
+              <label className="bulk-tick">
+                <input
+                  type="checkbox"
+                  data-testid="reminders-tick-page"
+                  checked={tickedOnPage.length === data.rows.length}
+                  onChange={(e) => setTicked(e.target.checked ? new Set(data.rows.map((r) => r.id)) : new Set())}
+                />{' '}
+                {t('reminders.selectPage')}
+              </label>
+            )}
+            {tickedOnPage.length > 0 && (
+              <div className="bulk-bar" data-testid="reminders-bulk">
+                <span>{t('reminders.selected', { n: tickedOnPage.length })}</span>
+                {view === 'open' || view === 'snoozed' || view === 'all' ? (
+                  <>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-primary"
+                      data-testid="bulk-done"
+                      disabled={action.busy}
+                      onClick={() => void bulk('reminders.done')}
+                    >
+                      {t('reminders.bulkDone')}
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      data-testid="bulk-snooze"
+                      disabled={action.busy}
+                      onClick={() => setSnoozing(tickedOnPage)}
+                    >
+                      {t('reminders.bulkSnooze')}
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-ghost"
+                      data-testid="bulk-dismiss"
+                      disabled={action.busy}
+                      onClick={() => void bulk('reminders.dismiss')}
+                    >
+                      {t('reminders.bulkDismiss')}
+                    </button>
+                  </>
+                ) : (
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    data-testid="bulk-reopen"
+                    disabled={action.busy}
+                    onClick={() => void bulk('reminders.reopen')}
+                  >
+                    {t('reminders.reopen')}
+                  </button>
+                )}
+                <button type="button" className="btn btn-small btn-ghost" onClick={() => setTicked(new Set())}>
+                  {t('reminders.clearSelection')}
+                </button>
+              </div>
+            )}
           </div>
-          <ListGrid<Reminder>
-            rows={error && !data ? [] : data?.rows}
-            columns={columns}
-            rowId={reminderId}
-            onOpen={(r) => setChosenId(r.id)}
-            selectedId={chosen?.id ?? null}
-            emptyText={t('reminders.empty')}
-            label={t('reminders.title')}
-            testId="reminders-table"
-            rowTestId="reminder-row"
-            rowAttrs={(r) => ({
-              'data-id': r.id,
-              'data-kind': r.kind,
-              'data-status': r.status,
-              'data-has-customer': r.customer ? 'true' : 'false',
-            })}
-            busy={loading}
-          />
+          <TicksContext.Provider value={ticks}>
+            <ListGrid<Reminder>
+              rows={error && !data ? [] : data?.rows}
+              columns={columns}
+              rowId={reminderId}
+              onOpen={(r) => setChosenId(r.id)}
+              selectedId={chosen?.id ?? null}
+              emptyText={t('reminders.empty')}
+              label={t('reminders.title')}
+              testId="reminders-table"
+              rowTestId="reminder-row"
+              rowAttrs={(r) => ({
+                'data-id': r.id,
+                'data-kind': r.kind,
+                'data-status': r.status,
+                'data-has-customer': r.customer ? 'true' : 'false',
+                'data-amount': r.amountFen ?? '',
+                'data-tier': r.customer?.tier ?? '',
+              })}
+              busy={loading}
+            />
+          </TicksContext.Provider>
           {data && data.total > data.rows.length && (
             <Pager
               offset={offset}
@@ -236,7 +424,10 @@ export function RemindersPage() {
               rows={data.rows.length}
               total={data.total}
               busy={loading}
-              onOffset={setOffset}
+              onOffset={(o) => {
+                setOffset(o);
+                setTicked(new Set());
+              }}
             />
           )}
         </section>
@@ -244,14 +435,16 @@ export function RemindersPage() {
           reminder={chosen}
           busy={action.busy}
           onAct={(method, rid) => void act(method, rid)}
-          onSnooze={setSnoozing}
+          onSnooze={(r) => setSnoozing([r.id])}
         />
       </div>
       <SnoozeDialog
-        reminder={snoozing}
+        ids={snoozing}
         onClose={() => setSnoozing(null)}
-        onSnoozed={() => {
+        onSnoozed={(n) => {
+          if ((snoozing?.length ?? 0) > 1) setNotice(t('reminders.bulkSnoozeNotice', { n }));
           setSnoozing(null);
+          setTicked(new Set());
           announceRemindersChanged();
           reload();
         }}
@@ -314,6 +507,15 @@ function ReminderDetail({
             '—'
           )}
         </dd>
+        {r.kind === 'tier_change' && r.params.digest === 1 && (
+          <>
+            <dt>{t('reminders.digestCount')}</dt>
+            <dd className="tabular" data-testid="digest-count">
+              {String(r.params.count)}（{t('reminders.digestUp')} {String(r.params.up)} · {t('reminders.digestDown')}{' '}
+              {String(r.params.down)}）
+            </dd>
+          </>
+        )}
         {r.snoozed && r.snoozedUntil && (
           <>
             <dt>{t('reminders.views.snoozed')}</dt>
@@ -321,6 +523,7 @@ function ReminderDetail({
           </>
         )}
       </dl>
+      {r.kind === 'tier_change' && r.params.digest === 1 && <DigestLinks reminder={r} />}
       <div className="form-actions chips">
         {r.status === 'open' ? (
           <>
@@ -368,6 +571,35 @@ function ReminderDetail({
   );
 }
 
+/**
+ * A re-tier's digest opens what it summarises: the customers that run moved (the grid, limited to the
+ * user's scope exactly as the digest counted them) and the tier migration report over its day.
+ */
+function DigestLinks({ reminder: r }: { reminder: Reminder }) {
+  const { t } = useTranslation();
+  const version = Number(r.params.version);
+  const at = String(r.params.at ?? '');
+  return (
+    <div className="form-actions chips">
+      <button
+        type="button"
+        className="btn btn-small"
+        data-testid="digest-customers"
+        onClick={() => drillTo({ drill: { kind: 'tierRun', version, at } }, t('reminders.digestLabel', { version }))}
+      >
+        {t('reminders.digestChanged')}
+      </button>
+      <a
+        className="btn btn-small"
+        data-testid="digest-report"
+        href={`#/reports/migration?from=${addDays(r.dueOn, -1)}&to=${r.dueOn}`}
+      >
+        {t('reminders.digestReport')}
+      </a>
+    </div>
+  );
+}
+
 /** 'YYYY-MM-DDTHH:mm:ss' in the browser's zone (what a datetime-local input holds). */
 function localInputValue(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -385,13 +617,14 @@ function todayBeijing(): string {
 }
 
 function SnoozeDialog({
-  reminder,
+  ids,
   onClose,
   onSnoozed,
 }: {
-  reminder: Reminder | null;
+  /** The reminders to snooze (one from the detail pane, or the ticked ones). */
+  ids: number[] | null;
   onClose: () => void;
-  onSnoozed: () => void;
+  onSnoozed: (updated: number) => void;
 }) {
   const { t } = useTranslation();
   const id = useId();
@@ -405,13 +638,13 @@ function SnoozeDialog({
   const nextWorkday = new Date(`${findWorkday(1, todayBeijing())}T09:00:00+08:00`);
 
   async function save(until: Date) {
-    if (!reminder || Number.isNaN(until.getTime())) return;
-    const r = await action.run(() => api('reminders.snooze', { ids: [reminder.id], until: until.toISOString() }));
-    if (r) onSnoozed();
+    if (!ids || ids.length === 0 || Number.isNaN(until.getTime())) return;
+    const r = await action.run(() => api('reminders.snooze', { ids, until: until.toISOString() }));
+    if (r) onSnoozed(r.updated);
   }
 
   return (
-    <Modal open={reminder !== null} title={t('reminders.snoozeTitle')} onClose={onClose} testId="snooze-dialog">
+    <Modal open={ids !== null} title={t('reminders.snoozeTitle')} onClose={onClose} testId="snooze-dialog">
       <ErrorNotice error={action.error} />
       <div className="form-row">
         <button type="button" className="btn" onClick={() => void save(new Date(Date.now() + 3600_000))}>

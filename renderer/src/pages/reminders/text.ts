@@ -53,6 +53,9 @@ export function reminderText(t: TFunction, r: Pick<Reminder, 'kind' | 'params' |
     case 'product_launch':
       return t('reminders.text.product_launch', { product: str(p.product) });
     case 'tier_change':
+      // a re-tier's digest: how many of the user's customers one model change moved
+      if (p.digest === 1)
+        return t('reminders.text.tierDigest', { count: str(p.count), up: str(p.up), down: str(p.down) });
       return t('reminders.text.tier_change', {
         from: p.fromTier ? t(`tiers.${str(p.fromTier)}`) : '—',
         to: p.toTier ? t(`tiers.${str(p.toTier)}`) : '—',

@@ -56,6 +56,24 @@ function currentReport(): ReportName {
   return (REPORTS as readonly string[]).includes(p ?? '') ? (p as ReportName) : 'overview';
 }
 
+/**
+ * A link into a report may carry its period: #/reports/migration?from=YYYY-MM-DD&to=YYYY-MM-DD (a
+ * re-tier digest opens the migration over its day).
+ */
+function linkedFilter(): ReportFilterInput {
+  const hash = window.location.hash;
+  const q = hash.indexOf('?');
+  if (q < 0) return {};
+  const p = new URLSearchParams(hash.slice(q + 1));
+  const date = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+  const from = date(p.get('from'));
+  const to = date(p.get('to'));
+  return {
+    ...(from ? { migrationFrom: from } : {}),
+    ...(to ? { migrationTo: to } : {}),
+  };
+}
+
 export function ReportsPage() {
   const { t } = useTranslation();
   const [report, setReport] = useState<ReportName>(currentReport);
@@ -65,8 +83,8 @@ export function ReportsPage() {
     return () => window.removeEventListener('hashchange', on);
   }, []);
   const options = useApi('reports.options', {});
-  const [draft, setDraft] = useState<ReportFilterInput>({});
-  const [filter, setFilter] = useState<ReportFilterInput>({});
+  const [draft, setDraft] = useState<ReportFilterInput>(linkedFilter);
+  const [filter, setFilter] = useState<ReportFilterInput>(linkedFilter);
   const result = useApi('reports.run', { report, filter });
   const [notice, setNotice] = useState<string | null>(null);
   const exporting = useAction();
