@@ -1,7 +1,18 @@
-import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import type { Database } from 'better-sqlite3';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../shared/errors';
+import {
+  applyKey,
+  isSqliteCorruption,
+  rememberStoreKey,
+  Sqlite,
+  type StoreKey,
+  storeFormat,
+  storeSalt,
+} from './cipher';
+import { type EncryptProgress, type EncryptResult, encryptStore } from './encrypt';
+import { quarantineOf } from './quarantine';
 import { currentVersion, loadMigrations, migrate, pendingMigrations } from './migrate';
 import { rebuildReporting } from './reporting/maintain';
 
@@ -20,12 +31,24 @@ export interface OpenOptions {
    */
   fullCheckMaxBytes?: number;
   readonly?: boolean;
+  /**
+   * The store's key (db/cipher.ts): an encrypted store is opened with it, a plaintext one is first
+   * converted to the encrypted format (db/encrypt.ts: backup kept, progress reported), a new one is
+   * created encrypted. Without a key the store is an ordinary SQLite file (tests, tools).
+   */
+  key?: StoreKey | null;
+  /** The salt the key's record says its store has: tells a wrong key from a damaged first page. */
+  keySalt?: string | null;
+  /** Progress of a plaintext store's conversion to the encrypted format. */
+  onEncryptProgress?: (p: EncryptProgress) => void;
 }
 
 export interface OpenResult {
   db: Database;
   migrated: number[];
   backupPath: string | null;
+  /** Set when this open converted a plaintext store to the encrypted format. */
+  encryption: EncryptResult | null;
 }
 
 /** Connection settings every handle gets: WAL for concurrent readers, FKs enforced, bounded waits. */
@@ -36,11 +59,6 @@ export function configure(db: Database): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -65536'); // 64 MB page cache
-}
-
-function isSqliteCorruption(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code ?? '';
-  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT');
 }
 
 /**
@@ -57,11 +75,17 @@ export function checkIntegrity(db: Database, file: string): void {
       (r) => r.integrity_check,
     );
   } catch (err) {
-    if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'not_a_database' });
+    if (isSqliteCorruption(err))
+      throw new AppError('STORE_DAMAGED', { file, backup: latestBackup(file), reason: 'not_a_database' });
     throw err;
   }
   if (result.length !== 1 || result[0] !== 'ok') {
-    throw new AppError('STORE_DAMAGED', { file, reason: 'integrity_check', problems: result.slice(0, 5) });
+    throw new AppError('STORE_DAMAGED', {
+      file,
+      backup: latestBackup(file),
+      reason: 'integrity_check',
+      problems: result.slice(0, 5),
+    });
   }
 }
 
@@ -74,7 +98,8 @@ function checkStructure(db: Database, file: string): void {
       .all() as string[];
     for (const t of tables) db.prepare(`SELECT 1 FROM "${t.replaceAll('"', '""')}" LIMIT 1`).get();
   } catch (err) {
-    if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'structure' });
+    if (isSqliteCorruption(err))
+      throw new AppError('STORE_DAMAGED', { file, backup: latestBackup(file), reason: 'structure' });
     throw err;
   }
 }
@@ -100,12 +125,46 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
   const existed = existsSync(file) && statSync(file).size > 0;
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   if (!opts.readonly) assertWritable(file);
+  // A store found damaged while serving stays refused until the administrator has dealt with it.
+  const quarantined = quarantineOf(file);
+  if (quarantined) {
+    throw new AppError('STORE_DAMAGED', {
+      file,
+      backup: quarantined.backup ?? latestBackup(file),
+      reason: 'quarantined',
+    });
+  }
+  const key = opts.key ?? null;
+  let encryption: EncryptResult | null = null;
+  if (key && existed && storeFormat(file) === 'plaintext') {
+    if (opts.readonly) throw new AppError('STORE_TOO_OLD', { file, reason: 'plaintext' });
+    encryption = await encryptStore(file, key, {
+      ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
+      ...(opts.onEncryptProgress ? { onProgress: opts.onEncryptProgress } : {}),
+    });
+  }
   let db: Database;
   try {
-    db = new BetterSqlite3(file, { readonly: opts.readonly ?? false });
+    db = new Sqlite(file, { readonly: opts.readonly ?? false });
   } catch (err) {
-    if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'not_a_database' });
+    if (isSqliteCorruption(err)) {
+      throw new AppError('STORE_DAMAGED', { file, backup: latestBackup(file), reason: 'not_a_database' });
+    }
     throw err;
+  }
+  if (key) {
+    try {
+      applyKey(db, key);
+      // The first read decrypts page 1: a wrong key and a damaged first page both fail here.
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch (err) {
+      db.close();
+      if (!isSqliteCorruption(err)) throw err;
+      // The key's record names the file it was made for: same salt, so the page is damaged.
+      if (!opts.keySalt || opts.keySalt !== storeSalt(file)) throw new AppError('STORE_KEY_WRONG', { file });
+      throw new AppError('STORE_DAMAGED', { file, backup: latestBackup(file), reason: 'not_a_database' });
+    }
+    rememberStoreKey(file, key);
   }
   try {
     const size = existed ? statSync(file).size : 0;
@@ -116,6 +175,8 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
     }
     if (!opts.readonly) configure(db);
     else db.pragma('foreign_keys = ON');
+    // A new encrypted store is the owner's alone, like its key file.
+    if (key && !existed) chmodSync(file, 0o600);
 
     const all = loadMigrations();
     const pending = pendingMigrations(db, all);
@@ -124,25 +185,56 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
       if (opts.readonly) throw new AppError('STORE_TOO_OLD', { file });
       // Never migrate (or back up) a damaged big store: the full check runs first.
       if (!full && !opts.skipIntegrityCheck) checkIntegrity(db, file);
-      backupPath = await backupStore(db, file, currentVersion(db), opts.backupDir);
+      backupPath = await backupStore(db, file, currentVersion(db), opts.backupDir, key !== null);
     }
     const migrated = opts.readonly ? [] : migrate(db, { migrations: all });
     // 0012 creates the reporting summaries empty, 0018 changes what their tiers mean: a store that
     // already holds data fills them once.
     if (migrated.includes(12) || migrated.includes(18)) rebuildReporting(db);
-    return { db, migrated, backupPath };
+    return { db, migrated, backupPath, encryption };
   } catch (err) {
     db.close();
     throw err;
   }
 }
 
-/** Online backup (consistent even with the store open) before a schema change touches it. */
-export async function backupStore(db: Database, file: string, version: number, dir?: string): Promise<string> {
+/**
+ * Online backup (consistent even with the store open) before a schema change touches it. An encrypted
+ * store's backup is encrypted under the same key: SQLite's backup API cannot copy between an encrypted
+ * and a new file, `VACUUM INTO` writes the copy through the connection's cipher.
+ */
+export async function backupStore(
+  db: Database,
+  file: string,
+  version: number,
+  dir?: string,
+  encrypted = false,
+): Promise<string> {
   const backupDir = dir ?? path.join(path.dirname(path.resolve(file)), 'backups');
   mkdirSync(backupDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const target = path.join(backupDir, `${path.basename(file, path.extname(file))}-v${version}-${stamp}.db`);
-  await db.backup(target);
+  if (encrypted) db.prepare('VACUUM INTO ?').run(target);
+  else await db.backup(target);
+  chmodSync(target, 0o600);
   return target;
+}
+
+/** The newest backup of `file` in its backups folder (what a damaged store's message offers), or null. */
+export function latestBackup(file: string, dir?: string): string | null {
+  const backupDir = dir ?? path.join(path.dirname(path.resolve(file)), 'backups');
+  const base = path.basename(file, path.extname(file));
+  let names: string[];
+  try {
+    names = readdirSync(backupDir).filter((n) => n.startsWith(`${base}-`) && n.endsWith('.db'));
+  } catch {
+    return null;
+  }
+  let best: { p: string; t: number } | null = null;
+  for (const n of names) {
+    const p = path.join(backupDir, n);
+    const t = statSync(p).mtimeMs;
+    if (!best || t > best.t) best = { p, t };
+  }
+  return best?.p ?? null;
 }

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeForLog, parseCliArgs } from './app/argv';
+import { safeStorageProtector } from './app/key-protector';
 import { appVersion, installMenu } from './app/menu';
 import { installAppGuards, installSessionGuards } from './app/security';
 import { describeStartupError, EXIT_STARTUP_FAILED } from './app/startup-error';
@@ -48,6 +49,9 @@ async function runCliMode(args: string[], dbFromArgs: string | null): Promise<vo
   else if (!process.env.CRM_DB) process.env.CRM_DB = defaultDbPath(app.getPath('userData'));
   let code = 1;
   try {
+    // The store key is unwrapped by safeStorage (DPAPI), which works once the app is ready.
+    await app.whenReady();
+    (await import('./store-key')).setKeyProtector(safeStorageProtector);
     const { runCli } = await import('./cli');
     code = await runCli(args);
   } catch (err) {
@@ -110,12 +114,15 @@ function startGui(dbFromArgs: string | null): void {
     installSessionGuards(session.defaultSession, ctx);
     installMenu({ developer: !app.isPackaged, getWindow: () => mainWindow, version: appVersion() });
 
-    const [{ createServices }, { createRegistry }, { ensureFirstAdmin }] = await Promise.all([
+    const [{ createServices }, { createRegistry }, { ensureFirstAdmin }, { setKeyProtector }] = await Promise.all([
       import('./services'),
       import('./registry'),
       import('./bootstrap'),
+      import('./store-key'),
     ]);
-    const services = await createServices({ dbPath, mode: 'electron', exclusive: true });
+    // The store is encrypted at rest; its key file is wrapped by the OS for this Windows user.
+    setKeyProtector(safeStorageProtector);
+    const services = await createServices({ dbPath, mode: 'electron', exclusive: true, encrypt: true });
     services.platform.openFolder = async (dir) => (await shell.openPath(dir)) === '';
     // Exports reach the user through a native save dialog (renderer downloads are refused).
     services.platform.saveAs = async (file, defaultName) => {

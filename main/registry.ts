@@ -1,5 +1,5 @@
 import { contract, isMethodName, type CallEnvelope, type MethodName } from '../shared/api';
-import { AppError, isAppError, type CallResult } from '../shared/errors';
+import { AppError, isAppError, type CallResult, type WireError } from '../shared/errors';
 import { hasPermission, ROLE_PERMISSIONS } from '../shared/permissions';
 import { scopeFor, type Scope } from '../db/scope';
 import { recordAudit } from '../db/repos/audit';
@@ -29,7 +29,12 @@ import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/t
 import { identifierLookups, lookupTime, searchTextOf } from './identifier-lookups';
 import { usersHandlers } from './handlers/users';
 import { log } from './log';
-import type { Services } from './services';
+import type { Services, StoreDamage } from './services';
+import { isSqliteCorruption } from '../db/cipher';
+
+function damagedError(d: StoreDamage): WireError {
+  return { code: 'STORE_DAMAGED', details: { file: d.file, backup: d.backup, reason: 'quarantined' } };
+}
 
 export type { CallMeta } from './handlers/types';
 
@@ -199,10 +204,17 @@ export function createRegistry(services: Services): Registry {
       return services.vault.get(id, found.userId);
     },
     async dispatch(envelope, meta) {
+      // A quarantined store answers nothing: no figure read from it can be trusted (issue 19.5).
+      if (services.damaged) return { ok: false, error: damagedError(services.damaged) };
       try {
         return { ok: true, value: await run(envelope, meta) };
       } catch (err) {
         if (isAppError(err)) return { ok: false, error: err.toWire() };
+        // A page failed its HMAC (or the file stopped being a database) under this request: refuse it
+        // and everything after, rather than answer from a store that has been changed behind our back.
+        if (isSqliteCorruption(err)) {
+          return { ok: false, error: damagedError(services.markDamaged(String((err as { code?: unknown }).code))) };
+        }
         // An import job holds the store's write lock for its one transaction: a write that cannot
         // wait is refused with a clear message instead of freezing the window.
         if ((err as { code?: string } | null)?.code === 'SQLITE_BUSY')

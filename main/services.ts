@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { flushPendingAudit } from '../db/repos/audit';
 import { currentVersion } from '../db/migrate';
-import { openStore } from '../db/open';
+import type { EncryptProgress } from '../db/encrypt';
+import { latestBackup } from '../db/open';
+import { quarantineStore } from '../db/quarantine';
 import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './auth/sessions';
 import { systemClock, type Clock } from './clock';
 import { markInterrupted } from './jobs/engine/revert';
@@ -13,6 +15,7 @@ import { ColumnsBuilder } from './grid/columns';
 import { FollowUps } from './jobs/follow-ups';
 import { log } from './log';
 import { lockStore } from './store-lock';
+import { openAppStore } from './store-key';
 import { inboxDir, rejectsDir } from './paths';
 import { startWorkstationSync } from './sync/start';
 import { workerOf } from './sync/worker';
@@ -45,6 +48,20 @@ export interface ServiceOptions {
    * one on the same store is refused with STORE_IN_USE; tests and the CLI's commands do not.
    */
   exclusive?: boolean;
+  /**
+   * Encrypt the store at rest (main/store-key.ts; a plaintext store is converted once, backup kept).
+   * The app and the browser-mode host pass true; tests that are not about encryption leave it off.
+   */
+  encrypt?: boolean;
+  /** Progress of a plaintext store's conversion (for a start-up page); console lines are always written. */
+  onEncryptProgress?: (p: EncryptProgress) => void;
+}
+
+/** A store found damaged while serving: every later call is refused with this (main/registry.ts). */
+export interface StoreDamage {
+  file: string;
+  backup: string | null;
+  sqlite: string;
 }
 
 export interface Services {
@@ -64,6 +81,10 @@ export interface Services {
     openFolder?: (dir: string) => Promise<boolean>;
   };
   paths: { inbox: string; rejects: string; exports: string };
+  /** Set once a read or write met a page that fails its check: the store is quarantined. */
+  readonly damaged: StoreDamage | null;
+  /** Quarantines the store after SQLITE_CORRUPT / SQLITE_NOTADB (idempotent); returns what to tell the user. */
+  markDamaged(sqliteCode: string): StoreDamage;
   close(): Promise<void>;
 }
 
@@ -73,9 +94,13 @@ export const APP_VERSION = '0.1.0';
 export async function createServices(opts: ServiceOptions): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const lock = opts.exclusive ? lockStore(opts.dbPath, opts.mode) : null;
-  let opened: Awaited<ReturnType<typeof openStore>>;
+  let opened: Awaited<ReturnType<typeof openAppStore>>;
   try {
-    opened = await openStore(opts.dbPath, opts.backupDir ? { backupDir: opts.backupDir } : {});
+    opened = await openAppStore(opts.dbPath, {
+      encrypt: opts.encrypt ?? false,
+      ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
+      ...(opts.onEncryptProgress ? { onEncryptProgress: opts.onEncryptProgress } : {}),
+    });
   } catch (e) {
     lock?.release();
     throw e;
@@ -143,6 +168,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     sessions.revokeUser(c.userId);
     log.info('sessions ended by a change from the hub', { userId: c.userId, disabled: c.disabled });
   });
+  let damaged: StoreDamage | null = null;
   return {
     db,
     sessions,
@@ -162,6 +188,21 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     vault,
     platform: {},
     paths,
+    get damaged() {
+      return damaged;
+    },
+    markDamaged(sqlite) {
+      if (damaged) return damaged;
+      const file = path.resolve(opts.dbPath);
+      damaged = { file, backup: latestBackup(file, opts.backupDir), sqlite };
+      log.error('store damaged: quarantined, every call refused from now on', { ...damaged });
+      try {
+        quarantineStore(file, { since: clock.now().toISOString(), sqlite, backup: damaged.backup });
+      } catch (e) {
+        log.error('could not write the quarantine marker', { error: String(e) });
+      }
+      return damaged;
+    },
     async close() {
       await Promise.all([
         imports.close(),

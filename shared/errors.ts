@@ -21,6 +21,11 @@ export const ERROR_CODES = [
   'STORE_MIGRATION_MISMATCH',
   'STORE_MIGRATION_FAILED',
   'STORE_IN_USE',
+  // Encryption at rest (db/cipher.ts, main/store-key.ts): the store is encrypted and its key file is
+  // missing; the key does not open it; converting a plaintext store failed (details: file, backup).
+  'STORE_KEY_MISSING',
+  'STORE_KEY_WRONG',
+  'STORE_ENCRYPT_FAILED',
   'HOST_TOKEN',
   'HOST_FORBIDDEN',
   // Import jobs (main/jobs): file problems name file, line and column in details.

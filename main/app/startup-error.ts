@@ -5,6 +5,7 @@
  *
  * No stack traces or SQL go into the dialog; main/index.ts logs the full error to stderr once.
  */
+import { storeTextBoth } from '../store-messages';
 
 /**
  * Exit code of an Electron start that failed *and already told the user why* (the dialog above).
@@ -50,7 +51,13 @@ function isNativeModuleMismatch(err: unknown): boolean {
   );
 }
 
-function explain(err: unknown): Described {
+function detail(err: unknown, name: string): string | null {
+  const details = (err as { details?: unknown } | null)?.details;
+  const v = (details as Record<string, unknown> | null | undefined)?.[name];
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+function explain(err: unknown, dbPath: string): Described {
   if (isNativeModuleMismatch(err)) {
     return {
       zh: '数据库组件与本程序版本不匹配，程序安装不完整。请联系系统管理员重新安装。',
@@ -59,11 +66,30 @@ function explain(err: unknown): Described {
     };
   }
   switch (codeOf(err)) {
-    case 'STORE_DAMAGED':
+    case 'STORE_DAMAGED': {
+      // Names the file and offers the newest backup (shared/i18n/domains/store-protection.json).
+      const backup = detail(err, 'backup');
+      const file = fileOf(err, dbPath);
       return {
-        zh: '客户数据文件已损坏，无法打开。请不要删除或移动该文件，并联系网点系统管理员从备份恢复（备份位于同一文件夹下的 backups 目录）。',
-        en: 'The customer data file is damaged and cannot be opened. Do not delete or move it; ask your branch administrator to restore it from a backup (the "backups" folder next to it).',
+        ...storeTextBoth(backup ? 'storeProtection.damaged' : 'storeProtection.damagedNoBackup', { file, backup }),
+        showFile: false,
       };
+    }
+    case 'STORE_KEY_MISSING':
+    case 'STORE_KEY_WRONG': {
+      const file = fileOf(err, dbPath);
+      const keyFile = detail(err, 'keyFile') ?? `${file}.key`;
+      const key = codeOf(err) === 'STORE_KEY_MISSING' ? 'storeProtection.keyMissing' : 'storeProtection.keyWrong';
+      return { ...storeTextBoth(key, { file, keyFile }), showFile: false };
+    }
+    case 'STORE_ENCRYPT_FAILED': {
+      const details = (err as { details?: { originalUnchanged?: unknown } } | null)?.details;
+      const key =
+        details?.originalUnchanged === false
+          ? 'storeProtection.encryptFailedAfterSwap'
+          : 'storeProtection.encryptFailed';
+      return { ...storeTextBoth(key, { file: fileOf(err, dbPath), backup: detail(err, 'backup') }), showFile: false };
+    }
     case 'STORE_IN_USE':
       return {
         zh: '本数据文件已被另一个正在运行的网点客户关系管理程序打开（同一台电脑上）。请切换到已打开的窗口，或先关闭它再启动。',
@@ -118,7 +144,7 @@ function explain(err: unknown): Described {
 
 /** Builds the dialog for a start-up failure; `dbPath` is the file we tried to open. */
 export function describeStartupError(err: unknown, dbPath: string): StartupErrorText {
-  const d = explain(err);
+  const d = explain(err, dbPath);
   const code = codeOf(err) || 'INTERNAL';
   const lines = [d.zh, '', d.en];
   if (d.showFile !== false) lines.push('', `数据文件 / Data file: ${fileOf(err, dbPath)}`);

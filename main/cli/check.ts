@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { checkIntegrity } from '../../db/open';
+import { liftQuarantine } from '../../db/quarantine';
+import { openExistingStore } from '../store-key';
 import { isAppError } from '../../shared/errors';
 import { defaultDbPath } from '../paths';
 import { type Lang, parseLang, renderLines, verifyAudit } from './audit';
@@ -27,9 +29,9 @@ export async function runCheckCommand(args: string[]): Promise<number> {
   }
   const file = path.resolve(db);
   const t = performance.now();
-  let conn: Database.Database;
+  let conn: Database;
   try {
-    conn = new Database(file, { readonly: true, fileMustExist: true });
+    conn = openExistingStore(file, { readonly: true, fileMustExist: true });
   } catch (e) {
     process.stdout.write(`store damaged or missing: ${file} | ${(e as Error).message}\n`);
     return 2;
@@ -45,6 +47,8 @@ export async function runCheckCommand(args: string[]): Promise<number> {
     process.stdout.write(
       `store ok: ${file} | ${mb} MiB checked in ${((performance.now() - t) / 1000).toFixed(1)} s\n${renderLines(audit.lines, lang)}`,
     );
+    // Every page read back and authenticated: a store quarantined as damaged (a restored backup) opens again.
+    if (liftQuarantine(file)) process.stdout.write(`quarantine lifted: ${file}\n`);
     return 0;
   } catch (e) {
     if (isAppError(e)) {

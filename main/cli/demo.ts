@@ -1,7 +1,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERS, type DemoSummary, generateDemo } from '../../db/demo';
-import { openStore } from '../../db/open';
+import { openAppStore } from '../store-key';
 import { writeExtracts } from '../jobs/profiles/extracts';
 import { inboxDir } from '../paths';
 
@@ -135,7 +135,7 @@ export async function runDemoCommand(args: string[]): Promise<number> {
   const file = path.resolve(opts.db);
   if (opts.fresh) removeStore(file);
   const existed = existsSync(file) && statSync(file).size > 0;
-  const { db } = await openStore(file);
+  const { db } = await openAppStore(file);
   try {
     if (existed) {
       const { n } = db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openStore } from '../../db/open';
+import { openAppStore } from '../store-key';
 import { writeExtracts } from '../jobs/profiles/extracts';
 import { defaultDbPath, inboxDir } from '../paths';
 
@@ -18,7 +18,7 @@ export async function runExtractsCommand(args: string[]): Promise<number> {
   }
   const file = path.resolve(db);
   const dir = path.resolve(out ?? inboxDir(file));
-  const store = await openStore(file);
+  const store = await openAppStore(file);
   try {
     const t = performance.now();
     const written = await writeExtracts(store.db, dir);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openStore } from '../../db/open';
+import { openAppStore } from '../store-key';
 import { defaultDbPath, rejectsDir } from '../paths';
 import { ENCODINGS, profileSchema, type Encoding, type ImportProfile } from '../../shared/imports';
 import { runAfterImport } from '../jobs/after-import';
@@ -110,7 +110,7 @@ export async function runImportCommand(args: string[]): Promise<number> {
     return EXIT.usage;
   }
   const dbPath = path.resolve(a.db);
-  const { db } = await openStore(dbPath);
+  const { db } = await openAppStore(dbPath);
   let cancelled = false;
   const onSigint = () => {
     cancelled = true;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openStore } from '../../db/open';
+import { openAppStore } from '../store-key';
 import { rebuildReporting } from '../../db/reporting/maintain';
 import { rebuildAll } from '../../db/summaries';
 import { defaultDbPath } from '../paths';
@@ -28,7 +28,7 @@ export async function runSummariesCommand(args: string[]): Promise<number> {
     return 64;
   }
   const file = path.resolve(db);
-  const { db: conn } = await openStore(file);
+  const { db: conn } = await openAppStore(file);
   try {
     const t = performance.now();
     rebuildAll(conn);

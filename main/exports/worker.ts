@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { openConnection } from '../../db/cipher';
 import { fenToYuan } from '../../shared/money';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import { csvCell } from './csv';
@@ -40,7 +40,7 @@ class Cancelled extends Error {}
 
 async function run(input: ExportWorkerInput): Promise<{ rows: number; total: number }> {
   const flag = new Int32Array(input.cancel);
-  const db = new Database(input.dbPath, { readonly: true, fileMustExist: true });
+  const db = openConnection(input.dbPath, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
     const total = (db.prepare(input.countSql).get(...input.params) as { n: number }).n;

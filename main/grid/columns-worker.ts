@@ -2,13 +2,13 @@
  * Worker thread: reads the customer book into columns (db/customer-columns.ts) on its own
  * read-only connection and hands the typed arrays back without copying them.
  */
-import Database from 'better-sqlite3';
+import { openConnection } from '../../db/cipher';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildColumns, transferList } from '../../db/customer-columns';
 import { SORT_SQL } from '../../db/customer-field-sql';
 
 const { dbPath } = workerData as { dbPath: string };
-const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+const db = openConnection(dbPath, { readonly: true, fileMustExist: true });
 try {
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');

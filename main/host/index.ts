@@ -8,6 +8,7 @@ import { log } from '../log';
 import { defaultDbPath } from '../paths';
 import { createRegistry } from '../registry';
 import { createServices, type Services } from '../services';
+import { printEncryptProgress } from '../store-key';
 import { startHost } from './server';
 
 /** The built renderer: beside the bundle (out/main -> out/renderer) or from the source tree. */
@@ -29,7 +30,13 @@ export async function runHost(argv: string[]): Promise<void> {
   const dbPath = typeof values.db === 'string' ? path.resolve(values.db) : defaultDbPath();
   let services: Services;
   try {
-    services = await createServices({ dbPath, mode: 'browser', exclusive: true });
+    services = await createServices({
+      dbPath,
+      mode: 'browser',
+      exclusive: true,
+      encrypt: true,
+      onEncryptProgress: printEncryptProgress(process.stdout),
+    });
   } catch (err) {
     // The same two-language text the Electron dialog shows, for any failure (a read-only folder, a store
     // already open in another host, a damaged file): no stack trace for the user; the log keeps it.

@@ -2,12 +2,12 @@
  * Worker thread: runs the after-import steps (main/jobs/after-import.ts) on its own connection, so
  * a million-customer branch's rule search never holds up the window or the start-up.
  */
-import Database from 'better-sqlite3';
+import { openConnection } from '../../db/cipher';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runAfterImport, type AfterImportContext } from './after-import';
 
 const { dbPath, ctx } = workerData as { dbPath: string; ctx: AfterImportContext };
-const db = new Database(dbPath, { fileMustExist: true });
+const db = openConnection(dbPath, { fileMustExist: true });
 try {
   db.pragma('busy_timeout = 15000');
   db.pragma('foreign_keys = ON');

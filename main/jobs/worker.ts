@@ -5,7 +5,7 @@
  * flag in shared memory the engine checks between batches (no message round trip needed).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { openConnection } from '../../db/cipher';
 import { configure } from '../../db/open';
 import path from 'node:path';
 import type { PreviewResult } from '../../shared/api/imports';
@@ -52,7 +52,7 @@ export type WorkerMessage =
 async function main(): Promise<void> {
   const input = workerData as WorkerInput;
   const flag = new Int32Array(input.cancel);
-  const db = new Database(input.dbPath, { fileMustExist: true });
+  const db = openConnection(input.dbPath, { fileMustExist: true });
   try {
     configure(db);
     // A long job: wait for the main process's short writes, spill temp tables to disk not RAM.

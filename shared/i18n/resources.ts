@@ -19,6 +19,7 @@ import reports from './domains/reports.json';
 import security from './domains/security.json';
 import securitySearch from './domains/security-search.json';
 import settings from './domains/settings.json';
+import storeProtection from './domains/store-protection.json';
 import tierModel from './domains/tier-model.json';
 
 export type Tree = { [k: string]: string | Tree };
@@ -39,6 +40,7 @@ const DOMAINS: Record<string, DomainFile> = {
   security,
   'security-search': securitySearch,
   settings,
+  'store-protection': storeProtection,
   'tier-model': tierModel,
 } as Record<string, DomainFile>;
 

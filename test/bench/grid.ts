@@ -21,7 +21,7 @@ import { freshColumns } from '../../db/customer-columns';
 import { exportQuery } from '../../db/repos/customer-grid';
 import { scopeFor } from '../../db/scope';
 import { EXPORT_COLUMNS, type GridFilter, type GridSort } from '../../shared/api';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 
 async function measureViews(
   services: Services,

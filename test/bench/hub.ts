@@ -7,7 +7,7 @@
  *  - process memory (hub and PCs share the process here: an upper bound for either).
  * Standalone: `node --import tsx test/bench/hub.ts [--quick]`; `benchHub` for test/bench/index.ts.
  */
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database } from 'better-sqlite3-multiple-ciphers';
 import pg from 'pg';
 import { ensureBranch, issueEnrolCode } from '../../db/hub/enrol';
 import { readRecord, runMutation } from '../../db/sync/replica';

@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { benchGenerate, formatBench } from './generate';
 import { benchDesktop } from './desktop';
 import { benchReports } from './reports';

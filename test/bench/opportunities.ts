@@ -7,7 +7,7 @@
  *
  *   node --import tsx test/bench/opportunities.ts --db STORE [--today 2026-10-31]
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { RULE_CODES } from '../../shared/api/opportunities';
 import { addDays } from '../../shared/dates';
 import { createCampaign, entryScope, listEntries, progress } from '../../db/relationship/campaigns';

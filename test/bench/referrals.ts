@@ -7,7 +7,7 @@
  *
  *   node --import tsx test/bench/referrals.ts --db STORE [--today 2026-10-20]
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { addDays } from '../../shared/dates';
 import { contactsForCustomer, staleCustomers } from '../../db/relationship/contacts';
 import { listReferrals, referralReport, type Viewer } from '../../db/relationship/referrals';

@@ -6,7 +6,7 @@
  *
  *   node --import tsx test/bench/reminders.ts --db STORE [--today 2026-10-20]
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { REMINDER_KINDS } from '../../shared/api/reminders';
 import { generateReminders } from '../../db/relationship/reminder-rules';
 import { countOpen, listInbox, recipientById, recipientScope } from '../../db/relationship/reminders';

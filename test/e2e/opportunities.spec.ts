@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openExistingStore } from '../../main/store-key';
 import ExcelJS from 'exceljs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
@@ -10,7 +10,7 @@ import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
  * sees the progress per manager. The funnel's figures open exactly the opportunities behind them.
  */
 function pickCustomers(): { m1: string[]; m2: string; m1Name: string } {
-  const db = new Database(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });
+  const db = openExistingStore(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });
   try {
     const of = (user: string, n: number) =>
       (

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openExistingStore } from '../../main/store-key';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
 
@@ -8,7 +8,7 @@ import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
  * the president sees it in the referral report.
  */
 function pickCustomer(): { id: number; no: string; name: string; tellerName: string } {
-  const db = new Database(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });
+  const db = openExistingStore(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });
   try {
     // a customer of manager1 that has no referral yet (the suite may run more than once on one store)
     const c = db

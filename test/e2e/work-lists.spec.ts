@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openExistingStore } from '../../main/store-key';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectNoRawErrors, signIn } from './support/app';
 
@@ -15,7 +15,7 @@ const LANGS = ['zh-CN', 'en'] as const;
 type Lang = (typeof LANGS)[number];
 
 function customerNumbers(user: string, n: number): string[] {
-  const db = new Database(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });
+  const db = openExistingStore(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });
   try {
     return (
       db

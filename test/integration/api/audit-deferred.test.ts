@@ -4,7 +4,7 @@
  * free, either by the next entry or by flushPendingAudit after the job.
  */
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flushPendingAudit, pendingAuditCount, recordAudit } from '../../../db/repos/audit';
 import { all } from '../../../db/sql';

@@ -4,7 +4,7 @@
  * and a crash lost the record for good.
  */
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, makeWorld, signIn, type World } from '../support/store';
 

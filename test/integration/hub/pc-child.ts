@@ -1,4 +1,4 @@
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { runMutation } from '../../../db/sync/replica';
 import { syncOnce } from '../../../main/sync/hub-client';
 import { testMutators } from './workstations';

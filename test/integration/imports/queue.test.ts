@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markInterrupted } from '../../../main/jobs/engine/revert';
 import { ImportQueue } from '../../../main/jobs/queue';

@@ -6,7 +6,7 @@
  * exports, recreate the triggers) left no trace at all.
  */
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalEntry, chainHash, chainHead, checkAnchor, GENESIS, verifyChain } from '../../../db/audit-chain';
 import { migrate } from '../../../db/migrate';

@@ -4,7 +4,7 @@
  * lock -> store -> bridge -> window, the error dialog, the CLI path and the second-instance path.
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -72,6 +72,12 @@ function fakeElectron(opts: { lock: boolean; userData: string }) {
     dialog: { showErrorBox: vi.fn(), showMessageBox: vi.fn(async () => ({ response: 0 })) },
     clipboard: { writeText: vi.fn() },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: vi.fn() },
+    // DPAPI stand-in: the store key file must hold only what this returns, never the key itself.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (s: string) => Buffer.from(`dpapi:${[...s].reverse().join('')}`),
+      decryptString: (b: Buffer) => [...b.toString().slice('dpapi:'.length)].reverse().join(''),
+    },
   };
   return { electron, app, windows, ipcHandlers };
 }
@@ -117,6 +123,11 @@ describe('main/index.ts with a fake electron', () => {
     expect(fake.app.requestSingleInstanceLock).toHaveBeenCalled();
     expect(fake.app.enableSandbox).toHaveBeenCalled();
     expect(existsSync(db)).toBe(true);
+    // The store is encrypted at rest, its key wrapped by the OS (safeStorage / DPAPI) in the key file.
+    expect(readFileSync(db).subarray(0, 15).toString('latin1')).not.toBe('SQLite format 3');
+    const keyRecord = JSON.parse(readFileSync(`${db}.key`, 'utf8')) as { protection: string; key: string };
+    expect(keyRecord.protection).toBe('safeStorage');
+    expect(Buffer.from(keyRecord.key, 'base64').toString()).toMatch(/^dpapi:[0-9a-f]{64}$/);
 
     const win = fake.windows[0]!;
     expect(win.options.webPreferences).toMatchObject({

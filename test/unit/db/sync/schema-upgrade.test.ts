@@ -1,4 +1,4 @@
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import { ensureSyncSchema, SYNC_SCHEMA_VERSION, syncJoined } from '../../../../db/sync/schema';
 
