@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { branchAnchors } from '../../db/hub/anchors';
 import { ensureBranch, issueEnrolCode, revokePc } from '../../db/hub/enrol';
 import { compactChanges } from '../../db/hub/maintain';
 import { ensureAppLogin, HubSchemaError, migrateHub } from '../../db/hub/migrate';
@@ -18,6 +19,7 @@ Commands:
   migrate    --pg OWNER_URL [--app-user crm_hub --app-password PW]           apply the hub schema (owner role)
   enrol-code --branch B01 [--name NAME] [--hours 24] [--pg URL]              create the branch if new, print a one-time code
   pcs        --branch B01 [--pg URL]                                          list the branch's enrolled PCs
+  audit-anchors --branch B01 [--pg URL]                                     each PC's latest audit chain anchor, refused heads
   revoke     --branch B01 --pc PC_ID [--pg URL]                                 take a PC off the hub (its secret stops working)
   compact    [--branch B01] [--pg OWNER_URL]                                drop change-log rows a later change superseded
 With --pg the hub connects as that (least-privilege) role; without it, an embedded PostgreSQL is used.
@@ -149,6 +151,17 @@ export async function runHubCli(args: string[]): Promise<number> {
           [f.get('branch') ?? ''],
         );
         for (const row of r.rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+      } finally {
+        await done();
+      }
+      return 0;
+    }
+    case 'audit-anchors': {
+      const branch = f.get('branch');
+      if (!branch) throw new Error('audit-anchors needs --branch');
+      const { pool, done } = await connect(f);
+      try {
+        for (const row of await branchAnchors(pool, branch)) process.stdout.write(`${JSON.stringify(row)}\n`);
       } finally {
         await done();
       }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { anchorState, recordAnchor } from '../../db/hub/anchors';
 import { authenticatePc, enrolPc, type PcIdentity } from '../../db/hub/enrol';
 import { checkHubSchema } from '../../db/hub/migrate';
 import { type ActorResolver, applyMutations, type BeforeCommit, lastMutationId, pullChanges } from '../../db/hub/push';
@@ -14,6 +15,7 @@ import {
   type PushResult,
   pushRequestSchema,
 } from '../../shared/sync/protocol';
+import { anchorPushSchema } from '../../shared/sync/audit-anchor';
 import { WakeHub } from './wake';
 
 /**
@@ -24,6 +26,7 @@ import { WakeHub } from './wake';
  *   GET  /pull?cursor=N[&queued=Q] changes of the PC's branch after N, in commit order (Q: the PC's
  *                       outbox size, kept for the administrator's list of PCs)
  *   GET  /wake          WebSocket: "pull now" after every commit in the PC's branch
+ *   GET  /audit-anchor  the PC's latest audit chain anchor; POST: a new head (shared/sync/audit-anchor.ts)
  *   GET  /health        liveness for the load balancer
  * HTTPS and WSS with the bank's certificate when `tls` is given (`npm run hub -- --tls-cert --tls-key`;
  * PCs trust the bank's CA, main/sync/hub-client.ts); plain HTTP is for loopback (tests, a hub and its
@@ -162,6 +165,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       )
         throw new HttpError(400, { error: 'bad_request' });
       return send(res, 200, await pullChanges(pool, pc, cursor, { queued }));
+    }
+    if (key === 'GET /audit-anchor') return send(res, 200, await anchorState(pool, await auth(req)));
+    if (key === 'POST /audit-anchor') {
+      const pc = await auth(req);
+      const parsed = anchorPushSchema.safeParse(await readJson(req));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: 'audit_anchor' });
+      const r = await recordAnchor(pool, pc, parsed.data);
+      if (!r.accepted) log('hub.auditAnchor.refused', { branch: pc.branch, pcId: pc.pcId, reason: r.reason });
+      return send(res, r.accepted ? 200 : 409, r);
     }
     throw new HttpError(404, { error: 'not_found' });
   }

@@ -33,10 +33,12 @@ describe('hub migrations', () => {
       );
       expect(tables.rows.map((r) => r.table_name)).toEqual([
         'audit',
+        'audit_anchors',
         'branches',
         'changes',
         'enrol_codes',
         'hub_schema_migrations',
+        'hub_users',
         'mutations',
         'pcs',
         'records',
@@ -84,6 +86,8 @@ describe('hub migrations', () => {
       await expect(app.query('DELETE FROM changes')).rejects.toThrow(/permission denied/);
       await expect(app.query('UPDATE audit SET action = $1', ['x'])).rejects.toThrow(/permission denied/);
       await expect(app.query('DELETE FROM records')).rejects.toThrow(/permission denied/);
+      await expect(app.query('DELETE FROM audit_anchors')).rejects.toThrow(/permission denied/);
+      await expect(app.query('UPDATE audit_anchors SET accepted = true')).rejects.toThrow(/permission denied/);
     });
   });
 });
