@@ -10,8 +10,12 @@ import {
   reminderWidgetData,
   saveAudience,
   savePrefs,
+  type InboxAction,
   type InboxClock,
 } from '../../db/relationship/reminders';
+import { syncActor } from '../../db/sync/actor';
+import { shareReminderStates } from '../../db/sync/reminders';
+import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 
 function clockOf(ctx: AuthedCtx): InboxClock {
@@ -31,29 +35,35 @@ function prefsState(ctx: AuthedCtx) {
   };
 }
 
+/**
+ * The user's act on their reminders; on a PC joined to a hub their new states are queued in the same
+ * transaction (db/sync/reminders.ts), so the reminder is done on every PC they sign in on.
+ */
+function act(ctx: AuthedCtx, ids: readonly number[], action: InboxAction, opts: { now: string; until?: string }) {
+  const db = ctx.services.db;
+  const n = db.transaction(() => {
+    const changed = actOnReminders(db, ctx.user.id, ids, action, opts);
+    shareReminderStates(db, ctx.user.id, ids, syncActor(db, ctx.user));
+    return changed;
+  })();
+  kickSync(db);
+  return n;
+}
+
 export const remindersHandlers = handlers({
   'reminders.list': (input, ctx) => listInbox(ctx.services.db, ctx.user.id, ctx.scope(), input, clockOf(ctx)),
   'reminders.count': (_input, ctx) => ({ open: countOpen(ctx.services.db, ctx.user.id, ctx.scope(), clockOf(ctx)) }),
   'reminders.widget': (input, ctx) =>
     reminderWidgetData(ctx.services.db, ctx.user.id, ctx.scope(), clockOf(ctx), input.limit),
-  'reminders.done': (input, ctx) => ({
-    updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'done', { now: clockOf(ctx).now }),
-  }),
-  'reminders.dismiss': (input, ctx) => ({
-    updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'dismiss', { now: clockOf(ctx).now }),
-  }),
-  'reminders.reopen': (input, ctx) => ({
-    updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'reopen', { now: clockOf(ctx).now }),
-  }),
+  'reminders.done': (input, ctx) => ({ updated: act(ctx, input.ids, 'done', { now: clockOf(ctx).now }) }),
+  'reminders.dismiss': (input, ctx) => ({ updated: act(ctx, input.ids, 'dismiss', { now: clockOf(ctx).now }) }),
+  'reminders.reopen': (input, ctx) => ({ updated: act(ctx, input.ids, 'reopen', { now: clockOf(ctx).now }) }),
   'reminders.snooze': (input, ctx) => {
     const now = ctx.services.clock.now();
     const until = new Date(input.until);
     if (!(until.getTime() > now.getTime())) throw new AppError('REMINDER_SNOOZE_PAST', { until: input.until });
     return {
-      updated: actOnReminders(ctx.services.db, ctx.user.id, input.ids, 'snooze', {
-        now: now.toISOString(),
-        until: until.toISOString(),
-      }),
+      updated: act(ctx, input.ids, 'snooze', { now: now.toISOString(), until: until.toISOString() }),
     };
   },
   'reminders.prefs': (_input, ctx) => prefsState(ctx),

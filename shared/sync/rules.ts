@@ -251,6 +251,24 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       return null;
     },
   },
+  // What a user did to one of their reminders (id: the reminder's natural key, db/sync/reminders.ts,
+  // starting with the username): their own only; the latest act wins.
+  reminder_states: {
+    key: 'natural',
+    fields: {
+      user: { type: 'text', required: true, maxLength: 64 },
+      status: { type: 'text', required: true, values: ['open', 'done', 'dismissed'] },
+      snoozed_until: { type: 'text', maxLength: 40 },
+      closed_at: { type: 'text', maxLength: 40 },
+    },
+    deletable: false,
+    transition: ({ id, after, actor }) => {
+      if (after === null) return 'not_deletable';
+      if (!id.startsWith(`${String(after.user)}:`)) return 'key_is_not_user';
+      if (actor && after.user !== actor.userId) return 'not_own';
+      return null;
+    },
+  },
   // One customer of a campaign (id: campaign sync id + ':' + customer number), worked by its manager.
   campaign_entries: {
     key: 'natural',

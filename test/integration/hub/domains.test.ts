@@ -364,3 +364,84 @@ describe('opportunities through the hub', () => {
     ).toEqual(['not_owner', 'permission']);
   });
 });
+
+describe('a day offline', () => {
+  it('B works a day offline (contacts, stage moves, a reminder done), A works on; back online, all converge', async () => {
+    // A next step recorded on A: manager1's work item is on every PC.
+    await ok(
+      A.w,
+      'contacts.record',
+      {
+        customerId: A.w.ids.customers.m1b,
+        channel: 'call',
+        outcome: 'reached',
+        nextStep: '送资料',
+        nextStepOn: '2026-11-09',
+      },
+      A.s.manager1,
+    );
+    const item = (pc: Pc) =>
+      pc.w.db
+        .prepare(
+          `SELECT r.id, r.status, r.closed_at AS closedAt FROM reminders r JOIN users u ON u.id = r.user_id
+           WHERE u.username = 'manager1' AND r.kind = 'work_item' AND r.params LIKE '%送资料%'`,
+        )
+        .get() as { id: number; status: string; closedAt: string | null } | undefined;
+    expect(await until(() => item(B) !== undefined && item(C) !== undefined, 2000)).toBe(true);
+    expect(await until(converged)).toBe(true);
+
+    const conflictsBefore = listConflicts(B.w.db).length;
+    B.cable.unplug();
+    expect(await until(() => !B.worker.listening)).toBe(true);
+    await advance(B, 86_400_000);
+    await ok(B.w, 'reminders.done', { ids: [item(B)!.id] }, B.s.manager1);
+    await ok(
+      B.w,
+      'contacts.record',
+      { customerId: B.w.ids.customers.m1b, channel: 'visit', outcome: 'interested', summary: '资料已送达' },
+      B.s.manager1,
+    );
+    const opp = await ok(
+      B.w,
+      'opportunities.create',
+      { customerId: B.w.ids.customers.m1b, product: 'deposit', title: '大额存单' },
+      B.s.manager1,
+    );
+    await ok(B.w, 'opportunities.move', { id: opp.id, to: 'contacted' }, B.s.manager1);
+    await ok(B.w, 'opportunities.move', { id: opp.id, to: 'proposal', note: '三年期' }, B.s.manager1);
+    await ok(
+      B.w,
+      'contacts.record',
+      { customerId: B.w.ids.customers.m2a, channel: 'sms', outcome: 'reached', summary: '短信已回' },
+      B.s.manager2,
+    );
+    expect(await until(() => B.worker.status().state === 'offline')).toBe(true);
+    expect(queuedCount(B.w.db)).toBe(6);
+    // A works on meanwhile: a contact of its own.
+    await advance(A, 3_600_000);
+    await ok(
+      A.w,
+      'contacts.record',
+      { customerId: A.w.ids.customers.m1b, channel: 'wechat', outcome: 'reached', summary: '微信确认' },
+      A.s.manager1,
+    );
+
+    B.cable.plug();
+    expect(await until(converged, 8000)).toBe(true);
+    expect(listConflicts(B.w.db)).toHaveLength(conflictsBefore);
+    // Done on B is done on A and C, with B's time.
+    expect(item(A)).toMatchObject({ status: 'done', closedAt: item(B)!.closedAt });
+    expect(item(C)).toMatchObject({ status: 'done' });
+    // Every PC shows the same three contacts of m1b, newest first, and the opportunity at its stage.
+    const m1b = await timeline(A, 'manager1', 'm1b');
+    expect(m1b.map((c) => c.channel)).toEqual(['visit', 'wechat', 'call']);
+    expect(await timeline(B, 'manager1', 'm1b')).toEqual(m1b);
+    expect(await timeline(C, 'president', 'm1b')).toEqual(m1b);
+    expect(await timeline(A, 'manager2', 'm2a')).toHaveLength(1);
+    for (const pc of [A, C]) {
+      const o = (await oppOn(pc, '大额存单'))!;
+      expect(o.stage).toBe('proposal');
+      expect(await historyOn(pc, o.id)).toEqual(await historyOn(B, opp.id));
+    }
+  });
+});
