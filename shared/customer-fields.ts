@@ -9,6 +9,7 @@
  * store column (a migration) if it is new. Wire names and formats are the API's: money travels as
  * decimal yuan strings (shared/money.ts), dates as 'YYYY-MM-DD', codes as their store values.
  */
+import GLOSSARY from './i18n/domains/glossary.json';
 import { TIERS } from './tiers';
 
 /** A string in both UI languages. */
@@ -17,6 +18,9 @@ export interface Text {
   readonly en: string;
 }
 const text = (zh: string, en: string): Text => ({ 'zh-CN': zh, en });
+/** A term of the glossary (shared/i18n/domains/glossary.json) in both languages. */
+const term = (group: 'tier', code: keyof (typeof GLOSSARY)['en']['glossary']['tier']): Text =>
+  text(GLOSSARY['zh-CN'].glossary[group][code], GLOSSARY.en.glossary[group][code]);
 
 export const CUSTOMER_KINDS = ['individual', 'corporate'] as const;
 export const CUSTOMER_STATUSES = ['active', 'dormant', 'closed'] as const;
@@ -34,14 +38,15 @@ export const FIELD_ENUMS = {
   tier: {
     codes: TIERS,
     key: 'tiers',
+    // the tier names are the glossary's (shared/i18n/domains/glossary.json), as everywhere
     labels: {
-      gold: text('黄金', 'Gold'),
-      quality: text('优质', 'Quality'),
-      key: text('重点', 'Key'),
-      ordinary: text('普通', 'Ordinary'),
-      restricted: text('限制', 'Restricted'),
-      exit: text('淘汰', 'Exit'),
-      none: text('未分层', 'Unsegmented'),
+      gold: term('tier', 'gold'),
+      quality: term('tier', 'quality'),
+      key: term('tier', 'key'),
+      ordinary: term('tier', 'ordinary'),
+      restricted: term('tier', 'restricted'),
+      exit: term('tier', 'exit'),
+      none: term('tier', 'none'),
     },
   },
   kind: {
@@ -137,7 +142,7 @@ export const CUSTOMER_FIELDS = {
     sortable: true,
     query: true,
     labelKey: 'customer.aumYuan',
-    label: text('管户资产（元）', 'AUM (CNY)'),
+    label: text(`${GLOSSARY['zh-CN'].glossary.aum}（元）`, `${GLOSSARY.en.glossary.aum} (yuan)`),
     grid: { width: 136 },
   },
   deposits: {

@@ -35,6 +35,15 @@ export function count(n: number, locale: DisplayLocale = 'zh-CN'): string {
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
 }
 
+/**
+ * A percentage as every screen writes one: one decimal ("12.5%", "-0.1%"); "—" for none. The
+ * figures may carry more precision (reports send hundredths); the display convention is one decimal.
+ */
+export function percent(v: number | null | undefined): string {
+  if (v == null || !Number.isFinite(v)) return '—';
+  return `${v.toFixed(1)}%`;
+}
+
 /** part / total as a percentage with one decimal ("12.5%"); "—" when the total is zero. */
 export function share(part: number, total: number): string {
   if (!total) return '—';

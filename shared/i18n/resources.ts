@@ -10,6 +10,7 @@ import { FIELD_STRINGS } from './customer-fields';
 import enBase from './en.json';
 import zhBase from './zh-CN.json';
 import desktop from './domains/desktop.json';
+import glossary from './domains/glossary.json';
 import imports from './domains/imports.json';
 import opportunities from './domains/opportunities.json';
 import queryAudit from './domains/query-audit.json';
@@ -31,6 +32,7 @@ interface DomainFile {
 
 const DOMAINS: Record<string, DomainFile> = {
   desktop,
+  glossary,
   imports,
   opportunities,
   'query-audit': queryAudit,
@@ -58,10 +60,33 @@ function merge(into: Tree, from: Tree, where: string, path = ''): void {
   }
 }
 
+/** A glossary reference inside a string: "$t(glossary.aum)（元）". */
+export const TERM_REF = /\$t\((glossary\.[\w.]+)\)/g;
+
+/**
+ * Replaces every glossary reference with the term (domains/glossary.json), so each of AUM, the
+ * channels, tiers and product categories is named in one place and the trees hold plain strings for
+ * both i18next and the main process. A reference to no term is a bug and throws.
+ */
+function resolveTerms(tree: Tree, root: Tree, path = ''): void {
+  for (const [k, v] of Object.entries(tree)) {
+    const key = path ? `${path}.${k}` : k;
+    if (typeof v !== 'string') resolveTerms(v, root, key);
+    else if (v.includes('$t('))
+      tree[k] = v.replace(TERM_REF, (_m, ref: string) => {
+        let at: string | Tree | undefined = root;
+        for (const part of ref.split('.')) at = typeof at === 'object' ? at[part] : undefined;
+        if (typeof at !== 'string') throw new Error(`i18n key ${key} names no glossary term: ${ref}`);
+        return at;
+      });
+  }
+}
+
 function build(base: Tree, lang: keyof DomainFile): Tree {
   const out: Tree = structuredClone(base);
   for (const [name, file] of Object.entries(DOMAINS)) merge(out, file[lang], `domains/${name}.json`);
   merge(out, FIELD_STRINGS[lang], 'shared/customer-fields.ts');
+  resolveTerms(out, out);
   return out;
 }
 

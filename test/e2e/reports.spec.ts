@@ -67,7 +67,7 @@ test('the president filters a report, drills into a figure, and exports its tabl
   await page.getByTestId('filter-apply').click();
   const mix = page.getByTestId('report-table-mix');
   await expect(mix.locator('tbody tr')).toHaveCount(1);
-  await expect(mix).toContainText('网上银行');
+  await expect(mix).toContainText('网上/手机银行');
   await expect(page.getByTestId('report-chart-hours').locator('canvas')).toBeVisible();
   await saveScreenshot(page, 'zh-CN-reports-channels');
   await expectNoRawErrors(page);

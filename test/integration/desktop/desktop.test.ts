@@ -467,7 +467,7 @@ describe('widget export (导出Excel)', () => {
     const pyramid = byKind(view, 'tierPyramid');
     const p = await read('pyramid');
     expect(p.name).toMatch(/^客户分层金字塔-\d{8}\.xlsx$/);
-    expect(p.rows[0]).toEqual(['层级', '客户数', '管理资产（元）']);
+    expect(p.rows[0]).toEqual(['层级', '客户数', '管户资产（元）']);
     expect(p.rows.slice(1)).toEqual(
       pyramid.tiers.map((t) => [t.tier === 'none' ? '未分层' : expect.any(String), t.customers, Number(t.aum)]),
     );

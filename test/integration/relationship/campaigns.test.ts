@@ -223,7 +223,7 @@ describe('offline calls: export and results import', () => {
       '客户名称',
       '手机号',
       '客户等级',
-      '金融资产（元）',
+      '管户资产（元）',
       '客户经理',
       '营销状态',
       '备注',

@@ -777,7 +777,7 @@ describe('reports equal the raw tables, drill-downs equal the figures', () => {
     await wb.xlsx.readFile(file.path);
     const ws = wb.worksheets[0]!;
     expect(ws.name).toBe('渠道结构');
-    expect(ws.getRow(1).values).toEqual([undefined, '渠道', '笔数', '金额(元)', '占比(%)']);
+    expect(ws.getRow(1).values).toEqual([undefined, '渠道', '笔数', '金额（元）', '占比（%）']);
     const shown = await ok('president', 'reports.run', {
       report: 'channels',
       filter: { from: '2026-09', to: '2026-10' },

@@ -13,7 +13,7 @@ import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { DetailPrompt, dateColumn, ListGrid, numberColumn } from '../../components/ListGrid';
 import { Empty, ErrorNotice, Pager, SuccessNotice } from '../../components/ui';
-import { yuan } from '../../format';
+import { percent, yuan } from '../../format';
 import { openCustomer } from '../../router';
 import { useSession } from '../../session';
 
@@ -433,7 +433,7 @@ function CampaignDetail({
                   <td className="num tabular">{p.contacted}</td>
                   <td className="num tabular">{p.won}</td>
                   <td className="num tabular">{p.declined}</td>
-                  <td className="num tabular">{p.workedRate === null ? '—' : `${(p.workedRate * 100).toFixed(0)}%`}</td>
+                  <td className="num tabular">{percent(p.workedRate === null ? null : p.workedRate * 100)}</td>
                 </tr>
               ))}
             </tbody>

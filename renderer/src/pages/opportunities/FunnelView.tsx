@@ -172,7 +172,16 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
                       {link(s.lost, { source: s.source, stage: 'lost' }, `funnel-source-${s.source}-lost`)}
                     </td>
                     <td className="num tabular">{yuan(s.wonAmount)}</td>
-                    <td className="num tabular">{pct(s.winRate)}</td>
+                    <td
+                      className="num tabular"
+                      title={t('opportunities.funnel.winRateBasis', {
+                        won: s.won,
+                        closed: s.won + s.lost,
+                        open: s.open,
+                      })}
+                    >
+                      {pct(s.winRate)}
+                    </td>
                   </tr>
                 ))}
                 <tr>

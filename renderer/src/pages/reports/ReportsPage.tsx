@@ -21,7 +21,7 @@ import { CHANNELS } from '../../../../shared/drill';
 import { api, downloadFile, saveBlob } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
-import { count, yuan } from '../../format';
+import { count, percent, yuan } from '../../format';
 import { routeParam } from '../../nav';
 import { drillTo } from '../desktop/drill';
 import { ReportChart, type ChartHandle, type ChartSpec } from './ReportChart';
@@ -374,7 +374,7 @@ function useFormat() {
     if (CODED_COLUMN_KINDS.has(kind)) return t(`reports.${kind}.${v}`);
     if (typeof v === 'number' && kind !== 'pct' && kind !== 'hour') return count(v);
     if (kind === 'money') return yuan(String(v));
-    if (kind === 'pct') return `${v}%`;
+    if (kind === 'pct') return percent(Number(v));
     if (kind === 'hour') return `${String(v).padStart(2, '0')}:00`;
     return String(v);
   };
