@@ -5,13 +5,16 @@ import { createRoot } from 'react-dom/client';
 import { installClient } from './api/client';
 import { App } from './App';
 import { initI18n } from './i18n';
+import { installValidationMessages } from './validation';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
 import './styles/widgets.css';
+import './components/fields.css';
 
 installClient();
 initI18n();
+installValidationMessages();
 
 const root = document.getElementById('root');
 if (root) {

@@ -10,6 +10,7 @@ import { FIELD_STRINGS } from './customer-fields';
 import enBase from './en.json';
 import zhBase from './zh-CN.json';
 import desktop from './domains/desktop.json';
+import forms from './domains/forms.json';
 import glossary from './domains/glossary.json';
 import imports from './domains/imports.json';
 import opportunities from './domains/opportunities.json';
@@ -32,6 +33,7 @@ interface DomainFile {
 
 const DOMAINS: Record<string, DomainFile> = {
   desktop,
+  forms,
   glossary,
   imports,
   opportunities,

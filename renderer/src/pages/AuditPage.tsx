@@ -7,6 +7,7 @@ import { dateTime } from '../format';
 import { currentLanguage } from '../i18n';
 import { actionLabel, detailText, targetText } from './audit-text';
 import './audit.css';
+import { DateField } from '../components/DateField';
 
 const PAGE_SIZE = 50;
 const OUTCOMES = ['ok', 'denied', 'failed'] as const;
@@ -75,24 +76,22 @@ export function AuditPage() {
       <form className="toolbar audit-filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <span className="filter-field">
           <label htmlFor={`${id}-from`}>{t('auditLog.from')}</label>
-          <input
+          <DateField
             id={`${id}-from`}
-            type="date"
-            data-testid="audit-from"
+            testId="audit-from"
             value={from}
             max={to || undefined}
-            onChange={(e) => change(() => setFrom(e.target.value))}
+            onChange={(v) => change(() => setFrom(v))}
           />
         </span>
         <span className="filter-field">
           <label htmlFor={`${id}-to`}>{t('auditLog.to')}</label>
-          <input
+          <DateField
             id={`${id}-to`}
-            type="date"
-            data-testid="audit-to"
+            testId="audit-to"
             value={to}
             min={from || undefined}
-            onChange={(e) => change(() => setTo(e.target.value))}
+            onChange={(v) => change(() => setTo(v))}
           />
         </span>
         <button type="button" className="btn btn-small" data-testid="audit-today" onClick={() => range(0)}>

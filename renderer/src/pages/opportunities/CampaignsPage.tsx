@@ -16,6 +16,7 @@ import { Empty, ErrorNotice, Pager, SuccessNotice } from '../../components/ui';
 import { percent, yuan } from '../../format';
 import { openCustomer } from '../../router';
 import { useSession } from '../../session';
+import { DateField } from '../../components/DateField';
 
 const LIMIT = 100;
 
@@ -236,7 +237,7 @@ function NewCampaign({ onCreated }: { onCreated: (c: Campaign) => void }) {
         </div>
         <div className="field">
           <label htmlFor="cp-due">{t('campaigns.dueOn')}</label>
-          <input id="cp-due" type="date" value={dueOn} onChange={(e) => setDueOn(e.target.value)} />
+          <DateField id="cp-due" value={dueOn} onChange={setDueOn} testId="cp-due" />
         </div>
         <div className="field">
           <label htmlFor="cp-desc">{t('campaigns.description')}</label>

@@ -7,6 +7,7 @@ import { useApi } from '../../api/use-api';
 import { ErrorNotice, Loading } from '../../components/ui';
 import { count, yuan } from '../../format';
 import { Chart } from '../desktop/chart';
+import { DateField } from '../../components/DateField';
 
 echarts.use([FunnelChart]);
 
@@ -64,9 +65,9 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
     <div data-testid="opp-funnel">
       <form className="toolbar" onSubmit={apply}>
         <label htmlFor="funnel-from">{t('opportunities.funnel.from')}</label>
-        <input id="funnel-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        <DateField id="funnel-from" value={from} onChange={setFrom} max={to || undefined} testId="funnel-from" />
         <label htmlFor="funnel-to">{t('opportunities.funnel.to')}</label>
-        <input id="funnel-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        <DateField id="funnel-to" value={to} onChange={setTo} min={from || undefined} testId="funnel-to" />
         <button type="submit" className="btn">
           {t('opportunities.funnel.apply')}
         </button>

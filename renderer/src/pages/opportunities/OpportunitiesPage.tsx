@@ -20,6 +20,7 @@ import { useSession } from '../../session';
 import { FunnelView } from './FunnelView';
 import { detailText, nextStages } from './text';
 import { UndoWinDialog, WinDialog } from './WinDialogs';
+import { DateField } from '../../components/DateField';
 
 // A page is what the grid sorts; 200 keeps most books on one page (the API allows 500).
 const LIMIT = 200;
@@ -328,7 +329,7 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
           </div>
           <div className="field">
             <label htmlFor="opp-due">{t('opportunities.dueOn')}</label>
-            <input id="opp-due" type="date" value={dueOn} onChange={(e) => setDueOn(e.target.value)} />
+            <DateField id="opp-due" value={dueOn} onChange={setDueOn} testId="opp-due" />
           </div>
           <div className="field">
             <label htmlFor="opp-title">{t('opportunities.col.title')}</label>

@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import { ErrorNotice, Modal } from '../../components/ui';
 import { count } from '../../format';
+import { DateField } from '../../components/DateField';
 
 /** 下发营销名单 from the customer grid: everyone the current filter keeps (in the president's scope). */
 export function PushCampaignDialog({
@@ -60,7 +61,7 @@ export function PushCampaignDialog({
         </div>
         <div className="field">
           <label htmlFor="push-due">{t('campaigns.dueOn')}</label>
-          <input id="push-due" type="date" value={dueOn} onChange={(e) => setDueOn(e.target.value)} />
+          <DateField id="push-due" value={dueOn} onChange={setDueOn} testId="push-due" />
         </div>
         <div className="form-actions">
           <button

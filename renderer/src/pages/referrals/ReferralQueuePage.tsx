@@ -18,6 +18,7 @@ import { dateTime } from '../../format';
 import { openCustomer } from '../../router';
 import { useSession } from '../../session';
 import { Outcome, StatusPill } from './FlagReferral';
+import { DateField } from '../../components/DateField';
 
 type View = 'open' | 'overdue' | 'unassigned' | 'closed' | 'all';
 // A page is what the grid sorts: the API's largest.
@@ -493,15 +494,7 @@ export function ContactFields(p: {
         )}
       </Field>
       <Field label={t('referral.form.nextStepOn')}>
-        {(id) => (
-          <input
-            id={id}
-            type="date"
-            value={p.nextStepOn}
-            onChange={(e) => p.setNextStepOn(e.target.value)}
-            data-testid={`${p.prefix}-next-on`}
-          />
-        )}
+        {(id) => <DateField id={id} value={p.nextStepOn} onChange={p.setNextStepOn} testId={`${p.prefix}-next-on`} />}
       </Field>
     </div>
   );

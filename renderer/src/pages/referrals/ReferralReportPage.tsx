@@ -6,6 +6,7 @@ import { useAction, useApi } from '../../api/use-api';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
 import { useSession } from '../../session';
+import { DateField } from '../../components/DateField';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 const hours = (x: number | null) => (x === null ? '—' : x.toFixed(1));
@@ -47,23 +48,11 @@ export function ReferralReportPage() {
       <div className="form-grid">
         <div className="field">
           <label htmlFor={fromId}>{t('referral.report.from')}</label>
-          <input
-            id={fromId}
-            type="date"
-            value={from}
-            onChange={(e) => setFrom(e.target.value)}
-            data-testid="referral-report-from"
-          />
+          <DateField id={fromId} value={from} onChange={setFrom} max={to || undefined} testId="referral-report-from" />
         </div>
         <div className="field">
           <label htmlFor={toId}>{t('referral.report.to')}</label>
-          <input
-            id={toId}
-            type="date"
-            value={to}
-            onChange={(e) => setTo(e.target.value)}
-            data-testid="referral-report-to"
-          />
+          <DateField id={toId} value={to} onChange={setTo} min={from || undefined} testId="referral-report-to" />
         </div>
       </div>
       {report.loading && !d && <Loading />}
