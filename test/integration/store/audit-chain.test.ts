@@ -5,6 +5,7 @@
  * Before this change the issue's attack (drop the triggers, delete three reveal records, relabel the
  * exports, recreate the triggers) left no trace at all.
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -207,4 +208,35 @@ describe('the chain', () => {
     }
     expect(verifyChain(db)).toMatchObject({ ok: true, entries: 200, breaks: 0 });
   });
+
+  it('three processes writing at once build one chain, each entry linked to the one before it', async () => {
+    migrate(db);
+    const file = path.join(t.dir, 'crm.db');
+    const child = path.join(__dirname, 'audit-writer-child.ts');
+    const startAt = String(Date.now() + 4000);
+    const run = (name: string) =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', child, file, name, '150', startAt], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        p.stdout.on('data', (d) => {
+          out += d;
+        });
+        p.stderr.on('data', (d) => {
+          out += d;
+        });
+        p.on('error', reject);
+        p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${name} exited ${code}: ${out}`))));
+      });
+    await Promise.all(['w1', 'w2', 'w3'].map(run));
+    expect(verifyChain(db)).toMatchObject({ ok: true, entries: 450, breaks: 0, head: { seq: 450 } });
+    // The writers really interleaved (not one after the other), and no two entries share a predecessor.
+    const order = (db.prepare('SELECT username FROM audit_log ORDER BY id').all() as { username: string }[]).map(
+      (r) => r.username,
+    );
+    const switches = order.filter((u, i) => i > 0 && u !== order[i - 1]).length;
+    expect(switches).toBeGreaterThan(2);
+    expect(db.prepare('SELECT COUNT(DISTINCT prev_id) AS n FROM audit_chain').get()).toEqual({ n: 449 });
+  }, 60_000);
 });
