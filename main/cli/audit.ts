@@ -16,10 +16,11 @@ import { defaultDbPath } from '../paths';
 import { fetchAnchorState } from '../sync/audit-anchor';
 
 /**
- * `crm audit verify [--db PATH] [--json] [--offline] [--lang zh-CN|en]`: walks the audit log's hash chain
- * (db/audit-chain.ts), names the first broken entry, and compares the chain with its latest anchor: the
- * one the branch hub keeps when the PC is joined (the workstation user cannot rewrite it), else this PC's
- * own copy. Read-only. Exit 0 when intact, 2 when tampered with, 3 when the store has no chain yet, 64 on
+ * `crm audit verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]`: walks the
+ * audit log's hash chain (db/audit-chain.ts), names the first broken entry, and compares the chain with its
+ * latest anchor: the one the branch hub keeps when the PC is joined (the workstation user cannot rewrite
+ * it), else this PC's own copy; and with --anchor-from, the head of an earlier copy of the store (a backup
+ * kept out of this PC's user's reach: the standalone PC's anchor). Read-only. Exit 0 when intact, 2 when tampered with, 3 when the store has no chain yet, 64 on
  * usage errors. `crm check` runs the same verification after the page check.
  *
  * Messages come from shared/i18n/domains/audit-chain.json (registered in shared/i18n/resources.ts) in both languages: each line in zh-CN then en, or
@@ -56,6 +57,15 @@ export interface AnchorFinding {
   hubError: string | null;
 }
 
+/** A copy of the store (a backup kept where this PC's user cannot write) used as an anchor: --anchor-from. */
+export interface CopyFinding {
+  file: string;
+  /** The copy's own chain head (null: the copy has no chain). */
+  anchor: ChainHead | null;
+  ok: boolean;
+  problem: 'tail_removed' | 'rewritten' | 'copy_broken' | null;
+}
+
 export interface AuditVerification {
   ok: boolean;
   /** null: the store predates the chain (migration 0024). */
@@ -63,6 +73,7 @@ export interface AuditVerification {
   storeVersion: number;
   joined: boolean;
   anchor: AnchorFinding;
+  copy: CopyFinding | null;
   lines: Line[];
 }
 
@@ -83,7 +94,10 @@ function breakLine(key: 'broken' | 'more', b: ChainBreak, breaks: number): Line 
  * The whole verification on an open store. `hub`: ask the branch hub for the latest anchor when the store
  * is joined (false: only this PC's copy, e.g. --offline).
  */
-export async function verifyAudit(db: Database.Database, opts: { hub: boolean }): Promise<AuditVerification> {
+export async function verifyAudit(
+  db: Database.Database,
+  opts: { hub: boolean; anchorFrom?: string },
+): Promise<AuditVerification> {
   const storeVersion = currentVersion(db);
   const joined = syncJoined(db);
   const anchor: AnchorFinding = { source: null, anchor: null, ok: true, problem: null, refused: 0, hubError: null };
@@ -94,6 +108,7 @@ export async function verifyAudit(db: Database.Database, opts: { hub: boolean })
       storeVersion,
       joined,
       anchor,
+      copy: null,
       lines: [{ key: 'notChained', vars: { version: storeVersion } }],
     };
   }
@@ -155,7 +170,35 @@ export async function verifyAudit(db: Database.Database, opts: { hub: boolean })
     anchor.problem ??= 'refused';
     lines.push({ key: 'anchor.refused', vars: { count: anchor.refused } });
   }
-  return { ok: chain.ok && anchor.ok, chain, storeVersion, joined, anchor, lines };
+  const copy = opts.anchorFrom ? compareWithCopy(db, opts.anchorFrom, lines) : null;
+  return { ok: chain.ok && anchor.ok && (copy?.ok ?? true), chain, storeVersion, joined, anchor, copy, lines };
+}
+
+/**
+ * A standalone PC's anchor: the chain head of an earlier copy of the store (a backup the bank keeps on a
+ * share this PC's user cannot write). The copy's own chain must verify, and the live chain must still hold
+ * the copy's head: entries removed or rewritten since the copy was taken show.
+ */
+function compareWithCopy(db: Database.Database, file: string, lines: Line[]): CopyFinding {
+  const conn = new Database(path.resolve(file), { readonly: true, fileMustExist: true });
+  const source = { key: 'anchor.source_copy', vars: { file } };
+  try {
+    if (!hasChain(conn)) {
+      lines.push({ key: 'anchor.copy_unchained', vars: { file } });
+      return { file, anchor: null, ok: false, problem: 'copy_broken' };
+    }
+    const own = verifyChain(conn);
+    if (!own.ok) {
+      lines.push({ key: 'anchor.copy_broken', vars: { file } });
+      return { file, anchor: own.head, ok: false, problem: 'copy_broken' };
+    }
+    const c = checkAnchor(db, own.head);
+    if (c.ok) lines.push({ key: 'anchor.ok_copy', vars: { file, seq: own.head.seq } });
+    else lines.push({ key: `anchor.${c.problem}`, vars: { seq: c.anchor.seq, head: c.head.seq }, nested: { source } });
+    return { file, anchor: own.head, ok: c.ok, problem: c.problem };
+  } finally {
+    conn.close();
+  }
 }
 
 export function renderLines(lines: Line[], lang: Lang | null): string {
@@ -180,12 +223,14 @@ export async function runAuditCommand(args: string[]): Promise<number> {
   let json = false;
   let hub = true;
   let lang: Lang | null = null;
+  let anchorFrom: string | undefined;
   let bad = sub !== 'verify';
   for (let i = 0; i < rest.length && !bad; i++) {
     const a = rest[i];
     if (a === '--db' && rest[i + 1]) db = rest[++i]!;
     else if (a === '--json') json = true;
     else if (a === '--offline') hub = false;
+    else if (a === '--anchor-from' && rest[i + 1]) anchorFrom = rest[++i]!;
     else if (a === '--lang' && parseLang(rest[i + 1])) lang = parseLang(rest[++i]);
     else bad = true;
   }
@@ -202,7 +247,7 @@ export async function runAuditCommand(args: string[]): Promise<number> {
     return 2;
   }
   try {
-    const v = await verifyAudit(conn, { hub });
+    const v = await verifyAudit(conn, { hub, anchorFrom });
     if (json) {
       const { lines, ...rest } = v;
       process.stdout.write(

@@ -9,7 +9,7 @@ Commands:
   extracts [--db PATH] [--out DIR]                         write the store's branch as extract files
   check    [--db PATH]                                     full integrity check of the store (exit 2 if damaged)
   summaries --rebuild [--db PATH]                          recompute maintained figures and reporting summaries (repair)
-  audit    verify [--db PATH] [--json] [--offline] [--lang zh-CN|en]   check the audit log's hash chain and anchor (exit 2 if tampered with)
+  audit    verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]   check the audit log's hash chain and anchor (exit 2 if tampered with)
 `;
 
 export async function runCli(args: string[]): Promise<number> {

@@ -170,3 +170,39 @@ describe('crm check', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('standalone: an earlier copy of the store as the anchor (--anchor-from)', () => {
+  it('the live store holds the copy head: ok; entries removed at the tail since: named, exit 2', async () => {
+    const manager = await signIn(w, 'manager1');
+    for (let i = 0; i < 3; i++)
+      await ok(w, 'customers.reveal', { id: w.ids.customers.m1b, reason: '柜面核实身份' }, manager);
+    w.db.pragma('wal_checkpoint(TRUNCATE)');
+    const live = path.join(w.dir, 'crm.db');
+    const good = await output(() => runAuditCommand(['verify', '--db', live, '--anchor-from', clean, '--lang', 'en']));
+    expect(good.code).toBe(0);
+    const backup = new BetterSqlite3(clean, { readonly: true });
+    const backupHead = (backup.prepare('SELECT MAX(id) AS id FROM audit_chain').get() as { id: number }).id;
+    backup.close();
+    expect(good.out).toContain(`matches the chain head of the copy ${clean}: #${backupHead}`);
+
+    // Every entry since two before the backup's head removed, with its chain records: the walk is clean.
+    const cut = path.join(w.dir, 'cut.db');
+    copyFileSync(live, cut);
+    const db = new BetterSqlite3(cut);
+    db.exec(`DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_chain_no_delete;
+      DELETE FROM audit_log WHERE id > ${backupHead - 2}; DELETE FROM audit_chain WHERE id > ${backupHead - 2};`);
+    db.close();
+    expect((await output(() => runAuditCommand(['verify', '--db', cut, '--lang', 'en']))).code).toBe(0);
+    const r = await output(() => runAuditCommand(['verify', '--db', cut, '--anchor-from', clean, '--lang', 'en']));
+    expect(r.code).toBe(2);
+    expect(r.out).toContain(
+      `entries removed at the tail: the anchor is #${backupHead} (the copy ${clean}), this log's chain ends at #${backupHead - 2}`,
+    );
+    // A copy whose own chain is broken is no anchor, and says so.
+    const bad = await output(() =>
+      runAuditCommand(['verify', '--db', live, '--anchor-from', tampered, '--lang', 'zh-CN']),
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain(`副本 ${tampered} 自身的审计链已损坏，不能作锚点`);
+  });
+});
