@@ -185,7 +185,18 @@ export function createRegistry(services: Services): Registry {
     if (!parsed.success) {
       throw new AppError('VALIDATION', {
         method,
-        issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String), code: i.code })),
+        // path, code and the bound broken (numbers and zod's word for what it bounds: safe to send), so
+        // the renderer can say "用户名（至少 2 个字符）" rather than only name the field
+        issues: parsed.error.issues.slice(0, 10).map((i) => {
+          const b = i as { minimum?: unknown; maximum?: unknown; origin?: unknown };
+          return {
+            path: i.path.map(String),
+            code: i.code,
+            ...(typeof b.minimum === 'number' ? { minimum: b.minimum } : {}),
+            ...(typeof b.maximum === 'number' ? { maximum: b.maximum } : {}),
+            ...(typeof b.origin === 'string' ? { origin: b.origin } : {}),
+          };
+        }),
       });
     }
     // Searches by ID number or mobile, whatever method carries them: rate-limited and audited.

@@ -148,7 +148,19 @@ export function validateInput<M extends MethodName>(
   if (parsed.success) return { ok: true, value: parsed.data as Input<M> };
   return {
     ok: false,
-    error: new ApiError('VALIDATION', { issues: parsed.error.issues.map((i) => ({ path: i.path })) }),
+    error: new ApiError('VALIDATION', {
+      // the path, what broke and its bound, so the message can say what is wrong with each field
+      issues: parsed.error.issues.map((i) => {
+        const b = i as { minimum?: unknown; maximum?: unknown; origin?: unknown };
+        return {
+          path: i.path,
+          code: i.code,
+          ...(typeof b.minimum === 'number' ? { minimum: b.minimum } : {}),
+          ...(typeof b.maximum === 'number' ? { maximum: b.maximum } : {}),
+          ...(typeof b.origin === 'string' ? { origin: b.origin } : {}),
+        };
+      }),
+    }),
   };
 }
 

@@ -6,9 +6,13 @@ import { ROLES, type Role } from '../../../shared/permissions';
 import { api, validateInput, type ApiError } from '../api/client';
 import { passwordProblems } from '../../../shared/password-policy';
 import { useAction, useApi } from '../api/use-api';
-import { passwordRefusal } from '../i18n/messages';
+import { issueReason, passwordRefusal } from '../i18n/messages';
 import { PasswordRules } from './PasswordRules';
 import { ErrorNotice, Modal } from './ui';
+
+type FieldKey = 'username' | 'displayName' | 'staff' | 'password' | 'confirm';
+type FieldProblems = Partial<Record<FieldKey, string>>;
+const FIELD_ORDER: readonly FieldKey[] = ['username', 'displayName', 'staff', 'password', 'confirm'];
 
 /**
  * New local account. Every role but the administrator must be tied to a staff member (the
@@ -26,6 +30,7 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
   const [confirm, setConfirm] = useState('');
   const [localMsg, setLocalMsg] = useState<string | null>(null);
   const [localError, setLocalError] = useState<ApiError>();
+  const [fieldProblems, setFieldProblems] = useState<FieldProblems>({});
   const { busy, error, run } = useAction();
 
   const options = [...(staff.data ?? [])].sort(
@@ -38,15 +43,43 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
     setLocalMsg(null);
     setLocalError(undefined);
     const linked = staffId ? Number(staffId) : null;
+    // Every field says what is wrong with it, under itself (not one line naming three fields).
+    const problems: FieldProblems = {};
     const checked = validateInput('users.create', { username, displayName, role, staffId: linked, password });
-    if (!checked.ok) return setLocalError(checked.error);
-    if (role !== 'admin' && linked === null) return setLocalMsg(t('users.form.staffRequired'));
+    if (!checked.ok) {
+      const issues = (checked.error.details?.issues ?? []) as { path?: (string | number)[]; code?: string }[];
+      for (const issue of issues) {
+        const field = issue.path?.[0];
+        if (field !== 'username' && field !== 'displayName' && field !== 'staffId') continue;
+        const key = field === 'staffId' ? 'staff' : field;
+        problems[key] ??= issueReason(t, field, issue) || t('fieldReasons.format');
+      }
+    }
+    if (role !== 'admin' && linked === null) problems.staff = t('users.form.staffRequired');
+    // the one password policy (shared/password-policy.ts), stated under the field as it is typed
     const broken = passwordProblems(password, username);
-    if (broken.length > 0) return setLocalMsg(passwordRefusal(t, broken));
-    if (password !== confirm) return setLocalMsg(t('password.mismatch'));
+    if (broken.length > 0) problems.password = passwordRefusal(t, broken);
+    else if (password !== confirm) problems.confirm = t('password.mismatch');
+    setFieldProblems(problems);
+    const first = FIELD_ORDER.find((k) => problems[k]);
+    if (first) {
+      document.getElementById(f(first))?.focus();
+      return;
+    }
+    if (!checked.ok) return setLocalError(checked.error);
     const created = await run(() => api('users.create', checked.value));
     if (created) onCreated(created);
   }
+
+  /** A field's message under it, tied to the input for screen readers. */
+  const problem = (key: keyof FieldProblems) =>
+    fieldProblems[key] ? (
+      <p id={f(`${key}-problem`)} className="field-hint field-hint-error" data-testid={`new-${key}-problem`}>
+        {fieldProblems[key]}
+      </p>
+    ) : null;
+  const invalid = (key: keyof FieldProblems) =>
+    fieldProblems[key] ? { 'aria-invalid': true as const, 'aria-errormessage': f(`${key}-problem`) } : {};
 
   const f = (name: string) => `${id}-${name}`;
   return (
@@ -57,6 +90,7 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
         <input
           id={f('username')}
           data-testid="new-username"
+          {...invalid('username')}
           autoComplete="off"
           spellCheck={false}
           // biome-ignore lint/a11y/noAutofocus: keyboard-first: the one field this screen is for takes the caret when it opens
@@ -69,16 +103,19 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
         <p id={f('username-hint')} className="field-hint">
           {t('users.form.usernameHint')}
         </p>
+        {problem('username')}
       </div>
       <div className="field">
-        <label htmlFor={f('display')}>{t('fields.displayName')}</label>
+        <label htmlFor={f('displayName')}>{t('fields.displayName')}</label>
         <input
-          id={f('display')}
+          id={f('displayName')}
           data-testid="new-display-name"
           value={displayName}
           maxLength={64}
+          {...invalid('displayName')}
           onChange={(e) => setDisplayName(e.target.value)}
         />
+        {problem('displayName')}
       </div>
       <div className="field">
         <label htmlFor={f('role')}>{t('fields.role')}</label>
@@ -96,6 +133,7 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
           id={f('staff')}
           data-testid="new-staff"
           value={staffId}
+          {...invalid('staff')}
           disabled={staff.loading && !staff.data}
           onChange={(e) => setStaffId(e.target.value)}
         >
@@ -106,6 +144,7 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
             </option>
           ))}
         </select>
+        {problem('staff')}
         <ErrorNotice error={staff.error} onRetry={staff.reload} />
       </div>
       <div className="field">
@@ -116,10 +155,12 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
           type="password"
           autoComplete="new-password"
           value={password}
+          {...invalid('password')}
           aria-describedby={f('password-hint')}
           onChange={(e) => setPassword(e.target.value)}
         />
         <PasswordRules id={f('password-hint')} password={password} username={username || null} />
+        {problem('password')}
       </div>
       <div className="field">
         <label htmlFor={f('confirm')}>{t('password.confirm')}</label>
@@ -129,8 +170,10 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (u: UserRow
           type="password"
           autoComplete="new-password"
           value={confirm}
+          {...invalid('confirm')}
           onChange={(e) => setConfirm(e.target.value)}
         />
+        {problem('confirm')}
       </div>
       <div className="form-span">
         {localMsg ? (

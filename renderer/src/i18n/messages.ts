@@ -11,6 +11,44 @@ export type Translate = (key: string, options?: Record<string, unknown>) => stri
 interface Issue {
   path?: unknown;
   code?: unknown;
+  /** zod's bound and what it bounds (a string's length, a number), when the input carries them. */
+  minimum?: unknown;
+  maximum?: unknown;
+  origin?: unknown;
+}
+
+const bound = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * What is wrong with one field, in words, from a validation issue's code and bound: "至少 2 个字符",
+ * "只能用字母、数字和 . _ -" (a field's own format rule), "必填". '' when there is nothing better to say
+ * than the field's name.
+ */
+export function issueReason(t: Translate, field: string | undefined, issue: Issue): string {
+  const min = bound(issue.minimum);
+  const max = bound(issue.maximum);
+  const text = issue.origin === 'string' || issue.origin === undefined;
+  switch (issue.code) {
+    case 'too_small':
+      if (min === null) return '';
+      if (text && min <= 1) return t('fieldReasons.required');
+      return text ? t('fieldReasons.minChars', { n: min }) : t('fieldReasons.minNumber', { n: min });
+    case 'too_big':
+      if (max === null) return '';
+      return text ? t('fieldReasons.maxChars', { n: max }) : t('fieldReasons.maxNumber', { n: max });
+    case 'invalid_format':
+    case 'invalid_string':
+      return field
+        ? t(`fieldReasons.format_${field}`, { defaultValue: t('fieldReasons.format') })
+        : t('fieldReasons.format');
+    case 'invalid_type':
+      return t('fieldReasons.required');
+    case 'invalid_value':
+    case 'invalid_enum_value':
+      return t('fieldReasons.choose');
+    default:
+      return '';
+  }
 }
 
 /** The parts of a condition a path can end in, with their words (the rest is the value itself). */
@@ -57,14 +95,17 @@ export function validationFields(t: Translate, details: ErrorDetails | undefined
       condition && typeof issue.code === 'string' && /^[a-z_]{1,32}$/.test(issue.code)
         ? t(`qb.reasons.${issue.code}`, { defaultValue: '' })
         : '';
+    const name = last ? t(`fields.${last}`, { defaultValue: '' }) : '';
+    // a plain field says what is wrong with it too: "用户名（至少 2 个字符）"
+    const why = condition === null && name ? issueReason(t, last, issue) : '';
     const label =
       condition !== null
         ? reason
           ? t('qb.withReason', { what: condition, why: reason })
           : condition
-        : last
-          ? t(`fields.${last}`, { defaultValue: '' })
-          : '';
+        : why
+          ? t('qb.withReason', { what: name, why })
+          : name;
     if (label && !out.includes(label)) out.push(label);
   }
   return out;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { errorMessage, validationFields, type Translate } from '../../../renderer/src/i18n/messages';
+import { errorMessage, issueReason, validationFields, type Translate } from '../../../renderer/src/i18n/messages';
 import { zhCN } from '../../../shared/i18n/resources';
 import { loadTranslations } from '../../support/i18n';
 import { ERROR_CODES } from '../../../shared/errors';
@@ -47,6 +47,28 @@ describe('errorMessage', () => {
     );
     expect(errorMessage(tr('zh-CN'), 'VALIDATION', { issues: 'nonsense' })).toBe('输入有误，请检查后重试');
     expect(errorMessage(tr('zh-CN'), 'VALIDATION')).toBe('输入有误，请检查后重试');
+  });
+
+  it('says what is wrong with each field, from the issue code and its bound', () => {
+    const details = {
+      issues: [
+        { path: ['username'], code: 'too_small', minimum: 2, origin: 'string' },
+        { path: ['displayName'], code: 'too_small', minimum: 1, origin: 'string' },
+        { path: ['password'], code: 'too_big', maximum: 256, origin: 'string' },
+        { path: ['limit'], code: 'too_big', maximum: 500, origin: 'number' },
+      ],
+    };
+    expect(errorMessage(tr('zh-CN'), 'VALIDATION', details)).toBe(
+      '输入有误，请检查：用户名（至少 2 个字符）、姓名（必填）、密码（最多 256 个字符）、每页条数（不能大于 500）',
+    );
+    expect(errorMessage(tr('en'), 'VALIDATION', { issues: [{ path: ['username'], code: 'invalid_format' }] })).toBe(
+      'Please check: Username: letters, digits and . _ - only',
+    );
+    expect(issueReason(tr('zh-CN'), 'username', { code: 'invalid_format' })).toBe('只能用字母、数字和 . _ -');
+    expect(issueReason(tr('zh-CN'), 'role', { code: 'invalid_value' })).toBe('请从列表中选择');
+    // an unknown code or a missing bound says nothing more than the field's name
+    expect(issueReason(tr('zh-CN'), 'username', { code: 'custom' })).toBe('');
+    expect(issueReason(tr('zh-CN'), 'username', { code: 'too_small' })).toBe('');
   });
 
   it('uses safe details for password policy and conflicts only when well-formed', () => {
