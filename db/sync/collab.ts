@@ -1,6 +1,18 @@
 import type { Database } from 'better-sqlite3';
 import { CAMPAIGNS, campaignMutators, ENTRIES, projectCampaign, projectEntry, reprojectCampaigns } from './campaigns';
 import { CONTACTS, contactMutators, projectContact, reprojectContacts } from './contacts';
+import {
+  FAVORITES,
+  LISTS,
+  listMutators,
+  MEMBERS,
+  projectFavorite,
+  projectList,
+  projectMember,
+  projectQuery,
+  QUERIES,
+  reprojectLists,
+} from './lists';
 import { OPPORTUNITIES, opportunityMutators, projectOpportunity, reprojectOpportunities } from './opportunities';
 import { projectReminderState, REMINDER_STATES, reminderMutators, reprojectReminderStates } from './reminders';
 import type { Mutators, Projections } from './replica';
@@ -14,6 +26,7 @@ export const COLLAB_MUTATORS: Mutators = {
   ...opportunityMutators,
   ...campaignMutators,
   ...reminderMutators,
+  ...listMutators,
 };
 
 export const COLLAB_PROJECTIONS: Projections = {
@@ -22,9 +35,19 @@ export const COLLAB_PROJECTIONS: Projections = {
   [CAMPAIGNS]: projectCampaign,
   [ENTRIES]: projectEntry,
   [REMINDER_STATES]: projectReminderState,
+  [LISTS]: projectList,
+  [MEMBERS]: projectMember,
+  [QUERIES]: projectQuery,
+  [FAVORITES]: projectFavorite,
 };
 
 /** Rows these domains could not place when they arrived (their customer not imported here yet). */
 export function placeCollab(db: Database): number {
-  return reprojectContacts(db) + reprojectOpportunities(db) + reprojectCampaigns(db) + reprojectReminderStates(db);
+  return (
+    reprojectContacts(db) +
+    reprojectOpportunities(db) +
+    reprojectCampaigns(db) +
+    reprojectReminderStates(db) +
+    reprojectLists(db)
+  );
 }

@@ -22,7 +22,22 @@ import {
   visibleQueryIds,
 } from '../../db/repos/lists';
 import { customerInScope, rootBranch } from '../../db/scope';
+import { syncActor } from '../../db/sync/actor';
+import { listSyncId, querySyncId, shareFavorite, shareList, shareQuery } from '../../db/sync/lists';
+import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
+
+/** Runs a change and, on a PC joined to a hub, queues the owner's new state in the same transaction. */
+function synced<T>(ctx: AuthedCtx, work: () => T, share: (value: T) => void): T {
+  const db = ctx.services.db;
+  const out = db.transaction(() => {
+    const v = work();
+    share(v);
+    return v;
+  })();
+  kickSync(db);
+  return out;
+}
 
 /** The caller as a reader of lists: their id and 支行 (the root of their branch tree; null without a branch). */
 function reader(ctx: AuthedCtx): ListReader {
@@ -67,8 +82,13 @@ function mustOwn(ctx: AuthedCtx, entity: Owned, id: number): void {
 
 export const listsHandlers = handlers({
   'favorites.set': ({ customerId, on }, ctx) => {
-    customerInScope(ctx.services.db, ctx.scope(), customerId);
-    setFavorite(ctx.services.db, ctx.user.id, customerId, on);
+    const db = ctx.services.db;
+    customerInScope(db, ctx.scope(), customerId);
+    synced(
+      ctx,
+      () => setFavorite(db, ctx.user.id, customerId, on),
+      () => shareFavorite(db, ctx.user.id, customerId, syncActor(db, ctx.user)),
+    );
     return { customerId, on };
   },
 
@@ -77,15 +97,33 @@ export const listsHandlers = handlers({
   'lists.list': (_input, ctx) => visibleListIds(ctx.services.db, reader(ctx)).map((id) => list(ctx, id)),
 
   'lists.save': ({ id, name, shared }, ctx) => {
-    if (id === undefined) return list(ctx, createList(ctx.services.db, reader(ctx), name, shared));
+    const db = ctx.services.db;
+    const share = (listId: number) => shareList(db, listId, syncActor(db, ctx.user));
+    if (id === undefined)
+      return list(
+        ctx,
+        synced(ctx, () => createList(db, reader(ctx), name, shared), share),
+      );
     mustOwn(ctx, 'list', id);
-    updateList(ctx.services.db, id, name, shared);
+    synced(
+      ctx,
+      () => updateList(db, id, name, shared),
+      () => share(id),
+    );
     return list(ctx, id);
   },
 
   'lists.delete': ({ id }, ctx) => {
     mustOwn(ctx, 'list', id);
-    return { deleted: deleteList(ctx.services.db, id) };
+    const db = ctx.services.db;
+    const syncId = listSyncId(db, id);
+    return {
+      deleted: synced(
+        ctx,
+        () => deleteList(db, id),
+        () => shareList(db, id, syncActor(db, ctx.user), syncId),
+      ),
+    };
   },
 
   'lists.add': (input, ctx) => {
@@ -94,12 +132,24 @@ export const listsHandlers = handlers({
     // Only customers the caller may see go in, whether picked one by one or by filter.
     const filter = compileFilter(ctx.scope(), 'filter' in input ? input.filter : {}, today, ctx.user.id);
     const picked = 'customerIds' in input ? input.customerIds : undefined;
-    return { added: addMembers(ctx.services.db, input.listId, filter, picked) };
+    const db = ctx.services.db;
+    const added = synced(
+      ctx,
+      () => addMembers(db, input.listId, filter, picked),
+      () => shareList(db, input.listId, syncActor(db, ctx.user)),
+    );
+    return { added };
   },
 
   'lists.remove': ({ listId, customerIds }, ctx) => {
     mustOwn(ctx, 'list', listId);
-    return { removed: removeMembers(ctx.services.db, listId, customerIds) };
+    const db = ctx.services.db;
+    const removed = synced(
+      ctx,
+      () => removeMembers(db, listId, customerIds),
+      () => shareList(db, listId, syncActor(db, ctx.user)),
+    );
+    return { removed };
   },
 
   'queries.list': (_input, ctx) => visibleQueryIds(ctx.services.db, reader(ctx)).map((id) => savedQuery(ctx, id)),
@@ -108,14 +158,32 @@ export const listsHandlers = handlers({
     // Compile once now: an invalid query is refused at save time with a clear message, not at run time.
     compileFilter(ctx.scope(), filter, ctx.services.clock.today(), ctx.user.id);
     const def = JSON.stringify(filter);
-    if (id === undefined) return savedQuery(ctx, createQuery(ctx.services.db, reader(ctx), name, shared, def));
+    const db = ctx.services.db;
+    const share = (queryId: number) => shareQuery(db, queryId, syncActor(db, ctx.user));
+    if (id === undefined)
+      return savedQuery(
+        ctx,
+        synced(ctx, () => createQuery(db, reader(ctx), name, shared, def), share),
+      );
     mustOwn(ctx, 'query', id);
-    updateQuery(ctx.services.db, id, name, shared, def);
+    synced(
+      ctx,
+      () => updateQuery(db, id, name, shared, def),
+      () => share(id),
+    );
     return savedQuery(ctx, id);
   },
 
   'queries.delete': ({ id }, ctx) => {
     mustOwn(ctx, 'query', id);
-    return { deleted: deleteQuery(ctx.services.db, id) };
+    const db = ctx.services.db;
+    const syncId = querySyncId(db, id);
+    return {
+      deleted: synced(
+        ctx,
+        () => deleteQuery(db, id),
+        () => shareQuery(db, id, syncActor(db, ctx.user), syncId),
+      ),
+    };
   },
 });

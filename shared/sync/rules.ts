@@ -269,6 +269,62 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       return null;
     },
   },
+  // A user's customer list (加入列表), their saved query (高级查询), a member of a list (id: list id + ':' +
+  // customer number) and a star (收藏, id: username + ':' + customer number): only their owner writes them.
+  lists: {
+    key: 'uuid',
+    permission: 'customer.list',
+    fields: {
+      owner: { type: 'text', required: true, maxLength: 64 },
+      branch: { type: 'text', maxLength: 32 },
+      name: { type: 'text', required: true, maxLength: 100 },
+      shared: { type: 'bool', required: true },
+    },
+    deletable: true,
+    transition: ownedTransition,
+  },
+  list_members: {
+    key: 'natural',
+    permission: 'customer.list',
+    fields: {
+      list: { type: 'text', required: true, maxLength: 64 },
+      customer_no: { type: 'text', required: true, maxLength: 64 },
+      owner: { type: 'text', required: true, maxLength: 64 },
+    },
+    deletable: true,
+    transition: (ctx) =>
+      ctx.after && ctx.id !== `${String(ctx.after.list)}:${String(ctx.after.customer_no)}`
+        ? 'key_mismatch'
+        : ownedTransition(ctx),
+  },
+  saved_queries: {
+    key: 'uuid',
+    permission: 'customer.list',
+    fields: {
+      owner: { type: 'text', required: true, maxLength: 64 },
+      branch: { type: 'text', maxLength: 32 },
+      name: { type: 'text', required: true, maxLength: 100 },
+      shared: { type: 'bool', required: true },
+      definition: { type: 'json', required: true },
+    },
+    deletable: true,
+    transition: ownedTransition,
+  },
+  favorites: {
+    key: 'natural',
+    permission: 'customer.list',
+    fields: {
+      user: { type: 'text', required: true, maxLength: 64 },
+      customer_no: { type: 'text', required: true, maxLength: 64 },
+    },
+    deletable: true,
+    transition: ({ id, before, after, actor }) => {
+      const row = after ?? before;
+      if (row && id !== `${String(row.user)}:${String(row.customer_no)}`) return 'key_mismatch';
+      if (actor && row && row.user !== actor.userId) return 'not_own';
+      return null;
+    },
+  },
   // One customer of a campaign (id: campaign sync id + ':' + customer number), worked by its manager.
   campaign_entries: {
     key: 'natural',
@@ -348,6 +404,14 @@ function campaignEntryTransition({ before, after, actor }: TransitionContext): s
     if ((before[f] ?? null) !== (after[f] ?? null)) return `fixed_field:${f}`;
   if (actor && !can(actor, 'opportunity.work')) return 'role_cannot_work';
   if (actor?.role !== 'president' && notOwner(actor, before.manager)) return 'not_owner';
+  return null;
+}
+
+/** A record one user owns: made as theirs, never handed to another, written and deleted by them only. */
+function ownedTransition({ before, after, actor }: TransitionContext): string | null {
+  if (before && after && before.owner !== after.owner) return 'fixed_field:owner';
+  const row = after ?? before;
+  if (actor && row && row.owner !== actor.userId) return 'not_own';
   return null;
 }
 

@@ -445,3 +445,62 @@ describe('a day offline', () => {
     }
   });
 });
+
+describe('lists, saved queries and favourites through the hub', () => {
+  const listsOf = async (pc: Pc, who = 'manager1') => await ok(pc.w, 'lists.list', {}, pc.s[who]);
+  const membersOf = (pc: Pc, listId: number) =>
+    pc.w.db
+      .prepare(
+        'SELECT c.customer_no FROM customer_list_members m JOIN customers c ON c.id = m.customer_id WHERE m.list_id = ? ORDER BY 1',
+      )
+      .pluck()
+      .all(listId);
+
+  it("manager1's list, query and stars follow them to every PC; their changes on B reach A", async () => {
+    const made = await ok(A.w, 'lists.save', { name: '重点客户', shared: true }, A.s.manager1);
+    await ok(
+      A.w,
+      'lists.add',
+      { listId: made.id, customerIds: [A.w.ids.customers.m1a, A.w.ids.customers.m1b] },
+      A.s.manager1,
+    );
+    const q = await ok(A.w, 'queries.save', { name: '高净值', shared: false, filter: {} }, A.s.manager1);
+    await ok(A.w, 'favorites.set', { customerId: A.w.ids.customers.m1a, on: true }, A.s.manager1);
+
+    expect(await until(async () => (await listsOf(B)).find((l) => l.name === '重点客户')?.members === 2, 3000)).toBe(
+      true,
+    );
+    const onB = (await listsOf(B)).find((l) => l.name === '重点客户')!;
+    expect(onB).toMatchObject({ shared: true, mine: true, members: 2 });
+    // Shared: the president sees it on C too.
+    expect(await until(async () => (await listsOf(C, 'president')).some((l) => l.name === '重点客户'))).toBe(true);
+    expect((await ok(B.w, 'queries.list', {}, B.s.manager1)).map((x) => x.name)).toContain(q.name);
+    expect(await ok(B.w, 'favorites.which', { customerIds: [B.w.ids.customers.m1a] }, B.s.manager1)).toEqual([
+      B.w.ids.customers.m1a,
+    ]);
+
+    // On B: one member out, renamed, the star cleared, the query deleted.
+    await ok(B.w, 'lists.remove', { listId: onB.id, customerIds: [B.w.ids.customers.m1b] }, B.s.manager1);
+    await ok(B.w, 'lists.save', { id: onB.id, name: '重点客户（跟进）', shared: true }, B.s.manager1);
+    await ok(B.w, 'favorites.set', { customerId: B.w.ids.customers.m1a, on: false }, B.s.manager1);
+    const qB = (await ok(B.w, 'queries.list', {}, B.s.manager1)).find((x) => x.name === q.name)!;
+    await ok(B.w, 'queries.delete', { id: qB.id }, B.s.manager1);
+    expect(await until(async () => (await listsOf(A)).some((l) => l.name === '重点客户（跟进）'))).toBe(true);
+    expect(await until(converged)).toBe(true);
+    expect(membersOf(A, made.id)).toEqual(['8000000001']);
+    expect(await ok(A.w, 'favorites.which', { customerIds: [A.w.ids.customers.m1a] }, A.s.manager1)).toEqual([]);
+    expect((await ok(A.w, 'queries.list', {}, A.s.manager1)).map((x) => x.name)).not.toContain(q.name);
+
+    // Deleted on A: gone everywhere, members and all, on the hub too.
+    await ok(A.w, 'lists.delete', { id: made.id }, A.s.manager1);
+    expect(await until(async () => !(await listsOf(C, 'president')).some((l) => l.name.startsWith('重点客户')))).toBe(
+      true,
+    );
+    expect(await until(converged)).toBe(true);
+    const live = await owner.query(
+      "SELECT count(*)::int AS n FROM records WHERE branch = $1 AND tbl IN ('lists', 'list_members') AND NOT deleted",
+      [BRANCH],
+    );
+    expect(live.rows[0].n).toBe(0);
+  });
+});
