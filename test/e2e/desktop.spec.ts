@@ -152,8 +152,13 @@ test('a manager’s desktop shows their own book; a moved and resized widget kee
   await expect(page.getByTestId('home-manager')).toContainText('我的布局');
 
   // Reset to the template puts everything back.
-  page.once('dialog', (d) => void d.accept());
+  // asked in the app's own dialog (not the browser's confirm box); 取消 changes nothing
   await page.getByTestId('desk-reset').click();
+  await expect(page.getByTestId('desk-reset-confirm')).toContainText('恢复');
+  await page.getByTestId('desk-reset-confirm-cancel').click();
+  await expect(page.getByTestId('desk-widget-movers-down')).toHaveAttribute('data-x', '9');
+  await page.getByTestId('desk-reset').click();
+  await page.getByTestId('desk-reset-confirm-ok').click();
   await expect(page.getByTestId('desk-widget-movers-down')).toHaveAttribute('data-x', '8');
   await expect(page.getByTestId('home-manager')).toContainText('默认布局');
 });
@@ -225,8 +230,8 @@ test('the administrator publishes a desktop template; a bad layout is refused wi
   await page.getByTestId('signout').click();
   await signIn(page, 'manager1');
   await expect(page.getByTestId('home-manager')).toBeVisible();
-  page.once('dialog', (d) => void d.accept());
   await page.getByTestId('desk-reset').click();
+  await page.getByTestId('desk-reset-confirm-ok').click();
   await expect(page.getByTestId('home-manager')).toContainText('行内模板');
   await expect(page.getByTestId('desk-widget-maturities')).toBeVisible();
   await expect(page.getByTestId('desk-widget-movers-up')).toHaveCount(0);

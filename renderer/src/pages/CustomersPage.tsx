@@ -97,6 +97,17 @@ export function CustomersPage() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // ↓ from the search box: the first row's first field (after the star), scrolled into view; Enter opens it
+  const focusFirstRow = useCallback(() => {
+    const g = gridRef.current;
+    if (!g || g.getDisplayedRowCount() === 0) return;
+    const cols = g.getAllDisplayedColumns();
+    const col = cols.find((c) => c.getColId() !== 'fav') ?? cols[0];
+    if (!col) return;
+    g.ensureIndexVisible(0, 'top');
+    g.setFocusedCell(0, col);
+  }, []);
+
   const money = useCallback((v: string | null | undefined) => (v == null ? '' : yuan(v)), []);
   // The star, then the catalogue's fields (./customer-columns.ts).
   const columnDefs: (ColDef<GridRow> & { colId: GridColumnId })[] = useMemo(
@@ -162,7 +173,7 @@ export function CustomersPage() {
           </a>
         </div>
       )}
-      <SearchToolbar search={search} searchRef={searchRef} />
+      <SearchToolbar search={search} searchRef={searchRef} onEnterResults={focusFirstRow} />
       <ErrorNotice error={error} />
       <div className="grid-and-stats">
         <div className="customer-grid" data-testid="customer-grid">

@@ -5,6 +5,7 @@ import { ENCODINGS, type Encoding } from '../../../shared/imports';
 import type { ErrorCode } from '../../../shared/errors';
 import { api, ApiError, saveBlob, toApiError } from '../api/client';
 import { useApi } from '../api/use-api';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../components/ui';
 import { PreviewTable, RejectsWhere } from '../components/ImportPreviewTable';
 import { ProfileEditor } from '../components/ProfileEditor';
@@ -670,8 +671,23 @@ function ProfilesTable({
 }) {
   const { t } = useTranslation();
   const sorted = useMemo(() => rows, [rows]);
+  const [deleting, setDeleting] = useState<ProfileRow | null>(null);
   return (
     <div className="table-wrap">
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t('imports.deleteProfile')}
+        text={deleting ? t('imports.deleteAsk', { name: deleting.name }) : ''}
+        confirmLabel={t('imports.deleteProfile')}
+        danger
+        testId="profile-delete-confirm"
+        onCancel={() => setDeleting(null)}
+        onConfirm={() => {
+          const id = deleting?.id;
+          setDeleting(null);
+          if (id !== undefined) void api('imports.profiles.delete', { id }).then(onChanged, onChanged);
+        }}
+      />
       <table className="data-table" data-testid="profiles-table">
         <thead>
           <tr>
@@ -710,10 +726,8 @@ function ProfilesTable({
                   <button
                     type="button"
                     className="btn btn-ghost"
-                    onClick={() => {
-                      if (window.confirm(t('imports.deleteAsk', { name: p.name })))
-                        void api('imports.profiles.delete', { id: p.id }).then(onChanged, onChanged);
-                    }}
+                    data-testid="profile-delete"
+                    onClick={() => setDeleting(p)}
                   >
                     {t('imports.deleteProfile')}
                   </button>

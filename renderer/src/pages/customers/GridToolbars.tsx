@@ -108,9 +108,12 @@ export function ViewsToolbar({ views, onOpen }: { views: ViewsState; onOpen: (d:
 export function SearchToolbar({
   search,
   searchRef,
+  onEnterResults,
 }: {
   search: SearchState;
   searchRef: RefObject<HTMLInputElement | null>;
+  /** ↓ in the search box: into the results (the first row), as in the teller's look-up. */
+  onEnterResults?: () => void;
 }) {
   const { t } = useTranslation();
   const searchId = useId();
@@ -134,6 +137,12 @@ export function SearchToolbar({
           placeholder={t('grid.searchPlaceholder')}
           aria-keyshortcuts="/"
           onChange={(e) => setQ(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown' && onEnterResults && !e.altKey) {
+              e.preventDefault();
+              onEnterResults();
+            }
+          }}
         />
         {/* biome-ignore lint/a11y/useSemanticElements: toggle buttons, not form fields; a fieldset would bring its border and legend layout */}
         <div className="chips" role="group" aria-label={t('grid.tierChips')}>

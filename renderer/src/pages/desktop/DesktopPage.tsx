@@ -14,6 +14,7 @@ import {
 } from '../../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
 import { useApi } from '../../api/use-api';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice, Loading } from '../../components/ui';
 import { useSession } from '../../session';
 import { AddWidgetDialog } from './AddWidgetDialog';
@@ -36,6 +37,7 @@ export function DesktopPage() {
   const [widgets, setWidgets] = useState<Widget[] | null>(null);
   const [editing, setEditing] = useState(false);
   const [adding, setAdding] = useState(false);
+  const [resetting, setResetting] = useState(false);
   const [saveState, setSaveState] = useState<'idle' | 'saving' | 'saved'>('idle');
   const [saveError, setSaveError] = useState<ApiError | undefined>();
   const { width, containerRef, mounted } = useContainerWidth();
@@ -135,20 +137,25 @@ export function DesktopPage() {
           <button type="button" className="btn" data-testid="desk-add" onClick={() => setAdding(true)}>
             {t('desktop.add')}
           </button>
-          <button
-            type="button"
-            className="btn"
-            data-testid="desk-reset"
-            onClick={() => {
-              if (!window.confirm(t('desktop.resetConfirm'))) return;
+          <button type="button" className="btn" data-testid="desk-reset" onClick={() => setResetting(true)}>
+            {t('desktop.reset')}
+          </button>
+          <ConfirmDialog
+            open={resetting}
+            title={t('desktop.reset')}
+            text={t('desktop.resetConfirm')}
+            confirmLabel={t('desktop.reset')}
+            danger
+            testId="desk-reset-confirm"
+            onCancel={() => setResetting(false)}
+            onConfirm={() => {
+              setResetting(false);
               void api('desktop.reset', {}).then(
                 () => desk.reload(),
                 (e: unknown) => setSaveError(toApiError(e)),
               );
             }}
-          >
-            {t('desktop.reset')}
-          </button>
+          />
           <button
             type="button"
             className="btn"
@@ -265,20 +272,41 @@ function WidgetFrame({
   );
   return (
     <>
-      <header className="desk-handle" title={t('desktop.dragHandle')}>
-        <h2>{title}</h2>
+      <header className={editing ? 'desk-handle desk-editing' : 'desk-handle'} title={t('desktop.dragHandle')}>
+        {/* the whole title, also when cut to the widget's width */}
+        <h2 title={title}>{title}</h2>
         {editing && (
+          // the tools on a row of their own under the title (which they used to squeeze), in labelled groups
           // biome-ignore lint/a11y/useSemanticElements: a toolbar of buttons, not a form section: a fieldset's border and legend would be wrong here
           <div className="desk-tools desk-no-drag" role="group" aria-label={title}>
-            {btn(t('desktop.moveLeft'), '←', () => onMove(-1, 0), 'left')}
-            {btn(t('desktop.moveRight'), '→', () => onMove(1, 0), 'right')}
-            {btn(t('desktop.moveUp'), '↑', () => onMove(0, -1), 'up')}
-            {btn(t('desktop.moveDown'), '↓', () => onMove(0, 1), 'down')}
-            {btn(t('desktop.narrower'), '⇤', () => onResize(-1, 0), 'narrower')}
-            {btn(t('desktop.wider'), '⇥', () => onResize(1, 0), 'wider')}
-            {btn(t('desktop.shorter'), '⤒', () => onResize(0, -1), 'shorter')}
-            {btn(t('desktop.taller'), '⤓', () => onResize(0, 1), 'taller')}
-            {btn(t('desktop.remove'), '✕', onRemove, 'remove')}
+            <span className="desk-tools-group">
+              <span className="desk-tools-label" aria-hidden="true">
+                {t('desktop.tools.move')}
+              </span>
+              {btn(t('desktop.moveLeft'), '←', () => onMove(-1, 0), 'left')}
+              {btn(t('desktop.moveRight'), '→', () => onMove(1, 0), 'right')}
+              {btn(t('desktop.moveUp'), '↑', () => onMove(0, -1), 'up')}
+              {btn(t('desktop.moveDown'), '↓', () => onMove(0, 1), 'down')}
+            </span>
+            <span className="desk-tools-group">
+              <span className="desk-tools-label" aria-hidden="true">
+                {t('desktop.tools.size')}
+              </span>
+              {btn(t('desktop.narrower'), '⇤', () => onResize(-1, 0), 'narrower')}
+              {btn(t('desktop.wider'), '⇥', () => onResize(1, 0), 'wider')}
+              {btn(t('desktop.shorter'), '⤒', () => onResize(0, -1), 'shorter')}
+              {btn(t('desktop.taller'), '⤓', () => onResize(0, 1), 'taller')}
+            </span>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost desk-remove"
+              aria-label={`${title} ${t('desktop.remove')}`}
+              title={t('desktop.remove')}
+              onClick={onRemove}
+              data-testid={`desk-remove-${widget.id}`}
+            >
+              ✕ {t('desktop.remove')}
+            </button>
           </div>
         )}
         {!editing && result?.ok && (

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoRawErrors, signIn } from './support/app';
+
+/**
+ * Keyboard and navigation outside the teller screen, at a branch PC's 1366x768: ↓ from the customer
+ * grid's search enters the results and Enter opens the customer; the desktop's edit tools sit under
+ * the widget titles, which stay whole, in labelled groups. Screenshots:
+ * test-results/screenshots/{zh-CN,en}-desktop-editing{,-1920}.png.
+ */
+test.use({ viewport: { width: 1366, height: 768 } });
+
+const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
+
+async function lang(page: Page, l: 'zh-CN' | 'en'): Promise<void> {
+  if ((await page.locator('html').getAttribute('lang')) !== l) await page.getByTestId('lang-switch').first().click();
+  await expect(page.locator('html')).toHaveAttribute('lang', l);
+}
+
+test('↓ from the grid search enters the results; Enter opens the focused customer', async ({ page }) => {
+  await signIn(page, 'manager1');
+  await page.getByTestId('nav-customers').click();
+  const search = page.getByTestId('grid-search');
+  await search.fill('王');
+  const counts = page.getByTestId('grid-counts');
+  await expect(counts).toHaveText(/筛选后/);
+  await expect(page.getByTestId('customer-grid').locator('[role="gridcell"][col-id="name"]').first()).toContainText(
+    '王',
+  );
+  await search.press('ArrowDown');
+  // the focus is in the first row of the results, not on the next toolbar button
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.closest('[row-index]')?.getAttribute('row-index') ?? null))
+    .toBe('0');
+  await page.keyboard.press('ArrowDown');
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.closest('[row-index]')?.getAttribute('row-index') ?? null))
+    .toBe('1');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#\/customer\/\d+/);
+  await expectNoRawErrors(page);
+});
+
+test('the desktop edit tools do not cut the widget titles, at 1366 and 1920, in both languages', async ({ page }) => {
+  await signIn(page, 'president');
+  await expect(page.getByTestId('home-president')).toBeVisible();
+  for (const l of ['zh-CN', 'en'] as const) {
+    await lang(page, l);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByTestId('desk-edit').click();
+    await expect(page.locator('.desk-tools').first()).toBeVisible();
+    for (const size of [
+      { width: 1366, height: 768 },
+      { width: 1920, height: 1080 },
+    ]) {
+      await page.setViewportSize(size);
+      await expect(async () => {
+        const cut = await page
+          .locator('.desk-handle h2')
+          .evaluateAll((hs) => hs.filter((h) => h.scrollWidth > h.clientWidth + 1).map((h) => h.textContent));
+        expect(cut, 'widget titles cut by the tools').toEqual([]);
+        // every tool is inside its widget (none pushed past the edge), each with its name as a tooltip
+        const outside = await page.locator('.react-grid-item').evaluateAll((items) =>
+          items.flatMap((it) => {
+            const box = it.getBoundingClientRect();
+            return [...it.querySelectorAll<HTMLButtonElement>('.desk-tools button')]
+              .filter((b) => {
+                const r = b.getBoundingClientRect();
+                return r.right > box.right + 1 || r.left < box.left - 1 || !b.title;
+              })
+              .map((b) => b.getAttribute('aria-label'));
+          }),
+        );
+        expect(outside, 'tools outside their widget or without a tooltip').toEqual([]);
+      }).toPass({ timeout: 5_000 });
+      const suffix = size.width === 1920 ? '-1920' : '';
+      await page.screenshot({ path: path.join(SHOTS, `${l}-desktop-editing${suffix}.png`) });
+    }
+    await expect(page.locator('.desk-tools-label').first()).toHaveText(l === 'zh-CN' ? '位置' : 'Move');
+    await page.getByTestId('desk-edit').click();
+  }
+  await lang(page, 'zh-CN');
+  await expectNoRawErrors(page);
+});
