@@ -152,6 +152,24 @@ export function searchCustomers(db: Database, scope: Scope, raw: string, limit: 
 }
 
 /**
+ * How many customers in scope a quick search matches (the look-up shows 20 of them: "找到 1,784 位，显示前
+ * 20 位"). Null for a search that reads an identifier (an ID number's or mobile's digits): those are
+ * rate-limited and audited through customers.search alone, and are never counted around it.
+ */
+export function countSearch(db: Database, scope: Scope, raw: string): number | null {
+  if (identifierPredicate(raw) !== null) return null;
+  const { sql: predicate, params } = searchPredicate(raw);
+  return (
+    first<{ n: number }>(
+      db,
+      `SELECT COUNT(*) AS n FROM customers c WHERE ${predicate} AND ${scope.sql}`,
+      ...params,
+      ...scope.params,
+    )?.n ?? 0
+  );
+}
+
+/**
  * Customers in scope whose ID number or mobile a search matches (the identifier part only, not
  * names or customer numbers): how many, and the first `limit` ids, for the look-up's audit entry.
  */

@@ -7,6 +7,7 @@ import {
   customerById,
   listCustomers,
   revealCustomer,
+  countSearch,
   searchCustomers,
 } from '../../db/repos/customers';
 import { handlers, type AuthedCtx } from './types';
@@ -59,6 +60,8 @@ export function customerDetail(ctx: AuthedCtx, id: number, action = 'customers.g
 export const customersHandlers = handlers({
   'customers.search': ({ query, limit }, ctx) =>
     searchCustomers(ctx.services.db, ctx.scope(), query, limit).map(toSummary),
+
+  'customers.searchTotal': ({ query }, ctx) => ({ total: countSearch(ctx.services.db, ctx.scope(), query) }),
 
   'customers.get': ({ id }, ctx) => customerDetail(ctx, id),
 

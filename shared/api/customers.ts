@@ -53,6 +53,11 @@ export const customersApi = {
     'customer.lookup',
     z.object({ query, limit: z.number().int().min(1).max(50).default(20) }).strict(),
   ),
+  /**
+   * How many customers in scope a quick search matches (the look-up lists the first of them). Null
+   * for a search by identifier digits, which only customers.search answers (rate-limited, audited).
+   */
+  'customers.searchTotal': method<{ total: number | null }>()('customer.lookup', z.object({ query }).strict()),
   /** One customer in the caller's scope; NOT_FOUND otherwise (never "exists but forbidden"). */
   'customers.get': method<CustomerDetail>()('customer.read', z.object({ id: z.number().int().positive() }).strict()),
   /** A page of customers in scope, largest AUM first. */

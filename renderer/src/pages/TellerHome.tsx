@@ -4,6 +4,7 @@ import type { CustomerSummary } from '../../../shared/api';
 import { api, toApiError, type ApiError } from '../api/client';
 import { TierBadge } from '../components/Figures';
 import { Empty, ErrorNotice, SuccessNotice } from '../components/ui';
+import { count } from '../format';
 import { anyModalOpen, isTyping } from '../router';
 import { MyReferrals, ReferralDialog } from './referrals/FlagReferral';
 
@@ -13,8 +14,15 @@ const LIMIT = 20;
 type SearchState =
   | { kind: 'idle' }
   | { kind: 'loading'; query: string; rows: CustomerSummary[] }
-  | { kind: 'done'; query: string; rows: CustomerSummary[] }
+  | { kind: 'done'; query: string; rows: CustomerSummary[]; total?: number | null }
   | { kind: 'error'; query: string; error: ApiError };
+
+/**
+ * Tiers a teller's screen shows. The counter screen faces the customer: a VIP tier tells the teller to
+ * serve them as such, but 普通, 限制 and 淘汰 are the bank's internal verdicts and are never shown there.
+ */
+const COUNTER_TIERS: ReadonlySet<string> = new Set(['gold', 'quality', 'key']);
+export const counterTier = (tier: CustomerSummary['tier']) => (tier && COUNTER_TIERS.has(tier) ? tier : null);
 
 /**
  * 柜员工作台: look a customer up by number, name, pinyin initials, mobile or ID (masked data).
@@ -61,6 +69,12 @@ export function TellerHome() {
           if (mine !== seq.current) return;
           setState({ kind: 'done', query: q, rows });
           setActive(rows.length > 0 ? 0 : -1);
+          // a full page: say how many match in all ("找到 1,784 位，显示前 20 位"), not "找到 20 位"
+          if (rows.length === LIMIT)
+            api('customers.searchTotal', { query: q }).then(
+              ({ total }) => mine === seq.current && setState((s) => (s.kind === 'done' ? { ...s, total } : s)),
+              () => undefined,
+            );
         },
         (e: unknown) => {
           if (mine === seq.current) setState({ kind: 'error', query: q, error: toApiError(e) });
@@ -152,7 +166,7 @@ export function TellerHome() {
           <p className="muted search-status" role="status" aria-live="polite" data-testid="teller-status">
             {state.kind === 'idle' && t('teller.hint')}
             {state.kind === 'loading' && t('teller.searching')}
-            {state.kind === 'done' && (state.rows.length ? t('teller.found', { count: state.rows.length }) : '')}
+            {state.kind === 'done' && foundText(t, state.rows.length, state.total)}
           </p>
           {state.kind === 'error' && <ErrorNotice error={state.error} />}
           {state.kind === 'done' && state.rows.length === 0 && (
@@ -191,7 +205,7 @@ export function TellerHome() {
                 <span className="result-main">
                   <span className="mono">{c.customerNo}</span>
                   <strong>{c.name}</strong>
-                  <TierBadge tier={c.tier} />
+                  {counterTier(c.tier) && <TierBadge tier={counterTier(c.tier)} />}
                 </span>
                 <span className="result-sub">
                   <span className="mono" title={t('customer.idNo')}>
@@ -234,6 +248,19 @@ export function TellerHome() {
   );
 }
 
+/** The look-up's count: all of them, or the first page of how many (unknown while counting: "前 20 位"). */
+function foundText(
+  t: (k: string, o?: Record<string, unknown>) => string,
+  shown: number,
+  total: number | null | undefined,
+) {
+  if (shown === 0) return '';
+  if (shown < LIMIT) return t('teller.found', { count: shown });
+  if (typeof total === 'number' && total > shown) return t('teller.foundSome', { total: count(total), shown });
+  if (total === shown) return t('teller.found', { count: shown });
+  return t('teller.foundMany', { shown });
+}
+
 /** The chosen customer, masked as the counter sees it. */
 function CustomerCard({ customer, onFlag }: { customer: CustomerSummary | null; onFlag: () => void }) {
   const { t } = useTranslation();
@@ -256,10 +283,14 @@ function CustomerCard({ customer, onFlag }: { customer: CustomerSummary | null; 
           <dd className="mono">{customer.idNo ?? '—'}</dd>
           <dt>{t('customer.mobile')}</dt>
           <dd className="mono">{customer.mobile ?? '—'}</dd>
-          <dt>{t('customer.tier')}</dt>
-          <dd>
-            <TierBadge tier={customer.tier} />
-          </dd>
+          {counterTier(customer.tier) && (
+            <>
+              <dt>{t('customer.tier')}</dt>
+              <dd>
+                <TierBadge tier={counterTier(customer.tier)} />
+              </dd>
+            </>
+          )}
           <dt>{t('customer.status')}</dt>
           <dd>{t(`customer.statusValue.${customer.status}`)}</dd>
           <dt>{t('customer.branch')}</dt>

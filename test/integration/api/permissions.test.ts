@@ -20,6 +20,7 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'customers.list': ['president', 'manager'],
   'customers.count': ['president', 'manager'],
   'customers.reveal': ['president', 'manager'],
+  'customers.searchTotal': ['president', 'manager', 'teller'],
   'overview.branch': ['president'],
   'overview.portfolio': ['president', 'manager'],
   'users.list': ['admin'],

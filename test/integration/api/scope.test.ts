@@ -46,6 +46,17 @@ describe('data scope: manager', () => {
     expect((await ok(w, 'customers.search', { query: '1236' }, s.manager2)).map((r) => r.name)).toEqual(['张敏']);
   });
 
+  it('counts a search’s matches in scope, and never counts by identifier digits', async () => {
+    // the same people the search finds, counted: 张伟 and 张伟强 for manager1; the teller's branch look-up
+    const names = async (q: string, who: string) => (await ok(w, 'customers.search', { query: q }, who)).length;
+    expect(await ok(w, 'customers.searchTotal', { query: '张' }, s.manager1)).toEqual({ total: 2 });
+    expect((await ok(w, 'customers.searchTotal', { query: '张' }, s.teller)).total).toBe(await names('张', s.teller));
+    expect(await ok(w, 'customers.searchTotal', { query: '张伟强' }, s.manager1)).toEqual({ total: 1 });
+    // an ID number's or mobile's digits go through customers.search alone (rate-limited, audited)
+    for (const q of ['1236', '13900000003', '110101197703031236'])
+      expect(await ok(w, 'customers.searchTotal', { query: q }, s.manager2)).toEqual({ total: null });
+  });
+
   it('cannot reveal another manager’s customer, and the attempt is audited', async () => {
     const r = await call(w, 'customers.reveal', { id: ids().m2a, reason: '核实身份' }, s.manager1);
     expect(r.ok).toBe(false);
