@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import {
   type ChainBreak,
   type ChainHead,
@@ -13,6 +13,7 @@ import { currentVersion } from '../../db/migrate';
 import { readSyncState, syncJoined } from '../../db/sync/schema';
 import strings from '../../shared/i18n/domains/audit-chain.json';
 import { defaultDbPath } from '../paths';
+import { openExistingStore } from '../store-key';
 import { fetchAnchorState } from '../sync/audit-anchor';
 
 /**
@@ -95,7 +96,7 @@ function breakLine(key: 'broken' | 'more', b: ChainBreak, breaks: number): Line 
  * is joined (false: only this PC's copy, e.g. --offline).
  */
 export async function verifyAudit(
-  db: Database.Database,
+  db: Database,
   opts: { hub: boolean; anchorFrom?: string },
 ): Promise<AuditVerification> {
   const storeVersion = currentVersion(db);
@@ -179,8 +180,9 @@ export async function verifyAudit(
  * share this PC's user cannot write). The copy's own chain must verify, and the live chain must still hold
  * the copy's head: entries removed or rewritten since the copy was taken show.
  */
-function compareWithCopy(db: Database.Database, file: string, lines: Line[]): CopyFinding {
-  const conn = new Database(path.resolve(file), { readonly: true, fileMustExist: true });
+function compareWithCopy(db: Database, file: string, lines: Line[]): CopyFinding {
+  // A copy of an encrypted store opens with its own key file beside it (<copy>.key), as any store does.
+  const conn = openExistingStore(path.resolve(file), { readonly: true, fileMustExist: true });
   const source = { key: 'anchor.source_copy', vars: { file } };
   try {
     if (!hasChain(conn)) {
@@ -239,9 +241,9 @@ export async function runAuditCommand(args: string[]): Promise<number> {
     return 64;
   }
   const file = path.resolve(db);
-  let conn: Database.Database;
+  let conn: Database;
   try {
-    conn = new Database(file, { readonly: true, fileMustExist: true });
+    conn = openExistingStore(file, { readonly: true, fileMustExist: true });
   } catch (e) {
     process.stdout.write(`store damaged or missing: ${file} | ${(e as Error).message}\n`);
     return 2;

@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runAuditCommand } from '../../../main/cli/audit';
 import { runCheckCommand } from '../../../main/cli/check';
 import { runCli } from '../../../main/cli/index';
-import { call, makeWorld, ok, signIn, type World } from '../support/store';
+import { recordAudit } from '../../../db/repos/audit';
+import { createServices } from '../../../main/services';
+import { openExistingStore } from '../../../main/store-key';
+import { call, makeWorld, ok, signIn, tempDir, type World } from '../support/store';
 
 let w: World;
 let clean: string;
@@ -204,5 +207,40 @@ describe('standalone: an earlier copy of the store as the anchor (--anchor-from)
     );
     expect(bad.code).toBe(2);
     expect(bad.out).toContain(`副本 ${tampered} 自身的审计链已损坏，不能作锚点`);
+  });
+});
+
+describe('an encrypted store, as the app keeps it', () => {
+  it('is verified with its key; the same attack made through the key is named', async () => {
+    const t = tempDir('crm-chain-enc-');
+    const file = path.join(t.dir, 'crm.db');
+    try {
+      const services = await createServices({ dbPath: file, mode: 'browser', encrypt: true, backupDir: t.dir });
+      for (let i = 0; i < 6; i++)
+        recordAudit(
+          services.db,
+          { userId: 2, username: 'manager1', role: 'manager' },
+          {
+            action: i % 2 ? 'exports.start' : 'customers.reveal',
+            outcome: 'ok',
+          },
+        );
+      await services.close();
+      // Plain SQLite cannot read it: the tools open it with the key file beside it.
+      expect(() => new BetterSqlite3(file, { readonly: true }).prepare('SELECT 1 FROM audit_log').get()).toThrow();
+      expect((await output(() => runAuditCommand(['verify', '--db', file, '--lang', 'en']))).code).toBe(0);
+
+      const db = openExistingStore(file);
+      db.exec(`DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;
+        DELETE FROM audit_log WHERE id = 3; UPDATE audit_log SET action = 'auth.signIn' WHERE id = 4;`);
+      db.close();
+      const r = await output(() => runAuditCommand(['verify', '--db', file, '--lang', 'en']));
+      expect(r.code).toBe(2);
+      expect(r.out).toContain('first break at entry #3 (its time and action are gone): the entry was deleted');
+      expect(r.out).toMatch(/entry #4 \([^,]+, auth\.signIn\): its content or chain record was changed/);
+      expect((await output(() => runCheckCommand(['--db', file]))).code).toBe(2);
+    } finally {
+      t.cleanup();
+    }
   });
 });
