@@ -29,6 +29,7 @@
  * manager), tiers, kind (individual/corporate), channels, productIds; not every function uses every key.
  * `range` is { from?: 'YYYY-MM', to?: 'YYYY-MM' } (inclusive).
  */
+import { comparisonMonths } from '../../shared/comparisons';
 import type { Database } from 'better-sqlite3';
 import type { Scope } from '../scope';
 import { addDays } from '../../shared/dates';
@@ -229,11 +230,13 @@ export function kpis(db: Database, scope: ReportScope, month?: string, filter: R
     `SELECT COALESCE(SUM(customers), 0) AS c, COALESCE(SUM(deposit_fen), 0) AS d, COALESCE(SUM(wealth_fen), 0) AS w, COALESCE(SUM(loan_fen), 0) AS l,
             COALESCE(SUM(aum_fen), 0) AS a FROM summary_customers s WHERE ${w.sql}`,
   ).get(...w.params)!;
+  // 较上月末 / 较上年同期: the one definition the desktop shares (shared/comparisons.ts)
+  const cmp = comparisonMonths(months, m);
   return {
     month: m,
     at: pick(m),
-    prevMonth: m ? pick(shiftMonth(m, -1)) : null,
-    prevYear: m ? pick(shiftMonth(m, -12)) : null,
+    prevMonth: pick(cmp.prevMonth),
+    prevYear: pick(cmp.prevYear),
     current: { customers: num(cur.c), depositFen: cur.d, wealthFen: cur.w, loanFen: cur.l, aumFen: cur.a },
   };
 }

@@ -9,6 +9,8 @@ Commands:
   extracts [--db PATH] [--out DIR]                         write the store's branch as extract files
   check    [--db PATH]                                     full integrity check of the store (exit 2 if damaged)
   summaries --rebuild [--db PATH]                          recompute maintained figures and reporting summaries (repair)
+  model    evaluate --file F --target COL --positive V [--folds N | --fold-column COL]
+           [--train-rows A-B --test-rows C-D] [--learner logistic|boosted|best] [--json]   evaluate a model on a labelled file
   audit    verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]   check the audit log's hash chain and anchor (exit 2 if tampered with)
 `;
 
@@ -34,6 +36,10 @@ export async function runCli(args: string[]): Promise<number> {
     case 'summaries': {
       const { runSummariesCommand } = await import('./summaries');
       return runSummariesCommand(rest);
+    }
+    case 'model': {
+      const { runModelCommand } = await import('./model');
+      return runModelCommand(rest);
     }
     case 'extracts': {
       const { runExtractsCommand } = await import('./extracts');

@@ -47,6 +47,9 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
         ]),
         rows: [
           [text('desktop.export.today'), null, Number(data.value)],
+          ...(data.at && data.atValue !== null
+            ? [[text('desktop.export.monthEnd'), data.at, Number(data.atValue)] as Cell[]]
+            : []),
           ...(data.prevMonthAt
             ? [[text('desktop.vsPrevMonth'), data.prevMonthAt, Number(data.prevMonth)] as Cell[]]
             : []),

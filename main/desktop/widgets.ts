@@ -4,6 +4,7 @@
  * A new kind is one entry in WIDGETS (plus its config schema in shared/api/desktop.ts and its
  * component in the renderer's registry).
  */
+import { comparisonMonths } from '../../shared/comparisons';
 import type { Database } from 'better-sqlite3';
 import {
   DESKTOP_COLS,
@@ -221,20 +222,17 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
           : c.metric === 'loans'
             ? { loansMin: '0.01' }
             : { aumMin: '0.01' };
-    // History from the month-end summaries: the last month end before this month, and a year ago.
-    const months = env.months();
-    const thisMonth = env.today.slice(0, 7);
-    const prevMonthAt = months.filter((m) => m < thisMonth).pop() ?? null;
-    const yearAgo = shiftMonth(thisMonth, -12);
-    const prevYearAt = months.includes(yearAgo) ? yearAgo : null;
+    // 较上月末 / 较上年同期 as the reports compute them (shared/comparisons.ts): the latest month end with
+    // figures (the data's month, not the calendar's) against the month end before it and a year before.
+    const cmp = comparisonMonths(env.months());
     const at = (m: string | null): string | null => {
       if (!m) return null;
       const f = env.history().find((x) => x.month === m);
       if (c.metric === 'customers') return String(f?.customers ?? 0);
       return money(f ? (c.metric === 'deposits' ? f.depositFen : c.metric === 'loans' ? f.loanFen : f.aumFen) : 0n);
     };
-    // Changes compare like with like: today's figure in the history's scope (for a president the same
-    // as `value`; for a manager their own book, as the month-end history has no grants).
+    // Today's figure in the history's scope (for a president the same as `value`; for a manager their own
+    // book, as the month-end history has no grants).
     const r = env.reportNow();
     const basis =
       c.metric === 'customers'
@@ -245,10 +243,12 @@ export const WIDGETS: Record<WidgetKind, Compute> = {
       metric: c.metric,
       value,
       basis,
-      prevMonth: at(prevMonthAt),
-      prevYear: at(prevYearAt),
-      prevMonthAt,
-      prevYearAt,
+      at: cmp.at,
+      atValue: at(cmp.at),
+      prevMonth: at(cmp.prevMonth),
+      prevYear: at(cmp.prevYear),
+      prevMonthAt: cmp.prevMonth,
+      prevYearAt: cmp.prevYear,
       drill,
     };
   }) as Compute,

@@ -386,7 +386,7 @@ export function fitLogisticCV(data: Dataset, rows: Uint32Array, opts: SelectOpti
   const k = opts.folds ?? (sample.length <= 20_000 ? 5 : 3);
   const penalties = opts.penalties ?? ['l2', 'l1'];
   const pathLength = opts.pathLength ?? 9;
-  const maxIt = opts.maxIterations ?? 300;
+  const maxIt = opts.maxIterations ?? 100;
   const sampleSpec = buildSpec(data, sample, opts);
   const lmax = lambdaMax(buildDesign(data, sample, sampleSpec), sampleSpec);
   const lambdas = Array.from({ length: pathLength }, (_, i) => lmax * 10 ** (-i / 2));

@@ -3,6 +3,7 @@
  * (db/reporting/read.ts). Each row carries the customer-grid filter of the customers behind it, built
  * from the same scope and filter, so the grid opened from a figure lists exactly those customers.
  */
+import { changePercent } from '../../shared/comparisons';
 import type { Database } from 'better-sqlite3';
 import type { GridFilter, ReportFilterInput, ReportName, ReportResult, ReportRow, ReportTable } from '../../shared/api';
 import type { Drill } from '../../shared/drill';
@@ -41,10 +42,9 @@ const pct = (part: number | bigint, whole: number | bigint): number | null => {
   const w = Number(whole);
   return w === 0 ? null : Math.round((Number(part) / w) * 10000) / 100;
 };
+// 环比 / 同比 as the desktop's 较上月末 / 较上年同期 compute them (shared/comparisons.ts)
 const change = (now: bigint | null | undefined, before: bigint | null | undefined): number | null =>
-  now == null || before == null || before === 0n
-    ? null
-    : Math.round((Number(now - before) / Number(before < 0n ? -before : before)) * 10000) / 100;
+  now == null || before == null ? null : changePercent(now, before);
 // Year 10000 is beyond addDays' Date: 9999-12 is not shifted (so it ends on 9999-11-30, as it always has).
 const monthEnd = (m: string): string => addDays(`${m === '9999-12' ? m : addMonths(m, 1)}-01`, -1);
 const TIER_RANK = (t: string) => {

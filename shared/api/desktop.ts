@@ -143,8 +143,14 @@ export type WidgetData =
       /** A count for customers, yuan otherwise. */
       value: string;
       /**
-       * The same figure at the last month end before this month and at the end of the same month a year
-       * ago (reporting summaries); null when that month has no balance history.
+       * The month end the changes are about (shared/comparisons.ts: the latest month with figures, as the
+       * reports' 本期) and the figure there; null before any month-end figures.
+       */
+      at: string | null;
+      atValue: string | null;
+      /**
+       * The same figure at the month end before `at` (较上月末) and at `at` a year earlier (较上年同期),
+       * from the reporting summaries; null when that month has no balance history.
        */
       prevMonth: string | null;
       prevYear: string | null;

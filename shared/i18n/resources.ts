@@ -23,6 +23,7 @@ import security from './domains/security.json';
 import securitySearch from './domains/security-search.json';
 import settings from './domains/settings.json';
 import storeProtection from './domains/store-protection.json';
+import comparisons from './domains/comparisons.json';
 import tierModel from './domains/tier-model.json';
 
 export type Tree = { [k: string]: string | Tree };
@@ -48,6 +49,7 @@ const DOMAINS: Record<string, DomainFile> = {
   settings,
   'store-protection': storeProtection,
   'tier-model': tierModel,
+  comparisons,
 } as Record<string, DomainFile>;
 
 function merge(into: Tree, from: Tree, where: string, path = ''): void {

@@ -180,3 +180,52 @@ test('the inbox: act-by never in the past, amount and tier order, bulk done and 
   await expect(rows).toHaveCount(onPage);
   await expectNoRawErrors(page);
 });
+
+test('the 360 logs a contact from its top; an empty contact is refused with a message, not saved', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'manager1');
+  await page.getByTestId('nav-customers').click();
+  const noCell = page.getByTestId('customer-grid').locator('[role="gridcell"][col-id="customerNo"]').first();
+  await expect(noCell).toBeVisible();
+  await noCell.click();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('customer-360')).toBeVisible();
+  const entries = page.getByTestId('contact-entry');
+  await expect(page.getByTestId('contact-timeline')).toBeAttached();
+  const before = await entries.count();
+  // the quick action is on the first screen, without scrolling
+  const quick = page.getByTestId('c360-log-contact');
+  await expect(quick).toBeInViewport();
+  const dialog = page.getByTestId('quick-contact');
+  // nothing said, nothing next: refused with a message, nothing saved (in both languages)
+  for (const lang of LANGS) {
+    await switchLanguage(page, lang);
+    await quick.click();
+    await expect(dialog).toBeVisible();
+    await dialog.getByTestId('quick-contact-submit').click();
+    await expect(dialog.getByTestId('quick-contact-missing')).toHaveText(
+      lang === 'en' ? /Say what was discussed/ : /请填写交往内容或下一步计划/,
+    );
+    await expect(dialog.getByText(lang === 'en' ? 'Saved' : '已记录')).toHaveCount(0);
+    await screens(page, `${lang}-c360-quick-contact`);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+  }
+  await switchLanguage(page, 'zh-CN');
+  await expect(entries).toHaveCount(before);
+  await quick.click();
+  // with what was discussed it is saved, the dialog closes and the timeline shows it first
+  await dialog.getByTestId('quick-contact-summary').fill('电话回访，客户考虑续作定期');
+  await dialog.getByTestId('quick-contact-submit').click();
+  await expect(dialog).toBeHidden();
+  await expect(entries).toHaveCount(before + 1);
+  await expect(entries.first()).toContainText('电话回访，客户考虑续作定期');
+  // an unanswered call needs nothing more
+  await quick.click();
+  await dialog.getByTestId('quick-contact-outcome').selectOption('no_answer');
+  await dialog.getByTestId('quick-contact-submit').click();
+  await expect(dialog).toBeHidden();
+  await expect(entries).toHaveCount(before + 2);
+  await expect(entries.first()).toContainText('未接通');
+  await expectNoRawErrors(page);
+});

@@ -499,8 +499,9 @@ describe('widget export (导出Excel)', () => {
 });
 
 describe('changes against history', () => {
-  it('compares with the last month end and the same month a year ago when both are in the history', async () => {
-    // Three weeks later: the last month end is October, and November a year ago is the history's first month.
+  it('compares the latest month end with figures, not the calendar month: the data end on 31 October, the PC says 20 November', async () => {
+    // 较上月末 / 较上年同期 (shared/comparisons.ts, as the reports' 环比 / 同比): October against September,
+    // and against October a year ago, which the twelve months of history do not hold (no comparison).
     const later = await createServices({
       dbPath: services.db.name,
       mode: 'browser',
@@ -521,14 +522,13 @@ describe('changes against history', () => {
       const book = reportBook('president');
       for (const metric of ['customers', 'deposits', 'loans', 'aum'] as const) {
         const k = byKind(v.value, 'kpi', (d) => d.metric === metric);
-        expect([k.prevMonthAt, k.prevYearAt]).toEqual(['2026-10', '2025-11']);
-        const [m, y] = [monthFigures('2026-10', book), monthFigures('2025-11', book)];
-        expect([k.prevMonth, k.prevYear]).toEqual(
+        expect([k.at, k.prevMonthAt, k.prevYearAt]).toEqual(['2026-10', '2026-09', null]);
+        const [a, m] = [monthFigures('2026-10', book), monthFigures('2026-09', book)];
+        expect([k.atValue, k.prevMonth, k.prevYear]).toEqual(
           metric === 'customers'
-            ? [String(m.customers), String(y.customers)]
-            : [fenToYuan(m[metric]), fenToYuan(y[metric])],
+            ? [String(a.customers), String(m.customers), null]
+            : [fenToYuan(a[metric]), fenToYuan(m[metric]), null],
         );
-        expect(k.prevYear).not.toBe(k.prevMonth);
       }
     } finally {
       await later.close();

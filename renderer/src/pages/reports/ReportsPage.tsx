@@ -17,6 +17,7 @@ import {
   type ReportRow,
   type ReportTable,
 } from '../../../../shared/api';
+import { addMonths } from '../../../../shared/dates';
 import { CHANNELS } from '../../../../shared/drill';
 import { api, downloadFile, saveBlob } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
@@ -413,6 +414,7 @@ function Tables({
           key={`${result.report}-${tb.id}`}
           report={result.report}
           table={tb}
+          to={result.to}
           onExport={() => onExport(tb.id)}
           busy={busy}
         />
@@ -424,11 +426,14 @@ function Tables({
 function TableSection({
   report,
   table,
+  to,
   onExport,
   busy,
 }: {
   report: ReportName;
   table: ReportTable;
+  /** The period's last month: the month end 环比 / 同比 compare (shared/comparisons.ts). */
+  to: string | null;
   onExport: () => void;
   busy: boolean;
 }) {
@@ -505,6 +510,12 @@ function TableSection({
                   key={c.key}
                   scope="col"
                   className={c.kind === 'money' || c.kind === 'count' || c.kind === 'pct' ? 'num' : undefined}
+                  title={
+                    table.id === 'kpi' && to && (c.key === 'mom' || c.key === 'yoy')
+                      ? t(`comparison.${c.key}Hint`, { at: to, base: addMonths(to, c.key === 'mom' ? -1 : -12) })
+                      : undefined
+                  }
+                  data-testid={table.id === 'kpi' ? `report-kpi-head-${c.key}` : undefined}
                 >
                   {title(c.key)}
                 </th>

@@ -1,46 +1,74 @@
 import { useTranslation } from 'react-i18next';
+import { changePercent } from '../../../../../shared/comparisons';
+import { addMonths } from '../../../../../shared/dates';
 import { yuanToFen } from '../../../../../shared/money';
 import { count, wan, yuan } from '../../../format';
 import { currentLanguage } from '../../../i18n';
 import type { WidgetProps } from '../registry';
 import { Drill } from './common';
 
-/** A change against an earlier month-end figure, as an arrow and a percentage; "no history" without one. */
+/**
+ * A change between two month ends (shared/comparisons.ts: the latest month end with figures against the
+ * one before it, or a year before), as an arrow and a percentage; the tooltip states both figures, both
+ * month ends and the definition the reports share. "No history" when the base month has no figures.
+ */
 function Change({
   now,
-  before,
   at,
+  before,
+  base,
   label,
   money,
+  titleKey,
   testId,
 }: {
-  now: string;
-  before: string | null;
+  /** The figure at month end `at`. */
+  now: string | null;
   at: string | null;
+  /** The figure at month end `base`. */
+  before: string | null;
+  base: string | null;
   label: string;
   money: boolean;
+  titleKey: 'comparison.prevMonthTitle' | 'comparison.prevYearTitle';
   testId: string;
 }) {
   const { t } = useTranslation();
-  if (before === null || at === null)
+  const lng = currentLanguage();
+  if (now === null || at === null || before === null || base === null)
     return (
-      <div className="kpi-change muted" data-testid={testId}>
+      <div
+        className="kpi-change muted"
+        data-testid={testId}
+        title={
+          at
+            ? t('comparison.noHistoryTitle', {
+                label,
+                base: addMonths(at, titleKey === 'comparison.prevMonthTitle' ? -1 : -12),
+              })
+            : undefined
+        }
+      >
         {label} {t('desktop.noHistory')}
       </div>
     );
   const n = money ? yuanToFen(now) : BigInt(now);
   const b = money ? yuanToFen(before) : BigInt(before);
   const diff = n - b;
-  const pct = b === 0n ? '—' : `${((Number(diff) * 100) / Number(b)).toFixed(1)}%`;
+  const p = changePercent(n, b);
+  const pct = p === null ? '—' : `${p > 0 ? '+' : ''}${p.toFixed(1)}%`;
   const cls = diff > 0n ? 'up' : diff < 0n ? 'down' : '';
-  const then = money ? `${wan(before)} ${t('desktop.units.wan')}` : count(Number(before), currentLanguage());
+  const show = (v: string) =>
+    money ? `${t('units.yuanExact', { amount: yuan(v) })}` : `${count(Number(v), lng)} ${t('desktop.units.people')}`;
   return (
     <div
       className={`kpi-change ${cls}`}
-      title={t('desktop.changeTitle', { month: at, value: then })}
+      title={t(titleKey, { label, at, now: show(now), base, before: show(before), pct })}
       data-testid={testId}
+      data-at={at}
+      data-base={base}
     >
-      {label} {diff > 0n ? '▲' : diff < 0n ? '▼' : '■'} {pct}
+      {label} {diff > 0n ? '▲' : diff < 0n ? '▼' : '■'} {p === null ? '—' : `${Math.abs(p).toFixed(1)}%`}
     </div>
   );
 }
@@ -62,19 +90,23 @@ export function KpiWidget({ data }: WidgetProps<'kpi'>) {
         </span>
       </Drill>
       <Change
-        now={data.basis}
+        now={data.atValue}
+        at={data.at}
         before={data.prevMonth}
-        at={data.prevMonthAt}
+        base={data.prevMonthAt}
         label={t('desktop.vsPrevMonth')}
         money={money}
+        titleKey="comparison.prevMonthTitle"
         testId={`desk-kpi-${data.metric}-mom`}
       />
       <Change
-        now={data.basis}
+        now={data.atValue}
+        at={data.at}
         before={data.prevYear}
-        at={data.prevYearAt}
+        base={data.prevYearAt}
         label={t('desktop.vsPrevYear')}
         money={money}
+        titleKey="comparison.prevYearTitle"
         testId={`desk-kpi-${data.metric}-yoy`}
       />
     </div>
