@@ -14,6 +14,7 @@ import desktop from './domains/desktop.json';
 import forms from './domains/forms.json';
 import glossary from './domains/glossary.json';
 import imports from './domains/imports.json';
+import models from './domains/models.json';
 import opportunities from './domains/opportunities.json';
 import queryAudit from './domains/query-audit.json';
 import referrals from './domains/referrals.json';
@@ -39,6 +40,7 @@ const DOMAINS: Record<string, DomainFile> = {
   forms,
   glossary,
   imports,
+  models,
   opportunities,
   'query-audit': queryAudit,
   referrals,
