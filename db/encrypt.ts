@@ -8,8 +8,9 @@
  *               rows in every table as the original;
  *   5. swap     the original's WAL checkpointed away, then the copy renamed over it (atomic on the same
  *               volume, NTFS included).
- * Any failure before the swap deletes the copy and leaves the original as it was; the error names the
- * backup. A failure after it leaves the backup, which is the original file: copying it back over the
+ * The conversion needs the store to itself (STORE_IN_USE if another process has it open) and keeps
+ * everyone out until the swap. Any failure before the swap deletes the copy and leaves the original as
+ * it was; the error names the backup. A failure after it leaves the backup, which is the original file: copying it back over the
  * store is the way back (with the key file removed, the app takes it as a plaintext store again).
  */
 import {
@@ -20,9 +21,11 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
+  writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -81,6 +84,29 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** A plain byte copy in 16 MiB chunks (flushed), reporting bytes copied. */
+function copyWithProgress(from: string, to: string, progress: (done: number, total: number) => void): void {
+  const total = statSync(from).size;
+  const src = openSync(from, 'r');
+  const dst = openSync(to, 'wx', 0o600);
+  try {
+    const buf = Buffer.allocUnsafe(16 * 1024 * 1024);
+    let done = 0;
+    while (done < total) {
+      const n = readSync(src, buf, 0, buf.length, done);
+      if (n === 0) break;
+      writeSync(dst, buf, 0, n, done);
+      done += n;
+      progress(done, total);
+    }
+    if (done !== total) throw new Error(`backup copied ${done} of ${total} bytes`);
+    fsyncSync(dst);
+  } finally {
+    closeSync(src);
+    closeSync(dst);
+  }
+}
+
 function rowCounts(db: Database): Map<string, number> {
   const tables = db
     .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
@@ -127,6 +153,18 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
     // 1. check
     report('check', 0, 1);
     src = new Sqlite(file, { fileMustExist: true });
+    // Nobody else may have the file open: a process still holding the old file would go on writing to
+    // it after the swap. Leaving WAL mode needs sole access (SQLITE_BUSY otherwise), and the exclusive
+    // lock then keeps everyone out until the swap. (Every open puts WAL back: db/open.ts configure.)
+    let mode = '';
+    try {
+      mode = String(src.pragma('journal_mode = DELETE', { simple: true }));
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+    }
+    if (mode !== 'delete') throw new AppError('STORE_IN_USE', { file, reason: 'encrypting' });
+    src.pragma('locking_mode = EXCLUSIVE');
+    src.exec('BEGIN EXCLUSIVE');
     const problems = integrityOk(src);
     if (problems.length) throw new AppError('STORE_DAMAGED', { file, reason: 'integrity_check', problems });
     const before = rowCounts(src);
@@ -135,14 +173,8 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
     // 2. backup (kept), readable by the owner only: it is the last plaintext copy.
     mkdirSync(path.dirname(backupPath), { recursive: true });
     report('backup', 0, 1);
-    await src.backup(backupPath, {
-      progress: ({ totalPages, remainingPages }) => {
-        report('backup', totalPages - remainingPages, totalPages);
-        return 4096;
-      },
-    });
-    chmodSync(backupPath, 0o600);
-    fsyncFile(backupPath);
+    // With the exclusive lock held and no WAL, the file itself is the consistent store: copy its bytes.
+    copyWithProgress(file, backupPath, (done, total) => report('backup', done, total));
     report('backup', 1, 1);
 
     // 3. encrypt a copy of the backup (a rekey cannot run in WAL mode, and must not touch the original).
@@ -181,7 +213,7 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
 
     // 5. swap: no plaintext WAL may stay beside the encrypted file (SQLite would replay it into it).
     report('swap', 0, 1);
-    src.pragma('wal_checkpoint(TRUNCATE)');
+    src.exec('COMMIT');
     src.close();
     src = null;
     for (const side of [`${file}-wal`, `${file}-shm`]) {
@@ -197,9 +229,23 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
     report('done', 1, 1);
     return { backupPath, ms: performance.now() - started };
   } catch (err) {
+    if (src?.inTransaction) src.exec('ROLLBACK');
+    try {
+      // Back as it was found (the app's open would do it anyway).
+      src?.pragma('locking_mode = NORMAL');
+      src?.pragma('journal_mode = WAL');
+    } catch {
+      // still in use elsewhere: it was never changed then
+    }
     src?.close();
-    if (!swapped) rmSync(temp, { force: true });
+    try {
+      if (!swapped) rmSync(temp, { force: true, recursive: true });
+    } catch {
+      // the copy's name is in the error's log line; the original is what matters here
+    }
     if (err instanceof AppError) throw err;
+    if ((err as { code?: string }).code === 'SQLITE_BUSY')
+      throw new AppError('STORE_IN_USE', { file, reason: 'encrypting' });
     if (isSqliteCorruption(err)) throw new AppError('STORE_DAMAGED', { file, reason: 'not_a_database' });
     throw Object.assign(
       new AppError('STORE_ENCRYPT_FAILED', {

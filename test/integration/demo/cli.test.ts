@@ -1,10 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../../db/open';
 import { runDemoCommand } from '../../../main/cli/demo';
+import { openExistingStore } from '../../../main/store-key';
+import { storeFormat } from '../../../db/cipher';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-demo-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 const customersIn = (file: string): number => {
-  const db = new BetterSqlite3(file, { readonly: true });
+  const db = openExistingStore(file, { readonly: true });
   try {
     return (db.prepare('SELECT COUNT(*) n FROM customers').get() as { n: number }).n;
   } finally {
@@ -42,6 +43,8 @@ describe('crm demo', () => {
     // The WAL was folded back into the main file: one file to copy around.
     expect(existsSync(`${file}-wal`)).toBe(false);
     expect(customersIn(file)).toBe(120);
+    // Encrypted at rest, like every app store (its key beside it).
+    expect(storeFormat(file)).toBe('encrypted');
     expect(out.join('')).toMatch(
       /^demo store ready: .*120 customers.*\ndemo extracts written to .*inbox: branches\.csv, .*transactions\.dat\n$/,
     );

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeExtracts } from '../../../main/jobs/profiles/extracts';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
 import { storeDigest } from './helpers';
+import { openAppStore } from '../../../main/store-key';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 let demo: DemoStore;
@@ -24,6 +25,10 @@ beforeAll(async () => {
   demo = await makeDemoStore({ customers: 200, seed: 9 });
   dir = path.join(path.dirname(demo.file), 'x');
   await writeExtracts(demo.db, dir, { kinds: ['customers', 'transactions'] });
+  // The CLI works on app stores, which are encrypted: convert it here, with this handle closed first.
+  demo.close();
+  const opened = await openAppStore(demo.file);
+  demo = { ...demo, db: opened.db, close: () => opened.db.close() };
 }, 60_000);
 afterAll(() => {
   demo.close();

@@ -204,6 +204,53 @@ describe('a store made by the release before encryption', () => {
   }, 60_000);
 });
 
+describe('a conversion that cannot finish', () => {
+  it('is not started while another process has the store open, and the original stays as it was', async () => {
+    const demo = await makeDemoStore({ customers: 40, seed: 2 });
+    const before = digestAll(demo.db);
+    try {
+      // demo.db stays open, like an app that has not been closed.
+      const details = await expectRefused(openAppStore(demo.file), 'STORE_IN_USE');
+      expect(details).toMatchObject({ reason: 'encrypting' });
+      expect(storeFormat(demo.file)).toBe('plaintext');
+      expect(digestAll(demo.db)).toEqual(before);
+      // No key is left behind for a store that is still plaintext.
+      expect(existsSync(keyFilePath(demo.file))).toBe(false);
+    } finally {
+      demo.close();
+    }
+  });
+
+  it('fails before the swap: the original is untouched, the message names the kept backup', async () => {
+    const demo = await makeDemoStore({ customers: 40, seed: 4 });
+    const before = digestAll(demo.db);
+    demo.close();
+    // Something in the way of the encrypted copy (a folder where the copy must go).
+    mkdirSync(`${demo.file}.encrypting`);
+    writeFileSync(path.join(`${demo.file}.encrypting`, 'x'), 'x');
+    const err = await openAppStore(demo.file).catch((e: unknown) => e);
+    expect(isAppError(err) && err.code).toBe('STORE_ENCRYPT_FAILED');
+    const details = (err as { details: { backup: string; originalUnchanged: boolean } }).details;
+    expect(details.originalUnchanged).toBe(true);
+    expect(storeFormat(details.backup)).toBe('plaintext');
+    expect(storeFormat(demo.file)).toBe('plaintext');
+    const { db } = await openStore(demo.file);
+    try {
+      expect(digestAll(db)).toEqual(before);
+    } finally {
+      db.close();
+    }
+    const text = describeStartupError(err, demo.file).message;
+    expect(text).toContain('原文件未被改动');
+    expect(text).toContain('original was left unchanged');
+    expect(text).toContain(details.backup);
+    // Once out of the way, the next open converts it.
+    rmSync(`${demo.file}.encrypting`, { recursive: true, force: true });
+    (await openAppStore(demo.file)).db.close();
+    expect(storeFormat(demo.file)).toBe('encrypted');
+  });
+});
+
 describe('a missing or wrong key', () => {
   let file = '';
 
