@@ -30,6 +30,8 @@ export function hubMigrationsDir(): string {
     process.env.CRM_HUB_MIGRATIONS_DIR,
     path.join(__dirname, 'migrations'),
     path.join(__dirname, '..', '..', 'db', 'hub', 'migrations'),
+    // bundled (out/main/chunks: the branch demo run from the built app in the source tree)
+    path.join(__dirname, '..', '..', '..', 'db', 'hub', 'migrations'),
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`hub migrations directory not found (looked in ${candidates.join(', ')})`);

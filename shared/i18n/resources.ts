@@ -23,6 +23,7 @@ import reports from './domains/reports.json';
 import security from './domains/security.json';
 import securitySearch from './domains/security-search.json';
 import settings from './domains/settings.json';
+import sync from './domains/sync.json';
 import storeProtection from './domains/store-protection.json';
 import comparisons from './domains/comparisons.json';
 import tierModel from './domains/tier-model.json';
@@ -49,6 +50,7 @@ const DOMAINS: Record<string, DomainFile> = {
   security,
   'security-search': securitySearch,
   settings,
+  sync,
   'store-protection': storeProtection,
   'tier-model': tierModel,
   comparisons,

@@ -49,6 +49,13 @@ export function useApi<M extends MethodName>(
   }, [key, tick, enabled]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // On a PC joined to a branch hub, what other PCs did arrives in the background: every view loaded
+  // through here reloads when it does (pages/sync/SyncIndicator.tsx), keeping what it shows meanwhile.
+  useEffect(() => {
+    if (!enabled) return;
+    window.addEventListener('crm:sync-changed', reload);
+    return () => window.removeEventListener('crm:sync-changed', reload);
+  }, [enabled, reload]);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 

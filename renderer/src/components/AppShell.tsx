@@ -21,6 +21,8 @@ import { ReferralQueuePage } from '../pages/referrals/ReferralQueuePage';
 import { ReferralReportPage } from '../pages/referrals/ReferralReportPage';
 import { StaleContactsPage } from '../pages/referrals/StaleContactsPage';
 import { ReminderBell } from '../pages/reminders/ReminderBell';
+import { SyncIndicator } from '../pages/sync/SyncIndicator';
+import { SyncPage } from '../pages/sync/SyncPage';
 import { RemindersPage } from '../pages/reminders/RemindersPage';
 import { anyModalOpen, isTyping, navigate, useRoute } from '../router';
 import { useSession } from '../session';
@@ -141,6 +143,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <DesktopTemplatesPage />;
     case 'passwordResets':
       return <PasswordResetsPage />;
+    case 'sync':
+      return <SyncPage />;
   }
 }
 
@@ -161,6 +165,7 @@ function TopBar({ onHelp }: { onHelp: () => void }) {
         {user.branchName ?? t('topbar.noBranch')}
       </div>
       <div className="topbar-tools">
+        <SyncIndicator />
         <ReminderBell />
         <LanguageSwitch onDark onChange={setLanguage} />
         <button type="button" className="btn btn-ghost" onClick={onHelp} aria-keyshortcuts="?">

@@ -10,6 +10,10 @@ import { call, makeWorld, signIn, type World } from '../support/store';
 const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'system.info': 'public',
   'sync.status': 'all',
+  'sync.membership': ['admin'],
+  'sync.join': ['admin'],
+  'sync.leave': ['admin'],
+  'sync.pcs': ['admin'],
   'auth.signIn': 'public',
   'auth.signOut': 'all',
   'auth.me': 'all',

@@ -41,6 +41,7 @@ describe('renderer navigation', () => {
       'reminders',
       'desktops',
       'passwordResets',
+      'sync',
     ]);
   });
 

@@ -1,0 +1,204 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ensureBranch, issueEnrolCode } from '../../db/hub/enrol';
+import { ensureAppLogin, migrateHub } from '../../db/hub/migrate';
+import { listUsers } from '../../db/repos/users';
+import { syncJoined } from '../../db/sync/schema';
+import { embeddedAppPassword, openEmbeddedPg } from '../hub/embedded';
+import { openAppStore } from '../store-key';
+import { startHub } from '../hub/service';
+import { joinHub, leaveHub } from '../sync/join';
+
+/**
+ * The branch network from the command line:
+ *   crm join --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem]
+ *       joins a workstation's store to a hub (what the administrator's 网点协同 screen does), in the
+ *       name of the store's first administrator;
+ *   crm branch-demo [--dir .data/branch] [--customers N] [--fresh]
+ *       `npm run demo -- --branch`: a hub on an embedded PostgreSQL and two workstation hosts on copies
+ *       of one demo branch (each PC imports the same extracts), both joined to it; prints two URLs.
+ */
+export const JOIN_USAGE = `Usage: crm join --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem] [--rejoin]`;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function runJoinCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      hub: { type: 'string' },
+      branch: { type: 'string' },
+      code: { type: 'string' },
+      name: { type: 'string' },
+      db: { type: 'string' },
+      ca: { type: 'string' },
+      rejoin: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (!values.hub || !values.branch || !values.code || !values.name) {
+    log(JOIN_USAGE);
+    return 2;
+  }
+  const dbPath = path.resolve(values.db ?? path.join('.data', 'crm.db'));
+  const { db } = await openAppStore(dbPath);
+  try {
+    if (syncJoined(db) && values.rejoin) await leaveHub(db);
+    if (syncJoined(db)) {
+      log('This store has already joined a hub (leave it first on the 网点协同 screen).');
+      return 1;
+    }
+    const admin = listUsers(db).find((u) => u.role === 'admin' && !u.disabled);
+    if (!admin) {
+      log('This store has no active administrator to join it in the name of.');
+      return 1;
+    }
+    const r = await joinHub(
+      db,
+      {
+        hubUrl: values.hub.replace(/\/+$/, ''),
+        branch: values.branch,
+        code: values.code,
+        name: values.name,
+        ...(values.ca ? { caPem: readFileSync(values.ca, 'utf8') } : {}),
+      },
+      { userId: admin.username, role: 'admin' },
+    );
+    // One cycle now, so the administrator sees the outcome; the app's worker takes over from here.
+    const status = await r.worker?.syncNow();
+    await r.worker?.stop();
+    process.stdout.write(
+      `Joined branch ${values.branch} as PC ${r.pcId} (${r.seeded} accounts offered to the hub; sync: ${status?.state ?? 'not started'})\n`,
+    );
+    return status?.state === 'synced' ? 0 : 1;
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs the host of one workstation (out/main/host.js, or main/host/index.ts under tsx) and waits for its URL. */
+function startWorkstationHost(dbPath: string, name: string): Promise<{ url: string; child: ChildProcess }> {
+  const bundled = path.join(__dirname, '..', 'host.js');
+  const entry = existsSync(bundled) ? bundled : path.join(__dirname, '..', 'host', 'index.ts');
+  const child = spawn(process.execPath, [...process.execArgv, entry, '--db', dbPath], {
+    env: { ...process.env, CRM_DEMO: '1', CRM_LOG: process.env.CRM_LOG ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /Branch CRM \(browser mode\): (\S+)/.exec(out);
+      if (m) resolve({ url: m[1]!, child });
+    });
+    child.on('exit', (code) => reject(new Error(`${name}: the host exited (${code}) before it started: ${out}`)));
+  });
+}
+
+export async function runBranchDemoCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      dir: { type: 'string' },
+      customers: { type: 'string' },
+      fresh: { type: 'boolean' },
+      branch: { type: 'string' },
+    },
+    strict: false,
+  });
+  const dir = path.resolve(typeof values.dir === 'string' ? values.dir : path.join('.data', 'branch'));
+  const branch = typeof values.branch === 'string' ? values.branch : 'DEMO';
+  if (values.fresh) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const pcs = [
+    { name: 'PC-A', db: path.join(dir, 'pc-a.db') },
+    { name: 'PC-B', db: path.join(dir, 'pc-b.db') },
+  ];
+  // Asynchronous for `join`: the hub it talks to runs in this process.
+  const cliAsync = (...a: string[]) =>
+    new Promise<number>((resolve) => {
+      const c = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...a], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      c.on('exit', (code) => resolve(code ?? 1));
+    });
+  const cli = (...a: string[]) =>
+    spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...a], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  if (!pcs.every((p) => existsSync(p.db))) {
+    // Each PC's book is the same branch (the generator is deterministic), as if both imported the
+    // branch's extracts; each store is its own file with its own key.
+    const customers = typeof values.customers === 'string' ? values.customers : '500';
+    for (const p of pcs) {
+      const r = cli('demo', '--db', p.db, '--customers', customers, '--no-extracts', '--fresh');
+      if (r.status !== 0) return r.status ?? 1;
+    }
+  }
+
+  const hubDir = path.join(dir, 'hub');
+  const embedded = await openEmbeddedPg(hubDir);
+  const ownerPool = new pg.Pool({ connectionString: embedded.ownerUrl, max: 2 });
+  await migrateHub(ownerPool);
+  await ensureAppLogin(ownerPool, 'crm_hub', embeddedAppPassword(hubDir));
+  await ensureBranch(ownerPool, branch, 'Demo branch');
+  const hub = await startHub({ pg: embedded.appUrl, log: () => {} });
+
+  // Each PC joins as the administrator would (`crm join`; the hub listens on a new port each run, so a
+  // PC joined before leaves and joins again: its local work is kept), then runs as its own process.
+  const children: ChildProcess[] = [];
+  const urls: string[] = [];
+  for (const p of pcs) {
+    const { code } = await issueEnrolCode(ownerPool, branch);
+    const joined = await cliAsync(
+      'join',
+      '--rejoin',
+      '--db',
+      p.db,
+      '--hub',
+      hub.url,
+      '--branch',
+      branch,
+      '--code',
+      code,
+      '--name',
+      p.name,
+    );
+    if (joined !== 0) return joined;
+    const h = await startWorkstationHost(p.db, p.name);
+    children.push(h.child);
+    urls.push(h.url);
+  }
+  await ownerPool.end();
+  process.stdout.write(`Branch hub: ${hub.url} (PostgreSQL embedded, data in ${hubDir}; branch ${branch})\n`);
+  process.stdout.write(`Branch CRM PC-A (browser mode): ${urls[0]}\n`);
+  process.stdout.write(`Branch CRM PC-B (browser mode): ${urls[1]}\n`);
+  process.stdout.write('Demo users sign in on either PC (password Demo@2026); Ctrl+C stops all three.\n');
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise((r) => {
+              if (c.exitCode !== null) return r(null);
+              c.once('exit', r);
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+      await hub.close().catch(() => undefined);
+      await embedded.stop().catch(() => undefined);
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return -1;
+}
