@@ -20,6 +20,7 @@ import {
 import {
   assignableManagers,
   getReferral,
+  listMine,
   listReferrals,
   opportunityFromReferral,
   readChangedReferral,
@@ -172,8 +173,8 @@ export const referralsHandlers = handlers({
     return getReferral(db, viewer(ctx), id, today);
   },
 
-  'referrals.mine': ({ offset, limit }, ctx) =>
-    listReferrals(ctx.services.db, viewer(ctx), 'mine', ctx.services.clock.today(), offset, limit),
+  'referrals.mine': ({ status, offset, limit }, ctx) =>
+    listMine(ctx.services.db, viewer(ctx), ctx.services.clock.today(), status ?? null, offset, limit),
 
   'referrals.queue': ({ view, offset, limit }, ctx) =>
     listReferrals(ctx.services.db, viewer(ctx), view, ctx.services.clock.today(), offset, limit),

@@ -176,7 +176,11 @@ export const referralsApi = {
       .strict(),
   ),
   /** The teller's own flags and what became of them, newest first. */
-  'referrals.mine': method<Page<Referral>>()('referral.create', z.object({ ...page }).strict()),
+  /** The teller's own flags, newest first, optionally of one status, with how many there are of each. */
+  'referrals.mine': method<Page<Referral> & { counts: Record<ReferralStatus, number> }>()(
+    'referral.create',
+    z.object({ status: z.enum(REFERRAL_STATUSES).optional(), ...page }).strict(),
+  ),
   /** The work queue: a manager's own referrals; the president's whole branch (`unassigned`: the branch queue). */
   'referrals.queue': method<Page<Referral>>()(
     'referral.work',

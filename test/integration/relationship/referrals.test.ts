@@ -364,6 +364,18 @@ describe('queues and scope', () => {
         }
       ).n,
     );
+    // by status, with how many of each: the counts are the teller's own rows, every status's page is its rows
+    const own = w.db
+      .prepare('SELECT id, status FROM referrals WHERE referrer_staff_id = ? ORDER BY created_at DESC, id DESC')
+      .all(w.ids.staff.teller) as { id: number; status: string }[];
+    for (const st of ['new', 'accepted', 'contacted', 'won', 'lost'] as const) {
+      const mine = own.filter((x) => x.status === st);
+      expect(t1.counts[st], st).toBe(mine.length);
+      const page = await ok(w, 'referrals.mine', { status: st, limit: 200 }, s.teller);
+      expect(page.total).toBe(mine.length);
+      expect(page.rows.map((x) => x.id)).toEqual(mine.map((x) => x.id));
+    }
+    expect(await code(call(w, 'referrals.mine', { status: 'closed' } as never, s.teller))).toBe('VALIDATION');
     expect(await code(call(w, 'referrals.get', { id: b.id }, s.teller))).toBe('NOT_FOUND');
     expect(await code(call(w, 'referrals.get', { id: b.id }, s.admin))).toBe('NOT_FOUND');
     // a customer of another branch cannot be flagged; a manager cannot flag at all

@@ -2,16 +2,18 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   REFERRAL_INTERESTS,
+  REFERRAL_STATUSES,
   REFERRAL_URGENCIES,
   type CustomerSummary,
   type Referral,
   type ReferralInterest,
+  type ReferralStatus,
   type ReferralUrgency,
 } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { Empty, ErrorNotice, Loading, Modal, Pager } from '../../components/ui';
-import { dateTime, yuan } from '../../format';
+import { count, dateTime, yuan } from '../../format';
 
 /**
  * 转介商机 at the counter, keyboard only: Alt+R (or the button) opens the form on the chosen customer;
@@ -127,16 +129,56 @@ const MINE_PAGE = 10;
 export function MyReferrals({ refresh }: { refresh: number }) {
   const { t } = useTranslation();
   const [offset, setOffset] = useState(0);
-  const { data, error, loading, reload } = useApi('referrals.mine', { offset, limit: MINE_PAGE });
+  // one status (or all), with how many of each: the closed ones are one click away, not 27 pages
+  const [status, setStatus] = useState<ReferralStatus | null>(null);
+  const { data, error, loading, reload } = useApi('referrals.mine', {
+    ...(status ? { status } : {}),
+    offset,
+    limit: MINE_PAGE,
+  });
   useEffect(() => {
     if (refresh > 0) reload();
   }, [refresh, reload]);
+  const all = data ? Object.values(data.counts).reduce((a, b) => a + b, 0) : 0;
+  const choose = (s: ReferralStatus | null) => {
+    setStatus(s);
+    setOffset(0);
+  };
   return (
     <section className="panel" aria-labelledby="my-referrals-title" data-testid="my-referrals">
       <h2 id="my-referrals-title">{t('referral.mine.title')}</h2>
+      {data && all > 0 && (
+        // biome-ignore lint/a11y/useSemanticElements: toggle buttons, not form fields; a fieldset would bring its border and legend layout
+        <div className="chips" role="group" aria-label={t('referral.mine.filter')} data-testid="my-referral-filter">
+          <button
+            type="button"
+            className="chip"
+            aria-pressed={status === null}
+            data-testid="my-referral-status-all"
+            onClick={() => choose(null)}
+          >
+            {t('referral.mine.count', { label: t('referral.mine.all'), n: count(all) })}
+          </button>
+          {REFERRAL_STATUSES.map((s) => (
+            <button
+              key={s}
+              type="button"
+              className="chip"
+              aria-pressed={status === s}
+              data-testid={`my-referral-status-${s}`}
+              data-count={data.counts[s]}
+              onClick={() => choose(s)}
+            >
+              {t('referral.mine.count', { label: t(`referral.status.${s}`), n: count(data.counts[s]) })}
+            </button>
+          ))}
+        </div>
+      )}
       {loading && !data && <Loading />}
       <ErrorNotice error={error} onRetry={reload} />
-      {data && data.rows.length === 0 && <Empty text={t('referral.mine.empty')} />}
+      {data && data.rows.length === 0 && (
+        <Empty text={status ? t('referral.mine.emptyStatus') : t('referral.mine.empty')} />
+      )}
       {data && data.rows.length > 0 && (
         <div className="table-wrap">
           <table className="data-table">
