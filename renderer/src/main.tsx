@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { installClient } from './api/client';
 import { App } from './App';
 import { initI18n } from './i18n';
+import { installScrollMemory } from './scroll-memory';
 import { installValidationMessages } from './validation';
 import './styles/base.css';
 import './styles/layout.css';
@@ -15,6 +16,7 @@ import './components/fields.css';
 installClient();
 initI18n();
 installValidationMessages();
+installScrollMemory();
 
 const root = document.getElementById('root');
 if (root) {

@@ -67,7 +67,7 @@ test('the president’s desktop shows every widget with data, and a clicked figu
   expect(clicked).toBeGreaterThan(0);
   await gold.click();
   await expect(page.getByTestId('customers-page')).toBeVisible();
-  await expect(page.getByTestId('grid-drill')).toContainText('来自桌面');
+  await expect(page.getByTestId('grid-drill')).toContainText('来自行长桌面');
   expect(await filteredCount(page)).toBe(clicked);
   await expect(page.getByTestId('qs-count')).toHaveText(clicked.toLocaleString('en-US'));
 

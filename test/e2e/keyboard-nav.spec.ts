@@ -5,7 +5,9 @@ import { expectNoRawErrors, signIn } from './support/app';
 /**
  * Keyboard and navigation outside the teller screen, at a branch PC's 1366x768: ↓ from the customer
  * grid's search enters the results and Enter opens the customer; the desktop's edit tools sit under
- * the widget titles, which stay whole, in labelled groups. Screenshots:
+ * the widget titles, which stay whole, in labelled groups; a drill lands at the top with its chip in
+ * view naming where it came from, and Back returns to that page as it was (scroll, report filters).
+ * Screenshots: test-results/screenshots/{zh-CN,en}-drill-from-report{,-1920}.png and
  * test-results/screenshots/{zh-CN,en}-desktop-editing{,-1920}.png.
  */
 test.use({ viewport: { width: 1366, height: 768 } });
@@ -79,6 +81,77 @@ test('the desktop edit tools do not cut the widget titles, at 1366 and 1920, in 
     await expect(page.locator('.desk-tools-label').first()).toHaveText(l === 'zh-CN' ? '位置' : 'Move');
     await page.getByTestId('desk-edit').click();
   }
+  await lang(page, 'zh-CN');
+  await expectNoRawErrors(page);
+});
+
+const inView = (page: Page, testId: string) =>
+  page.getByTestId(testId).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+
+test('a desktop drill lands at the top, names the desktop, and Back returns to where the desktop was', async ({
+  page,
+}) => {
+  await signIn(page, 'president');
+  await expect(page.getByTestId('home-president')).toBeVisible();
+  await lang(page, 'zh-CN');
+  const figure = page.getByTestId('desk-maturities-customers');
+  await figure.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollBy(0, 200));
+  const y = await page.evaluate(() => window.scrollY);
+  expect(y).toBeGreaterThan(100);
+  await figure.click();
+  await expect(page.getByTestId('grid-drill')).toBeVisible();
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  expect(await inView(page, 'grid-drill')).toBe(true);
+  await expect(page.getByTestId('grid-drill')).toContainText('来自行长桌面');
+  await page.goBack();
+  await expect(page.getByTestId('home-president')).toBeVisible();
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(y - 5);
+  expect(await page.evaluate(() => window.scrollY)).toBeLessThan(y + 5);
+});
+
+test('Back from a report drill keeps the report and its filters; the chip names the report', async ({ page }) => {
+  await signIn(page, 'president');
+  await page.getByTestId('nav-reports').click();
+  await lang(page, 'zh-CN');
+  await page.getByTestId('report-tab-customers').click();
+  await page.getByTestId('filter-tier-gold').check();
+  await page.getByTestId('filter-apply').click();
+  await expect(page).toHaveURL(/#\/reports\/customers\?f=/);
+  const tiers = page.getByTestId('report-table-tiers');
+  await expect(tiers.locator('tbody tr')).toHaveCount(1);
+  const drill = tiers.locator('[data-testid^="drill-tiers-0-"]').first();
+  await drill.scrollIntoViewIfNeeded();
+  await drill.click();
+  const chip = page.getByTestId('grid-drill');
+  await expect(chip).toContainText('来自分析报表 · 客户分析');
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  await page.screenshot({ path: path.join(SHOTS, 'zh-CN-drill-from-report.png') });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: path.join(SHOTS, 'zh-CN-drill-from-report-1920.png') });
+  await page.setViewportSize({ width: 1366, height: 768 });
+
+  await page.goBack();
+  await expect(page.getByTestId('report-tab-customers')).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('filter-tier-gold')).toBeChecked();
+  await expect(tiers.locator('tbody tr')).toHaveCount(1);
+  // another report keeps the filter too; a reload keeps it
+  await page.reload();
+  await expect(page.getByTestId('filter-tier-gold')).toBeChecked();
+  await expect(tiers.locator('tbody tr')).toHaveCount(1);
+
+  // the chip's own way back, in English
+  await drill.click();
+  await lang(page, 'en');
+  await expect(chip).toContainText('From Reports · ');
+  await page.screenshot({ path: path.join(SHOTS, 'en-drill-from-report.png') });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: path.join(SHOTS, 'en-drill-from-report-1920.png') });
+  await page.getByTestId('grid-drill-back').click();
+  await expect(page.getByTestId('filter-tier-gold')).toBeChecked();
   await lang(page, 'zh-CN');
   await expectNoRawErrors(page);
 });

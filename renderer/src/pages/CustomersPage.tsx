@@ -16,6 +16,7 @@ import { ExportDialog } from './customers/ExportDialog';
 import { BLOCK, useGridData, useGridFilter } from './customers/use-customer-grid';
 import { type GridDialog, SearchToolbar, ViewsToolbar } from './customers/GridToolbars';
 import { QuickStatsPanel, useStatsCollapsed } from './customers/QuickStatsPanel';
+import { originLabel } from './desktop/drill';
 import { PushCampaignDialog } from './opportunities/PushCampaignDialog';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
@@ -167,9 +168,15 @@ export function CustomersPage() {
       </header>
       {drill && (
         <div className="drill-banner" data-testid="grid-drill">
-          <span>{t('desktop.drill.banner', { label: drill.label })}</span>
+          <span>{t('drillOrigin.banner', { origin: originLabel(t, user.role, drill.from), label: drill.label })}</span>
+          {drill.from && (
+            // the page as it was left (the report with its filters); Back does the same
+            <a href={drill.from} className="btn btn-small" data-testid="grid-drill-back">
+              {t('drillOrigin.back', { origin: originLabel(t, user.role, drill.from) })}
+            </a>
+          )}
           <a href="#/customers" className="btn btn-small" data-testid="grid-drill-clear">
-            {t('desktop.drill.clear')}
+            {t('drillOrigin.clear')}
           </a>
         </div>
       )}

@@ -1,12 +1,13 @@
-/** Opening the customer grid from a desktop figure, and reading the drill filter back on the grid page. */
+/** Opening the customer grid from a figure, and reading the drill filter back on the grid page. */
 import { useMemo, useSyncExternalStore } from 'react';
 import type { GridFilter } from '../../../../shared/api/grid';
-import { drillFromHash, drillHref } from './drill-url';
+import { type Drill, drillFromHash, drillHref, originLabel } from './drill-url';
 
-export { drillFromHash, drillHref };
+export { drillFromHash, drillHref, originLabel, type Drill };
 
+/** Opens the grid on the filter; the page it is called from (the current URL, with its state) is the drill's origin. */
 export function drillTo(filter: GridFilter, label: string): void {
-  window.location.hash = drillHref(filter, label);
+  window.location.hash = drillHref(filter, label, window.location.hash);
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -15,7 +16,7 @@ function subscribe(onChange: () => void): () => void {
 }
 
 /** The drill filter of the current URL (stable while the hash does not change). */
-export function useDrill(): { filter: GridFilter; label: string } | null {
+export function useDrill(): Drill | null {
   const hash = useSyncExternalStore(subscribe, () => window.location.hash);
   return useMemo(() => drillFromHash(hash), [hash]);
 }

@@ -24,7 +24,9 @@ import { useAction, useApi } from '../../api/use-api';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { count, percent, yuan } from '../../format';
 import { routeParam } from '../../nav';
+import { DateField } from '../../components/DateField';
 import { drillTo } from '../desktop/drill';
+import { reportFilterFromHash, reportHash } from './report-url';
 import { ReportChart, type ChartHandle, type ChartSpec } from './ReportChart';
 import './reports.css';
 import { TIERS_AND_NONE } from '../../../../shared/tiers';
@@ -57,35 +59,28 @@ function currentReport(): ReportName {
   return (REPORTS as readonly string[]).includes(p ?? '') ? (p as ReportName) : 'overview';
 }
 
-/**
- * A link into a report may carry its period: #/reports/migration?from=YYYY-MM-DD&to=YYYY-MM-DD (a
- * re-tier digest opens the migration over its day).
- */
-function linkedFilter(): ReportFilterInput {
-  const hash = window.location.hash;
-  const q = hash.indexOf('?');
-  if (q < 0) return {};
-  const p = new URLSearchParams(hash.slice(q + 1));
-  const date = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
-  const from = date(p.get('from'));
-  const to = date(p.get('to'));
-  return {
-    ...(from ? { migrationFrom: from } : {}),
-    ...(to ? { migrationTo: to } : {}),
-  };
-}
-
 export function ReportsPage() {
   const { t } = useTranslation();
   const [report, setReport] = useState<ReportName>(currentReport);
+  // the applied filter lives in the URL (report-url.ts): Back from a drill, a reload or a link restores it
+  const [draft, setDraft] = useState<ReportFilterInput>(() => reportFilterFromHash(window.location.hash));
+  const [filter, setFilter] = useState<ReportFilterInput>(() => reportFilterFromHash(window.location.hash));
   useEffect(() => {
-    const on = () => setReport(currentReport());
+    const on = () => {
+      setReport(currentReport());
+      const f = reportFilterFromHash(window.location.hash);
+      setFilter(f);
+      setDraft(f);
+    };
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
+  const apply = (f: ReportFilterInput) => {
+    setFilter(f);
+    // the same history entry, with the filter in its URL (no Back step per change)
+    window.history.replaceState(window.history.state, '', reportHash(report, f));
+  };
   const options = useApi('reports.options', {});
-  const [draft, setDraft] = useState<ReportFilterInput>(linkedFilter);
-  const [filter, setFilter] = useState<ReportFilterInput>(linkedFilter);
   const result = useApi('reports.run', { report, filter });
   const [notice, setNotice] = useState<string | null>(null);
   const exporting = useAction();
@@ -108,7 +103,7 @@ export function ReportsPage() {
             key={r}
             aria-current={r === report ? 'page' : undefined}
             className={r === report ? 'active' : ''}
-            href={`#/reports/${r}`}
+            href={reportHash(r, filter)}
             data-testid={`report-tab-${r}`}
           >
             {t(`reports.names.${r}`)}
@@ -121,10 +116,10 @@ export function ReportsPage() {
           options={options.data}
           draft={draft}
           setDraft={setDraft}
-          onApply={() => setFilter(draft)}
+          onApply={() => apply(draft)}
           onReset={() => {
             setDraft({});
-            setFilter({});
+            apply({});
           }}
         />
       )}
@@ -219,25 +214,27 @@ function Filters({
       )}
       {report === 'migration' && (
         <>
-          <label>
-            {t('reports.filter.migrationFrom')}
-            <input
-              type="date"
+          <div className="date-filter">
+            <label htmlFor="report-migration-from">{t('reports.filter.migrationFrom')}</label>
+            <DateField
+              id="report-migration-from"
               value={draft.migrationFrom ?? ''}
-              onChange={(e) => set({ migrationFrom: e.target.value || undefined })}
-              data-testid="filter-migration-from"
+              max={draft.migrationTo ?? options.today}
+              onChange={(v) => set({ migrationFrom: v || undefined })}
+              testId="filter-migration-from"
             />
-          </label>
-          <label>
-            {t('reports.filter.migrationTo')}
-            <input
-              type="date"
+          </div>
+          <div className="date-filter">
+            <label htmlFor="report-migration-to">{t('reports.filter.migrationTo')}</label>
+            <DateField
+              id="report-migration-to"
               value={draft.migrationTo ?? ''}
+              min={draft.migrationFrom}
               max={options.today}
-              onChange={(e) => set({ migrationTo: e.target.value || undefined })}
-              data-testid="filter-migration-to"
+              onChange={(v) => set({ migrationTo: v || undefined })}
+              testId="filter-migration-to"
             />
-          </label>
+          </div>
         </>
       )}
       {options.branches.length > 1 && (
