@@ -6,7 +6,7 @@
  *                                 # load, 20M-row journal (about 20 minutes, ~12 GB of temp files)
  *   npm run bench -- --quick      # a few minutes: 200k rows, 20k customers
  *   npm run bench -- --customers 100000 --import-customers 500000 --journal-customers 0
- *   npm run bench -- --only parse|demo|imports|hub
+ *   npm run bench -- --only parse|demo|imports|hub|encryption
  *
  * Baselines:
  *  - parse: csv-parse over the same decoded file (its fastest options), the library we would otherwise use;
@@ -28,18 +28,27 @@ import { benchParse, HEADER, type PhaseResult } from './parse';
 import { benchReminders } from './reminders';
 import { benchTiers } from './tiers';
 import { benchOpportunities } from './opportunities';
+import { benchModels } from './models';
+import { benchEncryption } from './encryption';
 
 interface Args {
   rows: number;
   customers: number;
   importCustomers: number;
   journalCustomers: number;
+  modelRows: number;
   only?: string;
 }
 
 function parseArgs(argv: string[]): Args {
   // Full size by default (what the issues' targets name); --quick for a few-minute run.
-  const out: Args = { rows: 1_000_000, customers: 1_000_000, importCustomers: 1_000_000, journalCustomers: 1_000_000 };
+  const out: Args = {
+    rows: 1_000_000,
+    customers: 1_000_000,
+    importCustomers: 1_000_000,
+    journalCustomers: 1_000_000,
+    modelRows: 1_000_000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rows') out.rows = Number(argv[++i]);
@@ -49,6 +58,7 @@ function parseArgs(argv: string[]): Args {
       Object.assign(out, { rows: 200_000, customers: 20_000, importCustomers: 200_000, journalCustomers: 20_000 });
     else if (a === '--import-customers') out.importCustomers = Number(argv[++i]);
     else if (a === '--journal-customers') out.journalCustomers = Number(argv[++i]);
+    else if (a === '--model-rows') out.modelRows = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   for (const k of ['rows', 'customers'] as const) {
@@ -171,6 +181,21 @@ async function main(): Promise<void> {
       `\n== imports: ${args.importCustomers.toLocaleString('en-US')}-row customer file, journal of a ${args.journalCustomers.toLocaleString('en-US')}-customer branch`,
     );
     await benchImports({ customers: args.importCustomers, journalCustomers: args.journalCustomers, print: out });
+  }
+
+  if (!args.only || args.only === 'encryption') {
+    // Its own store (100,000 customers at full size): two copies of it are served side by side.
+    const customers = Math.min(args.customers, 100_000);
+    out(
+      `\n== encryption at rest: ${customers.toLocaleString('en-US')} customers, plaintext vs encrypted copies in this run`,
+    );
+    await benchEncryption({ customers, samples: 60, print: out });
+  }
+
+  if (args.only === 'models') {
+    // Only on request: it trains on a synthetic set of --model-rows rows (default 1,000,000).
+    out(`\n== models: logistic and boosted on ${args.modelRows.toLocaleString('en-US')} x 60 synthetic rows`);
+    await benchModels({ rows: args.modelRows, print: out });
   }
 
   if (!args.only || args.only === 'hub') {
