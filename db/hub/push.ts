@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Change, Mutation, Outcome, PullResponse, PushResult } from '../../shared/sync/protocol';
 import { PULL_PAGE } from '../../shared/sync/protocol';
-import { checkWrite, SYNC_RULES, type SyncActor } from '../../shared/sync/rules';
+import { anonymousAllowed, checkWrite, SYNC_RULES, type SyncActor } from '../../shared/sync/rules';
 import { resolveActor as defaultResolver } from './actors';
 import type { PcIdentity } from './enrol';
 
@@ -244,11 +244,11 @@ function judge(current: Map<string, Current>, m: Mutation, actor: SyncActor | nu
     const revision = cur?.revision ?? 0;
     if (e.baseRevision !== revision)
       return { outcome: 'conflict', reason: { table: e.table, id: e.id, baseRevision: e.baseRevision, revision } };
-    // A shared table people write names its writer: leaving the user out must not dodge the role checks.
-    if (actor === null && Object.hasOwn(SYNC_RULES, e.table) && !SYNC_RULES[e.table]!.anonymous)
-      return { outcome: 'refused', reason: { code: 'no_actor', table: e.table, id: e.id } };
     const before = cur && !cur.deleted ? cur.data : null;
     const after = 'deleted' in e ? null : e.data;
+    // A shared table people write names its writer: leaving the user out must not dodge the role checks.
+    if (actor === null && Object.hasOwn(SYNC_RULES, e.table) && !anonymousAllowed(e.table, before, after))
+      return { outcome: 'refused', reason: { code: 'no_actor', table: e.table, id: e.id } };
     const refusal = checkWrite(e.table, e.id, before, after, actor);
     if (refusal) return { outcome: 'refused', reason: { ...refusal } };
   }

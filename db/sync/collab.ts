@@ -13,7 +13,13 @@ import {
   QUERIES,
   reprojectLists,
 } from './lists';
-import { OPPORTUNITIES, opportunityMutators, projectOpportunity, reprojectOpportunities } from './opportunities';
+import {
+  OPPORTUNITIES,
+  opportunityMutators,
+  projectOpportunity,
+  reprojectOpportunities,
+  shareDerivedOpportunities,
+} from './opportunities';
 import { projectReminderState, REMINDER_STATES, reminderMutators, reprojectReminderStates } from './reminders';
 import type { Mutators, Projections } from './replica';
 
@@ -45,6 +51,7 @@ export const COLLAB_PROJECTIONS: Projections = {
 export function placeCollab(db: Database): number {
   return (
     reprojectContacts(db) +
+    shareDerivedOpportunities(db) +
     reprojectOpportunities(db) +
     reprojectCampaigns(db) +
     reprojectReminderStates(db) +

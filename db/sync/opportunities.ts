@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { OpportunityProduct, OpportunityStage } from '../../shared/api/opportunities';
 import { AppError } from '../../shared/errors';
+import { MAX_EFFECTS_PER_MUTATION } from '../../shared/sync/protocol';
 import { uuid7 } from '../../shared/sync/ids';
 import type { SyncActor, SyncRow } from '../../shared/sync/rules';
 import { assignOpportunity, moveOpportunity, undoWin, updateOpportunity } from '../relationship/opportunities';
 import { query, type SqlParam } from '../sql';
-import { MutationRefused, type Mutators, type Projection, recordMutation } from './replica';
+import { MutationRefused, type Mutators, type Projection, readRecord, recordMutation } from './replica';
 import { linkRecord, localIdOf, syncIdOf, syncJoined } from './schema';
 
 /**
@@ -21,7 +23,8 @@ export const OPPORTUNITIES = 'opportunities';
 const WIRE = query<[id: number], SyncRow & { detail: string | null }>(
   `SELECT c.customer_no, b.code AS branch, s.employee_no AS owner, o.stage, o.reached_rank, o.source, o.rule_code,
           o.product, p.code AS product_code, o.amount_fen, o.due_on, o.title, o.detail, o.note, o.lost_reason,
-          o.created_on, o.closed_on, u.username AS created_by
+          o.created_on, o.closed_on, u.username AS created_by,
+          CASE WHEN o.source = 'rule' THEN o.dedupe_key END AS event_key
    FROM opportunities o JOIN customers c ON c.id = o.customer_id JOIN branches b ON b.id = o.branch_id
    LEFT JOIN staff s ON s.id = o.owner_staff_id LEFT JOIN products p ON p.id = o.product_id
    LEFT JOIN users u ON u.id = o.created_by WHERE o.id = ?`,
@@ -66,7 +69,10 @@ export type OpportunityStep =
  * standalone, or one derived from a referral or campaign: nothing, false.
  */
 export function shareOpportunity(db: Database, id: number, step: OpportunityStep, actor: SyncActor): boolean {
-  if (!syncJoined(db) || SOURCE.get(db, id)?.source !== 'manual') return false;
+  const source = syncJoined(db) ? SOURCE.get(db, id)?.source : undefined;
+  if (source !== 'manual' && source !== 'rule') return false;
+  // A rule opportunity becomes a record when derived (shareDerivedOpportunities), never by a user's step.
+  if (source === 'rule' && step.op === 'create') return false;
   let syncId = syncIdOf(db, OPPORTUNITIES, id);
   if (step.op === 'create') {
     syncId = uuid7();
@@ -117,6 +123,11 @@ export const opportunityMutators: Mutators = {
     const a = raw as { syncId: string; row: SyncRow };
     return [{ table: OPPORTUNITIES, id: a.syncId, data: a.row }];
   },
+  // Another PC derived the same (natural key): nothing left to tell the hub.
+  'opportunities.derive': (db, raw) =>
+    (raw as { rows: { id: string; data: SyncRow }[] }).rows
+      .filter((r) => !readRecord(db, OPPORTUNITIES, r.id))
+      .map((r) => ({ table: OPPORTUNITIES, id: r.id, data: r.data })),
   'opportunities.move': rerun,
   'opportunities.update': rerun,
   'opportunities.assign': rerun,
@@ -128,8 +139,9 @@ const BRANCH = query<[code: string], { id: number }>('SELECT id FROM branches WH
 const PRODUCT = query<[code: string], { id: number }>('SELECT id FROM products WHERE code = ?');
 const INSERT = query<SqlParam[]>(
   `INSERT INTO opportunities (customer_id, branch_id, owner_staff_id, stage, reached_rank, source, rule_code, product,
-     product_id, amount_fen, due_on, title, detail, note, lost_reason, created_on, closed_on, created_by)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     product_id, amount_fen, due_on, title, detail, note, lost_reason, created_on, closed_on, created_by, dedupe_key)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+     CASE WHEN ? IS NOT NULL AND NOT EXISTS (SELECT 1 FROM opportunities WHERE dedupe_key = ?) THEN ? END)`,
 );
 const UPDATE = query<SqlParam[]>(
   `UPDATE opportunities SET customer_id = ?, branch_id = ?, owner_staff_id = ?, stage = ?, reached_rank = ?, source = ?,
@@ -179,7 +191,9 @@ export const projectOpportunity: Projection = (db, syncId, row) => {
   ];
   let id = localIdOf(db, OPPORTUNITIES, syncId);
   if (id === null) {
-    id = Number(INSERT.run(db, ...values).lastInsertRowid);
+    // The deriving PC's event key, when free here, keeps this PC's rules from deriving it again.
+    const ev = text(row.event_key);
+    id = Number(INSERT.run(db, ...values, ev, ev, ev).lastInsertRowid);
     linkRecord(db, OPPORTUNITIES, syncId, id);
   } else UPDATE.run(db, ...values, id);
   DELETE_HISTORY.run(db, id);
@@ -199,5 +213,59 @@ export function reprojectOpportunities(db: Database): number {
   return db.transaction(() => {
     for (const r of missing) projectOpportunity(db, r.id, JSON.parse(r.data) as SyncRow);
     return missing.length - UNPLACED.all(db).length;
+  })();
+}
+
+const UNSHARED_RULE_OPPS = query<[], { id: number }>(
+  `SELECT o.id FROM opportunities o WHERE o.source = 'rule'
+     AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.tbl = 'opportunities' AND l.local_id = o.id) ORDER BY o.id`,
+);
+const DELETE_OPPORTUNITY = query<[id: number]>('DELETE FROM opportunities WHERE id = ?');
+
+/**
+ * A rule opportunity's identity across PCs (issue 16, point 5): rule + customer + event. The event is
+ * named by what the rule saw (due date, amount, the facts it keeps), which every PC computes alike from
+ * the same extract, never by this store's INTEGER ids.
+ */
+export function ruleOpportunityKey(row: SyncRow): string {
+  const facts = JSON.stringify([row.due_on ?? null, row.amount_fen ?? null, row.detail ?? null]);
+  const digest = createHash('sha256').update(facts).digest('hex').slice(0, 16);
+  return `rule:${String(row.rule_code)}:${String(row.customer_no)}:${digest}`;
+}
+
+/**
+ * Rule opportunities this PC derived that are not records yet (after an import or a rules run): each is
+ * tied to its natural key. One another PC already derived is that record (the hub's state is laid over
+ * this PC's row; a second local row for the same key is dropped); a new one is queued as system work,
+ * in parts. Run after each sync cycle.
+ */
+export function shareDerivedOpportunities(db: Database): number {
+  if (!syncJoined(db)) return 0;
+  const ids = UNSHARED_RULE_OPPS.all(db);
+  if (ids.length === 0) return 0;
+  return db.transaction(() => {
+    const fresh: { id: string; data: SyncRow }[] = [];
+    for (const { id } of ids) {
+      const row = opportunityWire(db, id);
+      const key = ruleOpportunityKey(row);
+      if (localIdOf(db, OPPORTUNITIES, key) !== null) {
+        DELETE_OPPORTUNITY.run(db, id);
+        continue;
+      }
+      linkRecord(db, OPPORTUNITIES, key, id);
+      const cur = readRecord(db, OPPORTUNITIES, key);
+      if (cur) projectOpportunity(db, key, cur.deleted ? null : cur.data);
+      else fresh.push({ id: key, data: row });
+    }
+    for (let i = 0; i < fresh.length; i += MAX_EFFECTS_PER_MUTATION) {
+      const rows = fresh.slice(i, i + MAX_EFFECTS_PER_MUTATION);
+      recordMutation(db, {
+        name: 'opportunities.derive',
+        args: { rows },
+        effects: rows.map((r) => ({ table: OPPORTUNITIES, id: r.id, data: r.data })),
+        actor: null,
+      });
+    }
+    return ids.length;
   })();
 }

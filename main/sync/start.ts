@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { DOMAIN_MUTATORS, placeUnplaced, wireDomains } from '../../db/sync/domains';
+import { queuedCount } from '../../db/sync/replica';
 import { syncJoined } from '../../db/sync/schema';
 import { SyncWorker, type SyncWorkerOptions } from './worker';
 
@@ -19,7 +20,10 @@ export function startWorkstationSync(
     mutators: DOMAIN_MUTATORS,
     // A referral whose customer's extract arrived since its row did gets its local row now.
     onCycle: (r) => {
+      // Placing can queue work too (rule opportunities this PC derived since): push it at once.
+      const queued = queuedCount(db);
       placeUnplaced(db);
+      if (queuedCount(db) > queued) worker.kick();
       opts.onCycle?.(r);
     },
   });

@@ -93,10 +93,11 @@ export interface TableRule {
    */
   permission?: Permission;
   /**
-   * Written by system work (no user): the protocol's own test tables. Every other table refuses a
-   * mutation that names no user on the hub, so a PC cannot dodge the role checks by leaving it out.
+   * Written by system work (no user): the protocol's own test tables, and what a table allows system
+   * work to write (a rule opportunity derived from the extracts, as it is derived). Every other write
+   * that names no user is refused on the hub, so a PC cannot dodge the role checks by leaving it out.
    */
-  anonymous?: boolean;
+  anonymous?: boolean | ((before: SyncRow | null, after: SyncRow | null) => boolean);
   fields: Readonly<Record<string, FieldRule>>;
   deletable: boolean;
   /** A refusal detail, or null when the move is allowed. */
@@ -217,8 +218,12 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       closed_on: { type: 'text', maxLength: 10 },
       created_by: { type: 'text', maxLength: 64 },
       history: { type: 'json', required: true },
+      // A rule opportunity's event key on the PC that derived it (its dedupe key there).
+      event_key: { type: 'text', maxLength: 200 },
     },
     deletable: false,
+    // Rule opportunities are derived by every PC after its import, with no user: creating one is system work.
+    anonymous: (before, after) => before === null && after?.source === 'rule' && after.stage === 'identified',
     transition: opportunityTransition,
   },
   // 营销活动: the president's campaign; its entries are rows of their own so managers working different
@@ -374,7 +379,7 @@ function opportunityTransition({ before, after, actor }: TransitionContext): str
     if (after.source === 'manual' && actor && !president && notOwner(actor, after.owner)) return 'owner_is_not_actor';
     return null;
   }
-  for (const f of ['customer_no', 'branch', 'source', 'rule_code', 'created_on', 'created_by'] as const)
+  for (const f of ['customer_no', 'branch', 'source', 'rule_code', 'created_on', 'created_by', 'event_key'] as const)
     if ((before[f] ?? null) !== (after[f] ?? null)) return `fixed_field:${f}`;
   const from = before.stage as OpportunityStage;
   if (from !== stage && !canMove(from, stage)) {
@@ -511,4 +516,11 @@ export function checkWrite(
   }
   const refused = rule.transition?.({ table, id, before, after, actor }) ?? null;
   return refused === null ? null : { code: 'transition', table, id, detail: refused };
+}
+
+/** Whether system work (no user) may make this write (TableRule.anonymous). */
+export function anonymousAllowed(table: string, before: SyncRow | null, after: SyncRow | null): boolean {
+  const rule = Object.hasOwn(SYNC_RULES, table) ? SYNC_RULES[table] : undefined;
+  const a = rule?.anonymous;
+  return typeof a === 'function' ? a(before, after) : a === true;
 }

@@ -37,7 +37,10 @@ afterAll(async () => {
 });
 
 type Kind = 'contact' | 'oppCreate' | 'oppMove' | 'entry' | 'reminder';
-type Cmd = { t: 'act'; r: number; kind: Kind; pick: number; who: number } | { t: 'sync' | 'toggle'; r: number };
+type Cmd =
+  | { t: 'act'; r: number; kind: Kind; pick: number; who: number }
+  | { t: 'sync'; r: number }
+  | { t: 'toggle'; r: number };
 const PCS = 3;
 const r = fc.nat(PCS - 1);
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(

@@ -504,3 +504,58 @@ describe('lists, saved queries and favourites through the hub', () => {
     expect(live.rows[0].n).toBe(0);
   });
 });
+
+describe('derived records', () => {
+  it('a rule opportunity derived on A and B apart is one record and one row on every PC, moved as one', async () => {
+    // The same extract on every PC: m1a is a gold customer whose birthday is in three days.
+    for (const pc of pcs)
+      pc.w.db
+        .prepare("UPDATE customers SET tier = 'gold', birth_date = '1990-11-05' WHERE id = ?")
+        .run(pc.w.ids.customers.m1a);
+    const ruleOpps = (pc: Pc) =>
+      pc.w.db
+        .prepare(
+          `SELECT o.stage, o.rule_code AS rule, o.due_on AS dueOn FROM opportunities o JOIN customers c ON c.id = o.customer_id
+           WHERE o.source = 'rule' AND c.customer_no = '8000000001'`,
+        )
+        .all();
+    A.cable.unplug();
+    B.cable.unplug();
+    expect(await until(() => !A.worker.listening && !B.worker.listening)).toBe(true);
+    for (const pc of [A, B]) {
+      const admin = await signIn(pc.w, 'admin');
+      const run = await ok(pc.w, 'rules.run', {}, admin);
+      expect(run.find((r) => r.code === 'gold_birthday')?.created).toBe(1);
+      await pc.worker.syncNow().catch(() => undefined);
+    }
+    A.cable.plug();
+    B.cable.plug();
+    const hubRuleOpps = () =>
+      owner.query(
+        "SELECT id, data->>'stage' AS stage FROM records WHERE branch = $1 AND tbl = 'opportunities' AND data->>'source' = 'rule'",
+        [BRANCH],
+      );
+    expect(await until(async () => (await hubRuleOpps()).rows.length > 0 && (await converged()), 8000)).toBe(true);
+    const hubOpps = await hubRuleOpps();
+    expect(hubOpps.rows).toHaveLength(1);
+    expect(hubOpps.rows[0].id).toMatch(/^rule:gold_birthday:8000000001:[0-9a-f]{16}$/);
+    const one = [{ stage: 'identified', rule: 'gold_birthday', dueOn: '2026-11-05' }];
+    // C never ran the rule: it has the opportunity from the hub. A second run on B makes nothing new.
+    for (const pc of pcs) expect(await until(() => ruleOpps(pc).length === 1)).toBe(true);
+    for (const pc of pcs) expect(ruleOpps(pc)).toEqual(one);
+    expect(
+      (await ok(B.w, 'rules.run', {}, await signIn(B.w, 'admin'))).find((r) => r.code === 'gold_birthday')?.created,
+    ).toBe(0);
+    expect(listConflicts(A.w.db).filter((c) => c.name === 'opportunities.derive')).toEqual([]);
+    expect(listConflicts(B.w.db).filter((c) => c.name === 'opportunities.derive')).toEqual([]);
+
+    // manager1 works it on C: the move reaches A and B.
+    const onC = (
+      await ok(C.w, 'opportunities.list', { filter: { source: 'rule' }, offset: 0, limit: 10 }, C.s.manager1)
+    ).rows[0]!;
+    await ok(C.w, 'opportunities.move', { id: onC.id, to: 'contacted', note: '生日问候' }, C.s.manager1);
+    for (const pc of [A, B])
+      expect(await until(() => (ruleOpps(pc)[0] as { stage: string }).stage === 'contacted')).toBe(true);
+    expect(await until(converged)).toBe(true);
+  });
+});

@@ -161,7 +161,7 @@ describe('push and pull', () => {
         effects: [item(y, 0, 'y'), { ...item(x, 1, 'x'), data: { title: 'x', n: 1.5, status: 'done' } }],
       },
       { id: 3, name: 'reopen', args: {}, effects: [item(x, 1, 'x', 'open')] },
-      { id: 4, name: 'unknown', args: {}, effects: [{ table: 'users', id: 'u1', baseRevision: 0, data: {} }] },
+      { id: 4, name: 'unknown', args: {}, effects: [{ table: 'no_such_table', id: 'u1', baseRevision: 0, data: {} }] },
       {
         id: 5,
         name: 'mark',
