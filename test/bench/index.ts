@@ -28,6 +28,7 @@ import { benchParse, HEADER, type PhaseResult } from './parse';
 import { benchReminders } from './reminders';
 import { benchTiers } from './tiers';
 import { benchOpportunities } from './opportunities';
+import { benchModels } from './models';
 import { benchEncryption } from './encryption';
 
 interface Args {
@@ -35,12 +36,19 @@ interface Args {
   customers: number;
   importCustomers: number;
   journalCustomers: number;
+  modelRows: number;
   only?: string;
 }
 
 function parseArgs(argv: string[]): Args {
   // Full size by default (what the issues' targets name); --quick for a few-minute run.
-  const out: Args = { rows: 1_000_000, customers: 1_000_000, importCustomers: 1_000_000, journalCustomers: 1_000_000 };
+  const out: Args = {
+    rows: 1_000_000,
+    customers: 1_000_000,
+    importCustomers: 1_000_000,
+    journalCustomers: 1_000_000,
+    modelRows: 1_000_000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rows') out.rows = Number(argv[++i]);
@@ -50,6 +58,7 @@ function parseArgs(argv: string[]): Args {
       Object.assign(out, { rows: 200_000, customers: 20_000, importCustomers: 200_000, journalCustomers: 20_000 });
     else if (a === '--import-customers') out.importCustomers = Number(argv[++i]);
     else if (a === '--journal-customers') out.journalCustomers = Number(argv[++i]);
+    else if (a === '--model-rows') out.modelRows = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   for (const k of ['rows', 'customers'] as const) {
@@ -181,6 +190,12 @@ async function main(): Promise<void> {
       `\n== encryption at rest: ${customers.toLocaleString('en-US')} customers, plaintext vs encrypted copies in this run`,
     );
     await benchEncryption({ customers, samples: 60, print: out });
+  }
+
+  if (args.only === 'models') {
+    // Only on request: it trains on a synthetic set of --model-rows rows (default 1,000,000).
+    out(`\n== models: logistic and boosted on ${args.modelRows.toLocaleString('en-US')} x 60 synthetic rows`);
+    await benchModels({ rows: args.modelRows, print: out });
   }
 
   if (!args.only || args.only === 'hub') {
