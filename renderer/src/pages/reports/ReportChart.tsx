@@ -7,7 +7,11 @@ import { BarChart, LineChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import type { TFunction } from 'i18next';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { axisLabel, moneyAxisScale, type AxisScale } from '../../charts/axis-units';
+import { yuan } from '../../format';
 
 echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -22,14 +26,36 @@ export interface ChartSpec {
   type: 'bar' | 'line' | 'pie' | 'stack' | 'hbar';
   categories: string[];
   series: ChartSeries[];
+  /** The series are yuan amounts: the value axis is in 万元 / 亿元, tooltips in exact yuan. */
+  money?: boolean;
 }
+
+/** The value axis' scale: money in the unit the largest bar or point calls for (a stack: its tallest column). */
+function scaleOf(spec: ChartSpec): AxisScale | null {
+  if (!spec.money) return null;
+  const peaks =
+    spec.type === 'stack'
+      ? spec.categories.map((_, i) => spec.series.reduce((n, s) => n + Math.abs(s.values[i] ?? 0), 0))
+      : spec.series.flatMap((s) => s.values);
+  return moneyAxisScale(peaks);
+}
+
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export interface ChartHandle {
   png(): string | null;
 }
 
-function optionOf(spec: ChartSpec): echarts.EChartsCoreOption {
-  const tooltip = { trigger: spec.type === 'pie' ? 'item' : 'axis', confine: true };
+function optionOf(spec: ChartSpec, t: TFunction): echarts.EChartsCoreOption {
+  const scale = scaleOf(spec);
+  // tooltips keep the exact figure: yuan to the fen, counts grouped
+  const exact = (v: unknown) =>
+    typeof v !== 'number'
+      ? String(v ?? '')
+      : scale
+        ? `${yuan(v.toFixed(2))} ${t('charts.units.yuan')}`
+        : grouped.format(v);
+  const tooltip = { trigger: spec.type === 'pie' ? 'item' : 'axis', confine: true, valueFormatter: exact };
   if (spec.type === 'pie') {
     const s = spec.series[0]!;
     return {
@@ -46,19 +72,36 @@ function optionOf(spec: ChartSpec): echarts.EChartsCoreOption {
     };
   }
   const horizontal = spec.type === 'hbar';
-  const cat = { type: 'category', data: spec.categories, axisLabel: { interval: 0, hideOverlap: true } };
-  const val = { type: 'value' };
+  // Category labels: names on a horizontal bar are cut to a width (the tooltip has them whole); many
+  // labels under a vertical chart are turned so they do not run into each other; any still touching hide.
+  const cat = {
+    type: 'category',
+    data: spec.categories,
+    axisLabel: horizontal
+      ? { interval: 0, width: 96, overflow: 'truncate', hideOverlap: true }
+      : { interval: 0, hideOverlap: true, rotate: spec.categories.length > 8 ? 35 : 0 },
+  };
+  const val = {
+    type: 'value',
+    name: scale ? t('charts.unitAxis', { unit: t(`charts.units.${scale.unit}`) }) : undefined,
+    nameTextStyle: { align: horizontal ? 'right' : 'left', color: '#5b6b78' },
+    axisLabel: {
+      hideOverlap: true,
+      formatter: (v: number) => (scale ? axisLabel(v, scale) : grouped.format(v)),
+    },
+    splitNumber: horizontal ? 4 : 5,
+  };
   return {
     tooltip,
     legend: spec.series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
     grid: {
-      left: horizontal ? 120 : 60,
-      right: 20,
-      top: spec.series.length > 1 ? 30 : 10,
-      bottom: 30,
-      containLabel: false,
+      left: 8,
+      right: horizontal ? 48 : 20,
+      top: spec.series.length > 1 || (scale && !horizontal) ? 34 : 14,
+      bottom: horizontal && scale ? 24 : 8,
+      containLabel: true,
     },
-    xAxis: horizontal ? val : cat,
+    xAxis: horizontal ? { ...val, nameLocation: 'end', nameGap: 8, nameTextStyle: { color: '#5b6b78' } } : cat,
     yAxis: horizontal ? { ...cat, inverse: true } : val,
     series: spec.series.map((s) => ({
       type: spec.type === 'line' ? 'line' : 'bar',
@@ -74,6 +117,7 @@ export const ReportChart = forwardRef<
   ChartHandle,
   { spec: ChartSpec; label: string; testId: string; onPick: (index: number, seriesKey: string) => void }
 >(function ReportChart({ spec, label, testId, onPick }, handle) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const pick = useRef(onPick);
@@ -88,7 +132,7 @@ export const ReportChart = forwardRef<
     if (!el) return;
     const c = echarts.init(el, undefined, { renderer: 'canvas' });
     chart.current = c;
-    c.setOption(optionOf(spec));
+    c.setOption(optionOf(spec, t));
     c.on('click', (p) => {
       if (typeof p.dataIndex !== 'number') return;
       const key = spec.type === 'pie' ? spec.series[0]!.key : (spec.series[p.seriesIndex ?? 0]?.key ?? '');
@@ -101,6 +145,20 @@ export const ReportChart = forwardRef<
       c.dispose();
       chart.current = null;
     };
-  }, [spec]);
-  return <div ref={ref} className="report-chart" role="img" aria-label={label} data-testid={testId} />;
+  }, [spec, t]);
+  const scale = scaleOf(spec);
+  return (
+    <div
+      ref={ref}
+      className="report-chart"
+      role="img"
+      aria-label={label}
+      data-testid={testId}
+      // what the e2e checks read: the axis unit and the longest tick it writes
+      data-unit={scale?.unit ?? (spec.type === 'pie' ? 'pie' : 'count')}
+      data-axis-max={
+        scale ? axisLabel(Math.max(0, ...spec.series.flatMap((x) => x.values.map(Math.abs))), scale) : undefined
+      }
+    />
+  );
 });

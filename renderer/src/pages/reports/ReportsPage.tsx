@@ -462,6 +462,7 @@ function TableSection({
       type: c.type,
       categories: table.rows.map((r) => rowLabel(table, r, cell)),
       series: keys.map((k) => ({ key: k, name: title(k), values: table.rows.map((r) => Number(r.cells[k] ?? 0)) })),
+      money: keys.every((k) => table.columns.find((x) => x.key === k)?.kind === 'money'),
     };
   }, [table, t]);
   const savePng = () => {
@@ -472,7 +473,12 @@ function TableSection({
     void api('reports.chartSaved', { report, table: table.id }).catch(() => undefined);
   };
   return (
-    <section className="report-section" data-testid={`report-table-${table.id}`} aria-label={name}>
+    <section
+      // a table of many figures (13-digit yuan to the fen) takes the whole row instead of scrolling in half of it
+      className={`report-section${table.columns.length > 4 ? ' report-section-wide' : ''}`}
+      data-testid={`report-table-${table.id}`}
+      aria-label={name}
+    >
       <header className="report-section-header">
         <h2>{name}</h2>
         <div className="report-section-actions">

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { changePercent } from '../../../../../shared/comparisons';
 import { addMonths } from '../../../../../shared/dates';
 import { yuanToFen } from '../../../../../shared/money';
-import { count, wan, yuan } from '../../../format';
+import { count, percent, wan, yuan } from '../../../format';
 import { currentLanguage } from '../../../i18n';
 import type { WidgetProps } from '../registry';
 import { Drill } from './common';
@@ -56,7 +56,7 @@ function Change({
   const b = money ? yuanToFen(before) : BigInt(before);
   const diff = n - b;
   const p = changePercent(n, b);
-  const pct = p === null ? '—' : `${p > 0 ? '+' : ''}${p.toFixed(1)}%`;
+  const pct = p === null ? '—' : `${p > 0 ? '+' : ''}${percent(p)}`;
   const cls = diff > 0n ? 'up' : diff < 0n ? 'down' : '';
   const show = (v: string) =>
     money ? `${t('units.yuanExact', { amount: yuan(v) })}` : `${count(Number(v), lng)} ${t('desktop.units.people')}`;
@@ -68,7 +68,7 @@ function Change({
       data-at={at}
       data-base={base}
     >
-      {label} {diff > 0n ? '▲' : diff < 0n ? '▼' : '■'} {p === null ? '—' : `${Math.abs(p).toFixed(1)}%`}
+      {label} {diff > 0n ? '▲' : diff < 0n ? '▼' : '■'} {p === null ? '—' : percent(Math.abs(p))}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { count, wan } from '../../../format';
 import { currentLanguage } from '../../../i18n';
+import { axisLabel, moneyAxisScale } from '../../../charts/axis-units';
 import { Chart, plot } from '../chart';
 import { drillTo } from '../drill';
 import type { WidgetProps } from '../registry';
@@ -12,14 +13,23 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
   const { t } = useTranslation();
   const lng = currentLanguage();
   const label = (name: string) => `${t('desktop.kinds.productMix')} · ${name}`;
-  const option = useMemo(
-    () => ({
-      grid: { left: 96, right: 12, top: 8, bottom: 20 },
+  const option = useMemo(() => {
+    const scale = moneyAxisScale(data.products.map((p) => plot(p.balance)));
+    return {
+      grid: { left: 96, right: 40, top: 8, bottom: 20 },
       tooltip: {
         trigger: 'axis',
         valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}`,
       },
-      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v / 10_000).toLocaleString()}` } },
+      // 万元 or 亿元 as the balances call for, named on the axis (issue 17)
+      xAxis: {
+        type: 'value',
+        name: t(`charts.units.${scale.unit}`),
+        nameLocation: 'end',
+        nameTextStyle: { color: '#5b6b78' },
+        splitNumber: 3,
+        axisLabel: { hideOverlap: true, formatter: (v: number) => axisLabel(v, scale) },
+      },
       yAxis: {
         type: 'category',
         inverse: true,
@@ -27,9 +37,8 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
         axisLabel: { width: 88, overflow: 'truncate' },
       },
       series: [{ type: 'bar', data: data.products.map((p) => plot(p.balance)) }],
-    }),
-    [data, t],
-  );
+    };
+  }, [data, t]);
   if (data.products.length === 0) return <p className="muted">{t('desktop.noData')}</p>;
   return (
     <div className="desk-split">

@@ -51,7 +51,11 @@ export function CustomerRows({
         <tr>
           <th scope="col">{t('customer.name')}</th>
           <th scope="col">{t('customer.tier')}</th>
-          {showDate && <th scope="col">{showDate}</th>}
+          {showDate && (
+            <th scope="col" style={{ whiteSpace: 'nowrap' }}>
+              {showDate}
+            </th>
+          )}
           <th scope="col" className="num">
             {amountLabel ?? t('desktop.pyramid.aum')}
           </th>
@@ -68,8 +72,13 @@ export function CustomerRows({
             <td>
               <TierBadge tier={r.tier as never} />
             </td>
-            {showDate && <td>{r.on ?? ''}</td>}
-            <td className="num" title={yuan(r.amount ?? r.aum)}>
+            {/* a date is never broken over two lines (the name gives way first) */}
+            {showDate && (
+              <td className="tabular" style={{ whiteSpace: 'nowrap' }}>
+                {r.on ?? ''}
+              </td>
+            )}
+            <td className="num" style={{ whiteSpace: 'nowrap' }} title={yuan(r.amount ?? r.aum)}>
               {amountLabel ? yuan(r.amount ?? '0.00') : wan(r.aum)}
             </td>
           </tr>
