@@ -19,6 +19,7 @@ import { TIER_ORDER } from '../../../../shared/tiers';
 import { fenToYuan, yuanToFen } from '../../../../shared/money';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
+import { DateField } from '../../components/DateField';
 import { DetailPrompt, dateColumn, ListGrid, moneyColumn } from '../../components/ListGrid';
 import { ErrorNotice, Loading, Modal, Pager, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';
@@ -272,22 +273,24 @@ export function RemindersPage() {
             ))}
           </select>
           <label htmlFor={`${id}-from`}>{t('reminders.dueFrom')}</label>
-          <input
+          <DateField
             id={`${id}-from`}
-            type="date"
             value={dueFrom}
-            onChange={(e) => {
-              setDueFrom(e.target.value);
+            max={dueTo || undefined}
+            testId="reminders-due-from"
+            onChange={(v) => {
+              setDueFrom(v);
               resetPage();
             }}
           />
           <label htmlFor={`${id}-to`}>{t('reminders.dueTo')}</label>
-          <input
+          <DateField
             id={`${id}-to`}
-            type="date"
             value={dueTo}
-            onChange={(e) => {
-              setDueTo(e.target.value);
+            min={dueFrom || undefined}
+            testId="reminders-due-to"
+            onChange={(v) => {
+              setDueTo(v);
               resetPage();
             }}
           />
