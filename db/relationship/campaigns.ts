@@ -217,15 +217,21 @@ export function setEntryStatus(
 /** Progress per manager over the caller's view of one campaign. */
 export function progress(db: Database, es: EntryScope, campaignId: number): ManagerProgress[] {
   getCampaign(db, es, campaignId);
-  const rows = all<Omit<ManagerProgress, 'workedRate'>>(
+  // hasLogin: whether anyone can work the entries (a staff member with no enabled account never sees them)
+  const rows = all<Omit<ManagerProgress, 'workedRate' | 'hasLogin'> & { hasLogin: number }>(
     db,
-    `SELECT e.manager_staff_id AS staffId, s.name, ${COUNTS}
+    `SELECT e.manager_staff_id AS staffId, s.name, ${COUNTS},
+            EXISTS (SELECT 1 FROM users u WHERE u.staff_id = e.manager_staff_id AND u.disabled = 0) AS hasLogin
      FROM campaign_entries e JOIN campaigns cp ON cp.id = e.campaign_id LEFT JOIN staff s ON s.id = e.manager_staff_id
      WHERE e.campaign_id = ? AND ${es.sql} GROUP BY e.manager_staff_id ORDER BY e.manager_staff_id IS NULL, s.employee_no`,
     campaignId,
     ...es.params,
   );
-  return rows.map((r) => ({ ...r, workedRate: r.total ? (r.total - r.pending) / r.total : null }));
+  return rows.map((r) => ({
+    ...r,
+    hasLogin: r.staffId === null || r.hasLogin === 1,
+    workedRate: r.total ? (r.total - r.pending) / r.total : null,
+  }));
 }
 
 /** The rows of the offline-call sheet, in column order (for the export worker). */

@@ -55,6 +55,11 @@ export interface ManagerProgress extends Counts {
   name: string | null;
   /** (contacted + won + declined) / total: worked at all. */
   workedRate: number | null;
+  /**
+   * Whether the manager has an enabled sign-in: entries given to staff without one are seen by no one
+   * (the screen warns and names them). The branch queue (staffId null) counts as worked by the president.
+   */
+  hasLogin: boolean;
 }
 
 /** A file chosen by the user, sent as base64 (.xlsx or .csv, at most 5 MB). */

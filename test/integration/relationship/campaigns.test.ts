@@ -156,6 +156,22 @@ describe('working the list', () => {
       const p = prog.find((x) => x.staffId === r.staffId)!;
       expect(p).toMatchObject(r);
       expect(p.workedRate).toBe((r.total - r.pending) / r.total);
+      // a manager with an enabled sign-in can work the entries; the branch queue is the president's
+      const login = w.db.prepare('SELECT 1 FROM users WHERE staff_id = ? AND disabled = 0').get(r.staffId);
+      expect(p.hasLogin, `staff ${r.staffId}`).toBe(r.staffId === null || login !== undefined);
+    }
+    // a manager whose account is disabled: their entries are seen by no one, and the progress says so
+    w.db.prepare('UPDATE users SET disabled = 1 WHERE staff_id = ?').run(w.ids.staff.manager1);
+    try {
+      const off = await ok(w, 'campaigns.progress', { campaignId: c.id }, pres);
+      expect(off.find((x) => x.staffId === w.ids.staff.manager1)?.hasLogin).toBe(false);
+      expect(
+        off
+          .filter((x) => x.staffId !== w.ids.staff.manager1)
+          .every((x) => x.hasLogin === prog.find((y) => y.staffId === x.staffId)?.hasLogin),
+      ).toBe(true);
+    } finally {
+      w.db.prepare('UPDATE users SET disabled = 0 WHERE staff_id = ?').run(w.ids.staff.manager1);
     }
     expect(prog.find((x) => x.staffId === w.ids.staff.manager1)).toMatchObject({
       contacted: 1,

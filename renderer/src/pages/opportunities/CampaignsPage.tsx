@@ -7,6 +7,7 @@ import {
   type Campaign,
   type CampaignEntry,
   type EntryStatus,
+  type ManagerProgress,
   type OpportunityProduct,
 } from '../../../../shared/api';
 import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
@@ -405,6 +406,7 @@ function CampaignDetail({
       {president && progress.data && (
         <>
           <h3>{t('campaigns.progress')}</h3>
+          <NoLoginWarning rows={progress.data} />
           <table className="data-table" data-testid="campaign-progress">
             <thead>
               <tr>
@@ -428,6 +430,11 @@ function CampaignDetail({
                     <button type="button" className="btn btn-small" onClick={() => setManager(p.staffId ?? 0)}>
                       {p.name ?? t('campaigns.queue')}
                     </button>
+                    {!p.hasLogin && (
+                      <span className="status-pill pill-warn" data-testid="campaign-no-login">
+                        {t('campaigns.noLogin.pill')}
+                      </span>
+                    )}
                   </th>
                   <td className="num tabular">{p.total}</td>
                   <td className="num tabular">{p.pending}</td>
@@ -580,5 +587,24 @@ function EntryRow({
         </form>
       </td>
     </tr>
+  );
+}
+
+/**
+ * Entries given to staff without a sign-in are seen by no one: say so, name them and what to do (the
+ * president reassigns the customers' manager, or the administrator opens an account).
+ */
+function NoLoginWarning({ rows }: { rows: ManagerProgress[] }) {
+  const { t } = useTranslation();
+  const orphans = rows.filter((r) => !r.hasLogin);
+  if (orphans.length === 0) return null;
+  const entries = orphans.reduce((n, r) => n + r.total, 0);
+  return (
+    <div className="notice notice-warn" role="status" data-testid="campaign-no-login-warning">
+      {t('campaigns.noLogin.warning', {
+        entries,
+        names: orphans.map((r) => r.name ?? '—').join(t('common.listSeparator')),
+      })}
+    </div>
   );
 }
