@@ -296,6 +296,21 @@ describe('referrals through the hub', () => {
     expect(after).toMatchObject({ status: 'accepted', acceptedAt: acceptedOnA });
     expect(after.events.filter((e) => e.action === 'accepted').map((e) => e.at)).toEqual([acceptedOnA]);
     expect(await until(converged)).toBe(true);
+    // The winner works it to a close: exactly one opportunity on every PC, whatever became of B's accept.
+    await ok(
+      A.w,
+      'referrals.contact',
+      { id: r.id, channel: 'call', outcome: 'interested', summary: '面谈' },
+      A.s.manager1,
+    );
+    const product = A.w.db.prepare("SELECT id FROM products WHERE code = 'WM001'").pluck().get() as number;
+    await ok(A.w, 'referrals.win', { id: r.id, productId: product, amount: '8000.00' }, A.s.manager1);
+    const onC = async () => find(await queueOf(C, 'president'), r);
+    expect(await until(async () => (await onC())?.status === 'won' && (await converged()))).toBe(true);
+    const won = [{ stage: 'won', fen: 800_000, lostReason: null }];
+    expect(opportunities(A, r.id)).toEqual(won);
+    expect(opportunities(B, onB.id)).toEqual(won);
+    expect(opportunities(C, (await onC())!.id)).toEqual(won);
   });
 
   it('B works offline (contact and lose), A flags meanwhile; back online, all converge', async () => {
