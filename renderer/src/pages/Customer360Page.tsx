@@ -10,8 +10,10 @@ import { useApi } from '../api/use-api';
 import { TierBadge } from '../components/Figures';
 import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../components/ui';
 import { dateTime, yuan } from '../format';
+import { navItemsFor } from '../nav';
+import { returnTo } from '../return-to';
 import { useRouteParam } from '../router';
-import { useCan } from '../session';
+import { useCan, useSession } from '../session';
 import { CustomerContacts, LogContactButton } from './referrals/CustomerContacts';
 import { CustomerOpportunities } from './opportunities/CustomerOpportunities';
 import { CustomerReminders } from './reminders/CustomerReminders';
@@ -62,9 +64,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
           >
             {fav ? '★' : '☆'}
           </button>
-          <a href="#/customers" className="btn btn-ghost">
-            {t('c360.back')}
-          </a>
+          <BackLink />
         </div>
       </header>
       <div className="grid-2">
@@ -421,5 +421,19 @@ function RevealDialog({
       </div>
       {error && <p className="status status-error">{errorText(error)}</p>}
     </Modal>
+  );
+}
+
+/** Back to where the 360 was opened from (消息提醒, 商机管理, a desktop…), named as the menu names it. */
+function BackLink() {
+  const { t } = useTranslation();
+  const { user } = useSession();
+  const back = returnTo();
+  const item = navItemsFor(user).find((n) => n.id === back.route);
+  const label = back.route !== 'customers' && item ? t('c360.backTo', { page: t(item.labelKey) }) : t('c360.back');
+  return (
+    <a href={back.href} className="btn btn-ghost" data-testid="c360-back">
+      {label}
+    </a>
   );
 }
