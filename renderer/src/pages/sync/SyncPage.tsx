@@ -46,8 +46,12 @@ export function SyncPage() {
         </section>
       )}
       {s && s.state !== 'standalone' && <Conflicts conflicts={s.conflicts} />}
-      {admin && <Membership onChange={status.reload} />}
-      {admin && s && s.state !== 'standalone' && <Pcs />}
+      {admin && (
+        <div className="sync-admin">
+          <Membership onChange={status.reload} />
+          {s && s.state !== 'standalone' && <Pcs />}
+        </div>
+      )}
     </section>
   );
 }
@@ -164,15 +168,17 @@ function Membership({ onChange }: { onChange: () => void }) {
             {data.caConfigured && <li>{t('sync.membership.ca')}</li>}
             <li>{t('sync.page.queued', { count: data.queued })}</li>
           </ul>
-          <button
-            type="button"
-            className="btn"
-            data-testid="sync-leave"
-            disabled={action.busy}
-            onClick={() => void leave()}
-          >
-            {t('sync.membership.leave')}
-          </button>
+          <div>
+            <button
+              type="button"
+              className="btn"
+              data-testid="sync-leave"
+              disabled={action.busy}
+              onClick={() => void leave()}
+            >
+              {t('sync.membership.leave')}
+            </button>
+          </div>
         </>
       )}
       {data && !data.joined && (
