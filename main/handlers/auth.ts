@@ -91,7 +91,9 @@ export const authHandlers = handlers({
       // An unknown name is counted and locked exactly like a real one, so neither the answer's shape
       // (remaining attempts, lock) nor its timing tells which user names exist.
       const state = phantomAttempts(ctx.services).claim(username, now, authPolicy);
-      await verifyPassword(password, await dummyPasswordHash());
+      // Checked like a real account's attempt, and like a real locked account's not at all: a locked
+      // real name is refused before any password check, so a locked invented one must be as quick.
+      if (!state.locked) await verifyPassword(password, await dummyPasswordHash());
       fail(state.locked ? 'denied' : 'failed', 'unknown_user');
       if (state.lockedUntil) throw new AppError('ACCOUNT_LOCKED', { lockedUntil: state.lockedUntil });
       throw new AppError('BAD_CREDENTIALS', {

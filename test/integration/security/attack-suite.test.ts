@@ -15,7 +15,7 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RunningHost, startHost } from '../../../main/host/server';
 import { makeWorld, TEST_PASSWORD, type World } from '../support/store';
@@ -173,6 +173,21 @@ describe('2. parallel sign-in', () => {
       return out;
     };
     expect(await sequence('nobody-here')).toEqual(await sequence('manager2'));
+    // Both are locked now: the answers must not differ in time either (a locked real account was refused
+    // at once while a locked invented name still spent a full-strength scrypt: seconds apart).
+    const median = async (username: string) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        expect(await one(username)).toMatchObject({ ok: false, error: { code: 'ACCOUNT_LOCKED' } });
+        ms.push(performance.now() - t0);
+      }
+      return ms.sort((x, y) => x - y)[2]!;
+    };
+    const [realMs, ghostMs] = [await median('manager2'), await median('nobody-here')];
+    expect(Math.abs(realMs - ghostMs), `real ${realMs.toFixed(1)} ms, unknown ${ghostMs.toFixed(1)} ms`).toBeLessThan(
+      100,
+    );
     const [real, ghost] = await Promise.all(
       ['president', 'no-such-user'].map((u) => Promise.all(Array.from({ length: 3 }, () => one(u)))),
     );
