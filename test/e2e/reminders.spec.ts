@@ -62,7 +62,10 @@ test('a reminder appears in the inbox, is snoozed and returns', async ({ page })
   const row = page.locator(`[data-testid="reminder-row"][data-id="${id}"]`);
   await row.click();
   await detail.getByTestId('reminder-snooze').click();
-  await page.getByTestId('snooze-until').fill(beijingInput(8_000));
+  // the app's date field and a typed time (no browser datetime input)
+  const until = beijingInput(8_000);
+  await page.getByTestId('snooze-until').fill(until.slice(0, 10));
+  await page.getByTestId('snooze-until-time').fill(until.slice(11));
   await page.getByTestId('snooze-save').click();
   await expect(row).toHaveCount(0);
   await expect(page.getByTestId('reminder-count')).toHaveText(String(before - 1));

@@ -619,6 +619,9 @@ function todayBeijing(): string {
   }).format(new Date());
 }
 
+/** A time of day as typed: 09:30 or 09:30:15. */
+const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
+
 function SnoozeDialog({
   ids,
   onClose,
@@ -631,7 +634,9 @@ function SnoozeDialog({
 }) {
   const { t } = useTranslation();
   const id = useId();
-  const [value, setValue] = useState(() => localInputValue(new Date(Date.now() + 3600_000)));
+  // the date in the app's DateField and the time as typed (HH:MM or HH:MM:SS), both local, like the buttons
+  const [date, setDate] = useState(() => localInputValue(new Date(Date.now() + 3600_000)).slice(0, 10));
+  const [time, setTime] = useState(() => localInputValue(new Date(Date.now() + 3600_000)).slice(11, 16));
   const action = useAction();
   const tomorrow = (() => {
     const d = new Date(`${todayBeijing()}T09:00:00+08:00`);
@@ -664,18 +669,25 @@ function SnoozeDialog({
         className="form-row"
         onSubmit={(e) => {
           e.preventDefault();
-          void save(new Date(value));
+          if (date && TIME.test(time)) void save(new Date(`${date}T${time.length === 5 ? `${time}:00` : time}`));
         }}
       >
         <label htmlFor={`${id}-until`}>{t('reminders.snoozeUntil')}</label>{' '}
+        <DateField id={`${id}-until`} testId="snooze-until" value={date} onChange={setDate} required />{' '}
         <input
-          id={`${id}-until`}
-          data-testid="snooze-until"
-          type="datetime-local"
-          step={1}
-          value={value}
+          className="time-input"
+          data-testid="snooze-until-time"
+          aria-label={t('timeField.label')}
+          placeholder={t('timeField.placeholder')}
+          inputMode="numeric"
+          autoComplete="off"
+          value={time}
           required
-          onChange={(e) => setValue(e.target.value)}
+          onChange={(e) => {
+            const v = e.target.value.trim().replace('：', ':');
+            setTime(v);
+            e.target.setCustomValidity(v && !TIME.test(v) ? t('timeField.problem') : '');
+          }}
         />{' '}
         <button type="submit" className="btn btn-primary" data-testid="snooze-save" disabled={action.busy}>
           {t('reminders.snooze')}
