@@ -114,9 +114,7 @@ test("a teller's flag on PC-A appears in the manager's open queue on PC-B in und
   const row = manager.locator(`[data-testid="referral-row"][data-customer-no="${c.no}"]`);
   await expect(row).toHaveCount(0);
   // Nothing may reload the manager's page: a full load would reset this marker.
-  await manager.evaluate(() => {
-    (window as unknown as { untouched: boolean }).untouched = true;
-  });
+  await manager.evaluate('window.untouched = true');
 
   const teller = await signInAt(browser, urlA, 'teller1');
   await expect(teller.getByTestId('sync-status')).toHaveAttribute('data-state', 'synced');
@@ -139,7 +137,7 @@ test("a teller's flag on PC-A appears in the manager's open queue on PC-B in und
   test.info().annotations.push({ type: 'flag to visible on another PC', description: `${tookMs} ms` });
   console.log(`flag on PC-A to visible on PC-B: ${tookMs} ms`);
   expect(tookMs).toBeLessThan(2_000);
-  expect(await manager.evaluate(() => (window as unknown as { untouched?: boolean }).untouched)).toBe(true);
+  expect(await manager.evaluate('window.untouched === true')).toBe(true);
   await expect(row).toContainText('跨机转介');
   await saveScreenshot(manager, 'zh-CN-branch-queue-pc-b');
   await teller.context().close();
@@ -165,7 +163,7 @@ for (const locale of ['zh-CN', 'en'] as const) {
     await expect(admin.getByTestId('sync-pcs')).toContainText('PC-B');
     await expect(admin.locator('body')).not.toContainText(/INTERNAL|undefined|sync\.|hub_unreachable/);
     // Nothing runs past the right edge at a branch PC's width.
-    const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await admin.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await saveScreenshot(admin, `${locale}-branch-network`);
     await admin.context().close();
