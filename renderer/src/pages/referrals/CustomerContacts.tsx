@@ -103,7 +103,7 @@ export function ContactForm({
         prefix={prefix}
       />
       {missing && (
-        <p className="status status-error" role="alert" data-testid={`${prefix}-missing`}>
+        <p className="notice notice-error" role="alert" data-testid={`${prefix}-missing`}>
           {t('contact.timeline.emptyRefused')}
         </p>
       )}

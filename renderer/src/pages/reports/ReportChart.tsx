@@ -96,12 +96,13 @@ function optionOf(spec: ChartSpec, t: TFunction): echarts.EChartsCoreOption {
     legend: spec.series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
     grid: {
       left: 8,
-      right: horizontal ? 48 : 20,
+      right: 20,
       top: spec.series.length > 1 || (scale && !horizontal) ? 34 : 14,
-      bottom: horizontal && scale ? 24 : 8,
+      bottom: horizontal && scale ? 26 : 8,
       containLabel: true,
     },
-    xAxis: horizontal ? { ...val, nameLocation: 'end', nameGap: 8, nameTextStyle: { color: '#5b6b78' } } : cat,
+    // a horizontal bar's unit under its axis, centred (at the end it would run into the last tick)
+    xAxis: horizontal ? { ...val, nameLocation: 'middle', nameGap: 24, nameTextStyle: { color: '#5b6b78' } } : cat,
     yAxis: horizontal ? { ...cat, inverse: true } : val,
     series: spec.series.map((s) => ({
       type: spec.type === 'line' ? 'line' : 'bar',
@@ -151,6 +152,8 @@ export const ReportChart = forwardRef<
     <div
       ref={ref}
       className="report-chart"
+      // a horizontal bar per row: tall enough that every name has its line
+      style={spec.type === 'hbar' ? { height: Math.max(260, spec.categories.length * 22 + 60) } : undefined}
       role="img"
       aria-label={label}
       data-testid={testId}

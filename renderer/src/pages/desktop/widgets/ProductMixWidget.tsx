@@ -16,7 +16,7 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
   const option = useMemo(() => {
     const scale = moneyAxisScale(data.products.map((p) => plot(p.balance)));
     return {
-      grid: { left: 96, right: 40, top: 8, bottom: 20 },
+      grid: { left: 96, right: 16, top: 8, bottom: 36 },
       tooltip: {
         trigger: 'axis',
         valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}`,
@@ -25,7 +25,9 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
       xAxis: {
         type: 'value',
         name: t(`charts.units.${scale.unit}`),
-        nameLocation: 'end',
+        // under the axis, centred: at its end the unit would be cut by the widget's edge
+        nameLocation: 'middle',
+        nameGap: 22,
         nameTextStyle: { color: '#5b6b78' },
         splitNumber: 3,
         axisLabel: { hideOverlap: true, formatter: (v: number) => axisLabel(v, scale) },
