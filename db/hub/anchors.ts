@@ -31,12 +31,20 @@ async function latest(c: Pool | PoolClient, pc: PcIdentity): Promise<HubAnchor |
   return toAnchor(r.rows[0]);
 }
 
-export async function anchorState(pool: Pool, pc: PcIdentity): Promise<AnchorState> {
+export async function anchorState(pool: Pool, pc: PcIdentity, opts: { all?: boolean } = {}): Promise<AnchorState> {
   const refused = await pool.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM audit_anchors WHERE branch = $1 AND pc_id = $2 AND NOT accepted',
     [pc.branch, pc.pcId],
   );
-  return { latest: await latest(pool, pc), refused: refused.rows[0]?.n ?? 0 };
+  const state: AnchorState = { latest: await latest(pool, pc), refused: refused.rows[0]?.n ?? 0 };
+  if (opts.all) {
+    const r = await pool.query<{ seq: string; hash: string }>(
+      'SELECT seq, hash FROM audit_anchors WHERE branch = $1 AND pc_id = $2 AND accepted ORDER BY id',
+      [pc.branch, pc.pcId],
+    );
+    state.anchors = r.rows.map((x) => ({ seq: Number(x.seq), hash: x.hash }));
+  }
+  return state;
 }
 
 export async function recordAnchor(pool: Pool, pc: PcIdentity, push: AnchorPush): Promise<AnchorPushResponse> {

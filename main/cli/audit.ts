@@ -127,11 +127,13 @@ export async function verifyAudit(
   }
 
   let hubAnchor: (ChainHead & { receivedAt: string }) | null | undefined;
+  let earlier: ChainHead[] = [];
   if (joined && opts.hub) {
     try {
-      const state = await fetchAnchorState(readSyncState(db).identity!);
+      const state = await fetchAnchorState(readSyncState(db).identity!, { all: true });
       hubAnchor = state.latest;
       anchor.refused = state.refused;
+      earlier = state.anchors ?? [];
     } catch (err) {
       anchor.hubError = (err as Error).message;
       lines.push({ key: 'anchor.unreachable', vars: { reason: anchor.hubError } });
@@ -153,10 +155,21 @@ export async function verifyAudit(
     anchor.ok = c.ok;
     anchor.problem = c.problem;
     const source = { key: anchor.source === 'hub' ? 'anchor.source_hub' : 'anchor.source_local' };
-    if (c.ok)
+    // Every head the hub ever accepted must still be in the chain: one accepted on a false witness (sent
+    // by hand with this PC's token) cannot make the chain hold the anchors before it.
+    const broken = c.ok && anchor.source === 'hub' ? earlier.find((a) => !checkAnchor(db, a).ok) : undefined;
+    if (broken) {
+      anchor.ok = false;
+      anchor.problem = checkAnchor(db, broken).problem;
+      anchor.anchor = broken;
+      lines.push({ key: 'anchor.earlier', vars: { seq: broken.seq, count: earlier.length } });
+    } else if (c.ok)
       lines.push(
         anchor.source === 'hub'
-          ? { key: 'anchor.ok_hub', vars: { seq: c.anchor.seq, receivedAt: hubAnchor!.receivedAt } }
+          ? {
+              key: 'anchor.ok_hub',
+              vars: { seq: c.anchor.seq, receivedAt: hubAnchor!.receivedAt, count: Math.max(earlier.length, 1) },
+            }
           : { key: 'anchor.ok_local', vars: { seq: c.anchor.seq } },
       );
     else

@@ -169,7 +169,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         throw new HttpError(400, { error: 'bad_request' });
       return send(res, 200, await pullChanges(pool, pc, cursor, { queued }));
     }
-    if (key === 'GET /audit-anchor') return send(res, 200, await anchorState(pool, await auth(req)));
+    if (key === 'GET /audit-anchor')
+      return send(res, 200, await anchorState(pool, await auth(req), { all: url.searchParams.get('all') === '1' }));
     if (key === 'POST /audit-anchor') {
       const pc = await auth(req);
       const parsed = anchorPushSchema.safeParse(await readJson(req));

@@ -29,9 +29,11 @@ async function hubJson<T>(url: string, init: RequestInit, accept: number[] = [])
   return body as T;
 }
 
-/** The hub's record of this PC's anchors. */
-export function fetchAnchorState(id: SyncIdentity): Promise<AnchorState> {
-  return hubJson<AnchorState>(`${id.hubUrl}/audit-anchor`, { headers: { authorization: authHeader(id) } });
+/** The hub's record of this PC's anchors (`all`: every accepted one too, for audit verify). */
+export function fetchAnchorState(id: SyncIdentity, opts: { all?: boolean } = {}): Promise<AnchorState> {
+  return hubJson<AnchorState>(`${id.hubUrl}/audit-anchor${opts.all ? '?all=1' : ''}`, {
+    headers: { authorization: authHeader(id) },
+  });
 }
 
 export type AnchorOutcome = { sent: false; reason: 'standalone' | 'unchanged' } | ({ sent: true } & AnchorPushResponse);

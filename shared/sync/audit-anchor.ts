@@ -7,7 +7,9 @@ import { z } from 'zod';
  * record agree again. A PC proves it still holds the hub's latest anchor by sending its own hash at that
  * sequence (the witness); a head whose witness disagrees is kept as refused, never as the latest.
  *
- *   GET  /audit-anchor   the latest accepted anchor of the calling PC, and how many claims were refused
+ *   GET  /audit-anchor   the latest accepted anchor of the calling PC, and how many claims were refused;
+ *                        ?all=1 also every accepted anchor (a PC that lied in a witness to get a rewritten
+ *                        head accepted still cannot make its chain hold the earlier anchors)
  *   POST /audit-anchor   { head, witness } → accepted, or refused with the reason
  */
 const HASH = /^[0-9a-f]{64}$/;
@@ -33,6 +35,8 @@ export interface AnchorState {
   latest: HubAnchor | null;
   /** Heads this PC sent that did not extend the latest anchor. */
   refused: number;
+  /** With ?all=1: every accepted anchor, oldest first. */
+  anchors?: WireChainHead[];
 }
 
 export type AnchorRefusal =

@@ -7,19 +7,19 @@
  */
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { chainHash, chainHead, GENESIS, verifyChain } from '../../../db/audit-chain';
 import { branchAnchors } from '../../../db/hub/anchors';
 import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
 import { recordAudit } from '../../../db/repos/audit';
-import { ensureSyncSchema } from '../../../db/sync/schema';
-import { runAuditCommand, verifyAudit } from '../../../main/cli/audit';
+import { ensureSyncSchema, readSyncState } from '../../../db/sync/schema';
+import { renderLines, runAuditCommand, verifyAudit } from '../../../main/cli/audit';
 import { runCheckCommand } from '../../../main/cli/check';
 import { type Hub, startHub } from '../../../main/hub/service';
 import { sendAuditAnchor } from '../../../main/sync/audit-anchor';
-import { enrolWorkstation } from '../../../main/sync/hub-client';
+import { authHeader, enrolWorkstation } from '../../../main/sync/hub-client';
 import { SyncWorker } from '../../../main/sync/worker';
 import { makeWorld, type World } from '../support/store';
 import { ownerPool, startPg, type TestPg } from './support';
@@ -179,6 +179,28 @@ describe('the chain head on the hub', () => {
       chain: { ok: true },
       anchor: { source: 'hub', ok: false, problem: 'rewritten', anchor: { seq: anchored } },
     });
+  });
+
+  it('a head accepted on a false witness (sent by hand with the PC token) still leaves the rewrite visible', async () => {
+    reveals(6);
+    await sendAuditAnchor(w.db);
+    const anchored = chainHead(w.db);
+    // The user removes the last two entries, lets the app write on, then tells the hub, by hand, that the
+    // chain still holds its anchor.
+    removeTail(anchored.seq - 1)(w.db);
+    reveals(3);
+    const id = readSyncState(w.db).identity!;
+    const res = await fetch(`${id.hubUrl}/audit-anchor`, {
+      method: 'POST',
+      headers: { authorization: authHeader(id), 'content-type': 'application/json' },
+      body: JSON.stringify({ head: chainHead(w.db), witness: { seq: anchored.seq, hash: anchored.hash } }),
+    });
+    expect(res.status).toBe(200);
+    // The latest anchor now matches the rewritten chain; the one before it does not, and verify checks all.
+    const v = await verifyAudit(w.db, { hub: true });
+    expect(v).toMatchObject({ ok: false, anchor: { source: 'hub', problem: 'rewritten', anchor: anchored } });
+    const out = renderLines(v.lines, 'en');
+    expect(out).toContain(`an earlier anchor the branch hub accepted, #${anchored.seq}, does not match this chain`);
   });
 
   it("the hub's service role can add anchors but not change or remove them", async () => {
