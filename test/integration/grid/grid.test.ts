@@ -392,7 +392,7 @@ describe('deep pages', () => {
   });
 
   it('a deep page (served from the ordered-id snapshot) follows a commit by another connection', async () => {
-    const Database = (await import('better-sqlite3')).default;
+    const Database = (await import('better-sqlite3-multiple-ciphers')).default;
     const sort = [{ col: 'aum' as const, dir: 'asc' as const }];
     const before = (await ok('customers.grid', { filter: {}, sort, offset: 1100, limit: 5 })).rows.map(
       (r) => r.customerNo,

@@ -6,7 +6,7 @@
  */
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runAuditCommand } from '../../../main/cli/audit';
 import { runCheckCommand } from '../../../main/cli/check';

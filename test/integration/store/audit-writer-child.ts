@@ -3,7 +3,7 @@
  * several at once): argv = store file, writer name, entries, and the time (ms since the epoch) to start
  * at, so that the writers overlap however long each took to load.
  */
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { recordAudit } from '../../../db/repos/audit';
 
 const [file, name, count, startAt] = process.argv.slice(2) as [string, string, string, string];

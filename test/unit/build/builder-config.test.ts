@@ -65,12 +65,14 @@ describe('electron-builder.yml', () => {
     expect(config.files).toContain('!out/**/*.map');
   });
 
-  it('unpacks better-sqlite3’s native module from the asar', () => {
+  it('unpacks the SQLite driver’s native module from the asar', () => {
     expect(config.asar).toBe(true);
-    expect(config.asarUnpack.some((p) => p.includes('better-sqlite3') && p.endsWith('.node'))).toBe(true);
+    expect(config.asarUnpack.some((p) => p.includes('better-sqlite3-multiple-ciphers') && p.endsWith('.node'))).toBe(
+      true,
+    );
     const mm = tryRequire<{ minimatch: (p: string, g: string) => boolean }>('minimatch');
     if (mm) {
-      const file = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+      const file = 'node_modules/better-sqlite3-multiple-ciphers/build/Release/better_sqlite3.node';
       expect(config.asarUnpack.some((g) => mm.minimatch(file, g))).toBe(true);
     }
     expect(config.npmRebuild).toBe(true);
