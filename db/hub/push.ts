@@ -214,18 +214,33 @@ async function outcomesOf(c: PoolClient, pc: PcIdentity, ids: number[]): Promise
   return new Map(r.rows.map((x) => [Number(x.mutation_id), x.outcome as Outcome]));
 }
 
+/**
+ * The records the page touches, then the records their write rules are judged against (TableRule.refs:
+ * a campaign entry's campaign), so the rules see the related state as it is under the branch lock.
+ */
 async function loadCurrent(c: PoolClient, branch: string, ms: Mutation[]): Promise<Map<string, Current>> {
   const effects = ms.flatMap((m) => m.effects);
   const out = new Map<string, Current>();
-  if (effects.length === 0) return out;
-  const r = await c.query(
-    `SELECT r.tbl, r.id, r.revision, r.data, r.deleted FROM records r
-       JOIN unnest($2::text[], $3::text[]) AS k(tbl, id) ON r.tbl = k.tbl AND r.id = k.id
-      WHERE r.branch = $1`,
-    [branch, effects.map((e) => e.table), effects.map((e) => e.id)],
-  );
-  for (const x of r.rows)
-    out.set(keyOf(x.tbl, x.id), { revision: Number(x.revision), data: x.data, deleted: x.deleted });
+  const load = async (keys: { table: string; id: string }[]) => {
+    if (keys.length === 0) return;
+    const r = await c.query(
+      `SELECT r.tbl, r.id, r.revision, r.data, r.deleted FROM records r
+         JOIN unnest($2::text[], $3::text[]) AS k(tbl, id) ON r.tbl = k.tbl AND r.id = k.id
+        WHERE r.branch = $1`,
+      [branch, keys.map((e) => e.table), keys.map((e) => e.id)],
+    );
+    for (const x of r.rows)
+      out.set(keyOf(x.tbl, x.id), { revision: Number(x.revision), data: x.data, deleted: x.deleted });
+  };
+  await load(effects);
+  const refs = new Map<string, { table: string; id: string }>();
+  for (const e of effects) {
+    const refsOf = Object.hasOwn(SYNC_RULES, e.table) ? SYNC_RULES[e.table]!.refs : undefined;
+    const row = 'deleted' in e ? out.get(keyOf(e.table, e.id))?.data : e.data;
+    if (!refsOf || !row) continue;
+    for (const ref of refsOf(row)) if (!out.has(keyOf(ref.table, ref.id))) refs.set(keyOf(ref.table, ref.id), ref);
+  }
+  await load([...refs.values()]);
   return out;
 }
 
@@ -236,6 +251,14 @@ type Verdict =
 /** Conflict when a record's revision moved since the PC read it; refused when a write rule says no. */
 function judge(current: Map<string, Current>, m: Mutation, actor: SyncActor | null): Verdict {
   const seen = new Set<string>();
+  // The mutation's own earlier effects, as its later ones see them (a campaign, then its entries).
+  const mine = new Map<string, Row | null>();
+  const related = (table: string, id: string) => {
+    const k = keyOf(table, id);
+    if (mine.has(k)) return mine.get(k)!;
+    const r = current.get(k);
+    return r && !r.deleted ? r.data : null;
+  };
   for (const e of m.effects) {
     const k = keyOf(e.table, e.id);
     if (seen.has(k)) return { outcome: 'refused', reason: { code: 'duplicate_effect', table: e.table, id: e.id } };
@@ -249,8 +272,9 @@ function judge(current: Map<string, Current>, m: Mutation, actor: SyncActor | nu
     // A shared table people write names its writer: leaving the user out must not dodge the role checks.
     if (actor === null && Object.hasOwn(SYNC_RULES, e.table) && !anonymousAllowed(e.table, before, after))
       return { outcome: 'refused', reason: { code: 'no_actor', table: e.table, id: e.id } };
-    const refusal = checkWrite(e.table, e.id, before, after, actor);
+    const refusal = checkWrite(e.table, e.id, before, after, actor, SYNC_RULES, related);
     if (refusal) return { outcome: 'refused', reason: { ...refusal } };
+    mine.set(k, after);
   }
   return { outcome: 'applied' };
 }

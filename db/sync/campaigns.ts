@@ -209,6 +209,9 @@ const UPSERT_ENTRY = query<
      status = excluded.status, note = excluded.note, updated_on = excluded.updated_on, updated_by = excluded.updated_by
    RETURNING id`,
 );
+const DELETE_OPPORTUNITY = query<[dedupeKey: string]>(
+  "DELETE FROM opportunities WHERE dedupe_key = ? AND source = 'campaign'",
+);
 const CREATED_BY = query<[id: number], { createdBy: number; createdOn: string }>(
   'SELECT created_by AS createdBy, created_on AS createdOn FROM campaigns WHERE id = ?',
 );
@@ -273,7 +276,12 @@ export const projectEntry: Projection = (db, _id, row) => {
     text(row.updated_on),
     by,
   )!;
-  if (row.status === 'pending') return;
+  if (row.status === 'pending') {
+    // Back at pending as the hub has it (work refused there, e.g. on a closed campaign): the opportunity
+    // the refused work made here goes too, so every PC holds the same opportunities.
+    DELETE_OPPORTUNITY.run(db, `campaign:${campaign}:${customer}`);
+    return;
+  }
   const c = CREATED_BY.get(db, campaign)!;
   syncOpportunity(db, id, by ?? c.createdBy, text(row.updated_on) ?? c.createdOn);
 };

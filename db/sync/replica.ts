@@ -7,7 +7,7 @@ import {
   type PullResponse,
   type PushResult,
 } from '../../shared/sync/protocol';
-import { checkWrite, type RuleRefusal, type SyncActor, type SyncRow } from '../../shared/sync/rules';
+import { checkWrite, type RuleRefusal, SYNC_RULES, type SyncActor, type SyncRow } from '../../shared/sync/rules';
 
 /**
  * The workstation's replica of the shared records and its outbox. Local writes go through
@@ -185,7 +185,10 @@ export function recordMutation(db: Database, m: LocalMutation): number {
       const base = cur?.revision ?? 0;
       const before = cur && !cur.deleted ? cur.data : null;
       const after = 'deleted' in e ? null : e.data;
-      const refusal = checkWrite(e.table, e.id, before, after, m.actor ?? null);
+      const refusal = checkWrite(e.table, e.id, before, after, m.actor ?? null, SYNC_RULES, (t, rid) => {
+        const r = readRecord(db, t, rid);
+        return r && !r.deleted ? r.data : null;
+      });
       if (refusal) throw new SyncRuleError(refusal);
       effects.push(
         after === null ? { ...e, baseRevision: base, deleted: true } : { ...e, baseRevision: base, data: after },

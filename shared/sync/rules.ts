@@ -60,6 +60,11 @@ export interface TransitionContext {
   /** The row being written (null: a delete). */
   after: SyncRow | null;
   actor: SyncActor | null;
+  /**
+   * Another record as the writer's side holds it now (the hub's state under the branch lock; the PC's
+   * replica): what TableRule.refs names. null: no such live record; undefined: not known here.
+   */
+  related?: ((table: string, id: string) => SyncRow | null) | undefined;
 }
 
 export type RuleCode =
@@ -100,6 +105,8 @@ export interface TableRule {
   anonymous?: boolean | ((before: SyncRow | null, after: SyncRow | null) => boolean);
   fields: Readonly<Record<string, FieldRule>>;
   deletable: boolean;
+  /** Records a write of this table is judged against (a campaign entry: its campaign), loaded with it. */
+  refs?: (row: SyncRow) => { table: string; id: string }[];
   /** A refusal detail, or null when the move is allowed. */
   transition?: (ctx: TransitionContext) => string | null;
 }
@@ -297,10 +304,16 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       owner: { type: 'text', required: true, maxLength: 64 },
     },
     deletable: true,
-    transition: (ctx) =>
-      ctx.after && ctx.id !== `${String(ctx.after.list)}:${String(ctx.after.customer_no)}`
-        ? 'key_mismatch'
-        : ownedTransition(ctx),
+    refs: (row) => [{ table: 'lists', id: String(row.list) }],
+    transition: (ctx) => {
+      const row = ctx.after ?? ctx.before;
+      if (ctx.after && ctx.id !== `${String(ctx.after.list)}:${String(ctx.after.customer_no)}`) return 'key_mismatch';
+      // The member's owner is its list's: nobody adds to or takes from a list that is not theirs.
+      const list = row && ctx.related ? ctx.related('lists', String(row.list)) : undefined;
+      if (ctx.after && list === null) return 'no_such_list';
+      if (list && row && list.owner !== row.owner) return 'not_list_owner';
+      return ownedTransition(ctx);
+    },
   },
   saved_queries: {
     key: 'uuid',
@@ -343,6 +356,7 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       updated_by: { type: 'text', maxLength: 64 },
     },
     deletable: false,
+    refs: (row) => [{ table: 'campaigns', id: String(row.campaign) }],
     transition: campaignEntryTransition,
   },
   // The branch's accounts (issue 16, "Identity"): declared with their rules in user-rules.ts.
@@ -396,10 +410,15 @@ function opportunityTransition({ before, after, actor }: TransitionContext): str
 
 /**
  * A campaign's entry: made pending with the campaign (campaign.manage), then worked by its manager
- * (opportunity.work, only their own; the president works the branch queue's and may work any).
+ * (opportunity.work, only their own; the president works the branch queue's and may work any) while
+ * the campaign is active.
  */
-function campaignEntryTransition({ before, after, actor }: TransitionContext): string | null {
+function campaignEntryTransition({ before, after, actor, related }: TransitionContext): string | null {
   if (after === null) return 'not_deletable';
+  // A closed campaign is not worked any more, on any PC (work done apart and pushed late is refused).
+  const campaign = related?.('campaigns', String(after.campaign));
+  if (campaign === null) return 'no_such_campaign';
+  if (before !== null && campaign?.status === 'closed') return 'campaign_closed';
   if (before === null) {
     if (after.status !== 'pending') return 'must_start_pending';
     if (actor && !can(actor, 'campaign.manage')) return 'role_cannot_create';
@@ -489,6 +508,7 @@ export function checkWrite(
   after: SyncRow | null,
   actor: SyncActor | null,
   rules: Readonly<Record<string, TableRule>> = SYNC_RULES,
+  related?: (table: string, id: string) => SyncRow | null,
 ): RuleRefusal | null {
   const rule = Object.hasOwn(rules, table) ? rules[table] : undefined;
   if (!rule) return { code: 'unknown_table', table, id };
@@ -514,7 +534,7 @@ export function checkWrite(
         return { code: 'missing_field', table, id, field };
     }
   }
-  const refused = rule.transition?.({ table, id, before, after, actor }) ?? null;
+  const refused = rule.transition?.({ table, id, before, after, actor, related }) ?? null;
   return refused === null ? null : { code: 'transition', table, id, detail: refused };
 }
 

@@ -224,19 +224,27 @@ describe('campaigns through the hub', () => {
     expect(campaignOpportunities(A)).toEqual(campaignOpportunities(C));
     expect(campaignOpportunities(B)).toEqual(campaignOpportunities(C));
 
-    // Closed on C while B works offline: B's call was made before B learnt of the close, and it counts
-    // (nothing done is lost); on B the campaign shows closed once back, with its work in the progress.
+    // Closed on C while B works offline: the hub refuses B's late work on the closed campaign; B gets a
+    // 同步冲突 entry, its entry is back at pending and the opportunity its work made there is gone.
     B.cable.unplug();
     expect(await until(() => !B.worker.listening)).toBe(true);
     await ok(B.w, 'campaigns.setStatus', { entryId: mineB[1]!.id, status: 'contacted' }, B.s.manager2);
+    expect(campaignOpportunities(B)).toHaveLength(4);
     await ok(C.w, 'campaigns.close', { id: made.id }, C.s.president);
     expect(await until(async () => (await campaignOn(A, '理财季', 'manager1'))?.status === 'closed')).toBe(true);
     B.cable.plug();
     expect(await until(converged, 8000)).toBe(true);
-    expect(listConflicts(B.w.db)).toEqual([]);
+    expect(
+      listConflicts(B.w.db).map((c) => [
+        c.name,
+        c.outcome,
+        (c.reason.rule as { detail?: string })?.detail ?? c.reason.detail,
+      ]),
+    ).toEqual([['campaigns.setStatus', 'refused', 'campaign_closed']]);
     expect((await campaignOn(B, '理财季', 'manager2'))?.status).toBe('closed');
-    const after = expected.map((p) => (p.name === '赵经理' ? { ...p, pending: 0, contacted: 1 } : p));
-    expect(norm(await progressOn(C, made.id))).toBe(norm(after));
+    expect((await entriesOn(B, onB.id, 'manager2')).find((e) => e.id === mineB[1]!.id)?.status).toBe('pending');
+    expect(campaignOpportunities(B)).toEqual(campaignOpportunities(C));
+    expect(norm(await progressOn(C, made.id))).toBe(norm(expected));
     // Closed is closed everywhere: no one works it any more, on any PC.
     const refused = await call(A.w, 'campaigns.setStatus', { entryId: mineA[0]!.id, status: 'won' }, A.s.manager1);
     expect(refused.ok).toBe(false);
@@ -289,7 +297,7 @@ describe('opportunities through the hub', () => {
         'proposal>lost:manager1',
       ]);
     }
-    expect(listConflicts(B.w.db)).toEqual([]);
+    expect(listConflicts(B.w.db).filter((c) => c.name.startsWith('opportunities.'))).toEqual([]);
 
     // A second one: won on A, moved back a stage on B apart. Won is final: B's move is a 同步冲突 entry.
     const two = await ok(
@@ -308,9 +316,11 @@ describe('opportunities through the hub', () => {
     expect(await until(async () => (await oppOn(C, '理财升级', 'president'))?.stage === 'won')).toBe(true);
     B.cable.plug();
     expect(await until(converged, 8000)).toBe(true);
-    expect(listConflicts(B.w.db).map((c) => [c.name, c.reason.refused, c.reason.from, c.reason.to])).toEqual([
-      ['opportunities.move', 'OPPORTUNITY_STAGE', 'won', 'negotiating'],
-    ]);
+    expect(
+      listConflicts(B.w.db)
+        .filter((c) => c.name.startsWith('opportunities.'))
+        .map((c) => [c.name, c.reason.refused, c.reason.from, c.reason.to]),
+    ).toEqual([['opportunities.move', 'OPPORTUNITY_STAGE', 'won', 'negotiating']]);
     expect(await oppOn(B, '理财升级')).toMatchObject({
       stage: 'won',
       amount: '300000.00',
@@ -490,6 +500,39 @@ describe('lists, saved queries and favourites through the hub', () => {
     expect(membersOf(A, made.id)).toEqual(['8000000001']);
     expect(await ok(A.w, 'favorites.which', { customerIds: [A.w.ids.customers.m1a] }, A.s.manager1)).toEqual([]);
     expect((await ok(A.w, 'queries.list', {}, A.s.manager1)).map((x) => x.name)).not.toContain(q.name);
+
+    // A PC that names manager2 as the owner of a member of manager1's list: the hub checks the list itself.
+    const listId = (
+      await owner.query("SELECT id FROM records WHERE branch = $1 AND tbl = 'lists' AND NOT deleted", [BRANCH])
+    ).rows[0].id as string;
+    const rogue = await enrolTestPc(`http://127.0.0.1:${hub2.port}`, owner, BRANCH, 'rogue-lists');
+    const forged = await post(
+      `http://127.0.0.1:${hub2.port}/push`,
+      {
+        mutations: [
+          {
+            id: 1,
+            name: 'lists.state',
+            args: {},
+            userId: 'manager2',
+            role: 'manager',
+            staff: 'E102',
+            effects: [
+              {
+                table: 'list_members',
+                id: `${listId}:8000000003`,
+                baseRevision: 0,
+                data: { list: listId, customer_no: '8000000003', owner: 'manager2' },
+              },
+            ],
+          },
+        ],
+      },
+      rogue.token,
+    );
+    expect(forged.body.results.map((x: { reason: { detail?: string } }) => x.reason.detail)).toEqual([
+      'not_list_owner',
+    ]);
 
     // Deleted on A: gone everywhere, members and all, on the hub too.
     await ok(A.w, 'lists.delete', { id: made.id }, A.s.manager1);
