@@ -187,6 +187,13 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
         typeof details?.field === 'string' ? t(`rules.param.${details.field}`, { defaultValue: details.field }) : '—';
       return t('errors.RULE_PARAM', { field, min: String(details?.min ?? '—'), max: String(details?.max ?? '—') });
     }
+    case 'STORE_DAMAGED': {
+      // The store refused a page (or was quarantined): name the file and offer the newest backup.
+      const file = typeof details?.file === 'string' ? details.file : null;
+      const backup = typeof details?.backup === 'string' ? details.backup : null;
+      if (!file) return t('errors.STORE_DAMAGED');
+      return backup ? t('storeProtection.damaged', { file, backup }) : t('storeProtection.damagedNoBackup', { file });
+    }
     case 'CAMPAIGN_IMPORT_INVALID': {
       const errs = Array.isArray(details?.errors) ? details.errors : [];
       return t('errors.CAMPAIGN_IMPORT_INVALID', {

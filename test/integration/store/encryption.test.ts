@@ -34,6 +34,8 @@ import type { Input, MethodName, Output } from '../../../shared/api';
 import { type CallResult, isAppError } from '../../../shared/errors';
 import { dataTables, makeDemoStore, removeTempDirs, tableDigest } from '../demo/helpers';
 import { demoSignIn } from '../support/demo-session';
+import { loadTranslations } from '../../support/i18n';
+import { errorMessage } from '../../../renderer/src/i18n/messages';
 import { fileContains, firstLeafPage, flipByte } from './encryption-support';
 
 function digestAll(db: Parameters<typeof dataTables>[0]): Record<string, { rows: number; sha: string }> {
@@ -345,6 +347,17 @@ describe('one changed byte in an encrypted store', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('STORE_DAMAGED');
     expect(r.error.details).toMatchObject({ file: path.resolve(file), reason: 'quarantined' });
+    // What the window shows: the file named, no code, no stack (renderer/src/i18n/messages.ts).
+    const { tr } = await loadTranslations('zh-CN');
+    const zh = errorMessage(tr('zh-CN'), r.error.code, r.error.details);
+    const en = errorMessage(tr('en'), r.error.code, r.error.details);
+    expect(zh).toContain(path.resolve(file));
+    expect(zh).toContain('已损坏');
+    expect(en).toContain('is damaged');
+    expect(`${zh}${en}`).not.toMatch(/STORE_DAMAGED|SQLITE_|\{\{/);
+    expect(errorMessage(tr('en'), 'STORE_DAMAGED', { file: '/x/crm.db', backup: '/x/backups/crm-v27.db' })).toContain(
+      'last good backup: /x/backups/crm-v27.db',
+    );
     // Everything after is refused too, even calls that would not touch the page.
     const next = await p.call('customers.gridCount', { filter: {} });
     expect(!next.ok && next.error.code).toBe('STORE_DAMAGED');
