@@ -23,8 +23,16 @@ const QUEUED = query<[], { n: number }>("SELECT count(*) AS n FROM sync_outbox W
 const HUB_CA = 'sync.hubCa';
 const LAST_HUB = 'sync.lastHub';
 
-/** The PEM of the CA that signs the hub's certificate (the bank's), or null: the system's trust store. */
+const HAS_SETTINGS = query<[], { n: number }>(
+  "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'settings'",
+);
+
+/**
+ * The PEM of the CA that signs the hub's certificate (the bank's), or null: the system's trust store.
+ * A bare sync store (the protocol's own tests) has no settings table and trusts the system store.
+ */
 export function hubCa(db: Database): string | null {
+  if (!HAS_SETTINGS.get(db)?.n) return null;
   return SETTING.get(db, HUB_CA)?.value ?? null;
 }
 

@@ -194,7 +194,7 @@ describe('workstations', () => {
         args: {},
         effects: [
           { table: ITEMS, id: uuid7(), data: { title: 'fine', status: 'open' } },
-          { table: 'users', id: 'u1', data: {} },
+          { table: 'no_such_table', id: 'u1', data: {} },
         ],
       }),
     ).toThrow(/unknown_table/);
