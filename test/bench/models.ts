@@ -8,6 +8,11 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { fitBoosted, predictBoosted } from '../../main/models/boosted';
+import { allRows } from '../../main/models/dataset';
+import { fitLogisticCV, predictLogistic } from '../../main/models/logistic';
+import { auc } from '../../main/models/metrics';
+import { syntheticLogistic } from '../../main/models/synthetic';
 
 interface Phase {
   phase: string;
@@ -64,12 +69,7 @@ export async function benchModels(opts: { rows: number; print: (s: string) => vo
   );
 }
 
-async function inWorker(rows: number): Promise<void> {
-  const { allRows } = await import('../../main/models/dataset');
-  const { fitLogisticCV, predictLogistic } = await import('../../main/models/logistic');
-  const { fitBoosted, predictBoosted } = await import('../../main/models/boosted');
-  const { auc } = await import('../../main/models/metrics');
-  const { syntheticLogistic } = await import('../../main/models/synthetic');
+function inWorker(rows: number): void {
   const send = (phase: string, t: number, detail = '') =>
     parentPort!.postMessage({ phase, seconds: (performance.now() - t) / 1000, detail } satisfies Phase);
 
@@ -91,7 +91,9 @@ async function inWorker(rows: number): Promise<void> {
       effects: Array.from({ length: L }, (_, i) => (j < 5 ? 0.15 * ((i % 3) - 1) : 0)),
     };
   });
-  const data = syntheticLogistic({ intercept: -2, numeric, categorical }, rows, 2026);
+  // centred: the numbers' means would otherwise push every row to one class
+  const intercept = -2 - numeric.reduce((a, m) => a + m.beta * m.mean, 0);
+  const data = syntheticLogistic({ intercept, numeric, categorical }, rows, 2026);
   const all = allRows(rows);
   let pos = 0;
   for (let i = 0; i < rows; i++) pos += data.target[i]!;
@@ -106,7 +108,7 @@ async function inWorker(rows: number): Promise<void> {
   send(
     'logistic: train',
     t,
-    `${lr.model.penalty} lambda=${lr.model.lambda.toPrecision(3)} chosen by CV on ≤50k rows, final fit ${lr.model.iterations} iterations on all rows`,
+    `${lr.model.penalty} lambda=${lr.model.lambda.toPrecision(3)} chosen by CV on ≤30k rows, final fit ${lr.model.iterations} iterations on all rows`,
   );
   t = performance.now();
   const pl = predictLogistic(lr.model, data, all);
@@ -129,7 +131,5 @@ async function inWorker(rows: number): Promise<void> {
 }
 
 if (!isMainThread && (workerData as { modelsBench?: boolean } | null)?.modelsBench) {
-  inWorker((workerData as { rows: number }).rows).catch((e: unknown) => {
-    throw e;
-  });
+  inWorker((workerData as { rows: number }).rows);
 }
