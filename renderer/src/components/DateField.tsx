@@ -8,7 +8,7 @@
  * A value that is not a date, or is out of bounds, is refused with the app's message and marks the
  * field invalid for its form (setCustomValidity), so a form cannot be sent with it.
  */
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { addMonths, checkDate, isoDate, keyMove, monthGrid } from './date-input';
 import './fields.css';
@@ -81,6 +81,16 @@ export function DateField({
     };
     document.addEventListener('mousedown', away);
     return () => document.removeEventListener('mousedown', away);
+  }, [open]);
+
+  // near the window's right edge the calendar opens leftwards, so it is never cut off
+  const popover = useRef<HTMLDivElement>(null);
+  const [alignRight, setAlignRight] = useState(false);
+  useLayoutEffect(() => {
+    if (!open) return setAlignRight(false);
+    const wrapBox = wrap.current?.getBoundingClientRect();
+    const width = popover.current?.offsetWidth ?? 0;
+    setAlignRight(!!wrapBox && wrapBox.left + width > document.documentElement.clientWidth - 4);
   }, [open]);
 
   useEffect(() => {
@@ -184,7 +194,8 @@ export function DateField({
       )}
       {open && (
         <div
-          className="date-popover"
+          ref={popover}
+          className={alignRight ? 'date-popover date-popover-right' : 'date-popover'}
           role="dialog"
           onKeyDown={onGridKey}
           aria-label={t('dateField.month', { year: y, month: m, monthName: t(`dateField.monthName.${m}`) })}

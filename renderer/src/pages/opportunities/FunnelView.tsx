@@ -8,6 +8,7 @@ import { ErrorNotice, Loading } from '../../components/ui';
 import { count, yuan } from '../../format';
 import { Chart } from '../desktop/chart';
 import { DateField } from '../../components/DateField';
+import './funnel.css';
 
 echarts.use([FunnelChart]);
 
@@ -76,7 +77,7 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
       <ErrorNotice error={state.error} onRetry={state.reload} />
       {state.loading && !data && <Loading />}
       {data && option && (
-        <div className="grid-2">
+        <div className="grid-2 funnel-layout">
           <section className="panel" aria-labelledby="funnel-title">
             <h2 id="funnel-title">{t('opportunities.funnel.title')}</h2>
             <div style={{ height: 300, display: 'flex' }}>
@@ -134,64 +135,66 @@ export function FunnelView({ onDrill }: { onDrill: (f: OpportunityFilter) => voi
           </section>
           <section className="panel" aria-labelledby="sources-title">
             <h2 id="sources-title">{t('opportunities.funnel.sources')}</h2>
-            <table className="data-table" data-testid="funnel-sources">
-              <thead>
-                <tr>
-                  <th scope="col">{t('opportunities.funnel.sourceCol')}</th>
-                  <th scope="col" className="num">
-                    {t('opportunities.funnel.totalCol')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('opportunities.funnel.openCol')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('opportunities.funnel.wonCol')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('opportunities.funnel.lostCol')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('opportunities.funnel.wonAmount')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('opportunities.funnel.winRate')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.sources.map((s) => (
-                  <tr key={s.source} data-testid={`funnel-source-${s.source}`}>
-                    <th scope="row">{t(`opportunities.source.${s.source}`)}</th>
-                    <td className="num">{link(s.total, { source: s.source }, `funnel-source-${s.source}-total`)}</td>
-                    <td className="num">
-                      {link(s.open, { source: s.source, open: true }, `funnel-source-${s.source}-open`)}
-                    </td>
-                    <td className="num">
-                      {link(s.won, { source: s.source, stage: 'won' }, `funnel-source-${s.source}-won`)}
-                    </td>
-                    <td className="num">
-                      {link(s.lost, { source: s.source, stage: 'lost' }, `funnel-source-${s.source}-lost`)}
-                    </td>
-                    <td className="num tabular">{yuan(s.wonAmount)}</td>
-                    <td
-                      className="num tabular"
-                      title={t('opportunities.funnel.winRateBasis', {
-                        won: s.won,
-                        closed: s.won + s.lost,
-                        open: s.open,
-                      })}
-                    >
-                      {pct(s.winRate)}
-                    </td>
+            <div className="table-wrap">
+              <table className="data-table" data-testid="funnel-sources">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('opportunities.funnel.sourceCol')}</th>
+                    <th scope="col" className="num">
+                      {t('opportunities.funnel.totalCol')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('opportunities.funnel.openCol')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('opportunities.funnel.wonCol')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('opportunities.funnel.lostCol')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('opportunities.funnel.wonAmount')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('opportunities.funnel.winRate')}
+                    </th>
                   </tr>
-                ))}
-                <tr>
-                  <th scope="row">{t('opportunities.funnel.total')}</th>
-                  <td className="num">{link(data.total, {}, 'funnel-total')}</td>
-                  <td colSpan={5} />
-                </tr>
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.sources.map((s) => (
+                    <tr key={s.source} data-testid={`funnel-source-${s.source}`}>
+                      <th scope="row">{t(`opportunities.source.${s.source}`)}</th>
+                      <td className="num">{link(s.total, { source: s.source }, `funnel-source-${s.source}-total`)}</td>
+                      <td className="num">
+                        {link(s.open, { source: s.source, open: true }, `funnel-source-${s.source}-open`)}
+                      </td>
+                      <td className="num">
+                        {link(s.won, { source: s.source, stage: 'won' }, `funnel-source-${s.source}-won`)}
+                      </td>
+                      <td className="num">
+                        {link(s.lost, { source: s.source, stage: 'lost' }, `funnel-source-${s.source}-lost`)}
+                      </td>
+                      <td className="num tabular">{yuan(s.wonAmount)}</td>
+                      <td
+                        className="num tabular"
+                        title={t('opportunities.funnel.winRateBasis', {
+                          won: s.won,
+                          closed: s.won + s.lost,
+                          open: s.open,
+                        })}
+                      >
+                        {pct(s.winRate)}
+                      </td>
+                    </tr>
+                  ))}
+                  <tr>
+                    <th scope="row">{t('opportunities.funnel.total')}</th>
+                    <td className="num">{link(data.total, {}, 'funnel-total')}</td>
+                    <td colSpan={5} />
+                  </tr>
+                </tbody>
+              </table>
+            </div>
             {data.rules.length > 0 && (
               <>
                 <h3>{t('opportunities.funnel.rules')}</h3>
