@@ -35,6 +35,8 @@ export default defineConfig({
           columnsWorker: resolve(__dirname, 'main/grid/columns-worker.ts'),
           // Reminders and opportunity rules after imports, for big books
           afterImportWorker: resolve(__dirname, 'main/jobs/after-import-worker.ts'),
+          // Reads every page of a big store once after start-up (encrypted pages authenticate as read)
+          storeVerifyWorker: resolve(__dirname, 'main/store-verify-worker.ts'),
         },
       },
     },

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { flushPendingAudit } from '../db/repos/audit';
 import { currentVersion } from '../db/migrate';
 import type { EncryptProgress } from '../db/encrypt';
-import { latestBackup } from '../db/open';
+import { DEFAULT_FULL_CHECK_MAX_BYTES, latestBackup } from '../db/open';
 import { quarantineStore } from '../db/quarantine';
 import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './auth/sessions';
 import { systemClock, type Clock } from './clock';
@@ -16,6 +16,7 @@ import { FollowUps } from './jobs/follow-ups';
 import { log } from './log';
 import { lockStore } from './store-lock';
 import { openAppStore } from './store-key';
+import { verifyInBackground } from './store-verify';
 import { inboxDir, rejectsDir } from './paths';
 import { startWorkstationSync } from './sync/start';
 import { workerOf } from './sync/worker';
@@ -55,6 +56,11 @@ export interface ServiceOptions {
   encrypt?: boolean;
   /** Progress of a plaintext store's conversion (for a start-up page); console lines are always written. */
   onEncryptProgress?: (p: EncryptProgress) => void;
+  /**
+   * Stores above this size skip the full check at open (db/open.ts, default 256 MB) and get every page
+   * read once in a background worker instead (main/store-verify-worker.ts); damage found quarantines.
+   */
+  fullCheckMaxBytes?: number;
 }
 
 /** A store found damaged while serving: every later call is refused with this (main/registry.ts). */
@@ -100,6 +106,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       encrypt: opts.encrypt ?? false,
       ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
       ...(opts.onEncryptProgress ? { onEncryptProgress: opts.onEncryptProgress } : {}),
+      ...(opts.fullCheckMaxBytes !== undefined ? { fullCheckMaxBytes: opts.fullCheckMaxBytes } : {}),
     });
   } catch (e) {
     lock?.release();
@@ -169,6 +176,20 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     log.info('sessions ended by a change from the hub', { userId: c.userId, disabled: c.disabled });
   });
   let damaged: StoreDamage | null = null;
+  const markDamaged = (sqlite: string): StoreDamage => {
+    if (damaged) return damaged;
+    const file = path.resolve(opts.dbPath);
+    damaged = { file, backup: latestBackup(file, opts.backupDir), sqlite };
+    log.error('store damaged: quarantined, every call refused from now on', { ...damaged });
+    try {
+      quarantineStore(file, { since: clock.now().toISOString(), sqlite, backup: damaged.backup });
+    } catch (e) {
+      log.error('could not write the quarantine marker', { error: String(e) });
+    }
+    return damaged;
+  };
+  // A store too big for the full check at open has every page read once in the background.
+  const verifier = verifyInBackground(opts.dbPath, opts.fullCheckMaxBytes ?? DEFAULT_FULL_CHECK_MAX_BYTES, markDamaged);
   return {
     db,
     sessions,
@@ -191,18 +212,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     get damaged() {
       return damaged;
     },
-    markDamaged(sqlite) {
-      if (damaged) return damaged;
-      const file = path.resolve(opts.dbPath);
-      damaged = { file, backup: latestBackup(file, opts.backupDir), sqlite };
-      log.error('store damaged: quarantined, every call refused from now on', { ...damaged });
-      try {
-        quarantineStore(file, { since: clock.now().toISOString(), sqlite, backup: damaged.backup });
-      } catch (e) {
-        log.error('could not write the quarantine marker', { error: String(e) });
-      }
-      return damaged;
-    },
+    markDamaged,
     async close() {
       await Promise.all([
         imports.close(),
@@ -211,6 +221,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         followUps.close(),
         sync?.stop(),
         workerOf(db)?.stop(),
+        verifier?.terminate(),
       ]);
       vault.close();
       db.close();

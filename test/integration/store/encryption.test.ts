@@ -395,3 +395,35 @@ describe('one changed byte in an encrypted store', () => {
     return path.join(path.dirname(file), 'fresh', 'crm.db');
   }
 });
+
+describe('a big store with a changed page the open-time checks do not read', () => {
+  it('is found by the background page check after start-up and quarantined', async () => {
+    const demo = await makeDemoStore({ customers: 300, seed: 23 });
+    demo.close();
+    (await openAppStore(demo.file)).db.close();
+    // The last leaf page of customers: the structural checks at open read only each table's first row.
+    const conn = openExistingStore(demo.file, { readonly: true });
+    const pageSize = conn.pragma('page_size', { simple: true }) as number;
+    const last = conn
+      .prepare(`SELECT pageno FROM dbstat WHERE name = 'customers' AND pagetype = 'leaf' ORDER BY path DESC LIMIT 1`)
+      .pluck()
+      .get() as number;
+    conn.close();
+    flipByte(demo.file, last, pageSize);
+    // "Big": anything over 0 bytes skips the full check at open, as a store over 256 MB does.
+    const s = await createServices({ dbPath: demo.file, mode: 'browser', encrypt: true, fullCheckMaxBytes: 0 });
+    try {
+      for (let i = 0; i < 600 && !s.damaged; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(s.damaged).toMatchObject({
+        file: path.resolve(demo.file),
+        sqlite: expect.stringMatching(/^SQLITE_CORRUPT/),
+      });
+      expect(existsSync(quarantineFile(demo.file))).toBe(true);
+      const r = createRegistry(s);
+      const answer = await r.dispatch({ method: 'system.info', input: {}, session: null }, { adapter: 'test' });
+      expect(!answer.ok && answer.error.code).toBe('STORE_DAMAGED');
+    } finally {
+      await s.close();
+    }
+  });
+});

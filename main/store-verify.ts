@@ -1,0 +1,40 @@
+/**
+ * The background page check of a big store (main/store-verify-worker.ts), started after open when the
+ * store skipped the full check there. Damage found quarantines the store through `onDamage`.
+ */
+import { statSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
+import { log } from './log';
+import type { VerifyMessage } from './store-verify-worker';
+import { startWorker } from './workers';
+
+export function verifyInBackground(
+  dbPath: string,
+  fullCheckMaxBytes: number,
+  onDamage: (sqlite: string) => void,
+): Worker | null {
+  let size = 0;
+  try {
+    size = statSync(dbPath).size;
+  } catch {
+    return null;
+  }
+  if (size <= fullCheckMaxBytes) return null;
+  return startWorker<VerifyMessage>(
+    'storeVerifyWorker.js',
+    'store-verify-worker-tsx.cjs',
+    { dbPath },
+    {
+      message: (m) => {
+        if (m.type === 'failed') log.warn('store pages not verified', { reason: m.message.slice(0, 200) });
+        else if (m.ok) log.info('store pages verified', { mb: Math.round(size / 2 ** 20), ms: m.ms });
+        else {
+          log.error('store pages failed verification', { sqlite: m.sqlite, problems: m.problems });
+          onDamage(m.sqlite);
+        }
+        return true;
+      },
+      error: (e) => log.warn('store verification worker failed', { error: e.message }),
+    },
+  );
+}
