@@ -290,12 +290,14 @@ const UNPLACED_CAMPAIGNS = query<[], { id: string; data: string }>(
   `SELECT s.id, s.data FROM sync_records s WHERE s.tbl = 'campaigns' AND s.deleted = 0 AND s.data IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.tbl = 'campaigns' AND l.id = s.id)`,
 );
+// One indexed look-up per entry record (the campaign's link, the customer by number, the entry by its
+// UNIQUE (campaign_id, customer_id)): a large campaign's placed entries cost a few ms per cycle.
 const UNPLACED_ENTRIES = query<[], { id: string; data: string }>(
   `SELECT s.id, s.data FROM sync_records s WHERE s.tbl = 'campaign_entries' AND s.deleted = 0 AND s.data IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM sync_links l JOIN campaign_entries e ON e.campaign_id = l.local_id
-                     JOIN customers c ON c.id = e.customer_id
-                     WHERE l.tbl = 'campaigns' AND l.id = json_extract(s.data, '$.campaign')
-                       AND c.customer_no = json_extract(s.data, '$.customer_no'))`,
+     AND NOT EXISTS (SELECT 1 FROM sync_links l
+                     JOIN customers c ON c.customer_no = json_extract(s.data, '$.customer_no')
+                     JOIN campaign_entries e ON e.campaign_id = l.local_id AND e.customer_id = c.id
+                     WHERE l.tbl = 'campaigns' AND l.id = json_extract(s.data, '$.campaign'))`,
 );
 
 /** Campaigns and entries that arrived before their branch, creator or customers did here, placed now. */

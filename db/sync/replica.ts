@@ -1,12 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import {
   type Effect,
+  MAX_EFFECTS_PER_MUTATION,
   MAX_MUTATION_BYTES,
   type Mutation,
   mutationSchema,
   type PullResponse,
   type PushResult,
 } from '../../shared/sync/protocol';
+import { query } from '../sql';
 import { checkWrite, type RuleRefusal, SYNC_RULES, type SyncActor, type SyncRow } from '../../shared/sync/rules';
 
 /**
@@ -153,8 +155,16 @@ function toRecord(r: RecordRow): ReplicaRecord {
   };
 }
 
+// Statements prepared once per store handle (db/sql.ts): a campaign of thousands of entries is one
+// readRecord and one overlay per entry, and preparing each time cost more than running them.
+const RECORD = query<[table: string, id: string], RecordRow>('SELECT * FROM sync_records WHERE tbl = ? AND id = ?');
+const OVERLAY = query<[table: string, id: string, revision: number, data: string | null, deleted: number]>(
+  `INSERT INTO sync_records (tbl, id, revision, data, deleted) VALUES (?, ?, ?, ?, ?)
+   ON CONFLICT (tbl, id) DO UPDATE SET revision = excluded.revision, data = excluded.data, deleted = excluded.deleted`,
+);
+
 export function readRecord(db: Database, table: string, id: string): ReplicaRecord | null {
-  const r = db.prepare('SELECT * FROM sync_records WHERE tbl = ? AND id = ?').get(table, id) as RecordRow | undefined;
+  const r = RECORD.get(db, table, id);
   return r ? toRecord(r) : null;
 }
 
@@ -197,7 +207,7 @@ export function recordMutation(db: Database, m: LocalMutation): number {
     }
     // A mutation the hub's schema would reject would block the outbox behind it forever: refuse it now.
     const wire = { id, name: m.name, args: m.args ?? null, effects, ...actorOnWire(m.actor ?? null) };
-    if (!mutationSchema.safeParse(wire).success) throw new SyncShapeError('shape', m.name);
+    if (!fitsWire(wire)) throw new SyncShapeError('shape', m.name);
     if (Buffer.byteLength(JSON.stringify(wire)) > MAX_MUTATION_BYTES) throw new SyncShapeError('too_large', m.name);
     db.prepare(
       "INSERT INTO sync_outbox (id, name, args, effects, status, actor, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
@@ -218,6 +228,23 @@ export function recordMutation(db: Database, m: LocalMutation): number {
   })();
 }
 
+/**
+ * What the hub's mutationSchema would say of the mutation, without running zod over every effect (a
+ * campaign queues thousands): the envelope is parsed with one effect, the effects checked by hand with
+ * the same limits.
+ */
+function fitsWire(wire: { effects: Effect[] } & Record<string, unknown>): boolean {
+  if (wire.effects.length > MAX_EFFECTS_PER_MUTATION) return false;
+  if (!mutationSchema.safeParse({ ...wire, effects: wire.effects.slice(0, 1) }).success) return false;
+  return wire.effects.every((e) => {
+    const len = (v: string, max: number) => v.length >= 1 && v.length <= max;
+    if (!len(e.table, 64) || !len(e.id, 200) || !Number.isSafeInteger(e.baseRevision) || e.baseRevision < 0)
+      return false;
+    if ('deleted' in e) return e.baseRevision >= 1;
+    return Object.keys(e.data).every((k) => k.length <= 64);
+  });
+}
+
 /** Runs a domain operation and records what it writes, in one transaction. */
 export function runMutation(
   db: Database,
@@ -232,10 +259,7 @@ export function runMutation(
 }
 
 function overlay(db: Database, table: string, id: string, data: SyncRow | null, revision: number): void {
-  db.prepare(
-    `INSERT INTO sync_records (tbl, id, revision, data, deleted) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (tbl, id) DO UPDATE SET revision = excluded.revision, data = excluded.data, deleted = excluded.deleted`,
-  ).run(table, id, revision, data === null ? null : JSON.stringify(data), data === null ? 1 : 0);
+  OVERLAY.run(db, table, id, revision, data === null ? null : JSON.stringify(data), data === null ? 1 : 0);
 }
 
 /** Who acted, as the wire names them: username, role and employee number (the hub checks them). */

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { query } from '../sql';
 
 /**
  * The workstation's side of the branch network: its identity on the hub, the replica of the shared
@@ -154,23 +155,27 @@ export function syncJoined(db: Database): boolean {
   return has !== undefined && readSyncState(db).identity !== null;
 }
 
+const SYNC_ID_OF = query<[table: string, localId: number], { id: string }>(
+  'SELECT id FROM sync_links WHERE tbl = ? AND local_id = ?',
+);
+const LOCAL_ID_OF = query<[table: string, id: string], { local_id: number }>(
+  'SELECT local_id FROM sync_links WHERE tbl = ? AND id = ?',
+);
+const LINK = query<[table: string, id: string, localId: number]>(
+  'INSERT INTO sync_links (tbl, id, local_id) VALUES (?, ?, ?)',
+);
+
 /** The shared record id of a local row, or null when it was never shared (made while standalone). */
 export function syncIdOf(db: Database, table: string, localId: number): string | null {
-  const r = db.prepare('SELECT id FROM sync_links WHERE tbl = ? AND local_id = ?').get(table, localId) as
-    | { id: string }
-    | undefined;
-  return r?.id ?? null;
+  return SYNC_ID_OF.get(db, table, localId)?.id ?? null;
 }
 
 /** The local row of a shared record, or null when this store has none (yet). */
 export function localIdOf(db: Database, table: string, id: string): number | null {
-  const r = db.prepare('SELECT local_id FROM sync_links WHERE tbl = ? AND id = ?').get(table, id) as
-    | { local_id: number }
-    | undefined;
-  return r?.local_id ?? null;
+  return LOCAL_ID_OF.get(db, table, id)?.local_id ?? null;
 }
 
 /** Ties a shared record to its local row (both ways unique). */
 export function linkRecord(db: Database, table: string, id: string, localId: number): void {
-  db.prepare('INSERT INTO sync_links (tbl, id, local_id) VALUES (?, ?, ?)').run(table, id, localId);
+  LINK.run(db, table, id, localId);
 }
