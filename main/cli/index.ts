@@ -2,6 +2,10 @@
  * Command line for unattended and set-up work (`npm run crm -- <command>`, or the packaged app
  * with arguments). Each command returns a process exit code and logs one summary line.
  */
+import { isAppError } from '../../shared/errors';
+import { describeStartupError } from '../app/startup-error';
+import { defaultDbPath } from '../paths';
+
 const USAGE = `Usage: crm <command> [options]
 Commands:
   demo     --customers N [--seed S] [--db PATH] [--fresh]   seed a demo branch (and its extract files)
@@ -17,6 +21,21 @@ Commands:
 `;
 
 export async function runCli(args: string[]): Promise<number> {
+  try {
+    return await runCommand(args);
+  } catch (err) {
+    // A store that cannot be opened (damaged, quarantined, its key missing or wrong, in use): the same
+    // two-language text as the app's start-up dialog, naming the file; no stack trace (exit 2).
+    if (isAppError(err) && err.code.startsWith('STORE_')) {
+      const text = describeStartupError(err, defaultDbPath());
+      process.stderr.write(`${text.title}\n\n${text.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function runCommand(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
     case 'demo': {
