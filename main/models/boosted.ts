@@ -13,7 +13,7 @@
  *  - leaf values are Newton steps -G / (H + l2), shrunk by the learning rate; the number of trees
  *    is chosen by early stopping on a held-back tenth of the training rows (validation log loss);
  *  - on large sets each tree is grown on a random share of the rows (Friedman's stochastic gradient
- *    boosting), so the time per tree stops growing with the row count past 200,000 rows.
+ *    boosting), so the time per tree stops growing with the row count past 100,000 rows.
  */
 import type { CategoricalColumn, Column, Dataset } from './dataset';
 import { type PooledLevels, levelMap, poolLevels } from './levels';
@@ -58,7 +58,7 @@ export interface BoostedOptions {
   maxBins?: number;
   /**
    * Share of the training rows each tree is grown on (stochastic gradient boosting); by default all
-   * up to 200,000 rows, then 200,000 / rows (at least a quarter), which bounds the cost of a tree.
+   * up to 100,000 rows, then 100,000 / rows, which bounds the cost of a tree whatever the row count.
    */
   subsample?: number;
   seed?: number;
@@ -195,15 +195,21 @@ function bestSplit(leaf: Leaf, features: BinnedFeature[], nBins: number[], l2: n
   const { gh, cnt, G, H } = leaf;
   const n = leaf.end - leaf.start;
   const parent = (G * G) / (H + l2);
-  let best: Split | null = null;
   const minH = 1e-3;
-  const consider = (feature: number, GL: number, HL: number, nL: number, bitsOf: () => Uint32Array) => {
-    const nR = n - nL;
+  // The best so far, as plain numbers (no allocation per candidate): the mask is built once at the end.
+  let bestGain = 1e-9;
+  let bestF = -1;
+  let bestThr = 0;
+  let bestMissLeft = false;
+  let bestCats: number[] | null = null;
+  let bGL = 0;
+  let bHL = 0;
+  let bnL = 0;
+  const gainOf = (GL: number, HL: number, nL: number): number => {
     const HR = H - HL;
-    if (nL < minRows || nR < minRows || HL < minH || HR < minH) return;
+    if (nL < minRows || n - nL < minRows || HL < minH || HR < minH) return Number.NEGATIVE_INFINITY;
     const GR = G - GL;
-    const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
-    if (gain > 1e-9 && (!best || gain > best.gain)) best = { gain, feature, mask: bitsOf(), GL, HL, nL };
+    return (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parent;
   };
   for (let f = 0; f < features.length; f++) {
     const o = f << 8;
@@ -217,14 +223,35 @@ function bestSplit(leaf: Leaf, features: BinnedFeature[], nBins: number[], l2: n
       let nL = 0;
       for (let b = 0; b < B - 1; b++) {
         if (b > 0) {
+          if (cnt[o + b] === 0) continue;
           GL += gh[2 * (o + b)]!;
           HL += gh[2 * (o + b) + 1]!;
           nL += cnt[o + b]!;
-          if (cnt[o + b] === 0) continue;
         }
-        const thr = b;
-        consider(f, GL, HL, nL, () => rangeMask(thr, false));
-        if (Cm > 0) consider(f, GL + Gm, HL + Hm, nL + Cm, () => rangeMask(thr, true));
+        let g = gainOf(GL, HL, nL);
+        if (g > bestGain) {
+          bestGain = g;
+          bestF = f;
+          bestThr = b;
+          bestMissLeft = false;
+          bestCats = null;
+          bGL = GL;
+          bHL = HL;
+          bnL = nL;
+        }
+        if (Cm > 0) {
+          g = gainOf(GL + Gm, HL + Hm, nL + Cm);
+          if (g > bestGain) {
+            bestGain = g;
+            bestF = f;
+            bestThr = b;
+            bestMissLeft = true;
+            bestCats = null;
+            bGL = GL + Gm;
+            bHL = HL + Hm;
+            bnL = nL + Cm;
+          }
+        }
       }
     } else {
       const present: number[] = [];
@@ -241,28 +268,30 @@ function bestSplit(leaf: Leaf, features: BinnedFeature[], nBins: number[], l2: n
         GL += gh[2 * (o + b)]!;
         HL += gh[2 * (o + b) + 1]!;
         nL += cnt[o + b]!;
-        const upto = i;
-        consider(f, GL, HL, nL, () => {
-          const m = new Uint32Array(8);
-          for (let j = 0; j <= upto; j++) setBit(m, present[j]!);
-          return m;
-        });
+        const g = gainOf(GL, HL, nL);
+        if (g > bestGain) {
+          bestGain = g;
+          bestF = f;
+          bestCats = present.slice(0, i + 1);
+          bGL = GL;
+          bHL = HL;
+          bnL = nL;
+        }
       }
     }
   }
-  return best;
+  if (bestF < 0) return null;
+  const mask = new Uint32Array(8);
+  if (bestCats) for (const b of bestCats) setBit(mask, b);
+  else {
+    for (let b = 1; b <= bestThr; b++) setBit(mask, b);
+    if (bestMissLeft) setBit(mask, 0);
+  }
+  return { gain: bestGain, feature: bestF, mask, GL: bGL, HL: bHL, nL: bnL };
 }
 
 function setBit(m: Uint32Array, b: number): void {
   m[b >> 5] = m[b >> 5]! | (1 << (b & 31));
-}
-
-/** Bins 1..thr left, and bin 0 (missing) when `missingLeft`. */
-function rangeMask(thr: number, missingLeft: boolean): Uint32Array {
-  const m = new Uint32Array(8);
-  for (let b = 1; b <= thr; b++) setBit(m, b);
-  if (missingLeft) setBit(m, 0);
-  return m;
 }
 
 interface TreeBuilder {
@@ -343,7 +372,7 @@ export function fitBoosted(data: Dataset, rows: Uint32Array, opts: BoostedOption
   const g = new Float64Array(n);
   const h = new Float64Array(n);
   const idx = new Uint32Array(n);
-  const subsample = opts.subsample ?? Math.min(1, Math.max(0.25, 200_000 / Math.max(1, n)));
+  const subsample = opts.subsample ?? Math.min(1, 100_000 / Math.max(1, n));
   const sampler = rng(seed + 29);
   const t: TreeBuilder = { feature: [], left: [], right: [], value: [], mask: [] };
   const roots: number[] = [];
