@@ -10,7 +10,7 @@ import {
   verifyChain,
 } from '../../db/audit-chain';
 import { currentVersion } from '../../db/migrate';
-import { readSyncState, syncJoined } from '../../db/sync/schema';
+import { syncJoined } from '../../db/sync/schema';
 import strings from '../../shared/i18n/domains/audit-chain.json';
 import { defaultDbPath } from '../paths';
 import { openExistingStore } from '../store-key';
@@ -130,7 +130,7 @@ export async function verifyAudit(
   let earlier: ChainHead[] = [];
   if (joined && opts.hub) {
     try {
-      const state = await fetchAnchorState(readSyncState(db).identity!, { all: true });
+      const state = await fetchAnchorState(db, { all: true });
       hubAnchor = state.latest;
       anchor.refused = state.refused;
       earlier = state.anchors ?? [];

@@ -14,6 +14,7 @@ import { chainHash, chainHead, GENESIS, verifyChain } from '../../../db/audit-ch
 import { branchAnchors } from '../../../db/hub/anchors';
 import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
 import { recordAudit } from '../../../db/repos/audit';
+import { setHubCa } from '../../../db/sync/membership';
 import { ensureSyncSchema, readSyncState } from '../../../db/sync/schema';
 import { renderLines, runAuditCommand, verifyAudit } from '../../../main/cli/audit';
 import { runCheckCommand } from '../../../main/cli/check';
@@ -23,6 +24,7 @@ import { authHeader, enrolWorkstation } from '../../../main/sync/hub-client';
 import { SyncWorker } from '../../../main/sync/worker';
 import { makeWorld, type World } from '../support/store';
 import { ownerPool, startPg, type TestPg } from './support';
+import { makeThrowawayCa } from './throwaway-ca';
 
 const BRANCH = 'A01';
 let server: TestPg;
@@ -201,6 +203,29 @@ describe('the chain head on the hub', () => {
     expect(v).toMatchObject({ ok: false, anchor: { source: 'hub', problem: 'rewritten', anchor: anchored } });
     const out = renderLines(v.lines, 'en');
     expect(out).toContain(`an earlier anchor the branch hub accepted, #${anchored.seq}, does not match this chain`);
+  });
+
+  it('over TLS: the anchor goes up and verify asks the hub through the CA the PC joined with', async () => {
+    const ca = makeThrowawayCa();
+    const tlsHub = await startHub({ pg: server.appUrl(dbName), tls: { cert: ca.hubCertPem, key: ca.hubKeyPem } });
+    const pc = await makeWorld();
+    try {
+      ensureSyncSchema(pc.db);
+      setHubCa(pc.db, ca.caPem);
+      const { code } = await issueEnrolCode(owner, BRANCH);
+      await enrolWorkstation(pc.db, { hubUrl: tlsHub.url, branch: BRANCH, code, name: 'PC-TLS' });
+      expect(tlsHub.url).toMatch(/^https:/);
+      recordAudit(pc.db, actor, { action: 'customers.reveal', outcome: 'ok' });
+      expect(await sendAuditAnchor(pc.db)).toMatchObject({ sent: true, accepted: true });
+      expect(await verifyAudit(pc.db, { hub: true })).toMatchObject({
+        ok: true,
+        anchor: { source: 'hub', ok: true, anchor: chainHead(pc.db), hubError: null },
+      });
+    } finally {
+      await pc.close();
+      await tlsHub.close();
+      ca.cleanup();
+    }
   });
 
   it("the hub's service role can add anchors but not change or remove them", async () => {
