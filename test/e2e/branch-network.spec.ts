@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import { openExistingStore } from '../../main/store-key';
-import { DEMO_PASSWORD, saveScreenshot } from './support/app';
+import { appUrl, DEMO_PASSWORD, saveScreenshot } from './support/app';
 
 /**
  * The branch network in two browsers (issue 16): `crm branch-demo` starts a hub on an embedded
@@ -19,6 +19,7 @@ let dir = '';
 let outCopy = '';
 let urlA = '';
 let urlB = '';
+let urlHub = '';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -47,7 +48,9 @@ test.beforeAll(async () => {
     const seen = () => {
       const a = /PC-A \(browser mode\): (\S+)/.exec(out);
       const b = /PC-B \(browser mode\): (\S+)/.exec(out);
-      if (a && b) {
+      const h = /Branch hub: (\S+)/.exec(out);
+      if (a && b && h) {
+        urlHub = h[1]!;
         urlA = a[1]!;
         urlB = b[1]!;
         clearTimeout(timer);
@@ -166,6 +169,41 @@ for (const locale of ['zh-CN', 'en'] as const) {
     const overflow = await admin.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await saveScreenshot(admin, `${locale}-branch-network`);
+    await admin.context().close();
+  });
+}
+
+for (const locale of ['zh-CN', 'en'] as const) {
+  test(`a standalone PC's administrator sees the join form; a wrong code is refused in plain words (${locale})`, async ({
+    browser,
+  }) => {
+    // The suite's own host (global set-up) is a standalone PC.
+    const admin = await signInAt(browser, appUrl(), 'admin', locale);
+    if (locale === 'en')
+      await admin
+        .locator('.topbar')
+        .getByRole('button', { name: /English/ })
+        .click();
+    await expect(admin.getByTestId('sync-status')).toHaveCount(0);
+    await admin.getByTestId('nav-sync').click();
+    const form = admin.getByTestId('sync-join-form');
+    await expect(form).toBeVisible();
+    await admin.getByTestId('sync-hub-url').fill(urlHub);
+    await admin.getByTestId('sync-branch').fill('DEMO');
+    await admin.getByTestId('sync-code').fill('AAAA-BBBB-CCCC-DDDD');
+    await admin.getByTestId('sync-pc-name').fill(locale === 'en' ? 'Counter 3' : '柜台3号机');
+    await admin.getByTestId('sync-join').click();
+    await expect(admin.getByTestId('sync-join-error')).toHaveText(
+      locale === 'en' ? /code is wrong, used or expired/ : /登记码无效、已使用或已过期/,
+    );
+    const overflow = await admin.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await saveScreenshot(admin, `${locale}-branch-join`);
+    // The suite's store is shared with the other specs: the administrator goes back to Chinese.
+    if (locale === 'en') {
+      await admin.locator('.topbar').getByRole('button', { name: /中文/ }).click();
+      await expect(admin.getByTestId('nav-sync')).toHaveText(/网点协同/);
+    }
     await admin.context().close();
   });
 }

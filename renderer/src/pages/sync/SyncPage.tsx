@@ -46,12 +46,15 @@ export function SyncPage() {
         </section>
       )}
       {s && s.state !== 'standalone' && <Conflicts conflicts={s.conflicts} />}
-      {admin && (
-        <div className="sync-admin">
+      {admin &&
+        (s && s.state !== 'standalone' ? (
+          <div className="sync-admin">
+            <Membership onChange={status.reload} />
+            <Pcs />
+          </div>
+        ) : (
           <Membership onChange={status.reload} />
-          {s && s.state !== 'standalone' && <Pcs />}
-        </div>
-      )}
+        ))}
     </section>
   );
 }
@@ -148,6 +151,7 @@ function Membership({ onChange }: { onChange: () => void }) {
   const joinError = action.error ? joinErrorText(t, action.error) : null;
   return (
     <section className="panel" aria-labelledby={`${id}-title`} data-testid="sync-membership">
+      <h2 id={`${id}-title`}>{t(data?.joined ? 'sync.membership.joinedTitle' : 'sync.membership.title')}</h2>
       {m.loading && !data && <Loading />}
       <ErrorNotice error={m.error} onRetry={m.reload} />
       <SuccessNotice text={done} />
@@ -160,7 +164,6 @@ function Membership({ onChange }: { onChange: () => void }) {
       )}
       {data?.joined && (
         <>
-          <h2 id={`${id}-title`}>{t('sync.membership.joinedTitle')}</h2>
           <ul className="plain-list" data-testid="sync-joined">
             <li>{t('sync.membership.joined', { branch: data.branch })}</li>
             <li className="mono">{t('sync.membership.server', { url: data.hubUrl })}</li>
@@ -183,9 +186,6 @@ function Membership({ onChange }: { onChange: () => void }) {
       )}
       {data && !data.joined && (
         <form className="form-grid sync-join-form" onSubmit={(e) => void join(e)} data-testid="sync-join-form">
-          <h2 id={`${id}-title`} className="form-title">
-            {t('sync.membership.title')}
-          </h2>
           <p className="muted form-span">{t('sync.membership.hint')}</p>
           {data.lastHub && (
             <p className="muted form-span">
