@@ -294,7 +294,7 @@ function Editor({ initial, asOf, onSaved }: { initial: TierModel; asOf: string |
       </section>
       {preview && (
         <section className="panel" aria-labelledby="tiers-whatif">
-          <h2 id="tiers-whatif">{t('tiers.whatIf')}</h2>
+          <h2 id="tiers-whatif">{t('tiers.whatIfTitle')}</h2>
           <p data-testid="tier-moving">{t('tiers.moving', { n: count(moving, lng) })}</p>
           <p className="muted" data-testid="tier-split">
             {t('tiers.split', {

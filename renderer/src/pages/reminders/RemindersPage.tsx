@@ -76,6 +76,8 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         resizable: false,
         suppressSizeToFit: true,
         tooltipValueGetter: () => null,
+        // the box centred in the row, not on a text line that would overflow the cell's height
+        cellStyle: { display: 'flex', alignItems: 'center' },
       },
       dateColumn<Reminder>('dueOn', t('reminders.due'), (r) => r.dueOn),
       dateColumn<Reminder>('actBy', t('reminders.actByCol'), (r) => r.actBy, {
@@ -92,6 +94,8 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         colId: 'customer',
         headerName: t('reminders.customer'),
         valueGetter: (p) => p.data?.customer?.name ?? '—',
+        // the header whole in English ("Customer"); long company names give way (tooltip)
+        minWidth: 90,
         tooltipValueGetter: (p) => (p.data?.customer ? `${p.data.customer.name} ${p.data.customer.customerNo}` : null),
       },
       {
@@ -101,16 +105,14 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
           p.data?.customer ? (p.data.customer.tier ? t(`tiers.${p.data.customer.tier}`) : t('customers.noTier')) : '—',
         // the tier order (gold first), not the alphabet of the label
         comparator: (_a, _b, x, y) => tierRank(x.data?.customer?.tier) - tierRank(y.data?.customer?.tier),
-        minWidth: 64,
+        minWidth: 76,
       },
       // to the fen and never cut: 2,307,818.00
       moneyColumn<Reminder>(
         'amount',
         t('reminders.amount'),
         (r) => (r.amountFen == null ? null : fenToYuan(r.amountFen)),
-        {
-          minWidth: 108,
-        },
+        { minWidth: 104, headerTooltip: t('reminders.amountHint') },
       ),
       {
         colId: 'subject',
@@ -118,7 +120,7 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         valueGetter: (p) => (p.data ? reminderText(t, p.data, lang) : null),
         flex: 1,
         // the reminder itself (its amount and date have their own columns): the rest give way before it drops below this
-        minWidth: 170,
+        minWidth: 128,
       },
     ];
     if (snoozedView) {
@@ -238,7 +240,22 @@ export function RemindersPage() {
     <section className="page" data-testid="reminders-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('reminders.title')}</h1>
-        <search className="toolbar">
+        {/* beside the title: the filters below keep one line at 1366 px */}
+        <div className="actions">
+          <button
+            type="button"
+            className="btn"
+            data-testid="reminders-generate"
+            disabled={action.busy}
+            onClick={() => void generate()}
+          >
+            {t('reminders.generate')}
+          </button>
+          <button type="button" className="btn" data-testid="reminders-settings" onClick={() => setSettings(true)}>
+            {t('reminders.settings')}
+          </button>
+        </div>
+        <search className="toolbar" style={{ flexBasis: '100%' }}>
           <label htmlFor={`${id}-view`}>{t('reminders.view')}</label>
           <select
             id={`${id}-view`}
@@ -310,18 +327,6 @@ export function RemindersPage() {
               </option>
             ))}
           </select>
-          <button
-            type="button"
-            className="btn"
-            data-testid="reminders-generate"
-            disabled={action.busy}
-            onClick={() => void generate()}
-          >
-            {t('reminders.generate')}
-          </button>
-          <button type="button" className="btn" data-testid="reminders-settings" onClick={() => setSettings(true)}>
-            {t('reminders.settings')}
-          </button>
         </search>
       </header>
       <SuccessNotice text={notice} />
@@ -494,28 +499,32 @@ function ReminderDetail({
             <dd>{t('reminders.actBy', { date: r.actBy })}</dd>
           </>
         )}
-        <dt>{t('reminders.customer')}</dt>
-        <dd>
-          {r.customer ? (
-            <button
-              type="button"
-              className="btn btn-small"
-              data-testid="reminder-customer"
-              onClick={() => openCustomer(r.customer!.id)}
-              title={t('reminders.open360')}
-            >
-              {r.customer.name} <span className="mono">{r.customer.customerNo}</span>
-            </button>
-          ) : (
-            '—'
-          )}
-        </dd>
+        {/* a digest is about many customers: its own row below says how many */}
+        {!(r.kind === 'tier_change' && r.params.digest === 1) && (
+          <>
+            <dt>{t('reminders.customer')}</dt>
+            <dd>
+              {r.customer ? (
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  data-testid="reminder-customer"
+                  onClick={() => openCustomer(r.customer!.id)}
+                  title={t('reminders.open360')}
+                >
+                  {r.customer.name} <span className="mono">{r.customer.customerNo}</span>
+                </button>
+              ) : (
+                '—'
+              )}
+            </dd>
+          </>
+        )}
         {r.kind === 'tier_change' && r.params.digest === 1 && (
           <>
             <dt>{t('reminders.digestCount')}</dt>
             <dd className="tabular" data-testid="digest-count">
-              {String(r.params.count)}（{t('reminders.digestUp')} {String(r.params.up)} · {t('reminders.digestDown')}{' '}
-              {String(r.params.down)}）
+              {t('reminders.digestCountText', { count: r.params.count, up: r.params.up, down: r.params.down })}
             </dd>
           </>
         )}
