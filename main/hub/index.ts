@@ -5,6 +5,7 @@ import { branchAnchors } from '../../db/hub/anchors';
 import { ensureBranch, issueEnrolCode, revokePc } from '../../db/hub/enrol';
 import { compactChanges } from '../../db/hub/maintain';
 import { ensureAppLogin, HubSchemaError, migrateHub } from '../../db/hub/migrate';
+import { hubUsers } from '../../db/hub/users';
 import { embeddedAppPassword, HUB_APP_USER, openEmbeddedPg } from './embedded';
 import { startHub } from './service';
 
@@ -19,6 +20,7 @@ Commands:
   migrate    --pg OWNER_URL [--app-user crm_hub --app-password PW]           apply the hub schema (owner role)
   enrol-code --branch B01 [--name NAME] [--hours 24] [--pg URL]              create the branch if new, print a one-time code
   pcs        --branch B01 [--pg URL]                                          list the branch's enrolled PCs
+  users      --branch B01 [--pg URL]                                          list the branch's accounts on the hub (no hashes)
   audit-anchors --branch B01 [--pg URL]                                     each PC's latest audit chain anchor, refused heads
   revoke     --branch B01 --pc PC_ID [--pg URL]                                 take a PC off the hub (its secret stops working)
   compact    [--branch B01] [--pg OWNER_URL]                                drop change-log rows a later change superseded
@@ -162,6 +164,15 @@ export async function runHubCli(args: string[]): Promise<number> {
       const { pool, done } = await connect(f);
       try {
         for (const row of await branchAnchors(pool, branch)) process.stdout.write(`${JSON.stringify(row)}\n`);
+      } finally {
+        await done();
+      }
+      return 0;
+    }
+    case 'users': {
+      const { pool, done } = await connect(f);
+      try {
+        for (const u of await hubUsers(pool, f.get('branch') ?? '')) process.stdout.write(`${JSON.stringify(u)}\n`);
       } finally {
         await done();
       }
