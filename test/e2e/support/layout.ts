@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/**
+ * Layout checks for any screen, as a branch user would trip on them (issue 17): the page never scrolls
+ * sideways, no table cell or header breaks a short label onto a second line (说明 / 阶段 one character
+ * per line), the primary list shows at least ten rows (or all it has), and no visible text is an
+ * internal code: a snake_case identifier, a schema or method path (filter.advanced.items.1.value,
+ * auth.signIn) or a record id (#7959). Each check names what failed, so a failure reads as a finding.
+ */
+
+/** A label this short on two lines is a label broken, not a sentence wrapped. */
+const SHORT_LABEL = 12;
+
+export interface LayoutFinding {
+  check: 'sideways-scroll' | 'wrapped-label' | 'few-rows' | 'internal-code';
+  detail: string;
+}
+
+/** Visible text that reads as an internal code. */
+export const CODE_PATTERNS: readonly { name: string; re: RegExp }[] = [
+  { name: 'snake_case', re: /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/ },
+  { name: 'schema path', re: /\b[a-zA-Z]+(?:\.(?:[a-zA-Z]+|\d+)){2,}\b/ },
+  { name: 'method name', re: /\b[a-z]+\.[a-z]+[A-Z][A-Za-z]*\b/ },
+  { name: 'record id', re: /(?<![\w&])#\d+\b/ },
+];
+
+/** The page is no wider than the window. */
+export async function sidewaysScroll(page: Page): Promise<LayoutFinding[]> {
+  const over = await page.locator('html').evaluate((h) => h.scrollWidth - h.clientWidth);
+  return over > 0 ? [{ check: 'sideways-scroll', detail: `the page is ${over}px wider than the window` }] : [];
+}
+
+/** Short labels in table cells, grid cells and headers that the layout broke onto more than one line. */
+export async function wrappedLabels(page: Page): Promise<LayoutFinding[]> {
+  const broken = await page
+    .locator('td, th, [role="gridcell"], [role="columnheader"], .ag-header-cell-text')
+    .evaluateAll((cells, max) => {
+      const out: string[] = [];
+      for (const cell of cells) {
+        // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out; hidden text is not on screen
+        const text = ((cell as { innerText?: string }).innerText ?? '').trim();
+        if (!text || text.length > max || text.includes('\n')) continue;
+        const box = cell.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        // lines: the tops of the text's own boxes (not icons or handles), more than half a line apart
+        const doc = cell.ownerDocument;
+        const walker = doc.createTreeWalker(cell, 4 /* NodeFilter.SHOW_TEXT */);
+        const tops: number[] = [];
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if (!n.textContent?.trim()) continue;
+          const range = doc.createRange();
+          range.selectNodeContents(n);
+          for (const r of range.getClientRects()) if (r.width > 0 && r.height > 0) tops.push(r.top);
+        }
+        tops.sort((a, b) => a - b);
+        const half = Number.parseFloat(doc.defaultView?.getComputedStyle(cell).fontSize || '14') * 0.6;
+        let lines = tops.length ? 1 : 0;
+        for (let i = 1; i < tops.length; i++) if ((tops[i] ?? 0) - (tops[i - 1] ?? 0) > half) lines++;
+        if (lines > 1) out.push(text);
+      }
+      return [...new Set(out)];
+    }, SHORT_LABEL);
+  return broken.map((t) => ({ check: 'wrapped-label', detail: `“${t}” breaks onto more than one line` }));
+}
+
+/** Visible text matching an internal code pattern. */
+export async function internalCodes(page: Page): Promise<LayoutFinding[]> {
+  // a file's own name (daily_balances.csv, as the core system calls it) is what the user sees on disk
+  // biome-ignore lint/performance/useDomNodeTextContent: what is on screen; hidden text (closed dialogs, tooltips) is not
+  const text = (await page.locator('body').innerText()).replace(/\S+\.(?:csv|xlsx|xls|dat|txt|zip|db)\b/gi, '');
+  const out: LayoutFinding[] = [];
+  for (const { name, re } of CODE_PATTERNS) {
+    const g = new RegExp(re.source, 'g');
+    const hits = [...new Set([...text.matchAll(g)].map((m) => m[0]))];
+    for (const h of hits.slice(0, 5)) out.push({ check: 'internal-code', detail: `${name}: ${h}` });
+  }
+  return out;
+}
+
+/**
+ * The list's rows that are wholly on screen, against the rows it has: at least `min` of them show,
+ * or all of them when it has fewer. Rows are ag-grid's rows or a table body's.
+ */
+export async function fewRows(list: Locator, min = 10): Promise<LayoutFinding[]> {
+  const r = await list.evaluate((el) => {
+    const rows = [...el.querySelectorAll('.ag-center-cols-container [role="row"], tbody tr, [role="option"]')];
+    const height = el.ownerDocument.defaultView?.innerHeight ?? 0;
+    // a grid's own scroll port bounds what it shows as well as the window
+    const port = el.querySelector('.ag-body-viewport')?.getBoundingClientRect();
+    const top = Math.max(0, port?.top ?? 0);
+    const bottom = Math.min(height, port?.bottom ?? height);
+    const shown = rows.filter((row) => {
+      const b = row.getBoundingClientRect();
+      return b.height > 0 && b.top >= top - 1 && b.bottom <= bottom + 1;
+    }).length;
+    return { shown, total: rows.length };
+  });
+  const need = Math.min(min, r.total);
+  return r.shown < need
+    ? [{ check: 'few-rows', detail: `${r.shown} of ${r.total} rows on screen (at least ${need} should be)` }]
+    : [];
+}
+
+/** Every check on the screen as it is now; `list` is the screen's primary list, if it has one. */
+export async function layoutFindings(page: Page, list?: Locator): Promise<LayoutFinding[]> {
+  return [
+    ...(await sidewaysScroll(page)),
+    ...(await wrappedLabels(page)),
+    ...(await internalCodes(page)),
+    ...(list ? await fewRows(list) : []),
+  ];
+}
+
+/** Fails with every finding listed, after the screen had a moment to settle (lists size their columns a frame late). */
+export async function expectTidyLayout(page: Page, list?: Locator, where = ''): Promise<void> {
+  await expect(async () => {
+    expect(await layoutFindings(page, list), `layout problems ${where}`).toEqual([]);
+  }).toPass({ timeout: 4_000 });
+}
+
+/** What the window shows (not the full page), under test-results/screenshots. */
+export async function saveScreen(page: Page, name: string): Promise<void> {
+  await page.screenshot({
+    path: path.resolve(__dirname, '..', '..', '..', 'test-results', 'screenshots', `${name}.png`),
+  });
+}
