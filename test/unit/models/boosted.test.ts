@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binRows, boostedMargins, fitBoosted, predictBoosted } from '../../../main/models/boosted';
+import { binRows, boostedMargins, boostedMarginsPlain, fitBoosted, predictBoosted } from '../../../main/models/boosted';
 import { allRows, type Dataset } from '../../../main/models/dataset';
 import { fitLogistic, predictLogistic } from '../../../main/models/logistic';
 import { auc } from '../../../main/models/metrics';
@@ -80,6 +80,15 @@ describe('gradient-boosted trees', () => {
       if (bin > 1) expect(a).toBeGreaterThan(cuts[bin - 2]!);
       if (bin <= cuts.length) expect(a).toBeLessThanOrEqual(cuts[bin - 1]!);
     }
+  });
+
+  it('scores by thresholds in blocks exactly as the plain walk of every mask does', () => {
+    const train = interactionData(3000, 6);
+    const m = fitBoosted(train, allRows(train.rows), { maxTrees: 40, earlyStopping: 0 });
+    const test = interactionData(9000, 7); // more than two blocks of 4,096
+    const rows = allRows(test.rows).filter((r) => r % 3 !== 1); // and not every row, out of order
+    rows.reverse();
+    expect([...boostedMargins(m, test, rows)]).toEqual([...boostedMarginsPlain(m, test, rows)]);
   });
 
   it('scores a new data set by column names, whatever its level codes', () => {
