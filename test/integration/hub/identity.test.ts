@@ -178,6 +178,47 @@ describe('accounts on the hub', () => {
     expect(await ok(A.w, 'users.pendingResets', {}, admin)).toEqual([]);
   });
 
+  it("a password changed on B ends the user's sessions on A at A's next sync", async () => {
+    const onA = await signIn(A.w, 'manager2');
+    const onB = await signIn(B.w, 'manager2');
+    const next = 'Mg2#Changed-2026';
+    await ok(B.w, 'auth.changePassword', { currentPassword: 'Passw0rd!', newPassword: next }, onB);
+    expect((await ok(B.w, 'auth.me', {}, onB)).username).toBe('manager2');
+    expect(
+      await until(
+        async () => (await synced(B)) && (await synced(A)) && hashOf(A, 'manager2') === hashOf(B, 'manager2'),
+      ),
+    ).toBe(true);
+    const me = await call(A.w, 'auth.me', {}, onA);
+    expect(me.ok ? 'ok' : me.error.code).toBe('UNAUTHENTICATED');
+    expect((await call(A.w, 'auth.signIn', { username: 'manager2', password: next })).ok).toBe(true);
+  });
+
+  it("an account whose staff member B's book does not hold yet is placed once the staff extract arrives there", async () => {
+    A.w.db
+      .prepare("INSERT INTO staff (employee_no, name, branch_id, position) VALUES ('E203', '孙柜员', ?, 'teller')")
+      .run(A.w.ids.outlet);
+    const admin = await signIn(A.w, 'admin');
+    const staff = A.w.db.prepare("SELECT id FROM staff WHERE employee_no = 'E203'").get() as { id: number };
+    await ok(
+      A.w,
+      'users.create',
+      { username: 'teller3', displayName: '孙柜员', role: 'teller', staffId: staff.id, password: FIRST_PASSWORD },
+      admin,
+    );
+    expect(await until(async () => (await synced(A)) && (await synced(B)))).toBe(true);
+    // On the hub and in B's replica, but not yet a local account on B: its staff member is unknown there.
+    expect((await hubUsers(owner, BRANCH)).some((u) => u.username === 'teller3')).toBe(true);
+    expect(hashOf(B, 'teller3')).toBeUndefined();
+    expect((await call(B.w, 'auth.signIn', { username: 'teller3', password: FIRST_PASSWORD })).ok).toBe(false);
+    // B imports the staff extract; the next cycle places the account.
+    B.w.db
+      .prepare("INSERT INTO staff (employee_no, name, branch_id, position) VALUES ('E203', '孙柜员', ?, 'teller')")
+      .run(B.w.ids.outlet);
+    expect(await until(async () => (await synced(B)) && hashOf(B, 'teller3') !== undefined)).toBe(true);
+    expect((await call(B.w, 'auth.signIn', { username: 'teller3', password: FIRST_PASSWORD })).ok).toBe(true);
+  });
+
   it("the hub refuses an account write from a role that may not make it (a teller's PC making itself admin)", async () => {
     const rec = await owner.query(
       "SELECT revision, data FROM records WHERE branch = $1 AND tbl = 'users' AND id = 'teller'",
