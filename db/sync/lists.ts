@@ -167,14 +167,7 @@ const REMOVE_FAVORITE = query<[userId: number, customerId: number]>(
 );
 const UNLINK = query<[tbl: string, id: string]>('DELETE FROM sync_links WHERE tbl = ? AND id = ?');
 
-/** A name the owner already uses on this PC (made apart on two PCs) is left out; the pull goes on. */
-function tolerant(db: Database, fn: () => void): void {
-  try {
-    db.transaction(fn)();
-  } catch (err) {
-    if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT')) throw err;
-  }
-}
+const isConstraint = (err: unknown) => String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT');
 
 /** Lists and saved queries: one local row per record, kept equal to it (deleted with it). */
 function ownedProjection(table: string, kind: 'list' | 'query'): Projection {
@@ -189,10 +182,10 @@ function ownedProjection(table: string, kind: 'list' | 'query'): Projection {
     }
     const shared = row.shared === true ? 1 : 0;
     const definition = JSON.stringify(row.definition ?? null);
-    tolerant(db, () => {
+    const place = (name: string) => {
       if (local !== null) {
-        if (kind === 'list') UPDATE_LIST.run(db, String(row.name), shared, local);
-        else UPDATE_QUERY.run(db, String(row.name), shared, definition, local);
+        if (kind === 'list') UPDATE_LIST.run(db, name, shared, local);
+        else UPDATE_QUERY.run(db, name, shared, definition, local);
         return;
       }
       const owner = USER.get(db, String(row.owner))?.id;
@@ -200,12 +193,20 @@ function ownedProjection(table: string, kind: 'list' | 'query'): Projection {
       const branch = row.branch == null ? null : (BRANCH.get(db, String(row.branch))?.id ?? null);
       const id = Number(
         (kind === 'list'
-          ? INSERT_LIST.run(db, String(row.name), owner, branch, shared)
-          : INSERT_QUERY.run(db, String(row.name), owner, branch, shared, definition)
+          ? INSERT_LIST.run(db, name, owner, branch, shared)
+          : INSERT_QUERY.run(db, name, owner, branch, shared, definition)
         ).lastInsertRowid,
       );
       linkRecord(db, table, syncId, id);
-    });
+    };
+    // The owner made two of one name on two PCs while apart: the one that arrives second is told apart
+    // here by the end of its id (a savepoint each, so a clash leaves nothing behind); nothing is lost.
+    try {
+      db.transaction(() => place(String(row.name)))();
+    } catch (err) {
+      if (!isConstraint(err)) throw err;
+      db.transaction(() => place(`${String(row.name)}（${syncId.slice(-4)}）`))();
+    }
   };
 }
 

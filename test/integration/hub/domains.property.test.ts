@@ -15,10 +15,11 @@ import { hubRecords, replicaRecords } from './workstations';
 
 /**
  * Property over the real domains (issue 16): three workstation stores of one branch do random work —
- * contacts, opportunities made and moved, campaign entries worked, reminders done and reopened — while
+ * contacts, opportunities made and moved, campaign entries worked, reminders done and reopened, list
+ * members added and removed, customers starred and unstarred — while
  * randomly offline, syncing in random order. Once all sync again, every replica equals the hub, every
  * outbox is empty, each store's local tables show exactly what the hub holds (stages, histories, entry
- * statuses, reminder states), and every contact recorded exists once on every PC.
+ * statuses, reminder states, list members, stars), and every contact recorded exists once on every PC.
  */
 let server: TestPg;
 let owner: pg.Pool;
@@ -36,7 +37,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Kind = 'contact' | 'oppCreate' | 'oppMove' | 'entry' | 'reminder';
+type Kind = 'contact' | 'oppCreate' | 'oppMove' | 'entry' | 'reminder' | 'list' | 'star';
 type Cmd =
   | { t: 'act'; r: number; kind: Kind; pick: number; who: number }
   | { t: 'sync'; r: number }
@@ -96,7 +97,7 @@ const sync = async (pc: Pc) => {
 };
 
 describe('convergence of the domains (property)', () => {
-  it('random contacts, opportunity moves, campaign work and reminders on 3 PCs apart converge', async () => {
+  it('random contacts, opportunity moves, campaign work, reminders, lists and stars on 3 PCs apart converge', async () => {
     const t0 = performance.now();
     let conflicts = 0;
     let steps = 0;
@@ -198,6 +199,26 @@ describe('convergence of the domains (property)', () => {
                   const status = ENTRY_STATUSES[c.pick % ENTRY_STATUSES.length]!;
                   if (e) res = await call(pc.w, 'campaigns.setStatus', { entryId: e.id, status }, session);
                 }
+              } else if (c.kind === 'list') {
+                // The manager's one list: made if missing, then a customer in or out of it.
+                const mine = (await ok(pc.w, 'lists.list', {}, session)).find(
+                  (l) => l.mine && l.name === `${who}的名单`,
+                );
+                const list = mine ?? (await ok(pc.w, 'lists.save', { name: `${who}的名单`, shared: false }, session));
+                const customerIds = [pc.w.ids.customers[customer]];
+                res = await call(
+                  pc.w,
+                  c.pick % 3 ? 'lists.add' : 'lists.remove',
+                  { listId: list.id, customerIds },
+                  session,
+                );
+              } else if (c.kind === 'star') {
+                res = await call(
+                  pc.w,
+                  'favorites.set',
+                  { customerId: pc.w.ids.customers[customer], on: c.pick % 2 === 0 },
+                  session,
+                );
               } else {
                 const ids = pc.w.db
                   .prepare(
@@ -249,6 +270,34 @@ describe('convergence of the domains (property)', () => {
                 .get(e.campaign, e.customer_no);
               expect(status).toBe(e.status);
             }
+            // Lists, members and stars: this store's tables hold exactly the hub's live records.
+            const members = db
+              .prepare(
+                `SELECT sl.id || '/' || c.customer_no FROM customer_list_members m
+                 JOIN sync_links sl ON sl.tbl = 'lists' AND sl.local_id = m.list_id
+                 JOIN customers c ON c.id = m.customer_id ORDER BY 1`,
+              )
+              .pluck()
+              .all();
+            expect(members).toEqual(
+              of('list_members')
+                .map(([, m]) => `${String(m.list)}/${String(m.customer_no)}`)
+                .sort(),
+            );
+            // Every list is here, whatever its name (two made apart with one name are both kept).
+            expect(db.prepare('SELECT count(*) FROM customer_lists').pluck().get()).toBe(of('lists').length);
+            const stars = db
+              .prepare(
+                `SELECT u.username || ':' || c.customer_no FROM customer_favorites f JOIN users u ON u.id = f.user_id
+                 JOIN customers c ON c.id = f.customer_id ORDER BY 1`,
+              )
+              .pluck()
+              .all();
+            expect(stars).toEqual(
+              of('favorites')
+                .map(([id]) => id)
+                .sort(),
+            );
             for (const [id, st] of of('reminder_states'))
               expect(
                 db.prepare('SELECT status FROM reminders WHERE id = ?').pluck().get(local('reminder_states', id)),

@@ -534,8 +534,29 @@ describe('lists, saved queries and favourites through the hub', () => {
       'not_list_owner',
     ]);
 
+    // Two lists of one name made on A and B while apart: both are kept on every PC.
+    A.cable.unplug();
+    B.cable.unplug();
+    expect(await until(() => !A.worker.listening && !B.worker.listening)).toBe(true);
+    await ok(A.w, 'lists.save', { name: '同名', shared: false }, A.s.manager1);
+    await ok(B.w, 'lists.save', { name: '同名', shared: false }, B.s.manager1);
+    A.cable.plug();
+    B.cable.plug();
+    expect(await until(converged, 8000)).toBe(true);
+    for (const pc of [A, B, C]) {
+      // Each PC shows the one it made (or the first to arrive) as named, the other told apart by its id.
+      const names = (await listsOf(pc)).filter((l) => l.name.startsWith('同名')).map((l) => l.name);
+      expect(names).toHaveLength(2);
+      expect(names).toContain('同名');
+    }
+
     // Deleted on A: gone everywhere, members and all, on the hub too.
     await ok(A.w, 'lists.delete', { id: made.id }, A.s.manager1);
+    for (const pc of [A, B]) {
+      const same = (await listsOf(pc)).filter((l) => l.name.startsWith('同名'));
+      for (const l of same) await ok(pc.w, 'lists.delete', { id: l.id }, pc.s.manager1);
+      if (same.length) break;
+    }
     expect(await until(async () => !(await listsOf(C, 'president')).some((l) => l.name.startsWith('重点客户')))).toBe(
       true,
     );
