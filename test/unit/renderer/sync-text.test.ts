@@ -58,6 +58,17 @@ describe('sync conflicts in plain words', () => {
         'referrals.win',
         'referrals.lose',
         'contacts.record',
+        'opportunities.create',
+        'opportunities.update',
+        'opportunities.undoWon',
+        'opportunities.derive',
+        'campaigns.create',
+        'campaigns.close',
+        'campaigns.setStatus',
+        'reminders.state',
+        'lists.state',
+        'queries.state',
+        'favorites.state',
         'users.create',
         'users.seed',
         'users.setDisabled',
@@ -80,11 +91,23 @@ describe('sync conflicts in plain words', () => {
         'permission',
         'transition',
         'refused',
+        'CAMPAIGN_CLOSED',
+        'OPPORTUNITY_UNDO',
         'X_NEW',
       ]) {
         const text = conflictWhy(t, conflict({ code, details: {} }), when);
         expect(text, code).not.toMatch(/[A-Z]{3,}_|sync\.|unknown_user/);
       }
+      // A hub rule's own reason is shown when it has words: work on a closed campaign, someone else's record.
+      const closed = conflictWhy(
+        t,
+        conflict({ code: 'refused', details: { code: 'transition', detail: 'campaign_closed' } }),
+        when,
+      );
+      expect(closed).toBe(t('sync.why.CAMPAIGN_CLOSED'));
+      expect(conflictWhy(t, conflict({ code: 'refused', details: { detail: 'role_cannot_step' } }), when)).toBe(
+        t('sync.why.refused'),
+      );
       for (const reason of ['unauthenticated: x', 'internal', null, 'http_502']) {
         expect(syncReasonText(t, reason)).not.toMatch(/sync\.|http_|_|^unauthenticated|^internal/);
       }

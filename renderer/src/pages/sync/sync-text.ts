@@ -19,6 +19,17 @@ const ACTIONS = new Set([
   'opportunities.move',
   'opportunities.assign',
   'opportunities.win',
+  'opportunities.create',
+  'opportunities.update',
+  'opportunities.undoWon',
+  'opportunities.derive',
+  'campaigns.create',
+  'campaigns.close',
+  'campaigns.setStatus',
+  'reminders.state',
+  'lists.state',
+  'queries.state',
+  'favorites.state',
   'users.create',
   'users.seed',
   'users.setDisabled',
@@ -35,6 +46,11 @@ const WHY = new Set([
   'FORBIDDEN',
   'CONFLICT',
   'OPPORTUNITY_STAGE',
+  'OPPORTUNITY_UNDO',
+  'CAMPAIGN_CLOSED',
+  // A hub write rule's own reason (details.detail of a refusal), when it has words of its own.
+  'campaign_closed',
+  'not_owner',
   'unknown_user',
   'permission',
   'transition',
@@ -49,7 +65,9 @@ export function conflictAction(t: TFunction, c: SyncConflictView): string {
 
 /** Why it did not hold, and who got there first when the domain said (the referral's last step). */
 export function conflictWhy(t: TFunction, c: SyncConflictView, when: (at: string) => string): string {
-  const why = t(`sync.why.${WHY.has(c.code) ? c.code : 'other'}`);
+  const detail = (c.details as { detail?: unknown }).detail;
+  const code = typeof detail === 'string' && WHY.has(detail) ? detail : c.code;
+  const why = t(`sync.why.${WHY.has(code) ? code : 'other'}`);
   const d = c.details as { byName?: unknown; by?: unknown; at?: unknown };
   const name = typeof d.byName === 'string' ? d.byName : typeof d.by === 'string' ? d.by : null;
   if (!name) return why;
