@@ -261,7 +261,7 @@ export function formatEvaluation(lang: Lang, a: EvaluateArgs, loaded: LoadedFile
       '',
       t('chosen', {
         learner: text(lang, `models.learners.${ev.chosen}`),
-        basis: t(ev.results[0]!.folds.length > 1 ? 'basisFolds' : 'basisTest'),
+        basis: t(ev.chosenBy === 'folds' ? 'basisFolds' : 'basisTraining'),
       }),
     );
   out.push(
@@ -428,6 +428,7 @@ export function toJson(a: EvaluateArgs, loaded: LoadedFile, ev: Evaluation) {
       seconds: r.seconds,
     })),
     chosen: ev.chosen,
+    chosenBy: ev.chosenBy,
     leaks: ev.leaks,
     strongest: ev.strongest,
   };

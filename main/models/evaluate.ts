@@ -65,6 +65,8 @@ export interface Evaluation {
   features: { numeric: number; categorical: number };
   results: LearnerResult[];
   chosen: LearnerName;
+  /** How "best" chose: mean AUC over the folds, or cross-validation on the training rows of a hold-out. */
+  chosenBy: 'folds' | 'training-folds';
   leaks: LeakWarning[];
   /** The three features that best separate the classes alone (single-feature AUC). */
   strongest: LeakWarning[];
@@ -226,7 +228,22 @@ export function evaluate(data: Dataset, opts: EvalOptions): Evaluation {
   const single = singleFeatureAucs(data, trainRows);
   const leakAuc = opts.leakAuc ?? LEAK_AUC;
   const scoredRows = results[0]!.folds.reduce((a, f) => a + f.testRows, 0);
-  const best = results.reduce((a, b) => (score(b) > score(a) ? b : a));
+  // "best": in cross-validation the mean fold AUC decides; in a hold-out the test rows must not, so
+  // each learner is cross-validated (3 folds) on the training rows and that decides.
+  let chosenBy: Evaluation['chosenBy'] = 'folds';
+  let chosen = results.reduce((a, b) => (b.meanFoldAuc > a.meanFoldAuc ? b : a)).learner;
+  if (opts.mode.kind === 'holdout' && results.length > 1) {
+    chosenBy = 'training-folds';
+    const train = opts.mode.train;
+    const fold = stratifiedFolds(data.target, train, 3, seed + 7);
+    const inner = [0, 1, 2].map((f) => ({
+      name: String(f + 1),
+      train: train.filter((_, i) => fold[i] !== f),
+      test: train.filter((_, i) => fold[i] === f),
+    }));
+    const cv = learners.map((l) => ({ l, auc: runLearner(l, data, inner, seed + 11, () => {}).meanFoldAuc }));
+    chosen = cv.reduce((a, b) => (b.auc > a.auc ? b : a)).l;
+  }
   return {
     rows: data.rows,
     positives: positives(data.target, allRows(data.rows)),
@@ -236,13 +253,9 @@ export function evaluate(data: Dataset, opts: EvalOptions): Evaluation {
       categorical: data.columns.filter((c) => c.kind === 'categorical').length,
     },
     results,
-    chosen: best.learner,
+    chosen,
+    chosenBy,
     leaks: single.filter((s) => s.auc >= leakAuc),
     strongest: single.slice(0, 3),
   };
-}
-
-/** What "best" compares: the mean fold AUC in cross-validation, the test AUC in a hold-out. */
-function score(r: LearnerResult): number {
-  return r.folds.length > 1 && !Number.isNaN(r.meanFoldAuc) ? r.meanFoldAuc : r.auc;
 }

@@ -208,7 +208,7 @@ describe('crm model evaluate on public data, against scikit-learn on the same fo
     expect(en.out).not.toMatch(/models\.cli|\{\{/);
   }, 300_000);
 
-  it('holds out later rows: trained on the first 400, tested on the rest', async () => {
+  it('holds out later rows: trained on the first 400, tested on the rest; best chosen without the test rows', async () => {
     const r = await crm(
       'model',
       'evaluate',
@@ -223,15 +223,20 @@ describe('crm model evaluate on public data, against scikit-learn on the same fo
       '--test-rows',
       '401-569',
       '--learner',
-      'boosted',
+      'best',
       '--json',
     );
     expect(r.code, r.err).toBe(0);
-    const j = JSON.parse(r.out) as Json;
-    expect(j.results[0]!.folds).toHaveLength(1);
-    expect(j.results[0]!.folds[0]!.testRows).toBe(169);
-    expect(j.results[0]!.groups.reduce((a, g) => a + g.customers, 0)).toBe(169);
-    expect(j.results[0]!.auc).toBeGreaterThan(0.95);
+    const j = JSON.parse(r.out) as Json & { chosen: string; chosenBy: string };
+    expect(j.results.map((x) => x.learner)).toEqual(['logistic', 'boosted']);
+    for (const res of j.results) {
+      expect(res.folds).toHaveLength(1);
+      expect(res.folds[0]!.testRows).toBe(169);
+      expect(res.groups.reduce((a, g) => a + g.customers, 0)).toBe(169);
+      expect(res.auc).toBeGreaterThan(0.95);
+    }
+    expect(j.chosenBy).toBe('training-folds');
+    expect(['logistic', 'boosted']).toContain(j.chosen);
   }, 300_000);
 });
 
