@@ -6,6 +6,7 @@
  * exports, recreate the triggers) left no trace at all.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -213,10 +214,11 @@ describe('the chain', () => {
     migrate(db);
     const file = path.join(t.dir, 'crm.db');
     const child = path.join(__dirname, 'audit-writer-child.ts');
-    const startAt = String(Date.now() + 4000);
+    const barrier = path.join(t.dir, 'ready');
+    mkdirSync(barrier);
     const run = (name: string) =>
       new Promise<string>((resolve, reject) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', child, file, name, '150', startAt], {
+        const p = spawn(process.execPath, ['--import', 'tsx', child, file, name, '300', barrier, '3'], {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let out = '';
@@ -230,13 +232,13 @@ describe('the chain', () => {
         p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${name} exited ${code}: ${out}`))));
       });
     await Promise.all(['w1', 'w2', 'w3'].map(run));
-    expect(verifyChain(db)).toMatchObject({ ok: true, entries: 450, breaks: 0, head: { seq: 450 } });
+    expect(verifyChain(db)).toMatchObject({ ok: true, entries: 900, breaks: 0, head: { seq: 900 } });
     // The writers really interleaved (not one after the other), and no two entries share a predecessor.
     const order = (db.prepare('SELECT username FROM audit_log ORDER BY id').all() as { username: string }[]).map(
       (r) => r.username,
     );
     const switches = order.filter((u, i) => i > 0 && u !== order[i - 1]).length;
     expect(switches).toBeGreaterThan(2);
-    expect(db.prepare('SELECT COUNT(DISTINCT prev_id) AS n FROM audit_chain').get()).toEqual({ n: 449 });
+    expect(db.prepare('SELECT COUNT(DISTINCT prev_id) AS n FROM audit_chain').get()).toEqual({ n: 899 });
   }, 60_000);
 });

@@ -1,16 +1,20 @@
 /**
  * A separate process writing audit entries into a store as fast as it can (audit-chain.test.ts runs
- * several at once): argv = store file, writer name, entries, and the time (ms since the epoch) to start
- * at, so that the writers overlap however long each took to load.
+ * several at once): argv = store file, writer name, entries, a barrier folder and the number of writers.
+ * Each writer marks itself ready in the folder and starts only when all are, so they overlap however long
+ * each took to load on a busy machine.
  */
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { recordAudit } from '../../../db/repos/audit';
 
-const [file, name, count, startAt] = process.argv.slice(2) as [string, string, string, string];
+const [file, name, count, barrier, writers] = process.argv.slice(2) as [string, string, string, string, string];
 const db = new BetterSqlite3(file);
 db.pragma('busy_timeout = 10000');
-// Wait for the common start (synchronously: this file is loaded as CommonJS, no top-level await).
-while (Date.now() < Number(startAt)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+writeFileSync(path.join(barrier, name), '');
+// Wait synchronously (this file is loaded as CommonJS: no top-level await).
+while (readdirSync(barrier).length < Number(writers)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
 for (let i = 0; i < Number(count); i++)
   recordAudit(
     db,
