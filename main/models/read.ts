@@ -135,10 +135,13 @@ export async function readLabelledFile(file: string, opts: ReadOptions): Promise
   let src: OpenedSource = await open();
   const header = (src.header ?? []).map((h, i) => h.trim() || `(${i + 1})`);
   const seen = new Map<string, number>();
-  header.forEach((h, i) => {
-    if (seen.has(h)) throw new ModelInputError('MODEL_DUPLICATE_COLUMN', { name: h }, 1, i + 1);
+  for (const [i, h] of header.entries()) {
+    if (seen.has(h)) {
+      await src.close();
+      throw new ModelInputError('MODEL_DUPLICATE_COLUMN', { name: h }, 1, i + 1);
+    }
     seen.set(h, i);
-  });
+  }
   const M = header.length;
   const targetAt = findColumn(header, opts.target);
   if (targetAt < 0) {
@@ -150,7 +153,10 @@ export async function readLabelledFile(file: string, opts: ReadOptions): Promise
     await src.close();
     throw new ModelInputError('MODEL_NO_COLUMN', { name: opts.foldColumn, columns: header.join(', ') }, 1);
   }
-  if (foldAt === targetAt) throw new ModelInputError('MODEL_FOLD_IS_TARGET', { name: header[foldAt]! }, 1, foldAt + 1);
+  if (foldAt === targetAt) {
+    await src.close();
+    throw new ModelInputError('MODEL_FOLD_IS_TARGET', { name: header[foldAt]! }, 1, foldAt + 1);
+  }
   const excluded = new Set<number>();
   for (const x of opts.exclude ?? []) {
     const at = findColumn(header, x);
