@@ -22,6 +22,7 @@ import {
 } from './opportunities';
 import { projectReminderState, REMINDER_STATES, reminderMutators, reprojectReminderStates } from './reminders';
 import type { Mutators, Projections } from './replica';
+import { localIdOf } from './schema';
 
 /**
  * The collaboration domains beyond referrals and accounts (issue 16): contacts, opportunities,
@@ -57,4 +58,16 @@ export function placeCollab(db: Database): number {
     reprojectReminderStates(db) +
     reprojectLists(db)
   );
+}
+
+/** What a 同步冲突 entry of these domains is about, for its audit line: the local opportunity or campaign. */
+export function collabTarget(db: Database, name: string, args: unknown): { type: string; id: number } | null {
+  const a = (args ?? {}) as { syncId?: unknown; items?: { id?: unknown }[] };
+  const local = (table: string, id: unknown) => (typeof id === 'string' ? localIdOf(db, table, id) : null);
+  let hit: { type: string; id: number | null } | null = null;
+  if (name.startsWith('opportunities.')) hit = { type: 'opportunity', id: local(OPPORTUNITIES, a.syncId) };
+  else if (name === 'campaigns.close') hit = { type: 'campaign', id: local(CAMPAIGNS, a.syncId) };
+  else if (name === 'campaigns.setStatus')
+    hit = { type: 'campaign', id: local(CAMPAIGNS, String(a.items?.[0]?.id ?? '').split(':')[0]) };
+  return hit && hit.id !== null ? { type: hit.type, id: hit.id } : null;
 }

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../repos/audit';
 import { query } from '../sql';
 import { type ConflictEvent, type Mutators, setConflictListener, setProjections } from './replica';
-import { COLLAB_MUTATORS, COLLAB_PROJECTIONS, placeCollab } from './collab';
+import { COLLAB_MUTATORS, COLLAB_PROJECTIONS, collabTarget, placeCollab } from './collab';
 import { projectReferral, REFERRALS, referralMutators, reprojectReferrals, localReferralId } from './referrals';
 import { projectUser, reprojectUsers, USERS_TABLE, userMutators } from './users';
 
@@ -19,9 +19,16 @@ const USER_ID = query<[username: string], { id: number }>('SELECT id FROM users 
  * with outcome failed, the conflict's code and when the user acted.
  */
 function auditConflict(db: Database, c: ConflictEvent): void {
-  const code = typeof c.reason.refused === 'string' ? c.reason.refused : c.outcome;
+  // The domain's refusal, else a hub rule's own reason (a closed campaign), else the outcome.
+  const code =
+    typeof c.reason.refused === 'string'
+      ? c.reason.refused
+      : typeof c.reason.detail === 'string'
+        ? c.reason.detail
+        : c.outcome;
   const syncId = (c.args as { syncId?: unknown } | null)?.syncId;
   const referral = c.name.startsWith('referrals.') && typeof syncId === 'string' ? localReferralId(db, syncId) : null;
+  const other = referral === null ? collabTarget(db, c.name, c.args) : null;
   writeAudit(
     db,
     {
@@ -32,8 +39,8 @@ function auditConflict(db: Database, c: ConflictEvent): void {
     {
       action: c.name,
       outcome: 'failed',
-      targetType: referral !== null ? 'referral' : null,
-      targetId: referral,
+      targetType: referral !== null ? 'referral' : (other?.type ?? null),
+      targetId: referral ?? other?.id ?? null,
       details: { reason: code, sync: c.outcome, madeAt: c.madeAt },
     },
   );

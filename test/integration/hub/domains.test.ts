@@ -242,6 +242,21 @@ describe('campaigns through the hub', () => {
       ]),
     ).toEqual([['campaigns.setStatus', 'refused', 'campaign_closed']]);
     expect((await campaignOn(B, '理财季', 'manager2'))?.status).toBe('closed');
+    // Audited on B as manager2's act, failed, on the campaign, with the hub's reason.
+    expect(
+      B.w.db
+        .prepare(
+          "SELECT username, target_type, target_id, details FROM audit_log WHERE action = 'campaigns.setStatus' AND outcome = 'failed'",
+        )
+        .all(),
+    ).toEqual([
+      {
+        username: 'manager2',
+        target_type: 'campaign',
+        target_id: String(onB.id),
+        details: expect.stringContaining('"reason":"campaign_closed"'),
+      },
+    ]);
     expect((await entriesOn(B, onB.id, 'manager2')).find((e) => e.id === mineB[1]!.id)?.status).toBe('pending');
     expect(campaignOpportunities(B)).toEqual(campaignOpportunities(C));
     expect(norm(await progressOn(C, made.id))).toBe(norm(expected));
@@ -328,9 +343,11 @@ describe('opportunities through the hub', () => {
     // Audited on B: the user's move, failed.
     expect(
       B.w.db
-        .prepare("SELECT username, outcome FROM audit_log WHERE action = 'opportunities.move' AND outcome = 'failed'")
+        .prepare(
+          "SELECT username, outcome, target_type, target_id FROM audit_log WHERE action = 'opportunities.move' AND outcome = 'failed'",
+        )
         .all(),
-    ).toEqual([{ username: 'manager1', outcome: 'failed' }]);
+    ).toEqual([{ username: 'manager1', outcome: 'failed', target_type: 'opportunity', target_id: String(twoB.id) }]);
   });
 
   it("the hub refuses a manager's move of another manager's opportunity", async () => {
