@@ -155,3 +155,25 @@ test('Back from a report drill keeps the report and its filters; the chip names 
   await lang(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
+
+test('Back from a customer opened in 商机管理 returns to the same filter and opportunity', async ({ page }) => {
+  await signIn(page, 'manager1');
+  await page.getByTestId('nav-opportunities').click();
+  await lang(page, 'zh-CN');
+  await page.getByTestId('opp-filter-identified').click();
+  await expect(page.getByTestId('opp-filter-identified')).toHaveAttribute('aria-pressed', 'true');
+  const second = page.getByTestId('opp-row').nth(1);
+  const customerNo = await second.getAttribute('data-customer-no');
+  await second.click();
+  const detail = page.getByTestId('opp-detail');
+  await expect(detail).toContainText(customerNo!);
+  await detail.getByRole('button', { name: new RegExp(customerNo!) }).click();
+  await expect(page).toHaveURL(/#\/customer\/\d+/);
+  await page.goBack();
+  await expect(page.getByTestId('opp-filter-identified')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('opp-detail')).toContainText(customerNo!);
+  // a new visit from the menu starts afresh
+  await page.getByTestId('nav-customers').click();
+  await page.getByTestId('nav-opportunities').click();
+  await expect(page.getByTestId('opp-filter-open')).toHaveAttribute('aria-pressed', 'true');
+});

@@ -16,6 +16,7 @@ import { DetailPrompt, dateColumn, ListGrid, moneyColumn } from '../../component
 import { ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
 import { openCustomer } from '../../router';
+import { useHistoryState } from '../../history-state';
 import { useSession } from '../../session';
 import { FunnelView } from './FunnelView';
 import { detailText, nextStages } from './text';
@@ -82,16 +83,20 @@ function useColumns(): ColDef<Opportunity>[] {
  */
 export function OpportunitiesPage() {
   const { t } = useTranslation();
-  const [tab, setTab] = useState<Tab>(() => (window.location.hash.includes('/funnel') ? 'funnel' : 'list'));
+  // tab, filter, page and the chosen opportunity live in the history entry: Back from a customer's 360
+  // returns to the list as it was left
+  const [tab, setTab] = useHistoryState<Tab>('opp.tab', () =>
+    window.location.hash.includes('/funnel') ? 'funnel' : 'list',
+  );
   // "#/opportunities?stage=proposal" (from the desktop's 商机漏斗 widget) opens the list on that stage.
-  const [filter, setFilter] = useState<OpportunityFilter>(() => {
+  const [filter, setFilter] = useHistoryState<OpportunityFilter>('opp.filter', () => {
     const asked = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('stage');
     return (OPPORTUNITY_STAGES as readonly string[]).includes(asked ?? '')
       ? { stage: asked as OpportunityStage }
       : { open: true };
   });
-  const [offset, setOffset] = useState(0);
-  const [chosen, setChosen] = useState<number | null>(null);
+  const [offset, setOffset] = useHistoryState('opp.offset', 0);
+  const [chosen, setChosen] = useHistoryState<number | null>('opp.chosen', null);
   const [creating, setCreating] = useState(false);
   const list = useApi('opportunities.list', { filter, offset, limit: LIMIT }, { enabled: tab === 'list' });
   const columns = useColumns();
