@@ -12,7 +12,7 @@ import {
   readRecord,
   recordMutation,
 } from './replica';
-import { linkRecord, localIdOf, syncIdOf, syncJoined } from './schema';
+import { linkRecord, localIdOf, syncIdOf, syncJoined, unlinkRecord } from './schema';
 
 /**
  * 营销活动 on the hub (issue 16). The president's campaign is one record (table `campaigns`, UUIDv7);
@@ -212,6 +212,10 @@ const UPSERT_ENTRY = query<
 const DELETE_OPPORTUNITY = query<[dedupeKey: string]>(
   "DELETE FROM opportunities WHERE dedupe_key = ? AND source = 'campaign'",
 );
+const DELETE_CAMPAIGN = query<[id: number]>('DELETE FROM campaigns WHERE id = ?');
+const DELETE_CAMPAIGN_OPPORTUNITIES = query<[campaignId: string]>(
+  "DELETE FROM opportunities WHERE source = 'campaign' AND source_ref = ?",
+);
 const CREATED_BY = query<[id: number], { createdBy: number; createdOn: string }>(
   'SELECT created_by AS createdBy, created_on AS createdOn FROM campaigns WHERE id = ?',
 );
@@ -220,8 +224,17 @@ const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** The campaign's local row, made or updated; left out while its branch or creator is unknown here. */
 export const projectCampaign: Projection = (db, syncId, row) => {
-  if (row === null) return;
   const local = localIdOf(db, CAMPAIGNS, syncId);
+  if (row === null) {
+    // Never on the hub (its push was refused there): the campaign goes, with its entries and their
+    // opportunities.
+    if (local !== null) {
+      DELETE_CAMPAIGN_OPPORTUNITIES.run(db, String(local));
+      DELETE_CAMPAIGN.run(db, local);
+      unlinkRecord(db, CAMPAIGNS, syncId);
+    }
+    return;
+  }
   if (local !== null) {
     UPDATE_CAMPAIGN.run(
       db,

@@ -4,7 +4,7 @@ import type { SyncActor, SyncRow } from '../../shared/sync/rules';
 import { addReminder } from '../relationship/reminders';
 import { query } from '../sql';
 import { type Mutators, type Projection, recordMutation } from './replica';
-import { linkRecord, localIdOf, syncIdOf, syncJoined } from './schema';
+import { linkRecord, localIdOf, syncIdOf, syncJoined, unlinkRecord } from './schema';
 
 /**
  * 交往记录 on the hub (issue 16). A contact is written once by its author and never changed, so its
@@ -90,7 +90,8 @@ const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
  * author this store's book does not hold yet is left out and placed by reprojectContacts later.
  */
 export const projectContact: Projection = (db, syncId, row) => {
-  if (row === null || localIdOf(db, CONTACTS, syncId) !== null) return;
+  if (row === null) return undoContact(db, syncId);
+  if (localIdOf(db, CONTACTS, syncId) !== null) return;
   const customer = CUSTOMER.get(db, String(row.customer_no))?.id;
   const user = USER.get(db, String(row.user))?.id;
   if (customer === undefined || user === undefined) return;
@@ -134,6 +135,36 @@ export const projectContact: Projection = (db, syncId, row) => {
       on,
     );
 };
+
+const CONTACT_CUSTOMER = query<[id: number], { customerId: number }>(
+  'SELECT customer_id AS customerId FROM contacts WHERE id = ?',
+);
+const DELETE_CONTACT = query<[id: number]>('DELETE FROM contacts WHERE id = ?');
+const DELETE_CONTACT_REMINDERS = query<[id: string]>(
+  "DELETE FROM reminders WHERE source_type = 'contact' AND source_id = ?",
+);
+const FORGET_LAST = query<[customerId: number]>('DELETE FROM customer_last_contact WHERE customer_id = ?');
+const RECOMPUTE_LAST = query<[customerId: number]>(
+  `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel)
+   SELECT customer_id, contacted_on, contacted_at, channel FROM contacts WHERE customer_id = ?
+   ORDER BY contacted_at DESC, id DESC LIMIT 1`,
+);
+
+/**
+ * A contact the hub refused (its author unknown or disabled there): the record never existed, so the
+ * local row, its next-step reminder and the customer's last contact it set are undone here.
+ */
+function undoContact(db: Database, syncId: string): void {
+  const id = localIdOf(db, CONTACTS, syncId);
+  if (id === null) return;
+  const customer = CONTACT_CUSTOMER.get(db, id)?.customerId;
+  DELETE_CONTACT_REMINDERS.run(db, String(id));
+  DELETE_CONTACT.run(db, id);
+  unlinkRecord(db, CONTACTS, syncId);
+  if (customer === undefined) return;
+  FORGET_LAST.run(db, customer);
+  RECOMPUTE_LAST.run(db, customer);
+}
 
 const UNPLACED = query<[], { id: string; data: string }>(
   `SELECT s.id, s.data FROM sync_records s

@@ -8,7 +8,7 @@ import type { SyncActor, SyncRow } from '../../shared/sync/rules';
 import { assignOpportunity, moveOpportunity, undoWin, updateOpportunity } from '../relationship/opportunities';
 import { query, type SqlParam } from '../sql';
 import { MutationRefused, type Mutators, type Projection, readRecord, recordMutation } from './replica';
-import { linkRecord, localIdOf, syncIdOf, syncJoined } from './schema';
+import { linkRecord, localIdOf, syncIdOf, syncJoined, unlinkRecord } from './schema';
 
 /**
  * 商机 on the hub (issue 16). An opportunity made by hand is a record (table `opportunities`, UUIDv7)
@@ -34,6 +34,7 @@ const HISTORY = query<[id: number], SyncRow>(
    FROM opportunity_history h LEFT JOIN users u ON u.id = h.user_id WHERE h.opportunity_id = ? ORDER BY h.id`,
 );
 const SOURCE = query<[id: number], { source: string }>('SELECT source FROM opportunities WHERE id = ?');
+const DELETE_OPPORTUNITY = query<[id: number]>('DELETE FROM opportunities WHERE id = ?');
 
 /** The opportunity as it crosses the wire: natural keys, its history whole. */
 export function opportunityWire(db: Database, id: number): SyncRow {
@@ -164,7 +165,15 @@ const int = (v: unknown): number | null => (typeof v === 'number' ? v : null);
  * branch is not in this store's book yet (placed by reprojectOpportunities later).
  */
 export const projectOpportunity: Projection = (db, syncId, row) => {
-  if (row === null) return;
+  if (row === null) {
+    // Never on the hub (its creation was refused there): the local row goes, its history with it.
+    const gone = localIdOf(db, OPPORTUNITIES, syncId);
+    if (gone !== null) {
+      DELETE_OPPORTUNITY.run(db, gone);
+      unlinkRecord(db, OPPORTUNITIES, syncId);
+    }
+    return;
+  }
   const customer = CUSTOMER.get(db, String(row.customer_no))?.id;
   const branch = BRANCH.get(db, String(row.branch))?.id;
   if (customer === undefined || branch === undefined) return;
@@ -220,7 +229,6 @@ const UNSHARED_RULE_OPPS = query<[], { id: number }>(
   `SELECT o.id FROM opportunities o WHERE o.source = 'rule'
      AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.tbl = 'opportunities' AND l.local_id = o.id) ORDER BY o.id`,
 );
-const DELETE_OPPORTUNITY = query<[id: number]>('DELETE FROM opportunities WHERE id = ?');
 
 /**
  * A rule opportunity's identity across PCs (issue 16, point 5): rule + customer + event. The event is

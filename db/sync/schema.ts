@@ -179,3 +179,10 @@ export function localIdOf(db: Database, table: string, id: string): number | nul
 export function linkRecord(db: Database, table: string, id: string, localId: number): void {
   LINK.run(db, table, id, localId);
 }
+
+const UNLINK = query<[table: string, id: string]>('DELETE FROM sync_links WHERE tbl = ? AND id = ?');
+
+/** Forgets a shared record's local row (the row is gone: its creation was refused by the hub). */
+export function unlinkRecord(db: Database, table: string, id: string): void {
+  UNLINK.run(db, table, id);
+}
