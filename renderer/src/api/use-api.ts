@@ -11,6 +11,13 @@ export interface ApiState<T> {
 }
 
 /**
+ * Reads of what the branch's PCs share (queues, contacts, opportunities, lists, reminders, users): they
+ * reload when the hub's changes arrive. Not editors' sources (desktops, templates, settings: what the
+ * user is editing must not be replaced under them) nor customer reads (those are audited or rate-limited).
+ */
+const LIVE = /^(referrals|contacts|opportunities|campaigns|reminders|lists|queries|users|sync)\./;
+
+/**
  * Loads `method(input)` whenever the method or the input (compared by value) changes. Out-of-order
  * answers are dropped: only the latest request may set the state. Pass `enabled: false` to wait.
  */
@@ -49,13 +56,14 @@ export function useApi<M extends MethodName>(
   }, [key, tick, enabled]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  // On a PC joined to a branch hub, what other PCs did arrives in the background: every view loaded
-  // through here reloads when it does (pages/sync/SyncIndicator.tsx), keeping what it shows meanwhile.
+  // On a PC joined to a branch hub, what other PCs did arrives in the background: views of shared work
+  // reload when it does (pages/sync/SyncIndicator.tsx), keeping what they show meanwhile.
+  const live = LIVE.test(method);
   useEffect(() => {
-    if (!enabled) return;
+    if (!enabled || !live) return;
     window.addEventListener('crm:sync-changed', reload);
     return () => window.removeEventListener('crm:sync-changed', reload);
-  }, [enabled, reload]);
+  }, [enabled, live, reload]);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
