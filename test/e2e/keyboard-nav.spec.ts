@@ -177,3 +177,19 @@ test('Back from a customer opened in 商机管理 returns to the same filter and
   await page.getByTestId('nav-opportunities').click();
   await expect(page.getByTestId('opp-filter-open')).toHaveAttribute('aria-pressed', 'true');
 });
+
+test('Back from a customer opened in 消息提醒 keeps the filters and the chosen reminder', async ({ page }) => {
+  await signIn(page, 'manager1');
+  await page.getByTestId('nav-reminders').click();
+  await lang(page, 'zh-CN');
+  await page.getByTestId('reminders-due-from').fill('2026-01-01');
+  await page.getByTestId('reminders-due-from').press('Tab');
+  const row = page.locator('[data-testid="reminder-row"][data-has-customer="true"]').first();
+  const id = await row.getAttribute('data-id');
+  await row.click();
+  await page.getByTestId('reminder-detail').getByTestId('reminder-customer').click();
+  await expect(page).toHaveURL(/#\/customer\/\d+/);
+  await page.goBack();
+  await expect(page.getByTestId('reminders-due-from')).toHaveValue('2026-01-01');
+  await expect(page.locator(`[data-testid="reminder-row"][data-id="${id}"]`)).toHaveClass(/ag-row-selected/);
+});

@@ -19,6 +19,7 @@ import { openCustomer } from '../../router';
 import { useSession } from '../../session';
 import { Outcome, StatusPill } from './FlagReferral';
 import { DateField } from '../../components/DateField';
+import { useHistoryState } from '../../history-state';
 
 type View = 'open' | 'overdue' | 'unassigned' | 'closed' | 'all';
 // A page is what the grid sorts: the API's largest.
@@ -94,12 +95,13 @@ export function ReferralQueuePage() {
     ? ['open', 'unassigned', 'overdue', 'closed', 'all']
     : ['open', 'overdue', 'closed', 'all'];
   // "#/referrals?view=overdue" (from the desktop's 转介商机 widget) opens that view.
-  const [view, setView] = useState<View>(() => {
+  // view, page and chosen referral live in the history entry: Back from a 360 returns to them
+  const [view, setView] = useHistoryState<View>('referrals.view', () => {
     const asked = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('view');
     return (views as string[]).includes(asked ?? '') ? (asked as View) : 'open';
   });
-  const [offset, setOffset] = useState(0);
-  const [chosen, setChosen] = useState<number | null>(null);
+  const [offset, setOffset] = useHistoryState('referrals.offset', 0);
+  const [chosen, setChosen] = useHistoryState<number | null>('referrals.chosen', null);
   const list = useApi('referrals.queue', { view, offset, limit: LIMIT });
   const columns = useColumns(president);
 

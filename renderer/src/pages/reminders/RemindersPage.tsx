@@ -20,6 +20,7 @@ import { fenToYuan, yuanToFen } from '../../../../shared/money';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { DateField } from '../../components/DateField';
+import { useHistoryState } from '../../history-state';
 import { DetailPrompt, dateColumn, ListGrid, moneyColumn } from '../../components/ListGrid';
 import { ErrorNotice, Loading, Modal, Pager, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';
@@ -158,15 +159,16 @@ export function announceRemindersChanged(): void {
 export function RemindersPage() {
   const { t } = useTranslation();
   const id = useId();
-  const [view, setView] = useState<ReminderView>('open');
-  const [kind, setKind] = useState<ReminderKind | ''>('');
-  const [dueFrom, setDueFrom] = useState('');
-  const [dueTo, setDueTo] = useState('');
-  const [sort, setSort] = useState<ReminderSort>('due');
-  const [offset, setOffset] = useState(0);
+  // the list's filters, page and chosen reminder live in the history entry: Back from a 360 returns to them
+  const [view, setView] = useHistoryState<ReminderView>('reminders.view', 'open');
+  const [kind, setKind] = useHistoryState<ReminderKind | ''>('reminders.kind', '');
+  const [dueFrom, setDueFrom] = useHistoryState('reminders.dueFrom', '');
+  const [dueTo, setDueTo] = useHistoryState('reminders.dueTo', '');
+  const [sort, setSort] = useHistoryState<ReminderSort>('reminders.sort', 'due');
+  const [offset, setOffset] = useHistoryState('reminders.offset', 0);
   const [snoozing, setSnoozing] = useState<number[] | null>(null);
   const [ticked, setTicked] = useState<ReadonlySet<number>>(new Set());
-  const [chosenId, setChosenId] = useState<number | null>(null);
+  const [chosenId, setChosenId] = useHistoryState<number | null>('reminders.chosen', null);
   const [settings, setSettings] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const action = useAction();
