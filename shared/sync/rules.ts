@@ -3,12 +3,13 @@
  * every effect against them, so a PC cannot push a row the hub would not accept from its own UI, and the
  * hub (which runs no domain code) still refuses a row with unknown fields or a forbidden state move.
  *
- * Field shapes per table, whether rows may be deleted, how ids look, and `transition`: the per-role
- * state-transition rules (a teller creates a referral in state new, as its referrer, and nothing else).
- * The role is checked when the writer is known: on the PC always; on the hub when it resolves the
- * mutation's user (ActorResolver), which it does for real once users live on the hub (issue 16,
- * "Identity"); until then `actor` is null there and only shapes and state moves are checked. Which
- * customers a teller may flag (their branch) needs the book, which the hub does not hold: the PC checks it.
+ * Field shapes per table, whether rows may be deleted, how ids look, the permission a writer's role
+ * needs, and `transition`: the per-role state and ownership rules (a teller creates a referral in state
+ * new, as its referrer, and nothing else; a manager works only what they own). The writer is always
+ * known: on the PC, the signed-in user; on the hub, the mutation's user as db/hub/actors.ts resolves
+ * them (a write naming no user is refused there unless `anonymous` allows it as system work). `refs`
+ * names the records a write is judged against (a campaign entry's campaign). Which customers a user
+ * may touch needs the book (extracts), which the hub does not hold: the PC's scope SQL checks it.
  */
 import { ENTRY_STATUSES } from '../api/campaigns';
 import { OPPORTUNITY_PRODUCTS, OPPORTUNITY_STAGES, type OpportunityStage } from '../api/opportunities';
@@ -116,9 +117,10 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const NATURAL_RE = /^[A-Za-z0-9_.:@-]{1,200}$/;
 
 /**
- * The shared tables: referrals (the first domain on the hub), and the two sync_test_* fixtures the
- * protocol's own tests use: one with a state machine (open → done, never back), one keyed naturally like
- * a reminder state.
+ * The shared tables: referrals, contacts, opportunities, campaigns and entries, reminder states, lists
+ * and members, saved queries, favourites (db/sync/*), and the two sync_test_* fixtures the protocol's
+ * own tests use: one with a state machine (open → done, never back), one keyed naturally like a
+ * reminder state. Other modules add theirs (user-rules.ts: the branch's accounts).
  */
 export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
   sync_test_items: {
