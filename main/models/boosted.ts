@@ -34,7 +34,10 @@ export interface BoostedModel {
   base: number;
   learningRate: number;
   trees: number;
-  /** Nodes of all trees: tree t starts at roots[t]. feature -1 = leaf (value), else split by mask. */
+  /**
+   * Nodes of all trees: tree t starts at roots[t]. feature -1 = leaf (value), else split by mask; an
+   * inner node's value is what it would score as a leaf (for explanations; scoring reads leaves only).
+   */
   roots: Int32Array;
   feature: Int32Array;
   left: Int32Array;
@@ -431,6 +434,8 @@ export function fitBoosted(data: Dataset, rows: Uint32Array, opts: BoostedOption
       const lNode = newNode(t);
       const rNode = newNode(t);
       t.feature[leaf.node] = f;
+      // an inner node keeps the value it would have as a leaf: explanations follow the path's changes
+      t.value[leaf.node] = (-leaf.G / (leaf.H + l2)) * lr;
       t.left[leaf.node] = lNode;
       t.right[leaf.node] = rNode;
       for (let w = 0; w < 8; w++) t.mask[leaf.node * 8 + w] = mk[w]!;
@@ -590,6 +595,34 @@ export function boostedMarginsPlain(model: BoostedModel, data: Dataset, rows: Ui
     out[k] = z;
   }
   return out;
+}
+
+/**
+ * Each feature's part in a row's log-odds (Saabas' path attribution): walking each tree from its root,
+ * the change of value at a split is put to the split's feature. base + the roots' values + the parts
+ * = the row's log-odds exactly.
+ */
+export function boostedContributions(
+  model: BoostedModel,
+  data: Dataset,
+  row: number,
+): { offset: number; parts: Float64Array } {
+  const F = model.features.length;
+  const bins = binRows(model.features, data, Uint32Array.of(row));
+  const parts = new Float64Array(F);
+  let offset = model.base;
+  for (let tr = 0; tr < model.roots.length; tr++) {
+    let node = model.roots[tr]!;
+    offset += model.value[node]!;
+    while (model.feature[node]! >= 0) {
+      const f = model.feature[node]!;
+      const bin = bins[f]!;
+      const next = (model.mask[node * 8 + (bin >> 5)]! >>> (bin & 31)) & 1 ? model.left[node]! : model.right[node]!;
+      parts[f] = parts[f]! + model.value[next]! - model.value[node]!;
+      node = next;
+    }
+  }
+  return { offset, parts };
 }
 
 export function predictBoosted(model: BoostedModel, data: Dataset, rows: Uint32Array): Float64Array {

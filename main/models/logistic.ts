@@ -487,6 +487,43 @@ export function logisticMargins(model: LogisticModel, data: Dataset, rows: Uint3
   return eta;
 }
 
+/**
+ * Each column's part in a row's log-odds against the training rows' average: coefficient times the
+ * standardised value (a number's, plus its missing indicator's; a category's levels together).
+ * offset + the parts = the row's log-odds exactly; offset is the log-odds of a row at the average.
+ */
+export function logisticContributions(
+  model: LogisticModel,
+  data: Dataset,
+  row: number,
+): { offset: number; parts: { column: string; value: number }[] } {
+  const parts: { column: string; value: number }[] = [];
+  let ind = 1 + model.numeric.length;
+  for (const [j, s] of model.numeric.entries()) {
+    const v = (columnByName(data, s.name, 'numeric') as { values: Float32Array }).values[row]!;
+    let c = !Number.isNaN(v) && s.sd > 0 ? (model.theta[1 + j]! * (v - s.mean)) / s.sd : 0;
+    if (s.missing) {
+      const b = model.theta[ind++]!;
+      c += Number.isNaN(v) ? (b * (1 - s.missing.mean)) / s.missing.sd : (-b * s.missing.mean) / s.missing.sd;
+    }
+    parts.push({ column: s.name, value: c });
+  }
+  let off = 1 + denseCount(model);
+  for (const s of model.categorical) {
+    const col = columnByName(data, s.name, 'categorical') as { codes: Int32Array; levels: string[] };
+    const raw = col.codes[row]!;
+    const code = raw < 0 ? s.missingCode : levelMap(s.levels, col as never)[raw]!;
+    let c = 0;
+    for (let l = 0; l < s.mean.length; l++) {
+      const inv = s.sd[l]! > 0 ? 1 / s.sd[l]! : 0;
+      c += model.theta[off + l]! * ((l === code ? 1 : 0) - s.mean[l]!) * inv;
+    }
+    parts.push({ column: s.name, value: c });
+    off += s.mean.length;
+  }
+  return { offset: model.theta[0]!, parts };
+}
+
 export function predictLogistic(model: LogisticModel, data: Dataset, rows: Uint32Array): Float64Array {
   const eta = logisticMargins(model, data, rows);
   for (let k = 0; k < eta.length; k++) eta[k] = sigmoid(eta[k]!);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { binRows, boostedMargins, boostedMarginsPlain, fitBoosted, predictBoosted } from '../../../main/models/boosted';
+import {
+  binRows,
+  boostedContributions,
+  boostedMargins,
+  boostedMarginsPlain,
+  fitBoosted,
+  predictBoosted,
+} from '../../../main/models/boosted';
 import { allRows, type Dataset } from '../../../main/models/dataset';
 import { fitLogistic, predictLogistic } from '../../../main/models/logistic';
 import { auc } from '../../../main/models/metrics';
@@ -112,5 +119,20 @@ describe('gradient-boosted trees', () => {
     const a = boostedMargins(m, train, allRows(train.rows));
     const b = boostedMargins(m, remapped, allRows(train.rows));
     expect([...b]).toEqual([...a]);
+  });
+
+  it("explains a row: the features' parts along the trees' paths add up to its log-odds", () => {
+    const data = interactionData(3000, 8);
+    const m = fitBoosted(data, allRows(data.rows), { maxTrees: 30, earlyStopping: 0 });
+    const z = boostedMargins(m, data, allRows(data.rows));
+    for (const row of [0, 5, 77, 2999]) {
+      const { offset, parts } = boostedContributions(m, data, row);
+      expect(offset + parts.reduce((a, b) => a + b, 0)).toBeCloseTo(z[row]!, 9);
+    }
+    // a row of the deciding level ('y') owes most of its score to that column
+    const kind = (data.columns[3] as { codes: Int32Array }).codes;
+    const row = kind.indexOf(2);
+    const { parts } = boostedContributions(m, data, row);
+    expect(parts[3]!).toBeGreaterThan(Math.max(Math.abs(parts[2]!), 0.5));
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { allRows, type Dataset } from '../../../main/models/dataset';
-import { coefficients, fitLogistic, fitLogisticCV, predictLogistic } from '../../../main/models/logistic';
+import {
+  coefficients,
+  fitLogistic,
+  fitLogisticCV,
+  logisticContributions,
+  logisticMargins,
+  predictLogistic,
+} from '../../../main/models/logistic';
 import { auc } from '../../../main/models/metrics';
 import { gaussian, rng } from '../../../main/models/random';
 import { type PlantedModel, syntheticLogistic } from '../../../main/models/synthetic';
@@ -153,5 +160,20 @@ describe('logistic regression', () => {
     );
     expect(chosen).toBeGreaterThan(plain - 0.002);
     expect(chosen).toBeGreaterThan(0.8);
+  });
+
+  it("explains a row: each column's part against the average adds up to the row's log-odds", () => {
+    const data = syntheticLogistic(PLANTED, 3000, 21);
+    const m = fitLogistic(data, allRows(data.rows), { penalty: 'l2', lambda: 0.001 });
+    const eta = logisticMargins(m, data, allRows(data.rows));
+    for (const row of [0, 1, 2, 17, 999, 2999]) {
+      const { offset, parts } = logisticContributions(m, data, row);
+      expect(parts.map((p) => p.column)).toEqual(['balance', 'tenure', 'noise', 'channel']);
+      expect(offset + parts.reduce((a, p) => a + p.value, 0)).toBeCloseTo(eta[row]!, 10);
+    }
+    // a high balance raises the score (planted +0.8 per unit)
+    const bal = (data.columns[0] as { values: Float32Array }).values;
+    const high = bal.findIndex((v) => v > 2);
+    expect(logisticContributions(m, data, high).parts[0]!.value).toBeGreaterThan(1);
   });
 });
