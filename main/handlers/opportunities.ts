@@ -19,7 +19,7 @@ import { activeManagersOf } from '../../db/repos/catalog';
 import { listRules, previewRule, runRules, saveRule } from '../../db/relationship/rules';
 import { branchTree, customerInScope } from '../../db/scope';
 import { syncActor } from '../../db/sync/actor';
-import { type OpportunityStep, shareOpportunity } from '../../db/sync/opportunities';
+import { type OpportunityStep, shareDerivedOpportunities, shareOpportunity } from '../../db/sync/opportunities';
 import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 
@@ -30,6 +30,9 @@ import { handlers, type AuthedCtx } from './types';
 function shared<T>(ctx: AuthedCtx, step: OpportunityStep, work: () => { id: number; value: T }): T {
   const db = ctx.services.db;
   const out = db.transaction(() => {
+    // A rule opportunity derived here since the last sync cycle becomes a record first, as derived, so
+    // this step goes up as a step on it.
+    shareDerivedOpportunities(db);
     const r = work();
     shareOpportunity(db, r.id, step, syncActor(db, ctx.user));
     return r.value;
