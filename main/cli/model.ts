@@ -273,7 +273,7 @@ export function formatEvaluation(lang: Lang, a: EvaluateArgs, loaded: LoadedFile
 
 function formatResult(lang: Lang, r: LearnerResult): string[] {
   const t = (k: string, v: Record<string, string | number> = {}) => text(lang, `models.cli.${k}`, v);
-  const sep = lang === 'en' ? ', ' : '，';
+  const sep = lang === 'en' ? '; ' : '；';
   const out = [t('learner', { learner: text(lang, `models.learners.${r.learner}`) }), t('auc', { auc: f4(r.auc) })];
   if (r.folds.length > 1) {
     out.push(
@@ -281,7 +281,19 @@ function formatResult(lang: Lang, r: LearnerResult): string[] {
     );
     for (const f of r.folds) if (Number.isNaN(f.auc)) out.push(t('foldNoAuc', { fold: f.fold }));
   }
-  out.push(t('settings', { list: r.settings.join(sep) }));
+  out.push(
+    t('settings', {
+      list: r.settings
+        .map((x) =>
+          x.learner === 'logistic'
+            ? t(x.penalty === 'l1' ? 'fitL1' : x.penalty === 'l2' ? 'fitL2' : 'fitNone', {
+                lambda: x.lambda.toPrecision(3),
+              })
+            : t('fitTrees', { trees: x.trees, rate: x.learningRate }),
+        )
+        .join(sep),
+    }),
+  );
   out.push(t('fit', { logLoss: f4(r.logLoss), brier: f4(r.brier), seconds: r.seconds.toFixed(1) }));
   const c = (k: string) => t(`col.${k}`);
   out.push('', t('groupsTitle'));

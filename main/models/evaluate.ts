@@ -49,7 +49,7 @@ export interface LearnerResult {
   logLoss: number;
   brier: number;
   /** Per fold: the penalty and lambda chosen (logistic) or trees kept (boosted). */
-  settings: string[];
+  settings: FitSettings[];
   seconds: number;
 }
 
@@ -82,10 +82,15 @@ export function predictModel(model: Model, data: Dataset, rows: Uint32Array): Fl
   return model.kind === 'logistic' ? predictLogistic(model, data, rows) : predictBoosted(model, data, rows);
 }
 
-function settingsOf(model: Model): string {
+/** What a fit chose: the logistic regression's penalty and strength, or the boosted trees kept. */
+export type FitSettings =
+  | { learner: 'logistic'; penalty: string; lambda: number }
+  | { learner: 'boosted'; trees: number; learningRate: number };
+
+function settingsOf(model: Model): FitSettings {
   return model.kind === 'logistic'
-    ? `${model.penalty} lambda=${model.lambda.toPrecision(3)}`
-    : `trees=${model.trees} rate=${model.learningRate}`;
+    ? { learner: 'logistic', penalty: model.penalty, lambda: model.lambda }
+    : { learner: 'boosted', trees: model.trees, learningRate: model.learningRate };
 }
 
 function labelsOf(data: Dataset, rows: Uint32Array): Uint8Array {
@@ -132,7 +137,7 @@ function runLearner(
   const scored: number[] = [];
   const scores: number[] = [];
   const folds: FoldResult[] = [];
-  const settings: string[] = [];
+  const settings: FitSettings[] = [];
   for (const [i, p] of parts.entries()) {
     const pos = positives(data.target, p.train);
     if (pos === 0 || pos === p.train.length) throw new ModelInputError('MODEL_FOLD_ONE_CLASS', { fold: p.name });
