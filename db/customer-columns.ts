@@ -91,9 +91,11 @@ export type SortSql = Record<SortColumn, string>;
  * Reads the whole book into columns in one read transaction. Runs in a worker thread on its own
  * connection. Throws UnsafeColumns when a value cannot be held exactly (the SQL path then serves).
  */
-export function buildColumns(db: Database, sortSql: SortSql): ColumnData {
+export function buildColumns(db: Database, sortSql: SortSql, atSnapshot?: (db: Database) => void): ColumnData {
   db.exec('BEGIN');
   try {
+    // First read of the transaction: whatever it reads (the cache identity) is of the build's snapshot.
+    atSnapshot?.(db);
     const { n, maxId } = db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS maxId FROM customers').get() as {
       n: number;
       maxId: number;

@@ -9,6 +9,7 @@ import {
   type ColumnData,
   type ColumnStamp,
 } from '../../db/customer-columns';
+import { columnsCachePath, markColumnsClean } from '../../db/customer-columns-cache';
 import { log } from '../log';
 import { startWorker } from '../workers';
 
@@ -18,6 +19,11 @@ import { startWorker } from '../workers';
  * on its own read-only connection (a million customers take a few seconds; the event loop never
  * waits, and the SQL path answers meanwhile). At most one build runs; a request during a build is
  * remembered and served after it. Books below `minCustomers` are fast enough in SQL and skip it.
+ *
+ * The worker first tries the cache file beside the store (db/customer-columns-cache.ts): at start-up
+ * the columns of an unchanged book are back within a second instead of after a full build. Before
+ * a build this connection draws a new token for the book's state, so the build (when nothing writes
+ * meanwhile) is written to the cache under it. `cache: false` turns the file off.
  */
 export class ColumnsBuilder {
   private worker: Worker | null = null;
@@ -31,6 +37,8 @@ export class ColumnsBuilder {
     private readonly opts: {
       minCustomers: number /** a run that should finish before a build starts, or null */;
       waitFor?: () => Promise<void> | null;
+      /** Keep the columns in a cache file beside the store (default true). */
+      cache?: boolean;
     } = {
       minCustomers: 50_000,
     },
@@ -39,24 +47,29 @@ export class ColumnsBuilder {
   }
 
   private waiting = false;
+  /** Where the installed columns came from (tests, bench). */
+  lastSource: 'cache' | 'build' | null = null;
 
   /**
    * Starts a build unless one is running (then one more follows it). With `waitFor` (the follow-up
    * steps that run after start-up, imports and re-tiers), the build starts once those are over: they
-   * commit too, and a build that overlaps them comes out stale and has to be done again.
+   * commit too, and a build that overlaps them comes out stale and has to be done again. Meanwhile
+   * the cache alone is tried at once: when it is the book's as it stands (the follow-ups change no
+   * customer at start-up), the columns serve from the first second.
    */
   request(): void {
     if (this.closed || this.waiting) return;
     const wait = this.opts.waitFor?.();
     if (wait != null) {
       this.waiting = true;
+      if (this.opts.cache !== false) this.requestNow(false);
       void wait.then(
         () => this.resume(),
         () => this.resume(),
       );
       return;
     }
-    this.requestNow();
+    this.requestNow(true);
   }
 
   private resume(): void {
@@ -64,9 +77,10 @@ export class ColumnsBuilder {
     if (!this.closed) freshColumns(this.db); // builds only if still missing or stale
   }
 
-  private requestNow(): void {
+  /** `build` false: only the cache, and nothing when it does not fit. */
+  private requestNow(build: boolean): void {
     if (this.worker) {
-      this.again = true;
+      if (build) this.again = true;
       return;
     }
     const stamp = columnStamp(this.db);
@@ -79,28 +93,43 @@ export class ColumnsBuilder {
       dropColumns(this.db);
       return;
     }
-    this.start(stamp, key);
+    this.start(stamp, key, build);
   }
 
-  private start(stamp: ColumnStamp, key: string): void {
-    this.worker = startWorker<{ type: 'done'; data: ColumnData; ms: number } | { type: 'failed'; message: string }>(
+  private start(stamp: ColumnStamp, key: string, build: boolean): void {
+    const useCache = this.opts.cache !== false;
+    // A new token (when the book changed since the last one) before the worker's snapshot: a build that
+    // sees it still clean is of exactly that state and goes to the cache. Cannot write: no cache.
+    const cacheable = build && useCache && markColumnsClean(this.db);
+    this.worker = startWorker<
+      | { type: 'done'; data: ColumnData; ms: number; source: 'cache' | 'build'; note?: string }
+      | { type: 'failed'; message: string }
+      | { type: 'miss'; refused: string }
+    >(
       'columnsWorker.js',
       'grid/columns-worker-tsx.cjs',
-      { dbPath: this.dbPath },
+      { dbPath: this.dbPath, cachePath: useCache ? columnsCachePath(this.dbPath) : null, cacheable, build },
       {
         message: (m) => {
-          if (m.type === 'done') {
+          if (m.type === 'miss') {
+            log.info('customer columns cache not used', { reason: m.refused });
+          } else if (m.type === 'done') {
             installColumns(this.db, m.data, stamp);
             this.failedStamp = null;
-            log.info('customer columns built', { customers: m.data.n, ms: m.ms });
+            this.lastSource = m.source;
+            log.info(m.source === 'cache' ? 'customer columns loaded from cache' : 'customer columns built', {
+              customers: m.data.n,
+              ms: m.ms,
+              ...(m.note ? { note: m.note } : {}),
+            });
           } else {
-            this.failedStamp = key;
+            if (build) this.failedStamp = key;
             log.warn('customer columns not built; the grid uses SQL', { reason: m.message.slice(0, 200) });
           }
           return true;
         },
         error: (e) => {
-          this.failedStamp = key;
+          if (build) this.failedStamp = key;
           log.warn('customer columns worker failed', { reason: e.message.slice(0, 200) });
         },
         end: () => {

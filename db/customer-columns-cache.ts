@@ -1,0 +1,288 @@
+/**
+ * The grid's customer columns (db/customer-columns.ts) kept in a file between runs, so a restart
+ * serves them from the first second instead of after a full build (issue 18.1).
+ *
+ * Identity: a cache is for one state of one book. The store keeps `grid_columns_state` (migration
+ * grid_columns_state): a random token drawn before each build and a dirty flag that triggers set in
+ * the same transaction as any write to what the columns read. A build whose read snapshot saw
+ * dirty = 0 is written under (token, schema version, the sort expressions, this file's format); a
+ * cache is read only while the store still shows that token and dirty = 0. Anything else (another
+ * store, another state of this one, another release's schema or sorts) is refused and rebuilt.
+ *
+ * Confidentiality and integrity: the file holds balances and tiers, so it is never a plaintext copy.
+ * It is AES-256-GCM under a key derived (HKDF-SHA256) from the store key and the identity; the
+ * header is authenticated as additional data. A damaged, truncated or tampered file, or one written
+ * under another key, fails the tag and is refused: nothing read from it is used before the tag checks.
+ * A plaintext store (no key: tests, dev stores not yet encrypted) still gets an authenticated file,
+ * keyed by the identity alone: it is then no more readable than the store beside it.
+ *
+ * Layout: "CRMCOLS\0" | u32 format | 32-byte SHA-256 of the identity | 12-byte IV | 16-byte tag |
+ * ciphertext of (u32 descriptor length | descriptor JSON | the typed arrays, in descriptor order).
+ */
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { ColumnData, MoneyColumn, SortSql } from './customer-columns';
+import type { StoreKey } from './cipher';
+
+const MAGIC = Buffer.from('CRMCOLS\0', 'latin1');
+const FORMAT = 1;
+const HEADER = MAGIC.length + 4 + 32 + 12 + 16;
+const AAD_END = MAGIC.length + 4 + 32 + 12;
+
+/** The store's columns state as one read sees it (null before the migration that adds it). */
+export interface ColumnsState {
+  token: string;
+  dirty: boolean;
+  schema: number;
+}
+
+export function readColumnsState(db: Database): ColumnsState | null {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grid_columns_state'").get();
+  if (!has) return null;
+  const row = db.prepare('SELECT token, dirty FROM grid_columns_state WHERE id = 1').get() as
+    | { token: string; dirty: number }
+    | undefined;
+  if (!row) return null;
+  const v = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return { token: row.token, dirty: row.dirty !== 0, schema: v.v ?? 0 };
+}
+
+/**
+ * Draws a new token and marks the columns' source clean, before a build reads it (main connection).
+ * Returns false when it cannot write (read-only store, busy): the build then writes no cache.
+ */
+export function markColumnsClean(db: Database): boolean {
+  try {
+    const r = db
+      .prepare('UPDATE grid_columns_state SET token = ?, dirty = 0 WHERE id = 1 AND dirty = 1')
+      .run(randomBytes(16).toString('hex'));
+    if (r.changes === 0) {
+      // Already clean: the book has not changed since the token was drawn, so it still names it.
+      const s = readColumnsState(db);
+      return s !== null && !s.dirty;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The cache file of a store: beside it, one per store file. */
+export function columnsCachePath(dbPath: string): string {
+  const abs = path.resolve(dbPath);
+  return path.join(path.dirname(abs), `${path.basename(abs)}.columns`);
+}
+
+function identity(state: ColumnsState, sortSql: SortSql): string {
+  return JSON.stringify({ format: FORMAT, token: state.token, schema: state.schema, sort: sortSql });
+}
+
+function deriveKey(storeKey: StoreKey | null, ident: string): Buffer {
+  const ikm = storeKey ? Buffer.from(storeKey, 'hex') : Buffer.alloc(32);
+  return Buffer.from(hkdfSync('sha256', ikm, Buffer.from('crm grid columns cache v1'), Buffer.from(ident), 32));
+}
+
+type ArrayKind = 'i32' | 'u32' | 'u8';
+type Typed = Int32Array | Uint32Array | Uint8Array;
+
+/** Every array of a build under a stable name. */
+function arraysOf(d: ColumnData): [string, Typed][] {
+  const out: [string, Typed][] = [
+    ['ids', d.ids],
+    ['rowOf', d.rowOf],
+    ['branch', d.branch],
+    ['manager', d.manager],
+    ['managerIdx', d.managerIdx],
+    ['managers', d.managers],
+    ['tier', d.tier],
+    ['kind', d.kind],
+    ['status', d.status],
+    ['lastTxn', d.lastTxn],
+    ['birthMonth', d.birthMonth],
+    ['changeStart', d.changeStart],
+    ['changeDay', d.changeDay],
+    ['changeFrom', d.changeFrom],
+    ['changeTo', d.changeTo],
+  ];
+  for (const m of ['aum', 'deposits', 'wealth', 'loans'] as const) {
+    out.push([`${m}.hi`, d[m].hi], [`${m}.lo`, d[m].lo]);
+  }
+  for (const [col, perm] of Object.entries(d.perms)) if (perm) out.push([`perm.${col}`, perm]);
+  return out;
+}
+
+const kindOf = (a: Typed): ArrayKind => (a instanceof Int32Array ? 'i32' : a instanceof Uint32Array ? 'u32' : 'u8');
+
+function bytesOf(a: Typed): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/**
+ * Writes a build to `file` (a temporary file renamed over it, so a reader never sees half a file).
+ * Only for a build whose snapshot read `state` with dirty = 0.
+ */
+export function writeColumnsCache(
+  file: string,
+  d: ColumnData,
+  state: ColumnsState,
+  sortSql: SortSql,
+  storeKey: StoreKey | null,
+): void {
+  if (state.dirty) throw new Error('columns of a changed book have no identity to be cached under');
+  const ident = identity(state, sortSql);
+  const arrays = arraysOf(d);
+  const desc = Buffer.from(
+    JSON.stringify({ n: d.n, arrays: arrays.map(([name, a]) => [name, kindOf(a), a.length]) }),
+    'utf8',
+  );
+  const header = Buffer.alloc(HEADER);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(FORMAT, MAGIC.length);
+  createHash('sha256')
+    .update(ident)
+    .digest()
+    .copy(header, MAGIC.length + 4);
+  const iv = randomBytes(12);
+  iv.copy(header, MAGIC.length + 4 + 32);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(storeKey, ident), iv);
+  cipher.setAAD(header.subarray(0, AAD_END));
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, header); // tag rewritten below, once known
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(desc.length);
+    const put = (b: Buffer) => {
+      const c = cipher.update(b);
+      if (c.length) writeSync(fd, c);
+    };
+    put(len);
+    put(desc);
+    for (const [, a] of arrays) {
+      const bytes = bytesOf(a);
+      // Slices of a few MB: the ciphertext of a 100 MB book never sits in memory whole.
+      for (let off = 0; off < bytes.length; off += 4 << 20)
+        put(bytes.subarray(off, Math.min(bytes.length, off + (4 << 20))));
+    }
+    const rest = cipher.final();
+    if (rest.length) writeSync(fd, rest);
+    writeSync(fd, cipher.getAuthTag(), 0, 16, AAD_END);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+}
+
+export type CacheRefusal = 'missing' | 'not-a-cache' | 'other-identity' | 'unreadable';
+
+/**
+ * Reads the cache of `state` from `file`: the build, or why not. Refuses a cache of another identity
+ * and any file whose tag does not check (damage, tampering, another key).
+ */
+export function readColumnsCache(
+  file: string,
+  state: ColumnsState,
+  sortSql: SortSql,
+  storeKey: StoreKey | null,
+): { data: ColumnData } | { refused: CacheRefusal } {
+  if (state.dirty) return { refused: 'other-identity' };
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch {
+    return { refused: 'missing' };
+  }
+  if (buf.length < HEADER + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return { refused: 'not-a-cache' };
+  if (buf.readUInt32LE(MAGIC.length) !== FORMAT) return { refused: 'other-identity' };
+  const ident = identity(state, sortSql);
+  if (
+    !createHash('sha256')
+      .update(ident)
+      .digest()
+      .equals(buf.subarray(MAGIC.length + 4, MAGIC.length + 36))
+  )
+    return { refused: 'other-identity' };
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', deriveKey(storeKey, ident), buf.subarray(AAD_END - 12, AAD_END));
+    decipher.setAAD(buf.subarray(0, AAD_END));
+    decipher.setAuthTag(buf.subarray(AAD_END, HEADER));
+    // CTR underneath: the plaintext comes out byte for byte, so it is decrypted straight into the arrays.
+    let pos = HEADER;
+    const take = (nbytes: number, into: Uint8Array) => {
+      if (pos + nbytes > buf.length) throw new Error('truncated');
+      for (let off = 0; off < nbytes; off += 4 << 20) {
+        const end = Math.min(nbytes, off + (4 << 20));
+        const out = decipher.update(buf.subarray(pos + off, pos + end));
+        into.set(out, off);
+      }
+      pos += nbytes;
+    };
+    const lenBytes = new Uint8Array(4);
+    take(4, lenBytes);
+    const descLen = Buffer.from(lenBytes.buffer).readUInt32LE(0);
+    if (descLen > 1 << 20) throw new Error('descriptor too long');
+    const descBytes = new Uint8Array(descLen);
+    take(descLen, descBytes);
+    // Not trusted until the tag checks below: only shapes are read from it, and checked against the file's size.
+    const desc = JSON.parse(Buffer.from(descBytes).toString('utf8')) as {
+      n: number;
+      arrays: [string, ArrayKind, number][];
+    };
+    const arrays = new Map<string, Typed>();
+    let need = 0;
+    for (const [, kind, length] of desc.arrays) need += length * (kind === 'u8' ? 1 : 4);
+    if (pos + need !== buf.length) throw new Error('size does not match');
+    for (const [name, kind, length] of desc.arrays) {
+      const a =
+        kind === 'i32' ? new Int32Array(length) : kind === 'u32' ? new Uint32Array(length) : new Uint8Array(length);
+      take(a.byteLength, new Uint8Array(a.buffer));
+      arrays.set(name, a);
+    }
+    decipher.final(); // throws unless the tag checks
+    return { data: assemble(desc.n, arrays) };
+  } catch {
+    return { refused: 'unreadable' };
+  }
+}
+
+function assemble(n: number, a: Map<string, Typed>): ColumnData {
+  const get = <T extends Typed>(name: string, ctor: new (...args: never[]) => T): T => {
+    const v = a.get(name);
+    if (!(v instanceof ctor)) throw new Error(`cache lacks ${name}`);
+    return v;
+  };
+  const i32 = (name: string) => get(name, Int32Array);
+  const u8 = (name: string) => get(name, Uint8Array);
+  const money = (m: string): MoneyColumn => ({ hi: i32(`${m}.hi`), lo: get(`${m}.lo`, Uint32Array) });
+  const perms: ColumnData['perms'] = {};
+  for (const [name, v] of a)
+    if (name.startsWith('perm.') && v instanceof Int32Array) (perms as Record<string, Int32Array>)[name.slice(5)] = v;
+  return {
+    n,
+    ids: i32('ids'),
+    rowOf: i32('rowOf'),
+    branch: i32('branch'),
+    manager: i32('manager'),
+    managerIdx: i32('managerIdx'),
+    managers: i32('managers'),
+    tier: u8('tier'),
+    kind: u8('kind'),
+    status: u8('status'),
+    aum: money('aum'),
+    deposits: money('deposits'),
+    wealth: money('wealth'),
+    loans: money('loans'),
+    lastTxn: i32('lastTxn'),
+    birthMonth: u8('birthMonth'),
+    perms,
+    changeStart: i32('changeStart'),
+    changeDay: i32('changeDay'),
+    changeFrom: u8('changeFrom'),
+    changeTo: u8('changeTo'),
+  };
+}
