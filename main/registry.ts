@@ -26,7 +26,7 @@ import { settingsHandlers } from './handlers/settings';
 import { systemHandlers } from './handlers/system';
 import { syncHandlers } from './handlers/sync';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
-import { identifierLookups, lookupTime, searchTextOf } from './identifier-lookups';
+import { identifierLookups, type LookupPolicy, lookupTime, searchTextOf } from './identifier-lookups';
 import { usersHandlers } from './handlers/users';
 import { log } from './log';
 import type { Services, StoreDamage } from './services';
@@ -67,7 +67,11 @@ const DURING_PASSWORD_CHANGE = new Set<MethodName>([
   'system.info',
 ]);
 
-export function createRegistry(services: Services): Registry {
+/**
+ * `lookupPolicy`: the identifier-search rate limit (main/identifier-lookups.ts); only benchmarks that
+ * time the search path itself pass a looser one, the app always runs with the default.
+ */
+export function createRegistry(services: Services, opts: { lookupPolicy?: LookupPolicy } = {}): Registry {
   // The annotation makes a missing handler a compile error; combine() makes a duplicate a start-up error.
   const all: HandlerMap<MethodName> = combine(
     systemHandlers,
@@ -123,7 +127,7 @@ export function createRegistry(services: Services): Registry {
   }
 
   const { sessions } = services;
-  const lookups = identifierLookups(lookupTime(services.clock));
+  const lookups = identifierLookups(lookupTime(services.clock), opts.lookupPolicy);
 
   function denied(ctx: Ctx, method: string, reason: string): never {
     ctx.audit({
