@@ -92,6 +92,25 @@ export function shareOpportunity(db: Database, id: number, step: OpportunityStep
   return true;
 }
 
+/**
+ * An opportunity made by hand while this PC was standalone becomes a record the first time it is worked
+ * on a joined PC (before the step, as it stands), so the step is shared like any other.
+ */
+export function adoptOpportunity(db: Database, id: number, actor: SyncActor): boolean {
+  if (!syncJoined(db) || SOURCE.get(db, id)?.source !== 'manual' || syncIdOf(db, OPPORTUNITIES, id) !== null)
+    return false;
+  const syncId = uuid7();
+  linkRecord(db, OPPORTUNITIES, syncId, id);
+  const row = opportunityWire(db, id);
+  recordMutation(db, {
+    name: 'opportunities.create',
+    args: { syncId, row },
+    effects: [{ table: OPPORTUNITIES, id: syncId, data: row }],
+    actor,
+  });
+  return true;
+}
+
 const USER = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
 const STAFF = query<[no: string], { id: number }>('SELECT id FROM staff WHERE employee_no = ?');
 

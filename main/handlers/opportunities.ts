@@ -19,7 +19,12 @@ import { activeManagersOf } from '../../db/repos/catalog';
 import { listRules, previewRule, runRules, saveRule } from '../../db/relationship/rules';
 import { branchTree, customerInScope } from '../../db/scope';
 import { syncActor } from '../../db/sync/actor';
-import { type OpportunityStep, shareDerivedOpportunities, shareOpportunity } from '../../db/sync/opportunities';
+import {
+  adoptOpportunity,
+  type OpportunityStep,
+  shareDerivedOpportunities,
+  shareOpportunity,
+} from '../../db/sync/opportunities';
 import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 
@@ -27,12 +32,13 @@ import { handlers, type AuthedCtx } from './types';
  * Runs an opportunity step and, on a PC joined to a hub, queues the opportunity's new row in the same
  * transaction (db/sync/opportunities.ts); standalone the step runs as it always did.
  */
-function shared<T>(ctx: AuthedCtx, step: OpportunityStep, work: () => { id: number; value: T }): T {
+function shared<T>(ctx: AuthedCtx, step: OpportunityStep, work: () => { id: number; value: T }, existing?: number): T {
   const db = ctx.services.db;
   const out = db.transaction(() => {
-    // A rule opportunity derived here since the last sync cycle becomes a record first, as derived, so
-    // this step goes up as a step on it.
+    // A rule opportunity derived here since the last sync cycle becomes a record first, as derived, and
+    // one made while this PC was standalone as it stands, so this step goes up as a step on it.
     shareDerivedOpportunities(db);
+    if (existing !== undefined) adoptOpportunity(db, existing, syncActor(db, ctx.user));
     const r = work();
     shareOpportunity(db, r.id, step, syncActor(db, ctx.user));
     return r.value;
@@ -101,10 +107,15 @@ export const opportunitiesHandlers = handlers({
     getOpportunity(db, os, id);
     const today = ctx.services.clock.today();
     const move = { to, note, amountFen: fen(amount) ?? undefined, product, lostReason, today };
-    shared(ctx, { op: 'move', ...move }, () => {
-      moveOpportunity(db, { id, userId: ctx.user.id, ...move });
-      return { id, value: null };
-    });
+    shared(
+      ctx,
+      { op: 'move', ...move },
+      () => {
+        moveOpportunity(db, { id, userId: ctx.user.id, ...move });
+        return { id, value: null };
+      },
+      id,
+    );
     const after = getOpportunity(db, os, id);
     // A win is a closing the branch's figures count: who closed what, at which amount, is on the trail.
     if (to === 'won')
@@ -129,10 +140,12 @@ export const opportunitiesHandlers = handlers({
     const rule = undoFor(ctx, id);
     if (!rule.allowed) throw new AppError('OPPORTUNITY_UNDO', { reason: rule.reason });
     const today = ctx.services.clock.today();
-    const back = shared(ctx, { op: 'undoWon', reason, today }, () => ({
+    const back = shared(
+      ctx,
+      { op: 'undoWon', reason, today },
+      () => ({ id, value: undoWin(db, { id, userId: ctx.user.id, today, reason }) }),
       id,
-      value: undoWin(db, { id, userId: ctx.user.id, today, reason }),
-    }));
+    );
     ctx.audit({
       action: 'opportunities.undoWon',
       outcome: 'ok',
@@ -155,10 +168,15 @@ export const opportunitiesHandlers = handlers({
     const os = opportunityScope(ctx.scope());
     getOpportunity(db, os, id);
     const edit = { product, amountFen: fen(amount), dueOn, note };
-    shared(ctx, { op: 'update', ...edit }, () => {
-      updateOpportunity(db, id, edit);
-      return { id, value: null };
-    });
+    shared(
+      ctx,
+      { op: 'update', ...edit },
+      () => {
+        updateOpportunity(db, id, edit);
+        return { id, value: null };
+      },
+      id,
+    );
     return getOpportunity(db, os, id);
   },
 
@@ -171,10 +189,15 @@ export const opportunitiesHandlers = handlers({
         field: 'ownerStaffId',
         issues: [{ path: ['ownerStaffId'], code: 'notAManager' }],
       });
-    shared(ctx, { op: 'assign', owner: '' }, () => {
-      assignOpportunity(db, id, ownerStaffId);
-      return { id, value: null };
-    });
+    shared(
+      ctx,
+      { op: 'assign', owner: '' },
+      () => {
+        assignOpportunity(db, id, ownerStaffId);
+        return { id, value: null };
+      },
+      id,
+    );
     ctx.audit({
       action: 'opportunities.assign',
       outcome: 'ok',

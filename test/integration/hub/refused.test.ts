@@ -82,3 +82,27 @@ describe('creations the hub refused are undone on the PC', () => {
     expect(count("SELECT count(*) FROM audit_log WHERE outcome = 'failed'")).toBe(3);
   });
 });
+
+describe('records made while standalone', () => {
+  it('an opportunity made before joining goes up as it stands when first worked, then the step', async () => {
+    // The beforeEach joined this store; leave it standalone for a moment by clearing its identity.
+    w.db.prepare('UPDATE sync_state SET hub_url = NULL WHERE id = 1').run();
+    const m1 = await signIn(w, 'manager1');
+    const o = await ok(
+      w,
+      'opportunities.create',
+      { customerId: w.ids.customers.m1a, product: 'card', title: '信用卡' },
+      m1,
+    );
+    expect(pendingMutations(w.db, 10)).toEqual([]);
+    w.db.prepare("UPDATE sync_state SET hub_url = 'http://127.0.0.1:1' WHERE id = 1").run();
+    await ok(w, 'opportunities.move', { id: o.id, to: 'contacted' }, m1);
+    const queued = pendingMutations(w.db, 10);
+    expect(queued.map((m) => m.name)).toEqual(['opportunities.create', 'opportunities.move']);
+    const [made, moved] = queued.map(
+      (m) => m.effects[0] as { id: string; baseRevision: number; data: { stage: string } },
+    );
+    expect([made!.data.stage, moved!.data.stage]).toEqual(['identified', 'contacted']);
+    expect(moved).toMatchObject({ id: made!.id, baseRevision: 1 });
+  });
+});
