@@ -38,9 +38,31 @@ export interface ColumnsState {
   schema: number;
 }
 
+/** The triggers that mark the book changed (migration grid_columns_state). */
+const TRIGGERS = [
+  'grid_columns_customers_insert',
+  'grid_columns_customers_delete',
+  'grid_columns_customers_update',
+  'grid_columns_tier_changes_insert',
+  'grid_columns_tier_changes_delete',
+  'grid_columns_tier_changes_update',
+  'grid_columns_branches_update',
+  'grid_columns_staff_update',
+];
+
+/**
+ * The state, or null when the store cannot vouch for its book: no state table (a store before the
+ * migration), or a trigger missing (a later migration that rebuilt customers and forgot them: SQLite
+ * drops a table's triggers with it). Without the triggers no cache is read or written.
+ */
 export function readColumnsState(db: Database): ColumnsState | null {
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grid_columns_state'").get();
-  if (!has) return null;
+  const names = db
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE (type = 'table' AND name = 'grid_columns_state') OR (type = 'trigger' AND name IN (${TRIGGERS.map(() => '?').join(', ')}))`,
+    )
+    .pluck()
+    .all(...TRIGGERS) as string[];
+  if (names.length !== TRIGGERS.length + 1) return null;
   const row = db.prepare('SELECT token, dirty FROM grid_columns_state WHERE id = 1').get() as
     | { token: string; dirty: number }
     | undefined;
