@@ -7,55 +7,9 @@
  * Nothing in the pages changes: every form, present and future, gets the app's words.
  */
 import i18n from 'i18next';
+import { type FieldFacts, validityMessage } from './validation-text';
 
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
-
-/** The validity state a message is chosen from (a ValidityState, or a plain object in tests). */
-export type Validity = Pick<
-  ValidityState,
-  | 'valueMissing'
-  | 'rangeUnderflow'
-  | 'rangeOverflow'
-  | 'stepMismatch'
-  | 'badInput'
-  | 'tooLong'
-  | 'tooShort'
-  | 'patternMismatch'
-  | 'typeMismatch'
-  | 'customError'
->;
-
-export interface FieldFacts {
-  validity: Validity;
-  /** 'select', 'checkbox', 'radio' or another input type. */
-  kind: string;
-  min?: string;
-  max?: string;
-  minLength?: number;
-  maxLength?: number;
-  /** A custom validity set by the app (already in the app's language: DateField). */
-  custom?: string;
-}
-
-/** The message for one invalid field, in the app's language. Pure given t. */
-export function validityMessage(t: (key: string, o?: Record<string, unknown>) => string, f: FieldFacts): string {
-  const v = f.validity;
-  if (v.customError && f.custom) return f.custom;
-  if (v.valueMissing) {
-    if (f.kind === 'select' || f.kind === 'radio') return t('validation.valueMissingSelect');
-    if (f.kind === 'checkbox') return t('validation.valueMissingCheck');
-    return t('validation.valueMissing');
-  }
-  if (v.badInput) return t('validation.badInput');
-  if (v.rangeUnderflow) return t('validation.rangeUnderflow', { min: f.min ?? '' });
-  if (v.rangeOverflow) return t('validation.rangeOverflow', { max: f.max ?? '' });
-  if (v.stepMismatch) return t('validation.stepMismatch');
-  if (v.tooLong) return t('validation.tooLong', { max: f.maxLength ?? '' });
-  if (v.tooShort) return t('validation.tooShort', { min: f.minLength ?? '' });
-  if (v.patternMismatch) return t('validation.patternMismatch');
-  if (v.typeMismatch) return t('validation.typeMismatch');
-  return t('validation.invalid');
-}
 
 function factsOf(el: Field): FieldFacts {
   const kind = el instanceof HTMLSelectElement ? 'select' : el instanceof HTMLInputElement ? el.type : 'textarea';

@@ -88,7 +88,7 @@ for (const s of SCREENS) {
         const box = (await cal.boundingBox())!;
         expect(box.x + box.width, 'calendar inside the window').toBeLessThanOrEqual(size.width);
         expect(
-          await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+          await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'),
           'sideways page scroll',
         ).toBeLessThanOrEqual(0);
         const suffix = size.width === 1920 ? '-1920' : '';

@@ -19,6 +19,13 @@ async function lang(page: Page, l: 'zh-CN' | 'en'): Promise<void> {
   await expect(page.locator('html')).toHaveAttribute('lang', l);
 }
 
+/** The grid row index holding the focus (evaluated in the page: the spec itself has no DOM types). */
+const focusedRow = (page: Page) =>
+  page.evaluate<string | null>("document.activeElement?.closest('[row-index]')?.getAttribute('row-index') ?? null");
+
+/** The window's scroll position (evaluated in the page: the spec itself has no DOM types). */
+const scrollY = (page: Page) => page.evaluate<number>('window.scrollY');
+
 test('↓ from the grid search enters the results; Enter opens the focused customer', async ({ page }) => {
   await signIn(page, 'manager1');
   await page.getByTestId('nav-customers').click();
@@ -31,13 +38,9 @@ test('↓ from the grid search enters the results; Enter opens the focused custo
   );
   await search.press('ArrowDown');
   // the focus is in the first row of the results, not on the next toolbar button
-  await expect
-    .poll(() => page.evaluate(() => document.activeElement?.closest('[row-index]')?.getAttribute('row-index') ?? null))
-    .toBe('0');
+  await expect.poll(() => focusedRow(page)).toBe('0');
   await page.keyboard.press('ArrowDown');
-  await expect
-    .poll(() => page.evaluate(() => document.activeElement?.closest('[row-index]')?.getAttribute('row-index') ?? null))
-    .toBe('1');
+  await expect.poll(() => focusedRow(page)).toBe('1');
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/#\/customer\/\d+/);
   await expectNoRawErrors(page);
@@ -65,10 +68,10 @@ test('the desktop edit tools do not cut the widget titles, at 1366 and 1920, in 
         const outside = await page.locator('.react-grid-item').evaluateAll((items) =>
           items.flatMap((it) => {
             const box = it.getBoundingClientRect();
-            return [...it.querySelectorAll<HTMLButtonElement>('.desk-tools button')]
+            return [...it.querySelectorAll('.desk-tools button')]
               .filter((b) => {
                 const r = b.getBoundingClientRect();
-                return r.right > box.right + 1 || r.left < box.left - 1 || !b.title;
+                return r.right > box.right + 1 || r.left < box.left - 1 || !b.getAttribute('title');
               })
               .map((b) => b.getAttribute('aria-label'));
           }),
@@ -85,11 +88,10 @@ test('the desktop edit tools do not cut the widget titles, at 1366 and 1920, in 
   await expectNoRawErrors(page);
 });
 
-const inView = (page: Page, testId: string) =>
-  page.getByTestId(testId).evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    return r.top >= 0 && r.bottom <= window.innerHeight;
-  });
+async function inView(page: Page, testId: string): Promise<boolean> {
+  const box = await page.getByTestId(testId).boundingBox();
+  return !!box && box.y >= 0 && box.y + box.height <= page.viewportSize()!.height;
+}
 
 test('a desktop drill lands at the top, names the desktop, and Back returns to where the desktop was', async ({
   page,
@@ -99,18 +101,18 @@ test('a desktop drill lands at the top, names the desktop, and Back returns to w
   await lang(page, 'zh-CN');
   const figure = page.getByTestId('desk-maturities-customers');
   await figure.scrollIntoViewIfNeeded();
-  await page.evaluate(() => window.scrollBy(0, 200));
-  const y = await page.evaluate(() => window.scrollY);
+  await page.evaluate('window.scrollBy(0, 200)');
+  const y = await scrollY(page);
   expect(y).toBeGreaterThan(100);
   await figure.click();
   await expect(page.getByTestId('grid-drill')).toBeVisible();
-  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  expect(await scrollY(page)).toBe(0);
   expect(await inView(page, 'grid-drill')).toBe(true);
   await expect(page.getByTestId('grid-drill')).toContainText('来自行长桌面');
   await page.goBack();
   await expect(page.getByTestId('home-president')).toBeVisible();
-  await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(y - 5);
-  expect(await page.evaluate(() => window.scrollY)).toBeLessThan(y + 5);
+  await expect.poll(() => scrollY(page)).toBeGreaterThan(y - 5);
+  expect(await scrollY(page)).toBeLessThan(y + 5);
 });
 
 test('Back from a report drill keeps the report and its filters; the chip names the report', async ({ page }) => {
@@ -128,7 +130,7 @@ test('Back from a report drill keeps the report and its filters; the chip names 
   await drill.click();
   const chip = page.getByTestId('grid-drill');
   await expect(chip).toContainText('来自分析报表 · 客户分析');
-  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  expect(await scrollY(page)).toBe(0);
   await page.screenshot({ path: path.join(SHOTS, 'zh-CN-drill-from-report.png') });
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.screenshot({ path: path.join(SHOTS, 'zh-CN-drill-from-report-1920.png') });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { en, zhCN } from '../../../shared/i18n/resources';
-import { validityMessage, type Validity } from '../../../renderer/src/validation';
+import { validityMessage, type Validity } from '../../../renderer/src/validation-text';
 
 /** The app's own validation messages: chosen from the field's validity, in the app's language. */
 type Tree = { [k: string]: string | Tree };
