@@ -9,6 +9,7 @@
  */
 import {
   copyFileSync,
+  mkdtempSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -18,10 +19,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeFormat } from '../../../db/cipher';
+import { openConnection, storeFormat } from '../../../db/cipher';
+import { currentVersion, loadMigrations, migrate } from '../../../db/migrate';
 import { openStore } from '../../../db/open';
 import { quarantineFile } from '../../../db/quarantine';
 import { describeStartupError } from '../../../main/app/startup-error';
@@ -424,6 +427,38 @@ describe('a big store with a changed page the open-time checks do not read', () 
       expect(!answer.ok && answer.error.code).toBe('STORE_DAMAGED');
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('a schema migration of an encrypted store', () => {
+  it('backs up first into an encrypted copy (same key), never a plaintext one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-enc-migrate-'));
+    try {
+      const file = path.join(dir, 'crm.db');
+      const key = randomBytes(32).toString('hex');
+      const from = loadMigrations().length - 2;
+      const old = openConnection(file, {}, key);
+      migrate(old, { upTo: from });
+      old.close();
+      const { db, migrated, backupPath } = await openStore(file, { key });
+      try {
+        expect(migrated.length).toBeGreaterThan(0);
+        expect(backupPath).not.toBeNull();
+        expect(storeFormat(backupPath!)).toBe('encrypted');
+        if (process.platform !== 'win32') expect(statSync(backupPath!).mode & 0o777).toBe(0o600);
+        const bk = openConnection(backupPath!, { readonly: true }, key);
+        try {
+          expect(currentVersion(bk)).toBe(from);
+          expect(bk.pragma('quick_check', { simple: true })).toBe('ok');
+        } finally {
+          bk.close();
+        }
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
