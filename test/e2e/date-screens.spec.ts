@@ -68,6 +68,7 @@ async function lang(page: Page, l: 'zh-CN' | 'en'): Promise<void> {
 
 for (const s of SCREENS) {
   test(`${s.name}: the app date field fits at 1366 and 1920 in both languages`, async ({ page }) => {
+    test.setTimeout(120_000);
     await page.setViewportSize({ width: 1366, height: 768 });
     await signIn(page, s.user);
     await expect(page.getByTestId('lang-switch').first()).toBeVisible();

@@ -47,6 +47,7 @@ test('↓ from the grid search enters the results; Enter opens the focused custo
 });
 
 test('the desktop edit tools do not cut the widget titles, at 1366 and 1920, in both languages', async ({ page }) => {
+  test.setTimeout(120_000);
   await signIn(page, 'president');
   await expect(page.getByTestId('home-president')).toBeVisible();
   for (const l of ['zh-CN', 'en'] as const) {
@@ -116,6 +117,7 @@ test('a desktop drill lands at the top, names the desktop, and Back returns to w
 });
 
 test('Back from a report drill keeps the report and its filters; the chip names the report', async ({ page }) => {
+  test.setTimeout(120_000);
   await signIn(page, 'president');
   await page.getByTestId('nav-reports').click();
   await lang(page, 'zh-CN');

@@ -41,6 +41,7 @@ async function expectDialogFits(page: Page, testId: string): Promise<void> {
 test('a win is confirmed with product and amount, validated, and undone the same day with a reason', async ({
   page,
 }) => {
+  test.setTimeout(120_000);
   await signIn(page, 'manager1');
   await openToProposal(page);
 
