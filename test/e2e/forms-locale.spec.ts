@@ -111,3 +111,27 @@ test('form checks speak the app language on an English browser', async ({ page }
   await expect(bubble).toHaveText('Must be at least 1');
   await lang(page, 'zh-CN');
 });
+
+test('in a dialog (snooze) the calendar is whole, and Esc closes the calendar, not the dialog', async ({ page }) => {
+  await signIn(page, 'manager1');
+  await page.getByTestId('nav-reminders').click();
+  await lang(page, 'zh-CN');
+  await page.getByTestId('reminder-row').first().click();
+  await page.getByTestId('reminder-detail').getByTestId('reminder-snooze').click();
+  await expect(page.getByTestId('snooze-dialog')).toBeVisible();
+  await page.getByTestId('snooze-until-open').click();
+  const cal = page.getByTestId('snooze-until-calendar');
+  await expect(cal).toBeVisible();
+  // the last day of the grid can be clicked: not cut off by the dialog's scrolling box
+  await cal.locator('button[data-date]').last().click({ trial: true });
+  const box = (await cal.boundingBox())!;
+  expect(box.y + box.height).toBeLessThanOrEqual(768);
+  await page.keyboard.press('Escape');
+  await expect(cal).toBeHidden();
+  await expect(page.getByTestId('snooze-dialog')).toBeVisible();
+  // a time that is not one is refused in the app's words
+  await page.getByTestId('snooze-until-time').fill('25:00');
+  await page.getByTestId('snooze-save').click();
+  await expect(page.getByTestId('invalid-bubble')).toHaveText('时间格式应为 时:分，如 09:30');
+  await page.screenshot({ path: path.join(SHOTS, 'zh-CN-snooze-time-check.png') });
+});

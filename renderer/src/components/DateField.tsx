@@ -83,19 +83,47 @@ export function DateField({
     return () => document.removeEventListener('mousedown', away);
   }, [open]);
 
-  // near the window's right edge the calendar opens leftwards, so it is never cut off
+  // The calendar is placed in the window (position: fixed), so a dialog's or a panel's scrolling box
+  // does not cut it off: under the field, or above it near the bottom, leftwards near the right edge.
+  // Scrolling the page away from the field closes it; a resized window places it again.
   const popover = useRef<HTMLDivElement>(null);
-  const [alignRight, setAlignRight] = useState(false);
+  const [place, setPlace] = useState<{ top: number; left: number } | null>(null);
+  // a resized window places it again
+  const [resized, setResized] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `resized` is the trigger to measure again
   useLayoutEffect(() => {
-    if (!open) return setAlignRight(false);
-    const wrapBox = wrap.current?.getBoundingClientRect();
-    const width = popover.current?.offsetWidth ?? 0;
-    setAlignRight(!!wrapBox && wrapBox.left + width > document.documentElement.clientWidth - 4);
+    if (!open) return setPlace(null);
+    const field = wrap.current?.getBoundingClientRect();
+    const pop = popover.current;
+    if (!field || !pop) return;
+    const w = pop.offsetWidth;
+    const h = pop.offsetHeight;
+    const vw = document.documentElement.clientWidth;
+    const vh = window.innerHeight;
+    const below = field.bottom + 4;
+    setPlace({
+      top: below + h > vh - 4 && field.top - h - 4 >= 4 ? field.top - h - 4 : below,
+      left: Math.max(4, Math.min(field.left, vw - w - 4)),
+    });
+  }, [open, resized]);
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: Event) => {
+      if (!(e.target instanceof Node && popover.current?.contains(e.target))) setOpen(false);
+    };
+    const resize = () => setResized((n) => n + 1);
+    window.addEventListener('scroll', away, true);
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('scroll', away, true);
+      window.removeEventListener('resize', resize);
+    };
   }, [open]);
 
+  // the focused day once the calendar is placed (a hidden element cannot take the focus)
   useEffect(() => {
-    if (open) grid.current?.querySelector<HTMLButtonElement>(`[data-date="${focus}"]`)?.focus();
-  }, [open, focus]);
+    if (open && place) grid.current?.querySelector<HTMLButtonElement>(`[data-date="${focus}"]`)?.focus();
+  }, [open, focus, place]);
 
   const type = (s: string) => {
     setText(s);
@@ -195,7 +223,8 @@ export function DateField({
       {open && (
         <div
           ref={popover}
-          className={alignRight ? 'date-popover date-popover-right' : 'date-popover'}
+          className="date-popover"
+          style={place ? { top: place.top, left: place.left } : { visibility: 'hidden' }}
           role="dialog"
           onKeyDown={onGridKey}
           aria-label={t('dateField.month', { year: y, month: m, monthName: t(`dateField.monthName.${m}`) })}
