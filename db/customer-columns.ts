@@ -27,6 +27,7 @@ import { CUSTOMER_KINDS, CUSTOMER_STATUSES } from '../shared/customer-fields';
 import { addDays } from '../shared/dates';
 import { yuanToFen } from '../shared/money';
 import { TIERS } from '../shared/tiers';
+import { readColumnsState } from './customer-columns-cache';
 import type { Scope } from './scope';
 
 /** Codes as small integers, index 0 for none (the catalogue's lists, shared/customer-fields.ts). */
@@ -80,6 +81,12 @@ export interface ColumnData {
 export interface ColumnStamp {
   dataVersion: number;
   generation: number;
+  /**
+   * The book's token (db/customer-columns-cache.ts) when the columns were read from a clean state of
+   * it, else null. While the store still shows that token, clean, the book is the one they were read
+   * from, whatever else other connections committed (follow-up runs, audit, sync): they stay fresh.
+   */
+  token?: string | null;
 }
 
 const TWO32 = 4294967296;
@@ -569,7 +576,11 @@ export function noteCustomersChanged(db: Database): void {
 }
 
 export function columnStamp(db: Database): ColumnStamp {
-  return { dataVersion: Number(db.pragma('data_version', { simple: true })), generation: generations.get(db) ?? 0 };
+  return {
+    dataVersion: Number(db.pragma('data_version', { simple: true })),
+    generation: generations.get(db) ?? 0,
+    token: null,
+  };
 }
 
 export function installColumns(db: Database, data: ColumnData, stamp: ColumnStamp): void {
@@ -591,6 +602,15 @@ export function freshColumns(db: Database): ColumnData | null {
   if (have) {
     const now = columnStamp(db);
     if (now.dataVersion === have.stamp.dataVersion && now.generation === have.stamp.generation) return have.data;
+    // Another connection committed: still the same book if its token is unchanged and nothing marked it.
+    const token = have.stamp.token;
+    if (token && now.generation === have.stamp.generation) {
+      const state = readColumnsState(db);
+      if (state && !state.dirty && state.token === token) {
+        have.stamp = { ...now, token };
+        return have.data;
+      }
+    }
   }
   builders.get(db)?.();
   return null;

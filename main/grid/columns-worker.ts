@@ -25,8 +25,9 @@ const { dbPath, cachePath, cacheable, build } = workerData as {
 };
 const key = rememberedStoreKey(dbPath);
 const db = openConnection(dbPath, { readonly: true, fileMustExist: true });
-const done = (data: ColumnData, source: 'cache' | 'build', ms: number, note?: string) =>
-  parentPort!.postMessage({ type: 'done', data, source, ms, note }, transferList(data));
+/** `token`: the clean state the columns were read from (null: the snapshot was not clean). */
+const done = (data: ColumnData, source: 'cache' | 'build', token: string | null, ms: number, note?: string) =>
+  parentPort!.postMessage({ type: 'done', data, source, token, ms, note }, transferList(data));
 function run(): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');
@@ -37,7 +38,7 @@ function run(): void {
     if (state && !state.dirty) {
       const got = readColumnsCache(cachePath, state, SORT_SQL, key);
       if ('data' in got) {
-        done(got.data, 'cache', Math.round(performance.now() - t0));
+        done(got.data, 'cache', state.token, Math.round(performance.now() - t0));
         return;
       }
       refused = got.refused;
@@ -61,7 +62,7 @@ function run(): void {
       note = `cache not written: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
-  done(data, 'build', ms, note);
+  done(data, 'build', s && !s.dirty ? s.token : null, ms, note);
 }
 
 try {

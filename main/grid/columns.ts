@@ -102,7 +102,7 @@ export class ColumnsBuilder {
     // sees it still clean is of exactly that state and goes to the cache. Cannot write: no cache.
     const cacheable = build && useCache && markColumnsClean(this.db);
     this.worker = startWorker<
-      | { type: 'done'; data: ColumnData; ms: number; source: 'cache' | 'build'; note?: string }
+      | { type: 'done'; data: ColumnData; ms: number; source: 'cache' | 'build'; token: string | null; note?: string }
       | { type: 'failed'; message: string }
       | { type: 'miss'; refused: string }
     >(
@@ -114,7 +114,7 @@ export class ColumnsBuilder {
           if (m.type === 'miss') {
             log.info('customer columns cache not used', { reason: m.refused });
           } else if (m.type === 'done') {
-            installColumns(this.db, m.data, stamp);
+            installColumns(this.db, m.data, { ...stamp, token: m.token });
             this.failedStamp = null;
             this.lastSource = m.source;
             log.info(m.source === 'cache' ? 'customer columns loaded from cache' : 'customer columns built', {
