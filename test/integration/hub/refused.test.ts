@@ -100,7 +100,7 @@ describe('records made while standalone', () => {
     const queued = pendingMutations(w.db, 10);
     expect(queued.map((m) => m.name)).toEqual(['opportunities.create', 'opportunities.move']);
     const [made, moved] = queued.map(
-      (m) => m.effects[0] as { id: string; baseRevision: number; data: { stage: string } },
+      (m) => m.effects[0] as unknown as { id: string; baseRevision: number; data: { stage: string } },
     );
     expect([made!.data.stage, moved!.data.stage]).toEqual(['identified', 'contacted']);
     expect(moved).toMatchObject({ id: made!.id, baseRevision: 1 });
