@@ -10,7 +10,7 @@ import type { Role } from '../../../../shared/permissions';
 import { homeLabelKey, parseRoute, routeParam } from '../../nav';
 
 export function drillHref(filter: GridFilter, label: string, from?: string): string {
-  const back = from && from.startsWith('#/') && parseRoute(from) !== 'customers' ? from : null;
+  const back = from?.startsWith('#/') && parseRoute(from) !== 'customers' ? from : null;
   return `#/customers?filter=${encodeURIComponent(JSON.stringify(filter))}&label=${encodeURIComponent(label)}${
     back ? `&from=${encodeURIComponent(back)}` : ''
   }`;
