@@ -36,7 +36,7 @@ export const authApi = {
   /** Change one's own password (required after an administrator reset). */
   'auth.changePassword': method<{ ok: true }>()(
     'session',
-    z.object({ currentPassword: password, newPassword: z.string().min(8).max(256) }).strict(),
+    z.object({ currentPassword: password, newPassword: z.string().min(1).max(256) }).strict(),
   ),
   /** Remember the user's UI language. */
   'auth.setLocale': method<{ ok: true }>()('session', z.object({ locale }).strict()),
