@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { SyncConflictView, SyncMembershipView } from '../../../../shared/api/sync';
 import { api, type ApiError } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';
 import { useCan } from '../../session';
@@ -112,6 +113,8 @@ function Membership({ onChange }: { onChange: () => void }) {
   const m = useApi('sync.membership', {});
   const action = useAction();
   const [done, setDone] = useState<string | null>(null);
+  // Leaving asks first, in the app's dialog (not the browser's confirm box, whose words follow its locale).
+  const [asking, setAsking] = useState(false);
   const id = useId();
   const [form, setForm] = useState({ hubUrl: '', branch: '', code: '', name: '', caPem: '' });
   const data: SyncMembershipView | undefined = m.data;
@@ -139,7 +142,7 @@ function Membership({ onChange }: { onChange: () => void }) {
   }
 
   async function leave() {
-    if (!data || !window.confirm(t('sync.membership.leaveConfirm', { count: data.queued }))) return;
+    setAsking(false);
     const r = await action.run(() => api('sync.leave', {}));
     if (r) {
       setDone(t('sync.membership.left'));
@@ -177,11 +180,21 @@ function Membership({ onChange }: { onChange: () => void }) {
               className="btn"
               data-testid="sync-leave"
               disabled={action.busy}
-              onClick={() => void leave()}
+              onClick={() => setAsking(true)}
             >
               {t('sync.membership.leave')}
             </button>
           </div>
+          <ConfirmDialog
+            open={asking}
+            title={t('sync.membership.leave')}
+            text={t('sync.membership.leaveConfirm', { count: data.queued })}
+            confirmLabel={t('sync.membership.leave')}
+            danger
+            onConfirm={() => void leave()}
+            onCancel={() => setAsking(false)}
+            testId="sync-leave-confirm"
+          />
         </>
       )}
       {data && !data.joined && (
