@@ -37,12 +37,15 @@ export function removeTempDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** Data tables: everything but SQLite's own and the migration log (which records when it ran). */
+/**
+ * Data tables: everything but SQLite's own, the migration log (which records when it ran) and the grid
+ * columns' cache identity (a random token per build: bookkeeping of a cache file, not data).
+ */
 export function dataTables(db: Database): string[] {
   return (
     db
       .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name",
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'grid_columns_state') ORDER BY name",
       )
       .all() as { name: string }[]
   ).map((r) => r.name);
