@@ -69,7 +69,7 @@ export class ColumnsBuilder {
     const wait = this.opts.waitFor?.();
     if (wait != null) {
       this.waiting = true;
-      if (this.opts.cache !== false) this.requestNow(false);
+      if (this.opts.cache !== false && this.cacheMayFit()) this.requestNow(false);
       void wait.then(
         () => this.resume(),
         () => this.resume(),
@@ -77,6 +77,16 @@ export class ColumnsBuilder {
       return;
     }
     this.requestNow(true);
+  }
+
+  /** Whether the store shows a clean book (after an import it does not: no worker for a cache that cannot fit). */
+  private cacheMayFit(): boolean {
+    try {
+      const s = readColumnsState(this.db);
+      return s !== null && !s.dirty;
+    } catch {
+      return false;
+    }
   }
 
   private resume(): void {
