@@ -77,13 +77,19 @@ export function readColumnsState(db: Database): ColumnsState | null {
  */
 export function markColumnsClean(db: Database): boolean {
   try {
-    const r = db
-      .prepare('UPDATE grid_columns_state SET token = ?, dirty = 0 WHERE id = 1 AND dirty = 1')
-      .run(randomBytes(16).toString('hex'));
-    if (r.changes === 0) {
-      // Already clean: the book has not changed since the token was drawn, so it still names it.
-      const s = readColumnsState(db);
-      return s !== null && !s.dirty;
+    const s = readColumnsState(db);
+    if (!s) return false;
+    // Already clean: the book has not changed since the token was drawn, so it still names it.
+    if (!s.dirty) return true;
+    // Never wait for the write lock here (an import may hold it for a minute): no cache this time.
+    const wait = Number(db.pragma('busy_timeout', { simple: true }));
+    db.pragma('busy_timeout = 0');
+    try {
+      db.prepare('UPDATE grid_columns_state SET token = ?, dirty = 0 WHERE id = 1 AND dirty = 1').run(
+        randomBytes(16).toString('hex'),
+      );
+    } finally {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(wait))}`);
     }
     return true;
   } catch {
