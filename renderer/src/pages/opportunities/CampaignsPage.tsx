@@ -3,7 +3,6 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   ENTRY_STATUSES,
-  OPPORTUNITY_PRODUCTS,
   type Campaign,
   type CampaignEntry,
   type EntryStatus,
@@ -18,6 +17,7 @@ import { percent, yuan } from '../../format';
 import { openCustomer } from '../../router';
 import { useSession } from '../../session';
 import { DateField } from '../../components/DateField';
+import { ProductSelect } from './ProductSelect';
 
 const LIMIT = 100;
 
@@ -228,13 +228,7 @@ function NewCampaign({ onCreated }: { onCreated: (c: Campaign) => void }) {
         </div>
         <div className="field">
           <label htmlFor="cp-product">{t('campaigns.product')}</label>
-          <select id="cp-product" value={product} onChange={(e) => setProduct(e.target.value as OpportunityProduct)}>
-            {OPPORTUNITY_PRODUCTS.map((p) => (
-              <option key={p} value={p}>
-                {t(`opportunities.product.${p}`)}
-              </option>
-            ))}
-          </select>
+          <ProductSelect id="cp-product" value={product} onChange={setProduct} />
         </div>
         <div className="field">
           <label htmlFor="cp-due">{t('campaigns.dueOn')}</label>

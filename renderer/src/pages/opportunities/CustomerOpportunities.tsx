@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { OPPORTUNITY_PRODUCTS, type OpportunityProduct } from '../../../../shared/api';
+import type { OpportunityProduct } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { ErrorNotice, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
 import { useCan } from '../../session';
+import { ProductSelect } from './ProductSelect';
 
 /** The customer 360's 商机 panel: this customer's opportunities the caller may see, and a new one by hand. */
 export function CustomerOpportunities({ customerId }: { customerId: number }) {
@@ -80,17 +81,7 @@ function Panel({ customerId }: { customerId: number }) {
         </table>
       )}
       <form className="chips" onSubmit={create} aria-label={t('opportunities.new')}>
-        <select
-          aria-label={t('opportunities.col.product')}
-          value={product}
-          onChange={(e) => setProduct(e.target.value as OpportunityProduct)}
-        >
-          {OPPORTUNITY_PRODUCTS.map((p) => (
-            <option key={p} value={p}>
-              {t(`opportunities.product.${p}`)}
-            </option>
-          ))}
-        </select>
+        <ProductSelect aria-label={t('opportunities.col.product')} value={product} onChange={setProduct} />
         <input
           aria-label={t('opportunities.amount')}
           placeholder={t('opportunities.amount')}

@@ -2,7 +2,6 @@ import type { ColDef } from 'ag-grid-community';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
-  OPPORTUNITY_PRODUCTS,
   OPPORTUNITY_STAGES,
   type CustomerSummary,
   type Opportunity,
@@ -22,6 +21,7 @@ import { FunnelView } from './FunnelView';
 import { detailText, nextStages } from './text';
 import { UndoWinDialog, WinDialog } from './WinDialogs';
 import { DateField } from '../../components/DateField';
+import { ProductSelect } from './ProductSelect';
 
 // A page is what the grid sorts; 200 keeps most books on one page (the API allows 500).
 const LIMIT = 200;
@@ -309,18 +309,7 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
           </div>
           <div className="field">
             <label htmlFor="opp-product">{t('opportunities.col.product')}</label>
-            <select
-              id="opp-product"
-              data-testid="opp-product"
-              value={product}
-              onChange={(e) => setProduct(e.target.value as OpportunityProduct)}
-            >
-              {OPPORTUNITY_PRODUCTS.map((p) => (
-                <option key={p} value={p}>
-                  {t(`opportunities.product.${p}`)}
-                </option>
-              ))}
-            </select>
+            <ProductSelect id="opp-product" data-testid="opp-product" value={product} onChange={setProduct} />
           </div>
           <div className="field">
             <label htmlFor="opp-amount">{t('opportunities.amount')}</label>

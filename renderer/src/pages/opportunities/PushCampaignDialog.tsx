@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { OPPORTUNITY_PRODUCTS, type GridFilter, type OpportunityProduct } from '../../../../shared/api';
+import type { GridFilter, OpportunityProduct } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import { ErrorNotice, Modal } from '../../components/ui';
 import { count } from '../../format';
 import { DateField } from '../../components/DateField';
+import { ProductSelect } from './ProductSelect';
 
 /** 下发营销名单 from the customer grid: everyone the current filter keeps (in the president's scope). */
 export function PushCampaignDialog({
@@ -51,13 +52,7 @@ export function PushCampaignDialog({
         </div>
         <div className="field">
           <label htmlFor="push-product">{t('campaigns.product')}</label>
-          <select id="push-product" value={product} onChange={(e) => setProduct(e.target.value as OpportunityProduct)}>
-            {OPPORTUNITY_PRODUCTS.map((p) => (
-              <option key={p} value={p}>
-                {t(`opportunities.product.${p}`)}
-              </option>
-            ))}
-          </select>
+          <ProductSelect id="push-product" value={product} onChange={setProduct} />
         </div>
         <div className="field">
           <label htmlFor="push-due">{t('campaigns.dueOn')}</label>

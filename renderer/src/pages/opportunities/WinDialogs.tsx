@@ -5,19 +5,14 @@
  */
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  OPPORTUNITY_PRODUCTS,
-  type Opportunity,
-  type OpportunityProduct,
-  type OpportunityStage,
-  type UndoWon,
-} from '../../../../shared/api';
+import type { Opportunity, OpportunityProduct, OpportunityStage, UndoWon } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction } from '../../api/use-api';
 import { ErrorNotice, Modal } from '../../components/ui';
 import { yuan } from '../../format';
 import { parseWinAmount } from './win-amount';
 import '../../components/fields.css';
+import { ProductSelect } from './ProductSelect';
 
 /** The confirmation of a win: product and amount as they will count, both editable. */
 export function WinDialog({
@@ -64,18 +59,7 @@ export function WinDialog({
         <ErrorNotice error={action.error} />
         <div className="field">
           <label htmlFor="opp-win-product">{t('opportunities.win.product')}</label>
-          <select
-            id="opp-win-product"
-            data-testid="opp-win-product"
-            value={product}
-            onChange={(e) => setProduct(e.target.value as OpportunityProduct)}
-          >
-            {OPPORTUNITY_PRODUCTS.map((p) => (
-              <option key={p} value={p}>
-                {t(`opportunities.product.${p}`)}
-              </option>
-            ))}
-          </select>
+          <ProductSelect id="opp-win-product" data-testid="opp-win-product" value={product} onChange={setProduct} />
         </div>
         <div className="field">
           <label htmlFor="opp-win-amount">{t('opportunities.win.amount')}</label>
