@@ -13,11 +13,15 @@
  *
  * Each part builds its own world (makeWorld: a small branch with known customers) and host.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { quarantineFile } from '../../../db/quarantine';
 import { type RunningHost, startHost } from '../../../main/host/server';
+import { createRegistry } from '../../../main/registry';
+import { createServices, type Services } from '../../../main/services';
+import { fileContains, firstLeafPage, flipByte } from '../store/encryption-support';
 import { makeWorld, TEST_PASSWORD, type World } from '../support/store';
 
 interface Attack {
@@ -283,3 +287,88 @@ describe('3. audit tamper on a copy', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 // 4. One-byte corruption (issue 19.5): appended here by the store-protection work.
+
+describe('one-byte corruption', () => {
+  // The review changed one byte of a page and the app served ¥33,853.56 for a customer holding ¥2,396.28.
+  // Now the store is encrypted (every page carries an HMAC): the same edit is refused, never served.
+  let w: World;
+  let services: Services;
+  let a: Attack;
+  let file = '';
+  const flipped = { id: 0 };
+
+  beforeAll(async () => {
+    w = await makeWorld();
+    flipped.id = w.ids.customers.m1a;
+    w.db.prepare('UPDATE customers SET deposit_fen = 239628 WHERE id = ?').run(flipped.id);
+    w.db.pragma('wal_checkpoint(TRUNCATE)');
+    // The same store served as the app serves every store now: converted to the encrypted format at open.
+    file = path.join(w.dir, 'encrypted', 'crm.db');
+    mkdirSync(path.dirname(file));
+    copyFileSync(w.services.info.dbPath, file);
+    services = await createServices({ dbPath: file, mode: 'browser', encrypt: true, clock: w.clock });
+    const dir = path.join(w.dir, 'renderer-enc');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>CRM</title>');
+    const host = await startHost({ registry: createRegistry(services), rendererDir: dir });
+    a = {
+      w,
+      host,
+      async close() {
+        await host.close();
+      },
+    };
+  }, 60_000);
+  afterAll(async () => {
+    await a.close();
+    await services.close();
+    await w.close();
+  });
+
+  it('flip one byte in the page holding a customer’s deposits: refused over HTTP, no figure, store quarantined', async () => {
+    const president = await session(a, 'president');
+    const before = await api(a, 'customers.get', { id: flipped.id }, president);
+    expect(before).toMatchObject({ ok: true, value: { deposits: '2396.28' } });
+    // Nothing readable on disk: not the name, not the ID number.
+    expect(fileContains(file, '张伟')).toBe(false);
+    expect(fileContains(file, '110101199001011234')).toBe(false);
+
+    const { pageno, pageSize, firstId } = firstLeafPage(services.db, 'customers');
+    expect(firstId).toBe(flipped.id); // the page flipped is the one that holds this customer's row
+    services.db.pragma('wal_checkpoint(TRUNCATE)');
+    flipByte(file, pageno, pageSize);
+    services.db.pragma('shrink_memory'); // the next read goes to the file, as after a restart
+
+    const after = await api(a, 'customers.get', { id: flipped.id }, president);
+    expect(after.ok).toBe(false);
+    expect(JSON.stringify(after)).not.toMatch(/deposits|\d+\.\d\d/);
+    if (!after.ok) {
+      expect(after.error.code).toBe('STORE_DAMAGED');
+      expect(after.error.details).toMatchObject({ file: path.resolve(file), reason: 'quarantined' });
+    }
+    // Every later call is refused too, a new sign-in included: the store is quarantined.
+    for (const [method, input, s] of [
+      ['customers.count', {}, president],
+      ['customers.list', { offset: 0, limit: 10 }, president],
+      ['auth.signIn', { username: 'manager1', password: TEST_PASSWORD }, null],
+    ] as const) {
+      const r = await api(a, method, input, s);
+      expect(!r.ok && r.error.code, method).toBe('STORE_DAMAGED');
+    }
+    expect(existsSync(quarantineFile(file))).toBe(true);
+  });
+
+  it('a restart refuses it too, with a message naming the file and no stack', async () => {
+    const err = await createServices({
+      dbPath: path.join(w.dir, 'encrypted', 'crm.db'),
+      mode: 'browser',
+      encrypt: true,
+    }).catch((e: unknown) => e);
+    const { describeStartupError } = await import('../../../main/app/startup-error');
+    const text = describeStartupError(err, file).message;
+    expect(text).toContain(path.resolve(file));
+    expect(text).toContain('已损坏');
+    expect(text).toContain('is damaged');
+    expect(text).not.toMatch(/SQLITE_|\n\s+at /);
+  });
+});
