@@ -31,7 +31,8 @@ export interface Author {
   staffId: number | null;
 }
 
-const INSERT_CONTACT = query<
+/** One contact row (also placed by the sync layer for contacts recorded on another PC). */
+export const INSERT_CONTACT = query<
   [
     customerId: number,
     userId: number,
@@ -50,7 +51,7 @@ const INSERT_CONTACT = query<
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 // Kept current on every contact: the latest one wins, whatever order they are recorded in.
-const LAST_CONTACT = query<[customerId: number, lastOn: string, lastAt: string, channel: string]>(
+export const LAST_CONTACT = query<[customerId: number, lastOn: string, lastAt: string, channel: string]>(
   `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel) VALUES (?, ?, ?, ?)
    ON CONFLICT (customer_id) DO UPDATE SET last_on = excluded.last_on, last_at = excluded.last_at, channel = excluded.channel
    WHERE excluded.last_at >= customer_last_contact.last_at`,

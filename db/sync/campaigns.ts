@@ -13,6 +13,7 @@ import {
   recordMutation,
 } from './replica';
 import { linkRecord, localIdOf, syncIdOf, syncJoined, unlinkRecord } from './schema';
+import { BRANCH_ID as BRANCH, CUSTOMER_ID as CUSTOMER, STAFF_ID as STAFF, USER_ID as USER } from './local-ids';
 
 /**
  * 营销活动 on the hub (issue 16). The president's campaign is one record (table `campaigns`, UUIDv7);
@@ -168,10 +169,6 @@ export const campaignMutators: Mutators = {
   },
 };
 
-const BRANCH = query<[code: string], { id: number }>('SELECT id FROM branches WHERE code = ?');
-const USER = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
-const CUSTOMER = query<[no: string], { id: number }>('SELECT id FROM customers WHERE customer_no = ?');
-const STAFF = query<[no: string], { id: number }>('SELECT id FROM staff WHERE employee_no = ?');
 const INSERT_CAMPAIGN = query<
   [
     name: string,

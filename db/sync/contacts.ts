@@ -5,6 +5,8 @@ import { addReminder } from '../relationship/reminders';
 import { query } from '../sql';
 import { type Mutators, type Projection, recordMutation } from './replica';
 import { linkRecord, localIdOf, syncIdOf, syncJoined, unlinkRecord } from './schema';
+import { CUSTOMER_ID as CUSTOMER, STAFF_ID as STAFF, USER_ID as USER } from './local-ids';
+import { INSERT_CONTACT, LAST_CONTACT } from '../relationship/contacts';
 
 /**
  * 交往记录 on the hub (issue 16). A contact is written once by its author and never changed, so its
@@ -55,34 +57,7 @@ export const contactMutators: Mutators = {
   },
 };
 
-const CUSTOMER = query<[no: string], { id: number }>('SELECT id FROM customers WHERE customer_no = ?');
-const USER = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
-const STAFF = query<[no: string], { id: number }>('SELECT id FROM staff WHERE employee_no = ?');
 const REFERRAL = query<[syncId: string], { id: number }>('SELECT id FROM referrals WHERE sync_id = ?');
-const INSERT = query<
-  [
-    customerId: number,
-    userId: number,
-    staffId: number | null,
-    channel: string,
-    outcome: string,
-    summary: string | null,
-    nextStep: string | null,
-    nextStepOn: string | null,
-    referralId: number | null,
-    contactedAt: string,
-    contactedOn: string,
-  ]
->(
-  `INSERT INTO contacts (customer_id, user_id, staff_id, channel, outcome, summary, next_step, next_step_on, referral_id,
-     contacted_at, contacted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-);
-const LAST_CONTACT = query<[customerId: number, lastOn: string, lastAt: string, channel: string]>(
-  `INSERT INTO customer_last_contact (customer_id, last_on, last_at, channel) VALUES (?, ?, ?, ?)
-   ON CONFLICT (customer_id) DO UPDATE SET last_on = excluded.last_on, last_at = excluded.last_at, channel = excluded.channel
-   WHERE excluded.last_at >= customer_last_contact.last_at`,
-);
-
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /**
@@ -100,7 +75,7 @@ export const projectContact: Projection = (db, syncId, row) => {
   const at = String(row.contacted_at);
   const on = String(row.contacted_on);
   const id = Number(
-    INSERT.run(
+    INSERT_CONTACT.run(
       db,
       customer,
       user,

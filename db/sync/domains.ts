@@ -1,18 +1,16 @@
 import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../repos/audit';
-import { query } from '../sql';
 import { type ConflictEvent, type Mutators, setConflictListener, setProjections } from './replica';
 import { COLLAB_MUTATORS, COLLAB_PROJECTIONS, collabTarget, placeCollab } from './collab';
 import { projectReferral, REFERRALS, referralMutators, reprojectReferrals, localReferralId } from './referrals';
 import { projectUser, reprojectUsers, USERS_TABLE, userMutators } from './users';
+import { USER_ID } from './local-ids';
 
 /**
  * The domains on the hub: their mutators (re-run on a rebase) and their projections of the replica into
  * the local domain tables. One place, so the sync worker and the handlers wire the same set.
  */
 export const DOMAIN_MUTATORS: Mutators = { ...referralMutators, ...userMutators, ...COLLAB_MUTATORS };
-
-const USER_ID = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
 
 /**
  * A 同步冲突 entry in the audit log, in the pull's transaction: the user's act (its API method name)

@@ -5,6 +5,7 @@ import type { SyncActor, SyncRow } from '../../shared/sync/rules';
 import { query } from '../sql';
 import { type LocalEffect, listRecords, type Mutators, type Projection, readRecord, recordMutation } from './replica';
 import { linkRecord, localIdOf, syncIdOf, syncJoined } from './schema';
+import { BRANCH_ID as BRANCH, CUSTOMER_ID as CUSTOMER, USER_ID as USER } from './local-ids';
 
 /**
  * Customer lists with their members, saved queries and favourites on the hub (issue 16). These belong
@@ -135,9 +136,6 @@ export function shareFavorite(db: Database, userId: number, customerId: number, 
   );
 }
 
-const USER = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
-const BRANCH = query<[code: string], { id: number }>('SELECT id FROM branches WHERE code = ?');
-const CUSTOMER = query<[no: string], { id: number }>('SELECT id FROM customers WHERE customer_no = ?');
 const INSERT_LIST = query<[name: string, owner: number, branch: number | null, shared: number]>(
   'INSERT INTO customer_lists (name, owner_id, branch_id, shared) VALUES (?, ?, ?, ?)',
 );

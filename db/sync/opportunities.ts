@@ -9,6 +9,7 @@ import { assignOpportunity, moveOpportunity, undoWin, updateOpportunity } from '
 import { query, type SqlParam } from '../sql';
 import { MutationRefused, type Mutators, type Projection, readRecord, recordMutation } from './replica';
 import { linkRecord, localIdOf, syncIdOf, syncJoined, unlinkRecord } from './schema';
+import { BRANCH_ID as BRANCH, CUSTOMER_ID as CUSTOMER, STAFF_ID as STAFF, USER_ID as USER } from './local-ids';
 
 /**
  * 商机 on the hub (issue 16). An opportunity made by hand is a record (table `opportunities`, UUIDv7)
@@ -111,9 +112,6 @@ export function adoptOpportunity(db: Database, id: number, actor: SyncActor): bo
   return true;
 }
 
-const USER = query<[username: string], { id: number }>('SELECT id FROM users WHERE username = ?');
-const STAFF = query<[no: string], { id: number }>('SELECT id FROM staff WHERE employee_no = ?');
-
 /** A step re-run on the hub's state with the store's own checks; a refusal becomes a 同步冲突 entry. */
 function rerun(db: Database, raw: unknown, actor: SyncActor | null) {
   const { syncId, step } = raw as { syncId: string; step: Exclude<OpportunityStep, { op: 'create' }> };
@@ -154,8 +152,6 @@ export const opportunityMutators: Mutators = {
   'opportunities.undoWon': rerun,
 };
 
-const CUSTOMER = query<[no: string], { id: number }>('SELECT id FROM customers WHERE customer_no = ?');
-const BRANCH = query<[code: string], { id: number }>('SELECT id FROM branches WHERE code = ?');
 const PRODUCT = query<[code: string], { id: number }>('SELECT id FROM products WHERE code = ?');
 const INSERT = query<SqlParam[]>(
   `INSERT INTO opportunities (customer_id, branch_id, owner_staff_id, stage, reached_rank, source, rule_code, product,

@@ -25,6 +25,7 @@ import {
   recordMutation,
 } from './replica';
 import { syncJoined } from './schema';
+import { BRANCH_ID as BRANCH, CUSTOMER_ID as CUSTOMER, STAFF_ID as STAFF } from './local-ids';
 
 /**
  * Referrals on the hub (issue 16, first domain). The replica record (table `referrals`, id = the
@@ -107,12 +108,9 @@ const BY_SYNC_ID = query<
   `SELECT r.id, r.status, r.owner_staff_id, s.employee_no AS owner FROM referrals r
    LEFT JOIN staff s ON s.id = r.owner_staff_id WHERE r.sync_id = ?`,
 );
-const CUSTOMER = query<[no: string], { id: number }>('SELECT id FROM customers WHERE customer_no = ?');
-const BRANCH = query<[code: string], { id: number }>('SELECT id FROM branches WHERE code = ?');
 const USER = query<[username: string], { id: number; staff_id: number | null; role: string }>(
   'SELECT id, staff_id, role FROM users WHERE username = ?',
 );
-const STAFF = query<[no: string], { id: number }>('SELECT id FROM staff WHERE employee_no = ?');
 const PRODUCT = query<[code: string], { id: number }>('SELECT id FROM products WHERE code = ?');
 const DELETE_BY_SYNC_ID = query<[syncId: string]>('DELETE FROM referrals WHERE sync_id = ?');
 const DELETE_EVENTS = query<[referralId: number]>('DELETE FROM referral_events WHERE referral_id = ?');

@@ -5,6 +5,7 @@ import { USERS_TABLE, userRecordId, type WireReset } from '../../shared/sync/use
 import { query } from '../sql';
 import { listRecords, MutationRefused, type Mutators, type Projection, readRecord, recordMutation } from './replica';
 import { syncJoined } from './schema';
+import { BRANCH_ID as BRANCH } from './local-ids';
 
 /**
  * Users on the hub (issue 16, "Identity"). The replica record (table `users`, id = user name in lower
@@ -60,7 +61,6 @@ const STAFF = query<[no: string], { id: number; branch_id: number }>(
 const STAFF_TAKEN = query<[staffId: number, username: string], { id: number }>(
   'SELECT id FROM users WHERE staff_id = ? AND username <> ?',
 );
-const BRANCH = query<[code: string], { id: number }>('SELECT id FROM branches WHERE code = ?');
 const ROOT_BRANCH = query<[], { id: number }>('SELECT id FROM branches WHERE parent_id IS NULL ORDER BY id LIMIT 1');
 const INSERT = query<
   [
