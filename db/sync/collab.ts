@@ -22,6 +22,7 @@ import {
 } from './opportunities';
 import { projectReminderState, REMINDER_STATES, reminderMutators, reprojectReminderStates } from './reminders';
 import type { Mutators, Projections } from './replica';
+import { reprojectSettings, SETTINGS_PROJECTIONS, settingsMutators } from './settings';
 import { localIdOf } from './schema';
 
 /**
@@ -34,6 +35,7 @@ export const COLLAB_MUTATORS: Mutators = {
   ...campaignMutators,
   ...reminderMutators,
   ...listMutators,
+  ...settingsMutators,
 };
 
 export const COLLAB_PROJECTIONS: Projections = {
@@ -46,6 +48,7 @@ export const COLLAB_PROJECTIONS: Projections = {
   [MEMBERS]: projectMember,
   [QUERIES]: projectQuery,
   [FAVORITES]: projectFavorite,
+  ...SETTINGS_PROJECTIONS,
 };
 
 /** Rows these domains could not place when they arrived (their customer not imported here yet). */
@@ -56,7 +59,8 @@ export function placeCollab(db: Database): number {
     reprojectOpportunities(db) +
     reprojectCampaigns(db) +
     reprojectReminderStates(db) +
-    reprojectLists(db)
+    reprojectLists(db) +
+    reprojectSettings(db)
   );
 }
 

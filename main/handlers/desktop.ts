@@ -1,11 +1,14 @@
 import type { DesktopLayout, DesktopRole, DesktopTemplate, DesktopView } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { clearUserLayout, desktopTemplate, publishTemplate, saveUserLayout, userLayout } from '../../db/repos/desktops';
+import { syncActor } from '../../db/sync/actor';
+import { shareDesktop, shareTemplate } from '../../db/sync/settings';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { widgetSheet, writeSheet } from '../desktop/export';
 import { computeWidgets, DEFAULT_LAYOUTS, makeEnv, validateLayout } from '../desktop/widgets';
 import { log } from '../log';
+import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 
 /** Only the president and managers have desktops (the permission already keeps others out). */
@@ -59,6 +62,16 @@ function templateView(ctx: AuthedCtx, role: DesktopRole): DesktopTemplate {
   return { role, ...t };
 }
 
+/**
+ * A local write and, on a PC joined to a hub, its record queued in the same transaction
+ * (db/sync/settings.ts); the sync worker is woken after the commit.
+ */
+function shared<T>(ctx: AuthedCtx, write: () => T): T {
+  const out = ctx.services.db.transaction(write)();
+  kickSync(ctx.services.db);
+  return out;
+}
+
 /** The most rows a widget's sheet carries (a month of maturities in a big branch stays far below). */
 const EXPORT_ROWS = 20_000;
 
@@ -76,13 +89,20 @@ export const desktopHandlers = handlers({
   'desktop.save': ({ layout }, ctx) => {
     const role = desktopRole(ctx);
     const valid = validateLayout(layout, role);
-    const savedAt = saveUserLayout(ctx.services.db, ctx.user.id, JSON.stringify(valid));
+    const savedAt = shared(ctx, () => {
+      const at = saveUserLayout(ctx.services.db, ctx.user.id, JSON.stringify(valid));
+      shareDesktop(ctx.services.db, ctx.user.id, syncActor(ctx.services.db, ctx.user));
+      return at;
+    });
     return { layout: valid, savedAt };
   },
 
   'desktop.reset': (_input, ctx) => {
     const role = desktopRole(ctx);
-    clearUserLayout(ctx.services.db, ctx.user.id);
+    shared(ctx, () => {
+      clearUserLayout(ctx.services.db, ctx.user.id);
+      shareDesktop(ctx.services.db, ctx.user.id, syncActor(ctx.services.db, ctx.user));
+    });
     return { layout: templateFor(ctx, role).layout };
   },
 
@@ -121,7 +141,10 @@ export const desktopHandlers = handlers({
 
   'desktop.publishTemplate': (input, ctx) => {
     const layout = validateLayout('json' in input ? input.json : input.layout, input.role);
-    publishTemplate(ctx.services.db, input.role, JSON.stringify(layout), ctx.user.id);
+    shared(ctx, () => {
+      publishTemplate(ctx.services.db, input.role, JSON.stringify(layout), ctx.user.id);
+      shareTemplate(ctx.services.db, input.role, syncActor(ctx.services.db, ctx.user));
+    });
     ctx.audit({
       action: 'desktop.template.publish',
       outcome: 'ok',

@@ -15,6 +15,7 @@ import {
 } from '../../db/relationship/reminders';
 import { syncActor } from '../../db/sync/actor';
 import { shareReminderStates } from '../../db/sync/reminders';
+import { shareReminderPrefs } from '../../db/sync/settings';
 import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 
@@ -74,7 +75,9 @@ export const remindersHandlers = handlers({
     db.transaction(() => {
       savePrefs(db, ctx.user.id, input.prefs);
       saveAudience(db, ctx.user.id, audience);
+      shareReminderPrefs(db, ctx.user.id, syncActor(db, ctx.user));
     })();
+    kickSync(db);
     return prefsState(ctx);
   },
   'reminders.generate': (_input, ctx) => ({

@@ -1,8 +1,11 @@
 import { gridLayoutSchema, gridPanelsSchema, type GridColumnState, type SettingKey } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { removeUserSetting, setUserSetting, userSetting } from '../../db/repos/user-settings';
+import { syncActor } from '../../db/sync/actor';
+import { shareSetting } from '../../db/sync/settings';
 import { log } from '../log';
-import { handlers } from './types';
+import { kickSync } from '../sync/worker';
+import { type AuthedCtx, handlers } from './types';
 
 const GRID_LAYOUT: SettingKey = 'grid.customers.layout';
 const GRID_PANELS: SettingKey = 'grid.customers.panels';
@@ -29,6 +32,21 @@ export function validateGridLayout(raw: unknown): GridColumnState[] {
 }
 
 /**
+ * Writes a setting and, on a PC joined to a hub, queues its new state in the same transaction
+ * (db/sync/settings.ts), so the user's settings follow them to every PC of the branch.
+ */
+function shared<T>(ctx: AuthedCtx, key: SettingKey, write: () => T): T {
+  const db = ctx.services.db;
+  const out = db.transaction(() => {
+    const r = write();
+    shareSetting(db, ctx.user.id, key, syncActor(db, ctx.user));
+    return r;
+  })();
+  kickSync(db);
+  return out;
+}
+
+/**
  * The signed-in user's own settings. Every read and write is keyed by ctx.user.id (from the session):
  * no input names a user, so no one can read or overwrite another user's settings.
  */
@@ -47,12 +65,14 @@ export const settingsHandlers = handlers({
 
   'settings.gridLayout.save': ({ layout }, ctx) => {
     const valid = validateGridLayout(layout);
-    const updatedAt = setUserSetting(ctx.services.db, ctx.user.id, GRID_LAYOUT, JSON.stringify(valid));
+    const updatedAt = shared(ctx, GRID_LAYOUT, () =>
+      setUserSetting(ctx.services.db, ctx.user.id, GRID_LAYOUT, JSON.stringify(valid)),
+    );
     return { layout: valid, updatedAt };
   },
 
   'settings.gridLayout.reset': (_input, ctx) => ({
-    removed: removeUserSetting(ctx.services.db, ctx.user.id, GRID_LAYOUT),
+    removed: shared(ctx, GRID_LAYOUT, () => removeUserSetting(ctx.services.db, ctx.user.id, GRID_LAYOUT)),
   }),
 
   'settings.gridPanels.get': (_input, ctx) => {
@@ -62,7 +82,7 @@ export const settingsHandlers = handlers({
   },
 
   'settings.gridPanels.save': (panels, ctx) => {
-    setUserSetting(ctx.services.db, ctx.user.id, GRID_PANELS, JSON.stringify(panels));
+    shared(ctx, GRID_PANELS, () => setUserSetting(ctx.services.db, ctx.user.id, GRID_PANELS, JSON.stringify(panels)));
     return panels;
   },
 });

@@ -27,6 +27,7 @@ import {
   type ReferralAction,
   type ReferralStatus,
 } from '../api/referrals';
+import { SETTINGS_RULES } from './settings-rules';
 import { USER_RULE } from './user-rules';
 
 export type FieldType = 'text' | 'int' | 'number' | 'bool' | 'json';
@@ -363,6 +364,8 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
   },
   // The branch's accounts (issue 16, "Identity"): declared with their rules in user-rules.ts.
   users: USER_RULE,
+  // User settings, reminder preferences, desktops and desktop templates: settings-rules.ts.
+  ...SETTINGS_RULES,
   sync_test_marks: {
     key: 'natural',
     anonymous: true,

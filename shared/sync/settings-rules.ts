@@ -1,0 +1,133 @@
+/**
+ * Write rules of the per-user and per-role records on the hub (issue 16: user settings, reminder
+ * preferences, desktops and desktop templates), merged into SYNC_RULES by rules.ts. Each is a state
+ * (not a state machine): the latest write wins. A user's own records are written by them alone; a role's
+ * desktop template by the administrator or the president. Values are checked with the same schemas the
+ * API checks them with, so a PC cannot push what its own screens would refuse, and no PC projects a
+ * value its store's CHECKs would reject.
+ */
+import { DESKTOP_ROLES, layoutSchema } from '../api/desktop';
+import { MIN_THRESHOLD_FEN, REMINDER_KINDS } from '../api/reminders';
+import { gridLayoutSchema, gridPanelsSchema, SETTING_KEYS } from '../api/settings';
+import type { TableRule, TransitionContext } from './rules';
+
+export const SETTINGS_TABLE = 'user_settings';
+export const REMINDER_PREFS_TABLE = 'reminder_prefs';
+export const DESKTOPS_TABLE = 'desktop_layouts';
+export const TEMPLATES_TABLE = 'desktop_templates';
+
+/** Who may publish a role's desktop template. */
+export const TEMPLATE_PUBLISHERS: readonly string[] = ['admin', 'president'];
+
+const SETTING_SCHEMAS: Readonly<Record<string, { safeParse: (v: unknown) => { success: boolean } }>> = {
+  'grid.customers.layout': gridLayoutSchema,
+  'grid.customers.panels': gridPanelsSchema,
+};
+
+/** The record's `user` names its key's owner and is the writer (when known). */
+function ownRecord({ id, before, after, actor }: TransitionContext, key: (user: string) => string): string | null {
+  const row = after ?? before;
+  if (!row) return null;
+  if (before && after && before.user !== after.user) return 'fixed_field:user';
+  if (id !== key(String(row.user))) return 'key_mismatch';
+  if (actor && row.user !== actor.userId) return 'not_own';
+  return null;
+}
+
+const isInt = (v: unknown, min: number, max: number) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+
+/** Reminder preferences as reminders.savePrefs accepts them. */
+function prefsValid(prefs: unknown, audience: unknown): boolean {
+  if (!Array.isArray(prefs) || prefs.length > REMINDER_KINDS.length) return false;
+  const kinds = new Set<string>();
+  for (const p of prefs as Record<string, unknown>[]) {
+    if (!p || typeof p !== 'object') return false;
+    if (Object.keys(p).some((k) => !['kind', 'enabled', 'leadDays', 'workingDays', 'thresholdFen'].includes(k)))
+      return false;
+    if (!(REMINDER_KINDS as readonly unknown[]).includes(p.kind) || kinds.has(String(p.kind))) return false;
+    kinds.add(String(p.kind));
+    if (typeof p.enabled !== 'boolean' || typeof p.workingDays !== 'boolean') return false;
+    if (!isInt(p.leadDays, 0, 90)) return false;
+    if (p.thresholdFen !== null && !isInt(p.thresholdFen, MIN_THRESHOLD_FEN, 1e15)) return false;
+  }
+  const a = audience as Record<string, unknown> | null;
+  if (!a || typeof a !== 'object' || Object.keys(a).length !== 3) return false;
+  return ['mine', 'lists', 'branch'].every((k) => typeof a[k] === 'boolean');
+}
+
+export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
+  // One setting of one user (id: username + ':' + key), its value as the API validated it.
+  [SETTINGS_TABLE]: {
+    key: 'natural',
+    fields: {
+      user: { type: 'text', required: true, maxLength: 64 },
+      key: { type: 'text', required: true, values: SETTING_KEYS },
+      value: { type: 'json', required: true },
+    },
+    deletable: true,
+    transition: (ctx) => {
+      const row = ctx.after ?? ctx.before;
+      const own = ownRecord(ctx, (user) => `${user}:${String(row?.key)}`);
+      if (own) return own;
+      const schema = ctx.after ? SETTING_SCHEMAS[String(ctx.after.key)] : undefined;
+      if (schema && !schema.safeParse(ctx.after!.value).success) return 'bad_value';
+      return null;
+    },
+  },
+  // A user's reminder preferences and audience (id: the username), saved together as the screen saves them.
+  [REMINDER_PREFS_TABLE]: {
+    key: 'natural',
+    fields: {
+      user: { type: 'text', required: true, maxLength: 64 },
+      prefs: { type: 'json', required: true },
+      audience: { type: 'json', required: true },
+    },
+    deletable: false,
+    transition: (ctx) => {
+      if (ctx.after === null) return 'not_deletable';
+      const own = ownRecord(ctx, (user) => user);
+      if (own) return own;
+      if (!prefsValid(ctx.after.prefs, ctx.after.audience)) return 'bad_prefs';
+      // Only the president takes the whole branch as audience (main/handlers/reminders.ts canBranch).
+      if (ctx.actor && (ctx.after.audience as { branch: boolean }).branch && ctx.actor.role !== 'president')
+        return 'role_cannot_branch';
+      return null;
+    },
+  },
+  // A user's own desktop (id: the username); deleted when they go back to their role's template.
+  [DESKTOPS_TABLE]: {
+    key: 'natural',
+    permission: 'portfolio.overview',
+    fields: {
+      user: { type: 'text', required: true, maxLength: 64 },
+      layout: { type: 'json', required: true },
+    },
+    deletable: true,
+    transition: (ctx) => {
+      const own = ownRecord(ctx, (user) => user);
+      if (own) return own;
+      if (ctx.after && !layoutSchema.safeParse(ctx.after.layout).success) return 'bad_layout';
+      return null;
+    },
+  },
+  // A role's desktop template (id: the role), published by the administrator or the president; read by all.
+  [TEMPLATES_TABLE]: {
+    key: 'natural',
+    fields: {
+      role: { type: 'text', required: true, values: DESKTOP_ROLES },
+      layout: { type: 'json', required: true },
+      published_by: { type: 'text', required: true, maxLength: 64 },
+      published_at: { type: 'text', required: true, maxLength: 40 },
+    },
+    deletable: false,
+    transition: ({ id, after, actor }) => {
+      if (after === null) return 'not_deletable';
+      if (id !== after.role) return 'key_mismatch';
+      if (actor && !TEMPLATE_PUBLISHERS.includes(actor.role)) return 'role_cannot_publish';
+      if (actor && after.published_by !== actor.userId) return 'publisher_is_not_actor';
+      if (!layoutSchema.safeParse(after.layout).success) return 'bad_layout';
+      return null;
+    },
+  },
+};

@@ -1,0 +1,270 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
+import { queuedCount } from '../../../db/sync/replica';
+import { ensureSyncSchema } from '../../../db/sync/schema';
+import { type Hub, startHub } from '../../../main/hub/service';
+import { enrolWorkstation } from '../../../main/sync/hub-client';
+import { startWorkstationSync } from '../../../main/sync/start';
+import type { SyncWorker } from '../../../main/sync/worker';
+import type { GridColumnState } from '../../../shared/api';
+import { makeWorld, ok, signIn, type World } from '../support/store';
+import { enrolTestPc, ownerPool, post, startPg, type TestPg } from './support';
+import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
+
+/**
+ * A user's settings, reminder preferences and desktop, and the roles' desktop templates, on the hub
+ * (issue 16): three workstation services (each its own SQLite store) joined to two hubs on one
+ * PostgreSQL. What a user sets on one PC is theirs on every PC; a template the administrator publishes
+ * on one PC is every PC's; the hub refuses a writer the rules do not allow (shared/sync/settings-rules.ts).
+ */
+const BRANCH = 'S01';
+let server: TestPg;
+let owner: pg.Pool;
+let hub1: Hub;
+let hub2: Hub;
+
+interface Pc {
+  w: World;
+  worker: SyncWorker;
+  cable: CablePlug;
+  s: Record<string, string>;
+}
+const pcs: Pc[] = [];
+let A: Pc;
+let B: Pc;
+let C: Pc;
+const USERS = ['manager1', 'manager2', 'president', 'admin'];
+
+async function openPc(name: string, hub: Hub): Promise<Pc> {
+  const w = await makeWorld();
+  ensureSyncSchema(w.db);
+  const cable = await new CablePlug(hub.port).listen();
+  await ensureBranch(owner, BRANCH);
+  const { code } = await issueEnrolCode(owner, BRANCH);
+  await enrolWorkstation(w.db, { hubUrl: `http://127.0.0.1:${cable.port}`, branch: BRANCH, code, name });
+  const worker = startWorkstationSync(w.db, { intervalMs: 60_000, backoffMs: 50, maxBackoffMs: 400 });
+  if (!worker) throw new Error('joined store without a sync worker');
+  const s: Record<string, string> = {};
+  for (const u of USERS) s[u] = await signIn(w, u);
+  const pc = { w, worker, cable, s };
+  pcs.push(pc);
+  return pc;
+}
+
+beforeAll(async () => {
+  server = await startPg();
+  const db = await server.createHubDb('settings');
+  owner = ownerPool(server, db);
+  hub1 = await startHub({ pg: server.appUrl(db) });
+  hub2 = await startHub({ pg: server.appUrl(db) });
+  A = await openPc('A', hub1);
+  B = await openPc('B', hub2);
+  C = await openPc('C', hub1);
+  for (const p of pcs) expect(await until(() => p.worker.listening)).toBe(true);
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of pcs) {
+    await p.worker.stop();
+    await p.cable.close();
+    await p.w.close();
+  }
+  await hub2?.close();
+  await hub1?.close();
+  await owner?.end();
+  await server?.stop();
+});
+
+const norm = (o: unknown): string => JSON.stringify(sortKeys(o));
+const sortKeys = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(sortKeys)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+
+async function converged(): Promise<boolean> {
+  const hub = norm(await hubRecords(owner, BRANCH));
+  return pcs.every((p) => norm(replicaRecords(p.w.db)) === hub && queuedCount(p.w.db) === 0);
+}
+
+const LAYOUT: GridColumnState[] = [
+  { colId: 'fav', width: 52, hide: false, pinned: 'left' },
+  { colId: 'name', width: 170, hide: false, pinned: 'left' },
+  { colId: 'aum', width: 210, hide: false, pinned: 'right' },
+];
+
+/** The hub's revision of a record (0: none). */
+async function revisionOf(table: string, id: string): Promise<number> {
+  const r = await owner.query('SELECT revision FROM records WHERE branch = $1 AND tbl = $2 AND id = $3', [
+    BRANCH,
+    table,
+    id,
+  ]);
+  return Number(r.rows[0]?.revision ?? 0);
+}
+
+/**
+ * A hand-made push from an enrolled PC that names `userId` as the writer, each effect at the hub's
+ * current revision (so only the write rules can refuse it).
+ */
+async function forge(
+  hub: Hub,
+  pcName: string,
+  userId: string,
+  role: string,
+  writes: { table: string; id: string; data: Record<string, unknown> }[],
+) {
+  const pc = await enrolTestPc(`http://127.0.0.1:${hub.port}`, owner, BRANCH, pcName);
+  const effects = [];
+  for (const w of writes) effects.push({ ...w, baseRevision: await revisionOf(w.table, w.id) });
+  const res = await post(
+    `http://127.0.0.1:${hub.port}/push`,
+    { mutations: [{ id: 1, name: 'forged', args: {}, userId, role, effects }] },
+    pc.token,
+  );
+  if (!Array.isArray(res.body.results)) throw new Error(`push: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.results.map((r: { reason?: { code: string; detail?: string } }) =>
+    r.reason ? (r.reason.detail ?? r.reason.code) : 'applied',
+  );
+}
+
+describe('user settings and reminder preferences through the hub', () => {
+  it("manager1's grid settings and reminder preferences set on A are theirs on B and C; a reset on B reaches A", async () => {
+    await ok(A.w, 'settings.gridLayout.save', { layout: LAYOUT }, A.s.manager1);
+    await ok(A.w, 'settings.gridPanels.save', { statsCollapsed: true }, A.s.manager1);
+    const prefs = (await ok(A.w, 'reminders.prefs', {}, A.s.manager1)).prefs.map((p) =>
+      p.kind === 'birthday' ? { ...p, enabled: false, leadDays: 10 } : p,
+    );
+    await ok(A.w, 'reminders.savePrefs', { prefs, audience: { mine: true, lists: true, branch: false } }, A.s.manager1);
+
+    for (const pc of [B, C]) {
+      expect(
+        await until(async () => (await ok(pc.w, 'settings.gridLayout.get', {}, pc.s.manager1)).layout !== null),
+      ).toBe(true);
+      expect((await ok(pc.w, 'settings.gridLayout.get', {}, pc.s.manager1)).layout).toEqual(LAYOUT);
+      expect(
+        await until(async () => (await ok(pc.w, 'settings.gridPanels.get', {}, pc.s.manager1)).statsCollapsed),
+      ).toBe(true);
+      expect(
+        await until(async () => (await ok(pc.w, 'reminders.prefs', {}, pc.s.manager1)).audience.lists === true),
+      ).toBe(true);
+      const there = await ok(pc.w, 'reminders.prefs', {}, pc.s.manager1);
+      expect(there.prefs).toEqual(prefs);
+      // Another user's settings on the same PC are untouched.
+      expect((await ok(pc.w, 'settings.gridLayout.get', {}, pc.s.manager2)).layout).toBeNull();
+      expect((await ok(pc.w, 'reminders.prefs', {}, pc.s.manager2)).audience.lists).toBe(false);
+    }
+
+    // Back to the defaults on B: gone on A too (the record is deleted on the hub).
+    expect(await ok(B.w, 'settings.gridLayout.reset', {}, B.s.manager1)).toEqual({ removed: true });
+    await ok(B.w, 'settings.gridPanels.save', { statsCollapsed: false }, B.s.manager1);
+    expect(await until(async () => (await ok(A.w, 'settings.gridLayout.get', {}, A.s.manager1)).layout === null)).toBe(
+      true,
+    );
+    expect(await until(async () => !(await ok(A.w, 'settings.gridPanels.get', {}, A.s.manager1)).statsCollapsed)).toBe(
+      true,
+    );
+    expect(await until(converged)).toBe(true);
+  });
+
+  it("the hub refuses another user's settings, a manager's branch audience and a value the API would refuse", async () => {
+    const prefs = (await ok(A.w, 'reminders.prefs', {}, A.s.manager2)).prefs;
+    expect(
+      await forge(hub1, 'rogue-settings', 'manager2', 'manager', [
+        {
+          table: 'user_settings',
+          id: 'manager1:grid.customers.panels',
+          data: { user: 'manager1', key: 'grid.customers.panels', value: { statsCollapsed: true } },
+        },
+      ]),
+    ).toEqual(['not_own']);
+    expect(
+      await forge(hub2, 'rogue-prefs', 'manager2', 'manager', [
+        {
+          table: 'reminder_prefs',
+          id: 'manager2',
+          data: { user: 'manager2', prefs, audience: { mine: true, lists: false, branch: true } },
+        },
+      ]),
+    ).toEqual(['role_cannot_branch']);
+    expect(
+      await forge(hub1, 'rogue-grid', 'manager2', 'manager', [
+        {
+          table: 'user_settings',
+          id: 'manager2:grid.customers.layout',
+          data: {
+            user: 'manager2',
+            key: 'grid.customers.layout',
+            value: [{ colId: 'password', width: 100, hide: false, pinned: null }],
+          },
+        },
+      ]),
+    ).toEqual(['bad_value']);
+    const live = await owner.query(
+      "SELECT count(*)::int AS n FROM records WHERE branch = $1 AND tbl IN ('user_settings', 'reminder_prefs') AND id LIKE 'manager2%'",
+      [BRANCH],
+    );
+    expect(live.rows[0].n).toBe(0);
+  });
+});
+
+describe('desktops and desktop templates through the hub', () => {
+  it("manager1's desktop saved on A is theirs on B; reset on B, A shows the template again", async () => {
+    const start = await ok(A.w, 'desktop.data', {}, A.s.manager1);
+    const mine = { widgets: start.layout.widgets.slice(0, 2).map((x) => ({ ...x, y: x.y + 1 })) };
+    const saved = await ok(A.w, 'desktop.save', { layout: mine }, A.s.manager1);
+    expect(await until(async () => (await ok(B.w, 'desktop.data', {}, B.s.manager1)).source === 'user')).toBe(true);
+    expect((await ok(B.w, 'desktop.data', {}, B.s.manager1)).layout).toEqual(saved.layout);
+    // manager2's desktop on B is still the default.
+    expect((await ok(B.w, 'desktop.data', {}, B.s.manager2)).source).toBe('default');
+
+    await ok(B.w, 'desktop.reset', {}, B.s.manager1);
+    expect(await until(async () => (await ok(A.w, 'desktop.data', {}, A.s.manager1)).source !== 'user')).toBe(true);
+    expect(await until(converged)).toBe(true);
+  });
+
+  it("the administrator's template published on C is every PC's; the hub refuses a manager who publishes one", async () => {
+    const base = await ok(C.w, 'desktop.template', { role: 'manager' }, C.s.admin);
+    const layout = { widgets: base.layout.widgets.slice(0, 3) };
+    const published = await ok(C.w, 'desktop.publishTemplate', { role: 'manager', layout }, C.s.admin);
+    expect(published.builtIn).toBe(false);
+    for (const pc of [A, B]) {
+      expect(await until(async () => (await ok(pc.w, 'desktop.data', {}, pc.s.manager2)).source === 'template')).toBe(
+        true,
+      );
+      expect((await ok(pc.w, 'desktop.data', {}, pc.s.manager2)).layout).toEqual(published.layout);
+      const t = await ok(pc.w, 'desktop.template', { role: 'manager' }, pc.s.admin);
+      expect(t).toMatchObject({ builtIn: false, publishedAt: published.publishedAt, publishedBy: 'admin' });
+    }
+    expect(await until(converged)).toBe(true);
+
+    const rec = (
+      await owner.query(
+        "SELECT revision, data FROM records WHERE branch = $1 AND tbl = 'desktop_templates' AND id = 'manager'",
+        [BRANCH],
+      )
+    ).rows[0] as { revision: number; data: Record<string, unknown> };
+    const forged = { ...rec.data, layout: { widgets: [] }, published_by: 'manager1' };
+    expect(
+      await forge(hub2, 'rogue-template', 'manager1', 'manager', [
+        { table: 'desktop_templates', id: 'manager', data: forged },
+      ]),
+    ).toEqual(['role_cannot_publish']);
+    expect(
+      await forge(hub1, 'rogue-desktop', 'manager2', 'manager', [
+        { table: 'desktop_layouts', id: 'manager1', data: { user: 'manager1', layout } },
+      ]),
+    ).toEqual(['not_own']);
+    const after = await owner.query(
+      "SELECT revision FROM records WHERE branch = $1 AND tbl = 'desktop_templates' AND id = 'manager'",
+      [BRANCH],
+    );
+    expect(Number(after.rows[0].revision)).toBe(Number(rec.revision));
+  });
+});
