@@ -1,13 +1,16 @@
 import type { Database } from 'better-sqlite3';
 import type { ReminderAudience, ReminderPref } from '../../shared/api/reminders';
 import type { SyncActor, SyncRow } from '../../shared/sync/rules';
+import type { RuleCode } from '../../shared/api/opportunities';
 import {
   DESKTOPS_TABLE,
   REMINDER_PREFS_TABLE,
+  RULE_SETTINGS_TABLE,
   SETTINGS_TABLE,
   TEMPLATES_TABLE,
 } from '../../shared/sync/settings-rules';
 import { getAudience, getPrefs, saveAudience, savePrefs } from '../relationship/reminders';
+import { validateParams } from '../relationship/rules';
 import { query } from '../sql';
 import { USER_ID as USER } from './local-ids';
 import { type LocalEffect, type Mutators, type Projection, readRecord, recordMutation } from './replica';
@@ -21,7 +24,7 @@ import { linkRecord, localIdOf, syncJoined } from './schema';
  * lays the writer's state over the hub's again. The local tables stay as they are (keyed by this
  * store's user ids); the projections keep them equal to the records.
  */
-export { DESKTOPS_TABLE, REMINDER_PREFS_TABLE, SETTINGS_TABLE, TEMPLATES_TABLE };
+export { DESKTOPS_TABLE, REMINDER_PREFS_TABLE, RULE_SETTINGS_TABLE, SETTINGS_TABLE, TEMPLATES_TABLE };
 
 type Desired = { table: string; id: string; data: SyncRow | null };
 
@@ -58,6 +61,7 @@ export const settingsMutators: Mutators = {
   'reminders.prefsState': reapply,
   'desktop.layoutState': reapply,
   'desktop.templateState': reapply,
+  'rules.settingsState': reapply,
 };
 
 const SETTING = query<[userId: number, key: string], { value: string }>(
@@ -123,6 +127,47 @@ export function shareTemplate(db: Database, role: string, actor: SyncActor): num
   return share(db, 'desktop.templateState', [{ table: TEMPLATES_TABLE, id: role, data }], actor);
 }
 
+const RULE_SETTING = query<[code: string], { enabled: number; params: string; updatedAt: string | null }>(
+  'SELECT enabled, params, updated_at AS updatedAt FROM opportunity_rules WHERE code = ?',
+);
+const SET_RULE = query<[code: string, enabled: number, params: string, userId: number | null, at: string]>(
+  `INSERT INTO opportunity_rules (code, enabled, params, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+   ON CONFLICT(code) DO UPDATE SET enabled = excluded.enabled, params = excluded.params,
+     updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+);
+
+/** An opportunity rule's settings as just saved on this PC (call in the handler's transaction). */
+export function shareRuleSetting(db: Database, code: string, actor: SyncActor): number {
+  if (!syncJoined(db)) return 0;
+  const r = RULE_SETTING.get(db, code);
+  if (!r) return 0;
+  const data = {
+    code,
+    enabled: r.enabled === 1,
+    params: JSON.parse(r.params) as unknown,
+    updated_by: actor.userId,
+    updated_at: r.updatedAt ?? new Date().toISOString(),
+  };
+  return share(db, 'rules.settingsState', [{ table: RULE_SETTINGS_TABLE, id: code, data }], actor);
+}
+
+/**
+ * A rule's settings from another PC: the local row takes them (parameters checked against the rule's
+ * own ranges; a value this version does not accept keeps this PC's settings). The rule's run state is
+ * left alone: the next run after an import reads the new parameters.
+ */
+export const projectRuleSetting: Projection = (db, code, row) => {
+  if (row === null) return;
+  let params: Record<string, number>;
+  try {
+    params = validateParams(code as RuleCode, row.params as Record<string, number>);
+  } catch {
+    return;
+  }
+  const by = USER.get(db, String(row.updated_by))?.id ?? null;
+  SET_RULE.run(db, code, row.enabled === true ? 1 : 0, JSON.stringify(params), by, String(row.updated_at));
+};
+
 /**
  * The user a per-user record names, on this PC (none: their account has not arrived yet; placed later).
  * A user's one-per-user record (preferences, desktop) is linked to them, which marks it placed.
@@ -168,6 +213,7 @@ export const SETTINGS_PROJECTIONS = {
   [REMINDER_PREFS_TABLE]: projectReminderPrefs,
   [DESKTOPS_TABLE]: projectDesktop,
   [TEMPLATES_TABLE]: projectTemplate,
+  [RULE_SETTINGS_TABLE]: projectRuleSetting,
 };
 
 // A preference or desktop not linked to its user yet; a setting whose user is here but has no row for

@@ -19,6 +19,7 @@ import { activeManagersOf } from '../../db/repos/catalog';
 import { listRules, previewRule, runRules, saveRule } from '../../db/relationship/rules';
 import { branchTree, customerInScope } from '../../db/scope';
 import { syncActor } from '../../db/sync/actor';
+import { shareRuleSetting } from '../../db/sync/settings';
 import {
   adoptOpportunity,
   type OpportunityStep,
@@ -217,7 +218,14 @@ export const opportunitiesHandlers = handlers({
   'rules.preview': ({ code, params }, ctx) => previewRule(ctx.services.db, code, params, ctx.services.clock.today()),
 
   'rules.save': ({ code, enabled, params }, ctx) => {
-    const view = saveRule(ctx.services.db, code, enabled, params, ctx.user.id);
+    const db = ctx.services.db;
+    // On a PC joined to a hub, the settings are queued in the same transaction (db/sync/settings.ts).
+    const view = db.transaction(() => {
+      const v = saveRule(db, code, enabled, params, ctx.user.id);
+      shareRuleSetting(db, code, syncActor(db, ctx.user));
+      return v;
+    })();
+    kickSync(db);
     ctx.audit({
       action: 'rules.save',
       outcome: 'ok',

@@ -7,6 +7,7 @@
  * value its store's CHECKs would reject.
  */
 import { DESKTOP_ROLES, layoutSchema } from '../api/desktop';
+import { RULE_CODES } from '../api/opportunities';
 import { MIN_THRESHOLD_FEN, REMINDER_KINDS } from '../api/reminders';
 import { gridLayoutSchema, gridPanelsSchema, SETTING_KEYS } from '../api/settings';
 import type { TableRule, TransitionContext } from './rules';
@@ -15,9 +16,11 @@ export const SETTINGS_TABLE = 'user_settings';
 export const REMINDER_PREFS_TABLE = 'reminder_prefs';
 export const DESKTOPS_TABLE = 'desktop_layouts';
 export const TEMPLATES_TABLE = 'desktop_templates';
+export const RULE_SETTINGS_TABLE = 'rule_settings';
 
-/** Who may publish a role's desktop template. */
+/** Who may publish a role's desktop template, and change an opportunity rule's settings. */
 export const TEMPLATE_PUBLISHERS: readonly string[] = ['admin', 'president'];
+export const RULE_WRITERS: readonly string[] = ['admin', 'president'];
 
 const SETTING_SCHEMAS: Readonly<Record<string, { safeParse: (v: unknown) => { success: boolean } }>> = {
   'grid.customers.layout': gridLayoutSchema,
@@ -32,6 +35,16 @@ function ownRecord({ id, before, after, actor }: TransitionContext, key: (user: 
   if (id !== key(String(row.user))) return 'key_mismatch';
   if (actor && row.user !== actor.userId) return 'not_own';
   return null;
+}
+
+/** A rule's parameters: short names, whole numbers (each rule's ranges are checked where it runs). */
+function paramsValid(params: unknown): boolean {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return false;
+  const entries = Object.entries(params as Record<string, unknown>);
+  return (
+    entries.length <= 20 &&
+    entries.every(([k, v]) => /^[a-zA-Z]{1,32}$/.test(k) && typeof v === 'number' && Number.isSafeInteger(v))
+  );
 }
 
 const isInt = (v: unknown, min: number, max: number) =>
@@ -127,6 +140,27 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
       if (actor && !TEMPLATE_PUBLISHERS.includes(actor.role)) return 'role_cannot_publish';
       if (actor && after.published_by !== actor.userId) return 'publisher_is_not_actor';
       if (!layoutSchema.safeParse(after.layout).success) return 'bad_layout';
+      return null;
+    },
+  },
+  // An opportunity rule's settings (id: the rule's code): on/off and parameters, by the administrator or
+  // the president; the rule's run state (last run, window) stays each PC's own.
+  [RULE_SETTINGS_TABLE]: {
+    key: 'natural',
+    fields: {
+      code: { type: 'text', required: true, values: RULE_CODES },
+      enabled: { type: 'bool', required: true },
+      params: { type: 'json', required: true },
+      updated_by: { type: 'text', required: true, maxLength: 64 },
+      updated_at: { type: 'text', required: true, maxLength: 40 },
+    },
+    deletable: false,
+    transition: ({ id, after, actor }) => {
+      if (after === null) return 'not_deletable';
+      if (id !== after.code) return 'key_mismatch';
+      if (actor && !RULE_WRITERS.includes(actor.role)) return 'role_cannot_configure';
+      if (actor && after.updated_by !== actor.userId) return 'writer_is_not_actor';
+      if (!paramsValid(after.params)) return 'bad_params';
       return null;
     },
   },

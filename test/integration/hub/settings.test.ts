@@ -268,3 +268,52 @@ describe('desktops and desktop templates through the hub', () => {
     expect(Number(after.rows[0].revision)).toBe(Number(rec.revision));
   });
 });
+
+describe('opportunity rule settings through the hub', () => {
+  it("the administrator's rule settings saved on A are every PC's; the hub refuses a manager's", async () => {
+    const rules = await ok(A.w, 'rules.list', {}, A.s.admin);
+    const rule = rules.find((r) => r.paramDefs.length > 0)!;
+    const def = rule.paramDefs[0]!;
+    const value = rule.params[def.key] === def.max ? def.min : def.max;
+    const params = { ...rule.params, [def.key]: value };
+    await ok(A.w, 'rules.save', { code: rule.code, enabled: false, params }, A.s.admin);
+    for (const pc of [B, C]) {
+      expect(
+        await until(
+          async () =>
+            (await ok(pc.w, 'rules.list', {}, pc.s.admin)).find((r) => r.code === rule.code)?.enabled === false,
+        ),
+      ).toBe(true);
+      expect((await ok(pc.w, 'rules.list', {}, pc.s.admin)).find((r) => r.code === rule.code)?.params).toEqual(params);
+      // The other rules keep their settings.
+      const other = (await ok(pc.w, 'rules.list', {}, pc.s.admin)).filter((r) => r.code !== rule.code);
+      expect(other.every((r) => r.enabled)).toBe(true);
+    }
+    // Switched back on, on C: A follows.
+    await ok(C.w, 'rules.save', { code: rule.code, enabled: true, params }, C.s.admin);
+    expect(
+      await until(
+        async () => (await ok(A.w, 'rules.list', {}, A.s.admin)).find((r) => r.code === rule.code)?.enabled === true,
+      ),
+    ).toBe(true);
+    expect(await until(converged)).toBe(true);
+
+    const rec = (
+      await owner.query("SELECT data FROM records WHERE branch = $1 AND tbl = 'rule_settings' AND id = $2", [
+        BRANCH,
+        rule.code,
+      ])
+    ).rows[0] as { data: Record<string, unknown> };
+    expect(rec.data).toMatchObject({ code: rule.code, enabled: true, params, updated_by: 'admin' });
+    expect(
+      await forge(hub2, 'rogue-rules', 'manager1', 'manager', [
+        { table: 'rule_settings', id: rule.code, data: { ...rec.data, enabled: false, updated_by: 'manager1' } },
+      ]),
+    ).toEqual(['role_cannot_configure']);
+    expect(
+      await forge(hub1, 'rogue-rules-2', 'admin', 'admin', [
+        { table: 'rule_settings', id: rule.code, data: { ...rec.data, params: { [def.key]: 'many' } } },
+      ]),
+    ).toEqual(['bad_params']);
+  });
+});
