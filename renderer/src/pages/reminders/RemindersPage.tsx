@@ -220,7 +220,7 @@ export function RemindersPage() {
     if (r) {
       setNotice(
         t(method === 'reminders.dismiss' ? 'reminders.bulkDismissNotice' : 'reminders.bulkDoneNotice', {
-          n: r.updated,
+          count: r.updated,
         }),
       );
       setTicked(new Set());
@@ -341,7 +341,7 @@ export function RemindersPage() {
             </h2>
             {data && (
               <span className="muted" data-testid="reminders-total">
-                {t('reminders.total', { n: data.total })}
+                {t('reminders.total', { count: data.total })}
               </span>
             )}
             {data && data.rows.length > 0 && (
@@ -452,7 +452,7 @@ export function RemindersPage() {
         ids={snoozing}
         onClose={() => setSnoozing(null)}
         onSnoozed={(n) => {
-          if ((snoozing?.length ?? 0) > 1) setNotice(t('reminders.bulkSnoozeNotice', { n }));
+          if ((snoozing?.length ?? 0) > 1) setNotice(t('reminders.bulkSnoozeNotice', { count: n }));
           setSnoozing(null);
           setTicked(new Set());
           announceRemindersChanged();
