@@ -22,9 +22,13 @@ export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
       series: [
         {
           type: 'pie',
-          radius: ['40%', '70%'],
+          // a third-width widget at 1366 leaves ~90 px beside the ring: a smaller ring, short leader
+          // lines and names that break onto a second line rather than end in "…" (电... / Coun...)
+          radius: ['32%', '56%'],
           center: ['50%', '50%'],
-          label: { formatter: '{b}\n{d}%' },
+          avoidLabelOverlap: true,
+          label: { formatter: '{b}\n{d}%', overflow: 'break', lineHeight: 13, minMargin: 4 },
+          labelLine: { length: 8, length2: 6 },
           data: data.channels.map((c) => ({ name: name(c.channel), value: c.txns })),
         },
       ],

@@ -74,7 +74,7 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
             <tr key={p.productId}>
               <th
                 scope="row"
-                title={`${p.code} · ${t(`desktop.products.${p.category}`, { defaultValue: p.category })}`}
+                title={`${p.name} · ${p.code} · ${t(`desktop.products.${p.category}`, { defaultValue: p.category })}`}
               >
                 {p.name}
               </th>

@@ -32,7 +32,9 @@ export function StaffLeagueWidget({ data }: WidgetProps<'staffLeague'>) {
         {data.rows.map((r, i) => (
           <tr key={r.staffId}>
             <td className="num">{i + 1}</td>
-            <th scope="row">{r.name}</th>
+            <th scope="row" title={r.name}>
+              {r.name}
+            </th>
             <td className="num">
               <Drill
                 filter={r.drill}

@@ -15,7 +15,9 @@ export function ViewsWidget({ data }: WidgetProps<'views'>) {
         {data.items.map((i) => (
           <tr key={`${i.type}-${i.id}`}>
             <td className="muted">{t(`desktop.views.${i.type}`)}</td>
-            <th scope="row">{i.name}</th>
+            <th scope="row" title={i.name}>
+              {i.name}
+            </th>
             <td className="num">
               <Drill filter={i.drill} label={i.name} testId={`desk-view-${i.type}-${i.id}`}>
                 {count(i.count, lng)}

@@ -65,7 +65,12 @@ export function CustomerRows({
         {rows.map((r) => (
           <tr key={r.id}>
             <th scope="row">
-              <button type="button" className="link-button" onClick={() => openCustomer(r.id)} title={r.customerNo}>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => openCustomer(r.id)}
+                title={`${r.name} · ${r.customerNo}`}
+              >
                 {r.name}
               </button>
             </th>
