@@ -23,6 +23,7 @@ import {
 import { projectReminderState, REMINDER_STATES, reminderMutators, reprojectReminderStates } from './reminders';
 import type { Mutators, Projections } from './replica';
 import { reprojectSettings, SETTINGS_PROJECTIONS, settingsMutators } from './settings';
+import { adoptActiveTierModel, tierMutators } from './tiers';
 import { localIdOf } from './schema';
 
 /**
@@ -36,6 +37,7 @@ export const COLLAB_MUTATORS: Mutators = {
   ...reminderMutators,
   ...listMutators,
   ...settingsMutators,
+  ...tierMutators,
 };
 
 export const COLLAB_PROJECTIONS: Projections = {
@@ -60,7 +62,8 @@ export function placeCollab(db: Database): number {
     reprojectCampaigns(db) +
     reprojectReminderStates(db) +
     reprojectLists(db) +
-    reprojectSettings(db)
+    reprojectSettings(db) +
+    adoptActiveTierModel(db)
   );
 }
 

@@ -13,6 +13,9 @@ import {
   type WhatIfCell,
 } from '../../db/tiering';
 import { deferCheckpoints } from '../../db/checkpoints';
+import { syncActor } from '../../db/sync/actor';
+import { shareTierModel } from '../../db/sync/tiers';
+import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 
 const factorsAsOf = (ctx: AuthedCtx): string | null => storedFactorsAsOf(ctx.services.db);
@@ -77,7 +80,14 @@ export const tiersHandlers = handlers({
     const restore = deferCheckpoints(db);
     let r: ReturnType<typeof retier>;
     try {
-      r = retier(db, model, { userId: ctx.user.id, now: ctx.services.clock.now() });
+      // On a PC joined to a hub, the new version and the pointer to it are queued in the same transaction.
+      const now = ctx.services.clock.now();
+      r = db.transaction(() => {
+        const out = retier(db, model, { userId: ctx.user.id, now });
+        shareTierModel(db, out.version, syncActor(db, ctx.user), now.toISOString());
+        return out;
+      })();
+      kickSync(db);
       ctx.audit({
         action: 'tiers.apply',
         outcome: 'ok',

@@ -10,6 +10,7 @@ import { DESKTOP_ROLES, layoutSchema } from '../api/desktop';
 import { RULE_CODES } from '../api/opportunities';
 import { MIN_THRESHOLD_FEN, REMINDER_KINDS } from '../api/reminders';
 import { gridLayoutSchema, gridPanelsSchema, SETTING_KEYS } from '../api/settings';
+import { tierModelSchema } from '../tiers';
 import type { TableRule, TransitionContext } from './rules';
 
 export const SETTINGS_TABLE = 'user_settings';
@@ -17,10 +18,16 @@ export const REMINDER_PREFS_TABLE = 'reminder_prefs';
 export const DESKTOPS_TABLE = 'desktop_layouts';
 export const TEMPLATES_TABLE = 'desktop_templates';
 export const RULE_SETTINGS_TABLE = 'rule_settings';
+export const TIER_VERSIONS_TABLE = 'tier_model_versions';
+export const TIER_ACTIVE_TABLE = 'tier_model_active';
+/** The one record of TIER_ACTIVE_TABLE: the branch's active tier model version. */
+export const TIER_ACTIVE_ID = 'branch';
 
 /** Who may publish a role's desktop template, and change an opportunity rule's settings. */
 export const TEMPLATE_PUBLISHERS: readonly string[] = ['admin', 'president'];
 export const RULE_WRITERS: readonly string[] = ['admin', 'president'];
+/** Who may save and activate a tier model version. */
+export const TIER_WRITERS: readonly string[] = ['admin', 'president'];
 
 const SETTING_SCHEMAS: Readonly<Record<string, { safeParse: (v: unknown) => { success: boolean } }>> = {
   'grid.customers.layout': gridLayoutSchema,
@@ -161,6 +168,43 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
       if (actor && !RULE_WRITERS.includes(actor.role)) return 'role_cannot_configure';
       if (actor && after.updated_by !== actor.userId) return 'writer_is_not_actor';
       if (!paramsValid(after.params)) return 'bad_params';
+      return null;
+    },
+  },
+  // A tier model version (UUIDv7): saved once, never changed or deleted (the tier changes it made name it).
+  [TIER_VERSIONS_TABLE]: {
+    key: 'uuid',
+    fields: {
+      definition: { type: 'json', required: true },
+      created_by: { type: 'text', required: true, maxLength: 64 },
+      created_at: { type: 'text', required: true, maxLength: 40 },
+    },
+    deletable: false,
+    transition: ({ before, after, actor }) => {
+      if (after === null) return 'not_deletable';
+      if (before !== null) return 'version_is_immutable';
+      if (actor && !TIER_WRITERS.includes(actor.role)) return 'role_cannot_save_model';
+      if (actor && after.created_by !== actor.userId) return 'creator_is_not_actor';
+      if (!tierModelSchema.safeParse(after.definition).success) return 'bad_model';
+      return null;
+    },
+  },
+  // Which version is the branch's active model (one record, id TIER_ACTIVE_ID): the latest activation wins.
+  [TIER_ACTIVE_TABLE]: {
+    key: 'natural',
+    fields: {
+      version: { type: 'text', required: true, maxLength: 64 },
+      activated_by: { type: 'text', required: true, maxLength: 64 },
+      activated_at: { type: 'text', required: true, maxLength: 40 },
+    },
+    deletable: false,
+    refs: (row) => [{ table: TIER_VERSIONS_TABLE, id: String(row.version) }],
+    transition: ({ id, after, actor, related }) => {
+      if (after === null) return 'not_deletable';
+      if (id !== TIER_ACTIVE_ID) return 'key_mismatch';
+      if (actor && !TIER_WRITERS.includes(actor.role)) return 'role_cannot_activate';
+      if (actor && after.activated_by !== actor.userId) return 'activator_is_not_actor';
+      if (related?.(TIER_VERSIONS_TABLE, String(after.version)) === null) return 'no_such_version';
       return null;
     },
   },

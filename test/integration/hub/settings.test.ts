@@ -8,6 +8,7 @@ import { enrolWorkstation } from '../../../main/sync/hub-client';
 import { startWorkstationSync } from '../../../main/sync/start';
 import type { SyncWorker } from '../../../main/sync/worker';
 import type { GridColumnState } from '../../../shared/api';
+import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
 import { makeWorld, ok, signIn, type World } from '../support/store';
 import { enrolTestPc, ownerPool, post, startPg, type TestPg } from './support';
 import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
@@ -315,5 +316,76 @@ describe('opportunity rule settings through the hub', () => {
         { table: 'rule_settings', id: rule.code, data: { ...rec.data, params: { [def.key]: 'many' } } },
       ]),
     ).toEqual(['bad_params']);
+  });
+});
+
+describe('tier model versions through the hub', () => {
+  const tiers = (pc: Pc) =>
+    pc.w.db.prepare('SELECT customer_no AS no, tier FROM customers ORDER BY customer_no').all() as {
+      no: string;
+      tier: string | null;
+    }[];
+
+  it("a model the administrator applies on A re-tiers B's and C's books alike; versions are insert-only", async () => {
+    const model = {
+      ...DEFAULT_TIER_MODEL,
+      name: '网点统一模型',
+      thresholds: { ...DEFAULT_TIER_MODEL.thresholds, quality: 30 },
+    };
+    const applied = await ok(A.w, 'tiers.apply', { model }, A.s.admin);
+    expect(applied.changed).toBeGreaterThan(0);
+    for (const pc of [B, C]) {
+      expect(
+        await until(async () => (await ok(pc.w, 'tiers.model', {}, pc.s.admin)).active?.model.name === model.name),
+      ).toBe(true);
+      expect((await ok(pc.w, 'tiers.model', {}, pc.s.admin)).active?.model).toEqual(model);
+      expect(tiers(pc)).toEqual(tiers(A));
+    }
+    // A second model on B: the pointer moves everywhere, the first version stays on the hub as it was.
+    const second = { ...model, name: '网点统一模型二' };
+    await ok(B.w, 'tiers.apply', { model: second }, B.s.admin);
+    expect(
+      await until(async () => (await ok(A.w, 'tiers.model', {}, A.s.admin)).active?.model.name === second.name),
+    ).toBe(true);
+    expect(await until(converged)).toBe(true);
+    const versions = await owner.query(
+      "SELECT id, data FROM records WHERE branch = $1 AND tbl = 'tier_model_versions' ORDER BY id",
+      [BRANCH],
+    );
+    expect(versions.rows.map((r) => (r.data as { definition: { name: string } }).definition.name)).toEqual([
+      model.name,
+      second.name,
+    ]);
+    // Each PC made exactly one local version per activation (A: its own, then B's).
+    for (const pc of [A, B, C]) expect(pc.w.db.prepare('SELECT COUNT(*) FROM tier_models').pluck().get()).toBe(2);
+
+    const first = versions.rows[0] as { id: string; data: Record<string, unknown> };
+    expect(
+      await forge(hub1, 'rogue-tier', 'admin', 'admin', [
+        { table: 'tier_model_versions', id: first.id, data: { ...first.data, created_at: '2000-01-01T00:00:00Z' } },
+      ]),
+    ).toEqual(['version_is_immutable']);
+    expect(
+      await forge(hub2, 'rogue-tier-2', 'manager1', 'manager', [
+        {
+          table: 'tier_model_active',
+          id: 'branch',
+          data: { version: first.id, activated_by: 'manager1', activated_at: '2026-12-01T00:00:00Z' },
+        },
+      ]),
+    ).toEqual(['role_cannot_activate']);
+    expect(
+      await forge(hub2, 'rogue-tier-3', 'admin', 'admin', [
+        {
+          table: 'tier_model_active',
+          id: 'branch',
+          data: {
+            version: '01900000-0000-7000-8000-000000000000',
+            activated_by: 'admin',
+            activated_at: '2026-12-01T00:00:00Z',
+          },
+        },
+      ]),
+    ).toEqual(['no_such_version']);
   });
 });
