@@ -24,6 +24,7 @@ import { projectReminderState, REMINDER_STATES, reminderMutators, reprojectRemin
 import type { Mutators, Projections } from './replica';
 import { reprojectSettings, SETTINGS_PROJECTIONS, settingsMutators } from './settings';
 import { adoptActiveTierModel, tierMutators } from './tiers';
+import { PROFILES_TABLE, profileMutators, projectProfile } from './profiles';
 import { localIdOf } from './schema';
 
 /**
@@ -38,6 +39,7 @@ export const COLLAB_MUTATORS: Mutators = {
   ...listMutators,
   ...settingsMutators,
   ...tierMutators,
+  ...profileMutators,
 };
 
 export const COLLAB_PROJECTIONS: Projections = {
@@ -51,6 +53,7 @@ export const COLLAB_PROJECTIONS: Projections = {
   [QUERIES]: projectQuery,
   [FAVORITES]: projectFavorite,
   ...SETTINGS_PROJECTIONS,
+  [PROFILES_TABLE]: projectProfile,
 };
 
 /** Rows these domains could not place when they arrived (their customer not imported here yet). */

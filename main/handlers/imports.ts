@@ -9,6 +9,9 @@ import { revertJob } from '../jobs/engine/revert';
 import { checkProfile, JobError } from '../jobs/engine/run';
 import { profilesRepo } from '../jobs/profiles/store';
 import { PreviewError, type QueueEntry } from '../jobs/queue';
+import { syncActor } from '../../db/sync/actor';
+import { profileSyncId, shareProfile } from '../../db/sync/profiles';
+import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
 
 /** Largest rejects file handed to the window in one call (bigger ones stay in the rejects folder). */
@@ -137,7 +140,14 @@ export const importsHandlers = handlers({
     } catch (e) {
       toAppError(e);
     }
-    const row = profilesRepo(ctx.services.db).save(input.id, input.profile, ctx.user.id);
+    const db = ctx.services.db;
+    // On a PC joined to a hub, the profile is queued in the same transaction (db/sync/profiles.ts).
+    const row = db.transaction(() => {
+      const saved = profilesRepo(db).save(input.id, input.profile, ctx.user.id);
+      shareProfile(db, saved.id, syncActor(db, ctx.user));
+      return saved;
+    })();
+    kickSync(db);
     ctx.audit({
       action: 'imports.profileSave',
       outcome: 'ok',
@@ -149,7 +159,14 @@ export const importsHandlers = handlers({
   },
 
   'imports.profiles.delete': (input, ctx) => {
-    const deleted = profilesRepo(ctx.services.db).remove(input.id);
+    const db = ctx.services.db;
+    const deleted = db.transaction(() => {
+      const syncId = profileSyncId(db, input.id);
+      const gone = profilesRepo(db).remove(input.id);
+      if (syncId !== null) shareProfile(db, input.id, syncActor(db, ctx.user), syncId);
+      return gone;
+    })();
+    kickSync(db);
     ctx.audit({ action: 'imports.profileDelete', outcome: 'ok', targetType: 'import_profile', targetId: input.id });
     return { deleted };
   },

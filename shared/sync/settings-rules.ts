@@ -10,6 +10,7 @@ import { DESKTOP_ROLES, layoutSchema } from '../api/desktop';
 import { RULE_CODES } from '../api/opportunities';
 import { MIN_THRESHOLD_FEN, REMINDER_KINDS } from '../api/reminders';
 import { gridLayoutSchema, gridPanelsSchema, SETTING_KEYS } from '../api/settings';
+import { IMPORT_KINDS, profileSchema } from '../imports';
 import { tierModelSchema } from '../tiers';
 import type { TableRule, TransitionContext } from './rules';
 
@@ -22,6 +23,7 @@ export const TIER_VERSIONS_TABLE = 'tier_model_versions';
 export const TIER_ACTIVE_TABLE = 'tier_model_active';
 /** The one record of TIER_ACTIVE_TABLE: the branch's active tier model version. */
 export const TIER_ACTIVE_ID = 'branch';
+export const PROFILES_TABLE = 'import_profiles';
 
 /** Who may publish a role's desktop template, and change an opportunity rule's settings. */
 export const TEMPLATE_PUBLISHERS: readonly string[] = ['admin', 'president'];
@@ -205,6 +207,27 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
       if (actor && !TIER_WRITERS.includes(actor.role)) return 'role_cannot_activate';
       if (actor && after.activated_by !== actor.userId) return 'activator_is_not_actor';
       if (related?.(TIER_VERSIONS_TABLE, String(after.version)) === null) return 'no_such_version';
+      return null;
+    },
+  },
+  // The administrator's own import profile (UUIDv7; the built-in ones ship with the code on every PC).
+  [PROFILES_TABLE]: {
+    key: 'uuid',
+    permission: 'job.manage',
+    fields: {
+      name: { type: 'text', required: true, maxLength: 64 },
+      kind: { type: 'text', required: true, values: IMPORT_KINDS },
+      definition: { type: 'json', required: true },
+      created_by: { type: 'text', maxLength: 64 },
+    },
+    deletable: true,
+    transition: ({ before, after }) => {
+      if (before && after && (before.created_by ?? null) !== (after.created_by ?? null))
+        return 'fixed_field:created_by';
+      if (after === null) return null;
+      const p = profileSchema.safeParse(after.definition);
+      if (!p.success) return 'bad_profile';
+      if (p.data.name !== after.name || p.data.kind !== after.kind) return 'definition_mismatch';
       return null;
     },
   },

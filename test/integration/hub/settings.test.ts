@@ -389,3 +389,43 @@ describe('tier model versions through the hub', () => {
     ).toEqual(['no_such_version']);
   });
 });
+
+describe('import profiles through the hub', () => {
+  const mine = async (pc: Pc) => (await ok(pc.w, 'imports.profiles.list', {}, pc.s.admin)).filter((p) => !p.builtin);
+
+  it("the administrator's profile saved on A is on B and C; changed on B, deleted on C, everywhere", async () => {
+    const builtin = (await ok(A.w, 'imports.profiles.list', {}, A.s.admin)).find((p) => p.builtin)!;
+    const profile = { ...builtin.profile, name: '本行客户扩展格式' };
+    const saved = await ok(A.w, 'imports.profiles.save', { profile }, A.s.admin);
+    for (const pc of [B, C]) {
+      expect(await until(async () => (await mine(pc)).some((p) => p.name === profile.name))).toBe(true);
+      expect((await mine(pc)).find((p) => p.name === profile.name)?.profile).toEqual(saved.profile);
+    }
+    const onB = (await mine(B)).find((p) => p.name === profile.name)!;
+    await ok(
+      B.w,
+      'imports.profiles.save',
+      { id: onB.id, profile: { ...onB.profile, name: '本行客户扩展格式二' } },
+      B.s.admin,
+    );
+    expect(await until(async () => (await mine(A)).some((p) => p.name === '本行客户扩展格式二'))).toBe(true);
+    expect((await mine(A)).map((p) => p.id)).toEqual([saved.id]);
+
+    const onC = (await mine(C)).find((p) => p.name === '本行客户扩展格式二');
+    expect(onC).toBeDefined();
+    await ok(C.w, 'imports.profiles.delete', { id: onC!.id }, C.s.admin);
+    expect(await until(async () => (await mine(A)).length === 0 && (await mine(B)).length === 0)).toBe(true);
+    expect(await until(converged)).toBe(true);
+
+    // The president has no job.manage: the hub refuses a profile in their name.
+    expect(
+      await forge(hub1, 'rogue-profile', 'president', 'president', [
+        {
+          table: 'import_profiles',
+          id: '01900000-0000-7000-8000-0000000000aa',
+          data: { name: profile.name, kind: profile.kind, definition: profile, created_by: 'president' },
+        },
+      ]),
+    ).toEqual(['permission']);
+  });
+});
