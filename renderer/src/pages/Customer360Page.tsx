@@ -173,7 +173,8 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
           </table>
         )}
       </section>
-      <div className="grid-2">
+      {/* six columns each: side by side only where both fit whole (1920), one above the other at 1366 */}
+      <div className="grid-2 grid-2-wide">
         <section className="panel" aria-labelledby="c360-holdings">
           <h2 id="c360-holdings">{t('c360.holdings')}</h2>
           {data.holdings.length === 0 ? (
@@ -230,7 +231,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
                     <td className="num">{yuan(l.balance)}</td>
                     <td className="num">{l.rate}</td>
                     <td>{l.nextDueOn ? `${l.nextDueOn} · ${yuan(l.nextDue ?? '0.00')}` : '—'}</td>
-                    <td>{l.maturityOn}</td>
+                    <td className="nowrap">{l.maturityOn}</td>
                     <td>{t(`c360.class.${l.classification}`, { defaultValue: l.classification })}</td>
                   </tr>
                 ))}
@@ -359,7 +360,7 @@ function Transactions({ id }: { id: number }) {
                   <tr key={x.id} data-testid="c360-txn">
                     <td className="nowrap tabular">{x.at}</td>
                     <td className="mono">{x.accountNo}</td>
-                    <td>{t(`reports.txnType.${x.type}`, { defaultValue: x.type })}</td>
+                    <td className="nowrap">{t(`reports.txnType.${x.type}`, { defaultValue: x.type })}</td>
                     <td>{t(`c360.channels.${x.channel}`, { defaultValue: x.channel })}</td>
                     <td className="num">{x.direction === 'D' ? yuan(x.amount) : ''}</td>
                     <td className="num">{x.direction === 'C' ? yuan(x.amount) : ''}</td>
