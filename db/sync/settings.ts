@@ -14,7 +14,7 @@ import { validateParams } from '../relationship/rules';
 import { query } from '../sql';
 import { USER_ID as USER } from './local-ids';
 import { type LocalEffect, type Mutators, type Projection, readRecord, recordMutation } from './replica';
-import { linkRecord, localIdOf, syncJoined } from './schema';
+import { linkRecord, localIdOf, syncIdOf, syncJoined } from './schema';
 
 /**
  * A user's settings, reminder preferences and desktop, and each role's desktop template, on the hub
@@ -90,6 +90,57 @@ const SET_TEMPLATE = query<[role: string, layout: string, userId: number | null,
      published_at = excluded.published_at`,
 );
 
+type Widget = { id: string; kind: string; config?: Record<string, unknown> };
+type Layout = { widgets: Widget[] };
+/** Widgets that name a local row, with the shared table it is a record of. */
+const REF_KINDS: Readonly<Record<string, { table: string; key: string }>> = {
+  list: { table: 'lists', key: 'listId' },
+  query: { table: 'saved_queries', key: 'queryId' },
+};
+
+/** The layout as it crosses the wire: with each list or query widget's record id beside it. */
+function layoutToWire(db: Database, layout: Layout): { layout: Layout; refs?: Record<string, string> } {
+  const refs: Record<string, string> = {};
+  for (const w of layout.widgets) {
+    const ref = REF_KINDS[w.kind];
+    const local = ref ? w.config?.[ref.key] : undefined;
+    const syncId = ref && typeof local === 'number' ? syncIdOf(db, ref.table, local) : null;
+    if (syncId) refs[w.id] = syncId;
+  }
+  return Object.keys(refs).length > 0 ? { layout, refs } : { layout };
+}
+
+/**
+ * The layout with this PC's ids for its list and query widgets; a widget whose row is not here (not
+ * shared, or not arrived yet) is left out rather than pointed at whatever row has that number here.
+ */
+function layoutFromWire(db: Database, row: SyncRow): Layout {
+  const layout = row.layout as Layout;
+  const refs = (row.refs ?? {}) as Record<string, unknown>;
+  const widgets: Widget[] = [];
+  for (const w of layout.widgets) {
+    const ref = REF_KINDS[w.kind];
+    if (!ref) {
+      widgets.push(w);
+      continue;
+    }
+    const syncId = refs[w.id];
+    const local = typeof syncId === 'string' ? localIdOf(db, ref.table, syncId) : null;
+    if (local !== null) widgets.push({ ...w, config: { ...w.config, [ref.key]: local } });
+  }
+  return { ...layout, widgets };
+}
+
+/** The local layout is the one the record carries (this PC wrote it): nothing to map back. */
+function sameAsLocal(db: Database, local: string | undefined, row: SyncRow): boolean {
+  if (local === undefined) return false;
+  const w = layoutToWire(db, JSON.parse(local) as Layout);
+  return (
+    JSON.stringify(w.layout) === JSON.stringify(row.layout) &&
+    JSON.stringify(w.refs ?? null) === JSON.stringify(row.refs ?? null)
+  );
+}
+
 /** A setting written or removed by its user (call in the handler's transaction, after the local write). */
 export function shareSetting(db: Database, userId: number, key: string, actor: SyncActor): number {
   if (!syncJoined(db)) return 0;
@@ -109,7 +160,7 @@ export function shareReminderPrefs(db: Database, userId: number, actor: SyncActo
 export function shareDesktop(db: Database, userId: number, actor: SyncActor): number {
   if (!syncJoined(db)) return 0;
   const row = LAYOUT.get(db, userId);
-  const data = row ? { user: actor.userId, layout: JSON.parse(row.layout) as unknown } : null;
+  const data = row ? { user: actor.userId, ...layoutToWire(db, JSON.parse(row.layout) as Layout) } : null;
   return share(db, 'desktop.layoutState', [{ table: DESKTOPS_TABLE, id: actor.userId, data }], actor);
 }
 
@@ -199,13 +250,15 @@ export const projectDesktop: Projection = (db, id, row) => {
   const user = ownerHere(db, DESKTOPS_TABLE, id, row);
   if (user === null) return;
   if (row === null) REMOVE_LAYOUT.run(db, user);
-  else SET_LAYOUT.run(db, user, JSON.stringify(row.layout));
+  else if (!sameAsLocal(db, LAYOUT.get(db, user)?.layout, row))
+    SET_LAYOUT.run(db, user, JSON.stringify(layoutFromWire(db, row)));
 };
 
 export const projectTemplate: Projection = (db, role, row) => {
   if (row === null) return;
   const publisher = USER.get(db, String(row.published_by))?.id ?? null;
-  SET_TEMPLATE.run(db, role, JSON.stringify(row.layout), publisher, String(row.published_at));
+  if (sameAsLocal(db, TEMPLATE.get(db, role)?.layout, row)) return;
+  SET_TEMPLATE.run(db, role, JSON.stringify(layoutFromWire(db, row)), publisher, String(row.published_at));
 };
 
 export const SETTINGS_PROJECTIONS = {

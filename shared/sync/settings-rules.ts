@@ -124,6 +124,9 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
     fields: {
       user: { type: 'text', required: true, maxLength: 64 },
       layout: { type: 'json', required: true },
+      // A list or saved-query widget's record by its sync id (widget id → id): the layout's own ids are
+      // the writing PC's, which each PC maps back to its own rows.
+      refs: { type: 'json' },
     },
     deletable: true,
     transition: (ctx) => {
@@ -139,6 +142,7 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
     fields: {
       role: { type: 'text', required: true, values: DESKTOP_ROLES },
       layout: { type: 'json', required: true },
+      refs: { type: 'json' },
       published_by: { type: 'text', required: true, maxLength: 64 },
       published_at: { type: 'text', required: true, maxLength: 40 },
     },

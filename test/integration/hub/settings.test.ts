@@ -230,6 +230,30 @@ describe('desktops and desktop templates through the hub', () => {
     expect(await until(converged)).toBe(true);
   });
 
+  it("a list widget on manager1's desktop shows the same list on B, under B's own id for it", async () => {
+    // Lists made on A and B while apart get different local ids on each PC.
+    A.cable.unplug();
+    expect(await until(() => !A.worker.listening)).toBe(true);
+    await ok(B.w, 'lists.save', { name: '他人名单', shared: false }, B.s.manager2);
+    const onA = await ok(A.w, 'lists.save', { name: '桌面名单', shared: false }, A.s.manager1);
+    A.cable.plug();
+    expect(
+      await until(async () => (await ok(B.w, 'lists.list', {}, B.s.manager1)).some((l) => l.name === '桌面名单')),
+    ).toBe(true);
+    const onB = (await ok(B.w, 'lists.list', {}, B.s.manager1)).find((l) => l.name === '桌面名单')!;
+    expect(onB.id).not.toBe(onA.id);
+
+    const widget = { id: 'mylist', kind: 'list' as const, config: { listId: onA.id }, x: 0, y: 0, w: 4, h: 4 };
+    await ok(A.w, 'desktop.save', { layout: { widgets: [widget] } }, A.s.manager1);
+    expect(await until(async () => (await ok(B.w, 'desktop.data', {}, B.s.manager1)).source === 'user')).toBe(true);
+    const there = await ok(B.w, 'desktop.data', {}, B.s.manager1);
+    expect(there.layout.widgets).toEqual([{ ...widget, config: { listId: onB.id } }]);
+    // A keeps its own layout as saved.
+    expect((await ok(A.w, 'desktop.data', {}, A.s.manager1)).layout.widgets).toEqual([widget]);
+    await ok(A.w, 'desktop.reset', {}, A.s.manager1);
+    expect(await until(converged)).toBe(true);
+  });
+
   it("the administrator's template published on C is every PC's; the hub refuses a manager who publishes one", async () => {
     const base = await ok(C.w, 'desktop.template', { role: 'manager' }, C.s.admin);
     const layout = { widgets: base.layout.widgets.slice(0, 3) };
@@ -411,6 +435,7 @@ describe('import profiles through the hub', () => {
     expect(await until(async () => (await mine(A)).some((p) => p.name === '本行客户扩展格式二'))).toBe(true);
     expect((await mine(A)).map((p) => p.id)).toEqual([saved.id]);
 
+    expect(await until(async () => (await mine(C)).some((p) => p.name === '本行客户扩展格式二'))).toBe(true);
     const onC = (await mine(C)).find((p) => p.name === '本行客户扩展格式二');
     expect(onC).toBeDefined();
     await ok(C.w, 'imports.profiles.delete', { id: onC!.id }, C.s.admin);
