@@ -15,7 +15,7 @@ describe('shared write rules', () => {
   it('names what is wrong: table, id shape, field, type, length, value, delete, transition', () => {
     const w = (table: string, rid: string, after: Record<string, unknown> | null, before = null as never) =>
       checkWrite(table, rid, before, after, null)?.code ?? null;
-    expect(w('users', id, {})).toBe('unknown_table');
+    expect(w('customers', id, {})).toBe('unknown_table');
     expect(w('__proto__', id, {})).toBe('unknown_table');
     expect(w(ITEMS, 'not-a-uuid', { title: 'a', status: 'open' })).toBe('bad_id');
     expect(w('sync_test_marks', 'has space', { done: true })).toBe('bad_id');
