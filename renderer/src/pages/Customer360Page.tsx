@@ -336,7 +336,7 @@ function Transactions({ id }: { id: number }) {
           <Empty text={t('c360.none')} />
         ) : (
           <>
-            <table className="data-table" data-testid="c360-txns-table">
+            <table className="data-table c360-txns" data-testid="c360-txns-table">
               <thead>
                 <tr>
                   <th scope="col">{t('c360.txnAt')}</th>
