@@ -412,7 +412,7 @@ function ActiveJobs({ jobs, onChange }: { jobs: ActiveJob[]; onChange: () => voi
             <strong>{j.fileName}</strong>
             <span className="muted">
               {j.profileName}
-              {j.jobId ? ` · #${j.jobId}` : ''}
+              {j.jobId ? ` · ${t('imports.jobNo', { id: j.jobId })}` : ''}
             </span>
             <span className={`status-pill ${j.status === 'committed' ? 'pill-ok' : j.status ? 'pill-warn' : ''}`}>
               {j.status ? t(`imports.status.${j.status}`) : t(`imports.state.${j.state}`)}
@@ -482,7 +482,9 @@ function HistoryTable({
         <table className="data-table" data-testid="import-history">
           <thead>
             <tr>
-              <th scope="col">#</th>
+              <th scope="col" className="nowrap">
+                {t('imports.jobCol')}
+              </th>
               <th scope="col">{t('imports.file')}</th>
               <th scope="col">{t('imports.profile')}</th>
               <th scope="col">{t('imports.statusCol')}</th>
@@ -500,7 +502,7 @@ function HistoryTable({
                   {j.fileName}
                   {j.encoding && <span className="muted"> · {j.encoding.toUpperCase()}</span>}
                 </td>
-                <td>{j.profileName}</td>
+                <td className="nowrap">{j.profileName}</td>
                 <td>
                   <span
                     className={`status-pill ${j.status === 'committed' ? 'pill-ok' : j.status === 'reverted' ? 'pill-off' : 'pill-warn'}`}
@@ -524,7 +526,7 @@ function HistoryTable({
                   })}
                 </td>
                 <td className="nowrap tabular">{j.finishedAt ? dateTime(j.finishedAt) : '—'}</td>
-                <td>{j.createdBy ?? t(`imports.source.${j.source}`)}</td>
+                <td className="nowrap">{j.createdBy ?? t(`imports.source.${j.source}`)}</td>
                 <td className="nowrap">
                   {j.rowsRejected > 0 && (
                     <button
