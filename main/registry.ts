@@ -12,6 +12,7 @@ import { desktopHandlers } from './handlers/desktop';
 import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
+import { labHandlers } from './handlers/lab';
 import { listsHandlers } from './handlers/lists';
 import { referralsHandlers } from './handlers/referrals';
 import { contactsHandlers } from './handlers/contacts';
@@ -96,6 +97,7 @@ export function createRegistry(services: Services, opts: { lookupPolicy?: Lookup
     desktopHandlers,
     settingsHandlers,
     syncHandlers,
+    labHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -120,6 +122,7 @@ export function createRegistry(services: Services, opts: { lookupPolicy?: Lookup
     ...desktopHandlers,
     ...settingsHandlers,
     ...syncHandlers,
+    ...labHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

@@ -67,6 +67,11 @@ export const ERROR_CODES = [
   'TIER_CLOCK_BEHIND',
   // Too many look-ups by ID number or mobile in a short time (details: retryAfterSeconds).
   'RATE_LIMITED',
+  // 模型实验室: a training job already running; the store's history too short for the window or cut-off
+  // (details: cutoff, outcomeMonths, from, to); too few outcomes to learn from (details: rows, positives).
+  'LAB_BUSY',
+  'LAB_NO_HISTORY',
+  'LAB_TOO_FEW',
   'INTERNAL',
 ] as const;
 

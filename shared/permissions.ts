@@ -47,6 +47,8 @@ export const PERMISSIONS = [
   'campaign.manage',
   /** Opportunity-event rules (商机事件): parameters, on/off, preview. */
   'rule.manage',
+  /** 模型实验室: train, compare and activate prediction models on the book (president, administrator). */
+  'model.lab',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -66,6 +68,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'opportunity.work',
     'campaign.manage',
     'user.approveReset',
+    'model.lab',
   ],
   manager: [
     'customer.lookup',
@@ -79,9 +82,38 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   teller: ['customer.lookup', 'referral.create'],
   // The administrator runs the system but is not a banker: no customer permission at all.
-  admin: ['user.manage', 'user.approveReset', 'audit.read', 'job.manage', 'referral.configure', 'rule.manage'],
+  admin: [
+    'user.manage',
+    'user.approveReset',
+    'audit.read',
+    'job.manage',
+    'referral.configure',
+    'rule.manage',
+    'model.lab',
+  ],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/**
+ * Who writes the branch-wide settings every PC shares: one permission each, named here once and
+ * required alike by the app's API method (shared/api) and by the hub's write rule of the shared record
+ * (shared/sync/settings-rules.ts), so a role the app refuses cannot publish the same thing through the
+ * hub. The administrator alone holds all three: desktop templates with the accounts (user.manage),
+ * opportunity rule settings (rule.manage), tier models with the imports they follow (job.manage).
+ */
+export const SETTING_WRITERS = {
+  /** desktop.publishTemplate; the desktop_templates record. */
+  desktopTemplate: 'user.manage',
+  /** rules.save; the rule_settings record. */
+  ruleSettings: 'rule.manage',
+  /** tiers.apply; the tier_model_versions and tier_model_active records. */
+  tierModel: 'job.manage',
+} as const satisfies Record<string, Permission>;
+
+/** Whether a role (as a string, e.g. the hub's resolved actor) holds a permission; false for an unknown role. */
+export function roleHasPermission(role: string, permission: Permission): boolean {
+  return (ROLES as readonly string[]).includes(role) && hasPermission(role as Role, permission);
 }

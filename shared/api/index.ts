@@ -7,6 +7,7 @@ import { desktopApi } from './desktop';
 import { exportsApi } from './exports';
 import { gridApi } from './grid';
 import { importsApi } from './imports';
+import { labApi } from './lab';
 import { listsApi } from './lists';
 import { referralsApi } from './referrals';
 import { contactsApi } from './contacts';
@@ -47,6 +48,7 @@ export const contract = {
   ...desktopApi,
   ...settingsApi,
   ...syncApi,
+  ...labApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -78,6 +80,7 @@ export interface CrmClient {
 export * from './audit';
 export * from './auth';
 export * from './common';
+export * from './lab';
 export * from './customer360';
 export * from './customers';
 export * from './desktop';

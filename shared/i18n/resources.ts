@@ -14,6 +14,7 @@ import desktop from './domains/desktop.json';
 import forms from './domains/forms.json';
 import glossary from './domains/glossary.json';
 import imports from './domains/imports.json';
+import labEngine from './domains/lab-engine.json';
 import models from './domains/models.json';
 import opportunities from './domains/opportunities.json';
 import queryAudit from './domains/query-audit.json';
@@ -41,6 +42,7 @@ const DOMAINS: Record<string, DomainFile> = {
   forms,
   glossary,
   imports,
+  'lab-engine': labEngine,
   models,
   opportunities,
   'query-audit': queryAudit,

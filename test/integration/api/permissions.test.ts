@@ -139,6 +139,17 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'campaigns.progress': ['president'],
   'campaigns.export': ['president', 'manager'],
   'campaigns.importResults': ['president', 'manager'],
+  'lab.targets': ['president', 'admin'],
+  'lab.train': ['president', 'admin'],
+  'lab.job': ['president', 'admin'],
+  'lab.cancel': ['president', 'admin'],
+  'lab.versions': ['president', 'admin'],
+  'lab.version': ['president', 'admin'],
+  'lab.activate': ['president', 'admin'],
+  'lab.customerScores': ['president', 'manager'],
+  'lab.scores': ['president', 'manager'],
+  'lab.push': ['president'],
+  'lab.monitoring': ['president', 'admin'],
 };
 
 let w: World;
