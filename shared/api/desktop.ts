@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Money } from './common';
+import { SETTING_WRITERS } from '../permissions';
 import { method } from './define';
 import type { GridFilter } from './grid';
 import type { Reminder } from './reminders';
@@ -300,7 +301,7 @@ export const desktopApi = {
   'desktop.template': method<DesktopTemplate>()('user.manage', z.object({ role }).strict()),
   /** Publishes a role's template, as a layout or as JSON text (pasted or exported earlier). Audited. */
   'desktop.publishTemplate': method<DesktopTemplate>()(
-    'user.manage',
+    SETTING_WRITERS.desktopTemplate,
     z.union([
       z.object({ role, layout: layoutSchema }).strict(),
       z.object({ role, json: z.string().max(100_000) }).strict(),

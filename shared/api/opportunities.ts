@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Money } from './common';
+import { SETTING_WRITERS } from '../permissions';
 import { method } from './define';
 
 /**
@@ -229,7 +230,7 @@ export const opportunitiesApi = {
     z.object({ code: z.enum(RULE_CODES), params: ruleParams }).strict(),
   ),
   'rules.save': method<RuleView>()(
-    'rule.manage',
+    SETTING_WRITERS.ruleSettings,
     z.object({ code: z.enum(RULE_CODES), enabled: z.boolean(), params: ruleParams }).strict(),
   ),
   /** Runs every enabled rule now (as after an import). */

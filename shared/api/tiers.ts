@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tierModelSchema, type TierModel } from '../tiers';
 import type { Money } from './common';
+import { SETTING_WRITERS } from '../permissions';
 import { method } from './define';
 
 export interface TierModelState {
@@ -40,7 +41,7 @@ export const tiersApi = {
   'tiers.whatIf': method<WhatIfResult>()('job.manage', z.object({ model: tierModelSchema }).strict()),
   /** Saves `model` as the new active version and re-tiers every customer. Audited. */
   'tiers.apply': method<{ version: number; changed: number }>()(
-    'job.manage',
+    SETTING_WRITERS.tierModel,
     z.object({ model: tierModelSchema }).strict(),
   ),
 } as const;

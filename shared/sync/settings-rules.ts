@@ -2,7 +2,8 @@
  * Write rules of the per-user and per-role records on the hub (issue 16: user settings, reminder
  * preferences, desktops and desktop templates), merged into SYNC_RULES by rules.ts. Each is a state
  * (not a state machine): the latest write wins. A user's own records are written by them alone; a role's
- * desktop template by the administrator or the president. Values are checked with the same schemas the
+ * desktop template, an opportunity rule's settings and the tier model by whoever holds the permission
+ * the app's own API method requires (shared/permissions.ts SETTING_WRITERS: the administrator). Values are checked with the same schemas the
  * API checks them with, so a PC cannot push what its own screens would refuse, and no PC projects a
  * value its store's CHECKs would reject.
  */
@@ -12,6 +13,7 @@ import { MIN_THRESHOLD_FEN, REMINDER_KINDS } from '../api/reminders';
 import { gridLayoutSchema, gridPanelsSchema, SETTING_KEYS } from '../api/settings';
 import { IMPORT_KINDS, profileSchema } from '../imports';
 import { tierModelSchema } from '../tiers';
+import { roleHasPermission, SETTING_WRITERS } from '../permissions';
 import type { TableRule, TransitionContext } from './rules';
 
 export const SETTINGS_TABLE = 'user_settings';
@@ -25,11 +27,8 @@ export const TIER_ACTIVE_TABLE = 'tier_model_active';
 export const TIER_ACTIVE_ID = 'branch';
 export const PROFILES_TABLE = 'import_profiles';
 
-/** Who may publish a role's desktop template, and change an opportunity rule's settings. */
-export const TEMPLATE_PUBLISHERS: readonly string[] = ['admin', 'president'];
-export const RULE_WRITERS: readonly string[] = ['admin', 'president'];
-/** Who may save and activate a tier model version. */
-export const TIER_WRITERS: readonly string[] = ['admin', 'president'];
+/** Whether the writer's role holds the permission the app's API method for this record requires. */
+const writes = (role: string, what: keyof typeof SETTING_WRITERS) => roleHasPermission(role, SETTING_WRITERS[what]);
 
 const SETTING_SCHEMAS: Readonly<Record<string, { safeParse: (v: unknown) => { success: boolean } }>> = {
   'grid.customers.layout': gridLayoutSchema,
@@ -136,7 +135,7 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
       return null;
     },
   },
-  // A role's desktop template (id: the role), published by the administrator or the president; read by all.
+  // A role's desktop template (id: the role), published by the administrator (SETTING_WRITERS); read by all.
   [TEMPLATES_TABLE]: {
     key: 'natural',
     fields: {
@@ -150,14 +149,14 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
     transition: ({ id, after, actor }) => {
       if (after === null) return 'not_deletable';
       if (id !== after.role) return 'key_mismatch';
-      if (actor && !TEMPLATE_PUBLISHERS.includes(actor.role)) return 'role_cannot_publish';
+      if (actor && !writes(actor.role, 'desktopTemplate')) return 'role_cannot_publish';
       if (actor && after.published_by !== actor.userId) return 'publisher_is_not_actor';
       if (!layoutSchema.safeParse(after.layout).success) return 'bad_layout';
       return null;
     },
   },
-  // An opportunity rule's settings (id: the rule's code): on/off and parameters, by the administrator or
-  // the president; the rule's run state (last run, window) stays each PC's own.
+  // An opportunity rule's settings (id: the rule's code): on/off and parameters, by the administrator
+  // (SETTING_WRITERS); the rule's run state (last run, window) stays each PC's own.
   [RULE_SETTINGS_TABLE]: {
     key: 'natural',
     fields: {
@@ -171,7 +170,7 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
     transition: ({ id, after, actor }) => {
       if (after === null) return 'not_deletable';
       if (id !== after.code) return 'key_mismatch';
-      if (actor && !RULE_WRITERS.includes(actor.role)) return 'role_cannot_configure';
+      if (actor && !writes(actor.role, 'ruleSettings')) return 'role_cannot_configure';
       if (actor && after.updated_by !== actor.userId) return 'writer_is_not_actor';
       if (!paramsValid(after.params)) return 'bad_params';
       return null;
@@ -189,7 +188,7 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
     transition: ({ before, after, actor }) => {
       if (after === null) return 'not_deletable';
       if (before !== null) return 'version_is_immutable';
-      if (actor && !TIER_WRITERS.includes(actor.role)) return 'role_cannot_save_model';
+      if (actor && !writes(actor.role, 'tierModel')) return 'role_cannot_save_model';
       if (actor && after.created_by !== actor.userId) return 'creator_is_not_actor';
       if (!tierModelSchema.safeParse(after.definition).success) return 'bad_model';
       return null;
@@ -208,7 +207,7 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
     transition: ({ id, after, actor, related }) => {
       if (after === null) return 'not_deletable';
       if (id !== TIER_ACTIVE_ID) return 'key_mismatch';
-      if (actor && !TIER_WRITERS.includes(actor.role)) return 'role_cannot_activate';
+      if (actor && !writes(actor.role, 'tierModel')) return 'role_cannot_activate';
       if (actor && after.activated_by !== actor.userId) return 'activator_is_not_actor';
       if (related?.(TIER_VERSIONS_TABLE, String(after.version)) === null) return 'no_such_version';
       return null;
