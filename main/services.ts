@@ -19,6 +19,7 @@ import { openAppStore } from './store-key';
 import { verifyInBackground } from './store-verify';
 import { inboxDir, rejectsDir } from './paths';
 import { startWorkstationSync } from './sync/start';
+import { setTierAdoptListener } from '../db/sync/tiers';
 import { workerOf } from './sync/worker';
 import { setUserChangeListener } from '../db/sync/users';
 import { DEFAULT_COST, type ScryptCost } from '../db/password';
@@ -166,6 +167,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   });
   followUps.schedule({ today: clock.today(), reason: 'startup', jobId: null });
   columns.warm();
+  // A model activated on another PC re-tiers this book at a sync: its follow-ups run as after tiers.apply.
+  setTierAdoptListener(db, () => followUps.schedule({ today: clock.today(), reason: 'retier', jobId: null }));
   // A store joined to a branch hub syncs in the background; a standalone store starts nothing.
   const sync = startWorkstationSync(db, { log: (msg, extra) => log.warn(msg, extra) });
   const sessions = new SessionStore(opts.sessionPolicy ?? DEFAULT_SESSION_POLICY, () => clock.now().getTime());

@@ -73,6 +73,19 @@ export const tierMutators: Mutators = {
 };
 
 /**
+ * Told after this PC adopted a version from the hub (its book re-tiered, committed), with the new local
+ * version: the store's owner runs what follows a local re-tier (main/jobs/follow-ups.ts: the reminders of
+ * the tier changes, the opportunity rules), as tiers.apply does. Per store handle, like the projections.
+ */
+export type TierAdoptListener = (db: Database, localVersion: number) => void;
+const adoptListenerOf = new WeakMap<Database, TierAdoptListener>();
+
+export function setTierAdoptListener(db: Database, fn: TierAdoptListener | null): void {
+  if (fn) adoptListenerOf.set(db, fn);
+  else adoptListenerOf.delete(db);
+}
+
+/**
  * After a sync cycle: when the branch's active version is not this PC's, re-tiers this book with it
  * (factors re-measured first when an import landed since), dated as the activation, in one transaction with the link from the
  * new local version to the record. Returns 1 when it re-tiered. A failure (a clock set back) is left
@@ -107,13 +120,16 @@ export function adoptActiveTierModel(db: Database): number {
     const { version } = retier(db, model, { userId: user, now });
     if (localIdOf(db, TIER_VERSIONS_TABLE, versionId) !== null) unlinkRecord(db, TIER_VERSIONS_TABLE, versionId);
     linkRecord(db, TIER_VERSIONS_TABLE, versionId, version);
-    return 1;
+    return version;
   });
+  let version: number;
   try {
-    return adopt();
+    version = adopt();
   } catch {
     // Refused by the re-tier itself (this PC's clock is behind its last tier change): the book stays
     // as it was and the next cycle tries again; the pointer stays in the replica for the screens.
     return 0;
   }
+  adoptListenerOf.get(db)?.(db, version);
+  return 1;
 }

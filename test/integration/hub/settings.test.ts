@@ -358,12 +358,28 @@ describe('tier model versions through the hub', () => {
     };
     const applied = await ok(A.w, 'tiers.apply', { model }, A.s.admin);
     expect(applied.changed).toBeGreaterThan(0);
+    // What follows a re-tier (main/jobs/follow-ups.ts): each user's digest reminder of the re-tier, made by
+    // the reminders step for the version the PC made; on B and C, made when they adopt A's model.
+    const digests = (pc: Pc) => {
+      const local = pc.w.db.prepare('SELECT version FROM tier_models WHERE active = 1').pluck().get();
+      return pc.w.db
+        .prepare(
+          `SELECT u.username FROM reminders r JOIN users u ON u.id = r.user_id
+            WHERE r.kind = 'tier_change' AND r.source_type = 'tier_model' AND r.source_id = ? ORDER BY u.username`,
+        )
+        .pluck()
+        .all(String(local)) as string[];
+    };
+    expect(digests(A).length).toBeGreaterThan(0);
     for (const pc of [B, C]) {
       expect(
         await until(async () => (await ok(pc.w, 'tiers.model', {}, pc.s.admin)).active?.model.name === model.name),
       ).toBe(true);
       expect((await ok(pc.w, 'tiers.model', {}, pc.s.admin)).active?.model).toEqual(model);
       expect(tiers(pc)).toEqual(tiers(A));
+      // Scheduled by the adoption itself, not left for the next import or start-up.
+      expect(await until(() => digests(pc).length > 0)).toBe(true);
+      expect(digests(pc)).toEqual(digests(A));
     }
     // A second model on B: the pointer moves everywhere, the first version stays on the hub as it was.
     const second = { ...model, name: '网点统一模型二' };
