@@ -6,14 +6,17 @@ import { expect, type Locator, type Page } from '@playwright/test';
  * sideways, no table cell or header breaks a short label onto a second line (说明 / 阶段 one character
  * per line), the primary list shows at least ten rows (or all it has), and no visible text is an
  * internal code: a snake_case identifier, a schema or method path (filter.advanced.items.1.value,
- * auth.signIn) or a record id (#7959). Each check names what failed, so a failure reads as a finding.
+ * auth.signIn) or a record id (#7959); no button is left in the browser's own look (an unstyled
+ * 查询 beside the app's buttons), and no choice box shows a blank or a dash for what it is set to (a
+ * month picker reading "—" while the report runs over 2026-10). Each check names what failed, so a
+ * failure reads as a finding.
  */
 
 /** A label this short on two lines is a label broken, not a sentence wrapped. */
 const SHORT_LABEL = 12;
 
 export interface LayoutFinding {
-  check: 'sideways-scroll' | 'wrapped-label' | 'few-rows' | 'internal-code';
+  check: 'sideways-scroll' | 'wrapped-label' | 'few-rows' | 'internal-code' | 'unstyled-button' | 'blank-select';
   detail: string;
 }
 
@@ -79,6 +82,48 @@ export async function internalCodes(page: Page): Promise<LayoutFinding[]> {
 }
 
 /**
+ * Buttons on screen in the browser's default look (Chromium draws an unstyled button with a 2px
+ * "outset" border on its grey button face): every button should wear the app's style (.btn, a chip,
+ * a link button, an icon button), whatever class gives it.
+ */
+export async function unstyledButtons(page: Page): Promise<LayoutFinding[]> {
+  const names = await page.locator('button, input[type="button"], input[type="submit"]').evaluateAll((els) => {
+    const out: string[] = [];
+    for (const el of els) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      const css = el.ownerDocument.defaultView?.getComputedStyle(el);
+      if (!css || css.visibility === 'hidden') continue;
+      const sides = [css.borderTopStyle, css.borderRightStyle, css.borderBottomStyle, css.borderLeftStyle];
+      if (!sides.includes('outset')) continue;
+      // biome-ignore lint/performance/useDomNodeTextContent: the label as laid out
+      const text = ((el as { innerText?: string }).innerText ?? '').trim() || el.getAttribute('aria-label') || '?';
+      out.push(text);
+    }
+    return [...new Set(out)];
+  });
+  return names.map((n) => ({ check: 'unstyled-button', detail: `“${n}” is in the browser's default button look` }));
+}
+
+/** Choice boxes on screen whose shown choice is empty or a bare dash: the screen should say what is chosen. */
+export async function blankSelects(page: Page): Promise<LayoutFinding[]> {
+  const blank = await page.locator('select').evaluateAll((els) => {
+    const out: string[] = [];
+    for (const el of els as HTMLSelectElement[]) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      const shown = (el.selectedOptions[0]?.textContent ?? '').trim();
+      if (shown !== '' && !/^[—–-]+$/.test(shown)) continue;
+      const label =
+        el.labels?.[0]?.textContent?.trim() || el.getAttribute('aria-label') || el.getAttribute('data-testid');
+      out.push(label ?? '?');
+    }
+    return out;
+  });
+  return blank.map((n) => ({ check: 'blank-select', detail: `the choice “${n}” shows a blank or a dash` }));
+}
+
+/**
  * The list's rows that are wholly on screen, against the rows it has: at least `min` of them show,
  * or all of them when it has fewer. Rows are ag-grid's rows or a table body's.
  */
@@ -108,6 +153,8 @@ export async function layoutFindings(page: Page, list?: Locator): Promise<Layout
     ...(await sidewaysScroll(page)),
     ...(await wrappedLabels(page)),
     ...(await internalCodes(page)),
+    ...(await unstyledButtons(page)),
+    ...(await blankSelects(page)),
     ...(list ? await fewRows(list) : []),
   ];
 }

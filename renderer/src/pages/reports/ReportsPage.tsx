@@ -173,6 +173,11 @@ function Filters({
   const toggle = <T extends string>(list: readonly T[] | undefined, v: T): T[] =>
     list?.includes(v) ? list.filter((x) => x !== v) : [...(list ?? []), v];
   const months = [...options.months].reverse();
+  // the period the report runs over when none is chosen (main/reports/build.ts): the latest month with
+  // balances, from the same month as "to"; shown as such, never as a blank
+  const latest = options.months[options.months.length - 1] ?? '';
+  const shownTo = draft.to ?? latest;
+  const shownFrom = draft.from ?? shownTo;
   return (
     <form
       className="report-filters"
@@ -187,11 +192,11 @@ function Filters({
           <label>
             {t('reports.filter.from')}
             <select
-              value={draft.from ?? ''}
+              value={shownFrom}
               onChange={(e) => set({ from: e.target.value || undefined })}
               data-testid="filter-from"
             >
-              <option value="">—</option>
+              {months.length === 0 && <option value="">{t('reports.filter.noMonths')}</option>}
               {months.map((m) => (
                 <option key={m}>{m}</option>
               ))}
@@ -199,12 +204,8 @@ function Filters({
           </label>
           <label>
             {t('reports.filter.to')}
-            <select
-              value={draft.to ?? ''}
-              onChange={(e) => set({ to: e.target.value || undefined })}
-              data-testid="filter-to"
-            >
-              <option value="">—</option>
+            <select value={shownTo} onChange={(e) => set({ to: e.target.value || undefined })} data-testid="filter-to">
+              {months.length === 0 && <option value="">{t('reports.filter.noMonths')}</option>}
               {months.map((m) => (
                 <option key={m}>{m}</option>
               ))}
@@ -309,6 +310,8 @@ function Filters({
               min={1}
               max={366}
               value={draft.maturityDays ?? ''}
+              // the report's own default (main/reports/build.ts) where none is typed
+              placeholder="30"
               onChange={(e) => set({ maturityDays: e.target.value ? Number(e.target.value) : undefined })}
             />
           </label>
@@ -345,10 +348,10 @@ function Filters({
         </fieldset>
       )}
       <div className="filter-actions">
-        <button type="submit" className="primary" data-testid="filter-apply">
+        <button type="submit" className="btn btn-primary" data-testid="filter-apply">
           {t('reports.filter.apply')}
         </button>
-        <button type="button" onClick={onReset}>
+        <button type="button" className="btn" onClick={onReset}>
           {t('reports.filter.reset')}
         </button>
       </div>
@@ -483,11 +486,17 @@ function TableSection({
         <h2>{name}</h2>
         <div className="report-section-actions">
           {spec && (
-            <button type="button" onClick={savePng} data-testid={`report-png-${table.id}`}>
+            <button type="button" className="btn btn-small" onClick={savePng} data-testid={`report-png-${table.id}`}>
               {t('reports.actions.savePng')}
             </button>
           )}
-          <button type="button" onClick={onExport} disabled={busy} data-testid={`report-export-${table.id}`}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={onExport}
+            disabled={busy}
+            data-testid={`report-export-${table.id}`}
+          >
             {t('reports.actions.exportExcel')}
           </button>
         </div>
