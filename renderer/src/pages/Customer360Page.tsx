@@ -9,6 +9,7 @@ import { api, toApiError, validateInput, type ApiError } from '../api/client';
 import { useApi } from '../api/use-api';
 import { TierBadge } from '../components/Figures';
 import { Empty, ErrorNotice, Loading, Modal, Pager, useErrorText } from '../components/ui';
+import { axisLabel, moneyAxisScale } from '../charts/axis-units';
 import { dateTime, yuan } from '../format';
 import { navItemsFor } from '../nav';
 import { returnTo } from '../return-to';
@@ -291,17 +292,29 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
 }
 
 function TrendChart({ data }: { data: Customer360['trend'] }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!ref.current) return;
     const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
+    // 万元 / 亿元 in Chinese, 40M in English (charts/axis-units.ts), the unit named on the axis
+    const scale = moneyAxisScale(
+      data.map((d) => Number(d.balance)),
+      lang,
+    );
     chart.setOption({
-      grid: { left: 70, right: 16, top: 16, bottom: 28 },
-      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => yuan(Number(v).toFixed(2)) },
-      xAxis: { type: 'category', data: data.map((d) => d.month) },
+      grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: unknown) => `${yuan(Number(v).toFixed(2))} ${t('charts.units.yuan')}`,
+      },
+      xAxis: { type: 'category', data: data.map((d) => d.month), axisLabel: { hideOverlap: true } },
       yAxis: {
         type: 'value',
-        axisLabel: { formatter: (v: number) => (Math.abs(v) >= 10_000 ? `${(v / 10_000).toFixed(0)}万` : String(v)) },
+        name: t('charts.unitAxis', { unit: t(`charts.units.${scale.unit}`) }),
+        nameTextStyle: { align: 'left', color: '#5b6b78' },
+        axisLabel: { hideOverlap: true, formatter: (v: number) => axisLabel(v, scale) },
       },
       series: [{ type: 'line', smooth: true, data: data.map((d) => Number(d.balance)), areaStyle: { opacity: 0.08 } }],
     });
@@ -311,7 +324,7 @@ function TrendChart({ data }: { data: Customer360['trend'] }) {
       window.removeEventListener('resize', onResize);
       chart.dispose();
     };
-  }, [data]);
+  }, [data, t, lang]);
   return (
     <div
       ref={ref}

@@ -23,3 +23,25 @@ describe('money axis units', () => {
     expect(axisLabel(9_999_999_999_999, moneyAxisScale([9_999_999_999_999])).length).toBeLessThanOrEqual(9);
   });
 });
+
+/** English axes in English units (40M, 1.5B), never 4000万 (issue 17). */
+describe('money axis units in English', () => {
+  it('picks billions, millions, or thousands from ten thousand', () => {
+    expect(moneyAxisScale([3_000_000_000], 'en')).toMatchObject({ unit: 'bn', divisor: 1_000_000_000 });
+    expect(moneyAxisScale([40_000_000, 12], 'en')).toMatchObject({ unit: 'mn', divisor: 1_000_000 });
+    expect(moneyAxisScale([-999_999], 'en')).toMatchObject({ unit: 'k', divisor: 1_000 });
+    expect(moneyAxisScale([9_999.99], 'en')).toEqual({ unit: 'yuan', divisor: 1 });
+  });
+
+  it('writes the magnitude on each tick, and no Chinese unit', () => {
+    const mn = moneyAxisScale([40_000_000], 'en');
+    expect(axisLabel(40_000_000, mn)).toBe('40M');
+    expect(axisLabel(2_500_000, mn)).toBe('2.5M');
+    expect(axisLabel(0, mn)).toBe('0');
+    expect(axisLabel(150_000, moneyAxisScale([150_000], 'en'))).toBe('150K');
+    expect(axisLabel(1_500_000_000, moneyAxisScale([3e9], 'en'))).toBe('1.5B');
+    expect(axisLabel(9_999_999_999_999, moneyAxisScale([9_999_999_999_999], 'en'))).not.toMatch(/[万亿]/);
+    // Chinese keeps its units named on the axis, bare ticks
+    expect(axisLabel(40_000_000, moneyAxisScale([40_000_000], 'zh-CN'))).toBe('4,000');
+  });
+});

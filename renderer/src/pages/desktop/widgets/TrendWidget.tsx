@@ -8,9 +8,13 @@ import type { WidgetProps } from '../registry';
 
 /** 存款余额趋势: month-end deposits, AUM and loans of the reporting months. */
 export function TrendWidget({ data }: WidgetProps<'depositTrend'>) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
   const option = useMemo(() => {
-    const scale = moneyAxisScale(data.points.flatMap((p) => [plot(p.deposits), plot(p.aum), plot(p.loans)]));
+    const scale = moneyAxisScale(
+      data.points.flatMap((p) => [plot(p.deposits), plot(p.aum), plot(p.loans)]),
+      lang,
+    );
     return {
       grid: { left: 8, right: 12, top: 48, bottom: 8, containLabel: true },
       legend: { top: 0, data: [t('desktop.metrics.deposits'), t('desktop.trend.aum'), t('desktop.metrics.loans')] },
@@ -38,7 +42,7 @@ export function TrendWidget({ data }: WidgetProps<'depositTrend'>) {
         { name: t('desktop.metrics.loans'), type: 'line', smooth: true, data: data.points.map((p) => plot(p.loans)) },
       ],
     };
-  }, [data, t]);
+  }, [data, t, lang]);
   if (data.points.length === 0) return <p className="muted">{t('desktop.noHistory')}</p>;
   return (
     <Chart
