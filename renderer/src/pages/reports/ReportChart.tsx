@@ -31,23 +31,43 @@ export interface ChartSpec {
 }
 
 /** The value axis' scale: money in the unit the largest bar or point calls for (a stack: its tallest column). */
-function scaleOf(spec: ChartSpec): AxisScale | null {
+function scaleOf(spec: ChartSpec, lang: string): AxisScale | null {
   if (!spec.money) return null;
   const peaks =
     spec.type === 'stack'
       ? spec.categories.map((_, i) => spec.series.reduce((n, s) => n + Math.abs(s.values[i] ?? 0), 0))
       : spec.series.flatMap((s) => s.values);
-  return moneyAxisScale(peaks);
+  return moneyAxisScale(peaks, lang);
 }
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** Width a category label takes at 12px: a CJK character ~12px, anything else ~7px. */
+function textWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 12 : 7;
+  return w;
+}
+
+/** The widest name may take on a horizontal bar chart before it wraps onto a second line. */
+const HBAR_LABEL_MAX = 176;
+
+function hbarLabelWidth(spec: ChartSpec): number {
+  return Math.min(HBAR_LABEL_MAX, Math.max(48, ...spec.categories.map(textWidth)));
+}
+
+/** A horizontal bar chart's height: a line per name, two where a name wraps. */
+export function hbarHeight(spec: ChartSpec): number {
+  const wraps = spec.categories.some((c) => textWidth(c) > HBAR_LABEL_MAX);
+  return Math.max(260, spec.categories.length * (wraps ? 30 : 22) + 60);
+}
 
 export interface ChartHandle {
   png(): string | null;
 }
 
-function optionOf(spec: ChartSpec, t: TFunction): echarts.EChartsCoreOption {
-  const scale = scaleOf(spec);
+function optionOf(spec: ChartSpec, t: TFunction, lang: string): echarts.EChartsCoreOption {
+  const scale = scaleOf(spec, lang);
   // tooltips keep the exact figure: yuan to the fen, counts grouped
   const exact = (v: unknown) =>
     typeof v !== 'number'
@@ -66,19 +86,22 @@ function optionOf(spec: ChartSpec, t: TFunction): echarts.EChartsCoreOption {
           type: 'pie',
           radius: ['35%', '65%'],
           data: spec.categories.map((c, i) => ({ name: c, value: s.values[i] })),
-          label: { formatter: '{b} {d}%' },
+          // one decimal, as every percentage in the app (echarts' {d} gives two)
+          label: { formatter: (p: { name: string; percent?: number }) => `${p.name} ${(p.percent ?? 0).toFixed(1)}%` },
         },
       ],
     };
   }
   const horizontal = spec.type === 'hbar';
-  // Category labels: names on a horizontal bar are cut to a width (the tooltip has them whole); many
-  // labels under a vertical chart are turned so they do not run into each other; any still touching hide.
+  // Category labels: names on a horizontal bar are whole, as wide as the longest needs up to a limit,
+  // past which they wrap onto a second line (cut, 整存整取定期存款（一年）and （三年）both read
+  // "整存整取定期存…"); many labels under a vertical chart are turned so they do not run into each
+  // other; any still touching hide.
   const cat = {
     type: 'category',
     data: spec.categories,
     axisLabel: horizontal
-      ? { interval: 0, width: 96, overflow: 'truncate', hideOverlap: true }
+      ? { interval: 0, width: hbarLabelWidth(spec), overflow: 'break', lineHeight: 14 }
       : { interval: 0, hideOverlap: true, rotate: spec.categories.length > 8 ? 35 : 0 },
   };
   const val = {
@@ -118,7 +141,8 @@ export const ReportChart = forwardRef<
   ChartHandle,
   { spec: ChartSpec; label: string; testId: string; onPick: (index: number, seriesKey: string) => void }
 >(function ReportChart({ spec, label, testId, onPick }, handle) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const pick = useRef(onPick);
@@ -133,7 +157,7 @@ export const ReportChart = forwardRef<
     if (!el) return;
     const c = echarts.init(el, undefined, { renderer: 'canvas' });
     chart.current = c;
-    c.setOption(optionOf(spec, t));
+    c.setOption(optionOf(spec, t, lang));
     c.on('click', (p) => {
       if (typeof p.dataIndex !== 'number') return;
       const key = spec.type === 'pie' ? spec.series[0]!.key : (spec.series[p.seriesIndex ?? 0]?.key ?? '');
@@ -146,14 +170,14 @@ export const ReportChart = forwardRef<
       c.dispose();
       chart.current = null;
     };
-  }, [spec, t]);
-  const scale = scaleOf(spec);
+  }, [spec, t, lang]);
+  const scale = scaleOf(spec, lang);
   return (
     <div
       ref={ref}
       className="report-chart"
       // a horizontal bar per row: tall enough that every name has its line
-      style={spec.type === 'hbar' ? { height: Math.max(260, spec.categories.length * 22 + 60) } : undefined}
+      style={spec.type === 'hbar' ? { height: hbarHeight(spec) } : undefined}
       role="img"
       aria-label={label}
       data-testid={testId}

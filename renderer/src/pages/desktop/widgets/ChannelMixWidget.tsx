@@ -27,7 +27,13 @@ export function ChannelMixWidget({ data }: WidgetProps<'channelMix'>) {
           radius: ['32%', '56%'],
           center: ['50%', '50%'],
           avoidLabelOverlap: true,
-          label: { formatter: '{b}\n{d}%', overflow: 'break', lineHeight: 13, minMargin: 4 },
+          // one decimal, as every percentage in the app (echarts' {d} gives two: 57.48%)
+          label: {
+            formatter: (p: { name: string; percent?: number }) => `${p.name}\n${(p.percent ?? 0).toFixed(1)}%`,
+            overflow: 'break',
+            lineHeight: 13,
+            minMargin: 4,
+          },
           labelLine: { length: 8, length2: 6 },
           data: data.channels.map((c) => ({ name: name(c.channel), value: c.txns })),
         },

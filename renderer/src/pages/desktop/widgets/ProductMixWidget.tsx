@@ -14,9 +14,12 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
   const lng = currentLanguage();
   const label = (name: string) => `${t('desktop.kinds.productMix')} · ${name}`;
   const option = useMemo(() => {
-    const scale = moneyAxisScale(data.products.map((p) => plot(p.balance)));
+    const scale = moneyAxisScale(
+      data.products.map((p) => plot(p.balance)),
+      lng,
+    );
     return {
-      grid: { left: 96, right: 16, top: 8, bottom: 36 },
+      grid: { left: 8, right: 16, top: 8, bottom: 26, containLabel: true },
       tooltip: {
         trigger: 'axis',
         valueFormatter: (v: unknown) => `${wan(Number(v).toFixed(2))} ${t('desktop.units.wan')}`,
@@ -36,24 +39,28 @@ export function ProductMixWidget({ data }: WidgetProps<'productMix'>) {
         type: 'category',
         inverse: true,
         data: data.products.map((p) => p.name),
-        axisLabel: { width: 88, overflow: 'truncate' },
+        // every name whole: a long one wraps onto a second line (整存整取定期存款（六个月）and （一年）
+        // were both "整存整取定期存…"), each bar with a line of its own (the chart grows to fit)
+        axisLabel: { interval: 0, width: 112, overflow: 'break', fontSize: 11, lineHeight: 12 },
       },
       series: [{ type: 'bar', data: data.products.map((p) => plot(p.balance)) }],
     };
-  }, [data, t]);
+  }, [data, t, lng]);
   if (data.products.length === 0) return <p className="muted">{t('desktop.noData')}</p>;
   return (
     <div className="desk-split">
-      <Chart
-        option={option}
-        fileName={t('desktop.kinds.productMix')}
-        label={data.products.map((p) => `${p.name} ${wan(p.balance)}`).join('; ')}
-        onPick={(i) => {
-          const p = data.products[i];
-          if (p) drillTo(p.drill, label(p.name));
-        }}
-        testId="desk-product-chart"
-      />
+      <div className="desk-chart-fit" style={{ minHeight: data.products.length * 26 + 56 }}>
+        <Chart
+          option={option}
+          fileName={t('desktop.kinds.productMix')}
+          label={data.products.map((p) => `${p.name} ${wan(p.balance)}`).join('; ')}
+          onPick={(i) => {
+            const p = data.products[i];
+            if (p) drillTo(p.drill, label(p.name));
+          }}
+          testId="desk-product-chart"
+        />
+      </div>
       <table className="data-table compact" data-testid="desk-products">
         <thead>
           <tr>
