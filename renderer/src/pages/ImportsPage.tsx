@@ -498,7 +498,8 @@ function HistoryTable({
             {rows.map((j) => (
               <tr key={j.id} data-testid="history-row" data-status={j.status} data-job={j.id}>
                 <td className="tabular">{j.id}</td>
-                <td>
+                {/* the file and its encoding on one line, at any width (they broke at " · " at 1920 in English) */}
+                <td className="nowrap">
                   {j.fileName}
                   {j.encoding && <span className="muted"> · {j.encoding.toUpperCase()}</span>}
                 </td>
@@ -517,13 +518,15 @@ function HistoryTable({
                   )}
                 </td>
                 <td className="tabular">
-                  {t('imports.rowsSummary', {
-                    read: count(j.rowsRead, lng),
-                    inserted: count(j.rowsInserted, lng),
-                    updated: count(j.rowsUpdated, lng),
-                    unchanged: count(j.rowsUnchanged, lng),
-                    rejected: count(j.rowsRejected, lng),
-                  })}
+                  <RowsSummary
+                    text={t('imports.rowsSummary', {
+                      read: count(j.rowsRead, lng),
+                      inserted: count(j.rowsInserted, lng),
+                      updated: count(j.rowsUpdated, lng),
+                      unchanged: count(j.rowsUnchanged, lng),
+                      rejected: count(j.rowsRejected, lng),
+                    })}
+                  />
                 </td>
                 <td className="nowrap tabular">{j.finishedAt ? dateTime(j.finishedAt) : '—'}</td>
                 <td className="nowrap">{j.createdBy ?? t(`imports.source.${j.source}`)}</td>
@@ -740,5 +743,22 @@ function ProfilesTable({
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** "read 3 / new 2 / …": where the line must break, it breaks between counts, never inside "unchanged 0". */
+function RowsSummary({ text }: { text: string }) {
+  // each count with the separator after it ("read 3 / ", "读 3／"): breaks fall only between them
+  const parts = text.split(/(?<=\/ |／)/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: fixed parts of one sentence
+        <span key={i} className="nowrap" style={{ display: 'inline-block' }}>
+          {p.trimEnd()}
+          {p !== p.trimEnd() && '\u00a0'}
+        </span>
+      ))}
+    </>
   );
 }
