@@ -49,7 +49,8 @@ function useColumns(): ColDef<Opportunity>[] {
         headerName: t('opportunities.col.title'),
         valueGetter: (p) => (p.data ? oppSubject(t, p.data) : null),
         flex: 1,
-        minWidth: 100,
+        // "定期存款即将到期" whole at 1366: a long company name gives way before the subject does
+        minWidth: 150,
       },
       {
         colId: 'product',

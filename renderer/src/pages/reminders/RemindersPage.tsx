@@ -60,6 +60,14 @@ const tierRank = (tier: string | null | undefined) => {
   return i < 0 ? TIER_ORDER.length : i;
 };
 
+/** The px a list cell needs for the widest of these texts (the list's 13px font, its 8px paddings). */
+function widestText(texts: readonly string[]): number {
+  const ctx = document.createElement('canvas').getContext('2d');
+  if (!ctx) return 0;
+  ctx.font = `13px ${getComputedStyle(document.body).fontFamily}`;
+  return Math.ceil(Math.max(0, ...texts.map((x) => ctx.measureText(x).width))) + 18;
+}
+
 function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
   // t changes with the language: the headers and values are rebuilt in the new one
   const { t, i18n } = useTranslation();
@@ -88,8 +96,8 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         colId: 'kind',
         headerName: t('reminders.kind'),
         valueGetter: (p) => (p.data ? t(`reminders.kinds.${p.data.kind}`) : null),
-        // "理财产品到期" whole: the subject gives way first
-        minWidth: 96,
+        // every kind whole in either language ("理财产品到期", "Deposit maturing"): the subject gives way first
+        minWidth: Math.max(96, widestText(REMINDER_KINDS.map((k) => t(`reminders.kinds.${k}`)))),
       },
       {
         colId: 'customer',
