@@ -23,6 +23,7 @@ export const ROUTES = [
   'rules',
   'reports',
   'sync',
+  'lab',
 ] as const;
 export type RouteId = (typeof ROUTES)[number];
 
@@ -57,6 +58,8 @@ const NAV: readonly NavDef[] = [
   { id: 'imports', permission: 'job.manage', labelKey: 'nav.imports' },
   { id: 'rules', permission: 'rule.manage', labelKey: 'nav.rules' },
   { id: 'tiers', permission: 'job.manage', labelKey: 'nav.tiers' },
+  // 模型实验室: the president and the administrator (who sees the figures, never a customer)
+  { id: 'lab', permission: 'model.lab', labelKey: 'lab.nav' },
   { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },
   { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
   { id: 'reminders', permission: null, labelKey: 'nav.reminders' },

@@ -15,6 +15,7 @@ import forms from './domains/forms.json';
 import glossary from './domains/glossary.json';
 import imports from './domains/imports.json';
 import labEngine from './domains/lab-engine.json';
+import modelLab from './domains/model-lab.json';
 import models from './domains/models.json';
 import opportunities from './domains/opportunities.json';
 import queryAudit from './domains/query-audit.json';
@@ -43,6 +44,7 @@ const DOMAINS: Record<string, DomainFile> = {
   glossary,
   imports,
   'lab-engine': labEngine,
+  'model-lab': modelLab,
   models,
   opportunities,
   'query-audit': queryAudit,

@@ -11,6 +11,7 @@ import { TellerHome } from '../pages/TellerHome';
 import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
 import { TiersPage } from '../pages/TiersPage';
+import { ModelLabPage } from '../pages/lab/ModelLabPage';
 import { ReportsPage } from '../pages/reports/ReportsPage';
 import { OpportunitiesPage } from '../pages/opportunities/OpportunitiesPage';
 import { CampaignsPage } from '../pages/opportunities/CampaignsPage';
@@ -145,6 +146,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <PasswordResetsPage />;
     case 'sync':
       return <SyncPage />;
+    case 'lab':
+      return <ModelLabPage />;
   }
 }
 
