@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { setHubSecretProtector } from '../db/sync/schema';
 import { isStoreKey, openConnection, rememberStoreKey, type StoreKey, storeFormat, storeSalt } from '../db/cipher';
 import type { EncryptProgress } from '../db/encrypt';
 import { latestBackup, type OpenOptions, type OpenResult, openStore } from '../db/open';
@@ -49,6 +50,8 @@ let protector: KeyProtector | null = null;
 /** Called once by the Electron entry after the app is ready; browser mode and the CLI never call it. */
 export function setKeyProtector(p: KeyProtector | null): void {
   protector = p;
+  // The PC's hub secret (branch network) is wrapped by the same protection as the store key.
+  setHubSecretProtector(p);
 }
 
 export function keyFilePath(dbPath: string): string {

@@ -21,7 +21,8 @@ export function ensureSyncSchema(db: Database): void {
       hub_url           TEXT,
       branch            TEXT,
       pc_id             TEXT,
-      -- The PC's hub secret. TODO(issue 16, security step): Electron safeStorage (DPAPI) instead of the store.
+      -- The PC's hub secret, wrapped by the OS where the store key is (setHubSecretProtector: DPAPI under
+      -- Electron, '<kind>:' + base64); as is in browser mode, inside the store its key file encrypts.
       secret            TEXT,
       -- Last change-log sequence applied here.
       cursor            INTEGER NOT NULL DEFAULT 0,
@@ -102,6 +103,64 @@ export interface SyncIdentity {
   branch: string;
   pcId: string;
   secret: string;
+  /**
+   * The stored secret could not be unwrapped (another Windows user, another PC: DPAPI refuses; the
+   * protection is not available): `secret` is empty and the sync says so until the PC is enrolled again.
+   */
+  secretUnreadable?: true;
+}
+
+/**
+ * The OS's protection of small secrets, the one main/store-key.ts wraps the store key with (Electron's
+ * safeStorage: DPAPI on Windows); structurally its KeyProtector, set by setKeyProtector. Browser mode and
+ * the CLI have none: the secret then stays as is inside the store, which the key file's key encrypts.
+ */
+export interface HubSecretProtector {
+  readonly kind: string;
+  available(): boolean;
+  wrap(plain: string): Buffer;
+  unwrap(wrapped: Buffer): string;
+}
+
+let secretProtector: HubSecretProtector | null = null;
+
+export function setHubSecretProtector(p: HubSecretProtector | null): void {
+  secretProtector = p;
+}
+
+/** A wrapped secret as stored: '<protector kind>:<base64>'. A plain secret (hub-issued, base64url) has no ':'. */
+const WRAPPED = /^([A-Za-z][A-Za-z0-9_-]*):([A-Za-z0-9+/=]*)$/;
+
+/** The secret as the column keeps it: wrapped when the protection is available, else as is. */
+function storedSecret(plain: string): string {
+  const p = secretProtector;
+  if (!p?.available()) return plain;
+  return `${p.kind}:${p.wrap(plain).toString('base64')}`;
+}
+
+/** The secret from the column, or null when it is wrapped and cannot be unwrapped here. */
+function readSecret(stored: string): string | null {
+  const m = WRAPPED.exec(stored);
+  if (!m) return stored;
+  const p = secretProtector;
+  if (!p || p.kind !== m[1] || !p.available()) return null;
+  try {
+    return p.unwrap(Buffer.from(m[2]!, 'base64'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wraps a secret stored as is (joined before the protection was there, or in browser mode and now
+ * under Electron) with the protector now available. True when it rewrote it.
+ */
+export function protectStoredSecret(db: Database): boolean {
+  if (!secretProtector?.available()) return false;
+  const r = db.prepare('SELECT secret FROM sync_state WHERE id = 1').get() as { secret: string | null } | undefined;
+  if (!r?.secret || WRAPPED.test(r.secret)) return false;
+  db.prepare('UPDATE sync_state SET secret = ? WHERE id = 1').run(storedSecret(r.secret));
+  return true;
 }
 
 export interface SyncStateRow {
@@ -125,10 +184,12 @@ export function readSyncState(db: Database): SyncStateRow {
     next_mutation_id: number;
     last_sync_at: string | null;
   };
-  const identity =
-    r.hub_url && r.branch && r.pc_id && r.secret
-      ? { hubUrl: r.hub_url, branch: r.branch, pcId: r.pc_id, secret: r.secret }
-      : null;
+  let identity: SyncIdentity | null = null;
+  if (r.hub_url && r.branch && r.pc_id && r.secret) {
+    const secret = readSecret(r.secret);
+    identity = { hubUrl: r.hub_url, branch: r.branch, pcId: r.pc_id, secret: secret ?? '' };
+    if (secret === null) identity.secretUnreadable = true;
+  }
   return { identity, cursor: r.cursor, nextMutationId: r.next_mutation_id, lastSyncAt: r.last_sync_at };
 }
 
@@ -142,7 +203,7 @@ export function saveIdentity(db: Database, id: SyncIdentity): void {
     id.hubUrl,
     id.branch,
     id.pcId,
-    id.secret,
+    storedSecret(id.secret),
   );
 }
 

@@ -43,6 +43,17 @@ export class HubRefused extends Error {
   }
 }
 
+/**
+ * The PC's hub secret is wrapped by the OS (DPAPI) and this Windows user or PC cannot unwrap it (the
+ * store was copied, or another user runs it): nothing is sent; the administrator enrols the PC again.
+ */
+export class HubSecretUnreadable extends Error {
+  constructor() {
+    super('hub secret unreadable on this PC (protected for another Windows user or PC): enrol this PC again');
+    this.name = 'HubSecretUnreadable';
+  }
+}
+
 const TIMEOUT_MS = 15_000;
 
 export interface HubCallInit {
@@ -157,6 +168,7 @@ export async function syncOnce(db: Database, mutators: Mutators): Promise<CycleR
     const state = readSyncState(db);
     if (!state.identity) throw new Error('not joined to a hub');
     const id = state.identity;
+    if (id.secretUnreadable) throw new HubSecretUnreadable();
     const headers = { authorization: authHeader(id), 'content-type': 'application/json' };
     for (;;) {
       const batch = underBytes(pendingMutations(db, MAX_MUTATIONS_PER_PUSH), MAX_PUSH_BYTES / 2);

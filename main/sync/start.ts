@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { DOMAIN_MUTATORS, placeUnplaced, wireDomains } from '../../db/sync/domains';
 import { queuedCount } from '../../db/sync/replica';
-import { syncJoined } from '../../db/sync/schema';
+import { protectStoredSecret, syncJoined } from '../../db/sync/schema';
 import { SyncWorker, type SyncWorkerOptions } from './worker';
 
 /**
@@ -13,6 +13,8 @@ export function startWorkstationSync(
   opts: Omit<SyncWorkerOptions, 'db' | 'mutators'> = {},
 ): SyncWorker | null {
   if (!syncJoined(db)) return null;
+  // A secret stored as is (joined in browser mode, or before the protection) is wrapped now.
+  protectStoredSecret(db);
   wireDomains(db);
   const worker = new SyncWorker({
     ...opts,

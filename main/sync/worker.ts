@@ -163,7 +163,7 @@ export class SyncWorker {
 
   private openSocket(): void {
     const id = readSyncState(this.opts.db).identity;
-    if (!this.running || !id) return;
+    if (!this.running || !id || id.secretUnreadable) return;
     // wss:// for an https:// hub, trusting the CA configured when the PC joined (the bank's own).
     const ca = hubCa(this.opts.db);
     const ws = new WebSocket(`${id.hubUrl.replace(/^http/, 'ws')}/wake`, {
