@@ -18,6 +18,7 @@ import { useCan, useSession } from '../session';
 import { CustomerContacts, LogContactButton } from './referrals/CustomerContacts';
 import { CustomerOpportunities } from './opportunities/CustomerOpportunities';
 import { CustomerReminders } from './reminders/CustomerReminders';
+import { CustomerModelScores } from './lab/CustomerModelScores';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -139,6 +140,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
           <TrendChart data={data.trend} />
         </section>
       </div>
+      <CustomerModelScores customerId={id} />
       <section className="panel" aria-labelledby="c360-accounts">
         <h2 id="c360-accounts">{t('c360.accounts')}</h2>
         {data.accounts.length === 0 ? (

@@ -129,6 +129,7 @@ export function TrainPanel({ info, onTrained }: { info: LabTargets; onTrained: (
           disabled={running || allowed.length === 0}
           onChange={(e) => setCutoff(e.target.value)}
         >
+          {allowed.length === 0 && <option value="">{t('lab.form.noCutoff')}</option>}
           {allowed.map((d) => (
             <option key={d} value={d}>
               {d}
