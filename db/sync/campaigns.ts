@@ -75,6 +75,30 @@ export function shareNewCampaign(db: Database, campaignId: number, actor: SyncAc
   return true;
 }
 
+/**
+ * A campaign made while this PC was standalone, queued when it joins a hub (db/sync/seed.ts) as the hub's
+ * rules require it to have happened: made active with every entry pending, by its creator; then the
+ * entries worked since (in the creator's name: the president works any entry; each entry keeps who
+ * worked it), then the close. Returns false when it is shared already.
+ */
+export function seedCampaign(db: Database, campaignId: number, actor: SyncActor): boolean {
+  if (!syncJoined(db) || syncIdOf(db, CAMPAIGNS, campaignId) !== null) return false;
+  const syncId = uuid7();
+  linkRecord(db, CAMPAIGNS, syncId, campaignId);
+  const campaign = campaignWire(db, campaignId);
+  const records: Records = [{ table: CAMPAIGNS, id: syncId, data: { ...campaign, status: 'active' } }];
+  for (const e of entriesWire(db, campaignId, syncId).values())
+    records.push({
+      table: ENTRIES,
+      id: e.id,
+      data: { ...e.row, status: 'pending', note: null, updated_on: null, updated_by: null },
+    });
+  queue(db, 'campaigns.create', records, actor, {});
+  shareWorkedEntries(db, campaignId, actor);
+  if (campaign.status !== 'active') shareCampaignClose(db, campaignId, actor);
+  return true;
+}
+
 /** The campaign closed by the president (in the close's transaction). */
 export function shareCampaignClose(db: Database, campaignId: number, actor: SyncActor): boolean {
   const syncId = syncJoined(db) ? syncIdOf(db, CAMPAIGNS, campaignId) : null;

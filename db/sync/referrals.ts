@@ -462,6 +462,50 @@ export const referralMutators: Mutators = {
   }),
 };
 
+const CLOSING_FIELDS = ['closed_at', 'closed_on', 'won_product', 'won_amount_fen', 'lost_reason', 'close_note'];
+
+/**
+ * A referral flagged while this PC was standalone, queued when it joins a hub (db/sync/seed.ts): its
+ * history is replayed step by step, each in the name of the user who took it (the flag by its teller,
+ * an acceptance by its manager…), so the hub checks every step with the rules it checks live ones with.
+ * Every intermediate row is the final one as it stood then: its status and owner after the step, its
+ * history up to it, nothing of the closing yet. Returns the number of mutations queued (0: shared already).
+ */
+export function seedReferral(db: Database, id: number, actorOf: (username: string) => SyncActor | null): number {
+  if (!syncJoined(db) || SYNC_ID.get(db, id)?.sync_id) return 0;
+  const syncId = uuid7();
+  SET_SYNC_ID.run(db, syncId, id);
+  const final = referralWire(db, id);
+  const events = (final.events as WireEvent[]) ?? [];
+  const rows: { row: SyncRow; by: string }[] = [];
+  // The flag: the first event (the referral's creation), or the row as it is when it has no history.
+  const steps: (WireEvent | null)[] = events.length > 0 && events[0]!.from == null ? events : [null, ...events];
+  // Who owned it as it went: before the first change of owner, that change's former owner.
+  const moves = (e: WireEvent | null) => e !== null && (e.from_owner ?? null) !== (e.to_owner ?? null);
+  let owner: unknown = steps.find(moves)?.from_owner ?? (steps.some(moves) ? null : (final.owner ?? null));
+  for (const [i, ev] of steps.entries()) {
+    if (ev && moves(ev)) owner = ev.to_owner ?? null;
+    const by = ev?.user ?? String(final.referrer);
+    if (i === steps.length - 1) {
+      rows.push({ row: final, by });
+      break;
+    }
+    const row: SyncRow = { ...final, owner, events: ev === null ? [] : events.slice(0, events.indexOf(ev) + 1) };
+    for (const f of CLOSING_FIELDS) row[f] = null;
+    row.status = ev === null ? 'new' : ev.to;
+    if (row.status === 'new') Object.assign(row, { accepted_at: null, first_contact_at: null, first_contact_on: null });
+    rows.push({ row, by });
+  }
+  for (const [i, { row, by }] of rows.entries())
+    recordMutation(db, {
+      name: i === 0 ? 'referrals.create' : 'referrals.seed',
+      args: { syncId, row },
+      effects: [{ table: REFERRALS, id: syncId, data: row }],
+      actor: actorOf(i === 0 ? String(final.referrer) : by),
+    });
+  return rows.length;
+}
+
 /**
  * Called by the handler inside the step's transaction, after the local write: on a PC joined to a hub,
  * queues the referral's new row (a new referral gets its UUIDv7 here). Standalone, or for a referral

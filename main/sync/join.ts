@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { PcRow } from '../../db/hub/pcs';
 import { hubCa, leaveHubState, setHubCa } from '../../db/sync/membership';
 import { ensureSyncSchema, readSyncState } from '../../db/sync/schema';
+import { type SeedReport, seedLocalWork } from '../../db/sync/seed';
 import { seedUsers } from '../../db/sync/users';
 import type { SyncActor } from '../../shared/sync/rules';
 import { authHeader, enrolWorkstation, hubCall } from './hub-client';
@@ -29,15 +30,17 @@ export async function joinHub(
   input: JoinInput,
   actor: SyncActor,
   workerOpts: Omit<SyncWorkerOptions, 'db' | 'mutators'> = {},
-): Promise<{ pcId: string; seeded: number; worker: SyncWorker | null }> {
+): Promise<{ pcId: string; seeded: number; work: SeedReport; worker: SyncWorker | null }> {
   ensureSyncSchema(db);
   if (input.caPem !== undefined) setHubCa(db, input.caPem);
   const id = await enrolWorkstation(db, input);
   const seeded = seedUsers(db, actor);
+  // Work made before joining (referrals, contacts, campaigns, lists…) is queued once, in its authors' names.
+  const work = seedLocalWork(db);
   // A worker left from an earlier membership is replaced: it holds the old identity's socket.
   await workerOf(db)?.stop();
   const worker = startWorkstationSync(db, workerOpts);
-  return { pcId: id.pcId, seeded, worker };
+  return { pcId: id.pcId, seeded, work, worker };
 }
 
 /**
