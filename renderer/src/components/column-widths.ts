@@ -24,3 +24,15 @@ export function capWidths(columns: readonly SizedColumn[], budget: number): Map<
   }
   return new Map(columns.map((c) => [c.key, at(lo, c)]));
 }
+
+/**
+ * The px a list cell needs to show the widest of these texts whole, in the lists' 13px font with the
+ * cell's 8px paddings: a column's `minWidth` when it must never be cut (a kind, a queue name), in
+ * whichever language is on screen.
+ */
+export function textColumnWidth(texts: readonly string[]): number {
+  const ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  if (!ctx) return 0;
+  ctx.font = `13px ${getComputedStyle(document.body).fontFamily}`;
+  return Math.ceil(Math.max(0, ...texts.map((x) => ctx.measureText(x).width))) + 18;
+}

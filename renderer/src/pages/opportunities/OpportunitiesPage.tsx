@@ -11,6 +11,7 @@ import {
 } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
+import { textColumnWidth } from '../../components/column-widths';
 import { DetailPrompt, dateColumn, ListGrid, moneyColumn } from '../../components/ListGrid';
 import { ErrorNotice, Loading, Pager, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
@@ -49,8 +50,8 @@ function useColumns(): ColDef<Opportunity>[] {
         headerName: t('opportunities.col.title'),
         valueGetter: (p) => (p.data ? oppSubject(t, p.data) : null),
         flex: 1,
-        // "定期存款即将到期" whole at 1366: a long company name gives way before the subject does
-        minWidth: 150,
+        // "定期存款即将到期", "Term deposit maturing" whole at 1366: a long company name gives way first
+        minWidth: Math.max(150, textColumnWidth([t('opportunities.rule.term_maturing')])),
       },
       {
         colId: 'product',
@@ -71,6 +72,8 @@ function useColumns(): ColDef<Opportunity>[] {
         colId: 'owner',
         headerName: t('opportunities.col.owner'),
         valueGetter: (p) => (p.data ? (p.data.ownerName ?? t('opportunities.queue')) : null),
+        // "Branch queue" whole
+        minWidth: Math.max(72, textColumnWidth([t('opportunities.queue')])),
       },
     ],
     [t],

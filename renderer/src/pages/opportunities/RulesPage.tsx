@@ -4,6 +4,8 @@ import type { RulePreview, RuleView } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
+import { count } from '../../format';
+import { currentLanguage } from '../../i18n';
 
 /**
  * 商机规则 (administrator): switch each opportunity-event rule on or off and set its parameters, with a
@@ -22,7 +24,7 @@ export function RulesPage() {
     }
   };
   return (
-    <section className="page" data-testid="rules-page" aria-labelledby="page-title">
+    <section className="page page-readable" data-testid="rules-page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('rules.title')}</h1>
         <button
@@ -48,6 +50,7 @@ export function RulesPage() {
 
 function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
   const { t } = useTranslation();
+  const lng = currentLanguage();
   const [enabled, setEnabled] = useState(rule.enabled);
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(Object.entries(rule.params).map(([k, v]) => [k, String(v)])),
@@ -71,7 +74,7 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
   return (
     <section className="panel" data-testid={id} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>
-        <label>
+        <label className="inline-check">
           <input
             type="checkbox"
             data-testid={`${id}-enabled`}
@@ -84,7 +87,7 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
       <p className="muted">
         {rule.lastRunOn ? t('rules.lastRun', { date: rule.lastRunOn, n: rule.lastCreated ?? 0 }) : t('rules.never')}
       </p>
-      <div className="form-grid">
+      <div className="form-grid form-grid-fixed">
         {rule.paramDefs.map((d) => (
           <div className="field" key={d.key}>
             <label htmlFor={`${id}-${d.key}`}>{t(`rules.param.${d.key}`)}</label>
@@ -103,7 +106,8 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
               }}
             />
             <span className="field-hint">
-              {d.min} – {d.max} · {t('rules.default', { v: rule.defaults[d.key] })}
+              {count(d.min, lng)} – {count(d.max, lng)} ·{' '}
+              {t('rules.default', { v: count(rule.defaults[d.key] ?? 0, lng) })}
             </span>
           </div>
         ))}

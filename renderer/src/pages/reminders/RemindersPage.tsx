@@ -21,6 +21,7 @@ import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { DateField } from '../../components/DateField';
 import { useHistoryState } from '../../history-state';
+import { textColumnWidth } from '../../components/column-widths';
 import { DetailPrompt, dateColumn, ListGrid, moneyColumn } from '../../components/ListGrid';
 import { ErrorNotice, Loading, Modal, Pager, SuccessNotice } from '../../components/ui';
 import { dateTime } from '../../format';
@@ -60,14 +61,6 @@ const tierRank = (tier: string | null | undefined) => {
   return i < 0 ? TIER_ORDER.length : i;
 };
 
-/** The px a list cell needs for the widest of these texts (the list's 13px font, its 8px paddings). */
-function widestText(texts: readonly string[]): number {
-  const ctx = document.createElement('canvas').getContext('2d');
-  if (!ctx) return 0;
-  ctx.font = `13px ${getComputedStyle(document.body).fontFamily}`;
-  return Math.ceil(Math.max(0, ...texts.map((x) => ctx.measureText(x).width))) + 18;
-}
-
 function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
   // t changes with the language: the headers and values are rebuilt in the new one
   const { t, i18n } = useTranslation();
@@ -97,7 +90,7 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         headerName: t('reminders.kind'),
         valueGetter: (p) => (p.data ? t(`reminders.kinds.${p.data.kind}`) : null),
         // every kind whole in either language ("理财产品到期", "Deposit maturing"): the subject gives way first
-        minWidth: Math.max(96, widestText(REMINDER_KINDS.map((k) => t(`reminders.kinds.${k}`)))),
+        minWidth: Math.max(96, textColumnWidth(REMINDER_KINDS.map((k) => t(`reminders.kinds.${k}`)))),
       },
       {
         colId: 'customer',
