@@ -40,6 +40,7 @@ describe('hub migrations', () => {
         'hub_schema_migrations',
         'hub_users',
         'mutations',
+        'pc_users',
         'pcs',
         'records',
       ]);
