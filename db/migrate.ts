@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../shared/errors';
 import { chainExistingEntries } from './audit-chain';
+import { isRefillName, type RefillName, requestRefill } from './refills';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,41 @@ const AFTER_SQL: Record<string, (db: Database) => void> = {
     chainExistingEntries(db);
   },
 };
+
+/**
+ * Derived tables a migration leaves to be refilled from the raw tables (db/refills.ts). The refill is
+ * not run inside the upgrade: on a million customers it takes minutes, so the store opens first and a
+ * worker refills while the figures it feeds say "updating". The request is recorded in the migration's
+ * own transaction, so an exit before the refill ends leaves it requested for the next start.
+ * Shipped migrations are named here (their text cannot change); a new one asks on a line of its own:
+ * `-- migrate: refill reporting`.
+ */
+const REFILL_AFTER: Record<string, readonly RefillName[]> = {
+  // 0012 creates the reporting summaries empty; 0018 changes what their tier columns mean.
+  '12_reporting_summaries': ['reporting'],
+  '18_reporting_tier_at_date': ['reporting'],
+};
+const REFILL_RE = /^-- migrate: refill ([a-z_ ]+)$/gm;
+
+/** The refills a migration asks for (named above, or by its own `-- migrate: refill` line). */
+export function refillsOf(m: Migration): RefillName[] {
+  const named = new Set<RefillName>(REFILL_AFTER[`${m.version}_${m.name}`] ?? []);
+  for (const match of m.sql.matchAll(REFILL_RE)) {
+    for (const name of match[1]!.trim().split(/\s+/)) {
+      if (!isRefillName(name)) throw new Error(`migration ${m.version}_${m.name} asks for an unknown refill "${name}"`);
+      named.add(name);
+    }
+  }
+  return [...named];
+}
+
+/** What migrate() reports before each migration: for a progress bar (db/upgrade.ts). */
+export interface MigrationStep {
+  migration: Migration;
+  /** 0-based position among the migrations this run applies, and how many it applies. */
+  index: number;
+  count: number;
+}
 
 /**
  * Where the .sql files live: next to this module in the source tree (tests, CLI via tsx),
@@ -101,8 +137,13 @@ export function pendingMigrations(db: Database, all: Migration[]): Migration[] {
  * Applies pending migrations in one transaction: either the store reaches the newest schema or it
  * stays exactly as it was. `upTo` lets tests stop at an earlier version.
  */
-export function migrate(db: Database, opts: { upTo?: number; migrations?: Migration[] } = {}): number[] {
+export function migrate(
+  db: Database,
+  opts: { upTo?: number; migrations?: Migration[]; onStep?: (step: MigrationStep) => void } = {},
+): number[] {
   const all = opts.migrations ?? loadMigrations();
+  // A new store has nothing to refill: only an upgrade of a store that already holds data asks.
+  const upgrading = currentVersion(db) > 0;
   const target = opts.upTo ?? all.length;
   const pending = pendingMigrations(db, all).filter((m) => m.version <= target);
   if (pending.length === 0) return [];
@@ -112,11 +153,13 @@ export function migrate(db: Database, opts: { upTo?: number; migrations?: Migrat
     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
   );
   const apply = db.transaction(() => {
-    for (const m of pending) {
+    pending.forEach((m, index) => {
+      opts.onStep?.({ migration: m, index, count: pending.length });
       db.exec(m.sql);
       AFTER_SQL[`${m.version}_${m.name}`]?.(db);
+      if (upgrading) for (const r of refillsOf(m)) requestRefill(db, r);
       insert.run(m.version, m.name, m.checksum);
-    }
+    });
     db.pragma(`user_version = ${target}`);
     // Migrations may add or change foreign keys; prove the data still satisfies them before committing.
     const violations = db.pragma('foreign_key_check') as unknown[];

@@ -13,8 +13,9 @@ import {
 } from './cipher';
 import { type EncryptProgress, type EncryptResult, encryptStore } from './encrypt';
 import { quarantineOf } from './quarantine';
-import { currentVersion, loadMigrations, migrate, pendingMigrations } from './migrate';
-import { rebuildReporting } from './reporting/maintain';
+import { currentVersion, loadMigrations, migrate, pendingMigrations, refillsOf } from './migrate';
+import { pendingRefills, runRefill } from './refills';
+import type { UpgradeEvent } from './upgrade-progress';
 
 export type { Database };
 
@@ -41,7 +42,33 @@ export interface OpenOptions {
   keySalt?: string | null;
   /** Progress of a plaintext store's conversion to the encrypted format. */
   onEncryptProgress?: (p: EncryptProgress) => void;
+  /** What an upgrade is doing (db/upgrade-progress.ts folds these into a state for a page). */
+  onUpgradeProgress?: (e: UpgradeEvent) => void;
+  /**
+   * Runs the upgrade (check, backup, migrations) somewhere else than on this connection: the app runs it
+   * in a worker (main/upgrade/) so its event loop keeps serving the progress page. Default: here.
+   */
+  upgradeRunner?: UpgradeRunner;
+  /**
+   * Leave refills the migrations asked for (db/refills.ts) to the caller, who runs them after the store
+   * opens (the app: in a worker, figures marked updating meanwhile). Default: refilled before returning.
+   */
+  deferRefills?: boolean;
 }
+
+/** What an upgrade needs to know besides the store's connection. */
+export interface UpgradeJob {
+  file: string;
+  backupDir: string | null;
+  encrypted: boolean;
+  /** The full integrity check first (a big store skipped it at open; never migrate a damaged one). */
+  fullCheck: boolean;
+}
+
+export type UpgradeRunner = (
+  job: UpgradeJob,
+  emit: (e: UpgradeEvent) => void,
+) => Promise<{ migrated: number[]; backupPath: string }>;
 
 export interface OpenResult {
   db: Database;
@@ -181,16 +208,29 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
     const all = loadMigrations();
     const pending = pendingMigrations(db, all);
     let backupPath: string | null = null;
+    let migrated: number[] = [];
     if (pending.length > 0 && existed && currentVersion(db) > 0) {
       if (opts.readonly) throw new AppError('STORE_TOO_OLD', { file });
-      // Never migrate (or back up) a damaged big store: the full check runs first.
-      if (!full && !opts.skipIntegrityCheck) checkIntegrity(db, file);
-      backupPath = await backupStore(db, file, currentVersion(db), opts.backupDir, key !== null);
-    }
-    const migrated = opts.readonly ? [] : migrate(db, { migrations: all });
-    // 0012 creates the reporting summaries empty, 0018 changes what their tiers mean: a store that
-    // already holds data fills them once.
-    if (migrated.includes(12) || migrated.includes(18)) rebuildReporting(db);
+      const emit = opts.onUpgradeProgress ?? (() => undefined);
+      emit({
+        type: 'start',
+        from: currentVersion(db),
+        to: all.length,
+        // Never migrate (or back up) a damaged big store: the full check runs first.
+        fullCheck: !full && !opts.skipIntegrityCheck,
+        refills: [...new Set(pending.flatMap(refillsOf))],
+      });
+      const job: UpgradeJob = {
+        file,
+        backupDir: opts.backupDir ?? null,
+        encrypted: key !== null,
+        fullCheck: !full && !opts.skipIntegrityCheck,
+      };
+      const run = opts.upgradeRunner ?? ((j, e) => performUpgrade(db, j, e));
+      ({ migrated, backupPath } = await run(job, emit));
+    } else if (!opts.readonly) migrated = migrate(db, { migrations: all });
+    // Refills the migrations asked for (or an earlier start left unfinished), unless the caller runs them.
+    if (!opts.readonly && !opts.deferRefills) for (const r of pendingRefills(db)) runRefill(db, r);
     return { db, migrated, backupPath, encryption };
   } catch (err) {
     db.close();
@@ -199,9 +239,69 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
 }
 
 /**
+ * The upgrade itself, on `db` (the app runs it on a worker's connection: main/upgrade/worker.ts): the
+ * full check when the open skipped it, the backup, then every pending migration in one transaction.
+ * A failure after the backup leaves the store as it was and the backup in place, and says where it is
+ * (STORE_MIGRATION_FAILED with `backup`), so the start-up text can tell how to go back.
+ */
+export async function performUpgrade(
+  db: Database,
+  job: UpgradeJob,
+  emit: (e: UpgradeEvent) => void,
+): Promise<{ migrated: number[]; backupPath: string }> {
+  const from = currentVersion(db);
+  if (job.fullCheck) {
+    emit({ type: 'check' });
+    checkIntegrity(db, job.file);
+  }
+  let backupPath: string;
+  try {
+    backupPath = await backupStore(db, job.file, from, job.backupDir ?? undefined, job.encrypted, emit);
+  } catch (err) {
+    throw upgradeFailure(err, job.file, null, null);
+  }
+  emit({ type: 'backup-done', path: backupPath });
+  let at: number | null = null;
+  let migrated: number[];
+  try {
+    migrated = migrate(db, {
+      onStep: (s) => {
+        at = s.migration.version;
+        emit({ type: 'migrate', version: at, name: s.migration.name, index: s.index, count: s.count });
+      },
+    });
+  } catch (err) {
+    throw upgradeFailure(err, job.file, backupPath, at);
+  }
+  emit({ type: 'migrated' });
+  return { migrated, backupPath };
+}
+
+/**
+ * A failed backup or migration as STORE_MIGRATION_FAILED naming the file, the backup (when one was
+ * taken) and the migration that failed; a full disk keeps its own code (its message says what to do).
+ */
+function upgradeFailure(err: unknown, file: string, backup: string | null, version: number | null): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return Object.assign(err as object, { details: { file, backup } });
+  }
+  if (err instanceof AppError && err.code !== 'STORE_MIGRATION_FAILED') return err;
+  const details = err instanceof AppError ? err.details : {};
+  return new AppError('STORE_MIGRATION_FAILED', {
+    ...details,
+    file,
+    backup,
+    version,
+    sqlite: typeof code === 'string' ? code : null,
+  });
+}
+
+/**
  * Online backup (consistent even with the store open) before a schema change touches it. An encrypted
  * store's backup is encrypted under the same key: SQLite's backup API cannot copy between an encrypted
- * and a new file, `VACUUM INTO` writes the copy through the connection's cipher.
+ * and a new file, `VACUUM INTO` writes the copy through the connection's cipher (one statement: its
+ * progress is the copy's growth, which the app's main thread watches while a worker runs it).
  */
 export async function backupStore(
   db: Database,
@@ -209,13 +309,26 @@ export async function backupStore(
   version: number,
   dir?: string,
   encrypted = false,
+  emit: (e: UpgradeEvent) => void = () => undefined,
 ): Promise<string> {
   const backupDir = dir ?? path.join(path.dirname(path.resolve(file)), 'backups');
   mkdirSync(backupDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const target = path.join(backupDir, `${path.basename(file, path.extname(file))}-v${version}-${stamp}.db`);
+  const pageSize = Number(db.pragma('page_size', { simple: true }));
+  const pages =
+    Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }));
+  emit({ type: 'backup-start', path: target, bytes: pages * pageSize });
   if (encrypted) db.prepare('VACUUM INTO ?').run(target);
-  else await db.backup(target);
+  else {
+    await db.backup(target, {
+      progress: ({ totalPages, remainingPages }) => {
+        emit({ type: 'backup', done: totalPages - remainingPages, total: totalPages });
+        // Pages per step: 16 MB at 4 KB pages, so a big store reports a few times a second.
+        return 4096;
+      },
+    });
+  }
   chmodSync(target, 0o600);
   return target;
 }

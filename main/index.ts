@@ -20,6 +20,7 @@ import { appVersion, installMenu } from './app/menu';
 import { installAppGuards, installSessionGuards } from './app/security';
 import { describeStartupError, EXIT_STARTUP_FAILED } from './app/startup-error';
 import { createMainWindow, focusWindow, resolveAppLocation } from './app/window';
+import { createUpgradeWindow, type UpgradeWindow } from './app/upgrade-window';
 import { registerBridge } from './ipc/bridge';
 import { log } from './log';
 import { defaultDbPath } from './paths';
@@ -114,15 +115,33 @@ function startGui(dbFromArgs: string | null): void {
     installSessionGuards(session.defaultSession, ctx);
     installMenu({ developer: !app.isPackaged, getWindow: () => mainWindow, version: appVersion() });
 
-    const [{ createServices }, { createRegistry }, { ensureFirstAdmin }, { setKeyProtector }] = await Promise.all([
-      import('./services'),
-      import('./registry'),
-      import('./bootstrap'),
-      import('./store-key'),
-    ]);
+    const [{ createServices }, { createRegistry }, { ensureFirstAdmin }, { setKeyProtector }, { UpgradeTracker }] =
+      await Promise.all([
+        import('./services'),
+        import('./registry'),
+        import('./bootstrap'),
+        import('./store-key'),
+        import('../db/upgrade-progress'),
+      ]);
     // The store is encrypted at rest; its key file is wrapped by the OS for this Windows user.
     setKeyProtector(safeStorageProtector);
-    const services = await createServices({ dbPath, mode: 'electron', exclusive: true, encrypt: true });
+    // A start that upgrades (or encrypts) the store shows a window with its progress from the first event
+    // (the upgrade runs in a worker, so this thread keeps painting it); it closes when the store is open.
+    let upgradeWindow: UpgradeWindow | null = null;
+    const upgradeLang = app.getLocale().toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+    const upgrade = new UpgradeTracker((s) => {
+      if (!upgradeWindow) {
+        upgradeWindow = createUpgradeWindow(
+          s,
+          upgradeLang,
+          app.isPackaged ? undefined : path.join(app.getAppPath(), 'build', 'icon.png'),
+        );
+      }
+      upgradeWindow.update(s);
+    });
+    // On a failure the window stays up behind the error dialog (how to go back is on both).
+    const services = await createServices({ dbPath, mode: 'electron', exclusive: true, encrypt: true, upgrade });
+    (upgradeWindow as UpgradeWindow | null)?.close();
     services.platform.openFolder = async (dir) => (await shell.openPath(dir)) === '';
     // Exports reach the user through a native save dialog (renderer downloads are refused).
     services.platform.saveAs = async (file, defaultName) => {

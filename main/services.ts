@@ -23,6 +23,8 @@ import { setTierAdoptListener } from '../db/sync/tiers';
 import { workerOf } from './sync/worker';
 import { setUserChangeListener } from '../db/sync/users';
 import { DEFAULT_COST, type ScryptCost } from '../db/password';
+import { UpgradeTracker } from '../db/upgrade-progress';
+import { Refills, type RefillOptions, workerUpgradeRunner } from './upgrade/run';
 
 export interface AuthPolicy {
   /** Consecutive failures that lock an account. */
@@ -58,6 +60,15 @@ export interface ServiceOptions {
   /** Progress of a plaintext store's conversion (for a start-up page); console lines are always written. */
   onEncryptProgress?: (p: EncryptProgress) => void;
   /**
+   * Follows a store upgrade (check, backup, migrations: run in a worker so this thread stays free) for
+   * the progress page or window; the derived tables' refill runs after the open, see `refills`.
+   */
+  upgrade?: UpgradeTracker;
+  /** Run the upgrade on this thread instead of a worker (the CLI, which has no page to keep serving). */
+  upgradeInline?: boolean;
+  /** The refill after an upgrade (main/upgrade/run.ts): held, chunked, watched (tests). */
+  refill?: RefillOptions;
+  /**
    * Stores above this size skip the full check at open (db/open.ts, default 256 MB) and get every page
    * read once in a background worker instead (main/store-verify-worker.ts); damage found quarantines.
    */
@@ -81,6 +92,8 @@ export interface Services {
   imports: ImportQueue;
   followUps: FollowUps;
   exports: ExportService;
+  /** Derived tables refilled after an upgrade: its progress (whether a figure is updating is in the store). */
+  refills: Refills;
   vault: FileVault;
   /** What only the Electron shell can do (a native save dialog); empty in browser mode. */
   platform: {
@@ -102,17 +115,43 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const lock = opts.exclusive ? lockStore(opts.dbPath, opts.mode) : null;
   let opened: Awaited<ReturnType<typeof openAppStore>>;
+  const upgrade = opts.upgrade ?? new UpgradeTracker(() => undefined);
+  let phase = '';
   try {
     opened = await openAppStore(opts.dbPath, {
       encrypt: opts.encrypt ?? false,
       ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
-      ...(opts.onEncryptProgress ? { onEncryptProgress: opts.onEncryptProgress } : {}),
+      onEncryptProgress: (p) => {
+        upgrade.handle({ type: 'encrypt', fraction: p.fraction });
+        opts.onEncryptProgress?.(p);
+      },
+      onUpgradeProgress: (e) => {
+        upgrade.handle(e);
+        const s = upgrade.current;
+        if (s.phase !== phase) {
+          phase = s.phase;
+          log.info('store upgrade', { phase, from: s.from, to: s.to, backup: s.backup.path });
+        }
+      },
+      ...(opts.upgradeInline ? {} : { upgradeRunner: workerUpgradeRunner((b, x) => upgrade.backupBytes(b, x)) }),
+      deferRefills: true,
       ...(opts.fullCheckMaxBytes !== undefined ? { fullCheckMaxBytes: opts.fullCheckMaxBytes } : {}),
     });
   } catch (e) {
     lock?.release();
+    if (upgrade.upgrading) {
+      const details = (e as { details?: Record<string, unknown> }).details ?? {};
+      upgrade.handle({
+        type: 'failed',
+        code: (e as { code?: string }).code ?? 'INTERNAL',
+        file: path.resolve(opts.dbPath),
+        backup: typeof details.backup === 'string' ? details.backup : null,
+        version: typeof details.version === 'number' ? details.version : null,
+      });
+    }
     throw e;
   }
+  if (upgrade.upgrading) upgrade.handle({ type: 'ready' });
   const { db, migrated, backupPath } = opened;
   if (migrated.length) log.info('store migrated', { to: migrated.at(-1), backup: backupPath });
   const interrupted = markInterrupted(db);
@@ -167,6 +206,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   });
   followUps.schedule({ today: clock.today(), reason: 'startup', jobId: null });
   columns.warm();
+  // Refills an upgrade asked for (or an earlier start left unfinished), after the start-up steps.
+  const refills = new Refills(db, opts.dbPath, { waitWhile: () => followUps.busy() !== null, ...opts.refill });
   // A model activated on another PC re-tiers this book at a sync: its follow-ups run as after tiers.apply.
   setTierAdoptListener(db, () => followUps.schedule({ today: clock.today(), reason: 'retier', jobId: null }));
   // A store joined to a branch hub syncs in the background; a standalone store starts nothing.
@@ -209,6 +250,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     imports,
     followUps,
     exports: exportService,
+    refills,
     vault,
     platform: {},
     paths,
@@ -219,6 +261,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     async close() {
       await Promise.all([
         imports.close(),
+        refills.close(),
         exportService.close(),
         columns.close(),
         followUps.close(),

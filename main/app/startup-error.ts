@@ -5,7 +5,7 @@
  *
  * No stack traces or SQL go into the dialog; main/index.ts logs the full error to stderr once.
  */
-import { storeTextBoth } from '../store-messages';
+import { storeText, storeTextBoth } from '../store-messages';
 
 /**
  * Exit code of an Electron start that failed *and already told the user why* (the dialog above).
@@ -107,11 +107,25 @@ function explain(err: unknown, dbPath: string): Described {
         zh: '数据文件的结构版本与本程序不一致，无法安全打开。请联系系统管理员。',
         en: 'The data file’s structure does not match this version of the program, so it cannot be opened safely. Contact your administrator.',
       };
-    case 'STORE_MIGRATION_FAILED':
-      return {
-        zh: '升级数据文件失败，数据未被修改。升级前的备份位于同一文件夹下的 backups 目录。请联系系统管理员。',
-        en: 'Upgrading the data file failed and it was left unchanged. A backup taken before the upgrade is in the "backups" folder next to it. Contact your administrator.',
-      };
+    case 'STORE_MIGRATION_FAILED': {
+      // Where the backup is and how to go back (shared/i18n/domains/upgrade.json, as the progress page).
+      const backup = detail(err, 'backup');
+      if (!backup) {
+        return {
+          zh: '升级数据文件失败，数据未被修改。升级前的备份位于同一文件夹下的 backups 目录。请联系系统管理员。',
+          en: 'Upgrading the data file failed and it was left unchanged. A backup taken before the upgrade is in the "backups" folder next to it. Contact your administrator.',
+        };
+      }
+      const text = (lang: 'zh-CN' | 'en') =>
+        [
+          storeText(lang, 'upgrade.failedLead'),
+          storeText(lang, 'upgrade.failedBackup', { backup }),
+          storeText(lang, 'upgrade.howBack'),
+          `1. ${storeText(lang, 'upgrade.back1')}`,
+          `2. ${storeText(lang, 'upgrade.back2', { file: fileOf(err, dbPath) })}`,
+        ].join('\n');
+      return { zh: text('zh-CN'), en: text('en'), showFile: false };
+    }
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':

@@ -6,6 +6,7 @@ import { liftQuarantine } from '../../db/quarantine';
 import { openExistingStore } from '../store-key';
 import { isAppError } from '../../shared/errors';
 import { defaultDbPath } from '../paths';
+import { startHeartbeat } from './heartbeat';
 import { type Lang, parseLang, renderLines, verifyAudit } from './audit';
 
 /**
@@ -29,6 +30,7 @@ export async function runCheckCommand(args: string[]): Promise<number> {
   }
   const file = path.resolve(db);
   const t = performance.now();
+  const secs = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
   let conn: Database;
   try {
     conn = openExistingStore(file, { readonly: true, fileMustExist: true });
@@ -36,14 +38,23 @@ export async function runCheckCommand(args: string[]): Promise<number> {
     process.stdout.write(`store damaged or missing: ${file} | ${(e as Error).message}\n`);
     return 2;
   }
+  // Progress on stderr (stdout keeps the verdict lines scripts read): each step as it starts and ends,
+  // and "still working" lines while the integrity check, one long statement, reads every page.
+  const beat = startHeartbeat();
   try {
+    const mb = (statSync(file).size / 2 ** 20).toFixed(0);
+    beat.line(`check: 1/2 integrity of every page and index (${mb} MiB)`);
+    const t1 = performance.now();
     checkIntegrity(conn, file);
+    beat.line(`check: 1/2 integrity done in ${secs(t1)}`);
+    beat.line('check: 2/2 audit log hash chain');
+    const t2 = performance.now();
     const audit = await verifyAudit(conn, { hub });
+    beat.line(`check: 2/2 audit log done in ${secs(t2)}`);
     if (audit.chain !== null && !audit.ok) {
       process.stdout.write(`store damaged: ${file} | audit log\n${renderLines(audit.lines, lang)}`);
       return 2;
     }
-    const mb = (statSync(file).size / 2 ** 20).toFixed(0);
     process.stdout.write(
       `store ok: ${file} | ${mb} MiB checked in ${((performance.now() - t) / 1000).toFixed(1)} s\n${renderLines(audit.lines, lang)}`,
     );
@@ -57,6 +68,7 @@ export async function runCheckCommand(args: string[]): Promise<number> {
     }
     throw e;
   } finally {
+    await beat.stop();
     conn.close();
   }
 }

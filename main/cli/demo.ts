@@ -4,6 +4,7 @@ import { DEMO_PASSWORD, DEMO_USERS, type DemoSummary, generateDemo } from '../..
 import { openAppStore } from '../store-key';
 import { writeExtracts } from '../jobs/profiles/extracts';
 import { inboxDir } from '../paths';
+import { startHeartbeat } from './heartbeat';
 
 /**
  * `crm demo [--customers N] [--seed S] [--db PATH] [--txns-per-customer N] [--fresh]`: fills a store with
@@ -104,23 +105,40 @@ function summaryLine(file: string, s: DemoSummary): string {
   );
 }
 
-/** Throttled progress printer: a line when a second has passed, with the phase's rate so far. */
-function progressPrinter(write: (line: string) => void): (p: { phase: string; done: number; total: number }) => void {
-  let last = 0;
+function duration(secs: number): string {
+  const s = Math.max(0, Math.round(secs));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/**
+ * Throttled progress printer: a line when a phase starts or ends and otherwise at most once a second,
+ * with the phase's rate and an estimate of the time it has left. Steps that block for longer (an index
+ * over 20M rows, a reporting step) get "still working" lines from the heartbeat (./heartbeat.ts).
+ */
+export function progressPrinter(
+  write: (line: string) => void,
+  now: () => number = () => performance.now(),
+): (p: { phase: string; done: number; total: number }) => void {
+  let last = -Infinity;
   let phase = '';
   let phaseStart = 0;
   return (p) => {
-    const now = performance.now();
-    if (p.phase !== phase) {
+    const t = now();
+    const starts = p.phase !== phase;
+    if (starts) {
       phase = p.phase;
-      phaseStart = now;
+      phaseStart = t;
     }
-    if (now - last < 1000) return;
-    last = now;
+    const ends = p.done >= p.total;
+    if (!starts && !ends && t - last < 1000) return;
+    last = t;
     const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '100.0';
-    const secs = (now - phaseStart) / 1000;
+    const secs = (t - phaseStart) / 1000;
     const rate = p.phase === 'customers' && secs > 0 ? `, ${fmt(Math.round(p.done / secs))} customers/s` : '';
-    write(`demo: ${p.phase} ${pct}% (${fmt(p.done)}/${fmt(p.total)})${rate}`);
+    const eta =
+      !ends && p.done > 0 && secs >= 1 ? `, about ${duration((secs / p.done) * (p.total - p.done))} left` : '';
+    const took = ends && secs >= 1 ? `, ${duration(secs)}` : '';
+    write(`demo: ${p.phase} ${pct}% (${fmt(p.done)}/${fmt(p.total)})${rate}${eta}${took}`);
   };
 }
 
@@ -146,12 +164,18 @@ export async function runDemoCommand(args: string[]): Promise<number> {
         return 0;
       }
     }
-    const summary = await generateDemo(db, {
-      customers: opts.customers,
-      seed: opts.seed,
-      txnsPerCustomer: opts.txnsPerCustomer,
-      onProgress: progressPrinter((line) => process.stderr.write(`${line}\n`)),
-    });
+    const beat = startHeartbeat();
+    let summary: DemoSummary;
+    try {
+      summary = await generateDemo(db, {
+        customers: opts.customers,
+        seed: opts.seed,
+        txnsPerCustomer: opts.txnsPerCustomer,
+        onProgress: progressPrinter((line) => beat.line(line)),
+      });
+    } finally {
+      await beat.stop();
+    }
     // Fold the WAL back into the main file so the store is a single file to copy around.
     db.pragma('wal_checkpoint(TRUNCATE)');
     process.stdout.write(`${summaryLine(file, summary)}\n`);

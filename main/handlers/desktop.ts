@@ -10,6 +10,7 @@ import { computeWidgets, DEFAULT_LAYOUTS, makeEnv, validateLayout } from '../des
 import { log } from '../log';
 import { kickSync } from '../sync/worker';
 import { handlers, type AuthedCtx } from './types';
+import { reportingUpdating } from '../upgrade/updating';
 
 /** Only the president and managers have desktops (the permission already keeps others out). */
 function desktopRole(ctx: AuthedCtx): DesktopRole {
@@ -81,9 +82,13 @@ export const desktopHandlers = handlers({
     const { layout, source, recovered } = layoutFor(ctx, role);
     const today = ctx.services.clock.today();
     const env = makeEnv(ctx.services.db, ctx.scope(), today, ctx.user, ctx.services.clock.now().toISOString());
-    // One read transaction: every widget sees the same committed state of the store.
-    const widgets = ctx.services.db.transaction(() => computeWidgets(layout, env))();
-    return { layout, source, recovered, today, widgets };
+    // One read transaction: every widget sees the same committed state of the store, and the same
+    // state of a refill after an upgrade (its figures are marked updating until it commits).
+    const { widgets, updating } = ctx.services.db.transaction(() => ({
+      widgets: computeWidgets(layout, env),
+      updating: reportingUpdating(ctx.services),
+    }))();
+    return { layout, source, recovered, today, widgets, updating };
   },
 
   'desktop.save': ({ layout }, ctx) => {

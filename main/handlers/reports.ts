@@ -10,6 +10,7 @@ import { label } from '../exports/labels';
 import { buildReport, type ReportCaller } from '../reports/build';
 import { handlers, type AuthedCtx } from './types';
 import { TIERS_AND_NONE } from '../../shared/tiers';
+import { reportingUpdating } from '../upgrade/updating';
 
 /** The caller's report scope: a president their branch tree, a manager their own book (SQL-enforced in db/reporting/read.ts). */
 function callerOf(ctx: AuthedCtx): ReportCaller {
@@ -88,7 +89,11 @@ export const reportsHandlers = handlers({
       ownBook: own != null,
     };
   },
-  'reports.run': ({ report, filter }, ctx) => buildReport(ctx.services.db, callerOf(ctx), report, filter),
+  'reports.run': ({ report, filter }, ctx) =>
+    ctx.services.db.transaction(() => ({
+      ...buildReport(ctx.services.db, callerOf(ctx), report, filter),
+      updating: reportingUpdating(ctx.services),
+    }))(),
 
   'reports.export': async ({ report, filter, table }, ctx) => {
     const result = buildReport(ctx.services.db, callerOf(ctx), report, filter);

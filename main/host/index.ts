@@ -10,6 +10,8 @@ import { createRegistry } from '../registry';
 import { createServices, type Services } from '../services';
 import { printEncryptProgress } from '../store-key';
 import { startHost } from './server';
+import { UpgradeTracker } from '../../db/upgrade-progress';
+import { printUpgradeProgress } from '../upgrade/console';
 
 /** The built renderer: beside the bundle (out/main -> out/renderer) or from the source tree. */
 function rendererDir(explicit?: string): string {
@@ -28,6 +30,22 @@ export async function runHost(argv: string[]): Promise<void> {
     strict: false,
   });
   const dbPath = typeof values.db === 'string' ? path.resolve(values.db) : defaultDbPath();
+  // The host listens before the store opens: a start that upgrades the store (or encrypts it) shows
+  // its progress at the app's own URL from the first second, and the page turns into the app when done.
+  const printProgress = printUpgradeProgress(process.stdout);
+  let announced = false;
+  const upgrade = new UpgradeTracker((s) => {
+    if (!announced) {
+      announced = true;
+      process.stdout.write(`升级进度 / Upgrade progress: ${host.url}\n`);
+    }
+    printProgress(s);
+  });
+  const host = await startHost({
+    upgrade: () => upgrade.current,
+    rendererDir: rendererDir(typeof values['renderer-dir'] === 'string' ? values['renderer-dir'] : undefined),
+    port: typeof values.port === 'string' ? Number(values.port) : 0,
+  });
   let services: Services;
   try {
     services = await createServices({
@@ -36,6 +54,7 @@ export async function runHost(argv: string[]): Promise<void> {
       exclusive: true,
       encrypt: true,
       onEncryptProgress: printEncryptProgress(process.stdout),
+      upgrade,
     });
   } catch (err) {
     // The same two-language text the Electron dialog shows, for any failure (a read-only folder, a store
@@ -46,14 +65,18 @@ export async function runHost(argv: string[]): Promise<void> {
       code: isAppError(err) ? err.code : ((err as { code?: string }).code ?? null),
       error: err instanceof Error ? err.message : String(err),
     });
+    // A failed upgrade: its page (how to go back, where the backup is) stays up until the host is stopped.
+    if (upgrade.upgrading) {
+      const exit = () => void host.close().finally(() => process.exit(2));
+      process.on('SIGINT', exit);
+      process.on('SIGTERM', exit);
+      return;
+    }
+    await host.close();
     process.exit(2);
   }
   const first = await ensureFirstAdmin(services);
-  const host = await startHost({
-    registry: createRegistry(services),
-    rendererDir: rendererDir(typeof values['renderer-dir'] === 'string' ? values['renderer-dir'] : undefined),
-    port: typeof values.port === 'string' ? Number(values.port) : 0,
-  });
+  host.ready(createRegistry(services));
   log.info('browser host started', { port: host.port, db: dbPath });
   if (first) {
     process.stdout.write(

@@ -8,6 +8,9 @@ import type { CallResult, ErrorCode } from '../../shared/errors';
 import { CONTENT_SECURITY_POLICY } from '../app/csp';
 import { log } from '../log';
 import type { Registry } from '../registry';
+import type { UpgradeState } from '../../db/upgrade-progress';
+import { parseTextLang, UPGRADE_PAGE_SCRIPT, upgradeBodyHtml, upgradeDocumentHtml } from '../upgrade/page';
+import { storeText } from '../store-messages';
 
 /**
  * Browser mode: the same registry as the Electron IPC bridge, behind HTTP on 127.0.0.1 only.
@@ -16,7 +19,14 @@ import type { Registry } from '../registry';
  * loopback address (defeats DNS rebinding), and a present Origin must be our own.
  */
 export interface HostOptions {
-  registry: Registry;
+  /**
+   * The app's calls. Absent while the store is still opening (an upgrade: issue 18.2): the host then
+   * serves the upgrade progress page at the app's own URL and `/api/upgrade`, and calls are refused as
+   * busy until `ready(registry)`; the page reloads into the app by itself.
+   */
+  registry?: Registry;
+  /** What the store's upgrade is doing, while there is no registry. */
+  upgrade?: () => UpgradeState;
   rendererDir: string;
   port?: number;
   /** Tests may inject a token; a real run always gets a fresh random one. */
@@ -27,6 +37,8 @@ export interface RunningHost {
   url: string;
   port: number;
   token: string;
+  /** The store is open: serve the app from now on. */
+  ready(registry: Registry): void;
   close(): Promise<void>;
 }
 
@@ -111,6 +123,42 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
   const root = path.resolve(opts.rendererDir);
   let allowedHosts: Set<string> = new Set();
   let origin = '';
+  let registry: Registry | null = opts.registry ?? null;
+  const upgradeState = (): UpgradeState | null => (registry ? null : (opts.upgrade?.() ?? null));
+
+  /** The upgrade page's state for its poll: the body to show, or `ready` to reload into the app. */
+  function handleUpgrade(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') return void refuse(res, 405, 'HOST_FORBIDDEN');
+    if (!tokenMatches(req.headers['x-crm-token'], token)) return void refuse(res, 401, 'HOST_TOKEN');
+    const lang = parseTextLang(new URL(req.url ?? '/', origin).searchParams.get('lang'));
+    const state = upgradeState();
+    const body = state
+      ? {
+          ready: false,
+          failed: state.phase === 'failed',
+          state,
+          html: upgradeBodyHtml(state, lang),
+          other: storeText(lang, 'upgrade.language'),
+        }
+      : { ready: true };
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
+    res.end(JSON.stringify(body));
+  }
+
+  function sendUpgradePage(req: IncomingMessage, res: ServerResponse, state: UpgradeState): void {
+    const lang = parseTextLang(new URL(req.url ?? '/', origin).searchParams.get('lang'));
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    });
+    res.end(req.method === 'HEAD' ? undefined : upgradeDocumentHtml(state, lang, { script: '/upgrade/page.js' }));
+  }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
@@ -135,7 +183,9 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
       refuse(res, 400, 'VALIDATION');
       return;
     }
-    sendJson(res, 200, await opts.registry.dispatch(envelope, { adapter: 'http' }));
+    // Still opening (an upgrade): nothing can be served yet; the page says how far it is.
+    if (!registry) return refuse(res, 503, 'IMPORT_STORE_BUSY');
+    sendJson(res, 200, await registry.dispatch(envelope, { adapter: 'http' }));
   }
 
   /** A finished export for its owner: token and session headers required (no link works by itself). */
@@ -149,7 +199,7 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
       return;
     }
     const session = req.headers['x-crm-session'];
-    const f = opts.registry.file(typeof session === 'string' ? session : null, id);
+    const f = registry?.file(typeof session === 'string' ? session : null, id);
     if (!f) {
       refuse(res, 404, 'NOT_FOUND');
       return;
@@ -171,6 +221,12 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
     }
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
     const rel = urlPath === '/' ? 'index.html' : urlPath.replace(/^\/+/, '');
+    const upgrading = upgradeState();
+    if (upgrading && rel === 'index.html') return void sendUpgradePage(req, res, upgrading);
+    if (rel === 'upgrade/page.js') {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': TYPES['.js']!, 'Cache-Control': 'no-store' });
+      return void res.end(req.method === 'HEAD' ? undefined : UPGRADE_PAGE_SCRIPT);
+    }
     const file = path.resolve(root, rel);
     // No path may leave the renderer folder (../, encoded or not).
     if (file !== root && !file.startsWith(root + path.sep)) {
@@ -217,6 +273,7 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
       return;
     }
     if (pathname.startsWith('/api/file/')) return handleFile(req, res, pathname.slice('/api/file/'.length));
+    if (pathname === '/api/upgrade') return handleUpgrade(req, res);
     if (pathname.startsWith('/api/')) {
       refuse(res, 404, 'UNKNOWN_METHOD');
       return;
@@ -240,6 +297,9 @@ export function startHost(opts: HostOptions): Promise<RunningHost> {
         url: `${origin}/#token=${token}`,
         port,
         token,
+        ready: (r) => {
+          registry = r;
+        },
         close: () =>
           new Promise<void>((r) => {
             server.closeAllConnections();

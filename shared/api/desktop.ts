@@ -262,7 +262,21 @@ export type WidgetData =
 
 export type WidgetResult = { ok: true; data: WidgetData } | { ok: false; code: string };
 
+/**
+ * Figures read from the reporting summaries while they are being refilled after a store upgrade
+ * (db/refills.ts): shown marked "updating" until the refill commits. `percent` is how far it has got.
+ */
+export interface FiguresUpdating {
+  percent: number | null;
+  etaSeconds: number | null;
+}
+
+/** Widget kinds whose figures come from the reporting summaries (marked while they are refilled). */
+export const REPORTING_WIDGETS: readonly WidgetKind[] = ['kpi', 'depositTrend', 'channelMix', 'productMix', 'movers'];
+
 export interface DesktopView {
+  /** Set while the reporting summaries are refilled after an upgrade: REPORTING_WIDGETS say "updating". */
+  updating?: FiguresUpdating | null;
   layout: DesktopLayout;
   /** Where the layout came from: the user's own, the role's published template, or the built-in default. */
   source: 'user' | 'template' | 'default';

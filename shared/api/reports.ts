@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS } from '../drill';
 import { method } from './define';
+import type { FiguresUpdating } from './desktop';
 import { TIER_FILTER, type GridFilter } from './grid';
 
 /**
@@ -92,6 +93,8 @@ export interface ReportTable {
 
 export interface ReportResult {
   report: ReportName;
+  /** Set while the reporting summaries are refilled after an upgrade: the figures say "updating". */
+  updating?: FiguresUpdating | null;
   /** Reporting months available (balance data), ascending. */
   months: string[];
   /** The period the report used. */

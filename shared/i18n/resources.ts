@@ -29,6 +29,7 @@ import sync from './domains/sync.json';
 import storeProtection from './domains/store-protection.json';
 import comparisons from './domains/comparisons.json';
 import tierModel from './domains/tier-model.json';
+import upgrade from './domains/upgrade.json';
 
 export type Tree = { [k: string]: string | Tree };
 
@@ -58,6 +59,7 @@ const DOMAINS: Record<string, DomainFile> = {
   'store-protection': storeProtection,
   'tier-model': tierModel,
   comparisons,
+  upgrade,
 } as Record<string, DomainFile>;
 
 function merge(into: Tree, from: Tree, where: string, path = ''): void {

@@ -1,0 +1,62 @@
+/**
+ * Worker thread for the long parts of a start that upgrades the store (issue 18.2), on its own
+ * connection (the store's key reaches it through db/cipher.ts's environment data), so the main thread
+ * stays free to serve the progress page and answer requests:
+ *   upgrade  the full check when due, the backup, the migrations (db/open.ts performUpgrade);
+ *   refill   the derived tables the migrations asked for, after the store has opened (db/refills.ts).
+ * Every event goes to the parent as it happens; the last message is `done` or `failed`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openConnection } from '../../db/cipher';
+import { configure, performUpgrade, type UpgradeJob } from '../../db/open';
+import { pendingRefills, type RefillName, runRefill } from '../../db/refills';
+import type { UpgradeEvent } from '../../db/upgrade-progress';
+
+export type UpgradeWorkerData =
+  | { kind: 'upgrade'; job: UpgradeJob }
+  | { kind: 'refill'; file: string; txnChunk?: number };
+
+export type UpgradeWorkerMessage =
+  | { type: 'event'; event: UpgradeEvent }
+  | { type: 'refill'; name: RefillName; done: number; total: number }
+  | { type: 'done'; migrated: number[]; backupPath: string | null; refilled: RefillName[] }
+  | { type: 'failed'; code: string | null; details: Record<string, unknown> | null; message: string };
+
+const data = workerData as UpgradeWorkerData;
+const post = (m: UpgradeWorkerMessage) => parentPort!.postMessage(m);
+
+async function main(): Promise<void> {
+  const file = data.kind === 'upgrade' ? data.job.file : data.file;
+  const db = openConnection(file, { fileMustExist: true });
+  try {
+    configure(db);
+    if (data.kind === 'upgrade') {
+      const r = await performUpgrade(db, data.job, (event) => post({ type: 'event', event }));
+      post({ type: 'done', migrated: r.migrated, backupPath: r.backupPath, refilled: [] });
+      return;
+    }
+    // The refill waits for the write lock as long as a running import or follow-up step holds it.
+    db.pragma('busy_timeout = 600000');
+    const refilled: RefillName[] = [];
+    for (const name of pendingRefills(db)) {
+      const ran = runRefill(db, name, {
+        onProgress: (done, total) => post({ type: 'refill', name, done, total }),
+        ...(data.txnChunk ? { txnChunk: data.txnChunk } : {}),
+      });
+      if (ran) refilled.push(name);
+    }
+    post({ type: 'done', migrated: [], backupPath: null, refilled });
+  } finally {
+    db.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  const err = e as { code?: unknown; details?: unknown; message?: unknown };
+  post({
+    type: 'failed',
+    code: typeof err?.code === 'string' ? err.code : null,
+    details: err?.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : null,
+    message: typeof err?.message === 'string' ? err.message : String(e),
+  });
+});
