@@ -221,7 +221,14 @@ function nameGrid(host: HTMLElement | null, label: string): void {
  */
 function fitColumns<T>(api: GridApi<T>): boolean {
   const sized = (api.getColumns() ?? []).filter((c) => !c.getColDef().flex);
-  if (sized.length === 0 || api.getDisplayedRowCount() === 0) return false;
+  if (sized.length === 0) return false;
+  if (api.getDisplayedRowCount() === 0) {
+    // nothing to measure: the headers share the width rather than run past the edge at 200px each
+    requestAnimationFrame(() => {
+      if (!api.isDestroyed()) api.sizeColumnsToFit();
+    });
+    return false;
+  }
   // a frame later: React cell renderers (a status pill, an urgency badge) are mounted and measurable
   requestAnimationFrame(() => {
     if (!api.isDestroyed())

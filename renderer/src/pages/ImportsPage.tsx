@@ -111,7 +111,8 @@ export function ImportsPage() {
           ) : (
             <HistoryTable rows={history.data.rows} onChanged={history.reload} onRejects={setRejectsOf} />
           ))}
-        {history.data && (
+        {/* no "0–0 of 0" under "Nothing imported yet" */}
+        {history.data && history.data.total > 0 && (
           <Pager
             offset={historyOffset}
             limit={HISTORY_PAGE}
