@@ -28,7 +28,7 @@ export function CalibrationChart({ rows, testId }: { rows: readonly CalibrationV
     [rows],
   );
   // the axes reach a little past the largest point (churn rates are small: a 0..1 square would crowd them)
-  const top = Math.min(1, Math.max(0.1, ...points.flatMap((p) => [p[0], p[1]])) * 1.1);
+  const top = Math.min(1, Math.ceil(Math.max(0.1, ...points.flatMap((p) => [p[0], p[1]])) * 10.5) / 10);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -46,7 +46,7 @@ export function CalibrationChart({ rows, testId }: { rows: readonly CalibrationV
     });
     chart.setOption({
       grid: { left: 14, right: 16, top: 30, bottom: 30, containLabel: true },
-      legend: { top: 0, data: [t('lab.calibration.actual'), t('lab.calibration.ideal')] },
+      legend: { top: 0, right: 0, data: [t('lab.calibration.actual'), t('lab.calibration.ideal')] },
       tooltip: {
         trigger: 'item',
         confine: true,
@@ -56,7 +56,12 @@ export function CalibrationChart({ rows, testId }: { rows: readonly CalibrationV
             : '',
       },
       xAxis: axis(t('lab.calibration.predicted')),
-      yAxis: { ...axis(t('lab.calibration.actual')), nameGap: 40 },
+      yAxis: {
+        ...axis(t('lab.calibration.actual')),
+        nameLocation: 'end',
+        nameGap: 10,
+        nameTextStyle: { color: '#5b6b78', align: 'left' },
+      },
       series: [
         {
           type: 'line',

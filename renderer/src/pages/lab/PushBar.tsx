@@ -22,11 +22,13 @@ export function PushBar({ d, target }: { d: LabVersionDetail; target: string }) 
   const [asking, setAsking] = useState<'campaign' | 'opportunities' | null>(null);
   const [done, setDone] = useState<(LabPushResult & { name: string }) | null>(null);
   const action = useAction();
+  // group 1 alone reads as such (第 1 组), not as the range 第 1–1 组
+  const pick = (key: string) => `lab.push.${key}${groups === 1 ? 'First' : ''}`;
   const deciles = Array.from({ length: groups }, (_, i) => i + 1);
   const scored = d.active && d.scoredAt !== null;
   const total = useApi('lab.scores', { version: d.version, deciles, limit: 1 }, { enabled: scored });
   const customers = total.data?.total ?? null;
-  const listName = name.trim() || t('lab.push.defaultName', { target, n: groups });
+  const listName = name.trim() || t(pick('defaultName'), { target, n: groups });
 
   const push = async (as: 'campaign' | 'opportunities') => {
     setAsking(null);
@@ -46,6 +48,7 @@ export function PushBar({ d, target }: { d: LabVersionDetail; target: string }) 
   const n = customers === null ? '—' : count(customers, lng);
   return (
     <div className="lab-push" data-testid="lab-push">
+      <h3>{t('lab.push.title')}</h3>
       <label htmlFor="lab-push-groups">{t('lab.push.groupsLabel')}</label>
       <select
         id="lab-push-groups"
@@ -60,7 +63,7 @@ export function PushBar({ d, target }: { d: LabVersionDetail; target: string }) 
         ))}
       </select>
       <span className="muted" data-testid="lab-push-count" data-customers={customers ?? ''}>
-        {t('lab.push.count', { n: groups, customers: n })}
+        {t(pick('count'), { n: groups, customers: n })}
       </span>
       <label htmlFor="lab-push-name">{t('lab.push.listName')}</label>
       <input
@@ -68,7 +71,7 @@ export function PushBar({ d, target }: { d: LabVersionDetail; target: string }) 
         data-testid="lab-push-name"
         maxLength={60}
         value={name}
-        placeholder={t('lab.push.defaultName', { target, n: groups })}
+        placeholder={t(pick('defaultName'), { target, n: groups })}
         onChange={(e) => setName(e.target.value)}
       />
       <button
@@ -106,8 +109,8 @@ export function PushBar({ d, target }: { d: LabVersionDetail; target: string }) 
         title={asking === 'opportunities' ? t('lab.push.asOpps') : t('lab.push.asList')}
         text={
           asking === 'opportunities'
-            ? t('lab.push.confirmOpps', { groups, customers: n, target })
-            : t('lab.push.confirmList', { groups, customers: n, name: listName })
+            ? t(pick('confirmOpps'), { n: groups, customers: n, target })
+            : t(pick('confirmList'), { n: groups, customers: n, name: listName })
         }
         confirmLabel={asking === 'opportunities' ? t('lab.push.okOpps') : t('lab.push.okList')}
         onConfirm={() => asking && void push(asking)}

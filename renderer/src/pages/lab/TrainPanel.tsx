@@ -69,28 +69,33 @@ export function TrainPanel({ info, onTrained }: { info: LabTargets; onTrained: (
     <section className="panel" aria-labelledby="lab-train-title" data-testid="lab-train">
       <h2 id="lab-train-title">{t('lab.form.title')}</h2>
       <form className="lab-form" onSubmit={start}>
-        <label htmlFor="lab-target">{t('lab.form.target')}</label>
-        <select
-          id="lab-target"
-          data-testid="lab-target"
-          value={key}
-          disabled={running}
-          onChange={(e) => setKey(e.target.value)}
-        >
-          {TARGET_KEYS.map((k) => (
-            <option key={k} value={k}>
-              {targetLabel(t, k)}
-            </option>
-          ))}
-        </select>
-        <p className="field-hint" data-testid="lab-target-hint">
-          {t(`lab.targetHints.${key.startsWith('product:') ? 'takeUp' : key}`)}
-          {target && target.eligible > 0
-            ? t('lab.form.eligible', { n: count(target.eligible, lng), positives: count(target.positives, lng) })
-            : ''}
-        </p>
+        <div className="lab-field lab-wide">
+          <label htmlFor="lab-target">{t('lab.form.target')}</label>
+          <select
+            id="lab-target"
+            data-testid="lab-target"
+            value={key}
+            disabled={running}
+            onChange={(e) => setKey(e.target.value)}
+          >
+            {TARGET_KEYS.map((k) => (
+              <option key={k} value={k}>
+                {targetLabel(t, k)}
+              </option>
+            ))}
+          </select>
+          <p className="field-hint" data-testid="lab-target-hint">
+            {t(`lab.targetHints.${key.startsWith('product:') ? 'takeUp' : key}`)}
+            {target?.eligible != null && target.eligible > 0
+              ? t('lab.form.eligible', {
+                  n: count(target.eligible, lng),
+                  positives: count(target.positives ?? 0, lng),
+                })
+              : ''}
+          </p>
+        </div>
         {key === 'churn' && (
-          <>
+          <div className="lab-field lab-wide">
             <label htmlFor="lab-drop">{t('lab.form.churnShare')}</label>
             <select
               id="lab-drop"
@@ -105,42 +110,44 @@ export function TrainPanel({ info, onTrained }: { info: LabTargets; onTrained: (
                 </option>
               ))}
             </select>
-          </>
+          </div>
         )}
-        <label htmlFor="lab-months">{t('lab.form.window')}</label>
-        <select
-          id="lab-months"
-          data-testid="lab-months"
-          value={months}
-          disabled={running}
-          onChange={(e) => setMonths(Number(e.target.value))}
-        >
-          {info.cutoffs.map((c) => (
-            <option key={c.outcomeMonths} value={c.outcomeMonths} disabled={!c.latest}>
-              {t('lab.form.months', { n: c.outcomeMonths, count: c.outcomeMonths })}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="lab-cutoff">{t('lab.form.cutoff')}</label>
-        <select
-          id="lab-cutoff"
-          data-testid="lab-cutoff"
-          value={cutoff}
-          disabled={running || allowed.length === 0}
-          onChange={(e) => setCutoff(e.target.value)}
-        >
-          {allowed.length === 0 && <option value="">{t('lab.form.noCutoff')}</option>}
-          {allowed.map((d) => (
-            <option key={d} value={d}>
-              {d}
-            </option>
-          ))}
-        </select>
-        <p className="field-hint">{allowed.length ? t('lab.form.cutoffHint', { months }) : t('lab.form.noHistory')}</p>
-        <span className="lab-form-label" id="lab-learner-label">
-          {t('lab.form.learner')}
-        </span>
-        <div className="lab-learners" role="radiogroup" aria-labelledby="lab-learner-label">
+        <div className="lab-field">
+          <label htmlFor="lab-months">{t('lab.form.window')}</label>
+          <select
+            id="lab-months"
+            data-testid="lab-months"
+            value={months}
+            disabled={running}
+            onChange={(e) => setMonths(Number(e.target.value))}
+          >
+            {info.cutoffs.map((c) => (
+              <option key={c.outcomeMonths} value={c.outcomeMonths} disabled={!c.latest}>
+                {t('lab.form.months', { n: c.outcomeMonths, count: c.outcomeMonths })}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="lab-field">
+          <label htmlFor="lab-cutoff">{t('lab.form.cutoff')}</label>
+          <select
+            id="lab-cutoff"
+            data-testid="lab-cutoff"
+            value={cutoff}
+            disabled={running || allowed.length === 0}
+            onChange={(e) => setCutoff(e.target.value)}
+          >
+            {allowed.length === 0 && <option value="">{t('lab.form.noCutoff')}</option>}
+            {allowed.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </div>
+        {allowed.length === 0 && <p className="field-hint field-hint-error lab-wide">{t('lab.form.noHistory')}</p>}
+        <fieldset className="lab-field lab-wide lab-learners">
+          <legend>{t('lab.form.learner')}</legend>
           {LAB_LEARNERS.map((l) => (
             <label key={l}>
               <input
@@ -155,8 +162,8 @@ export function TrainPanel({ info, onTrained }: { info: LabTargets; onTrained: (
               {t(`lab.learners.${l}`)}
             </label>
           ))}
-        </div>
-        <div className="form-span lab-start">
+        </fieldset>
+        <div className="lab-wide">
           {running ? (
             <button type="button" className="btn" data-testid="lab-cancel" onClick={() => void training.cancel()}>
               {t('lab.form.cancel')}

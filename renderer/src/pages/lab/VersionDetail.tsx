@@ -10,7 +10,7 @@ import { currentLanguage } from '../../i18n';
 import { useSession } from '../../session';
 import { CalibrationChart } from './CalibrationChart';
 import { GroupTable } from './GroupTable';
-import { auc, outcomeWord, pct1, targetLabel } from './lab-text';
+import { auc, outcomeHead, outcomeWord, pct1, targetLabel } from './lab-text';
 import { MonitorPanel } from './MonitorPanel';
 import { PushBar } from './PushBar';
 import { useLabJob } from './use-lab-job';
@@ -120,9 +120,11 @@ function Detail({ d, current, onChanged }: { d: LabVersionDetail; current: numbe
       )}
       {d.leaks.map((l) => (
         <div className="notice notice-warn" role="alert" key={l.feature} data-testid="lab-leak">
-          <strong>{t('lab.leak.title')}</strong>
-          {t('common.colon')}
-          {t('lab.leak.text', { feature: feature(l.feature), auc: auc(l.auc) })}
+          <span>
+            <strong>{t('lab.leak.title')}</strong>
+            {t('common.colon')}
+            {t('lab.leak.text', { feature: feature(l.feature), auc: auc(l.auc) })}
+          </span>
         </div>
       ))}
       <dl className="lab-facts" data-testid="lab-facts">
@@ -147,7 +149,7 @@ function Detail({ d, current, onChanged }: { d: LabVersionDetail; current: numbe
         <dt>{t('lab.detail.params')}</dt>
         <dd>
           {t(`lab.learners.${d.learner}`)}
-          {d.requested === 'best' ? ` (${t('lab.detail.chosen')})` : ''}
+          {d.requested === 'best' ? t('lab.detail.chosen') : ''}
           {t('common.listSeparator')}
           {params}
           {t('common.listSeparator')}
@@ -191,7 +193,7 @@ function Detail({ d, current, onChanged }: { d: LabVersionDetail; current: numbe
       <div className="lab-figures">
         <div>
           <h3>{t('lab.groups.title')}</h3>
-          <GroupTable rows={d.groups} outcome={outcome} testId="lab-groups" />
+          <GroupTable rows={d.groups} outcome={outcomeHead(t, d.target)} testId="lab-groups" />
         </div>
         <div>
           <h3>{t('lab.calibration.title')}</h3>
@@ -220,7 +222,7 @@ function Detail({ d, current, onChanged }: { d: LabVersionDetail; current: numbe
         onCancel={() => setAsking(false)}
         testId="lab-activate-confirm"
       />
-      {d.scoredAt && <MonitorPanel version={d.version} outcome={outcome} />}
+      {d.scoredAt && <MonitorPanel version={d.version} outcome={outcomeHead(t, d.target)} />}
     </>
   );
 }

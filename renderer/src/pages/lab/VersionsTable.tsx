@@ -32,7 +32,6 @@ export function VersionsTable({
             <th scope="col" className="num">
               {t('lab.versions.holdoutAuc')}
             </th>
-            <th scope="col">{t('lab.versions.trainedAt')}</th>
             <th scope="col">{t('lab.versions.state')}</th>
           </tr>
         </thead>
@@ -40,6 +39,7 @@ export function VersionsTable({
           {versions.map((v) => (
             <tr
               key={v.version}
+              title={t('lab.versions.trainedBy', { name: v.createdBy, at: dateTime(v.createdAt) })}
               data-testid="lab-version-row"
               data-version={v.version}
               data-key={v.key}
@@ -62,10 +62,9 @@ export function VersionsTable({
               <td>{targetLabel(t, v.target)}</td>
               <td>{v.cutoff}</td>
               <td>{t('lab.form.months', { n: v.outcomeMonths, count: v.outcomeMonths })}</td>
-              <td>{t(`lab.learners.${v.learner}`)}</td>
+              <td>{t(`lab.learnersShort.${v.learner}`)}</td>
               <td className="num">{auc(v.auc)}</td>
               <td className="num">{auc(v.holdoutAuc)}</td>
-              <td>{dateTime(v.createdAt)}</td>
               <td>
                 {v.active ? (
                   <span className="status-pill pill-ok">{t('lab.versions.active')}</span>

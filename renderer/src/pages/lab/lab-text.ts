@@ -18,6 +18,12 @@ export function outcomeWord(t: TFunction, target: LabTarget | string): string {
   return t(`lab.outcome.${kind === 'product' ? 'takeUp' : kind}`);
 }
 
+/** The outcome as a table head's word (实际流失 / Attrited). */
+export function outcomeHead(t: TFunction, target: LabTarget | string): string {
+  const kind = (typeof target === 'string' ? target.split(':')[0] : target.kind) as LabTargetKind;
+  return t(`lab.outcomeHead.${kind === 'product' ? 'takeUp' : kind}`);
+}
+
 export const auc = (v: number | null | undefined): string => (v == null || !Number.isFinite(v) ? '—' : v.toFixed(3));
 
 export const pct1 = (v: number | null | undefined): string =>
