@@ -20,14 +20,15 @@
  * ciphertext of (u32 descriptor length | descriptor JSON | the typed arrays, in descriptor order).
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ColumnData, MoneyColumn, SortSql } from './customer-columns';
 import type { StoreKey } from './cipher';
 
 const MAGIC = Buffer.from('CRMCOLS\0', 'latin1');
-const FORMAT = 1;
+/** 2: birthDay added (issue 18.1, columns updated from what an import changed). */
+const FORMAT = 2;
 const HEADER = MAGIC.length + 4 + 32 + 12 + 16;
 const AAD_END = MAGIC.length + 4 + 32 + 12;
 
@@ -129,6 +130,7 @@ function arraysOf(d: ColumnData): [string, Typed][] {
     ['status', d.status],
     ['lastTxn', d.lastTxn],
     ['birthMonth', d.birthMonth],
+    ['birthDay', d.birthDay],
     ['changeStart', d.changeStart],
     ['changeDay', d.changeDay],
     ['changeFrom', d.changeFrom],
@@ -307,10 +309,145 @@ function assemble(n: number, a: Map<string, Typed>): ColumnData {
     loans: money('loans'),
     lastTxn: i32('lastTxn'),
     birthMonth: u8('birthMonth'),
+    birthDay: i32('birthDay'),
     perms,
     changeStart: i32('changeStart'),
     changeDay: i32('changeDay'),
     changeFrom: u8('changeFrom'),
     changeTo: u8('changeTo'),
   };
+}
+
+/*
+ * Deltas (issue 18.1): what an import changed, so the columns of the book before it become the
+ * columns after it without a full build (db/customer-columns-delta.ts). The import draws the book's
+ * next token in its own transaction and writes, before it commits, a file naming the token it
+ * started from (`base`, whose state was clean) and the customers it wrote. The file is named by the
+ * new token, which exists in the store only if that transaction commits: a delta of a job that rolled
+ * back names a token no store ever shows, and is never read (removed with the others after a build).
+ * Same protection as the cache: AES-256-GCM under a key derived from the store key and the delta's
+ * identity (its token, the schema version), so a changed or foreign file is refused.
+ *
+ * Layout: "CRMCDLT\0" | u32 format | 32-byte SHA-256 of the identity | 12-byte IV | 16-byte tag |
+ * ciphertext of (u32 JSON length | JSON {base, job} | the customer ids as int32).
+ */
+const DELTA_MAGIC = Buffer.from('CRMCDLT\0', 'latin1');
+
+export interface ColumnsDelta {
+  /** The token of the clean state the change started from. */
+  base: string;
+  /** The import job, for the log. */
+  job: number | null;
+  /** Customers whose columns may differ (inserted, updated or deleted rows; their tier changes). */
+  ids: Int32Array;
+}
+
+/** The delta file that leads to `token`. */
+export function columnsDeltaPath(cachePath: string, token: string): string {
+  if (!/^[0-9a-f]{8,64}$/.test(token)) throw new Error('not a columns token');
+  return `${cachePath}.${token}.delta`;
+}
+
+function deltaIdentity(token: string, schema: number): string {
+  return JSON.stringify({ format: FORMAT, delta: true, token, schema });
+}
+
+/** Writes the delta leading to `token` (a state of schema `schema`). Temporary file renamed into place. */
+export function writeColumnsDelta(
+  cachePath: string,
+  token: string,
+  schema: number,
+  delta: ColumnsDelta,
+  storeKey: StoreKey | null,
+): void {
+  const ident = deltaIdentity(token, schema);
+  const header = Buffer.alloc(HEADER);
+  DELTA_MAGIC.copy(header, 0);
+  header.writeUInt32LE(FORMAT, DELTA_MAGIC.length);
+  createHash('sha256')
+    .update(ident)
+    .digest()
+    .copy(header, DELTA_MAGIC.length + 4);
+  const iv = randomBytes(12);
+  iv.copy(header, DELTA_MAGIC.length + 4 + 32);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(storeKey, ident), iv);
+  cipher.setAAD(header.subarray(0, AAD_END));
+  const meta = Buffer.from(JSON.stringify({ base: delta.base, job: delta.job }), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(meta.length);
+  const body = Buffer.concat([
+    cipher.update(len),
+    cipher.update(meta),
+    cipher.update(Buffer.from(delta.ids.buffer, delta.ids.byteOffset, delta.ids.byteLength)),
+    cipher.final(),
+  ]);
+  cipher.getAuthTag().copy(header, AAD_END);
+  const file = columnsDeltaPath(cachePath, token);
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, header);
+    writeSync(fd, body);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+}
+
+/** The delta leading to `token`, or null (none, another schema, damaged, another key). */
+export function readColumnsDelta(
+  cachePath: string,
+  token: string,
+  schema: number,
+  storeKey: StoreKey | null,
+): ColumnsDelta | null {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(columnsDeltaPath(cachePath, token));
+  } catch {
+    return null;
+  }
+  if (buf.length < HEADER + 4 || !buf.subarray(0, DELTA_MAGIC.length).equals(DELTA_MAGIC)) return null;
+  if (buf.readUInt32LE(DELTA_MAGIC.length) !== FORMAT) return null;
+  const ident = deltaIdentity(token, schema);
+  if (
+    !createHash('sha256')
+      .update(ident)
+      .digest()
+      .equals(buf.subarray(DELTA_MAGIC.length + 4, DELTA_MAGIC.length + 36))
+  )
+    return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', deriveKey(storeKey, ident), buf.subarray(AAD_END - 12, AAD_END));
+    decipher.setAAD(buf.subarray(0, AAD_END));
+    decipher.setAuthTag(buf.subarray(AAD_END, HEADER));
+    const plain = Buffer.concat([decipher.update(buf.subarray(HEADER)), decipher.final()]);
+    const metaLen = plain.readUInt32LE(0);
+    if (4 + metaLen > plain.length || (plain.length - 4 - metaLen) % 4 !== 0) return null;
+    const meta = JSON.parse(plain.subarray(4, 4 + metaLen).toString('utf8')) as { base: unknown; job: unknown };
+    if (typeof meta.base !== 'string') return null;
+    const raw = plain.subarray(4 + metaLen);
+    const ids = new Int32Array(raw.length / 4);
+    new Uint8Array(ids.buffer).set(raw);
+    return { base: meta.base, job: typeof meta.job === 'number' ? meta.job : null, ids };
+  } catch {
+    return null;
+  }
+}
+
+/** Removes every delta file beside the cache (after a build or an update wrote the cache of the book as it stands). */
+export function removeColumnsDeltas(cachePath: string): void {
+  const dir = path.dirname(cachePath);
+  const prefix = `${path.basename(cachePath)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names)
+    if (name.startsWith(prefix) && name.endsWith('.delta')) rmSync(path.join(dir, name), { force: true });
 }

@@ -33,7 +33,7 @@ import type { Scope } from './scope';
 /** Codes as small integers, index 0 for none (the catalogue's lists, shared/customer-fields.ts). */
 export const TIER_CODES = ['none', ...TIERS] as const;
 export const KIND_CODES = ['', ...CUSTOMER_KINDS] as const;
-const STATUS_CODES = ['', ...CUSTOMER_STATUSES] as const;
+export const STATUS_CODES = ['', ...CUSTOMER_STATUSES] as const;
 
 /** Exact integer fen split as hi * 2^32 + lo, so sums over a million rows stay exact in doubles. */
 export interface MoneyColumn {
@@ -65,6 +65,12 @@ export interface ColumnData {
   lastTxn: Int32Array;
   /** Month of birth_date (1-12), 0 when unknown. */
   birthMonth: Uint8Array;
+  /**
+   * YYYYMMDD of birth_date, 0 when NULL, -1 when the text is not a well-formed date: for well-formed
+   * dates the number orders as SQL orders the text, so the birth-date order can be updated in memory
+   * (db/customer-columns-delta.ts); a -1 anywhere leaves that order to SQL.
+   */
+  birthDay: Int32Array;
   /** Rows in ascending (column, id) order, per sortable column. */
   perms: Partial<Record<SortColumn, Int32Array>>;
   /**
@@ -94,6 +100,35 @@ const TWO32 = 4294967296;
 /** SQL order expressions per sortable column (db/customer-field-sql.ts SORT_SQL). */
 export type SortSql = Record<SortColumn, string>;
 
+/** Columns for n rows and ids up to maxId, every value zero (rowOf -1), no orders or tier changes yet. */
+export function emptyColumns(n: number, maxId: number): ColumnData {
+  const money = (): MoneyColumn => ({ hi: new Int32Array(n), lo: new Uint32Array(n) });
+  return {
+    n,
+    ids: new Int32Array(n),
+    rowOf: new Int32Array(maxId + 1).fill(-1),
+    branch: new Int32Array(n),
+    manager: new Int32Array(n),
+    managerIdx: new Int32Array(n),
+    managers: new Int32Array(0),
+    tier: new Uint8Array(n),
+    kind: new Uint8Array(n),
+    status: new Uint8Array(n),
+    aum: money(),
+    deposits: money(),
+    wealth: money(),
+    loans: money(),
+    lastTxn: new Int32Array(n),
+    birthMonth: new Uint8Array(n),
+    birthDay: new Int32Array(n),
+    perms: {},
+    changeStart: new Int32Array(n + 1),
+    changeDay: new Int32Array(0),
+    changeFrom: new Uint8Array(0),
+    changeTo: new Uint8Array(0),
+  };
+}
+
 /**
  * Reads the whole book into columns in one read transaction. Runs in a worker thread on its own
  * connection. Throws UnsafeColumns when a value cannot be held exactly (the SQL path then serves).
@@ -108,100 +143,113 @@ export function buildColumns(db: Database, sortSql: SortSql, atSnapshot?: (db: D
       maxId: number;
     };
     if (maxId > 0x7fffffff) throw new Error('customer ids beyond 2^31');
-    const money = (): MoneyColumn => ({ hi: new Int32Array(n), lo: new Uint32Array(n) });
-    const d: ColumnData = {
-      n,
-      ids: new Int32Array(n),
-      rowOf: new Int32Array(maxId + 1).fill(-1),
-      branch: new Int32Array(n),
-      manager: new Int32Array(n),
-      managerIdx: new Int32Array(n),
-      managers: new Int32Array(0),
-      tier: new Uint8Array(n),
-      kind: new Uint8Array(n),
-      status: new Uint8Array(n),
-      aum: money(),
-      deposits: money(),
-      wealth: money(),
-      loans: money(),
-      lastTxn: new Int32Array(n),
-      birthMonth: new Uint8Array(n),
-      perms: {},
-      changeStart: new Int32Array(0),
-      changeDay: new Int32Array(0),
-      changeFrom: new Uint8Array(0),
-      changeTo: new Uint8Array(0),
-    };
-    const setMoney = (col: MoneyColumn, r: number, v: number) => {
-      if (!Number.isSafeInteger(v) || Math.abs(v) >= 2 ** 52) throw new Error('amount beyond exact range');
-      const hi = Math.floor(v / TWO32);
-      col.hi[r] = hi;
-      col.lo[r] = v - hi * TWO32;
-    };
-    const code = (list: readonly string[], v: string | null): number => {
-      const i = list.indexOf(v ?? '');
-      if (i < 0) throw new Error(`unexpected value ${v}`);
-      return i;
-    };
-    const stmt = db.prepare(
-      `SELECT id, branch_id, COALESCE(manager_staff_id, 0), COALESCE(tier, 'none'), kind, status, aum_fen, deposit_fen, wealth_fen, loan_fen, last_txn_on, birth_date
-       FROM customers ORDER BY id`,
-    );
-    const dense = new Map<number, number>();
+    const d = emptyColumns(n, maxId);
+    const stmt = db.prepare(`SELECT ${CUSTOMER_ROW_SQL} FROM customers ORDER BY id`);
     let r = 0;
-    for (const row of stmt.raw().iterate() as IterableIterator<
-      [number, number, number, string, string, string, number, number, number, number, string | null, string | null]
-    >) {
+    for (const row of stmt.raw().iterate() as IterableIterator<CustomerRow>) {
       if (r >= n) throw new Error('customers changed during the build');
-      const [id, branch, manager, tier, kind, status, aum, dep, wlt, lon, last, birth] = row;
-      d.ids[r] = id;
-      d.rowOf[id] = r;
-      d.branch[r] = branch;
-      d.manager[r] = manager;
-      let k = dense.get(manager);
-      if (k === undefined) {
-        k = dense.size;
-        dense.set(manager, k);
-      }
-      d.managerIdx[r] = k;
-      d.tier[r] = code(TIER_CODES, tier);
-      d.kind[r] = code(KIND_CODES, kind);
-      d.status[r] = code(STATUS_CODES, status);
-      setMoney(d.aum, r, aum);
-      setMoney(d.deposits, r, dep);
-      setMoney(d.wealth, r, wlt);
-      setMoney(d.loans, r, lon);
-      // The SQL compares the text: only a well-formed date can be compared as a number instead.
-      if (last === null) d.lastTxn[r] = 0;
-      else if (/^\d{4}-\d{2}-\d{2}$/.test(last))
-        d.lastTxn[r] = Number(last.slice(0, 4) + last.slice(5, 7) + last.slice(8, 10));
-      else throw new Error(`unexpected last_txn_on ${last}`);
-      const m = birth === null ? '' : birth.slice(5, 7);
-      d.birthMonth[r] = /^\d\d$/.test(m) && Number(m) >= 1 && Number(m) <= 12 ? Number(m) : 0;
+      d.ids[r] = row[0];
+      d.rowOf[row[0]] = r;
+      fillRow(d, r, row);
       r++;
     }
     if (r !== n) throw new Error('customers changed during the build');
-    d.managers = Int32Array.from(dense.keys());
+    denseManagers(d);
     readTierChanges(db, d, code);
-    for (const [col, expr] of Object.entries(sortSql) as [SortColumn, string][]) {
-      // Only the join the expression reads (the grid's aliases: b branch, m manager of record).
-      let from = 'customers c';
-      if (/\bb\./.test(expr)) from += ' JOIN branches b ON b.id = c.branch_id';
-      if (/\bm\./.test(expr)) from += ' LEFT JOIN staff m ON m.id = c.manager_staff_id';
-      const perm = new Int32Array(n);
-      let i = 0;
-      for (const id of db
-        .prepare(`SELECT c.id FROM ${from} ORDER BY ${expr} ASC, c.id ASC`)
-        .pluck()
-        .iterate() as IterableIterator<number>)
-        perm[i++] = d.rowOf[id]!;
-      if (i !== n) throw new Error('sort order incomplete');
-      d.perms[col] = perm;
-    }
+    for (const [col, expr] of Object.entries(sortSql) as [SortColumn, string][]) d.perms[col] = sqlOrder(db, d, expr);
     return d;
   } finally {
     db.exec('COMMIT');
   }
+}
+
+/** The customers columns a build reads per row, in CustomerRow order. */
+export const CUSTOMER_ROW_SQL =
+  "id, branch_id, COALESCE(manager_staff_id, 0), COALESCE(tier, 'none'), kind, status, aum_fen, deposit_fen, wealth_fen, loan_fen, last_txn_on, birth_date";
+export type CustomerRow = [
+  number,
+  number,
+  number,
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  number,
+  string | null,
+  string | null,
+];
+
+export const code = (list: readonly string[], v: string | null): number => {
+  const i = list.indexOf(v ?? '');
+  if (i < 0) throw new Error(`unexpected value ${v}`);
+  return i;
+};
+
+function setMoney(col: MoneyColumn, r: number, v: number): void {
+  if (!Number.isSafeInteger(v) || Math.abs(v) >= 2 ** 52) throw new Error('amount beyond exact range');
+  const hi = Math.floor(v / TWO32);
+  col.hi[r] = hi;
+  col.lo[r] = v - hi * TWO32;
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Row r's values from its customers row (all but ids, rowOf and managerIdx). Throws on a value it cannot hold exactly. */
+export function fillRow(d: ColumnData, r: number, row: CustomerRow): void {
+  const [, branch, manager, tier, kind, status, aum, dep, wlt, lon, last, birth] = row;
+  d.branch[r] = branch;
+  d.manager[r] = manager;
+  d.tier[r] = code(TIER_CODES, tier);
+  d.kind[r] = code(KIND_CODES, kind);
+  d.status[r] = code(STATUS_CODES, status);
+  setMoney(d.aum, r, aum);
+  setMoney(d.deposits, r, dep);
+  setMoney(d.wealth, r, wlt);
+  setMoney(d.loans, r, lon);
+  // The SQL compares the text: only a well-formed date can be compared as a number instead (and 0
+  // stands for NULL, so a zero date is refused rather than ordered as one).
+  if (last === null) d.lastTxn[r] = 0;
+  else if (ISO_DAY.test(last) && ymd(last) > 0) d.lastTxn[r] = ymd(last);
+  else throw new Error(`unexpected last_txn_on ${last}`);
+  const m = birth === null ? '' : birth.slice(5, 7);
+  d.birthMonth[r] = /^\d\d$/.test(m) && Number(m) >= 1 && Number(m) <= 12 ? Number(m) : 0;
+  d.birthDay[r] = birth === null ? 0 : ISO_DAY.test(birth) && ymd(birth) > 0 ? ymd(birth) : -1;
+}
+
+/** managerIdx and managers from the manager column: dense indexes in order of first appearance by row. */
+export function denseManagers(d: ColumnData): void {
+  const dense = new Map<number, number>();
+  for (let r = 0; r < d.n; r++) {
+    const manager = d.manager[r]!;
+    let k = dense.get(manager);
+    if (k === undefined) {
+      k = dense.size;
+      dense.set(manager, k);
+    }
+    d.managerIdx[r] = k;
+  }
+  d.managers = Int32Array.from(dense.keys());
+}
+
+/** Rows in ascending (expr, id) order, as SQLite orders them (the build's way for every sortable column). */
+export function sqlOrder(db: Database, d: ColumnData, expr: string): Int32Array {
+  // Only the join the expression reads (the grid's aliases: b branch, m manager of record).
+  let from = 'customers c';
+  if (/\bb\./.test(expr)) from += ' JOIN branches b ON b.id = c.branch_id';
+  if (/\bm\./.test(expr)) from += ' LEFT JOIN staff m ON m.id = c.manager_staff_id';
+  const perm = new Int32Array(d.n);
+  let i = 0;
+  for (const id of db
+    .prepare(`SELECT c.id FROM ${from} ORDER BY ${expr} ASC, c.id ASC`)
+    .pluck()
+    .iterate() as IterableIterator<number>) {
+    if (i >= d.n) throw new Error('sort order grew during the build');
+    perm[i++] = d.rowOf[id]!;
+  }
+  if (i !== d.n) throw new Error('sort order incomplete');
+  return perm;
 }
 
 /** The tier-change log into the build's CSR arrays (customer order, then changed_at, id: the log's index order). */
@@ -283,6 +331,7 @@ export function transferList(d: ColumnData): ArrayBuffer[] {
     d.status,
     d.lastTxn,
     d.birthMonth,
+    d.birthDay,
     d.changeStart,
     d.changeDay,
     d.changeFrom,

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { openAppStore } from '../store-key';
+import { rememberedStoreKey } from '../../db/cipher';
+import { columnsCachePath } from '../../db/customer-columns-cache';
 import { defaultDbPath, rejectsDir } from '../paths';
 import { ENCODINGS, profileSchema, type Encoding, type ImportProfile } from '../../shared/imports';
 import { runAfterImport } from '../jobs/after-import';
@@ -136,6 +138,8 @@ export async function runImportCommand(args: string[]): Promise<number> {
       rejectsDir: rejectsDir(dbPath),
       reasonHeader: '拒绝原因',
       cancelled: () => cancelled,
+      // The morning's start-up updates the grid's columns from this night load instead of building them.
+      columnsCache: { path: columnsCachePath(dbPath), key: rememberedStoreKey(dbPath) },
       onProgress: (p) => {
         const now = performance.now();
         if (now - last < 2000 || p.phase !== 'reading') return;

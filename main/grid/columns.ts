@@ -55,7 +55,7 @@ export class ColumnsBuilder {
 
   private waiting = false;
   /** Where the installed columns came from (tests, bench). */
-  lastSource: 'cache' | 'build' | null = null;
+  lastSource: 'cache' | 'delta' | 'build' | null = null;
 
   /**
    * Starts a build unless one is running (then one more follows it). With `waitFor` (the follow-up
@@ -119,7 +119,14 @@ export class ColumnsBuilder {
     // sees it still clean is of exactly that state and goes to the cache. Cannot write: no cache.
     const cacheable = build && useCache && markColumnsClean(this.db);
     this.worker = startWorker<
-      | { type: 'done'; data: ColumnData; ms: number; source: 'cache' | 'build'; token: string | null; note?: string }
+      | {
+          type: 'done';
+          data: ColumnData;
+          ms: number;
+          source: 'cache' | 'delta' | 'build';
+          token: string | null;
+          note?: string;
+        }
       | { type: 'failed'; message: string }
       | { type: 'miss'; refused: string }
     >(
@@ -134,7 +141,12 @@ export class ColumnsBuilder {
             installColumns(this.db, m.data, { ...stamp, token: m.token });
             this.failedStamp = null;
             this.lastSource = m.source;
-            log.info(m.source === 'cache' ? 'customer columns loaded from cache' : 'customer columns built', {
+            const what = {
+              cache: 'customer columns loaded from cache',
+              delta: 'customer columns updated from the imports since their cache',
+              build: 'customer columns built',
+            };
+            log.info(what[m.source], {
               customers: m.data.n,
               ms: m.ms,
               ...(m.note ? { note: m.note } : {}),

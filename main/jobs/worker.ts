@@ -5,7 +5,8 @@
  * flag in shared memory the engine checks between batches (no message round trip needed).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openConnection } from '../../db/cipher';
+import { openConnection, rememberedStoreKey } from '../../db/cipher';
+import { columnsCachePath } from '../../db/customer-columns-cache';
 import { configure } from '../../db/open';
 import path from 'node:path';
 import type { PreviewResult } from '../../shared/api/imports';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
       reasonHeader: input.reasonHeader || reasonHeader(input.locale ?? 'zh-CN'),
       describeReject: describer(input.locale ?? 'zh-CN', input.profile),
       cancelled: () => Atomics.load(flag, 0) === 1,
+      columnsCache: { path: columnsCachePath(input.dbPath), key: rememberedStoreKey(input.dbPath) },
       onJobId: (jobId) => parentPort!.postMessage({ type: 'job', jobId } satisfies WorkerMessage),
       onProgress: (progress) => parentPort!.postMessage({ type: 'progress', progress } satisfies WorkerMessage),
       afterBatch: input.stallAfterRows

@@ -16,6 +16,9 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../../../db/repos/audit';
+import type { StoreKey } from '../../../db/cipher';
+import { captureColumnChanges, type ColumnsCapture } from '../../../db/customer-columns-delta';
+import { writeColumnsDelta } from '../../../db/customer-columns-cache';
 import { maskRejectValue } from '../../../shared/import-preview-mask';
 import {
   IMPORT_FIELDS,
@@ -83,6 +86,12 @@ export interface RunOptions {
   onOpened?: (src: OpenedSource) => void;
   /** Test hook: called after each written batch, inside the transaction. */
   afterBatch?: (rowsRead: number) => void;
+  /**
+   * The grid columns' cache of this store (db/customer-columns-cache.ts): when given, the job records
+   * which customers it wrote as a delta beside it, so the grid's columns are updated from it instead
+   * of built again (db/customer-columns-delta.ts).
+   */
+  columnsCache?: { path: string; key: StoreKey | null };
 }
 
 class Cancelled extends Error {}
@@ -152,6 +161,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
   /** The first rejects with their text: shown in a failed job's message and kept in its rejects view. */
   const firstRejects: { info: RejectInfo; raw: string }[] = [];
   let inTxn = dryRun;
+  let capture: ColumnsCapture | null = null;
 
   const finishRejects = async () => {
     if (rejectsWriter) {
@@ -265,6 +275,8 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     if (!dryRun) db.exec('BEGIN IMMEDIATE');
     inTxn = true;
     writer.begin();
+    // A first load into an empty table is all new rows: nothing to update, the columns are built.
+    if (opts.columnsCache && !dryRun && !writer.bulk) capture = captureColumnChanges(db);
     lastTick = 0;
     for await (const batch of src.batches()) {
       if (opts.cancelled?.()) throw new Cancelled();
@@ -434,6 +446,29 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       seconds: Math.round(seconds),
       ...(warnings.length ? { warnings: warnings.map((w) => w.code) } : {}),
     });
+    if (capture && opts.columnsCache) {
+      // Last: after every write to what the columns read. The file exists before the commit that makes
+      // its token real; a failed write leaves the book dirty as the triggers set it (a full build).
+      const c = capture;
+      capture = null;
+      db.exec('SAVEPOINT columns_delta');
+      try {
+        const delta = c.finish();
+        if (delta)
+          writeColumnsDelta(
+            opts.columnsCache.path,
+            delta.token,
+            delta.schema,
+            { base: delta.base, job: jobId, ids: delta.ids },
+            opts.columnsCache.key,
+          );
+        db.exec('RELEASE columns_delta');
+      } catch {
+        db.exec('ROLLBACK TO columns_delta');
+        db.exec('RELEASE columns_delta');
+        c.stop();
+      }
+    }
     db.exec('COMMIT');
     inTxn = false;
     timings.commit = Math.round(performance.now() - phaseStart);
@@ -453,6 +488,11 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       ...(warnings.length ? { warnings } : {}),
     };
   } catch (e) {
+    try {
+      capture?.stop();
+    } catch {
+      /* gone with the rollback */
+    }
     if (inTxn) {
       try {
         db.exec('ROLLBACK');
