@@ -37,6 +37,8 @@ export default defineConfig({
           afterImportWorker: resolve(__dirname, 'main/jobs/after-import-worker.ts'),
           // Reads every page of a big store once after start-up (encrypted pages authenticate as read)
           storeVerifyWorker: resolve(__dirname, 'main/store-verify-worker.ts'),
+          // The model lab trains and scores in a worker thread (main/lab/worker.ts)
+          labWorker: resolve(__dirname, 'main/lab/worker.ts'),
           // A store upgrade (check, backup, migrations) and the refill after it, off the main thread
           upgradeWorker: resolve(__dirname, 'main/upgrade/worker.ts'),
         },

@@ -46,9 +46,12 @@ export interface LabTargetInfo {
   category: LabProductCategory | null;
   /** 'churn', 'loan', 'wealth', 'product:card'... (the active model is per key). */
   key: string;
-  /** Customers who could have the outcome at the default cut-off (eligible), and how many did. */
-  eligible: number;
-  positives: number;
+  /**
+   * Customers who could have the outcome at the default cut-off (3-month window) and how many did;
+   * null while they are being counted in the background (a big book takes a while: ask again).
+   */
+  eligible: number | null;
+  positives: number | null;
   /** The active version for this key, if any. */
   activeVersion: number | null;
 }
@@ -125,10 +128,15 @@ export interface LabVersionSummary {
 }
 
 export interface LabVersionDetail extends LabVersionSummary {
+  /**
+   * Customers the cross-validation saw: all `rows`, or a stratified sample of 200,000 in a bigger book
+   * (the final model is fitted on all). The folds' rows and the ten groups' customers sum to this.
+   */
+  cvRows: number;
   folds: { fold: string; rows: number; positives: number; auc: number | null }[];
   /** Train on features at `trainCutoff` (outcome window ending by `testCutoff`), test at `testCutoff`. */
   holdout: { trainCutoff: string; testCutoff: string; trainRows: number; testRows: number; auc: number | null } | null;
-  /** The ten-group table of the out-of-fold scores; customers sum to `rows`. */
+  /** The ten-group table of the out-of-fold scores; customers sum to `cvRows`. */
   groups: LabGroupRow[];
   calibration: LabCalibrationRow[];
   /** Features whose single-feature AUC is at or above the leak threshold (0.98). */

@@ -1,0 +1,185 @@
+/**
+ * What the lab's worker does besides training: writing a version's scores, counting each target's
+ * customers at the default cut-off, and monitoring (the outcomes realised since a scoring run against
+ * the scores it gave). Messages between the worker and the service are typed here.
+ */
+import type { Database } from 'better-sqlite3';
+import { computeFeatures, computeTarget, rowLookup } from '../../db/lab/features';
+import { balanceHistory, cutoffRange, dayOf, monthEnd } from '../../db/lab/history';
+import type { LabMonitoring } from '../../shared/api/lab';
+import { LAB_PRODUCT_CATEGORIES, type LabTarget, targetKey } from '../../shared/lab';
+import { auc } from '../models/metrics';
+import { scoreBook } from './score';
+import type { Progress, TrainParams, TrainResult } from './train';
+
+export type LabWorkerInput =
+  | { kind: 'train'; dbPath: string; params: TrainParams }
+  | {
+      kind: 'score';
+      dbPath: string;
+      version: number;
+      key: string;
+      modelText: string;
+      target: LabTarget;
+      on: string;
+      at: string;
+    }
+  | { kind: 'count'; dbPath: string }
+  | {
+      kind: 'monitor';
+      dbPath: string;
+      version: number;
+      key: string;
+      target: LabTarget;
+      outcomeMonths: number;
+      scoredAt: string | null;
+      scoredOn: string | null;
+    };
+
+export interface TargetCount {
+  key: string;
+  eligible: number;
+  positives: number;
+}
+
+export type LabWorkerResult =
+  | { kind: 'train'; result: TrainResult }
+  | { kind: 'score'; customers: number }
+  | { kind: 'count'; counts: TargetCount[] }
+  | { kind: 'monitor'; monitoring: LabMonitoring };
+
+export type LabWorkerMessage =
+  | { type: 'progress'; step: string; done: number; total: number }
+  | { type: 'done'; result: LabWorkerResult }
+  | { type: 'failed'; code: string; details: Record<string, unknown>; message?: string };
+
+/** Every target the lab offers, with its default parameters. */
+export function allTargets(): LabTarget[] {
+  return [
+    { kind: 'churn', dropShare: 0.5, minBalance: 1000 },
+    { kind: 'loan' },
+    { kind: 'wealth' },
+    ...LAB_PRODUCT_CATEGORIES.map((category) => ({ kind: 'product' as const, category })),
+  ];
+}
+
+const BATCH = 20_000;
+
+/**
+ * Scores every eligible customer at `on` and writes the version's rows in batches (each its own short
+ * transaction, so the app's own writes are never kept waiting), then makes the version the active one
+ * for its target in one last transaction. The rows of an earlier run of the version are replaced.
+ */
+export function writeScores(
+  read: Database,
+  write: Database,
+  input: Extract<LabWorkerInput, { kind: 'score' }>,
+  progress: Progress,
+): number {
+  progress('features', 0, 3);
+  const s = scoreBook(read, input.modelText, input.target, input.on);
+  const n = s.ids.length;
+  progress('scoring', 1, 3);
+  write.prepare('DELETE FROM lab_scores WHERE version = ?').run(input.version);
+  const ins = write.prepare(
+    'INSERT INTO lab_scores (version, customer_id, score, decile, factors) VALUES (?, ?, ?, ?, ?)',
+  );
+  const batch = write.transaction((from: number, to: number) => {
+    for (let k = from; k < to; k++) ins.run(input.version, s.ids[k]!, s.scores[k]!, s.deciles[k]!, s.factors[k]!);
+  });
+  for (let from = 0; from < n; from += BATCH) {
+    batch(from, Math.min(n, from + BATCH));
+    progress('saving', 2 + Math.min(n, from + BATCH) / Math.max(1, n), 3);
+  }
+  write.transaction(() => {
+    write
+      .prepare(
+        `INSERT INTO lab_active (target_key, version) VALUES (?, ?) ON CONFLICT(target_key) DO UPDATE SET version = excluded.version`,
+      )
+      .run(input.key, input.version);
+    write
+      .prepare('UPDATE lab_models SET scored_at = ?, scored_on = ?, scored_customers = ? WHERE version = ?')
+      .run(input.at, input.on, n, input.version);
+  })();
+  return n;
+}
+
+/** Eligible customers and outcomes per target at the latest cut-off of a three-month window. */
+export function countTargets(db: Database): TargetCount[] {
+  const h = balanceHistory(db);
+  const range = cutoffRange(h, 3);
+  if (!range.latest) return allTargets().map((t) => ({ key: targetKey(t), eligible: 0, positives: 0 }));
+  const snap = computeFeatures(db, range.latest);
+  const end = monthEnd(range.latest, 3);
+  return allTargets().map((t) => {
+    const { eligible, y } = computeTarget(db, snap, t, end);
+    let e = 0;
+    let p = 0;
+    for (let i = 0; i < eligible.length; i++) {
+      e += eligible[i]!;
+      p += y[i]!;
+    }
+    return { key: targetKey(t), eligible: e, positives: p };
+  });
+}
+
+/** Past scores of a version against what has happened since its scoring date, per decile. */
+export function monitor(db: Database, input: Extract<LabWorkerInput, { kind: 'monitor' }>): LabMonitoring {
+  const rows = db
+    .prepare('SELECT customer_id, score, decile FROM lab_scores WHERE version = ? ORDER BY customer_id')
+    .raw()
+    .all(input.version) as [number, number, number][];
+  const h = balanceHistory(db);
+  const on = input.scoredOn;
+  const windowEnd = on ? monthEnd(on, input.outcomeMonths) : null;
+  const observedTo = h.to;
+  const end = on && windowEnd && observedTo ? [observedTo, windowEnd].sort()[0]! : null;
+  const realised = new Uint8Array(rows.length);
+  let elapsed = 0;
+  if (on && end && end > on) {
+    elapsed = Math.min(1, (dayOf(end) - dayOf(on)) / (dayOf(windowEnd!) - dayOf(on)));
+    const snap = computeFeatures(db, on);
+    const { y } = computeTarget(db, snap, input.target, end);
+    const rowOf = rowLookup(snap.ids);
+    rows.forEach(([id], k) => {
+      const r = rowOf(id);
+      realised[k] = r >= 0 ? y[r]! : 0;
+    });
+  }
+  const groups = Array.from({ length: 10 }, (_, g) => ({
+    group: g + 1,
+    customers: 0,
+    realised: 0,
+    rate: 0,
+    predicted: 0,
+  }));
+  rows.forEach(([, score, decile], k) => {
+    const g = groups[decile - 1]!;
+    g.customers++;
+    g.realised += realised[k]!;
+    g.predicted += score;
+  });
+  for (const g of groups) {
+    g.rate = g.customers ? g.realised / g.customers : 0;
+    g.predicted = g.customers ? g.predicted / g.customers : 0;
+  }
+  let a: number | null = null;
+  if (elapsed > 0) {
+    const v = auc(
+      Float64Array.from(rows, (r) => r[1]),
+      realised,
+    );
+    a = Number.isNaN(v) ? null : v;
+  }
+  return {
+    version: input.version,
+    key: input.key,
+    scoredAt: input.scoredAt,
+    scoredOn: on,
+    windowEnd,
+    observedTo,
+    elapsed,
+    groups,
+    realisedAuc: a,
+  };
+}

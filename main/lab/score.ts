@@ -1,0 +1,171 @@
+/**
+ * Scoring the book with a lab version: features as of the last month end the store holds, the model's
+ * probability for every eligible customer, the decile (1 = the top tenth, equal-size groups as in the
+ * ten-group table) and the three features raising the score most (each column's part in the log-odds:
+ * exact for the logistic regression, path attribution for the trees).
+ */
+import type { Database } from 'better-sqlite3';
+import { computeFeatures, eligibleAt, MONEY_FEATURES, moneyOut, type Snapshot } from '../../db/lab/features';
+import type { LabFactor, LabFeature, LabTarget } from '../../shared/lab';
+import { type BoostedModel, boostedContributions } from '../models/boosted';
+import type { Dataset } from '../models/dataset';
+import { predictModel } from '../models/evaluate';
+import { levelMap } from '../models/levels';
+import type { LogisticModel } from '../models/logistic';
+import { orderByScore } from '../models/metrics';
+import { parseModel } from '../models/serialize';
+import { datasetOf } from './train';
+
+export interface Scored {
+  on: string;
+  ids: Int32Array;
+  scores: Float64Array;
+  deciles: Uint8Array;
+  /** JSON text of LabFactor[] per customer. */
+  factors: string[];
+}
+
+/** Deciles of equal size, highest scores first (the first groups take one more when n does not divide). */
+export function decilesOf(scores: Float64Array): Uint8Array {
+  const n = scores.length;
+  const order = orderByScore(scores);
+  const out = new Uint8Array(n);
+  const base = Math.floor(n / 10);
+  const extra = n % 10;
+  let k = 0;
+  for (let g = 0; g < 10; g++) {
+    const size = base + (g < extra ? 1 : 0);
+    for (let j = 0; j < size; j++) out[order[k++]!] = g + 1;
+  }
+  return out;
+}
+
+interface Top3 {
+  col: Int16Array;
+  val: Float64Array;
+}
+
+function offer(t: Top3, row: number, col: number, v: number): void {
+  if (!(v > 0)) return;
+  const o = row * 3;
+  if (v > t.val[o + 2]!) {
+    if (v > t.val[o]!) {
+      t.val[o + 2] = t.val[o + 1]!;
+      t.col[o + 2] = t.col[o + 1]!;
+      t.val[o + 1] = t.val[o]!;
+      t.col[o + 1] = t.col[o]!;
+      t.val[o] = v;
+      t.col[o] = col;
+    } else if (v > t.val[o + 1]!) {
+      t.val[o + 2] = t.val[o + 1]!;
+      t.col[o + 2] = t.col[o + 1]!;
+      t.val[o + 1] = v;
+      t.col[o + 1] = col;
+    } else {
+      t.val[o + 2] = v;
+      t.col[o + 2] = col;
+    }
+  }
+}
+
+/** Column by column, so no row-by-column matrix is ever held: each part offered to the row's top three. */
+function logisticTop3(model: LogisticModel, data: Dataset, t: Top3, colIndex: Map<string, number>): void {
+  const n = data.rows;
+  let ind = 1 + model.numeric.length;
+  model.numeric.forEach((s, j) => {
+    const c = data.columns[colIndex.get(s.name)!]!;
+    if (c.kind !== 'numeric') return;
+    const w = s.sd > 0 ? model.theta[1 + j]! / s.sd : 0;
+    let on = 0;
+    let off = 0;
+    if (s.missing) {
+      const b = model.theta[ind++]!;
+      on = (b * (1 - s.missing.mean)) / s.missing.sd;
+      off = (-b * s.missing.mean) / s.missing.sd;
+    }
+    const ci = colIndex.get(s.name)!;
+    for (let r = 0; r < n; r++) {
+      const x = c.values[r]!;
+      offer(t, r, ci, Number.isNaN(x) ? on : w * (x - s.mean) + off);
+    }
+  });
+  let off = 1 + model.numeric.length + model.numeric.filter((s) => s.missing).length;
+  for (const s of model.categorical) {
+    const ci = colIndex.get(s.name)!;
+    const c = data.columns[ci]!;
+    const size = s.mean.length;
+    if (c.kind === 'categorical') {
+      const map = levelMap(s.levels, c);
+      const part = new Float64Array(size);
+      let shift = 0;
+      for (let l = 0; l < size; l++) {
+        const inv = s.sd[l]! > 0 ? 1 / s.sd[l]! : 0;
+        part[l] = model.theta[off + l]! * inv;
+        shift += model.theta[off + l]! * s.mean[l]! * inv;
+      }
+      for (let r = 0; r < n; r++) {
+        const raw = c.codes[r]!;
+        const code = raw < 0 ? s.missingCode : map[raw]!;
+        offer(t, r, ci, (code >= 0 ? part[code]! : 0) - shift);
+      }
+    }
+    off += size;
+  }
+}
+
+function boostedTop3(model: BoostedModel, data: Dataset, t: Top3, colIndex: Map<string, number>): void {
+  const cols = model.features.map((f) => colIndex.get(f.name)!);
+  for (let r = 0; r < data.rows; r++) {
+    const { parts } = boostedContributions(model, data, r);
+    for (let f = 0; f < parts.length; f++) offer(t, r, cols[f]!, parts[f]!);
+  }
+}
+
+function factorValue(data: Dataset, col: number, row: number): number | string | null {
+  const c = data.columns[col]!;
+  if (c.kind === 'categorical') {
+    const code = c.codes[row]!;
+    return code < 0 ? null : (c.levels[code] ?? null);
+  }
+  const v = c.values[row]!;
+  if (Number.isNaN(v)) return null;
+  const f = c.name as LabFeature;
+  const x = MONEY_FEATURES.has(f) ? moneyOut(v) : v;
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Scores the customers eligible at `on` (a month end) with the model text of a version. */
+export function scoreBook(db: Database, modelText: string, target: LabTarget, on: string, snap?: Snapshot): Scored {
+  const s = snap ?? computeFeatures(db, on);
+  const el = eligibleAt(s, target);
+  let m = 0;
+  for (let i = 0; i < el.length; i++) m += el[i]!;
+  const rows = new Uint32Array(m);
+  for (let i = 0, k = 0; i < el.length; i++) if (el[i]) rows[k++] = i;
+  const data = datasetOf(s, rows, new Uint8Array(s.ids.length));
+  const model = parseModel(modelText);
+  const all = new Uint32Array(m);
+  for (let i = 0; i < m; i++) all[i] = i;
+  const scores = predictModel(model, data, all);
+  const colIndex = new Map(data.columns.map((c, i) => [c.name, i]));
+  const top: Top3 = { col: new Int16Array(m * 3).fill(-1), val: new Float64Array(m * 3) };
+  if (model.kind === 'logistic') logisticTop3(model, data, top, colIndex);
+  else boostedTop3(model, data, top, colIndex);
+  const factors: string[] = new Array(m);
+  for (let r = 0; r < m; r++) {
+    const list: LabFactor[] = [];
+    for (let j = 0; j < 3; j++) {
+      const col = top.col[r * 3 + j]!;
+      if (col < 0) break;
+      list.push({
+        feature: data.columns[col]!.name as LabFeature,
+        value: factorValue(data, col, r),
+        effect: Math.round(top.val[r * 3 + j]! * 1000) / 1000,
+      });
+    }
+    factors[r] = JSON.stringify(list);
+  }
+  const ids = new Int32Array(m);
+  for (let k = 0; k < m; k++) ids[k] = s.ids[rows[k]!]!;
+  return { on, ids, scores, deciles: decilesOf(scores), factors };
+}

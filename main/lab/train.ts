@@ -1,0 +1,245 @@
+/**
+ * One training run of the model lab, from the store (read-only) to a version's figures and model:
+ * features as of the cut-off (db/lab/features.ts), the target over the window after it, k-fold
+ * cross-validation (on at most CV_MAX_ROWS sampled rows: the fold figures need not see a million),
+ * a time-based hold-out (train on the cut-off one window earlier, whose window ends at this cut-off;
+ * test here), then the final fit on every eligible customer. Pure computation over the connection
+ * given: the worker (main/lab/worker.ts) runs it off the main thread.
+ */
+import type { Database } from 'better-sqlite3';
+import { computeFeatures, computeTarget, type Snapshot } from '../../db/lab/features';
+import { balanceHistory, cutoffRange, isMonthEnd, monthEnd } from '../../db/lab/history';
+import type { LabLearner, LabVersionDetail } from '../../shared/api/lab';
+import { AppError } from '../../shared/errors';
+import type { LabFeature, LabTarget } from '../../shared/lab';
+import { allRows, type Column, type Dataset } from '../models/dataset';
+import { evaluate, type LearnerName, fitModel, predictModel, type Model } from '../models/evaluate';
+import { coefficients, OTHER_LEVEL, MISSING_LEVEL, stratifiedFolds } from '../models/logistic';
+import { auc } from '../models/metrics';
+import { serializeModel } from '../models/serialize';
+
+export const CV_MAX_ROWS = 200_000;
+const MIN_POSITIVES = 10;
+
+export interface TrainParams {
+  target: LabTarget;
+  learner: LabLearner;
+  outcomeMonths: number;
+  /** Month end; null: the latest the history allows. */
+  cutoff: string | null;
+  folds: number;
+  seed: number;
+}
+
+export type Figures = Pick<
+  LabVersionDetail,
+  'folds' | 'holdout' | 'groups' | 'calibration' | 'leaks' | 'strongest' | 'weights' | 'parameters' | 'cvRows'
+>;
+
+export interface TrainResult {
+  learner: LearnerName;
+  cutoff: string;
+  windowEnd: string;
+  rows: number;
+  positives: number;
+  auc: number;
+  holdoutAuc: number | null;
+  leak: boolean;
+  figures: Figures;
+  /** JSON: { features, model } — the model reads columns by feature name. */
+  model: string;
+  seconds: number;
+}
+
+export type Progress = (step: string, done: number, total: number) => void;
+
+/** The cut-off to use and its window's end, or LAB_NO_HISTORY. */
+export function resolveWindow(
+  db: Database,
+  outcomeMonths: number,
+  cutoff: string | null,
+): { cutoff: string; windowEnd: string; earliest: string } {
+  const h = balanceHistory(db);
+  const range = cutoffRange(h, outcomeMonths);
+  const c = cutoff ?? range.latest;
+  const fail = () => {
+    throw new AppError('LAB_NO_HISTORY', { cutoff: c, outcomeMonths, from: h.from, to: h.to });
+  };
+  if (!c || !range.earliest || !range.latest) return fail();
+  if (!isMonthEnd(c) || c < range.earliest || c > range.latest) return fail();
+  return { cutoff: c, windowEnd: monthEnd(c, outcomeMonths), earliest: range.earliest };
+}
+
+/** The eligible rows of a snapshot as a learner's data set. */
+export function datasetOf(snap: Snapshot, rows: Uint32Array, y: Uint8Array): Dataset {
+  const columns: Column[] = snap.columns.map((c) => {
+    if (c.kind === 'numeric') {
+      const v = new Float32Array(rows.length);
+      for (let k = 0; k < rows.length; k++) v[k] = c.values[rows[k]!]!;
+      return { kind: 'numeric', name: c.name, values: v };
+    }
+    const codes = new Int32Array(rows.length);
+    for (let k = 0; k < rows.length; k++) codes[k] = c.codes[rows[k]!]!;
+    return { kind: 'categorical', name: c.name, codes, levels: c.levels };
+  });
+  const target = new Uint8Array(rows.length);
+  for (let k = 0; k < rows.length; k++) target[k] = y[rows[k]!]!;
+  return { rows: rows.length, columns, target };
+}
+
+function indexesOf(flags: Uint8Array): Uint32Array {
+  let m = 0;
+  for (let i = 0; i < flags.length; i++) m += flags[i]!;
+  const out = new Uint32Array(m);
+  let k = 0;
+  for (let i = 0; i < flags.length; i++) if (flags[i]) out[k++] = i;
+  return out;
+}
+
+/** A stratified sample of at most `max` rows (every class keeps its share). */
+function sampleDataset(d: Dataset, max: number, seed: number): Dataset {
+  if (d.rows <= max) return d;
+  const parts = Math.ceil(d.rows / max);
+  const fold = stratifiedFolds(d.target, allRows(d.rows), parts, seed);
+  const keep = new Uint8Array(d.rows);
+  for (let i = 0; i < d.rows; i++) if (fold[i] === 0) keep[i] = 1;
+  const rows = indexesOf(keep);
+  const snapLike = { columns: d.columns } as Snapshot;
+  return datasetOf(snapLike, rows, d.target);
+}
+
+function weightsOf(model: Model): Figures['weights'] {
+  if (model.kind === 'logistic') {
+    return coefficients(model)
+      .terms.filter((t) => !t.missing && t.standardised !== 0)
+      .sort((a, b) => Math.abs(b.standardised) - Math.abs(a.standardised))
+      .slice(0, 20)
+      .map((t) => ({
+        feature: t.column as LabFeature,
+        level:
+          t.level === undefined
+            ? null
+            : t.level === OTHER_LEVEL
+              ? 'other'
+              : t.level === MISSING_LEVEL
+                ? 'missing'
+                : t.level,
+        weight: t.standardised,
+      }));
+  }
+  const total = model.gain.reduce((a, b) => a + b, 0) || 1;
+  return model.features
+    .map((f, i) => ({ feature: f.name as LabFeature, level: null, weight: (model.gain[i] ?? 0) / total }))
+    .filter((w) => w.weight > 0)
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, 20);
+}
+
+export function trainLab(db: Database, p: TrainParams, progress: Progress): TrainResult {
+  const t0 = performance.now();
+  const w = resolveWindow(db, p.outcomeMonths, p.cutoff);
+  const totalSteps = 5;
+  progress('features', 0, totalSteps);
+  const snap = computeFeatures(db, w.cutoff);
+  const { eligible, y } = computeTarget(db, snap, p.target, w.windowEnd);
+  const rows = indexesOf(eligible);
+  const data = datasetOf(snap, rows, y);
+  let positives = 0;
+  for (let i = 0; i < data.rows; i++) positives += data.target[i]!;
+  if (positives < MIN_POSITIVES || data.rows - positives < MIN_POSITIVES) {
+    throw new AppError('LAB_TOO_FEW', { rows: data.rows, positives });
+  }
+  progress('folds', 1, totalSteps);
+  const cvData = sampleDataset(data, CV_MAX_ROWS, p.seed);
+  const ev = evaluate(cvData, {
+    learner: p.learner,
+    mode: { kind: 'folds', folds: p.folds },
+    seed: p.seed,
+    onProgress: (_s, done, total) => progress('folds', 1 + done / total, totalSteps),
+  });
+  const chosen = ev.results.find((r) => r.learner === ev.chosen)!;
+  progress('final', 2, totalSteps);
+  const model = fitModel(ev.chosen, data, allRows(data.rows), p.seed);
+
+  // Time-based hold-out: the same learner trained one window earlier, tested on this cut-off's customers.
+  progress('holdout', 3, totalSteps);
+  let holdout: Figures['holdout'] = null;
+  const earlier = monthEnd(w.cutoff, -p.outcomeMonths);
+  if (earlier >= w.earliest) {
+    const s1 = computeFeatures(db, earlier);
+    const t1 = computeTarget(db, s1, p.target, w.cutoff);
+    const r1 = indexesOf(t1.eligible);
+    const d1 = datasetOf(s1, r1, t1.y);
+    let pos1 = 0;
+    for (let i = 0; i < d1.rows; i++) pos1 += d1.target[i]!;
+    if (pos1 >= MIN_POSITIVES && d1.rows - pos1 >= MIN_POSITIVES) {
+      const m1 = fitModel(ev.chosen, d1, allRows(d1.rows), p.seed + 1);
+      const s = predictModel(m1, data, allRows(data.rows));
+      const a = auc(s, data.target);
+      holdout = {
+        trainCutoff: earlier,
+        testCutoff: w.cutoff,
+        trainRows: d1.rows,
+        testRows: data.rows,
+        auc: Number.isNaN(a) ? null : a,
+      };
+    }
+  }
+  progress('saving', 4, totalSteps);
+  const settings = chosen.settings.at(-1);
+  const figures: Figures = {
+    cvRows: cvData.rows,
+    folds: chosen.folds.map((f) => ({
+      fold: f.fold,
+      rows: f.testRows,
+      positives: f.testPositives,
+      auc: Number.isNaN(f.auc) ? null : f.auc,
+    })),
+    holdout,
+    groups: chosen.groups.map((g) => ({
+      group: g.group,
+      customers: g.customers,
+      positives: g.positives,
+      rate: g.rate,
+      lift: g.lift,
+      meanScore: g.meanScore,
+      cumulativeCapture: g.cumulativeCapture,
+    })),
+    calibration: chosen.calibration.map((c) => ({
+      from: c.from,
+      to: c.to,
+      customers: c.customers,
+      predicted: c.meanPredicted,
+      actual: c.actualRate,
+    })),
+    leaks: ev.leaks.map((l) => ({ feature: l.column as LabFeature, auc: l.auc })),
+    strongest: ev.strongest.map((l) => ({ feature: l.column as LabFeature, auc: l.auc })),
+    weights: weightsOf(model),
+    parameters: {
+      folds: p.folds,
+      seed: p.seed,
+      penalty: model.kind === 'logistic' ? model.penalty : null,
+      lambda: model.kind === 'logistic' ? model.lambda : null,
+      trees: model.kind === 'boosted' ? model.trees : null,
+      learningRate:
+        model.kind === 'boosted'
+          ? model.learningRate
+          : settings && 'learningRate' in settings
+            ? settings.learningRate
+            : null,
+    },
+  };
+  return {
+    learner: ev.chosen,
+    cutoff: w.cutoff,
+    windowEnd: w.windowEnd,
+    rows: data.rows,
+    positives,
+    auc: chosen.meanFoldAuc,
+    holdoutAuc: holdout?.auc ?? null,
+    leak: ev.leaks.length > 0,
+    figures,
+    model: serializeModel(model),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
