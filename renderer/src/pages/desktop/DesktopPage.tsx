@@ -5,8 +5,10 @@ import 'react-resizable/css/styles.css';
 import { useTranslation } from 'react-i18next';
 import {
   DESKTOP_COLS,
+  REPORTING_WIDGETS,
   WIDGET_ROLES,
   type DesktopRole,
+  type FiguresUpdating,
   type DesktopView,
   type Widget,
   type WidgetKind,
@@ -16,6 +18,7 @@ import { api, downloadFile, toApiError, type ApiError } from '../../api/client';
 import { useApi } from '../../api/use-api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice, Loading } from '../../components/ui';
+import { UpdatingBadge, useReloadWhileUpdating } from '../../components/UpdatingBadge';
 import { useSession } from '../../session';
 import { AddWidgetDialog } from './AddWidgetDialog';
 import { WIDGET_REGISTRY } from './registry';
@@ -45,6 +48,8 @@ export function DesktopPage() {
   useEffect(() => {
     if (desk.data) setWidgets(desk.data.layout.widgets);
   }, [desk.data]);
+  // Figures refilled after an upgrade: fetched again until they are complete (not while arranging).
+  useReloadWhileUpdating(desk.data?.updating, desk.reload, !editing);
 
   // Saves are serialised: the latest layout wins, never an older one arriving late.
   const pending = useRef<Widget[] | null>(null);
@@ -198,6 +203,7 @@ export function DesktopPage() {
                   onError={setSaveError}
                   widget={w}
                   result={view.widgets[w.id]}
+                  updating={REPORTING_WIDGETS.includes(w.kind) ? view.updating : null}
                   editing={editing}
                   onRemove={() => save(widgets.filter((x) => x.id !== w.id))}
                   onMove={(dx, dy) =>
@@ -240,6 +246,7 @@ export function DesktopPage() {
 function WidgetFrame({
   widget,
   result,
+  updating,
   editing,
   onRemove,
   onMove,
@@ -249,6 +256,8 @@ function WidgetFrame({
   onError: (e: ApiError | undefined) => void;
   widget: Widget;
   result: WidgetResult | undefined;
+  /** Set while the reporting summaries this widget reads are refilled after an upgrade. */
+  updating: FiguresUpdating | null | undefined;
   editing: boolean;
   onRemove: () => void;
   onMove: (dx: number, dy: number) => void;
@@ -275,6 +284,7 @@ function WidgetFrame({
       <header className={editing ? 'desk-handle desk-editing' : 'desk-handle'} title={t('desktop.dragHandle')}>
         {/* the whole title, also when cut to the widget's width */}
         <h2 title={title}>{title}</h2>
+        <UpdatingBadge updating={updating} />
         {editing && (
           // the tools on a row of their own under the title (which they used to squeeze), in labelled groups
           // biome-ignore lint/a11y/useSemanticElements: a toolbar of buttons, not a form section: a fieldset's border and legend would be wrong here

@@ -30,6 +30,7 @@ import { reportFilterFromHash, reportHash } from './report-url';
 import { ReportChart, type ChartHandle, type ChartSpec } from './ReportChart';
 import './reports.css';
 import { TIERS_AND_NONE } from '../../../../shared/tiers';
+import { UpdatingBadge, useReloadWhileUpdating } from '../../components/UpdatingBadge';
 
 const TIER_CHOICES = TIERS_AND_NONE;
 
@@ -82,6 +83,8 @@ export function ReportsPage() {
   };
   const options = useApi('reports.options', {});
   const result = useApi('reports.run', { report, filter });
+  // Summaries refilled after an upgrade: marked, and fetched again until they are complete.
+  useReloadWhileUpdating(result.data?.updating, result.reload);
   const [notice, setNotice] = useState<string | null>(null);
   const exporting = useAction();
 
@@ -95,6 +98,7 @@ export function ReportsPage() {
       <header className="page-header">
         <h1 id="page-title">{t('reports.title')}</h1>
         {options.data?.ownBook && <span className="muted">{t('reports.ownBook')}</span>}
+        <UpdatingBadge updating={result.data?.updating} />
       </header>
       {/* Each report is its own URL: a nav of links marked aria-current, not ARIA tabs (tabs switch panels in place). */}
       <nav className="report-tabs" aria-label={t('reports.title')}>
