@@ -13,6 +13,7 @@ import { exportsHandlers } from './handlers/exports';
 import { gridHandlers } from './handlers/grid';
 import { importsHandlers } from './handlers/imports';
 import { labHandlers } from './handlers/lab';
+import { analyticsHandlers } from './handlers/analytics';
 import { listsHandlers } from './handlers/lists';
 import { referralsHandlers } from './handlers/referrals';
 import { contactsHandlers } from './handlers/contacts';
@@ -98,6 +99,7 @@ export function createRegistry(services: Services, opts: { lookupPolicy?: Lookup
     settingsHandlers,
     syncHandlers,
     labHandlers,
+    analyticsHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
     ...systemHandlers,
@@ -123,6 +125,7 @@ export function createRegistry(services: Services, opts: { lookupPolicy?: Lookup
     ...settingsHandlers,
     ...syncHandlers,
     ...labHandlers,
+    ...analyticsHandlers,
   };
   void complete;
   for (const name of Object.keys(contract)) {

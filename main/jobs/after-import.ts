@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { log } from '../log';
 import { runRules } from '../../db/relationship/rules';
 import { generateReminders } from '../../db/relationship/reminder-rules';
+import { runNextProduct } from '../../db/analytics/next-product';
 
 /**
  * Work that follows the data: reminders to generate, opportunity rules to evaluate. Each step runs on
@@ -34,6 +35,8 @@ const STEPS: AfterImportStep[] = [
   // this connection's checkpoints (db/reporting/maintain.ts).
   { name: 'statistics', run: (db) => void db.pragma('main.optimize = 0x10002') },
   { name: 'opportunity-rules', run: (db, ctx) => void runRules(db, ctx.today) },
+  // 客户产品匹配: rules mined again, offers rewritten only for customers whose holdings or ranking changed
+  { name: 'next-product', run: (db, ctx) => void runNextProduct(db, { today: ctx.today }) },
   { name: 'reminders', run: (db, ctx) => void generateReminders(db, { today: ctx.today, reason: ctx.reason }) },
 ];
 

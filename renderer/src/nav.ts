@@ -24,6 +24,8 @@ export const ROUTES = [
   'reports',
   'sync',
   'lab',
+  'watchlist',
+  'analytics',
 ] as const;
 export type RouteId = (typeof ROUTES)[number];
 
@@ -55,8 +57,11 @@ const NAV: readonly NavDef[] = [
   { id: 'staleContacts', permission: 'contact.log', labelKey: 'nav.staleContacts' },
   { id: 'opportunities', permission: 'opportunity.work', labelKey: 'nav.opportunities' },
   { id: 'campaigns', permission: 'opportunity.work', labelKey: 'nav.campaigns' },
+  // 风险预警: the customers in scope rated 关注 or worse, with their follow-ups
+  { id: 'watchlist', permission: 'customer.list', labelKey: 'risk.nav' },
   { id: 'imports', permission: 'job.manage', labelKey: 'nav.imports' },
   { id: 'rules', permission: 'rule.manage', labelKey: 'nav.rules' },
+  { id: 'analytics', permission: 'rule.manage', labelKey: 'analytics.nav' },
   { id: 'tiers', permission: 'job.manage', labelKey: 'nav.tiers' },
   // 模型实验室: the president and the administrator (who sees the figures, never a customer)
   { id: 'lab', permission: 'model.lab', labelKey: 'lab.nav' },

@@ -29,6 +29,7 @@ export const AUDIT_ACTION_GROUPS = {
     'opportunities.undoWon',
     'campaigns.create',
     'campaigns.importResults',
+    'risk.followUp',
   ],
   data: [
     'exports.start',
@@ -59,6 +60,8 @@ export const AUDIT_ACTION_GROUPS = {
     'rules.save',
     'rules.run',
     'referrals.saveSettings',
+    'analytics.saveNextProduct',
+    'analytics.saveRisk',
     'desktop.template.publish',
     'sync.join',
     'sync.leave',

@@ -8,6 +8,7 @@ import { exportsApi } from './exports';
 import { gridApi } from './grid';
 import { importsApi } from './imports';
 import { labApi } from './lab';
+import { analyticsApi } from './analytics';
 import { listsApi } from './lists';
 import { referralsApi } from './referrals';
 import { contactsApi } from './contacts';
@@ -49,6 +50,7 @@ export const contract = {
   ...settingsApi,
   ...syncApi,
   ...labApi,
+  ...analyticsApi,
 } as const;
 
 export type Contract = typeof contract;
@@ -81,6 +83,7 @@ export * from './audit';
 export * from './auth';
 export * from './common';
 export * from './lab';
+export * from './analytics';
 export * from './customer360';
 export * from './customers';
 export * from './desktop';

@@ -17,6 +17,7 @@ export const REMINDER_KINDS = [
   'account_closure', // 销户
   'work_item', // 工作事项 (contact next steps)
   'referral_sla', // 转介首次联系到期
+  'risk_signal', // 风险预警信号 (db/analytics/risk.ts)
 ] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 
@@ -27,6 +28,7 @@ export const PAST_KINDS: readonly ReminderKind[] = [
   'loan_disbursement',
   'tier_change',
   'account_closure',
+  'risk_signal',
 ];
 /** Kinds with an amount threshold. */
 export const THRESHOLD_KINDS: readonly ReminderKind[] = ['large_deposit', 'large_withdrawal'];
@@ -60,6 +62,7 @@ export const DEFAULT_PREFS: Record<ReminderKind, Omit<ReminderPref, 'kind'>> = {
   account_closure: { enabled: true, leadDays: 7, workingDays: false, thresholdFen: null },
   work_item: { enabled: true, leadDays: 0, workingDays: false, thresholdFen: null },
   referral_sla: { enabled: true, leadDays: 1, workingDays: true, thresholdFen: null },
+  risk_signal: { enabled: true, leadDays: 7, workingDays: false, thresholdFen: null },
 };
 
 export interface ReminderAudience {

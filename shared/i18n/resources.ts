@@ -17,6 +17,7 @@ import imports from './domains/imports.json';
 import labEngine from './domains/lab-engine.json';
 import modelLab from './domains/model-lab.json';
 import models from './domains/models.json';
+import nextProductRisk from './domains/next-product-risk.json';
 import opportunities from './domains/opportunities.json';
 import queryAudit from './domains/query-audit.json';
 import referrals from './domains/referrals.json';
@@ -47,6 +48,7 @@ const DOMAINS: Record<string, DomainFile> = {
   'lab-engine': labEngine,
   'model-lab': modelLab,
   models,
+  'next-product-risk': nextProductRisk,
   opportunities,
   'query-audit': queryAudit,
   referrals,

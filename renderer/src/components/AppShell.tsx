@@ -16,6 +16,8 @@ import { ReportsPage } from '../pages/reports/ReportsPage';
 import { OpportunitiesPage } from '../pages/opportunities/OpportunitiesPage';
 import { CampaignsPage } from '../pages/opportunities/CampaignsPage';
 import { RulesPage } from '../pages/opportunities/RulesPage';
+import { AnalyticsSettingsPage } from '../pages/analytics/AnalyticsSettingsPage';
+import { WatchListPage } from '../pages/analytics/WatchListPage';
 import { UsersPage } from '../pages/UsersPage';
 import { PasswordResetsPage } from '../pages/PasswordResetsPage';
 import { ReferralQueuePage } from '../pages/referrals/ReferralQueuePage';
@@ -148,6 +150,10 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <SyncPage />;
     case 'lab':
       return <ModelLabPage />;
+    case 'watchlist':
+      return <WatchListPage />;
+    case 'analytics':
+      return <AnalyticsSettingsPage />;
   }
 }
 

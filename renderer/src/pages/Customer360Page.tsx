@@ -19,6 +19,8 @@ import { CustomerContacts, LogContactButton } from './referrals/CustomerContacts
 import { CustomerOpportunities } from './opportunities/CustomerOpportunities';
 import { CustomerReminders } from './reminders/CustomerReminders';
 import { CustomerModelScores } from './lab/CustomerModelScores';
+import { CustomerNextProducts } from './analytics/NextProduct';
+import { CustomerRiskPanel } from './analytics/CustomerRisk';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -141,6 +143,10 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
         </section>
       </div>
       <CustomerModelScores customerId={id} />
+      <div className="grid-2">
+        <CustomerNextProducts customerId={id} />
+        <CustomerRiskPanel customerId={id} />
+      </div>
       <section className="panel" aria-labelledby="c360-accounts">
         <h2 id="c360-accounts">{t('c360.accounts')}</h2>
         {data.accounts.length === 0 ? (

@@ -7,6 +7,7 @@ import { Empty, ErrorNotice, SuccessNotice } from '../components/ui';
 import { count } from '../format';
 import { anyModalOpen, isTyping } from '../router';
 import { MyReferrals, ReferralDialog } from './referrals/FlagReferral';
+import { NextProductHint } from './analytics/NextProduct';
 
 export const SEARCH_DEBOUNCE_MS = 200;
 const LIMIT = 20;
@@ -299,6 +300,8 @@ function CustomerCard({ customer, onFlag }: { customer: CustomerSummary | null; 
           <dd>{customer.managerName ?? t('customer.noManager')}</dd>
         </dl>
       )}
+      {/* 客户产品匹配: what to suggest at the counter, with why */}
+      {customer && <NextProductHint key={customer.id} customerId={customer.id} />}
       {customer && (
         <div className="form-actions">
           <button

@@ -150,6 +150,15 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'lab.scores': ['president', 'manager'],
   'lab.push': ['president'],
   'lab.monitoring': ['president', 'admin'],
+  'nextProduct.forCustomer': ['president', 'manager', 'teller'],
+  'nextProduct.rules': ['admin'],
+  'analytics.settings': ['admin'],
+  'analytics.saveNextProduct': ['admin'],
+  'analytics.saveRisk': ['admin'],
+  'risk.watchList': ['president', 'manager'],
+  'risk.forCustomer': ['president', 'manager'],
+  'risk.owners': ['president', 'manager'],
+  'risk.followUp': ['president', 'manager'],
 };
 
 let w: World;

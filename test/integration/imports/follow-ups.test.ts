@@ -33,6 +33,7 @@ describe('follow-up steps in a worker', () => {
     expect(services.followUps.last.map((r) => [r.name, r.ok])).toEqual([
       ['statistics', true],
       ['opportunity-rules', true],
+      ['next-product', true],
       ['reminders', true],
     ]);
     const opps = count(`SELECT COUNT(*) AS n FROM opportunities WHERE source = 'rule'`);

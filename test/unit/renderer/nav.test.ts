@@ -16,6 +16,7 @@ describe('renderer navigation', () => {
       'staleContacts',
       'opportunities',
       'campaigns',
+      'watchlist',
       'audit',
       'reminders',
       'passwordResets',
@@ -28,6 +29,7 @@ describe('renderer navigation', () => {
       'staleContacts',
       'opportunities',
       'campaigns',
+      'watchlist',
       'reminders',
     ]);
     expect(ids('teller')).toEqual(['home', 'reminders']);
@@ -35,6 +37,7 @@ describe('renderer navigation', () => {
       'home',
       'imports',
       'rules',
+      'analytics',
       'tiers',
       'users',
       'audit',

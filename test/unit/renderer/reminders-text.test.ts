@@ -39,6 +39,7 @@ const PARAMS: Record<ReminderKind, Reminder['params']> = {
   account_closure: { accountTail: '1234', accountKind: 'demand' },
   work_item: { text: '回访理财需求' },
   referral_sla: { interest: 'wealth', customer: '张伟' },
+  risk_signal: { signal: 'outflow' },
 };
 
 describe('reminder texts', () => {

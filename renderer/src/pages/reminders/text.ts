@@ -62,6 +62,10 @@ export function reminderText(t: TFunction, r: Pick<Reminder, 'kind' | 'params' |
       });
     case 'account_closure':
       return t('reminders.text.account_closure', { tail: str(p.accountTail) });
+    case 'risk_signal':
+      return t('reminders.text.risk_signal', {
+        signal: t(`risk.signals.${str(p.signal)}`, { defaultValue: t('risk.signals.other') }),
+      });
     case 'work_item':
       return t('reminders.text.work_item', { text: str(p.text ?? p.note ?? p.title) });
     case 'referral_sla': {

@@ -1,0 +1,183 @@
+import type { Database } from 'better-sqlite3';
+import {
+  RISK_SIGNALS,
+  SIGNAL_WEIGHT,
+  riskLevel,
+  type RiskLevel,
+  type RiskSettings,
+  type RiskSignal,
+} from '../../shared/analytics';
+import { addDays } from '../../shared/dates';
+import { riskSettings } from './settings';
+
+/**
+ * 风险预警: early-warning signals found on the book after each import, and the rating they add up to.
+ * Each signal is one set-based statement over indexed data, with the bank's thresholds as parameters:
+ *
+ * - overdue: an active loan overdue riskOverdueDays or more, or classified below 正常 (五级分类);
+ * - utilisation: loan balance over principal at least riskUtilisationPct, up riskUtilisationRisePts points
+ *   against the figure this store recorded riskUtilisationDays or more ago (the extract has no history, so
+ *   every run records the figures that changed in loan_utilisation_history);
+ * - outflow: debits of 10,000 yuan and more (the transactions_large index) in the last riskOutflowDays adding up
+ *   to riskOutflowMinFen and to riskOutflowPct of what the customer had before them (AUM now + the outflow);
+ * - collapse: AUM now at most (100 − riskCollapsePct)% of the month end riskCollapseMonths back
+ *   (report_customer_months), from at least riskCollapseMinFen;
+ * - dormancy: no transaction for riskDormantDays (up to a year more: older quiet is plain dormancy, not a
+ *   change) after at least riskActiveTxns transactions in the 180 days before the last one.
+ *
+ * Guarantor links are not a signal: the loan extract names a guarantee type but no guarantor.
+ * The score is the sum of the standing signals' weights; the level follows the bank's thresholds.
+ */
+
+export interface Found {
+  customerId: number;
+  signal: RiskSignal;
+  facts: Record<string, number | string | null>;
+}
+
+const SIGNAL_SQL: Record<RiskSignal, (s: RiskSettings, today: string) => { sql: string; params: (string | number)[] }> =
+  {
+    overdue: (s) => ({
+      sql: `SELECT l.customer_id AS customerId, json_object('days', MAX(l.overdue_days), 'balanceFen', SUM(l.balance_fen),
+            'worst', MAX(CASE l.classification WHEN 'loss' THEN 4 WHEN 'doubtful' THEN 3 WHEN 'substandard' THEN 2
+                                             WHEN 'special_mention' THEN 1 ELSE 0 END)) AS facts
+          FROM loans l JOIN customers c ON c.id = l.customer_id
+          WHERE l.status = 'active' AND (l.overdue_days >= ? OR l.classification <> 'normal') AND c.status <> 'closed'
+          GROUP BY l.customer_id`,
+      params: [s.riskOverdueDays],
+    }),
+    utilisation: (s, today) => ({
+      sql: `SELECT n.customer_id AS customerId,
+            json_object('pct', CAST(ROUND(100.0 * n.balance_fen / n.principal_fen) AS INTEGER),
+                        'beforePct', CAST(ROUND(100.0 * h.balance_fen / h.principal_fen) AS INTEGER), 'since', h.on_date) AS facts
+          FROM temp.risk_loans n
+          JOIN loan_utilisation_history h ON h.customer_id = n.customer_id
+            AND h.on_date = (SELECT MAX(on_date) FROM loan_utilisation_history x WHERE x.customer_id = n.customer_id AND x.on_date <= ?)
+          WHERE n.principal_fen > 0 AND h.principal_fen > 0
+            AND 100.0 * n.balance_fen / n.principal_fen >= ?
+            AND 100.0 * n.balance_fen / n.principal_fen - 100.0 * h.balance_fen / h.principal_fen >= ?`,
+      params: [addDays(today, -s.riskUtilisationDays), s.riskUtilisationPct, s.riskUtilisationRisePts],
+    }),
+    outflow: (s, today) => ({
+      sql: `SELECT o.customer_id AS customerId,
+            json_object('outFen', o.out_fen, 'count', o.n, 'aumFen', c.aum_fen, 'days', ?) AS facts
+          FROM (SELECT t.customer_id, SUM(t.amount_fen) AS out_fen, COUNT(*) AS n FROM transactions t
+                WHERE t.amount_fen >= 1000000 AND t.txn_at >= ? AND t.txn_at < ? AND t.direction = 'D'
+                GROUP BY t.customer_id HAVING SUM(t.amount_fen) >= ?) o
+          JOIN customers c ON c.id = o.customer_id
+          WHERE c.status <> 'closed' AND 100.0 * o.out_fen / (MAX(c.aum_fen, 0) + o.out_fen) >= ?`,
+      params: [
+        s.riskOutflowDays,
+        addDays(today, -s.riskOutflowDays + 1),
+        addDays(today, 1),
+        s.riskOutflowMinFen,
+        s.riskOutflowPct,
+      ],
+    }),
+    collapse: (s) => ({
+      // the month end riskCollapseMonths before the latest reporting month (when it is a reporting month too)
+      sql: `WITH base(month) AS (
+            SELECT m.month FROM report_months m
+            WHERE m.month = strftime('%Y-%m', (SELECT MAX(month) FROM report_months) || '-01', '-' || ? || ' months'))
+          SELECT r.customer_id AS customerId,
+            json_object('beforeFen', r.deposit_fen + r.wealth_fen, 'nowFen', c.aum_fen, 'month', r.month) AS facts
+          FROM base JOIN report_customer_months r ON r.month = base.month
+          JOIN customers c ON c.id = r.customer_id
+          WHERE c.status <> 'closed' AND r.deposit_fen + r.wealth_fen >= MAX(?, 1)
+            AND c.aum_fen <= (r.deposit_fen + r.wealth_fen) * (100 - ?) / 100.0`,
+      params: [s.riskCollapseMonths, s.riskCollapseMinFen, s.riskCollapsePct],
+    }),
+    dormancy: (s, today) => ({
+      sql: `SELECT c.id AS customerId,
+            json_object('lastTxnOn', c.last_txn_on, 'txns',
+              (SELECT COUNT(*) FROM transactions t WHERE t.customer_id = c.id
+                 AND t.txn_at >= date(c.last_txn_on, '-180 days') AND t.txn_at < date(c.last_txn_on, '+1 day'))) AS facts
+          FROM customers c
+          WHERE c.last_txn_on <= ? AND c.last_txn_on > ? AND c.status <> 'closed'
+            AND (SELECT COUNT(*) FROM transactions t WHERE t.customer_id = c.id
+                   AND t.txn_at >= date(c.last_txn_on, '-180 days') AND t.txn_at < date(c.last_txn_on, '+1 day')) >= ?`,
+      params: [addDays(today, -s.riskDormantDays), addDays(today, -s.riskDormantDays - 365), s.riskActiveTxns],
+    }),
+  };
+
+/** Every signal standing today, in signal order (pure read apart from temp tables). */
+export function findSignals(db: Database, s: RiskSettings, today: string): Found[] {
+  prepareLoans(db);
+  const out: Found[] = [];
+  for (const signal of RISK_SIGNALS) {
+    const { sql, params } = SIGNAL_SQL[signal](s, today);
+    for (const r of db.prepare<(string | number)[], { customerId: number; facts: string }>(sql).all(...params))
+      out.push({ customerId: r.customerId, signal, facts: JSON.parse(r.facts) as Found['facts'] });
+  }
+  return out;
+}
+
+/** Today's loan figures per customer (active loans), for the utilisation signal and its history. */
+function prepareLoans(db: Database): void {
+  db.exec(`DROP TABLE IF EXISTS temp.risk_loans;
+    CREATE TEMP TABLE risk_loans (customer_id INTEGER PRIMARY KEY, balance_fen INTEGER NOT NULL, principal_fen INTEGER NOT NULL);
+    INSERT INTO temp.risk_loans SELECT l.customer_id, SUM(l.balance_fen), SUM(l.principal_fen)
+      FROM loans l JOIN customers c ON c.id = l.customer_id WHERE l.status = 'active' AND c.status <> 'closed' GROUP BY l.customer_id;`);
+}
+
+export interface RiskRunResult {
+  signals: number;
+  rated: number;
+  byLevel: Record<RiskLevel, number>;
+  ms: number;
+}
+
+/**
+ * Finds the signals, keeps each standing signal's first_seen date, rates every customer with a signal and
+ * records today's loan figures, in one transaction. Idempotent for a given day and book.
+ */
+export function runRisk(db: Database, opts: { today: string; settings?: RiskSettings }): RiskRunResult {
+  const t0 = performance.now();
+  const s = opts.settings ?? riskSettings(db).value;
+  const today = opts.today;
+  const result = db.transaction(() => {
+    const found = findSignals(db, s, today);
+    db.exec(`DROP TABLE IF EXISTS temp.risk_found;
+      CREATE TEMP TABLE risk_found (customer_id INTEGER NOT NULL, signal TEXT NOT NULL, facts TEXT NOT NULL, PRIMARY KEY (customer_id, signal))`);
+    const ins = db.prepare('INSERT INTO temp.risk_found VALUES (?, ?, ?)');
+    for (const f of found) ins.run(f.customerId, f.signal, JSON.stringify(f.facts));
+    db.exec(`DELETE FROM customer_risk_signals WHERE NOT EXISTS (
+        SELECT 1 FROM temp.risk_found f WHERE f.customer_id = customer_risk_signals.customer_id AND f.signal = customer_risk_signals.signal)`);
+    db.prepare(
+      `INSERT INTO customer_risk_signals (customer_id, signal, first_seen, facts) SELECT customer_id, signal, ?, facts FROM temp.risk_found WHERE true
+       ON CONFLICT(customer_id, signal) DO UPDATE SET facts = excluded.facts`,
+    ).run(today);
+    // the rating: the weights as a small table joined to the standing signals
+    const weights = JSON.stringify(RISK_SIGNALS.map((sig) => ({ sig, w: s[SIGNAL_WEIGHT[sig]] })));
+    db.exec('DELETE FROM customer_risk');
+    db.prepare(
+      `INSERT INTO customer_risk (customer_id, score, level, rated_on)
+       SELECT x.customer_id, x.score,
+              CASE WHEN x.score >= ? THEN 'high' WHEN x.score >= ? THEN 'warning' WHEN x.score >= ? THEN 'watch' ELSE 'normal' END, ?
+       FROM (SELECT r.customer_id, SUM(json_extract(w.value, '$.w')) AS score
+             FROM customer_risk_signals r JOIN json_each(?) w ON json_extract(w.value, '$.sig') = r.signal
+             GROUP BY r.customer_id) x`,
+    ).run(s.riskLevelHigh, s.riskLevelWarning, s.riskLevelWatch, today, weights);
+    // today's loan figures, a row only where they changed since the last one recorded before today
+    db.prepare(
+      `INSERT INTO loan_utilisation_history (customer_id, on_date, balance_fen, principal_fen)
+       SELECT n.customer_id, ?, n.balance_fen, n.principal_fen FROM temp.risk_loans n
+       WHERE NOT EXISTS (SELECT 1 FROM loan_utilisation_history h WHERE h.customer_id = n.customer_id
+                           AND h.on_date = (SELECT MAX(on_date) FROM loan_utilisation_history y WHERE y.customer_id = n.customer_id AND y.on_date < ?)
+                           AND h.balance_fen = n.balance_fen AND h.principal_fen = n.principal_fen)
+       ON CONFLICT(customer_id, on_date) DO UPDATE SET balance_fen = excluded.balance_fen, principal_fen = excluded.principal_fen`,
+    ).run(today, today);
+    db.exec('DROP TABLE temp.risk_found; DROP TABLE temp.risk_loans;');
+    const byLevel: Record<RiskLevel, number> = { normal: 0, watch: 0, warning: 0, high: 0 };
+    for (const r of db.prepare('SELECT level, COUNT(*) AS n FROM customer_risk GROUP BY level').all() as {
+      level: RiskLevel;
+      n: number;
+    }[])
+      byLevel[r.level] = r.n;
+    return { signals: found.length, rated: Object.values(byLevel).reduce((a, b) => a + b, 0), byLevel };
+  })();
+  return { ...result, ms: Math.round(performance.now() - t0) };
+}
+
+/** The level of a score (re-exported for callers that rate a preview). */
+export { riskLevel };

@@ -1,0 +1,308 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { NextProductSettings, RiskSettings } from '../../../../shared/analytics';
+import { api, validateInput } from '../../api/client';
+import { useAction, useApi } from '../../api/use-api';
+import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
+import { count, dateTime } from '../../format';
+import { currentLanguage } from '../../i18n';
+import { offerReason } from './NextProduct';
+import '../../components/fields.css';
+import './analytics.css';
+
+/** How a stored value shows in the form: as a percent (0.01 → 1), in yuan (fen → yuan), or as it is. */
+type Unit = 'percent' | 'ratio' | 'yuan' | 'days' | 'months' | 'points' | 'pct' | 'txns' | 'items' | 'plain';
+const SCALE: Partial<Record<Unit, number>> = { percent: 100, yuan: 0.01 };
+const UNIT_KEY: Partial<Record<Unit, string>> = {
+  percent: 'analytics.percentUnit',
+  pct: 'analytics.percentUnit',
+  yuan: 'analytics.yuanUnit',
+  days: 'analytics.daysUnit',
+  months: 'analytics.monthsUnit',
+  points: 'analytics.pointsUnit',
+  txns: 'analytics.txnsUnit',
+  items: 'analytics.itemsUnit',
+};
+
+const NP_FIELDS: [keyof NextProductSettings, Unit][] = [
+  ['npMinSupport', 'percent'],
+  ['npMinConfidence', 'percent'],
+  ['npMinLift', 'ratio'],
+  ['npMaxAntecedent', 'items'],
+  ['npTopN', 'items'],
+  ['npPayrollDays', 'days'],
+];
+const RISK_GROUPS: { title: string; fields: [keyof RiskSettings, Unit][] }[] = [
+  {
+    title: 'analytics.weights',
+    fields: [
+      ['riskWeightOverdue', 'points'],
+      ['riskWeightUtilisation', 'points'],
+      ['riskWeightOutflow', 'points'],
+      ['riskWeightCollapse', 'points'],
+      ['riskWeightDormancy', 'points'],
+    ],
+  },
+  {
+    title: 'analytics.thresholds',
+    fields: [
+      ['riskOverdueDays', 'days'],
+      ['riskUtilisationPct', 'pct'],
+      ['riskUtilisationRisePts', 'pct'],
+      ['riskUtilisationDays', 'days'],
+      ['riskOutflowDays', 'days'],
+      ['riskOutflowMinFen', 'yuan'],
+      ['riskOutflowPct', 'pct'],
+      ['riskCollapsePct', 'pct'],
+      ['riskCollapseMonths', 'months'],
+      ['riskCollapseMinFen', 'yuan'],
+      ['riskDormantDays', 'days'],
+      ['riskActiveTxns', 'txns'],
+    ],
+  },
+  {
+    title: 'analytics.levels',
+    fields: [
+      ['riskLevelWatch', 'points'],
+      ['riskLevelWarning', 'points'],
+      ['riskLevelHigh', 'points'],
+    ],
+  },
+];
+
+const shown = (v: number, u: Unit) => String(Math.round(v * (SCALE[u] ?? 1) * 1e6) / 1e6);
+const stored = (s: string, u: Unit) => {
+  const n = Number(s.replace(/,/g, '').trim());
+  return s.trim() === '' || !Number.isFinite(n) ? Number.NaN : Math.round((n / (SCALE[u] ?? 1)) * 1e6) / 1e6;
+};
+
+function NumberField({
+  name,
+  unit,
+  value,
+  onChange,
+}: {
+  name: string;
+  unit: Unit;
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  const { t } = useTranslation();
+  const unitKey = UNIT_KEY[unit];
+  return (
+    <div className="field">
+      <label htmlFor={`an-${name}`}>{t(`fields.${name}`)}</label>
+      <span className="input-unit">
+        <input
+          id={`an-${name}`}
+          data-testid={`an-${name}`}
+          inputMode="decimal"
+          autoComplete="off"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+        {unitKey && <span className="muted"> {t(unitKey)}</span>}
+      </span>
+    </div>
+  );
+}
+
+/** The administrator's 产品匹配与风险评级 page: the bank's parameters and the rules they give. */
+export function AnalyticsSettingsPage() {
+  const { t } = useTranslation();
+  const settings = useApi('analytics.settings', {});
+  const [tick, setTick] = useState(0);
+  return (
+    <section className="page" data-testid="analytics-settings-page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">{t('analytics.title')}</h1>
+        <span className="muted">{t('analytics.intro')}</span>
+      </header>
+      <ErrorNotice error={settings.error} onRetry={settings.reload} />
+      {settings.loading && !settings.data && <Loading />}
+      {settings.data && (
+        <div className="grid-2">
+          <div>
+            <NextProductForm initial={settings.data.nextProduct} onSaved={() => setTick((n) => n + 1)} />
+            <RulesTable refresh={tick} />
+          </div>
+          <RiskForm initial={settings.data.risk} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function NextProductForm({ initial, onSaved }: { initial: NextProductSettings; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [draft, setDraft] = useState(() => Object.fromEntries(NP_FIELDS.map(([k, u]) => [k, shown(initial[k], u)])));
+  const [done, setDone] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setDone(null);
+    const input = Object.fromEntries(NP_FIELDS.map(([k, u]) => [k, stored(draft[k] ?? '', u)])) as NextProductSettings;
+    const checked = validateInput('analytics.saveNextProduct', input);
+    if (!checked.ok) {
+      await action.run(() => Promise.reject(checked.error));
+      return;
+    }
+    const r = await action.run(() => api('analytics.saveNextProduct', input));
+    if (r) {
+      setDone(t('analytics.savedNp', { rules: r.rules, customers: count(r.customers, currentLanguage()) }));
+      onSaved();
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="an-np">
+      <h2 id="an-np">{t('analytics.npTitle')}</h2>
+      <form noValidate onSubmit={submit}>
+        <div className="analytics-form">
+          {NP_FIELDS.map(([k, u]) => (
+            <NumberField
+              key={k}
+              name={k}
+              unit={u}
+              value={draft[k] ?? ''}
+              onChange={(v) => setDraft((d) => ({ ...d, [k]: v }))}
+            />
+          ))}
+        </div>
+        <ErrorNotice error={action.error} />
+        <SuccessNotice text={done} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" data-testid="an-np-save" disabled={action.busy}>
+            {action.busy ? t('analytics.saving') : t('analytics.save')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function RulesTable({ refresh }: { refresh: number }) {
+  const { t } = useTranslation();
+  const rules = useApi('nextProduct.rules', { limit: 12 });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is the trigger (a save mined again)
+  useEffect(() => {
+    if (refresh > 0) rules.reload();
+  }, [refresh]);
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return (
+    <section className="panel" aria-labelledby="an-rules">
+      <h2 id="an-rules">{t('analytics.rulesTitle')}</h2>
+      <ErrorNotice error={rules.error} onRetry={rules.reload} />
+      {rules.data && rules.data.total === 0 && <Empty text={t('analytics.rulesNone')} />}
+      {rules.data && rules.data.total > 0 && (
+        <>
+          <p className="muted">
+            {t('analytics.rulesMined', {
+              total: rules.data.total,
+              at: rules.data.minedAt ? dateTime(rules.data.minedAt) : '—',
+            })}
+          </p>
+          <table className="table" data-testid="an-rules">
+            <thead>
+              <tr>
+                <th>{t('analytics.col.kind')}</th>
+                <th>{t('analytics.col.holds')}</th>
+                <th>{t('analytics.col.offer')}</th>
+                <th className="num">{t('analytics.col.support')}</th>
+                <th className="num">{t('analytics.col.confidence')}</th>
+                <th className="num">{t('analytics.col.lift')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rules.data.rules.map((r) => (
+                <tr
+                  key={`${r.kind}|${r.antecedent.join()}|${r.consequent}`}
+                  title={offerReason(t, {
+                    rank: 1,
+                    item: r.consequent,
+                    score: r.confidence,
+                    source: 'rules',
+                    modelVersion: null,
+                    rule: r,
+                  })}
+                >
+                  <td>{t(`analytics.kind.${r.kind}`)}</td>
+                  <td>{r.antecedent.map((i) => t(`np.items.${i}`)).join(t('common.listSeparator'))}</td>
+                  <td>{t(`np.items.${r.consequent}`)}</td>
+                  <td className="num">{pct(r.support)}</td>
+                  <td className="num">{pct(r.confidence)}</td>
+                  <td className="num">{r.lift.toFixed(2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+function RiskForm({ initial }: { initial: RiskSettings }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const all = RISK_GROUPS.flatMap((g) => g.fields);
+  const [draft, setDraft] = useState(() => Object.fromEntries(all.map(([k, u]) => [k, shown(initial[k], u)])));
+  const [done, setDone] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setDone(null);
+    const input = Object.fromEntries(all.map(([k, u]) => [k, stored(draft[k] ?? '', u)])) as RiskSettings;
+    const checked = validateInput('analytics.saveRisk', input);
+    if (!checked.ok) {
+      await action.run(() => Promise.reject(checked.error));
+      return;
+    }
+    const r = await action.run(() => api('analytics.saveRisk', input));
+    if (r)
+      setDone(
+        t('analytics.savedRisk', {
+          rated: count(r.rated, currentLanguage()),
+          watch: r.byLevel.watch,
+          warning: r.byLevel.warning,
+          high: r.byLevel.high,
+        }),
+      );
+  };
+  return (
+    <section className="panel" aria-labelledby="an-risk">
+      <h2 id="an-risk">{t('analytics.riskTitle')}</h2>
+      <form noValidate onSubmit={submit}>
+        <div className="analytics-form">
+          {RISK_GROUPS.map((g) => (
+            <FieldGroup key={g.title} title={t(g.title)}>
+              {g.fields.map(([k, u]) => (
+                <NumberField
+                  key={k}
+                  name={k}
+                  unit={u}
+                  value={draft[k] ?? ''}
+                  onChange={(v) => setDraft((d) => ({ ...d, [k]: v }))}
+                />
+              ))}
+            </FieldGroup>
+          ))}
+        </div>
+        <ErrorNotice error={action.error} />
+        <SuccessNotice text={done} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" data-testid="an-risk-save" disabled={action.busy}>
+            {action.busy ? t('analytics.saving') : t('analytics.save')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function FieldGroup({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <>
+      <h3>{title}</h3>
+      {children}
+    </>
+  );
+}

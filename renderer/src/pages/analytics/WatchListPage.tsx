@@ -1,0 +1,296 @@
+import type { ColDef } from 'ag-grid-community';
+import { type FormEvent, useId, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { RISK_LEVELS, WATCH_STATUSES, type RiskLevel, type WatchStatus } from '../../../../shared/analytics';
+import type { WatchListRow } from '../../../../shared/api';
+import { api, validateInput } from '../../api/client';
+import { useAction, useApi } from '../../api/use-api';
+import { DateField } from '../../components/DateField';
+import { dateColumn, ListGrid, numberColumn } from '../../components/ListGrid';
+import { ErrorNotice, Modal, Pager, SuccessNotice } from '../../components/ui';
+import { count } from '../../format';
+import { currentLanguage } from '../../i18n';
+import { openCustomer } from '../../router';
+import { LevelBadge } from './CustomerRisk';
+import { signalFacts } from './risk-text';
+import '../../components/fields.css';
+import './analytics.css';
+
+const LIMIT = 100;
+const rowId = (r: WatchListRow) => r.customerId;
+
+function useColumns(): ColDef<WatchListRow>[] {
+  const { t } = useTranslation();
+  return useMemo(
+    () => [
+      {
+        colId: 'customerNo',
+        headerName: t('customer.customerNo'),
+        valueGetter: (p) => p.data?.customerNo,
+        cellClass: 'mono',
+      },
+      { colId: 'name', headerName: t('customer.name'), valueGetter: (p) => p.data?.name, minWidth: 90 },
+      {
+        colId: 'level',
+        headerName: t('risk.col.level'),
+        valueGetter: (p) => (p.data ? t(`risk.levels.${p.data.level}`) : null),
+        cellRenderer: (p: { data?: WatchListRow }) => (p.data ? <LevelBadge level={p.data.level} /> : null),
+      },
+      numberColumn<WatchListRow>('score', t('risk.col.score'), (r) => r.score),
+      {
+        colId: 'signals',
+        headerName: t('risk.col.signals'),
+        valueGetter: (p) =>
+          p.data ? p.data.signals.map((s) => t(`risk.signals.${s.signal}`)).join(t('common.listSeparator')) : null,
+        tooltipValueGetter: (p) => (p.data ? p.data.signals.map((s) => signalFacts(t, s)).join('\n') : null),
+        flex: 1,
+        minWidth: 160,
+      },
+      {
+        colId: 'manager',
+        headerName: t('risk.col.manager'),
+        valueGetter: (p) => (p.data ? (p.data.managerName ?? t('customer.noManager')) : null),
+      },
+      {
+        colId: 'status',
+        headerName: t('risk.col.status'),
+        valueGetter: (p) => (p.data ? t(`risk.statuses.${p.data.followUp?.status ?? 'none'}`) : null),
+      },
+      {
+        colId: 'owner',
+        headerName: t('risk.col.owner'),
+        valueGetter: (p) => (p.data?.followUp ? (p.data.followUp.ownerName ?? t('risk.noOwner')) : '—'),
+      },
+      dateColumn<WatchListRow>('due', t('risk.col.due'), (r) => r.followUp?.dueOn ?? null, {
+        valueFormatter: (p) => p.value ?? '—',
+      }),
+    ],
+    [t],
+  );
+}
+
+/** 风险预警名单: customers in scope rated 关注 or worse, worst first; a row opens its follow-up. */
+export function WatchListPage() {
+  const { t } = useTranslation();
+  const id = useId();
+  const [level, setLevel] = useState<RiskLevel | ''>('');
+  const [status, setStatus] = useState<WatchStatus | 'none' | ''>('');
+  const [offset, setOffset] = useState(0);
+  const [editing, setEditing] = useState<WatchListRow | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const list = useApi('risk.watchList', {
+    ...(level ? { level } : {}),
+    ...(status ? { status } : {}),
+    offset,
+    limit: LIMIT,
+  });
+  const d = list.data;
+  const columns = useColumns();
+  return (
+    <section className="page" data-testid="watchlist-page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">{t('risk.title')}</h1>
+        <span className="muted">{t('risk.intro')}</span>
+      </header>
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor={`${id}-level`}>{t('risk.filterLevel')}</label>
+          <select
+            id={`${id}-level`}
+            data-testid="watch-level"
+            value={level}
+            onChange={(e) => {
+              setLevel(e.target.value as RiskLevel | '');
+              setOffset(0);
+            }}
+          >
+            <option value="">{t('risk.allLevels')}</option>
+            {RISK_LEVELS.filter((l) => l !== 'normal').map((l) => (
+              <option key={l} value={l}>
+                {t(`risk.levels.${l}`)}
+                {d ? ` (${count(d.byLevel[l], currentLanguage())})` : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-status`}>{t('risk.filterStatus')}</label>
+          <select
+            id={`${id}-status`}
+            data-testid="watch-status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as WatchStatus | 'none' | '');
+              setOffset(0);
+            }}
+          >
+            <option value="">{t('risk.allStatuses')}</option>
+            {[...WATCH_STATUSES, 'none' as const].map((s) => (
+              <option key={s} value={s}>
+                {t(`risk.statuses.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <SuccessNotice text={saved} />
+      <ErrorNotice error={list.error} onRetry={list.reload} />
+      <section className="panel list-panel" aria-labelledby={`${id}-list`}>
+        <div className="list-panel-head">
+          <h2 id={`${id}-list`} className="visually-hidden">
+            {t('risk.title')}
+          </h2>
+          {d && (
+            <span className="muted" data-testid="watch-count" aria-live="polite">
+              {t('risk.count', { count: d.total })}
+            </span>
+          )}
+        </div>
+        <ListGrid<WatchListRow>
+          rows={list.error && !d ? [] : d?.rows}
+          columns={columns}
+          rowId={rowId}
+          onOpen={setEditing}
+          emptyText={t('risk.none')}
+          label={t('risk.title')}
+          testId="watch-table"
+          rowTestId="watch-row"
+          rowAttrs={(r) => ({ 'data-customer-no': r.customerNo })}
+          busy={list.loading}
+        />
+        {d && d.total > d.rows.length && (
+          <Pager
+            offset={offset}
+            limit={LIMIT}
+            rows={d.rows.length}
+            total={d.total}
+            onOffset={setOffset}
+            busy={list.loading}
+          />
+        )}
+      </section>
+      {editing && (
+        <FollowUpDialog
+          row={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setSaved(t('risk.saved', { name: editing.name }));
+            setEditing(null);
+            list.reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function FollowUpDialog({ row, onClose, onSaved }: { row: WatchListRow; onClose: () => void; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const owners = useApi('risk.owners', {});
+  const action = useAction();
+  const f = row.followUp;
+  const [status, setStatus] = useState<WatchStatus>(f?.status ?? 'following');
+  const [owner, setOwner] = useState<string>(f?.ownerStaffId != null ? String(f.ownerStaffId) : '');
+  const [dueOn, setDueOn] = useState(f?.dueOn ?? '');
+  const [note, setNote] = useState(f?.note ?? '');
+  const ownerList = owners.data ?? [];
+  // a manager names only themselves: their own entry is the default
+  const ownerValue = owner || (ownerList.length === 1 ? String(ownerList[0]!.id) : '');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const input = {
+      customerId: row.customerId,
+      status,
+      ownerStaffId: ownerValue ? Number(ownerValue) : null,
+      note: note.trim() ? note.trim() : null,
+      dueOn: dueOn || null,
+    };
+    const checked = validateInput('risk.followUp', input);
+    if (!checked.ok) {
+      await action.run(() => Promise.reject(checked.error));
+      return;
+    }
+    const r = await action.run(() => api('risk.followUp', input));
+    if (r) onSaved();
+  };
+  return (
+    <Modal open title={t('risk.followTitle', { name: row.name })} onClose={onClose} testId="watch-follow-dialog">
+      <form noValidate onSubmit={submit} className="form-grid">
+        <ul className="plain-list">
+          {row.signals.map((s) => (
+            <li key={s.signal}>
+              <strong>{t(`risk.signals.${s.signal}`)}</strong>
+              <span className="muted"> · {signalFacts(t, s)}</span>
+            </li>
+          ))}
+        </ul>
+        <p>
+          <a
+            href={`#/customer/${row.customerId}`}
+            onClick={(e) => {
+              e.preventDefault();
+              openCustomer(row.customerId);
+            }}
+          >
+            {row.name} <span className="mono">{row.customerNo}</span>
+          </a>
+        </p>
+        <ErrorNotice error={action.error} />
+        <div className="field">
+          <label htmlFor="watch-status-edit">{t('risk.col.status')}</label>
+          <select
+            id="watch-status-edit"
+            data-testid="watch-status-edit"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as WatchStatus)}
+          >
+            {WATCH_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`risk.statuses.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="watch-owner">{t('risk.col.owner')}</label>
+          <select
+            id="watch-owner"
+            data-testid="watch-owner"
+            value={ownerValue}
+            onChange={(e) => setOwner(e.target.value)}
+          >
+            <option value="">{t('risk.noOwner')}</option>
+            {ownerList.map((o) => (
+              <option key={o.id} value={String(o.id)}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="watch-due">{t('risk.col.due')}</label>
+          <DateField id="watch-due" testId="watch-due" value={dueOn} onChange={setDueOn} />
+        </div>
+        <div className="field">
+          <label htmlFor="watch-note">{t('risk.col.note')}</label>
+          <textarea
+            id="watch-note"
+            data-testid="watch-note"
+            maxLength={500}
+            rows={3}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+          />
+        </div>
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            {t('risk.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary" data-testid="watch-save" disabled={action.busy}>
+            {t('risk.save')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

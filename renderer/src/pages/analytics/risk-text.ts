@@ -1,0 +1,28 @@
+import type { TFunction } from 'i18next';
+import type { RiskSignalView } from '../../../../shared/api';
+import { fenToYuan, formatYuan } from '../../../../shared/money';
+
+const money = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) ? formatYuan(fenToYuan(v)) : '—');
+const str = (v: unknown) => (v == null ? '—' : String(v));
+
+/** What a signal saw, in words: "逾期 15 天，贷款余额 80,000.00 元". Pure given t. */
+export function signalFacts(t: TFunction, s: Pick<RiskSignalView, 'signal' | 'facts'>): string {
+  const f = s.facts;
+  switch (s.signal) {
+    case 'overdue': {
+      const base = t('risk.facts.overdue', { days: str(f.days), balance: money(f.balanceFen) });
+      const worst = typeof f.worst === 'number' && f.worst > 0 ? t(`risk.classes.${f.worst}`) : null;
+      return worst ? `${base}${t('common.listSeparator')}${t('risk.facts.overdueClass', { class: worst })}` : base;
+    }
+    case 'utilisation':
+      return t('risk.facts.utilisation', { pct: str(f.pct), before: str(f.beforePct), since: str(f.since) });
+    case 'outflow':
+      return t('risk.facts.outflow', { days: str(f.days), amount: money(f.outFen), count: str(f.count) });
+    case 'collapse':
+      return t('risk.facts.collapse', { month: str(f.month), before: money(f.beforeFen), now: money(f.nowFen) });
+    case 'dormancy':
+      return t('risk.facts.dormancy', { last: str(f.lastTxnOn), txns: str(f.txns) });
+    default:
+      return '';
+  }
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import {
+  nextProductSettingsSchema,
+  RISK_LEVELS,
+  riskSettingsSchema,
+  WATCH_STATUSES,
+  type NextProductItem,
+  type NextProductSettings,
+  type RiskLevel,
+  type RiskSettings,
+  type RiskSignal,
+  type WatchStatus,
+} from '../analytics';
+import { method } from './define';
+
+/** One item offered to a customer (客户产品匹配), with why. */
+export interface NextProductOffer {
+  rank: number;
+  item: NextProductItem;
+  /** The chance the customer takes it: the rule's confidence, or a propensity model's score. */
+  score: number;
+  source: 'rules' | 'model';
+  modelVersion: number | null;
+  /** The rule: customers holding every `antecedent` item, of whom `confidence` also hold the item. */
+  rule: {
+    antecedent: NextProductItem[];
+    support: number;
+    confidence: number;
+    lift: number;
+    customers: number;
+    bothN: number;
+  } | null;
+}
+
+export interface NextProductRule {
+  kind: string;
+  antecedent: NextProductItem[];
+  consequent: NextProductItem;
+  support: number;
+  confidence: number;
+  lift: number;
+  customers: number;
+  bothN: number;
+}
+
+export interface RiskSignalView {
+  signal: RiskSignal;
+  firstSeen: string;
+  /** What the signal saw: amounts in fen (…Fen), days, percents, dates. */
+  facts: Record<string, number | string | null>;
+}
+
+export interface FollowUpView {
+  status: WatchStatus;
+  ownerStaffId: number | null;
+  ownerName: string | null;
+  note: string | null;
+  dueOn: string | null;
+  updatedAt: string;
+}
+
+export interface CustomerRisk {
+  score: number;
+  level: RiskLevel;
+  ratedOn: string | null;
+  signals: RiskSignalView[];
+  followUp: FollowUpView | null;
+}
+
+export interface WatchListRow extends CustomerRisk {
+  customerId: number;
+  customerNo: string;
+  name: string;
+  managerName: string | null;
+}
+
+export interface AnalyticsSettingsView {
+  nextProduct: NextProductSettings;
+  risk: RiskSettings;
+  nextProductUpdatedAt: string | null;
+  riskUpdatedAt: string | null;
+}
+
+const id = z.number().int().positive();
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const analyticsApi = {
+  /** The items to offer a customer in the caller's scope (teller look-up, customer 360). */
+  'nextProduct.forCustomer': method<{ offers: NextProductOffer[] }>()(
+    'customer.lookup',
+    z.object({ customerId: id }).strict(),
+  ),
+  /** The mined rules, strongest first, with when they were mined. */
+  'nextProduct.rules': method<{ rules: NextProductRule[]; total: number; minedAt: string | null }>()(
+    'rule.manage',
+    z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  ),
+  /** The bank's parameters of next product and the risk rating. */
+  'analytics.settings': method<AnalyticsSettingsView>()('rule.manage', z.object({}).strict()),
+  /** Saves next-product parameters (the rules are mined again at once). */
+  'analytics.saveNextProduct': method<{ rules: number; customers: number }>()('rule.manage', nextProductSettingsSchema),
+  /** Saves the risk rating's weights and thresholds (signals and ratings are found again at once). */
+  'analytics.saveRisk': method<{ rated: number; byLevel: Record<RiskLevel, number> }>()(
+    'rule.manage',
+    riskSettingsSchema,
+  ),
+  /** The watch-list (风险预警) in the caller's scope, worst first. */
+  'risk.watchList': method<{ rows: WatchListRow[]; total: number; byLevel: Record<RiskLevel, number> }>()(
+    'customer.list',
+    z
+      .object({
+        level: z.enum(RISK_LEVELS).optional(),
+        status: z.enum([...WATCH_STATUSES, 'none']).optional(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
+  ),
+  /** One customer's rating, signals and follow-up (customer 360). */
+  'risk.forCustomer': method<CustomerRisk>()('customer.read', z.object({ customerId: id }).strict()),
+  /** Managers the caller may name as a follow-up's owner. */
+  'risk.owners': method<{ id: number; name: string }[]>()('customer.list', z.object({}).strict()),
+  /** Records a customer's follow-up (owner, status, note, due date); audited. */
+  'risk.followUp': method<FollowUpView>()(
+    'contact.log',
+    z
+      .object({
+        customerId: id,
+        status: z.enum(WATCH_STATUSES),
+        ownerStaffId: id.nullable(),
+        note: z.string().trim().max(500).nullable(),
+        dueOn: isoDate.nullable(),
+      })
+      .strict(),
+  ),
+} as const;
