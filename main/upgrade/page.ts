@@ -40,20 +40,26 @@ export function upgradeBodyHtml(s: UpgradeState, lang: TextLang): string {
     storeText(lang, `upgrade.${key}`, vars);
   const out: string[] = [];
   out.push(`<h1>${esc(t('title'))}</h1>`);
-  if (s.to > 0) out.push(`<p class="intro">${esc(t('intro', { from: String(s.from), to: String(s.to) }))}</p>`);
+  const versions = { from: String(s.from), to: String(s.to) };
   if (s.phase === 'failed' && s.failure) {
     const f = s.failure;
+    if (s.to > 0) out.push(`<p class="intro">${esc(t('failedIntro', versions))}</p>`);
     out.push('<section class="failed" role="alert">');
     out.push(`<h2>${esc(t('phase.failed'))}</h2>`);
     out.push(`<p>${esc(t('failedLead'))}</p>`);
+    // Where it failed, in words (a support call needs it; the error's code name is for the log).
+    const at =
+      f.version !== null ? t('failedAt', { version: String(f.version) }) : f.backup ? null : t('failedAtBackup');
+    if (at) out.push(`<p>${esc(at)}</p>`);
     out.push(`<p class="path">${esc(f.backup ? t('failedBackup', { backup: f.backup }) : t('failedNoBackup'))}</p>`);
     out.push(`<h3>${esc(t('howBack'))}</h3><ol>`);
     out.push(`<li>${esc(t('back1'))}</li>`);
     if (f.backup) out.push(`<li>${esc(t('back2', { file: f.file }))}</li>`);
-    out.push(`<li>${esc(t('back3', { code: f.code }))}</li>`);
+    out.push(`<li>${esc(t('back3'))}</li>`);
     out.push('</ol></section>');
     return out.join('');
   }
+  if (s.to > 0) out.push(`<p class="intro">${esc(t('intro', versions))}</p>`);
   const current = s.phase === 'ready' ? 'open' : s.phase;
   const phases = phasesOf(s);
   const at = phases.indexOf(current);
@@ -74,8 +80,19 @@ export function upgradeBodyHtml(s: UpgradeState, lang: TextLang): string {
   out.push('</section><ol class="phases">');
   phases.forEach((p, i) => {
     const state = s.phase === 'ready' || i < at ? 'done' : i === at ? 'running' : 'waiting';
+    // A running phase with a measurable share says how far it is, next to its state.
+    const own =
+      state !== 'running'
+        ? null
+        : p === 'backup'
+          ? s.backup.fraction
+          : p === 'migrate' && s.step
+            ? s.step.index / Math.max(1, s.step.count)
+            : p === 'encrypt'
+              ? s.phaseFraction
+              : null;
     out.push(`<li class="${state}"><div class="row"><span class="label">${esc(t(`phase.${p}`))}</span>`);
-    out.push(`<span class="state">${esc(t(`state.${state}`))}</span></div>`);
+    out.push(`<span class="state">${esc(t(`state.${state}`))}${own === null ? '' : ` · ${pct(own)}`}</span></div>`);
     if (p === 'backup' && (state !== 'waiting' || s.backup.path)) {
       out.push(bar(s.backup.done ? 1 : s.backup.fraction, t('phase.backup')));
       if (s.backup.path) out.push(`<div class="path">${esc(t('backupTo', { path: s.backup.path }))}</div>`);
@@ -108,6 +125,7 @@ h1{font-size:20px;margin:4px 0 8px}
 h2{font-size:16px;margin:0 0 8px;color:var(--danger)}
 h3{font-size:14px;margin:12px 0 4px}
 .intro,.note{color:var(--muted);margin:0 0 16px}
+.note{margin:14px 0 0}
 .row{display:flex;justify-content:space-between;gap:12px}
 .label{font-weight:600}
 .muted{color:var(--muted);font-size:13px}
