@@ -15,6 +15,7 @@ import { importsHandlers } from './handlers/imports';
 import { labHandlers } from './handlers/lab';
 import { analyticsHandlers } from './handlers/analytics';
 import { listsHandlers } from './handlers/lists';
+import { scoresHandlers } from './handlers/scores';
 import { referralsHandlers } from './handlers/referrals';
 import { contactsHandlers } from './handlers/contacts';
 import { remindersHandlers } from './handlers/reminders';
@@ -99,6 +100,7 @@ export function createRegistry(services: Services, opts: { lookupPolicy?: Lookup
     settingsHandlers,
     syncHandlers,
     labHandlers,
+    scoresHandlers,
     analyticsHandlers,
   ) as HandlerMap<MethodName>;
   const complete: HandlerMap<MethodName> = {
@@ -125,6 +127,7 @@ export function createRegistry(services: Services, opts: { lookupPolicy?: Lookup
     ...settingsHandlers,
     ...syncHandlers,
     ...labHandlers,
+    ...scoresHandlers,
     ...analyticsHandlers,
   };
   void complete;

@@ -75,8 +75,11 @@ export const FIELD_ENUMS = {
 } as const;
 export type FieldEnum = keyof typeof FIELD_ENUMS;
 
-/** What a field is on the wire: text, money (decimal yuan string), date ('YYYY-MM-DD') or a code. */
-export type WireType = 'text' | 'money' | 'date' | 'enum';
+/**
+ * What a field is on the wire: text, money (decimal yuan string), date ('YYYY-MM-DD'), a code, or a
+ * whole number (a score, points).
+ */
+export type WireType = 'text' | 'money' | 'date' | 'enum' | 'number';
 
 export interface FieldSpec {
   wire: WireType;
@@ -171,6 +174,43 @@ export const CUSTOMER_FIELDS = {
     labelKey: 'grid.loans',
     label: text('贷款（元）', 'Loans (yuan)'),
     grid: { width: 124 },
+  },
+  // 客户评分 (issue 20.1, db/scores/): kept per customer after each import; hidden until chosen.
+  contribution: {
+    wire: 'money',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.contribution',
+    label: text('贡献度（元/年）', 'Contribution (yuan/yr)'),
+    grid: { width: 132, hidden: true },
+  },
+  loyalty: {
+    wire: 'number',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.loyalty',
+    label: text('忠诚度', 'Loyalty'),
+    grid: { width: 76, hidden: true },
+  },
+  clv: {
+    wire: 'money',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.clv',
+    label: text('客户终身价值（元）', 'Lifetime value (yuan)'),
+    grid: { width: 150, hidden: true },
+  },
+  points: {
+    wire: 'number',
+    nullable: false,
+    sortable: true,
+    query: true,
+    labelKey: 'grid.points',
+    label: text('积分', 'Points'),
+    grid: { width: 90, hidden: true },
   },
   idNo: {
     wire: 'text',
@@ -312,9 +352,11 @@ export const enumCodes = (k: CustomerField): readonly string[] => {
 /** A field's value on the wire, from its spec. */
 type WireValue<S> = S extends { wire: 'money' }
   ? string
-  : S extends { enum: infer E extends FieldEnum }
-    ? (typeof FIELD_ENUMS)[E]['codes'][number]
-    : string;
+  : S extends { wire: 'number' }
+    ? number
+    : S extends { enum: infer E extends FieldEnum }
+      ? (typeof FIELD_ENUMS)[E]['codes'][number]
+      : string;
 type Nullable<S> = S extends { nullable: true } ? null : never;
 
 /** One customer's catalogue fields as the API sends them (the grid's rows). */

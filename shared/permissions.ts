@@ -111,6 +111,8 @@ export const SETTING_WRITERS = {
   ruleSettings: 'rule.manage',
   /** tiers.apply; the tier_model_versions and tier_model_active records. */
   tierModel: 'job.manage',
+  /** scores.saveSettings; the score_settings record (customer-score parameters). */
+  scoreSettings: 'model.lab',
 } as const satisfies Record<string, Permission>;
 
 /** Whether a role (as a string, e.g. the hub's resolved actor) holds a permission; false for an unknown role. */

@@ -6,9 +6,12 @@ import {
   DESKTOPS_TABLE,
   REMINDER_PREFS_TABLE,
   RULE_SETTINGS_TABLE,
+  SCORE_SETTINGS_ID,
+  SCORE_SETTINGS_TABLE,
   SETTINGS_TABLE,
   TEMPLATES_TABLE,
 } from '../../shared/sync/settings-rules';
+import { scoreParamsSchema } from '../../shared/scores';
 import { getAudience, getPrefs, saveAudience, savePrefs } from '../relationship/reminders';
 import { validateParams } from '../relationship/rules';
 import { query } from '../sql';
@@ -62,6 +65,7 @@ export const settingsMutators: Mutators = {
   'desktop.layoutState': reapply,
   'desktop.templateState': reapply,
   'rules.settingsState': reapply,
+  'scores.settingsState': reapply,
 };
 
 const SETTING = query<[userId: number, key: string], { value: string }>(
@@ -219,6 +223,35 @@ export const projectRuleSetting: Projection = (db, code, row) => {
   SET_RULE.run(db, code, row.enabled === true ? 1 : 0, JSON.stringify(params), by, String(row.updated_at));
 };
 
+const SCORE_SETTINGS = query<[], { params: string; updatedAt: string }>(
+  'SELECT params, updated_at AS updatedAt FROM score_settings WHERE id = 1',
+);
+const SET_SCORE_SETTINGS = query<[params: string, userId: number | null, at: string]>(
+  `INSERT INTO score_settings (id, params, updated_by, updated_at) VALUES (1, ?, ?, ?)
+   ON CONFLICT (id) DO UPDATE SET params = excluded.params, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+);
+
+/** The customer-score parameters as just saved on this PC (call in the handler's transaction). */
+export function shareScoreSettings(db: Database, actor: SyncActor): number {
+  if (!syncJoined(db)) return 0;
+  const r = SCORE_SETTINGS.get(db);
+  if (!r) return 0;
+  const data = { params: JSON.parse(r.params) as unknown, updated_by: actor.userId, updated_at: r.updatedAt };
+  return share(db, 'scores.settingsState', [{ table: SCORE_SETTINGS_TABLE, id: SCORE_SETTINGS_ID, data }], actor);
+}
+
+/**
+ * The customer-score parameters from another PC: stored when this version accepts them (else this PC
+ * keeps its own). The next after-import run sees new parameters and recomputes everyone.
+ */
+export const projectScoreSettings: Projection = (db, id, row) => {
+  if (row === null || id !== SCORE_SETTINGS_ID) return;
+  const parsed = scoreParamsSchema.safeParse(row.params);
+  if (!parsed.success) return;
+  const by = USER.get(db, String(row.updated_by))?.id ?? null;
+  SET_SCORE_SETTINGS.run(db, JSON.stringify(parsed.data), by, String(row.updated_at));
+};
+
 /**
  * The user a per-user record names, on this PC (none: their account has not arrived yet; placed later).
  * A user's one-per-user record (preferences, desktop) is linked to them, which marks it placed.
@@ -267,6 +300,7 @@ export const SETTINGS_PROJECTIONS = {
   [DESKTOPS_TABLE]: projectDesktop,
   [TEMPLATES_TABLE]: projectTemplate,
   [RULE_SETTINGS_TABLE]: projectRuleSetting,
+  [SCORE_SETTINGS_TABLE]: projectScoreSettings,
 };
 
 // A preference or desktop not linked to its user yet; a setting whose user is here but has no row for

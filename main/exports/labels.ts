@@ -9,11 +9,17 @@ import { fieldTitle, valueLabels } from '../../shared/i18n/customer-fields';
 
 export { label } from './page-strings';
 
-export type CellType = 'text' | 'money' | 'date' | 'label';
+export type CellType = 'text' | 'money' | 'date' | 'label' | 'number';
 
 /** Codes are written as their labels. */
-const CELL_TYPE: Record<WireType, CellType> = { text: 'text', money: 'money', date: 'date', enum: 'label' };
-const WIDTH: Record<CellType, number> = { text: 14, money: 18, date: 12, label: 14 };
+const CELL_TYPE: Record<WireType, CellType> = {
+  text: 'text',
+  money: 'money',
+  date: 'date',
+  enum: 'label',
+  number: 'number',
+};
+const WIDTH: Record<CellType, number> = { text: 14, money: 18, date: 12, label: 14, number: 10 };
 
 export interface ColumnSpec {
   id: ExportColumn;

@@ -24,6 +24,7 @@ export const ROUTES = [
   'reports',
   'sync',
   'lab',
+  'scores',
   'watchlist',
   'analytics',
 ] as const;
@@ -65,6 +66,8 @@ const NAV: readonly NavDef[] = [
   { id: 'tiers', permission: 'job.manage', labelKey: 'nav.tiers' },
   // 模型实验室: the president and the administrator (who sees the figures, never a customer)
   { id: 'lab', permission: 'model.lab', labelKey: 'lab.nav' },
+  // 客户价值参数: the bank's rates, weights and points rules (president, administrator)
+  { id: 'scores', permission: 'model.lab', labelKey: 'nav.scores' },
   { id: 'users', permission: 'user.manage', labelKey: 'nav.users' },
   { id: 'audit', permission: 'audit.read', labelKey: 'nav.audit' },
   { id: 'reminders', permission: null, labelKey: 'nav.reminders' },

@@ -35,8 +35,8 @@ const id = z.number().int().min(0);
 
 /** The advanced query's kind of a catalogue field that it compares as a plain column. */
 type ColumnQueryKind<K extends QueryColumnField> = (typeof CUSTOMER_FIELDS)[K]['wire'];
-const QUERY_KIND_ORDER = ['enum', 'money', 'date'];
-/** Codes first, then amounts, then dates (the order the query builder lists them). */
+const QUERY_KIND_ORDER = ['enum', 'money', 'number', 'date'];
+/** Codes first, then amounts and scores, then dates (the order the query builder lists them). */
 const columnQueryFields = Object.fromEntries(
   [...QUERY_COLUMN_FIELDS]
     .sort(

@@ -10,6 +10,7 @@ import { importsApi } from './imports';
 import { labApi } from './lab';
 import { analyticsApi } from './analytics';
 import { listsApi } from './lists';
+import { scoresApi } from './scores';
 import { referralsApi } from './referrals';
 import { contactsApi } from './contacts';
 import { tiersApi } from './tiers';
@@ -50,6 +51,7 @@ export const contract = {
   ...settingsApi,
   ...syncApi,
   ...labApi,
+  ...scoresApi,
   ...analyticsApi,
 } as const;
 
@@ -83,6 +85,7 @@ export * from './audit';
 export * from './auth';
 export * from './common';
 export * from './lab';
+export * from './scores';
 export * from './analytics';
 export * from './customer360';
 export * from './customers';

@@ -23,6 +23,7 @@ import queryAudit from './domains/query-audit.json';
 import referrals from './domains/referrals.json';
 import reminders from './domains/reminders.json';
 import reports from './domains/reports.json';
+import scores from './domains/scores.json';
 import security from './domains/security.json';
 import securitySearch from './domains/security-search.json';
 import settings from './domains/settings.json';
@@ -54,6 +55,7 @@ const DOMAINS: Record<string, DomainFile> = {
   referrals,
   reminders,
   reports,
+  scores,
   security,
   'security-search': securitySearch,
   settings,

@@ -12,6 +12,7 @@ import { RULE_CODES } from '../api/opportunities';
 import { MIN_THRESHOLD_FEN, REMINDER_KINDS } from '../api/reminders';
 import { gridLayoutSchema, gridPanelsSchema, SETTING_KEYS } from '../api/settings';
 import { IMPORT_KINDS, profileSchema } from '../imports';
+import { scoreParamsSchema } from '../scores';
 import { tierModelSchema } from '../tiers';
 import { roleHasPermission, SETTING_WRITERS } from '../permissions';
 import type { TableRule, TransitionContext } from './rules';
@@ -26,6 +27,9 @@ export const TIER_ACTIVE_TABLE = 'tier_model_active';
 /** The one record of TIER_ACTIVE_TABLE: the branch's active tier model version. */
 export const TIER_ACTIVE_ID = 'branch';
 export const PROFILES_TABLE = 'import_profiles';
+/** The bank's customer-score parameters (shared/scores.ts): one record, id SCORE_SETTINGS_ID. */
+export const SCORE_SETTINGS_TABLE = 'score_settings';
+export const SCORE_SETTINGS_ID = 'branch';
 
 /** Whether the writer's role holds the permission the app's API method for this record requires. */
 const writes = (role: string, what: keyof typeof SETTING_WRITERS) => roleHasPermission(role, SETTING_WRITERS[what]);
@@ -231,6 +235,25 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
       const p = profileSchema.safeParse(after.definition);
       if (!p.success) return 'bad_profile';
       if (p.data.name !== after.name || p.data.kind !== after.kind) return 'definition_mismatch';
+      return null;
+    },
+  },
+  // The customer-score parameters (id SCORE_SETTINGS_ID): rates, loyalty weights, CLV and points rules,
+  // by the roles SETTING_WRITERS names (the model lab's: president, administrator); every PC recomputes its own book's scores with them.
+  [SCORE_SETTINGS_TABLE]: {
+    key: 'natural',
+    fields: {
+      params: { type: 'json', required: true },
+      updated_by: { type: 'text', required: true, maxLength: 64 },
+      updated_at: { type: 'text', required: true, maxLength: 40 },
+    },
+    deletable: false,
+    transition: ({ id, after, actor }) => {
+      if (after === null) return 'not_deletable';
+      if (id !== SCORE_SETTINGS_ID) return 'key_mismatch';
+      if (actor && !writes(actor.role, 'scoreSettings')) return 'role_cannot_configure';
+      if (actor && after.updated_by !== actor.userId) return 'writer_is_not_actor';
+      if (!scoreParamsSchema.safeParse(after.params).success) return 'bad_params';
       return null;
     },
   },

@@ -12,6 +12,7 @@ import { Customer360Page } from '../pages/Customer360Page';
 import { ImportsPage } from '../pages/ImportsPage';
 import { TiersPage } from '../pages/TiersPage';
 import { ModelLabPage } from '../pages/lab/ModelLabPage';
+import { ScoresSettingsPage } from '../pages/scores/ScoresSettingsPage';
 import { ReportsPage } from '../pages/reports/ReportsPage';
 import { OpportunitiesPage } from '../pages/opportunities/OpportunitiesPage';
 import { CampaignsPage } from '../pages/opportunities/CampaignsPage';
@@ -150,6 +151,8 @@ function RoutePage({ route, role, allowed }: { route: RouteId | null; role: Role
       return <SyncPage />;
     case 'lab':
       return <ModelLabPage />;
+    case 'scores':
+      return <ScoresSettingsPage />;
     case 'watchlist':
       return <WatchListPage />;
     case 'analytics':

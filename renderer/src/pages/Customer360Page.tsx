@@ -19,6 +19,7 @@ import { CustomerContacts, LogContactButton } from './referrals/CustomerContacts
 import { CustomerOpportunities } from './opportunities/CustomerOpportunities';
 import { CustomerReminders } from './reminders/CustomerReminders';
 import { CustomerModelScores } from './lab/CustomerModelScores';
+import { CustomerValuePanel } from './scores/CustomerValuePanel';
 import { CustomerNextProducts } from './analytics/NextProduct';
 import { CustomerRiskPanel } from './analytics/CustomerRisk';
 
@@ -142,6 +143,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
           <TrendChart data={data.trend} />
         </section>
       </div>
+      <CustomerValuePanel customerId={id} />
       <CustomerModelScores customerId={id} />
       <div className="grid-2">
         <CustomerNextProducts customerId={id} />

@@ -24,6 +24,7 @@ export function fieldColumnDefs(t: Translate, money: (v: string | null | undefin
     };
     if (g.pinned) def.initialPinned = 'left';
     if (g.hidden) def.initialHide = true;
+    if (f.wire === 'number') def.type = 'rightAligned';
     if (f.wire === 'money') {
       def.type = 'rightAligned';
       def.valueFormatter = (p: ValueFormatterParams<GridRow>) => money(p.value as string | null | undefined);

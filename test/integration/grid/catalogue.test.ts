@@ -145,7 +145,7 @@ describe('the customer field catalogue', () => {
         const v = row[k];
         if (v === null) return '';
         const e = CUSTOMER_FIELDS[k];
-        const s = 'enum' in e ? (valueLabels(lang, e.enum)[v] ?? v) : v;
+        const s = 'enum' in e ? (valueLabels(lang, e.enum)[v as string] ?? String(v)) : String(v);
         return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
       };
       expect(lines).toEqual(rows.map((r) => EXPORT_COLUMNS.map((k) => cell(r, k)).join(',')));

@@ -3,6 +3,7 @@ import { contract } from '../../../../shared/api';
 import { hasPermission, ROLES, SETTING_WRITERS } from '../../../../shared/permissions';
 import { uuid7 } from '../../../../shared/sync/ids';
 import { checkWrite, type SyncActor } from '../../../../shared/sync/rules';
+import { DEFAULT_SCORE_PARAMS } from '../../../../shared/scores';
 import { DEFAULT_TIER_MODEL } from '../../../../shared/tiers';
 
 /**
@@ -48,6 +49,21 @@ const writes: Record<
       row: (a) => ({ version: versionId, activated_by: a.userId, activated_at: at }),
     },
   ],
+  scoreSettings: [
+    {
+      method: 'scores.saveSettings',
+      table: 'score_settings',
+      id: 'branch',
+      row: (a) => ({ params: DEFAULT_SCORE_PARAMS, updated_by: a.userId, updated_at: at }),
+    },
+  ],
+};
+/** Who holds each: the administrator alone, except the score parameters (the model lab's president too). */
+const EXPECTED_WRITERS: Record<keyof typeof SETTING_WRITERS, string[]> = {
+  desktopTemplate: ['admin'],
+  ruleSettings: ['admin'],
+  tierModel: ['admin'],
+  scoreSettings: ['president', 'admin'],
 };
 
 describe('who writes branch-wide settings: one rule for the app and the hub', () => {
@@ -64,8 +80,11 @@ describe('who writes branch-wide settings: one rule for the app and the hub', ()
         });
         for (const v of verdicts)
           expect({ role: v.role, hub: v.hub, refusal: v.refusal }).toMatchObject({ role: v.role, hub: v.app });
-        // Exactly the administrator: the president, who the hub used to let through, is refused by both.
-        expect(verdicts.filter((v) => v.hub).map((v) => v.role)).toEqual(['admin']);
+        // Exactly the administrator (the president, who the hub used to let through, is refused by both),
+        // except where the app's permission is the president's too.
+        expect(verdicts.filter((v) => v.hub).map((v) => v.role)).toEqual(
+          EXPECTED_WRITERS[what as keyof typeof SETTING_WRITERS],
+        );
       });
     }
   }
