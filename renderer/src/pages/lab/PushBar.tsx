@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ui';
 import { count } from '../../format';
 import { currentLanguage } from '../../i18n';
+import { TopCustomers } from './TopCustomers';
 
 const RANGES = [1, 2, 3, 5] as const;
 
@@ -104,6 +105,7 @@ export function PushBar({ d, target }: { d: LabVersionDetail; target: string }) 
           <a href={done.kind === 'campaign' ? '#/campaigns' : '#/opportunities'}>{t('lab.push.open')}</a>
         </p>
       )}
+      <TopCustomers version={d.version} deciles={deciles} />
       <ConfirmDialog
         open={asking !== null}
         title={asking === 'opportunities' ? t('lab.push.asOpps') : t('lab.push.asList')}
