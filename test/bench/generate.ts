@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type DemoSummary, generateDemo } from '../../db/demo';
 import { openStore } from '../../db/open';
+import { progressPrinter } from '../../main/cli/demo';
+import { startHeartbeat } from '../../main/cli/heartbeat';
 
 export interface BenchResult {
   seconds: number;
@@ -42,6 +44,10 @@ export async function benchGenerate(opts: {
   let phaseStart = 0;
   try {
     const { db } = await openStore(file);
+    // Without a listener of its own, the run prints the demo command's progress lines to stderr (phases,
+    // estimates, and "still working" while one statement blocks for minutes at full size).
+    const beat = opts.onProgress ? null : startHeartbeat();
+    const print = beat ? progressPrinter((line) => beat.line(`  ${line}`)) : null;
     try {
       const started = performance.now();
       phaseStart = started;
@@ -57,6 +63,7 @@ export async function benchGenerate(opts: {
             phaseStart = now;
           }
           opts.onProgress?.(p);
+          print?.(p);
         },
       });
       const seconds = (performance.now() - started) / 1000;
@@ -66,6 +73,7 @@ export async function benchGenerate(opts: {
       const fileBytes = sizeOf(file) + sizeOf(`${file}-wal`);
       return { seconds, fileBytes, summary, phases, file };
     } finally {
+      await beat?.stop();
       db.close();
     }
   } finally {
@@ -127,16 +135,7 @@ function parseArgs(argv: string[]): { customers: number; txnsPerCustomer: number
 
 if (require.main === module) {
   const args = parseArgs(process.argv.slice(2));
-  let last = 0;
-  benchGenerate({
-    ...args,
-    onProgress: (p) => {
-      const now = performance.now();
-      if (now - last < 5000) return;
-      last = now;
-      process.stderr.write(`  ${p.phase} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%\n`);
-    },
-  }).then(
+  benchGenerate(args).then(
     (r) => {
       process.stdout.write(`${formatBench(r)}\n${args.keep ? `kept: ${r.file}\n` : ''}`);
     },
