@@ -86,9 +86,15 @@ test('the president trains a churn model, reads the ten-group table and pushes t
   const rows = page.getByTestId('lab-groups-row');
   await expect(rows).toHaveCount(10);
   const counts = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-customers'))));
-  const total = Number(await page.getByTestId('lab-groups-total').getAttribute('data-customers'));
-  expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
-  expect(total).toBeGreaterThan(0);
+  // the groups' counts sum to the customers the version was evaluated on, as the store gave them
+  const sample = page.getByTestId('lab-sample');
+  const scoredRows = Number(await sample.getAttribute('data-rows'));
+  expect(scoredRows).toBeGreaterThan(0);
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(scoredRows);
+  await expect(page.getByTestId('lab-groups-total')).toHaveAttribute('data-customers', String(scoredRows));
+  // the demo's planted signal: the top group churns more than the book does (lift above 1)
+  const lift1 = Number(await rows.first().getAttribute('data-lift'));
+  expect(lift1).toBeGreaterThan(1);
   // equal groups: sizes differ by at most one, the larger first
   expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
   await expect(rows.first().locator('th')).toHaveText('第 1 组');

@@ -51,7 +51,13 @@ export function GroupTable({ rows, outcome, testId }: { rows: readonly GroupView
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.group} data-testid={`${testId}-row`} data-group={r.group} data-customers={r.customers}>
+          <tr
+            key={r.group}
+            data-testid={`${testId}-row`}
+            data-group={r.group}
+            data-customers={r.customers}
+            data-lift={r.lift}
+          >
             <th scope="row">{t('lab.groups.groupN', { n: r.group })}</th>
             <td className="num">{count(r.customers, lng)}</td>
             <td className="num">{count(r.positives, lng)}</td>

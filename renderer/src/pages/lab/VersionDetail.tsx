@@ -138,7 +138,7 @@ function Detail({ d, current, onChanged }: { d: LabVersionDetail; current: numbe
           })}
         </dd>
         <dt>{t('lab.detail.sample')}</dt>
-        <dd>
+        <dd data-testid="lab-sample" data-rows={d.rows} data-positives={d.positives}>
           {t('lab.detail.sampleText', {
             rows: count(d.rows, lng),
             positives: count(d.positives, lng),
