@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../shared/errors';
 import type { Role } from '../shared/permissions';
+import { scopeRuleFor } from '../shared/scope-rules';
 import { first, query } from './sql';
 
 /**
@@ -65,14 +66,16 @@ export function customerInScope(db: Database, scope: Scope, customerId: number):
 }
 
 export function scopeFor(db: Database, who: ScopeSubject, today: string): Scope {
-  switch (who.role) {
-    case 'president':
-    case 'teller': {
+  // Which customers a role reaches is declared once in shared/scope-rules.ts, for this store's SQL here
+  // and for the hub's pull scope (shared/sync/read-rules.ts).
+  const rule = scopeRuleFor(who.role);
+  switch (rule.kind) {
+    case 'branch': {
       // The president sees their branch and its outlets. A teller at any outlet serves any customer
       // of the whole branch, so look-ups start from the top of the tree (tellers have no list
       // permission, and their results are always masked).
       if (who.branchId == null) return NONE;
-      const ids = branchTree(db, who.role === 'teller' ? rootBranch(db, who.branchId) : who.branchId);
+      const ids = branchTree(db, rule.from === 'root' ? rootBranch(db, who.branchId) : who.branchId);
       // '+' keeps SQLite from driving a query from the branch index: a branch holds most of the book,
       // so a look-up must start from its own index (last digits, name, number) and only test the
       // branch; with sampled statistics the planner otherwise walked every customer of the branch

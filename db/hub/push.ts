@@ -1,7 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Change, Mutation, Outcome, PullResponse, PushResult } from '../../shared/sync/protocol';
 import { PULL_PAGE } from '../../shared/sync/protocol';
+import { createHash } from 'node:crypto';
+import { CUSTOMER_SCOPE_TABLE, customerOf, type PullSubject, placeOf, pullVisible } from '../../shared/sync/read-rules';
 import { anonymousAllowed, checkWrite, SYNC_RULES, type SyncActor } from '../../shared/sync/rules';
+import { USERS_TABLE } from '../../shared/sync/user-rules';
 import { resolveActor as defaultResolver } from './actors';
 import type { PcIdentity } from './enrol';
 
@@ -168,6 +171,9 @@ async function applyPage(pool: Pool, pc: PcIdentity, ms: Mutation[], opts: Apply
           outcomes.map((o) => o.role),
         ],
       );
+      // Whoever a PC writes for has signed in on it: their scope joins the PC's pull scope.
+      const users = [...new Set(outcomes.filter((o) => o.role !== null).map((o) => o.m.userId!))];
+      if (users.length > 0) await addPcUsers(c, pc, users);
       await c.query('UPDATE pcs SET last_mutation_id = $3, last_sync_at = now() WHERE branch = $1 AND pc_id = $2', [
         pc.branch,
         pc.pcId,
@@ -286,10 +292,12 @@ function judge(current: Map<string, Current>, m: Mutation, actor: SyncActor | nu
  */
 async function writeRows(c: PoolClient, pc: PcIdentity, written: Written[]) {
   if (written.length === 0) return;
-  const seq = await c.query('UPDATE branches SET last_seq = last_seq + $2 WHERE branch = $1 RETURNING last_seq', [
-    pc.branch,
-    written.length,
-  ]);
+  // A customer's scope facts changed after they were first written: PCs re-pull what their scope now reaches.
+  const rescoped = written.some((w) => w.table === CUSTOMER_SCOPE_TABLE && w.revision > 1) ? 1 : 0;
+  const seq = await c.query(
+    'UPDATE branches SET last_seq = last_seq + $2, scope_epoch = scope_epoch + $3 WHERE branch = $1 RETURNING last_seq',
+    [pc.branch, written.length, rescoped],
+  );
   const first = Number(seq.rows[0].last_seq) - written.length + 1;
   await c.query(
     `INSERT INTO changes (branch, seq, tbl, id, revision, data, deleted, pc_id, mutation_id)
@@ -328,16 +336,56 @@ async function writeRows(c: PoolClient, pc: PcIdentity, written: Written[]) {
   );
 }
 
+/** Records users as signed in on the PC (rows are only added; a PC's scope grows as people sign in). */
+async function addPcUsers(c: Pool | PoolClient, pc: PcIdentity, users: string[]): Promise<void> {
+  await c.query(
+    `INSERT INTO pc_users (branch, pc_id, user_id) SELECT $1, $2, u FROM unnest($3::text[]) AS u
+     ON CONFLICT DO NOTHING`,
+    [pc.branch, pc.pcId, users],
+  );
+}
+
+/** Changes scanned per pull at most, as multiples of the page: a narrow scope skips most of the log. */
+const SCAN_PAGES = 10;
+
+/** The hub's business date (Asia/Shanghai), for grants that end on a day. */
+const businessDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
 /**
- * Changes of the PC's branch after `cursor`, in commit order. The PC's last processed mutation id is
- * read FIRST: every mutation at or below it has committed, so its changes are in the page(s) that
- * follow, and the PC may drop those outbox entries once it has pulled to the end (more = false).
+ * The users who signed in on the PC as the hub's accounts name them (disabled ones left out): whose
+ * scopes, united, are the PC's pull scope (shared/sync/read-rules.ts).
+ */
+async function pullSubjects(c: PoolClient, pc: PcIdentity): Promise<PullSubject[] | null> {
+  // A branch with no account on the hub yet (its first PC is bringing them, db/hub/actors.ts): the
+  // hub cannot name anyone's scope, and takes the enrolled PCs' word as it does for writes.
+  const any = await c.query('SELECT 1 FROM records WHERE branch = $1 AND tbl = $2 LIMIT 1', [pc.branch, USERS_TABLE]);
+  if (any.rows.length === 0) return null;
+  const r = await c.query(
+    `SELECT r.data FROM pc_users p JOIN records r ON r.branch = p.branch AND r.tbl = $3 AND r.id = lower(p.user_id)
+      WHERE p.branch = $1 AND p.pc_id = $2 AND NOT r.deleted ORDER BY r.id`,
+    [pc.branch, pc.pcId, USERS_TABLE],
+  );
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return r.rows
+    .map((x) => x.data as Record<string, unknown>)
+    .filter((d) => d.disabled !== true && typeof d.username === 'string' && typeof d.role === 'string')
+    .map((d) => ({ userId: String(d.username), role: String(d.role), staff: str(d.staff), branch: str(d.branch) }));
+}
+
+/**
+ * Changes of the PC's branch after `cursor`, in commit order, that its pull scope reaches: the records
+ * the users who signed in on it may read (shared/sync/read-rules.ts), and every change the PC wrote
+ * itself. The PC's last processed mutation id is read FIRST: every mutation at or below it has committed,
+ * so its changes are in the page(s) that follow, and the PC may drop those outbox entries once it has
+ * pulled to the end (more = false). The rest is read in one snapshot, so the scope, the facts and the
+ * change log agree. `scope` names the scope (its users and the branch's scope epoch): when it changes,
+ * the PC pulls again from the start what it could not see before (main/sync/hub-client.ts).
  */
 export async function pullChanges(
   pool: Pool,
   pc: PcIdentity,
   cursor: number,
-  opts: { limit?: number; queued?: number | null } = {},
+  opts: { limit?: number; queued?: number | null; users?: readonly string[] } = {},
 ): Promise<PullResponse> {
   const limit = opts.limit ?? PULL_PAGE;
   const last = await pool.query(
@@ -345,26 +393,70 @@ export async function pullChanges(
       WHERE branch = $1 AND pc_id = $2 RETURNING last_mutation_id`,
     [pc.branch, pc.pcId, opts.queued ?? null],
   );
-  const r = await pool.query(
-    `SELECT seq, tbl, id, revision, data, deleted FROM changes
-      WHERE branch = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-    [pc.branch, cursor, limit + 1],
-  );
-  const more = r.rows.length > limit;
-  const changes: Change[] = r.rows.slice(0, limit).map((x) => ({
-    seq: Number(x.seq),
-    table: x.tbl,
-    id: x.id,
-    revision: Number(x.revision),
-    data: x.data,
-    deleted: x.deleted,
-  }));
-  return {
-    changes,
-    cursor: changes.at(-1)?.seq ?? cursor,
-    more,
-    lastMutationId: Number(last.rows[0].last_mutation_id),
-  };
+  if (opts.users && opts.users.length > 0) await addPcUsers(pool, pc, [...new Set(opts.users)]);
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const subjects = await pullSubjects(c, pc);
+    const epoch = await c.query('SELECT scope_epoch FROM branches WHERE branch = $1', [pc.branch]);
+    const scope = createHash('sha256')
+      .update(JSON.stringify([subjects, Number(epoch.rows[0]?.scope_epoch ?? 0)]))
+      .digest('hex')
+      .slice(0, 32);
+    const today = businessDate();
+    const changes: Change[] = [];
+    let scanned = cursor;
+    let more = false;
+    for (let page = 0; page < SCAN_PAGES; page++) {
+      const r = await c.query(
+        `SELECT seq, tbl, id, revision, data, deleted, pc_id FROM changes
+          WHERE branch = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [pc.branch, scanned, limit + 1],
+      );
+      const rows = r.rows.slice(0, limit);
+      const customers = [
+        ...new Set(rows.map((x) => customerOf(x.tbl, x.id, x.deleted ? null : x.data)).filter((n) => n !== null)),
+      ];
+      const places = new Map<string, ReturnType<typeof placeOf>>();
+      if (customers.length > 0) {
+        const f = await c.query(
+          'SELECT id, data FROM records WHERE branch = $1 AND tbl = $2 AND id = ANY($3::text[])',
+          [pc.branch, CUSTOMER_SCOPE_TABLE, customers],
+        );
+        for (const x of f.rows) places.set(x.id, placeOf(x.data));
+      }
+      const beyond = r.rows.length > limit;
+      let left = rows.length;
+      for (const x of rows) {
+        left -= 1;
+        const own = x.pc_id === pc.pcId;
+        const data = x.deleted ? null : x.data;
+        const visible =
+          own || subjects === null || pullVisible(x.tbl, x.id, data, subjects, (no) => places.get(no) ?? null, today);
+        if (visible)
+          changes.push({
+            seq: Number(x.seq),
+            table: x.tbl,
+            id: x.id,
+            revision: Number(x.revision),
+            data: x.data,
+            deleted: x.deleted,
+          });
+        scanned = Number(x.seq);
+        if (changes.length >= limit) break;
+      }
+      // Not to the end of the log: the page is full, or the scan went as far as one pull may.
+      more = left > 0 || beyond;
+      if (!more || changes.length >= limit) break;
+    }
+    await c.query('COMMIT');
+    return { changes, cursor: scanned, more, lastMutationId: Number(last.rows[0].last_mutation_id), scope };
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
 }
 
 export async function lastMutationId(pool: Pool, pc: PcIdentity): Promise<number> {

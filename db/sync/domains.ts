@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../repos/audit';
-import { type ConflictEvent, type Mutators, setConflictListener, setProjections } from './replica';
+import { type ConflictEvent, type Mutators, setBeforeRecord, setConflictListener, setProjections } from './replica';
+import { customerScopeMutators, factsBefore, refreshCustomerFacts } from './customer-scope';
 import { COLLAB_MUTATORS, COLLAB_PROJECTIONS, collabTarget, placeCollab } from './collab';
 import { projectReferral, REFERRALS, referralMutators, reprojectReferrals, localReferralId } from './referrals';
 import { projectUser, reprojectUsers, USERS_TABLE, userMutators } from './users';
@@ -10,7 +11,12 @@ import { USER_ID } from './local-ids';
  * The domains on the hub: their mutators (re-run on a rebase) and their projections of the replica into
  * the local domain tables. One place, so the sync worker and the handlers wire the same set.
  */
-export const DOMAIN_MUTATORS: Mutators = { ...referralMutators, ...userMutators, ...COLLAB_MUTATORS };
+export const DOMAIN_MUTATORS: Mutators = {
+  ...referralMutators,
+  ...userMutators,
+  ...COLLAB_MUTATORS,
+  ...customerScopeMutators,
+};
 
 /**
  * A 同步冲突 entry in the audit log, in the pull's transaction: the user's act (its API method name)
@@ -47,12 +53,14 @@ function auditConflict(db: Database, c: ConflictEvent): void {
 /** Shared rows the local book could not place when they arrived, placed now if it can (after each cycle). */
 export function placeUnplaced(db: Database): number {
   // Accounts first: a referral names its referrer's account.
-  return reprojectUsers(db) + reprojectReferrals(db) + placeCollab(db);
+  return reprojectUsers(db) + reprojectReferrals(db) + placeCollab(db) + refreshCustomerFacts(db);
 }
 
 /** Wires a joined store's handle: projections, conflict auditing, and rows the book could not place yet. */
 export function wireDomains(db: Database): void {
   setProjections(db, { [USERS_TABLE]: projectUser, [REFERRALS]: projectReferral, ...COLLAB_PROJECTIONS });
   setConflictListener(db, auditConflict);
+  // The hub scopes pulls by the customers' facts: they go up ahead of the first record naming a customer.
+  setBeforeRecord(db, factsBefore);
   placeUnplaced(db);
 }

@@ -113,6 +113,19 @@ export function setConflictListener(db: Database, fn: ConflictListener): void {
   conflictListenerOf.set(db, fn);
 }
 
+/**
+ * Mutations to queue just before a local one (db/sync/customer-scope.ts: the facts of the customers its
+ * effects name that the hub has not had yet, so the hub never holds a record it cannot scope). Per store
+ * handle, like the projections; the mutations it returns go through recordMutation (and this hook) too.
+ */
+export type BeforeRecord = (db: Database, effects: readonly LocalEffect[]) => LocalMutation[];
+const beforeRecordOf = new WeakMap<Database, BeforeRecord>();
+
+export function setBeforeRecord(db: Database, fn: BeforeRecord | null): void {
+  if (fn) beforeRecordOf.set(db, fn);
+  else beforeRecordOf.delete(db);
+}
+
 export interface ReplicaRecord {
   table: string;
   id: string;
@@ -186,6 +199,8 @@ export function listRecords(db: Database, table: string, opts: { withDeleted?: b
 export function recordMutation(db: Database, m: LocalMutation): number {
   if (m.effects.length === 0) return 0;
   return db.transaction(() => {
+    // What must reach the hub first (the scope facts of the customers the effects name), queued ahead.
+    for (const pre of beforeRecordOf.get(db)?.(db, m.effects) ?? []) recordMutation(db, pre);
     const { next_mutation_id: id } = db.prepare('SELECT next_mutation_id FROM sync_state WHERE id = 1').get() as {
       next_mutation_id: number;
     };
@@ -319,12 +334,19 @@ export function applyPull(db: Database, pull: PullResponse, mutators: Mutators):
        ON CONFLICT (tbl, id) DO UPDATE SET server_revision = excluded.server_revision,
          server_data = excluded.server_data, server_deleted = excluded.server_deleted`,
     );
+    // Pulling again from the start after the scope grew (schema.ts notePullScope): a change up to the old
+    // cursor is applied only where it is newer than the record held, so nothing held goes back in time.
+    const replayUpTo = (db.prepare('SELECT replay_upto FROM sync_state WHERE id = 1').pluck().get() as number) ?? 0;
+    const held = db.prepare('SELECT server_revision FROM sync_records WHERE tbl = ? AND id = ?').pluck();
     for (const c of pull.changes) {
+      if (c.seq <= replayUpTo && ((held.get(c.table, c.id) as number | undefined) ?? 0) >= c.revision) continue;
       const data = c.data === null ? null : JSON.stringify(c.data);
       upsert.run(c.table, c.id, c.revision, data, c.deleted ? 1 : 0, c.revision, data, c.deleted ? 1 : 0);
       touch(c.table, c.id);
     }
-    db.prepare('UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1').run(pull.cursor, now());
+    db.prepare(
+      'UPDATE sync_state SET cursor = ?, last_sync_at = ?, replay_upto = CASE WHEN ? >= replay_upto THEN 0 ELSE replay_upto END WHERE id = 1',
+    ).run(pull.cursor, now(), pull.cursor);
     const report: RebaseReport = { settled: 0, rerun: 0, conflicts: 0 };
     if (pull.more) {
       rebuild(db, touched, pull.lastMutationId, true);

@@ -11,7 +11,7 @@ import { query } from '../sql';
  * the same statements when the domain tables are wired to it. Nothing here touches the existing
  * tables: a store without a hub never calls it.
  */
-export const SYNC_SCHEMA_VERSION = 3;
+export const SYNC_SCHEMA_VERSION = 4;
 
 export function ensureSyncSchema(db: Database): void {
   db.exec(`
@@ -28,7 +28,12 @@ export function ensureSyncSchema(db: Database): void {
       cursor            INTEGER NOT NULL DEFAULT 0,
       -- Next per-PC mutation id; never reused, even after the outbox empties.
       next_mutation_id  INTEGER NOT NULL DEFAULT 1,
-      last_sync_at      TEXT
+      last_sync_at      TEXT,
+      -- The hub's name of this PC's pull scope at the last pull (schema 4, shared/sync/read-rules.ts).
+      pull_scope        TEXT,
+      -- While the PC pulls again from the start after its scope changed: the cursor it had. Changes up
+      -- to it are applied only where they are newer than what the PC holds (0: not replaying).
+      replay_upto       INTEGER NOT NULL DEFAULT 0
     );
     INSERT OR IGNORE INTO sync_state (id, schema) VALUES (1, ${SYNC_SCHEMA_VERSION});
 
@@ -90,8 +95,13 @@ export function ensureSyncSchema(db: Database): void {
   if (v > SYNC_SCHEMA_VERSION) throw new Error(`sync tables written by a newer release (schema ${v})`);
   if (v < SYNC_SCHEMA_VERSION) {
     const cols = db.prepare("SELECT name FROM pragma_table_info('sync_conflicts')").pluck().all() as string[];
+    const stateCols = db.prepare("SELECT name FROM pragma_table_info('sync_state')").pluck().all() as string[];
     db.transaction(() => {
       if (!cols.includes('actor')) db.exec('ALTER TABLE sync_conflicts ADD COLUMN actor TEXT');
+      // Schema 4: the pull scope and its replay.
+      if (!stateCols.includes('pull_scope')) db.exec('ALTER TABLE sync_state ADD COLUMN pull_scope TEXT');
+      if (!stateCols.includes('replay_upto'))
+        db.exec('ALTER TABLE sync_state ADD COLUMN replay_upto INTEGER NOT NULL DEFAULT 0');
       // Schema 3 adds only sync_links, created above.
       db.prepare('UPDATE sync_state SET schema = ? WHERE id = 1').run(SYNC_SCHEMA_VERSION);
     })();
@@ -168,12 +178,17 @@ export interface SyncStateRow {
   cursor: number;
   nextMutationId: number;
   lastSyncAt: string | null;
+  /** The hub's name of the pull scope at the last pull (null: none yet). */
+  pullScope: string | null;
+  /** Replaying from the start after a scope change up to this cursor (0: not). */
+  replayUpTo: number;
 }
 
 export function readSyncState(db: Database): SyncStateRow {
   const r = db
     .prepare(
-      'SELECT hub_url, branch, pc_id, secret, cursor, next_mutation_id, last_sync_at FROM sync_state WHERE id = 1',
+      `SELECT hub_url, branch, pc_id, secret, cursor, next_mutation_id, last_sync_at, pull_scope, replay_upto
+         FROM sync_state WHERE id = 1`,
     )
     .get() as {
     hub_url: string | null;
@@ -183,6 +198,8 @@ export function readSyncState(db: Database): SyncStateRow {
     cursor: number;
     next_mutation_id: number;
     last_sync_at: string | null;
+    pull_scope: string | null;
+    replay_upto: number;
   };
   let identity: SyncIdentity | null = null;
   if (r.hub_url && r.branch && r.pc_id && r.secret) {
@@ -190,7 +207,14 @@ export function readSyncState(db: Database): SyncStateRow {
     identity = { hubUrl: r.hub_url, branch: r.branch, pcId: r.pc_id, secret: secret ?? '' };
     if (secret === null) identity.secretUnreadable = true;
   }
-  return { identity, cursor: r.cursor, nextMutationId: r.next_mutation_id, lastSyncAt: r.last_sync_at };
+  return {
+    identity,
+    cursor: r.cursor,
+    nextMutationId: r.next_mutation_id,
+    lastSyncAt: r.last_sync_at,
+    pullScope: r.pull_scope,
+    replayUpTo: r.replay_upto,
+  };
 }
 
 /**
@@ -199,12 +223,9 @@ export function readSyncState(db: Database): SyncStateRow {
  * second hub does with mutations the first one applied is for the re-join step of issue 16.
  */
 export function saveIdentity(db: Database, id: SyncIdentity): void {
-  db.prepare('UPDATE sync_state SET hub_url = ?, branch = ?, pc_id = ?, secret = ?, cursor = 0 WHERE id = 1').run(
-    id.hubUrl,
-    id.branch,
-    id.pcId,
-    storedSecret(id.secret),
-  );
+  db.prepare(
+    'UPDATE sync_state SET hub_url = ?, branch = ?, pc_id = ?, secret = ?, cursor = 0, pull_scope = NULL, replay_upto = 0 WHERE id = 1',
+  ).run(id.hubUrl, id.branch, id.pcId, storedSecret(id.secret));
 }
 
 /**
@@ -246,4 +267,23 @@ const UNLINK = query<[table: string, id: string]>('DELETE FROM sync_links WHERE 
 /** Forgets a shared record's local row (the row is gone: its creation was refused by the hub). */
 export function unlinkRecord(db: Database, table: string, id: string): void {
   UNLINK.run(db, table, id);
+}
+
+/**
+ * The hub named a pull scope different from the last one (a new user signed in here, a customer's facts
+ * changed): records behind the cursor may now be visible, so the PC pulls from the start again, applying
+ * only what is newer than what it holds until it is back where it was. True when a replay starts.
+ */
+export function notePullScope(db: Database, scope: string | undefined): boolean {
+  if (scope === undefined) return false;
+  const s = readSyncState(db);
+  if (s.pullScope === scope) return false;
+  if (s.pullScope === null || s.cursor === 0) {
+    db.prepare('UPDATE sync_state SET pull_scope = ? WHERE id = 1').run(scope);
+    return false;
+  }
+  db.prepare(
+    'UPDATE sync_state SET pull_scope = ?, replay_upto = max(replay_upto, cursor), cursor = 0 WHERE id = 1',
+  ).run(scope);
+  return true;
 }

@@ -11,6 +11,7 @@ import {
   type EnrolResponse,
   enrolRequestSchema,
   type HubErrorBody,
+  MAX_PULL_USERS,
   MAX_PUSH_BYTES,
   type PushResponse,
   type PushResult,
@@ -24,8 +25,9 @@ import { WakeHub } from './wake';
  * any number of processes can run behind a load balancer). JSON endpoints:
  *   POST /enrol         branch + one-time code + PC name → PC id + secret (shown once)
  *   POST /push          a batch of mutations, applied in order, each atomically and once
- *   GET  /pull?cursor=N[&queued=Q] changes of the PC's branch after N, in commit order (Q: the PC's
- *                       outbox size, kept for the administrator's list of PCs)
+ *   GET  /pull?cursor=N[&queued=Q][&user=U…] changes of the PC's branch after N, in commit order, that
+ *                       its pull scope reaches (U: users who signed in on it; Q: the PC's outbox size,
+ *                       kept for the administrator's list of PCs)
  *   GET  /wake          WebSocket: "pull now" after every commit in the PC's branch
  *   GET  /audit-anchor  the PC's latest audit chain anchor; POST: a new head (shared/sync/audit-anchor.ts)
  *   GET  /pcs           the branch's enrolled PCs: last sync, queue (the administrator's list)
@@ -161,13 +163,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       const cursor = Number(url.searchParams.get('cursor') ?? '0');
       const queuedParam = url.searchParams.get('queued');
       const queued = queuedParam === null ? null : Number(queuedParam);
+      // The users who signed in on the PC: their scopes make its pull scope (shared/sync/read-rules.ts).
+      const users = url.searchParams.getAll('user');
       if (
         !Number.isSafeInteger(cursor) ||
         cursor < 0 ||
-        (queued !== null && !(Number.isSafeInteger(queued) && queued >= 0))
+        (queued !== null && !(Number.isSafeInteger(queued) && queued >= 0)) ||
+        users.length > MAX_PULL_USERS ||
+        users.some((u) => u.length < 1 || u.length > 64)
       )
         throw new HttpError(400, { error: 'bad_request' });
-      return send(res, 200, await pullChanges(pool, pc, cursor, { queued }));
+      return send(res, 200, await pullChanges(pool, pc, cursor, { queued, users }));
     }
     if (key === 'GET /audit-anchor')
       return send(res, 200, await anchorState(pool, await auth(req), { all: url.searchParams.get('all') === '1' }));

@@ -10,7 +10,7 @@ import {
   queuedCount,
   type RebaseReport,
 } from '../../db/sync/replica';
-import { readSyncState, type SyncIdentity, saveIdentity } from '../../db/sync/schema';
+import { notePullScope, readSyncState, type SyncIdentity, saveIdentity } from '../../db/sync/schema';
 import {
   type EnrolResponse,
   MAX_MUTATIONS_PER_PUSH,
@@ -116,6 +116,19 @@ export function hubCall<T>(url: string, init: HubCallInit = {}, retried = false)
   });
 }
 
+/**
+ * The users who have signed in on this PC (its own record of the last sign-in; disabled ones left out):
+ * the hub unites their scopes into the PC's pull scope. None on a store without accounts.
+ */
+export function signedInUsers(db: Database): string[] {
+  const has = db.prepare("SELECT 1 FROM pragma_table_info('users') WHERE name = 'last_sign_in_at'").get() as unknown;
+  if (!has) return [];
+  return db
+    .prepare('SELECT username FROM users WHERE last_sign_in_at IS NOT NULL AND disabled = 0 ORDER BY username')
+    .pluck()
+    .all() as string[];
+}
+
 async function call<T>(db: Database, url: string, init: HubCallInit): Promise<T> {
   return hubCall<T>(url, { ...init, ca: hubCa(db) });
 }
@@ -182,17 +195,28 @@ export async function syncOnce(db: Database, mutators: Mutators): Promise<CycleR
       report.pushed += batch.length;
     }
     let cursor = state.cursor;
-    for (;;) {
-      const p = await call<PullResponse>(db, `${id.hubUrl}/pull?cursor=${cursor}&queued=${queuedCount(db)}`, {
-        headers,
-      });
-      const rb = applyPull(db, p, mutators);
-      report.pulled += p.changes.length;
-      report.settled += rb.settled;
-      report.rerun += rb.rerun;
-      report.conflicts += rb.conflicts;
-      cursor = p.cursor;
-      if (!p.more) break;
+    const users = signedInUsers(db)
+      .map((u) => `&user=${encodeURIComponent(u)}`)
+      .join('');
+    // Twice at most: when the hub names a new pull scope (someone new signed in here), once more from the
+    // start for what the PC could not see before (db/sync/schema.ts notePullScope).
+    for (let pass = 0; pass < 2; pass++) {
+      let scope: string | undefined;
+      for (;;) {
+        const p = await call<PullResponse>(db, `${id.hubUrl}/pull?cursor=${cursor}&queued=${queuedCount(db)}${users}`, {
+          headers,
+        });
+        const rb = applyPull(db, p, mutators);
+        report.pulled += p.changes.length;
+        report.settled += rb.settled;
+        report.rerun += rb.rerun;
+        report.conflicts += rb.conflicts;
+        cursor = p.cursor;
+        scope = p.scope;
+        if (!p.more) break;
+      }
+      if (!notePullScope(db, scope)) break;
+      cursor = 0;
     }
     if (pendingMutations(db, 1).length === 0) break;
   }

@@ -88,7 +88,16 @@ export interface PullResponse {
   more: boolean;
   /** The hub has processed this PC's mutations up to here (applied, refused or in conflict). */
   lastMutationId: number;
+  /**
+   * Names the PC's pull scope (its signed-in users and the branch's scope facts' epoch,
+   * shared/sync/read-rules.ts): when it changes, records the PC could not see before may be behind its
+   * cursor, and it pulls from the start again (keeping what it has).
+   */
+  scope?: string;
 }
+
+/** Users reported per pull (`&user=` repeated): the users who signed in on the PC. */
+export const MAX_PULL_USERS = 200;
 
 export const enrolRequestSchema = z.strictObject({
   branch: z.string().min(1).max(32),

@@ -27,6 +27,7 @@ import {
   type ReferralAction,
   type ReferralStatus,
 } from '../api/referrals';
+import { CUSTOMER_SCOPE_RULE, CUSTOMER_SCOPE_TABLE } from './read-rules';
 import { SETTINGS_RULES } from './settings-rules';
 import { USER_RULE } from './user-rules';
 
@@ -366,6 +367,8 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
   users: USER_RULE,
   // User settings, reminder preferences, desktops and desktop templates: settings-rules.ts.
   ...SETTINGS_RULES,
+  // Each customer's scope facts (branch chain, manager, grants) for the hub's pull scope: read-rules.ts.
+  [CUSTOMER_SCOPE_TABLE]: CUSTOMER_SCOPE_RULE,
   sync_test_marks: {
     key: 'natural',
     anonymous: true,
