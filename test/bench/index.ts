@@ -7,6 +7,7 @@
  *   npm run bench -- --quick      # a few minutes: 200k rows, 20k customers
  *   npm run bench -- --customers 100000 --import-customers 500000 --journal-customers 0
  *   npm run bench -- --only parse|demo|imports|hub|encryption
+ *   npm run bench -- --only startup [--db STORE] [--changed 50000]  (the grid's first seconds, issue 18.1)
  *
  * Baselines:
  *  - parse: csv-parse over the same decoded file (its fastest options), the library we would otherwise use;
@@ -30,6 +31,7 @@ import { benchTiers } from './tiers';
 import { benchOpportunities } from './opportunities';
 import { benchModels } from './models';
 import { benchEncryption } from './encryption';
+import { benchStartup } from './startup';
 
 interface Args {
   rows: number;
@@ -38,6 +40,9 @@ interface Args {
   journalCustomers: number;
   modelRows: number;
   only?: string;
+  /** `--only startup`: a store to use (a copy: the bench imports into it); else one is generated. */
+  db?: string;
+  changed: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,12 +53,15 @@ function parseArgs(argv: string[]): Args {
     importCustomers: 1_000_000,
     journalCustomers: 1_000_000,
     modelRows: 1_000_000,
+    changed: 50_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rows') out.rows = Number(argv[++i]);
     else if (a === '--customers') out.customers = Number(argv[++i]);
     else if (a === '--only') out.only = argv[++i];
+    else if (a === '--db') out.db = argv[++i];
+    else if (a === '--changed') out.changed = Number(argv[++i]);
     else if (a === '--quick')
       Object.assign(out, { rows: 200_000, customers: 20_000, importCustomers: 200_000, journalCustomers: 20_000 });
     else if (a === '--import-customers') out.importCustomers = Number(argv[++i]);
@@ -190,6 +198,25 @@ async function main(): Promise<void> {
       `\n== encryption at rest: ${customers.toLocaleString('en-US')} customers, plaintext vs encrypted copies in this run`,
     );
     await benchEncryption({ customers, samples: 60, print: out });
+  }
+
+  if (args.only === 'startup') {
+    // Only on request: the grid's first seconds after a start-up and an import (issue 18.1).
+    let db = args.db;
+    let made: string | null = null;
+    if (!db) {
+      out(`\n(generating a ${args.customers.toLocaleString('en-US')}-customer store for it)`);
+      made = (await benchGenerate({ customers: args.customers, txnsPerCustomer: 2, keep: true })).file;
+      db = made;
+    }
+    out(
+      `\n== start-up and after-import windows of the grid, ${args.changed.toLocaleString('en-US')} changed customers`,
+    );
+    try {
+      await benchStartup({ db, changed: args.changed, samples: 6, print: out });
+    } finally {
+      if (made) rmSync(path.dirname(made), { recursive: true, force: true });
+    }
   }
 
   if (args.only === 'models') {

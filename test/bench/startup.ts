@@ -1,0 +1,307 @@
+/**
+ * The grid's first seconds (issue 18.1): page / count / quick-stats p95 at 1 s, 3 s and 10 s after a
+ * start-up and after an import of N changed customers, next to the figures once settled, each next to
+ * the same-run way it was before (a start-up without the columns' cache; an import whose columns are
+ * built again in full rather than updated from its delta); and the columns' load time from the cache
+ * vs a full build, and the update from a delta.
+ *
+ *   node --import tsx test/bench/startup.ts --db STORE [--changed 50000] [--samples 6]
+ *   npm run bench -- --only startup --db STORE [--changed 50000]
+ *
+ * The store is changed by the imports (two slices of its customers get another manager and a changed
+ * name): use a copy. A window "at T s" is `samples` rounds of count, page and stats as the president
+ * (the whole book) starting T s after the event; when the previous window is still running at T it
+ * starts when that one ends, and the line says when it ran.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { openConnection, rememberedStoreKey } from '../../db/cipher';
+import { buildColumns, freshColumns } from '../../db/customer-columns';
+import { columnsCachePath, readColumnsCache, readColumnsState } from '../../db/customer-columns-cache';
+import { SORT_SQL } from '../../db/customer-field-sql';
+import { fixedClock } from '../../main/clock';
+import { runImport } from '../../main/jobs/engine/run';
+import { BUILTIN } from '../../main/jobs/profiles/builtin';
+import { writeExtracts } from '../../main/jobs/profiles/extracts';
+import { log } from '../../main/log';
+import { createRegistry } from '../../main/registry';
+import { createServices, type Services } from '../../main/services';
+import { keyFilePath } from '../../main/store-key';
+import type { GridFilter, GridSort } from '../../shared/api';
+import { pct, signedIn } from './support';
+
+const TODAY = '2026-10-31';
+const CIF = BUILTIN.find((b) => b.alias === 'cif')!;
+
+const FILTERS: GridFilter[] = [
+  {},
+  { tiers: ['gold', 'quality'] },
+  { aumMin: '100000' },
+  { inactiveDays: 180 },
+  { kinds: ['corporate'] },
+];
+const SORTS: GridSort[] = [
+  [{ col: 'aum', dir: 'desc' }],
+  [{ col: 'name', dir: 'asc' }],
+  [{ col: 'managerName', dir: 'asc' }],
+  [{ col: 'lastTxnOn', dir: 'asc' }],
+  [{ col: 'customerNo', dir: 'asc' }],
+];
+
+interface Window {
+  label: string;
+  from: number;
+  to: number;
+  page: number[];
+  count: number[];
+  stats: number[];
+  columns: number;
+}
+
+/** Columns events from the app's log: what installed them and when. */
+const events: { at: number; msg: string; ms?: number; note?: string }[] = [];
+const info = log.info.bind(log);
+log.info = (msg: string, meta?: Record<string, unknown>) => {
+  if (msg.startsWith('customer columns'))
+    events.push({ at: performance.now(), msg, ms: meta?.ms as number, note: meta?.note as string });
+  if (!msg.startsWith('customer columns') && !msg.startsWith('follow-up')) return;
+  info(msg, meta);
+};
+
+async function views(services: Services, t0: number, label: string, at: number, samples: number): Promise<Window> {
+  const registry = createRegistry(services);
+  const { sessions, timed } = await signedIn(registry, ['president']);
+  while (performance.now() - t0 < at * 1000) await new Promise((r) => setTimeout(r, 5));
+  const w: Window = { label, from: (performance.now() - t0) / 1000, to: 0, page: [], count: [], stats: [], columns: 0 };
+  for (let i = 0; i < samples; i++) {
+    const filter = FILTERS[(i + at) % FILTERS.length]!;
+    const sort = SORTS[(i * 3 + at) % SORTS.length]!;
+    if (freshColumns(services.db)) w.columns++;
+    let t = performance.now();
+    const c = await registry.dispatch(
+      { method: 'customers.gridCount', input: { filter }, session: sessions.president! },
+      { adapter: 'test' },
+    );
+    w.count.push(performance.now() - t);
+    if (!c.ok) throw new Error(`gridCount: ${JSON.stringify(c.error)}`);
+    const n = (c.value as { filtered: number }).filtered;
+    const depth = Math.floor((((i * 7919 + at) % 1000) / 1000) * Math.max(0, n - 100));
+    w.page.push(await timed('president', 'customers.grid', { filter, sort, offset: depth, limit: 100 }));
+    t = performance.now();
+    await timed('president', 'customers.quickStats', { filter });
+    w.stats.push(performance.now() - t);
+    await new Promise((r) => setImmediate(r));
+  }
+  w.to = (performance.now() - t0) / 1000;
+  return w;
+}
+
+async function timeline(services: Services, t0: number, samples: number, print: (s: string) => void): Promise<void> {
+  const rows: Window[] = [];
+  for (const at of [1, 3, 10]) rows.push(await views(services, t0, `at ${at} s`, at, samples));
+  const settleFrom = performance.now();
+  while (!freshColumns(services.db) || services.followUps.busy() !== null) {
+    if (performance.now() - settleFrom > 600_000) throw new Error('not settled in 10 minutes');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  rows.push(await views(services, t0, 'settled', 0, samples * 2));
+  for (const w of rows) {
+    const p95 = (xs: number[]) => pct(xs, 95).toFixed(0).padStart(5);
+    print(
+      `    ${w.label.padEnd(8)} [${w.from.toFixed(1)}-${w.to.toFixed(1)} s] page p95 ${p95(w.page)} ms, count p95 ${p95(w.count)} ms, stats p95 ${p95(w.stats)} ms (targets 30 / 100 / 100; columns served ${w.columns}/${w.page.length})`,
+    );
+  }
+}
+
+/** When the columns came in after t0, and how (the app's log). */
+function columnsIn(t0: number): string {
+  const e = events.find((x) => x.at >= t0 && !x.msg.includes('not'));
+  if (!e) return 'columns: not installed';
+  return `columns in ${((e.at - t0) / 1000).toFixed(1)} s (${e.msg}; worker ${e.ms} ms${e.note ? `; ${e.note}` : ''})`;
+}
+
+/** Two CIF files of `changed` customers each (disjoint slices), every one with another manager and name. */
+async function changedFiles(dbPath: string, dir: string, changed: number): Promise<[string, string]> {
+  const db = openConnection(dbPath, { readonly: true, fileMustExist: true });
+  let managers: string[];
+  try {
+    await writeExtracts(db, dir, { kinds: ['customers'] });
+    managers = db
+      .prepare(`SELECT employee_no FROM staff WHERE position = 'manager' ORDER BY id`)
+      .pluck()
+      .all() as string[];
+  } finally {
+    db.close();
+  }
+  const full = path.join(dir, CIF.file);
+  const lines = iconv.decode(readFileSync(full), 'gb18030').split('\r\n');
+  rmSync(full);
+  const header = lines[0]!;
+  const body = lines.slice(1).filter((l) => l.length > 0);
+  const d = CIF.profile.delimiter ?? ',';
+  const titles = parse(header, { delimiter: d })[0] as string[];
+  const at = (field: string) => titles.indexOf(CIF.profile.columns.find((c) => c.field === field)!.source as string);
+  const mgrAt = at('manager_employee_no');
+  const nameAt = at('name');
+  const step = Math.max(2, Math.floor(body.length / (2 * changed)));
+  const quote = (s: string) => (/[",\r\n]/.test(s) || s.includes(d) ? `"${s.replaceAll('"', '""')}"` : s);
+  const files: string[] = [];
+  for (const slice of [0, 1]) {
+    const out: string[] = [header];
+    for (let i = slice; i < body.length && out.length <= changed; i += step) {
+      const f = parse(body[i]!, { delimiter: d, relax_quotes: true })[0] as string[];
+      f[mgrAt] = managers[(i + slice + 1) % managers.length]!;
+      f[nameAt] = `${f[nameAt]}${slice ? '乙' : '甲'}`;
+      out.push(f.map(quote).join(d));
+    }
+    const file = path.join(dir, `changed-${slice}.csv`);
+    writeFileSync(file, iconv.encode(`${out.join('\r\n')}\r\n`, 'gb18030'));
+    files.push(file);
+  }
+  return files as [string, string];
+}
+
+export async function benchStartup(opts: {
+  db: string;
+  changed: number;
+  samples: number;
+  print: (s: string) => void;
+}): Promise<void> {
+  const { print } = opts;
+  const encrypt = existsSync(keyFilePath(opts.db));
+  const start = () =>
+    createServices({
+      dbPath: opts.db,
+      mode: 'browser',
+      clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)),
+      encrypt,
+      columnsMinCustomers: 1, // any size (the app's own threshold is 50,000): --quick runs too
+    });
+  const n = (() => {
+    const c = openConnection(opts.db, { readonly: true, fileMustExist: true });
+    try {
+      return (c.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
+    } finally {
+      c.close();
+    }
+  })();
+  print(`  store: ${n.toLocaleString('en-US')} customers (${(statSync(opts.db).size / 2 ** 30).toFixed(1)} GiB)`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-startup-bench-'));
+  try {
+    const t = performance.now();
+    const [fileA, fileB] = await changedFiles(opts.db, dir, opts.changed);
+    print(
+      `  (two CIF files of ${opts.changed.toLocaleString('en-US')} changed customers made in ${((performance.now() - t) / 1000).toFixed(0)} s)`,
+    );
+    const cache = columnsCachePath(opts.db);
+
+    // 1. Start-up without a cache: what every start-up was before the cache (a full build; SQL meanwhile).
+    rmSync(cache, { force: true });
+    let t0 = performance.now();
+    let services = await start();
+    print(`  start-up without a cache (before: a full build, SQL answers meanwhile):`);
+    await timeline(services, t0, opts.samples, print);
+    print(`    ${columnsIn(t0)}`);
+    await services.close();
+
+    // 2. Start-up with the cache the build wrote.
+    t0 = performance.now();
+    services = await start();
+    print(`  start-up with the cache:`);
+    await timeline(services, t0, opts.samples, print);
+    print(`    ${columnsIn(t0)}`);
+
+    // 3. An import of N changed customers through the app's queue: its delta updates the columns.
+    const ticket = services.imports.submit({
+      file: fileA,
+      profile: CIF.profile,
+      tolerance: 0,
+      source: 'cli',
+      userId: null,
+      username: null,
+    }).ticket;
+    const ti = performance.now();
+    let out = await services.imports.wait(ticket);
+    if (out.status !== 'committed') throw new Error(`import A: ${JSON.stringify(out.error)}`);
+    t0 = performance.now();
+    print(
+      `  after an import of ${out.rowsUpdated.toLocaleString('en-US')} changed customers (job ${((t0 - ti) / 1000).toFixed(0)} s), columns updated from its delta:`,
+    );
+    await timeline(services, t0, opts.samples, print);
+    print(`    ${columnsIn(t0)}`);
+
+    // 4. The same size of import the way it was: no delta, so the columns are built again in full.
+    const conn = openConnection(opts.db, { fileMustExist: true });
+    conn.pragma('busy_timeout = 30000');
+    conn.pragma('foreign_keys = ON');
+    const tj = performance.now();
+    out = await runImport(conn, {
+      file: fileB,
+      profile: CIF.profile,
+      tolerance: 0,
+      rejectsDir: path.join(dir, 'rejects'),
+      source: 'cli',
+    });
+    conn.close();
+    if (out.status !== 'committed') throw new Error(`import B: ${JSON.stringify(out.error)}`);
+    t0 = performance.now();
+    // What the queue's onFinished does: the follow-up steps, and the columns asked for.
+    services.followUps.schedule({ today: TODAY, reason: 'import', jobId: out.jobId });
+    freshColumns(services.db);
+    print(
+      `  after an import of ${out.rowsUpdated.toLocaleString('en-US')} changed customers (job ${((t0 - tj) / 1000).toFixed(0)} s) without a delta (before: a full build):`,
+    );
+    await timeline(services, t0, opts.samples, print);
+    print(`    ${columnsIn(t0)}`);
+    await services.close();
+
+    // 5. Columns load time on this thread: the cache, a full build, and the delta of step 3 applied to the cache before it.
+    const key = rememberedStoreKey(opts.db);
+    const c = openConnection(opts.db, { readonly: true, fileMustExist: true }, key);
+    try {
+      const state = readColumnsState(c)!;
+      const loads: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t1 = performance.now();
+        const got = readColumnsCache(cache, state, SORT_SQL, key);
+        if (!('data' in got)) throw new Error(`cache refused: ${got.refused}`);
+        loads.push(performance.now() - t1);
+      }
+      const t2 = performance.now();
+      const built = buildColumns(c, SORT_SQL);
+      const buildMs = performance.now() - t2;
+      print(
+        `  columns load time: from the cache ${Math.min(...loads).toFixed(0)} ms (${(statSync(cache).size / 1e6).toFixed(0)} MB), full build ${buildMs.toFixed(0)} ms, ratio ${(buildMs / Math.min(...loads)).toFixed(0)} x`,
+      );
+      void built;
+    } finally {
+      c.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const db = arg('--db');
+  if (!db) throw new Error('--db STORE is required (a copy: the bench imports into it)');
+  benchStartup({
+    db,
+    changed: Number(arg('--changed') ?? 50_000),
+    samples: Number(arg('--samples') ?? 6),
+    print: (s) => process.stdout.write(`${s}\n`),
+  })
+    .then(() => process.exit(0))
+    .catch((e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    });
+}
