@@ -214,6 +214,16 @@ const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
           WHERE a.closed_on IS NOT NULL AND a.closed_on BETWEEN ? AND ? AND AUD`,
     params: [w.from, w.to],
   }),
+  // 风险预警: a signal first found in the window (db/analytics/risk.ts) on a customer rated 关注 or worse; the
+  // parameters name only the signal, so every PC of the branch makes the same natural key (db/sync/reminders.ts)
+  risk_signal: (w) => ({
+    sql: `SELECT c.id, s.first_seen, json_object('signal', s.signal), 'risk_signal', c.id || ':' || s.signal,
+                 'risk_signal:' || c.id || ':' || s.signal || ':' || s.first_seen
+          FROM customer_risk_signals s JOIN customers c ON c.id = s.customer_id
+          WHERE s.first_seen BETWEEN ? AND ? AND AUD
+            AND EXISTS (SELECT 1 FROM customer_risk r WHERE r.customer_id = c.id AND r.level <> 'normal')`,
+    params: [w.from, w.to],
+  }),
 };
 
 /**

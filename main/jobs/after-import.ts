@@ -3,6 +3,7 @@ import { log } from '../log';
 import { runRules } from '../../db/relationship/rules';
 import { generateReminders } from '../../db/relationship/reminder-rules';
 import { runNextProduct } from '../../db/analytics/next-product';
+import { runRisk } from '../../db/analytics/risk';
 
 /**
  * Work that follows the data: reminders to generate, opportunity rules to evaluate. Each step runs on
@@ -37,6 +38,8 @@ const STEPS: AfterImportStep[] = [
   { name: 'opportunity-rules', run: (db, ctx) => void runRules(db, ctx.today) },
   // 客户产品匹配: rules mined again, offers rewritten only for customers whose holdings or ranking changed
   { name: 'next-product', run: (db, ctx) => void runNextProduct(db, { today: ctx.today }) },
+  // 风险预警: signals and ratings before the reminders, so a new signal reminds in the same run
+  { name: 'risk', run: (db, ctx) => void runRisk(db, { today: ctx.today }) },
   { name: 'reminders', run: (db, ctx) => void generateReminders(db, { today: ctx.today, reason: ctx.reason }) },
 ];
 

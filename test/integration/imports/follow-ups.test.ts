@@ -34,6 +34,7 @@ describe('follow-up steps in a worker', () => {
       ['statistics', true],
       ['opportunity-rules', true],
       ['next-product', true],
+      ['risk', true],
       ['reminders', true],
     ]);
     const opps = count(`SELECT COUNT(*) AS n FROM opportunities WHERE source = 'rule'`);

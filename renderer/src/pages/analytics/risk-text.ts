@@ -5,6 +5,12 @@ import { fenToYuan, formatYuan } from '../../../../shared/money';
 const money = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) ? formatYuan(fenToYuan(v)) : '—');
 const str = (v: unknown) => (v == null ? '—' : String(v));
 
+/** '2026-07' as 2026年7月 / 2026-07. */
+function monthOf(t: TFunction, v: unknown): string {
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})$/.exec(v) : null;
+  return m ? t('risk.monthOf', { y: m[1], m: m[2]!.replace(/^0/, '') }) : str(v);
+}
+
 /** What a signal saw, in words: "逾期 15 天，贷款余额 80,000.00 元". Pure given t. */
 export function signalFacts(t: TFunction, s: Pick<RiskSignalView, 'signal' | 'facts'>): string {
   const f = s.facts;
@@ -19,7 +25,7 @@ export function signalFacts(t: TFunction, s: Pick<RiskSignalView, 'signal' | 'fa
     case 'outflow':
       return t('risk.facts.outflow', { days: str(f.days), amount: money(f.outFen), count: str(f.count) });
     case 'collapse':
-      return t('risk.facts.collapse', { month: str(f.month), before: money(f.beforeFen), now: money(f.nowFen) });
+      return t('risk.facts.collapse', { month: monthOf(t, f.month), before: money(f.beforeFen), now: money(f.nowFen) });
     case 'dormancy':
       return t('risk.facts.dormancy', { last: str(f.lastTxnOn), txns: str(f.txns) });
     default:
