@@ -287,6 +287,10 @@ export function runNextProduct(
       }
     const addRewrite = db.prepare('INSERT OR IGNORE INTO temp.np_rewrite VALUES (?)');
     for (const id of model.keys()) addRewrite.run(id);
+    // and those a model ranked last time: a model switched off or rescored must not leave its offer behind
+    db.exec(
+      `INSERT OR IGNORE INTO temp.np_rewrite SELECT DISTINCT customer_id FROM customer_next_products WHERE source = 'model'`,
+    );
 
     db.exec(`DELETE FROM customer_next_products WHERE customer_id IN (SELECT customer_id FROM temp.np_rewrite);
       INSERT INTO customer_next_products (customer_id, rank, item, score, source, rule_id, model_version)

@@ -3,6 +3,7 @@ import { log } from '../log';
 import { runRules } from '../../db/relationship/rules';
 import { generateReminders } from '../../db/relationship/reminder-rules';
 import { runNextProduct } from '../../db/analytics/next-product';
+import { labRanker } from '../../db/analytics/lab-ranker';
 import { runRisk } from '../../db/analytics/risk';
 
 /**
@@ -36,8 +37,9 @@ const STEPS: AfterImportStep[] = [
   // this connection's checkpoints (db/reporting/maintain.ts).
   { name: 'statistics', run: (db) => void db.pragma('main.optimize = 0x10002') },
   { name: 'opportunity-rules', run: (db, ctx) => void runRules(db, ctx.today) },
-  // 客户产品匹配: rules mined again, offers rewritten only for customers whose holdings or ranking changed
-  { name: 'next-product', run: (db, ctx) => void runNextProduct(db, { today: ctx.today }) },
+  // 客户产品匹配: rules mined again, offers rewritten only for customers whose holdings or ranking changed;
+  // the model lab's active take-up models rank alongside the rules
+  { name: 'next-product', run: (db, ctx) => void runNextProduct(db, { today: ctx.today, rankers: [labRanker()] }) },
   // 风险预警: signals and ratings before the reminders, so a new signal reminds in the same run
   { name: 'risk', run: (db, ctx) => void runRisk(db, { today: ctx.today }) },
   { name: 'reminders', run: (db, ctx) => void generateReminders(db, { today: ctx.today, reason: ctx.reason }) },

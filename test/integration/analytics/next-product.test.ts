@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NextProductItem, NextProductSettings } from '../../../shared/analytics';
 import { listRules, nextProductsFor, runNextProduct } from '../../../db/analytics/next-product';
+import { labRanker } from '../../../db/analytics/lab-ranker';
 import { scopeFor } from '../../../db/scope';
 import { makeWorld, type World } from '../support/store';
 
@@ -298,6 +299,41 @@ describe('association rules (客户产品匹配)', () => {
     expect(recs[0]).toMatchObject({ item: 'loan', source: 'model', modelVersion: 7, rule: null });
     expect(recs.map((r) => r.item)).not.toContain('term');
     expect(recs.slice(1).every((r) => r.source === 'rules')).toBe(true);
+  });
+
+  it("the lab's active take-up models rank through the seam: top groups only, never an item held", () => {
+    const b = standardBook();
+    const dt = b.book.filter((x) => x.items.join() === 'demand,term');
+    const model = (version: number, key: string) => {
+      w.db
+        .prepare(
+          `INSERT INTO lab_models (version, target_key, target, learner, requested, outcome_months, cutoff, window_end, rows, positives,
+             figures, model, seconds, created_at) VALUES (?, ?, '{}', 'logistic', 'logistic', 3, '2026-06-30', '2026-09-30', 100, 10, '{}', '{}', 1, '2026-10-01')`,
+        )
+        .run(version, key);
+      w.db.prepare('INSERT INTO lab_active (target_key, version) VALUES (?, ?)').run(key, version);
+    };
+    model(41, 'product:insurance');
+    model(42, 'churn'); // not a take-up model: never an offer
+    const score = w.db.prepare(
+      `INSERT INTO lab_scores (version, customer_id, score, decile, factors) VALUES (?, ?, ?, ?, '[]')`,
+    );
+    score.run(41, dt[0]!.id, 0.95, 1);
+    score.run(41, dt[1]!.id, 0.9, 5); // outside the top groups
+    score.run(42, dt[2]!.id, 0.99, 1);
+    const card = b.book.find((x) => x.items.includes('insurance'))!;
+    score.run(41, card.id, 0.99, 1); // holds insurance already
+    runNextProduct(w.db, { today: TODAY, settings: SETTINGS, rankers: [labRanker()] });
+    const branch = scopeFor(w.db, { role: 'president', staffId: w.ids.staff.president, branchId: w.ids.branch }, TODAY);
+    const items = (id: number) => nextProductsFor(w.db, id, branch.sql, branch.params);
+    expect(items(dt[0]!.id)[0]).toMatchObject({ item: 'insurance', source: 'model', modelVersion: 41 });
+    expect(items(dt[1]!.id).map((r) => r.item)).not.toContain('insurance');
+    expect(items(dt[2]!.id).every((r) => r.source === 'rules')).toBe(true);
+    expect(items(card.id).map((r) => r.item)).not.toContain('insurance');
+    // the model switched off: its offer goes at the next run
+    w.db.prepare(`DELETE FROM lab_active WHERE target_key = 'product:insurance'`).run();
+    runNextProduct(w.db, { today: TODAY, settings: SETTINGS, rankers: [labRanker()] });
+    expect(items(dt[0]!.id).every((r) => r.source === 'rules')).toBe(true);
   });
 
   it('scope is in the SQL: another manager, another branch get nothing', () => {
