@@ -138,13 +138,19 @@ function Detail({ d, current, onChanged }: { d: LabVersionDetail; current: numbe
           })}
         </dd>
         <dt>{t('lab.detail.sample')}</dt>
-        <dd data-testid="lab-sample" data-rows={d.rows} data-positives={d.positives}>
+        <dd data-testid="lab-sample" data-rows={d.cvRows} data-positives={d.positives}>
           {t('lab.detail.sampleText', {
             rows: count(d.rows, lng),
             positives: count(d.positives, lng),
             outcome,
             rate: pct1(d.rows ? d.positives / d.rows : null),
           })}
+          {d.cvRows < d.rows && (
+            <span className="muted">
+              {t('common.listSeparator')}
+              {t('lab.detail.cvSample', { n: count(d.cvRows, lng) })}
+            </span>
+          )}
         </dd>
         <dt>{t('lab.detail.params')}</dt>
         <dd>
