@@ -12,7 +12,7 @@
  * side), ref-resolver.ts (natural keys of referenced rows to ids), kinds.ts (what each kind writes),
  * revert.ts, preview.ts.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../../../db/repos/audit';
@@ -275,8 +275,10 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     if (!dryRun) db.exec('BEGIN IMMEDIATE');
     inTxn = true;
     writer.begin();
-    // A first load into an empty table is all new rows: nothing to update, the columns are built.
-    if (opts.columnsCache && !dryRun && !writer.bulk) capture = captureColumnChanges(db);
+    // A first load into an empty table is all new rows: nothing to update, the columns are built. No
+    // cache, no columns a delta could update (a book below the columns' size, the cache turned off).
+    if (opts.columnsCache && !dryRun && !writer.bulk && existsSync(opts.columnsCache.path))
+      capture = captureColumnChanges(db);
     lastTick = 0;
     for await (const batch of src.batches()) {
       if (opts.cancelled?.()) throw new Cancelled();
