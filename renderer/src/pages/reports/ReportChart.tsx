@@ -133,6 +133,8 @@ function optionOf(spec: ChartSpec, t: TFunction, lang: string): echarts.EChartsC
       data: s.values,
       stack: spec.type === 'stack' ? 'all' : undefined,
       smooth: spec.type === 'line',
+      // three managers or one month are bars, not slabs a third of the chart tall
+      barMaxWidth: 36,
     })),
   };
 }

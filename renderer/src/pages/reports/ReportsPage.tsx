@@ -17,7 +17,7 @@ import {
   type ReportRow,
   type ReportTable,
 } from '../../../../shared/api';
-import { addMonths } from '../../../../shared/dates';
+import { addDays, addMonths } from '../../../../shared/dates';
 import { CHANNELS } from '../../../../shared/drill';
 import { api, downloadFile, saveBlob } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
@@ -182,6 +182,9 @@ function Filters({
   const latest = options.months[options.months.length - 1] ?? '';
   const shownTo = draft.to ?? latest;
   const shownFrom = draft.from ?? shownTo;
+  // 客户层级迁移 runs over the last 30 days to today unless told otherwise (main/reports/build.ts)
+  const shownMigrationTo = draft.migrationTo ?? options.today;
+  const shownMigrationFrom = draft.migrationFrom ?? addDays(shownMigrationTo, -30);
   return (
     <form
       className="report-filters"
@@ -223,8 +226,8 @@ function Filters({
             <label htmlFor="report-migration-from">{t('reports.filter.migrationFrom')}</label>
             <DateField
               id="report-migration-from"
-              value={draft.migrationFrom ?? ''}
-              max={draft.migrationTo ?? options.today}
+              value={shownMigrationFrom}
+              max={shownMigrationTo}
               onChange={(v) => set({ migrationFrom: v || undefined })}
               testId="filter-migration-from"
             />
@@ -233,8 +236,8 @@ function Filters({
             <label htmlFor="report-migration-to">{t('reports.filter.migrationTo')}</label>
             <DateField
               id="report-migration-to"
-              value={draft.migrationTo ?? ''}
-              min={draft.migrationFrom}
+              value={shownMigrationTo}
+              min={shownMigrationFrom}
               max={options.today}
               onChange={(v) => set({ migrationTo: v || undefined })}
               testId="filter-migration-to"
@@ -481,8 +484,9 @@ function TableSection({
   };
   return (
     <section
-      // a table of many figures (13-digit yuan to the fen) takes the whole row instead of scrolling in half of it
-      className={`report-section${table.columns.length > 4 ? ' report-section-wide' : ''}`}
+      // a table of many figures (13-digit yuan to the fen), or of long names beside a bar per name (products,
+      // managers), takes the whole row instead of breaking its names over three lines in half of it
+      className={`report-section${table.columns.length > 4 || CHARTS[table.id]?.type === 'hbar' ? ' report-section-wide' : ''}`}
       data-testid={`report-table-${table.id}`}
       aria-label={name}
     >
