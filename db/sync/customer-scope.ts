@@ -5,6 +5,7 @@ import type { SyncRow } from '../../shared/sync/rules';
 import { query } from '../sql';
 import { lastImportChange } from '../tiering';
 import {
+  type BeforeRecord,
   type LocalEffect,
   type LocalMutation,
   listRecords,
@@ -20,7 +21,7 @@ import { syncJoined } from './schema';
  * imports, what the rule needs of a customer a shared record names: the branch codes from the customer's
  * outlet to the top, the manager's employee number, the grants. One record per customer number
  * (`customer_scope`), written as system work:
- * - before the first record naming the customer, in the same push (the replica's hook, setBeforeRecord),
+ * - with the first record naming the customer, in the same mutation (the replica's hook, setBeforeRecord),
  *   so no PC ever pulls past a record the hub could not yet scope;
  * - again when this PC's book says otherwise (an extract moved the customer to another manager, a grant
  *   was given): the hub then bumps the branch's scope epoch and every PC pulls again what it now reaches.
@@ -71,29 +72,37 @@ function factsToWrite(db: Database, customers: Iterable<string>, onlyMissing: bo
   return out;
 }
 
+export const FACTS_MUTATION = 'customers.scope';
+
 function asMutations(effects: LocalEffect[]): LocalMutation[] {
   const out: LocalMutation[] = [];
   for (let i = 0; i < effects.length; i += MAX_EFFECTS_PER_MUTATION) {
     const part = effects.slice(i, i + MAX_EFFECTS_PER_MUTATION);
-    out.push({ name: 'customers.scope', args: { customers: part.map((e) => e.id) }, effects: part, actor: null });
+    out.push({ name: FACTS_MUTATION, args: { ids: part.map((e) => e.id) }, effects: part, actor: null });
   }
   return out;
 }
 
-/** The replica's hook: facts of the customers `effects` name that the hub has not had from this PC yet. */
-export function factsBefore(db: Database, effects: readonly LocalEffect[]): LocalMutation[] {
-  const customers = new Set<string>();
-  for (const e of effects) {
-    if (!Object.hasOwn(READ_RULES, e.table)) continue;
-    const no = customerOf(e.table, e.id, 'deleted' in e ? null : e.data);
-    if (no !== null) customers.add(no);
-  }
-  return customers.size === 0 ? [] : asMutations(factsToWrite(db, customers, true));
-}
+/**
+ * The replica's hook (setBeforeRecord): the facts of the customers `effects` name that the hub has not had
+ * from this PC yet, to go up with them.
+ */
+export const FACTS_HOOK: BeforeRecord = {
+  name: FACTS_MUTATION,
+  effects: (db, effects) => {
+    const customers = new Set<string>();
+    for (const e of effects) {
+      if (!Object.hasOwn(READ_RULES, e.table)) continue;
+      const no = customerOf(e.table, e.id, 'deleted' in e ? null : e.data);
+      if (no !== null) customers.add(no);
+    }
+    return customers.size === 0 ? [] : factsToWrite(db, customers, true);
+  },
+};
 
 /** Re-run on a rebase (another PC wrote the facts first): what still differs from this PC's book. */
 export const customerScopeMutators: Mutators = {
-  'customers.scope': (db, raw) => factsToWrite(db, (raw as { customers: string[] }).customers, false),
+  [FACTS_MUTATION]: (db, raw) => factsToWrite(db, (raw as { ids: string[] }).ids, false),
 };
 
 // What the facts were last compared with, per store handle: the last import's change and the grants.

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../repos/audit';
 import { type ConflictEvent, type Mutators, setBeforeRecord, setConflictListener, setProjections } from './replica';
-import { customerScopeMutators, factsBefore, refreshCustomerFacts } from './customer-scope';
+import { customerScopeMutators, FACTS_HOOK, refreshCustomerFacts } from './customer-scope';
 import { COLLAB_MUTATORS, COLLAB_PROJECTIONS, collabTarget, placeCollab } from './collab';
 import { projectReferral, REFERRALS, referralMutators, reprojectReferrals, localReferralId } from './referrals';
 import { projectUser, reprojectUsers, USERS_TABLE, userMutators } from './users';
@@ -61,6 +61,6 @@ export function wireDomains(db: Database): void {
   setProjections(db, { [USERS_TABLE]: projectUser, [REFERRALS]: projectReferral, ...COLLAB_PROJECTIONS });
   setConflictListener(db, auditConflict);
   // The hub scopes pulls by the customers' facts: they go up ahead of the first record naming a customer.
-  setBeforeRecord(db, factsBefore);
+  setBeforeRecord(db, FACTS_HOOK);
   placeUnplaced(db);
 }

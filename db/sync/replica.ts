@@ -114,11 +114,15 @@ export function setConflictListener(db: Database, fn: ConflictListener): void {
 }
 
 /**
- * Mutations to queue just before a local one (db/sync/customer-scope.ts: the facts of the customers its
- * effects name that the hub has not had yet, so the hub never holds a record it cannot scope). Per store
- * handle, like the projections; the mutations it returns go through recordMutation (and this hook) too.
+ * Effects the hub must have with a local mutation's (db/sync/customer-scope.ts: the scope facts of the
+ * customers its effects name that the hub has not had yet, so the hub never holds a record it cannot
+ * scope): laid ahead of them in the same mutation, or, when that would be too many effects, queued just
+ * before it as mutations `name` of their own (args: { ids }). Per store handle, like the projections.
  */
-export type BeforeRecord = (db: Database, effects: readonly LocalEffect[]) => LocalMutation[];
+export interface BeforeRecord {
+  name: string;
+  effects: (db: Database, effects: readonly LocalEffect[]) => LocalEffect[];
+}
 const beforeRecordOf = new WeakMap<Database, BeforeRecord>();
 
 export function setBeforeRecord(db: Database, fn: BeforeRecord | null): void {
@@ -196,11 +200,21 @@ export function listRecords(db: Database, table: string, opts: { withDeleted?: b
  * An operation with no effects (a derived row another PC already made: its natural key exists) has
  * nothing to tell the hub: nothing is queued and 0 is returned.
  */
-export function recordMutation(db: Database, m: LocalMutation): number {
-  if (m.effects.length === 0) return 0;
+export function recordMutation(db: Database, given: LocalMutation): number {
+  if (given.effects.length === 0) return 0;
+  let m = given;
   return db.transaction(() => {
-    // What must reach the hub first (the scope facts of the customers the effects name), queued ahead.
-    for (const pre of beforeRecordOf.get(db)?.(db, m.effects) ?? []) recordMutation(db, pre);
+    // What the hub must have with these effects (the scope facts of the customers they name): in the same
+    // mutation, ahead of them, when it fits; else queued just before it, as system work of its own.
+    const hook = beforeRecordOf.get(db);
+    const pre = hook?.effects(db, m.effects) ?? [];
+    if (pre.length > 0 && pre.length + m.effects.length <= MAX_EFFECTS_PER_MUTATION)
+      m = { ...m, effects: [...pre, ...m.effects] };
+    else
+      for (let i = 0; i < pre.length; i += MAX_EFFECTS_PER_MUTATION) {
+        const part = pre.slice(i, i + MAX_EFFECTS_PER_MUTATION);
+        recordMutation(db, { name: hook!.name, args: { ids: part.map((e) => e.id) }, effects: part, actor: null });
+      }
     const { next_mutation_id: id } = db.prepare('SELECT next_mutation_id FROM sync_state WHERE id = 1').get() as {
       next_mutation_id: number;
     };

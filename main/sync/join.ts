@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { PcRow } from '../../db/hub/pcs';
 import { hubCa, leaveHubState, setHubCa } from '../../db/sync/membership';
 import { ensureSyncSchema, readSyncState } from '../../db/sync/schema';
-import { factsBefore } from '../../db/sync/customer-scope';
+import { FACTS_HOOK } from '../../db/sync/customer-scope';
 import { setBeforeRecord } from '../../db/sync/replica';
 import { type SeedReport, seedLocalWork } from '../../db/sync/seed';
 import { seedUsers } from '../../db/sync/users';
@@ -38,7 +38,7 @@ export async function joinHub(
   const id = await enrolWorkstation(db, input);
   // What seeding queues carries its customers' scope facts ahead of it. (Not the projections yet: the
   // local rows are the source of what is queued here, and must not be re-projected from it midway.)
-  setBeforeRecord(db, factsBefore);
+  setBeforeRecord(db, FACTS_HOOK);
   const seeded = seedUsers(db, actor);
   // Work made before joining (referrals, contacts, campaigns, lists…) is queued once, in its authors' names.
   const work = seedLocalWork(db);

@@ -99,8 +99,16 @@ describe('records made while standalone', () => {
     await ok(w, 'opportunities.move', { id: o.id, to: 'contacted' }, m1);
     const queued = pendingMutations(w.db, 10);
     expect(queued.map((m) => m.name)).toEqual(['opportunities.create', 'opportunities.move']);
+    // The first record naming the customer carries the customer's scope facts ahead of it (the hub's pull
+    // scope, db/sync/customer-scope.ts); the opportunity is the rest.
+    expect(queued[0]!.effects.map((e) => e.table)).toEqual(['customer_scope', 'opportunities']);
     const [made, moved] = queued.map(
-      (m) => m.effects[0] as unknown as { id: string; baseRevision: number; data: { stage: string } },
+      (m) =>
+        m.effects.find((e) => e.table === 'opportunities') as unknown as {
+          id: string;
+          baseRevision: number;
+          data: { stage: string };
+        },
     );
     expect([made!.data.stage, moved!.data.stage]).toEqual(['identified', 'contacted']);
     expect(moved).toMatchObject({ id: made!.id, baseRevision: 1 });
