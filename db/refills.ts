@@ -8,7 +8,7 @@
  * An exit half-way rolls the refill back and leaves the request: the next start refills again.
  */
 import type { Database } from 'better-sqlite3';
-import { rebuildReporting } from './reporting/maintain';
+import { rebuildReporting, reportingRebuildSteps } from './reporting/maintain';
 
 export const REFILL_NAMES = ['reporting'] as const;
 export type RefillName = (typeof REFILL_NAMES)[number];
@@ -33,6 +33,22 @@ const RUN: Record<RefillName, (db: Database, opts: RefillOptions) => void> = {
       ...(opts.txnChunk ? { txnChunk: opts.txnChunk } : {}),
     }),
 };
+
+/** Each refill as steps of bounded size (same end state as RUN), for the worker: see runRefillInSteps. */
+const STEPS: Record<RefillName, (db: Database, opts: StepOptions) => (() => void)[]> = {
+  reporting: (db, opts) =>
+    reportingRebuildSteps(db, {
+      ...(opts.txnChunk ? { txnChunk: opts.txnChunk } : {}),
+      ...(opts.customerChunk ? { customerChunk: opts.customerChunk } : {}),
+    }),
+};
+
+interface StepOptions extends RefillOptions {
+  /** Customers per step of the reporting refill. */
+  customerChunk?: number;
+  /** Between steps: lets the app's writers, waiting on the lock, take their turn. */
+  pause?: () => Promise<void>;
+}
 
 const keyOf = (name: RefillName) => `refill.${name}`;
 
@@ -68,4 +84,26 @@ export function runRefill(db: Database, name: RefillName, opts: RefillOptions = 
       return true;
     })
     .immediate();
+}
+
+/**
+ * The same refill as runRefill, in steps of bounded size each committed on its own (the worker after an
+ * upgrade: a sign-in or an audit entry never waits more than a step). The request is cleared by the last
+ * step's transaction, so until the very end every reader sees the figures marked "updating", and an exit
+ * half-way leaves it requested: the next start refills from the beginning. The caller makes sure nothing
+ * else maintains these tables meanwhile (imports and re-tiering wait while a refill is requested).
+ */
+export async function runRefillInSteps(db: Database, name: RefillName, opts: StepOptions = {}): Promise<boolean> {
+  if (!pendingRefills(db).includes(name)) return false;
+  const steps = db.transaction(() => STEPS[name](db, opts))();
+  for (let i = 0; i < steps.length; i++) {
+    const last = i === steps.length - 1;
+    db.transaction(() => {
+      steps[i]!();
+      if (last) db.prepare('DELETE FROM settings WHERE key = ?').run(keyOf(name));
+    }).immediate();
+    opts.onProgress?.(i + 1, steps.length);
+    if (!last) await opts.pause?.();
+  }
+  return true;
 }

@@ -28,6 +28,7 @@ import type { ImportKind } from '../../shared/imports';
 import { withSortSettings } from '../indexes';
 import { shiftMonth } from './months';
 import { first, query } from '../sql';
+import { AppError } from '../../shared/errors';
 
 const REPORT_MONTHS = query<[], { month: string }>('SELECT month FROM report_months');
 const MAX_TXN_ID = query<[], { m: number | null }>('SELECT MAX(id) AS m FROM transactions');
@@ -351,6 +352,16 @@ export function refreshCustomers(db: Database, opts: { figures?: boolean } = {})
 }
 
 /**
+ * While the summaries are being refilled after an upgrade (db/refills.ts, in steps), nothing may apply
+ * changes to them: a change folded into half-refilled tables would be counted twice or lost. Imports,
+ * reverts and re-tiering are refused as "store busy" until it ends (minutes, and marked on screen).
+ */
+function assertNotRefilling(db: Database): void {
+  if (db.prepare("SELECT 1 FROM settings WHERE key = 'refill.reporting'").get())
+    throw new AppError('IMPORT_STORE_BUSY', { reason: 'refill' });
+}
+
+/**
  * Re-tiering, inside its transaction, after the customers' new tiers and the version's changes are
  * logged (customer_tier_changes, dated `day`): the changed customers' figures dated on or after that
  * day move to the tier they now hold there; everything dated before keeps the tier it was counted
@@ -358,6 +369,7 @@ export function refreshCustomers(db: Database, opts: { figures?: boolean } = {})
  * the transactions of `day` itself (or later), rather than every row and transaction of the customers.
  */
 export function reportingRetier(db: Database, version: number, day: string): void {
+  assertNotRefilling(db);
   ensureTemp(db);
   const month = day.slice(0, 7);
   db.exec('DROP TABLE IF EXISTS temp.rt_moved');
@@ -477,6 +489,7 @@ export interface JobMark {
 
 /** Import job, inside its transaction before the first row. */
 export function reportingJobBegin(db: Database, kind: ImportKind, jobId: number): JobMark {
+  assertNotRefilling(db);
   const maxTxnId = kind === 'transactions' ? (MAX_TXN_ID.get(db)?.m ?? 0) : 0;
   const fresh =
     kind === 'customers' &&
@@ -556,6 +569,7 @@ function jobFinish(db: Database, mark: JobMark): void {
 
 /** Revert, inside its transaction before anything is undone: takes out what must be re-added after. */
 export function reportingRevertBefore(db: Database, kind: ImportKind, jobId: number): void {
+  assertNotRefilling(db);
   beginReportSet(db);
   if (kind === 'transactions') {
     applyTransactions(db, -1, TXN_CREATED_BY, [jobId]);
@@ -647,6 +661,54 @@ export function rebuildReporting(
     dropEmpty(db);
     dropTemp(db);
   })();
+}
+
+/**
+ * The same rebuild as rebuildReporting(), cut into steps of bounded size for the refill after an upgrade
+ * (db/refills.ts), which runs each in its own short transaction so the app's own writes (a sign-in, an
+ * audit entry) get the store between them instead of waiting minutes: clear and fill the per-customer
+ * attributes; then per range of customer ids their month and product rows and what they add to the
+ * summaries; then the journal per range of ids; then the tidy-up. Every part is additive per customer or
+ * per transaction, so the end state equals rebuildReporting()'s (the refill test compares them). Readers
+ * between steps see partial figures: the refill's request row marks them "updating" until the last step.
+ */
+export function reportingRebuildSteps(
+  db: Database,
+  opts: { customerChunk?: number; txnChunk?: number } = {},
+): (() => void)[] {
+  const customerChunk = opts.customerChunk ?? 25_000;
+  const txnChunk = opts.txnChunk ?? 250_000;
+  const maxTxnId = TXN_MAX_ID.get(db)?.maxId ?? 0;
+  const maxCustomerId = (db.prepare('SELECT MAX(id) AS m FROM customers').get() as { m: number | null }).m ?? 0;
+  const steps: (() => void)[] = [
+    () => {
+      for (const t of REPORTING_TABLES) db.exec(`DELETE FROM ${t}`);
+      db.exec(`INSERT INTO report_months (month) SELECT DISTINCT substr(on_date, 1, 7) FROM daily_balances`);
+      db.exec(`INSERT INTO report_customers (customer_id, branch_id, manager_staff_id, tier, kind) ${CURRENT_ATTRS}`);
+    },
+  ];
+  for (let from = 0; from < maxCustomerId; from += customerChunk) {
+    steps.push(() => {
+      ensureTemp(db);
+      db.exec(`DELETE FROM ${SET}`);
+      db.prepare(`INSERT INTO ${SET} (customer_id) SELECT id FROM customers WHERE id > ? AND id <= ?`).run(
+        from,
+        from + customerChunk,
+      );
+      computeMonths(db);
+      computeProducts(db);
+      applyCustomerRows(db, 1);
+      db.exec(`DELETE FROM ${SET}`);
+    });
+  }
+  for (let from = 0; from < maxTxnId; from += txnChunk) {
+    steps.push(() => applyTransactions(db, 1, TXN_ID_RANGE, [from, from + txnChunk]));
+  }
+  steps.push(() => {
+    dropEmpty(db);
+    dropTemp(db);
+  });
+  return steps;
 }
 
 /** The tables rebuildReporting() owns, for tests comparing incremental and rebuilt states. */

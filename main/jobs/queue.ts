@@ -14,6 +14,8 @@ import type { JobOutcome, JobProgress } from './engine/run';
 import type { WorkerInput, WorkerMessage } from './worker';
 import { workerScript } from '../workers';
 import { deferCheckpoints } from '../../db/checkpoints';
+import { isRefilling } from '../../db/refills';
+import { AppError } from '../../shared/errors';
 
 export interface ImportRequest {
   file: string;
@@ -126,6 +128,9 @@ export class ImportQueue {
 
   submit(request: ImportRequest): QueueEntry {
     if (this.closed) throw new Error('queue closed');
+    // The reporting summaries are being refilled after an upgrade (db/refills.ts): no job may change them.
+    if (this.opts.mainDb && isRefilling(this.opts.mainDb, 'reporting'))
+      throw new AppError('IMPORT_STORE_BUSY', { reason: 'refill' });
     let resolve!: (o: JobOutcome) => void;
     const done = new Promise<JobOutcome>((r) => (resolve = r));
     const slot: Slot = {

@@ -6,7 +6,7 @@ import type { UpgradeState } from '../../db/upgrade-progress';
 import { storeText, type TextLang } from '../store-messages';
 
 function eta(lang: TextLang, s: UpgradeState): string {
-  if (s.etaSeconds === null) return '';
+  if (s.etaSeconds === null || s.phase === 'ready') return '';
   const secs = Math.round(s.etaSeconds);
   const time =
     secs < 60
@@ -29,7 +29,9 @@ export function printUpgradeProgress(out: { write(s: string): unknown }): (s: Up
   let phase = '';
   let tenth = -1;
   return (s) => {
-    if (s.phase === 'open' || s.phase === 'failed') return;
+    // The conversion to the encrypted format prints its own lines (main/store-key.ts); a failure is
+    // told by the start-up text.
+    if (s.phase === 'open' || s.phase === 'failed' || s.phase === 'encrypt') return;
     const t = Math.floor((s.phaseFraction ?? 0) * 10);
     if (s.phase === phase && t === tenth) return;
     phase = s.phase;

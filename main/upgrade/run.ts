@@ -78,7 +78,9 @@ export interface RefillOptions {
   hold?: Promise<void>;
   /** Waits while this says true (the after-import steps write too: the refill goes after them). */
   waitWhile?: () => boolean;
+  /** Journal ids and customers per step of the reporting refill (tests pass small ones to see steps). */
   txnChunk?: number;
+  customerChunk?: number;
   onProgress?: (s: RefillStatus) => void;
 }
 
@@ -119,6 +121,7 @@ export class Refills {
         kind: 'refill',
         file: dbPath,
         ...(opts.txnChunk ? { txnChunk: opts.txnChunk } : {}),
+        ...(opts.customerChunk ? { customerChunk: opts.customerChunk } : {}),
       };
       this.worker = startWorker<UpgradeWorkerMessage>(BUNDLED, DEV, data, {
         message: (m) => {

@@ -9,12 +9,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openConnection } from '../../db/cipher';
 import { configure, performUpgrade, type UpgradeJob } from '../../db/open';
-import { pendingRefills, type RefillName, runRefill } from '../../db/refills';
+import { pendingRefills, type RefillName, runRefillInSteps } from '../../db/refills';
 import type { UpgradeEvent } from '../../db/upgrade-progress';
 
 export type UpgradeWorkerData =
   | { kind: 'upgrade'; job: UpgradeJob }
-  | { kind: 'refill'; file: string; txnChunk?: number };
+  | { kind: 'refill'; file: string; txnChunk?: number; customerChunk?: number };
 
 export type UpgradeWorkerMessage =
   | { type: 'event'; event: UpgradeEvent }
@@ -35,13 +35,16 @@ async function main(): Promise<void> {
       post({ type: 'done', migrated: r.migrated, backupPath: r.backupPath, refilled: [] });
       return;
     }
-    // The refill waits for the write lock as long as a running import or follow-up step holds it.
+    // Each step waits for the write lock as long as a running import or follow-up step holds it.
     db.pragma('busy_timeout = 600000');
     const refilled: RefillName[] = [];
     for (const name of pendingRefills(db)) {
-      const ran = runRefill(db, name, {
+      const ran = await runRefillInSteps(db, name, {
         onProgress: (done, total) => post({ type: 'refill', name, done, total }),
+        // A breath between steps: the app's own writers (a sign-in, an audit entry) get the store.
+        pause: () => new Promise((r) => setTimeout(r, 25)),
         ...(data.txnChunk ? { txnChunk: data.txnChunk } : {}),
+        ...(data.customerChunk ? { customerChunk: data.customerChunk } : {}),
       });
       if (ran) refilled.push(name);
     }

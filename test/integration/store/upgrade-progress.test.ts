@@ -17,7 +17,7 @@ import { generateDemo } from '../../../db/demo';
 import { currentVersion, loadMigrations } from '../../../db/migrate';
 import { openStore } from '../../../db/open';
 import { isRefilling, pendingRefills } from '../../../db/refills';
-import { REPORTING_TABLES, rebuildReporting } from '../../../db/reporting/maintain';
+import { REPORTING_TABLES, rebuildReporting, reportingRetier } from '../../../db/reporting/maintain';
 import { type UpgradeState, UpgradeTracker } from '../../../db/upgrade-progress';
 import { describeStartupError } from '../../../main/app/startup-error';
 import { startHost } from '../../../main/host/server';
@@ -152,7 +152,7 @@ describe('a store from an earlier release, upgraded in browser mode', () => {
       passwordCost: FAST,
       backupDir: backups,
       upgrade,
-      refill: { hold, txnChunk: 1000, onProgress: (s) => refillSteps.push(s.fraction ?? -1) },
+      refill: { hold, txnChunk: 1000, customerChunk: 50, onProgress: (s) => refillSteps.push(s.fraction ?? -1) },
     });
     const registry = createRegistry(services);
     host.ready(registry);
@@ -201,10 +201,14 @@ describe('a store from an earlier release, upgraded in browser mode', () => {
       expect(reportDuring.updating).not.toBeNull();
       expect(reportDuring.updating).toBeDefined();
 
+      // Nothing may fold changes into the summaries meanwhile (imports, reverts, re-tiering are refused).
+      expect(() => reportingRetier(services.db, 1, '2026-12-01')).toThrow(/IMPORT_STORE_BUSY/);
+
       release();
       expect(await services.refills.done).toEqual(['reporting']);
       // Steps reported as the refill went, ending complete.
-      expect(refillSteps.length).toBeGreaterThan(4);
+      // 400 customers in steps of 50, the journal in steps of 1,000 ids: each step committed on its own.
+      expect(refillSteps.length).toBeGreaterThan(10);
       expect(refillSteps.at(-1)).toBe(1);
 
       const after = await as.ok('desktop.data', {}, 'president');
