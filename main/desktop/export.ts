@@ -146,6 +146,24 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
         ]),
         rows: data.items.map((i) => [text(`desktop.views.${i.type}`), i.name, i.count]),
       };
+    case 'customerValue':
+      return {
+        title: text('scores.widget.title'),
+        columns: cols([
+          { key: 'scores.widget.band' },
+          { key: 'scores.widget.customers' },
+          { key: 'scores.widget.contribution', money: true },
+          { key: 'scores.widget.avgLoyalty' },
+          { key: 'scores.widget.points' },
+        ]),
+        rows: data.bands.map((b) => [
+          b.to === null ? `≥ ${b.from}` : `${b.from} – ${b.to}`,
+          b.customers,
+          yuan(b.contribution),
+          b.avgLoyalty,
+          b.points,
+        ]),
+      };
     default:
       throw new AppError('NOT_FOUND', { entity: 'widgetTable', kind: widget.kind });
   }

@@ -49,6 +49,7 @@ import { firstVisibleLists, firstVisibleQueries, visibleListName, visibleQueryDe
 import type { Role } from '../../shared/permissions';
 import { log } from '../log';
 import { TIERS_AND_NONE } from '../../shared/tiers';
+import { CONTRIBUTION_BANDS_YUAN, contributionBands } from '../../db/scores/bands';
 
 export interface WidgetEnv {
   db: Database;
@@ -208,6 +209,36 @@ function ownBook(env: WidgetEnv): GridFilter {
 }
 
 export const WIDGETS: Record<WidgetKind, Compute> = {
+  // 客户价值分布: contribution bands of the customers in scope; a band drills into exactly its customers
+  // (an advanced query on the contribution field: the grid's own filter over the same column).
+  customerValue: ((_c: object, env) => {
+    const rows = contributionBands(env.db, env.scope);
+    const bands = CONTRIBUTION_BANDS_YUAN.map((from, i) => {
+      const to = CONTRIBUTION_BANDS_YUAN[i + 1] ?? null;
+      const r = rows.find((x) => x.band === i);
+      const cond =
+        to === null
+          ? { field: 'contribution' as const, op: 'gte' as const, value: `${from}.00` }
+          : { field: 'contribution' as const, op: 'between' as const, value: [`${from}.00`, `${to - 1}.99`] };
+      return {
+        from,
+        to,
+        customers: r?.customers ?? 0,
+        contribution: money(r?.contributionFen ?? 0n),
+        avgLoyalty: r && r.customers > 0 ? Math.round((r.loyaltySum * 10) / r.customers) / 10 : 0,
+        points: r?.points ?? 0,
+        drill: { advanced: { op: 'and', items: [cond] } } as GridFilter,
+      };
+    });
+    return {
+      kind: 'customerValue',
+      customers: rows.reduce((s, r) => s + r.customers, 0),
+      contribution: money(rows.reduce((s, r) => s + r.contributionFen, 0n)),
+      clv: money(rows.reduce((s, r) => s + r.clvFen, 0n)),
+      points: rows.reduce((s, r) => s + r.points, 0),
+      bands,
+    };
+  }) as Compute,
   kpi: ((c: { metric: 'customers' | 'deposits' | 'loans' | 'aum' }, env) => {
     const t = env.totals();
     const value =

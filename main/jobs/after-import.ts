@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { log } from '../log';
 import { runRules } from '../../db/relationship/rules';
 import { generateReminders } from '../../db/relationship/reminder-rules';
+import { computeScores } from '../../db/scores/compute';
 import { runNextProduct } from '../../db/analytics/next-product';
 import { labRanker } from '../../db/analytics/lab-ranker';
 import { runRisk } from '../../db/analytics/risk';
@@ -36,6 +37,12 @@ const STEPS: AfterImportStep[] = [
   // after it plan with them. `main` only: statistics of temp tables (temp.sqlite_stat1) would block
   // this connection's checkpoints (db/reporting/maintain.ts).
   { name: 'statistics', run: (db) => void db.pragma('main.optimize = 0x10002') },
+  // 客户评分 (contribution, loyalty, CLV, points): incremental unless a revert, a new month or new parameters
+  {
+    name: 'scores',
+    run: (db, ctx) =>
+      void computeScores(db, { today: ctx.today, full: ctx.reason === 'revert', clvAll: ctx.reason === 'retier' }),
+  },
   { name: 'opportunity-rules', run: (db, ctx) => void runRules(db, ctx.today) },
   // 客户产品匹配: rules mined again, offers rewritten only for customers whose holdings or ranking changed;
   // the model lab's active take-up models rank alongside the rules

@@ -35,6 +35,7 @@ export const WIDGET_KINDS = [
   'reminders',
   'referrals',
   'opportunities',
+  'customerValue',
 ] as const;
 export type WidgetKind = (typeof WIDGET_KINDS)[number];
 
@@ -57,6 +58,7 @@ export const widgetConfigSchemas = {
   reminders: z.object({ limit: z.number().int().min(1).max(20).default(6) }).strict(),
   referrals: z.object({ limit: z.number().int().min(1).max(20).default(5) }).strict(),
   opportunities: z.object({}).strict(),
+  customerValue: z.object({}).strict(),
 } satisfies Record<WidgetKind, z.ZodType>;
 
 /** Who may place a kind: the staff league compares managers, so it is the president's alone. */
@@ -75,6 +77,7 @@ export const WIDGET_ROLES: Record<WidgetKind, readonly DesktopRole[]> = {
   reminders: ['president', 'manager'],
   referrals: ['president', 'manager'],
   opportunities: ['president', 'manager'],
+  customerValue: ['president', 'manager'],
 };
 
 export const DESKTOP_ROLES = ['president', 'manager'] as const;
@@ -138,6 +141,25 @@ export interface WidgetCustomer {
 }
 
 export type WidgetData =
+  | {
+      /** 客户价值分布: customers in scope by yearly contribution band (db/scores/bands.ts). */
+      kind: 'customerValue';
+      customers: number;
+      contribution: Money;
+      clv: Money;
+      points: number;
+      bands: {
+        /** Lower bound in yuan a year; `to` the next band's (null: open). */
+        from: number;
+        to: number | null;
+        customers: number;
+        contribution: Money;
+        /** Mean loyalty (0-100) with one decimal. */
+        avgLoyalty: number;
+        points: number;
+        drill: GridFilter;
+      }[];
+    }
   | {
       kind: 'kpi';
       metric: KpiMetric;

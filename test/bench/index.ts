@@ -7,6 +7,7 @@
  *   npm run bench -- --quick      # a few minutes: 200k rows, 20k customers
  *   npm run bench -- --customers 100000 --import-customers 500000 --journal-customers 0
  *   npm run bench -- --only parse|demo|imports|hub|encryption
+ *   npm run bench -- --only scores [--customers N] [--db STORE]  (customer scores, issue 20.1)
  *   npm run bench -- --only startup [--db STORE] [--changed 50000]  (the grid's first seconds, issue 18.1)
  *
  * Baselines:
@@ -32,6 +33,7 @@ import { benchOpportunities } from './opportunities';
 import { benchModels } from './models';
 import { benchEncryption } from './encryption';
 import { benchStartup } from './startup';
+import { benchScores } from './scores';
 
 interface Args {
   rows: number;
@@ -214,6 +216,25 @@ async function main(): Promise<void> {
     );
     try {
       await benchStartup({ db, changed: args.changed, samples: 6, print: out });
+    } finally {
+      if (made) rmSync(path.dirname(made), { recursive: true, force: true });
+    }
+  }
+
+  if (args.only === 'scores') {
+    // Only on request: contribution, loyalty, CLV and points of every customer (issue 20.1).
+    let db = args.db;
+    let made: string | null = null;
+    if (!db) {
+      out(`\n(generating a ${args.customers.toLocaleString('en-US')}-customer store for it)`);
+      const t = performance.now();
+      made = (await benchGenerate({ customers: args.customers, txnsPerCustomer: 20, keep: true })).file;
+      out(`  generated in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+      db = made;
+    }
+    out('\n== customer scores: full, incremental after a journal touching 1%, nothing changed (in a worker)');
+    try {
+      await benchScores({ db, print: out });
     } finally {
       if (made) rmSync(path.dirname(made), { recursive: true, force: true });
     }

@@ -6,7 +6,10 @@
  */
 import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gridCount } from '../../../db/repos/customer-grid';
+import { scopeFor } from '../../../db/scope';
 import { computeScores } from '../../../db/scores/compute';
+import { WIDGETS, type WidgetEnv } from '../../../main/desktop/widgets';
 import { readScoreParams, saveScoreParams } from '../../../db/scores/params';
 import { AppError } from '../../../shared/errors';
 import { DEFAULT_SCORE_PARAMS, type ScoreParams } from '../../../shared/scores';
@@ -397,6 +400,29 @@ describe('customer scores', () => {
       const issues = (err as AppError).details?.issues as { path: string[]; code: string }[];
       expect(issues.map((i) => `${i.path.join('.')}:${i.code}`)).toContain(`${path}:${code}`);
       expect(db.prepare('SELECT params FROM score_settings').pluck().get()).toBe(stored);
+    }
+  });
+
+  it("the desktop's value bands add up, and each band's drill opens exactly its customers (president and a manager)", () => {
+    computeScores(db, { today: TODAY, full: true });
+    for (const role of ['president', 'manager'] as const) {
+      const who = db
+        .prepare(
+          'SELECT role, staff_id AS staffId, branch_id AS branchId FROM users WHERE role = ? ORDER BY id LIMIT 1',
+        )
+        .get(role) as { role: typeof role; staffId: number | null; branchId: number | null };
+      const scope = scopeFor(db, who, TODAY);
+      const env = { db, scope, today: TODAY } as unknown as WidgetEnv;
+      const data = (WIDGETS.customerValue as (c: object, e: WidgetEnv) => unknown)({}, env) as {
+        customers: number;
+        bands: { customers: number; contribution: string; drill: Parameters<typeof gridCount>[2] }[];
+      };
+      const inScope = gridCount(db, scope, {}, TODAY);
+      expect(data.customers, role).toBe(inScope);
+      expect(data.bands.reduce((s, b) => s + b.customers, 0)).toBe(inScope);
+      expect(data.bands.filter((b) => b.customers > 0).length).toBeGreaterThan(1);
+      for (const b of data.bands)
+        expect(gridCount(db, scope, b.drill, TODAY), JSON.stringify(b.drill)).toBe(b.customers);
     }
   });
 });

@@ -19,6 +19,7 @@ import { ViewsWidget } from './widgets/ViewsWidget';
 import { RemindersWidget } from '../reminders/RemindersWidget';
 import { ReferralsWidget } from './widgets/ReferralsWidget';
 import { OpportunitiesWidget } from './widgets/OpportunitiesWidget';
+import { CustomerValueWidget } from '../scores/CustomerValueWidget';
 
 export interface WidgetProps<K extends WidgetData['kind']> {
   data: Extract<WidgetData, { kind: K }>;
@@ -144,6 +145,13 @@ export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
     component: c(OpportunitiesWidget),
     title: (t) => t('desktop.kinds.opportunities'),
     size: { w: 4, h: 7, minW: 3, minH: 5 },
+    options: [],
+    defaults: {},
+  },
+  customerValue: {
+    component: c(CustomerValueWidget),
+    title: (t) => t('desktop.kinds.customerValue'),
+    size: { w: 5, h: 7, minW: 4, minH: 6 },
     options: [],
     defaults: {},
   },
