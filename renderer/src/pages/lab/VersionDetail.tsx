@@ -114,7 +114,7 @@ function Detail({ d, current, onChanged }: { d: LabVersionDetail; current: numbe
         </p>
       )}
       {scored !== null && d.active && (
-        <p className="notice notice-ok" role="status" data-testid="lab-scored">
+        <p className="notice notice-ok" role="status" data-testid="lab-scored" data-scored={d.scoredCustomers}>
           {t('lab.activate.done', { n: count(d.scoredCustomers || scored, lng) })}
         </p>
       )}
