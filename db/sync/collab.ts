@@ -26,6 +26,7 @@ import { reprojectSettings, SETTINGS_PROJECTIONS, settingsMutators } from './set
 import { adoptActiveTierModel, tierMutators } from './tiers';
 import { PROFILES_TABLE, profileMutators, projectProfile } from './profiles';
 import { localIdOf } from './schema';
+import { projectFollowUp, reprojectRiskWatch, RISK_WATCH, riskWatchMutators } from './risk-watch';
 
 /**
  * The collaboration domains beyond referrals and accounts (issue 16): contacts, opportunities,
@@ -40,6 +41,7 @@ export const COLLAB_MUTATORS: Mutators = {
   ...settingsMutators,
   ...tierMutators,
   ...profileMutators,
+  ...riskWatchMutators,
 };
 
 export const COLLAB_PROJECTIONS: Projections = {
@@ -54,6 +56,7 @@ export const COLLAB_PROJECTIONS: Projections = {
   [FAVORITES]: projectFavorite,
   ...SETTINGS_PROJECTIONS,
   [PROFILES_TABLE]: projectProfile,
+  [RISK_WATCH]: projectFollowUp,
 };
 
 /** Rows these domains could not place when they arrived (their customer not imported here yet). */
@@ -66,7 +69,8 @@ export function placeCollab(db: Database): number {
     reprojectReminderStates(db) +
     reprojectLists(db) +
     reprojectSettings(db) +
-    adoptActiveTierModel(db)
+    adoptActiveTierModel(db) +
+    reprojectRiskWatch(db)
   );
 }
 

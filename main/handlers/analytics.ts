@@ -2,6 +2,9 @@ import { listRules, nextProductsFor, runNextProduct } from '../../db/analytics/n
 import { runRisk } from '../../db/analytics/risk';
 import { nextProductSettings, riskSettings, saveAnalyticsSettings } from '../../db/analytics/settings';
 import { listWatch, ownerChoices, riskOf, saveFollowUp } from '../../db/analytics/watch';
+import { syncActor } from '../../db/sync/actor';
+import { shareFollowUp } from '../../db/sync/risk-watch';
+import { kickSync } from '../sync/worker';
 import { handlers } from './types';
 
 /** The parameters a save changed (the audit names them; values stay in the settings' own history). */
@@ -77,14 +80,18 @@ export const analyticsHandlers = handlers({
   'risk.followUp': (input, ctx) => {
     const db = ctx.services.db;
     const note = input.note === '' ? null : input.note;
-    const { before, after } = db.transaction(() =>
-      saveFollowUp(
+    // the follow-up and, on a PC joined to the hub, its queued record in one transaction
+    const { before, after } = db.transaction(() => {
+      const r = saveFollowUp(
         db,
         ctx.scope(),
         { userId: ctx.user.id, role: ctx.user.role, staffId: ctx.user.staff_id },
         { ...input, note },
-      ),
-    )();
+      );
+      shareFollowUp(db, input.customerId, syncActor(db, ctx.user));
+      return r;
+    })();
+    kickSync(db);
     ctx.audit({
       action: 'risk.followUp',
       outcome: 'ok',

@@ -81,6 +81,13 @@ export const READ_RULES: Readonly<Record<string, ReadRule>> = {
     own: (r, who) => r.user === who.userId,
     fromId: (id) => ({ customer: afterColon(id).customer, user: afterColon(id).prefix }),
   },
+  // a follow-up reaches whoever may follow up the customer, its owner and its author
+  risk_watch: {
+    permission: 'contact.log',
+    customer: customerNo,
+    own: (r, who) => r.updated_by === who.userId || isStaff(who, r.owner),
+    fromId: (id) => ({ customer: id, user: null }),
+  },
   reminder_states: {
     customer: () => null,
     own: (r, who) => r.user === who.userId,

@@ -11,6 +11,7 @@
  * names the records a write is judged against (a campaign entry's campaign). Which customers a user
  * may touch needs the book (extracts), which the hub does not hold: the PC's scope SQL checks it.
  */
+import { WATCH_STATUSES } from '../analytics';
 import { ENTRY_STATUSES } from '../api/campaigns';
 import { OPPORTUNITY_PRODUCTS, OPPORTUNITY_STAGES, type OpportunityStage } from '../api/opportunities';
 import { canMove } from '../opportunities';
@@ -269,6 +270,28 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
   },
   // What a user did to one of their reminders (id: the reminder's natural key, db/sync/reminders.ts,
   // starting with the username): their own only; the latest act wins.
+  // 风险预警跟进: one per customer (id: the customer number), written by a manager or the president; the
+  // latest follow-up wins (a status and a note, not a state machine another record depends on).
+  risk_watch: {
+    key: 'natural',
+    permission: 'contact.log',
+    fields: {
+      customer_no: { type: 'text', required: true, maxLength: 64 },
+      owner: { type: 'text', maxLength: 64 },
+      status: { type: 'text', required: true, values: WATCH_STATUSES },
+      note: { type: 'text', maxLength: 500 },
+      due_on: { type: 'text', maxLength: 10 },
+      updated_by: { type: 'text', required: true, maxLength: 64 },
+      updated_at: { type: 'text', required: true, maxLength: 40 },
+    },
+    deletable: false,
+    transition: ({ id, after, actor }) => {
+      if (after === null) return 'not_deletable';
+      if (id !== after.customer_no) return 'key_is_not_customer';
+      if (actor && after.updated_by !== actor.userId) return 'author_is_not_actor';
+      return null;
+    },
+  },
   reminder_states: {
     key: 'natural',
     fields: {
