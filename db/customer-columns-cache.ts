@@ -20,7 +20,7 @@
  * ciphertext of (u32 descriptor length | descriptor JSON | the typed arrays, in descriptor order).
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ColumnData, MoneyColumn, SortSql } from './customer-columns';
@@ -438,8 +438,12 @@ export function readColumnsDelta(
   }
 }
 
-/** Removes every delta file beside the cache (after a build or an update wrote the cache of the book as it stands). */
-export function removeColumnsDeltas(cachePath: string): void {
+/**
+ * Removes the delta files beside the cache written before `before` (ms since the epoch): once the cache
+ * holds the book of a snapshot taken at that time, they lead to it or to earlier states. A delta written
+ * since belongs to a later import and stays for the next update.
+ */
+export function removeColumnsDeltas(cachePath: string, before: number): void {
   const dir = path.dirname(cachePath);
   const prefix = `${path.basename(cachePath)}.`;
   let names: string[];
@@ -448,6 +452,13 @@ export function removeColumnsDeltas(cachePath: string): void {
   } catch {
     return;
   }
-  for (const name of names)
-    if (name.startsWith(prefix) && name.endsWith('.delta')) rmSync(path.join(dir, name), { force: true });
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.delta')) continue;
+    const file = path.join(dir, name);
+    try {
+      if (statSync(file).mtimeMs < before) rmSync(file, { force: true });
+    } catch {
+      /* removed meanwhile */
+    }
+  }
 }

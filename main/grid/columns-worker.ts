@@ -31,6 +31,8 @@ const db = openConnection(dbPath, { readonly: true, fileMustExist: true });
 /** `token`: the clean state the columns were read from (null: the snapshot was not clean). */
 const done = (data: ColumnData, source: 'cache' | 'delta' | 'build', token: string | null, ms: number, note?: string) =>
   parentPort!.postMessage({ type: 'done', data, source, token, ms, note }, transferList(data));
+/** When this worker's snapshot was taken at the latest: delta files older than that are spent once the cache is written. */
+const startedAt = Date.now();
 function run(): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');
@@ -66,7 +68,7 @@ function run(): void {
   if (cachePath && cacheable && s && !s.dirty) {
     try {
       writeColumnsCache(cachePath, data, s, SORT_SQL, key);
-      removeColumnsDeltas(cachePath);
+      removeColumnsDeltas(cachePath, startedAt);
     } catch (e) {
       note = `cache not written: ${e instanceof Error ? e.message : String(e)}`;
     }
@@ -116,7 +118,7 @@ function fromDeltas(cachePath: string, state: ColumnsState): { data: ColumnData;
     let note = `${changed} customers changed over ${ids.length} import(s)`;
     try {
       writeColumnsCache(cachePath, data, s, SORT_SQL, key);
-      removeColumnsDeltas(cachePath);
+      removeColumnsDeltas(cachePath, startedAt);
     } catch (e) {
       note += `; cache not written: ${e instanceof Error ? e.message : String(e)}`;
     }
