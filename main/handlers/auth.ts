@@ -140,7 +140,11 @@ export const authHandlers = handlers({
       fail('denied', 'disabled', user);
       throw new AppError('ACCOUNT_DISABLED');
     }
+    const firstHere = user.last_sign_in_at === null;
     recordSignInSuccess(db, user.id, now);
+    // Branch network: someone signing in on this PC for the first time widens its pull scope to theirs
+    // (shared/sync/read-rules.ts); sync now, so what they may see arrives at once. Nothing standalone.
+    if (firstHere) kickSync(db);
     const { token, expiresAt } = sessions.create(user.id);
     recordAudit(
       db,
