@@ -1,6 +1,7 @@
 import { addMonths, civilFromDay, SECONDS_PER_DAY } from './calendar';
 import * as ctx from './context';
 import type { Cust, Gen } from './context';
+import type { Plant } from './behaviour';
 import { randomName } from './names';
 import { companyName, INDUSTRIES } from './people';
 import { type Rng, WeightedList, WeightedTable } from './rng';
@@ -142,6 +143,8 @@ export interface ActivityInput {
   salaryDay: number;
   employer: string | null;
   ratePpm: number;
+  /** Planted behaviour (db/demo/behaviour.ts): the signs before leaving, borrowing or buying wealth. */
+  plant?: Plant;
 }
 
 export class Activity {
@@ -278,6 +281,7 @@ export class Activity {
       if (!events.push(second, type, channel, Math.max(1, Math.round(amount)), account)) break;
     }
 
+    if (a.plant) opening = this.shape(a, a.plant, opening);
     // Start from the balance that makes the year's net flow end near the target.
     let net = this.netFlow(opening);
     if (net > 0.5 * a.targetFen) net = this.rebalance(opening, net - 0.5 * a.targetFen);
@@ -286,6 +290,83 @@ export class Activity {
     else balance = Math.max(0, Math.round(a.targetFen - net));
     events.sort();
     this.walk(c, a, balance);
+  }
+
+  /** The planted signs (db/demo/behaviour.ts) on the queued events, before they are sorted and walked. */
+  private shape(a: ActivityInput, p: Plant, opening: number): number {
+    const { rng, cal, events } = this.g;
+    const at = (day: number, hour: number) => (day - cal.windowStart) * SECONDS_PER_DAY + hour * 3600 + rng.int(3600);
+    const secondOf = (i: number) => Math.floor(events.key[i]! / 65536);
+    // At the counter: the first day it is open on or after `day`, in its hours (or online when it never opens).
+    const counter = (day: number, type: number, amount: number) => {
+      const idx = cal.firstCounterIdx[Math.max(0, day - cal.windowStart)]!;
+      const open = idx < cal.counterDays.length ? cal.counterDays[idx]! : -1;
+      if (open < 0 || open > cal.asOf)
+        events.push(at(Math.min(day, cal.asOf), 10), type, CH.online, amount, ACCT_DEMAND);
+      else
+        events.push(
+          (open - cal.windowStart) * SECONDS_PER_DAY + (9 + COUNTER_HOURS.sample(rng)) * 3600 + rng.int(3600),
+          type,
+          CH.counter,
+          amount,
+          ACCT_DEMAND,
+        );
+    };
+    if (p.leaveDay) {
+      const fade = (p.fadeStart - cal.windowStart) * SECONDS_PER_DAY;
+      const gone = (p.leaveDay - cal.windowStart) * SECONDS_PER_DAY;
+      const regular = (t: number) => t === T.interest || t === T.loanRepayment;
+      opening = events.keep((i) => {
+        if (i === opening) return true;
+        const s = secondOf(i);
+        const t = events.type[i]!;
+        if (s >= gone) return regular(t);
+        if (s >= fade && !regular(t) && t !== T.salary) return rng.next() < 0.25;
+        return true;
+      }, opening);
+      const span = Math.max(1, p.leaveDay - p.fadeStart);
+      for (const share of [0.25, 0.3]) {
+        const day = p.fadeStart + rng.int(span);
+        events.push(at(day, 10), T.transferOut, CH.online, roundTo(a.targetFen * share, 100), ACCT_DEMAND);
+      }
+      for (let k = 0; k < 3; k++) {
+        counter(Math.min(cal.asOf, p.leaveDay + k), T.transferOut, roundTo(a.targetFen * 3, 100));
+      }
+    }
+    if (p.borrowDay) {
+      const visits = 3 + rng.int(3);
+      for (let k = 0; k < visits; k++) {
+        const day = p.borrowDay - 1 - rng.int(90);
+        if (day < cal.windowStart) continue;
+        counter(day, T.deposit, roundTo(Math.max(500_000, a.targetFen * 0.05), 10000));
+      }
+      const receipts = 2 + rng.int(2);
+      for (let k = 0; k < receipts; k++) {
+        const day = p.borrowDay - 1 - rng.int(90);
+        if (day < cal.windowStart) continue;
+        events.push(
+          at(day, 14),
+          T.transferIn,
+          CH.online,
+          roundTo(Math.max(1_000_000, a.targetFen * 0.12), 100),
+          ACCT_DEMAND,
+        );
+      }
+    }
+    if (p.wealthDay) {
+      for (let k = 0; k < 2; k++) {
+        const day = p.wealthDay - 1 - rng.int(60);
+        if (day < cal.windowStart) continue;
+        events.push(
+          at(day, 15),
+          T.transferIn,
+          CH.online,
+          roundTo(Math.max(1_000_000, a.targetFen * 0.15), 100),
+          ACCT_DEMAND,
+        );
+      }
+    }
+    return opening;
   }
 
   /** Credits minus debits on the demand account over the year (interest and the opening deposit aside). */

@@ -129,6 +129,24 @@ export class Events {
     return true;
   }
 
+  /** Keeps the events `keep` accepts (before sort()), in their order; returns where event `track` went (-1: dropped or none). */
+  keep(keep: (i: number) => boolean, track = -1): number {
+    let m = 0;
+    let moved = -1;
+    for (let i = 0; i < this.n; i++) {
+      if (!keep(i)) continue;
+      if (i === track) moved = m;
+      this.key[m] = Math.floor(this.key[i]! / 65536) * 65536 + m;
+      this.type[m] = this.type[i]!;
+      this.channel[m] = this.channel[i]!;
+      this.account[m] = this.account[i]!;
+      this.amount[m] = this.amount[i]!;
+      m++;
+    }
+    this.n = m;
+    return moved;
+  }
+
   /** Orders events by time; afterwards `order(j)` is the buffer index of the j-th event. */
   sort(): void {
     this.key.subarray(0, this.n).sort();

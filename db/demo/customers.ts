@@ -1,7 +1,8 @@
 import { Activity } from './activity';
 import { addMonths, type Calendar } from './calendar';
 import { type Gen, Cust, pad, roundTo, TIER_FEN, withLuhn } from './context';
-import { writeLoans, writeTermDeposits, writeWealth } from './holdings';
+import { Behaviour } from './behaviour';
+import { writeLoans, writePlantedLoan, writePlantedWealth, writeTermDeposits, writeWealth } from './holdings';
 import { initialsOf, pinyinOf } from '../names';
 import { personName } from './names';
 import { BRANCH_CODE, TAG } from './org';
@@ -131,6 +132,7 @@ export class Plan {
 export class CustomerWriter {
   private readonly c = new Cust();
   private readonly activity: Activity;
+  private readonly behaviour: Behaviour;
   private readonly employers: string[];
   private readonly outletManagers: (WeightedTable | null)[];
   private readonly outletManagerIdx: number[][];
@@ -148,6 +150,7 @@ export class CustomerWriter {
     private readonly plan: Plan,
   ) {
     this.activity = new Activity(g, g.rng.fork(1));
+    this.behaviour = new Behaviour(g.rng.fork(4), g.cal);
     this.employers = employerPool(g.rng.fork(2), 300);
     const managers = g.org.managers;
     this.outletManagerIdx = g.org.outletIds.map((_, o) => managers.flatMap((m, j) => (m.outlet === o ? [j] : [])));
@@ -260,6 +263,24 @@ export class CustomerWriter {
     const act = this.activity;
     const payroll = employer !== null && c.status === 'active' && rng.chance(0.6);
     const demandProduct = c.corporate ? P.demandCorporate : P.demandPersonal;
+    // Planted behaviour (db/demo/behaviour.ts): who leaves, borrows or buys wealth late in the window.
+    const plant =
+      c.status === 'active' && plan.meanActive > 0
+        ? this.behaviour.draw({
+            corporate: c.corporate,
+            age,
+            employed: employer !== null,
+            payroll,
+            selfEmployed,
+            holdsTerm: c.termFen > 0,
+            holdsWealth: c.wealthFen > 0,
+            hadLoan: c.hadLoan,
+            openedOn: c.openedOn,
+            targetFen: target,
+          })
+        : null;
+    if (plant?.borrowDay) writePlantedLoan(this.g, c, plant.borrowDay, selfEmployed);
+    if (plant?.wealthDay) writePlantedWealth(this.g, c, plant.wealthDay, target * 0.25);
     if (c.status === 'active' && plan.meanActive > 0) {
       const x = Math.min(MAX_ACTIVITY, Math.exp(ACTIVITY_SIGMA * rng.normal() - (ACTIVITY_SIGMA * ACTIVITY_SIGMA) / 2));
       const kindFactor =
@@ -276,6 +297,7 @@ export class CustomerWriter {
         salaryDay: rng.pick(SALARY_DAYS),
         employer,
         ratePpm: demandProduct.ratePpm ?? 0,
+        ...(plant && (plant.leaveDay || plant.borrowDay || plant.wealthDay) ? { plant } : {}),
       });
     } else {
       act.still(c.status === 'closed' ? 0 : Math.round(demandTarget));

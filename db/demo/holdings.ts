@@ -198,13 +198,15 @@ interface LoanSpec {
   /** How far back the loan may have been disbursed, in months. */
   maxAgeMonths: number;
   prepayChance: number;
+  /** A planted loan (db/demo/behaviour.ts): disbursed on this day. */
+  disbursedOn?: number;
 }
 
 function writeLoan(g: Gen, c: Cust, s: LoanSpec): void {
   const { rng, cal, ins, counts, events } = g;
   const lo = Math.max(c.openedOn, launchDay(s.product, cal), addMonths(cal.asOf, -s.maxAgeMonths));
-  if (lo > cal.asOf - 20) return;
-  const disb = between(g, lo, cal.asOf - 20);
+  if (s.disbursedOn === undefined && lo > cal.asOf - 20) return;
+  const disb = s.disbursedOn ?? between(g, lo, cal.asOf - 20);
   const n = s.months;
   const maturity = addMonths(disb, n);
   const rate = s.product.ratePpm! + rng.range(-10, 25) * 100;
@@ -351,4 +353,52 @@ export function writeLoans(g: Gen, c: Cust, selfEmployed: boolean): void {
       prepayChance: 0.05,
     });
   }
+}
+
+/** A planted loan (db/demo/behaviour.ts): the kind a customer like this one borrows, disbursed on `day`. */
+export function writePlantedLoan(g: Gen, c: Cust, day: number, selfEmployed: boolean): void {
+  const { rng } = g;
+  const spec: LoanSpec = c.corporate
+    ? {
+        product: P.workingCapital,
+        principal: roundTo(rng.logNormal(2_000_000 * 100, 0.8), 10_000_00),
+        months: 12,
+        method: 'bullet',
+        guarantee: 'guarantee',
+        maxAgeMonths: 12,
+        prepayChance: 0,
+      }
+    : selfEmployed
+      ? {
+          product: P.business,
+          principal: roundTo(rng.logNormal(500_000 * 100, 0.7), 10_000_00),
+          months: 24,
+          method: 'equal_principal',
+          guarantee: 'guarantee',
+          maxAgeMonths: 12,
+          prepayChance: 0,
+        }
+      : {
+          product: P.consumer,
+          principal: roundTo(rng.logNormal(100_000 * 100, 0.6), 1_000_00),
+          months: 24,
+          method: 'equal_installment',
+          guarantee: 'credit',
+          maxAgeMonths: 12,
+          prepayChance: 0,
+        };
+  writeLoan(g, c, { ...spec, disbursedOn: Math.max(day, launchDay(spec.product, g.cal)) });
+}
+
+/** A planted wealth purchase (db/demo/behaviour.ts): the open-ended product, bought on `day`, still held. */
+export function writePlantedWealth(g: Gen, c: Cust, day: number, amountFen: number): void {
+  const { cal, ins, counts } = g;
+  const product = P.wealthOpen[0]!;
+  const cost = roundTo(Math.max(amountFen, product.minAmountFen ?? 100), 100);
+  const mv = marketValue(g, product, cost, day, cal.asOf);
+  const id = ++counts.wealthHoldings;
+  ins.wealth.row(id, `LC${BRANCH_CODE}${pad(id, 10)}`, c.id, product.id, cost, mv, cal.day(day), null, 'active');
+  c.rows++;
+  c.wealthFen += mv;
+  c.maxRisk = Math.max(c.maxRisk, product.riskLevel ?? 1);
 }
