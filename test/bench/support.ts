@@ -26,7 +26,7 @@ export async function signedIn(registry: Registry, users: readonly string[]) {
       { method: 'auth.signIn', input: { username: u, password: DEMO_PASSWORD } },
       { adapter: 'test' },
     );
-    if (!r.ok) throw new Error(`sign-in of ${u} failed`);
+    if (!r.ok) throw new Error(`sign-in of ${u} failed: ${JSON.stringify(r.error)}`);
     sessions[u] = (r.value as { session: string }).session;
   }
   const timed = async <M extends MethodName>(who: string, method: M, input: Input<M>): Promise<number> => {
