@@ -54,7 +54,7 @@ async function navItems(page: Page): Promise<string[]> {
 async function walk(
   page: Page,
   user: string,
-  extra?: (page: Page, lang: Lang) => Promise<{ name: string; list: Locator } | null>,
+  extra?: (page: Page, lang: Lang) => Promise<{ name: string; list?: Locator } | null>,
 ): Promise<string[]> {
   const found: string[] = [];
   const note = (where: string, fs: LayoutFinding[]) => {
@@ -95,7 +95,15 @@ async function walk(
 test.describe.configure({ timeout: 300_000 });
 
 test('the president’s screens read well at 1366x768 and 1920x1080 in both languages', async ({ page }) => {
-  expect(await walk(page, 'president')).toEqual([]);
+  // the product report too: a bar per product name, the month pickers, the maturity window
+  const products = async (page: Page) => {
+    await page.getByTestId('nav-reports').click();
+    await page.getByTestId('report-tab-products').click();
+    await expect(page.getByTestId('report-chart-holdings')).toBeVisible();
+    await expect(page.getByTestId('filter-from')).not.toHaveValue('');
+    return { name: 'reports-products' };
+  };
+  expect(await walk(page, 'president', products)).toEqual([]);
 });
 
 test('a manager’s screens read well at 1366x768 and 1920x1080 in both languages', async ({ page, browser }) => {

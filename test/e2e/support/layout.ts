@@ -8,15 +8,22 @@ import { expect, type Locator, type Page } from '@playwright/test';
  * internal code: a snake_case identifier, a schema or method path (filter.advanced.items.1.value,
  * auth.signIn) or a record id (#7959); no button is left in the browser's own look (an unstyled
  * 查询 beside the app's buttons), and no choice box shows a blank or a dash for what it is set to (a
- * month picker reading "—" while the report runs over 2026-10). Each check names what failed, so a
- * failure reads as a finding.
+ * month picker reading "—" while the report runs over 2026-10), and no work list's column header is
+ * cut or runs past the list's edge. Each check names what failed, so a failure reads as a finding.
  */
 
 /** A label this short on two lines is a label broken, not a sentence wrapped. */
 const SHORT_LABEL = 12;
 
 export interface LayoutFinding {
-  check: 'sideways-scroll' | 'wrapped-label' | 'few-rows' | 'internal-code' | 'unstyled-button' | 'blank-select';
+  check:
+    | 'sideways-scroll'
+    | 'wrapped-label'
+    | 'few-rows'
+    | 'internal-code'
+    | 'unstyled-button'
+    | 'blank-select'
+    | 'cut-header';
   detail: string;
 }
 
@@ -124,6 +131,30 @@ export async function blankSelects(page: Page): Promise<LayoutFinding[]> {
 }
 
 /**
+ * Column headers of the work lists (components/ListGrid.tsx: columns sized to their content) cut
+ * with "…", or columns running past the list's right edge: at any size and in either language a
+ * header reads whole (the English "Subject", "Kind" were cut at 1366; an empty list's headers ran off).
+ */
+export async function cutHeaders(page: Page): Promise<LayoutFinding[]> {
+  const cut = await page.locator('.list-grid').evaluateAll((grids) => {
+    const out: string[] = [];
+    for (const grid of grids) {
+      const edge = grid.getBoundingClientRect();
+      if (edge.width === 0) continue;
+      for (const h of grid.querySelectorAll<HTMLElement>('.ag-header-cell-text')) {
+        const text = (h.textContent ?? '').trim();
+        if (!text) continue;
+        const box = h.getBoundingClientRect();
+        if (h.scrollWidth > h.clientWidth + 1) out.push(`“${text}” is cut`);
+        else if (box.right > edge.right + 1) out.push(`“${text}” runs past the list's edge`);
+      }
+    }
+    return [...new Set(out)];
+  });
+  return cut.map((detail) => ({ check: 'cut-header', detail }));
+}
+
+/**
  * The list's rows that are wholly on screen, against the rows it has: at least `min` of them show,
  * or all of them when it has fewer. Rows are ag-grid's rows or a table body's.
  */
@@ -155,6 +186,7 @@ export async function layoutFindings(page: Page, list?: Locator): Promise<Layout
     ...(await internalCodes(page)),
     ...(await unstyledButtons(page)),
     ...(await blankSelects(page)),
+    ...(await cutHeaders(page)),
     ...(list ? await fewRows(list) : []),
   ];
 }
