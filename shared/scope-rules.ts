@@ -41,20 +41,24 @@ export interface PlaceSubject {
   role: string;
   staff: string | null;
   branch: string | null;
+  /** The top of the user's branch tree (for the rules `from: 'root'`); unknown: taken as `branch`. */
+  root?: string | null;
 }
 
 /**
  * Whether the rule of `who` reaches a customer at `place` on `today` (YYYY-MM-DD): the same decision as
- * db/scope.ts scopeFor, on the shared facts instead of the book. A branch-wide rule from the top reaches
- * every customer of the hub's branch (a hub branch is one tree); a customer whose facts no PC has shared
+ * db/scope.ts scopeFor, on the shared facts instead of the book. A customer whose facts no PC has shared
  * yet (null) is reached by the branch-wide rules only.
  */
 export function placeInScope(who: PlaceSubject, place: CustomerPlace | null, today: string): boolean {
   const rule = scopeRuleFor(who.role);
   switch (rule.kind) {
-    case 'branch':
-      if (rule.from === 'root' || place === null) return who.branch !== null;
-      return who.branch !== null && place.branches.includes(who.branch);
+    case 'branch': {
+      if (who.branch === null) return false;
+      if (place === null) return true;
+      const top = rule.from === 'root' ? (who.root ?? who.branch) : who.branch;
+      return place.branches.includes(top);
+    }
     case 'manager':
       if (who.staff === null || place === null) return false;
       return (

@@ -366,10 +366,23 @@ async function pullSubjects(c: PoolClient, pc: PcIdentity): Promise<PullSubject[
     [pc.branch, pc.pcId, USERS_TABLE],
   );
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
-  return r.rows
+  const subjects: PullSubject[] = r.rows
     .map((x) => x.data as Record<string, unknown>)
     .filter((d) => d.disabled !== true && typeof d.username === 'string' && typeof d.role === 'string')
     .map((d) => ({ userId: String(d.username), role: String(d.role), staff: str(d.staff), branch: str(d.branch) }));
+  // The top of each user's branch tree, from the customers' facts (a branch chain runs outlet → top).
+  const branches = [...new Set(subjects.map((x) => x.branch).filter((b) => b !== null))];
+  if (branches.length > 0) {
+    const roots = await c.query(
+      `SELECT b.code, (SELECT r.data->'branches'->>(jsonb_array_length(r.data->'branches') - 1) FROM records r
+                        WHERE r.branch = $1 AND r.tbl = $2 AND r.data->'branches' ? b.code LIMIT 1) AS root
+         FROM unnest($3::text[]) AS b(code)`,
+      [pc.branch, CUSTOMER_SCOPE_TABLE, branches],
+    );
+    const rootOf = new Map(roots.rows.map((x) => [x.code as string, (x.root as string | null) ?? null]));
+    for (const x of subjects) if (x.branch !== null) x.root = rootOf.get(x.branch) ?? x.branch;
+  }
+  return subjects;
 }
 
 /**
