@@ -253,7 +253,12 @@ function capColumns<T>(api: GridApi<T>, host: HTMLElement | null): void {
   const capped = capWidths(
     columns
       .filter((c) => !c.getColDef().flex)
-      .map((c) => ({ key: c.getColId(), width: c.getActualWidth(), min: c.getColDef().minWidth ?? 56 })),
+      // a figure (a right-aligned column: amounts) is never the one cut: 1,473,921.45 read "1,473,921…"
+      .map((c) => ({
+        key: c.getColId(),
+        width: c.getActualWidth(),
+        min: c.getColDef().type === 'rightAligned' ? c.getActualWidth() : (c.getColDef().minWidth ?? 56),
+      })),
     viewport.clientWidth - verticalScrollbar(host) - flexMin,
   );
   if (capped) api.setColumnWidths([...capped].map(([key, newWidth]) => ({ key, newWidth })));

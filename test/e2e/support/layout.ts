@@ -132,8 +132,8 @@ export async function blankSelects(page: Page): Promise<LayoutFinding[]> {
 
 /**
  * Column headers of the work lists (components/ListGrid.tsx: columns sized to their content) cut
- * with "…", or columns running past the list's right edge: at any size and in either language a
- * header reads whole (the English "Subject", "Kind" were cut at 1366; an empty list's headers ran off).
+ * with "…", or columns running past the list's right edge, or a figure cut: at any size and in either
+ * language a header and an amount read whole (an empty list's headers ran off; 1,473,921… at 1366).
  */
 export async function cutHeaders(page: Page): Promise<LayoutFinding[]> {
   const cut = await page.locator('.list-grid').evaluateAll((grids) => {
@@ -147,6 +147,10 @@ export async function cutHeaders(page: Page): Promise<LayoutFinding[]> {
         const box = h.getBoundingClientRect();
         if (h.scrollWidth > h.clientWidth + 1) out.push(`“${text}” is cut`);
         else if (box.right > edge.right + 1) out.push(`“${text}” runs past the list's edge`);
+      }
+      // figures (right-aligned: amounts, counts) are never the ones given up to "…"
+      for (const cell of grid.querySelectorAll<HTMLElement>('.ag-cell.ag-right-aligned-cell')) {
+        if (cell.scrollWidth > cell.clientWidth + 1) out.push(`the figure “${(cell.textContent ?? '').trim()}” is cut`);
       }
     }
     return [...new Set(out)];
