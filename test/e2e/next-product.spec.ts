@@ -125,3 +125,49 @@ test('a manager works the watch-list: opens a customer and records a follow-up',
   );
   expect(audited?.n).toBeGreaterThanOrEqual(1);
 });
+
+test('the administrator sets the parameters; a bad threshold is refused in words; the 360 shows both panels', async ({
+  browser,
+}) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'admin');
+  await admin.getByTestId('nav-analytics').click();
+  await expect(admin.getByTestId('analytics-settings-page')).toBeVisible();
+  await expect(admin.getByTestId('an-rules')).toBeVisible();
+  for (const lang of ['zh-CN', 'en'] as const) {
+    await switchLanguage(admin, lang);
+    await expectNoRawErrors(admin);
+    await expectTidyLayout(admin, undefined, `${lang} analytics settings`);
+    await saveScreen(admin, `${lang}-analytics-settings`);
+  }
+  await switchLanguage(admin, 'zh-CN');
+  // the warning line below the watch line: refused before sending, naming the field
+  await admin.getByTestId('an-riskLevelWarning').fill('10');
+  await admin.getByTestId('an-risk-save').click();
+  await expect(admin.getByText(/输入有误，请检查：预警分数线/)).toBeVisible();
+  await admin.getByTestId('an-riskLevelWarning').fill('50');
+  await admin.getByTestId('an-npMinConfidence').fill('25');
+  await admin.getByTestId('an-np-save').click();
+  await expect(admin.getByText(/已保存：\d+ 条规则/)).toBeVisible();
+
+  const c = readStore<{ id: number }>(
+    `SELECT c.id FROM customer_next_products n JOIN customers c ON c.id = n.customer_id
+     JOIN customer_risk r ON r.customer_id = c.id WHERE n.rank = 1 ORDER BY r.score DESC, c.id LIMIT 1`,
+  );
+  expect(c).toBeTruthy();
+  const president = await (await browser.newContext()).newPage();
+  await signIn(president, 'president');
+  await expect(president.getByTestId('nav-customers')).toBeVisible();
+  await president.evaluate((id) => {
+    window.location.hash = `#/customer/${id}`;
+  }, c!.id);
+  await expect(president.getByTestId('c360-next-product')).toBeVisible();
+  for (const lang of ['zh-CN', 'en'] as const) {
+    await switchLanguage(president, lang);
+    await expect(president.getByTestId('c360-next-product').locator('li').first()).toBeVisible();
+    await expect(president.getByTestId('c360-risk').locator('li').first()).toBeVisible();
+    await president.getByTestId('c360-next-product').scrollIntoViewIfNeeded();
+    await expectNoRawErrors(president);
+    await saveScreen(president, `${lang}-customer-360-next-product-risk`);
+  }
+});
