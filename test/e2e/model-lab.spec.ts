@@ -66,8 +66,18 @@ test('the president trains a churn model, reads the ten-group table and pushes t
   await expect(page.getByTestId('lab-page')).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('模型实验室');
 
-  // churn over the window the form offers, logistic regression; progress shows while it trains
+  // a training can be cancelled while it runs: nothing is kept
+  const before = await page.getByTestId('lab-version-row').count();
   await page.getByTestId('lab-target').selectOption('churn');
+  await page.getByTestId('lab-learner-best').check();
+  await page.getByTestId('lab-start').click();
+  await expect(page.getByTestId('lab-progress')).toBeVisible();
+  await page.getByTestId('lab-cancel').click();
+  await expect(page.getByTestId('lab-cancelled')).toBeVisible();
+  await expect(page.getByTestId('lab-start')).toBeEnabled();
+  await expect(page.getByTestId('lab-version-row')).toHaveCount(before);
+
+  // churn over the window the form offers, logistic regression; progress shows while it trains
   await expect(page.getByTestId('lab-cutoff')).not.toHaveValue('');
   await page.getByTestId('lab-learner-logistic').check();
   await page.getByTestId('lab-start').click();

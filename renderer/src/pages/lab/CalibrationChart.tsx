@@ -67,7 +67,8 @@ export function CalibrationChart({ rows, testId }: { rows: readonly CalibrationV
           type: 'line',
           name: t('lab.calibration.actual'),
           data: points,
-          symbolSize: 8,
+          // a band with few customers is a small point: its rate says little
+          symbolSize: (v: [number, number, number]) => Math.max(5, Math.min(16, Math.sqrt(v[2]) * 1.6)),
           lineStyle: { width: 2 },
           color: '#0b5c63',
         },
