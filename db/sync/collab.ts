@@ -27,6 +27,7 @@ import { adoptActiveTierModel, tierMutators } from './tiers';
 import { PROFILES_TABLE, profileMutators, projectProfile } from './profiles';
 import { localIdOf } from './schema';
 import { projectFollowUp, reprojectRiskWatch, RISK_WATCH, riskWatchMutators } from './risk-watch';
+import { ANALYTICS_SETTINGS, analyticsSettingsMutators, projectAnalyticsSettings } from './analytics-settings';
 
 /**
  * The collaboration domains beyond referrals and accounts (issue 16): contacts, opportunities,
@@ -42,6 +43,7 @@ export const COLLAB_MUTATORS: Mutators = {
   ...tierMutators,
   ...profileMutators,
   ...riskWatchMutators,
+  ...analyticsSettingsMutators,
 };
 
 export const COLLAB_PROJECTIONS: Projections = {
@@ -57,6 +59,7 @@ export const COLLAB_PROJECTIONS: Projections = {
   ...SETTINGS_PROJECTIONS,
   [PROFILES_TABLE]: projectProfile,
   [RISK_WATCH]: projectFollowUp,
+  [ANALYTICS_SETTINGS]: projectAnalyticsSettings,
 };
 
 /** Rows these domains could not place when they arrived (their customer not imported here yet). */

@@ -4,6 +4,7 @@ import { nextProductSettings, riskSettings, saveAnalyticsSettings } from '../../
 import { listWatch, ownerChoices, riskOf, saveFollowUp } from '../../db/analytics/watch';
 import { syncActor } from '../../db/sync/actor';
 import { shareFollowUp } from '../../db/sync/risk-watch';
+import { shareAnalyticsSettings } from '../../db/sync/analytics-settings';
 import { kickSync } from '../sync/worker';
 import { handlers } from './types';
 
@@ -43,7 +44,11 @@ export const analyticsHandlers = handlers({
   'analytics.saveNextProduct': (settings, ctx) => {
     const db = ctx.services.db;
     const before = nextProductSettings(db).value;
-    saveAnalyticsSettings(db, 'next_product', settings, ctx.user.id);
+    db.transaction(() => {
+      saveAnalyticsSettings(db, 'next_product', settings, ctx.user.id);
+      shareAnalyticsSettings(db, 'next_product', syncActor(db, ctx.user));
+    })();
+    kickSync(db);
     const r = runNextProduct(db, { today: ctx.services.clock.today(), settings });
     ctx.audit({
       action: 'analytics.saveNextProduct',
@@ -58,7 +63,11 @@ export const analyticsHandlers = handlers({
   'analytics.saveRisk': (settings, ctx) => {
     const db = ctx.services.db;
     const before = riskSettings(db).value;
-    saveAnalyticsSettings(db, 'risk', settings, ctx.user.id);
+    db.transaction(() => {
+      saveAnalyticsSettings(db, 'risk', settings, ctx.user.id);
+      shareAnalyticsSettings(db, 'risk', syncActor(db, ctx.user));
+    })();
+    kickSync(db);
     const r = runRisk(db, { today: ctx.services.clock.today(), settings });
     ctx.audit({
       action: 'analytics.saveRisk',

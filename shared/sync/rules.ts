@@ -11,11 +11,11 @@
  * names the records a write is judged against (a campaign entry's campaign). Which customers a user
  * may touch needs the book (extracts), which the hub does not hold: the PC's scope SQL checks it.
  */
-import { WATCH_STATUSES } from '../analytics';
+import { nextProductSettingsSchema, riskSettingsSchema, WATCH_STATUSES } from '../analytics';
 import { ENTRY_STATUSES } from '../api/campaigns';
 import { OPPORTUNITY_PRODUCTS, OPPORTUNITY_STAGES, type OpportunityStage } from '../api/opportunities';
 import { canMove } from '../opportunities';
-import { hasPermission, type Permission, ROLES, type Role } from '../permissions';
+import { hasPermission, type Permission, ROLES, type Role, roleHasPermission } from '../permissions';
 import {
   CONTACT_CHANNELS,
   CONTACT_OUTCOMES,
@@ -289,6 +289,26 @@ export const SYNC_RULES: Readonly<Record<string, TableRule>> = {
       if (after === null) return 'not_deletable';
       if (id !== after.customer_no) return 'key_is_not_customer';
       if (actor && after.updated_by !== actor.userId) return 'author_is_not_actor';
+      return null;
+    },
+  },
+  // The bank's next-product and risk-rating parameters (id: 'next_product' or 'risk'), by the role the API's
+  // analytics.save* need (the administrator); values checked with the API's own schemas.
+  analytics_settings: {
+    key: 'natural',
+    fields: {
+      value: { type: 'json', required: true },
+      updated_by: { type: 'text', required: true, maxLength: 64 },
+      updated_at: { type: 'text', required: true, maxLength: 40 },
+    },
+    deletable: false,
+    transition: ({ id, after, actor }) => {
+      if (after === null) return 'not_deletable';
+      const schema = id === 'next_product' ? nextProductSettingsSchema : id === 'risk' ? riskSettingsSchema : null;
+      if (!schema) return 'key_mismatch';
+      if (actor && !roleHasPermission(actor.role, 'rule.manage')) return 'role_cannot_configure';
+      if (actor && after.updated_by !== actor.userId) return 'writer_is_not_actor';
+      if (!schema.safeParse(after.value).success) return 'bad_params';
       return null;
     },
   },

@@ -6,6 +6,8 @@ import { type Hub, startHub } from '../../../main/hub/service';
 import { enrolWorkstation } from '../../../main/sync/hub-client';
 import { startWorkstationSync } from '../../../main/sync/start';
 import type { SyncWorker } from '../../../main/sync/worker';
+import { DEFAULT_RISK_SETTINGS } from '../../../shared/analytics';
+import { riskSettings } from '../../../db/analytics/settings';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { ownerPool, startPg, type TestPg } from './support';
 import { CablePlug, hubRecords, until } from './workstations';
@@ -40,7 +42,7 @@ async function openPc(name: string): Promise<Pc> {
   const worker = startWorkstationSync(w.db, { intervalMs: 60_000, backoffMs: 50, maxBackoffMs: 400 });
   if (!worker) throw new Error('joined store without a sync worker');
   const s: Record<string, string> = {};
-  for (const u of ['manager1', 'manager2', 'president']) s[u] = await signIn(w, u);
+  for (const u of ['manager1', 'manager2', 'president', 'admin']) s[u] = await signIn(w, u);
   const pc = { w, worker, cable, s };
   pcs.push(pc);
   return pc;
@@ -125,5 +127,17 @@ describe('watch-list follow-ups through the hub', () => {
     );
     expect(refused.ok).toBe(false);
     expect((followUp(A)[0] as { status: string }).status).toBe('resolved');
+  });
+
+  it("the administrator's risk parameters saved on A are B's too", async () => {
+    const changed = { ...DEFAULT_RISK_SETTINGS, riskWeightOverdue: 70, riskLevelHigh: 90 };
+    await ok(A.w, 'analytics.saveRisk', changed, A.s.admin);
+    expect(riskSettings(A.w.db).value).toEqual(changed);
+    expect(await until(() => riskSettings(B.w.db).value.riskWeightOverdue === 70, 5000)).toBe(true);
+    expect(riskSettings(B.w.db).value).toEqual(changed);
+    // a manager may not configure (refused by the API before anything is queued)
+    const refused = await call(A.w, 'analytics.saveRisk', DEFAULT_RISK_SETTINGS, A.s.manager1);
+    expect(refused.ok).toBe(false);
+    expect(riskSettings(A.w.db).value).toEqual(changed);
   });
 });
