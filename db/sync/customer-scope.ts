@@ -105,8 +105,19 @@ export const customerScopeMutators: Mutators = {
   [FACTS_MUTATION]: (db, raw) => factsToWrite(db, (raw as { ids: string[] }).ids, false),
 };
 
-// What the facts were last compared with, per store handle: the last import's change and the grants.
+// What the facts were last compared with (the last import's change and the grants), kept in the store's
+// settings so a start-up does not compare them all again when the book has not changed.
+const COMPARED_KEY = 'sync.customerFactsComparedWith';
+const COMPARED = query<[key: string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+const SET_COMPARED = query<[key: string, value: string]>(
+  'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+);
+const HAS_SETTINGS = query<[], { n: number }>(
+  "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'settings'",
+);
 const comparedWith = new WeakMap<Database, string>();
+const lastCompared = (db: Database): string | undefined =>
+  comparedWith.get(db) ?? (HAS_SETTINGS.get(db)?.n ? COMPARED.get(db, COMPARED_KEY)?.value : undefined);
 const GRANTS_STATE = query<[], { n: number; top: number | null }>(
   'SELECT count(*) AS n, max(id) AS top FROM customer_grants',
 );
@@ -119,11 +130,12 @@ export function refreshCustomerFacts(db: Database): number {
   if (!syncJoined(db) || (HAS_BOOK.get(db)?.n ?? 0) < 2) return 0;
   const g = GRANTS_STATE.get(db);
   const token = JSON.stringify([lastImportChange(db), g?.n ?? 0, g?.top ?? 0]);
-  if (comparedWith.get(db) === token) return 0;
+  if (lastCompared(db) === token) return 0;
   const held = listRecords(db, CUSTOMER_SCOPE_TABLE).map((r) => r.id);
   const changed = factsToWrite(db, held, false);
   db.transaction(() => {
     for (const m of asMutations(changed)) recordMutation(db, m);
+    if (HAS_SETTINGS.get(db)?.n) SET_COMPARED.run(db, COMPARED_KEY, token);
   })();
   comparedWith.set(db, token);
   return changed.length;

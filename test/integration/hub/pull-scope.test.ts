@@ -160,6 +160,21 @@ describe('pull scope', () => {
     expect(listRecords(T.w.db, 'contacts').map((r) => r.revision)).toEqual([1, 1, 1]);
     // And the app shows them there: the local rows were placed by the projections.
     expect(timeline(T.w, '', c.m1a)).toEqual(['manager1 的客户']);
+    // manager2's customer is granted to manager1 on every PC's book (as a referral passed to manager1 does):
+    // the customer's facts change, the hub's scope epoch moves, and A pulls again what it now reaches.
+    const epoch = async () =>
+      Number((await owner.query('SELECT scope_epoch FROM branches WHERE branch = $1', [BRANCH])).rows[0].scope_epoch);
+    const before = await epoch();
+    for (const w of worlds)
+      w.db
+        .prepare('INSERT INTO customer_grants (staff_id, customer_id) VALUES (?, ?)')
+        .run(w.ids.staff.manager1, w.ids.customers.m2a);
+    expect(await until(async () => (await allSynced()) && contactCustomers(A.w).includes(m2a), 15_000)).toBe(true);
+    expect(await epoch()).toBeGreaterThan(before);
+    expect(contactCustomers(A.w)).toEqual(inScopeOnBook(A.w, 'manager1', all));
+    expect(contactCustomers(A.w)).toEqual(all);
+    expect(timeline(A.w, undefined, c.m2a)).toEqual(['manager2 的客户']);
+
     // Who signed in where, on the hub (the administrator who joined each PC among them: no customer scope).
     const pcs = await owner.query(
       `SELECT p.name, array_agg(u.user_id ORDER BY u.user_id) AS users FROM pc_users u
