@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ScoreSettingsView } from '../../../../shared/api';
 import { POINT_TXN_TYPES, PRODUCT_CLASSES, type ScoreParams } from '../../../../shared/scores';
+import { TIERS } from '../../../../shared/tiers';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
@@ -31,7 +32,7 @@ export function ScoresSettingsPage() {
       <p className="muted scores-intro">{t('scores.intro')}</p>
       <ErrorNotice error={view.error} onRetry={view.reload} />
       {!data && view.loading && <Loading />}
-      {data && <SettingsForm key={data.updatedAt ?? 'defaults'} view={data} onSaved={setData} />}
+      {data && <SettingsForm view={data} onSaved={setData} />}
     </section>
   );
 }
@@ -268,6 +269,9 @@ function RetentionTable({ view }: { view: ScoreSettingsView }) {
   const { t } = useTranslation();
   const lng = currentLanguage();
   if (view.retention.length === 0) return <p className="muted">{t('scores.retention.empty')}</p>;
+  // Tiers best first, then customers without one, then the branch.
+  const order = (tier: string) => (tier === '*' ? 99 : tier === '' ? 98 : TIERS.indexOf(tier as never));
+  const rows = [...view.retention].sort((a, b) => order(a.tier) - order(b.tier));
   const label = (tier: string) =>
     tier === '*' ? t('scores.retention.all') : tier === '' ? t('scores.retention.none') : t(`tiers.${tier}`);
   return (
@@ -291,7 +295,7 @@ function RetentionTable({ view }: { view: ScoreSettingsView }) {
           </tr>
         </thead>
         <tbody>
-          {view.retention.map((g) => (
+          {rows.map((g) => (
             <tr key={g.tier}>
               <th scope="row">{label(g.tier)}</th>
               <td className="num">{count(g.atRisk, lng)}</td>
