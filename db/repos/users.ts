@@ -118,13 +118,17 @@ export function recordSignInFailure(
   maxAttempts: number,
   lockMs: number,
 ): { attempts: number; lockedUntil: string | null } {
-  // Read and write in one transaction so two failures at once both count.
-  return db.transaction(() => {
-    const attempts = (FAILED_ATTEMPTS.get(db, id)?.failed_attempts ?? 0) + 1;
-    const lockedUntil = attempts >= maxAttempts ? new Date(at.getTime() + lockMs).toISOString() : null;
-    SET_FAILURES.run(db, attempts, lockedUntil, at.toISOString(), id);
-    return { attempts, lockedUntil };
-  })();
+  // Read and write in one transaction so two failures at once both count. IMMEDIATE: a deferred one
+  // that reads first is refused at once (SQLITE_BUSY, no wait) whenever another connection holds the
+  // write lock, e.g. a step of the refill after an upgrade (db/refills.ts); this one waits its turn.
+  return db
+    .transaction(() => {
+      const attempts = (FAILED_ATTEMPTS.get(db, id)?.failed_attempts ?? 0) + 1;
+      const lockedUntil = attempts >= maxAttempts ? new Date(at.getTime() + lockMs).toISOString() : null;
+      SET_FAILURES.run(db, attempts, lockedUntil, at.toISOString(), id);
+      return { attempts, lockedUntil };
+    })
+    .immediate();
 }
 
 export function recordSignInSuccess(db: Database, id: number, at: Date): void {

@@ -41,8 +41,9 @@ async function main(): Promise<void> {
     for (const name of pendingRefills(db)) {
       const ran = await runRefillInSteps(db, name, {
         onProgress: (done, total) => post({ type: 'refill', name, done, total }),
-        // A breath between steps: the app's own writers (a sign-in, an audit entry) get the store.
-        pause: () => new Promise((r) => setTimeout(r, 25)),
+        // A breath between steps, longer than SQLite's longest busy-wait sleep (100 ms): a writer of the
+        // app's own (a sign-in, an audit entry) waiting for the lock is sure to get it between two steps.
+        pause: () => new Promise((r) => setTimeout(r, 120)),
         ...(data.txnChunk ? { txnChunk: data.txnChunk } : {}),
         ...(data.customerChunk ? { customerChunk: data.customerChunk } : {}),
       });
