@@ -32,6 +32,7 @@ describe('follow-up steps in a worker', () => {
     await services.followUps.idle();
     expect(services.followUps.last.map((r) => [r.name, r.ok])).toEqual([
       ['statistics', true],
+      ['scores', true],
       ['opportunity-rules', true],
       ['next-product', true],
       ['risk', true],
@@ -46,6 +47,9 @@ describe('follow-up steps in a worker', () => {
     expect(again.every((r) => r.ok)).toBe(true);
     expect(count(`SELECT COUNT(*) AS n FROM opportunities WHERE source = 'rule'`)).toBe(opps);
     expect(count('SELECT COUNT(*) AS n FROM reminders')).toBe(rems);
+    // The worker scored every customer; the inline run recomputed nobody.
+    expect(count('SELECT COUNT(*) AS n FROM customer_scores')).toBe(count('SELECT COUNT(*) AS n FROM customers'));
+    expect(count('SELECT customers AS n FROM score_state')).toBe(0);
   });
 
   it('requests during a run are merged into one more run', async () => {
