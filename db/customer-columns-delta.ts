@@ -179,6 +179,24 @@ function nameRanks(db: Database, table: 'staff' | 'branches'): Map<number, numbe
   }
   return ranks;
 }
+/** key[r] = table[codes[r]] (a plain loop: typed-array `from` with a map function is ~10x slower on a million rows). */
+function mapped(codes: Int32Array | Uint8Array, table: Float64Array, missing = 0): Float64Array {
+  const out = new Float64Array(codes.length);
+  for (let r = 0; r < codes.length; r++) {
+    const c = codes[r]!;
+    out[r] = c >= 0 && c < table.length ? table[c]! : missing;
+  }
+  return out;
+}
+/** A rank per id as a table indexed by id (ids 0 and unknown: `missing`). */
+function byId(rank: Map<number, number>, missing = 0): Float64Array {
+  let max = 0;
+  for (const id of rank.keys()) if (id > max) max = id;
+  if (max > 50_000_000) throw new Error('ids too sparse for a table'); // the update gives way to a build
+  const table = new Float64Array(max + 1).fill(missing);
+  for (const [id, k] of rank) if (id > 0) table[id] = k;
+  return table;
+}
 const MEMORY_KEYS: Record<string, KeyOf> = {
   'c.aum_fen': money('aum'),
   'c.deposit_fen': money('deposits'),
@@ -187,35 +205,42 @@ const MEMORY_KEYS: Record<string, KeyOf> = {
   // The tier order: SORT_SQL's CASE, best first, no tier last.
   [SORT_SQL.tier]: (d) => {
     const rank = TIER_CODES.map((t) => (TIERS as readonly string[]).indexOf(t) + 1 || TIERS.length + 1);
-    return Float64Array.from(d.tier, (c) => rank[c]!);
+    return mapped(d.tier, Float64Array.from(rank));
   },
   'c.status': (d) => {
     // Codes are ASCII words: JavaScript's order of them is SQLite's BINARY order. Index 0 (NULL) first.
     const sorted = STATUS_CODES.slice(1).sort();
     const rank = STATUS_CODES.map((s, i) => (i === 0 ? 0 : sorted.indexOf(s) + 1));
-    return Float64Array.from(d.status, (c) => rank[c]!);
+    return mapped(d.status, Float64Array.from(rank));
   },
-  'c.last_txn_on': (d) => Float64Array.from(d.lastTxn),
+  'c.last_txn_on': (d) => new Float64Array(d.lastTxn),
   'c.birth_date': (d) => {
     // A date that is not well formed orders as SQL orders its text: only SQL can place it.
     for (let r = 0; r < d.n; r++) if (d.birthDay[r] === -1) return null;
-    return Float64Array.from(d.birthDay);
+    return new Float64Array(d.birthDay);
   },
   'm.name': (d, db) => {
     const rank = nameRanks(db, 'staff');
-    return Float64Array.from(d.manager, (m) => (m === 0 ? 0 : (rank.get(m) ?? 0)));
+    return mapped(d.manager, byId(rank));
   },
   'b.name': (d, db) => {
     const rank = nameRanks(db, 'branches');
-    return Float64Array.from(d.branch, (b) => {
-      const k = rank.get(b);
-      if (k === undefined) throw new Error('customer of an unknown branch'); // the inner join drops it: SQL's to order
-      return k;
-    });
+    const table = byId(rank, -1);
+    const out = mapped(d.branch, table, -1);
+    // A customer of an unknown branch: the inner join drops it, so only SQL can order it.
+    for (let r = 0; r < d.n; r++) if (out[r] === -1) throw new Error('customer of an unknown branch');
+    return out;
   },
 };
-/** Plain customers columns with an index on (column, rowid): a changed row's predecessor is one seek away. */
-const SEEK_COLUMNS = new Set(['c.customer_no', 'c.name', 'c.opened_on']);
+/**
+ * Plain customers columns with an index on (column, rowid): a changed row's predecessor is one or two
+ * seeks away (value true: the column is UNIQUE, so no other row shares its value).
+ */
+const SEEK_COLUMNS = new Map([
+  ['c.customer_no', true],
+  ['c.name', false],
+  ['c.opened_on', false],
+]);
 
 /**
  * The columns of the book as it stands, from `base` (the columns of an earlier state) and the ids of
@@ -228,7 +253,15 @@ export function applyColumnsDelta(
   changed: ArrayLike<number>,
   sortSql: SortSql,
   atSnapshot?: (db: Database) => void,
+  /** Where the time went, in ms (the worker's log, the bench). */
+  timings: Record<string, number> = {},
 ): ColumnData {
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - t);
+    t = now;
+  };
   db.exec('BEGIN');
   try {
     atSnapshot?.(db);
@@ -237,10 +270,15 @@ export function applyColumnsDelta(
     const maxCh = ch.length ? ch[ch.length - 1]! : 0;
     const isChanged = new Uint8Array(Math.max(base.rowOf.length, maxCh + 1));
     for (const id of ch) isChanged[id] = 1;
+    // By id from the list (CROSS JOIN: the list drives, one rowid look-up each; never a pass over the book).
     const rows = db
-      .prepare(`SELECT ${CUSTOMER_ROW_SQL} FROM customers WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`)
+      .prepare(
+        `WITH ids(v) AS (SELECT value FROM json_each(?)) SELECT ${CUSTOMER_ROW_SQL} FROM ids CROSS JOIN customers ON customers.id = ids.v`,
+      )
       .raw()
       .all(chJson) as CustomerRow[];
+    rows.sort((a, b) => a[0] - b[0]);
+    lap('rows');
 
     // The new row order: kept rows of the base and the changed rows as they are now, by id.
     let kept = 0;
@@ -289,11 +327,14 @@ export function applyColumnsDelta(
     copy(base.birthDay, d.birthDay);
     for (let j = 0; j < rows.length; j++) fillRow(d, changedRows[j]!, rows[j]!);
     denseManagers(d);
+    lap('columns');
     spliceTierChanges(db, base, d, oldToNew, chJson);
+    lap('tierChanges');
 
     for (const [col, expr] of Object.entries(sortSql) as [SortColumn, string][]) {
       const old = base.perms[col];
       d.perms[col] = old ? mergedOrder(db, base, d, old, oldToNew, changedRows, expr) : sqlOrder(db, d, expr);
+      lap(`order.${col}`);
     }
     return d;
   } finally {
@@ -308,10 +349,13 @@ function lastKeptId(base: ColumnData, isChanged: Uint8Array): number {
 
 /** The tier-change log: kept rows' segments copied, changed rows' read again (same order as the build's). */
 function spliceTierChanges(db: Database, base: ColumnData, d: ColumnData, oldToNew: Int32Array, chJson: string): void {
+  // The changed customers' entries by the log's customer index, then sorted as the build reads them.
   const fresh = db
     .prepare(
-      `SELECT customer_id, changed_at, from_tier, to_tier FROM customer_tier_changes
-       WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, changed_at, id`,
+      `WITH x AS MATERIALIZED (
+         SELECT t.customer_id, t.changed_at, t.from_tier, t.to_tier, t.id FROM json_each(?) j
+         CROSS JOIN customer_tier_changes t ON t.customer_id = j.value)
+       SELECT customer_id, changed_at, from_tier, to_tier FROM x ORDER BY customer_id, changed_at, id`,
     )
     .raw()
     .all(chJson) as [number, string, string | null, string | null][];
@@ -386,7 +430,7 @@ function mergedOrder(
     }
     while (j < cs.length) out[k++] = cs[j++]!;
   } else if (SEEK_COLUMNS.has(expr) && changedRows.length * 16 <= d.n) {
-    k = seekMerge(db, base, d, old, oldToNew, changedRows, expr.slice(2), out);
+    k = seekMerge(db, base, d, old, oldToNew, changedRows, expr.slice(2), SEEK_COLUMNS.get(expr)!, out);
   } else return sqlOrder(db, d, expr);
   if (k !== d.n) throw new Error('sort order incomplete');
   return out;
@@ -401,11 +445,16 @@ function seekMerge(
   oldToNew: Int32Array,
   changedRows: Int32Array,
   col: string,
+  unique: boolean,
   out: Int32Array,
 ): number {
   const ids = JSON.stringify(Array.from(changedRows, (r) => d.ids[r]!));
+  // The changed rows by id, then in SQL's own order of the column (a temporary b-tree of a few rows).
   const sorted = db
-    .prepare(`SELECT id, ${col} FROM customers WHERE id IN (SELECT value FROM json_each(?)) ORDER BY ${col}, id`)
+    .prepare(
+      `WITH x AS MATERIALIZED (SELECT c.id AS id, c.${col} AS v FROM json_each(?) j CROSS JOIN customers c ON c.id = j.value)
+       SELECT id, v FROM x ORDER BY v, id`,
+    )
     .raw()
     .all(ids) as [number, unknown][];
   if (sorted.length !== changedRows.length) throw new Error('changed rows moved during the update');
@@ -425,9 +474,9 @@ function seekMerge(
   const anchors = new Int32Array(sorted.length);
   for (let j = 0; j < sorted.length; j++) {
     const [id, v] = sorted[j]!;
-    const pred = (v === null ? nullBefore.get(id) : (eqBefore.get(v, id) ?? lessThan.get(v) ?? lastNull.get())) as
-      | number
-      | undefined;
+    // A UNIQUE column: no other row has this value, so no equal-valued predecessor to look for.
+    const equal = v === null || unique ? undefined : eqBefore.get(v, id);
+    const pred = (v === null ? nullBefore.get(id) : (equal ?? lessThan.get(v) ?? lastNull.get())) as number | undefined;
     if (pred === undefined) anchors[j] = -1;
     else {
       const pr = d.rowOf[pred]!;

