@@ -106,16 +106,29 @@ function fromDeltas(cachePath: string, state: ColumnsState): { data: ColumnData;
     }
     let snap: ColumnsState | null = null;
     let data: ColumnData;
+    const timings: Record<string, number> = {};
     try {
-      data = applyColumnsDelta(db, base.data, all, SORT_SQL, (d) => {
-        snap = readColumnsState(d);
-      });
+      data = applyColumnsDelta(
+        db,
+        base.data,
+        all,
+        SORT_SQL,
+        (d) => {
+          snap = readColumnsState(d);
+        },
+        timings,
+      );
     } catch {
       return null; // a value the columns cannot hold, or the store moved under the update: a full build says which
     }
     const s = snap as ColumnsState | null;
     if (!s || s.dirty || s.token !== state.token) return null;
-    let note = `${changed} customers changed over ${ids.length} import(s)`;
+    const slowest = Object.entries(timings)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([k, ms]) => `${k} ${ms} ms`)
+      .join(', ');
+    let note = `${changed} customers changed over ${ids.length} import(s); slowest steps: ${slowest}`;
     try {
       writeColumnsCache(cachePath, data, s, SORT_SQL, key);
       removeColumnsDeltas(cachePath, startedAt);
