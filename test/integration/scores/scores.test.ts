@@ -13,6 +13,8 @@ import { WIDGETS, type WidgetEnv } from '../../../main/desktop/widgets';
 import { readScoreParams, saveScoreParams } from '../../../db/scores/params';
 import { AppError } from '../../../shared/errors';
 import { DEFAULT_SCORE_PARAMS, type ScoreParams } from '../../../shared/scores';
+import { projectScoreSettings } from '../../../db/sync/settings';
+import { checkWrite } from '../../../shared/sync/rules';
 import { makeDemoStore, removeTempDirs, tableDigest, type DemoStore } from '../demo/helpers';
 
 const TODAY = '2026-11-02';
@@ -424,5 +426,28 @@ describe('customer scores', () => {
       for (const b of data.bands)
         expect(gridCount(db, scope, b.drill, TODAY), JSON.stringify(b.drill)).toBe(b.customers);
     }
+  });
+
+  it('parameters from the hub: the hub refuses a bad set; a PC stores a good one and keeps its own for a bad one', () => {
+    const actor = { userId: 'admin', role: 'admin', staff: null };
+    const good = structuredClone(DEFAULT_SCORE_PARAMS);
+    good.points.expiryMonths = 12;
+    const at = '2026-11-02T08:00:00.000Z';
+    expect(
+      checkWrite('score_settings', 'branch', null, { params: good, updated_by: 'admin', updated_at: at }, actor),
+    ).toBeNull();
+    const bad = { ...good, loyalty: { ...good.loyalty, tenureWeight: 90 } };
+    expect(
+      checkWrite('score_settings', 'branch', null, { params: bad, updated_by: 'admin', updated_at: at }, actor),
+    ).toMatchObject({ code: 'transition' });
+    const stored = () => db.prepare('SELECT params FROM score_settings').pluck().get() as string;
+    projectScoreSettings(db, 'branch', { params: bad, updated_by: 'admin', updated_at: at });
+    const before = stored();
+    expect(JSON.parse(before).points.expiryMonths).not.toBe(12);
+    expect(JSON.parse(before).loyalty.tenureWeight).not.toBe(90);
+    projectScoreSettings(db, 'branch', { params: good, updated_by: 'admin', updated_at: at });
+    expect(readScoreParams(db)).toEqual(good);
+    // the next run sees new parameters and recomputes everyone with them
+    expect(computeScores(db, { today: TODAY }).mode).toBe('full');
   });
 });
