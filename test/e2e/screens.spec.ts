@@ -25,6 +25,7 @@ const PRIMARY: Record<string, string> = {
   campaigns: 'campaign-table',
   reminders: 'reminders-table',
   staleContacts: 'stale-table',
+  watchlist: 'watch-table',
   audit: 'audit-table',
   users: 'users-table',
 };
