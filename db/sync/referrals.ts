@@ -469,12 +469,12 @@ const CLOSING_FIELDS = ['closed_at', 'closed_on', 'won_product', 'won_amount_fen
  * history is replayed step by step, each in the name of the user who took it (the flag by its teller,
  * an acceptance by its manager…), so the hub checks every step with the rules it checks live ones with.
  * Every intermediate row is the final one as it stood then: its status and owner after the step, its
- * history up to it, nothing of the closing yet. Returns the number of mutations queued (0: shared already).
+ * history up to it, nothing of the closing yet. Returns the number of mutations queued (0: shared already;
+ * -1: left local, a step's user has no account here).
  */
 export function seedReferral(db: Database, id: number, actorOf: (username: string) => SyncActor | null): number {
   if (!syncJoined(db) || SYNC_ID.get(db, id)?.sync_id) return 0;
   const syncId = uuid7();
-  SET_SYNC_ID.run(db, syncId, id);
   const final = referralWire(db, id);
   const events = (final.events as WireEvent[]) ?? [];
   const rows: { row: SyncRow; by: string }[] = [];
@@ -496,12 +496,17 @@ export function seedReferral(db: Database, id: number, actorOf: (username: strin
     if (row.status === 'new') Object.assign(row, { accepted_at: null, first_contact_at: null, first_contact_on: null });
     rows.push({ row, by });
   }
-  for (const [i, { row, by }] of rows.entries())
+  // Every step needs its user's account here: the hub refuses a step in no one's name, and a refused
+  // creation would undo the local referral. Without one it stays local (and unshared), as before joining.
+  const actors = rows.map(({ by }, i) => actorOf(i === 0 ? String(final.referrer) : by));
+  if (actors.some((a) => a === null)) return -1;
+  SET_SYNC_ID.run(db, syncId, id);
+  for (const [i, { row }] of rows.entries())
     recordMutation(db, {
       name: i === 0 ? 'referrals.create' : 'referrals.seed',
       args: { syncId, row },
       effects: [{ table: REFERRALS, id: syncId, data: row }],
-      actor: actorOf(i === 0 ? String(final.referrer) : by),
+      actor: actors[i]!,
     });
   return rows.length;
 }

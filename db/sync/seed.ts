@@ -18,8 +18,9 @@ import { syncJoined } from './schema';
  * checks it with the rules it checks live work with (db/sync/*: the same share functions the handlers
  * call). Exactly once: a row is linked to its record (sync_links, referrals.sync_id) in the same
  * transaction that queues it, and stars and reminder states are compared with the replica, so running it
- * again (a join retried, a re-join) queues nothing twice. A row the shared rules refuse (its author's
- * account gone) stays local and is counted, never half-queued.
+ * again (a join retried, a re-join) queues nothing twice. A row the shared rules would refuse (its
+ * author's account disabled: the hub refuses a disabled user's writes, and a refused creation would be
+ * undone here) stays local and is counted, never half-queued.
  */
 export interface SeedReport {
   referrals: number;
@@ -35,10 +36,10 @@ export interface SeedReport {
 }
 
 const USER = query<[id: number], { username: string; role: string; staff_id: number | null }>(
-  'SELECT username, role, staff_id FROM users WHERE id = ?',
+  'SELECT username, role, staff_id FROM users WHERE id = ? AND disabled = 0',
 );
 const USER_BY_NAME = query<[username: string], { username: string; role: string; staff_id: number | null }>(
-  'SELECT username, role, staff_id FROM users WHERE username = ?',
+  'SELECT username, role, staff_id FROM users WHERE username = ? AND disabled = 0',
 );
 const REFERRALS = query<[], { id: number }>('SELECT id FROM referrals WHERE sync_id IS NULL ORDER BY id');
 const UNLINKED = (table: string, localTable: string, extra = '') =>
@@ -104,7 +105,16 @@ export function seedLocalWork(db: Database): SeedReport {
   };
   return db.transaction(() => {
     // Referrals first: a contact recorded on a referral names the referral's record.
-    for (const r of REFERRALS.all(db)) each('referrals', () => seedReferral(db, r.id, byName) > 0);
+    for (const r of REFERRALS.all(db)) {
+      let n: number;
+      try {
+        n = db.transaction(() => seedReferral(db, r.id, byName))();
+      } catch {
+        n = -1;
+      }
+      if (n < 0) report.skipped += 1;
+      else if (n > 0) report.referrals += 1;
+    }
     for (const r of CONTACT_ROWS.all(db)) {
       const a = actorOf(r.user);
       if (a) each('contacts', () => shareContact(db, r.id, a));

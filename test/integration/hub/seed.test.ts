@@ -108,6 +108,17 @@ describe('work made before joining a hub', () => {
     const entries = await ok(w, 'campaigns.entries', { campaignId: campaign.id, offset: 0, limit: 100 }, manager1);
     await ok(w, 'campaigns.setStatus', { entryId: entries.rows[0]!.id, status: 'contacted', note: '已联系' }, manager1);
 
+    // A contact by someone disabled since: the hub would refuse it (and a refused creation is undone on the
+    // PC), so it stays local, counted, and is not lost.
+    const manager2 = await signIn(w, 'manager2');
+    await ok(
+      w,
+      'contacts.record',
+      { customerId: c.m2a, channel: 'visit', outcome: 'reached', summary: '停用前' },
+      manager2,
+    );
+    w.db.prepare("UPDATE users SET disabled = 1 WHERE username = 'manager2'").run();
+
     const joined = await join('P01-A');
     expect(joined.work).toMatchObject({
       referrals: 1,
@@ -117,7 +128,7 @@ describe('work made before joining a hub', () => {
       lists: 1,
       queries: 1,
       favorites: 1,
-      skipped: 0,
+      skipped: 1,
     });
     expect(await until(synced, 10_000)).toBe(true);
     const first = await onHub();
@@ -156,13 +167,17 @@ describe('work made before joining a hub', () => {
       expect.objectContaining({ status: 'contacted', note: '已联系', updated_by: 'manager1' }),
     ]);
 
+    expect(w.db.prepare("SELECT count(*) FROM contacts WHERE summary = '停用前'").pluck().get()).toBe(1);
     // Asked again (a join retried): nothing more is queued.
     expect(seedLocalWork(w.db)).toMatchObject({ referrals: 0, contacts: 0, campaigns: 0, lists: 0, favorites: 0 });
     expect(queuedCount(w.db)).toBe(0);
     // Leaving and joining again (a new enrolment of the same PC): nothing is queued twice.
     await leaveHub(w.db);
     const again = await join('P01-A-again');
-    expect(Object.values(again.work).every((n) => n === 0)).toBe(true);
+    const { skipped, ...queuedAgain } = again.work;
+    expect(Object.values(queuedAgain).every((n) => n === 0)).toBe(true);
+    // The disabled user's contact is still left local, still counted.
+    expect(skipped).toBe(1);
     expect(await until(synced, 10_000)).toBe(true);
     expect((await onHub()).records).toEqual(first.records);
   });
