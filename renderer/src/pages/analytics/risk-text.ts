@@ -18,7 +18,7 @@ export function signalFacts(t: TFunction, s: Pick<RiskSignalView, 'signal' | 'fa
     case 'overdue': {
       const base = t('risk.facts.overdue', { days: str(f.days), balance: money(f.balanceFen) });
       const worst = typeof f.worst === 'number' && f.worst > 0 ? t(`risk.classes.${f.worst}`) : null;
-      return worst ? `${base}${t('common.listSeparator')}${t('risk.facts.overdueClass', { class: worst })}` : base;
+      return worst ? `${base}${t('risk.factsJoin')}${t('risk.facts.overdueClass', { class: worst })}` : base;
     }
     case 'utilisation':
       return t('risk.facts.utilisation', { pct: str(f.pct), before: str(f.beforePct), since: str(f.since) });

@@ -1,0 +1,78 @@
+import i18next, { type i18n, type TFunction } from 'i18next';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { offerReason } from '../../../renderer/src/pages/analytics/NextProduct';
+import { signalFacts } from '../../../renderer/src/pages/analytics/risk-text';
+import { NEXT_PRODUCT_ITEMS, RISK_SIGNALS, type RiskSignal } from '../../../shared/analytics';
+import { en, zhCN } from '../../../shared/i18n/resources';
+
+let inst: i18n;
+beforeAll(async () => {
+  inst = i18next.createInstance();
+  await inst.init({
+    resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+    lng: 'zh-CN',
+    fallbackLng: false,
+    interpolation: { escapeValue: false },
+  });
+});
+
+/** Facts as db/analytics/risk.ts stores them. */
+const FACTS: Record<RiskSignal, Record<string, number | string | null>> = {
+  overdue: { days: 15, balanceFen: 8_000_000, worst: 2 },
+  utilisation: { pct: 95, beforePct: 70, since: '2026-08-20' },
+  outflow: { outFen: 30_000_000, count: 2, aumFen: 10_000_000, days: 30 },
+  collapse: { beforeFen: 100_000_000, nowFen: 20_000_000, month: '2026-07' },
+  dormancy: { lastTxnOn: '2026-04-01', txns: 21 },
+};
+
+describe('next-product and risk texts', () => {
+  it('the reason reads as the seed words it, in both languages, for every item', () => {
+    const zh = inst.getFixedT('zh-CN') as TFunction;
+    const rule = {
+      antecedent: ['term', 'payroll'] as const,
+      support: 0.1,
+      confidence: 0.34,
+      lift: 2.08,
+      customers: 100,
+      bothN: 10,
+    };
+    const offer = {
+      rank: 1,
+      item: 'wealth' as const,
+      score: 0.34,
+      source: 'rules' as const,
+      modelVersion: null,
+      rule: { ...rule, antecedent: [...rule.antecedent] },
+    };
+    expect(offerReason(zh, offer)).toBe('持有 定期存款 和 代发工资 的客户中 34% 也持有 理财（提升度 2.1）');
+    const e = inst.getFixedT('en') as TFunction;
+    expect(offerReason(e, offer)).toBe(
+      'Of customers holding term deposits and payroll, 34% also hold wealth products (lift 2.1)',
+    );
+    expect(offerReason(zh, { ...offer, source: 'model', rule: null, score: 0.62 })).toBe('模型预测办理可能性 62%');
+    for (const lng of ['zh-CN', 'en'])
+      for (const item of NEXT_PRODUCT_ITEMS) {
+        const t = inst.getFixedT(lng) as TFunction;
+        const text = offerReason(t, { ...offer, item, rule: { ...offer.rule!, antecedent: ['demand'] } });
+        expect(text, `${lng} ${item}`).not.toMatch(/np\.|\{\{|undefined|null|NaN|_/);
+      }
+  });
+
+  it('every signal says what it saw, with amounts in yuan and no code', () => {
+    const zh = inst.getFixedT('zh-CN') as TFunction;
+    expect(signalFacts(zh, { signal: 'overdue', facts: FACTS.overdue })).toBe(
+      '逾期 15 天，贷款余额 80,000.00 元；五级分类：次级类',
+    );
+    expect(signalFacts(zh, { signal: 'collapse', facts: FACTS.collapse })).toBe(
+      '管户资产由 2026年7月末 1,000,000.00 元降至 200,000.00 元',
+    );
+    for (const lng of ['zh-CN', 'en'])
+      for (const signal of RISK_SIGNALS) {
+        const t = inst.getFixedT(lng) as TFunction;
+        const text = signalFacts(t, { signal, facts: FACTS[signal] });
+        expect(text, `${lng} ${signal}`).not.toMatch(/risk\.|\{\{|undefined|null|NaN|Fen|_/);
+        expect(text.length, `${lng} ${signal}`).toBeGreaterThan(8);
+        expect(t(`risk.signals.${signal}`)).not.toMatch(/risk\./);
+      }
+  });
+});
