@@ -9,7 +9,7 @@ import { computeFeatures, eligibleAt, MONEY_FEATURES, moneyOut, type Snapshot } 
 import type { LabFactor, LabFeature, LabTarget } from '../../shared/lab';
 import { type BoostedModel, boostedContributions } from '../models/boosted';
 import type { Dataset } from '../models/dataset';
-import { predictModel } from '../models/evaluate';
+import { type Model, predictModel } from '../models/evaluate';
 import { levelMap } from '../models/levels';
 import type { LogisticModel } from '../models/logistic';
 import { orderByScore } from '../models/metrics';
@@ -134,16 +134,12 @@ function factorValue(data: Dataset, col: number, row: number): number | string |
   return Math.round(x * 1000) / 1000;
 }
 
-/** Scores the customers eligible at `on` (a month end) with the model text of a version. */
-export function scoreBook(db: Database, modelText: string, target: LabTarget, on: string, snap?: Snapshot): Scored {
-  const s = snap ?? computeFeatures(db, on);
-  const el = eligibleAt(s, target);
-  let m = 0;
-  for (let i = 0; i < el.length; i++) m += el[i]!;
-  const rows = new Uint32Array(m);
-  for (let i = 0, k = 0; i < el.length; i++) if (el[i]) rows[k++] = i;
-  const data = datasetOf(s, rows, new Uint8Array(s.ids.length));
-  const model = parseModel(modelText);
+/** Every row's probability, decile and top three factors (JSON text) under `model`. */
+export function scoreData(
+  model: Model,
+  data: Dataset,
+): { scores: Float64Array; deciles: Uint8Array; factors: string[] } {
+  const m = data.rows;
   const all = new Uint32Array(m);
   for (let i = 0; i < m; i++) all[i] = i;
   const scores = predictModel(model, data, all);
@@ -165,7 +161,20 @@ export function scoreBook(db: Database, modelText: string, target: LabTarget, on
     }
     factors[r] = JSON.stringify(list);
   }
+  return { scores, deciles: decilesOf(scores), factors };
+}
+
+/** Scores the customers eligible at `on` (a month end) with the model text of a version. */
+export function scoreBook(db: Database, modelText: string, target: LabTarget, on: string, snap?: Snapshot): Scored {
+  const s = snap ?? computeFeatures(db, on);
+  const el = eligibleAt(s, target);
+  let m = 0;
+  for (let i = 0; i < el.length; i++) m += el[i]!;
+  const rows = new Uint32Array(m);
+  for (let i = 0, k = 0; i < el.length; i++) if (el[i]) rows[k++] = i;
+  const data = datasetOf(s, rows, new Uint8Array(s.ids.length));
+  const scored = scoreData(parseModel(modelText), data);
   const ids = new Int32Array(m);
   for (let k = 0; k < m; k++) ids[k] = s.ids[rows[k]!]!;
-  return { on, ids, scores, deciles: decilesOf(scores), factors };
+  return { on, ids, ...scored };
 }

@@ -9,6 +9,7 @@
  *   npm run bench -- --only parse|demo|imports|hub|encryption
  *   npm run bench -- --only scores [--customers N] [--db STORE]  (customer scores, issue 20.1)
  *   npm run bench -- --only startup [--db STORE] [--changed 50000]  (the grid's first seconds, issue 18.1)
+ *   npm run bench -- --only lab [--model-rows N] [--customers N] [--db STORE]  (model lab, issue 20.2)
  *
  * Baselines:
  *  - parse: csv-parse over the same decoded file (its fastest options), the library we would otherwise use;
@@ -31,6 +32,7 @@ import { benchReminders } from './reminders';
 import { benchTiers } from './tiers';
 import { benchOpportunities } from './opportunities';
 import { benchModels } from './models';
+import { benchLab } from './lab';
 import { benchEncryption } from './encryption';
 import { benchStartup } from './startup';
 import { benchScores } from './scores';
@@ -238,6 +240,17 @@ async function main(): Promise<void> {
     } finally {
       if (made) rmSync(path.dirname(made), { recursive: true, force: true });
     }
+  }
+
+  if (args.only === 'lab') {
+    // Only on request: the lab's learning and scoring at --model-rows, and end to end on a store.
+    out('\n== model lab: training and scoring in a worker (issue 20.2)');
+    await benchLab({
+      rows: args.modelRows,
+      customers: args.customers,
+      ...(args.db ? { db: args.db } : {}),
+      print: out,
+    });
   }
 
   if (args.only === 'models') {

@@ -1,0 +1,198 @@
+/**
+ * Model lab bench (issue 20.2/20.5): `npm run bench -- --only lab [--model-rows N] [--customers N] [--db STORE]`.
+ *
+ *  1. The lab's learning and scoring on a synthetic N x 60 set (default 1M rows; 45 numbers with some
+ *     missing, 15 categories, drawn from a stated logistic model), in a worker thread as the app runs
+ *     them: training = 5-fold cross-validation on a stratified 200k sample (the version's figures) plus
+ *     the final fit on all rows; scoring = probability, decile and the three factors of every row.
+ *  2. End to end on a demo store of --customers customers (generated, or --db): the lab service trains a
+ *     churn model (features and targets from the raw tables at two cut-offs, CV, hold-out, final fit)
+ *     and activates it (features at the last month end, scores, factors, lab_scores written).
+ * Meanwhile the main thread measures its own event-loop delay (it only waits, as the app's main thread
+ * does while the worker trains) and the process's peak RSS is sampled (worker threads included).
+ * Targets at 1M: scoring < 60 s, training < 5 min, RSS < 1 GB.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { openStore } from '../../db/open';
+import { fixedClock } from '../../main/clock';
+import type { AuthedCtx } from '../../main/handlers/types';
+import { scoreData } from '../../main/lab/score';
+import { LabService } from '../../main/lab/service';
+import { learn } from '../../main/lab/train';
+import { auc } from '../../main/models/metrics';
+import { syntheticLogistic } from '../../main/models/synthetic';
+import type { Services } from '../../main/services';
+import type { LabJobState } from '../../shared/api';
+import { benchGenerate } from './generate';
+
+interface Phase {
+  phase: string;
+  seconds: number;
+  cpu: number;
+  detail: string;
+}
+
+const TARGETS: Record<string, number> = { 'lab: train': 300, 'lab: score': 60 };
+
+function monitor() {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      delay.disable();
+      return { peakMb: Math.round(peak / 2 ** 20), p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+    },
+  };
+}
+
+export async function benchLab(opts: {
+  rows: number;
+  customers: number;
+  db?: string;
+  print: (s: string) => void;
+}): Promise<void> {
+  const { print } = opts;
+  print(
+    `\n-- synthetic: ${opts.rows.toLocaleString('en-US')} rows x 60 features, the lab's learning and scoring in a worker`,
+  );
+  let m = monitor();
+  await new Promise<void>((resolve, reject) => {
+    const w = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(__filename)});`, {
+      eval: true,
+      workerData: { labBench: true, rows: opts.rows },
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
+    });
+    w.on('message', (p: Phase) => {
+      const target = TARGETS[p.phase];
+      const verdict = target === undefined ? '' : `  (target < ${target} s: ${p.seconds < target ? 'met' : 'MISSED'})`;
+      print(
+        `  ${p.phase.padEnd(14)} ${p.seconds.toFixed(1).padStart(7)} s wall, ${p.cpu.toFixed(1).padStart(6)} s CPU   ${p.detail}${verdict}`,
+      );
+    });
+    w.on('error', reject);
+    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lab bench worker exited with ${code}`))));
+  });
+  let r = m.stop();
+  print(`  peak RSS (process) ${r.peakMb} MB (target < 1024 MB: ${r.peakMb < 1024 ? 'met' : 'MISSED'})`);
+  print(`  main-thread event-loop delay meanwhile: p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms`);
+
+  // End to end on a store.
+  let file = opts.db;
+  let made: string | null = null;
+  if (!file) {
+    print(`\n(generating a ${opts.customers.toLocaleString('en-US')}-customer demo store)`);
+    const t = performance.now();
+    made = (await benchGenerate({ customers: opts.customers, txnsPerCustomer: 20, keep: true })).file;
+    print(`  generated in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    file = made;
+  }
+  try {
+    const { db } = await openStore(file);
+    const n = (db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
+    print(`\n-- end to end on the store: ${n.toLocaleString('en-US')} customers, churn model (3-month window)`);
+    const services = {
+      db,
+      info: { dbPath: file },
+      clock: fixedClock(new Date('2026-11-02T02:00:00Z')),
+    } as unknown as Services;
+    const lab = new LabService(services);
+    const userId = (db.prepare("SELECT id FROM users WHERE role = 'president' LIMIT 1").get() as { id: number }).id;
+    const ctx = {
+      user: { id: userId },
+      audit: () => {},
+      scope: () => ({ sql: '1', params: [] }),
+    } as unknown as AuthedCtx;
+    const wait = async (job: LabJobState): Promise<LabJobState> => {
+      for (;;) {
+        const st = lab.job(job.jobId);
+        if (st.state !== 'running') return st;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    };
+    m = monitor();
+    let t = performance.now();
+    const trained = await wait(
+      lab.train({ target: { kind: 'churn', dropShare: 0.5, minBalance: 1000 }, learner: 'logistic', folds: 5 }, ctx),
+    );
+    const trainS = (performance.now() - t) / 1000;
+    if (trained.state !== 'done') throw new Error(`training ${trained.state}: ${JSON.stringify(trained.error)}`);
+    const v = lab.version(trained.version!);
+    print(
+      `  lab: train     ${trainS.toFixed(1).padStart(7)} s wall   ${v.rows.toLocaleString('en-US')} eligible, ${v.positives.toLocaleString('en-US')} churned; CV AUC ${v.auc.toFixed(3)} on ${v.cvRows.toLocaleString('en-US')}, hold-out AUC ${v.holdoutAuc?.toFixed(3) ?? '-'}`,
+    );
+    t = performance.now();
+    const scored = await wait(lab.activate(trained.version!, ctx));
+    const scoreS = (performance.now() - t) / 1000;
+    if (scored.state !== 'done') throw new Error(`scoring ${scored.state}: ${JSON.stringify(scored.error)}`);
+    print(
+      `  lab: activate  ${scoreS.toFixed(1).padStart(7)} s wall   ${lab.version(trained.version!).scoredCustomers.toLocaleString('en-US')} customers scored (features, scores, factors, rows written)`,
+    );
+    r = m.stop();
+    print(`  peak RSS (process) ${r.peakMb} MB (target < 1024 MB: ${r.peakMb < 1024 ? 'met' : 'MISSED'})`);
+    print(`  main-thread event-loop delay meanwhile: p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms`);
+    db.close();
+  } finally {
+    if (made) rmSync(path.dirname(made), { recursive: true, force: true });
+  }
+}
+
+function inWorker(rows: number): void {
+  let cpu0 = process.cpuUsage();
+  const send = (phase: string, t: number, detail = '') => {
+    const c = process.cpuUsage(cpu0);
+    cpu0 = process.cpuUsage();
+    parentPort!.postMessage({
+      phase,
+      seconds: (performance.now() - t) / 1000,
+      cpu: (c.user + c.system) / 1e6,
+      detail,
+    } satisfies Phase);
+  };
+  let t = performance.now();
+  const numeric = Array.from({ length: 45 }, (_, j) => ({
+    name: `x${j}`,
+    beta: j < 15 ? 0.25 * ((j % 3) - 1) : 0,
+    mean: j * 10,
+    sd: 1 + (j % 5),
+    missing: j % 6 === 0 ? 0.1 : 0,
+    missingBeta: 0.3,
+  }));
+  const categorical = Array.from({ length: 15 }, (_, j) => {
+    const L = 3 + ((j * 7) % 20);
+    return {
+      name: `c${j}`,
+      levels: Array.from({ length: L }, (_, i) => `L${i}`),
+      freq: Array.from({ length: L }, () => 1 / L),
+      effects: Array.from({ length: L }, (_, i) => (j < 5 ? 0.15 * ((i % 3) - 1) : 0)),
+    };
+  });
+  const intercept = -2 - numeric.reduce((a, x) => a + x.beta * x.mean, 0);
+  const data = syntheticLogistic({ intercept, numeric, categorical }, rows, 2026);
+  send('generate', t, `${rows.toLocaleString('en-US')} rows`);
+  t = performance.now();
+  const { chosen, model, cvData } = learn(data, 'logistic', 5, 20, () => {});
+  send(
+    'lab: train',
+    t,
+    `5-fold CV on ${cvData.rows.toLocaleString('en-US')} (mean fold AUC ${chosen.meanFoldAuc.toFixed(4)}) + final fit on all`,
+  );
+  t = performance.now();
+  const s = scoreData(model, data);
+  send(
+    'lab: score',
+    t,
+    `${rows.toLocaleString('en-US')} rows: probability, decile, 3 factors; AUC ${auc(s.scores, data.target).toFixed(4)}`,
+  );
+}
+
+if (!isMainThread && (workerData as { labBench?: boolean } | null)?.labBench) {
+  inWorker((workerData as { rows: number }).rows);
+}
