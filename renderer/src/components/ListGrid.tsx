@@ -223,9 +223,14 @@ function fitColumns<T>(api: GridApi<T>): boolean {
   const sized = (api.getColumns() ?? []).filter((c) => !c.getColDef().flex);
   if (sized.length === 0) return false;
   if (api.getDisplayedRowCount() === 0) {
-    // nothing to measure: the headers share the width rather than run past the edge at 200px each
+    // nothing to measure but the headers: sized to them rather than run past the edge at 200px each
+    // (not sizeColumnsToFit, which would take the flex column's flex away for good)
     requestAnimationFrame(() => {
-      if (!api.isDestroyed()) api.sizeColumnsToFit();
+      if (!api.isDestroyed())
+        api.autoSizeColumns(
+          sized.map((c) => c.getColId()),
+          false,
+        );
     });
     return false;
   }

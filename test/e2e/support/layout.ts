@@ -132,8 +132,9 @@ export async function blankSelects(page: Page): Promise<LayoutFinding[]> {
 
 /**
  * Column headers of the work lists (components/ListGrid.tsx: columns sized to their content) cut
- * with "…", or columns running past the list's right edge, or a figure cut: at any size and in either
- * language a header and an amount read whole (an empty list's headers ran off; 1,473,921… at 1366).
+ * with "…", columns running past the list's right edge or stopping short of it, or a figure cut: at
+ * any size and in either language a header and an amount read whole and the list is filled (an empty
+ * list's headers ran off; 1,473,921… at 1366; a blank band right of 转介队列's columns).
  */
 export async function cutHeaders(page: Page): Promise<LayoutFinding[]> {
   const cut = await page.locator('.list-grid').evaluateAll((grids) => {
@@ -148,6 +149,12 @@ export async function cutHeaders(page: Page): Promise<LayoutFinding[]> {
         if (h.scrollWidth > h.clientWidth + 1) out.push(`“${text}” is cut`);
         else if (box.right > edge.right + 1) out.push(`“${text}” runs past the list's edge`);
       }
+      // the columns fill the list (its long-text column takes the rest): no blank band at its right
+      const heads = [...grid.querySelectorAll<HTMLElement>('.ag-header-cell')].filter((h) => h.offsetWidth > 0);
+      const right = Math.max(...heads.map((h) => h.getBoundingClientRect().right));
+      const body = grid.querySelector('.ag-header-viewport')?.getBoundingClientRect().right ?? edge.right;
+      if (heads.length && right < body - 24)
+        out.push(`the columns stop ${Math.round(body - right)}px short of the list's edge`);
       // figures (right-aligned: amounts, counts) are never the ones given up to "…"
       for (const cell of grid.querySelectorAll<HTMLElement>('.ag-cell.ag-right-aligned-cell')) {
         if (cell.scrollWidth > cell.clientWidth + 1) out.push(`the figure “${(cell.textContent ?? '').trim()}” is cut`);

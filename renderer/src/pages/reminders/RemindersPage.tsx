@@ -122,7 +122,7 @@ function useColumns(snoozedView: boolean): ColDef<Reminder>[] {
         valueGetter: (p) => (p.data ? reminderText(t, p.data, lang) : null),
         flex: 1,
         // the reminder itself (its amount and date have their own columns): the rest give way before it drops below this
-        minWidth: 128,
+        minWidth: 112,
       },
     ];
     if (snoozedView) {
