@@ -104,6 +104,10 @@ export class UpgradeTracker {
         s.to = e.to;
         s.refills = e.refills;
         this.addPhases([...(e.fullCheck ? (['check'] as const) : []), 'backup', 'migrate']);
+        // After a conversion to the encrypted format, the bar now covers the upgrade's phases too: the next
+        // one is under way (the worker is starting), so the bar cannot say 100% while they wait.
+        if (s.phase === 'encrypt' || s.phase === 'open')
+          this.enter(e.fullCheck ? 'check' : 'backup', e.fullCheck ? null : 0);
         break;
       case 'encrypt':
         this.addPhases(['encrypt']);
@@ -171,7 +175,8 @@ export class UpgradeTracker {
       if (p === phase) break;
       before += WEIGHT[p];
     }
-    s.fraction = Math.min(1, (before + WEIGHT[phase] * (fraction ?? 0)) / total);
+    // 100% only when the store is open ('ready'): the last phase's end still has the open to come.
+    s.fraction = Math.min(0.99, (before + WEIGHT[phase] * (fraction ?? 0)) / total);
     const elapsed = (this.now() - this.t0) / 1000;
     // The pace so far, once there is some: seconds per unit of the bar times what is left of it.
     s.etaSeconds = s.fraction >= 0.02 && elapsed >= 1 ? Math.round((elapsed / s.fraction) * (1 - s.fraction)) : null;

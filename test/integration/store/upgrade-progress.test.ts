@@ -163,7 +163,7 @@ describe('a store from an earlier release, upgraded in browser mode', () => {
     try {
       // Phases in order, the backup with its own progress up to complete, every migration stepped through.
       const phases = states.map((s) => s.phase).filter((p, i, a) => p !== a[i - 1]);
-      expect(phases).toEqual(['open', 'backup', 'migrate', 'ready']);
+      expect(phases).toEqual(['backup', 'migrate', 'ready']);
       const backupFractions = states.filter((s) => s.phase === 'backup').map((s) => s.backup.fraction);
       expect(backupFractions.at(-1)).toBe(1);
       expect(backupFractions.some((f) => f > 0 && f < 1) || backupFractions.length >= 2).toBe(true);
