@@ -182,8 +182,8 @@ export const CUSTOMER_FIELDS = {
     sortable: true,
     query: true,
     labelKey: 'grid.contribution',
-    label: text('贡献度（元/年）', 'Contribution (yuan/yr)'),
-    grid: { width: 132, hidden: true },
+    label: text('贡献度（元/年）', 'Contribution/yr'),
+    grid: { width: 140, hidden: true },
   },
   loyalty: {
     wire: 'number',
@@ -200,8 +200,8 @@ export const CUSTOMER_FIELDS = {
     sortable: true,
     query: true,
     labelKey: 'grid.clv',
-    label: text('客户终身价值（元）', 'Lifetime value (yuan)'),
-    grid: { width: 150, hidden: true },
+    label: text('终身价值（元）', 'CLV (yuan)'),
+    grid: { width: 140, hidden: true },
   },
   points: {
     wire: 'number',

@@ -99,3 +99,61 @@ test('the president sets the customer value parameters and reads a customer’s 
   await page.getByTestId('scores-save').click();
   await expect(page.getByText('参数已保存')).toBeVisible();
 });
+
+test('the grid shows, sorts and filters by the scores (columns chosen in the layout)', async ({ page }) => {
+  await signIn(page, 'president');
+  await page.getByTestId('nav-customers').click();
+  await expect(page.getByTestId('customer-grid')).toBeVisible();
+  // the president's layout with the four score columns shown (what 列设置 saves)
+  const layout = [
+    { colId: 'customerNo', width: 116, hide: false, pinned: 'left' },
+    { colId: 'name', width: 150, hide: false, pinned: 'left' },
+    { colId: 'tier', width: 68, hide: false, pinned: null },
+    { colId: 'contribution', width: 140, hide: false, pinned: null },
+    { colId: 'loyalty', width: 76, hide: false, pinned: null },
+    { colId: 'clv', width: 140, hide: false, pinned: null },
+    { colId: 'points', width: 90, hide: false, pinned: null },
+    { colId: 'aum', width: 136, hide: false, pinned: null },
+    { colId: 'managerName', width: 90, hide: false, pinned: null },
+  ];
+  await page.evaluate(
+    (l) =>
+      (window as unknown as { crm: { call(m: string, i: unknown): Promise<unknown> } }).crm.call(
+        'settings.gridLayout.save',
+        { layout: l },
+      ),
+    layout,
+  );
+  await page.reload();
+  const grid = page.getByTestId('customer-grid');
+  const header = grid.locator('[role="columnheader"][col-id="contribution"]');
+  await expect(header).toBeVisible();
+  await header.click(); // ascending
+  await header.click(); // descending
+  const top = store(
+    (db) =>
+      db
+        .prepare(
+          'SELECT customer_no AS no, contribution_fen AS fen, points FROM customers ORDER BY contribution_fen DESC, id DESC LIMIT 1',
+        )
+        .get() as { no: string; fen: number; points: number },
+  );
+  await expect(grid.locator('[role="gridcell"][col-id="customerNo"]').first()).toHaveText(top.no);
+  await expect(grid.locator('[role="gridcell"][col-id="contribution"]').first()).toHaveText(
+    formatYuan(fenToYuan(top.fen)),
+  );
+  for (const lang of ['zh-CN', 'en'] as const) {
+    await setLanguage(page, lang);
+    await expect(grid.locator('[role="columnheader"][col-id="loyalty"]')).toBeVisible();
+    await expectNoRawErrors(page);
+    await saveScreen(page, `${lang}-customers-scores`);
+  }
+  await setLanguage(page, 'zh-CN');
+  // back to the default columns
+  await page.evaluate(() =>
+    (window as unknown as { crm: { call(m: string, i: unknown): Promise<unknown> } }).crm.call(
+      'settings.gridLayout.reset',
+      {},
+    ),
+  );
+});
