@@ -3,7 +3,8 @@ import type { NextProductItem, NextProductSettings } from '../../../shared/analy
 import { listRules, nextProductsFor, runNextProduct } from '../../../db/analytics/next-product';
 import { labRanker } from '../../../db/analytics/lab-ranker';
 import { scopeFor } from '../../../db/scope';
-import { makeWorld, type World } from '../support/store';
+import { runAfterImport } from '../../../main/jobs/after-import';
+import { makeWorld, ok, signIn, type World } from '../support/store';
 
 /**
  * 客户产品匹配 on a small hand-made book: every rule's support, confidence and lift against a count made
@@ -346,5 +347,22 @@ describe('association rules (客户产品匹配)', () => {
     expect(nextProductsFor(w.db, mine.id, m1.sql, m1.params).length).toBeGreaterThan(0);
     expect(nextProductsFor(w.db, mine.id, m2.sql, m2.params)).toEqual([]);
     expect(nextProductsFor(w.db, mine.id, other.sql, other.params)).toEqual([]);
+  });
+
+  it('runs after an import, and the API answers the teller at look-up within scope', async () => {
+    const b = standardBook();
+    const results = runAfterImport(w.db, { today: TODAY, reason: 'import', jobId: null });
+    expect(results.find((r) => r.name === 'next-product')?.ok).toBe(true);
+    // the shipped defaults mine the same book: someone holding demand + term is offered something
+    const dt = b.book.find((x) => x.items.join() === 'demand,term')!;
+    const teller = await signIn(w, 'teller');
+    const m2 = await signIn(w, 'manager2');
+    const m1 = await signIn(w, 'manager1');
+    const asTeller = await ok(w, 'nextProduct.forCustomer', { customerId: dt.id }, teller);
+    expect(asTeller.offers.length).toBeGreaterThan(0);
+    expect(asTeller.offers.map((o) => o.item)).not.toContain('term');
+    expect(await ok(w, 'nextProduct.forCustomer', { customerId: dt.id }, m1)).toEqual(asTeller);
+    // another manager's customer: nothing, as if there were no offer
+    expect((await ok(w, 'nextProduct.forCustomer', { customerId: dt.id }, m2)).offers).toEqual([]);
   });
 });
