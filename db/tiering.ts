@@ -22,6 +22,10 @@ const FACTOR_COLUMN: Record<Factor, { sql: string; fen: boolean }> = {
   loanInterest: { sql: 'f.loan_interest', fen: true },
   ebanking: { sql: 'f.ebanking', fen: false },
   tenureYears: { sql: 'f.tenure_years', fen: false },
+  // The customer scores as last computed (db/scores/compute.ts), read from the customer by its key:
+  // customer_factors keeps what refreshFactors measures, the scores keep themselves current.
+  contribution: { sql: '(SELECT x.contribution_fen FROM customers x WHERE x.id = f.customer_id)', fen: true },
+  loyalty: { sql: '(SELECT x.loyalty FROM customers x WHERE x.id = f.customer_id)', fen: false },
 };
 const PENALTY_COLUMN: Record<Penalty, string> = {
   overdueLoan: 'f.overdue_loan',

@@ -32,6 +32,10 @@ export const FACTORS = {
   ebanking: 'count',
   /** Years as a customer. */
   tenureYears: 'count',
+  /** 综合贡献度: the bank's income from the customer over 12 months, yuan (db/scores/, issue 20.1). */
+  contribution: 'money',
+  /** 忠诚度: 0-100 (db/scores/). */
+  loyalty: 'count',
 } as const;
 export type Factor = keyof typeof FACTORS;
 

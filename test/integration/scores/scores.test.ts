@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridCount } from '../../../db/repos/customer-grid';
 import { scopeFor } from '../../../db/scope';
 import { computeScores } from '../../../db/scores/compute';
+import { refreshFactors, whatIf } from '../../../db/tiering';
+import { DEFAULT_TIER_MODEL, TIERS, type TierModel } from '../../../shared/tiers';
 import { WIDGETS, type WidgetEnv } from '../../../main/desktop/widgets';
 import { readScoreParams, saveScoreParams } from '../../../db/scores/params';
 import { AppError } from '../../../shared/errors';
@@ -449,5 +451,45 @@ describe('customer scores', () => {
     expect(readScoreParams(db)).toEqual(good);
     // the next run sees new parameters and recomputes everyone with them
     expect(computeScores(db, { today: TODAY }).mode).toBe('full');
+  });
+
+  it('a tier model may weigh contribution and loyalty: the what-if equals the model applied to the stored scores', () => {
+    computeScores(db, { today: TODAY, full: true });
+    refreshFactors(db, TODAY);
+    const model: TierModel = {
+      ...DEFAULT_TIER_MODEL,
+      name: 'value',
+      factors: [
+        { factor: 'contribution', weight: 60, zero: 0, full: 20_000 },
+        { factor: 'loyalty', weight: 40, zero: 20, full: 90 },
+      ],
+      penalties: [],
+    };
+    const clamp = (x: number) => Math.min(1, Math.max(0, x));
+    const expected = new Map<string, number>();
+    for (const c of db.prepare('SELECT contribution_fen AS fen, loyalty FROM customers').all() as {
+      fen: number;
+      loyalty: number;
+    }[]) {
+      const score = ((clamp(c.fen / 100 / 20_000) * 60 + clamp((c.loyalty - 20) / 70) * 40) * 100) / 100;
+      const t = model.thresholds;
+      const tier =
+        score >= t.gold
+          ? 0
+          : score >= t.quality
+            ? 1
+            : score >= t.key
+              ? 2
+              : score >= t.ordinary
+                ? 3
+                : score >= t.restricted
+                  ? 4
+                  : 5;
+      expected.set(TIERS[tier]!, (expected.get(TIERS[tier]!) ?? 0) + 1);
+    }
+    const got = new Map<string, number>();
+    for (const cell of whatIf(db, model)) got.set(cell.to, (got.get(cell.to) ?? 0) + cell.customers);
+    expect(got).toEqual(expected);
+    expect(got.size).toBeGreaterThan(2);
   });
 });
