@@ -1,6 +1,6 @@
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { offerReason } from '../../../renderer/src/pages/analytics/NextProduct';
+import { offerReason } from '../../../renderer/src/pages/analytics/np-text';
 import { signalFacts } from '../../../renderer/src/pages/analytics/risk-text';
 import { NEXT_PRODUCT_ITEMS, RISK_SIGNALS, type RiskSignal } from '../../../shared/analytics';
 import { en, zhCN } from '../../../shared/i18n/resources';

@@ -6,7 +6,7 @@ import { useAction, useApi } from '../../api/use-api';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { count, dateTime } from '../../format';
 import { currentLanguage } from '../../i18n';
-import { offerReason } from './NextProduct';
+import { offerReason } from './np-text';
 import '../../components/fields.css';
 import './analytics.css';
 

@@ -1,23 +1,8 @@
-import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { NextProductOffer } from '../../../../shared/api';
 import { useApi } from '../../api/use-api';
 import './analytics.css';
 import { Empty, ErrorNotice, Loading } from '../../components/ui';
-
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-
-/** Why the item is offered, in words: the rule, or the model's predicted take-up. */
-export function offerReason(t: TFunction, o: NextProductOffer): string {
-  if (o.rule)
-    return t('np.reason', {
-      items: o.rule.antecedent.map((i) => t(`np.items.${i}`)).join(t('np.and')),
-      pct: pct(o.rule.confidence),
-      item: t(`np.items.${o.item}`),
-      lift: o.rule.lift.toFixed(1),
-    });
-  return t('np.modelReason', { pct: pct(o.score) });
-}
+import { offerReason } from './np-text';
 
 /** 柜员: "可推荐：理财、基金" under the customer card, each with its reason. */
 export function NextProductHint({ customerId }: { customerId: number }) {
