@@ -6,7 +6,8 @@ import {
   type NextProductSettings,
 } from '../../shared/analytics';
 import { addDays } from '../../shared/dates';
-import { all, query } from '../sql';
+import { AppError } from '../../shared/errors';
+import { all, first, query } from '../sql';
 import { nextProductSettings } from './settings';
 
 /**
@@ -364,7 +365,11 @@ export interface NextProductRow {
   rule: ({ antecedent: NextProductItem[]; kind: string } & RuleFigures & { customers: number; bothN: number }) | null;
 }
 
-/** One customer's offer, limited in SQL to the caller's scope (`scopeSql` over alias c). */
+/**
+ * One customer's offer, limited in SQL to the caller's scope (`scopeSql` over alias c). A customer outside
+ * the scope (or unknown) is NOT_FOUND, as every other customer read answers (never "exists but forbidden",
+ * never an empty offer that reads as "nothing to suggest").
+ */
 export function nextProductsFor(
   db: Database,
   customerId: number,
@@ -393,6 +398,11 @@ export function nextProductsFor(
     customerId,
     ...scopeParams,
   );
+  if (
+    rows.length === 0 &&
+    !first(db, `SELECT 1 AS x FROM customers c WHERE c.id = ? AND (${scopeSql})`, customerId, ...scopeParams)
+  )
+    throw new AppError('NOT_FOUND', { entity: 'customer', id: customerId });
   return rows.map((r) => ({
     rank: r.rank,
     item: r.item,

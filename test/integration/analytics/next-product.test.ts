@@ -4,7 +4,7 @@ import { listRules, nextProductsFor, runNextProduct } from '../../../db/analytic
 import { labRanker } from '../../../db/analytics/lab-ranker';
 import { scopeFor } from '../../../db/scope';
 import { runAfterImport } from '../../../main/jobs/after-import';
-import { makeWorld, ok, signIn, type World } from '../support/store';
+import { call, makeWorld, ok, signIn, type World } from '../support/store';
 
 /**
  * 客户产品匹配 on a small hand-made book: every rule's support, confidence and lift against a count made
@@ -222,7 +222,13 @@ describe('association rules (客户产品匹配)', () => {
     runNextProduct(w.db, { today: TODAY, settings: SETTINGS });
     const branch = scopeFor(w.db, { role: 'president', staffId: w.ids.staff.president, branchId: w.ids.branch }, TODAY);
     let offered = 0;
-    for (const c of book) {
+    // the book's customers this president sees (the world's own include another branch's: NOT_FOUND there)
+    const seen = new Set(
+      (w.db.prepare(`SELECT c.id FROM customers c WHERE ${branch.sql}`).all(...branch.params) as { id: number }[]).map(
+        (r) => r.id,
+      ),
+    );
+    for (const c of book.filter((x) => seen.has(x.id))) {
       const recs = nextProductsFor(w.db, c.id, branch.sql, branch.params);
       expect(recs.length).toBeLessThanOrEqual(SETTINGS.npTopN);
       for (const r of recs) {
@@ -337,7 +343,7 @@ describe('association rules (客户产品匹配)', () => {
     expect(items(dt[0]!.id).every((r) => r.source === 'rules')).toBe(true);
   });
 
-  it('scope is in the SQL: another manager, another branch get nothing', () => {
+  it('scope is in the SQL: another manager, another branch get NOT_FOUND (as other customer reads)', () => {
     const b = standardBook();
     runNextProduct(w.db, { today: TODAY, settings: SETTINGS });
     const mine = b.book.find((x) => x.kind === 'individual' && x.items.join() === 'demand,term')!;
@@ -345,8 +351,20 @@ describe('association rules (客户产品匹配)', () => {
     const m2 = scopeFor(w.db, { role: 'manager', staffId: w.ids.staff.manager2, branchId: w.ids.outlet }, TODAY);
     const other = scopeFor(w.db, { role: 'president', staffId: null, branchId: w.ids.otherBranch }, TODAY);
     expect(nextProductsFor(w.db, mine.id, m1.sql, m1.params).length).toBeGreaterThan(0);
-    expect(nextProductsFor(w.db, mine.id, m2.sql, m2.params)).toEqual([]);
-    expect(nextProductsFor(w.db, mine.id, other.sql, other.params)).toEqual([]);
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+        return 'none';
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+    };
+    expect(code(() => nextProductsFor(w.db, mine.id, m2.sql, m2.params))).toBe('NOT_FOUND');
+    expect(code(() => nextProductsFor(w.db, mine.id, other.sql, other.params))).toBe('NOT_FOUND');
+    expect(code(() => nextProductsFor(w.db, 987_654, m1.sql, m1.params))).toBe('NOT_FOUND');
+    // in scope with nothing to offer: an empty list, not NOT_FOUND
+    w.db.prepare('DELETE FROM customer_next_products WHERE customer_id = ?').run(mine.id);
+    expect(nextProductsFor(w.db, mine.id, m1.sql, m1.params)).toEqual([]);
   });
 
   it('runs after an import, and the API answers the teller at look-up within scope', async () => {
@@ -362,7 +380,10 @@ describe('association rules (客户产品匹配)', () => {
     expect(asTeller.offers.length).toBeGreaterThan(0);
     expect(asTeller.offers.map((o) => o.item)).not.toContain('term');
     expect(await ok(w, 'nextProduct.forCustomer', { customerId: dt.id }, m1)).toEqual(asTeller);
-    // another manager's customer: nothing, as if there were no offer
-    expect((await ok(w, 'nextProduct.forCustomer', { customerId: dt.id }, m2)).offers).toEqual([]);
+    // another manager's customer: NOT_FOUND, as customer.get and the 360's reads answer it
+    const refused = await call(w, 'nextProduct.forCustomer', { customerId: dt.id }, m2);
+    expect(refused.ok ? null : refused.error.code).toBe('NOT_FOUND');
+    const c360 = await call(w, 'customers.get', { id: dt.id }, m2);
+    expect(c360.ok ? null : c360.error.code).toBe('NOT_FOUND');
   });
 });
