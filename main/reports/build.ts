@@ -29,6 +29,7 @@ import {
   type ReportFilter,
   type ReportScope,
 } from '../../db/reporting/read';
+import { valueByTier } from '../../db/scores/report';
 
 export interface ReportCaller {
   scope: ReportScope;
@@ -217,6 +218,35 @@ function tiersTable(c: Ctx): ReportTable {
   };
 }
 
+/** 客户价值 by tier (db/scores/report.ts): yearly contribution, lifetime value, mean loyalty, points. */
+function valueTable(c: Ctx): ReportTable {
+  const rows = valueByTier(c.db, c.caller.scope, c.filter).sort((a, b) => TIER_RANK(a.tier) - TIER_RANK(b.tier));
+  return {
+    id: 'value',
+    columns: [
+      { key: 'tier', kind: 'tier' },
+      { key: 'customers', kind: 'count' },
+      { key: 'contribution', kind: 'money' },
+      { key: 'avgContribution', kind: 'money' },
+      { key: 'clv', kind: 'money' },
+      { key: 'avgLoyalty', kind: 'count' },
+      { key: 'points', kind: 'count' },
+    ],
+    rows: rows.map((r) => ({
+      cells: {
+        tier: r.tier,
+        customers: r.customers,
+        contribution: money(r.contributionFen),
+        avgContribution: r.customers ? money(r.contributionFen / BigInt(r.customers)) : null,
+        clv: money(r.clvFen),
+        avgLoyalty: r.customers ? Math.round(r.loyaltySum / r.customers) : null,
+        points: r.points,
+      },
+      drill: withDrill(c, { tiers: [r.tier as 'gold'] }),
+    })),
+  };
+}
+
 function period(c: Ctx): { from?: string; to?: string } {
   return { from: c.from ?? undefined, to: c.to ?? undefined };
 }
@@ -322,7 +352,7 @@ function customersReport(c: Ctx): ReportTable[] {
         },
       })),
   };
-  return [composition, tiersTable(c), behaviour, flows];
+  return [composition, tiersTable(c), valueTable(c), behaviour, flows];
 }
 
 function productsReport(c: Ctx): ReportTable[] {

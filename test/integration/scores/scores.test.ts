@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridCount } from '../../../db/repos/customer-grid';
 import { scopeFor } from '../../../db/scope';
 import { computeScores } from '../../../db/scores/compute';
+import { valueByTier } from '../../../db/scores/report';
+import { reportScopeOf } from '../../../db/reporting/read';
 import { refreshFactors, whatIf } from '../../../db/tiering';
 import { DEFAULT_TIER_MODEL, TIERS, type TierModel } from '../../../shared/tiers';
 import { WIDGETS, type WidgetEnv } from '../../../main/desktop/widgets';
@@ -491,5 +493,24 @@ describe('customer scores', () => {
     for (const cell of whatIf(db, model)) got.set(cell.to, (got.get(cell.to) ?? 0) + cell.customers);
     expect(got).toEqual(expected);
     expect(got.size).toBeGreaterThan(2);
+  });
+
+  it("the customer report's value by tier: each row's count and sums are its tier's customers in scope, as the grid opens them", () => {
+    computeScores(db, { today: TODAY, full: true });
+    const who = db
+      .prepare("SELECT role, staff_id AS staffId, branch_id AS branchId FROM users WHERE role = 'president' LIMIT 1")
+      .get() as { role: 'president'; staffId: number | null; branchId: number | null };
+    const scope = scopeFor(db, who, TODAY);
+    const rows = valueByTier(db, reportScopeOf(scope));
+    expect(rows.reduce((s, r) => s + r.customers, 0)).toBe(gridCount(db, scope, {}, TODAY));
+    for (const r of rows) {
+      expect(gridCount(db, scope, { tiers: [r.tier as 'gold'] }, TODAY), r.tier).toBe(r.customers);
+      const ref = db
+        .prepare(
+          `SELECT COALESCE(SUM(contribution_fen), 0) AS c, COALESCE(SUM(points), 0) AS p FROM customers WHERE COALESCE(tier, 'none') = ?`,
+        )
+        .get(r.tier) as { c: number; p: number };
+      expect([Number(r.contributionFen), r.points], r.tier).toEqual([ref.c, ref.p]);
+    }
   });
 });

@@ -38,6 +38,7 @@ const TIER_CHOICES = TIERS_AND_NONE;
 const CHARTS: Record<string, { type: ChartSpec['type']; category: string; series: string[] | '*' }> = {
   trend: { type: 'line', category: 'month', series: ['deposits', 'wealth', 'loans', 'aum'] },
   tiers: { type: 'bar', category: 'tier', series: ['customers'] },
+  value: { type: 'bar', category: 'tier', series: ['contribution'] },
   branches: { type: 'bar', category: 'branch', series: ['aum'] },
   composition: { type: 'pie', category: 'customerKind', series: ['customers'] },
   behaviour: { type: 'hbar', category: 'txnType', series: ['n'] },
