@@ -35,7 +35,8 @@ import {
   TIER_CODES,
   ymd,
 } from './customer-columns';
-import { type ColumnsState, readColumnsState } from './customer-columns-cache';
+import type { StoreKey } from './cipher';
+import { type ColumnsState, readColumnsCache, readColumnsState } from './customer-columns-cache';
 import { SORT_SQL } from './customer-field-sql';
 
 /** Ids written during a capture: a bitmap grown as ids come, plus the ids in arrival order. */
@@ -76,6 +77,7 @@ class IdLog {
 }
 
 const FN = 'grid_columns_delta_note';
+const UPDATE_OF = '__UPDATE_OF__';
 const ALL = -1;
 
 /** The temporary triggers of a capture: one per write the columns' own triggers (migration 0025) watch. */
@@ -84,9 +86,8 @@ const CAPTURE_TRIGGERS: [name: string, sql: string][] = [
   ['grid_delta_customers_delete', `AFTER DELETE ON main.customers BEGIN SELECT ${FN}(OLD.id); END`],
   [
     'grid_delta_customers_update',
-    `AFTER UPDATE OF id, customer_no, kind, name, id_type, id_no, gender, birth_date, mobile, occupation, branch_id,
-     opened_on, status, tier, credit_rating, manager_staff_id, deposit_fen, wealth_fen, loan_fen, aum_fen, last_txn_on, remark
-     ON main.customers BEGIN SELECT ${FN}(OLD.id); SELECT ${FN}(NEW.id); END`,
+    // The columns list is the store's own trigger's (UPDATE_OF below): a migration that widens it widens this.
+    `AFTER UPDATE OF ${UPDATE_OF} ON main.customers BEGIN SELECT ${FN}(OLD.id); SELECT ${FN}(NEW.id); END`,
   ],
   ['grid_delta_tier_insert', `AFTER INSERT ON main.customer_tier_changes BEGIN SELECT ${FN}(NEW.customer_id); END`],
   ['grid_delta_tier_delete', `AFTER DELETE ON main.customer_tier_changes BEGIN SELECT ${FN}(OLD.customer_id); END`],
@@ -128,7 +129,19 @@ export function captureColumnChanges(db: Database): ColumnsCapture | null {
     else log.add(id);
     return null;
   });
-  for (const [name, body] of CAPTURE_TRIGGERS) db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS ${name} ${body}`);
+  // The customers columns whose update marks the book changed, as the store's trigger names them now.
+  const sql = db
+    .prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'grid_columns_customers_update'`)
+    .pluck()
+    .get() as string | undefined;
+  const of = sql && /AFTER\s+UPDATE\s+OF\s+([\w\s,]+?)\s+ON\s+customers\b/i.exec(sql)?.[1];
+  if (!of || !/^[\w\s,]+$/.test(of)) return null;
+  const columns = of
+    .split(',')
+    .map((c) => c.trim())
+    .join(', ');
+  for (const [name, body] of CAPTURE_TRIGGERS)
+    db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS ${name} ${body.replace(UPDATE_OF, columns)}`);
   const stop = () => {
     for (const [name] of CAPTURE_TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS temp.${name}`);
   };
@@ -262,7 +275,9 @@ export function applyColumnsDelta(
     timings[name] = Math.round(now - t);
     t = now;
   };
-  db.exec('BEGIN');
+  // Inside the import's own transaction (its writes are what is read) or in a read transaction of its own.
+  const own = !db.inTransaction;
+  if (own) db.exec('BEGIN');
   try {
     atSnapshot?.(db);
     const ch = Int32Array.from(new Set(Array.from(changed))).sort();
@@ -338,7 +353,7 @@ export function applyColumnsDelta(
     }
     return d;
   } finally {
-    db.exec('COMMIT');
+    if (own) db.exec('COMMIT');
   }
 }
 
@@ -498,4 +513,29 @@ function seekMerge(
   }
   if (j !== sorted.length) throw new Error('changed rows not placed');
   return k;
+}
+
+/**
+ * The columns of the book as the import's transaction leaves it, computed inside that transaction just
+ * before it commits (its own writes are what is read): the cache of the state it started from plus what
+ * it wrote. Until the commit every reader still sees the book the old columns describe, so the grid
+ * keeps its columns through the import and has the new ones the moment it commits. Null when there is
+ * no cache of the base state, the change is too big to be worth it, or a value cannot be held.
+ */
+export function columnsAfterImport(
+  db: Database,
+  cachePath: string,
+  key: StoreKey | null,
+  delta: { base: string; schema: number; ids: Int32Array },
+  timings: Record<string, number> = {},
+): ColumnData | null {
+  const t = performance.now();
+  const base = readColumnsCache(cachePath, { token: delta.base, dirty: false, schema: delta.schema }, SORT_SQL, key);
+  timings.cache = Math.round(performance.now() - t);
+  if (!('data' in base) || delta.ids.length * 4 > base.data.n) return null;
+  try {
+    return applyColumnsDelta(db, base.data, delta.ids, SORT_SQL, undefined, timings);
+  } catch {
+    return null;
+  }
 }

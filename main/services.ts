@@ -182,6 +182,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     dbPath: opts.dbPath,
     rejectsDir: paths.rejects,
     mainDb: db,
+    // The columns of the committed book, made by the job in its transaction: installed at once.
+    onColumns: (data, token) => columns.adopt(data, token),
     onFinished: (o) => {
       log.info('import job finished', {
         jobId: o.jobId,

@@ -6,6 +6,7 @@ import {
   freshColumns,
   installColumns,
   onColumnsStale,
+  peekColumns,
   type ColumnData,
   type ColumnStamp,
 } from '../../db/customer-columns';
@@ -55,7 +56,7 @@ export class ColumnsBuilder {
 
   private waiting = false;
   /** Where the installed columns came from (tests, bench). */
-  lastSource: 'cache' | 'delta' | 'build' | null = null;
+  lastSource: 'cache' | 'delta' | 'build' | 'import' | null = null;
 
   /**
    * Starts a build unless one is running (then one more follows it). With `waitFor` (the follow-up
@@ -138,6 +139,8 @@ export class ColumnsBuilder {
           if (m.type === 'miss') {
             log.info('customer columns cache not used', { reason: m.refused });
           } else if (m.type === 'done') {
+            // Columns an import handed over meanwhile are of a later book than this worker read.
+            if (this.lastSource === 'import' && peekColumns(this.db)) return true;
             installColumns(this.db, m.data, { ...stamp, token: m.token });
             this.failedStamp = null;
             this.lastSource = m.source;
@@ -171,6 +174,25 @@ export class ColumnsBuilder {
         },
       },
     );
+  }
+
+  /**
+   * Installs columns an import job made of the book it committed (main/jobs/engine/run.ts onColumns),
+   * if the store still shows that book (its token, clean): no build, no moment on the SQL path.
+   */
+  adopt(data: ColumnData, token: string): boolean {
+    if (this.closed) return false;
+    try {
+      const s = readColumnsState(this.db);
+      if (!s || s.dirty || s.token !== token) return false;
+      installColumns(this.db, data, { ...columnStamp(this.db), token });
+      this.lastSource = 'import';
+      log.info('customer columns updated by the import', { customers: data.n });
+      return true;
+    } catch (e) {
+      log.warn('customer columns of the import not installed', { reason: String(e).slice(0, 200) });
+      return false;
+    }
   }
 
   private triedCache = false;

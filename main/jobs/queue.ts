@@ -12,6 +12,7 @@ import type { PreviewResult } from '../../shared/api/imports';
 import type { Encoding, ImportKind, ImportProfile } from '../../shared/imports';
 import type { JobOutcome, JobProgress } from './engine/run';
 import type { WorkerInput, WorkerMessage } from './worker';
+import type { ColumnData } from '../../db/customer-columns';
 import { workerScript } from '../workers';
 import { deferCheckpoints } from '../../db/checkpoints';
 import { isRefilling } from '../../db/refills';
@@ -83,6 +84,8 @@ export interface QueueOptions {
   mainDb?: Database;
   /** Called after each job (flush deferred audit entries, regenerate reminders...). */
   onFinished?: (outcome: JobOutcome) => void;
+  /** The grid's columns of the book a job just committed (before its onFinished), with the book's token. */
+  onColumns?: (data: ColumnData, token: string) => void;
   /**
    * When given, the job's WAL is not copied back into the store by anyone until this resolves (called
    * after onFinished): the worker commits without checkpointing, and the main connection's
@@ -340,6 +343,7 @@ export class ImportQueue {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'job') next.entry.jobId = m.jobId;
       else if (m.type === 'progress') this.onProgress(next, m.progress);
+      else if (m.type === 'columns') this.opts.onColumns?.(m.data, m.token);
       else if (m.type === 'done') {
         settled = true;
         this.finish(next, m.outcome);

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openConnection, rememberedStoreKey } from '../../db/cipher';
 import { columnsCachePath } from '../../db/customer-columns-cache';
+import { transferList } from '../../db/customer-columns';
 import { configure } from '../../db/open';
 import path from 'node:path';
 import type { PreviewResult } from '../../shared/api/imports';
@@ -45,6 +46,8 @@ export type WorkerMessage =
   | { type: 'job'; jobId: number }
   | { type: 'progress'; progress: import('./engine/run').JobProgress }
   | { type: 'done'; outcome: import('./engine/run').JobOutcome }
+  /** The grid's columns of the book the job committed, and its token (before 'done'; arrays transferred). */
+  | { type: 'columns'; data: import('../../db/customer-columns').ColumnData; token: string }
   | { type: 'crash'; message: string }
   | { type: 'stalled'; rows: number }
   | { type: 'preview'; result: PreviewResult }
@@ -87,6 +90,8 @@ async function main(): Promise<void> {
       describeReject: describer(input.locale ?? 'zh-CN', input.profile),
       cancelled: () => Atomics.load(flag, 0) === 1,
       columnsCache: { path: columnsCachePath(input.dbPath), key: rememberedStoreKey(input.dbPath) },
+      onColumns: (data, token) =>
+        parentPort!.postMessage({ type: 'columns', data, token } satisfies WorkerMessage, transferList(data)),
       onJobId: (jobId) => parentPort!.postMessage({ type: 'job', jobId } satisfies WorkerMessage),
       onProgress: (progress) => parentPort!.postMessage({ type: 'progress', progress } satisfies WorkerMessage),
       afterBatch: input.stallAfterRows

@@ -33,6 +33,8 @@ export interface JobTimings {
   indexes?: number;
   /** Customer figures, managers of record, summaries and reporting tables. */
   summaries?: number;
+  /** The grid's columns of the committed book, from the job's changes (db/customer-columns-delta.ts). */
+  columns?: number;
   commit?: number;
 }
 

@@ -17,8 +17,10 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { writeAudit } from '../../../db/repos/audit';
 import type { StoreKey } from '../../../db/cipher';
-import { captureColumnChanges, type ColumnsCapture } from '../../../db/customer-columns-delta';
-import { writeColumnsDelta } from '../../../db/customer-columns-cache';
+import type { ColumnData } from '../../../db/customer-columns';
+import { captureColumnChanges, type ColumnsCapture, columnsAfterImport } from '../../../db/customer-columns-delta';
+import { removeColumnsDeltas, writeColumnsCache, writeColumnsDelta } from '../../../db/customer-columns-cache';
+import { SORT_SQL } from '../../../db/customer-field-sql';
 import { maskRejectValue } from '../../../shared/import-preview-mask';
 import {
   IMPORT_FIELDS,
@@ -92,6 +94,13 @@ export interface RunOptions {
    * of built again (db/customer-columns-delta.ts).
    */
   columnsCache?: { path: string; key: StoreKey | null };
+  /**
+   * With `columnsCache`: the grid's columns of the book this job commits, computed in its transaction
+   * (db/customer-columns-delta.ts columnsAfterImport) and handed over once it has committed, with the
+   * book's token (the window's process installs them: no moment without columns). Also written to the
+   * cache, so a start-up after a command-line load reads them directly.
+   */
+  onColumns?: (data: ColumnData, token: string) => void;
 }
 
 class Cancelled extends Error {}
@@ -448,6 +457,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       seconds: Math.round(seconds),
       ...(warnings.length ? { warnings: warnings.map((w) => w.code) } : {}),
     });
+    let columnsAfter: { data: ColumnData; token: string; schema: number } | null = null;
     if (capture && opts.columnsCache) {
       // Last: after every write to what the columns read. The file exists before the commit that makes
       // its token real; a failed write leaves the book dirty as the triggers set it (a full build).
@@ -456,7 +466,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       db.exec('SAVEPOINT columns_delta');
       try {
         const delta = c.finish();
-        if (delta)
+        if (delta) {
           writeColumnsDelta(
             opts.columnsCache.path,
             delta.token,
@@ -464,6 +474,11 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
             { base: delta.base, job: jobId, ids: delta.ids },
             opts.columnsCache.key,
           );
+          const t = performance.now();
+          const data = columnsAfterImport(db, opts.columnsCache.path, opts.columnsCache.key, delta);
+          timings.columns = Math.round(performance.now() - t);
+          if (data) columnsAfter = { data, token: delta.token, schema: delta.schema };
+        }
         db.exec('RELEASE columns_delta');
       } catch {
         db.exec('ROLLBACK TO columns_delta');
@@ -472,6 +487,24 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       }
     }
     db.exec('COMMIT');
+    if (columnsAfter && opts.columnsCache) {
+      // Committed: the token is the book's. The cache first (it survives this process), then the hand-over.
+      const { data, token, schema } = columnsAfter;
+      try {
+        const before = Date.now();
+        writeColumnsCache(
+          opts.columnsCache.path,
+          data,
+          { token, dirty: false, schema },
+          SORT_SQL,
+          opts.columnsCache.key,
+        );
+        removeColumnsDeltas(opts.columnsCache.path, before);
+      } catch {
+        /* the delta file is there for the next start-up */
+      }
+      opts.onColumns?.(data, token);
+    }
     inTxn = false;
     timings.commit = Math.round(performance.now() - phaseStart);
     progress('done', src.totalBytes, src.totalBytes);

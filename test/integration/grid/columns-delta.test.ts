@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openConnection } from '../../../db/cipher';
-import { buildColumns, type ColumnData, freshColumns } from '../../../db/customer-columns';
+import { buildColumns, type ColumnData, freshColumns, peekColumns } from '../../../db/customer-columns';
 import {
   columnsCachePath,
   columnsDeltaPath,
@@ -22,6 +22,8 @@ import { fixedClock } from '../../../main/clock';
 import { runImport } from '../../../main/jobs/engine/run';
 import { log } from '../../../main/log';
 import { createServices } from '../../../main/services';
+import { ColumnsBuilder } from '../../../main/grid/columns';
+import { ImportQueue } from '../../../main/jobs/queue';
 import { residentIdCheckChar } from '../../../shared/id-numbers';
 import { TIERS } from '../../../shared/tiers';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
@@ -262,20 +264,18 @@ describe('delta files', () => {
 });
 
 describe('in the app: an import updates the columns without a build', () => {
-  it('from the delta the import wrote; the result equals a full build; a stale cache is refused', async () => {
+  it('in its transaction (its cache, the queue hand-over), or from its delta in another process; each equal to a full build', async () => {
     const demo = await makeDemoStore({ customers: 300, seed: 23 });
     const dbPath = demo.file;
     const cache = columnsCachePath(dbPath);
     const manager = (
       demo.db
         .prepare(`SELECT employee_no AS e FROM staff WHERE position = 'manager' ORDER BY id DESC LIMIT 1`)
-        .get() as {
-        e: string;
-      }
+        .get() as { e: string }
     ).e;
     const picked = demo.db
       .prepare(
-        `SELECT c.customer_no AS no, b.code AS branch FROM customers c JOIN branches b ON b.id = c.branch_id ORDER BY c.id LIMIT 40 OFFSET 17`,
+        `SELECT c.customer_no AS no, b.code AS branch FROM customers c JOIN branches b ON b.id = c.branch_id ORDER BY c.id LIMIT 60 OFFSET 17`,
       )
       .all() as { no: string; branch: string }[];
     demo.close();
@@ -283,42 +283,56 @@ describe('in the app: an import updates the columns without a build', () => {
     const spy = vi.spyOn(log, 'info').mockImplementation((msg: string) => {
       if (msg.startsWith('customer columns')) sources.push(msg);
     });
-    const services = await createServices({
-      dbPath,
-      mode: 'browser',
-      clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)),
-      columnsMinCustomers: 1,
-    });
+    const start = () =>
+      createServices({
+        dbPath,
+        mode: 'browser',
+        clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)),
+        columnsMinCustomers: 1,
+      });
+    const services = await start();
+    const ready = async () => {
+      const t0 = Date.now();
+      while (!freshColumns(services.db)) {
+        if (Date.now() - t0 > 30_000) throw new Error('columns not ready within 30 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return freshColumns(services.db)!;
+    };
+    const fullBuild = () => {
+      const check = openConnection(dbPath, { readonly: true });
+      try {
+        return buildColumns(check, SORT_SQL);
+      } finally {
+        check.close();
+      }
+    };
+    const id = (n: number) => {
+      const body = `31011519850101${String(n).padStart(3, '0')}`;
+      return body + residentIdCheckChar(body);
+    };
+    // A CIF load: customers renamed and moved to one manager, and a new one.
+    const cifFile = (name: string, rows: { no: string; branch: string }[], tag: string, newNo: string) => {
+      const lines = rows.map(
+        (p, i) =>
+          `${p.no},个人,${NAMES[i % NAMES.length]}${tag}${i},身份证,${id(i)},,上海,${p.branch},2019-0${(i % 9) + 1}-15,${manager}`,
+      );
+      lines.push(`${newNo},个人,新客户${tag},身份证,${id(90)},,上海,${rows[0]!.branch},2026-10-30,${manager}`);
+      return writeText(dir, name, `${[CIF_HEADER, ...lines].join('\r\n')}\r\n`, 'utf-8');
+    };
     try {
-      const ready = async () => {
-        const t0 = Date.now();
-        while (!freshColumns(services.db)) {
-          if (Date.now() - t0 > 30_000) throw new Error('columns not ready within 30 s');
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        return freshColumns(services.db)!;
-      };
       const before = await ready();
       expect(existsSync(cache)).toBe(true);
       const baseState = readColumnsState(services.db)!;
+      const cacheBefore = readFileSync(cache);
 
-      // A CIF load: 40 customers renamed and moved to one manager, two new ones.
-      const id = (n: number) => {
-        const body = `31011519850101${String(n).padStart(3, '0')}`;
-        return body + residentIdCheckChar(body);
-      };
-      const lines = picked.map(
-        (p, i) =>
-          `${p.no},个人,${NAMES[i % NAMES.length]}${i},身份证,${id(i)},,上海,${p.branch},2019-0${(i % 9) + 1}-15,${manager}`,
-      );
-      lines.push(`9800000001,个人,新客户,身份证,${id(90)},,上海,${picked[0]!.branch},2026-10-30,${manager}`);
-      lines.push(`9800000002,对公,新公司,身份证,${id(91)},,上海,${picked[1]!.branch},2026-10-30,`);
-      const file = writeText(dir, 'delta-cif.csv', `${[CIF_HEADER, ...lines].join('\r\n')}\r\n`, 'utf-8');
+      // 1. A load from another connection (as `crm import` does): the job makes the new book's columns in
+      // its transaction and writes them to the cache once committed; its delta file goes with that.
       const conn = openConnection(dbPath);
       conn.pragma('busy_timeout = 10000');
       conn.pragma('foreign_keys = ON');
       const out = await runImport(conn, {
-        file,
+        file: cifFile('delta-a.csv', picked.slice(0, 40), '甲', '9800000001'),
         profile: CIF_PROFILE,
         tolerance: 0,
         rejectsDir: path.join(dir, 'rejects'),
@@ -328,37 +342,95 @@ describe('in the app: an import updates the columns without a build', () => {
       });
       conn.close();
       expect(out.error ?? null).toBeNull();
-      expect(out.status).toBe('committed');
-      expect(out.rowsUpdated + out.rowsInserted).toBe(42);
+      expect(out.rowsUpdated + out.rowsInserted).toBe(41);
       const st = readColumnsState(services.db)!;
       expect(st.dirty).toBe(false);
       expect(st.token).not.toBe(baseState.token);
-      const delta = readColumnsDelta(cache, st.token, st.schema, null)!;
-      expect(delta.base).toBe(baseState.token);
-      expect(delta.ids.length).toBeGreaterThanOrEqual(42);
-      // The cache on disk is the book before the import: refused for the book after it.
-      expect(readColumnsCache(cache, st, SORT_SQL, null)).toEqual({ refused: 'other-identity' });
-
-      expect(freshColumns(services.db)).toBeNull(); // stale at once; SQL answers until the update is in
-      sources.length = 0;
-      const after = await ready();
-      expect(sources).toEqual(['customer columns updated from the imports since their cache']);
-      expect(after).not.toEqual(before);
-      const check = openConnection(dbPath, { readonly: true });
-      try {
-        expect(after).toEqual(buildColumns(check, SORT_SQL));
-        // The update rewrote the cache for the new state, and the delta is gone.
-        const got = readColumnsCache(cache, readColumnsState(check)!, SORT_SQL, null);
-        expect('data' in got && got.data).toEqual(after);
-      } finally {
-        check.close();
-      }
       expect(readdirSync(path.dirname(cache)).filter((f) => f.endsWith('.delta'))).toEqual([]);
+      // The cache before the import is refused for the book after it; the one the job wrote is that book's.
+      const full = fullBuild();
+      const written = readColumnsCache(cache, st, SORT_SQL, null);
+      expect('data' in written && written.data).toEqual(full);
+      expect(full).not.toEqual(before);
+      expect(freshColumns(services.db)).toBeNull(); // this window's columns are stale at once
+      sources.length = 0;
+      expect(await ready()).toEqual(full);
+      expect(sources).toEqual(['customer columns loaded from cache']);
+      await services.close();
+
+      // 2. A process that finds only the cache before the load and the load's delta: updated, not built.
+      // (Its own builder on a plain connection: the app's start-up steps may write customers themselves.)
+      writeFileSync(cache, cacheBefore);
+      expect(readColumnsCache(cache, st, SORT_SQL, null)).toEqual({ refused: 'other-identity' });
+      const plain = openConnection(dbPath);
+      try {
+        const ids = Int32Array.from(
+          plain
+            .prepare('SELECT id FROM customers WHERE last_job_id = ? ORDER BY id')
+            .pluck()
+            .all(out.jobId) as number[],
+        );
+        writeColumnsDelta(cache, st.token, st.schema, { base: baseState.token, job: out.jobId, ids }, null);
+        const builder = new ColumnsBuilder(plain, dbPath, { minCustomers: 1 });
+        try {
+          expect(freshColumns(plain)).toBeNull();
+          const t0 = Date.now();
+          while (!freshColumns(plain)) {
+            if (Date.now() - t0 > 30_000) throw new Error('columns not ready within 30 s');
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          expect(builder.lastSource).toBe('delta');
+          expect(freshColumns(plain)).toEqual(full);
+          expect(readdirSync(path.dirname(cache)).filter((f) => f.endsWith('.delta'))).toEqual([]);
+        } finally {
+          await builder.close();
+        }
+      } finally {
+        plain.close();
+      }
+      // 3. A load through the import queue: the columns come with the job's end, made in its transaction.
+      const received: { data: ColumnData; token: string }[] = [];
+      const queue = new ImportQueue({
+        dbPath,
+        rejectsDir: path.join(dir, 'rejects'),
+        onColumns: (data, token) => received.push({ data, token }),
+      });
+      const entry = queue.submit({
+        file: cifFile('delta-b.csv', picked.slice(30, 60), '乙', '9800000002'),
+        profile: CIF_PROFILE,
+        tolerance: 0,
+        source: 'ui',
+        userId: 1,
+        username: 'admin',
+      });
+      const out2 = await queue.wait(entry.ticket);
+      await queue.close();
+      expect(out2.error ?? null).toBeNull();
+      expect(received).toHaveLength(1);
+      const { data, token } = received[0]!;
+      const after = fullBuild();
+      expect(data).toEqual(after);
+      // The window installs them while the store shows that book, and they go stale with the next write.
+      const win = openConnection(dbPath);
+      const builder = new ColumnsBuilder(win, dbPath, { minCustomers: 1 });
+      try {
+        expect(readColumnsState(win)).toEqual({ ...st, token });
+        expect(builder.adopt(data, token)).toBe(true);
+        expect(peekColumns(win)).toBe(data);
+        expect(sources).toContain('customer columns updated by the import');
+        // A write through this same connection (its commits leave data_version alone): the flag says stale.
+        win.prepare('UPDATE customers SET loan_fen = loan_fen + 1 WHERE id = 5').run();
+        expect(peekColumns(win)).toBeNull();
+        expect(builder.adopt(data, token)).toBe(false);
+      } finally {
+        await builder.close();
+        win.close();
+      }
     } finally {
       spy.mockRestore();
-      await services.close();
+      await services.close().catch(() => undefined);
     }
-  }, 120_000);
+  }, 180_000);
 
   it('a cache written under one token is refused once the store shows another', () => {
     const { data, state } = build(db);
