@@ -31,7 +31,7 @@ export const scoresHandlers = handlers({
       outcome: 'ok',
       targetType: 'setting',
       targetId: 'scores',
-      details: { changed },
+      details: { params: changed },
     });
     ctx.services.followUps.schedule({ today: ctx.services.clock.today(), reason: 'startup', jobId: null });
     return scoreSettingsView(db);

@@ -62,6 +62,7 @@ export const AUDIT_ACTION_GROUPS = {
     'referrals.saveSettings',
     'analytics.saveNextProduct',
     'analytics.saveRisk',
+    'scores.saveSettings',
     'desktop.template.publish',
     'sync.join',
     'sync.leave',
