@@ -85,7 +85,7 @@ export function writeScores(
     'INSERT INTO lab_scores (version, customer_id, score, decile, factors) VALUES (?, ?, ?, ?, ?)',
   );
   const batch = write.transaction((from: number, to: number) => {
-    for (let k = from; k < to; k++) ins.run(input.version, s.ids[k]!, s.scores[k]!, s.deciles[k]!, s.factors[k]!);
+    for (let k = from; k < to; k++) ins.run(input.version, s.ids[k]!, s.scores[k]!, s.deciles[k]!, s.factorAt(k));
   });
   for (let from = 0; from < n; from += BATCH) {
     batch(from, Math.min(n, from + BATCH));

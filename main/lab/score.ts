@@ -21,8 +21,8 @@ export interface Scored {
   ids: Int32Array;
   scores: Float64Array;
   deciles: Uint8Array;
-  /** JSON text of LabFactor[] per customer. */
-  factors: string[];
+  /** JSON text of LabFactor[] of the k-th customer (made when asked: a million strings at once would cost ~200 MB). */
+  factorAt: (k: number) => string;
 }
 
 /** Deciles of equal size, highest scores first (the first groups take one more when n does not divide). */
@@ -134,11 +134,11 @@ function factorValue(data: Dataset, col: number, row: number): number | string |
   return Math.round(x * 1000) / 1000;
 }
 
-/** Every row's probability, decile and top three factors (JSON text) under `model`. */
+/** Every row's probability, decile and top three factors (JSON text, made on demand) under `model`. */
 export function scoreData(
   model: Model,
   data: Dataset,
-): { scores: Float64Array; deciles: Uint8Array; factors: string[] } {
+): { scores: Float64Array; deciles: Uint8Array; factorAt: (r: number) => string } {
   const m = data.rows;
   const all = new Uint32Array(m);
   for (let i = 0; i < m; i++) all[i] = i;
@@ -147,8 +147,7 @@ export function scoreData(
   const top: Top3 = { col: new Int16Array(m * 3).fill(-1), val: new Float64Array(m * 3) };
   if (model.kind === 'logistic') logisticTop3(model, data, top, colIndex);
   else boostedTop3(model, data, top, colIndex);
-  const factors: string[] = new Array(m);
-  for (let r = 0; r < m; r++) {
+  const factorAt = (r: number): string => {
     const list: LabFactor[] = [];
     for (let j = 0; j < 3; j++) {
       const col = top.col[r * 3 + j]!;
@@ -159,9 +158,9 @@ export function scoreData(
         effect: Math.round(top.val[r * 3 + j]! * 1000) / 1000,
       });
     }
-    factors[r] = JSON.stringify(list);
-  }
-  return { scores, deciles: decilesOf(scores), factors };
+    return JSON.stringify(list);
+  };
+  return { scores, deciles: decilesOf(scores), factorAt };
 }
 
 /** Scores the customers eligible at `on` (a month end) with the model text of a version. */

@@ -119,21 +119,29 @@ export async function benchLab(opts: {
     };
     m = monitor();
     let t = performance.now();
+    let cpu = process.cpuUsage();
+    const cpuSince = () => {
+      const c = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      return (c.user + c.system) / 1e6;
+    };
     const trained = await wait(
       lab.train({ target: { kind: 'churn', dropShare: 0.5, minBalance: 1000 }, learner: 'logistic', folds: 5 }, ctx),
     );
     const trainS = (performance.now() - t) / 1000;
+    const trainCpu = cpuSince();
     if (trained.state !== 'done') throw new Error(`training ${trained.state}: ${JSON.stringify(trained.error)}`);
     const v = lab.version(trained.version!);
     print(
-      `  lab: train     ${trainS.toFixed(1).padStart(7)} s wall   ${v.rows.toLocaleString('en-US')} eligible, ${v.positives.toLocaleString('en-US')} churned; CV AUC ${v.auc.toFixed(3)} on ${v.cvRows.toLocaleString('en-US')}, hold-out AUC ${v.holdoutAuc?.toFixed(3) ?? '-'}`,
+      `  lab: train     ${trainS.toFixed(1).padStart(7)} s wall, ${trainCpu.toFixed(1).padStart(6)} s CPU   ${v.rows.toLocaleString('en-US')} eligible, ${v.positives.toLocaleString('en-US')} churned; CV AUC ${v.auc.toFixed(3)} on ${v.cvRows.toLocaleString('en-US')}, hold-out AUC ${v.holdoutAuc?.toFixed(3) ?? '-'}`,
     );
     t = performance.now();
     const scored = await wait(lab.activate(trained.version!, ctx));
     const scoreS = (performance.now() - t) / 1000;
+    const scoreCpu = cpuSince();
     if (scored.state !== 'done') throw new Error(`scoring ${scored.state}: ${JSON.stringify(scored.error)}`);
     print(
-      `  lab: activate  ${scoreS.toFixed(1).padStart(7)} s wall   ${lab.version(trained.version!).scoredCustomers.toLocaleString('en-US')} customers scored (features, scores, factors, rows written)`,
+      `  lab: activate  ${scoreS.toFixed(1).padStart(7)} s wall, ${scoreCpu.toFixed(1).padStart(6)} s CPU   ${lab.version(trained.version!).scoredCustomers.toLocaleString('en-US')} customers scored (features, scores, factors, rows written)`,
     );
     r = m.stop();
     print(`  peak RSS (process) ${r.peakMb} MB (target < 1024 MB: ${r.peakMb < 1024 ? 'met' : 'MISSED'})`);
@@ -186,10 +194,13 @@ function inWorker(rows: number): void {
   );
   t = performance.now();
   const s = scoreData(model, data);
+  // what a scoring run writes: every row's factors in words-ready JSON
+  let chars = 0;
+  for (let r = 0; r < rows; r++) chars += s.factorAt(r).length;
   send(
     'lab: score',
     t,
-    `${rows.toLocaleString('en-US')} rows: probability, decile, 3 factors; AUC ${auc(s.scores, data.target).toFixed(4)}`,
+    `${rows.toLocaleString('en-US')} rows: probability, decile, 3 factors (${Math.round(chars / rows)} chars each); AUC ${auc(s.scores, data.target).toFixed(4)}`,
   );
 }
 

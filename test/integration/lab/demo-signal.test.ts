@@ -76,4 +76,19 @@ describe('a model trained on the demo finds the planted behaviour', () => {
     expect(top(r.figures.weights, 3).has('txn_counter_3m')).toBe(true);
     expect(r.figures.groups[0]!.lift).toBeGreaterThan(2);
   }, 600_000);
+
+  it('the boosted trees find the same signs (gain shares as weights)', () => {
+    const r = trainLab(
+      db,
+      { target: { kind: 'loan' }, learner: 'boosted', outcomeMonths: 3, cutoff: null, folds: 3, seed: 20 },
+      () => {},
+    );
+    expect(r.learner).toBe('boosted');
+    expect(r.auc).toBeGreaterThan(0.65);
+    expect(r.figures.parameters.trees).toBeGreaterThan(0);
+    const shares = r.figures.weights.reduce((a, w) => a + w.weight, 0);
+    expect(shares).toBeGreaterThan(0.5);
+    expect(shares).toBeLessThanOrEqual(1 + 1e-9);
+    expect(top(r.figures.weights, 5).has('txn_counter_3m')).toBe(true);
+  }, 600_000);
 });
