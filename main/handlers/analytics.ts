@@ -1,12 +1,36 @@
-import { listRules, nextProductsFor, runNextProduct } from '../../db/analytics/next-product';
-import { runRisk } from '../../db/analytics/risk';
+import { analyticsFigures } from '../../db/analytics/figures';
+import { listRules, nextProductsFor } from '../../db/analytics/next-product';
 import { nextProductSettings, riskSettings, saveAnalyticsSettings } from '../../db/analytics/settings';
 import { listWatch, ownerChoices, riskOf, saveFollowUp } from '../../db/analytics/watch';
 import { syncActor } from '../../db/sync/actor';
 import { shareFollowUp } from '../../db/sync/risk-watch';
 import { shareAnalyticsSettings } from '../../db/sync/analytics-settings';
+import type { AnalyticsSettingsView } from '../../shared/api/analytics';
+import type { Services } from '../services';
 import { kickSync } from '../sync/worker';
 import { handlers } from './types';
+
+/**
+ * The parameters, whether the figures they drive are being recalculated (a follow-up run with their step
+ * is running or queued), and the figures as they stand: the rules and customers of the last mining, the
+ * customers rated per level.
+ */
+function settingsView(services: Pick<Services, 'db' | 'followUps'>): AnalyticsSettingsView {
+  const db = services.db;
+  const np = nextProductSettings(db);
+  const risk = riskSettings(db);
+  return {
+    nextProduct: np.value,
+    risk: risk.value,
+    nextProductUpdatedAt: np.updatedAt,
+    riskUpdatedAt: risk.updatedAt,
+    recalculating: {
+      nextProduct: services.followUps.outstanding('next-product'),
+      risk: services.followUps.outstanding('risk'),
+    },
+    ...analyticsFigures(db),
+  };
+}
 
 /** The parameters a save changed (the audit names them; values stay in the settings' own history). */
 function changedKeys(before: object, after: object): string[] {
@@ -28,19 +52,11 @@ export const analyticsHandlers = handlers({
 
   'nextProduct.rules': ({ limit }, ctx) => listRules(ctx.services.db, limit),
 
-  'analytics.settings': (_input, ctx) => {
-    const np = nextProductSettings(ctx.services.db);
-    const risk = riskSettings(ctx.services.db);
-    return {
-      nextProduct: np.value,
-      risk: risk.value,
-      nextProductUpdatedAt: np.updatedAt,
-      riskUpdatedAt: risk.updatedAt,
-    };
-  },
+  'analytics.settings': (_input, ctx) => settingsView(ctx.services),
 
-  // Saving mines again at once (the administrator sees the rules the new parameters give); the after-import
-  // step keeps them current from then on.
+  // Saving stores the parameters (and queues them for the hub) and returns at once: the rules are mined
+  // again, and the signals found and rated again, by the follow-up steps (main/jobs/after-import.ts), in
+  // their worker thread on a big book. Meanwhile the page shows its figures as being recalculated.
   'analytics.saveNextProduct': (settings, ctx) => {
     const db = ctx.services.db;
     const before = nextProductSettings(db).value;
@@ -49,7 +65,6 @@ export const analyticsHandlers = handlers({
       shareAnalyticsSettings(db, 'next_product', syncActor(db, ctx.user));
     })();
     kickSync(db);
-    const r = runNextProduct(db, { today: ctx.services.clock.today(), settings });
     ctx.audit({
       action: 'analytics.saveNextProduct',
       outcome: 'ok',
@@ -57,7 +72,13 @@ export const analyticsHandlers = handlers({
       targetId: 'next_product',
       details: { params: changedKeys(before, settings) },
     });
-    return { rules: r.rules, customers: r.customers };
+    ctx.services.followUps.schedule({
+      today: ctx.services.clock.today(),
+      reason: 'settings',
+      jobId: null,
+      only: ['next-product'],
+    });
+    return settingsView(ctx.services);
   },
 
   'analytics.saveRisk': (settings, ctx) => {
@@ -68,7 +89,6 @@ export const analyticsHandlers = handlers({
       shareAnalyticsSettings(db, 'risk', syncActor(db, ctx.user));
     })();
     kickSync(db);
-    const r = runRisk(db, { today: ctx.services.clock.today(), settings });
     ctx.audit({
       action: 'analytics.saveRisk',
       outcome: 'ok',
@@ -76,7 +96,14 @@ export const analyticsHandlers = handlers({
       targetId: 'risk',
       details: { params: changedKeys(before, settings) },
     });
-    return { rated: r.rated, byLevel: r.byLevel };
+    // the reminders after the signals, so a signal the new parameters find reminds in the same run
+    ctx.services.followUps.schedule({
+      today: ctx.services.clock.today(),
+      reason: 'settings',
+      jobId: null,
+      only: ['risk', 'reminders'],
+    });
+    return settingsView(ctx.services);
   },
 
   'risk.watchList': (input, ctx) => listWatch(ctx.services.db, ctx.scope(), input),

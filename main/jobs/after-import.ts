@@ -19,10 +19,12 @@ import { runRisk } from '../../db/analytics/risk';
 export interface AfterImportContext {
   /** Today's business date (Asia/Shanghai), YYYY-MM-DD. */
   today: string;
-  /** Why the steps run now. */
-  reason: 'import' | 'revert' | 'startup' | 'retier';
+  /** Why the steps run now ('settings': a feature's parameters were saved and only its steps rerun). */
+  reason: 'import' | 'revert' | 'startup' | 'retier' | 'settings';
   /** The committed (or reverted) job, when there is one. */
   jobId: number | null;
+  /** Only these steps (by name, in STEPS' order); absent: every step. */
+  only?: readonly string[];
 }
 
 export interface AfterImportStep {
@@ -66,6 +68,7 @@ export function runAfterImport(
 ): StepResult[] {
   const results: StepResult[] = [];
   for (const step of steps) {
+    if (ctx.only && !ctx.only.includes(step.name)) continue;
     const t0 = performance.now();
     try {
       step.run(db, ctx);

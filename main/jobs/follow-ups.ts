@@ -13,9 +13,22 @@ import { runAfterImport, type AfterImportContext, type StepResult } from './afte
  * serialised; a request during a run is merged into one more run afterwards (the steps are
  * idempotent, so the latest context is all that matters).
  */
+/**
+ * One queued run for two requests: a run of every step covers a run of some (the whole run is kept, with
+ * its reason: a revert's full recompute is not lost to a later settings save); two partial runs run the
+ * union of their steps; otherwise the later request wins as before.
+ */
+function merged(queued: AfterImportContext, next: AfterImportContext): AfterImportContext {
+  if (next.only && !queued.only) return queued;
+  if (next.only && queued.only) return { ...next, only: [...new Set([...queued.only, ...next.only])] };
+  return next;
+}
+
 export class FollowUps {
   private running: Promise<void> | null = null;
   private pending: AfterImportContext | null = null;
+  /** The context of the run in progress (worker runs), for outstanding(). */
+  private current: AfterImportContext | null = null;
   private worker: Worker | null = null;
   private closed = false;
   last: StepResult[] = [];
@@ -42,15 +55,26 @@ export class FollowUps {
       return;
     }
     if (this.running !== null) {
-      this.pending = ctx;
+      this.pending = this.pending ? merged(this.pending, ctx) : ctx;
       return;
     }
+    this.current = ctx;
     this.running = this.inWorker(ctx).finally(() => {
       this.running = null;
+      this.current = null;
       const next = this.pending;
       this.pending = null;
       if (next && !this.closed) this.schedule(next);
     });
+  }
+
+  /**
+   * Whether `step` is running or queued in the worker (a settings page shows its figures as being
+   * recalculated meanwhile). Inline runs finish before schedule() returns, so they never are.
+   */
+  outstanding(step: string): boolean {
+    const has = (c: AfterImportContext | null) => c !== null && (!c.only || c.only.includes(step));
+    return this.running !== null && (has(this.current) || has(this.pending));
   }
 
   /** The run in progress (a worker run; inline runs finish before schedule() returns), or null. */

@@ -79,6 +79,15 @@ export interface AnalyticsSettingsView {
   risk: RiskSettings;
   nextProductUpdatedAt: string | null;
   riskUpdatedAt: string | null;
+  /**
+   * The figures are being recalculated (after a save, an import or at start-up, in the follow-up worker
+   * on a big book): what the page shows are the last complete ones until this clears.
+   */
+  recalculating: { nextProduct: boolean; risk: boolean };
+  /** The last mining of the rules: when, over how many customers, how many rules; null before the first. */
+  nextProductRun: { ranAt: string; customers: number; rules: number } | null;
+  /** Customers rated per level (those without a signal are not counted: normal counts rated ones only). */
+  riskByLevel: Record<RiskLevel, number>;
 }
 
 const id = z.number().int().positive();
@@ -97,13 +106,13 @@ export const analyticsApi = {
   ),
   /** The bank's parameters of next product and the risk rating. */
   'analytics.settings': method<AnalyticsSettingsView>()('rule.manage', z.object({}).strict()),
-  /** Saves next-product parameters (the rules are mined again at once). */
-  'analytics.saveNextProduct': method<{ rules: number; customers: number }>()('rule.manage', nextProductSettingsSchema),
-  /** Saves the risk rating's weights and thresholds (signals and ratings are found again at once). */
-  'analytics.saveRisk': method<{ rated: number; byLevel: Record<RiskLevel, number> }>()(
-    'rule.manage',
-    riskSettingsSchema,
-  ),
+  /**
+   * Saves next-product parameters and returns at once: the rules are mined again by the follow-up steps
+   * (in their worker on a big book); `recalculating.nextProduct` says so until they are done.
+   */
+  'analytics.saveNextProduct': method<AnalyticsSettingsView>()('rule.manage', nextProductSettingsSchema),
+  /** Saves the risk rating's weights and thresholds; signals and ratings are found again the same way. */
+  'analytics.saveRisk': method<AnalyticsSettingsView>()('rule.manage', riskSettingsSchema),
   /** The watch-list (风险预警) in the caller's scope, worst first. */
   'risk.watchList': method<{ rows: WatchListRow[]; total: number; byLevel: Record<RiskLevel, number> }>()(
     'customer.list',

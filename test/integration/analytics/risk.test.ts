@@ -235,11 +235,12 @@ describe('the rating', () => {
     expect(riskSettings(w.db).updatedAt).toBeNull();
     const weightTooBig = await call(w, 'analytics.saveRisk', { ...S, riskWeightOverdue: 101 }, admin);
     expect(weightTooBig.ok).toBe(false);
-    // a good save is stored, audited and re-rates at once
+    // a good save is stored, audited and re-rates (a small book: inline, before the save returns)
     const c = f.customer();
     loan(c, { principal: 100_000, balance: 90_000, overdue: 30 });
     const saved = await ok(w, 'analytics.saveRisk', { ...S, riskWeightOverdue: 90 }, admin);
-    expect(saved.byLevel.high).toBe(1);
+    expect(saved.recalculating.risk).toBe(false);
+    expect(saved.riskByLevel.high).toBe(1);
     expect(riskSettings(w.db).value.riskWeightOverdue).toBe(90);
     expect(
       w.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'analytics.saveRisk' AND outcome = 'ok'`).get(),

@@ -3,7 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { NextProductSettings, RiskSettings } from '../../../../shared/analytics';
 import { api, validateInput } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
+import type { AnalyticsSettingsView } from '../../../../shared/api/analytics';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
+import { useReloadWhileUpdating } from '../../components/UpdatingBadge';
 import { count, dateTime } from '../../format';
 import { currentLanguage } from '../../i18n';
 import { offerReason } from './np-text';
@@ -111,7 +113,10 @@ function NumberField({
 export function AnalyticsSettingsPage() {
   const { t } = useTranslation();
   const settings = useApi('analytics.settings', {});
-  const [tick, setTick] = useState(0);
+  const view = settings.data;
+  // While the follow-up steps recalculate (after a save, an import), poll until they are done.
+  const recalc = view?.recalculating;
+  useReloadWhileUpdating(recalc?.nextProduct || recalc?.risk ? NO_PERCENT : null, settings.reload, true, 2000);
   return (
     <section className="page" data-testid="analytics-settings-page" aria-labelledby="page-title">
       <header className="page-header">
@@ -119,21 +124,47 @@ export function AnalyticsSettingsPage() {
         <span className="muted">{t('analytics.intro')}</span>
       </header>
       <ErrorNotice error={settings.error} onRetry={settings.reload} />
-      {settings.loading && !settings.data && <Loading />}
-      {settings.data && (
+      {settings.loading && !view && <Loading />}
+      {view && (
         <div className="grid-2">
           <div>
-            <NextProductForm initial={settings.data.nextProduct} onSaved={() => setTick((n) => n + 1)} />
-            <RulesTable refresh={tick} />
+            <NextProductForm
+              initial={view.nextProduct}
+              recalculating={view.recalculating.nextProduct}
+              onSaved={settings.reload}
+            />
+            <RulesTable refresh={view.nextProductRun?.ranAt ?? null} recalculating={view.recalculating.nextProduct} />
           </div>
-          <RiskForm initial={settings.data.risk} />
+          <RiskForm initial={view.risk} view={view} onSaved={settings.reload} />
         </div>
       )}
     </section>
   );
 }
 
-function NextProductForm({ initial, onSaved }: { initial: NextProductSettings; onSaved: () => void }) {
+const NO_PERCENT = { percent: null, etaSeconds: null };
+
+/** "正在重新计算…": the figures beside it are the last complete ones until the follow-up steps finish. */
+function Recalculating({ on, testId }: { on: boolean; testId: string }) {
+  const { t } = useTranslation();
+  if (!on) return null;
+  const hint = t('analytics.recalculatingHint');
+  return (
+    <span className="updating-badge" role="status" title={hint} aria-label={hint} data-testid={testId}>
+      {t('analytics.recalculating')}
+    </span>
+  );
+}
+
+function NextProductForm({
+  initial,
+  recalculating,
+  onSaved,
+}: {
+  initial: NextProductSettings;
+  recalculating: boolean;
+  onSaved: () => void;
+}) {
   const { t } = useTranslation();
   const action = useAction();
   const [draft, setDraft] = useState(() => Object.fromEntries(NP_FIELDS.map(([k, u]) => [k, shown(initial[k], u)])));
@@ -149,13 +180,21 @@ function NextProductForm({ initial, onSaved }: { initial: NextProductSettings; o
     }
     const r = await action.run(() => api('analytics.saveNextProduct', input));
     if (r) {
-      setDone(t('analytics.savedNp', { rules: r.rules, customers: count(r.customers, currentLanguage()) }));
+      // a small book is recalculated before the save returns; a big one in the follow-up worker
+      const run = r.nextProductRun;
+      setDone(
+        r.recalculating.nextProduct || !run
+          ? t('analytics.savedRecalculating')
+          : t('analytics.savedNp', { rules: run.rules, customers: count(run.customers, currentLanguage()) }),
+      );
       onSaved();
     }
   };
   return (
     <section className="panel" aria-labelledby="an-np">
-      <h2 id="an-np">{t('analytics.npTitle')}</h2>
+      <h2 id="an-np">
+        {t('analytics.npTitle')} <Recalculating on={recalculating} testId="an-np-recalculating" />
+      </h2>
       <form noValidate onSubmit={submit}>
         <div className="analytics-form">
           {NP_FIELDS.map(([k, u]) => (
@@ -180,17 +219,24 @@ function NextProductForm({ initial, onSaved }: { initial: NextProductSettings; o
   );
 }
 
-function RulesTable({ refresh }: { refresh: number }) {
+function RulesTable({ refresh, recalculating }: { refresh: string | null; recalculating: boolean }) {
   const { t } = useTranslation();
   const rules = useApi('nextProduct.rules', { limit: 12 });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is the trigger (a save mined again)
+  const [shownRun, setShownRun] = useState(refresh);
+  // a new mining (after a save, an import) is the trigger to read the rules again
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is the trigger
   useEffect(() => {
-    if (refresh > 0) rules.reload();
+    if (refresh !== shownRun) {
+      setShownRun(refresh);
+      rules.reload();
+    }
   }, [refresh]);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
     <section className="panel" aria-labelledby="an-rules">
-      <h2 id="an-rules">{t('analytics.rulesTitle')}</h2>
+      <h2 id="an-rules">
+        {t('analytics.rulesTitle')} <Recalculating on={recalculating} testId="an-rules-recalculating" />
+      </h2>
       <ErrorNotice error={rules.error} onRetry={rules.reload} />
       {rules.data && rules.data.total === 0 && <Empty text={t('analytics.rulesNone')} />}
       {rules.data && rules.data.total > 0 && (
@@ -241,7 +287,15 @@ function RulesTable({ refresh }: { refresh: number }) {
   );
 }
 
-function RiskForm({ initial }: { initial: RiskSettings }) {
+function RiskForm({
+  initial,
+  view,
+  onSaved,
+}: {
+  initial: RiskSettings;
+  view: AnalyticsSettingsView;
+  onSaved: () => void;
+}) {
   const { t } = useTranslation();
   const action = useAction();
   const all = RISK_GROUPS.flatMap((g) => g.fields);
@@ -257,19 +311,35 @@ function RiskForm({ initial }: { initial: RiskSettings }) {
       return;
     }
     const r = await action.run(() => api('analytics.saveRisk', input));
-    if (r)
+    if (r) {
+      const b = r.riskByLevel;
+      const rated = b.normal + b.watch + b.warning + b.high;
       setDone(
-        t('analytics.savedRisk', {
-          rated: count(r.rated, currentLanguage()),
-          watch: r.byLevel.watch,
-          warning: r.byLevel.warning,
-          high: r.byLevel.high,
-        }),
+        r.recalculating.risk
+          ? t('analytics.savedRecalculating')
+          : t('analytics.savedRisk', {
+              rated: count(rated, currentLanguage()),
+              watch: count(b.watch, currentLanguage()),
+              warning: count(b.warning, currentLanguage()),
+              high: count(b.high, currentLanguage()),
+            }),
       );
+      onSaved();
+    }
   };
+  const lang = currentLanguage();
   return (
     <section className="panel" aria-labelledby="an-risk">
-      <h2 id="an-risk">{t('analytics.riskTitle')}</h2>
+      <h2 id="an-risk">
+        {t('analytics.riskTitle')} <Recalculating on={view.recalculating.risk} testId="an-risk-recalculating" />
+      </h2>
+      <p className="muted" data-testid="an-risk-figures">
+        {t('analytics.riskFigures', {
+          watch: count(view.riskByLevel.watch, lang),
+          warning: count(view.riskByLevel.warning, lang),
+          high: count(view.riskByLevel.high, lang),
+        })}
+      </p>
       <form noValidate onSubmit={submit}>
         <div className="analytics-form">
           {RISK_GROUPS.map((g) => (
