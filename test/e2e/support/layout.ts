@@ -165,6 +165,16 @@ export async function cutHeaders(page: Page): Promise<LayoutFinding[]> {
   return cut.map((detail) => ({ check: 'cut-header', detail }));
 }
 
+/** Side-menu names cut with "…" (the current page's is bold and widest): every page is named whole. */
+export async function cutNavLabels(page: Page): Promise<LayoutFinding[]> {
+  const cut = await page
+    .locator('nav .nav-label')
+    .evaluateAll((els) =>
+      els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => (e.textContent ?? '').trim()),
+    );
+  return cut.map((n) => ({ check: 'cut-header', detail: `the menu's “${n}” is cut` }));
+}
+
 /**
  * The list's rows that are wholly on screen, against the rows it has: at least `min` of them show,
  * or all of them when it has fewer. Rows are ag-grid's rows or a table body's.
@@ -198,6 +208,7 @@ export async function layoutFindings(page: Page, list?: Locator): Promise<Layout
     ...(await unstyledButtons(page)),
     ...(await blankSelects(page)),
     ...(await cutHeaders(page)),
+    ...(await cutNavLabels(page)),
     ...(list ? await fewRows(list) : []),
   ];
 }
