@@ -470,3 +470,38 @@ describe('import profiles through the hub', () => {
     ).toEqual(['permission']);
   });
 });
+
+describe('customer value settings through the hub', () => {
+  it("the president's score parameters saved on A are every PC's; the hub refuses a manager's and a bad set", async () => {
+    const view = await ok(A.w, 'scores.settings', {}, A.s.president);
+    const params = { ...view.params, feeShare: view.params.feeShare === 500_000 ? 400_000 : 500_000 };
+    await ok(A.w, 'scores.saveSettings', { params }, A.s.president);
+    for (const pc of [B, C])
+      expect(
+        await until(
+          async () => (await ok(pc.w, 'scores.settings', {}, pc.s.admin)).params.feeShare === params.feeShare,
+        ),
+      ).toBe(true);
+    expect(await until(converged)).toBe(true);
+    const rec = (
+      await owner.query("SELECT data FROM records WHERE branch = $1 AND tbl = 'score_settings' AND id = 'branch'", [
+        BRANCH,
+      ])
+    ).rows[0] as { data: Record<string, unknown> };
+    expect(rec.data).toMatchObject({ params, updated_by: 'president' });
+    expect(
+      await forge(hub2, 'rogue-scores', 'manager1', 'manager', [
+        { table: 'score_settings', id: 'branch', data: { ...rec.data, updated_by: 'manager1' } },
+      ]),
+    ).toEqual(['role_cannot_configure']);
+    expect(
+      await forge(hub1, 'rogue-scores-2', 'admin', 'admin', [
+        {
+          table: 'score_settings',
+          id: 'branch',
+          data: { ...rec.data, params: { ...params, feeShare: -1 }, updated_by: 'admin' },
+        },
+      ]),
+    ).toEqual(['bad_params']);
+  });
+});
