@@ -29,83 +29,106 @@ import { riskSettings } from './settings';
  * The score is the sum of the standing signals' weights; the level follows the bank's thresholds.
  */
 
+/**
+ * The book's own date: the last day of the journal as the extracts carry it (customers.last_txn_on, one
+ * seek on its index), or today when the store has no journal or the journal runs ahead of the clock.
+ * It dates a signal ('on' in its facts) so that every PC importing the same extracts, on whatever day,
+ * names it alike (the reminder's natural key, db/relationship/reminder-rules.ts).
+ */
+export function bookDate(db: Database, today: string): string {
+  const last = (db.prepare('SELECT MAX(last_txn_on) AS d FROM customers').get() as { d: string | null }).d;
+  return last && last.slice(0, 10) < today ? last.slice(0, 10) : today;
+}
+
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+
 export interface Found {
   customerId: number;
   signal: RiskSignal;
   facts: Record<string, number | string | null>;
 }
 
-const SIGNAL_SQL: Record<RiskSignal, (s: RiskSettings, today: string) => { sql: string; params: (string | number)[] }> =
-  {
-    overdue: (s) => ({
-      sql: `SELECT l.customer_id AS customerId, json_object('days', MAX(l.overdue_days), 'balanceFen', SUM(l.balance_fen),
+const SIGNAL_SQL: Record<
+  RiskSignal,
+  (s: RiskSettings, today: string, asOf: string) => { sql: string; params: (string | number)[] }
+> = {
+  overdue: (s, _today, asOf) => ({
+    // on: the day the longest overdue began (the book's date less its days overdue: the same every day of
+    // the spell), or the book's month for a classification alone
+    sql: `SELECT l.customer_id AS customerId, json_object('days', MAX(l.overdue_days), 'balanceFen', SUM(l.balance_fen),
             'worst', MAX(CASE l.classification WHEN 'loss' THEN 4 WHEN 'doubtful' THEN 3 WHEN 'substandard' THEN 2
-                                             WHEN 'special_mention' THEN 1 ELSE 0 END)) AS facts
+                                             WHEN 'special_mention' THEN 1 ELSE 0 END),
+            'on', CASE WHEN MAX(l.overdue_days) >= ? THEN date(?, '-' || MAX(l.overdue_days) || ' days') ELSE ? END) AS facts
           FROM loans l JOIN customers c ON c.id = l.customer_id
           WHERE l.status = 'active' AND (l.overdue_days >= ? OR l.classification <> 'normal') AND c.status <> 'closed'
           GROUP BY l.customer_id`,
-      params: [s.riskOverdueDays],
-    }),
-    utilisation: (s, today) => ({
-      sql: `SELECT n.customer_id AS customerId,
+    params: [s.riskOverdueDays, asOf, monthOf(asOf), s.riskOverdueDays],
+  }),
+  utilisation: (s, today, asOf) => ({
+    sql: `SELECT n.customer_id AS customerId,
             json_object('pct', CAST(ROUND(100.0 * n.balance_fen / n.principal_fen) AS INTEGER),
-                        'beforePct', CAST(ROUND(100.0 * h.balance_fen / h.principal_fen) AS INTEGER), 'since', h.on_date) AS facts
+                        'beforePct', CAST(ROUND(100.0 * h.balance_fen / h.principal_fen) AS INTEGER), 'since', h.on_date,
+                        'on', ?) AS facts
           FROM temp.risk_loans n
           JOIN loan_utilisation_history h ON h.customer_id = n.customer_id
             AND h.on_date = (SELECT MAX(on_date) FROM loan_utilisation_history x WHERE x.customer_id = n.customer_id AND x.on_date <= ?)
           WHERE n.principal_fen > 0 AND h.principal_fen > 0
             AND 100.0 * n.balance_fen / n.principal_fen >= ?
             AND 100.0 * n.balance_fen / n.principal_fen - 100.0 * h.balance_fen / h.principal_fen >= ?`,
-      params: [addDays(today, -s.riskUtilisationDays), s.riskUtilisationPct, s.riskUtilisationRisePts],
-    }),
-    outflow: (s, today) => ({
-      sql: `SELECT o.customer_id AS customerId,
-            json_object('outFen', o.out_fen, 'count', o.n, 'aumFen', c.aum_fen, 'days', ?) AS facts
-          FROM (SELECT t.customer_id, SUM(t.amount_fen) AS out_fen, COUNT(*) AS n FROM transactions t
+    // on: the book's month (the history the rise is measured on is this store's own, not the extract's)
+    params: [monthOf(asOf), addDays(today, -s.riskUtilisationDays), s.riskUtilisationPct, s.riskUtilisationRisePts],
+  }),
+  outflow: (s, today) => ({
+    sql: `SELECT o.customer_id AS customerId,
+            json_object('outFen', o.out_fen, 'count', o.n, 'aumFen', c.aum_fen, 'days', ?, 'on', o.last_on) AS facts
+          FROM (SELECT t.customer_id, SUM(t.amount_fen) AS out_fen, COUNT(*) AS n, MAX(substr(t.txn_at, 1, 10)) AS last_on
+                FROM transactions t
                 WHERE t.amount_fen >= 1000000 AND t.txn_at >= ? AND t.txn_at < ? AND t.direction = 'D'
                 GROUP BY t.customer_id HAVING SUM(t.amount_fen) >= ?) o
           JOIN customers c ON c.id = o.customer_id
           WHERE c.status <> 'closed' AND 100.0 * o.out_fen / (MAX(c.aum_fen, 0) + o.out_fen) >= ?`,
-      params: [
-        s.riskOutflowDays,
-        addDays(today, -s.riskOutflowDays + 1),
-        addDays(today, 1),
-        s.riskOutflowMinFen,
-        s.riskOutflowPct,
-      ],
-    }),
-    collapse: (s) => ({
-      // the month end riskCollapseMonths before the latest reporting month (when it is a reporting month too)
-      sql: `WITH base(month) AS (
+    params: [
+      s.riskOutflowDays,
+      addDays(today, -s.riskOutflowDays + 1),
+      addDays(today, 1),
+      s.riskOutflowMinFen,
+      s.riskOutflowPct,
+    ],
+  }),
+  collapse: (s) => ({
+    // the month end riskCollapseMonths before the latest reporting month (when it is a reporting month too)
+    sql: `WITH base(month) AS (
             SELECT m.month FROM report_months m
             WHERE m.month = strftime('%Y-%m', (SELECT MAX(month) FROM report_months) || '-01', '-' || ? || ' months'))
           SELECT r.customer_id AS customerId,
-            json_object('beforeFen', r.deposit_fen + r.wealth_fen, 'nowFen', c.aum_fen, 'month', r.month) AS facts
+            json_object('beforeFen', r.deposit_fen + r.wealth_fen, 'nowFen', c.aum_fen, 'month', r.month,
+                        'on', (SELECT MAX(month) FROM report_months) || '-01') AS facts
           FROM base JOIN report_customer_months r ON r.month = base.month
           JOIN customers c ON c.id = r.customer_id
           WHERE c.status <> 'closed' AND r.deposit_fen + r.wealth_fen >= MAX(?, 1)
             AND c.aum_fen <= (r.deposit_fen + r.wealth_fen) * (100 - ?) / 100.0`,
-      params: [s.riskCollapseMonths, s.riskCollapseMinFen, s.riskCollapsePct],
-    }),
-    dormancy: (s, today) => ({
-      sql: `SELECT c.id AS customerId,
-            json_object('lastTxnOn', c.last_txn_on, 'txns',
+    params: [s.riskCollapseMonths, s.riskCollapseMinFen, s.riskCollapsePct],
+  }),
+  dormancy: (s, today) => ({
+    sql: `SELECT c.id AS customerId,
+            json_object('lastTxnOn', c.last_txn_on, 'on', c.last_txn_on, 'txns',
               (SELECT COUNT(*) FROM transactions t WHERE t.customer_id = c.id
                  AND t.txn_at >= date(c.last_txn_on, '-180 days') AND t.txn_at < date(c.last_txn_on, '+1 day'))) AS facts
           FROM customers c
           WHERE c.last_txn_on <= ? AND c.last_txn_on > ? AND c.status <> 'closed'
             AND (SELECT COUNT(*) FROM transactions t WHERE t.customer_id = c.id
                    AND t.txn_at >= date(c.last_txn_on, '-180 days') AND t.txn_at < date(c.last_txn_on, '+1 day')) >= ?`,
-      params: [addDays(today, -s.riskDormantDays), addDays(today, -s.riskDormantDays - 365), s.riskActiveTxns],
-    }),
-  };
+    params: [addDays(today, -s.riskDormantDays), addDays(today, -s.riskDormantDays - 365), s.riskActiveTxns],
+  }),
+};
 
 /** Every signal standing today, in signal order (pure read apart from temp tables). */
 export function findSignals(db: Database, s: RiskSettings, today: string): Found[] {
   prepareLoans(db);
+  const asOf = bookDate(db, today);
   const out: Found[] = [];
   for (const signal of RISK_SIGNALS) {
-    const { sql, params } = SIGNAL_SQL[signal](s, today);
+    const { sql, params } = SIGNAL_SQL[signal](s, today, asOf);
     for (const r of db.prepare<(string | number)[], { customerId: number; facts: string }>(sql).all(...params))
       out.push({ customerId: r.customerId, signal, facts: JSON.parse(r.facts) as Found['facts'] });
   }

@@ -214,11 +214,16 @@ const CUSTOMER_RULES: Partial<Record<ReminderKind, CustomerRule>> = {
           WHERE a.closed_on IS NOT NULL AND a.closed_on BETWEEN ? AND ? AND AUD`,
     params: [w.from, w.to],
   }),
-  // 风险预警: a signal first found in the window (db/analytics/risk.ts) on a customer rated 关注 or worse; the
-  // parameters name only the signal, so every PC of the branch makes the same natural key (db/sync/reminders.ts)
+  // 风险预警: a signal this store first found in the window (db/analytics/risk.ts) on a customer rated 关注 or
+  // worse. The reminder is dated by the signal's own date from the data ('on' in its facts: the day an overdue
+  // began, the last large debit, the last transaction before dormancy, the book's month), never by the day
+  // this PC happened to find it, and the parameters name only the signal: every PC importing the same
+  // extracts, on whatever day, makes the same natural key (db/sync/reminders.ts: user, kind, customer
+  // number, due date, parameters). Rows from before 'on' existed fall back to first_seen until the next run.
   risk_signal: (w) => ({
-    sql: `SELECT c.id, s.first_seen, json_object('signal', s.signal), 'risk_signal', c.id || ':' || s.signal,
-                 'risk_signal:' || c.id || ':' || s.signal || ':' || s.first_seen
+    sql: `SELECT c.id, COALESCE(json_extract(s.facts, '$.on'), s.first_seen), json_object('signal', s.signal), 'risk_signal',
+                 c.id || ':' || s.signal,
+                 'risk_signal:' || c.id || ':' || s.signal || ':' || COALESCE(json_extract(s.facts, '$.on'), s.first_seen)
           FROM customer_risk_signals s JOIN customers c ON c.id = s.customer_id
           WHERE s.first_seen BETWEEN ? AND ? AND AUD
             AND EXISTS (SELECT 1 FROM customer_risk r WHERE r.customer_id = c.id AND r.level <> 'normal')`,
@@ -253,6 +258,14 @@ function runCustomerRule(
     )
     .run(...params, ...aud.params, r.id).changes;
 }
+
+/**
+ * The date a batched kind's window applies to, when it is not the reminder's own date: a risk signal's
+ * reminder is dated by the data (possibly months back) and made while the signal is new to this store.
+ */
+const WINDOW_DATE: Partial<Record<ReminderKind, string>> = {
+  risk_signal: `(SELECT s.first_seen FROM customer_risk_signals s WHERE s.customer_id = e.cid AND s.signal = json_extract(e.params, '$.signal'))`,
+};
 
 /** One manager's share of a batched kind: their window and threshold. */
 interface BatchEntry {
@@ -289,7 +302,7 @@ function runBatch(db: Database, kind: ReminderKind, rule: CustomerRule, entries:
                                                      json_extract(value, '$.t'), json_extract(value, '$.thr') FROM json_each(?))
        ${INSERT} SELECT p.u, '${kind}', e.cid, e.due, crm_act_by(e.due), NULL, e.params, e.stype, e.sid, e.dkey
        FROM e CROSS JOIN customers c2 ON c2.id = e.cid JOIN p ON p.s = c2.manager_staff_id
-       WHERE e.due BETWEEN p.f AND p.t AND (p.thr IS NULL OR json_extract(e.params, '$.amountFen') >= p.thr)`,
+       WHERE ${WINDOW_DATE[kind] ?? 'e.due'} BETWEEN p.f AND p.t AND (p.thr IS NULL OR json_extract(e.params, '$.amountFen') >= p.thr)`,
     )
     .run(...params, staff, JSON.stringify(entries)).changes;
 }
@@ -418,8 +431,15 @@ export function withdrawVanished(db: Database): number {
 export const KEEP_HANDLED_DAYS = 180;
 
 export function pruneHandled(db: Database, today: string): number {
+  // A risk signal's reminder is dated by the data (a dormancy by the last transaction, half a year back or
+  // more) and generated while the signal is new to this store: it stays while its signal stands, or a
+  // prune followed by the next run would bring a handled one back.
   return db
-    .prepare(`DELETE FROM reminders WHERE status <> 'open' AND due_on < ?`)
+    .prepare(
+      `DELETE FROM reminders WHERE status <> 'open' AND due_on < ?
+         AND NOT (kind = 'risk_signal' AND EXISTS (SELECT 1 FROM customer_risk_signals s
+                    WHERE s.customer_id = reminders.customer_id AND s.signal = json_extract(reminders.params, '$.signal')))`,
+    )
     .run(addDays(today, -KEEP_HANDLED_DAYS)).changes;
 }
 

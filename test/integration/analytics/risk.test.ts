@@ -3,6 +3,8 @@ import { DEFAULT_RISK_SETTINGS, riskLevel, riskSettingsSchema, type RiskSettings
 import { findSignals, runRisk } from '../../../db/analytics/risk';
 import { riskSettings } from '../../../db/analytics/settings';
 import { generateReminders } from '../../../db/relationship/reminder-rules';
+import { reminderKey } from '../../../db/sync/reminders';
+import { addDays } from '../../../shared/dates';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { factory } from '../relationship/fixtures';
 
@@ -328,6 +330,8 @@ describe('the watch-list', () => {
     const m1 = w.ids.staff.manager1;
     const c = f.customer({ manager: m1 });
     loan(c, { principal: 100_000, balance: 90_000, overdue: 30 });
+    // the journal's last day, as the import's summaries keep it: the book's date
+    w.db.prepare('UPDATE customers SET last_txn_on = ? WHERE id = ?').run('2026-11-01', c);
     runRisk(w.db, { today: TODAY, settings: S });
     const first = generateReminders(w.db, { today: TODAY, reason: 'test' });
     expect(first.byKind.risk_signal).toBe(1);
@@ -336,8 +340,124 @@ describe('the watch-list', () => {
         `SELECT r.customer_id AS c, r.due_on AS d, r.params AS p, u.username AS u FROM reminders r JOIN users u ON u.id = r.user_id WHERE r.kind = 'risk_signal'`,
       )
       .all() as { c: number; d: string; p: string; u: string }[];
-    expect(rem).toEqual([{ c, d: TODAY, p: JSON.stringify({ signal: 'overdue' }), u: 'manager1' }]);
+    // dated by the data: the day the overdue began (the book's date less 30 days)
+    expect(rem).toEqual([{ c, d: '2026-10-02', p: JSON.stringify({ signal: 'overdue' }), u: 'manager1' }]);
+    // a start-up run the next day, no new extract: the same key, nothing new
     runRisk(w.db, { today: '2026-11-03', settings: S });
     expect(generateReminders(w.db, { today: '2026-11-03', reason: 'test' }).byKind.risk_signal).toBeUndefined();
+  });
+});
+
+/**
+ * One branch's extracts, as an import leaves them: loans with their days overdue as of the extract's date,
+ * the journal (customers.last_txn_on is what the import's summaries keep), month ends. `shift` days later
+ * the extract says the overdue is `shift` days older and the journal `shift` days longer.
+ */
+function branchExtracts(world: World, g: ReturnType<typeof factory>, shift = 0) {
+  const m1 = world.ids.staff.manager1;
+  const journalEnd = addDays('2026-11-01', shift);
+  const late = g.customer({ manager: m1 });
+  world.db
+    .prepare(
+      `INSERT INTO loans (loan_no, contract_no, customer_id, product_id, branch_id, principal_fen, balance_fen, rate_ppm, disbursed_on, maturity_on,
+         repayment_method, overdue_days, classification, status) VALUES ('LN-1', 'CT-1', ?, ?, ?, 10000000, 9000000, 40000, '2024-01-01', '2029-01-01', 'interest_only', ?, 'normal', 'active')`,
+    )
+    .run(late, g.p.loan, world.ids.branch, 30 + shift);
+  const drained = g.customer({ manager: m1 });
+  world.db.prepare('UPDATE customers SET aum_fen = 5000000 WHERE id = ?').run(drained);
+  const a = g.account(drained);
+  g.txn(drained, a, '2026-10-20', 150_000, 'transfer_out', 'D');
+  g.txn(drained, a, '2026-10-28', 150_000, 'transfer_out', 'D');
+  const quiet = g.customer({ manager: m1 });
+  const q = g.account(quiet);
+  for (let i = 0; i < 20; i++) g.txn(quiet, q, `2026-0${1 + (i % 3)}-1${i % 9}`, 500);
+  world.db.prepare('UPDATE customers SET last_txn_on = ? WHERE id = ?').run('2026-04-01', quiet);
+  world.db.prepare('UPDATE customers SET last_txn_on = ? WHERE id IN (?, ?)').run(journalEnd, late, drained);
+  return { late, drained, quiet };
+}
+
+/** Each reminder's natural key as the hub sync makes it (db/sync/reminders.ts). */
+function naturalKeys(db: World['db']): string[] {
+  const rows = db
+    .prepare(
+      `SELECT r.id, u.username, r.kind, c.customer_no AS customerNo, r.due_on AS dueOn, r.params, r.source_type AS sourceType,
+              r.source_id AS sourceId, r.status, r.snoozed_until AS snoozedUntil, r.closed_at AS closedAt
+       FROM reminders r JOIN users u ON u.id = r.user_id LEFT JOIN customers c ON c.id = r.customer_id
+       WHERE r.kind = 'risk_signal'`,
+    )
+    .all() as Parameters<typeof reminderKey>[1][];
+  return rows.map((f) => reminderKey(db, f) ?? 'none').sort();
+}
+
+describe('risk reminders are named by the data, not by the day a PC imported', () => {
+  it('two stores importing the same extracts on different days make the same reminder keys', async () => {
+    const other = await makeWorld();
+    try {
+      const here = branchExtracts(w, f);
+      branchExtracts(other, factory(other.db, other.ids.branch));
+      // this PC imports the extracts the day they come; the other one three days later
+      runRisk(w.db, { today: TODAY, settings: S });
+      generateReminders(w.db, { today: TODAY, reason: 'import' });
+      runRisk(other.db, { today: '2026-11-05', settings: S });
+      generateReminders(other.db, { today: '2026-11-05', reason: 'import' });
+      const keys = naturalKeys(w.db);
+      expect(keys).toHaveLength(3);
+      expect(keys).not.toContain('none');
+      expect(naturalKeys(other.db)).toEqual(keys);
+      // the first-seen dates differ (each store's own), the reminders' dates are the data's
+      const seen = (db: World['db']) =>
+        (db.prepare('SELECT DISTINCT first_seen AS d FROM customer_risk_signals').all() as { d: string }[]).map(
+          (r) => r.d,
+        );
+      expect(seen(w.db)).toEqual([TODAY]);
+      expect(seen(other.db)).toEqual(['2026-11-05']);
+      const due = (id: number) =>
+        (
+          w.db.prepare(`SELECT due_on AS d FROM reminders WHERE kind = 'risk_signal' AND customer_id = ?`).get(id) as {
+            d: string;
+          }
+        ).d;
+      expect(due(here.late)).toBe('2026-10-02'); // journal end 11-01 less 30 days overdue
+      expect(due(here.drained)).toBe('2026-10-28'); // the last large debit
+      expect(due(here.quiet)).toBe('2026-04-01'); // the last transaction before the quiet
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('the next day’s extract (one day more overdue, the journal a day on) reminds nobody again', () => {
+    const here = branchExtracts(w, f);
+    runRisk(w.db, { today: TODAY, settings: S });
+    generateReminders(w.db, { today: TODAY, reason: 'import' });
+    const keys = naturalKeys(w.db);
+    w.db.prepare('UPDATE loans SET overdue_days = overdue_days + 1 WHERE customer_id = ?').run(here.late);
+    w.db.prepare('UPDATE customers SET last_txn_on = ? WHERE id IN (?, ?)').run('2026-11-02', here.late, here.drained);
+    runRisk(w.db, { today: '2026-11-03', settings: S });
+    expect(generateReminders(w.db, { today: '2026-11-03', reason: 'import' }).byKind.risk_signal).toBeUndefined();
+    expect(naturalKeys(w.db)).toEqual(keys);
+  });
+
+  it('a handled reminder dated half a year back stays while its signal stands (a prune would bring it back)', () => {
+    const here = branchExtracts(w, f);
+    runRisk(w.db, { today: TODAY, settings: S });
+    generateReminders(w.db, { today: TODAY, reason: 'import' });
+    w.db
+      .prepare(
+        `UPDATE reminders SET status = 'dismissed', closed_at = ? WHERE kind = 'risk_signal' AND customer_id = ?`,
+      )
+      .run('2026-11-02T03:00:00Z', here.quiet);
+    // start-up the next day: prune, then generate again (the signal is still new to this store)
+    generateReminders(w.db, { today: '2026-11-03', reason: 'startup' });
+    const quietRows = w.db
+      .prepare(`SELECT status FROM reminders WHERE kind = 'risk_signal' AND customer_id = ?`)
+      .all(here.quiet);
+    expect(quietRows).toEqual([{ status: 'dismissed' }]);
+    // the signal gone (a transaction), the handled reminder older than the keep period goes at the next prune
+    w.db.prepare('UPDATE customers SET last_txn_on = ? WHERE id = ?').run('2026-11-02', here.quiet);
+    runRisk(w.db, { today: '2026-11-03', settings: S });
+    generateReminders(w.db, { today: '2026-11-03', reason: 'startup' });
+    expect(
+      w.db.prepare(`SELECT status FROM reminders WHERE kind = 'risk_signal' AND customer_id = ?`).all(here.quiet),
+    ).toEqual([]);
   });
 });
