@@ -14,7 +14,7 @@ import {
 import { type EncryptProgress, type EncryptResult, encryptStore } from './encrypt';
 import { quarantineOf } from './quarantine';
 import { currentVersion, loadMigrations, migrate, pendingMigrations, refillsOf } from './migrate';
-import { pendingRefills, runRefill } from './refills';
+import { pendingRefills, type RefillName, runRefill } from './refills';
 import type { UpgradeEvent } from './upgrade-progress';
 
 export type { Database };
@@ -44,6 +44,8 @@ export interface OpenOptions {
   onEncryptProgress?: (p: EncryptProgress) => void;
   /** What an upgrade is doing (db/upgrade-progress.ts folds these into a state for a page). */
   onUpgradeProgress?: (e: UpgradeEvent) => void;
+  /** Steps of a refill run here (without deferRefills): the command line prints them. */
+  onRefillProgress?: (name: RefillName, done: number, total: number) => void;
   /**
    * Runs the upgrade (check, backup, migrations) somewhere else than on this connection: the app runs it
    * in a worker (main/upgrade/) so its event loop keeps serving the progress page. Default: here.
@@ -230,7 +232,12 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
       ({ migrated, backupPath } = await run(job, emit));
     } else if (!opts.readonly) migrated = migrate(db, { migrations: all });
     // Refills the migrations asked for (or an earlier start left unfinished), unless the caller runs them.
-    if (!opts.readonly && !opts.deferRefills) for (const r of pendingRefills(db)) runRefill(db, r);
+    if (!opts.readonly && !opts.deferRefills) {
+      for (const r of pendingRefills(db)) {
+        const onStep = opts.onRefillProgress;
+        runRefill(db, r, onStep ? { onProgress: (done, total) => onStep(r, done, total) } : {});
+      }
+    }
     return { db, migrated, backupPath, encryption };
   } catch (err) {
     db.close();

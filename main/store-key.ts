@@ -23,6 +23,8 @@ import { latestBackup, type OpenOptions, type OpenResult, openStore } from '../d
 import { AppError } from '../shared/errors';
 import { log } from './log';
 import { storeText } from './store-messages';
+import { UpgradeTracker } from '../db/upgrade-progress';
+import { printUpgradeProgress } from './upgrade/console';
 
 /** The OS's protection of small secrets (Electron's safeStorage), when the process has one. */
 export interface KeyProtector {
@@ -227,7 +229,9 @@ export interface AppStoreOptions extends Omit<OpenOptions, 'key' | 'keySalt'> {
  * progress on the console and to `onEncryptProgress`), then openStore's checks and migrations.
  */
 export async function openAppStore(dbPath: string, opts: AppStoreOptions = {}): Promise<OpenResult> {
-  const { encrypt = true, ...rest } = opts;
+  const { encrypt = true, ...given } = opts;
+  // The command line (no page to show): an upgrade and the refill after it print their progress on stderr.
+  const rest: typeof given = given.onUpgradeProgress ? given : { ...cliUpgradeProgress(), ...given };
   if (!encrypt) return openStore(dbPath, rest);
   const resolved = resolveStoreKey(dbPath);
   const toLog = logEncryptProgress();
@@ -259,4 +263,20 @@ export async function openAppStore(dbPath: string, opts: AppStoreOptions = {}): 
     });
   }
   return opened;
+}
+
+/** stderr lines for an upgrade run by a command (issue 18.3): its phases, then the refill's steps. */
+function cliUpgradeProgress(): Pick<OpenOptions, 'onUpgradeProgress' | 'onRefillProgress'> {
+  const print = printUpgradeProgress(process.stderr);
+  const tracker = new UpgradeTracker(print);
+  let shown = -1;
+  return {
+    onUpgradeProgress: (e) => tracker.handle(e),
+    onRefillProgress: (name, done, total) => {
+      const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
+      if (pct === shown) return;
+      shown = pct;
+      process.stderr.write(`refill ${name}: ${pct}% (${done}/${total})\n`);
+    },
+  };
 }

@@ -12,7 +12,9 @@ function eta(lang: TextLang, s: UpgradeState): string {
     secs < 60
       ? storeText(lang, 'upgrade.seconds', { n: String(secs) })
       : storeText(lang, 'upgrade.minutes', { m: String(Math.floor(secs / 60)), s: String(secs % 60) });
-  return `, ${storeText(lang, 'upgrade.eta', { time })}`;
+  const text = storeText(lang, 'upgrade.eta', { time });
+  // Mid-line in English: "…, about 7 s left".
+  return `, ${lang === 'en' ? text.charAt(0).toLowerCase() + text.slice(1) : text}`;
 }
 
 export function upgradeLine(s: UpgradeState): string {
