@@ -24,9 +24,12 @@ const DERIVED = /^(report_|summary_months|summary_products|summary_txn_|summary_
  * A copy of the store's migrations from 0001 up to the first gap, for tests that must not trip over a
  * migration another change is still adding (a half-written file, a number left free for a moment).
  */
-export function contiguousMigrations(into: string, extra: { name: string; sql: string }[] = []): string {
+export function contiguousMigrations(
+  into: string,
+  extra: { name: string; sql: string }[] = [],
+  src = path.join(__dirname, '..', '..', '..', 'db', 'migrations'),
+): string {
   mkdirSync(into, { recursive: true });
-  const src = path.join(__dirname, '..', '..', '..', 'db', 'migrations');
   const files = readdirSync(src)
     .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
     .sort();

@@ -14,6 +14,7 @@ import type { Database } from 'better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../../db/demo';
+import { openConnection } from '../../../db/cipher';
 import { currentVersion, loadMigrations } from '../../../db/migrate';
 import { openStore } from '../../../db/open';
 import { isRefilling, pendingRefills } from '../../../db/refills';
@@ -23,6 +24,7 @@ import { describeStartupError } from '../../../main/app/startup-error';
 import { startHost } from '../../../main/host/server';
 import { createRegistry } from '../../../main/registry';
 import { createServices } from '../../../main/services';
+import { existingStoreKey } from '../../../main/store-key';
 import { asUsers, tempDir } from '../support/store';
 import { contiguousMigrations, makeOldStore, OLD_STORE_VERSION } from './old-store';
 
@@ -262,12 +264,48 @@ describe('a store from an earlier release, upgraded in browser mode', () => {
     }
   }, 120_000);
 
+  it('an encrypted store: converted first, then backed up through its cipher, the bar covering both', async () => {
+    const { file, backups } = copyOld('encrypted');
+    const states: UpgradeState[] = [];
+    const upgrade = new UpgradeTracker((s) => states.push(s));
+    const services = await createServices({
+      dbPath: file,
+      mode: 'browser',
+      passwordCost: FAST,
+      backupDir: backups,
+      encrypt: true,
+      upgrade,
+      refill: { hold: new Promise(() => undefined) },
+    });
+    try {
+      const phases = states.map((s) => s.phase).filter((p, i, a) => p !== a[i - 1]);
+      expect(phases).toEqual(['encrypt', 'backup', 'migrate', 'ready']);
+      expect(states.slice(0, -1).every((s) => s.fraction < 1)).toBe(true);
+      const last = states.at(-1)!;
+      expect(last.backup.done).toBe(true);
+      // The backup is encrypted under the store's key and holds the store as it was before migrating.
+      const key = existingStoreKey(file);
+      expect(key).not.toBeNull();
+      const bk = openConnection(last.backup.path!, { readonly: true }, key);
+      expect(currentVersion(bk)).toBe(OLD_STORE_VERSION);
+      bk.close();
+      expect(() =>
+        new BetterSqlite3(last.backup.path!, { readonly: true }).prepare('SELECT 1 FROM users').get(),
+      ).toThrow();
+      expect(currentVersion(services.db)).toBe(newest);
+    } finally {
+      await services.close();
+    }
+  }, 120_000);
+
   it('a failed upgrade leaves the store as it was and the backup in place, and says how to go back', async () => {
     const { file, backups } = copyOld('failed');
     // One more migration that fails (as a real one could, on data nobody foresaw).
-    const broken = contiguousMigrations(path.join(t.dir, 'migrations-broken'), [
-      { name: 'fails', sql: 'CREATE TABLE upgrade_probe (id INTEGER PRIMARY KEY);\nSELECT * FROM no_such_table;\n' },
-    ]);
+    const broken = contiguousMigrations(
+      path.join(t.dir, 'migrations-broken'),
+      [{ name: 'fails', sql: 'CREATE TABLE upgrade_probe (id INTEGER PRIMARY KEY);\nSELECT * FROM no_such_table;\n' }],
+      migrationsAt,
+    );
     process.env.CRM_MIGRATIONS_DIR = broken;
     const states: UpgradeState[] = [];
     const upgrade = new UpgradeTracker((s) => states.push(s));
