@@ -165,7 +165,9 @@ export interface NextProductRanker {
 /**
  * Builds temp.np_sets: every customer not closed, with the bit set of what they hold now. Holdings come from
  * each product's own table (demand and card accounts, term deposits and certificates, wealth, fund and
- * insurance holdings, loans), 代发工资 from salary credits within the look-back.
+ * insurance holdings, loans), 代发工资 from salary credits within the look-back: read from the partial
+ * index of salary credits alone (migration 0030; pinned, as 0016's index of every salary row also qualifies
+ * but needs a row look-up each for the direction): 35-42 ms against 450-650 ms on 3M transactions.
  */
 export function buildHoldingSets(db: Database, today: string, payrollDays: number): void {
   db.exec(`DROP TABLE IF EXISTS temp.np_sets;
@@ -181,7 +183,7 @@ export function buildHoldingSets(db: Database, today: string, payrollDays: numbe
          UNION ALL SELECT t.customer_id, p.category FROM term_deposits t JOIN products p ON p.id = t.product_id WHERE t.status = 'active'
          UNION ALL SELECT w.customer_id, p.category FROM wealth_holdings w JOIN products p ON p.id = w.product_id WHERE w.status = 'active'
          UNION ALL SELECT l.customer_id, p.category FROM loans l JOIN products p ON p.id = l.product_id WHERE l.status = 'active'
-         UNION ALL SELECT DISTINCT customer_id, 'payroll' FROM transactions
+         UNION ALL SELECT DISTINCT customer_id, 'payroll' FROM transactions INDEXED BY transactions_salary_credit
            WHERE txn_type = 'salary' AND direction = 'C' AND txn_at >= ?
        ) h JOIN json_each(?) j ON j.value = h.item
        GROUP BY h.customer_id) x
