@@ -22,6 +22,8 @@ import type { AuthedCtx } from '../../main/handlers/types';
 import { scoreData } from '../../main/lab/score';
 import { LabService } from '../../main/lab/service';
 import { learn } from '../../main/lab/train';
+import { allRows } from '../../main/models/dataset';
+import { fitLogisticCV } from '../../main/models/logistic';
 import { auc } from '../../main/models/metrics';
 import { syntheticLogistic } from '../../main/models/synthetic';
 import type { Services } from '../../main/services';
@@ -60,6 +62,14 @@ export async function benchLab(opts: {
   print: (s: string) => void;
 }): Promise<void> {
   const { print } = opts;
+  // Baseline for the event-loop figures: the same measure over 10 s with nothing running (on a loaded
+  // shared box the main thread waits for a CPU slice even when idle).
+  const idle = monitor();
+  await new Promise((res) => setTimeout(res, 10_000));
+  const i0 = idle.stop();
+  print(
+    `  baseline: main-thread event-loop delay over 10 s idle: p99 ${i0.p99.toFixed(1)} ms, max ${i0.max.toFixed(1)} ms`,
+  );
   print(
     `\n-- synthetic: ${opts.rows.toLocaleString('en-US')} rows x 60 features, the lab's learning and scoring in a worker`,
   );
@@ -192,6 +202,9 @@ function inWorker(rows: number): void {
     t,
     `5-fold CV on ${cvData.rows.toLocaleString('en-US')} (mean fold AUC ${chosen.meanFoldAuc.toFixed(4)}) + final fit on all`,
   );
+  t = performance.now();
+  const plain = fitLogisticCV(data, allRows(rows), { seed: 20 });
+  send('baseline: fit', t, `one plain fitLogisticCV on all rows (what --only models times): ${plain.model.penalty}`);
   t = performance.now();
   const s = scoreData(model, data);
   // what a scoring run writes: every row's factors in words-ready JSON
