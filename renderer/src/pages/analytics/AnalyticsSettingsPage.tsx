@@ -144,6 +144,16 @@ export function AnalyticsSettingsPage() {
 
 const NO_PERCENT = { percent: null, etaSeconds: null };
 
+/** A save's notice, worded when it shows (so it follows a change of language). */
+interface Notice {
+  key: string;
+  counts: Record<string, number>;
+}
+function noticeText(t: (k: string, o?: Record<string, string>) => string, n: Notice): string {
+  const lang = currentLanguage();
+  return t(n.key, Object.fromEntries(Object.entries(n.counts).map(([k, v]) => [k, count(v, lang)])));
+}
+
 /** "正在重新计算…": the figures beside it are the last complete ones until the follow-up steps finish. */
 function Recalculating({ on, testId }: { on: boolean; testId: string }) {
   const { t } = useTranslation();
@@ -168,7 +178,7 @@ function NextProductForm({
   const { t } = useTranslation();
   const action = useAction();
   const [draft, setDraft] = useState(() => Object.fromEntries(NP_FIELDS.map(([k, u]) => [k, shown(initial[k], u)])));
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Notice | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setDone(null);
@@ -184,8 +194,8 @@ function NextProductForm({
       const run = r.nextProductRun;
       setDone(
         r.recalculating.nextProduct || !run
-          ? t('analytics.savedRecalculating')
-          : t('analytics.savedNp', { rules: run.rules, customers: count(run.customers, currentLanguage()) }),
+          ? { key: 'analytics.savedRecalculating', counts: {} }
+          : { key: 'analytics.savedNp', counts: { rules: run.rules, customers: run.customers } },
       );
       onSaved();
     }
@@ -208,7 +218,7 @@ function NextProductForm({
           ))}
         </div>
         <ErrorNotice error={action.error} />
-        <SuccessNotice text={done} />
+        <SuccessNotice text={done ? noticeText(t, done) : null} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" data-testid="an-np-save" disabled={action.busy}>
             {action.busy ? t('analytics.saving') : t('analytics.save')}
@@ -300,7 +310,7 @@ function RiskForm({
   const action = useAction();
   const all = RISK_GROUPS.flatMap((g) => g.fields);
   const [draft, setDraft] = useState(() => Object.fromEntries(all.map(([k, u]) => [k, shown(initial[k], u)])));
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Notice | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setDone(null);
@@ -316,13 +326,8 @@ function RiskForm({
       const rated = b.normal + b.watch + b.warning + b.high;
       setDone(
         r.recalculating.risk
-          ? t('analytics.savedRecalculating')
-          : t('analytics.savedRisk', {
-              rated: count(rated, currentLanguage()),
-              watch: count(b.watch, currentLanguage()),
-              warning: count(b.warning, currentLanguage()),
-              high: count(b.high, currentLanguage()),
-            }),
+          ? { key: 'analytics.savedRecalculating', counts: {} }
+          : { key: 'analytics.savedRisk', counts: { rated, watch: b.watch, warning: b.warning, high: b.high } },
       );
       onSaved();
     }
@@ -357,7 +362,7 @@ function RiskForm({
           ))}
         </div>
         <ErrorNotice error={action.error} />
-        <SuccessNotice text={done} />
+        <SuccessNotice text={done ? noticeText(t, done) : null} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" data-testid="an-risk-save" disabled={action.busy}>
             {action.busy ? t('analytics.saving') : t('analytics.save')}
