@@ -317,6 +317,7 @@ async function writeRows(c: PoolClient, pc: PcIdentity, written: Written[]) {
     ],
   );
   const finals = [...new Map(written.map((w) => [keyOf(w.table, w.id), w])).values()];
+  await keepBranchRoots(c, pc.branch, finals);
   await c.query(
     `INSERT INTO records (branch, tbl, id, revision, data, deleted, updated_by, updated_at)
      SELECT $1, u.tbl, u.id, u.revision, u.data::jsonb, u.deleted, $2, now()
@@ -334,6 +335,51 @@ async function writeRows(c: PoolClient, pc: PcIdentity, written: Written[]) {
       finals.map((w) => w.deleted),
     ],
   );
+}
+
+/** A customer_scope chain as the root look-up keys it: its distinct codes and its last one (the top). */
+function chainOf(data: unknown): { codes: string[]; root: string } | null {
+  const b = (data as { branches?: unknown } | null)?.branches;
+  if (!Array.isArray(b) || b.length === 0 || typeof b.at(-1) !== 'string') return null;
+  return { codes: [...new Set(b.filter((x): x is string => typeof x === 'string'))], root: b.at(-1) as string };
+}
+
+/**
+ * Keeps branch_roots (hub migration 0009) in step with the customer_scope records this page writes, before
+ * they are written: each record's previous chain counts -1 for its (code, root) pairs, its new one +1, and
+ * pairs no record holds any more are removed. The branch lock keeps other writers out until COMMIT.
+ */
+async function keepBranchRoots(c: PoolClient, branch: string, finals: Written[]): Promise<void> {
+  const scoped = finals.filter((w) => w.table === CUSTOMER_SCOPE_TABLE);
+  if (scoped.length === 0) return;
+  const before = await c.query('SELECT data FROM records WHERE branch = $1 AND tbl = $2 AND id = ANY($3::text[])', [
+    branch,
+    CUSTOMER_SCOPE_TABLE,
+    scoped.map((w) => w.id),
+  ]);
+  const delta = new Map<string, { code: string; root: string; n: number }>();
+  const count = (data: unknown, n: number) => {
+    const chain = chainOf(data);
+    if (!chain) return;
+    for (const code of chain.codes) {
+      const k = keyOf(code, chain.root);
+      const d = delta.get(k) ?? { code, root: chain.root, n: 0 };
+      d.n += n;
+      delta.set(k, d);
+    }
+  };
+  for (const x of before.rows) count(x.data, -1);
+  for (const w of scoped) if (w.data !== null) count(JSON.parse(w.data), 1);
+  const moved = [...delta.values()].filter((d) => d.n !== 0);
+  if (moved.length === 0) return;
+  await c.query(
+    `INSERT INTO branch_roots (branch, code, root, customers)
+     SELECT $1, u.code, u.root, u.n FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(code, root, n)
+     ON CONFLICT (branch, code, root) DO UPDATE SET customers = branch_roots.customers + EXCLUDED.customers`,
+    [branch, moved.map((d) => d.code), moved.map((d) => d.root), moved.map((d) => d.n)],
+  );
+  if (moved.some((d) => d.n < 0))
+    await c.query('DELETE FROM branch_roots WHERE branch = $1 AND customers <= 0', [branch]);
 }
 
 /** Records users as signed in on the PC (rows are only added; a PC's scope grows as people sign in). */
@@ -355,7 +401,7 @@ const businessDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().sli
  * The users who signed in on the PC as the hub's accounts name them (disabled ones left out): whose
  * scopes, united, are the PC's pull scope (shared/sync/read-rules.ts).
  */
-async function pullSubjects(c: PoolClient, pc: PcIdentity): Promise<PullSubject[] | null> {
+export async function pullSubjects(c: PoolClient, pc: PcIdentity): Promise<PullSubject[] | null> {
   // A branch with no account on the hub yet (its first PC is bringing them, db/hub/actors.ts): the
   // hub cannot name anyone's scope, and takes the enrolled PCs' word as it does for writes.
   const any = await c.query('SELECT 1 FROM records WHERE branch = $1 AND tbl = $2 LIMIT 1', [pc.branch, USERS_TABLE]);
@@ -370,14 +416,16 @@ async function pullSubjects(c: PoolClient, pc: PcIdentity): Promise<PullSubject[
     .map((x) => x.data as Record<string, unknown>)
     .filter((d) => d.disabled !== true && typeof d.username === 'string' && typeof d.role === 'string')
     .map((d) => ({ userId: String(d.username), role: String(d.role), staff: str(d.staff), branch: str(d.branch) }));
-  // The top of each user's branch tree, from the customers' facts (a branch chain runs outlet → top).
+  // The top of each user's branch tree, from the customers' facts (a branch chain runs outlet → top), by
+  // key: branch_roots pairs every code a chain holds with its top (kept on push, keepBranchRoots). A code
+  // no chain holds (a head-office administrator, a new outlet) is its own top, found without a scan.
   const branches = [...new Set(subjects.map((x) => x.branch).filter((b) => b !== null))];
   if (branches.length > 0) {
     const roots = await c.query(
-      `SELECT b.code, (SELECT r.data->'branches'->>(jsonb_array_length(r.data->'branches') - 1) FROM records r
-                        WHERE r.branch = $1 AND r.tbl = $2 AND r.data->'branches' ? b.code LIMIT 1) AS root
-         FROM unnest($3::text[]) AS b(code)`,
-      [pc.branch, CUSTOMER_SCOPE_TABLE, branches],
+      `SELECT b.code, (SELECT t.root FROM branch_roots t WHERE t.branch = $1 AND t.code = b.code
+                        ORDER BY t.root LIMIT 1) AS root
+         FROM unnest($2::text[]) AS b(code)`,
+      [pc.branch, branches],
     );
     const rootOf = new Map(roots.rows.map((x) => [x.code as string, (x.root as string | null) ?? null]));
     for (const x of subjects) if (x.branch !== null) x.root = rootOf.get(x.branch) ?? x.branch;

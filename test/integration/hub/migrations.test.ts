@@ -34,6 +34,7 @@ describe('hub migrations', () => {
       expect(tables.rows.map((r) => r.table_name)).toEqual([
         'audit',
         'audit_anchors',
+        'branch_roots',
         'branches',
         'changes',
         'enrol_codes',
