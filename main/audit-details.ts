@@ -34,6 +34,11 @@ const KEYS: Record<string, Spec> = {
   product: { as: 'code' },
   stage: { as: 'code' },
   authority: { as: 'code' },
+  // 模型实验室: the model's target and product category, the learner, how a top group was pushed
+  target: { as: 'code' },
+  category: { as: 'code' },
+  learner: { as: 'code' },
+  pushedAs: { as: 'code' },
   name: { as: 'text' },
   file: { as: 'text' },
   profile: { as: 'text' },

@@ -275,7 +275,7 @@ export class LabService {
         targetType: 'lab_model',
         targetId: version,
         details: {
-          key: targetKey(target),
+          ...targetAudit(targetKey(target)),
           learner: r.result.learner,
           cutoff: r.result.cutoff,
           rows: r.result.rows,
@@ -427,7 +427,7 @@ export class LabService {
           outcome: 'ok',
           targetType: 'lab_model',
           targetId: version,
-          details: { key: r.target_key, customers: res.customers, on: h.to },
+          details: { ...targetAudit(r.target_key), customers: res.customers, on: h.to },
         });
       },
     );
@@ -534,7 +534,7 @@ export class LabService {
         outcome: 'ok',
         targetType: 'campaign',
         targetId: id,
-        details: { version: input.version, deciles: input.deciles, as: 'campaign', customers },
+        details: { version: input.version, deciles: input.deciles, pushedAs: 'campaign', customers },
       });
       return { kind: 'campaign', campaignId: id, customers, created: customers };
     }
@@ -576,7 +576,7 @@ export class LabService {
       details: {
         version: input.version,
         deciles: input.deciles,
-        as: 'opportunities',
+        pushedAs: 'opportunities',
         customers: picked.length,
         created,
       },
@@ -623,4 +623,10 @@ export function labService(s: Services): LabService {
   const made = new LabService(s);
   services.set(s, made);
   return made;
+}
+
+/** A model's target as the audit trail records it: the kind and, for a product take-up, the category (codes the page names). */
+function targetAudit(key: string): { target: string; category?: string } {
+  const [target, category] = key.split(':') as [string, string | undefined];
+  return category === undefined ? { target } : { target, category };
 }

@@ -30,6 +30,7 @@ export const AUDIT_ACTION_GROUPS = {
     'campaigns.create',
     'campaigns.importResults',
     'risk.followUp',
+    'lab.push',
   ],
   data: [
     'exports.start',
@@ -63,6 +64,9 @@ export const AUDIT_ACTION_GROUPS = {
     'analytics.saveNextProduct',
     'analytics.saveRisk',
     'scores.saveSettings',
+    'lab.train',
+    'lab.cancel',
+    'lab.activate',
     'desktop.template.publish',
     'sync.join',
     'sync.leave',

@@ -19,6 +19,9 @@ const CODE_LABELS: Record<string, string[]> = {
   table: ['reports.tables'],
   product: ['opportunities.product'],
   stage: ['opportunities.stage'],
+  target: ['lab.targets'],
+  category: ['glossary.category'],
+  learner: ['lab.learners'],
 };
 
 /** Where a target type whose id is a code finds the code's label. */
