@@ -27,6 +27,9 @@ export const FIELD_SQL = {
   loyalty: 'c.loyalty',
   clv: 'c.clv_fen',
   points: 'c.points',
+  // the active churn model's group: lab_active by its key, lab_scores by its primary key (version, customer)
+  churnGroup: `(SELECT s.decile FROM lab_active a JOIN lab_scores s ON s.version = a.version AND s.customer_id = c.id
+                WHERE a.target_key = 'churn')`,
   idNo: 'c.id_no',
   mobile: 'c.mobile',
   managerName: 'm.name',

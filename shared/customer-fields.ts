@@ -212,6 +212,17 @@ export const CUSTOMER_FIELDS = {
     label: text('积分', 'Points'),
     grid: { width: 90, hidden: true },
   },
+  // 模型实验室 (issue 20.2): the active churn model's group, 1 = the tenth most likely to leave; empty
+  // while no churn model is in use or the customer was not scored. Not sortable: the in-memory sorted
+  // columns would go stale at each activation; filter it in 高级查询 (e.g. 流失风险组 ≤ 2).
+  churnGroup: {
+    wire: 'number',
+    nullable: true,
+    query: true,
+    labelKey: 'grid.churnGroup',
+    label: text('流失风险组', 'Churn group'),
+    grid: { width: 96, hidden: true },
+  },
   idNo: {
     wire: 'text',
     nullable: true,

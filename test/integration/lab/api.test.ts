@@ -172,6 +172,48 @@ describe('model lab API', () => {
     expect(all.rows[0]!.score).toBeGreaterThanOrEqual(all.rows.at(-1)!.score);
   });
 
+  it('the grid shows the active churn model’s group and 高级查询 filters on it, in the caller’s scope', async () => {
+    const staff = one<{ id: number }>("SELECT staff_id AS id FROM users WHERE username = 'manager1'").id;
+    const expectedIds = (who: 'president' | 'manager1') =>
+      (
+        services.db
+          .prepare(
+            `SELECT s.customer_id AS id FROM lab_scores s JOIN customers c ON c.id = s.customer_id
+              WHERE s.version = ? AND s.decile <= 2 AND c.status <> 'closed'
+                AND (? = 'president' OR c.id IN (SELECT id FROM customers WHERE manager_staff_id = ?
+                     UNION SELECT customer_id FROM customer_grants WHERE staff_id = ? AND (expires_on IS NULL OR expires_on >= ?)))
+              ORDER BY s.customer_id`,
+          )
+          .all(version, who, staff, staff, TODAY) as { id: number }[]
+      ).map((r) => r.id);
+    for (const who of ['president', 'manager1'] as const) {
+      const advanced = { op: 'and' as const, items: [{ field: 'churnGroup' as const, op: 'lte' as const, value: 2 }] };
+      const page = await ok(
+        'customers.grid',
+        { filter: { advanced, statuses: ['active', 'dormant'] }, sort: [], offset: 0, limit: 500 },
+        who,
+      );
+      const count = await ok('customers.gridCount', { filter: { advanced, statuses: ['active', 'dormant'] } }, who);
+      const want = expectedIds(who);
+      expect(want.length).toBeGreaterThan(0);
+      expect(count.filtered).toBe(want.length);
+      const shown = page.rows.map((r) => r.id).sort((a, b) => a - b);
+      expect(shown).toEqual(want.slice(0, 500));
+      for (const r of page.rows) expect([1, 2]).toContain(r.churnGroup);
+    }
+    // A customer never scored by the active churn model shows no group.
+    const unscored = one<{ id: number } | undefined>(
+      `SELECT c.id FROM customers c WHERE c.status <> 'closed'
+         AND NOT EXISTS (SELECT 1 FROM lab_scores s WHERE s.version = ? AND s.customer_id = c.id) LIMIT 1`,
+      version,
+    );
+    if (unscored) {
+      const no = String(one<{ n: string }>('SELECT customer_no AS n FROM customers WHERE id = ?', unscored.id).n);
+      const r = await ok('customers.grid', { filter: { q: no }, sort: [], offset: 0, limit: 5 }, 'president');
+      expect(r.rows.find((x) => x.id === unscored.id)?.churnGroup ?? null).toBeNull();
+    }
+  });
+
   it('pushes the top group as a marketing list and as opportunities (once), audited', async () => {
     const inGroup = one<{ n: number }>(
       'SELECT COUNT(*) AS n FROM lab_scores WHERE version = ? AND decile = 1',
