@@ -146,6 +146,12 @@ export function widgetSheet(widget: Widget, data: WidgetData, locale: Locale): S
         ]),
         rows: data.items.map((i) => [text(`desktop.views.${i.type}`), i.name, i.count]),
       };
+    case 'modelGroups':
+      return {
+        title: text('modelGroups.title'),
+        columns: cols([{ key: 'modelGroups.group' }, { key: 'modelGroups.customers' }]),
+        rows: data.groups.map((g) => [g.group, g.customers]),
+      };
     case 'customerValue':
       return {
         title: text('scores.widget.title'),

@@ -50,6 +50,7 @@ import type { Role } from '../../shared/permissions';
 import { log } from '../log';
 import { TIERS_AND_NONE } from '../../shared/tiers';
 import { CONTRIBUTION_BANDS_YUAN, contributionBands } from '../../db/scores/bands';
+import { activeModel, CHURN_TARGET_KEY, groupCounts } from '../../db/lab/groups';
 
 export interface WidgetEnv {
   db: Database;
@@ -209,6 +210,23 @@ function ownBook(env: WidgetEnv): GridFilter {
 }
 
 export const WIDGETS: Record<WidgetKind, Compute> = {
+  // 模型评分分布: the active churn model's ten groups over the customers in scope; a group drills into exactly
+  // its customers (an advanced query on churnGroup, which reads the same lab_active / lab_scores rows).
+  modelGroups: ((_c: object, env) => {
+    const model = activeModel(env.db, CHURN_TARGET_KEY);
+    if (!model) return { kind: 'modelGroups', model: null, customers: 0, groups: [] };
+    const counts = groupCounts(env.db, env.scope, model.version);
+    return {
+      kind: 'modelGroups',
+      model,
+      customers: counts.reduce((a, b) => a + b, 0),
+      groups: counts.map((customers, i) => ({
+        group: i + 1,
+        customers,
+        drill: { advanced: { op: 'and', items: [{ field: 'churnGroup', op: 'eq', value: i + 1 }] } } as GridFilter,
+      })),
+    };
+  }) as Compute,
   // 客户价值分布: contribution bands of the customers in scope; a band drills into exactly its customers
   // (an advanced query on the contribution field: the grid's own filter over the same column).
   customerValue: ((_c: object, env) => {

@@ -36,6 +36,7 @@ export const WIDGET_KINDS = [
   'referrals',
   'opportunities',
   'customerValue',
+  'modelGroups',
 ] as const;
 export type WidgetKind = (typeof WIDGET_KINDS)[number];
 
@@ -59,6 +60,7 @@ export const widgetConfigSchemas = {
   referrals: z.object({ limit: z.number().int().min(1).max(20).default(5) }).strict(),
   opportunities: z.object({}).strict(),
   customerValue: z.object({}).strict(),
+  modelGroups: z.object({}).strict(),
 } satisfies Record<WidgetKind, z.ZodType>;
 
 /** Who may place a kind: the staff league compares managers, so it is the president's alone. */
@@ -78,6 +80,7 @@ export const WIDGET_ROLES: Record<WidgetKind, readonly DesktopRole[]> = {
   referrals: ['president', 'manager'],
   opportunities: ['president', 'manager'],
   customerValue: ['president', 'manager'],
+  modelGroups: ['president', 'manager'],
 };
 
 export const DESKTOP_ROLES = ['president', 'manager'] as const;
@@ -141,6 +144,16 @@ export interface WidgetCustomer {
 }
 
 export type WidgetData =
+  | {
+      /**
+       * 模型评分分布: customers in scope per group (1 = the tenth most likely to leave) of the active churn
+       * model (db/lab/groups.ts); `model` null while none is in use.
+       */
+      kind: 'modelGroups';
+      model: { version: number; learner: 'logistic' | 'boosted'; scoredOn: string | null } | null;
+      customers: number;
+      groups: { group: number; customers: number; drill: GridFilter }[];
+    }
   | {
       /** 客户价值分布: customers in scope by yearly contribution band (db/scores/bands.ts). */
       kind: 'customerValue';

@@ -16,6 +16,7 @@ import glossary from './domains/glossary.json';
 import imports from './domains/imports.json';
 import labEngine from './domains/lab-engine.json';
 import modelLab from './domains/model-lab.json';
+import modelGroups from './domains/model-groups.json';
 import models from './domains/models.json';
 import nextProductRisk from './domains/next-product-risk.json';
 import opportunities from './domains/opportunities.json';
@@ -48,6 +49,7 @@ const DOMAINS: Record<string, DomainFile> = {
   imports,
   'lab-engine': labEngine,
   'model-lab': modelLab,
+  'model-groups': modelGroups,
   models,
   'next-product-risk': nextProductRisk,
   opportunities,

@@ -20,6 +20,7 @@ import { RemindersWidget } from '../reminders/RemindersWidget';
 import { ReferralsWidget } from './widgets/ReferralsWidget';
 import { OpportunitiesWidget } from './widgets/OpportunitiesWidget';
 import { CustomerValueWidget } from '../scores/CustomerValueWidget';
+import { ModelGroupsWidget } from '../lab/ModelGroupsWidget';
 
 export interface WidgetProps<K extends WidgetData['kind']> {
   data: Extract<WidgetData, { kind: K }>;
@@ -152,6 +153,13 @@ export const WIDGET_REGISTRY: Record<WidgetKind, WidgetDef> = {
     component: c(CustomerValueWidget),
     title: (t) => t('desktop.kinds.customerValue'),
     size: { w: 5, h: 7, minW: 4, minH: 6 },
+    options: [],
+    defaults: {},
+  },
+  modelGroups: {
+    component: c(ModelGroupsWidget),
+    title: (t) => t('desktop.kinds.modelGroups'),
+    size: { w: 4, h: 8, minW: 3, minH: 6 },
     options: [],
     defaults: {},
   },
