@@ -6,6 +6,7 @@ import { computeScores } from '../../db/scores/compute';
 import { runNextProduct } from '../../db/analytics/next-product';
 import { labRanker } from '../../db/analytics/lab-ranker';
 import { runRisk } from '../../db/analytics/risk';
+import { rescoreActive } from '../lab/rescore';
 
 /**
  * Work that follows the data: reminders to generate, opportunity rules to evaluate. Each step runs on
@@ -46,6 +47,8 @@ const STEPS: AfterImportStep[] = [
       void computeScores(db, { today: ctx.today, full: ctx.reason === 'revert', clvAll: ctx.reason === 'retier' }),
   },
   { name: 'opportunity-rules', run: (db, ctx) => void runRules(db, ctx.today) },
+  // 模型实验室: active lab versions scored again on the new book (before next-product, which ranks with them)
+  { name: 'lab-scores', run: (db, ctx) => void rescoreActive(db, { reason: ctx.reason }) },
   // 客户产品匹配: rules mined again, offers rewritten only for customers whose holdings or ranking changed;
   // the model lab's active take-up models rank alongside the rules
   { name: 'next-product', run: (db, ctx) => void runNextProduct(db, { today: ctx.today, rankers: [labRanker()] }) },

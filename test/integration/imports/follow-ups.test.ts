@@ -34,6 +34,7 @@ describe('follow-up steps in a worker', () => {
       ['statistics', true],
       ['scores', true],
       ['opportunity-rules', true],
+      ['lab-scores', true],
       ['next-product', true],
       ['risk', true],
       ['reminders', true],

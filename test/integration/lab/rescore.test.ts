@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../../main/clock';
+import { runAfterImport } from '../../../main/jobs/after-import';
+import { scoreBook } from '../../../main/lab/score';
+import { createRegistry } from '../../../main/registry';
+import { createServices, type Services } from '../../../main/services';
+import type { LabJobState } from '../../../shared/api';
+import type { LabTarget } from '../../../shared/lab';
+import { balanceHistory } from '../../../db/lab/history';
+import { makeDemoStore, removeTempDirs } from '../demo/helpers';
+import { asUsers } from '../support/store';
+
+/**
+ * The after-import step 'lab-scores': an active version's scores follow the data. A customer's balance
+ * at the latest month end changes (as a committed balance import leaves it), the follow-up steps run,
+ * and the stored score, group and factors equal a direct scoring of the new book; with no version
+ * active the step touches nothing.
+ */
+const TODAY = '2026-11-02';
+let services: Services;
+let registry: ReturnType<typeof createRegistry>;
+const s: Record<string, string> = {};
+const { ok, signIn } = asUsers(() => registry, s);
+const all = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).all(...p) as T[];
+const one = <T>(q: string, ...p: unknown[]) => services.db.prepare(q).get(...p) as T;
+
+async function finish(jobId: string): Promise<LabJobState> {
+  for (;;) {
+    const st = await ok('lab.job', { jobId }, 'president');
+    if (st.state !== 'running') return st;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+let version = 0;
+
+beforeAll(async () => {
+  const demo = await makeDemoStore({ customers: 800, seed: 23 });
+  demo.close();
+  services = await createServices({
+    dbPath: demo.file,
+    mode: 'browser',
+    clock: fixedClock(new Date(`${TODAY}T02:00:00Z`)),
+  });
+  registry = createRegistry(services);
+  await signIn('president');
+  const trained = await finish(
+    (
+      await ok(
+        'lab.train',
+        {
+          target: { kind: 'churn', dropShare: 0.5, minBalance: 1000 },
+          learner: 'logistic',
+          outcomeMonths: 3,
+          folds: 3,
+        },
+        'president',
+      )
+    ).jobId,
+  );
+  expect(trained.state).toBe('done');
+  version = trained.version!;
+  expect((await finish((await ok('lab.activate', { version }, 'president')).jobId)).state).toBe('done');
+}, 600_000);
+afterAll(async () => {
+  await services.close();
+  removeTempDirs();
+});
+
+type Row = { customer_id: number; score: number; decile: number; factors: string };
+const stored = () =>
+  all<Row>(
+    'SELECT customer_id, score, decile, factors FROM lab_scores WHERE version = ? ORDER BY customer_id',
+    version,
+  );
+
+function direct(): Row[] {
+  const m = one<{ model: string; target: string }>('SELECT model, target FROM lab_models WHERE version = ?', version);
+  const on = balanceHistory(services.db).to!;
+  const sc = scoreBook(services.db, m.model, JSON.parse(m.target) as LabTarget, on);
+  return Array.from(sc.ids, (id, k) => ({
+    customer_id: id,
+    score: sc.scores[k]!,
+    decile: sc.deciles[k]!,
+    factors: sc.factorAt(k),
+  })).sort((a, b) => a.customer_id - b.customer_id);
+}
+
+describe('lab scores after imports', () => {
+  it('re-scores the active version on the new book: the moved customer’s stored score equals a direct re-score', () => {
+    const on = balanceHistory(services.db).to!;
+    const before = stored();
+    expect(before.length).toBeGreaterThan(100);
+    // A scored customer with a demand balance at the latest month end: the balance halves (the customer stays
+    // eligible: well above the target's minimum).
+    const pick = one<{ account_id: number; customer_id: number; balance_fen: number }>(
+      `SELECT b.account_id, a.customer_id, b.balance_fen FROM daily_balances b JOIN accounts a ON a.id = b.account_id
+       JOIN lab_scores s ON s.version = ? AND s.customer_id = a.customer_id
+       WHERE b.on_date = ? AND b.balance_fen > 100000000 ORDER BY b.balance_fen DESC LIMIT 1`,
+      version,
+      on,
+    );
+    expect(pick).toBeTruthy();
+    const was = before.find((r) => r.customer_id === pick.customer_id)!;
+    services.db
+      .prepare('UPDATE daily_balances SET balance_fen = balance_fen / 2 WHERE account_id = ? AND on_date = ?')
+      .run(pick.account_id, on);
+    // Stale until the follow-ups run.
+    expect(stored().find((r) => r.customer_id === pick.customer_id)!.score).toBe(was.score);
+    const results = runAfterImport(services.db, { today: TODAY, reason: 'import', jobId: null });
+    expect(results.find((r) => r.name === 'lab-scores')?.ok).toBe(true);
+    const after = stored();
+    const now = after.find((r) => r.customer_id === pick.customer_id)!;
+    expect(now.score).not.toBe(was.score);
+    const want = direct();
+    expect(now).toEqual(want.find((r) => r.customer_id === pick.customer_id));
+    expect(after).toEqual(want);
+    const m = one<{ scored_on: string; scored_customers: number }>(
+      'SELECT scored_on, scored_customers FROM lab_models WHERE version = ?',
+      version,
+    );
+    expect(m).toEqual({ scored_on: on, scored_customers: want.length });
+  }, 120_000);
+
+  it('at start-up with the scores up to date, and with no version active, the step leaves the scores alone', () => {
+    const at = () =>
+      one<{ scored_at: string }>('SELECT scored_at FROM lab_models WHERE version = ?', version).scored_at;
+    const before = stored();
+    const t0 = at();
+    services.db
+      .prepare('UPDATE daily_balances SET balance_fen = balance_fen + 500000 WHERE on_date = ? AND account_id % 7 = 0')
+      .run(balanceHistory(services.db).to!);
+    runAfterImport(services.db, { today: TODAY, reason: 'startup', jobId: null, only: ['lab-scores'] });
+    expect(at()).toBe(t0);
+    services.db.prepare('DELETE FROM lab_active WHERE version = ?').run(version);
+    const r = runAfterImport(services.db, { today: TODAY, reason: 'import', jobId: null, only: ['lab-scores'] });
+    expect(r).toEqual([expect.objectContaining({ name: 'lab-scores', ok: true })]);
+    expect(at()).toBe(t0);
+    expect(stored()).toEqual(before);
+    expect(stored()).not.toEqual(direct());
+  }, 120_000);
+});
