@@ -1,6 +1,9 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../main/clock';
 import { runAfterImport } from '../../../main/jobs/after-import';
+import { runImport } from '../../../main/jobs/engine/run';
+import { FollowUps } from '../../../main/jobs/follow-ups';
 import { scoreBook } from '../../../main/lab/score';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
@@ -9,6 +12,22 @@ import type { LabTarget } from '../../../shared/lab';
 import { balanceHistory } from '../../../db/lab/history';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 import { asUsers } from '../support/store';
+import { tempDir, writeText } from '../imports/helpers';
+import type { ImportProfile } from '../../../shared/imports';
+
+const BAL_PROFILE = {
+  name: 'lab-rescore-balances',
+  kind: 'daily_balances',
+  format: 'delimited',
+  encoding: 'auto',
+  delimiter: ',',
+  header: true,
+  columns: [
+    { field: 'account_no', source: 'account' },
+    { field: 'on_date', source: 'date', format: 'auto' },
+    { field: 'balance', source: 'balance' },
+  ],
+} as ImportProfile;
 
 /**
  * The after-import step 'lab-scores': an active version's scores follow the data. A customer's balance
@@ -33,10 +52,12 @@ async function finish(jobId: string): Promise<LabJobState> {
 }
 
 let version = 0;
+let demoFile = '';
 
 beforeAll(async () => {
   const demo = await makeDemoStore({ customers: 800, seed: 23 });
   demo.close();
+  demoFile = demo.file;
   services = await createServices({
     dbPath: demo.file,
     mode: 'browser',
@@ -87,14 +108,14 @@ function direct(): Row[] {
 }
 
 describe('lab scores after imports', () => {
-  it('re-scores the active version on the new book: the moved customer’s stored score equals a direct re-score', () => {
+  it('a balance import, then the follow-ups in the worker: the moved customer’s stored score equals a direct re-score', async () => {
     const on = balanceHistory(services.db).to!;
     const before = stored();
     expect(before.length).toBeGreaterThan(100);
-    // A scored customer with a demand balance at the latest month end: the balance halves (the customer stays
-    // eligible: well above the target's minimum).
-    const pick = one<{ account_id: number; customer_id: number; balance_fen: number }>(
-      `SELECT b.account_id, a.customer_id, b.balance_fen FROM daily_balances b JOIN accounts a ON a.id = b.account_id
+    // A scored customer with a demand balance at the latest month end: a balance extract for that day
+    // halves it (the customer stays eligible: well above the target's minimum).
+    const pick = one<{ account_no: string; customer_id: number; balance_fen: number }>(
+      `SELECT a.account_no, a.customer_id, b.balance_fen FROM daily_balances b JOIN accounts a ON a.id = b.account_id
        JOIN lab_scores s ON s.version = ? AND s.customer_id = a.customer_id
        WHERE b.on_date = ? AND b.balance_fen > 100000000 ORDER BY b.balance_fen DESC LIMIT 1`,
       version,
@@ -102,13 +123,28 @@ describe('lab scores after imports', () => {
     );
     expect(pick).toBeTruthy();
     const was = before.find((r) => r.customer_id === pick.customer_id)!;
-    services.db
-      .prepare('UPDATE daily_balances SET balance_fen = balance_fen / 2 WHERE account_id = ? AND on_date = ?')
-      .run(pick.account_id, on);
+    const dir = tempDir('crm-lab-rescore-');
+    const halved = (Math.round(pick.balance_fen / 2) / 100).toFixed(2);
+    const file = writeText(
+      dir,
+      'balances.csv',
+      ['account,date,balance', `${pick.account_no},${on},${halved}`].join('\n'),
+      'utf-8',
+    );
+    const out = await runImport(services.db, {
+      file,
+      profile: BAL_PROFILE,
+      tolerance: 0,
+      rejectsDir: path.join(dir, 'rejects'),
+    });
+    expect(out).toMatchObject({ status: 'committed', rowsUpdated: 1, rowsRejected: 0 });
     // Stale until the follow-ups run.
     expect(stored().find((r) => r.customer_id === pick.customer_id)!.score).toBe(was.score);
-    const results = runAfterImport(services.db, { today: TODAY, reason: 'import', jobId: null });
-    expect(results.find((r) => r.name === 'lab-scores')?.ok).toBe(true);
+    // The follow-up steps as a big book runs them: in the worker, on its own connection.
+    const followUps = new FollowUps(services.db, demoFile, { workerFromCustomers: 1 });
+    followUps.schedule({ today: TODAY, reason: 'import', jobId: out.jobId });
+    await followUps.idle();
+    expect(followUps.last.find((r) => r.name === 'lab-scores')).toMatchObject({ ok: true });
     const after = stored();
     const now = after.find((r) => r.customer_id === pick.customer_id)!;
     expect(now.score).not.toBe(was.score);
