@@ -37,6 +37,13 @@ export function storeDigest(db: Database): Record<string, { rows: number; sha: s
     // The scores' run state records each computation (when, how many, the watermarks); the scores, the
     // points ledger and the customers' copies are compared: a revert recomputes them as they were.
     if (t === 'score_state') continue;
+    // Next product: the run log records each mining; the rules are compared by content (a revert mines
+    // them again from the same holdings, with a new time and row ids).
+    if (t === 'next_product_runs') continue;
+    if (t === 'next_product_rules') {
+      out[t] = tableDigest(db, t, ['updated_at', 'mined_at', 'id']);
+      continue;
+    }
     out[t] = tableDigest(db, t, ['updated_at']);
   }
   return out;

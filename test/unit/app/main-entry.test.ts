@@ -26,6 +26,7 @@ function fakeElectron(opts: { lock: boolean; userData: string }) {
     exit: vi.fn(),
     getAppPath: () => process.cwd(),
     getVersion: () => '0.1.0',
+    getLocale: () => 'zh-CN',
   });
   class WebContents extends EventEmitter {
     readonly id = nextId++;
