@@ -32,8 +32,10 @@ export type LabWorkerInput =
       key: string;
       target: LabTarget;
       outcomeMonths: number;
+      /** The activation's time and month end (the scores monitored are the model's at that month end). */
       scoredAt: string | null;
       scoredOn: string | null;
+      modelText: string;
     };
 
 export interface TargetCount {
@@ -98,8 +100,11 @@ export function writeScores(
       )
       .run(input.key, input.version);
     write
-      .prepare('UPDATE lab_models SET scored_at = ?, scored_on = ?, scored_customers = ? WHERE version = ?')
-      .run(input.at, input.on, n, input.version);
+      .prepare(
+        `UPDATE lab_models SET scored_at = ?, scored_on = ?, scored_customers = ?, activated_at = ?, activated_on = ?
+         WHERE version = ?`,
+      )
+      .run(input.at, input.on, n, input.at, input.on, input.version);
   })();
   return n;
 }
@@ -125,12 +130,16 @@ export function countTargets(db: Database): TargetCount[] {
 
 /** Past scores of a version against what has happened since its scoring date, per decile. */
 export function monitor(db: Database, input: Extract<LabWorkerInput, { kind: 'monitor' }>): LabMonitoring {
-  const rows = db
-    .prepare('SELECT customer_id, score, decile FROM lab_scores WHERE version = ? ORDER BY customer_id')
-    .raw()
-    .all(input.version) as [number, number, number][];
   const h = balanceHistory(db);
   const on = input.scoredOn;
+  // The scores the activation gave: the model at its month end (lab_scores hold the latest re-score).
+  const snapOn = on ? computeFeatures(db, on) : null;
+  const rows: [number, number, number][] = [];
+  if (on && snapOn) {
+    const sc = scoreBook(db, input.modelText, input.target, on, snapOn);
+    for (let k = 0; k < sc.ids.length; k++) rows.push([sc.ids[k]!, sc.scores[k]!, sc.deciles[k]!]);
+    rows.sort((a, b) => a[0] - b[0]);
+  }
   const windowEnd = on ? monthEnd(on, input.outcomeMonths) : null;
   const observedTo = h.to;
   const end = on && windowEnd && observedTo ? [observedTo, windowEnd].sort()[0]! : null;
@@ -138,7 +147,7 @@ export function monitor(db: Database, input: Extract<LabWorkerInput, { kind: 'mo
   let elapsed = 0;
   if (on && end && end > on) {
     elapsed = Math.min(1, (dayOf(end) - dayOf(on)) / (dayOf(windowEnd!) - dayOf(on)));
-    const snap = computeFeatures(db, on);
+    const snap = snapOn!;
     const { y } = computeTarget(db, snap, input.target, end);
     const rowOf = rowLookup(snap.ids);
     rows.forEach(([id], k) => {

@@ -63,12 +63,14 @@ interface ModelRow {
   scored_at: string | null;
   scored_on: string | null;
   scored_customers: number;
+  activated_at: string | null;
+  activated_on: string | null;
   active: number;
 }
 
 const MODEL_SELECT = `SELECT m.version, m.target_key, m.target, m.learner, m.requested, m.outcome_months, m.cutoff, m.window_end,
     m.rows, m.positives, m.auc, m.holdout_auc, m.leak, m.figures, m.seconds, m.created_at, u.display_name AS created_by_name,
-    m.scored_at, m.scored_on, m.scored_customers, (a.version IS NOT NULL) AS active
+    m.scored_at, m.scored_on, m.scored_customers, m.activated_at, m.activated_on, (a.version IS NOT NULL) AS active
   FROM lab_models m LEFT JOIN users u ON u.id = m.created_by LEFT JOIN lab_active a ON a.target_key = m.target_key AND a.version = m.version`;
 
 function productOf(t: LabTarget): OpportunityProduct {
@@ -597,8 +599,11 @@ export class LabService {
           key: r.target_key,
           target: JSON.parse(r.target) as LabTarget,
           outcomeMonths: r.outcome_months,
-          scoredAt: r.scored_at,
-          scoredOn: r.scored_on,
+          scoredAt: r.activated_at,
+          scoredOn: r.activated_on,
+          modelText: (
+            this.db.prepare('SELECT model FROM lab_models WHERE version = ?').get(version) as { model: string }
+          ).model,
         } satisfies LabWorkerInput,
         {
           message: (m) => {

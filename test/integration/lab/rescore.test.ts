@@ -158,6 +158,36 @@ describe('lab scores after imports', () => {
     expect(m).toEqual({ scored_on: on, scored_customers: want.length });
   }, 120_000);
 
+  it('a later month re-scores on its month end while monitoring keeps comparing the activation’s scores', async () => {
+    const activatedOn = balanceHistory(services.db).to!;
+    const activated = (await ok('lab.version', { version }, 'president')).scoredCustomers;
+    // November arrives: the top group's demand balances collapse, the others' stay as they were.
+    services.db.transaction(() => {
+      services.db.prepare("INSERT INTO report_months (month) VALUES ('2026-11')").run();
+      services.db
+        .prepare(
+          `INSERT INTO daily_balances (account_id, on_date, balance_fen)
+           SELECT b.account_id, '2026-11-30', CASE WHEN s.decile = 1 THEN 0 ELSE b.balance_fen END
+           FROM daily_balances b JOIN accounts a ON a.id = b.account_id
+           LEFT JOIN lab_scores s ON s.customer_id = a.customer_id AND s.version = ?
+           WHERE b.on_date = ?`,
+        )
+        .run(version, activatedOn);
+    })();
+    const r = runAfterImport(services.db, { today: TODAY, reason: 'import', jobId: null, only: ['lab-scores'] });
+    expect(r).toEqual([expect.objectContaining({ name: 'lab-scores', ok: true })]);
+    expect(one<{ scored_on: string }>('SELECT scored_on FROM lab_models WHERE version = ?', version).scored_on).toBe(
+      '2026-11-30',
+    );
+    expect(stored()).toEqual(direct());
+    const mon = await ok('lab.monitoring', { version }, 'president');
+    expect(mon.scoredOn).toBe(activatedOn);
+    expect(mon.observedTo).toBe('2026-11-30');
+    expect(mon.elapsed).toBeGreaterThan(0.3);
+    expect(mon.groups.reduce((a, g) => a + g.customers, 0)).toBe(activated);
+    expect(mon.groups[0]!.rate).toBeGreaterThan(mon.groups[9]!.rate);
+  }, 120_000);
+
   it('at start-up with the scores up to date, and with no version active, the step leaves the scores alone', () => {
     const at = () =>
       one<{ scored_at: string }>('SELECT scored_at FROM lab_models WHERE version = ?', version).scored_at;
