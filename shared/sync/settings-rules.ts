@@ -34,6 +34,27 @@ export const SCORE_SETTINGS_ID = 'branch';
 /** Whether the writer's role holds the permission the app's API method for this record requires. */
 const writes = (role: string, what: keyof typeof SETTING_WRITERS) => roleHasPermission(role, SETTING_WRITERS[what]);
 
+/**
+ * The transition of a branch-wide setting record: never deleted, its id fixed by its content, written only
+ * by the role SETTING_WRITERS names and in the writer's own name, and valid by the API's schema.
+ */
+function branchSetting(o: {
+  id: (after: Record<string, unknown>) => unknown;
+  writer: keyof typeof SETTING_WRITERS;
+  by: string;
+  valid: (after: Record<string, unknown>) => boolean;
+  refused: { role: string; actor: string; invalid: string };
+}): TableRule['transition'] {
+  return ({ id, after, actor }) => {
+    if (after === null) return 'not_deletable';
+    if (id !== o.id(after)) return 'key_mismatch';
+    if (actor && !writes(actor.role, o.writer)) return o.refused.role;
+    if (actor && after[o.by] !== actor.userId) return o.refused.actor;
+    if (!o.valid(after)) return o.refused.invalid;
+    return null;
+  };
+}
+
 const SETTING_SCHEMAS: Readonly<Record<string, { safeParse: (v: unknown) => { success: boolean } }>> = {
   'grid.customers.layout': gridLayoutSchema,
   'grid.customers.panels': gridPanelsSchema,
@@ -150,14 +171,13 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
       published_at: { type: 'text', required: true, maxLength: 40 },
     },
     deletable: false,
-    transition: ({ id, after, actor }) => {
-      if (after === null) return 'not_deletable';
-      if (id !== after.role) return 'key_mismatch';
-      if (actor && !writes(actor.role, 'desktopTemplate')) return 'role_cannot_publish';
-      if (actor && after.published_by !== actor.userId) return 'publisher_is_not_actor';
-      if (!layoutSchema.safeParse(after.layout).success) return 'bad_layout';
-      return null;
-    },
+    transition: branchSetting({
+      id: (after) => after.role,
+      writer: 'desktopTemplate',
+      by: 'published_by',
+      valid: (after) => layoutSchema.safeParse(after.layout).success,
+      refused: { role: 'role_cannot_publish', actor: 'publisher_is_not_actor', invalid: 'bad_layout' },
+    }),
   },
   // An opportunity rule's settings (id: the rule's code): on/off and parameters, by the administrator
   // (SETTING_WRITERS); the rule's run state (last run, window) stays each PC's own.
@@ -171,14 +191,13 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
       updated_at: { type: 'text', required: true, maxLength: 40 },
     },
     deletable: false,
-    transition: ({ id, after, actor }) => {
-      if (after === null) return 'not_deletable';
-      if (id !== after.code) return 'key_mismatch';
-      if (actor && !writes(actor.role, 'ruleSettings')) return 'role_cannot_configure';
-      if (actor && after.updated_by !== actor.userId) return 'writer_is_not_actor';
-      if (!paramsValid(after.params)) return 'bad_params';
-      return null;
-    },
+    transition: branchSetting({
+      id: (after) => after.code,
+      writer: 'ruleSettings',
+      by: 'updated_by',
+      valid: (after) => paramsValid(after.params),
+      refused: { role: 'role_cannot_configure', actor: 'writer_is_not_actor', invalid: 'bad_params' },
+    }),
   },
   // A tier model version (UUIDv7): saved once, never changed or deleted (the tier changes it made name it).
   [TIER_VERSIONS_TABLE]: {
@@ -248,13 +267,12 @@ export const SETTINGS_RULES: Readonly<Record<string, TableRule>> = {
       updated_at: { type: 'text', required: true, maxLength: 40 },
     },
     deletable: false,
-    transition: ({ id, after, actor }) => {
-      if (after === null) return 'not_deletable';
-      if (id !== SCORE_SETTINGS_ID) return 'key_mismatch';
-      if (actor && !writes(actor.role, 'scoreSettings')) return 'role_cannot_configure';
-      if (actor && after.updated_by !== actor.userId) return 'writer_is_not_actor';
-      if (!scoreParamsSchema.safeParse(after.params).success) return 'bad_params';
-      return null;
-    },
+    transition: branchSetting({
+      id: () => SCORE_SETTINGS_ID,
+      writer: 'scoreSettings',
+      by: 'updated_by',
+      valid: (after) => scoreParamsSchema.safeParse(after.params).success,
+      refused: { role: 'role_cannot_configure', actor: 'writer_is_not_actor', invalid: 'bad_params' },
+    }),
   },
 };
