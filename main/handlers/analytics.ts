@@ -1,6 +1,11 @@
 import { analyticsFigures } from '../../db/analytics/figures';
 import { listRules, nextProductsFor } from '../../db/analytics/next-product';
-import { nextProductSettings, riskSettings, saveAnalyticsSettings } from '../../db/analytics/settings';
+import {
+  type AnalyticsKey,
+  nextProductSettings,
+  riskSettings,
+  saveAnalyticsSettings,
+} from '../../db/analytics/settings';
 import { listWatch, ownerChoices, riskOf, saveFollowUp } from '../../db/analytics/watch';
 import { syncActor } from '../../db/sync/actor';
 import { shareFollowUp } from '../../db/sync/risk-watch';
@@ -8,7 +13,7 @@ import { shareAnalyticsSettings } from '../../db/sync/analytics-settings';
 import type { AnalyticsSettingsView } from '../../shared/api/analytics';
 import type { Services } from '../services';
 import { kickSync } from '../sync/worker';
-import { handlers } from './types';
+import { type AuthedCtx, handlers } from './types';
 
 /**
  * The parameters, whether the figures they drive are being recalculated (a follow-up run with their step
@@ -41,6 +46,35 @@ function changedKeys(before: object, after: object): string[] {
 }
 
 /**
+ * Stores a parameter set (and queues it for the hub) in one transaction, audits which parameters changed,
+ * and queues the follow-up steps that recompute from it; returns the page's view at once.
+ */
+function saveAndRecalculate(
+  ctx: AuthedCtx,
+  key: AnalyticsKey,
+  before: object,
+  settings: object,
+  action: 'analytics.saveNextProduct' | 'analytics.saveRisk',
+  only: readonly string[],
+): AnalyticsSettingsView {
+  const db = ctx.services.db;
+  db.transaction(() => {
+    saveAnalyticsSettings(db, key, settings, ctx.user.id);
+    shareAnalyticsSettings(db, key, syncActor(db, ctx.user));
+  })();
+  kickSync(db);
+  ctx.audit({
+    action,
+    outcome: 'ok',
+    targetType: 'setting',
+    targetId: key,
+    details: { params: changedKeys(before, settings) },
+  });
+  ctx.services.followUps.schedule({ today: ctx.services.clock.today(), reason: 'settings', jobId: null, only });
+  return settingsView(ctx.services);
+}
+
+/**
  * 客户产品匹配 and 风险预警: reads in the caller's data scope (db/scope.ts, in SQL), the bank's parameters
  * (administrator: rule.manage), and the watch-list's follow-ups (audited with before and after).
  */
@@ -57,54 +91,22 @@ export const analyticsHandlers = handlers({
   // Saving stores the parameters (and queues them for the hub) and returns at once: the rules are mined
   // again, and the signals found and rated again, by the follow-up steps (main/jobs/after-import.ts), in
   // their worker thread on a big book. Meanwhile the page shows its figures as being recalculated.
-  'analytics.saveNextProduct': (settings, ctx) => {
-    const db = ctx.services.db;
-    const before = nextProductSettings(db).value;
-    db.transaction(() => {
-      saveAnalyticsSettings(db, 'next_product', settings, ctx.user.id);
-      shareAnalyticsSettings(db, 'next_product', syncActor(db, ctx.user));
-    })();
-    kickSync(db);
-    ctx.audit({
-      action: 'analytics.saveNextProduct',
-      outcome: 'ok',
-      targetType: 'setting',
-      targetId: 'next_product',
-      details: { params: changedKeys(before, settings) },
-    });
-    ctx.services.followUps.schedule({
-      today: ctx.services.clock.today(),
-      reason: 'settings',
-      jobId: null,
-      only: ['next-product'],
-    });
-    return settingsView(ctx.services);
-  },
+  'analytics.saveNextProduct': (settings, ctx) =>
+    saveAndRecalculate(
+      ctx,
+      'next_product',
+      nextProductSettings(ctx.services.db).value,
+      settings,
+      'analytics.saveNextProduct',
+      ['next-product'],
+    ),
 
-  'analytics.saveRisk': (settings, ctx) => {
-    const db = ctx.services.db;
-    const before = riskSettings(db).value;
-    db.transaction(() => {
-      saveAnalyticsSettings(db, 'risk', settings, ctx.user.id);
-      shareAnalyticsSettings(db, 'risk', syncActor(db, ctx.user));
-    })();
-    kickSync(db);
-    ctx.audit({
-      action: 'analytics.saveRisk',
-      outcome: 'ok',
-      targetType: 'setting',
-      targetId: 'risk',
-      details: { params: changedKeys(before, settings) },
-    });
-    // the reminders after the signals, so a signal the new parameters find reminds in the same run
-    ctx.services.followUps.schedule({
-      today: ctx.services.clock.today(),
-      reason: 'settings',
-      jobId: null,
-      only: ['risk', 'reminders'],
-    });
-    return settingsView(ctx.services);
-  },
+  // the reminders after the signals, so a signal the new parameters find reminds in the same run
+  'analytics.saveRisk': (settings, ctx) =>
+    saveAndRecalculate(ctx, 'risk', riskSettings(ctx.services.db).value, settings, 'analytics.saveRisk', [
+      'risk',
+      'reminders',
+    ]),
 
   'risk.watchList': (input, ctx) => listWatch(ctx.services.db, ctx.scope(), input),
 

@@ -123,6 +123,7 @@ describe('saving analytics parameters recalculates in the follow-up worker', () 
       'statistics',
       'scores',
       'opportunity-rules',
+      'lab-scores',
       'next-product',
       'risk',
       'reminders',
