@@ -34,4 +34,7 @@ test('the administrator saves next-product and risk parameters and reads what th
   await expect(page.getByText(/已保存/)).toHaveCount(0);
   await expectTidyLayout(page);
   await saveScreen(page, 'analytics-settings-en');
+  // the language is the administrator's saved setting: back to the default for the specs after this one
+  await page.getByTestId('lang-switch').first().click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
 });

@@ -84,6 +84,8 @@ test('a teller sees what to suggest, and why, at look-up', async ({ page }) => {
     await expectTidyLayout(page, undefined, `${lang} teller next product`);
     await saveScreen(page, `${lang}-teller-next-product`);
   }
+  // the language is the user's saved setting: leave the teller in the default for the specs after this one
+  await switchLanguage(page, 'zh-CN');
 });
 
 test('a manager works the watch-list: opens a customer and records a follow-up', async ({ page }) => {
@@ -170,4 +172,5 @@ test('the administrator sets the parameters; a bad threshold is refused in words
     await expectNoRawErrors(president);
     await saveScreen(president, `${lang}-customer-360-next-product-risk`);
   }
+  await switchLanguage(president, 'zh-CN');
 });
