@@ -16,6 +16,7 @@ import { api, toApiError, type ApiError } from '../api/client';
 import { useApi } from '../api/use-api';
 import { count } from '../format';
 import { currentLanguage } from '../i18n';
+import { fieldLabel, PICKED } from './query-fields';
 import { SearchPick, type PickOption } from './SearchPick';
 import { Modal, useErrorText } from './ui';
 import './query-builder.css';
@@ -32,16 +33,8 @@ function opsFor(field: QueryField): Op[] {
   return ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between'];
 }
 
-/** Fields picked by name from a searchable list (the value is an id or a product code). */
-const PICKED: ReadonlySet<QueryField> = new Set(['managerId', 'branchId', 'holdsProduct']);
-
 export function countConditions(g: QueryGroup): number {
   return g.items.reduce((n, i) => n + ('items' in i ? countConditions(i) : 1), 0);
-}
-
-/** The field's name on screen (the pickers' fields are named for what is picked, not the id). */
-export function fieldLabel(t: Translate, f: QueryField): string {
-  return PICKED.has(f) ? t(`qb.fields.${f}`) : t(`query.fields.${f}`);
 }
 
 /** A coded value in words: tiers, customer types and statuses from the catalogue, categories, channels. */

@@ -1,6 +1,6 @@
 import type { i18n } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fieldLabel } from '../../../renderer/src/components/QueryBuilder';
+import { fieldLabel } from '../../../renderer/src/components/query-fields';
 import { QUERY_FIELDS, type QueryField } from '../../../shared/api/grid';
 import { loadTranslations, type Translate } from '../../support/i18n';
 
