@@ -33,11 +33,11 @@ async function expectNothingClipped(page: Page): Promise<void> {
   expect(over.tables, 'report tables scrolling sideways').toEqual([]);
 }
 
-/** Every money chart names 万元 or 亿元 and writes short ticks. */
-async function expectMoneyAxes(page: Page, ids: string[]): Promise<void> {
+/** Every money chart names 万元 or 亿元 (in English K / M / B yuan) and writes short ticks. */
+async function expectMoneyAxes(page: Page, ids: string[], lang: 'zh-CN' | 'en'): Promise<void> {
   for (const id of ids) {
     const chart = page.getByTestId(`report-chart-${id}`);
-    await expect(chart, id).toHaveAttribute('data-unit', /^(yi|wan)$/);
+    await expect(chart, id).toHaveAttribute('data-unit', lang === 'en' ? /^(k|mn|bn)$/ : /^(yi|wan)$/);
     const longest = (await chart.getAttribute('data-axis-max')) ?? '';
     expect(longest.length, `${id} longest tick ${longest}`).toBeLessThanOrEqual(9);
   }
@@ -124,7 +124,7 @@ test('report charts in 万元 / 亿元 and tables of 13-digit yuan whole, at bot
       await switchLanguage(page, lang);
       for (const s of SIZES) {
         await page.setViewportSize({ width: s.width, height: s.height });
-        await expectMoneyAxes(page, [...charts]);
+        await expectMoneyAxes(page, [...charts], lang);
         await expectNothingClipped(page);
         await saveScreenshot(page, `${lang}-reports-${report}${s.suffix}`);
       }

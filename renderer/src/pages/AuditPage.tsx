@@ -216,6 +216,8 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
         <tbody>
           {rows.map((r) => {
             const details = detailText(t, lng, r.details);
+            const action = actionLabel(t, r.action);
+            const target = targetText(t, lng, r.target);
             return (
               <tr key={r.id} data-testid="audit-row" data-outcome={r.outcome} data-action={r.action}>
                 <td className="nowrap tabular">{dateTime(r.at)}</td>
@@ -223,7 +225,9 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
                   {r.username ?? '—'}
                   {r.role && <span className="muted"> · {t(`roles.${r.role}`, { defaultValue: r.role })}</span>}
                 </td>
-                <td>{actionLabel(t, r.action)}</td>
+                <td className="clip" title={action}>
+                  {action}
+                </td>
                 <td>
                   <span
                     className={`status-pill pill-${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'off'}`}
@@ -231,7 +235,9 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
                     {t(`audit.outcomes.${r.outcome}`)}
                   </span>
                 </td>
-                <td data-testid="audit-target">{targetText(t, lng, r.target)}</td>
+                <td className="clip" title={target} data-testid="audit-target">
+                  {target}
+                </td>
                 <td className="details" title={details} data-testid="audit-details">
                   {details.length > 160 ? `${details.slice(0, 157)}…` : details}
                 </td>
