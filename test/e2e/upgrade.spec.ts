@@ -77,10 +77,16 @@ test('an upgrade shows its progress page from the first second, then the app ope
     throw new Error('still upgrading');
   }).toPass({ intervals: [100], timeout: 120_000 });
 
-  // The page was there and moved, then became the app at the same URL without a reload by the test.
-  expect(seen.length, `percentages seen: ${seen.join(', ')}`).toBeGreaterThan(1);
+  // The page was there with its bar, then became the app at the same URL without a reload by the test.
+  // How many distinct percentages a poll catches depends on the machine's speed (a quiet PC upgrades
+  // this store in well under a second), so the bar's steady growth is checked by the integration test
+  // (test/integration/store/upgrade-progress.test.ts, every event recorded); here the host's own lines
+  // show each phase ran.
+  expect(seen.length, `percentages seen: ${seen.join(', ')}`).toBeGreaterThan(0);
+  for (const p of seen) expect(p).toMatch(/^\d{1,3}%$/);
   expect(out).toContain('Branch CRM (browser mode):');
   expect(out).toMatch(/升级前备份.*Backing up before the upgrade/);
+  expect(out).toMatch(/升级数据结构.*Upgrading the data structure/);
 
   await page.getByTestId('signin-username').fill('president');
   await page.getByTestId('signin-password').fill(DEMO_PASSWORD);
