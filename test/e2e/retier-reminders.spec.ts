@@ -193,7 +193,8 @@ test('the 360 logs a contact from its top; an empty contact is refused with a me
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('customer-360')).toBeVisible();
   const entries = page.getByTestId('contact-entry');
-  await expect(page.getByTestId('contact-timeline')).toBeAttached();
+  // count the entries once the timeline has loaded (it is attached, and busy, before its rows arrive)
+  await expect(page.getByTestId('contact-timeline')).toHaveAttribute('aria-busy', 'false');
   const before = await entries.count();
   // the quick action is on the first screen, without scrolling
   const quick = page.getByTestId('c360-log-contact');

@@ -162,7 +162,7 @@ export function CustomerContacts({ customerId }: { customerId: number }) {
         {timeline.loading && !timeline.data && <Loading />}
         <ErrorNotice error={timeline.error} onRetry={timeline.reload} />
         {timeline.data && timeline.data.rows.length === 0 && <Empty text={t('contact.timeline.empty')} />}
-        <ol className="plain-list" data-testid="contact-timeline">
+        <ol className="plain-list" data-testid="contact-timeline" aria-busy={!timeline.data}>
           {(timeline.data?.rows ?? []).map((c) => (
             <li key={c.id} data-testid="contact-entry" data-channel={c.channel}>
               <strong>{dateTime(c.contactedAt)}</strong> · {t(`contact.channel.${c.channel}`)} ·{' '}
