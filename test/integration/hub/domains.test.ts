@@ -9,7 +9,7 @@ import { startWorkstationSync } from '../../../main/sync/start';
 import type { SyncWorker } from '../../../main/sync/worker';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { enrolTestPc, ownerPool, post, startPg, type TestPg } from './support';
-import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
+import { CablePlug, hubRecords, until, closePcs, canonical, replicasConverged } from './workstations';
 
 /**
  * The shared records beyond referrals on the hub (issue 16): contacts, opportunities with their stage
@@ -65,34 +65,20 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of pcs) {
-    await p.worker.stop();
-    await p.cable.close();
-    await p.w.close();
-  }
+  await closePcs(pcs);
   await hub2?.close();
   await hub1?.close();
   await owner?.end();
   await server?.stop();
 });
 
-const norm = (o: unknown): string => JSON.stringify(sortKeys(o));
-const sortKeys = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(sortKeys)
-    : v && typeof v === 'object'
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-        )
-      : v;
-
 /** Every replica equals the hub, every outbox is empty. */
-async function converged(): Promise<boolean> {
-  const hub = norm(await hubRecords(owner, BRANCH));
-  return pcs.every((p) => norm(replicaRecords(p.w.db)) === hub && queuedCount(p.w.db) === 0);
-}
+const converged = (): Promise<boolean> =>
+  replicasConverged(
+    owner,
+    BRANCH,
+    pcs.map((p) => p.w.db),
+  );
 
 /** Moves a PC's clock on; everyone there signs in again (sessions expire across clock jumps). */
 async function advance(pc: Pc, ms: number): Promise<void> {
@@ -211,7 +197,7 @@ describe('campaigns through the hub', () => {
       { name: '赵经理', total: 2, pending: 1, contacted: 0, won: 0, declined: 1 },
       { name: null, total: 2, pending: 2, contacted: 0, won: 0, declined: 0 },
     ];
-    expect(await until(async () => norm(await progressOn(C, made.id)) === norm(expected), 3000)).toBe(true);
+    expect(await until(async () => canonical(await progressOn(C, made.id)) === canonical(expected), 3000)).toBe(true);
     expect(await until(converged)).toBe(true);
     // The entries' opportunities (source campaign) are the same on every PC: one per worked entry.
     expect(campaignOpportunities(C)).toEqual(
@@ -259,7 +245,7 @@ describe('campaigns through the hub', () => {
     ]);
     expect((await entriesOn(B, onB.id, 'manager2')).find((e) => e.id === mineB[1]!.id)?.status).toBe('pending');
     expect(campaignOpportunities(B)).toEqual(campaignOpportunities(C));
-    expect(norm(await progressOn(C, made.id))).toBe(norm(expected));
+    expect(canonical(await progressOn(C, made.id))).toBe(canonical(expected));
     // Closed is closed everywhere: no one works it any more, on any PC.
     const refused = await call(A.w, 'campaigns.setStatus', { entryId: mineA[0]!.id, status: 'won' }, A.s.manager1);
     expect(refused.ok).toBe(false);
@@ -627,7 +613,7 @@ describe('derived records', () => {
     expect(hubOpps.rows[0].id).toMatch(/^rule:gold_birthday:8000000001:[0-9a-f]{16}$/);
     const one = [{ stage: 'contacted', rule: 'gold_birthday', dueOn: '2026-11-05' }];
     // C never ran the rule: it has the opportunity from the hub. A second run on B makes nothing new.
-    for (const pc of pcs) expect(await until(() => norm(ruleOpps(pc)) === norm(one))).toBe(true);
+    for (const pc of pcs) expect(await until(() => canonical(ruleOpps(pc)) === canonical(one))).toBe(true);
     for (const pc of pcs) expect(ruleOpps(pc)).toEqual(one);
     expect(
       (await ok(B.w, 'rules.run', {}, await signIn(B.w, 'admin'))).find((r) => r.code === 'gold_birthday')?.created,

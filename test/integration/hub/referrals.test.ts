@@ -14,7 +14,7 @@ import { createRegistry } from '../../../main/registry';
 import { createServices } from '../../../main/services';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { enrolTestPc, ownerPool, post, startPg, type TestPg } from './support';
-import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
+import { CablePlug, hubRecords, until, closePcs, replicasConverged } from './workstations';
 
 /**
  * Referrals on the hub (issue 16, first domain): three workstation services, each its own SQLite store
@@ -82,11 +82,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of pcs) {
-    await p.worker.stop();
-    await p.cable.close();
-    await p.w.close();
-  }
+  await closePcs(pcs);
   await hub2?.close();
   await hub1?.close();
   await owner?.end();
@@ -110,22 +106,12 @@ const events = async (pc: Pc, id: number, who = 'manager1') =>
   (await ok(pc.w, 'referrals.get', { id }, pc.s[who])).events.map((e) => `${e.action}:${e.userName}:${e.at}`);
 
 /** Every replica equals the hub, every outbox is empty. */
-async function converged(): Promise<boolean> {
-  const hub = norm(await hubRecords(owner, BRANCH));
-  return pcs.every((p) => norm(replicaRecords(p.w.db)) === hub && queuedCount(p.w.db) === 0);
-}
-const norm = (o: unknown): string => JSON.stringify(sortKeys(o));
-const sortKeys = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(sortKeys)
-    : v && typeof v === 'object'
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-        )
-      : v;
-
+const converged = (): Promise<boolean> =>
+  replicasConverged(
+    owner,
+    BRANCH,
+    pcs.map((p) => p.w.db),
+  );
 /** Moves a PC's clock on; everyone there signs in again (sessions expire across clock jumps). */
 async function advance(pc: Pc, ms: number): Promise<void> {
   pc.w.clock.advance(ms);

@@ -10,7 +10,7 @@ import { DEFAULT_RISK_SETTINGS } from '../../../shared/analytics';
 import { riskSettings } from '../../../db/analytics/settings';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { ownerPool, startPg, type TestPg } from './support';
-import { CablePlug, hubRecords, until } from './workstations';
+import { CablePlug, hubRecords, until, closePcs } from './workstations';
 
 /**
  * 风险预警跟进 through the hub: a follow-up recorded on one PC is on the other (one record per customer,
@@ -59,11 +59,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of pcs) {
-    await p.worker.stop();
-    await p.cable.close();
-    await p.w.close();
-  }
+  await closePcs(pcs);
   await hub?.close();
   await owner?.end();
   await server?.stop();

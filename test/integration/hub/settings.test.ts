@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBranch, issueEnrolCode } from '../../../db/hub/enrol';
-import { queuedCount } from '../../../db/sync/replica';
 import { ensureSyncSchema } from '../../../db/sync/schema';
 import { type Hub, startHub } from '../../../main/hub/service';
 import { enrolWorkstation } from '../../../main/sync/hub-client';
@@ -11,7 +10,7 @@ import type { GridColumnState } from '../../../shared/api';
 import { DEFAULT_TIER_MODEL } from '../../../shared/tiers';
 import { makeWorld, ok, signIn, type World } from '../support/store';
 import { enrolTestPc, ownerPool, post, startPg, type TestPg } from './support';
-import { CablePlug, hubRecords, replicaRecords, until } from './workstations';
+import { CablePlug, until, closePcs, replicasConverged } from './workstations';
 
 /**
  * A user's settings, reminder preferences and desktop, and the roles' desktop templates, on the hub
@@ -66,33 +65,19 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of pcs) {
-    await p.worker.stop();
-    await p.cable.close();
-    await p.w.close();
-  }
+  await closePcs(pcs);
   await hub2?.close();
   await hub1?.close();
   await owner?.end();
   await server?.stop();
 });
 
-const norm = (o: unknown): string => JSON.stringify(sortKeys(o));
-const sortKeys = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(sortKeys)
-    : v && typeof v === 'object'
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-        )
-      : v;
-
-async function converged(): Promise<boolean> {
-  const hub = norm(await hubRecords(owner, BRANCH));
-  return pcs.every((p) => norm(replicaRecords(p.w.db)) === hub && queuedCount(p.w.db) === 0);
-}
+const converged = (): Promise<boolean> =>
+  replicasConverged(
+    owner,
+    BRANCH,
+    pcs.map((p) => p.w.db),
+  );
 
 const LAYOUT: GridColumnState[] = [
   { colId: 'fav', width: 52, hide: false, pinned: 'left' },

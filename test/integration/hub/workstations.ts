@@ -12,6 +12,7 @@ import {
   readRecord,
   runMutation,
   setProjections,
+  queuedCount,
 } from '../../../db/sync/replica';
 import { ensureSyncSchema } from '../../../db/sync/schema';
 import { enrolWorkstation } from '../../../main/sync/hub-client';
@@ -210,4 +211,38 @@ export function replicaRecords(db: Database): Record<string, unknown> {
       { revision: x.revision, data: x.data ? JSON.parse(x.data) : null, deleted: !!x.deleted },
     ]),
   );
+}
+
+/** A value as canonical JSON (object keys sorted), to compare the hub's records with a replica's. */
+export const canonical = (o: unknown): string => JSON.stringify(sortKeys(o));
+const sortKeys = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(sortKeys)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+
+/** Whether every replica holds exactly the hub's records of the branch and has nothing left to push. */
+export async function replicasConverged(owner: pg.Pool, branch: string, dbs: readonly Database[]): Promise<boolean> {
+  const hub = canonical(await hubRecords(owner, branch));
+  return dbs.every((db) => canonical(replicaRecords(db)) === hub && queuedCount(db) === 0);
+}
+
+/** Stops each test PC's sync worker, then its cable, then its store. */
+export async function closePcs(
+  pcs: readonly {
+    worker: { stop(): Promise<void> };
+    cable: { close(): Promise<void> };
+    w: { close(): unknown };
+  }[],
+): Promise<void> {
+  for (const p of pcs) {
+    await p.worker.stop();
+    await p.cable.close();
+    await p.w.close();
+  }
 }
