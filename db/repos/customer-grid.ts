@@ -24,7 +24,7 @@ import { CUSTOMER_FIELDS, FIELD_KEYS, type CustomerField } from '../../shared/cu
 import { addDays } from '../../shared/dates';
 import { maskIdNo, maskPhone } from '../../shared/mask';
 import { yuanToFen } from '../../shared/money';
-import { FIELD_SELECT, FIELD_SQL, needsJoins, SORT_SQL } from '../customer-field-sql';
+import { FIELD_FROM, FIELD_SELECT, FIELD_SQL, fromFor, SORT_SQL } from '../customer-field-sql';
 import type { Scope } from '../scope';
 import { all, exists, first, query, type SqlParam } from '../sql';
 import {
@@ -46,11 +46,6 @@ import { drillPredicate } from '../reporting/drill';
 
 /** A grid row as the store gives it: the catalogue's fields by wire name, money in fen, identifiers masked. */
 export type GridDbRow = { id: number } & Record<CustomerField, string | number | null>;
-
-// CROSS JOIN keeps customers the outer loop: joined the ordinary way, SQLite may start from the
-// branch table and walk every customer of a branch through the branch index to test a predicate
-// that has an index of its own (a quick search took seconds on a million customers).
-const FROM = `FROM customers c CROSS JOIN branches b ON b.id = c.branch_id LEFT JOIN staff m ON m.id = c.manager_staff_id`;
 
 type IdSourceKey = 'productCodes' | 'maturingWithinDays';
 
@@ -191,9 +186,7 @@ export function effectiveSort(sort: GridSort, filter: GridFilter): GridSort {
 }
 
 /** Branch and manager names are joined only when the sort needs them. */
-function fromFor(sort: GridSort): string {
-  return sort.some((s) => needsJoins(SORT_SQL[s.col])) ? FROM : 'FROM customers c';
-}
+const sortFrom = (sort: GridSort): string => fromFor(sort.map((s) => SORT_SQL[s.col]));
 
 /**
  * Deep pages: OFFSET 900000 walks 900,000 rows on every request. Instead the ordered ids of a view
@@ -381,7 +374,11 @@ function mask(r: GridDbRow): GridDbRow {
 /** A page's rows by primary key, in the page's order. */
 function fetchByIds(db: Database, page: number[]): GridDbRow[] {
   if (page.length === 0) return [];
-  const rows = all<GridDbRow>(db, `SELECT ${FIELD_SELECT} ${FROM} WHERE c.id IN (${inList(page.length)})`, ...page);
+  const rows = all<GridDbRow>(
+    db,
+    `SELECT ${FIELD_SELECT} ${FIELD_FROM} WHERE c.id IN (${inList(page.length)})`,
+    ...page,
+  );
   const byId = new Map(rows.map((r) => [r.id, r]));
   // A row deleted since the snapshot is simply skipped; the next data_version drops the snapshot.
   return page.flatMap((id) => {
@@ -419,7 +416,7 @@ export function gridRows(
       db,
       column<number>(
         db,
-        `SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+        `SELECT c.id ${sortFrom(sort)} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
         ...params,
         limit,
         offset,
@@ -435,7 +432,7 @@ export function gridRows(
     const filtered = Object.values(filter).some((v) => v !== undefined);
     const snapOrder = filtered ? order.replace(/(^|, )(?!c\.id )/g, '$1+') : order;
     return Int32Array.from(
-      column<number>(db, `SELECT c.id ${fromFor(sort)} WHERE ${where} ORDER BY ${snapOrder}`, ...params),
+      column<number>(db, `SELECT c.id ${sortFrom(sort)} WHERE ${where} ORDER BY ${snapOrder}`, ...params),
     );
   });
   return fetchByIds(db, Array.from(ids.subarray(offset, offset + limit)));
@@ -516,7 +513,10 @@ export function gridStats(db: Database, scope: Scope, filter: GridFilter, today:
   return { total, byTier, byManager };
 }
 
-/** The grid's exact query (scope, filter, sort) selecting `columns` in order, for an export worker. */
+/**
+ * The grid's exact query (scope, filter, sort) selecting `columns` in order, for an export worker:
+ * only those columns, and only the joins they and the sort read.
+ */
 export function exportQuery(
   scope: Scope,
   filter: GridFilter,
@@ -531,8 +531,9 @@ export function exportQuery(
     if (!e) throw new Error(`not an export column: ${c}`);
     return e;
   });
+  const order = orderBy(effectiveSort(sort, filter));
   return {
-    sql: `SELECT ${cols.join(', ')} ${FROM} WHERE ${where} ORDER BY ${orderBy(effectiveSort(sort, filter))}`,
+    sql: `SELECT ${cols.join(', ')} ${fromFor([...cols, order])} WHERE ${where} ORDER BY ${order}`,
     countSql: `SELECT COUNT(*) AS n FROM customers c WHERE ${where}`,
     params,
   };

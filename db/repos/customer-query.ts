@@ -10,7 +10,7 @@ import { QUERY_COLUMN_FIELDS } from '../../shared/customer-fields';
 import { addDays } from '../../shared/dates';
 import { AppError } from '../../shared/errors';
 import { yuanToFen } from '../../shared/money';
-import { FIELD_SQL } from '../customer-field-sql';
+import { FIELD_ID_CONDITIONS, FIELD_SQL } from '../customer-field-sql';
 
 export const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -79,6 +79,9 @@ function compileCondition(c: QueryCondition, today: string, params: Param[], pat
   const onlyEquality = () => {
     if (!['eq', 'ne', 'in'].includes(c.op)) invalid([...path, 'op'], 'op_not_supported');
   };
+  // A field read through a join (the active churn model's group): its ids passing the comparison.
+  const ids = FIELD_ID_CONDITIONS[c.field as keyof typeof FIELD_ID_CONDITIONS];
+  if (ids) return ids(comparison);
   const column = COLUMN[c.field];
   if (column && type === 'enum') {
     // Codes compare for equality only; "not this code" keeps the rows without one.

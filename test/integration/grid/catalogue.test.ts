@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropColumns, freshColumns } from '../../../db/customer-columns';
-import { FIELD_SQL } from '../../../db/customer-field-sql';
+import { FIELD_FROM, FIELD_SQL } from '../../../db/customer-field-sql';
 import { buildColumnsNow } from '../../../db/repos/customer-grid';
 import { fixedClock } from '../../../main/clock';
 import { createRegistry } from '../../../main/registry';
@@ -74,10 +74,7 @@ describe('the customer field catalogue', () => {
     const store = new Map(
       (
         services.db
-          .prepare(
-            `SELECT c.id, ${FIELD_KEYS.map((k) => `${FIELD_SQL[k]} AS ${k}`).join(', ')}
-             FROM customers c JOIN branches b ON b.id = c.branch_id LEFT JOIN staff m ON m.id = c.manager_staff_id`,
-          )
+          .prepare(`SELECT c.id, ${FIELD_KEYS.map((k) => `${FIELD_SQL[k]} AS ${k}`).join(', ')} ${FIELD_FROM}`)
           .all() as Record<string, string | number | null>[]
       ).map((r) => [r.id as number, r]),
     );

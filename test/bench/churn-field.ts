@@ -1,0 +1,197 @@
+/**
+ * 流失风险组 (churnGroup) in the grid and its export: the field read by one join to the active churn
+ * model's scores (db/customer-field-sql.ts) against the correlated subquery per row it was before
+ * (commit a4c1655), in the same run on the same store, with and without the field:
+ *   - a page of 100 rows by primary key at random depths (what the grid fetches for every page);
+ *   - an export's read of every customer x every export column (SQL only: the xlsx writing after it
+ *     is the same either way), with and without the field, and the old statement, which also joined
+ *     branches and staff whatever the columns;
+ *   - an advanced-query count 流失风险组 <= 2 on the SQL path.
+ * A store without an active churn model gets a synthetic version (every customer but each tenth
+ * scored, groups 1-10), removed again at the end.
+ *
+ *   node --import tsx test/bench/churn-field.ts --db STORE [--customers 100000] [--samples 200]
+ *   (the store is generated with --customers when the file does not exist)
+ */
+import { existsSync } from 'node:fs';
+import type { Database } from 'better-sqlite3';
+import { FIELD_FROM, FIELD_SELECT, FIELD_SQL } from '../../db/customer-field-sql';
+import { generateDemo } from '../../db/demo';
+import { openStore } from '../../db/open';
+import { compileFilter, exportQuery } from '../../db/repos/customer-grid';
+import { scopeFor } from '../../db/scope';
+import { EXPORT_COLUMNS, type GridFilter } from '../../shared/api';
+import { FIELD_KEYS } from '../../shared/customer-fields';
+import { fmt } from './support';
+
+const TODAY = '2026-10-31';
+const OLD_EXPR = `(SELECT s.decile FROM lab_active a JOIN lab_scores s ON s.version = a.version AND s.customer_id = c.id
+                WHERE a.target_key = 'churn')`;
+const OLD_FROM = `FROM customers c CROSS JOIN branches b ON b.id = c.branch_id LEFT JOIN staff m ON m.id = c.manager_staff_id`;
+const oldSql = (k: (typeof FIELD_KEYS)[number]) => (k === 'churnGroup' ? OLD_EXPR : FIELD_SQL[k]);
+
+/** Adds an active churn version scoring nine customers in ten when none is active; returns its undo. */
+function ensureChurnModel(db: Database): () => void {
+  if (db.prepare(`SELECT 1 FROM lab_active WHERE target_key = 'churn'`).get()) return () => {};
+  const v = Number(
+    db
+      .prepare(
+        `INSERT INTO lab_models (target_key, target, learner, requested, outcome_months, cutoff, window_end, rows, positives,
+                                 figures, model, seconds, created_at, scored_on)
+         VALUES ('churn', '{}', 'logistic', 'logistic', 3, '2026-07-31', '2026-10-31', 0, 0, '{}', '{}', 0, ?, '2026-10-31')`,
+      )
+      .run(`${TODAY}T00:00:00Z`).lastInsertRowid,
+  );
+  db.exec(`INSERT INTO lab_scores (version, customer_id, score, decile, factors)
+           SELECT ${v}, id, (id % 997) / 997.0, 1 + (id * 7) % 10, '[]' FROM customers WHERE id % 10 <> 3`);
+  db.prepare(`INSERT INTO lab_active (target_key, version) VALUES ('churn', ?)`).run(v);
+  return () => {
+    db.prepare(`DELETE FROM lab_active WHERE target_key = 'churn' AND version = ?`).run(v);
+    db.prepare('DELETE FROM lab_scores WHERE version = ?').run(v);
+    db.prepare('DELETE FROM lab_models WHERE version = ?').run(v);
+  };
+}
+
+function best(n: number, f: () => void): number {
+  let b = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    f();
+    b = Math.min(b, performance.now() - t);
+  }
+  return b;
+}
+
+export async function benchChurnField(opts: {
+  db: string;
+  customers: number;
+  samples: number;
+  print: (s: string) => void;
+}): Promise<void> {
+  const { print } = opts;
+  const fresh = !existsSync(opts.db);
+  const { db } = await openStore(opts.db);
+  try {
+    if (fresh) {
+      const s = await generateDemo(db, { customers: opts.customers, txnsPerCustomer: 2 });
+      print(`  generated a ${s.customers.toLocaleString('en-US')}-customer store in ${s.seconds.toFixed(0)} s`);
+    }
+    const undo = ensureChurnModel(db);
+    try {
+      measure(db, opts.samples, print);
+    } finally {
+      undo();
+    }
+  } finally {
+    db.close();
+  }
+}
+
+function measure(db: Database, samples: number, print: (s: string) => void): void {
+  const n = (db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number }).n;
+  const scored = (
+    db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM lab_scores s JOIN lab_active a ON a.version = s.version WHERE a.target_key = 'churn'`,
+      )
+      .get() as { n: number }
+  ).n;
+  print(
+    `  store: ${n.toLocaleString('en-US')} customers, ${scored.toLocaleString('en-US')} scored by the active churn model`,
+  );
+
+  // Pages: 100 ids of the AUM order at random depths, fetched by primary key as the grid does.
+  const order = db.prepare('SELECT id FROM customers ORDER BY aum_fen DESC, id DESC').pluck().all() as number[];
+  const pageSql = (select: string, from: string) =>
+    db.prepare(`SELECT ${select} ${from} WHERE c.id IN (${Array.from({ length: 100 }, () => '?').join(', ')})`);
+  const without = FIELD_KEYS.filter((k) => k !== 'churnGroup');
+  const pages = {
+    'without the field': pageSql(['c.id', ...without.map((k) => `${FIELD_SQL[k]} AS ${k}`)].join(', '), OLD_FROM),
+    'old (subquery per row)': pageSql(['c.id', ...FIELD_KEYS.map((k) => `${oldSql(k)} AS ${k}`)].join(', '), OLD_FROM),
+    'new (one join)': pageSql(FIELD_SELECT, FIELD_FROM),
+  };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
+  for (let i = 0; i < samples; i++) {
+    const at = Math.floor((((i * 7919) % 1000) / 1000) * Math.max(0, order.length - 100));
+    const ids = order.slice(at, at + 100);
+    // each variant in turn on the same ids (the first read of a page warms the cache for the others:
+    // the order rotates so no variant is always first)
+    const names = Object.keys(pages);
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(i + j) % names.length]!;
+      const t = performance.now();
+      pages[name as keyof typeof pages].all(...ids);
+      times[name]!.push(performance.now() - t);
+    }
+  }
+  for (const [name, xs] of Object.entries(times)) print(`  page of 100 by key, ${name.padEnd(22)} ${fmt(xs)}`);
+
+  // Exports: every customer, every export column (or all but the field), in customer-number order.
+  const branchId = (db.prepare(`SELECT branch_id AS b FROM users WHERE username = 'president'`).get() as { b: number })
+    .b;
+  const scope = scopeFor(db, { role: 'president', staffId: null, branchId }, TODAY);
+  const sort = [{ col: 'customerNo' as const, dir: 'asc' as const }];
+  const cols = EXPORT_COLUMNS.filter((k) => k !== 'churnGroup');
+  const newWith = exportQuery(scope, {}, sort, EXPORT_COLUMNS, TODAY);
+  const newWithout = exportQuery(scope, {}, sort, cols, TODAY);
+  const { where, params } = compileFilter(scope, {}, TODAY);
+  const oldSelect = (keys: readonly (typeof FIELD_KEYS)[number][]) =>
+    `SELECT ${keys.map(oldSql).join(', ')} ${OLD_FROM} WHERE ${where} ORDER BY c.customer_no ASC, c.id ASC`;
+  const read = (sql: string, p: readonly unknown[]) => () => {
+    let rows = 0;
+    for (const _ of db
+      .prepare(sql)
+      .raw()
+      .iterate(...p))
+      rows++;
+    if (rows !== n) throw new Error(`export read ${rows} of ${n} rows`);
+  };
+  const exports: [string, () => void][] = [
+    ['old, without the field', read(oldSelect(cols), params)],
+    ['old, with the field', read(oldSelect(EXPORT_COLUMNS), params)],
+    ['new, without the field', read(newWithout.sql, newWithout.params)],
+    ['new, with the field', read(newWith.sql, newWith.params)],
+  ];
+  const secs: Record<string, number> = {};
+  for (const [name, f] of exports) secs[name] = best(3, f) / 1000;
+  for (const [name, s] of Object.entries(secs))
+    print(
+      `  export read, ${n.toLocaleString('en-US')} rows, ${name.padEnd(23)} ${s.toFixed(2)} s (best of 3), ${(s / secs['old, without the field']!).toFixed(2)} x the old statement without the field`,
+    );
+  print(
+    `  the field's cost in an export read: old +${(secs['old, with the field']! - secs['old, without the field']!).toFixed(2)} s, new +${(secs['new, with the field']! - secs['new, without the field']!).toFixed(2)} s`,
+  );
+
+  // An advanced query on the field, counted on the SQL path.
+  const filter: GridFilter = { advanced: { op: 'and', items: [{ field: 'churnGroup', op: 'lte', value: 2 }] } };
+  const q = compileFilter(scope, filter, TODAY);
+  const newCount = db.prepare(`SELECT COUNT(*) FROM customers c WHERE ${q.where}`).pluck();
+  const oldCount = db.prepare(`SELECT COUNT(*) FROM customers c WHERE ${where} AND ${OLD_EXPR} <= ?`).pluck();
+  const a = newCount.get(...q.params);
+  const b = oldCount.get(...params, 2);
+  if (a !== b) throw new Error(`advanced query counts differ: new ${String(a)}, old ${String(b)}`);
+  const tNew = best(5, () => newCount.get(...q.params));
+  const tOld = best(5, () => oldCount.get(...params, 2));
+  print(
+    `  advanced query 流失风险组 <= 2 (${String(a)} customers), SQL count: old ${tOld.toFixed(1)} ms, new ${tNew.toFixed(1)} ms (best of 5), ratio ${(tOld / tNew).toFixed(1)} x`,
+  );
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const db = arg('--db');
+  if (!db) throw new Error('--db STORE is required');
+  benchChurnField({
+    db,
+    customers: Number(arg('--customers') ?? 100_000),
+    samples: Number(arg('--samples') ?? 200),
+    print: (s) => process.stdout.write(`${s}\n`),
+  }).catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });
+}
