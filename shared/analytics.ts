@@ -54,8 +54,21 @@ export const DEFAULT_NEXT_PRODUCT_SETTINGS: NextProductSettings = {
   npPayrollDays: 92,
 };
 
-/** Early-warning signals (风险预警信号). Guarantor links are not among them: the extracts carry no guarantor. */
-export const RISK_SIGNALS = ['overdue', 'utilisation', 'outflow', 'collapse', 'dormancy'] as const;
+/**
+ * Early-warning signals (风险预警信号). The two guarantee signals read the loan extract's guarantor
+ * (保证人, migration 0032): guaranteeCall on a customer who guarantees another's loan that is overdue or
+ * classified below 正常 (担保代偿风险); weakGuarantor on a borrower whose guarantor is overdue or rated 关注
+ * or worse on their own signals (担保人风险). Append only: the order is the watch-list's signal order.
+ */
+export const RISK_SIGNALS = [
+  'overdue',
+  'utilisation',
+  'outflow',
+  'collapse',
+  'dormancy',
+  'guaranteeCall',
+  'weakGuarantor',
+] as const;
 export type RiskSignal = (typeof RISK_SIGNALS)[number];
 
 /** Risk levels from the rating's score, lowest first; 'normal' is off the watch-list. */
@@ -72,6 +85,12 @@ export const riskSettingsSchema = z
     riskWeightOutflow: weight,
     riskWeightCollapse: weight,
     riskWeightDormancy: weight,
+    /**
+     * The guarantee signals (added with migration 0032): a default fills them in a document saved before
+     * them (an older PC's, through the hub), so it is still accepted.
+     */
+    riskWeightGuaranteeCall: weight.default(30),
+    riskWeightWeakGuarantor: weight.default(20),
     /** Overdue: a loan overdue this many days or more, or classified below 正常. */
     riskOverdueDays: z.number().int().min(1).max(365),
     /** Utilisation: balance over principal of the customer's loans at least this share (percent)… */
@@ -114,6 +133,8 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
   riskWeightOutflow: 30,
   riskWeightCollapse: 40,
   riskWeightDormancy: 20,
+  riskWeightGuaranteeCall: 30,
+  riskWeightWeakGuarantor: 20,
   riskOverdueDays: 1,
   riskUtilisationPct: 85,
   riskUtilisationRisePts: 10,
@@ -137,6 +158,8 @@ export const SIGNAL_WEIGHT: Record<RiskSignal, keyof RiskSettings> = {
   outflow: 'riskWeightOutflow',
   collapse: 'riskWeightCollapse',
   dormancy: 'riskWeightDormancy',
+  guaranteeCall: 'riskWeightGuaranteeCall',
+  weakGuarantor: 'riskWeightWeakGuarantor',
 };
 
 /** The level a score earns under the bank's thresholds. */

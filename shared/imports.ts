@@ -207,6 +207,8 @@ export const IMPORT_FIELDS: Record<ImportKind, Record<string, FieldSpec>> = {
     overdue_days: t('integer'),
     classification: t('enum', { values: ['normal', 'special_mention', 'substandard', 'doubtful', 'loss'] }),
     guarantee_type: t('enum', { values: ['mortgage', 'pledge', 'guarantee', 'credit'] }),
+    /** 保证人: the customer who guarantees the loan (store column from migration 0032); not the borrower. */
+    guarantor_customer_no: t('text', { ref: 'customer', maxLength: 20 }),
     status: t('enum', { values: ['active', 'paid_off', 'written_off'] }),
     paid_off_on: t('date'),
   },
@@ -263,5 +265,7 @@ export const REJECT_REASONS = [
   'bad_card_no',
   /** An .xlsx number that cannot hold the value exactly (an 18-digit ID typed as a number): format the column as text. */
   'numeric_cell',
+  /** A loan whose guarantor is its own borrower. */
+  'self_guarantee',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

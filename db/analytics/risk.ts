@@ -16,8 +16,11 @@ import { riskSettings } from './settings';
  *
  * - overdue: an active loan overdue riskOverdueDays or more, or classified below 正常 (五级分类);
  * - utilisation: loan balance over principal at least riskUtilisationPct, up riskUtilisationRisePts points
- *   against the figure this store recorded riskUtilisationDays or more ago (the extract has no history, so
- *   every run records the figures that changed in loan_utilisation_history);
+ *   against the figure of riskUtilisationDays or more ago: the latest of what this store recorded (every run
+ *   records the figures that changed in loan_utilisation_history) and what the balance extract says of the
+ *   customer's loan accounts (accounts.kind 'loan', their daily_balances) over the principal of the loans
+ *   then outstanding, so a balance extract that carries loan accounts gives a history from the first import
+ *   (the reporting tables' month-end loan figures are today's balances of the loans then disbursed: no history);
  * - outflow: debits of 10,000 yuan and more (the transactions_large index) in the last riskOutflowDays adding up
  *   to riskOutflowMinFen and to riskOutflowPct of what the customer had before them (AUM now + the outflow);
  * - collapse: AUM now at most (100 − riskCollapsePct)% of the month end riskCollapseMonths back
@@ -25,7 +28,11 @@ import { riskSettings } from './settings';
  * - dormancy: no transaction for riskDormantDays (up to a year more: older quiet is plain dormancy, not a
  *   change) after at least riskActiveTxns transactions in the 180 days before the last one.
  *
- * Guarantor links are not a signal: the loan extract names a guarantee type but no guarantor.
+ * - guaranteeCall (担保代偿风险): the customer guarantees (loans.guarantor_customer_id) another customer's active
+ *   loan that is overdue riskOverdueDays or more or classified below 正常: the bank may call on the guarantee;
+ * - weakGuarantor (担保人风险): a borrower whose guarantor is overdue on their own loans, or rated 关注 or worse on
+ *   their own signals (not on guaranteeCall: that would count the borrower's own overdue back to them, nor on
+ *   weakGuarantor: no chains), found after the other signals of the same run.
  * The score is the sum of the standing signals' weights; the level follows the bank's thresholds.
  */
 
@@ -64,19 +71,17 @@ const SIGNAL_SQL: Record<
           GROUP BY l.customer_id`,
     params: [s.riskOverdueDays, asOf, monthOf(asOf), s.riskOverdueDays],
   }),
-  utilisation: (s, today, asOf) => ({
+  utilisation: (s, _today, asOf) => ({
     sql: `SELECT n.customer_id AS customerId,
             json_object('pct', CAST(ROUND(100.0 * n.balance_fen / n.principal_fen) AS INTEGER),
                         'beforePct', CAST(ROUND(100.0 * h.balance_fen / h.principal_fen) AS INTEGER), 'since', h.on_date,
                         'on', ?) AS facts
-          FROM temp.risk_loans n
-          JOIN loan_utilisation_history h ON h.customer_id = n.customer_id
-            AND h.on_date = (SELECT MAX(on_date) FROM loan_utilisation_history x WHERE x.customer_id = n.customer_id AND x.on_date <= ?)
+          FROM temp.risk_loans n JOIN temp.risk_before h ON h.customer_id = n.customer_id
           WHERE n.principal_fen > 0 AND h.principal_fen > 0
             AND 100.0 * n.balance_fen / n.principal_fen >= ?
             AND 100.0 * n.balance_fen / n.principal_fen - 100.0 * h.balance_fen / h.principal_fen >= ?`,
-    // on: the book's month (the history the rise is measured on is this store's own, not the extract's)
-    params: [monthOf(asOf), addDays(today, -s.riskUtilisationDays), s.riskUtilisationPct, s.riskUtilisationRisePts],
+    // on: the book's month (the figure compared with may be this store's own record, not the extract's)
+    params: [monthOf(asOf), s.riskUtilisationPct, s.riskUtilisationRisePts],
   }),
   outflow: (s, today) => ({
     sql: `SELECT o.customer_id AS customerId,
@@ -120,14 +125,44 @@ const SIGNAL_SQL: Record<
                    AND t.txn_at >= date(c.last_txn_on, '-180 days') AND t.txn_at < date(c.last_txn_on, '+1 day')) >= ?`,
     params: [addDays(today, -s.riskDormantDays), addDays(today, -s.riskDormantDays - 365), s.riskActiveTxns],
   }),
+  guaranteeCall: (s, _today, asOf) => ({
+    // the guarantor's customer row must be open; the borrower's may be anything (a closed borrower's
+    // active overdue loan is still the guarantor's exposure). 'on' as the overdue signal's.
+    sql: `SELECT l.guarantor_customer_id AS customerId,
+            json_object('loans', COUNT(*), 'borrowers', COUNT(DISTINCT l.customer_id), 'balanceFen', SUM(l.balance_fen),
+              'days', MAX(l.overdue_days),
+              'worst', MAX(CASE l.classification WHEN 'loss' THEN 4 WHEN 'doubtful' THEN 3 WHEN 'substandard' THEN 2
+                                               WHEN 'special_mention' THEN 1 ELSE 0 END),
+              'on', CASE WHEN MAX(l.overdue_days) >= ? THEN date(?, '-' || MAX(l.overdue_days) || ' days') ELSE ? END) AS facts
+          FROM loans l JOIN customers g ON g.id = l.guarantor_customer_id
+          WHERE l.guarantor_customer_id IS NOT NULL AND l.status = 'active' AND l.guarantor_customer_id <> l.customer_id
+            AND (l.overdue_days >= ? OR l.classification <> 'normal') AND g.status <> 'closed'
+          GROUP BY l.guarantor_customer_id`,
+    params: [s.riskOverdueDays, asOf, monthOf(asOf), s.riskOverdueDays],
+  }),
+  weakGuarantor: (s, _today, asOf) => ({
+    // temp.risk_guarantors: customers overdue or rated 关注 or worse on their own signals (findSignals)
+    sql: `SELECT l.customer_id AS customerId,
+            json_object('loans', COUNT(*), 'balanceFen', SUM(l.balance_fen), 'guarantors', COUNT(DISTINCT l.guarantor_customer_id),
+              'overdueGuarantors', COUNT(DISTINCT CASE WHEN w.overdue THEN l.guarantor_customer_id END),
+              'level', CASE WHEN MAX(w.score) >= ? THEN 'high' WHEN MAX(w.score) >= ? THEN 'warning'
+                            WHEN MAX(w.score) >= ? THEN 'watch' END,
+              'on', ?) AS facts
+          FROM loans l JOIN temp.risk_guarantors w ON w.customer_id = l.guarantor_customer_id
+          JOIN customers c ON c.id = l.customer_id
+          WHERE l.status = 'active' AND l.guarantor_customer_id <> l.customer_id AND c.status <> 'closed'
+          GROUP BY l.customer_id`,
+    params: [s.riskLevelHigh, s.riskLevelWarning, s.riskLevelWatch, monthOf(asOf)],
+  }),
 };
 
 /** Every signal standing today, in signal order (pure read apart from temp tables). */
 export function findSignals(db: Database, s: RiskSettings, today: string): Found[] {
-  prepareLoans(db);
+  prepareLoans(db, s, today);
   const asOf = bookDate(db, today);
   const out: Found[] = [];
   for (const signal of RISK_SIGNALS) {
+    if (signal === 'weakGuarantor') prepareGuarantors(db, s, out);
     const { sql, params } = SIGNAL_SQL[signal](s, today, asOf);
     for (const r of db.prepare<(string | number)[], { customerId: number; facts: string }>(sql).all(...params))
       out.push({ customerId: r.customerId, signal, facts: JSON.parse(r.facts) as Found['facts'] });
@@ -135,12 +170,63 @@ export function findSignals(db: Database, s: RiskSettings, today: string): Found
   return out;
 }
 
-/** Today's loan figures per customer (active loans), for the utilisation signal and its history. */
-function prepareLoans(db: Database): void {
+/** Signals a guarantor's own standing is rated on (weakGuarantor): not the guarantees they gave, no chains. */
+const OWN_SIGNALS: ReadonlySet<RiskSignal> = new Set(
+  RISK_SIGNALS.filter((x) => x !== 'guaranteeCall' && x !== 'weakGuarantor'),
+);
+
+/** Customers overdue or rated 关注 or worse on their own signals found so far, as a guarantor is judged. */
+function prepareGuarantors(db: Database, s: RiskSettings, found: readonly Found[]): void {
+  const own = new Map<number, { score: number; overdue: boolean }>();
+  for (const f of found) {
+    if (!OWN_SIGNALS.has(f.signal)) continue;
+    const o = own.get(f.customerId) ?? { score: 0, overdue: false };
+    o.score += s[SIGNAL_WEIGHT[f.signal]] as number;
+    if (f.signal === 'overdue') o.overdue = true;
+    own.set(f.customerId, o);
+  }
+  db.exec(`DROP TABLE IF EXISTS temp.risk_guarantors;
+    CREATE TEMP TABLE risk_guarantors (customer_id INTEGER PRIMARY KEY, score INTEGER NOT NULL, overdue INTEGER NOT NULL)`);
+  const ins = db.prepare('INSERT INTO temp.risk_guarantors VALUES (?, ?, ?)');
+  for (const [id, o] of own) if (o.overdue || o.score >= s.riskLevelWatch) ins.run(id, o.score, o.overdue ? 1 : 0);
+}
+
+/**
+ * Today's loan figures per customer (active loans), for the utilisation signal and its history, and the
+ * figure each is compared with (temp.risk_before): the latest from on or before today − riskUtilisationDays
+ * of this store's own record and of the balance extract's loan accounts (their balance on their latest
+ * reported day by then, over the principal of the customer's loans outstanding that day); the store's own
+ * on a tie.
+ */
+function prepareLoans(db: Database, s: RiskSettings, today: string): void {
+  const before = addDays(today, -s.riskUtilisationDays);
   db.exec(`DROP TABLE IF EXISTS temp.risk_loans;
     CREATE TEMP TABLE risk_loans (customer_id INTEGER PRIMARY KEY, balance_fen INTEGER NOT NULL, principal_fen INTEGER NOT NULL);
     INSERT INTO temp.risk_loans SELECT l.customer_id, SUM(l.balance_fen), SUM(l.principal_fen)
-      FROM loans l JOIN customers c ON c.id = l.customer_id WHERE l.status = 'active' AND c.status <> 'closed' GROUP BY l.customer_id;`);
+      FROM loans l JOIN customers c ON c.id = l.customer_id WHERE l.status = 'active' AND c.status <> 'closed' GROUP BY l.customer_id;
+    DROP TABLE IF EXISTS temp.risk_before;
+    CREATE TEMP TABLE risk_before (customer_id INTEGER PRIMARY KEY, on_date TEXT NOT NULL, balance_fen INTEGER NOT NULL, principal_fen INTEGER NOT NULL);`);
+  db.prepare(
+    `INSERT INTO temp.risk_before SELECT n.customer_id, h.on_date, h.balance_fen, h.principal_fen
+     FROM temp.risk_loans n JOIN loan_utilisation_history h ON h.customer_id = n.customer_id
+       AND h.on_date = (SELECT MAX(on_date) FROM loan_utilisation_history x WHERE x.customer_id = n.customer_id AND x.on_date <= ?)`,
+  ).run(before);
+  // each loan account's balance on its last reported day by then (one seek on daily_balances' key), the
+  // accounts' sum as the amount owed (sign as the core writes it: owed is owed)
+  db.prepare(
+    `INSERT INTO temp.risk_before (customer_id, on_date, balance_fen, principal_fen)
+     SELECT x.customer_id, x.on_date, x.balance_fen,
+            (SELECT COALESCE(SUM(l.principal_fen), 0) FROM loans l WHERE l.customer_id = x.customer_id
+               AND l.disbursed_on <= x.on_date AND (l.paid_off_on IS NULL OR l.paid_off_on > x.on_date))
+     FROM (SELECT a.customer_id, MAX(d.on_date) AS on_date, SUM(ABS(d.balance_fen)) AS balance_fen
+           FROM temp.risk_loans n JOIN accounts a ON a.customer_id = n.customer_id AND a.kind = 'loan'
+           JOIN daily_balances d ON d.account_id = a.id
+             AND d.on_date = (SELECT MAX(y.on_date) FROM daily_balances y WHERE y.account_id = a.id AND y.on_date <= ?)
+           GROUP BY a.customer_id) x
+     WHERE true
+     ON CONFLICT(customer_id) DO UPDATE SET on_date = excluded.on_date, balance_fen = excluded.balance_fen,
+       principal_fen = excluded.principal_fen WHERE excluded.on_date > risk_before.on_date`,
+  ).run(before);
 }
 
 export interface RiskRunResult {
@@ -190,7 +276,9 @@ export function runRisk(db: Database, opts: { today: string; settings?: RiskSett
                            AND h.balance_fen = n.balance_fen AND h.principal_fen = n.principal_fen)
        ON CONFLICT(customer_id, on_date) DO UPDATE SET balance_fen = excluded.balance_fen, principal_fen = excluded.principal_fen`,
     ).run(today, today);
-    db.exec('DROP TABLE temp.risk_found; DROP TABLE temp.risk_loans;');
+    db.exec(
+      'DROP TABLE temp.risk_found; DROP TABLE temp.risk_loans; DROP TABLE temp.risk_before; DROP TABLE IF EXISTS temp.risk_guarantors;',
+    );
     const byLevel: Record<RiskLevel, number> = { normal: 0, watch: 0, warning: 0, high: 0 };
     for (const r of db.prepare('SELECT level, COUNT(*) AS n FROM customer_risk GROUP BY level').all() as {
       level: RiskLevel;

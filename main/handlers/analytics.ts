@@ -6,11 +6,13 @@ import {
   riskSettings,
   saveAnalyticsSettings,
 } from '../../db/analytics/settings';
+import { guaranteesOf, type GuaranteeLinkRow } from '../../db/analytics/guarantees';
 import { listWatch, ownerChoices, riskOf, saveFollowUp } from '../../db/analytics/watch';
+import { fenToYuan } from '../../shared/money';
 import { syncActor } from '../../db/sync/actor';
 import { shareFollowUp } from '../../db/sync/risk-watch';
 import { shareAnalyticsSettings } from '../../db/sync/analytics-settings';
-import type { AnalyticsSettingsView } from '../../shared/api/analytics';
+import type { AnalyticsSettingsView, GuaranteeView } from '../../shared/api/analytics';
 import type { Services } from '../services';
 import { kickSync } from '../sync/worker';
 import { type AuthedCtx, handlers } from './types';
@@ -36,6 +38,11 @@ function settingsView(services: Pick<Services, 'db' | 'followUps'>): AnalyticsSe
     ...analyticsFigures(db),
   };
 }
+
+const guaranteeView = (g: GuaranteeLinkRow): GuaranteeView => {
+  const { principalFen, balanceFen, ...rest } = g;
+  return { ...rest, principal: fenToYuan(principalFen), balance: fenToYuan(balanceFen) };
+};
 
 /** The parameters a save changed (the audit names them; values stay in the settings' own history). */
 function changedKeys(before: object, after: object): string[] {
@@ -111,6 +118,11 @@ export const analyticsHandlers = handlers({
   'risk.watchList': (input, ctx) => listWatch(ctx.services.db, ctx.scope(), input),
 
   'risk.forCustomer': ({ customerId }, ctx) => riskOf(ctx.services.db, ctx.scope(), customerId),
+
+  'risk.guarantees': ({ customerId }, ctx) => {
+    const g = guaranteesOf(ctx.services.db, ctx.scope(), customerId);
+    return { given: g.given.map(guaranteeView), received: g.received.map(guaranteeView) };
+  },
 
   'risk.owners': (_input, ctx) =>
     ownerChoices(ctx.services.db, ctx.scope(), { role: ctx.user.role, staffId: ctx.user.staff_id }),

@@ -11,6 +11,7 @@ import {
   type RiskSignal,
   type WatchStatus,
 } from '../analytics';
+import type { Money } from './common';
 import { method } from './define';
 
 /** One item offered to a customer (客户产品匹配), with why. */
@@ -74,6 +75,28 @@ export interface WatchListRow extends CustomerRisk {
   managerName: string | null;
 }
 
+/** The other party of a guarantee: outside the caller's scope, without id or number and the name masked. */
+export interface GuaranteePartyView {
+  customerId: number | null;
+  customerNo: string | null;
+  name: string;
+  inScope: boolean;
+  level: RiskLevel | null;
+}
+
+/** One guaranteed loan (担保关系), seen from the guarantor (given) or the borrower (received). */
+export interface GuaranteeView {
+  loanNo: string;
+  product: string;
+  principal: Money;
+  balance: Money;
+  maturityOn: string;
+  overdueDays: number;
+  classification: string;
+  status: string;
+  party: GuaranteePartyView;
+}
+
 export interface AnalyticsSettingsView {
   nextProduct: NextProductSettings;
   risk: RiskSettings;
@@ -127,6 +150,11 @@ export const analyticsApi = {
   ),
   /** One customer's rating, signals and follow-up (customer 360). */
   'risk.forCustomer': method<CustomerRisk>()('customer.read', z.object({ customerId: id }).strict()),
+  /** 担保关系 (customer 360): the loans the customer guarantees and the guarantors of their own loans, in scope. */
+  'risk.guarantees': method<{ given: GuaranteeView[]; received: GuaranteeView[] }>()(
+    'customer.read',
+    z.object({ customerId: id }).strict(),
+  ),
   /** Managers the caller may name as a follow-up's owner. */
   'risk.owners': method<{ id: number; name: string }[]>()('customer.list', z.object({}).strict()),
   /** Records a customer's follow-up (owner, status, note, due date); audited. */

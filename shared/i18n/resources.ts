@@ -13,6 +13,7 @@ import auditChain from './domains/audit-chain.json';
 import desktop from './domains/desktop.json';
 import forms from './domains/forms.json';
 import glossary from './domains/glossary.json';
+import guarantees from './domains/guarantees.json';
 import imports from './domains/imports.json';
 import labEngine from './domains/lab-engine.json';
 import modelLab from './domains/model-lab.json';
@@ -46,6 +47,7 @@ const DOMAINS: Record<string, DomainFile> = {
   desktop,
   forms,
   glossary,
+  guarantees,
   imports,
   'lab-engine': labEngine,
   'model-lab': modelLab,

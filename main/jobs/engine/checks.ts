@@ -61,6 +61,16 @@ export function compileRowCheck(profile: ImportProfile): RowCheck | null {
       return null;
     });
   }
+  // references are resolved before the row check: both values are customer ids here
+  const guarantor = at.get('guarantor_customer_no');
+  const borrower = at.get('customer_no');
+  if (profile.kind === 'loans' && guarantor !== undefined && borrower !== undefined) {
+    checks.push((vals) =>
+      vals[guarantor] != null && vals[guarantor] === vals[borrower]
+        ? { index: guarantor, reason: 'self_guarantee' }
+        : null,
+    );
+  }
   if (checks.length === 0) return null;
   return (vals) => {
     for (const c of checks) {

@@ -36,6 +36,7 @@ const REF_COLUMN: Record<string, string> = {
   account_no: 'account_id',
   manager_employee_no: 'manager_staff_id',
   teller_employee_no: 'teller_staff_id',
+  guarantor_customer_no: 'guarantor_customer_id',
 };
 const RENAME: Record<string, string> = { rate: 'rate_ppm', next_due_amount: 'next_due_fen' };
 

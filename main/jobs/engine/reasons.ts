@@ -34,6 +34,7 @@ export const REASON_TEXT: Record<ReasonLocale, Record<RejectReason, string>> = {
     bad_account_no: '账号格式无效',
     bad_card_no: '卡号校验位错误（Luhn）',
     numeric_cell: '该单元格是数字，Excel 只保留 15 位有效数字，号码已失真：请把该列设置为文本格式后重新录入',
+    self_guarantee: '保证人不能是借款人本人',
   },
   en: {
     field_count: 'Wrong number of fields',
@@ -60,6 +61,7 @@ export const REASON_TEXT: Record<ReasonLocale, Record<RejectReason, string>> = {
     bad_card_no: 'Card number fails its check digit (Luhn)',
     numeric_cell:
       'The cell is a number and Excel keeps only 15 significant digits, so the number is already changed: format the column as text and enter it again',
+    self_guarantee: 'The guarantor cannot be the borrower',
   },
 };
 

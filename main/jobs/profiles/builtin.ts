@@ -78,6 +78,7 @@ export const FIELD_TITLES: Record<string, string> = {
   overdue_days: '逾期天数',
   classification: '五级分类',
   guarantee_type: '担保方式',
+  guarantor_customer_no: '保证人客户号',
   paid_off_on: '结清日期',
   deposit_no: '存单号',
   start_on: '起息日期',

@@ -160,6 +160,7 @@ const EXPECTED: Record<MethodName, 'public' | 'all' | Role[]> = {
   'analytics.saveRisk': ['admin'],
   'risk.watchList': ['president', 'manager'],
   'risk.forCustomer': ['president', 'manager'],
+  'risk.guarantees': ['president', 'manager'],
   'risk.owners': ['president', 'manager'],
   'risk.followUp': ['president', 'manager'],
 };

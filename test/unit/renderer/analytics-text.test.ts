@@ -23,6 +23,8 @@ const FACTS: Record<RiskSignal, Record<string, number | string | null>> = {
   outflow: { outFen: 30_000_000, count: 2, aumFen: 10_000_000, days: 30 },
   collapse: { beforeFen: 100_000_000, nowFen: 20_000_000, month: '2026-07' },
   dormancy: { lastTxnOn: '2026-04-01', txns: 21 },
+  guaranteeCall: { loans: 2, borrowers: 2, balanceFen: 120_000_000, days: 35, worst: 2 },
+  weakGuarantor: { loans: 1, balanceFen: 8_000_000, guarantors: 1, overdueGuarantors: 1, level: 'warning' },
 };
 
 describe('next-product and risk texts', () => {
@@ -65,6 +67,16 @@ describe('next-product and risk texts', () => {
     );
     expect(signalFacts(zh, { signal: 'collapse', facts: FACTS.collapse })).toBe(
       '管户资产由 2026年7月末 1,000,000.00 元降至 200,000.00 元',
+    );
+    expect(signalFacts(zh, { signal: 'guaranteeCall', facts: FACTS.guaranteeCall })).toBe(
+      '为他人 2 笔贷款提供担保，借款人已逾期或分类下调，担保贷款余额 1,200,000.00 元；最长逾期 35 天；五级分类：次级类',
+    );
+    expect(signalFacts(zh, { signal: 'weakGuarantor', facts: FACTS.weakGuarantor })).toBe(
+      '本人 1 笔贷款（余额 80,000.00 元）的保证人本身贷款逾期，且被列入风险预警（预警）',
+    );
+    const en = inst.getFixedT('en') as TFunction;
+    expect(signalFacts(en, { signal: 'weakGuarantor', facts: { ...FACTS.weakGuarantor, overdueGuarantors: 0 } })).toBe(
+      'The guarantor of 1 own loan(s) (80,000.00 yuan outstanding) is on the risk watch-list (Warning)',
     );
     for (const lng of ['zh-CN', 'en'])
       for (const signal of RISK_SIGNALS) {

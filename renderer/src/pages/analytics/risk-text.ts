@@ -28,6 +28,33 @@ export function signalFacts(t: TFunction, s: Pick<RiskSignalView, 'signal' | 'fa
       return t('risk.facts.collapse', { month: monthOf(t, f.month), before: money(f.beforeFen), now: money(f.nowFen) });
     case 'dormancy':
       return t('risk.facts.dormancy', { last: str(f.lastTxnOn), txns: str(f.txns) });
+    case 'guaranteeCall': {
+      const base = t('risk.facts.guaranteeCall', {
+        loans: str(f.loans),
+        balance: money(f.balanceFen),
+      });
+      const days =
+        typeof f.days === 'number' && f.days > 0 ? t('risk.facts.guaranteeCallDays', { days: f.days }) : null;
+      const worst = typeof f.worst === 'number' && f.worst > 0 ? t(`risk.classes.${f.worst}`) : null;
+      return [base, days, worst ? t('risk.facts.overdueClass', { class: worst }) : null]
+        .filter(Boolean)
+        .join(t('risk.factsJoin'));
+    }
+    case 'weakGuarantor': {
+      const overdue = typeof f.overdueGuarantors === 'number' && f.overdueGuarantors > 0;
+      const level = typeof f.level === 'string' ? t(`risk.levels.${f.level}`) : null;
+      const why = [
+        overdue ? t('risk.facts.guarantorOverdue') : null,
+        level ? t('risk.facts.guarantorListed', { level }) : null,
+      ]
+        .filter(Boolean)
+        .join(t('risk.factsAnd'));
+      return t('risk.facts.weakGuarantor', {
+        loans: str(f.loans),
+        balance: money(f.balanceFen),
+        why,
+      });
+    }
     default:
       return '';
   }
