@@ -141,6 +141,8 @@ export class CustomerWriter {
   private readonly assignedBy: number | null;
   /** A few customers per manager, kept so other managers can be granted access to them. */
   readonly grantPool: { customerId: number; manager: number }[] = [];
+  /** Planted leavers (db/demo/behaviour.ts) with what they held: some become guarantors (db/demo/guarantors.ts). */
+  readonly leavers: { customerId: number; targetFen: number }[] = [];
   private readonly pooled: Int32Array;
   /** The older outlets have the bigger books. */
   private readonly outlets: WeightedList<number>;
@@ -280,6 +282,7 @@ export class CustomerWriter {
           })
         : null;
     if (plant?.borrowDay) writePlantedLoan(this.g, c, plant.borrowDay, selfEmployed);
+    if (plant?.leaveDay) this.leavers.push({ customerId: c.id, targetFen: target });
     if (plant?.wealthDay) writePlantedWealth(this.g, c, plant.wealthDay, target * 0.25);
     if (c.status === 'active' && plan.meanActive > 0) {
       const x = Math.min(MAX_ACTIVITY, Math.exp(ACTIVITY_SIGMA * rng.normal() - (ACTIVITY_SIGMA * ACTIVITY_SIGMA) / 2));

@@ -7,6 +7,7 @@ import { Events, type Gen, newCounts } from './context';
 import { CustomerWriter, Plan } from './customers';
 import { DEMO_PASSWORD, DEMO_USERS, insertOrg, insertTags, insertUsers } from './org';
 import { insertProducts } from './products';
+import { writeGuarantors } from './guarantors';
 import { seedRelationshipDemo } from './relationship';
 import { Rng } from './rng';
 import type { SavedIndex } from '../indexes';
@@ -111,6 +112,8 @@ export async function generateDemo(db: Database, opts: DemoOptions): Promise<Dem
     }
     writeGrants(g, writer, orgRng);
     g.ins.flush();
+    // guarantors from a stream of their own: the branch is otherwise what it was before they existed
+    writeGuarantors(db, root.fork(12), writer.leavers);
     commit.run();
     const hashes = await hashing;
     db.transaction(() => insertUsers(db, cal, org, hashes))();
