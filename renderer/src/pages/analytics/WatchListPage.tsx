@@ -6,8 +6,9 @@ import type { WatchListRow } from '../../../../shared/api';
 import { api, validateInput } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { DateField } from '../../components/DateField';
-import { dateColumn, ListGrid, numberColumn } from '../../components/ListGrid';
-import { ErrorNotice, Modal, Pager, SuccessNotice } from '../../components/ui';
+import { dateColumn, numberColumn } from '../../components/ListGrid';
+import { PagedList } from '../../components/PagedList';
+import { ErrorNotice, Modal, SuccessNotice } from '../../components/ui';
 import { count } from '../../format';
 import { currentLanguage } from '../../i18n';
 import { openCustomer } from '../../router';
@@ -135,40 +136,21 @@ export function WatchListPage() {
       </div>
       <SuccessNotice text={saved} />
       <ErrorNotice error={list.error} onRetry={list.reload} />
-      <section className="panel list-panel" aria-labelledby={`${id}-list`}>
-        <div className="list-panel-head">
-          <h2 id={`${id}-list`} className="visually-hidden">
-            {t('risk.title')}
-          </h2>
-          {d && (
-            <span className="muted" data-testid="watch-count" aria-live="polite">
-              {t('risk.count', { count: d.total })}
-            </span>
-          )}
-        </div>
-        <ListGrid<WatchListRow>
-          rows={list.error && !d ? [] : d?.rows}
-          columns={columns}
-          rowId={rowId}
-          onOpen={setEditing}
-          emptyText={t('risk.none')}
-          label={t('risk.title')}
-          testId="watch-table"
-          rowTestId="watch-row"
-          rowAttrs={(r) => ({ 'data-customer-no': r.customerNo })}
-          busy={list.loading}
-        />
-        {d && d.total > d.rows.length && (
-          <Pager
-            offset={offset}
-            limit={LIMIT}
-            rows={d.rows.length}
-            total={d.total}
-            onOffset={setOffset}
-            busy={list.loading}
-          />
-        )}
-      </section>
+      <PagedList<WatchListRow>
+        label={t('risk.title')}
+        count={d && t('risk.count', { count: d.total })}
+        countTestId="watch-count"
+        rows={list.error && !d ? [] : d?.rows}
+        columns={columns}
+        rowId={rowId}
+        onOpen={setEditing}
+        emptyText={t('risk.none')}
+        testId="watch-table"
+        rowTestId="watch-row"
+        rowAttrs={(r) => ({ 'data-customer-no': r.customerNo })}
+        busy={list.loading}
+        paging={d && { offset, limit: LIMIT, rows: d.rows.length, total: d.total, onOffset: setOffset }}
+      />
       {editing && (
         <FollowUpDialog
           row={editing}

@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next';
 import type { StaleCustomer } from '../../../../shared/api';
 import { useApi } from '../../api/use-api';
 import { TierBadge } from '../../components/Figures';
-import { dateColumn, ListGrid, moneyColumn, numberColumn } from '../../components/ListGrid';
-import { ErrorNotice, Pager } from '../../components/ui';
+import { dateColumn, moneyColumn, numberColumn } from '../../components/ListGrid';
+import { PagedList } from '../../components/PagedList';
+import { ErrorNotice } from '../../components/ui';
 import { count, wan } from '../../format';
 import { currentLanguage } from '../../i18n';
 import { openCustomer } from '../../router';
@@ -90,41 +91,22 @@ export function StaleContactsPage() {
         />
       </div>
       <ErrorNotice error={list.error} onRetry={list.reload} />
-      <section className="panel list-panel" aria-labelledby={`${id}-list`}>
-        <div className="list-panel-head">
-          <h2 id={`${id}-list`} className="visually-hidden">
-            {t('contact.stale.title')}
-          </h2>
-          {d && (
-            <span className="muted" data-testid="stale-count" aria-live="polite">
-              {t('contact.stale.count', { n: count(d.total, currentLanguage()), days, cutoff: d.cutoff })}
-            </span>
-          )}
-        </div>
-        {/* a row's detail is the customer's 360 */}
-        <ListGrid<StaleCustomer>
-          rows={(list.error && !d) || !valid ? [] : d?.rows}
-          columns={columns}
-          rowId={customerId}
-          onOpen={openRow}
-          emptyText={t('contact.stale.empty')}
-          label={t('contact.stale.title')}
-          testId="stale-table"
-          rowTestId="stale-row"
-          rowAttrs={(r) => ({ 'data-customer-no': r.customerNo })}
-          busy={list.loading}
-        />
-        {d && d.total > d.rows.length && (
-          <Pager
-            offset={offset}
-            limit={LIMIT}
-            rows={d.rows.length}
-            total={d.total}
-            onOffset={setOffset}
-            busy={list.loading}
-          />
-        )}
-      </section>
+      {/* a row's detail is the customer's 360 */}
+      <PagedList<StaleCustomer>
+        label={t('contact.stale.title')}
+        count={d && t('contact.stale.count', { n: count(d.total, currentLanguage()), days, cutoff: d.cutoff })}
+        countTestId="stale-count"
+        rows={(list.error && !d) || !valid ? [] : d?.rows}
+        columns={columns}
+        rowId={customerId}
+        onOpen={openRow}
+        emptyText={t('contact.stale.empty')}
+        testId="stale-table"
+        rowTestId="stale-row"
+        rowAttrs={(r) => ({ 'data-customer-no': r.customerNo })}
+        busy={list.loading}
+        paging={d && { offset, limit: LIMIT, rows: d.rows.length, total: d.total, onOffset: setOffset }}
+      />
     </section>
   );
 }

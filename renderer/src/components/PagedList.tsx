@@ -1,0 +1,41 @@
+import { useId } from 'react';
+import { ListGrid, type ListGridProps } from './ListGrid';
+import { Pager } from './ui';
+
+export interface PagedListProps<T> extends Omit<ListGridProps<T>, 'busy'> {
+  /** The list's heading (read by screen readers only) and the grid's accessible name. */
+  label: string;
+  /** The count line beside the heading, once the first page has come; announced when it changes. */
+  count: string | null | undefined;
+  countTestId: string;
+  /** The page that came (null before the first): a pager appears when the total is more than its rows. */
+  paging:
+    | { offset: number; limit: number; rows: number; total: number; onOffset: (offset: number) => void }
+    | null
+    | undefined;
+  busy: boolean;
+}
+
+/**
+ * A panel of one API list page: a hidden heading with its count line, the grid, and a pager when the
+ * list is longer than a page (久未联系客户, 风险预警名单). The page keeps its own filters and request.
+ */
+export function PagedList<T>({ count, countTestId, paging, ...grid }: PagedListProps<T>) {
+  const id = useId();
+  return (
+    <section className="panel list-panel" aria-labelledby={`${id}-list`}>
+      <div className="list-panel-head">
+        <h2 id={`${id}-list`} className="visually-hidden">
+          {grid.label}
+        </h2>
+        {typeof count === 'string' && (
+          <span className="muted" data-testid={countTestId} aria-live="polite">
+            {count}
+          </span>
+        )}
+      </div>
+      <ListGrid<T> {...grid} />
+      {paging && paging.total > paging.rows && <Pager {...paging} busy={grid.busy} />}
+    </section>
+  );
+}
