@@ -29,6 +29,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'main/cli/index.ts'),
           // Import jobs run in a worker thread, off the main event loop
           importWorker: resolve(__dirname, 'main/jobs/worker.ts'),
+          // ...and read and convert a big file on a second thread while that worker writes (issue 18.4)
+          importParseWorker: resolve(__dirname, 'main/jobs/parse-worker.ts'),
           // Excel/CSV exports stream in a worker thread too
           exportWorker: resolve(__dirname, 'main/exports/worker.ts'),
           // The customer grid's in-memory columns are read in a worker as well

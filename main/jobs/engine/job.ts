@@ -36,6 +36,12 @@ export interface JobTimings {
   /** The grid's columns of the committed book, from the job's changes (db/customer-columns-delta.ts). */
   columns?: number;
   commit?: number;
+  /** Pipeline (engine/pipeline.ts): the parse thread's time reading and converting, within `rows`. */
+  parseBusy?: number;
+  /** ...the parse thread's time waiting for the writer (its queue full). */
+  parseWait?: number;
+  /** ...the writer's time waiting for the parse thread (within `rows`). */
+  writerWait?: number;
 }
 
 export interface RejectInfo {

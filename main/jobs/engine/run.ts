@@ -30,6 +30,7 @@ import {
   profileSchema,
 } from '../../../shared/imports';
 import { compileConverter, type Converter } from '../parse/convert';
+import { columnsOf } from '../parse/delimited';
 import { openRejects, type RejectsResult, type RejectsWriter } from '../parse/rejects';
 import { type OpenedSource, openSource, presentColumns, resolveColumns, type SourceRecord } from '../parse/source';
 import {
@@ -46,6 +47,7 @@ import {
 } from './job';
 import { compileRowCheck } from './checks';
 import { KINDS, REF_REASON } from './kinds';
+import { type ParseThread, pipelineFor, startParseThread } from './pipeline';
 import { describer } from './reasons';
 import { RefResolver } from './ref-resolver';
 import { Writer } from './writer';
@@ -101,6 +103,11 @@ export interface RunOptions {
    * cache, so a start-up after a command-line load reads them directly.
    */
   onColumns?: (data: ColumnData, token: string) => void;
+  /**
+   * Read and convert on a second thread while this one writes (engine/pipeline.ts): true or false
+   * decides; unset, big delimited and fixed-width files on two or more cores use it.
+   */
+  pipeline?: boolean;
 }
 
 class Cancelled extends Error {}
@@ -171,6 +178,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
   const firstRejects: { info: RejectInfo; raw: string }[] = [];
   let inTxn = dryRun;
   let capture: ColumnsCapture | null = null;
+  let thread: ParseThread | null = null;
 
   const finishRejects = async () => {
     if (rejectsWriter) {
@@ -186,6 +194,9 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
   const timings: JobTimings = {};
   try {
     checkProfile(profile);
+    // The parse thread starts reading while this one hashes the file (its errors wait their turn).
+    if (pipelineFor(profile, fileBytes, { pipeline: opts.pipeline, dryRun }))
+      thread = startParseThread(opts.file, profile, opts.encoding);
     let lastTick = 0;
     let phaseStart = performance.now();
     const checksum = dryRun
@@ -217,7 +228,9 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
         });
     }
 
-    src = await openSource(opts.file, profile, { encoding: opts.encoding });
+    src = thread
+      ? thread.source(await thread.opened())
+      : await openSource(opts.file, profile, { encoding: opts.encoding });
     opts.onOpened?.(src);
     // Optional columns the file lacks are neither read nor written (stored values stay).
     const used = presentColumns(profile, src.header);
@@ -289,120 +302,204 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     if (opts.columnsCache && !dryRun && !writer.bulk && existsSync(opts.columnsCache.path))
       capture = captureColumnChanges(db);
     lastTick = 0;
-    for await (const batch of src.batches()) {
-      if (opts.cancelled?.()) throw new Cancelled();
-      for (const record of batch) {
-        counts.read++;
-        if (record.problem) {
-          await reject(record, {
-            line: record.line,
-            column: record.problem.column ?? null,
-            field: null,
-            value: null,
-            reason: record.problem.reason,
-          });
-          continue;
+    if (thread) {
+      // Pipeline (engine/pipeline.ts): the rows arrive converted and checked; references are
+      // resolved and rows written here, in file order, with the same verdicts as the loop below.
+      const refCols = refs.flatMap((r, i) => (r ? [i] : []));
+      const fixedCols = fixed ? used.columns.map((c) => c.start ?? 0) : null;
+      const D = (profile.delimiter ?? ',').charCodeAt(0);
+      const Q = (profile.quote ?? '"').charCodeAt(0);
+      const withInitials = profile.kind === 'customers' && mappedFields.includes('name');
+      for (let b = await thread.next(); b; b = await thread.next()) {
+        if (opts.cancelled?.()) throw new Cancelled();
+        const batch = b;
+        // Only a rejected row needs its record (raw text for the rejects file, columns for the reason).
+        const recordAt = (r: number): SourceRecord => {
+          const k = batch.rawBytesAt.indexOf(r);
+          const raw = batch.raws[r]!;
+          return {
+            line: batch.lines[r]!,
+            fields: [],
+            raw,
+            ...(fixedCols ? { cols: fixedCols } : {}),
+            ...(k >= 0 ? { rawBytes: batch.rawBytes[k]! } : {}),
+          };
+        };
+        const columnAt = (r: number, i: number): number | null => {
+          if (fixedCols) return fixedCols[i] ?? null;
+          const at = indexes[i]!;
+          return at >= 0 ? (columnsOf(batch.raws[r]!, D, Q)[at] ?? null) : null;
+        };
+        /** References of columns before `upTo` in column order, as the loop below resolves them. */
+        const resolveRefs = (r: number, row: Value[], raws: (i: number) => string | null, upTo: number) => {
+          for (let k = 0; k < refCols.length; k++) {
+            const i = refCols[k]!;
+            if (i >= upTo) break;
+            const v = row[i]!;
+            if (v === null) continue;
+            const id = resolver.resolve(refs[i]!, String(v));
+            if (id === null) {
+              return {
+                line: batch.lines[r]!,
+                column: columnAt(r, i),
+                field: mappedFields[i]!,
+                value: raws(k) ?? String(v),
+                reason: REF_REASON[refs[i]!],
+              } satisfies RejectInfo;
+            }
+            row[i] = id;
+          }
+          return null;
+        };
+        let ok = 0;
+        for (let r = 0; r < batch.n; r++) {
+          counts.read++;
+          const st = batch.status[r]!;
+          if (st >= 0) {
+            const pr = batch.rejects[st]!;
+            const bad = pr.upTo > 0 ? resolveRefs(r, pr.vals!, (k) => pr.refRaws![refCols[k]!] ?? null, pr.upTo) : null;
+            await reject(recordAt(r), bad ?? pr.info);
+            continue;
+          }
+          const base = ok * nCols;
+          for (let i = 0; i < nCols; i++) vals[i] = batch.vals[base + i]!;
+          const refBase = ok * refCols.length;
+          const initials = withInitials ? batch.initials[ok] : undefined;
+          ok++;
+          let bad: RejectInfo | null = resolveRefs(r, vals, (k) => batch.refRaws[refBase + k] ?? null, nCols);
+          if (!bad) bad = writer.write(batch.lines[r]!, vals, resolver, initials);
+          if (bad) await reject(recordAt(r), bad);
         }
-        // Hot loop (millions of rows): values go into an array aligned with the profile's columns;
-        // a record's column positions are computed only when a row is rejected (record.cols is lazy).
-        let bad: RejectInfo | null = null;
-        // Delimited: every record has as many fields as the header (or, without one, the first record).
-        if (delimited) {
-          width ??= src.header?.length ?? record.fields.length;
-          if (record.fields.length !== width) {
+        thread.done();
+        counts.inserted = writer.inserted;
+        counts.updated = writer.updated;
+        counts.unchanged = writer.unchanged;
+        opts.afterBatch?.(counts.read);
+        const t = performance.now();
+        if (t - lastTick > 200) {
+          lastTick = t;
+          progress('reading', src.bytesRead(), src.totalBytes);
+        }
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      timings.parseBusy = Math.round(thread.busyMs);
+      timings.parseWait = Math.round(thread.waitMs);
+      timings.writerWait = Math.round(thread.writerWaitMs);
+    } else
+      for await (const batch of src.batches()) {
+        if (opts.cancelled?.()) throw new Cancelled();
+        for (const record of batch) {
+          counts.read++;
+          if (record.problem) {
             await reject(record, {
               line: record.line,
-              column: null,
+              column: record.problem.column ?? null,
               field: null,
-              value: String(record.fields.length),
-              reason: 'field_count',
+              value: null,
+              reason: record.problem.reason,
             });
             continue;
           }
-        }
-        for (let i = 0; i < nCols; i++) {
-          const at = indexes[i]!;
-          // Excel stores no blank cells: a row whose last cells are empty ends early, and a missing
-          // trailing cell of an .xlsx row is an empty field, not a short row.
-          const raw = fixed
-            ? (record.fields[i] ?? '')
-            : at < 0
-              ? ''
-              : xlsx
-                ? (record.fields[at] ?? '')
-                : record.fields[at];
-          if (raw === undefined) {
-            bad = { line: record.line, column: null, field: mappedFields[i]!, value: null, reason: 'field_count' };
-            break;
+          // Hot loop (millions of rows): values go into an array aligned with the profile's columns;
+          // a record's column positions are computed only when a row is rejected (record.cols is lazy).
+          let bad: RejectInfo | null = null;
+          // Delimited: every record has as many fields as the header (or, without one, the first record).
+          if (delimited) {
+            width ??= src.header?.length ?? record.fields.length;
+            if (record.fields.length !== width) {
+              await reject(record, {
+                line: record.line,
+                column: null,
+                field: null,
+                value: String(record.fields.length),
+                reason: 'field_count',
+              });
+              continue;
+            }
           }
-          if (inexactOf(record, at)) {
-            bad = {
-              line: record.line,
-              column: columnOf(record, i, at),
-              field: mappedFields[i]!,
-              value: raw,
-              reason: 'numeric_cell',
-            };
-            break;
-          }
-          const c = convs[i]!(raw);
-          if (!c.ok) {
-            bad = {
-              line: record.line,
-              column: columnOf(record, i, at),
-              field: mappedFields[i]!,
-              value: raw,
-              reason: c.reason,
-            };
-            break;
-          }
-          let v = c.value;
-          const ref = refs[i];
-          if (ref && v !== null) {
-            const id = resolver.resolve(ref, String(v));
-            if (id === null) {
+          for (let i = 0; i < nCols; i++) {
+            const at = indexes[i]!;
+            // Excel stores no blank cells: a row whose last cells are empty ends early, and a missing
+            // trailing cell of an .xlsx row is an empty field, not a short row.
+            const raw = fixed
+              ? (record.fields[i] ?? '')
+              : at < 0
+                ? ''
+                : xlsx
+                  ? (record.fields[at] ?? '')
+                  : record.fields[at];
+            if (raw === undefined) {
+              bad = { line: record.line, column: null, field: mappedFields[i]!, value: null, reason: 'field_count' };
+              break;
+            }
+            if (inexactOf(record, at)) {
               bad = {
                 line: record.line,
                 column: columnOf(record, i, at),
                 field: mappedFields[i]!,
                 value: raw,
-                reason: REF_REASON[ref],
+                reason: 'numeric_cell',
               };
               break;
             }
-            v = id;
+            const c = convs[i]!(raw);
+            if (!c.ok) {
+              bad = {
+                line: record.line,
+                column: columnOf(record, i, at),
+                field: mappedFields[i]!,
+                value: raw,
+                reason: c.reason,
+              };
+              break;
+            }
+            let v = c.value;
+            const ref = refs[i];
+            if (ref && v !== null) {
+              const id = resolver.resolve(ref, String(v));
+              if (id === null) {
+                bad = {
+                  line: record.line,
+                  column: columnOf(record, i, at),
+                  field: mappedFields[i]!,
+                  value: raw,
+                  reason: REF_REASON[ref],
+                };
+                break;
+              }
+              v = id;
+            }
+            vals[i] = v;
           }
-          vals[i] = v;
-        }
-        if (!bad && rowCheck) {
-          const f = rowCheck(vals);
-          if (f) {
-            const at = indexes[f.index]!;
-            bad = {
-              line: record.line,
-              column: columnOf(record, f.index, at),
-              field: mappedFields[f.index]!,
-              value: fixed ? (record.fields[f.index] ?? '') : at >= 0 ? (record.fields[at] ?? '') : '',
-              reason: f.reason,
-            };
+          if (!bad && rowCheck) {
+            const f = rowCheck(vals);
+            if (f) {
+              const at = indexes[f.index]!;
+              bad = {
+                line: record.line,
+                column: columnOf(record, f.index, at),
+                field: mappedFields[f.index]!,
+                value: fixed ? (record.fields[f.index] ?? '') : at >= 0 ? (record.fields[at] ?? '') : '',
+                reason: f.reason,
+              };
+            }
           }
+          if (!bad) bad = writer.write(record.line, vals, resolver);
+          if (bad) await reject(record, bad);
+          else opts.dryRun?.(record, null);
         }
-        if (!bad) bad = writer.write(record.line, vals, resolver);
-        if (bad) await reject(record, bad);
-        else opts.dryRun?.(record, null);
+        counts.inserted = writer.inserted;
+        counts.updated = writer.updated;
+        counts.unchanged = writer.unchanged;
+        opts.afterBatch?.(counts.read);
+        const t = performance.now();
+        if (t - lastTick > 200) {
+          lastTick = t;
+          progress('reading', src.bytesRead(), src.totalBytes);
+        }
+        // Let the worker's message port breathe (progress, cancel) between batches.
+        await new Promise<void>((r) => setImmediate(r));
       }
-      counts.inserted = writer.inserted;
-      counts.updated = writer.updated;
-      counts.unchanged = writer.unchanged;
-      opts.afterBatch?.(counts.read);
-      const t = performance.now();
-      if (t - lastTick > 200) {
-        lastTick = t;
-        progress('reading', src.bytesRead(), src.totalBytes);
-      }
-      // Let the worker's message port breathe (progress, cancel) between batches.
-      await new Promise<void>((r) => setImmediate(r));
-    }
     if (opts.cancelled?.()) throw new Cancelled();
     if (dryRun) {
       db.exec('ROLLBACK');
@@ -592,6 +689,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     };
   } finally {
     await src?.close().catch(() => undefined);
+    await thread?.stop().catch(() => undefined);
   }
 }
 

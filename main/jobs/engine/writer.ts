@@ -177,13 +177,14 @@ export class Writer {
 
   /**
    * Writes one converted row (`vals` aligned with the profile's columns); returns a reject when the
-   * row cannot be stored.
+   * row cannot be stored. `initials`: the name's initials when already computed.
    */
-  write(line: number, vals: readonly Value[], resolver: RefResolver): RejectInfo | null {
+  write(line: number, vals: readonly Value[], resolver: RefResolver, initials?: string): RejectInfo | null {
     const n = this.cols.length;
     const params: Value[] = this.params;
     for (let i = 0; i < n; i++) params[i] = vals[i]!;
-    if (this.withInitials) params[n] = initialsOf(String(vals[this.nameIdx] ?? ''));
+    // The name's initials: given when the parse thread computed them (engine/parse-thread.ts).
+    if (this.withInitials) params[n] = initials ?? initialsOf(String(vals[this.nameIdx] ?? ''));
     // Transactions carry their account's owner (denormalised for per-customer history).
     if (this.txnCustomerIdx >= 0) params[this.txnCustomerIdx] = resolver.lastAccountCustomer;
     if (this.spec.kind === 'term_deposits' && params[this.accountIdx] != null && params[this.customerIdx] != null) {

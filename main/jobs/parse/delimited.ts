@@ -60,7 +60,7 @@ function isBlank(s: string): boolean {
 }
 
 /** Field start columns (code points, per physical line) recomputed from a record's raw text. */
-function columnsOf(raw: string, D: number, Q: number): number[] {
+export function columnsOf(raw: string, D: number, Q: number): number[] {
   const cols = [1];
   let col = 1;
   let inQ = false;
