@@ -174,3 +174,83 @@ test('the administrator sets the parameters; a bad threshold is refused in words
   }
   await switchLanguage(president, 'zh-CN');
 });
+
+test('担保关系: a guarantee signal on the watch-list and in the 360, and a guarantor outside the book masked', async ({
+  browser,
+}) => {
+  // the host's start-up steps rate the book: wait for a customer rated on a guarantee signal
+  let c: { id: number; no: string; signal: string } | undefined;
+  await expect(async () => {
+    c = readStore<{ id: number; no: string; signal: string }>(
+      `SELECT c.id, c.customer_no AS no, s.signal FROM customer_risk_signals s JOIN customers c ON c.id = s.customer_id
+       JOIN customer_risk r ON r.customer_id = c.id
+       WHERE s.signal IN ('guaranteeCall', 'weakGuarantor') AND r.level <> 'normal' ORDER BY r.score DESC, c.id LIMIT 1`,
+    );
+    expect(c).toBeTruthy();
+  }).toPass({ timeout: 30_000 });
+  const names: Record<Lang, Record<string, string>> = {
+    'zh-CN': { guaranteeCall: '担保代偿风险', weakGuarantor: '保证人风险', panel: '担保关系' },
+    en: { guaranteeCall: 'Guarantee may be called', weakGuarantor: 'Weak guarantor', panel: 'Guarantees' },
+  };
+  const president = await (await browser.newContext()).newPage();
+  await signIn(president, 'president');
+  await president.getByTestId('nav-watchlist').click();
+  await expect(president.getByTestId('watchlist-page')).toBeVisible();
+  const row = president.locator(`[data-testid="watch-row"][data-customer-no="${c!.no}"]`);
+  for (const lang of ['zh-CN', 'en'] as const) {
+    await switchLanguage(president, lang);
+    await expect(row).toBeVisible();
+    await expect(row).toContainText(names[lang][c!.signal]!);
+    await expectNoRawErrors(president);
+    await expectTidyLayout(president, undefined, `${lang} watch-list with guarantees`);
+    await saveScreen(president, `${lang}-watchlist-guarantees`);
+    // the follow-up dialog says what the signal saw, in words
+    await row.click();
+    const dialog = president.getByTestId('watch-follow-dialog');
+    await expect(dialog).toContainText(lang === 'en' ? /guarant/i : /担保|保证人/);
+    await expect(dialog).not.toContainText(/\{\{|undefined|NaN|Fen\b/);
+    await saveScreen(president, `${lang}-watchlist-guarantee-dialog`);
+    await dialog.getByRole('button', { name: lang === 'en' ? 'Cancel' : '取消' }).click();
+    await expect(dialog).toBeHidden();
+  }
+  // the 360 of the same customer: the signal in the risk panel, the guarantees both ways
+  await president.evaluate((id) => {
+    window.location.hash = `#/customer/${id}`;
+  }, c!.id);
+  const panel = president.getByTestId('c360-guarantees');
+  await expect(panel).toBeVisible();
+  await expect(panel.locator('tbody tr').first()).toBeVisible();
+  for (const lang of ['zh-CN', 'en'] as const) {
+    await switchLanguage(president, lang);
+    await expect(panel.locator('h2')).toContainText(names[lang].panel!);
+    await expect(president.getByTestId('c360-risk')).toContainText(names[lang][c!.signal]!);
+    await panel.scrollIntoViewIfNeeded();
+    await expectNoRawErrors(president);
+    await expectTidyLayout(president, undefined, `${lang} 360 guarantees`);
+    await saveScreen(president, `${lang}-customer-360-guarantees`);
+  }
+  await switchLanguage(president, 'zh-CN');
+
+  // a manager opens their borrower whose guarantor is another manager's customer: masked, no link
+  const m = readStore<{ id: number; user: string; gname: string }>(
+    `SELECT b.id, u.username AS user, g.name AS gname FROM loans l JOIN customers b ON b.id = l.customer_id
+     JOIN customers g ON g.id = l.guarantor_customer_id JOIN users u ON u.staff_id = b.manager_staff_id AND u.role = 'manager'
+     WHERE (g.manager_staff_id IS NULL OR g.manager_staff_id <> b.manager_staff_id)
+       AND NOT EXISTS (SELECT 1 FROM customer_grants x WHERE x.customer_id = g.id AND x.staff_id = b.manager_staff_id)
+     ORDER BY l.id LIMIT 1`,
+  );
+  expect(m).toBeTruthy();
+  const manager = await (await browser.newContext()).newPage();
+  await signIn(manager, m!.user);
+  await expect(manager.getByTestId('nav-customers')).toBeVisible();
+  await manager.evaluate((id) => {
+    window.location.hash = `#/customer/${id}`;
+  }, m!.id);
+  const received = manager.getByTestId('c360-guarantees-received');
+  await expect(received).toBeVisible();
+  await expect(received.getByTestId('guarantee-party-masked').first()).toContainText(`${[...m!.gname][0]}*`);
+  await expect(received).not.toContainText(m!.gname);
+  await expect(received.getByTestId('guarantee-party-link')).toHaveCount(0);
+  await manager.getByTestId('c360-guarantees').scrollIntoViewIfNeeded();
+  await saveScreen(manager, 'zh-CN-customer-360-guarantor-masked');
+});

@@ -22,6 +22,7 @@ import { CustomerModelScores } from './lab/CustomerModelScores';
 import { CustomerValuePanel } from './scores/CustomerValuePanel';
 import { CustomerNextProducts } from './analytics/NextProduct';
 import { CustomerRiskPanel } from './analytics/CustomerRisk';
+import { CustomerGuarantees } from './analytics/CustomerGuarantees';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -251,6 +252,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
           )}
         </section>
       </div>
+      <CustomerGuarantees customerId={id} />
       <Transactions id={id} />
       <div className="grid-2">
         <section className="panel" aria-labelledby="c360-managers">

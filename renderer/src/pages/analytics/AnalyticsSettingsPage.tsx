@@ -43,6 +43,8 @@ const RISK_GROUPS: { title: string; fields: [keyof RiskSettings, Unit][] }[] = [
       ['riskWeightOutflow', 'points'],
       ['riskWeightCollapse', 'points'],
       ['riskWeightDormancy', 'points'],
+      ['riskWeightGuaranteeCall', 'points'],
+      ['riskWeightWeakGuarantor', 'points'],
     ],
   },
   {
