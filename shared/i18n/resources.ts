@@ -26,6 +26,7 @@ import referrals from './domains/referrals.json';
 import reminders from './domains/reminders.json';
 import reports from './domains/reports.json';
 import scores from './domains/scores.json';
+import screensPolish from './domains/screens-polish.json';
 import security from './domains/security.json';
 import securitySearch from './domains/security-search.json';
 import settings from './domains/settings.json';
@@ -60,6 +61,7 @@ const DOMAINS: Record<string, DomainFile> = {
   reminders,
   reports,
   scores,
+  'screens-polish': screensPolish,
   security,
   'security-search': securitySearch,
   settings,

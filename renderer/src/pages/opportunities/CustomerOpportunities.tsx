@@ -6,6 +6,8 @@ import { useAction, useApi } from '../../api/use-api';
 import { ErrorNotice, SuccessNotice } from '../../components/ui';
 import { yuan } from '../../format';
 import { useCan } from '../../session';
+import { MoneyInput } from '../../components/MoneyInput';
+import { moneyInputForApi } from '../../../../shared/money-input';
 import { ProductSelect } from './ProductSelect';
 
 /** The customer 360's 商机 panel: this customer's opportunities the caller may see, and a new one by hand. */
@@ -29,7 +31,7 @@ function Panel({ customerId }: { customerId: number }) {
       api('opportunities.create', {
         customerId,
         product,
-        ...(amount.trim() ? { amount: amount.trim() } : {}),
+        ...(amount.trim() ? { amount: moneyInputForApi(amount) } : {}),
         ...(title.trim() ? { title: title.trim() } : {}),
       }),
     );
@@ -82,12 +84,13 @@ function Panel({ customerId }: { customerId: number }) {
       )}
       <form className="chips" onSubmit={create} aria-label={t('opportunities.new')}>
         <ProductSelect aria-label={t('opportunities.col.product')} value={product} onChange={setProduct} />
-        <input
+        <MoneyInput
           aria-label={t('opportunities.amount')}
           placeholder={t('opportunities.amount')}
-          inputMode="decimal"
+          testId="c360-opp-amount"
+          className="opp-amount-input"
           value={amount}
-          onChange={(e) => setAmount(e.target.value)}
+          onChange={setAmount}
         />
         <input
           aria-label={t('opportunities.col.title')}

@@ -22,6 +22,8 @@ import { FunnelView } from './FunnelView';
 import { detailText, nextStages } from './text';
 import { UndoWinDialog, WinDialog } from './WinDialogs';
 import { DateField } from '../../components/DateField';
+import { MoneyInput } from '../../components/MoneyInput';
+import { moneyInputForApi } from '../../../../shared/money-input';
 import { ProductSelect } from './ProductSelect';
 
 // A page is what the grid sorts; 200 keeps most books on one page (the API allows 500).
@@ -262,7 +264,7 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
       api('opportunities.create', {
         customerId,
         product,
-        ...(amount.trim() ? { amount: amount.trim() } : {}),
+        ...(amount.trim() ? { amount: moneyInputForApi(amount) } : {}),
         ...(dueOn ? { dueOn } : {}),
         ...(title.trim() ? { title: title.trim() } : {}),
       }),
@@ -317,13 +319,7 @@ function NewOpportunity({ onCreated }: { onCreated: (o: Opportunity) => void }) 
           </div>
           <div className="field">
             <label htmlFor="opp-amount">{t('opportunities.amount')}</label>
-            <input
-              id="opp-amount"
-              data-testid="opp-amount"
-              inputMode="decimal"
-              value={amount}
-              onChange={(e) => setAmount(e.target.value)}
-            />
+            <MoneyInput id="opp-amount" testId="opp-amount" bare value={amount} onChange={setAmount} />
           </div>
           <div className="field">
             <label htmlFor="opp-due">{t('opportunities.dueOn')}</label>

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { RulePreview, RuleView } from '../../../../shared/api';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
+import { formatMoneyInput, parseMoneyInput } from '../../../../shared/money-input';
+import { MoneyInput } from '../../components/MoneyInput';
 import { ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { count } from '../../format';
 import { currentLanguage } from '../../i18n';
@@ -48,17 +50,27 @@ export function RulesPage() {
   );
 }
 
+/** Whole yuan from a money box; NaN (refused before sending) when it is not a whole amount. */
+function wholeYuan(text: string): number {
+  const fen = parseMoneyInput(text);
+  return fen === null || fen % 100n !== 0n || fen > 10n ** 15n ? Number.NaN : Number(fen / 100n);
+}
+
 function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
   const { t } = useTranslation();
   const lng = currentLanguage();
   const [enabled, setEnabled] = useState(rule.enabled);
+  // amounts (whole yuan) in money boxes: grouped, read back exactly
+  const isYuan = (k: string) => rule.paramDefs.some((d) => d.key === k && d.kind === 'yuan');
   const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(Object.entries(rule.params).map(([k, v]) => [k, String(v)])),
+    Object.fromEntries(
+      Object.entries(rule.params).map(([k, v]) => [k, isYuan(k) ? formatMoneyInput(BigInt(v) * 100n) : String(v)]),
+    ),
   );
   const [preview, setPreview] = useState<RulePreview | null>(null);
   const [saved, setSaved] = useState(false);
   const action = useAction();
-  const params = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number(v)]));
+  const params = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, isYuan(k) ? wholeYuan(v) : Number(v)]));
   const valid = Object.values(params).every((v) => Number.isInteger(v));
   const doPreview = async () => {
     const p = await action.run(() => api('rules.preview', { code: rule.code, params }));
@@ -91,20 +103,34 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: () => void }) {
         {rule.paramDefs.map((d) => (
           <div className="field" key={d.key}>
             <label htmlFor={`${id}-${d.key}`}>{t(`rules.param.${d.key}`)}</label>
-            <input
-              id={`${id}-${d.key}`}
-              data-testid={`${id}-${d.key}`}
-              type="number"
-              min={d.min}
-              max={d.max}
-              step={1}
-              value={values[d.key] ?? ''}
-              onChange={(e) => {
-                setValues((v) => ({ ...v, [d.key]: e.target.value }));
-                setPreview(null);
-                setSaved(false);
-              }}
-            />
+            {d.kind === 'yuan' ? (
+              <MoneyInput
+                id={`${id}-${d.key}`}
+                testId={`${id}-${d.key}`}
+                bare
+                value={values[d.key] ?? ''}
+                onChange={(text) => {
+                  setValues((v) => ({ ...v, [d.key]: text }));
+                  setPreview(null);
+                  setSaved(false);
+                }}
+              />
+            ) : (
+              <input
+                id={`${id}-${d.key}`}
+                data-testid={`${id}-${d.key}`}
+                type="number"
+                min={d.min}
+                max={d.max}
+                step={1}
+                value={values[d.key] ?? ''}
+                onChange={(e) => {
+                  setValues((v) => ({ ...v, [d.key]: e.target.value }));
+                  setPreview(null);
+                  setSaved(false);
+                }}
+              />
+            )}
             <span className="field-hint">
               {count(d.min, lng)} – {count(d.max, lng)} ·{' '}
               {t('rules.default', { v: count(rule.defaults[d.key] ?? 0, lng) })}

@@ -12,6 +12,7 @@ import { ErrorNotice, Modal } from '../../components/ui';
 import { yuan } from '../../format';
 import { parseWinAmount } from './win-amount';
 import '../../components/fields.css';
+import { MoneyInput } from '../../components/MoneyInput';
 import { ProductSelect } from './ProductSelect';
 
 /** The confirmation of a win: product and amount as they will count, both editable. */
@@ -63,15 +64,14 @@ export function WinDialog({
         </div>
         <div className="field">
           <label htmlFor="opp-win-amount">{t('opportunities.win.amount')}</label>
-          <input
+          <MoneyInput
             id="opp-win-amount"
-            data-testid="opp-win-amount"
-            inputMode="decimal"
-            autoComplete="off"
+            testId="opp-win-amount"
+            bare
             value={amount}
             aria-invalid={problem ? true : undefined}
             aria-describedby={problem ? 'opp-win-amount-problem' : undefined}
-            onChange={(e) => setAmount(e.target.value)}
+            onChange={setAmount}
             onBlur={() => setTouched(true)}
           />
           {problem && (

@@ -20,6 +20,8 @@ import { useSession } from '../../session';
 import { Outcome, StatusPill } from './FlagReferral';
 import { DateField } from '../../components/DateField';
 import { useHistoryState } from '../../history-state';
+import { moneyInputForApi } from '../../../../shared/money-input';
+import { MoneyInput } from '../../components/MoneyInput';
 
 type View = 'open' | 'overdue' | 'unassigned' | 'closed' | 'all';
 // A page is what the grid sorts: the API's largest.
@@ -523,7 +525,7 @@ function WinForm({ r, onDone }: { r: Referral; onDone: () => void }) {
             api('referrals.win', {
               id: r.id,
               productId: Number(product),
-              amount: amount.trim(),
+              amount: moneyInputForApi(amount) ?? '',
               note: note.trim() || undefined,
             }),
           )
@@ -552,14 +554,7 @@ function WinForm({ r, onDone }: { r: Referral; onDone: () => void }) {
         </Field>
         <Field label={t('referral.form.amount')}>
           {(id) => (
-            <input
-              id={id}
-              inputMode="decimal"
-              required
-              value={amount}
-              onChange={(e) => setAmount(e.target.value)}
-              data-testid="referral-win-amount"
-            />
+            <MoneyInput id={id} bare required value={amount} onChange={setAmount} testId="referral-win-amount" />
           )}
         </Field>
         <Field label={t('referral.form.closeNote')}>

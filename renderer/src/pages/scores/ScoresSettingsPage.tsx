@@ -3,8 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { ScoreSettingsView } from '../../../../shared/api';
 import { POINT_TXN_TYPES, PRODUCT_CLASSES, type ScoreParams } from '../../../../shared/scores';
 import { TIERS } from '../../../../shared/tiers';
+import { formatMoneyInput, parseMoneyInput } from '../../../../shared/money-input';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
+import { MoneyInput } from '../../components/MoneyInput';
 import { ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { count, dateTime } from '../../format';
 import { currentLanguage } from '../../i18n';
@@ -49,12 +51,25 @@ function toForm(p: ScoreParams): Form {
   f['clv.horizonYears'] = String(p.clv.horizonYears);
   f['clv.minPopulation'] = String(p.clv.minPopulation);
   f['clv.lostShare'] = toPercent(p.clv.lostShare);
-  for (const [k, v] of Object.entries(p.points)) if (k !== 'txnTypes') f[`points.${k}`] = String(v);
+  for (const [k, v] of Object.entries(p.points))
+    if (k !== 'txnTypes')
+      f[`points.${k}`] = MONEY[`points.${k}`] ? formatMoneyInput(BigInt(v as number) * 100n) : String(v);
   return f;
 }
 
+/** The points units are whole yuan: typed grouped (10,000), read exactly, refused with a message otherwise. */
+const MONEY: Record<string, { min: number; max: number }> = {
+  'points.balanceUnitYuan': { min: 1, max: 100_000_000 },
+  'points.txnUnitYuan': { min: 1, max: 1_000_000 },
+};
+/** Whole yuan from a money box, or NaN when it is not one (the form says so before sending). */
+function wholeYuan(text: string): number {
+  const fen = parseMoneyInput(text);
+  return fen === null || fen % 100n !== 0n || fen > 10n ** 15n ? Number.NaN : Number(fen / 100n);
+}
+
 function fromForm(f: Form, txnTypes: string[]): unknown {
-  const n = (k: string) => Number(f[k]);
+  const n = (k: string) => (MONEY[k] ? wholeYuan(f[k] ?? '') : Number(f[k]));
   return {
     rates: Object.fromEntries(PRODUCT_CLASSES.map((c) => [c, fromPercent(f[`rate.${c}`] ?? '')])),
     feeShare: fromPercent(f.feeShare ?? ''),
@@ -118,27 +133,56 @@ function SettingsForm({ view, onSaved }: { view: ScoreSettingsView; onSaved: (v:
     k: string,
     label: string,
     o: { unit?: string; min: number; max: number; step?: number; percent?: boolean; ref?: typeof firstWeight },
-  ) => (
-    <div className="field score-field" key={k}>
-      <label htmlFor={`sc-${k}`}>{label}</label>
-      <span className="score-input">
-        <input
-          id={`sc-${k}`}
-          ref={o.ref}
-          data-testid={`sc-${k}`}
-          type="number"
-          required
-          min={o.min}
-          max={o.max}
-          step={o.step ?? 1}
-          value={form[k] ?? ''}
-          onChange={(e) => set(k, e.target.value)}
-        />
-        {o.unit && <span className="score-unit">{o.unit}</span>}
-      </span>
-      <span className="field-hint">{t('scores.default', { v: defaults[k] })}</span>
-    </div>
-  );
+  ) => {
+    const money = MONEY[k];
+    if (money) {
+      const v = wholeYuan(form[k] ?? '');
+      const bad = !(v >= money.min && v <= money.max);
+      return (
+        <div className="field score-field" key={k}>
+          <label htmlFor={`sc-${k}`}>{label}</label>
+          <MoneyInput
+            id={`sc-${k}`}
+            testId={`sc-${k}`}
+            className="score-input"
+            value={form[k] ?? ''}
+            onChange={(v) => set(k, v)}
+            invalidMessage={
+              bad
+                ? t('money.range', {
+                    field: label,
+                    min: formatMoneyInput(BigInt(money.min) * 100n),
+                    max: formatMoneyInput(BigInt(money.max) * 100n),
+                  })
+                : null
+            }
+          />
+          <span className="field-hint">{t('scores.default', { v: defaults[k] })}</span>
+        </div>
+      );
+    }
+    return (
+      <div className="field score-field" key={k}>
+        <label htmlFor={`sc-${k}`}>{label}</label>
+        <span className="score-input">
+          <input
+            id={`sc-${k}`}
+            ref={o.ref}
+            data-testid={`sc-${k}`}
+            type="number"
+            required
+            min={o.min}
+            max={o.max}
+            step={o.step ?? 1}
+            value={form[k] ?? ''}
+            onChange={(e) => set(k, e.target.value)}
+          />
+          {o.unit && <span className="score-unit">{o.unit}</span>}
+        </span>
+        <span className="field-hint">{t('scores.default', { v: defaults[k] })}</span>
+      </div>
+    );
+  };
   const pct = { min: 0, step: 0.0001, percent: true };
 
   return (
