@@ -15,6 +15,7 @@ import strings from '../../shared/i18n/domains/audit-chain.json';
 import { defaultDbPath } from '../paths';
 import { openExistingStore } from '../store-key';
 import { fetchAnchorState } from '../sync/audit-anchor';
+import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
 
 /**
  * `crm audit verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]`: walks the
@@ -232,28 +233,45 @@ export function parseLang(v: string | undefined): Lang | null {
   return v === 'zh-CN' || v === 'en' ? v : null;
 }
 
+const AUDIT_OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean' },
+  offline: { type: 'boolean' },
+  'anchor-from': { type: 'string' },
+  lang: { type: 'string' },
+} as const satisfies OptionSpecs;
+
+/** The --lang of arguments that did not parse (for the usage text's language), if it is one of ours. */
+function langOf(args: readonly string[]): Lang | null {
+  const i = args.indexOf('--lang');
+  return parseLang(i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--lang='))?.slice(7));
+}
+
 export async function runAuditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  let db = defaultDbPath();
-  let json = false;
-  let hub = true;
-  let lang: Lang | null = null;
-  let anchorFrom: string | undefined;
-  let bad = sub !== 'verify';
-  for (let i = 0; i < rest.length && !bad; i++) {
-    const a = rest[i];
-    if (a === '--db' && rest[i + 1]) db = rest[++i]!;
-    else if (a === '--json') json = true;
-    else if (a === '--offline') hub = false;
-    else if (a === '--anchor-from' && rest[i + 1]) anchorFrom = rest[++i]!;
-    else if (a === '--lang' && parseLang(rest[i + 1])) lang = parseLang(rest[++i]);
-    else bad = true;
+  let v: OptionValues<typeof AUDIT_OPTIONS> | null = null;
+  try {
+    v = parseCliOptions(rest, AUDIT_OPTIONS);
+  } catch (e) {
+    if (e instanceof CliHelp) {
+      process.stdout.write(renderLines([{ key: 'usage' }], langOf(rest)));
+      return 0;
+    }
+    if (!(e instanceof CliUsageError)) throw e;
   }
-  if (bad) {
+  const lang = parseLang(v?.lang) ?? langOf(rest);
+  if (sub === '--help' || sub === 'help') {
+    process.stdout.write(renderLines([{ key: 'usage' }], lang));
+    return 0;
+  }
+  if (sub !== 'verify' || !v || (v.lang !== undefined && !parseLang(v.lang))) {
     process.stderr.write(renderLines([{ key: 'usage' }], lang));
     return 64;
   }
-  const file = path.resolve(db);
+  const json = v.json === true;
+  const anchorFrom = v['anchor-from'];
+  const hub = !v.offline;
+  const file = path.resolve(v.db ?? defaultDbPath());
   let conn: Database;
   try {
     conn = openExistingStore(file, { readonly: true, fileMustExist: true });

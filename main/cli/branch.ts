@@ -11,6 +11,7 @@ import { embeddedAppPassword, openEmbeddedPg } from '../hub/embedded';
 import { openAppStore } from '../store-key';
 import { startHub } from '../hub/service';
 import { joinHub, leaveHub } from '../sync/join';
+import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
 
 /**
  * The branch network from the command line:
@@ -23,25 +24,34 @@ import { joinHub, leaveHub } from '../sync/join';
  */
 export const JOIN_USAGE = `Usage: crm join --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem] [--rejoin]`;
 
+const JOIN_OPTIONS = {
+  hub: { type: 'string' },
+  branch: { type: 'string' },
+  code: { type: 'string' },
+  name: { type: 'string' },
+  db: { type: 'string' },
+  ca: { type: 'string' },
+  rejoin: { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function runJoinCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      hub: { type: 'string' },
-      branch: { type: 'string' },
-      code: { type: 'string' },
-      name: { type: 'string' },
-      db: { type: 'string' },
-      ca: { type: 'string' },
-      rejoin: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  let values: OptionValues<typeof JOIN_OPTIONS>;
+  try {
+    values = parseCliOptions(args, JOIN_OPTIONS);
+  } catch (e) {
+    if (e instanceof CliHelp) {
+      process.stdout.write(`${JOIN_USAGE}\n`);
+      return 0;
+    }
+    if (!(e instanceof CliUsageError)) throw e;
+    log(`join: ${e.message}\n${JOIN_USAGE}`);
+    return 64;
+  }
   if (!values.hub || !values.branch || !values.code || !values.name) {
     log(JOIN_USAGE);
-    return 2;
+    return 64;
   }
   const dbPath = path.resolve(values.db ?? path.join('.data', 'crm.db'));
   const { db } = await openAppStore(dbPath);

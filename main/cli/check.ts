@@ -6,8 +6,14 @@ import { liftQuarantine } from '../../db/quarantine';
 import { openExistingStore } from '../store-key';
 import { isAppError } from '../../shared/errors';
 import { defaultDbPath } from '../paths';
+import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
 import { startHeartbeat } from './heartbeat';
 import { type Lang, parseLang, renderLines, verifyAudit } from './audit';
+
+const duration = (secs: number): string => {
+  const s = Math.round(secs);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+};
 
 /**
  * `crm check [--db PATH] [--offline] [--lang zh-CN|en]`: the full integrity check of the store (every
@@ -15,20 +21,30 @@ import { type Lang, parseLang, renderLines, verifyAudit } from './audit';
  * nightly scheduled task and for the administrator; big stores skip it at start-up. Read-only.
  * Exit 0 when intact, 2 when damaged or the audit log was tampered with, 64 on usage errors.
  */
+const CHECK_USAGE = 'Usage: crm check [--db PATH] [--offline] [--lang zh-CN|en]\n';
+const CHECK_OPTIONS = {
+  db: { type: 'string' },
+  offline: { type: 'boolean' },
+  lang: { type: 'string' },
+} as const satisfies OptionSpecs;
+
 export async function runCheckCommand(args: string[]): Promise<number> {
-  let db = defaultDbPath();
-  let hub = true;
-  let lang: Lang | null = null;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--db' && args[i + 1]) db = args[++i]!;
-    else if (args[i] === '--offline') hub = false;
-    else if (args[i] === '--lang' && parseLang(args[i + 1])) lang = parseLang(args[++i]);
-    else {
-      process.stderr.write(`check: unknown option ${args[i]}\nUsage: crm check [--db PATH]\n`);
-      return 64;
+  let v: OptionValues<typeof CHECK_OPTIONS>;
+  try {
+    v = parseCliOptions(args, CHECK_OPTIONS);
+    if (v.lang !== undefined && !parseLang(v.lang)) throw new CliUsageError('unknown', '--lang');
+  } catch (e) {
+    if (e instanceof CliHelp) {
+      process.stdout.write(CHECK_USAGE);
+      return 0;
     }
+    if (!(e instanceof CliUsageError)) throw e;
+    process.stderr.write(`check: ${e.message}\n${CHECK_USAGE}`);
+    return 64;
   }
-  const file = path.resolve(db);
+  const hub = !v.offline;
+  const lang: Lang | null = parseLang(v.lang);
+  const file = path.resolve(v.db ?? defaultDbPath());
   const t = performance.now();
   const secs = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
   let conn: Database;
@@ -38,14 +54,27 @@ export async function runCheckCommand(args: string[]): Promise<number> {
     process.stdout.write(`store damaged or missing: ${file} | ${(e as Error).message}\n`);
     return 2;
   }
-  // Progress on stderr (stdout keeps the verdict lines scripts read): each step as it starts and ends,
-  // and "still working" lines while the integrity check, one long statement, reads every page.
+  // Progress on stderr (stdout keeps the verdict lines scripts read): each step as it starts and ends;
+  // the integrity check runs table by table (db/store-check.ts), its percentage the share of the store's
+  // pages checked, and "still working" lines come while one big table's check blocks for minutes.
   const beat = startHeartbeat();
   try {
     const mb = (statSync(file).size / 2 ** 20).toFixed(0);
-    beat.line(`check: 1/2 integrity of every page and index (${mb} MiB)`);
+    beat.line(`check: 1/2 integrity of every page and index (${mb} MiB), table by table`);
     const t1 = performance.now();
-    checkIntegrity(conn, file);
+    let shown = -1;
+    checkIntegrity(conn, file, (p) => {
+      const pct = Math.floor(p.fraction * 100);
+      if (p.table === null || (pct === shown && p.index < p.count)) return;
+      shown = pct;
+      const spent = (performance.now() - t1) / 1000;
+      const left = p.fraction >= 0.01 && p.fraction < 1 ? (spent / p.fraction) * (1 - p.fraction) : null;
+      beat.line(
+        `check: 1/2 integrity ${pct}% (table ${p.index} of ${p.count}, ${p.done} of ${p.total} pages${
+          left === null ? '' : `, about ${duration(left)} left, estimate`
+        })`,
+      );
+    });
     beat.line(`check: 1/2 integrity done in ${secs(t1)}`);
     beat.line('check: 2/2 audit log hash chain');
     const t2 = performance.now();

@@ -4,6 +4,7 @@ import { DEMO_PASSWORD, DEMO_USERS, type DemoSummary, generateDemo } from '../..
 import { openAppStore } from '../store-key';
 import { writeExtracts } from '../jobs/profiles/extracts';
 import { inboxDir } from '../paths';
+import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
 import { startHeartbeat } from './heartbeat';
 
 /**
@@ -35,6 +36,17 @@ export interface DemoArgs {
   extracts: boolean | null;
 }
 
+/** The options of `crm demo` (main/cli/args.ts reads them). */
+const DEMO_OPTIONS = {
+  customers: { type: 'string' },
+  seed: { type: 'string' },
+  'txns-per-customer': { type: 'string' },
+  db: { type: 'string' },
+  fresh: { type: 'boolean' },
+  extracts: { type: 'boolean' },
+  'no-extracts': { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
 /** Parses `--name value` and `--name=value`; throws a message fit for the user on anything else. */
 export function parseDemoArgs(args: readonly string[]): DemoArgs {
   const out: DemoArgs = {
@@ -52,40 +64,21 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
     if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} must be at least ${min}, got ${text}`);
     return v;
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const takeValue = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : args[++i]);
-    switch (name) {
-      case '--customers':
-        out.customers = int(name, takeValue(), 1);
-        break;
-      case '--seed':
-        out.seed = int(name, takeValue(), 0);
-        break;
-      case '--txns-per-customer':
-        out.txnsPerCustomer = int(name, takeValue(), 0);
-        break;
-      case '--db': {
-        const v = takeValue();
-        if (!v) throw new Error('--db needs a file path');
-        out.db = v;
-        break;
-      }
-      case '--fresh':
-        out.fresh = true;
-        break;
-      case '--extracts':
-        out.extracts = true;
-        break;
-      case '--no-extracts':
-        out.extracts = false;
-        break;
-      default:
-        throw new Error(`unknown option ${arg}`);
-    }
+  let v: OptionValues<typeof DEMO_OPTIONS>;
+  try {
+    v = parseCliOptions(args, DEMO_OPTIONS);
+  } catch (e) {
+    if (!(e instanceof CliUsageError) || e.reason === 'unknown') throw e;
+    if (e.option === '--db') throw new Error('--db needs a file path');
+    throw new Error(`${e.option} needs a whole number, got nothing`);
   }
+  if (v.customers !== undefined) out.customers = int('--customers', v.customers, 1);
+  if (v.seed !== undefined) out.seed = int('--seed', v.seed, 0);
+  if (v['txns-per-customer'] !== undefined) out.txnsPerCustomer = int('--txns-per-customer', v['txns-per-customer'], 0);
+  if (v.db !== undefined) out.db = v.db;
+  out.fresh = v.fresh === true;
+  // --extracts and --no-extracts: the last one given counts
+  if (v.extracts || v['no-extracts']) out.extracts = args.lastIndexOf('--extracts') > args.lastIndexOf('--no-extracts');
   return out;
 }
 
@@ -147,6 +140,10 @@ export async function runDemoCommand(args: string[]): Promise<number> {
   try {
     opts = parseDemoArgs(args);
   } catch (err) {
+    if (err instanceof CliHelp) {
+      process.stdout.write(DEMO_USAGE);
+      return 0;
+    }
     process.stderr.write(`demo: ${(err as Error).message}\n${DEMO_USAGE}`);
     return 64;
   }

@@ -2,22 +2,25 @@ import path from 'node:path';
 import { openAppStore } from '../store-key';
 import { writeExtracts } from '../jobs/profiles/extracts';
 import { defaultDbPath, inboxDir } from '../paths';
+import { CliHelp, CliUsageError, parseCliOptions } from './args';
 
 /** `crm extracts [--db PATH] [--out DIR]`: the store's branch as the nightly extract files (default: its import folder). */
 export async function runExtractsCommand(args: string[]): Promise<number> {
-  let db = defaultDbPath();
-  let out: string | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--db' && args[i + 1]) db = args[++i]!;
-    else if (a === '--out' && args[i + 1]) out = args[++i]!;
-    else {
-      process.stderr.write(`extracts: unknown option ${a}\nUsage: crm extracts [--db PATH] [--out DIR]\n`);
-      return 64;
+  const usage = 'Usage: crm extracts [--db PATH] [--out DIR]\n';
+  let v: { db?: string; out?: string };
+  try {
+    v = parseCliOptions(args, { db: { type: 'string' }, out: { type: 'string' } });
+  } catch (e) {
+    if (e instanceof CliHelp) {
+      process.stdout.write(usage);
+      return 0;
     }
+    if (!(e instanceof CliUsageError)) throw e;
+    process.stderr.write(`extracts: ${e.message}\n${usage}`);
+    return 64;
   }
-  const file = path.resolve(db);
-  const dir = path.resolve(out ?? inboxDir(file));
+  const file = path.resolve(v.db ?? defaultDbPath());
+  const dir = path.resolve(v.out ?? inboxDir(file));
   const store = await openAppStore(file);
   try {
     const t = performance.now();

@@ -9,6 +9,7 @@ import { runImport, type JobOutcome } from '../jobs/engine/run';
 import { systemClock } from '../clock';
 import { BUILTIN } from '../jobs/profiles/builtin';
 import { profilesRepo } from '../jobs/profiles/store';
+import { CliHelp, type OptionSpecs, parseCliOptions } from './args';
 
 /**
  * `crm import --profile P --file F`: one import job with no one at the desk (a scheduled task).
@@ -25,6 +26,7 @@ export const IMPORT_USAGE = `Usage: crm import --profile NAME --file PATH [optio
   --tolerance N        rejected rows accepted before the job fails (default 0)
   --encoding E         override the detected encoding (${ENCODINGS.join(', ')})
   --allow-duplicate    import even if the same file was imported before
+  --help               this text
 `;
 
 export const EXIT = { ok: 0, duplicate: 3, failed: 4, cancelled: 5, usage: 64, internal: 1 } as const;
@@ -38,53 +40,34 @@ interface ImportArgs {
   allowDuplicate: boolean;
 }
 
+/** The options of `crm import` (main/cli/args.ts reads them). */
+const IMPORT_OPTIONS = {
+  profile: { type: 'string' },
+  file: { type: 'string' },
+  db: { type: 'string' },
+  tolerance: { type: 'string' },
+  encoding: { type: 'string' },
+  'allow-duplicate': { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
+/** The arguments; throws a message fit for the user on a usage error (CliHelp for `--help`). */
 export function parseImportArgs(args: readonly string[]): ImportArgs {
-  const out: Partial<ImportArgs> & { tolerance: number; allowDuplicate: boolean } = {
-    tolerance: 0,
-    allowDuplicate: false,
+  const v = parseCliOptions(args, IMPORT_OPTIONS);
+  if (v.tolerance !== undefined && !/^\d+$/.test(v.tolerance))
+    throw new Error(`--tolerance needs a whole number, got ${v.tolerance}`);
+  const encoding = v.encoding?.toLowerCase();
+  if (encoding !== undefined && !(ENCODINGS as readonly string[]).includes(encoding))
+    throw new Error(`--encoding must be one of ${ENCODINGS.join(', ')}`);
+  if (!v.profile) throw new Error('--profile is required');
+  if (!v.file) throw new Error('--file is required');
+  return {
+    profile: v.profile,
+    file: v.file,
+    db: v.db ?? defaultDbPath(),
+    tolerance: v.tolerance === undefined ? 0 : Number(v.tolerance),
+    encoding: encoding as Encoding | undefined,
+    allowDuplicate: v['allow-duplicate'] === true,
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      const v = eq > 0 ? arg.slice(eq + 1) : args[++i];
-      if (v === undefined || v === '') throw new Error(`${name} needs a value`);
-      return v;
-    };
-    switch (name) {
-      case '--profile':
-        out.profile = value();
-        break;
-      case '--file':
-        out.file = value();
-        break;
-      case '--db':
-        out.db = value();
-        break;
-      case '--tolerance': {
-        const v = value();
-        if (!/^\d+$/.test(v)) throw new Error(`--tolerance needs a whole number, got ${v}`);
-        out.tolerance = Number(v);
-        break;
-      }
-      case '--encoding': {
-        const v = value().toLowerCase();
-        if (!(ENCODINGS as readonly string[]).includes(v))
-          throw new Error(`--encoding must be one of ${ENCODINGS.join(', ')}`);
-        out.encoding = v as Encoding;
-        break;
-      }
-      case '--allow-duplicate':
-        out.allowDuplicate = true;
-        break;
-      default:
-        throw new Error(`unknown option ${arg}`);
-    }
-  }
-  if (!out.profile) throw new Error('--profile is required');
-  if (!out.file) throw new Error('--file is required');
-  return { ...out, profile: out.profile, file: out.file, db: out.db ?? defaultDbPath() };
 }
 
 function exitFor(o: JobOutcome): number {
@@ -108,6 +91,10 @@ export async function runImportCommand(args: string[]): Promise<number> {
   try {
     a = parseImportArgs(args);
   } catch (e) {
+    if (e instanceof CliHelp) {
+      process.stdout.write(IMPORT_USAGE);
+      return EXIT.ok;
+    }
     process.stderr.write(`import: ${(e as Error).message}\n${IMPORT_USAGE}`);
     return EXIT.usage;
   }

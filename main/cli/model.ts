@@ -12,6 +12,7 @@ import { ENCODINGS, type Encoding } from '../../shared/imports';
 import { en, zhCN } from '../../shared/i18n/resources';
 import { ImportParseError } from '../jobs/parse/source';
 import { ModelInputError } from '../models/errors';
+import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
 import { type EvalMode, type Evaluation, evaluate, type LearnerName, type LearnerResult } from '../models/evaluate';
 import { type LoadedFile, readLabelledFile } from '../models/read';
 
@@ -59,84 +60,74 @@ function range(option: string, v: string): [number, number] {
   return [a, b];
 }
 
+/** The options of `crm model evaluate` (main/cli/args.ts reads them). */
+const EVALUATE_OPTIONS = {
+  file: { type: 'string' },
+  target: { type: 'string' },
+  // a label may be the empty string
+  positive: { type: 'string', allowEmpty: true },
+  folds: { type: 'string' },
+  'fold-column': { type: 'string' },
+  'train-rows': { type: 'string' },
+  'test-rows': { type: 'string' },
+  learner: { type: 'string' },
+  exclude: { type: 'string', multiple: true },
+  encoding: { type: 'string' },
+  seed: { type: 'string' },
+  lang: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies OptionSpecs;
+
 export function parseEvaluateArgs(args: readonly string[]): EvaluateArgs {
+  let v: OptionValues<typeof EVALUATE_OPTIONS>;
+  try {
+    v = parseCliOptions(args, EVALUATE_OPTIONS);
+  } catch (e) {
+    if (!(e instanceof CliUsageError)) throw e;
+    throw e.reason === 'unknown'
+      ? new ModelInputError('MODEL_ARG_UNKNOWN', { option: e.option })
+      : new ModelInputError('MODEL_ARG_VALUE', { option: e.option });
+  }
   const out: Partial<EvaluateArgs> & { exclude: string[]; json: boolean; learner: LearnerName | 'best'; seed: number } =
-    { exclude: [], json: false, learner: 'logistic', seed: 20, lang: langFrom(args) };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      const v = eq > 0 ? arg.slice(eq + 1) : args[++i];
-      if (v === undefined || (v === '' && name !== '--positive'))
-        throw new ModelInputError('MODEL_ARG_VALUE', { option: name });
-      return v;
-    };
-    switch (name) {
-      case '--file':
-        out.file = value();
-        break;
-      case '--target':
-        out.target = value();
-        break;
-      case '--positive':
-        out.positive = value();
-        break;
-      case '--folds': {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) < 2 || Number(v) > 100)
-          throw new ModelInputError('MODEL_ARG_FOLDS', { value: v });
-        out.folds = Number(v);
-        break;
-      }
-      case '--fold-column':
-        out.foldColumn = value();
-        break;
-      case '--train-rows':
-        out.trainRaw = value();
-        out.trainRows = range(name, out.trainRaw);
-        break;
-      case '--test-rows':
-        out.testRaw = value();
-        out.testRows = range(name, out.testRaw);
-        break;
-      case '--learner': {
-        const v = value();
-        if (v !== 'logistic' && v !== 'boosted' && v !== 'best')
-          throw new ModelInputError('MODEL_ARG_LEARNER', { value: v });
-        out.learner = v;
-        break;
-      }
-      case '--exclude':
-        out.exclude.push(
-          ...value()
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        );
-        break;
-      case '--encoding': {
-        const v = value().toLowerCase();
-        if (!(ENCODINGS as readonly string[]).includes(v))
-          throw new ModelInputError('MODEL_ARG_ENCODING', { values: ENCODINGS.join(', ') });
-        out.encoding = v as Encoding;
-        break;
-      }
-      case '--seed': {
-        const v = value();
-        if (!/^\d+$/.test(v)) throw new ModelInputError('MODEL_ARG_SEED', {});
-        out.seed = Number(v);
-        break;
-      }
-      case '--lang':
-        value();
-        break;
-      case '--json':
-        out.json = true;
-        break;
-      default:
-        throw new ModelInputError('MODEL_ARG_UNKNOWN', { option: arg });
-    }
+    { exclude: [], json: v.json === true, learner: 'logistic', seed: 20, lang: langFrom(args) };
+  out.file = v.file;
+  out.target = v.target;
+  out.positive = v.positive;
+  if (v.folds !== undefined) {
+    if (!/^\d+$/.test(v.folds) || Number(v.folds) < 2 || Number(v.folds) > 100)
+      throw new ModelInputError('MODEL_ARG_FOLDS', { value: v.folds });
+    out.folds = Number(v.folds);
+  }
+  out.foldColumn = v['fold-column'];
+  if (v['train-rows'] !== undefined) {
+    out.trainRaw = v['train-rows'];
+    out.trainRows = range('--train-rows', out.trainRaw);
+  }
+  if (v['test-rows'] !== undefined) {
+    out.testRaw = v['test-rows'];
+    out.testRows = range('--test-rows', out.testRaw);
+  }
+  if (v.learner !== undefined) {
+    if (v.learner !== 'logistic' && v.learner !== 'boosted' && v.learner !== 'best')
+      throw new ModelInputError('MODEL_ARG_LEARNER', { value: v.learner });
+    out.learner = v.learner;
+  }
+  for (const list of v.exclude ?? [])
+    out.exclude.push(
+      ...list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+  if (v.encoding !== undefined) {
+    const e = v.encoding.toLowerCase();
+    if (!(ENCODINGS as readonly string[]).includes(e))
+      throw new ModelInputError('MODEL_ARG_ENCODING', { values: ENCODINGS.join(', ') });
+    out.encoding = e as Encoding;
+  }
+  if (v.seed !== undefined) {
+    if (!/^\d+$/.test(v.seed)) throw new ModelInputError('MODEL_ARG_SEED', {});
+    out.seed = Number(v.seed);
   }
   for (const [k, o] of [
     ['file', '--file'],
@@ -364,6 +355,10 @@ export async function runModelCommand(args: string[]): Promise<number> {
   try {
     a = parseEvaluateArgs(rest);
   } catch (e) {
+    if (e instanceof CliHelp) {
+      process.stdout.write(text(lang, 'models.cli.usage'));
+      return EXIT.ok;
+    }
     if (!(e instanceof ModelInputError)) throw e;
     process.stderr.write(`${errorMessage(lang, undefined, e)}\n${text(lang, 'models.cli.usage')}`);
     return EXIT.usage;

@@ -3,8 +3,10 @@ import { openAppStore } from '../store-key';
 import { rebuildReporting } from '../../db/reporting/maintain';
 import { rebuildAll } from '../../db/summaries';
 import { defaultDbPath } from '../paths';
+import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
 
 const USAGE = 'Usage: crm summaries --rebuild [--db PATH]\n';
+const OPTIONS = { db: { type: 'string' }, rebuild: { type: 'boolean' } } as const satisfies OptionSpecs;
 
 /**
  * `crm summaries --rebuild [--db PATH]`: repair. Recomputes every customer's maintained figures,
@@ -13,17 +15,20 @@ const USAGE = 'Usage: crm summaries --rebuild [--db PATH]\n';
  * from a partial backup. Exit 0 when done, 64 on usage errors.
  */
 export async function runSummariesCommand(args: string[]): Promise<number> {
-  let db = defaultDbPath();
-  let rebuild = false;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--db' && args[i + 1]) db = args[++i]!;
-    else if (args[i] === '--rebuild') rebuild = true;
-    else {
-      process.stderr.write(`summaries: unknown option ${args[i]}\n${USAGE}`);
-      return 64;
+  let v: OptionValues<typeof OPTIONS>;
+  try {
+    v = parseCliOptions(args, OPTIONS);
+  } catch (e) {
+    if (e instanceof CliHelp) {
+      process.stdout.write(USAGE);
+      return 0;
     }
+    if (!(e instanceof CliUsageError)) throw e;
+    process.stderr.write(`summaries: ${e.message}\n${USAGE}`);
+    return 64;
   }
-  if (!rebuild) {
+  const db = v.db ?? defaultDbPath();
+  if (!v.rebuild) {
     process.stderr.write(`summaries: nothing to do\n${USAGE}`);
     return 64;
   }
