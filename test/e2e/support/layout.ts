@@ -9,7 +9,9 @@ import { expect, type Locator, type Page } from '@playwright/test';
  * auth.signIn) or a record id (#7959); no button is left in the browser's own look (an unstyled
  * 查询 beside the app's buttons), and no choice box shows a blank or a dash for what it is set to (a
  * month picker reading "—" while the report runs over 2026-10), and no work list's column header is
- * cut or runs past the list's edge. Each check names what failed, so a failure reads as a finding.
+ * cut or runs past the list's edge; no table or other content runs past its panel (a table wider than
+ * the box it sits in, unless a wrapper scrolls it on purpose). Each check names what failed, so a
+ * failure reads as a finding.
  */
 
 /** A label this short on two lines is a label broken, not a sentence wrapped. */
@@ -23,7 +25,8 @@ export interface LayoutFinding {
     | 'internal-code'
     | 'unstyled-button'
     | 'blank-select'
-    | 'cut-header';
+    | 'cut-header'
+    | 'overflow';
   detail: string;
 }
 
@@ -165,6 +168,52 @@ export async function cutHeaders(page: Page): Promise<LayoutFinding[]> {
   return cut.map((detail) => ({ check: 'cut-header', detail }));
 }
 
+/**
+ * Content running past its panel: a table wider than the panel (or form section) it sits in, or any
+ * box whose content is wider than it while it does not scroll (overflow visible: the excess spills over
+ * the panel's border or under its neighbour). A wrapper that scrolls sideways on purpose (overflow-x
+ * auto/scroll, e.g. .table-wrap) between the table and its panel makes it the table's edge instead; a
+ * grid (ag-grid) scrolls inside itself and is left to cutHeaders.
+ */
+export async function overflowingContent(page: Page): Promise<LayoutFinding[]> {
+  const over = await page.locator('main .panel, main fieldset, main .page').evaluateAll((boxes) => {
+    const out: string[] = [];
+    const css = (el: Element) => el.ownerDocument.defaultView!.getComputedStyle(el);
+    const scrolls = (el: Element) => ['auto', 'scroll'].includes(css(el).overflowX);
+    const name = (el: Element): string => {
+      const id = el.getAttribute('data-testid');
+      const head = el.querySelector('h1, h2, h3, legend, caption, th');
+      const text = (head?.textContent ?? '').trim().slice(0, 40);
+      return id ? `${text || el.tagName.toLowerCase()} (${id})` : text || el.tagName.toLowerCase();
+    };
+    for (const box of boxes) {
+      const r = box.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const s = css(box);
+      // the panel's inner right edge: inside its border and padding
+      const inner = r.right - Number.parseFloat(s.borderRightWidth) - Number.parseFloat(s.paddingRight);
+      for (const table of box.querySelectorAll('table')) {
+        const t = table.getBoundingClientRect();
+        if (t.width === 0 || t.height === 0) continue;
+        // the nearest panel-like box holds it: a nested panel is checked on its own
+        if (table.parentElement?.closest('.panel, fieldset, .page') !== box) continue;
+        let wrapped = false;
+        for (let a: Element | null = table.parentElement; a && a !== box; a = a.parentElement)
+          if (scrolls(a)) wrapped = true;
+        if (!wrapped && t.right > inner + 1)
+          out.push(
+            `the table “${name(table)}” is ${Math.round(t.right - inner)}px wider than its panel “${name(box)}”`,
+          );
+      }
+      // the box's own content spills over it (and the box does not scroll it on purpose)
+      if (!scrolls(box) && s.overflowX !== 'hidden' && box.scrollWidth > box.clientWidth + 1)
+        out.push(`the content of “${name(box)}” is ${box.scrollWidth - box.clientWidth}px wider than it`);
+    }
+    return [...new Set(out)];
+  });
+  return over.map((detail) => ({ check: 'overflow', detail }));
+}
+
 /** Side-menu names cut with "…" (the current page's is bold and widest): every page is named whole. */
 export async function cutNavLabels(page: Page): Promise<LayoutFinding[]> {
   const cut = await page
@@ -209,6 +258,7 @@ export async function layoutFindings(page: Page, list?: Locator): Promise<Layout
     ...(await blankSelects(page)),
     ...(await cutHeaders(page)),
     ...(await cutNavLabels(page)),
+    ...(await overflowingContent(page)),
     ...(list ? await fewRows(list) : []),
   ];
 }

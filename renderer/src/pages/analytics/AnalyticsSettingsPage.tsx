@@ -1,9 +1,12 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { NextProductSettings, RiskSettings } from '../../../../shared/analytics';
+import type { NextProductRule } from '../../../../shared/api/analytics';
+import { formatMoneyInput, parseMoneyInput } from '../../../../shared/money-input';
 import { api, validateInput } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import type { AnalyticsSettingsView } from '../../../../shared/api/analytics';
+import { MoneyInput } from '../../components/MoneyInput';
 import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/ui';
 import { useReloadWhileUpdating } from '../../components/UpdatingBadge';
 import { count, dateTime } from '../../format';
@@ -14,11 +17,10 @@ import './analytics.css';
 
 /** How a stored value shows in the form: as a percent (0.01 → 1), in yuan (fen → yuan), or as it is. */
 type Unit = 'percent' | 'ratio' | 'yuan' | 'days' | 'months' | 'points' | 'pct' | 'txns' | 'items' | 'plain';
-const SCALE: Partial<Record<Unit, number>> = { percent: 100, yuan: 0.01 };
+const SCALE: Partial<Record<Unit, number>> = { percent: 100 };
 const UNIT_KEY: Partial<Record<Unit, string>> = {
   percent: 'analytics.percentUnit',
   pct: 'analytics.percentUnit',
-  yuan: 'analytics.yuanUnit',
   days: 'analytics.daysUnit',
   months: 'analytics.monthsUnit',
   points: 'analytics.pointsUnit',
@@ -74,8 +76,14 @@ const RISK_GROUPS: { title: string; fields: [keyof RiskSettings, Unit][] }[] = [
   },
 ];
 
-const shown = (v: number, u: Unit) => String(Math.round(v * (SCALE[u] ?? 1) * 1e6) / 1e6);
+/** Money (fen in the store) shows grouped in yuan and reads back exactly (shared/money-input.ts). */
+const shown = (v: number, u: Unit) =>
+  u === 'yuan' ? formatMoneyInput(BigInt(Math.round(v))) : String(Math.round(v * (SCALE[u] ?? 1) * 1e6) / 1e6);
 const stored = (s: string, u: Unit) => {
+  if (u === 'yuan') {
+    const fen = parseMoneyInput(s);
+    return fen === null || fen > BigInt(Number.MAX_SAFE_INTEGER) ? Number.NaN : Number(fen);
+  }
   const n = Number(s.replace(/,/g, '').trim());
   return s.trim() === '' || !Number.isFinite(n) ? Number.NaN : Math.round((n / (SCALE[u] ?? 1)) * 1e6) / 1e6;
 };
@@ -96,17 +104,21 @@ function NumberField({
   return (
     <div className="field">
       <label htmlFor={`an-${name}`}>{t(`fields.${name}`)}</label>
-      <span className="input-unit">
-        <input
-          id={`an-${name}`}
-          data-testid={`an-${name}`}
-          inputMode="decimal"
-          autoComplete="off"
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-        />
-        {unitKey && <span className="muted"> {t(unitKey)}</span>}
-      </span>
+      {unit === 'yuan' ? (
+        <MoneyInput id={`an-${name}`} testId={`an-${name}`} value={value} onChange={onChange} className="input-unit" />
+      ) : (
+        <span className="input-unit">
+          <input
+            id={`an-${name}`}
+            data-testid={`an-${name}`}
+            inputMode="decimal"
+            autoComplete="off"
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+          />
+          {unitKey && <span className="muted"> {t(unitKey)}</span>}
+        </span>
+      )}
     </div>
   );
 }
@@ -243,7 +255,6 @@ function RulesTable({ refresh, recalculating }: { refresh: string | null; recalc
       rules.reload();
     }
   }, [refresh]);
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
     <section className="panel" aria-labelledby="an-rules">
       <h2 id="an-rules">
@@ -259,43 +270,87 @@ function RulesTable({ refresh, recalculating }: { refresh: string | null; recalc
               at: rules.data.minedAt ? dateTime(rules.data.minedAt) : '—',
             })}
           </p>
-          <table className="table" data-testid="an-rules">
-            <thead>
-              <tr>
-                <th>{t('analytics.col.kind')}</th>
-                <th>{t('analytics.col.holds')}</th>
-                <th>{t('analytics.col.offer')}</th>
-                <th className="num">{t('analytics.col.support')}</th>
-                <th className="num">{t('analytics.col.confidence')}</th>
-                <th className="num">{t('analytics.col.lift')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.data.rules.map((r) => (
-                <tr
-                  key={`${r.kind}|${r.antecedent.join()}|${r.consequent}`}
-                  title={offerReason(t, {
-                    rank: 1,
-                    item: r.consequent,
-                    score: r.confidence,
-                    source: 'rules',
-                    modelVersion: null,
-                    rule: r,
-                  })}
-                >
-                  <td>{t(`analytics.kind.${r.kind}`)}</td>
-                  <td>{r.antecedent.map((i) => t(`np.items.${i}`)).join(t('common.listSeparator'))}</td>
-                  <td>{t(`np.items.${r.consequent}`)}</td>
+          <RuleRows rules={rules.data.rules} />
+        </>
+      )}
+    </section>
+  );
+}
+
+const KINDS = ['individual', 'corporate'];
+
+/**
+ * The mined rules as a table that fits its half of the page at 1366 in either language: the customer
+ * type heads a group of rows instead of taking a column, the three figures keep narrow fixed columns,
+ * and a product list breaks between products (a long name at its spaces), never past the panel.
+ */
+function RuleRows({ rules }: { rules: NextProductRule[] }) {
+  const { t } = useTranslation();
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const items = (list: string[]) =>
+    list.map((i, n) => (
+      <span key={i} className="rule-item">
+        {t(`np.items.${i}`)}
+        {n < list.length - 1 ? t('common.listSeparator') : ''}
+      </span>
+    ));
+  return (
+    <table className="data-table compact rules-table" data-testid="an-rules">
+      <colgroup>
+        <col />
+        <col />
+        <col className="rules-support" />
+        <col className="rules-confidence" />
+        <col className="rules-lift" />
+      </colgroup>
+      <thead>
+        <tr>
+          <th scope="col">{t('analytics.col.holds')}</th>
+          <th scope="col">{t('analytics.col.offer')}</th>
+          <th scope="col" className="num">
+            {t('analytics.col.support')}
+          </th>
+          <th scope="col" className="num">
+            {t('analytics.col.confidence')}
+          </th>
+          <th scope="col" className="num">
+            {t('analytics.col.lift')}
+          </th>
+        </tr>
+      </thead>
+      {[...new Set([...KINDS, ...rules.map((r) => r.kind)])].map((kind) => {
+        const rows = rules.filter((r) => r.kind === kind);
+        if (rows.length === 0) return null;
+        return (
+          <tbody key={kind} data-testid={`an-rules-${kind}`}>
+            <tr className="rules-group">
+              <th scope="rowgroup" colSpan={5}>
+                {t(`analytics.kind.${kind}`)}
+              </th>
+            </tr>
+            {rows.map((r) => {
+              const reason = offerReason(t, {
+                rank: 1,
+                item: r.consequent,
+                score: r.confidence,
+                source: 'rules',
+                modelVersion: null,
+                rule: r,
+              });
+              return (
+                <tr key={`${r.antecedent.join()}|${r.consequent}`} title={reason}>
+                  <td>{items(r.antecedent)}</td>
+                  <td>{items([r.consequent])}</td>
                   <td className="num">{pct(r.support)}</td>
                   <td className="num">{pct(r.confidence)}</td>
                   <td className="num">{r.lift.toFixed(2)}</td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </section>
+              );
+            })}
+          </tbody>
+        );
+      })}
+    </table>
   );
 }
 

@@ -181,7 +181,7 @@ export function DesktopPage() {
           <ReactGridLayout
             layout={layout}
             width={width}
-            gridConfig={{ cols: DESKTOP_COLS, rowHeight: ROW_HEIGHT, margin: [12, 12] }}
+            gridConfig={{ cols: DESKTOP_COLS, rowHeight: ROW_HEIGHT, margin: [12, 12], containerPadding: [0, 12] }}
             dragConfig={{ enabled: true, handle: '.desk-handle', cancel: '.desk-no-drag' }}
             resizeConfig={{ enabled: true, handles: ['se'] }}
             onLayoutChange={(l) => setWidgets((cur) => (cur ? fromGrid(l, cur) : cur))}

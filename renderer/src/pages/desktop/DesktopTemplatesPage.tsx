@@ -116,7 +116,7 @@ export function DesktopTemplatesPage() {
           <ReactGridLayout
             layout={layout}
             width={width}
-            gridConfig={{ cols: DESKTOP_COLS, rowHeight: 24, margin: [8, 8] }}
+            gridConfig={{ cols: DESKTOP_COLS, rowHeight: 24, margin: [8, 8], containerPadding: [0, 8] }}
             dragConfig={{ enabled: true, handle: '.desk-handle', cancel: '.desk-no-drag' }}
             onDragStop={(l) => apply(fromGrid(l))}
             onResizeStop={(l) => apply(fromGrid(l))}
