@@ -88,6 +88,15 @@ const ACCOUNTS = query<[customerId: number], AccountRow>(
 const LATEST_DEPOSIT_BALANCE_DAY = query<[customerId: number], { d: string | null }>(
   `SELECT MAX(d.on_date) AS d FROM daily_balances d WHERE d.account_id IN (SELECT id FROM accounts WHERE customer_id = ? AND kind IN ('demand', 'term'))`,
 );
+// The month the branch's reports run to (the latest balance extract's month), not after the given month.
+const REPORT_MONTH = query<[month: string], { m: string | null }>(
+  'SELECT MAX(month) AS m FROM report_months WHERE month <= ?',
+);
+// When the customer's last deposit account was closed, if every one of them is (a customer who left).
+const DEPOSITS_CLOSED_ON = query<[customerId: number], { closed: string | null; open: number }>(
+  `SELECT MAX(closed_on) AS closed, SUM(closed_on IS NULL AND status <> 'closed') AS open
+   FROM accounts WHERE customer_id = ? AND kind IN ('demand', 'term')`,
+);
 // Month-end balance per deposit account (the last row of each month), summed per month.
 const MONTH_END_DEPOSITS = query<[customerId: number, fromDay: string], { m: string; s: number }>(
   `SELECT m, SUM(balance_fen) AS s FROM (
@@ -132,6 +141,15 @@ export const customerAccounts = (db: Database, customerId: number): AccountRow[]
 /** The customer's latest deposit balance day (extracts lag the calendar), or null without balances. */
 export const latestDepositBalanceDay = (db: Database, customerId: number): string | null =>
   LATEST_DEPOSIT_BALANCE_DAY.get(db, customerId)?.d ?? null;
+
+/** The latest month the reports cover, up to `month` ('YYYY-MM'); null before any report was built. */
+export const reportMonthUpTo = (db: Database, month: string): string | null => REPORT_MONTH.get(db, month)?.m ?? null;
+
+/** The day the customer's deposit accounts were all closed (the last closing), or null while one is open. */
+export function depositsClosedOn(db: Database, customerId: number): string | null {
+  const r = DEPOSITS_CLOSED_ON.get(db, customerId);
+  return r?.closed && !r.open ? r.closed : null;
+}
 
 /** Deposits (demand and term) at each month end from `fromDay` on, as month 'YYYY-MM' to fen. */
 export function monthEndDeposits(db: Database, customerId: number, fromDay: string): Map<string, number> {

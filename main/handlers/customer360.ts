@@ -8,11 +8,13 @@ import {
   customerTermDeposits,
   customerTransactions,
   customerWealthHoldings,
+  depositsClosedOn,
   isFavorite,
   latestDepositBalanceDay,
   managersOfRecord,
   monthEndDeposits,
   profileChanges,
+  reportMonthUpTo,
 } from '../../db/repos/customer-360';
 import { customerDetail } from './customers';
 import { handlers, type AuthedCtx } from './types';
@@ -26,13 +28,19 @@ const MASKED_HISTORY: Record<string, (v: string | null) => string | null> = {
   phone: maskPhone,
 };
 
-/** Twelve month ends of deposits, ending at the customer's latest balance date (extracts lag the calendar), else today. */
+/**
+ * Twelve month ends of deposits, ending at the month the branch's reports run to (so a customer who
+ * left shows the months after as zero, up to the same month as everyone else), or at the customer's
+ * latest balance date when that is later (extracts lag the calendar), else today.
+ */
 function depositTrend(ctx: AuthedCtx, id: number): Customer360['trend'] {
   const db = ctx.services.db;
   const latest = latestDepositBalanceDay(db, id);
   const today = ctx.services.clock.today();
-  const end = latest && latest < today ? latest : today;
-  const from = `${addMonths(end.slice(0, 7), -11)}-01`;
+  const own = (latest && latest < today ? latest : today).slice(0, 7);
+  const report = reportMonthUpTo(db, today.slice(0, 7));
+  const endMonth = report && (!latest || report > own) ? report : own;
+  const from = `${addMonths(endMonth, -11)}-01`;
   const byMonth = monthEndDeposits(db, id, from);
   return Array.from({ length: 12 }, (_, i) => addMonths(from.slice(0, 7), i)).map((month) => ({
     month,
@@ -114,6 +122,7 @@ export const customer360Handlers = handlers({
       favorite: isFavorite(db, ctx.user.id, id),
       accounts,
       trend: depositTrend(ctx, id),
+      depositsClosedOn: depositsClosedOn(ctx.services.db, id),
       holdings: holdings(ctx, id),
       loans,
       managers: managersOfRecord(db, id),

@@ -61,6 +61,8 @@ export interface Customer360 {
   accounts: AccountRow[];
   /** Month-end deposit balances of the last 12 months ('YYYY-MM' -> sum). */
   trend: { month: string; balance: Money }[];
+  /** The day the customer's last deposit account closed when all are closed (marked on the trend), else null. */
+  depositsClosedOn: string | null;
   holdings: HoldingRow[];
   loans: LoanRow[];
   managers: { name: string; from: string; to: string | null }[];

@@ -1,5 +1,5 @@
 import { LineChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, useState } from 'react';
@@ -24,7 +24,7 @@ import { CustomerNextProducts } from './analytics/NextProduct';
 import { CustomerRiskPanel } from './analytics/CustomerRisk';
 import { CustomerGuarantees } from './analytics/CustomerGuarantees';
 
-echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, GridComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
 
 const TXN_PAGE = 20;
 
@@ -141,7 +141,7 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
             ))}
           </div>
           <h3>{t('c360.trend')}</h3>
-          <TrendChart data={data.trend} />
+          <TrendChart data={data.trend} closedOn={data.depositsClosedOn} />
         </section>
       </div>
       <CustomerValuePanel customerId={id} />
@@ -303,10 +303,17 @@ function Body({ id, data }: { id: number; data: Customer360 }) {
   );
 }
 
-function TrendChart({ data }: { data: Customer360['trend'] }) {
+/**
+ * Twelve month ends of deposits up to the month the reports run to; a customer whose deposit accounts
+ * are all closed shows zero after the closing, with the closing day marked on the axis (or said
+ * under the chart when it was before the twelve months).
+ */
+function TrendChart({ data, closedOn }: { data: Customer360['trend']; closedOn: string | null }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const ref = useRef<HTMLDivElement>(null);
+  // the closing's month when it falls on the chart's axis
+  const closedMonth = closedOn && data.some((d) => d.month === closedOn.slice(0, 7)) ? closedOn.slice(0, 7) : null;
   useEffect(() => {
     if (!ref.current) return;
     const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
@@ -328,7 +335,29 @@ function TrendChart({ data }: { data: Customer360['trend'] }) {
         nameTextStyle: { align: 'left', color: '#5b6b78' },
         axisLabel: { hideOverlap: true, formatter: (v: number) => axisLabel(v, scale) },
       },
-      series: [{ type: 'line', smooth: true, data: data.map((d) => Number(d.balance)), areaStyle: { opacity: 0.08 } }],
+      series: [
+        {
+          type: 'line',
+          smooth: true,
+          data: data.map((d) => Number(d.balance)),
+          areaStyle: { opacity: 0.08 },
+          ...(closedMonth
+            ? {
+                markLine: {
+                  symbol: 'none',
+                  silent: true,
+                  lineStyle: { color: '#b42318', type: 'dashed' },
+                  label: {
+                    formatter: t('c360.trendClosed', { date: closedOn }),
+                    color: '#b42318',
+                    position: 'insideEndTop',
+                  },
+                  data: [{ xAxis: closedMonth }],
+                },
+              }
+            : {}),
+        },
+      ],
     });
     const onResize = () => chart.resize();
     window.addEventListener('resize', onResize);
@@ -336,15 +365,23 @@ function TrendChart({ data }: { data: Customer360['trend'] }) {
       window.removeEventListener('resize', onResize);
       chart.dispose();
     };
-  }, [data, t, lang]);
+  }, [data, t, lang, closedMonth, closedOn]);
   return (
-    <div
-      ref={ref}
-      className="trend-chart"
-      data-testid="c360-trend"
-      role="img"
-      aria-label={data.map((d) => `${d.month} ${d.balance}`).join(', ')}
-    />
+    <>
+      <div
+        ref={ref}
+        className="trend-chart"
+        data-testid="c360-trend"
+        data-closed-month={closedMonth ?? undefined}
+        role="img"
+        aria-label={data.map((d) => `${d.month} ${d.balance}`).join(', ')}
+      />
+      {closedOn && !closedMonth && (
+        <p className="muted" data-testid="c360-trend-closed">
+          {t('c360.trendClosedBefore', { date: closedOn })}
+        </p>
+      )}
+    </>
   );
 }
 
