@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * The screens whose date inputs became the app's DateField, at 1366x768 and 1920x1080 in both
@@ -61,11 +62,6 @@ const SCREENS: Screen[] = [
   },
 ];
 
-async function lang(page: Page, l: 'zh-CN' | 'en'): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== l) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', l);
-}
-
 for (const s of SCREENS) {
   test(`${s.name}: the app date field fits at 1366 and 1920 in both languages`, async ({ page }) => {
     test.setTimeout(120_000);
@@ -74,7 +70,7 @@ for (const s of SCREENS) {
     await expect(page.getByTestId('lang-switch').first()).toBeVisible();
     await s.open(page);
     for (const l of ['zh-CN', 'en'] as const) {
-      await lang(page, l);
+      await setLanguage(page, l);
       for (const size of [
         { width: 1366, height: 768 },
         { width: 1920, height: 1080 },
@@ -98,6 +94,6 @@ for (const s of SCREENS) {
         await expect(cal).toBeHidden();
       }
     }
-    await lang(page, 'zh-CN');
+    await setLanguage(page, 'zh-CN');
   });
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { expectNoRawErrors, signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * zh-CN is zh-CN on any PC: with the browser set to English (en-US), dates are picked in the app's own
@@ -11,11 +12,6 @@ import { expectNoRawErrors, signIn } from './support/app';
 test.use({ locale: 'en-US', viewport: { width: 1366, height: 768 } });
 
 const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
-
-async function lang(page: Page, l: 'zh-CN' | 'en'): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== l) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', l);
-}
 
 test('no native date input is left in the renderer', async ({ page }) => {
   await signIn(page, 'manager1');
@@ -32,7 +28,7 @@ test('the date field: typed forms, the app calendar and its keys, and the app me
 }) => {
   await signIn(page, 'manager1');
   await expect(page.getByTestId('nav-opportunities')).toBeVisible();
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await page.getByTestId('nav-opportunities').click();
   await page.getByTestId('opp-new').click();
   await page.getByTestId('opp-customer-q').fill('王');
@@ -71,7 +67,7 @@ test('the date field: typed forms, the app calendar and its keys, and the app me
   await expect(cal).toBeHidden();
   await expect(page.getByTestId('opp-new-form')).toBeVisible();
 
-  await lang(page, 'en');
+  await setLanguage(page, 'en');
   await page.setViewportSize({ width: 1366, height: 768 });
   await expect(due).toHaveAttribute('placeholder', 'YYYY-MM-DD');
   await page.getByTestId('opp-due-open').click();
@@ -81,14 +77,14 @@ test('the date field: typed forms, the app calendar and its keys, and the app me
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.screenshot({ path: path.join(SHOTS, 'en-date-field-1920.png') });
   await page.keyboard.press('Escape');
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
 
 test('form checks speak the app language on an English browser', async ({ page }) => {
   await signIn(page, 'president');
   await expect(page.getByTestId('nav-referrals')).toBeVisible();
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   // a required choice in a form: 转派 without a manager chosen
   await page.getByTestId('nav-referrals').click();
   await page.getByTestId('referral-row').first().click();
@@ -105,17 +101,17 @@ test('form checks speak the app language on an English browser', async ({ page }
   await page.getByTestId('stale-days').fill('5000');
   await page.getByTestId('stale-days').press('Tab');
   await expect(bubble).toHaveText('不能大于 3650');
-  await lang(page, 'en');
+  await setLanguage(page, 'en');
   await page.getByTestId('stale-days').fill('0');
   await page.getByTestId('stale-days').press('Tab');
   await expect(bubble).toHaveText('Must be at least 1');
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
 });
 
 test('in a dialog (snooze) the calendar is whole, and Esc closes the calendar, not the dialog', async ({ page }) => {
   await signIn(page, 'manager1');
   await page.getByTestId('nav-reminders').click();
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await page.getByTestId('reminder-row').first().click();
   await page.getByTestId('reminder-detail').getByTestId('reminder-snooze').click();
   await expect(page.getByTestId('snooze-dialog')).toBeVisible();

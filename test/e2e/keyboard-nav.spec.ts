@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoRawErrors, signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * Keyboard and navigation outside the teller screen, at a branch PC's 1366x768: ↓ from the customer
@@ -13,11 +14,6 @@ import { expectNoRawErrors, signIn } from './support/app';
 test.use({ viewport: { width: 1366, height: 768 } });
 
 const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
-
-async function lang(page: Page, l: 'zh-CN' | 'en'): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== l) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', l);
-}
 
 /** The grid row index holding the focus (evaluated in the page: the spec itself has no DOM types). */
 const focusedRow = (page: Page) =>
@@ -51,7 +47,7 @@ test('the desktop edit tools do not cut the widget titles, at 1366 and 1920, in 
   await signIn(page, 'president');
   await expect(page.getByTestId('home-president')).toBeVisible();
   for (const l of ['zh-CN', 'en'] as const) {
-    await lang(page, l);
+    await setLanguage(page, l);
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.getByTestId('desk-edit').click();
     await expect(page.locator('.desk-tools').first()).toBeVisible();
@@ -85,7 +81,7 @@ test('the desktop edit tools do not cut the widget titles, at 1366 and 1920, in 
     await expect(page.locator('.desk-tools-label').first()).toHaveText(l === 'zh-CN' ? '位置' : 'Move');
     await page.getByTestId('desk-edit').click();
   }
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
 
@@ -99,7 +95,7 @@ test('a desktop drill lands at the top, names the desktop, and Back returns to w
 }) => {
   await signIn(page, 'president');
   await expect(page.getByTestId('home-president')).toBeVisible();
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   const figure = page.getByTestId('desk-maturities-customers');
   await figure.scrollIntoViewIfNeeded();
   await page.evaluate('window.scrollBy(0, 200)');
@@ -120,7 +116,7 @@ test('Back from a report drill keeps the report and its filters; the chip names 
   test.setTimeout(120_000);
   await signIn(page, 'president');
   await page.getByTestId('nav-reports').click();
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await page.getByTestId('report-tab-customers').click();
   await page.getByTestId('filter-tier-gold').check();
   await page.getByTestId('filter-apply').click();
@@ -149,21 +145,21 @@ test('Back from a report drill keeps the report and its filters; the chip names 
 
   // the chip's own way back, in English
   await drill.click();
-  await lang(page, 'en');
+  await setLanguage(page, 'en');
   await expect(chip).toContainText('From Reports · ');
   await page.screenshot({ path: path.join(SHOTS, 'en-drill-from-report.png') });
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.screenshot({ path: path.join(SHOTS, 'en-drill-from-report-1920.png') });
   await page.getByTestId('grid-drill-back').click();
   await expect(page.getByTestId('filter-tier-gold')).toBeChecked();
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
 
 test('Back from a customer opened in 商机管理 returns to the same filter and opportunity', async ({ page }) => {
   await signIn(page, 'manager1');
   await page.getByTestId('nav-opportunities').click();
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await page.getByTestId('opp-filter-identified').click();
   await expect(page.getByTestId('opp-filter-identified')).toHaveAttribute('aria-pressed', 'true');
   const second = page.getByTestId('opp-row').nth(1);
@@ -185,7 +181,7 @@ test('Back from a customer opened in 商机管理 returns to the same filter and
 test('Back from a customer opened in 消息提醒 keeps the filters and the chosen reminder', async ({ page }) => {
   await signIn(page, 'manager1');
   await page.getByTestId('nav-reminders').click();
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await page.getByTestId('reminders-due-from').fill('2026-01-01');
   await page.getByTestId('reminders-due-from').press('Tab');
   const row = page.locator('[data-testid="reminder-row"][data-has-customer="true"]').first();

@@ -1,6 +1,7 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { openExistingStore } from '../../main/store-key';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * 模型评分分布 on the president's desktop at 1366x768, both languages: a plain message while no churn model
@@ -9,11 +10,6 @@ import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
  * that many customers.
  */
 test.describe.configure({ timeout: 120_000 });
-
-async function setLanguage(page: Page, lang: 'zh-CN' | 'en'): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
-}
 
 /** Takes the version written here out again, so later specs see the store as the lab left it. */
 function removeVersion(v: number): void {

@@ -2,6 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { openExistingStore } from '../../main/store-key';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
 import { expectTidyLayout, saveScreen } from './support/layout';
+import { setLanguage } from './support/language';
 
 /**
  * 模型实验室 end to end (issue 20): the president trains a churn model on the demo branch's own history,
@@ -23,11 +24,6 @@ function refuseBrowserDialogs(page: Page, seen: string[]): void {
     seen.push(`${d.type()}: ${d.message()}`);
     void d.dismiss();
   });
-}
-
-async function setLanguage(page: Page, lang: 'zh-CN' | 'en'): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
 }
 
 const num = (s: string | null): number => Number((s ?? '').replace(/[^\d]/g, ''));

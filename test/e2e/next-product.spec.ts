@@ -1,7 +1,8 @@
 import { openExistingStore } from '../../main/store-key';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { expectNoRawErrors, signIn } from './support/app';
 import { expectTidyLayout, saveScreen } from './support/layout';
+import { setLanguage } from './support/language';
 
 /**
  * 客户产品匹配 at the counter: a teller looks a customer up and sees "可推荐：…" with the reason in words,
@@ -16,11 +17,6 @@ function readStore<T>(sql: string, ...params: unknown[]): T | undefined {
   } finally {
     db.close();
   }
-}
-
-async function switchLanguage(page: Page, lang: Lang): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
 }
 
 test('a teller sees what to suggest, and why, at look-up', async ({ page }) => {
@@ -64,7 +60,7 @@ test('a teller sees what to suggest, and why, at look-up', async ({ page }) => {
     },
   };
   for (const lang of ['zh-CN', 'en'] as const) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     const search = page.getByTestId('teller-search');
     await search.fill('');
     await search.fill(c!.no);
@@ -85,7 +81,7 @@ test('a teller sees what to suggest, and why, at look-up', async ({ page }) => {
     await saveScreen(page, `${lang}-teller-next-product`);
   }
   // the language is the user's saved setting: leave the teller in the default for the specs after this one
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
 });
 
 test('a manager works the watch-list: opens a customer and records a follow-up', async ({ page }) => {
@@ -105,13 +101,13 @@ test('a manager works the watch-list: opens a customer and records a follow-up',
   const row = page.locator(`[data-testid="watch-row"][data-customer-no="${c!.no}"]`);
   await expect(row).toBeVisible();
   for (const lang of ['zh-CN', 'en'] as const) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     await expect(row).toBeVisible();
     await expectNoRawErrors(page);
     await expectTidyLayout(page, undefined, `${lang} watch-list`);
     await saveScreen(page, `${lang}-watchlist`);
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await row.click();
   const dialog = page.getByTestId('watch-follow-dialog');
   await expect(dialog).toBeVisible();
@@ -137,12 +133,12 @@ test('the administrator sets the parameters; a bad threshold is refused in words
   await expect(admin.getByTestId('analytics-settings-page')).toBeVisible();
   await expect(admin.getByTestId('an-rules')).toBeVisible();
   for (const lang of ['zh-CN', 'en'] as const) {
-    await switchLanguage(admin, lang);
+    await setLanguage(admin, lang);
     await expectNoRawErrors(admin);
     await expectTidyLayout(admin, undefined, `${lang} analytics settings`);
     await saveScreen(admin, `${lang}-analytics-settings`);
   }
-  await switchLanguage(admin, 'zh-CN');
+  await setLanguage(admin, 'zh-CN');
   // the warning line below the watch line: refused before sending, naming the field
   await admin.getByTestId('an-riskLevelWarning').fill('10');
   await admin.getByTestId('an-risk-save').click();
@@ -165,14 +161,14 @@ test('the administrator sets the parameters; a bad threshold is refused in words
   }, c!.id);
   await expect(president.getByTestId('c360-next-product')).toBeVisible();
   for (const lang of ['zh-CN', 'en'] as const) {
-    await switchLanguage(president, lang);
+    await setLanguage(president, lang);
     await expect(president.getByTestId('c360-next-product').locator('li').first()).toBeVisible();
     await expect(president.getByTestId('c360-risk').locator('li').first()).toBeVisible();
     await president.getByTestId('c360-next-product').scrollIntoViewIfNeeded();
     await expectNoRawErrors(president);
     await saveScreen(president, `${lang}-customer-360-next-product-risk`);
   }
-  await switchLanguage(president, 'zh-CN');
+  await setLanguage(president, 'zh-CN');
 });
 
 test('担保关系: a guarantee signal on the watch-list and in the 360, and a guarantor outside the book masked', async ({
@@ -198,7 +194,7 @@ test('担保关系: a guarantee signal on the watch-list and in the 360, and a g
   await expect(president.getByTestId('watchlist-page')).toBeVisible();
   const row = president.locator(`[data-testid="watch-row"][data-customer-no="${c!.no}"]`);
   for (const lang of ['zh-CN', 'en'] as const) {
-    await switchLanguage(president, lang);
+    await setLanguage(president, lang);
     await expect(row).toBeVisible();
     await expect(row).toContainText(names[lang][c!.signal]!);
     await expectNoRawErrors(president);
@@ -221,7 +217,7 @@ test('担保关系: a guarantee signal on the watch-list and in the 360, and a g
   await expect(panel).toBeVisible();
   await expect(panel.locator('tbody tr').first()).toBeVisible();
   for (const lang of ['zh-CN', 'en'] as const) {
-    await switchLanguage(president, lang);
+    await setLanguage(president, lang);
     await expect(panel.locator('h2')).toContainText(names[lang].panel!);
     await expect(president.getByTestId('c360-risk')).toContainText(names[lang][c!.signal]!);
     await panel.scrollIntoViewIfNeeded();
@@ -229,7 +225,7 @@ test('担保关系: a guarantee signal on the watch-list and in the 360, and a g
     await expectTidyLayout(president, undefined, `${lang} 360 guarantees`);
     await saveScreen(president, `${lang}-customer-360-guarantees`);
   }
-  await switchLanguage(president, 'zh-CN');
+  await setLanguage(president, 'zh-CN');
 
   // a manager opens their borrower whose guarantor is another manager's customer: masked, no link
   const m = readStore<{ id: number; user: string; gname: string }>(

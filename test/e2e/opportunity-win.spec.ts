@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoRawErrors, signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * 成交 is confirmed, not one click: the win dialog shows the product and amount, both editable, checked
@@ -20,11 +21,6 @@ async function openToProposal(page: Page): Promise<void> {
   await expect(page.getByTestId('opp-stage')).toHaveAttribute('data-stage', 'identified');
   await page.getByTestId('opp-move-proposal').click();
   await expect(page.getByTestId('opp-stage')).toHaveAttribute('data-stage', 'proposal');
-}
-
-async function lang(page: Page, l: 'zh-CN' | 'en'): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== l) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', l);
 }
 
 /** The dialog fits the screen: nothing is cut at the right or bottom edge. */
@@ -97,7 +93,7 @@ test('a win is confirmed with product and amount, validated, and undone the same
   await expect(page.getByTestId('opp-undo-won')).toHaveCount(0);
 
   // the same in English, at both sizes
-  await lang(page, 'en');
+  await setLanguage(page, 'en');
   await page.getByTestId('opp-move-won').click();
   await page.getByTestId('opp-win-amount').fill('');
   await page.getByTestId('opp-win-confirm').click();
@@ -114,6 +110,6 @@ test('a win is confirmed with product and amount, validated, and undone the same
   await page.screenshot({ path: path.join(SHOTS, 'en-opportunity-win-undo-1920.png') });
   await page.getByTestId('opp-undo-confirm').click();
   await expect(page.getByTestId('opp-stage')).toHaveAttribute('data-stage', 'proposal');
-  await lang(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });

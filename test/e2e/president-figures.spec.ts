@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * Issue 17 items 5 and 9 for a president at a branch PC: the desktop's 较上月末 is the report's 环比 (one
@@ -10,11 +11,6 @@ import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
  */
 
 const LANGS = ['zh-CN', 'en'] as const;
-
-async function switchLanguage(page: Page, lang: (typeof LANGS)[number]): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
-}
 
 const SIZES = [
   { width: 1366, height: 768, suffix: '' },
@@ -67,7 +63,7 @@ test('the desktop’s 较上月末 is the report’s 环比, and says which mont
   expect(title).toContain('环比');
   const desk = pctOf(await mom.textContent());
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     for (const s of SIZES) {
       await page.setViewportSize({ width: s.width, height: s.height });
       await expect(page.getByTestId('desk-kpi-aum-mom')).toBeVisible();
@@ -89,7 +85,7 @@ test('the desktop’s 较上月末 is the report’s 环比, and says which mont
     }
     await page.setViewportSize({ width: 1366, height: 768 });
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
 
   // the report: the same month end, the same percentage, and the same definition in its header
   await page.getByTestId('nav-reports').click();
@@ -121,7 +117,7 @@ test('report charts in 万元 / 亿元 and tables of 13-digit yuan whole, at bot
     await page.getByTestId(`report-tab-${report}`).click();
     await expect(page.getByTestId(`report-chart-${charts[0]}`)).toBeVisible({ timeout: 30_000 });
     for (const lang of LANGS) {
-      await switchLanguage(page, lang);
+      await setLanguage(page, lang);
       for (const s of SIZES) {
         await page.setViewportSize({ width: s.width, height: s.height });
         await expectMoneyAxes(page, [...charts], lang);
@@ -130,7 +126,7 @@ test('report charts in 万元 / 亿元 and tables of 13-digit yuan whole, at bot
       }
       await page.setViewportSize({ width: 1366, height: 768 });
     }
-    await switchLanguage(page, 'zh-CN');
+    await setLanguage(page, 'zh-CN');
   }
   await expectNoRawErrors(page);
 });

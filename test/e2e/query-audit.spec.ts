@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectNoRawErrors, signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * 高级查询 and 审计日志 on a branch PC's 1366x768 screen, in both languages: conditions are set from
@@ -11,7 +12,6 @@ import { expectNoRawErrors, signIn } from './support/app';
 test.use({ viewport: { width: 1366, height: 768 } });
 
 const LANGS = ['zh-CN', 'en'] as const;
-type Lang = (typeof LANGS)[number];
 
 async function saveScreen(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.resolve(__dirname, '..', '..', 'test-results', 'screenshots', `${name}.png`) });
@@ -23,11 +23,6 @@ async function saveScreens(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1920, height: 1080 });
   await saveScreen(page, `${name}-1920`);
   await page.setViewportSize({ width: 1366, height: 768 });
-}
-
-async function switchLanguage(page: Page, lang: Lang): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
 }
 
 /** Internal codes a branch user must not see: snake_case, schema paths, `#<id>`, dotted action codes. */
@@ -49,7 +44,7 @@ test('the advanced query is set up from words and names, in both languages', asy
   await signIn(page, 'president');
   await expect(page.getByTestId('nav-customers')).toBeVisible();
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     await page.getByTestId('nav-customers').click();
     await page.getByTestId('grid-advanced').click();
     const qb = page.getByTestId('query-builder');
@@ -114,7 +109,7 @@ test('the advanced query is set up from words and names, in both languages', asy
     await page.keyboard.press('Escape');
     await expect(qb).toBeHidden();
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
 
@@ -140,7 +135,7 @@ test('the audit log filters by date, user and action, and reads in words', async
   await signIn(page, 'admin');
   await expect(page.getByTestId('nav-audit')).toBeVisible();
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     await page.getByTestId('nav-audit').click();
     const audit = page.getByTestId('audit-page');
     await expect(audit.getByTestId('audit-row').first()).toBeVisible();
@@ -180,14 +175,14 @@ test('the audit log filters by date, user and action, and reads in words', async
     expect(await audit.locator('.table-wrap').evaluate((w) => w.scrollWidth - w.clientWidth)).toBeLessThanOrEqual(1);
     await saveScreens(page, `${lang}-audit`);
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
 
 test('the 360 names transaction types in words in both languages', async ({ page }) => {
   await signIn(page, 'manager1');
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     await page.getByTestId('nav-customers').click();
     const noCell = page.getByTestId('customer-grid').locator('[role="gridcell"][col-id="customerNo"]').first();
     await noCell.click();
@@ -200,5 +195,5 @@ test('the 360 names transaction types in words in both languages', async ({ page
     expect(types.filter((x) => /^[a-z_]+$/.test(x))).toEqual([]);
     if (lang === 'zh-CN') expect(types.filter((x) => /[A-Za-z]/.test(x))).toEqual([]);
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
 });

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * Issue 17 items 4 and 8 on a branch PC's screen: a tier model change previews drift apart from its own
@@ -11,11 +12,6 @@ import { expectNoRawErrors, saveScreenshot, signIn } from './support/app';
 
 const LANGS = ['zh-CN', 'en'] as const;
 const num = (text: string | null | undefined) => Number((text ?? '').replace(/[^\d]/g, ''));
-
-async function switchLanguage(page: Page, lang: (typeof LANGS)[number]): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
-}
 
 /** The page fits the screen's width: no horizontal page scroll. */
 async function expectNoPageScrollX(page: Page): Promise<void> {
@@ -64,13 +60,13 @@ test('a tier model change: drift apart in the preview, one digest per manager, i
   expect(total).toBeLessThanOrEqual(changed + drift);
   expect(total).toBeGreaterThanOrEqual(changed);
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     await expect(page.getByTestId('tier-split')).toHaveText(
       lang === 'en' ? /move because of this change/ : /因本次调整而变动/,
     );
     await screens(page, `${lang}-tier-model-split`);
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await page.getByTestId('tier-apply').click();
   await page.getByTestId('tier-confirm-button').click();
   await expect(page.getByTestId('tier-done')).toBeVisible({ timeout: 60_000 });
@@ -147,11 +143,11 @@ test('the inbox: act-by never in the past, amount and tier order, bulk done and 
   for (let i = 1; i < withAmount.length; i++) expect(withAmount[i - 1]!).toBeGreaterThanOrEqual(withAmount[i]!);
   expect(amounts.indexOf('') === -1 || amounts.slice(amounts.indexOf('')).every((a) => a === '')).toBe(true);
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     await expect(page.getByTestId('reminders-sort')).toBeVisible();
     await screens(page, `${lang}-reminders-by-amount`);
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
 
   // by tier: best first
   await page.getByTestId('reminders-sort').selectOption('tier');
@@ -202,7 +198,7 @@ test('the 360 logs a contact from its top; an empty contact is refused with a me
   const dialog = page.getByTestId('quick-contact');
   // nothing said, nothing next: refused with a message, nothing saved (in both languages)
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     await quick.click();
     await expect(dialog).toBeVisible();
     await dialog.getByTestId('quick-contact-submit').click();
@@ -214,7 +210,7 @@ test('the 360 logs a contact from its top; an empty contact is refused with a me
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expect(entries).toHaveCount(before);
   await quick.click();
   // with what was discussed it is saved, the dialog closes and the timeline shows it first

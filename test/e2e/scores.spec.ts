@@ -1,8 +1,9 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { openExistingStore } from '../../main/store-key';
 import { fenToYuan, formatYuan } from '../../shared/money';
 import { expectNoRawErrors, signIn } from './support/app';
 import { expectTidyLayout, saveScreen } from './support/layout';
+import { setLanguage } from './support/language';
 
 /**
  * 客户价值 (issue 20.1) at a branch PC's 1366x768 in both languages: the president's 客户价值参数 page
@@ -11,11 +12,6 @@ import { expectTidyLayout, saveScreen } from './support/layout';
  * 客户价值 panel showing the stored figures with their breakdown.
  */
 test.describe.configure({ timeout: 180_000 });
-
-async function setLanguage(page: Page, lang: 'zh-CN' | 'en'): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
-}
 
 function store<T>(read: (db: ReturnType<typeof openExistingStore>) => T): T {
   const db = openExistingStore(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });

@@ -1,6 +1,7 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { signIn } from './support/app';
 import { type LayoutFinding, layoutFindings, saveScreen } from './support/layout';
+import { setLanguage } from './support/language';
 
 /**
  * Every main screen of every role, in both languages, at a branch PC's 1366x768 and at 1920x1080
@@ -29,11 +30,6 @@ const PRIMARY: Record<string, string> = {
   audit: 'audit-table',
   users: 'users-table',
 };
-
-async function setLanguage(page: Page, lang: Lang): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
-}
 
 /** Loading is over: nothing busy, nothing saying it loads (a slow page is reported by its findings). */
 async function settle(page: Page): Promise<void> {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * The screens this wave's security work added or changed, at a branch PC's 1366x768 and at 1920x1080,
@@ -10,7 +11,6 @@ import { signIn } from './support/app';
  * (no other spec signs it in), and leaves every user's language as it found it.
  */
 const LANGS = ['zh-CN', 'en'] as const;
-type Lang = (typeof LANGS)[number];
 const SIZES = [
   { width: 1366, height: 768, suffix: '' },
   { width: 1920, height: 1080, suffix: '-1920' },
@@ -21,11 +21,6 @@ async function shoot(page: Page, name: string, suffix: string): Promise<void> {
   await page.screenshot({
     path: path.resolve(__dirname, '..', '..', 'test-results', 'screenshots', `${name}${suffix}.png`),
   });
-}
-
-async function setLanguage(page: Page, lang: Lang): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
 }
 
 /** Nothing runs past the right edge, and no internal code or schema path is on screen. */

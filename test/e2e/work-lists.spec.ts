@@ -2,6 +2,7 @@ import path from 'node:path';
 import { openExistingStore } from '../../main/store-key';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectNoRawErrors, signIn } from './support/app';
+import { setLanguage } from './support/language';
 
 /**
  * The work lists (商机管理, 转介队列, 营销名单, 消息提醒) on a branch PC's 1366x768 screen, in both
@@ -12,7 +13,6 @@ import { expectNoRawErrors, signIn } from './support/app';
 test.use({ viewport: { width: 1366, height: 768 } });
 
 const LANGS = ['zh-CN', 'en'] as const;
-type Lang = (typeof LANGS)[number];
 
 function customerNumbers(user: string, n: number): string[] {
   const db = openExistingStore(process.env.CRM_E2E_DB!, { readonly: true, fileMustExist: true });
@@ -33,11 +33,6 @@ function customerNumbers(user: string, n: number): string[] {
 /** What the 1366x768 screen shows (a full-page capture resizes the window, and the lists re-fit to it). */
 async function saveScreen(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.resolve(__dirname, '..', '..', 'test-results', 'screenshots', `${name}.png`) });
-}
-
-async function switchLanguage(page: Page, lang: Lang): Promise<void> {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').first().click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
 }
 
 /** Nothing wraps, no header is cut, all columns fit the list's width, the empty detail pane says what to do. */
@@ -79,7 +74,7 @@ test('the president works the lists at 1366x768 in both languages', async ({ pag
   await signIn(page, 'president');
   await expect(page.getByTestId('nav-opportunities')).toBeVisible();
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
 
     await page.getByTestId('nav-opportunities').click();
     await page.getByTestId('opp-filter-all').click();
@@ -137,7 +132,7 @@ test('the president works the lists at 1366x768 in both languages', async ({ pag
     await expectReadableList(campaigns);
     await saveScreen(page, `${lang}-list-campaigns`);
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
 
@@ -152,7 +147,7 @@ test('a manager works the reminders and the not-contacted list at 1366x768 in bo
   await expect(settings).toBeHidden();
   await page.getByTestId('reminders-generate').click();
   for (const lang of LANGS) {
-    await switchLanguage(page, lang);
+    await setLanguage(page, lang);
     const grid = page.getByTestId('reminders-table');
     const detail = page.getByTestId('reminder-detail');
     await expect(detail.locator('.detail-prompt')).toBeVisible();
@@ -177,6 +172,6 @@ test('a manager works the reminders and the not-contacted list at 1366x768 in bo
 
     await page.getByTestId('nav-reminders').click();
   }
-  await switchLanguage(page, 'zh-CN');
+  await setLanguage(page, 'zh-CN');
   await expectNoRawErrors(page);
 });
