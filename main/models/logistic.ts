@@ -379,11 +379,35 @@ export interface SelectedLogistic {
   selection: SelectionRow[];
 }
 
+/** The penalty and lambda chosen, with the inner cross-validation's table. */
+export interface LogisticChoice {
+  penalty: Penalty;
+  lambda: number;
+  selection: SelectionRow[];
+}
+
 /**
  * Chooses the penalty and lambda by k-fold cross-validation on `rows` (or a sample of them), then
  * fits on all of `rows`.
  */
 export function fitLogisticCV(data: Dataset, rows: Uint32Array, opts: SelectOptions = {}): SelectedLogistic {
+  const choice = selectLogistic(data, rows, opts);
+  const model = fitLogistic(data, rows, {
+    ...opts,
+    penalty: choice.penalty,
+    lambda: choice.lambda,
+    maxIterations: opts.maxIterations ?? 500,
+  });
+  return { model, selection: choice.selection };
+}
+
+/**
+ * The selection part of fitLogisticCV alone: penalty and lambda chosen by k-fold cross-validation
+ * (mean held-out log loss, warm starts along the lambda path) on `rows` or a sample of `selectRows`
+ * of them. Only `rows` are read, so a caller that keeps its evaluation rows out of them gets figures
+ * the choice never saw (nested cross-validation).
+ */
+export function selectLogistic(data: Dataset, rows: Uint32Array, opts: SelectOptions = {}): LogisticChoice {
   const seed = opts.seed ?? 1;
   const sample = sampleRows(rows, opts.selectRows ?? 30_000, seed);
   const k = opts.folds ?? (sample.length <= 20_000 ? 5 : 3);
@@ -434,13 +458,7 @@ export function fitLogisticCV(data: Dataset, rows: Uint32Array, opts: SelectOpti
       if (v < best.v - 1e-12) best = { pi, li, v };
     }
   }
-  const model = fitLogistic(data, rows, {
-    ...opts,
-    penalty: penalties[best.pi]!,
-    lambda: lambdas[best.li]!,
-    maxIterations: opts.maxIterations ?? 500,
-  });
-  return { model, selection };
+  return { penalty: penalties[best.pi]!, lambda: lambdas[best.li]!, selection };
 }
 
 /** Linear predictor (log-odds) for `rows` of `data`, straight from its columns (no copy). */
