@@ -15,15 +15,23 @@
  * Once the swap is done the plaintext backup is deleted: left in the backups folder it would be the very
  * readable copy of every ID and mobile that encryption at rest is there to remove (issue 19.7). Deleting
  * does not scrub the disk's blocks; BitLocker, which banks run on branch PCs, covers that.
+ *
+ * Progress (issue 18.2): the check and the verification go table by table with pages counted
+ * (db/store-check.ts), the copies count bytes, and the re-encryption (one statement) is followed from
+ * another thread through its journal's growth (`watch`, rekeyProgress). The app runs all of it in a
+ * worker (main/upgrade/run.ts). Crash-safe: the key file is written before this starts, and until the
+ * rename the original is untouched, so a process killed half-way leaves a plaintext store that opens
+ * and is converted again at the next start (the half-made copy is deleted first, the plaintext backup
+ * the killed run left once that conversion succeeds).
  */
 import {
   chmodSync,
   closeSync,
-  copyFileSync,
   existsSync,
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readSync,
   renameSync,
   rmSync,
@@ -34,14 +42,29 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../shared/errors';
 import { applyKey, isSqliteCorruption, rekey, Sqlite, type StoreKey } from './cipher';
+import { checkStorePages } from './store-check';
 
 export type EncryptPhase = 'check' | 'backup' | 'encrypt' | 'verify' | 'swap' | 'done';
 
 export interface EncryptProgress {
   phase: EncryptPhase;
-  /** Work done and total in the phase's own unit (pages for backup, tables for verify), when known. */
+  /**
+   * Work done and total in the phase's own unit: pages checked (check, verify), bytes copied (backup),
+   * bytes copied and re-encrypted (encrypt: the copy, then the re-encryption, each the file's size).
+   */
   done: number;
   total: number;
+  unit: 'pages' | 'bytes' | 'tables';
+  /** While checking or verifying: the table just checked (x of y). */
+  table?: number;
+  tables?: number;
+  /**
+   * During the re-encryption (one statement, minutes on a big store): how to follow it from another
+   * thread. SQLite first re-packs the pages into a hidden temporary file (about `repackMs`, estimated),
+   * then writes them back, keeping the old ones in `path` (the rollback journal) until it has `bytes`.
+   * The app's runner (main/upgrade/run.ts) reads that file's size; see rekeyProgress().
+   */
+  watch?: { path: string; bytes: number; repackMs: number };
   /** The whole conversion, 0..1, for a progress bar. */
   fraction: number;
 }
@@ -49,6 +72,8 @@ export interface EncryptProgress {
 export interface EncryptOptions {
   /** Folder of the kept plaintext backup; `<store dir>/backups` by default. */
   backupDir?: string;
+  /** The backup's file (plaintextBackupPath's name in backupDir by default). */
+  backupPath?: string;
   onProgress?: (p: EncryptProgress) => void;
 }
 
@@ -57,15 +82,54 @@ export interface EncryptResult {
   ms: number;
 }
 
-// Rough share of the time each phase takes on a real store (a rekey rewrites every page).
+/**
+ * Runs a conversion: encryptStore here, or elsewhere (the app: in a worker, main/upgrade/run.ts, so the
+ * progress page keeps being served); `signal` stops it, leaving the original as it was.
+ */
+export type EncryptRunner = (
+  file: string,
+  key: StoreKey,
+  opts: EncryptOptions & { signal?: AbortSignal },
+) => Promise<EncryptResult>;
+
+// Each phase's share of the whole, as measured on a 134 MB demo store (2 cores): the check reads and
+// cross-checks every page (~40%), the re-encryption rewrites every page (~30%), the verification reads
+// and authenticates every page (~25%); the byte copies are quick.
 const SPAN: Record<EncryptPhase, [number, number]> = {
-  check: [0, 0.15],
-  backup: [0.15, 0.35],
-  encrypt: [0.35, 0.8],
-  verify: [0.8, 0.97],
-  swap: [0.97, 1],
+  check: [0, 0.4],
+  backup: [0.4, 0.43],
+  encrypt: [0.43, 0.72],
+  verify: [0.72, 0.99],
+  swap: [0.99, 1],
   done: [1, 1],
 };
+
+/** The whole conversion's fraction for `done` of `total` in `phase`. */
+export function encryptFraction(phase: EncryptPhase, done: number, total: number): number {
+  const [a, b] = SPAN[phase];
+  return total > 0 ? a + ((b - a) * Math.min(done, total)) / total : a;
+}
+
+/** Share of the re-encryption spent re-packing the pages before the journal grows (measured: ~0.25-0.3). */
+const REPACK_SHARE = 0.3;
+
+/**
+ * The re-encryption's progress in bytes (0..watch.bytes), from outside: while the journal has not
+ * appeared, a creep over the estimated re-packing time (never past its share); then the journal's
+ * growth towards the file's size.
+ */
+export function rekeyProgress(
+  watch: { bytes: number; repackMs: number },
+  elapsedMs: number,
+  journalBytes: number | null,
+): number {
+  if (journalBytes === null || journalBytes <= 0) {
+    const creep = Math.min(0.95, elapsedMs / Math.max(1, watch.repackMs));
+    return Math.floor(watch.bytes * REPACK_SHARE * creep);
+  }
+  const share = Math.min(1, journalBytes / Math.max(1, watch.bytes));
+  return Math.floor(watch.bytes * (REPACK_SHARE + (1 - REPACK_SHARE) * share * 0.99));
+}
 
 function fsyncFile(file: string): void {
   const fd = openSync(file, 'r+');
@@ -128,32 +192,45 @@ function rowCounts(db: Database): Map<string, number> {
   return out;
 }
 
-/** `integrity_check`, or `quick_check` (every page read, no index cross-check) for the encrypted copy. */
-function integrityOk(db: Database, pragma: 'integrity_check' | 'quick_check' = 'integrity_check'): string[] {
-  const rows = (db.pragma(pragma, { simple: false }) as Record<string, string>[]).map((r) => r[pragma] ?? '');
-  return rows.length === 1 && rows[0] === 'ok' ? [] : rows.slice(0, 5);
-}
-
 export function plaintextBackupPath(file: string, dir?: string): string {
   const backupDir = dir ?? path.join(path.dirname(path.resolve(file)), 'backups');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return path.join(backupDir, `${path.basename(file, path.extname(file))}-plaintext-${stamp}.db`);
 }
 
+/** The plaintext backups of `file` in `dir` (this conversion's, and any an interrupted one left). */
+function plaintextBackups(file: string, dir?: string): string[] {
+  const backupDir = dir ?? path.join(path.dirname(path.resolve(file)), 'backups');
+  const prefix = `${path.basename(file, path.extname(file))}-plaintext-`;
+  try {
+    return readdirSync(backupDir)
+      .filter((n) => n.startsWith(prefix) && n.endsWith('.db'))
+      .map((n) => path.join(backupDir, n));
+  } catch {
+    return [];
+  }
+}
+
 /** Converts the plaintext store `file` to the encrypted format under `key` (see the header). */
 export async function encryptStore(file: string, key: StoreKey, opts: EncryptOptions = {}): Promise<EncryptResult> {
   const started = performance.now();
-  const report = (phase: EncryptPhase, done: number, total: number): void => {
-    const [a, b] = SPAN[phase];
-    opts.onProgress?.({ phase, done, total, fraction: total > 0 ? a + ((b - a) * done) / total : a });
+  const report = (
+    phase: EncryptPhase,
+    done: number,
+    total: number,
+    unit: EncryptProgress['unit'],
+    more: Partial<EncryptProgress> = {},
+  ): void => {
+    opts.onProgress?.({ phase, done, total, unit, ...more, fraction: encryptFraction(phase, done, total) });
   };
-  const backupPath = plaintextBackupPath(file, opts.backupDir);
+  const backupPath = opts.backupPath ?? plaintextBackupPath(file, opts.backupDir);
   const temp = `${file}.encrypting`;
   let src: Database | null = null;
   let swapped = false;
   try {
     // 1. check
-    report('check', 0, 1);
+    report('check', 0, 1, 'pages');
+    const checkStarted = performance.now();
     src = new Sqlite(file, { fileMustExist: true });
     // Nobody else may have the file open: a process still holding the old file would go on writing to
     // it after the swap. Leaving WAL mode needs sole access (SQLITE_BUSY otherwise), and the exclusive
@@ -167,46 +244,56 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
     if (mode !== 'delete') throw new AppError('STORE_IN_USE', { file, reason: 'encrypting' });
     src.pragma('locking_mode = EXCLUSIVE');
     src.exec('BEGIN EXCLUSIVE');
-    const problems = integrityOk(src);
-    if (problems.length) throw new AppError('STORE_DAMAGED', { file, reason: 'integrity_check', problems });
+    // Table by table, so the check has a percentage (db/store-check.ts; the whole-file check's verdict).
+    const checked = checkStorePages(src, {
+      onProgress: (p) => report('check', p.done, p.total, 'pages', { table: p.index, tables: p.count }),
+    });
+    if (!checked.ok)
+      throw new AppError('STORE_DAMAGED', { file, reason: 'integrity_check', problems: checked.problems.slice(0, 5) });
     const before = rowCounts(src);
-    report('check', 1, 1);
+    const checkMs = performance.now() - checkStarted;
 
     // 2. backup (kept), readable by the owner only: it is the last plaintext copy.
     mkdirSync(path.dirname(backupPath), { recursive: true });
-    report('backup', 0, 1);
+    report('backup', 0, 1, 'bytes');
     // With the exclusive lock held and no WAL, the file itself is the consistent store: copy its bytes.
-    copyWithProgress(file, backupPath, (done, total) => report('backup', done, total));
-    report('backup', 1, 1);
+    copyWithProgress(file, backupPath, (done, total) => report('backup', done, total, 'bytes'));
 
-    // 3. encrypt a copy of the backup (a rekey cannot run in WAL mode, and must not touch the original).
-    report('encrypt', 0, 1);
+    // 3. encrypt a copy of the backup (a rekey cannot run in WAL mode, and must not touch the original):
+    //    the copy (bytes), then the re-encryption, one statement followed through its journal's growth.
+    const size = statSync(backupPath).size;
     rmSync(temp, { force: true });
     rmSync(`${temp}-journal`, { force: true });
-    copyFileSync(backupPath, temp);
+    copyWithProgress(backupPath, temp, (done) => report('encrypt', done, 2 * size, 'bytes'));
     chmodSync(temp, 0o600);
     const enc = new Sqlite(temp, { fileMustExist: true });
     try {
       enc.pragma('journal_mode = DELETE');
+      // The re-packing reads and writes every page, as the check read them: about a quarter of its time.
+      report('encrypt', size, 2 * size, 'bytes', {
+        watch: { path: `${temp}-journal`, bytes: size, repackMs: Math.max(500, checkMs * 0.25) },
+      });
       rekey(enc, key);
     } finally {
       enc.close();
     }
     fsyncFile(temp);
-    report('encrypt', 1, 1);
+    report('encrypt', 2 * size, 2 * size, 'bytes');
 
     // 4. verify: the key opens it, every page authenticates, every table has the rows it had.
     const check = new Sqlite(temp, { fileMustExist: true });
     try {
       applyKey(check, key);
-      // Reading every page authenticates it; the original's indexes were fully checked in step 1.
-      const bad = integrityOk(check, 'quick_check');
-      if (bad.length) throw new Error(`encrypted copy failed its integrity check: ${bad.join('; ')}`);
+      // Reading every page authenticates it (table by table, with the page reconciliation); the
+      // original's indexes were fully checked in step 1.
+      const bad = checkStorePages(check, {
+        quick: true,
+        onProgress: (p) => report('verify', p.done, p.total, 'pages', { table: p.index, tables: p.count }),
+      });
+      if (!bad.ok) throw new Error(`encrypted copy failed its integrity check: ${bad.problems.join('; ')}`);
       const after = rowCounts(check);
-      let i = 0;
       for (const [t, n] of before) {
         if (after.get(t) !== n) throw new Error(`encrypted copy has ${after.get(t)} rows in ${t}, expected ${n}`);
-        report('verify', ++i, before.size);
       }
       // WAL again, as the app runs it (the mode is kept in the encrypted header).
       check.pragma('journal_mode = WAL');
@@ -215,7 +302,7 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
     }
 
     // 5. swap: no plaintext WAL may stay beside the encrypted file (SQLite would replay it into it).
-    report('swap', 0, 1);
+    report('swap', 0, 1, 'bytes');
     src.exec('COMMIT');
     src.close();
     src = null;
@@ -228,10 +315,11 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
     renameSync(temp, file);
     swapped = true;
     fsyncDir(path.dirname(path.resolve(file)));
-    report('swap', 1, 1);
-    // The encrypted store is verified and in place: the plaintext copy goes (see the file comment).
-    rmSync(backupPath, { force: true });
-    report('done', 1, 1);
+    report('swap', 1, 1, 'bytes');
+    // The encrypted store is verified and in place: the plaintext copy goes (see the file comment), and
+    // so does any a conversion interrupted earlier (a crash, the app closed) left behind.
+    for (const p of plaintextBackups(file, opts.backupDir)) rmSync(p, { force: true });
+    report('done', 1, 1, 'bytes');
     return { backupPath, ms: performance.now() - started };
   } catch (err) {
     if (src?.inTransaction) src.exec('ROLLBACK');
@@ -244,7 +332,7 @@ export async function encryptStore(file: string, key: StoreKey, opts: EncryptOpt
     }
     src?.close();
     try {
-      if (!swapped) rmSync(temp, { force: true, recursive: true });
+      if (!swapped) for (const f of [temp, `${temp}-journal`]) rmSync(f, { force: true, recursive: true });
     } catch {
       // the copy's name is in the error's log line; the original is what matters here
     }

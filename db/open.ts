@@ -11,8 +11,9 @@ import {
   storeFormat,
   storeSalt,
 } from './cipher';
-import { type EncryptProgress, type EncryptResult, encryptStore } from './encrypt';
+import { type EncryptProgress, type EncryptResult, type EncryptRunner, encryptStore } from './encrypt';
 import { quarantineOf } from './quarantine';
+import { checkStorePages, type StoreCheckProgress, type StoreCheckResult } from './store-check';
 import { currentVersion, loadMigrations, migrate, pendingMigrations, refillsOf } from './migrate';
 import { pendingRefills, type RefillName, runRefill } from './refills';
 import type { UpgradeEvent } from './upgrade-progress';
@@ -42,6 +43,13 @@ export interface OpenOptions {
   keySalt?: string | null;
   /** Progress of a plaintext store's conversion to the encrypted format. */
   onEncryptProgress?: (p: EncryptProgress) => void;
+  /**
+   * Runs that conversion somewhere else than on this thread: the app runs it in a worker
+   * (main/upgrade/run.ts) so its progress page keeps being served. Default: encryptStore here.
+   */
+  encryptRunner?: EncryptRunner;
+  /** Stops a conversion under way (the original stays as it was; STORE_ENCRYPT_FAILED, reason 'cancelled'). */
+  signal?: AbortSignal;
   /** What an upgrade is doing (db/upgrade-progress.ts folds these into a state for a page). */
   onUpgradeProgress?: (e: UpgradeEvent) => void;
   /** Steps of a refill run here (without deferRefills): the command line prints them. */
@@ -96,24 +104,25 @@ export function configure(db: Database): void {
  */
 export const DEFAULT_FULL_CHECK_MAX_BYTES = 256 * 1024 * 1024;
 
-/** The full check: every page, every index entry. STORE_DAMAGED with the first problems found. */
-export function checkIntegrity(db: Database, file: string): void {
-  let result: string[];
+/**
+ * The full check: every page, every index entry, table by table with progress (db/store-check.ts: the
+ * same verdict as SQLite's whole-file integrity_check). STORE_DAMAGED with the first problems found.
+ */
+export function checkIntegrity(db: Database, file: string, onProgress?: (p: StoreCheckProgress) => void): void {
+  let result: StoreCheckResult;
   try {
-    result = (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map(
-      (r) => r.integrity_check,
-    );
+    result = checkStorePages(db, onProgress ? { onProgress } : {});
   } catch (err) {
     if (isSqliteCorruption(err))
       throw new AppError('STORE_DAMAGED', { file, backup: latestBackup(file), reason: 'not_a_database' });
     throw err;
   }
-  if (result.length !== 1 || result[0] !== 'ok') {
+  if (!result.ok) {
     throw new AppError('STORE_DAMAGED', {
       file,
       backup: latestBackup(file),
       reason: 'integrity_check',
-      problems: result.slice(0, 5),
+      problems: result.problems.slice(0, 5),
     });
   }
 }
@@ -126,6 +135,17 @@ function checkStructure(db: Database, file: string): void {
       .pluck()
       .all() as string[];
     for (const t of tables) db.prepare(`SELECT 1 FROM "${t.replaceAll('"', '""')}" LIMIT 1`).get();
+  } catch (err) {
+    if (isSqliteCorruption(err))
+      throw new AppError('STORE_DAMAGED', { file, backup: latestBackup(file), reason: 'structure' });
+    throw err;
+  }
+}
+
+/** Whether the store's schema is behind the app's (read before the full check: damage reads as STORE_DAMAGED). */
+function upgradeDue(db: Database, all: ReturnType<typeof loadMigrations>, file: string): boolean {
+  try {
+    return currentVersion(db) > 0 && pendingMigrations(db, all).length > 0;
   } catch (err) {
     if (isSqliteCorruption(err))
       throw new AppError('STORE_DAMAGED', { file, backup: latestBackup(file), reason: 'structure' });
@@ -167,9 +187,11 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
   let encryption: EncryptResult | null = null;
   if (key && existed && storeFormat(file) === 'plaintext') {
     if (opts.readonly) throw new AppError('STORE_TOO_OLD', { file, reason: 'plaintext' });
-    encryption = await encryptStore(file, key, {
+    const run: EncryptRunner = opts.encryptRunner ?? ((f, k, o) => encryptStore(f, k, o));
+    encryption = await run(file, key, {
       ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
       ...(opts.onEncryptProgress ? { onProgress: opts.onEncryptProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
   }
   let db: Database;
@@ -198,16 +220,23 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
   try {
     const size = existed ? statSync(file).size : 0;
     const full = size <= (opts.fullCheckMaxBytes ?? DEFAULT_FULL_CHECK_MAX_BYTES);
-    if (existed && !opts.skipIntegrityCheck) {
-      if (full) checkIntegrity(db, file);
-      else checkStructure(db, file);
+    const all = loadMigrations();
+    // The full check before migrating (never back up or migrate a damaged store): a big store gets it
+    // only then; a start that upgrades in a worker runs it there too, so it shows on the progress page.
+    // A store converted to the encrypted format just now had it in the conversion (db/encrypt.ts).
+    let checkInUpgrade = false;
+    if (existed && !opts.skipIntegrityCheck && !encryption) {
+      if (full && !(opts.upgradeRunner && !opts.readonly && upgradeDue(db, all, file))) checkIntegrity(db, file);
+      else {
+        checkStructure(db, file);
+        checkInUpgrade = true;
+      }
     }
     if (!opts.readonly) configure(db);
     else db.pragma('foreign_keys = ON');
     // A new encrypted store is the owner's alone, like its key file.
     if (key && !existed) chmodSync(file, 0o600);
 
-    const all = loadMigrations();
     const pending = pendingMigrations(db, all);
     let backupPath: string | null = null;
     let migrated: number[] = [];
@@ -218,15 +247,14 @@ export async function openStore(file: string, opts: OpenOptions = {}): Promise<O
         type: 'start',
         from: currentVersion(db),
         to: all.length,
-        // Never migrate (or back up) a damaged big store: the full check runs first.
-        fullCheck: !full && !opts.skipIntegrityCheck,
+        fullCheck: checkInUpgrade,
         refills: [...new Set(pending.flatMap(refillsOf))],
       });
       const job: UpgradeJob = {
         file,
         backupDir: opts.backupDir ?? null,
         encrypted: key !== null,
-        fullCheck: !full && !opts.skipIntegrityCheck,
+        fullCheck: checkInUpgrade,
       };
       const run = opts.upgradeRunner ?? ((j, e) => performUpgrade(db, j, e));
       ({ migrated, backupPath } = await run(job, emit));
@@ -259,7 +287,9 @@ export async function performUpgrade(
   const from = currentVersion(db);
   if (job.fullCheck) {
     emit({ type: 'check' });
-    checkIntegrity(db, job.file);
+    checkIntegrity(db, job.file, (p) =>
+      emit({ type: 'check', done: p.done, total: p.total, table: p.index, tables: p.count }),
+    );
   }
   let backupPath: string;
   try {

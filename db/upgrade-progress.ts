@@ -6,13 +6,27 @@
  */
 import type { RefillName } from './refills';
 
+/** Where a conversion to the encrypted format is (db/encrypt.ts's phases), with its own measure. */
+export interface EncryptStep {
+  phase: 'check' | 'backup' | 'encrypt' | 'verify' | 'swap' | 'done';
+  /** Work done and total in `unit`: pages checked, bytes copied or re-encrypted, tables compared. */
+  done: number;
+  total: number;
+  unit: 'pages' | 'bytes' | 'tables';
+  /** The check's and the verification's table count (table x of y), when checking. */
+  table?: number;
+  tables?: number;
+}
+
 export type UpgradePhase = 'encrypt' | 'check' | 'backup' | 'migrate' | 'open' | 'ready' | 'failed';
 
 /** What the upgrade reports as it goes (from a worker, so plain data). */
 export type UpgradeEvent =
   | { type: 'start'; from: number; to: number; fullCheck: boolean; refills: RefillName[] }
-  | { type: 'encrypt'; fraction: number }
-  | { type: 'check' }
+  /** The conversion to the encrypted format (db/encrypt.ts): the whole 0..1, and the step it is at. */
+  | { type: 'encrypt'; fraction: number; step?: EncryptStep }
+  /** The full check, table by table (db/store-check.ts): pages checked of those in use, tables done. */
+  | { type: 'check'; done?: number; total?: number; table?: number; tables?: number }
   /** Before the copy starts: where it goes and about how many bytes it will hold. */
   | { type: 'backup-start'; path: string; bytes: number }
   | { type: 'backup'; done: number; total: number }
@@ -31,9 +45,13 @@ export interface UpgradeState {
   phases: ('encrypt' | 'check' | 'backup' | 'migrate')[];
   /** The migration being applied. */
   step: { version: number; name: string; index: number; count: number } | null;
+  /** The full check's table count (table x of y), while it runs. */
+  check: { table: number; tables: number } | null;
+  /** The conversion's current step, while it runs. */
+  encrypt: EncryptStep | null;
   /** The backup taken before migrating: where, how far (0..1), and whether it is complete. */
   backup: { path: string | null; fraction: number; done: boolean };
-  /** The current phase, 0..1, or null when it cannot be measured (the integrity check). */
+  /** The current phase, 0..1, or null when it cannot be measured (a check that has not counted pages yet). */
   phaseFraction: number | null;
   /** The whole upgrade, 0..1. */
   fraction: number;
@@ -72,6 +90,8 @@ export class UpgradeTracker {
       to: 0,
       phases: [],
       step: null,
+      check: null,
+      encrypt: null,
       backup: { path: null, fraction: 0, done: false },
       phaseFraction: null,
       fraction: 0,
@@ -87,6 +107,8 @@ export class UpgradeTracker {
       ...this.state,
       phases: [...this.phases],
       backup: { ...this.state.backup },
+      check: this.state.check ? { ...this.state.check } : null,
+      encrypt: this.state.encrypt ? { ...this.state.encrypt } : null,
       elapsedSeconds: (this.now() - this.t0) / 1000,
     };
   }
@@ -106,15 +128,17 @@ export class UpgradeTracker {
         this.addPhases([...(e.fullCheck ? (['check'] as const) : []), 'backup', 'migrate']);
         // After a conversion to the encrypted format, the bar now covers the upgrade's phases too: the next
         // one is under way (the worker is starting), so the bar cannot say 100% while they wait.
-        if (s.phase === 'encrypt' || s.phase === 'open')
-          this.enter(e.fullCheck ? 'check' : 'backup', e.fullCheck ? null : 0);
+        if (s.phase === 'encrypt' || s.phase === 'open') this.enter(e.fullCheck ? 'check' : 'backup', 0);
         break;
       case 'encrypt':
         this.addPhases(['encrypt']);
+        // A bare fraction (a caller relaying only that) keeps the step last reported.
+        s.encrypt = e.step ?? s.encrypt;
         this.enter('encrypt', e.fraction);
         break;
       case 'check':
-        this.enter('check', null);
+        s.check = e.tables !== undefined ? { table: e.table ?? 0, tables: e.tables } : s.check;
+        this.enter('check', e.total ? Math.min(1, (e.done ?? 0) / e.total) : s.phase === 'check' ? s.phaseFraction : 0);
         break;
       case 'backup-start':
         s.backup = { path: e.path, fraction: 0, done: false };

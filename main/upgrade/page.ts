@@ -4,7 +4,7 @@
  * the Electron window (main/app/upgrade-window.ts, which writes the body in). Both languages; every
  * value put into the markup is escaped, and no internal name (migration, phase code) is shown.
  */
-import type { UpgradePhase, UpgradeState } from '../../db/upgrade-progress';
+import type { EncryptStep, UpgradePhase, UpgradeState } from '../../db/upgrade-progress';
 import { storeText, type TextLang } from '../store-messages';
 
 const esc = (s: string): string =>
@@ -29,6 +29,22 @@ function bar(fraction: number | null, label: string): string {
   return `<div class="bar" role="progressbar" aria-label="${esc(label)}"${
     fraction === null ? '' : ` aria-valuenow="${Math.floor(fraction * 100)}" aria-valuemin="0" aria-valuemax="100"`
   }>${inner}</div>`;
+}
+
+const mib = (bytes: number) => String(Math.round(bytes / 2 ** 20));
+
+/** What the conversion to the encrypted format is doing, with its own measure (tables, MB). */
+export function encryptStepText(
+  e: EncryptStep,
+  t: (key: string, vars?: Record<string, string | null | undefined>) => string,
+): string {
+  const vars = {
+    table: String(e.table ?? 0),
+    tables: String(e.tables ?? 0),
+    done: mib(e.done),
+    total: mib(e.total),
+  };
+  return t(`encryptStep.${e.phase}`, vars);
 }
 
 /** The phases this start goes through, in order, ending with the open. */
@@ -88,7 +104,7 @@ export function upgradeBodyHtml(s: UpgradeState, lang: TextLang): string {
           ? s.backup.fraction
           : p === 'migrate' && s.step
             ? s.step.index / Math.max(1, s.step.count)
-            : p === 'encrypt'
+            : p === 'encrypt' || p === 'check'
               ? s.phaseFraction
               : null;
     out.push(`<li class="${state}"><div class="row"><span class="label">${esc(t(`phase.${p}`))}</span>`);
@@ -97,8 +113,14 @@ export function upgradeBodyHtml(s: UpgradeState, lang: TextLang): string {
       out.push(bar(s.backup.done ? 1 : s.backup.fraction, t('phase.backup')));
       if (s.backup.path) out.push(`<div class="path">${esc(t('backupTo', { path: s.backup.path }))}</div>`);
     } else if (p === 'check' && state === 'running') {
-      out.push(bar(null, t('phase.check')));
-      out.push(`<div class="muted">${esc(t('checkNote'))}</div>`);
+      out.push(bar(s.phaseFraction, t('phase.check')));
+      out.push(
+        `<div class="muted">${esc(
+          s.check && s.phaseFraction !== null
+            ? t('checkTables', { table: String(s.check.table), tables: String(s.check.tables) })
+            : t('checkNote'),
+        )}</div>`,
+      );
     } else if (p === 'migrate' && state === 'running' && s.step) {
       out.push(bar(s.step.count > 0 ? s.step.index / s.step.count : 0, t('phase.migrate')));
       out.push(
@@ -106,6 +128,7 @@ export function upgradeBodyHtml(s: UpgradeState, lang: TextLang): string {
       );
     } else if (p === 'encrypt' && state === 'running') {
       out.push(bar(s.phaseFraction, t('phase.encrypt')));
+      if (s.encrypt) out.push(`<div class="muted">${esc(encryptStepText(s.encrypt, t))}</div>`);
     }
     out.push('</li>');
   });

@@ -22,6 +22,7 @@ import { REPORTING_TABLES, rebuildReporting, reportingRetier } from '../../../db
 import { type UpgradeState, UpgradeTracker } from '../../../db/upgrade-progress';
 import { describeStartupError } from '../../../main/app/startup-error';
 import { startHost } from '../../../main/host/server';
+import { upgradeBodyHtml } from '../../../main/upgrade/page';
 import { createRegistry } from '../../../main/registry';
 import { createServices } from '../../../main/services';
 import { existingStoreKey } from '../../../main/store-key';
@@ -163,9 +164,20 @@ describe('a store from an earlier release, upgraded in browser mode', () => {
     polling = false;
     await poller;
     try {
-      // Phases in order, the backup with its own progress up to complete, every migration stepped through.
+      // Phases in order: the start-up's full check runs in the worker with the upgrade (so the page shows
+      // it, table by table with a percentage), the backup with its own progress up to complete, every
+      // migration stepped through.
       const phases = states.map((s) => s.phase).filter((p, i, a) => p !== a[i - 1]);
-      expect(phases).toEqual(['backup', 'migrate', 'ready']);
+      expect(phases).toEqual(['check', 'backup', 'migrate', 'ready']);
+      const checks = states.filter((s) => s.phase === 'check');
+      const checkFractions = checks.map((s) => s.phaseFraction);
+      expect(checkFractions.every((f) => f !== null)).toBe(true);
+      expect(new Set(checkFractions).size).toBeGreaterThan(5);
+      expect(checkFractions.every((f, i) => i === 0 || f! >= checkFractions[i - 1]!)).toBe(true);
+      expect(checkFractions.at(-1)).toBe(1);
+      const lastCheck = checks.at(-1)!.check!;
+      expect(lastCheck.table).toBe(lastCheck.tables);
+      expect(lastCheck.tables).toBeGreaterThan(20);
       const backupFractions = states.filter((s) => s.phase === 'backup').map((s) => s.backup.fraction);
       expect(backupFractions.at(-1)).toBe(1);
       expect(backupFractions.some((f) => f > 0 && f < 1) || backupFractions.length >= 2).toBe(true);
@@ -185,6 +197,14 @@ describe('a store from an earlier release, upgraded in browser mode', () => {
       const shown = polls.filter((p) => !p.ready);
       expect(shown.length).toBeGreaterThan(0);
       expect(shown.some((p) => p.html?.includes('升级前备份'))).toBe(true);
+      // The check's own line on the page while it ran: tables checked (until the worker's first count,
+      // that it is getting ready), with its percentage beside its state.
+      const checking = shown.filter((x) => x.phase === 'check');
+      for (const p of checking) expect(p.html).toMatch(/已核对 \d+ \/ \d+ 张表|正在准备逐表核对/);
+      // What the page renders for the check's last state, in both languages.
+      const tables = String(lastCheck.tables);
+      expect(upgradeBodyHtml(checks.at(-1)!, 'zh-CN')).toContain(`已核对 ${tables} / ${tables} 张表`);
+      expect(upgradeBodyHtml(checks.at(-1)!, 'en')).toContain(`${tables} of ${tables} tables checked`);
       expect(polls.at(-1)!.ready).toBe(true);
       expect(new Set(shown.map((p) => `${p.phase}:${p.fraction}`)).size).toBeGreaterThan(1);
       // Once open, the URL is the app again.
