@@ -23,7 +23,8 @@ import { latestBackup, type OpenOptions, type OpenResult, openStore } from '../d
 import { AppError } from '../shared/errors';
 import { log } from './log';
 import { storeText } from './store-messages';
-import { UpgradeTracker } from '../db/upgrade-progress';
+import { type EncryptStep, UpgradeTracker } from '../db/upgrade-progress';
+import { workerEncryptRunner } from './upgrade/run';
 import { printUpgradeProgress } from './upgrade/console';
 
 /** The OS's protection of small secrets (Electron's safeStorage), when the process has one. */
@@ -219,6 +220,17 @@ export function printEncryptProgress(out: { write(s: string): unknown }): (p: En
   };
 }
 
+function encryptStep(p: EncryptProgress): EncryptStep {
+  return {
+    phase: p.phase,
+    done: p.done,
+    total: p.total,
+    unit: p.unit,
+    ...(p.table !== undefined ? { table: p.table } : {}),
+    ...(p.tables !== undefined ? { tables: p.tables } : {}),
+  };
+}
+
 export interface AppStoreOptions extends Omit<OpenOptions, 'key' | 'keySalt'> {
   /** Encrypt (the default for the app, browser mode and the CLI); false opens the file as it is. */
   encrypt?: boolean;
@@ -238,11 +250,15 @@ export async function openAppStore(dbPath: string, opts: AppStoreOptions = {}): 
   let opened: OpenResult;
   try {
     opened = await openStore(dbPath, {
+      // The app (an upgrade runner given: a page to keep serving) converts in a worker too.
+      ...(given.upgradeRunner ? { encryptRunner: workerEncryptRunner } : {}),
       ...rest,
       key: resolved.key,
       keySalt: resolved.salt,
       onEncryptProgress: (p) => {
         toLog(p);
+        // The step with its own measure (tables, MB) for the progress page; then the caller's handler.
+        rest.onUpgradeProgress?.({ type: 'encrypt', fraction: p.fraction, step: encryptStep(p) });
         rest.onEncryptProgress?.(p);
       },
     });

@@ -3,9 +3,11 @@
  * this thread relays its events to a tracker, the progress page's source; afterwards the refills the
  * migrations asked for run in a worker too, with their progress kept here for "updating" marks.
  */
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
+import { storeFormat } from '../../db/cipher';
+import { type EncryptProgress, type EncryptRunner, encryptFraction, rekeyProgress } from '../../db/encrypt';
 import type { UpgradeRunner } from '../../db/open';
 import { pendingRefills, type RefillName } from '../../db/refills';
 import type { UpgradeEvent } from '../../db/upgrade-progress';
@@ -64,6 +66,102 @@ export function workerUpgradeRunner(onBackupBytes?: (bytes: number, expected: nu
       });
     });
 }
+
+/**
+ * An EncryptRunner (db/encrypt.ts) that converts a plaintext store in a worker, so this thread keeps
+ * serving the progress page: the worker's progress is relayed as it comes, and while its one long
+ * statement re-encrypts the copy, this thread follows the copy's journal (rekeyProgress) four times a
+ * second. `signal` ends the worker (at once between statements, else when the running one returns) and
+ * removes what it made, the half-made copy and the plaintext backup: the original stays as it was.
+ */
+export const workerEncryptRunner: EncryptRunner = (file, key, opts) =>
+  new Promise((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(
+        new AppError('STORE_ENCRYPT_FAILED', { file, backup: null, originalUnchanged: true, reason: 'cancelled' }),
+      );
+      return;
+    }
+    const onProgress = opts.onProgress ?? (() => undefined);
+    let backupPath: string | null = null;
+    let settled = false;
+    let watch: NodeJS.Timeout | null = null;
+    const stopWatch = () => {
+      if (watch) clearInterval(watch);
+      watch = null;
+    };
+    const follow = (p: EncryptProgress, w: NonNullable<EncryptProgress['watch']>) => {
+      const t0 = performance.now();
+      let last = -1;
+      const { watch: _, ...base } = p;
+      watch = setInterval(() => {
+        let journal: number | null = null;
+        try {
+          journal = statSync(w.path).size;
+        } catch {
+          // not there yet: SQLite is still re-packing the pages
+        }
+        const rekeyed = rekeyProgress(w, performance.now() - t0, journal);
+        if (rekeyed <= last) return;
+        last = rekeyed;
+        const done = p.done + rekeyed;
+        onProgress({ ...base, done, fraction: encryptFraction('encrypt', done, p.total) });
+      }, 250);
+    };
+    const data: UpgradeWorkerData = { kind: 'encrypt', file, key, backupDir: opts.backupDir ?? null };
+    const worker = startWorker<UpgradeWorkerMessage>(BUNDLED, DEV, data, {
+      message: (m) => {
+        if (settled) return true;
+        if (m.type === 'encrypt') {
+          backupPath = m.backupPath;
+          stopWatch();
+          onProgress(m.progress);
+          if (m.progress.watch) follow(m.progress, m.progress.watch);
+        } else if (m.type === 'encrypted') {
+          settled = true;
+          resolve(m.result);
+        } else if (m.type === 'failed') {
+          settled = true;
+          reject(failure(m));
+        }
+        return m.type === 'encrypted' || m.type === 'failed';
+      },
+      error: (e) => {
+        if (settled) return;
+        settled = true;
+        reject(e);
+      },
+      end: () => {
+        stopWatch();
+        if (settled) return;
+        settled = true;
+        reject(new Error('encryption worker ended without a result'));
+      },
+    });
+    opts.signal?.addEventListener(
+      'abort',
+      () => {
+        if (settled) return;
+        settled = true;
+        stopWatch();
+        void worker.terminate().then(() => {
+          if (storeFormat(file) === 'encrypted') {
+            // Ended after the swap: the store is converted and verified; only the plaintext copy is left.
+            if (backupPath) rmSync(backupPath, { force: true });
+            resolve({ backupPath: backupPath ?? '', ms: 0 });
+            return;
+          }
+          for (const f of [`${file}.encrypting`, `${file}.encrypting-journal`, ...(backupPath ? [backupPath] : [])])
+            rmSync(f, { force: true });
+          log.info('store encryption cancelled: the original is unchanged', { file });
+          reject(
+            new AppError('STORE_ENCRYPT_FAILED', { file, backup: null, originalUnchanged: true, reason: 'cancelled' }),
+          );
+        }, reject);
+      },
+      { once: true },
+    );
+  });
 
 /** A refill in progress, as the "updating" marks show it. */
 export interface RefillStatus {

@@ -2,21 +2,26 @@
  * Worker thread for the long parts of a start that upgrades the store (issue 18.2), on its own
  * connection (the store's key reaches it through db/cipher.ts's environment data), so the main thread
  * stays free to serve the progress page and answer requests:
+ *   encrypt  a plaintext store's one-off conversion to the encrypted format (db/encrypt.ts);
  *   upgrade  the full check when due, the backup, the migrations (db/open.ts performUpgrade);
  *   refill   the derived tables the migrations asked for, after the store has opened (db/refills.ts).
  * Every event goes to the parent as it happens; the last message is `done` or `failed`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openConnection } from '../../db/cipher';
+import { openConnection, type StoreKey } from '../../db/cipher';
+import { type EncryptProgress, type EncryptResult, encryptStore, plaintextBackupPath } from '../../db/encrypt';
 import { configure, performUpgrade, type UpgradeJob } from '../../db/open';
 import { pendingRefills, type RefillName, runRefillInSteps } from '../../db/refills';
 import type { UpgradeEvent } from '../../db/upgrade-progress';
 
 export type UpgradeWorkerData =
+  | { kind: 'encrypt'; file: string; key: StoreKey; backupDir: string | null }
   | { kind: 'upgrade'; job: UpgradeJob }
   | { kind: 'refill'; file: string; txnChunk?: number; customerChunk?: number };
 
 export type UpgradeWorkerMessage =
+  | { type: 'encrypt'; progress: EncryptProgress; backupPath: string }
+  | { type: 'encrypted'; result: EncryptResult }
   | { type: 'event'; event: UpgradeEvent }
   | { type: 'refill'; name: RefillName; done: number; total: number }
   | { type: 'done'; migrated: number[]; backupPath: string | null; refilled: RefillName[] }
@@ -26,6 +31,17 @@ const data = workerData as UpgradeWorkerData;
 const post = (m: UpgradeWorkerMessage) => parentPort!.postMessage(m);
 
 async function main(): Promise<void> {
+  if (data.kind === 'encrypt') {
+    // No connection of its own here: the conversion needs the file to itself.
+    const backupPath = plaintextBackupPath(data.file, data.backupDir ?? undefined);
+    const result = await encryptStore(data.file, data.key, {
+      ...(data.backupDir ? { backupDir: data.backupDir } : {}),
+      backupPath,
+      onProgress: (progress) => post({ type: 'encrypt', progress, backupPath }),
+    });
+    post({ type: 'encrypted', result });
+    return;
+  }
   const file = data.kind === 'upgrade' ? data.job.file : data.file;
   const db = openConnection(file, { fileMustExist: true });
   try {
