@@ -19,7 +19,15 @@
  * Layout: "CRMCOLS\0" | u32 format | 32-byte SHA-256 of the identity | 12-byte IV | 16-byte tag |
  * ciphertext of (u32 descriptor length | descriptor JSON | the typed arrays, in descriptor order).
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  type CipherGCM,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  type DecipherGCM,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -31,6 +39,65 @@ const MAGIC = Buffer.from('CRMCOLS\0', 'latin1');
 const FORMAT = 2;
 const HEADER = MAGIC.length + 4 + 32 + 12 + 16;
 const AAD_END = MAGIC.length + 4 + 32 + 12;
+
+/**
+ * A sealed file's header (magic, format, SHA-256 of the identity, a fresh IV; the tag is written once
+ * known) and the cipher of its body, keyed by the store key and the identity, the header as AAD.
+ * The cache and the deltas are both sealed this way, under magics of the same length.
+ */
+function seal(magic: Buffer, ident: string, storeKey: StoreKey | null): { header: Buffer; cipher: CipherGCM } {
+  const header = Buffer.alloc(HEADER);
+  magic.copy(header, 0);
+  header.writeUInt32LE(FORMAT, magic.length);
+  createHash('sha256')
+    .update(ident)
+    .digest()
+    .copy(header, magic.length + 4);
+  randomBytes(12).copy(header, AAD_END - 12);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(storeKey, ident), header.subarray(AAD_END - 12, AAD_END));
+  cipher.setAAD(header.subarray(0, AAD_END));
+  return { header, cipher };
+}
+
+/**
+ * The decipher of a sealed file's body, or why not: not such a file (too short, another magic), or
+ * another identity (another format, another identity's hash). The body is not trusted until final().
+ */
+function unseal(
+  buf: Buffer,
+  magic: Buffer,
+  ident: string,
+  storeKey: StoreKey | null,
+): DecipherGCM | 'not-a-cache' | 'other-identity' {
+  if (buf.length < HEADER + 4 || !buf.subarray(0, magic.length).equals(magic)) return 'not-a-cache';
+  if (buf.readUInt32LE(magic.length) !== FORMAT) return 'other-identity';
+  if (
+    !createHash('sha256')
+      .update(ident)
+      .digest()
+      .equals(buf.subarray(magic.length + 4, magic.length + 36))
+  )
+    return 'other-identity';
+  const decipher = createDecipheriv('aes-256-gcm', deriveKey(storeKey, ident), buf.subarray(AAD_END - 12, AAD_END));
+  decipher.setAAD(buf.subarray(0, AAD_END));
+  decipher.setAuthTag(buf.subarray(AAD_END, HEADER));
+  return decipher;
+}
+
+/** Writes `file` through a temporary file renamed over it (a reader never sees half a file); mode 0600. */
+function writeAtomically(file: string, write: (fd: number) => void): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    write(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+}
 
 /** The store's columns state as one read sees it (null before the migration that adds it). */
 export interface ColumnsState {
@@ -167,20 +234,8 @@ export function writeColumnsCache(
     JSON.stringify({ n: d.n, arrays: arrays.map(([name, a]) => [name, kindOf(a), a.length]) }),
     'utf8',
   );
-  const header = Buffer.alloc(HEADER);
-  MAGIC.copy(header, 0);
-  header.writeUInt32LE(FORMAT, MAGIC.length);
-  createHash('sha256')
-    .update(ident)
-    .digest()
-    .copy(header, MAGIC.length + 4);
-  const iv = randomBytes(12);
-  iv.copy(header, MAGIC.length + 4 + 32);
-  const cipher = createCipheriv('aes-256-gcm', deriveKey(storeKey, ident), iv);
-  cipher.setAAD(header.subarray(0, AAD_END));
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
+  const { header, cipher } = seal(MAGIC, ident, storeKey);
+  writeAtomically(file, (fd) => {
     writeSync(fd, header); // tag rewritten below, once known
     const len = Buffer.alloc(4);
     len.writeUInt32LE(desc.length);
@@ -199,13 +254,7 @@ export function writeColumnsCache(
     const rest = cipher.final();
     if (rest.length) writeSync(fd, rest);
     writeSync(fd, cipher.getAuthTag(), 0, 16, AAD_END);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
+  });
 }
 
 export type CacheRefusal = 'missing' | 'not-a-cache' | 'other-identity' | 'unreadable';
@@ -227,20 +276,9 @@ export function readColumnsCache(
   } catch {
     return { refused: 'missing' };
   }
-  if (buf.length < HEADER + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return { refused: 'not-a-cache' };
-  if (buf.readUInt32LE(MAGIC.length) !== FORMAT) return { refused: 'other-identity' };
-  const ident = identity(state, sortSql);
-  if (
-    !createHash('sha256')
-      .update(ident)
-      .digest()
-      .equals(buf.subarray(MAGIC.length + 4, MAGIC.length + 36))
-  )
-    return { refused: 'other-identity' };
+  const decipher = unseal(buf, MAGIC, identity(state, sortSql), storeKey);
+  if (typeof decipher === 'string') return { refused: decipher };
   try {
-    const decipher = createDecipheriv('aes-256-gcm', deriveKey(storeKey, ident), buf.subarray(AAD_END - 12, AAD_END));
-    decipher.setAAD(buf.subarray(0, AAD_END));
-    decipher.setAuthTag(buf.subarray(AAD_END, HEADER));
     // CTR underneath: the plaintext comes out byte for byte, so it is decrypted straight into the arrays.
     let pos = HEADER;
     const take = (nbytes: number, into: Uint8Array) => {
@@ -360,18 +398,7 @@ export function writeColumnsDelta(
   delta: ColumnsDelta,
   storeKey: StoreKey | null,
 ): void {
-  const ident = deltaIdentity(token, schema);
-  const header = Buffer.alloc(HEADER);
-  DELTA_MAGIC.copy(header, 0);
-  header.writeUInt32LE(FORMAT, DELTA_MAGIC.length);
-  createHash('sha256')
-    .update(ident)
-    .digest()
-    .copy(header, DELTA_MAGIC.length + 4);
-  const iv = randomBytes(12);
-  iv.copy(header, DELTA_MAGIC.length + 4 + 32);
-  const cipher = createCipheriv('aes-256-gcm', deriveKey(storeKey, ident), iv);
-  cipher.setAAD(header.subarray(0, AAD_END));
+  const { header, cipher } = seal(DELTA_MAGIC, deltaIdentity(token, schema), storeKey);
   const meta = Buffer.from(JSON.stringify({ base: delta.base, job: delta.job }), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(meta.length);
@@ -382,19 +409,10 @@ export function writeColumnsDelta(
     cipher.final(),
   ]);
   cipher.getAuthTag().copy(header, AAD_END);
-  const file = columnsDeltaPath(cachePath, token);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
+  writeAtomically(columnsDeltaPath(cachePath, token), (fd) => {
     writeSync(fd, header);
     writeSync(fd, body);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
+  });
 }
 
 /** The delta leading to `token`, or null (none, another schema, damaged, another key). */
@@ -410,20 +428,9 @@ export function readColumnsDelta(
   } catch {
     return null;
   }
-  if (buf.length < HEADER + 4 || !buf.subarray(0, DELTA_MAGIC.length).equals(DELTA_MAGIC)) return null;
-  if (buf.readUInt32LE(DELTA_MAGIC.length) !== FORMAT) return null;
-  const ident = deltaIdentity(token, schema);
-  if (
-    !createHash('sha256')
-      .update(ident)
-      .digest()
-      .equals(buf.subarray(DELTA_MAGIC.length + 4, DELTA_MAGIC.length + 36))
-  )
-    return null;
+  const decipher = unseal(buf, DELTA_MAGIC, deltaIdentity(token, schema), storeKey);
+  if (typeof decipher === 'string') return null;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', deriveKey(storeKey, ident), buf.subarray(AAD_END - 12, AAD_END));
-    decipher.setAAD(buf.subarray(0, AAD_END));
-    decipher.setAuthTag(buf.subarray(AAD_END, HEADER));
     const plain = Buffer.concat([decipher.update(buf.subarray(HEADER)), decipher.final()]);
     const metaLen = plain.readUInt32LE(0);
     if (4 + metaLen > plain.length || (plain.length - 4 - metaLen) % 4 !== 0) return null;
