@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../../../shared/analytics';
+import { guaranteesOf } from '../../../db/analytics/guarantees';
 import { findSignals, runRisk } from '../../../db/analytics/risk';
+import { scopeFor } from '../../../db/scope';
+import { capturePlans } from '../support/plans';
 import { generateReminders } from '../../../db/relationship/reminder-rules';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { factory } from '../relationship/fixtures';
@@ -227,6 +230,13 @@ describe('担保关系 in the 360', () => {
     const theirs = await ok(w, 'risk.guarantees', { customerId: theirBorrower }, s2);
     expect(theirs.given).toEqual([]);
     expect(theirs.received[0]!.party).toMatchObject({ customerId: null, name: '王**', inScope: false });
+    // each side is one index range of the customer's own loans (given: the guarantor index of migration 0032)
+    const scope = scopeFor(w.db, { role: 'manager', staffId: m1, branchId: w.ids.branch }, TODAY);
+    const plans = capturePlans(w.db, /FROM loans l JOIN products p/, () => guaranteesOf(w.db, scope, mine));
+    expect(plans.map((p) => p.top.split('\n')[0])).toEqual([
+      expect.stringMatching(/^SEARCH l USING INDEX loans_guarantor \(guarantor_customer_id=\?/),
+      expect.stringMatching(/^SEARCH l USING INDEX loans_customer \(customer_id=\?/),
+    ]);
   });
 });
 
