@@ -31,6 +31,7 @@ import { syncHandlers } from './handlers/sync';
 import type { AuthedCtx, CallMeta, Ctx, Handler, HandlerMap } from './handlers/types';
 import { identifierLookups, type LookupPolicy, lookupTime, searchTextOf } from './identifier-lookups';
 import { usersHandlers } from './handlers/users';
+import { noteCall } from './activity';
 import { log } from './log';
 import type { Services, StoreDamage } from './services';
 import { isSqliteCorruption } from '../db/cipher';
@@ -230,6 +231,8 @@ export function createRegistry(services: Services, opts: { lookupPolicy?: Lookup
     async dispatch(envelope, meta) {
       // A quarantined store answers nothing: no figure read from it can be trusted (issue 19.5).
       if (services.damaged) return { ok: false, error: damagedError(services.damaged) };
+      // Background steps wait for a quiet moment (main/activity.ts, issue 18.1).
+      const ended = noteCall();
       try {
         return { ok: true, value: await run(envelope, meta) };
       } catch (err) {
@@ -248,6 +251,8 @@ export function createRegistry(services: Services, opts: { lookupPolicy?: Lookup
           error: err instanceof Error ? (err.stack ?? err.message) : String(err),
         });
         return { ok: false, error: { code: 'INTERNAL' } };
+      } finally {
+        ended();
       }
     },
   };

@@ -73,6 +73,12 @@ export interface ServiceOptions {
    * read once in a background worker instead (main/store-verify-worker.ts); damage found quarantines.
    */
   fullCheckMaxBytes?: number;
+  /**
+   * The start-up's and an import's follow-up steps on a big book, and the background page check, wait
+   * this long after start-up or the import (issue 18.1: the first seconds are the window's). Default
+   * 5,000 ms; the page check of a book of 50,000 customers or more waits 30 s more.
+   */
+  backgroundDelayMs?: number;
 }
 
 /** A store found damaged while serving: every later call is refused with this (main/registry.ts). */
@@ -171,12 +177,14 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   const exportService = new ExportService({ dbPath: opts.dbPath, dir: paths.exports, vault });
   // The grid's in-memory columns: built in a worker now and again after each import (the SQL path serves meanwhile).
   // Reminders and opportunity rules after imports, reverts, re-tiering and at start-up (a worker for big books).
+  const background = opts.backgroundDelayMs ?? 5_000;
   const followUps = new FollowUps(db, opts.dbPath, {
     workerFromCustomers: opts.followUpsWorkerFromCustomers ?? 50_000,
+    deferMs: background,
   });
   const columns = new ColumnsBuilder(db, opts.dbPath, {
     minCustomers: opts.columnsMinCustomers ?? 50_000,
-    waitFor: () => followUps.busy(),
+    waitFor: () => followUps.working(),
   });
   const imports = new ImportQueue({
     dbPath: opts.dbPath,
@@ -235,7 +243,12 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     return damaged;
   };
   // A store too big for the full check at open has every page read once in the background.
-  const verifier = verifyInBackground(opts.dbPath, opts.fullCheckMaxBytes ?? DEFAULT_FULL_CHECK_MAX_BYTES, markDamaged);
+  const verifier = verifyInBackground(
+    opts.dbPath,
+    opts.fullCheckMaxBytes ?? DEFAULT_FULL_CHECK_MAX_BYTES,
+    markDamaged,
+    background > 0 && followUps.bookSize() >= 50_000 ? background + 30_000 : 0,
+  );
   return {
     db,
     sessions,

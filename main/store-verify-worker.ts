@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isSqliteCorruption, openConnection } from '../db/cipher';
+import { lowerThreadPriority } from './background-priority';
 
 export type VerifyMessage =
   | { type: 'done'; ok: true; ms: number }
@@ -13,6 +14,8 @@ export type VerifyMessage =
   | { type: 'failed'; message: string };
 
 const { dbPath } = workerData as { dbPath: string };
+// Minutes of page reads at a million customers: below the window's thread (main/background-priority.ts).
+lowerThreadPriority();
 const t0 = performance.now();
 const post = (m: VerifyMessage) => parentPort!.postMessage(m);
 let db: ReturnType<typeof openConnection> | null = null;

@@ -12,7 +12,9 @@ export function verifyInBackground(
   dbPath: string,
   fullCheckMaxBytes: number,
   onDamage: (sqlite: string) => void,
-): Worker | null {
+  /** Start this much later (issue 18.1: minutes of page reads stay out of the window's first seconds). */
+  delayMs = 0,
+): { terminate(): Promise<unknown> } | null {
   let size = 0;
   try {
     size = statSync(dbPath).size;
@@ -20,6 +22,23 @@ export function verifyInBackground(
     return null;
   }
   if (size <= fullCheckMaxBytes) return null;
+  if (delayMs <= 0) return startVerify(dbPath, size, onDamage);
+  let worker: Worker | null = null;
+  let stopped = false;
+  const timer = setTimeout(() => {
+    if (!stopped) worker = startVerify(dbPath, size, onDamage);
+  }, delayMs);
+  timer.unref();
+  return {
+    terminate: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      return worker?.terminate();
+    },
+  };
+}
+
+function startVerify(dbPath: string, size: number, onDamage: (sqlite: string) => void): Worker {
   return startWorker<VerifyMessage>(
     'storeVerifyWorker.js',
     'store-verify-worker-tsx.cjs',

@@ -68,10 +68,13 @@ export function runAfterImport(
   db: Database,
   ctx: AfterImportContext,
   steps: readonly AfterImportStep[] = STEPS,
+  /** Before each step (the worker waits there for a quiet moment of the window's, issue 18.1). */
+  before?: () => void,
 ): StepResult[] {
   const results: StepResult[] = [];
   for (const step of steps) {
     if (ctx.only && !ctx.only.includes(step.name)) continue;
+    before?.();
     const t0 = performance.now();
     try {
       step.run(db, ctx);

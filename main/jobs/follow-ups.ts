@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
+import { activityCells, QUIET_MS, quietMoment } from '../activity';
 import { log } from '../log';
 import { startWorker } from '../workers';
 import { runAfterImport, type AfterImportContext, type StepResult } from './after-import';
@@ -35,17 +36,43 @@ export class FollowUps {
   /** The worker's WAL checkpoint after its last run (frames in the log, frames copied back, ms). */
   lastCheckpoint: { busy: number; log: number; checkpointed: number; ms: number } | null = null;
 
+  /** Ends the deferral of the run waiting to start (a request that should not wait, close()). */
+  private wake: (() => void) | null = null;
+
   constructor(
     private readonly db: Database,
     private readonly dbPath: string,
-    private readonly opts: { workerFromCustomers: number } = { workerFromCustomers: 50_000 },
+    private readonly opts: {
+      workerFromCustomers: number;
+      /**
+       * Worker runs after start-up and after an import start this much later (issue 18.1): the first
+       * seconds belong to the window's first requests (the columns' pages and code warming up), and
+       * nothing those steps make (reminders, opportunities, scores) is looked at in them. 0: at once.
+       */
+      deferMs?: number;
+      /** Books from this size are deferred (default 50,000 customers; smaller ones finish in moments). */
+      deferFromCustomers?: number;
+    } = { workerFromCustomers: 50_000 },
   ) {}
 
-  private big(): boolean {
-    const n = (this.db.prepare('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers').get() as { n: number })
-      .n;
-    return n >= this.opts.workerFromCustomers;
+  /** Customers in the book (the summaries' count). */
+  bookSize(): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(customers), 0) AS n FROM summary_customers').get() as { n: number }).n;
   }
+
+  private big(): boolean {
+    return this.bookSize() >= this.opts.workerFromCustomers;
+  }
+
+  /** Start-up's and an import's runs wait a few seconds on a big book; what a user asked for does not. */
+  private deferral(ctx: AfterImportContext): number {
+    const ms = this.opts.deferMs ?? 0;
+    if (ms <= 0 || (ctx.reason !== 'startup' && ctx.reason !== 'import')) return 0;
+    return this.bookSize() >= (this.opts.deferFromCustomers ?? 50_000) ? ms : 0;
+  }
+
+  /** When the last worker run ended (performance.now()), for the bench. */
+  lastFinished: number | null = null;
 
   /** Runs the steps now (small book) or soon in the worker (big book). */
   schedule(ctx: AfterImportContext): void {
@@ -56,16 +83,40 @@ export class FollowUps {
     }
     if (this.running !== null) {
       this.pending = this.pending ? merged(this.pending, ctx) : ctx;
+      // A settings save, a re-tier or a revert does not wait for a deferred start-up or import run.
+      if (ctx.reason !== 'startup' && ctx.reason !== 'import') this.wake?.();
       return;
     }
     this.current = ctx;
-    this.running = this.inWorker(ctx).finally(() => {
-      this.running = null;
-      this.current = null;
-      const next = this.pending;
-      this.pending = null;
-      if (next && !this.closed) this.schedule(next);
-    });
+    const defer = this.deferral(ctx);
+    const waited =
+      defer > 0
+        ? new Promise<void>((resolve) => {
+            let woken = false;
+            const timer = setTimeout(() => {
+              // Then a quiet moment of the window's (main/activity.ts), a little longer at most.
+              void quietMoment(QUIET_MS, defer * 3).then(() => this.wake?.());
+            }, defer);
+            this.wake = () => {
+              if (woken) return;
+              woken = true;
+              clearTimeout(timer);
+              this.wake = null;
+              resolve();
+            };
+          })
+        : Promise.resolve();
+    if (defer > 0) log.info('follow-up steps deferred', { reason: ctx.reason, ms: defer });
+    this.running = waited
+      .then(() => (this.closed ? undefined : this.inWorker(ctx)))
+      .finally(() => {
+        this.running = null;
+        this.lastFinished = performance.now();
+        this.current = null;
+        const next = this.pending;
+        this.pending = null;
+        if (next && !this.closed) this.schedule(next);
+      });
   }
 
   /**
@@ -82,6 +133,14 @@ export class FollowUps {
     return this.running !== null ? this.idle() : null;
   }
 
+  /**
+   * Like busy(), but null while a run only waits out its deferral: a columns build need not wait for
+   * steps that have not started (they write nothing the columns read, so they cannot make it stale).
+   */
+  working(): Promise<void> | null {
+    return this.running !== null && this.wake === null ? this.idle() : null;
+  }
+
   /** Resolves when no run is in progress or queued (tests, orderly shutdown). */
   async idle(): Promise<void> {
     while (this.running !== null) await this.running;
@@ -96,7 +155,8 @@ export class FollowUps {
       this.worker = startWorker<Reply>(
         'afterImportWorker.js',
         'jobs/after-import-worker-tsx.cjs',
-        { dbPath: this.dbPath, ctx },
+        // Deferred runs also wait for a quiet moment between their steps.
+        { dbPath: this.dbPath, ctx, activity: this.deferral(ctx) > 0 ? activityCells() : null },
         {
           message: (m) => {
             if (m.type === 'done') {
@@ -123,6 +183,7 @@ export class FollowUps {
   async close(): Promise<void> {
     this.closed = true;
     this.pending = null;
+    this.wake?.();
     const w = this.worker;
     if (w) await w.terminate();
     await this.idle();
