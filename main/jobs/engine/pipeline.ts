@@ -70,7 +70,7 @@ export class ParseThread {
     const input: ParseThreadInput = { file, profile, encoding, room, ahead: AHEAD };
     this.worker = new Worker(workerScript('importParseWorker.js', 'jobs/parse-worker-tsx.cjs'), {
       workerData: input,
-      resourceLimits: { maxOldGenerationSizeMb: 512 },
+      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 },
     });
     this.worker.on('message', (m: ParseMessage) => this.push(m));
     this.worker.on('error', (e) => this.fail(e));

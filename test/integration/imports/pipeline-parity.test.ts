@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readColumnsState } from '../../../db/customer-columns-cache';
 import { openStore } from '../../../db/open';
 import { runImport, type JobOutcome, type RunOptions } from '../../../main/jobs/engine/run';
 import { BUILTIN } from '../../../main/jobs/profiles/builtin';
@@ -201,6 +202,9 @@ const reasons = (r: Result) => new Set((r.rejectsRows as { reason: string }[]).m
 describe('import pipeline: same results as one thread', () => {
   it('a CIF file with every kind of bad row, into a book with customers and into an empty one', async () => {
     const file = cifFile('mixed.csv', 6500, '77');
+    // The grid's columns clean before the load: a fresh load (which suspends the columns' insert
+    // trigger while it writes) must still leave the book marked changed, and the trigger in place.
+    for (const db of books.empty) db.prepare('UPDATE grid_columns_state SET dirty = 0 WHERE id = 1').run();
     for (const book of ['held', 'empty'] as const) {
       const [single, piped] = await both(book, file, CIF_PROFILE);
       expect(single.outcome.status).toBe('committed');
@@ -228,6 +232,19 @@ describe('import pipeline: same results as one thread', () => {
       ).toBe(true);
       expect(rows.some((x) => x.value === '2023-02-29')).toBe(false);
       expect(single.outcome.rowsInserted).toBeGreaterThan(5000);
+    }
+    for (const db of books.empty) {
+      expect(readColumnsState(db)?.dirty).toBe(true);
+      // The trigger is back: an insert into a clean book marks it changed.
+      db.prepare('UPDATE grid_columns_state SET dirty = 0 WHERE id = 1').run();
+      db.exec('SAVEPOINT probe');
+      db.prepare(
+        `INSERT INTO customers (customer_no, kind, name, id_type, branch_id, opened_on)
+           VALUES ('PROBE-1', 'individual', '试', 'resident_id', (SELECT MIN(id) FROM branches), '2026-03-02')`,
+      ).run();
+      expect(readColumnsState(db)?.dirty).toBe(true);
+      db.exec('ROLLBACK TO probe');
+      db.exec('RELEASE probe');
     }
   }, 180_000);
 
