@@ -273,7 +273,7 @@ function formatResult(lang: Lang, r: LearnerResult): string[] {
     for (const f of r.folds) if (Number.isNaN(f.auc)) out.push(t('foldNoAuc', { fold: f.fold }));
   }
   out.push(
-    t('settings', {
+    t(r.folds.length > 1 ? 'settings' : 'settingsHoldout', {
       list: r.settings
         .map((x) =>
           x.learner === 'logistic'
