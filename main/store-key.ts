@@ -22,7 +22,8 @@ import type { EncryptProgress } from '../db/encrypt';
 import { latestBackup, type OpenOptions, type OpenResult, openStore } from '../db/open';
 import { AppError } from '../shared/errors';
 import { log } from './log';
-import { storeText } from './store-messages';
+import { storeText, type TextLang } from './store-messages';
+import { encryptStepText } from './upgrade/page';
 import { type EncryptStep, UpgradeTracker } from '../db/upgrade-progress';
 import { workerEncryptRunner } from './upgrade/run';
 import { printUpgradeProgress } from './upgrade/console';
@@ -216,7 +217,10 @@ export function printEncryptProgress(out: { write(s: string): unknown }): (p: En
     tenth = t;
     const zh = storeText('zh-CN', `storeProtection.progress.${p.phase}`);
     const en = storeText('en', `storeProtection.progress.${p.phase}`);
-    out.write(`${zh} / ${en}: ${Math.round(p.fraction * 100)}%\n`);
+    // With the step's own measure (tables checked, MB copied), as the page shows it.
+    const step = (lang: TextLang) =>
+      encryptStepText(encryptStep(p), (key, vars) => storeText(lang, `upgrade.${key}`, vars));
+    out.write(`${zh} / ${en}: ${Math.round(p.fraction * 100)}% (${step('zh-CN')} / ${step('en')})\n`);
   };
 }
 

@@ -20,7 +20,7 @@ import { openStore } from '../../../db/open';
 import { type UpgradeState, UpgradeTracker } from '../../../db/upgrade-progress';
 import { startHost } from '../../../main/host/server';
 import { createServices } from '../../../main/services';
-import { existingStoreKey, keyFilePath, openAppStore } from '../../../main/store-key';
+import { existingStoreKey, keyFilePath, openAppStore, printEncryptProgress } from '../../../main/store-key';
 import { workerEncryptRunner } from '../../../main/upgrade/run';
 import { isAppError } from '../../../shared/errors';
 import { dataTables, makeDemoStore, removeTempDirs, tableDigest } from '../demo/helpers';
@@ -95,6 +95,9 @@ describe('a plaintext store converted to the encrypted format', () => {
     const { file, backups } = copyPlain('worker');
     const states: UpgradeState[] = [];
     const upgrade = new UpgradeTracker((s) => states.push(s));
+    // Browser mode's console lines, as its host prints them.
+    const lines: string[] = [];
+    const print = printEncryptProgress({ write: (l: string) => lines.push(l) });
     let converted: { ok: string; digest: Record<string, { rows: number; sha: string }> } | null = null;
     const rendererDir = path.join(t.dir, 'renderer');
     mkdirSync(rendererDir, { recursive: true });
@@ -123,6 +126,7 @@ describe('a plaintext store converted to the encrypted format', () => {
       upgrade,
       // The converted file as it stands once swapped in, before the app's start-up writes to it.
       onEncryptProgress: (p) => {
+        print(p);
         if (p.phase !== 'done') return;
         const conn = openConnection(file, { readonly: true }, existingStoreKey(file));
         try {
@@ -179,6 +183,9 @@ describe('a plaintext store converted to the encrypted format', () => {
         new BetterSqlite3(file, { readonly: true }).prepare('SELECT count(*) FROM customers').get(),
       ).toThrow();
       expect(leftovers(file, backups)).toEqual([]);
+      // The console's lines say the same in both languages.
+      expect(lines.join('')).toMatch(/已核对 \d+ \/ \d+ 张表 \/ Checking the original file: \d+ of \d+ tables/);
+      expect(lines.join('')).toMatch(/加密：\d+ \/ \d+ MB \/ Encrypting: \d+ of \d+ MB/);
     } finally {
       await services.close();
       await host.close();
