@@ -9,12 +9,14 @@
  * a fixed-width file with a short line and a character cut by the layout.
  */
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readColumnsState } from '../../../db/customer-columns-cache';
 import { openStore } from '../../../db/open';
+import { PIPELINE_MIN_BYTES, pipelineFor } from '../../../main/jobs/engine/pipeline';
 import { runImport, type JobOutcome, type RunOptions } from '../../../main/jobs/engine/run';
 import { BUILTIN } from '../../../main/jobs/profiles/builtin';
 import { writeExtracts } from '../../../main/jobs/profiles/extracts';
@@ -330,4 +332,26 @@ describe('import pipeline: same results as one thread', () => {
     for (const r of ['field_count', 'bad_encoding', 'unknown_branch', 'bad_date', 'bad_id_no', 'duplicate_key'])
       expect([r, reasons(piped).has(r)]).toEqual([r, true]);
   }, 180_000);
+
+  it('which jobs read on a second thread: big delimited and fixed-width files, not previews, not xlsx', () => {
+    const big = PIPELINE_MIN_BYTES;
+    const xlsx: ImportProfile = { ...CIF_PROFILE, format: 'xlsx' };
+    const saved = process.env.CRM_IMPORT_THREADS;
+    try {
+      delete process.env.CRM_IMPORT_THREADS;
+      // ...on a machine with a second core.
+      expect(pipelineFor(CIF_PROFILE, big, { dryRun: false })).toBe(os.availableParallelism() >= 2);
+      expect(pipelineFor(CIF_PROFILE, big - 1, { dryRun: false })).toBe(false); // small: one thread
+      expect(pipelineFor(CIF_PROFILE, big, { dryRun: true })).toBe(false); // a preview
+      expect(pipelineFor(xlsx, big, { dryRun: false })).toBe(false);
+      expect(pipelineFor(xlsx, big, { dryRun: false, pipeline: true })).toBe(false);
+      expect(pipelineFor(CIF_PROFILE, big, { dryRun: false, pipeline: false })).toBe(false);
+      expect(pipelineFor(CIF_PROFILE, 10, { dryRun: false, pipeline: true })).toBe(true);
+      process.env.CRM_IMPORT_THREADS = '1';
+      expect(pipelineFor(CIF_PROFILE, big, { dryRun: false })).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.CRM_IMPORT_THREADS;
+      else process.env.CRM_IMPORT_THREADS = saved;
+    }
+  });
 });
