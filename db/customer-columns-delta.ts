@@ -19,6 +19,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { SortColumn } from '../shared/api/grid';
 import { TIERS } from '../shared/tiers';
 import {
@@ -35,8 +36,14 @@ import {
   TIER_CODES,
   ymd,
 } from './customer-columns';
-import type { StoreKey } from './cipher';
-import { type ColumnsState, readColumnsCache, readColumnsState } from './customer-columns-cache';
+import { rememberedStoreKey, type StoreKey } from './cipher';
+import {
+  type ColumnsState,
+  columnsCachePath,
+  readColumnsCache,
+  readColumnsState,
+  writeColumnsDelta,
+} from './customer-columns-cache';
 import { SORT_SQL } from './customer-field-sql';
 
 /** Ids written during a capture: a bitmap grown as ids come, plus the ids in arrival order. */
@@ -157,6 +164,43 @@ export function captureColumnChanges(db: Database): ColumnsCapture | null {
       const token = randomBytes(16).toString('hex');
       db.prepare('UPDATE grid_columns_state SET token = ?, dirty = 0 WHERE id = 1').run(token);
       return { token, schema: now.schema, base: base.token, ids: log.ids() };
+    },
+  };
+}
+
+/**
+ * The capture for a write transaction that is not an import (re-tiering, a revert; the window's own
+ * connection): call inside the transaction before its first write, and `beforeCommit` after its last.
+ * That draws the book's next token and writes the delta file beside the cache (as an import's does), so
+ * the columns worker updates the cached columns from it (main/grid/columns-worker.ts) instead of a full
+ * build. Null when the store has no cache beside it or the book is not clean: a full build as before.
+ * A failure to write the delta leaves the book dirty, as the store's own triggers marked it.
+ */
+export function recordColumnChanges(db: Database): { beforeCommit(job: number | null): void } | null {
+  if (db.memory || !db.name) return null;
+  const cachePath = columnsCachePath(db.name);
+  if (!existsSync(cachePath)) return null;
+  const capture = captureColumnChanges(db);
+  if (!capture) return null;
+  return {
+    beforeCommit(job) {
+      db.exec('SAVEPOINT columns_delta');
+      try {
+        const delta = capture.finish();
+        if (delta)
+          writeColumnsDelta(
+            cachePath,
+            delta.token,
+            delta.schema,
+            { base: delta.base, job, ids: delta.ids },
+            rememberedStoreKey(db.name),
+          );
+        db.exec('RELEASE columns_delta');
+      } catch {
+        db.exec('ROLLBACK TO columns_delta');
+        db.exec('RELEASE columns_delta');
+        capture.stop();
+      }
     },
   };
 }

@@ -7,6 +7,7 @@
 import { addDays } from '../shared/dates';
 import { AppError } from '../shared/errors';
 import { noteCustomersChanged } from './customer-columns';
+import { recordColumnChanges } from './customer-columns-delta';
 import type { Database } from 'better-sqlite3';
 import { TIER_ORDER, tierModelSchema, type Factor, type Penalty, type TierModel, type TierName } from '../shared/tiers';
 import { reportingRetier } from './reporting/maintain';
@@ -200,6 +201,8 @@ export function retier(
   const t = tierSelect(m);
   const at = opts.now.toISOString();
   const apply = db.transaction(() => {
+    // What this changes for the grid's columns, so they are updated from it instead of built again.
+    const columns = recordColumnChanges(db);
     // Tiers are point in time, read from the change log in date order: a re-tier dated before the
     // last one (a clock set back) would rewrite history it cannot see. Refused; nothing changes.
     const last = first<{ at: string | null }>(db, 'SELECT MAX(changed_at) AS at FROM customer_tier_changes')?.at;
@@ -263,6 +266,7 @@ export function retier(
     reportingRetier(db, version, at.slice(0, 10));
     db.prepare('UPDATE tier_models SET changed = ? WHERE version = ?').run(changed, version);
     db.exec('DROP TABLE IF EXISTS temp.retier');
+    columns?.beforeCommit(null);
     return { version, changed };
   });
   // A large re-tier rewrites most customer rows and their reporting rows: a bigger page cache for its

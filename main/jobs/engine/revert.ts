@@ -5,6 +5,7 @@
  * (a later job may have built on this one's rows); revert later jobs first.
  */
 import type { Database } from 'better-sqlite3';
+import { recordColumnChanges } from '../../../db/customer-columns-delta';
 import { writeAudit } from '../../../db/repos/audit';
 import { beginAffected, recomputeAndAddAffected, subtractAffected } from '../../../db/summaries';
 import { reportingRevertAfter, reportingRevertBefore } from '../../../db/reporting/maintain';
@@ -41,6 +42,8 @@ export function revertJob(
   const run = db.transaction((): RevertResult => {
     let deleted = 0;
     let restored = 0;
+    // What this changes for the grid's columns, so they are updated from it instead of built again.
+    const columns = recordColumnChanges(db);
     reportingRevertBefore(db, job.kind, jobId);
     const touchesCustomers = spec.kind === 'customers' || spec.figuresOf !== undefined;
     if (touchesCustomers) {
@@ -127,6 +130,7 @@ export function revertJob(
       targetId: jobId,
       details: { kind: job.kind, deleted, restored },
     });
+    columns?.beforeCommit(jobId);
     return { jobId, deleted, restored };
   });
   return run.immediate();

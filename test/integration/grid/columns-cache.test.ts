@@ -15,6 +15,7 @@ import {
   columnsCachePath,
   markColumnsClean,
   readColumnsCache,
+  readColumnsDelta,
   readColumnsState,
   writeColumnsCache,
   type ColumnsState,
@@ -192,12 +193,18 @@ describe('a cache that is not this book’s, or not intact, is refused', () => {
 
 describe('every writer of what the columns read marks the book changed, in its own transaction', () => {
   /** Clean state, a cache of it, then `write`: the cache must be refused and a new build must differ from it. */
-  function afterWrite(name: string, write: () => void, differs: boolean): void {
+  /** `viaDelta`: the writer records what it changed (re-tiering, reverts): a new clean token, a delta to it. */
+  function afterWrite(name: string, write: () => void, differs: boolean, viaDelta = false): void {
     const before = build(db);
     writeColumnsCache(file, before.data, before.state, SORT_SQL, KEY);
     write();
     const s = stateNow();
-    expect(s.dirty, name).toBe(true);
+    if (viaDelta) {
+      expect(s.dirty, name).toBe(false);
+      expect(s.token, name).not.toBe(before.state.token);
+      // The writer keys its delta with the store's own key (none: this store is plaintext), not the test's KEY.
+      expect(readColumnsDelta(file, s.token, s.schema, null)?.base, name).toBe(before.state.token);
+    } else expect(s.dirty, name).toBe(true);
     expect('refused' in readColumnsCache(file, s, SORT_SQL, KEY), name).toBe(true);
     if (differs) expect(build(db).data, name).not.toEqual(before.data);
   }
@@ -267,6 +274,7 @@ describe('every writer of what the columns read marks the book changed, in its o
         const r = retier(db, m, { userId: null, now: new Date(`${TODAY}T03:00:00Z`) });
         expect(r.changed).toBeGreaterThan(0);
       },
+      true,
       true,
     );
     afterWrite(
