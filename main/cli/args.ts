@@ -67,3 +67,17 @@ export function parseCliOptions<S extends OptionSpecs>(args: readonly string[], 
   }
   return values as OptionValues<S>;
 }
+
+/**
+ * A command's answer to what parseCliOptions threw: for --help its usage on stdout (exit 0); for a
+ * usage error `command: message` and the usage on stderr (exit 64). Anything else is rethrown.
+ */
+export function usageAnswer(e: unknown, command: string, usage: string): number {
+  if (e instanceof CliHelp) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (!(e instanceof CliUsageError)) throw e;
+  process.stderr.write(`${command}: ${e.message}\n${usage}`);
+  return 64;
+}

@@ -11,7 +11,7 @@ import { embeddedAppPassword, openEmbeddedPg } from '../hub/embedded';
 import { openAppStore } from '../store-key';
 import { startHub } from '../hub/service';
 import { joinHub, leaveHub } from '../sync/join';
-import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
+import { type OptionSpecs, type OptionValues, parseCliOptions, usageAnswer } from './args';
 
 /**
  * The branch network from the command line:
@@ -41,13 +41,7 @@ export async function runJoinCommand(args: string[]): Promise<number> {
   try {
     values = parseCliOptions(args, JOIN_OPTIONS);
   } catch (e) {
-    if (e instanceof CliHelp) {
-      process.stdout.write(`${JOIN_USAGE}\n`);
-      return 0;
-    }
-    if (!(e instanceof CliUsageError)) throw e;
-    log(`join: ${e.message}\n${JOIN_USAGE}`);
-    return 64;
+    return usageAnswer(e, 'join', `${JOIN_USAGE}\n`);
   }
   if (!values.hub || !values.branch || !values.code || !values.name) {
     log(JOIN_USAGE);

@@ -6,7 +6,7 @@ import { liftQuarantine } from '../../db/quarantine';
 import { openExistingStore } from '../store-key';
 import { isAppError } from '../../shared/errors';
 import { defaultDbPath } from '../paths';
-import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
+import { CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions, usageAnswer } from './args';
 import { startHeartbeat } from './heartbeat';
 import { type Lang, parseLang, renderLines, verifyAudit } from './audit';
 
@@ -34,13 +34,7 @@ export async function runCheckCommand(args: string[]): Promise<number> {
     v = parseCliOptions(args, CHECK_OPTIONS);
     if (v.lang !== undefined && !parseLang(v.lang)) throw new CliUsageError('unknown', '--lang');
   } catch (e) {
-    if (e instanceof CliHelp) {
-      process.stdout.write(CHECK_USAGE);
-      return 0;
-    }
-    if (!(e instanceof CliUsageError)) throw e;
-    process.stderr.write(`check: ${e.message}\n${CHECK_USAGE}`);
-    return 64;
+    return usageAnswer(e, 'check', CHECK_USAGE);
   }
   const hub = !v.offline;
   const lang: Lang | null = parseLang(v.lang);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { openAppStore } from '../store-key';
 import { writeExtracts } from '../jobs/profiles/extracts';
 import { defaultDbPath, inboxDir } from '../paths';
-import { CliHelp, CliUsageError, parseCliOptions } from './args';
+import { parseCliOptions, usageAnswer } from './args';
 
 /** `crm extracts [--db PATH] [--out DIR]`: the store's branch as the nightly extract files (default: its import folder). */
 export async function runExtractsCommand(args: string[]): Promise<number> {
@@ -11,13 +11,7 @@ export async function runExtractsCommand(args: string[]): Promise<number> {
   try {
     v = parseCliOptions(args, { db: { type: 'string' }, out: { type: 'string' } });
   } catch (e) {
-    if (e instanceof CliHelp) {
-      process.stdout.write(usage);
-      return 0;
-    }
-    if (!(e instanceof CliUsageError)) throw e;
-    process.stderr.write(`extracts: ${e.message}\n${usage}`);
-    return 64;
+    return usageAnswer(e, 'extracts', usage);
   }
   const file = path.resolve(v.db ?? defaultDbPath());
   const dir = path.resolve(v.out ?? inboxDir(file));

@@ -3,7 +3,7 @@ import { openAppStore } from '../store-key';
 import { rebuildReporting } from '../../db/reporting/maintain';
 import { rebuildAll } from '../../db/summaries';
 import { defaultDbPath } from '../paths';
-import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
+import { type OptionSpecs, type OptionValues, parseCliOptions, usageAnswer } from './args';
 
 const USAGE = 'Usage: crm summaries --rebuild [--db PATH]\n';
 const OPTIONS = { db: { type: 'string' }, rebuild: { type: 'boolean' } } as const satisfies OptionSpecs;
@@ -19,13 +19,7 @@ export async function runSummariesCommand(args: string[]): Promise<number> {
   try {
     v = parseCliOptions(args, OPTIONS);
   } catch (e) {
-    if (e instanceof CliHelp) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (!(e instanceof CliUsageError)) throw e;
-    process.stderr.write(`summaries: ${e.message}\n${USAGE}`);
-    return 64;
+    return usageAnswer(e, 'summaries', USAGE);
   }
   const db = v.db ?? defaultDbPath();
   if (!v.rebuild) {

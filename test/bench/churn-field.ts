@@ -18,6 +18,7 @@ import type { Database } from 'better-sqlite3';
 import { FIELD_FROM, FIELD_SELECT, FIELD_SQL } from '../../db/customer-field-sql';
 import { generateDemo } from '../../db/demo';
 import { openStore } from '../../db/open';
+import { parseCliOptions } from '../../main/cli/args';
 import { compileFilter, exportQuery } from '../../db/repos/customer-grid';
 import { scopeFor } from '../../db/scope';
 import { EXPORT_COLUMNS, type GridFilter } from '../../shared/api';
@@ -201,17 +202,16 @@ function measure(db: Database, samples: number, print: (s: string) => void): voi
 }
 
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const db = arg('--db');
-  if (!db) throw new Error('--db STORE is required');
+  const a = parseCliOptions(process.argv.slice(2), {
+    db: { type: 'string' },
+    customers: { type: 'string' },
+    samples: { type: 'string' },
+  });
+  if (!a.db) throw new Error('--db STORE is required');
   benchChurnField({
-    db,
-    customers: Number(arg('--customers') ?? 100_000),
-    samples: Number(arg('--samples') ?? 200),
+    db: a.db,
+    customers: Number(a.customers ?? 100_000),
+    samples: Number(a.samples ?? 200),
     print: (s) => process.stdout.write(`${s}\n`),
   }).catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);

@@ -8,10 +8,10 @@
 import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridCount, gridRows } from '../../../db/repos/customer-grid';
-import { scopeFor } from '../../../db/scope';
 import { WIDGETS, type WidgetEnv } from '../../../main/desktop/widgets';
 import type { GridFilter, WidgetData } from '../../../shared/api';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
+import { addLabVersion, scopeOfUser } from '../support/lab';
 
 const TODAY = '2026-11-02';
 let demo: DemoStore;
@@ -19,24 +19,12 @@ let db: Database;
 
 type Groups = Extract<WidgetData, { kind: 'modelGroups' }>;
 const compute = (who: 'president' | 'manager1') => {
-  const u = db
-    .prepare('SELECT role, staff_id AS staffId, branch_id AS branchId FROM users WHERE username = ?')
-    .get(who) as { role: 'president' | 'manager'; staffId: number | null; branchId: number | null };
-  const scope = scopeFor(db, u, TODAY);
+  const scope = scopeOfUser(db, who, TODAY);
   const env = { db, scope, today: TODAY } as unknown as WidgetEnv;
   return { scope, data: (WIDGETS.modelGroups as (c: object, e: WidgetEnv) => unknown)({}, env) as Groups };
 };
 
-function addVersion(targetKey: string): number {
-  const r = db
-    .prepare(
-      `INSERT INTO lab_models (target_key, target, learner, requested, outcome_months, cutoff, window_end, rows, positives,
-                               figures, model, seconds, created_at, scored_on)
-       VALUES (?, '{}', 'logistic', 'logistic', 3, '2026-07-31', '2026-10-31', 100, 10, '{}', '{}', 1, ?, '2026-10-31')`,
-    )
-    .run(targetKey, `${TODAY}T01:00:00Z`);
-  return Number(r.lastInsertRowid);
-}
+const addVersion = (targetKey: string) => addLabVersion(db, targetKey, `${TODAY}T01:00:00Z`);
 
 beforeAll(async () => {
   demo = await makeDemoStore({ customers: 600, seed: 23 });

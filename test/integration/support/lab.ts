@@ -1,0 +1,25 @@
+import type { Database } from 'better-sqlite3';
+import { type Scope, scopeFor } from '../../../db/scope';
+
+/**
+ * A model version written straight into the lab tables (migration 0027) as a finished training leaves
+ * it, scored on the month end 2026-10-31; its scores and activation are the test's to write.
+ */
+export function addLabVersion(db: Database, targetKey: string, createdAt: string): number {
+  const r = db
+    .prepare(
+      `INSERT INTO lab_models (target_key, target, learner, requested, outcome_months, cutoff, window_end, rows, positives,
+                               figures, model, seconds, created_at, scored_on)
+       VALUES (?, '{}', 'logistic', 'logistic', 3, '2026-07-31', '2026-10-31', 100, 10, '{}', '{}', 1, ?, '2026-10-31')`,
+    )
+    .run(targetKey, createdAt);
+  return Number(r.lastInsertRowid);
+}
+
+/** A demo user's data scope as the app builds it from the stored user record. */
+export function scopeOfUser(db: Database, username: string, today: string): Scope {
+  const u = db
+    .prepare('SELECT role, staff_id AS staffId, branch_id AS branchId FROM users WHERE username = ?')
+    .get(username) as { role: 'president' | 'manager'; staffId: number | null; branchId: number | null };
+  return scopeFor(db, u, today);
+}
