@@ -66,6 +66,11 @@ export interface ServiceOptions {
   upgrade?: UpgradeTracker;
   /** Run the upgrade on this thread instead of a worker (the CLI, which has no page to keep serving). */
   upgradeInline?: boolean;
+  /**
+   * Stops a conversion to the encrypted format under way (browser mode's Ctrl-C): the original stays as
+   * it was (STORE_ENCRYPT_FAILED, reason 'cancelled'). Later phases run to their end.
+   */
+  signal?: AbortSignal;
   /** The refill after an upgrade (main/upgrade/run.ts): held, chunked, watched (tests). */
   refill?: RefillOptions;
   /**
@@ -126,6 +131,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
   try {
     opened = await openAppStore(opts.dbPath, {
       encrypt: opts.encrypt ?? false,
+      ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
       onEncryptProgress: (p) => {
         upgrade.handle({ type: 'encrypt', fraction: p.fraction });

@@ -47,6 +47,16 @@ export async function runHost(argv: string[]): Promise<void> {
     port: typeof values.port === 'string' ? Number(values.port) : 0,
   });
   let services: Services;
+  // Ctrl-C (or a stop) while a plaintext store is being converted cancels the conversion: the original is
+  // left as it was and the next start converts it again. (Otherwise the default: the process ends.)
+  const cancel = new AbortController();
+  const onStop = () => {
+    if (upgrade.current.phase !== 'encrypt') process.exit(130);
+    process.stdout.write('正在取消加密… / Cancelling the encryption…\n');
+    cancel.abort();
+  };
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
   try {
     services = await createServices({
       dbPath,
@@ -55,8 +65,16 @@ export async function runHost(argv: string[]): Promise<void> {
       encrypt: true,
       onEncryptProgress: printEncryptProgress(process.stdout),
       upgrade,
+      signal: cancel.signal,
     });
   } catch (err) {
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+    if (cancel.signal.aborted) {
+      process.stdout.write('加密已取消，数据文件未改动 / Encryption cancelled; the data file is unchanged\n');
+      await host.close();
+      process.exit(130);
+    }
     // The same two-language text the Electron dialog shows, for any failure (a read-only folder, a store
     // already open in another host, a damaged file): no stack trace for the user; the log keeps it.
     const text = describeStartupError(err, dbPath);
@@ -75,6 +93,8 @@ export async function runHost(argv: string[]): Promise<void> {
     await host.close();
     process.exit(2);
   }
+  process.off('SIGINT', onStop);
+  process.off('SIGTERM', onStop);
   const first = await ensureFirstAdmin(services);
   host.ready(createRegistry(services));
   log.info('browser host started', { port: host.port, db: dbPath });

@@ -3,9 +3,10 @@
  * upgrade worker (main/upgrade/run.ts workerEncryptRunner) as a phase of the upgrade with its own
  * progress: the browser-mode host keeps answering the progress page while it runs, each step reports its
  * own measure (tables checked, bytes copied and re-encrypted, tables verified), the bar only grows, and
- * the result opens with the key and holds the plaintext store's content. Cancelled half-way, the original
- * is as it was and nothing the conversion made is left; killed half-way (a crash), the plaintext store
- * still opens with its key file kept, and the next start converts it and removes what the killed run left.
+ * the result opens with the key and holds the plaintext store's content. Cancelled half-way (a signal, or
+ * Ctrl-C in browser mode), the original is as it was and nothing the conversion made is left; killed
+ * half-way (a crash), the plaintext store still opens with its key file kept, and the next start converts
+ * it and removes what the killed run left.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -229,6 +230,34 @@ describe('a plaintext store converted to the encrypted format', () => {
       again.db.close();
     }
     expect(storeFormat(file)).toBe('encrypted');
+  }, 240_000);
+
+  it('browser mode: Ctrl-C while converting cancels it, the original is as it was, and the host ends', async () => {
+    const { file, backups } = copyPlain('host-cancel');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main/host/index.ts', '--db', file], {
+      cwd: path.resolve(__dirname, '..', '..', '..'),
+      env: { ...process.env, CRM_LOG: 'silent' },
+      stdio: 'pipe',
+    });
+    let out = '';
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+    });
+    // The progress page is announced at the conversion's first step: stop the host then.
+    for (let i = 0; i < 1200 && !out.includes('Upgrade progress:'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('Upgrade progress:');
+    child.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(out).toContain('Encryption cancelled; the data file is unchanged');
+    expect(storeFormat(file)).toBe('plaintext');
+    expect(plainDigest(file)).toEqual(before);
+    expect(leftovers(file, backups)).toEqual([]);
+    // The key made for this start is of no use to a plaintext store: removed, as after any failed start.
+    expect(existsSync(keyFilePath(file))).toBe(false);
   }, 240_000);
 
   it('killed half-way (a crash): the plaintext store still opens, its key file is kept, and the next start converts it and removes what the killed run left', async () => {
