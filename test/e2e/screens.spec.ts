@@ -166,6 +166,13 @@ test('a customer 360 reads well at 1366x768 and 1920x1080 in both languages', as
         await settle(page);
         for (const f of await layoutFindings(page)) found.push(`${lang} ${size.width} 360: ${f.check}: ${f.detail}`);
         await saveScreen(page, `${lang}-screen-manager1-customer360${size.suffix}`);
+        // the score panels further down, each brought into view for its own screenshot
+        for (const panel of ['c360-value', 'c360-models', 'c360-next-product', 'c360-risk']) {
+          const el = page.getByTestId(panel);
+          if (!(await el.isVisible())) continue;
+          await el.scrollIntoViewIfNeeded();
+          await saveScreen(page, `${lang}-screen-manager1-customer360-${panel.slice(5)}${size.suffix}`);
+        }
       }
     }
   } finally {

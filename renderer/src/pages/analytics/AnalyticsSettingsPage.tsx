@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, Fragment, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { NextProductSettings, RiskSettings } from '../../../../shared/analytics';
 import type { NextProductRule } from '../../../../shared/api/analytics';
@@ -141,7 +141,7 @@ export function AnalyticsSettingsPage() {
       {settings.loading && !view && <Loading />}
       {view && (
         <div className="grid-2">
-          <div>
+          <div className="analytics-column">
             <NextProductForm
               initial={view.nextProduct}
               recalculating={view.recalculating.nextProduct}
@@ -269,6 +269,8 @@ function RulesTable({ refresh, recalculating }: { refresh: string | null; recalc
               total: rules.data.total,
               at: rules.data.minedAt ? dateTime(rules.data.minedAt) : '—',
             })}
+            {rules.data.rules.length < rules.data.total &&
+              t('analyticsPolish.rulesShown', { n: rules.data.rules.length })}
           </p>
           <RuleRows rules={rules.data.rules} />
         </>
@@ -287,12 +289,13 @@ const KINDS = ['individual', 'corporate'];
 function RuleRows({ rules }: { rules: NextProductRule[] }) {
   const { t } = useTranslation();
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  // the separator stays outside each product's box: a space at the end of an inline box is dropped
   const items = (list: string[]) =>
     list.map((i, n) => (
-      <span key={i} className="rule-item">
-        {t(`np.items.${i}`)}
+      <Fragment key={i}>
+        <span className="rule-item">{t(`np.items.${i}`)}</span>
         {n < list.length - 1 ? t('common.listSeparator') : ''}
-      </span>
+      </Fragment>
     ));
   return (
     <table className="data-table compact rules-table" data-testid="an-rules">

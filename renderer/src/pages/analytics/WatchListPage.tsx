@@ -1,7 +1,14 @@
 import type { ColDef } from 'ag-grid-community';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { RISK_LEVELS, WATCH_STATUSES, type RiskLevel, type WatchStatus } from '../../../../shared/analytics';
+import {
+  RISK_LEVELS,
+  RISK_SIGNALS,
+  WATCH_STATUSES,
+  type RiskLevel,
+  type RiskSignal,
+  type WatchStatus,
+} from '../../../../shared/analytics';
 import type { WatchListRow } from '../../../../shared/api';
 import { api, validateInput } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
@@ -45,7 +52,8 @@ function useColumns(): ColDef<WatchListRow>[] {
           p.data ? p.data.signals.map((s) => t(`risk.signals.${s.signal}`)).join(t('common.listSeparator')) : null,
         tooltipValueGetter: (p) => (p.data ? p.data.signals.map((s) => signalFacts(t, s)).join('\n') : null),
         flex: 1,
-        minWidth: 160,
+        // what the list is about: two signals read whole at 1366 in English; long names give way first
+        minWidth: 230,
       },
       {
         colId: 'manager',
@@ -76,12 +84,14 @@ export function WatchListPage() {
   const id = useId();
   const [level, setLevel] = useState<RiskLevel | ''>('');
   const [status, setStatus] = useState<WatchStatus | 'none' | ''>('');
+  const [signal, setSignal] = useState<RiskSignal | ''>('');
   const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<WatchListRow | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const list = useApi('risk.watchList', {
     ...(level ? { level } : {}),
     ...(status ? { status } : {}),
+    ...(signal ? { signal } : {}),
     offset,
     limit: LIMIT,
   });
@@ -129,6 +139,25 @@ export function WatchListPage() {
             {[...WATCH_STATUSES, 'none' as const].map((s) => (
               <option key={s} value={s}>
                 {t(`risk.statuses.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-signal`}>{t('risk.filterSignal')}</label>
+          <select
+            id={`${id}-signal`}
+            data-testid="watch-signal"
+            value={signal}
+            onChange={(e) => {
+              setSignal(e.target.value as RiskSignal | '');
+              setOffset(0);
+            }}
+          >
+            <option value="">{t('risk.allSignals')}</option>
+            {RISK_SIGNALS.map((s) => (
+              <option key={s} value={s}>
+                {t(`risk.signals.${s}`)}
               </option>
             ))}
           </select>

@@ -16,7 +16,7 @@ import {
 } from '../../../../shared/api';
 import { addDays } from '../../../../shared/dates';
 import { TIER_ORDER } from '../../../../shared/tiers';
-import { fenToYuan, yuanToFen } from '../../../../shared/money';
+import { fenToYuan } from '../../../../shared/money';
 import { api } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { DateField } from '../../components/DateField';
@@ -28,6 +28,8 @@ import { dateTime } from '../../format';
 import { openCustomer } from '../../router';
 import { drillTo } from '../desktop/drill';
 import { reminderText } from './text';
+import { formatMoneyInput, parseMoneyInput } from '../../../../shared/money-input';
+import { MoneyInput } from '../../components/MoneyInput';
 
 // A page is what the grid sorts; 200 keeps most inboxes on one page (the API allows 500).
 const PAGE_SIZE = 200;
@@ -736,6 +738,13 @@ function SettingsDialog({ open, onClose, onSaved }: { open: boolean; onClose: ()
   );
 }
 
+/** A money box's text as fen; throws (the save sends -1, refused by name) when it is not an amount. */
+function moneyFen(text: string): number {
+  const fen = parseMoneyInput(text);
+  if (fen === null) throw new RangeError('not an amount');
+  return Number(fen);
+}
+
 interface PrefDraft extends Omit<ReminderPref, 'thresholdFen'> {
   threshold: string;
 }
@@ -760,7 +769,7 @@ function SettingsForm({
       enabled: p.enabled,
       leadDays: p.leadDays,
       workingDays: p.workingDays,
-      threshold: p.thresholdFen != null ? fenToYuan(p.thresholdFen) : '',
+      threshold: p.thresholdFen != null ? formatMoneyInput(BigInt(p.thresholdFen)) : '',
     })),
   );
   const [aud, setAud] = useState(audience);
@@ -776,8 +785,7 @@ function SettingsForm({
         enabled: r.enabled,
         leadDays: r.leadDays,
         workingDays: r.workingDays,
-        thresholdFen:
-          THRESHOLD_KINDS.includes(r.kind) && r.threshold.trim() ? Number(yuanToFen(r.threshold.trim())) : null,
+        thresholdFen: THRESHOLD_KINDS.includes(r.kind) && r.threshold.trim() ? moneyFen(r.threshold) : null,
       }));
     } catch {
       out = rows.map((r) => ({
@@ -881,11 +889,11 @@ function SettingsForm({
                   </td>
                   <td>
                     {THRESHOLD_KINDS.includes(r.kind) ? (
-                      <input
-                        inputMode="decimal"
+                      <MoneyInput
+                        bare
                         aria-label={`${label} ${t('reminders.threshold')}`}
                         value={r.threshold}
-                        onChange={(e) => set(r.kind, { threshold: e.target.value })}
+                        onChange={(text) => set(r.kind, { threshold: text })}
                       />
                     ) : (
                       '—'
