@@ -117,7 +117,7 @@ test('the president trains a churn model, reads the ten-group table and pushes t
   await expect(scoredNote).toBeVisible({ timeout: 120_000 });
   const scored = Number(await scoredNote.getAttribute('data-scored'));
   expect(scored).toBeGreaterThan(0);
-  await expect(detail.getByTestId('lab-detail-title')).toContainText('评分中');
+  await expect(detail.getByTestId('lab-detail-title')).toContainText('使用中');
 
   // the screens: 1366 and 1920, both languages, with a scored version on show
   for (const lang of ['zh-CN', 'en'] as const) {
