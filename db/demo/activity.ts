@@ -147,6 +147,9 @@ export interface ActivityInput {
   plant?: Plant;
 }
 
+/** A leaver's transfers out, in time order, as shares of the demand balance at the time (db/demo/behaviour.ts). */
+const LEAVER_SHARES = [0.25, 0.3, 0.5, 0.8, 1] as const;
+
 export class Activity {
   readonly monthEnd = new Float64Array(12);
   finalBalance = 0;
@@ -161,6 +164,12 @@ export class Activity {
   private readonly januaryIdx: number;
   /** Demand interest is settled on the 20th of each quarter's last month and posted on the 21st. */
   private readonly interestDays: number[] = [];
+  /**
+   * Buffer index of a leaver's first outflow (the last events queued; -1: none). Their amounts are
+   * shares of the balance when they happen, so they play no part in the opening balance: before the
+   * signs a leaver holds the balance drawn for the customer, like everyone else.
+   */
+  private drainFrom = -1;
 
   constructor(
     private readonly g: Gen,
@@ -281,6 +290,7 @@ export class Activity {
       if (!events.push(second, type, channel, Math.max(1, Math.round(amount)), account)) break;
     }
 
+    this.drainFrom = -1;
     if (a.plant) opening = this.shape(a, a.plant, opening);
     // Start from the balance that makes the year's net flow end near the target.
     let net = this.netFlow(opening);
@@ -324,14 +334,13 @@ export class Activity {
         if (s >= fade && !regular(t) && t !== T.salary) return rng.next() < 0.25;
         return true;
       }, opening);
+      // Two transfers out of about a quarter of the balance while fading, then three that drain what is
+      // left: the last events queued, their amounts a share of the balance when they happen (walk()).
       const span = Math.max(1, p.leaveDay - p.fadeStart);
-      for (const share of [0.25, 0.3]) {
-        const day = p.fadeStart + rng.int(span);
-        events.push(at(day, 10), T.transferOut, CH.online, roundTo(a.targetFen * share, 100), ACCT_DEMAND);
-      }
-      for (let k = 0; k < 3; k++) {
-        counter(Math.min(cal.asOf, p.leaveDay + k), T.transferOut, roundTo(a.targetFen * 3, 100));
-      }
+      this.drainFrom = events.n;
+      for (let k = 0; k < 2; k++)
+        events.push(at(p.fadeStart + rng.int(span), 10), T.transferOut, CH.online, 100, ACCT_DEMAND);
+      for (let k = 0; k < 3; k++) counter(Math.min(cal.asOf, p.leaveDay + k), T.transferOut, 100);
     }
     if (p.borrowDay) {
       const visits = 3 + rng.int(3);
@@ -369,12 +378,16 @@ export class Activity {
     return opening;
   }
 
-  /** Credits minus debits on the demand account over the year (interest and the opening deposit aside). */
+  private isDrain(i: number): boolean {
+    return this.drainFrom >= 0 && i >= this.drainFrom;
+  }
+
+  /** Credits minus debits on the demand account over the year (interest, the opening deposit and a leaver's outflows aside). */
   private netFlow(opening: number): number {
     const ev = this.g.events;
     let net = 0;
     for (let i = 0; i < ev.n; i++) {
-      if (ev.account[i] !== ACCT_DEMAND || i === opening) continue;
+      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i)) continue;
       net += TXN_DIRECTION[ev.type[i]!] === 'C' ? ev.amount[i]! : -ev.amount[i]!;
     }
     return net;
@@ -392,7 +405,7 @@ export class Activity {
     let credits = 0;
     let debits = 0;
     for (let i = 0; i < ev.n; i++) {
-      if (ev.account[i] !== ACCT_DEMAND || i === opening) continue;
+      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i)) continue;
       if (isCredit(ev.type[i]!)) credits += ev.amount[i]!;
       else if (isDebit(ev.type[i]!)) debits += ev.amount[i]!;
     }
@@ -400,7 +413,7 @@ export class Activity {
     const shrink = credits > 0 ? 1 - cut / credits : 1;
     const grow = debits > 0 ? 1 + (excess - cut) / debits : 1;
     for (let i = 0; i < ev.n; i++) {
-      if (ev.account[i] !== ACCT_DEMAND || i === opening) continue;
+      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i)) continue;
       const t = ev.type[i]!;
       const f = isCredit(t) ? shrink : isDebit(t) ? grow : 1;
       if (f === 1) continue;
@@ -420,6 +433,7 @@ export class Activity {
     let k = 0;
     let lastSecond = -1;
     let written = 0;
+    let drains = 0;
     for (let j = 0; j < events.n; j++) {
       const i = events.order(j);
       const second = events.second(j);
@@ -430,6 +444,12 @@ export class Activity {
       const onDemand = events.account[i] === ACCT_DEMAND;
       if (type === T.interest) {
         amount = Math.round((balance * a.ratePpm) / 4e6);
+        if (amount < 1) continue;
+      }
+      if (this.isDrain(i)) {
+        // a leaver's outflows in time order: a quarter and 30% while fading, then half, most of the rest, all
+        const share = LEAVER_SHARES[Math.min(LEAVER_SHARES.length - 1, drains++)]!;
+        amount = share < 1 ? Math.floor((balance * share) / 100) * 100 : balance;
         if (amount < 1) continue;
       }
       let after: number | null = null;
