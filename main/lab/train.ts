@@ -185,7 +185,7 @@ export function learn(
 ) {
   const cvData = sampleDataset(data, CV_MAX_ROWS, seed);
   const learners: LearnerName[] = learner === 'best' ? ['logistic', 'boosted'] : [learner];
-  const steps = learners.length * folds + (learner === 'best' ? folds : 0) + 2;
+  const steps = learners.length * folds + (learner === 'best' ? folds : 0) + 1;
   let step = 0;
   const tick = () => progress(++step / steps);
   /** Fits `l` on `rows`; the logistic penalty chosen on those rows (or given). */
