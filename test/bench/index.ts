@@ -47,6 +47,8 @@ interface Args {
   /** `--only startup`: a store to use (a copy: the bench imports into it); else one is generated. */
   db?: string;
   changed: number;
+  /** `--only startup`: skip the start-up without a cache (a long full build at 1M). */
+  keepCache?: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -66,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--only') out.only = argv[++i];
     else if (a === '--db') out.db = argv[++i];
     else if (a === '--changed') out.changed = Number(argv[++i]);
+    else if (a === '--keep-cache') out.keepCache = true;
     else if (a === '--quick')
       Object.assign(out, { rows: 200_000, customers: 20_000, importCustomers: 200_000, journalCustomers: 20_000 });
     else if (a === '--import-customers') out.importCustomers = Number(argv[++i]);
@@ -217,7 +220,7 @@ async function main(): Promise<void> {
       `\n== start-up and after-import windows of the grid, ${args.changed.toLocaleString('en-US')} changed customers`,
     );
     try {
-      await benchStartup({ db, changed: args.changed, samples: 6, print: out });
+      await benchStartup({ db, changed: args.changed, samples: 6, keepCache: args.keepCache, print: out });
     } finally {
       if (made) rmSync(path.dirname(made), { recursive: true, force: true });
     }
