@@ -37,6 +37,7 @@ export interface WatchRow {
 export interface WatchFilter {
   level?: RiskLevel;
   status?: WatchStatus | 'none';
+  signal?: RiskSignal;
   offset: number;
   limit: number;
 }
@@ -72,6 +73,11 @@ export function listWatch(
   else if (f.status) {
     where.push('w.status = ?');
     params.push(f.status);
+  }
+  if (f.signal) {
+    // the signals' primary key (customer_id, signal): one seek per listed customer
+    where.push('EXISTS (SELECT 1 FROM customer_risk_signals s WHERE s.customer_id = c.id AND s.signal = ?)');
+    params.push(f.signal);
   }
   const extra = where.length ? ` AND ${where.join(' AND ')}` : '';
   const total = first<{ n: number }>(db, `SELECT COUNT(*) AS n ${b.sql}${extra}`, ...b.params, ...params)?.n ?? 0;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   nextProductSettingsSchema,
   RISK_LEVELS,
+  RISK_SIGNALS,
   riskSettingsSchema,
   WATCH_STATUSES,
   type NextProductItem,
@@ -143,6 +144,8 @@ export const analyticsApi = {
       .object({
         level: z.enum(RISK_LEVELS).optional(),
         status: z.enum([...WATCH_STATUSES, 'none']).optional(),
+        /** Only customers with this signal standing (e.g. the guarantee signals). */
+        signal: z.enum(RISK_SIGNALS).optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(200).default(50),
       })

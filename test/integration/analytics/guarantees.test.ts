@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../../../shared/analytics';
+import { DEFAULT_RISK_SETTINGS, type RiskSettings, type RiskSignal } from '../../../shared/analytics';
 import { guaranteesOf } from '../../../db/analytics/guarantees';
 import { findSignals, runRisk } from '../../../db/analytics/risk';
 import { scopeFor } from '../../../db/scope';
@@ -138,7 +138,7 @@ describe('guarantee signals', () => {
     expect(of(findSignals(w.db, { ...S, riskLevelWatch: 31 }, TODAY), 'weakGuarantor')).toEqual(sorted(b1!, b6!));
   });
 
-  it('both feed the bank-set rating and become reminders like the other signals', () => {
+  it('both feed the bank-set rating, filter the watch-list and become reminders like the other signals', async () => {
     const m1 = w.ids.staff.manager1;
     const g = f.customer({ manager: m1 });
     const b = f.customer({ manager: m1 });
@@ -163,6 +163,15 @@ describe('guarantee signals', () => {
     expect(rated(g)).toEqual({ score: 60, level: 'warning' });
     expect(rated(b2)).toEqual({ score: 0, level: 'normal' }); // a weight of 0 rates nothing: off the list
     runRisk(w.db, { today: TODAY, settings: S });
+    // the watch-list by signal: only those with it standing, in the caller's scope
+    const pres = await signIn(w, 'president');
+    const bySignal = async (signal: RiskSignal) =>
+      (await ok(w, 'risk.watchList', { signal }, pres)).rows.map((r) => r.customerId);
+    expect(await bySignal('guaranteeCall')).toEqual([g]);
+    expect(await bySignal('weakGuarantor')).toEqual([b2]);
+    expect((await bySignal('overdue')).sort((x, y) => x - y)).toEqual(sorted(b, gOverdue));
+    const bad = await call(w, 'risk.watchList', { signal: 'guarantor' } as unknown as { signal: RiskSignal }, pres);
+    expect(bad.ok ? null : bad.error.code).toBe('VALIDATION');
     const made = generateReminders(w.db, { today: TODAY, reason: 'test' });
     expect(made.byKind.risk_signal).toBe(4); // b overdue, gOverdue overdue, g guaranteeCall, b2 weakGuarantor
     const rem = w.db
