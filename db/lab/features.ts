@@ -73,23 +73,27 @@ function book(
   db: Database,
   cutoff: string,
 ): Book & { opened: Int32Array; birth: Float64Array; kind: Int32Array; gender: Int32Array } {
-  const rows = db
-    .prepare('SELECT id, kind, gender, birth_date, opened_on FROM customers WHERE opened_on <= ? ORDER BY id')
-    .raw()
-    .all(cutoff) as [number, string, string | null, string | null, string][];
-  const n = rows.length;
+  // Counted first, then streamed into typed arrays: a million customers as row arrays would cost ~100 MB of heap.
+  const n = (db.prepare('SELECT COUNT(*) AS n FROM customers WHERE opened_on <= ?').get(cutoff) as { n: number }).n;
   const ids = new Int32Array(n);
   const opened = new Int32Array(n);
   const birth = new Float64Array(n);
   const kind = new Int32Array(n);
   const gender = new Int32Array(n);
-  rows.forEach((r, i) => {
+  const it = db
+    .prepare('SELECT id, kind, gender, birth_date, opened_on FROM customers WHERE opened_on <= ? ORDER BY id')
+    .raw()
+    .iterate(cutoff) as IterableIterator<[number, string, string | null, string | null, string]>;
+  let i = 0;
+  for (const r of it) {
+    if (i >= n) break;
     ids[i] = r[0];
     kind[i] = r[1] === 'corporate' ? 1 : 0;
     gender[i] = r[2] === 'M' ? 0 : r[2] === 'F' ? 1 : -1;
     birth[i] = r[3] && /^\d{4}-\d{2}-\d{2}/.test(r[3]) ? dayOf(r[3]) : Number.NaN;
     opened[i] = dayOf(r[4]);
-  });
+    i++;
+  }
   return {
     ids,
     rowOf: rowLookup(ids),
@@ -109,8 +113,10 @@ function demandBalances(db: Database, b: Book, ends: string[]): Float64Array[] {
   if (!ends.length) return out;
   const from = monthEnd(ends[0]!, -1);
   const to = ends[ends.length - 1]!;
+  // Bucket k holds (the month end before ends[k], ends[k]]: bounds compared as strings, made once.
+  const lo = ends.map((e) => monthEnd(e, -1));
   const bucketOf = (d: string): number => {
-    for (let k = 0; k < ends.length; k++) if (d <= ends[k]! && d > monthEnd(ends[k]!, -1)) return k;
+    for (let k = 0; k < ends.length; k++) if (d <= ends[k]! && d > lo[k]!) return k;
     return -1;
   };
   let acct = -1;
@@ -121,10 +127,11 @@ function demandBalances(db: Database, b: Book, ends: string[]): Float64Array[] {
     if (row >= 0) for (let k = 0; k < ends.length; k++) if (seen[k]) out[k]![row] = out[k]![row]! + last[k]!;
     seen.fill(0);
   };
+  // Ordered by a.id (the scan's own order) and the balance key's date: no temporary B-tree to sort millions of rows.
   const it = db
     .prepare(
       `SELECT b.account_id, a.customer_id, b.on_date, b.balance_fen FROM daily_balances b JOIN accounts a ON a.id = b.account_id
-       WHERE b.on_date > ? AND b.on_date <= ? AND a.kind = 'demand' ORDER BY b.account_id, b.on_date`,
+       WHERE b.on_date > ? AND b.on_date <= ? AND a.kind = 'demand' ORDER BY a.id, b.on_date`,
     )
     .raw()
     .iterate(from, to) as IterableIterator<[number, number, string, number]>;
@@ -144,12 +151,12 @@ function demandBalances(db: Database, b: Book, ends: string[]): Float64Array[] {
   return out;
 }
 
-/** A holding's span: open from `from` (day) until `to` (exclusive; Infinity while open). */
+/** A holding's span: open from `from` (day) until `to` (exclusive; OPEN while open). */
 interface Spans {
   row: Int32Array;
   cat: Uint8Array;
   from: Int32Array;
-  to: Float64Array;
+  to: Int32Array;
   /** Amount (fen): principal, cost or (accounts) 0. */
   amount: Float64Array;
   /** 0 account, 1 term deposit, 2 wealth holding, 3 loan. */
@@ -157,58 +164,63 @@ interface Spans {
   n: number;
 }
 
+/** The `to` of a span still open: later than any day. */
+const OPEN = 2 ** 31 - 1;
+
 const CAT_INDEX = new Map<string, number>(LAB_PRODUCT_CATEGORIES.map((c, i) => [c, i]));
 const BIT = (c: (typeof LAB_PRODUCT_CATEGORIES)[number]) => 1 << CAT_INDEX.get(c)!;
 
 function spans(db: Database, b: Book): Spans {
-  // Plain number arrays (packed doubles), then typed: a million customers hold a few million spans.
-  const row: number[] = [];
-  const cat: number[] = [];
-  const from: number[] = [];
-  const to: number[] = [];
-  const amount: number[] = [];
-  const source: number[] = [];
-  const push = (src: number, sql: string) => {
-    const it = db.prepare(sql).raw().iterate() as IterableIterator<[number, string, string, string | null, number]>;
+  // Typed arrays sized by a count of each table (22 bytes a span; a million customers hold a few million
+  // spans), never a per-row JS array of numbers.
+  const sources = [
+    // Closing, maturity and pay-off dates are the events' own dates; statuses (current state) are not read.
+    {
+      from: 'accounts a JOIN products p ON p.id = a.product_id',
+      cols: 'a.customer_id, p.category, a.opened_on, a.closed_on, 0',
+    },
+    {
+      from: 'term_deposits t JOIN products p ON p.id = t.product_id',
+      cols: 't.customer_id, p.category, t.start_on, t.maturity_on, t.principal_fen',
+    },
+    {
+      from: 'wealth_holdings h JOIN products p ON p.id = h.product_id',
+      cols: 'h.customer_id, p.category, h.purchased_on, h.maturity_on, h.cost_fen',
+    },
+    {
+      from: 'loans l JOIN products p ON p.id = l.product_id',
+      cols: 'l.customer_id, p.category, l.disbursed_on, COALESCE(MIN(l.paid_off_on, l.maturity_on), l.maturity_on), l.principal_fen',
+    },
+  ];
+  let cap = 0;
+  for (const src of sources) cap += (db.prepare(`SELECT COUNT(*) AS n FROM ${src.from}`).get() as { n: number }).n;
+  const sp: Spans = {
+    row: new Int32Array(cap),
+    cat: new Uint8Array(cap),
+    from: new Int32Array(cap),
+    to: new Int32Array(cap),
+    amount: new Float64Array(cap),
+    source: new Uint8Array(cap),
+    n: 0,
+  };
+  sources.forEach((src, s) => {
+    const it = db.prepare(`SELECT ${src.cols} FROM ${src.from}`).raw().iterate() as IterableIterator<
+      [number, string, string, string | null, number]
+    >;
     for (const [customerId, category, since, until, amt] of it) {
       const r = b.rowOf(customerId);
       const k = CAT_INDEX.get(category);
-      if (r < 0 || k === undefined) continue;
-      row.push(r);
-      cat.push(k);
-      from.push(dayOf(since));
-      to.push(until ? dayOf(until) : Number.POSITIVE_INFINITY);
-      amount.push(amt);
-      source.push(src);
+      if (r < 0 || k === undefined || sp.n >= cap) continue;
+      const i = sp.n++;
+      sp.row[i] = r;
+      sp.cat[i] = k;
+      sp.from[i] = dayOf(since);
+      sp.to[i] = until ? dayOf(until) : OPEN;
+      sp.amount[i] = amt;
+      sp.source[i] = s;
     }
-  };
-  // Closing, maturity and pay-off dates are the events' own dates; statuses (current state) are not read.
-  push(
-    0,
-    'SELECT a.customer_id, p.category, a.opened_on, a.closed_on, 0 FROM accounts a JOIN products p ON p.id = a.product_id',
-  );
-  push(
-    1,
-    'SELECT t.customer_id, p.category, t.start_on, t.maturity_on, t.principal_fen FROM term_deposits t JOIN products p ON p.id = t.product_id',
-  );
-  push(
-    2,
-    'SELECT h.customer_id, p.category, h.purchased_on, h.maturity_on, h.cost_fen FROM wealth_holdings h JOIN products p ON p.id = h.product_id',
-  );
-  push(
-    3,
-    `SELECT l.customer_id, p.category, l.disbursed_on, COALESCE(MIN(l.paid_off_on, l.maturity_on), l.maturity_on), l.principal_fen
-     FROM loans l JOIN products p ON p.id = l.product_id`,
-  );
-  return {
-    row: Int32Array.from(row),
-    cat: Uint8Array.from(cat),
-    from: Int32Array.from(from),
-    to: Float64Array.from(to),
-    amount: Float64Array.from(amount),
-    source: Uint8Array.from(source),
-    n: row.length,
-  };
+  });
+  return sp;
 }
 
 /** Row of a customer id in ascending `ids` (-1: not there), through a dense table. */
@@ -220,26 +232,37 @@ export function rowLookup(ids: Int32Array): (id: number) => number {
   return (id) => (id >= 0 && id <= maxId ? lookup[id]! : -1);
 }
 
-/** Loan and wealth amounts held at each day of `days` (fen), plus term deposits. */
+/**
+ * Amounts held (fen) at each day of `days`: term deposits + wealth together (the balance figures add them
+ * to the demand balances), and term, wealth and loans apart at the day `detail` indexes (-1: none).
+ */
 function heldAmounts(
   s: Spans,
   n: number,
   days: number[],
-): { term: Float64Array[]; wealth: Float64Array[]; loan: Float64Array[] } {
-  const mk = () => days.map(() => new Float64Array(n));
-  const term = mk();
-  const wealth = mk();
-  const loan = mk();
+  detail: number,
+): { termWealth: Float64Array[]; term: Float64Array; wealth: Float64Array; loan: Float64Array } {
+  const termWealth = days.map(() => new Float64Array(n));
+  const one = detail >= 0 ? n : 0;
+  const term = new Float64Array(one);
+  const wealth = new Float64Array(one);
+  const loan = new Float64Array(one);
   for (let i = 0; i < s.n; i++) {
     const src = s.source[i]!;
     if (src === 0) continue;
-    const into = src === 1 ? term : src === 2 ? wealth : loan;
+    const r = s.row[i]!;
+    const a = s.amount[i]!;
     for (let k = 0; k < days.length; k++) {
       const d = days[k]!;
-      if (s.from[i]! <= d && s.to[i]! > d) into[k]![s.row[i]!] = into[k]![s.row[i]!]! + s.amount[i]!;
+      if (!(s.from[i]! <= d && s.to[i]! > d)) continue;
+      if (src !== 3) termWealth[k]![r] = termWealth[k]![r]! + a;
+      if (k !== detail) continue;
+      if (src === 1) term[r] = term[r]! + a;
+      else if (src === 2) wealth[r] = wealth[r]! + a;
+      else loan[r] = loan[r]! + a;
     }
   }
-  return { term, wealth, loan };
+  return { termWealth, term, wealth, loan };
 }
 
 const TIER_RANK: Record<string, number> = { exit: 0, restricted: 1, ordinary: 2, key: 3, quality: 4, gold: 5 };
@@ -265,119 +288,122 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
   };
 
   // Balances at the cut-off and the month ends before it (demand accounts from the balance extract;
-  // term deposits, wealth and loans from their own dates).
+  // term deposits, wealth and loans from their own dates). The per-month-end arrays live in this block
+  // only, so they are garbage before the transaction pass allocates.
   const ends = [monthEnd(cutoff, -6), monthEnd(cutoff, -3), monthEnd(cutoff, -2), monthEnd(cutoff, -1), cutoff];
-  const demand = demandBalances(db, b, ends);
   const sp = spans(db, b);
-  const held = heldAmounts(sp, n, ends.map(dayOf));
-  const spansOf = (snap: Snapshot) => SPANS.set(snap, sp);
-  // Whether the store held balances at the month end at all (else the figure is missing, not zero).
-  const reported = new Set((db.prepare('SELECT month FROM report_months').raw().all() as [string][]).map((r) => r[0]));
-  const has = (iso: string) => reported.has(iso.slice(0, 7));
-  const aumAt = (k: number, r: number) => demand[k]![r]! + held.term[k]![r]! + held.wealth[k]![r]!;
   const aumFen = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    const a0 = aumAt(4, r);
-    aumFen[r] = a0;
-    set('aum', r, a0 / 100);
-    set('deposit', r, (demand[4]![r]! + held.term[4]![r]!) / 100);
-    set('wealth', r, held.wealth[4]![r]! / 100);
-    set('loan', r, held.loan[4]![r]! / 100);
-    const ratio = (then: number) => (then > 0 ? Math.min(5, a0 / then - 1) : a0 > 0 ? 5 : 0);
-    if (has(ends[1]!)) set('aum_change_3m', r, ratio(aumAt(1, r)));
-    if (has(ends[0]!)) set('aum_change_6m', r, ratio(aumAt(0, r)));
-    if (has(ends[1]!)) {
-      const lo = Math.min(aumAt(1, r), aumAt(2, r), aumAt(3, r), a0);
-      const hi = Math.max(aumAt(1, r), aumAt(2, r), aumAt(3, r), a0);
-      set('aum_min_ratio_3m', r, hi > 0 ? lo / hi : 1);
+  {
+    const demand = demandBalances(db, b, ends);
+    const held = heldAmounts(sp, n, ends.map(dayOf), 4);
+    // Whether the store held balances at the month end at all (else the figure is missing, not zero).
+    const reported = new Set(
+      (db.prepare('SELECT month FROM report_months').raw().all() as [string][]).map((r) => r[0]),
+    );
+    const has = (iso: string) => reported.has(iso.slice(0, 7));
+    const has3 = has(ends[1]!);
+    const has6 = has(ends[0]!);
+    const aumAt = (k: number, r: number) => demand[k]![r]! + held.termWealth[k]![r]!;
+    for (let r = 0; r < n; r++) {
+      const a0 = aumAt(4, r);
+      aumFen[r] = a0;
+      set('aum', r, a0 / 100);
+      set('deposit', r, (demand[4]![r]! + held.term[r]!) / 100);
+      set('wealth', r, held.wealth[r]! / 100);
+      set('loan', r, held.loan[r]! / 100);
+      const ratio = (then: number) => (then > 0 ? Math.min(5, a0 / then - 1) : a0 > 0 ? 5 : 0);
+      if (has3) set('aum_change_3m', r, ratio(aumAt(1, r)));
+      if (has6) set('aum_change_6m', r, ratio(aumAt(0, r)));
+      if (has3) {
+        const lo = Math.min(aumAt(1, r), aumAt(2, r), aumAt(3, r), a0);
+        const hi = Math.max(aumAt(1, r), aumAt(2, r), aumAt(3, r), a0);
+        set('aum_min_ratio_3m', r, hi > 0 ? lo / hi : 1);
+      }
     }
   }
 
   // Holdings at the cut-off: categories held, accounts open, term deposits maturing in the next 3 months.
   const heldBits = new Uint16Array(n);
   const openAccounts = new Uint16Array(n);
-  const maturing = new Float64Array(n);
-  const soon = dayOf(monthEnd(cutoff, 3));
-  for (let i = 0; i < sp.n; i++) {
-    const r = sp.row[i]!;
-    if (sp.from[i]! > c) continue;
-    if (sp.to[i]! > c) {
-      heldBits[r] = heldBits[r]! | (1 << sp.cat[i]!);
-      if (sp.source[i] === 0) openAccounts[r] = openAccounts[r]! + 1;
-      if (sp.source[i] === 1 && sp.to[i]! <= soon) maturing[r] = maturing[r]! + sp.amount[i]!;
+  {
+    const maturing = new Float64Array(n);
+    const soon = dayOf(monthEnd(cutoff, 3));
+    for (let i = 0; i < sp.n; i++) {
+      const r = sp.row[i]!;
+      if (sp.from[i]! > c) continue;
+      if (sp.to[i]! > c) {
+        heldBits[r] = heldBits[r]! | (1 << sp.cat[i]!);
+        if (sp.source[i] === 0) openAccounts[r] = openAccounts[r]! + 1;
+        if (sp.source[i] === 1 && sp.to[i]! <= soon) maturing[r] = maturing[r]! + sp.amount[i]!;
+      }
+    }
+    for (let r = 0; r < n; r++) {
+      const bits = heldBits[r]!;
+      let cnt = 0;
+      for (let x = bits; x; x &= x - 1) cnt++;
+      set('products', r, cnt);
+      set('has_demand', r, bits & BIT('demand') ? 1 : 0);
+      set('has_term', r, bits & (BIT('term') | BIT('cd')) ? 1 : 0);
+      set('has_card', r, bits & BIT('card') ? 1 : 0);
+      set('has_loan', r, bits & BIT('loan') ? 1 : 0);
+      set('has_wealth', r, bits & (BIT('wealth') | BIT('fund')) ? 1 : 0);
+      set('term_maturing', r, maturing[r]! / 100);
+      set('tenure_months', r, Math.max(0, (c - b.opened[r]!) / 30.4375));
+      const birth = b.birth[r]!;
+      if (b.kind[r] === 0 && !Number.isNaN(birth)) set('age', r, Math.floor((c - birth) / 365.25));
     }
   }
   const active = new Uint8Array(n);
-  for (let r = 0; r < n; r++) {
-    const bits = heldBits[r]!;
-    active[r] = bits !== 0 ? 1 : 0;
-    let cnt = 0;
-    for (let x = bits; x; x &= x - 1) cnt++;
-    set('products', r, cnt);
-    set('has_demand', r, bits & BIT('demand') ? 1 : 0);
-    set('has_term', r, bits & (BIT('term') | BIT('cd')) ? 1 : 0);
-    set('has_card', r, bits & BIT('card') ? 1 : 0);
-    set('has_loan', r, bits & BIT('loan') ? 1 : 0);
-    set('has_wealth', r, bits & (BIT('wealth') | BIT('fund')) ? 1 : 0);
-    set('term_maturing', r, maturing[r]! / 100);
-    set('tenure_months', r, Math.max(0, (c - b.opened[r]!) / 30.4375));
-    const birth = b.birth[r]!;
-    if (b.kind[r] === 0 && !Number.isNaN(birth)) set('age', r, Math.floor((c - birth) / 365.25));
-  }
+  for (let r = 0; r < n; r++) active[r] = heldBits[r] !== 0 ? 1 : 0;
 
-  // Transactions of the six months up to the cut-off.
-  const acc = {
-    cnt3: new Float64Array(n),
-    cntPrev: new Float64Array(n),
-    in3: new Float64Array(n),
-    out3: new Float64Array(n),
-    last: new Float64Array(n).fill(Number.NaN),
-    ch: [0, 1, 2, 3, 4].map(() => new Float64Array(n)),
-    salary: new Float64Array(n),
-    transferOut: new Float64Array(n),
-    repay: new Float64Array(n),
-  };
-  const CH: Record<string, number> = { counter: 0, atm: 1, pos: 2, phone: 3, online: 4 };
+  // Transactions of the six months up to the cut-off, summed per customer by SQLite (one row a customer
+  // reaches JavaScript, not one a transaction: ten million at a million customers). Customers without
+  // any keep the zeros (and 200 days since the last: as far back as the window reaches, and more).
+  const txnCounts: LabFeature[] = [
+    'txn_count_3m',
+    'txn_count_trend',
+    'txn_in_3m',
+    'txn_out_3m',
+    'txn_counter_3m',
+    'txn_atm_3m',
+    'txn_pos_3m',
+    'txn_phone_3m',
+    'txn_online_3m',
+    'txn_salary_3m',
+    'txn_transfer_out_3m',
+    'txn_loan_repay_3m',
+  ];
+  for (const f of txnCounts) cols.get(f)!.values.fill(0);
+  cols.get('days_since_txn')!.values.fill(200);
   const from3 = isoOf(dayOf(m3) + 1);
-  const it = db
+  const in3m = (cond: string) => `TOTAL(CASE WHEN txn_at >= :from3 AND ${cond} THEN 1 END)`;
+  const agg = db
     .prepare(
-      'SELECT customer_id, txn_at, amount_fen, direction, channel, txn_type FROM transactions WHERE txn_at >= ? AND txn_at < ?',
+      `SELECT customer_id, MAX(txn_at), TOTAL(txn_at < :from3), TOTAL(txn_at >= :from3),
+         TOTAL(CASE WHEN txn_at >= :from3 AND direction = 'C' THEN amount_fen END),
+         TOTAL(CASE WHEN txn_at < :from3 OR direction = 'C' THEN NULL ELSE amount_fen END),
+         ${in3m("channel = 'counter'")}, ${in3m("channel = 'atm'")}, ${in3m("channel = 'pos'")},
+         ${in3m("channel = 'phone'")}, ${in3m("channel = 'online'")},
+         ${in3m("txn_type = 'salary'")}, ${in3m("txn_type = 'transfer_out'")}, ${in3m("txn_type = 'loan_repayment'")}
+       FROM transactions WHERE txn_at >= :from6 AND txn_at < :to GROUP BY customer_id`,
     )
     .raw()
-    .iterate(isoOf(dayOf(m6) + 1), dayAfter) as IterableIterator<[number, string, number, string, string, string]>;
-  for (const [customerId, at, amount, dir, channel, type] of it) {
+    .iterate({ from3, from6: isoOf(dayOf(m6) + 1), to: dayAfter }) as IterableIterator<[number, string, ...number[]]>;
+  const chNames: LabFeature[] = ['txn_counter_3m', 'txn_atm_3m', 'txn_pos_3m', 'txn_phone_3m', 'txn_online_3m'];
+  for (const [customerId, lastAt, prev, cnt3, in3, out3, ...rest] of agg) {
     const r = b.rowOf(customerId);
     if (r < 0) continue;
-    const day = dayOf(at);
-    if (!(acc.last[r]! >= day)) acc.last[r] = day;
-    if (at < from3) {
-      acc.cntPrev[r]!++;
-      continue;
-    }
-    acc.cnt3[r]!++;
-    if (dir === 'C') acc.in3[r] = acc.in3[r]! + amount;
-    else acc.out3[r] = acc.out3[r]! + amount;
-    const k = CH[channel];
-    if (k !== undefined) acc.ch[k]![r]!++;
-    if (type === 'salary') acc.salary[r]!++;
-    else if (type === 'transfer_out') acc.transferOut[r]!++;
-    else if (type === 'loan_repayment') acc.repay[r]!++;
-  }
-  const chNames: LabFeature[] = ['txn_counter_3m', 'txn_atm_3m', 'txn_pos_3m', 'txn_phone_3m', 'txn_online_3m'];
-  for (let r = 0; r < n; r++) {
-    set('txn_count_3m', r, acc.cnt3[r]!);
-    const prev = acc.cntPrev[r]!;
-    set('txn_count_trend', r, prev > 0 ? Math.min(5, acc.cnt3[r]! / prev - 1) : acc.cnt3[r]! > 0 ? 5 : 0);
-    set('txn_in_3m', r, acc.in3[r]! / 100);
-    set('txn_out_3m', r, acc.out3[r]! / 100);
-    const flow = acc.in3[r]! + acc.out3[r]!;
-    if (flow > 0) set('txn_out_share_3m', r, acc.out3[r]! / flow);
-    for (const [k, f] of chNames.entries()) set(f, r, acc.ch[k]![r]!);
-    set('txn_salary_3m', r, acc.salary[r]!);
-    set('txn_transfer_out_3m', r, acc.transferOut[r]!);
-    set('txn_loan_repay_3m', r, acc.repay[r]!);
-    // No transaction in six months: as far back as the window reaches, and a little more.
-    set('days_since_txn', r, Number.isNaN(acc.last[r]!) ? 200 : c - acc.last[r]!);
+    set('txn_count_3m', r, cnt3!);
+    set('txn_count_trend', r, prev! > 0 ? Math.min(5, cnt3! / prev! - 1) : cnt3! > 0 ? 5 : 0);
+    set('txn_in_3m', r, in3! / 100);
+    set('txn_out_3m', r, out3! / 100);
+    const flow = in3! + out3!;
+    if (flow > 0) set('txn_out_share_3m', r, out3! / flow);
+    for (const [k, f] of chNames.entries()) set(f, r, rest[k]!);
+    set('txn_salary_3m', r, rest[5]!);
+    set('txn_transfer_out_3m', r, rest[6]!);
+    set('txn_loan_repay_3m', r, rest[7]!);
+    set('days_since_txn', r, c - dayOf(lastAt));
   }
 
   // Tier as logged by the cut-off (never customers.tier, which is today's), and downgrades in the year to it.
@@ -432,12 +458,20 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
           : cols.get(f)!,
   );
   const snap: Snapshot = { cutoff, ids: b.ids, columns, aumFen, active, held: heldBits, openAccounts };
-  spansOf(snap);
+  SPANS.set(snap, sp);
   return snap;
 }
 
-/** The holdings read for a snapshot (all dates), kept for its targets: one pass over the tables, not one per target. */
+/**
+ * The holdings read for a snapshot (all dates), kept for its target: one pass over the tables, not two.
+ * computeTarget lets go of them (unless asked to keep them for more targets), and scoring, which needs
+ * no target, lets go at once (releaseSpans): a million customers hold ~60 MB of spans.
+ */
 const SPANS = new WeakMap<Snapshot, Spans>();
+
+export function releaseSpans(snap: Snapshot): void {
+  SPANS.delete(snap);
+}
 
 /**
  * The target on (cutoff, windowEnd]: who is eligible (could have the outcome) and who had it.
@@ -448,6 +482,7 @@ export function computeTarget(
   snap: Snapshot,
   target: LabTarget,
   windowEnd: string,
+  keepSpans = false,
 ): { eligible: Uint8Array; y: Uint8Array } {
   const n = snap.ids.length;
   const eligible = new Uint8Array(n);
@@ -461,7 +496,8 @@ export function computeTarget(
     for (let k = 1; monthEnd(snap.cutoff, k) <= windowEnd; k++) ends.push(monthEnd(snap.cutoff, k));
     const demand = demandBalances(db, b, ends);
     const sp = SPANS.get(snap) ?? spans(db, b);
-    const held = heldAmounts(sp, n, ends.map(dayOf));
+    if (!keepSpans) releaseSpans(snap);
+    const held = heldAmounts(sp, n, ends.map(dayOf), -1);
     const closed = new Uint16Array(n);
     for (let i = 0; i < sp.n; i++) {
       if (sp.source[i] !== 0 || sp.from[i]! > c) continue;
@@ -474,7 +510,7 @@ export function computeTarget(
       const base = snap.aumFen[r]!;
       let fell = false;
       for (let k = 0; k < ends.length && !fell; k++) {
-        const a = demand[k]![r]! + held.term[k]![r]! + held.wealth[k]![r]!;
+        const a = demand[k]![r]! + held.termWealth[k]![r]!;
         if (a < target.dropShare * base) fell = true;
       }
       const allClosed = snap.openAccounts[r]! > 0 && closed[r]! >= snap.openAccounts[r]!;
@@ -486,6 +522,7 @@ export function computeTarget(
   const bits = targetBits(target);
   eligible.set(eligibleAt(snap, target));
   const sp = SPANS.get(snap) ?? spans(db, b);
+  if (!keepSpans) releaseSpans(snap);
   for (let i = 0; i < sp.n; i++) {
     const from = sp.from[i]!;
     if (from > c && from <= end && (bits & (1 << sp.cat[i]!)) !== 0) y[sp.row[i]!] = 1;

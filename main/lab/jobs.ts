@@ -9,6 +9,7 @@ import { balanceHistory, cutoffRange, dayOf, monthEnd } from '../../db/lab/histo
 import type { LabMonitoring } from '../../shared/api/lab';
 import { LAB_PRODUCT_CATEGORIES, type LabTarget, targetKey } from '../../shared/lab';
 import { auc } from '../models/metrics';
+import { type RunStats, writeRun } from './runs';
 import { scoreBook } from './score';
 import type { Progress, TrainParams, TrainResult } from './train';
 
@@ -46,12 +47,14 @@ export interface TargetCount {
 
 export type LabWorkerResult =
   | { kind: 'train'; result: TrainResult }
-  | { kind: 'score'; customers: number }
+  | { kind: 'score'; customers: number; run: RunStats }
   | { kind: 'count'; counts: TargetCount[] }
   | { kind: 'monitor'; monitoring: LabMonitoring };
 
 export type LabWorkerMessage =
   | { type: 'progress'; step: string; done: number; total: number }
+  /** A scoring job's run number, before its first row is written (the service drops the run if stopped). */
+  | { type: 'run'; run: number }
   | { type: 'done'; result: LabWorkerResult }
   | { type: 'failed'; code: string; details: Record<string, unknown>; message?: string };
 
@@ -65,48 +68,48 @@ export function allTargets(): LabTarget[] {
   ];
 }
 
-const BATCH = 20_000;
-
 /**
- * Scores every eligible customer at `on` and writes the version's rows in batches (each its own short
- * transaction, so the app's own writes are never kept waiting), then makes the version the active one
- * for its target in one last transaction. The rows of an earlier run of the version are replaced.
+ * Scores every eligible customer at `on` and writes the rows as a new run of the version (main/lab/runs.ts:
+ * batches of 20,000 customers, each its own short transaction, invisible until the last one moves the
+ * version's pointer to them), making the version the active one for its target in that same last
+ * transaction. An earlier run of the version stays what readers see until then, and is deleted after.
  */
 export function writeScores(
   read: Database,
   write: Database,
   input: Extract<LabWorkerInput, { kind: 'score' }>,
   progress: Progress,
-): number {
+  onRun?: (run: number) => void,
+): RunStats {
   progress('features', 0, 3);
-  const s = scoreBook(read, input.modelText, input.target, input.on);
-  const n = s.ids.length;
-  progress('scoring', 1, 3);
-  write.prepare('DELETE FROM lab_scores WHERE version = ?').run(input.version);
-  const ins = write.prepare(
-    'INSERT INTO lab_scores (version, customer_id, score, decile, factors) VALUES (?, ?, ?, ?, ?)',
-  );
-  const batch = write.transaction((from: number, to: number) => {
-    for (let k = from; k < to; k++) ins.run(input.version, s.ids[k]!, s.scores[k]!, s.deciles[k]!, s.factorAt(k));
-  });
-  for (let from = 0; from < n; from += BATCH) {
-    batch(from, Math.min(n, from + BATCH));
-    progress('saving', 2 + Math.min(n, from + BATCH) / Math.max(1, n), 3);
+  // One read transaction: every feature from the same book, whatever commits meanwhile.
+  read.exec('BEGIN');
+  let s: ReturnType<typeof scoreBook>;
+  try {
+    s = scoreBook(read, input.modelText, input.target, input.on);
+  } finally {
+    read.exec('COMMIT');
   }
-  write.transaction(() => {
-    write
-      .prepare(
+  progress('scoring', 1, 3);
+  return writeRun(write, s, {
+    version: input.version,
+    on: input.on,
+    at: input.at,
+    ...(onRun ? { onRun } : {}),
+    finish: (db) => {
+      db.prepare(
         `INSERT INTO lab_active (target_key, version) VALUES (?, ?) ON CONFLICT(target_key) DO UPDATE SET version = excluded.version`,
-      )
-      .run(input.key, input.version);
-    write
-      .prepare(
-        `UPDATE lab_models SET scored_at = ?, scored_on = ?, scored_customers = ?, activated_at = ?, activated_on = ?
-         WHERE version = ?`,
-      )
-      .run(input.at, input.on, n, input.at, input.on, input.version);
-  })();
-  return n;
+      ).run(input.key, input.version);
+      db.prepare('UPDATE lab_models SET activated_at = ?, activated_on = ? WHERE version = ?').run(
+        input.at,
+        input.on,
+        input.version,
+      );
+    },
+    afterCommit: (phase, done, total) => {
+      if (phase === 'rows') progress('saving', 2 + done / Math.max(1, total), 3);
+    },
+  });
 }
 
 /** Eligible customers and outcomes per target at the latest cut-off of a three-month window. */
@@ -116,8 +119,9 @@ export function countTargets(db: Database): TargetCount[] {
   if (!range.latest) return allTargets().map((t) => ({ key: targetKey(t), eligible: 0, positives: 0 }));
   const snap = computeFeatures(db, range.latest);
   const end = monthEnd(range.latest, 3);
-  return allTargets().map((t) => {
-    const { eligible, y } = computeTarget(db, snap, t, end);
+  const targets = allTargets();
+  return targets.map((t, i) => {
+    const { eligible, y } = computeTarget(db, snap, t, end, i < targets.length - 1);
     let e = 0;
     let p = 0;
     for (let i = 0; i < eligible.length; i++) {

@@ -1,26 +1,37 @@
 /**
  * After-import step 'lab-scores': every active lab version scored again on the book as it now stands
  * (features as of the latest month end the balances allow, as activation does), so the grid's 流失风险组
- * column, the 360 and the next-product seam read groups of the new data. Each version's rows are
- * replaced in one transaction (readers see the old scores or the new ones, never a mix). Nothing active:
- * one query and done. At start-up only versions scored on an earlier month end than the data allow are
- * redone (imports and reverts always redo them: the same month's data may have changed).
+ * column, the 360 and the next-product seam read groups of the new data. The features are read once, in
+ * one read transaction (a consistent snapshot: an import committing meanwhile is not half in it), and
+ * every version is scored from that snapshot in memory. Each version's rows are written as a new run
+ * (main/lab/runs.ts): batches of 20,000 customers in short transactions, invisible until one last small
+ * transaction makes the run current, so readers see the old scores or the new ones, never a mix, and
+ * the app's own writes wait at most one batch. Nothing active: one query and done. At start-up only
+ * versions scored on an earlier month end than the data allow are redone (imports and reverts always
+ * redo them: the same month's data may have changed).
  */
 import type { Database } from 'better-sqlite3';
 import type { Snapshot } from '../../db/lab/features';
-import { computeFeatures } from '../../db/lab/features';
+import { computeFeatures, releaseSpans } from '../../db/lab/features';
 import { balanceHistory } from '../../db/lab/history';
 import type { LabTarget } from '../../shared/lab';
+import { type RunOptions, type RunStats, writeRun } from './runs';
 import { scoreBook } from './score';
 
 export interface RescoreOptions {
   reason: 'import' | 'revert' | 'startup' | 'retier' | 'settings';
   /** ISO timestamp stored as the versions' scoring time. */
   at?: string;
+  /** Customers per write transaction (default 20,000). */
+  batch?: number;
+  /** After each committed write transaction (tests read from another connection here). */
+  afterCommit?: (version: number, phase: Parameters<NonNullable<RunOptions['afterCommit']>>[0]) => void;
 }
 
-/** Re-scores the active versions; returns the versions redone with their customer counts. */
-export function rescoreActive(db: Database, opts: RescoreOptions): { version: number; customers: number }[] {
+export type RescoreResult = { version: number; customers: number } & Omit<RunStats, 'customers'>;
+
+/** Re-scores the active versions; returns the versions redone with their customer counts and write figures. */
+export function rescoreActive(db: Database, opts: RescoreOptions): RescoreResult[] {
   const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lab_active'`).get();
   if (!has) return [];
   const active = db
@@ -30,28 +41,36 @@ export function rescoreActive(db: Database, opts: RescoreOptions): { version: nu
     )
     .all() as { key: string; version: number; model: string; target: string; scoredOn: string | null }[];
   if (active.length === 0) return [];
-  const on = balanceHistory(db).to;
-  if (!on) return [];
-  const todo = opts.reason === 'startup' ? active.filter((a) => a.scoredOn !== on) : active;
-  if (todo.length === 0) return [];
   const at = opts.at ?? new Date().toISOString();
+  // One snapshot: the month end and every feature read in a single read transaction (WAL: later
+  // commits are not seen by it), unless the caller already holds one.
+  let on: string | null = null;
   let snap: Snapshot | undefined;
-  const del = db.prepare('DELETE FROM lab_scores WHERE version = ?');
-  const ins = db.prepare(
-    'INSERT INTO lab_scores (version, customer_id, score, decile, factors) VALUES (?, ?, ?, ?, ?)',
-  );
-  const mark = db.prepare('UPDATE lab_models SET scored_at = ?, scored_on = ?, scored_customers = ? WHERE version = ?');
-  const out: { version: number; customers: number }[] = [];
+  const own = !db.inTransaction;
+  if (own) db.exec('BEGIN');
+  try {
+    on = balanceHistory(db).to;
+    const due = on && (opts.reason !== 'startup' || active.some((a) => a.scoredOn !== on));
+    if (on && due) {
+      snap = computeFeatures(db, on);
+      releaseSpans(snap);
+    }
+  } finally {
+    if (own) db.exec('COMMIT');
+  }
+  if (!on || !snap) return [];
+  const todo = opts.reason === 'startup' ? active.filter((a) => a.scoredOn !== on) : active;
+  const out: RescoreResult[] = [];
   for (const a of todo) {
-    snap ??= computeFeatures(db, on);
     const s = scoreBook(db, a.model, JSON.parse(a.target) as LabTarget, on, snap);
-    const n = s.ids.length;
-    db.transaction(() => {
-      del.run(a.version);
-      for (let k = 0; k < n; k++) ins.run(a.version, s.ids[k]!, s.scores[k]!, s.deciles[k]!, s.factorAt(k));
-      mark.run(at, on, n, a.version);
-    })();
-    out.push({ version: a.version, customers: n });
+    const { customers, ...stats } = writeRun(db, s, {
+      version: a.version,
+      on,
+      at,
+      ...(opts.batch ? { batch: opts.batch } : {}),
+      ...(opts.afterCommit ? { afterCommit: (phase) => opts.afterCommit!(a.version, phase) } : {}),
+    });
+    out.push({ version: a.version, customers, ...stats });
   }
   return out;
 }

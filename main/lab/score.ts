@@ -5,7 +5,14 @@
  * exact for the logistic regression, path attribution for the trees).
  */
 import type { Database } from 'better-sqlite3';
-import { computeFeatures, eligibleAt, MONEY_FEATURES, moneyOut, type Snapshot } from '../../db/lab/features';
+import {
+  computeFeatures,
+  eligibleAt,
+  MONEY_FEATURES,
+  moneyOut,
+  releaseSpans,
+  type Snapshot,
+} from '../../db/lab/features';
 import type { LabFactor, LabFeature, LabTarget } from '../../shared/lab';
 import { type BoostedModel, boostedContributions } from '../models/boosted';
 import type { Dataset } from '../models/dataset';
@@ -165,7 +172,11 @@ export function scoreData(
 
 /** Scores the customers eligible at `on` (a month end) with the model text of a version. */
 export function scoreBook(db: Database, modelText: string, target: LabTarget, on: string, snap?: Snapshot): Scored {
-  const s = snap ?? computeFeatures(db, on);
+  let s = snap;
+  if (!s) {
+    s = computeFeatures(db, on);
+    releaseSpans(s);
+  }
   const el = eligibleAt(s, target);
   let m = 0;
   for (let i = 0; i < el.length; i++) m += el[i]!;

@@ -33,13 +33,15 @@ import type { Services } from '../services';
 import { kickSync } from '../sync/worker';
 import { startWorker } from '../workers';
 import { allTargets, type LabWorkerInput, type LabWorkerMessage, type LabWorkerResult, type TargetCount } from './jobs';
+import { dropRun } from './runs';
 import { resolveWindow, type Figures, type TrainResult } from './train';
 
 interface Job {
   state: LabJobState;
   worker: Worker | null;
-  /** Score jobs: the version being scored and whether it was active before. */
+  /** Score jobs: the version being scored, and its run once the worker has one (dropped if stopped). */
   version?: number;
+  run?: number;
 }
 
 interface ModelRow {
@@ -147,6 +149,10 @@ export class LabService {
           job.state = { ...job.state, step: m.step, done: m.done, total: m.total };
           return false;
         }
+        if (m.type === 'run') {
+          job.run = m.run;
+          return false;
+        }
         if (m.type === 'failed') {
           if (m.message) log.error('lab job failed', { jobId, message: m.message });
           const code = (ERROR_CODES as readonly string[]).includes(m.code) ? (m.code as ErrorCode) : 'INTERNAL';
@@ -180,20 +186,16 @@ export class LabService {
     this.afterScoreStopped(job);
   }
 
-  /** A scoring run that did not finish: its partial rows go, and the version is not left active on them. */
+  /**
+   * A scoring run that did not finish: its rows go (readers never saw them: lab_scores shows the version's
+   * current run, which stays as it was, and so does which version is active).
+   */
   private afterScoreStopped(job: Job): void {
-    if (job.state.kind !== 'score' || job.version === undefined) return;
-    const v = job.version;
+    if (job.state.kind !== 'score' || job.version === undefined || job.run === undefined) return;
     try {
-      this.db.transaction(() => {
-        this.db.prepare('DELETE FROM lab_scores WHERE version = ?').run(v);
-        this.db.prepare('DELETE FROM lab_active WHERE version = ?').run(v);
-        this.db
-          .prepare('UPDATE lab_models SET scored_at = NULL, scored_on = NULL, scored_customers = 0 WHERE version = ?')
-          .run(v);
-      })();
+      dropRun(this.db, job.version, job.run);
     } catch (e) {
-      log.warn('partial lab scores not removed', { version: v, error: String(e) });
+      log.warn('partial lab scores not removed', { version: job.version, run: job.run, error: String(e) });
     }
   }
 
@@ -338,7 +340,13 @@ export class LabService {
       if (j.state.kind === 'score' && j.version !== undefined) {
         const v = j.version;
         const w = j.worker;
-        const clean = () => this.afterScoreStopped({ ...j, state: { ...j.state, state: 'running' }, version: v });
+        const clean = () =>
+          this.afterScoreStopped({
+            ...j,
+            state: { ...j.state, state: 'running' },
+            version: v,
+            ...(j.run ? { run: j.run } : {}),
+          });
         if (w) w.once('exit', clean);
         else clean();
       }

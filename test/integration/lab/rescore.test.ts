@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../main/clock';
+import { openConnection } from '../../../db/cipher';
 import { runAfterImport } from '../../../main/jobs/after-import';
 import { runImport } from '../../../main/jobs/engine/run';
 import { FollowUps } from '../../../main/jobs/follow-ups';
+import { rescoreActive } from '../../../main/lab/rescore';
 import { scoreBook } from '../../../main/lab/score';
 import { createRegistry } from '../../../main/registry';
 import { createServices, type Services } from '../../../main/services';
@@ -186,6 +188,73 @@ describe('lab scores after imports', () => {
     expect(mon.elapsed).toBeGreaterThan(0.3);
     expect(mon.groups.reduce((a, g) => a + g.customers, 0)).toBe(activated);
     expect(mon.groups[0]!.rate).toBeGreaterThan(mon.groups[9]!.rate);
+  }, 120_000);
+
+  it('writes in batches as a new run: a reader on another connection sees the old run whole until one commit shows the new run whole', () => {
+    const on = balanceHistory(services.db).to!;
+    const before = stored();
+    // The book moves: every third demand balance at the month end halves, so most scores change.
+    services.db
+      .prepare('UPDATE daily_balances SET balance_fen = balance_fen / 2 WHERE on_date = ? AND account_id % 3 = 0')
+      .run(on);
+    const want = direct();
+    expect(want).not.toEqual(before);
+    const reader = openConnection(demoFile, { readonly: true, fileMustExist: true });
+    const seen: ('old' | 'new')[] = [];
+    const phases: string[] = [];
+    try {
+      const read = reader.transaction(() => ({
+        rows: reader
+          .prepare('SELECT customer_id, score, decile, factors FROM lab_scores WHERE version = ? ORDER BY customer_id')
+          .all(version) as Row[],
+        count: (
+          reader.prepare('SELECT scored_customers AS n FROM lab_models WHERE version = ?').get(version) as {
+            n: number;
+          }
+        ).n,
+        grid: (
+          reader
+            .prepare(
+              `SELECT COUNT(*) AS n FROM customers c WHERE (SELECT s.decile FROM lab_active a JOIN lab_scores s
+               ON s.version = a.version AND s.customer_id = c.id WHERE a.target_key = 'churn') IS NOT NULL`,
+            )
+            .get() as { n: number }
+        ).n,
+      }));
+      const look = (phase: string) => {
+        const r = read();
+        // Whole and one run: exactly the old rows or exactly the new ones, with the count stored beside them.
+        const which = JSON.stringify(r.rows) === JSON.stringify(before) ? 'old' : 'new';
+        expect(r.rows).toEqual(which === 'old' ? before : want);
+        expect(r.count).toBe(r.rows.length);
+        expect(r.grid).toBe(r.rows.length);
+        seen.push(which);
+        phases.push(phase);
+      };
+      look('start');
+      const res = rescoreActive(services.db, {
+        reason: 'import',
+        batch: 97,
+        afterCommit: (v, phase) => {
+          expect(v).toBe(version);
+          look(phase);
+        },
+      });
+      expect(res).toEqual([expect.objectContaining({ version, customers: want.length, current: true })]);
+      expect(res[0]!.transactions).toBeGreaterThan(2 * Math.ceil(want.length / 97));
+    } finally {
+      reader.close();
+    }
+    // Old until the swap, new from it on; several batches were seen in between.
+    const swap = phases.indexOf('swap');
+    expect(phases.filter((p) => p === 'rows').length).toBe(Math.ceil(want.length / 97));
+    expect(seen.slice(0, swap)).toEqual(Array(swap).fill('old'));
+    expect(seen.slice(swap)).toEqual(Array(seen.length - swap).fill('new'));
+    // The result is a direct full re-score, and only its run is left in the table.
+    expect(stored()).toEqual(want);
+    expect(
+      all<{ run: number }>('SELECT DISTINCT run FROM lab_score_rows WHERE version = ?', version).map((r) => r.run),
+    ).toEqual([one<{ score_run: number }>('SELECT score_run FROM lab_models WHERE version = ?', version).score_run]);
   }, 120_000);
 
   it('at start-up with the scores up to date, and with no version active, the step leaves the scores alone', () => {

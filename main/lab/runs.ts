@@ -1,0 +1,147 @@
+/**
+ * Writing a version's scores as one run (store migration 0033): the rows go into lab_score_rows under a
+ * new run number in batches of BATCH customers, each its own short write transaction, invisible to readers
+ * (the view lab_scores shows each version's current run only); one last small transaction moves the
+ * version's pointer to the new run, and the previous run's rows are then deleted in batches as well. The
+ * write lock is never held for more than one batch, and a reader sees the old run whole or the new one
+ * whole. The scores are computed before the first batch from one snapshot of the book (the caller's),
+ * so an import committing meanwhile cannot mix two books into one run.
+ *
+ * Two writers of the same version (an activation and an after-import re-score) each write their own run;
+ * the pointer only moves forward, so a run that finishes after a newer one has been made current drops
+ * its own rows instead of going back to older data.
+ */
+import type { Database } from 'better-sqlite3';
+
+export const BATCH = 20_000;
+
+/** What a run writes: row k's customer, score, decile and factors (JSON text, made when asked). */
+export interface RunRows {
+  ids: Int32Array;
+  scores: Float64Array;
+  deciles: Uint8Array;
+  factorAt: (k: number) => string;
+}
+
+export interface RunStats {
+  run: number;
+  customers: number;
+  /** False when a newer run of the version was already current (this one's rows are dropped). */
+  current: boolean;
+  /** Write transactions and the longest time one held the write lock (ms), summed writing time (ms). */
+  transactions: number;
+  maxHoldMs: number;
+  writeMs: number;
+}
+
+export interface RunOptions {
+  version: number;
+  /** The month end whose features were scored, and the time stored as the scoring time. */
+  on: string;
+  at: string;
+  batch?: number;
+  /** Once the run has its number (before any row is written): a caller that may stop it keeps it to clean up. */
+  onRun?: (run: number) => void;
+  /** In the last transaction, after the pointer moved (activation flips lab_active here). */
+  finish?: (db: Database, customers: number) => void;
+  /** After each committed write transaction (progress; tests read from another connection here). */
+  afterCommit?: (phase: 'rows' | 'swap' | 'cleanup', done: number, total: number) => void;
+}
+
+/** Runs `body` in one IMMEDIATE transaction and returns how long it held the write lock (ms). */
+function held(db: Database, body: () => void): number {
+  db.exec('BEGIN IMMEDIATE');
+  const t = performance.now();
+  try {
+    body();
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+  return performance.now() - t;
+}
+
+/** `rows.ids` ascending (the snapshot's order). */
+export function writeRun(db: Database, rows: RunRows, opts: RunOptions): RunStats {
+  const batch = opts.batch ?? BATCH;
+  const n = rows.ids.length;
+  const stats: RunStats = { run: 0, customers: n, current: false, transactions: 0, maxHoldMs: 0, writeMs: 0 };
+  const timed = (body: () => void) => {
+    const ms = held(db, body);
+    stats.transactions++;
+    stats.writeMs += ms;
+    if (ms > stats.maxHoldMs) stats.maxHoldMs = ms;
+  };
+  timed(() => {
+    stats.run = Number(
+      db
+        .prepare('INSERT INTO lab_score_runs (version, on_date, started_at) VALUES (?, ?, ?)')
+        .run(opts.version, opts.on, opts.at).lastInsertRowid,
+    );
+  });
+  const run = stats.run;
+  opts.onRun?.(run);
+  const ins = db.prepare(
+    'INSERT INTO lab_score_rows (version, customer_id, run, score, decile, factors) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  for (let from = 0; from < n; from += batch) {
+    const to = Math.min(n, from + batch);
+    timed(() => {
+      for (let k = from; k < to; k++)
+        ins.run(opts.version, rows.ids[k]!, run, rows.scores[k]!, rows.deciles[k]!, rows.factorAt(k));
+    });
+    opts.afterCommit?.('rows', to, n);
+  }
+  timed(() => {
+    const moved = db
+      .prepare('UPDATE lab_models SET score_run = ? WHERE version = ? AND (score_run IS NULL OR score_run < ?)')
+      .run(run, opts.version, run).changes;
+    stats.current = moved === 1;
+    if (!stats.current) return;
+    db.prepare('UPDATE lab_models SET scored_at = ?, scored_on = ?, scored_customers = ? WHERE version = ?').run(
+      opts.at,
+      opts.on,
+      n,
+      opts.version,
+    );
+    db.prepare('UPDATE lab_score_runs SET finished_at = ?, customers = ? WHERE run = ?').run(
+      new Date().toISOString(),
+      n,
+      run,
+    );
+    opts.finish?.(db, n);
+  });
+  opts.afterCommit?.('swap', n, n);
+  // Rows no reader sees any more: earlier runs once this one is current, else this run's own. By ranges
+  // of customer ids (cut at every batch-th new id), so each transaction deletes about a batch.
+  const drop = db.prepare(
+    stats.current
+      ? 'DELETE FROM lab_score_rows WHERE version = ? AND customer_id >= ? AND customer_id < ? AND run < ?'
+      : 'DELETE FROM lab_score_rows WHERE version = ? AND customer_id >= ? AND customer_id < ? AND run = ?',
+  );
+  const cuts: number[] = [Number.MIN_SAFE_INTEGER];
+  for (let k = batch; k < n; k += batch) cuts.push(rows.ids[k]!);
+  cuts.push(Number.MAX_SAFE_INTEGER);
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    timed(() => void drop.run(opts.version, cuts[i]!, cuts[i + 1]!, run));
+    opts.afterCommit?.('cleanup', i + 1, cuts.length - 1);
+  }
+  return stats;
+}
+
+/**
+ * The rows of a run that was stopped before it became current (a cancelled or failed activation), with
+ * its record. Nothing happens when the run did become current. Runs left by a process that stopped
+ * mid-run go with the next run of the version that becomes current (its clean-up takes every older run).
+ */
+export function dropRun(db: Database, version: number, run: number): void {
+  db.transaction(() => {
+    const cur = db.prepare('SELECT score_run AS run FROM lab_models WHERE version = ?').get(version) as
+      | { run: number | null }
+      | undefined;
+    if (cur?.run === run) return;
+    db.prepare('DELETE FROM lab_score_rows WHERE version = ? AND run = ?').run(version, run);
+    db.prepare('DELETE FROM lab_score_runs WHERE run = ?').run(run);
+  })();
+}
