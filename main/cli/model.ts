@@ -21,10 +21,15 @@ type Dict = { [k: string]: string | Dict };
 
 export const EXIT = { ok: 0, input: 4, usage: 64, internal: 1 } as const;
 
-function text(lang: Lang, key: string, vars: Record<string, string | number> = {}): string {
+function lookup(lang: Lang, key: string): string | undefined {
   let v: string | Dict | undefined = (lang === 'en' ? en : zhCN) as Dict;
   for (const part of key.split('.')) v = typeof v === 'object' ? v[part] : undefined;
-  const s = typeof v === 'string' ? v : key;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A message in the language; with count 1, the key's `_one` form when it has one (i18next's convention). */
+function text(lang: Lang, key: string, vars: Record<string, string | number> = {}): string {
+  const s = (vars.count === 1 ? lookup(lang, `${key}_one`) : undefined) ?? lookup(lang, key) ?? key;
   return s.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => (k in vars ? String(vars[k]) : `{{${k}}}`));
 }
 
