@@ -350,7 +350,7 @@ function TrendChart({ data, closedOn }: { data: Customer360['trend']; closedOn: 
                   label: {
                     formatter: t('c360.trendClosed', { date: closedOn }),
                     color: '#b42318',
-                    position: 'insideEndTop',
+                    position: 'end',
                   },
                   data: [{ xAxis: closedMonth }],
                 },
