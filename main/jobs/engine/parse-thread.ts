@@ -121,13 +121,18 @@ export function deserializeError(s: SerializedError): Error {
   return e;
 }
 
-/** Fields the row checks read: the pipeline needs them free of references (checks run before resolution). */
-const CHECKED_FIELDS = new Set(['mobile', 'id_no', 'id_type', 'account_no', 'kind']);
+/** Fields the row checks read, per kind (engine/checks.ts): the pipeline needs them free of references. */
+const CHECKED_FIELDS: Partial<Record<ImportProfile['kind'], readonly string[]>> = {
+  customers: ['mobile', 'id_no', 'id_type'],
+  staff: ['mobile'],
+  accounts: ['account_no', 'kind'],
+};
 
 /** Whether the row checks of this profile can run before its references are resolved. */
 export function checksArePure(profile: ImportProfile): boolean {
   const specs = IMPORT_FIELDS[profile.kind];
-  return !profile.columns.some((c) => CHECKED_FIELDS.has(c.field) && specs[c.field]?.ref !== undefined);
+  const checked = CHECKED_FIELDS[profile.kind] ?? [];
+  return !profile.columns.some((c) => checked.includes(c.field) && specs[c.field]?.ref !== undefined);
 }
 
 function stateOf(src: OpenedSource): EncodingState {

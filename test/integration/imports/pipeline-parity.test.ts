@@ -8,7 +8,7 @@
  * empty one (the bulk path); a cancel mid-way and a file error at the end leave both stores unchanged;
  * a fixed-width file with a short line and a character cut by the layout.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -36,6 +36,7 @@ beforeAll(async () => {
   demo.db.pragma('wal_checkpoint(TRUNCATE)');
   // An organisation-only store (branches and staff, no customers): a CIF load into it is a fresh load.
   await writeExtracts(demo.db, path.join(dir, 'org'), { kinds: ['branches', 'staff'] });
+  await writeExtracts(demo.db, path.join(dir, 'more'), { kinds: ['accounts', 'transactions'] });
   demo.close();
   const org = (await openStore(path.join(dir, 'org.db'))).db;
   for (const k of ['branches', 'staff'] as const) {
@@ -354,4 +355,31 @@ describe('import pipeline: same results as one thread', () => {
       else process.env.CRM_IMPORT_THREADS = saved;
     }
   });
+
+  it('accounts and the fixed-width journal (account references, the owner each transaction carries) alike', async () => {
+    const accounts = BUILTIN.find((b) => b.profile.kind === 'accounts')!;
+    const journal = BUILTIN.find((b) => b.profile.kind === 'transactions')!;
+    // The journal with every 40th transaction's account unknown and every 57th line cut short.
+    const col = journal.profile.columns.find((c) => c.field === 'account_no')!;
+    const lines = readFileSync(path.join(dir, 'more', journal.file))
+      .toString('latin1')
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l, i) => {
+        if (i % 57 === 13) return l.slice(0, 20);
+        if (i % 40 !== 7) return l;
+        const a = col.start! - 1;
+        return l.slice(0, a) + '9'.repeat(col.width!) + l.slice(a + col.width!);
+      });
+    expect(lines.length).toBeGreaterThan(3000);
+    const file = path.join(dir, 'journal.dat');
+    writeFileSync(file, Buffer.from(`${lines.join('\n')}\n`, 'latin1'));
+    const [acc] = await both('held', path.join(dir, 'more', accounts.file), accounts.profile);
+    expect(acc.outcome.status).toBe('committed');
+    const [single, piped] = await both('held', file, journal.profile);
+    expect(single.outcome.status).toBe('committed');
+    expect(piped.outcome.timings?.parseBusy).toBeGreaterThan(0);
+    expect(reasons(single).has('unknown_account')).toBe(true);
+    expect(reasons(single).has('field_count')).toBe(true);
+  }, 180_000);
 });
