@@ -1,5 +1,5 @@
 /**
- * Writing a version's scores as one run (store migration 0033): the rows go into lab_score_rows under a
+ * Writing a version's scores as one run (store migrations 0033, 0034): the rows go into lab_score_rows under a
  * new run number in batches of BATCH customers, each its own short write transaction, invisible to readers
  * (the view lab_scores shows each version's current run only); one last small transaction moves the
  * version's pointer to the new run, and the previous run's rows are then deleted in batches as well. The
@@ -95,8 +95,11 @@ export function writeRun(db: Database, rows: RunRows, opts: RunOptions): RunStat
   }
   timed(() => {
     const moved = db
-      .prepare('UPDATE lab_models SET score_run = ? WHERE version = ? AND (score_run IS NULL OR score_run < ?)')
-      .run(run, opts.version, run).changes;
+      .prepare(
+        `INSERT INTO lab_score_current (version, run) VALUES (?, ?)
+         ON CONFLICT(version) DO UPDATE SET run = excluded.run WHERE run < excluded.run`,
+      )
+      .run(opts.version, run).changes;
     stats.current = moved === 1;
     if (!stats.current) return;
     db.prepare('UPDATE lab_models SET scored_at = ?, scored_on = ?, scored_customers = ? WHERE version = ?').run(
@@ -137,7 +140,7 @@ export function writeRun(db: Database, rows: RunRows, opts: RunOptions): RunStat
  */
 export function dropRun(db: Database, version: number, run: number): void {
   db.transaction(() => {
-    const cur = db.prepare('SELECT score_run AS run FROM lab_models WHERE version = ?').get(version) as
+    const cur = db.prepare('SELECT run FROM lab_score_current WHERE version = ?').get(version) as
       | { run: number | null }
       | undefined;
     if (cur?.run === run) return;

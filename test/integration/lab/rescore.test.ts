@@ -254,7 +254,7 @@ describe('lab scores after imports', () => {
     expect(stored()).toEqual(want);
     expect(
       all<{ run: number }>('SELECT DISTINCT run FROM lab_score_rows WHERE version = ?', version).map((r) => r.run),
-    ).toEqual([one<{ score_run: number }>('SELECT score_run FROM lab_models WHERE version = ?', version).score_run]);
+    ).toEqual([one<{ run: number }>('SELECT run FROM lab_score_current WHERE version = ?', version).run]);
   }, 120_000);
 
   it('at start-up with the scores up to date, and with no version active, the step leaves the scores alone', () => {

@@ -7,7 +7,7 @@ import { migrate } from '../../../db/migrate';
 import { dropRun, writeRun } from '../../../main/lab/runs';
 
 /**
- * Store migration 0033: lab_scores becomes a view over lab_score_rows showing each version's current run.
+ * Store migrations 0033-0034: lab_scores becomes a view over lab_score_rows showing each version's current run.
  * The scores a store already holds become each version's first run, unchanged; writes through the view
  * still land; a run written in batches is invisible until its swap; a stopped run's rows go; the
  * readers' per-customer lookup stays on the primary key.
@@ -50,7 +50,7 @@ const view = (version: number) =>
     )
     .all(version) as Row[];
 
-describe('lab score runs (migration 0033)', () => {
+describe('lab score runs (migrations 0033, 0034)', () => {
   it('carries the stored scores over as each version’s first run; the view and its triggers behave as the table did', () => {
     migrate(db, { upTo: 32 });
     seedCustomers(3);
@@ -67,10 +67,7 @@ describe('lab score runs (migration 0033)', () => {
     migrate(db);
     expect(view(1)).toEqual(old);
     expect(db.prepare('SELECT version, customers FROM lab_score_runs').all()).toEqual([{ version: 1, customers: 2 }]);
-    expect(db.prepare('SELECT version, score_run IS NOT NULL AS has FROM lab_models ORDER BY version').all()).toEqual([
-      { version: 1, has: 1 },
-      { version: 2, has: 0 },
-    ]);
+    expect(db.prepare('SELECT version FROM lab_score_current').all()).toEqual([{ version: 1 }]);
     // Writes through the view: version 2 gets a run of its own, visible at once.
     ins.run({ version: 2, customer_id: 2, score: 0.5, decile: 5, factors: '[]' });
     expect(view(2)).toEqual([{ version: 2, customer_id: 2, score: 0.5, decile: 5, factors: '[]' }]);
@@ -149,7 +146,7 @@ describe('lab score runs (migration 0033)', () => {
       version: 1,
       on: '2026-12-31',
       at: 'd',
-      onRun: () => db.prepare('UPDATE lab_models SET score_run = score_run + 1000 WHERE version = 1').run(),
+      onRun: () => db.prepare('UPDATE lab_score_current SET run = run + 1000 WHERE version = 1').run(),
     });
     expect(stale.current).toBe(false);
     expect(db.prepare('SELECT COUNT(*) AS n FROM lab_score_rows WHERE run = ?').get(stale.run)).toEqual({ n: 0 });
