@@ -13,7 +13,14 @@ import type { LabLearner, LabVersionDetail } from '../../shared/api/lab';
 import { AppError } from '../../shared/errors';
 import type { LabFeature, LabTarget } from '../../shared/lab';
 import { allRows, type Column, type Dataset } from '../models/dataset';
-import { type LearnerName, LEAK_AUC, predictModel, type Model, singleFeatureAucs } from '../models/evaluate';
+import {
+  type FitSettings,
+  type LearnerName,
+  LEAK_AUC,
+  predictModel,
+  type Model,
+  singleFeatureAucs,
+} from '../models/evaluate';
 import { fitBoosted } from '../models/boosted';
 import {
   coefficients,
@@ -152,6 +159,14 @@ export interface CvResult {
   meanFoldAuc: number;
   groups: GroupRow[];
   calibration: CalibrationRow[];
+  /** Per fold, what was chosen on that fold's training rows: the penalty and strength, or the trees kept. */
+  settings: FitSettings[];
+}
+
+function settingsOf(m: Model): FitSettings {
+  return m.kind === 'logistic'
+    ? { learner: 'logistic', penalty: m.penalty, lambda: m.lambda }
+    : { learner: 'boosted', trees: m.trees, learningRate: m.learningRate };
 }
 
 /**
@@ -209,14 +224,15 @@ export function learn(
     train: all.filter((_, i) => fold[i] !== f),
     test: all.filter((_, i) => fold[i] === f),
   }));
-  /** Out-of-fold scores of one learner, fold by fold. */
+  /** Out-of-fold scores of one learner, fold by fold, with what each fold's fit chose. */
   const scoresOf = (l: LearnerName) =>
     parts.map((p, f) => {
-      const sc = predictModel(fitOn(l, cvData, p.train, seed + f, undefined, true), cvData, p.test);
+      const m = fitOn(l, cvData, p.train, seed + f, undefined, true);
       tick();
-      return sc;
+      return { scores: predictModel(m, cvData, p.test), settings: settingsOf(m) };
     });
-  const tally = (l: LearnerName, scores: Float64Array[]): CvResult => {
+  const tally = (l: LearnerName, perFold: { scores: Float64Array; settings: FitSettings }[]): CvResult => {
+    const scores = perFold.map((x) => x.scores);
     const oof = new Float64Array(cvData.rows);
     const out: CvResult['folds'] = parts.map((p, f) => {
       const sc = scores[f]!;
@@ -236,10 +252,11 @@ export function learn(
       meanFoldAuc: ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN,
       groups: groupTable(oof, cvData.target, 10),
       calibration: calibrationTable(oof, cvData.target, 10),
+      settings: perFold.map((x) => x.settings),
     };
   };
-  const byLearner = learners.map((l) => ({ l, scores: scoresOf(l) }));
-  const results = byLearner.map((b) => tally(b.l, b.scores));
+  const byLearner = learners.map((l) => ({ l, folds: scoresOf(l) }));
+  const results = byLearner.map((b) => tally(b.l, b.folds));
   const best = results.reduce((a, b) => (b.meanFoldAuc > a.meanFoldAuc ? b : a));
   // 'best': each fold reports the learner chosen on an inner hold-out of its own training rows.
   let chosen = best;
@@ -258,7 +275,7 @@ export function learn(
     chosen = {
       ...tally(
         best.learner,
-        picked.map((w, f) => byLearner[w]!.scores[f]!),
+        picked.map((w, f) => byLearner[w]!.folds[f]!),
       ),
       learner: best.learner,
     };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { learn } from '../../../main/lab/train';
 import { allRows, type Dataset } from '../../../main/models/dataset';
 import { auc } from '../../../main/models/metrics';
+import { selectLogistic, stratifiedFolds } from '../../../main/models/logistic';
 import { syntheticLogistic } from '../../../main/models/synthetic';
 import { gaussian, rng } from '../../../main/models/random';
 
@@ -88,5 +89,37 @@ describe('nested cross-validation in the model lab', () => {
     // the hold-out refit chooses again on the rows it is given (and fits them)
     const refit = l.refit(d, allRows(2000), 3);
     expect(refit.kind).toBe('logistic');
+  }, 300_000);
+  it("a fold's choice never sees its test rows: garbling them changes the whole-sample choice, not the fold's", () => {
+    const planted = {
+      intercept: -0.5,
+      numeric: Array.from({ length: 10 }, (_, j) => ({ name: `x${j}`, beta: j < 3 ? 0.8 : 0, mean: 0, sd: 1 })),
+      categorical: [],
+    };
+    const d = syntheticLogistic(planted, 900, 21);
+    // the same rows with fold 1's test rows garbled (features replaced by noise; targets, hence folds, kept)
+    const fold = stratifiedFolds(d.target, allRows(d.rows), 3, 20);
+    const next = rng(5);
+    const z = gaussian(next);
+    const garbled: Dataset = {
+      ...d,
+      columns: d.columns.map((c) => {
+        const v = Float32Array.from((c as { values: Float32Array }).values);
+        for (let i = 0; i < v.length; i++) if (fold[i] === 0) v[i] = 3 * z();
+        return { kind: 'numeric' as const, name: c.name, values: v };
+      }),
+    };
+    const a = learn(d, 'logistic', 3, 20, () => {});
+    const b = learn(garbled, 'logistic', 3, 20, () => {});
+    // fold 1 is fitted on folds 2 and 3 only: its penalty and strength are the same
+    expect(b.chosen.settings[0]).toEqual(a.chosen.settings[0]);
+    // folds 2 and 3 trained on the garbled rows too: their choices may move, and the whole sample's does
+    const whole = (x: Dataset) => selectLogistic(x, allRows(x.rows), { seed: 20 });
+    const wa = whole(d);
+    const wb = whole(garbled);
+    expect(`${wb.penalty} ${wb.lambda}`).not.toBe(`${wa.penalty} ${wa.lambda}`);
+    // and the garbled fold scores near chance while the clean folds keep their signal
+    expect(b.chosen.folds[0]!.auc).toBeLessThan(0.6);
+    expect(a.chosen.folds[0]!.auc).toBeGreaterThan(0.7);
   }, 300_000);
 });
