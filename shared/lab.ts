@@ -176,7 +176,7 @@ function valueWords(feature: LabFeature, value: number | string | null, lang: La
   }
   if (MONEY.has(feature)) {
     if (zh) return Math.abs(value) >= 10000 ? `${(value / 10000).toFixed(1)} 万元` : `${Math.round(value)} 元`;
-    return `¥${Math.round(value).toLocaleString('en')}`;
+    return `${Math.round(value).toLocaleString('en')} yuan`;
   }
   return String(Math.round(value * 10) / 10);
 }
