@@ -24,6 +24,7 @@ import {
   type ProductClass,
   type ScoreParams,
 } from '../../shared/scores';
+import { recordColumnChanges } from '../customer-columns-delta';
 import { paramsHash, readScoreParams } from './params';
 import { monthEnd, retentionSource, type RetentionSource } from './retention';
 
@@ -588,6 +589,9 @@ export function computeScores(db: Database, opts: ScoreRunOptions): ScoreRunResu
   let customers = 0;
   let clvUpdated = 0;
   db.transaction(() => {
+    // The grid's copies below are columns the grid sorts by: recorded, so its columns are updated from
+    // what moved rather than built again after every import's follow-ups (issue 18.1).
+    const columns = recordColumnChanges(db);
     if (full) {
       db.exec('DELETE FROM points_ledger');
       db.exec('DELETE FROM customer_scores');
@@ -637,6 +641,7 @@ export function computeScores(db: Database, opts: ScoreRunOptions): ScoreRunResu
         ${clvAll ? '' : 'AND s.customer_id IN (SELECT id FROM temp.score_set)'}
         AND (customers.contribution_fen <> s.contribution_fen OR customers.loyalty <> s.loyalty
              OR customers.clv_fen <> s.clv_fen OR customers.points <> s.points)`);
+    columns?.beforeCommit(null);
   })();
   db.exec('DELETE FROM temp.score_set');
   return {

@@ -9,6 +9,7 @@ import {
   readColumnsState,
 } from '../../../db/customer-columns-cache';
 import { SORT_SQL } from '../../../db/customer-field-sql';
+import { computeScores } from '../../../db/scores/compute';
 import { refreshFactors, retier } from '../../../db/tiering';
 import { fixedClock } from '../../../main/clock';
 import { revertJob } from '../../../main/jobs/engine/revert';
@@ -20,8 +21,8 @@ import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 import { CIF_HEADER, CIF_PROFILE, tempDir, writeText } from '../imports/helpers';
 
 /**
- * Issue 18.1: re-tiering and a revert update the grid's columns from what they wrote, as an import
- * does (db/customer-columns-delta.ts recordColumnChanges): the delta file beside the cache names the
+ * Issue 18.1: re-tiering, a revert and the scores step (it writes the grid's copies of the scores)
+ * update the grid's columns from what they wrote, as an import does (db/customer-columns-delta.ts recordColumnChanges): the delta file beside the cache names the
  * customers they changed, the columns worker applies it to the cached columns, and the result equals a
  * full build array for array.
  */
@@ -107,6 +108,34 @@ describe('re-tiering and reverts update the columns from their delta', () => {
     expect(sources.slice(n)).toContain('customer columns updated from the imports since their cache');
     expect(got).toEqual(fullBuild());
     await services.followUps.idle();
+  });
+
+  it('the scores step: the grid copies of the scores it moves come as a delta, equal to a full build', async () => {
+    await services.followUps.idle();
+    // A full run first, so the next one moves only what is put out of step below.
+    computeScores(services.db, { today: TODAY, full: true });
+    // Some customers' grid copies of their points put out of step (a direct write: the book is changed),
+    // then the columns of that book, before the scores step puts them back.
+    const wrong = services.db
+      .prepare('SELECT id FROM customers WHERE id % 9 = 0 ORDER BY id')
+      .pluck()
+      .all() as number[];
+    const current = await nextColumns(null);
+    services.db.prepare('UPDATE customers SET points = points + 7 WHERE id % 9 = 0').run();
+    const before = await nextColumns(current);
+    const base = readColumnsState(services.db)!;
+    expect(base.dirty).toBe(false);
+    computeScores(services.db, { today: TODAY, full: true });
+    const after = readColumnsState(services.db)!;
+    expect(after.dirty).toBe(false);
+    expect(after.token).not.toBe(base.token);
+    const delta = readColumnsDelta(columnsCachePath(dbPath), after.token, after.schema, null);
+    expect(delta?.base).toBe(base.token);
+    expect(Array.from(delta!.ids)).toEqual(wrong); // exactly the customers whose copies it put back
+    const n = sources.length;
+    const got = await nextColumns(before);
+    expect(sources.slice(n)).toContain('customer columns updated from the imports since their cache');
+    expect(got).toEqual(fullBuild());
   });
 
   it('a revert of a CIF import: the delta names its customers, and the columns equal a full build', async () => {
