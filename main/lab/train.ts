@@ -2,8 +2,9 @@
  * One training run of the model lab, from the store (read-only) to a version's figures and model:
  * features as of the cut-off (db/lab/features.ts), the target over the window after it, k-fold
  * cross-validation (on at most CV_MAX_ROWS sampled rows: the fold figures need not see a million),
- * a time-based hold-out (train on the cut-off one window earlier, whose window ends at this cut-off;
- * test here), then the final fit on every eligible customer. Pure computation over the connection
+ * a time-based hold-out (train on the cut-off one window earlier, whose window ends at this cut-off,
+ * on at most CV_MAX_ROWS sampled rows too; test on every customer here), then the final fit on every
+ * eligible customer. Pure computation over the connection
  * given: the worker (main/lab/worker.ts) runs it off the main thread.
  */
 import type { Database } from 'better-sqlite3';
@@ -334,13 +335,16 @@ export function trainLab(db: Database, p: TrainParams, progress: Progress): Trai
     let pos1 = 0;
     for (let i = 0; i < d1.rows; i++) pos1 += d1.target[i]!;
     if (pos1 >= MIN_POSITIVES && d1.rows - pos1 >= MIN_POSITIVES) {
-      const m1 = refit(d1, allRows(d1.rows), p.seed + 1);
+      // Trained on a stratified sample as the CV is (at most CV_MAX_ROWS): the hold-out model gives a
+      // figure, not the scores, and a second fit on a million rows would cost a minute and a half of CPU.
+      const train1 = sampleDataset(d1, CV_MAX_ROWS, p.seed + 1);
+      const m1 = refit(train1, allRows(train1.rows), p.seed + 1);
       const s = predictModel(m1, data, allRows(data.rows));
       const a = auc(s, data.target);
       holdout = {
         trainCutoff: earlier,
         testCutoff: w.cutoff,
-        trainRows: d1.rows,
+        trainRows: train1.rows,
         testRows: data.rows,
         auc: Number.isNaN(a) ? null : a,
       };
