@@ -2,7 +2,8 @@
  * Import parse thread (issue 18.4): started by an import job's own worker for a big delimited or
  * fixed-width file; reads, parses and converts while the job's thread writes. See engine/parse-thread.ts.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { type ParseThreadInput, runParseThread } from './engine/parse-thread';
 
-void runParseThread(workerData as ParseThreadInput, (m, transfer) => parentPort!.postMessage(m, transfer ?? []));
+const input = workerData as ParseThreadInput;
+void runParseThread(input, (m, transfer) => input.port.postMessage(m, transfer ?? []));

@@ -194,6 +194,8 @@ async function phase(name: string, dir: string): Promise<unknown> {
     case 'baseline':
       return baseline(dir);
     case 'fresh': {
+      // The pipeline whatever the box's load (by default a job takes it only when a core is free).
+      process.env.CRM_IMPORT_THREADS = '2';
       const db = freshCopy(dir, 'org.db', 'load.db');
       return queued(db, path.join(dir, 'x', 'customers.csv'), 'customers', false);
     }

@@ -19,6 +19,7 @@
  * Back-pressure: at most `ahead` batches are posted and not yet consumed (a counter in shared memory
  * the writer bumps), so memory stays flat whatever the file size.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { initialsOf } from '../../../db/names';
 import { type Encoding, IMPORT_FIELDS, type ImportProfile } from '../../../shared/imports';
 import { compileConverter, type Converter } from '../parse/convert';
@@ -32,8 +33,14 @@ export interface ParseThreadInput {
   file: string;
   profile: ImportProfile;
   encoding?: Encoding;
-  /** Int32Array over it: [0] = batches the writer has consumed. */
+  /** Int32Array over it: [0] = batches the writer has consumed, [1] = messages posted (bumped after each). */
   room: SharedArrayBuffer;
+  /**
+   * Where the messages go: the writer takes each one with receiveMessageOnPort when it is ready for it,
+   * so a batch is copied into the writer's heap only then (a 'message' event would copy every queued
+   * batch at once, and they would live long enough to be promoted to the old generation).
+   */
+  port: MessagePort;
   /** Batches posted and not yet consumed before this side waits. */
   ahead: number;
 }
@@ -157,6 +164,11 @@ export async function runParseThread(
   post: (m: ParseMessage, transfer?: ArrayBuffer[]) => void,
 ): Promise<void> {
   const consumed = new Int32Array(input.room);
+  const sent = (m: ParseMessage, transfer?: ArrayBuffer[]) => {
+    post(m, transfer);
+    Atomics.add(consumed, 1, 1);
+    Atomics.notify(consumed, 1);
+  };
   let src: OpenedSource | null = null;
   let busy = 0;
   let wait = 0;
@@ -164,7 +176,7 @@ export async function runParseThread(
     let t = performance.now();
     const profile = input.profile;
     src = await openSource(input.file, profile, { encoding: input.encoding });
-    post({
+    sent({
       t: 'opened',
       header: src.header,
       dialect: src.dialect,
@@ -300,7 +312,7 @@ export async function runParseThread(
       }
       const now = performance.now();
       busy += now - t;
-      post(
+      sent(
         {
           t: 'batch',
           n,
@@ -335,9 +347,9 @@ export async function runParseThread(
       t = performance.now();
       wait += t - w0;
     }
-    post({ t: 'end', state: stateOf(src), busyMs: busy, waitMs: wait });
+    sent({ t: 'end', state: stateOf(src), busyMs: busy, waitMs: wait });
   } catch (e) {
-    post({ t: 'error', error: serializeError(e) });
+    sent({ t: 'error', error: serializeError(e) });
   } finally {
     await src?.close().catch(() => undefined);
   }

@@ -6,11 +6,12 @@
  * When it is used (pipelineFor): a real import (not a preview's dry run) of a delimited or fixed-width
  * file of at least PIPELINE_MIN_BYTES on a machine with two or more cores. xlsx stays on the job's
  * thread (its cells carry per-row column numbers and exact-number flags; a sheet of a million rows is
- * rare). The environment variable CRM_IMPORT_THREADS=1 keeps every job on one thread (the bench
- * compares both paths in one run that way); RunOptions.pipeline decides for tests.
+ * rare), nor while the machine's cores are already busy (load average). CRM_IMPORT_THREADS=1 keeps
+ * every job on one thread, =2 uses the pipeline whenever it can (the bench compares both paths in one
+ * run that way); RunOptions.pipeline decides for tests.
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Encoding, ImportProfile } from '../../../shared/imports';
 import type { OpenedSource } from '../parse/source';
 import { workerScript } from '../../workers';
@@ -22,6 +23,13 @@ import {
   type ParsedBatch,
   type ParseThreadInput,
 } from './parse-thread';
+
+/** Atomics.waitAsync (Node 16+; the TypeScript lib here predates it). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
 
 /** Below this a file is read on the job's thread: starting a thread costs more than it saves. */
 export const PIPELINE_MIN_BYTES = 4 * 2 ** 20;
@@ -42,9 +50,13 @@ export function pipelineFor(
   if (opts.dryRun || opts.pipeline === false) return false;
   if (profile.format !== 'delimited' && profile.format !== 'fixed') return false;
   if (!checksArePure(profile)) return false;
-  if (opts.pipeline === true) return true;
+  if (opts.pipeline === true || process.env.CRM_IMPORT_THREADS === '2') return true;
   if (process.env.CRM_IMPORT_THREADS === '1') return false;
-  return os.availableParallelism() >= 2 && fileBytes >= PIPELINE_MIN_BYTES;
+  // A second thread pays only with a core to run on: not on a box whose cores are already busy
+  // (measured on the shared 2-core bench box at load 4-5: slower than one thread). Windows reports
+  // no load average (0), so there the core count decides.
+  const cores = os.availableParallelism();
+  return cores >= 2 && fileBytes >= PIPELINE_MIN_BYTES && (os.loadavg()[0] ?? 0) <= cores - 1;
 }
 
 type Opened = Extract<ParseMessage, { t: 'opened' }>;
@@ -57,7 +69,7 @@ export function startParseThread(file: string, profile: ImportProfile, encoding:
 export class ParseThread {
   private readonly worker: Worker;
   private readonly consumed: Int32Array;
-  private readonly queue: ParseMessage[] = [];
+  private readonly port: MessagePort;
   private waiter: (() => void) | null = null;
   private failure: Error | null = null;
   private ended = false;
@@ -71,23 +83,20 @@ export class ParseThread {
   writerWaitMs = 0;
 
   constructor(file: string, profile: ImportProfile, encoding: Encoding | undefined) {
-    const room = new SharedArrayBuffer(4);
+    const room = new SharedArrayBuffer(8);
     this.consumed = new Int32Array(room);
-    const input: ParseThreadInput = { file, profile, encoding, room, ahead: AHEAD };
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const input: ParseThreadInput = { file, profile, encoding, room, ahead: AHEAD, port: port2 };
     this.worker = new Worker(workerScript('importParseWorker.js', 'jobs/parse-worker-tsx.cjs'), {
       workerData: input,
+      transferList: [port2],
       resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: YOUNG_MB },
     });
-    this.worker.on('message', (m: ParseMessage) => this.push(m));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => {
       if (!this.ended && !this.stopped) this.fail(new Error(`import parse thread exited (${code})`));
     });
-  }
-
-  private push(m: ParseMessage): void {
-    this.queue.push(m);
-    this.wake();
   }
 
   private fail(e: Error): void {
@@ -101,18 +110,36 @@ export class ParseThread {
     w?.();
   }
 
+  /** The next message, copied into this heap only now; waits (letting events through) while there is none. */
   private async take(): Promise<ParseMessage> {
     const t = performance.now();
-    while (this.queue.length === 0) {
+    for (;;) {
+      const seen = Atomics.load(this.consumed, 1);
+      const r = receiveMessageOnPort(this.port);
+      if (r) {
+        this.writerWaitMs += performance.now() - t;
+        const m = r.message as ParseMessage;
+        if (m.t === 'error') throw deserializeError(m.error);
+        return m;
+      }
       if (this.failure) throw this.failure;
-      await new Promise<void>((r) => {
-        this.waiter = r;
-      });
+      // Woken by the next post, or by the thread's error or exit (fail); a timer keeps this thread's
+      // event loop alive meanwhile (a pending waitAsync does not).
+      const w = waitAsync(this.consumed, 1, seen);
+      if (!w.async) continue;
+      const alive = setInterval(() => undefined, 60_000);
+      try {
+        await Promise.race([
+          w.value,
+          new Promise<void>((res) => {
+            this.waiter = res;
+          }),
+        ]);
+      } finally {
+        clearInterval(alive);
+        this.waiter = null;
+      }
     }
-    this.writerWaitMs += performance.now() - t;
-    const m = this.queue.shift()!;
-    if (m.t === 'error') throw deserializeError(m.error);
-    return m;
   }
 
   /** The file opened (header, dialect, encoding): the parse layer's file errors are thrown from here. */
@@ -146,6 +173,7 @@ export class ParseThread {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.port.close();
     await this.worker.terminate();
   }
 
