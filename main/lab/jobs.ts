@@ -70,7 +70,7 @@ export function allTargets(): LabTarget[] {
 
 /**
  * Scores every eligible customer at `on` and writes the rows as a new run of the version (main/lab/runs.ts:
- * batches of 20,000 customers, each its own short transaction, invisible until the last one moves the
+ * batches of BATCH (5,000) customers, each its own short transaction, invisible until the last one moves the
  * version's pointer to them), making the version the active one for its target in that same last
  * transaction. An earlier run of the version stays what readers see until then, and is deleted after.
  */

@@ -22,6 +22,7 @@ import { openStore } from '../../db/open';
 import { fixedClock } from '../../main/clock';
 import type { AuthedCtx } from '../../main/handlers/types';
 import { type RescoreResult, rescoreActive } from '../../main/lab/rescore';
+import { BATCH } from '../../main/lab/runs';
 import { LabService } from '../../main/lab/service';
 import type { Services } from '../../main/services';
 import type { LabJobState } from '../../shared/api';
@@ -179,7 +180,7 @@ async function main(file: string, batch: number | undefined, given: number | und
   db.exec('DROP TABLE bench_write_probe');
   const r = res[0]!;
   out(
-    `  lab: re-score  ${s1(rescoreMs)} s wall, ${cpuSince()} s CPU   after-import step 'lab-scores': ${n0(r.customers)} customers as run ${r.run} in ${r.transactions} write transactions (${n0(batch ?? 20_000)} customers each)`,
+    `  lab: re-score  ${s1(rescoreMs)} s wall, ${cpuSince()} s CPU   after-import step 'lab-scores': ${n0(r.customers)} customers as run ${r.run} in ${r.transactions} write transactions (${n0(batch ?? BATCH)} customers each)`,
   );
   out(
     `    longest write-lock hold ${r.maxHoldMs.toFixed(0)} ms, all writing ${(r.writeMs / 1000).toFixed(1)} s; a main-thread write every 100 ms waited at most ${maxWait.toFixed(0)} ms (${waits} writes)`,
