@@ -325,12 +325,18 @@ export async function benchStartup(opts: {
     conn.pragma('busy_timeout = 30000');
     conn.pragma('foreign_keys = ON');
     const tj = performance.now();
+    // On this thread, which is no worker: the engine's second (parse) thread is for the queue's jobs.
+    const threads = process.env.CRM_IMPORT_THREADS;
+    process.env.CRM_IMPORT_THREADS = '1';
     const out = await runImport(conn, {
       file: fileC!,
       profile: CIF.profile,
       tolerance: 0,
       rejectsDir: path.join(dir, 'rejects'),
       source: 'cli',
+    }).finally(() => {
+      if (threads === undefined) delete process.env.CRM_IMPORT_THREADS;
+      else process.env.CRM_IMPORT_THREADS = threads;
     });
     conn.close();
     if (out.status !== 'committed') throw new Error(`import C: ${JSON.stringify(out.error)}`);
