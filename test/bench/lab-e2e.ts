@@ -146,7 +146,7 @@ async function main(file: string, batch: number | undefined, given: number | und
     `  lab: activate  ${s1(scored.total)} s wall, ${cpuSince()} s CPU (target < 60 s: ${scored.total < 60_000 ? 'met' : 'MISSED'})   ${n0(lab.version(version).scoredCustomers)} customers scored`,
   );
   out(
-    `    features ${s1(span(sc, scored.total, 'features', ['scoring', 'saving'])).trim()} s, scores + factors ${s1(span(sc, scored.total, 'scoring', ['saving'])).trim()} s, rows written ${s1(span(sc, scored.total, 'saving', [])).trim()} s`,
+    `    features and scores ${s1(span(sc, scored.total, 'features', ['saving'])).trim()} s, rows written ${s1(span(sc, scored.total, 'saving', [])).trim()} s`,
   );
   out(`    ${report(sm)}`);
 
