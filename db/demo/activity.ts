@@ -8,7 +8,7 @@ import { type Rng, WeightedList, WeightedTable } from './rng';
 
 // Bound once: under a CommonJS transform (tsx, vitest) every use of an imported name is a getter call,
 // which showed up as a sixth of the generator's own time in the per-transaction loop.
-const { ACCT_CARD, ACCT_DEMAND, CH, CHANNELS, roundTo, T, TXN_DIRECTION, TXN_TYPES } = ctx;
+const { ACCT_CARD, ACCT_DEMAND, CH, CHANNELS, MAX_EVENTS, roundTo, T, TXN_DIRECTION, TXN_TYPES } = ctx;
 
 /**
  * A customer's 12 months of account activity: events are drawn per type, channel and time of day,
@@ -150,6 +150,30 @@ export interface ActivityInput {
 /** A leaver's transfers out, in time order, as shares of the demand balance at the time (db/demo/behaviour.ts). */
 const LEAVER_SHARES = [0.25, 0.3, 0.5, 0.8, 1] as const;
 
+/**
+ * Large one-off payments by ordinary customers (a house down payment, a car, tuition abroad, a transfer
+ * to a broker), 200,000 yuan or more: one individual customer in LARGE_EVERY with a whole year of
+ * activity, counted over the store, so the branch sees them all year at a steady rate (about 5% of the
+ * customers a year: 21 on the 400-customer e2e store, 32 on 600, at most three weeks apart). The money
+ * is gathered the same morning (family, a sale, a deposit maturing elsewhere) and paid out in the
+ * afternoon: the pair moves no month-end balance, so demand deposits stay as they were. Days follow a
+ * golden-ratio sequence (no month goes without one); amounts and counterparties come from a stream of
+ * their own, so the rest of the branch is drawn exactly as before.
+ */
+const LARGE_EVERY = 15;
+const GOLDEN = 0.6180339887498949;
+const LARGE_KINDS = [
+  { weight: 40, memo: '购房首付', medianFen: 90_000_000, minFen: 30_000_000 },
+  { weight: 25, memo: '购车款', medianFen: 28_000_000, minFen: 20_000_000 },
+  { weight: 15, memo: '留学学费', medianFen: 30_000_000, minFen: 20_000_000 },
+  { weight: 20, memo: '银证转账', medianFen: 50_000_000, minFen: 20_000_000 },
+] as const;
+const LARGE_KIND = new WeightedList(
+  LARGE_KINDS.map((_, k) => k),
+  LARGE_KINDS.map((k) => k.weight),
+);
+const LARGE_FUNDING_MEMO = ['往来款', '家庭资助', '售房款', '定期到期转入'];
+
 export class Activity {
   readonly monthEnd = new Float64Array(12);
   finalBalance = 0;
@@ -170,6 +194,16 @@ export class Activity {
    * signs a leaver holds the balance drawn for the customer, like everyone else.
    */
   private drainFrom = -1;
+  /** Stream of the large one-off payments (LARGE_EVERY), forked from the pools' stream. */
+  private readonly large: Rng;
+  private readonly largePhase: number;
+  /** Individual customers with a whole year seen, and large payments placed, in the whole store. */
+  private largeSeen = 0;
+  private largePlaced = 0;
+  /** Buffer indexes of this customer's large payment and its funding (-1: none), and its memo. */
+  private largeIn = -1;
+  private largeOut = -1;
+  private largeMemo = '';
 
   constructor(
     private readonly g: Gen,
@@ -185,6 +219,34 @@ export class Activity {
     }
     this.people = Array.from({ length: 1500 }, () => randomName(poolRng));
     this.companies = Array.from({ length: 400 }, () => companyName(poolRng, INDUSTRIES.sample(poolRng)[1]));
+    this.large = poolRng.fork(7);
+    this.largePhase = this.large.next();
+  }
+
+  /** Queues the customer's large payment and its funding when their turn in the branch comes (LARGE_EVERY). */
+  private queueLarge(c: Cust, a: ActivityInput): void {
+    this.largeIn = -1;
+    this.largeOut = -1;
+    const { cal, events } = this.g;
+    if (c.corporate || a.openedOn > cal.windowStart || a.plant?.leaveDay) return;
+    const seen = this.largeSeen++;
+    if (seen % LARGE_EVERY !== LARGE_EVERY - 1 || events.n + 2 > MAX_EVENTS) return;
+    const placed = this.largePlaced++;
+    const u = (this.largePhase + placed * GOLDEN) % 1;
+    const day = Math.floor(u * cal.windowDays);
+    const r = this.large;
+    const kind = LARGE_KINDS[LARGE_KIND.sample(r)]!;
+    const amount = roundTo(Math.max(kind.minFen, r.logNormal(kind.medianFen, 0.45)), 10000);
+    const base = day * SECONDS_PER_DAY;
+    this.largeMemo = kind.memo;
+    this.largeIn = events.n;
+    events.push(base + (9 + r.int(2)) * 3600 + r.int(3600), T.transferIn, CH.online, amount, ACCT_DEMAND);
+    this.largeOut = events.n;
+    events.push(base + (14 + r.int(3)) * 3600 + r.int(3600), T.transferOut, CH.online, amount, ACCT_DEMAND);
+  }
+
+  private isLarge(i: number): boolean {
+    return i === this.largeIn || i === this.largeOut;
   }
 
   private time(rng: Rng, channel: number, startDay: number): number {
@@ -291,6 +353,7 @@ export class Activity {
     }
 
     this.drainFrom = -1;
+    this.queueLarge(c, a);
     if (a.plant) opening = this.shape(a, a.plant, opening);
     // Start from the balance that makes the year's net flow end near the target.
     let net = this.netFlow(opening);
@@ -387,7 +450,7 @@ export class Activity {
     const ev = this.g.events;
     let net = 0;
     for (let i = 0; i < ev.n; i++) {
-      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i)) continue;
+      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i) || this.isLarge(i)) continue;
       net += TXN_DIRECTION[ev.type[i]!] === 'C' ? ev.amount[i]! : -ev.amount[i]!;
     }
     return net;
@@ -405,7 +468,7 @@ export class Activity {
     let credits = 0;
     let debits = 0;
     for (let i = 0; i < ev.n; i++) {
-      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i)) continue;
+      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i) || this.isLarge(i)) continue;
       if (isCredit(ev.type[i]!)) credits += ev.amount[i]!;
       else if (isDebit(ev.type[i]!)) debits += ev.amount[i]!;
     }
@@ -413,7 +476,7 @@ export class Activity {
     const shrink = credits > 0 ? 1 - cut / credits : 1;
     const grow = debits > 0 ? 1 + (excess - cut) / debits : 1;
     for (let i = 0; i < ev.n; i++) {
-      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i)) continue;
+      if (ev.account[i] !== ACCT_DEMAND || i === opening || this.isDrain(i) || this.isLarge(i)) continue;
       const t = ev.type[i]!;
       const f = isCredit(t) ? shrink : isDebit(t) ? grow : 1;
       if (f === 1) continue;
@@ -452,6 +515,9 @@ export class Activity {
         amount = share < 1 ? Math.floor((balance * share) / 100) * 100 : balance;
         if (amount < 1) continue;
       }
+      const large = this.isLarge(i);
+      // the afternoon's payment never exceeds what the morning brought (debits since then aside)
+      if (i === this.largeOut && amount > balance) amount = Math.floor(balance / 100) * 100;
       let after: number | null = null;
       if (onDemand) {
         if (TXN_DIRECTION[type] === 'D' && amount > balance) {
@@ -477,10 +543,15 @@ export class Activity {
           break;
         case T.transferIn:
         case T.transferOut: {
-          const r = rng.next();
-          if (c.corporate || r < 0.25) cpName = rng.pick(this.companies);
-          else if (r < 0.8) cpName = rng.pick(this.people);
-          if (cpName !== null && rng.next() < 0.5) cpAccount = `62${rng.digits(17)}`;
+          const rr = large ? this.large : rng;
+          const r = rr.next();
+          if (c.corporate || r < 0.25) cpName = rr.pick(this.companies);
+          else if (r < 0.8) cpName = rr.pick(this.people);
+          if (cpName !== null && rr.next() < 0.5) cpAccount = `62${rr.digits(17)}`;
+          if (large) {
+            memo = i === this.largeOut ? this.largeMemo : rr.pick(LARGE_FUNDING_MEMO);
+            break;
+          }
           memo = rng.pick(
             c.corporate
               ? type === T.transferIn

@@ -2,7 +2,14 @@ import { Activity } from './activity';
 import { addMonths, type Calendar } from './calendar';
 import { type Gen, Cust, pad, roundTo, TIER_FEN, withLuhn } from './context';
 import { Behaviour } from './behaviour';
-import { writeLoans, writePlantedLoan, writePlantedWealth, writeTermDeposits, writeWealth } from './holdings';
+import {
+  placeNearMaturities,
+  writeLoans,
+  writePlantedLoan,
+  writePlantedWealth,
+  writeTermDeposits,
+  writeWealth,
+} from './holdings';
 import { initialsOf, pinyinOf } from '../names';
 import { personName } from './names';
 import { BRANCH_CODE, TAG } from './org';
@@ -356,6 +363,7 @@ export class CustomerWriter {
                 ? 'key'
                 : 'ordinary';
     const managerStaff = closed ? null : this.assignManager(tier);
+    placeNearMaturities(this.g, c, managerStaff);
     const creditRating = c.corporate
       ? c.overdue
         ? 'BB'

@@ -6,6 +6,7 @@ import { Calendar } from './calendar';
 import { Events, type Gen, newCounts } from './context';
 import { CustomerWriter, Plan } from './customers';
 import { DEMO_PASSWORD, DEMO_USERS, insertOrg, insertTags, insertUsers } from './org';
+import { resetLadders } from './holdings';
 import { insertProducts } from './products';
 import { writeGuarantors } from './guarantors';
 import { seedRelationshipDemo } from './relationship';
@@ -97,6 +98,7 @@ export async function generateDemo(db: Database, opts: DemoOptions): Promise<Dem
     const counts = newCounts();
     const g: Gen = { rng: customerRng, cal, ins: new Inserts(db), org, counts, events: new Events() };
     const plan = new Plan(cal, customers, txnsPerCustomer);
+    resetLadders();
     const writer = new CustomerWriter(g, plan);
     let rows = 0;
     for (let i = 0; i < customers; i++) {

@@ -18,9 +18,34 @@ function between(g: Gen, lo: number, hi: number): number {
   return lo >= hi ? lo : lo + g.rng.int(hi - lo + 1);
 }
 
+/**
+ * Active deposits maturing in the next twelve weeks are laid out week by week per manager (a ladder:
+ * each manager's book has maturities in every one of those weeks as soon as it holds a dozen of them),
+ * in two bands that keep the count within 30 days as drawn: days 1-28 cycle through four weeks, days
+ * 31-86 through eight. A deposit keeps its product, principal and term; its start moves with its
+ * maturity. No draw is added, so the rest of the branch stays as drawn.
+ */
+const LADDER = [
+  { from: 1, weeks: 4 },
+  { from: 31, weeks: 8 },
+] as const;
+interface Near {
+  product: Product;
+  principal: number;
+  start: number;
+  maturity: number;
+  earliest: number;
+  autoRenew: number;
+  accountId: number;
+  id: number;
+}
+const near: Near[] = [];
+/** Next week of each band, per manager (key: staff id, -1 for customers without one). */
+const ladders = new Map<number, number[]>();
+
 /** Writes a term or CD deposit with its own term account; `active` ones mature after the as-of date. */
 function writeDeposit(g: Gen, c: Cust, principal: number, active: boolean): void {
-  const { rng, cal, ins, counts } = g;
+  const { rng, cal, counts } = g;
   const product: Product = principal >= LARGE_CD_FEN && rng.chance(0.5) ? rng.pick(P.cd) : termList.sample(rng);
   const t = product.termMonths!;
   const earliest = Math.max(c.openedOn, launchDay(product, cal));
@@ -29,6 +54,16 @@ function writeDeposit(g: Gen, c: Cust, principal: number, active: boolean): void
   if (active) {
     start = between(g, Math.max(earliest, addMonths(cal.asOf, -t) + 1), cal.asOf);
     maturity = Math.max(addMonths(start, t), cal.asOf + 1);
+    if (LADDER.some((b) => band(cal.asOf, maturity) === b)) {
+      // placed once the customer's manager is known (placeNearMaturities)
+      const accountId = ++counts.accounts;
+      const id = ++counts.termDeposits;
+      near.push({ product, principal, start, maturity, earliest, autoRenew: rng.chance(0.35) ? 1 : 0, accountId, id });
+      c.rows += 2;
+      c.termFen += principal;
+      if (maturity - cal.asOf <= 30) c.maturingSoon = true;
+      return;
+    }
   } else {
     const end = c.status === 'closed' ? c.closedOn : cal.asOf;
     const hi = addMonths(end, -t);
@@ -37,10 +72,68 @@ function writeDeposit(g: Gen, c: Cust, principal: number, active: boolean): void
     start = between(g, lo, hi);
     maturity = addMonths(start, t);
   }
+  const accountId = ++counts.accounts;
+  const id = ++counts.termDeposits;
+  depositRows(g, c, product, principal, start, maturity, active, accountId, id, rng.chance(0.35) ? 1 : 0);
+  c.rows += 2;
+  if (active) {
+    c.termFen += principal;
+    if (maturity - cal.asOf <= 30) c.maturingSoon = true;
+  }
+}
+
+function band(asOf: number, maturity: number): (typeof LADDER)[number] | undefined {
+  const d = maturity - asOf;
+  return LADDER.find((b) => d >= b.from && d < b.from + 7 * b.weeks);
+}
+
+/** Writes the customer's deposits maturing within twelve weeks on their manager's ladder (LADDER). */
+export function placeNearMaturities(g: Gen, c: Cust, managerStaff: number | null): void {
+  const cal = g.cal;
+  for (const n of near) {
+    const b = band(cal.asOf, n.maturity)!;
+    const k = LADDER.indexOf(b);
+    const key = managerStaff ?? -1;
+    const next = ladders.get(key) ?? LADDER.map(() => 0);
+    ladders.set(key, next);
+    const t = n.product.termMonths!;
+    const want = cal.asOf + b.from + 7 * next[k]! + ((n.maturity - cal.asOf - b.from) % 7);
+    const start = addMonths(want, -t);
+    const maturity = Math.max(addMonths(start, t), cal.asOf + 1);
+    // month-end clamping can move a maturity back a day or two: it must stay in its band
+    if (start >= n.earliest && start <= cal.asOf && band(cal.asOf, maturity) === b) {
+      n.start = start;
+      n.maturity = maturity;
+      next[k] = (next[k]! + 1) % b.weeks;
+    }
+    depositRows(g, c, n.product, n.principal, n.start, n.maturity, true, n.accountId, n.id, n.autoRenew);
+  }
+  near.length = 0;
+}
+
+/** Starts a new generation (the ladders are per run). */
+export function resetLadders(): void {
+  near.length = 0;
+  ladders.clear();
+}
+
+function depositRows(
+  g: Gen,
+  c: Cust,
+  product: Product,
+  principal: number,
+  start: number,
+  maturity: number,
+  active: boolean,
+  accountId: number,
+  id: number,
+  autoRenew: number,
+): void {
+  const { cal, ins } = g;
+  const t = product.termMonths!;
   // Deposits taken years ago still carry the higher rates of their day.
   const yearsAgo = (cal.asOf - start) / 365;
   const rate = product.ratePpm! + Math.min(20000, Math.round((yearsAgo * 2200) / 100) * 100);
-  const accountId = ++counts.accounts;
   ins.account.row(
     accountId,
     `${BRANCH_CODE}02${pad(accountId, 12)}`,
@@ -57,7 +150,6 @@ function writeDeposit(g: Gen, c: Cust, principal: number, active: boolean): void
     cal.stamp,
     cal.stamp,
   );
-  const id = ++counts.termDeposits;
   ins.termDeposit.row(
     id,
     `DQ${BRANCH_CODE}${pad(id, 10)}`,
@@ -69,14 +161,9 @@ function writeDeposit(g: Gen, c: Cust, principal: number, active: boolean): void
     t,
     cal.day(start),
     cal.day(maturity),
-    rng.chance(0.35) ? 1 : 0,
+    autoRenew,
     active ? 'active' : 'matured',
   );
-  c.rows += 2;
-  if (active) {
-    c.termFen += principal;
-    if (maturity - cal.asOf <= 30) c.maturingSoon = true;
-  }
 }
 
 export function writeTermDeposits(g: Gen, c: Cust, budgetFen: number): void {
