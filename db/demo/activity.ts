@@ -497,6 +497,9 @@ export class Activity {
     let lastSecond = -1;
     let written = 0;
     let drains = 0;
+    // A large payment's funding is spoken for from the morning to the afternoon: the other events of
+    // those hours see the balance without it, as they would have without the pair.
+    let held = 0;
     for (let j = 0; j < events.n; j++) {
       const i = events.order(j);
       const second = events.second(j);
@@ -506,7 +509,7 @@ export class Activity {
       let amount = events.amount[i]!;
       const onDemand = events.account[i] === ACCT_DEMAND;
       if (type === T.interest) {
-        amount = Math.round((balance * a.ratePpm) / 4e6);
+        amount = Math.round(((balance - held) * a.ratePpm) / 4e6);
         if (amount < 1) continue;
       }
       if (this.isDrain(i)) {
@@ -516,18 +519,19 @@ export class Activity {
         if (amount < 1) continue;
       }
       const large = this.isLarge(i);
-      // the afternoon's payment never exceeds what the morning brought (debits since then aside)
-      if (i === this.largeOut && amount > balance) amount = Math.floor(balance / 100) * 100;
       let after: number | null = null;
       if (onDemand) {
-        if (TXN_DIRECTION[type] === 'D' && amount > balance) {
-          if (balance >= 10000 && type !== T.loanRepayment && type !== T.fee) {
-            amount = Math.max(100, Math.floor((balance * (0.2 + 0.7 * rng.next())) / 100) * 100);
+        const free = balance - held;
+        if (!large && TXN_DIRECTION[type] === 'D' && amount > free) {
+          if (free >= 10000 && type !== T.loanRepayment && type !== T.fee) {
+            amount = Math.max(100, Math.floor((free * (0.2 + 0.7 * rng.next())) / 100) * 100);
           } else {
             type = FLIP[channel]!;
           }
         }
         balance += TXN_DIRECTION[type] === 'C' ? amount : -amount;
+        if (i === this.largeIn) held = amount;
+        else if (i === this.largeOut) held = 0;
         after = balance;
       }
       const dayOff = Math.floor(second / SECONDS_PER_DAY);
