@@ -55,6 +55,8 @@ export interface LogisticOptions {
   penalty?: Penalty;
   lambda?: number;
   maxIterations?: number;
+  /** OWL-QN's stop: relative decrease of the objective below this three times running (default 1e-9). */
+  tolerance?: number;
   minCount?: number;
   maxLevels?: number;
 }
@@ -322,7 +324,7 @@ export function fitLogistic(data: Dataset, rows: Uint32Array, opts: LogisticOpti
   const d = buildDesign(data, rows, spec);
   const penalty = opts.penalty ?? 'l2';
   const lambda = penalty === 'none' ? 0 : (opts.lambda ?? 1e-4);
-  const fit = fitDesign(d, spec, penalty, lambda, null, opts.maxIterations ?? 500);
+  const fit = fitDesign(d, spec, penalty, lambda, null, opts.maxIterations ?? 500, opts.tolerance);
   return { kind: 'logistic', penalty, lambda, ...spec, theta: [...fit.theta], iterations: fit.iterations };
 }
 
