@@ -302,6 +302,21 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
     if (opts.columnsCache && !dryRun && !writer.bulk && existsSync(opts.columnsCache.path))
       capture = captureColumnChanges(db);
     lastTick = 0;
+    const opened = src;
+    /** After each written batch, on either path: the writer's counts, the test hook, progress, a breath. */
+    const endBatch = async () => {
+      counts.inserted = writer.inserted;
+      counts.updated = writer.updated;
+      counts.unchanged = writer.unchanged;
+      opts.afterBatch?.(counts.read);
+      const t = performance.now();
+      if (t - lastTick > 200) {
+        lastTick = t;
+        progress('reading', opened.bytesRead(), opened.totalBytes);
+      }
+      // Let the worker's message port breathe (progress, cancel) between batches.
+      await new Promise<void>((r) => setImmediate(r));
+    };
     if (thread) {
       // Pipeline (engine/pipeline.ts): the rows arrive converted and checked; references are
       // resolved and rows written here, in file order, with the same verdicts as the loop below.
@@ -371,16 +386,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           if (bad) await reject(recordAt(r), bad);
         }
         thread.done();
-        counts.inserted = writer.inserted;
-        counts.updated = writer.updated;
-        counts.unchanged = writer.unchanged;
-        opts.afterBatch?.(counts.read);
-        const t = performance.now();
-        if (t - lastTick > 200) {
-          lastTick = t;
-          progress('reading', src.bytesRead(), src.totalBytes);
-        }
-        await new Promise<void>((r) => setImmediate(r));
+        await endBatch();
       }
       timings.parseBusy = Math.round(thread.busyMs);
       timings.parseWait = Math.round(thread.waitMs);
@@ -488,17 +494,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           if (bad) await reject(record, bad);
           else opts.dryRun?.(record, null);
         }
-        counts.inserted = writer.inserted;
-        counts.updated = writer.updated;
-        counts.unchanged = writer.unchanged;
-        opts.afterBatch?.(counts.read);
-        const t = performance.now();
-        if (t - lastTick > 200) {
-          lastTick = t;
-          progress('reading', src.bytesRead(), src.totalBytes);
-        }
-        // Let the worker's message port breathe (progress, cancel) between batches.
-        await new Promise<void>((r) => setImmediate(r));
+        await endBatch();
       }
     if (opts.cancelled?.()) throw new Cancelled();
     if (dryRun) {
