@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../main/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rng } from '../../../main/models/random';
+import { crm } from '../../support/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const PYTHON = process.env.CRM_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -53,26 +53,6 @@ for k in range(1, 6):
     aucs.append(roc_auc_score(pos[te], m.predict_proba(X[te])[:, 1]))
 print(json.dumps({'aucs': aucs, 'rows': int(len(y)), 'malignant': int(pos.sum())}))
 `;
-
-async function crm(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await runCli(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 interface Json {
   rows: number;

@@ -8,26 +8,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CliHelp, CliUsageError, parseCliOptions } from '../../../main/cli/args';
 import { parseEvaluateArgs } from '../../../main/cli/model';
-import { runCli } from '../../../main/cli/index';
-
-async function crm(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await runCli(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { crm } from '../../support/cli';
 
 afterEach(() => vi.unstubAllEnvs());
 
