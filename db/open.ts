@@ -1,5 +1,15 @@
 import type { Database } from 'better-sqlite3';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../shared/errors';
 import {
@@ -351,23 +361,43 @@ export async function backupStore(
   const backupDir = dir ?? path.join(path.dirname(path.resolve(file)), 'backups');
   mkdirSync(backupDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const target = path.join(backupDir, `${path.basename(file, path.extname(file))}-v${version}-${stamp}.db`);
+  const base = path.basename(file, path.extname(file));
+  const target = path.join(backupDir, `${base}-v${version}-${stamp}.db`);
+  // Written under another name and renamed when complete: a copy cut short (the app killed, the power
+  // gone) is never taken for a backup by latestBackup. Copies a killed run left behind go first.
+  const writing = `${target}${PARTIAL}`;
+  removePartialBackups(backupDir, base);
   const pageSize = Number(db.pragma('page_size', { simple: true }));
   const pages =
     Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }));
-  emit({ type: 'backup-start', path: target, bytes: pages * pageSize });
-  if (encrypted) db.prepare('VACUUM INTO ?').run(target);
-  else {
-    await db.backup(target, {
-      progress: ({ totalPages, remainingPages }) => {
-        emit({ type: 'backup', done: totalPages - remainingPages, total: totalPages });
-        // Pages per step: 16 MB at 4 KB pages, so a big store reports a few times a second.
-        return 4096;
-      },
-    });
+  emit({ type: 'backup-start', path: target, writing, bytes: pages * pageSize });
+  try {
+    if (encrypted) db.prepare('VACUUM INTO ?').run(writing);
+    else {
+      await db.backup(writing, {
+        progress: ({ totalPages, remainingPages }) => {
+          emit({ type: 'backup', done: totalPages - remainingPages, total: totalPages });
+          // Pages per step: 16 MB at 4 KB pages, so a big store reports a few times a second.
+          return 4096;
+        },
+      });
+    }
+    chmodSync(writing, 0o600);
+    renameSync(writing, target);
+  } catch (err) {
+    for (const f of [writing, `${writing}-journal`]) rmSync(f, { force: true });
+    throw err;
   }
-  chmodSync(target, 0o600);
   return target;
+}
+
+/** The suffix of a backup still being written (or cut short). */
+const PARTIAL = '.partial';
+
+function removePartialBackups(backupDir: string, base: string): void {
+  for (const n of readdirSync(backupDir))
+    if (n.startsWith(`${base}-`) && (n.endsWith(`.db${PARTIAL}`) || n.endsWith(`.db${PARTIAL}-journal`)))
+      rmSync(path.join(backupDir, n), { force: true });
 }
 
 /** The newest backup of `file` in its backups folder (what a damaged store's message offers), or null. */

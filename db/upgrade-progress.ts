@@ -27,8 +27,11 @@ export type UpgradeEvent =
   | { type: 'encrypt'; fraction: number; step?: EncryptStep }
   /** The full check, table by table (db/store-check.ts): pages checked of those in use, tables done. */
   | { type: 'check'; done?: number; total?: number; table?: number; tables?: number }
-  /** Before the copy starts: where it goes and about how many bytes it will hold. */
-  | { type: 'backup-start'; path: string; bytes: number }
+  /**
+   * Before the copy starts: where it goes, the file it is written to until complete (renamed to `path`
+   * only then, so a copy cut short is never offered as a way back) and about how many bytes it will hold.
+   */
+  | { type: 'backup-start'; path: string; writing: string; bytes: number }
   | { type: 'backup'; done: number; total: number }
   | { type: 'backup-done'; path: string }
   | { type: 'migrate'; version: number; name: string; index: number; count: number }

@@ -42,7 +42,7 @@ export function workerUpgradeRunner(onBackupBytes?: (bytes: number, expected: nu
         if (e.type === 'backup-start' && job.encrypted && onBackupBytes) {
           watch = setInterval(() => {
             try {
-              onBackupBytes(statSync(e.path).size, e.bytes);
+              onBackupBytes(statSync(e.writing).size, e.bytes);
             } catch {
               // not created yet
             }

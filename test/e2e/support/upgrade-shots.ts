@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   t = 4000;
   tracker.handle({ type: 'check' });
   t = 61_000;
-  tracker.handle({ type: 'backup-start', path: backup, bytes: 5e9 });
+  tracker.handle({ type: 'backup-start', path: backup, writing: `${backup}.partial`, bytes: 5e9 });
   t = 95_000;
   tracker.handle({ type: 'backup', done: 2.2e9, total: 5e9 });
   await shoot('backup');

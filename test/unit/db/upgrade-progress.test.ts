@@ -21,7 +21,7 @@ describe('the upgrade tracker', () => {
       { type: 'encrypt', fraction: 0.5 },
       { type: 'encrypt', fraction: 1 },
       { type: 'start', from: 17, to: 29, fullCheck: false, refills: ['reporting'] },
-      { type: 'backup-start', path: '/b.db', bytes: 100 },
+      { type: 'backup-start', path: '/b.db', writing: '/b.db.partial', bytes: 100 },
       { type: 'backup', done: 50, total: 100 },
       { type: 'backup-done', path: '/b.db' },
       { type: 'migrate', version: 18, name: 'x', index: 0, count: 12 },
@@ -47,7 +47,7 @@ describe('the upgrade tracker', () => {
     const states = run([
       { type: 'start', from: 17, to: 29, fullCheck: true, refills: [] },
       { type: 'check' },
-      { type: 'backup-start', path: '/b.db', bytes: 100 },
+      { type: 'backup-start', path: '/b.db', writing: '/b.db.partial', bytes: 100 },
       { type: 'backup-done', path: '/b.db' },
       { type: 'migrate', version: 24, name: 'x', index: 6, count: 12 },
       { type: 'failed', code: 'STORE_MIGRATION_FAILED', file: '/s.db', backup: null, version: 24 },
