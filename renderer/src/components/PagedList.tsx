@@ -1,4 +1,6 @@
+import type { ColDef } from 'ag-grid-community';
 import { useId } from 'react';
+import type { ApiState } from '../api/use-api';
 import { ListGrid, type ListGridProps } from './ListGrid';
 import { Pager } from './ui';
 
@@ -38,4 +40,37 @@ export function PagedList<T>({ count, countTestId, paging, ...grid }: PagedListP
       {paging && paging.total > paging.rows && <Pager {...paging} busy={grid.busy} />}
     </section>
   );
+}
+
+/**
+ * What a PagedList shows of its API page: the rows (none after a failed first load, or when the page's
+ * own input is not valid), busy while a request is out, and the pager's figures once a page has come.
+ */
+export function listPage<T>(
+  list: ApiState<{ rows: T[]; total: number }>,
+  page: { offset: number; limit: number; onOffset: (offset: number) => void },
+  show = true,
+): Pick<PagedListProps<T>, 'rows' | 'busy' | 'paging'> {
+  const d = list.data;
+  return {
+    rows: (list.error && !d) || !show ? [] : d?.rows,
+    busy: list.loading,
+    paging: d && { ...page, rows: d.rows.length, total: d.total },
+  };
+}
+
+/** The customer number (monospace) and name columns a customer list starts with. */
+export function customerColumns<T extends { customerNo: string; name: string }>(
+  headers: { customerNo: string; name: string },
+  name: Partial<ColDef<T>>,
+): ColDef<T>[] {
+  return [
+    { colId: 'customerNo', headerName: headers.customerNo, valueGetter: (p) => p.data?.customerNo, cellClass: 'mono' },
+    { colId: 'name', headerName: headers.name, valueGetter: (p) => p.data?.name, ...name },
+  ];
+}
+
+/** The customer's manager, or the words for none. */
+export function managerColumn<T extends { managerName: string | null }>(headerName: string, none: string): ColDef<T> {
+  return { colId: 'manager', headerName, valueGetter: (p) => (p.data ? (p.data.managerName ?? none) : null) };
 }

@@ -14,7 +14,7 @@ import { api, validateInput } from '../../api/client';
 import { useAction, useApi } from '../../api/use-api';
 import { DateField } from '../../components/DateField';
 import { dateColumn, numberColumn } from '../../components/ListGrid';
-import { PagedList } from '../../components/PagedList';
+import { customerColumns, listPage, managerColumn, PagedList } from '../../components/PagedList';
 import { ErrorNotice, Modal, SuccessNotice } from '../../components/ui';
 import { count } from '../../format';
 import { currentLanguage } from '../../i18n';
@@ -31,13 +31,10 @@ function useColumns(): ColDef<WatchListRow>[] {
   const { t } = useTranslation();
   return useMemo(
     () => [
-      {
-        colId: 'customerNo',
-        headerName: t('customer.customerNo'),
-        valueGetter: (p) => p.data?.customerNo,
-        cellClass: 'mono',
-      },
-      { colId: 'name', headerName: t('customer.name'), valueGetter: (p) => p.data?.name, minWidth: 90 },
+      ...customerColumns<WatchListRow>(
+        { customerNo: t('customer.customerNo'), name: t('customer.name') },
+        { minWidth: 90 },
+      ),
       {
         colId: 'level',
         headerName: t('risk.col.level'),
@@ -51,15 +48,22 @@ function useColumns(): ColDef<WatchListRow>[] {
         valueGetter: (p) =>
           p.data ? p.data.signals.map((s) => t(`risk.signals.${s.signal}`)).join(t('common.listSeparator')) : null,
         tooltipValueGetter: (p) => (p.data ? p.data.signals.map((s) => signalFacts(t, s)).join('\n') : null),
+        // one small chip a signal, wrapping to a second line inside the row: two signals read whole at
+        // 1366 in English too (one line cut the second to "Weak guara…"); the tooltip keeps the facts
+        cellRenderer: (p: { data?: WatchListRow }) =>
+          p.data ? (
+            <span className="risk-signals">
+              {p.data.signals.map((s) => (
+                <span key={s.signal} className="risk-signal">
+                  {t(`risk.signals.${s.signal}`)}
+                </span>
+              ))}
+            </span>
+          ) : null,
         flex: 1,
-        // what the list is about: two signals read whole at 1366 in English; long names give way first
         minWidth: 230,
       },
-      {
-        colId: 'manager',
-        headerName: t('risk.col.manager'),
-        valueGetter: (p) => (p.data ? (p.data.managerName ?? t('customer.noManager')) : null),
-      },
+      managerColumn<WatchListRow>(t('risk.col.manager'), t('customer.noManager')),
       {
         colId: 'status',
         headerName: t('risk.col.status'),
@@ -104,64 +108,45 @@ export function WatchListPage() {
         <span className="muted">{t('risk.intro')}</span>
       </header>
       <div className="toolbar">
-        <div className="field">
-          <label htmlFor={`${id}-level`}>{t('risk.filterLevel')}</label>
-          <select
-            id={`${id}-level`}
-            data-testid="watch-level"
-            value={level}
-            onChange={(e) => {
-              setLevel(e.target.value as RiskLevel | '');
-              setOffset(0);
-            }}
-          >
-            <option value="">{t('risk.allLevels')}</option>
-            {RISK_LEVELS.filter((l) => l !== 'normal').map((l) => (
-              <option key={l} value={l}>
-                {t(`risk.levels.${l}`)}
-                {d ? ` (${count(d.byLevel[l], currentLanguage())})` : ''}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-status`}>{t('risk.filterStatus')}</label>
-          <select
-            id={`${id}-status`}
-            data-testid="watch-status"
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value as WatchStatus | 'none' | '');
-              setOffset(0);
-            }}
-          >
-            <option value="">{t('risk.allStatuses')}</option>
-            {[...WATCH_STATUSES, 'none' as const].map((s) => (
-              <option key={s} value={s}>
-                {t(`risk.statuses.${s}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-signal`}>{t('risk.filterSignal')}</label>
-          <select
-            id={`${id}-signal`}
-            data-testid="watch-signal"
-            value={signal}
-            onChange={(e) => {
-              setSignal(e.target.value as RiskSignal | '');
-              setOffset(0);
-            }}
-          >
-            <option value="">{t('risk.allSignals')}</option>
-            {RISK_SIGNALS.map((s) => (
-              <option key={s} value={s}>
-                {t(`risk.signals.${s}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id={`${id}-level`}
+          label={t('risk.filterLevel')}
+          testId="watch-level"
+          value={level}
+          all={t('risk.allLevels')}
+          options={RISK_LEVELS.filter((l) => l !== 'normal').map((l) => ({
+            value: l,
+            text: `${t(`risk.levels.${l}`)}${d ? ` (${count(d.byLevel[l], currentLanguage())})` : ''}`,
+          }))}
+          onChange={(v) => {
+            setLevel(v as RiskLevel | '');
+            setOffset(0);
+          }}
+        />
+        <FilterSelect
+          id={`${id}-status`}
+          label={t('risk.filterStatus')}
+          testId="watch-status"
+          value={status}
+          all={t('risk.allStatuses')}
+          options={[...WATCH_STATUSES, 'none' as const].map((s) => ({ value: s, text: t(`risk.statuses.${s}`) }))}
+          onChange={(v) => {
+            setStatus(v as WatchStatus | 'none' | '');
+            setOffset(0);
+          }}
+        />
+        <FilterSelect
+          id={`${id}-signal`}
+          label={t('risk.filterSignal')}
+          testId="watch-signal"
+          value={signal}
+          all={t('risk.allSignals')}
+          options={RISK_SIGNALS.map((s) => ({ value: s, text: t(`risk.signals.${s}`) }))}
+          onChange={(v) => {
+            setSignal(v as RiskSignal | '');
+            setOffset(0);
+          }}
+        />
       </div>
       <SuccessNotice text={saved} />
       <ErrorNotice error={list.error} onRetry={list.reload} />
@@ -169,7 +154,7 @@ export function WatchListPage() {
         label={t('risk.title')}
         count={d && t('risk.count', { count: d.total })}
         countTestId="watch-count"
-        rows={list.error && !d ? [] : d?.rows}
+        {...listPage(list, { offset, limit: LIMIT, onOffset: setOffset })}
         columns={columns}
         rowId={rowId}
         onOpen={setEditing}
@@ -177,8 +162,6 @@ export function WatchListPage() {
         testId="watch-table"
         rowTestId="watch-row"
         rowAttrs={(r) => ({ 'data-customer-no': r.customerNo })}
-        busy={list.loading}
-        paging={d && { offset, limit: LIMIT, rows: d.rows.length, total: d.total, onOffset: setOffset }}
       />
       {editing && (
         <FollowUpDialog
@@ -192,6 +175,36 @@ export function WatchListPage() {
         />
       )}
     </section>
+  );
+}
+
+/** A filter of the list: its label over a choice box whose first entry is "all". */
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  testId: string;
+  value: string;
+  all: string;
+  options: { value: string; text: string }[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        data-testid={props.testId}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      >
+        <option value="">{props.all}</option>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 

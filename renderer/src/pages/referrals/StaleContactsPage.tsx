@@ -5,7 +5,7 @@ import type { StaleCustomer } from '../../../../shared/api';
 import { useApi } from '../../api/use-api';
 import { TierBadge } from '../../components/Figures';
 import { dateColumn, moneyColumn, numberColumn } from '../../components/ListGrid';
-import { PagedList } from '../../components/PagedList';
+import { customerColumns, listPage, managerColumn, PagedList } from '../../components/PagedList';
 import { ErrorNotice } from '../../components/ui';
 import { count, wan } from '../../format';
 import { currentLanguage } from '../../i18n';
@@ -21,24 +21,17 @@ function useColumns(): ColDef<StaleCustomer>[] {
   const { t } = useTranslation();
   return useMemo(
     () => [
-      {
-        colId: 'customerNo',
-        headerName: t('customer.customerNo'),
-        valueGetter: (p) => p.data?.customerNo,
-        cellClass: 'mono',
-      },
-      { colId: 'name', headerName: t('customer.name'), valueGetter: (p) => p.data?.name, flex: 1, minWidth: 120 },
+      ...customerColumns<StaleCustomer>(
+        { customerNo: t('customer.customerNo'), name: t('customer.name') },
+        { flex: 1, minWidth: 120 },
+      ),
       {
         colId: 'tier',
         headerName: t('customer.tier'),
         valueGetter: (p) => (p.data ? t(`tiers.${p.data.tier ?? 'none'}`) : null),
         cellRenderer: (p: { data?: StaleCustomer }) => (p.data ? <TierBadge tier={p.data.tier} /> : null),
       },
-      {
-        colId: 'manager',
-        headerName: t('customer.manager'),
-        valueGetter: (p) => (p.data ? (p.data.managerName ?? t('customer.noManager')) : null),
-      },
+      managerColumn<StaleCustomer>(t('customer.manager'), t('customer.noManager')),
       moneyColumn<StaleCustomer>('aum', `AUM (${t('units.wan')})`, (r) => r.aum, {
         valueFormatter: (p) => (p.value ? wan(p.value) : '—'),
       }),
@@ -96,7 +89,7 @@ export function StaleContactsPage() {
         label={t('contact.stale.title')}
         count={d && t('contact.stale.count', { n: count(d.total, currentLanguage()), days, cutoff: d.cutoff })}
         countTestId="stale-count"
-        rows={(list.error && !d) || !valid ? [] : d?.rows}
+        {...listPage(list, { offset, limit: LIMIT, onOffset: setOffset }, valid)}
         columns={columns}
         rowId={customerId}
         onOpen={openRow}
@@ -104,8 +97,6 @@ export function StaleContactsPage() {
         testId="stale-table"
         rowTestId="stale-row"
         rowAttrs={(r) => ({ 'data-customer-no': r.customerNo })}
-        busy={list.loading}
-        paging={d && { offset, limit: LIMIT, rows: d.rows.length, total: d.total, onOffset: setOffset }}
       />
     </section>
   );
