@@ -110,37 +110,85 @@ function startGui(dbFromArgs: string | null): void {
   app.on('window-all-closed', () => app.quit());
 
   const dbPath = path.resolve(dbFromArgs ?? defaultDbPath(app.getPath('userData')));
+  // Closing the upgrade window and choosing to stop cancels a conversion to the encrypted format here.
+  const cancelUpgrade = new AbortController();
 
   async function onReady(): Promise<void> {
     installSessionGuards(session.defaultSession, ctx);
     installMenu({ developer: !app.isPackaged, getWindow: () => mainWindow, version: appVersion() });
 
-    const [{ createServices }, { createRegistry }, { ensureFirstAdmin }, { setKeyProtector }, { UpgradeTracker }] =
-      await Promise.all([
-        import('./services'),
-        import('./registry'),
-        import('./bootstrap'),
-        import('./store-key'),
-        import('../db/upgrade-progress'),
-      ]);
+    const [
+      { createServices },
+      { createRegistry },
+      { ensureFirstAdmin },
+      { setKeyProtector },
+      { UpgradeTracker },
+      { upgradeCloseChoice },
+    ] = await Promise.all([
+      import('./services'),
+      import('./registry'),
+      import('./bootstrap'),
+      import('./store-key'),
+      import('../db/upgrade-progress'),
+      import('./upgrade/close-guard'),
+    ]);
     // The store is encrypted at rest; its key file is wrapped by the OS for this Windows user.
     setKeyProtector(safeStorageProtector);
     // A start that upgrades (or encrypts) the store shows a window with its progress from the first event
     // (the upgrade runs in a worker, so this thread keeps painting it); it closes when the store is open.
     let upgradeWindow: UpgradeWindow | null = null;
     const upgradeLang = app.getLocale().toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+    // Closing the window mid-way asks first; true keeps it open while the question is up.
+    const askToStop = (win: BrowserWindow): boolean => {
+      const choice = upgradeCloseChoice(upgrade.current, upgradeLang);
+      if (choice.kind === 'close') return false;
+      void dialog
+        .showMessageBox(win, {
+          type: 'question',
+          title: choice.title,
+          message: choice.title,
+          detail: choice.message,
+          buttons: choice.buttons,
+          defaultId: 0,
+          cancelId: 0,
+          noLink: true,
+        })
+        .then(({ response }) => {
+          if (response !== 1) return;
+          // The phase may have moved on while the question was up: decide on the latest.
+          const now = upgradeCloseChoice(upgrade.current, upgradeLang);
+          if (now.kind === 'ask' && now.action === 'cancel-encrypt') {
+            log.info('upgrade window: encryption cancelled by the user');
+            cancelUpgrade.abort();
+          } else if (now.kind === 'ask') {
+            log.info('upgrade window: upgrade stopped by the user; the store keeps its previous version', {
+              phase: upgrade.current.phase,
+            });
+            app.exit(0);
+          }
+        });
+      return true;
+    };
     const upgrade = new UpgradeTracker((s) => {
       if (!upgradeWindow) {
         upgradeWindow = createUpgradeWindow(
           s,
           upgradeLang,
           app.isPackaged ? undefined : path.join(app.getAppPath(), 'build', 'icon.png'),
+          askToStop,
         );
       }
       upgradeWindow.update(s);
     });
     // On a failure the window stays up behind the error dialog (how to go back is on both).
-    const services = await createServices({ dbPath, mode: 'electron', exclusive: true, encrypt: true, upgrade });
+    const services = await createServices({
+      dbPath,
+      mode: 'electron',
+      exclusive: true,
+      encrypt: true,
+      upgrade,
+      signal: cancelUpgrade.signal,
+    });
     (upgradeWindow as UpgradeWindow | null)?.close();
     services.platform.openFolder = async (dir) => (await shell.openPath(dir)) === '';
     // Exports reach the user through a native save dialog (renderer downloads are refused).
@@ -208,7 +256,12 @@ function startGui(dbFromArgs: string | null): void {
   app
     .whenReady()
     .then(onReady)
-    .catch((err: unknown) => fail(err, dbPath));
+    .catch((err: unknown) => {
+      // Stopped from the upgrade window: the conversion cleaned up after itself (the original store is
+      // unchanged); exit without the windows' close events (the upgrade window would ask again).
+      if (cancelUpgrade.signal.aborted) app.exit(0);
+      else fail(err, dbPath);
+    });
 }
 
 process.on('unhandledRejection', (reason) => log.error('main: unhandled rejection', errorFields(reason)));

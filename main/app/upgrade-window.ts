@@ -19,7 +19,16 @@ export interface UpgradeWindow {
 /** At most this often a new body is written (the worker can report many times a second). */
 const REPAINT_MS = 250;
 
-export function createUpgradeWindow(first: UpgradeState, lang: TextLang, iconPath?: string): UpgradeWindow {
+/**
+ * `onCloseRequest` hears the user closing the window; when it returns true the window stays open (the
+ * caller asks whether to stop the upgrade, main/upgrade/close-guard.ts). `close()` always closes it.
+ */
+export function createUpgradeWindow(
+  first: UpgradeState,
+  lang: TextLang,
+  iconPath?: string,
+  onCloseRequest?: (win: BrowserWindow) => boolean,
+): UpgradeWindow {
   const win = new BrowserWindow({
     width: 720,
     height: 560,
@@ -44,6 +53,11 @@ export function createUpgradeWindow(first: UpgradeState, lang: TextLang, iconPat
   let latest = first;
   let timer: NodeJS.Timeout | null = null;
   let loaded = false;
+  let closing = false;
+  win.on('close', (e) => {
+    if (closing || !onCloseRequest) return;
+    if (onCloseRequest(win)) e.preventDefault();
+  });
   const paint = () => {
     timer = null;
     if (win.isDestroyed() || !loaded) return;
@@ -68,6 +82,7 @@ export function createUpgradeWindow(first: UpgradeState, lang: TextLang, iconPat
       else if (!timer) timer = setTimeout(paint, REPAINT_MS);
     },
     close() {
+      closing = true;
       if (timer) clearTimeout(timer);
       if (!win.isDestroyed()) win.close();
     },
