@@ -88,7 +88,7 @@ export function fromFor(exprs: readonly string[]): string {
  * whose value passes `cmp`. A customer without a value is in no such set, as a NULL compares false.
  */
 export const FIELD_ID_CONDITIONS: Partial<Record<CustomerField, (cmp: (expr: string) => string) => string>> = {
-  // lab_scores_rank (version, decile, score) holds the customer too (the table's key): one index range
+  // lab_score_rows_group (version, decile) holds the customer too (the table's key): one index range
   churnGroup: (cmp) =>
     `c.id IN (SELECT s.customer_id FROM lab_scores s WHERE s.version = ${ACTIVE_CHURN_VERSION} AND ${cmp('s.decile')})`,
 };
