@@ -106,48 +106,57 @@ function book(
 
 /**
  * Demand-account balances of each customer at each month end of `ends` (ascending): per account the
- * latest balance reported in the month up to that end, summed per customer. Reads (first month's start, last end].
+ * latest balance reported in the month up to that end, summed per customer. Reads those months only.
  */
 function demandBalances(db: Database, b: Book, ends: string[]): Float64Array[] {
   const out = ends.map(() => new Float64Array(b.ids.length));
   if (!ends.length) return out;
-  const from = monthEnd(ends[0]!, -1);
-  const to = ends[ends.length - 1]!;
-  // Bucket k holds (the month end before ends[k], ends[k]]: bounds compared as strings, made once.
+  // Bucket k holds (the month end before ends[k], ends[k]]. Months between two buckets are not read: the
+  // buckets go in runs of adjacent months, one range of the balance key per run (the features' ends skip
+  // two months between the sixth month back and the third).
   const lo = ends.map((e) => monthEnd(e, -1));
-  const bucketOf = (d: string): number => {
-    for (let k = 0; k < ends.length; k++) if (d <= ends[k]! && d > lo[k]!) return k;
-    return -1;
-  };
-  let acct = -1;
-  let row = -1;
+  const runs: number[][] = [];
+  for (let k = 0; k < ends.length; k++) {
+    const prev = runs[runs.length - 1];
+    if (prev && ends[prev[prev.length - 1]!] === lo[k]) prev.push(k);
+    else runs.push([k]);
+  }
   const last = new Float64Array(ends.length);
   const seen = new Uint8Array(ends.length);
-  const flush = () => {
-    if (row >= 0) for (let k = 0; k < ends.length; k++) if (seen[k]) out[k]![row] = out[k]![row]! + last[k]!;
-    seen.fill(0);
-  };
-  // Ordered by a.id (the scan's own order) and the balance key's date: no temporary B-tree to sort millions of rows.
-  const it = db
-    .prepare(
-      `SELECT b.account_id, a.customer_id, b.on_date, b.balance_fen FROM daily_balances b JOIN accounts a ON a.id = b.account_id
-       WHERE b.on_date > ? AND b.on_date <= ? AND a.kind = 'demand' ORDER BY a.id, b.on_date`,
-    )
-    .raw()
-    .iterate(from, to) as IterableIterator<[number, number, string, number]>;
-  for (const [accountId, customerId, onDate, bal] of it) {
-    if (accountId !== acct) {
-      flush();
-      acct = accountId;
-      row = b.rowOf(customerId);
-    }
-    const k = bucketOf(onDate);
-    if (k >= 0) {
+  for (const ks of runs) {
+    let acct = -1;
+    let row = -1;
+    const flush = () => {
+      if (row >= 0) for (const k of ks) if (seen[k]) out[k]![row] = out[k]![row]! + last[k]!;
+      seen.fill(0);
+    };
+    // The bucket is worked out by SQLite (an integer reaches JavaScript, not a date string). Ordered by a.id
+    // (the scan's own order) and the balance key's date: no temporary B-tree to sort millions of rows.
+    const bucket = `CASE ${ks
+      .slice()
+      .reverse()
+      .map(() => 'WHEN b.on_date > ? THEN ?')
+      .join(' ')} END`;
+    const params: (string | number)[] = [];
+    for (const k of ks.slice().reverse()) params.push(lo[k]!, k);
+    const it = db
+      .prepare(
+        `SELECT b.account_id, a.customer_id, ${bucket}, b.balance_fen FROM daily_balances b JOIN accounts a ON a.id = b.account_id
+         WHERE b.on_date > ? AND b.on_date <= ? AND a.kind = 'demand' ORDER BY a.id, b.on_date`,
+      )
+      .raw()
+      .iterate(...params, lo[ks[0]!]!, ends[ks[ks.length - 1]!]!) as IterableIterator<[number, number, number, number]>;
+    for (const [accountId, customerId, k, bal] of it) {
+      if (accountId !== acct) {
+        flush();
+        acct = accountId;
+        row = b.rowOf(customerId);
+      }
       last[k] = bal;
       seen[k] = 1;
     }
+    flush();
   }
-  flush();
   return out;
 }
 
@@ -172,26 +181,32 @@ const BIT = (c: (typeof LAB_PRODUCT_CATEGORIES)[number]) => 1 << CAT_INDEX.get(c
 
 function spans(db: Database, b: Book): Spans {
   // Typed arrays sized by a count of each table (22 bytes a span; a million customers hold a few million
-  // spans), never a per-row JS array of numbers.
+  // spans), never a per-row JS array of numbers. Dates reach JavaScript as day numbers worked out by
+  // SQLite (dayOf's count, see day()) and products as their id: integers, not a few million strings.
   const sources = [
     // Closing, maturity and pay-off dates are the events' own dates; statuses (current state) are not read.
     {
       from: 'accounts a JOIN products p ON p.id = a.product_id',
-      cols: 'a.customer_id, p.category, a.opened_on, a.closed_on, 0',
+      cols: `a.customer_id, p.id, ${day('a.opened_on')}, ${day('a.closed_on')}, 0`,
     },
     {
       from: 'term_deposits t JOIN products p ON p.id = t.product_id',
-      cols: 't.customer_id, p.category, t.start_on, t.maturity_on, t.principal_fen',
+      cols: `t.customer_id, p.id, ${day('t.start_on')}, ${day('t.maturity_on')}, t.principal_fen`,
     },
     {
       from: 'wealth_holdings h JOIN products p ON p.id = h.product_id',
-      cols: 'h.customer_id, p.category, h.purchased_on, h.maturity_on, h.cost_fen',
+      cols: `h.customer_id, p.id, ${day('h.purchased_on')}, ${day('h.maturity_on')}, h.cost_fen`,
     },
     {
       from: 'loans l JOIN products p ON p.id = l.product_id',
-      cols: 'l.customer_id, p.category, l.disbursed_on, COALESCE(MIN(l.paid_off_on, l.maturity_on), l.maturity_on), l.principal_fen',
+      cols: `l.customer_id, p.id, ${day('l.disbursed_on')}, ${day('COALESCE(MIN(l.paid_off_on, l.maturity_on), l.maturity_on)')}, l.principal_fen`,
     },
   ];
+  const catOf = new Map<number, number>();
+  for (const [id, category] of db.prepare('SELECT id, category FROM products').raw().all() as [number, string][]) {
+    const k = CAT_INDEX.get(category);
+    if (k !== undefined) catOf.set(id, k);
+  }
   let cap = 0;
   for (const src of sources) cap += (db.prepare(`SELECT COUNT(*) AS n FROM ${src.from}`).get() as { n: number }).n;
   const sp: Spans = {
@@ -205,22 +220,31 @@ function spans(db: Database, b: Book): Spans {
   };
   sources.forEach((src, s) => {
     const it = db.prepare(`SELECT ${src.cols} FROM ${src.from}`).raw().iterate() as IterableIterator<
-      [number, string, string, string | null, number]
+      [number, number, number | string, number | string | null, number]
     >;
-    for (const [customerId, category, since, until, amt] of it) {
+    for (const [customerId, productId, since, until, amt] of it) {
       const r = b.rowOf(customerId);
-      const k = CAT_INDEX.get(category);
+      const k = catOf.get(productId);
       if (r < 0 || k === undefined || sp.n >= cap) continue;
       const i = sp.n++;
       sp.row[i] = r;
       sp.cat[i] = k;
-      sp.from[i] = dayOf(since);
-      sp.to[i] = until ? dayOf(until) : OPEN;
+      sp.from[i] = typeof since === 'number' ? since : dayOf(since);
+      sp.to[i] = until === null || until === '' ? OPEN : typeof until === 'number' ? until : dayOf(until);
       sp.amount[i] = amt;
       sp.source[i] = s;
     }
   });
   return sp;
+}
+
+/**
+ * SQL for dayOf(expr): the day number of a value starting with a YYYY-MM-DD date (SQLite's julianday of the
+ * date part, which rolls an out-of-range day over as Date.UTC does), the value itself otherwise (NULL, or
+ * text SQLite does not take as a date, which dayOf reads in JavaScript as before).
+ */
+function day(expr: string): string {
+  return `CASE WHEN ${expr} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN COALESCE(CAST(julianday(substr(${expr}, 1, 10)) - 2440587.5 AS INTEGER), ${expr}) ELSE ${expr} END`;
 }
 
 /** Row of a customer id in ascending `ids` (-1: not there), through a dense table. */
@@ -321,7 +345,6 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
       }
     }
   }
-
   // Holdings at the cut-off: categories held, accounts open, term deposits maturing in the next 3 months.
   const heldBits = new Uint16Array(n);
   const openAccounts = new Uint16Array(n);
@@ -355,7 +378,6 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
   }
   const active = new Uint8Array(n);
   for (let r = 0; r < n; r++) active[r] = heldBits[r] !== 0 ? 1 : 0;
-
   // Transactions of the six months up to the cut-off, summed per customer by SQLite (one row a customer
   // reaches JavaScript, not one a transaction: ten million at a million customers). Customers without
   // any keep the zeros (and 200 days since the last: as far back as the window reaches, and more).
@@ -376,25 +398,40 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
   for (const f of txnCounts) cols.get(f)!.values.fill(0);
   cols.get('days_since_txn')!.values.fill(200);
   const from3 = isoOf(dayOf(m3) + 1);
-  const in3m = (cond: string) => `TOTAL(CASE WHEN txn_at >= :from3 AND ${cond} THEN 1 END)`;
-  const agg = db
+  // Two passes. The six months' counts and the last day come from the (customer, date) index alone; the
+  // amounts, channels and types of the last three months need the table's rows, so only those are read
+  // (one look-up a transaction: half of them, not all).
+  const counts = db
     .prepare(
-      `SELECT customer_id, MAX(txn_at), TOTAL(txn_at < :from3), TOTAL(txn_at >= :from3),
-         TOTAL(CASE WHEN txn_at >= :from3 AND direction = 'C' THEN amount_fen END),
-         TOTAL(CASE WHEN txn_at < :from3 OR direction = 'C' THEN NULL ELSE amount_fen END),
-         ${in3m("channel = 'counter'")}, ${in3m("channel = 'atm'")}, ${in3m("channel = 'pos'")},
-         ${in3m("channel = 'phone'")}, ${in3m("channel = 'online'")},
-         ${in3m("txn_type = 'salary'")}, ${in3m("txn_type = 'transfer_out'")}, ${in3m("txn_type = 'loan_repayment'")}
+      `SELECT customer_id, MAX(txn_at), TOTAL(txn_at < :from3), TOTAL(txn_at >= :from3)
        FROM transactions WHERE txn_at >= :from6 AND txn_at < :to GROUP BY customer_id`,
     )
     .raw()
-    .iterate({ from3, from6: isoOf(dayOf(m6) + 1), to: dayAfter }) as IterableIterator<[number, string, ...number[]]>;
-  const chNames: LabFeature[] = ['txn_counter_3m', 'txn_atm_3m', 'txn_pos_3m', 'txn_phone_3m', 'txn_online_3m'];
-  for (const [customerId, lastAt, prev, cnt3, in3, out3, ...rest] of agg) {
+    .iterate({ from3, from6: isoOf(dayOf(m6) + 1), to: dayAfter }) as IterableIterator<
+    [number, string, number, number]
+  >;
+  for (const [customerId, lastAt, prev, cnt3] of counts) {
     const r = b.rowOf(customerId);
     if (r < 0) continue;
-    set('txn_count_3m', r, cnt3!);
-    set('txn_count_trend', r, prev! > 0 ? Math.min(5, cnt3! / prev! - 1) : cnt3! > 0 ? 5 : 0);
+    set('txn_count_3m', r, cnt3);
+    set('txn_count_trend', r, prev > 0 ? Math.min(5, cnt3 / prev - 1) : cnt3 > 0 ? 5 : 0);
+    set('days_since_txn', r, c - dayOf(lastAt));
+  }
+  const agg = db
+    .prepare(
+      `SELECT customer_id,
+         TOTAL(CASE WHEN direction = 'C' THEN amount_fen END), TOTAL(CASE WHEN direction = 'C' THEN NULL ELSE amount_fen END),
+         TOTAL(channel = 'counter'), TOTAL(channel = 'atm'), TOTAL(channel = 'pos'), TOTAL(channel = 'phone'),
+         TOTAL(channel = 'online'), TOTAL(txn_type = 'salary'), TOTAL(txn_type = 'transfer_out'),
+         TOTAL(txn_type = 'loan_repayment')
+       FROM transactions WHERE txn_at >= :from3 AND txn_at < :to GROUP BY customer_id`,
+    )
+    .raw()
+    .iterate({ from3, to: dayAfter }) as IterableIterator<[number, ...number[]]>;
+  const chNames: LabFeature[] = ['txn_counter_3m', 'txn_atm_3m', 'txn_pos_3m', 'txn_phone_3m', 'txn_online_3m'];
+  for (const [customerId, in3, out3, ...rest] of agg) {
+    const r = b.rowOf(customerId);
+    if (r < 0) continue;
     set('txn_in_3m', r, in3! / 100);
     set('txn_out_3m', r, out3! / 100);
     const flow = in3! + out3!;
@@ -403,7 +440,6 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
     set('txn_salary_3m', r, rest[5]!);
     set('txn_transfer_out_3m', r, rest[6]!);
     set('txn_loan_repay_3m', r, rest[7]!);
-    set('days_since_txn', r, c - dayOf(lastAt));
   }
 
   // Tier as logged by the cut-off (never customers.tier, which is today's), and downgrades in the year to it.
@@ -441,7 +477,6 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
     set('contacts_6m', r, contacts[r]!);
     if (!Number.isNaN(lastContact[r]!)) set('days_since_contact', r, c - lastContact[r]!);
   }
-
   const cat = (name: LabFeature, codes: Int32Array, levels: string[]): CategoricalColumn => ({
     kind: 'categorical',
     name,

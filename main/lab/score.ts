@@ -13,7 +13,7 @@ import {
   releaseSpans,
   type Snapshot,
 } from '../../db/lab/features';
-import type { LabFactor, LabFeature, LabTarget } from '../../shared/lab';
+import type { LabFeature, LabTarget } from '../../shared/lab';
 import { type BoostedModel, boostedContributions } from '../models/boosted';
 import type { Dataset } from '../models/dataset';
 import { type Model, predictModel } from '../models/evaluate';
@@ -154,18 +154,19 @@ export function scoreData(
   const top: Top3 = { col: new Int16Array(m * 3).fill(-1), val: new Float64Array(m * 3) };
   if (model.kind === 'logistic') logisticTop3(model, data, top, colIndex);
   else boostedTop3(model, data, top, colIndex);
+  // The JSON of LabFactor[] written out by hand: what JSON.stringify gives for these three keys in this
+  // order (a finite number as String() writes it, anything else as null), at a third of its cost per row.
+  const head = data.columns.map((c) => `{"feature":${JSON.stringify(c.name)},"value":`);
+  const num = (x: number) => (Number.isFinite(x) ? String(x) : 'null');
   const factorAt = (r: number): string => {
-    const list: LabFactor[] = [];
+    let out = '[';
     for (let j = 0; j < 3; j++) {
       const col = top.col[r * 3 + j]!;
       if (col < 0) break;
-      list.push({
-        feature: data.columns[col]!.name as LabFeature,
-        value: factorValue(data, col, r),
-        effect: Math.round(top.val[r * 3 + j]! * 1000) / 1000,
-      });
+      const v = factorValue(data, col, r);
+      out += `${j ? ',' : ''}${head[col]!}${typeof v === 'number' ? num(v) : JSON.stringify(v)},"effect":${num(Math.round(top.val[r * 3 + j]! * 1000) / 1000)}}`;
     }
-    return JSON.stringify(list);
+    return `${out}]`;
   };
   return { scores, deciles: decilesOf(scores), factorAt };
 }

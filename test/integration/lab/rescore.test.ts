@@ -153,6 +153,13 @@ describe('lab scores after imports', () => {
     const want = direct();
     expect(now).toEqual(want.find((r) => r.customer_id === pick.customer_id));
     expect(after).toEqual(want);
+    // The factors' JSON is written by hand (main/lab/score.ts): exactly what JSON.stringify gives for them.
+    for (const r of after) {
+      const parsed = JSON.parse(r.factors) as Record<string, unknown>[];
+      expect(JSON.stringify(parsed)).toBe(r.factors);
+      for (const f of parsed) expect(Object.keys(f)).toEqual(['feature', 'value', 'effect']);
+    }
+    expect(after.some((r) => JSON.parse(r.factors).length === 3)).toBe(true);
     const m = one<{ scored_on: string; scored_customers: number }>(
       'SELECT scored_on, scored_customers FROM lab_models WHERE version = ?',
       version,

@@ -165,4 +165,20 @@ describe('lab score runs (migrations 0033, 0034)', () => {
     expect(plan.some((d) => /SEARCH r USING PRIMARY KEY \(version=\? AND customer_id=\?\)/.test(d))).toBe(true);
     expect(plan.some((d) => /SCAN r\b/.test(d))).toBe(false);
   });
+
+  it('a condition on the group reads one range of the group index (migration 0035)', () => {
+    migrate(db);
+    const plan = (
+      db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT c.id FROM customers c WHERE c.id IN (SELECT s.customer_id FROM lab_scores s
+             WHERE s.version = (SELECT a.version FROM lab_active a WHERE a.target_key = 'churn') AND s.decile <= 2)`,
+        )
+        .all() as { detail: string }[]
+    ).map((r) => r.detail);
+    expect(
+      plan.some((d) => /SEARCH r USING COVERING INDEX lab_score_rows_group \(version=\? AND decile<\?\)/.test(d)),
+    ).toBe(true);
+    expect(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'lab_score_rows_rank'").get()).toBeUndefined();
+  });
 });
