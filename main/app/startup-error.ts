@@ -57,6 +57,12 @@ function detail(err: unknown, name: string): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
+/** What went wrong with the store, in both languages (the start-up dialog's words; `crm check`'s reason). */
+export function explainStoreError(err: unknown, dbPath: string): { zh: string; en: string } {
+  const { zh, en } = explain(err, dbPath);
+  return { zh, en };
+}
+
 function explain(err: unknown, dbPath: string): Described {
   if (isNativeModuleMismatch(err)) {
     return {

@@ -8,6 +8,7 @@
  * a value may start with a dash (`--positive -1`).
  */
 import { parseArgs } from 'node:util';
+import { type Lang, parseLang, say } from './i18n';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -69,15 +70,52 @@ export function parseCliOptions<S extends OptionSpecs>(args: readonly string[], 
 }
 
 /**
- * A command's answer to what parseCliOptions threw: for --help its usage on stdout (exit 0); for a
- * usage error `command: message` and the usage on stderr (exit 64). Anything else is rethrown.
+ * A bad value of a known option (`--customers many`, `--lang fr`, a required one missing): a message key
+ * of shared/i18n/domains/cli.json under cli.args and its values, worded in the command's language when
+ * answered; the Error's own message is the English one, for logs.
  */
-export function usageAnswer(e: unknown, command: string, usage: string): number {
+export class CliArgError extends Error {
+  constructor(
+    readonly key: string,
+    readonly vars: Record<string, string | number>,
+  ) {
+    super(say('en', `cli.args.${key}`, vars));
+    this.name = 'CliArgError';
+  }
+}
+
+/**
+ * parseCliOptions with the `--lang zh-CN|en` every command takes (its value checked here; the language
+ * itself is read from the raw arguments by cliLang, so that a usage error is worded in it too).
+ */
+export function parseCommandOptions<S extends OptionSpecs>(
+  command: string,
+  args: readonly string[],
+  specs: S,
+): OptionValues<S & { lang: { type: 'string' } }> {
+  const v = parseCliOptions(args, { ...specs, lang: { type: 'string' } } as S & { lang: { type: 'string' } });
+  const lang = (v as { lang?: string }).lang;
+  if (lang !== undefined && !parseLang(lang)) throw new CliArgError('lang', { command, value: lang });
+  return v;
+}
+
+/**
+ * A command's answer to what parsing its options threw: for --help its usage on stdout (exit 0); for a
+ * usage error or a bad value, the message in the command's language (`command: message`) and the usage
+ * on stderr (exit 64). Anything else is rethrown.
+ */
+export function usageAnswer(e: unknown, lang: Lang, command: string, usage: string): number {
   if (e instanceof CliHelp) {
     process.stdout.write(usage);
     return 0;
   }
-  if (!(e instanceof CliUsageError)) throw e;
-  process.stderr.write(`${command}: ${e.message}\n${usage}`);
-  return 64;
+  if (e instanceof CliUsageError) {
+    process.stderr.write(`${say(lang, `cli.args.${e.reason}`, { command, option: e.option })}\n${usage}`);
+    return 64;
+  }
+  if (e instanceof CliArgError) {
+    process.stderr.write(`${say(lang, `cli.args.${e.key}`, e.vars)}\n${usage}`);
+    return 64;
+  }
+  throw e;
 }

@@ -11,19 +11,19 @@ import { embeddedAppPassword, openEmbeddedPg } from '../hub/embedded';
 import { openAppStore } from '../store-key';
 import { startHub } from '../hub/service';
 import { joinHub, leaveHub } from '../sync/join';
-import { type OptionSpecs, type OptionValues, parseCliOptions, usageAnswer } from './args';
+import { HubRefused, HubUnreachable } from '../sync/hub-client';
+import { CliArgError, type OptionSpecs, type OptionValues, parseCommandOptions, usageAnswer } from './args';
+import { cliLang, num, say } from './i18n';
 
 /**
  * The branch network from the command line:
- *   crm join --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem]
+ *   crm join --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem] [--lang zh-CN|en]
  *       joins a workstation's store to a hub (what the administrator's 网点协同 screen does), in the
  *       name of the store's first administrator;
  *   crm branch-demo [--dir .data/branch] [--customers N] [--fresh]
  *       `npm run demo -- --branch`: a hub on an embedded PostgreSQL and two workstation hosts on copies
  *       of one demo branch (each PC imports the same extracts), both joined to it; prints two URLs.
  */
-export const JOIN_USAGE = `Usage: crm join --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem] [--rejoin]`;
-
 const JOIN_OPTIONS = {
   hub: { type: 'string' },
   branch: { type: 'string' },
@@ -36,47 +36,69 @@ const JOIN_OPTIONS = {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Why joining failed, as the 网点协同 screen words it (shared/i18n/domains/sync.json). */
+function joinFailure(err: unknown): string {
+  if (err instanceof HubUnreachable) return 'hub_unreachable';
+  if (err instanceof HubRefused && err.status === 403) return 'enrol_refused';
+  return 'hub_error';
+}
+
+/** Text in the language of main/cli/i18n.ts (--lang, CRM_LANG, zh-CN). */
 export async function runJoinCommand(args: string[]): Promise<number> {
+  const lang = cliLang(args);
+  const usage = say(lang, 'cli.join.usage');
   let values: OptionValues<typeof JOIN_OPTIONS>;
   try {
-    values = parseCliOptions(args, JOIN_OPTIONS);
+    values = parseCommandOptions('join', args, JOIN_OPTIONS);
+    for (const o of ['hub', 'branch', 'code', 'name'] as const)
+      if (!values[o]) throw new CliArgError('required', { command: 'join', option: `--${o}` });
   } catch (e) {
-    return usageAnswer(e, 'join', `${JOIN_USAGE}\n`);
+    return usageAnswer(e, lang, 'join', usage);
   }
-  if (!values.hub || !values.branch || !values.code || !values.name) {
-    log(JOIN_USAGE);
-    return 64;
+  const { hub, branch, code, name } = values as Required<Pick<typeof values, 'hub' | 'branch' | 'code' | 'name'>>;
+  let caPem: string | undefined;
+  if (values.ca) {
+    try {
+      caPem = readFileSync(values.ca, 'utf8');
+    } catch {
+      log(say(lang, 'cli.join.caUnreadable', { file: path.resolve(values.ca) }));
+      return 1;
+    }
   }
   const dbPath = path.resolve(values.db ?? path.join('.data', 'crm.db'));
   const { db } = await openAppStore(dbPath);
   try {
     if (syncJoined(db) && values.rejoin) await leaveHub(db);
     if (syncJoined(db)) {
-      log('This store has already joined a hub (leave it first on the 网点协同 screen).');
+      log(say(lang, 'cli.join.already'));
       return 1;
     }
     const admin = listUsers(db).find((u) => u.role === 'admin' && !u.disabled);
     if (!admin) {
-      log('This store has no active administrator to join it in the name of.');
+      log(say(lang, 'cli.join.noAdmin'));
       return 1;
     }
-    const r = await joinHub(
-      db,
-      {
-        hubUrl: values.hub.replace(/\/+$/, ''),
-        branch: values.branch,
-        code: values.code,
-        name: values.name,
-        ...(values.ca ? { caPem: readFileSync(values.ca, 'utf8') } : {}),
-      },
-      { userId: admin.username, role: 'admin' },
-    );
+    let r: Awaited<ReturnType<typeof joinHub>>;
+    try {
+      r = await joinHub(
+        db,
+        { hubUrl: hub.replace(/\/+$/, ''), branch, code, name, ...(caPem ? { caPem } : {}) },
+        { userId: admin.username, role: 'admin' },
+      );
+    } catch (e) {
+      log(say(lang, 'cli.join.refused', { reason: say(lang, `sync.membership.fail.${joinFailure(e)}`) }));
+      return 1;
+    }
     // One cycle now, so the administrator sees the outcome; the app's worker takes over from here.
     const status = await r.worker?.syncNow();
     await r.worker?.stop();
-    process.stdout.write(
-      `Joined branch ${values.branch} as PC ${r.pcId} (${r.seeded} accounts offered to the hub; sync: ${status?.state ?? 'not started'})\n`,
-    );
+    const line = say(lang, 'cli.join.joined', {
+      branch,
+      pcId: r.pcId,
+      seeded: num(r.seeded),
+      sync: say(lang, `cli.join.sync.${status?.state ?? 'none'}`),
+    });
+    process.stdout.write(`${line}\n`);
     return status?.state === 'synced' ? 0 : 1;
   } finally {
     db.close();

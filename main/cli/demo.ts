@@ -4,26 +4,24 @@ import { DEMO_PASSWORD, DEMO_USERS, type DemoSummary, generateDemo } from '../..
 import { openAppStore } from '../store-key';
 import { writeExtracts } from '../jobs/profiles/extracts';
 import { inboxDir } from '../paths';
-import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
+import {
+  CliArgError,
+  CliUsageError,
+  type OptionSpecs,
+  type OptionValues,
+  parseCommandOptions,
+  usageAnswer,
+} from './args';
 import { startHeartbeat } from './heartbeat';
+import { cliLang, duration, type Lang, num, say, secs, stillWorking } from './i18n';
 
 /**
- * `crm demo [--customers N] [--seed S] [--db PATH] [--txns-per-customer N] [--fresh]`: fills a store with
- * the deterministic demo branch. Progress goes to stderr (at most about once a second), the one summary
- * line to stdout. An existing store that already holds customers is reused unless --fresh is given, so
- * `npm run demo` twice does not regenerate a million customers.
+ * `crm demo [--customers N] [--seed S] [--db PATH] [--txns-per-customer N] [--fresh] [--lang zh-CN|en]`:
+ * fills a store with the deterministic demo branch. Progress goes to stderr (at most about once a
+ * second), the one summary line to stdout. An existing store that already holds customers is reused
+ * unless --fresh is given, so `npm run demo` twice does not regenerate a million customers. Every line
+ * in the language of main/cli/i18n.ts (--lang, CRM_LANG, zh-CN).
  */
-export const DEMO_USAGE = `Usage: crm demo [--customers N] [--seed S] [--db PATH] [--txns-per-customer N] [--fresh]
-  --customers N          customers to generate (default 500; up to 1,000,000 and more)
-  --seed S               random seed (default 20261123); the same seed gives the same data
-  --db PATH              store file (default .data/demo.db)
-  --txns-per-customer N  average transactions per customer over the year (default 20)
-  --fresh                delete an existing store file first
-  --extracts / --no-extracts
-                         also write the branch as nightly extract files into the store's import
-                         folder (default: yes up to 100,000 customers), to try the import path
-`;
-
 export const DEFAULT_DEMO_DB = path.join('.data', 'demo.db');
 
 export interface DemoArgs {
@@ -47,7 +45,7 @@ const DEMO_OPTIONS = {
   'no-extracts': { type: 'boolean' },
 } as const satisfies OptionSpecs;
 
-/** Parses `--name value` and `--name=value`; throws a message fit for the user on anything else. */
+/** Parses `--name value` and `--name=value`; throws a CliArgError (or CliUsageError, CliHelp) on anything else. */
 export function parseDemoArgs(args: readonly string[]): DemoArgs {
   const out: DemoArgs = {
     customers: 500,
@@ -57,20 +55,21 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
     fresh: false,
     extracts: null,
   };
-  const int = (name: string, text: string | undefined, min: number): number => {
-    if (text === undefined || !/^\d[\d_,]*$/.test(text))
-      throw new Error(`${name} needs a whole number, got ${text ?? 'nothing'}`);
+  const command = 'demo';
+  const int = (option: string, text: string | undefined, min: number): number => {
+    if (text === undefined) throw new CliArgError('wholeNumberNone', { command, option });
+    if (!/^\d[\d_,]*$/.test(text)) throw new CliArgError('wholeNumber', { command, option, value: text });
     const v = Number(text.replace(/[_,]/g, ''));
-    if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} must be at least ${min}, got ${text}`);
+    if (!Number.isSafeInteger(v) || v < min) throw new CliArgError('atLeast', { command, option, min, value: text });
     return v;
   };
-  let v: OptionValues<typeof DEMO_OPTIONS>;
+  let v: OptionValues<typeof DEMO_OPTIONS & { lang: { type: 'string' } }>;
   try {
-    v = parseCliOptions(args, DEMO_OPTIONS);
+    v = parseCommandOptions(command, args, DEMO_OPTIONS);
   } catch (e) {
     if (!(e instanceof CliUsageError) || e.reason === 'unknown') throw e;
-    if (e.option === '--db') throw new Error('--db needs a file path');
-    throw new Error(`${e.option} needs a whole number, got nothing`);
+    if (e.option === '--db') throw new CliArgError('filePath', { command });
+    throw new CliArgError('wholeNumberNone', { command, option: e.option });
   }
   if (v.customers !== undefined) out.customers = int('--customers', v.customers, 1);
   if (v.seed !== undefined) out.seed = int('--seed', v.seed, 0);
@@ -86,21 +85,24 @@ function removeStore(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
-
-function summaryLine(file: string, s: DemoSummary): string {
+function summaryLine(lang: Lang, file: string, s: DemoSummary): string {
   const manager = DEMO_USERS.find((u) => u.role === 'manager')?.username ?? 'manager1';
-  return (
-    `demo store ready: ${file} | ${s.branches} branches, ${s.staff} staff, ${s.users} users, ${fmt(s.customers)} customers, ` +
-    `${fmt(s.accounts)} accounts, ${fmt(s.transactions)} transactions, ${fmt(s.loans)} loans, ${fmt(s.termDeposits)} term deposits, ` +
-    `${fmt(s.wealthHoldings)} wealth holdings, ${fmt(s.dailyBalances)} daily balances | ${s.seconds.toFixed(1)} s ` +
-    `| sign in as ${manager} / ${DEMO_PASSWORD}`
-  );
-}
-
-function duration(secs: number): string {
-  const s = Math.max(0, Math.round(secs));
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  return say(lang, 'cli.demo.ready', {
+    file,
+    branches: num(s.branches),
+    staff: num(s.staff),
+    users: num(s.users),
+    customers: num(s.customers),
+    accounts: num(s.accounts),
+    transactions: num(s.transactions),
+    loans: num(s.loans),
+    termDeposits: num(s.termDeposits),
+    wealthHoldings: num(s.wealthHoldings),
+    dailyBalances: num(s.dailyBalances),
+    time: secs(lang, s.seconds),
+    user: manager,
+    password: DEMO_PASSWORD,
+  });
 }
 
 /**
@@ -111,6 +113,7 @@ function duration(secs: number): string {
 export function progressPrinter(
   write: (line: string) => void,
   now: () => number = () => performance.now(),
+  lang: Lang = 'en',
 ): (p: { phase: string; done: number; total: number }) => void {
   let last = -Infinity;
   let phase = '';
@@ -125,27 +128,30 @@ export function progressPrinter(
     const ends = p.done >= p.total;
     if (!starts && !ends && t - last < 1000) return;
     last = t;
-    const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '100.0';
     const secs = (t - phaseStart) / 1000;
-    const rate = p.phase === 'customers' && secs > 0 ? `, ${fmt(Math.round(p.done / secs))} customers/s` : '';
-    const eta =
-      !ends && p.done > 0 && secs >= 1 ? `, about ${duration((secs / p.done) * (p.total - p.done))} left` : '';
-    const took = ends && secs >= 1 ? `, ${duration(secs)}` : '';
-    write(`demo: ${p.phase} ${pct}% (${fmt(p.done)}/${fmt(p.total)})${rate}${eta}${took}`);
+    const left = (secs / p.done) * (p.total - p.done);
+    write(
+      say(lang, 'cli.demo.progress', {
+        phase: say(lang, `cli.demo.phase.${p.phase}`),
+        pct: p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '100.0',
+        done: num(p.done),
+        total: num(p.total),
+        rate:
+          p.phase === 'customers' && secs > 0 ? say(lang, 'cli.demo.rate', { n: num(Math.round(p.done / secs)) }) : '',
+        eta: !ends && p.done > 0 && secs >= 1 ? say(lang, 'cli.demo.eta', { time: duration(lang, left) }) : '',
+        took: ends && secs >= 1 ? say(lang, 'cli.demo.took', { time: duration(lang, secs) }) : '',
+      }),
+    );
   };
 }
 
 export async function runDemoCommand(args: string[]): Promise<number> {
+  const lang = cliLang(args);
   let opts: DemoArgs;
   try {
     opts = parseDemoArgs(args);
   } catch (err) {
-    if (err instanceof CliHelp) {
-      process.stdout.write(DEMO_USAGE);
-      return 0;
-    }
-    process.stderr.write(`demo: ${(err as Error).message}\n${DEMO_USAGE}`);
-    return 64;
+    return usageAnswer(err, lang, 'demo', say(lang, 'cli.demo.usage'));
   }
   const file = path.resolve(opts.db);
   if (opts.fresh) removeStore(file);
@@ -155,39 +161,39 @@ export async function runDemoCommand(args: string[]): Promise<number> {
     if (existed) {
       const { n } = db.prepare('SELECT COUNT(*) AS n FROM customers').get() as { n: number };
       if (n > 0) {
-        process.stdout.write(
-          `demo store reused: ${file} already holds ${fmt(n)} customers (pass --fresh to regenerate)\n`,
-        );
+        process.stdout.write(`${say(lang, 'cli.demo.reused', { file, customers: num(n) })}\n`);
         return 0;
       }
     }
-    const beat = startHeartbeat();
+    const beat = startHeartbeat(stillWorking(lang));
     let summary: DemoSummary;
     try {
       summary = await generateDemo(db, {
         customers: opts.customers,
         seed: opts.seed,
         txnsPerCustomer: opts.txnsPerCustomer,
-        onProgress: progressPrinter((line) => beat.line(line)),
+        onProgress: progressPrinter((line) => beat.line(line), undefined, lang),
       });
     } finally {
       await beat.stop();
     }
     // Fold the WAL back into the main file so the store is a single file to copy around.
     db.pragma('wal_checkpoint(TRUNCATE)');
-    process.stdout.write(`${summaryLine(file, summary)}\n`);
+    process.stdout.write(`${summaryLine(lang, file, summary)}\n`);
     if (opts.extracts ?? opts.customers <= 100_000) {
       const dir = inboxDir(file);
       const written = await writeExtracts(db, dir);
-      process.stdout.write(
-        `demo extracts written to ${dir}: ${written.map((w) => path.basename(w.file)).join(', ')}\n`,
-      );
+      const files = written.map((w) => path.basename(w.file)).join(', ');
+      process.stdout.write(`${say(lang, 'cli.demo.extracts', { dir, files })}\n`);
     }
     return 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const hint = /empty store/.test(message) ? ' (pass --fresh to start from a new file)' : '';
-    process.stderr.write(`demo: generation failed: ${message}${hint}\n`);
+    // a store with other data in it (generateDemo refuses it); anything else in the generator's own words
+    const line = /empty store/.test(message)
+      ? say(lang, 'cli.demo.notEmpty', { file })
+      : say(lang, 'cli.demo.failed', { message });
+    process.stderr.write(`${line}\n`);
     return 1;
   } finally {
     db.close();

@@ -19,11 +19,11 @@ const SLOTS = 4;
 const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
-const { sab, fd, quietMs, t0, still } = workerData;
+const { sab, fd, quietMs, t0, still, seconds, minutes } = workerData;
 const meta = new Int32Array(sab, 0, ${SLOTS});
 const text = new Uint8Array(sab, ${SLOTS * 4});
 const dec = new TextDecoder();
-const secs = (ms) => { const s = Math.round(ms / 1000); return s < 60 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s'; };
+const secs = (ms) => { const s = Math.round(ms / 1000); return s < 60 ? seconds.replace('{{s}}', s) : minutes.replace('{{m}}', Math.floor(s / 60)).replace('{{s}}', s % 60); };
 function tick() {
   if (Atomics.load(meta, 3) === 1) return;
   const now = Date.now() - t0;
@@ -55,6 +55,8 @@ export interface HeartbeatOptions {
   quietMs?: number;
   /** What is added to the repeated line; `{t}` is the time since the last progress line. */
   still?: string;
+  /** How `{t}` is worded: under a minute (`{{s}}` seconds) and from a minute (`{{m}}` and `{{s}}`). */
+  time?: { seconds: string; minutes: string };
 }
 
 export function startHeartbeat(opts: HeartbeatOptions = {}): Heartbeat {
@@ -72,6 +74,8 @@ export function startHeartbeat(opts: HeartbeatOptions = {}): Heartbeat {
       quietMs: opts.quietMs ?? 5000,
       t0,
       still: opts.still ?? '- still working, {t} since the last figure',
+      seconds: opts.time?.seconds ?? '{{s}} s',
+      minutes: opts.time?.minutes ?? '{{m}} min {{s}} s',
     },
   });
   worker.unref();

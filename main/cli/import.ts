@@ -9,7 +9,10 @@ import { runImport, type JobOutcome } from '../jobs/engine/run';
 import { systemClock } from '../clock';
 import { BUILTIN } from '../jobs/profiles/builtin';
 import { profilesRepo } from '../jobs/profiles/store';
-import { CliHelp, type OptionSpecs, parseCliOptions } from './args';
+import { describer, reasonHeader } from '../jobs/engine/reasons';
+import type { ErrorDetails } from '../../shared/errors';
+import { CliArgError, type OptionSpecs, parseCommandOptions, usageAnswer } from './args';
+import { cliLang, errorText, type Lang, num, say, secs } from './i18n';
 
 /**
  * `crm import --profile P --file F`: one import job with no one at the desk (a scheduled task).
@@ -18,16 +21,15 @@ import { CliHelp, type OptionSpecs, parseCliOptions } from './args';
  *   0 committed (rejects within --tolerance, if any)   3 same file already imported (nothing done)
  *   4 failed, store unchanged (bad file, too many rejects, disk full)   5 cancelled (Ctrl+C)
  *   64 usage error   1 anything unexpected
+ * Every line in the language of main/cli/i18n.ts (--lang, CRM_LANG, zh-CN), the rejects file's reason
+ * column too; a failure in the screens' words, with its file, line and column.
  */
-export const IMPORT_USAGE = `Usage: crm import --profile NAME --file PATH [options]
-  --profile NAME       a profile saved in the store, or a built-in alias: ${BUILTIN.map((b) => b.alias).join(', ')}
-  --file PATH          the extract to load
-  --db PATH            the store (default: CRM_DB, or the app's store)
-  --tolerance N        rejected rows accepted before the job fails (default 0)
-  --encoding E         override the detected encoding (${ENCODINGS.join(', ')})
-  --allow-duplicate    import even if the same file was imported before
-  --help               this text
-`;
+export function importUsage(lang: Lang): string {
+  return say(lang, 'cli.import.usage', {
+    aliases: BUILTIN.map((b) => b.alias).join(', '),
+    encodings: ENCODINGS.join(', '),
+  });
+}
 
 export const EXIT = { ok: 0, duplicate: 3, failed: 4, cancelled: 5, usage: 64, internal: 1 } as const;
 
@@ -50,16 +52,17 @@ const IMPORT_OPTIONS = {
   'allow-duplicate': { type: 'boolean' },
 } as const satisfies OptionSpecs;
 
-/** The arguments; throws a message fit for the user on a usage error (CliHelp for `--help`). */
+/** The arguments; throws a CliArgError naming the option on a bad value (CliHelp for `--help`). */
 export function parseImportArgs(args: readonly string[]): ImportArgs {
-  const v = parseCliOptions(args, IMPORT_OPTIONS);
+  const v = parseCommandOptions('import', args, IMPORT_OPTIONS);
+  const command = 'import';
   if (v.tolerance !== undefined && !/^\d+$/.test(v.tolerance))
-    throw new Error(`--tolerance needs a whole number, got ${v.tolerance}`);
+    throw new CliArgError('wholeNumber', { command, option: '--tolerance', value: v.tolerance });
   const encoding = v.encoding?.toLowerCase();
   if (encoding !== undefined && !(ENCODINGS as readonly string[]).includes(encoding))
-    throw new Error(`--encoding must be one of ${ENCODINGS.join(', ')}`);
-  if (!v.profile) throw new Error('--profile is required');
-  if (!v.file) throw new Error('--file is required');
+    throw new CliArgError('oneOf', { command, option: '--encoding', values: ENCODINGS.join(', '), value: v.encoding! });
+  if (!v.profile) throw new CliArgError('required', { command, option: '--profile' });
+  if (!v.file) throw new CliArgError('required', { command, option: '--file' });
   return {
     profile: v.profile,
     file: v.file,
@@ -77,40 +80,47 @@ function exitFor(o: JobOutcome): number {
   return o.error?.code === 'INTERNAL' ? EXIT.internal : EXIT.failed;
 }
 
-export function outcomeLine(file: string, o: JobOutcome): string {
-  const base =
-    `import ${o.status}: job ${o.jobId} ${path.basename(file)} | read ${o.rowsRead}, inserted ${o.rowsInserted}, updated ${o.rowsUpdated}, ` +
-    `unchanged ${o.rowsUnchanged}, rejected ${o.rowsRejected} | ${o.seconds.toFixed(1)} s`;
-  const err = o.error ? ` | ${o.error.code} ${JSON.stringify(o.error.details)}` : '';
-  const rej = o.rejects ? ` | rejects file: ${o.rejects.file}` : '';
+/** The one line a job ends with, in the language: counts, time, the failure in words, the rejects file. */
+export function outcomeLine(lang: Lang, file: string, o: JobOutcome): string {
+  const base = say(lang, 'cli.import.outcome', {
+    status: say(lang, `cli.import.status.${o.status}`),
+    jobId: o.jobId,
+    file: path.basename(file),
+    read: num(o.rowsRead),
+    inserted: num(o.rowsInserted),
+    updated: num(o.rowsUpdated),
+    unchanged: num(o.rowsUnchanged),
+    rejected: num(o.rowsRejected),
+    time: secs(lang, o.seconds),
+  });
+  const err = o.error
+    ? say(lang, 'cli.import.error', { message: errorText(lang, o.error.code, o.error.details as ErrorDetails) })
+    : '';
+  const rej = o.rejects ? say(lang, 'cli.import.rejects', { file: o.rejects.file }) : '';
   return base + err + rej;
 }
 
 export async function runImportCommand(args: string[]): Promise<number> {
+  const lang = cliLang(args);
   let a: ImportArgs;
   try {
     a = parseImportArgs(args);
   } catch (e) {
-    if (e instanceof CliHelp) {
-      process.stdout.write(IMPORT_USAGE);
-      return EXIT.ok;
-    }
-    process.stderr.write(`import: ${(e as Error).message}\n${IMPORT_USAGE}`);
-    return EXIT.usage;
+    return usageAnswer(e, lang, 'import', importUsage(lang));
   }
   const dbPath = path.resolve(a.db);
   const { db } = await openAppStore(dbPath);
   let cancelled = false;
   const onSigint = () => {
     cancelled = true;
-    process.stderr.write('import: cancelling, rolling back...\n');
+    process.stderr.write(`${say(lang, 'cli.import.cancelling')}\n`);
   };
   process.on('SIGINT', onSigint);
   try {
     let profile: ImportProfile | undefined = BUILTIN.find((b) => b.alias === a.profile)?.profile;
     profile ??= profilesRepo(db).byName(a.profile)?.profile;
     if (!profile) {
-      process.stderr.write(`import: no profile named ${a.profile}\n${IMPORT_USAGE}`);
+      process.stderr.write(`${say(lang, 'cli.import.noProfile', { name: a.profile })}\n${importUsage(lang)}`);
       return EXIT.usage;
     }
     profile = profileSchema.parse(profile);
@@ -123,7 +133,9 @@ export async function runImportCommand(args: string[]): Promise<number> {
       encoding: a.encoding,
       source: 'cli',
       rejectsDir: rejectsDir(dbPath),
-      reasonHeader: '拒绝原因',
+      // the rejects file's reason column, for the clerk who opens it: in the command's language
+      reasonHeader: reasonHeader(lang),
+      describeReject: describer(lang, profile),
       cancelled: () => cancelled,
       // The morning's start-up updates the grid's columns from this night load instead of building them.
       columnsCache: { path: columnsCachePath(dbPath), key: rememberedStoreKey(dbPath) },
@@ -132,13 +144,18 @@ export async function runImportCommand(args: string[]): Promise<number> {
         if (now - last < 2000 || p.phase !== 'reading') return;
         last = now;
         const pct = p.totalBytes ? ((100 * p.bytesRead) / p.totalBytes).toFixed(1) : '?';
-        process.stderr.write(`import: ${pct}% ${p.rowsRead} rows read, ${p.rowsRejected} rejected\n`);
+        process.stderr.write(
+          `${say(lang, 'cli.import.progress', { pct, rows: num(p.rowsRead), rejected: num(p.rowsRejected) })}\n`,
+        );
       },
     });
-    process.stdout.write(`${outcomeLine(a.file, outcome)}\n`);
+    process.stdout.write(`${outcomeLine(lang, a.file, outcome)}\n`);
     if (outcome.status === 'committed') {
       for (const r of runAfterImport(db, { today: systemClock.today(), reason: 'import', jobId: outcome.jobId })) {
-        if (!r.ok) process.stderr.write(`import: follow-up step ${r.name} failed: ${r.error}\n`);
+        if (!r.ok) {
+          const step = say(lang, `cli.import.steps.${r.name}`);
+          process.stderr.write(`${say(lang, 'cli.import.followUp', { step, error: r.error })}\n`);
+        }
       }
     }
     return exitFor(outcome);

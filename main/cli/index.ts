@@ -5,20 +5,10 @@
 import { isAppError } from '../../shared/errors';
 import { describeStartupError } from '../app/startup-error';
 import { defaultDbPath } from '../paths';
+import { cliLang, say } from './i18n';
 
-const USAGE = `Usage: crm <command> [options]
-Commands:
-  demo     --customers N [--seed S] [--db PATH] [--fresh]   seed a demo branch (and its extract files)
-  import   --profile NAME --file PATH [--db PATH] [--tolerance N] [--encoding E] [--allow-duplicate]
-  extracts [--db PATH] [--out DIR]                         write the store's branch as extract files
-  check    [--db PATH]                                     full integrity check of the store (exit 2 if damaged)
-  summaries --rebuild [--db PATH]                          recompute maintained figures and reporting summaries (repair)
-  model    evaluate --file F --target COL --positive V [--folds N | --fold-column COL]
-           [--train-rows A-B --test-rows C-D] [--learner logistic|boosted|best] [--json]   evaluate a model on a labelled file
-  audit    verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]   check the audit log's hash chain and anchor (exit 2 if tampered with)
-  join     --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem]   join the store to a branch hub
-  branch-demo [--dir .data/branch] [--customers N] [--fresh]   a hub and two joined workstation hosts (npm run demo -- --branch)
-`;
+/** The list of commands, in the language of main/cli/i18n.ts (shared/i18n/domains/cli.json). */
+const usage = (args: readonly string[]) => say(cliLang(args), 'cli.usage');
 
 export async function runCli(args: string[]): Promise<number> {
   try {
@@ -80,10 +70,10 @@ async function runCommand(args: string[]): Promise<number> {
     case undefined:
     case 'help':
     case '--help':
-      process.stdout.write(USAGE);
+      process.stdout.write(usage(rest));
       return command === undefined ? 64 : 0;
     default:
-      process.stderr.write(`unknown command: ${command}\n${USAGE}`);
+      process.stderr.write(`${say(cliLang(rest), 'cli.unknownCommand', { command })}\n${usage(rest)}`);
       return 64;
   }
 }

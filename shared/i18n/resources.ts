@@ -10,6 +10,7 @@ import { FIELD_STRINGS } from './customer-fields';
 import enBase from './en.json';
 import zhBase from './zh-CN.json';
 import auditChain from './domains/audit-chain.json';
+import cli from './domains/cli.json';
 import desktop from './domains/desktop.json';
 import forms from './domains/forms.json';
 import glossary from './domains/glossary.json';
@@ -45,6 +46,7 @@ interface DomainFile {
 
 const DOMAINS: Record<string, DomainFile> = {
   'audit-chain': auditChain,
+  cli,
   desktop,
   forms,
   glossary,

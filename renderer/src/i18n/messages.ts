@@ -3,6 +3,7 @@
  * are used; raw error text is never shown. Pure: the translate function is passed in.
  */
 import type { ErrorCode, ErrorDetails } from '../../../shared/errors';
+import { importMessage } from '../../../shared/i18n/import-message';
 import { PASSWORD_POLICY } from '../../../shared/password-policy';
 import { dateTime } from '../format';
 
@@ -202,45 +203,9 @@ export function errorMessage(t: Translate, code: ErrorCode, details?: ErrorDetai
       });
     }
     default:
-      if (code.startsWith('IMPORT_')) return importMessage(t, code, details ?? {});
+      if (code.startsWith('IMPORT_')) return importMessage(t, code, details ?? {}, dateTime);
       return t(`errors.${code}`, { defaultValue: t('errors.INTERNAL') });
   }
-}
-
-/** Variables an import message may use; a missing one reads as '—', never as a raw placeholder. */
-const IMPORT_VARS = [
-  'encoding',
-  'max',
-  'errno',
-  'sheet',
-  'missing',
-  'field',
-  'reason',
-  'rejected',
-  'tolerance',
-  'previousJob',
-  'previousAt',
-  'jobId',
-] as const;
-
-/** "文件 x.csv，第 12 行，第 5 列：<message>" with only the parts the details carry. */
-function importMessage(t: Translate, code: ErrorCode, d: ErrorDetails): string {
-  const vars: Record<string, string> = {};
-  for (const k of IMPORT_VARS) {
-    const v = d[k];
-    vars[k] = Array.isArray(v)
-      ? v.join(t('common.listSeparator'))
-      : v === undefined || v === null || v === ''
-        ? '—'
-        : String(v);
-  }
-  if (typeof d.previousAt === 'string') vars.previousAt = dateTime(d.previousAt);
-  const where: string[] = [];
-  if (typeof d.file === 'string' && d.file) where.push(t('importWhere.file', { file: d.file }));
-  if (typeof d.line === 'number' && d.line > 0) where.push(t('importWhere.line', { line: d.line }));
-  if (typeof d.column === 'number' && d.column > 0) where.push(t('importWhere.column', { column: d.column }));
-  const text = t(`errors.${code}`, { ...vars, defaultValue: t('errors.INTERNAL') });
-  return where.length ? `${where.join(t('importWhere.sep'))}${t('common.colon')}${text}` : text;
 }
 
 /** "The new password does not meet the password rules: …" naming each broken rule (client or server). */

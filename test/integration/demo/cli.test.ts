@@ -13,6 +13,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let out: string[];
 let err: string[];
 beforeEach(() => {
+  // the default language is zh-CN unless CRM_LANG says otherwise: not the developer's own setting
+  vi.stubEnv('CRM_LANG', '');
   out = [];
   err = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -24,7 +26,10 @@ beforeEach(() => {
     return true;
   });
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 const customersIn = (file: string): number => {
   const db = openExistingStore(file, { readonly: true });
@@ -39,7 +44,7 @@ describe('crm demo', () => {
   const file = path.join(dir, 'sub', 'demo.db');
 
   it('creates a store and prints one summary line', async () => {
-    expect(await runDemoCommand(['--customers', '120', '--db', file, '--seed', '5'])).toBe(0);
+    expect(await runDemoCommand(['--customers', '120', '--db', file, '--seed', '5', '--lang', 'en'])).toBe(0);
     // The WAL was folded back into the main file: one file to copy around.
     expect(existsSync(`${file}-wal`)).toBe(false);
     expect(customersIn(file)).toBe(120);
@@ -48,6 +53,7 @@ describe('crm demo', () => {
     expect(out.join('')).toMatch(
       /^demo store ready: .*120 customers.*\ndemo extracts written to .*inbox: branches\.csv, .*transactions\.dat\n$/,
     );
+    expect(out.join('')).toMatch(/ \| [\d.]+ s \| sign in as manager1 \/ /);
     expect(out.join('')).toContain('Demo@2026');
     // The branch as nightly extract files, in the store's import folder, to try the import path.
     for (const f of ['customers.csv', 'transactions.dat', 'wealth_holdings.xlsx'])
@@ -62,13 +68,23 @@ describe('crm demo', () => {
 
   it('reuses a store that already holds customers', async () => {
     expect(await runDemoCommand(['--customers', '300', '--db', file])).toBe(0);
-    expect(out.join('')).toMatch(/reused.*120 customers/);
+    expect(out.join('')).toMatch(/^沿用演示数据库：.* 已有 120 位客户（加 --fresh 重新生成）\n$/);
+    out.length = 0;
+    expect(await runDemoCommand(['--customers', '300', '--db', file, '--lang=en'])).toBe(0);
+    expect(out.join('')).toMatch(
+      /^demo store reused: .* already holds 120 customers \(pass --fresh to regenerate\)\n$/,
+    );
     expect(customersIn(file)).toBe(120);
   });
 
   it('regenerates with --fresh', async () => {
     expect(await runDemoCommand(['--customers', '150', '--db', file, '--fresh'])).toBe(0);
     expect(customersIn(file)).toBe(150);
+    // the summary line in the default language: every figure named, nothing left as a key or placeholder
+    expect(out.join('')).toMatch(
+      /^演示数据库已就绪：.* \| \d+ 个机构，\d+ 名员工，\d+ 个用户，150 位客户，[\d,]+ 个账户，[\d,]+ 笔交易，.* \| [\d.]+ 秒 \| 登录：manager1 \/ Demo@2026\n演示数据文件已写入 .*inbox：branches\.csv, /,
+    );
+    expect(out.join('')).not.toMatch(/\{\{|undefined|NaN|\bcli\./);
   });
 
   it('refuses a store that holds other data, pointing at --fresh', async () => {
@@ -77,14 +93,23 @@ describe('crm demo', () => {
     db.prepare("INSERT INTO branches (id, code, name) VALUES (1, '9999', '别的支行')").run();
     db.close();
     expect(await runDemoCommand(['--customers', '50', '--db', used])).toBe(1);
-    expect(err.join('')).toMatch(/empty store.*--fresh/);
+    expect(err.join('')).toMatch(
+      /^demo：数据库 .*used\.db 中已有数据（机构、用户或客户），.*（加 --fresh 从新文件开始）$/m,
+    );
+    expect(await runDemoCommand(['--customers', '50', '--db', used, '--lang', 'en'])).toBe(1);
+    expect(err.join('')).toMatch(
+      /^demo: the store .*used\.db already holds data .*\(pass --fresh to start from a new file\)$/m,
+    );
     expect(await runDemoCommand(['--customers', '50', '--db', used, '--fresh'])).toBe(0);
     expect(customersIn(used)).toBe(50);
   });
 
   it('rejects bad arguments with usage and exit code 64', async () => {
     expect(await runDemoCommand(['--customers', 'lots'])).toBe(64);
-    expect(err.join('')).toMatch(/whole number[\s\S]*Usage: crm demo/);
+    expect(err.join('')).toMatch(/^demo：--customers 需要一个整数，收到 lots\n用法：crm demo/);
+    err.length = 0;
+    expect(await runDemoCommand(['--customers', '0', '--lang', 'en'])).toBe(64);
+    expect(err.join('')).toMatch(/^demo: --customers must be at least 1, got 0\nUsage: crm demo/);
     expect(await runDemoCommand(['--frsh'])).toBe(64);
   });
 

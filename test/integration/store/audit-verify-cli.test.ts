@@ -152,17 +152,28 @@ describe('crm audit verify', () => {
 
 describe('crm check', () => {
   it('says store ok only when the audit log is intact too', async () => {
-    const good = await output(() => runCheckCommand(['--db', clean]));
+    // every line in the one language asked for (--lang, else CRM_LANG, else zh-CN), the findings too
+    vi.stubEnv('CRM_LANG', '');
+    const good = await output(() => runCheckCommand(['--db', clean, '--lang', 'en']));
     expect(good.code).toBe(0);
-    expect(good.out).toMatch(/^store ok: /);
-    expect(good.out).toContain('audit log intact');
+    expect(good.out).toMatch(/^store ok: .* \| \d+ MiB checked in [\d.]+ s\naudit log intact/);
+    expect(good.out).not.toMatch(/[\u4e00-\u9fff]|\{\{|\bcli\./);
+    const goodZh = await output(() => runCheckCommand(['--db', clean]));
+    expect(goodZh.out).toMatch(/^数据库完好：.* \| 已检查 \d+ MiB，用时 [\d.]+ 秒\n审计日志完整/);
+    expect(goodZh.out).not.toMatch(/store ok|audit log|\{\{|\bcli\./);
 
-    const bad = await output(() => runCheckCommand(['--db', tampered]));
+    const bad = await output(() => runCheckCommand(['--db', tampered, '--lang', 'en']));
     expect(bad.code).toBe(2);
     expect(bad.out).not.toContain('store ok');
     expect(bad.out).toMatch(/^store damaged: .* \| audit log\n/);
-    expect(bad.out).toContain(`审计日志已被篡改：第一处在记录 #${removed[0]}`);
     expect(bad.out).toContain(`audit log tampered with: first break at entry #${removed[0]}`);
+    vi.stubEnv('CRM_LANG', 'zh-CN');
+    const badZh = await output(() => runCheckCommand(['--db', tampered]));
+    expect(badZh.code).toBe(2);
+    expect(badZh.out).toMatch(/^数据库已损坏：.* \| 审计日志\n/);
+    expect(badZh.out).toContain(`审计日志已被篡改：第一处在记录 #${removed[0]}`);
+    expect(badZh.out).not.toContain('audit log');
+    vi.unstubAllEnvs();
   });
 
   it('the live store the copies came from still verifies (the app kept writing to it)', async () => {

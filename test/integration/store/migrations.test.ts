@@ -293,7 +293,7 @@ describe('damaged stores', () => {
       return true;
     });
     try {
-      expect(await runCheckCommand(['--db', file()])).toBe(2);
+      expect(await runCheckCommand(['--db', file(), '--lang', 'en'])).toBe(2);
     } finally {
       spy.mockRestore();
     }

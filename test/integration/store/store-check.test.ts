@@ -100,12 +100,16 @@ function perTable(file: string): { ok: boolean; problems: string[]; progress: St
 }
 
 function crmCheck(file: string): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'check', '--db', file, '--offline'], {
-    cwd: ROOT,
-    env: { ...process.env, CRM_LOG: 'silent' },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'main/cli/index.ts', 'check', '--db', file, '--offline', '--lang', 'en'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, CRM_LOG: 'silent' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -157,7 +161,7 @@ describe('the integrity check, table by table', () => {
     const cli = crmCheck(file);
     expect(cli.code).toBe(2);
     expect(cli.out).toMatch(/^store damaged: /);
-    expect(cli.err).toMatch(/check: 1\/2 integrity \d{1,3}% \(table \d+ of \d+, \d+ of \d+ pages/);
+    expect(cli.err).toMatch(/check: 1\/2 integrity \d{1,3}% \(table \d+ of \d+, [\d,]+ of [\d,]+ pages/);
     expect(cli.out).not.toContain('store ok');
 
     const refused = await startupRefusal(file);

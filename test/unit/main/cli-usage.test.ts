@@ -132,59 +132,100 @@ describe('crm model evaluate options', { timeout: 120_000 }, () => {
   });
 });
 
-describe('the other commands', { timeout: 120_000 }, () => {
+describe('the other commands, in both languages', { timeout: 120_000 }, () => {
   const cases = [
-    { cmd: ['import', '--profile', 'cif', '--file', 'x.csv'], usage: /^Usage: crm import --profile NAME --file PATH/m },
-    { cmd: ['demo'], usage: /^Usage: crm demo \[--customers N\]/m },
-    { cmd: ['check'], usage: /^Usage: crm check \[--db PATH\]/m },
-    { cmd: ['summaries', '--rebuild'], usage: /^Usage: crm summaries --rebuild/m },
-    { cmd: ['extracts'], usage: /^Usage: crm extracts \[--db PATH\] \[--out DIR\]/m },
-    {
-      cmd: ['join', '--hub', 'h', '--branch', 'B', '--code', 'C', '--name', 'N'],
-      usage: /^Usage: crm join --hub URL/m,
-    },
+    { cmd: ['import', '--profile', 'cif', '--file', 'x.csv'], usage: 'crm import --profile' },
+    { cmd: ['demo'], usage: 'crm demo [--customers N]' },
+    { cmd: ['check'], usage: 'crm check [--db' },
+    { cmd: ['summaries', '--rebuild'], usage: 'crm summaries --rebuild' },
+    { cmd: ['extracts'], usage: 'crm extracts [--db' },
+    { cmd: ['join', '--hub', 'h', '--branch', 'B', '--code', 'C', '--name', 'N'], usage: 'crm join --hub' },
   ];
+  const word = {
+    'zh-CN': { usage: '用法：', colon: '：', unknown: '未知选项', value: '需要一个值' },
+    en: { usage: 'Usage: ', colon: ': ', unknown: 'unknown option', value: 'needs a value' },
+  } as const;
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const usageRe = (lang: keyof typeof word, u: string) => new RegExp(`^${esc(word[lang].usage + u)}`, 'm');
+  /** No message key, placeholder or the other language's usage line in what a command printed. */
+  const clean = (text: string, lang: keyof typeof word) => {
+    expect(text).not.toMatch(/\bcli\.[a-z]|\{\{|undefined|NaN/);
+    expect(text).not.toContain(word[lang === 'en' ? 'zh-CN' : 'en'].usage);
+  };
 
   it('an unknown option exits 64 naming it, with the usage', async () => {
-    for (const c of cases) {
-      const r = await crm(...c.cmd, '--colour=red');
-      expect(r.code, c.cmd[0]).toBe(64);
-      expect(r.err, c.cmd[0]).toMatch(new RegExp(`^${c.cmd[0]}: unknown option --colour=red\\n`));
-      expect(r.err, c.cmd[0]).toMatch(c.usage);
-      expect(r.out, c.cmd[0]).toBe('');
-    }
+    for (const lang of ['zh-CN', 'en'] as const)
+      for (const c of cases) {
+        const r = await crm(...c.cmd, '--lang', lang, '--colour=red');
+        const what = `${c.cmd[0]} ${lang}`;
+        expect(r.code, what).toBe(64);
+        expect(r.err, what).toMatch(new RegExp(`^${c.cmd[0]}${word[lang].colon}${word[lang].unknown} --colour=red\\n`));
+        expect(r.err, what).toMatch(usageRe(lang, c.usage));
+        expect(r.out, what).toBe('');
+        clean(r.err, lang);
+      }
   });
 
   it('an option without its value exits 64 naming it, with the usage', async () => {
-    const want: Record<string, string> = {
-      import: '--db needs a value',
-      demo: '--db needs a file path',
-      check: '--db needs a value',
-      summaries: '--db needs a value',
-      extracts: '--db needs a value',
-      join: '--db needs a value',
-    };
-    for (const c of cases) {
-      const r = await crm(...c.cmd, '--db');
-      expect(r.code, c.cmd[0]).toBe(64);
-      expect(r.err, c.cmd[0]).toMatch(new RegExp(`^${c.cmd[0]}: ${want[c.cmd[0]!]}\\n`));
-      expect(r.err, c.cmd[0]).toMatch(c.usage);
-    }
-    const demo = await crm('demo', '--customers');
+    for (const lang of ['zh-CN', 'en'] as const)
+      for (const c of cases) {
+        const r = await crm(...c.cmd, '--lang', lang, '--db');
+        const what = `${c.cmd[0]} ${lang}`;
+        expect(r.code, what).toBe(64);
+        const want =
+          c.cmd[0] === 'demo'
+            ? { 'zh-CN': '--db 需要一个文件路径', en: '--db needs a file path' }[lang]
+            : `--db ${word[lang].value}`;
+        expect(r.err, what).toMatch(new RegExp(`^${c.cmd[0]}${word[lang].colon}${want}\\n`));
+        expect(r.err, what).toMatch(usageRe(lang, c.usage));
+        clean(r.err, lang);
+      }
+    const demo = await crm('demo', '--lang', 'en', '--customers');
     expect(demo.code).toBe(64);
     expect(demo.err).toMatch(/^demo: --customers needs a whole number, got nothing\n/);
-    const tolerance = await crm('import', '--profile', 'cif', '--file', 'x', '--tolerance', 'some');
+    const demoZh = await crm('demo', '--customers', 'many');
+    expect(demoZh.err).toMatch(/^demo：--customers 需要一个整数，收到 many\n用法：crm demo/);
+    const tolerance = await crm('import', '--profile', 'cif', '--file', 'x', '--tolerance', 'some', '--lang=en');
     expect(tolerance.code).toBe(64);
     expect(tolerance.err).toMatch(/^import: --tolerance needs a whole number, got some\n/);
+    const encoding = await crm('import', '--profile', 'cif', '--file', 'x', '--encoding', 'latin1');
+    expect(encoding.err).toMatch(/^import：--encoding 只能是 utf-8, gbk, .* 之一，收到 latin1\n用法：/);
+    const required = await crm('join', '--hub', 'h', '--branch', 'B', '--name', 'N', '--lang', 'en');
+    expect(required.code).toBe(64);
+    expect(required.err).toMatch(/^join: --code is required\nUsage: crm join/);
+  });
+
+  it('the language: --lang, else CRM_LANG, else zh-CN; another --lang is a usage error', async () => {
+    vi.stubEnv('CRM_LANG', '');
+    expect((await crm('summaries')).err).toMatch(/^summaries：没有要做的事（需要 --rebuild）\n用法：crm summaries/);
+    vi.stubEnv('CRM_LANG', 'en');
+    expect((await crm('summaries')).err).toMatch(
+      /^summaries: nothing to do \(--rebuild is needed\)\nUsage: crm summaries/,
+    );
+    expect((await crm('summaries', '--lang', 'zh-CN')).err).toMatch(/^summaries：没有要做的事/);
+    const fr = await crm('check', '--lang', 'fr');
+    expect(fr.code).toBe(64);
+    expect(fr.err).toMatch(/^check: --lang must be zh-CN or en, got fr\nUsage: crm check/);
+    vi.stubEnv('CRM_LANG', 'zh-CN');
+    const top = await crm('frobnicate');
+    expect(top.code).toBe(64);
+    expect(top.err).toMatch(/^未知命令：frobnicate\n用法：crm <命令>/);
+    const help = await crm('help', '--lang', 'en');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Usage: crm <command> \[options\]\nCommands:/);
+    clean(top.err, 'zh-CN');
+    clean(help.out, 'en');
   });
 
   it('--help prints the usage on stdout and exits 0', async () => {
-    for (const c of cases) {
-      const r = await crm(c.cmd[0]!, '--help');
-      expect(r.code, c.cmd[0]).toBe(0);
-      expect(r.out, c.cmd[0]).toMatch(c.usage);
-      expect(r.err, c.cmd[0]).toBe('');
-    }
+    for (const lang of ['zh-CN', 'en'] as const)
+      for (const c of cases) {
+        const r = await crm(c.cmd[0]!, '--help', '--lang', lang);
+        expect(r.code, c.cmd[0]).toBe(0);
+        expect(r.out, c.cmd[0]).toMatch(usageRe(lang, c.usage));
+        expect(r.err, c.cmd[0]).toBe('');
+        clean(r.out, lang);
+      }
   });
 
   it('audit verify: usage errors exit 64 with its translated usage, --help exits 0', async () => {
