@@ -1,12 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_RISK_SETTINGS, type RiskSettings, type RiskSignal } from '../../../shared/analytics';
 import { guaranteesOf } from '../../../db/analytics/guarantees';
 import { findSignals, runRisk } from '../../../db/analytics/risk';
 import { scopeFor } from '../../../db/scope';
 import { capturePlans } from '../support/plans';
 import { generateReminders } from '../../../db/relationship/reminder-rules';
-import { call, makeWorld, ok, signIn, type World } from '../support/store';
-import { factory } from '../relationship/fixtures';
+import { call, ok, signIn, type World } from '../support/store';
+import { type Factory, freshBookEachTest, insertLoan, type LoanFixture, signalsOf, sorted } from './risk-book';
 
 /**
  * 担保关系 (issue 20.5): the two guarantee signals on a hand-made book (hits and near misses), what they add
@@ -14,61 +14,17 @@ import { factory } from '../relationship/fixtures';
  * and the utilisation signal's history from the balance extract's loan accounts on a fresh store.
  */
 let w: World;
-let f: ReturnType<typeof factory>;
+let f: Factory;
 const TODAY = '2026-11-02';
 const S: RiskSettings = { ...DEFAULT_RISK_SETTINGS };
 
-beforeEach(async () => {
-  w = await makeWorld();
-  f = factory(w.db, w.ids.branch);
-});
-afterEach(async () => {
-  await w.close();
+freshBookEachTest((world, fac) => {
+  w = world;
+  f = fac;
 });
 
-let seq = 0;
-const loan = (
-  cid: number,
-  o: {
-    principal: number;
-    balance: number;
-    overdue?: number;
-    cls?: string;
-    status?: string;
-    guarantor?: number | null;
-    disbursed?: string;
-    paidOff?: string | null;
-  },
-) =>
-  Number(
-    w.db
-      .prepare(
-        `INSERT INTO loans (loan_no, contract_no, customer_id, product_id, branch_id, principal_fen, balance_fen, rate_ppm, disbursed_on, maturity_on,
-           repayment_method, overdue_days, classification, status, paid_off_on, guarantor_customer_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 40000, ?, '2029-01-01', 'interest_only', ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        `JJ${String(++seq).padStart(8, '0')}`,
-        `HT-${cid}`,
-        cid,
-        f.p.loan,
-        w.ids.branch,
-        o.principal * 100,
-        o.balance * 100,
-        o.disbursed ?? '2024-01-01',
-        o.overdue ?? 0,
-        o.cls ?? 'normal',
-        o.status ?? 'active',
-        o.paidOff ?? null,
-        o.guarantor ?? null,
-      ).lastInsertRowid,
-  );
-const of = (found: ReturnType<typeof findSignals>, signal: string) =>
-  found
-    .filter((x) => x.signal === signal)
-    .map((x) => x.customerId)
-    .sort((a, b) => a - b);
-const sorted = (...ids: number[]) => [...ids].sort((a, b) => a - b);
+const loan = (cid: number, o: LoanFixture) => insertLoan(w, f, cid, o);
+const of = signalsOf;
 const factsOf = (found: ReturnType<typeof findSignals>, signal: string, id: number) =>
   found.find((x) => x.signal === signal && x.customerId === id)?.facts;
 

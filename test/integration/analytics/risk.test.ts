@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_RISK_SETTINGS, riskLevel, riskSettingsSchema, type RiskSettings } from '../../../shared/analytics';
 import { findSignals, runRisk } from '../../../db/analytics/risk';
 import { riskSettings } from '../../../db/analytics/settings';
@@ -7,50 +7,22 @@ import { reminderKey } from '../../../db/sync/reminders';
 import { addDays } from '../../../shared/dates';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { factory } from '../relationship/fixtures';
+import { type Factory, freshBookEachTest, insertLoan, type LoanFixture, signalsOf, sorted } from './risk-book';
 
 /** 风险预警: each signal on hand-made data (hit and near misses), the rating's thresholds, scope, follow-ups. */
 let w: World;
-let f: ReturnType<typeof factory>;
+let f: Factory;
 const TODAY = '2026-11-02';
 const S: RiskSettings = { ...DEFAULT_RISK_SETTINGS };
 
-beforeEach(async () => {
-  w = await makeWorld();
-  f = factory(w.db, w.ids.branch);
-});
-afterEach(async () => {
-  await w.close();
+freshBookEachTest((world, fac) => {
+  w = world;
+  f = fac;
 });
 
-const signalsOf = (found: ReturnType<typeof findSignals>, signal: string) =>
-  found
-    .filter((x) => x.signal === signal)
-    .map((x) => x.customerId)
-    .sort((a, b) => a - b);
-const sorted = (...ids: number[]) => [...ids].sort((a, b) => a - b);
 const setAum = (id: number, yuan: number) =>
   w.db.prepare('UPDATE customers SET aum_fen = ?, deposit_fen = ? WHERE id = ?').run(yuan * 100, yuan * 100, id);
-const loan = (
-  cid: number,
-  o: { principal: number; balance: number; overdue?: number; cls?: string; status?: string },
-) =>
-  w.db
-    .prepare(
-      `INSERT INTO loans (loan_no, contract_no, customer_id, product_id, branch_id, principal_fen, balance_fen, rate_ppm, disbursed_on, maturity_on,
-         repayment_method, overdue_days, classification, status) VALUES (?, ?, ?, ?, ?, ?, ?, 40000, '2024-01-01', '2029-01-01', 'interest_only', ?, ?, ?)`,
-    )
-    .run(
-      `LN-${cid}-${Math.random()}`,
-      `CT-${cid}`,
-      cid,
-      f.p.loan,
-      w.ids.branch,
-      o.principal * 100,
-      o.balance * 100,
-      o.overdue ?? 0,
-      o.cls ?? 'normal',
-      o.status ?? 'active',
-    );
+const loan = (cid: number, o: LoanFixture) => insertLoan(w, f, cid, o);
 
 describe('early-warning signals', () => {
   it('overdue: days overdue at the threshold or a classification below normal; active loans only', () => {
