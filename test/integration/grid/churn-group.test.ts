@@ -13,7 +13,7 @@ import { buildColumnsNow, exportQuery, gridCount, gridRows } from '../../../db/r
 import type { Scope } from '../../../db/scope';
 import type { GridFilter, QueryCondition } from '../../../shared/api';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
-import { addLabVersion, scopeOfUser } from '../support/lab';
+import { activateVersions, addLabVersion, scoreCustomers, scopeOfUser } from '../support/lab';
 
 const TODAY = '2026-10-31';
 /** The expression the field had before (commit a4c1655): the reference these results must equal. */
@@ -137,19 +137,13 @@ describe('流失风险组 through one join to the active scores', () => {
     const first = addVersion('churn');
     const second = addVersion('churn');
     const other = addVersion('loan');
-    const ids = (db.prepare('SELECT id FROM customers ORDER BY id').all() as { id: number }[]).map((r) => r.id);
-    const ins = db.prepare(
-      "INSERT INTO lab_scores (version, customer_id, score, decile, factors) VALUES (?, ?, ?, ?, '[]')",
-    );
-    db.transaction(() => {
-      ids.forEach((id, i) => {
-        // every sixth customer unscored by the first; the others group differently
-        if (i % 6 !== 1) ins.run(first, id, 1 - i / ids.length, 1 + ((i * 7 + Math.floor(i / 10)) % 10));
-        if (i % 5 !== 0) ins.run(second, id, 0.5, 1 + ((i * 3) % 10));
-        ins.run(other, id, 0.5, 1);
-      });
-    })();
-    db.prepare('INSERT INTO lab_active (target_key, version) VALUES (?, ?), (?, ?)').run('churn', first, 'loan', other);
+    scoreCustomers(db, (put, i, n) => {
+      // every sixth customer unscored by the first; the others group differently
+      if (i % 6 !== 1) put(first, 1 - i / n, 1 + ((i * 7 + Math.floor(i / 10)) % 10));
+      if (i % 5 !== 0) put(second, 0.5, 1 + ((i * 3) % 10));
+      put(other, 0.5, 1);
+    });
+    activateVersions(db, { churn: first, loan: other });
     const scored = oldValues();
     expect([...scored.values()].filter((g) => g === null).length).toBeGreaterThan(50);
     expect(new Set(scored.values()).size).toBe(11); // ten groups and the unscored

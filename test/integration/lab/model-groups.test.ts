@@ -11,7 +11,7 @@ import { gridCount, gridRows } from '../../../db/repos/customer-grid';
 import { WIDGETS, type WidgetEnv } from '../../../main/desktop/widgets';
 import type { GridFilter, WidgetData } from '../../../shared/api';
 import { makeDemoStore, removeTempDirs, type DemoStore } from '../demo/helpers';
-import { addLabVersion, scopeOfUser } from '../support/lab';
+import { activateVersions, addLabVersion, scoreCustomers, scopeOfUser } from '../support/lab';
 
 const TODAY = '2026-11-02';
 let demo: DemoStore;
@@ -48,24 +48,13 @@ describe('模型评分分布 desktop widget', () => {
     const active = addVersion('churn');
     const old = addVersion('churn');
     const other = addVersion('loan');
-    const ids = (db.prepare('SELECT id FROM customers ORDER BY id').all() as { id: number }[]).map((r) => r.id);
-    const ins = db.prepare(
-      "INSERT INTO lab_scores (version, customer_id, score, decile, factors) VALUES (?, ?, ?, ?, '[]')",
-    );
-    db.transaction(() => {
-      ids.forEach((id, i) => {
-        // every seventh customer unscored; uneven groups; the inactive versions group everyone as 1
-        if (i % 7 !== 3) ins.run(active, id, 1 - i / ids.length, 1 + ((i * i + 3 * i) % 10));
-        ins.run(old, id, 0.5, 1);
-        ins.run(other, id, 0.5, 1);
-      });
-    })();
-    db.prepare('INSERT INTO lab_active (target_key, version) VALUES (?, ?), (?, ?)').run(
-      'churn',
-      active,
-      'loan',
-      other,
-    );
+    scoreCustomers(db, (put, i, n) => {
+      // every seventh customer unscored; uneven groups; the inactive versions group everyone as 1
+      if (i % 7 !== 3) put(active, 1 - i / n, 1 + ((i * i + 3 * i) % 10));
+      put(old, 0.5, 1);
+      put(other, 0.5, 1);
+    });
+    activateVersions(db, { churn: active, loan: other });
 
     const staff = (db.prepare("SELECT staff_id AS id FROM users WHERE username = 'manager1'").get() as { id: number })
       .id;

@@ -23,3 +23,29 @@ export function scopeOfUser(db: Database, username: string, today: string): Scop
     .get(username) as { role: 'president' | 'manager'; staffId: number | null; branchId: number | null };
   return scopeFor(db, u, today);
 }
+
+/**
+ * Scores of every customer, in id order, as activation writes them (lab_scores): `each` puts customer i's
+ * (of n) score and group under each version it is scored by; a version it puts nothing under leaves the
+ * customer unscored there.
+ */
+export function scoreCustomers(
+  db: Database,
+  each: (put: (version: number, score: number, decile: number) => void, i: number, n: number) => void,
+): void {
+  const ids = (db.prepare('SELECT id FROM customers ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+  const ins = db.prepare(
+    "INSERT INTO lab_scores (version, customer_id, score, decile, factors) VALUES (?, ?, ?, ?, '[]')",
+  );
+  db.transaction(() => {
+    ids.forEach((id, i) => {
+      each((version, score, decile) => ins.run(version, id, score, decile), i, ids.length);
+    });
+  })();
+}
+
+/** The versions in use, one per target (lab_active). */
+export function activateVersions(db: Database, active: Record<string, number>): void {
+  const ins = db.prepare('INSERT INTO lab_active (target_key, version) VALUES (?, ?)');
+  for (const [target, version] of Object.entries(active)) ins.run(target, version);
+}
