@@ -9,8 +9,7 @@
  * it and removes what the killed run left.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
@@ -26,6 +25,7 @@ import { workerEncryptRunner } from '../../../main/upgrade/run';
 import { isAppError } from '../../../shared/errors';
 import { dataTables, makeDemoStore, removeTempDirs, tableDigest } from '../demo/helpers';
 import { tempDir } from '../support/store';
+import { hostGet, storeCopy } from './progress-support';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
 const t = tempDir('crm-encrypt-progress-');
@@ -51,13 +51,7 @@ afterAll(() => {
   t.cleanup();
 });
 
-function copyPlain(name: string): { file: string; backups: string } {
-  const dir = path.join(t.dir, name);
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'crm.db');
-  copyFileSync(source, file);
-  return { file, backups: path.join(dir, 'backups') };
-}
+const copyPlain = (name: string) => storeCopy(t.dir, name, source);
 
 /** What a conversion may leave beside the store and in its backups folder. */
 function leftovers(file: string, backups: string): string[] {
@@ -74,21 +68,6 @@ function plainDigest(file: string): Record<string, { rows: number; sha: string }
   } finally {
     db.close();
   }
-}
-
-function get(port: number, p: string, token: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: p, headers: { Host: `127.0.0.1:${port}`, 'X-CRM-Token': token } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('a plaintext store converted to the encrypted format', () => {
@@ -109,7 +88,9 @@ describe('a plaintext store converted to the encrypted format', () => {
     let polling = true;
     const poller = (async () => {
       while (polling) {
-        const b = JSON.parse(await get(host.port, '/api/upgrade?lang=zh-CN', host.token)) as {
+        const b = JSON.parse(
+          (await hostGet(host.port, '/api/upgrade?lang=zh-CN', { 'X-CRM-Token': host.token })).body,
+        ) as {
           ready: boolean;
           state?: UpgradeState;
           html?: string;

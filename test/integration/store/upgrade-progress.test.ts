@@ -7,7 +7,7 @@
  * afterwards the reporting tables equal a full rebuild. A failed upgrade leaves the store as it was,
  * the backup in place, and the page and start-up text say how to go back.
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -28,6 +28,7 @@ import { createServices } from '../../../main/services';
 import { existingStoreKey } from '../../../main/store-key';
 import { asUsers, tempDir } from '../support/store';
 import { contiguousMigrations, makeOldStore, OLD_STORE_VERSION } from './old-store';
+import { hostGet as get, storeCopy } from './progress-support';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
 const t = tempDir('crm-upgrade-');
@@ -46,21 +47,6 @@ function snapshot(d: Database): Record<string, unknown[]> {
       .all();
   }
   return out;
-}
-
-function get(port: number, p: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: p, headers: { Host: `127.0.0.1:${port}`, ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 beforeAll(async () => {
@@ -83,13 +69,7 @@ afterAll(() => {
   t.cleanup();
 });
 
-function copyOld(name: string): { file: string; backups: string } {
-  const dir = path.join(t.dir, name);
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'crm.db');
-  copyFileSync(oldStore, file);
-  return { file, backups: path.join(dir, 'backups') };
-}
+const copyOld = (name: string) => storeCopy(t.dir, name, oldStore);
 
 describe('a store from an earlier release, upgraded in browser mode', () => {
   it('shows the upgrade on the page, marks the figures updating until the refill ends, then equals a rebuild', async () => {
