@@ -9,7 +9,7 @@ import { balanceHistory, cutoffRange, dayOf, monthEnd } from '../../db/lab/histo
 import type { LabMonitoring } from '../../shared/api/lab';
 import { LAB_PRODUCT_CATEGORIES, type LabTarget, targetKey } from '../../shared/lab';
 import { auc } from '../models/metrics';
-import { type RunStats, writeRun } from './runs';
+import { dropEarlierRuns, type RunStats, writeRun } from './runs';
 import { scoreBook } from './score';
 import type { Progress, TrainParams, TrainResult } from './train';
 
@@ -70,9 +70,11 @@ export function allTargets(): LabTarget[] {
 
 /**
  * Scores every eligible customer at `on` and writes the rows as a new run of the version (main/lab/runs.ts:
- * batches of BATCH (5,000) customers, each its own short transaction, invisible until the last one moves the
+ * batches of BATCH (2,500) customers, each its own short transaction, invisible until the last one moves the
  * version's pointer to them), making the version the active one for its target in that same last
- * transaction. An earlier run of the version stays what readers see until then, and is deleted after.
+ * transaction. An earlier run of the version stays what readers see until then; its rows are deleted by
+ * `cleanup`, which the worker calls after it has reported the job done (the activation's time is the
+ * scores', and re-activating a version costs no more than activating it).
  */
 export function writeScores(
   read: Database,
@@ -80,7 +82,7 @@ export function writeScores(
   input: Extract<LabWorkerInput, { kind: 'score' }>,
   progress: Progress,
   onRun?: (run: number) => void,
-): RunStats {
+): { stats: RunStats; cleanup: () => void } {
   progress('features', 0, 3);
   // One read transaction: every feature from the same book, whatever commits meanwhile.
   read.exec('BEGIN');
@@ -91,10 +93,11 @@ export function writeScores(
     read.exec('COMMIT');
   }
   progress('scoring', 1, 3);
-  return writeRun(write, s, {
+  const stats = writeRun(write, s, {
     version: input.version,
     on: input.on,
     at: input.at,
+    cleanup: 'later',
     ...(onRun ? { onRun } : {}),
     finish: (db) => {
       db.prepare(
@@ -110,6 +113,9 @@ export function writeScores(
       if (phase === 'rows') progress('saving', 2 + done / Math.max(1, total), 3);
     },
   });
+  const cleanup = () =>
+    dropEarlierRuns(write, { version: input.version, run: stats.run, current: stats.current, ids: s.ids, share: true });
+  return { stats, cleanup };
 }
 
 /** Eligible customers and outcomes per target at the latest cut-off of a three-month window. */

@@ -4,7 +4,7 @@
  * column, the 360 and the next-product seam read groups of the new data. The features are read once, in
  * one read transaction (a consistent snapshot: an import committing meanwhile is not half in it), and
  * every version is scored from that snapshot in memory. Each version's rows are written as a new run
- * (main/lab/runs.ts): batches of 5,000 customers in short transactions, invisible until one last small
+ * (main/lab/runs.ts): batches of 2,500 customers in short transactions, invisible until one last small
  * transaction makes the run current, so readers see the old scores or the new ones, never a mix, and
  * the app's own writes wait at most one batch. Nothing active: one query and done. At start-up only
  * versions scored on an earlier month end than the data allow are redone (imports and reverts always
@@ -22,7 +22,7 @@ export interface RescoreOptions {
   reason: 'import' | 'revert' | 'startup' | 'retier' | 'settings';
   /** ISO timestamp stored as the versions' scoring time. */
   at?: string;
-  /** Customers per write transaction (default BATCH, 5,000). */
+  /** Customers per write transaction (default BATCH, 2,500). */
   batch?: number;
   /** After each committed write transaction (tests read from another connection here). */
   afterCommit?: (version: number, phase: Parameters<NonNullable<RunOptions['afterCommit']>>[0]) => void;
@@ -67,6 +67,7 @@ export function rescoreActive(db: Database, opts: RescoreOptions): RescoreResult
       version: a.version,
       on,
       at,
+      share: true,
       ...(opts.batch ? { batch: opts.batch } : {}),
       ...(opts.afterCommit ? { afterCommit: (phase) => opts.afterCommit!(a.version, phase) } : {}),
     });

@@ -2,7 +2,8 @@
  * Writing a version's scores as one run (store migrations 0033, 0034): the rows go into lab_score_rows under a
  * new run number in batches of BATCH customers, each its own short write transaction, invisible to readers
  * (the view lab_scores shows each version's current run only); one last small transaction moves the
- * version's pointer to the new run, and the previous run's rows are then deleted in batches as well. The
+ * version's pointer to the new run, and the previous run's rows are then deleted in batches as well (by the
+ * caller after it has reported the run done, with cleanup 'later'). The
  * write lock is never held for more than one batch, and a reader sees the old run whole or the new one
  * whole. The scores are computed before the first batch from one snapshot of the book (the caller's),
  * so an import committing meanwhile cannot mix two books into one run.
@@ -15,14 +16,17 @@ import type { Database } from 'better-sqlite3';
 
 /**
  * Customers per write transaction. Measured on a 200k store on the shared box: 20,000 held the write lock
- * 0.3-0.9 s a batch (the window's own small writes waited as long); 5,000 keeps it to a fraction of that.
+ * 0.3-0.9 s a batch (the window's own small writes waited as long); 5,000 with the score-keyed index of
+ * 0033 up to 0.3 s; 2,500 with the group index of 0035 (its entries follow the batch's customer order)
+ * about 0.1 s on a loaded box (load 4-7).
  */
-export const BATCH = 5_000;
+export const BATCH = 2_500;
 /**
- * Write transactions between two checkpoints by the writer. Re-scoring 1M customers on the shared box: one
- * after every batch 111.5 s wall (longest lock hold 285 ms), one every 8 batches 96.4 s (418 ms).
+ * Write transactions between two checkpoints by the writer: every 10,000 customers (a few megabytes of
+ * pages), so the WAL stays under the window connection's auto-checkpoint (1,000 pages), which would
+ * otherwise copy it back at the window's next small commit, on the main thread.
  */
-const CHECKPOINT_EVERY = 8;
+const CHECKPOINT_EVERY = 4;
 
 /** What a run writes: row k's customer, score, decile and factors (JSON text, made when asked). */
 export interface RunRows {
@@ -55,6 +59,24 @@ export interface RunOptions {
   finish?: (db: Database, customers: number) => void;
   /** After each committed write transaction (progress; tests read from another connection here). */
   afterCommit?: (phase: 'rows' | 'swap' | 'cleanup', done: number, total: number) => void;
+  /**
+   * Leave the lock free after each write transaction for half as long as it was held (at most 25 ms), so
+   * another connection's write waiting for it gets in: SQLite's busy handler polls at growing intervals
+   * (1, 2, 5 ... 25 ms, then 50 and 100) and would miss the instant between two back-to-back batches,
+   * waiting through several of them. The after-import re-score shares the store with the window this way.
+   */
+  share?: boolean;
+  /**
+   * 'later': the rows of earlier runs are left for the caller to delete with dropEarlierRuns after the run is
+   * current (an activation reports done first and deletes them after, in the same batches). Default now.
+   */
+  cleanup?: 'now' | 'later';
+}
+
+/** Sleeps the thread (a worker's, or a test's) without spinning. */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+function pause(ms: number): void {
+  if (ms >= 1) Atomics.wait(SLEEPER, 0, 0, ms);
 }
 
 /** Runs `body` in one IMMEDIATE transaction and returns how long it held the write lock (ms). */
@@ -85,6 +107,7 @@ export function writeRun(db: Database, rows: RunRows, opts: RunOptions): RunStat
     // other writers go on), so the WAL stays a few batches long: otherwise the window's connection would
     // copy tens of megabytes back at its next small commit (its auto-checkpoint), on the main thread.
     if (stats.transactions % CHECKPOINT_EVERY === 0) db.pragma('wal_checkpoint(PASSIVE)');
+    if (opts.share) pause(Math.min(25, ms / 2));
   };
   timed(() => {
     stats.run = Number(
@@ -129,22 +152,51 @@ export function writeRun(db: Database, rows: RunRows, opts: RunOptions): RunStat
     opts.finish?.(db, n);
   });
   opts.afterCommit?.('swap', n, n);
-  // Rows no reader sees any more: earlier runs once this one is current, else this run's own. By ranges
-  // of customer ids (cut at every batch-th new id), so each transaction deletes about a batch.
+  if (opts.cleanup !== 'later' || !stats.current)
+    dropEarlierRuns(
+      db,
+      { version: opts.version, run, current: stats.current, ids: rows.ids, batch },
+      timed,
+      opts.afterCommit,
+    );
+  else db.pragma('wal_checkpoint(PASSIVE)');
+  return stats;
+}
+
+/**
+ * Rows no reader sees any more: earlier runs of the version once `run` is current, else the run's own.
+ * By ranges of customer ids (cut at every batch-th id of the run, `ids` ascending), so each transaction
+ * deletes about a batch; a process stopped midway leaves the rest to the version's next current run.
+ */
+export function dropEarlierRuns(
+  db: Database,
+  r: { version: number; run: number; current: boolean; ids: Int32Array; batch?: number; share?: boolean },
+  tx?: (body: () => void) => void,
+  afterCommit?: RunOptions['afterCommit'],
+): void {
+  let count = 0;
+  const each =
+    tx ??
+    ((body: () => void) => {
+      const ms = held(db, body);
+      if (++count % CHECKPOINT_EVERY === 0) db.pragma('wal_checkpoint(PASSIVE)');
+      if (r.share) pause(Math.min(25, ms / 2));
+    });
+  const batch = r.batch ?? BATCH;
+  const n = r.ids.length;
   const drop = db.prepare(
-    stats.current
+    r.current
       ? 'DELETE FROM lab_score_rows WHERE version = ? AND customer_id >= ? AND customer_id < ? AND run < ?'
       : 'DELETE FROM lab_score_rows WHERE version = ? AND customer_id >= ? AND customer_id < ? AND run = ?',
   );
   const cuts: number[] = [Number.MIN_SAFE_INTEGER];
-  for (let k = batch; k < n; k += batch) cuts.push(rows.ids[k]!);
+  for (let k = batch; k < n; k += batch) cuts.push(r.ids[k]!);
   cuts.push(Number.MAX_SAFE_INTEGER);
   for (let i = 0; i + 1 < cuts.length; i++) {
-    timed(() => void drop.run(opts.version, cuts[i]!, cuts[i + 1]!, run));
-    opts.afterCommit?.('cleanup', i + 1, cuts.length - 1);
+    each(() => void drop.run(r.version, cuts[i]!, cuts[i + 1]!, r.run));
+    afterCommit?.('cleanup', i + 1, cuts.length - 1);
   }
   db.pragma('wal_checkpoint(PASSIVE)');
-  return stats;
 }
 
 /**

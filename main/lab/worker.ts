@@ -29,14 +29,17 @@ function run(): void {
         const w = openConnection(input.dbPath, { fileMustExist: true });
         w.pragma('busy_timeout = 10000');
         try {
-          const run = writeScores(
+          const { stats, cleanup } = writeScores(
             db,
             w,
             input,
             (step, done, total) => post({ type: 'progress', step, done, total }),
             (r) => post({ type: 'run', run: r }),
           );
-          post({ type: 'done', result: { kind: 'score', customers: run.customers, run } });
+          post({ type: 'done', result: { kind: 'score', customers: stats.customers, run: stats } });
+          // The job is done (the new run is current); the previous run's rows go now, batch by batch,
+          // leaving the lock free between batches. Stopped midway, the rest go with the next run.
+          cleanup();
         } finally {
           w.close();
         }

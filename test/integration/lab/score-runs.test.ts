@@ -4,7 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../../db/migrate';
-import { dropRun, writeRun } from '../../../main/lab/runs';
+import { dropEarlierRuns, dropRun, writeRun } from '../../../main/lab/runs';
 
 /**
  * Store migrations 0033-0034: lab_scores becomes a view over lab_score_rows showing each version's current run.
@@ -150,6 +150,34 @@ describe('lab score runs (migrations 0033, 0034)', () => {
     });
     expect(stale.current).toBe(false);
     expect(db.prepare('SELECT COUNT(*) AS n FROM lab_score_rows WHERE run = ?').get(stale.run)).toEqual({ n: 0 });
+  });
+
+  it('with the clean-up left for later, the new run is shown whole at once and the old rows go after, in batches', () => {
+    migrate(db);
+    seedCustomers(7);
+    addVersion(1);
+    const rows = (score: number) => ({
+      ids: Int32Array.from([1, 2, 3, 4, 5, 6, 7]),
+      scores: Float64Array.from([1, 2, 3, 4, 5, 6, 7], (i) => score + i / 100),
+      deciles: Uint8Array.from([1, 2, 3, 4, 5, 6, 7]),
+      factorAt: (k: number) => `[${k}]`,
+    });
+    writeRun(db, rows(0), { version: 1, on: '2026-10-31', at: 'a', batch: 3 });
+    const second = writeRun(db, rows(0.5), { version: 1, on: '2026-11-30', at: 'b', batch: 3, cleanup: 'later' });
+    expect(second).toMatchObject({ current: true, transactions: 1 + 3 + 1 });
+    expect(view(1).map((r) => r.score)).toEqual(Array.from(rows(0.5).scores));
+    expect(db.prepare('SELECT COUNT(*) AS n FROM lab_score_rows').get()).toEqual({ n: 14 });
+    const seen: string[] = [];
+    dropEarlierRuns(
+      db,
+      { version: 1, run: second.run, current: true, ids: rows(0).ids, batch: 3, share: true },
+      undefined,
+      (phase, done, total) => {
+        const n = (db.prepare('SELECT COUNT(*) AS n FROM lab_score_rows').get() as { n: number }).n;
+        seen.push(`${phase}:${done}/${total}:${n}:${view(1)[0]!.score}`);
+      },
+    );
+    expect(seen).toEqual(['cleanup:1/3:11:0.51', 'cleanup:2/3:8:0.51', 'cleanup:3/3:7:0.51']);
   });
 
   it('the grid’s per-customer lookup through the view searches the primary key', () => {
