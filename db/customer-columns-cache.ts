@@ -28,7 +28,18 @@ import {
   hkdfSync,
   randomBytes,
 } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ColumnData, MoneyColumn, SortSql } from './customer-columns';
@@ -68,8 +79,10 @@ function unseal(
   magic: Buffer,
   ident: string,
   storeKey: StoreKey | null,
+  fileLength = buf.length,
 ): DecipherGCM | 'not-a-cache' | 'other-identity' {
-  if (buf.length < HEADER + 4 || !buf.subarray(0, magic.length).equals(magic)) return 'not-a-cache';
+  if (fileLength < HEADER + 4 || buf.length < HEADER || !buf.subarray(0, magic.length).equals(magic))
+    return 'not-a-cache';
   if (buf.readUInt32LE(magic.length) !== FORMAT) return 'other-identity';
   if (
     !createHash('sha256')
@@ -270,46 +283,98 @@ export function readColumnsCache(
   storeKey: StoreKey | null,
 ): { data: ColumnData } | { refused: CacheRefusal } {
   if (state.dirty) return { refused: 'other-identity' };
-  let buf: Buffer;
+  let fd: number;
   try {
-    buf = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch {
     return { refused: 'missing' };
   }
-  const decipher = unseal(buf, MAGIC, identity(state, sortSql), storeKey);
+  try {
+    return readOpenCache(fd, identity(state, sortSql), storeKey);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bytes of ciphertext read and deciphered at a time where an array is not deciphered in one piece. */
+const CHUNK = 4 << 20;
+
+/**
+ * The cache behind `fd`, read array by array (issue 18.1, the first seconds after start-up): each
+ * array's ciphertext is read into one reused scratch buffer and deciphered in one call, and the
+ * deciphered buffer (its own ArrayBuffer: CTR underneath, as many bytes out as in) becomes the
+ * array's storage. So a load allocates the columns once: no whole-file buffer and no copies, which
+ * were twice the columns' size of garbage left to the main thread's garbage collector (its first
+ * major collections fell in the window's first seconds).
+ */
+function readOpenCache(
+  fd: number,
+  ident: string,
+  storeKey: StoreKey | null,
+): { data: ColumnData } | { refused: CacheRefusal } {
+  let size: number;
+  const header = Buffer.alloc(HEADER);
+  try {
+    size = fstatSync(fd).size;
+    if (readSync(fd, header, 0, HEADER, 0) !== Math.min(HEADER, size)) return { refused: 'unreadable' };
+  } catch {
+    return { refused: 'unreadable' };
+  }
+  const decipher = unseal(header, MAGIC, ident, storeKey, size);
   if (typeof decipher === 'string') return { refused: decipher };
   try {
-    // CTR underneath: the plaintext comes out byte for byte, so it is decrypted straight into the arrays.
     let pos = HEADER;
-    const take = (nbytes: number, into: Uint8Array) => {
-      if (pos + nbytes > buf.length) throw new Error('truncated');
-      for (let off = 0; off < nbytes; off += 4 << 20) {
-        const end = Math.min(nbytes, off + (4 << 20));
-        const out = decipher.update(buf.subarray(pos + off, pos + end));
-        into.set(out, off);
+    let scratch = Buffer.allocUnsafeSlow(Math.min(CHUNK, Math.max(1, size - HEADER)));
+    /** The next `nbytes` of ciphertext, read into the scratch buffer (a view of it, valid until the next read). */
+    const ciphertext = (nbytes: number): Buffer => {
+      if (pos + nbytes > size) throw new Error('truncated');
+      if (nbytes > scratch.length) scratch = Buffer.allocUnsafeSlow(nbytes);
+      let got = 0;
+      while (got < nbytes) {
+        const n = readSync(fd, scratch, got, nbytes - got, pos + got);
+        if (n <= 0) throw new Error('truncated');
+        got += n;
       }
       pos += nbytes;
+      return scratch.subarray(0, nbytes);
     };
-    const lenBytes = new Uint8Array(4);
-    take(4, lenBytes);
-    const descLen = Buffer.from(lenBytes.buffer).readUInt32LE(0);
+    const plain = (nbytes: number): Buffer => decipher.update(ciphertext(nbytes));
+    const descLen = plain(4).readUInt32LE(0);
     if (descLen > 1 << 20) throw new Error('descriptor too long');
-    const descBytes = new Uint8Array(descLen);
-    take(descLen, descBytes);
     // Not trusted until the tag checks below: only shapes are read from it, and checked against the file's size.
-    const desc = JSON.parse(Buffer.from(descBytes).toString('utf8')) as {
+    const desc = JSON.parse(plain(descLen).toString('utf8')) as {
       n: number;
       arrays: [string, ArrayKind, number][];
     };
-    const arrays = new Map<string, Typed>();
     let need = 0;
-    for (const [, kind, length] of desc.arrays) need += length * (kind === 'u8' ? 1 : 4);
-    if (pos + need !== buf.length) throw new Error('size does not match');
+    for (const [, kind, length] of desc.arrays) {
+      if (!Number.isSafeInteger(length) || length < 0) throw new Error('bad length');
+      need += length * (kind === 'u8' ? 1 : 4);
+    }
+    if (pos + need !== size) throw new Error('size does not match');
+    const arrays = new Map<string, Typed>();
     for (const [name, kind, length] of desc.arrays) {
-      const a =
-        kind === 'i32' ? new Int32Array(length) : kind === 'u32' ? new Uint32Array(length) : new Uint8Array(length);
-      take(a.byteLength, new Uint8Array(a.buffer));
-      arrays.set(name, a);
+      const width = kind === 'u8' ? 1 : 4;
+      const nbytes = length * width;
+      let bytes: Uint8Array;
+      if (nbytes <= Math.max(CHUNK, scratch.length)) {
+        bytes = plain(nbytes);
+        // Each array owns its buffer (they are transferred between threads one by one): an output that
+        // shares one (Node gives each its own; a pooled or empty one would) is copied.
+        if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== nbytes) bytes = new Uint8Array(bytes);
+      } else {
+        bytes = new Uint8Array(nbytes);
+        for (let off = 0; off < nbytes; off += CHUNK) bytes.set(plain(Math.min(CHUNK, nbytes - off)), off);
+      }
+      const { buffer, byteOffset } = bytes;
+      arrays.set(
+        name,
+        kind === 'i32'
+          ? new Int32Array(buffer, byteOffset, length)
+          : kind === 'u32'
+            ? new Uint32Array(buffer, byteOffset, length)
+            : new Uint8Array(buffer, byteOffset, length),
+      );
     }
     decipher.final(); // throws unless the tag checks
     return { data: assemble(desc.n, arrays) };

@@ -400,9 +400,12 @@ export function matchRows(
   f: GridFilter,
   today: string,
   extra: { grantRows: Int32Array | null; sqlRows: Int32Array | null },
+  /** Where to write the mask (n bytes, all zero): a mask given back by releaseMask (takeMask). */
+  into?: Uint8Array,
 ): Uint8Array {
   const n = d.n;
-  const out = new Uint8Array(n);
+  if (into && into.length !== n) throw new Error('mask of another size');
+  const out = into ?? new Uint8Array(n);
   // Start from the scope.
   if (scope.kind === 'none') return out;
   if (scope.kind === 'manager') {
@@ -483,6 +486,69 @@ export function countRows(match: Uint8Array): number {
 }
 
 const ordered = new WeakMap<Uint8Array, Map<SortColumn, Int32Array>>();
+
+/*
+ * Spare buffers of a build (issue 18.1, the first seconds): every new view needs a mask of n bytes and
+ * a deep page an ordered row list of up to 4n; allocated afresh, each is memory outside the JavaScript
+ * heap that only a full garbage collection of the window's thread gives back, and a few views a
+ * second (a million customers: ~5 MB each) brought one every second or so, each pausing every request
+ * for tens of milliseconds. The grid's view cache gives back the masks it drops (releaseMask), and
+ * the ordered lists dropped with them or by their own cache go back too; the next view takes them.
+ */
+interface Spares {
+  masks: Uint8Array[];
+  /** Full-size (n) row lists; an ordered list is a prefix view of one. */
+  rows: Int32Array[];
+  /** The buffers of row lists taken from here (only those go back: never a build's own permutation). */
+  pooled: WeakSet<ArrayBufferLike>;
+}
+const spares = new WeakMap<ColumnData, Spares>();
+const MAX_SPARE_MASKS = 2;
+const MAX_SPARE_ROWS = 3;
+
+function sparesOf(d: ColumnData): Spares {
+  let s = spares.get(d);
+  if (!s) {
+    s = { masks: [], rows: [], pooled: new WeakSet() };
+    spares.set(d, s);
+  }
+  return s;
+}
+
+/** An all-zero mask of the build's size: a spare one when there is one, else a new one. */
+export function takeMask(d: ColumnData): Uint8Array {
+  const m = spares.get(d)?.masks.pop();
+  if (!m) return new Uint8Array(d.n);
+  m.fill(0);
+  return m;
+}
+
+/**
+ * Gives back a mask the caller will never use again (nor anything derived from it: its ordered row
+ * lists go back with it), for the next view of the same build.
+ */
+export function releaseMask(d: ColumnData, mask: Uint8Array): void {
+  if (mask.length !== d.n) return;
+  const s = sparesOf(d);
+  const byCol = ordered.get(mask);
+  ordered.delete(mask);
+  if (byCol) for (const rows of byCol.values()) releaseRows(s, rows);
+  if (s.masks.length < MAX_SPARE_MASKS && !s.masks.includes(mask)) s.masks.push(mask);
+}
+
+function releaseRows(s: Spares, rows: Int32Array): void {
+  if (!s.pooled.has(rows.buffer) || s.rows.length >= MAX_SPARE_ROWS) return;
+  const full = new Int32Array(rows.buffer);
+  if (!s.rows.some((r) => r.buffer === full.buffer)) s.rows.push(full);
+}
+
+/** A row list of `count` rows (a prefix of a full-size spare). */
+function takeRows(d: ColumnData, count: number): Int32Array {
+  const s = sparesOf(d);
+  const full = s.rows.pop() ?? new Int32Array(d.n);
+  s.pooled.add(full.buffer);
+  return full.subarray(0, count);
+}
 /** Pages starting before this row are found by a partial walk of the order while no full one is kept. */
 let FIRST_PAGES = 2000;
 /** Tests: pages from `row` on take the full ordered set (both ways must give the same pages). */
@@ -506,7 +572,7 @@ function orderedRows(d: ColumnData, match: Uint8Array, col: SortColumn, perm: In
   let rows: Int32Array;
   if (n === d.n) rows = perm;
   else {
-    rows = new Int32Array(n);
+    rows = takeRows(d, n);
     let k = 0;
     for (let i = 0; i < perm.length; i++) {
       const r = perm[i]!;
@@ -514,7 +580,12 @@ function orderedRows(d: ColumnData, match: Uint8Array, col: SortColumn, perm: In
     }
   }
   byCol.set(col, rows);
-  while (byCol.size > 3) byCol.delete(byCol.keys().next().value!);
+  while (byCol.size > 3) {
+    const oldest = byCol.keys().next().value!;
+    const dropped = byCol.get(oldest)!;
+    byCol.delete(oldest);
+    releaseRows(sparesOf(d), dropped);
+  }
   return rows;
 }
 

@@ -34,6 +34,8 @@ import {
   installColumns,
   columnStamp,
   matchRows,
+  releaseMask,
+  takeMask,
   pageIds,
   sqlPart,
   statsRows,
@@ -358,11 +360,17 @@ function columnarMatch(
       if (!sqlRows) return null;
     }
   }
-  const match = matchRows(d, scope, f, today, { grantRows, sqlRows });
-  if (!volatile) {
-    cache.set(key, match);
-    while (cache.size > 4) cache.delete(cache.keys().next().value!);
+  // A kept view's mask is written over the least recent one's (issue 18.1: no new n bytes per view).
+  let into: Uint8Array | undefined;
+  if (!volatile && cache.size >= 4) {
+    const oldest = cache.keys().next().value!;
+    const dropped = cache.get(oldest)!;
+    cache.delete(oldest);
+    releaseMask(d, dropped);
+    into = takeMask(d);
   }
+  const match = matchRows(d, scope, f, today, { grantRows, sqlRows }, into);
+  if (!volatile) cache.set(key, match);
   return { d, match };
 }
 
