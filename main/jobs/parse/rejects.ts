@@ -16,11 +16,11 @@
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { TextDecoder } from 'node:util';
-import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { Encoding } from '../../../shared/imports';
 import type { SourceRecord } from './io';
 import type { OpenedSource } from './source';
+import { loadExcelJS } from './xlsx';
 
 export type RejectsSource = Pick<OpenedSource, 'format' | 'encoding' | 'encodingSettled' | 'header' | 'dialect'>;
 
@@ -217,7 +217,11 @@ async function openXlsxRejects<R>(
   source: RejectsSource,
   opts: RejectsOptions<R>,
 ): Promise<RejectsWriter<R>> {
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: false });
+  const book = new (loadExcelJS().stream.xlsx.WorkbookWriter)({
+    filename: file,
+    useSharedStrings: false,
+    useStyles: false,
+  });
   const sheet = book.addWorksheet(opts.sheetName ?? 'rejects');
   for (const cells of source.dialect.preamble) sheet.addRow(cells).commit();
   if (source.header) sheet.addRow([...source.header, opts.reasonHeader ?? 'reason']).commit();
