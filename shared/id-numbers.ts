@@ -13,14 +13,33 @@ export function residentIdCheckChar(first17: string): string {
   return ID_CHECK[sum % 11]!;
 }
 
+/** Days in month `m` (1-12) of year `y`, proleptic Gregorian as JavaScript's Date. */
+function daysIn(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/**
+ * 18 characters: 17 digits and a digit or X, the MOD 11-2 check character, and a real birth date
+ * (year 0100 or later, as Date.UTC reads years below 100 as 19xx). Called for every row of a CIF
+ * import: one pass over the character codes, no regex, slices or Date.
+ */
 export function isValidResidentId(id: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(id)) return false;
-  if (residentIdCheckChar(id.slice(0, 17)) !== id[17]) return false;
-  const y = Number(id.slice(6, 10));
-  const m = Number(id.slice(10, 12));
-  const d = Number(id.slice(12, 14));
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  if (id.length !== 18) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) {
+    const v = id.charCodeAt(i) - 48;
+    if (v < 0 || v > 9) return false;
+    sum += v * ID_WEIGHTS[i]!;
+  }
+  const last = id.charCodeAt(17);
+  if (!((last >= 48 && last <= 57) || last === 88)) return false;
+  if (ID_CHECK.charCodeAt(sum % 11) !== last) return false;
+  const digit = (i: number) => id.charCodeAt(i) - 48;
+  const y = digit(6) * 1000 + digit(7) * 100 + digit(8) * 10 + digit(9);
+  const m = digit(10) * 10 + digit(11);
+  const d = digit(12) * 10 + digit(13);
+  return y >= 100 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
 }
 
 const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
@@ -126,12 +145,21 @@ export interface IdCheckOptions {
   legacy15?: 'convert' | 'keep';
 }
 
+/** Only 0-9 and A-Z: nothing to strip or upper-case (the common case, checked without allocating). */
+function plainUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
+  }
+  return true;
+}
+
 /**
  * An identifier checked by its type's rules. `value` is the identifier as stored (upper-cased, a
  * 15-digit ID upgraded unless kept), or null when it is not valid for the type.
  */
 export function checkIdNo(type: string, raw: string, opts: IdCheckOptions = {}): { value: string } | null {
-  const no = raw.replace(/\s/g, '').toUpperCase();
+  const no = plainUpper(raw) ? raw : raw.replace(/\s/g, '').toUpperCase();
   switch (type) {
     case 'resident_id':
       if (isValidResidentId(no)) return { value: no };
