@@ -130,7 +130,7 @@ export interface CustomerGroupRow {
 export class SummaryDelta {
   private readonly groups = new Map<string, [number, number, string, number, number, number, number, number]>();
 
-  private add(r: CustomerGroupRow, sign: 1 | -1): void {
+  private add(r: CustomerGroupRow, sign: number): void {
     const m = r.manager_staff_id ?? 0;
     const t = r.tier ?? '';
     const key = `${r.branch_id}|${m}|${t}`;
@@ -150,6 +150,11 @@ export class SummaryDelta {
   move(before: CustomerGroupRow | null, after: CustomerGroupRow | null): void {
     if (before) this.add(before, -1);
     if (after) this.add(after, 1);
+  }
+
+  /** `n` customer rows inserted into the same group (a fresh load counts them per branch and manager). */
+  insertMany(r: CustomerGroupRow, n: number): void {
+    if (n > 0) this.add(r, n);
   }
 
   get size(): number {

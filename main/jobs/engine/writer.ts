@@ -97,6 +97,7 @@ export class Writer {
     this.insertTail = [...(spec.tracked ? [jobId, jobId] : []), ...stamped.map(() => at)];
     const allCols = [...insCols, ...stamped];
     this.insert = db.prepare(`INSERT INTO ${t} (${allCols.join(', ')}) VALUES (${allCols.map(() => '?').join(', ')})`);
+    this.bulkArgs = [...new Array<Value>(writeCols.length).fill(null), ...this.insertTail];
     const sets = writeCols.filter((c) => !spec.keyColumns.includes(c)).map((c) => `${c} = ?`);
     if (spec.tracked) sets.push('last_job_id = ?');
     if (spec.hasUpdatedAt) sets.push('updated_at = ?');
@@ -136,6 +137,8 @@ export class Writer {
 
   private readonly writeCols: string[];
   private readonly readCols: string[];
+  /** A fresh load's insert arguments: the written columns, then insertTail. */
+  private readonly bulkArgs: Value[];
   /** Bound after a row's values on insert: the job id twice (tracked kinds), the job's timestamp. */
   private readonly insertTail: Value[];
   /** Bound after the key or id on update (tracked: last_job_id; the timestamp where kept). */
@@ -194,6 +197,7 @@ export class Writer {
    * row cannot be stored. `initials`: the name's initials when already computed.
    */
   write(line: number, vals: readonly Value[], resolver: RefResolver, initials?: string): RejectInfo | null {
+    if (this.bulk && this.spec.kind !== 'term_deposits') return this.bulkInsert(line, vals, resolver, initials);
     const n = this.cols.length;
     const params: Value[] = this.params;
     for (let i = 0; i < n; i++) params[i] = vals[i]!;
@@ -207,7 +211,7 @@ export class Writer {
         return { line, column: null, field: 'account_no', value: null, reason: 'inconsistent' };
     }
     const key = this.keyIdx.length === 1 ? [params[this.keyIdx[0]!]!] : this.keyIdx.map((i) => params[i]!);
-    if (this.bulk) return this.bulkInsert(line, params, key);
+    if (this.bulk) return this.bulkInsertRow(line, params, key);
     if (this.same) {
       const args = this.sameArgs;
       for (let i = 0; i < args.length; i++) args[i] = params[this.sameAt[i]!]!;
@@ -293,8 +297,60 @@ export class Writer {
     return { line, column: null, field: this.spec.keyColumns.join('+'), value: key.join(' '), reason: 'duplicate_key' };
   }
 
+  /**
+   * A fresh load's row (every kind but term deposits, whose owner check needs the general path): the
+   * values go straight into one array with the job's columns after them, bound with one spread; the
+   * key is made only for a reject, and a new customer is counted per branch and manager (summaries)
+   * instead of an object per row. Empty table at start: a second row with the same key can only come
+   * from this file.
+   */
+  private bulkInsert(
+    line: number,
+    vals: readonly Value[],
+    resolver: RefResolver,
+    initials?: string,
+  ): RejectInfo | null {
+    const args = this.bulkArgs;
+    const n = this.cols.length;
+    for (let i = 0; i < n; i++) args[i] = vals[i]!;
+    if (this.withInitials) args[n] = initials ?? initialsOf(String(vals[this.nameIdx] ?? ''));
+    if (this.txnCustomerIdx >= 0) args[this.txnCustomerIdx] = resolver.lastAccountCustomer;
+    try {
+      this.insert.run(...args);
+    } catch (e) {
+      const code = (e as { code?: string })?.code ?? '';
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        return this.duplicateKey(
+          line,
+          this.keyIdx.map((i) => args[i]!),
+        );
+      }
+      if (code.startsWith('SQLITE_CONSTRAINT'))
+        return { line, column: null, field: null, value: null, reason: 'inconsistent' };
+      throw e;
+    }
+    if (this.customers) {
+      // As groupOf(args, null) would file it: a missing branch or manager counts as 0 / none.
+      const branch = Number((this.branchIdx >= 0 ? args[this.branchIdx] : null) ?? null);
+      const manager = (this.managerIdx >= 0 ? (args[this.managerIdx] as number | null) : null) ?? null;
+      const m = manager ?? 0;
+      const k =
+        Number.isInteger(branch) && branch >= 0 && branch < 2 ** 26 && Number.isInteger(m) && m >= 0 && m < 2 ** 26
+          ? branch * 2 ** 26 + m
+          : `${branch}|${m}`;
+      const g = this.newCustomers.get(k);
+      if (g) g.n++;
+      else this.newCustomers.set(k, { branch, manager, n: 1 });
+    } else if (this.customerIdx >= 0) this.mark(args[this.customerIdx]);
+    this.inserted++;
+    return null;
+  }
+
+  /** New customers of a fresh load per branch and manager, in first-seen order (summaries, at finish). */
+  private readonly newCustomers = new Map<number | string, { branch: number; manager: number | null; n: number }>();
+
   /** Empty table at start: a second row with the same key can only come from this file. */
-  private bulkInsert(line: number, params: Value[], key: Value[]): RejectInfo | null {
+  private bulkInsertRow(line: number, params: Value[], key: Value[]): RejectInfo | null {
     try {
       this.insert.run(...params, ...this.insertTail);
     } catch (e) {
@@ -399,7 +455,23 @@ export class Writer {
         .run(this.at.slice(0, 10), `import:${this.jobId}`, this.jobId, this.jobId);
       buildIndexes(this.db, saved);
     }
-    if (this.customers) this.delta.apply(this.db);
+    if (this.customers) {
+      for (const g of this.newCustomers.values())
+        this.delta.insertMany(
+          {
+            branch_id: g.branch,
+            manager_staff_id: g.manager,
+            tier: null,
+            deposit_fen: 0,
+            wealth_fen: 0,
+            loan_fen: 0,
+            aum_fen: 0,
+          },
+          g.n,
+        );
+      this.newCustomers.clear();
+      this.delta.apply(this.db);
+    }
     if (this.markAffected) refreshAffected(this.db);
     // Reporting summaries (db/reporting) in the same transaction, from the figures just refreshed.
     if (this.reporting) reportingJobFinish(this.db, this.reporting);
