@@ -33,7 +33,11 @@ export interface ParseThreadInput {
   file: string;
   profile: ImportProfile;
   encoding?: Encoding;
-  /** Int32Array over it: [0] = batches the writer has consumed, [1] = messages posted (bumped after each). */
+  /**
+   * Int32Array over it: [0] = batches the writer has consumed, [1] = messages posted (bumped after
+   * each), [2] = batches this side may have posted and not yet consumed (set by the writer: a head
+   * start while it hashes the file, then `ahead`).
+   */
   room: SharedArrayBuffer;
   /**
    * Where the messages go: the writer takes each one with receiveMessageOnPort when it is ready for it,
@@ -41,7 +45,7 @@ export interface ParseThreadInput {
    * batch at once, and they would live long enough to be promoted to the old generation).
    */
   port: MessagePort;
-  /** Batches posted and not yet consumed before this side waits. */
+  /** Batches posted and not yet consumed before this side waits, when the room has no limit of its own. */
   ahead: number;
 }
 
@@ -333,7 +337,8 @@ export async function runParseThread(
       produced++;
       // Bounded queue: wait while `ahead` batches are still with the writer.
       const w0 = performance.now();
-      for (let seen = Atomics.load(consumed, 0); produced - seen >= input.ahead; seen = Atomics.load(consumed, 0)) {
+      const limit = () => (consumed.length > 2 ? Atomics.load(consumed, 2) : 0) || input.ahead;
+      for (let seen = Atomics.load(consumed, 0); produced - seen >= limit(); seen = Atomics.load(consumed, 0)) {
         const w = waitAsync(consumed, 0, seen);
         if (!w.async) continue;
         // A pending waitAsync does not keep a thread's event loop alive: a timer does meanwhile.
