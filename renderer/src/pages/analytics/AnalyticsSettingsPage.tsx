@@ -1,6 +1,7 @@
 import { type FormEvent, Fragment, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { NextProductSettings, RiskSettings } from '../../../../shared/analytics';
+import type { Input, Output } from '../../../../shared/api';
 import type { NextProductRule } from '../../../../shared/api/analytics';
 import { formatMoneyInput, parseMoneyInput } from '../../../../shared/money-input';
 import { api, validateInput } from '../../api/client';
@@ -75,6 +76,8 @@ const RISK_GROUPS: { title: string; fields: [keyof RiskSettings, Unit][] }[] = [
     ],
   },
 ];
+
+const RISK_FIELDS = RISK_GROUPS.flatMap((g) => g.fields);
 
 /** Money (fen in the store) shows grouped in yuan and reads back exactly (shared/money-input.ts). */
 const shown = (v: number, u: Unit) =>
@@ -168,6 +171,73 @@ function noticeText(t: (k: string, o?: Record<string, string>) => string, n: Not
   return t(n.key, Object.fromEntries(Object.entries(n.counts).map(([k, v]) => [k, count(v, lang)])));
 }
 
+type SaveMethod = 'analytics.saveNextProduct' | 'analytics.saveRisk';
+
+/**
+ * One settings form (产品匹配, 风险评级): the draft as the fields show it, checked against the contract
+ * before it is sent, saved, and the save's notice (worded by `notice` from the answer); `field` is one
+ * number box of the draft, `Footer` the error, the notice and the save button.
+ */
+function useSettingsForm<M extends SaveMethod>(
+  method: M,
+  fields: [keyof Input<M> & string, Unit][],
+  initial: Input<M>,
+  onSaved: () => void,
+  notice: (r: Output<M>) => Notice,
+) {
+  const action = useAction();
+  const value = (k: string) => (initial as Record<string, number>)[k] ?? Number.NaN;
+  const [draft, setDraft] = useState(() => Object.fromEntries(fields.map(([k, u]) => [k, shown(value(k), u)])));
+  const [done, setDone] = useState<Notice | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setDone(null);
+    const input = Object.fromEntries(fields.map(([k, u]) => [k, stored(draft[k] ?? '', u)])) as Input<M>;
+    const checked = validateInput(method, input);
+    if (!checked.ok) {
+      await action.run(() => Promise.reject(checked.error));
+      return;
+    }
+    const r = await action.run(() => api(method, input));
+    if (r) {
+      setDone(notice(r));
+      onSaved();
+    }
+  };
+  const field = ([k, u]: [string, Unit]) => (
+    <NumberField
+      key={k}
+      name={k}
+      unit={u}
+      value={draft[k] ?? ''}
+      onChange={(v) => setDraft((d) => ({ ...d, [k]: v }))}
+    />
+  );
+  return { submit, field, action, done };
+}
+
+/** Below a settings form: what went wrong, the save's notice, and the save button. */
+function SaveFooter({
+  form,
+  testId,
+}: {
+  form: { action: ReturnType<typeof useAction>; done: Notice | null };
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <ErrorNotice error={form.action.error} />
+      <SuccessNotice text={form.done ? noticeText(t, form.done) : null} />
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" data-testid={testId} disabled={form.action.busy}>
+          {form.action.busy ? t('analytics.saving') : t('analytics.save')}
+        </button>
+      </div>
+    </>
+  );
+}
+
 /** "正在重新计算…": the figures beside it are the last complete ones until the follow-up steps finish. */
 function Recalculating({ on, testId }: { on: boolean; testId: string }) {
   const { t } = useTranslation();
@@ -190,54 +260,21 @@ function NextProductForm({
   onSaved: () => void;
 }) {
   const { t } = useTranslation();
-  const action = useAction();
-  const [draft, setDraft] = useState(() => Object.fromEntries(NP_FIELDS.map(([k, u]) => [k, shown(initial[k], u)])));
-  const [done, setDone] = useState<Notice | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setDone(null);
-    const input = Object.fromEntries(NP_FIELDS.map(([k, u]) => [k, stored(draft[k] ?? '', u)])) as NextProductSettings;
-    const checked = validateInput('analytics.saveNextProduct', input);
-    if (!checked.ok) {
-      await action.run(() => Promise.reject(checked.error));
-      return;
-    }
-    const r = await action.run(() => api('analytics.saveNextProduct', input));
-    if (r) {
-      // a small book is recalculated before the save returns; a big one in the follow-up worker
-      const run = r.nextProductRun;
-      setDone(
-        r.recalculating.nextProduct || !run
-          ? { key: 'analytics.savedRecalculating', counts: {} }
-          : { key: 'analytics.savedNp', counts: { rules: run.rules, customers: run.customers } },
-      );
-      onSaved();
-    }
-  };
+  const form = useSettingsForm('analytics.saveNextProduct', NP_FIELDS, initial, onSaved, (r): Notice => {
+    // a small book is recalculated before the save returns; a big one in the follow-up worker
+    const run = r.nextProductRun;
+    return r.recalculating.nextProduct || !run
+      ? { key: 'analytics.savedRecalculating', counts: {} }
+      : { key: 'analytics.savedNp', counts: { rules: run.rules, customers: run.customers } };
+  });
   return (
     <section className="panel" aria-labelledby="an-np">
       <h2 id="an-np">
         {t('analytics.npTitle')} <Recalculating on={recalculating} testId="an-np-recalculating" />
       </h2>
-      <form noValidate onSubmit={submit}>
-        <div className="analytics-form">
-          {NP_FIELDS.map(([k, u]) => (
-            <NumberField
-              key={k}
-              name={k}
-              unit={u}
-              value={draft[k] ?? ''}
-              onChange={(v) => setDraft((d) => ({ ...d, [k]: v }))}
-            />
-          ))}
-        </div>
-        <ErrorNotice error={action.error} />
-        <SuccessNotice text={done ? noticeText(t, done) : null} />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" data-testid="an-np-save" disabled={action.busy}>
-            {action.busy ? t('analytics.saving') : t('analytics.save')}
-          </button>
-        </div>
+      <form noValidate onSubmit={form.submit}>
+        <div className="analytics-form">{NP_FIELDS.map(form.field)}</div>
+        <SaveFooter form={form} testId="an-np-save" />
       </form>
     </section>
   );
@@ -367,31 +404,13 @@ function RiskForm({
   onSaved: () => void;
 }) {
   const { t } = useTranslation();
-  const action = useAction();
-  const all = RISK_GROUPS.flatMap((g) => g.fields);
-  const [draft, setDraft] = useState(() => Object.fromEntries(all.map(([k, u]) => [k, shown(initial[k], u)])));
-  const [done, setDone] = useState<Notice | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setDone(null);
-    const input = Object.fromEntries(all.map(([k, u]) => [k, stored(draft[k] ?? '', u)])) as RiskSettings;
-    const checked = validateInput('analytics.saveRisk', input);
-    if (!checked.ok) {
-      await action.run(() => Promise.reject(checked.error));
-      return;
-    }
-    const r = await action.run(() => api('analytics.saveRisk', input));
-    if (r) {
-      const b = r.riskByLevel;
-      const rated = b.normal + b.watch + b.warning + b.high;
-      setDone(
-        r.recalculating.risk
-          ? { key: 'analytics.savedRecalculating', counts: {} }
-          : { key: 'analytics.savedRisk', counts: { rated, watch: b.watch, warning: b.warning, high: b.high } },
-      );
-      onSaved();
-    }
-  };
+  const form = useSettingsForm('analytics.saveRisk', RISK_FIELDS, initial, onSaved, (r): Notice => {
+    const b = r.riskByLevel;
+    const rated = b.normal + b.watch + b.warning + b.high;
+    return r.recalculating.risk
+      ? { key: 'analytics.savedRecalculating', counts: {} }
+      : { key: 'analytics.savedRisk', counts: { rated, watch: b.watch, warning: b.warning, high: b.high } };
+  });
   const lang = currentLanguage();
   return (
     <section className="panel" aria-labelledby="an-risk">
@@ -405,29 +424,15 @@ function RiskForm({
           high: count(view.riskByLevel.high, lang),
         })}
       </p>
-      <form noValidate onSubmit={submit}>
+      <form noValidate onSubmit={form.submit}>
         <div className="analytics-form">
           {RISK_GROUPS.map((g) => (
             <FieldGroup key={g.title} title={t(g.title)}>
-              {g.fields.map(([k, u]) => (
-                <NumberField
-                  key={k}
-                  name={k}
-                  unit={u}
-                  value={draft[k] ?? ''}
-                  onChange={(v) => setDraft((d) => ({ ...d, [k]: v }))}
-                />
-              ))}
+              {g.fields.map(form.field)}
             </FieldGroup>
           ))}
         </div>
-        <ErrorNotice error={action.error} />
-        <SuccessNotice text={done ? noticeText(t, done) : null} />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" data-testid="an-risk-save" disabled={action.busy}>
-            {action.busy ? t('analytics.saving') : t('analytics.save')}
-          </button>
-        </div>
+        <SaveFooter form={form} testId="an-risk-save" />
       </form>
     </section>
   );
