@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RISK_SETTINGS, type RiskSettings, type RiskSignal } from '../../../shared/analytics';
+import type { RiskSignal } from '../../../shared/analytics';
 import { guaranteesOf } from '../../../db/analytics/guarantees';
 import { findSignals, runRisk } from '../../../db/analytics/risk';
 import { scopeFor } from '../../../db/scope';
 import { capturePlans } from '../support/plans';
 import { generateReminders } from '../../../db/relationship/reminder-rules';
 import { call, ok, signIn, type World } from '../support/store';
-import { type Factory, freshBookEachTest, insertLoan, type LoanFixture, signalsOf, sorted } from './risk-book';
+import {
+  type Factory,
+  freshBookEachTest,
+  insertLoan,
+  type LoanFixture,
+  RISK_SETTINGS as S,
+  RISK_TODAY as TODAY,
+  signalsOf,
+  sorted,
+} from './risk-book';
 
 /**
  * 担保关系 (issue 20.5): the two guarantee signals on a hand-made book (hits and near misses), what they add
@@ -15,12 +24,8 @@ import { type Factory, freshBookEachTest, insertLoan, type LoanFixture, signalsO
  */
 let w: World;
 let f: Factory;
-const TODAY = '2026-11-02';
-const S: RiskSettings = { ...DEFAULT_RISK_SETTINGS };
-
-freshBookEachTest((world, fac) => {
-  w = world;
-  f = fac;
+freshBookEachTest((book) => {
+  ({ w, f } = book);
 });
 
 const loan = (cid: number, o: LoanFixture) => insertLoan(w, f, cid, o);

@@ -3,18 +3,23 @@
  * each test, a loan written straight into the store, and the customers a signal found.
  */
 import { afterEach, beforeEach } from 'vitest';
+import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../../../shared/analytics';
 import type { findSignals } from '../../../db/analytics/risk';
 import { factory } from '../relationship/fixtures';
 import { makeWorld, type World } from '../support/store';
 
 export type Factory = ReturnType<typeof factory>;
 
+/** The day the tests rate on, and the bank's default parameters they start from. */
+export const RISK_TODAY = '2026-11-02';
+export const RISK_SETTINGS: RiskSettings = { ...DEFAULT_RISK_SETTINGS };
+
 /** Before each test a new world and its factory (handed to `set`), closed after it. */
-export function freshBookEachTest(set: (w: World, f: Factory) => void): void {
+export function freshBookEachTest(set: (book: { w: World; f: Factory }) => void): void {
   let w: World | undefined;
   beforeEach(async () => {
     w = await makeWorld();
-    set(w, factory(w.db, w.ids.branch));
+    set({ w, f: factory(w.db, w.ids.branch) });
   });
   afterEach(async () => {
     await w?.close();

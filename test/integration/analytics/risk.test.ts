@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RISK_SETTINGS, riskLevel, riskSettingsSchema, type RiskSettings } from '../../../shared/analytics';
+import { riskLevel, riskSettingsSchema } from '../../../shared/analytics';
 import { findSignals, runRisk } from '../../../db/analytics/risk';
 import { riskSettings } from '../../../db/analytics/settings';
 import { generateReminders } from '../../../db/relationship/reminder-rules';
@@ -7,17 +7,22 @@ import { reminderKey } from '../../../db/sync/reminders';
 import { addDays } from '../../../shared/dates';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { factory } from '../relationship/fixtures';
-import { type Factory, freshBookEachTest, insertLoan, type LoanFixture, signalsOf, sorted } from './risk-book';
+import {
+  type Factory,
+  freshBookEachTest,
+  insertLoan,
+  type LoanFixture,
+  RISK_SETTINGS as S,
+  RISK_TODAY as TODAY,
+  signalsOf,
+  sorted,
+} from './risk-book';
 
 /** 风险预警: each signal on hand-made data (hit and near misses), the rating's thresholds, scope, follow-ups. */
 let w: World;
 let f: Factory;
-const TODAY = '2026-11-02';
-const S: RiskSettings = { ...DEFAULT_RISK_SETTINGS };
-
-freshBookEachTest((world, fac) => {
-  w = world;
-  f = fac;
+freshBookEachTest((book) => {
+  ({ w, f } = book);
 });
 
 const setAum = (id: number, yuan: number) =>
