@@ -398,28 +398,12 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
   for (const f of txnCounts) cols.get(f)!.values.fill(0);
   cols.get('days_since_txn')!.values.fill(200);
   const from3 = isoOf(dayOf(m3) + 1);
-  // Two passes. The six months' counts and the last day come from the (customer, date) index alone; the
-  // amounts, channels and types of the last three months need the table's rows, so only those are read
-  // (one look-up a transaction: half of them, not all).
-  const counts = db
-    .prepare(
-      `SELECT customer_id, MAX(txn_at), TOTAL(txn_at < :from3), TOTAL(txn_at >= :from3)
-       FROM transactions WHERE txn_at >= :from6 AND txn_at < :to GROUP BY customer_id`,
-    )
-    .raw()
-    .iterate({ from3, from6: isoOf(dayOf(m6) + 1), to: dayAfter }) as IterableIterator<
-    [number, string, number, number]
-  >;
-  for (const [customerId, lastAt, prev, cnt3] of counts) {
-    const r = b.rowOf(customerId);
-    if (r < 0) continue;
-    set('txn_count_3m', r, cnt3);
-    set('txn_count_trend', r, prev > 0 ? Math.min(5, cnt3 / prev - 1) : cnt3 > 0 ? 5 : 0);
-    set('days_since_txn', r, c - dayOf(lastAt));
-  }
+  // Two passes. The amounts, channels and types of the last three months need the table's rows, so only
+  // those are read (one look-up a transaction: half of them, not all); the six months' count and the last
+  // day come from the (customer, date) index alone, the earlier three months' count as the difference.
   const agg = db
     .prepare(
-      `SELECT customer_id,
+      `SELECT customer_id, COUNT(*),
          TOTAL(CASE WHEN direction = 'C' THEN amount_fen END), TOTAL(CASE WHEN direction = 'C' THEN NULL ELSE amount_fen END),
          TOTAL(channel = 'counter'), TOTAL(channel = 'atm'), TOTAL(channel = 'pos'), TOTAL(channel = 'phone'),
          TOTAL(channel = 'online'), TOTAL(txn_type = 'salary'), TOTAL(txn_type = 'transfer_out'),
@@ -429,9 +413,11 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
     .raw()
     .iterate({ from3, to: dayAfter }) as IterableIterator<[number, ...number[]]>;
   const chNames: LabFeature[] = ['txn_counter_3m', 'txn_atm_3m', 'txn_pos_3m', 'txn_phone_3m', 'txn_online_3m'];
-  for (const [customerId, in3, out3, ...rest] of agg) {
+  const count3 = new Uint32Array(n);
+  for (const [customerId, cnt3, in3, out3, ...rest] of agg) {
     const r = b.rowOf(customerId);
     if (r < 0) continue;
+    count3[r] = cnt3!;
     set('txn_in_3m', r, in3! / 100);
     set('txn_out_3m', r, out3! / 100);
     const flow = in3! + out3!;
@@ -440,6 +426,22 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
     set('txn_salary_3m', r, rest[5]!);
     set('txn_transfer_out_3m', r, rest[6]!);
     set('txn_loan_repay_3m', r, rest[7]!);
+  }
+  const counts = db
+    .prepare(
+      `SELECT customer_id, MAX(txn_at), COUNT(*) FROM transactions WHERE txn_at >= :from6 AND txn_at < :to
+       GROUP BY customer_id`,
+    )
+    .raw()
+    .iterate({ from6: isoOf(dayOf(m6) + 1), to: dayAfter }) as IterableIterator<[number, string, number]>;
+  for (const [customerId, lastAt, cnt6] of counts) {
+    const r = b.rowOf(customerId);
+    if (r < 0) continue;
+    const cnt3 = count3[r]!;
+    const prev = cnt6 - cnt3;
+    set('txn_count_3m', r, cnt3);
+    set('txn_count_trend', r, prev > 0 ? Math.min(5, cnt3 / prev - 1) : cnt3 > 0 ? 5 : 0);
+    set('days_since_txn', r, c - dayOf(lastAt));
   }
 
   // Tier as logged by the cut-off (never customers.tier, which is today's), and downgrades in the year to it.
