@@ -3,9 +3,8 @@
  * new run number in batches of BATCH customers, each its own short write transaction, invisible to readers
  * (the view lab_scores shows each version's current run only); one last small transaction moves the
  * version's pointer to the new run, and the previous run's rows are then deleted in batches as well (by the
- * caller after it has reported the run done, with cleanup 'later'). The
- * write lock is never held for more than one batch, and a reader sees the old run whole or the new one
- * whole. The scores are computed before the first batch from one snapshot of the book (the caller's),
+ * caller after it has reported the run done, with cleanup 'later'). The write lock is never held for more
+ * than one batch, and a reader sees the old run whole or the new one whole. The scores are computed before the first batch from one snapshot of the book (the caller's),
  * so an import committing meanwhile cannot mix two books into one run.
  *
  * Two writers of the same version (an activation and an after-import re-score) each write their own run;
