@@ -4,7 +4,8 @@
  * the same-run way it was before (a start-up without the columns' cache; start-up and import with the
  * background work at once and at the window's priority, with the ratio now / before per window; an
  * import whose columns are built again in full rather than updated from its delta), when the follow-up
- * steps ran; and the columns' load time from the cache vs a full build.
+ * steps ran; and the columns' load time from the cache vs a full build. Each window's line also gives
+ * the window's thread's garbage-collection pauses in it (all, and the full collections among them).
  *
  *   node --import tsx test/bench/startup.ts --db STORE [--changed 50000] [--samples 6] [--keep-cache]
  *   npm run bench -- --only startup --db STORE [--changed 50000]
@@ -17,6 +18,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { openConnection, rememberedStoreKey } from '../../db/cipher';
@@ -60,7 +62,19 @@ interface Window {
   count: number[];
   stats: number[];
   columns: number;
+  /** The main thread's garbage-collection pauses in the window (ms): full (mark-compact) and all. */
+  gcFull: number[];
+  gcAll: number[];
 }
+
+/** Every garbage-collection pause of this (the window's) thread: start (performance.now() ms), duration, kind. */
+const gcPauses: { at: number; ms: number; full: boolean }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    gcPauses.push({ at: e.startTime, ms: e.duration, full: kind === constants.NODE_PERFORMANCE_GC_MAJOR });
+  }
+}).observe({ entryTypes: ['gc'] });
 
 /** Columns events from the app's log: what installed them and when. */
 const events: { at: number; msg: string; ms?: number; note?: string }[] = [];
@@ -109,7 +123,17 @@ async function views(
   const { registry, sessions, timed } = caller;
   while (performance.now() - t0 < at * 1000) await new Promise((r) => setTimeout(r, 5));
   const began = performance.now();
-  const w: Window = { label, from: (performance.now() - t0) / 1000, to: 0, page: [], count: [], stats: [], columns: 0 };
+  const w: Window = {
+    label,
+    from: (performance.now() - t0) / 1000,
+    to: 0,
+    page: [],
+    count: [],
+    stats: [],
+    columns: 0,
+    gcFull: [],
+    gcAll: [],
+  };
   for (let i = 0; i < samples && performance.now() - began < capSeconds * 1000; i++) {
     const filter = FILTERS[(i + at) % FILTERS.length]!;
     const sort = SORTS[(i * 3 + at) % SORTS.length]!;
@@ -130,6 +154,13 @@ async function views(
     await new Promise((r) => setImmediate(r));
   }
   w.to = (performance.now() - t0) / 1000;
+  // Observer entries arrive after the pause: one turn of the loop for the last ones.
+  await new Promise((r) => setImmediate(r));
+  for (const g of gcPauses) {
+    if (g.at < began || g.at > t0 + w.to * 1000) continue;
+    w.gcAll.push(g.ms);
+    if (g.full) w.gcFull.push(g.ms);
+  }
   return w;
 }
 
@@ -155,10 +186,16 @@ async function timeline(
     const b = baseline?.find((x) => x.label === w.label);
     const ratio = (k: 'page' | 'count' | 'stats') => (b ? (pct(w[k], 95) / pct(b[k], 95)).toFixed(2) : '');
     print(
-      `    ${w.label.padEnd(8)} [${w.from.toFixed(1)}-${w.to.toFixed(1)} s] page p95 ${p95(w.page)} ms, count p95 ${p95(w.count)} ms, stats p95 ${p95(w.stats)} ms (targets 30 / 100 / 100; columns served ${w.columns}/${w.page.length})${b ? `; vs before ${ratio('page')} / ${ratio('count')} / ${ratio('stats')} x` : ''}`,
+      `    ${w.label.padEnd(8)} [${w.from.toFixed(1)}-${w.to.toFixed(1)} s] page p95 ${p95(w.page)} ms, count p95 ${p95(w.count)} ms, stats p95 ${p95(w.stats)} ms (targets 30 / 100 / 100; columns served ${w.columns}/${w.page.length})${b ? `; vs before ${ratio('page')} / ${ratio('count')} / ${ratio('stats')} x` : ''}; ${gcLine(w)}`,
     );
   }
   return rows;
+}
+
+/** The window's main-thread GC pauses: full collections (count, total, longest) and all pauses' total. */
+function gcLine(w: Window): string {
+  const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+  return `GC pauses ${sum(w.gcAll).toFixed(0)} ms, full ${w.gcFull.length} (${sum(w.gcFull).toFixed(0)} ms, longest ${Math.max(0, ...w.gcFull).toFixed(0)})`;
 }
 
 /** When the columns came in after t0, and how (the app's log). */
