@@ -36,6 +36,7 @@ import storeProtection from './domains/store-protection.json';
 import comparisons from './domains/comparisons.json';
 import tierModel from './domains/tier-model.json';
 import upgrade from './domains/upgrade.json';
+import watchList from './domains/watch-list.json';
 
 export type Tree = { [k: string]: string | Tree };
 
@@ -72,6 +73,7 @@ const DOMAINS: Record<string, DomainFile> = {
   'tier-model': tierModel,
   comparisons,
   upgrade,
+  'watch-list': watchList,
 } as Record<string, DomainFile>;
 
 function merge(into: Tree, from: Tree, where: string, path = ''): void {

@@ -20,6 +20,7 @@ import { count } from '../../format';
 import { currentLanguage } from '../../i18n';
 import { openCustomer } from '../../router';
 import { LevelBadge } from './CustomerRisk';
+import { SignalChips } from './SignalChips';
 import { signalFacts } from './risk-text';
 import '../../components/fields.css';
 import './analytics.css';
@@ -48,18 +49,7 @@ function useColumns(): ColDef<WatchListRow>[] {
         valueGetter: (p) =>
           p.data ? p.data.signals.map((s) => t(`risk.signals.${s.signal}`)).join(t('common.listSeparator')) : null,
         tooltipValueGetter: (p) => (p.data ? p.data.signals.map((s) => signalFacts(t, s)).join('\n') : null),
-        // one small chip a signal, wrapping to a second line inside the row: two signals read whole at
-        // 1366 in English too (one line cut the second to "Weak guara…"); the tooltip keeps the facts
-        cellRenderer: (p: { data?: WatchListRow }) =>
-          p.data ? (
-            <span className="risk-signals">
-              {p.data.signals.map((s) => (
-                <span key={s.signal} className="risk-signal">
-                  {t(`risk.signals.${s.signal}`)}
-                </span>
-              ))}
-            </span>
-          ) : null,
+        cellRenderer: (p: { data?: WatchListRow }) => (p.data ? <SignalChips signals={p.data.signals} /> : null),
         flex: 1,
         minWidth: 230,
       },

@@ -59,3 +59,23 @@ export function signalFacts(t: TFunction, s: Pick<RiskSignalView, 'signal' | 'fa
       return '';
   }
 }
+
+/**
+ * A watch-list row's signals as chips: each by name up to two (they wrap to a second line inside the
+ * row, so two read whole at 1366 in English too), from three on the first and "+N more" whose title
+ * names the rest (three long English names would need a third line the row does not have). Pure given t.
+ */
+export function signalChips(
+  t: TFunction,
+  signals: readonly Pick<RiskSignalView, 'signal'>[],
+): { names: string[]; more: { text: string; title: string } | null } {
+  const name = (s: Pick<RiskSignalView, 'signal'>) => t(`risk.signals.${s.signal}`);
+  const shown = signals.length > 2 ? signals.slice(0, 1) : signals;
+  const rest = signals.slice(shown.length);
+  return {
+    names: shown.map(name),
+    more: rest.length
+      ? { text: t('risk.moreSignals', { count: rest.length }), title: rest.map(name).join(t('common.listSeparator')) }
+      : null,
+  };
+}
