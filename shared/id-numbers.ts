@@ -35,10 +35,10 @@ export function isValidResidentId(id: string): boolean {
   const last = id.charCodeAt(17);
   if (!((last >= 48 && last <= 57) || last === 88)) return false;
   if (ID_CHECK.charCodeAt(sum % 11) !== last) return false;
-  const digit = (i: number) => id.charCodeAt(i) - 48;
-  const y = digit(6) * 1000 + digit(7) * 100 + digit(8) * 10 + digit(9);
-  const m = digit(10) * 10 + digit(11);
-  const d = digit(12) * 10 + digit(13);
+  // (no helper closure: a dev build wraps each one made per call in a naming helper)
+  const y = id.charCodeAt(6) * 1000 + id.charCodeAt(7) * 100 + id.charCodeAt(8) * 10 + id.charCodeAt(9) - 48 * 1111;
+  const m = id.charCodeAt(10) * 10 + id.charCodeAt(11) - 48 * 11;
+  const d = id.charCodeAt(12) * 10 + id.charCodeAt(13) - 48 * 11;
   return y >= 100 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
 }
 

@@ -345,8 +345,18 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           const at = indexes[i]!;
           return at >= 0 ? (columnsOf(batch.raws[r]!, D, Q)[at] ?? null) : null;
         };
-        /** References of columns before `upTo` in column order, as the loop below resolves them. */
-        const resolveRefs = (r: number, row: Value[], raws: (i: number) => string | null, upTo: number) => {
+        /**
+         * References of columns before `upTo` in column order, as the loop below resolves them. A
+         * reference's raw text: `raws(k)`, or for a passed row batch.refRaws[refBase + k] (no closure
+         * made per row).
+         */
+        const resolveRefs = (
+          r: number,
+          row: Value[],
+          raws: ((k: number) => string | null) | null,
+          refBase: number,
+          upTo: number,
+        ) => {
           for (let k = 0; k < refCols.length; k++) {
             const i = refCols[k]!;
             if (i >= upTo) break;
@@ -358,7 +368,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
                 line: batch.lines[r]!,
                 column: columnAt(r, i),
                 field: mappedFields[i]!,
-                value: raws(k) ?? String(v),
+                value: (raws ? raws(k) : (batch.refRaws[refBase + k] ?? null)) ?? String(v),
                 reason: REF_REASON[refs[i]!],
               } satisfies RejectInfo;
             }
@@ -372,7 +382,8 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           const st = batch.status[r]!;
           if (st >= 0) {
             const pr = batch.rejects[st]!;
-            const bad = pr.upTo > 0 ? resolveRefs(r, pr.vals!, (k) => pr.refRaws![refCols[k]!] ?? null, pr.upTo) : null;
+            const bad =
+              pr.upTo > 0 ? resolveRefs(r, pr.vals!, (k) => pr.refRaws![refCols[k]!] ?? null, 0, pr.upTo) : null;
             await reject(recordAt(r), bad ?? pr.info);
             continue;
           }
@@ -381,7 +392,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           const refBase = ok * refCols.length;
           const initials = withInitials ? batch.initials[ok] : undefined;
           ok++;
-          let bad: RejectInfo | null = resolveRefs(r, vals, (k) => batch.refRaws[refBase + k] ?? null, nCols);
+          let bad: RejectInfo | null = resolveRefs(r, vals, null, refBase, nCols);
           if (!bad) bad = writer.write(batch.lines[r]!, vals, resolver, initials);
           if (bad) await reject(recordAt(r), bad);
         }
