@@ -86,7 +86,7 @@ export class ParseThread {
   /** The thread's own figures at the end: milliseconds working and waiting for room. */
   busyMs = 0;
   waitMs = 0;
-  /** Milliseconds the writer waited for a batch. */
+  /** Milliseconds the writer waited for a batch (rows phase only: not for the file to open). */
   writerWaitMs = 0;
 
   constructor(file: string, profile: ImportProfile, encoding: Encoding | undefined) {
@@ -119,13 +119,13 @@ export class ParseThread {
   }
 
   /** The next message, copied into this heap only now; waits (letting events through) while there is none. */
-  private async take(): Promise<ParseMessage> {
+  private async take(timed = true): Promise<ParseMessage> {
     const t = performance.now();
     for (;;) {
       const seen = Atomics.load(this.consumed, 1);
       const r = receiveMessageOnPort(this.port);
       if (r) {
-        this.writerWaitMs += performance.now() - t;
+        if (timed) this.writerWaitMs += performance.now() - t;
         const m = r.message as ParseMessage;
         if (m.t === 'error') throw deserializeError(m.error);
         return m;
@@ -152,7 +152,7 @@ export class ParseThread {
 
   /** The file opened (header, dialect, encoding): the parse layer's file errors are thrown from here. */
   async opened(): Promise<Opened> {
-    const m = await this.take();
+    const m = await this.take(false);
     if (m.t !== 'opened') throw new Error(`import parse thread: unexpected ${m.t}`);
     this.state = m.state;
     return m;
