@@ -6,16 +6,8 @@ import { scopeFor } from '../../../db/scope';
 import { capturePlans } from '../support/plans';
 import { generateReminders } from '../../../db/relationship/reminder-rules';
 import { call, ok, signIn, type World } from '../support/store';
-import {
-  type Factory,
-  freshBookEachTest,
-  insertLoan,
-  type LoanFixture,
-  RISK_SETTINGS as S,
-  RISK_TODAY as TODAY,
-  signalsOf,
-  sorted,
-} from './risk-book';
+import { type Factory, freshBookEachTest, insertLoan, type LoanFixture } from './risk-book';
+import { RISK_SETTINGS as S, RISK_TODAY as TODAY, signalsOf, sorted } from './risk-book';
 
 /**
  * 担保关系 (issue 20.5): the two guarantee signals on a hand-made book (hits and near misses), what they add

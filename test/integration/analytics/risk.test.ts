@@ -7,16 +7,8 @@ import { reminderKey } from '../../../db/sync/reminders';
 import { addDays } from '../../../shared/dates';
 import { call, makeWorld, ok, signIn, type World } from '../support/store';
 import { factory } from '../relationship/fixtures';
-import {
-  type Factory,
-  freshBookEachTest,
-  insertLoan,
-  type LoanFixture,
-  RISK_SETTINGS as S,
-  RISK_TODAY as TODAY,
-  signalsOf,
-  sorted,
-} from './risk-book';
+import { type Factory, freshBookEachTest, insertLoan, type LoanFixture } from './risk-book';
+import { RISK_SETTINGS as S, RISK_TODAY as TODAY, signalsOf, sorted } from './risk-book';
 
 /** 风险预警: each signal on hand-made data (hit and near misses), the rating's thresholds, scope, follow-ups. */
 let w: World;

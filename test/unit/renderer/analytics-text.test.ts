@@ -1,7 +1,7 @@
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { offerReason } from '../../../renderer/src/pages/analytics/np-text';
-import { signalFacts } from '../../../renderer/src/pages/analytics/risk-text';
+import { signalChips, signalFacts } from '../../../renderer/src/pages/analytics/risk-text';
 import { NEXT_PRODUCT_ITEMS, RISK_SIGNALS, type RiskSignal } from '../../../shared/analytics';
 import { en, zhCN } from '../../../shared/i18n/resources';
 
@@ -86,5 +86,43 @@ describe('next-product and risk texts', () => {
         expect(text.length, `${lng} ${signal}`).toBeGreaterThan(8);
         expect(t(`risk.signals.${signal}`)).not.toMatch(/risk\./);
       }
+  });
+});
+
+/**
+ * 风险预警's signals cell (signalChips, drawn by SignalChips.tsx): each signal by name up to two (they wrap
+ * to a second line inside the row), from three on the first with "+N more" whose title names the rest.
+ */
+describe('the watch-list signals cell', () => {
+  const chips = (lang: 'zh-CN' | 'en', signals: RiskSignal[]) =>
+    signalChips(
+      inst.getFixedT(lang),
+      signals.map((signal) => ({ signal })),
+    );
+
+  it('each signal by name up to two, in either language', () => {
+    expect(chips('en', ['collapse', 'weakGuarantor'])).toEqual({
+      names: ['Balance collapse', 'Weak guarantor'],
+      more: null,
+    });
+    expect(chips('zh-CN', ['collapse', 'weakGuarantor'])).toEqual({
+      names: ['资产大幅下降', '保证人风险'],
+      more: null,
+    });
+    expect(chips('en', ['overdue'])).toEqual({ names: ['Loan overdue'], more: null });
+  });
+
+  it('from three on, the first and "+N more" naming the rest', () => {
+    const three = chips('en', ['guaranteeCall', 'dormancy', 'utilisation']);
+    expect(three).toEqual({
+      names: ['Guarantee may be called'],
+      more: { text: '+2 more', title: 'Dormant after activity, Rising credit use' },
+    });
+    const four = chips('zh-CN', ['guaranteeCall', 'dormancy', 'utilisation', 'outflow']);
+    expect(four).toEqual({
+      names: ['担保代偿风险'],
+      more: { text: '另 3 项', title: '活跃后转为不动户、用信率上升、大额资金流出' },
+    });
+    for (const c of [three, four]) expect(JSON.stringify(c)).not.toMatch(/risk\.|\{\{|undefined/);
   });
 });
