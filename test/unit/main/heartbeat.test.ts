@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHeartbeat } from '../../../main/cli/heartbeat';
 import { progressPrinter } from '../../../main/cli/demo';
+import { stillWorking } from '../../../main/cli/i18n';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -39,6 +40,22 @@ describe('progress lines for long CLI jobs', () => {
     expect(still.length).toBeGreaterThanOrEqual(2);
     for (const l of still)
       expect(l).toMatch(/^demo: reporting 20\.0% \(1\/5\) - still working, \d+ s since the last figure$/);
+  });
+
+  it("in the command's language: the 'still working' words and the time (main/cli/i18n.ts)", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-heartbeat-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'progress.log');
+    const fd = openSync(file, 'w');
+    const beat = startHeartbeat({ fd, quietMs: 300, ...stillWorking('zh-CN') });
+    await new Promise((r) => setTimeout(r, 300));
+    beat.line('check：1/2 完整性 20%');
+    block(1200);
+    await beat.stop();
+    closeSync(fd);
+    const still = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+    expect(still.length).toBeGreaterThanOrEqual(1);
+    for (const l of still) expect(l).toMatch(/^check：1\/2 完整性 20% ——仍在进行，距上一个数字已 \d+ 秒$/);
   });
 
   it('the demo printer says when a phase starts and ends, and estimates what is left in between', () => {
