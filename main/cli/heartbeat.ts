@@ -6,7 +6,11 @@
  * descriptor (fs.writeSync: no trip through the blocked main thread's stream).
  *
  * The main thread calls `line(text)` for its own progress lines (written at once, and remembered as the
- * step the heartbeat repeats) and `stop()` at the end.
+ * step the heartbeat repeats) and `stop()` at the end. On stderr (the default) those lines go through
+ * process.stderr.write, the main thread's own stream, so whoever holds it sees them as they are written
+ * (the in-process runner of the tests, test/support/cli.ts). Node writes stderr synchronously to files and
+ * pipes (a scheduled task's log), and to terminals on Linux, so they keep their order with the watcher's
+ * lines. Another `fd` takes both directly.
  */
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -61,6 +65,7 @@ export interface HeartbeatOptions {
 
 export function startHeartbeat(opts: HeartbeatOptions = {}): Heartbeat {
   const fd = opts.fd ?? 2;
+  const write = fd === 2 ? (s: string) => void process.stderr.write(s) : (s: string) => void writeSync(fd, s);
   const sab = new SharedArrayBuffer(SLOTS * 4 + TEXT_BYTES);
   const meta = new Int32Array(sab, 0, SLOTS);
   const text = new Uint8Array(sab, SLOTS * 4);
@@ -82,7 +87,7 @@ export function startHeartbeat(opts: HeartbeatOptions = {}): Heartbeat {
   return {
     line(s) {
       const now = Date.now() - t0;
-      writeSync(fd, `${s}\n`);
+      write(`${s}\n`);
       const bytes = enc.encode(s).subarray(0, TEXT_BYTES);
       // Length 0 while the text changes: the watcher skips a tick rather than read half a line.
       Atomics.store(meta, 0, 0);

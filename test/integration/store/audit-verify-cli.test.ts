@@ -21,18 +21,20 @@ let clean: string;
 let tampered: string;
 let removed: number[];
 
-async function output(run: () => Promise<number>): Promise<{ code: number; out: string }> {
+/** stdout (the verdict lines a script reads) and stderr (usage errors, check's progress lines) apart. */
+async function output(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
   const chunks: string[] = [];
+  const errors: string[] = [];
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
     chunks.push(String(s));
     return true;
   });
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    chunks.push(String(s));
+    errors.push(String(s));
     return true;
   });
   try {
-    return { code: await run(), out: chunks.join('') };
+    return { code: await run(), out: chunks.join(''), err: errors.join('') };
   } finally {
     spy.mockRestore();
     err.mockRestore();
