@@ -78,7 +78,10 @@ export interface ParsedBatch {
   /** Records whose raw text is not their exact bytes (undecodable fixed-width lines): where and what. */
   rawBytesAt: number[];
   rawBytes: Uint8Array[];
-  /** Converted values of the rows that passed, `nCols` per row, references still natural keys. */
+  /**
+   * Converted values of the rows that passed, `nCols` per row, references still natural keys, an
+   * enum column's value as its index in enumLists (a number only there: other values as converted).
+   */
   vals: Value[];
   /** Per passed row and reference column: the field's raw text where it differs from its value. */
   refRaws: (string | null)[];
@@ -130,6 +133,20 @@ export function deserializeError(s: SerializedError): Error {
   e.name = s.name;
   if (s.code !== undefined) e.code = s.code;
   return e;
+}
+
+/**
+ * Per profile column: the closed list of an enum field's values (its converter only ever returns one
+ * of them, or null), else undefined. A passed row's enum values cross to the writer as their index
+ * in this list (a number is cloned without a string made on either side: ~4 of a CIF row's ~21
+ * strings), and the writer (run.ts) puts the same string back before it binds the row.
+ */
+export function enumLists(profile: ImportProfile): (readonly string[] | undefined)[] {
+  const specs = IMPORT_FIELDS[profile.kind];
+  return profile.columns.map((c) => {
+    const spec = specs[c.field];
+    return spec?.type === 'enum' && spec.values && spec.ref === undefined ? spec.values : undefined;
+  });
 }
 
 /** Fields the row checks read, per kind (engine/checks.ts): the pipeline needs them free of references. */
@@ -194,6 +211,7 @@ export async function runParseThread(
     const convs: Converter[] = used.columns.map((c) => compileConverter(fieldSpecs[c.field]!, c));
     const mappedFields = used.columns.map((c) => c.field);
     const isRef = used.columns.map((c) => fieldSpecs[c.field]!.ref !== undefined);
+    const enumAt = enumLists(used).map((values) => (values ? new Map(values.map((v, k) => [v, k])) : undefined));
     const refCols = isRef.flatMap((r, i) => (r ? [i] : []));
     const nCols = convs.length;
     const fixed = profile.format === 'fixed';
@@ -310,7 +328,11 @@ export async function runParseThread(
           });
           continue;
         }
-        for (let i = 0; i < nCols; i++) vals.push(row[i]!);
+        for (let i = 0; i < nCols; i++) {
+          const v = row[i]!;
+          const k = typeof v === 'string' ? enumAt[i]?.get(v) : undefined;
+          vals.push(k === undefined ? v : k);
+        }
         for (const i of refCols) refRaws.push(rowRaw[i]!);
         if (nameAt >= 0) initials.push(initialsOf(String(row[nameAt] ?? '')));
       }

@@ -47,6 +47,7 @@ import {
 } from './job';
 import { compileRowCheck } from './checks';
 import { KINDS, REF_REASON } from './kinds';
+import { enumLists } from './parse-thread';
 import { type ParseThread, pipelineFor, startParseThread } from './pipeline';
 import { describer } from './reasons';
 import { RefResolver } from './ref-resolver';
@@ -321,6 +322,9 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       // Pipeline (engine/pipeline.ts): the rows arrive converted and checked; references are
       // resolved and rows written here, in file order, with the same verdicts as the loop below.
       const refCols = refs.flatMap((r, i) => (r ? [i] : []));
+      // Enum values arrive as their index in the field's list (engine/parse-thread.ts enumLists).
+      const enums = enumLists(used);
+      const enumCols = enums.flatMap((e, i) => (e ? [i] : []));
       const fixedCols = fixed ? used.columns.map((c) => c.start ?? 0) : null;
       const D = (profile.delimiter ?? ',').charCodeAt(0);
       const Q = (profile.quote ?? '"').charCodeAt(0);
@@ -389,6 +393,11 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           }
           const base = ok * nCols;
           for (let i = 0; i < nCols; i++) vals[i] = batch.vals[base + i]!;
+          for (let k = 0; k < enumCols.length; k++) {
+            const i = enumCols[k]!;
+            const v = vals[i];
+            if (typeof v === 'number') vals[i] = enums[i]![v]!;
+          }
           const refBase = ok * refCols.length;
           const initials = withInitials ? batch.initials[ok] : undefined;
           ok++;
