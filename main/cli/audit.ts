@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import {
@@ -12,10 +13,13 @@ import {
 import { currentVersion } from '../../db/migrate';
 import { syncJoined } from '../../db/sync/schema';
 import strings from '../../shared/i18n/domains/audit-chain.json';
+import { explainStoreError } from '../app/startup-error';
+import { log } from '../log';
 import { defaultDbPath } from '../paths';
 import { openExistingStore } from '../store-key';
 import { fetchAnchorState } from '../sync/audit-anchor';
 import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
+import { say } from './i18n';
 
 /**
  * `crm audit verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]`: walks the
@@ -229,6 +233,46 @@ export function renderLines(lines: Line[], lang: Lang | null): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
+/** The store, read once: a file that is not a store (or not under this key) shows here, not halfway through. */
+function openReadable(file: string): Database {
+  const conn = openExistingStore(file, { readonly: true, fileMustExist: true });
+  try {
+    conn.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    return conn;
+  } catch (e) {
+    conn.close();
+    throw e;
+  }
+}
+
+/**
+ * Why the store cannot be verified, naming the file, in the language asked for or else in both (as the
+ * findings): no such file; not a store or damaged; else the start-up dialog's words for it (its key
+ * missing or wrong, no access). The error itself goes to the log only (main/log.ts), never to the answer.
+ */
+function unopenable(e: unknown, file: string, lang: Lang | null): string {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  log.error('audit verify: the store cannot be opened', {
+    file,
+    code: typeof err?.code === 'string' ? err.code : undefined,
+    error: typeof err?.message === 'string' ? err.message : String(e),
+  });
+  const found = existsSync(file);
+  const damaged = err?.code === 'SQLITE_NOTADB' || err?.code === 'SQLITE_CORRUPT';
+  const why = explainStoreError(e, file);
+  // the dialog's last resort ("the program could not start") is not what happened here: say where the details are
+  const known = why.en !== explainStoreError(null, file).en;
+  const line = (l: Lang) =>
+    !found
+      ? say(l, 'cli.audit.notFound', { file })
+      : damaged
+        ? say(l, 'cli.audit.damaged', { file })
+        : known
+          ? say(l, 'cli.audit.unreadable', { file, reason: l === 'en' ? why.en : why.zh })
+          : say(l, 'cli.audit.openFailed', { file });
+  return `${(lang ? [lang] : LANGS).map(line).join('\n')}\n`;
+}
+
 export function parseLang(v: string | undefined): Lang | null {
   return v === 'zh-CN' || v === 'en' ? v : null;
 }
@@ -274,9 +318,9 @@ export async function runAuditCommand(args: string[]): Promise<number> {
   const file = path.resolve(v.db ?? defaultDbPath());
   let conn: Database;
   try {
-    conn = openExistingStore(file, { readonly: true, fileMustExist: true });
+    conn = openReadable(file);
   } catch (e) {
-    process.stdout.write(`store damaged or missing: ${file} | ${(e as Error).message}\n`);
+    process.stdout.write(unopenable(e, file, lang));
     return 2;
   }
   try {

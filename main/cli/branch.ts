@@ -13,16 +13,18 @@ import { startHub } from '../hub/service';
 import { joinHub, leaveHub } from '../sync/join';
 import { HubRefused, HubUnreachable } from '../sync/hub-client';
 import { CliArgError, type OptionSpecs, type OptionValues, parseCommandOptions, usageAnswer } from './args';
-import { cliLang, num, say } from './i18n';
+import { log as logEvent } from '../log';
+import { cliLang, type Lang, num, say } from './i18n';
 
 /**
  * The branch network from the command line:
  *   crm join --hub URL --branch B01 --code CODE --name NAME [--db PATH] [--ca bank-root.pem] [--lang zh-CN|en]
  *       joins a workstation's store to a hub (what the administrator's 网点协同 screen does), in the
  *       name of the store's first administrator;
- *   crm branch-demo [--dir .data/branch] [--customers N] [--fresh]
+ *   crm branch-demo [--dir .data/branch] [--customers N] [--fresh] [--lang zh-CN|en]
  *       `npm run demo -- --branch`: a hub on an embedded PostgreSQL and two workstation hosts on copies
- *       of one demo branch (each PC imports the same extracts), both joined to it; prints two URLs.
+ *       of one demo branch (each PC imports the same extracts), both joined to it; prints two URLs, in
+ *       the language of main/cli/i18n.ts (passed on to the `demo` and `join` it runs).
  */
 const JOIN_OPTIONS = {
   hub: { type: 'string' },
@@ -124,7 +126,26 @@ function startWorkstationHost(dbPath: string, name: string): Promise<{ url: stri
   });
 }
 
+/**
+ * The demo users' password (db/demo/org.ts DEMO_PASSWORD, which this file may not import: production code
+ * stays apart from the generator; test/integration/cli/languages.test.ts checks they agree).
+ */
+export const BRANCH_DEMO_PASSWORD = 'Demo@2026';
+
+/** What `crm branch-demo` prints once all three run: the hub, each PC's address, how to sign in and stop. */
+export function branchDemoLines(
+  lang: Lang,
+  o: { hubUrl: string; hubDir: string; branch: string; pcs: readonly { name: string; url: string }[] },
+): string {
+  return `${[
+    say(lang, 'cli.branchDemo.hub', { url: o.hubUrl, dir: o.hubDir, branch: o.branch }),
+    ...o.pcs.map((p) => say(lang, 'cli.branchDemo.pc', { pc: p.name, url: p.url })),
+    say(lang, 'cli.branchDemo.signIn', { password: BRANCH_DEMO_PASSWORD }),
+  ].join('\n')}\n`;
+}
+
 export async function runBranchDemoCommand(args: string[]): Promise<number> {
+  const lang = cliLang(args);
   const { values } = parseArgs({
     args,
     options: {
@@ -146,13 +167,13 @@ export async function runBranchDemoCommand(args: string[]): Promise<number> {
   // Asynchronous for `join`: the hub it talks to runs in this process.
   const cliAsync = (...a: string[]) =>
     new Promise<number>((resolve) => {
-      const c = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...a], {
+      const c = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...a, '--lang', lang], {
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       c.on('exit', (code) => resolve(code ?? 1));
     });
   const cli = (...a: string[]) =>
-    spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...a], {
+    spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...a, '--lang', lang], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
   if (!pcs.every((p) => existsSync(p.db))) {
@@ -194,15 +215,33 @@ export async function runBranchDemoCommand(args: string[]): Promise<number> {
       p.name,
     );
     if (joined !== 0) return joined;
-    const h = await startWorkstationHost(p.db, p.name);
+    let h: Awaited<ReturnType<typeof startWorkstationHost>>;
+    try {
+      h = await startWorkstationHost(p.db, p.name);
+    } catch (e) {
+      logEvent.error('branch-demo: a workstation host did not start', {
+        pc: p.name,
+        file: p.db,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      log(say(lang, 'cli.branchDemo.hostFailed', { pc: p.name, file: p.db }));
+      for (const c of children) c.kill('SIGTERM');
+      await hub.close().catch(() => undefined);
+      await embedded.stop().catch(() => undefined);
+      return 1;
+    }
     children.push(h.child);
     urls.push(h.url);
   }
   await ownerPool.end();
-  process.stdout.write(`Branch hub: ${hub.url} (PostgreSQL embedded, data in ${hubDir}; branch ${branch})\n`);
-  process.stdout.write(`Branch CRM PC-A (browser mode): ${urls[0]}\n`);
-  process.stdout.write(`Branch CRM PC-B (browser mode): ${urls[1]}\n`);
-  process.stdout.write('Demo users sign in on either PC (password Demo@2026); Ctrl+C stops all three.\n');
+  process.stdout.write(
+    branchDemoLines(lang, {
+      hubUrl: hub.url,
+      hubDir,
+      branch,
+      pcs: pcs.map((p, i) => ({ name: p.name, url: urls[i]! })),
+    }),
+  );
 
   let stopping = false;
   const stop = () => {

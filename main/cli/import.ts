@@ -152,9 +152,11 @@ export async function runImportCommand(args: string[]): Promise<number> {
     process.stdout.write(`${outcomeLine(lang, a.file, outcome)}\n`);
     if (outcome.status === 'committed') {
       for (const r of runAfterImport(db, { today: systemClock.today(), reason: 'import', jobId: outcome.jobId })) {
+        // In words: what did not complete, that the import stands, what happens next. The error itself is
+        // in the log only (runAfterImport logs it with the step and the job).
         if (!r.ok) {
           const step = say(lang, `cli.import.steps.${r.name}`);
-          process.stderr.write(`${say(lang, 'cli.import.followUp', { step, error: r.error })}\n`);
+          process.stderr.write(`${say(lang, 'cli.import.followUp', { step, jobId: outcome.jobId })}\n`);
         }
       }
     }

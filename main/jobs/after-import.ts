@@ -81,7 +81,14 @@ export function runAfterImport(
       results.push({ name: step.name, ok: true, ms: Math.round(performance.now() - t0) });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      log.warn('after-import step failed', { step: step.name, reason: ctx.reason, jobId: ctx.jobId, error });
+      // error, not warn (kept when CRM_LOG=silent): `crm import` sends the administrator to the log for it
+      log.error('after-import step failed', {
+        step: step.name,
+        reason: ctx.reason,
+        jobId: ctx.jobId,
+        error,
+        stack: e instanceof Error ? e.stack : undefined,
+      });
       results.push({ name: step.name, ok: false, ms: Math.round(performance.now() - t0), error });
     }
   }

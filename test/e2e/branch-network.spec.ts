@@ -34,7 +34,7 @@ test.beforeAll(async () => {
   cpSync(path.join(ROOT, 'out'), outCopy, { recursive: true });
   const child = spawn(
     process.execPath,
-    [path.join(outCopy, 'main', 'cli.js'), 'branch-demo', '--dir', dir, '--customers', '200'],
+    [path.join(outCopy, 'main', 'cli.js'), 'branch-demo', '--dir', dir, '--customers', '200', '--lang', 'en'],
     {
       cwd: ROOT,
       env: { ...process.env, CRM_LOG: 'silent', CRM_HUB_MIGRATIONS_DIR: path.join(ROOT, 'db', 'hub', 'migrations') },

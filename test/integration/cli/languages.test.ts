@@ -1,13 +1,16 @@
 /**
  * The `crm` commands' lines in both languages (main/cli/i18n.ts: --lang, else CRM_LANG, else zh-CN), on a
- * real store: summaries, extracts, join (its refusals: no hub, no certificate), check's progress lines
- * and the demo's progress printer. Each answer is the translated text, with no message key, placeholder,
+ * real store: summaries, extracts, join (its refusals: no hub, no certificate), check's progress lines,
+ * audit verify's answer for a store it cannot open, branch-demo's lines and the demo's progress printer. Each answer is the translated text, with no message key, placeholder,
  * error code or the other language left in it. (import, demo and check's verdicts: their own tests.)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO_PASSWORD } from '../../../db/demo';
+import { BRANCH_DEMO_PASSWORD, branchDemoLines } from '../../../main/cli/branch';
 import { progressPrinter } from '../../../main/cli/demo';
 import { openAppStore } from '../../../main/store-key';
 import { crm } from '../../support/cli';
@@ -111,6 +114,94 @@ describe('crm commands in both languages', { timeout: 120_000 }, () => {
     expect(en.stdout).toMatch(/^store ok: /);
     expect(en.stderr).toMatch(/^check: 2\/2 audit log done in [\d.]+ s$/m);
     clean(en.stdout + en.stderr, 'en');
+  });
+
+  it('audit verify: a store that is not there, a store that cannot be opened (what and which file, no code)', async () => {
+    const dir = path.dirname(file);
+    const missing = path.join(dir, 'no-such-store.db');
+    const zh = await crm('audit', 'verify', '--db', missing, '--lang', 'zh-CN');
+    expect(zh.code).toBe(2);
+    expect(zh.out).toBe(`audit：找不到数据库文件 ${missing}（文件不存在）。请用 --db 指定数据库文件的路径。\n`);
+    const en = await crm('audit', 'verify', '--db', missing, '--lang', 'en');
+    expect(en.code).toBe(2);
+    expect(en.out).toBe(`audit: no store at ${missing} (the file does not exist). Give the store's path with --db.\n`);
+    // a folder that does not exist either: the same answer, not the driver's words
+    const deeper = path.join(dir, 'no-such-folder', 'crm.db');
+    expect((await crm('audit', 'verify', '--db', deeper, '--lang', 'en')).out).toBe(
+      `audit: no store at ${deeper} (the file does not exist). Give the store's path with --db.\n`,
+    );
+    // without --lang, as audit verify's findings: zh-CN, then en
+    expect((await crm('audit', 'verify', '--db', missing)).out).toBe(zh.out + en.out);
+
+    // a file that is there but cannot be opened (encrypted-looking bytes without a key file beside it)
+    const keyless = path.join(dir, 'keyless.db');
+    writeFileSync(keyless, randomBytes(8192));
+    const zhKey = await crm('audit', 'verify', '--db', keyless, '--lang', 'zh-CN');
+    expect(zhKey.code).toBe(2);
+    expect(zhKey.out).toMatch(/^audit：无法打开数据库 .*keyless\.db：.*密钥文件 .*keyless\.db\.key 不存在/);
+    clean(zhKey.out, 'zh-CN');
+    const enKey = await crm('audit', 'verify', '--db', keyless, '--lang', 'en');
+    expect(enKey.out).toMatch(
+      /^audit: the store .*keyless\.db cannot be opened: .*key file .*keyless\.db\.key is missing/,
+    );
+    clean(enKey.out, 'en');
+    // a file that is not a store at all
+    const junk = path.join(dir, 'junk.db');
+    writeFileSync(junk, Buffer.alloc(8192, 7));
+    const zhJunk = await crm('audit', 'verify', '--db', junk, '--lang', 'zh-CN');
+    expect(zhJunk.code).toBe(2);
+    expect(zhJunk.out).toBe(
+      `audit：数据库 ${junk} 已损坏，或不是本程序的数据库文件，无法读取。请从备份恢复，或联系系统管理员。\n`,
+    );
+    const enJunk = await crm('audit', 'verify', '--db', junk, '--lang', 'en');
+    expect(enJunk.out).toBe(
+      `audit: the store ${junk} is damaged or is not a store of this program, so it cannot be read. Restore it from a backup, or contact your administrator.\n`,
+    );
+    for (const r of [zh, en, zhKey, enKey, zhJunk, enJunk])
+      expect(r.out).not.toMatch(/SQLITE_|STORE_|unable to open|\n\s+at /);
+    // the error itself is in the log (main/log.ts: a JSON line on stderr), with the file
+    const logged = enKey.err
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'error', file: keyless, code: 'STORE_KEY_MISSING' }),
+    );
+  });
+
+  it("branch-demo's lines once the hub and both PCs run", () => {
+    expect(BRANCH_DEMO_PASSWORD).toBe(DEMO_PASSWORD);
+    const o = {
+      hubUrl: 'http://127.0.0.1:41880',
+      hubDir: '/data/branch/hub',
+      branch: 'DEMO',
+      pcs: [
+        { name: 'PC-A', url: 'http://127.0.0.1:5001/' },
+        { name: 'PC-B', url: 'http://127.0.0.1:5002/' },
+      ],
+    };
+    const zh = branchDemoLines('zh-CN', o);
+    expect(zh).toBe(
+      [
+        '协同服务器：http://127.0.0.1:41880（内置 PostgreSQL，数据在 /data/branch/hub；网点 DEMO）',
+        '网点客户关系管理 PC-A（浏览器模式）：http://127.0.0.1:5001/',
+        '网点客户关系管理 PC-B（浏览器模式）：http://127.0.0.1:5002/',
+        '演示用户可在任一台电脑登录（密码 Demo@2026）；按 Ctrl+C 结束全部三个程序。',
+        '',
+      ].join('\n'),
+    );
+    clean(zh, 'zh-CN');
+    const en = branchDemoLines('en', o);
+    expect(en).toBe(
+      [
+        'Branch hub: http://127.0.0.1:41880 (PostgreSQL embedded, data in /data/branch/hub; branch DEMO)',
+        'Branch CRM PC-A (browser mode): http://127.0.0.1:5001/',
+        'Branch CRM PC-B (browser mode): http://127.0.0.1:5002/',
+        'Demo users sign in on either PC (password Demo@2026); Ctrl+C stops all three.',
+        '',
+      ].join('\n'),
+    );
+    clean(en, 'en');
   });
 
   it("the demo's progress lines, phase names in words", () => {
