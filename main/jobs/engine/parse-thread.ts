@@ -79,10 +79,13 @@ export interface ParsedBatch {
   rawBytesAt: number[];
   rawBytes: Uint8Array[];
   /**
-   * Converted values of the rows that passed, `nCols` per row, references still natural keys, an
-   * enum column's value as its index in enumLists (a number only there: other values as converted).
+   * Converted values of the rows that passed, `nCols` per row, references still natural keys; in a
+   * dictionaryColumns column a number is an index in that column's dictionary.
    */
   vals: Value[];
+  /** Values added to the columns' dictionaries with this batch, in order: column, then value. */
+  dictCols: number[];
+  dictVals: string[];
   /** Per passed row and reference column: the field's raw text where it differs from its value. */
   refRaws: (string | null)[];
   /** Per passed row: the name's initials (customers with a name column), or empty. */
@@ -136,18 +139,26 @@ export function deserializeError(s: SerializedError): Error {
 }
 
 /**
- * Per profile column: the closed list of an enum field's values (its converter only ever returns one
- * of them, or null), else undefined. A passed row's enum values cross to the writer as their index
- * in this list (a number is cloned without a string made on either side: ~4 of a CIF row's ~21
- * strings), and the writer (run.ts) puts the same string back before it binds the row.
+ * Per profile column: whether its converted values are always strings or null (text, date, datetime
+ * and enum fields). Such a column's repeated values cross to the writer as numbers: each distinct
+ * value is sent once (ParsedBatch.dictCols / dictVals, in order) and then as its index in the
+ * column's dictionary, so no string is cloned for it on either side (a CIF row's kind, ID type,
+ * gender, status, branch, manager, occupation...). The writer (run.ts) puts the same string back
+ * before it resolves references and binds the row.
  */
-export function enumLists(profile: ImportProfile): (readonly string[] | undefined)[] {
+export function dictionaryColumns(profile: ImportProfile): boolean[] {
   const specs = IMPORT_FIELDS[profile.kind];
   return profile.columns.map((c) => {
-    const spec = specs[c.field];
-    return spec?.type === 'enum' && spec.values && spec.ref === undefined ? spec.values : undefined;
+    const type = specs[c.field]?.type;
+    return type === 'text' || type === 'date' || type === 'datetime' || type === 'enum';
   });
 }
+
+/**
+ * Distinct values a column's dictionary takes; a column with more (an identifier, a name, an
+ * address) stops being looked up and its values cross as strings.
+ */
+export const DICTIONARY_MAX = 4096;
 
 /** Fields the row checks read, per kind (engine/checks.ts): the pipeline needs them free of references. */
 const CHECKED_FIELDS: Partial<Record<ImportProfile['kind'], readonly string[]>> = {
@@ -211,7 +222,7 @@ export async function runParseThread(
     const convs: Converter[] = used.columns.map((c) => compileConverter(fieldSpecs[c.field]!, c));
     const mappedFields = used.columns.map((c) => c.field);
     const isRef = used.columns.map((c) => fieldSpecs[c.field]!.ref !== undefined);
-    const enumAt = enumLists(used).map((values) => (values ? new Map(values.map((v, k) => [v, k])) : undefined));
+    const dicts = dictionaryColumns(used).map((d) => (d ? new Map<string, number>() : null));
     const refCols = isRef.flatMap((r, i) => (r ? [i] : []));
     const nCols = convs.length;
     const fixed = profile.format === 'fixed';
@@ -230,6 +241,8 @@ export async function runParseThread(
       const rawBytesAt: number[] = [];
       const rawBytes: Uint8Array[] = [];
       const vals: Value[] = [];
+      const dictCols: number[] = [];
+      const dictVals: string[] = [];
       const refRaws: (string | null)[] = [];
       const initials: string[] = [];
       const rejects: ParsedReject[] = [];
@@ -330,8 +343,22 @@ export async function runParseThread(
         }
         for (let i = 0; i < nCols; i++) {
           const v = row[i]!;
-          const k = typeof v === 'string' ? enumAt[i]?.get(v) : undefined;
-          vals.push(k === undefined ? v : k);
+          const dict = dicts[i];
+          if (dict && typeof v === 'string') {
+            let k = dict.get(v);
+            if (k === undefined) {
+              if (dict.size >= DICTIONARY_MAX) {
+                dicts[i] = null; // not a column of repeated values: strings from here on
+                vals.push(v);
+                continue;
+              }
+              k = dict.size;
+              dict.set(v, k);
+              dictCols.push(i);
+              dictVals.push(v);
+            }
+            vals.push(k);
+          } else vals.push(v);
         }
         for (const i of refCols) refRaws.push(rowRaw[i]!);
         if (nameAt >= 0) initials.push(initialsOf(String(row[nameAt] ?? '')));
@@ -348,6 +375,8 @@ export async function runParseThread(
           rawBytesAt,
           rawBytes,
           vals,
+          dictCols,
+          dictVals,
           refRaws,
           initials,
           rejects,

@@ -47,7 +47,7 @@ import {
 } from './job';
 import { compileRowCheck } from './checks';
 import { KINDS, REF_REASON } from './kinds';
-import { enumLists } from './parse-thread';
+import { dictionaryColumns } from './parse-thread';
 import { type ParseThread, pipelineFor, startParseThread } from './pipeline';
 import { describer } from './reasons';
 import { RefResolver } from './ref-resolver';
@@ -322,9 +322,9 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       // Pipeline (engine/pipeline.ts): the rows arrive converted and checked; references are
       // resolved and rows written here, in file order, with the same verdicts as the loop below.
       const refCols = refs.flatMap((r, i) => (r ? [i] : []));
-      // Enum values arrive as their index in the field's list (engine/parse-thread.ts enumLists).
-      const enums = enumLists(used);
-      const enumCols = enums.flatMap((e, i) => (e ? [i] : []));
+      // Repeated string values arrive as indexes in their column's dictionary (parse-thread.ts).
+      const dictCols = dictionaryColumns(used).flatMap((d, i) => (d ? [i] : []));
+      const dicts: string[][] = used.columns.map(() => []);
       const fixedCols = fixed ? used.columns.map((c) => c.start ?? 0) : null;
       const D = (profile.delimiter ?? ',').charCodeAt(0);
       const Q = (profile.quote ?? '"').charCodeAt(0);
@@ -332,6 +332,7 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
       for (let b = await thread.next(); b; b = await thread.next()) {
         if (opts.cancelled?.()) throw new Cancelled();
         const batch = b;
+        for (let k = 0; k < batch.dictCols.length; k++) dicts[batch.dictCols[k]!]!.push(batch.dictVals[k]!);
         // Only a rejected row needs its record (raw text for the rejects file, columns for the reason).
         const recordAt = (r: number): SourceRecord => {
           const k = batch.rawBytesAt.indexOf(r);
@@ -393,10 +394,10 @@ export async function runImport(db: Database, opts: RunOptions): Promise<JobOutc
           }
           const base = ok * nCols;
           for (let i = 0; i < nCols; i++) vals[i] = batch.vals[base + i]!;
-          for (let k = 0; k < enumCols.length; k++) {
-            const i = enumCols[k]!;
+          for (let k = 0; k < dictCols.length; k++) {
+            const i = dictCols[k]!;
             const v = vals[i];
-            if (typeof v === 'number') vals[i] = enums[i]![v]!;
+            if (typeof v === 'number') vals[i] = dicts[i]![v]!;
           }
           const refBase = ok * refCols.length;
           const initials = withInitials ? batch.initials[ok] : undefined;
