@@ -250,7 +250,7 @@ function openReadable(file: string): Database {
  * findings): no such file; not a store or damaged; else the start-up dialog's words for it (its key
  * missing or wrong, no access). The error itself goes to the log only (main/log.ts), never to the answer.
  */
-function unopenable(e: unknown, file: string, lang: Lang | null): string {
+function unopenable(e: unknown, file: string, lang: Lang | null, option: '--db' | '--anchor-from'): string {
   const err = e as { code?: unknown; message?: unknown } | null;
   log.error('audit verify: the store cannot be opened', {
     file,
@@ -264,7 +264,7 @@ function unopenable(e: unknown, file: string, lang: Lang | null): string {
   const known = why.en !== explainStoreError(null, file).en;
   const line = (l: Lang) =>
     !found
-      ? say(l, 'cli.audit.notFound', { file })
+      ? say(l, 'cli.audit.notFound', { file, option })
       : damaged
         ? say(l, 'cli.audit.damaged', { file })
         : known
@@ -320,8 +320,19 @@ export async function runAuditCommand(args: string[]): Promise<number> {
   try {
     conn = openReadable(file);
   } catch (e) {
-    process.stdout.write(unopenable(e, file, lang));
+    process.stdout.write(unopenable(e, file, lang, '--db'));
     return 2;
+  }
+  // the copy given as anchor: one that cannot be opened is said the same way, before any finding
+  if (anchorFrom) {
+    const copy = path.resolve(anchorFrom);
+    try {
+      openReadable(copy).close();
+    } catch (e) {
+      conn.close();
+      process.stdout.write(unopenable(e, copy, lang, '--anchor-from'));
+      return 2;
+    }
   }
   try {
     const v = await verifyAudit(conn, { hub, anchorFrom });

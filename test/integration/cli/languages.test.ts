@@ -130,6 +130,13 @@ describe('crm commands in both languages', { timeout: 120_000 }, () => {
     expect((await crm('audit', 'verify', '--db', deeper, '--lang', 'en')).out).toBe(
       `audit: no store at ${deeper} (the file does not exist). Give the store's path with --db.\n`,
     );
+    // a copy given as anchor that is not there: the same words, naming the copy and its option
+    const noCopy = path.join(dir, 'no-such-backup.db');
+    const copy = await crm('audit', 'verify', '--db', file, '--anchor-from', noCopy, '--lang', 'en');
+    expect(copy.code).toBe(2);
+    expect(copy.out).toBe(
+      `audit: no store at ${noCopy} (the file does not exist). Give the store's path with --anchor-from.\n`,
+    );
     // without --lang, as audit verify's findings: zh-CN, then en
     expect((await crm('audit', 'verify', '--db', missing)).out).toBe(zh.out + en.out);
 
