@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { checkIntegrity } from '../../db/open';
@@ -46,7 +46,11 @@ export async function runCheckCommand(args: string[]): Promise<number> {
   try {
     conn = openExistingStore(file, { readonly: true, fileMustExist: true });
   } catch (e) {
-    process.stdout.write(`${say(lang, 'cli.check.missing', { file, reason: reason(lang, e, file) })}\n`);
+    // a path that names no file: said so (SQLite's "cannot open" would read as a permission problem)
+    const line = existsSync(file)
+      ? say(lang, 'cli.check.missing', { file, reason: reason(lang, e, file) })
+      : say(lang, 'cli.check.notFound', { file });
+    process.stdout.write(`${line}\n`);
     return 2;
   }
   // Progress on stderr (stdout keeps the verdict lines scripts read): each step as it starts and ends;

@@ -130,6 +130,13 @@ describe('crm commands in both languages', { timeout: 120_000 }, () => {
     expect((await crm('audit', 'verify', '--db', deeper, '--lang', 'en')).out).toBe(
       `audit: no store at ${deeper} (the file does not exist). Give the store's path with --db.\n`,
     );
+    // crm check says the same of a store that is not there
+    const zhCheck = await crm('check', '--db', missing, '--lang', 'zh-CN');
+    expect(zhCheck.code).toBe(2);
+    expect(zhCheck.out).toBe(`数据库不存在：${missing}（没有这个文件），请用 --db 指定数据库文件的路径\n`);
+    expect((await crm('check', '--db', missing, '--lang', 'en')).out).toBe(
+      `store missing: ${missing} (no such file); give the store's path with --db\n`,
+    );
     // a copy given as anchor that is not there: the same words, naming the copy and its option
     const noCopy = path.join(dir, 'no-such-backup.db');
     const copy = await crm('audit', 'verify', '--db', file, '--anchor-from', noCopy, '--lang', 'en');
