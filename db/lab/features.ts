@@ -185,20 +185,22 @@ function spans(db: Database, b: Book): Spans {
   // SQLite (dayOf's count, see day()) and products as their id: integers, not a few million strings.
   const sources = [
     // Closing, maturity and pay-off dates are the events' own dates; statuses (current state) are not read.
+    // CROSS JOIN: the holdings' table is scanned in its own order, the product looked up by key (joined the
+    // other way, SQLite walked the accounts by the product index and fetched each row out of order).
     {
-      from: 'accounts a JOIN products p ON p.id = a.product_id',
+      from: 'accounts a CROSS JOIN products p ON p.id = a.product_id',
       cols: `a.customer_id, p.id, ${day('a.opened_on')}, ${day('a.closed_on')}, 0`,
     },
     {
-      from: 'term_deposits t JOIN products p ON p.id = t.product_id',
+      from: 'term_deposits t CROSS JOIN products p ON p.id = t.product_id',
       cols: `t.customer_id, p.id, ${day('t.start_on')}, ${day('t.maturity_on')}, t.principal_fen`,
     },
     {
-      from: 'wealth_holdings h JOIN products p ON p.id = h.product_id',
+      from: 'wealth_holdings h CROSS JOIN products p ON p.id = h.product_id',
       cols: `h.customer_id, p.id, ${day('h.purchased_on')}, ${day('h.maturity_on')}, h.cost_fen`,
     },
     {
-      from: 'loans l JOIN products p ON p.id = l.product_id',
+      from: 'loans l CROSS JOIN products p ON p.id = l.product_id',
       cols: `l.customer_id, p.id, ${day('l.disbursed_on')}, ${day('COALESCE(MIN(l.paid_off_on, l.maturity_on), l.maturity_on)')}, l.principal_fen`,
     },
   ];
