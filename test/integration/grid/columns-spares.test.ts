@@ -127,7 +127,11 @@ describe('quick stats over the columns', () => {
       [2 ** 51 + 1, 2 ** 51, 1, -(2 ** 35) - 9],
       [0, 0, 0, -1],
     ];
-    db.transaction(() => ids.forEach((id, i) => set.run(...big[i]!, id)))();
+    db.transaction(() => {
+      ids.forEach((id, i) => {
+        set.run(...big[i]!, id);
+      });
+    })();
     const filters: GridFilter[] = [{ aumMin: '-1' }, { loansMin: '-100000000000' }, { kinds: ['individual'] }];
     const stats = () => filters.map((f) => gridStats(db, ALL, f, TODAY));
     dropColumns(db);
