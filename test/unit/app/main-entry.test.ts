@@ -205,7 +205,8 @@ describe('main/index.ts with a fake electron', () => {
     const fake = await boot(['BranchCRM.exe', '--', 'help']);
     await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalled(), { timeout: 20_000 });
     expect(fake.app.exit).toHaveBeenCalledWith(0);
-    expect(out.join('')).toMatch(/Usage/);
+    // The command list in the CLI's default language (zh-CN without --lang or CRM_LANG).
+    expect(out.join('')).toMatch(/^用法：crm <命令>/);
     expect(fake.app.requestSingleInstanceLock).not.toHaveBeenCalled();
     expect(fake.windows).toHaveLength(0);
     // The packaged CLI works on the GUI's store by default.
