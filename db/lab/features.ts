@@ -67,23 +67,42 @@ export interface Snapshot {
 interface Book {
   ids: Int32Array;
   rowOf: (id: number) => number;
+  /** Customer ids [from, to) only (scoring in blocks); every customer when absent. */
+  range?: IdRange | undefined;
+}
+
+/** Customer ids from `from` up to `to` (exclusive). */
+export interface IdRange {
+  from: number;
+  to: number;
+}
+
+/** SQL ` AND col >= ? AND col < ?` of a range (nothing without one), and its parameters. */
+function within(col: string, range: IdRange | undefined): { sql: string; params: number[] } {
+  return range ? { sql: ` AND ${col} >= ? AND ${col} < ?`, params: [range.from, range.to] } : { sql: '', params: [] };
 }
 
 function book(
   db: Database,
   cutoff: string,
+  range?: IdRange,
 ): Book & { opened: Int32Array; birth: Float64Array; kind: Int32Array; gender: Int32Array } {
+  const w = within('id', range);
   // Counted first, then streamed into typed arrays: a million customers as row arrays would cost ~100 MB of heap.
-  const n = (db.prepare('SELECT COUNT(*) AS n FROM customers WHERE opened_on <= ?').get(cutoff) as { n: number }).n;
+  const n = (
+    db.prepare(`SELECT COUNT(*) AS n FROM customers WHERE opened_on <= ?${w.sql}`).get(cutoff, ...w.params) as {
+      n: number;
+    }
+  ).n;
   const ids = new Int32Array(n);
   const opened = new Int32Array(n);
   const birth = new Float64Array(n);
   const kind = new Int32Array(n);
   const gender = new Int32Array(n);
   const it = db
-    .prepare('SELECT id, kind, gender, birth_date, opened_on FROM customers WHERE opened_on <= ? ORDER BY id')
+    .prepare(`SELECT id, kind, gender, birth_date, opened_on FROM customers WHERE opened_on <= ?${w.sql} ORDER BY id`)
     .raw()
-    .iterate(cutoff) as IterableIterator<[number, string, string | null, string | null, string]>;
+    .iterate(cutoff, ...w.params) as IterableIterator<[number, string, string | null, string | null, string]>;
   let i = 0;
   for (const r of it) {
     if (i >= n) break;
@@ -97,6 +116,7 @@ function book(
   return {
     ids,
     rowOf: rowLookup(ids),
+    range,
     opened,
     birth,
     kind,
@@ -139,13 +159,18 @@ function demandBalances(db: Database, b: Book, ends: string[]): Float64Array[] {
       .join(' ')} END`;
     const params: (string | number)[] = [];
     for (const k of ks.slice().reverse()) params.push(lo[k]!, k);
+    // A block's customers filtered on the accounts' scan (the unary +: not through accounts_customer, which
+    // would need a temporary B-tree to put the rows back in a.id order).
+    const w = within('+a.customer_id', b.range);
     const it = db
       .prepare(
         `SELECT b.account_id, a.customer_id, ${bucket}, b.balance_fen FROM daily_balances b JOIN accounts a ON a.id = b.account_id
-         WHERE b.on_date > ? AND b.on_date <= ? AND a.kind = 'demand' ORDER BY a.id, b.on_date`,
+         WHERE b.on_date > ? AND b.on_date <= ? AND a.kind = 'demand'${w.sql} ORDER BY a.id, b.on_date`,
       )
       .raw()
-      .iterate(...params, lo[ks[0]!]!, ends[ks[ks.length - 1]!]!) as IterableIterator<[number, number, number, number]>;
+      .iterate(...params, lo[ks[0]!]!, ends[ks[ks.length - 1]!]!, ...w.params) as IterableIterator<
+      [number, number, number, number]
+    >;
     for (const [accountId, customerId, k, bal] of it) {
       if (accountId !== acct) {
         flush();
@@ -188,18 +213,22 @@ function spans(db: Database, b: Book): Spans {
     // CROSS JOIN: the holdings' table is scanned in its own order, the product looked up by key (joined the
     // other way, SQLite walked the accounts by the product index and fetched each row out of order).
     {
+      cust: 'a.customer_id',
       from: 'accounts a CROSS JOIN products p ON p.id = a.product_id',
       cols: `a.customer_id, p.id, ${day('a.opened_on')}, ${day('a.closed_on')}, 0`,
     },
     {
+      cust: 't.customer_id',
       from: 'term_deposits t CROSS JOIN products p ON p.id = t.product_id',
       cols: `t.customer_id, p.id, ${day('t.start_on')}, ${day('t.maturity_on')}, t.principal_fen`,
     },
     {
+      cust: 'h.customer_id',
       from: 'wealth_holdings h CROSS JOIN products p ON p.id = h.product_id',
       cols: `h.customer_id, p.id, ${day('h.purchased_on')}, ${day('h.maturity_on')}, h.cost_fen`,
     },
     {
+      cust: 'l.customer_id',
       from: 'loans l CROSS JOIN products p ON p.id = l.product_id',
       cols: `l.customer_id, p.id, ${day('l.disbursed_on')}, ${day('COALESCE(MIN(l.paid_off_on, l.maturity_on), l.maturity_on)')}, l.principal_fen`,
     },
@@ -210,7 +239,14 @@ function spans(db: Database, b: Book): Spans {
     if (k !== undefined) catOf.set(id, k);
   }
   let cap = 0;
-  for (const src of sources) cap += (db.prepare(`SELECT COUNT(*) AS n FROM ${src.from}`).get() as { n: number }).n;
+  const where = (src: { cust: string }) => {
+    const w = within(src.cust, b.range);
+    return { sql: w.sql ? ` WHERE ${w.sql.slice(5)}` : '', params: w.params };
+  };
+  for (const src of sources) {
+    const w = where(src);
+    cap += (db.prepare(`SELECT COUNT(*) AS n FROM ${src.from}${w.sql}`).get(...w.params) as { n: number }).n;
+  }
   const sp: Spans = {
     row: new Int32Array(cap),
     cat: new Uint8Array(cap),
@@ -221,9 +257,11 @@ function spans(db: Database, b: Book): Spans {
     n: 0,
   };
   sources.forEach((src, s) => {
-    const it = db.prepare(`SELECT ${src.cols} FROM ${src.from}`).raw().iterate() as IterableIterator<
-      [number, number, number | string, number | string | null, number]
-    >;
+    const w = where(src);
+    const it = db
+      .prepare(`SELECT ${src.cols} FROM ${src.from}${w.sql}`)
+      .raw()
+      .iterate(...w.params) as IterableIterator<[number, number, number | string, number | string | null, number]>;
     for (const [customerId, productId, since, until, amt] of it) {
       const r = b.rowOf(customerId);
       const k = catOf.get(productId);
@@ -294,9 +332,15 @@ function heldAmounts(
 const TIER_RANK: Record<string, number> = { exit: 0, restricted: 1, ordinary: 2, key: 3, quality: 4, gold: 5 };
 const TIER_LEVELS = ['gold', 'quality', 'key', 'ordinary', 'restricted', 'exit'];
 
-/** Every feature of LAB_FEATURES for the customers known at `cutoff` (a month end). */
-export function computeFeatures(db: Database, cutoff: string): Snapshot {
-  const b = book(db, cutoff);
+/**
+ * Every feature of LAB_FEATURES for the customers known at `cutoff` (a month end); with `range`, for those
+ * of its ids only (each read below bounded to them too: a block of the book costs its share, and a
+ * customer's features are the same as in the whole book's snapshot).
+ */
+export function computeFeatures(db: Database, cutoff: string, range?: IdRange): Snapshot {
+  const b = book(db, cutoff, range);
+  const wc = within('customer_id', range);
+  const rp = range ? { lo: range.from, hi: range.to } : {};
   const n = b.ids.length;
   const c = dayOf(cutoff);
   const dayAfter = isoOf(c + 1);
@@ -410,10 +454,10 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
          TOTAL(channel = 'counter'), TOTAL(channel = 'atm'), TOTAL(channel = 'pos'), TOTAL(channel = 'phone'),
          TOTAL(channel = 'online'), TOTAL(txn_type = 'salary'), TOTAL(txn_type = 'transfer_out'),
          TOTAL(txn_type = 'loan_repayment')
-       FROM transactions WHERE txn_at >= :from3 AND txn_at < :to GROUP BY customer_id`,
+       FROM transactions WHERE txn_at >= :from3 AND txn_at < :to${range ? ' AND customer_id >= :lo AND customer_id < :hi' : ''} GROUP BY customer_id`,
     )
     .raw()
-    .iterate({ from3, to: dayAfter }) as IterableIterator<[number, ...number[]]>;
+    .iterate({ from3, to: dayAfter, ...rp }) as IterableIterator<[number, ...number[]]>;
   const chNames: LabFeature[] = ['txn_counter_3m', 'txn_atm_3m', 'txn_pos_3m', 'txn_phone_3m', 'txn_online_3m'];
   const count3 = new Uint32Array(n);
   for (const [customerId, cnt3, in3, out3, ...rest] of agg) {
@@ -431,11 +475,11 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
   }
   const counts = db
     .prepare(
-      `SELECT customer_id, MAX(txn_at), COUNT(*) FROM transactions WHERE txn_at >= :from6 AND txn_at < :to
+      `SELECT customer_id, MAX(txn_at), COUNT(*) FROM transactions WHERE txn_at >= :from6 AND txn_at < :to${range ? ' AND customer_id >= :lo AND customer_id < :hi' : ''}
        GROUP BY customer_id`,
     )
     .raw()
-    .iterate({ from6: isoOf(dayOf(m6) + 1), to: dayAfter }) as IterableIterator<[number, string, number]>;
+    .iterate({ from6: isoOf(dayOf(m6) + 1), to: dayAfter, ...rp }) as IterableIterator<[number, string, number]>;
   for (const [customerId, lastAt, cnt6] of counts) {
     const r = b.rowOf(customerId);
     if (r < 0) continue;
@@ -452,10 +496,10 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
   const yearAgo = monthEnd(cutoff, -12);
   const tiers = db
     .prepare(
-      'SELECT customer_id, from_tier, to_tier, changed_at FROM customer_tier_changes WHERE changed_at < ? ORDER BY customer_id, changed_at, id',
+      `SELECT customer_id, from_tier, to_tier, changed_at FROM customer_tier_changes WHERE changed_at < ?${wc.sql} ORDER BY customer_id, changed_at, id`,
     )
     .raw()
-    .iterate(dayAfter) as IterableIterator<[number, string | null, string | null, string]>;
+    .iterate(dayAfter, ...wc.params) as IterableIterator<[number, string | null, string | null, string]>;
   for (const [customerId, fromTier, toTier, at] of tiers) {
     const r = b.rowOf(customerId);
     if (r < 0) continue;
@@ -466,9 +510,9 @@ export function computeFeatures(db: Database, cutoff: string): Snapshot {
   const contacts = new Float64Array(n);
   const lastContact = new Float64Array(n).fill(Number.NaN);
   const cit = db
-    .prepare('SELECT customer_id, contacted_on FROM contacts WHERE contacted_on <= ?')
+    .prepare(`SELECT customer_id, contacted_on FROM contacts WHERE contacted_on <= ?${wc.sql}`)
     .raw()
-    .iterate(cutoff) as IterableIterator<[number, string]>;
+    .iterate(cutoff, ...wc.params) as IterableIterator<[number, string]>;
   for (const [customerId, on] of cit) {
     const r = b.rowOf(customerId);
     if (r < 0) continue;

@@ -10,7 +10,7 @@ import type { LabMonitoring } from '../../shared/api/lab';
 import { LAB_PRODUCT_CATEGORIES, type LabTarget, targetKey } from '../../shared/lab';
 import { auc } from '../models/metrics';
 import { dropEarlierRuns, type RunStats, writeRun } from './runs';
-import { scoreBook } from './score';
+import { type Scored, scoreBook, scoreBookBlocks } from './score';
 import type { Progress, TrainParams, TrainResult } from './train';
 
 export type LabWorkerInput =
@@ -24,6 +24,8 @@ export type LabWorkerInput =
       target: LabTarget;
       on: string;
       at: string;
+      /** Customers per scoring block (default SCORE_BLOCK, 100,000). */
+      block?: number;
     }
   | { kind: 'count'; dbPath: string }
   | {
@@ -86,9 +88,10 @@ export function writeScores(
   progress('features', 0, 3);
   // One read transaction: every feature from the same book, whatever commits meanwhile.
   read.exec('BEGIN');
-  let s: ReturnType<typeof scoreBook>;
+  let s: Scored;
   try {
-    s = scoreBook(read, input.modelText, input.target, input.on);
+    // Block by block of the book (the features of one block at a time), all in this one transaction.
+    s = scoreBookBlocks(read, [{ modelText: input.modelText, target: input.target }], input.on, input.block)[0]!;
   } finally {
     read.exec('COMMIT');
   }

@@ -8,6 +8,7 @@ import type { Database } from 'better-sqlite3';
 import {
   computeFeatures,
   eligibleAt,
+  type IdRange,
   MONEY_FEATURES,
   moneyOut,
   releaseSpans,
@@ -161,6 +162,35 @@ export function scoreData(
   data: Dataset,
   rows?: Uint32Array,
 ): { scores: Float64Array; deciles: Uint8Array; factorAt: (k: number) => string } {
+  const { scores, top, at } = scoreTop(model, data, rows);
+  // The JSON of LabFactor[] written out by hand: what JSON.stringify gives for these three keys in this
+  // order (a finite number as String() writes it, anything else as null), at a third of its cost per row.
+  const head = data.columns.map((c) => `{"feature":${JSON.stringify(c.name)},"value":`);
+  const factorAt = (k: number): string => {
+    let out = '[';
+    for (let j = 0; j < 3; j++) {
+      const col = top.col[k * 3 + j]!;
+      if (col < 0) break;
+      out += factorText(head[col]!, j, factorValue(data, col, at[k]!), top.val[k * 3 + j]!);
+    }
+    return `${out}]`;
+  };
+  return { scores, deciles: decilesOf(scores), factorAt };
+}
+
+const num = (x: number) => (Number.isFinite(x) ? String(x) : 'null');
+
+/** One factor's JSON (after a comma unless the first): `head` is the column's opening up to its value. */
+function factorText(head: string, j: number, v: number | string | null, effect: number): string {
+  return `${j ? ',' : ''}${head}${typeof v === 'number' ? num(v) : JSON.stringify(v)},"effect":${num(Math.round(effect * 1000) / 1000)}}`;
+}
+
+/** The probabilities and each row's top three (column, part in the log-odds) of `rows` (every row when not given). */
+function scoreTop(
+  model: Model,
+  data: Dataset,
+  rows?: Uint32Array,
+): { scores: Float64Array; top: Top3; at: Uint32Array } {
   let pick = rows;
   if (!pick) {
     pick = new Uint32Array(data.rows);
@@ -173,21 +203,7 @@ export function scoreData(
   const top: Top3 = { col: new Int16Array(m * 3).fill(-1), val: new Float64Array(m * 3) };
   if (model.kind === 'logistic') logisticTop3(model, data, at, top, colIndex);
   else boostedTop3(model, data, at, top, colIndex);
-  // The JSON of LabFactor[] written out by hand: what JSON.stringify gives for these three keys in this
-  // order (a finite number as String() writes it, anything else as null), at a third of its cost per row.
-  const head = data.columns.map((c) => `{"feature":${JSON.stringify(c.name)},"value":`);
-  const num = (x: number) => (Number.isFinite(x) ? String(x) : 'null');
-  const factorAt = (k: number): string => {
-    let out = '[';
-    for (let j = 0; j < 3; j++) {
-      const col = top.col[k * 3 + j]!;
-      if (col < 0) break;
-      const v = factorValue(data, col, at[k]!);
-      out += `${j ? ',' : ''}${head[col]!}${typeof v === 'number' ? num(v) : JSON.stringify(v)},"effect":${num(Math.round(top.val[k * 3 + j]! * 1000) / 1000)}}`;
-    }
-    return `${out}]`;
-  };
-  return { scores, deciles: decilesOf(scores), factorAt };
+  return { scores, top, at };
 }
 
 /** Scores the customers eligible at `on` (a month end) with the model text of a version. */
@@ -209,4 +225,105 @@ export function scoreBook(db: Database, modelText: string, target: LabTarget, on
   const ids = new Int32Array(m);
   for (let k = 0; k < m; k++) ids[k] = s.ids[rows[k]!]!;
   return { on, ids, ...scored };
+}
+
+/**
+ * Customers a scoring block holds: its features (about 230 bytes a customer) live while the block is
+ * scored, then go; what stays per scored customer is its id, score and top three factors (66 bytes).
+ */
+export const SCORE_BLOCK = 100_000;
+
+/** Id ranges of `block` customers each (the last one open-ended) over the customers known at `on`. */
+function blocksOf(db: Database, on: string, block: number): { ranges: IdRange[]; customers: number } {
+  const it = db
+    .prepare('SELECT id FROM customers WHERE opened_on <= ? ORDER BY id')
+    .pluck()
+    .iterate(on) as IterableIterator<number>;
+  const cuts: number[] = [];
+  let n = 0;
+  for (const id of it) if (n++ % block === 0) cuts.push(id);
+  const ranges = cuts.map((from, i) => ({ from, to: cuts[i + 1] ?? Number.MAX_SAFE_INTEGER }));
+  return { ranges, customers: n };
+}
+
+/**
+ * scoreBook for several versions at once, block by block of the book (`block` customers by id range):
+ * each block's features are computed, scored by every model and dropped before the next, so the peak is a
+ * block's features, not the book's. Scores, deciles (ranks over the whole book, taken once every block is
+ * scored) and factors are exactly scoreBook's. The caller holds one read transaction across the call
+ * when every block must see the same book.
+ */
+export function scoreBookBlocks(
+  db: Database,
+  versions: { modelText: string; target: LabTarget }[],
+  on: string,
+  block = SCORE_BLOCK,
+): Scored[] {
+  const { ranges, customers: cap } = blocksOf(db, on, Math.max(1, block));
+  const models = versions.map((v) => parseModel(v.modelText));
+  const acc = versions.map(() => ({
+    m: 0,
+    ids: new Int32Array(cap),
+    scores: new Float64Array(cap),
+    col: new Int16Array(cap * 3).fill(-1),
+    eff: new Float64Array(cap * 3),
+    // numeric: the value shown (NaN: none); categorical: the level's code (-1: none)
+    val: new Float64Array(cap * 3),
+  }));
+  let names: string[] = [];
+  let levels: (string[] | null)[] = [];
+  for (const range of ranges) {
+    const s = computeFeatures(db, on, range);
+    releaseSpans(s);
+    if (!names.length) {
+      names = s.columns.map((c) => c.name);
+      levels = s.columns.map((c) => (c.kind === 'categorical' ? c.levels : null));
+    }
+    const data: Dataset = { rows: s.ids.length, columns: s.columns, target: new Uint8Array(s.ids.length) };
+    versions.forEach((v, x) => {
+      const el = eligibleAt(s, v.target);
+      let m = 0;
+      for (let i = 0; i < el.length; i++) m += el[i]!;
+      const rows = new Uint32Array(m);
+      for (let i = 0, k = 0; i < el.length; i++) if (el[i]) rows[k++] = i;
+      const { scores, top } = scoreTop(models[x]!, data, rows);
+      const a = acc[x]!;
+      for (let k = 0; k < m; k++) {
+        const o = a.m + k;
+        a.ids[o] = s.ids[rows[k]!]!;
+        a.scores[o] = scores[k]!;
+        for (let j = 0; j < 3; j++) {
+          const col = top.col[k * 3 + j]!;
+          a.col[o * 3 + j] = col;
+          a.eff[o * 3 + j] = top.val[k * 3 + j]!;
+          if (col < 0) continue;
+          const c = s.columns[col]!;
+          a.val[o * 3 + j] =
+            c.kind === 'categorical'
+              ? c.codes[rows[k]!]!
+              : ((factorValue(data, col, rows[k]!) ?? Number.NaN) as number);
+        }
+      }
+      a.m += m;
+    });
+  }
+  const head = names.map((name) => `{"feature":${JSON.stringify(name)},"value":`);
+  return acc.map((a) => {
+    const ids = a.ids.slice(0, a.m);
+    const scores = a.scores.slice(0, a.m);
+    const { col, eff, val } = a;
+    const factorAt = (k: number): string => {
+      let out = '[';
+      for (let j = 0; j < 3; j++) {
+        const c = col[k * 3 + j]!;
+        if (c < 0) break;
+        const raw = val[k * 3 + j]!;
+        const lv = levels[c];
+        const v = lv ? (raw < 0 ? null : (lv[raw] ?? null)) : raw;
+        out += factorText(head[c]!, j, v, eff[k * 3 + j]!);
+      }
+      return `${out}]`;
+    };
+    return { on, ids, scores, deciles: decilesOf(scores), factorAt };
+  });
 }
