@@ -159,13 +159,14 @@ function demandBalances(db: Database, b: Book, ends: string[]): Float64Array[] {
       .join(' ')} END`;
     const params: (string | number)[] = [];
     for (const k of ks.slice().reverse()) params.push(lo[k]!, k);
-    // A block's customers filtered on the accounts' scan (the unary +: not through accounts_customer, which
-    // would need a temporary B-tree to put the rows back in a.id order).
-    const w = within('+a.customer_id', b.range);
+    // A block's accounts through accounts_customer, in that index's order (customer, account): each account's
+    // rows still come together and by date, no temporary B-tree, and a customer's sum is of whole fen
+    // (exact in any order), so a block's figures are the whole book's.
+    const w = within('a.customer_id', b.range);
     const it = db
       .prepare(
         `SELECT b.account_id, a.customer_id, ${bucket}, b.balance_fen FROM daily_balances b JOIN accounts a ON a.id = b.account_id
-         WHERE b.on_date > ? AND b.on_date <= ? AND a.kind = 'demand'${w.sql} ORDER BY a.id, b.on_date`,
+         WHERE b.on_date > ? AND b.on_date <= ? AND a.kind = 'demand'${w.sql} ORDER BY ${w.sql ? 'a.customer_id, ' : ''}a.id, b.on_date`,
       )
       .raw()
       .iterate(...params, lo[ks[0]!]!, ends[ks[ks.length - 1]!]!, ...w.params) as IterableIterator<
