@@ -50,6 +50,14 @@ const view = (version: number) =>
     )
     .all(version) as Row[];
 
+/** Seven customers' scores for a run, each `score` plus a hundredth per customer. */
+const rows = (score: number) => ({
+  ids: Int32Array.from([1, 2, 3, 4, 5, 6, 7]),
+  scores: Float64Array.from([1, 2, 3, 4, 5, 6, 7], (i) => score + i / 100),
+  deciles: Uint8Array.from([1, 2, 3, 4, 5, 6, 7]),
+  factorAt: (k: number) => `[${k}]`,
+});
+
 describe('lab score runs (migrations 0033, 0034)', () => {
   it('carries the stored scores over as each version’s first run; the view and its triggers behave as the table did', () => {
     migrate(db, { upTo: 32 });
@@ -83,12 +91,6 @@ describe('lab score runs (migrations 0033, 0034)', () => {
     migrate(db);
     seedCustomers(7);
     addVersion(1);
-    const rows = (score: number) => ({
-      ids: Int32Array.from([1, 2, 3, 4, 5, 6, 7]),
-      scores: Float64Array.from([1, 2, 3, 4, 5, 6, 7], (i) => score + i / 100),
-      deciles: Uint8Array.from([1, 2, 3, 4, 5, 6, 7]),
-      factorAt: (k: number) => `[${k}]`,
-    });
     const first = writeRun(db, rows(0), { version: 1, on: '2026-10-31', at: 'a', batch: 3 });
     expect(first).toMatchObject({ customers: 7, current: true });
     const firstRows = view(1);
@@ -156,12 +158,6 @@ describe('lab score runs (migrations 0033, 0034)', () => {
     migrate(db);
     seedCustomers(7);
     addVersion(1);
-    const rows = (score: number) => ({
-      ids: Int32Array.from([1, 2, 3, 4, 5, 6, 7]),
-      scores: Float64Array.from([1, 2, 3, 4, 5, 6, 7], (i) => score + i / 100),
-      deciles: Uint8Array.from([1, 2, 3, 4, 5, 6, 7]),
-      factorAt: (k: number) => `[${k}]`,
-    });
     writeRun(db, rows(0), { version: 1, on: '2026-10-31', at: 'a', batch: 3 });
     const second = writeRun(db, rows(0.5), { version: 1, on: '2026-11-30', at: 'b', batch: 3, cleanup: 'later' });
     expect(second).toMatchObject({ current: true, transactions: 1 + 3 + 1 });
