@@ -183,8 +183,8 @@ function stateOf(src: OpenedSource): EncodingState {
   };
 }
 
-/** Atomics.waitAsync (Node 16+; the TypeScript lib here predates it). */
-const waitAsync = (
+/** Atomics.waitAsync (Node 16+; the TypeScript lib here predates it). Also the pipeline's (pipeline.ts). */
+export const waitAsync = (
   Atomics as unknown as {
     waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
   }

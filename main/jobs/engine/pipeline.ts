@@ -22,14 +22,8 @@ import {
   type ParseMessage,
   type ParsedBatch,
   type ParseThreadInput,
+  waitAsync,
 } from './parse-thread';
-
-/** Atomics.waitAsync (Node 16+; the TypeScript lib here predates it). */
-const waitAsync = (
-  Atomics as unknown as {
-    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
-  }
-).waitAsync;
 
 /** Below this a file is read on the job's thread: starting a thread costs more than it saves. */
 export const PIPELINE_MIN_BYTES = 4 * 2 ** 20;
