@@ -16,6 +16,8 @@
  * is left then is below the objective's rounding.
  */
 
+import { l1Penalty } from './owlqn';
+
 export interface NewtonOptions {
   maxIterations?: number;
   /** Stop when the predicted decrease relative to max(1, |objective|) is below this (default 1e-11). */
@@ -153,12 +155,7 @@ export function proximalNewton(
   const tol = opts.tolerance ?? 1e-11;
   const p = x0.length;
   const penalised = l1?.some((v) => v > 0) ? l1 : null;
-  const penalty = (v: Float64Array): number => {
-    if (!penalised) return 0;
-    let s = 0;
-    for (let j = 0; j < p; j++) s += penalised[j]! * Math.abs(v[j]!);
-    return s;
-  };
+  const penalty = (v: Float64Array): number => l1Penalty(penalised, v);
   let x = Float64Array.from(x0);
   let g = new Float64Array(p);
   let h = new Float64Array(p * p);

@@ -29,6 +29,14 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+/** sum_j l1[j] * |x[j]| (0 without an L1 term); shared with the Newton solver (newton.ts). */
+export function l1Penalty(l1: Float64Array | null, x: Float64Array): number {
+  if (!l1) return 0;
+  let s = 0;
+  for (let j = 0; j < x.length; j++) s += l1[j]! * Math.abs(x[j]!);
+  return s;
+}
+
 export function owlqn(
   f: (x: Float64Array, grad: Float64Array) => number,
   x0: Float64Array,
@@ -41,12 +49,7 @@ export function owlqn(
   const m = opts.memory ?? 10;
   const p = x0.length;
   const hasL1 = l1?.some((v) => v > 0) ?? false;
-  const penalty = (x: Float64Array): number => {
-    if (!hasL1) return 0;
-    let s = 0;
-    for (let j = 0; j < p; j++) s += l1![j]! * Math.abs(x[j]!);
-    return s;
-  };
+  const penalty = (x: Float64Array): number => l1Penalty(hasL1 ? l1 : null, x);
 
   let x = Float64Array.from(x0);
   let g = new Float64Array(p);
