@@ -19,7 +19,7 @@ import { defaultDbPath } from '../paths';
 import { openExistingStore } from '../store-key';
 import { fetchAnchorState } from '../sync/audit-anchor';
 import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
-import { say } from './i18n';
+import { parseLang, say } from './i18n';
 
 /**
  * `crm audit verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]`: walks the
@@ -271,10 +271,6 @@ function unopenable(e: unknown, file: string, lang: Lang | null, option: '--db' 
           ? say(l, 'cli.audit.unreadable', { file, reason: l === 'en' ? why.en : why.zh })
           : say(l, 'cli.audit.openFailed', { file });
   return `${(lang ? [lang] : LANGS).map(line).join('\n')}\n`;
-}
-
-export function parseLang(v: string | undefined): Lang | null {
-  return v === 'zh-CN' || v === 'en' ? v : null;
 }
 
 const AUDIT_OPTIONS = {
