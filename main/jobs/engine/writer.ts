@@ -318,16 +318,11 @@ export class Writer {
     try {
       this.insert.run(...args);
     } catch (e) {
-      const code = (e as { code?: string })?.code ?? '';
-      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        return this.duplicateKey(
-          line,
-          this.keyIdx.map((i) => args[i]!),
-        );
-      }
-      if (code.startsWith('SQLITE_CONSTRAINT'))
-        return { line, column: null, field: null, value: null, reason: 'inconsistent' };
-      throw e;
+      return this.insertRejected(
+        e,
+        line,
+        this.keyIdx.map((i) => args[i]!),
+      );
     }
     if (this.customers) {
       // As groupOf(args, null) would file it: a missing branch or manager counts as 0 / none.
@@ -349,18 +344,25 @@ export class Writer {
   /** New customers of a fresh load per branch and manager, in first-seen order (summaries, at finish). */
   private readonly newCustomers = new Map<number | string, { branch: number; manager: number | null; n: number }>();
 
+  /**
+   * A fresh load's insert that failed (either bulk path): a unique or primary key clash is the file's
+   * duplicate key, another constraint an inconsistent row; anything else is thrown on.
+   */
+  private insertRejected(e: unknown, line: number, key: Value[]): RejectInfo {
+    const code = (e as { code?: string })?.code ?? '';
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+      return this.duplicateKey(line, key);
+    if (code.startsWith('SQLITE_CONSTRAINT'))
+      return { line, column: null, field: null, value: null, reason: 'inconsistent' };
+    throw e;
+  }
+
   /** Empty table at start: a second row with the same key can only come from this file. */
   private bulkInsertRow(line: number, params: Value[], key: Value[]): RejectInfo | null {
     try {
       this.insert.run(...params, ...this.insertTail);
     } catch (e) {
-      const code = (e as { code?: string })?.code ?? '';
-      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        return this.duplicateKey(line, key);
-      }
-      if (code.startsWith('SQLITE_CONSTRAINT'))
-        return { line, column: null, field: null, value: null, reason: 'inconsistent' };
-      throw e;
+      return this.insertRejected(e, line, key);
     }
     if (this.customers) this.delta.move(null, this.groupOf(params, null));
     else if (this.customerIdx >= 0) this.mark(params[this.customerIdx]);
