@@ -16,9 +16,16 @@ function lookup(tree: Tree, key: string): string | null {
   return typeof at === 'string' ? at : null;
 }
 
-export function storeText(lang: TextLang, key: string, vars: Record<string, string | null | undefined> = {}): string {
+export function storeText(
+  lang: TextLang,
+  key: string,
+  vars: Record<string, string | number | null | undefined> = {},
+): string {
   const text = lookup(lang === 'en' ? en : zhCN, key) ?? key;
-  return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => vars[name] ?? '—');
+  return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const v = vars[name];
+    return v === null || v === undefined ? '—' : String(v);
+  });
 }
 
 /** Both languages of one message, zh-CN first (the start-up dialog shows both). */

@@ -40,11 +40,7 @@ type Vars = Record<string, string | number | null | undefined>;
 
 /** A message of the trees in the language, `{{name}}` replaced (a missing value reads "—"). */
 export function say(lang: Lang, key: string, vars: Vars = {}): string {
-  return storeText(
-    lang,
-    key,
-    Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v])),
-  );
+  return storeText(lang, key, vars);
 }
 
 /** A number with the language's grouping (1,234,567 in both). */
