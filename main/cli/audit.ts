@@ -19,7 +19,7 @@ import { defaultDbPath } from '../paths';
 import { openExistingStore } from '../store-key';
 import { fetchAnchorState } from '../sync/audit-anchor';
 import { CliHelp, CliUsageError, type OptionSpecs, type OptionValues, parseCliOptions } from './args';
-import { parseLang, say } from './i18n';
+import { langArg, parseLang, say } from './i18n';
 
 /**
  * `crm audit verify [--db PATH] [--json] [--offline] [--anchor-from COPY] [--lang zh-CN|en]`: walks the
@@ -282,10 +282,7 @@ const AUDIT_OPTIONS = {
 } as const satisfies OptionSpecs;
 
 /** The --lang of arguments that did not parse (for the usage text's language), if it is one of ours. */
-function langOf(args: readonly string[]): Lang | null {
-  const i = args.indexOf('--lang');
-  return parseLang(i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--lang='))?.slice(7));
-}
+const langOf = (args: readonly string[]): Lang | null => parseLang(langArg(args));
 
 export async function runAuditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;

@@ -15,7 +15,7 @@ export function parseLang(v: string | undefined): Lang | null {
 }
 
 /** The raw value of --lang in arguments (`--lang en` or `--lang=en`), parsed or not. */
-function langArg(args: readonly string[]): string | undefined {
+export function langArg(args: readonly string[]): string | undefined {
   const i = args.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
   if (i < 0) return undefined;
   return args[i]!.includes('=') ? args[i]!.slice('--lang='.length) : args[i + 1];
