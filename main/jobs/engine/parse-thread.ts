@@ -16,8 +16,8 @@
  * and before the row checks. So a row rejected here carries `upTo`: the writer resolves the references
  * among the columns before it first, and rejects for those if one is unknown.
  *
- * Back-pressure: at most `ahead` batches are posted and not yet consumed (a counter in shared memory
- * the writer bumps), so memory stays flat whatever the file size.
+ * Back-pressure: at most room[2] batches are posted and not yet consumed (counters in shared memory
+ * the writer sets and bumps), so memory stays flat whatever the file size.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { initialsOf } from '../../../db/names';
@@ -36,7 +36,7 @@ export interface ParseThreadInput {
   /**
    * Int32Array over it: [0] = batches the writer has consumed, [1] = messages posted (bumped after
    * each), [2] = batches this side may have posted and not yet consumed (set by the writer: a head
-   * start while it hashes the file, then `ahead`).
+   * start while it hashes the file, then a few; pipeline.ts).
    */
   room: SharedArrayBuffer;
   /**
@@ -45,8 +45,6 @@ export interface ParseThreadInput {
    * batch at once, and they would live long enough to be promoted to the old generation).
    */
   port: MessagePort;
-  /** Batches posted and not yet consumed before this side waits, when the room has no limit of its own. */
-  ahead: number;
 }
 
 /** The source's encoding state after a batch (auto detection can settle late in an ASCII-led file). */
@@ -386,10 +384,13 @@ export async function runParseThread(
         [lines.buffer as ArrayBuffer, status.buffer as ArrayBuffer],
       );
       produced++;
-      // Bounded queue: wait while `ahead` batches are still with the writer.
+      // Bounded queue: wait while room[2] batches are still with the writer.
       const w0 = performance.now();
-      const limit = () => (consumed.length > 2 ? Atomics.load(consumed, 2) : 0) || input.ahead;
-      for (let seen = Atomics.load(consumed, 0); produced - seen >= limit(); seen = Atomics.load(consumed, 0)) {
+      for (
+        let seen = Atomics.load(consumed, 0);
+        produced - seen >= Atomics.load(consumed, 2);
+        seen = Atomics.load(consumed, 0)
+      ) {
         const w = waitAsync(consumed, 0, seen);
         if (!w.async) continue;
         // A pending waitAsync does not keep a thread's event loop alive: a timer does meanwhile.

@@ -89,7 +89,7 @@ export class ParseThread {
     Atomics.store(this.consumed, 2, HEAD_START);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const input: ParseThreadInput = { file, profile, encoding, room, ahead: AHEAD, port: port2 };
+    const input: ParseThreadInput = { file, profile, encoding, room, port: port2 };
     this.worker = new Worker(workerScript('importParseWorker.js', 'jobs/parse-worker-tsx.cjs'), {
       workerData: input,
       transferList: [port2],
