@@ -23,3 +23,12 @@ export async function crm(...args: string[]): Promise<{ code: number; out: strin
     e.mockRestore();
   }
 }
+
+/** A command's stderr apart: what it logged (main/log.ts, a JSON line each) and the lines for people. */
+export function splitStderr(err: string): { log: Record<string, unknown>[]; text: string[] } {
+  const lines = err.split('\n').filter(Boolean);
+  return {
+    log: lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
+    text: lines.filter((l) => !l.startsWith('{')),
+  };
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeExtracts } from '../../../main/jobs/profiles/extracts';
 import { openAppStore } from '../../../main/store-key';
-import { crm } from '../../support/cli';
+import { crm, splitStderr as split } from '../../support/cli';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 
 const fail = vi.hoisted(() => ({
@@ -44,15 +44,6 @@ afterEach(() => {
   fail.reminders = false;
   vi.unstubAllEnvs();
 });
-
-/** The log's JSON lines and the lines for people, apart. */
-function split(err: string): { log: Record<string, unknown>[]; text: string[] } {
-  const lines = err.split('\n').filter(Boolean);
-  return {
-    log: lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
-    text: lines.filter((l) => !l.startsWith('{')),
-  };
-}
 
 const importArgs = () => ['import', '--profile', 'journal', '--file', journal, '--db', file, '--allow-duplicate'];
 

@@ -13,7 +13,7 @@ import { DEMO_PASSWORD } from '../../../db/demo';
 import { BRANCH_DEMO_PASSWORD, branchDemoLines } from '../../../main/cli/branch';
 import { progressPrinter } from '../../../main/cli/demo';
 import { openAppStore } from '../../../main/store-key';
-import { crm } from '../../support/cli';
+import { crm, splitStderr } from '../../support/cli';
 import { makeDemoStore, removeTempDirs } from '../demo/helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -174,10 +174,7 @@ describe('crm commands in both languages', { timeout: 120_000 }, () => {
     for (const r of [zh, en, zhKey, enKey, zhJunk, enJunk])
       expect(r.out).not.toMatch(/SQLITE_|STORE_|unable to open|\n\s+at /);
     // the error itself is in the log (main/log.ts: a JSON line on stderr), with the file
-    const logged = enKey.err
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logged = splitStderr(enKey.err).log;
     expect(logged).toContainEqual(
       expect.objectContaining({ level: 'error', file: keyless, code: 'STORE_KEY_MISSING' }),
     );
