@@ -206,6 +206,16 @@ function scoreTop(
   return { scores, top, at };
 }
 
+/** The snapshot's rows (ascending) of the customers eligible for `target`. */
+function eligibleRows(s: Snapshot, target: LabTarget): Uint32Array {
+  const el = eligibleAt(s, target);
+  let m = 0;
+  for (let i = 0; i < el.length; i++) m += el[i]!;
+  const rows = new Uint32Array(m);
+  for (let i = 0, k = 0; i < el.length; i++) if (el[i]) rows[k++] = i;
+  return rows;
+}
+
 /** Scores the customers eligible at `on` (a month end) with the model text of a version. */
 export function scoreBook(db: Database, modelText: string, target: LabTarget, on: string, snap?: Snapshot): Scored {
   let s = snap;
@@ -213,11 +223,8 @@ export function scoreBook(db: Database, modelText: string, target: LabTarget, on
     s = computeFeatures(db, on);
     releaseSpans(s);
   }
-  const el = eligibleAt(s, target);
-  let m = 0;
-  for (let i = 0; i < el.length; i++) m += el[i]!;
-  const rows = new Uint32Array(m);
-  for (let i = 0, k = 0; i < el.length; i++) if (el[i]) rows[k++] = i;
+  const rows = eligibleRows(s, target);
+  const m = rows.length;
   // The snapshot's own columns, read through the eligible rows' indexes: no copy of the book's features
   // (at a million customers about 230 MB beside the snapshot's own).
   const data: Dataset = { rows: s.ids.length, columns: s.columns, target: new Uint8Array(s.ids.length) };
@@ -281,11 +288,8 @@ export function scoreBookBlocks(
     }
     const data: Dataset = { rows: s.ids.length, columns: s.columns, target: new Uint8Array(s.ids.length) };
     versions.forEach((v, x) => {
-      const el = eligibleAt(s, v.target);
-      let m = 0;
-      for (let i = 0; i < el.length; i++) m += el[i]!;
-      const rows = new Uint32Array(m);
-      for (let i = 0, k = 0; i < el.length; i++) if (el[i]) rows[k++] = i;
+      const rows = eligibleRows(s, v.target);
+      const m = rows.length;
       const { scores, top } = scoreTop(models[x]!, data, rows);
       const a = acc[x]!;
       for (let k = 0; k < m; k++) {
