@@ -63,6 +63,29 @@ export function all<R>(db: Database, sql: string, ...params: readonly SqlParam[]
   return db.prepare<SqlParam[], R>(sql).all(...params);
 }
 
+/** Prepared run-time statements kept per database, least recently used last out (see `allCached`). */
+const recent = new WeakMap<Database, Map<string, Statement<SqlParam[], unknown>>>();
+const RECENT_MAX = 16;
+
+/**
+ * Every row of SQL built at run time from a few shapes that recur on a hot path (the grid's page of
+ * rows by id: one text per page length): the statement is prepared once per text and database and
+ * kept among the last RECENT_MAX, where `all` prepares on every call (a wide SELECT takes ~1-2 ms).
+ */
+export function allCached<R>(db: Database, sql: string, ...params: readonly SqlParam[]): R[] {
+  let m = recent.get(db);
+  if (!m) {
+    m = new Map();
+    recent.set(db, m);
+  }
+  let s = m.get(sql) as Statement<SqlParam[], R> | undefined;
+  if (s) m.delete(sql);
+  else s = db.prepare<SqlParam[], R>(sql);
+  m.set(sql, s as Statement<SqlParam[], unknown>);
+  if (m.size > RECENT_MAX) m.delete(m.keys().next().value!);
+  return s.all(...params);
+}
+
 /** Runs a write built at run time. */
 export function run(db: Database, sql: string, ...params: readonly SqlParam[]): RunResult {
   return db.prepare<SqlParam[]>(sql).run(...params);

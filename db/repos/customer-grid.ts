@@ -26,7 +26,7 @@ import { maskIdNo, maskPhone } from '../../shared/mask';
 import { yuanToFen } from '../../shared/money';
 import { FIELD_FROM, FIELD_SELECT, FIELD_SQL, fromFor, SORT_SQL } from '../customer-field-sql';
 import type { Scope } from '../scope';
-import { all, exists, first, query, type SqlParam } from '../sql';
+import { allCached, exists, first, query, type SqlParam } from '../sql';
 import {
   buildColumns,
   countRows,
@@ -34,6 +34,7 @@ import {
   installColumns,
   columnStamp,
   matchRows,
+  onColumnsReplaced,
   releaseMask,
   takeMask,
   pageIds,
@@ -284,6 +285,14 @@ interface StatsGroup {
   lon: bigint;
 }
 const matches = new WeakMap<ColumnData, Map<string, Uint8Array>>();
+// A replaced build's kept views are of a book no longer shown: their masks go to its spares (and from
+// there to the build that replaced it).
+onColumnsReplaced((prev) => {
+  const kept = matches.get(prev);
+  if (!kept) return;
+  matches.delete(prev);
+  for (const m of kept.values()) releaseMask(prev, m);
+});
 
 /**
  * Scope + filter as a row mask over the in-memory columns, or null when they are not fresh (the SQL
@@ -382,7 +391,7 @@ function mask(r: GridDbRow): GridDbRow {
 /** A page's rows by primary key, in the page's order. */
 function fetchByIds(db: Database, page: number[]): GridDbRow[] {
   if (page.length === 0) return [];
-  const rows = all<GridDbRow>(
+  const rows = allCached<GridDbRow>(
     db,
     `SELECT ${FIELD_SELECT} ${FIELD_FROM} WHERE c.id IN (${inList(page.length)})`,
     ...page,

@@ -99,6 +99,29 @@ describe('recycled view buffers', () => {
     expect(counts.some((n) => n > 0 && n < 700)).toBe(true);
   });
 
+  it('a build replacing one of the same size takes over its spare buffers; answers stay SQL’s', () => {
+    dropColumns(db);
+    const sql = answers();
+    const a = buildColumns(db, SORT_SQL);
+    expect(installColumns(db, a, columnStamp(db))).toBe(false);
+    expect(answers()).toEqual(sql); // views kept on `a`, its quick-stats index made
+    const spare = takeMask(a);
+    releaseMask(a, spare);
+    const b = buildColumns(db, SORT_SQL);
+    expect(b.n).toBe(a.n);
+    // As an import's hand-over does: the new build replaces the installed one.
+    expect(installColumns(db, b, columnStamp(db))).toBe(true);
+    const taken = [takeMask(b), takeMask(b)];
+    expect(taken).toContain(spare); // `a`'s spare, not a new allocation
+    expect(taken.every((m) => m.every((x) => x === 0))).toBe(true);
+    for (const m of taken) releaseMask(b, m);
+    // The views and stats of `b` run over `a`'s masks, row lists and group column.
+    expect(answers()).toEqual(sql);
+    // Installing the same build again replaces nothing.
+    expect(installColumns(db, b, columnStamp(db))).toBe(false);
+    dropColumns(db);
+  });
+
   it('a mask given back is the next one taken, all zero; one of another size is not kept', () => {
     const d = buildColumns(db, SORT_SQL);
     const m = takeMask(d);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3-multiple-ciphers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { all, Clauses, exists, first, placeholders, query, run } from '../../../db/sql';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { all, allCached, Clauses, exists, first, placeholders, query, run } from '../../../db/sql';
 
 let db: Database.Database;
 beforeEach(() => {
@@ -63,5 +63,27 @@ describe('Clauses', () => {
     const set = new Clauses().add('name = ?', 'z').add('n = ?', null);
     expect(set.join(', ')).toBe('name = ?, n = ?');
     expect(set.params).toEqual(['z', null]);
+  });
+});
+
+describe('allCached (run-time SQL of a few recurring shapes)', () => {
+  it('prepares each text once per database, keeps the last 16 texts, and answers as `all` does', () => {
+    const prepare = vi.spyOn(db, 'prepare');
+    const byIds = (n: number) => `SELECT name FROM t WHERE id IN (${placeholders(Array.from({ length: n }))}) ORDER BY id`;
+    expect(allCached(db, byIds(2), 1, 3)).toEqual([{ name: 'a' }, { name: 'c' }]);
+    expect(allCached(db, byIds(2), 2, 3)).toEqual(all(db, byIds(2), 2, 3));
+    expect(prepare.mock.calls.filter(([sql]) => sql === byIds(2))).toHaveLength(2); // one by allCached, one by all
+    // Sixteen other texts push the first one out; it is prepared again afterwards.
+    for (let n = 3; n <= 18; n++) allCached(db, byIds(n), ...Array.from({ length: n }, (_, i) => i + 1));
+    allCached(db, byIds(2), 1, 2);
+    expect(prepare.mock.calls.filter(([sql]) => sql === byIds(2))).toHaveLength(3);
+    // The most recent text is still kept.
+    const before = prepare.mock.calls.length;
+    allCached(db, byIds(18), ...Array.from({ length: 18 }, (_, i) => i + 1));
+    expect(prepare.mock.calls.length).toBe(before);
+    // A written row is seen by a kept statement.
+    run(db, 'UPDATE t SET name = ? WHERE id = 1', 'z');
+    expect(allCached(db, byIds(2), 1, 2)).toEqual([{ name: 'z' }, { name: 'b' }]);
+    prepare.mockRestore();
   });
 });
