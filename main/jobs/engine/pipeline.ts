@@ -39,9 +39,13 @@ const HEAD_START = 32;
 /**
  * The parse thread's young generation: a batch being read and converted is live across scavenges.
  * Measured (200k-row CIF file, loaded box): 16 MB -> the thread's GC 4.3 s, 64 MB -> 0.7 s; peak RSS
- * of a 400k-row journal load 235 MB on one thread, 300 / 321 / 346 MB with 16 / 24 / 64 MB.
+ * of a 400k-row journal load 235 MB on one thread, 300 / 321 / 346 MB with 16 / 24 / 64 MB. Again on a
+ * quiet box (2026-12-07, same files, pipeline forced): a 1M-row CIF first load 16.5 s at 32 MB (parse
+ * thread busy 7.3 s), 15.2-15.6 s at 64 MB (busy 5.1 s; peak RSS 404-414 MB against 360); a 2M-row
+ * journal 25.3 s / 327 MB at 32 MB, 22.1 s / 362 MB at 64 MB. Letting it run 8 batches ahead instead
+ * of AHEAD saved ~0.5 s more on the CIF file but took the journal to 373 MB, too near its 400 MB target.
  */
-const YOUNG_MB = 32;
+const YOUNG_MB = 64;
 
 export function pipelineFor(
   profile: ImportProfile,
