@@ -8,9 +8,14 @@ import { freshColumns } from '../../db/customer-columns';
 import type { createRegistry } from '../../main/registry';
 import type { Input, MethodName } from '../../shared/api';
 
+/**
+ * The p-th percentile by nearest rank: the smallest sample with at least p% of the samples at or below
+ * it (the 19th of 20 for p95). Before 2026-12-07 this took the sample after it whenever p% of n was a
+ * whole number, so a p95 of 20 samples was their largest.
+ */
 export function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
 export const fmt = (xs: number[]) =>
