@@ -1,6 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Worker } from 'node:worker_threads';
 import {
   columnStamp,
@@ -22,32 +20,6 @@ import {
 import { SORT_SQL } from '../../db/customer-field-sql';
 import { log } from '../log';
 import { startWorker } from '../workers';
-
-/**
- * A replaced build (~140 MB of typed arrays at a million customers) is memory outside the JavaScript
- * heap: V8 gives it back only in a full collection, which the new build's arrival sets off a moment
- * later, inside whichever grid request runs then (issue 18.1: the first second after an import, a
- * 12-15 ms pause in a page). Collected right after the hand-over instead, before the next request, and
- * the old build's memory is back at once. `gc` is exposed to a throwaway context only (Jest does the
- * same to measure heaps); where that fails, V8 collects when it would have anyway.
- */
-let gcNow: (() => void) | null | undefined;
-function collectReplacedSoon(): void {
-  if (gcNow === undefined) {
-    try {
-      const g = (globalThis as { gc?: () => void }).gc;
-      if (g) gcNow = g;
-      else {
-        v8.setFlagsFromString('--expose-gc');
-        gcNow = runInNewContext('gc') as () => void;
-      }
-    } catch {
-      gcNow = null;
-    }
-  }
-  const gc = gcNow;
-  if (gc) setImmediate(gc);
-}
 
 /**
  * Keeps the grid's in-memory columns (db/customer-columns.ts) current for the main connection:
@@ -169,7 +141,7 @@ export class ColumnsBuilder {
           } else if (m.type === 'done') {
             // Columns an import handed over meanwhile are of a later book than this worker read.
             if (this.lastSource === 'import' && peekColumns(this.db)) return true;
-            if (installColumns(this.db, m.data, { ...stamp, token: m.token })) collectReplacedSoon();
+            installColumns(this.db, m.data, { ...stamp, token: m.token });
             this.failedStamp = null;
             this.lastSource = m.source;
             const what = {
@@ -213,7 +185,7 @@ export class ColumnsBuilder {
     try {
       const s = readColumnsState(this.db);
       if (!s || s.dirty || s.token !== token) return false;
-      if (installColumns(this.db, data, { ...columnStamp(this.db), token })) collectReplacedSoon();
+      installColumns(this.db, data, { ...columnStamp(this.db), token });
       this.lastSource = 'import';
       log.info('customer columns updated by the import', { customers: data.n });
       return true;
