@@ -423,8 +423,8 @@ export function matchRows(
     for (const r of extra.sqlRows) keep[r] = 1;
     for (let r = 0; r < n; r++) out[r]! &= keep[r]!;
   }
-  // Column at a time: one tight loop per condition over the rows still in (a closure per row and
-  // condition costs several times more on a million rows).
+  // Column at a time: one tight loop per condition (a closure per row and condition costs several
+  // times more on a million rows); the loops below without a test of `out[r]` go over every row.
   const keep = (test: (r: number) => boolean) => {
     for (let r = 0; r < n; r++) if (out[r] && !test(r)) out[r] = 0;
   };

@@ -9,7 +9,8 @@ import type { Database, RunResult, Statement } from 'better-sqlite3';
  *   time it runs on a database and that prepared statement is reused on every later call (better-sqlite3
  *   does not cache by itself, and hot paths run such statements once per customer).
  * - `first`, `all`, `run`, `exists` are for SQL assembled at run time (a scope's condition, a filter,
- *   an IN list): they prepare on each call, as such text may differ on every call.
+ *   an IN list): they prepare on each call, as such text may differ on every call. `allCached` is
+ *   `all` for run-time text of a few shapes that recur on a hot path: it keeps the last few prepared.
  * - `Clauses` assembles conditions (or SET items) with their parameters in step, so a fragment can
  *   never be added without its values.
  */
@@ -63,7 +64,7 @@ export function all<R>(db: Database, sql: string, ...params: readonly SqlParam[]
   return db.prepare<SqlParam[], R>(sql).all(...params);
 }
 
-/** Prepared run-time statements kept per database, least recently used last out (see `allCached`). */
+/** Prepared run-time statements kept per database, least recently used first out (see `allCached`). */
 const recent = new WeakMap<Database, Map<string, Statement<SqlParam[], unknown>>>();
 const RECENT_MAX = 16;
 

@@ -285,8 +285,8 @@ interface StatsGroup {
   lon: bigint;
 }
 const matches = new WeakMap<ColumnData, Map<string, Uint8Array>>();
-// A replaced build's kept views are of a book no longer shown: their masks go to its spares (and from
-// there to the build that replaced it).
+// A replaced build's kept views are of a book no longer shown: their masks go to its spares, and from
+// there (at most two) to the build that replaced it when that one has as many rows.
 onColumnsReplaced((prev) => {
   const kept = matches.get(prev);
   if (!kept) return;
