@@ -69,7 +69,8 @@ describe('Clauses', () => {
 describe('allCached (run-time SQL of a few recurring shapes)', () => {
   it('prepares each text once per database, keeps the last 16 texts, and answers as `all` does', () => {
     const prepare = vi.spyOn(db, 'prepare');
-    const byIds = (n: number) => `SELECT name FROM t WHERE id IN (${placeholders(Array.from({ length: n }))}) ORDER BY id`;
+    const byIds = (n: number) =>
+      `SELECT name FROM t WHERE id IN (${placeholders(Array.from({ length: n }))}) ORDER BY id`;
     expect(allCached(db, byIds(2), 1, 3)).toEqual([{ name: 'a' }, { name: 'c' }]);
     expect(allCached(db, byIds(2), 2, 3)).toEqual(all(db, byIds(2), 2, 3));
     expect(prepare.mock.calls.filter(([sql]) => sql === byIds(2))).toHaveLength(2); // one by allCached, one by all
