@@ -3,20 +3,26 @@
  * GB 11643-1999 (resident ID): ISO 7064 MOD 11-2 over the first 17 digits.
  * GB 32100-2015 (unified social credit code): MOD 31 over the first 17 characters.
  */
+import { daysInMonth } from './dates';
+
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 
-export function residentIdCheckChar(first17: string): string {
-  if (!/^\d{17}$/.test(first17)) throw new RangeError('resident ID body must be 17 digits');
+/** The MOD 11-2 weighted sum of the first 17 characters, or -1 when one is not a digit. */
+function residentIdSum(s: string): number {
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * ID_WEIGHTS[i]!;
-  return ID_CHECK[sum % 11]!;
+  for (let i = 0; i < 17; i++) {
+    const v = s.charCodeAt(i) - 48;
+    if (!(v >= 0 && v <= 9)) return -1; // NaN past the end of a shorter string
+    sum += v * ID_WEIGHTS[i]!;
+  }
+  return sum;
 }
 
-/** Days in month `m` (1-12) of year `y`, proleptic Gregorian as JavaScript's Date. */
-function daysIn(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+export function residentIdCheckChar(first17: string): string {
+  const sum = first17.length === 17 ? residentIdSum(first17) : -1;
+  if (sum < 0) throw new RangeError('resident ID body must be 17 digits');
+  return ID_CHECK[sum % 11]!;
 }
 
 /**
@@ -26,12 +32,8 @@ function daysIn(y: number, m: number): number {
  */
 export function isValidResidentId(id: string): boolean {
   if (id.length !== 18) return false;
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    const v = id.charCodeAt(i) - 48;
-    if (v < 0 || v > 9) return false;
-    sum += v * ID_WEIGHTS[i]!;
-  }
+  const sum = residentIdSum(id);
+  if (sum < 0) return false;
   const last = id.charCodeAt(17);
   if (!((last >= 48 && last <= 57) || last === 88)) return false;
   if (ID_CHECK.charCodeAt(sum % 11) !== last) return false;
@@ -39,7 +41,7 @@ export function isValidResidentId(id: string): boolean {
   const y = id.charCodeAt(6) * 1000 + id.charCodeAt(7) * 100 + id.charCodeAt(8) * 10 + id.charCodeAt(9) - 48 * 1111;
   const m = id.charCodeAt(10) * 10 + id.charCodeAt(11) - 48 * 11;
   const d = id.charCodeAt(12) * 10 + id.charCodeAt(13) - 48 * 11;
-  return y >= 100 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
+  return y >= 100 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
 const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';

@@ -1,4 +1,5 @@
 import { isHoliday } from 'chinese-days';
+import { daysInMonth } from '../../shared/dates';
 
 /**
  * Dates as integer day numbers (days since 1970-01-01) so the hot loops do arithmetic, not Date objects;
@@ -48,9 +49,7 @@ export function formatDay(day: number): string {
   return `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
 }
 
-export function daysInMonth(y: number, m: number): number {
-  return dayFromCivil(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1, 1) - dayFromCivil(y, m, 1);
-}
+export { daysInMonth };
 
 /** Same day-of-month `months` later (or earlier), clamped to the month's length (31 Jan + 1 month = 28/29 Feb). */
 export function addMonths(day: number, months: number): number {

@@ -3,6 +3,7 @@
  * month. Dates are business dates, 'YYYY-MM-DD', the same in both languages; no Date parsing of
  * strings and no time zone (the browser's locale and zone decide nothing here).
  */
+import { daysInMonth } from '../../../shared/dates';
 
 export type DateCheck =
   | { ok: true; date: string }
@@ -13,10 +14,6 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 export function isoDate(y: number, m: number, d: number): string {
   return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
-}
-
-export function daysInMonth(y: number, m: number): number {
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
 /**

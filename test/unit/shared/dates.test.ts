@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths } from '../../../shared/dates';
+import { addDays, addMonths, daysInMonth } from '../../../shared/dates';
 import { shiftMonth } from '../../../db/reporting/months';
 
 /** Month arithmetic the slow way, one month at a time: the oracle for the table-free checks below. */
@@ -92,5 +92,21 @@ describe('addDays', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2027-01-01', -1)).toBe('2026-12-31');
     expect(addDays('2024-01-01', 366)).toBe('2025-01-01');
+  });
+});
+
+describe('daysInMonth', () => {
+  it('equals what Date gives for every month of years 100-2400, and counts years below 100 as themselves', () => {
+    for (let y = 100; y <= 2400; y++)
+      for (let m = 1; m <= 12; m++) {
+        const d = new Date(0);
+        d.setUTCFullYear(y, m, 0); // day 0 of the next month: the last of this one
+        expect(daysInMonth(y, m)).toBe(d.getUTCDate());
+      }
+    expect([daysInMonth(2000, 2), daysInMonth(1900, 2), daysInMonth(2024, 2), daysInMonth(2023, 2)]).toEqual([
+      29, 28, 29, 28,
+    ]);
+    // Date.UTC(4, 2, 0) would read year 4 as 1904; year 4 is a leap year of its own, year 1 is not.
+    expect([daysInMonth(4, 2), daysInMonth(1, 2), daysInMonth(0, 2)]).toEqual([29, 28, 29]);
   });
 });
