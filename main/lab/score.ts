@@ -163,26 +163,38 @@ export function scoreData(
   rows?: Uint32Array,
 ): { scores: Float64Array; deciles: Uint8Array; factorAt: (k: number) => string } {
   const { scores, top, at } = scoreTop(model, data, rows);
-  // The JSON of LabFactor[] written out by hand: what JSON.stringify gives for these three keys in this
-  // order (a finite number as String() writes it, anything else as null), at a third of its cost per row.
-  const head = data.columns.map((c) => `{"feature":${JSON.stringify(c.name)},"value":`);
-  const factorAt = (k: number): string => {
-    let out = '[';
-    for (let j = 0; j < 3; j++) {
-      const col = top.col[k * 3 + j]!;
-      if (col < 0) break;
-      out += factorText(head[col]!, j, factorValue(data, col, at[k]!), top.val[k * 3 + j]!);
-    }
-    return `${out}]`;
-  };
+  const heads = factorHeads(data.columns.map((c) => c.name));
+  const factorAt = (k: number) => factorsJson(heads, top.col, top.val, k, (col) => factorValue(data, col, at[k]!));
   return { scores, deciles: decilesOf(scores), factorAt };
 }
 
 const num = (x: number) => (Number.isFinite(x) ? String(x) : 'null');
 
-/** One factor's JSON (after a comma unless the first): `head` is the column's opening up to its value. */
-function factorText(head: string, j: number, v: number | string | null, effect: number): string {
-  return `${j ? ',' : ''}${head}${typeof v === 'number' ? num(v) : JSON.stringify(v)},"effect":${num(Math.round(effect * 1000) / 1000)}}`;
+/** Each column's factor JSON up to its value: `{"feature":NAME,"value":`. */
+function factorHeads(names: string[]): string[] {
+  return names.map((name) => `{"feature":${JSON.stringify(name)},"value":`);
+}
+
+/**
+ * Row `k`'s top three factors (`col`: column per slot, -1 none; `effect`: part in the log-odds) as the
+ * JSON of LabFactor[], written out by hand: what JSON.stringify gives for these three keys in this order
+ * (a finite number as String() writes it, anything else as null), at a third of its cost per row.
+ */
+function factorsJson(
+  heads: string[],
+  col: Int16Array,
+  effect: Float64Array,
+  k: number,
+  factorValueAt: (col: number, slot: number) => number | string | null,
+): string {
+  let out = '[';
+  for (let j = 0; j < 3; j++) {
+    const c = col[k * 3 + j]!;
+    if (c < 0) break;
+    const v = factorValueAt(c, k * 3 + j);
+    out += `${j ? ',' : ''}${heads[c]!}${typeof v === 'number' ? num(v) : JSON.stringify(v)},"effect":${num(Math.round(effect[k * 3 + j]! * 1000) / 1000)}}`;
+  }
+  return `${out}]`;
 }
 
 /** The probabilities and each row's top three (column, part in the log-odds) of `rows` (every row when not given). */
@@ -311,23 +323,17 @@ export function scoreBookBlocks(
       a.m += m;
     });
   }
-  const head = names.map((name) => `{"feature":${JSON.stringify(name)},"value":`);
+  const heads = factorHeads(names);
   return acc.map((a) => {
     const ids = a.ids.slice(0, a.m);
     const scores = a.scores.slice(0, a.m);
     const { col, eff, val } = a;
-    const factorAt = (k: number): string => {
-      let out = '[';
-      for (let j = 0; j < 3; j++) {
-        const c = col[k * 3 + j]!;
-        if (c < 0) break;
-        const raw = val[k * 3 + j]!;
-        const lv = levels[c];
-        const v = lv ? (raw < 0 ? null : (lv[raw] ?? null)) : raw;
-        out += factorText(head[c]!, j, v, eff[k * 3 + j]!);
-      }
-      return `${out}]`;
+    const factorValueAt = (c: number, slot: number): number | string | null => {
+      const raw = val[slot]!;
+      const lv = levels[c];
+      return lv ? (raw < 0 ? null : (lv[raw] ?? null)) : raw;
     };
+    const factorAt = (k: number) => factorsJson(heads, col, eff, k, factorValueAt);
     return { on, ids, scores, deciles: decilesOf(scores), factorAt };
   });
 }
