@@ -49,8 +49,6 @@ export function formatDay(day: number): string {
   return `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
 }
 
-export { daysInMonth };
-
 /** Same day-of-month `months` later (or earlier), clamped to the month's length (31 Jan + 1 month = 28/29 Feb). */
 export function addMonths(day: number, months: number): number {
   const [y, m, d] = civilFromDay(day);
